@@ -1,0 +1,3 @@
+import type { CheckDefinition } from '../types.js';
+
+export const relatedChecks: readonly CheckDefinition[] = [];

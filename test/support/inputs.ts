@@ -1,0 +1,40 @@
+// Builds check inputs from YAML written in a test, so a check can be tested on its own.
+import { load } from 'js-yaml';
+import { containersOf, findPodSpec, toKubeObject, type JsonObject, type KubeObject } from '../../src/kube/index.js';
+import { indexRelated } from '../../src/policy/related.js';
+import type { CheckDefinition, CheckInput } from '../../src/policy/types.js';
+
+/** Parses `---`-separated YAML documents into KubeObjects (source: test.yaml, the document's first line). */
+export function objectsFrom(yamlText: string): KubeObject[] {
+  return yamlText
+    .split(/^---\s*$/m)
+    .map((text) => load(text) as JsonObject | null)
+    .filter((doc): doc is JsonObject => doc !== null && doc !== undefined)
+    .map((doc, index) => toKubeObject(doc, { file: 'test.yaml', line: index + 1 }));
+}
+
+/**
+ * Every input a check of the given target would see for the FIRST object of the
+ * YAML; the other documents are its related objects. Container targets give one
+ * input per container (init containers first).
+ */
+export function inputsFor(check: Pick<CheckDefinition, 'target'>, yamlText: string): CheckInput[] {
+  const objects = objectsFrom(yamlText);
+  const object = objects[0];
+  if (!object) throw new Error('no object in test YAML');
+  const related = indexRelated(objects);
+  const found = findPodSpec(object.raw);
+  const base = { object, related, isInitContainer: false, podSpec: found?.spec, podTemplate: found?.template };
+  if (check.target === 'Container') {
+    if (!found) return [];
+    return containersOf(found.spec).map(({ container, isInit }) => ({ ...base, container, isInitContainer: isInit }));
+  }
+  return [base];
+}
+
+/** Runs a check on every input for the first object: true only if all inputs pass. */
+export function passes(check: CheckDefinition, yamlText: string): boolean {
+  const inputs = inputsFor(check, yamlText);
+  if (inputs.length === 0) throw new Error(`no ${check.target} input in test YAML`);
+  return inputs.every((input) => check.test(input));
+}
