@@ -120,3 +120,23 @@ export interface PolicyConfig {
   /** Where the configuration came from, for messages. */
   readonly source: string;
 }
+
+export interface ClusterInfo {
+  Version: string;
+  Nodes: number;
+  Pods: number;
+  Namespaces: number;
+  Controllers: number;
+}
+
+/** A whole audit, in the shape of Polaris's audit JSON. */
+export interface AuditData {
+  PolarisOutputVersion: string;
+  AuditTime: string;
+  SourceType: string;
+  SourceName: string;
+  DisplayName: string;
+  ClusterInfo: ClusterInfo;
+  Results: Result[];
+  Score: number;
+}
