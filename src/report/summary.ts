@@ -1,0 +1,141 @@
+// Helpers every report format shares: a stable walk over all check results of
+// an audit, counts as Polaris makes them, and `--only-show-failed-tests`.
+import type { AuditData, ContainerResult, Result, ResultMessage, ResultSet } from '../policy/types.js';
+
+/** Where in an object's result a message sits: on the object, on its pod spec, or on one container. */
+export type ResultLevel = 'object' | 'pod' | 'container';
+
+/** How a check result counts: passed, or failed as a warning or a danger. */
+export type Outcome = 'success' | 'warning' | 'danger';
+
+/** One check result with the object (and container) it belongs to. */
+export interface ResultEntry {
+  readonly result: Result;
+  readonly level: ResultLevel;
+  /** The container's name, for container results. */
+  readonly container?: string;
+  readonly message: ResultMessage;
+}
+
+/** Counts over an audit, as Polaris's `CountSummary`. */
+export interface ResultCounts {
+  readonly successes: number;
+  readonly warnings: number;
+  readonly dangers: number;
+  /** successes + warnings + dangers. */
+  readonly total: number;
+}
+
+/** Code-point order, as Go sorts map keys (independent of locale). */
+export function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The messages of a result set, ordered by check ID (the order Polaris's JSON lists them in). */
+export function sortedMessages(set: ResultSet | null | undefined): ResultMessage[] {
+  if (!set) return [];
+  return Object.keys(set)
+    .sort(compareCodePoints)
+    .map((key) => set[key] as ResultMessage);
+}
+
+/**
+ * A failed check counts as a warning when its severity is `warning` and as a
+ * danger otherwise, as in Polaris's `CountSummary.AddResult`.
+ */
+export function outcomeOf(message: ResultMessage): Outcome {
+  if (message.Success) return 'success';
+  return message.Severity === 'warning' ? 'warning' : 'danger';
+}
+
+/**
+ * Every check result of one object in a stable order: the object's own results,
+ * then its pod spec's, then each container's in the order the pod lists them;
+ * within each set, by check ID.
+ */
+export function* resultEntries(result: Result): Generator<ResultEntry> {
+  for (const message of sortedMessages(result.Results)) yield { result, level: 'object', message };
+  const pod = result.PodResult;
+  if (!pod) return;
+  for (const message of sortedMessages(pod.Results)) yield { result, level: 'pod', message };
+  for (const container of pod.ContainerResults ?? []) {
+    for (const message of sortedMessages(container.Results)) {
+      yield { result, level: 'container', container: container.Name, message };
+    }
+  }
+}
+
+/** Every check result of an audit: objects in audit order, each as {@link resultEntries}. */
+export function* auditEntries(audit: AuditData): Generator<ResultEntry> {
+  for (const result of audit.Results ?? []) yield* resultEntries(result);
+}
+
+/** Only the failed entries of an audit, in the same stable order. */
+export function failedEntries(audit: AuditData): ResultEntry[] {
+  return [...auditEntries(audit)].filter((entry) => !entry.message.Success);
+}
+
+/** Counts successes, warnings and dangers over an audit (or one object's result). */
+export function countResults(data: AuditData | Result): ResultCounts {
+  const entries = 'PolarisOutputVersion' in data ? auditEntries(data) : resultEntries(data);
+  let successes = 0;
+  let warnings = 0;
+  let dangers = 0;
+  for (const { message } of entries) {
+    const outcome = outcomeOf(message);
+    if (outcome === 'success') successes++;
+    else if (outcome === 'warning') warnings++;
+    else dangers++;
+  }
+  return { successes, warnings, dangers, total: successes + warnings + dangers };
+}
+
+/** "Deployment/shop/web", or "ClusterRole/admin" for a cluster-scoped object. */
+export function objectLabel(result: Result): string {
+  return result.Namespace ? `${result.Kind}/${result.Namespace}/${result.Name}` : `${result.Kind}/${result.Name}`;
+}
+
+/** "deploy/web.yaml:12", or undefined when the object's source is not known. */
+export function sourceLabel(result: Result): string | undefined {
+  return result.Source ? `${result.Source.File}:${result.Source.Line}` : undefined;
+}
+
+/** Order for showing results: dangers, then warnings, then successes; ties by check ID. */
+export function compareByOutcome(a: ResultMessage, b: ResultMessage): number {
+  const rank: Record<Outcome, number> = { danger: 0, warning: 1, success: 2 };
+  return rank[outcomeOf(a)] - rank[outcomeOf(b)] || compareCodePoints(a.ID, b.ID);
+}
+
+function failedOnly(set: ResultSet | null | undefined): ResultSet {
+  const kept: ResultSet = {};
+  for (const [key, message] of Object.entries(set ?? {})) if (!message.Success) kept[key] = message;
+  return kept;
+}
+
+/**
+ * The audit without its passed checks, as Polaris's `--only-show-failed-tests`
+ * (`AuditData.RemoveSuccessfulResults`): every object and container stays, with
+ * only its failed messages; `Score` and the other fields are unchanged.
+ * Unlike Polaris, which also blanks `PodResult.Name` here, the pod's name is kept.
+ * The input is not changed.
+ */
+export function onlyFailedResults(audit: AuditData): AuditData {
+  return {
+    ...audit,
+    Results: (audit.Results ?? []).map((result) => ({
+      ...result,
+      Results: failedOnly(result.Results),
+      ...(result.PodResult
+        ? {
+            PodResult: {
+              ...result.PodResult,
+              Results: failedOnly(result.PodResult.Results),
+              ContainerResults: (result.PodResult.ContainerResults ?? []).map(
+                (container): ContainerResult => ({ ...container, Results: failedOnly(container.Results) }),
+              ),
+            },
+          }
+        : {}),
+    })),
+  };
+}
