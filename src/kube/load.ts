@@ -1,0 +1,139 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, relative } from 'node:path';
+import { parseDocument, splitDocuments, YamlSyntaxError } from './documents.js';
+import { kustomizationFile, renderKustomization } from './kustomize.js';
+import { objectProblem, toKubeObject } from './object.js';
+import { normalizeObject } from './normalize.js';
+import { isObject } from './podspec.js';
+import type { InputProblem, JsonObject, JsonValue, KubeObject } from './types.js';
+
+export const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+/** Files larger than this are refused with a message rather than read into memory. */
+export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+export interface LoadOptions {
+  /** Reads standard input, for the `-` input. */
+  readonly readStdin?: () => Promise<string>;
+  readonly maxFileBytes?: number;
+  /** The command used to render kustomizations (default: kubectl). */
+  readonly kubectl?: string;
+}
+
+export interface LoadResult {
+  readonly objects: KubeObject[];
+  readonly problems: InputProblem[];
+}
+
+/**
+ * Reads every input (files, directories recursively, `-` for stdin) into
+ * normalised Kubernetes objects. An input that cannot be read becomes a problem
+ * and the others are still read. A directory holding a kustomization is
+ * rendered with `kubectl kustomize` instead of being read file by file.
+ */
+export async function loadInputs(inputs: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const result: LoadResult = { objects: [], problems: [] };
+  for (const input of inputs) {
+    if (input === '-') {
+      const text = await (options.readStdin ?? readStdin)();
+      addStream(result, text, '<stdin>');
+    } else {
+      await loadPath(result, input, options);
+    }
+  }
+  return result;
+}
+
+async function loadPath(result: LoadResult, path: string, options: LoadOptions): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    result.problems.push({ file: path, message: 'no such file or directory' });
+    return;
+  }
+  if (info.isDirectory()) return loadDirectory(result, path, options);
+  const limit = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (info.size > limit) {
+    result.problems.push({
+      file: path,
+      message: `file is ${formatMiB(info.size)}, over the ${formatMiB(limit)} limit; split it into smaller files`,
+    });
+    return;
+  }
+  try {
+    addStream(result, await readFile(path, 'utf8'), path);
+  } catch (error) {
+    result.problems.push({ file: path, message: `cannot read: ${(error as Error).message}` });
+  }
+}
+
+async function loadDirectory(result: LoadResult, directory: string, options: LoadOptions): Promise<void> {
+  const kustomization = kustomizationFile(directory);
+  if (kustomization) {
+    try {
+      addStream(result, await renderKustomization(directory, options.kubectl), kustomization, { fixedLine: 1 });
+    } catch (error) {
+      result.problems.push({ file: kustomization, message: (error as Error).message });
+    }
+    return;
+  }
+  const entries = await readdir(directory, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) await loadDirectory(result, path, options);
+    else if (entry.isFile() && MANIFEST_EXTENSIONS.has(extname(entry.name))) await loadPath(result, path, options);
+  }
+}
+
+interface StreamOptions {
+  /** Report every object at this line (rendered output has no lines of its own in the user's files). */
+  readonly fixedLine?: number;
+}
+
+/** Parses a multi-document YAML or JSON stream and adds its objects (or problems) to the result. */
+export function addStream(result: LoadResult, text: string, file: string, options: StreamOptions = {}): void {
+  for (const document of splitDocuments(text)) {
+    const line = options.fixedLine ?? document.contentLine;
+    let parsed: unknown;
+    try {
+      parsed = parseDocument(document);
+    } catch (error) {
+      const at = error instanceof YamlSyntaxError ? error.line : line;
+      result.problems.push({ file, line: options.fixedLine ?? at, message: (error as Error).message });
+      continue;
+    }
+    if (parsed === null || parsed === undefined) continue;
+    for (const item of expandList(parsed)) {
+      const problem = objectProblem(item);
+      if (problem) result.problems.push({ file, line, message: problem });
+      else result.objects.push(toKubeObject(normalizeObject(item as JsonObject), { file, line }));
+    }
+  }
+}
+
+/** `kind: List` (and `*List` kinds with items) stand for their items. */
+function expandList(document: unknown): unknown[] {
+  if (!isObject(document as JsonValue)) return [document];
+  const object = document as JsonObject;
+  const isList = typeof object.kind === 'string' && object.kind.endsWith('List') && Array.isArray(object.items);
+  return isList ? (object.items as JsonValue[]) : [document];
+}
+
+function formatMiB(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A path as reports show it: relative to the working directory when inside it. */
+export function displayPath(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
