@@ -1,0 +1,237 @@
+import { readFile } from 'node:fs/promises';
+import { load, YAML11_SCHEMA } from 'js-yaml';
+import { isMap, LineCounter, parseDocument as parseYamlDocument } from 'yaml';
+import type { JsonObject, JsonValue } from '../kube/index.js';
+import { isObject } from '../kube/index.js';
+import { BUILTIN_CHECKS } from './checks/index.js';
+import { compileCustomCheck } from './custom/index.js';
+import { DEFAULT_CONFIG_YAML } from './default-config.js';
+import { ConfigError } from './errors.js';
+import type { CheckDefinition, Exemption, PolicyConfig, Severity } from './types.js';
+
+export const SEVERITIES: readonly Severity[] = ['ignore', 'warning', 'danger'];
+
+const TOP_LEVEL_KEYS = [
+  'checks',
+  'customChecks',
+  'exemptions',
+  'disallowExemptions',
+  'disallowConfigExemptions',
+  'disallowAnnotationExemptions',
+  'mutations',
+  'displayName',
+] as const;
+
+const EXEMPTION_KEYS = ['namespace', 'controllerNames', 'containerNames', 'rules'] as const;
+
+export interface LoadConfigOptions {
+  /** A Polaris-format configuration file; without it, Polaris's defaults apply. */
+  readonly file?: string;
+  /** Merge the file into the defaults (maps merged key by key, lists replaced) instead of replacing them. */
+  readonly merge?: boolean;
+}
+
+/** Loads, merges and validates a policy configuration. Throws ConfigError naming the file, line and key. */
+export async function loadPolicyConfig(options: LoadConfigOptions = {}): Promise<PolicyConfig> {
+  if (!options.file) return parsePolicyConfig(DEFAULT_CONFIG_YAML, '<built-in defaults>');
+  let text: string;
+  try {
+    text = await readFile(options.file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read the configuration: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, '', options.file);
+  }
+  return parsePolicyConfig(text, options.file, options.merge ? DEFAULT_CONFIG_YAML : undefined);
+}
+
+/** The built-in default configuration (Polaris's defaults). */
+export function defaultPolicyConfig(): PolicyConfig {
+  return parsePolicyConfig(DEFAULT_CONFIG_YAML, '<built-in defaults>');
+}
+
+/**
+ * Parses a configuration from YAML or JSON text. With `mergeInto`, the text is
+ * deep-merged over that base configuration first, the way Polaris merges a
+ * user's file into its defaults.
+ */
+export function parsePolicyConfig(text: string, file: string, mergeInto?: string): PolicyConfig {
+  const user = parseConfigText(text, file);
+  const raw = mergeInto ? mergeMaps(parseConfigText(mergeInto, '<built-in defaults>'), user) : user;
+  try {
+    return validateConfig(raw, file);
+  } catch (error) {
+    if (error instanceof ConfigError && !error.line) {
+      throw new ConfigError(error.message, error.path, file, lineOfPath(text, error.path));
+    }
+    throw error;
+  }
+}
+
+function parseConfigText(text: string, file: string): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = load(text, { schema: YAML11_SCHEMA });
+  } catch (error) {
+    const mark = (error as { mark?: { line?: number } }).mark;
+    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
+    throw new ConfigError(`invalid YAML: ${reason}`, '', file, mark?.line !== undefined ? mark.line + 1 : undefined);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isObject(parsed as JsonValue)) throw new ConfigError('the configuration must be a mapping of keys such as checks, customChecks, exemptions', '', file, 1);
+  return parsed as JsonObject;
+}
+
+/** Polaris's merge: mappings merge key by key, everything else (lists included) is replaced. */
+export function mergeMaps(base: JsonObject, overrides: JsonObject): JsonObject {
+  const merged: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = merged[key];
+    merged[key] = isObject(value) && isObject(current) ? mergeMaps(current, value) : value;
+  }
+  return merged;
+}
+
+function validateConfig(raw: JsonObject, file: string): PolicyConfig {
+  for (const key of Object.keys(raw)) {
+    if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) throw unknownKey(key, key, TOP_LEVEL_KEYS);
+  }
+  const customChecks = compileCustomChecks(raw.customChecks);
+  const checks = readSeverities(raw.checks, customChecks);
+  for (const id of Object.keys(customChecks)) {
+    if (!(id in checks)) {
+      throw new ConfigError(`custom check "${id}" has no severity: add "${id}: warning" (or danger, or ignore) under checks`, `customChecks.${id}`);
+    }
+  }
+  return {
+    checks,
+    customChecks,
+    exemptions: readExemptions(raw.exemptions),
+    disallowExemptions: readBoolean(raw, 'disallowExemptions'),
+    disallowConfigExemptions: readBoolean(raw, 'disallowConfigExemptions'),
+    disallowAnnotationExemptions: readBoolean(raw, 'disallowAnnotationExemptions'),
+    mutations: readMutations(raw.mutations, checks),
+    source: file,
+  };
+}
+
+function compileCustomChecks(value: JsonValue | undefined): Record<string, CheckDefinition> {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value)) throw new ConfigError('must be a mapping of check ID to check definition', 'customChecks');
+  const compiled: Record<string, CheckDefinition> = {};
+  for (const [id, definition] of Object.entries(value)) {
+    compiled[id] = compileCustomCheck(id, definition, `customChecks.${id}`);
+  }
+  return compiled;
+}
+
+function readSeverities(value: JsonValue | undefined, custom: Record<string, CheckDefinition>): Record<string, Severity> {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value)) throw new ConfigError('must be a mapping of check ID to ignore, warning or danger', 'checks');
+  const severities: Record<string, Severity> = {};
+  const known = [...BUILTIN_CHECKS.keys(), ...Object.keys(custom)];
+  for (const [id, severity] of Object.entries(value)) {
+    if (!BUILTIN_CHECKS.has(id) && !(id in custom)) {
+      throw new ConfigError(`unknown check "${id}"${didYouMean(id, known)}; define it under customChecks or remove it`, `checks.${id}`);
+    }
+    if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) {
+      throw new ConfigError(`unknown severity ${JSON.stringify(severity)}: use ignore, warning or danger`, `checks.${id}`);
+    }
+    severities[id] = severity as Severity;
+  }
+  return severities;
+}
+
+function readExemptions(value: JsonValue | undefined): Exemption[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ConfigError('must be a list of exemptions', 'exemptions');
+  return value.map((entry, index) => {
+    const path = `exemptions[${index}]`;
+    if (!isObject(entry)) throw new ConfigError('must be a mapping with namespace, controllerNames, containerNames and/or rules', path);
+    for (const key of Object.keys(entry)) {
+      if (!(EXEMPTION_KEYS as readonly string[]).includes(key)) throw unknownKey(key, `${path}.${key}`, EXEMPTION_KEYS);
+    }
+    if (entry.namespace !== undefined && entry.namespace !== null && typeof entry.namespace !== 'string') {
+      throw new ConfigError('must be a namespace name', `${path}.namespace`);
+    }
+    return {
+      namespace: typeof entry.namespace === 'string' ? entry.namespace : undefined,
+      controllerNames: readStringList(entry.controllerNames, `${path}.controllerNames`),
+      containerNames: readStringList(entry.containerNames, `${path}.containerNames`),
+      rules: readStringList(entry.rules, `${path}.rules`),
+    };
+  });
+}
+
+function readMutations(value: JsonValue | undefined, checks: Record<string, Severity>): string[] {
+  const ids = readStringList(value, 'mutations') ?? [];
+  ids.forEach((id, index) => {
+    if (!BUILTIN_CHECKS.has(id) && !(id in checks)) {
+      throw new ConfigError(`unknown check "${id}"${didYouMean(id, [...BUILTIN_CHECKS.keys()])}`, `mutations[${index}]`);
+    }
+  });
+  return ids;
+}
+
+function readStringList(value: JsonValue | undefined, path: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw new ConfigError('must be a list of strings', path);
+  }
+  return value as string[];
+}
+
+function readBoolean(raw: JsonObject, key: string): boolean {
+  const value = raw[key];
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw new ConfigError(`must be true or false, found ${JSON.stringify(value)}`, key);
+  return value;
+}
+
+function unknownKey(key: string, path: string, allowed: readonly string[]): ConfigError {
+  return new ConfigError(`unknown key "${key}"${didYouMean(key, allowed)}; allowed: ${allowed.join(', ')}`, path);
+}
+
+/** ` (did you mean "x"?)` when a known word is within a small edit distance. */
+export function didYouMean(word: string, known: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of known) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best ? ` (did you mean "${best}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The 1-based line of a key path such as "customChecks.x.schema" or "exemptions[2].rules" in YAML text. */
+export function lineOfPath(text: string, path: string): number | undefined {
+  if (!path) return undefined;
+  const segments = path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '');
+  const lineCounter = new LineCounter();
+  const document = parseYamlDocument(text, { lineCounter, keepSourceTokens: false });
+  let line: number | undefined;
+  for (let depth = segments.length; depth > 0 && line === undefined; depth--) {
+    const keys = segments.slice(0, depth).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const parent = keys.length > 1 ? document.getIn(keys.slice(0, -1), true) : document.contents;
+    const last = keys[keys.length - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === last);
+      const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
+      if (range) line = lineCounter.linePos(range[0]).line;
+    } else {
+      const node = document.getIn(keys, true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) line = lineCounter.linePos(node.range[0]).line;
+    }
+  }
+  return line;
+}
