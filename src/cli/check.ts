@@ -1,0 +1,103 @@
+import { writeFile, rename } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { Command, Option } from 'commander';
+import { displayPath, loadInputs, type InputProblem } from '../kube/index.js';
+import { auditObjects, filterBySeverity, loadPolicyConfig, messagesOf, type AuditData, type Severity } from '../policy/index.js';
+import { formatAudit, onlyFailedResults, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { commaList, oneOf, UsageError, version, wholeNumber, type Io } from './common.js';
+import type { Outcome } from './program.js';
+
+interface CheckFlags {
+  config?: string;
+  mergeConfig?: boolean;
+  format: ReportFormat;
+  onlyShowFailedTests?: boolean;
+  severity?: Exclude<Severity, 'ignore'>;
+  checks?: string[];
+  setExitCodeOnDanger?: boolean;
+  setExitCodeBelowScore?: number;
+  outputFile?: string;
+  color?: boolean;
+}
+
+/** Exit codes of `kaji check`, as Polaris's `audit` uses them. */
+export const EXIT = { ok: 0, inputProblem: 1, usage: 2, danger: 3, belowScore: 4 } as const;
+
+export function registerCheck(program: Command, io: Io, outcome: Outcome): void {
+  program
+    .command('check')
+    .summary('check manifests against the policy (Polaris-compatible)')
+    .description(
+      'Check Kubernetes manifests against best-practice and custom checks, with a Polaris-format configuration.\n' +
+        'PATH is a file (.yaml, .yml, .json), a directory (read recursively; a directory with a\n' +
+        'kustomization.yaml is rendered with `kubectl kustomize`), or - for standard input.',
+    )
+    .argument('[path...]', 'manifests to check', ['.'])
+    .option('-c, --config <file>', "policy configuration (Polaris format); default: Polaris's built-in defaults")
+    .option('--merge-config', 'merge --config into the defaults instead of replacing them')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('pretty'))
+    .option('--only-show-failed-tests', 'show failed checks only')
+    .option('--severity <level>', 'show only checks at or above this severity: warning or danger', oneOf(['warning', 'danger'] as const))
+    .option('--checks <ids>', 'run only these check IDs (comma-separated, repeatable)', commaList)
+    .option('--set-exit-code-on-danger', `exit ${EXIT.danger} when a danger check fails`)
+    .option('--set-exit-code-below-score <n>', `exit ${EXIT.belowScore} when the score is below N (0-100)`, wholeNumber(0, 100))
+    .option('-o, --output-file <file>', 'write the report to a file instead of standard output')
+    .option('--no-color', 'no colours in pretty output')
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.danger} a danger failed (with --set-exit-code-on-danger), ${EXIT.belowScore} score below N ` +
+        `(with --set-exit-code-below-score), ${EXIT.inputProblem} an input could not be read (the rest is still checked), ` +
+        `${EXIT.usage} bad flags or configuration, 0 otherwise.\n\nExamples:\n` +
+        '  kaji check examples/labs/manifests\n' +
+        '  kaji check apps/ --config polaris.yaml --format sarif -o kaji.sarif\n' +
+        '  kubectl kustomize apps/antenna/overlays/blue | kaji check - --set-exit-code-on-danger\n',
+    )
+    .action(async (paths: string[], flags: CheckFlags) => {
+      outcome.exitCode = await runCheck(paths, flags, io);
+    });
+}
+
+async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
+  const config = await loadPolicyConfig({ file: flags.config, merge: flags.mergeConfig });
+  if (flags.mergeConfig && !flags.config) throw new UsageError('--merge-config needs --config FILE');
+  const unknown = (flags.checks ?? []).filter((id) => !(id in config.checks));
+  if (unknown.length) throw new UsageError(`--checks: not in the configuration: ${unknown.join(', ')}`);
+  const loaded = await loadInputs(paths, { readStdin: io.readStdin });
+  reportProblems(loaded.problems, io);
+  let audit = auditObjects(loaded.objects, config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
+  const found = audit;
+  if (flags.severity) audit = filterBySeverity(audit, flags.severity);
+  if (flags.onlyShowFailedTests) audit = onlyFailedResults(audit);
+  const report = formatAudit(audit, flags.format, {
+    color: flags.color !== false && !flags.outputFile && io.colorOut,
+    toolVersion: version(),
+    cwd: io.cwd,
+  });
+  if (flags.outputFile) await writeAtomically(flags.outputFile, report);
+  else io.out(report);
+  return exitCode(found, loaded.problems, flags);
+}
+
+function exitCode(audit: AuditData, problems: readonly InputProblem[], flags: CheckFlags): number {
+  const dangerFailed = audit.Results.some((result) =>
+    [...messagesOf(result)].some((message) => !message.Success && message.Severity === 'danger'),
+  );
+  if (flags.setExitCodeOnDanger && dangerFailed) return EXIT.danger;
+  if (flags.setExitCodeBelowScore !== undefined && audit.Score < flags.setExitCodeBelowScore) return EXIT.belowScore;
+  if (problems.length) return EXIT.inputProblem;
+  return EXIT.ok;
+}
+
+function reportProblems(problems: readonly InputProblem[], io: Io): void {
+  for (const problem of problems) {
+    const where = `${displayPath(problem.file, io.cwd)}${problem.line ? `:${problem.line}` : ''}`;
+    io.err(`kaji: ${where}: ${problem.message}\n`);
+  }
+}
+
+/** Writes through a temporary file and a rename, so a report is never left half-written. */
+export async function writeAtomically(file: string, content: string): Promise<void> {
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  await writeFile(temporary, content);
+  await rename(temporary, file);
+}

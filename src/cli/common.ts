@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+
+/** A command line that cannot be run as given; printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Commander parser for an option that takes one of a fixed set of words. */
+export function oneOf<T extends string>(allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`use one of: ${allowed.join(', ')}.`);
+    }
+    return value as T;
+  };
+}
+
+/** Commander parser for a whole number within a range. */
+export function wholeNumber(min: number, max: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min || number > max) {
+      throw new InvalidArgumentError(`use a whole number from ${min} to ${max}.`);
+    }
+    return number;
+  };
+}
+
+/** Commander parser for a comma-separated list, accumulating across repeats. */
+export function commaList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+}
+
+/** Whether to colour output written to this stream (NO_COLOR and FORCE_COLOR respected). */
+export function wantsColor(stream: NodeJS.WriteStream): boolean {
+  if (process.env.NO_COLOR) return false;
+  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true;
+}
+
+/** Where a command reads and writes: the process, or a test's buffers. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  readStdin(): Promise<string>;
+  readonly colorOut: boolean;
+  readonly cwd: string;
+}
+
+export function processIo(): Io {
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    colorOut: wantsColor(process.stdout),
+    cwd: process.cwd(),
+  };
+}

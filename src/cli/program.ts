@@ -1,0 +1,52 @@
+// kaji's command line: parses flags, calls one capability, prints. No logic of its own.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../policy/index.js';
+import { registerCheck } from './check.js';
+import { registerFix } from './fix.js';
+import { UsageError, version, type Io } from './common.js';
+
+/** What a command decided; the exit code is returned rather than set on the process, so tests can run commands in-process. */
+export interface Outcome {
+  exitCode: number;
+}
+
+export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Command {
+  const program = new Command('kaji')
+    .description('Run a multi-tenant Amazon EKS platform the GitOps way.')
+    .version(version(), '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text) => io.err(text) });
+  registerCheck(program, io, outcome);
+  registerFix(program, io, outcome);
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text) => io.err(text) });
+  }
+  return program;
+}
+
+/** Runs kaji with the given arguments and resolves to the process exit code. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const outcome: Outcome = { exitCode: 0 };
+  const program = buildProgram(io, outcome);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return outcome.exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: Io): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof ConfigError) {
+    io.err(`kaji: invalid configuration: ${error.describe()}\n`);
+    return 2;
+  }
+  if (error instanceof UsageError) {
+    io.err(`kaji: ${error.message}\n`);
+    return 2;
+  }
+  io.err(`kaji: unexpected error (please report it): ${(error as Error).stack ?? String(error)}\n`);
+  return 70;
+}
