@@ -1,0 +1,108 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { load } from 'js-yaml';
+import { formatAudit, formatJson, formatScore, formatYaml } from '../../src/report/index.js';
+import { message, sampleAudit } from './fixture.js';
+
+const MESSAGE_KEYS = ['ID', 'Message', 'Details', 'Success', 'Severity', 'Category', 'Mutations', 'Comments'];
+
+describe('formatJson', () => {
+  test('prints Polaris audit JSON with its keys in Polaris order', () => {
+    const parsed = JSON.parse(formatJson(sampleAudit()));
+    assert.deepEqual(Object.keys(parsed), [
+      'PolarisOutputVersion',
+      'AuditTime',
+      'SourceType',
+      'SourceName',
+      'DisplayName',
+      'ClusterInfo',
+      'Results',
+      'Score',
+    ]);
+    assert.deepEqual(Object.keys(parsed.ClusterInfo), ['Version', 'Nodes', 'Pods', 'Namespaces', 'Controllers']);
+    const [deployment, service] = parsed.Results;
+    assert.deepEqual(Object.keys(deployment), ['Name', 'Namespace', 'Kind', 'Results', 'PodResult', 'CreatedTime', 'Source']);
+    assert.deepEqual(Object.keys(deployment.PodResult), ['Name', 'Results', 'ContainerResults']);
+    assert.deepEqual(Object.keys(deployment.PodResult.ContainerResults[0]), ['Name', 'Results']);
+    assert.deepEqual(Object.keys(deployment.PodResult.ContainerResults[0].Results.runAsRootAllowed), MESSAGE_KEYS);
+    assert.equal(service.PodResult, null, 'a result without pod is null, as Go prints a nil *PodResult');
+    assert.deepEqual(deployment.Source, { File: 'deploy/web.yaml', Line: 3 });
+    assert.equal(parsed.Score, 53);
+  });
+
+  test('round-trips: parsing gives back the audit (absent slices as null)', () => {
+    const audit = sampleAudit();
+    const parsed = JSON.parse(formatJson(audit));
+    const withNulls = JSON.parse(JSON.stringify(audit), (key, value) =>
+      value && typeof value === 'object' && 'ID' in value && 'Success' in value
+        ? { ...value, Mutations: value.Mutations ?? null, Comments: null }
+        : value,
+    );
+    withNulls.Results[1].PodResult = null;
+    assert.deepEqual(parsed, withNulls);
+  });
+
+  test('two-space indentation, check maps sorted by ID like Go maps, a final newline', () => {
+    const text = formatJson(sampleAudit());
+    assert.ok(text.startsWith('{\n  "PolarisOutputVersion": "1.0",\n  "AuditTime"'));
+    assert.ok(text.endsWith('\n}\n'));
+    assert.ok(text.indexOf('"hostIPCSet"') < text.indexOf('"hostNetworkSet"'));
+    assert.ok(text.indexOf('"cpuLimitsMissing"') < text.indexOf('"runAsRootAllowed"'));
+    assert.match(text, /\n {6}"Results": \{\n {8}"deploymentMissingReplicas": \{\n {10}"ID": "deploymentMissingReplicas",/);
+  });
+
+  test('escapes <, > and & as Go does', () => {
+    const text = formatJson(sampleAudit());
+    assert.ok(text.includes('"Message": "Bad \\u003c\\u0026\\"\'\\u003e characters"'));
+    assert.equal(JSON.parse(text).Results[1].Results.customNote.Message, 'Bad <&"\'> characters');
+  });
+
+  test('prints details and mutations as Polaris does (JSON Patch operations without kaji comments)', () => {
+    const audit = sampleAudit();
+    const service = audit.Results[1];
+    assert.ok(service);
+    service.Results.customNote = {
+      ...message('customNote', false, 'warning', 'Custom', 'x'),
+      Details: ['one', 'two'],
+      Mutations: [{ op: 'add', path: '/spec/x', value: 1, comment: 'why' }, { op: 'remove', path: '/spec/y' }],
+    };
+    const note = JSON.parse(formatJson(audit)).Results[1].Results.customNote;
+    assert.deepEqual(note.Details, ['one', 'two']);
+    assert.deepEqual(note.Mutations, [{ op: 'add', path: '/spec/x', value: 1 }, { op: 'remove', path: '/spec/y' }]);
+  });
+
+  test('onlyFailed keeps objects and containers with failed messages only', () => {
+    const parsed = JSON.parse(formatAudit(sampleAudit(), 'json', { onlyFailed: true }));
+    assert.equal(parsed.Results.length, 2);
+    assert.deepEqual(parsed.Results[0].PodResult.Results, {});
+    assert.deepEqual(Object.keys(parsed.Results[0].PodResult.ContainerResults[1].Results), ['livenessProbeMissing', 'tagNotSpecified']);
+    assert.equal(parsed.Score, 53);
+  });
+});
+
+describe('formatYaml', () => {
+  test('is the same data as the JSON format', () => {
+    const audit = sampleAudit();
+    assert.deepEqual(load(formatYaml(audit)), JSON.parse(formatJson(audit)));
+  });
+
+  test('sorts keys and does not indent sequences, as sigs.k8s.io/yaml prints', () => {
+    const text = formatYaml(sampleAudit());
+    const top = text.split('\n').filter((line) => /^[A-Za-z]/.test(line)).map((line) => line.split(':')[0]);
+    assert.deepEqual(top, ['AuditTime', 'ClusterInfo', 'DisplayName', 'PolarisOutputVersion', 'Results', 'Score', 'SourceName', 'SourceType']);
+    assert.match(text, /\nResults:\n- CreatedTime: /);
+    assert.match(text, /\nPolarisOutputVersion: "1\.0"\n/);
+  });
+
+  test('onlyFailed applies', () => {
+    const parsed = load(formatAudit(sampleAudit(), 'yaml', { onlyFailed: true })) as { Results: Array<{ Results: object }> };
+    assert.deepEqual(Object.keys(parsed.Results[1]?.Results ?? {}), ['customNote']);
+  });
+});
+
+describe('formatScore', () => {
+  test('prints the score and a newline', () => {
+    assert.equal(formatScore(sampleAudit()), '53\n');
+    assert.equal(formatAudit(sampleAudit(), 'score', { onlyFailed: true }), '53\n');
+  });
+});
