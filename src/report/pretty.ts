@@ -1,0 +1,99 @@
+// `--format pretty`: the audit for a terminal, grouped by object, failures first.
+import type { AuditData, Result, ResultMessage } from '../policy/types.js';
+import {
+  compareByOutcome,
+  countResults,
+  objectLabel,
+  outcomeOf,
+  sourceLabel,
+  type Outcome,
+} from './summary.js';
+
+export interface PrettyOptions {
+  /** Use ANSI colours. */
+  readonly color: boolean;
+  /**
+   * Show failed checks only (`--only-show-failed-tests`); objects and containers
+   * without failures are left out. The closing counts still cover every check.
+   * @default false
+   */
+  readonly onlyFailed?: boolean;
+}
+
+const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m' };
+type Style = keyof typeof ANSI;
+
+type Paint = (text: string, ...styles: Style[]) => string;
+
+function painter(color: boolean): Paint {
+  if (!color) return (text) => text;
+  return (text, ...styles) => (styles.length === 0 ? text : `${styles.map((s) => ANSI[s]).join('')}${text}${ANSI.reset}`);
+}
+
+const MARK: Record<Outcome, string> = { danger: '✗', warning: '⚠', success: '✓' };
+const MARK_STYLE: Record<Outcome, Style> = { danger: 'red', warning: 'yellow', success: 'green' };
+
+/** One line per message, failures first; messages start in one column whatever the indentation. */
+function messageLines(messages: ResultMessage[], indent: string, idWidth: number, paint: Paint): string[] {
+  const width = Math.max(0, idWidth + 2 - indent.length);
+  return [...messages].sort(compareByOutcome).map((message) => {
+    const outcome = outcomeOf(message);
+    const text = `${message.ID.padEnd(width)}  ${message.Message}`;
+    if (outcome === 'success') return `${indent}${paint(`${MARK.success} ${text}`, 'dim')}`;
+    const severity = paint(outcome, MARK_STYLE[outcome]);
+    return `${indent}${paint(MARK[outcome], MARK_STYLE[outcome], 'bold')} ${text}  ${severity}`;
+  });
+}
+
+function resultLines(result: Result, options: PrettyOptions, idWidth: number, paint: Paint): string[] {
+  const keep = (messages: ResultMessage[]) => (options.onlyFailed ? messages.filter((m) => !m.Success) : messages);
+  const own = keep([...Object.values(result.Results ?? {}), ...Object.values(result.PodResult?.Results ?? {})]);
+  const containers = (result.PodResult?.ContainerResults ?? [])
+    .map((container) => ({ name: container.Name, messages: keep(Object.values(container.Results ?? {})) }))
+    .filter((container) => container.messages.length > 0 || !options.onlyFailed);
+  if (options.onlyFailed && own.length === 0 && containers.length === 0) return [];
+
+  const source = sourceLabel(result);
+  const lines = [`${paint(objectLabel(result), 'bold')}${source ? `  ${paint(source, 'cyan')}` : ''}`];
+  lines.push(...messageLines(own, '  ', idWidth, paint));
+  for (const container of containers) {
+    lines.push(`  ${paint(`container ${container.name}`, 'bold')}`);
+    lines.push(...messageLines(container.messages, '    ', idWidth, paint));
+  }
+  return lines;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** The audit for a terminal: one block per object (`kind/namespace/name  file:line`), then counts and score. */
+export function formatPretty(audit: AuditData, options: PrettyOptions): string {
+  const paint = painter(options.color);
+  const results = audit.Results ?? [];
+  const idWidth = Math.max(
+    0,
+    ...results.flatMap((result) => [
+      ...Object.keys(result.Results ?? {}),
+      ...Object.keys(result.PodResult?.Results ?? {}),
+      ...(result.PodResult?.ContainerResults ?? []).flatMap((c) => Object.keys(c.Results ?? {})),
+    ]).map((id) => id.length),
+  );
+
+  const blocks = results.map((result) => resultLines(result, options, idWidth, paint)).filter((lines) => lines.length > 0);
+  const counts = countResults(audit);
+  const summary = [
+    paint(`${counts.successes} passed`, 'green'),
+    paint(plural(counts.warnings, 'warning'), counts.warnings > 0 ? 'yellow' : 'dim'),
+    paint(plural(counts.dangers, 'danger'), counts.dangers > 0 ? 'red' : 'dim'),
+  ].join(', ');
+
+  const out: string[] = [];
+  if (blocks.length === 0) {
+    out.push(results.length === 0 ? 'No objects audited.' : 'No failed checks.');
+  } else {
+    out.push(blocks.map((lines) => lines.join('\n')).join('\n\n'));
+  }
+  out.push('', `${summary}; ${paint(`score ${audit.Score}`, 'bold')}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,54 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatAudit, formatPretty } from '../../src/report/index.js';
+import { sampleAudit } from './fixture.js';
+
+const ESC = '\x1b[';
+
+describe('formatPretty', () => {
+  test('groups by object with file:line, ends with counts and the score', () => {
+    const text = formatPretty(sampleAudit(), { color: false });
+    assert.ok(text.includes('Deployment/shop/web  deploy/web.yaml:3\n'));
+    assert.ok(text.includes('Service/shop/web  deploy/web.yaml:40\n'));
+    assert.ok(text.endsWith('4 passed, 3 warnings, 2 dangers; score 53\n'));
+    assert.ok(!text.includes(ESC), 'no ANSI codes without colour');
+  });
+
+  test('failures first with their marks, containers indented under the object', () => {
+    const lines = formatPretty(sampleAudit(), { color: false }).split('\n');
+    const at = (prefix: string) => lines.findIndex((line) => line.startsWith(prefix));
+    assert.ok(at('  ⚠ deploymentMissingReplicas') < at('  ✓ hostIPCSet'));
+    assert.ok(at('  container app') > at('  ✓ hostNetworkSet'));
+    assert.ok(at('    ✗ runAsRootAllowed') < at('    ✓ cpuLimitsMissing'));
+    assert.ok(at('    ✗ tagNotSpecified') < at('    ⚠ livenessProbeMissing'), 'dangers before warnings');
+    assert.match(lines[at('    ✗ runAsRootAllowed')] ?? '', /Should not be allowed to run as root {2}danger$/);
+  });
+
+  test('onlyFailed hides passed checks and objects without failures but keeps the full counts', () => {
+    const audit = sampleAudit();
+    audit.Results.push({ Name: 'clean', Namespace: 'shop', Kind: 'ConfigMap', Results: {}, CreatedTime: '', Source: { File: 'cm.yaml', Line: 1 } });
+    const text = formatPretty(audit, { color: false, onlyFailed: true });
+    assert.ok(!text.includes('✓'));
+    assert.ok(!text.includes('ConfigMap/shop/clean'));
+    assert.ok(text.includes('  container app\n    ✗ runAsRootAllowed'));
+    assert.ok(text.endsWith('4 passed, 3 warnings, 2 dangers; score 53\n'));
+    assert.equal(formatAudit(audit, 'pretty', { onlyFailed: true }), text);
+  });
+
+  test('colour codes only with color: true; passed checks dim', () => {
+    const text = formatPretty(sampleAudit(), { color: true });
+    assert.ok(text.includes(`${ESC}31m`), 'red for dangers');
+    assert.ok(text.includes(`${ESC}33m`), 'yellow for warnings');
+    assert.ok(text.includes(`${ESC}2m✓ hostIPCSet`), 'passed checks dim');
+    const stripped = text.split(ESC).map((part, i) => (i === 0 ? part : part.replace(/^[0-9;]*m/, ''))).join('');
+    assert.equal(stripped, formatPretty(sampleAudit(), { color: false }));
+  });
+
+  test('says so when nothing was audited or nothing failed', () => {
+    const empty = { ...sampleAudit(), Results: [], Score: 0 };
+    assert.ok(formatPretty(empty, { color: false }).startsWith('No objects audited.\n'));
+    const audit = sampleAudit();
+    const passing = { ...audit, Results: audit.Results.slice(1).map((r) => ({ ...r, Results: { serviceType: r.Results.serviceType! } })) };
+    assert.ok(formatPretty(passing, { color: false, onlyFailed: true }).startsWith('No failed checks.\n'));
+  });
+});
