@@ -7,3 +7,5 @@ export type { LoadOptions, LoadResult } from './load.js';
 export { splitDocuments, parseDocument, YamlSyntaxError } from './documents.js';
 export type { DocumentText } from './documents.js';
 export { renderKustomization, kustomizationFile, KustomizeError, KUSTOMIZATION_FILES } from './kustomize.js';
+export { parseQuantity, compareQuantities, canonicalQuantity, quantityFromNumber } from './quantity.js';
+export type { Quantity, QuantityFormat } from './quantity.js';
