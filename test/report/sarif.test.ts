@@ -1,0 +1,128 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatAudit, formatSarif, polarisHelpUri, sarifLog } from '../../src/report/index.js';
+import { artifactUri } from '../../src/report/sarif.js';
+import { sampleAudit } from './fixture.js';
+
+const LEVELS = ['none', 'note', 'warning', 'error'];
+
+/** The parts of SARIF 2.1.0 (and GitHub code scanning's subset) every log must satisfy. */
+function assertValidSarif(log: unknown): void {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking parsed, untyped JSON
+  const doc = log as Record<string, any>;
+  assert.equal(doc.version, '2.1.0');
+  assert.equal(typeof doc.$schema, 'string');
+  assert.ok(Array.isArray(doc.runs) && doc.runs.length === 1, 'one run');
+  const run = doc.runs[0];
+  const driver = run.tool?.driver;
+  assert.equal(typeof driver?.name, 'string');
+  assert.ok(Array.isArray(driver.rules));
+  const ids = new Set<string>();
+  for (const rule of driver.rules) {
+    assert.equal(typeof rule.id, 'string');
+    assert.ok(!ids.has(rule.id), `rule ${rule.id} listed once`);
+    ids.add(rule.id);
+    assert.equal(typeof rule.shortDescription?.text, 'string');
+    assert.equal(typeof rule.fullDescription?.text, 'string');
+    assert.ok(LEVELS.includes(rule.defaultConfiguration?.level));
+    if (rule.helpUri !== undefined) assert.doesNotThrow(() => new URL(rule.helpUri));
+  }
+  assert.ok(Array.isArray(run.results));
+  for (const result of run.results) {
+    assert.equal(typeof result.message?.text, 'string');
+    assert.ok(LEVELS.includes(result.level));
+    assert.ok(Number.isInteger(result.ruleIndex) && result.ruleIndex >= 0 && result.ruleIndex < driver.rules.length);
+    assert.equal(driver.rules[result.ruleIndex].id, result.ruleId, 'ruleIndex points at the rule of ruleId');
+    assert.ok(Array.isArray(result.locations) && result.locations.length >= 1);
+    const physical = result.locations[0].physicalLocation;
+    assert.equal(typeof physical.artifactLocation.uri, 'string');
+    assert.ok(!physical.artifactLocation.uri.startsWith('/') && !physical.artifactLocation.uri.includes('\\'), 'relative URI');
+    assert.ok(Number.isInteger(physical.region.startLine) && physical.region.startLine >= 1);
+    for (const value of Object.values(result.partialFingerprints)) assert.equal(typeof value, 'string');
+  }
+}
+
+const OPTIONS = { toolVersion: '1.2.3', cwd: '/repo' };
+
+describe('formatSarif', () => {
+  test('is a structurally valid SARIF 2.1.0 log', () => {
+    const log = JSON.parse(formatSarif(sampleAudit(), OPTIONS));
+    assertValidSarif(log);
+    assert.equal(log.$schema, 'https://json.schemastore.org/sarif-2.1.0.json');
+    assert.deepEqual(log.runs[0].tool.driver.name, 'kaji');
+    assert.deepEqual(log.runs[0].tool.driver.version, '1.2.3');
+  });
+
+  test('one rule per failed check, sorted by ID, with level and category', () => {
+    const { rules } = sarifLog(sampleAudit(), OPTIONS).runs[0]!.tool.driver;
+    assert.deepEqual(
+      rules.map((r) => [r.id, r.defaultConfiguration.level, r.properties.category]),
+      [
+        ['customNote', 'warning', 'Custom'],
+        ['deploymentMissingReplicas', 'warning', 'Reliability'],
+        ['livenessProbeMissing', 'warning', 'Reliability'],
+        ['runAsRootAllowed', 'error', 'Security'],
+        ['tagNotSpecified', 'error', 'Reliability'],
+      ],
+    );
+    assert.equal(rules[3]?.shortDescription.text, 'Should not be allowed to run as root');
+  });
+
+  test('results for failed checks only, with rule index, level, message and file:line', () => {
+    const { results } = sarifLog(sampleAudit(), OPTIONS).runs[0]!;
+    assert.deepEqual(
+      results.map((r) => [r.ruleId, r.ruleIndex, r.level, r.locations[0]?.physicalLocation?.region.startLine]),
+      [
+        ['deploymentMissingReplicas', 1, 'warning', 3],
+        ['runAsRootAllowed', 3, 'error', 3],
+        ['livenessProbeMissing', 2, 'warning', 3],
+        ['tagNotSpecified', 4, 'error', 3],
+        ['customNote', 0, 'warning', 40],
+      ],
+    );
+    const root = results[1]!;
+    assert.equal(root.message.text, 'Deployment/shop/web container app: Should not be allowed to run as root');
+    assert.deepEqual(root.locations[0]?.physicalLocation?.artifactLocation, { uri: 'deploy/web.yaml', uriBaseId: '%SRCROOT%' });
+    assert.equal(results[0]!.message.text, 'Deployment/shop/web: Only one replica is scheduled');
+  });
+
+  test('fingerprints are stable across runs and lines, distinct per finding', () => {
+    const first = sarifLog(sampleAudit(), OPTIONS).runs[0]!.results.map((r) => r.partialFingerprints);
+    const moved = sampleAudit();
+    moved.Results.reverse();
+    for (const result of moved.Results) if (result.Source) result.Source.Line += 10;
+    const second = sarifLog(moved, OPTIONS).runs[0]!.results.map((r) => r.partialFingerprints);
+    const key = (f: Record<string, string>) => JSON.stringify(f);
+    assert.deepEqual(new Set(second.map(key)), new Set(first.map(key)));
+    assert.equal(new Set(first.map(key)).size, first.length);
+  });
+
+  test('artifact URIs are relative to the working directory, with forward slashes and encoded', () => {
+    assert.equal(artifactUri('/repo/clusters/blue/app.yaml', '/repo'), 'clusters/blue/app.yaml');
+    assert.equal(artifactUri('clusters/my app#1.yaml', '/repo'), 'clusters/my%20app%231.yaml');
+    assert.equal(artifactUri('./a/../b.yaml', '/repo'), 'b.yaml');
+  });
+
+  test('helpUri and informationUri when given', () => {
+    const log = sarifLog(sampleAudit(), {
+      ...OPTIONS,
+      informationUri: 'https://example.com/kaji',
+      helpUri: (id, category) => (id === 'runAsRootAllowed' ? polarisHelpUri(category) : undefined),
+    });
+    const driver = log.runs[0]!.tool.driver;
+    assert.equal(driver.informationUri, 'https://example.com/kaji');
+    assert.equal(driver.rules.find((r) => r.id === 'runAsRootAllowed')?.helpUri, 'https://polaris.docs.fairwinds.com/checks/security/');
+    assert.equal(driver.rules.find((r) => r.id === 'customNote')?.helpUri, undefined);
+    assert.equal(polarisHelpUri('Custom'), undefined);
+  });
+
+  test('an audit without failures gives empty rules and results, not null', () => {
+    const log = JSON.parse(formatAudit(sampleAudit(), 'sarif', { onlyFailed: true, cwd: '/repo' }));
+    assertValidSarif(log);
+    const clean = { ...sampleAudit(), Results: [] };
+    const empty = JSON.parse(formatSarif(clean, OPTIONS));
+    assertValidSarif(empty);
+    assert.deepEqual(empty.runs[0].results, []);
+    assert.deepEqual(empty.runs[0].tool.driver.rules, []);
+  });
+});
