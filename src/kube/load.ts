@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, relative } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
+import { load } from 'js-yaml';
 import { parseDocument, splitDocuments, YamlSyntaxError } from './documents.js';
 import { kustomizationFile, renderKustomization } from './kustomize.js';
 import { objectProblem, toKubeObject } from './object.js';
@@ -69,23 +70,66 @@ async function loadPath(result: LoadResult, path: string, options: LoadOptions):
 }
 
 async function loadDirectory(result: LoadResult, directory: string, options: LoadOptions): Promise<void> {
-  const kustomization = kustomizationFile(directory);
-  if (kustomization) {
+  const tree = await walkManifestTree(directory);
+  const included = await includedKustomizations(tree.kustomizations);
+  for (const kustomization of tree.kustomizations) {
+    if (included.has(resolve(dirname(kustomization)))) continue;
     try {
-      addStream(result, await renderKustomization(directory, options.kubectl), kustomization, { fixedLine: 1 });
+      addStream(result, await renderKustomization(dirname(kustomization), options.kubectl), kustomization, { fixedLine: 1 });
     } catch (error) {
       result.problems.push({ file: kustomization, message: (error as Error).message });
     }
-    return;
+  }
+  for (const file of tree.files) await loadPath(result, file, options);
+}
+
+interface ManifestTree {
+  /** Kustomization files; the walk does not go below their directories. */
+  readonly kustomizations: string[];
+  readonly files: string[];
+}
+
+/** Lists manifest files and kustomizations below a directory, in name order. */
+async function walkManifestTree(directory: string, tree: ManifestTree = { kustomizations: [], files: [] }): Promise<ManifestTree> {
+  const kustomization = kustomizationFile(directory);
+  if (kustomization) {
+    tree.kustomizations.push(kustomization);
+    return tree;
   }
   const entries = await readdir(directory, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) await loadDirectory(result, path, options);
-    else if (entry.isFile() && MANIFEST_EXTENSIONS.has(extname(entry.name))) await loadPath(result, path, options);
+    if (entry.isDirectory()) await walkManifestTree(path, tree);
+    else if (entry.isFile() && MANIFEST_EXTENSIONS.has(extname(entry.name))) tree.files.push(path);
   }
+  return tree;
+}
+
+/**
+ * Directories that another kustomization of the same tree builds on (its
+ * `resources`, `bases` or `components`). Only the others are rendered, so an
+ * overlay's objects are checked once, as deployed, and not again as its base.
+ */
+async function includedKustomizations(kustomizations: readonly string[]): Promise<Set<string>> {
+  const included = new Set<string>();
+  for (const file of kustomizations) {
+    let parsed: unknown;
+    try {
+      parsed = load(await readFile(file, 'utf8'));
+    } catch {
+      continue; // kubectl reports a broken kustomization when it renders it
+    }
+    if (!isObject(parsed as JsonValue)) continue;
+    const kustomization = parsed as JsonObject;
+    for (const key of ['resources', 'bases', 'components']) {
+      const entries = kustomization[key];
+      if (!Array.isArray(entries)) continue;
+      for (const entry of entries) if (typeof entry === 'string') included.add(resolve(dirname(file), entry));
+    }
+  }
+  return new Set([...included].filter((directory) => kustomizations.some((file) => resolve(dirname(file)) === directory)));
 }
 
 interface StreamOptions {

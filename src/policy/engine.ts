@@ -117,9 +117,10 @@ function containerSteps(base: CheckInput, found: FoundPodSpec): StepInput[] {
 }
 
 function runChecks(checks: readonly CheckDefinition[], steps: readonly StepInput[], config: PolicyConfig): ResultSet {
+  // Checks outermost, so result keys come in ID order, as Polaris's JSON (a Go map) lists them.
   const results: ResultSet = {};
-  for (const step of steps) {
-    for (const check of checks) {
+  for (const check of checks) {
+    for (const step of steps) {
       if (!appliesTo(check, step) || isExempt(check, step, config)) continue;
       results[check.id] = judge(check, step, config);
     }

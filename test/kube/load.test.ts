@@ -1,0 +1,159 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadInputs } from '../../src/kube/index.js';
+import { hasKubectl, tempTree } from '../support/files.js';
+
+const deployment = (name: string, extra = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/${name}:1.0
+${extra}`;
+
+describe('loadInputs', () => {
+  test('reads every document of a multi-document file with the line where it starts', async () => {
+    const tree = tempTree({
+      'all.yaml': `# leading comment\n${deployment('a')}---\n\n# second\n${deployment('b')}---\n---\n`,
+    });
+    try {
+      const { objects, problems } = await loadInputs([tree.path('all.yaml')]);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(
+        objects.map((o) => [o.name, o.source.line]),
+        [
+          ['a', 2],
+          ['b', 16],
+        ],
+      );
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('walks directories recursively, only .yaml/.yml/.json, skipping hidden folders', async () => {
+    const tree = tempTree({
+      'x/one.yml': deployment('one'),
+      'x/y/two.json': JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'two' } }),
+      'x/notes.txt': 'not a manifest',
+      'x/.git/three.yaml': deployment('three'),
+    });
+    try {
+      const { objects } = await loadInputs([tree.path('x')]);
+      assert.deepEqual(objects.map((o) => o.name).sort(), ['one', 'two']);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('expands kind: List and skips empty documents', async () => {
+    const tree = tempTree({
+      'list.yaml': `apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n---\n# only a comment\n`,
+    });
+    try {
+      const { objects, problems } = await loadInputs([tree.path('list.yaml')]);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(objects.map((o) => o.name), ['a', 'b']);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('reads standard input for "-"', async () => {
+    const { objects } = await loadInputs(['-'], { readStdin: async () => deployment('from-stdin') });
+    assert.equal(objects[0]?.name, 'from-stdin');
+    assert.equal(objects[0]?.source.file, '<stdin>');
+  });
+
+  test('reports malformed documents with file:line and still reads the rest', async () => {
+    const tree = tempTree({
+      'bad.yaml': `${deployment('good')}---\nkind: [unclosed\n---\n- just\n- a list\n---\napiVersion: v1\nmetadata: {name: x}\n---\napiVersion: v1\nkind: ConfigMap\n`,
+      'fine.yaml': deployment('also-good'),
+    });
+    try {
+      const { objects, problems } = await loadInputs([tree.path('bad.yaml'), tree.path('missing.yaml'), tree.path('fine.yaml')]);
+      assert.deepEqual(objects.map((o) => o.name), ['good', 'also-good']);
+      const summary = problems.map((p) => `${p.file.replace(tree.root, '')}:${p.line ?? ''} ${p.message}`);
+      assert.equal(summary.length, 5);
+      assert.match(summary[0]!, /^\/bad\.yaml:1[34] invalid YAML/);
+      assert.match(summary[1]!, /^\/bad\.yaml:15 expected a Kubernetes object \(a mapping\), found a list/);
+      assert.match(summary[2]!, /^\/bad\.yaml:18 missing "kind"/);
+      assert.match(summary[3]!, /^\/bad\.yaml:21 ConfigMap has no "metadata"/);
+      assert.match(summary[4]!, /^\/missing\.yaml: no such file or directory/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('refuses a file over the size limit without reading it', async () => {
+    const tree = tempTree({ 'huge.yaml': deployment('huge') + '#'.repeat(4096) });
+    try {
+      const { objects, problems } = await loadInputs([tree.path('huge.yaml')], { maxFileBytes: 1024 });
+      assert.equal(objects.length, 0);
+      assert.match(problems[0]!.message, /over the 0\.0 MiB limit|over the .* limit; split it/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('normalises quantities and YAML 1.1 booleans as Kubernetes reads them', async () => {
+    const tree = tempTree({
+      'd.yaml': deployment('q', '          resources:\n            requests: {cpu: 1.5, memory: 1e3}\n      hostNetwork: yes\n'),
+    });
+    try {
+      const { objects } = await loadInputs([tree.path('d.yaml')]);
+      const spec = (objects[0]!.raw.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+      const containers = spec.containers as { resources: { requests: Record<string, string> } }[];
+      assert.deepEqual(containers[0]!.resources.requests, { cpu: '1500m', memory: '1k' });
+      assert.equal(spec.hostNetwork, true);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('renders kustomizations with kubectl, overlays only, reported against the kustomization', { skip: !hasKubectl }, async () => {
+    const tree = tempTree({
+      'apps/shop/base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+      'apps/shop/base/deployment.yaml': deployment('shop'),
+      'apps/shop/overlays/blue/kustomization.yaml': 'resources: [../../base]\nimages:\n  - name: registry.example.com/shop\n    newTag: "2.0"\n',
+      'other.yaml': deployment('plain'),
+    });
+    try {
+      const { objects, problems } = await loadInputs([tree.root]);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(objects.map((o) => o.name).sort(), ['plain', 'shop']);
+      const shop = objects.find((o) => o.name === 'shop')!;
+      assert.equal(shop.source.file, tree.path('apps/shop/overlays/blue/kustomization.yaml'));
+      assert.match(JSON.stringify(shop.raw), /registry\.example\.com\/shop:2\.0/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a kustomization that fails to render is a problem naming it', { skip: !hasKubectl }, async () => {
+    const tree = tempTree({ 'k/kustomization.yaml': 'resources: [missing.yaml]\n' });
+    try {
+      const { objects, problems } = await loadInputs([tree.root]);
+      assert.equal(objects.length, 0);
+      assert.equal(problems[0]!.file, tree.path('k/kustomization.yaml'));
+      assert.match(problems[0]!.message, /kubectl kustomize failed/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('says how to proceed when kubectl is missing', async () => {
+    const tree = tempTree({ 'k/kustomization.yaml': 'resources: []\n' });
+    try {
+      const { problems } = await loadInputs([tree.root], { kubectl: '/nonexistent/kubectl' });
+      assert.match(problems[0]!.message, /not found\. Install kubectl/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+});

@@ -1,0 +1,174 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { auditObjects } from '../../src/policy/engine.js';
+import type { CheckDefinition, PolicyConfig, Severity } from '../../src/policy/types.js';
+import { objectsFrom } from '../support/inputs.js';
+
+// GIVEN checks defined in the test (the engine treats built-in and custom checks alike)
+const check = (id: string, target: string, test: CheckDefinition['test'], extra: Partial<CheckDefinition> = {}): CheckDefinition => ({
+  id,
+  target,
+  category: 'Test',
+  successMessage: `${id} ok`,
+  failureMessage: `${id} failed`,
+  test,
+  ...extra,
+});
+
+const hasImageTag = check('hasTag', 'Container', (input) => String(input.container?.image).includes(':'), {
+  mutations: [{ op: 'replace', path: '/image', value: 'fixed:1' }],
+});
+const notHostNetwork = check('noHostNetwork', 'PodSpec', (input) => input.podSpec?.hostNetwork !== true, {
+  mutations: [{ op: 'remove', path: '/hostNetwork' }],
+});
+const hasReplicas = check('hasReplicas', 'Controller', (input) => typeof (input.object.raw.spec as { replicas?: number })?.replicas === 'number', {
+  controllers: { include: ['Deployment'] },
+});
+const podsNamed = check('podNamed', 'Pod', (input) => input.object.name.startsWith('pod-'));
+const deploymentKind = check('deploymentKind', 'apps/Deployment', () => false);
+const initOnly = check('initOnly', 'Container', () => false, { containers: { exclude: ['container'] } });
+
+function config(severities: Record<string, Severity>, extra: Partial<PolicyConfig> = {}): PolicyConfig {
+  const all = [hasImageTag, notHostNetwork, hasReplicas, podsNamed, deploymentKind, initOnly];
+  return {
+    checks: severities,
+    customChecks: Object.fromEntries(all.map((c) => [c.id, c])),
+    exemptions: [],
+    disallowExemptions: false,
+    disallowConfigExemptions: false,
+    disallowAnnotationExemptions: false,
+    mutations: [],
+    source: 'test',
+    ...extra,
+  };
+}
+
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop, annotations: {}}
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      initContainers: [{name: setup, image: "busybox:1"}]
+      containers: [{name: app, image: "shop"}, {name: sidecar, image: "proxy:2"}]
+`;
+
+const everything = { hasTag: 'danger', noHostNetwork: 'warning', hasReplicas: 'warning', podNamed: 'danger', deploymentKind: 'warning', initOnly: 'warning' } as const;
+
+describe('auditObjects', () => {
+  test('runs each check at its target: controller, pod spec, every container (init first), kinds', () => {
+    const audit = auditObjects(objectsFrom(deployment), config(everything));
+    const result = audit.Results[0]!;
+    assert.deepEqual(Object.keys(result.Results), ['deploymentKind', 'hasReplicas']);
+    assert.equal(result.Results.hasReplicas!.Success, false);
+    assert.deepEqual(Object.keys(result.PodResult!.Results), ['noHostNetwork']);
+    assert.deepEqual(
+      result.PodResult!.ContainerResults.map((c) => [c.Name, Object.keys(c.Results).join(','), c.Results.hasTag?.Success]),
+      [
+        ['setup', 'hasTag,initOnly', true],
+        ['app', 'hasTag', false],
+        ['sidecar', 'hasTag', true],
+      ],
+    );
+  });
+
+  test('takes severity from the configuration and never runs ignored checks', () => {
+    const audit = auditObjects(objectsFrom(deployment), config({ hasTag: 'warning', noHostNetwork: 'ignore' }));
+    const pod = audit.Results[0]!.PodResult!;
+    assert.deepEqual(pod.Results, {});
+    assert.equal(pod.ContainerResults[1]!.Results.hasTag!.Severity, 'warning');
+    assert.equal(pod.ContainerResults[1]!.Results.hasTag!.Message, 'hasTag failed');
+  });
+
+  test('objects without a pod spec get only kind-targeted checks and no PodResult', () => {
+    const yaml = `apiVersion: v1\nkind: Pod\nmetadata: {name: lonely}\nspec: {containers: [{name: c, image: "x:1"}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: svc}\n`;
+    const audit = auditObjects(objectsFrom(yaml), config(everything));
+    const [pod, service] = audit.Results;
+    assert.equal(pod!.Results.podNamed!.Success, false);
+    assert.equal(pod!.Results.hasReplicas, undefined, 'include: [Deployment] keeps it off Pods');
+    assert.deepEqual(service!.Results, {});
+    assert.equal(service!.PodResult, undefined);
+    assert.equal(audit.ClusterInfo.Controllers, 1);
+  });
+
+  test('config exemptions match namespace, controller and container names by prefix, per rule', () => {
+    const exempt = (exemption: PolicyConfig['exemptions'][number]) =>
+      auditObjects(objectsFrom(deployment), config(everything, { exemptions: [exemption] })).Results[0]!;
+    assert.equal(exempt({ controllerNames: ['we'], rules: ['hasReplicas'] }).Results.hasReplicas, undefined);
+    assert.ok(exempt({ controllerNames: ['other'], rules: ['hasReplicas'] }).Results.hasReplicas);
+    assert.ok(exempt({ namespace: 'elsewhere', rules: ['hasReplicas'] }).Results.hasReplicas);
+    const byContainer = exempt({ containerNames: ['ap'], rules: ['hasTag'] });
+    assert.equal(byContainer.PodResult!.ContainerResults[1]!.Results.hasTag, undefined);
+    assert.ok(byContainer.PodResult!.ContainerResults[2]!.Results.hasTag);
+    assert.ok(byContainer.Results.hasReplicas, 'a container exemption does not cover object-level checks');
+    const allRules = exempt({ namespace: 'shop', controllerNames: ['web'] });
+    assert.deepEqual(allRules.Results, {});
+  });
+
+  test('annotation exemptions, in any case of "true", unless disallowed', () => {
+    const annotated = (annotations: string, extra: Partial<PolicyConfig> = {}) =>
+      auditObjects(objectsFrom(deployment.replace('annotations: {}', `annotations: {${annotations}}`)), config(everything, extra)).Results[0]!;
+    assert.deepEqual(annotated('"polaris.fairwinds.com/exempt": "TRUE"').Results, {});
+    const one = annotated('"polaris.fairwinds.com/hasReplicas-exempt": "True"');
+    assert.equal(one.Results.hasReplicas, undefined);
+    assert.ok(one.Results.deploymentKind);
+    assert.ok(annotated('"polaris.fairwinds.com/exempt": "yes"').Results.hasReplicas);
+    assert.ok(annotated('"polaris.fairwinds.com/exempt": "true"', { disallowAnnotationExemptions: true }).Results.hasReplicas);
+    assert.ok(annotated('"polaris.fairwinds.com/exempt": "true"', { disallowExemptions: true }).Results.hasReplicas);
+  });
+
+  test('disallowConfigExemptions turns config exemptions off', () => {
+    const audit = auditObjects(
+      objectsFrom(deployment),
+      config(everything, { exemptions: [{ controllerNames: ['web'] }], disallowConfigExemptions: true }),
+    );
+    assert.ok(audit.Results[0]!.Results.hasReplicas);
+  });
+
+  test('attaches mutations of failed checks listed in mutations, anchored at the target', () => {
+    const cronjob = `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          hostNetwork: true
+          containers: [{name: a, image: "x:1"}, {name: b, image: "y"}]
+`;
+    const audit = auditObjects(objectsFrom(cronjob), config(everything, { mutations: ['hasTag', 'noHostNetwork'] }));
+    const pod = audit.Results[0]!.PodResult!;
+    assert.deepEqual(pod.Results.noHostNetwork!.Mutations, [{ op: 'remove', path: '/spec/jobTemplate/spec/template/spec/hostNetwork' }]);
+    assert.equal(pod.ContainerResults[0]!.Results.hasTag!.Mutations, undefined, 'passed checks carry no mutations');
+    assert.deepEqual(pod.ContainerResults[1]!.Results.hasTag!.Mutations, [
+      { op: 'replace', path: '/spec/jobTemplate/spec/template/spec/containers/1/image', value: 'fixed:1' },
+    ]);
+    const withoutList = auditObjects(objectsFrom(cronjob), config(everything));
+    assert.equal(withoutList.Results[0]!.PodResult!.Results.noHostNetwork!.Mutations, undefined);
+  });
+
+  test('init container mutations point into initContainers', () => {
+    const audit = auditObjects(objectsFrom(deployment.replace('"busybox:1"', '"busybox"')), config(everything, { mutations: ['hasTag'] }));
+    assert.equal(audit.Results[0]!.PodResult!.ContainerResults[0]!.Results.hasTag!.Mutations![0]!.path, '/spec/template/spec/initContainers/0/image');
+  });
+
+  test("scores as Polaris: passes weigh 2, warnings 1, dangers 2, truncated", () => {
+    const audit = auditObjects(objectsFrom(deployment), config(everything));
+    // passes: hasTag x2 = 2; warnings: deploymentKind, hasReplicas, noHostNetwork, initOnly = 4; dangers: hasTag(app) = 1
+    assert.equal(audit.Score, Math.trunc((4 / (4 + 4 + 2)) * 100));
+    assert.equal(audit.Score, 40);
+  });
+
+  test('a check that throws is a failure with the reason in Details, not a crash', () => {
+    const broken = check('broken', 'PodSpec', () => {
+      throw new Error('boom');
+    });
+    const cfg = config({ broken: 'danger' });
+    const audit = auditObjects(objectsFrom(deployment), { ...cfg, customChecks: { broken } });
+    const message = audit.Results[0]!.PodResult!.Results.broken!;
+    assert.equal(message.Success, false);
+    assert.deepEqual(message.Details, ['check failed to run: boom']);
+  });
+});
