@@ -170,7 +170,7 @@ export function parseQuantity(text: string): Quantity | undefined {
   if (!suffix) return undefined;
 
   let mantissa = BigInt(scanned.whole + scanned.fraction);
-  let exponent = -scanned.fraction.length;
+  let exponent = scanned.fraction.length === 0 ? 0 : -scanned.fraction.length; // never -0
   if (suffix.base === 10) exponent += suffix.power;
   else mantissa <<= BigInt(suffix.power);
   if (scanned.negative) mantissa = -mantissa;
