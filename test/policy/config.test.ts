@@ -1,0 +1,110 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, defaultPolicyConfig, loadPolicyConfig, parsePolicyConfig, BUILTIN_CHECKS } from '../../src/policy/index.js';
+import { tempTree } from '../support/files.js';
+
+function refusal(text: string): ConfigError {
+  try {
+    parsePolicyConfig(text, 'polaris.yaml');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the configuration was accepted');
+}
+
+const customCheck = `customChecks:
+  noLatest:
+    successMessage: ok
+    failureMessage: bad
+    category: Images
+    target: Container
+    schema:
+      type: object
+      properties:
+        image: {type: string, not: {pattern: ":latest$"}}
+`;
+
+describe('policy configuration', () => {
+  test('the built-in defaults enable all 44 Polaris checks with a severity', () => {
+    const config = defaultPolicyConfig();
+    assert.equal(BUILTIN_CHECKS.size, 44);
+    assert.deepEqual(Object.keys(config.checks).sort(), [...BUILTIN_CHECKS.keys()].sort());
+    assert.ok(config.exemptions.length > 0, 'Polaris ships exemptions for system controllers');
+  });
+
+  test('--config replaces the defaults', async () => {
+    const tree = tempTree({ 'p.yaml': 'checks:\n  hostIPCSet: danger\n' });
+    try {
+      const config = await loadPolicyConfig({ file: tree.path('p.yaml') });
+      assert.deepEqual(config.checks, { hostIPCSet: 'danger' });
+      assert.deepEqual(config.exemptions, []);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('--merge-config merges mappings key by key and replaces lists', async () => {
+    const tree = tempTree({ 'p.yaml': 'checks:\n  hostIPCSet: ignore\nexemptions:\n  - rules: [hostPIDSet]\n' });
+    try {
+      const config = await loadPolicyConfig({ file: tree.path('p.yaml'), merge: true });
+      assert.equal(config.checks.hostIPCSet, 'ignore');
+      assert.equal(config.checks.hostPIDSet, defaultPolicyConfig().checks.hostPIDSet);
+      assert.deepEqual(config.exemptions, [{ namespace: undefined, controllerNames: undefined, containerNames: undefined, rules: ['hostPIDSet'] }]);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a custom check needs a severity', () => {
+    const error = refusal(customCheck);
+    assert.equal(error.path, 'customChecks.noLatest');
+    assert.equal(error.line, 2);
+    assert.match(error.describe(), /^polaris\.yaml:2: customChecks\.noLatest: custom check "noLatest" has no severity/);
+    assert.doesNotThrow(() => parsePolicyConfig(`checks:\n  noLatest: danger\n${customCheck}`, 'p.yaml'));
+  });
+
+  test('an unknown severity names the key, its line and the allowed values', () => {
+    const error = refusal('checks:\n  hostIPCSet: danger\n  hostPIDSet: dangerous\n');
+    assert.equal(error.describe(), 'polaris.yaml:3: checks.hostPIDSet: unknown severity "dangerous": use ignore, warning or danger');
+  });
+
+  test('an unknown check ID suggests the closest one', () => {
+    const error = refusal('checks:\n  tagNotSpecifed: danger\n');
+    assert.match(error.message, /unknown check "tagNotSpecifed" \(did you mean "tagNotSpecified"\?\)/);
+  });
+
+  test('unknown keys are refused with a suggestion', () => {
+    assert.match(refusal('check:\n  hostIPCSet: danger\n').message, /unknown key "check" \(did you mean "checks"\?\)/);
+    const error = refusal('exemptions:\n  - controllerName: [x]\n');
+    assert.equal(error.path, 'exemptions[0].controllerName');
+    assert.match(error.message, /did you mean "controllerNames"/);
+  });
+
+  test('wrong types are refused with the key', () => {
+    assert.equal(refusal('exemptions:\n  - rules: hostIPCSet\n').path, 'exemptions[0].rules');
+    assert.equal(refusal('disallowExemptions: "no"\n').path, 'disallowExemptions');
+    assert.equal(refusal('mutations: [notACheck]\n').path, 'mutations[0]');
+    assert.equal(refusal('- a\n- b\n').path, '');
+  });
+
+  test('invalid YAML gives the line', () => {
+    const error = refusal('checks:\n  hostIPCSet: [danger\n');
+    assert.match(error.describe(), /^polaris\.yaml:\d+: invalid YAML/);
+  });
+
+  test('invalid custom checks are refused with the path of the bad key', () => {
+    const base = (body: string) => `checks:\n  c: danger\ncustomChecks:\n  c:\n    successMessage: ok\n    failureMessage: bad\n${body}`;
+    assert.match(refusal(base('    target: Nonsense Target\n    schema: {type: object}\n')).path, /^customChecks\.c/);
+    assert.match(refusal(base('    target: Container\n    schema: {type: object, properties: {image: {pattern: "(unclosed"}}}\n')).path, /^customChecks\.c/);
+    assert.match(refusal(base('    target: Container\n    schema: {type: 12}\n')).path, /^customChecks\.c/);
+  });
+
+  test('a missing file is named', async () => {
+    await assert.rejects(loadPolicyConfig({ file: '/nonexistent/polaris.yaml' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.describe(), /^\/nonexistent\/polaris\.yaml: cannot read the configuration: ENOENT/);
+      return true;
+    });
+  });
+});
