@@ -1,0 +1,108 @@
+// The output formats of `kaji check`: each a pure function from an audit to a string.
+import type { AuditData } from '../policy/types.js';
+import { formatJson } from './json.js';
+import { formatJunit } from './junit.js';
+import { formatMarkdown } from './markdown.js';
+import { formatPretty } from './pretty.js';
+import { formatSarif } from './sarif.js';
+import { formatScore } from './score.js';
+import { onlyFailedResults } from './summary.js';
+import { formatYaml } from './yaml.js';
+
+export const REPORT_FORMATS = ['pretty', 'json', 'yaml', 'score', 'sarif', 'junit', 'markdown'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export function isReportFormat(value: string): value is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(value);
+}
+
+export interface ReportOptions {
+  /**
+   * ANSI colours in the pretty format.
+   * @default false
+   */
+  readonly color?: boolean;
+  /**
+   * `--only-show-failed-tests`: leave passed checks out of pretty, json, yaml and junit.
+   * The score, SARIF (failures only anyway) and Markdown (counts plus failures) are unchanged.
+   * @default false
+   */
+  readonly onlyFailed?: boolean;
+  /**
+   * kaji's version, for SARIF's `tool.driver.version`.
+   * @default "0.0.0"
+   */
+  readonly toolVersion?: string;
+  /**
+   * SARIF's `tool.driver.informationUri`.
+   * @default omitted
+   */
+  readonly informationUri?: string;
+  /**
+   * Directory SARIF artifact URIs are relative to.
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
+  /**
+   * A help page per check, for SARIF rules' `helpUri`.
+   * @default none
+   */
+  readonly helpUri?: (checkId: string, category: string) => string | undefined;
+  /**
+   * Markdown table rows at most.
+   * @default 50
+   */
+  readonly maxRows?: number;
+}
+
+/** The audit in one of {@link REPORT_FORMATS}; every format ends with a newline. */
+export function formatAudit(audit: AuditData, format: ReportFormat, options: ReportOptions = {}): string {
+  const shown = options.onlyFailed ? onlyFailedResults(audit) : audit;
+  switch (format) {
+    case 'pretty':
+      return formatPretty(audit, { color: options.color ?? false, onlyFailed: options.onlyFailed ?? false });
+    case 'json':
+      return formatJson(shown);
+    case 'yaml':
+      return formatYaml(shown);
+    case 'score':
+      return formatScore(audit);
+    case 'sarif':
+      return formatSarif(audit, {
+        toolVersion: options.toolVersion ?? '0.0.0',
+        ...(options.informationUri !== undefined ? { informationUri: options.informationUri } : {}),
+        ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+        ...(options.helpUri !== undefined ? { helpUri: options.helpUri } : {}),
+      });
+    case 'junit':
+      return formatJunit(shown);
+    case 'markdown':
+      return formatMarkdown(audit, options.maxRows !== undefined ? { maxRows: options.maxRows } : {});
+    default: {
+      const unknown: never = format;
+      throw new Error(`unknown report format "${String(unknown)}"; expected one of ${REPORT_FORMATS.join(', ')}`);
+    }
+  }
+}
+
+export { formatJson, polarisJsonValue } from './json.js';
+export { formatYaml } from './yaml.js';
+export { formatScore } from './score.js';
+export { formatPretty, type PrettyOptions } from './pretty.js';
+export { formatSarif, polarisHelpUri, sarifLog, type SarifLog, type SarifOptions } from './sarif.js';
+export { formatJunit } from './junit.js';
+export { formatMarkdown, type MarkdownOptions } from './markdown.js';
+export {
+  auditEntries,
+  countResults,
+  failedEntries,
+  objectLabel,
+  onlyFailedResults,
+  outcomeOf,
+  resultEntries,
+  sourceLabel,
+  type Outcome,
+  type ResultCounts,
+  type ResultEntry,
+  type ResultLevel,
+} from './summary.js';
