@@ -97,6 +97,11 @@ export function artifactUri(file: string, cwd: string): string {
     .join('/');
 }
 
+/** A stand-in name such as `<stdin>`: no file a code-scanning alert could point at. */
+function isPseudoFile(file: string): boolean {
+  return file === '' || (file.startsWith('<') && file.endsWith('>'));
+}
+
 function subject(result: Result, container: string | undefined): string {
   return container === undefined ? objectLabel(result) : `${objectLabel(result)} container ${container}`;
 }
@@ -132,7 +137,7 @@ function buildResult(entry: ResultEntry, ruleIndex: number, cwd: string): SarifR
       { fullyQualifiedName: container === undefined ? objectLabel(result) : `${objectLabel(result)}/${container}`, kind: 'resource' },
     ],
   };
-  if (result.Source) {
+  if (result.Source && !isPseudoFile(result.Source.File)) {
     location.physicalLocation = {
       artifactLocation: { uri: artifactUri(result.Source.File, cwd), uriBaseId: '%SRCROOT%' },
       region: { startLine: Math.max(1, result.Source.Line) },

@@ -103,6 +103,13 @@ describe('formatSarif', () => {
     assert.equal(artifactUri('./a/../b.yaml', '/repo'), 'b.yaml');
   });
 
+  test('objects read from standard input get a logical location only', () => {
+    const audit = sampleAudit();
+    for (const result of audit.Results) result.Source = { File: '<stdin>', Line: 1 };
+    const [first] = sarifLog(audit, OPTIONS).runs[0]!.results;
+    assert.deepEqual(first?.locations, [{ logicalLocations: [{ fullyQualifiedName: 'Deployment/shop/web', kind: 'resource' }] }]);
+  });
+
   test('helpUri and informationUri when given', () => {
     const log = sarifLog(sampleAudit(), {
       ...OPTIONS,
