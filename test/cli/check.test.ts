@@ -1,0 +1,134 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { kaji } from '../support/cli.js';
+import { tempTree } from '../support/files.js';
+
+const good = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: good, namespace: shop}
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/good:1.0
+`;
+const root = good.replace('name: good,', 'name: root,').replace('good:1.0', 'root:1.0\n          securityContext: {privileged: true}');
+const policy = 'checks:\n  runAsPrivileged: danger\n  tagNotSpecified: warning\n';
+
+describe('kaji check', () => {
+  test('prints Polaris JSON with one result per object and the score', async () => {
+    const tree = tempTree({ 'm/a.yaml': `${good}---\n${root}`, 'p.yaml': policy });
+    try {
+      const { code, stdout, stderr } = await kaji(['check', tree.path('m'), '--config', tree.path('p.yaml'), '--format', 'json']);
+      assert.equal(stderr, '');
+      assert.equal(code, 0);
+      const report = JSON.parse(stdout);
+      assert.deepEqual(report.Results.map((r: { Name: string }) => r.Name), ['good', 'root']);
+      const rootContainer = report.Results[1].PodResult.ContainerResults[0];
+      assert.equal(rootContainer.Results.runAsPrivileged.Success, false);
+      assert.equal(rootContainer.Results.runAsPrivileged.Severity, 'danger');
+      assert.equal(report.Score, Math.trunc((6 / 8) * 100));
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('exit codes: 3 on danger, 4 below score, 1 when an input is unreadable, 2 for bad flags', async () => {
+    const tree = tempTree({ 'a.yaml': root, 'p.yaml': policy, 'bad.yaml': 'kind: [' });
+    try {
+      const args = ['check', tree.path('a.yaml'), '--config', tree.path('p.yaml'), '--format', 'score'];
+      assert.equal((await kaji(args)).code, 0);
+      assert.equal((await kaji([...args, '--set-exit-code-on-danger'])).code, 3);
+      assert.equal((await kaji([...args, '--set-exit-code-below-score', '80'])).code, 4);
+      assert.equal((await kaji([...args, '--set-exit-code-below-score', '50'])).code, 0);
+      const withBad = await kaji([...args, tree.path('bad.yaml')]);
+      assert.equal(withBad.code, 1);
+      assert.match(withBad.stderr, /bad\.yaml:1: invalid YAML/);
+      assert.equal(withBad.stdout.trim(), '50', 'the readable input is still audited');
+      const badFlag = await kaji([...args, '--format', 'xml']);
+      assert.equal(badFlag.code, 2);
+      assert.match(badFlag.stderr, /Allowed choices are pretty, json, yaml, score, sarif, junit, markdown/);
+      assert.equal((await kaji([...args, '--set-exit-code-below-score', '101'])).code, 2);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a bad configuration is one line naming file, line and key, exit 2', async () => {
+    const tree = tempTree({ 'a.yaml': good, 'p.yaml': 'checks:\n  runAsPrivileged: fatal\n' });
+    try {
+      const { code, stderr, stdout } = await kaji(['check', tree.path('a.yaml'), '--config', tree.path('p.yaml')]);
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+      assert.equal(stderr.trim().split('\n').length, 1);
+      assert.match(stderr, /p\.yaml:2: checks\.runAsPrivileged: unknown severity "fatal"/);
+      assert.doesNotMatch(stderr, /\bat .*\.ts:\d+/, 'no stack trace');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('--only-show-failed-tests, --severity and --checks narrow the report', async () => {
+    const tree = tempTree({ 'a.yaml': root, 'p.yaml': policy });
+    try {
+      const base = ['check', tree.path('a.yaml'), '--config', tree.path('p.yaml'), '--format', 'json'];
+      const ids = (stdout: string) =>
+        JSON.parse(stdout).Results[0].PodResult.ContainerResults[0].Results as Record<string, { Success: boolean }>;
+      assert.deepEqual(Object.keys(ids((await kaji(base)).stdout)).sort(), ['runAsPrivileged', 'tagNotSpecified']);
+      assert.deepEqual(Object.keys(ids((await kaji([...base, '--only-show-failed-tests'])).stdout)), ['runAsPrivileged']);
+      assert.deepEqual(Object.keys(ids((await kaji([...base, '--severity', 'danger'])).stdout)), ['runAsPrivileged']);
+      assert.deepEqual(Object.keys(ids((await kaji([...base, '--checks', 'tagNotSpecified'])).stdout)), ['tagNotSpecified']);
+      const unknown = await kaji([...base, '--checks', 'nope']);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /--checks: not in the configuration: nope/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('reads standard input and writes the report atomically to --output-file', async () => {
+    const tree = tempTree({ 'p.yaml': policy });
+    try {
+      const out = tree.path('report.sarif');
+      const { code, stdout } = await kaji(['check', '-', '--config', tree.path('p.yaml'), '--format', 'sarif', '-o', out], { stdin: root });
+      assert.equal(code, 0);
+      assert.equal(stdout, '');
+      const sarif = JSON.parse(readFileSync(out, 'utf8'));
+      assert.equal(sarif.version, '2.1.0');
+      assert.equal(sarif.runs[0].results[0].ruleId, 'runAsPrivileged');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('pretty output names file:line of failures and ends with the score', async () => {
+    const tree = tempTree({ 'a.yaml': `${good}---\n${root}`, 'p.yaml': policy });
+    try {
+      const { stdout } = await kaji(['check', tree.path('a.yaml'), '--config', tree.path('p.yaml')], { cwd: tree.root });
+      assert.match(stdout, /a\.yaml:12/);
+      assert.match(stdout, /runAsPrivileged/);
+      assert.match(stdout, /75/);
+      assert.doesNotMatch(stdout, /\x1b\[/, 'no colour when output is not a terminal');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('--help lists every flag', async () => {
+    const { code, stdout } = await kaji(['check', '--help']);
+    assert.equal(code, 0);
+    for (const flag of ['--config', '--merge-config', '--format', '--only-show-failed-tests', '--severity', '--checks', '--set-exit-code-on-danger', '--set-exit-code-below-score', '--output-file']) {
+      assert.ok(stdout.includes(flag), `help mentions ${flag}`);
+    }
+  });
+
+  test('the installed bin runs the example platform check', { skip: !existsSync('dist/cli/main.js') }, async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['dist/cli/main.js', 'check', 'examples/labs/manifests', '--config', 'examples/labs/polaris.yaml', '--format', 'score']);
+    assert.match(stdout, /^\d{1,3}\n$/);
+  });
+});

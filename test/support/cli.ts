@@ -1,0 +1,23 @@
+// Runs kaji's command line in-process with captured output.
+import { run } from '../../src/cli/program.js';
+import type { Io } from '../../src/cli/common.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function kaji(argv: string[], options: { stdin?: string; cwd?: string; color?: boolean } = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    out: (text) => void (stdout += text),
+    err: (text) => void (stderr += text),
+    readStdin: async () => options.stdin ?? '',
+    colorOut: options.color ?? false,
+    cwd: options.cwd ?? process.cwd(),
+  };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}
