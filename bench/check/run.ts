@@ -1,0 +1,71 @@
+// Benchmark of `kaji check --format json` over 10,000 generated objects.
+// Prints objects/s, peak RSS, and the ratio of the whole run to parsing the same
+// files alone with the same YAML library (js-yaml) in the same process.
+// Usage: npm run bench:check [-- --objects N]
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAll, YAML11_SCHEMA } from 'js-yaml';
+import { run } from '../../src/cli/program.js';
+import { generateManifests } from './generate.js';
+
+const objectsArg = process.argv.indexOf('--objects');
+const OBJECTS = objectsArg > 0 ? Number(process.argv[objectsArg + 1]) : 10_000;
+const ROUNDS = 3;
+
+function parseOnly(directory: string): number {
+  let documents = 0;
+  for (const file of readdirSync(directory)) {
+    documents += loadAll(readFileSync(join(directory, file), 'utf8'), { schema: YAML11_SCHEMA }).length;
+  }
+  return documents;
+}
+
+async function checkOnce(directory: string, output: string): Promise<number> {
+  const started = performance.now();
+  const code = await run(['check', directory, '--format', 'json', '--output-file', output], {
+    out: () => {},
+    err: (text) => process.stderr.write(text),
+    readStdin: async () => '',
+    colorOut: false,
+    cwd: process.cwd(),
+  });
+  if (code !== 0) throw new Error(`kaji check exited ${code}`);
+  return performance.now() - started;
+}
+
+function timed(fn: () => unknown): number {
+  const started = performance.now();
+  fn();
+  return performance.now() - started;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'kaji-bench-'));
+try {
+  const manifests = join(work, 'manifests');
+  const files = generateManifests(manifests, OBJECTS);
+  const output = join(work, 'report.json');
+  const parsed = parseOnly(manifests); // also warms the file cache
+  if (parsed !== OBJECTS) throw new Error(`generated ${parsed} objects, wanted ${OBJECTS}`);
+
+  const checkTimes: number[] = [];
+  const parseTimes: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    checkTimes.push(await checkOnce(manifests, output));
+    parseTimes.push(timed(() => parseOnly(manifests)));
+  }
+  const report = JSON.parse(readFileSync(output, 'utf8')) as { Results: unknown[]; Score: number };
+  if (report.Results.length !== OBJECTS) throw new Error(`report has ${report.Results.length} results`);
+
+  const check = Math.min(...checkTimes);
+  const parse = Math.min(...parseTimes);
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(`objects:        ${OBJECTS} in ${files} files (score ${report.Score})`);
+  console.log(`kaji check:     ${check.toFixed(0)} ms (best of ${ROUNDS}: ${checkTimes.map((t) => t.toFixed(0)).join(', ')})`);
+  console.log(`parse only:     ${parse.toFixed(0)} ms (js-yaml, same files, same process)`);
+  console.log(`objects/s:      ${Math.round(OBJECTS / (check / 1000))}   (target >= 20000)`);
+  console.log(`ratio:          ${(check / parse).toFixed(2)}   (target <= 2.0)`);
+  console.log(`peak RSS:       ${peakRssMb.toFixed(0)} MB   (target <= 500)`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
