@@ -3,7 +3,7 @@ import { dirname, basename, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { displayPath, loadInputs, type InputProblem } from '../kube/index.js';
 import { auditObjects, filterBySeverity, loadPolicyConfig, messagesOf, type AuditData, type Severity } from '../policy/index.js';
-import { formatAudit, onlyFailedResults, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { formatAudit, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { commaList, oneOf, UsageError, version, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -67,9 +67,9 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   let audit = auditObjects(loaded.objects, config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
   const found = audit;
   if (flags.severity) audit = filterBySeverity(audit, flags.severity);
-  if (flags.onlyShowFailedTests) audit = onlyFailedResults(audit);
   const report = formatAudit(audit, flags.format, {
     color: flags.color !== false && !flags.outputFile && io.colorOut,
+    onlyFailed: flags.onlyShowFailedTests,
     toolVersion: version(),
     cwd: io.cwd,
   });
