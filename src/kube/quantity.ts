@@ -117,7 +117,8 @@ function keepsText(text: string, scanned: Scanned, suffix: Suffix): boolean {
   const { whole, fraction } = scanned;
   if (suffix.format === 'BinarySI') {
     const precision = 14 - whole.length - Math.trunc((suffix.power * 3) / 10);
-    return fraction === '' && precision >= 0 && (BigInt(whole) & 7n) !== 0n;
+    // A number is a multiple of 8 exactly when its last three digits are.
+    return fraction === '' && precision >= 0 && Number(whole.slice(-3)) % 8 !== 0;
   }
   if (suffix.format !== 'DecimalSI') return false;
   const scale = suffix.power - fraction.length;
@@ -177,16 +178,18 @@ export function parseQuantity(text: string): Quantity | undefined {
   [mantissa, exponent] = roundToNano(mantissa, exponent);
 
   let format = suffix.format;
+  // A binary value has exponent <= 0 here, so |value| <= |mantissa|: the full
+  // comparisons are needed only for long mantissas and for fractions.
   if (format === 'BinarySI' && mantissa !== 0n) {
-    if (compareMagnitudes(mantissa, exponent, MAX_BINARY, 0) > 0) {
+    const magnitude = mantissa < 0n ? -mantissa : mantissa;
+    if (magnitude > MAX_BINARY && compareMagnitudes(mantissa, exponent, MAX_BINARY, 0) > 0) {
       mantissa = mantissa < 0n ? -MAX_BINARY : MAX_BINARY;
       exponent = 0;
-    } else if (compareMagnitudes(mantissa, exponent, 1n, 0) < 0) {
+    } else if (exponent < 0 && compareMagnitudes(mantissa, exponent, 1n, 0) < 0) {
       format = 'DecimalSI';
     }
   }
-  const quantity: Quantity = { mantissa, exponent, format };
-  return keepsText(text, scanned, suffix) ? { ...quantity, text } : quantity;
+  return keepsText(text, scanned, suffix) ? { mantissa, exponent, format, text } : { mantissa, exponent, format };
 }
 
 /** Compares two quantities by value, whatever their suffixes: "1Gi" > "1G", "0.1" == "100m". */
@@ -219,20 +222,24 @@ export function canonicalQuantity(q: Quantity): string {
 }
 
 function binaryForm(mantissa: bigint, exponent: number): string | undefined {
-  if (compareMagnitudes(mantissa, exponent, 1024n, 0) < 0) return undefined;
-  // Above 1024^7 no binary suffix fits; only a quantity built by hand gets here.
-  if (compareMagnitudes(mantissa, exponent, 1n << 70n, 0) >= 0) return undefined;
-  let value: bigint;
-  if (exponent >= 0) {
+  let value = mantissa;
+  if (exponent > 0) {
+    // 10^22 is already beyond 1024^7, where no binary suffix fits.
+    if (exponent > 21) return undefined;
     value = mantissa * pow10(exponent);
-  } else {
+  } else if (exponent < 0) {
+    // Not a whole number: no binary form (parsed quantities never take the digitCount branch).
+    if (digitCount(mantissa) <= -exponent) return undefined;
     const divisor = pow10(-exponent);
     if (mantissa % divisor !== 0n) return undefined;
     value = mantissa / divisor;
   }
+  const magnitude = value < 0n ? -value : value;
+  // Below 1024 Kubernetes prints decimal; above 1024^7 (only for a quantity built by hand) no suffix fits.
+  if (magnitude < 1024n || magnitude >= 1n << 70n) return undefined;
   let power = 0;
-  while (power < BINARY_BY_POWER.length - 1 && value % 1024n === 0n) {
-    value /= 1024n;
+  while (power < BINARY_BY_POWER.length - 1 && (value & 1023n) === 0n) {
+    value >>= 10n;
     power++;
   }
   return `${value}${BINARY_BY_POWER[power]}`;
