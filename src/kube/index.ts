@@ -9,3 +9,4 @@ export type { DocumentText } from './documents.js';
 export { renderKustomization, kustomizationFile, KustomizeError, KUSTOMIZATION_FILES } from './kustomize.js';
 export { parseQuantity, compareQuantities, canonicalQuantity, quantityFromNumber } from './quantity.js';
 export type { Quantity, QuantityFormat } from './quantity.js';
+export { normalizeObject } from './normalize.js';
