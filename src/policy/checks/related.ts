@@ -1,3 +1,223 @@
-import type { CheckDefinition } from '../types.js';
+// Checks that look at the other objects of the same input: PodDisruptionBudgets,
+// NetworkPolicies and HorizontalPodAutoscalers that belong to a workload.
+//
+// Polaris decides "belongs to" in ways that are not Kubernetes label selection,
+// and kaji keeps them, because the results must be the same:
+// - missingPodDisruptionBudget: a PDB whose `matchLabels` shares at least one
+//   label with the pod template (matchExpressions are ignored), in the same
+//   namespace or with no namespace.
+// - missingNetworkPolicy: a NetworkPolicy whose `podSelector.matchLabels` shares
+//   exactly one label with the pod template and that has ingress and egress rules.
+// - pdbMinAvailableGreaterThanHPAMinReplicas: the first PDB sharing a label and
+//   the first HPA naming the Deployment, in any namespace.
+// Label values are compared as Polaris's templated schemas see them: a value
+// that YAML reads as a number or boolean ("1", "true") never matches.
+import { isObject, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
+import type { CheckDefinition, CheckInput } from '../types.js';
+import {
+  asYamlPlainString,
+  goTemplateText,
+  hasKey,
+  objectAt,
+  relatedOfGroupKind,
+  relatedVisibleFrom,
+  valueAt,
+} from './fields.js';
 
-export const relatedChecks: readonly CheckDefinition[] = [];
+const PDB = 'policy/PodDisruptionBudget';
+const NETWORK_POLICY = 'networking.k8s.io/NetworkPolicy';
+const HPA = 'autoscaling/HorizontalPodAutoscaler';
+
+const metadataAndInstanceMismatched: CheckDefinition = {
+  id: 'metadataAndInstanceMismatched',
+  category: 'Reliability',
+  target: 'Controller',
+  successMessage: 'Label app.kubernetes.io/instance matches metadata.name',
+  failureMessage: 'Label app.kubernetes.io/instance must match metadata.name',
+  test: ({ object }) => {
+    const labels = objectAt(object.raw, 'metadata', 'labels');
+    if (!labels || !hasKey(labels, 'app.kubernetes.io/instance')) return false;
+    return labels['app.kubernetes.io/instance'] === goTemplateText(valueAt(object.raw, 'metadata', 'name'));
+  },
+};
+
+/** The labels as Polaris's schema templates paste them; values YAML would not read back as strings are left out. */
+function templatedLabels(labels: JsonObject): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const [key, value] of Object.entries(labels)) {
+    const text = typeof value === 'string' ? asYamlPlainString(value) : undefined;
+    if (text !== undefined) result.set(key, text);
+  }
+  return result;
+}
+
+/** How many of the labels `matchLabels` repeats with the same (string) value. */
+function sharedLabelCount(matchLabels: JsonValue | undefined, labels: Map<string, string>): number {
+  if (!isObject(matchLabels)) return 0;
+  let count = 0;
+  for (const [key, value] of labels) if (hasKey(matchLabels, key) && matchLabels[key] === value) count++;
+  return count;
+}
+
+/** Polaris's PDB schema: a PDB without `spec` passes; otherwise its `selector.matchLabels` must share a label. */
+function pdbCoversLabels(pdb: KubeObject, labels: Map<string, string>): boolean {
+  if (!hasKey(pdb.raw, 'spec')) return true;
+  const spec = pdb.raw.spec;
+  if (!isObject(spec) || !isObject(spec.selector)) return false;
+  return isObject(spec.selector.matchLabels) && sharedLabelCount(spec.selector.matchLabels, labels) > 0;
+}
+
+const missingPodDisruptionBudget: CheckDefinition = {
+  id: 'missingPodDisruptionBudget',
+  category: 'Reliability',
+  target: 'Controller',
+  controllers: { include: ['Deployment'] },
+  successMessage: 'A PodDisruptionBudget is attached',
+  failureMessage: 'Should have a PodDisruptionBudget',
+  test: ({ object, related }) => {
+    const labels = objectAt(object.raw, 'spec', 'template', 'metadata', 'labels');
+    if (!labels || Object.keys(labels).length === 0) return false;
+    const wanted = templatedLabels(labels);
+    return relatedVisibleFrom(related, PDB, object.namespace).some((pdb) => pdbCoversLabels(pdb, wanted));
+  },
+};
+
+/** True when a list holds an item that is not a string or matches (Polaris's `contains` + `pattern`). */
+function containsPattern(list: JsonValue[], pattern: RegExp): boolean {
+  return list.some((item) => typeof item !== 'string' || pattern.test(item));
+}
+
+/** Polaris's NetworkPolicy schema: exactly one shared label, ingress and egress rules, both policy types. */
+function networkPolicyCovers(policy: KubeObject, labels: Map<string, string>): boolean {
+  if (!hasKey(policy.raw, 'spec')) return true;
+  const spec = policy.raw.spec;
+  if (!isObject(spec) || !['podSelector', 'egress', 'ingress'].every((key) => hasKey(spec, key))) return false;
+  const selector = spec.podSelector;
+  if (!isObject(selector) || !isObject(selector.matchLabels)) return false;
+  if (sharedLabelCount(selector.matchLabels, labels) !== 1) return false;
+  const hasRules = (value: JsonValue | undefined) => Array.isArray(value) && value.length > 0;
+  if (!hasRules(spec.egress) || !hasRules(spec.ingress)) return false;
+  if (!hasKey(spec, 'policyTypes')) return true;
+  const types = spec.policyTypes;
+  return Array.isArray(types) && containsPattern(types, /^egress$/iu) && containsPattern(types, /^ingress$/iu);
+}
+
+const missingNetworkPolicy: CheckDefinition = {
+  id: 'missingNetworkPolicy',
+  category: 'Security',
+  target: 'PodTemplate',
+  successMessage: 'A NetworkPolicy matches pod labels and contains egress and ingress rules',
+  failureMessage: 'A NetworkPolicy should match pod labels and contain applied egress and ingress rules',
+  test: ({ object, podTemplate, related }) => {
+    const metadata = valueAt(podTemplate, 'metadata');
+    if (metadata !== undefined && !isObject(metadata)) return false;
+    const labels = valueAt(metadata, 'labels');
+    if (labels !== undefined && (!isObject(labels) || Object.keys(labels).length === 0)) return false;
+    const wanted = templatedLabels(isObject(labels) ? labels : {});
+    return relatedVisibleFrom(related, NETWORK_POLICY, object.namespace).some((policy) =>
+      networkPolicyCovers(policy, wanted),
+    );
+  },
+};
+
+// ---- pdbMinAvailableGreaterThanHPAMinReplicas (Go code in Polaris, not a schema) ----
+
+/** Thrown-free stand-in for Polaris's typed decoding: "odd" means Polaris would give up and pass the check. */
+const ODD = Symbol('odd');
+type Odd = typeof ODD;
+
+/** A string map such as `labels` or `matchLabels`; absent reads as empty. */
+function stringMap(value: JsonValue | undefined): Map<string, string> | Odd {
+  if (value === undefined || value === null) return new Map();
+  if (!isObject(value)) return ODD;
+  const entries = Object.entries(value);
+  if (!entries.every(([, item]) => typeof item === 'string')) return ODD;
+  return new Map(entries as [string, string][]);
+}
+
+/** An IntOrString field (`minAvailable`): a 32-bit integer or a string; absent is undefined. */
+function intOrString(value: JsonValue | undefined): number | string | undefined | Odd {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  return Number.isInteger(value) && Math.abs(value as number) <= 2 ** 31 ? (value as number) : ODD;
+}
+
+/** An optional 32-bit integer field (`minReplicas`). */
+function optionalInt(value: JsonValue | undefined): number | undefined | Odd {
+  if (value === undefined || value === null) return undefined;
+  return Number.isInteger(value) && Math.abs(value as number) <= 2 ** 31 ? (value as number) : ODD;
+}
+
+interface AttachedPdb {
+  readonly minAvailable: number | string | undefined;
+}
+
+/** The first PDB (any namespace) whose matchLabels shares one label with the pod template; Go compares a missing label as "". */
+function firstAttachedPdb(pdbs: readonly KubeObject[], podLabels: Map<string, string>): AttachedPdb | undefined | Odd {
+  for (const pdb of pdbs) {
+    const spec = valueAt(pdb.raw, 'spec');
+    if (spec !== undefined && spec !== null && !isObject(spec)) return ODD;
+    const selector = valueAt(spec, 'selector');
+    if (selector !== undefined && selector !== null && !isObject(selector)) return ODD;
+    const matchLabels = stringMap(valueAt(selector, 'matchLabels'));
+    const minAvailable = intOrString(valueAt(spec, 'minAvailable'));
+    if (matchLabels === ODD || minAvailable === ODD || intOrString(valueAt(spec, 'maxUnavailable')) === ODD) return ODD;
+    if (!isObject(selector)) continue;
+    if ([...matchLabels].some(([key, value]) => (podLabels.get(key) ?? '') === value)) return { minAvailable };
+  }
+  return undefined;
+}
+
+/** The `minReplicas` of the first HPA (any namespace) that scales this Deployment; null when it has none. */
+function firstAttachedHpaMinReplicas(hpas: readonly KubeObject[], name: string): number | null | undefined | Odd {
+  for (const hpa of hpas) {
+    const spec = valueAt(hpa.raw, 'spec');
+    if (spec !== undefined && spec !== null && !isObject(spec)) return ODD;
+    const target = valueAt(spec, 'scaleTargetRef');
+    if (target !== undefined && target !== null && !isObject(target)) return ODD;
+    const kind = valueAt(target, 'kind') ?? '';
+    const targetName = valueAt(target, 'name') ?? '';
+    const minReplicas = optionalInt(valueAt(spec, 'minReplicas'));
+    if (typeof kind !== 'string' || typeof targetName !== 'string' || minReplicas === ODD) return ODD;
+    if (kind === 'Deployment' && targetName === name) return minReplicas ?? null;
+  }
+  return undefined;
+}
+
+/** The PDB's minAvailable as a pod count, scaled (rounding up) against the HPA minimum when a percentage; undefined when unusable. */
+function minAvailableCount(minAvailable: number | string, minReplicas: number): number | undefined {
+  if (typeof minAvailable === 'number') return minAvailable;
+  const percent = /^([+-]?\d+)%$/.exec(minAvailable);
+  if (!percent) return undefined;
+  return Math.ceil((Number(percent[1]) * minReplicas) / 100);
+}
+
+function pdbExceedsHpaMinimum({ object, related }: CheckInput): boolean {
+  const podLabels = stringMap(valueAt(object.raw, 'spec', 'template', 'metadata', 'labels'));
+  const name = valueAt(object.raw, 'metadata', 'name') ?? '';
+  if (podLabels === ODD || typeof name !== 'string') return false;
+  const pdb = firstAttachedPdb(relatedOfGroupKind(related, PDB), podLabels);
+  const minReplicas = firstAttachedHpaMinReplicas(relatedOfGroupKind(related, HPA), name);
+  if (pdb === ODD || minReplicas === ODD || !pdb || minReplicas === undefined) return false;
+  if (pdb.minAvailable === undefined || minReplicas === null) return false;
+  const count = minAvailableCount(pdb.minAvailable, minReplicas);
+  return count !== undefined && count > minReplicas;
+}
+
+const pdbMinAvailableGreaterThanHPAMinReplicas: CheckDefinition = {
+  id: 'pdbMinAvailableGreaterThanHPAMinReplicas',
+  category: 'Reliability',
+  target: 'Controller',
+  controllers: { include: ['Deployment'] },
+  successMessage: 'PDB and HPA are correctly configured',
+  failureMessage: 'PDB minAvailable is greater than HPA minReplicas',
+  test: (input) => !pdbExceedsHpaMinimum(input),
+};
+
+export const relatedChecks: readonly CheckDefinition[] = [
+  metadataAndInstanceMismatched,
+  missingPodDisruptionBudget,
+  missingNetworkPolicy,
+  pdbMinAvailableGreaterThanHPAMinReplicas,
+];
+
