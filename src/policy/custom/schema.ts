@@ -1,0 +1,195 @@
+// JSON Schema validation as Polaris's custom checks use it: draft 2019-09,
+// Go (RE2) regular expressions in `pattern`, and the `resourceMinimum` /
+// `resourceMaximum` keywords that compare Kubernetes quantities.
+import Ajv2019 from 'ajv/dist/2019.js';
+import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
+import type { DataValidateFunction } from 'ajv/dist/types/index.js';
+import { parse as parseYaml, type ParseOptions, type SchemaOptions, type DocumentOptions } from 'yaml';
+import { compareQuantities, parseQuantity, type Quantity } from '../../kube/quantity.js';
+import { goRegExp, GoRegexError } from './goregex.js';
+import { formatFloat } from './gotemplate.js';
+
+/** Why a schema cannot be used: its text is not YAML/JSON, it is not a valid schema, or a pattern is not a valid Go regex. */
+export class SchemaError extends Error {
+  override readonly name = 'SchemaError';
+  constructor(
+    readonly kind: 'syntax' | 'schema' | 'pattern' | 'empty',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SchemaVerdict {
+  readonly valid: boolean;
+  /** What failed, one line per problem (empty when valid). */
+  readonly errors: readonly string[];
+}
+
+export interface CompiledSchema {
+  validate(data: unknown): SchemaVerdict;
+}
+
+export interface SchemaCompilerOptions {
+  /** How many compiled schemas to keep (least recently used are dropped). @default 500 */
+  readonly maxCached?: number;
+}
+
+type Ajv = InstanceType<typeof Ajv2019.default>;
+
+/**
+ * Compiles schemas given as text (YAML or JSON), caching the result by text, so
+ * a templated schema that renders the same for many objects compiles once.
+ */
+export class SchemaCompiler {
+  private readonly ajv: Ajv;
+  private readonly cache = new Map<string, { schema: SchemaObject; compiled: CompiledSchema }>();
+  private readonly maxCached: number;
+
+  constructor(options: SchemaCompilerOptions = {}) {
+    this.maxCached = options.maxCached ?? 500;
+    this.ajv = createAjv();
+  }
+
+  /** Parses (YAML, or JSON when it starts with `{`) and compiles a schema; throws SchemaError. */
+  compileText(text: string): CompiledSchema {
+    const cached = this.cache.get(text);
+    if (cached) {
+      this.cache.delete(text);
+      this.cache.set(text, cached);
+      return cached.compiled;
+    }
+    const schema = parseSchemaText(text) as SchemaObject;
+    const compiled = this.compileObject(schema);
+    this.cache.set(text, { schema, compiled: compiled.compiled });
+    if (this.cache.size > this.maxCached) {
+      const [oldestKey, oldest] = this.cache.entries().next().value as [string, { schema: SchemaObject }];
+      this.cache.delete(oldestKey);
+      this.ajv.removeSchema(oldest.schema);
+    }
+    return compiled.compiled;
+  }
+
+  private compileObject(parsed: unknown): { compiled: CompiledSchema } {
+    if (typeof parsed === 'boolean') {
+      return { compiled: { validate: () => (parsed ? VALID : { valid: false, errors: ['the schema is false: nothing passes'] }) } };
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new SchemaError('schema', `a schema must be a mapping (or true/false), found ${describe(parsed)}`);
+    }
+    const schema = withoutMetaSchema(parsed) as SchemaObject;
+    let validate: ValidateFunction;
+    try {
+      validate = this.ajv.compile(schema);
+    } catch (error) {
+      if (error instanceof GoRegexError) throw new SchemaError('pattern', `invalid pattern: ${error.message}`);
+      throw new SchemaError('schema', `invalid schema: ${(error as Error).message}`);
+    }
+    return {
+      compiled: {
+        validate: (data) => (validate(data) ? VALID : { valid: false, errors: (validate.errors ?? []).map(describeError) }),
+      },
+    };
+  }
+}
+
+const VALID: SchemaVerdict = { valid: true, errors: [] };
+
+function createAjv(): Ajv {
+  const regExp = Object.assign((pattern: string) => goRegExp(pattern), { code: 'goRegExp' });
+  const ajv = new Ajv2019.default({
+    strict: false,
+    allErrors: false,
+    validateFormats: false,
+    logger: false,
+    addUsedSchema: false,
+    code: { regExp },
+  });
+  for (const keyword of ['resourceMinimum', 'resourceMaximum'] as const) {
+    const isMinimum = keyword === 'resourceMinimum';
+    ajv.addKeyword({
+      keyword,
+      schemaType: 'string',
+      errors: true,
+      compile(limitText: string) {
+        const limit = parseQuantity(limitText);
+        if (!limit) throw new Error(`${keyword}: "${limitText}" is not a Kubernetes quantity (such as 100m, 2, 512Mi or 1G)`);
+        const validate: DataValidateFunction = (data: unknown): boolean => {
+          const problem = checkRange(data, limit, limitText, isMinimum);
+          if (problem === undefined) return true;
+          validate.errors = [{ keyword, message: problem, params: { limit: limitText } }];
+          return false;
+        };
+        return validate;
+      },
+    });
+  }
+  return ajv;
+}
+
+/** Polaris's rule: a number is printed with Go's %f first; anything but a parsable string or number fails. */
+function checkRange(data: unknown, limit: Quantity, limitText: string, isMinimum: boolean): string | undefined {
+  const text = typeof data === 'number' ? formatFloat(data, 'f') : data;
+  if (typeof text !== 'string') return `resource quantity ${describe(data)} is not a string`;
+  const actual = parseQuantity(text);
+  if (!actual) return `could not parse resource quantity: ${text}`;
+  const cmp = compareQuantities(limit, actual);
+  if (isMinimum && cmp === 1) return `quantity ${text} is below the minimum ${limitText}`;
+  if (!isMinimum && cmp === -1) return `quantity ${text} is above the maximum ${limitText}`;
+  return undefined;
+}
+
+/** YAML 1.1 as Kubernetes's YAML decoder reads it (yes/no/on/off are booleans), without timestamps or sexagesimal numbers. */
+const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  uniqueKeys: true,
+  customTags: (tags) =>
+    tags.filter((tag) => {
+      const t = tag as { tag?: string; format?: string };
+      return t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME';
+    }),
+};
+
+/** Parses a rendered schema: JSON when the text starts with `{` (as Kubernetes's YAMLOrJSONDecoder decides), YAML otherwise. */
+export function parseSchemaText(text: string): unknown {
+  if (text.trim() === '') throw new SchemaError('empty', 'the schema is empty');
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new SchemaError('syntax', `the schema is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  try {
+    return parseYaml(text, YAML_OPTIONS);
+  } catch (error) {
+    throw new SchemaError('syntax', `the schema is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * Drops string `$schema` keys: Polaris's validator ignores them, and Ajv would
+ * otherwise refuse unknown meta-schema URLs such as `http://json-schema.org/draft/2019-09/schema`.
+ * Values under const/enum/default/examples are data, not schemas, and stay.
+ */
+function withoutMetaSchema(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutMetaSchema);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (key === '$schema' && typeof child === 'string') continue;
+    out[key] = ['const', 'enum', 'default', 'examples'].includes(key) ? child : withoutMetaSchema(child);
+  }
+  return out;
+}
+
+function describeError(error: ErrorObject): string {
+  return `${error.instancePath === '' ? '(root)' : error.instancePath}: ${error.message ?? error.keyword}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
