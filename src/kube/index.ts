@@ -10,3 +10,5 @@ export { renderKustomization, kustomizationFile, KustomizeError, KUSTOMIZATION_F
 export { parseQuantity, compareQuantities, canonicalQuantity, quantityFromNumber } from './quantity.js';
 export type { Quantity, QuantityFormat } from './quantity.js';
 export { normalizeObject } from './normalize.js';
+export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, YamlEditError } from './yaml-edit.js';
+export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';

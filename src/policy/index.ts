@@ -7,3 +7,4 @@ export { filterBySeverity, filterMessages } from './filter.js';
 export { countResults, scoreOf, messagesOf, type Counts } from './score.js';
 export { BUILTIN_CHECKS } from './checks/index.js';
 export { exemptByAnnotation, exemptByConfig, EXEMPT_ANNOTATION, checkExemptAnnotation } from './exemptions.js';
+export { checkMutationsOf, mutationsOf, applyMutations, expandWildcards, PatchError, type CheckMutation } from './mutate.js';

@@ -40,8 +40,35 @@ export class PatchError extends Error {}
  */
 export function applyMutations(value: JsonValue, operations: readonly PatchOperation[]): JsonValue {
   let document = structuredClone(value);
-  for (const operation of operations) document = applyOne(document, operation);
+  for (const operation of operations) {
+    for (const concrete of expandWildcards(document, operation)) document = applyOne(document, concrete);
+  }
   return document;
+}
+
+/**
+ * Polaris's wildcard paths: a `*` segment stands for every item of a list (or
+ * key of a mapping) in the document (hostPortSet removes `hostPort` from every port so). `remove`,
+ * `replace` and `test` expand to the paths that exist; `add` to every item.
+ * Removals come last-first so list indexes stay valid. Paths without `*` are returned as they are.
+ */
+export function expandWildcards(document: JsonValue, operation: PatchOperation): PatchOperation[] {
+  const segments = parseJsonPointer(operation.path);
+  if (!segments.includes('*')) return [operation];
+  const paths: string[][] = [];
+  const walk = (node: JsonValue | undefined, done: string[], rest: readonly string[]): void => {
+    const [head, ...tail] = rest;
+    if (head === undefined) {
+      if (operation.op === 'add' || node !== undefined) paths.push(done);
+    } else if (head === '*') {
+      if (isContainer(node)) for (const key of Object.keys(node)) walk((node as Record<string, JsonValue>)[key], [...done, key], tail);
+    } else {
+      walk(isContainer(node) ? (node as Record<string, JsonValue>)[head] : undefined, [...done, head], tail);
+    }
+  };
+  walk(document, [], segments);
+  if (operation.op === 'remove') paths.reverse();
+  return paths.map((path) => ({ ...operation, path: path.map((s) => '/' + s.replace(/~/g, '~0').replace(/\//g, '~1')).join('') }));
 }
 
 type Container = JsonValue[] | { [key: string]: JsonValue };
