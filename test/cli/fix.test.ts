@@ -1,0 +1,132 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { kaji } from '../support/cli.js';
+import { tempTree } from '../support/files.js';
+
+const manifest = `# web: the shop front
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web   # owned by team-a
+  namespace: shop
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: web
+          image: 'registry.example.com/web:1.0' # pinned
+          imagePullPolicy: IfNotPresent
+        - name: sidecar
+          image: "registry.example.com/side:2.1"
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{port: 80}]
+`;
+
+const fixed = manifest
+  .replace('imagePullPolicy: IfNotPresent\n', 'imagePullPolicy: Always\n          securityContext:\n            readOnlyRootFilesystem: true\n')
+  .replace(
+    'image: "registry.example.com/side:2.1"\n',
+    'image: "registry.example.com/side:2.1"\n          securityContext:\n            readOnlyRootFilesystem: true\n          imagePullPolicy: Always\n',
+  );
+
+const policy = `checks:
+  pullPolicyNotAlways: warning
+  notReadOnlyRootFilesystem: warning
+  tagNotSpecified: warning
+mutations:
+  - pullPolicyNotAlways
+  - notReadOnlyRootFilesystem
+`;
+
+describe('kaji fix', () => {
+  test('applies the mutations byte-exactly, and a second run changes nothing', async () => {
+    const tree = tempTree({ 'apps/web.yaml': manifest, 'polaris.yaml': policy });
+    try {
+      const first = await kaji(['fix', tree.path('apps'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(first.stderr, '');
+      assert.equal(first.code, 0);
+      const after = readFileSync(tree.path('apps/web.yaml'), 'utf8');
+      assert.equal(after, fixed);
+      assert.match(first.stdout, /fixed apps\/web.yaml: 4 mutations \(notReadOnlyRootFilesystem 2, pullPolicyNotAlways 2\)/);
+      assert.match(first.stdout, /kaji fix: changed 1 file, 4 mutations/);
+      const second = await kaji(['fix', tree.path('apps'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(second.code, 0);
+      assert.equal(second.stdout, 'kaji fix: nothing to fix\n');
+      assert.equal(readFileSync(tree.path('apps/web.yaml'), 'utf8'), after);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('--checks selects mutations; --dry-run prints a diff and writes nothing', async () => {
+    const tree = tempTree({ 'web.yaml': manifest, 'polaris.yaml': policy });
+    try {
+      const { code, stdout, stderr } = await kaji(
+        ['fix', tree.path('web.yaml'), '--config', tree.path('polaris.yaml'), '--checks', 'pullPolicyNotAlways', '--dry-run'],
+        { cwd: tree.root },
+      );
+      assert.equal(code, 0);
+      assert.equal(readFileSync(tree.path('web.yaml'), 'utf8'), manifest);
+      assert.equal(
+        stdout,
+        [
+          '--- a/web.yaml',
+          '+++ b/web.yaml',
+          '@@ -11,9 +11,10 @@',
+          '       containers:',
+          '         - name: web',
+          "           image: 'registry.example.com/web:1.0' # pinned",
+          '-          imagePullPolicy: IfNotPresent',
+          '+          imagePullPolicy: Always',
+          '         - name: sidecar',
+          '           image: "registry.example.com/side:2.1"',
+          '+          imagePullPolicy: Always',
+          ' ---',
+          ' apiVersion: v1',
+          ' kind: Service',
+          '',
+        ].join('\n'),
+      );
+      assert.match(stderr, /would fix web.yaml: 2 mutations \(pullPolicyNotAlways 2\)/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('refuses standard input and skips kustomizations', async () => {
+    const tree = tempTree({
+      'k/kustomization.yaml': 'resources: [web.yaml]\n',
+      'k/web.yaml': manifest,
+      'polaris.yaml': policy,
+    });
+    try {
+      const stdin = await kaji(['fix', '-', '--config', tree.path('polaris.yaml')]);
+      assert.equal(stdin.code, 2);
+      assert.match(stdin.stderr, /cannot read standard input/);
+      const kustomized = await kaji(['fix', tree.path('k'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(kustomized.code, 0);
+      assert.match(kustomized.stderr, /skipping k: a kustomization is rendered/);
+      assert.equal(readFileSync(tree.path('k/web.yaml'), 'utf8'), manifest);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('an unreadable input exits 1 and the rest is still fixed', async () => {
+    const tree = tempTree({ 'web.yaml': manifest, 'polaris.yaml': policy });
+    try {
+      const { code, stderr } = await kaji(['fix', tree.path('missing.yaml'), tree.path('web.yaml'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(code, 1);
+      assert.match(stderr, /missing.yaml: no such file or directory/);
+      assert.notEqual(readFileSync(tree.path('web.yaml'), 'utf8'), manifest);
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
