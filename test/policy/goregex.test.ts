@@ -1,0 +1,103 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { goRegExp, GoRegexError, translateGoRegex } from '../../src/policy/custom/goregex.js';
+
+const matches = (pattern: string, text: string) => goRegExp(pattern).test(text);
+
+describe('Go regexes: flags', () => {
+  test('(?i) at the start becomes the i flag', () => {
+    assert.deepEqual(translateGoRegex('(?i)^abc$'), { source: '^abc$', flags: 'iu' });
+    assert.ok(matches('(?i)^abc$', 'ABC'));
+  });
+
+  test('(?i) after something without letters is applied to the whole pattern', () => {
+    assert.equal(translateGoRegex('^(?i)quay\\.io').flags, 'iu');
+    assert.ok(matches('^(?i)quay\\.io', 'QUAY.IO/x'));
+  });
+
+  test('(?i) in the middle only affects what follows, up to the end of its group', () => {
+    assert.equal(translateGoRegex('a(?i)bc').flags, 'u');
+    assert.ok(matches('^a(?i)bc$', 'aBc'));
+    assert.ok(!matches('^a(?i)bc$', 'ABC'));
+    assert.ok(matches('^(x(?i)y)z$', 'xYz'));
+    assert.ok(!matches('^(x(?i)y)z$', 'xYZ'));
+    assert.ok(matches('^a(?i)b|c$', 'C'), 'the flag survives alternation inside the group');
+    assert.ok(matches('^a(?i)[b-d]+$', 'aBcD'));
+    assert.ok(!matches('^a(?i)[^b-d]$', 'aB'), 'a negated class is folded before it is negated');
+    assert.ok(matches('^a(?i)k$', 'a\u212a'), 'Kelvin sign folds to k, as in Go');
+  });
+
+  test('(?i:...) groups and clearing flags', () => {
+    assert.ok(matches('^(?i:ab)c$', 'ABc'));
+    assert.ok(!matches('^(?i:ab)c$', 'ABC'));
+    assert.ok(matches('^(?i)a(?-i:b)$', 'Ab'));
+    assert.ok(!matches('^(?i)a(?-i:b)$', 'AB'));
+  });
+
+  test('(?s), (?m) and (?U)', () => {
+    assert.ok(!matches('^a.b$', 'a\nb'));
+    assert.ok(matches('(?s)^a.b$', 'a\nb'));
+    assert.ok(matches('^a.b$', 'a\rb'), 'Go\'s . matches \\r');
+    assert.ok(matches('(?m)^b$', 'a\nb\nc'));
+    assert.ok(!matches('(?m)^b$', 'a\rb\rc'), 'only \\n ends a line in Go');
+    assert.equal(goRegExp('(?U)a+').exec('aaa')?.[0], 'a');
+    assert.equal(goRegExp('(?U)a+?').exec('aaa')?.[0], 'aaa');
+  });
+});
+
+describe('Go regexes: syntax', () => {
+  test('named groups, \\A and \\z', () => {
+    assert.equal(goRegExp('(?P<tag>v\\d+)\\z').exec('img:v12')?.groups?.tag, 'v12');
+    assert.ok(matches('\\Aab', 'abc'));
+    assert.ok(!matches('ab\\z', 'ab\n'));
+  });
+
+  test('POSIX and Perl classes are ASCII, as in Go', () => {
+    assert.ok(matches('^[[:alpha:]]+$', 'abcXYZ'));
+    assert.ok(!matches('^[[:alpha:]]+$', 'é'));
+    assert.ok(matches('^[[:^digit:]]+$', 'ab'));
+    assert.ok(matches('^[[:digit:][:upper:]]+$', '9Z'));
+    assert.ok(!matches('\\s', '\u00a0'), 'Go\'s \\s is [\\t\\n\\f\\r ]');
+    assert.ok(!matches('\\s', '\v'));
+    assert.ok(matches('^\\w+$', 'a_1'));
+  });
+
+  test('\\Q...\\E, escapes and literal braces', () => {
+    assert.ok(matches('^\\Qa.b*\\E$', 'a.b*'));
+    assert.ok(!matches('^\\Qa.b\\E$', 'axb'));
+    assert.ok(matches('^a{,2}$', 'a{,2}'));
+    assert.ok(matches('^\\-\\/\\x41\\x{42}\\101$', '-/ABA'));
+    assert.ok(matches('^x{2,3}$', 'xxx'));
+    assert.ok(matches('^\\pL+$', 'héllo'));
+    assert.ok(matches('^\\p{Greek}+$', 'αβγ'));
+  });
+
+  test('Kubernetes-style patterns work unchanged', () => {
+    assert.ok(matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', 'my-app-1'));
+    assert.ok(!matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', 'My-App'));
+    assert.ok(matches('^.+:.+$', 'nginx:1.25'));
+  });
+
+  const invalid: [string, RegExp][] = [
+    ['(abc', /missing closing \)/],
+    ['abc)', /unexpected \)/],
+    ['[a-', /missing closing \]/],
+    ['a**', /invalid nested repetition operator/],
+    ['*a', /missing argument to repetition operator/],
+    ['x{1001}', /invalid repeat count/],
+    ['(?=a)', /invalid or unsupported Perl syntax/],
+    ['(?<!a)b', /invalid or unsupported Perl syntax/],
+    ['(a)\\1', /invalid escape sequence/],
+    ['\\Z', /invalid escape sequence/],
+    ['[[:nope:]]', /invalid character class range/],
+    ['\\C', /not supported/],
+  ];
+  for (const [pattern, reason] of invalid) {
+    test(`rejects ${pattern}`, () => {
+      assert.throws(
+        () => goRegExp(pattern),
+        (error: unknown) => error instanceof GoRegexError && reason.test(error.message) && error.pattern === pattern,
+      );
+    });
+  }
+});
