@@ -14,8 +14,13 @@ export function indexRelated(objects: readonly KubeObject[]): RelatedObjects {
     push(byKind, object.kind, object);
     push(byKindAndNamespace, `${object.kind}\u0000${object.namespace}`, object);
   }
+  const derivations = new Map<string, unknown>();
   return {
     ofKind: (kind) => byKind.get(kind) ?? [],
     inNamespace: (kind, namespace) => byKindAndNamespace.get(`${kind}\u0000${namespace}`) ?? [],
+    derived<T>(key: string, compute: () => T): T {
+      if (!derivations.has(key)) derivations.set(key, compute());
+      return derivations.get(key) as T;
+    },
   };
 }

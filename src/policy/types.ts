@@ -43,6 +43,11 @@ export interface RelatedObjects {
   inNamespace(kind: string, namespace: string): readonly KubeObject[];
   /** All objects of `kind`, any namespace. */
   ofKind(kind: string): readonly KubeObject[];
+  /**
+   * A value derived from the related objects, computed once per audit (an index
+   * a cross-resource check needs for every object). `key` names the derivation.
+   */
+  derived<T>(key: string, compute: () => T): T;
 }
 
 /** A check as the engine runs it: built-in checks and compiled custom checks share this shape. */

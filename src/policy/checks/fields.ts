@@ -98,8 +98,10 @@ function splitGroupKind(groupKind: string): { group: string; kind: string } {
  * is not a `networking.k8s.io/NetworkPolicy`.
  */
 export function relatedOfGroupKind(related: RelatedObjects, groupKind: string): KubeObject[] {
-  const { group, kind } = splitGroupKind(groupKind);
-  return related.ofKind(kind).filter((object) => apiGroupOf(object.apiVersion) === group);
+  return related.derived(`groupKind:${groupKind}`, () => {
+    const { group, kind } = splitGroupKind(groupKind);
+    return related.ofKind(kind).filter((object) => apiGroupOf(object.apiVersion) === group);
+  });
 }
 
 /**
@@ -108,8 +110,8 @@ export function relatedOfGroupKind(related: RelatedObjects, groupKind: string): 
  * with no namespace (cluster-scoped objects, or manifests that do not say).
  */
 export function relatedVisibleFrom(related: RelatedObjects, groupKind: string, namespace: string): KubeObject[] {
-  return relatedOfGroupKind(related, groupKind).filter(
-    (object) => object.namespace === '' || object.namespace === namespace,
+  return related.derived(`visible:${groupKind}:${namespace}`, () =>
+    relatedOfGroupKind(related, groupKind).filter((object) => object.namespace === '' || object.namespace === namespace),
   );
 }
 

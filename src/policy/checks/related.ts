@@ -13,7 +13,7 @@
 // Label values are compared as Polaris's templated schemas see them: a value
 // that YAML reads as a number or boolean ("1", "true") never matches.
 import { isObject, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
-import type { CheckDefinition, CheckInput } from '../types.js';
+import type { CheckDefinition, CheckInput, RelatedObjects } from '../types.js';
 import {
   asYamlPlainString,
   goTemplateText,
@@ -153,35 +153,76 @@ interface AttachedPdb {
 }
 
 /** The first PDB (any namespace) whose matchLabels shares one label with the pod template; Go compares a missing label as "". */
-function firstAttachedPdb(pdbs: readonly KubeObject[], podLabels: Map<string, string>): AttachedPdb | undefined | Odd {
-  for (const pdb of pdbs) {
-    const spec = valueAt(pdb.raw, 'spec');
-    if (spec !== undefined && spec !== null && !isObject(spec)) return ODD;
-    const selector = valueAt(spec, 'selector');
-    if (selector !== undefined && selector !== null && !isObject(selector)) return ODD;
-    const matchLabels = stringMap(valueAt(selector, 'matchLabels'));
-    const minAvailable = intOrString(valueAt(spec, 'minAvailable'));
-    if (matchLabels === ODD || minAvailable === ODD || intOrString(valueAt(spec, 'maxUnavailable')) === ODD) return ODD;
-    if (!isObject(selector)) continue;
-    if ([...matchLabels].some(([key, value]) => (podLabels.get(key) ?? '') === value)) return { minAvailable };
-  }
-  return undefined;
+type ParsedPdb = Odd | { matchLabels: Map<string, string>; minAvailable: number | string | undefined; hasSelector: boolean };
+
+/** A PDB as this check reads it, or ODD when a field has a shape Polaris's template chokes on. */
+function parsePdb(pdb: KubeObject): ParsedPdb {
+  const spec = valueAt(pdb.raw, 'spec');
+  if (spec !== undefined && spec !== null && !isObject(spec)) return ODD;
+  const selector = valueAt(spec, 'selector');
+  if (selector !== undefined && selector !== null && !isObject(selector)) return ODD;
+  const matchLabels = stringMap(valueAt(selector, 'matchLabels'));
+  const minAvailable = intOrString(valueAt(spec, 'minAvailable'));
+  if (matchLabels === ODD || minAvailable === ODD || intOrString(valueAt(spec, 'maxUnavailable')) === ODD) return ODD;
+  return { matchLabels, minAvailable, hasSelector: isObject(selector) };
 }
 
-/** The `minReplicas` of the first HPA (any namespace) that scales this Deployment; null when it has none. */
-function firstAttachedHpaMinReplicas(hpas: readonly KubeObject[], name: string): number | null | undefined | Odd {
-  for (const hpa of hpas) {
-    const spec = valueAt(hpa.raw, 'spec');
-    if (spec !== undefined && spec !== null && !isObject(spec)) return ODD;
-    const target = valueAt(spec, 'scaleTargetRef');
-    if (target !== undefined && target !== null && !isObject(target)) return ODD;
-    const kind = valueAt(target, 'kind') ?? '';
-    const targetName = valueAt(target, 'name') ?? '';
-    const minReplicas = optionalInt(valueAt(spec, 'minReplicas'));
-    if (typeof kind !== 'string' || typeof targetName !== 'string' || minReplicas === ODD) return ODD;
-    if (kind === 'Deployment' && targetName === name) return minReplicas ?? null;
-  }
-  return undefined;
+type PdbFinder = (podLabels: Map<string, string>) => AttachedPdb | undefined | Odd;
+
+/**
+ * Finds the first PDB of the input (any namespace, as Polaris looks) that is
+ * odd or shares a label with the pod. Built once per audit: an index from
+ * label pair to the first PDB holding it keeps this linear in the input size.
+ */
+function pdbFinder(related: RelatedObjects): PdbFinder {
+  return related.derived('pdbMinAvailable:pdbs', () => {
+    const pdbs = relatedOfGroupKind(related, PDB).map(parsePdb);
+    const firstOdd = pdbs.indexOf(ODD);
+    const firstWithPair = new Map<string, number>();
+    // A selector value "" also matches pods without the label, so those pairs are checked one by one.
+    const emptyValued: { index: number; key: string }[] = [];
+    pdbs.forEach((pdb, index) => {
+      if (pdb === ODD || !pdb.hasSelector) return;
+      for (const [key, value] of pdb.matchLabels) {
+        if (value === '') emptyValued.push({ index, key });
+        else if (!firstWithPair.has(`${key}\u0000${value}`)) firstWithPair.set(`${key}\u0000${value}`, index);
+      }
+    });
+    return (podLabels) => {
+      let first = firstOdd === -1 ? Infinity : firstOdd;
+      for (const [key, value] of podLabels) first = Math.min(first, firstWithPair.get(`${key}\u0000${value}`) ?? Infinity);
+      for (const { index, key } of emptyValued) if (index < first && (podLabels.get(key) ?? '') === '') first = index;
+      if (first === Infinity) return undefined;
+      const pdb = pdbs[first]!;
+      return pdb === ODD ? ODD : { minAvailable: pdb.minAvailable };
+    };
+  });
+}
+
+type HpaFinder = (name: string) => number | null | undefined | Odd;
+
+/** Finds the minReplicas of the first HPA (any namespace) scaling the named Deployment; ODD if an odd HPA comes first. */
+function hpaFinder(related: RelatedObjects): HpaFinder {
+  return related.derived('pdbMinAvailable:hpas', () => {
+    const byName = new Map<string, number | null | Odd>();
+    let oddSeen = false;
+    for (const hpa of relatedOfGroupKind(related, HPA)) {
+      const spec = valueAt(hpa.raw, 'spec');
+      const target = valueAt(spec, 'scaleTargetRef');
+      const kind = valueAt(target, 'kind') ?? '';
+      const targetName = valueAt(target, 'name') ?? '';
+      const minReplicas = optionalInt(valueAt(spec, 'minReplicas'));
+      const odd =
+        (spec !== undefined && spec !== null && !isObject(spec)) ||
+        (target !== undefined && target !== null && !isObject(target)) ||
+        typeof kind !== 'string' ||
+        typeof targetName !== 'string' ||
+        minReplicas === ODD;
+      if (odd) oddSeen = true;
+      else if (kind === 'Deployment' && !byName.has(targetName as string)) byName.set(targetName as string, oddSeen ? ODD : (minReplicas ?? null));
+    }
+    return (name) => (byName.has(name) ? byName.get(name) : oddSeen ? ODD : undefined);
+  });
 }
 
 /** The PDB's minAvailable as a pod count, scaled (rounding up) against the HPA minimum when a percentage; undefined when unusable. */
@@ -196,8 +237,8 @@ function pdbExceedsHpaMinimum({ object, related }: CheckInput): boolean {
   const podLabels = stringMap(valueAt(object.raw, 'spec', 'template', 'metadata', 'labels'));
   const name = valueAt(object.raw, 'metadata', 'name') ?? '';
   if (podLabels === ODD || typeof name !== 'string') return false;
-  const pdb = firstAttachedPdb(relatedOfGroupKind(related, PDB), podLabels);
-  const minReplicas = firstAttachedHpaMinReplicas(relatedOfGroupKind(related, HPA), name);
+  const pdb = pdbFinder(related)(podLabels);
+  const minReplicas = hpaFinder(related)(name);
   if (pdb === ODD || minReplicas === ODD || !pdb || minReplicas === undefined) return false;
   if (pdb.minAvailable === undefined || minReplicas === null) return false;
   const count = minAvailableCount(pdb.minAvailable, minReplicas);
