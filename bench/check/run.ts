@@ -5,7 +5,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadAll, YAML11_SCHEMA } from 'js-yaml';
+import yaml from 'js-yaml';
+import { KUBERNETES_YAML_SCHEMA } from '../../src/kube/index.js';
 import { run } from '../../src/cli/program.js';
 import { generateManifests } from './generate.js';
 
@@ -16,7 +17,7 @@ const ROUNDS = 3;
 function parseOnly(directory: string): number {
   let documents = 0;
   for (const file of readdirSync(directory)) {
-    documents += loadAll(readFileSync(join(directory, file), 'utf8'), { schema: YAML11_SCHEMA }).length;
+    documents += yaml.loadAll(readFileSync(join(directory, file), 'utf8'), undefined, { schema: KUBERNETES_YAML_SCHEMA }).length;
   }
   return documents;
 }

@@ -1,4 +1,5 @@
-import { load, YAML11_SCHEMA } from 'js-yaml';
+import yaml from 'js-yaml';
+import { KUBERNETES_YAML_SCHEMA } from './yaml-schema.js';
 
 /** One YAML document of a stream: its text and the 1-based line where its content starts. */
 export interface DocumentText {
@@ -53,11 +54,39 @@ export class YamlSyntaxError extends Error {
  */
 export function parseDocument(document: DocumentText): unknown {
   try {
-    return load(document.text, { schema: YAML11_SCHEMA });
+    return yaml.load(document.text, { schema: KUBERNETES_YAML_SCHEMA });
   } catch (error) {
     const mark = (error as { mark?: { line?: number } }).mark;
     const reason = (error as { reason?: string }).reason ?? (error as Error).message;
-    const line = document.startLine + (mark?.line ?? 0);
+    // js-yaml may point one line past the end of the text (end of stream): keep the line inside the document.
+    const lastLine = document.startLine + document.text.replace(/\n+$/, '').split('\n').length - 1;
+    const line = Math.min(document.startLine + (mark?.line ?? 0), lastLine);
     throw new YamlSyntaxError(`invalid YAML: ${reason}`, line);
   }
+}
+
+/** A parsed document and the 1-based line where its content starts. */
+export interface ParsedDocument {
+  readonly value: unknown;
+  readonly line: number;
+}
+
+/**
+ * Parses a whole YAML stream in one pass (the fast path: one parser run per
+ * file) and takes each document's line from the parser's first node event in
+ * that document. Throws on any syntax error; callers then fall back to parsing
+ * document by document to say which documents are broken and keep the others.
+ */
+export function parseStream(text: string): ParsedDocument[] {
+  const lines: number[] = [];
+  const values = yaml.loadAll(text, undefined, {
+    schema: KUBERNETES_YAML_SCHEMA,
+    listener(type, state) {
+      // The first node opened while N documents are complete is document N's root.
+      if (type === 'open' && lines.length === (state as unknown as { documents: unknown[] }).documents.length) {
+        lines.push(state.line + 1);
+      }
+    },
+  });
+  return values.map((value, index) => ({ value, line: lines[index] ?? 1 }));
 }

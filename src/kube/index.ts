@@ -12,3 +12,4 @@ export type { Quantity, QuantityFormat } from './quantity.js';
 export { normalizeObject } from './normalize.js';
 export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, YamlEditError } from './yaml-edit.js';
 export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
+export { KUBERNETES_YAML_SCHEMA } from './yaml-schema.js';

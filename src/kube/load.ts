@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { load } from 'js-yaml';
-import { parseDocument, splitDocuments, YamlSyntaxError } from './documents.js';
+import { parseDocument, parseStream, splitDocuments, YamlSyntaxError, type ParsedDocument } from './documents.js';
 import { kustomizationFile, renderKustomization } from './kustomize.js';
 import { objectProblem, toKubeObject } from './object.js';
 import { normalizeObject } from './normalize.js';
@@ -139,23 +139,35 @@ interface StreamOptions {
 
 /** Parses a multi-document YAML or JSON stream and adds its objects (or problems) to the result. */
 export function addStream(result: LoadResult, text: string, file: string, options: StreamOptions = {}): void {
-  for (const document of splitDocuments(text)) {
-    const line = options.fixedLine ?? document.contentLine;
-    let parsed: unknown;
-    try {
-      parsed = parseDocument(document);
-    } catch (error) {
-      const at = error instanceof YamlSyntaxError ? error.line : line;
-      result.problems.push({ file, line: options.fixedLine ?? at, message: (error as Error).message });
-      continue;
-    }
-    if (parsed === null || parsed === undefined) continue;
-    for (const item of expandList(parsed)) {
+  let documents: ParsedDocument[];
+  try {
+    documents = parseStream(text);
+  } catch {
+    documents = parseEachDocument(result, text, file, options);
+  }
+  for (const document of documents) {
+    if (document.value === null || document.value === undefined) continue;
+    const line = options.fixedLine ?? document.line;
+    for (const item of expandList(document.value)) {
       const problem = objectProblem(item);
       if (problem) result.problems.push({ file, line, message: problem });
       else result.objects.push(toKubeObject(normalizeObject(item as JsonObject), { file, line }));
     }
   }
+}
+
+/** The slow path for a stream with a syntax error: each document on its own, so one broken document costs only itself. */
+function parseEachDocument(result: LoadResult, text: string, file: string, options: StreamOptions): ParsedDocument[] {
+  const parsed: ParsedDocument[] = [];
+  for (const document of splitDocuments(text)) {
+    try {
+      parsed.push({ value: parseDocument(document), line: document.contentLine });
+    } catch (error) {
+      const at = error instanceof YamlSyntaxError ? error.line : document.contentLine;
+      result.problems.push({ file, line: options.fixedLine ?? at, message: (error as Error).message });
+    }
+  }
+  return parsed;
 }
 
 /** `kind: List` (and `*List` kinds with items) stand for their items. */

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { load, YAML11_SCHEMA } from 'js-yaml';
+import yaml from 'js-yaml';
 import { isMap, LineCounter, parseDocument as parseYamlDocument } from 'yaml';
 import type { JsonObject, JsonValue } from '../kube/index.js';
-import { isObject } from '../kube/index.js';
+import { isObject, KUBERNETES_YAML_SCHEMA } from '../kube/index.js';
 import { BUILTIN_CHECKS } from './checks/index.js';
 import { compileCustomCheck } from './custom/index.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
@@ -69,7 +69,7 @@ export function parsePolicyConfig(text: string, file: string, mergeInto?: string
 function parseConfigText(text: string, file: string): JsonObject {
   let parsed: unknown;
   try {
-    parsed = load(text, { schema: YAML11_SCHEMA });
+    parsed = yaml.load(text, { schema: KUBERNETES_YAML_SCHEMA });
   } catch (error) {
     const mark = (error as { mark?: { line?: number } }).mark;
     const reason = (error as { reason?: string }).reason ?? (error as Error).message;

@@ -20,9 +20,9 @@ function sortKeysDeep(value: unknown): unknown {
 /** The audit as YAML: keys sorted, two-space indentation, no line folding. */
 export function formatYaml(audit: AuditData): string {
   return dump(sortKeysDeep(polarisJsonValue(audit)), {
-    seqNoIndent: true,
+    noArrayIndent: true,
     lineWidth: -1,
     noRefs: true,
-    quoteStyle: 'double',
+    quotingType: '"',
   });
 }

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import jsonpatch from 'fast-json-patch';
-import { load, loadAll, YAML11_SCHEMA } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
+import { KUBERNETES_YAML_SCHEMA } from '../../src/kube/index.js';
 import { applyPatchToYaml, documentIndexAtLine, YamlEditError, type YamlPatchOperation } from '../../src/kube/yaml-edit.js';
 import { applyMutations, expandWildcards } from '../../src/policy/mutate.js';
 import type { JsonValue } from '../../src/kube/index.js';
@@ -58,7 +59,7 @@ function expected(before: JsonValue, operations: YamlPatchOperation[]): JsonValu
 
 /** The parse of a YAML document as kaji reads manifests (js-yaml, YAML 1.1). */
 function parse(text: string): JsonValue {
-  return load(text, { schema: YAML11_SCHEMA }) as JsonValue;
+  return load(text, { schema: KUBERNETES_YAML_SCHEMA }) as JsonValue;
 }
 
 interface Case {
@@ -257,7 +258,7 @@ describe('applyPatchToYaml', () => {
     const result = applyPatchToYaml(stream, { line }, [{ op: 'add', path: '/spec/ports/-', value: 443 }]);
     assert.equal(result, stream.replace('[80]', '[80, 443]'));
     assert.equal(documentIndexAtLine(stream, line), 2);
-    const [first, , third] = loadAll(result, { schema: YAML11_SCHEMA }) as JsonValue[];
+    const [first, , third] = loadAll(result, undefined, { schema: KUBERNETES_YAML_SCHEMA }) as JsonValue[];
     assert.deepEqual(first, parse(deployment));
     assert.deepEqual(third, { kind: 'Service', spec: { ports: [80, 443] } });
   });
