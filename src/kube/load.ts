@@ -54,18 +54,42 @@ async function loadPath(result: LoadResult, path: string, options: LoadOptions):
     return;
   }
   if (info.isDirectory()) return loadDirectory(result, path, options);
+  addFile(result, path, await readManifest(path, options));
+}
+
+type FileContent = { text: string } | { problem: string };
+
+/** Reads a manifest file, refusing one over the size limit without reading it. */
+async function readManifest(path: string, options: LoadOptions): Promise<FileContent> {
   const limit = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  if (info.size > limit) {
-    result.problems.push({
-      file: path,
-      message: `file is ${formatMiB(info.size)}, over the ${formatMiB(limit)} limit; split it into smaller files`,
-    });
-    return;
-  }
   try {
-    addStream(result, await readFile(path, 'utf8'), path);
+    const { size } = await stat(path);
+    if (size > limit) return { problem: `file is ${formatMiB(size)}, over the ${formatMiB(limit)} limit; split it into smaller files` };
+    return { text: await readFile(path, 'utf8') };
   } catch (error) {
-    result.problems.push({ file: path, message: `cannot read: ${(error as Error).message}` });
+    return { problem: `cannot read: ${(error as Error).message}` };
+  }
+}
+
+function addFile(result: LoadResult, path: string, content: FileContent): void {
+  if ('text' in content) addStream(result, content.text, path);
+  else result.problems.push({ file: path, message: content.problem });
+}
+
+/** Files read at once: enough to keep the disk busy while earlier files are parsed, few enough for any open-file limit. */
+const READ_AHEAD = 16;
+
+/** Loads files in order, reading ahead while the current file is parsed. */
+async function loadFiles(result: LoadResult, files: readonly string[], options: LoadOptions): Promise<void> {
+  const reads: Promise<FileContent>[] = [];
+  const startRead = (index: number) => {
+    if (index < files.length) reads[index] = readManifest(files[index]!, options);
+  };
+  for (let index = 0; index < Math.min(READ_AHEAD, files.length); index++) startRead(index);
+  for (let index = 0; index < files.length; index++) {
+    const content = await reads[index]!;
+    startRead(index + READ_AHEAD);
+    addFile(result, files[index]!, content);
   }
 }
 
@@ -80,7 +104,7 @@ async function loadDirectory(result: LoadResult, directory: string, options: Loa
       result.problems.push({ file: kustomization, message: (error as Error).message });
     }
   }
-  for (const file of tree.files) await loadPath(result, file, options);
+  await loadFiles(result, tree.files, options);
 }
 
 interface ManifestTree {

@@ -1,6 +1,6 @@
 import { containersOf, findPodSpec, type FoundPodSpec, type KubeObject } from '../kube/index.js';
 import { BUILTIN_CHECKS } from './checks/index.js';
-import { exemptByAnnotation, exemptByConfig } from './exemptions.js';
+import { exemptionsFor, type ExemptionTest } from './exemptions.js';
 import { indexRelated } from './related.js';
 import { countResults, scoreOf } from './score.js';
 import {
@@ -29,13 +29,6 @@ export interface AuditOptions {
 /** The part of an object a check runs against. `''` is the object itself, matched by kind. */
 type Step = 'Controller' | 'PodSpec' | 'Container' | '';
 
-interface StepInput {
-  readonly step: Step;
-  readonly input: CheckInput;
-  /** JSON Pointer of the step's target within the object, to anchor mutations. */
-  readonly pointer: string;
-  readonly containerName: string;
-}
 
 /** The enabled checks of a configuration, in ID order, as Polaris runs them. */
 export function enabledChecks(config: PolicyConfig, onlyChecks?: readonly string[]): CheckDefinition[] {
@@ -48,10 +41,10 @@ export function enabledChecks(config: PolicyConfig, onlyChecks?: readonly string
 
 /** Audits objects with a configuration: one Result per object, in input order, and the score. */
 export function auditObjects(objects: readonly KubeObject[], config: PolicyConfig, options: AuditOptions = {}): AuditData {
-  const checks = enabledChecks(config, options.onlyChecks);
+  const plan = planChecks(enabledChecks(config, options.onlyChecks));
   const related = indexRelated(objects);
   const now = (options.now ?? new Date()).toISOString();
-  const results = objects.map((object) => auditObject(object, checks, config, related, now));
+  const results = objects.map((object) => auditObject(object, plan, config, related, now));
   const namespaces = new Set(objects.map((object) => object.namespace).filter(Boolean));
   return {
     PolarisOutputVersion: '1.0',
@@ -71,70 +64,114 @@ export function auditObjects(objects: readonly KubeObject[], config: PolicyConfi
   };
 }
 
-/** Audits one object against the given checks. */
+/** A check and the step it runs at. */
+interface PlannedCheck {
+  readonly check: CheckDefinition;
+  readonly step: Step;
+}
+
+/** Which checks run where, per kind, worked out once per kind rather than once per object. */
+export interface CheckPlan {
+  /** Object-level checks (Controller target for workloads, plus kind targets), in ID order. */
+  topLevel(kind: string, isWorkload: boolean): readonly PlannedCheck[];
+  pod(kind: string): readonly PlannedCheck[];
+  container(kind: string, isInit: boolean): readonly PlannedCheck[];
+  /**
+   * The shared, frozen message for a plain pass or fail of a check: every object
+   * gets the same one, which saves an allocation per check per object.
+   */
+  verdict(check: CheckDefinition, success: boolean, make: () => ResultMessage): ResultMessage;
+}
+
+export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
+  const cache = new Map<string, PlannedCheck[]>();
+  const select = (key: string, steps: readonly Step[], kind: string, isInit: boolean) => {
+    let planned = cache.get(key);
+    if (!planned) {
+      // Checks outermost, so results come in ID order, as Polaris's JSON (a Go map) lists them.
+      planned = checks.flatMap((check) =>
+        steps
+          .filter((step) => appliesTo(check, { step, input: { object: { kind }, isInitContainer: isInit } }))
+          .map((step) => ({ check, step })),
+      );
+      cache.set(key, planned);
+    }
+    return planned;
+  };
+  const verdicts = new Map<CheckDefinition, { pass?: ResultMessage; fail?: ResultMessage }>();
+  return {
+    verdict(check, success, make) {
+      let shared = verdicts.get(check);
+      if (!shared) verdicts.set(check, (shared = {}));
+      if (success) return (shared.pass ??= Object.freeze(make()));
+      return (shared.fail ??= Object.freeze(make()));
+    },
+    topLevel: (kind, isWorkload) => select(`top|${kind}|${isWorkload}`, isWorkload ? ['Controller', ''] : [''], kind, false),
+    pod: (kind) => select(`pod|${kind}`, ['PodSpec'], kind, false),
+    container: (kind, isInit) => select(`container|${kind}|${isInit}`, ['Container'], kind, isInit),
+  };
+}
+
+/** Audits one object with a plan of checks. */
 export function auditObject(
   object: KubeObject,
-  checks: readonly CheckDefinition[],
+  plan: CheckPlan,
   config: PolicyConfig,
   related: RelatedObjects,
   createdTime = '0001-01-01T00:00:00Z',
 ): Result {
   const found = findPodSpec(object.raw);
-  const base = { object, related, isInitContainer: false, podSpec: found?.spec, podTemplate: found?.template };
-  const topLevel: StepInput[] = [{ step: '', input: base, pointer: '', containerName: '' }];
+  const exempt = exemptionsFor(object, config);
+  const base: CheckInput = { object, related, isInitContainer: false, podSpec: found?.spec, podTemplate: found?.template };
+  const topLevel = { input: base, pointer: '', containerName: '' };
   const result: Result = {
     Name: object.name,
     Namespace: object.namespace,
     Kind: object.kind,
-    Results: {},
+    Results: runChecks(plan.topLevel(object.kind, found !== undefined), topLevel, config, exempt, plan),
     CreatedTime: createdTime,
     Source: { File: object.source.file, Line: object.source.line },
   };
-  if (!found) {
-    result.Results = runChecks(checks, topLevel, config);
-    return result;
-  }
-  topLevel.unshift({ step: 'Controller', input: base, pointer: '', containerName: '' });
-  result.Results = runChecks(checks, topLevel, config);
+  if (!found) return result;
   result.PodResult = {
     Name: '',
-    Results: runChecks(checks, [{ step: 'PodSpec', input: base, pointer: found.path, containerName: '' }], config),
-    ContainerResults: containerSteps(base, found).map((step) => ({
-      Name: step.containerName,
-      Results: runChecks(checks, [step], config),
+    Results: runChecks(plan.pod(object.kind), { input: base, pointer: found.path, containerName: '' }, config, exempt, plan),
+    ContainerResults: containerTargets(base, found).map((target) => ({
+      Name: target.containerName,
+      Results: runChecks(plan.container(object.kind, target.input.isInitContainer), target, config, exempt, plan),
     })),
   };
   return result;
 }
 
-function containerSteps(base: CheckInput, found: FoundPodSpec): StepInput[] {
+/** What a step's checks run against, and where in the object it is (to anchor mutations). */
+interface StepTarget {
+  readonly input: CheckInput;
+  readonly pointer: string;
+  readonly containerName: string;
+}
+
+function containerTargets(base: CheckInput, found: FoundPodSpec): StepTarget[] {
   return containersOf(found.spec).map(({ container, isInit, index }) => ({
-    step: 'Container',
     input: { ...base, container, isInitContainer: isInit },
     pointer: `${found.path}/${isInit ? 'initContainers' : 'containers'}/${index}`,
     containerName: typeof container.name === 'string' ? container.name : '',
   }));
 }
 
-function runChecks(checks: readonly CheckDefinition[], steps: readonly StepInput[], config: PolicyConfig): ResultSet {
-  // Checks outermost, so result keys come in ID order, as Polaris's JSON (a Go map) lists them.
+function runChecks(planned: readonly PlannedCheck[], target: StepTarget, config: PolicyConfig, exempt: ExemptionTest, plan: CheckPlan): ResultSet {
   const results: ResultSet = {};
-  for (const check of checks) {
-    for (const step of steps) {
-      if (!appliesTo(check, step) || isExempt(check, step, config)) continue;
-      results[check.id] = judge(check, step, config);
-    }
+  for (const { check } of planned) {
+    if (!exempt(check.id, target.containerName)) results[check.id] = judge(check, target, config, plan);
   }
   return results;
 }
 
-function isExempt(check: CheckDefinition, step: StepInput, config: PolicyConfig): boolean {
-  const object = step.input.object;
-  return exemptByAnnotation(object, check.id, config) || exemptByConfig(object, check.id, step.containerName, config);
-}
-
 /** Polaris's rule for whether a check runs at a step: target, controller kinds, container kinds. */
-export function appliesTo(check: CheckDefinition, step: Pick<StepInput, 'step' | 'input'>): boolean {
+export function appliesTo(
+  check: CheckDefinition,
+  step: { step: Step; input: { object: { kind: string }; isInitContainer: boolean } },
+): boolean {
   const kind = step.input.object.kind;
   if (!targetMatches(check.target, step.step, kind)) return false;
   const controllers = check.controllers;
@@ -159,27 +196,28 @@ function targetMatches(target: Target, step: Step, kind: string): boolean {
   return target === step;
 }
 
-function judge(check: CheckDefinition, step: StepInput, config: PolicyConfig): ResultMessage {
+function judge(check: CheckDefinition, step: StepTarget, config: PolicyConfig, plan: CheckPlan): ResultMessage {
   let success: boolean;
-  let details: string[] | null = null;
   try {
     success = check.test(step.input);
   } catch (error) {
-    success = false;
-    details = [`check failed to run: ${(error as Error).message}`];
+    return { ...verdict(check, false, config), Details: [`check failed to run: ${(error as Error).message}`] };
   }
-  const message: ResultMessage = {
+  if (!success && config.mutations.includes(check.id) && check.mutations?.length) {
+    return { ...verdict(check, false, config), Mutations: check.mutations.map((operation) => anchor(operation, step.pointer)) };
+  }
+  return plan.verdict(check, success, () => verdict(check, success, config));
+}
+
+function verdict(check: CheckDefinition, success: boolean, config: PolicyConfig): ResultMessage {
+  return {
     ID: check.id,
     Message: success ? check.successMessage : check.failureMessage,
-    Details: details,
+    Details: null,
     Success: success,
     Severity: config.checks[check.id] ?? 'warning',
     Category: check.category,
   };
-  if (!success && config.mutations.includes(check.id) && check.mutations?.length) {
-    message.Mutations = check.mutations.map((operation) => anchor(operation, step.pointer));
-  }
-  return message;
 }
 
 function anchor(operation: PatchOperation, pointer: string): PatchOperation {

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../kube/index.js';
-import type { Exemption, PolicyConfig } from './types.js';
+import type { PolicyConfig } from './types.js';
 
 export const EXEMPT_ANNOTATION = 'polaris.fairwinds.com/exempt';
 
@@ -8,32 +8,52 @@ export function checkExemptAnnotation(checkId: string): string {
   return `polaris.fairwinds.com/${checkId}-exempt`;
 }
 
-/** True when the object's annotations exempt it from the check (value "true" in any case). */
-export function exemptByAnnotation(object: KubeObject, checkId: string, config: PolicyConfig): boolean {
-  if (config.disallowExemptions || config.disallowAnnotationExemptions) return false;
-  const annotations = object.metadata.annotations;
-  if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) return false;
-  const isTrue = (value: unknown) => typeof value === 'string' && value.toLowerCase() === 'true';
-  return isTrue(annotations[EXEMPT_ANNOTATION]) || isTrue(annotations[checkExemptAnnotation(checkId)]);
-}
-
-/**
- * True when a configured exemption covers this check for this object (and
- * container: "" for object- and pod-level checks). Every field an exemption
- * names must match; names match as prefixes; an exemption without rules covers
- * every check.
- */
-export function exemptByConfig(object: KubeObject, checkId: string, containerName: string, config: PolicyConfig): boolean {
-  if (config.disallowExemptions || config.disallowConfigExemptions) return false;
-  return config.exemptions.some((exemption) => exemptionMatches(exemption, object, checkId, containerName));
-}
-
-function exemptionMatches(exemption: Exemption, object: KubeObject, checkId: string, containerName: string): boolean {
-  if (exemption.namespace && exemption.namespace !== object.namespace) return false;
-  if (exemption.rules && exemption.rules.length > 0 && !exemption.rules.includes(checkId)) return false;
-  return matchesPrefix(exemption.controllerNames, object.name) && matchesPrefix(exemption.containerNames, containerName);
-}
-
 function matchesPrefix(prefixes: readonly string[] | undefined, name: string): boolean {
   return !prefixes || prefixes.length === 0 || prefixes.some((prefix) => name.startsWith(prefix));
+}
+
+/** Says whether a check is exempt for one object (and container, "" for object- and pod-level checks). */
+export type ExemptionTest = (checkId: string, containerName: string) => boolean;
+
+const NEVER_EXEMPT: ExemptionTest = () => false;
+
+/**
+ * The exemptions of one object, worked out once: its annotations and the
+ * configured exemptions whose namespace and controller names match it. Most
+ * objects have neither, and then every check is answered without a lookup.
+ */
+export function exemptionsFor(object: KubeObject, config: PolicyConfig): ExemptionTest {
+  const annotated = annotationExemptions(object, config);
+  if (annotated === 'all') return () => true;
+  const configured =
+    config.disallowExemptions || config.disallowConfigExemptions
+      ? []
+      : config.exemptions.filter(
+          (exemption) =>
+            (!exemption.namespace || exemption.namespace === object.namespace) &&
+            matchesPrefix(exemption.controllerNames, object.name),
+        );
+  if (annotated.size === 0 && configured.length === 0) return NEVER_EXEMPT;
+  return (checkId, containerName) =>
+    annotated.has(checkId) ||
+    configured.some(
+      (exemption) =>
+        (!exemption.rules || exemption.rules.length === 0 || exemption.rules.includes(checkId)) &&
+        matchesPrefix(exemption.containerNames, containerName),
+    );
+}
+
+/** 'all' when the object is exempt from every check by annotation, else the IDs it is exempt from. */
+function annotationExemptions(object: KubeObject, config: PolicyConfig): 'all' | Set<string> {
+  const ids = new Set<string>();
+  if (config.disallowExemptions || config.disallowAnnotationExemptions) return ids;
+  const annotations = object.metadata.annotations;
+  if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) return ids;
+  for (const [key, value] of Object.entries(annotations)) {
+    if (typeof value !== 'string' || value.toLowerCase() !== 'true') continue;
+    if (key === EXEMPT_ANNOTATION) return 'all';
+    const match = /^polaris\.fairwinds\.com\/(.+)-exempt$/.exec(key);
+    if (match) ids.add(match[1]!);
+  }
+  return ids;
 }

@@ -6,5 +6,5 @@ export { auditObjects, auditObject, enabledChecks, appliesTo } from './engine.js
 export { filterBySeverity, filterMessages } from './filter.js';
 export { countResults, scoreOf, messagesOf, type Counts } from './score.js';
 export { BUILTIN_CHECKS } from './checks/index.js';
-export { exemptByAnnotation, exemptByConfig, EXEMPT_ANNOTATION, checkExemptAnnotation } from './exemptions.js';
+export { exemptionsFor, EXEMPT_ANNOTATION, checkExemptAnnotation, type ExemptionTest } from './exemptions.js';
 export { checkMutationsOf, mutationsOf, applyMutations, expandWildcards, PatchError, type CheckMutation } from './mutate.js';
