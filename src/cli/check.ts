@@ -28,8 +28,8 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
     .command('check')
     .summary('check manifests against the policy (Polaris-compatible)')
     .description(
-      'Check Kubernetes manifests against best-practice and custom checks, with a Polaris-format configuration.\n' +
-        'PATH is a file (.yaml, .yml, .json), a directory (read recursively; a directory with a\n' +
+      'Check Kubernetes manifests against best-practice and custom checks, with a Polaris-format configuration.\n\n' +
+        'PATH is a file (.yaml, .yml, .json), a directory (read recursively; a directory with a ' +
         'kustomization.yaml is rendered with `kubectl kustomize`), or - for standard input.',
     )
     .argument('[path...]', 'manifests to check', ['.'])

@@ -33,11 +33,11 @@ export function registerFix(program: Command, io: Io, outcome: Outcome): void {
     .command('fix')
     .summary("apply the policy's mutations to manifest files, in place")
     .description(
-      'Apply the JSON Patch mutations of failed checks to the manifest files they came from, changing only\n' +
-        'the bytes each mutation touches (comments, quoting and layout are kept). The checks whose mutations\n' +
-        'are applied are those listed under `mutations:` in the configuration. Missing parents are created\n' +
-        '(adding securityContext.readOnlyRootFilesystem creates securityContext), as Polaris does.\n' +
-        'PATH is a YAML file or a directory (read recursively). Kustomization directories are skipped:\n' +
+      'Apply the JSON Patch mutations of failed checks to the manifest files they came from, changing only ' +
+        'the bytes each mutation touches (comments, quoting and layout are kept). The checks whose mutations ' +
+        'are applied are those listed under `mutations:` in the configuration. Missing parents are created ' +
+        '(adding securityContext.readOnlyRootFilesystem creates securityContext), as Polaris does.\n\n' +
+        'PATH is a YAML file or a directory (read recursively). Kustomization directories are skipped: ' +
         'their output is rendered and has no file to edit. Standard input (-) cannot be fixed.',
     )
     .argument('<path...>', 'manifest files or directories to fix')
@@ -266,7 +266,8 @@ type DiffLine = { readonly kind: ' ' | '-' | '+'; readonly text: string };
 export function unifiedDiff(name: string, before: string, after: string, context = 3): string {
   if (before === after) return '';
   const script = diffLines(splitLines(before), splitLines(after));
-  const out = [`--- a/${name}\n`, `+++ b/${name}\n`];
+  const label = name.replace(/^\/+/, '');
+  const out = [`--- a/${label}\n`, `+++ b/${label}\n`];
   const changed = script.map((line, index) => (line.kind === ' ' ? -1 : index)).filter((index) => index >= 0);
   let cursor = 0;
   while (cursor < changed.length) {
