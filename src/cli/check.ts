@@ -1,10 +1,8 @@
-import { writeFile, rename } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { displayPath, loadInputs, type InputProblem } from '../kube/index.js';
 import { auditObjects, filterBySeverity, loadPolicyConfig, messagesOf, type AuditData, type Severity } from '../policy/index.js';
 import { formatAudit, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
-import { commaList, oneOf, UsageError, version, wholeNumber, type Io } from './common.js';
+import { commaList, oneOf, UsageError, version, wholeNumber, writeAtomically, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface CheckFlags {
@@ -93,11 +91,4 @@ function reportProblems(problems: readonly InputProblem[], io: Io): void {
     const where = `${displayPath(problem.file, io.cwd)}${problem.line ? `:${problem.line}` : ''}`;
     io.err(`kaji: ${where}: ${problem.message}\n`);
   }
-}
-
-/** Writes through a temporary file and a rename, so a report is never left half-written. */
-export async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  await writeFile(temporary, content);
-  await rename(temporary, file);
 }

@@ -1,5 +1,5 @@
-import { chmod, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Command } from 'commander';
 import {
@@ -15,7 +15,7 @@ import {
   type KubeObject,
 } from '../kube/index.js';
 import { applyMutations, auditObjects, expandWildcards, checkMutationsOf, loadPolicyConfig, type CheckMutation, type PatchOperation } from '../policy/index.js';
-import { commaList, UsageError, type Io } from './common.js';
+import { commaList, UsageError, writeAtomically, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface FixFlags {
@@ -241,20 +241,6 @@ function reportProblems(problems: readonly InputProblem[], io: Io): void {
   for (const problem of problems) {
     const where = `${displayPath(problem.file, io.cwd)}${problem.line ? `:${problem.line}` : ''}`;
     io.err(`kaji: ${where}: ${problem.message}\n`);
-  }
-}
-
-/** Writes through a temporary file in the same directory and a rename, keeping the file's mode: never half-written. */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = join(dirname(file), `.${basename(file)}.kaji-${process.pid}.tmp`);
-  const { mode } = await stat(file);
-  try {
-    await writeFile(temporary, content);
-    await chmod(temporary, mode & 0o7777);
-    await rename(temporary, file);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
   }
 }
 

@@ -30,3 +30,15 @@ export function toKubeObject(raw: JsonObject, source: Source): KubeObject {
     source,
   };
 }
+
+/** The API group of an apiVersion: "policy/v1" → "policy", "v1" → "" (the core group). */
+export function apiGroupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Splits Polaris's "group/Kind" key ("policy/PodDisruptionBudget"; a bare "Kind" is the core group). */
+export function splitGroupKind(groupKind: string): { group: string; kind: string } {
+  const slash = groupKind.lastIndexOf('/');
+  return slash === -1 ? { group: '', kind: groupKind } : { group: groupKind.slice(0, slash), kind: groupKind.slice(slash + 1) };
+}

@@ -1,13 +1,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { dump } from 'js-yaml';
-import fastJsonPatch from 'fast-json-patch';
-import type { JsonObject, JsonValue } from '../../src/kube/index.js';
+import type { JsonObject } from '../../src/kube/index.js';
 import { containerChecks } from '../../src/policy/checks/container.js';
 import type { CheckDefinition } from '../../src/policy/types.js';
 import { inputsFor, passes } from '../support/inputs.js';
+import { mutate } from '../support/mutate.js';
 
-const { applyPatch } = fastJsonPatch;
 
 function check(id: string): CheckDefinition {
   const found = containerChecks.find((candidate) => candidate.id === id);
@@ -27,34 +26,6 @@ function deploymentYaml(containers: JsonObject[], spec: JsonObject = {}, annotat
 /** A single-container Deployment. */
 const oneContainer = (fields: JsonObject, spec: JsonObject = {}) => deploymentYaml([fields], spec);
 
-/** Polaris expands `*` in a mutation path to every list index that has the rest of the path. */
-function expandWildcard(target: JsonObject, path: string): string[] {
-  const star = path.indexOf('/*/');
-  if (star < 0) return [path];
-  const listPath = path.slice(0, star);
-  const rest = path.slice(star + 2);
-  const list = listPath.split('/').slice(1).reduce<JsonValue | undefined>((node, key) => (node as JsonObject | undefined)?.[key], target);
-  return Array.isArray(list) ? list.map((_, index) => `${listPath}/${index}${rest}`) : [];
-}
-
-/** Applies a check's mutations to a copy of a container, creating missing parents as Polaris's applier does. */
-function mutate(definition: CheckDefinition, target: JsonObject): JsonObject {
-  const copy = structuredClone(target);
-  for (const { op, path: pattern, value } of definition.mutations ?? []) {
-    for (const path of expandWildcard(copy, pattern)) {
-      const keys = path.split('/').slice(1);
-      let parent: JsonValue = copy;
-      for (const key of keys.slice(0, -1)) {
-        const holder = parent as JsonObject;
-        if (typeof holder[key] !== 'object' || holder[key] === null) holder[key] = {};
-        parent = holder[key];
-      }
-      if (op === 'remove' && !(keys.at(-1)! in (parent as JsonObject))) continue;
-      applyPatch(copy, [op === 'remove' ? { op, path } : { op: op as 'add', path, value: value ?? null }]);
-    }
-  }
-  return copy;
-}
 
 /** Asserts that a container fails, that mutating it makes it pass, and returns the mutated container. */
 function assertMutationFixes(definition: CheckDefinition, fields: JsonObject): JsonObject {

@@ -1,14 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { dump } from 'js-yaml';
-import fastJsonPatch from 'fast-json-patch';
 import type { JsonObject, JsonValue } from '../../src/kube/index.js';
 import { controllerChecks } from '../../src/policy/checks/controller.js';
 import { podChecks } from '../../src/policy/checks/pod.js';
 import type { CheckDefinition } from '../../src/policy/types.js';
 import { inputsFor, passes } from '../support/inputs.js';
+import { mutate } from '../support/mutate.js';
 
-const { applyPatch } = fastJsonPatch;
 
 function check(id: string): CheckDefinition {
   const found = [...controllerChecks, ...podChecks].find((candidate) => candidate.id === id);
@@ -30,22 +29,6 @@ function serviceAccount(name: string, automount?: boolean, namespace = 'shop'): 
   return account;
 }
 
-/** Applies a check's mutations to a copy of its target, creating missing parents as Polaris's applier does. */
-function mutate(definition: CheckDefinition, target: JsonObject): JsonObject {
-  const copy = structuredClone(target);
-  for (const { op, path, value } of definition.mutations ?? []) {
-    const keys = path.split('/').slice(1);
-    let parent: JsonValue = copy;
-    for (const key of keys.slice(0, -1)) {
-      const holder = parent as JsonObject;
-      if (typeof holder[key] !== 'object' || holder[key] === null) holder[key] = {};
-      parent = holder[key];
-    }
-    if (op === 'remove' && !(keys.at(-1)! in (parent as JsonObject))) continue;
-    applyPatch(copy, [op === 'remove' ? { op, path } : { op: op as 'add', path, value: value ?? null }]);
-  }
-  return copy;
-}
 
 describe('deploymentMissingReplicas', () => {
   const definition = check('deploymentMissingReplicas');

@@ -1,7 +1,7 @@
 // Safe readers for the loosely shaped objects that built-in checks look at.
 // A value of the wrong shape (a string where an object is expected, and so on)
 // reads as absent, so checks never throw on odd manifests.
-import { isObject, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
+import { apiGroupOf, isObject, splitGroupKind, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
 import type { RelatedObjects } from '../types.js';
 
 /** The value at a path of object keys, or undefined when a step is missing or not an object. */
@@ -78,18 +78,6 @@ export function someMatch(values: readonly string[], pattern: RegExp): boolean {
 /** True when the object has the key, whatever its value (JSON Schema's `required`: null counts). */
 export function hasKey(object: JsonValue | undefined, key: string): boolean {
   return isObject(object) && Object.hasOwn(object, key);
-}
-
-/** The API group of an apiVersion: "policy/v1" → "policy", "v1" → "" (the core group). */
-export function apiGroupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash === -1 ? '' : apiVersion.slice(0, slash);
-}
-
-/** Splits Polaris's "group/Kind" key ("policy/PodDisruptionBudget"; a bare "Kind" is the core group). */
-function splitGroupKind(groupKind: string): { group: string; kind: string } {
-  const slash = groupKind.indexOf('/');
-  return slash === -1 ? { group: '', kind: groupKind } : { group: groupKind.slice(0, slash), kind: groupKind.slice(slash + 1) };
 }
 
 /**

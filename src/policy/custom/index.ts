@@ -7,7 +7,7 @@
 // validated (JSON Schema 2019-09 with `resourceMinimum` / `resourceMaximum`).
 // `additionalSchemas` require, per kind, at least one object of that kind in
 // the same namespace that validates.
-import { isObject, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
+import { apiGroupOf, isObject, splitGroupKind, type JsonObject, type JsonValue } from '../../kube/index.js';
 import { ConfigError } from '../errors.js';
 import { HANDLED_TARGETS, type CheckDefinition, type CheckInput, type IncludeExclude, type PatchOperation } from '../types.js';
 import { GoTemplateError, parseGoTemplate, type GoTemplate } from './gotemplate.js';
@@ -318,18 +318,27 @@ function validateWith(
   data: () => JsonValue | string,
   compiler: SchemaCompiler,
 ): CustomCheckOutcome {
-  let schema: CompiledSchema | 'empty';
-  try {
-    schema = renderSchema(source, templateData, compiler);
-  } catch (error) {
-    return failed(`${source.path}: ${(error as Error).message}`);
-  }
-  if (schema === 'empty') return failed(`${source.path}: the rendered schema is empty`);
+  const schema = renderForObject(source, templateData, compiler);
+  if ('outcome' in schema) return schema.outcome;
+  if (schema.compiled === 'empty') return failed(`${source.path}: the rendered schema is empty`);
   const value = data();
   // A string here is the reason there is nothing to validate (the target is not present).
   if (typeof value === 'string') return failed(value);
-  const verdict = schema.validate(value);
+  const verdict = schema.compiled.validate(value);
   return verdict.valid ? PASSED : failed(...verdict.errors);
+}
+
+/** Renders a schema for one object; a template or schema error becomes that object's failed outcome. */
+function renderForObject(
+  source: SchemaSource,
+  templateData: JsonObject,
+  compiler: SchemaCompiler,
+): { compiled: CompiledSchema | 'empty' } | { outcome: CustomCheckOutcome } {
+  try {
+    return { compiled: renderSchema(source, templateData, compiler) };
+  } catch (error) {
+    return { outcome: failed(`${source.path}: ${(error as Error).message}`) };
+  }
 }
 
 function checkAdditional(
@@ -339,18 +348,15 @@ function checkAdditional(
   input: CheckInput,
   compiler: SchemaCompiler,
 ): CustomCheckOutcome {
-  let schema: CompiledSchema | 'empty';
-  try {
-    schema = renderSchema(source, templateData, compiler);
-  } catch (error) {
-    return failed(`${source.path}: ${(error as Error).message}`);
-  }
+  const rendered = renderForObject(source, templateData, compiler);
+  if ('outcome' in rendered) return rendered.outcome;
   // Polaris drops an additional schema that renders to nothing.
+  const schema = rendered.compiled;
   if (schema === 'empty') return PASSED;
   const object = input.object;
   const namespace = object.kind === 'Namespace' ? object.name : object.namespace;
   const { group, kind } = splitGroupKind(groupKind);
-  const candidates = input.related.inNamespace(kind, namespace).filter((candidate) => groupOf(candidate) === group);
+  const candidates = input.related.inNamespace(kind, namespace).filter((candidate) => apiGroupOf(candidate.apiVersion) === group);
   if (candidates.some((candidate) => schema.validate(candidate.raw).valid)) return PASSED;
   const where = namespace === '' ? 'without a namespace' : `in namespace ${namespace}`;
   return failed(
@@ -358,16 +364,6 @@ function checkAdditional(
       ? `no ${groupKind} ${where}`
       : `no ${groupKind} ${where} matches ${source.path} (${candidates.length} checked)`,
   );
-}
-
-function splitGroupKind(groupKind: string): { group: string; kind: string } {
-  const slash = groupKind.lastIndexOf('/');
-  return slash === -1 ? { group: '', kind: groupKind } : { group: groupKind.slice(0, slash), kind: groupKind.slice(slash + 1) };
-}
-
-function groupOf(object: KubeObject): string {
-  const slash = object.apiVersion.indexOf('/');
-  return slash === -1 ? '' : object.apiVersion.slice(0, slash);
 }
 
 function describe(value: unknown): string {
