@@ -1,0 +1,117 @@
+// The platform definition (`platform.yaml`) after validation: the one source
+// of truth that the manifest generator (`kaji synth`) and the CDK app both read.
+// Optional fields of the file are filled with their defaults here, so code that
+// derives from a definition never has to guess.
+
+/** Capacity types Karpenter can launch. */
+export type CapacityType = 'spot' | 'on-demand';
+export type Architecture = 'amd64' | 'arm64';
+/** Pod Security Admission levels. */
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+export interface PlatformInfo {
+  /** Short name, used in resource names and labels (DNS-1123 label). */
+  readonly name: string;
+  /** AWS region, e.g. eu-west-1. */
+  readonly region: string;
+  /** AWS account ID, 12 digits. */
+  readonly account: string;
+  /** The DNS domain every public host must be under, e.g. labs.example.com. */
+  readonly domain: string;
+}
+
+export interface ManifestRepository {
+  /** Clone URL Argo CD pulls from. */
+  readonly url: string;
+  /** @default "main" */
+  readonly branch: string;
+  /** Folder inside the repository that holds `clusters/` and `apps/`. @default "." */
+  readonly path: string;
+  /** Where a checkout of the repository is, relative to platform.yaml (what `kaji synth` writes into). @default "manifests" */
+  readonly localPath: string;
+}
+
+export interface ClusterDefinition {
+  /** `blue`, `green`...: a DNS-1123 label, used in DNS set identifiers and folder names. */
+  readonly name: string;
+  /** Kubernetes minor version as EKS names it, e.g. "1.32". */
+  readonly kubernetesVersion: string;
+  /** Route 53 weight of this cluster's records, 0-255. */
+  readonly weight: number;
+}
+
+/** Spare capacity kept ready: fixed units, or a share of all requests. */
+export type Headroom =
+  | { readonly kind: 'units'; readonly cpu: string; readonly memory: string }
+  | { readonly kind: 'percent'; readonly percent: number };
+
+export interface CapacityDefinition {
+  /** In order of preference. @default ["spot", "on-demand"] */
+  readonly capacityTypes: readonly CapacityType[];
+  /** EC2 instance categories, e.g. ["c", "m", "r"]. @default ["c", "m", "r"] */
+  readonly instanceCategories: readonly string[];
+  /** EC2 instance families, e.g. ["m7g"]; empty = any in the categories. @default [] */
+  readonly instanceFamilies: readonly string[];
+  /** @default ["amd64"] */
+  readonly architectures: readonly Architecture[];
+  /** @default { kind: "percent", percent: 10 } */
+  readonly headroom: Headroom;
+}
+
+export interface TeamDefinition {
+  /** DNS-1123 label. */
+  readonly name: string;
+  /** The IAM principal (role ARN) whose members act as this team in the clusters. */
+  readonly identity: string;
+}
+
+export interface ResourceAmounts {
+  /** Canonical Kubernetes quantity strings. */
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+export interface ServiceQuota extends ResourceAmounts {
+  readonly pods: number;
+}
+
+export interface ServiceDefinition {
+  /** DNS-1123 label; also the folder `apps/<name>/`. */
+  readonly name: string;
+  /** The owning team (a TeamDefinition name). */
+  readonly team: string;
+  /** @default the service name */
+  readonly namespace: string;
+  /** Image repository without tag, e.g. 111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna. */
+  readonly image: string;
+  /** The app repository (owner/name) whose CI releases this service, for CI roles and compare links. @default undefined */
+  readonly sourceRepository?: string;
+  readonly quota: ServiceQuota;
+  /** Defaults a LimitRange gives containers that do not say. */
+  readonly defaults: { readonly requests: ResourceAmounts; readonly limits: ResourceAmounts };
+  /** Public hosts, each under the platform domain. @default [] */
+  readonly hosts: readonly string[];
+  /** @default "restricted" */
+  readonly podSecurity: PodSecurityLevel;
+}
+
+export interface PlatformDefinition {
+  /** The file the definition was read from (absolute path). */
+  readonly file: string;
+  readonly platform: PlatformInfo;
+  readonly manifests: ManifestRepository;
+  readonly clusters: readonly ClusterDefinition[];
+  readonly capacity: CapacityDefinition;
+  /** The policy file (Polaris format), relative to platform.yaml. @default "polaris.yaml" */
+  readonly policy: string;
+  /** Image repository prefixes any service may use besides its own (e.g. a shared base-image registry). @default [] */
+  readonly imageAllowlist: readonly string[];
+  readonly teams: readonly TeamDefinition[];
+  readonly services: readonly ServiceDefinition[];
+}
+
+/** Namespaces no tenant may take: Kubernetes', Argo CD's and kaji's own. */
+export const RESERVED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'default', 'argocd', 'kaji-system'] as const;
+
+/** kaji's own namespace in every cluster (webhook, headroom). */
+export const KAJI_NAMESPACE = 'kaji-system';
