@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
-import { displayPath, loadInputs, type InputProblem } from '../kube/index.js';
+import { displayPath, loadInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
 import { auditObjects, filterBySeverity, loadPolicyConfig, messagesOf, type AuditData, type Severity } from '../policy/index.js';
 import { formatAudit, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
-import { commaList, oneOf, UsageError, version, wholeNumber, writeAtomically, type Io } from './common.js';
+import { commaList, oneOf, UsageError, version, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface CheckFlags {
@@ -71,7 +71,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     toolVersion: version(),
     cwd: io.cwd,
   });
-  if (flags.outputFile) await writeAtomically(flags.outputFile, report);
+  if (flags.outputFile) await writeFileAtomically(flags.outputFile, report);
   else io.out(report);
   return exitCode(found, loaded.problems, flags);
 }

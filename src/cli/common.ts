@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { chmod, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 /** A command line that cannot be run as given; printed as one line, exit code 2. */
@@ -66,19 +64,3 @@ export function processIo(): Io {
     cwd: process.cwd(),
   };
 }
-
-/** Writes through a temporary file in the same directory and a rename, keeping the file's mode: never half-written. */
-export async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = join(dirname(file), `.${basename(file)}.kaji-${process.pid}.tmp`);
-  // A new file gets the default mode; an existing one keeps its own.
-  const mode = await stat(file).then((info) => info.mode, () => 0o644);
-  try {
-    await writeFile(temporary, content);
-    await chmod(temporary, mode & 0o7777);
-    await rename(temporary, file);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-}
-

@@ -10,12 +10,13 @@ import {
   MANIFEST_EXTENSIONS,
   parseDocument,
   splitDocuments,
+  writeFileAtomically,
   type InputProblem,
   type JsonValue,
   type KubeObject,
 } from '../kube/index.js';
 import { applyMutations, auditObjects, expandWildcards, checkMutationsOf, loadPolicyConfig, type CheckMutation, type PatchOperation } from '../policy/index.js';
-import { commaList, UsageError, writeAtomically, type Io } from './common.js';
+import { commaList, UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface FixFlags {
@@ -114,7 +115,7 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
     changedFiles++;
     for (const [check, count] of fixed.applied) totals.set(check, (totals.get(check) ?? 0) + count);
     if (flags.dryRun) io.out(unifiedDiff(shown, original, fixed.text));
-    else await writeAtomically(file, fixed.text);
+    else await writeFileAtomically(file, fixed.text);
     const count = [...fixed.applied.values()].reduce((sum, n) => sum + n, 0);
     note(`${flags.dryRun ? 'would fix' : 'fixed'} ${shown}: ${describeCounts(fixed.applied, count)}\n`);
   }

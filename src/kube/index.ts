@@ -13,3 +13,4 @@ export { normalizeObject } from './normalize.js';
 export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, YamlEditError } from './yaml-edit.js';
 export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
 export { KUBERNETES_YAML_SCHEMA } from './yaml-schema.js';
+export { writeFileAtomically } from './files.js';
