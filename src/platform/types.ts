@@ -87,7 +87,11 @@ export interface ServiceDefinition {
   /** The app repository (owner/name) whose CI releases this service, for CI roles and compare links. @default undefined */
   readonly sourceRepository?: string;
   readonly quota: ServiceQuota;
-  /** Defaults a LimitRange gives containers that do not say. */
+  /**
+   * Defaults a LimitRange gives containers that do not say; each of the four
+   * values defaults on its own.
+   * @default { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } }
+   */
   readonly defaults: { readonly requests: ResourceAmounts; readonly limits: ResourceAmounts };
   /** Public hosts, each under the platform domain. @default [] */
   readonly hosts: readonly string[];

@@ -1,0 +1,596 @@
+// Loads platform.yaml: YAML (with positions) → JSON Schema validation → the
+// checks a schema cannot express (uniqueness, references, quantities, DNS) →
+// a PlatformDefinition with every default filled. Every problem is collected
+// and thrown together as PlatformErrors, each naming file:line:column and the
+// field path.
+
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { canonicalQuantity, compareQuantities, parseQuantity } from '../../kube/index.js';
+import type { Quantity } from '../../kube/index.js';
+import { didYouMean } from '../../policy/config.js';
+import { RESERVED_NAMESPACES } from '../types.js';
+import type {
+  Architecture,
+  CapacityType,
+  Headroom,
+  PlatformDefinition,
+  PodSecurityLevel,
+  ResourceAmounts,
+  ServiceDefinition,
+} from '../types.js';
+import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
+import { PlatformError, PlatformErrors } from './errors.js';
+import { IMAGE_REPOSITORY, PATTERN_MESSAGES, PLATFORM_DEFAULTS, PLATFORM_SCHEMA } from './schema.js';
+
+type Segment = string | number;
+type Raw = Record<string, unknown>;
+
+/** A problem before it has a position: the field, and whether to point at its key or its value. */
+interface Problem {
+  readonly path: readonly Segment[];
+  readonly message: string;
+  readonly at?: 'key' | 'value';
+  /** Where to point, when not at `path` itself (a missing key, a defaulted value). */
+  readonly locate?: readonly Segment[];
+}
+
+/** Reads and validates a platform definition. Throws PlatformErrors listing every problem. */
+export async function loadPlatform(file: string): Promise<PlatformDefinition> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new PlatformErrors([new PlatformError(`cannot read the platform definition: ${reason}`, '', file)]);
+  }
+  return parsePlatform(text, file);
+}
+
+/**
+ * Validates a platform definition from its YAML text; `file` names it in
+ * messages and, resolved, becomes the definition's `file`. Throws
+ * PlatformErrors listing every problem.
+ */
+export function parsePlatform(text: string, file: string): PlatformDefinition {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): { line: number; column: number } => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  if (document.errors.length > 0) {
+    throw new PlatformErrors(
+      document.errors.map((error) => {
+        const { line, column } = at(error.pos[0]);
+        return new PlatformError(`invalid YAML: ${error.message}`, '', file, line, column);
+      }),
+    );
+  }
+  const data: unknown = document.toJS();
+  if (!isRecord(data)) {
+    const found = data === null || data === undefined ? 'the file is empty' : `found ${describeValue(data)}`;
+    throw new PlatformErrors([
+      new PlatformError(`the platform definition must be a mapping with platform, manifests, clusters, teams and services; ${found}`, '', file, 1, 1),
+    ]);
+  }
+
+  const problems = new ProblemList();
+  for (const error of platformValidator()(data) ? [] : (platformValidator().errors ?? [])) {
+    const problem = translateSchemaError(error, data, text, document);
+    if (problem) problems.add(problem);
+  }
+  checkClusters(data, problems);
+  checkTeamsAndServices(data, problems);
+  checkImageAllowlist(data, problems);
+  const quantities = checkQuantities(data, problems);
+
+  if (problems.size > 0) {
+    const errors = problems.list().map((problem) => {
+      const offset = offsetOf(document, problem.locate ?? problem.path, problem.at ?? 'value');
+      const position = offset === undefined ? undefined : at(offset);
+      return new PlatformError(problem.message, formatPath(problem.path), file, position?.line, position?.column);
+    });
+    throw new PlatformErrors(sortByPosition(errors));
+  }
+  return buildDefinition(data, resolve(file), quantities);
+}
+
+// ---------------------------------------------------------------------------
+// Schema validation
+
+/**
+ * The compiled schema validator, made on first use: compiling costs tens of
+ * milliseconds, and the schema is a constant, so every load shares it.
+ */
+let compiledValidator: ValidateFunction | undefined;
+
+function platformValidator(): ValidateFunction {
+  compiledValidator ??= new Ajv.default({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(PLATFORM_SCHEMA);
+  return compiledValidator;
+}
+
+function translateSchemaError(error: ErrorObject, data: Raw, text: string, document: Document): Problem | undefined {
+  const path = pointerToPath(error.instancePath, data);
+  const schema = (error.parentSchema ?? {}) as Raw;
+  const last = path[path.length - 1];
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(error.params.additionalProperty);
+      const allowed = Object.keys((schema.properties ?? {}) as Raw);
+      return { path: [...path, key], at: 'key', message: `unknown key "${key}"${didYouMean(key, allowed)}; allowed: ${allowed.join(', ')}` };
+    }
+    case 'required': {
+      const key = String(error.params.missingProperty);
+      const property = ((schema.properties ?? {}) as Raw)[key] as Raw | undefined;
+      const what = typeof property?.description === 'string' ? ` (${firstSentence(property.description)})` : '';
+      // Reported at the mapping that lacks the key.
+      return { path: [...path, key], locate: path, at: 'key', message: `is required${what}` };
+    }
+    case 'false schema':
+      // The schema's only false subschemas: cpu and memory of a headroom given as a percent.
+      return { path, at: 'key', message: 'cannot be combined with percent: give headroom either as cpu and memory (fixed units) or as percent (a share of requests)' };
+    case 'if':
+      return undefined; // the failing then/else branch reports what is wrong
+    case 'type': {
+      const types = String(error.params.type).split(',');
+      const found = describeValue(error.data);
+      const words = types.includes('number') && types.includes('string') && error.parentSchema && (error.parentSchema as Raw).pattern
+        ? 'a Kubernetes quantity (a string such as "500m" or "512Mi", or a number)'
+        : types.map(typeWord).join(' or ');
+      let hint = '';
+      if (types.length === 1 && types[0] === 'string' && typeof error.data === 'number') {
+        hint = `; quote it: "${sourceOf(document, path, text) ?? String(error.data)}"`;
+      }
+      return { path, message: `must be ${words}, found ${found}${hint}` };
+    }
+    case 'enum': {
+      const allowed = (error.params.allowedValues as unknown[]).map(String);
+      if (last === 'kubernetesVersion') return { path, message: kubernetesVersionMessage(String(error.data)) };
+      const suggestion = typeof error.data === 'string' ? didYouMean(error.data, allowed) : '';
+      return { path, message: `must be one of ${allowed.join(', ')}; found ${describeValue(error.data)}${suggestion}` };
+    }
+    case 'pattern':
+    case 'maxLength': {
+      const pattern = String(schema.pattern ?? '');
+      if (pattern === IMAGE_REPOSITORY && typeof error.data === 'string') {
+        const untagged = withoutTagOrDigest(error.data);
+        if (untagged !== error.data) return { path, message: tagMessage(error.data, untagged) };
+      }
+      const expected = PATTERN_MESSAGES[pattern];
+      const tooLong = error.keyword === 'maxLength' ? ` (it has ${String(error.data).length} characters, at most ${String(schema.maxLength)} allowed)` : '';
+      return { path, message: `must be ${expected ?? `a string matching ${pattern}`}${tooLong}; found ${describeValue(error.data)}` };
+    }
+    case 'minimum':
+    case 'maximum': {
+      const range = schema.maximum === undefined ? `at least ${String(schema.minimum)}` : `between ${String(schema.minimum)} and ${String(schema.maximum)}`;
+      return { path, message: `must be ${range}; found ${describeValue(error.data)}` };
+    }
+    case 'minItems':
+      return { path, at: 'key', message: `must list at least ${String(error.params.limit)} item${error.params.limit === 1 ? '' : 's'}` };
+    case 'minLength':
+      return { path, message: 'must not be empty' };
+    case 'uniqueItems': {
+      const [first, second] = [Number(error.params.j), Number(error.params.i)];
+      return { path: [...path, second], message: `repeats ${describeValue((error.data as unknown[])[second])} (already item ${first}); list each once` };
+    }
+    default:
+      return { path, message: error.message ?? `does not match the schema (${error.keyword})` };
+  }
+}
+
+function kubernetesVersionMessage(version: string): string {
+  const supported = `kaji supports ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')} (EKS versions as of ${EKS_VERSIONS_CHECKED_ON})`;
+  const row = eksVersion(version);
+  if (row) return `Kubernetes ${version} is no longer offered by EKS (extended support ended on ${row.endOfExtendedSupport}); ${supported}`;
+  return `Kubernetes "${version}" is not a version EKS offers; ${supported}`;
+}
+
+// ---------------------------------------------------------------------------
+// Checks beyond the schema. Each looks only at values of the right type, so
+// that a field the schema already rejected is not reported twice.
+
+function checkClusters(data: Raw, problems: ProblemList): void {
+  const clusters = records(data.clusters);
+  reportDuplicates(clusters, 'clusters', 'name', 'cluster', problems);
+  const weights = clusters.map(({ value }) => value.weight);
+  if (clusters.length > 0 && weights.every((weight) => weight === 0)) {
+    problems.add({
+      path: ['clusters'],
+      at: 'key',
+      message: 'every cluster has weight 0: Route 53 would then split traffic evenly; give at least one cluster a weight above 0',
+    });
+  }
+}
+
+function checkTeamsAndServices(data: Raw, problems: ProblemList): void {
+  const teams = records(data.teams);
+  reportDuplicates(teams, 'teams', 'name', 'team', problems);
+  const teamNames = teams.map(({ value }) => value.name).filter((name): name is string => typeof name === 'string');
+  const services = records(data.services);
+  reportDuplicates(services, 'services', 'name', 'service', problems);
+
+  const namespaces = new Map<string, { service: string; index: number }>();
+  const hosts = new Map<string, { service: string; index: number }>();
+  const domain = isRecord(data.platform) && typeof data.platform.domain === 'string' ? data.platform.domain : undefined;
+  for (const { value: service, index } of services) {
+    const name = typeof service.name === 'string' ? service.name : `#${index}`;
+    if (typeof service.team === 'string' && Array.isArray(data.teams) && !teamNames.includes(service.team)) {
+      problems.add({
+        path: ['services', index, 'team'],
+        message: `team "${service.team}" is not defined${didYouMean(service.team, teamNames)}; add it under teams${teamNames.length > 0 ? ` (defined: ${teamNames.join(', ')})` : ''}`,
+      });
+    }
+    checkNamespace(service, index, name, namespaces, problems);
+    if (Array.isArray(service.hosts)) {
+      service.hosts.forEach((host, hostIndex) => {
+        if (typeof host !== 'string') return;
+        const path = ['services', index, 'hosts', hostIndex];
+        if (domain !== undefined && host !== domain && !host.endsWith(`.${domain}`)) {
+          problems.add({ path, message: `host "${host}" is not under the platform domain ${domain}; use a name ending in ".${domain}"` });
+        }
+        const owner = hosts.get(host);
+        if (owner && owner.index !== index) {
+          problems.add({ path, message: `host "${host}" is already claimed by service "${owner.service}" (services[${owner.index}]); a host routes to one service only` });
+        } else if (!owner) {
+          hosts.set(host, { service: name, index });
+        }
+      });
+    }
+  }
+}
+
+function checkNamespace(
+  service: Raw,
+  index: number,
+  name: string,
+  namespaces: Map<string, { service: string; index: number }>,
+  problems: ProblemList,
+): void {
+  const explicit = typeof service.namespace === 'string';
+  const namespace = explicit ? (service.namespace as string) : typeof service.name === 'string' ? service.name : undefined;
+  if (namespace === undefined || (service.namespace !== undefined && !explicit)) return;
+  // A defaulted namespace is reported at the service's name, where it comes from.
+  const path: Segment[] = ['services', index, 'namespace'];
+  const where = explicit ? {} : { at: 'value' as const, locate: ['services', index, 'name'] };
+  const origin = explicit ? '' : ' (the service name; set namespace to choose another)';
+  if ((RESERVED_NAMESPACES as readonly string[]).includes(namespace) || namespace.startsWith('kube-')) {
+    problems.add({
+      path,
+      ...where,
+      message: `namespace "${namespace}"${origin} is reserved for the system; tenants may not use ${RESERVED_NAMESPACES.join(', ')} or any name starting with "kube-"`,
+    });
+    return;
+  }
+  const owner = namespaces.get(namespace);
+  if (owner) {
+    problems.add({
+      path,
+      ...where,
+      message: `namespace "${namespace}"${origin} is already used by service "${owner.service}" (services[${owner.index}]); each service needs its own namespace`,
+    });
+  } else {
+    namespaces.set(namespace, { service: name, index });
+  }
+}
+
+function checkImageAllowlist(data: Raw, problems: ProblemList): void {
+  if (!Array.isArray(data.imageAllowlist)) return;
+  data.imageAllowlist.forEach((entry, index) => {
+    if (typeof entry !== 'string') return;
+    const untagged = withoutTagOrDigest(entry);
+    if (untagged !== entry) problems.add({ path: ['imageAllowlist', index], message: tagMessage(entry, untagged) });
+  });
+}
+
+/** Canonical quantity strings by field path, for the definition. */
+type Quantities = Map<string, string>;
+
+function checkQuantities(data: Raw, problems: ProblemList): Quantities {
+  const found: Quantities = new Map();
+  const read = (path: Segment[], value: unknown, positive: boolean): Quantity | undefined => {
+    if (value === undefined || (typeof value !== 'string' && typeof value !== 'number')) return undefined;
+    const parsed = parseQuantityValue(value);
+    if (!parsed) {
+      // The schema's pattern already reports most malformed texts; this catches the rest.
+      problems.add({ path, message: `must be a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"; found ${describeValue(value)}` });
+      return undefined;
+    }
+    if (parsed.mantissa < 0n) return undefined; // reported by the schema
+    if (positive && parsed.mantissa === 0n) {
+      problems.add({ path, message: 'must be above 0' });
+      return undefined;
+    }
+    found.set(formatPath(path), canonicalQuantity(parsed));
+    return parsed;
+  };
+
+  const capacity = isRecord(data.capacity) ? data.capacity : {};
+  if (isRecord(capacity.headroom)) {
+    read(['capacity', 'headroom', 'cpu'], capacity.headroom.cpu, false);
+    read(['capacity', 'headroom', 'memory'], capacity.headroom.memory, false);
+  }
+
+  for (const { value: service, index } of records(data.services)) {
+    const base: Segment[] = ['services', index];
+    const quota = isRecord(service.quota) ? service.quota : {};
+    const defaults = isRecord(service.defaults) ? service.defaults : {};
+    const requests = isRecord(defaults.requests) ? defaults.requests : {};
+    const limits = isRecord(defaults.limits) ? defaults.limits : {};
+    for (const resource of ['cpu', 'memory'] as const) {
+      const quotaPath = [...base, 'quota', resource];
+      const requestPath = [...base, 'defaults', 'requests', resource];
+      const limitPath = [...base, 'defaults', 'limits', resource];
+      const quotaValue = read(quotaPath, quota[resource], true);
+      const request = requests[resource] === undefined ? parseQuantity(PLATFORM_DEFAULTS.requests[resource]) : read(requestPath, requests[resource], true);
+      const limit = limits[resource] === undefined ? parseQuantity(PLATFORM_DEFAULTS.limits[resource]) : read(limitPath, limits[resource], true);
+      const written = (path: Segment[], value: Quantity): string => `${canonicalQuantity(value)}${requestOrLimitIsDefault(path, requests, limits) ? ` (kaji's default; set ${formatPath(path.slice(2))})` : ''}`;
+      if (request && limit && compareQuantities(request, limit) > 0) {
+        const explicitRequest = requests[resource] !== undefined;
+        problems.add({
+          path: explicitRequest ? requestPath : limitPath,
+          message: `the default ${resource} request ${written(requestPath, request)} is above the default ${resource} limit ${written(limitPath, limit)}; a request may not exceed its limit`,
+        });
+      } else if (limit && quotaValue && compareQuantities(limit, quotaValue) > 0) {
+        const explicitLimit = limits[resource] !== undefined;
+        problems.add({
+          path: explicitLimit ? limitPath : quotaPath,
+          message: `the default ${resource} limit ${written(limitPath, limit)} is above the ${resource} quota ${canonicalQuantity(quotaValue)}: a single container would exceed the namespace's quota; raise the quota or lower the default`,
+        });
+      }
+    }
+  }
+  return found;
+}
+
+function requestOrLimitIsDefault(path: readonly Segment[], requests: Raw, limits: Raw): boolean {
+  const [kind, resource] = path.slice(-2) as [string, string];
+  return (kind === 'requests' ? requests : limits)[resource] === undefined;
+}
+
+function parseQuantityValue(value: string | number): Quantity | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? parseQuantity(String(value)) : undefined;
+  return parseQuantity(value);
+}
+
+function reportDuplicates(items: readonly IndexedRecord[], list: string, key: string, what: string, problems: ProblemList): void {
+  const seen = new Map<string, number>();
+  for (const { value, index } of items) {
+    const name = value[key];
+    if (typeof name !== 'string') continue;
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, index);
+    else problems.add({ path: [list, index, key], message: `${what} "${name}" is already defined (${list}[${first}]); ${what} names must be unique` });
+  }
+}
+
+/** The repository of an image reference: without ":tag" (after the last "/") or "@digest". */
+function withoutTagOrDigest(image: string): string {
+  const atDigest = image.indexOf('@');
+  const withoutDigest = atDigest === -1 ? image : image.slice(0, atDigest);
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.indexOf(':', slash + 1);
+  return colon === -1 ? withoutDigest : withoutDigest.slice(0, colon);
+}
+
+function tagMessage(image: string, repository: string): string {
+  const what = image.includes('@') ? 'a digest' : 'a tag';
+  return `"${image}" has ${what}: give the repository only ("${repository}"); the tag is pinned in each overlay's kustomization.yaml images:`;
+}
+
+// ---------------------------------------------------------------------------
+// The definition, with defaults filled
+
+function buildDefinition(data: Raw, file: string, quantities: Quantities): PlatformDefinition {
+  const D = PLATFORM_DEFAULTS;
+  const platform = data.platform as Raw;
+  const manifests = data.manifests as Raw;
+  const capacity = (data.capacity ?? {}) as Raw;
+  const quantity = (path: Segment[]): string => quantities.get(formatPath(path)) as string;
+  const headroomRaw = capacity.headroom as Raw | undefined;
+  let headroom: Headroom = { kind: 'percent', percent: D.headroomPercent };
+  if (headroomRaw && headroomRaw.percent !== undefined) headroom = { kind: 'percent', percent: headroomRaw.percent as number };
+  else if (headroomRaw) headroom = { kind: 'units', cpu: quantity(['capacity', 'headroom', 'cpu']), memory: quantity(['capacity', 'headroom', 'memory']) };
+
+  return {
+    file,
+    platform: {
+      name: platform.name as string,
+      region: platform.region as string,
+      account: platform.account as string,
+      domain: platform.domain as string,
+    },
+    manifests: {
+      url: manifests.url as string,
+      branch: (manifests.branch as string | undefined) ?? D.branch,
+      path: (manifests.path as string | undefined) ?? D.path,
+      localPath: (manifests.localPath as string | undefined) ?? D.localPath,
+    },
+    clusters: (data.clusters as Raw[]).map((cluster) => ({
+      name: cluster.name as string,
+      kubernetesVersion: cluster.kubernetesVersion as string,
+      weight: cluster.weight as number,
+    })),
+    capacity: {
+      capacityTypes: (capacity.capacityTypes as CapacityType[] | undefined) ?? [...D.capacityTypes],
+      instanceCategories: (capacity.instanceCategories as string[] | undefined) ?? [...D.instanceCategories],
+      instanceFamilies: (capacity.instanceFamilies as string[] | undefined) ?? [...D.instanceFamilies],
+      architectures: (capacity.architectures as Architecture[] | undefined) ?? [...D.architectures],
+      headroom,
+    },
+    policy: (data.policy as string | undefined) ?? D.policy,
+    imageAllowlist: (data.imageAllowlist as string[] | undefined) ?? [...D.imageAllowlist],
+    teams: (data.teams as Raw[]).map((team) => ({ name: team.name as string, identity: team.identity as string })),
+    services: (data.services as Raw[]).map((service, index) => buildService(service, index, quantity)),
+  };
+}
+
+function buildService(service: Raw, index: number, quantity: (path: Segment[]) => string): ServiceDefinition {
+  const D = PLATFORM_DEFAULTS;
+  const base: Segment[] = ['services', index];
+  const defaults = (service.defaults ?? {}) as Raw;
+  const amounts = (kind: 'requests' | 'limits'): ResourceAmounts => {
+    const written = (defaults[kind] ?? {}) as Raw;
+    const pick = (resource: 'cpu' | 'memory'): string =>
+      written[resource] === undefined ? D[kind][resource] : quantity([...base, 'defaults', kind, resource]);
+    return { cpu: pick('cpu'), memory: pick('memory') };
+  };
+  const quota = service.quota as Raw;
+  return {
+    name: service.name as string,
+    team: service.team as string,
+    namespace: (service.namespace as string | undefined) ?? (service.name as string),
+    image: service.image as string,
+    ...(service.sourceRepository === undefined ? {} : { sourceRepository: service.sourceRepository as string }),
+    quota: { cpu: quantity([...base, 'quota', 'cpu']), memory: quantity([...base, 'quota', 'memory']), pods: quota.pods as number },
+    defaults: { requests: amounts('requests'), limits: amounts('limits') },
+    hosts: (service.hosts as string[] | undefined) ?? [...D.hosts],
+    podSecurity: (service.podSecurity as PodSecurityLevel | undefined) ?? D.podSecurity,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Paths and positions
+
+/** Problems, at most one per field path (the first found), in the order found. */
+class ProblemList {
+  private readonly byPath = new Map<string, Problem>();
+
+  add(problem: Problem): void {
+    const key = formatPath(problem.path);
+    if (!this.byPath.has(key)) this.byPath.set(key, problem);
+  }
+
+  get size(): number {
+    return this.byPath.size;
+  }
+
+  list(): Problem[] {
+    return [...this.byPath.values()];
+  }
+}
+
+interface IndexedRecord {
+  readonly value: Raw;
+  readonly index: number;
+}
+
+function records(value: unknown): IndexedRecord[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item, index) => (isRecord(item) ? [{ value: item, index }] : []));
+}
+
+function isRecord(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `services[3].quota.memory` from ["services", 3, "quota", "memory"]. */
+function formatPath(path: readonly Segment[]): string {
+  return path.reduce<string>((text, segment) => {
+    if (typeof segment === 'number') return `${text}[${segment}]`;
+    const key = /^[A-Za-z_][\w-]*$/.test(segment) ? segment : JSON.stringify(segment);
+    return text ? `${text}.${key}` : key;
+  }, '');
+}
+
+/** Segments of an Ajv instance path ("/services/3/quota"), numbers where the data is a list. */
+function pointerToPath(pointer: string, data: unknown): Segment[] {
+  if (!pointer) return [];
+  const path: Segment[] = [];
+  let current: unknown = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(current)) {
+      path.push(Number(key));
+      current = current[Number(key)];
+    } else {
+      path.push(key);
+      current = isRecord(current) ? current[key] : undefined;
+    }
+  }
+  return path;
+}
+
+/**
+ * The offset in the text of a field: its key (`at: "key"`) or its value. When
+ * the field is missing, the deepest part of the path that exists.
+ */
+function offsetOf(document: Document, path: readonly Segment[], at: 'key' | 'value'): number | undefined {
+  let node: unknown = document.contents;
+  let offset = rangeStart(node) ?? 0;
+  for (const [depth, segment] of path.entries()) {
+    node = resolveAlias(document, node);
+    let keyOffset: number | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      if (!pair) return offset;
+      keyOffset = rangeStart(pair.key);
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      if (node === undefined) return offset;
+    } else {
+      return offset;
+    }
+    const valueOffset = rangeStart(node);
+    const last = depth === path.length - 1;
+    offset = (last && at === 'key' ? keyOffset : undefined) ?? valueOffset ?? keyOffset ?? offset;
+  }
+  return offset;
+}
+
+function resolveAlias(document: Document, node: unknown): unknown {
+  return isAlias(node) ? node.resolve(document) : node;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  return (node as YamlNode | null | undefined)?.range?.[0];
+}
+
+/** The text a scalar was written as ("1.30" for a version YAML read as 1.3). */
+function sourceOf(document: Document, path: readonly Segment[], text: string): string | undefined {
+  const node = document.getIn(path as Segment[], true) as YamlNode | undefined;
+  if (!isScalar(node) || !node.range) return undefined;
+  return text.slice(node.range[0], node.range[1]);
+}
+
+function sortByPosition(errors: PlatformError[]): PlatformError[] {
+  return errors
+    .map((error, order) => ({ error, order }))
+    .sort((a, b) => (a.error.line ?? 0) - (b.error.line ?? 0) || (a.error.column ?? 0) - (b.error.column ?? 0) || a.order - b.order)
+    .map(({ error }) => error);
+}
+
+// ---------------------------------------------------------------------------
+// Wording
+
+function typeWord(type: string): string {
+  const words: Record<string, string> = {
+    string: 'a string',
+    number: 'a number',
+    integer: 'a whole number',
+    object: 'a mapping',
+    array: 'a list',
+    boolean: 'true or false',
+    null: 'empty',
+  };
+  return words[type] ?? type;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return String(value);
+}
+
+function firstSentence(description: string): string {
+  const end = description.search(/\.(\s|$)/);
+  const sentence = end === -1 ? description : description.slice(0, end);
+  return sentence.charAt(0).toLowerCase() + sentence.slice(1);
+}

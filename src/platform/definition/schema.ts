@@ -1,0 +1,273 @@
+// The JSON Schema of `platform.yaml` (draft-07, the draft editors support best):
+// the one source for validation (load.ts) and for the shipped file
+// `schema/platform.schema.json` (scripts/generate-schema.ts), which editors use
+// for completion through `# yaml-language-server: $schema=...`.
+//
+// Every value pattern is written inline (no $ref), so descriptions stay next to
+// what they describe in every editor; load.ts finds the wording of a pattern's
+// error in PATTERN_MESSAGES by the pattern text.
+
+import { SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
+
+/** Values the loader fills in for optional keys; the schema's `default`s say the same. */
+export const PLATFORM_DEFAULTS = {
+  branch: 'main',
+  path: '.',
+  localPath: 'manifests',
+  capacityTypes: ['spot', 'on-demand'],
+  instanceCategories: ['c', 'm', 'r'],
+  instanceFamilies: [],
+  architectures: ['amd64'],
+  headroomPercent: 10,
+  policy: 'polaris.yaml',
+  imageAllowlist: [],
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '1', memory: '512Mi' },
+  hosts: [],
+  podSecurity: 'restricted',
+} as const;
+
+export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+export const DNS_NAME = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+export const AWS_ACCOUNT = '^[0-9]{12}$';
+export const AWS_REGION = '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$';
+export const QUANTITY = '^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$';
+export const GIT_URL = '^(https://|ssh://|git@[^\\s:]+:|file://)\\S+$';
+export const IAM_ROLE_ARN = '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\\w+=,.@/-]+$';
+export const IMAGE_REPOSITORY =
+  '^([a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$';
+export const SOURCE_REPOSITORY = '^[A-Za-z0-9][-A-Za-z0-9]*/[A-Za-z0-9._-]+$';
+export const INSTANCE_CATEGORY = '^[a-z]+$';
+export const INSTANCE_FAMILY = '^[a-z][a-z0-9-]*$';
+
+/** What a value must look like, by the pattern it failed (said after "must be"). */
+export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
+  [DNS_LABEL]: 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
+  [DNS_NAME]: 'a lowercase DNS name such as labs.example.com (labels of letters, digits and "-", separated by dots)',
+  [AWS_ACCOUNT]: 'a 12-digit AWS account ID such as "111122223333" (quote it, so YAML keeps leading zeros)',
+  [AWS_REGION]: 'an AWS region such as eu-west-1 or us-east-2',
+  [QUANTITY]: 'a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"',
+  [GIT_URL]: 'a git URL Argo CD can clone: https://..., ssh://... or git@host:owner/repo.git',
+  [IAM_ROLE_ARN]: 'an IAM role ARN such as arn:aws:iam::111122223333:role/team-blog',
+  [IMAGE_REPOSITORY]: 'an image repository without tag or digest, such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna',
+  [SOURCE_REPOSITORY]: 'a GitHub repository as owner/name, such as labs/antenna',
+  [INSTANCE_CATEGORY]: 'an EC2 instance category such as c, m or r',
+  [INSTANCE_FAMILY]: 'an EC2 instance family such as m7g or c6i',
+};
+
+type Schema = Record<string, unknown>;
+
+function text(pattern: string, description: string, extra: Schema = {}): Schema {
+  return { type: 'string', description, pattern, ...extra };
+}
+
+function dnsLabel(description: string): Schema {
+  return text(DNS_LABEL, description, { maxLength: 63 });
+}
+
+function quantity(description: string): Schema {
+  return { type: ['string', 'number'], description, pattern: QUANTITY, minimum: 0 };
+}
+
+function object(description: string, properties: Record<string, Schema>, required: readonly string[], extra: Schema = {}): Schema {
+  return { type: 'object', description, properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false, ...extra };
+}
+
+function list(description: string, items: Schema, extra: Schema = {}): Schema {
+  return { type: 'array', description, items, ...extra };
+}
+
+function amounts(description: string, what: 'request' | 'limit', defaults: { cpu: string; memory: string }): Schema {
+  return object(
+    `${description} Each key is optional; unset keys default to ${defaults.cpu} cpu and ${defaults.memory} memory.`,
+    {
+      cpu: quantity(`Default cpu ${what} per container. @default "${defaults.cpu}"`),
+      memory: quantity(`Default memory ${what} per container. @default "${defaults.memory}"`),
+    },
+    [],
+    { default: { ...defaults } },
+  );
+}
+
+const D = PLATFORM_DEFAULTS;
+
+/** The JSON Schema of platform.yaml. */
+export const PLATFORM_SCHEMA: Schema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'kaji platform definition (platform.yaml)',
+  description:
+    'One platform: its AWS account and domain, the manifest repository Argo CD pulls from, the EKS clusters, node capacity, policy, teams and every tenant service. `kaji synth` and the CDK app both read it.',
+  type: 'object',
+  properties: {
+    platform: object(
+      'The platform itself: name, AWS region and account, DNS domain.',
+      {
+        name: dnsLabel('Short name of the platform, used in resource names and labels (a DNS-1123 label), e.g. labs.'),
+        region: text(AWS_REGION, 'AWS region the clusters run in, e.g. eu-west-1.'),
+        account: text(AWS_ACCOUNT, 'AWS account ID, 12 digits, quoted (e.g. "111122223333").'),
+        domain: text(DNS_NAME, 'The DNS domain (a Route 53 hosted zone) every public host must be under, e.g. labs.example.com.', {
+          maxLength: 253,
+        }),
+      },
+      ['name', 'region', 'account', 'domain'],
+    ),
+    manifests: object(
+      'The manifest repository Argo CD pulls from: `clusters/<cluster>/` (generated by kaji synth) and `apps/<service>/` (owned by the service teams).',
+      {
+        url: text(GIT_URL, 'Clone URL Argo CD pulls from, e.g. https://github.com/labs/manifests.git.'),
+        branch: { type: 'string', minLength: 1, description: `Branch Argo CD follows. @default "${D.branch}"`, default: D.branch },
+        path: {
+          type: 'string',
+          minLength: 1,
+          description: `Folder inside the repository that holds clusters/ and apps/. @default "${D.path}"`,
+          default: D.path,
+        },
+        localPath: {
+          type: 'string',
+          minLength: 1,
+          description: `Where a checkout of the repository is, relative to platform.yaml: what kaji synth writes into. @default "${D.localPath}"`,
+          default: D.localPath,
+        },
+      },
+      ['url'],
+    ),
+    clusters: list(
+      'The EKS clusters (at least one). Two clusters on different Kubernetes versions make a blue/green upgrade; their DNS weights move traffic between them.',
+      object(
+        'One EKS cluster.',
+        {
+          name: dnsLabel('Cluster name such as blue or green: a DNS-1123 label, used in DNS set identifiers and folder names (clusters/<name>/).'),
+          kubernetesVersion: {
+            type: 'string',
+            enum: [...SUPPORTED_KUBERNETES_VERSIONS],
+            description: `Kubernetes minor version as EKS names it, quoted (e.g. "1.32"; unquoted YAML reads 1.30 as the number 1.3). EKS offers ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}.`,
+          },
+          weight: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 255,
+            description: 'Route 53 weight of this cluster\'s records, 0-255: the share of traffic is weight / sum of weights. At least one cluster needs a weight above 0.',
+          },
+        },
+        ['name', 'kubernetesVersion', 'weight'],
+      ),
+      { minItems: 1 },
+    ),
+    capacity: object(
+      'Node capacity Karpenter provisions for every cluster.',
+      {
+        capacityTypes: list(
+          `Capacity types in order of preference. @default ${JSON.stringify(D.capacityTypes)}`,
+          { type: 'string', enum: ['spot', 'on-demand'], description: 'spot or on-demand.' },
+          { minItems: 1, uniqueItems: true, default: [...D.capacityTypes] },
+        ),
+        instanceCategories: list(
+          `EC2 instance categories, e.g. ["c", "m", "r"]. @default ${JSON.stringify(D.instanceCategories)}`,
+          text(INSTANCE_CATEGORY, 'An EC2 instance category (the letters before the generation), e.g. m.'),
+          { minItems: 1, uniqueItems: true, default: [...D.instanceCategories] },
+        ),
+        instanceFamilies: list(
+          'EC2 instance families, e.g. ["m7g", "c7g"]; empty means any family in the categories. @default []',
+          text(INSTANCE_FAMILY, 'An EC2 instance family, e.g. m7g.'),
+          { uniqueItems: true, default: [] },
+        ),
+        architectures: list(
+          `CPU architectures of the nodes. @default ${JSON.stringify(D.architectures)}`,
+          { type: 'string', enum: ['amd64', 'arm64'], description: 'amd64 or arm64.' },
+          { minItems: 1, uniqueItems: true, default: [...D.architectures] },
+        ),
+        headroom: {
+          type: 'object',
+          description: `Spare capacity kept ready for new pods: either fixed units ({cpu, memory}) or a share of all requests ({percent}). @default {"percent": ${D.headroomPercent}}`,
+          properties: {
+            cpu: quantity('Spare cpu kept free in each cluster, e.g. 2 or "1500m". Needs memory too; not with percent.'),
+            memory: quantity('Spare memory kept free in each cluster, e.g. "4Gi". Needs cpu too; not with percent.'),
+            percent: { type: 'number', minimum: 0, maximum: 100, description: 'Spare capacity as a percent of all pods\' requests, 0-100. Not with cpu and memory.' },
+          },
+          additionalProperties: false,
+          if: { required: ['percent'] },
+          then: { properties: { cpu: false, memory: false } },
+          else: { required: ['cpu', 'memory'] },
+          default: { percent: D.headroomPercent },
+        },
+      },
+      [],
+    ),
+    policy: {
+      type: 'string',
+      minLength: 1,
+      description: `The policy file (Polaris format), relative to platform.yaml. @default "${D.policy}"`,
+      default: D.policy,
+    },
+    imageAllowlist: list(
+      'Image repository prefixes any service may use besides its own, e.g. a shared base-image registry. @default []',
+      { type: 'string', minLength: 1, description: 'A repository prefix without tag, e.g. public.ecr.aws/labs/.' },
+      { uniqueItems: true, default: [] },
+    ),
+    teams: list(
+      'The teams that own services.',
+      object(
+        'One team.',
+        {
+          name: dnsLabel('Team name (a DNS-1123 label), used in labels and RBAC names.'),
+          identity: text(IAM_ROLE_ARN, 'The IAM role whose members act as this team in the clusters (an EKS access entry), e.g. arn:aws:iam::111122223333:role/team-blog.'),
+        },
+        ['name', 'identity'],
+      ),
+    ),
+    services: list(
+      'Every tenant service: each gets its own namespace, quota, limits, network policy, RBAC and Argo CD project in every cluster.',
+      object(
+        'One tenant service.',
+        {
+          name: dnsLabel('Service name (a DNS-1123 label); also its folder apps/<name>/ in the manifest repository.'),
+          team: dnsLabel('The owning team: a name under teams.'),
+          namespace: dnsLabel(
+            'The service\'s namespace; not a system one (kube-system, kube-public, kube-node-lease, default, argocd, kaji-system, or any kube-*). @default the service name',
+          ),
+          image: text(
+            IMAGE_REPOSITORY,
+            'Image repository without tag or digest, e.g. 111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna; the tag is pinned in each overlay\'s kustomization.yaml images:.',
+          ),
+          sourceRepository: text(SOURCE_REPOSITORY, 'The app repository (owner/name) whose CI releases this service, for CI roles and compare links.'),
+          quota: object(
+            'The most the service\'s namespace may use in total (a ResourceQuota).',
+            {
+              cpu: quantity('Total cpu of the namespace, e.g. 4 or "2500m".'),
+              memory: quantity('Total memory of the namespace, e.g. "8Gi".'),
+              pods: { type: 'integer', minimum: 1, description: 'Most pods the namespace may run.' },
+            },
+            ['cpu', 'memory', 'pods'],
+          ),
+          defaults: object(
+            `Requests and limits a LimitRange gives containers that do not set their own. @default requests ${D.requests.cpu} cpu / ${D.requests.memory} memory, limits ${D.limits.cpu} cpu / ${D.limits.memory} memory`,
+            {
+              requests: amounts('Default requests per container.', 'request', D.requests),
+              limits: amounts('Default limits per container.', 'limit', D.limits),
+            },
+            [],
+          ),
+          hosts: list(
+            'Public hosts of the service, each under the platform domain and claimed by no other service. @default []',
+            text(DNS_NAME, 'A host name under the platform domain, e.g. antenna.labs.example.com.', { maxLength: 253 }),
+            { uniqueItems: true, default: [] },
+          ),
+          podSecurity: {
+            type: 'string',
+            enum: ['restricted', 'baseline', 'privileged'],
+            description: `Pod Security Admission level enforced in the namespace. @default "${D.podSecurity}"`,
+            default: D.podSecurity,
+          },
+        },
+        ['name', 'team', 'image', 'quota'],
+      ),
+    ),
+  },
+  required: ['platform', 'manifests', 'clusters', 'teams', 'services'],
+  additionalProperties: false,
+};
+
+/** The shipped schema file's text: the schema as indented JSON with a final newline. */
+export function platformSchemaJson(): string {
+  return `${JSON.stringify(PLATFORM_SCHEMA, null, 2)}\n`;
+}
