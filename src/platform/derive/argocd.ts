@@ -1,0 +1,248 @@
+// Argo CD objects: one AppProject and one Application per tenant service, the
+// platform's own projects and applications, and the root application.
+//
+// Application per service (generated files), not an ApplicationSet:
+// - what each cluster runs is plain YAML in git, reviewed in the pull request
+//   and checked by `kaji synth` before Argo CD sees it; an ApplicationSet is
+//   expanded only inside the cluster, after merge;
+// - every per-service, per-cluster value (namespace, project, overlay path, the
+//   cluster's DNS weight patch) comes from platform.yaml, which synth has
+//   already read, so a template language adds nothing but a second place for
+//   logic;
+// - a git-directory generator would turn any folder someone adds under apps/
+//   into a deployed application; here only services named in platform.yaml
+//   are deployed, each bound to its own project;
+// - removing a service removes its file; the root application prunes the
+//   Application, whose finalizer removes the service's objects.
+import type { JsonObject } from '../../kube/index.js';
+import { KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition, type ServiceDefinition } from '../types.js';
+import { dnsAnnotations, ingressDnsPatch } from './dns.js';
+import {
+  ARGOCD_NAMESPACE,
+  IN_CLUSTER_SERVER,
+  PLATFORM_APP,
+  ROOT_APP,
+  TENANTS_APP,
+  clusterFolder,
+  platformLabels,
+  repositoryPath,
+  serviceLabels,
+  teamGroup,
+} from './names.js';
+import { sortedMap } from './yaml.js';
+
+/** A Kubernetes kind by API group ("" for the core group), as AppProject lists name them. */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/**
+ * Kinds a tenant may not create or change in its namespace: the platform's
+ * guardrails. (A Namespace is cluster-scoped, so the empty
+ * clusterResourceWhitelist already keeps tenants from touching it.)
+ */
+export const TENANT_BLACKLIST: readonly GroupKind[] = [
+  { group: '', kind: 'LimitRange' },
+  { group: '', kind: 'ResourceQuota' },
+  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+];
+
+/** Sync waves inside the root application: projects before the applications that use them, guardrails before services. */
+const WAVE = { projects: '-2', platform: '-1', services: '0' } as const;
+
+/**
+ * Deletes an Application's objects when the Application is deleted, so
+ * removing a service from platform.yaml removes what it ran. Only on service
+ * applications: deleting a platform application must never cascade into every
+ * tenant namespace.
+ */
+const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+/**
+ * Automated sync: `prune` removes what was deleted from git, `selfHeal` undoes
+ * changes made in the cluster by hand; `retry` covers a service synced before
+ * its namespace (created by `kaji-tenants`) exists.
+ */
+function syncPolicy(syncOptions: readonly string[]): JsonObject {
+  return {
+    automated: { prune: true, selfHeal: true },
+    syncOptions: [...syncOptions],
+    retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+  };
+}
+
+/**
+ * - CreateNamespace=false: the namespace is the platform's (labels for Pod
+ *   Security, team); a service must not create one of its own.
+ * - FailOnSharedResource=true: an application may not take over an object
+ *   another application already manages (e.g. a tenant shadowing a guardrail).
+ * - PrunePropagationPolicy=foreground, PruneLast=true: pruned objects go after
+ *   the rest has synced, and their dependents go with them.
+ */
+const SERVICE_SYNC_OPTIONS = ['CreateNamespace=false', 'FailOnSharedResource=true', 'PrunePropagationPolicy=foreground', 'PruneLast=true'];
+
+function argocdMetadata(name: string, labels: Record<string, string>, wave?: string, finalizers?: string[]): JsonObject {
+  const metadata: JsonObject = { name, namespace: ARGOCD_NAMESPACE, labels: sortedMap(labels) };
+  if (wave !== undefined) metadata.annotations = { 'argocd.argoproj.io/sync-wave': wave };
+  if (finalizers !== undefined) metadata.finalizers = finalizers;
+  return metadata;
+}
+
+/**
+ * A tenant's AppProject, the boundary Argo CD enforces on its applications:
+ * - sourceRepos: the manifest repository only (a pull request there is the
+ *   only way in; no chart or repository of the tenant's choosing);
+ * - destinations: its own namespace on the cluster's own API server only (no
+ *   other tenant's namespace, no system namespace, no other cluster);
+ * - clusterResourceWhitelist empty: no cluster-scoped objects (ClusterRoles,
+ *   webhooks, CRDs, Namespaces...);
+ * - namespaceResourceBlacklist: the guardrails the platform owns;
+ * - one role for the team: see and sync its applications (and read their
+ *   logs), nothing else.
+ */
+export function tenantProject(platform: PlatformDefinition, service: ServiceDefinition): JsonObject {
+  const project = service.name;
+  const role = `proj:${project}:team`;
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: argocdMetadata(project, serviceLabels(service), WAVE.projects),
+    spec: {
+      description: `Service ${service.name} of team ${service.team}: namespace ${service.namespace} only`,
+      sourceRepos: [platform.manifests.url],
+      destinations: [{ server: IN_CLUSTER_SERVER, namespace: service.namespace }],
+      clusterResourceWhitelist: [],
+      namespaceResourceBlacklist: TENANT_BLACKLIST.map((kind) => ({ group: kind.group, kind: kind.kind })),
+      roles: [
+        {
+          name: 'team',
+          description: `Members of team ${service.team} see and sync the service's applications`,
+          policies: [
+            `p, ${role}, applications, get, ${project}/*, allow`,
+            `p, ${role}, applications, sync, ${project}/*, allow`,
+            `p, ${role}, logs, get, ${project}/*, allow`,
+          ],
+          groups: [teamGroup(service.team)],
+        },
+      ],
+    },
+  };
+}
+
+/** The service's Application: its overlay for this cluster, into its namespace, under its project, with the DNS weight patch. */
+export function serviceApplication(platform: PlatformDefinition, cluster: ClusterDefinition, service: ServiceDefinition): JsonObject {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: argocdMetadata(service.name, serviceLabels(service), WAVE.services, [RESOURCES_FINALIZER]),
+    spec: {
+      project: service.name,
+      source: {
+        repoURL: platform.manifests.url,
+        targetRevision: platform.manifests.branch,
+        path: repositoryPath(platform, 'apps', service.name, 'overlays', cluster.name),
+        kustomize: { patches: [ingressDnsPatch(dnsAnnotations(platform, cluster))] },
+      },
+      destination: { server: IN_CLUSTER_SERVER, namespace: service.namespace },
+      syncPolicy: syncPolicy(SERVICE_SYNC_OPTIONS),
+    },
+  };
+}
+
+/**
+ * The project of the root application: it may only create Applications and
+ * AppProjects in the argocd namespace, from the manifest repository.
+ */
+export function rootProject(platform: PlatformDefinition): JsonObject {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: argocdMetadata(ROOT_APP, platformLabels(), WAVE.projects),
+    spec: {
+      description: 'kaji: the root application (Applications and AppProjects of the cluster)',
+      sourceRepos: [platform.manifests.url],
+      destinations: [{ server: IN_CLUSTER_SERVER, namespace: ARGOCD_NAMESPACE }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [
+        { group: 'argoproj.io', kind: 'AppProject' },
+        { group: 'argoproj.io', kind: 'Application' },
+      ],
+    },
+  };
+}
+
+/**
+ * The project of the platform's applications (`kaji-tenants`, `kaji-platform`):
+ * the tenant namespaces and kaji's own, and only the cluster-scoped kinds the
+ * platform creates (Namespaces, plus what registered components declare).
+ * Never the argocd namespace: only the root application manages Argo CD objects.
+ */
+export function platformProject(
+  platform: PlatformDefinition,
+  namespaces: readonly string[],
+  clusterScopedKinds: readonly GroupKind[],
+): JsonObject {
+  const kinds = new Map<string, GroupKind>();
+  for (const kind of [{ group: '', kind: 'Namespace' }, ...clusterScopedKinds]) kinds.set(`${kind.group}/${kind.kind}`, kind);
+  const sortedKinds = [...kinds.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, kind]) => kind);
+  const destinations = [...new Set([KAJI_NAMESPACE, ...namespaces])].sort();
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: argocdMetadata(PLATFORM_APP, platformLabels(), WAVE.projects),
+    spec: {
+      description: 'kaji: tenant guardrails and the platform components of the cluster',
+      sourceRepos: [platform.manifests.url],
+      destinations: destinations.map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace })),
+      clusterResourceWhitelist: sortedKinds.map((kind) => ({ group: kind.group, kind: kind.kind })),
+    },
+  };
+}
+
+/** An Application of the platform for a folder of the cluster (all YAML files below it). */
+function folderApplication(
+  platform: PlatformDefinition,
+  cluster: ClusterDefinition,
+  name: string,
+  project: string,
+  folder: string,
+  destinationNamespace: string,
+  wave: string | undefined,
+): JsonObject {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: argocdMetadata(name, platformLabels(), wave),
+    spec: {
+      project,
+      source: {
+        repoURL: platform.manifests.url,
+        targetRevision: platform.manifests.branch,
+        path: repositoryPath(platform, clusterFolder(cluster), folder),
+        directory: { recurse: true },
+      },
+      destination: { server: IN_CLUSTER_SERVER, namespace: destinationNamespace },
+      syncPolicy: syncPolicy(['FailOnSharedResource=true', 'PrunePropagationPolicy=foreground', 'PruneLast=true']),
+    },
+  };
+}
+
+/**
+ * The root application (app of apps): syncs `clusters/<cluster>/argocd/`,
+ * which holds every Application and AppProject of the cluster, itself
+ * included (after bootstrap it manages itself).
+ */
+export function rootApplication(platform: PlatformDefinition, cluster: ClusterDefinition): JsonObject {
+  return folderApplication(platform, cluster, ROOT_APP, ROOT_APP, 'argocd', ARGOCD_NAMESPACE, undefined);
+}
+
+/** The application of the tenants' guardrails (`clusters/<cluster>/tenants/`). */
+export function tenantsApplication(platform: PlatformDefinition, cluster: ClusterDefinition): JsonObject {
+  return folderApplication(platform, cluster, TENANTS_APP, PLATFORM_APP, 'tenants', KAJI_NAMESPACE, WAVE.platform);
+}
+
+/** The application of the platform components (`clusters/<cluster>/platform/`). */
+export function platformApplication(platform: PlatformDefinition, cluster: ClusterDefinition): JsonObject {
+  return folderApplication(platform, cluster, PLATFORM_APP, PLATFORM_APP, 'platform', KAJI_NAMESPACE, WAVE.platform);
+}

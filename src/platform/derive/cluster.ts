@@ -1,0 +1,171 @@
+// Everything `kaji synth` writes under `clusters/<cluster>/` of the manifest
+// repository, derived from the platform definition alone (pure: no I/O, same
+// input → same bytes).
+//
+// Layout (paths relative to the manifest folder):
+//
+//   clusters/<cluster>/
+//     argocd/                        synced by the root application (directory, recurse)
+//       root.yaml                    kaji-root: the app of apps, manages this folder (itself included)
+//       kaji-tenants.yaml            Application: syncs tenants/
+//       kaji-platform.yaml           Application: syncs platform/ (only when a component has files)
+//       projects/kaji-root.yaml      AppProject of the root application (Argo CD objects in argocd only)
+//       projects/kaji-platform.yaml  AppProject of kaji-tenants and kaji-platform
+//       projects/<service>.yaml      AppProject per tenant service (its namespace only)
+//       apps/<service>.yaml          Application per service: apps/<service>/overlays/<cluster>/
+//     tenants/<service>/             guardrails, synced by kaji-tenants
+//       namespace.yaml               Namespace (team label, Pod Security Admission)
+//       resourcequota.yaml           ResourceQuota
+//       limitrange.yaml              LimitRange (default requests and limits)
+//       networkpolicies.yaml         default deny; same namespace; DNS; load balancer
+//       rbac.yaml                    Role and RoleBinding for the team's group
+//     platform/<component>/...       platform components (Karpenter, headroom, webhook), synced by kaji-platform
+//
+// Bootstrap (the CDK Argo CD add-on) applies `projects/kaji-root.yaml` and
+// `root.yaml` once — `bootstrapObjects` returns the same objects — and Argo CD
+// does the rest. Sync waves order the root's sync: projects, then the platform
+// applications, then the services (whose sync retries until their namespace
+// exists).
+import type { JsonObject } from '../../kube/index.js';
+import type { ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../types.js';
+import {
+  platformApplication,
+  platformProject,
+  rootApplication,
+  rootProject,
+  serviceApplication,
+  tenantProject,
+  tenantsApplication,
+} from './argocd.js';
+import { PLATFORM_COMPONENTS, type PlatformComponent } from './components.js';
+import { PLATFORM_APP, RESERVED_ARGOCD_NAMES, ROOT_APP, TENANTS_APP, clusterFolder } from './names.js';
+import {
+  DEFAULT_LOAD_BALANCER_CIDRS,
+  limitRangeObject,
+  namespaceObject,
+  networkPolicyObjects,
+  rbacObjects,
+  resourceQuotaObject,
+} from './tenant.js';
+import { GENERATED_MARKER, generatedFile, isGeneratedFile, type GeneratedFile } from './yaml.js';
+
+export interface DeriveOptions {
+  /**
+   * The CIDRs of the subnets the ALBs live in (where public traffic reaches
+   * pods from). @default DEFAULT_LOAD_BALANCER_CIDRS
+   */
+  readonly loadBalancerCidrs?: readonly string[];
+  /** @default PLATFORM_COMPONENTS */
+  readonly components?: readonly PlatformComponent[];
+}
+
+/** A derive function given input it cannot turn into safe files (a name kaji reserves, a path outside the cluster's folder). */
+export class DeriveError extends Error {
+  override readonly name = 'DeriveError';
+}
+
+function byName<T extends { readonly name: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function checkServiceName(service: ServiceDefinition): void {
+  if ((RESERVED_ARGOCD_NAMES as readonly string[]).includes(service.name)) {
+    throw new DeriveError(
+      `service "${service.name}": the name is taken by Argo CD or kaji (${RESERVED_ARGOCD_NAMES.join(', ')}); rename the service in platform.yaml`,
+    );
+  }
+}
+
+/** The guardrail files of one service. */
+function tenantFiles(folder: string, service: ServiceDefinition, loadBalancerCidrs: readonly string[]): GeneratedFile[] {
+  const dir = `${folder}/tenants/${service.name}`;
+  return [
+    generatedFile(`${dir}/namespace.yaml`, [namespaceObject(service)]),
+    generatedFile(`${dir}/resourcequota.yaml`, [resourceQuotaObject(service)]),
+    generatedFile(`${dir}/limitrange.yaml`, [limitRangeObject(service)]),
+    generatedFile(`${dir}/networkpolicies.yaml`, networkPolicyObjects(service, loadBalancerCidrs)),
+    generatedFile(`${dir}/rbac.yaml`, rbacObjects(service)),
+  ];
+}
+
+/** True when a component file path stays inside its folder (relative, no `..`, no empty or `.` segments, no backslash). */
+function isContainedPath(path: string): boolean {
+  if (path === '' || path.startsWith('/') || path.includes('\\')) return false;
+  return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
+
+/** The files of the registered components, under `platform/<component>/`, with the marker. */
+function componentFiles(
+  platform: PlatformDefinition,
+  cluster: ClusterDefinition,
+  folder: string,
+  components: readonly PlatformComponent[],
+): GeneratedFile[] {
+  const files: GeneratedFile[] = [];
+  for (const component of components) {
+    if (!isContainedPath(component.name) || component.name.includes('/')) {
+      throw new DeriveError(`platform component "${component.name}": the name must be a single folder name`);
+    }
+    for (const file of component.derive(platform, cluster)) {
+      if (!isContainedPath(file.path)) {
+        throw new DeriveError(`platform component "${component.name}": file "${file.path}" must be a relative path inside its folder`);
+      }
+      const content = isGeneratedFile(file.content) ? file.content : `${GENERATED_MARKER}\n${file.content}`;
+      files.push({ path: `${folder}/platform/${component.name}/${file.path}`, content });
+    }
+  }
+  return files;
+}
+
+/**
+ * Every file `kaji synth` writes under `clusters/<cluster>/`, sorted by path.
+ * Services are taken in name order, so their order in platform.yaml does not
+ * change a byte.
+ */
+export function deriveClusterFiles(
+  platform: PlatformDefinition,
+  cluster: ClusterDefinition,
+  options: DeriveOptions = {},
+): GeneratedFile[] {
+  const loadBalancerCidrs = options.loadBalancerCidrs ?? DEFAULT_LOAD_BALANCER_CIDRS;
+  const components = options.components ?? PLATFORM_COMPONENTS;
+  const folder = clusterFolder(cluster);
+  const services = byName(platform.services);
+  services.forEach(checkServiceName);
+
+  const platformComponentFiles = componentFiles(platform, cluster, folder, components);
+  const componentNamespaces = components.flatMap((component) => component.namespaces);
+  const componentKinds = components.flatMap((component) => component.clusterScopedKinds);
+
+  const files: GeneratedFile[] = [
+    generatedFile(`${folder}/argocd/root.yaml`, [rootApplication(platform, cluster)]),
+    generatedFile(`${folder}/argocd/${TENANTS_APP}.yaml`, [tenantsApplication(platform, cluster)]),
+    generatedFile(`${folder}/argocd/projects/${ROOT_APP}.yaml`, [rootProject(platform)]),
+    generatedFile(`${folder}/argocd/projects/${PLATFORM_APP}.yaml`, [
+      platformProject(platform, [...services.map((service) => service.namespace), ...componentNamespaces], componentKinds),
+    ]),
+    ...platformComponentFiles,
+  ];
+  // Argo CD fails an application whose path does not exist, so the platform
+  // application exists only while some component has files.
+  if (platformComponentFiles.length > 0) {
+    files.push(generatedFile(`${folder}/argocd/${PLATFORM_APP}.yaml`, [platformApplication(platform, cluster)]));
+  }
+  for (const service of services) {
+    files.push(
+      generatedFile(`${folder}/argocd/projects/${service.name}.yaml`, [tenantProject(platform, service)]),
+      generatedFile(`${folder}/argocd/apps/${service.name}.yaml`, [serviceApplication(platform, cluster, service)]),
+      ...tenantFiles(folder, service, loadBalancerCidrs),
+    );
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * What the cluster's Argo CD needs applied once at bootstrap (by the CDK Argo
+ * CD add-on): the root application's AppProject, then the root application.
+ * The same objects as in `clusters/<cluster>/argocd/`, so Argo CD adopts them.
+ */
+export function bootstrapObjects(platform: PlatformDefinition, cluster: ClusterDefinition): JsonObject[] {
+  return [rootProject(platform), rootApplication(platform, cluster)];
+}

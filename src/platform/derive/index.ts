@@ -1,0 +1,24 @@
+// What the platform definition derives for each cluster: the files under
+// `clusters/<cluster>/` of the manifest repository, and the DNS annotations
+// synth applies to what it renders.
+export { deriveClusterFiles, bootstrapObjects, DeriveError } from './cluster.js';
+export type { DeriveOptions } from './cluster.js';
+export { GENERATED_MARKER, isGeneratedFile } from './yaml.js';
+export type { GeneratedFile } from './yaml.js';
+export { dnsAnnotations, annotateIngresses, DNS_TTL_SECONDS } from './dns.js';
+export { PLATFORM_COMPONENTS } from './components.js';
+export type { PlatformComponent } from './components.js';
+export { TENANT_BLACKLIST } from './argocd.js';
+export type { GroupKind } from './argocd.js';
+export { DEFAULT_LOAD_BALANCER_CIDRS, GUARDRAIL_NAMES } from './tenant.js';
+export {
+  teamGroup,
+  RESERVED_ARGOCD_NAMES,
+  ROOT_APP,
+  TENANTS_APP,
+  PLATFORM_APP,
+  ARGOCD_NAMESPACE,
+  MANAGED_BY_LABEL,
+  TEAM_LABEL,
+  SERVICE_LABEL,
+} from './names.js';

@@ -1,0 +1,58 @@
+// Names, labels and paths shared by everything derived for a cluster.
+import type { ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../types.js';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const TEAM_LABEL = 'kaji.dev/team';
+export const SERVICE_LABEL = 'kaji.dev/service';
+export const MANAGED_BY = 'kaji';
+
+/** The namespace Argo CD runs in; Applications and AppProjects live there. */
+export const ARGOCD_NAMESPACE = 'argocd';
+/** The API server as seen from inside the cluster: each cluster's Argo CD deploys only to its own cluster. */
+export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
+
+/** The root Application (app of apps) and its AppProject. */
+export const ROOT_APP = 'kaji-root';
+/** The Application that syncs the tenants' guardrails (`clusters/<c>/tenants/`). */
+export const TENANTS_APP = 'kaji-tenants';
+/** The Application that syncs the platform's in-cluster components (`clusters/<c>/platform/`), and the AppProject of both. */
+export const PLATFORM_APP = 'kaji-platform';
+
+/**
+ * Argo CD names kaji takes for itself, so no service may be named so: a
+ * service's Application and AppProject carry its name, and an AppProject named
+ * `default` would replace Argo CD's own default project.
+ */
+export const RESERVED_ARGOCD_NAMES = [ROOT_APP, TENANTS_APP, PLATFORM_APP, 'default'] as const;
+
+/** The Kubernetes (and Argo CD SSO) group a team's members act as: an EKS access entry maps the team's IAM identity to it. */
+export function teamGroup(team: string): string {
+  return `kaji:team:${team}`;
+}
+
+/** Labels every derived object carries. */
+export function platformLabels(): Record<string, string> {
+  return { [MANAGED_BY_LABEL]: MANAGED_BY };
+}
+
+/** Labels of objects that belong to one service. */
+export function serviceLabels(service: ServiceDefinition): Record<string, string> {
+  return { [MANAGED_BY_LABEL]: MANAGED_BY, [SERVICE_LABEL]: service.name, [TEAM_LABEL]: service.team };
+}
+
+/** The cluster's folder relative to the manifest folder, e.g. `clusters/blue`. */
+export function clusterFolder(cluster: ClusterDefinition): string {
+  return `clusters/${cluster.name}`;
+}
+
+/**
+ * A path inside the manifest repository as Argo CD needs it (relative to the
+ * repository root): `manifests.path` joined with the parts, without `.` or
+ * empty segments.
+ */
+export function repositoryPath(platform: PlatformDefinition, ...parts: readonly string[]): string {
+  return [platform.manifests.path, ...parts]
+    .flatMap((part) => part.split('/'))
+    .filter((segment) => segment !== '' && segment !== '.')
+    .join('/');
+}
