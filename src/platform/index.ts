@@ -6,3 +6,4 @@ export { PlatformError, PlatformErrors } from './definition/errors.js';
 export { PLATFORM_SCHEMA, PLATFORM_DEFAULTS, platformSchemaJson } from './definition/schema.js';
 export { EKS_VERSIONS, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS, eksVersion } from './definition/eks-versions.js';
 export type { EksVersion } from './definition/eks-versions.js';
+export * from './derive/index.js';
