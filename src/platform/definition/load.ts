@@ -25,7 +25,7 @@ import type {
 } from '../types.js';
 import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { PlatformError, PlatformErrors } from './errors.js';
-import { IMAGE_REPOSITORY, PATTERN_MESSAGES, PLATFORM_DEFAULTS, PLATFORM_SCHEMA } from './schema.js';
+import { IMAGE_REPOSITORY, PATTERN_MESSAGES, PLATFORM_DEFAULTS, PLATFORM_SCHEMA, QUANTITY } from './schema.js';
 
 type Segment = string | number;
 type Raw = Record<string, unknown>;
@@ -127,26 +127,28 @@ function translateSchemaError(error: ErrorObject, data: Raw, text: string, docum
     case 'required': {
       const key = String(error.params.missingProperty);
       const property = ((schema.properties ?? {}) as Raw)[key] as Raw | undefined;
-      const what = typeof property?.description === 'string' ? ` (${firstSentence(property.description)})` : '';
+      const what =
+        typeof property?.description === 'string'
+          ? ` (${firstSentence(property.description)})`
+          : error.schemaPath.endsWith('/else/required')
+            ? `: ${HEADROOM_CHOICE}`
+            : '';
       // Reported at the mapping that lacks the key.
       return { path: [...path, key], locate: path, at: 'key', message: `is required${what}` };
     }
     case 'false schema':
       // The schema's only false subschemas: cpu and memory of a headroom given as a percent.
-      return { path, at: 'key', message: 'cannot be combined with percent: give headroom either as cpu and memory (fixed units) or as percent (a share of requests)' };
+      return { path, at: 'key', message: `cannot be combined with percent: ${HEADROOM_CHOICE}` };
     case 'if':
       return undefined; // the failing then/else branch reports what is wrong
     case 'type': {
       const types = String(error.params.type).split(',');
-      const found = describeValue(error.data);
-      const words = types.includes('number') && types.includes('string') && error.parentSchema && (error.parentSchema as Raw).pattern
-        ? 'a Kubernetes quantity (a string such as "500m" or "512Mi", or a number)'
-        : types.map(typeWord).join(' or ');
-      let hint = '';
-      if (types.length === 1 && types[0] === 'string' && typeof error.data === 'number') {
-        hint = `; quote it: "${sourceOf(document, path, text) ?? String(error.data)}"`;
-      }
-      return { path, message: `must be ${words}, found ${found}${hint}` };
+      const words = types.includes('string') && schema.pattern === QUANTITY ? QUANTITY_WORDS : types.map(typeWord).join(' or ');
+      const quote =
+        types.length === 1 && types[0] === 'string' && typeof error.data === 'number'
+          ? `; quote it: "${sourceOf(document, path, text) ?? String(error.data)}"`
+          : '';
+      return { path, message: `must be ${words}, found ${describeValue(error.data)}${quote}` };
     }
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).map(String);
@@ -175,13 +177,17 @@ function translateSchemaError(error: ErrorObject, data: Raw, text: string, docum
     case 'minLength':
       return { path, message: 'must not be empty' };
     case 'uniqueItems': {
-      const [first, second] = [Number(error.params.j), Number(error.params.i)];
+      // Ajv names the earlier item i and the later one j.
+      const [first, second] = [Number(error.params.i), Number(error.params.j)];
       return { path: [...path, second], message: `repeats ${describeValue((error.data as unknown[])[second])} (already item ${first}); list each once` };
     }
     default:
       return { path, message: error.message ?? `does not match the schema (${error.keyword})` };
   }
 }
+
+/** The schema's only if/then/else: headroom as units or as a percent. */
+const HEADROOM_CHOICE = 'give headroom either as cpu and memory (fixed units) or as percent (a share of requests)';
 
 function kubernetesVersionMessage(version: string): string {
   const supported = `kaji supports ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')} (EKS versions as of ${EKS_VERSIONS_CHECKED_ON})`;
@@ -297,7 +303,7 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
     const parsed = parseQuantityValue(value);
     if (!parsed) {
       // The schema's pattern already reports most malformed texts; this catches the rest.
-      problems.add({ path, message: `must be a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"; found ${describeValue(value)}` });
+      problems.add({ path, message: `must be ${PATTERN_MESSAGES[QUANTITY]}; found ${describeValue(value)}` });
       return undefined;
     }
     if (parsed.mantissa < 0n) return undefined; // reported by the schema
@@ -568,6 +574,8 @@ function sortByPosition(errors: PlatformError[]): PlatformError[] {
 // ---------------------------------------------------------------------------
 // Wording
 
+const QUANTITY_WORDS = 'a Kubernetes quantity (a string such as "500m" or "512Mi", or a number)';
+
 function typeWord(type: string): string {
   const words: Record<string, string> = {
     string: 'a string',
@@ -590,7 +598,7 @@ function describeValue(value: unknown): string {
 }
 
 function firstSentence(description: string): string {
-  const end = description.search(/\.(\s|$)/);
+  const end = description.search(/(?<!\be\.g)\.(\s|$)/);
   const sentence = end === -1 ? description : description.slice(0, end);
   return sentence.charAt(0).toLowerCase() + sentence.slice(1);
 }

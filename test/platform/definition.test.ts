@@ -1,0 +1,511 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  loadPlatform,
+  parsePlatform,
+  platformSchemaJson,
+  PlatformError,
+  PlatformErrors,
+  SUPPORTED_KUBERNETES_VERSIONS,
+  type PlatformDefinition,
+} from '../../src/platform/index.js';
+
+const FILE = 'platform.yaml';
+
+// Line numbers matter: tests edit single lines of this text, so every error's
+// line and column below can be read off it.
+const MINIMAL = `platform:
+  name: labs
+  region: eu-west-1
+  account: "111122223333"
+  domain: labs.example.com
+manifests:
+  url: https://github.com/labs/manifests.git
+clusters:
+  - name: blue
+    kubernetesVersion: "1.32"
+    weight: 255
+teams:
+  - name: blog
+    identity: arn:aws:iam::111122223333:role/team-blog
+services:
+  - name: antenna
+    team: blog
+    image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna
+    quota: {cpu: 2, memory: 4Gi, pods: 20}
+`;
+
+/** MINIMAL with one exact piece of text replaced (which must occur). */
+function edit(from: string, to: string, text = MINIMAL): string {
+  assert.ok(text.includes(from), `fixture does not contain ${JSON.stringify(from)}`);
+  return text.replace(from, to);
+}
+
+/** MINIMAL with more services appended (from line 20 on). */
+function withServices(lines: string, text = MINIMAL): string {
+  return text + lines;
+}
+
+/** The lines `kaji synth` would print for a definition, or [] when it is valid. */
+function problems(text: string): string[] {
+  try {
+    parsePlatform(text, FILE);
+    return [];
+  } catch (error) {
+    assert.ok(error instanceof PlatformErrors, `expected PlatformErrors, got ${String(error)}`);
+    return error.describe().split('\n');
+  }
+}
+
+function assertProblems(text: string, expected: string[]): void {
+  assert.deepEqual(problems(text), expected);
+}
+
+const MINIMAL_RESULT: PlatformDefinition = {
+  file: resolve(FILE),
+  platform: { name: 'labs', region: 'eu-west-1', account: '111122223333', domain: 'labs.example.com' },
+  manifests: { url: 'https://github.com/labs/manifests.git', branch: 'main', path: '.', localPath: 'manifests' },
+  clusters: [{ name: 'blue', kubernetesVersion: '1.32', weight: 255 }],
+  capacity: {
+    capacityTypes: ['spot', 'on-demand'],
+    instanceCategories: ['c', 'm', 'r'],
+    instanceFamilies: [],
+    architectures: ['amd64'],
+    headroom: { kind: 'percent', percent: 10 },
+  },
+  policy: 'polaris.yaml',
+  imageAllowlist: [],
+  teams: [{ name: 'blog', identity: 'arn:aws:iam::111122223333:role/team-blog' }],
+  services: [
+    {
+      name: 'antenna',
+      team: 'blog',
+      namespace: 'antenna',
+      image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna',
+      quota: { cpu: '2', memory: '4Gi', pods: 20 },
+      defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+      hosts: [],
+      podSecurity: 'restricted',
+    },
+  ],
+};
+
+describe('valid definitions', () => {
+  test('GIVEN the minimal definition WHEN parsed THEN every default is filled', () => {
+    assert.deepEqual(parsePlatform(MINIMAL, FILE), MINIMAL_RESULT);
+  });
+
+  test('GIVEN every key set WHEN parsed THEN the values are kept and quantities are canonical', () => {
+    const text = `# yaml-language-server: $schema=../schema/platform.schema.json
+platform:
+  name: labs
+  region: us-gov-west-1
+  account: "011122223333"
+  domain: labs.example.com
+manifests:
+  url: git@github.com:labs/manifests.git
+  branch: release
+  path: platform
+  localPath: ../manifests
+clusters:
+  - name: blue
+    kubernetesVersion: "1.32"
+    weight: 255
+  - name: green
+    kubernetesVersion: "1.35"
+    weight: 0
+capacity:
+  capacityTypes: [on-demand]
+  instanceCategories: [m]
+  instanceFamilies: [m7g, c7g]
+  architectures: [arm64, amd64]
+  headroom: {cpu: 1.5, memory: 2048Mi}
+policy: policy/polaris.yaml
+imageAllowlist: [public.ecr.aws/labs/]
+teams:
+  - name: blog
+    identity: arn:aws:iam::111122223333:role/team-blog
+  - name: tools
+    identity: arn:aws-us-gov:iam::111122223333:role/tools
+services:
+  - name: antenna
+    team: blog
+    namespace: feeds
+    image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/labs/antenna
+    sourceRepository: labs/antenna
+    quota: {cpu: 0.5, memory: 1.5Gi, pods: 10}
+    defaults:
+      requests: {cpu: 50m}
+      limits: {cpu: 200m, memory: 1000Mi}
+    hosts: [antenna.labs.example.com, labs.example.com]
+    podSecurity: baseline
+  - name: diary
+    team: tools
+    image: localhost:5000/diary
+    quota: {cpu: "4", memory: 8e9, pods: 5}
+`;
+    const expected: PlatformDefinition = {
+      file: resolve(FILE),
+      platform: { name: 'labs', region: 'us-gov-west-1', account: '011122223333', domain: 'labs.example.com' },
+      manifests: { url: 'git@github.com:labs/manifests.git', branch: 'release', path: 'platform', localPath: '../manifests' },
+      clusters: [
+        { name: 'blue', kubernetesVersion: '1.32', weight: 255 },
+        { name: 'green', kubernetesVersion: '1.35', weight: 0 },
+      ],
+      capacity: {
+        capacityTypes: ['on-demand'],
+        instanceCategories: ['m'],
+        instanceFamilies: ['m7g', 'c7g'],
+        architectures: ['arm64', 'amd64'],
+        headroom: { kind: 'units', cpu: '1500m', memory: '2Gi' },
+      },
+      policy: 'policy/polaris.yaml',
+      imageAllowlist: ['public.ecr.aws/labs/'],
+      teams: [
+        { name: 'blog', identity: 'arn:aws:iam::111122223333:role/team-blog' },
+        { name: 'tools', identity: 'arn:aws-us-gov:iam::111122223333:role/tools' },
+      ],
+      services: [
+        {
+          name: 'antenna',
+          team: 'blog',
+          namespace: 'feeds',
+          image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/labs/antenna',
+          sourceRepository: 'labs/antenna',
+          quota: { cpu: '500m', memory: '1536Mi', pods: 10 },
+          defaults: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '200m', memory: '1000Mi' } },
+          hosts: ['antenna.labs.example.com', 'labs.example.com'],
+          podSecurity: 'baseline',
+        },
+        {
+          name: 'diary',
+          team: 'tools',
+          namespace: 'diary',
+          image: 'localhost:5000/diary',
+          quota: { cpu: '4', memory: '8G', pods: 5 },
+          defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+          hosts: [],
+          podSecurity: 'restricted',
+        },
+      ],
+    };
+    assert.deepEqual(parsePlatform(text, FILE), expected);
+  });
+
+  test('GIVEN headroom as a percent WHEN parsed THEN it is kept as a percent', () => {
+    const text = edit('teams:\n', 'capacity:\n  headroom: {percent: 0}\nteams:\n');
+    assert.deepEqual(parsePlatform(text, FILE).capacity.headroom, { kind: 'percent', percent: 0 });
+  });
+
+  test('GIVEN a YAML anchor WHEN parsed THEN the alias is read like the anchor', () => {
+    const text = edit('quota: {cpu: 2, memory: 4Gi, pods: 20}', 'quota: &q {cpu: 2, memory: 4Gi, pods: 20}') +
+      '  - {name: diary, team: blog, image: x/diary, quota: *q}\n';
+    assert.deepEqual(parsePlatform(text, FILE).services[1]?.quota, { cpu: '2', memory: '4Gi', pods: 20 });
+  });
+
+  test('GIVEN a file WHEN loaded THEN its absolute path is recorded', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kaji-platform-'));
+    const file = join(dir, 'platform.yaml');
+    await writeFile(file, MINIMAL);
+    assert.deepEqual(await loadPlatform(file), { ...MINIMAL_RESULT, file });
+  });
+});
+
+describe('errors: reading and YAML', () => {
+  test('a missing file', async () => {
+    const file = join(tmpdir(), 'kaji-no-such-dir', 'platform.yaml');
+    await assert.rejects(loadPlatform(file), (error: unknown) => {
+      assert.ok(error instanceof PlatformErrors);
+      assert.equal(error.describe(), `${file}: cannot read the platform definition: ENOENT`);
+      return true;
+    });
+  });
+
+  test('invalid YAML names the line and column', () => {
+    assertProblems(edit('  region: eu-west-1', '  region: [eu-west-1'), [
+      'platform.yaml:4:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ]);
+  });
+
+  test('a key written twice', () => {
+    assertProblems(edit('  domain: labs.example.com', '  domain: labs.example.com\n  name: labs2'), [
+      'platform.yaml:6:3: invalid YAML: Map keys must be unique',
+    ]);
+  });
+
+  test('an empty file and a file that is not a mapping', () => {
+    assertProblems('', [
+      'platform.yaml:1:1: the platform definition must be a mapping with platform, manifests, clusters, teams and services; the file is empty',
+    ]);
+    assertProblems('- a\n', [
+      'platform.yaml:1:1: the platform definition must be a mapping with platform, manifests, clusters, teams and services; found a list',
+    ]);
+  });
+});
+
+describe('errors: schema', () => {
+  test('unknown keys, with "did you mean"', () => {
+    assertProblems(edit('teams:', 'team:'), [
+      'platform.yaml:1:1: teams: is required (the teams that own services)',
+      'platform.yaml:12:1: team: unknown key "team" (did you mean "teams"?); allowed: platform, manifests, clusters, capacity, policy, imageAllowlist, teams, services',
+    ]);
+    assertProblems(edit('    quota: {', '    quta: {'), [
+      "platform.yaml:16:5: services[0].quota: is required (the most the service's namespace may use in total (a ResourceQuota))",
+      'platform.yaml:19:5: services[0].quta: unknown key "quta" (did you mean "quota"?); allowed: name, team, namespace, image, sourceRepository, quota, defaults, hosts, podSecurity',
+    ]);
+  });
+
+  test('a missing key is reported at the mapping that lacks it', () => {
+    assertProblems(edit(', pods: 20}', '}'), [
+      'platform.yaml:19:5: services[0].quota.pods: is required (most pods the namespace may run)',
+    ]);
+  });
+
+  test('numbers where strings are expected say how to quote them', () => {
+    assertProblems(edit('account: "111122223333"', 'account: 011122223333').replace('"1.32"', '1.30'), [
+      'platform.yaml:4:12: platform.account: must be a string, found 11122223333; quote it: "011122223333"',
+      'platform.yaml:10:24: clusters[0].kubernetesVersion: must be a string, found 1.3; quote it: "1.30"',
+    ]);
+  });
+
+  test('enums list what is allowed', () => {
+    assertProblems(edit('teams:\n', 'capacity:\n  capacityTypes: [spot, ondemand]\n  architectures: [x86]\nteams:\n'), [
+      'platform.yaml:13:25: capacity.capacityTypes[1]: must be one of spot, on-demand; found "ondemand" (did you mean "on-demand"?)',
+      'platform.yaml:14:19: capacity.architectures[0]: must be one of amd64, arm64; found "x86"',
+    ]);
+    assertProblems(withServices('    podSecurity: strict\n'), [
+      'platform.yaml:20:18: services[0].podSecurity: must be one of restricted, baseline, privileged; found "strict"',
+    ]);
+  });
+
+  test('patterns say what a value must look like', () => {
+    const text = edit('name: labs', 'name: Labs')
+      .replace('eu-west-1\n', 'Ireland\n')
+      .replace('"111122223333"', '"1111"')
+      .replace('domain: labs.example.com', 'domain: https://labs.example.com')
+      .replace('url: https://github.com/labs/manifests.git', 'url: github.com/labs/manifests')
+      .replace('role/team-blog', 'user/blog');
+    assertProblems(withServices('    sourceRepository: https://github.com/labs/antenna\n', text), [
+      'platform.yaml:2:9: platform.name: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; found "Labs"',
+      'platform.yaml:3:11: platform.region: must be an AWS region such as eu-west-1 or us-east-2; found "Ireland"',
+      'platform.yaml:4:12: platform.account: must be a 12-digit AWS account ID such as "111122223333" (quote it, so YAML keeps leading zeros); found "1111"',
+      'platform.yaml:5:11: platform.domain: must be a lowercase DNS name such as labs.example.com (labels of letters, digits and "-", separated by dots); found "https://labs.example.com"',
+      'platform.yaml:7:8: manifests.url: must be a git URL Argo CD can clone: https://..., ssh://... or git@host:owner/repo.git; found "github.com/labs/manifests"',
+      'platform.yaml:14:15: teams[0].identity: must be an IAM role ARN such as arn:aws:iam::111122223333:role/team-blog; found "arn:aws:iam::111122223333:user/blog"',
+      'platform.yaml:20:23: services[0].sourceRepository: must be a GitHub repository as owner/name, such as labs/antenna; found "https://github.com/labs/antenna"',
+    ]);
+  });
+
+  test('a weight out of range', () => {
+    assertProblems(edit('weight: 255', 'weight: 256'), ['platform.yaml:11:13: clusters[0].weight: must be between 0 and 255; found 256']);
+    assertProblems(edit('weight: 255', 'weight: 1.5'), ['platform.yaml:11:13: clusters[0].weight: must be a whole number, found 1.5']);
+  });
+
+  test('no clusters', () => {
+    assertProblems(edit('clusters:\n  - name: blue\n    kubernetesVersion: "1.32"\n    weight: 255\n', 'clusters: []\n'), [
+      'platform.yaml:8:1: clusters: must list at least 1 item',
+    ]);
+  });
+});
+
+describe('errors: names and references', () => {
+  test('cluster names must be DNS labels', () => {
+    const long = 'a'.repeat(64);
+    const text = withServices('', edit('  - name: blue\n', `  - name: Blue\n    kubernetesVersion: "1.32"\n    weight: 1\n  - name: blue_1\n    kubernetesVersion: "1.32"\n    weight: 1\n  - name: ${long}\n`));
+    assertProblems(text, [
+      'platform.yaml:9:11: clusters[0].name: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; found "Blue"',
+      'platform.yaml:12:11: clusters[1].name: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; found "blue_1"',
+      `platform.yaml:15:11: clusters[2].name: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters (it has 64 characters, at most 63 allowed); found "${long}"`,
+    ]);
+  });
+
+  test('duplicate cluster, team and service names', () => {
+    const text = edit('teams:\n', '  - name: blue\n    kubernetesVersion: "1.35"\n    weight: 0\nteams:\n')
+      .replace('services:\n', '  - name: blog\n    identity: arn:aws:iam::111122223333:role/other\nservices:\n');
+    assertProblems(withServices('  - name: antenna\n    team: blog\n    namespace: antenna2\n    image: x/antenna\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n', text), [
+      'platform.yaml:12:11: clusters[1].name: cluster "blue" is already defined (clusters[0]); cluster names must be unique',
+      'platform.yaml:18:11: teams[1].name: team "blog" is already defined (teams[0]); team names must be unique',
+      'platform.yaml:25:11: services[1].name: service "antenna" is already defined (services[0]); service names must be unique',
+    ]);
+  });
+
+  test('a service whose team is not defined', () => {
+    assertProblems(edit('    team: blog', '    team: blgo'), [
+      'platform.yaml:17:11: services[0].team: team "blgo" is not defined (did you mean "blog"?); add it under teams (defined: blog)',
+    ]);
+  });
+
+  test('duplicate namespaces, written or defaulted from the name', () => {
+    const text = withServices(
+      '  - name: diary\n    namespace: antenna\n    team: blog\n    image: x/diary\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n' +
+        '  - name: feeds\n    team: blog\n    image: x/feeds\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n' +
+        '  - name: reader\n    namespace: feeds\n    team: blog\n    image: x/reader\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n',
+    );
+    assertProblems(text, [
+      'platform.yaml:21:16: services[1].namespace: namespace "antenna" is already used by service "antenna" (services[0]); each service needs its own namespace',
+      'platform.yaml:30:16: services[3].namespace: namespace "feeds" is already used by service "feeds" (services[2]); each service needs its own namespace',
+    ]);
+    // The defaulted namespace of a later service collides with an earlier explicit one: reported at the name.
+    const defaulted = withServices('  - name: diary\n    namespace: reader\n    team: blog\n    image: x/diary\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n' +
+      '  - name: reader\n    team: blog\n    image: x/reader\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n');
+    assertProblems(defaulted, [
+      'platform.yaml:25:11: services[2].namespace: namespace "reader" (the service name; set namespace to choose another) is already used by service "diary" (services[1]); each service needs its own namespace',
+    ]);
+  });
+
+  test('reserved namespaces', () => {
+    const text = withServices(
+      '  - name: diary\n    namespace: default\n    team: blog\n    image: x/diary\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n' +
+        '  - name: argocd\n    team: blog\n    image: x/argocd\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n' +
+        '  - name: feeds\n    namespace: kube-feeds\n    team: blog\n    image: x/feeds\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n',
+    );
+    const reserved = 'is reserved for the system; tenants may not use kube-system, kube-public, kube-node-lease, default, argocd, kaji-system or any name starting with "kube-"';
+    assertProblems(text, [
+      `platform.yaml:21:16: services[1].namespace: namespace "default" ${reserved}`,
+      `platform.yaml:25:11: services[2].namespace: namespace "argocd" (the service name; set namespace to choose another) ${reserved}`,
+      `platform.yaml:30:16: services[3].namespace: namespace "kube-feeds" ${reserved}`,
+    ]);
+  });
+});
+
+describe('errors: quantities', () => {
+  test('malformed quantities in quota, defaults and headroom', () => {
+    const text = edit('memory: 4Gi', 'memory: 4Gx').replace('teams:\n', 'capacity:\n  headroom: {cpu: -1, memory: 1Gb}\nteams:\n');
+    assertProblems(withServices('    defaults:\n      limits: {cpu: lots}\n', text), [
+      'platform.yaml:13:19: capacity.headroom.cpu: must be at least 0; found -1',
+      'platform.yaml:13:31: capacity.headroom.memory: must be a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"; found "1Gb"',
+      'platform.yaml:21:29: services[0].quota.memory: must be a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"; found "4Gx"',
+      'platform.yaml:23:21: services[0].defaults.limits.cpu: must be a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"; found "lots"',
+    ]);
+  });
+
+  test('a quantity the pattern allows but Kubernetes cannot hold', () => {
+    assertProblems(edit('cpu: 2,', 'cpu: "1e9999999999",'), [
+      'platform.yaml:19:18: services[0].quota.cpu: must be a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"; found "1e9999999999"',
+    ]);
+  });
+
+  test('a quota of zero', () => {
+    assertProblems(edit('cpu: 2,', 'cpu: 0,'), ['platform.yaml:19:18: services[0].quota.cpu: must be above 0']);
+  });
+
+  test('requests above limits', () => {
+    assertProblems(withServices('    defaults:\n      requests: {cpu: 1500m}\n      limits: {cpu: 1}\n'), [
+      'platform.yaml:21:23: services[0].defaults.requests.cpu: the default cpu request 1500m is above the default cpu limit 1; a request may not exceed its limit',
+    ]);
+    assertProblems(withServices('    defaults:\n      requests: {memory: 1Gi}\n'), [
+      "platform.yaml:21:26: services[0].defaults.requests.memory: the default memory request 1Gi is above the default memory limit 512Mi (kaji's default; set defaults.limits.memory); a request may not exceed its limit",
+    ]);
+  });
+
+  test('defaults above the quota', () => {
+    assertProblems(withServices('    defaults:\n      limits: {memory: 8Gi}\n'), [
+      "platform.yaml:21:24: services[0].defaults.limits.memory: the default memory limit 8Gi is above the memory quota 4Gi: a single container would exceed the namespace's quota; raise the quota or lower the default",
+    ]);
+    assertProblems(edit('cpu: 2,', 'cpu: 500m,'), [
+      "platform.yaml:19:18: services[0].quota.cpu: the default cpu limit 1 (kaji's default; set defaults.limits.cpu) is above the cpu quota 500m: a single container would exceed the namespace's quota; raise the quota or lower the default",
+    ]);
+  });
+});
+
+describe('errors: clusters', () => {
+  test('a Kubernetes version EKS does not offer lists the supported ones', () => {
+    const supported = `kaji supports ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')} (EKS versions as of 2026-11-28)`;
+    assert.deepEqual(SUPPORTED_KUBERNETES_VERSIONS, ['1.32', '1.33', '1.34', '1.35']);
+    assertProblems(edit('"1.32"', '"1.29"'), [`platform.yaml:10:24: clusters[0].kubernetesVersion: Kubernetes "1.29" is not a version EKS offers; ${supported}`]);
+    assertProblems(edit('"1.32"', '"1.31"'), [
+      `platform.yaml:10:24: clusters[0].kubernetesVersion: Kubernetes 1.31 is no longer offered by EKS (extended support ended on 2026-11-26); ${supported}`,
+    ]);
+    assertProblems(edit('"1.32"', '"latest"'), [`platform.yaml:10:24: clusters[0].kubernetesVersion: Kubernetes "latest" is not a version EKS offers; ${supported}`]);
+  });
+
+  test('weights that are all 0', () => {
+    const text = edit('    weight: 255\n', '    weight: 0\n  - name: green\n    kubernetesVersion: "1.35"\n    weight: 0\n');
+    assertProblems(text, [
+      'platform.yaml:8:1: clusters: every cluster has weight 0: Route 53 would then split traffic evenly; give at least one cluster a weight above 0',
+    ]);
+  });
+});
+
+describe('errors: hosts and images', () => {
+  test('hosts outside the platform domain, or claimed twice', () => {
+    const text = withServices(
+      '    hosts: [antenna.labs.example.com, antenna.example.org, labs.example.com.evil.io]\n' +
+        '  - name: diary\n    team: blog\n    image: x/diary\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n    hosts:\n      - diary.labs.example.com\n      - antenna.labs.example.com\n      - diary.labs.example.com\n',
+    );
+    assertProblems(text, [
+      'platform.yaml:20:39: services[0].hosts[1]: host "antenna.example.org" is not under the platform domain labs.example.com; use a name ending in ".labs.example.com"',
+      'platform.yaml:20:60: services[0].hosts[2]: host "labs.example.com.evil.io" is not under the platform domain labs.example.com; use a name ending in ".labs.example.com"',
+      'platform.yaml:27:9: services[1].hosts[1]: host "antenna.labs.example.com" is already claimed by service "antenna" (services[0]); a host routes to one service only',
+      'platform.yaml:28:9: services[1].hosts[2]: repeats "diary.labs.example.com" (already item 0); list each once',
+    ]);
+  });
+
+  test('images with a tag or a digest', () => {
+    const text = edit('/antenna\n', '/antenna:1.4.2\n');
+    assertProblems(
+      withServices(
+        '  - {name: diary, team: blog, image: "x/diary@sha256:0123", quota: {cpu: 1, memory: 1Gi, pods: 1}}\n' +
+          '  - {name: feeds, team: blog, image: "localhost:5000/feeds:v1", quota: {cpu: 1, memory: 1Gi, pods: 1}}\n' +
+          '  - {name: tools, team: blog, image: "Not An Image", quota: {cpu: 1, memory: 1Gi, pods: 1}}\n',
+        text.replace('teams:\n', 'imageAllowlist: ["public.ecr.aws/labs/base:latest"]\nteams:\n'),
+      ),
+      [
+        'platform.yaml:12:18: imageAllowlist[0]: "public.ecr.aws/labs/base:latest" has a tag: give the repository only ("public.ecr.aws/labs/base"); the tag is pinned in each overlay\'s kustomization.yaml images:',
+        'platform.yaml:19:12: services[0].image: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna:1.4.2" has a tag: give the repository only ("111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna"); the tag is pinned in each overlay\'s kustomization.yaml images:',
+        'platform.yaml:21:38: services[1].image: "x/diary@sha256:0123" has a digest: give the repository only ("x/diary"); the tag is pinned in each overlay\'s kustomization.yaml images:',
+        'platform.yaml:22:38: services[2].image: "localhost:5000/feeds:v1" has a tag: give the repository only ("localhost:5000/feeds"); the tag is pinned in each overlay\'s kustomization.yaml images:',
+        'platform.yaml:23:38: services[3].image: must be an image repository without tag or digest, such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna; found "Not An Image"',
+      ],
+    );
+  });
+});
+
+describe('errors: headroom', () => {
+  test('units and a percent together, or units without memory', () => {
+    assertProblems(edit('teams:\n', 'capacity:\n  headroom: {cpu: 1, percent: 10}\nteams:\n'), [
+      'platform.yaml:13:14: capacity.headroom.cpu: cannot be combined with percent: give headroom either as cpu and memory (fixed units) or as percent (a share of requests)',
+    ]);
+    assertProblems(edit('teams:\n', 'capacity:\n  headroom:\n    cpu: 1\nteams:\n'), [
+      'platform.yaml:13:3: capacity.headroom.memory: is required: give headroom either as cpu and memory (fixed units) or as percent (a share of requests)',
+    ]);
+  });
+});
+
+describe('reporting', () => {
+  test('every problem at once, in file order, one per line', () => {
+    const text = edit('name: labs', 'name: Labs').replace('    team: blog', '    team: nobody').replace('weight: 255', 'weight: 0');
+    assert.deepEqual(problems(text), [
+      'platform.yaml:2:9: platform.name: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; found "Labs"',
+      'platform.yaml:8:1: clusters: every cluster has weight 0: Route 53 would then split traffic evenly; give at least one cluster a weight above 0',
+      'platform.yaml:17:11: services[0].team: team "nobody" is not defined; add it under teams (defined: blog)',
+    ]);
+  });
+
+  test('each error carries its file, line, column and path', () => {
+    try {
+      parsePlatform(edit('memory: 4Gi', 'memory: 4Gx'), 'labs/platform.yaml');
+      assert.fail('expected an error');
+    } catch (error) {
+      assert.ok(error instanceof PlatformErrors);
+      const [first] = error.errors;
+      assert.ok(first instanceof PlatformError);
+      assert.deepEqual(
+        { file: first.file, line: first.line, column: first.column, path: first.path },
+        { file: 'labs/platform.yaml', line: 19, column: 29, path: 'services[0].quota.memory' },
+      );
+      assert.equal(first.describe(), `labs/platform.yaml:19:29: services[0].quota.memory: ${first.message}`);
+    }
+  });
+});
+
+describe('the shipped JSON Schema', () => {
+  test('schema/platform.schema.json is what `npm run schema` writes from the schema constant', async () => {
+    const file = fileURLToPath(new URL('../../schema/platform.schema.json', import.meta.url));
+    assert.equal(await readFile(file, 'utf8'), platformSchemaJson(), 'the schema file is stale: run `npm run schema` and commit the result');
+  });
+});
