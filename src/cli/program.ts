@@ -1,8 +1,11 @@
 // kaji's command line: parses flags, calls one capability, prints. No logic of its own.
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../policy/index.js';
+import { PlatformErrors } from '../platform/index.js';
 import { registerCheck } from './check.js';
 import { registerFix } from './fix.js';
+import { registerSynth } from './synth.js';
+import { registerInit } from './init.js';
 import { UsageError, version, type Io } from './common.js';
 
 /** What a command decided; the exit code is returned rather than set on the process, so tests can run commands in-process. */
@@ -17,6 +20,9 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text) => io.err(text) });
+  // In the order a platform team meets them.
+  registerInit(program, io, outcome);
+  registerSynth(program, io, outcome);
   registerCheck(program, io, outcome);
   registerFix(program, io, outcome);
   for (const command of program.commands) {
@@ -39,6 +45,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
 function reportError(error: unknown, io: Io): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof PlatformErrors) {
+    io.err(`kaji: invalid platform definition:\n${error.describe()}\n`);
+    return 2;
+  }
   if (error instanceof ConfigError) {
     io.err(`kaji: invalid configuration: ${error.describe()}\n`);
     return 2;

@@ -14,3 +14,4 @@ export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissi
 export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
 export { KUBERNETES_YAML_SCHEMA } from './yaml-schema.js';
 export { writeFileAtomically } from './files.js';
+export { didYouMean } from './suggest.js';

@@ -119,3 +119,6 @@ export const RESERVED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lea
 
 /** kaji's own namespace in every cluster (webhook, headroom). */
 export const KAJI_NAMESPACE = 'kaji-system';
+
+/** Service names kaji and Argo CD use for their own Applications and AppProjects. */
+export const RESERVED_SERVICE_NAMES = ['kaji-root', 'kaji-tenants', 'kaji-platform', 'default'] as const;

@@ -12,8 +12,8 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yam
 import type { Document, Node as YamlNode } from 'yaml';
 import { canonicalQuantity, compareQuantities, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
-import { didYouMean } from '../../policy/config.js';
-import { RESERVED_NAMESPACES } from '../types.js';
+import { didYouMean } from '../../kube/index.js';
+import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
 import type {
   Architecture,
   CapacityType,
@@ -229,6 +229,12 @@ function checkTeamsAndServices(data: Raw, problems: ProblemList): void {
       problems.add({
         path: ['services', index, 'team'],
         message: `team "${service.team}" is not defined${didYouMean(service.team, teamNames)}; add it under teams${teamNames.length > 0 ? ` (defined: ${teamNames.join(', ')})` : ''}`,
+      });
+    }
+    if ((RESERVED_SERVICE_NAMES as readonly string[]).includes(name)) {
+      problems.add({
+        path: ['services', index, 'name'],
+        message: `service name "${name}" is taken by kaji or Argo CD (${RESERVED_SERVICE_NAMES.join(', ')}); choose another name`,
       });
     }
     checkNamespace(service, index, name, namespaces, problems);

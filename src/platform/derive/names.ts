@@ -1,5 +1,5 @@
 // Names, labels and paths shared by everything derived for a cluster.
-import type { ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../types.js';
+import { RESERVED_SERVICE_NAMES, type ClusterDefinition, type PlatformDefinition, type ServiceDefinition } from '../types.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const TEAM_LABEL = 'kaji.dev/team';
@@ -23,7 +23,8 @@ export const PLATFORM_APP = 'kaji-platform';
  * service's Application and AppProject carry its name, and an AppProject named
  * `default` would replace Argo CD's own default project.
  */
-export const RESERVED_ARGOCD_NAMES = [ROOT_APP, TENANTS_APP, PLATFORM_APP, 'default'] as const;
+/** Names the generated Applications and AppProjects take (the loader refuses them as service names). */
+export const RESERVED_ARGOCD_NAMES = RESERVED_SERVICE_NAMES;
 
 /** The Kubernetes (and Argo CD SSO) group a team's members act as: an EKS access entry maps the team's IAM identity to it. */
 export function teamGroup(team: string): string {
