@@ -1,0 +1,70 @@
+// Benchmark of `kaji synth`: the bundled example platform (examples/labs), and a
+// generated platform of 300 services (copies of the example's services under
+// new names). Target: the example in at most 5 s on a 2-core machine.
+// Usage: npm run bench:synth [-- --services N]
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { runSynth } from '../../src/synth/index.js';
+
+const servicesArg = process.argv.indexOf('--services');
+const SERVICES = servicesArg > 0 ? Number(process.argv[servicesArg + 1]) : 300;
+const EXAMPLE = new URL('../../examples/labs/', import.meta.url).pathname;
+
+async function timeSynth(directory: string, out: string): Promise<{ seconds: number; services: number; clusters: number; dangers: number }> {
+  const started = performance.now();
+  const result = await runSynth({ directory, outDirectory: out });
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, services: result.platform.services.length, clusters: result.clusters.length, dangers: result.dangers };
+}
+
+/** A copy of the example whose services are cloned under new names until there are `count`. */
+async function generatePlatform(target: string, count: number): Promise<void> {
+  await cp(EXAMPLE, target, { recursive: true, filter: (source) => !source.includes('/clusters/') && !source.endsWith('/out') });
+  const definition = yaml.load(await readFile(join(target, 'platform.yaml'), 'utf8')) as { services: Record<string, unknown>[] };
+  const originals = definition.services;
+  const apps = join(target, 'manifests', 'apps');
+  const services: Record<string, unknown>[] = [];
+  for (let index = 0; services.length < count; index++) {
+    const original = originals[index % originals.length]!;
+    const copy = Math.floor(index / originals.length);
+    if (copy === 0) {
+      services.push(original);
+      continue;
+    }
+    const name = `${String(original.name)}-${copy}`;
+    const rename = (text: string) => text.replaceAll(String(original.name), name);
+    services.push(JSON.parse(rename(JSON.stringify({ ...original, name }))) as Record<string, unknown>);
+    await copyRenamed(join(apps, String(original.name)), join(apps, name), rename);
+  }
+  definition.services = services;
+  await writeFile(join(target, 'platform.yaml'), yaml.dump(definition, { lineWidth: -1 }));
+}
+
+async function copyRenamed(from: string, to: string, rename: (text: string) => string): Promise<void> {
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (entry.isDirectory()) await copyRenamed(join(from, entry.name), join(to, entry.name), rename);
+    else {
+      await cp(join(from, entry.name), join(to, entry.name));
+      await writeFile(join(to, entry.name), rename(await readFile(join(from, entry.name), 'utf8')));
+    }
+  }
+}
+
+const work = await mkdtemp(join(tmpdir(), 'kaji-bench-synth-'));
+try {
+  const example = join(work, 'labs');
+  await cp(EXAMPLE, example, { recursive: true });
+  await timeSynth(example, join(work, 'out-warmup'));
+  const labs = await timeSynth(example, join(work, 'out-labs'));
+  console.log(`example (${labs.services} services x ${labs.clusters} clusters): ${labs.seconds.toFixed(2)} s   (target <= 5 s)`);
+  const big = join(work, 'big');
+  await generatePlatform(big, SERVICES);
+  const first = await timeSynth(big, join(work, 'out-big'));
+  console.log(`generated (${first.services} services x ${first.clusters} clusters): ${first.seconds.toFixed(2)} s (first run, creates overlays and clusters/)`);
+  const second = await timeSynth(big, join(work, 'out-big'));
+  console.log(`generated, second run (nothing to write): ${second.seconds.toFixed(2)} s`);
+} finally {
+  await rm(work, { recursive: true, force: true });
+}

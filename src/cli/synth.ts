@@ -1,0 +1,61 @@
+import { Command } from 'commander';
+import { formatSynthTable, runSynth, type SynthProgress } from '../synth/index.js';
+import type { Io } from './common.js';
+import type { Outcome } from './program.js';
+
+interface SynthFlags {
+  checkOnly?: boolean;
+  out: string;
+  color?: boolean;
+}
+
+/** Exit codes of `kaji synth`. */
+export const SYNTH_EXIT = { ok: 0, failed: 1, usage: 2, outOfDate: 3 } as const;
+
+export function registerSynth(program: Command, io: Io, outcome: Outcome): void {
+  program
+    .command('synth')
+    .summary('generate clusters/*/ from platform.yaml, render every service and check it all')
+    .description(
+      'Validate platform.yaml, create missing overlays for new clusters, regenerate clusters/*/ of the manifest ' +
+        'repository (only files whose bytes change; stale generated files are deleted; hand-written files are never ' +
+        'touched), render every service for every cluster with kustomize, and check everything rendered with the ' +
+        "platform's policy and the tenant boundaries.\n\n" +
+        'DIR is the folder holding platform.yaml (default: the current folder).',
+    )
+    .argument('[dir]', 'folder holding platform.yaml', '.')
+    .option('--check-only', 'write nothing; fail if generated files or overlays are out of date (for CI)')
+    .option('--out <dir>', 'where rendered manifests and summary.json go', 'out')
+    .option('--no-color', 'no colours')
+    .addHelpText(
+      'after',
+      `\nExit codes: ${SYNTH_EXIT.failed} a danger (policy or tenant boundary) or a service that could not be rendered; ` +
+        `${SYNTH_EXIT.outOfDate} with --check-only, generated files or overlays are out of date; ` +
+        `${SYNTH_EXIT.usage} bad flags or an invalid platform.yaml or policy; 0 otherwise.\n\n` +
+        'Examples:\n  kaji synth examples/labs\n  kaji synth . --check-only\n',
+    )
+    .action(async (directory: string, flags: SynthFlags) => {
+      const result = await runSynth({
+        directory,
+        checkOnly: flags.checkOnly,
+        outDirectory: flags.out,
+        onProgress: progressPrinter(io),
+      });
+      io.out(formatSynthTable(result, { color: flags.color !== false && io.colorOut, checkOnly: flags.checkOnly }));
+      const outOfDate = flags.checkOnly && (result.fileChanges.length > 0 || result.overlays.length > 0);
+      if (result.dangers > 0 || result.problems > 0) outcome.exitCode = SYNTH_EXIT.failed;
+      else if (outOfDate) outcome.exitCode = SYNTH_EXIT.outOfDate;
+    });
+}
+
+/** Progress on standard error, so the table on standard output stays clean for pipes. */
+function progressPrinter(io: Io): (progress: SynthProgress) => void {
+  const labels = { load: 'reading platform.yaml', generate: 'generating clusters/', check: 'checking', write: 'writing out/' } as const;
+  return (progress) => {
+    if (progress.phase === 'render') {
+      if (progress.done === progress.total || progress.done % 10 === 0) io.err(`kaji synth: rendered ${progress.done}/${progress.total}\n`);
+    } else {
+      io.err(`kaji synth: ${labels[progress.phase]}\n`);
+    }
+  };
+}

@@ -1,0 +1,206 @@
+// `kaji synth`: from platform.yaml to a verified manifest repository. Loads the
+// definition, creates missing overlays for new clusters, regenerates
+// clusters/*/, renders every service for every cluster, and checks all of it
+// with the platform's policy and the tenant boundaries.
+import { dirname, join, resolve } from 'node:path';
+import yaml from 'js-yaml';
+import { writeFileAtomically, type InputProblem, type KubeObject } from '../kube/index.js';
+import { auditObjects, countResults, loadPolicyConfig, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
+import { deriveClusterFiles, loadPlatform, type PlatformDefinition } from '../platform/index.js';
+import { serviceBoundaryViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
+import { applyFileChanges, planGeneratedFiles, type FileChange } from './files.js';
+import { createOverlays, overlayPath, planOverlays, type OverlayPlan, type OverlayProblem } from './overlays.js';
+import { renderAll, type RenderedService, type RenderJob } from './render.js';
+
+export { CLUSTER_SCOPED_KINDS, serviceBoundaryViolations, sharedHostViolations, imageAllowed, type BoundaryViolation } from './boundaries.js';
+export { planGeneratedFiles, applyFileChanges, type FileChange } from './files.js';
+export { planOverlays, createOverlays, overlayPath, type OverlayPlan, type OverlayProblem } from './overlays.js';
+export { formatSynthTable } from './table.js';
+
+export interface SynthOptions {
+  /** The folder holding platform.yaml. */
+  readonly directory: string;
+  /** Write nothing; report generated files and overlays that are out of date. */
+  readonly checkOnly?: boolean;
+  /** Where rendered manifests and summary.json go. @default "out" (relative to the working directory) */
+  readonly outDirectory?: string;
+  readonly kubectl?: string;
+  readonly onProgress?: (progress: SynthProgress) => void;
+}
+
+export type SynthProgress =
+  | { readonly phase: 'load' | 'generate' | 'check' | 'write' }
+  | { readonly phase: 'render'; readonly done: number; readonly total: number };
+
+export interface ServiceReport {
+  readonly service: string;
+  readonly namespace: string;
+  readonly objects: number;
+  readonly dangers: number;
+  readonly warnings: number;
+  readonly score: number;
+  readonly boundaryViolations: readonly BoundaryViolation[];
+  readonly problems: readonly InputProblem[];
+}
+
+export interface ClusterReport {
+  readonly cluster: string;
+  readonly kubernetesVersion: string;
+  readonly weight: number;
+  readonly services: readonly ServiceReport[];
+  /** The policy audit of everything rendered for this cluster. */
+  readonly audit: AuditData;
+}
+
+export interface SynthResult {
+  readonly platform: PlatformDefinition;
+  /** The manifest folder synth works in. */
+  readonly root: string;
+  /** Generated-file changes: applied, or (with checkOnly) pending. */
+  readonly fileChanges: readonly FileChange[];
+  /** Overlays created for new clusters: created, or (with checkOnly) pending. */
+  readonly overlays: readonly OverlayPlan[];
+  readonly overlayProblems: readonly OverlayProblem[];
+  readonly clusters: readonly ClusterReport[];
+  /** Failed danger checks plus boundary violations, over all clusters. */
+  readonly dangers: number;
+  readonly warnings: number;
+  /** Render failures and overlay problems: a service that could not be checked. */
+  readonly problems: number;
+}
+
+/** The manifest folder of a platform: the local checkout plus the path inside the repository. */
+export function manifestRoot(platform: PlatformDefinition): string {
+  const base = resolve(dirname(platform.file), platform.manifests.localPath);
+  return join(base, platform.manifests.path);
+}
+
+export async function runSynth(options: SynthOptions): Promise<SynthResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  progress({ phase: 'load' });
+  const platform = await loadPlatform(join(options.directory, 'platform.yaml'));
+  const policy = await loadPolicyConfig({ file: resolve(options.directory, platform.policy) });
+  const root = manifestRoot(platform);
+
+  progress({ phase: 'generate' });
+  const { plans: overlays, problems: overlayProblems } = await planOverlays(root, platform);
+  const generated = platform.clusters.flatMap((cluster) => deriveClusterFiles(platform, cluster));
+  const fileChanges = await planGeneratedFiles(root, generated);
+  if (!options.checkOnly) {
+    await createOverlays(root, overlays);
+    await applyFileChanges(root, fileChanges);
+  }
+
+  const rendered = await renderAll(root, platform, renderJobs(platform, overlays, overlayProblems), {
+    kubectl: options.kubectl,
+    onRendered: (done, total) => progress({ phase: 'render', done, total }),
+  });
+  progress({ phase: 'check' });
+  const clusters = platform.clusters.map((cluster) =>
+    checkCluster(platform, policy, rendered.filter((entry) => entry.job.cluster.name === cluster.name)),
+  );
+  const result = summarise(platform, root, fileChanges, overlays, overlayProblems, clusters);
+  if (!options.checkOnly) {
+    progress({ phase: 'write' });
+    await writeOutput(resolve(options.outDirectory ?? 'out'), result, rendered);
+  }
+  return result;
+}
+
+/** One render per service and cluster; a missing overlay renders from the overlay it would be copied from. */
+function renderJobs(platform: PlatformDefinition, overlays: readonly OverlayPlan[], problems: readonly OverlayProblem[]): RenderJob[] {
+  const unrenderable = new Set(problems.map((problem) => problem.service));
+  return platform.clusters.flatMap((cluster) =>
+    platform.services
+      .filter((service) => !unrenderable.has(service.name))
+      .map((service) => {
+        const pending = overlays.find((plan) => plan.service === service.name && plan.cluster === cluster.name);
+        return { service, cluster, overlay: pending?.from ?? overlayPath(service.name, cluster.name) };
+      }),
+  );
+}
+
+function checkCluster(platform: PlatformDefinition, policy: PolicyConfig, rendered: readonly RenderedService[]): ClusterReport {
+  const cluster = rendered[0]?.job.cluster ?? platform.clusters[0]!;
+  const objects = rendered.flatMap((entry) => entry.objects);
+  const audit = auditObjects(objects, policy, { sourceName: `cluster ${cluster.name}` });
+  const owner = new Map<KubeObject, string>(rendered.flatMap((entry) => entry.objects.map((object) => [object, entry.job.service.name] as const)));
+  const shared = sharedHostViolations(new Map(rendered.map((entry) => [entry.job.service.name, entry.objects])));
+  const services = rendered.map((entry): ServiceReport => {
+    const results = audit.Results.filter((_, index) => owner.get(objects[index]!) === entry.job.service.name);
+    const counts = countResults(results);
+    const boundaryViolations = [
+      ...serviceBoundaryViolations(platform, entry.job.service, entry.objects),
+      ...shared.filter((violation) => violation.service === entry.job.service.name),
+    ];
+    return {
+      service: entry.job.service.name,
+      namespace: entry.job.service.namespace,
+      objects: entry.objects.length,
+      dangers: counts.dangers + boundaryViolations.length,
+      warnings: counts.warnings,
+      score: scoreOf(counts),
+      boundaryViolations,
+      problems: entry.problems,
+    };
+  });
+  return { cluster: cluster.name, kubernetesVersion: cluster.kubernetesVersion, weight: cluster.weight, services, audit };
+}
+
+function summarise(
+  platform: PlatformDefinition,
+  root: string,
+  fileChanges: readonly FileChange[],
+  overlays: readonly OverlayPlan[],
+  overlayProblems: readonly OverlayProblem[],
+  clusters: readonly ClusterReport[],
+): SynthResult {
+  const services = clusters.flatMap((cluster) => cluster.services);
+  return {
+    platform,
+    root,
+    fileChanges,
+    overlays,
+    overlayProblems,
+    clusters,
+    dangers: services.reduce((sum, service) => sum + service.dangers, 0),
+    warnings: services.reduce((sum, service) => sum + service.warnings, 0),
+    problems: overlayProblems.length + services.reduce((sum, service) => sum + service.problems.length, 0),
+  };
+}
+
+/** The machine-readable summary written to out/summary.json. */
+export function synthSummary(result: SynthResult): object {
+  return {
+    platform: result.platform.platform.name,
+    dangers: result.dangers,
+    warnings: result.warnings,
+    problems: result.problems,
+    generatedFiles: result.fileChanges.map((change) => ({ action: change.action, path: change.path })),
+    overlaysCreated: result.overlays.map((plan) => ({ path: plan.path, from: plan.from })),
+    clusters: result.clusters.map((cluster) => ({
+      cluster: cluster.cluster,
+      kubernetesVersion: cluster.kubernetesVersion,
+      weight: cluster.weight,
+      score: cluster.audit.Score,
+      services: cluster.services.map(({ service, namespace, objects, dangers, warnings, score, boundaryViolations, problems }) => ({
+        service,
+        namespace,
+        objects,
+        dangers,
+        warnings,
+        score,
+        boundaryViolations: boundaryViolations.map(({ rule, object, message }) => ({ rule, object, message })),
+        problems: problems.map(({ file, message }) => ({ file, message })),
+      })),
+    })),
+  };
+}
+
+async function writeOutput(out: string, result: SynthResult, rendered: readonly RenderedService[]): Promise<void> {
+  for (const entry of rendered) {
+    const text = entry.objects.map((object) => yaml.dump(object.raw, { lineWidth: -1, noRefs: true })).join('---\n');
+    await writeFileAtomically(join(out, entry.job.cluster.name, `${entry.job.service.name}.yaml`), text);
+  }
+  await writeFileAtomically(join(out, 'summary.json'), `${JSON.stringify(synthSummary(result), null, 2)}\n`);
+}
