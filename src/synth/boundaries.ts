@@ -78,9 +78,16 @@ export function serviceBoundaryViolations(
   return violations;
 }
 
-/** Hosts claimed by the Ingresses of more than one service (each claim after the first is a violation). */
-export function sharedHostViolations(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): BoundaryViolation[] {
-  const owner = new Map<string, string>();
+/**
+ * Hosts claimed by the Ingresses of more than one service. The service that
+ * declares a host in platform.yaml owns it; any other claim is a violation
+ * (for undeclared hosts, the first service by name keeps it).
+ */
+export function sharedHostViolations(
+  platform: PlatformDefinition,
+  objectsByService: ReadonlyMap<string, readonly KubeObject[]>,
+): BoundaryViolation[] {
+  const owner = new Map<string, string>(platform.services.flatMap((service) => service.hosts.map((host) => [host, service.name] as const)));
   const violations: BoundaryViolation[] = [];
   for (const [service, objects] of [...objectsByService].sort(([a], [b]) => a.localeCompare(b))) {
     for (const object of objects) {

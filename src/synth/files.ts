@@ -1,7 +1,7 @@
 // Keeps the generated part of the manifest repository in step with the
 // platform definition: write what changed, delete what is no longer generated,
 // never touch a file a person wrote.
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { writeFileAtomically } from '../kube/index.js';
 import { isGeneratedFile, type GeneratedFile } from '../platform/index.js';
@@ -62,7 +62,7 @@ async function removeEmptyParents(root: string, file: string): Promise<void> {
   while (relative(root, directory) && !relative(root, directory).startsWith('..')) {
     const left = await readdir(directory).catch(() => ['?']);
     if (left.length > 0) return;
-    await rm(directory, { recursive: false, force: true }).catch(() => undefined);
+    await rmdir(directory).catch(() => undefined);
     directory = join(directory, '..');
   }
 }

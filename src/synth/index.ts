@@ -125,7 +125,7 @@ function checkCluster(platform: PlatformDefinition, policy: PolicyConfig, render
   const objects = rendered.flatMap((entry) => entry.objects);
   const audit = auditObjects(objects, policy, { sourceName: `cluster ${cluster.name}` });
   const owner = new Map<KubeObject, string>(rendered.flatMap((entry) => entry.objects.map((object) => [object, entry.job.service.name] as const)));
-  const shared = sharedHostViolations(new Map(rendered.map((entry) => [entry.job.service.name, entry.objects])));
+  const shared = sharedHostViolations(platform, new Map(rendered.map((entry) => [entry.job.service.name, entry.objects])));
   const services = rendered.map((entry): ServiceReport => {
     const results = audit.Results.filter((_, index) => owner.get(objects[index]!) === entry.job.service.name);
     const counts = countResults(results);

@@ -1,0 +1,71 @@
+// A small platform on disk (platform.yaml, polaris.yaml, a manifest repository)
+// for synth tests; services are written as kustomize bases plus a blue overlay.
+import { tempTree } from './files.js';
+
+export const ECR = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
+
+export interface TestService {
+  readonly name: string;
+  readonly team?: string;
+  readonly hosts?: string[];
+  /** Extra YAML documents in the service's base. */
+  readonly extra?: string;
+  /** Image to run instead of the service's own repository. */
+  readonly image?: string;
+  readonly namespace?: string;
+}
+
+export function platformYaml(services: readonly TestService[]): string {
+  return `platform: {name: shop, region: eu-west-1, account: "111122223333", domain: shop.example.com}
+manifests: {url: https://git.example.com/shop/manifests.git}
+clusters:
+  - {name: blue, kubernetesVersion: "1.32", weight: 255}
+  - {name: green, kubernetesVersion: "1.34", weight: 0}
+teams:
+  - {name: web, identity: "arn:aws:iam::111122223333:role/web"}
+services:
+${services
+  .map(
+    (s) =>
+      `  - {name: ${s.name}, team: ${s.team ?? 'web'}, image: ${ECR}/${s.name}, quota: {cpu: "2", memory: 2Gi, pods: 20}${s.hosts ? `, hosts: [${s.hosts.join(', ')}]` : ''}}`,
+  )
+  .join('\n')}
+`;
+}
+
+export const POLICY = 'checks:\n  runAsPrivileged: danger\n  tagNotSpecified: danger\n  livenessProbeMissing: warning\n';
+
+function deployment(service: TestService): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${service.name}
+  namespace: ${service.namespace ?? service.name}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: ${service.name}}}
+  template:
+    metadata: {labels: {app: ${service.name}}}
+    spec:
+      containers:
+        - name: app
+          image: ${service.image ?? `${ECR}/${service.name}`}
+`;
+}
+
+export function serviceFiles(service: TestService): Record<string, string> {
+  const base = `manifests/apps/${service.name}/base`;
+  return {
+    [`${base}/kustomization.yaml`]: `resources: [resources.yaml]\n`,
+    [`${base}/resources.yaml`]: [deployment(service), service.extra].filter(Boolean).join('---\n'),
+    [`manifests/apps/${service.name}/overlays/blue/kustomization.yaml`]: `resources: [../../base]\nimages:\n  - name: ${service.image ?? `${ECR}/${service.name}`}\n    newTag: "1.0.0"\n`,
+  };
+}
+
+export function platformTree(services: readonly TestService[]) {
+  return tempTree({
+    'platform.yaml': platformYaml(services),
+    'polaris.yaml': POLICY,
+    ...Object.assign({}, ...services.map(serviceFiles)),
+  });
+}

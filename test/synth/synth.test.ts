@@ -1,0 +1,155 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { runSynth } from '../../src/synth/index.js';
+import { kaji } from '../support/cli.js';
+import { hasKubectl } from '../support/files.js';
+import { ECR, platformTree, platformYaml, type TestService } from '../support/platform.js';
+
+const shop: TestService = { name: 'shop', hosts: ['www.shop.example.com'], extra: `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+  rules: [{host: www.shop.example.com}]
+` };
+const cart: TestService = { name: 'cart' };
+
+describe('kaji synth', { skip: !hasKubectl }, () => {
+  test('creates missing overlays, generates clusters/, renders and checks every service per cluster', async () => {
+    const tree = platformTree([shop, cart]);
+    try {
+      const result = await runSynth({ directory: tree.root, outDirectory: tree.path('out') });
+      assert.deepEqual(result.overlays.map((o) => [o.path, o.from]), [
+        ['apps/shop/overlays/green', 'apps/shop/overlays/blue'],
+        ['apps/cart/overlays/green', 'apps/cart/overlays/blue'],
+      ]);
+      assert.ok(existsSync(tree.path('manifests/apps/shop/overlays/green/kustomization.yaml')));
+      assert.ok(result.fileChanges.length > 0 && result.fileChanges.every((c) => c.action === 'create'));
+      assert.ok(existsSync(tree.path('manifests/clusters/blue/argocd/apps/shop.yaml')));
+      assert.deepEqual(result.clusters.map((c) => [c.cluster, c.services.map((s) => `${s.service}:${s.objects}`)]), [
+        ['blue', ['shop:2', 'cart:1']],
+        ['green', ['shop:2', 'cart:1']],
+      ]);
+      // The rendered Ingress carries the cluster's DNS weight.
+      const green = readFileSync(tree.path('out/green/shop.yaml'), 'utf8');
+      assert.match(green, /external-dns\.alpha\.kubernetes\.io\/aws-weight: '0'/);
+      assert.match(readFileSync(tree.path('out/blue/shop.yaml'), 'utf8'), /aws-weight: '255'/);
+      const summary = JSON.parse(readFileSync(tree.path('out/summary.json'), 'utf8'));
+      assert.equal(summary.clusters[0].services[0].service, 'shop');
+      assert.equal(result.dangers, 0);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a second run writes nothing; a removed service loses its generated files but hand-written files stay', async () => {
+    const tree = platformTree([shop, cart]);
+    try {
+      await runSynth({ directory: tree.root, outDirectory: tree.path('out') });
+      const generated = tree.path('manifests/clusters/blue/argocd/apps/cart.yaml');
+      const before = statSync(generated).mtimeMs;
+      const again = await runSynth({ directory: tree.root, outDirectory: tree.path('out') });
+      assert.deepEqual(again.fileChanges, []);
+      assert.deepEqual(again.overlays, []);
+      assert.equal(statSync(generated).mtimeMs, before, 'an unchanged file is not rewritten');
+
+      const handWritten = tree.path('manifests/clusters/blue/argocd/notes.yaml');
+      writeFileSync(handWritten, '# kept by the platform team\n');
+      writeFileSync(tree.path('platform.yaml'), platformYaml([shop]));
+      const removed = await runSynth({ directory: tree.root, outDirectory: tree.path('out') });
+      const deleted = removed.fileChanges.filter((c) => c.action === 'delete').map((c) => c.path);
+      assert.ok(deleted.includes('clusters/blue/argocd/apps/cart.yaml'));
+      assert.ok(deleted.includes('clusters/green/tenants/cart/namespace.yaml'));
+      assert.ok(deleted.every((path) => path.includes('cart')), `only cart's files go: ${deleted.join(', ')}`);
+      assert.ok(!existsSync(generated));
+      assert.ok(!existsSync(tree.path('manifests/clusters/blue/tenants/cart')), 'emptied folders are removed');
+      assert.equal(readFileSync(handWritten, 'utf8'), '# kept by the platform team\n');
+      assert.ok(existsSync(tree.path('manifests/apps/cart/base/kustomization.yaml')), "a team's apps/ folder is never deleted");
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('--check-only writes nothing and exits 3 when generated files or overlays are out of date', async () => {
+    const tree = platformTree([cart]);
+    try {
+      const stale = await kaji(['synth', tree.root, '--check-only', '--out', tree.path('out')]);
+      assert.equal(stale.code, 3, stale.stderr);
+      assert.match(stale.stdout, /generated files OUT OF DATE: \d+ to create/);
+      assert.match(stale.stdout, /overlay missing: apps\/cart\/overlays\/green/);
+      assert.ok(!existsSync(tree.path('manifests/clusters')));
+      assert.ok(!existsSync(tree.path('manifests/apps/cart/overlays/green')));
+      assert.ok(!existsSync(tree.path('out')));
+
+      assert.equal((await kaji(['synth', tree.root, '--out', tree.path('out')])).code, 0);
+      const fresh = await kaji(['synth', tree.root, '--check-only']);
+      assert.equal(fresh.code, 0, fresh.stdout);
+      assert.match(fresh.stdout, /generated files: up to date/);
+      assert.match(fresh.stderr, /rendered 2\/2/, 'progress goes to standard error');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a tenant crossing its boundaries is reported as dangers and fails the run', async () => {
+    const rogue: TestService = {
+      name: 'rogue',
+      image: 'nginx',
+      namespace: 'shop',
+      extra: `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: rogue-admin}
+rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: rogue, namespace: rogue}
+spec:
+  rules: [{host: www.shop.example.com}, {host: evil.example.org}]
+`,
+    };
+    const tree = platformTree([shop, rogue]);
+    try {
+      const { code, stdout } = await kaji(['synth', tree.root, '--out', tree.path('out')]);
+      assert.equal(code, 1);
+      for (const expected of [
+        /rogue: Deployment\/shop\/rogue: namespace "shop" is not the service's namespace "rogue"/,
+        /rogue: ClusterRole\/-\/rogue-admin: ClusterRole is cluster-scoped/,
+        /rogue: Deployment\/shop\/rogue: image "nginx:1\.0\.0" is not from 111122223333/,
+        /rogue: Ingress\/rogue\/rogue: host "evil\.example\.org" is not under the platform domain/,
+        /rogue: Ingress\/rogue\/rogue: host "www\.shop\.example\.com" is already claimed by shop/,
+      ]) {
+        assert.match(stdout, expected);
+      }
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('an invalid platform.yaml is refused with file:line:column, exit 2', async () => {
+    const tree = platformTree([cart]);
+    try {
+      writeFileSync(tree.path('platform.yaml'), platformYaml([cart]).replace('weight: 255', 'weight: 256'));
+      const { code, stderr } = await kaji(['synth', tree.root]);
+      assert.equal(code, 2);
+      assert.match(stderr, /platform\.yaml:4:\d+: clusters\[0\]\.weight/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a service whose overlay does not render is a problem, and the others are still checked', async () => {
+    const tree = platformTree([shop, cart]);
+    try {
+      writeFileSync(tree.path('manifests/apps/cart/overlays/blue/kustomization.yaml'), 'resources: [../../missing]\n');
+      const result = await runSynth({ directory: tree.root, outDirectory: tree.path('out') });
+      const cartBlue = result.clusters[0]!.services.find((s) => s.service === 'cart')!;
+      assert.match(cartBlue.problems[0]!.message, /kubectl kustomize failed/);
+      assert.equal(result.clusters[0]!.services.find((s) => s.service === 'shop')!.objects, 2);
+      assert.ok(result.problems > 0);
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
+
