@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
-import { ECR, platformTree, platformYaml, type TestService } from '../support/platform.js';
+import { platformTree, platformYaml, type TestService } from '../support/platform.js';
 
 const shop: TestService = { name: 'shop', hosts: ['www.shop.example.com'], extra: `apiVersion: networking.k8s.io/v1
 kind: Ingress
