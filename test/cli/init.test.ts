@@ -1,0 +1,49 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kaji } from '../support/cli.js';
+import { hasKubectl, tempTree } from '../support/files.js';
+
+describe('kaji init', () => {
+  test('scaffolds a platform that kaji synth accepts with no danger', { skip: !hasKubectl }, async () => {
+    const tree = tempTree({});
+    try {
+      const target = join(tree.root, 'acme');
+      const init = await kaji(['init', target]);
+      assert.equal(init.code, 0, init.stderr);
+      for (const file of ['platform.yaml', 'polaris.yaml', 'README.md', 'manifests/apps/hello/overlays/blue/kustomization.yaml']) {
+        assert.ok(existsSync(join(target, file)), `${file} created`);
+      }
+      assert.match(readFileSync(join(target, 'platform.yaml'), 'utf8'), /name: acme\n/);
+      const synth = await kaji(['synth', target, '--out', join(tree.root, 'out')]);
+      assert.equal(synth.code, 0, synth.stdout + synth.stderr);
+      assert.match(synth.stdout, /0 dangers, \d+ warnings?, 0 problems/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('never overwrites an existing platform', async () => {
+    const tree = tempTree({ 'platform.yaml': 'platform: {name: mine}\n' });
+    try {
+      const { code, stderr } = await kaji(['init', tree.root]);
+      assert.equal(code, 2);
+      assert.match(stderr, /platform\.yaml already exists; kaji init never overwrites a platform/);
+      assert.equal(readFileSync(tree.path('platform.yaml'), 'utf8'), 'platform: {name: mine}\n');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('refuses a name that is not a DNS label', async () => {
+    const tree = tempTree({});
+    try {
+      const { code, stderr } = await kaji(['init', join(tree.root, 'x'), '--name', 'Not_Valid']);
+      assert.equal(code, 2);
+      assert.match(stderr, /"Not_Valid" is not a valid platform name/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
