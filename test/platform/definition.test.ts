@@ -406,8 +406,25 @@ describe('errors: quantities', () => {
     assertProblems(withServices('    defaults:\n      limits: {memory: 8Gi}\n'), [
       "platform.yaml:21:24: services[0].defaults.limits.memory: the default memory limit 8Gi is above the memory quota 4Gi: a single container would exceed the namespace's quota; raise the quota or lower the default",
     ]);
-    assertProblems(edit('cpu: 2,', 'cpu: 500m,'), [
-      "platform.yaml:19:18: services[0].quota.cpu: the default cpu limit 1 (kaji's default; set defaults.limits.cpu) is above the cpu quota 500m: a single container would exceed the namespace's quota; raise the quota or lower the default",
+    assertProblems(edit('cpu: 2,', 'cpu: 50m,'), [
+      "platform.yaml:19:18: services[0].quota.cpu: the default cpu request 100m (kaji's default; set defaults.requests.cpu) is above the cpu quota 50m: a single container would exceed the namespace's quota; raise the quota or lower the default",
+    ]);
+    assertProblems(withServices('    defaults:\n      requests: {cpu: 3}\n      limits: {cpu: 4}\n'), [
+      "platform.yaml:21:23: services[0].defaults.requests.cpu: the default cpu request 3 is above the cpu quota 2: a single container would exceed the namespace's quota; raise the quota or lower the default",
+    ]);
+  });
+
+  test('the quota bounds cpu requests, not cpu limits: a default cpu limit above the cpu quota is fine', () => {
+    // The ResourceQuota holds requests.cpu, requests.memory, limits.memory and pods; no limits.cpu.
+    const text = withServices('    defaults:\n      limits: {cpu: 4}\n', edit('cpu: 2,', 'cpu: 500m,'));
+    const [service] = parsePlatform(text, FILE).services;
+    assert.deepEqual(service?.quota, { cpu: '500m', memory: '4Gi', pods: 20 });
+    assert.deepEqual(service?.defaults.limits, { cpu: '4', memory: '512Mi' });
+  });
+
+  test('a default memory request above the memory quota is reported with the limit above it', () => {
+    assertProblems(withServices('    defaults:\n      requests: {memory: 5Gi}\n      limits: {memory: 6Gi}\n'), [
+      "platform.yaml:22:24: services[0].defaults.limits.memory: the default memory limit 6Gi is above the memory quota 4Gi: a single container would exceed the namespace's quota; raise the quota or lower the default",
     ]);
   });
 });

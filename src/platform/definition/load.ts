@@ -347,12 +347,21 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
           path: explicitRequest ? requestPath : limitPath,
           message: `the default ${resource} request ${written(requestPath, request)} is above the default ${resource} limit ${written(limitPath, limit)}; a request may not exceed its limit`,
         });
-      } else if (limit && quotaValue && compareQuantities(limit, quotaValue) > 0) {
-        const explicitLimit = limits[resource] !== undefined;
-        problems.add({
-          path: explicitLimit ? limitPath : quotaPath,
-          message: `the default ${resource} limit ${written(limitPath, limit)} is above the ${resource} quota ${canonicalQuantity(quotaValue)}: a single container would exceed the namespace's quota; raise the quota or lower the default`,
-        });
+      } else if (quotaValue) {
+        // The ResourceQuota bounds requests.cpu, requests.memory and
+        // limits.memory (no limits.cpu: see derive/tenant.ts), so a single
+        // container's defaults must fit: the cpu request, and the memory
+        // limit (which is at least the memory request, checked above).
+        const [kind, value, path, explicit] =
+          resource === 'cpu'
+            ? (['request', request, requestPath, requests.cpu !== undefined] as const)
+            : (['limit', limit, limitPath, limits.memory !== undefined] as const);
+        if (value && compareQuantities(value, quotaValue) > 0) {
+          problems.add({
+            path: explicit ? path : quotaPath,
+            message: `the default ${resource} ${kind} ${written(path, value)} is above the ${resource} quota ${canonicalQuantity(quotaValue)}: a single container would exceed the namespace's quota; raise the quota or lower the default`,
+          });
+        }
       }
     }
   }
