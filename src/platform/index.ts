@@ -1,9 +1,11 @@
 // The platform definition (`platform.yaml`): its types, and loading with validation.
 export type * from './types.js';
-export { RESERVED_NAMESPACES, KAJI_NAMESPACE } from './types.js';
+export { RESERVED_NAMESPACES, KAJI_NAMESPACE, INTERNET_EXCEPT, INTERNET_PORTS } from './types.js';
+export { parseCidr, cidrContains, formatCidr } from './cidr.js';
+export type { Cidr, CidrParse } from './cidr.js';
 export { loadPlatform, parsePlatform } from './definition/load.js';
 export { PlatformError, PlatformErrors } from './definition/errors.js';
-export { PLATFORM_SCHEMA, PLATFORM_DEFAULTS, platformSchemaJson } from './definition/schema.js';
+export { PLATFORM_SCHEMA, PLATFORM_DEFAULTS, INTERNET, platformSchemaJson } from './definition/schema.js';
 export { EKS_VERSIONS, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS, eksVersion } from './definition/eks-versions.js';
 export type { EksVersion } from './definition/eks-versions.js';
 export * from './derive/index.js';

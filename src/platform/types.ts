@@ -75,6 +75,19 @@ export interface ServiceQuota extends ResourceAmounts {
   readonly pods: number;
 }
 
+/**
+ * One outbound destination of a service beyond the platform (`egress` in
+ * platform.yaml).
+ *
+ * - `internet`: every public IPv4 address (0.0.0.0/0 except the private,
+ *   shared and link-local ranges: see INTERNET_EXCEPT) on TCP 443 and 80;
+ * - `cidr`: an IPv4 or IPv6 block (canonical: no host bits set) on the TCP
+ *   `ports` given, or on every port and protocol when `ports` is empty.
+ */
+export type EgressDestination =
+  | { readonly kind: 'internet' }
+  | { readonly kind: 'cidr'; readonly cidr: string; readonly ports: readonly number[] };
+
 export interface ServiceDefinition {
   /** DNS-1123 label; also the folder `apps/<name>/`. */
   readonly name: string;
@@ -97,6 +110,21 @@ export interface ServiceDefinition {
   readonly hosts: readonly string[];
   /** @default "restricted" */
   readonly podSecurity: PodSecurityLevel;
+  /**
+   * Other tenant services (by name) whose pods may call this one: ingress from
+   * their namespaces here, and egress to this namespace there. @default []
+   */
+  readonly allowFrom: readonly string[];
+  /** Outbound destinations beyond the platform (AWS API endpoints, databases, the internet). @default [] */
+  readonly egress: readonly EgressDestination[];
+}
+
+export interface NetworkDefinition {
+  /**
+   * The CIDRs of the subnets the ALBs live in: public traffic reaches the pods
+   * of services with hosts from these addresses. @default ["10.0.0.0/20"]
+   */
+  readonly loadBalancerCidrs: readonly string[];
 }
 
 export interface PlatformDefinition {
@@ -106,6 +134,8 @@ export interface PlatformDefinition {
   readonly manifests: ManifestRepository;
   readonly clusters: readonly ClusterDefinition[];
   readonly capacity: CapacityDefinition;
+  /** @default { loadBalancerCidrs: ["10.0.0.0/20"] } */
+  readonly network: NetworkDefinition;
   /** The policy file (Polaris format), relative to platform.yaml. @default "polaris.yaml" */
   readonly policy: string;
   /** Image repository prefixes any service may use besides its own (e.g. a shared base-image registry). @default [] */
@@ -116,6 +146,18 @@ export interface PlatformDefinition {
 
 /** Namespaces no tenant may take: Kubernetes', Argo CD's and kaji's own. */
 export const RESERVED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'default', 'argocd', 'kaji-system'] as const;
+
+/**
+ * What `internet` leaves out of 0.0.0.0/0: the private ranges (RFC 1918: the
+ * VPC, so other tenants' pods and nodes), the shared address space (RFC 6598:
+ * pod subnets with EKS custom networking) and link-local (the instance
+ * metadata service at 169.254.169.254 and the Pod Identity agent, allowed on
+ * its own).
+ */
+export const INTERNET_EXCEPT = ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'] as const;
+
+/** TCP ports `internet` opens. */
+export const INTERNET_PORTS = [443, 80] as const;
 
 /** kaji's own namespace in every cluster (webhook, headroom). */
 export const KAJI_NAMESPACE = 'kaji-system';

@@ -77,6 +77,7 @@ const MINIMAL_RESULT: PlatformDefinition = {
     architectures: ['amd64'],
     headroom: { kind: 'percent', percent: 10 },
   },
+  network: { loadBalancerCidrs: ['10.0.0.0/20'] },
   policy: 'polaris.yaml',
   imageAllowlist: [],
   teams: [{ name: 'blog', identity: 'arn:aws:iam::111122223333:role/team-blog' }],
@@ -90,6 +91,8 @@ const MINIMAL_RESULT: PlatformDefinition = {
       defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
       hosts: [],
       podSecurity: 'restricted',
+      allowFrom: [],
+      egress: [],
     },
   ],
 };
@@ -124,6 +127,8 @@ capacity:
   instanceFamilies: [m7g, c7g]
   architectures: [arm64, amd64]
   headroom: {cpu: 1.5, memory: 2048Mi}
+network:
+  loadBalancerCidrs: [10.1.0.0/22, 10.1.4.0/22, "2600:1f18:abcd:100::/56"]
 policy: policy/polaris.yaml
 imageAllowlist: [public.ecr.aws/labs/]
 teams:
@@ -143,6 +148,11 @@ services:
       limits: {cpu: 200m, memory: 1000Mi}
     hosts: [antenna.labs.example.com, labs.example.com]
     podSecurity: baseline
+    allowFrom: [diary]
+    egress:
+      - internet
+      - {cidr: 10.0.16.0/20, ports: [443, 3306]}
+      - {cidr: "2600:1f18:abcd::/48"}
   - name: diary
     team: tools
     image: localhost:5000/diary
@@ -163,6 +173,7 @@ services:
         architectures: ['arm64', 'amd64'],
         headroom: { kind: 'units', cpu: '1500m', memory: '2Gi' },
       },
+      network: { loadBalancerCidrs: ['10.1.0.0/22', '10.1.4.0/22', '2600:1f18:abcd:100::/56'] },
       policy: 'policy/polaris.yaml',
       imageAllowlist: ['public.ecr.aws/labs/'],
       teams: [
@@ -180,6 +191,12 @@ services:
           defaults: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '200m', memory: '1000Mi' } },
           hosts: ['antenna.labs.example.com', 'labs.example.com'],
           podSecurity: 'baseline',
+          allowFrom: ['diary'],
+          egress: [
+            { kind: 'internet' },
+            { kind: 'cidr', cidr: '10.0.16.0/20', ports: [443, 3306] },
+            { kind: 'cidr', cidr: '2600:1f18:abcd::/48', ports: [] },
+          ],
         },
         {
           name: 'diary',
@@ -190,6 +207,8 @@ services:
           defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
           hosts: [],
           podSecurity: 'restricted',
+          allowFrom: [],
+          egress: [],
         },
       ],
     };
@@ -251,11 +270,11 @@ describe('errors: schema', () => {
   test('unknown keys, with "did you mean"', () => {
     assertProblems(edit('teams:', 'team:'), [
       'platform.yaml:1:1: teams: is required (the teams that own services)',
-      'platform.yaml:12:1: team: unknown key "team" (did you mean "teams"?); allowed: platform, manifests, clusters, capacity, policy, imageAllowlist, teams, services',
+      'platform.yaml:12:1: team: unknown key "team" (did you mean "teams"?); allowed: platform, manifests, clusters, capacity, network, policy, imageAllowlist, teams, services',
     ]);
     assertProblems(edit('    quota: {', '    quta: {'), [
       "platform.yaml:16:5: services[0].quota: is required (the most the service's namespace may use in total (a ResourceQuota))",
-      'platform.yaml:19:5: services[0].quta: unknown key "quta" (did you mean "quota"?); allowed: name, team, namespace, image, sourceRepository, quota, defaults, hosts, podSecurity',
+      'platform.yaml:19:5: services[0].quta: unknown key "quta" (did you mean "quota"?); allowed: name, team, namespace, image, sourceRepository, quota, defaults, hosts, podSecurity, allowFrom, egress',
     ]);
   });
 
@@ -479,6 +498,82 @@ describe('errors: hosts and images', () => {
         'platform.yaml:23:38: services[3].image: must be an image repository without tag or digest, such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna; found "Not An Image"',
       ],
     );
+  });
+});
+
+describe('errors: network', () => {
+  // MINIMAL's services start on line 15; withServices appends from line 20.
+  const twoServices = (antenna: string, diary = ''): string =>
+    withServices(`${antenna}  - name: diary\n    team: blog\n    image: x/diary\n    quota: {cpu: 1, memory: 1Gi, pods: 5}\n${diary}`);
+
+  test('allowFrom names other defined services, each once', () => {
+    assertProblems(twoServices('    allowFrom: [diray, antenna, diary, diary]\n'), [
+      'platform.yaml:20:17: services[0].allowFrom[0]: service "diray" is not defined (did you mean "diary"?); allowFrom names services listed under services',
+      'platform.yaml:20:24: services[0].allowFrom[1]: "antenna" is this service: its own pods always reach each other (kaji-allow-same-namespace); remove it',
+      'platform.yaml:20:40: services[0].allowFrom[3]: repeats "diary" (already item 2); list each once',
+    ]);
+    assertProblems(twoServices('', '    allowFrom: [Antenna]\n'), [
+      'platform.yaml:24:17: services[1].allowFrom[0]: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; found "Antenna"',
+    ]);
+  });
+
+  test('egress entries: "internet" or {cidr, ports}, with what was probably meant', () => {
+    assertProblems(
+      withServices(
+        '    egress:\n' +
+          '      - internt\n' +
+          '      - 10.0.16.0/20:443\n' +
+          '      - 443\n' +
+          '      - {cidr: 10.0.16.0/20, port: 443}\n' +
+          '      - {ports: [443]}\n' +
+          '      - {cidr: 10.0.16.0/20, ports: [0, 70000, https]}\n' +
+          '      - {cidr: 10.0.16.0/20, ports: []}\n' +
+          '      - internet\n' +
+          '      - internet\n',
+      ),
+      [
+        'platform.yaml:21:9: services[0].egress[0]: must be "internet" or a mapping {cidr, ports} such as {cidr: 10.0.16.0/20, ports: [443]}; found "internt" (did you mean "internet"?)',
+        'platform.yaml:22:9: services[0].egress[1]: must be "internet" or a mapping {cidr, ports} such as {cidr: 10.0.16.0/20, ports: [443]}; found "10.0.16.0/20:443": write a CIDR as a mapping, {cidr: 10.0.16.0/20, ports: [443]}',
+        'platform.yaml:23:9: services[0].egress[2]: must be "internet" or a mapping {cidr, ports} such as {cidr: 10.0.16.0/20, ports: [443]}, found 443',
+        'platform.yaml:24:30: services[0].egress[3].port: unknown key "port" (did you mean "ports"?); allowed: cidr, ports',
+        'platform.yaml:25:9: services[0].egress[4].cidr: is required (an IPv4 or IPv6 CIDR without host bits, e.g. 10.0.16.0/20 or 2600:1f18:abcd::/56)',
+        'platform.yaml:26:38: services[0].egress[5].ports[0]: must be between 1 and 65535; found 0',
+        'platform.yaml:26:41: services[0].egress[5].ports[1]: must be between 1 and 65535; found 70000',
+        'platform.yaml:26:48: services[0].egress[5].ports[2]: must be a whole number, found "https"',
+        'platform.yaml:27:30: services[0].egress[6].ports: must list at least 1 item',
+        'platform.yaml:29:9: services[0].egress[8]: repeats "internet" (already item 7); list each once',
+      ],
+    );
+  });
+
+  test('CIDRs in egress and loadBalancerCidrs must be canonical IPv4 or IPv6 blocks', () => {
+    const text = withServices(
+      '    egress:\n' +
+        '      - {cidr: 10.0.16.1/20}\n' +
+        '      - {cidr: 10.0.16.0}\n' +
+        '      - {cidr: 10.0.256.0/24}\n' +
+        '      - {cidr: 10.0.16.0/33}\n' +
+        '      - {cidr: "2600:1f18:abcd::1/48"}\n' +
+        '      - {cidr: "2600:1f18:abcd::/129"}\n' +
+        '      - {cidr: vpc-endpoints}\n' +
+        '      - {cidr: "2600:1f18:abcd::/48", ports: [443]}\n',
+      edit('teams:\n', 'network:\n  loadBalancerCidrs: [10.0.0.0/20, 10.0.0.0/20, 10.0.4.0/20]\nteams:\n'),
+    );
+    assertProblems(text, [
+      'platform.yaml:13:36: network.loadBalancerCidrs[1]: repeats "10.0.0.0/20" (already item 0); list each once',
+      'platform.yaml:13:49: network.loadBalancerCidrs[2]: "10.0.4.0/20" has host bits set: the block it names is 10.0.0.0/20; write that',
+      'platform.yaml:23:16: services[0].egress[0].cidr: "10.0.16.1/20" has host bits set: the block it names is 10.0.16.0/20; write that',
+      'platform.yaml:24:16: services[0].egress[1].cidr: must be a CIDR such as 10.0.16.0/20 or 2600:1f18:abcd::/56; found "10.0.16.0", an address without a prefix length (write 10.0.16.0/32 for this one address)',
+      'platform.yaml:25:16: services[0].egress[2].cidr: must be a CIDR such as 10.0.16.0/20 or 2600:1f18:abcd::/56; found "10.0.256.0/24"',
+      'platform.yaml:26:16: services[0].egress[3].cidr: must be a CIDR such as 10.0.16.0/20 or 2600:1f18:abcd::/56; found "10.0.16.0/33": an IPv4 prefix length is 0-32',
+      'platform.yaml:27:16: services[0].egress[4].cidr: "2600:1f18:abcd::1/48" has host bits set: the block it names is 2600:1f18:abcd::/48; write that',
+      'platform.yaml:28:16: services[0].egress[5].cidr: must be a CIDR such as 10.0.16.0/20 or 2600:1f18:abcd::/56; found "2600:1f18:abcd::/129": an IPv6 prefix length is 0-128',
+      'platform.yaml:29:16: services[0].egress[6].cidr: must be a CIDR such as 10.0.16.0/20 or 2600:1f18:abcd::/56; found "vpc-endpoints"',
+    ]);
+    assertProblems(edit('teams:\n', 'network:\n  loadBalancerCidrs: []\n  subnets: []\nteams:\n'), [
+      'platform.yaml:13:3: network.loadBalancerCidrs: must list at least 1 item',
+      'platform.yaml:14:3: network.subnets: unknown key "subnets"; allowed: loadBalancerCidrs',
+    ]);
   });
 });
 

@@ -2,6 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadAll } from 'js-yaml';
 import type { JsonObject } from '../../src/kube/index.js';
+import { cidrContains, parseCidr } from '../../src/platform/cidr.js';
 import type { ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../../src/platform/types.js';
 import {
   annotateIngresses,
@@ -24,6 +25,8 @@ const service = (overrides: Partial<ServiceDefinition> & Pick<ServiceDefinition,
   defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
   hosts: [],
   podSecurity: 'restricted',
+  allowFrom: [],
+  egress: [],
   ...overrides,
 });
 
@@ -39,8 +42,19 @@ const SERVICES: readonly ServiceDefinition[] = [
     hosts: ['diary.labs.example.com'],
     podSecurity: 'baseline',
     defaults: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+    // antenna and feed-crawler call the diary (in its namespace anon-diary).
+    allowFrom: ['feed-crawler', 'antenna'],
   }),
-  service({ name: 'feed-crawler', team: 'feeds', quota: { cpu: '2', memory: '2Gi', pods: 10 } }),
+  service({
+    name: 'feed-crawler',
+    team: 'feeds',
+    quota: { cpu: '2', memory: '2Gi', pods: 10 },
+    egress: [
+      { kind: 'internet' },
+      { kind: 'cidr', cidr: '10.0.16.0/20', ports: [443] },
+      { kind: 'cidr', cidr: '10.0.32.0/20', ports: [] },
+    ],
+  }),
 ];
 
 const PLATFORM: PlatformDefinition = {
@@ -55,6 +69,7 @@ const PLATFORM: PlatformDefinition = {
     architectures: ['amd64'],
     headroom: { kind: 'percent', percent: 10 },
   },
+  network: { loadBalancerCidrs: ['10.0.0.0/20'] },
   policy: 'polaris.yaml',
   imageAllowlist: [],
   teams: [
@@ -368,12 +383,17 @@ describe('tenant guardrails', () => {
     ]);
   });
 
-  test('NetworkPolicy: default deny of both directions for every pod, then same namespace, DNS, and the load balancer', () => {
+  test('NetworkPolicy: default deny of both directions for every pod, then same namespace, DNS, Pod Identity, and the load balancer', () => {
     const policies = docs(blueFiles, 'clusters/blue/tenants/antenna/networkpolicies.yaml');
     for (const policy of policies) {
       assert.equal(policy.kind, 'NetworkPolicy');
       assert.equal(at(policy, 'metadata', 'namespace'), 'antenna');
+      assert.deepEqual(at(policy, 'spec', 'podSelector'), {}, 'every policy selects every pod of the namespace');
     }
+    assert.deepEqual(
+      policies.map((p) => at(p, 'metadata', 'name')),
+      ['kaji-default-deny', 'kaji-allow-same-namespace', 'kaji-allow-dns', 'kaji-allow-pod-identity', 'kaji-allow-load-balancer', 'kaji-allow-to-services'],
+    );
     const deny = byName(policies, 'kaji-default-deny');
     assert.deepEqual(at(deny, 'spec'), { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
 
@@ -398,24 +418,136 @@ describe('tenant guardrails', () => {
       },
     ]);
 
+    const podIdentity = byName(policies, 'kaji-allow-pod-identity');
+    assert.deepEqual(at(podIdentity, 'spec'), {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '169.254.170.23/32' } }, { ipBlock: { cidr: 'fd00:ec2::23/128' } }], ports: [{ protocol: 'TCP', port: 80 }] }],
+    });
+
     const lb = byName(policies, 'kaji-allow-load-balancer');
     assert.deepEqual(at(lb, 'spec', 'policyTypes'), ['Ingress']);
     assert.deepEqual(at(lb, 'spec', 'ingress'), [{ from: [{ ipBlock: { cidr: '10.0.0.0/20' } }] }]);
     assert.equal(at(lb, 'spec', 'egress'), undefined);
 
-    // No policy opens anything to other namespaces or to the internet.
+    // antenna asked for no egress and nobody calls it: nothing to the internet, nothing in from other namespaces.
     for (const policy of policies) {
       const text = JSON.stringify(policy);
       assert.ok(!text.includes('0.0.0.0/0'), String(at(policy, 'metadata', 'name')));
       assert.ok(!/"namespaceSelector":\{\}/.test(text), String(at(policy, 'metadata', 'name')));
+      assert.equal(at(policy, 'spec', 'ingress', 0, 'from', 0, 'namespaceSelector'), undefined, String(at(policy, 'metadata', 'name')));
     }
   });
 
-  test('a service without public hosts gets no load balancer ingress; other load balancer subnets can be given', () => {
-    const names = docs(blueFiles, 'clusters/blue/tenants/feed-crawler/networkpolicies.yaml').map((p) => at(p, 'metadata', 'name'));
-    assert.deepEqual(names, ['kaji-default-deny', 'kaji-allow-same-namespace', 'kaji-allow-dns']);
+  test('allowFrom: ingress from exactly the callers\' namespaces in the callee, egress to the callee in each caller', () => {
+    const diary = docs(blueFiles, 'clusters/blue/tenants/diary/networkpolicies.yaml');
+    const from = byName(diary, 'kaji-allow-from-services');
+    assert.deepEqual(at(from, 'metadata', 'namespace'), 'anon-diary');
+    assert.deepEqual(at(from, 'spec'), {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'antenna' } } },
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'feed-crawler' } } },
+          ],
+        },
+      ],
+    });
+    // The diary calls nobody, so it gets no egress to other namespaces.
+    assert.ok(!diary.some((p) => at(p, 'metadata', 'name') === 'kaji-allow-to-services'));
 
-    const files = deriveClusterFiles(PLATFORM, blue, { loadBalancerCidrs: ['10.1.4.0/24', '10.1.0.0/24', '10.1.4.0/24'] });
+    for (const caller of ['antenna', 'feed-crawler']) {
+      const policies = docs(blueFiles, `clusters/blue/tenants/${caller}/networkpolicies.yaml`);
+      const to = byName(policies, 'kaji-allow-to-services');
+      assert.equal(at(to, 'metadata', 'namespace'), caller);
+      assert.deepEqual(at(to, 'spec'), {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'anon-diary' } } }] }],
+      });
+      // Nobody lists the callers in allowFrom: no ingress from other namespaces.
+      assert.ok(!policies.some((p) => at(p, 'metadata', 'name') === 'kaji-allow-from-services'), caller);
+    }
+  });
+
+  test('egress: the internet without private, shared or link-local ranges on 443 and 80; CIDRs on their ports', () => {
+    const policies = docs(blueFiles, 'clusters/blue/tenants/feed-crawler/networkpolicies.yaml');
+    assert.deepEqual(
+      policies.map((p) => at(p, 'metadata', 'name')),
+      ['kaji-default-deny', 'kaji-allow-same-namespace', 'kaji-allow-dns', 'kaji-allow-pod-identity', 'kaji-allow-to-services', 'kaji-allow-egress'],
+    );
+    const egress = byName(policies, 'kaji-allow-egress');
+    assert.deepEqual(at(egress, 'spec', 'policyTypes'), ['Egress']);
+    assert.equal(at(egress, 'spec', 'ingress'), undefined);
+    assert.deepEqual(at(egress, 'spec', 'egress'), [
+      {
+        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'] } }],
+        ports: [
+          { protocol: 'TCP', port: 443 },
+          { protocol: 'TCP', port: 80 },
+        ],
+      },
+      { to: [{ ipBlock: { cidr: '10.0.16.0/20' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+      // No ports: every port and protocol to the block.
+      { to: [{ ipBlock: { cidr: '10.0.32.0/20' } }] },
+    ]);
+  });
+
+  test('no egress rule reaches the instance metadata service: blocks that hold it except it', () => {
+    const wide = service({
+      name: 'wide',
+      team: 'feeds',
+      egress: [
+        { kind: 'cidr', cidr: '0.0.0.0/0', ports: [443] },
+        { kind: 'cidr', cidr: '169.254.0.0/16', ports: [] },
+        { kind: 'cidr', cidr: '::/0', ports: [] },
+        { kind: 'cidr', cidr: '10.0.0.0/8', ports: [] },
+      ],
+    });
+    const files = deriveClusterFiles({ ...PLATFORM, services: [...SERVICES, wide] }, blue);
+    const rules = byName(docs(files, 'clusters/blue/tenants/wide/networkpolicies.yaml'), 'kaji-allow-egress');
+    assert.deepEqual(
+      (at(rules, 'spec', 'egress') as JsonObject[]).map((rule) => at(rule, 'to', 0, 'ipBlock')),
+      [
+        { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] },
+        { cidr: '169.254.0.0/16', except: ['169.254.169.254/32'] },
+        { cidr: '::/0', except: ['fd00:ec2::254/128'] },
+        { cidr: '10.0.0.0/8' },
+      ],
+    );
+
+    // Over every generated policy: an allowed ipBlock never holds IMDS unless an except takes it out.
+    for (const f of files.filter((x) => x.path.endsWith('/networkpolicies.yaml'))) {
+      for (const policy of loadAll(f.content) as JsonObject[]) {
+        for (const rule of (at(policy, 'spec', 'egress') ?? []) as JsonObject[]) {
+          for (const peer of (rule.to ?? []) as JsonObject[]) {
+            const block = peer.ipBlock as { cidr: string; except?: string[] } | undefined;
+            if (!block) continue;
+            const parsed = parseCidr(block.cidr);
+            assert.ok(parsed.ok, block.cidr);
+            for (const imds of ['169.254.169.254', 'fd00:ec2::254']) {
+              if (!cidrContains(parsed.cidr, imds)) continue;
+              const excepted = (block.except ?? []).some((except) => {
+                const e = parseCidr(except);
+                return e.ok && cidrContains(e.cidr, imds);
+              });
+              assert.ok(excepted, `${f.path} ${String(at(policy, 'metadata', 'name'))}: ${block.cidr} lets pods reach ${imds}`);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  test('a service without public hosts gets no load balancer ingress; the load balancer subnets come from network.loadBalancerCidrs', () => {
+    const names = docs(blueFiles, 'clusters/blue/tenants/diary/networkpolicies.yaml').map((p) => at(p, 'metadata', 'name'));
+    assert.ok(names.includes('kaji-allow-load-balancer'));
+    const crawler = docs(blueFiles, 'clusters/blue/tenants/feed-crawler/networkpolicies.yaml').map((p) => at(p, 'metadata', 'name'));
+    assert.ok(!crawler.includes('kaji-allow-load-balancer'));
+
+    const files = deriveClusterFiles({ ...PLATFORM, network: { loadBalancerCidrs: ['10.1.4.0/24', '10.1.0.0/24', '10.1.4.0/24'] } }, blue);
     const lb = byName(docs(files, 'clusters/blue/tenants/antenna/networkpolicies.yaml'), 'kaji-allow-load-balancer');
     assert.deepEqual(at(lb, 'spec', 'ingress'), [{ from: [{ ipBlock: { cidr: '10.1.0.0/24' } }, { ipBlock: { cidr: '10.1.4.0/24' } }] }]);
   });
@@ -507,6 +639,13 @@ describe('platform components and errors', () => {
     for (const path of ['../../../apps/antenna/base/deployment.yaml', '/etc/x.yaml', 'a//b.yaml', './x.yaml']) {
       const bad: PlatformComponent = { ...nodePools, derive: () => [{ path, content: 'kind: X\n' }] };
       assert.throws(() => deriveClusterFiles(PLATFORM, blue, { components: [bad] }), DeriveError, path);
+    }
+  });
+
+  test('allowFrom naming no other service of the platform is refused', () => {
+    for (const caller of ['nobody', 'antenna']) {
+      const platform = { ...PLATFORM, services: [service({ name: 'antenna', team: 'feeds', allowFrom: [caller] })] };
+      assert.throws(() => deriveClusterFiles(platform, blue), (error: Error) => error instanceof DeriveError && error.message.includes(`"${caller}"`));
     }
   });
 

@@ -13,10 +13,12 @@ import type { Document, Node as YamlNode } from 'yaml';
 import { canonicalQuantity, compareQuantities, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
 import { didYouMean } from '../../kube/index.js';
+import { parseCidr } from '../cidr.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
 import type {
   Architecture,
   CapacityType,
+  EgressDestination,
   Headroom,
   PlatformDefinition,
   PodSecurityLevel,
@@ -25,7 +27,7 @@ import type {
 } from '../types.js';
 import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { PlatformError, PlatformErrors } from './errors.js';
-import { IMAGE_REPOSITORY, PATTERN_MESSAGES, PLATFORM_DEFAULTS, PLATFORM_SCHEMA, QUANTITY } from './schema.js';
+import { IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, PLATFORM_SCHEMA, QUANTITY } from './schema.js';
 
 type Segment = string | number;
 type Raw = Record<string, unknown>;
@@ -87,6 +89,7 @@ export function parsePlatform(text: string, file: string): PlatformDefinition {
   checkClusters(data, problems);
   checkTeamsAndServices(data, problems);
   checkImageAllowlist(data, problems);
+  checkNetwork(data, problems);
   const quantities = checkQuantities(data, problems);
 
   if (problems.size > 0) {
@@ -142,6 +145,7 @@ function translateSchemaError(error: ErrorObject, data: Raw, text: string, docum
     case 'if':
       return undefined; // the failing then/else branch reports what is wrong
     case 'type': {
+      if (isEgressEntry(path)) return { path, message: `${EGRESS_ENTRY_WORDS}, found ${describeValue(error.data)}` };
       const types = String(error.params.type).split(',');
       const words = types.includes('string') && schema.pattern === QUANTITY ? QUANTITY_WORDS : types.map(typeWord).join(' or ');
       const quote =
@@ -153,6 +157,7 @@ function translateSchemaError(error: ErrorObject, data: Raw, text: string, docum
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).map(String);
       if (last === 'kubernetesVersion') return { path, message: kubernetesVersionMessage(String(error.data)) };
+      if (isEgressEntry(path) && typeof error.data === 'string') return { path, message: egressWordMessage(error.data) };
       const suggestion = typeof error.data === 'string' ? didYouMean(error.data, allowed) : '';
       return { path, message: `must be one of ${allowed.join(', ')}; found ${describeValue(error.data)}${suggestion}` };
     }
@@ -177,13 +182,30 @@ function translateSchemaError(error: ErrorObject, data: Raw, text: string, docum
     case 'minLength':
       return { path, message: 'must not be empty' };
     case 'uniqueItems': {
-      // Ajv names the earlier item i and the later one j.
-      const [first, second] = [Number(error.params.i), Number(error.params.j)];
+      // Ajv names the two items i and j, in either order depending on the item type.
+      const [first, second] = [Math.min(Number(error.params.i), Number(error.params.j)), Math.max(Number(error.params.i), Number(error.params.j))];
       return { path: [...path, second], message: `repeats ${describeValue((error.data as unknown[])[second])} (already item ${first}); list each once` };
     }
     default:
       return { path, message: error.message ?? `does not match the schema (${error.keyword})` };
   }
+}
+
+const EGRESS_ENTRY_WORDS = `must be "${INTERNET}" or a mapping {cidr, ports} such as {cidr: 10.0.16.0/20, ports: [443]}`;
+
+/** True for the path of one item of a service's egress list. */
+function isEgressEntry(path: readonly Segment[]): boolean {
+  return path.length === 4 && path[0] === 'services' && path[2] === 'egress' && typeof path[3] === 'number';
+}
+
+/** A string egress entry other than "internet": say how to write what was probably meant. */
+function egressWordMessage(value: string): string {
+  const match = /^(.*\/\d+)(?::(\d+))?$/.exec(value);
+  if (match) {
+    const ports = match[2] === undefined ? '' : `, ports: [${match[2]}]`;
+    return `${EGRESS_ENTRY_WORDS}; found ${JSON.stringify(value)}: write a CIDR as a mapping, {cidr: ${match[1]}${ports}}`;
+  }
+  return `${EGRESS_ENTRY_WORDS}; found ${JSON.stringify(value)}${didYouMean(value, [INTERNET])}`;
 }
 
 /** The schema's only if/then/else: headroom as units or as a percent. */
@@ -219,6 +241,7 @@ function checkTeamsAndServices(data: Raw, problems: ProblemList): void {
   const teamNames = teams.map(({ value }) => value.name).filter((name): name is string => typeof name === 'string');
   const services = records(data.services);
   reportDuplicates(services, 'services', 'name', 'service', problems);
+  const serviceNames = [...new Set(services.map(({ value }) => value.name).filter((name): name is string => typeof name === 'string'))];
 
   const namespaces = new Map<string, { service: string; index: number }>();
   const hosts = new Map<string, { service: string; index: number }>();
@@ -238,6 +261,8 @@ function checkTeamsAndServices(data: Raw, problems: ProblemList): void {
       });
     }
     checkNamespace(service, index, name, namespaces, problems);
+    checkAllowFrom(service, index, serviceNames, problems);
+    checkEgress(service, index, problems);
     if (Array.isArray(service.hosts)) {
       service.hosts.forEach((host, hostIndex) => {
         if (typeof host !== 'string') return;
@@ -288,6 +313,39 @@ function checkNamespace(
   } else {
     namespaces.set(namespace, { service: name, index });
   }
+}
+
+function checkAllowFrom(service: Raw, index: number, serviceNames: readonly string[], problems: ProblemList): void {
+  if (!Array.isArray(service.allowFrom)) return;
+  service.allowFrom.forEach((caller, callerIndex) => {
+    if (typeof caller !== 'string') return;
+    const path = ['services', index, 'allowFrom', callerIndex];
+    if (caller === service.name) {
+      problems.add({ path, message: `"${caller}" is this service: its own pods always reach each other (kaji-allow-same-namespace); remove it` });
+    } else if (!serviceNames.includes(caller)) {
+      problems.add({ path, message: `service "${caller}" is not defined${didYouMean(caller, serviceNames)}; allowFrom names services listed under services` });
+    }
+  });
+}
+
+function checkEgress(service: Raw, index: number, problems: ProblemList): void {
+  if (!Array.isArray(service.egress)) return;
+  service.egress.forEach((entry, entryIndex) => {
+    if (isRecord(entry) && typeof entry.cidr === 'string') checkCidr(['services', index, 'egress', entryIndex, 'cidr'], entry.cidr, problems);
+  });
+}
+
+function checkNetwork(data: Raw, problems: ProblemList): void {
+  const cidrs = isRecord(data.network) ? data.network.loadBalancerCidrs : undefined;
+  if (!Array.isArray(cidrs)) return;
+  cidrs.forEach((cidr, index) => {
+    if (typeof cidr === 'string') checkCidr(['network', 'loadBalancerCidrs', index], cidr, problems);
+  });
+}
+
+function checkCidr(path: Segment[], text: string, problems: ProblemList): void {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) problems.add({ path, message: parsed.problem });
 }
 
 function checkImageAllowlist(data: Raw, problems: ProblemList): void {
@@ -443,6 +501,9 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
       architectures: (capacity.architectures as Architecture[] | undefined) ?? [...D.architectures],
       headroom,
     },
+    network: {
+      loadBalancerCidrs: ((data.network as Raw | undefined)?.loadBalancerCidrs as string[] | undefined) ?? [...D.loadBalancerCidrs],
+    },
     policy: (data.policy as string | undefined) ?? D.policy,
     imageAllowlist: (data.imageAllowlist as string[] | undefined) ?? [...D.imageAllowlist],
     teams: (data.teams as Raw[]).map((team) => ({ name: team.name as string, identity: team.identity as string })),
@@ -471,7 +532,15 @@ function buildService(service: Raw, index: number, quantity: (path: Segment[]) =
     defaults: { requests: amounts('requests'), limits: amounts('limits') },
     hosts: (service.hosts as string[] | undefined) ?? [...D.hosts],
     podSecurity: (service.podSecurity as PodSecurityLevel | undefined) ?? D.podSecurity,
+    allowFrom: (service.allowFrom as string[] | undefined) ?? [...D.allowFrom],
+    egress: ((service.egress as unknown[] | undefined) ?? [...D.egress]).map(egressDestination),
   };
+}
+
+function egressDestination(entry: unknown): EgressDestination {
+  if (entry === INTERNET) return { kind: 'internet' };
+  const { cidr, ports } = entry as Raw;
+  return { kind: 'cidr', cidr: cidr as string, ports: (ports as number[] | undefined) ?? [] };
 }
 
 // ---------------------------------------------------------------------------

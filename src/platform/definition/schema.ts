@@ -7,6 +7,7 @@
 // what they describe in every editor; load.ts finds the wording of a pattern's
 // error in PATTERN_MESSAGES by the pattern text.
 
+import { INTERNET_EXCEPT, INTERNET_PORTS } from '../types.js';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 
 /** Values the loader fills in for optional keys; the schema's `default`s say the same. */
@@ -25,7 +26,13 @@ export const PLATFORM_DEFAULTS = {
   limits: { cpu: '1', memory: '512Mi' },
   hosts: [],
   podSecurity: 'restricted',
+  allowFrom: [],
+  egress: [],
+  loadBalancerCidrs: ['10.0.0.0/20'],
 } as const;
+
+/** The one word an egress entry may be instead of a {cidr, ports} mapping. */
+export const INTERNET = 'internet';
 
 export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 export const DNS_NAME = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
@@ -90,6 +97,34 @@ function amounts(description: string, what: 'request' | 'limit', defaults: { cpu
 }
 
 const D = PLATFORM_DEFAULTS;
+
+/** A CIDR: its form is checked by load.ts (IPv4 and IPv6 are beyond a readable pattern). */
+function cidr(description: string): Schema {
+  return { type: 'string', minLength: 1, description };
+}
+
+const INTERNET_DESCRIPTION =
+  `"${INTERNET}": every public IPv4 address (0.0.0.0/0 except ${INTERNET_EXCEPT.join(', ')}: the VPC, pod and link-local ranges, so neither other tenants nor the instance metadata service) ` +
+  `on TCP ${INTERNET_PORTS.join(' and ')}. For crawlers, webhooks to third parties, and AWS APIs reached through the NAT gateway.`;
+
+/** One egress entry: the word internet, or a {cidr, ports} mapping. */
+const EGRESS_ENTRY: Schema = {
+  description: `An outbound destination: ${INTERNET_DESCRIPTION} Or {cidr, ports}: a CIDR (e.g. the VPC endpoint or database subnets) on the TCP ports listed.`,
+  if: { type: 'string' },
+  then: { type: 'string', enum: [INTERNET], description: INTERNET_DESCRIPTION },
+  else: object(
+    'A CIDR, on the TCP ports listed (all ports and protocols when ports is left out).',
+    {
+      cidr: cidr('An IPv4 or IPv6 CIDR without host bits, e.g. 10.0.16.0/20 or 2600:1f18:abcd::/56. A block holding 169.254.169.254 still excludes the instance metadata service.'),
+      ports: list(
+        'TCP ports, e.g. [443] or [3306]; leave out for every port and protocol.',
+        { type: 'integer', minimum: 1, maximum: 65535, description: 'A TCP port, 1-65535.' },
+        { minItems: 1, uniqueItems: true },
+      ),
+    },
+    ['cidr'],
+  ),
+};
 
 /** The JSON Schema of platform.yaml. */
 export const PLATFORM_SCHEMA: Schema = {
@@ -193,6 +228,17 @@ export const PLATFORM_SCHEMA: Schema = {
       },
       [],
     ),
+    network: object(
+      'The VPC addresses the generated network policies need.',
+      {
+        loadBalancerCidrs: list(
+          `The CIDRs of the subnets the ALBs live in (the VPC's public subnets, nothing else): public traffic reaches pods of services with hosts from these addresses (the AWS Load Balancer Controller with target-type ip). Never the whole VPC: every pod has a VPC address. @default ${JSON.stringify(D.loadBalancerCidrs)}`,
+          cidr('A CIDR such as 10.0.0.0/20.'),
+          { minItems: 1, uniqueItems: true, default: [...D.loadBalancerCidrs] },
+        ),
+      },
+      [],
+    ),
     policy: {
       type: 'string',
       minLength: 1,
@@ -258,6 +304,16 @@ export const PLATFORM_SCHEMA: Schema = {
             description: `Pod Security Admission level enforced in the namespace. @default "${D.podSecurity}"`,
             default: D.podSecurity,
           },
+          allowFrom: list(
+            'Other services (names under services) whose pods may call this one, on any port: ingress from their namespaces here, and egress to this namespace from theirs. Every namespace denies all other traffic between services. @default []',
+            dnsLabel('The name of another service, e.g. antenna.'),
+            { uniqueItems: true, default: [] },
+          ),
+          egress: list(
+            `Outbound destinations beyond the platform; everything else is denied. DNS (kube-dns) and the EKS Pod Identity agent (169.254.170.23 port 80, where AWS SDKs get credentials) are always allowed; the instance metadata service (169.254.169.254) never is. Entries: "${INTERNET}", or {cidr, ports}. @default []`,
+            EGRESS_ENTRY,
+            { uniqueItems: true, default: [] },
+          ),
         },
         ['name', 'team', 'image', 'quota'],
       ),

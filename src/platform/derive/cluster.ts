@@ -17,7 +17,8 @@
 //       namespace.yaml               Namespace (team label, Pod Security Admission)
 //       resourcequota.yaml           ResourceQuota
 //       limitrange.yaml              LimitRange (default requests and limits)
-//       networkpolicies.yaml         default deny; same namespace; DNS; load balancer
+//       networkpolicies.yaml         default deny; same namespace; DNS; Pod Identity agent; load balancer;
+//                                    from/to other services (allowFrom); egress
 //       rbac.yaml                    Role and RoleBinding for the team's group
 //     platform/<component>/...       platform components (Karpenter, headroom, webhook), synced by kaji-platform
 //
@@ -40,7 +41,6 @@ import {
 import { PLATFORM_COMPONENTS, type PlatformComponent } from './components.js';
 import { PLATFORM_APP, RESERVED_ARGOCD_NAMES, ROOT_APP, TENANTS_APP, clusterFolder } from './names.js';
 import {
-  DEFAULT_LOAD_BALANCER_CIDRS,
   limitRangeObject,
   namespaceObject,
   networkPolicyObjects,
@@ -50,11 +50,6 @@ import {
 import { GENERATED_MARKER, generatedFile, isGeneratedFile, type GeneratedFile } from './yaml.js';
 
 export interface DeriveOptions {
-  /**
-   * The CIDRs of the subnets the ALBs live in (where public traffic reaches
-   * pods from). @default DEFAULT_LOAD_BALANCER_CIDRS
-   */
-  readonly loadBalancerCidrs?: readonly string[];
   /** @default PLATFORM_COMPONENTS */
   readonly components?: readonly PlatformComponent[];
 }
@@ -68,22 +63,27 @@ function byName<T extends { readonly name: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function checkServiceName(service: ServiceDefinition): void {
+function checkService(service: ServiceDefinition, services: readonly ServiceDefinition[]): void {
   if ((RESERVED_ARGOCD_NAMES as readonly string[]).includes(service.name)) {
     throw new DeriveError(
       `service "${service.name}": the name is taken by Argo CD or kaji (${RESERVED_ARGOCD_NAMES.join(', ')}); rename the service in platform.yaml`,
     );
   }
+  for (const caller of service.allowFrom) {
+    if (caller === service.name || !services.some((other) => other.name === caller)) {
+      throw new DeriveError(`service "${service.name}": allowFrom names "${caller}", which is not another service of the platform`);
+    }
+  }
 }
 
 /** The guardrail files of one service. */
-function tenantFiles(folder: string, service: ServiceDefinition, loadBalancerCidrs: readonly string[]): GeneratedFile[] {
+function tenantFiles(folder: string, service: ServiceDefinition, platform: PlatformDefinition): GeneratedFile[] {
   const dir = `${folder}/tenants/${service.name}`;
   return [
     generatedFile(`${dir}/namespace.yaml`, [namespaceObject(service)]),
     generatedFile(`${dir}/resourcequota.yaml`, [resourceQuotaObject(service)]),
     generatedFile(`${dir}/limitrange.yaml`, [limitRangeObject(service)]),
-    generatedFile(`${dir}/networkpolicies.yaml`, networkPolicyObjects(service, loadBalancerCidrs)),
+    generatedFile(`${dir}/networkpolicies.yaml`, networkPolicyObjects(service, platform.services, platform.network.loadBalancerCidrs)),
     generatedFile(`${dir}/rbac.yaml`, rbacObjects(service)),
   ];
 }
@@ -127,11 +127,10 @@ export function deriveClusterFiles(
   cluster: ClusterDefinition,
   options: DeriveOptions = {},
 ): GeneratedFile[] {
-  const loadBalancerCidrs = options.loadBalancerCidrs ?? DEFAULT_LOAD_BALANCER_CIDRS;
   const components = options.components ?? PLATFORM_COMPONENTS;
   const folder = clusterFolder(cluster);
   const services = byName(platform.services);
-  services.forEach(checkServiceName);
+  for (const service of services) checkService(service, services);
 
   const platformComponentFiles = componentFiles(platform, cluster, folder, components);
   const componentNamespaces = components.flatMap((component) => component.namespaces);
@@ -155,7 +154,7 @@ export function deriveClusterFiles(
     files.push(
       generatedFile(`${folder}/argocd/projects/${service.name}.yaml`, [tenantProject(platform, service)]),
       generatedFile(`${folder}/argocd/apps/${service.name}.yaml`, [serviceApplication(platform, cluster, service)]),
-      ...tenantFiles(folder, service, loadBalancerCidrs),
+      ...tenantFiles(folder, service, platform),
     );
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -10,7 +10,7 @@ export { PLATFORM_COMPONENTS } from './components.js';
 export type { PlatformComponent } from './components.js';
 export { TENANT_BLACKLIST } from './argocd.js';
 export type { GroupKind } from './argocd.js';
-export { DEFAULT_LOAD_BALANCER_CIDRS, GUARDRAIL_NAMES } from './tenant.js';
+export { GUARDRAIL_NAMES, POD_IDENTITY_AGENT, INSTANCE_METADATA_ADDRESSES } from './tenant.js';
 export {
   teamGroup,
   RESERVED_ARGOCD_NAMES,

@@ -3,24 +3,10 @@
 // platform (Argo CD application `kaji-tenants`) owns all of them; the service's
 // own AppProject forbids the service from creating or changing any of them.
 import type { JsonObject } from '../../kube/index.js';
-import type { ServiceDefinition } from '../types.js';
+import { cidrContains, parseCidr } from '../cidr.js';
+import { INTERNET_EXCEPT, INTERNET_PORTS, type EgressDestination, type ServiceDefinition } from '../types.js';
 import { serviceLabels, teamGroup } from './names.js';
 import { sortedMap } from './yaml.js';
-
-/**
- * Where public traffic comes from: the AWS Load Balancer Controller with
- * `target-type: ip`. The ALB sends requests straight to pod IPs from its own
- * network interfaces in the VPC's public (load balancer) subnets; it is not a
- * pod, so no podSelector or namespaceSelector can match it, only an ipBlock.
- * The ipBlock is the load balancer subnets only, never the whole VPC: with the
- * VPC CNI every pod has a VPC address, so allowing the VPC would let every pod
- * of every tenant in.
- *
- * The platform definition does not name these subnets yet, so this is the
- * range the CDK VPC must give its public subnets (and nothing else); a
- * different range is passed as `DeriveOptions.loadBalancerCidrs`.
- */
-export const DEFAULT_LOAD_BALANCER_CIDRS: readonly string[] = ['10.0.0.0/20'];
 
 /** Names of the guardrail objects in every tenant namespace (prefixed so a team sees the platform owns them). */
 export const GUARDRAIL_NAMES = {
@@ -30,6 +16,10 @@ export const GUARDRAIL_NAMES = {
   sameNamespace: 'kaji-allow-same-namespace',
   dns: 'kaji-allow-dns',
   loadBalancer: 'kaji-allow-load-balancer',
+  podIdentity: 'kaji-allow-pod-identity',
+  fromServices: 'kaji-allow-from-services',
+  toServices: 'kaji-allow-to-services',
+  egress: 'kaji-allow-egress',
   role: 'kaji-team',
 } as const;
 
@@ -125,6 +115,50 @@ function networkPolicy(service: ServiceDefinition, name: string, spec: JsonObjec
 }
 
 /**
+ * The EKS Pod Identity agent (a DaemonSet on every node, host network) where
+ * AWS SDKs get a pod's credentials: IPv4 and IPv6 link-local addresses, port 80.
+ */
+export const POD_IDENTITY_AGENT = { cidrs: ['169.254.170.23/32', 'fd00:ec2::23/128'], port: 80 } as const;
+
+/** The instance metadata service (node credentials): never reachable from a tenant pod. */
+export const INSTANCE_METADATA_ADDRESSES = ['169.254.169.254', 'fd00:ec2::254'] as const;
+
+/** The peer that selects every pod of a namespace, by the label Kubernetes sets on every namespace. */
+function namespacePeer(namespace: string): JsonObject {
+  return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } };
+}
+
+function tcpPorts(ports: readonly number[]): JsonObject[] {
+  return ports.map((port) => ({ protocol: 'TCP', port }));
+}
+
+/**
+ * An ipBlock for a CIDR the service asked for. A block that holds an instance
+ * metadata address (0.0.0.0/0, 169.254.0.0/16...) excepts it, so no entry
+ * opens the node's credentials to a pod.
+ */
+function ipBlock(cidr: string): JsonObject {
+  const parsed = parseCidr(cidr);
+  const except = parsed.ok
+    ? INSTANCE_METADATA_ADDRESSES.filter((address) => cidrContains(parsed.cidr, address)).map((address) => `${address}/${address.includes(':') ? 128 : 32}`)
+    : [];
+  return { ipBlock: except.length > 0 ? { cidr, except } : { cidr } };
+}
+
+/** One egress rule per destination, in the order platform.yaml lists them. */
+function egressRule(destination: EgressDestination): JsonObject {
+  if (destination.kind === 'internet') {
+    return { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...INTERNET_EXCEPT] } }], ports: tcpPorts(INTERNET_PORTS) };
+  }
+  return { to: [ipBlock(destination.cidr)], ...(destination.ports.length > 0 ? { ports: tcpPorts(destination.ports) } : {}) };
+}
+
+/** The namespaces of other services, sorted and each once. */
+function namespacesOf(services: readonly ServiceDefinition[]): string[] {
+  return [...new Set(services.map((other) => other.namespace))].sort();
+}
+
+/**
  * The network policies, additive on top of a default deny (policies only ever
  * allow; a packet passes if any policy selecting the pod allows it):
  *
@@ -134,10 +168,30 @@ function networkPolicy(service: ServiceDefinition, name: string, spec: JsonObjec
  *    tenants, the instance metadata service or the internet;
  * 2. same namespace: the service's own pods talk to each other;
  * 3. DNS: egress to kube-dns (UDP and TCP 53) in kube-system only;
- * 4. load balancer (services with public hosts only): ingress from the ALB
- *    subnets (see DEFAULT_LOAD_BALANCER_CIDRS for why an ipBlock).
+ * 4. Pod Identity: egress to the EKS Pod Identity agent (TCP 80), so AWS SDKs
+ *    get the service's credentials; the instance metadata service
+ *    (169.254.169.254) stays denied;
+ * 5. load balancer (services with public hosts only): ingress from the ALB
+ *    subnets, `network.loadBalancerCidrs`. The AWS Load Balancer Controller
+ *    with `target-type: ip` sends requests straight to pod IPs from the ALB's
+ *    network interfaces; the ALB is not a pod, so only an ipBlock matches it —
+ *    the load balancer subnets only, never the whole VPC (with the VPC CNI
+ *    every pod has a VPC address, so the VPC would let every tenant in);
+ * 6. from services (when `allowFrom` names any): ingress from those services'
+ *    namespaces, any port;
+ * 7. to services (when other services name this one in `allowFrom`): egress to
+ *    their namespaces — default deny covers egress too, so a call needs both
+ *    the callee's ingress (6, in its namespace) and this;
+ * 8. egress (when `egress` lists any): one rule per destination.
+ *
+ * Namespaces are matched by `kubernetes.io/metadata.name`, which the API
+ * server sets on every namespace and nobody can change.
  */
-export function networkPolicyObjects(service: ServiceDefinition, loadBalancerCidrs: readonly string[]): JsonObject[] {
+export function networkPolicyObjects(
+  service: ServiceDefinition,
+  services: readonly ServiceDefinition[],
+  loadBalancerCidrs: readonly string[],
+): JsonObject[] {
   const policies = [
     networkPolicy(service, GUARDRAIL_NAMES.defaultDeny, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
     networkPolicy(service, GUARDRAIL_NAMES.sameNamespace, {
@@ -155,7 +209,7 @@ export function networkPolicyObjects(service: ServiceDefinition, loadBalancerCid
           // namespaceSelector AND podSelector in one peer: kube-dns pods in kube-system, nothing else there.
           to: [
             {
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              ...namespacePeer('kube-system'),
               podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
             },
           ],
@@ -166,6 +220,11 @@ export function networkPolicyObjects(service: ServiceDefinition, loadBalancerCid
         },
       ],
     }),
+    networkPolicy(service, GUARDRAIL_NAMES.podIdentity, {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: POD_IDENTITY_AGENT.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcpPorts([POD_IDENTITY_AGENT.port]) }],
+    }),
   ];
   if (service.hosts.length > 0) {
     policies.push(
@@ -173,6 +232,35 @@ export function networkPolicyObjects(service: ServiceDefinition, loadBalancerCid
         podSelector: {},
         policyTypes: ['Ingress'],
         ingress: [{ from: [...new Set(loadBalancerCidrs)].sort().map((cidr) => ({ ipBlock: { cidr } })) }],
+      }),
+    );
+  }
+  const callers = services.filter((other) => other.name !== service.name && service.allowFrom.includes(other.name));
+  if (callers.length > 0) {
+    policies.push(
+      networkPolicy(service, GUARDRAIL_NAMES.fromServices, {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{ from: namespacesOf(callers).map(namespacePeer) }],
+      }),
+    );
+  }
+  const callees = services.filter((other) => other.name !== service.name && other.allowFrom.includes(service.name));
+  if (callees.length > 0) {
+    policies.push(
+      networkPolicy(service, GUARDRAIL_NAMES.toServices, {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: namespacesOf(callees).map(namespacePeer) }],
+      }),
+    );
+  }
+  if (service.egress.length > 0) {
+    policies.push(
+      networkPolicy(service, GUARDRAIL_NAMES.egress, {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: service.egress.map(egressRule),
       }),
     );
   }
