@@ -422,7 +422,7 @@ describe('tenant guardrails', () => {
     assert.deepEqual(at(podIdentity, 'spec'), {
       podSelector: {},
       policyTypes: ['Egress'],
-      egress: [{ to: [{ ipBlock: { cidr: '169.254.170.23/32' } }, { ipBlock: { cidr: 'fd00:ec2::23/128' } }], ports: [{ protocol: 'TCP', port: 80 }] }],
+      egress: [{ to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ protocol: 'TCP', port: 80 }] }],
     });
 
     const lb = byName(policies, 'kaji-allow-load-balancer');

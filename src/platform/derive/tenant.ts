@@ -116,9 +116,12 @@ function networkPolicy(service: ServiceDefinition, name: string, spec: JsonObjec
 
 /**
  * The EKS Pod Identity agent (a DaemonSet on every node, host network) where
- * AWS SDKs get a pod's credentials: IPv4 and IPv6 link-local addresses, port 80.
+ * AWS SDKs get a pod's credentials: its IPv4 link-local address, port 80.
+ * IPv4 only, like the clusters kaji builds: the agent's IPv6 address
+ * (fd00:ec2::23) is left out because older VPC CNI network policy agents fail
+ * a whole policy whose rules mix IP families with the cluster's.
  */
-export const POD_IDENTITY_AGENT = { cidrs: ['169.254.170.23/32', 'fd00:ec2::23/128'], port: 80 } as const;
+export const POD_IDENTITY_AGENT = { cidrs: ['169.254.170.23/32'], port: 80 } as const;
 
 /** The instance metadata service (node credentials): never reachable from a tenant pod. */
 export const INSTANCE_METADATA_ADDRESSES = ['169.254.169.254', 'fd00:ec2::254'] as const;
