@@ -34,12 +34,20 @@ async function generatePlatform(target: string, count: number): Promise<void> {
       continue;
     }
     const name = `${String(original.name)}-${copy}`;
-    const rename = (text: string) => text.replaceAll(String(original.name), name);
-    services.push(JSON.parse(rename(JSON.stringify({ ...original, name }))) as Record<string, unknown>);
+    // Each copy needs its own name, namespace and hosts (the loader refuses shared ones).
+    const namespace = typeof original.namespace === 'string' ? original.namespace : String(original.name);
+    const hosts = (original.hosts as string[] | undefined) ?? [];
+    const renames: [string, string][] = [
+      ...hosts.map((host): [string, string] => [host, `c${copy}-${host}`]),
+      [namespace, `${namespace}-${copy}`],
+      [String(original.name), name],
+    ];
+    const rename = (text: string) => renames.reduce((result, [from, to]) => result.replaceAll(from, to), text);
+    services.push({ ...original, name, namespace: `${namespace}-${copy}`, hosts: hosts.map((host) => `c${copy}-${host}`) });
     await copyRenamed(join(apps, String(original.name)), join(apps, name), rename);
   }
   definition.services = services;
-  await writeFile(join(target, 'platform.yaml'), yaml.dump(definition, { lineWidth: -1 }));
+  await writeFile(join(target, 'platform.yaml'), yaml.dump(definition, { lineWidth: -1, noRefs: true }));
 }
 
 async function copyRenamed(from: string, to: string, rename: (text: string) => string): Promise<void> {
