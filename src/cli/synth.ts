@@ -50,7 +50,7 @@ export function registerSynth(program: Command, io: Io, outcome: Outcome): void 
 
 /** Progress on standard error, so the table on standard output stays clean for pipes. */
 function progressPrinter(io: Io): (progress: SynthProgress) => void {
-  const labels = { load: 'reading platform.yaml', generate: 'generating clusters/', check: 'checking', write: 'writing out/' } as const;
+  const labels = { load: 'reading platform.yaml', generate: 'generating clusters/', check: 'checking', cdk: 'synthesising the CDK app', write: 'writing out/' } as const;
   return (progress) => {
     if (progress.phase === 'render') {
       if (progress.done === progress.total || progress.done % 10 === 0) io.err(`kaji synth: rendered ${progress.done}/${progress.total}\n`);

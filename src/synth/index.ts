@@ -7,6 +7,7 @@ import yaml from 'js-yaml';
 import { writeFileAtomically, type InputProblem, type KubeObject } from '../kube/index.js';
 import { auditObjects, countResults, loadPolicyConfig, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
 import { deriveClusterFiles, loadPlatform, type PlatformDefinition } from '../platform/index.js';
+import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
 import { serviceBoundaryViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
 import { applyFileChanges, planGeneratedFiles, type FileChange } from './files.js';
 import { createOverlays, overlayPath, planOverlays, type OverlayPlan, type OverlayProblem } from './overlays.js';
@@ -29,7 +30,7 @@ export interface SynthOptions {
 }
 
 export type SynthProgress =
-  | { readonly phase: 'load' | 'generate' | 'check' | 'write' }
+  | { readonly phase: 'load' | 'generate' | 'check' | 'cdk' | 'write' }
   | { readonly phase: 'render'; readonly done: number; readonly total: number };
 
 export interface ServiceReport {
@@ -65,8 +66,10 @@ export interface SynthResult {
   /** Failed danger checks plus boundary violations, over all clusters. */
   readonly dangers: number;
   readonly warnings: number;
-  /** Render failures and overlay problems: a service that could not be checked. */
+  /** Render failures, overlay problems and a CDK app that does not synthesise. */
   readonly problems: number;
+  /** The CDK app synthesised from the same definition. */
+  readonly infrastructure: InfrastructureResult;
 }
 
 /** The manifest folder of a platform: the local checkout plus the path inside the repository. */
@@ -99,10 +102,13 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   const clusters = platform.clusters.map((cluster) =>
     checkCluster(platform, policy, rendered.filter((entry) => entry.job.cluster.name === cluster.name)),
   );
-  const result = summarise(platform, root, fileChanges, overlays, overlayProblems, clusters);
+  progress({ phase: 'cdk' });
+  const out = resolve(options.outDirectory ?? 'out');
+  const infrastructure = await synthesizeInfrastructure(platform, options.checkOnly ? undefined : join(out, 'cdk.out'));
+  const result = summarise(platform, root, fileChanges, overlays, overlayProblems, clusters, infrastructure);
   if (!options.checkOnly) {
     progress({ phase: 'write' });
-    await writeOutput(resolve(options.outDirectory ?? 'out'), result, rendered);
+    await writeOutput(out, result, rendered);
   }
   return result;
 }
@@ -154,6 +160,7 @@ function summarise(
   overlays: readonly OverlayPlan[],
   overlayProblems: readonly OverlayProblem[],
   clusters: readonly ClusterReport[],
+  infrastructure: InfrastructureResult,
 ): SynthResult {
   const services = clusters.flatMap((cluster) => cluster.services);
   return {
@@ -165,7 +172,9 @@ function summarise(
     clusters,
     dangers: services.reduce((sum, service) => sum + service.dangers, 0),
     warnings: services.reduce((sum, service) => sum + service.warnings, 0),
-    problems: overlayProblems.length + services.reduce((sum, service) => sum + service.problems.length, 0),
+    problems:
+      overlayProblems.length + services.reduce((sum, service) => sum + service.problems.length, 0) + (infrastructure.problem ? 1 : 0),
+    infrastructure,
   };
 }
 
@@ -178,6 +187,7 @@ export function synthSummary(result: SynthResult): object {
     problems: result.problems,
     generatedFiles: result.fileChanges.map((change) => ({ action: change.action, path: change.path })),
     overlaysCreated: result.overlays.map((plan) => ({ path: plan.path, from: plan.from })),
+    cdk: { stacks: result.infrastructure.stacks, problem: result.infrastructure.problem ?? null },
     clusters: result.clusters.map((cluster) => ({
       cluster: cluster.cluster,
       kubernetesVersion: cluster.kubernetesVersion,

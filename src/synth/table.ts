@@ -39,6 +39,9 @@ export function formatSynthTable(result: SynthResult, options: TableOptions = {}
     lines.push('');
   }
   lines.push(...changeLines(result, options.checkOnly ?? false));
+  const cdk = result.infrastructure;
+  if (cdk.problem) lines.push(paint('31', `✗ ${cdk.problem}`));
+  else lines.push(`CDK app: ${cdk.stacks.length} stacks (${cdk.stacks.join(', ')})${cdk.outdir ? ` in ${cdk.outdir}` : ', synthesised and discarded'}`);
   for (const cluster of result.clusters) {
     for (const service of cluster.services) {
       for (const violation of service.boundaryViolations) {

@@ -1,0 +1,37 @@
+// Synthesises the platform's CDK app in-process, from the same definition the
+// manifests come from, so a change of platform.yaml that breaks the AWS side
+// fails `kaji synth` before it reaches `cdk deploy`.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPlatformApp } from '../infra/index.js';
+import type { PlatformDefinition } from '../platform/index.js';
+
+export interface InfrastructureResult {
+  /** The synthesised stacks' names. */
+  readonly stacks: readonly string[];
+  /** Where the cloud assembly was written (absent when only checked). */
+  readonly outdir?: string;
+  /** Why the app did not synthesise, if it did not. */
+  readonly problem?: string;
+}
+
+/** Synthesises into `outdir`, or into a temporary folder that is removed again when `outdir` is undefined. */
+export async function synthesizeInfrastructure(platform: PlatformDefinition, outdir: string | undefined): Promise<InfrastructureResult> {
+  const target = outdir ?? (await mkdtemp(join(tmpdir(), 'kaji-cdk-')));
+  try {
+    const assembly = buildPlatformApp(platform, { outdir: target }).app.synth();
+    const stacks = assembly.stacks.map((stack) => stack.stackName);
+    // cdk-nag findings and construct errors arrive as error annotations, not exceptions.
+    const errors = assembly.stacks.flatMap((stack) =>
+      stack.messages.filter((message) => message.level === 'error').map((message) => `${message.id}: ${String(message.entry.data)}`),
+    );
+    const where = outdir ? { outdir } : {};
+    if (errors.length === 0) return { stacks, ...where };
+    return { stacks, ...where, problem: `the CDK app has ${errors.length} error(s), e.g. ${errors.slice(0, 3).join('; ')}` };
+  } catch (error) {
+    return { stacks: [], problem: `the CDK app does not synthesise: ${(error as Error).message}` };
+  } finally {
+    if (!outdir) await rm(target, { recursive: true, force: true });
+  }
+}
