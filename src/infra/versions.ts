@@ -1,0 +1,154 @@
+// What a cluster stack installs, pinned per Kubernetes version: the EKS
+// version, the kubectl layer of the CDK kubectl provider, the EKS managed
+// add-ons and the Helm charts. Nothing here is looked up at synthesis time (no
+// AWS call, no "latest"): a cluster built twice from the same commit gets the
+// same software, and upgrading any of it is a reviewed change to this file.
+//
+// A blue/green upgrade adds a cluster on a newer version; the table must have a
+// row for it, and `versionPins` names the rows it has when it does not.
+//
+// Sources (checked 2026-11-28):
+// - add-ons: the EKS user guide's tables of the latest EKS add-on build per
+//   Kubernetes version, as published on 2026-08-20:
+//     https://docs.aws.amazon.com/eks/latest/userguide/managing-vpc-cni.html
+//     https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html
+//     https://docs.aws.amazon.com/eks/latest/userguide/managing-kube-proxy.html
+//   The guide publishes no table for eks-pod-identity-agent: v1.3.10-eksbuild.2
+//   is the build `aws eks describe-addon-versions --addon-name
+//   eks-pod-identity-agent` listed for 1.32 to 1.35 at the time. Re-check every
+//   row with `aws eks describe-addon-versions --kubernetes-version <v>` before
+//   adding a version.
+// - charts: the chart repositories named in CHARTS (versions released by
+//   2026-04); each supports Kubernetes 1.32 to 1.35.
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KubectlV32Layer } from '@aws-cdk/lambda-layer-kubectl-v32';
+import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
+import { KubectlV34Layer } from '@aws-cdk/lambda-layer-kubectl-v34';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import type { Construct } from 'constructs';
+import { InfraError } from './errors.js';
+
+/** A kubectl layer class (`KubectlV35Layer`...): a Lambda layer with kubectl and helm for one Kubernetes minor version. */
+export type KubectlLayerClass = new (scope: Construct, id: string) => lambda.ILayerVersion;
+
+/** One Helm chart, pinned. */
+export interface ChartPin {
+  /** Chart name in its repository. */
+  readonly chart: string;
+  /** Helm repository URL. */
+  readonly repository: string;
+  /** Chart version (not the application version). */
+  readonly version: string;
+}
+
+/** EKS managed add-on versions (`addonVersion` of `AWS::EKS::Addon`). */
+export interface AddonPins {
+  readonly vpcCni: string;
+  readonly coreDns: string;
+  readonly kubeProxy: string;
+  readonly podIdentityAgent: string;
+}
+
+/** The Helm charts a cluster stack installs. */
+export interface ChartPins {
+  readonly argoCd: ChartPin;
+  readonly awsLoadBalancerController: ChartPin;
+  readonly externalDns: ChartPin;
+  readonly metricsServer: ChartPin;
+  readonly vpa: ChartPin;
+  /** External Secrets Operator, scoped to the argocd namespace: Argo CD's repository credentials from Secrets Manager. */
+  readonly externalSecrets: ChartPin;
+}
+
+export interface VersionPins {
+  /** Kubernetes minor version as EKS names it, e.g. "1.35". */
+  readonly kubernetesVersion: string;
+  readonly eksVersion: eks.KubernetesVersion;
+  readonly kubectlLayer: KubectlLayerClass;
+  readonly addons: AddonPins;
+  readonly charts: ChartPins;
+}
+
+/**
+ * Chart versions, the same for every Kubernetes version in the table (each
+ * supports 1.32 to 1.35). The AWS Load Balancer Controller's is the one
+ * aws-cdk-lib ships an IAM policy for (`AlbControllerVersion.V3_2_2`), which
+ * kaji attaches to the controller's role.
+ */
+export const CHARTS: ChartPins = {
+  argoCd: { chart: 'argo-cd', repository: 'https://argoproj.github.io/argo-helm', version: '9.5.4' },
+  awsLoadBalancerController: {
+    chart: 'aws-load-balancer-controller',
+    repository: 'https://aws.github.io/eks-charts',
+    version: '3.2.2',
+  },
+  externalDns: { chart: 'external-dns', repository: 'https://kubernetes-sigs.github.io/external-dns/', version: '1.20.0' },
+  metricsServer: { chart: 'metrics-server', repository: 'https://kubernetes-sigs.github.io/metrics-server/', version: '3.13.0' },
+  // Fairwinds' chart rather than the autoscaler project's: it installs each
+  // VPA component on its own switch, so the recommender runs alone.
+  vpa: { chart: 'vpa', repository: 'https://charts.fairwinds.com/stable', version: '4.10.1' },
+  externalSecrets: { chart: 'external-secrets', repository: 'https://charts.external-secrets.io', version: '1.1.1' },
+};
+
+/** The AWS Load Balancer Controller version whose IAM policy aws-cdk-lib ships (matches CHARTS.awsLoadBalancerController). */
+export const ALB_CONTROLLER_POLICY_VERSION = 'v3.2.2';
+
+const POD_IDENTITY_AGENT = 'v1.3.10-eksbuild.2';
+const VPC_CNI = 'v1.22.4-eksbuild.3';
+
+/** The table, one row per Kubernetes version, oldest first. */
+export const VERSION_TABLE: readonly VersionPins[] = [
+  {
+    kubernetesVersion: '1.32',
+    eksVersion: eks.KubernetesVersion.V1_32,
+    kubectlLayer: KubectlV32Layer,
+    addons: { vpcCni: VPC_CNI, coreDns: 'v1.11.4-eksbuild.40', kubeProxy: 'v1.32.13-eksbuild.16', podIdentityAgent: POD_IDENTITY_AGENT },
+    charts: CHARTS,
+  },
+  {
+    kubernetesVersion: '1.33',
+    eksVersion: eks.KubernetesVersion.V1_33,
+    kubectlLayer: KubectlV33Layer,
+    addons: { vpcCni: VPC_CNI, coreDns: 'v1.12.4-eksbuild.18', kubeProxy: 'v1.33.10-eksbuild.13', podIdentityAgent: POD_IDENTITY_AGENT },
+    charts: CHARTS,
+  },
+  {
+    kubernetesVersion: '1.34',
+    eksVersion: eks.KubernetesVersion.V1_34,
+    kubectlLayer: KubectlV34Layer,
+    addons: { vpcCni: VPC_CNI, coreDns: 'v1.13.2-eksbuild.11', kubeProxy: 'v1.34.6-eksbuild.13', podIdentityAgent: POD_IDENTITY_AGENT },
+    charts: CHARTS,
+  },
+  {
+    kubernetesVersion: '1.35',
+    eksVersion: eks.KubernetesVersion.V1_35,
+    kubectlLayer: KubectlV35Layer,
+    addons: { vpcCni: VPC_CNI, coreDns: 'v1.14.3-eksbuild.3', kubeProxy: 'v1.35.3-eksbuild.13', podIdentityAgent: POD_IDENTITY_AGENT },
+    charts: CHARTS,
+  },
+];
+
+/** The Kubernetes versions the table has pins for, oldest first. */
+export const PINNED_KUBERNETES_VERSIONS: readonly string[] = VERSION_TABLE.map((row) => row.kubernetesVersion);
+
+/**
+ * The pins for a Kubernetes version.
+ *
+ * @param kubernetesVersion e.g. "1.35"
+ * @param constructPath the construct asking, named in the error @default "versionPins"
+ * @throws InfraError naming the supported versions when the table has no row
+ */
+export function versionPins(kubernetesVersion: string, constructPath = 'versionPins'): VersionPins {
+  const row = VERSION_TABLE.find((candidate) => candidate.kubernetesVersion === kubernetesVersion);
+  if (row === undefined) {
+    throw new InfraError(
+      constructPath,
+      'kubernetesVersion',
+      `has no pinned add-on and chart versions for Kubernetes ${JSON.stringify(kubernetesVersion)}; ` +
+        `supported versions: ${PINNED_KUBERNETES_VERSIONS.join(', ')}. ` +
+        'Use one of them in clusters[].kubernetesVersion, or add a row to VERSION_TABLE in src/infra/versions.ts.',
+    );
+  }
+  return row;
+}
