@@ -1,0 +1,174 @@
+// Argo CD and what it needs to start: the chart, the manifest repository's
+// credentials, the root Application and its AppProject. After that Argo CD
+// syncs `clusters/<cluster>/argocd/` and manages everything else itself.
+//
+// Repository credentials without a secret value in any template:
+// - the platform team puts the credentials once into a Secrets Manager secret
+//   (a JSON object with Argo CD's repository keys: `username` and `password`
+//   for a token, or `githubAppID`, `githubAppInstallationID` and
+//   `githubAppPrivateKey` for a GitHub App, or `sshPrivateKey`);
+// - CDK installs the External Secrets Operator, scoped to the argocd namespace
+//   only (it ignores SecretStores and ExternalSecrets everywhere else, so a
+//   tenant cannot point one at this secret), with an IAM role through EKS Pod
+//   Identity that may read that one secret and nothing else;
+// - a SecretStore and an ExternalSecret in argocd turn the secret into Argo
+//   CD's repository Secret (label `argocd.argoproj.io/secret-type:
+//   repository`, plus `type` and `url`), and refresh it hourly, so a rotated
+//   token reaches Argo CD without a deployment.
+// The template holds only the secret's name; the value travels from Secrets
+// Manager to the cluster at run time. Rejected: a Secret manifest with
+// `secretValue.unsafeUnwrap()` (the value lands in the template), an
+// AwsCustomResource (its response lands in the template), a custom Lambda that
+// writes the Secret with kubectl (one more function with cluster-admin, and no
+// rotation).
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ARGOCD_NAMESPACE, bootstrapObjects, type ClusterDefinition, type PlatformDefinition } from '../../platform/index.js';
+import type { ChartPins } from '../versions.js';
+import { PodIdentityRole } from './pod-identity.js';
+import { systemNodeSelector, systemTolerations } from './system-nodes.js';
+
+/** The namespace and service account of the External Secrets Operator. */
+export const EXTERNAL_SECRETS = { namespace: 'external-secrets', serviceAccount: 'external-secrets' } as const;
+
+/** Names of the objects that bring the repository credentials into argocd. */
+export const REPOSITORY_CREDENTIALS = { store: 'kaji-secrets-manager', secret: 'kaji-manifest-repository' } as const;
+
+export interface ArgoCdBootstrapProps {
+  readonly cluster: eks.ICluster;
+  readonly platform: PlatformDefinition;
+  readonly clusterDefinition: ClusterDefinition;
+  readonly charts: ChartPins;
+  /** The Secrets Manager secret (by name) that holds the repository credentials. */
+  readonly repositoryCredentialsSecretName: string;
+  /** Helm values merged over kaji's (top-level keys replace kaji's). @default {} */
+  readonly values?: Record<string, unknown>;
+  /** Something that must exist before the charts install (the system nodes and the Pod Identity agent). @default none */
+  readonly dependsOn?: readonly Construct[];
+}
+
+/** Argo CD's chart values: one replica each (no HA), on the system nodes, no Dex and no notifications until git configures them. */
+export function argoCdValues(): Record<string, unknown> {
+  return {
+    global: { nodeSelector: systemNodeSelector(), tolerations: systemTolerations() },
+    // Objects CDK does not manage (SSO, notifications) are configured from git later.
+    dex: { enabled: false },
+    notifications: { enabled: false },
+    configs: {
+      params: {
+        // Fewer parallel kustomize builds on the two small system nodes.
+        'reposerver.parallelism.limit': 4,
+      },
+    },
+  };
+}
+
+export class ArgoCdBootstrap extends Construct {
+  /** The Argo CD chart. */
+  readonly chart: eks.HelmChart;
+  /** The External Secrets Operator chart. */
+  readonly externalSecretsChart: eks.HelmChart;
+  /** The SecretStore and ExternalSecret of the repository credentials. */
+  readonly repositoryCredentials: eks.KubernetesManifest;
+  /** The kaji-root AppProject and root Application. */
+  readonly root: eks.KubernetesManifest;
+  /** The role the External Secrets Operator reads the secret with. */
+  readonly externalSecretsRole: PodIdentityRole;
+
+  constructor(scope: Construct, id: string, props: ArgoCdBootstrapProps) {
+    super(scope, id);
+    const { cluster, platform, charts } = props;
+
+    this.chart = new eks.HelmChart(this, 'Chart', {
+      cluster,
+      chart: charts.argoCd.chart,
+      repository: charts.argoCd.repository,
+      version: charts.argoCd.version,
+      namespace: ARGOCD_NAMESPACE,
+      release: 'argocd',
+      createNamespace: true,
+      // The AppProject and Application below need the CRDs and a running controller.
+      wait: true,
+      timeout: Duration.minutes(15),
+      values: { ...argoCdValues(), ...(props.values ?? {}) },
+    });
+    for (const dependency of props.dependsOn ?? []) this.chart.node.addDependency(dependency);
+
+    const secret = secretsmanager.Secret.fromSecretNameV2(this, 'RepositoryCredentials', props.repositoryCredentialsSecretName);
+    this.externalSecretsRole = new PodIdentityRole(this, 'ExternalSecretsIdentity', {
+      cluster,
+      namespace: EXTERNAL_SECRETS.namespace,
+      serviceAccount: EXTERNAL_SECRETS.serviceAccount,
+      purpose: `Reads ${props.repositoryCredentialsSecretName} for Argo CD`,
+    });
+    secret.grantRead(this.externalSecretsRole.role);
+
+    this.externalSecretsChart = new eks.HelmChart(this, 'ExternalSecrets', {
+      cluster,
+      chart: charts.externalSecrets.chart,
+      repository: charts.externalSecrets.repository,
+      version: charts.externalSecrets.version,
+      namespace: EXTERNAL_SECRETS.namespace,
+      release: 'external-secrets',
+      createNamespace: true,
+      // The ExternalSecret below is admitted by the operator's webhook.
+      wait: true,
+      timeout: Duration.minutes(15),
+      values: {
+        global: { nodeSelector: systemNodeSelector(), tolerations: systemTolerations() },
+        serviceAccount: { create: true, name: EXTERNAL_SECRETS.serviceAccount },
+        // Only the argocd namespace: no cluster-wide stores, no pushing secrets out.
+        scopedNamespace: ARGOCD_NAMESPACE,
+        scopedRBAC: true,
+        processClusterExternalSecret: false,
+        processClusterStore: false,
+        processClusterPushSecret: false,
+        processPushSecret: false,
+      },
+    });
+    // The scoped Role lives in argocd, which the Argo CD chart creates; the
+    // operator's credentials must be associated before its pod starts.
+    this.externalSecretsChart.node.addDependency(this.chart);
+    this.externalSecretsChart.node.addDependency(this.externalSecretsRole);
+
+    this.repositoryCredentials = new eks.KubernetesManifest(this, 'RepositoryCredentialsManifest', {
+      cluster,
+      manifest: [
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'SecretStore',
+        metadata: { name: REPOSITORY_CREDENTIALS.store, namespace: ARGOCD_NAMESPACE },
+        // No auth block: the operator's own credentials (its Pod Identity role).
+        spec: { provider: { aws: { service: 'SecretsManager', region: Stack.of(this).region } } },
+      },
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: REPOSITORY_CREDENTIALS.secret, namespace: ARGOCD_NAMESPACE },
+        spec: {
+          refreshInterval: '1h',
+          secretStoreRef: { kind: 'SecretStore', name: REPOSITORY_CREDENTIALS.store },
+          target: {
+            name: REPOSITORY_CREDENTIALS.secret,
+            creationPolicy: 'Owner',
+            template: {
+              // Keep every key of the secret's JSON (token or GitHub App) and add Argo CD's.
+              mergePolicy: 'Merge',
+              metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repository' } },
+              data: { type: 'git', url: platform.manifests.url },
+            },
+          },
+          dataFrom: [{ extract: { key: props.repositoryCredentialsSecretName } }],
+        },
+      },
+      ],
+    });
+    this.repositoryCredentials.node.addDependency(this.externalSecretsChart);
+
+    this.root = new eks.KubernetesManifest(this, 'Root', { cluster, manifest: bootstrapObjects(platform, props.clusterDefinition) });
+    this.root.node.addDependency(this.chart);
+    this.root.node.addDependency(this.repositoryCredentials);
+  }
+}

@@ -1,0 +1,90 @@
+// external-dns: the cluster's Route 53 records, weighted per cluster. Each
+// cluster owns its records through the TXT registry (`txtOwnerId`
+// `<platform>-<cluster>`), so blue never deletes or rewrites green's, and the
+// weight annotations kaji adds to every Ingress make them weighted records
+// (set identifier = cluster name). `policy: sync` removes the records of an
+// Ingress that is gone. IAM: changes to the platform's hosted zone only.
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { ClusterDefinition, PlatformDefinition } from '../../platform/index.js';
+import type { ChartPin } from '../versions.js';
+import { suppress } from '../nag.js';
+import { PodIdentityRole } from './pod-identity.js';
+import { systemNodeSelector, systemTolerations } from './system-nodes.js';
+
+export const EXTERNAL_DNS = { namespace: 'external-dns', serviceAccount: 'external-dns' } as const;
+
+/** The owner ID of a cluster's records in the TXT registry. */
+export function txtOwnerId(platform: PlatformDefinition, cluster: ClusterDefinition): string {
+  return `${platform.platform.name}-${cluster.name}`;
+}
+
+export interface ExternalDnsProps {
+  readonly cluster: eks.ICluster;
+  readonly platform: PlatformDefinition;
+  readonly clusterDefinition: ClusterDefinition;
+  readonly hostedZone: route53.IHostedZone;
+  readonly chart: ChartPin;
+}
+
+export class ExternalDns extends Construct {
+  readonly chart: eks.HelmChart;
+  readonly identity: PodIdentityRole;
+
+  constructor(scope: Construct, id: string, props: ExternalDnsProps) {
+    super(scope, id);
+    this.identity = new PodIdentityRole(this, 'Identity', {
+      cluster: props.cluster,
+      namespace: EXTERNAL_DNS.namespace,
+      serviceAccount: EXTERNAL_DNS.serviceAccount,
+      purpose: `external-dns of ${txtOwnerId(props.platform, props.clusterDefinition)}: records in ${props.platform.platform.domain}`,
+    });
+    this.identity.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets', 'route53:ListTagsForResource'],
+        resources: [props.hostedZone.hostedZoneArn],
+      }),
+    );
+    this.identity.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        // Route 53 has no resource-level permission for listing zones.
+        actions: ['route53:ListHostedZones', 'route53:ListTagsForResources'],
+        resources: ['*'],
+      }),
+    );
+
+    suppress(this.identity.role, [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'route53:ListHostedZones and ListTagsForResources have no resource-level permissions; external-dns lists zones to find the one it may change (changes are allowed in that zone only).',
+      },
+    ]);
+    this.chart = new eks.HelmChart(this, 'Chart', {
+      cluster: props.cluster,
+      chart: props.chart.chart,
+      repository: props.chart.repository,
+      version: props.chart.version,
+      namespace: EXTERNAL_DNS.namespace,
+      release: 'external-dns',
+      createNamespace: true,
+      timeout: Duration.minutes(10),
+      values: {
+        provider: { name: 'aws' },
+        env: [{ name: 'AWS_DEFAULT_REGION', value: Stack.of(this).region }],
+        serviceAccount: { create: true, name: EXTERNAL_DNS.serviceAccount },
+        sources: ['ingress', 'service'],
+        policy: 'sync',
+        registry: 'txt',
+        txtOwnerId: txtOwnerId(props.platform, props.clusterDefinition),
+        domainFilters: [props.platform.platform.domain],
+        extraArgs: ['--aws-zone-type=public', `--zone-id-filter=${props.hostedZone.hostedZoneId}`],
+        nodeSelector: systemNodeSelector(),
+        tolerations: systemTolerations(),
+      },
+    });
+    this.chart.node.addDependency(this.identity);
+  }
+}

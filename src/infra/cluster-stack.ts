@@ -1,0 +1,361 @@
+// One EKS cluster of the platform (one `clusters[]` entry of platform.yaml), at
+// its Kubernetes version, with what its Argo CD needs in order to start.
+//
+// CDK installs only what Argo CD needs to start; Argo CD syncs the rest from
+// the manifest repository (`clusters/<cluster>/`), so a new cluster converges
+// on the same state as its predecessor without a second deployment tool.
+//
+//   CDK (this stack, `cdk deploy`)            Argo CD (git, `kaji synth`)
+//   ---------------------------------------   ---------------------------------------
+//   EKS cluster, endpoint, control-plane      tenant namespaces, ResourceQuotas,
+//     logs, access entries (admins, teams)      LimitRanges, NetworkPolicies
+//   EKS add-ons: vpc-cni (network policy      the teams' Roles and RoleBindings
+//     on), coredns, kube-proxy, Pod             (to the groups the access entries map)
+//     Identity agent                          AppProjects and Applications of every
+//   system node group (on-demand, tainted)      service (under the root application)
+//   Karpenter: IAM, interruption queue and    the services themselves (apps/<name>/
+//     rules, chart, NodePool, EC2NodeClass      overlays/<cluster>), their Ingresses
+//   AWS Load Balancer Controller, external-     with the cluster's DNS weight
+//     dns (with IAM), metrics-server, the     kaji's in-cluster components
+//     VPA recommender                           (webhook, headroom: clusters/<c>/platform)
+//   Argo CD, the External Secrets Operator    Argo CD's own later configuration (SSO,
+//     (argocd namespace only) and the           notifications, RBAC)
+//     repository credentials, the root
+//     Application and its AppProject
+//
+// Controllers that need AWS permissions (IAM roles) or must run before any
+// workload (CNI, DNS, nodes) are CDK's; everything that is plain Kubernetes
+// objects is git's.
+import * as cdk from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type { Construct } from 'constructs';
+import { teamGroup, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
+import { ArgoCdBootstrap } from './addons/argocd.js';
+import { acknowledgeRuleFindings } from './addons/nag-findings.js';
+import { ExternalDns } from './addons/external-dns.js';
+import { LoadBalancerController } from './addons/load-balancer-controller.js';
+import { ResourceMetrics } from './addons/metrics.js';
+import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from './addons/system-nodes.js';
+import { InfraError } from './errors.js';
+import { Karpenter } from './karpenter.js';
+import { suppress, type NagSuppression } from './nag.js';
+import { versionPins, type VersionPins } from './versions.js';
+
+/**
+ * The EKS access policy each team's IAM identity gets in its own namespaces,
+ * on top of its Kubernetes group:
+ * - `none`: only the group `kaji:team:<team>`, which the Roles and
+ *   RoleBindings kaji generates in each of the team's namespaces bind (read
+ *   its workloads and logs, restart and port-forward pods; changes go through
+ *   git). One place for a team's rights, reviewed in git;
+ * - `view`: also AmazonEKSViewPolicy in the team's namespaces;
+ * - `edit`: also AmazonEKSEditPolicy in the team's namespaces: the team may
+ *   change objects by hand (Argo CD's self-heal reverts them), read Secrets,
+ *   exec into pods and delete its NetworkPolicies.
+ */
+export type TeamAccessPolicy = 'none' | 'view' | 'edit';
+
+const TEAM_ACCESS_POLICIES: Record<Exclude<TeamAccessPolicy, 'none'>, string> = {
+  view: 'AmazonEKSViewPolicy',
+  edit: 'AmazonEKSEditPolicy',
+};
+
+export interface ClusterStackProps extends cdk.StackProps {
+  /** The platform definition (platform.yaml). */
+  readonly platform: PlatformDefinition;
+  /** The cluster of the platform this stack builds. */
+  readonly cluster: ClusterDefinition;
+  /** The VPC the cluster's control plane ENIs, nodes and pods use (the shared stack's). */
+  readonly vpc: ec2.IVpc;
+  /** The platform's public hosted zone: external-dns writes the cluster's records there, and only there. */
+  readonly hostedZone: route53.IHostedZone;
+  /**
+   * IAM role ARNs of the platform team: cluster admin (AmazonEKSClusterAdminPolicy, cluster scope).
+   * @default []
+   */
+  readonly platformAdminRoleArns?: readonly string[];
+  /**
+   * Name of the Secrets Manager secret with the manifest repository's credentials
+   * (JSON: `username` and `password`, or a GitHub App's `githubAppID`,
+   * `githubAppInstallationID`, `githubAppPrivateKey`). The platform team
+   * creates it once; its value never enters a template.
+   * @default `kaji/<platform>/manifest-repository`
+   */
+  readonly repositoryCredentialsSecretName?: string;
+  /**
+   * CIDRs that may reach the cluster's public API endpoint (e.g. an office or
+   * VPN egress). Empty: the endpoint is private only, reachable from the VPC
+   * (and what is connected to it).
+   * @default [] (private endpoint only)
+   */
+  readonly publicEndpointCidrs?: readonly string[];
+  /**
+   * The EKS access policy of each team in its namespaces, besides its group.
+   * @default 'none'
+   */
+  readonly teamAccessPolicy?: TeamAccessPolicy;
+  /**
+   * Subnets of the control plane ENIs and the system nodes.
+   * @default the VPC's private subnets with egress
+   */
+  readonly subnets?: ec2.SubnetSelection;
+  /**
+   * Instance type of the two system nodes.
+   * @default m7g.large when the platform's first architecture is arm64, else m6i.large
+   */
+  readonly systemNodeInstanceType?: ec2.InstanceType;
+  /**
+   * Helm values merged over kaji's Argo CD values (top-level keys replace kaji's).
+   * @default {}
+   */
+  readonly argoCdValues?: Record<string, unknown>;
+  /**
+   * Karpenter's Helm chart version.
+   * @default the version Karpenter pins for the cluster's Kubernetes version
+   */
+  readonly karpenterChartVersion?: string;
+}
+
+/** The default name of the Secrets Manager secret with the manifest repository's credentials. */
+export function defaultRepositoryCredentialsSecretName(platform: PlatformDefinition): string {
+  return `kaji/${platform.platform.name}/manifest-repository`;
+}
+
+/** The namespaces of a team's services, sorted, without repeats. */
+export function teamNamespaces(platform: PlatformDefinition, team: string): string[] {
+  return [...new Set(platform.services.filter((service) => service.team === team).map((service) => service.namespace))].sort();
+}
+
+/** The EKS cluster of one `clusters[]` entry, its add-ons, Karpenter and the Argo CD bootstrap. */
+export class ClusterStack extends cdk.Stack {
+  readonly cluster: eks.Cluster;
+  /** What this cluster runs, pinned for its Kubernetes version. */
+  readonly pins: VersionPins;
+  /** The on-demand nodes for system pods. */
+  readonly systemNodes: eks.Nodegroup;
+  readonly addons: {
+    readonly vpcCni: eks.Addon;
+    readonly coreDns: eks.Addon;
+    readonly kubeProxy: eks.Addon;
+    readonly podIdentityAgent: eks.IAddon;
+  };
+  readonly karpenter: Karpenter;
+  readonly loadBalancerController: LoadBalancerController;
+  readonly externalDns: ExternalDns;
+  readonly resourceMetrics: ResourceMetrics;
+  readonly argoCd: ArgoCdBootstrap;
+
+  constructor(scope: Construct, id: string, props: ClusterStackProps) {
+    const { platform, cluster: definition } = props;
+    super(scope, id, {
+      description: `kaji: EKS cluster ${definition.name} (Kubernetes ${definition.kubernetesVersion}) of platform ${platform.platform.name}`,
+      ...props,
+      env: props.env ?? { account: platform.platform.account, region: platform.platform.region },
+    });
+    validate(this.node.path, props);
+    this.pins = versionPins(definition.kubernetesVersion, this.node.path);
+    const subnets = props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const publicCidrs = [...(props.publicEndpointCidrs ?? [])];
+
+    this.cluster = new eks.Cluster(this, 'Cluster', {
+      clusterName: `${platform.platform.name}-${definition.name}`,
+      version: this.pins.eksVersion,
+      vpc: props.vpc,
+      vpcSubnets: [subnets],
+      // Managed node group + Karpenter, not EKS Auto Mode; no default capacity.
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      // Private by default: the API is reachable from the VPC only (the kubectl
+      // provider runs there); opening it to named CIDRs is an explicit choice.
+      endpointAccess: publicCidrs.length === 0 ? eks.EndpointAccess.PRIVATE : eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...publicCidrs),
+      kubectlProviderOptions: { kubectlLayer: new this.pins.kubectlLayer(this, 'KubectlLayer') },
+      // The add-ons below are EKS managed ones at pinned versions; EKS installs no unmanaged copies first.
+      bootstrapSelfManagedAddons: false,
+      // Only the access entries below (and the kubectl provider's) are admins, not whoever ran the deployment.
+      bootstrapClusterCreatorAdminPermissions: false,
+      clusterLogging: [
+        eks.ClusterLoggingTypes.API,
+        eks.ClusterLoggingTypes.AUDIT,
+        eks.ClusterLoggingTypes.AUTHENTICATOR,
+        eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+        eks.ClusterLoggingTypes.SCHEDULER,
+      ],
+      outputConfigCommand: false,
+      tags: { 'kaji.dev/platform': platform.platform.name, 'kaji.dev/cluster': definition.name },
+    });
+
+    this.grantAccess(props);
+    this.addons = this.addManagedAddons();
+    this.systemNodes = this.addSystemNodes(props, subnets);
+    // Nodes need the CNI and kube-proxy to become Ready; CoreDNS needs nodes to become Active.
+    this.systemNodes.node.addDependency(this.addons.vpcCni, this.addons.kubeProxy, this.addons.podIdentityAgent);
+    this.addons.coreDns.node.addDependency(this.systemNodes);
+    const ready = [this.systemNodes, this.addons.coreDns, this.addons.podIdentityAgent];
+
+    this.karpenter = new Karpenter(this, 'Karpenter', {
+      cluster: this.cluster,
+      platform,
+      clusterDefinition: definition,
+      ...(props.karpenterChartVersion === undefined ? {} : { chartVersion: props.karpenterChartVersion }),
+    });
+    this.karpenter.node.addDependency(...ready);
+
+    this.loadBalancerController = new LoadBalancerController(this, 'LoadBalancerController', {
+      cluster: this.cluster,
+      chart: this.pins.charts.awsLoadBalancerController,
+    });
+    this.loadBalancerController.node.addDependency(...ready);
+
+    this.externalDns = new ExternalDns(this, 'ExternalDns', {
+      cluster: this.cluster,
+      platform,
+      clusterDefinition: definition,
+      hostedZone: props.hostedZone,
+      chart: this.pins.charts.externalDns,
+    });
+    this.externalDns.node.addDependency(...ready);
+
+    this.resourceMetrics = new ResourceMetrics(this, 'ResourceMetrics', {
+      cluster: this.cluster,
+      metricsServerChart: this.pins.charts.metricsServer,
+      vpaChart: this.pins.charts.vpa,
+    });
+    this.resourceMetrics.node.addDependency(...ready);
+
+    this.argoCd = new ArgoCdBootstrap(this, 'ArgoCd', {
+      cluster: this.cluster,
+      platform,
+      clusterDefinition: definition,
+      charts: this.pins.charts,
+      repositoryCredentialsSecretName: props.repositoryCredentialsSecretName ?? defaultRepositoryCredentialsSecretName(platform),
+      ...(props.argoCdValues === undefined ? {} : { values: props.argoCdValues }),
+      dependsOn: ready,
+    });
+    // The first sync creates Services and Ingresses: the controller's webhooks must answer by then.
+    this.argoCd.root.node.addDependency(this.loadBalancerController.chart);
+
+    new cdk.CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
+    this.acknowledgeNagFindings(publicCidrs);
+  }
+
+  /** Access entries: the platform team as cluster admins, each team's identity as its group (and optional policy) in its namespaces. */
+  private grantAccess(props: ClusterStackProps): void {
+    for (const [index, arn] of (props.platformAdminRoleArns ?? []).entries()) {
+      this.cluster.grantClusterAdmin(`PlatformAdmin${index}`, arn);
+    }
+    const policy = props.teamAccessPolicy ?? 'none';
+    for (const team of props.platform.teams) {
+      const namespaces = teamNamespaces(props.platform, team.name);
+      const accessPolicies =
+        policy === 'none' || namespaces.length === 0
+          ? []
+          : [eks.AccessPolicy.fromAccessPolicyName(TEAM_ACCESS_POLICIES[policy], { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces })];
+      const entry = new eks.AccessEntry(this, `Team-${team.name}`, { cluster: this.cluster, principal: team.identity, accessPolicies });
+      // The group the generated RoleBindings bind (aws-eks-v2's AccessEntry has no prop for it).
+      (entry.node.defaultChild as eks.CfnAccessEntry).kubernetesGroups = [teamGroup(team.name)];
+    }
+  }
+
+  private addManagedAddons(): ClusterStack['addons'] {
+    const { addons } = this.pins;
+    // The cluster's own Pod Identity agent add-on (what aws-eks-v2's
+    // ServiceAccount uses too), pinned: one add-on whoever asks for it.
+    const podIdentityAgent = this.cluster.eksPodIdentityAgent;
+    if (podIdentityAgent === undefined) throw new InfraError(this.node.path, 'cluster', 'has no EKS Pod Identity agent add-on');
+    (podIdentityAgent.node.defaultChild as eks.CfnAddon).addonVersion = addons.podIdentityAgent;
+    return {
+      vpcCni: new eks.Addon(this, 'VpcCni', {
+        cluster: this.cluster,
+        addonName: 'vpc-cni',
+        addonVersion: addons.vpcCni,
+        // Enforce the NetworkPolicies kaji generates for every tenant namespace.
+        configurationValues: { enableNetworkPolicy: 'true' },
+      }),
+      kubeProxy: new eks.Addon(this, 'KubeProxy', { cluster: this.cluster, addonName: 'kube-proxy', addonVersion: addons.kubeProxy }),
+      coreDns: new eks.Addon(this, 'CoreDns', { cluster: this.cluster, addonName: 'coredns', addonVersion: addons.coreDns }),
+      podIdentityAgent,
+    };
+  }
+
+  private addSystemNodes(props: ClusterStackProps, subnets: ec2.SubnetSelection): eks.Nodegroup {
+    const arm = props.platform.capacity.architectures[0] === 'arm64';
+    return this.cluster.addNodegroupCapacity('System', {
+      instanceTypes: [props.systemNodeInstanceType ?? new ec2.InstanceType(arm ? 'm7g.large' : 'm6i.large')],
+      amiType: arm ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      // On-demand: Argo CD, Karpenter and DNS must not go away with a spot interruption.
+      capacityType: eks.CapacityType.ON_DEMAND,
+      minSize: 2,
+      desiredSize: 2,
+      maxSize: 3,
+      subnets,
+      labels: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
+      taints: [{ key: SYSTEM_NODE_TAINT.key, value: SYSTEM_NODE_TAINT.value, effect: eks.TaintEffect.NO_SCHEDULE }],
+    });
+  }
+
+  private acknowledgeNagFindings(publicCidrs: readonly string[]): void {
+    if (publicCidrs.length > 0) {
+      suppress(this.cluster, [
+        {
+          id: 'AwsSolutions-EKS1',
+          reason: `The API endpoint is public only to the CIDRs the platform named (publicEndpointCidrs: ${publicCidrs.join(', ')}); private access stays on.`,
+        },
+      ]);
+    }
+    suppress(this.cluster.role, [
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
+        reason: 'AmazonEKSClusterPolicy is the policy EKS documents for the cluster service role; AWS keeps it current as EKS gains calls.',
+      },
+    ]);
+    const managed = (name: string): NagSuppression => ({
+      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
+      reason: `${name} is one of the AWS managed policies EKS documents for managed node groups; AWS keeps it current, a copy would drift.`,
+    });
+    suppress(this.systemNodes.role, ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map(managed));
+    // aws-cdk-lib's kubectl provider (a Lambda in the VPC and its provider framework): its roles, runtime and policies are aws-cdk-lib's.
+    const kubectlProvider = this.cluster.node.findChild('KubectlProvider');
+    acknowledgeRuleFindings(
+      kubectlProvider,
+      'AwsSolutions-IAM4',
+      'aws-cdk-lib\'s kubectl provider attaches the AWS managed Lambda execution (basic, VPC) and ECR read policies its handler needs; kaji does not own that handler.',
+    );
+    acknowledgeRuleFindings(
+      kubectlProvider,
+      'AwsSolutions-IAM5',
+      'aws-cdk-lib\'s custom resource provider framework invokes any version of its own kubectl handler (handler ARN:*), nothing else.',
+    );
+    acknowledgeRuleFindings(
+      kubectlProvider,
+      'AwsSolutions-L1',
+      'The kubectl handler\'s Python runtime is chosen by aws-cdk-lib together with its kubectl layer; it moves with aws-cdk-lib upgrades.',
+    );
+  }
+}
+
+function validate(path: string, props: ClusterStackProps): void {
+  const { platform, cluster } = props;
+  if (platform.platform.account === '') throw new InfraError(path, 'platform.platform.account', 'is empty: name the AWS account ID in platform.yaml');
+  if (platform.platform.region === '') throw new InfraError(path, 'platform.platform.region', 'is empty: name the AWS region in platform.yaml');
+  if (platform.platform.domain === '') throw new InfraError(path, 'platform.platform.domain', 'is empty: name the DNS domain in platform.yaml');
+  if (!platform.clusters.some((candidate) => candidate.name === cluster.name)) {
+    throw new InfraError(path, 'cluster', `is ${JSON.stringify(cluster.name)}, which is not in platform.clusters (${platform.clusters.map((c) => c.name).join(', ')})`);
+  }
+  const principals = new Map<string, string>();
+  const claim = (arn: string, field: string): void => {
+    const previous = principals.get(arn);
+    if (previous !== undefined) {
+      throw new InfraError(path, field, `is ${arn}, which ${previous} already names: one IAM principal has one access entry, so give each team (and the platform team) its own role`);
+    }
+    principals.set(arn, field);
+  };
+  for (const [index, arn] of (props.platformAdminRoleArns ?? []).entries()) claim(arn, `platformAdminRoleArns[${index}]`);
+  for (const [index, team] of platform.teams.entries()) claim(team.identity, `platform.teams[${index}].identity`);
+  for (const [index, cidr] of (props.publicEndpointCidrs ?? []).entries()) {
+    if (cidr === '0.0.0.0/0' || cidr === '::/0') {
+      throw new InfraError(path, `publicEndpointCidrs[${index}]`, `is ${cidr}: name the networks that may reach the API, or leave the list empty for a private endpoint`);
+    }
+  }
+}
