@@ -2,3 +2,28 @@
 // the same platform.yaml as the manifest generator. Exported for users' own
 // CDK apps.
 export { buildPlatformApp, stackName, type PlatformApp, type PlatformAppOptions } from './app.js';
+export {
+  ClusterStack,
+  defaultRepositoryCredentialsSecretName,
+  teamNamespaces,
+  type ClusterStackProps,
+  type TeamAccessPolicy,
+} from './cluster-stack.js';
+export {
+  versionPins,
+  VERSION_TABLE,
+  PINNED_KUBERNETES_VERSIONS,
+  CHARTS,
+  ALB_CONTROLLER_POLICY_VERSION,
+  type VersionPins,
+  type AddonPins,
+  type ChartPins,
+  type ChartPin,
+  type KubectlLayerClass,
+} from './versions.js';
+export { ArgoCdBootstrap, argoCdValues, EXTERNAL_SECRETS, REPOSITORY_CREDENTIALS, type ArgoCdBootstrapProps } from './addons/argocd.js';
+export { ExternalDns, txtOwnerId, EXTERNAL_DNS, type ExternalDnsProps } from './addons/external-dns.js';
+export { LoadBalancerController, loadBalancerControllerPolicy, LOAD_BALANCER_CONTROLLER, type LoadBalancerControllerProps } from './addons/load-balancer-controller.js';
+export { ResourceMetrics, type ResourceMetricsProps } from './addons/metrics.js';
+export { PodIdentityRole, type PodIdentityRoleProps } from './addons/pod-identity.js';
+export { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from './addons/system-nodes.js';
