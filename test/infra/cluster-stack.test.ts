@@ -1,0 +1,368 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import * as cdk from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { bootstrapObjects, loadPlatform, teamGroup, type PlatformDefinition } from '../../src/platform/index.js';
+import { ClusterStack, defaultRepositoryCredentialsSecretName, teamNamespaces, type ClusterStackProps } from '../../src/infra/cluster-stack.js';
+import { InfraError } from '../../src/infra/errors.js';
+import { kajiNagFindings } from '../../src/infra/nag.js';
+import { CHARTS, PINNED_KUBERNETES_VERSIONS, versionPins } from '../../src/infra/versions.js';
+
+// GIVEN the example platform (blue on 1.32, green on 1.35, six teams), a VPC
+// and a hosted zone from a tiny stand-in for the shared stack, one admin role;
+// blue with the defaults, green with a public endpoint for one CIDR and the
+// teams' EKS edit policy. Each stack is synthesized once for the whole file.
+const platform = await loadPlatform(fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url)));
+const ADMIN = 'arn:aws:iam::111122223333:role/labs-platform-admins';
+const OFFICE = '203.0.113.0/24';
+
+function network(app: cdk.App): Pick<ClusterStackProps, 'vpc' | 'hostedZone'> {
+  const stack = new cdk.Stack(app, 'Network', { env: { account: platform.platform.account, region: platform.platform.region } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d'],
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'nodes', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+    ],
+  });
+  const hostedZone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: platform.platform.domain });
+  return { vpc, hostedZone };
+}
+
+function clusterNamed(name: string): PlatformDefinition['clusters'][number] {
+  const cluster = platform.clusters.find((candidate) => candidate.name === name);
+  assert.ok(cluster, `the example platform has a cluster ${name}`);
+  return cluster;
+}
+
+const app = new cdk.App();
+const shared = network(app);
+// WHEN
+const blueStack = new ClusterStack(app, 'labs-blue', { platform, cluster: clusterNamed('blue'), ...shared, platformAdminRoleArns: [ADMIN] });
+const greenStack = new ClusterStack(app, 'labs-green', {
+  platform,
+  cluster: clusterNamed('green'),
+  ...shared,
+  platformAdminRoleArns: [ADMIN],
+  publicEndpointCidrs: [OFFICE],
+  teamAccessPolicy: 'edit',
+});
+const blue = Template.fromStack(blueStack);
+const green = Template.fromStack(greenStack);
+const blueJson = JSON.stringify(blue.toJSON());
+const greenJson = JSON.stringify(green.toJSON());
+
+/** The resources of a type, as [logicalId, properties]. */
+function resources(template: Template, type: string): [string, Record<string, unknown>][] {
+  return Object.entries(template.findResources(type)).map(([id, resource]) => [id, (resource as { Properties: Record<string, unknown> }).Properties]);
+}
+
+/** A Kubernetes object without the prune label aws-eks-v2 adds to every object it applies. */
+function withoutPruneLabel(object: Record<string, unknown>): Record<string, unknown> {
+  const metadata = object.metadata as { labels?: Record<string, string> } | undefined;
+  if (metadata?.labels === undefined) return object;
+  const labels = Object.fromEntries(Object.entries(metadata.labels).filter(([key]) => !key.startsWith('aws.cdk.eks/prune-')));
+  return { ...object, metadata: { ...metadata, labels } };
+}
+
+/** Every Kubernetes object the stack applies with kubectl (manifests without tokens only). */
+function manifests(template: Template): Record<string, unknown>[] {
+  return resources(template, 'Custom::AWSCDK-EKS-KubernetesResource').flatMap(([, properties]) =>
+    typeof properties.Manifest === 'string' ? (JSON.parse(properties.Manifest) as Record<string, unknown>[]) : [],
+  );
+}
+
+function chart(template: Template, name: string): Record<string, unknown> {
+  const found = resources(template, 'Custom::AWSCDK-EKS-HelmChart').filter(([, properties]) => properties.Chart === name);
+  assert.equal(found.length, 1, `one ${name} chart`);
+  return found[0]![1];
+}
+
+describe('ClusterStack: the cluster', () => {
+  test('one AWS::EKS::Cluster per stack, at the cluster\'s Kubernetes version', () => {
+    // THEN
+    blue.resourceCountIs('AWS::EKS::Cluster', 1);
+    green.resourceCountIs('AWS::EKS::Cluster', 1);
+    blue.hasResourceProperties('AWS::EKS::Cluster', { Name: 'labs-blue', Version: '1.32' });
+    green.hasResourceProperties('AWS::EKS::Cluster', { Name: 'labs-green', Version: '1.35' });
+  });
+
+  test('the API endpoint is private unless CIDRs are named, and never open to the world', () => {
+    blue.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike({ EndpointPrivateAccess: true, EndpointPublicAccess: false }),
+    });
+    green.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike({ EndpointPrivateAccess: true, EndpointPublicAccess: true, PublicAccessCidrs: [OFFICE] }),
+    });
+  });
+
+  test('authentication by access entries only, no unmanaged add-ons, every control-plane log', () => {
+    blue.hasResourceProperties('AWS::EKS::Cluster', {
+      AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
+      BootstrapSelfManagedAddons: false,
+      Logging: { ClusterLogging: { EnabledTypes: Match.arrayWith([{ Type: 'api' }, { Type: 'audit' }, { Type: 'authenticator' }]) } },
+    });
+  });
+
+  test('the kubectl layer matches the cluster\'s version', () => {
+    // The layer's asset is the kubectl of that minor version; its description names it.
+    const layers = (template: Template): string => JSON.stringify(template.findResources('AWS::Lambda::LayerVersion'));
+    assert.match(layers(blue), /kubectl 1\.32\./);
+    assert.match(layers(green), /kubectl 1\.35\./);
+  });
+});
+
+describe('ClusterStack: access entries', () => {
+  test('the platform team is cluster admin, at cluster scope', () => {
+    for (const template of [blue, green]) {
+      template.hasResourceProperties('AWS::EKS::AccessEntry', {
+        PrincipalArn: ADMIN,
+        AccessPolicies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: Match.anyValue() }],
+      });
+    }
+    const admin = resources(blue, 'AWS::EKS::AccessEntry').find(([, properties]) => properties.PrincipalArn === ADMIN);
+    assert.match(JSON.stringify(admin?.[1].AccessPolicies), /AmazonEKSClusterAdminPolicy/);
+  });
+
+  test('each team\'s identity maps to its group kaji:team:<team>; by default no EKS policy (its rights are the generated RoleBindings)', () => {
+    for (const team of platform.teams) {
+      blue.hasResourceProperties('AWS::EKS::AccessEntry', {
+        PrincipalArn: team.identity,
+        KubernetesGroups: [teamGroup(team.name)],
+        AccessPolicies: [],
+      });
+    }
+  });
+
+  test('with teamAccessPolicy edit, each team gets AmazonEKSEditPolicy scoped to exactly its namespaces', () => {
+    for (const team of platform.teams) {
+      const namespaces = teamNamespaces(platform, team.name);
+      assert.ok(namespaces.length > 0, `team ${team.name} has services`);
+      green.hasResourceProperties('AWS::EKS::AccessEntry', {
+        PrincipalArn: team.identity,
+        KubernetesGroups: [teamGroup(team.name)],
+        AccessPolicies: [{ AccessScope: { Type: 'namespace', Namespaces: namespaces }, PolicyArn: Match.anyValue() }],
+      });
+    }
+    const feeds = resources(green, 'AWS::EKS::AccessEntry').find(([, properties]) => properties.PrincipalArn === platform.teams[0]!.identity);
+    assert.match(JSON.stringify(feeds?.[1].AccessPolicies), /AmazonEKSEditPolicy/);
+    assert.doesNotMatch(JSON.stringify(feeds?.[1].AccessPolicies), /ClusterAdmin/);
+  });
+});
+
+describe('ClusterStack: add-ons and system nodes', () => {
+  test('the EKS managed add-ons are at the versions pinned for the cluster\'s Kubernetes version', () => {
+    for (const [template, version] of [
+      [blue, '1.32'],
+      [green, '1.35'],
+    ] as const) {
+      const { addons } = versionPins(version);
+      template.resourceCountIs('AWS::EKS::Addon', 4);
+      template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'vpc-cni', AddonVersion: addons.vpcCni });
+      template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'coredns', AddonVersion: addons.coreDns });
+      template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'kube-proxy', AddonVersion: addons.kubeProxy });
+      template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent', AddonVersion: addons.podIdentityAgent });
+    }
+    assert.notEqual(versionPins('1.32').addons.kubeProxy, versionPins('1.35').addons.kubeProxy);
+  });
+
+  test('the VPC CNI enforces NetworkPolicies', () => {
+    blue.hasResourceProperties('AWS::EKS::Addon', {
+      AddonName: 'vpc-cni',
+      ConfigurationValues: Match.serializedJson({ enableNetworkPolicy: 'true' }),
+    });
+  });
+
+  test('the system node group is on-demand, two nodes, labelled and tainted CriticalAddonsOnly', () => {
+    blue.resourceCountIs('AWS::EKS::Nodegroup', 1);
+    blue.hasResourceProperties('AWS::EKS::Nodegroup', {
+      CapacityType: 'ON_DEMAND',
+      ScalingConfig: { MinSize: 2, DesiredSize: 2, MaxSize: 3 },
+      Labels: { 'kaji.dev/node-role': 'system' },
+      Taints: [{ Key: 'CriticalAddonsOnly', Value: 'true', Effect: 'NO_SCHEDULE' }],
+      // The example's first architecture is amd64.
+      AmiType: 'AL2023_x86_64_STANDARD',
+      InstanceTypes: ['m6i.large'],
+    });
+  });
+
+  test('CoreDNS waits for the nodes; the nodes wait for the CNI', () => {
+    const [nodegroupId] = Object.keys(blue.findResources('AWS::EKS::Nodegroup'));
+    const addons = blue.findResources('AWS::EKS::Addon');
+    const dependsOn = (name: string): string[] =>
+      (Object.values(addons).find((addon) => (addon as { Properties: { AddonName: string } }).Properties.AddonName === name) as { DependsOn?: string[] })
+        .DependsOn ?? [];
+    assert.ok(dependsOn('coredns').includes(nodegroupId!), 'coredns depends on the node group');
+    const vpcCniId = Object.entries(addons).find(([, addon]) => (addon as { Properties: { AddonName: string } }).Properties.AddonName === 'vpc-cni')![0];
+    const nodegroup = blue.findResources('AWS::EKS::Nodegroup')[nodegroupId!] as { DependsOn?: string[] };
+    assert.ok(nodegroup.DependsOn?.includes(vpcCniId), 'the node group depends on vpc-cni');
+  });
+
+  test('every chart is pinned to the version table, from its repository', () => {
+    for (const pin of Object.values(CHARTS)) {
+      const properties = chart(blue, pin.chart);
+      assert.equal(properties.Version, pin.version, pin.chart);
+      assert.equal(properties.Repository, pin.repository, pin.chart);
+    }
+    // Karpenter's chart is pinned too (by the Karpenter construct).
+    const karpenter = resources(blue, 'Custom::AWSCDK-EKS-HelmChart').filter(([, properties]) => String(properties.Chart).includes('karpenter'));
+    assert.equal(karpenter.length, 1);
+    assert.match(String(karpenter[0]![1].Version), /^\d+\.\d+\.\d+$/);
+  });
+
+  test('external-dns owns the cluster\'s records (txtOwnerId), syncs with the TXT registry, in the platform zone only', () => {
+    const values = JSON.stringify(chart(blue, 'external-dns').Values);
+    assert.match(values, /\\"txtOwnerId\\":\\"labs-blue\\"/);
+    assert.match(values, /\\"policy\\":\\"sync\\"/);
+    assert.match(values, /\\"registry\\":\\"txt\\"/);
+    assert.match(values, /\\"domainFilters\\":\[\\"labs\.example\.com\\"\]/);
+    assert.match(values, /--zone-id-filter=/);
+    assert.match(JSON.stringify(chart(green, 'external-dns').Values), /\\"txtOwnerId\\":\\"labs-green\\"/);
+    // Its role may change records in the hosted zone only.
+    blue.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets', 'route53:ListTagsForResource'],
+            Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+          }),
+        ]),
+      },
+    });
+    assert.doesNotMatch(
+      JSON.stringify(resources(blue, 'AWS::IAM::Policy').map(([, properties]) => properties.PolicyDocument)),
+      /"Action":"route53:ChangeResourceRecordSets","Effect":"Allow","Resource":"\*"/,
+    );
+  });
+
+  test('the VPA runs its recommender only; platform pods tolerate the system taint', () => {
+    const vpa = JSON.stringify(chart(blue, 'vpa').Values);
+    assert.match(vpa, /\\"recommender\\":\{\\"enabled\\":true/);
+    assert.match(vpa, /\\"updater\\":\{\\"enabled\\":false\}/);
+    assert.match(vpa, /\\"admissionController\\":\{\\"enabled\\":false\}/);
+    for (const name of ['argo-cd', 'external-dns', 'metrics-server', 'aws-load-balancer-controller']) {
+      assert.match(JSON.stringify(chart(blue, name).Values), /CriticalAddonsOnly/, name);
+    }
+  });
+
+  test('controllers get AWS credentials through EKS Pod Identity, not an OIDC provider', () => {
+    const associations = resources(blue, 'AWS::EKS::PodIdentityAssociation').map(([, properties]) => `${String(properties.Namespace)}/${String(properties.ServiceAccount)}`);
+    for (const expected of ['kube-system/aws-load-balancer-controller', 'external-dns/external-dns', 'external-secrets/external-secrets']) {
+      assert.ok(associations.includes(expected), `${expected} in ${associations.join(', ')}`);
+    }
+    blue.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
+    blue.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+  });
+});
+
+describe('ClusterStack: Argo CD bootstrap', () => {
+  test('Argo CD is installed from its pinned chart, one replica each, on the system nodes', () => {
+    const properties = chart(blue, 'argo-cd');
+    assert.equal(properties.Namespace, 'argocd');
+    assert.equal(properties.Version, CHARTS.argoCd.version);
+    const values = JSON.parse(String(properties.Values)) as Record<string, { enabled?: boolean }>;
+    assert.equal(values.dex?.enabled, false);
+    assert.equal((values as Record<string, unknown>)['redis-ha'], undefined, 'no HA Redis');
+  });
+
+  test('the root Application and kaji-root AppProject are bootstrapObjects(), pointing at clusters/<name>/argocd of the manifest repository', () => {
+    for (const [template, name] of [
+      [blue, 'blue'],
+      [green, 'green'],
+    ] as const) {
+      const objects = manifests(template);
+      const expected = bootstrapObjects(platform, clusterNamed(name));
+      for (const object of expected) {
+        assert.ok(
+          objects.some((candidate) => JSON.stringify(withoutPruneLabel(candidate)) === JSON.stringify(object)),
+          `${String(object.kind)} applied as derived`,
+        );
+      }
+      const root = objects.find((object) => object.kind === 'Application') as { spec: { source: { repoURL: string; path: string; targetRevision: string } } };
+      assert.equal(root.spec.source.repoURL, platform.manifests.url);
+      assert.equal(root.spec.source.path, `clusters/${name}/argocd`);
+      assert.equal(root.spec.source.targetRevision, platform.manifests.branch);
+    }
+  });
+
+  test('repository credentials come from Secrets Manager through a scoped External Secrets Operator; no secret value in any template', () => {
+    const objects = manifests(blue);
+    const externalSecret = objects.find((object) => object.kind === 'ExternalSecret') as {
+      metadata: { namespace: string };
+      spec: { dataFrom: { extract: { key: string } }[]; target: { template: { metadata: { labels: Record<string, string> }; data: Record<string, string> } } };
+    };
+    assert.equal(externalSecret.metadata.namespace, 'argocd');
+    assert.deepEqual(externalSecret.spec.dataFrom, [{ extract: { key: defaultRepositoryCredentialsSecretName(platform) } }]);
+    assert.equal(externalSecret.spec.target.template.metadata.labels['argocd.argoproj.io/secret-type'], 'repository');
+    assert.equal(externalSecret.spec.target.template.data.url, platform.manifests.url);
+    const eso = JSON.stringify(chart(blue, 'external-secrets').Values);
+    assert.match(eso, /\\"scopedNamespace\\":\\"argocd\\"/);
+    assert.match(eso, /\\"processClusterStore\\":false/);
+    for (const json of [blueJson, greenJson]) {
+      assert.doesNotMatch(json, /SecretString/);
+      assert.doesNotMatch(json, /resolve:secretsmanager/);
+      assert.doesNotMatch(json, /"kind\\?":\\?"Secret\\?"/);
+      assert.doesNotMatch(json, /password|privateKey|githubAppPrivateKey/i);
+    }
+    blue.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // The operator's role reads that one secret.
+    blue.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`secret:${defaultRepositoryCredentialsSecretName(platform)}-\\?{6}`)])] }),
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('ClusterStack: cdk-nag and bad input', () => {
+  test('cdk-nag AwsSolutions: no unacknowledged errors', () => {
+    for (const stack of [blueStack, greenStack]) {
+      const errors = kajiNagFindings(stack).filter((finding) => finding.severity === 'error');
+      assert.deepEqual(
+        errors.map((finding) => `${finding.ruleName}: ${finding.violatingResources.map((resource) => resource.constructPath ?? resource.resourceLogicalId).join(', ')}`),
+        [],
+      );
+    }
+  });
+
+  test('a Kubernetes version without pins is an InfraError that lists the supported versions', () => {
+    // GIVEN a platform whose cluster runs 1.31
+    const old = { name: 'old', kubernetesVersion: '1.31', weight: 0 };
+    const oldApp = new cdk.App();
+    // WHEN / THEN
+    assert.throws(
+      () => new ClusterStack(oldApp, 'labs-old', { platform: { ...platform, clusters: [old] }, cluster: old, ...network(oldApp) }),
+      (error: unknown) => {
+        assert.ok(InfraError.isInfraError(error));
+        assert.equal(error.field, 'kubernetesVersion');
+        assert.equal(error.constructPath, 'labs-old');
+        for (const version of PINNED_KUBERNETES_VERSIONS) assert.match(error.message, new RegExp(version.replace('.', '\\.')));
+        assert.match(error.message, /1\.31/);
+        return true;
+      },
+    );
+    assert.deepEqual(PINNED_KUBERNETES_VERSIONS, ['1.32', '1.33', '1.34', '1.35']);
+  });
+
+  test('an identity named twice, or a world-open endpoint, is refused with the field named', () => {
+    const badApp = new cdk.App();
+    const net = network(badApp);
+    assert.throws(
+      () => new ClusterStack(badApp, 'dup', { platform, cluster: clusterNamed('blue'), ...net, platformAdminRoleArns: [platform.teams[1]!.identity] }),
+      (error: unknown) => InfraError.isInfraError(error) && error.field === 'platform.teams[1].identity',
+    );
+    assert.throws(
+      () => new ClusterStack(badApp, 'open', { platform, cluster: clusterNamed('blue'), ...net, publicEndpointCidrs: ['0.0.0.0/0'] }),
+      (error: unknown) => InfraError.isInfraError(error) && error.field === 'publicEndpointCidrs[0]',
+    );
+  });
+});
