@@ -1,0 +1,69 @@
+// Names derived from the platform definition: the ECR registry, image
+// repositories, CI roles, the GitHub OIDC subject, availability zones.
+
+/** The DNS suffix of AWS endpoints in a region's partition. */
+export function dnsSuffix(region: string): string {
+  return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+}
+
+/** The account's private ECR registry in a region, e.g. 111122223333.dkr.ecr.ap-northeast-1.amazonaws.com. */
+export function ecrRegistry(account: string, region: string): string {
+  return `${account}.dkr.ecr.${region}.${dnsSuffix(region)}`;
+}
+
+/** The ECR repository name of a service: the prefix (may be empty) and the service name. */
+export function repositoryName(prefix: string, service: string): string {
+  return `${prefix}${service}`;
+}
+
+/** IAM role names are at most 64 characters. */
+const ROLE_NAME_MAX = 64;
+
+/** `<platform>-<service>-ci`, or undefined when that is too long for IAM (CloudFormation then names the role). */
+export function ciRoleName(platform: string, service: string): string | undefined {
+  const name = `${platform}-${service}-ci`;
+  return name.length <= ROLE_NAME_MAX ? name : undefined;
+}
+
+/** GitHub Actions' OIDC issuer, and the audience its tokens carry for AWS. */
+export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
+export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
+
+/**
+ * The `sub` claim of a GitHub Actions token for a workflow run on a branch
+ * (a job without `environment:`; a job with one gets `repo:<o>/<r>:environment:<name>`).
+ */
+export function githubBranchSubject(repository: string, branch: string): string {
+  return `repo:${repository}:ref:refs/heads/${branch}`;
+}
+
+/**
+ * Zone letters of regions whose first three are not a, b, c for new
+ * accounts. ap-northeast-1b and ca-central-1c are not offered to accounts
+ * created in the last decade.
+ */
+const ZONE_LETTERS: Readonly<Record<string, readonly string[]>> = {
+  'ap-northeast-1': ['a', 'c', 'd'],
+  'ca-central-1': ['a', 'b', 'd'],
+};
+
+/**
+ * Regions with fewer than three zones for most accounts, where the zone names
+ * also differ between accounts: the caller must name the zones.
+ */
+const TWO_ZONE_REGIONS: readonly string[] = ['us-west-1'];
+
+/** Three availability zone names for a region, with no lookup; undefined where the names cannot be known offline. */
+export function defaultAvailabilityZones(region: string): readonly string[] | undefined {
+  if (TWO_ZONE_REGIONS.includes(region)) return undefined;
+  return (ZONE_LETTERS[region] ?? ['a', 'b', 'c']).map((letter) => `${region}${letter}`);
+}
+
+/** "feed-crawler" → "FeedCrawler", for construct ids and output names. */
+export function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,466 @@
+// The shared stack: what every cluster of a platform uses and outlives any one
+// cluster (blue/green upgrades add and remove cluster stacks; this one stays):
+// the VPC, the public hosted zone, one ECR repository per service, the GitHub
+// OIDC provider and one CI role per service.
+//
+// No AWS call at synthesis: the stack's environment is the platform's account
+// and region, the availability zones are named from the region, the hosted
+// zone and the OIDC provider are imported by id, never looked up.
+import * as cdk from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
+import { InfraError } from './errors.js';
+import { suppress } from './nag.js';
+import {
+  GITHUB_OIDC_AUDIENCE,
+  GITHUB_OIDC_ISSUER,
+  ciRoleName,
+  defaultAvailabilityZones,
+  ecrRegistry,
+  githubBranchSubject,
+  pascalCase,
+  repositoryName,
+} from './private/naming.js';
+import { PlannedIpAddresses, SUBNET_GROUP_NAMES, planSubnets, type SubnetPlan } from './private/network.js';
+import { INTERNAL_ELB_TAG, KARPENTER_DISCOVERY_TAG, PLATFORM_TAG, PUBLIC_ELB_TAG } from './private/tags.js';
+
+/** The shared VPC's shape. Its public subnets are always platform.network.loadBalancerCidrs. */
+export interface SharedNetworkProps {
+  /**
+   * The VPC's IPv4 CIDR; must hold every subnet below.
+   * @default "10.0.0.0/16"
+   */
+  readonly vpcCidr?: string;
+  /**
+   * Three availability zones, in the order the subnets are cut (named, never
+   * looked up at synthesis).
+   * @default the region's a, b and c zones (a, c and d in ap-northeast-1; a, b and d in ca-central-1)
+   */
+  readonly availabilityZones?: readonly string[];
+  /**
+   * The block of the endpoint subnets (interface VPC endpoints), cut into one
+   * subnet per zone, or one block per zone.
+   * @default ["<VPC base>+16.0/20"], e.g. ["10.0.16.0/20"]
+   */
+  readonly endpointCidrs?: readonly string[];
+  /**
+   * The block of the data subnets (databases, search domains; no route out).
+   * @default ["<VPC base>+32.0/20"], e.g. ["10.0.32.0/20"]
+   */
+  readonly dataCidrs?: readonly string[];
+  /**
+   * The block of the node subnets (nodes and pods, routed out through NAT).
+   * @default ["<VPC base>+64.0/18"], e.g. ["10.0.64.0/18"]
+   */
+  readonly nodeCidrs?: readonly string[];
+  /**
+   * NAT gateways: one per zone keeps each zone's egress up when another zone
+   * fails and avoids cross-zone charges on internet traffic; 1 saves two
+   * gateways' hourly charge where that matters more.
+   * @default 3 (one per availability zone)
+   */
+  readonly natGateways?: number;
+  /**
+   * Interface VPC endpoints to create in the endpoint subnets, with private
+   * DNS. Each costs an hourly charge per zone; see the README's network section.
+   * @default [] (S3 and DynamoDB get free gateway endpoints; nothing else)
+   */
+  readonly interfaceEndpoints?: readonly ec2.InterfaceVpcEndpointAwsService[];
+  /**
+   * How long VPC flow logs are kept.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+}
+
+/** The CI side: GitHub Actions assumes a role per service through OIDC. */
+export interface SharedGitHubProps {
+  /**
+   * The ARN of the account's existing GitHub Actions OIDC provider (an
+   * account holds one provider per URL), e.g.
+   * arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com.
+   * @default a new provider for https://token.actions.githubusercontent.com
+   */
+  readonly oidcProviderArn?: string;
+  /**
+   * The branch whose workflow runs may push images.
+   * @default "main"
+   */
+  readonly branch?: string;
+  /**
+   * The GitHub organization (or user) every service's sourceRepository must
+   * belong to, so a typo cannot hand push rights to someone else's repository.
+   * @default any owner
+   */
+  readonly organization?: string;
+}
+
+/** The services' ECR repositories. */
+export interface SharedImageProps {
+  /**
+   * Prefix of every repository name (e.g. "labs/"), for accounts that hold
+   * several platforms; each service's `image` must then be
+   * `<registry>/<prefix><service>`.
+   * @default "" (the repository is named after the service)
+   */
+  readonly repositoryPrefix?: string;
+  /**
+   * Images kept per repository, newest first (the rollback window).
+   * @default 100
+   */
+  readonly maxImageCount?: number;
+  /**
+   * Days an untagged image is kept.
+   * @default 7
+   */
+  readonly untaggedImageDays?: number;
+  /**
+   * What happens to the repositories (and a created hosted zone) when they
+   * leave the stack.
+   * @default cdk.RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: cdk.RemovalPolicy;
+}
+
+export interface SharedStackProps extends cdk.StackProps {
+  /** The validated platform definition (platform.yaml). */
+  readonly platform: PlatformDefinition;
+  /**
+   * An existing public hosted zone for platform.domain, imported by id.
+   * @default a new public hosted zone for platform.domain
+   */
+  readonly hostedZone?: { readonly zoneId: string };
+  /** @default see SharedGitHubProps */
+  readonly github?: SharedGitHubProps;
+  /** @default see SharedNetworkProps */
+  readonly network?: SharedNetworkProps;
+  /** @default see SharedImageProps */
+  readonly images?: SharedImageProps;
+}
+
+const DEFAULT_VPC_CIDR = '10.0.0.0/16';
+const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_ISSUER}`;
+/** The ECR actions `docker push` needs on the repository it pushes to. */
+const ECR_PUSH_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:InitiateLayerUpload',
+  'ecr:UploadLayerPart',
+  'ecr:CompleteLayerUpload',
+  'ecr:PutImage',
+  'ecr:BatchGetImage',
+];
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+const GIT_BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._/-]+$/;
+
+/** The shared part of a kaji platform: VPC, DNS zone, ECR repositories, CI roles. */
+export class SharedStack extends cdk.Stack {
+  /** The VPC every cluster of the platform runs in. */
+  readonly vpc: ec2.IVpc;
+  /** The public hosted zone of platform.domain. */
+  readonly hostedZone: route53.IHostedZone;
+  /** Each service's ECR repository, by service name. */
+  readonly repositories: ReadonlyMap<string, ecr.IRepository>;
+  /** Each service's CI role (services with a sourceRepository), by service name. */
+  readonly ciRoles: ReadonlyMap<string, iam.IRole>;
+  /** The GitHub Actions OIDC provider, created or imported. */
+  readonly githubOidcProvider: iam.IOidcProvider;
+  /** The subnet CIDRs per group and zone (public = platform.network.loadBalancerCidrs). */
+  readonly subnetPlan: SubnetPlan;
+
+  constructor(scope: Construct, id: string, props: SharedStackProps) {
+    const path = scope.node.path === '' ? id : `${scope.node.path}/${id}`;
+    const fail = (field: string, message: string): never => {
+      throw new InfraError(path, field, message);
+    };
+    const { platform } = props;
+    validatePlatformInfo(platform, props.env, fail);
+    super(scope, id, { ...props, env: { account: platform.platform.account, region: platform.platform.region } });
+
+    const zones = availabilityZones(platform.platform.region, props.network?.availabilityZones, fail);
+    this.subnetPlan = planSubnets(
+      {
+        vpcCidr: props.network?.vpcCidr ?? DEFAULT_VPC_CIDR,
+        groups: {
+          public: platform.network.loadBalancerCidrs,
+          endpoints: props.network?.endpointCidrs,
+          data: props.network?.dataCidrs,
+          nodes: props.network?.nodeCidrs,
+        },
+        fields: {
+          vpc: 'network.vpcCidr',
+          public: 'platform.network.loadBalancerCidrs',
+          endpoints: 'network.endpointCidrs',
+          data: 'network.dataCidrs',
+          nodes: 'network.nodeCidrs',
+        },
+        zoneCount: zones.length,
+      },
+      fail,
+    );
+    const images = resolveImageProps(props.images, fail);
+    const services = platform.services.map((service, index) => checkService(service, index, platform, images.repositoryPrefix, props.github?.organization, fail));
+    const branch = props.github?.branch ?? 'main';
+    if (!GIT_BRANCH.test(branch)) fail('github.branch', `must be a git branch name such as "main"; found ${JSON.stringify(branch)}`);
+
+    cdk.Tags.of(this).add(PLATFORM_TAG, platform.platform.name);
+    this.vpc = this.createVpc(platform.platform.name, zones, props.network, fail);
+    this.hostedZone = this.createHostedZone(platform.platform.domain, props.hostedZone, images.removalPolicy, fail);
+    this.githubOidcProvider = props.github?.oidcProviderArn
+      ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidcProvider', checkOidcProviderArn(props.github.oidcProviderArn, fail))
+      : new iam.OidcProviderNative(this, 'GitHubOidcProvider', { url: GITHUB_OIDC_URL, clientIds: [GITHUB_OIDC_AUDIENCE] });
+
+    const repositories = new Map<string, ecr.IRepository>();
+    const ciRoles = new Map<string, iam.IRole>();
+    const servicesScope = new Construct(this, 'Services');
+    for (const service of services) {
+      const group = new Construct(servicesScope, service.name);
+      const repository = this.createRepository(group, repositoryName(images.repositoryPrefix, service.name), images);
+      repositories.set(service.name, repository);
+      new cdk.CfnOutput(this, `${pascalCase(service.name)}RepositoryUri`, {
+        value: repository.repositoryUri,
+        description: `ECR repository of ${service.name} (its image in platform.yaml)`,
+      });
+      if (service.sourceRepository === undefined) continue;
+      const role = this.createCiRole(group, platform.platform.name, service.name, service.sourceRepository, branch, repository);
+      ciRoles.set(service.name, role);
+      new cdk.CfnOutput(this, `${pascalCase(service.name)}CiRoleArn`, {
+        value: role.roleArn,
+        description: `Role ${service.sourceRepository}'s workflows on ${branch} assume to push ${service.name} images`,
+      });
+    }
+    this.repositories = repositories;
+    this.ciRoles = ciRoles;
+  }
+
+  private createVpc(platformName: string, zones: readonly string[], network: SharedNetworkProps | undefined, fail: (field: string, message: string) => never): ec2.Vpc {
+    const natGateways = network?.natGateways ?? zones.length;
+    if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > zones.length) {
+      fail('network.natGateways', `must be a whole number from 1 to ${zones.length} (the node subnets reach the internet through NAT); found ${natGateways}`);
+    }
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: new PlannedIpAddresses(this.subnetPlan, zones),
+      availabilityZones: [...zones],
+      natGateways,
+      subnetConfiguration: [
+        { name: SUBNET_GROUP_NAMES.public, subnetType: ec2.SubnetType.PUBLIC, mapPublicIpOnLaunch: false },
+        { name: SUBNET_GROUP_NAMES.endpoints, subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        { name: SUBNET_GROUP_NAMES.data, subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        { name: SUBNET_GROUP_NAMES.nodes, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      ],
+      // NAT gateways in the public subnets; nodes and pods in the node subnets only.
+      natGatewaySubnets: { subnetGroupName: SUBNET_GROUP_NAMES.public },
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      restrictDefaultSecurityGroup: true,
+      gatewayEndpoints: {
+        // Free: S3 (ECR image layers, the services' buckets) and DynamoDB traffic skips the NAT gateways.
+        S3: { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [{ subnetGroupName: SUBNET_GROUP_NAMES.nodes }] },
+        DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets: [{ subnetGroupName: SUBNET_GROUP_NAMES.nodes }] },
+      },
+      flowLogs: {
+        All: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(
+            new logs.LogGroup(this, 'VpcFlowLogs', { retention: network?.flowLogRetention ?? logs.RetentionDays.THREE_MONTHS }),
+          ),
+          trafficType: ec2.FlowLogTrafficType.ALL,
+        },
+      },
+    });
+    for (const subnet of vpc.selectSubnets({ subnetGroupName: SUBNET_GROUP_NAMES.nodes }).subnets) {
+      cdk.Tags.of(subnet).add(KARPENTER_DISCOVERY_TAG, platformName);
+      cdk.Tags.of(subnet).add(INTERNAL_ELB_TAG, '1');
+    }
+    for (const subnet of vpc.selectSubnets({ subnetGroupName: SUBNET_GROUP_NAMES.public }).subnets) {
+      cdk.Tags.of(subnet).add(PUBLIC_ELB_TAG, '1');
+    }
+    for (const service of network?.interfaceEndpoints ?? []) {
+      vpc.addInterfaceEndpoint(`${pascalCase(service.shortName)}Endpoint`, {
+        service,
+        subnets: { subnetGroupName: SUBNET_GROUP_NAMES.endpoints },
+        privateDnsEnabled: true,
+        open: true,
+      });
+    }
+    new cdk.CfnOutput(this, 'VpcId', { value: vpc.vpcId, exportName: `${platformName}-vpc-id`, description: 'The VPC every cluster of the platform runs in' });
+    new cdk.CfnOutput(this, 'NodeSubnetIds', {
+      value: vpc.selectSubnets({ subnetGroupName: SUBNET_GROUP_NAMES.nodes }).subnetIds.join(','),
+      exportName: `${platformName}-node-subnet-ids`,
+      description: `Node subnets (tagged ${KARPENTER_DISCOVERY_TAG}=${platformName})`,
+    });
+    return vpc;
+  }
+
+  private createHostedZone(
+    domain: string,
+    existing: SharedStackProps['hostedZone'],
+    removalPolicy: cdk.RemovalPolicy,
+    fail: (field: string, message: string) => never,
+  ): route53.IHostedZone {
+    if (existing) {
+      if (!/^Z[A-Z0-9]{1,31}$/.test(existing.zoneId)) {
+        fail('hostedZone.zoneId', `must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (without "/hostedzone/"); found ${JSON.stringify(existing.zoneId)}`);
+      }
+      const zone = route53.PublicHostedZone.fromHostedZoneAttributes(this, 'HostedZone', { hostedZoneId: existing.zoneId, zoneName: domain });
+      new cdk.CfnOutput(this, 'HostedZoneId', { value: zone.hostedZoneId, description: `Public hosted zone of ${domain} (imported)` });
+      return zone;
+    }
+    const zone = new route53.PublicHostedZone(this, 'HostedZone', { zoneName: domain, comment: `kaji: ${domain}` });
+    zone.applyRemovalPolicy(removalPolicy);
+    new cdk.CfnOutput(this, 'HostedZoneId', { value: zone.hostedZoneId, description: `Public hosted zone of ${domain}` });
+    new cdk.CfnOutput(this, 'HostedZoneNameServers', {
+      value: cdk.Fn.join(',', zone.hostedZoneNameServers ?? []),
+      description: `Delegate ${domain} to these name servers in its parent zone`,
+    });
+    return zone;
+  }
+
+  private createRepository(scope: Construct, name: string, images: ResolvedImageProps): ecr.Repository {
+    return new ecr.Repository(scope, 'Repository', {
+      repositoryName: name,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      imageScanOnPush: true,
+      encryption: ecr.RepositoryEncryption.AES_256,
+      removalPolicy: images.removalPolicy,
+      lifecycleRules: [
+        { rulePriority: 1, description: `Expire untagged images after ${images.untaggedImageDays} days`, tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: cdk.Duration.days(images.untaggedImageDays) },
+        { rulePriority: 2, description: `Keep the last ${images.maxImageCount} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: images.maxImageCount },
+      ],
+    });
+  }
+
+  private createCiRole(scope: Construct, platformName: string, service: string, sourceRepository: string, branch: string, repository: ecr.IRepository): iam.Role {
+    const role = new iam.Role(scope, 'CiRole', {
+      roleName: ciRoleName(platformName, service),
+      description: `GitHub Actions of ${sourceRepository} (${branch}) push ${service} images`,
+      maxSessionDuration: cdk.Duration.hours(1),
+      // Only tokens GitHub issued for AWS, for workflow runs on this repository's branch.
+      assumedBy: new iam.WebIdentityPrincipal(this.githubOidcProvider.oidcProviderArn, {
+        StringEquals: {
+          [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
+          [`${GITHUB_OIDC_ISSUER}:sub`]: githubBranchSubject(sourceRepository, branch),
+        },
+      }),
+      inlinePolicies: {
+        EcrPush: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ sid: 'PushToItsRepository', actions: ECR_PUSH_ACTIONS, resources: [repository.repositoryArn] }),
+            // GetAuthorizationToken is registry-wide: IAM supports no resource for it.
+            new iam.PolicyStatement({ sid: 'LogInToTheRegistry', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+          ],
+        }),
+      },
+    });
+    suppress(role, [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'ecr:GetAuthorizationToken is the only action on "*": it supports no resource-level permission, and the token alone grants nothing; pushing is limited to the one repository ARN.',
+      },
+    ]);
+    return role;
+  }
+}
+
+interface ResolvedImageProps {
+  readonly repositoryPrefix: string;
+  readonly maxImageCount: number;
+  readonly untaggedImageDays: number;
+  readonly removalPolicy: cdk.RemovalPolicy;
+}
+
+function resolveImageProps(images: SharedImageProps | undefined, fail: (field: string, message: string) => never): ResolvedImageProps {
+  const resolved = {
+    repositoryPrefix: images?.repositoryPrefix ?? '',
+    maxImageCount: images?.maxImageCount ?? 100,
+    untaggedImageDays: images?.untaggedImageDays ?? 7,
+    removalPolicy: images?.removalPolicy ?? cdk.RemovalPolicy.RETAIN,
+  };
+  if (resolved.repositoryPrefix !== '' && !/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*\/$/.test(resolved.repositoryPrefix)) {
+    fail('images.repositoryPrefix', `must be lowercase ECR path segments ending in "/", such as "labs/"; found ${JSON.stringify(resolved.repositoryPrefix)}`);
+  }
+  if (!Number.isInteger(resolved.maxImageCount) || resolved.maxImageCount < 1) {
+    fail('images.maxImageCount', `must be a whole number of images, at least 1; found ${resolved.maxImageCount}`);
+  }
+  if (!Number.isInteger(resolved.untaggedImageDays) || resolved.untaggedImageDays < 1) {
+    fail('images.untaggedImageDays', `must be a whole number of days, at least 1; found ${resolved.untaggedImageDays}`);
+  }
+  return resolved;
+}
+
+/** Account, region and domain: the loader guarantees them, hand-made definitions may not. */
+function validatePlatformInfo(platform: PlatformDefinition, env: cdk.Environment | undefined, fail: (field: string, message: string) => never): void {
+  const info = platform.platform ?? ({} as Partial<PlatformDefinition['platform']>);
+  if (!info.name) fail('platform.platform.name', 'is missing: name the platform (a DNS label such as "labs"); it names the VPC, tags and CI roles');
+  if (!info.account) fail('platform.platform.account', 'is missing: give the 12-digit AWS account ID the platform is deployed to');
+  if (!/^\d{12}$/.test(info.account!)) fail('platform.platform.account', `must be a 12-digit AWS account ID; found ${JSON.stringify(info.account)}`);
+  if (!info.region) fail('platform.platform.region', 'is missing: give the AWS region the platform runs in, e.g. "eu-west-1"');
+  if (!/^[a-z]{2}(?:-[a-z]+)+-\d$/.test(info.region!)) fail('platform.platform.region', `must be an AWS region such as "eu-west-1"; found ${JSON.stringify(info.region)}`);
+  if (!info.domain) fail('platform.platform.domain', 'is missing: give the DNS domain the public hosts live under, e.g. "labs.example.com"; the stack creates or imports its hosted zone');
+  if (!/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(info.domain!)) {
+    fail('platform.platform.domain', `must be a lowercase DNS name such as "labs.example.com"; found ${JSON.stringify(info.domain)}`);
+  }
+  if (env?.account !== undefined && env.account !== info.account) {
+    fail('env.account', `is ${env.account} but platform.yaml deploys to ${info.account}: leave env out (the stack takes it from platform.yaml) or make them equal`);
+  }
+  if (env?.region !== undefined && env.region !== info.region) {
+    fail('env.region', `is ${env.region} but platform.yaml runs in ${info.region}: leave env out (the stack takes it from platform.yaml) or make them equal`);
+  }
+}
+
+function availabilityZones(region: string, given: readonly string[] | undefined, fail: (field: string, message: string) => never): readonly string[] {
+  const zones = given ?? defaultAvailabilityZones(region);
+  if (zones === undefined) {
+    return fail('network.availabilityZones', `has no default in ${region} (its zone names differ between accounts): name three zones of the account, e.g. from "aws ec2 describe-availability-zones"`);
+  }
+  if (zones.length !== 3 || new Set(zones).size !== 3) fail('network.availabilityZones', `must name three different zones; found ${JSON.stringify(zones)}`);
+  for (const [index, zone] of zones.entries()) {
+    if (!new RegExp(`^${region}[a-z]$`).test(zone)) fail(`network.availabilityZones[${index}]`, `must be a zone of ${region} such as ${region}a; found ${JSON.stringify(zone)}`);
+  }
+  return zones;
+}
+
+function checkOidcProviderArn(arn: string, fail: (field: string, message: string) => never): string {
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(arn)) {
+    fail('github.oidcProviderArn', `must be the ARN of a GitHub Actions OIDC provider, arn:aws:iam::<account>:oidc-provider/${GITHUB_OIDC_ISSUER}; found ${JSON.stringify(arn)}`);
+  }
+  return arn;
+}
+
+/** A service's image must be its repository in the platform's registry; its source repository must be owner/name. */
+function checkService(
+  service: ServiceDefinition,
+  index: number,
+  platform: PlatformDefinition,
+  prefix: string,
+  organization: string | undefined,
+  fail: (field: string, message: string) => never,
+): ServiceDefinition {
+  const field = `platform.services[${index}]`;
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(service.name)) {
+    fail(`${field}.name`, `must be a DNS label (lowercase letters, digits, "-"); found ${JSON.stringify(service.name)}`);
+  }
+  const expected = `${ecrRegistry(platform.platform.account, platform.platform.region)}/${repositoryName(prefix, service.name)}`;
+  if (service.image !== expected) {
+    fail(
+      `${field}.image`,
+      `of service ${service.name} is ${JSON.stringify(service.image)}, but the shared stack creates its ECR repository at ${expected}: write image: ${expected} in platform.yaml`,
+    );
+  }
+  if (service.sourceRepository !== undefined) {
+    if (!GITHUB_REPOSITORY.test(service.sourceRepository)) {
+      fail(`${field}.sourceRepository`, `of service ${service.name} must be a GitHub repository as owner/name, e.g. "example-labs/${service.name}"; found ${JSON.stringify(service.sourceRepository)}`);
+    }
+    const owner = service.sourceRepository.split('/')[0]!;
+    if (organization !== undefined && owner.toLowerCase() !== organization.toLowerCase()) {
+      fail(
+        `${field}.sourceRepository`,
+        `of service ${service.name} is ${service.sourceRepository}, outside the GitHub organization ${organization} (github.organization): its CI would push images; fix the owner or the organization`,
+      );
+    }
+  }
+  return service;
+}
