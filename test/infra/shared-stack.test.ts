@@ -1,0 +1,364 @@
+// The shared stack: VPC layout and tags, ECR repositories, CI roles pinned to
+// one repository and branch, the hosted zone (created or imported), cdk-nag,
+// and the errors bad input gets. One app per group: synthesis is the slow part.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as cdk from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { parsePlatform, type PlatformDefinition } from '../../src/platform/index.js';
+import { SharedStack, type SharedStackProps } from '../../src/infra/shared-stack.js';
+import { applyKajiNag, kajiNagFindings, suppress } from '../../src/infra/nag.js';
+import { InfraError } from '../../src/infra/errors.js';
+
+const ECR = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
+
+function platformYaml(options: { loadBalancerCidrs?: string; prefix?: string } = {}): string {
+  const prefix = options.prefix ?? '';
+  return `platform: {name: shop, region: eu-west-1, account: "111122223333", domain: shop.example.com}
+manifests: {url: https://github.com/example-shop/manifests.git}
+clusters:
+  - {name: blue, kubernetesVersion: "1.32", weight: 255}
+${options.loadBalancerCidrs ? `network: {loadBalancerCidrs: ${options.loadBalancerCidrs}}\n` : ''}teams:
+  - {name: web, identity: "arn:aws:iam::111122223333:role/web"}
+services:
+  - {name: cart, team: web, image: ${ECR}/${prefix}cart, sourceRepository: example-shop/cart, quota: {cpu: "2", memory: 2Gi, pods: 20}}
+  - {name: checkout, team: web, image: ${ECR}/${prefix}checkout, sourceRepository: example-shop/checkout, quota: {cpu: "2", memory: 2Gi, pods: 20}}
+  - {name: legacy, team: web, image: ${ECR}/${prefix}legacy, quota: {cpu: "1", memory: 1Gi, pods: 5}}
+`;
+}
+
+function platform(options: { loadBalancerCidrs?: string; prefix?: string } = {}): PlatformDefinition {
+  return parsePlatform(platformYaml(options), '/tmp/shop/platform.yaml');
+}
+
+function build(props: Omit<SharedStackProps, 'platform'> & { platform?: PlatformDefinition } = {}): { stack: SharedStack; template: Template } {
+  const app = new cdk.App();
+  const stack = new SharedStack(app, 'shop-shared', { platform: platform(), ...props });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+interface CfnSubnet {
+  readonly Properties: { readonly CidrBlock: string; readonly AvailabilityZone: string; readonly Tags: readonly { readonly Key: string; readonly Value: string }[] };
+}
+
+/** The value of a tag in a CloudFormation Tags list. */
+function tag(resource: CfnSubnet, key: string): string | undefined {
+  return resource.Properties.Tags.find((entry) => entry.Key === key)?.Value;
+}
+
+/** The subnets of one group (the VPC's subnetConfiguration name), in zone order. */
+function subnets(template: Template, group: string): CfnSubnet[] {
+  return (Object.values(template.findResources('AWS::EC2::Subnet')) as CfnSubnet[]).filter((subnet) => tag(subnet, 'aws-cdk:subnet-name') === group);
+}
+
+function expectInfraError(run: () => unknown, field: string, ...phrases: RegExp[]): void {
+  assert.throws(run, (error: unknown) => {
+    assert.ok(InfraError.isInfraError(error), `expected an InfraError, got ${String(error)}`);
+    assert.equal(error.field, field);
+    assert.match(error.message, /^shop-shared: /);
+    for (const phrase of phrases) assert.match(error.message, phrase);
+    return true;
+  });
+}
+
+describe('SharedStack with defaults (created hosted zone and OIDC provider)', () => {
+  // GIVEN a platform with three services, two of them released by CI
+  // WHEN the shared stack is synthesised with no options
+  const { stack, template } = build();
+
+  test('the stack environment is the platform account and region, with no lookups', () => {
+    // THEN the environment is concrete and the zones are named, not looked up
+    assert.equal(stack.account, '111122223333');
+    assert.equal(stack.region, 'eu-west-1');
+    assert.deepEqual(stack.vpc.availabilityZones, ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    assert.deepEqual(Object.keys(cdk.App.of(stack)!.node.tryGetContext('availability-zones:account=111122223333:region=eu-west-1') ?? {}), []);
+  });
+
+  test('the VPC spans three availability zones with four subnet groups', () => {
+    // THEN one VPC of 10.0.0.0/16 with twelve subnets, three per group, one per zone
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16', EnableDnsHostnames: true, EnableDnsSupport: true });
+    template.resourceCountIs('AWS::EC2::Subnet', 12);
+    for (const group of ['Public', 'Endpoints', 'Data', 'Nodes']) {
+      assert.deepEqual(
+        subnets(template, group).map((subnet) => subnet.Properties.AvailabilityZone),
+        ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+        group,
+      );
+    }
+  });
+
+  test('the public subnets are the load balancer CIDRs, the others where the platform documents them', () => {
+    // THEN the default loadBalancerCidrs 10.0.0.0/20 is cut into the three public subnets
+    assert.deepEqual(subnets(template, 'Public').map((s) => s.Properties.CidrBlock), ['10.0.0.0/22', '10.0.4.0/22', '10.0.8.0/22']);
+    assert.deepEqual(subnets(template, 'Endpoints').map((s) => s.Properties.CidrBlock), ['10.0.16.0/22', '10.0.20.0/22', '10.0.24.0/22']);
+    assert.deepEqual(subnets(template, 'Data').map((s) => s.Properties.CidrBlock), ['10.0.32.0/22', '10.0.36.0/22', '10.0.40.0/22']);
+    assert.deepEqual(subnets(template, 'Nodes').map((s) => s.Properties.CidrBlock), ['10.0.64.0/20', '10.0.80.0/20', '10.0.96.0/20']);
+    assert.deepEqual(stack.subnetPlan.subnets.public, ['10.0.0.0/22', '10.0.4.0/22', '10.0.8.0/22']);
+  });
+
+  test('node subnets carry the Karpenter discovery and internal-elb tags; public subnets the elb tag', () => {
+    for (const subnet of subnets(template, 'Nodes')) {
+      assert.equal(tag(subnet, 'karpenter.sh/discovery'), 'shop');
+      assert.equal(tag(subnet, 'kubernetes.io/role/internal-elb'), '1');
+      assert.equal(tag(subnet, 'kubernetes.io/role/elb'), undefined);
+    }
+    for (const subnet of subnets(template, 'Public')) {
+      assert.equal(tag(subnet, 'kubernetes.io/role/elb'), '1');
+      assert.equal(tag(subnet, 'karpenter.sh/discovery'), undefined);
+    }
+    for (const group of ['Endpoints', 'Data']) {
+      for (const subnet of subnets(template, group)) assert.equal(tag(subnet, 'karpenter.sh/discovery'), undefined, group);
+    }
+  });
+
+  test('one NAT gateway per zone, flow logs, gateway endpoints for S3 and DynamoDB, no interface endpoints', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 3);
+    template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('\\.s3$')])] }) });
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('\\.dynamodb$')])] }) });
+  });
+
+  test('one ECR repository per service: immutable tags, scan on push, lifecycle rules, retained', () => {
+    template.resourceCountIs('AWS::ECR::Repository', 3);
+    for (const name of ['cart', 'checkout', 'legacy']) {
+      template.hasResource('AWS::ECR::Repository', {
+        Properties: {
+          RepositoryName: name,
+          ImageTagMutability: 'IMMUTABLE',
+          ImageScanningConfiguration: { ScanOnPush: true },
+          LifecyclePolicy: { LifecyclePolicyText: Match.anyValue() },
+        },
+        DeletionPolicy: 'Retain',
+      });
+    }
+    const repository = Object.values(template.findResources('AWS::ECR::Repository', { Properties: { RepositoryName: 'cart' } }))[0]!;
+    const rules = JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
+    assert.deepEqual(
+      rules.map((rule: { selection: unknown }) => rule.selection),
+      [
+        { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' },
+        { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 100 },
+      ],
+    );
+    assert.deepEqual([...stack.repositories.keys()], ['cart', 'checkout', 'legacy']);
+  });
+
+  test('the GitHub OIDC provider is created for token.actions.githubusercontent.com with the sts audience', () => {
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    template.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] });
+  });
+
+  test('each CI role can be assumed only from its repository and branch, through the OIDC provider', () => {
+    // THEN two CI roles (legacy has no sourceRepository), each trust pinned with StringEquals
+    assert.deepEqual([...stack.ciRoles.keys()], ['cart', 'checkout']);
+    const providerId = Object.keys(template.findResources('AWS::IAM::OIDCProvider'))[0]!;
+    for (const service of ['cart', 'checkout']) {
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: `shop-${service}-ci`,
+        MaxSessionDuration: 3600,
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Principal: { Federated: { Ref: providerId } },
+              Condition: {
+                StringEquals: {
+                  'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+                  'token.actions.githubusercontent.com:sub': `repo:example-shop/${service}:ref:refs/heads/main`,
+                },
+              },
+            },
+          ],
+        },
+      });
+    }
+    const role = Object.values(template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-cart-ci' } }))[0]!;
+    const trust = JSON.stringify(role.Properties.AssumeRolePolicyDocument);
+    assert.doesNotMatch(trust, /StringLike|ForAnyValue|\*/);
+  });
+
+  test('each CI role may push to its own repository only; GetAuthorizationToken alone is on "*"', () => {
+    for (const service of ['cart', 'checkout']) {
+      const [repositoryId] = Object.keys(template.findResources('AWS::ECR::Repository', { Properties: { RepositoryName: service } }));
+      const role = Object.values(template.findResources('AWS::IAM::Role', { Properties: { RoleName: `shop-${service}-ci` } }))[0]!;
+      const statements = role.Properties.Policies.flatMap((policy: { PolicyDocument: { Statement: unknown[] } }) => policy.PolicyDocument.Statement);
+      assert.deepEqual(statements, [
+        {
+          Sid: 'PushToItsRepository',
+          Effect: 'Allow',
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage'],
+          Resource: { 'Fn::GetAtt': [repositoryId, 'Arn'] },
+        },
+        { Sid: 'LogInToTheRegistry', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      ]);
+    }
+    // AND no other policy is attached to a CI role
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      assert.doesNotMatch(JSON.stringify(policy.Properties.Roles), /CiRole/);
+    }
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+
+  test('the hosted zone is created for the platform domain', () => {
+    template.resourceCountIs('AWS::Route53::HostedZone', 1);
+    template.hasResource('AWS::Route53::HostedZone', { Properties: { Name: 'shop.example.com.' }, DeletionPolicy: 'Retain' });
+  });
+
+  test('outputs name the VPC, the hosted zone, each repository URI and each CI role ARN', () => {
+    template.hasOutput('VpcId', { Export: { Name: 'shop-vpc-id' } });
+    template.hasOutput('NodeSubnetIds', { Export: { Name: 'shop-node-subnet-ids' } });
+    template.hasOutput('HostedZoneId', {});
+    template.hasOutput('CartRepositoryUri', {});
+    template.hasOutput('CartCiRoleArn', {});
+    template.hasOutput('LegacyRepositoryUri', {});
+    assert.deepEqual(Object.keys(template.findOutputs('LegacyCiRoleArn')), []);
+  });
+
+  test('no secret value appears in the template', () => {
+    const text = JSON.stringify(template.toJSON());
+    assert.doesNotMatch(text, /AKIA[0-9A-Z]{16}|-----BEGIN|"SecretString"|"Password"|ghp_[A-Za-z0-9]{20,}|github_pat_/);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.resourceCountIs('AWS::IAM::AccessKey', 0);
+  });
+});
+
+describe('SharedStack with an imported hosted zone and OIDC provider, a branch, a repository prefix and per-zone load balancer CIDRs', () => {
+  // GIVEN an account that already has the zone and the OIDC provider, and images under "shop/"
+  const { stack, template } = build({
+    platform: platform({ prefix: 'shop/', loadBalancerCidrs: '[10.0.0.0/24, 10.0.1.0/24, 10.0.2.0/24]' }),
+    hostedZone: { zoneId: 'Z0123456789ABCDEFGHIJ' },
+    github: { oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com', branch: 'release', organization: 'example-shop' },
+    images: { repositoryPrefix: 'shop/', maxImageCount: 30 },
+    network: { natGateways: 1, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.STS] },
+  });
+
+  test('the hosted zone and the OIDC provider are imported, not created', () => {
+    template.resourceCountIs('AWS::Route53::HostedZone', 0);
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    assert.equal(stack.hostedZone.hostedZoneId, 'Z0123456789ABCDEFGHIJ');
+    template.hasOutput('HostedZoneId', { Value: 'Z0123456789ABCDEFGHIJ' });
+  });
+
+  test('the CI roles trust the imported provider for the given branch', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'shop-cart-ci',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' },
+            Condition: { StringEquals: Match.objectLike({ 'token.actions.githubusercontent.com:sub': 'repo:example-shop/cart:ref:refs/heads/release' }) },
+          }),
+        ],
+      },
+    });
+  });
+
+  test('repositories are named with the prefix and keep the given number of images', () => {
+    template.hasResourceProperties('AWS::ECR::Repository', { RepositoryName: 'shop/cart', LifecyclePolicy: { LifecyclePolicyText: Match.stringLikeRegexp('"countNumber":30') } });
+  });
+
+  test('per-zone load balancer CIDRs are the public subnets as given; one NAT gateway; an STS interface endpoint in the endpoint subnets', () => {
+    assert.deepEqual(subnets(template, 'Public').map((s) => s.Properties.CidrBlock), ['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24']);
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', PrivateDnsEnabled: true, ServiceName: 'com.amazonaws.eu-west-1.sts' });
+  });
+});
+
+describe('cdk-nag AwsSolutions over the example platform', () => {
+  // GIVEN the labs example (30 services) with kaji's nag applied
+  const file = fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url));
+  const app = new cdk.App();
+  const stack = new SharedStack(app, 'labs-shared', { platform: parsePlatform(readFileSync(file, 'utf8'), file) });
+  applyKajiNag(stack);
+
+  test('synthesis passes the checks and no error is left unacknowledged', () => {
+    // WHEN the app is synthesised (cdk-nag 3 runs as a validation plugin and fails synthesis on errors)
+    assert.doesNotThrow(() => app.synth());
+    // THEN no finding of error level remains
+    const errors = kajiNagFindings(stack).filter((finding) => finding.severity === 'error');
+    assert.deepEqual(errors.map((finding) => `${finding.ruleName} ${finding.violatingResources.map((r) => r.constructPath).join(' ')}`), []);
+  });
+
+  test('the only acknowledgement is GetAuthorizationToken on "*", with its reason', () => {
+    const role = stack.ciRoles.get('antenna')!;
+    const acknowledged = role.node.metadata.filter((entry) => entry.type === cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+    assert.equal(acknowledged.length, 1);
+    const [[id, reason]] = Object.entries(acknowledged[0]!.data as Record<string, string>) as [[string, string]];
+    assert.match(id, /AwsSolutions-IAM5\[Resource::\*\]$/);
+    assert.match(reason, /GetAuthorizationToken/);
+  });
+
+  test('without the acknowledgement the finding is reported (the checks do run)', () => {
+    // GIVEN a fresh stack whose CI role policy is inspected without acknowledgements
+    const bare = new cdk.Stack(new cdk.App(), 'bare');
+    const role = new cdk.aws_iam.Role(bare, 'Role', { assumedBy: new cdk.aws_iam.AccountRootPrincipal() });
+    role.addToPolicy(new cdk.aws_iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    assert.ok(kajiNagFindings(bare).some((finding) => finding.ruleName === 'AwsSolutions-IAM5[Resource::*]'));
+    // WHEN it is acknowledged with a reason THEN it is gone
+    suppress(role, [{ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'GetAuthorizationToken has no resource-level permissions.' }]);
+    assert.ok(!kajiNagFindings(bare).some((finding) => finding.ruleName === 'AwsSolutions-IAM5[Resource::*]'));
+  });
+
+  test('a suppression without a real reason is refused', () => {
+    const bare = new cdk.Stack(new cdk.App(), 'bare');
+    assert.throws(() => suppress(bare, [{ id: 'AwsSolutions-IAM5', reason: 'ok' }]), (error: unknown) => InfraError.isInfraError(error) && error.field === 'suppressions[0].reason');
+    assert.throws(() => suppress(bare, [{ id: '', reason: 'a perfectly fine reason for it' }]), (error: unknown) => InfraError.isInfraError(error) && error.field === 'suppressions[0].id');
+  });
+});
+
+describe('SharedStack refuses bad input, naming the construct and the field', () => {
+  const good = platform();
+  const withInfo = (info: Partial<PlatformDefinition['platform']>): PlatformDefinition => ({ ...good, platform: { ...good.platform, ...info } });
+  const make = (definition: PlatformDefinition, props: Omit<SharedStackProps, 'platform'> = {}) => () => new SharedStack(new cdk.App(), 'shop-shared', { ...props, platform: definition });
+
+  test('a missing domain, account or region is named', () => {
+    expectInfraError(make(withInfo({ domain: '' })), 'platform.platform.domain', /is missing/, /hosted zone/);
+    expectInfraError(make(withInfo({ account: '' })), 'platform.platform.account', /is missing/, /12-digit/);
+    expectInfraError(make(withInfo({ region: '' })), 'platform.platform.region', /is missing/);
+    expectInfraError(make(withInfo({ account: '1234' })), 'platform.platform.account', /12-digit AWS account ID; found "1234"/);
+  });
+
+  test('an image that is not the service repository names the service and the image to write', () => {
+    const services = good.services.map((service) => (service.name === 'checkout' ? { ...service, image: 'docker.io/library/checkout' } : service));
+    expectInfraError(
+      make({ ...good, services }),
+      'platform.services[1].image',
+      /service checkout/,
+      /write image: 111122223333\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/checkout in platform\.yaml/,
+    );
+    // AND with a prefix, the unprefixed image is refused too
+    expectInfraError(make(good, { images: { repositoryPrefix: 'shop/' } }), 'platform.services[0].image', /\/shop\/cart/);
+  });
+
+  test('a source repository outside the GitHub organization is refused', () => {
+    expectInfraError(make(good, { github: { organization: 'someone-else' } }), 'platform.services[0].sourceRepository', /outside the GitHub organization someone-else/);
+  });
+
+  test('load balancer CIDRs outside the VPC, overlapping other subnets, or not one-or-three blocks', () => {
+    expectInfraError(make(platform({ loadBalancerCidrs: '[192.168.0.0/20]' })), 'platform.network.loadBalancerCidrs (subnet 192.168.0.0/22 of 192.168.0.0/20)', /not inside the VPC CIDR 10\.0\.0\.0\/16/);
+    expectInfraError(make(platform({ loadBalancerCidrs: '[10.0.64.0/20]' })), 'network.nodeCidrs (subnet 10.0.64.0/20 of 10.0.64.0/18)', /overlaps the public subnet 10\.0\.64\.0\/22/);
+    expectInfraError(make(platform({ loadBalancerCidrs: '[10.0.0.0/24, 10.0.1.0/24]' })), 'platform.network.loadBalancerCidrs', /one block .* or 3 blocks/);
+  });
+
+  test('bad network, hosted zone, OIDC and branch options', () => {
+    expectInfraError(make(good, { network: { natGateways: 0 } }), 'network.natGateways', /from 1 to 3/);
+    expectInfraError(make(good, { network: { availabilityZones: ['eu-west-1a', 'eu-west-1b'] } }), 'network.availabilityZones', /three different zones/);
+    expectInfraError(make(good, { network: { availabilityZones: ['eu-west-1a', 'eu-west-1b', 'us-east-1a'] } }), 'network.availabilityZones[2]', /zone of eu-west-1/);
+    expectInfraError(make(good, { hostedZone: { zoneId: '/hostedzone/Z123' } }), 'hostedZone.zoneId', /without "\/hostedzone\/"/);
+    expectInfraError(make(good, { github: { oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/example.com' } }), 'github.oidcProviderArn', /GitHub Actions OIDC provider/);
+    expectInfraError(make(good, { github: { branch: 'refs/heads/*' } }), 'github.branch', /git branch name/);
+    expectInfraError(make(good, { env: { region: 'us-east-1' } }), 'env.region', /platform\.yaml runs in eu-west-1/);
+  });
+
+  test('a region whose zone names differ between accounts needs them named', () => {
+    const services = good.services.map((service) => ({ ...service, image: service.image.replace('eu-west-1', 'us-west-1') }));
+    expectInfraError(make({ ...withInfo({ region: 'us-west-1' }), services }), 'network.availabilityZones', /no default in us-west-1/);
+  });
+});
