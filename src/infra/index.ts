@@ -27,3 +27,7 @@ export { LoadBalancerController, loadBalancerControllerPolicy, LOAD_BALANCER_CON
 export { ResourceMetrics, type ResourceMetricsProps } from './addons/metrics.js';
 export { PodIdentityRole, type PodIdentityRoleProps } from './addons/pod-identity.js';
 export { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from './addons/system-nodes.js';
+export { SharedStack, type SharedStackProps, type SharedNetworkProps, type SharedGitHubProps, type SharedImageProps } from './shared-stack.js';
+export { applyKajiNag, suppress, kajiNagFindings, type NagSuppression } from './nag.js';
+export { InfraError } from './errors.js';
+export { KARPENTER_DISCOVERY_TAG, INTERNAL_ELB_TAG, PUBLIC_ELB_TAG, PLATFORM_TAG } from './private/tags.js';
