@@ -254,6 +254,10 @@ describe('ClusterStack: add-ons and system nodes', () => {
     for (const expected of ['kube-system/aws-load-balancer-controller', 'external-dns/external-dns', 'external-secrets/external-secrets']) {
       assert.ok(associations.includes(expected), `${expected} in ${associations.join(', ')}`);
     }
+    // The Load Balancer Controller's upstream policy is rewritten to the stack's partition (a Ref, not a literal "${AWS::Partition}").
+    assert.match(JSON.stringify(resources(blue, 'AWS::IAM::Policy')), /elasticloadbalancing:CreateLoadBalancer/);
+    assert.doesNotMatch(blueJson, /arn:\$\{AWS::Partition\}/);
+    assert.doesNotMatch(blueJson, /"arn:aws:elasticloadbalancing/);
     blue.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
     blue.resourceCountIs('AWS::IAM::OIDCProvider', 0);
   });

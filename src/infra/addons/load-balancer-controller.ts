@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ALB_CONTROLLER_POLICY_VERSION, type ChartPin } from '../versions.js';
 import { acknowledgeRuleFindings } from './nag-findings.js';
@@ -27,10 +27,9 @@ export function loadBalancerControllerPolicy(version: string = ALB_CONTROLLER_PO
   const file = join(dirname(require.resolve('aws-cdk-lib/package.json')), 'aws-eks-v2', 'lib', 'addons', `alb-iam_policy-${version}.json`);
   const document = JSON.parse(readFileSync(file, 'utf8')) as PolicyDocumentJson;
   return document.Statement.map((statement) => {
-    // The upstream policy names the aws partition; make it the stack's.
-    const json = JSON.parse(JSON.stringify(statement).replaceAll('arn:aws:', 'arn:${AWS::Partition}:')) as Record<string, unknown>;
-    const policy = iam.PolicyStatement.fromJson(json);
-    return policy;
+    // The upstream policy names the aws partition; make it the stack's (a token, resolved in the template).
+    const json = JSON.parse(JSON.stringify(statement).replaceAll('arn:aws:', `arn:${Aws.PARTITION}:`)) as Record<string, unknown>;
+    return iam.PolicyStatement.fromJson(json);
   });
 }
 
