@@ -31,3 +31,4 @@ export { SharedStack, type SharedStackProps, type SharedNetworkProps, type Share
 export { applyKajiNag, suppress, kajiNagFindings, type NagSuppression } from './nag.js';
 export { InfraError } from './errors.js';
 export { KARPENTER_DISCOVERY_TAG, INTERNAL_ELB_TAG, PUBLIC_ELB_TAG, PLATFORM_TAG } from './private/tags.js';
+export { Karpenter, KARPENTER_PINS, KARPENTER_CHART, KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, INTERRUPTION_EVENTS, type KarpenterProps, type KarpenterPin, type DisruptionBudget, type NodePoolLimits } from './karpenter.js';
