@@ -18,6 +18,13 @@ export interface PlatformAppOptions {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * aws-cdk-lib's built-in validation of the templates against the
+   * CloudFormation resource schemas (slow: seconds per stack). `kaji synth`
+   * turns it off; `cdk synth` of the app runs it.
+   * @default true
+   */
+  readonly cloudFormationValidation?: boolean;
   /** Passed to the shared stack (e.g. an existing hosted zone). @default none */
   readonly shared?: Partial<Omit<SharedStackProps, 'platform'>>;
   /** Passed to every cluster stack (e.g. platform admin roles). @default none */
@@ -36,7 +43,10 @@ export function stackName(platform: PlatformDefinition, part: string): string {
 }
 
 export function buildPlatformApp(platform: PlatformDefinition, options: PlatformAppOptions = {}): PlatformApp {
-  const app = new cdk.App(options.outdir ? { outdir: options.outdir } : {});
+  const app = new cdk.App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+    builtinCloudFormationValidation: options.cloudFormationValidation ?? true,
+  });
   const env = { account: platform.platform.account, region: platform.platform.region };
   const shared = new SharedStack(app, stackName(platform, 'shared'), { ...options.shared, platform, env });
   const clusters = platform.clusters.map(

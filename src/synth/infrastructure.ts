@@ -20,7 +20,8 @@ export interface InfrastructureResult {
 export async function synthesizeInfrastructure(platform: PlatformDefinition, outdir: string | undefined): Promise<InfrastructureResult> {
   const target = outdir ?? (await mkdtemp(join(tmpdir(), 'kaji-cdk-')));
   try {
-    const assembly = buildPlatformApp(platform, { outdir: target }).app.synth();
+    // CloudFormation schema validation is left to `cdk synth` (seconds per stack); cdk-nag still runs.
+    const assembly = buildPlatformApp(platform, { outdir: target, cloudFormationValidation: false }).app.synth();
     const stacks = assembly.stacks.map((stack) => stack.stackName);
     // cdk-nag findings and construct errors arrive as error annotations, not exceptions.
     const errors = assembly.stacks.flatMap((stack) =>
