@@ -46,6 +46,8 @@ export function buildPlatformApp(platform: PlatformDefinition, options: Platform
   const app = new cdk.App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
     builtinCloudFormationValidation: options.cloudFormationValidation ?? true,
+    // The cluster stacks import the shared VPC and zone: keep CloudFormation's protection of the producer's exports.
+    context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' },
   });
   const env = { account: platform.platform.account, region: platform.platform.region };
   const shared = new SharedStack(app, stackName(platform, 'shared'), { ...options.shared, platform, env });

@@ -171,6 +171,8 @@ export class SharedStack extends cdk.Stack {
   readonly githubOidcProvider: iam.IOidcProvider;
   /** The subnet CIDRs per group and zone (public = platform.network.loadBalancerCidrs). */
   readonly subnetPlan: SubnetPlan;
+  /** The three zones the VPC spans, known without asking AWS. */
+  private readonly plannedZones: readonly string[];
 
   constructor(scope: Construct, id: string, props: SharedStackProps) {
     const path = scope.node.path === '' ? id : `${scope.node.path}/${id}`;
@@ -182,6 +184,7 @@ export class SharedStack extends cdk.Stack {
     super(scope, id, { ...props, env: { account: platform.platform.account, region: platform.platform.region } });
 
     const zones = availabilityZones(platform.platform.region, props.network?.availabilityZones, fail);
+    this.plannedZones = zones;
     this.subnetPlan = planSubnets(
       {
         vpcCidr: props.network?.vpcCidr ?? DEFAULT_VPC_CIDR,
@@ -235,6 +238,15 @@ export class SharedStack extends cdk.Stack {
     }
     this.repositories = repositories;
     this.ciRoles = ciRoles;
+  }
+
+  /**
+   * The stack's zones are the planned ones. Without this, the VPC would check
+   * its zones against a context lookup, which the CDK CLI resolves by calling
+   * AWS: synthesis must work offline with no credentials.
+   */
+  override get availabilityZones(): string[] {
+    return [...this.plannedZones];
   }
 
   private createVpc(platformName: string, zones: readonly string[], network: SharedNetworkProps | undefined, fail: (field: string, message: string) => never): ec2.Vpc {
