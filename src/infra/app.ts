@@ -4,7 +4,7 @@
 import * as cdk from 'aws-cdk-lib';
 import type { PlatformDefinition } from '../platform/index.js';
 import { ClusterStack, type ClusterStackProps } from './cluster-stack.js';
-import { applyKajiNag } from './nag.js';
+import { applyKajiNag, NAG_DISABLED_CONTEXT } from './nag.js';
 import { SharedStack, type SharedStackProps } from './shared-stack.js';
 
 export interface PlatformAppOptions {
@@ -47,7 +47,7 @@ export function buildPlatformApp(platform: PlatformDefinition, options: Platform
     ...(options.outdir ? { outdir: options.outdir } : {}),
     builtinCloudFormationValidation: options.cloudFormationValidation ?? true,
     // The cluster stacks import the shared VPC and zone: keep CloudFormation's protection of the producer's exports.
-    context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' },
+    context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', [NAG_DISABLED_CONTEXT]: options.nag === false },
   });
   const env = { account: platform.platform.account, region: platform.platform.region };
   const shared = new SharedStack(app, stackName(platform, 'shared'), { ...options.shared, platform, env });

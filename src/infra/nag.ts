@@ -11,6 +11,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { InfraError } from './errors.js';
 
+/** App context set to true by apps that run no cdk-nag, so constructs skip work done only for it. */
+export const NAG_DISABLED_CONTEXT = 'kaji:nagDisabled';
+
 /** One acknowledged cdk-nag finding and why it is acceptable here. */
 export interface NagSuppression {
   /** The rule id, or for rules with several findings the finding id, e.g. "AwsSolutions-IAM5[Resource::*]". */
