@@ -31,11 +31,18 @@ describe('kaji synth', { skip: !hasKubectl }, () => {
         ['green', ['shop:2', 'cart:1']],
       ]);
       // The rendered Ingress carries the cluster's DNS weight.
-      const green = readFileSync(tree.path('out/green/shop.yaml'), 'utf8');
-      assert.match(green, /external-dns\.alpha\.kubernetes\.io\/aws-weight: '0'/);
+      const greenShop = readFileSync(tree.path('out/green/shop.yaml'), 'utf8');
+      assert.match(greenShop, /external-dns\.alpha\.kubernetes\.io\/aws-weight: '0'/);
       assert.match(readFileSync(tree.path('out/blue/shop.yaml'), 'utf8'), /aws-weight: '255'/);
       const summary = JSON.parse(readFileSync(tree.path('out/summary.json'), 'utf8'));
       assert.equal(summary.clusters[0].services[0].service, 'shop');
+      // The CDK app is synthesised from the same definition into out/cdk.out.
+      assert.deepEqual(result.infrastructure.stacks, ['shop-shared', 'shop-blue', 'shop-green']);
+      assert.equal(result.infrastructure.problem, undefined);
+      assert.deepEqual(summary.cdk.stacks, ['shop-shared', 'shop-blue', 'shop-green']);
+      const green = JSON.parse(readFileSync(tree.path('out/cdk.out/shop-green.template.json'), 'utf8'));
+      const clusters = Object.values(green.Resources as Record<string, { Type: string; Properties: { Version?: string } }>).filter((r) => r.Type === 'AWS::EKS::Cluster');
+      assert.deepEqual(clusters.map((c) => c.Properties.Version), ['1.34']);
       assert.equal(result.dangers, 0);
     } finally {
       tree.cleanup();
