@@ -5,6 +5,7 @@ import { PlatformErrors } from '../platform/index.js';
 import { registerCheck } from './check.js';
 import { registerFix } from './fix.js';
 import { registerSynth } from './synth.js';
+import { registerBump } from './bump.js';
 import { registerInit } from './init.js';
 import { UsageError, version, type Io } from './common.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
   // In the order a platform team meets them.
   registerInit(program, io, outcome);
   registerSynth(program, io, outcome);
+  registerBump(program, io, outcome);
   registerCheck(program, io, outcome);
   registerFix(program, io, outcome);
   for (const command of program.commands) {

@@ -1,0 +1,132 @@
+import { Command, Option } from 'commander';
+import { bump, BumpError, type BumpResult } from '../gitops/bump.js';
+import { GitError, redact } from '../gitops/git.js';
+import { GitHubError } from '../gitops/github.js';
+import { formatVersion } from '../gitops/image-edit.js';
+import { commaList, wholeNumber, type Io } from './common.js';
+import type { Outcome } from './program.js';
+
+interface BumpFlags {
+  digest?: string;
+  cluster?: string[];
+  manifests?: string;
+  base?: string;
+  mode: 'pr' | 'push';
+  sourceRepo?: string;
+  sourceCommit?: string;
+  dryRun?: boolean;
+  platform: string;
+  githubRepository?: string;
+  githubApiUrl?: string;
+  helmKey: string;
+  values?: string[];
+  attempts: number;
+}
+
+/** Exit codes of `kaji bump`. */
+export const BUMP_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
+
+export function registerBump(program: Command, io: Io, outcome: Outcome): void {
+  program
+    .command('bump')
+    .summary('pin a new image version of a service in the manifest repository (pull request or push)')
+    .description(
+      "Pin TAG for SERVICE in the manifest repository: the kustomize images: entry of each overlay (name or newName " +
+        "equal to the service's image repository; added when the overlay has none), Helm values (--helm-key, default " +
+        'image.tag) or plain image: fields of the overlay\'s files. Only the tag (or digest) bytes change.\n\n' +
+        'The edit happens in a temporary clone (your checkout is never touched), is rendered with kustomize and checked ' +
+        "with the platform's policy: a change that adds a danger is refused. Then:\n" +
+        '  --mode pr    (default) force-push the branch kaji/bump/SERVICE, rebuilt from the base each time, and open or ' +
+        'update its pull request (label kaji/bump); needs GITHUB_TOKEN.\n' +
+        '  --mode push  commit straight to the base branch; when another push got there first, the edit is redone on ' +
+        'the new tip and pushed again (bounded retries, never forced).\n\n' +
+        'TAG is a Docker tag (not "latest"), optionally with a digest: 1.5.0 or 1.5.0@sha256:<64 hex>.',
+    )
+    .argument('<service>', 'the service (as named in platform.yaml)')
+    .argument('<tag>', 'the image tag to pin (tag or tag@sha256:…)')
+    .option('--digest <sha256:hex>', 'also pin this digest')
+    .option('--cluster <name>', 'only these clusters (comma-separated, repeatable); default: every cluster with an overlay', commaList)
+    .option('--manifests <path-or-url>', "the manifest repository: a local path or a git URL (default: platform.yaml's manifests.localPath)")
+    .option('--base <branch>', "the base branch (default: platform.yaml's manifests.branch)")
+    .addOption(new Option('--mode <mode>', 'open a pull request or push to the base branch').choices(['pr', 'push']).default('pr'))
+    .option('--source-repo <owner/name>', "the app repository, for the compare link (default: the service's sourceRepository)")
+    .option('--source-commit <sha>', 'the app commit the image was built from (a Source-Commit: trailer)')
+    .option('--dry-run', 'print the diff (and the policy verdict); change nothing')
+    .option('--platform <dir>', 'the folder holding platform.yaml', '.')
+    .option('--github-repository <owner/name>', 'the manifest repository on GitHub (default: from the manifests URL)')
+    .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise: https://HOST/api/v3)', process.env.GITHUB_API_URL)
+    .option('--helm-key <path>', 'the Helm values key of the tag', 'image.tag')
+    .option('--values <file>', 'a Helm values file of the overlay to look in (repeatable; values*.yaml and helmCharts valuesFile are found anyway)', commaList)
+    .option('--attempts <n>', 'push attempts in push mode', wholeNumber(1, 100), 10)
+    .addHelpText(
+      'after',
+      `\nExit codes: ${BUMP_EXIT.ok} pinned (or already pinned: nothing to do); ${BUMP_EXIT.failed} git or GitHub failed ` +
+        `(push still rejected after the retries, a conflict, a refused token); ${BUMP_EXIT.usage} bad flags, an invalid tag, ` +
+        `an unknown service or cluster, an image that is not pinned anywhere, an invalid platform.yaml or policy; ` +
+        `${BUMP_EXIT.refused} the change adds a danger (nothing pushed).\n\n` +
+        'Examples:\n' +
+        '  kaji bump antenna 1.5.0                          # pull request on every cluster\n' +
+        '  kaji bump antenna 1.5.0 --cluster green --dry-run\n' +
+        '  kaji bump antenna 1.5.0@sha256:4f1c…  --mode push --manifests https://github.com/example-labs/manifests.git\n' +
+        '  GITHUB_TOKEN=… kaji bump antenna "$GITHUB_SHA" --source-repo example-labs/antenna --source-commit "$GITHUB_SHA"\n',
+    )
+    .action(async (service: string, tag: string, flags: BumpFlags) => {
+      const token = process.env.GITHUB_TOKEN;
+      const oneLine = (text: string) => redact(text, token ? [token] : []).replace(/\s*\n\s*/g, ' ').trim();
+      try {
+        const result = await bump({
+          service,
+          tag,
+          digest: flags.digest,
+          clusters: flags.cluster,
+          manifests: flags.manifests,
+          base: flags.base,
+          mode: flags.mode,
+          sourceRepo: flags.sourceRepo,
+          sourceCommit: flags.sourceCommit,
+          dryRun: flags.dryRun,
+          platformDirectory: flags.platform,
+          githubRepository: flags.githubRepository,
+          githubApiUrl: flags.githubApiUrl,
+          helmKey: flags.helmKey,
+          valuesFiles: flags.values,
+          attempts: flags.attempts,
+          onProgress: (message) => io.err(`kaji bump: ${message}\n`),
+        });
+        io.out(formatBumpResult(result));
+        if (result.status === 'refused') outcome.exitCode = BUMP_EXIT.refused;
+      } catch (error) {
+        if (error instanceof BumpError) {
+          io.err(`kaji: ${oneLine(error.message)}\n`);
+          outcome.exitCode = BUMP_EXIT.usage;
+        } else if (error instanceof GitError || error instanceof GitHubError) {
+          io.err(`kaji: ${oneLine(error.message)}\n`);
+          outcome.exitCode = BUMP_EXIT.failed;
+        } else {
+          throw error;
+        }
+      }
+    });
+}
+
+export function formatBumpResult(result: BumpResult): string {
+  const version = formatVersion(result.version);
+  switch (result.status) {
+    case 'unchanged':
+      return `${result.service} already runs ${version} on ${result.clusters.join(', ')}: nothing to change.\n`;
+    case 'refused': {
+      const lines = result.addedDangers.map((d) => `  ${d.cluster}: ${d.object}: ${d.check}: ${d.message}`);
+      return `refused: pinning ${version} for ${result.service} adds ${result.addedDangers.length} danger(s):\n${lines.join('\n')}\n`;
+    }
+    case 'dry-run':
+      return `${result.diff}${result.diff.endsWith('\n') || result.diff === '' ? '' : '\n'}dry run: ${changesLine(result)}; policy: no new dangers. Nothing was pushed.\n`;
+    case 'pushed':
+      return `${result.title}: pushed ${result.commit?.slice(0, 12)} (${changesLine(result)}; ${result.attempts} attempt(s)).\n`;
+    case 'pull-request':
+      return `${result.title}: pull request #${result.pullRequest?.number} ${result.pullRequest?.created ? 'opened' : 'updated'}: ${result.pullRequest?.url}\n`;
+  }
+}
+
+function changesLine(result: BumpResult): string {
+  return result.changes.map((c) => `${c.cluster} ${formatVersion(c.from)} → ${formatVersion(c.to)}`).join(', ');
+}

@@ -1,0 +1,503 @@
+// `kaji bump SERVICE TAG`: pins a new image version of a service in the
+// manifest repository. Edits happen in a temporary clone (never in the user's
+// checkout), are checked with the platform's policy on the rendered overlays
+// (a change that adds a danger is refused), then either pushed straight to the
+// base branch (re-applied on the new tip when another bump got there first) or
+// proposed as a pull request from `kaji/bump/<service>`.
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { dirname, join, posix, resolve } from 'node:path';
+import yaml from 'yaml';
+import {
+  addStream,
+  containersOf,
+  didYouMean,
+  findPodSpec,
+  KUSTOMIZATION_FILES,
+  renderKustomization,
+  type InputProblem,
+  type KubeObject,
+} from '../kube/index.js';
+import { auditObjects, countResults, loadPolicyConfig, messagesOf, type PolicyConfig, type Result } from '../policy/index.js';
+import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
+import { GitHubForge, githubRepositoryOf } from './github.js';
+import { isUrl, Workspace } from './git.js';
+import {
+  formatVersion,
+  ImageEditError,
+  parseImageReference,
+  setHelmValue,
+  setImageFields,
+  setKustomizeImage,
+  validateTag,
+  type FileEdit,
+} from './image-edit.js';
+import type { ImagePin, ImageVersion, PinChange, PinKind } from './types.js';
+
+export type BumpMode = 'pr' | 'push';
+
+export interface BumpOptions {
+  readonly service: string;
+  /** `1.5.0` or `1.5.0@sha256:…`. */
+  readonly tag: string;
+  readonly digest?: string;
+  /** @default every cluster with an overlay for the service */
+  readonly clusters?: readonly string[];
+  /** The folder holding platform.yaml. @default "." */
+  readonly platformDirectory?: string;
+  /** The manifest repository: a local path (cloned, never edited in place) or a git URL. @default the platform's manifests.localPath */
+  readonly manifests?: string;
+  /** @default the platform's manifests.branch */
+  readonly base?: string;
+  /** @default "pr" */
+  readonly mode?: BumpMode;
+  /** owner/name of the app repository, for the compare link. @default the service's sourceRepository */
+  readonly sourceRepo?: string;
+  /** The app commit the image was built from (a `Source-Commit:` trailer). */
+  readonly sourceCommit?: string;
+  readonly dryRun?: boolean;
+  /** owner/name of the manifest repository on GitHub. @default from the manifests URL */
+  readonly githubRepository?: string;
+  /** @default https://api.github.com */
+  readonly githubApiUrl?: string;
+  /** @default process.env.GITHUB_TOKEN */
+  readonly token?: string;
+  /** Helm values key path of the tag. @default "image.tag" */
+  readonly helmKey?: string;
+  /** Extra Helm values files (relative to each overlay) to look in. */
+  readonly valuesFiles?: readonly string[];
+  /** Push attempts in push mode. @default 10 */
+  readonly attempts?: number;
+  readonly kubectl?: string;
+  readonly author?: { readonly name: string; readonly email: string };
+  readonly onProgress?: (message: string) => void;
+}
+
+/** A danger the change would add, in one cluster. */
+export interface AddedDanger {
+  readonly cluster: string;
+  /** kind/namespace/name (and container). */
+  readonly object: string;
+  readonly check: string;
+  readonly message: string;
+}
+
+export interface ClusterPolicy {
+  readonly cluster: string;
+  readonly dangersBefore: number;
+  readonly dangersAfter: number;
+  readonly warningsAfter: number;
+}
+
+export interface BumpResult {
+  readonly service: string;
+  readonly version: ImageVersion;
+  /**
+   * - `unchanged`: the version was already pinned everywhere;
+   * - `dry-run`: the diff was computed, nothing else done;
+   * - `refused`: the change adds a danger (see `addedDangers`);
+   * - `pushed`: committed to the base branch;
+   * - `pull-request`: the branch was pushed and the pull request created or updated.
+   */
+  readonly status: 'unchanged' | 'dry-run' | 'refused' | 'pushed' | 'pull-request';
+  readonly clusters: readonly string[];
+  readonly pins: readonly ImagePin[];
+  readonly changes: readonly PinChange[];
+  readonly diff: string;
+  readonly policy: readonly ClusterPolicy[];
+  readonly addedDangers: readonly AddedDanger[];
+  readonly commit?: string;
+  readonly branch?: string;
+  readonly attempts?: number;
+  readonly pullRequest?: { readonly number: number; readonly url: string; readonly created: boolean };
+  readonly title?: string;
+}
+
+/** A bump that cannot be run as asked (unknown service or cluster, bad tag, image not found, missing token). */
+export class BumpError extends Error {}
+
+export const BUMP_LABEL = 'kaji/bump';
+
+export function bumpBranch(service: string): string {
+  return `kaji/bump/${service}`;
+}
+
+export async function bump(options: BumpOptions): Promise<BumpResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  let version: ImageVersion;
+  try {
+    version = validateTag(options.tag, options.digest);
+  } catch (error) {
+    if (error instanceof ImageEditError) throw new BumpError(error.message);
+    throw error;
+  }
+  const directory = resolve(options.platformDirectory ?? '.');
+  const platform = await loadPlatform(join(directory, 'platform.yaml'));
+  const service = findService(platform, options.service);
+  const requested = options.clusters?.length ? [...new Set(options.clusters)] : undefined;
+  for (const name of requested ?? []) {
+    if (!platform.clusters.some((cluster) => cluster.name === name)) {
+      throw new BumpError(
+        `unknown cluster "${name}"${didYouMean(name, platform.clusters.map((c) => c.name))}; clusters: ${platform.clusters.map((c) => c.name).join(', ')}`,
+      );
+    }
+  }
+  const mode = options.mode ?? 'pr';
+  const source = options.manifests ?? resolve(dirname(platform.file), platform.manifests.localPath);
+  const base = options.base ?? platform.manifests.branch;
+  const forge = mode === 'pr' && !options.dryRun ? forgeFor(options, platform) : undefined;
+  const policy = await loadPolicyConfig({ file: resolve(directory, platform.policy) });
+  const sourceRepo = options.sourceRepo ?? service.sourceRepository;
+
+  progress(`opening ${isUrl(source) ? source : 'the manifest repository'} (${base})`);
+  const workspace = await Workspace.open({ source, base, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) });
+  try {
+    const manifestDir = join(workspace.root, platform.manifests.path);
+    const clusters = requested ?? platform.clusters.map((c) => c.name).filter((c) => hasOverlay(manifestDir, service.name, c));
+    if (clusters.length === 0) {
+      throw new BumpError(`${service.name} has no overlay in the manifest repository: looked for ${repoPath(platform, `apps/${service.name}/overlays/<cluster>/kustomization.yaml`)}`);
+    }
+    for (const cluster of clusters) {
+      if (!hasOverlay(manifestDir, service.name, cluster)) {
+        throw new BumpError(`${service.name} has no overlay for cluster ${cluster}: ${repoPath(platform, `${overlayDir(service.name, cluster)}/kustomization.yaml`)} does not exist`);
+      }
+    }
+
+    progress(`rendering ${service.name} before the change`);
+    const before = new Map<string, Rendered>();
+    for (const cluster of clusters) before.set(cluster, await render(manifestDir, service.name, cluster, options.kubectl));
+
+    const editOptions: EditOptions = { platform, service, clusters, version, before, helmKey: options.helmKey, valuesFiles: options.valuesFiles ?? [] };
+    const edit = await applyEdits(workspace, editOptions);
+    const changes = edit.changes;
+    const empty: Omit<BumpResult, 'status'> = { service: service.name, version, clusters, pins: edit.pins, changes, diff: '', policy: [], addedDangers: [] };
+    if (changes.length === 0) return { ...empty, status: 'unchanged' };
+
+    progress(`checking the policy on the rendered overlays`);
+    const changedClusters = [...new Set(changes.map((change) => change.cluster))];
+    const policyReport: ClusterPolicy[] = [];
+    const addedDangers: AddedDanger[] = [];
+    for (const cluster of changedClusters) {
+      const after = await render(manifestDir, service.name, cluster, options.kubectl);
+      const old = dangersOf(before.get(cluster)!, policy, cluster);
+      const now = dangersOf(after, policy, cluster);
+      const oldKeys = new Set(old.dangers.map(dangerKey));
+      addedDangers.push(...now.dangers.filter((danger) => !oldKeys.has(dangerKey(danger))));
+      policyReport.push({ cluster, dangersBefore: old.dangers.length, dangersAfter: now.dangers.length, warningsAfter: now.warnings });
+    }
+    const diff = await workspace.diff();
+    const checked = { ...empty, diff, policy: policyReport, addedDangers };
+    if (addedDangers.length > 0) return { ...checked, status: 'refused' };
+    if (options.dryRun) return { ...checked, status: 'dry-run' };
+
+    const title = titleOf(service.name, changes, version);
+    const message = commitMessage(title, changes);
+    const trailers: Record<string, string> = { 'Kaji-Service': service.name };
+    if (options.sourceCommit) trailers['Source-Commit'] = options.sourceCommit;
+
+    if (mode === 'push') {
+      const commit = await workspace.commit(message, trailers);
+      progress(`pushing to ${base}`);
+      const pushed = await workspace.pushToBase({
+        attempts: options.attempts ?? 10,
+        // Another push got there first: redo the edit on the new tip (other services' bumps touch other files).
+        reapply: async (w) => {
+          const again = await applyEdits(w, editOptions);
+          if (again.changes.length === 0) return false;
+          await w.commit(commitMessage(titleOf(service.name, again.changes, version), again.changes), trailers);
+          return true;
+        },
+      });
+      return { ...checked, status: 'pushed', commit: pushed.commit || commit, attempts: pushed.attempts, title };
+    }
+
+    const branch = bumpBranch(service.name);
+    const commit = await workspace.commit(message, trailers);
+    progress(`pushing ${branch}`);
+    await workspace.pushBranch(branch);
+    progress(`opening the pull request`);
+    const pullRequest = await forge!.upsertPullRequest({
+      head: branch,
+      base,
+      title,
+      body: pullRequestBody({ service: service.name, version, changes, policy: policyReport, sourceRepo, sourceCommit: options.sourceCommit }),
+      labels: [BUMP_LABEL],
+    });
+    return { ...checked, status: 'pull-request', commit, branch, pullRequest, title };
+  } finally {
+    await workspace.dispose();
+  }
+}
+
+// --- the edit ------------------------------------------------------------------
+
+interface Rendered {
+  readonly objects: KubeObject[];
+  readonly problems: InputProblem[];
+}
+
+interface EditOptions {
+  readonly platform: PlatformDefinition;
+  readonly service: ServiceDefinition;
+  readonly clusters: readonly string[];
+  readonly version: ImageVersion;
+  /** The overlays rendered before the change: where an `images:` entry may be added. */
+  readonly before: ReadonlyMap<string, Rendered>;
+  readonly helmKey?: string;
+  readonly valuesFiles: readonly string[];
+}
+
+interface EditOutcome {
+  readonly pins: ImagePin[];
+  readonly changes: PinChange[];
+}
+
+/** Edits every pin of the service in the chosen overlays of a workspace; writes changed files. */
+async function applyEdits(workspace: Workspace, options: EditOptions): Promise<EditOutcome> {
+  const { platform, service, version } = options;
+  const pins: ImagePin[] = [];
+  const changes: PinChange[] = [];
+  const manifestDir = join(workspace.root, platform.manifests.path);
+  for (const cluster of options.clusters) {
+    const overlay = overlayDir(service.name, cluster);
+    const files = await overlayFiles(join(manifestDir, overlay));
+    const kustomization = files.find((file) => (KUSTOMIZATION_FILES as readonly string[]).includes(file)) ?? 'kustomization.yaml';
+    const looked: string[] = [];
+    const originals = new Map<string, string>();
+    const texts = new Map<string, string>();
+    const found = new Map<string, { kind: PinKind; before: Partial<ImageVersion>[] }>();
+    const read = async (file: string) => {
+      if (!texts.has(file)) {
+        const text = await workspace.readFile(repoPath(platform, `${overlay}/${file}`));
+        originals.set(file, text);
+        texts.set(file, text);
+      }
+      return texts.get(file)!;
+    };
+    // Edits of one file (kustomize images: plus inline Helm values) apply one after the other.
+    const attempt = async (file: string, kind: PinKind, how: (text: string) => FileEdit) => {
+      let result: FileEdit;
+      try {
+        result = how(await read(file));
+      } catch (error) {
+        if (error instanceof ImageEditError) throw new BumpError(`${repoPath(platform, `${overlay}/${file}`)}: ${error.message}`);
+        throw error;
+      }
+      if (result.before.length === 0 && !result.added) return;
+      texts.set(file, result.text);
+      const entry = found.get(file) ?? { kind, before: [] };
+      entry.before.push(...result.before);
+      found.set(file, entry);
+    };
+
+    // 1. The kustomize images: entry, and Helm values inline in the kustomization or in its values files.
+    const kustomizationText = await read(kustomization);
+    looked.push(`${overlay}/${kustomization} (images: name or newName ${service.image})`);
+    await attempt(kustomization, 'kustomize', (text) => setKustomizeImage(text, service.image, version));
+    const helmKey = options.helmKey ?? 'image.tag';
+    const charts = helmChartsOf(kustomizationText);
+    for (const chart of charts.inline) {
+      await attempt(kustomization, 'helm', (text) => setHelmValue(text, service.image, version, { keyPath: helmKey, base: `/helmCharts/${chart}/valuesInline` }));
+    }
+    const valuesFiles = new Set([...charts.valuesFiles, ...options.valuesFiles, ...files.filter((file) => /^values[^/]*\.ya?ml$/.test(file))]);
+    for (const file of valuesFiles) {
+      if (!files.includes(file)) continue;
+      looked.push(`${overlay}/${file} (${helmKey})`);
+      await attempt(file, 'helm', (text) => setHelmValue(text, service.image, version, { keyPath: helmKey }));
+    }
+    // 2. Plain image: fields in the overlay's other files.
+    const others = files.filter((file) => /\.ya?ml$/.test(file) && file !== kustomization && !valuesFiles.has(file));
+    if (others.length > 0) looked.push(`image: fields of ${others.map((file) => `${overlay}/${file}`).join(', ')}`);
+    for (const file of others) await attempt(file, 'yaml', (text) => setImageFields(text, service.image, version));
+
+    // 3. Nothing pinned in the overlay but the base runs the image: pin it with a new images: entry.
+    if (found.size === 0) {
+      const rendered = options.before.get(cluster);
+      if (!rendered || !usesImage(rendered.objects, service.image)) {
+        throw new BumpError(
+          `image ${service.image} not found for ${service.name} in cluster ${cluster}: looked in ${looked.map((where) => repoPath(platform, where)).join('; ')}, and the rendered overlay runs no container with that image`,
+        );
+      }
+      await attempt(kustomization, 'kustomize', (text) => setKustomizeImage(text, service.image, version, { add: true }));
+    }
+
+    for (const [file, { kind, before }] of found) {
+      const path = repoPath(platform, `${overlay}/${file}`);
+      for (const old of before.length > 0 ? before : [{}]) {
+        pins.push({ file: path, kind, image: service.image, ...(old.tag ? { tag: old.tag } : {}), ...(old.digest ? { digest: old.digest } : {}) });
+      }
+      const text = texts.get(file)!;
+      if (text !== originals.get(file)) {
+        await workspace.writeFile(path, text);
+        changes.push({ cluster, file: path, from: before[0] ?? {}, to: version });
+      }
+    }
+  }
+  return { pins, changes };
+}
+
+function helmChartsOf(text: string): { inline: number[]; valuesFiles: string[] } {
+  let parsed: unknown;
+  try {
+    parsed = yaml.parse(text);
+  } catch {
+    return { inline: [], valuesFiles: [] };
+  }
+  const charts: unknown[] = isRecord(parsed) && Array.isArray(parsed.helmCharts) ? parsed.helmCharts : [];
+  const inline: number[] = [];
+  const valuesFiles: string[] = [];
+  charts.forEach((chart: unknown, index: number) => {
+    if (!isRecord(chart)) return;
+    const entry = chart;
+    if (isRecord(entry.valuesInline)) inline.push(index);
+    if (typeof entry.valuesFile === 'string') valuesFiles.push(posix.normalize(entry.valuesFile));
+    if (Array.isArray(entry.additionalValuesFiles)) {
+      for (const file of entry.additionalValuesFiles as unknown[]) if (typeof file === 'string') valuesFiles.push(posix.normalize(file));
+    }
+  });
+  return { inline, valuesFiles };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function usesImage(objects: readonly KubeObject[], repository: string): boolean {
+  return objects.some((object) => {
+    const found = findPodSpec(object.raw);
+    if (!found) return false;
+    return containersOf(found.spec).some(({ container }) => typeof container.image === 'string' && parseImageReference(container.image).repository === repository);
+  });
+}
+
+async function overlayFiles(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+}
+
+function hasOverlay(manifestDir: string, service: string, cluster: string): boolean {
+  return KUSTOMIZATION_FILES.some((file) => existsSync(join(manifestDir, overlayDir(service, cluster), file)));
+}
+
+function overlayDir(service: string, cluster: string): string {
+  return `apps/${service}/overlays/${cluster}`;
+}
+
+/** A path inside the manifest repository (the platform's manifests.path prefixed). */
+function repoPath(platform: PlatformDefinition, path: string): string {
+  return posix.normalize(posix.join(platform.manifests.path, path));
+}
+
+// --- the policy ------------------------------------------------------------------
+
+async function render(manifestDir: string, service: string, cluster: string, kubectl?: string): Promise<Rendered> {
+  const directory = join(manifestDir, overlayDir(service, cluster));
+  const loaded = { objects: [] as KubeObject[], problems: [] as InputProblem[] };
+  let text: string;
+  try {
+    text = await renderKustomization(directory, kubectl);
+  } catch (error) {
+    throw new BumpError(`cannot render ${overlayDir(service, cluster)} to check the policy: ${(error as Error).message}`);
+  }
+  addStream(loaded, text, join(directory, 'kustomization.yaml'), { fixedLine: 1 });
+  return loaded;
+}
+
+function dangersOf(rendered: Rendered, policy: PolicyConfig, cluster: string): { dangers: AddedDanger[]; warnings: number } {
+  const audit = auditObjects(rendered.objects, policy, { sourceName: `cluster ${cluster}` });
+  const dangers: AddedDanger[] = [];
+  for (const result of audit.Results) {
+    const object = `${result.Kind}/${result.Namespace || '-'}/${result.Name}`;
+    for (const [where, message] of failedMessages(result)) {
+      if (message.Severity === 'danger') dangers.push({ cluster, object: where ? `${object} container ${where}` : object, check: message.ID, message: message.Message });
+    }
+  }
+  return { dangers, warnings: countResults(audit.Results).warnings };
+}
+
+function* failedMessages(result: Result): Generator<[string, ReturnType<typeof messagesOf> extends Generator<infer M> ? M : never]> {
+  for (const message of Object.values(result.Results)) if (!message.Success) yield ['', message];
+  if (!result.PodResult) return;
+  for (const message of Object.values(result.PodResult.Results)) if (!message.Success) yield ['', message];
+  for (const container of result.PodResult.ContainerResults) {
+    for (const message of Object.values(container.Results)) if (!message.Success) yield [container.Name, message];
+  }
+}
+
+function dangerKey(danger: AddedDanger): string {
+  return `${danger.object}\u0000${danger.check}`;
+}
+
+// --- messages ----------------------------------------------------------------------
+
+function findService(platform: PlatformDefinition, name: string): ServiceDefinition {
+  const service = platform.services.find((s) => s.name === name);
+  if (service) return service;
+  const names = platform.services.map((s) => s.name);
+  const suggestion = didYouMean(name, names);
+  const close = closestNames(name, names, 3);
+  throw new BumpError(
+    `unknown service "${name}"${suggestion || (close.length > 0 ? ` (closest: ${close.join(', ')})` : '')}; it is not in ${posix.basename(platform.file)}`,
+  );
+}
+
+function closestNames(word: string, names: readonly string[], count: number): string[] {
+  const score = (candidate: string) => {
+    let best = 0;
+    for (let i = 0; i < word.length; i++) if (candidate.includes(word.slice(i, i + 3))) best++;
+    return best;
+  };
+  return [...names].sort((a, b) => score(b) - score(a) || a.localeCompare(b)).slice(0, count);
+}
+
+function forgeFor(options: BumpOptions, platform: PlatformDefinition): GitHubForge {
+  const repository = options.githubRepository ?? (options.manifests ? githubRepositoryOf(options.manifests) : undefined) ?? githubRepositoryOf(platform.manifests.url);
+  if (!repository) {
+    throw new BumpError(`cannot tell the GitHub repository of the manifests (${options.manifests ?? platform.manifests.url}): pass --github-repository OWNER/NAME, or use --mode push`);
+  }
+  const token = options.token ?? process.env.GITHUB_TOKEN;
+  if (!token) throw new BumpError('--mode pr needs a GitHub token: set GITHUB_TOKEN (or use --mode push, or --dry-run)');
+  return new GitHubForge({ token, repository, ...(options.githubApiUrl ? { baseUrl: options.githubApiUrl } : {}) });
+}
+
+function olds(changes: readonly PinChange[]): string {
+  const versions = [...new Set(changes.map((change) => formatVersion(change.from)))];
+  return versions.join(', ');
+}
+
+/** `antenna: 1.4.2 → 1.5.0` */
+export function titleOf(service: string, changes: readonly PinChange[], version: ImageVersion): string {
+  return `${service}: ${olds(changes)} → ${formatVersion(version)}`;
+}
+
+function commitMessage(title: string, changes: readonly PinChange[]): string {
+  const lines = changes.map((change) => `- ${change.cluster}: ${formatVersion(change.from)} → ${formatVersion(change.to)} (${change.file})`);
+  return `${title}\n\n${lines.join('\n')}\n`;
+}
+
+export function pullRequestBody(input: {
+  service: string;
+  version: ImageVersion;
+  changes: readonly PinChange[];
+  policy: readonly ClusterPolicy[];
+  sourceRepo?: string;
+  sourceCommit?: string;
+}): string {
+  const lines = [`Pins **${input.service}** to \`${formatVersion(input.version)}\`.`, '', '| Cluster | From | To | File |', '|---|---|---|---|'];
+  for (const change of input.changes) {
+    lines.push(`| ${change.cluster} | \`${formatVersion(change.from)}\` | \`${formatVersion(change.to)}\` | \`${change.file}\` |`);
+  }
+  if (input.sourceRepo) {
+    const from = [...new Set(input.changes.map((change) => change.from.tag).filter(Boolean))];
+    lines.push('');
+    if (from.length === 1) lines.push(`Changes: https://github.com/${input.sourceRepo}/compare/${from[0]}...${input.version.tag}`);
+    else lines.push(`Source: https://github.com/${input.sourceRepo}/tree/${input.sourceCommit ?? input.version.tag}`);
+  }
+  if (input.sourceCommit) lines.push('', `Source commit: ${input.sourceRepo ? `${input.sourceRepo}@` : ''}${input.sourceCommit}`);
+  lines.push('', '**Policy** (rendered overlays, checked before this pull request was opened): no new dangers.', '');
+  for (const cluster of input.policy) {
+    lines.push(`- ${cluster.cluster}: ${cluster.dangersAfter} danger(s) (${cluster.dangersBefore} before), ${cluster.warningsAfter} warning(s)`);
+  }
+  lines.push('', `<sub>Opened by \`kaji bump\`. The branch is rebuilt from the base on every bump of ${input.service}.</sub>`);
+  return `${lines.join('\n')}\n`;
+}
