@@ -1,0 +1,406 @@
+// Git work for the deploy flow, with the `git` CLI: a private working tree at the
+// tip of the base branch (a temporary clone, never the user's checkout), commits
+// with trailers, a force-pushed branch (PR mode) or a push to the base branch with
+// rebase-and-retry (push mode).
+//
+// Atomicity: the only thing that changes the remote is `git push`, and a push
+// updates each ref atomically (the receiving side stores every object first,
+// checks connectivity, then moves the ref under a lock). A process killed at any
+// point therefore leaves the remote ref either where it was or at the complete
+// commit; the user's own checkout is never written to. What a crash can leave
+// behind is the temporary directory under the OS temp folder (`kaji-ws-*`).
+//
+// Credentials: for http(s) URLs a token is sent as an `http.<origin>/.extraHeader`
+// passed through GIT_CONFIG_COUNT/KEY/VALUE environment variables (the same as
+// `-c`, but not visible in the process list), never in the URL; every message,
+// command and stderr kept in a GitError has URL userinfo and the token redacted.
+import { execFile, type ExecFileException } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A git command that failed. Its message, command and stderr never contain credentials. */
+export class GitError extends Error {
+  override readonly name = 'GitError';
+  readonly command: string[];
+  readonly stderr: string;
+  /** What the command printed on stdout (redacted), when it matters (rebase conflicts). */
+  readonly stdout: string;
+  constructor(message: string, command: readonly string[] = [], stderr = '', stdout = '') {
+    super(message);
+    this.command = [...command];
+    this.stderr = stderr;
+    this.stdout = stdout;
+  }
+}
+
+export interface WorkspaceOptions {
+  /** A local path to a git working copy or bare repository, or a clone URL (https://, file://, ssh). */
+  readonly source: string;
+  /** Base branch. @default the source's default branch (its HEAD) */
+  readonly base?: string;
+  /** Clone with `--depth 1`. @default true for URLs (local paths are cloned with hard links) */
+  readonly shallow?: boolean;
+  /** Author and committer. @default "kaji" <kaji@users.noreply.github.com> */
+  readonly author?: { name: string; email: string };
+  /**
+   * Token for http(s) sources, sent as `Authorization: basic base64("x-access-token:TOKEN")`.
+   * @default the GITHUB_TOKEN environment variable, used only for https://github.com and the
+   *   host of GITHUB_SERVER_URL (GitHub Enterprise), never for other hosts
+   */
+  readonly token?: string;
+}
+
+export interface PushToBaseOptions {
+  /** @default 8 */
+  readonly attempts?: number;
+  /**
+   * Called after a rejected push instead of a rebase: the tree has been reset to the new base
+   * tip; re-make the change (committing it, or leaving it uncommitted: it is then committed with
+   * the message of the commit being pushed). Return false when there is nothing to commit any more.
+   */
+  readonly reapply?: (workspace: Workspace) => Promise<boolean>;
+  /** Backoff between attempts, doubled each time, with jitter. @default { minMs: 100, maxMs: 2000 } */
+  readonly backoff?: { readonly minMs: number; readonly maxMs: number };
+}
+
+const DEFAULT_AUTHOR = { name: 'kaji', email: 'kaji@users.noreply.github.com' } as const;
+const MAX_BUFFER = 64 * 1024 * 1024;
+
+interface GitContext {
+  readonly identity: { name: string; email: string };
+  readonly secrets: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+interface RunOptions {
+  readonly cwd?: string;
+  readonly input?: string;
+}
+
+/** A private working tree at the tip of the base branch: a temporary clone, never the user's checkout. */
+export class Workspace {
+  /** The temporary working tree. */
+  readonly root: string;
+  readonly base: string;
+  /** The sha the workspace started from. */
+  readonly baseCommit: string;
+  /** The source as given (a path or a URL with credentials redacted). */
+  readonly source: string;
+  readonly #dir: string;
+  readonly #context: GitContext;
+  #disposed = false;
+
+  private constructor(dir: string, root: string, base: string, baseCommit: string, source: string, context: GitContext) {
+    this.#dir = dir;
+    this.root = root;
+    this.base = base;
+    this.baseCommit = baseCommit;
+    this.source = source;
+    this.#context = context;
+  }
+
+  static async open(options: WorkspaceOptions): Promise<Workspace> {
+    const url = isUrl(options.source);
+    const remote = url ? options.source : await localRepository(options.source);
+    const token = url ? tokenFor(options.source, options.token) : undefined;
+    const context = gitContext(options.author ?? DEFAULT_AUTHOR, remote, token, options.token);
+    const dir = await mkdtemp(join(tmpdir(), 'kaji-ws-'));
+    const root = join(dir, 'tree');
+    try {
+      const shallow = options.shallow ?? url;
+      const args = ['clone', '--quiet', '--no-tags', '--origin', 'origin'];
+      if (shallow) args.push('--depth', '1');
+      if (options.base !== undefined) args.push('--branch', checkBranch(options.base), '--single-branch');
+      args.push('--', remote, root);
+      await git(context, args);
+      const base = options.base ?? (await currentBranch(context, root, options.source));
+      const baseCommit = (await git(context, ['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: root })).trim();
+      return new Workspace(dir, root, base, baseCommit, redact(options.source, context.secrets), context);
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  async readFile(path: string): Promise<string> {
+    return readFile(this.#resolve(path), 'utf8');
+  }
+
+  async writeFile(path: string, content: string): Promise<void> {
+    const file = this.#resolve(path);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, content);
+  }
+
+  /** Unified diff of the uncommitted changes (new files included). */
+  async diff(): Promise<string> {
+    await this.#git(['add', '--all']);
+    return this.#git(['diff', '--cached', '--no-color', '--no-ext-diff', '--binary']);
+  }
+
+  async hasChanges(): Promise<boolean> {
+    return (await this.#git(['status', '--porcelain', '--untracked-files=all'])).trim() !== '';
+  }
+
+  /** Commits every change; trailers are appended as "Key: value" lines (git interpret-trailers semantics). Returns the sha. */
+  async commit(message: string, trailers: Record<string, string> = {}): Promise<string> {
+    if (!(await this.hasChanges())) {
+      throw new GitError(`nothing to commit in the workspace of ${this.source}`, ['commit']);
+    }
+    await this.#git(['add', '--all']);
+    const args = ['commit', '--quiet', '--no-verify', '--cleanup=whitespace', '--file=-'];
+    for (const [key, value] of Object.entries(trailers)) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(key)) throw new GitError(`invalid trailer key "${key}"`, ['commit']);
+      if (/[\r\n]/.test(value)) throw new GitError(`trailer "${key}" has a line break in its value`, ['commit']);
+      args.push(`--trailer=${key}: ${value}`);
+    }
+    await this.#git(args, { input: message });
+    return this.head();
+  }
+
+  /** The sha of HEAD. */
+  async head(): Promise<string> {
+    return (await this.#git(['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
+  }
+
+  /** PR mode: force-push HEAD to `branch` (rebuilt from base each time). */
+  async pushBranch(branch: string): Promise<void> {
+    checkBranch(branch);
+    if (branch === this.base) throw new GitError(`refusing to force-push the base branch "${branch}"`, ['push']);
+    await this.#git(['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`]);
+  }
+
+  /**
+   * Push mode: push HEAD to the base branch (never forced). On a rejection because the base moved,
+   * fetch, rebase the local commits onto the new tip (or call `reapply` on a fresh base) and retry,
+   * with bounded attempts and jittered exponential backoff. A rebase conflict is aborted and thrown.
+   */
+  async pushToBase(options: PushToBaseOptions = {}): Promise<{ attempts: number; commit: string }> {
+    const attempts = options.attempts ?? 8;
+    if (!Number.isInteger(attempts) || attempts < 1) throw new GitError(`attempts must be a positive integer, got ${attempts}`);
+    const backoff = options.backoff ?? { minMs: 100, maxMs: 2000 };
+    const message = options.reapply ? await this.#pendingMessage() : undefined;
+    for (let attempt = 1; ; attempt++) {
+      const commit = await this.head();
+      try {
+        await this.#git(['push', 'origin', `HEAD:refs/heads/${this.base}`]);
+        return { attempts: attempt, commit };
+      } catch (error) {
+        if (!(error instanceof GitError) || !isRetryableRejection(error.stderr)) throw error;
+        if (attempt >= attempts) {
+          throw new GitError(
+            `the push to ${this.base} of ${this.source} was still rejected after ${attempts} attempts (the base branch keeps moving); try again`,
+            error.command,
+            error.stderr,
+          );
+        }
+      }
+      await sleep(backoffDelay(attempt, backoff));
+      if (options.reapply) {
+        await this.resetToBase();
+        const changed = await options.reapply(this);
+        if (!changed) return { attempts: attempt, commit: await this.head() };
+        if (await this.hasChanges()) await this.commit(message ?? 'kaji: reapply');
+      } else {
+        await this.#fetchBase();
+        await this.#rebase();
+      }
+    }
+  }
+
+  /** Resets the tree to a fresh base tip (fetching first); used by reapply loops. */
+  async resetToBase(): Promise<void> {
+    await this.#fetchBase();
+    await this.#git(['reset', '--quiet', '--hard', `refs/remotes/origin/${this.base}`]);
+    await this.#git(['clean', '-fdxq']);
+  }
+
+  /** Removes the temporary tree. Safe to call more than once. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await rm(this.#dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+
+  async #fetchBase(): Promise<void> {
+    await this.#git(['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${this.base}:refs/remotes/origin/${this.base}`]);
+  }
+
+  async #rebase(): Promise<void> {
+    try {
+      await this.#git(['rebase', '--quiet', `refs/remotes/origin/${this.base}`]);
+    } catch (error) {
+      await this.#git(['rebase', '--abort']).catch(() => undefined);
+      const detail = error instanceof GitError ? `${error.stdout}\n${error.stderr}`.trim() : String(error);
+      const files = [...detail.matchAll(/^CONFLICT \([^)]*\): .*? in (.+)$/gm)].map((m) => m[1]);
+      throw new GitError(
+        `conflict: the change cannot be rebased onto the new tip of ${this.base} of ${this.source}` +
+          (files.length > 0 ? ` (${files.join(', ')})` : '') +
+          '; someone else changed the same lines. Nothing was pushed; resolve it by hand or re-run on the new base.',
+        error instanceof GitError ? error.command : ['rebase'],
+        detail,
+      );
+    }
+  }
+
+  async #pendingMessage(): Promise<string | undefined> {
+    const ahead = Number((await this.#git(['rev-list', '--count', `${this.baseCommit}..HEAD`])).trim());
+    return ahead > 0 ? this.#git(['log', '-1', '--format=%B', 'HEAD']) : undefined;
+  }
+
+  #resolve(path: string): string {
+    if (isAbsolute(path)) throw new GitError(`"${path}" must be relative to the workspace root`);
+    const file = resolve(this.root, path);
+    const rel = relative(this.root, file);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep)[0] === '.git') {
+      throw new GitError(`"${path}" is outside the workspace's working tree`);
+    }
+    return file;
+  }
+
+  #git(args: readonly string[], options: RunOptions = {}): Promise<string> {
+    if (this.#disposed) throw new GitError('the workspace was disposed', [...args]);
+    return git(this.#context, args, { cwd: this.root, ...options });
+  }
+}
+
+/** Whether `source` is a clone URL (scheme://… or scp-like user@host:path) rather than a local path. */
+export function isUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^[^/\\\s@]+@[^/\\\s:]+:/.test(source);
+}
+
+/** Replaces URL userinfo and the given secrets (and their basic-auth forms) with "***". */
+export function redact(text: string, secrets: readonly string[] = []): string {
+  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    for (const form of [secret, basicAuth(secret), Buffer.from(secret).toString('base64')]) {
+      out = out.split(form).join('***');
+    }
+  }
+  return out;
+}
+
+function basicAuth(token: string): string {
+  return Buffer.from(`x-access-token:${token}`).toString('base64');
+}
+
+function checkBranch(name: string): string {
+  const control = [...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (control || !/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[^\s~^:?*[\\]+(?<![./])$/.test(name) || name.endsWith('.lock')) {
+    throw new GitError(`"${name}" is not a valid branch name`);
+  }
+  return name;
+}
+
+/** The top of the repository holding a local path (a working copy's top level or a bare repository). */
+async function localRepository(path: string): Promise<string> {
+  const absolute = resolve(path);
+  const exists = await stat(absolute).then((s) => s.isDirectory(), () => false);
+  if (!exists) throw new GitError(`${absolute} is not a directory (expected a git repository or a clone URL)`);
+  const context = gitContext(DEFAULT_AUTHOR, absolute, undefined, undefined);
+  try {
+    const bare = (await git(context, ['rev-parse', '--is-bare-repository'], { cwd: absolute })).trim() === 'true';
+    const top = bare ? '--absolute-git-dir' : '--show-toplevel';
+    return (await git(context, ['rev-parse', top], { cwd: absolute })).trim();
+  } catch (error) {
+    throw new GitError(`${absolute} is not inside a git repository`, error instanceof GitError ? error.command : [], error instanceof GitError ? error.stderr : '');
+  }
+}
+
+async function currentBranch(context: GitContext, root: string, source: string): Promise<string> {
+  try {
+    return (await git(context, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: root })).trim();
+  } catch (error) {
+    throw new GitError(`cannot tell the default branch of ${redact(source, context.secrets)}; pass the base branch`, error instanceof GitError ? error.command : [], error instanceof GitError ? error.stderr : '');
+  }
+}
+
+/** The token to send to an http(s) URL: the explicit one, or GITHUB_TOKEN for GitHub hosts over https. */
+function tokenFor(source: string, explicit: string | undefined): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(source);
+  } catch {
+    return undefined;
+  }
+  if (url.username !== '' || url.password !== '') return undefined;
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return undefined;
+  if (explicit !== undefined) return explicit === '' ? undefined : explicit;
+  const env = process.env.GITHUB_TOKEN;
+  if (env === undefined || env === '') return undefined;
+  const hosts = new Set(['github.com']);
+  const server = process.env.GITHUB_SERVER_URL;
+  if (server) {
+    try {
+      hosts.add(new URL(server).host);
+    } catch {
+      // not a URL: ignore
+    }
+  }
+  return url.protocol === 'https:' && hosts.has(url.host) ? env : undefined;
+}
+
+function gitContext(identity: { name: string; email: string }, remote: string, token: string | undefined, explicit: string | undefined): GitContext {
+  const secrets = [token, explicit, process.env.GITHUB_TOKEN].filter((s): s is string => s !== undefined && s !== '');
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANGUAGE: 'C', GIT_ASKPASS: 'true' };
+  delete env.GIT_DIR;
+  delete env.GIT_WORK_TREE;
+  delete env.GIT_INDEX_FILE;
+  if (token !== undefined) {
+    const origin = new URL(remote);
+    const count = Number(env.GIT_CONFIG_COUNT ?? '0') || 0;
+    env[`GIT_CONFIG_KEY_${count}`] = `http.${origin.protocol}//${origin.host}/.extraHeader`;
+    env[`GIT_CONFIG_VALUE_${count}`] = `Authorization: basic ${basicAuth(token)}`;
+    env.GIT_CONFIG_COUNT = String(count + 1);
+  }
+  return { identity, secrets, env };
+}
+
+async function git(context: GitContext, args: readonly string[], options: RunOptions = {}): Promise<string> {
+  const { name, email } = context.identity;
+  const full = [
+    '-c', `user.name=${name}`,
+    '-c', `user.email=${email}`,
+    '-c', 'commit.gpgsign=false',
+    '-c', 'core.autocrlf=false',
+    '-c', 'advice.detachedHead=false',
+    '-c', 'init.defaultBranch=main',
+    ...args,
+  ];
+  return new Promise((resolvePromise, reject) => {
+    const child = execFile('git', full, { cwd: options.cwd, env: context.env, maxBuffer: MAX_BUFFER, encoding: 'utf8' }, (error: ExecFileException | null, stdout: string, stderr: string) => {
+      if (!error) {
+        resolvePromise(stdout);
+        return;
+      }
+      const cleanStderr = redact(String(stderr ?? ''), context.secrets).trim();
+      const cleanStdout = redact(String(stdout ?? ''), context.secrets).trim();
+      const command = ['git', ...args].map((a) => redact(a, context.secrets));
+      const why = cleanStderr.split('\n').filter((l) => l.trim() !== '').slice(-4).join('; ') || redact(error.message, context.secrets);
+      reject(new GitError(`${command.join(' ')} failed: ${why}`, command, cleanStderr, cleanStdout));
+    });
+    child.stdin?.on('error', () => undefined); // git may exit before reading stdin (EPIPE)
+    if (options.input === undefined) child.stdin?.end();
+    else child.stdin?.end(options.input);
+  });
+}
+
+/** A push rejected because the ref moved under us (non-fast-forward, or lost the ref lock race). */
+function isRetryableRejection(stderr: string): boolean {
+  return (
+    /\[rejected\].*\((fetch first|non-fast-forward)\)/.test(stderr) ||
+    /\[remote rejected\].*\((cannot lock ref|failed to update ref|failed to lock|incorrect old value)/.test(stderr) ||
+    /\bnon-fast-forward\b/.test(stderr) ||
+    /\bcannot lock ref\b/.test(stderr)
+  );
+}
+
+/** Exponential backoff with "equal jitter": half fixed, half random, capped. */
+function backoffDelay(attempt: number, { minMs, maxMs }: { minMs: number; maxMs: number }): number {
+  const ceiling = Math.min(maxMs, minMs * 2 ** (attempt - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}

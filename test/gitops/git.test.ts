@@ -1,0 +1,404 @@
+// Workspace against real git: a bare repository on disk as the remote, real clones.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { GitError, Workspace, redact } from '../../src/gitops/git.js';
+
+const ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: 'seed', GIT_AUTHOR_EMAIL: 'seed@example.com', GIT_COMMITTER_NAME: 'seed', GIT_COMMITTER_EMAIL: 'seed@example.com' };
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd, env: ENV, encoding: 'utf8' }).trim();
+}
+
+/** GIVEN a bare remote seeded with a manifest file, and a user's checkout of it. */
+function fixture(files: Record<string, string> = { 'apps/antenna/kustomization.yaml': 'images:\n  - name: antenna\n    newTag: 1.4.2\n', 'README.md': 'manifests\n' }) {
+  const dir = mkdtempSync(join(tmpdir(), 'kaji-git-test-'));
+  const remote = join(dir, 'remote.git');
+  const seed = join(dir, 'seed');
+  git(dir, 'init', '--quiet', '--bare', remote);
+  git(dir, 'init', '--quiet', seed);
+  for (const [path, content] of Object.entries(files)) {
+    execFileSync('mkdir', ['-p', join(seed, path, '..')]);
+    writeFileSync(join(seed, path), content);
+  }
+  git(seed, 'add', '-A');
+  git(seed, 'commit', '--quiet', '-m', 'seed');
+  git(seed, 'push', '--quiet', remote, 'HEAD:refs/heads/main');
+  const checkout = join(dir, 'checkout');
+  git(dir, 'clone', '--quiet', remote, checkout);
+  return {
+    dir,
+    remote,
+    checkout,
+    url: pathToFileURL(remote).href,
+    log: (ref = 'main') => git(remote, 'log', '--format=%H %P %s', ref).split('\n'),
+    show: (path: string, ref = 'main') => git(remote, 'show', `${ref}:${path}`),
+    tip: (ref = 'main') => git(remote, 'rev-parse', ref),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+const KUSTOMIZATION = 'apps/antenna/kustomization.yaml';
+
+describe('Workspace.open', () => {
+  test('from a file:// URL: a shallow temporary clone at the tip of the default branch', async () => {
+    const f = fixture();
+    try {
+      const ws = await Workspace.open({ source: f.url });
+      try {
+        assert.equal(ws.base, 'main');
+        assert.equal(ws.baseCommit, f.tip());
+        assert.ok(!ws.root.startsWith(f.dir), 'the tree is outside the fixture');
+        assert.equal(await ws.readFile(KUSTOMIZATION), 'images:\n  - name: antenna\n    newTag: 1.4.2\n');
+        assert.equal(git(ws.root, 'rev-parse', '--is-shallow-repository'), 'true');
+        assert.equal(await ws.hasChanges(), false);
+      } finally {
+        await ws.dispose();
+      }
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('from a local path (a working copy): a clone, the checkout untouched', async () => {
+    const f = fixture();
+    try {
+      writeFileSync(join(f.checkout, 'README.md'), 'local edit, not committed\n');
+      const status = git(f.checkout, 'status', '--porcelain');
+      const head = git(f.checkout, 'rev-parse', 'HEAD');
+      const ws = await Workspace.open({ source: join(f.checkout, 'apps') });
+      try {
+        assert.equal(ws.base, 'main');
+        assert.equal(ws.baseCommit, head);
+        assert.equal(await ws.readFile('README.md'), 'manifests\n', 'the clone has the committed content, not the local edit');
+        await ws.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.5.0\n');
+        await ws.commit('antenna: 1.4.2 → 1.5.0');
+        await ws.pushBranch('kaji/bump/antenna');
+      } finally {
+        await ws.dispose();
+      }
+      assert.equal(git(f.checkout, 'status', '--porcelain'), status);
+      assert.equal(git(f.checkout, 'rev-parse', 'HEAD'), head);
+      assert.equal(readFileSync(join(f.checkout, 'README.md'), 'utf8'), 'local edit, not committed\n');
+      assert.match(git(f.checkout, 'show', 'kaji/bump/antenna:' + KUSTOMIZATION), /newTag: 1\.5\.0/, 'the branch was pushed back to the source');
+      assert.equal(git(f.checkout, 'worktree', 'list').split('\n').length, 1, 'no worktree registered in the user repository');
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('from a bare repository path, with an explicit base branch', async () => {
+    const f = fixture();
+    try {
+      git(f.remote, 'branch', 'release', 'main');
+      const ws = await Workspace.open({ source: f.remote, base: 'release', author: { name: 'Robot', email: 'robot@example.com' } });
+      try {
+        assert.equal(ws.base, 'release');
+        await ws.writeFile('new/file.txt', 'x\n');
+        await ws.commit('add a file');
+        await ws.pushToBase();
+      } finally {
+        await ws.dispose();
+      }
+      assert.equal(git(f.remote, 'log', '-1', '--format=%an <%ae>|%cn <%ce>', 'release'), 'Robot <robot@example.com>|Robot <robot@example.com>');
+      assert.equal(f.show('new/file.txt', 'release'), 'x');
+      assert.equal(f.log('main').length, 1, 'main is unchanged');
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('bad sources and branches are GitErrors that say what was wrong', async () => {
+    const f = fixture();
+    try {
+      await assert.rejects(Workspace.open({ source: join(f.dir, 'nope') }), (e: unknown) => e instanceof GitError && /is not a directory/.test(e.message));
+      await assert.rejects(Workspace.open({ source: f.dir }), (e: unknown) => e instanceof GitError && /not inside a git repository/.test(e.message));
+      await assert.rejects(Workspace.open({ source: f.url, base: 'no-such-branch' }), (e: unknown) => e instanceof GitError && /no-such-branch/.test(e.message));
+      await assert.rejects(Workspace.open({ source: f.url, base: '--upload-pack=evil' }), (e: unknown) => e instanceof GitError && /not a valid branch name/.test(e.message));
+    } finally {
+      f.cleanup();
+    }
+  });
+});
+
+describe('edits and commits', () => {
+  test('diff shows uncommitted changes (new files too); commit appends trailers', async () => {
+    const f = fixture();
+    const ws = await Workspace.open({ source: f.url });
+    try {
+      await ws.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.5.0\n');
+      await ws.writeFile('apps/antenna/extra.yaml', 'a: 1\n');
+      assert.equal(await ws.hasChanges(), true);
+      const diff = await ws.diff();
+      assert.match(diff, /^- {4}newTag: 1\.4\.2$/m);
+      assert.match(diff, /^\+ {4}newTag: 1\.5\.0$/m);
+      assert.match(diff, /^\+\+\+ b\/apps\/antenna\/extra\.yaml$/m);
+      const sha = await ws.commit('antenna: 1.4.2 → 1.5.0\n\nBumped by kaji.', { 'Source-Commit': 'acme/antenna@0123abc', 'Kaji-Service': 'antenna' });
+      assert.match(sha, /^[0-9a-f]{40}$/);
+      assert.equal(await ws.hasChanges(), false);
+      assert.equal(git(ws.root, 'log', '-1', '--format=%B'), 'antenna: 1.4.2 → 1.5.0\n\nBumped by kaji.\n\nSource-Commit: acme/antenna@0123abc\nKaji-Service: antenna');
+      assert.equal(git(ws.root, 'log', '-1', '--format=%(trailers:key=Source-Commit,valueonly)'), 'acme/antenna@0123abc');
+      assert.equal(git(ws.root, 'log', '-1', '--format=%an <%ae>'), 'kaji <kaji@users.noreply.github.com>');
+      await assert.rejects(ws.commit('again'), (e: unknown) => e instanceof GitError && /nothing to commit/.test(e.message));
+      await assert.rejects(ws.writeFile('../escape.txt', 'x'), (e: unknown) => e instanceof GitError && /outside/.test(e.message));
+      await assert.rejects(ws.writeFile('.git/config', 'x'), (e: unknown) => e instanceof GitError && /outside/.test(e.message));
+    } finally {
+      await ws.dispose();
+      f.cleanup();
+    }
+  });
+
+  test('dispose removes the temporary tree, even after a failure, and may be called twice', async () => {
+    const f = fixture();
+    const ws = await Workspace.open({ source: f.url });
+    const root = ws.root;
+    assert.ok(existsSync(root));
+    await assert.rejects(ws.pushBranch('main'), GitError);
+    await ws.dispose();
+    await ws.dispose();
+    assert.equal(existsSync(root), false);
+    assert.equal(existsSync(join(root, '..')), false, 'the kaji-ws-* parent is gone too');
+    f.cleanup();
+  });
+});
+
+describe('pushBranch (PR mode)', () => {
+  test('force-updates the branch, rebuilt from base each time; the base is untouched', async () => {
+    const f = fixture();
+    try {
+      for (const tag of ['1.5.0', '1.6.0']) {
+        const ws = await Workspace.open({ source: f.url });
+        try {
+          await ws.writeFile(KUSTOMIZATION, `images:\n  - name: antenna\n    newTag: ${tag}\n`);
+          await ws.commit(`antenna: → ${tag}`);
+          await ws.pushBranch('kaji/bump/antenna');
+        } finally {
+          await ws.dispose();
+        }
+      }
+      const branch = f.log('kaji/bump/antenna');
+      assert.equal(branch.length, 2, 'seed + one bump commit: the previous bump was replaced, not stacked');
+      assert.match(branch[0]!, /antenna: → 1\.6\.0$/);
+      assert.match(f.show(KUSTOMIZATION, 'kaji/bump/antenna'), /newTag: 1\.6\.0/);
+      assert.equal(f.log('main').length, 1);
+    } finally {
+      f.cleanup();
+    }
+  });
+});
+
+describe('pushToBase (push mode)', () => {
+  test('fast-forward: one attempt', async () => {
+    const f = fixture();
+    const ws = await Workspace.open({ source: f.url });
+    try {
+      await ws.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.5.0\n');
+      const sha = await ws.commit('antenna: 1.4.2 → 1.5.0');
+      assert.deepEqual(await ws.pushToBase(), { attempts: 1, commit: sha });
+      assert.equal(f.tip(), sha);
+    } finally {
+      await ws.dispose();
+      f.cleanup();
+    }
+  });
+
+  test('a concurrent push makes the first attempt non-fast-forward: rebased and retried, both land, history linear', async () => {
+    const f = fixture({ 'apps/antenna/kustomization.yaml': 'newTag: 1.4.2\n', 'apps/beacon/kustomization.yaml': 'newTag: 2.0.0\n' });
+    const a = await Workspace.open({ source: f.url });
+    const b = await Workspace.open({ source: f.url });
+    try {
+      await a.writeFile('apps/antenna/kustomization.yaml', 'newTag: 1.5.0\n');
+      await a.commit('antenna: 1.4.2 → 1.5.0', { 'Source-Commit': 'aaa' });
+      await b.writeFile('apps/beacon/kustomization.yaml', 'newTag: 2.1.0\n');
+      await b.commit('beacon: 2.0.0 → 2.1.0');
+      assert.equal((await b.pushToBase()).attempts, 1);
+      const result = await a.pushToBase({ backoff: { minMs: 1, maxMs: 5 } });
+      assert.equal(result.attempts, 2);
+      assert.equal(f.tip(), result.commit);
+      const log = f.log();
+      assert.equal(log.length, 3);
+      assert.equal(git(f.remote, 'rev-list', '--merges', '--count', 'main'), '0', 'no merge commits');
+      assert.match(log[0]!, /antenna: 1\.4\.2 → 1\.5\.0$/);
+      assert.equal(f.show('apps/antenna/kustomization.yaml'), 'newTag: 1.5.0');
+      assert.equal(f.show('apps/beacon/kustomization.yaml'), 'newTag: 2.1.0');
+      assert.equal(git(f.remote, 'log', '-1', '--format=%(trailers:key=Source-Commit,valueonly)', 'main'), 'aaa', 'the trailer survives the rebase');
+    } finally {
+      await a.dispose();
+      await b.dispose();
+      f.cleanup();
+    }
+  });
+
+  test('with reapply: reset to the new base, the change re-made and committed with the original message', async () => {
+    const f = fixture({ 'apps/antenna/kustomization.yaml': 'newTag: 1.4.2\n', 'apps/beacon/kustomization.yaml': 'newTag: 2.0.0\n' });
+    const a = await Workspace.open({ source: f.url });
+    const b = await Workspace.open({ source: f.url });
+    try {
+      const edit = async (ws: Workspace) => {
+        const before = await ws.readFile('apps/antenna/kustomization.yaml');
+        const after = before.replace('1.4.2', '1.5.0');
+        if (after === before) return false;
+        await ws.writeFile('apps/antenna/kustomization.yaml', after);
+        return true;
+      };
+      await edit(a);
+      await a.commit('antenna: 1.4.2 → 1.5.0', { 'Source-Commit': 'aaa' });
+      await b.writeFile('apps/beacon/kustomization.yaml', 'newTag: 2.1.0\n');
+      await b.commit('beacon');
+      await b.pushToBase();
+      let calls = 0;
+      const result = await a.pushToBase({ backoff: { minMs: 1, maxMs: 5 }, reapply: async (ws) => (calls++, edit(ws)) });
+      assert.equal(calls, 1);
+      assert.equal(result.attempts, 2);
+      assert.equal(f.log().length, 3);
+      assert.equal(git(f.remote, 'log', '-1', '--format=%B', 'main'), 'antenna: 1.4.2 → 1.5.0\n\nSource-Commit: aaa');
+      assert.equal(f.show('apps/beacon/kustomization.yaml'), 'newTag: 2.1.0');
+    } finally {
+      await a.dispose();
+      await b.dispose();
+      f.cleanup();
+    }
+  });
+
+  test('with reapply returning false (someone already made the change): nothing pushed', async () => {
+    const f = fixture();
+    const a = await Workspace.open({ source: f.url });
+    const b = await Workspace.open({ source: f.url });
+    try {
+      for (const ws of [a, b]) {
+        await ws.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.5.0\n');
+        await ws.commit(`antenna → 1.5.0 (${ws === a ? 'a' : 'b'})`);
+      }
+      await b.pushToBase();
+      const tip = f.tip();
+      const result = await a.pushToBase({ backoff: { minMs: 1, maxMs: 5 }, reapply: async () => false });
+      assert.deepEqual(result, { attempts: 1, commit: tip });
+      assert.equal(f.tip(), tip);
+    } finally {
+      await a.dispose();
+      await b.dispose();
+      f.cleanup();
+    }
+  });
+
+  test('a true conflict (both edit the same line): GitError "conflict", remote unchanged, never forced', async () => {
+    const f = fixture();
+    const a = await Workspace.open({ source: f.url });
+    const b = await Workspace.open({ source: f.url });
+    try {
+      await a.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.5.0\n');
+      await a.commit('a');
+      await b.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.6.0\n');
+      await b.commit('b');
+      await b.pushToBase();
+      const tip = f.tip();
+      await assert.rejects(a.pushToBase({ backoff: { minMs: 1, maxMs: 5 } }), (e: unknown) => {
+        assert.ok(e instanceof GitError);
+        assert.match(e.message, /^conflict: /);
+        assert.match(e.message, /apps\/antenna\/kustomization\.yaml/);
+        return true;
+      });
+      assert.equal(f.tip(), tip);
+      assert.match(f.show(KUSTOMIZATION), /newTag: 1\.6\.0/);
+      assert.equal(existsSync(join(a.root, '.git', 'rebase-merge')), false, 'the rebase was aborted');
+    } finally {
+      await a.dispose();
+      await b.dispose();
+      f.cleanup();
+    }
+  });
+
+  test('bounded attempts: gives up with a GitError when the base keeps moving', async () => {
+    const f = fixture({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+    const a = await Workspace.open({ source: f.url });
+    try {
+      await a.writeFile('a.txt', 'a2\n');
+      await a.commit('a');
+      let n = 0;
+      const someoneElsePushes = async () => {
+        const other = await Workspace.open({ source: f.url });
+        try {
+          await other.writeFile('b.txt', `b${++n}\n`);
+          await other.commit(`other ${n}`);
+          await other.pushToBase();
+        } finally {
+          await other.dispose();
+        }
+      };
+      // The first push is stale, and every reapply loses the race again.
+      await someoneElsePushes();
+      const reapply = async (ws: Workspace) => {
+        await someoneElsePushes();
+        await ws.writeFile('a.txt', 'a2\n');
+        return true;
+      };
+      await assert.rejects(a.pushToBase({ attempts: 3, backoff: { minMs: 1, maxMs: 2 }, reapply }), (e: unknown) => e instanceof GitError && /after 3 attempts/.test(e.message));
+      assert.equal(f.show('a.txt'), 'a');
+    } finally {
+      await a.dispose();
+      f.cleanup();
+    }
+  });
+
+  test('many concurrent workspaces pushing to one base: all land, history linear', async () => {
+    const services = Array.from({ length: 8 }, (_, i) => `svc${i}`);
+    const f = fixture(Object.fromEntries(services.map((s) => [`apps/${s}/kustomization.yaml`, 'newTag: 1.0.0\n'])));
+    try {
+      const results = await Promise.all(
+        services.map(async (s) => {
+          const ws = await Workspace.open({ source: f.url });
+          try {
+            await ws.writeFile(`apps/${s}/kustomization.yaml`, 'newTag: 2.0.0\n');
+            await ws.commit(`${s}: 1.0.0 → 2.0.0`);
+            return await ws.pushToBase({ attempts: 20, backoff: { minMs: 20, maxMs: 300 } });
+          } finally {
+            await ws.dispose();
+          }
+        }),
+      );
+      assert.equal(f.log().length, services.length + 1);
+      assert.equal(git(f.remote, 'rev-list', '--merges', '--count', 'main'), '0');
+      for (const s of services) assert.equal(f.show(`apps/${s}/kustomization.yaml`), 'newTag: 2.0.0');
+      assert.ok(results.some((r) => r.attempts > 1), 'some pushes were retried');
+    } finally {
+      f.cleanup();
+    }
+  });
+});
+
+describe('credentials', () => {
+  test('a token goes in an http extraHeader (basic x-access-token), never in the URL or the error', async () => {
+    const token = 'ghs_SecretToken1234567890';
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="GitHub"' });
+      res.end('denied');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await assert.rejects(Workspace.open({ source: `http://127.0.0.1:${port}/acme/manifests.git`, token }), (e: unknown) => {
+        assert.ok(e instanceof GitError);
+        const all = `${e.message}\n${e.stack}\n${e.stderr}\n${e.command.join(' ')}`;
+        assert.ok(!all.includes(token));
+        assert.ok(!all.includes(Buffer.from(`x-access-token:${token}`).toString('base64')));
+        return true;
+      });
+      assert.ok(seen.includes(`basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`), `headers seen: ${seen.join(', ')}`);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('redact removes URL userinfo and secrets', () => {
+    assert.equal(redact('fatal: https://user:pw@github.com/a/b.git', []), 'fatal: https://***@github.com/a/b.git');
+    assert.equal(redact('token abcdefgh and YWJj', ['abcdefgh']), 'token *** and YWJj');
+  });
+});
