@@ -1,0 +1,181 @@
+// GitHub as the forge of the manifest repository: create or update the pull
+// request of a bump, through Octokit (REST), on github.com or GitHub Enterprise.
+import { Octokit } from '@octokit/rest';
+
+export interface GitHubOptions {
+  readonly token: string;
+  /** owner/name */
+  readonly repository: string;
+  /** @default https://api.github.com (GitHub Enterprise: https://HOST/api/v3) */
+  readonly baseUrl?: string;
+}
+
+/** A GitHub request that failed. Its message never contains the token. */
+export class GitHubError extends Error {
+  override readonly name = 'GitHubError';
+  readonly status?: number;
+  constructor(message: string, status?: number) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export interface PullRequestRequest {
+  /** The branch in the same repository (or `owner:branch`). */
+  readonly head: string;
+  readonly base: string;
+  readonly title: string;
+  readonly body: string;
+  readonly labels?: readonly string[];
+}
+
+export interface PullRequestResult {
+  readonly number: number;
+  readonly url: string;
+  readonly created: boolean;
+}
+
+export class GitHubForge {
+  readonly repository: string;
+  readonly #owner: string;
+  readonly #repo: string;
+  readonly #token: string;
+  readonly #octokit: Octokit;
+
+  constructor(options: GitHubOptions) {
+    const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repository);
+    if (!match) throw new GitHubError(`"${options.repository}" is not a GitHub repository name (expected OWNER/NAME)`);
+    if (options.token === '') throw new GitHubError(`no GitHub token: set GITHUB_TOKEN (contents:write and pull-requests:write on ${options.repository})`);
+    this.repository = options.repository;
+    this.#owner = match[1]!;
+    this.#repo = match[2]!.replace(/\.git$/, '');
+    this.#token = options.token;
+    this.#octokit = new Octokit({
+      auth: options.token,
+      baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
+      userAgent: 'kaji',
+      log: { debug: () => undefined, info: () => undefined, warn: (message: string) => console.warn(this.#redact(message)), error: () => undefined },
+    });
+  }
+
+  /** Finds the open PR from `head` into `base` (owner:head) and updates its title/body, or creates one; adds labels. */
+  async upsertPullRequest(request: PullRequestRequest): Promise<PullRequestResult> {
+    const head = request.head.includes(':') ? request.head : `${this.#owner}:${request.head}`;
+    let result: PullRequestResult;
+    const existing = await this.#findOpen(head, request.base);
+    if (existing !== undefined) {
+      result = await this.#update(existing, request);
+    } else {
+      try {
+        const { data } = await this.#octokit.rest.pulls.create({
+          owner: this.#owner,
+          repo: this.#repo,
+          head: request.head,
+          base: request.base,
+          title: request.title,
+          body: request.body,
+        });
+        result = { number: data.number, url: data.html_url, created: true };
+      } catch (error) {
+        // Another run created it between our list and create: update that one.
+        const raced = isAlreadyExists(error) ? await this.#findOpen(head, request.base).catch(() => undefined) : undefined;
+        if (raced === undefined) throw this.#error(error, `create the pull request ${head} → ${request.base}`);
+        result = await this.#update(raced, request);
+      }
+    }
+    if (request.labels && request.labels.length > 0) {
+      try {
+        await this.#octokit.rest.issues.addLabels({ owner: this.#owner, repo: this.#repo, issue_number: result.number, labels: [...request.labels] });
+      } catch (error) {
+        throw this.#error(error, `label pull request #${result.number}`);
+      }
+    }
+    return result;
+  }
+
+  async #findOpen(head: string, base: string): Promise<number | undefined> {
+    try {
+      const { data } = await this.#octokit.rest.pulls.list({ owner: this.#owner, repo: this.#repo, state: 'open', head, base, per_page: 10 });
+      return data[0]?.number;
+    } catch (error) {
+      throw this.#error(error, `list the open pull requests from ${head}`);
+    }
+  }
+
+  async #update(number: number, request: PullRequestRequest): Promise<PullRequestResult> {
+    try {
+      const { data } = await this.#octokit.rest.pulls.update({ owner: this.#owner, repo: this.#repo, pull_number: number, title: request.title, body: request.body });
+      return { number: data.number, url: data.html_url, created: false };
+    } catch (error) {
+      throw this.#error(error, `update pull request #${number}`);
+    }
+  }
+
+  #error(error: unknown, doing: string): GitHubError {
+    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : undefined;
+    const repo = this.repository;
+    if (status === 401 || status === 403) {
+      const rate = status === 403 && /rate limit/i.test(messageOf(error)) ? ` (${this.#redact(messageOf(error))})` : '';
+      return new GitHubError(`GitHub refused the token (HTTP ${status}): check GITHUB_TOKEN has contents:write and pull-requests:write on ${repo}${rate}`, status);
+    }
+    if (status === 404) {
+      return new GitHubError(`GitHub found no repository ${repo} (HTTP 404) when trying to ${doing}: check the name, the API URL, and that the token can see it`, status);
+    }
+    const detail = this.#redact(messageOf(error) + validationDetails(error));
+    return new GitHubError(`GitHub could not ${doing} on ${repo}${status === undefined ? '' : ` (HTTP ${status})`}: ${detail}`, status);
+  }
+
+  #redact(text: string): string {
+    return this.#token.length >= 4 ? text.split(this.#token).join('***') : text;
+  }
+}
+
+/** The owner/name of a GitHub clone URL (https or ssh), or undefined. */
+export function githubRepositoryOf(url: string): string | undefined {
+  const trimmed = url.trim();
+  let host: string;
+  let path: string;
+  const scp = /^(?:[^@/\s]+@)?([^/:\s]+):(?!\/\/)(.+)$/.exec(trimmed);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(trimmed);
+    } catch {
+      return undefined;
+    }
+    if (!['https:', 'http:', 'ssh:', 'git+ssh:', 'ssh+git:'].includes(parsed.protocol)) return undefined;
+    host = parsed.hostname;
+    path = decodeURIComponent(parsed.pathname);
+  } else if (scp && scp[1]!.includes('.')) {
+    host = scp[1]!;
+    path = scp[2]!;
+  } else {
+    return undefined;
+  }
+  if (host === '') return undefined;
+  const parts = path.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/, '').split('/');
+  if (parts.length !== 2) return undefined;
+  const [owner, name] = parts as [string, string];
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(owner) || !/^[A-Za-z0-9_.-]+$/.test(name) || name === '.' || name === '..') return undefined;
+  return `${owner}/${name}`;
+}
+
+function messageOf(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'response' in error) {
+    const data = (error as { response?: { data?: unknown } }).response?.data;
+    if (typeof data === 'object' && data !== null && 'message' in data && typeof data.message === 'string') return data.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function validationDetails(error: unknown): string {
+  const data = (error as { response?: { data?: { errors?: unknown } } } | null)?.response?.data;
+  const errors = Array.isArray(data?.errors) ? data.errors : [];
+  const messages = errors.map((e: unknown) => (typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string' ? e.message : JSON.stringify(e)));
+  return messages.length > 0 ? ` (${messages.join('; ')})` : '';
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return status === 422 && /already exists/i.test(validationDetails(error));
+}

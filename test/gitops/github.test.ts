@@ -1,0 +1,126 @@
+// GitHubForge through the real Octokit against a local server speaking GitHub's REST wire format.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { GitHubError, GitHubForge, githubRepositoryOf } from '../../src/gitops/github.js';
+import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
+
+async function withServer(fn: (server: GitHubServer, forge: GitHubForge) => Promise<void>, options: GitHubServerOptions = {}): Promise<void> {
+  const server = await startGitHubServer({ token: 'ghs_Fake0123456789', repositories: ['acme/manifests'], ...options });
+  try {
+    await fn(server, new GitHubForge({ token: server.token, repository: 'acme/manifests', baseUrl: server.url }));
+  } finally {
+    await server.close();
+  }
+}
+
+const REQUEST = { head: 'kaji/bump/antenna', base: 'main', title: 'antenna: 1.4.2 → 1.5.0', body: '| cluster | from | to |\n|---|---|---|\n| blue | 1.4.2 | 1.5.0 |\n' };
+
+describe('GitHubForge.upsertPullRequest', () => {
+  test('no open pull request: lists, creates, labels', async () => {
+    await withServer(async (server, forge) => {
+      const result = await forge.upsertPullRequest({ ...REQUEST, labels: ['kaji', 'release'] });
+      assert.deepEqual(result, { number: 1, url: 'https://github.com/acme/manifests/pull/1', created: true });
+
+      assert.deepEqual(
+        server.requests.map((r) => `${r.method} ${r.path}`),
+        ['GET /repos/acme/manifests/pulls', 'POST /repos/acme/manifests/pulls', 'POST /repos/acme/manifests/issues/1/labels'],
+      );
+      const [list, create, labels] = server.requests as [typeof server.requests[0], typeof server.requests[0], typeof server.requests[0]];
+      assert.equal(list.query.state, 'open');
+      assert.equal(list.query.head, 'acme:kaji/bump/antenna');
+      assert.equal(list.query.base, 'main');
+      assert.deepEqual(create.body, { head: 'kaji/bump/antenna', base: 'main', title: REQUEST.title, body: REQUEST.body });
+      assert.deepEqual(labels.body, { labels: ['kaji', 'release'] });
+      for (const r of server.requests) {
+        assert.match(String(r.headers.authorization), /^(token|Bearer) ghs_Fake0123456789$/);
+        assert.match(String(r.headers['user-agent']), /^kaji /);
+        assert.match(String(r.headers.accept), /application\/vnd\.github/);
+      }
+      const pull = server.pulls.get('acme/manifests')![0]!;
+      assert.equal(pull.title, REQUEST.title);
+      assert.deepEqual(pull.labels, ['kaji', 'release']);
+    });
+  });
+
+  test('an open pull request from the branch: updated (title, body), not duplicated; no labels call without labels', async () => {
+    await withServer(async (server, forge) => {
+      server.addPull('acme/manifests', { head: 'kaji/bump/antenna', base: 'main', title: 'old', state: 'closed' });
+      server.addPull('acme/manifests', { head: 'kaji/bump/beacon', base: 'main', title: 'beacon' });
+      const open = server.addPull('acme/manifests', { head: 'kaji/bump/antenna', base: 'main', title: 'antenna: 1.4.2 → 1.4.9' });
+      const result = await forge.upsertPullRequest(REQUEST);
+      assert.deepEqual(result, { number: open.number, url: `https://github.com/acme/manifests/pull/${open.number}`, created: false });
+      assert.deepEqual(
+        server.requests.map((r) => `${r.method} ${r.path}`),
+        ['GET /repos/acme/manifests/pulls', `PATCH /repos/acme/manifests/pulls/${open.number}`],
+      );
+      assert.deepEqual(server.requests[1]!.body, { title: REQUEST.title, body: REQUEST.body });
+      assert.equal(open.title, REQUEST.title);
+      assert.equal(server.pulls.get('acme/manifests')!.length, 3);
+    });
+  });
+
+  test('a pull request created by another run between list and create: that one is updated', async () => {
+    await withServer(async (server, forge) => {
+      const result = await forge.upsertPullRequest(REQUEST);
+      assert.equal(result.created, false);
+      assert.deepEqual(
+        server.requests.map((r) => `${r.method} ${r.path}`),
+        ['GET /repos/acme/manifests/pulls', 'POST /repos/acme/manifests/pulls', 'GET /repos/acme/manifests/pulls', `PATCH /repos/acme/manifests/pulls/${result.number}`],
+      );
+      assert.equal(server.pulls.get('acme/manifests')!.filter((p) => p.state === 'open').length, 1);
+    }, {
+      // Another run's pull request appears just before ours is created.
+      beforeRequest: (request, server) => {
+        if (request.method === 'POST' && request.path.endsWith('/pulls')) server.addPull('acme/manifests', { head: 'kaji/bump/antenna', base: 'main', title: 'raced' });
+      },
+    });
+  });
+
+  test('401: GitHubError with a clear message; the token is in neither message nor stack', async () => {
+    await withServer(async (server) => {
+      const token = 'ghp_WrongToken9876543210';
+      const forge = new GitHubForge({ token, repository: 'acme/manifests', baseUrl: server.url });
+      await assert.rejects(forge.upsertPullRequest(REQUEST), (e: unknown) => {
+        assert.ok(e instanceof GitHubError);
+        assert.equal(e.status, 401);
+        assert.equal(e.message, 'GitHub refused the token (HTTP 401): check GITHUB_TOKEN has contents:write and pull-requests:write on acme/manifests');
+        assert.ok(!`${e.message}\n${e.stack}\n${JSON.stringify(e)}`.includes(token));
+        return true;
+      });
+      assert.equal(server.requests.length, 1, 'stops at the first refusal');
+      assert.equal(server.requests[0]!.headers.authorization, `token ${token}`);
+    });
+  });
+
+  test('unknown repository: 404 named; validation failure: GitHub\'s messages', async () => {
+    await withServer(async (server) => {
+      const missing = new GitHubForge({ token: server.token, repository: 'acme/nope', baseUrl: `${server.url}/` });
+      await assert.rejects(missing.upsertPullRequest(REQUEST), (e: unknown) => e instanceof GitHubError && e.status === 404 && /acme\/nope/.test(e.message));
+      const forge = new GitHubForge({ token: server.token, repository: 'acme/manifests', baseUrl: server.url });
+      await assert.rejects(forge.upsertPullRequest({ ...REQUEST, title: '' }), (e: unknown) => e instanceof GitHubError && e.status === 422 && /Validation Failed/.test(e.message));
+    });
+  });
+
+  test('bad options are refused before any request', () => {
+    assert.throws(() => new GitHubForge({ token: 't', repository: 'not a repo' }), GitHubError);
+    assert.throws(() => new GitHubForge({ token: '', repository: 'acme/manifests' }), /GITHUB_TOKEN/);
+  });
+});
+
+describe('githubRepositoryOf', () => {
+  const cases: [string, string | undefined][] = [
+    ['https://github.com/acme/manifests.git', 'acme/manifests'],
+    ['https://github.com/acme/manifests', 'acme/manifests'],
+    ['https://x-access-token:abc@github.com/acme/manifests.git', 'acme/manifests'],
+    ['git@github.com:acme/manifests.git', 'acme/manifests'],
+    ['ssh://git@github.com/acme/manifests.git', 'acme/manifests'],
+    ['https://ghe.example.com/platform/manifests.git', 'platform/manifests'],
+    ['file:///srv/git/manifests.git', undefined],
+    ['/srv/git/manifests', undefined],
+    ['https://github.com/acme', undefined],
+    ['https://gitlab.com/group/sub/manifests.git', undefined],
+  ];
+  for (const [url, expected] of cases) {
+    test(`${url} → ${expected ?? 'undefined'}`, () => assert.equal(githubRepositoryOf(url), expected));
+  }
+});
