@@ -211,7 +211,7 @@ export class SharedStack extends cdk.Stack {
     if (!GIT_BRANCH.test(branch)) fail('github.branch', `must be a git branch name such as "main"; found ${JSON.stringify(branch)}`);
 
     cdk.Tags.of(this).add(PLATFORM_TAG, platform.platform.name);
-    this.vpc = this.createVpc(platform.platform.name, zones, props.network, fail);
+    this.vpc = this.createVpc(platform.platform.name, zones, withPlatformEndpoints(props.network, platform), fail);
     this.hostedZone = this.createHostedZone(platform.platform.domain, props.hostedZone, images.removalPolicy, fail);
     this.githubOidcProvider = props.github?.oidcProviderArn
       ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidcProvider', checkOidcProviderArn(props.github.oidcProviderArn, fail))
@@ -291,12 +291,14 @@ export class SharedStack extends cdk.Stack {
       cdk.Tags.of(subnet).add(PUBLIC_ELB_TAG, '1');
     }
     for (const service of network?.interfaceEndpoints ?? []) {
-      vpc.addInterfaceEndpoint(`${pascalCase(service.shortName)}Endpoint`, {
+      const endpoint = vpc.addInterfaceEndpoint(`${pascalCase(service.shortName)}Endpoint`, {
         service,
         subnets: { subnetGroupName: SUBNET_GROUP_NAMES.endpoints },
         privateDnsEnabled: true,
-        open: true,
+        // Only the node (and pod) subnets call AWS APIs: HTTPS from their literal CIDRs, not the whole VPC.
+        open: false,
       });
+      for (const cidr of this.subnetPlan.subnets.nodes) endpoint.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the node and pod subnets');
     }
     new cdk.CfnOutput(this, 'VpcId', { value: vpc.vpcId, exportName: `${platformName}-vpc-id`, description: 'The VPC every cluster of the platform runs in' });
     new cdk.CfnOutput(this, 'NodeSubnetIds', {
@@ -475,4 +477,13 @@ function checkService(
     }
   }
   return service;
+}
+
+/** The interface endpoints of the props plus those platform.yaml names (network.awsEndpoints), each once. */
+function withPlatformEndpoints(network: SharedNetworkProps | undefined, platform: PlatformDefinition): SharedNetworkProps {
+  const given = network?.interfaceEndpoints ?? [];
+  const named = platform.network.awsEndpoints
+    .filter((name) => !given.some((service) => service.shortName === name))
+    .map((name) => new ec2.InterfaceVpcEndpointAwsService(name));
+  return { ...network, interfaceEndpoints: [...given, ...named] };
 }

@@ -125,6 +125,12 @@ export interface NetworkDefinition {
    * of services with hosts from these addresses. @default ["10.0.0.0/20"]
    */
   readonly loadBalancerCidrs: readonly string[];
+  /**
+   * AWS services reached through interface VPC endpoints with private DNS
+   * (endpoint service names such as "sts", "sqs", "email", "dynamodb"), so pods
+   * call AWS inside the VPC; the CDK shared stack creates them. @default []
+   */
+  readonly awsEndpoints: readonly string[];
 }
 
 export interface PlatformDefinition {
@@ -134,7 +140,7 @@ export interface PlatformDefinition {
   readonly manifests: ManifestRepository;
   readonly clusters: readonly ClusterDefinition[];
   readonly capacity: CapacityDefinition;
-  /** @default { loadBalancerCidrs: ["10.0.0.0/20"] } */
+  /** @default { loadBalancerCidrs: ["10.0.0.0/20"], awsEndpoints: [] } */
   readonly network: NetworkDefinition;
   /** The policy file (Polaris format), relative to platform.yaml. @default "polaris.yaml" */
   readonly policy: string;

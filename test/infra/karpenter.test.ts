@@ -33,7 +33,7 @@ function platform(capacity: Partial<CapacityDefinition> = {}): PlatformDefinitio
       headroom: { kind: 'percent', percent: 10 },
       ...capacity,
     },
-    network: { loadBalancerCidrs: ['10.0.0.0/20'] },
+    network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
     policy: 'polaris.yaml',
     imageAllowlist: [],
     teams: [],

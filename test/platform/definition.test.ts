@@ -77,7 +77,7 @@ const MINIMAL_RESULT: PlatformDefinition = {
     architectures: ['amd64'],
     headroom: { kind: 'percent', percent: 10 },
   },
-  network: { loadBalancerCidrs: ['10.0.0.0/20'] },
+  network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
   policy: 'polaris.yaml',
   imageAllowlist: [],
   teams: [{ name: 'blog', identity: 'arn:aws:iam::111122223333:role/team-blog' }],
@@ -129,6 +129,7 @@ capacity:
   headroom: {cpu: 1.5, memory: 2048Mi}
 network:
   loadBalancerCidrs: [10.1.0.0/22, 10.1.4.0/22, "2600:1f18:abcd:100::/56"]
+  awsEndpoints: [sqs, sts]
 policy: policy/polaris.yaml
 imageAllowlist: [public.ecr.aws/labs/]
 teams:
@@ -173,7 +174,7 @@ services:
         architectures: ['arm64', 'amd64'],
         headroom: { kind: 'units', cpu: '1500m', memory: '2Gi' },
       },
-      network: { loadBalancerCidrs: ['10.1.0.0/22', '10.1.4.0/22', '2600:1f18:abcd:100::/56'] },
+      network: { loadBalancerCidrs: ['10.1.0.0/22', '10.1.4.0/22', '2600:1f18:abcd:100::/56'], awsEndpoints: ['sqs', 'sts'] },
       policy: 'policy/polaris.yaml',
       imageAllowlist: ['public.ecr.aws/labs/'],
       teams: [
@@ -572,7 +573,7 @@ describe('errors: network', () => {
     ]);
     assertProblems(edit('teams:\n', 'network:\n  loadBalancerCidrs: []\n  subnets: []\nteams:\n'), [
       'platform.yaml:13:3: network.loadBalancerCidrs: must list at least 1 item',
-      'platform.yaml:14:3: network.subnets: unknown key "subnets"; allowed: loadBalancerCidrs',
+      'platform.yaml:14:3: network.subnets: unknown key "subnets"; allowed: loadBalancerCidrs, awsEndpoints',
     ]);
   });
 });

@@ -69,7 +69,7 @@ const PLATFORM: PlatformDefinition = {
     architectures: ['amd64'],
     headroom: { kind: 'percent', percent: 10 },
   },
-  network: { loadBalancerCidrs: ['10.0.0.0/20'] },
+  network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
   policy: 'polaris.yaml',
   imageAllowlist: [],
   teams: [
@@ -547,7 +547,7 @@ describe('tenant guardrails', () => {
     const crawler = docs(blueFiles, 'clusters/blue/tenants/feed-crawler/networkpolicies.yaml').map((p) => at(p, 'metadata', 'name'));
     assert.ok(!crawler.includes('kaji-allow-load-balancer'));
 
-    const files = deriveClusterFiles({ ...PLATFORM, network: { loadBalancerCidrs: ['10.1.4.0/24', '10.1.0.0/24', '10.1.4.0/24'] } }, blue);
+    const files = deriveClusterFiles({ ...PLATFORM, network: { loadBalancerCidrs: ['10.1.4.0/24', '10.1.0.0/24', '10.1.4.0/24'], awsEndpoints: [] } }, blue);
     const lb = byName(docs(files, 'clusters/blue/tenants/antenna/networkpolicies.yaml'), 'kaji-allow-load-balancer');
     assert.deepEqual(at(lb, 'spec', 'ingress'), [{ from: [{ ipBlock: { cidr: '10.1.0.0/24' } }, { ipBlock: { cidr: '10.1.4.0/24' } }] }]);
   });

@@ -503,6 +503,7 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
     },
     network: {
       loadBalancerCidrs: ((data.network as Raw | undefined)?.loadBalancerCidrs as string[] | undefined) ?? [...D.loadBalancerCidrs],
+      awsEndpoints: ((data.network as Raw | undefined)?.awsEndpoints as string[] | undefined) ?? [...D.awsEndpoints],
     },
     policy: (data.policy as string | undefined) ?? D.policy,
     imageAllowlist: (data.imageAllowlist as string[] | undefined) ?? [...D.imageAllowlist],

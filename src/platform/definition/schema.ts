@@ -29,6 +29,7 @@ export const PLATFORM_DEFAULTS = {
   allowFrom: [],
   egress: [],
   loadBalancerCidrs: ['10.0.0.0/20'],
+  awsEndpoints: [] as string[],
 } as const;
 
 /** The one word an egress entry may be instead of a {cidr, ports} mapping. */
@@ -235,6 +236,11 @@ export const PLATFORM_SCHEMA: Schema = {
           `The CIDRs of the subnets the ALBs live in (the VPC's public subnets, nothing else): public traffic reaches pods of services with hosts from these addresses (the AWS Load Balancer Controller with target-type ip). Never the whole VPC: every pod has a VPC address. @default ${JSON.stringify(D.loadBalancerCidrs)}`,
           cidr('A CIDR such as 10.0.0.0/20.'),
           { minItems: 1, uniqueItems: true, default: [...D.loadBalancerCidrs] },
+        ),
+        awsEndpoints: list(
+          'AWS services the pods reach through interface VPC endpoints with private DNS, by endpoint service name (sts, sqs, sns, email, dynamodb, secretsmanager...); the CDK shared stack creates them in the endpoint subnets. @default []',
+          { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'An endpoint service name, e.g. sqs (com.amazonaws.<region>.sqs).' },
+          { uniqueItems: true, default: [] },
         ),
       },
       [],
