@@ -1,0 +1,288 @@
+// `kaji bump` end to end with real git: a bare repository on disk is the
+// manifest repository's remote; GitHub is a local fake reached by the real
+// Octokit. Commands run in-process through run(), and as real processes for
+// the concurrency and crash tests.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { kaji } from '../support/cli.js';
+import { hasKubectl } from '../support/files.js';
+import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
+import { createBumpFixture, ECR, kustomization, type BumpFixture } from './bump-fixture.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function bumpArgs(fixture: BumpFixture, ...args: string[]): string[] {
+  return ['bump', ...args, '--manifests', fixture.remote, '--platform', fixture.platformDir];
+}
+
+/** Runs `kaji bump` as a real process (its own process group, so a kill takes its git children too). */
+function spawnBump(fixture: BumpFixture, args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...bumpArgs(fixture, ...args)], {
+    cwd: REPO_ROOT,
+    detached: true,
+    env: { ...process.env, GITHUB_TOKEN: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+async function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
+  const saved = process.env.GITHUB_TOKEN;
+  if (token === undefined) delete process.env.GITHUB_TOKEN;
+  else process.env.GITHUB_TOKEN = token;
+  try {
+    return await body();
+  } finally {
+    if (saved === undefined) delete process.env.GITHUB_TOKEN;
+    else process.env.GITHUB_TOKEN = saved;
+  }
+}
+
+const patched = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../../base
+patches:
+  - path: deployment-patch.yaml
+`;
+
+describe('kaji bump', { skip: !hasKubectl }, () => {
+  let fixture: BumpFixture;
+  let github: GitHubServer;
+  before(async () => {
+    fixture = createBumpFixture([
+      { name: 'antenna' },
+      { name: 'bookmark' },
+      { name: 'fresh', overlay: () => 'resources:\n  - ../../base # no images: yet\n' },
+      { name: 'legacy', baseImage: 'nginx:1.25', overlay: () => 'resources:\n  - ../../base\n' },
+      {
+        name: 'patched',
+        overlay: () => patched,
+        overlayFiles: () => ({
+          'deployment-patch.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: patched\n  namespace: patched\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: '${ECR}/patched:1.0.0' # set by CI\n`,
+        }),
+      },
+    ]);
+    github = await startGitHubServer({ repositories: ['acme/manifests'] });
+  });
+  after(async () => {
+    await github.close();
+    fixture.cleanup();
+  });
+
+  test('push mode: one commit on main with the change, its message and trailers; the same tag again changes nothing', async () => {
+    const start = fixture.head();
+    const result = await kaji(bumpArgs(fixture, 'antenna', '1.1.0', '--mode', 'push', '--source-commit', 'abc123def'));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /antenna: 1\.0\.0 → 1\.1\.0: pushed [0-9a-f]{12}/);
+    assert.equal(fixture.git('rev-parse', 'main~1'), start);
+    assert.equal(fixture.git('log', '-1', '--format=%s', 'main'), 'antenna: 1.0.0 → 1.1.0');
+    const trailers = fixture.git('log', '-1', '--format=%(trailers:only)', 'main');
+    assert.match(trailers, /^Kaji-Service: antenna$/m);
+    assert.match(trailers, /^Source-Commit: abc123def$/m);
+    assert.match(fixture.git('log', '-1', '--format=%b', 'main'), /- blue: 1\.0\.0 → 1\.1\.0 \(apps\/antenna\/overlays\/blue\/kustomization\.yaml\)/);
+    for (const cluster of ['blue', 'green']) {
+      assert.equal(fixture.show(`apps/antenna/overlays/${cluster}/kustomization.yaml`), kustomization('antenna', '1.1.0'), 'only the tag bytes changed');
+    }
+    assert.deepEqual(fixture.git('diff', '--stat', `${start}`, 'main').split('\n').slice(-1), [' 2 files changed, 2 insertions(+), 2 deletions(-)']);
+
+    const pushed = fixture.head();
+    const again = await kaji(bumpArgs(fixture, 'antenna', '1.1.0', '--mode', 'push'));
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /antenna already runs 1\.1\.0 on blue, green: nothing to change/);
+    assert.equal(fixture.head(), pushed, 'no commit');
+  });
+
+  test('--cluster and --dry-run: prints the diff and changes nothing', async () => {
+    const start = fixture.head();
+    const result = await kaji(bumpArgs(fixture, 'bookmark', '2.0.0', '--cluster', 'green', '--dry-run'));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^-    newTag: "1\.0\.0" # pinned by kaji bump$/m);
+    assert.match(result.stdout, /^\+    newTag: "2\.0\.0" # pinned by kaji bump$/m);
+    assert.match(result.stdout, /overlays\/green\/kustomization\.yaml/);
+    assert.doesNotMatch(result.stdout, /overlays\/blue/);
+    assert.equal(fixture.head(), start);
+    assert.equal(fixture.git('for-each-ref', '--format=%(refname)', 'refs/heads/kaji'), '');
+  });
+
+  test('an overlay with no images: entry gets one; an image: field in an overlay patch is edited in place', async () => {
+    const result = await kaji(bumpArgs(fixture, 'fresh', '1.1.0', '--mode', 'push'));
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(fixture.show('apps/fresh/overlays/blue/kustomization.yaml'), `resources:\n  - ../../base # no images: yet\nimages:\n  - name: ${ECR}/fresh\n    newTag: 1.1.0\n`);
+
+    const patch = await kaji(bumpArgs(fixture, 'patched', '1.2.0', '--mode', 'push'));
+    assert.equal(patch.code, 0, patch.stderr);
+    assert.match(fixture.show('apps/patched/overlays/green/deployment-patch.yaml'), new RegExp(`image: '${ECR}/patched:1\\.2\\.0' # set by CI\\n$`));
+    assert.equal(fixture.show('apps/patched/overlays/green/kustomization.yaml'), patched, 'the kustomization is left alone');
+  });
+
+  test('pr mode: branch force-pushed from base, pull request created, then updated by the next bump', async () => {
+    const start = fixture.head();
+    const args = ['antenna', '1.2.0', '--github-api-url', github.url, '--github-repository', 'acme/manifests', '--source-repo', 'acme/antenna'];
+    const first = await withToken(github.token, () => kaji(bumpArgs(fixture, ...args)));
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /antenna: 1\.1\.0 → 1\.2\.0: pull request #\d+ opened: https:\/\/github\.com\/acme\/manifests\/pull\/\d+/);
+    assert.equal(fixture.head(), start, 'main is untouched');
+    assert.equal(fixture.git('rev-parse', 'kaji/bump/antenna~1'), start, 'the branch is one commit on the base');
+    assert.match(fixture.git('show', 'kaji/bump/antenna:apps/antenna/overlays/blue/kustomization.yaml'), /newTag: "1\.2\.0"/);
+
+    const calls = github.requests.map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(calls, ['GET /repos/acme/manifests/pulls', 'POST /repos/acme/manifests/pulls', 'POST /repos/acme/manifests/issues/1/labels']);
+    assert.equal(github.requests[0]!.query.head, 'acme:kaji/bump/antenna');
+    assert.equal(github.requests[0]!.query.base, 'main');
+    assert.equal(github.requests[0]!.headers.authorization, `token ${github.token}`);
+    const created = github.requests[1]!.body as { title: string; body: string; head: string; base: string };
+    assert.equal(created.title, 'antenna: 1.1.0 → 1.2.0');
+    assert.equal(created.head, 'kaji/bump/antenna');
+    assert.match(created.body, /\| blue \| `1\.1\.0` \| `1\.2\.0` \|/);
+    assert.match(created.body, /https:\/\/github\.com\/acme\/antenna\/compare\/1\.1\.0\.\.\.1\.2\.0/);
+    assert.match(created.body, /\*\*Policy\*\*.*no new dangers/);
+    assert.deepEqual(github.requests[2]!.body, { labels: ['kaji/bump'] });
+
+    github.requests.length = 0;
+    const second = await withToken(github.token, () => kaji(bumpArgs(fixture, ...args.with(1, '1.3.0'))));
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /pull request #1 updated/);
+    assert.deepEqual(
+      github.requests.map((r) => `${r.method} ${r.path}`),
+      ['GET /repos/acme/manifests/pulls', 'PATCH /repos/acme/manifests/pulls/1', 'POST /repos/acme/manifests/issues/1/labels'],
+    );
+    const pulls = github.pulls.get('acme/manifests')!;
+    assert.equal(pulls.length, 1);
+    assert.equal(pulls[0]!.title, 'antenna: 1.1.0 → 1.3.0', 'the branch is rebuilt from the base, so the old version is the base one');
+    assert.equal(fixture.git('rev-parse', 'kaji/bump/antenna~1'), start);
+    assert.deepEqual(pulls[0]!.labels, ['kaji/bump']);
+  });
+
+  test('authentication failure: a clear message, exit 1, the token never printed', async () => {
+    const token = 'ghp_wrong0123456789secret';
+    const result = await withToken(token, () =>
+      kaji(bumpArgs(fixture, 'bookmark', '1.4.0', '--github-api-url', github.url, '--github-repository', 'acme/manifests')),
+    );
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^kaji: GitHub refused the token \(HTTP 401\)/m);
+    assert.ok(!`${result.stdout}${result.stderr}`.includes(token), 'the token is not printed');
+    assert.ok(!`${result.stdout}${result.stderr}`.includes(Buffer.from(`x-access-token:${token}`).toString('base64')));
+  });
+
+  test('pr mode without a token says so before doing anything', async () => {
+    const result = await withToken(undefined, () => kaji(bumpArgs(fixture, 'bookmark', '1.4.0', '--github-repository', 'acme/manifests')));
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /needs a GitHub token: set GITHUB_TOKEN/);
+  });
+
+  test('a change that adds a danger is refused and reported; nothing is pushed', async () => {
+    const start = fixture.head();
+    const result = await kaji(bumpArgs(fixture, 'bookmark', '1.4.0-debug', '--mode', 'push'));
+    assert.equal(result.code, 3);
+    assert.match(result.stdout, /refused: pinning 1\.4\.0-debug for bookmark adds 2 danger\(s\)/);
+    assert.match(result.stdout, /blue: Deployment\/bookmark\/bookmark container app: noDebugImages: debug images are not for production/);
+    assert.equal(fixture.head(), start);
+  });
+
+  test('bad input: unknown service (closest names), invalid tag, latest, unknown cluster, image not found', async () => {
+    const unknown = await kaji(bumpArgs(fixture, 'antena', '1.0.1'));
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stderr.trim(), 'kaji: unknown service "antena" (did you mean "antenna"?); it is not in platform.yaml');
+    const far = await kaji(bumpArgs(fixture, 'zzz', '1.0.1'));
+    assert.match(far.stderr, /unknown service "zzz" \(closest: [a-z]+, [a-z]+, [a-z]+\)/);
+
+    const latest = await kaji(bumpArgs(fixture, 'antenna', 'latest'));
+    assert.equal(latest.code, 2);
+    assert.match(latest.stderr, /refusing to pin "latest": it moves/);
+    const bad = await kaji(bumpArgs(fixture, 'antenna', 'v1 beta'));
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /"v1 beta" is not a valid image tag/);
+    const digest = await kaji(bumpArgs(fixture, 'antenna', '1.0.1', '--digest', 'sha256:1234'));
+    assert.equal(digest.code, 2);
+    assert.match(digest.stderr, /not an image digest/);
+
+    const cluster = await kaji(bumpArgs(fixture, 'antenna', '1.0.1', '--cluster', 'gren'));
+    assert.equal(cluster.code, 2);
+    assert.match(cluster.stderr, /unknown cluster "gren" \(did you mean "green"\?\)/);
+
+    const missing = await kaji(bumpArgs(fixture, 'legacy', '1.0.1', '--mode', 'push'));
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /image 111122223333\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/legacy not found for legacy in cluster blue: looked in apps\/legacy\/overlays\/blue\/kustomization\.yaml/);
+    for (const output of [unknown, latest, bad, cluster, missing]) assert.equal(output.stderr.trim().split('\n').filter((l) => !l.startsWith('kaji bump:')).length, 1, 'one line');
+  });
+});
+
+describe('kaji bump under concurrency and crashes', { skip: !hasKubectl }, () => {
+  test('30 push-mode bumps of 30 services at once: all land, history linear, nothing lost', { timeout: 300_000 }, async () => {
+    const names = Array.from({ length: 30 }, (_, i) => `svc${String(i).padStart(2, '0')}`);
+    const fixture = createBumpFixture(names.map((name) => ({ name })));
+    try {
+      const seed = fixture.head();
+      const runs = names.map((name, i) => spawnBump(fixture, [name, `2.0.${i}`, '--mode', 'push', '--source-commit', `c0ffee${i}`, '--attempts', '30']).done);
+      const results = await Promise.all(runs);
+      results.forEach((result, i) => assert.equal(result.code, 0, `${names[i]}: ${result.stderr}`));
+      assert.equal(fixture.git('rev-list', '--count', `${seed}..main`), '30');
+      assert.equal(fixture.git('rev-list', '--merges', 'main'), '', 'no merge commits');
+      assert.equal(fixture.git('rev-list', '--count', '--min-parents=2', 'main'), '0');
+      names.forEach((name, i) => {
+        for (const cluster of ['blue', 'green']) {
+          assert.equal(fixture.show(`apps/${name}/overlays/${cluster}/kustomization.yaml`), kustomization(name, `2.0.${i}`));
+        }
+      });
+      const services = fixture.git('log', '--format=%(trailers:key=Kaji-Service,valueonly)', `${seed}..main`).split('\n').filter(Boolean).sort();
+      assert.deepEqual(services, names);
+    } finally {
+      fixture.cleanup();
+    }
+  });
+
+  test('a bump killed at any point leaves main untouched or with the complete commit', { timeout: 300_000 }, async () => {
+    const fixture = createBumpFixture([{ name: 'antenna' }]);
+    try {
+      const delays = [150, 700, 1300, 1900, 2400, 2800, 3200, 3600];
+      let tag = 0;
+      let landed = 0;
+      for (const delay of delays) {
+        const before = fixture.head();
+        const previous = fixture.show('apps/antenna/overlays/blue/kustomization.yaml');
+        const version = `3.0.${++tag}`;
+        const { child, done } = spawnBump(fixture, ['antenna', version, '--mode', 'push']);
+        const timer = setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, delay);
+        const result = await done;
+        clearTimeout(timer);
+        const now = fixture.head();
+        if (now === before) {
+          assert.equal(fixture.show('apps/antenna/overlays/blue/kustomization.yaml'), previous);
+        } else {
+          landed++;
+          assert.equal(fixture.git('rev-parse', 'main~1'), before, `killed after ${delay} ms (${result.signal ?? result.code}): one commit on top`);
+          for (const cluster of ['blue', 'green']) {
+            assert.equal(fixture.show(`apps/antenna/overlays/${cluster}/kustomization.yaml`), kustomization('antenna', version));
+          }
+          assert.match(fixture.git('log', '-1', '--format=%(trailers:only)', 'main'), /Kaji-Service: antenna/);
+        }
+        fixture.git('fsck', '--no-progress', '--no-dangling');
+      }
+      // The repository still takes a bump afterwards.
+      const after = spawnBump(fixture, ['antenna', '9.9.9', '--mode', 'push']);
+      const final = await after.done;
+      assert.equal(final.code, 0, final.stderr);
+      assert.equal(fixture.show('apps/antenna/overlays/green/kustomization.yaml'), kustomization('antenna', '9.9.9'));
+      assert.ok(landed < delays.length, 'at least one bump was killed before it pushed');
+    } finally {
+      fixture.cleanup();
+    }
+  });
+});
