@@ -19,6 +19,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 
 /** A git command that failed. Its message, command and stderr never contain credentials. */
 export class GitError extends Error {
@@ -40,7 +41,7 @@ export interface WorkspaceOptions {
   readonly source: string;
   /** Base branch. @default the source's default branch (its HEAD) */
   readonly base?: string;
-  /** Clone with `--depth 1`. @default true for URLs (local paths are cloned with hard links) */
+  /** Clone with `--depth 1`. @default true for URLs; false for local paths (cloned with hard links, no copy) */
   readonly shallow?: boolean;
   /** Author and committer. @default "kaji" <kaji@users.noreply.github.com> */
   readonly author?: { name: string; email: string };
@@ -103,7 +104,9 @@ export class Workspace {
 
   static async open(options: WorkspaceOptions): Promise<Workspace> {
     const url = isUrl(options.source);
-    const remote = url ? options.source : await localRepository(options.source);
+    const local = url ? undefined : await localRepository(options.source);
+    // `--depth` is ignored for plain local paths: a shallow clone of a local repository goes through file://.
+    const remote = local === undefined ? options.source : options.shallow === true ? pathToFileURL(local).href : local;
     const token = url ? tokenFor(options.source, options.token) : undefined;
     const context = gitContext(options.author ?? DEFAULT_AUTHOR, remote, token, options.token);
     const dir = await mkdtemp(join(tmpdir(), 'kaji-ws-'));

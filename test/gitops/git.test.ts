@@ -97,9 +97,10 @@ describe('Workspace.open', () => {
     const f = fixture();
     try {
       git(f.remote, 'branch', 'release', 'main');
-      const ws = await Workspace.open({ source: f.remote, base: 'release', author: { name: 'Robot', email: 'robot@example.com' } });
+      const ws = await Workspace.open({ source: f.remote, base: 'release', shallow: true, author: { name: 'Robot', email: 'robot@example.com' } });
       try {
         assert.equal(ws.base, 'release');
+        assert.equal(git(ws.root, 'rev-parse', '--is-shallow-repository'), 'true');
         await ws.writeFile('new/file.txt', 'x\n');
         await ws.commit('add a file');
         await ws.pushToBase();
