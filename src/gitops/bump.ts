@@ -45,7 +45,7 @@ export interface BumpOptions {
   readonly clusters?: readonly string[];
   /** The folder holding platform.yaml. @default "." */
   readonly platformDirectory?: string;
-  /** The manifest repository: a local path (cloned, never edited in place) or a git URL. @default the platform's manifests.localPath */
+  /** The manifest repository: a local path (cloned, never edited in place) or a git URL. @default the platform's manifests.localPath if it exists, else manifests.url */
   readonly manifests?: string;
   /** @default the platform's manifests.branch */
   readonly base?: string;
@@ -143,7 +143,9 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
     }
   }
   const mode = options.mode ?? 'pr';
-  const source = options.manifests ?? resolve(dirname(platform.file), platform.manifests.localPath);
+  // The local checkout when there is one (cloned, never edited in place), else the repository URL (CI).
+  const checkout = resolve(dirname(platform.file), platform.manifests.localPath);
+  const source = options.manifests ?? (existsSync(checkout) ? checkout : platform.manifests.url);
   const base = options.base ?? platform.manifests.branch;
   const forge = mode === 'pr' && !options.dryRun ? forgeFor(options, platform) : undefined;
   const policy = await loadPolicyConfig({ file: resolve(directory, platform.policy) });

@@ -4,3 +4,7 @@ export { GitError, Workspace, isUrl, redact } from './git.js';
 export type { WorkspaceOptions, PushToBaseOptions } from './git.js';
 export { GitHubError, GitHubForge, githubRepositoryOf } from './github.js';
 export type { GitHubOptions, PullRequestRequest, PullRequestResult } from './github.js';
+export { validateTag, validateDigest, formatVersion, parseImageReference, setKustomizeImage, setHelmValue, setImageFields, kustomizeImageEntries, pointerOfKeyPath, ImageEditError } from './image-edit.js';
+export type { FileEdit, ImageReference } from './image-edit.js';
+export { bump, bumpBranch, pullRequestBody, titleOf, BumpError, BUMP_LABEL } from './bump.js';
+export type { BumpOptions, BumpResult, BumpMode, AddedDanger, ClusterPolicy } from './bump.js';

@@ -107,8 +107,8 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     const start = fixture.head();
     const result = await kaji(bumpArgs(fixture, 'bookmark', '2.0.0', '--cluster', 'green', '--dry-run'));
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^-    newTag: "1\.0\.0" # pinned by kaji bump$/m);
-    assert.match(result.stdout, /^\+    newTag: "2\.0\.0" # pinned by kaji bump$/m);
+    assert.match(result.stdout, /^- {4}newTag: "1\.0\.0" # pinned by kaji bump$/m);
+    assert.match(result.stdout, /^\+ {4}newTag: "2\.0\.0" # pinned by kaji bump$/m);
     assert.match(result.stdout, /overlays\/green\/kustomization\.yaml/);
     assert.doesNotMatch(result.stdout, /overlays\/blue/);
     assert.equal(fixture.head(), start);
