@@ -57,7 +57,7 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
     .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise: https://HOST/api/v3)', process.env.GITHUB_API_URL)
     .option('--helm-key <path>', 'the Helm values key of the tag', 'image.tag')
     .option('--values <file>', 'a Helm values file of the overlay to look in (repeatable; values*.yaml and helmCharts valuesFile are found anyway)', commaList)
-    .option('--attempts <n>', 'push attempts in push mode', wholeNumber(1, 100), 10)
+    .option('--attempts <n>', 'push attempts in push mode (bounded retries with backoff)', wholeNumber(1, 100), 20)
     .addHelpText(
       'after',
       `\nExit codes: ${BUMP_EXIT.ok} pinned (or already pinned: nothing to do); ${BUMP_EXIT.failed} git or GitHub failed ` +

@@ -66,7 +66,7 @@ export interface BumpOptions {
   readonly helmKey?: string;
   /** Extra Helm values files (relative to each overlay) to look in. */
   readonly valuesFiles?: readonly string[];
-  /** Push attempts in push mode. @default 10 */
+  /** Push attempts in push mode. @default 20 */
   readonly attempts?: number;
   readonly kubectl?: string;
   readonly author?: { readonly name: string; readonly email: string };
@@ -201,7 +201,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
       const commit = await workspace.commit(message, trailers);
       progress(`pushing to ${base}`);
       const pushed = await workspace.pushToBase({
-        attempts: options.attempts ?? 10,
+        attempts: options.attempts ?? 20,
         // Another push got there first: redo the edit on the new tip (other services' bumps touch other files).
         reapply: async (w) => {
           const again = await applyEdits(w, editOptions);
