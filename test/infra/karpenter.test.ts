@@ -13,6 +13,7 @@ import { INTERRUPTION_EVENTS, KARPENTER_PINS, Karpenter, type KarpenterProps } f
 import { kajiNagFindings } from '../../src/infra/nag.js';
 import { compareVersions } from '../../src/infra/private/karpenter-pins.js';
 import type { CapacityDefinition, PlatformDefinition } from '../../src/platform/index.js';
+import { definePlatform } from '../support/platform.js';
 
 const CLUSTER_NAME = 'shop-blue';
 
@@ -20,25 +21,8 @@ const CLUSTER_NAME = 'shop-blue';
 type Parsed = Record<string, any>;
 
 function platform(capacity: Partial<CapacityDefinition> = {}): PlatformDefinition {
-  return {
-    file: '/tmp/platform.yaml',
-    platform: { name: 'shop', region: 'eu-west-1', account: '111122223333', domain: 'shop.example.com' },
-    manifests: { url: 'https://git.example.com/shop/manifests.git', branch: 'main', path: '.', localPath: 'manifests' },
-    clusters: [{ name: 'blue', kubernetesVersion: '1.32', weight: 255 }],
-    capacity: {
-      capacityTypes: ['spot', 'on-demand'],
-      instanceCategories: ['c', 'm', 'r'],
-      instanceFamilies: [],
-      architectures: ['amd64'],
-      headroom: { kind: 'percent', percent: 10 },
-      ...capacity,
-    },
-    network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
-    policy: 'polaris.yaml',
-    imageAllowlist: [],
-    teams: [],
-    services: [],
-  };
+  const base = definePlatform();
+  return { ...base, capacity: { ...base.capacity, ...capacity } };
 }
 
 /** GIVEN a stack with an EKS cluster (explicit name, VPC in three zones, kubectl 1.32). */

@@ -15,6 +15,7 @@ import {
   type GeneratedFile,
   type PlatformComponent,
 } from '../../src/platform/derive/index.js';
+import { definePlatform } from '../support/platform.js';
 
 const REPO = 'https://github.com/example/labs-manifests.git';
 
@@ -57,27 +58,17 @@ const SERVICES: readonly ServiceDefinition[] = [
   }),
 ];
 
-const PLATFORM: PlatformDefinition = {
+const PLATFORM: PlatformDefinition = definePlatform({
   file: '/work/labs/platform.yaml',
   platform: { name: 'labs', region: 'eu-west-1', account: '111122223333', domain: 'labs.example.com' },
   manifests: { url: REPO, branch: 'main', path: '.', localPath: 'manifests' },
   clusters: [blue, green],
-  capacity: {
-    capacityTypes: ['spot', 'on-demand'],
-    instanceCategories: ['c', 'm', 'r'],
-    instanceFamilies: [],
-    architectures: ['amd64'],
-    headroom: { kind: 'percent', percent: 10 },
-  },
-  network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
-  policy: 'polaris.yaml',
-  imageAllowlist: [],
   teams: [
     { name: 'feeds', identity: 'arn:aws:iam::111122223333:role/feeds' },
     { name: 'writers', identity: 'arn:aws:iam::111122223333:role/writers' },
   ],
   services: SERVICES,
-};
+});
 
 /** The file at the path, or a failed assertion naming what exists. */
 function file(files: readonly GeneratedFile[], path: string): GeneratedFile {

@@ -1,5 +1,6 @@
 // A small platform on disk (platform.yaml, polaris.yaml, a manifest repository)
 // for synth tests; services are written as kustomize bases plus a blue overlay.
+import type { PlatformDefinition } from '../../src/platform/index.js';
 import { tempTree } from './files.js';
 
 export const ECR = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
@@ -68,4 +69,27 @@ export function platformTree(services: readonly TestService[]) {
     'polaris.yaml': POLICY,
     ...Object.assign({}, ...services.map(serviceFiles)),
   });
+}
+
+/** A validated platform definition built in code, with the loader's defaults; override what a test needs. */
+export function definePlatform(overrides: Partial<PlatformDefinition> = {}): PlatformDefinition {
+  return {
+    file: '/tmp/platform.yaml',
+    platform: { name: 'shop', region: 'eu-west-1', account: '111122223333', domain: 'shop.example.com' },
+    manifests: { url: 'https://git.example.com/shop/manifests.git', branch: 'main', path: '.', localPath: 'manifests' },
+    clusters: [{ name: 'blue', kubernetesVersion: '1.32', weight: 255 }],
+    capacity: {
+      capacityTypes: ['spot', 'on-demand'],
+      instanceCategories: ['c', 'm', 'r'],
+      instanceFamilies: [],
+      architectures: ['amd64'],
+      headroom: { kind: 'percent', percent: 10 },
+    },
+    network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
+    policy: 'polaris.yaml',
+    imageAllowlist: [],
+    teams: [],
+    services: [],
+    ...overrides,
+  };
 }
