@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
-import { bump, BumpError, type BumpResult } from '../gitops/bump.js';
-import { GitError, redact } from '../gitops/git.js';
-import { GitHubError } from '../gitops/github.js';
+import type { BumpResult } from '../gitops/bump.js';
 import { formatVersion } from '../gitops/image-edit.js';
 import { commaList, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -71,6 +69,12 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
         '  GITHUB_TOKEN=… kaji bump antenna "$GITHUB_SHA" --source-repo example-labs/antenna --source-commit "$GITHUB_SHA"\n',
     )
     .action(async (service: string, tag: string, flags: BumpFlags) => {
+      // Octokit and the git work load only when a bump runs, not with every kaji command.
+      const [{ bump, BumpError }, { GitError, redact }, { GitHubError }] = await Promise.all([
+        import('../gitops/bump.js'),
+        import('../gitops/git.js'),
+        import('../gitops/github.js'),
+      ]);
       const token = process.env.GITHUB_TOKEN;
       const oneLine = (text: string) => redact(text, token ? [token] : []).replace(/\s*\n\s*/g, ' ').trim();
       try {

@@ -4,7 +4,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildPlatformApp } from '../infra/index.js';
 import type { PlatformDefinition } from '../platform/index.js';
 
 export interface InfrastructureResult {
@@ -18,6 +17,8 @@ export interface InfrastructureResult {
 
 /** Synthesises into `outdir`, or into a temporary folder that is removed again when `outdir` is undefined. */
 export async function synthesizeInfrastructure(platform: PlatformDefinition, outdir: string | undefined): Promise<InfrastructureResult> {
+  // aws-cdk-lib is large: loaded only when a synthesis runs, not by every kaji command.
+  const { buildPlatformApp } = await import('../infra/index.js');
   const target = outdir ?? (await mkdtemp(join(tmpdir(), 'kaji-cdk-')));
   try {
     // CloudFormation schema validation is left to `cdk synth` (seconds per stack); cdk-nag still runs.
