@@ -133,6 +133,28 @@ export interface NetworkDefinition {
   readonly awsEndpoints: readonly string[];
 }
 
+/** What the API server does when the admission webhook cannot answer in time. */
+export type WebhookFailurePolicy = 'Fail' | 'Ignore';
+
+/** The admission webhook (`kaji webhook`) that kaji synth deploys to every cluster (`webhook` in platform.yaml). */
+export interface WebhookDefinition {
+  /** Deploy the webhook and register it with the API server. @default true */
+  readonly enabled: boolean;
+  /**
+   * `Fail`: a request the webhook cannot judge (down, timed out) is refused —
+   * nothing escapes the policy, but an outage of the webhook blocks deploys
+   * (kube-system, argocd and kaji-system are never sent to it, so the cluster
+   * and Argo CD can still repair it). `Ignore`: such a request is admitted —
+   * deploys never wait on the webhook, but during an outage unchecked objects
+   * get in (CI still checks everything that goes through git). @default "Fail"
+   */
+  readonly failurePolicy: WebhookFailurePolicy;
+  /** How long the API server waits for an answer, 1-30 seconds. @default 5 */
+  readonly timeoutSeconds: number;
+  /** The kaji image with its tag or digest. @default "<account>.dkr.ecr.<region>.amazonaws.com/kaji:<kaji version>" */
+  readonly image: string;
+}
+
 export interface PlatformDefinition {
   /** The file the definition was read from (absolute path). */
   readonly file: string;
@@ -146,6 +168,8 @@ export interface PlatformDefinition {
   readonly policy: string;
   /** Image repository prefixes any service may use besides its own (e.g. a shared base-image registry). @default [] */
   readonly imageAllowlist: readonly string[];
+  /** @default { enabled: true, failurePolicy: "Fail", timeoutSeconds: 5, image: "<account>.dkr.ecr.<region>.amazonaws.com/kaji:<kaji version>" } */
+  readonly webhook: WebhookDefinition;
   readonly teams: readonly TeamDefinition[];
   readonly services: readonly ServiceDefinition[];
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  kajiVersion,
   loadPlatform,
   parsePlatform,
   platformSchemaJson,
@@ -80,6 +81,7 @@ const MINIMAL_RESULT: PlatformDefinition = {
   network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
   policy: 'polaris.yaml',
   imageAllowlist: [],
+  webhook: { enabled: true, failurePolicy: 'Fail', timeoutSeconds: 5, image: `111122223333.dkr.ecr.eu-west-1.amazonaws.com/kaji:${kajiVersion()}` },
   teams: [{ name: 'blog', identity: 'arn:aws:iam::111122223333:role/team-blog' }],
   services: [
     {
@@ -132,6 +134,7 @@ network:
   awsEndpoints: [sqs, sts]
 policy: policy/polaris.yaml
 imageAllowlist: [public.ecr.aws/labs/]
+webhook: {enabled: false, failurePolicy: Ignore, timeoutSeconds: 10, image: "registry.example.com:5000/platform/kaji@sha256:${'a'.repeat(64)}"}
 teams:
   - name: blog
     identity: arn:aws:iam::111122223333:role/team-blog
@@ -177,6 +180,7 @@ services:
       network: { loadBalancerCidrs: ['10.1.0.0/22', '10.1.4.0/22', '2600:1f18:abcd:100::/56'], awsEndpoints: ['sqs', 'sts'] },
       policy: 'policy/polaris.yaml',
       imageAllowlist: ['public.ecr.aws/labs/'],
+      webhook: { enabled: false, failurePolicy: 'Ignore', timeoutSeconds: 10, image: `registry.example.com:5000/platform/kaji@sha256:${'a'.repeat(64)}` },
       teams: [
         { name: 'blog', identity: 'arn:aws:iam::111122223333:role/team-blog' },
         { name: 'tools', identity: 'arn:aws-us-gov:iam::111122223333:role/tools' },
@@ -271,7 +275,7 @@ describe('errors: schema', () => {
   test('unknown keys, with "did you mean"', () => {
     assertProblems(edit('teams:', 'team:'), [
       'platform.yaml:1:1: teams: is required (the teams that own services)',
-      'platform.yaml:12:1: team: unknown key "team" (did you mean "teams"?); allowed: platform, manifests, clusters, capacity, network, policy, imageAllowlist, teams, services',
+      'platform.yaml:12:1: team: unknown key "team" (did you mean "teams"?); allowed: platform, manifests, clusters, capacity, network, policy, imageAllowlist, webhook, teams, services',
     ]);
     assertProblems(edit('    quota: {', '    quta: {'), [
       "platform.yaml:16:5: services[0].quota: is required (the most the service's namespace may use in total (a ResourceQuota))",
@@ -574,6 +578,21 @@ describe('errors: network', () => {
     assertProblems(edit('teams:\n', 'network:\n  loadBalancerCidrs: []\n  subnets: []\nteams:\n'), [
       'platform.yaml:13:3: network.loadBalancerCidrs: must list at least 1 item',
       'platform.yaml:14:3: network.subnets: unknown key "subnets"; allowed: loadBalancerCidrs, awsEndpoints',
+    ]);
+  });
+});
+
+describe('errors: webhook', () => {
+  test('GIVEN a timeout over 30 s and an unknown failure policy WHEN parsed THEN both are reported at their column', () => {
+    assertProblems(`${MINIMAL}webhook: {timeoutSeconds: 31, failurePolicy: Retry}\n`, [
+      'platform.yaml:20:27: webhook.timeoutSeconds: must be between 1 and 30; found 31',
+      'platform.yaml:20:46: webhook.failurePolicy: must be one of Fail, Ignore; found "Retry"',
+    ]);
+  });
+
+  test('GIVEN a webhook image without tag or digest WHEN parsed THEN it is refused (never an implicit latest)', () => {
+    assertProblems(`${MINIMAL}webhook: {image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/kaji}\n`, [
+      'platform.yaml:20:18: webhook.image: must be an image with its tag or digest, such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/kaji:0.1.0; found "111122223333.dkr.ecr.eu-west-1.amazonaws.com/kaji"',
     ]);
   });
 });

@@ -88,6 +88,7 @@ export function definePlatform(overrides: Partial<PlatformDefinition> = {}): Pla
     network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
     policy: 'polaris.yaml',
     imageAllowlist: [],
+    webhook: { enabled: true, failurePolicy: 'Fail', timeoutSeconds: 5, image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/kaji:0.1.0' },
     teams: [],
     services: [],
     ...overrides,

@@ -24,10 +24,11 @@ import type {
   PodSecurityLevel,
   ResourceAmounts,
   ServiceDefinition,
+  WebhookFailurePolicy,
 } from '../types.js';
 import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { PlatformError, PlatformErrors } from './errors.js';
-import { IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, PLATFORM_SCHEMA, QUANTITY } from './schema.js';
+import { defaultWebhookImage, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, PLATFORM_SCHEMA, QUANTITY } from './schema.js';
 
 type Segment = string | number;
 type Raw = Record<string, unknown>;
@@ -469,6 +470,7 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
   const platform = data.platform as Raw;
   const manifests = data.manifests as Raw;
   const capacity = (data.capacity ?? {}) as Raw;
+  const webhook = (data.webhook ?? {}) as Raw;
   const quantity = (path: Segment[]): string => quantities.get(formatPath(path)) as string;
   const headroomRaw = capacity.headroom as Raw | undefined;
   let headroom: Headroom = { kind: 'percent', percent: D.headroomPercent };
@@ -507,6 +509,12 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
     },
     policy: (data.policy as string | undefined) ?? D.policy,
     imageAllowlist: (data.imageAllowlist as string[] | undefined) ?? [...D.imageAllowlist],
+    webhook: {
+      enabled: (webhook.enabled as boolean | undefined) ?? D.webhookEnabled,
+      failurePolicy: (webhook.failurePolicy as WebhookFailurePolicy | undefined) ?? D.failurePolicy,
+      timeoutSeconds: (webhook.timeoutSeconds as number | undefined) ?? D.timeoutSeconds,
+      image: (webhook.image as string | undefined) ?? defaultWebhookImage(platform.account as string, platform.region as string),
+    },
     teams: (data.teams as Raw[]).map((team) => ({ name: team.name as string, identity: team.identity as string })),
     services: (data.services as Raw[]).map((service, index) => buildService(service, index, quantity)),
   };

@@ -7,6 +7,7 @@
 // what they describe in every editor; load.ts finds the wording of a pattern's
 // error in PATTERN_MESSAGES by the pattern text.
 
+import { readFileSync } from 'node:fs';
 import { INTERNET_EXCEPT, INTERNET_PORTS } from '../types.js';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 
@@ -30,7 +31,21 @@ export const PLATFORM_DEFAULTS = {
   egress: [],
   loadBalancerCidrs: ['10.0.0.0/20'],
   awsEndpoints: [] as string[],
+  webhookEnabled: true,
+  failurePolicy: 'Fail',
+  timeoutSeconds: 5,
 } as const;
+
+/** The kaji version (package.json), the tag of the default webhook image. */
+export function kajiVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The default webhook image: kaji's repository in the platform's own ECR registry, tagged with this kaji's version. */
+export function defaultWebhookImage(account: string, region: string): string {
+  return `${account}.dkr.ecr.${region}.amazonaws.com/kaji:${kajiVersion()}`;
+}
 
 /** The one word an egress entry may be instead of a {cidr, ports} mapping. */
 export const INTERNET = 'internet';
@@ -44,6 +59,8 @@ export const GIT_URL = '^(https://|ssh://|git@[^\\s:]+:|file://)\\S+$';
 export const IAM_ROLE_ARN = '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\\w+=,.@/-]+$';
 export const IMAGE_REPOSITORY =
   '^([a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$';
+/** An image reference with a tag or a digest (the webhook image: never an implicit latest). */
+export const IMAGE_REFERENCE = `${IMAGE_REPOSITORY.slice(0, -1)}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$`;
 export const SOURCE_REPOSITORY = '^[A-Za-z0-9][-A-Za-z0-9]*/[A-Za-z0-9._-]+$';
 export const INSTANCE_CATEGORY = '^[a-z]+$';
 export const INSTANCE_FAMILY = '^[a-z][a-z0-9-]*$';
@@ -58,6 +75,7 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [GIT_URL]: 'a git URL Argo CD can clone: https://..., ssh://... or git@host:owner/repo.git',
   [IAM_ROLE_ARN]: 'an IAM role ARN such as arn:aws:iam::111122223333:role/team-blog',
   [IMAGE_REPOSITORY]: 'an image repository without tag or digest, such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna',
+  [IMAGE_REFERENCE]: 'an image with its tag or digest, such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/kaji:0.1.0',
   [SOURCE_REPOSITORY]: 'a GitHub repository as owner/name, such as labs/antenna',
   [INSTANCE_CATEGORY]: 'an EC2 instance category such as c, m or r',
   [INSTANCE_FAMILY]: 'an EC2 instance family such as m7g or c6i',
@@ -255,6 +273,34 @@ export const PLATFORM_SCHEMA: Schema = {
       'Image repository prefixes any service may use besides its own, e.g. a shared base-image registry. @default []',
       { type: 'string', minLength: 1, description: 'A repository prefix without tag, e.g. public.ecr.aws/labs/.' },
       { uniqueItems: true, default: [] },
+    ),
+    webhook: object(
+      'The admission webhook (`kaji webhook`): the same policy as CI, enforced by the API server on every Pod and workload created or updated outside kube-system, argocd and kaji-system. kaji synth writes its Deployment, Service, webhook configurations and cert-manager certificates under clusters/<cluster>/platform/webhook/ (cert-manager must be installed in the cluster).',
+      {
+        enabled: {
+          type: 'boolean',
+          description: `Deploy the webhook and register it with the API server. @default ${String(D.webhookEnabled)}`,
+          default: D.webhookEnabled,
+        },
+        failurePolicy: {
+          type: 'string',
+          enum: ['Fail', 'Ignore'],
+          description: `What the API server does with a request the webhook cannot judge (down, timed out). Fail: refuse it — nothing escapes the policy, but a webhook outage blocks deploys (kube-system, argocd and kaji-system are exempt, so the cluster and Argo CD can still repair it). Ignore: admit it — deploys never wait on the webhook, but during an outage unchecked objects get in (CI still checks what goes through git). @default "${D.failurePolicy}"`,
+          default: D.failurePolicy,
+        },
+        timeoutSeconds: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 30,
+          description: `How long the API server waits for the webhook's answer before applying failurePolicy, 1-30 seconds. Every create and update of a workload waits up to this long when the webhook is slow. @default ${D.timeoutSeconds}`,
+          default: D.timeoutSeconds,
+        },
+        image: text(
+          IMAGE_REFERENCE,
+          'The kaji image the webhook runs, with its tag or digest (the repository\'s Dockerfile builds it). @default "<account>.dkr.ecr.<region>.amazonaws.com/kaji:<kaji version>"',
+        ),
+      },
+      [],
     ),
     teams: list(
       'The teams that own services.',
