@@ -1,0 +1,285 @@
+// One AdmissionReview in, one decision out: the policy engine run on request.object.
+import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, toKubeObject, type JsonObject, type JsonValue } from '../kube/index.js';
+import { applyMutations, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
+import { auditObject, enabledChecks, planChecks, type CheckPlan } from '../policy/engine.js';
+import { indexRelated } from '../policy/related.js';
+
+export const ADMISSION_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
+export type AdmissionVersion = (typeof ADMISSION_VERSIONS)[number];
+export type Endpoint = 'validate' | 'mutate';
+
+/** A body that is not a usable AdmissionReview: answered 400 with the reason. */
+export class BadReview extends Error {}
+
+/** The parts of an admission request the webhook reads. */
+export interface AdmissionRequest {
+  readonly uid: string;
+  readonly operation: string;
+  readonly object: JsonValue | undefined;
+  readonly namespace: string;
+  readonly dryRun: boolean;
+}
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  status?: { code: number; message: string };
+  warnings?: string[];
+  patchType?: 'JSONPatch';
+  patch?: string;
+}
+
+/** What was decided, for the log line and the metrics (no object contents). */
+export interface Decision {
+  readonly response: AdmissionResponse;
+  readonly verdict: 'allowed' | 'denied' | 'patched' | 'error';
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly operation: string;
+  readonly dangers: readonly string[];
+  readonly warnings: readonly string[];
+  readonly reason?: string;
+}
+
+/** Parses a body as an AdmissionReview. Throws BadReview with the reason. */
+export function parseReview(body: string): { apiVersion: AdmissionVersion; request: AdmissionRequest } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    throw new BadReview(`malformed JSON: ${(error as Error).message}`);
+  }
+  if (!isObject(parsed as JsonValue)) throw new BadReview('the body is not a JSON object (expected an AdmissionReview)');
+  const review = parsed as JsonObject;
+  if (review.kind !== 'AdmissionReview') throw new BadReview('kind must be AdmissionReview');
+  if (!(ADMISSION_VERSIONS as readonly unknown[]).includes(review.apiVersion)) {
+    throw new BadReview(`apiVersion must be one of ${ADMISSION_VERSIONS.join(', ')}`);
+  }
+  const request = review.request;
+  if (!isObject(request)) throw new BadReview('the AdmissionReview has no request');
+  if (typeof request.uid !== 'string' || request.uid === '') throw new BadReview('request.uid is missing');
+  if (typeof request.operation !== 'string' || request.operation === '') throw new BadReview('request.operation is missing');
+  if (request.namespace !== undefined && typeof request.namespace !== 'string') throw new BadReview('request.namespace must be a string');
+  return {
+    apiVersion: review.apiVersion as AdmissionVersion,
+    request: {
+      uid: request.uid,
+      operation: request.operation,
+      object: request.object ?? undefined,
+      namespace: (request.namespace as string | undefined) ?? '',
+      dryRun: request.dryRun === true,
+    },
+  };
+}
+
+const plans = new WeakMap<PolicyConfig, CheckPlan>();
+
+/** The check plan of a configuration, worked out once per configuration (a reload makes a new one). */
+function planFor(config: PolicyConfig): CheckPlan {
+  let plan = plans.get(config);
+  if (!plan) plans.set(config, (plan = planChecks(enabledChecks(config))));
+  return plan;
+}
+
+/**
+ * Decides one request. Dry-run requests are judged the same: deciding has no side
+ * effects anyway (nothing is stored, nothing is written but the log line).
+ */
+export function decide(endpoint: Endpoint, request: AdmissionRequest, config: PolicyConfig): Decision {
+  const operation = request.operation;
+  const base = { kind: '', namespace: request.namespace, name: '', operation, dangers: [], warnings: [] };
+  const allow = (reason: string, extra: Partial<Decision> = {}): Decision => ({
+    ...base,
+    ...extra,
+    response: { uid: request.uid, allowed: true },
+    verdict: 'allowed',
+    reason,
+  });
+  if (operation === 'DELETE' || operation === 'CONNECT') return allow(`${operation} is not judged`);
+  const problem = objectProblem(request.object);
+  if (problem) throw new BadReview(`request.object: ${problem}`);
+  const raw = request.object as JsonObject;
+  const metadata = raw.metadata as JsonObject;
+  const kind = raw.kind as string;
+  const name = typeof metadata.name === 'string' ? metadata.name : typeof metadata.generateName === 'string' ? metadata.generateName : '';
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : request.namespace;
+  const who = { kind, name, namespace };
+  if (ownedByController(metadata)) return allow('owned by a controller (the owner was admitted)', who);
+
+  const object = toKubeObject(normalizeObject(raw), { file: `admission:${request.uid}`, line: 0 });
+  // The request's namespace applies when the object does not say (namespace exemptions need it).
+  const judged = object.namespace || !request.namespace ? object : { ...object, namespace: request.namespace };
+  const result = auditObject(judged, planFor(config), config, indexRelated([judged]));
+  const failed = failedChecks(result);
+  const dangers = unique(failed.filter((f) => f.message.Severity === 'danger').map((f) => f.message.ID));
+  const warningIds = unique(failed.filter((f) => f.message.Severity === 'warning').map((f) => f.message.ID));
+  const decided = { ...who, operation, dangers, warnings: warningIds };
+
+  if (endpoint === 'mutate') {
+    const patch = safePatch(raw, mutationsOf(result));
+    if (!patch.length) return { ...decided, response: { uid: request.uid, allowed: true }, verdict: 'allowed' };
+    return {
+      ...decided,
+      response: { uid: request.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') },
+      verdict: 'patched',
+    };
+  }
+  const warnings = failed.filter((f) => f.message.Severity === 'warning').map(describeFailure);
+  const response: AdmissionResponse = { uid: request.uid, allowed: dangers.length === 0 };
+  if (warnings.length) response.warnings = warnings;
+  if (dangers.length) {
+    const lines = failed.filter((f) => f.message.Severity === 'danger').map(describeFailure);
+    response.status = { code: 403, message: `kaji denied ${kind} ${namespace ? `${namespace}/` : ''}${name}: ${lines.join('; ')}` };
+    return { ...decided, response, verdict: 'denied' };
+  }
+  return { ...decided, response, verdict: 'allowed' };
+}
+
+/** Answer for a request the engine could not judge. See the server for why this denies. */
+export function internalError(request: AdmissionRequest): Decision {
+  return {
+    kind: '',
+    namespace: request.namespace,
+    name: '',
+    operation: request.operation,
+    dangers: [],
+    warnings: [],
+    verdict: 'error',
+    response: { uid: request.uid, allowed: false, status: { code: 500, message: 'kaji webhook internal error' } },
+  };
+}
+
+function ownedByController(metadata: JsonObject): boolean {
+  const owners = metadata.ownerReferences;
+  return Array.isArray(owners) && owners.some((owner) => isObject(owner) && owner.controller === true);
+}
+
+interface Failure {
+  readonly message: ResultMessage;
+  readonly container: string;
+}
+
+function failedChecks(result: Result): Failure[] {
+  const failures: Failure[] = [];
+  const collect = (set: Record<string, ResultMessage>, container: string) => {
+    for (const id of Object.keys(set).sort()) {
+      const message = set[id]!;
+      if (!message.Success && message.Severity !== 'ignore') failures.push({ message, container });
+    }
+  };
+  collect(result.Results, '');
+  if (result.PodResult) {
+    collect(result.PodResult.Results, '');
+    for (const container of result.PodResult.ContainerResults) collect(container.Results, container.Name);
+  }
+  return failures;
+}
+
+function describeFailure({ message, container }: Failure): string {
+  return `${message.ID}${container ? ` (container ${container})` : ''}: ${message.Message}`;
+}
+
+function unique(ids: string[]): string[] {
+  return [...new Set(ids)];
+}
+
+/**
+ * Turns the engine's mutations into a JSON Patch (RFC 6902) that is valid against
+ * `object` as the apiserver holds it: wildcards expanded, missing parents created
+ * with explicit `add` of `{}` (or `[]`), `replace` of a missing path made an `add`,
+ * and operations that still cannot apply (a `remove` of a missing path, a failed
+ * `test`, an index out of range) dropped. Each kept operation is applied to a
+ * working copy, so later operations are checked against the patched document.
+ */
+export function safePatch(object: JsonValue, operations: readonly PatchOperation[]): PatchOperation[] {
+  let document = object;
+  const patch: PatchOperation[] = [];
+  const tryApply = (operation: PatchOperation): boolean => {
+    try {
+      document = applyMutations(document, [operation]);
+      // Only RFC 6902 members (the engine's operations may carry a comment for `kaji fix`).
+      const { op, path, value, from } = operation;
+      patch.push({ op, path, ...(value !== undefined ? { value } : {}), ...(from !== undefined ? { from } : {}) });
+      return true;
+    } catch (error) {
+      if (error instanceof PatchError) return false;
+      throw error;
+    }
+  };
+  for (const operation of operations) {
+    for (const concrete of expandWildcards(document, operation)) {
+      let step = concrete;
+      if (step.op === 'replace' && valueAt(document, step.path) === undefined) step = { ...step, op: 'add' };
+      if (step.op === 'add') {
+        const steps = withParents(document, step);
+        if (steps === undefined) continue;
+        const before = { document, length: patch.length };
+        if (!steps.every(tryApply)) {
+          document = before.document;
+          patch.length = before.length;
+        }
+        continue;
+      }
+      tryApply(step);
+    }
+  }
+  return patch;
+}
+
+function segmentsOf(path: string): string[] {
+  return path === '' ? [] : path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function pointer(segments: readonly string[]): string {
+  return segments.map((s) => '/' + s.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+function valueAt(document: JsonValue, path: string): JsonValue | undefined {
+  let node: JsonValue | undefined = document;
+  for (const segment of segmentsOf(path)) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = Array.isArray(node) ? (/^(0|[1-9][0-9]*)$/.test(segment) ? node[Number(segment)] : undefined) : node[segment];
+  }
+  return node;
+}
+
+/**
+ * An `add` preceded by the `add` operations that create its missing (or null) parents,
+ * outermost first; undefined when a parent cannot be created (a scalar in the way, a
+ * missing list item).
+ */
+function withParents(document: JsonValue, add: PatchOperation): PatchOperation[] | undefined {
+  const segments = segmentsOf(add.path);
+  const operations: PatchOperation[] = [];
+  let node: JsonValue | undefined = document;
+  for (let depth = 0; depth < segments.length - 1; depth++) {
+    const segment = segments[depth]!;
+    let child: JsonValue | undefined;
+    if (node === undefined || node === null) {
+      child = undefined;
+    } else if (Array.isArray(node)) {
+      child = /^(0|[1-9][0-9]*)$/.test(segment) ? node[Number(segment)] : undefined;
+      if (child === undefined || child === null) return undefined;
+    } else if (typeof node === 'object') {
+      child = node[segment];
+    } else {
+      return undefined;
+    }
+    if (child === undefined || child === null) {
+      const rest = segments.slice(depth + 1);
+      if (rest.slice(0, -1).some((s) => s === '-' || s === '0')) {
+        // A list would have to be created on the way: one `add` of the whole nested value
+        // replaces the operation (`{ "a": [ { "b": 1 } ] }` rather than `add /a/-/b`).
+        const nested = nestUnderMissingParents(rest, structuredClone(add.value ?? null));
+        return [...operations, { op: 'add', path: pointer(segments.slice(0, depth + 1)), value: nested }];
+      }
+      const next = segments[depth + 1]!;
+      operations.push({ op: 'add', path: pointer(segments.slice(0, depth + 1)), value: next === '-' || next === '0' ? [] : {} });
+      node = undefined;
+    } else {
+      node = child;
+    }
+  }
+  return [...operations, add];
+}

@@ -1,0 +1,74 @@
+// Watches the policy configuration file and re-parses it when it changes.
+import { readFile } from 'node:fs/promises';
+import { watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
+import { parsePolicyConfig, type PolicyConfig } from '../policy/index.js';
+
+export type ConfigChange = { readonly config: PolicyConfig } | { readonly error: Error };
+
+export interface ConfigWatcher {
+  close(): void;
+}
+
+/**
+ * Calls `onChange` with the parsed configuration each time the file's content
+ * changes, or with the error when the new content is not a valid configuration.
+ * fs.watch gives the change at once; fs.watchFile (polling every second) catches
+ * what fs.watch misses: a file replaced by rename, or a Kubernetes ConfigMap
+ * volume, whose files are symlinks swapped as a whole.
+ */
+export function watchConfig(file: string, onChange: (change: ConfigChange) => void, options: { interval?: number } = {}): ConfigWatcher {
+  let last: string | undefined;
+  let closed = false;
+  let running = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const reread = async () => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      if (closed || last === `\u0000${code}`) return;
+      last = `\u0000${code}`;
+      onChange({ error: new Error(`cannot read ${file}: ${code}`) });
+      return;
+    }
+    if (closed || text === last) return;
+    last = text;
+    try {
+      onChange({ config: parsePolicyConfig(text, file) });
+    } catch (error) {
+      onChange({ error: error as Error });
+    }
+  };
+  // Several events come for one write: wait a little, then read once; reads never overlap.
+  const schedule = () => {
+    if (closed) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = running.then(reread);
+    }, 50);
+  };
+  void readFile(file, 'utf8').then(
+    (text) => {
+      last ??= text;
+    },
+    () => undefined,
+  );
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(file, { persistent: false }, schedule);
+    watcher.on('error', () => undefined);
+  } catch {
+    watcher = undefined;
+  }
+  const poll = () => schedule();
+  watchFile(file, { interval: options.interval ?? 1000, persistent: false }, poll);
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      watcher?.close();
+      unwatchFile(file, poll);
+    },
+  };
+}

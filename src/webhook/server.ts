@@ -1,0 +1,177 @@
+// The admission server: HTTPS, AdmissionReview in, decision (and JSON Patch) out, health, metrics.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PolicyConfig } from '../policy/index.js';
+import { BadReview, decide, internalError, parseReview, type Decision } from './admission.js';
+import { WebhookMetrics } from './metrics.js';
+
+/**
+ * The apiserver sends at most 3 MiB in one request (its default limit for a JSON
+ * body); an UPDATE carries the object and the old object, so anything above is not
+ * from the apiserver.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface WebhookOptions {
+  /** The policy, or a function giving the current one (read once per request, so a reload applies to the next request). */
+  readonly config: PolicyConfig | (() => PolicyConfig);
+  readonly validate: boolean;
+  readonly mutate: boolean;
+  readonly tls: { readonly cert: string; readonly key: string };
+  /** Bodies above this are answered 413 without being read further. @default 3 MiB */
+  readonly maxBodyBytes?: number;
+  /** One structured line per decision or event; default: JSON on standard output. */
+  readonly logger?: (line: object) => void;
+}
+
+export interface WebhookServer extends Server {
+  readonly metrics: WebhookMetrics;
+  /** Reports a configuration reload: counted, and an error shown by /readyz and kaji_webhook_config_valid until the next good one. */
+  configReloaded(error?: Error): void;
+  /** Stops accepting connections, lets in-flight requests finish, resolves when all connections are closed. */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+export function createWebhookServer(options: WebhookOptions): WebhookServer {
+  const metrics = new WebhookMetrics();
+  const log = options.logger ?? ((line: object) => void process.stdout.write(JSON.stringify(line) + '\n'));
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const currentConfig = typeof options.config === 'function' ? options.config : () => options.config as PolicyConfig;
+  let configError: string | undefined;
+  let closing = false;
+
+  const server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
+    const started = process.hrtime.bigint();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const done = (verdict: string) => metrics.request(path, verdict, Number(process.hrtime.bigint() - started) / 1e9);
+    if (closing) res.setHeader('Connection', 'close');
+    handle(req, res, path, done, started).catch((error: unknown) => {
+      // Never crash: anything unexpected is one failed request.
+      log({ time: new Date().toISOString(), level: 'error', path, error: (error as Error).message });
+      if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+      else res.destroy();
+      done('error');
+    });
+  }) as WebhookServer;
+  server.on('tlsClientError', () => undefined);
+  server.on('clientError', (_error, socket) => socket.destroy());
+
+  async function handle(req: IncomingMessage, res: ServerResponse, path: string, done: (verdict: string) => void, started: bigint): Promise<void> {
+    const endpoint = path === '/validate' && options.validate ? 'validate' : path === '/mutate' && options.mutate ? 'mutate' : undefined;
+    const getPaths = ['/healthz', '/readyz', '/metrics'];
+    if (!endpoint && !getPaths.includes(path)) {
+      send(res, 404, 'text/plain', `not found: ${path}\n`);
+      return done('not_found');
+    }
+    const method = endpoint ? 'POST' : 'GET';
+    if (req.method !== method) {
+      res.setHeader('Allow', method);
+      send(res, 405, 'text/plain', `method not allowed: use ${method}\n`);
+      return done('method_not_allowed');
+    }
+    if (path === '/healthz') return send(res, 200, 'text/plain', 'ok\n');
+    if (path === '/readyz') {
+      if (closing) return send(res, 503, 'text/plain', 'shutting down\n');
+      // A bad config keeps the webhook ready with the last good one: see README (kaji webhook).
+      return send(res, 200, 'text/plain', configError ? `ok\nconfig: stale (${configError})\n` : 'ok\nconfig: current\n');
+    }
+    if (path === '/metrics') return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render());
+
+    const body = await readBody(req, maxBody);
+    if (body === undefined) {
+      res.setHeader('Connection', 'close');
+      send(res, 413, 'text/plain', `request body over ${maxBody} bytes\n`);
+      req.resume();
+      return done('too_large');
+    }
+    let review: ReturnType<typeof parseReview>;
+    let decision: Decision;
+    try {
+      review = parseReview(body);
+      try {
+        decision = decide(endpoint!, review.request, currentConfig());
+      } catch (error) {
+        if (error instanceof BadReview) throw error;
+        // The engine failed. The apiserver applies failurePolicy only when it gets no
+        // valid answer (transport failures, timeouts, a non-200); a valid AdmissionReview
+        // is always obeyed. kaji denies here: an unjudged object must not slip past the
+        // policy because of a bug, and the message says why so it can be reported.
+        log({ time: new Date().toISOString(), level: 'error', uid: review.request.uid, path, error: (error as Error).message });
+        decision = internalError(review.request);
+      }
+    } catch (error) {
+      if (!(error instanceof BadReview)) throw error;
+      send(res, 400, 'text/plain', `bad request: ${error.message}\n`);
+      return done('bad_request');
+    }
+    send(res, 200, 'application/json', JSON.stringify({ apiVersion: review.apiVersion, kind: 'AdmissionReview', response: decision.response }));
+    done(decision.verdict);
+    log({
+      time: new Date().toISOString(),
+      uid: review.request.uid,
+      kind: decision.kind,
+      namespace: decision.namespace,
+      name: decision.name,
+      operation: decision.operation,
+      dryRun: review.request.dryRun,
+      path,
+      allowed: decision.response.allowed,
+      verdict: decision.verdict,
+      dangers: decision.dangers,
+      warnings: decision.warnings,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+      durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3,
+    });
+  }
+
+  Object.assign(server, {
+    metrics,
+    configReloaded(error?: Error) {
+      metrics.reload(error ? 'error' : 'ok');
+      configError = error?.message.split('\n')[0];
+      log({ time: new Date().toISOString(), level: error ? 'error' : 'info', event: 'config-reload', result: error ? 'error' : 'ok', ...(error ? { error: error.message } : {}) });
+    },
+    shutdown(graceMs = 25_000): Promise<void> {
+      closing = true;
+      return new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+        // Keep-alive connections busy now become idle when their response ends: close them then.
+        server.on('request', (_req: IncomingMessage, res: ServerResponse) => res.on('finish', () => setImmediate(() => server.closeIdleConnections())));
+      });
+    },
+  });
+  return server;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** The body as text, or undefined when it is over the limit (reading stops there). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,145 @@
+// A real webhook on 127.0.0.1 with a certificate made for the test, and a client that trusts it.
+import { request } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { generate } from 'selfsigned';
+import { parsePolicyConfig, type PolicyConfig } from '../../src/policy/index.js';
+import { createWebhookServer, type WebhookOptions, type WebhookServer } from '../../src/webhook/index.js';
+
+export const TEST_CONFIG_YAML = `
+checks:
+  hostNetworkSet: danger
+  runAsPrivileged: danger
+  tagNotSpecified: danger
+  pullPolicyNotAlways: warning
+  runAsRootAllowed: warning
+mutations: [pullPolicyNotAlways, runAsRootAllowed]
+exemptions:
+  - namespace: legacy
+    rules: [hostNetworkSet]
+`;
+
+export const testConfig = (): PolicyConfig => parsePolicyConfig(TEST_CONFIG_YAML, 'test.yaml');
+
+let certificate: Promise<{ cert: string; key: string }> | undefined;
+export function testCertificate(): Promise<{ cert: string; key: string }> {
+  certificate ??= generate([{ name: 'commonName', value: 'localhost' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+  }).then((pems) => ({ cert: pems.cert, key: pems.private }));
+  return certificate;
+}
+
+export interface Running {
+  readonly server: WebhookServer;
+  readonly port: number;
+  readonly ca: string;
+  readonly logs: object[];
+  close(): Promise<void>;
+}
+
+export async function startWebhook(options: Partial<WebhookOptions> = {}): Promise<Running> {
+  const tls = await testCertificate();
+  const logs: object[] = [];
+  const server = createWebhookServer({ config: testConfig(), validate: true, mutate: true, tls, logger: (line) => logs.push(line), ...options });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { server, port, ca: tls.cert, logs, close: () => server.shutdown(1000) };
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+}
+
+export function call(
+  running: Pick<Running, 'port' | 'ca'>,
+  path: string,
+  body?: string | Buffer,
+  options: { method?: string; headers?: Record<string, string>; agent?: false } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: running.port,
+        path,
+        method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+        ca: running.ca,
+        agent: options.agent,
+        headers: { 'Content-Type': 'application/json', ...options.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+let counter = 0;
+export function review(object: object | undefined, options: { operation?: string; apiVersion?: string; namespace?: string; uid?: string } = {}) {
+  const uid = options.uid ?? `uid-${++counter}`;
+  return {
+    apiVersion: options.apiVersion ?? 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group: '', version: 'v1', kind: (object as { kind?: string } | undefined)?.kind ?? 'Pod' },
+      operation: options.operation ?? 'CREATE',
+      namespace: options.namespace ?? 'apps',
+      userInfo: { username: 'tester' },
+      object,
+      dryRun: false,
+    },
+  };
+}
+
+export interface ReviewResponse {
+  uid: string;
+  allowed: boolean;
+  status?: { code: number; message: string };
+  warnings?: string[];
+  patchType?: string;
+  patch?: string;
+}
+
+export async function admit(running: Running, path: '/validate' | '/mutate', body: object) {
+  const answer = await call(running, path, JSON.stringify(body));
+  if (answer.status !== 200) throw new Error(`status ${answer.status}: ${answer.text}`);
+  const parsed = JSON.parse(answer.text) as { apiVersion: string; kind: string; response: ReviewResponse };
+  return parsed;
+}
+
+/** A pod spec with one container; `container` fields override the good defaults. */
+export function podSpec(container: Record<string, unknown> = {}, pod: Record<string, unknown> = {}) {
+  return {
+    ...pod,
+    containers: [{ name: 'app', image: 'registry.example/app:1.2.3', imagePullPolicy: 'Always', securityContext: { runAsNonRoot: true }, ...container }],
+  };
+}
+
+/** The same pod spec in each workload kind, at its place. */
+export function workload(kind: string, spec: object, metadata: Record<string, unknown> = {}): Record<string, unknown> {
+  const meta = { name: `${kind.toLowerCase()}-x`, namespace: 'apps', ...metadata };
+  const template = { metadata: { labels: { app: 'x' } }, spec };
+  switch (kind) {
+    case 'Pod':
+      return { apiVersion: 'v1', kind, metadata: meta, spec };
+    case 'ReplicationController':
+      return { apiVersion: 'v1', kind, metadata: meta, spec: { replicas: 1, selector: { app: 'x' }, template } };
+    case 'Job':
+      return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { template } };
+    case 'CronJob':
+      return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { schedule: '* * * * *', jobTemplate: { spec: { template } } } };
+    default:
+      return { apiVersion: 'apps/v1', kind, metadata: meta, spec: { selector: { matchLabels: { app: 'x' } }, template } };
+  }
+}
+
+export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController'] as const;

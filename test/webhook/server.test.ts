@@ -1,0 +1,350 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'node:https';
+import { connect } from 'node:tls';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fastJsonPatch from 'fast-json-patch';
+import { parsePolicyConfig, type PolicyConfig } from '../../src/policy/index.js';
+import { watchConfig, type ConfigWatcher } from '../../src/webhook/index.js';
+import { admit, call, podSpec, review, startWebhook, TEST_CONFIG_YAML, workload, WORKLOAD_KINDS, type Running } from './helpers.js';
+
+const { applyPatch } = fastJsonPatch;
+
+describe('kaji webhook: validate', () => {
+  let running: Running;
+  before(async () => {
+    running = await startWebhook();
+  });
+  after(() => running.close());
+
+  it('allows a good Pod, with the request uid', async () => {
+    const body = review(workload('Pod', podSpec()), { uid: 'abc-123' });
+    const answer = await admit(running, '/validate', body);
+    assert.deepEqual(answer, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'abc-123', allowed: true } });
+  });
+
+  for (const kind of WORKLOAD_KINDS) {
+    it(`denies a ${kind} with failed dangers, listing each check and its message; allows the good one`, async () => {
+      const bad = workload(kind, podSpec({ image: 'nginx', securityContext: { runAsNonRoot: true, privileged: true } }, { hostNetwork: true }));
+      const { response } = await admit(running, '/validate', review(bad));
+      assert.equal(response.allowed, false);
+      assert.equal(response.status?.code, 403);
+      for (const id of ['hostNetworkSet', 'runAsPrivileged', 'tagNotSpecified']) assert.match(response.status!.message, new RegExp(`${id}`), id);
+      assert.match(response.status!.message, /tagNotSpecified \(container app\): Image tag should be specified/);
+      const good = await admit(running, '/validate', review(workload(kind, podSpec())));
+      assert.equal(good.response.allowed, true, kind);
+    });
+  }
+
+  it('returns failed warnings as AdmissionReview warnings and still allows', async () => {
+    const object = workload('Deployment', podSpec({ imagePullPolicy: 'IfNotPresent', securityContext: {} }));
+    const { response } = await admit(running, '/validate', review(object));
+    assert.equal(response.allowed, true);
+    assert.equal(response.warnings?.length, 2);
+    assert.match(response.warnings![0]!, /^pullPolicyNotAlways \(container app\): /);
+    assert.match(response.warnings![1]!, /^runAsRootAllowed \(container app\): /);
+  });
+
+  it('applies config exemptions (the namespace from the object or the request)', async () => {
+    const object = workload('Deployment', podSpec({}, { hostNetwork: true }), { namespace: 'legacy' });
+    assert.equal((await admit(running, '/validate', review(object))).response.allowed, true);
+    const noNamespace = workload('Deployment', podSpec({}, { hostNetwork: true }), { namespace: undefined });
+    assert.equal((await admit(running, '/validate', review(noNamespace, { namespace: 'legacy' }))).response.allowed, true);
+    assert.equal((await admit(running, '/validate', review(noNamespace, { namespace: 'apps' }))).response.allowed, false);
+  });
+
+  it('applies annotation exemptions', async () => {
+    const spec = podSpec({}, { hostNetwork: true });
+    const perCheck = workload('Deployment', spec, { annotations: { 'polaris.fairwinds.com/hostNetworkSet-exempt': 'true' } });
+    assert.equal((await admit(running, '/validate', review(perCheck))).response.allowed, true);
+    const all = workload('Deployment', spec, { annotations: { 'polaris.fairwinds.com/exempt': 'true' } });
+    assert.equal((await admit(running, '/validate', review(all))).response.allowed, true);
+  });
+
+  it('answers v1beta1 in kind', async () => {
+    const bad = workload('Pod', podSpec({}, { hostNetwork: true }));
+    const answer = await admit(running, '/validate', review(bad, { apiVersion: 'admission.k8s.io/v1beta1', uid: 'beta' }));
+    assert.equal(answer.apiVersion, 'admission.k8s.io/v1beta1');
+    assert.equal(answer.kind, 'AdmissionReview');
+    assert.equal(answer.response.uid, 'beta');
+    assert.equal(answer.response.allowed, false);
+  });
+
+  it('allows DELETE and CONNECT, owned objects, unknown kinds; judges dry runs the same', async () => {
+    const bad = workload('Pod', podSpec({}, { hostNetwork: true }));
+    assert.equal((await admit(running, '/validate', review(undefined, { operation: 'DELETE', uid: 'd' }))).response.allowed, true);
+    assert.equal((await admit(running, '/validate', review(bad, { operation: 'DELETE' }))).response.allowed, true);
+    assert.equal((await admit(running, '/validate', review(bad, { operation: 'CONNECT' }))).response.allowed, true);
+    const owned = structuredClone(bad) as { metadata: Record<string, unknown> };
+    owned.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }];
+    assert.equal((await admit(running, '/validate', review(owned))).response.allowed, true);
+    owned.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', uid: 'u' }];
+    assert.equal((await admit(running, '/validate', review(owned))).response.allowed, false, 'a non-controller owner does not exempt');
+    const unknown = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { hostNetwork: true } };
+    assert.equal((await admit(running, '/validate', review(unknown))).response.allowed, true);
+    const dry = review(bad);
+    dry.request.dryRun = true;
+    assert.equal((await admit(running, '/validate', dry)).response.allowed, false);
+  });
+
+  it('logs one structured line per decision, without object contents', async () => {
+    running.logs.length = 0;
+    const bad = workload('Deployment', podSpec({ env: [{ name: 'PASSWORD', value: 's3cret' }] }, { hostNetwork: true }));
+    await admit(running, '/validate', review(bad, { uid: 'log-1' }));
+    assert.equal(running.logs.length, 1);
+    const line = running.logs[0] as Record<string, unknown>;
+    assert.equal(line.uid, 'log-1');
+    assert.equal(line.kind, 'Deployment');
+    assert.equal(line.namespace, 'apps');
+    assert.equal(line.name, 'deployment-x');
+    assert.equal(line.operation, 'CREATE');
+    assert.equal(line.path, '/validate');
+    assert.equal(line.allowed, false);
+    assert.deepEqual(line.dangers, ['hostNetworkSet']);
+    assert.equal(typeof line.durationMs, 'number');
+    assert.equal(typeof line.time, 'string');
+    assert.doesNotMatch(JSON.stringify(line), /s3cret|PASSWORD/);
+  });
+
+  it('answers 400 with the reason, 413 over the limit, 404 and 405', async () => {
+    const malformed = await call(running, '/validate', '{"apiVersion":');
+    assert.equal(malformed.status, 400);
+    assert.match(malformed.text, /malformed JSON/);
+    const noRequest = await call(running, '/validate', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }));
+    assert.equal(noRequest.status, 400);
+    assert.match(noRequest.text, /no request/);
+    const noUid = review(workload('Pod', podSpec())) as { request: Record<string, unknown> };
+    delete noUid.request.uid;
+    assert.match((await call(running, '/validate', JSON.stringify(noUid))).text, /uid is missing/);
+    const notObject = await call(running, '/validate', JSON.stringify(review('a string' as unknown as object)));
+    assert.equal(notObject.status, 400);
+    assert.match(notObject.text, /request\.object/);
+    assert.equal((await call(running, '/nope', '{}')).status, 404);
+    const get = await call(running, '/validate', undefined, { method: 'GET' });
+    assert.equal(get.status, 405);
+    assert.equal(get.headers.allow, 'POST');
+    assert.equal((await call(running, '/healthz', '{}')).status, 405);
+  });
+
+  it('answers 413 for a declared or streamed body over the limit, and keeps serving', async () => {
+    const small = await startWebhook({ maxBodyBytes: 1024 });
+    try {
+      const big = JSON.stringify(review(workload('Pod', podSpec({ args: ['x'.repeat(5000)] }))));
+      assert.equal((await call(small, '/validate', big, { agent: false })).status, 413);
+      const streamed = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: small.port, path: '/validate', method: 'POST', ca: small.ca, agent: false, headers: { 'Transfer-Encoding': 'chunked' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.write('x'.repeat(800));
+        req.write('x'.repeat(800));
+        // Never ends: the server must answer without waiting for the rest.
+      });
+      assert.equal(streamed, 413);
+      assert.equal((await admit(small, '/validate', review(workload('Pod', podSpec())))).response.allowed, true);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('refuses TLS 1.1', async () => {
+    await assert.rejects(
+      new Promise<void>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port: running.port, ca: running.ca, minVersion: 'TLSv1', maxVersion: 'TLSv1.1' }, () => {
+          socket.end();
+          resolve();
+        });
+        socket.on('error', reject);
+      }),
+    );
+  });
+
+  it('serves /healthz, /readyz and /metrics in the Prometheus text format', async () => {
+    assert.equal((await call(running, '/healthz')).status, 200);
+    const ready = await call(running, '/readyz');
+    assert.equal(ready.status, 200);
+    assert.match(ready.text, /config: current/);
+    const metrics = await call(running, '/metrics');
+    assert.equal(metrics.status, 200);
+    assert.match(String(metrics.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    const samples = parseExposition(metrics.text);
+    assert.ok(samples.get('kaji_webhook_requests_total{path="/validate",verdict="denied"}')! >= 1);
+    assert.ok(samples.get('kaji_webhook_requests_total{path="/validate",verdict="bad_request"}')! >= 1);
+    assert.equal(samples.get('kaji_webhook_config_valid'), 1);
+    assert.equal(samples.get('kaji_webhook_config_reloads_total{result="error"}'), 0);
+    const count = samples.get('kaji_webhook_request_duration_seconds_count{path="/validate"}')!;
+    assert.equal(samples.get('kaji_webhook_request_duration_seconds_bucket{path="/validate",le="+Inf"}'), count);
+    let previous = 0;
+    for (const [name, value] of samples) {
+      if (!name.startsWith('kaji_webhook_request_duration_seconds_bucket{path="/validate"')) continue;
+      assert.ok(value >= previous, 'buckets are cumulative');
+      previous = value;
+    }
+  });
+});
+
+/** Parses the exposition text strictly: comments are HELP or TYPE, every other line `name{labels} number`. */
+function parseExposition(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  assert.ok(text.endsWith('\n'));
+  for (const line of text.trimEnd().split('\n')) {
+    if (line.startsWith('#')) {
+      assert.match(line, /^# (HELP|TYPE) [a-z_:][a-z0-9_:]* \S/);
+      continue;
+    }
+    const match = /^([a-z_:][a-z0-9_:]*(?:\{(?:[a-z_]+="(?:[^"\\]|\\.)*",?)*\})?) (\S+)$/.exec(line);
+    assert.ok(match, `not a sample line: ${line}`);
+    const value = Number(match[2]);
+    assert.ok(!Number.isNaN(value), line);
+    samples.set(match[1]!, value);
+  }
+  return samples;
+}
+
+describe('kaji webhook: mutate', () => {
+  let running: Running;
+  let config: PolicyConfig;
+  before(async () => {
+    running = await startWebhook();
+    config = parsePolicyConfig(TEST_CONFIG_YAML, 'test.yaml');
+  });
+  after(() => running.close());
+
+  for (const kind of WORKLOAD_KINDS) {
+    it(`patches a ${kind} at its pod spec; the patch applies strictly and the mutated checks then pass`, async () => {
+      // No securityContext at all: the patch must create it before adding runAsNonRoot.
+      const object = workload(kind, podSpec({ imagePullPolicy: 'IfNotPresent', securityContext: undefined }));
+      const { response } = await admit(running, '/mutate', review(object));
+      assert.equal(response.allowed, true);
+      assert.equal(response.patchType, 'JSONPatch');
+      const patch = JSON.parse(Buffer.from(response.patch!, 'base64').toString('utf8')) as fastJsonPatch.Operation[];
+      const patched = applyPatch(structuredClone(object), patch, true, false).newDocument;
+      const again = await admit(running, '/validate', review(patched));
+      assert.equal(again.response.allowed, true);
+      assert.equal(again.response.warnings, undefined, `${kind}: ${JSON.stringify(again.response.warnings)}`);
+      const second = await admit(running, '/mutate', review(patched));
+      assert.equal(second.response.patch, undefined, 'nothing left to mutate');
+      void config;
+    });
+  }
+
+  it('answers a good object with no patch', async () => {
+    const { response } = await admit(running, '/mutate', review(workload('Deployment', podSpec())));
+    assert.deepEqual(Object.keys(response).sort(), ['allowed', 'uid']);
+  });
+
+  it('only serves the endpoints it was started with', async () => {
+    const validateOnly = await startWebhook({ mutate: false });
+    try {
+      assert.equal((await call(validateOnly, '/mutate', '{}')).status, 404);
+      assert.equal((await admit(validateOnly, '/validate', review(workload('Pod', podSpec())))).response.allowed, true);
+    } finally {
+      await validateOnly.close();
+    }
+  });
+});
+
+describe('kaji webhook: config reload', () => {
+  let dir: string;
+  let running: Running;
+  let watcher: ConfigWatcher;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kaji-webhook-'));
+  });
+  after(async () => {
+    watcher?.close();
+    await running?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('uses a valid new config for the next request; refuses an invalid one and shows it', async () => {
+    const file = join(dir, 'polaris.yaml');
+    await writeFile(file, TEST_CONFIG_YAML);
+    let current = parsePolicyConfig(TEST_CONFIG_YAML, file);
+    running = await startWebhook({ config: () => current });
+    const changes: string[] = [];
+    watcher = watchConfig(
+      file,
+      (change) => {
+        if ('config' in change) current = change.config;
+        running.server.configReloaded('error' in change ? change.error : undefined);
+        changes.push('config' in change ? 'ok' : 'error');
+      },
+      { interval: 100 },
+    );
+    const hostNetwork = workload('Deployment', podSpec({}, { hostNetwork: true }));
+    assert.equal((await admit(running, '/validate', review(hostNetwork))).response.allowed, false);
+
+    // A valid change, written by rename as a ConfigMap volume does.
+    await writeFile(join(dir, 'next.yaml'), TEST_CONFIG_YAML.replace('hostNetworkSet: danger', 'hostNetworkSet: warning'));
+    await rename(join(dir, 'next.yaml'), file);
+    await waitFor(() => changes.length === 1);
+    assert.deepEqual(changes, ['ok']);
+    const relaxed = await admit(running, '/validate', review(hostNetwork));
+    assert.equal(relaxed.response.allowed, true);
+    assert.match(relaxed.response.warnings!.join('\n'), /hostNetworkSet/);
+
+    // An invalid change: refused, the old config kept, readyz and metrics say so.
+    await writeFile(file, 'checks:\n  hostNetworkSet: fatal\n');
+    await waitFor(() => changes.length === 2);
+    assert.deepEqual(changes, ['ok', 'error']);
+    assert.equal((await admit(running, '/validate', review(hostNetwork))).response.allowed, true, 'the last good config still applies');
+    const ready = await call(running, '/readyz');
+    assert.equal(ready.status, 200);
+    assert.match(ready.text, /config: stale \(.*fatal.*\)/);
+    const metrics = (await call(running, '/metrics')).text;
+    assert.match(metrics, /^kaji_webhook_config_valid 0$/m);
+    assert.match(metrics, /^kaji_webhook_config_reloads_total\{result="error"\} 1$/m);
+    assert.match(metrics, /^kaji_webhook_config_reloads_total\{result="ok"\} 1$/m);
+    assert.ok(running.logs.some((line) => (line as { event?: string; result?: string }).event === 'config-reload' && (line as { result?: string }).result === 'error'));
+
+    // Fixed again: current.
+    await writeFile(file, TEST_CONFIG_YAML);
+    await waitFor(() => changes.length === 3);
+    assert.match((await call(running, '/readyz')).text, /config: current/);
+    assert.equal((await admit(running, '/validate', review(hostNetwork))).response.allowed, false);
+  });
+});
+
+describe('kaji webhook: shutdown', () => {
+  it('finishes in-flight requests, then refuses new connections', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const config = parsePolicyConfig(TEST_CONFIG_YAML, 'test.yaml');
+    const running = await startWebhook({ config: () => config });
+    // Slow requests: bodies sent in two parts, the second after shutdown began.
+    const inFlight = Array.from({ length: 5 }, () =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: running.port, path: '/validate', method: 'POST', ca: running.ca, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        const body = JSON.stringify(review(workload('Pod', podSpec())));
+        req.write(body.slice(0, 10), () => {
+          started++;
+          void gate.then(() => req.end(body.slice(10)));
+        });
+      }),
+    );
+    await waitFor(() => started === 5);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = running.server.shutdown(5000);
+    await assert.rejects(call(running, '/healthz', undefined, { agent: false }), 'new connections are refused');
+    release();
+    assert.deepEqual(await Promise.all(inFlight), [200, 200, 200, 200, 200]);
+    await closed;
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
