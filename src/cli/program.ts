@@ -7,6 +7,7 @@ import { registerFix } from './fix.js';
 import { registerSynth } from './synth.js';
 import { registerBump } from './bump.js';
 import { registerInit } from './init.js';
+import { registerWebhook } from './webhook.js';
 import { UsageError, version, type Io } from './common.js';
 
 /** What a command decided; the exit code is returned rather than set on the process, so tests can run commands in-process. */
@@ -25,6 +26,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
   registerInit(program, io, outcome);
   registerSynth(program, io, outcome);
   registerBump(program, io, outcome);
+  registerWebhook(program, io, outcome);
   registerCheck(program, io, outcome);
   registerFix(program, io, outcome);
   for (const command of program.commands) {

@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Command } from 'commander';
+import { loadPolicyConfig } from '../policy/index.js';
+import { createWebhookServer, watchConfig, type ConfigWatcher } from '../webhook/index.js';
+import { UsageError, wholeNumber, type Io } from './common.js';
+import type { Outcome } from './program.js';
+
+interface WebhookFlags {
+  config?: string;
+  port: number;
+  host: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  selfSigned?: boolean;
+  validate?: boolean;
+  mutate?: boolean;
+}
+
+export function registerWebhook(program: Command, io: Io, outcome: Outcome): void {
+  program
+    .command('webhook')
+    .summary('serve the policy as a validating and mutating admission webhook')
+    .description(
+      'Serve the policy over HTTPS as a Kubernetes admission webhook: POST /validate and /mutate (AdmissionReview v1 and v1beta1), ' +
+        'GET /healthz, /readyz and /metrics (Prometheus). The configuration file is watched and reloaded; an invalid version is ' +
+        'refused and the last good one kept (shown by /readyz and kaji_webhook_config_valid). Runs until SIGTERM or SIGINT, ' +
+        'then finishes the requests in flight.',
+    )
+    .option('-c, --config <file>', "policy configuration (Polaris format); default: Polaris's built-in defaults")
+    .option('-p, --port <port>', 'port to listen on (0: any free port)', wholeNumber(0, 65535), 9876)
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--tls-cert <file>', 'TLS certificate (PEM)')
+    .option('--tls-key <file>', 'TLS private key (PEM)')
+    .option('--self-signed', 'generate a self-signed certificate at start (for trying it out; prints its SHA-256 fingerprint)')
+    .option('--validate', 'serve /validate (with neither --validate nor --mutate: both)')
+    .option('--mutate', 'serve /mutate (with neither --validate nor --mutate: both)')
+    .action(async (flags: WebhookFlags) => {
+      outcome.exitCode = await runWebhook(flags, io);
+    });
+}
+
+async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
+  if (flags.selfSigned && (flags.tlsCert || flags.tlsKey)) throw new UsageError('use either --tls-cert and --tls-key, or --self-signed');
+  if (!flags.selfSigned && !(flags.tlsCert && flags.tlsKey)) throw new UsageError('HTTPS needs --tls-cert FILE and --tls-key FILE (or --self-signed)');
+  const initial = await loadPolicyConfig({ file: flags.config });
+  const tls = flags.selfSigned ? await selfSigned(io) : { cert: await readPem(flags.tlsCert!), key: await readPem(flags.tlsKey!) };
+  const both = !flags.validate && !flags.mutate;
+  let current = initial;
+  const server = createWebhookServer({
+    config: () => current,
+    validate: both || flags.validate === true,
+    mutate: both || flags.mutate === true,
+    tls,
+    logger: (line) => io.out(JSON.stringify(line) + '\n'),
+  });
+  let watcher: ConfigWatcher | undefined;
+  if (flags.config) {
+    watcher = watchConfig(flags.config, (change) => {
+      if ('config' in change) current = change.config;
+      server.configReloaded('error' in change ? change.error : undefined);
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(flags.port, flags.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  io.out(JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'listening', host: flags.host, port, config: initial.source }) + '\n');
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  io.out(JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'shutdown', signal }) + '\n');
+  watcher?.close();
+  await server.shutdown();
+  return 0;
+}
+
+async function readPem(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+async function selfSigned(io: Io): Promise<{ cert: string; key: string }> {
+  const { generate } = await import('selfsigned');
+  const pems = await generate([{ name: 'commonName', value: 'kaji-webhook' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+    ],
+  });
+  const fingerprint = new X509Certificate(pems.cert).fingerprint256;
+  io.err(`kaji webhook: self-signed certificate, SHA-256 fingerprint ${fingerprint}\n`);
+  return { cert: pems.cert, key: pems.private };
+}
