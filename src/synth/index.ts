@@ -2,6 +2,7 @@
 // definition, creates missing overlays for new clusters, regenerates
 // clusters/*/, renders every service for every cluster, and checks all of it
 // with the platform's policy and the tenant boundaries.
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { writeFileAtomically, type InputProblem, type KubeObject } from '../kube/index.js';
@@ -82,12 +83,14 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   const progress = options.onProgress ?? (() => undefined);
   progress({ phase: 'load' });
   const platform = await loadPlatform(join(options.directory, 'platform.yaml'));
-  const policy = await loadPolicyConfig({ file: resolve(options.directory, platform.policy) });
+  const policyFile = resolve(options.directory, platform.policy);
+  const policy = await loadPolicyConfig({ file: policyFile });
+  const policyText = await readFile(policyFile, 'utf8');
   const root = manifestRoot(platform);
 
   progress({ phase: 'generate' });
   const { plans: overlays, problems: overlayProblems } = await planOverlays(root, platform);
-  const generated = platform.clusters.flatMap((cluster) => deriveClusterFiles(platform, cluster));
+  const generated = platform.clusters.flatMap((cluster) => deriveClusterFiles(platform, cluster, { policyText }));
   const fileChanges = await planGeneratedFiles(root, generated);
   if (!options.checkOnly) {
     await createOverlays(root, overlays);

@@ -59,6 +59,7 @@ const SERVICES: readonly ServiceDefinition[] = [
 ];
 
 const PLATFORM: PlatformDefinition = definePlatform({
+  webhook: { ...definePlatform().webhook, enabled: false },
   file: '/work/labs/platform.yaml',
   platform: { name: 'labs', region: 'eu-west-1', account: '111122223333', domain: 'labs.example.com' },
   manifests: { url: REPO, branch: 'main', path: '.', localPath: 'manifests' },

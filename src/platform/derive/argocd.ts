@@ -242,7 +242,21 @@ export function tenantsApplication(platform: PlatformDefinition, cluster: Cluste
   return folderApplication(platform, cluster, TENANTS_APP, PLATFORM_APP, 'tenants', KAJI_NAMESPACE, WAVE.platform);
 }
 
-/** The application of the platform components (`clusters/<cluster>/platform/`). */
+/**
+ * The application of the platform components (`clusters/<cluster>/platform/`).
+ * cert-manager's CA injector writes the admission webhooks' caBundle in the
+ * cluster; Argo CD ignores that field (also when syncing), or selfHeal would
+ * wipe it and the API server could no longer call the webhook.
+ */
 export function platformApplication(platform: PlatformDefinition, cluster: ClusterDefinition): JsonObject {
-  return folderApplication(platform, cluster, PLATFORM_APP, PLATFORM_APP, 'platform', KAJI_NAMESPACE, WAVE.platform);
+  const application = folderApplication(platform, cluster, PLATFORM_APP, PLATFORM_APP, 'platform', KAJI_NAMESPACE, WAVE.platform);
+  const spec = application.spec as JsonObject;
+  const policy = spec.syncPolicy as JsonObject;
+  spec.ignoreDifferences = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'].map((kind) => ({
+    group: 'admissionregistration.k8s.io',
+    kind,
+    jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
+  }));
+  policy.syncOptions = [...(policy.syncOptions as string[]), 'RespectIgnoreDifferences=true'];
+  return application;
 }

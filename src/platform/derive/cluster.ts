@@ -38,7 +38,7 @@ import {
   tenantProject,
   tenantsApplication,
 } from './argocd.js';
-import { PLATFORM_COMPONENTS, type PlatformComponent } from './components.js';
+import { PLATFORM_COMPONENTS, type ComponentContext, type PlatformComponent } from './components.js';
 import { PLATFORM_APP, RESERVED_ARGOCD_NAMES, ROOT_APP, TENANTS_APP, clusterFolder } from './names.js';
 import {
   limitRangeObject,
@@ -47,17 +47,17 @@ import {
   rbacObjects,
   resourceQuotaObject,
 } from './tenant.js';
+import { DeriveError } from './errors.js';
 import { GENERATED_MARKER, generatedFile, isGeneratedFile, type GeneratedFile } from './yaml.js';
 
 export interface DeriveOptions {
   /** @default PLATFORM_COMPONENTS */
   readonly components?: readonly PlatformComponent[];
+  /** The text of the platform's policy file (synth reads it), for components that ship it (the webhook). */
+  readonly policyText?: string;
 }
 
-/** A derive function given input it cannot turn into safe files (a name kaji reserves, a path outside the cluster's folder). */
-export class DeriveError extends Error {
-  override readonly name = 'DeriveError';
-}
+export { DeriveError };
 
 function byName<T extends { readonly name: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -100,13 +100,14 @@ function componentFiles(
   cluster: ClusterDefinition,
   folder: string,
   components: readonly PlatformComponent[],
+  context: ComponentContext,
 ): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   for (const component of components) {
     if (!isContainedPath(component.name) || component.name.includes('/')) {
       throw new DeriveError(`platform component "${component.name}": the name must be a single folder name`);
     }
-    for (const file of component.derive(platform, cluster)) {
+    for (const file of component.derive(platform, cluster, context)) {
       if (!isContainedPath(file.path)) {
         throw new DeriveError(`platform component "${component.name}": file "${file.path}" must be a relative path inside its folder`);
       }
@@ -132,9 +133,11 @@ export function deriveClusterFiles(
   const services = byName(platform.services);
   for (const service of services) checkService(service, services);
 
-  const platformComponentFiles = componentFiles(platform, cluster, folder, components);
-  const componentNamespaces = components.flatMap((component) => component.namespaces);
-  const componentKinds = components.flatMap((component) => component.clusterScopedKinds);
+  const platformComponentFiles = componentFiles(platform, cluster, folder, components, { policyText: options.policyText });
+  // Only components that wrote files for this cluster widen the project (a disabled webhook allows no webhook kinds).
+  const active = components.filter((component) => platformComponentFiles.some((file) => file.path.startsWith(`${folder}/platform/${component.name}/`)));
+  const componentNamespaces = active.flatMap((component) => component.namespaces);
+  const componentKinds = active.flatMap((component) => component.clusterScopedKinds);
 
   const files: GeneratedFile[] = [
     generatedFile(`${folder}/argocd/root.yaml`, [rootApplication(platform, cluster)]),

@@ -8,6 +8,13 @@
 import type { ClusterDefinition, PlatformDefinition } from '../types.js';
 import type { GroupKind } from './argocd.js';
 import type { GeneratedFile } from './yaml.js';
+import { webhookComponent } from './components/webhook.js';
+
+/** What a component gets besides the definition: inputs synth reads from disk next to platform.yaml. */
+export interface ComponentContext {
+  /** The text of the platform's policy file (`policy` in platform.yaml); undefined when the caller did not read it. */
+  readonly policyText?: string;
+}
 
 export interface PlatformComponent {
   /** DNS-1123 label; its files go under `clusters/<cluster>/platform/<name>/`. */
@@ -26,8 +33,8 @@ export interface PlatformComponent {
    * without the generated marker (derive adds it). Pure: same input, same
    * bytes.
    */
-  readonly derive: (platform: PlatformDefinition, cluster: ClusterDefinition) => readonly GeneratedFile[];
+  readonly derive: (platform: PlatformDefinition, cluster: ClusterDefinition, context: ComponentContext) => readonly GeneratedFile[];
 }
 
 /** The registered components, in the order their files are derived. */
-export const PLATFORM_COMPONENTS: readonly PlatformComponent[] = [];
+export const PLATFORM_COMPONENTS: readonly PlatformComponent[] = [webhookComponent];

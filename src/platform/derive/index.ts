@@ -7,7 +7,17 @@ export { GENERATED_MARKER, isGeneratedFile } from './yaml.js';
 export type { GeneratedFile } from './yaml.js';
 export { dnsAnnotations, annotateIngresses, DNS_TTL_SECONDS } from './dns.js';
 export { PLATFORM_COMPONENTS } from './components.js';
-export type { PlatformComponent } from './components.js';
+export type { PlatformComponent, ComponentContext } from './components.js';
+export {
+  webhookComponent,
+  WEBHOOK_NAME,
+  WEBHOOK_PORT,
+  WEBHOOK_RULES,
+  WEBHOOK_EXCLUDED_NAMESPACES,
+  SERVING_CERTIFICATE,
+  POLICY_CONFIGMAP,
+  POLICY_KEY,
+} from './components/webhook.js';
 export { TENANT_BLACKLIST } from './argocd.js';
 export type { GroupKind } from './argocd.js';
 export { GUARDRAIL_NAMES, POD_IDENTITY_AGENT, INSTANCE_METADATA_ADDRESSES } from './tenant.js';

@@ -1,0 +1,303 @@
+// The admission webhook (`kaji webhook`) in every cluster: the same policy file
+// CI checks with, enforced by the API server on Pods and workloads.
+//
+// Files under clusters/<cluster>/platform/webhook/:
+//   namespace.yaml     kaji-system (Pod Security restricted); kaji's own namespace is owned here
+//   policy.yaml        ConfigMap with the platform's policy file, verbatim (the server watches it:
+//                      a change in git reaches the pods without a restart)
+//   certificates.yaml  cert-manager: self-signed Issuer → CA Certificate → CA Issuer → serving Certificate
+//   deployment.yaml    Deployment (2 replicas, spread over zones) and PodDisruptionBudget
+//   service.yaml       Service 443 → 9876
+//   webhooks.yaml      ValidatingWebhookConfiguration and MutatingWebhookConfiguration
+//
+// Certificates: cert-manager, not a CA kaji creates and rotates itself.
+// - Rotation and the caBundle are solved problems there: cert-manager renews the
+//   serving certificate before it expires (new key each time), and its CA
+//   injector keeps both webhook configurations' caBundle equal to the CA that
+//   signed the certificate being served (`cert-manager.io/inject-ca-from`).
+// - The webhook then needs no Kubernetes credentials at all (no token, no RBAC to
+//   write Secrets or patch webhook configurations): the pods mount a Secret and
+//   only serve; a self-rotating kaji would need cluster-wide write access to
+//   admission configuration, the very thing an attacker wants.
+// - Everything is namespaced Issuers: no ClusterIssuer, so the kaji-platform
+//   project gains no cluster-scoped kind beyond the two webhook configurations.
+// The price: cert-manager (and its CRDs) must be installed in every cluster
+// before kaji-platform syncs (an EKS add-on or the cluster's CDK stack).
+// Argo CD is told to ignore the injected caBundle (see argocd.ts), so selfHeal
+// does not undo the injection.
+import type { JsonObject } from '../../../kube/index.js';
+import { KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition } from '../../types.js';
+import type { GroupKind } from '../argocd.js';
+import type { ComponentContext, PlatformComponent } from '../components.js';
+import { DeriveError } from '../errors.js';
+import { ARGOCD_NAMESPACE, platformLabels } from '../names.js';
+import { generatedFile, sortedMap, type GeneratedFile } from '../yaml.js';
+
+export const WEBHOOK_NAME = 'kaji-webhook';
+/** The port the server listens on in the container (`kaji webhook --port`). */
+export const WEBHOOK_PORT = 9876;
+/** The serving certificate's Certificate (and Secret): what the CA injector reads. */
+export const SERVING_CERTIFICATE = `${WEBHOOK_NAME}-tls`;
+export const POLICY_CONFIGMAP = `${WEBHOOK_NAME}-policy`;
+/** The key of the policy file in the ConfigMap, and so its file name in the pod. */
+export const POLICY_KEY = 'polaris.yaml';
+const POLICY_DIR = '/etc/kaji/policy';
+const TLS_DIR = '/etc/kaji/tls';
+
+/** Namespaces the API server never sends to the webhook: the control plane's, Argo CD's (so it can always repair) and the webhook's own. */
+export const WEBHOOK_EXCLUDED_NAMESPACES: readonly string[] = [ARGOCD_NAMESPACE, KAJI_NAMESPACE, 'kube-system'];
+
+/** What the webhook judges: Pods and every workload kind that makes them, on CREATE and UPDATE. */
+export const WEBHOOK_RULES: readonly JsonObject[] = [
+  { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'replicationcontrollers'], scope: 'Namespaced' },
+  {
+    apiGroups: ['apps'],
+    apiVersions: ['v1'],
+    operations: ['CREATE', 'UPDATE'],
+    resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'],
+    scope: 'Namespaced',
+  },
+  { apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['cronjobs', 'jobs'], scope: 'Namespaced' },
+];
+
+/** Sync waves inside kaji-platform: the namespace, then the certificates, the server, and the registrations only once the server is healthy. */
+const WAVE = { namespace: '-3', issuers: '-2', certificates: '-1', server: '0', registration: '1' } as const;
+
+function labels(): Record<string, string> {
+  return sortedMap({ ...platformLabels(), 'app.kubernetes.io/name': WEBHOOK_NAME, 'app.kubernetes.io/instance': WEBHOOK_NAME, 'app.kubernetes.io/component': 'admission-webhook' });
+}
+
+function metadata(name: string, wave: string, namespaced = true, annotations: Record<string, string> = {}): JsonObject {
+  const meta: JsonObject = { name };
+  if (namespaced) meta.namespace = KAJI_NAMESPACE;
+  meta.labels = labels();
+  meta.annotations = sortedMap({ 'argocd.argoproj.io/sync-wave': wave, ...annotations });
+  return meta;
+}
+
+const SELECTOR = { 'app.kubernetes.io/name': WEBHOOK_NAME };
+
+function namespaceObject(): JsonObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: KAJI_NAMESPACE,
+      labels: sortedMap({
+        ...platformLabels(),
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+      }),
+      annotations: { 'argocd.argoproj.io/sync-wave': WAVE.namespace },
+    },
+  };
+}
+
+function policyConfigMap(policyText: string): JsonObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(POLICY_CONFIGMAP, WAVE.server), data: { [POLICY_KEY]: policyText } };
+}
+
+/** The service's DNS names the API server may call it by. */
+export function serviceDnsNames(): string[] {
+  const base = `${WEBHOOK_NAME}.${KAJI_NAMESPACE}`;
+  return [WEBHOOK_NAME, base, `${base}.svc`, `${base}.svc.cluster.local`];
+}
+
+function certificateObjects(): JsonObject[] {
+  const selfSigned = `${WEBHOOK_NAME}-selfsigned`;
+  const ca = `${WEBHOOK_NAME}-ca`;
+  return [
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: metadata(selfSigned, WAVE.issuers), spec: { selfSigned: {} } },
+    {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: metadata(ca, WAVE.issuers),
+      spec: {
+        isCA: true,
+        commonName: `${WEBHOOK_NAME} CA`,
+        secretName: ca,
+        duration: '43800h', // 5 years
+        renewBefore: '8760h',
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: selfSigned },
+      },
+    },
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: metadata(ca, WAVE.certificates), spec: { ca: { secretName: ca } } },
+    {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: metadata(SERVING_CERTIFICATE, WAVE.certificates),
+      spec: {
+        secretName: SERVING_CERTIFICATE,
+        dnsNames: serviceDnsNames(),
+        duration: '2160h', // 90 days
+        renewBefore: '720h',
+        usages: ['server auth', 'digital signature', 'key encipherment'],
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: ca },
+      },
+    },
+  ];
+}
+
+function probe(path: string, periodSeconds: number, failureThreshold: number): JsonObject {
+  return { httpGet: { path, port: 'https', scheme: 'HTTPS' }, periodSeconds, timeoutSeconds: 2, failureThreshold };
+}
+
+const RESTRICTED: JsonObject = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+function deploymentObject(platform: PlatformDefinition): JsonObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: metadata(WEBHOOK_NAME, WAVE.server),
+    spec: {
+      replicas: 2,
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: SELECTOR },
+      // Never fewer than 2 ready during a rollout: the API server keeps a backend.
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels: labels() },
+        spec: {
+          // cert-manager writes the Secret; the server needs no API access.
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: SELECTOR } },
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: SELECTOR } },
+          ],
+          terminationGracePeriodSeconds: 30,
+          containers: [
+            {
+              name: 'webhook',
+              image: platform.webhook.image,
+              imagePullPolicy: 'Always',
+              // The image's entrypoint is `kaji webhook`.
+              args: [
+                '--config',
+                `${POLICY_DIR}/${POLICY_KEY}`,
+                '--port',
+                String(WEBHOOK_PORT),
+                '--tls-cert',
+                `${TLS_DIR}/tls.crt`,
+                '--tls-key',
+                `${TLS_DIR}/tls.key`,
+                '--validate',
+                '--mutate',
+              ],
+              ports: [{ name: 'https', containerPort: WEBHOOK_PORT, protocol: 'TCP' }],
+              env: [{ name: 'TMPDIR', value: '/tmp' }],
+              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+              readinessProbe: probe('/readyz', 5, 2),
+              livenessProbe: probe('/healthz', 10, 3),
+              // Endpoints drop the pod before SIGTERM reaches it (the server then finishes what is in flight).
+              lifecycle: { preStop: { sleep: { seconds: 5 } } },
+              securityContext: RESTRICTED,
+              volumeMounts: [
+                { name: 'policy', mountPath: POLICY_DIR, readOnly: true },
+                { name: 'tls', mountPath: TLS_DIR, readOnly: true },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'policy', configMap: { name: POLICY_CONFIGMAP } },
+            { name: 'tls', secret: { secretName: SERVING_CERTIFICATE } },
+            { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function podDisruptionBudget(): JsonObject {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: metadata(WEBHOOK_NAME, WAVE.server),
+    spec: { minAvailable: 1, selector: { matchLabels: SELECTOR } },
+  };
+}
+
+function serviceObject(): JsonObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metadata(WEBHOOK_NAME, WAVE.server),
+    spec: { type: 'ClusterIP', selector: SELECTOR, ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }] },
+  };
+}
+
+/** One webhook entry of a configuration: the rules, the exclusions and platform.yaml's failure policy and timeout. */
+function webhookEntry(platform: PlatformDefinition, name: string, path: string): JsonObject {
+  return {
+    name,
+    admissionReviewVersions: ['v1', 'v1beta1'],
+    clientConfig: { service: { name: WEBHOOK_NAME, namespace: KAJI_NAMESPACE, path, port: 443 } },
+    rules: WEBHOOK_RULES.map((rule) => ({ ...rule })),
+    matchPolicy: 'Equivalent',
+    namespaceSelector: {
+      matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...WEBHOOK_EXCLUDED_NAMESPACES] }],
+    },
+    failurePolicy: platform.webhook.failurePolicy,
+    timeoutSeconds: platform.webhook.timeoutSeconds,
+    sideEffects: 'None',
+  };
+}
+
+function webhookConfigurations(platform: PlatformDefinition): JsonObject[] {
+  const inject = { 'cert-manager.io/inject-ca-from': `${KAJI_NAMESPACE}/${SERVING_CERTIFICATE}` };
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: metadata(WEBHOOK_NAME, WAVE.registration, false, inject),
+      webhooks: [webhookEntry(platform, 'validate.kaji.dev', '/validate')],
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: metadata(WEBHOOK_NAME, WAVE.registration, false, inject),
+      webhooks: [{ ...webhookEntry(platform, 'mutate.kaji.dev', '/mutate'), reinvocationPolicy: 'Never' }],
+    },
+  ];
+}
+
+function deriveWebhook(platform: PlatformDefinition, _cluster: ClusterDefinition, context: ComponentContext): GeneratedFile[] {
+  if (!platform.webhook.enabled) return [];
+  if (context.policyText === undefined) {
+    throw new DeriveError('platform component "webhook": the policy file\'s text is needed (DeriveOptions.policyText) to put it in the webhook\'s ConfigMap');
+  }
+  return [
+    generatedFile('namespace.yaml', [namespaceObject()]),
+    generatedFile('policy.yaml', [policyConfigMap(context.policyText)], [`The policy file (${platform.policy}) the webhook enforces, as CI does.`]),
+    generatedFile('certificates.yaml', certificateObjects(), ['Needs cert-manager in the cluster: it issues and renews the serving certificate and injects the caBundle.']),
+    generatedFile('deployment.yaml', [deploymentObject(platform), podDisruptionBudget()]),
+    generatedFile('service.yaml', [serviceObject()]),
+    generatedFile('webhooks.yaml', webhookConfigurations(platform), [
+      `failurePolicy ${platform.webhook.failurePolicy}, timeoutSeconds ${platform.webhook.timeoutSeconds} (platform.yaml webhook:); never called for ${WEBHOOK_EXCLUDED_NAMESPACES.join(', ')}.`,
+    ]),
+  ];
+}
+
+const WEBHOOK_KINDS: readonly GroupKind[] = [
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+];
+
+export const webhookComponent: PlatformComponent = {
+  name: 'webhook',
+  clusterScopedKinds: WEBHOOK_KINDS,
+  namespaces: [KAJI_NAMESPACE],
+  derive: deriveWebhook,
+};

@@ -1,0 +1,158 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { loadAll } from 'js-yaml';
+import type { JsonObject } from '../../src/kube/index.js';
+import { auditObjects, countResults, loadPolicyConfig, messagesOf } from '../../src/policy/index.js';
+import {
+  deriveClusterFiles,
+  DeriveError,
+  GENERATED_MARKER,
+  SERVING_CERTIFICATE,
+  WEBHOOK_EXCLUDED_NAMESPACES,
+  WEBHOOK_RULES,
+  webhookComponent,
+  type GeneratedFile,
+} from '../../src/platform/index.js';
+import { definePlatform } from '../support/platform.js';
+import { objectsFrom } from '../support/inputs.js';
+
+const LABS_POLICY = fileURLToPath(new URL('../../examples/labs/polaris.yaml', import.meta.url));
+const POLICY_TEXT = 'checks:\n  runAsRootAllowed: danger\n';
+const blue = { name: 'blue', kubernetesVersion: '1.32', weight: 255 };
+const PLATFORM = definePlatform({
+  platform: { name: 'labs', region: 'ap-northeast-1', account: '111122223333', domain: 'labs.example.com' },
+  webhook: { enabled: true, failurePolicy: 'Ignore', timeoutSeconds: 7, image: '111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/kaji:0.1.0' },
+});
+
+function webhookFiles(platform = PLATFORM, policyText: string | undefined = POLICY_TEXT): GeneratedFile[] {
+  return deriveClusterFiles(platform, blue, { components: [webhookComponent], policyText });
+}
+
+function objectsOf(files: readonly GeneratedFile[]): JsonObject[] {
+  return files.filter((f) => f.path.startsWith('clusters/blue/platform/webhook/')).flatMap((f) => loadAll(f.content) as JsonObject[]);
+}
+
+function find(objects: readonly JsonObject[], kind: string, name?: string): JsonObject {
+  const found = objects.find((o) => o.kind === kind && (name === undefined || (o.metadata as JsonObject).name === name));
+  assert.ok(found, `no ${kind} ${name ?? ''}`);
+  return found;
+}
+
+const files = webhookFiles();
+const objects = objectsOf(files);
+
+describe('webhook component', () => {
+  test('writes its files under platform/webhook/ with the marker', () => {
+    const paths = files.filter((f) => f.path.includes('/platform/')).map((f) => f.path);
+    assert.deepEqual(
+      paths,
+      ['certificates.yaml', 'deployment.yaml', 'namespace.yaml', 'policy.yaml', 'service.yaml', 'webhooks.yaml'].map((n) => `clusters/blue/platform/webhook/${n}`),
+    );
+    for (const f of files) assert.ok(f.content.startsWith(`${GENERATED_MARKER}\n`), f.path);
+  });
+
+  test('both configurations: the workload rules, CREATE and UPDATE, the three namespaces excluded, platform.yaml failurePolicy and timeout', () => {
+    for (const [kind, path] of [
+      ['ValidatingWebhookConfiguration', '/validate'],
+      ['MutatingWebhookConfiguration', '/mutate'],
+    ] as const) {
+      const config = find(objects, kind);
+      const webhooks = config.webhooks as JsonObject[];
+      assert.equal(webhooks.length, 1);
+      const hook = webhooks[0]!;
+      assert.equal(hook.failurePolicy, 'Ignore');
+      assert.equal(hook.timeoutSeconds, 7);
+      assert.equal(hook.sideEffects, 'None');
+      assert.equal(hook.matchPolicy, 'Equivalent');
+      assert.deepEqual(hook.admissionReviewVersions, ['v1', 'v1beta1']);
+      assert.deepEqual(hook.clientConfig, { service: { name: 'kaji-webhook', namespace: 'kaji-system', path, port: 443 } });
+      assert.deepEqual(hook.rules, WEBHOOK_RULES);
+      const resources = (hook.rules as JsonObject[]).flatMap((rule) => rule.resources as string[]).sort();
+      assert.deepEqual(resources, ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'statefulsets']);
+      for (const rule of hook.rules as JsonObject[]) assert.deepEqual(rule.operations, ['CREATE', 'UPDATE']);
+      const expressions = (hook.namespaceSelector as JsonObject).matchExpressions as JsonObject[];
+      assert.deepEqual(expressions, [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'kaji-system', 'kube-system'] }]);
+      assert.deepEqual([...WEBHOOK_EXCLUDED_NAMESPACES].sort(), ['argocd', 'kaji-system', 'kube-system']);
+      // cert-manager keeps the caBundle in sync; none is written in git.
+      assert.equal(((config.metadata as JsonObject).annotations as JsonObject)['cert-manager.io/inject-ca-from'], `kaji-system/${SERVING_CERTIFICATE}`);
+      assert.equal((hook.clientConfig as JsonObject).caBundle, undefined);
+    }
+  });
+
+  test('the defaults from the loader: Fail, 5 s', () => {
+    const defaults = objectsOf(webhookFiles(definePlatform()));
+    const hook = (find(defaults, 'ValidatingWebhookConfiguration').webhooks as JsonObject[])[0]!;
+    assert.equal(hook.failurePolicy, 'Fail');
+    assert.equal(hook.timeoutSeconds, 5);
+  });
+
+  test('cert-manager: self-signed Issuer, CA Certificate, CA Issuer, serving Certificate for the service names', () => {
+    const serving = find(objects, 'Certificate', SERVING_CERTIFICATE).spec as JsonObject;
+    assert.deepEqual(serving.dnsNames, ['kaji-webhook', 'kaji-webhook.kaji-system', 'kaji-webhook.kaji-system.svc', 'kaji-webhook.kaji-system.svc.cluster.local']);
+    assert.equal((serving.issuerRef as JsonObject).name, 'kaji-webhook-ca');
+    assert.equal((find(objects, 'Issuer', 'kaji-webhook-ca').spec as JsonObject).ca !== undefined, true);
+    assert.equal((find(objects, 'Certificate', 'kaji-webhook-ca').spec as JsonObject).isCA, true);
+    assert.deepEqual(find(objects, 'Issuer', 'kaji-webhook-selfsigned').spec, { selfSigned: {} });
+    assert.ok(!objects.some((o) => o.kind === 'ClusterIssuer'));
+  });
+
+  test('the Deployment mounts the policy ConfigMap (verbatim text) and the serving certificate, and probes over HTTPS', () => {
+    assert.deepEqual(find(objects, 'ConfigMap').data, { 'polaris.yaml': POLICY_TEXT });
+    const deployment = find(objects, 'Deployment');
+    const spec = deployment.spec as JsonObject;
+    assert.equal(spec.replicas, 2);
+    const pod = (spec.template as JsonObject).spec as JsonObject;
+    assert.equal(pod.automountServiceAccountToken, false);
+    const zones = (pod.topologySpreadConstraints as JsonObject[]).map((c) => c.topologyKey);
+    assert.ok(zones.includes('topology.kubernetes.io/zone'));
+    const container = (pod.containers as JsonObject[])[0]!;
+    assert.equal(container.image, PLATFORM.webhook.image);
+    assert.deepEqual((container.readinessProbe as JsonObject).httpGet, { path: '/readyz', port: 'https', scheme: 'HTTPS' });
+    assert.deepEqual((container.livenessProbe as JsonObject).httpGet, { path: '/healthz', port: 'https', scheme: 'HTTPS' });
+    const args = container.args as string[];
+    assert.equal(args[args.indexOf('--config') + 1], '/etc/kaji/policy/polaris.yaml');
+    assert.equal(args[args.indexOf('--tls-cert') + 1], '/etc/kaji/tls/tls.crt');
+    const volumes = pod.volumes as JsonObject[];
+    assert.deepEqual(volumes.find((v) => v.name === 'tls')?.secret, { secretName: SERVING_CERTIFICATE });
+    assert.equal((find(objects, 'PodDisruptionBudget').spec as JsonObject).minAvailable, 1);
+    assert.deepEqual((find(objects, 'Service').spec as JsonObject).ports, [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }]);
+  });
+
+  test('everything it generates passes the example platform policy with no danger and no warning', async () => {
+    const policy = await loadPolicyConfig({ file: LABS_POLICY });
+    const text = files.filter((f) => f.path.includes('/platform/')).map((f) => f.content).join('---\n');
+    const audit = auditObjects(objectsFrom(text), policy, { sourceName: 'webhook' });
+    const failed = audit.Results.flatMap((result) => [...messagesOf(result)].filter((m) => !m.Success).map((m) => `${result.Kind}/${result.Name}: ${m.ID}`));
+    assert.deepEqual(failed, []);
+    assert.equal(countResults(audit.Results).dangers, 0);
+  });
+
+  test('the kaji-platform project allows the two webhook kinds and kaji-system; the platform application ignores the injected caBundle', () => {
+    const project = loadAll(files.find((f) => f.path === 'clusters/blue/argocd/projects/kaji-platform.yaml')!.content)[0] as JsonObject;
+    assert.deepEqual((project.spec as JsonObject).clusterResourceWhitelist, [
+      { group: '', kind: 'Namespace' },
+      { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+    ]);
+    const app = loadAll(files.find((f) => f.path === 'clusters/blue/argocd/kaji-platform.yaml')!.content)[0] as JsonObject;
+    const ignored = (app.spec as JsonObject).ignoreDifferences as JsonObject[];
+    assert.deepEqual(ignored.map((entry) => entry.kind), ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+    assert.ok((((app.spec as JsonObject).syncPolicy as JsonObject).syncOptions as string[]).includes('RespectIgnoreDifferences=true'));
+  });
+
+  test('disabled: no files, no webhook kinds in the project; enabled without the policy text: a DeriveError', () => {
+    const off = webhookFiles(definePlatform({ webhook: { ...PLATFORM.webhook, enabled: false } }));
+    assert.ok(!off.some((f) => f.path.includes('/platform/')));
+    const project = off.find((f) => f.path.endsWith('projects/kaji-platform.yaml'))!;
+    assert.ok(!project.content.includes('WebhookConfiguration'));
+    assert.throws(() => deriveClusterFiles(PLATFORM, blue, { components: [webhookComponent] }), DeriveError);
+  });
+
+  test('the example platform: the generated webhook Deployment in the repository is what derive writes', async () => {
+    const text = await readFile(fileURLToPath(new URL('../../examples/labs/manifests/clusters/blue/platform/webhook/deployment.yaml', import.meta.url)), 'utf8');
+    const policy = await loadPolicyConfig({ file: LABS_POLICY });
+    assert.equal(countResults(auditObjects(objectsFrom(text), policy).Results).dangers, 0);
+  });
+});
