@@ -309,6 +309,26 @@ describe('kaji webhook: config reload', () => {
   });
 });
 
+describe('kaji webhook: internal errors', () => {
+  it('answers a valid AdmissionReview that denies, with the uid, and keeps serving', async () => {
+    const running = await startWebhook({
+      config: () => {
+        throw new Error('boom');
+      },
+    });
+    try {
+      for (const path of ['/validate', '/mutate'] as const) {
+        const { response } = await admit(running, path, review(workload('Pod', podSpec()), { uid: `err-${path}` }));
+        assert.deepEqual(response, { uid: `err-${path}`, allowed: false, status: { code: 500, message: 'kaji webhook internal error' } });
+      }
+      assert.equal((await call(running, '/healthz')).status, 200);
+      assert.match((await call(running, '/metrics')).text, /path="\/mutate",verdict="error"\} 1/);
+    } finally {
+      await running.close();
+    }
+  });
+});
+
 describe('kaji webhook: shutdown', () => {
   it('finishes in-flight requests, then refuses new connections', async () => {
     let release!: () => void;
