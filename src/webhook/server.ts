@@ -72,7 +72,11 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
     if (path === '/healthz') return send(res, 200, 'text/plain', 'ok\n');
     if (path === '/readyz') {
       if (closing) return send(res, 503, 'text/plain', 'shutting down\n');
-      // A bad config keeps the webhook ready with the last good one: see README (kaji webhook).
+      // An invalid config reload keeps the webhook ready, serving the last good config:
+      // the same bad ConfigMap reaches every replica at once, so answering 503 would take
+      // them all out of the Service together, and every deploy in the cluster would then
+      // fail (failurePolicy Fail) or skip the policy (Ignore). The stale state is visible
+      // here, in the log, and as kaji_webhook_config_valid 0 for an alert.
       return send(res, 200, 'text/plain', configError ? `ok\nconfig: stale (${configError})\n` : 'ok\nconfig: current\n');
     }
     if (path === '/metrics') return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render());
