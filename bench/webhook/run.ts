@@ -1,0 +1,333 @@
+// Benchmark of `kaji webhook` on loopback (HTTPS), against a floor.
+//   1. autocannon: 10 s at 1,000 requests/s of a realistic Deployment
+//      AdmissionReview (v1, CREATE) to POST /validate of `kaji webhook
+//      --self-signed` (the built CLI, dist/), and the same load against a
+//      minimal HTTPS server that answers a fixed "allowed" (floor.ts). Each
+//      runs in its own process; p50, p99, requests/s, errors and peak RSS of
+//      both. A 1 s warm-up at the same rate precedes each measured run.
+//   2. 10,000 fuzzed bodies (truncated, byte-flipped, retyped fields, wrong
+//      shapes) to /validate and /mutate: every answer must be 400/413 or a
+//      valid AdmissionReview, and the process must still be alive and healthy.
+// Targets (issue 6): kaji p99 <= 5 ms, 0 errors, p99 within 2.5x of the floor,
+// RSS <= 150 MB, 0 crashes.
+// Usage: npm run build && npm run bench:webhook [-- --seconds N --rate N --fuzz N]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./floor.ts', import.meta.url));
+
+function flag(name: string, fallback: number, max: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index > 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0 || value > max) throw new Error(`--${name}: a number in 1..${max}`);
+  return value;
+}
+// Bounded: at most 60 s and 5,000 requests/s per run, 100,000 fuzz bodies.
+const SECONDS = flag('seconds', 10, 60);
+const RATE = flag('rate', 1000, 5000);
+const FUZZ = flag('fuzz', 10_000, 100_000);
+const CONNECTIONS = 10;
+
+/** A Deployment as teams write them: two containers, probes, resources, security context, env, volumes. */
+function deployment(): Record<string, unknown> {
+  const container = (name: string, image: string, port: number) => ({
+    name,
+    image,
+    imagePullPolicy: 'Always',
+    ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+    env: [
+      { name: 'LOG_LEVEL', value: 'info' },
+      { name: 'AWS_REGION', value: 'ap-northeast-1' },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    ],
+    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+    readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5 },
+    livenessProbe: { httpGet: { path: '/live', port: 'http' }, periodSeconds: 10 },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+  });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: 'antenna',
+      namespace: 'antenna',
+      labels: { 'app.kubernetes.io/name': 'antenna', 'app.kubernetes.io/instance': 'antenna', 'kaji.dev/team': 'feeds' },
+      annotations: { 'argocd.argoproj.io/tracking-id': 'antenna:apps/Deployment:antenna/antenna' },
+    },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'antenna' } },
+      template: {
+        metadata: { labels: { 'app.kubernetes.io/name': 'antenna', 'app.kubernetes.io/instance': 'antenna' } },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'antenna' } } },
+          ],
+          containers: [
+            container('antenna', '111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/antenna:2.14.1', 8080),
+            container('proxy', '111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/envoy:1.31.2', 9901),
+          ],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+        },
+      },
+    },
+  };
+}
+
+function review(object: Record<string, unknown>, uid: string): Record<string, unknown> {
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+      requestKind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+      requestResource: { group: 'apps', version: 'v1', resource: 'deployments' },
+      name: 'antenna',
+      namespace: 'antenna',
+      operation: 'CREATE',
+      userInfo: { username: 'system:serviceaccount:argocd:argocd-application-controller', groups: ['system:serviceaccounts', 'system:authenticated'] },
+      object,
+      oldObject: null,
+      dryRun: false,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions', fieldManager: 'argocd-controller' },
+    },
+  };
+}
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** Highest RSS seen while sampling (bytes). */
+  peakRss: number;
+}
+
+/** Starts a server process that prints {"event":"listening","port":N}; kills it if it does not within 20 s. */
+function start(args: readonly string[]): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')}: not listening after 20 s\n${stderr}`));
+    }, 20_000);
+    let buffered = '';
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString();
+      for (const line of buffered.split('\n')) {
+        if (!line.includes('"listening"')) continue;
+        try {
+          const entry = JSON.parse(line) as { event?: string; port?: number };
+          if (entry.event === 'listening' && typeof entry.port === 'number') {
+            clearTimeout(timer);
+            child.stdout!.off('data', onData);
+            child.stdout!.resume(); // keep draining the decision log
+            resolve({ child, port: entry.port, peakRss: 0 });
+            return;
+          }
+        } catch {
+          // partial line
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited with ${code}\n${stderr}`));
+    });
+  });
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+async function load(server: Server, path: string, body: string, seconds: number): Promise<Result> {
+  const sampler = setInterval(() => {
+    if (server.child.pid !== undefined) server.peakRss = Math.max(server.peakRss, rssOf(server.child.pid));
+  }, 100);
+  try {
+    return await autocannon({
+      url: `https://127.0.0.1:${server.port}${path}`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duration: seconds,
+      connections: CONNECTIONS,
+      overallRate: RATE,
+      timeout: 10,
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+function post(port: number, path: string, body: Buffer | string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method: path === '/healthz' ? 'GET' : 'POST', rejectUnauthorized: false, timeout: 10_000, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(path === '/healthz' ? undefined : body);
+  });
+}
+
+/** A small deterministic PRNG (mulberry32), so a failing fuzz body can be reproduced. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ODD_VALUES: unknown[] = [null, 0, -1, 1e308, '', 'x'.repeat(1000), [], {}, true, [null], { '': '' }, '\u0000', '../../etc/passwd'];
+
+/** One mutated body: a structural change to the review (retyped or removed field) or a byte-level corruption of its JSON. */
+function fuzzBody(next: () => number, base: Record<string, unknown>): Buffer {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const clone = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
+  const mode = Math.floor(next() * 4);
+  if (mode <= 1) {
+    // Walk to a random node and replace or delete something there.
+    let node: unknown = clone;
+    const depth = 1 + Math.floor(next() * 6);
+    for (let i = 0; i < depth && node !== null && typeof node === 'object'; i++) {
+      const keys = Object.keys(node as object);
+      if (keys.length === 0) break;
+      const key = pick(keys);
+      const child = (node as Record<string, unknown>)[key];
+      if (i === depth - 1 || child === null || typeof child !== 'object') {
+        if (mode === 0) (node as Record<string, unknown>)[key] = pick(ODD_VALUES);
+        else delete (node as Record<string, unknown>)[key];
+        break;
+      }
+      node = child;
+    }
+    return Buffer.from(JSON.stringify(clone));
+  }
+  const bytes = Buffer.from(JSON.stringify(clone));
+  if (mode === 2) return bytes.subarray(0, Math.floor(next() * bytes.length));
+  for (let flips = 1 + Math.floor(next() * 8); flips > 0; flips--) bytes[Math.floor(next() * bytes.length)] = Math.floor(next() * 256);
+  return bytes;
+}
+
+function isValidReview(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as { kind?: unknown; response?: { uid?: unknown; allowed?: unknown } };
+    return parsed.kind === 'AdmissionReview' && typeof parsed.response?.allowed === 'boolean' && typeof parsed.response.uid === 'string';
+  } catch {
+    return false;
+  }
+}
+
+async function fuzz(server: Server, base: Record<string, unknown>): Promise<{ statuses: Map<number, number>; invalid: number; errors: number }> {
+  const next = random(6);
+  const statuses = new Map<number, number>();
+  let invalid = 0;
+  let errors = 0;
+  let sent = 0;
+  const worker = async (): Promise<void> => {
+    while (sent < FUZZ) {
+      sent += 1;
+      const path = next() < 0.5 ? '/validate' : '/mutate';
+      try {
+        const { status, text } = await post(server.port, path, fuzzBody(next, base));
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (!(status === 400 || status === 413 || (status === 200 && isValidReview(text)))) invalid += 1;
+      } catch {
+        errors += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return { statuses, invalid, errors };
+}
+
+const ms = (value: number): string => `${value.toFixed(2)} ms`;
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+function line(name: string, result: Result, server: Server): string {
+  const errors = result.errors + result.timeouts + result.non2xx;
+  return `${name.padEnd(6)} p50 ${ms(result.latency.p50).padStart(9)}  p99 ${ms(result.latency.p99).padStart(9)}  ${result.requests.average.toFixed(0).padStart(5)} req/s  ${String(result.requests.total).padStart(6)} requests  errors ${errors} (${result.errors} socket, ${result.timeouts} timeouts, ${result.non2xx} non-2xx)  peak RSS ${mb(server.peakRss)}`;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CLI)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
+  const object = deployment();
+  const body = JSON.stringify(review(object, '705ab4f5-6393-11e8-b7cc-42010a800002'));
+  console.log(`bench:webhook — ${SECONDS} s at ${RATE} req/s, ${CONNECTIONS} connections, ${body.length}-byte Deployment AdmissionReview, HTTPS on 127.0.0.1`);
+
+  const floor = await start(['--import', 'tsx', FLOOR]);
+  let floorResult: Result;
+  try {
+    await load(floor, '/validate', body, 1);
+    floor.peakRss = 0;
+    floorResult = await load(floor, '/validate', body, SECONDS);
+  } finally {
+    floor.child.kill('SIGTERM');
+  }
+
+  const kaji = await start([CLI, 'webhook', '--self-signed', '--host', '127.0.0.1', '--port', '0']);
+  try {
+    const check = await post(kaji.port, '/validate', body);
+    const verdict = JSON.parse(check.text) as { response?: { allowed?: boolean; warnings?: string[] } };
+    console.log(`kaji's verdict on the body: allowed ${String(verdict.response?.allowed)}, ${verdict.response?.warnings?.length ?? 0} warning(s)`);
+    await load(kaji, '/validate', body, 1);
+    kaji.peakRss = 0;
+    const kajiResult = await load(kaji, '/validate', body, SECONDS);
+
+    console.log(line('floor', floorResult, floor));
+    console.log(line('kaji', kajiResult, kaji));
+    const ratio = kajiResult.latency.p99 / Math.max(floorResult.latency.p99, 0.001);
+    const kajiErrors = kajiResult.errors + kajiResult.timeouts + kajiResult.non2xx;
+    const targets = [
+      [`kaji p99 ${ms(kajiResult.latency.p99)} <= 5 ms`, kajiResult.latency.p99 <= 5],
+      [`kaji errors ${kajiErrors} = 0`, kajiErrors === 0],
+      [`p99 ratio kaji/floor ${ratio.toFixed(2)}x <= 2.5x`, ratio <= 2.5],
+      [`kaji peak RSS ${mb(kaji.peakRss)} <= 150 MB`, kaji.peakRss <= 150 * 1024 * 1024],
+    ] as const;
+
+    const started = Date.now();
+    const fuzzed = await fuzz(kaji, review(object, 'fuzz'));
+    const alive = kaji.child.exitCode === null && (await post(kaji.port, '/healthz', '')).status === 200;
+    const statuses = [...fuzzed.statuses.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`).join(', ');
+    console.log(
+      `fuzz: ${FUZZ} bodies in ${((Date.now() - started) / 1000).toFixed(1)} s — ${statuses}; ${fuzzed.invalid} invalid answers, ${fuzzed.errors} connection errors; server ${alive ? 'alive and healthy' : 'DOWN'}; peak RSS ${mb(kaji.peakRss)}`,
+    );
+    const all = [...targets, [`fuzz: 0 crashes, 0 invalid answers`, alive && fuzzed.invalid === 0 && fuzzed.errors === 0] as const];
+    for (const [what, ok] of all) console.log(`  ${ok ? 'met   ' : 'MISSED'} ${what}`);
+    process.exitCode = all.every(([, ok]) => ok) ? 0 : 1;
+  } finally {
+    kaji.child.kill('SIGTERM');
+  }
+}
+
+await main();
