@@ -2,7 +2,7 @@
 //   1. autocannon: 10 s at 1,000 requests/s of a realistic Deployment
 //      AdmissionReview (v1, CREATE) to POST /validate of `kaji webhook
 //      --self-signed` (the built CLI, dist/), and the same load against a
-//      minimal HTTPS server that answers a fixed "allowed" (floor.ts). Each
+//      minimal HTTPS server that answers a fixed "allowed" (floor.mjs). Each
 //      runs in its own process; p50, p99, requests/s, errors and peak RSS of
 //      both. A 1 s warm-up at the same rate precedes each measured run.
 //   2. 10,000 fuzzed bodies (truncated, byte-flipped, retyped fields, wrong
@@ -19,7 +19,7 @@ import autocannon, { type Result } from 'autocannon';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const FLOOR = fileURLToPath(new URL('./floor.ts', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./floor.mjs', import.meta.url));
 
 function flag(name: string, fallback: number, max: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -285,7 +285,7 @@ async function main(): Promise<void> {
   const body = JSON.stringify(review(object, '705ab4f5-6393-11e8-b7cc-42010a800002'));
   console.log(`bench:webhook — ${SECONDS} s at ${RATE} req/s, ${CONNECTIONS} connections, ${body.length}-byte Deployment AdmissionReview, HTTPS on 127.0.0.1`);
 
-  const floor = await start(['--import', 'tsx', FLOOR]);
+  const floor = await start([FLOOR]);
   let floorResult: Result;
   try {
     await load(floor, '/validate', body, 1);

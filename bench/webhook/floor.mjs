@@ -1,7 +1,9 @@
 // The floor for bench/webhook: the least an HTTPS admission endpoint can do —
 // read the body and answer one fixed "allowed" AdmissionReview — with the same
 // kind of certificate `kaji webhook --self-signed` makes. Prints
-// {"event":"listening","port":N} on stdout.
+// {"event":"listening","port":N} on stdout. Plain JavaScript, run by node
+// without a loader, so its RSS is that of a bare Node HTTPS server.
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:https';
 import { generate } from 'selfsigned';
 
