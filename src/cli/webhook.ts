@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { loadPolicyConfig } from '../policy/index.js';
-import { createWebhookServer, watchConfig, type ConfigWatcher } from '../webhook/index.js';
+import { createWebhookServer, reloadTlsOnChange, watchConfig, type ConfigWatcher } from '../webhook/index.js';
 import { UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -62,6 +62,13 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
       server.configReloaded('error' in change ? change.error : undefined);
     });
   }
+  const log = (line: object) => io.out(JSON.stringify({ time: new Date().toISOString(), ...line }) + '\n');
+  const tlsWatcher =
+    flags.tlsCert && flags.tlsKey
+      ? reloadTlsOnChange(server, { certFile: flags.tlsCert, keyFile: flags.tlsKey }, tls, (result) =>
+          log('error' in result ? { level: 'error', event: 'tls-reload', error: result.error } : { level: 'info', event: 'tls-reload', fingerprint: result.fingerprint }),
+        )
+      : undefined;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(flags.port, flags.host, () => {
@@ -77,6 +84,7 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
   });
   io.out(JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'shutdown', signal }) + '\n');
   watcher?.close();
+  tlsWatcher?.close();
   await server.shutdown();
   return 0;
 }

@@ -1,4 +1,5 @@
-// Watches the policy configuration file and re-parses it when it changes.
+// Watches files the webhook reads at start (the policy, the TLS certificate) and
+// hands over their new content when they change.
 import { readFile } from 'node:fs/promises';
 import { watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
 import { parsePolicyConfig, type PolicyConfig } from '../policy/index.js';
@@ -10,13 +11,17 @@ export interface ConfigWatcher {
 }
 
 /**
- * Calls `onChange` with the parsed configuration each time the file's content
- * changes, or with the error when the new content is not a valid configuration.
- * fs.watch gives the change at once; fs.watchFile (polling every second) catches
- * what fs.watch misses: a file replaced by rename, or a Kubernetes ConfigMap
- * volume, whose files are symlinks swapped as a whole.
+ * Calls `onText` with a file's content each time it changes, or with the error
+ * when it cannot be read. fs.watch gives the change at once; fs.watchFile
+ * (polling every second) catches what fs.watch misses: a file replaced by
+ * rename, or a Kubernetes ConfigMap or Secret volume, whose files are symlinks
+ * swapped as a whole.
  */
-export function watchConfig(file: string, onChange: (change: ConfigChange) => void, options: { interval?: number } = {}): ConfigWatcher {
+export function watchFileText(
+  file: string,
+  onText: (change: { readonly text: string } | { readonly error: Error }) => void,
+  options: { interval?: number } = {},
+): ConfigWatcher {
   let last: string | undefined;
   let closed = false;
   let running = Promise.resolve();
@@ -29,16 +34,12 @@ export function watchConfig(file: string, onChange: (change: ConfigChange) => vo
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       if (closed || last === `\u0000${code}`) return;
       last = `\u0000${code}`;
-      onChange({ error: new Error(`cannot read ${file}: ${code}`) });
+      onText({ error: new Error(`cannot read ${file}: ${code}`) });
       return;
     }
     if (closed || text === last) return;
     last = text;
-    try {
-      onChange({ config: parsePolicyConfig(text, file) });
-    } catch (error) {
-      onChange({ error: error as Error });
-    }
+    onText({ text });
   };
   // Several events come for one write: wait a little, then read once; reads never overlap.
   const schedule = () => {
@@ -71,4 +72,23 @@ export function watchConfig(file: string, onChange: (change: ConfigChange) => vo
       unwatchFile(file, poll);
     },
   };
+}
+
+/**
+ * Calls `onChange` with the parsed configuration each time the file's content
+ * changes, or with the error when the new content is not a valid configuration.
+ */
+export function watchConfig(file: string, onChange: (change: ConfigChange) => void, options: { interval?: number } = {}): ConfigWatcher {
+  return watchFileText(
+    file,
+    (change) => {
+      if ('error' in change) return onChange(change);
+      try {
+        onChange({ config: parsePolicyConfig(change.text, file) });
+      } catch (error) {
+        onChange({ error: error as Error });
+      }
+    },
+    options,
+  );
 }
