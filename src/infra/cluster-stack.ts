@@ -17,7 +17,8 @@
 //     rules, chart, NodePool, EC2NodeClass      overlays/<cluster>), their Ingresses
 //   AWS Load Balancer Controller, external-     with the cluster's DNS weight
 //     dns (with IAM), metrics-server, the     kaji's in-cluster components
-//     VPA recommender                           (webhook, headroom: clusters/<c>/platform)
+//     VPA recommender, cert-manager (the         (webhook, headroom: clusters/<c>/platform)
+//     webhook's certificates)
 //   Argo CD, the External Secrets Operator    Argo CD's own later configuration (SSO,
 //     (argocd namespace only) and the           notifications, RBAC)
 //     repository credentials, the root
@@ -37,6 +38,7 @@ import { acknowledgeRuleFindings } from './addons/nag-findings.js';
 import { ExternalDns } from './addons/external-dns.js';
 import { LoadBalancerController } from './addons/load-balancer-controller.js';
 import { ResourceMetrics } from './addons/metrics.js';
+import { CertManager } from './addons/cert-manager.js';
 import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from './addons/system-nodes.js';
 import { InfraError } from './errors.js';
 import { Karpenter } from './karpenter.js';
@@ -145,6 +147,7 @@ export class ClusterStack extends cdk.Stack {
   readonly loadBalancerController: LoadBalancerController;
   readonly externalDns: ExternalDns;
   readonly resourceMetrics: ResourceMetrics;
+  readonly certManager: CertManager;
   readonly argoCd: ArgoCdBootstrap;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
@@ -224,6 +227,9 @@ export class ClusterStack extends cdk.Stack {
     });
     this.resourceMetrics.node.addDependency(...ready);
 
+    this.certManager = new CertManager(this, 'CertManager', { cluster: this.cluster, chart: this.pins.charts.certManager });
+    this.certManager.node.addDependency(...ready);
+
     this.argoCd = new ArgoCdBootstrap(this, 'ArgoCd', {
       cluster: this.cluster,
       platform,
@@ -235,6 +241,8 @@ export class ClusterStack extends cdk.Stack {
     });
     // The first sync creates Services and Ingresses: the controller's webhooks must answer by then.
     this.argoCd.root.node.addDependency(this.loadBalancerController.chart);
+    // kaji-platform's webhook certificates are cert-manager objects: its CRDs must exist before the first sync.
+    this.argoCd.root.node.addDependency(this.certManager.chart);
 
     new cdk.CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
     this.acknowledgeNagFindings(publicCidrs);

@@ -59,6 +59,8 @@ export interface ChartPins {
   readonly vpa: ChartPin;
   /** External Secrets Operator, scoped to the argocd namespace: Argo CD's repository credentials from Secrets Manager. */
   readonly externalSecrets: ChartPin;
+  /** cert-manager: the admission webhook's serving certificate and caBundle. */
+  readonly certManager: ChartPin;
 }
 
 export interface VersionPins {
@@ -89,6 +91,7 @@ export const CHARTS: ChartPins = {
   // VPA component on its own switch, so the recommender runs alone.
   vpa: { chart: 'vpa', repository: 'https://charts.fairwinds.com/stable', version: '4.10.1' },
   externalSecrets: { chart: 'external-secrets', repository: 'https://charts.external-secrets.io', version: '1.1.1' },
+  certManager: { chart: 'cert-manager', repository: 'https://charts.jetstack.io', version: 'v1.19.1' },
 };
 
 /** The AWS Load Balancer Controller version whose IAM policy aws-cdk-lib ships (matches CHARTS.awsLoadBalancerController). */

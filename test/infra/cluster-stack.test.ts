@@ -244,9 +244,16 @@ describe('ClusterStack: add-ons and system nodes', () => {
     assert.match(vpa, /\\"recommender\\":\{\\"enabled\\":true/);
     assert.match(vpa, /\\"updater\\":\{\\"enabled\\":false\}/);
     assert.match(vpa, /\\"admissionController\\":\{\\"enabled\\":false\}/);
-    for (const name of ['argo-cd', 'external-dns', 'metrics-server', 'aws-load-balancer-controller']) {
+    for (const name of ['argo-cd', 'external-dns', 'metrics-server', 'aws-load-balancer-controller', 'cert-manager']) {
       assert.match(JSON.stringify(chart(blue, name).Values), /CriticalAddonsOnly/, name);
     }
+  });
+
+  test('cert-manager is installed, pinned and with its CRDs, for the webhook certificates', () => {
+    const certManager = chart(blue, 'cert-manager');
+    assert.equal(certManager.Version, 'v1.19.1');
+    assert.equal(certManager.Namespace, 'cert-manager');
+    assert.match(JSON.stringify(certManager.Values), /\\"crds\\":\{\\"enabled\\":true\}/);
   });
 
   test('controllers get AWS credentials through EKS Pod Identity, not an OIDC provider', () => {
