@@ -7,7 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export const ECR = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
+import { deploymentYaml, ECR } from '../support/platform.js';
+
+export { ECR };
 export const CLUSTERS = ['blue', 'green'] as const;
 
 /** The policy: a tag is required, and a custom check refuses `-debug` images. */
@@ -63,24 +65,6 @@ images:
 `;
 }
 
-function deployment(service: FixtureService): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${service.name}
-  namespace: ${service.name}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: ${service.name}}}
-  template:
-    metadata: {labels: {app: ${service.name}}}
-    spec:
-      containers:
-        - name: app
-          image: ${service.baseImage ?? `${ECR}/${service.name}`}
-`;
-}
-
 export function platformYaml(services: readonly FixtureService[]): string {
   return `platform: {name: shop, region: eu-west-1, account: "111122223333", domain: shop.example.com}
 manifests: {url: https://github.com/acme/manifests.git, localPath: manifests}
@@ -104,7 +88,7 @@ export function createBumpFixture(services: readonly FixtureService[]): BumpFixt
   write('platform/polaris.yaml', BUMP_POLICY);
   for (const service of services) {
     write(`seed/apps/${service.name}/base/kustomization.yaml`, 'resources: [deployment.yaml]\n');
-    write(`seed/apps/${service.name}/base/deployment.yaml`, deployment(service));
+    write(`seed/apps/${service.name}/base/deployment.yaml`, deploymentYaml({ name: service.name, image: service.baseImage }));
     for (const cluster of CLUSTERS) {
       write(`seed/apps/${service.name}/overlays/${cluster}/kustomization.yaml`, service.overlay?.(cluster) ?? kustomization(service.name));
       for (const [file, text] of Object.entries(service.overlayFiles?.(cluster) ?? {})) write(`seed/apps/${service.name}/overlays/${cluster}/${file}`, text);

@@ -36,7 +36,8 @@ ${services
 
 export const POLICY = 'checks:\n  runAsPrivileged: danger\n  tagNotSpecified: danger\n  livenessProbeMissing: warning\n';
 
-function deployment(service: TestService): string {
+/** A two-replica Deployment of the service (its own repository unless `image` says otherwise). */
+export function deploymentYaml(service: TestService): string {
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -58,7 +59,7 @@ export function serviceFiles(service: TestService): Record<string, string> {
   const base = `manifests/apps/${service.name}/base`;
   return {
     [`${base}/kustomization.yaml`]: `resources: [resources.yaml]\n`,
-    [`${base}/resources.yaml`]: [deployment(service), service.extra].filter(Boolean).join('---\n'),
+    [`${base}/resources.yaml`]: [deploymentYaml(service), service.extra].filter(Boolean).join('---\n'),
     [`manifests/apps/${service.name}/overlays/blue/kustomization.yaml`]: `resources: [../../base]\nimages:\n  - name: ${service.image ?? `${ECR}/${service.name}`}\n    newTag: "1.0.0"\n`,
   };
 }
