@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
-import { displayPath, loadInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
+import { loadInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
 import { auditObjects, filterBySeverity, loadPolicyConfig, messagesOf, type AuditData, type Severity } from '../policy/index.js';
 import { formatAudit, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
-import { commaList, oneOf, UsageError, version, wholeNumber, type Io } from './common.js';
+import { commaList, oneOf, reportProblems, UsageError, version, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface CheckFlags {
@@ -84,11 +84,4 @@ function exitCode(audit: AuditData, problems: readonly InputProblem[], flags: Ch
   if (flags.setExitCodeBelowScore !== undefined && audit.Score < flags.setExitCodeBelowScore) return EXIT.belowScore;
   if (problems.length) return EXIT.inputProblem;
   return EXIT.ok;
-}
-
-function reportProblems(problems: readonly InputProblem[], io: Io): void {
-  for (const problem of problems) {
-    const where = `${displayPath(problem.file, io.cwd)}${problem.line ? `:${problem.line}` : ''}`;
-    io.err(`kaji: ${where}: ${problem.message}\n`);
-  }
 }

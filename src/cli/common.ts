@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import { displayPath, type InputProblem } from '../kube/index.js';
 
 /** A command line that cannot be run as given; printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -63,4 +64,12 @@ export function processIo(): Io {
     colorOut: wantsColor(process.stdout),
     cwd: process.cwd(),
   };
+}
+
+/** Prints input problems as one line each, `file:line: problem`. */
+export function reportProblems(problems: readonly InputProblem[], io: Io): void {
+  for (const problem of problems) {
+    const where = `${displayPath(problem.file, io.cwd)}${problem.line ? `:${problem.line}` : ''}`;
+    io.err(`kaji: ${where}: ${problem.message}\n`);
+  }
 }

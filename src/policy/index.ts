@@ -8,3 +8,4 @@ export { countResults, scoreOf, messagesOf, type Counts } from './score.js';
 export { BUILTIN_CHECKS } from './checks/index.js';
 export { exemptionsFor, EXEMPT_ANNOTATION, checkExemptAnnotation, type ExemptionTest } from './exemptions.js';
 export { checkMutationsOf, mutationsOf, applyMutations, expandWildcards, PatchError, type CheckMutation } from './mutate.js';
+export { fixManifestText, type Fixable, type FileFix } from './fix.js';

@@ -106,3 +106,4 @@ export {
   type ResultEntry,
   type ResultLevel,
 } from './summary.js';
+export { unifiedDiff } from './diff.js';

@@ -1,0 +1,98 @@
+// Applies check mutations to a manifest file's text, byte-exactly: only the
+// bytes the patches touch change (comments, quoting and layout stay).
+import { isDeepStrictEqual } from 'node:util';
+import { applyPatchToYaml, parseDocument, splitDocuments, type JsonValue, type KubeObject } from '../kube/index.js';
+import { applyMutations, expandWildcards, type CheckMutation } from './mutate.js';
+import type { PatchOperation } from './types.js';
+
+/** One object of a file whose failed checks carry mutations. */
+export interface Fixable {
+  readonly object: KubeObject;
+  readonly mutations: readonly CheckMutation[];
+}
+
+export interface FileFix {
+  readonly text: string;
+  /** Check ID → number of mutations applied. */
+  readonly applied: Map<string, number>;
+  readonly failures: { readonly line: number; readonly message: string }[];
+}
+
+/**
+ * Applies the mutations of a file's objects to its text, document by document from
+ * the bottom up (so earlier documents keep their lines). Each check's mutation is
+ * applied whole or not at all, and only when the edited document reads back as the
+ * patched object.
+ */
+export function fixManifestText(original: string, fixables: readonly Fixable[]): FileFix {
+  const applied = new Map<string, number>();
+  const failures: FileFix['failures'] = [];
+  const lines = [...new Set(fixables.map((fixable) => fixable.object.source.line))].sort((a, b) => b - a);
+  let text = original;
+  for (const line of lines) {
+    const inDocument = fixables.filter((fixable) => fixable.object.source.line === line);
+    const before = documentAt(text, line);
+    const prefixes = itemPrefixes(before, inDocument);
+    inDocument.forEach((fixable, index) => {
+      for (const mutation of fixable.mutations) {
+        const what = `${mutation.check}${mutation.container ? ` (container ${mutation.container})` : ''}`;
+        try {
+          const operations = mutation.operations
+            .map((operation) => prefixed(operation, prefixes[index] ?? ''))
+            .flatMap((operation) => expandWildcards(documentAt(text, line), operation));
+          if (operations.length === 0) continue;
+          const edited = applyPatchToYaml(text, { line }, operations);
+          const expected = applyMutations(documentAt(text, line), operations);
+          if (!isDeepStrictEqual(documentAt(edited, line), expected)) {
+            throw new Error('the edited YAML does not read back as the patched object, so it was left unchanged (please report this)');
+          }
+          text = edited;
+          applied.set(mutation.check, (applied.get(mutation.check) ?? 0) + 1);
+        } catch (error) {
+          failures.push({ line, message: `${what}: cannot apply the mutation: ${(error as Error).message}` });
+        }
+      }
+    });
+  }
+  return { text, applied, failures };
+}
+
+/** The parsed document whose first content line is `line`, as `loadInputs` read it. */
+function documentAt(text: string, line: number): JsonValue {
+  const document = splitDocuments(text).find((candidate) => candidate.contentLine === line);
+  if (!document) throw new Error(`no document starts at line ${line}`);
+  return parseDocument(document) as JsonValue;
+}
+
+/**
+ * The JSON Pointer prefix of each object within its document: "" for a plain
+ * document, `/items/N` for the items of a `kind: List`, matched by kind, name and namespace.
+ */
+function itemPrefixes(document: JsonValue, fixables: readonly Fixable[]): string[] {
+  const items = isListDocument(document) ? (document.items as JsonValue[]) : undefined;
+  if (!items) return fixables.map(() => '');
+  const used = new Set<number>();
+  return fixables.map(({ object }) => {
+    const index = items.findIndex((item, i) => !used.has(i) && sameObject(item, object));
+    if (index < 0) return '/items/?';
+    used.add(index);
+    return `/items/${index}`;
+  });
+}
+
+function isListDocument(document: JsonValue): document is { items: JsonValue[]; kind: string } {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return false;
+  return typeof document.kind === 'string' && document.kind.endsWith('List') && Array.isArray(document.items);
+}
+
+function sameObject(item: JsonValue, object: KubeObject): boolean {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
+  const metadata = (typeof item.metadata === 'object' && item.metadata !== null ? item.metadata : {}) as Record<string, JsonValue>;
+  return item.kind === object.kind && (metadata.name ?? '') === object.name && (metadata.namespace ?? '') === object.namespace;
+}
+
+function prefixed(operation: PatchOperation, prefix: string): PatchOperation {
+  if (!prefix) return operation;
+  return { ...operation, path: prefix + operation.path, ...(operation.from !== undefined ? { from: prefix + operation.from } : {}) };
+}
+
