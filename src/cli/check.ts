@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
-import { auditObjects, filterBySeverity, loadPolicyConfig, messagesOf, type AuditData, type Severity } from '../policy/index.js';
+import { auditObjects, countResults, filterBySeverity, loadPolicyConfig, type AuditData, type Severity } from '../policy/index.js';
 import { formatAudit, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { commaList, oneOf, reportProblems, UsageError, version, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -77,10 +77,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
 }
 
 function exitCode(audit: AuditData, problems: readonly InputProblem[], flags: CheckFlags): number {
-  const dangerFailed = audit.Results.some((result) =>
-    [...messagesOf(result)].some((message) => !message.Success && message.Severity === 'danger'),
-  );
-  if (flags.setExitCodeOnDanger && dangerFailed) return EXIT.danger;
+  if (flags.setExitCodeOnDanger && countResults(audit.Results).dangers > 0) return EXIT.danger;
   if (flags.setExitCodeBelowScore !== undefined && audit.Score < flags.setExitCodeBelowScore) return EXIT.belowScore;
   if (problems.length) return EXIT.inputProblem;
   return EXIT.ok;

@@ -18,7 +18,7 @@ import {
   type InputProblem,
   type KubeObject,
 } from '../kube/index.js';
-import { auditObjects, countResults, loadPolicyConfig, messagesOf, type PolicyConfig, type Result } from '../policy/index.js';
+import { auditObjects, countResults, loadPolicyConfig, placedMessagesOf, type PolicyConfig } from '../policy/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { GitHubForge, githubRepositoryOf } from './github.js';
 import { isUrl, Workspace } from './git.js';
@@ -410,20 +410,13 @@ function dangersOf(rendered: Rendered, policy: PolicyConfig, cluster: string): {
   const dangers: AddedDanger[] = [];
   for (const result of audit.Results) {
     const object = `${result.Kind}/${result.Namespace || '-'}/${result.Name}`;
-    for (const [where, message] of failedMessages(result)) {
-      if (message.Severity === 'danger') dangers.push({ cluster, object: where ? `${object} container ${where}` : object, check: message.ID, message: message.Message });
+    for (const { container, message } of placedMessagesOf(result)) {
+      if (!message.Success && message.Severity === 'danger') {
+        dangers.push({ cluster, object: container ? `${object} container ${container}` : object, check: message.ID, message: message.Message });
+      }
     }
   }
   return { dangers, warnings: countResults(audit.Results).warnings };
-}
-
-function* failedMessages(result: Result): Generator<[string, ReturnType<typeof messagesOf> extends Generator<infer M> ? M : never]> {
-  for (const message of Object.values(result.Results)) if (!message.Success) yield ['', message];
-  if (!result.PodResult) return;
-  for (const message of Object.values(result.PodResult.Results)) if (!message.Success) yield ['', message];
-  for (const container of result.PodResult.ContainerResults) {
-    for (const message of Object.values(container.Results)) if (!message.Success) yield [container.Name, message];
-  }
 }
 
 function dangerKey(danger: AddedDanger): string {

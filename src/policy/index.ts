@@ -4,7 +4,7 @@ export { ConfigError } from './errors.js';
 export { loadPolicyConfig, parsePolicyConfig, defaultPolicyConfig, mergeMaps, SEVERITIES } from './config.js';
 export { auditObjects, auditObject, enabledChecks, appliesTo } from './engine.js';
 export { filterBySeverity, filterMessages } from './filter.js';
-export { countResults, scoreOf, messagesOf, type Counts } from './score.js';
+export { countResults, scoreOf, messagesOf, placedMessagesOf, outcomeOf, type Counts, type Outcome, type MessagePlace } from './score.js';
 export { BUILTIN_CHECKS } from './checks/index.js';
 export { exemptionsFor, EXEMPT_ANNOTATION, checkExemptAnnotation, type ExemptionTest } from './exemptions.js';
 export { checkMutationsOf, mutationsOf, applyMutations, expandWildcards, PatchError, type CheckMutation } from './mutate.js';

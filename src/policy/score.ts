@@ -1,4 +1,4 @@
-import type { Result, ResultMessage, ResultSet } from './types.js';
+import type { Result, ResultMessage } from './types.js';
 
 export interface Counts {
   successes: number;
@@ -6,32 +6,52 @@ export interface Counts {
   dangers: number;
 }
 
+/** How a check result counts: passed, or failed as a warning or a danger. */
+export type Outcome = 'success' | 'warning' | 'danger';
+
+/**
+ * A failed check counts as a warning when its severity is `warning` and as a
+ * danger otherwise, as in Polaris's `CountSummary.AddResult`.
+ */
+export function outcomeOf(message: ResultMessage): Outcome {
+  if (message.Success) return 'success';
+  return message.Severity === 'warning' ? 'warning' : 'danger';
+}
+
+/** One result message and where in its object's result it sits. */
+export interface MessagePlace {
+  readonly level: 'object' | 'pod' | 'container';
+  /** The container's name, for container results. */
+  readonly container?: string;
+  readonly message: ResultMessage;
+}
+
+/** Every result message of a result, in the result's own order: object level, pod level, then each container. */
+export function* placedMessagesOf(result: Result): Generator<MessagePlace> {
+  for (const message of Object.values(result.Results)) yield { level: 'object', message };
+  if (!result.PodResult) return;
+  for (const message of Object.values(result.PodResult.Results)) yield { level: 'pod', message };
+  for (const container of result.PodResult.ContainerResults ?? []) {
+    for (const message of Object.values(container.Results)) yield { level: 'container', container: container.Name, message };
+  }
+}
+
 /** Every result message of a result (object level, pod level, then containers). */
 export function* messagesOf(result: Result): Generator<ResultMessage> {
-  yield* Object.values(result.Results);
-  if (!result.PodResult) return;
-  yield* Object.values(result.PodResult.Results);
-  for (const container of result.PodResult.ContainerResults) yield* Object.values(container.Results);
+  for (const { message } of placedMessagesOf(result)) yield message;
 }
 
 export function countResults(results: readonly Result[]): Counts {
   const counts: Counts = { successes: 0, warnings: 0, dangers: 0 };
   for (const result of results) {
-    for (const message of messagesOf(result)) addToCounts(counts, message);
+    for (const message of messagesOf(result)) {
+      const outcome = outcomeOf(message);
+      if (outcome === 'success') counts.successes++;
+      else if (outcome === 'warning') counts.warnings++;
+      else counts.dangers++;
+    }
   }
   return counts;
-}
-
-export function countResultSet(set: ResultSet): Counts {
-  const counts: Counts = { successes: 0, warnings: 0, dangers: 0 };
-  for (const message of Object.values(set)) addToCounts(counts, message);
-  return counts;
-}
-
-function addToCounts(counts: Counts, message: ResultMessage): void {
-  if (message.Success) counts.successes++;
-  else if (message.Severity === 'warning') counts.warnings++;
-  else counts.dangers++;
 }
 
 /**

@@ -1,12 +1,12 @@
 // Helpers every report format shares: a stable walk over all check results of
 // an audit, counts as Polaris makes them, and `--only-show-failed-tests`.
+import { countResults as countPolicyResults, outcomeOf, type Outcome } from '../policy/score.js';
 import type { AuditData, ContainerResult, Result, ResultMessage, ResultSet } from '../policy/types.js';
+
+export { outcomeOf, type Outcome };
 
 /** Where in an object's result a message sits: on the object, on its pod spec, or on one container. */
 export type ResultLevel = 'object' | 'pod' | 'container';
-
-/** How a check result counts: passed, or failed as a warning or a danger. */
-export type Outcome = 'success' | 'warning' | 'danger';
 
 /** One check result with the object (and container) it belongs to. */
 export interface ResultEntry {
@@ -40,15 +40,6 @@ export function sortedMessages(set: ResultSet | null | undefined): ResultMessage
 }
 
 /**
- * A failed check counts as a warning when its severity is `warning` and as a
- * danger otherwise, as in Polaris's `CountSummary.AddResult`.
- */
-export function outcomeOf(message: ResultMessage): Outcome {
-  if (message.Success) return 'success';
-  return message.Severity === 'warning' ? 'warning' : 'danger';
-}
-
-/**
  * Every check result of one object in a stable order: the object's own results,
  * then its pod spec's, then each container's in the order the pod lists them;
  * within each set, by check ID.
@@ -75,19 +66,10 @@ export function failedEntries(audit: AuditData): ResultEntry[] {
   return [...auditEntries(audit)].filter((entry) => !entry.message.Success);
 }
 
-/** Counts successes, warnings and dangers over an audit (or one object's result). */
+/** Counts successes, warnings and dangers over an audit (or one object's result), as the policy counts them. */
 export function countResults(data: AuditData | Result): ResultCounts {
-  const entries = 'PolarisOutputVersion' in data ? auditEntries(data) : resultEntries(data);
-  let successes = 0;
-  let warnings = 0;
-  let dangers = 0;
-  for (const { message } of entries) {
-    const outcome = outcomeOf(message);
-    if (outcome === 'success') successes++;
-    else if (outcome === 'warning') warnings++;
-    else dangers++;
-  }
-  return { successes, warnings, dangers, total: successes + warnings + dangers };
+  const counts = countPolicyResults('PolarisOutputVersion' in data ? (data.Results ?? []) : [data]);
+  return { ...counts, total: counts.successes + counts.warnings + counts.dangers };
 }
 
 /** "Deployment/shop/web", or "ClusterRole/admin" for a cluster-scoped object. */
