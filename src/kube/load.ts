@@ -3,7 +3,7 @@ import { dirname, extname, join, relative, resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { parseDocument, parseStream, splitDocuments, YamlSyntaxError, type ParsedDocument } from './documents.js';
 import { kustomizationFile, renderKustomization } from './kustomize.js';
-import { objectProblem, toKubeObject } from './object.js';
+import { listItems, objectProblem, toKubeObject } from './object.js';
 import { normalizeObject } from './normalize.js';
 import { isObject } from './podspec.js';
 import type { InputProblem, JsonObject, JsonValue, KubeObject } from './types.js';
@@ -196,10 +196,7 @@ function parseEachDocument(result: LoadResult, text: string, file: string, optio
 
 /** `kind: List` (and `*List` kinds with items) stand for their items. */
 function expandList(document: unknown): unknown[] {
-  if (!isObject(document as JsonValue)) return [document];
-  const object = document as JsonObject;
-  const isList = typeof object.kind === 'string' && object.kind.endsWith('List') && Array.isArray(object.items);
-  return isList ? (object.items as JsonValue[]) : [document];
+  return listItems(document) ?? [document];
 }
 
 function formatMiB(bytes: number): string {

@@ -1,5 +1,5 @@
 import { isObject } from './podspec.js';
-import type { JsonObject, KubeObject, Source } from './types.js';
+import type { JsonObject, JsonValue, KubeObject, Source } from './types.js';
 
 /** Why a parsed document cannot be audited as a Kubernetes object, or undefined when it can. */
 export function objectProblem(doc: unknown): string | undefined {
@@ -41,4 +41,12 @@ export function apiGroupOf(apiVersion: string): string {
 export function splitGroupKind(groupKind: string): { group: string; kind: string } {
   const slash = groupKind.lastIndexOf('/');
   return slash === -1 ? { group: '', kind: groupKind } : { group: groupKind.slice(0, slash), kind: groupKind.slice(slash + 1) };
+}
+
+/** The items of a `kind: List` (or any `*List` kind with items), or undefined for any other document. */
+export function listItems(document: unknown): JsonValue[] | undefined {
+  if (!isObject(document as JsonValue)) return undefined;
+  const object = document as JsonObject;
+  const isList = typeof object.kind === 'string' && object.kind.endsWith('List') && Array.isArray(object.items);
+  return isList ? (object.items as JsonValue[]) : undefined;
 }

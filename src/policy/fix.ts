@@ -1,7 +1,7 @@
 // Applies check mutations to a manifest file's text, byte-exactly: only the
 // bytes the patches touch change (comments, quoting and layout stay).
 import { isDeepStrictEqual } from 'node:util';
-import { applyPatchToYaml, parseDocument, splitDocuments, type JsonValue, type KubeObject } from '../kube/index.js';
+import { applyPatchToYaml, listItems, parseDocument, splitDocuments, type JsonValue, type KubeObject } from '../kube/index.js';
 import { applyMutations, expandWildcards, type CheckMutation } from './mutate.js';
 import type { PatchOperation } from './types.js';
 
@@ -69,7 +69,7 @@ function documentAt(text: string, line: number): JsonValue {
  * document, `/items/N` for the items of a `kind: List`, matched by kind, name and namespace.
  */
 function itemPrefixes(document: JsonValue, fixables: readonly Fixable[]): string[] {
-  const items = isListDocument(document) ? (document.items as JsonValue[]) : undefined;
+  const items = listItems(document);
   if (!items) return fixables.map(() => '');
   const used = new Set<number>();
   return fixables.map(({ object }) => {
@@ -78,11 +78,6 @@ function itemPrefixes(document: JsonValue, fixables: readonly Fixable[]): string
     used.add(index);
     return `/items/${index}`;
   });
-}
-
-function isListDocument(document: JsonValue): document is { items: JsonValue[]; kind: string } {
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) return false;
-  return typeof document.kind === 'string' && document.kind.endsWith('List') && Array.isArray(document.items);
 }
 
 function sameObject(item: JsonValue, object: KubeObject): boolean {
