@@ -1,16 +1,15 @@
-// Builds check inputs from YAML written in a test, so a check can be tested on its own.
-import { load } from 'js-yaml';
-import { containersOf, findPodSpec, toKubeObject, type JsonObject, type KubeObject } from '../../src/kube/index.js';
+// Builds check inputs from YAML written in a test, so a check can be tested on its own,
+// reading it with kaji's own loader (normalisation included).
+import { addStream, containersOf, findPodSpec, type KubeObject, type LoadResult } from '../../src/kube/index.js';
 import { indexRelated } from '../../src/policy/related.js';
 import type { CheckDefinition, CheckInput } from '../../src/policy/types.js';
 
-/** Parses `---`-separated YAML documents into KubeObjects (source: test.yaml, the document's first line). */
+/** Reads YAML written in a test the way kaji reads a file (source: test.yaml, the document's line), failing on any problem. */
 export function objectsFrom(yamlText: string): KubeObject[] {
-  return yamlText
-    .split(/^---\s*$/m)
-    .map((text) => load(text) as JsonObject | null)
-    .filter((doc): doc is JsonObject => doc !== null && doc !== undefined)
-    .map((doc, index) => toKubeObject(doc, { file: 'test.yaml', line: index + 1 }));
+  const result: LoadResult = { objects: [], problems: [] };
+  addStream(result, yamlText, 'test.yaml');
+  if (result.problems.length > 0) throw new Error(`test YAML: ${result.problems.map((p) => `${p.line}: ${p.message}`).join('; ')}`);
+  return result.objects;
 }
 
 /**
