@@ -161,6 +161,12 @@ spec:
     assert.equal(audit.Score, 40);
   });
 
+  test('with nothing checked the score is 100, as the README says (Polaris would divide by zero)', () => {
+    const audit = auditObjects(objectsFrom('apiVersion: v1\nkind: Service\nmetadata: {name: svc}\n'), config(everything));
+    assert.deepEqual(audit.Results[0]!.Results, {});
+    assert.equal(audit.Score, 100);
+  });
+
   test('a check that throws is a failure with the reason in Details, not a crash', () => {
     const broken = check('broken', 'PodSpec', () => {
       throw new Error('boom');
