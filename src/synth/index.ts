@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
-import { writeFileAtomically, type InputProblem, type KubeObject } from '../kube/index.js';
+import { writeFileAtomically, type InputProblem } from '../kube/index.js';
 import { auditObjects, countResults, loadPolicyConfig, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
 import { deriveClusterFiles, loadPlatform, type PlatformDefinition } from '../platform/index.js';
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
@@ -133,10 +133,11 @@ function checkCluster(platform: PlatformDefinition, policy: PolicyConfig, render
   const cluster = rendered[0]?.job.cluster ?? platform.clusters[0]!;
   const objects = rendered.flatMap((entry) => entry.objects);
   const audit = auditObjects(objects, policy, { sourceName: `cluster ${cluster.name}` });
-  const owner = new Map<KubeObject, string>(rendered.flatMap((entry) => entry.objects.map((object) => [object, entry.job.service.name] as const)));
   const shared = sharedHostViolations(platform, new Map(rendered.map((entry) => [entry.job.service.name, entry.objects])));
+  // The audit keeps input order, so each service's results are the next run of as many results as it has objects.
+  let offset = 0;
   const services = rendered.map((entry): ServiceReport => {
-    const results = audit.Results.filter((_, index) => owner.get(objects[index]!) === entry.job.service.name);
+    const results = audit.Results.slice(offset, (offset += entry.objects.length));
     const counts = countResults(results);
     const boundaryViolations = [
       ...serviceBoundaryViolations(platform, entry.job.service, entry.objects),

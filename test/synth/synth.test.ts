@@ -119,6 +119,9 @@ spec:
     try {
       const { code, stdout } = await kaji(['synth', tree.root, '--out', tree.path('out')]);
       assert.equal(code, 1);
+      // Each service's row counts its own objects' results (one livenessProbe warning each) and its own violations.
+      assert.match(stdout, /^\s+shop\s+shop\s+2\s+0\s+1\s+80$/m);
+      assert.match(stdout, /^\s+rogue\s+rogue\s+3\s+6\s+1\s+80$/m);
       for (const expected of [
         /rogue: Deployment\/shop\/rogue: namespace "shop" is not the service's namespace "rogue"/,
         /rogue: ClusterRole\/-\/rogue-admin: ClusterRole is cluster-scoped/,
