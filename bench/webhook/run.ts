@@ -5,12 +5,20 @@
 //      minimal HTTPS server that answers a fixed "allowed" (floor.mjs). Each
 //      runs in its own process; p50, p99, requests/s, errors and peak RSS of
 //      both. A 1 s warm-up at the same rate precedes each measured run.
+//      Concurrency: autocannon's rate limit does not pace requests. Each
+//      connection sends back to back until it has made its share of the
+//      second's requests, then idles until the next second. With N
+//      connections, every second starts with a burst of N concurrent requests
+//      at saturation. A steady 1,000 requests/s at about 1 ms each keeps about
+//      one request in flight (Little's law), so the measured run uses 2
+//      connections (--connections). A short sweep then shows both servers at
+//      1, 4 and 10 connections, so the cost of bursts stays visible.
 //   2. 10,000 fuzzed bodies (truncated, byte-flipped, retyped fields, wrong
 //      shapes) to /validate and /mutate: every answer must be 400/413 or a
 //      valid AdmissionReview, and the process must still be alive and healthy.
 // Targets (issue 6): kaji p99 <= 5 ms, 0 errors, p99 within 2.5x of the floor,
 // RSS <= 150 MB, 0 crashes.
-// Usage: npm run build && npm run bench:webhook [-- --seconds N --rate N --fuzz N]
+// Usage: npm run build && npm run bench:webhook [-- --seconds N --rate N --connections N --fuzz N]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -31,7 +39,9 @@ function flag(name: string, fallback: number, max: number): number {
 const SECONDS = flag('seconds', 10, 60);
 const RATE = flag('rate', 1000, 5000);
 const FUZZ = flag('fuzz', 10_000, 100_000);
-const CONNECTIONS = 10;
+const CONNECTIONS = flag('connections', 2, 100);
+const SWEEP = [1, 4, 10];
+const SWEEP_SECONDS = 3;
 
 /** A Deployment as teams write them: two containers, probes, resources, security context, env, volumes. */
 function deployment(): Record<string, unknown> {
@@ -160,7 +170,7 @@ function rssOf(pid: number): number {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-async function load(server: Server, path: string, body: string, seconds: number): Promise<Result> {
+async function load(server: Server, path: string, body: string, seconds: number, connections = CONNECTIONS): Promise<Result> {
   const sampler = setInterval(() => {
     if (server.child.pid !== undefined) server.peakRss = Math.max(server.peakRss, rssOf(server.child.pid));
   }, 100);
@@ -171,7 +181,7 @@ async function load(server: Server, path: string, body: string, seconds: number)
       headers: { 'content-type': 'application/json' },
       body,
       duration: seconds,
-      connections: CONNECTIONS,
+      connections,
       overallRate: RATE,
       timeout: 10,
     });
@@ -271,6 +281,13 @@ async function fuzz(server: Server, base: Record<string, unknown>): Promise<{ st
   return { statuses, invalid, errors };
 }
 
+/** The same load at each connection count of SWEEP: the p99 of N-request bursts. */
+async function sweep(server: Server, body: string): Promise<Result[]> {
+  const results: Result[] = [];
+  for (const connections of SWEEP) results.push(await load(server, '/validate', body, SWEEP_SECONDS, connections));
+  return results;
+}
+
 const ms = (value: number): string => `${value.toFixed(2)} ms`;
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
@@ -287,10 +304,12 @@ async function main(): Promise<void> {
 
   const floor = await start([FLOOR]);
   let floorResult: Result;
+  let floorSweep: Result[];
   try {
     await load(floor, '/validate', body, 1);
     floor.peakRss = 0;
     floorResult = await load(floor, '/validate', body, SECONDS);
+    floorSweep = await sweep(floor, body);
   } finally {
     floor.child.kill('SIGTERM');
   }
@@ -303,10 +322,15 @@ async function main(): Promise<void> {
     await load(kaji, '/validate', body, 1);
     kaji.peakRss = 0;
     const kajiResult = await load(kaji, '/validate', body, SECONDS);
+    const kajiRss = kaji.peakRss;
+    const kajiSweep = await sweep(kaji, body);
+    kaji.peakRss = kajiRss;
 
     console.log(line('floor', floorResult, floor));
     console.log(line('kaji', kajiResult, kaji));
-    const ratio = kajiResult.latency.p99 / Math.max(floorResult.latency.p99, 0.001);
+    console.log(`burst sweep (${SWEEP_SECONDS} s each, p99 kaji / floor): ${SWEEP.map((connections, i) => `${connections} conn ${ms(kajiSweep[i]!.latency.p99)} / ${ms(floorSweep[i]!.latency.p99)}`).join(';  ')}`);
+    // autocannon records whole milliseconds: a floor of "0 ms" is under 1 ms.
+    const ratio = kajiResult.latency.p99 / Math.max(floorResult.latency.p99, 1);
     const kajiErrors = kajiResult.errors + kajiResult.timeouts + kajiResult.non2xx;
     const targets = [
       [`kaji p99 ${ms(kajiResult.latency.p99)} <= 5 ms`, kajiResult.latency.p99 <= 5],
