@@ -39,12 +39,18 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
   const currentConfig = typeof options.config === 'function' ? options.config : () => options.config as PolicyConfig;
   let configError: string | undefined;
   let closing = false;
+  // Responses not yet sent: one whose request began before shutdown (its body still
+  // arriving) must also say `Connection: close`, or its keep-alive connection would
+  // hold shutdown open until the keep-alive timeout.
+  const unanswered = new Set<ServerResponse>();
 
   const server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
     const done = (verdict: string) => metrics.request(path, verdict, Number(process.hrtime.bigint() - started) / 1e9);
     if (closing) res.setHeader('Connection', 'close');
+    unanswered.add(res);
+    res.on('close', () => unanswered.delete(res));
     handle(req, res, path, done, started).catch((error: unknown) => {
       // Never crash: anything unexpected is one failed request.
       log({ time: new Date().toISOString(), level: 'error', path, error: (error as Error).message });
@@ -144,9 +150,9 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
           clearTimeout(force);
           resolve();
         });
-        server.closeIdleConnections();
-        // Keep-alive connections busy now become idle when their response ends: close them then.
-        server.on('request', (_req: IncomingMessage, res: ServerResponse) => res.on('finish', () => setImmediate(() => server.closeIdleConnections())));
+        // close() closes the idle connections; the busy ones close after their answer
+        // (requests arriving from now on get the header above).
+        for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
       });
     },
   });
