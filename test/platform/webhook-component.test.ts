@@ -53,7 +53,7 @@ describe('webhook component', () => {
     for (const f of files) assert.ok(f.content.startsWith(`${GENERATED_MARKER}\n`), f.path);
   });
 
-  test('both configurations: the workload rules, CREATE and UPDATE, the three namespaces excluded, platform.yaml failurePolicy and timeout', () => {
+  test('both configurations: the workload rules (Argo Rollouts too), CREATE and UPDATE, the three namespaces excluded, platform.yaml failurePolicy and timeout', () => {
     for (const [kind, path] of [
       ['ValidatingWebhookConfiguration', '/validate'],
       ['MutatingWebhookConfiguration', '/mutate'],
@@ -70,7 +70,11 @@ describe('webhook component', () => {
       assert.deepEqual(hook.clientConfig, { service: { name: 'kaji-webhook', namespace: 'kaji-system', path, port: 443 } });
       assert.deepEqual(hook.rules, WEBHOOK_RULES);
       const resources = (hook.rules as JsonObject[]).flatMap((rule) => rule.resources as string[]).sort();
-      assert.deepEqual(resources, ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'statefulsets']);
+      assert.deepEqual(resources, ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'rollouts', 'statefulsets']);
+      assert.deepEqual(
+        (hook.rules as JsonObject[]).find((rule) => (rule.resources as string[]).includes('rollouts')),
+        { apiGroups: ['argoproj.io'], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: ['rollouts'], scope: 'Namespaced' },
+      );
       for (const rule of hook.rules as JsonObject[]) assert.deepEqual(rule.operations, ['CREATE', 'UPDATE']);
       const expressions = (hook.namespaceSelector as JsonObject).matchExpressions as JsonObject[];
       assert.deepEqual(expressions, [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'kaji-system', 'kube-system'] }]);

@@ -85,12 +85,14 @@ export function call(
 let counter = 0;
 export function review(object: object | undefined, options: { operation?: string; apiVersion?: string; namespace?: string; uid?: string } = {}) {
   const uid = options.uid ?? `uid-${++counter}`;
+  const typed = object as { apiVersion?: string; kind?: string } | undefined;
+  const [group, version] = typed?.apiVersion?.includes('/') ? typed.apiVersion.split('/') : ['', typed?.apiVersion ?? 'v1'];
   return {
     apiVersion: options.apiVersion ?? 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
     request: {
       uid,
-      kind: { group: '', version: 'v1', kind: (object as { kind?: string } | undefined)?.kind ?? 'Pod' },
+      kind: { group, version, kind: typed?.kind ?? 'Pod' },
       operation: options.operation ?? 'CREATE',
       namespace: options.namespace ?? 'apps',
       userInfo: { username: 'tester' },
@@ -124,7 +126,7 @@ export function podSpec(container: Record<string, unknown> = {}, pod: Record<str
   };
 }
 
-/** The same pod spec in each workload kind, at its place. */
+/** The same pod spec in each workload kind (an Argo Rollout with a canary strategy), at its place. */
 export function workload(kind: string, spec: object, metadata: Record<string, unknown> = {}): Record<string, unknown> {
   const meta = { name: `${kind.toLowerCase()}-x`, namespace: 'apps', ...metadata };
   const template = { metadata: { labels: { app: 'x' } }, spec };
@@ -137,9 +139,16 @@ export function workload(kind: string, spec: object, metadata: Record<string, un
       return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { template } };
     case 'CronJob':
       return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { schedule: '* * * * *', jobTemplate: { spec: { template } } } };
+    case 'Rollout':
+      return {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind,
+        metadata: meta,
+        spec: { selector: { matchLabels: { app: 'x' } }, template, strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } } },
+      };
     default:
       return { apiVersion: 'apps/v1', kind, metadata: meta, spec: { selector: { matchLabels: { app: 'x' } }, template } };
   }
 }
 
-export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController'] as const;
+export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController', 'Rollout'] as const;

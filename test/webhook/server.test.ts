@@ -247,6 +247,50 @@ describe('kaji webhook: mutate', () => {
   });
 });
 
+describe('kaji webhook: Argo Rollouts', () => {
+  let running: Running;
+  before(async () => {
+    running = await startWebhook();
+  });
+  after(() => running.close());
+
+  // `kaji check` judges any pod template at spec.template.spec; the webhook must agree.
+  const cases = {
+    danger: podSpec({ image: 'nginx' }, { hostNetwork: true }),
+    warnings: podSpec({ imagePullPolicy: 'IfNotPresent', securityContext: {} }),
+    good: podSpec(),
+  };
+  for (const [name, spec] of Object.entries(cases)) {
+    it(`answers a Rollout as it answers the same Deployment: ${name}`, async () => {
+      for (const path of ['/validate', '/mutate'] as const) {
+        const rollout = (await admit(running, path, review(workload('Rollout', spec), { uid: 'r' }))).response;
+        const deployment = (await admit(running, path, review(workload('Deployment', spec), { uid: 'r' }))).response;
+        if (rollout.status) rollout.status.message = rollout.status.message.replace('Rollout apps/rollout-x', 'Deployment apps/deployment-x');
+        assert.deepEqual(rollout, deployment, path);
+      }
+    });
+  }
+
+  it('denies on a failed danger, warns, and patches the pod template at /spec/template/spec', async () => {
+    const denied = (await admit(running, '/validate', review(workload('Rollout', cases.danger)))).response;
+    assert.equal(denied.allowed, false);
+    assert.match(denied.status!.message, /^kaji denied Rollout apps\/rollout-x: hostNetworkSet: .*tagNotSpecified \(container app\)/);
+    const warned = (await admit(running, '/validate', review(workload('Rollout', cases.warnings)))).response;
+    assert.equal(warned.allowed, true);
+    assert.deepEqual(warned.warnings?.map((w) => w.split(' ')[0]), ['pullPolicyNotAlways', 'runAsRootAllowed']);
+
+    const object = workload('Rollout', cases.warnings);
+    const { response } = await admit(running, '/mutate', review(object));
+    const patch = JSON.parse(Buffer.from(response.patch!, 'base64').toString('utf8')) as fastJsonPatch.Operation[];
+    assert.ok(patch.length > 0);
+    for (const operation of patch) assert.match(operation.path, /^\/spec\/template\/spec\/containers\/0\//);
+    const patched = applyPatch(structuredClone(object), patch, true, false).newDocument as { spec: Record<string, unknown> };
+    assert.deepEqual(patched.spec.strategy, (object.spec as Record<string, unknown>).strategy, 'the canary strategy is left alone');
+    const again = (await admit(running, '/validate', review(patched))).response;
+    assert.deepEqual(again, { uid: again.uid, allowed: true });
+  });
+});
+
 describe('kaji webhook: config reload', () => {
   let dir: string;
   let running: Running;

@@ -47,7 +47,7 @@ const TLS_DIR = '/etc/kaji/tls';
 /** Namespaces the API server never sends to the webhook: the control plane's, Argo CD's (so it can always repair) and the webhook's own. */
 export const WEBHOOK_EXCLUDED_NAMESPACES: readonly string[] = [ARGOCD_NAMESPACE, KAJI_NAMESPACE, 'kube-system'];
 
-/** What the webhook judges: Pods and every workload kind that makes them, on CREATE and UPDATE. */
+/** What the webhook judges: Pods and every workload kind that makes them (Argo Rollouts too), on CREATE and UPDATE. */
 export const WEBHOOK_RULES: readonly JsonObject[] = [
   { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'replicationcontrollers'], scope: 'Namespaced' },
   {
@@ -58,6 +58,10 @@ export const WEBHOOK_RULES: readonly JsonObject[] = [
     scope: 'Namespaced',
   },
   { apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['cronjobs', 'jobs'], scope: 'Namespaced' },
+  // Argo Rollouts: tenants may create them (tenant.ts) and their pod template is judged like a
+  // Deployment's. The API server checks a rule's syntax only and matches it against each request,
+  // so in a cluster without the CRD the rule matches nothing; once the CRD is installed it applies.
+  { apiGroups: ['argoproj.io'], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: ['rollouts'], scope: 'Namespaced' },
 ];
 
 /** Sync waves inside kaji-platform: the namespace, then the certificates, the server, and the registrations only once the server is healthy. */
