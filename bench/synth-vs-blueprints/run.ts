@@ -1,30 +1,115 @@
-// bench/synth-vs-blueprints: in one run, (a) synthesis of the whole example
-// platform with kaji's constructs and (b) synthesis of one EKS Blueprints
-// cluster with the ArgoCD, KarpenterV1, AwsLoadBalancerController and
-// MetricsServer add-ons and 30 ApplicationTeams. Each runs in a fresh process,
-// three times; the best time counts. Target: a/b <= 0.5.
-// Usage: (cd bench/synth-vs-blueprints/blueprints && npm ci) && npm run bench:synth-vs-blueprints
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// bench/synth-vs-blueprints: (a) synthesis of the whole example platform
+// (shared stack + two clusters, 30 services) with kaji's constructs against
+// (b) synthesis of one EKS Blueprints cluster with the ArgoCD, KarpenterV1,
+// AwsLoadBalancerController and MetricsServer add-ons and 30 ApplicationTeams.
+//
+// Two measures, both printed, each the best of three fresh processes (the
+// rounds interleave the sides, so a busy moment of the machine hits both):
+//
+// (i)  in-process synthesis: timed inside the process after its imports, from
+//      loading platform.yaml (kaji) or creating the App (Blueprints) to
+//      app.synth() returning. kaji runs from src/ through tsx. THE TARGET,
+//      a/b <= 0.5, IS JUDGED ON THIS ONE (as issue 4 asks).
+//      It is not like for like by itself: aws-cdk-lib loads most of its
+//      submodules lazily, on first use, so kaji's window includes loading the
+//      aws-cdk-lib code it uses, while EKS Blueprints loads most of aws-cdk-lib
+//      (and the AWS SDK) when it is imported, before its timer starts.
+// (ii) the whole process, spawn to exit, timed by this script: node startup,
+//      imports and synthesis, what a user waits for in `cdk synth`. Both sides
+//      are plain JS (kaji from dist/: run `npm run build` first). Printed so
+//      that (i) alone does not mislead; the target is not judged on it.
+//
+// Both sides write a full cloud assembly (assets staged) into a temporary
+// folder this script creates and removes after the process has exited.
+// Neither runs cdk-nag or aws-cdk-lib's CloudFormation schema validation.
+//
+// Usage: (cd bench/synth-vs-blueprints/blueprints && npm ci) && npm run build && npm run bench:synth-vs-blueprints
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const ROUNDS = 3;
 
-function best(command: string[], cwd: string): { seconds: number; stacks: string[] } {
-  const runs = Array.from({ length: ROUNDS }, () => {
-    const output = execFileSync(process.execPath, command, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    return JSON.parse(output.trim().split('\n').pop()!) as { seconds: number; stacks: string[] };
-  });
-  return runs.sort((a, b) => a.seconds - b.seconds)[0]!;
+interface Run {
+  /** (i): the process's own timing of its synthesis, imports excluded. */
+  readonly inProcess: number;
+  /** (ii): spawn to exit. */
+  readonly wall: number;
+  readonly stacks: readonly string[];
+}
+
+function run(args: readonly string[], cwd: string): Run {
+  const outdir = mkdtempSync(join(tmpdir(), 'kaji-bench-synth-'));
+  try {
+    const started = performance.now();
+    const child = spawnSync(process.execPath, [...args, outdir], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const wall = (performance.now() - started) / 1000;
+    if (child.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${child.status ?? child.signal}`);
+    const { seconds, stacks } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { seconds: number; stacks: string[] };
+    return { inProcess: seconds, wall, stacks };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The .ts files under src/ whose compiled .js in dist/ is missing or older. */
+function staleBuild(): string[] {
+  const stale: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+        const compiled = join(root, 'dist', relative(join(root, 'src'), path)).replace(/\.ts$/, '.js');
+        if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(path).mtimeMs) stale.push(relative(root, path));
+      }
+    }
+  };
+  walk(join(root, 'src'));
+  return stale;
 }
 
 if (!existsSync(`${here}blueprints/node_modules/@aws-quickstart/eks-blueprints`)) {
   console.error('EKS Blueprints is not installed: run `npm ci` in bench/synth-vs-blueprints/blueprints first');
   process.exit(2);
 }
-const kaji = best(['--import', 'tsx', 'kaji.ts'], here);
-const blueprints = best(['cluster.mjs'], `${here}blueprints`);
-console.log(`(a) kaji, example platform (${kaji.stacks.join(', ')}): ${kaji.seconds.toFixed(2)} s`);
-console.log(`(b) EKS Blueprints, one cluster, 4 add-ons, 30 teams (${blueprints.stacks.join(', ')}): ${blueprints.seconds.toFixed(2)} s`);
-console.log(`a/b: ${(kaji.seconds / blueprints.seconds).toFixed(2)}   (target <= 0.5)`);
+const stale = staleBuild();
+const list = (files: readonly string[]): string => `${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}`;
+// What kaji.mjs runs is src/platform and src/infra (and the parts of the rest they import).
+const staleHere = stale.filter((file) => /^src\/(infra|platform)\//.test(file));
+if (staleHere.length > 0) {
+  console.error(`dist/ is older than src/ (${list(staleHere)}): run \`npm run build\` first`);
+  process.exit(2);
+}
+if (stale.length > 0) console.error(`warning: dist/ is older than src/ for ${list(stale)}; (ii) runs dist/ as it is`);
+
+const sides = {
+  kajiSrc: { args: ['--import', 'tsx', 'kaji.mjs', 'src'], cwd: here, runs: [] as Run[] },
+  kajiDist: { args: ['kaji.mjs', 'dist'], cwd: here, runs: [] as Run[] },
+  blueprints: { args: ['cluster.mjs'], cwd: `${here}blueprints`, runs: [] as Run[] },
+};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const side of Object.values(sides)) side.runs.push(run(side.args, side.cwd));
+}
+const best = (runs: readonly Run[], measure: 'inProcess' | 'wall'): number => Math.min(...runs.map((entry) => entry[measure]));
+const s = (seconds: number): string => `${seconds.toFixed(2)} s`;
+
+const a = { i: best(sides.kajiSrc.runs, 'inProcess'), iDist: best(sides.kajiDist.runs, 'inProcess'), ii: best(sides.kajiDist.runs, 'wall') };
+const b = { i: best(sides.blueprints.runs, 'inProcess'), ii: best(sides.blueprints.runs, 'wall') };
+console.log(`(a) kaji, example platform: ${sides.kajiSrc.runs[0]!.stacks.join(', ')}`);
+console.log(`(b) EKS Blueprints, one cluster, 4 add-ons, 30 teams: ${sides.blueprints.runs[0]!.stacks.join(', ')}`);
+console.log(`best of ${ROUNDS} fresh processes each`);
+console.log('');
+console.log('(i) in-process synthesis, timed after the imports (the target is judged on this)');
+console.log(`    (a) kaji (src/ through tsx): ${s(a.i)}   [from dist/: ${s(a.iDist)}]`);
+console.log(`    (b) EKS Blueprints:          ${s(b.i)}`);
+console.log(`    a/b: ${(a.i / b.i).toFixed(2)}   (target <= 0.5)`);
+console.log('');
+console.log('(ii) whole process, spawn to exit: node startup + imports + synthesis (plain JS on both sides)');
+console.log(`    (a) kaji (dist/):   ${s(a.ii)}`);
+console.log(`    (b) EKS Blueprints: ${s(b.ii)}`);
+console.log(`    a/b: ${(a.ii / b.ii).toFixed(2)}   (for information: not the target's measure)`);
