@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
 import { auditObjects, countResults, filterBySeverity, loadPolicyConfig, type AuditData, type Severity } from '../policy/index.js';
-import { formatAudit, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { printAudit, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { commaList, oneOf, reportProblems, UsageError, version, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -65,14 +65,15 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   let audit = auditObjects(loaded.objects, config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
   const found = audit;
   if (flags.severity) audit = filterBySeverity(audit, flags.severity);
-  const report = formatAudit(audit, flags.format, {
+  const options = {
     color: flags.color !== false && !flags.outputFile && io.colorOut,
     onlyFailed: flags.onlyShowFailedTests,
     toolVersion: version(),
     cwd: io.cwd,
-  });
+  };
+  const report = (emit: (chunk: string) => void) => printAudit(audit, flags.format, options, emit);
   if (flags.outputFile) await writeFileAtomically(flags.outputFile, report);
-  else io.out(report);
+  else report(io.out);
   return exitCode(found, loaded.problems, flags);
 }
 

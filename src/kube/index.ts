@@ -13,5 +13,5 @@ export { normalizeObject } from './normalize.js';
 export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, YamlEditError } from './yaml-edit.js';
 export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
 export { KUBERNETES_YAML_SCHEMA } from './yaml-schema.js';
-export { writeFileAtomically } from './files.js';
+export { writeFileAtomically, type ChunkedContent } from './files.js';
 export { didYouMean } from './suggest.js';

@@ -81,6 +81,15 @@ export interface CheckPlan {
    * gets the same one, which saves an allocation per check per object.
    */
   verdict(check: CheckDefinition, success: boolean, make: () => ResultMessage): ResultMessage;
+  /** The shared, frozen failure of a check with mutations, anchored at one place of the object (such as one container). */
+  mutationVerdict(check: CheckDefinition, pointer: string, make: () => ResultMessage): ResultMessage;
+  /**
+   * The result set of one step from its planned checks' messages (undefined:
+   * exempt). A set made only of shared verdicts is interned: objects with the
+   * same outcomes (most objects of a kind) share one frozen set, which saves
+   * memory and lets a report print each distinct set once.
+   */
+  resultSet(planned: readonly PlannedCheck[], messages: readonly (ResultMessage | undefined)[]): ResultSet;
 }
 
 export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
@@ -99,12 +108,39 @@ export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
     return planned;
   };
   const verdicts = new Map<CheckDefinition, { pass?: ResultMessage; fail?: ResultMessage }>();
+  const verdictIds = new Map<ResultMessage, number>();
+  const share = (message: ResultMessage) => {
+    verdictIds.set(message, verdictIds.size);
+    return Object.freeze(message);
+  };
+  const sets = new Map<readonly PlannedCheck[], Map<string, ResultSet>>();
+  const mutationVerdicts = new Map<CheckDefinition, Map<string, ResultMessage>>();
   return {
     verdict(check, success, make) {
       let shared = verdicts.get(check);
       if (!shared) verdicts.set(check, (shared = {}));
-      if (success) return (shared.pass ??= Object.freeze(make()));
-      return (shared.fail ??= Object.freeze(make()));
+      if (success) return (shared.pass ??= share(make()));
+      return (shared.fail ??= share(make()));
+    },
+    mutationVerdict(check, pointer, make) {
+      let byPointer = mutationVerdicts.get(check);
+      if (!byPointer) mutationVerdicts.set(check, (byPointer = new Map()));
+      let shared = byPointer.get(pointer);
+      if (!shared) byPointer.set(pointer, (shared = share(make())));
+      return shared;
+    },
+    resultSet(planned, messages) {
+      let key = '';
+      for (const message of messages) {
+        const id = message === undefined ? '-' : verdictIds.get(message);
+        if (id === undefined) return collectSet(planned, messages); // a message of its own (mutations, an error)
+        key += `${id},`;
+      }
+      let byKey = sets.get(planned);
+      if (!byKey) sets.set(planned, (byKey = new Map()));
+      let set = byKey.get(key);
+      if (!set) byKey.set(key, (set = Object.freeze(collectSet(planned, messages))));
+      return set;
     },
     topLevel: (kind, isWorkload) => select(`top|${kind}|${isWorkload}`, isWorkload ? ['Controller', ''] : [''], kind, false),
     pod: (kind) => select(`pod|${kind}`, ['PodSpec'], kind, false),
@@ -160,10 +196,17 @@ function containerTargets(base: CheckInput, found: FoundPodSpec): StepTarget[] {
 }
 
 function runChecks(planned: readonly PlannedCheck[], target: StepTarget, config: PolicyConfig, exempt: ExemptionTest, plan: CheckPlan): ResultSet {
+  const messages = planned.map(({ check }) => (exempt(check.id, target.containerName) ? undefined : judge(check, target, config, plan)));
+  return plan.resultSet(planned, messages);
+}
+
+/** The set of a step's messages by check ID, in plan order (exempt checks left out). */
+function collectSet(planned: readonly PlannedCheck[], messages: readonly (ResultMessage | undefined)[]): ResultSet {
   const results: ResultSet = {};
-  for (const { check } of planned) {
-    if (!exempt(check.id, target.containerName)) results[check.id] = judge(check, target, config, plan);
-  }
+  planned.forEach(({ check }, index) => {
+    const message = messages[index];
+    if (message) results[check.id] = message;
+  });
   return results;
 }
 
@@ -204,7 +247,8 @@ function judge(check: CheckDefinition, step: StepTarget, config: PolicyConfig, p
     return { ...verdict(check, false, config), Details: [`check failed to run: ${(error as Error).message}`] };
   }
   if (!success && config.mutations.includes(check.id) && check.mutations?.length) {
-    return { ...verdict(check, false, config), Mutations: check.mutations.map((operation) => anchor(operation, step.pointer)) };
+    const mutations = check.mutations;
+    return plan.mutationVerdict(check, step.pointer, () => ({ ...verdict(check, false, config), Mutations: mutations.map((operation) => anchor(operation, step.pointer)) }));
   }
   return plan.verdict(check, success, () => verdict(check, success, config));
 }

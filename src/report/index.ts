@@ -1,6 +1,6 @@
 // The output formats of `kaji check`: each a pure function from an audit to a string.
 import type { AuditData } from '../policy/types.js';
-import { formatJson } from './json.js';
+import { formatJson, printJson } from './json.js';
 import { formatJunit } from './junit.js';
 import { formatMarkdown } from './markdown.js';
 import { formatPretty } from './pretty.js';
@@ -85,7 +85,17 @@ export function formatAudit(audit: AuditData, format: ReportFormat, options: Rep
   }
 }
 
-export { formatJson, polarisJsonValue } from './json.js';
+/**
+ * The audit as formatAudit prints it, handed to `emit` in chunks: the JSON
+ * report (the large one) is printed a few results at a time, so it can be
+ * written out without ever being one string; other formats come as one chunk.
+ */
+export function printAudit(audit: AuditData, format: ReportFormat, options: ReportOptions, emit: (chunk: string) => void): void {
+  if (format === 'json') printJson(options.onlyFailed ? onlyFailedResults(audit) : audit, emit);
+  else emit(formatAudit(audit, format, options));
+}
+
+export { formatJson, polarisJsonValue, printJson } from './json.js';
 export { formatYaml } from './yaml.js';
 export { formatScore } from './score.js';
 export { formatPretty, type PrettyOptions } from './pretty.js';

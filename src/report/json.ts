@@ -105,14 +105,137 @@ const GO_ESCAPES: Record<string, string> = {
   '\u2029': '\\u2029',
 };
 
-/** Applies Go's escapes; most reports have none of these characters, and a plain scan is far cheaper than a replace. */
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
+
+/** Applies Go's escapes; most text has none of these characters, and a test is far cheaper than a replace. */
 function goEscape(text: string): string {
-  if (!Object.keys(GO_ESCAPES).some((character) => text.includes(character))) return text;
-  return text.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] ?? c);
+  return GO_ESCAPED.test(text) ? text.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] ?? c) : text;
 }
 
-/** `polaris audit --format json`: two-space indentation, Go's escaping; ends with a newline. */
+/** A JSON string literal as Go writes it. */
+function goString(text: string): string {
+  return goEscape(JSON.stringify(text));
+}
+
+/** A JSON value printed as by JSON.stringify(value, null, 2), every line after the first indented by `indent`. */
+function indented(value: Json, indent: string): string {
+  return goEscape(JSON.stringify(value, null, 2)).replaceAll('\n', `\n${indent}`);
+}
+
+/**
+ * Printed result sets by indentation. The engine gives objects with the same
+ * outcomes one frozen set (most objects of a kind share a few), so a frozen
+ * set is printed once per indentation and the report is mostly joins.
+ */
+const printedSets = new Map<string, WeakMap<ResultSet, string>>();
+
+function printedSet(set: ResultSet, indent: string): string {
+  if (!Object.isFrozen(set)) return printSet(set, indent);
+  let bySet = printedSets.get(indent);
+  if (!bySet) printedSets.set(indent, (bySet = new WeakMap()));
+  let text = bySet.get(set);
+  if (text === undefined) bySet.set(set, (text = printSet(set, indent)));
+  return text;
+}
+
+/** A Go map of check ID → message: keys in sorted order. */
+function printSet(set: ResultSet | null | undefined, indent: string): string {
+  if (!set) return 'null';
+  const keys = Object.keys(set).sort(compareCodePoints);
+  if (keys.length === 0) return '{}';
+  const inner = `${indent}  `;
+  const entries = keys.map((key) => `${inner}${goString(key)}: ${indented(messageJson(set[key] as ResultMessage), inner)}`);
+  return `{\n${entries.join(',\n')}\n${indent}}`;
+}
+
+/** Printed strings that repeat across results (namespaces, kinds, times, files), for one report. */
+type Quote = (text: string) => string;
+
+function quoteCache(): Quote {
+  const quoted = new Map<string, string>();
+  return (text) => {
+    let printed = quoted.get(text);
+    if (printed === undefined) quoted.set(text, (printed = goString(text)));
+    return printed;
+  };
+}
+
+// Results sit at a fixed depth of Polaris's JSON: an entry of the top-level `Results` list.
+const RESULT = '    ';
+const FIELD = '      ';
+const POD_FIELD = '        ';
+const CONTAINER = '          ';
+const CONTAINER_FIELD = '            ';
+
+function printContainers(containers: readonly ContainerResult[] | null | undefined): string {
+  if (!containers) return 'null';
+  if (containers.length === 0) return '[]';
+  const printed = containers.map(
+    (container) =>
+      `${CONTAINER}{\n${CONTAINER_FIELD}"Name": ${goString(container.Name)},\n${CONTAINER_FIELD}"Results": ${resultSetText(container.Results, CONTAINER_FIELD)}\n${CONTAINER}}`,
+  );
+  return `[\n${printed.join(',\n')}\n${POD_FIELD}]`;
+}
+
+function resultSetText(set: ResultSet | null | undefined, indent: string): string {
+  return set ? printedSet(set, indent) : 'null';
+}
+
+function printPod(pod: PodResult | undefined, quote: Quote): string {
+  if (!pod) return 'null';
+  return (
+    `{\n${POD_FIELD}"Name": ${quote(pod.Name)},\n${POD_FIELD}"Results": ${resultSetText(pod.Results, POD_FIELD)},\n` +
+    `${POD_FIELD}"ContainerResults": ${printContainers(pod.ContainerResults)}\n${FIELD}}`
+  );
+}
+
+function printResult(result: Result, quote: Quote): string {
+  const source = result.Source
+    ? `,\n${FIELD}"Source": {\n${POD_FIELD}"File": ${quote(result.Source.File)},\n${POD_FIELD}"Line": ${JSON.stringify(result.Source.Line)}\n${FIELD}}`
+    : '';
+  return (
+    `${RESULT}{\n${FIELD}"Name": ${goString(result.Name)},\n${FIELD}"Namespace": ${quote(result.Namespace)},\n${FIELD}"Kind": ${quote(result.Kind)},\n` +
+    `${FIELD}"Results": ${resultSetText(result.Results, FIELD)},\n${FIELD}"PodResult": ${printPod(result.PodResult, quote)},\n` +
+    `${FIELD}"CreatedTime": ${quote(result.CreatedTime)}${source}\n${RESULT}}`
+  );
+}
+
+/** Results printed per chunk handed on: big enough to make writes cheap, small enough to stay in the CPU cache. */
+const RESULTS_PER_CHUNK = 32;
+
+/**
+ * `polaris audit --format json`, handed to `emit` in order in chunks of a few
+ * results: a large report goes to a file or stream without ever being one
+ * string.
+ */
+export function printJson(audit: AuditData, emit: (chunk: string) => void): void {
+  const head = polarisJsonValue({ ...audit, Results: [] }) as { [key: string]: Json };
+  const fields = Object.keys(head).map((key) => `  ${goString(key)}: ${key === 'Results' ? '\u0000' : indented(head[key] ?? null, '  ')}`);
+  // The head and tail around the Results list, split where the list goes.
+  const [before, after] = `{\n${fields.join(',\n')}\n}\n`.split('\u0000') as [string, string];
+  const results = audit.Results;
+  if (!results || results.length === 0) {
+    emit(before + (results ? '[]' : 'null') + after);
+    return;
+  }
+  const quote = quoteCache();
+  emit(`${before}[\n`);
+  for (let start = 0; start < results.length; start += RESULTS_PER_CHUNK) {
+    const chunk = results.slice(start, start + RESULTS_PER_CHUNK).map((result) => printResult(result, quote));
+    const last = start + RESULTS_PER_CHUNK >= results.length;
+    emit(chunk.join(',\n') + (last ? '\n' : ',\n'));
+  }
+  emit(`  ]${after}`);
+}
+
+/**
+ * `polaris audit --format json`: two-space indentation, Go's escaping; ends with
+ * a newline. Printed piece by piece rather than through JSON.stringify of
+ * polarisJsonValue (which prints the same bytes, as a test checks): the report
+ * is the largest output kaji writes, and most of it is repeated result sets.
+ */
 export function formatJson(audit: AuditData): string {
-  const text = goEscape(JSON.stringify(polarisJsonValue(audit), null, 2));
-  return `${text}\n`;
+  const chunks: string[] = [];
+  printJson(audit, (chunk) => chunks.push(chunk));
+  return chunks.join('');
 }

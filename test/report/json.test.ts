@@ -1,10 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { load } from 'js-yaml';
-import { formatAudit, formatJson, formatScore, formatYaml } from '../../src/report/index.js';
+import fc from 'fast-check';
+import { formatAudit, formatJson, formatScore, formatYaml, polarisJsonValue } from '../../src/report/index.js';
+import type { AuditData, ResultMessage, ResultSet } from '../../src/policy/types.js';
 import { message, sampleAudit } from './fixture.js';
 
 const MESSAGE_KEYS = ['ID', 'Message', 'Details', 'Success', 'Severity', 'Category', 'Mutations', 'Comments'];
+
+function setsOf(result: AuditData['Results'][number]): ResultSet[] {
+  const pod = result.PodResult;
+  return [result.Results, ...(pod ? [pod.Results, ...pod.ContainerResults.map((container) => container.Results)] : [])];
+}
 
 describe('formatJson', () => {
   test('prints Polaris audit JSON with its keys in Polaris order', () => {
@@ -69,6 +76,63 @@ describe('formatJson', () => {
     const note = JSON.parse(formatJson(audit)).Results[1].Results.customNote;
     assert.deepEqual(note.Details, ['one', 'two']);
     assert.deepEqual(note.Mutations, [{ op: 'add', path: '/spec/x', value: 1 }, { op: 'remove', path: '/spec/y' }]);
+  });
+
+  test('prints byte for byte what JSON.stringify of the Polaris value prints, for any audit', () => {
+    // Characters Go escapes, JSON escapes, newlines (the printer indents structure, never string contents), non-ASCII.
+    const text = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '<', '>', '&', '"', '\\', '\n', '\u2028', '\u2029', 'é', '\u0001', '💥') });
+    const messageArb = fc.record({
+      ID: text,
+      Message: text,
+      Details: fc.option(fc.array(text, { maxLength: 2 })),
+      Success: fc.boolean(),
+      Severity: fc.constantFrom('warning', 'danger', 'ignore' as const),
+      Category: text,
+      Mutations: fc.option(fc.array(fc.record({ op: fc.constant('add' as const), path: text, value: fc.jsonValue({ maxDepth: 2 }) }), { maxLength: 2 }), { nil: undefined }),
+    }) as fc.Arbitrary<ResultMessage>;
+    const auditArb = fc.array(messageArb, { minLength: 1, maxLength: 4 }).chain((messages) => {
+      // Sets reuse a few message objects, as the engine's shared verdicts do (the printer caches by object).
+      const setArb = fc.dictionary(text, fc.constantFrom(...messages), { maxKeys: 4 }) as fc.Arbitrary<ResultSet>;
+      const resultArb = fc.record(
+        {
+          Name: text,
+          Namespace: text,
+          Kind: text,
+          Results: setArb,
+          PodResult: fc.option(
+            fc.record({ Name: text, Results: setArb, ContainerResults: fc.array(fc.record({ Name: text, Results: setArb }), { maxLength: 3 }) }),
+            { nil: undefined },
+          ),
+          CreatedTime: text,
+          Source: fc.option(fc.record({ File: text, Line: fc.nat() }), { nil: undefined }),
+        },
+        { requiredKeys: ['Name', 'Namespace', 'Kind', 'Results', 'CreatedTime'] },
+      );
+      return fc.record({ results: fc.array(resultArb, { maxLength: 4 }), score: fc.nat({ max: 100 }), name: text, frozen: fc.boolean() });
+    });
+    fc.assert(
+      fc.property(auditArb, ({ results, score, name, frozen }) => {
+        // Frozen sets (the engine's interned ones) are printed once and reused: both paths must print the same.
+        if (frozen) for (const result of results) for (const set of setsOf(result)) Object.freeze(set);
+        const audit: AuditData = { ...sampleAudit(), SourceName: name, Results: results, Score: score };
+        const expected = JSON.stringify(polarisJsonValue(audit), null, 2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        assert.equal(formatJson(audit), `${expected}\n`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('one frozen set shared at every depth prints with the indentation of each place', () => {
+    const set: ResultSet = Object.freeze({ hostIPCSet: message('hostIPCSet', true, 'danger', 'Security', 'Host IPC is not configured') });
+    const result = { Name: 'web', Namespace: 'shop', Kind: 'Deployment', Results: set, CreatedTime: '0001-01-01T00:00:00Z' };
+    const audit: AuditData = {
+      ...sampleAudit(),
+      Results: [
+        { ...result, PodResult: { Name: '', Results: set, ContainerResults: [{ Name: 'app', Results: set }] } },
+        { ...result, Name: 'api', Results: {}, PodResult: { Name: '', Results: {}, ContainerResults: [] } },
+      ],
+    };
+    assert.equal(formatJson(audit), `${JSON.stringify(polarisJsonValue(audit), null, 2)}\n`);
   });
 
   test('onlyFailed keeps objects and containers with failed messages only', () => {

@@ -1,0 +1,43 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../../src/kube/index.js';
+
+const scratch = () => mkdtempSync(join(tmpdir(), 'kaji-files-'));
+
+describe('writeFileAtomically', () => {
+  test('writes a string, creating missing directories', async () => {
+    const file = join(scratch(), 'a', 'b', 'report.json');
+    await writeFileAtomically(file, 'héllo\n');
+    assert.equal(readFileSync(file, 'utf8'), 'héllo\n');
+  });
+
+  test('writes chunked content in order, multi-byte characters intact, and keeps the mode of the file it replaces', async () => {
+    const directory = scratch();
+    const file = join(directory, 'report.json');
+    writeFileSync(file, 'old');
+    chmodSync(file, 0o600);
+    const chunks = ['{"a": "', 'ü'.repeat(70_000), '💥', '"}\n'];
+    await writeFileAtomically(file, (write) => chunks.forEach(write));
+    assert.equal(readFileSync(file, 'utf8'), chunks.join(''));
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(directory), ['report.json'], 'no temporary file left');
+  });
+
+  test('a producer that fails leaves the old file as it was and no temporary file', async () => {
+    const directory = scratch();
+    const file = join(directory, 'report.json');
+    writeFileSync(file, 'old report');
+    await assert.rejects(
+      writeFileAtomically(file, (write) => {
+        write('half a rep');
+        throw new Error('printer failed');
+      }),
+      /printer failed/,
+    );
+    assert.equal(readFileSync(file, 'utf8'), 'old report');
+    assert.deepEqual(readdirSync(directory), ['report.json']);
+  });
+});
