@@ -59,12 +59,31 @@ function sharedLabelCount(matchLabels: JsonValue | undefined, labels: Map<string
   return count;
 }
 
-/** Polaris's PDB schema: a PDB without `spec` passes; otherwise its `selector.matchLabels` must share a label. */
-function pdbCoversLabels(pdb: KubeObject, labels: Map<string, string>): boolean {
-  if (!hasKey(pdb.raw, 'spec')) return true;
-  const spec = pdb.raw.spec;
-  if (!isObject(spec) || !isObject(spec.selector)) return false;
-  return isObject(spec.selector.matchLabels) && sharedLabelCount(spec.selector.matchLabels, labels) > 0;
+/** A "key\0value" pair of labels, as the indexes below hold them. */
+const labelPair = (key: string, value: string) => `${key}\u0000${value}`;
+
+/**
+ * Polaris's PDB schema, for the PDBs visible from one namespace: a PDB
+ * without `spec` covers every pod; otherwise one whose `selector.matchLabels`
+ * shares a label (a string value) with the pod template. Built once per
+ * namespace and audit, so each Deployment costs a lookup per label instead of
+ * a look at every PDB.
+ */
+function pdbCoverage(related: RelatedObjects, namespace: string): (labels: Map<string, string>) => boolean {
+  return related.derived(`pdbCoverage:${namespace}`, () => {
+    let coversAll = false;
+    const pairs = new Set<string>();
+    for (const pdb of relatedVisibleFrom(related, PDB, namespace)) {
+      if (!hasKey(pdb.raw, 'spec')) coversAll = true;
+      const matchLabels = valueAt(pdb.raw, 'spec', 'selector', 'matchLabels');
+      if (!isObject(matchLabels)) continue;
+      for (const key of Object.keys(matchLabels)) {
+        const value = matchLabels[key];
+        if (typeof value === 'string') pairs.add(labelPair(key, value));
+      }
+    }
+    return (labels) => coversAll || [...labels].some(([key, value]) => pairs.has(labelPair(key, value)));
+  });
 }
 
 const missingPodDisruptionBudget: CheckDefinition = {
@@ -77,8 +96,7 @@ const missingPodDisruptionBudget: CheckDefinition = {
   test: ({ object, related }) => {
     const labels = objectAt(object.raw, 'spec', 'template', 'metadata', 'labels');
     if (!labels || Object.keys(labels).length === 0) return false;
-    const wanted = templatedLabels(labels);
-    return relatedVisibleFrom(related, PDB, object.namespace).some((pdb) => pdbCoversLabels(pdb, wanted));
+    return pdbCoverage(related, object.namespace)(templatedLabels(labels));
   },
 };
 
