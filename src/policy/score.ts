@@ -1,4 +1,4 @@
-import type { Result, ResultMessage } from './types.js';
+import type { Result, ResultMessage, ResultSet } from './types.js';
 
 export interface Counts {
   successes: number;
@@ -41,15 +41,36 @@ export function* messagesOf(result: Result): Generator<ResultMessage> {
   for (const { message } of placedMessagesOf(result)) yield message;
 }
 
+/** Counts of frozen sets (the engine's interned ones, shared by many objects), worked out once. */
+const frozenSetCounts = new WeakMap<ResultSet, Counts>();
+
+function countsOfSet(set: ResultSet): Counts {
+  const cached = frozenSetCounts.get(set);
+  if (cached) return cached;
+  const counts: Counts = { successes: 0, warnings: 0, dangers: 0 };
+  for (const message of Object.values(set)) {
+    const outcome = outcomeOf(message);
+    if (outcome === 'success') counts.successes++;
+    else if (outcome === 'warning') counts.warnings++;
+    else counts.dangers++;
+  }
+  if (Object.isFrozen(set)) frozenSetCounts.set(set, counts);
+  return counts;
+}
+
 export function countResults(results: readonly Result[]): Counts {
   const counts: Counts = { successes: 0, warnings: 0, dangers: 0 };
+  const add = (set: ResultSet) => {
+    const more = countsOfSet(set);
+    counts.successes += more.successes;
+    counts.warnings += more.warnings;
+    counts.dangers += more.dangers;
+  };
   for (const result of results) {
-    for (const message of messagesOf(result)) {
-      const outcome = outcomeOf(message);
-      if (outcome === 'success') counts.successes++;
-      else if (outcome === 'warning') counts.warnings++;
-      else counts.dangers++;
-    }
+    add(result.Results);
+    if (!result.PodResult) continue;
+    add(result.PodResult.Results);
+    for (const container of result.PodResult.ContainerResults ?? []) add(container.Results);
   }
   return counts;
 }
