@@ -4,6 +4,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ValidateFunction } from 'ajv';
+import fc from 'fast-check';
+import { parse as parseYaml } from 'yaml';
 import {
   kajiVersion,
   loadPlatform,
@@ -14,6 +17,8 @@ import {
   SUPPORTED_KUBERNETES_VERSIONS,
   type PlatformDefinition,
 } from '../../src/platform/index.js';
+import { validate as generatedValidator } from '../../src/platform/definition/platform-validator.generated.js';
+import { compilePlatformValidator, platformValidatorSource } from '../../src/platform/definition/validator-source.js';
 
 const FILE = 'platform.yaml';
 
@@ -641,3 +646,57 @@ describe('the shipped JSON Schema', () => {
     assert.equal(await readFile(file, 'utf8'), platformSchemaJson(), 'the schema file is stale: run `npm run schema` and commit the result');
   });
 });
+
+describe('the schema compiled ahead of time', () => {
+  test('platform-validator.generated.ts is what `npm run schema` writes from the schema constant', async () => {
+    const file = fileURLToPath(new URL('../../src/platform/definition/platform-validator.generated.ts', import.meta.url));
+    assert.equal(await readFile(file, 'utf8'), platformValidatorSource(), 'the generated validator is stale: run `npm run schema` and commit the result');
+  });
+
+  test('the generated validator reports exactly what Ajv compiling the schema at run time reports', async () => {
+    const compiled = compilePlatformValidator();
+    const generated = generatedValidator as unknown as ValidateFunction;
+    const example = parseYaml(await readFile(fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url)), 'utf8')) as unknown;
+    const minimal = parseYaml(MINIMAL) as unknown;
+    const verdict = (validate: ValidateFunction, data: unknown): unknown => (validate(data) ? 'valid' : validate.errors);
+    const values = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('1.31', '1.32', 'spot', 'internet', '10.0.0.0/8', '4Gi', -1, 0, 65536, ''));
+    // A definition with a few fields replaced, removed or added at random.
+    const mutation = fc.record({
+      base: fc.constantFrom(example, minimal),
+      edits: fc.array(fc.tuple(fc.nat(), fc.oneof(values, fc.constant(undefined)), fc.string({ maxLength: 8 })), { minLength: 1, maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(mutation, ({ base, edits }) => {
+        const data = structuredClone(base);
+        for (const [pick, value, key] of edits) mutate(data, pick, value, key);
+        assert.deepEqual(verdict(generated, data), verdict(compiled, data));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** Replaces (or removes, for undefined) the pick-th node of a JSON value in place, or adds `key` to a mapping. */
+function mutate(data: unknown, pick: number, value: unknown, key: string): void {
+  const slots: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const [index, item] of node.entries()) {
+        slots.push({ parent: node, key: index });
+        walk(item);
+      }
+    } else if (typeof node === 'object' && node !== null) {
+      const record = node as Record<string, unknown>;
+      slots.push({ parent: record, key: key || 'extra' });
+      for (const [name, item] of Object.entries(record)) {
+        slots.push({ parent: record, key: name });
+        walk(item);
+      }
+    }
+  };
+  walk(data);
+  const slot = slots[pick % slots.length];
+  if (slot === undefined) return;
+  if (value === undefined && !Array.isArray(slot.parent)) delete slot.parent[slot.key as string];
+  else (slot.parent as Record<string | number, unknown>)[slot.key] = value ?? null;
+}

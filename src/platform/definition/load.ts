@@ -6,7 +6,6 @@
 
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
@@ -28,7 +27,8 @@ import type {
 } from '../types.js';
 import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { PlatformError, PlatformErrors } from './errors.js';
-import { defaultWebhookImage, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, PLATFORM_SCHEMA, QUANTITY } from './schema.js';
+import { validate as generatedValidator } from './platform-validator.generated.js';
+import { defaultWebhookImage, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, QUANTITY } from './schema.js';
 
 type Segment = string | number;
 type Raw = Record<string, unknown>;
@@ -83,7 +83,7 @@ export function parsePlatform(text: string, file: string): PlatformDefinition {
   }
 
   const problems = new ProblemList();
-  for (const error of platformValidator()(data) ? [] : (platformValidator().errors ?? [])) {
+  for (const error of platformValidator(data) ? [] : (platformValidator.errors ?? [])) {
     const problem = translateSchemaError(error, data, text, document);
     if (problem) problems.add(problem);
   }
@@ -108,15 +108,11 @@ export function parsePlatform(text: string, file: string): PlatformDefinition {
 // Schema validation
 
 /**
- * The compiled schema validator, made on first use: compiling costs tens of
- * milliseconds, and the schema is a constant, so every load shares it.
+ * PLATFORM_SCHEMA compiled by Ajv ahead of time (`npm run schema` writes
+ * platform-validator.generated.ts, see validator-source.ts): compiling it here
+ * would cost about 80 ms per process.
  */
-let compiledValidator: ValidateFunction | undefined;
-
-function platformValidator(): ValidateFunction {
-  compiledValidator ??= new Ajv.default({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(PLATFORM_SCHEMA);
-  return compiledValidator;
-}
+const platformValidator = generatedValidator as unknown as ValidateFunction;
 
 function translateSchemaError(error: ErrorObject, data: Raw, text: string, document: Document): Problem | undefined {
   const path = pointerToPath(error.instancePath, data);
