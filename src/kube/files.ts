@@ -1,5 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { chmod, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Content produced in chunks: calls `write` for each chunk, in order. */
@@ -20,7 +19,7 @@ export async function writeFileAtomically(file: string, content: string | Chunke
   );
   try {
     if (typeof content === 'string') await writeFile(temporary, content, { mode });
-    else writeChunks(temporary, content, mode);
+    else await writeChunks(temporary, content, mode);
     await chmod(temporary, mode);
     await rename(temporary, file);
   } catch (error) {
@@ -29,14 +28,33 @@ export async function writeFileAtomically(file: string, content: string | Chunke
   }
 }
 
-function writeChunks(file: string, content: ChunkedContent, mode: number): void {
-  const fd = openSync(file, 'w', mode);
+/**
+ * Writes each chunk at its place in the file as soon as it is produced: the
+ * writes run on libuv's threads while the producer goes on with the next chunk.
+ */
+async function writeChunks(file: string, content: ChunkedContent, mode: number): Promise<void> {
+  const handle = await open(file, 'w', mode);
+  const writes: Promise<void>[] = [];
   try {
-    content((chunk) => {
-      const bytes = Buffer.from(chunk, 'utf8');
-      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
-    });
+    let position = 0;
+    try {
+      content((chunk) => {
+        const bytes = Buffer.from(chunk, 'utf8');
+        writes.push(writeAt(handle, bytes, position));
+        position += bytes.length;
+      });
+    } finally {
+      await Promise.allSettled(writes); // never close the file under a write still running
+    }
+    await Promise.all(writes);
   } finally {
-    closeSync(fd);
+    await handle.close();
+  }
+}
+
+async function writeAt(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  for (let written = 0; written < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
+    written += bytesWritten;
   }
 }
