@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
 import { auditObjects, countResults, filterBySeverity, loadPolicyConfig, type AuditData, type Severity } from '../policy/index.js';
-import { printAudit, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { chunkText, printAudit, REPORT_FORMATS, type ReportChunk, type ReportFormat } from '../report/index.js';
 import { commaList, oneOf, reportProblems, UsageError, version, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -71,9 +71,9 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     toolVersion: version(),
     cwd: io.cwd,
   };
-  const report = (emit: (chunk: string) => void) => printAudit(audit, flags.format, options, emit);
+  const report = (emit: (chunk: ReportChunk) => void) => printAudit(audit, flags.format, options, emit);
   if (flags.outputFile) await writeFileAtomically(flags.outputFile, report);
-  else report(io.out);
+  else report((chunk) => io.out(chunkText(chunk)));
   return exitCode(found, loaded.problems, flags);
 }
 

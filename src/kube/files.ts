@@ -1,8 +1,8 @@
 import { chmod, mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** Content produced in chunks: calls `write` for each chunk, in order. */
-export type ChunkedContent = (write: (chunk: string) => void) => void;
+/** Content produced in chunks: calls `write` for each chunk, in order; a chunk is text or UTF-8 bytes in pieces. */
+export type ChunkedContent = (write: (chunk: string | readonly Uint8Array[]) => void) => void;
 
 /**
  * Writes through a temporary file in the same directory and a rename, so a
@@ -39,9 +39,9 @@ async function writeChunks(file: string, content: ChunkedContent, mode: number):
     let position = 0;
     try {
       content((chunk) => {
-        const bytes = Buffer.from(chunk, 'utf8');
-        writes.push(writeAt(handle, bytes, position));
-        position += bytes.length;
+        const pieces = typeof chunk === 'string' ? [Buffer.from(chunk, 'utf8')] : chunk;
+        writes.push(writeAt(handle, pieces, position));
+        for (const piece of pieces) position += piece.byteLength;
       });
     } finally {
       await Promise.allSettled(writes); // never close the file under a write still running
@@ -52,9 +52,11 @@ async function writeChunks(file: string, content: ChunkedContent, mode: number):
   }
 }
 
-async function writeAt(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
-  for (let written = 0; written < bytes.length; ) {
-    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
-    written += bytesWritten;
-  }
+/** Writes pieces of bytes one after the other from `position` (one writev; a short write is finished piece by piece). */
+async function writeAt(handle: FileHandle, pieces: readonly Uint8Array[], position: number): Promise<void> {
+  const total = pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
+  let written = (await handle.writev(pieces as Uint8Array[], position)).bytesWritten;
+  if (written === total) return;
+  const rest = Buffer.concat(pieces as Uint8Array[]);
+  while (written < total) written += (await handle.write(rest, written, total - written, position + written)).bytesWritten;
 }

@@ -85,12 +85,20 @@ export function formatAudit(audit: AuditData, format: ReportFormat, options: Rep
   }
 }
 
+/** A piece of a printed report: text, or UTF-8 bytes (the JSON report's, whose repeated parts are shared buffers). */
+export type ReportChunk = string | readonly Uint8Array[];
+
+/** A report chunk as text. */
+export function chunkText(chunk: ReportChunk): string {
+  return typeof chunk === 'string' ? chunk : Buffer.concat(chunk).toString('utf8');
+}
+
 /**
  * The audit as formatAudit prints it, handed to `emit` in chunks: the JSON
  * report (the large one) is printed a few results at a time, so it can be
  * written out without ever being one string; other formats come as one chunk.
  */
-export function printAudit(audit: AuditData, format: ReportFormat, options: ReportOptions, emit: (chunk: string) => void): void {
+export function printAudit(audit: AuditData, format: ReportFormat, options: ReportOptions, emit: (chunk: ReportChunk) => void): void {
   if (format === 'json') printJson(options.onlyFailed ? onlyFailedResults(audit) : audit, emit);
   else emit(formatAudit(audit, format, options));
 }

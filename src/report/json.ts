@@ -123,24 +123,23 @@ function indented(value: Json, indent: string): string {
 }
 
 /**
- * Printed result sets by indentation. The engine gives objects with the same
- * outcomes one frozen set (most objects of a kind share a few), so a frozen
- * set is printed once per indentation and the report is mostly joins.
+ * Printed result sets by indentation, as UTF-8 bytes. The engine gives objects
+ * with the same outcomes one frozen set (most objects of a kind share a few),
+ * so a frozen set is printed and encoded once per indentation, and its bytes
+ * go to the output as they are, never copied into a bigger string.
  */
-const printedSets = new Map<string, WeakMap<ResultSet, string>>();
+const printedSets = new Map<string, WeakMap<ResultSet, Buffer>>();
 
-function printedSet(set: ResultSet, indent: string): string {
-  if (!Object.isFrozen(set)) return printSet(set, indent);
+function printedSet(set: ResultSet, indent: string): Buffer {
   let bySet = printedSets.get(indent);
   if (!bySet) printedSets.set(indent, (bySet = new WeakMap()));
-  let text = bySet.get(set);
-  if (text === undefined) bySet.set(set, (text = printSet(set, indent)));
-  return text;
+  let bytes = bySet.get(set);
+  if (bytes === undefined) bySet.set(set, (bytes = Buffer.from(printSet(set, indent), 'utf8')));
+  return bytes;
 }
 
 /** A Go map of check ID → message: keys in sorted order. */
-function printSet(set: ResultSet | null | undefined, indent: string): string {
-  if (!set) return 'null';
+function printSet(set: ResultSet, indent: string): string {
   const keys = Object.keys(set).sort(compareCodePoints);
   if (keys.length === 0) return '{}';
   const inner = `${indent}  `;
@@ -160,6 +159,34 @@ function quoteCache(): Quote {
   };
 }
 
+/** One chunk of the report as UTF-8 buffers: runs of text, and the shared bytes of printed sets. */
+class ChunkBytes {
+  private readonly buffers: Buffer[] = [];
+  private text = '';
+
+  add(text: string): void {
+    this.text += text;
+  }
+
+  addSet(set: ResultSet | null | undefined, indent: string): void {
+    if (!set) return this.add('null');
+    if (!Object.isFrozen(set)) return this.add(printSet(set, indent));
+    this.flushText();
+    this.buffers.push(printedSet(set, indent));
+  }
+
+  finish(): Buffer[] {
+    this.flushText();
+    return this.buffers;
+  }
+
+  private flushText(): void {
+    if (this.text === '') return;
+    this.buffers.push(Buffer.from(this.text, 'utf8'));
+    this.text = '';
+  }
+}
+
 // Results sit at a fixed depth of Polaris's JSON: an entry of the top-level `Results` list.
 const RESULT = '    ';
 const FIELD = '      ';
@@ -167,65 +194,67 @@ const POD_FIELD = '        ';
 const CONTAINER = '          ';
 const CONTAINER_FIELD = '            ';
 
-function printContainers(containers: readonly ContainerResult[] | null | undefined): string {
-  if (!containers) return 'null';
-  if (containers.length === 0) return '[]';
-  const printed = containers.map(
-    (container) =>
-      `${CONTAINER}{\n${CONTAINER_FIELD}"Name": ${goString(container.Name)},\n${CONTAINER_FIELD}"Results": ${resultSetText(container.Results, CONTAINER_FIELD)}\n${CONTAINER}}`,
-  );
-  return `[\n${printed.join(',\n')}\n${POD_FIELD}]`;
+function addContainers(out: ChunkBytes, containers: readonly ContainerResult[] | null | undefined): void {
+  if (!containers) return out.add('null');
+  if (containers.length === 0) return out.add('[]');
+  out.add('[\n');
+  containers.forEach((container, index) => {
+    out.add(`${CONTAINER}{\n${CONTAINER_FIELD}"Name": ${goString(container.Name)},\n${CONTAINER_FIELD}"Results": `);
+    out.addSet(container.Results, CONTAINER_FIELD);
+    out.add(`\n${CONTAINER}}${index < containers.length - 1 ? ',\n' : '\n'}`);
+  });
+  out.add(`${POD_FIELD}]`);
 }
 
-function resultSetText(set: ResultSet | null | undefined, indent: string): string {
-  return set ? printedSet(set, indent) : 'null';
+function addPod(out: ChunkBytes, pod: PodResult | undefined, quote: Quote): void {
+  if (!pod) return out.add('null');
+  out.add(`{\n${POD_FIELD}"Name": ${quote(pod.Name)},\n${POD_FIELD}"Results": `);
+  out.addSet(pod.Results, POD_FIELD);
+  out.add(`,\n${POD_FIELD}"ContainerResults": `);
+  addContainers(out, pod.ContainerResults);
+  out.add(`\n${FIELD}}`);
 }
 
-function printPod(pod: PodResult | undefined, quote: Quote): string {
-  if (!pod) return 'null';
-  return (
-    `{\n${POD_FIELD}"Name": ${quote(pod.Name)},\n${POD_FIELD}"Results": ${resultSetText(pod.Results, POD_FIELD)},\n` +
-    `${POD_FIELD}"ContainerResults": ${printContainers(pod.ContainerResults)}\n${FIELD}}`
-  );
-}
-
-function printResult(result: Result, quote: Quote): string {
+function addResult(out: ChunkBytes, result: Result, quote: Quote): void {
+  out.add(`${RESULT}{\n${FIELD}"Name": ${goString(result.Name)},\n${FIELD}"Namespace": ${quote(result.Namespace)},\n${FIELD}"Kind": ${quote(result.Kind)},\n${FIELD}"Results": `);
+  out.addSet(result.Results, FIELD);
+  out.add(`,\n${FIELD}"PodResult": `);
+  addPod(out, result.PodResult, quote);
   const source = result.Source
     ? `,\n${FIELD}"Source": {\n${POD_FIELD}"File": ${quote(result.Source.File)},\n${POD_FIELD}"Line": ${JSON.stringify(result.Source.Line)}\n${FIELD}}`
     : '';
-  return (
-    `${RESULT}{\n${FIELD}"Name": ${goString(result.Name)},\n${FIELD}"Namespace": ${quote(result.Namespace)},\n${FIELD}"Kind": ${quote(result.Kind)},\n` +
-    `${FIELD}"Results": ${resultSetText(result.Results, FIELD)},\n${FIELD}"PodResult": ${printPod(result.PodResult, quote)},\n` +
-    `${FIELD}"CreatedTime": ${quote(result.CreatedTime)}${source}\n${RESULT}}`
-  );
+  out.add(`,\n${FIELD}"CreatedTime": ${quote(result.CreatedTime)}${source}\n${RESULT}}`);
 }
 
 /** Results printed per chunk handed on: big enough to make writes cheap, small enough to stay in the CPU cache. */
-const RESULTS_PER_CHUNK = 32;
+const RESULTS_PER_CHUNK = 64;
 
 /**
  * `polaris audit --format json`, handed to `emit` in order in chunks of a few
- * results: a large report goes to a file or stream without ever being one
- * string.
+ * results, each chunk as UTF-8 buffers: a large report goes to a file or a
+ * stream without ever being one string, and its repeated parts are never
+ * copied.
  */
-export function printJson(audit: AuditData, emit: (chunk: string) => void): void {
+export function printJson(audit: AuditData, emit: (chunk: readonly Buffer[]) => void): void {
   const head = polarisJsonValue({ ...audit, Results: [] }) as { [key: string]: Json };
   const fields = Object.keys(head).map((key) => `  ${goString(key)}: ${key === 'Results' ? '\u0000' : indented(head[key] ?? null, '  ')}`);
   // The head and tail around the Results list, split where the list goes.
   const [before, after] = `{\n${fields.join(',\n')}\n}\n`.split('\u0000') as [string, string];
+  const text = (value: string) => emit([Buffer.from(value, 'utf8')]);
   const results = audit.Results;
-  if (!results || results.length === 0) {
-    emit(before + (results ? '[]' : 'null') + after);
-    return;
-  }
+  if (!results || results.length === 0) return text(before + (results ? '[]' : 'null') + after);
   const quote = quoteCache();
-  emit(`${before}[\n`);
+  text(`${before}[\n`);
   for (let start = 0; start < results.length; start += RESULTS_PER_CHUNK) {
-    const chunk = results.slice(start, start + RESULTS_PER_CHUNK).map((result) => printResult(result, quote));
-    const last = start + RESULTS_PER_CHUNK >= results.length;
-    emit(chunk.join(',\n') + (last ? '\n' : ',\n'));
+    const out = new ChunkBytes();
+    const end = Math.min(start + RESULTS_PER_CHUNK, results.length);
+    for (let index = start; index < end; index++) {
+      addResult(out, results[index]!, quote);
+      out.add(index < results.length - 1 ? ',\n' : '\n');
+    }
+    emit(out.finish());
   }
-  emit(`  ]${after}`);
+  text(`  ]${after}`);
 }
 
 /**
@@ -235,7 +264,7 @@ export function printJson(audit: AuditData, emit: (chunk: string) => void): void
  * is the largest output kaji writes, and most of it is repeated result sets.
  */
 export function formatJson(audit: AuditData): string {
-  const chunks: string[] = [];
-  printJson(audit, (chunk) => chunks.push(chunk));
-  return chunks.join('');
+  const buffers: Buffer[] = [];
+  printJson(audit, (chunk) => buffers.push(...chunk));
+  return Buffer.concat(buffers).toString('utf8');
 }

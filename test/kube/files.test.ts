@@ -19,9 +19,13 @@ describe('writeFileAtomically', () => {
     const file = join(directory, 'report.json');
     writeFileSync(file, 'old');
     chmodSync(file, 0o600);
-    const chunks = ['{"a": "', 'ü'.repeat(70_000), '💥', '"}\n'];
-    await writeFileAtomically(file, (write) => chunks.forEach(write));
-    assert.equal(readFileSync(file, 'utf8'), chunks.join(''));
+    const shared = Buffer.from('ü'.repeat(70_000));
+    await writeFileAtomically(file, (write) => {
+      write('{"a": "');
+      write([shared, Buffer.from('💥'), shared]); // pieces of bytes, one buffer given twice
+      write('"}\n');
+    });
+    assert.equal(readFileSync(file, 'utf8'), `{"a": "${'ü'.repeat(70_000)}💥${'ü'.repeat(70_000)}"}\n`);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.deepEqual(readdirSync(directory), ['report.json'], 'no temporary file left');
   });
