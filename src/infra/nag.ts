@@ -6,10 +6,28 @@
 // `Validations.of(construct).acknowledge(...)` instead of NagSuppressions. A
 // rule that reports several findings on one resource (IAM5) is acknowledged
 // per finding: `AwsSolutions-IAM5[Resource::*]`, never the bare rule id.
-import { Stage, Validations, type PolicyValidationPluginReport, type PolicyViolation } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+//
+// cdk-nag is loaded on first use, not when kaji/infra is imported: loading it
+// takes well over 100 ms (it requires the aws-cdk-lib modules of every service
+// it has rules for), which an app built with `nag: false` does not need to pay.
+import { createRequire } from 'node:module';
+import { Stage, Validations, type IPolicyValidationPlugin, type PolicyValidationPluginReport, type PolicyViolation } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { InfraError } from './errors.js';
+
+type CdkNag = typeof import('cdk-nag');
+let cdkNag: CdkNag | undefined;
+
+/** cdk-nag's module, required on first use; `scope` names the construct in the error when it is not installed. */
+function loadCdkNag(scope: IConstruct | undefined): CdkNag {
+  try {
+    cdkNag ??= createRequire(import.meta.url)('cdk-nag') as CdkNag;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !(error as Error).message.startsWith("Cannot find module 'cdk-nag'")) throw error;
+    throw new InfraError(scope?.node.path ?? '', 'nag', 'needs the cdk-nag package, which is not installed: add it to the CDK app (npm install cdk-nag), or build the app with nag: false');
+  }
+  return cdkNag;
+}
 
 /** App context set to true by apps that run no cdk-nag, so constructs skip work done only for it. */
 export const NAG_DISABLED_CONTEXT = 'kaji:nagDisabled';
@@ -46,19 +64,29 @@ export function suppress(construct: IConstruct, suppressions: readonly NagSuppre
   Validations.of(construct).acknowledge(...suppressions.map(({ id, reason }) => ({ id, reason })));
 }
 
+let kajiNagChecks: (new (scope: IConstruct) => IPolicyValidationPlugin) | undefined;
+
+function createKajiNagChecks(scope: IConstruct): IPolicyValidationPlugin {
+  kajiNagChecks ??= kajiNagChecksClass(loadCdkNag(scope));
+  return new kajiNagChecks(scope);
+}
+
 /**
  * AwsSolutions checks limited to one construct's subtree, failing synthesis
  * on errors only (warnings are reported, as cdk-nag's "warning" level means).
+ * The class extends cdk-nag's, so it is made once cdk-nag is loaded.
  */
-class KajiNagChecks extends AwsSolutionsChecks {
-  constructor(private readonly scope: IConstruct) {
-    super(scope, { verbose: true });
-  }
+function kajiNagChecksClass({ AwsSolutionsChecks }: CdkNag): new (scope: IConstruct) => IPolicyValidationPlugin {
+  return class KajiNagChecks extends AwsSolutionsChecks {
+    constructor(private readonly scope: IConstruct) {
+      super(scope, { verbose: true });
+    }
 
-  override validate(): PolicyValidationPluginReport {
-    const report = this.validateScope(this.scope);
-    return { ...report, success: !report.violations.some((violation) => violation.severity === 'error') };
-  }
+    override validate(): PolicyValidationPluginReport {
+      const report = this.validateScope(this.scope);
+      return { ...report, success: !report.violations.some((violation) => violation.severity === 'error') };
+    }
+  };
 }
 
 /**
@@ -71,10 +99,11 @@ export function applyKajiNag(scope: IConstruct): void {
   if (stage === undefined) {
     throw new InfraError(scope.node.path, 'scope', 'is not inside a CDK App or Stage: cdk-nag runs as a validation plugin of one; create the stack in an App first');
   }
-  Validations.of(stage).addPlugins(new KajiNagChecks(scope));
+  Validations.of(stage).addPlugins(createKajiNagChecks(scope));
 }
 
 /** The cdk-nag AwsSolutions findings under `scope` that are not acknowledged (no synthesis needed). */
 export function kajiNagFindings(scope: IConstruct): readonly PolicyViolation[] {
+  const { AwsSolutionsChecks } = loadCdkNag(scope);
   return new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(scope).violations;
 }

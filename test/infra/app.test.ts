@@ -1,6 +1,8 @@
-// buildPlatformApp: the whole platform as one CDK app, and its options.
+// buildPlatformApp: the whole platform as one CDK app, and its options (stack
+// traces, cdk-nag loaded only when it runs).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -10,6 +12,7 @@ import { loadPlatform } from '../../src/platform/index.js';
 
 const platform = await loadPlatform(fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url)));
 const CREATION_STACK = 'aws:cdk:creationStack';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function withCreationStacks(root: IConstruct): string[] {
   return root.node.findAll().filter((construct) => construct.node.metadata.some((entry) => entry.type === CREATION_STACK)).map((construct) => construct.node.path);
@@ -37,5 +40,24 @@ describe('buildPlatformApp: stack traces', () => {
       const other = [traced.shared, ...traced.clusters][index]!;
       assert.deepEqual(Template.fromStack(stack).toJSON(), Template.fromStack(other).toJSON(), stack.stackName);
     }
+  });
+});
+
+describe('buildPlatformApp: cdk-nag', () => {
+  test('an app built with nag: false never loads cdk-nag; the default app does', () => {
+    // A fresh process: this test process has loaded cdk-nag for other tests.
+    const script = `
+      import { createRequire } from 'node:module';
+      const { buildPlatformApp } = await import('./src/infra/index.js');
+      const { loadPlatform } = await import('./src/platform/index.js');
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/node_modules/cdk-nag/'));
+      const platform = await loadPlatform('examples/labs/platform.yaml');
+      const before = loaded();
+      buildPlatformApp(platform, { nag: false, cloudFormationValidation: false });
+      const withoutNag = loaded();
+      buildPlatformApp(platform, { cloudFormationValidation: false });
+      console.log(JSON.stringify({ before, withoutNag, withNag: loaded() }));`;
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(output), { before: false, withoutNag: false, withNag: true });
   });
 });
