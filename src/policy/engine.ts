@@ -93,9 +93,12 @@ export interface CheckPlan {
 }
 
 export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
-  const cache = new Map<string, PlannedCheck[]>();
-  const select = (key: string, steps: readonly Step[], kind: string, isInit: boolean) => {
-    let planned = cache.get(key);
+  // Plans by kind, one map per place (no key built per object).
+  const cache = new Map<string, Map<string, PlannedCheck[]>>();
+  const select = (place: string, steps: readonly Step[], kind: string, isInit: boolean) => {
+    let byKind = cache.get(place);
+    if (!byKind) cache.set(place, (byKind = new Map()));
+    let planned = byKind.get(kind);
     if (!planned) {
       // Checks outermost, so results come in ID order, as Polaris's JSON (a Go map) lists them.
       planned = checks.flatMap((check) =>
@@ -103,14 +106,14 @@ export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
           .filter((step) => appliesTo(check, { step, input: { object: { kind }, isInitContainer: isInit } }))
           .map((step) => ({ check, step })),
       );
-      cache.set(key, planned);
+      byKind.set(kind, planned);
     }
     return planned;
   };
   const verdicts = new Map<CheckDefinition, { pass?: ResultMessage; fail?: ResultMessage }>();
   const verdictIds = new Map<ResultMessage, number>();
   const share = (message: ResultMessage) => {
-    verdictIds.set(message, verdictIds.size);
+    verdictIds.set(message, verdictIds.size + 1);
     return Object.freeze(message);
   };
   const sets = new Map<readonly PlannedCheck[], Map<string, ResultSet>>();
@@ -130,21 +133,24 @@ export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
       return shared;
     },
     resultSet(planned, messages) {
-      let key = '';
+      // The key: one character per planned check, its verdict's number (0 when exempt).
+      const codes: number[] = [];
       for (const message of messages) {
-        const id = message === undefined ? '-' : verdictIds.get(message);
-        if (id === undefined) return collectSet(planned, messages); // a message of its own (mutations, an error)
-        key += `${id},`;
+        const id = message === undefined ? 0 : verdictIds.get(message);
+        // A message of its own (an error) is not shared; past 0xFFFF verdicts, numbers no longer fit a character.
+        if (id === undefined || id > 0xffff) return collectSet(planned, messages);
+        codes.push(id);
       }
+      const key = String.fromCharCode(...codes);
       let byKey = sets.get(planned);
       if (!byKey) sets.set(planned, (byKey = new Map()));
       let set = byKey.get(key);
       if (!set) byKey.set(key, (set = Object.freeze(collectSet(planned, messages))));
       return set;
     },
-    topLevel: (kind, isWorkload) => select(`top|${kind}|${isWorkload}`, isWorkload ? ['Controller', ''] : [''], kind, false),
-    pod: (kind) => select(`pod|${kind}`, ['PodSpec'], kind, false),
-    container: (kind, isInit) => select(`container|${kind}|${isInit}`, ['Container'], kind, isInit),
+    topLevel: (kind, isWorkload) => (isWorkload ? select('workload', ['Controller', ''], kind, false) : select('object', [''], kind, false)),
+    pod: (kind) => select('pod', ['PodSpec'], kind, false),
+    container: (kind, isInit) => (isInit ? select('initContainer', ['Container'], kind, true) : select('container', ['Container'], kind, false)),
   };
 }
 
