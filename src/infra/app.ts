@@ -1,7 +1,7 @@
 // The whole AWS side of a platform as one CDK app: the shared stack and one
 // stack per cluster, all from platform.yaml. The example's bin/app.ts, a user's
 // own CDK app and `kaji synth` (in-process, into out/cdk.out) all build it here.
-import * as cdk from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib/core';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { PlatformDefinition } from '../platform/index.js';
 import { ClusterStack, type ClusterStackProps } from './cluster-stack.js';

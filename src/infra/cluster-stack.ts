@@ -27,7 +27,7 @@
 // Controllers that need AWS permissions (IAM roles) or must run before any
 // workload (CNI, DNS, nodes) are CDK's; everything that is plain Kubernetes
 // objects is git's.
-import * as cdk from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as route53 from 'aws-cdk-lib/aws-route53';

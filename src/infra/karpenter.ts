@@ -6,7 +6,7 @@
 //
 // Spare capacity (headroom pods) is not made here: it is synced by Argo CD
 // from the manifest repository, like every other workload.
-import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Token } from 'aws-cdk-lib/core';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';

@@ -11,7 +11,7 @@
 // takes well over 100 ms (it requires the aws-cdk-lib modules of every service
 // it has rules for), which an app built with `nag: false` does not need to pay.
 import { createRequire } from 'node:module';
-import { Stage, Validations, type IPolicyValidationPlugin, type PolicyValidationPluginReport, type PolicyViolation } from 'aws-cdk-lib';
+import { Stage, Validations, type IPolicyValidationPlugin, type PolicyValidationPluginReport, type PolicyViolation } from 'aws-cdk-lib/core';
 import type { IConstruct } from 'constructs';
 import { InfraError } from './errors.js';
 

@@ -6,7 +6,7 @@
 // No AWS call at synthesis: the stack's environment is the platform's account
 // and region, the availability zones are named from the region, the hosted
 // zone and the OIDC provider are imported by id, never looked up.
-import * as cdk from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';

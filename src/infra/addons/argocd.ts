@@ -23,7 +23,7 @@
 // rotation).
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { ARGOCD_NAMESPACE, bootstrapObjects, type ClusterDefinition, type PlatformDefinition } from '../../platform/index.js';
 import type { ChartPins } from '../versions.js';

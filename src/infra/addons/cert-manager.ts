@@ -3,7 +3,7 @@
 // of clusters/<cluster>/platform/ uses namespaced Issuers only). Installed by
 // CDK, before Argo CD syncs kaji-platform, because its CRDs must exist first.
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { ChartPin } from '../versions.js';
 import { systemNodeSelector, systemTolerations } from './system-nodes.js';

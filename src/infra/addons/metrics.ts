@@ -5,7 +5,7 @@
 // nothing in the cluster changes a pod behind git's back (no updater, no
 // admission controller).
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { ChartPin } from '../versions.js';
 import { systemNodeSelector, systemTolerations } from './system-nodes.js';

@@ -15,7 +15,7 @@
 // Condition keys that embed the cluster name must be plain strings in the
 // template (CloudFormation resolves no functions in map keys), hence
 // `clusterName` is a literal here.
-import { Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 
