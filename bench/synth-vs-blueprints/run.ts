@@ -10,10 +10,9 @@
 //      loading platform.yaml (kaji) or creating the App (Blueprints) to
 //      app.synth() returning. kaji runs from src/ through tsx. THE TARGET,
 //      a/b <= 0.5, IS JUDGED ON THIS ONE (as issue 4 asks).
-//      It is not like for like by itself: aws-cdk-lib loads most of its
-//      submodules lazily, on first use, so kaji's window includes loading the
-//      aws-cdk-lib code it uses, while EKS Blueprints loads most of aws-cdk-lib
-//      (and the AWS SDK) when it is imported, before its timer starts.
+//      aws-cdk-lib loads much of its code on first use, so both windows
+//      include some module loading (profiled: ~115 ms for kaji, ~180 ms for
+//      EKS Blueprints, region-info's ~70 ms on both sides).
 // (ii) the whole process, spawn to exit, timed by this script: node startup,
 //      imports and synthesis, what a user waits for in `cdk synth`. Both sides
 //      are plain JS (kaji from dist/: run `npm run build` first). Printed so
