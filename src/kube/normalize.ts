@@ -60,22 +60,25 @@ export function normalizeObject(raw: JsonObject): JsonObject {
 
 /**
  * Canonical forms of quantity strings already seen: manifests repeat a few
- * values ("250m", "256Mi") thousands of times. Bounded, so odd input cannot
- * grow it without limit.
+ * values ("250m", "256Mi") thousands of times. Bounded in entries and in the
+ * length of what it keeps, so odd input (the webhook's) can neither grow it
+ * much nor slow its lookups (V8 hashes long strings by length alone).
  */
 const canonicalStrings = new Map<string, string>();
 const CANONICAL_STRINGS_MAX = 10_000;
+const CANONICAL_STRING_LENGTH_MAX = 64;
 
 /** The Kubernetes string for one quantity value, or the value itself when it is not a quantity. */
 function normalizeQuantity(value: JsonValue): JsonValue {
   if (typeof value === 'number') return Number.isFinite(value) ? quantityFromNumber(value) : value;
   if (typeof value !== 'string') return value;
-  const known = canonicalStrings.get(value);
+  const cacheable = value.length <= CANONICAL_STRING_LENGTH_MAX;
+  const known = cacheable ? canonicalStrings.get(value) : undefined;
   if (known !== undefined) return known;
   const parsed = parseQuantity(value.trim());
   if (!parsed) return value;
   const canonical = canonicalQuantity(parsed);
-  if (canonicalStrings.size < CANONICAL_STRINGS_MAX) canonicalStrings.set(value, canonical);
+  if (cacheable && canonicalStrings.size < CANONICAL_STRINGS_MAX) canonicalStrings.set(value, canonical);
   return canonical === value ? value : canonical;
 }
 

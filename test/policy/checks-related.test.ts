@@ -114,6 +114,11 @@ describe('missingPodDisruptionBudget', () => {
     const wrongGroup = pdb(selector({ app: 'shop' })).replace('policy/v1', 'example.com/v1');
     assert.equal(passes(budget, deployment({ app: 'shop' }) + wrongGroup), false);
   });
+  test('a label is its key and value, never the two run together (a NUL inside either)', () => {
+    // Pod label app = "x\0y"; the PDB asks for "app\0x" = "y": no label is shared.
+    assert.equal(passes(budget, deployment({ app: 'x\\0y' }) + pdb('    matchLabels:\n      "app\\0x": "y"')), false);
+    assert.equal(passes(budget, deployment({ app: 'x\\0y' }) + pdb('    matchLabels:\n      app: "x\\0y"')), true);
+  });
 });
 
 describe('missingNetworkPolicy', () => {

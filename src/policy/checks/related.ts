@@ -59,9 +59,6 @@ function sharedLabelCount(matchLabels: JsonValue | undefined, labels: Map<string
   return count;
 }
 
-/** A "key\0value" pair of labels, as the indexes below hold them. */
-const labelPair = (key: string, value: string) => `${key}\u0000${value}`;
-
 /**
  * Polaris's PDB schema, for the PDBs visible from one namespace: a PDB
  * without `spec` covers every pod; otherwise one whose `selector.matchLabels`
@@ -72,17 +69,20 @@ const labelPair = (key: string, value: string) => `${key}\u0000${value}`;
 function pdbCoverage(related: RelatedObjects, namespace: string): (labels: Map<string, string>) => boolean {
   return related.derived(`pdbCoverage:${namespace}`, () => {
     let coversAll = false;
-    const pairs = new Set<string>();
+    const valuesByKey = new Map<string, Set<string>>();
     for (const pdb of relatedVisibleFrom(related, PDB, namespace)) {
       if (!hasKey(pdb.raw, 'spec')) coversAll = true;
       const matchLabels = valueAt(pdb.raw, 'spec', 'selector', 'matchLabels');
       if (!isObject(matchLabels)) continue;
       for (const key of Object.keys(matchLabels)) {
         const value = matchLabels[key];
-        if (typeof value === 'string') pairs.add(labelPair(key, value));
+        if (typeof value !== 'string') continue;
+        let values = valuesByKey.get(key);
+        if (!values) valuesByKey.set(key, (values = new Set()));
+        values.add(value);
       }
     }
-    return (labels) => coversAll || [...labels].some(([key, value]) => pairs.has(labelPair(key, value)));
+    return (labels) => coversAll || [...labels].some(([key, value]) => valuesByKey.get(key)?.has(value) === true);
   });
 }
 
@@ -196,19 +196,25 @@ function pdbFinder(related: RelatedObjects): PdbFinder {
   return related.derived('pdbMinAvailable:pdbs', () => {
     const pdbs = relatedOfGroupKind(related, PDB).map(parsePdb);
     const firstOdd = pdbs.indexOf(ODD);
-    const firstWithPair = new Map<string, number>();
+    // Label key → label value → the first PDB holding that pair.
+    const firstWithPair = new Map<string, Map<string, number>>();
     // A selector value "" also matches pods without the label, so those pairs are checked one by one.
     const emptyValued: { index: number; key: string }[] = [];
     pdbs.forEach((pdb, index) => {
       if (pdb === ODD || !pdb.hasSelector) return;
       for (const [key, value] of pdb.matchLabels) {
-        if (value === '') emptyValued.push({ index, key });
-        else if (!firstWithPair.has(`${key}\u0000${value}`)) firstWithPair.set(`${key}\u0000${value}`, index);
+        if (value === '') {
+          emptyValued.push({ index, key });
+          continue;
+        }
+        let byValue = firstWithPair.get(key);
+        if (!byValue) firstWithPair.set(key, (byValue = new Map()));
+        if (!byValue.has(value)) byValue.set(value, index);
       }
     });
     return (podLabels) => {
       let first = firstOdd === -1 ? Infinity : firstOdd;
-      for (const [key, value] of podLabels) first = Math.min(first, firstWithPair.get(`${key}\u0000${value}`) ?? Infinity);
+      for (const [key, value] of podLabels) first = Math.min(first, firstWithPair.get(key)?.get(value) ?? Infinity);
       for (const { index, key } of emptyValued) if (index < first && (podLabels.get(key) ?? '') === '') first = index;
       if (first === Infinity) return undefined;
       const pdb = pdbs[first]!;
