@@ -111,6 +111,12 @@ export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
     return planned;
   };
   const verdicts = new Map<CheckDefinition, { pass?: ResultMessage; fail?: ResultMessage }>();
+  // Bounds on what a plan shares: the webhook keeps one plan per configuration
+  // for as long as it runs, so odd input (a pod with 10,000 containers) must
+  // not grow it for good. Past them, messages and sets are made per object.
+  const MAX_SHARED_MESSAGES = 4096;
+  const MAX_INTERNED_SETS = 4096;
+  let internedSets = 0;
   const verdictIds = new Map<ResultMessage, number>();
   const share = (message: ResultMessage) => {
     verdictIds.set(message, verdictIds.size + 1);
@@ -129,7 +135,9 @@ export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
       let byPointer = mutationVerdicts.get(check);
       if (!byPointer) mutationVerdicts.set(check, (byPointer = new Map()));
       let shared = byPointer.get(pointer);
-      if (!shared) byPointer.set(pointer, (shared = share(make())));
+      if (shared) return shared;
+      if (verdictIds.size >= MAX_SHARED_MESSAGES) return make();
+      byPointer.set(pointer, (shared = share(make())));
       return shared;
     },
     resultSet(planned, messages) {
@@ -137,15 +145,19 @@ export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
       const codes: number[] = [];
       for (const message of messages) {
         const id = message === undefined ? 0 : verdictIds.get(message);
-        // A message of its own (an error) is not shared; past 0xFFFF verdicts, numbers no longer fit a character.
-        if (id === undefined || id > 0xffff) return collectSet(planned, messages);
+        // A message of its own (an error, or past the bound) is not shared: nor is its set.
+        if (id === undefined) return collectSet(planned, messages);
         codes.push(id);
       }
       const key = String.fromCharCode(...codes);
       let byKey = sets.get(planned);
       if (!byKey) sets.set(planned, (byKey = new Map()));
-      let set = byKey.get(key);
-      if (!set) byKey.set(key, (set = Object.freeze(collectSet(planned, messages))));
+      const interned = byKey.get(key);
+      if (interned) return interned;
+      if (internedSets >= MAX_INTERNED_SETS) return collectSet(planned, messages);
+      internedSets += 1;
+      const set = Object.freeze(collectSet(planned, messages));
+      byKey.set(key, set);
       return set;
     },
     topLevel: (kind, isWorkload) => (isWorkload ? select('workload', ['Controller', ''], kind, false) : select('object', [''], kind, false)),

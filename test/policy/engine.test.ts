@@ -149,6 +149,22 @@ spec:
     assert.equal(withoutList.Results[0]!.PodResult!.Results.noHostNetwork!.Mutations, undefined);
   });
 
+  test('objects with the same outcomes share one frozen result set; past the sharing bound results are still right', () => {
+    const two = auditObjects(objectsFrom(`${deployment}---\n${deployment.replace('name: web', 'name: api')}`), config(everything));
+    assert.equal(two.Results[0]!.PodResult!.ContainerResults[1]!.Results, two.Results[1]!.PodResult!.ContainerResults[1]!.Results);
+    assert.ok(Object.isFrozen(two.Results[0]!.Results));
+    // 5,000 containers without a tag: each failure carries a mutation at its own index, beyond the 4,096 shared ones.
+    const containers = Array.from({ length: 5000 }, (_, index) => `{name: c${index}, image: "shop"}`).join(', ');
+    const big = `apiVersion: v1\nkind: Pod\nmetadata: {name: pod-big}\nspec:\n  containers: [${containers}]\n`;
+    const audit = auditObjects(objectsFrom(big), config(everything, { mutations: ['hasTag'] }));
+    const results = audit.Results[0]!.PodResult!.ContainerResults;
+    assert.equal(results.length, 5000);
+    results.forEach((container, index) => {
+      assert.equal(container.Name, `c${index}`);
+      assert.deepEqual(container.Results.hasTag!.Mutations, [{ op: 'replace', path: `/spec/containers/${index}/image`, value: 'fixed:1' }]);
+    });
+  });
+
   test('init container mutations point into initContainers', () => {
     const audit = auditObjects(objectsFrom(deployment.replace('"busybox:1"', '"busybox"')), config(everything, { mutations: ['hasTag'] }));
     assert.equal(audit.Results[0]!.PodResult!.ContainerResults[0]!.Results.hasTag!.Mutations![0]!.path, '/spec/template/spec/initContainers/0/image');
