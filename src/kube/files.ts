@@ -1,8 +1,12 @@
 import { chmod, mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** Content produced in chunks: calls `write` for each chunk, in order; a chunk is text or UTF-8 bytes in pieces. */
-export type ChunkedContent = (write: (chunk: string | readonly Uint8Array[]) => void) => void;
+/**
+ * Content produced in chunks: calls `write` for each chunk, in order; a chunk
+ * is text or UTF-8 bytes in pieces. The file is complete when the producer
+ * returns (or its promise resolves); a write after that is refused.
+ */
+export type ChunkedContent = (write: (chunk: string | readonly Uint8Array[]) => void) => void | Promise<void>;
 
 /**
  * Writes through a temporary file in the same directory and a rename, so a
@@ -35,15 +39,20 @@ export async function writeFileAtomically(file: string, content: string | Chunke
 async function writeChunks(file: string, content: ChunkedContent, mode: number): Promise<void> {
   const handle = await open(file, 'w', mode);
   const writes: Promise<void>[] = [];
+  let finished = false;
   try {
     let position = 0;
     try {
-      content((chunk) => {
+      await content((chunk) => {
+        if (finished) throw new Error(`${file}: a chunk came after the content was complete`);
         const pieces = typeof chunk === 'string' ? [Buffer.from(chunk, 'utf8')] : chunk;
-        writes.push(writeAt(handle, pieces, position));
+        const write = writeAt(handle, pieces, position);
+        write.catch(() => undefined); // reported by Promise.all below, never as an unhandled rejection
+        writes.push(write);
         for (const piece of pieces) position += piece.byteLength;
       });
     } finally {
+      finished = true;
       await Promise.allSettled(writes); // never close the file under a write still running
     }
     await Promise.all(writes);

@@ -30,6 +30,21 @@ describe('writeFileAtomically', () => {
     assert.deepEqual(readdirSync(directory), ['report.json'], 'no temporary file left');
   });
 
+  test('an async producer is waited for: every chunk lands, and one written late is refused', async () => {
+    const directory = scratch();
+    const file = join(directory, 'report.json');
+    await writeFileAtomically(file, async (write) => {
+      write('first ');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      write('second\n');
+    });
+    assert.equal(readFileSync(file, 'utf8'), 'first second\n');
+    let late: ((chunk: string) => void) | undefined;
+    await writeFileAtomically(file, (write) => void (late = write));
+    assert.throws(() => late!('too late'), /came after the content was complete/);
+    assert.equal(readFileSync(file, 'utf8'), '');
+  });
+
   test('a producer that fails leaves the old file as it was and no temporary file', async () => {
     const directory = scratch();
     const file = join(directory, 'report.json');
