@@ -88,9 +88,15 @@ export function compareByOutcome(a: ResultMessage, b: ResultMessage): number {
   return rank[outcomeOf(a)] - rank[outcomeOf(b)] || compareCodePoints(a.ID, b.ID);
 }
 
+/** The failed part of each frozen set (the engine's shared ones), made once and frozen in turn, so reports keep sharing it. */
+const failedPartOfFrozen = new WeakMap<ResultSet, ResultSet>();
+
 function failedOnly(set: ResultSet | null | undefined): ResultSet {
+  const cached = set ? failedPartOfFrozen.get(set) : undefined;
+  if (cached) return cached;
   const kept: ResultSet = {};
   for (const [key, message] of Object.entries(set ?? {})) if (!message.Success) kept[key] = message;
+  if (set && Object.isFrozen(set)) failedPartOfFrozen.set(set, Object.freeze(kept));
   return kept;
 }
 

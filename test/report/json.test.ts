@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { load } from 'js-yaml';
 import fc from 'fast-check';
-import { formatAudit, formatJson, formatScore, formatYaml, polarisJsonValue } from '../../src/report/index.js';
+import { formatAudit, formatJson, formatScore, formatYaml, onlyFailedResults, polarisJsonValue } from '../../src/report/index.js';
 import type { AuditData, ResultMessage, ResultSet } from '../../src/policy/types.js';
 import { message, sampleAudit } from './fixture.js';
 
@@ -115,8 +115,13 @@ describe('formatJson', () => {
         // Frozen sets (the engine's interned ones) are printed once and reused: both paths must print the same.
         if (frozen) for (const result of results) for (const set of setsOf(result)) Object.freeze(set);
         const audit: AuditData = { ...sampleAudit(), SourceName: name, Results: results, Score: score };
-        const expected = JSON.stringify(polarisJsonValue(audit), null, 2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-        assert.equal(formatJson(audit), `${expected}\n`);
+        const expected = (shown: AuditData) =>
+          `${JSON.stringify(polarisJsonValue(shown), null, 2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+        assert.equal(formatJson(audit), expected(audit));
+        // --only-show-failed-tests: the failed part of a frozen set is shared (and frozen) too.
+        const failed = onlyFailedResults(audit);
+        assert.equal(formatAudit(audit, 'json', { onlyFailed: true }), expected(failed));
+        assert.equal(formatJson(failed), expected(failed));
       }),
       { numRuns: 300 },
     );
