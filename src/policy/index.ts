@@ -7,5 +7,5 @@ export { filterBySeverity, filterMessages } from './filter.js';
 export { countResults, scoreOf, messagesOf, placedMessagesOf, outcomeOf, type Counts, type Outcome, type MessagePlace } from './score.js';
 export { BUILTIN_CHECKS } from './checks/index.js';
 export { exemptionsFor, EXEMPT_ANNOTATION, checkExemptAnnotation, type ExemptionTest } from './exemptions.js';
-export { checkMutationsOf, mutationsOf, applyMutations, expandWildcards, PatchError, type CheckMutation } from './mutate.js';
+export { checkMutationsOf, mutationsOf, applyMutations, applyMutationsInPlace, expandWildcards, PatchError, type CheckMutation } from './mutate.js';
 export { fixManifestText, type Fixable, type FileFix } from './fix.js';

@@ -39,11 +39,21 @@ export class PatchError extends Error {}
  * or lists where the next segment is `-` or `0`), as Polaris's mutations expect.
  */
 export function applyMutations(value: JsonValue, operations: readonly PatchOperation[]): JsonValue {
-  let document = structuredClone(value);
+  return applyMutationsInPlace(structuredClone(value), operations);
+}
+
+/**
+ * applyMutations without the copy: changes `document` itself and returns it
+ * (or the new root, when an operation replaces the whole document). A single
+ * concrete operation that throws a PatchError has changed nothing, except a
+ * `move`, whose removal may already have happened.
+ */
+export function applyMutationsInPlace(document: JsonValue, operations: readonly PatchOperation[]): JsonValue {
+  let result = document;
   for (const operation of operations) {
-    for (const concrete of expandWildcards(document, operation)) document = applyOne(document, concrete);
+    for (const concrete of expandWildcards(result, operation)) result = applyOne(result, concrete);
   }
-  return document;
+  return result;
 }
 
 /**

@@ -1,6 +1,6 @@
 // One AdmissionReview in, one decision out: the policy engine run on request.object.
 import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, toKubeObject, type JsonObject, type JsonValue } from '../kube/index.js';
-import { applyMutations, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
+import { applyMutationsInPlace, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
 import { auditObject, enabledChecks, planChecks, type CheckPlan } from '../policy/engine.js';
 import { indexRelated } from '../policy/related.js';
 
@@ -193,16 +193,21 @@ function unique(ids: string[]): string[] {
  * working copy, so later operations are checked against the patched document.
  */
 export function safePatch(object: JsonValue, operations: readonly PatchOperation[]): PatchOperation[] {
-  let document = object;
+  // One working copy, changed in place: a copy per operation made a pod with
+  // thousands of containers cost seconds. A failed operation changes nothing;
+  // a `move` (a removal, then an add) and a group of adds are undone from a snapshot.
+  let document = structuredClone(object);
   const patch: PatchOperation[] = [];
   const tryApply = (operation: PatchOperation): boolean => {
+    const snapshot = operation.op === 'move' ? structuredClone(document) : undefined;
     try {
-      document = applyMutations(document, [operation]);
+      document = applyMutationsInPlace(document, [operation]);
       // Only RFC 6902 members (the engine's operations may carry a comment for `kaji fix`).
       const { op, path, value, from } = operation;
       patch.push({ op, path, ...(value !== undefined ? { value } : {}), ...(from !== undefined ? { from } : {}) });
       return true;
     } catch (error) {
+      if (snapshot !== undefined) document = snapshot;
       if (error instanceof PatchError) return false;
       throw error;
     }
@@ -214,7 +219,11 @@ export function safePatch(object: JsonValue, operations: readonly PatchOperation
       if (step.op === 'add') {
         const steps = withParents(document, step);
         if (steps === undefined) continue;
-        const before = { document, length: patch.length };
+        if (steps.length === 1) {
+          tryApply(steps[0]!);
+          continue;
+        }
+        const before = { document: structuredClone(document), length: patch.length };
         if (!steps.every(tryApply)) {
           document = before.document;
           patch.length = before.length;

@@ -231,6 +231,18 @@ describe('kaji webhook: mutate', () => {
     });
   }
 
+  it('patches a pod of 2,000 containers in one answer, every container at its own index', async () => {
+    const containers = Array.from({ length: 2000 }, (_, index) => ({ ...podSpec({ imagePullPolicy: 'IfNotPresent', securityContext: undefined }).containers[0], name: `c${index}` }));
+    const object = workload('Deployment', { containers });
+    const { response } = await admit(running, '/mutate', review(object));
+    const patch = JSON.parse(Buffer.from(response.patch!, 'base64').toString('utf8')) as fastJsonPatch.Operation[];
+    const patched = applyPatch(structuredClone(object), patch, true, false).newDocument as { spec: { template: { spec: { containers: typeof containers } } } };
+    patched.spec.template.spec.containers.forEach((container, index) => {
+      assert.equal(container.name, `c${index}`);
+      assert.equal(container.imagePullPolicy, 'Always', `container ${index}`);
+    });
+  });
+
   it('answers a good object with no patch', async () => {
     const { response } = await admit(running, '/mutate', review(workload('Deployment', podSpec())));
     assert.deepEqual(Object.keys(response).sort(), ['allowed', 'uid']);
