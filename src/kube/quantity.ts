@@ -17,6 +17,9 @@
 //   "1024Mi" print canonically ("1500m", "1k", "1Gi"). See `Quantity.text`.
 // kaji decision: quantities written with an exponent ("1e3", "5E-3") print in
 // SI form ("1k", "5m"), where Kubernetes would print "1e3" and "5e-3".
+// kaji decision: text over 1,000 characters is not a quantity. No real one is
+// that long, and the digits of such text (the webhook gets any a tenant sends)
+// would cost seconds of exact arithmetic.
 
 /** How a quantity was written, which decides how it is printed. */
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
@@ -49,6 +52,8 @@ const NANO = -9;
 const MAX_BINARY = (1n << 63n) - 1n;
 const EXPONENT_PATTERN = /^[eE][+-]?\d+$/;
 const MAX_EXPONENT = 2 ** 31 - 1;
+/** Longest text read as a quantity (see the top of this file). */
+export const MAX_QUANTITY_LENGTH = 1000;
 
 interface Scanned {
   readonly negative: boolean;
@@ -164,7 +169,7 @@ function compareMagnitudes(am: bigint, ae: number, bm: bigint, be: number): -1 |
  * Kubernetes does (see the top of this file).
  */
 export function parseQuantity(text: string): Quantity | undefined {
-  if (text.length === 0) return undefined;
+  if (text.length === 0 || text.length > MAX_QUANTITY_LENGTH) return undefined;
   const scanned = scan(text);
   if (!scanned) return undefined;
   const suffix = interpretSuffix(scanned.suffix);

@@ -222,6 +222,12 @@ describe('parseQuantity keeps the exact value', () => {
     assert.equal(compareQuantities(quantity, parsed('1E')), 1);
   });
 
+  test('text up to 1,000 characters is read; longer text is not a quantity (its digits would cost seconds)', () => {
+    assert.equal(parsed('9'.repeat(1000)).mantissa, 10n ** 1000n - 1n);
+    assert.equal(parseQuantity('9'.repeat(1001)), undefined);
+    assert.equal(parseQuantity(`1.${'0'.repeat(100_000)}`), undefined);
+  });
+
   test('a tiny exponent rounds up to 1n', () => {
     assert.equal(canonicalQuantity(parsed('1e-2000000000')), '1n');
   });
