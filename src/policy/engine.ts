@@ -110,12 +110,23 @@ export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
     }
     return planned;
   };
+  return {
+    ...shareResults(),
+    topLevel: (kind, isWorkload) => (isWorkload ? select('workload', ['Controller', ''], kind, false) : select('object', [''], kind, false)),
+    pod: (kind) => select('pod', ['PodSpec'], kind, false),
+    container: (kind, isInit) => (isInit ? select('initContainer', ['Container'], kind, true) : select('container', ['Container'], kind, false)),
+  };
+}
+
+// Bounds on what a plan shares: the webhook keeps one plan per configuration
+// for as long as it runs, so odd input (a pod with 10,000 containers) must not
+// grow it for good. Past them, messages and sets are made per object.
+const MAX_SHARED_MESSAGES = 4096;
+const MAX_INTERNED_SETS = 4096;
+
+/** The sharing half of a plan: shared verdicts and interned result sets (see CheckPlan). */
+function shareResults(): Pick<CheckPlan, 'verdict' | 'mutationVerdict' | 'resultSet'> {
   const verdicts = new Map<CheckDefinition, { pass?: ResultMessage; fail?: ResultMessage }>();
-  // Bounds on what a plan shares: the webhook keeps one plan per configuration
-  // for as long as it runs, so odd input (a pod with 10,000 containers) must
-  // not grow it for good. Past them, messages and sets are made per object.
-  const MAX_SHARED_MESSAGES = 4096;
-  const MAX_INTERNED_SETS = 4096;
   let internedSets = 0;
   const verdictIds = new Map<ResultMessage, number>();
   const share = (message: ResultMessage) => {
@@ -160,9 +171,6 @@ export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
       byKey.set(key, set);
       return set;
     },
-    topLevel: (kind, isWorkload) => (isWorkload ? select('workload', ['Controller', ''], kind, false) : select('object', [''], kind, false)),
-    pod: (kind) => select('pod', ['PodSpec'], kind, false),
-    container: (kind, isInit) => (isInit ? select('initContainer', ['Container'], kind, true) : select('container', ['Container'], kind, false)),
   };
 }
 
