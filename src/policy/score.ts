@@ -26,6 +26,13 @@ export interface MessagePlace {
   readonly message: ResultMessage;
 }
 
+/** The result sets of a result: the object's, then its pod spec's and each container's (when it has a pod). */
+export function resultSetsOf(result: Result): ResultSet[] {
+  const pod = result.PodResult;
+  if (!pod) return [result.Results];
+  return [result.Results, pod.Results, ...(pod.ContainerResults ?? []).map((container) => container.Results)];
+}
+
 /** Every result message of a result, in the result's own order: object level, pod level, then each container. */
 export function* placedMessagesOf(result: Result): Generator<MessagePlace> {
   for (const message of Object.values(result.Results)) yield { level: 'object', message };
@@ -66,12 +73,7 @@ export function countResults(results: readonly Result[]): Counts {
     counts.warnings += more.warnings;
     counts.dangers += more.dangers;
   };
-  for (const result of results) {
-    add(result.Results);
-    if (!result.PodResult) continue;
-    add(result.PodResult.Results);
-    for (const container of result.PodResult.ContainerResults ?? []) add(container.Results);
-  }
+  for (const result of results) for (const set of resultSetsOf(result)) add(set);
   return counts;
 }
 

@@ -55,16 +55,20 @@ export interface ReportOptions {
   readonly maxRows?: number;
 }
 
+/** What the json, yaml and junit formats show: without passed checks under `onlyFailed`. */
+function shownOf(audit: AuditData, options: ReportOptions): AuditData {
+  return options.onlyFailed ? onlyFailedResults(audit) : audit;
+}
+
 /** The audit in one of {@link REPORT_FORMATS}; every format ends with a newline. */
 export function formatAudit(audit: AuditData, format: ReportFormat, options: ReportOptions = {}): string {
-  const shown = options.onlyFailed ? onlyFailedResults(audit) : audit;
   switch (format) {
     case 'pretty':
       return formatPretty(audit, { color: options.color ?? false, onlyFailed: options.onlyFailed ?? false });
     case 'json':
-      return formatJson(shown);
+      return formatJson(shownOf(audit, options));
     case 'yaml':
-      return formatYaml(shown);
+      return formatYaml(shownOf(audit, options));
     case 'score':
       return formatScore(audit);
     case 'sarif':
@@ -75,7 +79,7 @@ export function formatAudit(audit: AuditData, format: ReportFormat, options: Rep
         ...(options.helpUri !== undefined ? { helpUri: options.helpUri } : {}),
       });
     case 'junit':
-      return formatJunit(shown);
+      return formatJunit(shownOf(audit, options));
     case 'markdown':
       return formatMarkdown(audit, options.maxRows !== undefined ? { maxRows: options.maxRows } : {});
     default: {
@@ -99,7 +103,7 @@ export function chunkText(chunk: ReportChunk): string {
  * written out without ever being one string; other formats come as one chunk.
  */
 export function printAudit(audit: AuditData, format: ReportFormat, options: ReportOptions, emit: (chunk: ReportChunk) => void): void {
-  if (format === 'json') printJson(options.onlyFailed ? onlyFailedResults(audit) : audit, emit);
+  if (format === 'json') printJson(shownOf(audit, options), emit);
   else emit(formatAudit(audit, format, options));
 }
 

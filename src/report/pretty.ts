@@ -1,5 +1,6 @@
 // `--format pretty`: the audit for a terminal, grouped by object, failures first.
 import type { AuditData, Result, ResultMessage } from '../policy/types.js';
+import { resultSetsOf } from '../policy/score.js';
 import {
   compareByOutcome,
   countResults,
@@ -71,14 +72,11 @@ function plural(count: number, word: string): string {
 export function formatPretty(audit: AuditData, options: PrettyOptions): string {
   const paint = painter(options.color);
   const results = audit.Results ?? [];
-  const idWidth = Math.max(
-    0,
-    ...results.flatMap((result) => [
-      ...Object.keys(result.Results ?? {}),
-      ...Object.keys(result.PodResult?.Results ?? {}),
-      ...(result.PodResult?.ContainerResults ?? []).flatMap((c) => Object.keys(c.Results ?? {})),
-    ]).map((id) => id.length),
-  );
+  // A loop, not Math.max(...ids): a large audit has more IDs than a call takes arguments.
+  let idWidth = 0;
+  for (const result of results) {
+    for (const set of resultSetsOf(result)) for (const id of Object.keys(set ?? {})) idWidth = Math.max(idWidth, id.length);
+  }
 
   const blocks = results.map((result) => resultLines(result, options, idWidth, paint)).filter((lines) => lines.length > 0);
   const counts = countResults(audit);

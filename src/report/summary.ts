@@ -1,7 +1,8 @@
 // Helpers every report format shares: a stable walk over all check results of
 // an audit, counts as Polaris makes them, and `--only-show-failed-tests`.
 import { countResults as countPolicyResults, outcomeOf, type Outcome } from '../policy/score.js';
-import type { AuditData, ContainerResult, Result, ResultMessage, ResultSet } from '../policy/types.js';
+import { keepMessages } from '../policy/filter.js';
+import type { AuditData, Result, ResultMessage, ResultSet } from '../policy/types.js';
 
 export { outcomeOf, type Outcome };
 
@@ -88,18 +89,6 @@ export function compareByOutcome(a: ResultMessage, b: ResultMessage): number {
   return rank[outcomeOf(a)] - rank[outcomeOf(b)] || compareCodePoints(a.ID, b.ID);
 }
 
-/** The failed part of each frozen set (the engine's shared ones), made once and frozen in turn, so reports keep sharing it. */
-const failedPartOfFrozen = new WeakMap<ResultSet, ResultSet>();
-
-function failedOnly(set: ResultSet | null | undefined): ResultSet {
-  const cached = set ? failedPartOfFrozen.get(set) : undefined;
-  if (cached) return cached;
-  const kept: ResultSet = {};
-  for (const [key, message] of Object.entries(set ?? {})) if (!message.Success) kept[key] = message;
-  if (set && Object.isFrozen(set)) failedPartOfFrozen.set(set, Object.freeze(kept));
-  return kept;
-}
-
 /**
  * The audit without its passed checks, as Polaris's `--only-show-failed-tests`
  * (`AuditData.RemoveSuccessfulResults`): every object and container stays, with
@@ -108,22 +97,5 @@ function failedOnly(set: ResultSet | null | undefined): ResultSet {
  * The input is not changed.
  */
 export function onlyFailedResults(audit: AuditData): AuditData {
-  return {
-    ...audit,
-    Results: (audit.Results ?? []).map((result) => ({
-      ...result,
-      Results: failedOnly(result.Results),
-      ...(result.PodResult
-        ? {
-            PodResult: {
-              ...result.PodResult,
-              Results: failedOnly(result.PodResult.Results),
-              ContainerResults: (result.PodResult.ContainerResults ?? []).map(
-                (container): ContainerResult => ({ ...container, Results: failedOnly(container.Results) }),
-              ),
-            },
-          }
-        : {}),
-    })),
-  };
+  return { ...audit, Results: keepMessages(audit.Results ?? [], (message) => !message.Success) };
 }

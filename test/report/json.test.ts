@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { load } from 'js-yaml';
 import fc from 'fast-check';
 import { formatAudit, formatJson, formatScore, formatYaml, onlyFailedResults, polarisJsonValue } from '../../src/report/index.js';
+import { filterBySeverity } from '../../src/policy/index.js';
 import type { AuditData, ResultMessage, ResultSet } from '../../src/policy/types.js';
 import { message, sampleAudit } from './fixture.js';
 
@@ -138,6 +139,23 @@ describe('formatJson', () => {
       ],
     };
     assert.equal(formatJson(audit), `${JSON.stringify(polarisJsonValue(audit), null, 2)}\n`);
+  });
+
+  test('filters keep frozen sets shared: --only-show-failed-tests and --severity make one frozen part per shared set', () => {
+    const set: ResultSet = Object.freeze({
+      hostIPCSet: message('hostIPCSet', false, 'danger', 'Security', 'Host IPC is configured'),
+      cpuLimitsMissing: message('cpuLimitsMissing', false, 'warning', 'Efficiency', 'CPU limits should be set'),
+      tagNotSpecified: message('tagNotSpecified', true, 'danger', 'Images', 'Image tag is specified'),
+    });
+    const result = { Name: 'web', Namespace: 'shop', Kind: 'Deployment', Results: set, CreatedTime: '0001-01-01T00:00:00Z' };
+    const audit: AuditData = { ...sampleAudit(), Results: [result, { ...result, Name: 'api' }] };
+    for (const filtered of [onlyFailedResults(audit), filterBySeverity(audit, 'danger')]) {
+      const [first, second] = filtered.Results;
+      assert.equal(first!.Results, second!.Results, 'one filtered part for the shared set');
+      assert.ok(Object.isFrozen(first!.Results));
+    }
+    assert.deepEqual(Object.keys(onlyFailedResults(audit).Results[0]!.Results), ['hostIPCSet', 'cpuLimitsMissing']);
+    assert.deepEqual(Object.keys(filterBySeverity(audit, 'danger').Results[0]!.Results), ['hostIPCSet', 'tagNotSpecified']);
   });
 
   test('onlyFailed keeps objects and containers with failed messages only', () => {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatAudit, formatPretty } from '../../src/report/index.js';
-import { sampleAudit } from './fixture.js';
+import { message, sampleAudit } from './fixture.js';
 
 const ESC = '\x1b[';
 
@@ -50,5 +50,26 @@ describe('formatPretty', () => {
     const audit = sampleAudit();
     const passing = { ...audit, Results: audit.Results.slice(1).map((r) => ({ ...r, Results: { serviceType: r.Results.serviceType! } })) };
     assert.ok(formatPretty(passing, { color: false, onlyFailed: true }).startsWith('No failed checks.\n'));
+  });
+});
+
+describe('formatPretty on a large audit', () => {
+  test('a pod of 10,000 containers (more check IDs than a call takes arguments) prints, aligned', () => {
+    const set = Object.freeze(
+      Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`check${index}`, message(`check${index}`, index > 0, 'warning', 'Test', 'm')])),
+    );
+    const audit = sampleAudit();
+    audit.Results = [
+      {
+        Name: 'big',
+        Namespace: 'shop',
+        Kind: 'Pod',
+        Results: {},
+        PodResult: { Name: '', Results: {}, ContainerResults: Array.from({ length: 10_000 }, (_, index) => ({ Name: `c${index}`, Results: set })) },
+        CreatedTime: '0001-01-01T00:00:00Z',
+      },
+    ];
+    const text = formatPretty(audit, { color: false, onlyFailed: true });
+    assert.equal(text.split('\n').filter((line) => line.includes('check0 ')).length, 10_000);
   });
 });
