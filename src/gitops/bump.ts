@@ -14,6 +14,7 @@ import {
   didYouMean,
   findPodSpec,
   KUSTOMIZATION_FILES,
+  kustomizationFile,
   renderKustomization,
   type InputProblem,
   type KubeObject,
@@ -378,7 +379,7 @@ async function overlayFiles(directory: string): Promise<string[]> {
 }
 
 function hasOverlay(manifestDir: string, service: string, cluster: string): boolean {
-  return KUSTOMIZATION_FILES.some((file) => existsSync(join(manifestDir, overlayDir(service, cluster), file)));
+  return kustomizationFile(join(manifestDir, overlayDir(service, cluster))) !== undefined;
 }
 
 function overlayDir(service: string, cluster: string): string {

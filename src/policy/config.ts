@@ -34,13 +34,17 @@ export interface LoadConfigOptions {
 /** Loads, merges and validates a policy configuration. Throws ConfigError naming the file, line and key. */
 export async function loadPolicyConfig(options: LoadConfigOptions = {}): Promise<PolicyConfig> {
   if (!options.file) return parsePolicyConfig(DEFAULT_CONFIG_YAML, '<built-in defaults>');
-  let text: string;
-  try {
-    text = await readFile(options.file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read the configuration: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, '', options.file);
-  }
+  const text = await readPolicyText(options.file);
   return parsePolicyConfig(text, options.file, options.merge ? DEFAULT_CONFIG_YAML : undefined);
+}
+
+/** The text of a configuration file; ConfigError when it cannot be read. */
+export async function readPolicyText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read the configuration: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, '', file);
+  }
 }
 
 /** The built-in default configuration (Polaris's defaults). */

@@ -2,12 +2,11 @@
 // definition, creates missing overlays for new clusters, regenerates
 // clusters/*/, renders every service for every cluster, and checks all of it
 // with the platform's policy and the tenant boundaries.
-import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { writeFileAtomically, type InputProblem } from '../kube/index.js';
-import { auditObjects, countResults, loadPolicyConfig, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
-import { deriveClusterFiles, loadPlatform, type PlatformDefinition } from '../platform/index.js';
+import { auditObjects, countResults, parsePolicyConfig, readPolicyText, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
+import { deriveClusterFiles, loadPlatform, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
 import { serviceBoundaryViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
 import { applyFileChanges, planGeneratedFiles, type FileChange } from './files.js';
@@ -84,8 +83,9 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   progress({ phase: 'load' });
   const platform = await loadPlatform(join(options.directory, 'platform.yaml'));
   const policyFile = resolve(options.directory, platform.policy);
-  const policy = await loadPolicyConfig({ file: policyFile });
-  const policyText = await readFile(policyFile, 'utf8');
+  // Read once: the policy checked here is byte for byte the one shipped to the webhook.
+  const policyText = await readPolicyText(policyFile);
+  const policy = parsePolicyConfig(policyText, policyFile);
   const root = manifestRoot(platform);
 
   progress({ phase: 'generate' });
@@ -103,7 +103,7 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   });
   progress({ phase: 'check' });
   const clusters = platform.clusters.map((cluster) =>
-    checkCluster(platform, policy, rendered.filter((entry) => entry.job.cluster.name === cluster.name)),
+    checkCluster(platform, cluster, policy, rendered.filter((entry) => entry.job.cluster.name === cluster.name)),
   );
   progress({ phase: 'cdk' });
   const out = resolve(options.outDirectory ?? 'out');
@@ -129,8 +129,7 @@ function renderJobs(platform: PlatformDefinition, overlays: readonly OverlayPlan
   );
 }
 
-function checkCluster(platform: PlatformDefinition, policy: PolicyConfig, rendered: readonly RenderedService[]): ClusterReport {
-  const cluster = rendered[0]?.job.cluster ?? platform.clusters[0]!;
+function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, policy: PolicyConfig, rendered: readonly RenderedService[]): ClusterReport {
   const objects = rendered.flatMap((entry) => entry.objects);
   const audit = auditObjects(objects, policy, { sourceName: `cluster ${cluster.name}` });
   const shared = sharedHostViolations(platform, new Map(rendered.map((entry) => [entry.job.service.name, entry.objects])));

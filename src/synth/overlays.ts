@@ -2,9 +2,10 @@
 // overlay: kaji copies `apps/<service>/overlays/<newest>/` to
 // `apps/<service>/overlays/<new cluster>/`, and from then on the service team
 // owns the copy (kaji never rewrites an overlay).
-import { cp, readdir, stat } from 'node:fs/promises';
+import { cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../platform/index.js';
+import { kustomizationFile } from '../kube/index.js';
 
 export interface OverlayPlan {
   readonly service: string;
@@ -75,11 +76,7 @@ async function existingOverlays(root: string, service: ServiceDefinition): Promi
   const names: string[] = [];
   for (const entry of entries) {
     if (!entry.isDirectory()) continue;
-    const hasKustomization = await stat(join(directory, entry.name, 'kustomization.yaml')).then(
-      () => true,
-      () => false,
-    );
-    if (hasKustomization) names.push(entry.name);
+    if (kustomizationFile(join(directory, entry.name))) names.push(entry.name);
   }
   return names.sort();
 }

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
@@ -15,6 +15,17 @@ spec:
 const cart: TestService = { name: 'cart' };
 
 describe('kaji synth', { skip: !hasKubectl }, () => {
+  test('each cluster reports as itself, also with no service rendered on it', async () => {
+    const tree = platformTree([cart]);
+    try {
+      rmSync(tree.path('manifests/apps/cart/overlays'), { recursive: true }); // nothing to render cart from
+      const result = await runSynth({ directory: tree.root, checkOnly: true });
+      assert.deepEqual(result.clusters.map((c) => [c.cluster, c.services.length]), [['blue', 0], ['green', 0]]);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('creates missing overlays, generates clusters/, renders and checks every service per cluster', async () => {
     const tree = platformTree([shop, cart]);
     try {
