@@ -32,6 +32,9 @@ export interface WebhookServer extends Server {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+/** Every path the server answers (the others are 404). */
+const SERVED_PATHS = new Set(['/validate', '/mutate', '/healthz', '/readyz', '/metrics']);
+
 export function createWebhookServer(options: WebhookOptions): WebhookServer {
   const metrics = new WebhookMetrics();
   const log = options.logger ?? ((line: object) => void process.stdout.write(JSON.stringify(line) + '\n'));
@@ -47,7 +50,9 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
   const server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
-    const done = (verdict: string) => metrics.request(path, verdict, Number(process.hrtime.bigint() - started) / 1e9);
+    // Metrics keep a series per path for good: any other path a client sends counts as "other".
+    const pathLabel = SERVED_PATHS.has(path) ? path : 'other';
+    const done = (verdict: string) => metrics.request(pathLabel, verdict, Number(process.hrtime.bigint() - started) / 1e9);
     if (closing) res.setHeader('Connection', 'close');
     unanswered.add(res);
     res.on('close', () => unanswered.delete(res));

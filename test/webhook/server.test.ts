@@ -164,6 +164,7 @@ describe('kaji webhook: validate', () => {
 
   it('serves /healthz, /readyz and /metrics in the Prometheus text format', async () => {
     assert.equal((await call(running, '/healthz')).status, 200);
+    for (const path of ['/scan-1', '/scan-2', '/admin?x=1']) assert.equal((await call(running, path)).status, 404);
     const ready = await call(running, '/readyz');
     assert.equal(ready.status, 200);
     assert.match(ready.text, /config: current/);
@@ -175,6 +176,9 @@ describe('kaji webhook: validate', () => {
     assert.ok(samples.get('kaji_webhook_requests_total{path="/validate",verdict="bad_request"}')! >= 1);
     assert.equal(samples.get('kaji_webhook_config_valid'), 1);
     assert.equal(samples.get('kaji_webhook_config_reloads_total{result="error"}'), 0);
+    // Paths the server does not serve share one series, so a scanner cannot grow the metrics.
+    assert.ok(samples.get('kaji_webhook_requests_total{path="other",verdict="not_found"}')! >= 3);
+    assert.ok(![...samples.keys()].some((key) => key.includes('scan-') || key.includes('/admin')));
     const count = samples.get('kaji_webhook_request_duration_seconds_count{path="/validate"}')!;
     assert.equal(samples.get('kaji_webhook_request_duration_seconds_bucket{path="/validate",le="+Inf"}'), count);
     let previous = 0;
