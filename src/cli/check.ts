@@ -2,7 +2,8 @@ import { Command, Option } from 'commander';
 import { loadInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
 import { auditObjects, countResults, filterBySeverity, loadPolicyConfig, type AuditData, type Severity } from '../policy/index.js';
 import { chunkText, printAudit, REPORT_FORMATS, type ReportChunk, type ReportFormat } from '../report/index.js';
-import { commaList, oneOf, reportProblems, UsageError, version, wholeNumber, type Io } from './common.js';
+import { kajiVersion } from '../platform/definition/schema.js';
+import { commaList, oneOf, reportProblems, UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface CheckFlags {
@@ -68,7 +69,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   const options = {
     color: flags.color !== false && !flags.outputFile && io.colorOut,
     onlyFailed: flags.onlyShowFailedTests,
-    toolVersion: version(),
+    toolVersion: kajiVersion(),
     cwd: io.cwd,
   };
   const report = (emit: (chunk: ReportChunk) => void) => printAudit(audit, flags.format, options, emit);

@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { displayPath, type InputProblem } from '../kube/index.js';
+import { displayPath, readStandardInput, type InputProblem } from '../kube/index.js';
 
 /** A command line that cannot be run as given; printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** Commander parser for an option that takes one of a fixed set of words. */
 export function oneOf<T extends string>(allowed: readonly T[]) {
@@ -56,11 +51,7 @@ export function processIo(): Io {
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
-    },
+    readStdin: readStandardInput,
     colorOut: wantsColor(process.stdout),
     cwd: process.cwd(),
   };

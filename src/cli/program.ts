@@ -8,7 +8,8 @@ import { registerSynth } from './synth.js';
 import { registerBump } from './bump.js';
 import { registerInit } from './init.js';
 import { registerWebhook } from './webhook.js';
-import { UsageError, version, type Io } from './common.js';
+import { kajiVersion } from '../platform/definition/schema.js';
+import { UsageError, type Io } from './common.js';
 
 /** What a command decided; the exit code is returned rather than set on the process, so tests can run commands in-process. */
 export interface Outcome {
@@ -18,7 +19,7 @@ export interface Outcome {
 export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Command {
   const program = new Command('kaji')
     .description('Run a multi-tenant Amazon EKS platform the GitOps way.')
-    .version(version(), '-v, --version')
+    .version(kajiVersion(), '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text) => io.err(text) });

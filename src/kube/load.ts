@@ -36,7 +36,7 @@ export async function loadInputs(inputs: readonly string[], options: LoadOptions
   const result: LoadResult = { objects: [], problems: [] };
   for (const input of inputs) {
     if (input === '-') {
-      const text = await (options.readStdin ?? readStdin)();
+      const text = await (options.readStdin ?? readStandardInput)();
       addStream(result, text, '<stdin>');
     } else {
       await loadPath(result, input, options);
@@ -203,7 +203,8 @@ function formatMiB(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function readStdin(): Promise<string> {
+/** All of standard input, as UTF-8 text. */
+export async function readStandardInput(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

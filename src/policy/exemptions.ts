@@ -3,10 +3,6 @@ import type { PolicyConfig } from './types.js';
 
 export const EXEMPT_ANNOTATION = 'polaris.fairwinds.com/exempt';
 
-/** The per-check exemption annotation, `polaris.fairwinds.com/<checkID>-exempt`. */
-export function checkExemptAnnotation(checkId: string): string {
-  return `polaris.fairwinds.com/${checkId}-exempt`;
-}
 
 function matchesPrefix(prefixes: readonly string[] | undefined, name: string): boolean {
   return !prefixes || prefixes.length === 0 || prefixes.some((prefix) => name.startsWith(prefix));

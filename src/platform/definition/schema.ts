@@ -36,10 +36,12 @@ export const PLATFORM_DEFAULTS = {
   timeoutSeconds: 5,
 } as const;
 
-/** The kaji version (package.json), the tag of the default webhook image. */
+let version: string | undefined;
+
+/** The kaji version (package.json, read once), the tag of the default webhook image. */
 export function kajiVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  version ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return version;
 }
 
 /** The default webhook image: kaji's repository in the platform's own ECR registry, tagged with this kaji's version. */
