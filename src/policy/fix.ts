@@ -37,12 +37,13 @@ export function fixManifestText(original: string, fixables: readonly Fixable[]):
       for (const mutation of fixable.mutations) {
         const what = `${mutation.check}${mutation.container ? ` (container ${mutation.container})` : ''}`;
         try {
+          const current = documentAt(text, line);
           const operations = mutation.operations
             .map((operation) => prefixed(operation, prefixes[index] ?? ''))
-            .flatMap((operation) => expandWildcards(documentAt(text, line), operation));
+            .flatMap((operation) => expandWildcards(current, operation));
           if (operations.length === 0) continue;
           const edited = applyPatchToYaml(text, { line }, operations);
-          const expected = applyMutations(documentAt(text, line), operations);
+          const expected = applyMutations(current, operations);
           if (!isDeepStrictEqual(documentAt(edited, line), expected)) {
             throw new Error('the edited YAML does not read back as the patched object, so it was left unchanged (please report this)');
           }
