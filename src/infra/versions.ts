@@ -78,12 +78,15 @@ export interface VersionPins {
  * aws-cdk-lib ships an IAM policy for (`AlbControllerVersion.V3_2_2`), which
  * kaji attaches to the controller's role.
  */
+/** The AWS Load Balancer Controller release: aws-cdk-lib pairs its chart version with the IAM policy it ships. */
+const ALB_CONTROLLER = eks.AlbControllerVersion.V3_2_2;
+
 export const CHARTS: ChartPins = {
   argoCd: { chart: 'argo-cd', repository: 'https://argoproj.github.io/argo-helm', version: '9.5.4' },
   awsLoadBalancerController: {
     chart: 'aws-load-balancer-controller',
     repository: 'https://aws.github.io/eks-charts',
-    version: '3.2.2',
+    version: ALB_CONTROLLER.helmChartVersion,
   },
   externalDns: { chart: 'external-dns', repository: 'https://kubernetes-sigs.github.io/external-dns/', version: '1.20.0' },
   metricsServer: { chart: 'metrics-server', repository: 'https://kubernetes-sigs.github.io/metrics-server/', version: '3.13.0' },
@@ -94,8 +97,8 @@ export const CHARTS: ChartPins = {
   certManager: { chart: 'cert-manager', repository: 'https://charts.jetstack.io', version: 'v1.19.1' },
 };
 
-/** The AWS Load Balancer Controller version whose IAM policy aws-cdk-lib ships (matches CHARTS.awsLoadBalancerController). */
-export const ALB_CONTROLLER_POLICY_VERSION = 'v3.2.2';
+/** The AWS Load Balancer Controller version whose IAM policy aws-cdk-lib ships (the release of CHARTS.awsLoadBalancerController). */
+export const ALB_CONTROLLER_POLICY_VERSION = ALB_CONTROLLER.version;
 
 const POD_IDENTITY_AGENT = 'v1.3.10-eksbuild.2';
 const VPC_CNI = 'v1.22.4-eksbuild.3';
