@@ -239,13 +239,17 @@ describe('ClusterStack: add-ons and system nodes', () => {
     );
   });
 
-  test('the VPA runs its recommender only; platform pods tolerate the system taint', () => {
+  test('the VPA runs its recommender only; platform pods tolerate the system taint and select the system nodes', () => {
     const vpa = JSON.stringify(chart(blue, 'vpa').Values);
+    assert.match(vpa, /kaji\.dev\/node-role/, 'the VPA recommender stays on the system nodes');
     assert.match(vpa, /\\"recommender\\":\{\\"enabled\\":true/);
     assert.match(vpa, /\\"updater\\":\{\\"enabled\\":false\}/);
     assert.match(vpa, /\\"admissionController\\":\{\\"enabled\\":false\}/);
     for (const name of ['argo-cd', 'external-dns', 'metrics-server', 'aws-load-balancer-controller', 'cert-manager']) {
-      assert.match(JSON.stringify(chart(blue, name).Values), /CriticalAddonsOnly/, name);
+      const values = JSON.stringify(chart(blue, name).Values);
+      assert.match(values, /CriticalAddonsOnly/, name);
+      // A toleration only lets a pod onto the system nodes; the selector keeps it there (away from spot consolidation).
+      assert.match(values, /kaji\.dev\/node-role\\":\\"system/, name);
     }
   });
 
@@ -271,13 +275,13 @@ describe('ClusterStack: add-ons and system nodes', () => {
 });
 
 describe('ClusterStack: Argo CD bootstrap', () => {
-  test('Argo CD is installed from its pinned chart, one replica each, on the system nodes', () => {
+  test('Argo CD is installed from its pinned chart, on the system nodes, without Dex', () => {
     const properties = chart(blue, 'argo-cd');
     assert.equal(properties.Namespace, 'argocd');
     assert.equal(properties.Version, CHARTS.argoCd.version);
-    const values = JSON.parse(String(properties.Values)) as Record<string, { enabled?: boolean }>;
+    const values = JSON.parse(String(properties.Values)) as { dex?: { enabled?: boolean }; global?: { nodeSelector?: unknown } };
     assert.equal(values.dex?.enabled, false);
-    assert.equal((values as Record<string, unknown>)['redis-ha'], undefined, 'no HA Redis');
+    assert.deepEqual(values.global?.nodeSelector, { 'kaji.dev/node-role': 'system' });
   });
 
   test('the root Application and kaji-root AppProject are bootstrapObjects(), pointing at clusters/<name>/argocd of the manifest repository', () => {

@@ -112,6 +112,7 @@ describe('Karpenter: pins', () => {
     assert.equal(values.settings.interruptionQueue, '<token>');
     assert.equal(values.replicas, 2);
     assert.deepEqual(values.tolerations, [{ key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' }]);
+    assert.deepEqual(values.nodeSelector, { 'kaji.dev/node-role': 'system' });
     assert.ok(values.controller.resources.requests.cpu);
     assert.ok(values.controller.resources.limits.memory);
     // AND the queue name is the queue's own attribute
