@@ -1,6 +1,6 @@
 // A small platform on disk (platform.yaml, polaris.yaml, a manifest repository)
 // for synth tests; services are written as kustomize bases plus a blue overlay.
-import type { PlatformDefinition } from '../../src/platform/index.js';
+import { kajiVersion, type PlatformDefinition } from '../../src/platform/index.js';
 import { tempTree } from './files.js';
 
 export const ECR = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
@@ -89,7 +89,7 @@ export function definePlatform(overrides: Partial<PlatformDefinition> = {}): Pla
     network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
     policy: 'polaris.yaml',
     imageAllowlist: [],
-    webhook: { enabled: true, failurePolicy: 'Fail', timeoutSeconds: 5, image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/kaji:0.1.0' },
+    webhook: { enabled: true, failurePolicy: 'Fail', timeoutSeconds: 5, image: `111122223333.dkr.ecr.eu-west-1.amazonaws.com/kaji:${kajiVersion()}` },
     teams: [],
     services: [],
     ...overrides,

@@ -29,7 +29,10 @@ describe('kaji synth', { skip: !hasKubectl }, () => {
   test('creates missing overlays, generates clusters/, renders and checks every service per cluster', async () => {
     const tree = platformTree([shop, cart]);
     try {
+      const blueOverlay = tree.path('manifests/apps/shop/overlays/blue/kustomization.yaml');
+      const blueBefore = readFileSync(blueOverlay, 'utf8');
       const result = await runSynth({ directory: tree.root, outDirectory: tree.path('out') });
+      assert.equal(readFileSync(blueOverlay, 'utf8'), blueBefore, 'existing files under apps/ are never changed');
       assert.deepEqual(result.overlays.map((o) => [o.path, o.from]), [
         ['apps/shop/overlays/green', 'apps/shop/overlays/blue'],
         ['apps/cart/overlays/green', 'apps/cart/overlays/blue'],
