@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import { loadPolicyConfig } from '../policy/index.js';
+import { loadPolicyConfig, parsePolicyConfig, readPolicyText } from '../policy/index.js';
 import { createWebhookServer, reloadTlsOnChange, watchConfig, type ConfigWatcher } from '../webhook/index.js';
 import { UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -44,7 +44,9 @@ export function registerWebhook(program: Command, io: Io, outcome: Outcome): voi
 async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
   if (flags.selfSigned && (flags.tlsCert || flags.tlsKey)) throw new UsageError('use either --tls-cert and --tls-key, or --self-signed');
   if (!flags.selfSigned && !(flags.tlsCert && flags.tlsKey)) throw new UsageError('HTTPS needs --tls-cert FILE and --tls-key FILE (or --self-signed)');
-  const initial = await loadPolicyConfig({ file: flags.config });
+  // The policy text is read once, and the watcher starts from it (a change in between is still seen).
+  const policyText = flags.config ? await readPolicyText(flags.config) : undefined;
+  const initial = policyText === undefined ? await loadPolicyConfig() : parsePolicyConfig(policyText, flags.config!);
   const tls = flags.selfSigned ? await selfSigned(io) : { cert: await readPem(flags.tlsCert!), key: await readPem(flags.tlsKey!) };
   const both = !flags.validate && !flags.mutate;
   let current = initial;
@@ -57,10 +59,14 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
   });
   let watcher: ConfigWatcher | undefined;
   if (flags.config) {
-    watcher = watchConfig(flags.config, (change) => {
-      if ('config' in change) current = change.config;
-      server.configReloaded('error' in change ? change.error : undefined);
-    });
+    watcher = watchConfig(
+      flags.config,
+      (change) => {
+        if ('config' in change) current = change.config;
+        server.configReloaded('error' in change ? change.error : undefined);
+      },
+      { initialText: policyText },
+    );
   }
   const log = (line: object) => io.out(JSON.stringify({ time: new Date().toISOString(), ...line }) + '\n');
   const tlsWatcher =

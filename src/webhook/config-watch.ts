@@ -17,12 +17,23 @@ export interface ConfigWatcher {
  * rename, or a Kubernetes ConfigMap or Secret volume, whose files are symlinks
  * swapped as a whole.
  */
+export interface WatchOptions {
+  /** Polling interval (ms). @default 1000 */
+  readonly interval?: number;
+  /**
+   * The text the caller has already read and is using. The file is read once
+   * more at once, so a change that landed between the caller's read and the
+   * watch is still delivered. @default read here
+   */
+  readonly initialText?: string;
+}
+
 export function watchFileText(
   file: string,
   onText: (change: { readonly text: string } | { readonly error: Error }) => void,
-  options: { interval?: number } = {},
+  options: WatchOptions = {},
 ): ConfigWatcher {
-  let last: string | undefined;
+  let last = options.initialText;
   let closed = false;
   let running = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -49,12 +60,16 @@ export function watchFileText(
       running = running.then(reread);
     }, 50);
   };
-  void readFile(file, 'utf8').then(
-    (text) => {
-      last ??= text;
-    },
-    () => undefined,
-  );
+  if (options.initialText === undefined) {
+    void readFile(file, 'utf8').then(
+      (text) => {
+        last ??= text;
+      },
+      () => undefined,
+    );
+  } else {
+    schedule();
+  }
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(file, { persistent: false }, schedule);
@@ -78,7 +93,7 @@ export function watchFileText(
  * Calls `onChange` with the parsed configuration each time the file's content
  * changes, or with the error when the new content is not a valid configuration.
  */
-export function watchConfig(file: string, onChange: (change: ConfigChange) => void, options: { interval?: number } = {}): ConfigWatcher {
+export function watchConfig(file: string, onChange: (change: ConfigChange) => void, options: WatchOptions = {}): ConfigWatcher {
   return watchFileText(
     file,
     (change) => {

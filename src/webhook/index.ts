@@ -1,5 +1,5 @@
 export { createWebhookServer, DEFAULT_MAX_BODY_BYTES, type WebhookOptions, type WebhookServer } from './server.js';
-export { watchConfig, type ConfigChange, type ConfigWatcher } from './config-watch.js';
+export { watchConfig, type ConfigChange, type ConfigWatcher, type WatchOptions } from './config-watch.js';
 export { decide, parseReview, safePatch, BadReview, ADMISSION_VERSIONS, type AdmissionResponse, type Decision } from './admission.js';
 export { WebhookMetrics, DURATION_BUCKETS } from './metrics.js';
 export { reloadTlsOnChange, tlsPairProblem, type TlsFiles } from './tls-reload.js';

@@ -44,7 +44,7 @@ export function reloadTlsOnChange(
         pair[part] = change.text;
         apply();
       },
-      options,
+      { ...options, initialText: initial[part] },
     );
   const watchers = [watchPart(files.certFile, 'cert'), watchPart(files.keyFile, 'key')];
   return { close: () => watchers.forEach((watcher) => watcher.close()) };
