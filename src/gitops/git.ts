@@ -184,7 +184,7 @@ export class Workspace {
     const attempts = options.attempts ?? 8;
     if (!Number.isInteger(attempts) || attempts < 1) throw new GitError(`attempts must be a positive integer, got ${attempts}`);
     const backoff = options.backoff ?? { minMs: 100, maxMs: 2000 };
-    const message = options.reapply ? await this.#pendingMessage() : undefined;
+    let message: string | undefined; // the pending commit's message, read at the first retry (HEAD is still that commit)
     for (let attempt = 1; ; attempt++) {
       const commit = await this.head();
       try {
@@ -202,6 +202,7 @@ export class Workspace {
       }
       await sleep(backoffDelay(attempt, backoff));
       if (options.reapply) {
+        message ??= await this.#pendingMessage();
         await this.resetToBase();
         const changed = await options.reapply(this);
         if (!changed) return { attempts: attempt, commit: await this.head() };
