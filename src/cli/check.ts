@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { loadInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
-import { auditObjects, countResults, filterBySeverity, loadPolicyConfig, type AuditData, type Severity } from '../policy/index.js';
+import { auditObjects, countResults, filterBySeverity, type AuditData, type Severity } from '../policy/index.js';
 import { chunkText, printAudit, REPORT_FORMATS, type ReportChunk, type ReportFormat } from '../report/index.js';
 import { kajiVersion } from '../platform/definition/schema.js';
-import { commaList, oneOf, reportProblems, UsageError, wholeNumber, type Io } from './common.js';
+import { commaList, loadConfigForFlags, oneOf, reportProblems, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface CheckFlags {
@@ -57,10 +57,7 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
 }
 
 async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
-  const config = await loadPolicyConfig({ file: flags.config, merge: flags.mergeConfig });
-  if (flags.mergeConfig && !flags.config) throw new UsageError('--merge-config needs --config FILE');
-  const unknown = (flags.checks ?? []).filter((id) => !(id in config.checks));
-  if (unknown.length) throw new UsageError(`--checks: not in the configuration: ${unknown.join(', ')}`);
+  const config = await loadConfigForFlags(flags);
   const loaded = await loadInputs(paths, { readStdin: io.readStdin });
   reportProblems(loaded.problems, io);
   let audit = auditObjects(loaded.objects, config, { sourceName: paths.join(' '), onlyChecks: flags.checks });

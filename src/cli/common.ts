@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { displayPath, readStandardInput, type InputProblem } from '../kube/index.js';
+import { loadPolicyConfig, type PolicyConfig } from '../policy/index.js';
 
 /** A command line that cannot be run as given; printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -63,4 +64,16 @@ export function reportProblems(problems: readonly InputProblem[], io: Io): void 
     const where = `${displayPath(problem.file, io.cwd)}${problem.line ? `:${problem.line}` : ''}`;
     io.err(`kaji: ${where}: ${problem.message}\n`);
   }
+}
+
+/**
+ * The policy configuration that --config, --merge-config and --checks ask for,
+ * the flags checked before anything is read.
+ */
+export async function loadConfigForFlags(flags: { config?: string; mergeConfig?: boolean; checks?: string[] }): Promise<PolicyConfig> {
+  if (flags.mergeConfig && !flags.config) throw new UsageError('--merge-config needs --config FILE');
+  const config = await loadPolicyConfig({ file: flags.config, merge: flags.mergeConfig });
+  const unknown = (flags.checks ?? []).filter((id) => !(id in config.checks));
+  if (unknown.length) throw new UsageError(`--checks: not in the configuration: ${unknown.join(', ')}`);
+  return config;
 }

@@ -10,9 +10,9 @@ import {
   type InputProblem,
   type KubeObject,
 } from '../kube/index.js';
-import { auditObjects, checkMutationsOf, fixManifestText, loadPolicyConfig, type Fixable } from '../policy/index.js';
+import { auditObjects, checkMutationsOf, fixManifestText, type Fixable } from '../policy/index.js';
 import { unifiedDiff } from '../report/index.js';
-import { commaList, reportProblems, UsageError, type Io } from './common.js';
+import { commaList, loadConfigForFlags, reportProblems, UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface FixFlags {
@@ -56,10 +56,7 @@ export function registerFix(program: Command, io: Io, outcome: Outcome): void {
 
 async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number> {
   if (paths.includes('-')) throw new UsageError('fix edits files in place and cannot read standard input (-); pass the files instead');
-  if (flags.mergeConfig && !flags.config) throw new UsageError('--merge-config needs --config FILE');
-  const config = await loadPolicyConfig({ file: flags.config, merge: flags.mergeConfig });
-  const unknown = (flags.checks ?? []).filter((id) => !(id in config.checks));
-  if (unknown.length) throw new UsageError(`--checks: not in the configuration: ${unknown.join(', ')}`);
+  const config = await loadConfigForFlags(flags);
   if (config.mutations.length === 0) {
     io.err('kaji fix: the configuration lists no checks under `mutations:`; nothing to apply\n');
     return FIX_EXIT.ok;
