@@ -100,21 +100,21 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
   const problem = objectProblem(request.object);
   if (problem) throw new BadReview(`request.object: ${problem}`);
   const raw = request.object as JsonObject;
-  const metadata = raw.metadata as JsonObject;
-  const kind = raw.kind as string;
-  const name = typeof metadata.name === 'string' ? metadata.name : typeof metadata.generateName === 'string' ? metadata.generateName : '';
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : request.namespace;
-  const who = { kind, name, namespace };
-  if (ownedByController(metadata)) return allow('owned by a controller (the owner was admitted)', who);
-
-  const object = toKubeObject(normalizeObject(raw), { file: `admission:${request.uid}`, line: 0 });
+  const object = toKubeObject(raw, { file: `admission:${request.uid}`, line: 0 });
   // The request's namespace applies when the object does not say (namespace exemptions need it).
-  const judged = object.namespace || !request.namespace ? object : { ...object, namespace: request.namespace };
+  const namespace = object.namespace || request.namespace;
+  const { kind, name } = object;
+  const who = { kind, name, namespace };
+  if (ownedByController(object.metadata)) return allow('owned by a controller (the owner was admitted)', who);
+
+  // Normalising leaves metadata as it is, so the names above still hold.
+  const judged = { ...object, raw: normalizeObject(raw), namespace };
   const result = auditObject(judged, planFor(config), config, indexRelated([judged]));
   const failed = failedChecks(result);
-  const dangers = unique(failed.filter((f) => f.message.Severity === 'danger').map((f) => f.message.ID));
-  const warningIds = unique(failed.filter((f) => f.message.Severity === 'warning').map((f) => f.message.ID));
-  const decided = { ...who, operation, dangers, warnings: warningIds };
+  const dangerFailures = failed.filter((f) => f.message.Severity === 'danger');
+  const warningFailures = failed.filter((f) => f.message.Severity === 'warning');
+  const dangers = unique(dangerFailures.map((f) => f.message.ID));
+  const decided = { ...who, operation, dangers, warnings: unique(warningFailures.map((f) => f.message.ID)) };
 
   if (endpoint === 'mutate') {
     const patch = safePatch(raw, mutationsOf(result));
@@ -125,11 +125,11 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
       verdict: 'patched',
     };
   }
-  const warnings = failed.filter((f) => f.message.Severity === 'warning').map(describeFailure);
+  const warnings = warningFailures.map(describeFailure);
   const response: AdmissionResponse = { uid: request.uid, allowed: dangers.length === 0 };
   if (warnings.length) response.warnings = warnings;
   if (dangers.length) {
-    const lines = failed.filter((f) => f.message.Severity === 'danger').map(describeFailure);
+    const lines = dangerFailures.map(describeFailure);
     response.status = { code: 403, message: `kaji denied ${kind} ${namespace ? `${namespace}/` : ''}${name}: ${lines.join('; ')}` };
     return { ...decided, response, verdict: 'denied' };
   }
