@@ -1,11 +1,10 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
 import { Command } from 'commander';
 import {
   displayPath,
-  kustomizationFile,
   loadInputs,
-  MANIFEST_EXTENSIONS,
+  walkManifestTree,
   writeFileAtomically,
   type InputProblem,
   type KubeObject,
@@ -114,29 +113,23 @@ function describeCounts(counts: ReadonlyMap<string, number>, total: number): str
 }
 
 /**
- * The files to fix: files as given, directories read recursively for .yaml/.yml/.json files.
- * A directory with a kustomization is skipped with a note: its objects are rendered, not read from a file.
+ * The files to fix: files as given, directories read as the loader reads them
+ * (recursively, .yaml/.yml/.json). A kustomization is skipped with a note: its
+ * objects are rendered, not read from a file.
  */
 async function manifestFiles(paths: readonly string[], io: Io): Promise<string[]> {
   const files: string[] = [];
-  const walk = async (path: string, top: boolean): Promise<void> => {
+  for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
     if (!info?.isDirectory()) {
-      if (top || !info || MANIFEST_EXTENSIONS.has(extname(path))) files.push(path);
-      return;
+      files.push(path); // a missing file is reported by the loader
+      continue;
     }
-    if (kustomizationFile(path)) {
-      io.err(`kaji: skipping ${displayPath(path, io.cwd)}: a kustomization is rendered, so there is no file to fix; fix its resources instead\n`);
-      return;
+    const tree = await walkManifestTree(path);
+    for (const kustomization of tree.kustomizations) {
+      io.err(`kaji: skipping ${displayPath(dirname(kustomization), io.cwd)}: a kustomization is rendered, so there is no file to fix; fix its resources instead\n`);
     }
-    const entries = await readdir(path, { withFileTypes: true });
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const entry of entries) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      if (entry.isDirectory() || (entry.isFile() && MANIFEST_EXTENSIONS.has(extname(entry.name)))) await walk(join(path, entry.name), false);
-    }
-  };
-  for (const path of paths) await walk(path, true);
+    files.push(...tree.files);
+  }
   return files;
 }
-

@@ -107,14 +107,14 @@ async function loadDirectory(result: LoadResult, directory: string, options: Loa
   await loadFiles(result, tree.files, options);
 }
 
-interface ManifestTree {
+export interface ManifestTree {
   /** Kustomization files; the walk does not go below their directories. */
   readonly kustomizations: string[];
   readonly files: string[];
 }
 
 /** Lists manifest files and kustomizations below a directory, in name order. */
-async function walkManifestTree(directory: string, tree: ManifestTree = { kustomizations: [], files: [] }): Promise<ManifestTree> {
+export async function walkManifestTree(directory: string, tree: ManifestTree = { kustomizations: [], files: [] }): Promise<ManifestTree> {
   const kustomization = kustomizationFile(directory);
   if (kustomization) {
     tree.kustomizations.push(kustomization);
