@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { loadInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
-import { auditObjects, countResults, filterBySeverity, type AuditData, type Severity } from '../policy/index.js';
+import { readInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
+import { countResults, startAudit, filterBySeverity, type AuditData, type Severity } from '../policy/index.js';
 import { chunkText, printAudit, REPORT_FORMATS, type ReportChunk, type ReportFormat } from '../report/index.js';
 import { kajiVersion } from '../platform/definition/schema.js';
 import { commaList, loadConfigForFlags, oneOf, reportProblems, wholeNumber, type Io } from './common.js';
@@ -58,9 +58,12 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
 
 async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
   const config = await loadConfigForFlags(flags);
-  const loaded = await loadInputs(paths, { readStdin: io.readStdin });
-  reportProblems(loaded.problems, io);
-  let audit = auditObjects(loaded.objects, config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
+  // Each object is audited as it is read, and only its result is kept.
+  const auditing = startAudit(config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
+  const problems: InputProblem[] = [];
+  await readInputs(paths, { objects: { push: (object) => auditing.add(object) }, problems }, { readStdin: io.readStdin });
+  reportProblems(problems, io);
+  let audit = auditing.finish();
   const found = audit;
   if (flags.severity) audit = filterBySeverity(audit, flags.severity);
   const options = {
@@ -72,7 +75,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   const report = (emit: (chunk: ReportChunk) => void) => printAudit(audit, flags.format, options, emit);
   if (flags.outputFile) await writeFileAtomically(flags.outputFile, report);
   else report((chunk) => io.out(chunkText(chunk)));
-  return exitCode(found, loaded.problems, flags);
+  return exitCode(found, problems, flags);
 }
 
 function exitCode(audit: AuditData, problems: readonly InputProblem[], flags: CheckFlags): number {

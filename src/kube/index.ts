@@ -2,8 +2,8 @@ export type { JsonValue, JsonObject, Source, KubeObject, InputProblem } from './
 export { findPodSpec, containersOf, isObject } from './podspec.js';
 export type { FoundPodSpec, PodSpecPath } from './podspec.js';
 export { objectProblem, toKubeObject, apiGroupOf, splitGroupKind, listItems } from './object.js';
-export { loadInputs, addStream, displayPath, readStandardInput, walkManifestTree, MANIFEST_EXTENSIONS, DEFAULT_MAX_FILE_BYTES } from './load.js';
-export type { LoadOptions, LoadResult, ManifestTree } from './load.js';
+export { loadInputs, readInputs, addStream, displayPath, readStandardInput, walkManifestTree, MANIFEST_EXTENSIONS, DEFAULT_MAX_FILE_BYTES } from './load.js';
+export type { LoadOptions, LoadResult, LoadSink, ManifestTree } from './load.js';
 export { splitDocuments, parseDocument, parseStream, YamlSyntaxError } from './documents.js';
 export type { DocumentText } from './documents.js';
 export { renderKustomization, kustomizationFile, KustomizeError, KUSTOMIZATION_FILES } from './kustomize.js';

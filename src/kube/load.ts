@@ -21,9 +21,18 @@ export interface LoadOptions {
   readonly kubectl?: string;
 }
 
-export interface LoadResult {
-  readonly objects: KubeObject[];
+/**
+ * Where reading puts the objects (in input order) and the problems it finds. A
+ * LoadResult collects them; `kaji check` passes a sink that audits each object
+ * as it comes, so that the objects need not all stay in memory.
+ */
+export interface LoadSink {
+  readonly objects: { push(object: KubeObject): unknown };
   readonly problems: InputProblem[];
+}
+
+export interface LoadResult extends LoadSink {
+  readonly objects: KubeObject[];
 }
 
 /**
@@ -34,18 +43,23 @@ export interface LoadResult {
  */
 export async function loadInputs(inputs: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
   const result: LoadResult = { objects: [], problems: [] };
-  for (const input of inputs) {
-    if (input === '-') {
-      const text = await (options.readStdin ?? readStandardInput)();
-      addStream(result, text, '<stdin>');
-    } else {
-      await loadPath(result, input, options);
-    }
-  }
+  await readInputs(inputs, result, options);
   return result;
 }
 
-async function loadPath(result: LoadResult, path: string, options: LoadOptions): Promise<void> {
+/** Reads every input as `loadInputs` does, into a sink. */
+export async function readInputs(inputs: readonly string[], sink: LoadSink, options: LoadOptions = {}): Promise<void> {
+  for (const input of inputs) {
+    if (input === '-') {
+      const text = await (options.readStdin ?? readStandardInput)();
+      addStream(sink, text, '<stdin>');
+    } else {
+      await loadPath(sink, input, options);
+    }
+  }
+}
+
+async function loadPath(result: LoadSink, path: string, options: LoadOptions): Promise<void> {
   let info;
   try {
     info = await stat(path);
@@ -71,7 +85,7 @@ async function readManifest(path: string, options: LoadOptions): Promise<FileCon
   }
 }
 
-function addFile(result: LoadResult, path: string, content: FileContent): void {
+function addFile(result: LoadSink, path: string, content: FileContent): void {
   if ('text' in content) addStream(result, content.text, path);
   else result.problems.push({ file: path, message: content.problem });
 }
@@ -80,7 +94,7 @@ function addFile(result: LoadResult, path: string, content: FileContent): void {
 const READ_AHEAD = 16;
 
 /** Loads files in order, reading ahead while the current file is parsed. */
-async function loadFiles(result: LoadResult, files: readonly string[], options: LoadOptions): Promise<void> {
+async function loadFiles(result: LoadSink, files: readonly string[], options: LoadOptions): Promise<void> {
   const reads: Promise<FileContent>[] = [];
   const startRead = (index: number) => {
     if (index < files.length) reads[index] = readManifest(files[index]!, options);
@@ -93,7 +107,7 @@ async function loadFiles(result: LoadResult, files: readonly string[], options: 
   }
 }
 
-async function loadDirectory(result: LoadResult, directory: string, options: LoadOptions): Promise<void> {
+async function loadDirectory(result: LoadSink, directory: string, options: LoadOptions): Promise<void> {
   const tree = await walkManifestTree(directory);
   const included = await includedKustomizations(tree.kustomizations);
   for (const kustomization of tree.kustomizations) {
@@ -162,7 +176,7 @@ interface StreamOptions {
 }
 
 /** Parses a multi-document YAML or JSON stream and adds its objects (or problems) to the result. */
-export function addStream(result: LoadResult, text: string, file: string, options: StreamOptions = {}): void {
+export function addStream(result: LoadSink, text: string, file: string, options: StreamOptions = {}): void {
   let documents: ParsedDocument[];
   try {
     documents = parseStream(text);
@@ -181,7 +195,7 @@ export function addStream(result: LoadResult, text: string, file: string, option
 }
 
 /** The slow path for a stream with a syntax error: each document on its own, so one broken document costs only itself. */
-function parseEachDocument(result: LoadResult, text: string, file: string, options: StreamOptions): ParsedDocument[] {
+function parseEachDocument(result: LoadSink, text: string, file: string, options: StreamOptions): ParsedDocument[] {
   const parsed: ParsedDocument[] = [];
   for (const document of splitDocuments(text)) {
     try {

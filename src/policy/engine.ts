@@ -1,4 +1,4 @@
-import { containersOf, findPodSpec, type FoundPodSpec, type KubeObject } from '../kube/index.js';
+import { containersOf, findPodSpec, type KubeObject } from '../kube/index.js';
 import { BUILTIN_CHECKS } from './checks/index.js';
 import { exemptionsFor, type ExemptionTest } from './exemptions.js';
 import { indexRelated } from './related.js';
@@ -11,10 +11,14 @@ import {
   type PatchOperation,
   type PolicyConfig,
   type RelatedObjects,
+  type ContainerResult,
+  type PodResult,
+  type RelatedVerdict,
   type Result,
   type ResultMessage,
   type ResultSet,
   type Target,
+  type Verdict,
 } from './types.js';
 
 export interface AuditOptions {
@@ -41,26 +45,61 @@ export function enabledChecks(config: PolicyConfig, onlyChecks?: readonly string
 
 /** Audits objects with a configuration: one Result per object, in input order, and the score. */
 export function auditObjects(objects: readonly KubeObject[], config: PolicyConfig, options: AuditOptions = {}): AuditData {
-  const plan = planChecks(enabledChecks(config, options.onlyChecks));
-  const related = indexRelated(objects);
+  const audit = startAudit(config, options);
+  for (const object of objects) audit.add(object);
+  return audit.finish();
+}
+
+/**
+ * An audit fed one object at a time. Each object is checked when it is added;
+ * what its cross-resource checks still need is a few values in their related
+ * verdicts, and the audit keeps only objects of the kinds those look up. So a
+ * caller can read, add and forget objects file by file: `kaji check` never
+ * holds all parsed manifests at once, which also spares the garbage collector
+ * from copying them.
+ */
+export interface StreamingAudit {
+  add(object: KubeObject): void;
+  /** Decides the related verdicts against everything added, and returns the audit. */
+  finish(): AuditData;
+}
+
+export function startAudit(config: PolicyConfig, options: AuditOptions = {}): StreamingAudit {
+  const checks = enabledChecks(config, options.onlyChecks);
+  const plan = planChecks(checks);
+  const keptKinds = new Set(checks.flatMap((check) => check.relatedKinds ?? []));
+  const kept: KubeObject[] = [];
+  const results: Result[] = [];
+  const undecided: UndecidedStep[] = [];
+  const namespaces = new Set<string>();
   const now = (options.now ?? new Date()).toISOString();
-  const results = objects.map((object) => auditObject(object, plan, config, related, now));
-  const namespaces = new Set(objects.map((object) => object.namespace).filter(Boolean));
+  let pods = 0;
   return {
-    PolarisOutputVersion: '1.0',
-    AuditTime: now,
-    SourceType: options.sourceType ?? 'Path',
-    SourceName: options.sourceName ?? '',
-    DisplayName: options.sourceName ?? '',
-    ClusterInfo: {
-      Version: 'unknown',
-      Nodes: 0,
-      Pods: objects.filter((object) => object.kind === 'Pod').length,
-      Namespaces: namespaces.size,
-      Controllers: results.filter((result) => result.PodResult).length,
+    add(object) {
+      if (keptKinds.has(object.kind)) kept.push(object);
+      if (object.namespace) namespaces.add(object.namespace);
+      if (object.kind === 'Pod') pods += 1;
+      results.push(checkObject(object, plan, config, undecided, now));
     },
-    Results: results,
-    Score: scoreOf(countResults(results)),
+    finish() {
+      decideSteps(undecided.splice(0), indexRelated(kept, keptKinds), config, plan);
+      return {
+        PolarisOutputVersion: '1.0',
+        AuditTime: now,
+        SourceType: options.sourceType ?? 'Path',
+        SourceName: options.sourceName ?? '',
+        DisplayName: options.sourceName ?? '',
+        ClusterInfo: {
+          Version: 'unknown',
+          Nodes: 0,
+          Pods: pods,
+          Namespaces: namespaces.size,
+          Controllers: results.filter((result) => result.PodResult).length,
+        },
+        Results: results,
+        Score: scoreOf(countResults(results)),
+      };
+    },
   };
 }
 
@@ -174,7 +213,7 @@ function shareResults(): Pick<CheckPlan, 'verdict' | 'mutationVerdict' | 'result
   };
 }
 
-/** Audits one object with a plan of checks. */
+/** Audits one object with a plan of checks, its related verdicts decided against `related`. */
 export function auditObject(
   object: KubeObject,
   plan: CheckPlan,
@@ -182,29 +221,46 @@ export function auditObject(
   related: RelatedObjects,
   createdTime = '0001-01-01T00:00:00Z',
 ): Result {
+  const undecided: UndecidedStep[] = [];
+  const result = checkObject(object, plan, config, undecided, createdTime);
+  decideSteps(undecided, related, config, plan);
+  return result;
+}
+
+/** Checks one object; steps with related verdicts get their result set later, from decideSteps. */
+function checkObject(object: KubeObject, plan: CheckPlan, config: PolicyConfig, undecided: UndecidedStep[], createdTime: string): Result {
   const found = findPodSpec(object.raw);
-  const exempt = exemptionsFor(object, config);
-  const base: CheckInput = { object, related, isInitContainer: false, podSpec: found?.spec, podTemplate: found?.template };
-  const topLevel = { input: base, pointer: '', containerName: '' };
+  const context: StepContext = { config, exempt: exemptionsFor(object, config), plan, undecided };
+  const base: CheckInput = { object, isInitContainer: false, podSpec: found?.spec, podTemplate: found?.template };
   const result: Result = {
     Name: object.name,
     Namespace: object.namespace,
     Kind: object.kind,
-    Results: runChecks(plan.topLevel(object.kind, found !== undefined), topLevel, config, exempt, plan),
+    Results: NOT_YET_DECIDED,
     CreatedTime: createdTime,
     Source: { File: object.source.file, Line: object.source.line },
   };
+  runChecks(plan.topLevel(object.kind, found !== undefined), { input: base, pointer: '', containerName: '' }, result, context);
   if (!found) return result;
-  result.PodResult = {
-    Name: '',
-    Results: runChecks(plan.pod(object.kind), { input: base, pointer: found.path, containerName: '' }, config, exempt, plan),
-    ContainerResults: containerTargets(base, found).map((target) => ({
-      Name: target.containerName,
-      Results: runChecks(plan.container(object.kind, target.input.isInitContainer), target, config, exempt, plan),
-    })),
-  };
+  const pod: PodResult = { Name: '', Results: NOT_YET_DECIDED, ContainerResults: [] };
+  result.PodResult = pod;
+  runChecks(plan.pod(object.kind), { input: base, pointer: found.path, containerName: '' }, pod, context);
+  for (const { container, isInit, index } of containersOf(found.spec)) {
+    const containerName = typeof container.name === 'string' ? container.name : '';
+    const holder: ContainerResult = { Name: containerName, Results: NOT_YET_DECIDED };
+    pod.ContainerResults.push(holder);
+    const target = {
+      input: { ...base, container, isInitContainer: isInit },
+      pointer: `${found.path}/${isInit ? 'initContainers' : 'containers'}/${index}`,
+      containerName,
+    };
+    runChecks(plan.container(object.kind, isInit), target, holder, context);
+  }
   return result;
 }
+
+/** The placeholder of a result set whose related verdicts are not decided yet. */
+const NOT_YET_DECIDED: ResultSet = Object.freeze({});
 
 /** What a step's checks run against, and where in the object it is (to anchor mutations). */
 interface StepTarget {
@@ -213,17 +269,67 @@ interface StepTarget {
   readonly containerName: string;
 }
 
-function containerTargets(base: CheckInput, found: FoundPodSpec): StepTarget[] {
-  return containersOf(found.spec).map(({ container, isInit, index }) => ({
-    input: { ...base, container, isInitContainer: isInit },
-    pointer: `${found.path}/${isInit ? 'initContainers' : 'containers'}/${index}`,
-    containerName: typeof container.name === 'string' ? container.name : '',
-  }));
+/** A check's message for one step, or, for a related verdict, what is needed to make the message later. */
+type Judgement = ResultMessage | undefined | UndecidedCheck;
+
+class UndecidedCheck {
+  constructor(
+    readonly check: CheckDefinition,
+    readonly pointer: string,
+    readonly decide: RelatedVerdict,
+  ) {}
 }
 
-function runChecks(planned: readonly PlannedCheck[], target: StepTarget, config: PolicyConfig, exempt: ExemptionTest, plan: CheckPlan): ResultSet {
-  const messages = planned.map(({ check }) => (exempt(check.id, target.containerName) ? undefined : judge(check, target, config, plan)));
-  return plan.resultSet(planned, messages);
+/** Where a step's result set goes: a Result, its PodResult or one of its ContainerResults. */
+interface SetHolder {
+  Results: ResultSet;
+}
+
+/** A step whose messages include related verdicts, and where its result set goes. */
+interface UndecidedStep {
+  readonly planned: readonly PlannedCheck[];
+  readonly judgements: readonly Judgement[];
+  readonly holder: SetHolder;
+}
+
+/** What every step of one object shares. */
+interface StepContext {
+  readonly config: PolicyConfig;
+  readonly exempt: ExemptionTest;
+  readonly plan: CheckPlan;
+  readonly undecided: UndecidedStep[];
+}
+
+/** Runs a step's checks and puts its result set in the holder, or leaves that to decideSteps when a verdict is related. */
+function runChecks(planned: readonly PlannedCheck[], target: StepTarget, holder: SetHolder, context: StepContext): void {
+  const { config, exempt, plan } = context;
+  let decided = true;
+  const judgements: Judgement[] = [];
+  for (const { check } of planned) {
+    const judgement = exempt(check.id, target.containerName) ? undefined : judge(check, target, config, plan);
+    if (judgement instanceof UndecidedCheck) decided = false;
+    judgements.push(judgement);
+  }
+  if (decided) holder.Results = plan.resultSet(planned, judgements as (ResultMessage | undefined)[]);
+  else context.undecided.push({ planned, judgements, holder });
+}
+
+/** Decides the related verdicts of undecided steps and puts their result sets in place. */
+function decideSteps(steps: readonly UndecidedStep[], related: RelatedObjects, config: PolicyConfig, plan: CheckPlan): void {
+  for (const { planned, judgements, holder } of steps) {
+    const messages = judgements.map((judgement) => {
+      if (!(judgement instanceof UndecidedCheck)) return judgement;
+      const { check, pointer, decide } = judgement;
+      let success: boolean | Error;
+      try {
+        success = decide(related);
+      } catch (error) {
+        success = asError(error);
+      }
+      return messageOf(check, success, pointer, config, plan);
+    });
+    holder.Results = plan.resultSet(planned, messages);
+  }
 }
 
 /** The set of a step's messages by check ID, in plan order (exempt checks left out). */
@@ -265,16 +371,28 @@ function targetMatches(target: Target, step: Step, kind: string): boolean {
   return target === step;
 }
 
-function judge(check: CheckDefinition, step: StepTarget, config: PolicyConfig, plan: CheckPlan): ResultMessage {
-  let success: boolean;
+function judge(check: CheckDefinition, step: StepTarget, config: PolicyConfig, plan: CheckPlan): Judgement {
+  let outcome: Verdict | Error;
   try {
-    success = check.test(step.input);
+    outcome = check.test(step.input);
   } catch (error) {
-    return { ...verdict(check, false, config), Details: [`check failed to run: ${(error as Error).message}`] };
+    outcome = asError(error);
   }
+  if (typeof outcome === 'function') return new UndecidedCheck(check, step.pointer, outcome);
+  return messageOf(check, outcome, step.pointer, config, plan);
+}
+
+/** A check that throws fails with the reason; it does not stop the audit. */
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
+
+/** The message for a check's outcome at one place: shared for a plain pass or fail, anchored mutations when it fails. */
+function messageOf(check: CheckDefinition, success: boolean | Error, pointer: string, config: PolicyConfig, plan: CheckPlan): ResultMessage {
+  if (success instanceof Error) return { ...verdict(check, false, config), Details: [`check failed to run: ${success.message}`] };
   if (!success && config.mutations.includes(check.id) && check.mutations?.length) {
     const mutations = check.mutations;
-    return plan.mutationVerdict(check, step.pointer, () => ({ ...verdict(check, false, config), Mutations: mutations.map((operation) => anchor(operation, step.pointer)) }));
+    return plan.mutationVerdict(check, pointer, () => ({ ...verdict(check, false, config), Mutations: mutations.map((operation) => anchor(operation, pointer)) }));
   }
   return plan.verdict(check, success, () => verdict(check, success, config));
 }

@@ -39,17 +39,19 @@ export function exemptionsFor(object: KubeObject, config: PolicyConfig): Exempti
     );
 }
 
+const NO_IDS: ReadonlySet<string> = new Set();
+
 /** 'all' when the object is exempt from every check by annotation, else the IDs it is exempt from. */
-function annotationExemptions(object: KubeObject, config: PolicyConfig): 'all' | Set<string> {
-  const ids = new Set<string>();
-  if (config.disallowExemptions || config.disallowAnnotationExemptions) return ids;
+function annotationExemptions(object: KubeObject, config: PolicyConfig): 'all' | ReadonlySet<string> {
+  if (config.disallowExemptions || config.disallowAnnotationExemptions) return NO_IDS;
   const annotations = object.metadata.annotations;
-  if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) return ids;
+  if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) return NO_IDS;
+  let ids: Set<string> | undefined;
   for (const [key, value] of Object.entries(annotations)) {
     if (typeof value !== 'string' || value.toLowerCase() !== 'true') continue;
     if (key === EXEMPT_ANNOTATION) return 'all';
     const match = /^polaris\.fairwinds\.com\/(.+)-exempt$/.exec(key);
-    if (match) ids.add(match[1]!);
+    if (match) (ids ??= new Set()).add(match[1]!);
   }
-  return ids;
+  return ids ?? NO_IDS;
 }

@@ -33,9 +33,17 @@ export interface CheckInput {
   /** The container under audit, for container targets. */
   readonly container?: JsonObject;
   readonly isInitContainer: boolean;
-  /** The other objects of the same input, for cross-resource checks. */
-  readonly related: RelatedObjects;
 }
+
+/**
+ * What a check says about one target: pass (true) or fail (false), or, from a
+ * check that looks at other objects of the input (a PodDisruptionBudget for a
+ * Deployment), a function that says it once all of them have been read. Such a
+ * function keeps only the few values it needs, not the object, so an audit can
+ * let each object go as soon as it is checked.
+ */
+export type Verdict = boolean | RelatedVerdict;
+export type RelatedVerdict = (related: RelatedObjects) => boolean;
 
 /** Lookup of the other objects of one audit, by kind (as in `kind`) and namespace. */
 export interface RelatedObjects {
@@ -61,8 +69,14 @@ export interface CheckDefinition {
   readonly failureMessage: string;
   readonly controllers?: IncludeExclude;
   readonly containers?: IncludeExclude;
-  /** True when the target passes. Must not throw on odd shapes: a missing field is simply absent. */
-  test(input: CheckInput): boolean;
+  /** Whether the target passes. Must not throw on odd shapes: a missing field is simply absent. */
+  test(input: CheckInput): Verdict;
+  /**
+   * The kinds (`kind`, no group) of other objects this check's related verdicts
+   * look up. An audit keeps only objects of these kinds until its end; asking
+   * for another kind is an error. @default none
+   */
+  readonly relatedKinds?: readonly string[];
   readonly mutations?: readonly PatchOperation[];
 }
 

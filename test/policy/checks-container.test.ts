@@ -4,7 +4,7 @@ import { dump } from 'js-yaml';
 import type { JsonObject } from '../../src/kube/index.js';
 import { containerChecks } from '../../src/policy/checks/container.js';
 import type { CheckDefinition } from '../../src/policy/types.js';
-import { inputsFor, passes } from '../support/inputs.js';
+import { inputsFor, passes, verdictOf } from '../support/inputs.js';
 import { mutate } from '../support/mutate.js';
 
 
@@ -138,7 +138,7 @@ describe('pullPolicyNotAlways', () => {
         },
       },
     });
-    const verdicts = inputsFor(definition, cronJob).map((input) => [input.isInitContainer, definition.test(input)]);
+    const verdicts = inputsFor(definition, cronJob).map((input) => [input.isInitContainer, verdictOf(definition, input)]);
     assert.deepEqual(verdicts, [
       [true, false],
       [false, true],
@@ -217,7 +217,7 @@ describe('runAsRootAllowed', () => {
         containers: [base],
       },
     });
-    const verdicts = inputsFor(definition, yamlText).map((input) => definition.test(input));
+    const verdicts = inputsFor(definition, yamlText).map((input) => verdictOf(definition, input));
     assert.deepEqual(verdicts, [false, true]);
   });
 
@@ -355,7 +355,7 @@ describe('linuxHardening', () => {
 
   test('judges each container, init containers included', () => {
     const yamlText = deploymentYaml([seccomp('RuntimeDefault')], { initContainers: [{ name: 'setup', image: 'busybox:1.36' }] });
-    assert.deepEqual(inputsFor(definition, yamlText).map((input) => definition.test(input)), [false, true]);
+    assert.deepEqual(inputsFor(definition, yamlText).map((input) => verdictOf(definition, input)), [false, true]);
   });
 });
 
@@ -394,7 +394,7 @@ describe('odd shapes', () => {
   test('never throw', () => {
     for (const yamlText of odd) {
       for (const definition of containerChecks) {
-        for (const input of inputsFor(definition, yamlText)) assert.doesNotThrow(() => definition.test(input), definition.id);
+        for (const input of inputsFor(definition, yamlText)) assert.doesNotThrow(() => verdictOf(definition, input), definition.id);
       }
     }
   });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { load } from 'js-yaml';
 import { compileCustomCheck, type CustomCheckDefinition } from '../../src/policy/custom/index.js';
 import { ConfigError } from '../../src/policy/errors.js';
-import { inputsFor, passes } from '../support/inputs.js';
+import { inputsFor, passes, verdictOf } from '../support/inputs.js';
 
 /** Compiles a check written as YAML, as it would appear under customChecks.<id>. */
 function check(yamlText: string, id = 'myCheck'): CustomCheckDefinition {
@@ -12,7 +12,7 @@ function check(yamlText: string, id = 'myCheck'): CustomCheckDefinition {
 
 /** Outcomes for every input of the first object (one per container for Container checks). */
 function outcomes(definition: CustomCheckDefinition, yamlText: string) {
-  return inputsFor(definition, yamlText).map((input) => definition.evaluate(input));
+  return inputsFor(definition, yamlText).map((input) => definition.evaluate(input, input.related));
 }
 
 function deployment(options: { name?: string; namespace?: string; labels?: string; containers?: string; extra?: string } = {}): string {
@@ -201,7 +201,7 @@ schemaString: |
     const [outcome] = outcomes(definition, deployment());
     assert.equal(outcome?.passed, false);
     assert.match(outcome?.details[0] ?? '', /customChecks\.myCheck\.schemaString: line 1: can't evaluate field first/);
-    assert.equal(definition.test(inputsFor(definition, deployment())[0]!), false);
+    assert.equal(verdictOf(definition, inputsFor(definition, deployment())[0]!), false);
   });
 
   test('a schema that renders to invalid YAML, or to nothing, fails the check', () => {

@@ -1,6 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditObjects } from '../../src/policy/engine.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { auditObjects, startAudit } from '../../src/policy/engine.js';
+import { defaultPolicyConfig } from '../../src/policy/index.js';
+import type { KubeObject } from '../../src/kube/index.js';
 import type { CheckDefinition, PolicyConfig, Severity } from '../../src/policy/types.js';
 import { objectsFrom } from '../support/inputs.js';
 
@@ -192,5 +196,123 @@ spec:
     const message = audit.Results[0]!.PodResult!.Results.broken!;
     assert.equal(message.Success, false);
     assert.deepEqual(message.Details, ['check failed to run: boom']);
+  });
+});
+
+// A check that looks at other objects of the input: passes when a ConfigMap
+// named after the pod's app label exists in its namespace.
+const configMapForApp = check(
+  'configMapForApp',
+  'Controller',
+  ({ object }) => {
+    const app = String((object.raw.spec as { template?: { metadata?: { labels?: { app?: string } } } }).template?.metadata?.labels?.app);
+    const namespace = object.namespace;
+    return (related) => related.inNamespace('ConfigMap', namespace).some((map) => map.name === app);
+  },
+  { relatedKinds: ['ConfigMap'] },
+);
+
+const app = (name: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec: {template: {metadata: {labels: {app: ${name}}}, spec: {containers: [{name: c, image: "i:1"}]}}}
+`;
+const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: shop}\n`;
+
+/** Collects garbage now (the test process is not started with --expose-gc). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+describe('startAudit (objects added one at a time)', () => {
+  const relatedConfig = () => ({ ...config({}), checks: { configMapForApp: 'warning' as const }, customChecks: { configMapForApp } });
+
+  test('decides related verdicts against every object added, whatever the order', () => {
+    const audit = startAudit(relatedConfig());
+    for (const object of objectsFrom([app('web'), app('api'), configMap('web')].join('---\n'))) audit.add(object);
+    const data = audit.finish();
+    assert.deepEqual(
+      data.Results.map((result) => [result.Name, result.Results.configMapForApp?.Success]),
+      [
+        ['web', true],
+        ['api', false],
+        ['web', undefined],
+      ],
+    );
+  });
+
+  test('gives the same audit as auditObjects', () => {
+    const objects = objectsFrom([deployment, app('web'), configMap('web')].join('---\n'));
+    const cfg = { ...config(everything), checks: { ...everything, configMapForApp: 'danger' as const }, customChecks: { ...config(everything).customChecks, configMapForApp } };
+    const now = new Date('2026-01-02T03:04:05Z');
+    const streamed = startAudit(cfg, { now, sourceName: 'x' });
+    for (const object of objects) streamed.add(object);
+    assert.deepEqual(streamed.finish(), auditObjects(objects, cfg, { now, sourceName: 'x' }));
+  });
+
+  test('keeps only objects of the kinds that related checks name', async () => {
+    const audit = startAudit(relatedConfig());
+    const refs: WeakRef<KubeObject>[] = [];
+    // Added from a function, so that no local of this test holds the objects.
+    const addAll = () => {
+      for (const object of objectsFrom([app('web'), configMap('web')].join('---\n'))) {
+        refs.push(new WeakRef(object));
+        audit.add(object);
+      }
+    };
+    addAll();
+    // A WeakRef holds its target until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    assert.equal(refs[0]!.deref(), undefined, 'the Deployment is let go once checked');
+    assert.equal(refs[1]!.deref()?.name, 'web', 'the ConfigMap is kept for the related verdict');
+    assert.equal(audit.finish().Results[0]!.Results.configMapForApp!.Success, true);
+  });
+
+  test("the built-in checks' related verdicts let workloads go too, with the same results as auditObjects", async () => {
+    const objects = () =>
+      objectsFrom(
+        [
+          app('web').replace('spec: {template', 'spec: {replicas: 2, template'),
+          'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web, namespace: shop}\nspec: {minAvailable: 3, selector: {matchLabels: {app: web}}}\n',
+          'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: shop}\nspec: {minReplicas: 2, maxReplicas: 4, scaleTargetRef: {kind: Deployment, name: web}}\n',
+          'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\n',
+          'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: shop}\nrules: [{apiGroups: [""], resources: [pods/exec], verbs: [create]}]\n',
+        ].join('---\n'),
+      );
+    const now = new Date('2026-01-02T03:04:05Z');
+    const audit = startAudit(defaultPolicyConfig(), { now });
+    let deploymentRef: WeakRef<KubeObject> | undefined;
+    const addAll = () => {
+      for (const object of objects()) {
+        if (object.kind === 'Deployment') deploymentRef = new WeakRef(object);
+        audit.add(object);
+      }
+    };
+    addAll();
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    assert.equal(deploymentRef!.deref(), undefined);
+    const streamed = audit.finish();
+    assert.deepEqual(streamed, auditObjects(objects(), defaultPolicyConfig(), { now }));
+    // The related verdicts were decided: the PDB asks for more pods than the HPA's minimum; the binding's Role allows exec.
+    assert.equal(streamed.Results[0]!.Results.pdbMinAvailableGreaterThanHPAMinReplicas!.Success, false);
+    assert.equal(streamed.Results[0]!.Results.missingPodDisruptionBudget!.Success, true);
+    assert.equal(streamed.Results[3]!.Results.rolebindingRolePodExecAttach!.Success, false);
+  });
+
+  test('a related verdict that throws, or asks for a kind its check does not name, fails with the reason', () => {
+    const throwing = check('throwing', 'Controller', () => () => {
+      throw new Error('bad index');
+    });
+    const undeclared = check('undeclared', 'Controller', () => (related) => related.ofKind('Secret').length > 0);
+    const cfg = { ...config({}), checks: { throwing: 'danger' as const, undeclared: 'warning' as const }, customChecks: { throwing, undeclared } };
+    const audit = startAudit(cfg);
+    for (const object of objectsFrom(app('web'))) audit.add(object);
+    const results = audit.finish().Results[0]!.Results;
+    assert.deepEqual(results.throwing!.Details, ['check failed to run: bad index']);
+    assert.equal(results.undeclared!.Success, false);
+    assert.match(results.undeclared!.Details![0]!, /kind Secret were not kept.*relatedKinds/);
   });
 });

@@ -2,7 +2,7 @@
 // reading it with kaji's own loader (normalisation included).
 import { addStream, containersOf, findPodSpec, type KubeObject, type LoadResult } from '../../src/kube/index.js';
 import { indexRelated } from '../../src/policy/related.js';
-import type { CheckDefinition, CheckInput } from '../../src/policy/types.js';
+import type { CheckDefinition, CheckInput, RelatedObjects } from '../../src/policy/types.js';
 
 /** Reads YAML written in a test the way kaji reads a file (source: test.yaml, the document's line), failing on any problem. */
 export function objectsFrom(yamlText: string): KubeObject[] {
@@ -12,12 +12,17 @@ export function objectsFrom(yamlText: string): KubeObject[] {
   return result.objects;
 }
 
+/** A check's input, with the related objects (every document of the test YAML) its related verdicts are decided against. */
+export interface TestInput extends CheckInput {
+  readonly related: RelatedObjects;
+}
+
 /**
  * Every input a check of the given target would see for the FIRST object of the
  * YAML; the other documents are its related objects. Container targets give one
  * input per container (init containers first).
  */
-export function inputsFor(check: Pick<CheckDefinition, 'target'>, yamlText: string): CheckInput[] {
+export function inputsFor(check: Pick<CheckDefinition, 'target'>, yamlText: string): TestInput[] {
   const objects = objectsFrom(yamlText);
   const object = objects[0];
   if (!object) throw new Error('no object in test YAML');
@@ -35,5 +40,11 @@ export function inputsFor(check: Pick<CheckDefinition, 'target'>, yamlText: stri
 export function passes(check: CheckDefinition, yamlText: string): boolean {
   const inputs = inputsFor(check, yamlText);
   if (inputs.length === 0) throw new Error(`no ${check.target} input in test YAML`);
-  return inputs.every((input) => check.test(input));
+  return inputs.every((input) => verdictOf(check, input));
+}
+
+/** A check's verdict on one input, a related verdict decided against the input's related objects. */
+export function verdictOf(check: CheckDefinition, input: TestInput): boolean {
+  const verdict = check.test(input);
+  return typeof verdict === 'function' ? verdict(input.related) : verdict;
 }

@@ -1,6 +1,6 @@
 // Polaris's pod-level checks: they look at the pod spec as a whole.
 import type { JsonObject } from '../../kube/index.js';
-import type { CheckDefinition, CheckInput } from '../types.js';
+import type { CheckDefinition, CheckInput, Verdict } from '../types.js';
 import { containerSecurityContext, objectAt, objectsAt, podSecurityContext, stringAt, valueAt } from './fields.js';
 
 const specOf = (input: CheckInput): JsonObject => input.podSpec ?? {};
@@ -55,11 +55,12 @@ const hostProcess: CheckDefinition = {
  * `serviceAccountName`, says `false`. Polaris does not resolve a missing name
  * to "default", so neither do we.
  */
-function serviceAccountDisablesToken(input: CheckInput, accountName: string | undefined): boolean {
+function serviceAccountDisablesToken(namespace: string, accountName: string | undefined): Verdict {
   if (accountName === undefined) return false;
-  return input.related
-    .inNamespace('ServiceAccount', input.object.namespace)
-    .some((account) => stringAt(account.raw, 'metadata', 'name') === accountName && account.raw.automountServiceAccountToken === false);
+  return (related) =>
+    related
+      .inNamespace('ServiceAccount', namespace)
+      .some((account) => stringAt(account.raw, 'metadata', 'name') === accountName && account.raw.automountServiceAccountToken === false);
 }
 
 const automountServiceAccountToken: CheckDefinition = {
@@ -68,12 +69,13 @@ const automountServiceAccountToken: CheckDefinition = {
   target: 'PodSpec',
   successMessage: 'The ServiceAccount will not be automounted',
   failureMessage: 'The ServiceAccount will be automounted',
+  relatedKinds: ['ServiceAccount'],
   test: (input) => {
     const spec = specOf(input);
     const podSetting = spec.automountServiceAccountToken;
     if (podSetting === true) return false;
     if (podSetting === false) return true;
-    return serviceAccountDisablesToken(input, stringAt(spec, 'serviceAccountName'));
+    return serviceAccountDisablesToken(input.object.namespace, stringAt(spec, 'serviceAccountName'));
   },
 };
 

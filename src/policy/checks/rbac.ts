@@ -7,8 +7,8 @@
 // are not reported. Where Polaris's schema always asks for at least one role of
 // the kind to exist (clusterrolebindingPodExecAttach, rolebindingClusterAdminRole),
 // kaji asks the same.
-import { isObject, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
-import type { CheckDefinition, CheckInput } from '../types.js';
+import { isObject, splitGroupKind, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
+import type { CheckDefinition, RelatedVerdict } from '../types.js';
 import { goTemplateText, hasKey, relatedVisibleFrom, valueAt } from './fields.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -125,21 +125,24 @@ function roleRefField(binding: KubeObject, key: 'kind' | 'name'): JsonValue | un
   return valueAt(binding.raw, 'roleRef', key);
 }
 
-/** The related roles of a kind that this binding can see (its namespace, or none). */
-function visibleRoles({ object, related }: CheckInput, groupKind: string): KubeObject[] {
-  return relatedVisibleFrom(related, groupKind, object.namespace);
+/** True when a role the binding can see (its namespace, or none) has the binding's roleRef name and only rules that are not dangerous. */
+function referencedRoleIsSafe(binding: KubeObject, groupKind: string, dangerous: RuleTest): RelatedVerdict {
+  const wantedName = goTemplateText(roleRefField(binding, 'name'));
+  const namespace = binding.namespace;
+  return (related) =>
+    relatedVisibleFrom(related, groupKind, namespace).some(
+      (role) =>
+        hasKey(role.raw, 'metadata') &&
+        hasKey(role.raw, 'rules') &&
+        valueAt(role.raw, 'metadata', 'name') === wantedName &&
+        rulesAvoid(role.raw.rules, dangerous),
+    );
 }
 
-/** True when a visible role has the binding's roleRef name and only rules that are not dangerous. */
-function referencedRoleIsSafe(input: CheckInput, groupKind: string, dangerous: RuleTest): boolean {
-  const wantedName = goTemplateText(roleRefField(input.object, 'name'));
-  return visibleRoles(input, groupKind).some(
-    (role) =>
-      hasKey(role.raw, 'metadata') &&
-      hasKey(role.raw, 'rules') &&
-      valueAt(role.raw, 'metadata', 'name') === wantedName &&
-      rulesAvoid(role.raw.rules, dangerous),
-  );
+/** True when the binding can see some role of the kind. */
+function someRoleVisible(binding: KubeObject, groupKind: string): RelatedVerdict {
+  const namespace = binding.namespace;
+  return (related) => relatedVisibleFrom(related, groupKind, namespace).length > 0;
 }
 
 interface BindingCheckSpec {
@@ -164,10 +167,11 @@ function bindingCheck(spec: BindingCheckSpec): CheckDefinition {
     target: spec.target,
     successMessage: spec.successMessage,
     failureMessage: spec.failureMessage,
-    test: (input) => {
-      if (!spec.passes(input.object)) return false;
-      if (spec.needsRole(input.object)) return referencedRoleIsSafe(input, spec.roleKind, spec.dangerous);
-      return !spec.alwaysNeedsSomeRole || visibleRoles(input, spec.roleKind).length > 0;
+    relatedKinds: [splitGroupKind(spec.roleKind).kind],
+    test: ({ object }) => {
+      if (!spec.passes(object)) return false;
+      if (spec.needsRole(object)) return referencedRoleIsSafe(object, spec.roleKind, spec.dangerous);
+      return !spec.alwaysNeedsSomeRole || someRoleVisible(object, spec.roleKind);
     },
   };
 }

@@ -13,7 +13,7 @@
 // Label values are compared as Polaris's templated schemas see them: a value
 // that YAML reads as a number or boolean ("1", "true") never matches.
 import { isObject, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
-import type { CheckDefinition, CheckInput, RelatedObjects } from '../types.js';
+import type { CheckDefinition, RelatedObjects } from '../types.js';
 import {
   asYamlPlainString,
   goTemplateText,
@@ -93,10 +93,13 @@ const missingPodDisruptionBudget: CheckDefinition = {
   controllers: { include: ['Deployment'] },
   successMessage: 'A PodDisruptionBudget is attached',
   failureMessage: 'Should have a PodDisruptionBudget',
-  test: ({ object, related }) => {
+  relatedKinds: ['PodDisruptionBudget'],
+  test: ({ object }) => {
     const labels = objectAt(object.raw, 'spec', 'template', 'metadata', 'labels');
     if (!labels || Object.keys(labels).length === 0) return false;
-    return pdbCoverage(related, object.namespace)(templatedLabels(labels));
+    const podLabels = templatedLabels(labels);
+    const namespace = object.namespace;
+    return (related) => pdbCoverage(related, namespace)(podLabels);
   },
 };
 
@@ -126,15 +129,15 @@ const missingNetworkPolicy: CheckDefinition = {
   target: 'PodTemplate',
   successMessage: 'A NetworkPolicy matches pod labels and contains egress and ingress rules',
   failureMessage: 'A NetworkPolicy should match pod labels and contain applied egress and ingress rules',
-  test: ({ object, podTemplate, related }) => {
+  relatedKinds: ['NetworkPolicy'],
+  test: ({ object, podTemplate }) => {
     const metadata = valueAt(podTemplate, 'metadata');
     if (metadata !== undefined && !isObject(metadata)) return false;
     const labels = valueAt(metadata, 'labels');
     if (labels !== undefined && (!isObject(labels) || Object.keys(labels).length === 0)) return false;
     const wanted = templatedLabels(isObject(labels) ? labels : {});
-    return relatedVisibleFrom(related, NETWORK_POLICY, object.namespace).some((policy) =>
-      networkPolicyCovers(policy, wanted),
-    );
+    const namespace = object.namespace;
+    return (related) => relatedVisibleFrom(related, NETWORK_POLICY, namespace).some((policy) => networkPolicyCovers(policy, wanted));
   },
 };
 
@@ -257,10 +260,7 @@ function minAvailableCount(minAvailable: number | string, minReplicas: number): 
   return Math.ceil((Number(percent[1]) * minReplicas) / 100);
 }
 
-function pdbExceedsHpaMinimum({ object, related }: CheckInput): boolean {
-  const podLabels = stringMap(valueAt(object.raw, 'spec', 'template', 'metadata', 'labels'));
-  const name = valueAt(object.raw, 'metadata', 'name') ?? '';
-  if (podLabels === ODD || typeof name !== 'string') return false;
+function pdbExceedsHpaMinimum(podLabels: Map<string, string>, name: string, related: RelatedObjects): boolean {
   const pdb = pdbFinder(related)(podLabels);
   const minReplicas = hpaFinder(related)(name);
   if (pdb === ODD || minReplicas === ODD || !pdb || minReplicas === undefined) return false;
@@ -276,7 +276,13 @@ const pdbMinAvailableGreaterThanHPAMinReplicas: CheckDefinition = {
   controllers: { include: ['Deployment'] },
   successMessage: 'PDB and HPA are correctly configured',
   failureMessage: 'PDB minAvailable is greater than HPA minReplicas',
-  test: (input) => !pdbExceedsHpaMinimum(input),
+  relatedKinds: ['PodDisruptionBudget', 'HorizontalPodAutoscaler'],
+  test: ({ object }) => {
+    const podLabels = stringMap(valueAt(object.raw, 'spec', 'template', 'metadata', 'labels'));
+    const name = valueAt(object.raw, 'metadata', 'name') ?? '';
+    if (podLabels === ODD || typeof name !== 'string') return true;
+    return (related) => !pdbExceedsHpaMinimum(podLabels, name, related);
+  },
 };
 
 export const relatedChecks: readonly CheckDefinition[] = [

@@ -9,7 +9,7 @@
 // the same namespace that validates.
 import { apiGroupOf, isObject, splitGroupKind, type JsonObject, type JsonValue } from '../../kube/index.js';
 import { ConfigError } from '../errors.js';
-import { HANDLED_TARGETS, type CheckDefinition, type CheckInput, type IncludeExclude, type PatchOperation } from '../types.js';
+import { HANDLED_TARGETS, type CheckDefinition, type CheckInput, type IncludeExclude, type PatchOperation, type RelatedObjects } from '../types.js';
 import { GoTemplateError, parseGoTemplate, type GoTemplate } from './gotemplate.js';
 import { SchemaCompiler, SchemaError, type CompiledSchema } from './schema.js';
 
@@ -28,7 +28,7 @@ export interface CustomCheckOutcome {
 
 /** A compiled custom check: a CheckDefinition that can also explain a failure. */
 export interface CustomCheckDefinition extends CheckDefinition {
-  evaluate(input: CheckInput): CustomCheckOutcome;
+  evaluate(input: CheckInput, related: RelatedObjects): CustomCheckOutcome;
 }
 
 export interface CompileOptions {
@@ -86,15 +86,23 @@ export function compileCustomCheck(id: string, raw: unknown, where: string, opti
   const containers = readIncludeExclude(entry.containers, `${where}.containers`);
   const mutations = readMutations(entry.mutations, `${where}.mutations`);
 
-  const evaluate = (input: CheckInput): CustomCheckOutcome => {
+  // The main schema is judged when the object is checked; the additional
+  // schemas look at other objects of the input, so they wait for all of them.
+  const evaluateMain = (input: CheckInput) => {
     const templateData = templateDataFor(input, target);
     const verdict = validateWith(main, templateData, () => dataToValidate(input, target, schemaTarget), compiler);
-    if (!verdict.passed) return verdict;
+    return { verdict, templateData };
+  };
+  const evaluateAdditional = (input: CheckInput, templateData: JsonObject, related: RelatedObjects): CustomCheckOutcome => {
     for (const [groupKind, source] of additional) {
-      const outcome = checkAdditional(groupKind, source, templateData, input, compiler);
+      const outcome = checkAdditional(groupKind, source, templateData, input, related, compiler);
       if (!outcome.passed) return outcome;
     }
     return PASSED;
+  };
+  const evaluate = (input: CheckInput, related: RelatedObjects): CustomCheckOutcome => {
+    const { verdict, templateData } = evaluateMain(input);
+    return verdict.passed ? evaluateAdditional(input, templateData, related) : verdict;
   };
 
   return {
@@ -107,8 +115,13 @@ export function compileCustomCheck(id: string, raw: unknown, where: string, opti
     ...(controllers ? { controllers } : {}),
     ...(containers ? { containers } : {}),
     ...(mutations ? { mutations } : {}),
+    ...(additional.length ? { relatedKinds: additional.map(([groupKind]) => splitGroupKind(groupKind).kind) } : {}),
     evaluate,
-    test: (input) => evaluate(input).passed,
+    test: (input) => {
+      const { verdict, templateData } = evaluateMain(input);
+      if (!verdict.passed || additional.length === 0) return verdict.passed;
+      return (related) => evaluateAdditional(input, templateData, related).passed;
+    },
   };
 }
 
@@ -346,6 +359,7 @@ function checkAdditional(
   source: SchemaSource,
   templateData: JsonObject,
   input: CheckInput,
+  related: RelatedObjects,
   compiler: SchemaCompiler,
 ): CustomCheckOutcome {
   const rendered = renderForObject(source, templateData, compiler);
@@ -356,7 +370,7 @@ function checkAdditional(
   const object = input.object;
   const namespace = object.kind === 'Namespace' ? object.name : object.namespace;
   const { group, kind } = splitGroupKind(groupKind);
-  const candidates = input.related.inNamespace(kind, namespace).filter((candidate) => apiGroupOf(candidate.apiVersion) === group);
+  const candidates = related.inNamespace(kind, namespace).filter((candidate) => apiGroupOf(candidate.apiVersion) === group);
   if (candidates.some((candidate) => schema.validate(candidate.raw).valid)) return PASSED;
   const where = namespace === '' ? 'without a namespace' : `in namespace ${namespace}`;
   return failed(
