@@ -46,13 +46,13 @@ export function normalizeObject(raw: JsonObject): JsonObject {
   if (found) result = rewriteAt(result, POD_SPEC_KEYS[found.path], normalizePodSpec);
   switch (raw.kind) {
     case 'StatefulSet':
-      return rewriteAt(result, ['spec', 'volumeClaimTemplates'], eachObject(claimNormalizer));
+      return rewriteAt(result, ['spec', 'volumeClaimTemplates'], normalizeClaims);
     case 'PersistentVolumeClaim':
       return rewriteAt(result, ['spec', 'resources'], normalizeRequirements);
     case 'ResourceQuota':
       return rewriteAt(result, ['spec', 'hard'], normalizeResourceList);
     case 'LimitRange':
-      return rewriteAt(result, ['spec', 'limits'], eachObject(limitRangeItemNormalizer));
+      return rewriteAt(result, ['spec', 'limits'], normalizeLimitRangeItems);
     default:
       return result;
   }
@@ -116,10 +116,10 @@ function normalizeVolume(volume: JsonObject): JsonObject {
 function normalizePodSpec(spec: JsonValue): JsonValue {
   if (!isObject(spec)) return spec;
   let result = spec;
-  for (const key of CONTAINER_LISTS) result = rewriteKey(result, key, eachObject(normalizeContainer));
+  for (const key of CONTAINER_LISTS) result = rewriteKey(result, key, normalizeContainers);
   result = rewriteKey(result, 'resources', normalizeRequirements);
   result = rewriteKey(result, 'overhead', normalizeResourceList);
-  return rewriteKey(result, 'volumes', eachObject(normalizeVolume));
+  return rewriteKey(result, 'volumes', normalizeVolumes);
 }
 
 /** A StatefulSet's PersistentVolumeClaim template (metadata + spec). */
@@ -149,6 +149,12 @@ function eachObject(rewrite: (item: JsonObject) => JsonObject): Rewrite {
   };
 }
 
+// Made once: every object goes through them.
+const normalizeContainers = eachObject(normalizeContainer);
+const normalizeVolumes = eachObject(normalizeVolume);
+const normalizeClaims = eachObject(claimNormalizer);
+const normalizeLimitRangeItems = eachObject(limitRangeItemNormalizer);
+
 /** `object[key]` rewritten; the object itself when the key is absent or its value does not change. */
 function rewriteKey(object: JsonObject, key: string, rewrite: Rewrite): JsonObject {
   if (!Object.hasOwn(object, key)) return object;
@@ -158,9 +164,10 @@ function rewriteKey(object: JsonObject, key: string, rewrite: Rewrite): JsonObje
 }
 
 /** The value at a path of mapping keys rewritten, copying only the mappings along the path. */
-function rewriteAt(object: JsonObject, keys: readonly string[], rewrite: Rewrite): JsonObject {
-  const [first, ...rest] = keys;
-  if (first === undefined) return object;
-  if (rest.length === 0) return rewriteKey(object, first, rewrite);
-  return rewriteKey(object, first, (child) => (isObject(child) ? rewriteAt(child, rest, rewrite) : child));
+function rewriteAt(object: JsonObject, keys: readonly string[], rewrite: Rewrite, from = 0): JsonObject {
+  const key = keys[from];
+  if (key === undefined) return object;
+  if (from === keys.length - 1) return rewriteKey(object, key, rewrite);
+  if (!Object.hasOwn(object, key)) return object;
+  return rewriteKey(object, key, (child) => (isObject(child) ? rewriteAt(child, keys, rewrite, from + 1) : child));
 }

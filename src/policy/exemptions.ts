@@ -1,5 +1,5 @@
 import type { KubeObject } from '../kube/index.js';
-import type { PolicyConfig } from './types.js';
+import type { Exemption, PolicyConfig } from './types.js';
 
 export const EXEMPT_ANNOTATION = 'polaris.fairwinds.com/exempt';
 
@@ -21,14 +21,7 @@ const NEVER_EXEMPT: ExemptionTest = () => false;
 export function exemptionsFor(object: KubeObject, config: PolicyConfig): ExemptionTest {
   const annotated = annotationExemptions(object, config);
   if (annotated === 'all') return () => true;
-  const configured =
-    config.disallowExemptions || config.disallowConfigExemptions
-      ? []
-      : config.exemptions.filter(
-          (exemption) =>
-            (!exemption.namespace || exemption.namespace === object.namespace) &&
-            matchesPrefix(exemption.controllerNames, object.name),
-        );
+  const configured = config.disallowExemptions || config.disallowConfigExemptions ? [] : configuredExemptions(object, config);
   if (annotated.size === 0 && configured.length === 0) return NEVER_EXEMPT;
   return (checkId, containerName) =>
     annotated.has(checkId) ||
@@ -37,6 +30,24 @@ export function exemptionsFor(object: KubeObject, config: PolicyConfig): Exempti
         (!exemption.rules || exemption.rules.length === 0 || exemption.rules.includes(checkId)) &&
         matchesPrefix(exemption.containerNames, containerName),
     );
+}
+
+/** A configuration's exemptions by namespace ("" for those naming none), worked out once per configuration. */
+const exemptionsByNamespace = new WeakMap<PolicyConfig, Map<string, Exemption[]>>();
+
+/** The configured exemptions whose namespace and controller names match the object. */
+function configuredExemptions(object: KubeObject, config: PolicyConfig): Exemption[] {
+  let byNamespace = exemptionsByNamespace.get(config);
+  if (!byNamespace) {
+    byNamespace = new Map();
+    for (const exemption of config.exemptions) {
+      const namespace = exemption.namespace ?? '';
+      byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), exemption]);
+    }
+    exemptionsByNamespace.set(config, byNamespace);
+  }
+  const candidates = [...(byNamespace.get('') ?? []), ...((object.namespace && byNamespace.get(object.namespace)) || [])];
+  return candidates.filter((exemption) => matchesPrefix(exemption.controllerNames, object.name));
 }
 
 const NO_IDS: ReadonlySet<string> = new Set();
