@@ -17,7 +17,7 @@ import type { ClusterDefinition, PlatformDefinition } from '../platform/index.js
 import { PodIdentityRole } from './addons/pod-identity.js';
 import { systemNodeSelector, systemTolerations } from './addons/system-nodes.js';
 import { InfraError } from './errors.js';
-import { suppress } from './nag.js';
+import { nagDisabled, suppress } from './nag.js';
 import { controllerPolicyDocuments, wildcardFindingIds, type ControllerPolicyDocuments } from './private/karpenter-iam.js';
 import {
   ec2NodeClass,
@@ -282,7 +282,8 @@ export class Karpenter extends Construct {
         roles: [this.controllerRole],
       });
       const reason = WILDCARD_REASONS[name];
-      if (reason !== undefined) suppress(policy, wildcardFindingIds(policy, document).map((findingId) => ({ id: findingId, reason })));
+      // Listing the findings resolves the document: only for an app that runs cdk-nag.
+      if (reason !== undefined && !nagDisabled(policy)) suppress(policy, wildcardFindingIds(policy, document).map((findingId) => ({ id: findingId, reason })));
     }
   }
 

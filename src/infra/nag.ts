@@ -32,6 +32,11 @@ function loadCdkNag(scope: IConstruct | undefined): CdkNag {
 /** App context set to true by apps that run no cdk-nag, so constructs skip work done only for it. */
 export const NAG_DISABLED_CONTEXT = 'kaji:nagDisabled';
 
+/** Whether `scope`'s app says it runs no cdk-nag (`buildPlatformApp(platform, { nag: false })`). */
+export function nagDisabled(scope: IConstruct): boolean {
+  return scope.node.tryGetContext(NAG_DISABLED_CONTEXT) === true;
+}
+
 /** One acknowledged cdk-nag finding and why it is acceptable here. */
 export interface NagSuppression {
   /** The rule id, or for rules with several findings the finding id, e.g. "AwsSolutions-IAM5[Resource::*]". */
@@ -46,7 +51,10 @@ const MIN_REASON_LENGTH = 20;
 /**
  * Acknowledges cdk-nag findings on a construct (and everything under it),
  * each with the reason it is acceptable. Throws an InfraError for a
- * suppression without an id or with no real reason.
+ * suppression without an id or with no real reason. In an app that runs no
+ * cdk-nag (context `kaji:nagDisabled`, set by `buildPlatformApp` with
+ * `nag: false`) the suppressions are checked but not recorded: nothing would
+ * read them, and recording one captures a stack trace.
  */
 export function suppress(construct: IConstruct, suppressions: readonly NagSuppression[]): void {
   for (const [index, suppression] of suppressions.entries()) {
@@ -61,6 +69,7 @@ export function suppress(construct: IConstruct, suppressions: readonly NagSuppre
       );
     }
   }
+  if (nagDisabled(construct)) return;
   Validations.of(construct).acknowledge(...suppressions.map(({ id, reason }) => ({ id, reason })));
 }
 

@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cdk from 'aws-cdk-lib/core';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { buildPlatformApp } from '../../src/infra/app.js';
+import { suppress } from '../../src/infra/nag.js';
 import { loadPlatform } from '../../src/platform/index.js';
 
 const platform = await loadPlatform(fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url)));
@@ -44,6 +46,37 @@ describe('buildPlatformApp: stack traces', () => {
 });
 
 describe('buildPlatformApp: cdk-nag', () => {
+  const ACKNOWLEDGED = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
+  // Constructs acknowledging cdk-nag findings (aws-cdk-lib acknowledges some of its own warnings, e.g. on flow logs).
+  const acknowledging = (root: IConstruct): string[] =>
+    root.node
+      .findAll()
+      .filter((construct) =>
+        construct.node.metadata.some((entry) => entry.type === ACKNOWLEDGED && Object.keys(entry.data as Record<string, string>).some((id) => id.includes('AwsSolutions-'))),
+      )
+      .map((construct) => construct.node.path);
+
+  test('an app with nag: false records no acknowledgements and makes the same templates', () => {
+    // GIVEN the platform built with cdk-nag and without
+    const withNag = buildPlatformApp(platform, { cloudFormationValidation: false });
+    const withoutNag = buildPlatformApp(platform, { nag: false, cloudFormationValidation: false });
+    // THEN only the first acknowledges cdk-nag findings (the CI roles, Karpenter's wildcard policies, the kubectl provider...)
+    const paths = acknowledging(withNag.app);
+    assert.ok(paths.includes(withNag.shared.ciRoles.get('antenna')!.node.path), 'a CI role acknowledges its registry-wide action');
+    assert.ok(paths.some((path) => /\/Karpenter\/Controller\w+Policy$/.test(path)), "Karpenter's controller policies acknowledge their wildcards");
+    assert.deepEqual(acknowledging(withoutNag.app), []);
+    // AND the templates are the same
+    for (const [index, stack] of [withNag.shared, ...withNag.clusters].entries()) {
+      const other = [withoutNag.shared, ...withoutNag.clusters][index]!;
+      assert.deepEqual(Template.fromStack(stack).toJSON(), Template.fromStack(other).toJSON(), stack.stackName);
+    }
+  });
+
+  test('suppress still refuses a suppression without a reason when cdk-nag does not run', () => {
+    const { shared } = buildPlatformApp(platform, { nag: false, cloudFormationValidation: false });
+    assert.throws(() => suppress(shared, [{ id: 'AwsSolutions-IAM5', reason: 'ok' }]), /must say why AwsSolutions-IAM5 is acceptable/);
+  });
+
   test('an app built with nag: false never loads cdk-nag; the default app does', () => {
     // A fresh process: this test process has loaded cdk-nag for other tests.
     const script = `

@@ -4,14 +4,14 @@
 // running the rule pack on that construct, so each one is acknowledged by its
 // own id, with the reason, and a finding of any other rule still fails.
 import type { IConstruct } from 'constructs';
-import { kajiNagFindings, NAG_DISABLED_CONTEXT, suppress } from '../nag.js';
+import { kajiNagFindings, nagDisabled, suppress } from '../nag.js';
 
 /**
  * Acknowledges every finding of `rule` (e.g. "AwsSolutions-IAM5") under `scope`, with one reason.
  * Listing the findings runs the rule pack, so it is skipped in an app that says it runs no cdk-nag.
  */
 export function acknowledgeRuleFindings(scope: IConstruct, rule: string, reason: string): void {
-  if (scope.node.tryGetContext(NAG_DISABLED_CONTEXT) === true) return;
+  if (nagDisabled(scope)) return;
   const ids = kajiNagFindings(scope)
     .map((finding) => finding.ruleName)
     .filter((id) => id === rule || id.startsWith(`${rule}[`));
