@@ -42,6 +42,7 @@ import { CertManager } from './addons/cert-manager.js';
 import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from './addons/system-nodes.js';
 import { InfraError } from './errors.js';
 import { Karpenter } from './karpenter.js';
+import { awsCliLayerAsset, kubectlLayerAsset, linkLayerZips } from './private/layer-staging.js';
 import { suppress, type NagSuppression } from './nag.js';
 import { versionPins, type VersionPins } from './versions.js';
 
@@ -162,6 +163,8 @@ export class ClusterStack extends cdk.Stack {
     const subnets = props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const publicCidrs = [...(props.publicEndpointCidrs ?? [])];
 
+    // The kubectl provider's two layer zips, staged as hard links rather than ~60 MB of copies (see private/layer-staging.ts).
+    const layerLinks = linkLayerZips(this, [kubectlLayerAsset(this.pins.kubectlLayer), awsCliLayerAsset()]);
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: `${platform.platform.name}-${definition.name}`,
       version: this.pins.eksVersion,
@@ -188,6 +191,7 @@ export class ClusterStack extends cdk.Stack {
       outputConfigCommand: false,
       tags: { 'kaji.dev/platform': platform.platform.name, 'kaji.dev/cluster': definition.name },
     });
+    layerLinks.keepStaged(this);
 
     this.grantAccess(props);
     this.addons = this.addManagedAddons();
