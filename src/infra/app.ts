@@ -40,6 +40,15 @@ export interface PlatformAppOptions {
    * @default false
    */
   readonly stackTraces?: boolean;
+  /**
+   * Write the construct tree (`tree.json`) into the cloud assembly. The CDK
+   * CLI reads it to show only the notices that concern the constructs the app
+   * uses, and IDE explorers (the AWS Toolkit's CDK view) display it; writing
+   * it costs tens of milliseconds per synthesis. `kaji synth --check-only`,
+   * whose assembly is removed again, turns it off.
+   * @default true
+   */
+  readonly treeMetadata?: boolean;
   /** Passed to the shared stack (e.g. an existing hosted zone). @default none */
   readonly shared?: Partial<Omit<SharedStackProps, 'platform'>>;
   /** Passed to every cluster stack (e.g. platform admin roles). @default none */
@@ -63,6 +72,7 @@ export function buildPlatformApp(platform: PlatformDefinition, options: Platform
   const app = new cdk.App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
     builtinCloudFormationValidation: options.cloudFormationValidation ?? true,
+    treeMetadata: options.treeMetadata ?? true,
     context: {
       // The cluster stacks import the shared VPC and zone: keep CloudFormation's protection of the producer's exports.
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',

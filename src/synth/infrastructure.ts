@@ -22,7 +22,8 @@ export async function synthesizeInfrastructure(platform: PlatformDefinition, out
   const target = outdir ?? (await mkdtemp(join(tmpdir(), 'kaji-cdk-')));
   try {
     // CloudFormation schema validation is left to `cdk synth` (seconds per stack); cdk-nag still runs.
-    const assembly = buildPlatformApp(platform, { outdir: target, cloudFormationValidation: false }).app.synth();
+    // An assembly that is removed again needs no construct tree (tree.json).
+    const assembly = buildPlatformApp(platform, { outdir: target, cloudFormationValidation: false, treeMetadata: outdir !== undefined }).app.synth();
     const stacks = assembly.stacks.map((stack) => stack.stackName);
     // cdk-nag findings and construct errors arrive as error annotations, not exceptions.
     const errors = assembly.stacks.flatMap((stack) =>

@@ -3,6 +3,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cdk from 'aws-cdk-lib/core';
@@ -92,5 +95,27 @@ describe('buildPlatformApp: cdk-nag', () => {
       console.log(JSON.stringify({ before, withoutNag, withNag: loaded() }));`;
     const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
     assert.deepEqual(JSON.parse(output), { before: false, withoutNag: false, withNag: true });
+  });
+});
+
+describe('buildPlatformApp: construct tree', () => {
+  test('tree.json is written by default and not with treeMetadata: false; the stacks are the same', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'kaji-tree-'));
+    try {
+      // WHEN the platform is synthesised with the default and without the tree
+      const withTree = buildPlatformApp(platform, { outdir: join(outdir, 'with'), nag: false, cloudFormationValidation: false }).app.synth();
+      const withoutTree = buildPlatformApp(platform, { outdir: join(outdir, 'without'), nag: false, cloudFormationValidation: false, treeMetadata: false }).app.synth();
+      // THEN only the first assembly has the tree
+      assert.ok(existsSync(join(withTree.directory, 'tree.json')));
+      assert.equal(existsSync(join(withoutTree.directory, 'tree.json')), false);
+      assert.equal(withoutTree.tree(), undefined);
+      // AND the templates are the same
+      assert.deepEqual(
+        withoutTree.stacks.map((stack) => stack.template),
+        withTree.stacks.map((stack) => stack.template),
+      );
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -57,6 +57,8 @@ describe('kaji synth', { skip: !hasKubectl }, () => {
       const green = JSON.parse(readFileSync(tree.path('out/cdk.out/shop-green.template.json'), 'utf8'));
       const clusters = Object.values(green.Resources as Record<string, { Type: string; Properties: { Version?: string } }>).filter((r) => r.Type === 'AWS::EKS::Cluster');
       assert.deepEqual(clusters.map((c) => c.Properties.Version), ['1.34']);
+      // A kept assembly has its construct tree (the CDK CLI filters notices by it).
+      assert.ok(existsSync(tree.path('out/cdk.out/tree.json')));
       assert.equal(result.dangers, 0);
     } finally {
       tree.cleanup();
