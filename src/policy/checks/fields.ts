@@ -86,7 +86,7 @@ export function hasKey(object: JsonValue | undefined, key: string): boolean {
  * is not a `networking.k8s.io/NetworkPolicy`.
  */
 export function relatedOfGroupKind(related: RelatedObjects, groupKind: string): KubeObject[] {
-  return related.derived(`groupKind:${groupKind}`, () => {
+  return related.derived(derivationKey('groupKind', groupKind), () => {
     const { group, kind } = splitGroupKind(groupKind);
     return related.ofKind(kind).filter((object) => apiGroupOf(object.apiVersion) === group);
   });
@@ -98,9 +98,28 @@ export function relatedOfGroupKind(related: RelatedObjects, groupKind: string): 
  * with no namespace (cluster-scoped objects, or manifests that do not say).
  */
 export function relatedVisibleFrom(related: RelatedObjects, groupKind: string, namespace: string): KubeObject[] {
-  return related.derived(`visible:${groupKind}:${namespace}`, () =>
+  return perNamespace(related, derivationKey('visible', groupKind), namespace, () =>
     relatedOfGroupKind(related, groupKind).filter((object) => object.namespace === '' || object.namespace === namespace),
   );
+}
+
+/** A value derived from the related objects once per namespace (one Map lookup per call, no key built). */
+export function perNamespace<T>(related: RelatedObjects, key: string, namespace: string, compute: () => T): T {
+  const byNamespace = related.derived(key, () => new Map<string, T>());
+  let value = byNamespace.get(namespace);
+  if (value === undefined) byNamespace.set(namespace, (value = compute()));
+  return value;
+}
+
+// Keys of derivations per group/kind, made once: related verdicts ask thousands of times per audit.
+const derivationKeys = new Map<string, Map<string, string>>();
+
+function derivationKey(name: string, groupKind: string): string {
+  let byGroupKind = derivationKeys.get(name);
+  if (!byGroupKind) derivationKeys.set(name, (byGroupKind = new Map()));
+  let key = byGroupKind.get(groupKind);
+  if (key === undefined) byGroupKind.set(groupKind, (key = `${name}:${groupKind}`));
+  return key;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   goTemplateText,
   hasKey,
   objectAt,
+  perNamespace,
   relatedOfGroupKind,
   relatedVisibleFrom,
   valueAt,
@@ -67,7 +68,7 @@ function sharedLabelCount(matchLabels: JsonValue | undefined, labels: Map<string
  * a look at every PDB.
  */
 function pdbCoverage(related: RelatedObjects, namespace: string): (labels: Map<string, string>) => boolean {
-  return related.derived(`pdbCoverage:${namespace}`, () => {
+  return perNamespace(related, 'pdbCoverage', namespace, () => {
     let coversAll = false;
     const valuesByKey = new Map<string, Set<string>>();
     for (const pdb of relatedVisibleFrom(related, PDB, namespace)) {
