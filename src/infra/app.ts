@@ -15,7 +15,9 @@ export interface PlatformAppOptions {
    */
   readonly outdir?: string;
   /**
-   * Run cdk-nag's AwsSolutions checks over every stack.
+   * Run cdk-nag's AwsSolutions checks over every stack. With `false`, cdk-nag
+   * is never loaded and kaji's constructs record no acknowledgements of its
+   * findings (`kajiNagFindings` on such an app lists them all).
    * @default true
    */
   readonly nag?: boolean;
