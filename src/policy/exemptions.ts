@@ -32,22 +32,42 @@ export function exemptionsFor(object: KubeObject, config: PolicyConfig): Exempti
     );
 }
 
-/** A configuration's exemptions by namespace ("" for those naming none), worked out once per configuration. */
-const exemptionsByNamespace = new WeakMap<PolicyConfig, Map<string, Exemption[]>>();
+/** The configured exemptions that can apply in one namespace, split by whether they name controllers. */
+interface NamespaceExemptions {
+  /** Exemptions for every controller of the namespace. */
+  readonly always: readonly Exemption[];
+  /** Exemptions naming controllers (by prefix), and one test for "does any of their prefixes start the name?". */
+  readonly named: readonly Exemption[];
+  readonly anyNamed?: RegExp;
+}
+
+// Worked out once per configuration and namespace: most objects match no
+// exemption, and then one regular expression test settles it.
+const exemptionIndex = new WeakMap<PolicyConfig, Map<string, NamespaceExemptions>>();
+
+function namespaceExemptions(config: PolicyConfig, namespace: string): NamespaceExemptions {
+  let byNamespace = exemptionIndex.get(config);
+  if (!byNamespace) exemptionIndex.set(config, (byNamespace = new Map()));
+  let found = byNamespace.get(namespace);
+  if (!found) {
+    const applicable = config.exemptions.filter((exemption) => !exemption.namespace || exemption.namespace === namespace);
+    const named = applicable.filter((exemption) => exemption.controllerNames?.length);
+    const prefixes = named.flatMap((exemption) => exemption.controllerNames ?? []).map((prefix) => prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    found = {
+      always: applicable.filter((exemption) => !exemption.controllerNames?.length),
+      named,
+      ...(prefixes.length ? { anyNamed: new RegExp(`^(?:${prefixes.join('|')})`, 'u') } : {}),
+    };
+    byNamespace.set(namespace, found);
+  }
+  return found;
+}
 
 /** The configured exemptions whose namespace and controller names match the object. */
-function configuredExemptions(object: KubeObject, config: PolicyConfig): Exemption[] {
-  let byNamespace = exemptionsByNamespace.get(config);
-  if (!byNamespace) {
-    byNamespace = new Map();
-    for (const exemption of config.exemptions) {
-      const namespace = exemption.namespace ?? '';
-      byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), exemption]);
-    }
-    exemptionsByNamespace.set(config, byNamespace);
-  }
-  const candidates = [...(byNamespace.get('') ?? []), ...((object.namespace && byNamespace.get(object.namespace)) || [])];
-  return candidates.filter((exemption) => matchesPrefix(exemption.controllerNames, object.name));
+function configuredExemptions(object: KubeObject, config: PolicyConfig): readonly Exemption[] {
+  const { always, named, anyNamed } = namespaceExemptions(config, object.namespace);
+  if (!anyNamed?.test(object.name)) return always;
+  return [...always, ...named.filter((exemption) => matchesPrefix(exemption.controllerNames, object.name))];
 }
 
 const NO_IDS: ReadonlySet<string> = new Set();

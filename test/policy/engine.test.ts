@@ -110,6 +110,18 @@ describe('auditObjects', () => {
     assert.deepEqual(allRules.Results, {});
   });
 
+  test('controller name prefixes are plain text, and exemptions with and without names combine', () => {
+    const audit = (exemptions: PolicyConfig['exemptions']) =>
+      auditObjects(objectsFrom(deployment), config(everything, { exemptions })).Results[0]!.Results;
+    assert.ok(audit([{ controllerNames: ['w.b', 'web(', '.*'], rules: ['hasReplicas'] }]).hasReplicas, 'no prefix is a pattern');
+    assert.equal(audit([{ controllerNames: ['x', 'we'], rules: ['hasReplicas'] }]).hasReplicas, undefined);
+    const both = audit([
+      { namespace: 'shop', rules: ['deploymentKind'] },
+      { controllerNames: ['nope'], rules: ['hasReplicas'] },
+    ]);
+    assert.deepEqual(Object.keys(both), ['hasReplicas']);
+  });
+
   test('annotation exemptions, in any case of "true", unless disallowed', () => {
     const annotated = (annotations: string, extra: Partial<PolicyConfig> = {}) =>
       auditObjects(objectsFrom(deployment.replace('annotations: {}', `annotations: {${annotations}}`)), config(everything, extra)).Results[0]!;
