@@ -1,13 +1,14 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import { Command } from 'commander';
 import {
   displayPath,
-  loadInputs,
+  readInputs,
   walkManifestTree,
   writeFileAtomically,
   type InputProblem,
   type KubeObject,
+  type LoadResult,
 } from '../kube/index.js';
 import { auditObjects, checkMutationsOf, fixManifestText, type Fixable } from '../policy/index.js';
 import { unifiedDiff } from '../report/index.js';
@@ -61,7 +62,9 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
     return FIX_EXIT.ok;
   }
   const files = await manifestFiles(paths, io);
-  const loaded = await loadInputs(files, { readStdin: io.readStdin });
+  const texts = new Map<string, string>();
+  const loaded: LoadResult = { objects: [], problems: [], fileText: (file, text) => texts.set(file, text) };
+  await readInputs(files, loaded, { readStdin: io.readStdin });
   const problems: InputProblem[] = [...loaded.problems];
   const audit = auditObjects(loaded.objects, config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
   const byFile = new Map<string, Fixable[]>();
@@ -81,13 +84,9 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
       io.err(`kaji: skipping ${shown}: kaji fix edits YAML files only\n`);
       continue;
     }
-    let original: string;
-    try {
-      original = await readFile(file, 'utf8');
-    } catch (error) {
-      problems.push({ file, message: `cannot read: ${(error as Error).message}` });
-      continue;
-    }
+    // The text the objects were read from: the patches' places are in it.
+    const original = texts.get(file);
+    if (original === undefined) continue;
     const fixed = fixManifestText(original, fixables);
     for (const failure of fixed.failures) problems.push({ file, ...failure });
     if (fixed.text === original) continue;

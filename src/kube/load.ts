@@ -30,6 +30,8 @@ export interface LoadOptions {
 export interface LoadSink {
   readonly objects: { push(object: KubeObject): unknown };
   readonly problems: InputProblem[];
+  /** Receives each file's text as read (`kaji fix` edits that text, so a file is read once). */
+  readonly fileText?: (file: string, text: string) => void;
 }
 
 export interface LoadResult extends LoadSink {
@@ -92,8 +94,9 @@ function readManifest(path: string, options: LoadOptions): FileContent {
 }
 
 function addFile(result: LoadSink, path: string, content: FileContent): void {
-  if ('text' in content) addStream(result, content.text, path);
-  else result.problems.push({ file: path, message: content.problem });
+  if ('problem' in content) return void result.problems.push({ file: path, message: content.problem });
+  result.fileText?.(path, content.text);
+  addStream(result, content.text, path);
 }
 
 async function loadDirectory(result: LoadSink, directory: string, options: LoadOptions): Promise<void> {

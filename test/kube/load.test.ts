@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadInputs } from '../../src/kube/index.js';
+import { loadInputs, readInputs, type InputProblem, type KubeObject } from '../../src/kube/index.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 
 const deployment = (name: string, extra = '') => `apiVersion: apps/v1
@@ -17,6 +17,32 @@ spec:
 ${extra}`;
 
 describe('loadInputs', () => {
+  test('readInputs hands each object to the sink as read, and each file text once (kaji fix edits that text)', async () => {
+    const tree = tempTree({ 'x/a.yaml': deployment('a'), 'x/b.yaml': `${deployment('b')}---\n${deployment('c')}`, 'x/bad.yaml': 'kind: [' });
+    try {
+      const seen: string[] = [];
+      const texts: [string, string][] = [];
+      const problems: InputProblem[] = [];
+      await readInputs([tree.path('x')], {
+        objects: { push: (object: KubeObject) => seen.push(object.name) },
+        problems,
+        fileText: (file, text) => texts.push([file, text]),
+      });
+      assert.deepEqual(seen, ['a', 'b', 'c']);
+      assert.deepEqual(
+        texts.map(([file, text]) => [file.slice(tree.path('x').length + 1), text.length]),
+        [
+          ['a.yaml', deployment('a').length],
+          ['b.yaml', deployment('b').length + 4 + deployment('c').length],
+          ['bad.yaml', 'kind: ['.length],
+        ],
+      );
+      assert.deepEqual(problems.map((problem) => problem.file), [tree.path('x/bad.yaml')]);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('reads every document of a multi-document file with the line where it starts', async () => {
     const tree = tempTree({
       'all.yaml': `# leading comment\n${deployment('a')}---\n\n# second\n${deployment('b')}---\n---\n`,
