@@ -52,7 +52,8 @@ function namespaceExemptions(config: PolicyConfig, namespace: string): Namespace
   if (!found) {
     const applicable = config.exemptions.filter((exemption) => !exemption.namespace || exemption.namespace === namespace);
     const named = applicable.filter((exemption) => exemption.controllerNames?.length);
-    const prefixes = named.flatMap((exemption) => exemption.controllerNames ?? []).map((prefix) => prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const names = new Set(named.flatMap((exemption) => exemption.controllerNames ?? []));
+    const prefixes = [...names].map((prefix) => prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     found = {
       always: applicable.filter((exemption) => !exemption.controllerNames?.length),
       named,
