@@ -30,13 +30,13 @@
 //
 // Usage: (cd bench/synth-vs-blueprints/blueprints && npm ci) && npm run build && npm run bench:synth-vs-blueprints
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listFiles, staleBuild } from '../stale-build.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const ROUNDS = 3;
 
 interface Run {
@@ -61,36 +61,18 @@ function run(args: readonly string[], cwd: string): Run {
   }
 }
 
-/** The .ts files under src/ whose compiled .js in dist/ is missing or older. */
-function staleBuild(): string[] {
-  const stale: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-        const compiled = join(root, 'dist', relative(join(root, 'src'), path)).replace(/\.ts$/, '.js');
-        if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(path).mtimeMs) stale.push(relative(root, path));
-      }
-    }
-  };
-  walk(join(root, 'src'));
-  return stale;
-}
-
 if (!existsSync(`${here}blueprints/node_modules/@aws-quickstart/eks-blueprints`)) {
   console.error('EKS Blueprints is not installed: run `npm ci` in bench/synth-vs-blueprints/blueprints first');
   process.exit(2);
 }
 const stale = staleBuild();
-const list = (files: readonly string[]): string => `${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}`;
 // What kaji.mjs runs is src/platform and src/infra (and the parts of the rest they import).
 const staleHere = stale.filter((file) => /^src\/(infra|platform)\//.test(file));
 if (staleHere.length > 0) {
-  console.error(`dist/ is older than src/ (${list(staleHere)}): run \`npm run build\` first`);
+  console.error(`dist/ is older than src/ (${listFiles(staleHere)}): run \`npm run build\` first`);
   process.exit(2);
 }
-if (stale.length > 0) console.error(`warning: dist/ is older than src/ for ${list(stale)}; (ii) runs dist/ as it is`);
+if (stale.length > 0) console.error(`warning: dist/ is older than src/ for ${listFiles(stale)}; (ii) runs dist/ as it is`);
 
 const sides = {
   kajiSrc: { args: ['--import', 'tsx', 'kaji.mjs', 'src'], cwd: here, runs: [] as Run[] },
