@@ -2,8 +2,8 @@
 // manifest repository. Edits happen in a temporary clone (never in the user's
 // checkout), are checked with the platform's policy on the rendered overlays
 // (a change that adds a danger is refused), then either pushed straight to the
-// base branch (re-applied on the new tip when another bump got there first) or
-// proposed as a pull request from `kaji/bump/<service>`.
+// base branch (re-applied and checked again on the new tip when another push got
+// there first) or proposed as a pull request from `kaji/bump/<service>`.
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, posix, resolve } from 'node:path';
@@ -96,7 +96,8 @@ export interface BumpResult {
   /**
    * - `unchanged`: the version was already pinned everywhere;
    * - `dry-run`: the diff was computed, nothing else done;
-   * - `refused`: the change adds a danger (see `addedDangers`);
+   * - `refused`: the change adds a danger (see `addedDangers`), on the first tip or, in push mode,
+   *   on a newer tip it was re-made on (see `refusedOnTip`);
    * - `pushed`: committed to the base branch;
    * - `pull-request`: the branch was pushed and the pull request created or updated.
    */
@@ -110,6 +111,8 @@ export interface BumpResult {
   readonly commit?: string;
   readonly branch?: string;
   readonly attempts?: number;
+  /** Push mode: the base tip the change was refused on, when another push had moved the base since the first check. */
+  readonly refusedOnTip?: string;
   readonly pullRequest?: { readonly number: number; readonly url: string; readonly created: boolean };
   readonly title?: string;
 }
@@ -166,31 +169,14 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
       }
     }
 
-    progress(`rendering ${service.name} before the change`);
-    const before = new Map<string, Rendered>();
-    for (const cluster of clusters) before.set(cluster, await render(manifestDir, service.name, cluster, options.kubectl));
-
-    const editOptions: EditOptions = { platform, service, clusters, version, before, helmKey: options.helmKey, valuesFiles: options.valuesFiles ?? [] };
-    const edit = await applyEdits(workspace, editOptions);
-    const changes = edit.changes;
-    const empty: Omit<BumpResult, 'status'> = { service: service.name, version, clusters, pins: edit.pins, changes, diff: '', policy: [], addedDangers: [] };
+    const plan: BumpPlan = { platform, service, clusters, version, helmKey: options.helmKey, valuesFiles: options.valuesFiles ?? [], policy, kubectl: options.kubectl };
+    const first = await editAndCheck(workspace, plan, '', progress);
+    const changes = first.changes;
+    const empty: Omit<BumpResult, 'status'> = { service: service.name, version, clusters, pins: first.pins, changes, diff: '', policy: [], addedDangers: [] };
     if (changes.length === 0) return { ...empty, status: 'unchanged' };
 
-    progress(`checking the policy on the rendered overlays`);
-    const changedClusters = [...new Set(changes.map((change) => change.cluster))];
-    const policyReport: ClusterPolicy[] = [];
-    const addedDangers: AddedDanger[] = [];
-    for (const cluster of changedClusters) {
-      const after = await render(manifestDir, service.name, cluster, options.kubectl);
-      const old = dangersOf(before.get(cluster)!, policy, cluster);
-      const now = dangersOf(after, policy, cluster);
-      const oldKeys = new Set(old.dangers.map(dangerKey));
-      addedDangers.push(...now.dangers.filter((danger) => !oldKeys.has(dangerKey(danger))));
-      policyReport.push({ cluster, dangersBefore: old.dangers.length, dangersAfter: now.dangers.length, warningsAfter: now.warnings });
-    }
-    const diff = await workspace.diff();
-    const checked = { ...empty, diff, policy: policyReport, addedDangers };
-    if (addedDangers.length > 0) return { ...checked, status: 'refused' };
+    const checked = await checkedResult(workspace, empty, first);
+    if (checked.addedDangers.length > 0) return { ...checked, status: 'refused' };
     if (options.dryRun) return { ...checked, status: 'dry-run' };
 
     const title = titleOf(service.name, changes, version);
@@ -199,19 +185,9 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
     if (options.sourceCommit) trailers['Source-Commit'] = options.sourceCommit;
 
     if (mode === 'push') {
-      const commit = await workspace.commit(message, trailers);
+      await workspace.commit(message, trailers);
       progress(`pushing to ${base}`);
-      const pushed = await workspace.pushToBase({
-        attempts: options.attempts ?? 20,
-        // Another push got there first: redo the edit on the new tip (other services' bumps touch other files).
-        reapply: async (w) => {
-          const again = await applyEdits(w, editOptions);
-          if (again.changes.length === 0) return false;
-          await w.commit(commitMessage(titleOf(service.name, again.changes, version), again.changes), trailers);
-          return true;
-        },
-      });
-      return { ...checked, status: 'pushed', commit: pushed.commit || commit, attempts: pushed.attempts, title };
+      return await pushGated(workspace, { plan, checked, title, trailers, attempts: options.attempts ?? 20, progress });
     }
 
     const branch = bumpBranch(service.name);
@@ -223,13 +199,57 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
       head: branch,
       base,
       title,
-      body: pullRequestBody({ service: service.name, version, changes, policy: policyReport, sourceRepo, sourceCommit: options.sourceCommit }),
+      body: pullRequestBody({ service: service.name, version, changes, policy: checked.policy, sourceRepo, sourceCommit: options.sourceCommit }),
       labels: [BUMP_LABEL],
     });
     return { ...checked, status: 'pull-request', commit, branch, pullRequest, title };
   } finally {
     await workspace.dispose();
   }
+}
+
+// --- the push --------------------------------------------------------------------
+
+interface PushJob {
+  readonly plan: BumpPlan;
+  /** The result of the first pass, committed in the workspace. */
+  readonly checked: Omit<BumpResult, 'status'>;
+  readonly title: string;
+  readonly trailers: Record<string, string>;
+  readonly attempts: number;
+  readonly progress: (message: string) => void;
+}
+
+/**
+ * Pushes the committed change to the base branch. When another push got there first, the edit is
+ * re-made on the new tip (other services' bumps touch other files) and gated again there: the new
+ * commits may make this tag a danger, and a danger nobody checked must not be pushed.
+ */
+async function pushGated(workspace: Workspace, job: PushJob): Promise<BumpResult> {
+  const { plan, progress } = job;
+  let latest = job.checked;
+  let title = job.title;
+  let refusedOnTip: string | undefined;
+  const pushed = await workspace.pushToBase({
+    attempts: job.attempts,
+    reapply: async (w) => {
+      const tip = await w.head();
+      const again = await editAndCheck(w, plan, ` on the new tip ${tip.slice(0, 12)}`, progress);
+      // Nothing to change: someone else made this bump; pushToBase stops without pushing.
+      if (again.changes.length === 0) return false;
+      latest = await checkedResult(w, job.checked, again);
+      if (again.addedDangers.length > 0) {
+        progress(`the change adds ${again.addedDangers.length} danger(s) on the new tip ${tip.slice(0, 12)} of ${w.base}: refused, nothing pushed`);
+        refusedOnTip = tip;
+        return false; // pushToBase stops without pushing; the refusal is returned below
+      }
+      title = titleOf(plan.service.name, again.changes, plan.version);
+      await w.commit(commitMessage(title, again.changes), job.trailers);
+      return true;
+    },
+  });
+  if (refusedOnTip !== undefined) return { ...latest, status: 'refused', refusedOnTip, attempts: pushed.attempts };
+  return { ...latest, status: 'pushed', commit: pushed.commit, attempts: pushed.attempts, title };
 }
 
 // --- the edit ------------------------------------------------------------------
@@ -248,6 +268,37 @@ interface EditOptions {
   readonly before: ReadonlyMap<string, Rendered>;
   readonly helmKey?: string;
   readonly valuesFiles: readonly string[];
+}
+
+/** What to edit and how to gate it; the same for the first pass and every re-application. */
+interface BumpPlan extends Omit<EditOptions, 'before'> {
+  readonly policy: PolicyConfig;
+  readonly kubectl?: string;
+}
+
+interface CheckedEdit extends EditOutcome {
+  readonly policy: ClusterPolicy[];
+  readonly addedDangers: AddedDanger[];
+}
+
+/**
+ * Renders the overlays as the workspace's tree is now, edits the pins, and runs the policy gate on
+ * the clusters that changed. `where` names the tip in progress messages ("" for the first one).
+ */
+async function editAndCheck(workspace: Workspace, plan: BumpPlan, where: string, progress: (message: string) => void): Promise<CheckedEdit> {
+  const manifestDir = join(workspace.root, plan.platform.manifests.path);
+  progress(`rendering ${plan.service.name} before the change${where}`);
+  const before = new Map<string, Rendered>();
+  for (const cluster of plan.clusters) before.set(cluster, await render(manifestDir, plan.service.name, cluster, plan.kubectl));
+  const edit = await applyEdits(workspace, { ...plan, before });
+  if (edit.changes.length === 0) return { ...edit, policy: [], addedDangers: [] };
+  progress(`checking the policy on the rendered overlays${where}`);
+  return { ...edit, ...(await policyGate(manifestDir, plan, edit.changes, before)) };
+}
+
+/** A checked edit as a result (its status still to decide). */
+async function checkedResult(workspace: Workspace, base: Omit<BumpResult, 'status'>, edit: CheckedEdit): Promise<Omit<BumpResult, 'status'>> {
+  return { ...base, pins: edit.pins, changes: edit.changes, diff: await workspace.diff(), policy: edit.policy, addedDangers: edit.addedDangers };
 }
 
 interface EditOutcome {
@@ -404,6 +455,26 @@ async function render(manifestDir: string, service: string, cluster: string, kub
   }
   addStream(loaded, text, join(directory, 'kustomization.yaml'), { fixedLine: 1 });
   return loaded;
+}
+
+/** The policy gate: the dangers the edit (now in the tree) adds to each changed cluster, against `before`. */
+async function policyGate(
+  manifestDir: string,
+  plan: BumpPlan,
+  changes: readonly PinChange[],
+  before: ReadonlyMap<string, Rendered>,
+): Promise<{ policy: ClusterPolicy[]; addedDangers: AddedDanger[] }> {
+  const policy: ClusterPolicy[] = [];
+  const addedDangers: AddedDanger[] = [];
+  for (const cluster of new Set(changes.map((change) => change.cluster))) {
+    const after = await render(manifestDir, plan.service.name, cluster, plan.kubectl);
+    const old = dangersOf(before.get(cluster)!, plan.policy, cluster);
+    const now = dangersOf(after, plan.policy, cluster);
+    const oldKeys = new Set(old.dangers.map(dangerKey));
+    addedDangers.push(...now.dangers.filter((danger) => !oldKeys.has(dangerKey(danger))));
+    policy.push({ cluster, dangersBefore: old.dangers.length, dangersAfter: now.dangers.length, warningsAfter: now.warnings });
+  }
+  return { policy, addedDangers };
 }
 
 function dangersOf(rendered: Rendered, policy: PolicyConfig, cluster: string): { dangers: AddedDanger[]; warnings: number } {

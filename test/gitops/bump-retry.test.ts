@@ -1,0 +1,128 @@
+// `kaji bump --mode push` when another commit lands on the base between the
+// first push and the retry: the edit is re-made on the new tip and the policy
+// gate runs again there, against the new tip rendered before the edit. The race
+// is made deterministic: the concurrent commit is pushed from the progress
+// callback right before bump's first push (as git.test.ts pushes from a second
+// workspace before pushToBase), so that push is rejected and the retry runs.
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { bump, type BumpResult } from '../../src/gitops/bump.js';
+import { hasKubectl } from '../support/files.js';
+import { deploymentYaml } from '../support/platform.js';
+import { BUMP_POLICY, createBumpFixture, kustomization, type BumpFixture } from './bump-fixture.js';
+
+/** The fixture's policy plus a check that fails for tag 2.0.0 on objects labelled `hold`. */
+const POLICY = `${BUMP_POLICY.replace('checks:\n', 'checks:\n  heldTag: danger\n')}  heldTag:
+    successMessage: not a held tag
+    failureMessage: 2.0.0 is on hold for objects labelled hold
+    category: Reliability
+    target: Container
+    schemaString: |
+      type: object
+      {{ if .metadata.labels.hold }}
+      properties:
+        image: {type: string, not: {pattern: ':2\\.0\\.0$'}}
+      {{ end }}
+`;
+
+const DEPLOYMENT = 'apps/antenna/base/deployment.yaml';
+const held = deploymentYaml({ name: 'antenna' }).replace('  name: antenna\n', '  name: antenna\n  labels: {hold: "true"}\n');
+const withDebugSidecar = `${deploymentYaml({ name: 'antenna' })}        - name: debug\n          image: busybox:1.36-debug\n`;
+
+interface Concurrent {
+  readonly sha: string;
+  push(): void;
+}
+
+/** A commit on top of the remote's main, made in a clone of its own; `push` lands it. */
+function concurrentCommit(fixture: BumpFixture, files: Record<string, string>): Concurrent {
+  const clone = mkdtempSync(join(fixture.root, 'other-'));
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=other', '-c', 'user.email=other@example.com', ...args], { cwd: clone, encoding: 'utf8' }).trim();
+  git('clone', '--quiet', fixture.remote, '.');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(clone, path)), { recursive: true });
+    writeFileSync(join(clone, path), text);
+  }
+  git('commit', '--quiet', '-am', 'someone else changes antenna');
+  return { sha: git('rev-parse', 'HEAD'), push: () => git('push', '--quiet', 'origin', 'HEAD:main') };
+}
+
+/** Bumps antenna in push mode; the concurrent commit lands just before bump's first push. */
+async function bumpRacing(fixture: BumpFixture, tag: string, concurrent: Concurrent): Promise<{ result: BumpResult; progress: string[] }> {
+  const progress: string[] = [];
+  const result = await bump({
+    service: 'antenna',
+    tag,
+    mode: 'push',
+    manifests: fixture.remote,
+    platformDirectory: fixture.platformDir,
+    onProgress: (message) => {
+      // Synchronous, so the base has moved before bump's push runs.
+      if (message === 'pushing to main' && !progress.includes(message)) concurrent.push();
+      progress.push(message);
+    },
+  });
+  return { result, progress };
+}
+
+describe('kaji bump: the push retry checks the policy again on the new tip', { skip: !hasKubectl }, () => {
+  // A fresh repository per test: each one starts from antenna at 1.0.0 with no concurrent commit.
+  let fixture: BumpFixture;
+  beforeEach(() => {
+    fixture = createBumpFixture([{ name: 'antenna' }]);
+    writeFileSync(join(fixture.platformDir, 'polaris.yaml'), POLICY);
+  });
+  afterEach(() => fixture.cleanup());
+
+  test('a concurrent commit makes the new tag a danger: the retry refuses, main keeps that commit only', async () => {
+    const start = fixture.head();
+    const concurrent = concurrentCommit(fixture, { [DEPLOYMENT]: held });
+    const { result, progress } = await bumpRacing(fixture, '2.0.0', concurrent);
+
+    assert.equal(result.status, 'refused');
+    assert.equal(result.refusedOnTip, concurrent.sha, 'refused on the new tip, not the first one');
+    assert.deepEqual(
+      result.addedDangers.map((d) => `${d.cluster} ${d.object} ${d.check}`),
+      ['blue Deployment/antenna/antenna container app heldTag', 'green Deployment/antenna/antenna container app heldTag'],
+    );
+    assert.deepEqual(result.policy.map((p) => [p.cluster, p.dangersBefore, p.dangersAfter]), [['blue', 0, 1], ['green', 0, 1]]);
+    assert.ok(progress.some((m) => /adds 2 danger\(s\) on the new tip/.test(m)), progress.join('\n'));
+
+    assert.equal(fixture.head(), concurrent.sha, 'nothing pushed on top of the concurrent commit');
+    assert.equal(fixture.git('rev-parse', 'main~1'), start);
+    assert.equal(fixture.show('apps/antenna/overlays/blue/kustomization.yaml'), kustomization('antenna', '1.0.0'));
+  });
+
+  test('a harmless concurrent commit: pushed after a retry, the gate judged against the new tip', async () => {
+    const start = fixture.head();
+    // A danger the concurrent commit brings in (a debug sidecar) is on the new tip before the
+    // edit, so it is not the bump's: a gate comparing with the old tip would refuse.
+    const concurrent = concurrentCommit(fixture, { [DEPLOYMENT]: withDebugSidecar });
+    const { result, progress } = await bumpRacing(fixture, '2.1.0', concurrent);
+
+    assert.equal(result.status, 'pushed', JSON.stringify(result.addedDangers));
+    assert.equal(result.attempts, 2);
+    assert.deepEqual(result.addedDangers, []);
+    assert.deepEqual(result.policy.map((p) => [p.cluster, p.dangersBefore, p.dangersAfter]), [['blue', 1, 1], ['green', 1, 1]], 'the report is the new tip\'s');
+    assert.equal(progress.filter((m) => m.startsWith('checking the policy')).length, 2, progress.join('\n'));
+
+    assert.equal(fixture.git('rev-parse', 'main~1'), concurrent.sha);
+    assert.equal(fixture.git('rev-parse', 'main~2'), start);
+    assert.equal(result.commit, fixture.head());
+    assert.equal(fixture.show(DEPLOYMENT), withDebugSidecar);
+    for (const cluster of ['blue', 'green']) assert.equal(fixture.show(`apps/antenna/overlays/${cluster}/kustomization.yaml`), kustomization('antenna', '2.1.0'));
+  });
+
+  test('the concurrent commit already made the bump: nothing more is pushed', async () => {
+    const bumped = Object.fromEntries(['blue', 'green'].map((c) => [`apps/antenna/overlays/${c}/kustomization.yaml`, kustomization('antenna', '2.2.0')]));
+    const concurrent = concurrentCommit(fixture, bumped);
+    const { result } = await bumpRacing(fixture, '2.2.0', concurrent);
+
+    assert.equal(result.status, 'pushed');
+    assert.equal(result.commit, concurrent.sha);
+    assert.equal(fixture.head(), concurrent.sha);
+  });
+});
