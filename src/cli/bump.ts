@@ -120,7 +120,8 @@ export function formatBumpResult(result: BumpResult): string {
       return `${result.service} already runs ${version} on ${result.clusters.join(', ')}: nothing to change.\n`;
     case 'refused': {
       const lines = result.addedDangers.map((d) => `  ${d.cluster}: ${d.object}: ${d.check}: ${d.message}`);
-      return `refused: pinning ${version} for ${result.service} adds ${result.addedDangers.length} danger(s):\n${lines.join('\n')}\n`;
+      const where = result.refusedOnTip ? ` on the new tip ${result.refusedOnTip.slice(0, 12)} (another push got there first; nothing was pushed)` : '';
+      return `refused: pinning ${version} for ${result.service} adds ${result.addedDangers.length} danger(s)${where}:\n${lines.join('\n')}\n`;
     }
     case 'dry-run':
       return `${result.diff}${result.diff.endsWith('\n') || result.diff === '' ? '' : '\n'}dry run: ${changesLine(result)}; policy: no new dangers. Nothing was pushed.\n`;

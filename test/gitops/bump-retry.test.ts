@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bump, type BumpResult } from '../../src/gitops/bump.js';
+import { formatBumpResult } from '../../src/cli/bump.js';
 import { hasKubectl } from '../support/files.js';
 import { deploymentYaml } from '../support/platform.js';
 import { BUMP_POLICY, createBumpFixture, kustomization, type BumpFixture } from './bump-fixture.js';
@@ -84,6 +85,7 @@ describe('kaji bump: the push retry checks the policy again on the new tip', { s
 
     assert.equal(result.status, 'refused');
     assert.equal(result.refusedOnTip, concurrent.sha, 'refused on the new tip, not the first one');
+    assert.match(formatBumpResult(result), new RegExp(`adds 2 danger\\(s\\) on the new tip ${concurrent.sha.slice(0, 12)} \\(another push got there first; nothing was pushed\\)`));
     assert.deepEqual(
       result.addedDangers.map((d) => `${d.cluster} ${d.object} ${d.check}`),
       ['blue Deployment/antenna/antenna container app heldTag', 'green Deployment/antenna/antenna container app heldTag'],
