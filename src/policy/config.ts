@@ -47,9 +47,20 @@ export async function readPolicyText(file: string): Promise<string> {
   }
 }
 
-/** The built-in default configuration (Polaris's defaults). */
+let builtInDefaults: PolicyConfig | undefined;
+
+/** The built-in default configuration (Polaris's defaults); parsed once, one frozen object shared by every caller. */
 export function defaultPolicyConfig(): PolicyConfig {
-  return parsePolicyConfig(DEFAULT_CONFIG_YAML, '<built-in defaults>');
+  return (builtInDefaults ??= deepFreeze(parsePolicyConfig(DEFAULT_CONFIG_YAML, '<built-in defaults>')));
+}
+
+/** Freezes plain data (objects and arrays) all the way down; functions (compiled custom checks) are left alone. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /**
