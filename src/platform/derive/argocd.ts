@@ -16,6 +16,7 @@
 //   Application, whose finalizer removes the service's objects.
 import type { JsonObject } from '../../kube/index.js';
 import { KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition, type ServiceDefinition } from '../types.js';
+import { WEBHOOK_KINDS } from './components/webhook.js';
 import { dnsAnnotations, ingressDnsPatch } from './dns.js';
 import {
   ARGOCD_NAMESPACE,
@@ -252,11 +253,7 @@ export function platformApplication(platform: PlatformDefinition, cluster: Clust
   const application = folderApplication(platform, cluster, PLATFORM_APP, PLATFORM_APP, 'platform', KAJI_NAMESPACE, WAVE.platform);
   const spec = application.spec as JsonObject;
   const policy = spec.syncPolicy as JsonObject;
-  spec.ignoreDifferences = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'].map((kind) => ({
-    group: 'admissionregistration.k8s.io',
-    kind,
-    jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
-  }));
+  spec.ignoreDifferences = WEBHOOK_KINDS.map(({ group, kind }) => ({ group, kind, jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] }));
   policy.syncOptions = [...(policy.syncOptions as string[]), 'RespectIgnoreDifferences=true'];
   return application;
 }

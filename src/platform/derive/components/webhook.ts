@@ -294,7 +294,8 @@ function deriveWebhook(platform: PlatformDefinition, _cluster: ClusterDefinition
   ];
 }
 
-const WEBHOOK_KINDS: readonly GroupKind[] = [
+/** The kinds of kaji's admission webhook configurations (cluster-scoped; their caBundle is written in the cluster). */
+export const WEBHOOK_KINDS: readonly GroupKind[] = [
   { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
 ];
