@@ -15,7 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ClusterDefinition, PlatformDefinition } from '../platform/index.js';
 import { PodIdentityRole } from './addons/pod-identity.js';
-import { systemNodeSelector, systemTolerations } from './addons/system-nodes.js';
+import { systemPlacement } from './addons/system-nodes.js';
 import { InfraError } from './errors.js';
 import { nagDisabled, suppress } from './nag.js';
 import { controllerPolicyDocuments, wildcardFindingIds, type ControllerPolicyDocuments } from './private/karpenter-iam.js';
@@ -298,8 +298,7 @@ export class Karpenter extends Construct {
       // hosts) on the on-demand system nodes, never on nodes Karpenter itself
       // manages, where consolidation could evict the controller.
       replicas: 2,
-      nodeSelector: systemNodeSelector(),
-      tolerations: systemTolerations(),
+      ...systemPlacement(),
       controller: {
         resources: {
           requests: { cpu: '500m', memory: '512Mi' },

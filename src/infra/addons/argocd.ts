@@ -28,7 +28,7 @@ import { Construct } from 'constructs';
 import { ARGOCD_NAMESPACE, bootstrapObjects, type ClusterDefinition, type PlatformDefinition } from '../../platform/index.js';
 import type { ChartPins } from '../versions.js';
 import { PodIdentityRole } from './pod-identity.js';
-import { systemNodeSelector, systemTolerations } from './system-nodes.js';
+import { systemPlacement } from './system-nodes.js';
 
 /** The namespace and service account of the External Secrets Operator. */
 export const EXTERNAL_SECRETS = { namespace: 'external-secrets', serviceAccount: 'external-secrets' } as const;
@@ -52,7 +52,7 @@ export interface ArgoCdBootstrapProps {
 /** Argo CD's chart values: one replica each (no HA), on the system nodes, no Dex and no notifications until git configures them. */
 export function argoCdValues(): Record<string, unknown> {
   return {
-    global: { nodeSelector: systemNodeSelector(), tolerations: systemTolerations() },
+    global: systemPlacement(),
     // Objects CDK does not manage (SSO, notifications) are configured from git later.
     dex: { enabled: false },
     notifications: { enabled: false },
@@ -117,7 +117,7 @@ export class ArgoCdBootstrap extends Construct {
       wait: true,
       timeout: Duration.minutes(15),
       values: {
-        global: { nodeSelector: systemNodeSelector(), tolerations: systemTolerations() },
+        global: systemPlacement(),
         serviceAccount: { create: true, name: EXTERNAL_SECRETS.serviceAccount },
         // Only the argocd namespace: no cluster-wide stores, no pushing secrets out.
         scopedNamespace: ARGOCD_NAMESPACE,

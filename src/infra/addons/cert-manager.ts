@@ -6,7 +6,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Duration } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { ChartPin } from '../versions.js';
-import { systemNodeSelector, systemTolerations } from './system-nodes.js';
+import { systemPlacement } from './system-nodes.js';
 
 export interface CertManagerProps {
   readonly cluster: eks.ICluster;
@@ -18,7 +18,7 @@ export class CertManager extends Construct {
 
   constructor(scope: Construct, id: string, props: CertManagerProps) {
     super(scope, id);
-    const placement = { nodeSelector: systemNodeSelector(), tolerations: systemTolerations() };
+    const placement = systemPlacement();
     this.chart = new eks.HelmChart(this, 'Chart', {
       cluster: props.cluster,
       chart: props.chart.chart,

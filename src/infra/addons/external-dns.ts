@@ -13,7 +13,7 @@ import type { ClusterDefinition, PlatformDefinition } from '../../platform/index
 import type { ChartPin } from '../versions.js';
 import { suppress } from '../nag.js';
 import { PodIdentityRole } from './pod-identity.js';
-import { systemNodeSelector, systemTolerations } from './system-nodes.js';
+import { systemPlacement } from './system-nodes.js';
 
 export const EXTERNAL_DNS = { namespace: 'external-dns', serviceAccount: 'external-dns' } as const;
 
@@ -81,8 +81,7 @@ export class ExternalDns extends Construct {
         txtOwnerId: txtOwnerId(props.platform, props.clusterDefinition),
         domainFilters: [props.platform.platform.domain],
         extraArgs: ['--aws-zone-type=public', `--zone-id-filter=${props.hostedZone.hostedZoneId}`],
-        nodeSelector: systemNodeSelector(),
-        tolerations: systemTolerations(),
+        ...systemPlacement(),
       },
     });
     this.chart.node.addDependency(this.identity);

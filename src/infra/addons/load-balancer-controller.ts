@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { ALB_CONTROLLER_POLICY_VERSION, type ChartPin } from '../versions.js';
 import { acknowledgeRuleFindings } from './nag-findings.js';
 import { PodIdentityRole } from './pod-identity.js';
-import { systemNodeSelector, systemTolerations } from './system-nodes.js';
+import { systemPlacement } from './system-nodes.js';
 
 export const LOAD_BALANCER_CONTROLLER = { namespace: 'kube-system', serviceAccount: 'aws-load-balancer-controller' } as const;
 
@@ -74,8 +74,7 @@ export class LoadBalancerController extends Construct {
         region: Stack.of(this).region,
         vpcId: props.cluster.vpc.vpcId,
         serviceAccount: { create: true, name: LOAD_BALANCER_CONTROLLER.serviceAccount },
-        nodeSelector: systemNodeSelector(),
-        tolerations: systemTolerations(),
+        ...systemPlacement(),
       },
     });
     this.chart.node.addDependency(this.identity, policy);

@@ -8,7 +8,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Duration } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { ChartPin } from '../versions.js';
-import { systemNodeSelector, systemTolerations } from './system-nodes.js';
+import { systemPlacement } from './system-nodes.js';
 
 export interface ResourceMetricsProps {
   readonly cluster: eks.ICluster;
@@ -30,9 +30,9 @@ export class ResourceMetrics extends Construct {
       namespace: 'kube-system',
       release: 'metrics-server',
       timeout: Duration.minutes(10),
-      values: { nodeSelector: systemNodeSelector(), tolerations: systemTolerations() },
+      values: systemPlacement(),
     });
-    const placement = { nodeSelector: systemNodeSelector(), tolerations: systemTolerations() };
+    const placement = systemPlacement();
     this.vpa = new eks.HelmChart(this, 'Vpa', {
       cluster: props.cluster,
       chart: props.vpaChart.chart,

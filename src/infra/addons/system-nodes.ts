@@ -17,3 +17,8 @@ export function systemTolerations(): Record<string, string>[] {
 export function systemNodeSelector(): Record<string, string> {
   return { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value };
 }
+
+/** Where a platform pod goes, as Helm values of most charts take it: on the system nodes, tolerating their taint. */
+export function systemPlacement(): { nodeSelector: Record<string, string>; tolerations: Record<string, string>[] } {
+  return { nodeSelector: systemNodeSelector(), tolerations: systemTolerations() };
+}
