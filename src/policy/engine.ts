@@ -119,7 +119,7 @@ export interface CheckPlan {
    * The shared, frozen message for a plain pass or fail of a check: every object
    * gets the same one, which saves an allocation per check per object.
    */
-  verdict(check: CheckDefinition, success: boolean, make: () => ResultMessage): ResultMessage;
+  verdict(check: CheckDefinition, success: boolean, config: PolicyConfig): ResultMessage;
   /** The shared, frozen failure of a check with mutations, anchored at one place of the object (such as one container). */
   mutationVerdict(check: CheckDefinition, pointer: string, make: () => ResultMessage): ResultMessage;
   /**
@@ -175,11 +175,11 @@ function shareResults(): Pick<CheckPlan, 'verdict' | 'mutationVerdict' | 'result
   const sets = new Map<readonly PlannedCheck[], Map<string, ResultSet>>();
   const mutationVerdicts = new Map<CheckDefinition, Map<string, ResultMessage>>();
   return {
-    verdict(check, success, make) {
+    verdict(check, success, config) {
       let shared = verdicts.get(check);
       if (!shared) verdicts.set(check, (shared = {}));
-      if (success) return (shared.pass ??= share(make()));
-      return (shared.fail ??= share(make()));
+      if (success) return (shared.pass ??= share(verdict(check, true, config)));
+      return (shared.fail ??= share(verdict(check, false, config)));
     },
     mutationVerdict(check, pointer, make) {
       let byPointer = mutationVerdicts.get(check);
@@ -395,7 +395,7 @@ function messageOf(check: CheckDefinition, success: boolean | Error, pointer: st
     const mutations = check.mutations;
     return plan.mutationVerdict(check, pointer, () => ({ ...verdict(check, false, config), Mutations: mutations.map((operation) => anchor(operation, pointer)) }));
   }
-  return plan.verdict(check, success, () => verdict(check, success, config));
+  return plan.verdict(check, success, config);
 }
 
 function verdict(check: CheckDefinition, success: boolean, config: PolicyConfig): ResultMessage {
