@@ -8,8 +8,11 @@
 //
 // (i)  in-process synthesis: timed inside the process after its imports, from
 //      loading platform.yaml (kaji) or creating the App (Blueprints) to
-//      app.synth() returning. kaji runs from src/ through tsx. THE TARGET,
-//      a/b <= 0.5, IS JUDGED ON THIS ONE (as issue 4 asks).
+//      app.synth() returning. kaji runs as shipped, from dist/: that is
+//      what `kaji synth` and the example CDK app (which imports kaji/infra)
+//      run. THE TARGET, a/b <= 0.5, IS JUDGED ON THIS ONE (as issue 4 asks).
+//      kaji from src/ through tsx is printed beside it (tsx's transform costs
+//      10-25 % more).
 //      aws-cdk-lib loads much of its code on first use, so both windows
 //      include some module loading (profiled: ~60-90 ms for kaji besides
 //      region-info; region-info's fact table, ~60-100 ms, on both sides: the
@@ -72,7 +75,7 @@ if (staleHere.length > 0) {
   console.error(`dist/ is older than src/ (${listFiles(staleHere)}): run \`npm run build\` first`);
   process.exit(2);
 }
-if (stale.length > 0) console.error(`warning: dist/ is older than src/ for ${listFiles(stale)}; (ii) runs dist/ as it is`);
+if (stale.length > 0) console.error(`warning: dist/ is older than src/ for ${listFiles(stale)}; kaji runs dist/ as it is`);
 
 const sides = {
   kajiSrc: { args: ['--import', 'tsx', 'kaji.mjs', 'src'], cwd: here, runs: [] as Run[] },
@@ -85,15 +88,15 @@ for (let round = 0; round < ROUNDS; round++) {
 const best = (runs: readonly Run[], measure: 'inProcess' | 'wall'): number => Math.min(...runs.map((entry) => entry[measure]));
 const s = (seconds: number): string => `${seconds.toFixed(2)} s`;
 
-const a = { i: best(sides.kajiSrc.runs, 'inProcess'), iDist: best(sides.kajiDist.runs, 'inProcess'), ii: best(sides.kajiDist.runs, 'wall') };
+const a = { i: best(sides.kajiDist.runs, 'inProcess'), iSrc: best(sides.kajiSrc.runs, 'inProcess'), ii: best(sides.kajiDist.runs, 'wall') };
 const b = { i: best(sides.blueprints.runs, 'inProcess'), ii: best(sides.blueprints.runs, 'wall') };
-console.log(`(a) kaji, example platform: ${sides.kajiSrc.runs[0]!.stacks.join(', ')}`);
+console.log(`(a) kaji, example platform: ${sides.kajiDist.runs[0]!.stacks.join(', ')}`);
 console.log(`(b) EKS Blueprints, one cluster, 4 add-ons, 30 teams: ${sides.blueprints.runs[0]!.stacks.join(', ')}`);
 console.log(`best of ${ROUNDS} fresh processes each`);
 console.log('');
 console.log('(i) in-process synthesis, timed after the imports (the target is judged on this)');
-console.log(`    (a) kaji (src/ through tsx): ${s(a.i)}   [from dist/: ${s(a.iDist)}]`);
-console.log(`    (b) EKS Blueprints:          ${s(b.i)}`);
+console.log(`    (a) kaji (dist/, as shipped): ${s(a.i)}   [from src/ through tsx: ${s(a.iSrc)}]`);
+console.log(`    (b) EKS Blueprints:           ${s(b.i)}`);
 console.log(`    a/b: ${(a.i / b.i).toFixed(2)}   (target <= 0.5)`);
 console.log('');
 console.log('(ii) whole process, spawn to exit: node startup + imports + synthesis (plain JS on both sides)');
