@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { auditObjects, startAudit } from '../../src/policy/engine.js';
-import { defaultPolicyConfig } from '../../src/policy/index.js';
+import { defaultPolicyConfig, parsePolicyConfig } from '../../src/policy/index.js';
 import type { KubeObject } from '../../src/kube/index.js';
 import type { CheckDefinition, PolicyConfig, Severity } from '../../src/policy/types.js';
 import { objectsFrom } from '../support/inputs.js';
@@ -312,6 +312,54 @@ describe('startAudit (objects added one at a time)', () => {
     assert.equal(streamed.Results[0]!.Results.pdbMinAvailableGreaterThanHPAMinReplicas!.Success, false);
     assert.equal(streamed.Results[0]!.Results.missingPodDisruptionBudget!.Success, true);
     assert.equal(streamed.Results[3]!.Results.rolebindingRolePodExecAttach!.Success, false);
+  });
+
+  test("a custom check's additional schemas let the workload go too, rendered from it when it is checked", async () => {
+    // The additional schema is templated from the Deployment, and the Namespace's check looks in the namespace it names.
+    const cfg = parsePolicyConfig(
+      `checks: {configFor: warning, nsHasConfig: danger}
+customChecks:
+  configFor:
+    target: Controller
+    schema: {}
+    additionalSchemaStrings:
+      ConfigMap: |
+        properties:
+          metadata:
+            properties: {name: {const: "{{ .metadata.name }}-config"}}
+  nsHasConfig:
+    target: Namespace
+    schema: {}
+    additionalSchemas:
+      ConfigMap: {}
+`,
+      'polaris.yaml',
+    );
+    const audit = startAudit(cfg);
+    let deploymentRef: WeakRef<KubeObject> | undefined;
+    const addAll = () => {
+      const objects = objectsFrom(
+        [app('web'), app('api'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n', configMap('web-config')].join('---\n'),
+      );
+      for (const object of objects) {
+        if (object.name === 'web') deploymentRef = new WeakRef(object);
+        audit.add(object);
+      }
+    };
+    addAll();
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    assert.equal(deploymentRef!.deref(), undefined, 'the Deployment is let go once checked');
+    const results = audit.finish().Results;
+    assert.deepEqual(
+      results.map((result) => [result.Name, result.Kind, result.Results.configFor?.Success ?? result.Results.nsHasConfig?.Success]),
+      [
+        ['web', 'Deployment', true],
+        ['api', 'Deployment', false],
+        ['shop', 'Namespace', true],
+        ['web-config', 'ConfigMap', undefined],
+      ],
+    );
   });
 
   test('a related verdict that throws, or asks for a kind its check does not name, fails with the reason', () => {

@@ -93,16 +93,23 @@ export function compileCustomCheck(id: string, raw: unknown, where: string, opti
     const verdict = validateWith(main, templateData, () => dataToValidate(input, target, schemaTarget), compiler);
     return { verdict, templateData };
   };
-  const evaluateAdditional = (input: CheckInput, templateData: JsonObject, related: RelatedObjects): CustomCheckOutcome => {
-    for (const [groupKind, source] of additional) {
-      const outcome = checkAdditional(groupKind, source, templateData, input, related, compiler);
-      if (!outcome.passed) return outcome;
-    }
-    return PASSED;
+  // Rendered from the object when it is checked: what waits for the other
+  // objects keeps the rendered schemas and the namespace, not the object.
+  const additionalFor = (input: CheckInput, templateData: JsonObject) => {
+    const object = input.object;
+    const namespace = object.kind === 'Namespace' ? object.name : object.namespace;
+    const rendered = additional.map(([groupKind, source]) => ({ groupKind, path: source.path, schema: renderForObject(source, templateData, compiler) }));
+    return (related: RelatedObjects): CustomCheckOutcome => {
+      for (const { groupKind, path, schema } of rendered) {
+        const outcome = checkAdditional(groupKind, path, schema, namespace, related);
+        if (!outcome.passed) return outcome;
+      }
+      return PASSED;
+    };
   };
   const evaluate = (input: CheckInput, related: RelatedObjects): CustomCheckOutcome => {
     const { verdict, templateData } = evaluateMain(input);
-    return verdict.passed ? evaluateAdditional(input, templateData, related) : verdict;
+    return verdict.passed ? additionalFor(input, templateData)(related) : verdict;
   };
 
   return {
@@ -120,7 +127,8 @@ export function compileCustomCheck(id: string, raw: unknown, where: string, opti
     test: (input) => {
       const { verdict, templateData } = evaluateMain(input);
       if (!verdict.passed || additional.length === 0) return verdict.passed;
-      return (related) => evaluateAdditional(input, templateData, related).passed;
+      const decide = additionalFor(input, templateData);
+      return (related) => decide(related).passed;
     },
   };
 }
@@ -356,19 +364,15 @@ function renderForObject(
 
 function checkAdditional(
   groupKind: string,
-  source: SchemaSource,
-  templateData: JsonObject,
-  input: CheckInput,
+  path: string,
+  rendered: ReturnType<typeof renderForObject>,
+  namespace: string,
   related: RelatedObjects,
-  compiler: SchemaCompiler,
 ): CustomCheckOutcome {
-  const rendered = renderForObject(source, templateData, compiler);
   if ('outcome' in rendered) return rendered.outcome;
   // Polaris drops an additional schema that renders to nothing.
   const schema = rendered.compiled;
   if (schema === 'empty') return PASSED;
-  const object = input.object;
-  const namespace = object.kind === 'Namespace' ? object.name : object.namespace;
   const { group, kind } = splitGroupKind(groupKind);
   const candidates = related.inNamespace(kind, namespace).filter((candidate) => apiGroupOf(candidate.apiVersion) === group);
   if (candidates.some((candidate) => schema.validate(candidate.raw).valid)) return PASSED;
@@ -376,7 +380,7 @@ function checkAdditional(
   return failed(
     candidates.length === 0
       ? `no ${groupKind} ${where}`
-      : `no ${groupKind} ${where} matches ${source.path} (${candidates.length} checked)`,
+      : `no ${groupKind} ${where} matches ${path} (${candidates.length} checked)`,
   );
 }
 
