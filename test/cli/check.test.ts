@@ -59,6 +59,57 @@ describe('kaji check', () => {
     }
   });
 
+  test('related objects count from any later file: PDB, ServiceAccount, Role, and a Namespace custom check', async () => {
+    const tree = tempTree({
+      'm/1-workloads.yaml': `${good.replace('replicas: 2\n  template:\n', 'replicas: 2\n  template:\n    metadata: {labels: {app: good}}\n').replace('    spec:\n', '    spec:\n      serviceAccountName: good\n')}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: exec}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+`,
+      'm/2-later/related.yaml': `apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: good, namespace: shop}
+spec: {minAvailable: 1, selector: {matchLabels: {app: good}}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: good, namespace: shop}
+automountServiceAccountToken: false
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: exec, namespace: shop}
+rules: [{apiGroups: [""], resources: [pods/exec], verbs: [create]}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+`,
+      'p.yaml': `checks: {missingPodDisruptionBudget: warning, automountServiceAccountToken: warning, rolebindingRolePodExecAttach: danger, nsHasConfigMap: warning}
+customChecks:
+  nsHasConfigMap: {target: Namespace, schema: {}, additionalSchemas: {ConfigMap: {}}}
+`,
+    });
+    try {
+      const { code, stdout, stderr } = await kaji(['check', tree.path('m'), '--config', tree.path('p.yaml'), '--format', 'json']);
+      assert.equal(stderr, '');
+      assert.equal(code, 0);
+      const results = JSON.parse(stdout).Results as { Kind: string; Results: Record<string, { Success: boolean }>; PodResult?: { Results: Record<string, { Success: boolean }> } }[];
+      const byKind = (kind: string) => results.find((result) => result.Kind === kind)!;
+      assert.equal(byKind('Deployment').Results.missingPodDisruptionBudget!.Success, true);
+      assert.equal(byKind('Deployment').PodResult!.Results.automountServiceAccountToken!.Success, true);
+      assert.equal(byKind('RoleBinding').Results.rolebindingRolePodExecAttach!.Success, false);
+      assert.equal(byKind('Namespace').Results.nsHasConfigMap!.Success, true);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('a bad configuration is one line naming file, line and key, exit 2', async () => {
     const tree = tempTree({ 'a.yaml': good, 'p.yaml': 'checks:\n  runAsPrivileged: fatal\n' });
     try {

@@ -1,8 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeFileAtomically } from '../../src/kube/index.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'kaji-files-'));
@@ -58,5 +59,25 @@ describe('writeFileAtomically', () => {
     );
     assert.equal(readFileSync(file, 'utf8'), 'old report');
     assert.deepEqual(readdirSync(directory), ['report.json']);
+  });
+
+  test('a full disk (a short write, then an error) leaves the old file as it was and no temporary file', { skip: process.platform === 'win32' }, () => {
+    // A child limited to 4 KiB files (ulimit -f; Node ignores SIGXFSZ): writes past it are cut short, then fail with EFBIG.
+    const directory = scratch();
+    const file = join(directory, 'report.json');
+    writeFileSync(file, 'old report');
+    const script = join(directory, 'write.mts');
+    writeFileSync(
+      script,
+      `import { writeFileAtomically } from ${JSON.stringify(resolve('src/kube/index.ts'))};
+const outcome = async (content) => writeFileAtomically(${JSON.stringify(file)}, content).then(() => 'written', (error) => error.code);
+console.log(await outcome((write) => { write('a'.repeat(1000)); write([Buffer.alloc(3000, 98), Buffer.alloc(5000, 99)]); }));
+console.log(await outcome('x'.repeat(9000)));
+`,
+    );
+    const output = execFileSync('bash', ['-c', `ulimit -f 4 && exec "${process.execPath}" --import tsx "${script}"`], { encoding: 'utf8' });
+    assert.deepEqual(output.trim().split('\n'), ['EFBIG', 'EFBIG']);
+    assert.equal(readFileSync(file, 'utf8'), 'old report');
+    assert.deepEqual(readdirSync(directory).sort(), ['report.json', 'write.mts']);
   });
 });
