@@ -42,15 +42,22 @@ interface NamespaceExemptions {
 }
 
 // Worked out once per configuration and namespace: most objects match no
-// exemption, and then one regular expression test settles it.
-const exemptionIndex = new WeakMap<PolicyConfig, Map<string, NamespaceExemptions>>();
+// exemption, and then one regular expression test settles it. Only the
+// namespaces that exemptions name get their own entry; every other namespace
+// shares one (`undefined`), so what the webhook keeps for its configuration
+// does not grow with the namespaces it is asked about.
+const exemptionIndex = new WeakMap<PolicyConfig, { named: ReadonlySet<string>; byNamespace: Map<string | undefined, NamespaceExemptions> }>();
 
 function namespaceExemptions(config: PolicyConfig, namespace: string): NamespaceExemptions {
-  let byNamespace = exemptionIndex.get(config);
-  if (!byNamespace) exemptionIndex.set(config, (byNamespace = new Map()));
-  let found = byNamespace.get(namespace);
+  let index = exemptionIndex.get(config);
+  if (!index) {
+    const named = new Set(config.exemptions.flatMap((exemption) => (exemption.namespace ? [exemption.namespace] : [])));
+    exemptionIndex.set(config, (index = { named, byNamespace: new Map() }));
+  }
+  const key = index.named.has(namespace) ? namespace : undefined;
+  let found = index.byNamespace.get(key);
   if (!found) {
-    const applicable = config.exemptions.filter((exemption) => !exemption.namespace || exemption.namespace === namespace);
+    const applicable = config.exemptions.filter((exemption) => !exemption.namespace || exemption.namespace === key);
     const named = applicable.filter((exemption) => exemption.controllerNames?.length);
     const names = new Set(named.flatMap((exemption) => exemption.controllerNames ?? []));
     const prefixes = [...names].map((prefix) => prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -59,7 +66,7 @@ function namespaceExemptions(config: PolicyConfig, namespace: string): Namespace
       named,
       ...(prefixes.length ? { anyNamed: new RegExp(`^(?:${prefixes.join('|')})`, 'u') } : {}),
     };
-    byNamespace.set(namespace, found);
+    index.byNamespace.set(key, found);
   }
   return found;
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { auditObjects, startAudit } from '../../src/policy/engine.js';
+import { exemptionsFor } from '../../src/policy/exemptions.js';
 import { defaultPolicyConfig, parsePolicyConfig } from '../../src/policy/index.js';
 import type { KubeObject } from '../../src/kube/index.js';
 import type { CheckDefinition, PolicyConfig, Severity } from '../../src/policy/types.js';
@@ -120,6 +121,23 @@ describe('auditObjects', () => {
       { controllerNames: ['nope'], rules: ['hasReplicas'] },
     ]);
     assert.deepEqual(Object.keys(both), ['hasReplicas']);
+  });
+
+  test('what a configuration keeps for its exemptions does not grow with the namespaces it is asked about (the webhook keeps one configuration)', () => {
+    const cfg = defaultPolicyConfig();
+    const [object] = objectsFrom(deployment);
+    const ask = (from: number) => {
+      for (let i = from; i < from + 20_000; i++) exemptionsFor({ ...object!, namespace: `team-${i}` }, cfg)('hostNetworkSet', 'app');
+    };
+    ask(0);
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    ask(20_000);
+    collectGarbage();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 2_000_000, `grew by ${grown} bytes for 20,000 namespaces`);
+    const certManager = { ...object!, name: 'cert-manager-webhook', namespace: 'team-x' };
+    assert.equal(exemptionsFor(certManager, cfg)('missingNetworkPolicy', ''), true, 'a controller-name exemption still applies in every namespace');
   });
 
   test('annotation exemptions, in any case of "true", unless disallowed', () => {
