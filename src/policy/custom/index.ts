@@ -98,10 +98,12 @@ export function compileCustomCheck(id: string, raw: unknown, where: string, opti
   const additionalFor = (input: CheckInput, templateData: JsonObject) => {
     const object = input.object;
     const namespace = object.kind === 'Namespace' ? object.name : object.namespace;
-    const rendered = additional.map(([groupKind, source]) => ({ groupKind, path: source.path, schema: renderForObject(source, templateData, compiler) }));
+    // The rendered text, compiled when decided (through the compiler's cache), not a compiled schema per object.
+    const rendered = additional.map(([groupKind, source]) => ({ groupKind, source, text: renderText(source, templateData) }));
     return (related: RelatedObjects): CustomCheckOutcome => {
-      for (const { groupKind, path, schema } of rendered) {
-        const outcome = checkAdditional(groupKind, path, schema, namespace, related);
+      for (const { groupKind, source, text } of rendered) {
+        const schema = typeof text === 'object' ? text : compileRendered(source, text, compiler);
+        const outcome = checkAdditional(groupKind, source.path, schema, namespace, related);
         if (!outcome.passed) return outcome;
       }
       return PASSED;
@@ -357,6 +359,26 @@ function renderForObject(
 ): { compiled: CompiledSchema | 'empty' } | { outcome: CustomCheckOutcome } {
   try {
     return { compiled: renderSchema(source, templateData, compiler) };
+  } catch (error) {
+    return { outcome: failed(`${source.path}: ${(error as Error).message}`) };
+  }
+}
+
+/** A templated schema's text for one object (undefined for a fixed schema), or the object's failed outcome when rendering fails. */
+function renderText(source: SchemaSource, templateData: JsonObject): string | undefined | { outcome: CustomCheckOutcome } {
+  if (source.fixed) return undefined;
+  try {
+    return source.template.render(templateData);
+  } catch (error) {
+    return { outcome: failed(`${source.path}: ${(error as Error).message}`) };
+  }
+}
+
+/** The schema of rendered text (or the fixed one), as renderForObject gives it. */
+function compileRendered(source: SchemaSource, text: string | undefined, compiler: SchemaCompiler): ReturnType<typeof renderForObject> {
+  if (source.fixed) return { compiled: source.fixed };
+  try {
+    return { compiled: (text ?? '').trim() === '' ? 'empty' : compiler.compileText(text ?? '') };
   } catch (error) {
     return { outcome: failed(`${source.path}: ${(error as Error).message}`) };
   }
