@@ -126,7 +126,8 @@ export interface CheckPlan {
    * The result set of one step from its planned checks' messages (undefined:
    * exempt). A set made only of shared verdicts is interned: objects with the
    * same outcomes (most objects of a kind) share one frozen set, which saves
-   * memory and lets a report print each distinct set once.
+   * memory and lets a report print each distinct set once. `messages` is
+   * read, never kept.
    */
   resultSet(planned: readonly PlannedCheck[], messages: readonly (ResultMessage | undefined)[]): ResultSet;
 }
@@ -301,18 +302,23 @@ interface StepContext {
   readonly undecided: UndecidedStep[];
 }
 
+// One list of judgements reused by every step: a result set copies what it
+// keeps, so only an undecided step needs its own copy.
+const stepJudgements: Judgement[] = [];
+
 /** Runs a step's checks and puts its result set in the holder, or leaves that to decideSteps when a verdict is related. */
 function runChecks(planned: readonly PlannedCheck[], target: StepTarget, holder: SetHolder, context: StepContext): void {
   const { config, exempt, plan } = context;
   let decided = true;
-  const judgements: Judgement[] = [];
+  const judgements = stepJudgements;
+  judgements.length = 0;
   for (const { check } of planned) {
     const judgement = exempt(check.id, target.containerName) ? undefined : judge(check, target, config, plan);
     if (judgement instanceof UndecidedCheck) decided = false;
     judgements.push(judgement);
   }
   if (decided) holder.Results = plan.resultSet(planned, judgements as (ResultMessage | undefined)[]);
-  else context.undecided.push({ planned, judgements, holder });
+  else context.undecided.push({ planned, judgements: judgements.slice(), holder });
 }
 
 /** Decides the related verdicts of undecided steps and puts their result sets in place. */
