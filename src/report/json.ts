@@ -112,9 +112,12 @@ function goEscape(text: string): string {
   return GO_ESCAPED.test(text) ? text.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] ?? c) : text;
 }
 
+/** Text that JSON and Go print as it is (most names, namespaces, kinds and paths). */
+const PLAIN_STRING = /^[\w ./:@+-]*$/;
+
 /** A JSON string literal as Go writes it. */
 function goString(text: string): string {
-  return goEscape(JSON.stringify(text));
+  return PLAIN_STRING.test(text) ? `"${text}"` : goEscape(JSON.stringify(text));
 }
 
 /** A JSON value printed as by JSON.stringify(value, null, 2), every line after the first indented by `indent`. */
