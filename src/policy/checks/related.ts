@@ -83,7 +83,11 @@ function pdbCoverage(related: RelatedObjects, namespace: string): (labels: Map<s
         values.add(value);
       }
     }
-    return (labels) => coversAll || [...labels].some(([key, value]) => valuesByKey.get(key)?.has(value) === true);
+    return (labels) => {
+      if (coversAll) return true;
+      for (const [key, value] of labels) if (valuesByKey.get(key)?.has(value) === true) return true;
+      return false;
+    };
   });
 }
 
