@@ -102,7 +102,7 @@ export function compileCustomCheck(id: string, raw: unknown, where: string, opti
     const rendered = additional.map(([groupKind, source]) => ({ groupKind, source, text: renderText(source, templateData) }));
     return (related: RelatedObjects): CustomCheckOutcome => {
       for (const { groupKind, source, text } of rendered) {
-        const schema = typeof text === 'object' ? text : compileRendered(source, text, compiler);
+        const schema = compileRendered(source, text, compiler);
         const outcome = checkAdditional(groupKind, source.path, schema, namespace, related);
         if (!outcome.passed) return outcome;
       }
@@ -328,13 +328,6 @@ function dataToValidate(input: CheckInput, target: string, schemaTarget: string 
   }
 }
 
-function renderSchema(source: SchemaSource, data: JsonObject, compiler: SchemaCompiler): CompiledSchema | 'empty' {
-  if (source.fixed) return source.fixed;
-  const rendered = source.template.render(data);
-  if (rendered.trim() === '') return 'empty';
-  return compiler.compileText(rendered);
-}
-
 function validateWith(
   source: SchemaSource,
   templateData: JsonObject,
@@ -351,17 +344,12 @@ function validateWith(
   return verdict.valid ? PASSED : failed(...verdict.errors);
 }
 
+/** A schema rendered and compiled for one object, or that object's failed outcome. */
+type RenderedSchema = { compiled: CompiledSchema | 'empty' } | { outcome: CustomCheckOutcome };
+
 /** Renders a schema for one object; a template or schema error becomes that object's failed outcome. */
-function renderForObject(
-  source: SchemaSource,
-  templateData: JsonObject,
-  compiler: SchemaCompiler,
-): { compiled: CompiledSchema | 'empty' } | { outcome: CustomCheckOutcome } {
-  try {
-    return { compiled: renderSchema(source, templateData, compiler) };
-  } catch (error) {
-    return { outcome: failed(`${source.path}: ${(error as Error).message}`) };
-  }
+function renderForObject(source: SchemaSource, templateData: JsonObject, compiler: SchemaCompiler): RenderedSchema {
+  return compileRendered(source, renderText(source, templateData), compiler);
 }
 
 /** A templated schema's text for one object (undefined for a fixed schema), or the object's failed outcome when rendering fails. */
@@ -374,8 +362,9 @@ function renderText(source: SchemaSource, templateData: JsonObject): string | un
   }
 }
 
-/** The schema of rendered text (or the fixed one), as renderForObject gives it. */
-function compileRendered(source: SchemaSource, text: string | undefined, compiler: SchemaCompiler): ReturnType<typeof renderForObject> {
+/** The schema of renderText's result (or the fixed one); an empty text is Polaris's empty schema, a render failure stays one. */
+function compileRendered(source: SchemaSource, text: ReturnType<typeof renderText>, compiler: SchemaCompiler): RenderedSchema {
+  if (typeof text === 'object') return text;
   if (source.fixed) return { compiled: source.fixed };
   try {
     return { compiled: (text ?? '').trim() === '' ? 'empty' : compiler.compileText(text ?? '') };
@@ -387,7 +376,7 @@ function compileRendered(source: SchemaSource, text: string | undefined, compile
 function checkAdditional(
   groupKind: string,
   path: string,
-  rendered: ReturnType<typeof renderForObject>,
+  rendered: RenderedSchema,
   namespace: string,
   related: RelatedObjects,
 ): CustomCheckOutcome {
