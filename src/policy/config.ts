@@ -33,7 +33,7 @@ export interface LoadConfigOptions {
 
 /** Loads, merges and validates a policy configuration. Throws ConfigError naming the file, line and key. */
 export async function loadPolicyConfig(options: LoadConfigOptions = {}): Promise<PolicyConfig> {
-  if (!options.file) return parsePolicyConfig(DEFAULT_CONFIG_YAML, '<built-in defaults>');
+  if (!options.file) return defaultPolicyConfig();
   const text = await readPolicyText(options.file);
   return parsePolicyConfig(text, options.file, options.merge ? DEFAULT_CONFIG_YAML : undefined);
 }
