@@ -64,7 +64,7 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
   const files = await manifestFiles(paths, io);
   const texts = new Map<string, string>();
   const loaded: LoadResult = { objects: [], problems: [], fileText: (file, text) => texts.set(file, text) };
-  await readInputs(files, loaded, { readStdin: io.readStdin });
+  await readInputs(files, loaded); // standard input was refused above
   const problems: InputProblem[] = [...loaded.problems];
   const audit = auditObjects(loaded.objects, config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
   const byFile = new Map<string, Fixable[]>();
