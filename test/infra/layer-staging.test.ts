@@ -123,6 +123,33 @@ describe('layer zips staged as hard links', () => {
     });
   });
 
+  // A second file system to stage from, if the machine has one (tmpfs at /dev/shm on Linux).
+  const otherDevice = ['/dev/shm'].find((dir) => existsSync(dir) && statSync(dir).dev !== statSync(tmpdir()).dev);
+
+  test('a zip on another file system is not linked: aws-cdk-lib copies it as usual', { skip: otherDevice === undefined ? 'no second file system to stage from' : false }, () => {
+    const source = mkdtempSync(join(otherDevice!, 'kaji-layer-source-'));
+    try {
+      withOutdir((outdir) => {
+        // GIVEN a zip on another file system than the assembly
+        const zip = join(source, 'layer.zip');
+        writeFileSync(zip, 'PK\u0005\u0006'.padEnd(22, '\u0000'));
+        const asset = { file: zip, assetHash: 'kaji-test-hash' };
+        const stack = new cdk.Stack(new cdk.App({ outdir }), 'Layer');
+        // WHEN kaji tries to link it and the layer stages it
+        const links = linkLayerZips(stack, [asset]);
+        assert.equal(existsSync(stagedAssetPath(outdir, asset)), false, 'no link across file systems');
+        new lambda.LayerVersion(stack, 'Layer', { code: lambda.Code.fromAsset(zip, { assetHash: asset.assetHash }) });
+        links.keepStaged(stack);
+        // THEN the assembly holds a copy, under the same name
+        const staged = stagedAssetPath(outdir, asset);
+        assert.equal(sameFile(staged, zip), false);
+        assert.deepEqual(readFileSync(staged), readFileSync(zip));
+      });
+    } finally {
+      rmSync(source, { recursive: true, force: true });
+    }
+  });
+
   test('a class that is not from a kubectl layer package has no known asset', () => {
     assert.equal(kubectlLayerAsset(class NotALayer {}), undefined);
     assert.equal(kubectlLayerAsset(lambda.LayerVersion), undefined);
