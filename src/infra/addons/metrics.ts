@@ -22,6 +22,7 @@ export class ResourceMetrics extends Construct {
 
   constructor(scope: Construct, id: string, props: ResourceMetricsProps) {
     super(scope, id);
+    const placement = systemPlacement();
     this.metricsServer = new eks.HelmChart(this, 'MetricsServer', {
       cluster: props.cluster,
       chart: props.metricsServerChart.chart,
@@ -30,9 +31,8 @@ export class ResourceMetrics extends Construct {
       namespace: 'kube-system',
       release: 'metrics-server',
       timeout: Duration.minutes(10),
-      values: systemPlacement(),
+      values: placement,
     });
-    const placement = systemPlacement();
     this.vpa = new eks.HelmChart(this, 'Vpa', {
       cluster: props.cluster,
       chart: props.vpaChart.chart,

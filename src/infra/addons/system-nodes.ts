@@ -8,17 +8,14 @@ export const SYSTEM_NODE_LABEL = { key: 'kaji.dev/node-role', value: 'system' } 
 /** The taint of the system nodes: the conventional `CriticalAddonsOnly`, which CoreDNS and Karpenter already tolerate. */
 export const SYSTEM_NODE_TAINT = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' } as const;
 
-/** The toleration platform pods need to run on system nodes. */
-export function systemTolerations(): Record<string, string>[] {
-  return [{ key: SYSTEM_NODE_TAINT.key, operator: 'Exists', effect: SYSTEM_NODE_TAINT.effect }];
-}
-
-/** The node selector that keeps a platform pod on the system nodes (away from spot interruptions and consolidation). */
-export function systemNodeSelector(): Record<string, string> {
-  return { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value };
-}
-
-/** Where a platform pod goes, as Helm values of most charts take it: on the system nodes, tolerating their taint. */
+/**
+ * Where a platform pod goes, as Helm values of most charts take it: selecting
+ * the system nodes (away from spot interruptions and consolidation) and
+ * tolerating their taint.
+ */
 export function systemPlacement(): { nodeSelector: Record<string, string>; tolerations: Record<string, string>[] } {
-  return { nodeSelector: systemNodeSelector(), tolerations: systemTolerations() };
+  return {
+    nodeSelector: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
+    tolerations: [{ key: SYSTEM_NODE_TAINT.key, operator: 'Exists', effect: SYSTEM_NODE_TAINT.effect }],
+  };
 }
