@@ -72,15 +72,15 @@ export interface VersionPins {
   readonly charts: ChartPins;
 }
 
+/** The AWS Load Balancer Controller release: aws-cdk-lib pairs its chart version with the IAM policy it ships. */
+const ALB_CONTROLLER = eks.AlbControllerVersion.V3_2_2;
+
 /**
  * Chart versions, the same for every Kubernetes version in the table (each
  * supports 1.32 to 1.35). The AWS Load Balancer Controller's is the one
  * aws-cdk-lib ships an IAM policy for (`AlbControllerVersion.V3_2_2`), which
  * kaji attaches to the controller's role.
  */
-/** The AWS Load Balancer Controller release: aws-cdk-lib pairs its chart version with the IAM policy it ships. */
-const ALB_CONTROLLER = eks.AlbControllerVersion.V3_2_2;
-
 export const CHARTS: ChartPins = {
   argoCd: { chart: 'argo-cd', repository: 'https://argoproj.github.io/argo-helm', version: '9.5.4' },
   awsLoadBalancerController: {
