@@ -12,11 +12,21 @@ const servicesArg = process.argv.indexOf('--services');
 const SERVICES = servicesArg > 0 ? Number(process.argv[servicesArg + 1]) : 300;
 const EXAMPLE = new URL('../../examples/labs/', import.meta.url).pathname;
 
-async function timeSynth(directory: string, out: string): Promise<{ seconds: number; services: number; clusters: number; dangers: number }> {
+interface Timed {
+  readonly seconds: number;
+  readonly services: number;
+  readonly clusters: number;
+  /** Dangers and problems found, and the CDK synthesis's problem: a timing of a failed synthesis says so. */
+  readonly findings: string;
+}
+
+async function timeSynth(directory: string, out: string): Promise<Timed> {
   const started = performance.now();
   const result = await runSynth({ directory, outDirectory: out });
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, services: result.platform.services.length, clusters: result.clusters.length, dangers: result.dangers };
+  const cdk = result.infrastructure.problem === undefined ? '' : `; CDK: ${result.infrastructure.problem.slice(0, 160)}`;
+  const findings = `${result.dangers} dangers, ${result.problems} problems${cdk}`;
+  return { seconds, services: result.platform.services.length, clusters: result.clusters.length, findings };
 }
 
 /** A copy of the example whose services are cloned under new names until there are `count`. */
@@ -34,7 +44,9 @@ async function generatePlatform(target: string, count: number): Promise<void> {
       continue;
     }
     const name = `${String(original.name)}-${copy}`;
-    // Each copy needs its own name, namespace and hosts (the loader refuses shared ones).
+    // Each copy needs its own name, namespace and hosts (the loader refuses
+    // shared ones), and its own image repository and app repository, as the
+    // renamed manifests and the shared stack's ECR repository expect.
     const namespace = typeof original.namespace === 'string' ? original.namespace : String(original.name);
     const hosts = (original.hosts as string[] | undefined) ?? [];
     const renames: [string, string][] = [
@@ -42,12 +54,20 @@ async function generatePlatform(target: string, count: number): Promise<void> {
       [namespace, `${namespace}-${copy}`],
       [String(original.name), name],
     ];
-    const rename = (text: string) => renames.reduce((result, [from, to]) => result.replaceAll(from, to), text);
-    services.push({ ...original, name, namespace: `${namespace}-${copy}`, hosts: hosts.map((host) => `c${copy}-${host}`) });
+    const rename = renamer(renames);
+    const renamed = (field: string) => (typeof original[field] === 'string' ? { [field]: rename(original[field]) } : {});
+    services.push({ ...original, name, namespace: `${namespace}-${copy}`, hosts: hosts.map((host) => `c${copy}-${host}`), ...renamed('image'), ...renamed('sourceRepository') });
     await copyRenamed(join(apps, String(original.name)), join(apps, name), rename);
   }
   definition.services = services;
   await writeFile(join(target, 'platform.yaml'), yaml.dump(definition, { lineWidth: -1, noRefs: true }));
+}
+
+/** One pass over the text (a name that is also the namespace must not be renamed twice), longest match first. */
+function renamer(renames: readonly (readonly [string, string])[]): (text: string) => string {
+  const to = new Map(renames);
+  const pattern = new RegExp([...to.keys()].sort((a, b) => b.length - a.length).map((from) => from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  return (text) => text.replace(pattern, (from) => to.get(from)!);
 }
 
 async function copyRenamed(from: string, to: string, rename: (text: string) => string): Promise<void> {
@@ -66,13 +86,13 @@ try {
   await cp(EXAMPLE, example, { recursive: true });
   await timeSynth(example, join(work, 'out-warmup'));
   const labs = await timeSynth(example, join(work, 'out-labs'));
-  console.log(`example (${labs.services} services x ${labs.clusters} clusters): ${labs.seconds.toFixed(2)} s   (target <= 5 s)`);
+  console.log(`example (${labs.services} services x ${labs.clusters} clusters): ${labs.seconds.toFixed(2)} s   (target <= 5 s)  [${labs.findings}]`);
   const big = join(work, 'big');
   await generatePlatform(big, SERVICES);
   const first = await timeSynth(big, join(work, 'out-big'));
-  console.log(`generated (${first.services} services x ${first.clusters} clusters): ${first.seconds.toFixed(2)} s (first run, creates overlays and clusters/)`);
+  console.log(`generated (${first.services} services x ${first.clusters} clusters): ${first.seconds.toFixed(2)} s (first run, creates overlays and clusters/)  [${first.findings}]`);
   const second = await timeSynth(big, join(work, 'out-big'));
-  console.log(`generated, second run (nothing to write): ${second.seconds.toFixed(2)} s`);
+  console.log(`generated, second run (nothing to write): ${second.seconds.toFixed(2)} s  [${second.findings}]`);
 } finally {
   await rm(work, { recursive: true, force: true });
 }

@@ -224,17 +224,20 @@ export class SharedStack extends cdk.Stack {
       const group = new Construct(servicesScope, service.name);
       const repository = this.createRepository(group, repositoryName(images.repositoryPrefix, service.name), images);
       repositories.set(service.name, repository);
-      new cdk.CfnOutput(this, `${pascalCase(service.name)}RepositoryUri`, {
-        value: repository.repositoryUri,
-        description: `ECR repository of ${service.name} (its image in platform.yaml)`,
-      });
       if (service.sourceRepository === undefined) continue;
-      const role = this.createCiRole(group, platform.platform.name, service.name, service.sourceRepository, branch, repository);
+      const roleName = ciRoleName(platform.platform.name, service.name);
+      const role = this.createCiRole(group, roleName, service.name, service.sourceRepository, branch, repository);
       ciRoles.set(service.name, role);
-      new cdk.CfnOutput(this, `${pascalCase(service.name)}CiRoleArn`, {
-        value: role.roleArn,
-        description: `Role ${service.sourceRepository}'s workflows on ${branch} assume to push ${service.name} images`,
-      });
+      // No output per service: CloudFormation allows 200 outputs per stack
+      // (about 98 services at two each), and the names are known in advance:
+      // the repository is the service's image in platform.yaml, the role is
+      // <platform>-<service>-ci. Only a role too long to name is announced.
+      if (roleName === undefined) {
+        new cdk.CfnOutput(this, `${pascalCase(service.name)}CiRoleArn`, {
+          value: role.roleArn,
+          description: `Role ${service.sourceRepository}'s workflows on ${branch} assume to push ${service.name} images`,
+        });
+      }
     }
     this.repositories = repositories;
     this.ciRoles = ciRoles;
@@ -347,9 +350,9 @@ export class SharedStack extends cdk.Stack {
     });
   }
 
-  private createCiRole(scope: Construct, platformName: string, service: string, sourceRepository: string, branch: string, repository: ecr.IRepository): iam.Role {
+  private createCiRole(scope: Construct, roleName: string | undefined, service: string, sourceRepository: string, branch: string, repository: ecr.IRepository): iam.Role {
     const role = new iam.Role(scope, 'CiRole', {
-      roleName: ciRoleName(platformName, service),
+      roleName,
       description: `GitHub Actions of ${sourceRepository} (${branch}) push ${service} images`,
       maxSessionDuration: cdk.Duration.hours(1),
       // Only tokens GitHub issued for AWS, for workflow runs on this repository's branch.

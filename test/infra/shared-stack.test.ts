@@ -211,14 +211,14 @@ describe('SharedStack with defaults (created hosted zone and OIDC provider)', ()
     template.hasResource('AWS::Route53::HostedZone', { Properties: { Name: 'shop.example.com.' }, DeletionPolicy: 'Retain' });
   });
 
-  test('outputs name the VPC, the hosted zone, each repository URI and each CI role ARN', () => {
+  test('outputs name the VPC and the hosted zone; none per service, whose names are known in advance', () => {
     template.hasOutput('VpcId', { Export: { Name: 'shop-vpc-id' } });
     template.hasOutput('NodeSubnetIds', { Export: { Name: 'shop-node-subnet-ids' } });
     template.hasOutput('HostedZoneId', {});
-    template.hasOutput('CartRepositoryUri', {});
-    template.hasOutput('CartCiRoleArn', {});
-    template.hasOutput('LegacyRepositoryUri', {});
-    assert.deepEqual(Object.keys(template.findOutputs('LegacyCiRoleArn')), []);
+    template.hasOutput('HostedZoneNameServers', {});
+    assert.deepEqual(Object.keys(template.findOutputs('*')).sort(), ['HostedZoneId', 'HostedZoneNameServers', 'NodeSubnetIds', 'VpcId']);
+    // The role a workflow assumes is named <platform>-<service>-ci.
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'shop-cart-ci' });
   });
 
   test('no secret value appears in the template', () => {
@@ -268,6 +268,41 @@ describe('SharedStack with an imported hosted zone and OIDC provider, a branch, 
     assert.deepEqual(subnets(template, 'Public').map((s) => s.Properties.CidrBlock), ['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24']);
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', PrivateDnsEnabled: true, ServiceName: 'com.amazonaws.eu-west-1.sts' });
+  });
+});
+
+describe('SharedStack at scale: CloudFormation allows 200 outputs and 500 resources per stack', () => {
+  // GIVEN 150 services, each released by CI (300 per-service resources)
+  const many = platform();
+  const cart = many.services[0]!;
+  const services = Array.from({ length: 150 }, (_, index) => ({
+    ...cart,
+    name: `svc-${index}`,
+    namespace: `svc-${index}`,
+    image: `${ECR}/svc-${index}`,
+    sourceRepository: `example-shop/svc-${index}`,
+  }));
+  // WHEN the shared stack is synthesised
+  const { template } = build({ platform: { ...many, services } });
+
+  test('the outputs stay the four fixed ones, and the resources under 500', () => {
+    // THEN per-service outputs would have made 304 (over the limit at about 98 services)
+    assert.equal(Object.keys(template.findOutputs('*')).length, 4);
+    template.resourceCountIs('AWS::ECR::Repository', 150);
+    assert.ok(Object.keys(template.toJSON().Resources as object).length <= 500);
+  });
+
+  test('a CI role whose name IAM cannot hold gets a generated name, announced in an output', () => {
+    // GIVEN a service whose <platform>-<service>-ci name is over 64 characters
+    const name = `s${'x'.repeat(60)}`;
+    const long = { ...cart, name, namespace: 'long', image: `${ECR}/${name}` };
+    // WHEN synthesised
+    const { template: withLong } = build({ platform: { ...many, services: [long] } });
+    // THEN CloudFormation names the role, and its ARN is an output
+    const roles = Object.values(withLong.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('push sx+ images') } }));
+    assert.equal(roles.length, 1);
+    assert.equal((roles[0] as { Properties: { RoleName?: string } }).Properties.RoleName, undefined);
+    assert.deepEqual(Object.keys(withLong.findOutputs('*')).filter((key) => key.endsWith('CiRoleArn')), [`S${'x'.repeat(60)}CiRoleArn`]);
   });
 });
 
