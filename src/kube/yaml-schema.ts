@@ -58,3 +58,34 @@ export const YAML_12_CORE_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
     ]),
   ],
 });
+
+/**
+ * Values a YAML file may hold with its aliases expanded. A few aliases can
+ * stand for billions of values ("billion laughs"), which every later step
+ * would walk; kaji's real inputs hold thousands.
+ */
+export const MAX_EXPANDED_VALUES = 1_000_000;
+
+/**
+ * How many values `data` (read from YAML) holds with its aliases expanded (an
+ * aliased value is one object, counted at each use); Infinity past
+ * MAX_EXPANDED_VALUES, or for a value that contains itself.
+ */
+export function expandedSize(data: unknown): number {
+  const sizes = new Map<object, number>();
+  const sizeOf = (value: unknown): number => {
+    if (typeof value !== 'object' || value === null) return 1;
+    const known = sizes.get(value);
+    if (known !== undefined) return known;
+    sizes.set(value, Infinity); // met again while inside it: it contains itself
+    let size = 1;
+    for (const item of Object.values(value)) {
+      size += sizeOf(item);
+      if (size > MAX_EXPANDED_VALUES) break;
+    }
+    const bounded = size > MAX_EXPANDED_VALUES ? Infinity : size;
+    sizes.set(value, bounded);
+    return bounded;
+  };
+  return sizeOf(data);
+}

@@ -127,6 +127,13 @@ describe('aliases are bounded the same way on both reads', () => {
     });
   }
 
+  test('GIVEN a value that contains itself WHEN parsed THEN the error names the alias', () => {
+    assert.throws(
+      () => parsePlatform('teams: &t [*t]\n', 'platform.yaml'),
+      (error: unknown) => error instanceof PlatformErrors && error.errors[0]!.line === 1 && error.errors[0]!.column === 12 && /or a value contains itself/.test(error.message),
+    );
+  });
+
   test('GIVEN a few aliases of a large list WHEN parsed THEN they are read as written (the bound counts values, not aliases)', () => {
     // 150 uses of one anchor: over the yaml package's own limit of 100, far under the bound
     const services = EXAMPLE.replace(/^(\s+egress: )\[internet, \*aws-apis\]/m, `$1[internet, ${Array(150).fill('*aws-apis').join(', ')}]`);

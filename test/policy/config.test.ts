@@ -93,6 +93,13 @@ describe('policy configuration', () => {
     assert.match(error.describe(), /^polaris\.yaml:\d+: invalid YAML/);
   });
 
+  test('aliases expanding to a billion values, or a value containing itself, are refused, not walked', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((name, index) => `${name}: &${name} [${Array(10).fill(`*${'abcdefghi'[index]}`).join(', ')}]`)];
+    const laughs = `customChecks:\n  laughs:\n    target: Container\n    schema:\n${levels.map((line) => `      ${line}`).join('\n')}\n`;
+    assert.match(refusal(laughs).describe(), /^polaris\.yaml: aliases expand the configuration past 1,000,000 values/);
+    assert.match(refusal('exemptions: &self [*self]\n').message, /contains itself/);
+  });
+
   test('invalid custom checks are refused with the path of the bad key', () => {
     const base = (body: string) => `checks:\n  c: danger\ncustomChecks:\n  c:\n    successMessage: ok\n    failureMessage: bad\n${body}`;
     assert.match(refusal(base('    target: Nonsense Target\n    schema: {type: object}\n')).path, /^customChecks\.c/);

@@ -13,7 +13,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } fr
 import type { Document, Node as YamlNode } from 'yaml';
 import { canonicalQuantity, compareQuantities, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
-import { didYouMean, YAML_12_CORE_SCHEMA } from '../../kube/index.js';
+import { didYouMean, expandedSize, MAX_EXPANDED_VALUES, YAML_12_CORE_SCHEMA } from '../../kube/index.js';
 import { parseCidr } from '../cidr.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
 import type {
@@ -155,37 +155,6 @@ function checkBeyondSchema(data: Raw, problems: ProblemList): Quantities {
   checkImageAllowlist(data, problems);
   checkNetwork(data, problems);
   return checkQuantities(data, problems);
-}
-
-/**
- * Values a definition may hold with its aliases expanded. A few aliases can
- * stand for billions of values ("billion laughs"), which every later step
- * would walk; real definitions hold thousands.
- */
-const MAX_EXPANDED_VALUES = 1_000_000;
-
-/**
- * How many values `data` holds with its aliases expanded (an aliased value
- * is one object, counted at each use); Infinity past MAX_EXPANDED_VALUES, or
- * for a value that contains itself.
- */
-function expandedSize(data: unknown): number {
-  const sizes = new Map<object, number>();
-  const sizeOf = (value: unknown): number => {
-    if (typeof value !== 'object' || value === null) return 1;
-    const known = sizes.get(value);
-    if (known !== undefined) return known;
-    sizes.set(value, Infinity); // met again while inside it: it contains itself
-    let size = 1;
-    for (const item of Object.values(value)) {
-      size += sizeOf(item);
-      if (size > MAX_EXPANDED_VALUES) break;
-    }
-    const bounded = size > MAX_EXPANDED_VALUES ? Infinity : size;
-    sizes.set(value, bounded);
-    return bounded;
-  };
-  return sizeOf(data);
 }
 
 function firstAliasOffset(document: Document): number | undefined {
