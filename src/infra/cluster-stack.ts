@@ -43,6 +43,7 @@ import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from './addons/system-nodes.js';
 import { InfraError } from './errors.js';
 import { Karpenter } from './karpenter.js';
 import { awsCliLayerAsset, kubectlLayerAsset, linkLayerZips } from './private/layer-staging.js';
+import { CLUSTER_TAG, PLATFORM_TAG } from './private/tags.js';
 import { suppress, type NagSuppression } from './nag.js';
 import { versionPins, type VersionPins } from './versions.js';
 
@@ -159,6 +160,9 @@ export class ClusterStack extends cdk.Stack {
       env: props.env ?? { account: platform.platform.account, region: platform.platform.region },
     });
     validate(this.node.path, props);
+    // Cost allocation per platform and per cluster (blue and green side by side).
+    cdk.Tags.of(this).add(PLATFORM_TAG, platform.platform.name);
+    cdk.Tags.of(this).add(CLUSTER_TAG, definition.name);
     this.pins = versionPins(definition.kubernetesVersion, this.node.path);
     const subnets = props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const publicCidrs = [...(props.publicEndpointCidrs ?? [])];
@@ -189,7 +193,6 @@ export class ClusterStack extends cdk.Stack {
         eks.ClusterLoggingTypes.SCHEDULER,
       ],
       outputConfigCommand: false,
-      tags: { 'kaji.dev/platform': platform.platform.name, 'kaji.dev/cluster': definition.name },
     });
     layerLinks.keepStaged(this);
 

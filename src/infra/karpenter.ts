@@ -27,7 +27,7 @@ import {
   type NodePoolLimits,
 } from './private/karpenter-manifests.js';
 import { KARPENTER_CHART, karpenterPin, resolveAmiAlias, resolveChartVersion } from './private/karpenter-pins.js';
-import { KARPENTER_DISCOVERY_TAG, PLATFORM_TAG } from './private/tags.js';
+import { CLUSTER_TAG, KARPENTER_DISCOVERY_TAG, PLATFORM_TAG } from './private/tags.js';
 
 export { KARPENTER_CHART, KARPENTER_PINS, type KarpenterPin } from './private/karpenter-pins.js';
 export type { DisruptionBudget, NodePoolLimits } from './private/karpenter-manifests.js';
@@ -181,7 +181,7 @@ export class Karpenter extends Construct {
           subnetDiscoveryTag: [KARPENTER_DISCOVERY_TAG, platform.platform.name],
           clusterName,
           rootVolumeSize: props.rootVolumeSize ?? '50Gi',
-          tags: { [PLATFORM_TAG]: platform.platform.name, 'kaji.dev/cluster': props.clusterDefinition.name },
+          tags: { [PLATFORM_TAG]: platform.platform.name, [CLUSTER_TAG]: props.clusterDefinition.name },
         }),
       ],
     });

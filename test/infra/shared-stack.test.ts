@@ -206,6 +206,18 @@ describe('SharedStack with defaults (created hosted zone and OIDC provider)', ()
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
+  test('every taggable resource carries the platform name', () => {
+    const tagged = Object.entries(template.toJSON().Resources as Record<string, { Properties?: { Tags?: unknown } }>).filter(
+      ([, resource]) => resource.Properties?.Tags !== undefined,
+    );
+    assert.ok(tagged.length >= 30, `${tagged.length} tagged resources`);
+    for (const [id, resource] of tagged) {
+      const tags = resource.Properties!.Tags;
+      const map = Array.isArray(tags) ? Object.fromEntries((tags as { Key: string; Value: string }[]).map(({ Key, Value }) => [Key, Value])) : (tags as Record<string, string>);
+      assert.equal(map['kaji.dev/platform'], 'shop', id);
+    }
+  });
+
   test('the hosted zone is created for the platform domain', () => {
     template.resourceCountIs('AWS::Route53::HostedZone', 1);
     template.hasResource('AWS::Route53::HostedZone', { Properties: { Name: 'shop.example.com.' }, DeletionPolicy: 'Retain' });

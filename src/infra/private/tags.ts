@@ -11,3 +11,5 @@ export const INTERNAL_ELB_TAG = 'kubernetes.io/role/internal-elb';
 export const PUBLIC_ELB_TAG = 'kubernetes.io/role/elb';
 /** Every resource kaji creates carries the platform name under this key. */
 export const PLATFORM_TAG = 'kaji.dev/platform';
+/** Every resource of a cluster stack, and every node Karpenter launches, carries the cluster name under this key. */
+export const CLUSTER_TAG = 'kaji.dev/cluster';
