@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { loadPolicyConfig, parsePolicyConfig, readPolicyText } from '../policy/index.js';
-import { createWebhookServer, reloadTlsOnChange, watchConfig, type ConfigWatcher } from '../webhook/index.js';
+import { createWebhookServer, reloadTlsOnChange, tlsPairProblem, watchConfig, type ConfigWatcher } from '../webhook/index.js';
 import { UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -47,7 +47,7 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
   // The policy text is read once, and the watcher starts from it (a change in between is still seen).
   const policyText = flags.config ? await readPolicyText(flags.config) : undefined;
   const initial = policyText === undefined ? await loadPolicyConfig() : parsePolicyConfig(policyText, flags.config!);
-  const tls = flags.selfSigned ? await selfSigned(io) : { cert: await readPem(flags.tlsCert!), key: await readPem(flags.tlsKey!) };
+  const tls = flags.selfSigned ? await selfSigned(io) : await readTlsPair(flags.tlsCert!, flags.tlsKey!);
   const both = !flags.validate && !flags.mutate;
   let current = initial;
   const server = createWebhookServer({
@@ -76,9 +76,15 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
         )
       : undefined;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    // A busy port or an address this machine does not have is a flag to change, not a bug.
+    const refused = (error: NodeJS.ErrnoException) => {
+      watcher?.close();
+      tlsWatcher?.close();
+      reject(new UsageError(`cannot listen on ${flags.host} port ${flags.port}: ${error.code ?? error.message}; choose another --host or --port`));
+    };
+    server.once('error', refused);
     server.listen(flags.port, flags.host, () => {
-      server.off('error', reject);
+      server.off('error', refused);
       resolve();
     });
   });
@@ -93,6 +99,14 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
   tlsWatcher?.close();
   await server.shutdown();
   return 0;
+}
+
+/** The certificate and key files, refused at start (rather than by the TLS stack, as a crash) when they cannot serve together. */
+async function readTlsPair(certFile: string, keyFile: string): Promise<{ cert: string; key: string }> {
+  const pair = { cert: await readPem(certFile), key: await readPem(keyFile) };
+  const problem = tlsPairProblem(pair.cert, pair.key);
+  if (problem) throw new UsageError(`--tls-cert ${certFile} and --tls-key ${keyFile} cannot serve HTTPS: ${problem}; give a PEM certificate and its private key`);
+  return pair;
 }
 
 async function readPem(file: string): Promise<string> {
