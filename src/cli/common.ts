@@ -73,7 +73,7 @@ export function reportProblems(problems: readonly InputProblem[], io: Io): void 
 export async function loadConfigForFlags(flags: { config?: string; mergeConfig?: boolean; checks?: string[] }): Promise<PolicyConfig> {
   if (flags.mergeConfig && !flags.config) throw new UsageError('--merge-config needs --config FILE');
   const config = await loadPolicyConfig({ file: flags.config, merge: flags.mergeConfig });
-  const unknown = (flags.checks ?? []).filter((id) => !(id in config.checks));
+  const unknown = (flags.checks ?? []).filter((id) => !Object.hasOwn(config.checks, id));
   if (unknown.length) throw new UsageError(`--checks: not in the configuration: ${unknown.join(', ')}`);
   return config;
 }

@@ -116,7 +116,7 @@ function validateConfig(raw: JsonObject, file: string): PolicyConfig {
   const customChecks = compileCustomChecks(raw.customChecks);
   const checks = readSeverities(raw.checks, customChecks);
   for (const id of Object.keys(customChecks)) {
-    if (!(id in checks)) {
+    if (!Object.hasOwn(checks, id)) {
       throw new ConfigError(`custom check "${id}" has no severity: add "${id}: warning" (or danger, or ignore) under checks`, `customChecks.${id}`);
     }
   }
@@ -148,7 +148,8 @@ function readSeverities(value: JsonValue | undefined, custom: Record<string, Che
   const severities: Record<string, Severity> = {};
   const known = [...BUILTIN_CHECKS.keys(), ...Object.keys(custom)];
   for (const [id, severity] of Object.entries(value)) {
-    if (!BUILTIN_CHECKS.has(id) && !(id in custom)) {
+    // Own keys only: `in` would take toString or constructor for custom checks (inherited from Object).
+    if (!BUILTIN_CHECKS.has(id) && !Object.hasOwn(custom, id)) {
       throw new ConfigError(`unknown check "${id}"${didYouMean(id, known)}; define it under customChecks or remove it`, `checks.${id}`);
     }
     if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) {
@@ -183,7 +184,7 @@ function readExemptions(value: JsonValue | undefined): Exemption[] {
 function readMutations(value: JsonValue | undefined, checks: Record<string, Severity>): string[] {
   const ids = readStringList(value, 'mutations') ?? [];
   ids.forEach((id, index) => {
-    if (!BUILTIN_CHECKS.has(id) && !(id in checks)) {
+    if (!BUILTIN_CHECKS.has(id) && !Object.hasOwn(checks, id)) {
       throw new ConfigError(`unknown check "${id}"${didYouMean(id, [...BUILTIN_CHECKS.keys()])}`, `mutations[${index}]`);
     }
   });

@@ -124,6 +124,23 @@ customChecks:
     }
   });
 
+  test('check IDs that are names of Object (toString, constructor) are unknown checks, not a crash', async () => {
+    const tree = tempTree({ 'a.yaml': good, 'p.yaml': 'checks:\n  toString: warning\n', 'q.yaml': 'checks:\n  runAsPrivileged: danger\nmutations: [constructor]\n' });
+    try {
+      const severity = await kaji(['check', tree.path('a.yaml'), '--config', tree.path('p.yaml')]);
+      assert.equal(severity.code, 2, severity.stderr);
+      assert.match(severity.stderr, /p\.yaml:2: checks\.toString: unknown check "toString"/);
+      const mutation = await kaji(['check', tree.path('a.yaml'), '--config', tree.path('q.yaml')]);
+      assert.equal(mutation.code, 2, mutation.stderr);
+      assert.match(mutation.stderr, /mutations\[0\]: unknown check "constructor"/);
+      const flag = await kaji(['check', tree.path('a.yaml'), '--checks', 'toString']);
+      assert.equal(flag.code, 2, flag.stderr);
+      assert.match(flag.stderr, /--checks: not in the configuration: toString/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('--only-show-failed-tests, --severity and --checks narrow the report', async () => {
     const tree = tempTree({ 'a.yaml': root, 'p.yaml': policy });
     try {
