@@ -2,11 +2,12 @@
 // definition, creates missing overlays for new clusters, regenerates
 // clusters/*/, renders every service for every cluster, and checks all of it
 // with the platform's policy and the tenant boundaries.
-import { dirname, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { writeFileAtomically, type InputProblem } from '../kube/index.js';
 import { auditObjects, countResults, parsePolicyConfig, readPolicyText, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
-import { deriveClusterFiles, loadPlatform, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
+import { deriveClusterFiles, loadPlatform, PlatformError, PlatformErrors, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
 import { serviceBoundaryViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
 import { applyFileChanges, planGeneratedFiles, type FileChange } from './files.js';
@@ -87,6 +88,7 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   const policyText = await readPolicyText(policyFile);
   const policy = parsePolicyConfig(policyText, policyFile);
   const root = manifestRoot(platform);
+  await requireManifestFolder(platform, root);
 
   progress({ phase: 'generate' });
   const { plans: overlays, problems: overlayProblems } = await planOverlays(root, platform);
@@ -114,6 +116,20 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
     await writeOutput(out, result, rendered);
   }
   return result;
+}
+
+/**
+ * The manifest folder must be there before synth writes into it: a mistyped
+ * localPath would otherwise get a new clusters/ tree of its own (and every
+ * service "no overlay"), and a file there ended in ENOTDIR.
+ */
+async function requireManifestFolder(platform: PlatformDefinition, root: string): Promise<void> {
+  const info = await stat(root).catch(() => undefined);
+  if (info?.isDirectory()) return;
+  const fields = platform.manifests.path === '.' ? 'manifests.localPath' : 'manifests.localPath and manifests.path';
+  const shown = relative(process.cwd(), root) || '.';
+  const message = `${shown} ${info ? 'is not a folder' : 'does not exist'}: check out the manifest repository there, or set ${fields} to where its checkout is`;
+  throw new PlatformErrors([new PlatformError(message, 'manifests.localPath', platform.file)]);
 }
 
 /** One render per service and cluster; a missing overlay renders from the overlay it would be copied from. */

@@ -164,6 +164,27 @@ spec:
     }
   });
 
+  test('a manifests.localPath that is missing or a file is refused before anything is written, exit 2', async () => {
+    const tree = platformTree([cart]);
+    try {
+      const withLocalPath = (localPath: string) =>
+        platformYaml([cart]).replace('manifests.git}', `manifests.git, localPath: ${localPath}}`);
+      writeFileSync(tree.path('platform.yaml'), withLocalPath('manfests'));
+      const missing = await kaji(['synth', tree.root, '--out', tree.path('out')]);
+      assert.equal(missing.code, 2, missing.stderr);
+      assert.match(missing.stderr, /platform\.yaml: manifests\.localPath: .*manfests does not exist: check out the manifest repository there/);
+      assert.equal(existsSync(tree.path('manfests')), false, 'no new tree for a mistyped path');
+      writeFileSync(tree.path('platform.yaml'), withLocalPath('polaris.yaml'));
+      const file = await kaji(['synth', tree.root, '--out', tree.path('out')]);
+      assert.equal(file.code, 2, file.stderr);
+      assert.match(file.stderr, /manifests\.localPath: .*polaris\.yaml is not a folder/);
+      assert.doesNotMatch(file.stderr, /unexpected error/);
+      assert.equal(existsSync(tree.path('out')), false);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('a service whose overlay does not render is a problem, and the others are still checked', async () => {
     const tree = platformTree([shop, cart]);
     try {
