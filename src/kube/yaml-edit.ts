@@ -542,7 +542,9 @@ function endOf(node: unknown): number {
 }
 
 function columnOf(text: string, offset: number): number {
-  return offset - lineStartOf(text, offset);
+  const start = lineStartOf(text, offset);
+  // A byte-order mark is not indentation: counted, it put new keys one column off in a file that has one.
+  return offset - start - (start === 0 && text.startsWith('\uFEFF') ? 1 : 0);
 }
 
 function lineStartOf(text: string, offset: number): number {

@@ -223,6 +223,15 @@ const cases: Case[] = [
     output: 'kind: Pod\nspec:\n  a: 1\n  b: 2\n',
   },
   {
+    name: 'a byte-order mark is not indentation',
+    input: '\uFEFFkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n',
+    operations: [
+      { op: 'add', path: '/spec/containers/0/securityContext', value: { runAsNonRoot: true } },
+      { op: 'add', path: '/status', value: { phase: 'x' } },
+    ],
+    output: '\uFEFFkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n    securityContext:\n      runAsNonRoot: true\nstatus:\n  phase: x\n',
+  },
+  {
     name: 'CRLF line endings are kept',
     input: 'kind: Pod\r\nspec:\r\n  a: "1"\r\n',
     operations: [
