@@ -16,7 +16,7 @@ interface Timed {
   readonly seconds: number;
   readonly services: number;
   readonly clusters: number;
-  /** Dangers and problems found, and the CDK synthesis's problem: a timing of a failed synthesis says so. */
+  /** Dangers and problems found (one of them may be the CDK synthesis's): a timing of a failed synthesis says so. */
   readonly findings: string;
 }
 
@@ -24,7 +24,7 @@ async function timeSynth(directory: string, out: string): Promise<Timed> {
   const started = performance.now();
   const result = await runSynth({ directory, outDirectory: out });
   const seconds = (performance.now() - started) / 1000;
-  const cdk = result.infrastructure.problem === undefined ? '' : `; CDK: ${result.infrastructure.problem.slice(0, 160)}`;
+  const cdk = result.infrastructure.problem === undefined ? '' : ` (one is the CDK app's: ${result.infrastructure.problem.slice(0, 160)})`;
   const findings = `${result.dangers} dangers, ${result.problems} problems${cdk}`;
   return { seconds, services: result.platform.services.length, clusters: result.clusters.length, findings };
 }

@@ -25,40 +25,6 @@ const { merge } = (yaml as unknown as { types: Record<string, yaml.Type> }).type
  */
 export const KUBERNETES_YAML_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [yaml11Bool, ...(merge ? [merge] : [])] });
 
-/** One js-yaml scalar type for a core-schema tag, resolving by the first matching pattern. */
-function coreScalar(tag: string, forms: readonly (readonly [RegExp, (text: string) => unknown])[]): yaml.Type {
-  const formOf = (text: string) => forms.find(([pattern]) => pattern.test(text));
-  return new yaml.Type(`tag:yaml.org,2002:${tag}`, {
-    kind: 'scalar',
-    resolve: (text: string) => formOf(text) !== undefined,
-    construct: (text: string) => formOf(text)![1](text),
-  });
-}
-
-/**
- * YAML 1.2's core schema with plain scalars resolved exactly as the `yaml`
- * package resolves them (its core schema's patterns, in its order), so that
- * js-yaml, several times faster on a cold process, reads a file to the same
- * data. js-yaml's own core schema differs at the edges (`0b101`, `-0x1`, `+.5`, `-0`).
- * Explicit tags other than the failsafe ones are not defined here.
- */
-export const YAML_12_CORE_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
-  implicit: [
-    coreScalar('null', [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
-    coreScalar('bool', [[/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (text) => text[0] === 't' || text[0] === 'T']]),
-    coreScalar('int', [
-      [/^0o[0-7]+$/, (text) => parseInt(text.slice(2), 8)],
-      [/^[-+]?[0-9]+$/, (text) => parseInt(text, 10)],
-      [/^0x[0-9a-fA-F]+$/, (text) => parseInt(text.slice(2), 16)],
-    ]),
-    coreScalar('float', [
-      [/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (text) => (text.slice(-3).toLowerCase() === 'nan' ? NaN : text[0] === '-' ? -Infinity : Infinity)],
-      [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, parseFloat],
-      [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, parseFloat],
-    ]),
-  ],
-});
-
 /**
  * Values a YAML file may hold with its aliases expanded. A few aliases can
  * stand for billions of values ("billion laughs"), which every later step
@@ -66,12 +32,15 @@ export const YAML_12_CORE_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
  */
 export const MAX_EXPANDED_VALUES = 1_000_000;
 
+type PathSegment = string | number;
+
 /**
- * How many values `data` (read from YAML) holds with its aliases expanded (an
- * aliased value is one object, counted at each use); Infinity past
- * MAX_EXPANDED_VALUES, or for a value that contains itself.
+ * The path to the smallest value of `data` (read from YAML) whose aliases
+ * expand it past MAX_EXPANDED_VALUES values, or that contains itself;
+ * undefined when all of it stays within. An aliased value is one object,
+ * counted at each use.
  */
-export function expandedSize(data: unknown): number {
+export function overExpandedPath(data: unknown): PathSegment[] | undefined {
   const sizes = new Map<object, number>();
   const sizeOf = (value: unknown): number => {
     if (typeof value !== 'object' || value === null) return 1;
@@ -87,5 +56,17 @@ export function expandedSize(data: unknown): number {
     sizes.set(value, bounded);
     return bounded;
   };
-  return sizeOf(data);
+  if (sizeOf(data) <= MAX_EXPANDED_VALUES) return undefined;
+  // Down through the children that are over the bound themselves, to the first that is not, or to a value met again.
+  const path: PathSegment[] = [];
+  const visited = new Set<object>();
+  let value = data as object;
+  for (;;) {
+    visited.add(value);
+    const over = Object.entries(value).find(([, item]) => typeof item === 'object' && item !== null && sizes.get(item) === Infinity);
+    if (over === undefined) return path;
+    path.push(Array.isArray(value) ? Number(over[0]) : over[0]);
+    if (visited.has(over[1] as object)) return path;
+    value = over[1] as object;
+  }
 }

@@ -109,19 +109,17 @@ describe('ClusterStack: the cluster', () => {
   });
 
   test('every taggable resource carries the platform and the cluster name (cost allocation per cluster)', () => {
-    for (const [template, cluster] of [[blue, 'blue'], [green, 'green']] as const) {
-      const tagged = Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties?: { Tags?: unknown } }>).filter(([, resource]) => resource.Properties?.Tags !== undefined);
-      // The cluster, its node group, roles, the queue, the rules, the layers' functions...
-      assert.ok(tagged.length >= 20, `${tagged.length} tagged resources`);
-      for (const [id, resource] of tagged) {
-        const tags = resource.Properties!.Tags;
-        // CloudFormation writes tags as a list of {Key, Value}, or for some types as a map.
-        const map = Array.isArray(tags) ? Object.fromEntries((tags as { Key: string; Value: string }[]).map(({ Key, Value }) => [Key, Value])) : (tags as Record<string, string>);
-        assert.equal(map['kaji.dev/platform'], 'labs', id);
-        assert.equal(map['kaji.dev/cluster'], cluster, id);
+    for (const [stack, template, cluster] of [[blueStack, blue, 'blue'], [greenStack, green, 'green']] as const) {
+      // Every construct aws-cdk-lib can tag, including those kaji's own code never names
+      const taggable = stack.node.findAll().filter((construct) => construct instanceof cdk.CfnResource && cdk.TagManager.isTaggable(construct));
+      assert.ok(taggable.length >= 15, `${taggable.length} taggable resources`);
+      for (const resource of taggable as (cdk.CfnResource & cdk.ITaggable)[]) {
+        const tags = resource.tags.tagValues();
+        assert.equal(tags['kaji.dev/platform'], 'labs', resource.node.path);
+        assert.equal(tags['kaji.dev/cluster'], cluster, resource.node.path);
       }
+      template.hasResourceProperties('AWS::EKS::Cluster', { Tags: Match.arrayWith([{ Key: 'kaji.dev/cluster', Value: cluster }]) });
     }
-    blue.hasResourceProperties('AWS::EKS::Cluster', { Tags: Match.arrayWith([{ Key: 'kaji.dev/cluster', Value: 'blue' }]) });
   });
 
   test('the kubectl layer matches the cluster\'s version', () => {

@@ -207,14 +207,10 @@ describe('SharedStack with defaults (created hosted zone and OIDC provider)', ()
   });
 
   test('every taggable resource carries the platform name', () => {
-    const tagged = Object.entries(template.toJSON().Resources as Record<string, { Properties?: { Tags?: unknown } }>).filter(
-      ([, resource]) => resource.Properties?.Tags !== undefined,
-    );
-    assert.ok(tagged.length >= 30, `${tagged.length} tagged resources`);
-    for (const [id, resource] of tagged) {
-      const tags = resource.Properties!.Tags;
-      const map = Array.isArray(tags) ? Object.fromEntries((tags as { Key: string; Value: string }[]).map(({ Key, Value }) => [Key, Value])) : (tags as Record<string, string>);
-      assert.equal(map['kaji.dev/platform'], 'shop', id);
+    const taggable = stack.node.findAll().filter((construct) => construct instanceof cdk.CfnResource && cdk.TagManager.isTaggable(construct));
+    assert.ok(taggable.length >= 30, `${taggable.length} taggable resources`);
+    for (const resource of taggable as (cdk.CfnResource & cdk.ITaggable)[]) {
+      assert.equal(resource.tags.tagValues()['kaji.dev/platform'], 'shop', resource.node.path);
     }
   });
 

@@ -1,19 +1,17 @@
-// Loads platform.yaml: YAML → JSON Schema validation → the checks a schema
-// cannot express (uniqueness, references, quantities, DNS) → a
-// PlatformDefinition with every default filled. A valid file is read once,
-// quickly, without positions; any other is read again with them, and every
-// problem is collected and thrown together as PlatformErrors, each naming
-// file:line:column and the field path.
+// Loads platform.yaml: YAML (with positions) → JSON Schema validation → the
+// checks a schema cannot express (uniqueness, references, quantities, DNS) →
+// a PlatformDefinition with every default filled. Every problem is collected
+// and thrown together as PlatformErrors, each naming file:line:column and the
+// field path.
 
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import jsyaml from 'js-yaml';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { canonicalQuantity, compareQuantities, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
-import { didYouMean, expandedSize, MAX_EXPANDED_VALUES, YAML_12_CORE_SCHEMA } from '../../kube/index.js';
+import { didYouMean, MAX_EXPANDED_VALUES, overExpandedPath } from '../../kube/index.js';
 import { parseCidr } from '../cidr.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
 import type {
@@ -62,39 +60,6 @@ export async function loadPlatform(file: string): Promise<PlatformDefinition> {
  * PlatformErrors listing every problem.
  */
 export function parsePlatform(text: string, file: string): PlatformDefinition {
-  return validDefinition(quickRead(text), file) ?? readWithPositions(text, file);
-}
-
-/** A line starting a directive (`%YAML 1.1` changes how plain scalars resolve), and a tag (`!x`, `!!str`). */
-const DIRECTIVE = /^%/m;
-const TAG = /(?:^|[\s,[{])!/m;
-
-/**
- * The quick read of a definition: js-yaml with YAML_12_CORE_SCHEMA reads a
- * file to the same data as the `yaml` package, about three times faster on a
- * cold process, but keeps no positions. It declines (undefined) whatever the
- * two could read differently, directives and tags, and whatever js-yaml
- * refuses; the positioned read then decides, and names the line.
- */
-export function quickRead(text: string): unknown {
-  if (DIRECTIVE.test(text) || TAG.test(text)) return undefined;
-  try {
-    return jsyaml.load(text, { schema: YAML_12_CORE_SCHEMA });
-  } catch {
-    return undefined;
-  }
-}
-
-/** The definition, when `data` is a valid one; undefined otherwise (the positioned read then says why). */
-function validDefinition(data: unknown, file: string): PlatformDefinition | undefined {
-  if (!isRecord(data) || expandedSize(data) > MAX_EXPANDED_VALUES || !platformValidator(data)) return undefined;
-  const problems = new ProblemList();
-  const quantities = checkBeyondSchema(data, problems);
-  return problems.size === 0 ? buildDefinition(data, resolve(file), quantities) : undefined;
-}
-
-/** Reads the definition with every node's position, to name file:line:column in each problem. */
-function readWithPositions(text: string, file: string): PlatformDefinition {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): { line: number; column: number } => {
@@ -109,7 +74,7 @@ function readWithPositions(text: string, file: string): PlatformDefinition {
       }),
     );
   }
-  // Aliases are bounded by expandedSize below, the same bound for both reads.
+  // yaml's own alias limit counts uses (100); kaji bounds what they expand to, below.
   const data: unknown = document.toJS({ maxAliasCount: -1 });
   if (!isRecord(data)) {
     const found = data === null || data === undefined ? 'the file is empty' : `found ${describeValue(data)}`;
@@ -117,12 +82,13 @@ function readWithPositions(text: string, file: string): PlatformDefinition {
       new PlatformError(`the platform definition must be a mapping with platform, manifests, clusters, teams and services; ${found}`, '', file, 1, 1),
     ]);
   }
-  if (expandedSize(data) > MAX_EXPANDED_VALUES) {
-    const position = at(firstAliasOffset(document) ?? 0);
+  const overExpanded = overExpandedPath(data);
+  if (overExpanded !== undefined) {
+    const position = at(aliasOffsetOnPath(document, overExpanded) ?? offsetOf(document, overExpanded, 'value') ?? 0);
     throw new PlatformErrors([
       new PlatformError(
-        `aliases expand the definition past ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values, or a value contains itself; write the repeated part out, or refer to it fewer times`,
-        '',
+        `aliases expand this past ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values, or it contains itself; write the repeated part out, or refer to it fewer times`,
+        formatPath(overExpanded),
         file,
         position.line,
         position.column,
@@ -135,7 +101,11 @@ function readWithPositions(text: string, file: string): PlatformDefinition {
     const problem = translateSchemaError(error, data, text, document);
     if (problem) problems.add(problem);
   }
-  const quantities = checkBeyondSchema(data, problems);
+  checkClusters(data, problems);
+  checkTeamsAndServices(data, problems);
+  checkImageAllowlist(data, problems);
+  checkNetwork(data, problems);
+  const quantities = checkQuantities(data, problems);
 
   if (problems.size > 0) {
     const errors = problems.list().map((problem) => {
@@ -148,24 +118,16 @@ function readWithPositions(text: string, file: string): PlatformDefinition {
   return buildDefinition(data, resolve(file), quantities);
 }
 
-/** The checks a schema cannot express; returns the canonical quantities. */
-function checkBeyondSchema(data: Raw, problems: ProblemList): Quantities {
-  checkClusters(data, problems);
-  checkTeamsAndServices(data, problems);
-  checkImageAllowlist(data, problems);
-  checkNetwork(data, problems);
-  return checkQuantities(data, problems);
-}
-
-function firstAliasOffset(document: Document): number | undefined {
-  let offset: number | undefined;
-  visit(document, {
-    Alias: (_key, node) => {
-      offset = node.range?.[0];
-      return visit.BREAK;
-    },
-  });
-  return offset;
+/** Where the first alias on `path` is written (the use that expands), or undefined when the path has none. */
+function aliasOffsetOnPath(document: Document, path: readonly Segment[]): number | undefined {
+  let node: unknown = document.contents;
+  for (const segment of path) {
+    if (isAlias(node)) break;
+    if (isMap(node)) node = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment))?.value;
+    else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+    else return undefined;
+  }
+  return isAlias(node) ? rangeStart(node) : undefined;
 }
 
 // ---------------------------------------------------------------------------
