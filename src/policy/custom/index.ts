@@ -15,7 +15,7 @@ import { SchemaCompiler, SchemaError, type CompiledSchema } from './schema.js';
 
 export { renderGoTemplate, parseGoTemplate, GoTemplateError, GoTemplateExecError } from './gotemplate.js';
 export type { GoTemplate } from './gotemplate.js';
-export { goRegExp, translateGoRegex, GoRegexError } from './goregex.js';
+export { goRegExp, GoRegexError, type GoRegex } from './goregex.js';
 export { SchemaCompiler, SchemaError } from './schema.js';
 export type { CompiledSchema, SchemaVerdict } from './schema.js';
 
