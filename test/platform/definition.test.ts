@@ -273,6 +273,25 @@ describe('errors: reading and YAML', () => {
     assertProblems('- a\n', [
       'platform.yaml:1:1: the platform definition must be a mapping with platform, manifests, clusters, teams and services; found a list',
     ]);
+    // AND a long text is shortened in the message
+    assert.match(problems(`${'x'.repeat(500)}\n`)[0]!, /; found "x{77}\.\.\."$/);
+  });
+
+  test('an unknown tag is refused, not read as if it were absent', () => {
+    assertProblems(edit('  name: labs', '  name: !labs labs'), ['platform.yaml:2:9: invalid YAML: Unresolved tag: !labs']);
+  });
+
+  test('a file that is not UTF-8 text (binary, or another encoding) is named as such', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'kaji-platform-')), 'platform.yaml');
+    await writeFile(file, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe, 0x70, 0x6c, 0x61]));
+    await assert.rejects(loadPlatform(file), (error: unknown) => {
+      assert.ok(error instanceof PlatformErrors);
+      assert.equal(error.describe(), `${file}: the platform definition is not UTF-8 text (is it the right file?); save it as UTF-8 YAML`);
+      return true;
+    });
+    // AND a BOM is no problem
+    await writeFile(file, `\uFEFF${MINIMAL}`);
+    assert.equal((await loadPlatform(file)).platform.name, 'labs');
   });
 });
 
@@ -327,6 +346,15 @@ describe('errors: schema', () => {
       'platform.yaml:14:15: teams[0].identity: must be an IAM role ARN such as arn:aws:iam::111122223333:role/team-blog; found "arn:aws:iam::111122223333:user/blog"',
       'platform.yaml:20:23: services[0].sourceRepository: must be a GitHub repository as owner/name, such as labs/antenna; found "https://github.com/labs/antenna"',
     ]);
+  });
+
+  test('the branch is a git branch name and the path a folder inside the repository (never an option, never outside)', () => {
+    const text = edit('  url: https://github.com/labs/manifests.git', '  url: https://github.com/labs/manifests.git\n  branch: --force\n  path: ../../..');
+    assertProblems(text, [
+      'platform.yaml:8:11: manifests.branch: must be a git branch name such as main or release/2026 (letters, digits, ".", "_", "-", "/"; not starting with "-" or ".", no ".."); found "--force"',
+      'platform.yaml:9:9: manifests.path: must be a folder inside the repository, such as . or deploy/platform (relative; no "." or ".." segments); found "../../.."',
+    ]);
+    assert.deepEqual(problems(edit('  url: https://github.com/labs/manifests.git', '  url: https://github.com/labs/manifests.git\n  branch: release/2026\n  path: deploy/platform')), []);
   });
 
   test('a weight out of range', () => {

@@ -42,14 +42,23 @@ interface Problem {
   readonly locate?: readonly Segment[];
 }
 
+/** Refuses bytes that are not UTF-8, rather than reading them as U+FFFD; a BOM is dropped. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Reads and validates a platform definition. Throws PlatformErrors listing every problem. */
 export async function loadPlatform(file: string): Promise<PlatformDefinition> {
   let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new PlatformErrors([new PlatformError(`cannot read the platform definition: ${reason}`, '', file)]);
+  }
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw new PlatformErrors([new PlatformError('the platform definition is not UTF-8 text (is it the right file?); save it as UTF-8 YAML', '', file)]);
   }
   return parsePlatform(text, file);
 }
@@ -61,14 +70,16 @@ export async function loadPlatform(file: string): Promise<PlatformDefinition> {
  */
 export function parsePlatform(text: string, file: string): PlatformDefinition {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Warnings are refused too (an unknown tag such as !foo would be read as if absent); logLevel keeps yaml off stderr.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const at = (offset: number): { line: number; column: number } => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  if (document.errors.length > 0) {
+  const yamlProblems = [...document.errors, ...document.warnings];
+  if (yamlProblems.length > 0) {
     throw new PlatformErrors(
-      document.errors.map((error) => {
+      yamlProblems.map((error) => {
         const { line, column } = at(error.pos[0]);
         return new PlatformError(`invalid YAML: ${error.message}`, '', file, line, column);
       }),
@@ -708,7 +719,7 @@ function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   return String(value);
 }
 
