@@ -5,15 +5,52 @@ import type { JsonObject, JsonValue, KubeObject, Source } from './types.js';
 export function objectProblem(doc: unknown): string | undefined {
   if (!isObject(doc as JsonObject)) return `expected a Kubernetes object (a mapping), found ${describe(doc)}`;
   const object = doc as JsonObject;
-  if (typeof object.kind !== 'string' || object.kind === '') return 'missing "kind": every object needs a kind such as Deployment';
+  if (object.kind === undefined || object.kind === '') return 'missing "kind": every object needs a kind such as Deployment';
+  if (typeof object.kind !== 'string') return `"kind" must be a text such as Deployment, found ${describe(object.kind)}`;
   if (typeof object.apiVersion !== 'string' || object.apiVersion === '') return `${object.kind} has no "apiVersion"`;
   if (!isObject(object.metadata)) return `${object.kind} has no "metadata" mapping`;
+  return podSpecProblem(object);
+}
+
+/** Where the built-in workload kinds keep their pod spec, by API group and kind. */
+const POD_SPEC_PATHS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['/Pod', ['spec']],
+  ['/ReplicationController', ['spec', 'template', 'spec']],
+  ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].map((kind): [string, string[]] => [`apps/${kind}`, ['spec', 'template', 'spec']]),
+  ['batch/Job', ['spec', 'template', 'spec']],
+  ['batch/CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec']],
+]);
+
+/**
+ * A built-in workload whose pod spec has the wrong shape (a number where the
+ * containers belong): the API server would refuse it, and without this it
+ * would be checked as if it had no pod. What is missing is fine: a patch
+ * file of a kustomization names only what it changes.
+ */
+function podSpecProblem(object: JsonObject): string | undefined {
+  const path = POD_SPEC_PATHS.get(`${apiGroupOf(object.apiVersion as string)}/${object.kind as string}`);
+  if (path === undefined) return undefined;
+  let value: JsonValue | undefined = object;
+  for (const [depth, key] of path.entries()) {
+    value = (value as JsonObject)[key];
+    if (value === undefined) return undefined;
+    if (!isObject(value)) return `${object.kind as string} ${path.slice(0, depth + 1).join('.')} must be a mapping, found ${describe(value)}`;
+  }
+  for (const key of ['initContainers', 'containers']) {
+    const list = (value as JsonObject)[key];
+    if (list === undefined) continue;
+    const where = `${object.kind as string} ${path.join('.')}.${key}`;
+    if (!Array.isArray(list)) return `${where} must be a list of containers, found ${describe(list)}`;
+    const index = list.findIndex((container) => !isObject(container));
+    if (index !== -1) return `${where}[${index}] must be a container (a mapping with name and image), found ${describe(list[index])}`;
+  }
   return undefined;
 }
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
   return `a ${typeof value}`;
 }
 

@@ -116,6 +116,33 @@ describe('loadInputs', () => {
     }
   });
 
+  test('a built-in workload whose pod spec has the wrong shape is a problem; a partial one (a patch) is not', async () => {
+    const workloads = [
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: 5}',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec: {template: 5}',
+      'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec: {jobTemplate: {spec: {template: {spec: {containers: [nginx]}}}}}',
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: d}\nspec: {template: {spec: {initContainers: {name: x}}}}',
+      'apiVersion: v1\nkind: 5\nmetadata: {name: e}',
+      // a strategic-merge patch names only what it changes; another group's Deployment is not the built-in one
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: patch}\nspec: {replicas: 3}',
+      'apiVersion: example.com/v1\nkind: Deployment\nmetadata: {name: custom}\nspec: {template: 5}',
+    ];
+    const tree = tempTree({ 'workloads.yaml': workloads.join('\n---\n') });
+    try {
+      const { objects, problems } = await loadInputs([tree.path('workloads.yaml')]);
+      assert.deepEqual(problems.map((problem) => problem.message), [
+        'Pod spec.containers must be a list of containers, found a number',
+        'Deployment spec.template must be a mapping, found a number',
+        'CronJob spec.jobTemplate.spec.template.spec.containers[0] must be a container (a mapping with name and image), found a string',
+        'StatefulSet spec.template.spec.initContainers must be a list of containers, found a mapping',
+        '"kind" must be a text such as Deployment, found a number',
+      ]);
+      assert.deepEqual(objects.map((object) => object.name), ['patch', 'custom']);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('refuses a file over the size limit without reading it', async () => {
     const tree = tempTree({ 'huge.yaml': deployment('huge') + '#'.repeat(4096) });
     try {
