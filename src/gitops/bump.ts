@@ -4,7 +4,7 @@
 // (a change that adds a danger is refused), then either pushed straight to the
 // base branch (re-applied and checked again on the new tip when another push got
 // there first) or proposed as a pull request from `kaji/bump/<service>`.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, posix, resolve } from 'node:path';
 import yaml from 'yaml';
@@ -150,6 +150,9 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
   // The local checkout when there is one (cloned, never edited in place), else the repository URL (CI).
   const checkout = resolve(dirname(platform.file), platform.manifests.localPath);
   const source = options.manifests ?? (existsSync(checkout) ? checkout : platform.manifests.url);
+  if (!isUrl(source) && !statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new BumpError(`${resolve(source)} is not a directory: give --manifests a checkout of the manifest repository, or its clone URL`);
+  }
   const base = options.base ?? platform.manifests.branch;
   const forge = mode === 'pr' && !options.dryRun ? forgeFor(options, platform) : undefined;
   const policy = await loadPolicyConfig({ file: resolve(directory, platform.policy) });

@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
@@ -214,7 +215,11 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     const missing = await kaji(bumpArgs(fixture, 'legacy', '1.0.1', '--mode', 'push'));
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /image 111122223333\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/legacy not found for legacy in cluster blue: looked in apps\/legacy\/overlays\/blue\/kustomization\.yaml/);
-    for (const output of [unknown, latest, bad, cluster, missing]) assert.equal(output.stderr.trim().split('\n').filter((l) => !l.startsWith('kaji bump:')).length, 1, 'one line');
+    const nowhere = join(fixture.platformDir, 'no-such-checkout');
+    const noCheckout = await kaji(['bump', 'antenna', '1.0.1', '--mode', 'push', '--manifests', nowhere, '--platform', fixture.platformDir]);
+    assert.equal(noCheckout.code, 2);
+    assert.equal(noCheckout.stderr.trim(), `kaji: ${nowhere} is not a directory: give --manifests a checkout of the manifest repository, or its clone URL`);
+    for (const output of [unknown, latest, bad, cluster, missing, noCheckout]) assert.equal(output.stderr.trim().split('\n').filter((l) => !l.startsWith('kaji bump:')).length, 1, 'one line');
   });
 });
 
