@@ -277,6 +277,10 @@ describe('errors: reading and YAML', () => {
     assert.match(problems(`${'x'.repeat(500)}\n`)[0]!, /; found "x{77}\.\.\."$/);
   });
 
+  test('collections nested past what can be read are named as such', () => {
+    assert.match(problems(`a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`)[0]!, /^platform\.yaml:1:\d+: invalid YAML: collections nested too deeply to read$/);
+  });
+
   test('an unknown tag is refused, not read as if it were absent', () => {
     assertProblems(edit('  name: labs', '  name: !labs labs'), ['platform.yaml:2:9: invalid YAML: Unresolved tag: !labs']);
   });

@@ -81,7 +81,9 @@ export function parsePlatform(text: string, file: string): PlatformDefinition {
     throw new PlatformErrors(
       yamlProblems.map((error) => {
         const { line, column } = at(error.pos[0]);
-        return new PlatformError(`invalid YAML: ${error.message}`, '', file, line, column);
+        // yaml reports running out of stack as an error at the collection it was reading
+        const message = error.message.includes('Maximum call stack size exceeded') ? 'collections nested too deeply to read' : error.message;
+        return new PlatformError(`invalid YAML: ${message}`, '', file, line, column);
       }),
     );
   }
