@@ -33,12 +33,12 @@ function podSpecProblem(object: JsonObject): string | undefined {
   let value: JsonValue | undefined = object;
   for (const [depth, key] of path.entries()) {
     value = (value as JsonObject)[key];
-    if (value === undefined) return undefined;
+    if (value === undefined || value === null) return undefined; // null is absent, as for the API server
     if (!isObject(value)) return `${object.kind as string} ${path.slice(0, depth + 1).join('.')} must be a mapping, found ${describe(value)}`;
   }
   for (const key of ['initContainers', 'containers']) {
     const list = (value as JsonObject)[key];
-    if (list === undefined) continue;
+    if (list === undefined || list === null) continue;
     const where = `${object.kind as string} ${path.join('.')}.${key}`;
     if (!Array.isArray(list)) return `${where} must be a list of containers, found ${describe(list)}`;
     const index = list.findIndex((container) => !isObject(container));

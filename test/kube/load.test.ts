@@ -125,6 +125,7 @@ describe('loadInputs', () => {
       'apiVersion: v1\nkind: 5\nmetadata: {name: e}',
       // a strategic-merge patch names only what it changes; another group's Deployment is not the built-in one
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: patch}\nspec: {replicas: 3}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: nulls}\nspec: {initContainers: null, containers: [{name: a, image: b}]}',
       'apiVersion: example.com/v1\nkind: Deployment\nmetadata: {name: custom}\nspec: {template: 5}',
     ];
     const tree = tempTree({ 'workloads.yaml': workloads.join('\n---\n') });
@@ -137,7 +138,7 @@ describe('loadInputs', () => {
         'StatefulSet spec.template.spec.initContainers must be a list of containers, found a mapping',
         '"kind" must be a text such as Deployment, found a number',
       ]);
-      assert.deepEqual(objects.map((object) => object.name), ['patch', 'custom']);
+      assert.deepEqual(objects.map((object) => object.name), ['patch', 'nulls', 'custom']);
     } finally {
       tree.cleanup();
     }
