@@ -150,8 +150,9 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
   // The local checkout when there is one (cloned, never edited in place), else the repository URL (CI).
   const checkout = resolve(dirname(platform.file), platform.manifests.localPath);
   const source = options.manifests ?? (existsSync(checkout) ? checkout : platform.manifests.url);
-  if (!isUrl(source) && !statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new BumpError(`${resolve(source)} is not a directory: give --manifests a checkout of the manifest repository, or its clone URL`);
+  if (!isUrl(source) && !isDirectory(source)) {
+    const fix = options.manifests === undefined ? "set platform.yaml's manifests.localPath to the checkout" : 'give --manifests a checkout of the manifest repository, or its clone URL';
+    throw new BumpError(`${resolve(source)} is not a directory: ${fix}`);
   }
   const base = options.base ?? platform.manifests.branch;
   const forge = mode === 'pr' && !options.dryRun ? forgeFor(options, platform) : undefined;
@@ -570,4 +571,13 @@ export function pullRequestBody(input: {
   }
   lines.push('', `<sub>Opened by \`kaji bump\`. The branch is rebuilt from the base on every bump of ${input.service}.</sub>`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Whether `path` is a directory; false for anything stat refuses (missing, under a file, unreadable). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -219,7 +219,10 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     const noCheckout = await kaji(['bump', 'antenna', '1.0.1', '--mode', 'push', '--manifests', nowhere, '--platform', fixture.platformDir]);
     assert.equal(noCheckout.code, 2);
     assert.equal(noCheckout.stderr.trim(), `kaji: ${nowhere} is not a directory: give --manifests a checkout of the manifest repository, or its clone URL`);
-    for (const output of [unknown, latest, bad, cluster, missing, noCheckout]) assert.equal(output.stderr.trim().split('\n').filter((l) => !l.startsWith('kaji bump:')).length, 1, 'one line');
+    const underAFile = await kaji(['bump', 'antenna', '1.0.1', '--mode', 'push', '--manifests', join(fixture.platformDir, 'platform.yaml', 'sub'), '--platform', fixture.platformDir]);
+    assert.equal(underAFile.code, 2);
+    assert.match(underAFile.stderr, /platform\.yaml\/sub is not a directory: give --manifests/);
+    for (const output of [unknown, latest, bad, cluster, missing, noCheckout, underAFile]) assert.equal(output.stderr.trim().split('\n').filter((l) => !l.startsWith('kaji bump:')).length, 1, 'one line');
   });
 });
 
