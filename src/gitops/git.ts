@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { GIT_BRANCH } from '../platform/index.js';
 
 /** A git command that failed. Its message, command and stderr never contain credentials. */
 export class GitError extends Error {
@@ -291,11 +292,11 @@ function basicAuth(token: string): string {
   return Buffer.from(`x-access-token:${token}`).toString('base64');
 }
 
+/** The branch names platform.yaml accepts (manifests.branch): one rule for every branch kaji handles. */
+const BRANCH_NAME = new RegExp(GIT_BRANCH, 'u');
+
 function checkBranch(name: string): string {
-  const control = [...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
-  if (control || !/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[^\s~^:?*[\\]+(?<![./])$/.test(name) || name.endsWith('.lock')) {
-    throw new GitError(`"${name}" is not a valid branch name`);
-  }
+  if (!BRANCH_NAME.test(name)) throw new GitError(`"${name}" is not a valid branch name`);
   return name;
 }
 

@@ -5,7 +5,7 @@ export { parseCidr, cidrContains, formatCidr } from './cidr.js';
 export type { Cidr, CidrParse } from './cidr.js';
 export { loadPlatform, parsePlatform } from './definition/load.js';
 export { PlatformError, PlatformErrors } from './definition/errors.js';
-export { PLATFORM_SCHEMA, PLATFORM_DEFAULTS, INTERNET, platformSchemaJson, defaultWebhookImage, kajiVersion } from './definition/schema.js';
+export { PLATFORM_SCHEMA, PLATFORM_DEFAULTS, INTERNET, GIT_BRANCH, platformSchemaJson, defaultWebhookImage, kajiVersion } from './definition/schema.js';
 export { EKS_VERSIONS, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS, eksVersion } from './definition/eks-versions.js';
 export type { EksVersion } from './definition/eks-versions.js';
 export * from './derive/index.js';

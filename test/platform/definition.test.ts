@@ -278,11 +278,20 @@ describe('errors: reading and YAML', () => {
   });
 
   test('collections nested past what can be read are named as such', () => {
-    assert.match(problems(`a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`)[0]!, /^platform\.yaml:1:\d+: invalid YAML: collections nested too deeply to read$/);
+    const lines = problems(`a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0]!, /^platform\.yaml:1:\d+: invalid YAML: collections nested too deeply to read$/);
   });
 
-  test('an unknown tag is refused, not read as if it were absent', () => {
+  test('an unknown tag is refused, not read as if it were absent; YAML 1.1 tags too', () => {
     assertProblems(edit('  name: labs', '  name: !labs labs'), ['platform.yaml:2:9: invalid YAML: Unresolved tag: !labs']);
+    assertProblems(edit('  name: labs', '  name: !!binary bGFicw=='), ['platform.yaml:2:9: invalid YAML: Unresolved tag: tag:yaml.org,2002:binary']);
+  });
+
+  test('a long key or value is shortened in messages, by whole characters', () => {
+    const [line] = problems(edit('  name: labs', `  name: labs\n  ${'k'.repeat(300)}: 1`));
+    assert.ok(line!.length < 400, line);
+    assert.match(problems(edit('  name: labs', `  name: "${'😀'.repeat(100)}"`))[0]!, new RegExp(`found "${'😀'.repeat(77)}\\.\\.\\."$`, 'u'));
   });
 
   test('a file that is not UTF-8 text (binary, or another encoding) is named as such', async () => {
@@ -353,12 +362,16 @@ describe('errors: schema', () => {
   });
 
   test('the branch is a git branch name and the path a folder inside the repository (never an option, never outside)', () => {
-    const text = edit('  url: https://github.com/labs/manifests.git', '  url: https://github.com/labs/manifests.git\n  branch: --force\n  path: ../../..');
-    assertProblems(text, [
-      'platform.yaml:8:11: manifests.branch: must be a git branch name such as main or release/2026 (letters, digits, ".", "_", "-", "/"; not starting with "-" or ".", no ".."); found "--force"',
-      'platform.yaml:9:9: manifests.path: must be a folder inside the repository, such as . or deploy/platform (relative; no "." or ".." segments); found "../../.."',
+    const manifests = (branch: string, path: string) => edit('  url: https://github.com/labs/manifests.git', `  url: https://github.com/labs/manifests.git\n  branch: "${branch}"\n  path: "${path}"`);
+    assertProblems(manifests('--force', '../../..'), [
+      'platform.yaml:8:11: manifests.branch: must be a git branch name such as main or release/2026 (no spaces or ~^:?*[\\, no ".." or "@{"; not starting with "-" or ".", not ending with "/", "." or ".lock"; not HEAD); found "--force"',
+      'platform.yaml:9:9: manifests.path: must be a folder inside the repository, such as . or deploy/platform (relative, no ".." segment); found "../../.."',
     ]);
-    assert.deepEqual(problems(edit('  url: https://github.com/labs/manifests.git', '  url: https://github.com/labs/manifests.git\n  branch: release/2026\n  path: deploy/platform')), []);
+    assert.equal(problems(manifests('HEAD', 'deploy/../..')).length, 2);
+    // AND what git and a folder path allow is kept
+    for (const [branch, path] of [['release/2026', 'deploy/platform'], ['fix/#123', './deploy'], ['dependabot/npm_and_yarn/lodash-4.17.21', 'deploy/'], ['Feature+ü', '.']]) {
+      assert.deepEqual(problems(manifests(branch!, path!)), [], `${branch} ${path}`);
+    }
   });
 
   test('a weight out of range', () => {

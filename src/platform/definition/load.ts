@@ -71,12 +71,16 @@ export async function loadPlatform(file: string): Promise<PlatformDefinition> {
 export function parsePlatform(text: string, file: string): PlatformDefinition {
   const lineCounter = new LineCounter();
   // Warnings are refused too (an unknown tag such as !foo would be read as if absent); logLevel keeps yaml off stderr.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+  // resolveKnownTags off: !!binary, !!timestamp, !!set... are unknown tags here too, not a Buffer or a Date.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error', resolveKnownTags: false });
   const at = (offset: number): { line: number; column: number } => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const yamlProblems = [...document.errors, ...document.warnings];
+  // One report per message and line: running out of stack is reported at each level it unwinds.
+  const yamlProblems = [...document.errors, ...document.warnings].filter(
+    (problem, index, all) => all.findIndex((other) => other.message === problem.message && at(other.pos[0]).line === at(problem.pos[0]).line) === index,
+  );
   if (yamlProblems.length > 0) {
     throw new PlatformErrors(
       yamlProblems.map((error) => {
@@ -161,7 +165,7 @@ function translateSchemaError(error: ErrorObject, data: Raw, text: string, docum
     case 'additionalProperties': {
       const key = String(error.params.additionalProperty);
       const allowed = Object.keys((schema.properties ?? {}) as Raw);
-      return { path: [...path, key], at: 'key', message: `unknown key "${key}"${didYouMean(key, allowed)}; allowed: ${allowed.join(', ')}` };
+      return { path: [...path, key], at: 'key', message: `unknown key ${JSON.stringify(shortened(key))}${didYouMean(key, allowed)}; allowed: ${allowed.join(', ')}` };
     }
     case 'required': {
       const key = String(error.params.missingProperty);
@@ -626,7 +630,7 @@ function isRecord(value: unknown): value is Raw {
 function formatPath(path: readonly Segment[]): string {
   return path.reduce<string>((text, segment) => {
     if (typeof segment === 'number') return `${text}[${segment}]`;
-    const key = /^[A-Za-z_][\w-]*$/.test(segment) ? segment : JSON.stringify(segment);
+    const key = /^[A-Za-z_][\w-]{0,79}$/.test(segment) ? segment : JSON.stringify(shortened(segment));
     return text ? `${text}.${key}` : key;
   }, '');
 }
@@ -721,8 +725,14 @@ function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'string') return JSON.stringify(shortened(value));
   return String(value);
+}
+
+/** A text cut to 80 characters (whole code points, so no emoji is split). */
+function shortened(text: string): string {
+  const characters = Array.from(text);
+  return characters.length > 80 ? `${characters.slice(0, 77).join('')}...` : text;
 }
 
 function firstSentence(description: string): string {

@@ -66,10 +66,15 @@ export const IMAGE_REFERENCE = `${IMAGE_REPOSITORY.slice(0, -1)}(:[A-Za-z0-9_][A
 export const SOURCE_REPOSITORY = '^[A-Za-z0-9][-A-Za-z0-9]*/[A-Za-z0-9._-]+$';
 export const INSTANCE_CATEGORY = '^[a-z]+$';
 export const INSTANCE_FAMILY = '^[a-z][a-z0-9-]*$';
-/** A branch name git accepts (check-ref-format), never one that reads as a command-line option. */
-export const GIT_BRANCH = '^(?![-./])(?!.*(\\.\\.|//|/\\.|@\\{))(?!.*(/|\\.|\\.lock)$)[A-Za-z0-9._/@-]+$';
-/** A folder inside the repository: "." or relative segments, none of them "." or "..", so nothing lands outside it. */
-export const REPOSITORY_FOLDER = '^(\\.|[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*)$';
+/**
+ * A branch name git accepts (`git check-ref-format --branch`): no control
+ * characters, spaces or ~^:?*[\, no "..", "//", "@{" or component starting
+ * with "."; not starting with "-" (never read as an option), not ending with
+ * "/", "." or ".lock", and not HEAD.
+ */
+export const GIT_BRANCH = '^(?![-/.])(?!(?:HEAD|@)$)(?!.*(?:\\.\\.|//|@\\{|/\\.|\\.lock/))(?!.*(?:/|\\.|\\.lock)$)[^\\x00-\\x20\\x7f~^:?*\\[\\\\]+$';
+/** A folder inside the repository: relative, with no ".." segment, so nothing lands outside it ("./x" and "x/" are fine). */
+export const REPOSITORY_FOLDER = '^(?!/)(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9._/-]+$';
 
 /** What a value must look like, by the pattern it failed (said after "must be"). */
 export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
@@ -85,8 +90,8 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [SOURCE_REPOSITORY]: 'a GitHub repository as owner/name, such as labs/antenna',
   [INSTANCE_CATEGORY]: 'an EC2 instance category such as c, m or r',
   [INSTANCE_FAMILY]: 'an EC2 instance family such as m7g or c6i',
-  [GIT_BRANCH]: 'a git branch name such as main or release/2026 (letters, digits, ".", "_", "-", "/"; not starting with "-" or ".", no "..")',
-  [REPOSITORY_FOLDER]: 'a folder inside the repository, such as . or deploy/platform (relative; no "." or ".." segments)',
+  [GIT_BRANCH]: 'a git branch name such as main or release/2026 (no spaces or ~^:?*[\\, no ".." or "@{"; not starting with "-" or ".", not ending with "/", "." or ".lock"; not HEAD)',
+  [REPOSITORY_FOLDER]: 'a folder inside the repository, such as . or deploy/platform (relative, no ".." segment)',
 };
 
 type Schema = Record<string, unknown>;
