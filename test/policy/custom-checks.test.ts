@@ -252,19 +252,13 @@ schema:
 });
 
 describe('custom checks: Go regex patterns', () => {
+  // JavaScript's RegExp refuses (?i) here: passing shows the schemas' patterns go through goRegExp (RE2, linear time)
   test('(?i) in the middle of a pattern', () => {
     const definition = check('target: Container\nschema: {properties: {image: {not: {pattern: "^(docker\\\\.io/)?(?i)library/"}}}}');
     const images = (image: string) => deployment({ containers: `[{name: app, image: "${image}"}]` });
     assert.equal(outcomes(definition, images('LIBRARY/nginx'))[1]?.passed, false);
     assert.equal(outcomes(definition, images('docker.io/Library/nginx'))[1]?.passed, false);
     assert.equal(outcomes(definition, images('DOCKER.IO/library/nginx'))[1]?.passed, true, 'the prefix stays case-sensitive');
-  });
-
-  test('a pattern a backtracking engine would take 2^n steps on is judged at once (the timeout only guards CI)', { timeout: 20_000 }, () => {
-    const definition = check('target: Container\nschema: {properties: {name: {pattern: "^(a+)+$"}}}');
-    const named = (name: string) => deployment({ containers: `[{name: ${name}, image: "nginx"}]` });
-    assert.equal(outcomes(definition, named(`${'a'.repeat(5_000)}b`))[1]?.passed, false);
-    assert.equal(outcomes(definition, named('aaaa'))[1]?.passed, true);
   });
 });
 
@@ -341,7 +335,7 @@ describe('custom checks: configuration errors', () => {
     ['target: Container\nschemaTarget: Container\nschema: {}', 'customChecks.myCheck.schemaTarget', /only combination/],
     ['target: PodSpec\nschemaTarget: PodSpec\nschema: {}', 'customChecks.myCheck.schemaTarget', /only combination/],
     ['target: Controller\nschema: {type: strnig}', 'customChecks.myCheck.schema', /invalid schema/],
-    ['target: Controller\nschema: {pattern: "(?=x)"}', 'customChecks.myCheck.schema', /invalid pattern: error parsing regexp: invalid or unsupported Perl syntax: `\(\?=`/],
+    ['target: Controller\nschema: {pattern: "(?=x)"}', 'customChecks.myCheck.schema', /invalid pattern: error parsing regexp: invalid or unsupported Perl syntax: `\(\?=` in `\(\?=x\)`/],
     ['target: Controller\nschema: {resourceMinimum: lots}', 'customChecks.myCheck.schema', /not a Kubernetes quantity/],
     ['target: Controller\nschema: {resourceMinimum: 2}', 'customChecks.myCheck.schema', /invalid schema/],
     ['target: Controller\nschemaString: "{{ if .a }}"', 'customChecks.myCheck.schemaString', /Go template does not parse: line 1/],

@@ -1,5 +1,6 @@
 // Go (RE2) regular expressions, as Polaris's JSON Schema `pattern` sees them,
-// compiled by re2js, a JavaScript port of RE2: Go's syntax and meaning (`.`
+// compiled by re2js (pinned), a JavaScript port of RE2: the syntax and
+// meaning of Go's regexp as of Go 1.22, with `(?<name>...)` groups (`.`
 // stops at \n only, ASCII `\s`, `(?i)` mid-pattern, `\z`, Unicode classes,
 // Go's error messages), and matching in time linear in the input. A
 // backtracking JavaScript RegExp can take exponential time on a pattern
@@ -14,9 +15,21 @@ export class GoRegexError extends Error {
     readonly pattern: string,
     readonly reason: string,
   ) {
-    super(`error parsing regexp: ${reason}`);
+    super(`error parsing regexp: ${reason} in \`${pattern}\``);
   }
 }
+
+/**
+ * Unicode properties re2js adds to RE2's tables. Go's regexp knows only the
+ * general categories (one or two letters) and the scripts: a pattern using
+ * these would work in kaji and fail in Polaris.
+ */
+const NOT_IN_GO = new Set([
+  'ASCII_Hex_Digit', 'Alphabetic', 'Dash', 'Emoji', 'Emoji_Component', 'Emoji_Modifier', 'Emoji_Modifier_Base', 'Emoji_Presentation',
+  'Extended_Pictographic', 'Hex_Digit', 'Lowercase', 'Math', 'Quotation_Mark', 'Terminal_Punctuation', 'Uppercase', 'White_Space',
+]);
+/** \p{Name}, \P{Name} or \p{^Name}, not preceded by an escaping backslash. */
+const UNICODE_CLASS = /(?<!\\)(?:\\\\)*\\[pP]\{\^?(\w+)\}/g;
 
 /** A compiled Go regular expression. */
 export interface GoRegex {
@@ -26,6 +39,9 @@ export interface GoRegex {
 
 /** Compiles a Go regular expression; throws GoRegexError, with Go's message, for syntax Go rejects. */
 export function goRegExp(pattern: string): GoRegex {
+  for (const [written, name] of pattern.matchAll(UNICODE_CLASS)) {
+    if (NOT_IN_GO.has(name!)) throw new GoRegexError(pattern, `invalid character class range: \`${written.replace(/^(\\\\)*/, '')}\``);
+  }
   try {
     return RE2JS.compile(pattern);
   } catch (error) {
