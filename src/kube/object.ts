@@ -12,13 +12,16 @@ export function objectProblem(doc: unknown): string | undefined {
   return podSpecProblem(object);
 }
 
-/** Where the built-in workload kinds keep their pod spec, by API group and kind. */
+/** Where the built-in workload kinds (and Argo Rollouts) keep their pod spec, by API group and kind. */
 const POD_SPEC_PATHS: ReadonlyMap<string, readonly string[]> = new Map([
   ['/Pod', ['spec']],
   ['/ReplicationController', ['spec', 'template', 'spec']],
   ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].map((kind): [string, string[]] => [`apps/${kind}`, ['spec', 'template', 'spec']]),
   ['batch/Job', ['spec', 'template', 'spec']],
   ['batch/CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec']],
+  ['/PodTemplate', ['template', 'spec']],
+  // Argo Rollouts, which kaji checks like Deployments
+  ['argoproj.io/Rollout', ['spec', 'template', 'spec']],
 ]);
 
 /**

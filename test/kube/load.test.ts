@@ -123,6 +123,8 @@ describe('loadInputs', () => {
       'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec: {jobTemplate: {spec: {template: {spec: {containers: [nginx]}}}}}',
       'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: d}\nspec: {template: {spec: {initContainers: {name: x}}}}',
       'apiVersion: v1\nkind: 5\nmetadata: {name: e}',
+      'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: f}\nspec: {template: {spec: {containers: 5}}}',
+      'apiVersion: v1\nkind: PodTemplate\nmetadata: {name: g}\ntemplate: {spec: {containers: [{name: a}, null]}}',
       // a strategic-merge patch names only what it changes; another group's Deployment is not the built-in one
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: patch}\nspec: {replicas: 3}',
       'apiVersion: v1\nkind: Pod\nmetadata: {name: nulls}\nspec: {initContainers: null, containers: [{name: a, image: b}]}',
@@ -137,6 +139,8 @@ describe('loadInputs', () => {
         'CronJob spec.jobTemplate.spec.template.spec.containers[0] must be a container (a mapping with name and image), found a string',
         'StatefulSet spec.template.spec.initContainers must be a list of containers, found a mapping',
         '"kind" must be a text such as Deployment, found a number',
+        'Rollout spec.template.spec.containers must be a list of containers, found a number',
+        'PodTemplate template.spec.containers[1] must be a container (a mapping with name and image), found null',
       ]);
       assert.deepEqual(objects.map((object) => object.name), ['patch', 'nulls', 'custom']);
     } finally {
