@@ -12,42 +12,56 @@ export function objectProblem(doc: unknown): string | undefined {
   return podSpecProblem(object);
 }
 
-/** Where the built-in workload kinds (and Argo Rollouts) keep their pod spec, by API group and kind. */
-const POD_SPEC_PATHS: ReadonlyMap<string, readonly string[]> = new Map([
-  ['/Pod', ['spec']],
-  ['/ReplicationController', ['spec', 'template', 'spec']],
-  ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].map((kind): [string, string[]] => [`apps/${kind}`, ['spec', 'template', 'spec']]),
-  ['batch/Job', ['spec', 'template', 'spec']],
-  ['batch/CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec']],
-  ['/PodTemplate', ['template', 'spec']],
+/** Where the built-in workload kinds (and Argo Rollouts) keep their pod spec: by kind, with the kind's API group. */
+interface PodSpecPlace {
+  readonly group: string;
+  readonly path: readonly string[];
+}
+const POD_SPEC_PLACES: ReadonlyMap<string, PodSpecPlace> = new Map<string, PodSpecPlace>([
+  ['Pod', { group: '', path: ['spec'] }],
+  ['PodTemplate', { group: '', path: ['template', 'spec'] }],
+  ['ReplicationController', { group: '', path: ['spec', 'template', 'spec'] }],
+  ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].map((kind): [string, PodSpecPlace] => [kind, { group: 'apps', path: ['spec', 'template', 'spec'] }]),
+  ['Job', { group: 'batch', path: ['spec', 'template', 'spec'] }],
+  ['CronJob', { group: 'batch', path: ['spec', 'jobTemplate', 'spec', 'template', 'spec'] }],
   // Argo Rollouts, which kaji checks like Deployments
-  ['argoproj.io/Rollout', ['spec', 'template', 'spec']],
+  ['Rollout', { group: 'argoproj.io', path: ['spec', 'template', 'spec'] }],
 ]);
 
 /**
  * A built-in workload whose pod spec has the wrong shape (a number where the
  * containers belong): the API server would refuse it, and without this it
  * would be checked as if it had no pod. What is missing is fine: a patch
- * file of a kustomization names only what it changes.
+ * file of a kustomization names only what it changes. Runs for every object
+ * read, so it allocates nothing on the way.
  */
 function podSpecProblem(object: JsonObject): string | undefined {
-  const path = POD_SPEC_PATHS.get(`${apiGroupOf(object.apiVersion as string)}/${object.kind as string}`);
-  if (path === undefined) return undefined;
-  let value: JsonValue | undefined = object;
-  for (const [depth, key] of path.entries()) {
-    value = (value as JsonObject)[key];
-    if (value === undefined || value === null) return undefined; // null is absent, as for the API server
-    if (!isObject(value)) return `${object.kind as string} ${path.slice(0, depth + 1).join('.')} must be a mapping, found ${describe(value)}`;
+  const place = POD_SPEC_PLACES.get(object.kind as string);
+  if (place === undefined || !inGroup(object.apiVersion as string, place.group)) return undefined;
+  let value: JsonObject = object;
+  for (let depth = 0; depth < place.path.length; depth++) {
+    const next = value[place.path[depth]!];
+    if (next === undefined || next === null) return undefined; // null is absent, as for the API server
+    if (!isObject(next)) return `${object.kind as string} ${place.path.slice(0, depth + 1).join('.')} must be a mapping, found ${describe(next)}`;
+    value = next;
   }
-  for (const key of ['initContainers', 'containers']) {
-    const list = (value as JsonObject)[key];
-    if (list === undefined || list === null) continue;
-    const where = `${object.kind as string} ${path.join('.')}.${key}`;
-    if (!Array.isArray(list)) return `${where} must be a list of containers, found ${describe(list)}`;
-    const index = list.findIndex((container) => !isObject(container));
-    if (index !== -1) return `${where}[${index}] must be a container (a mapping with name and image), found ${describe(list[index])}`;
+  return containersProblem(object.kind as string, place.path, value, 'initContainers') ?? containersProblem(object.kind as string, place.path, value, 'containers');
+}
+
+function containersProblem(kind: string, path: readonly string[], podSpec: JsonObject, key: string): string | undefined {
+  const list = podSpec[key];
+  if (list === undefined || list === null) return undefined;
+  if (!Array.isArray(list)) return `${kind} ${path.join('.')}.${key} must be a list of containers, found ${describe(list)}`;
+  for (let index = 0; index < list.length; index++) {
+    if (!isObject(list[index])) return `${kind} ${path.join('.')}.${key}[${index}] must be a container (a mapping with name and image), found ${describe(list[index])}`;
   }
   return undefined;
+}
+
+/** Whether an apiVersion ("apps/v1", "v1") is of an API group ("apps", "" for the core group). */
+function inGroup(apiVersion: string, group: string): boolean {
+  if (group === '') return !apiVersion.includes('/');
+  return apiVersion.length > group.length && apiVersion.charCodeAt(group.length) === 0x2f && apiVersion.startsWith(group);
 }
 
 function describe(value: unknown): string {
