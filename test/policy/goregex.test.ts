@@ -67,6 +67,8 @@ describe('Go regexes: syntax', () => {
     assert.ok(matches('^\\pL+$', 'héllo'));
     assert.ok(matches('^\\p{Greek}+$', 'αβγ'));
     assert.ok(matches('^\\\\p{Emoji}$', '\\p{Emoji}'), 'an escaped backslash makes p{Emoji} plain text');
+    assert.ok(matches('^\\Q\\p{Emoji}\\E$', '\\p{Emoji}'), 'so does \\Q...\\E');
+    assert.throws(() => goRegExp('\\Qx\\E\\p{Emoji}'), GoRegexError, 'a class after \\E is one');
   });
 
   test('Kubernetes-style patterns work unchanged', () => {

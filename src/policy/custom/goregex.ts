@@ -39,7 +39,9 @@ export interface GoRegex {
 
 /** Compiles a Go regular expression; throws GoRegexError, with Go's message, for syntax Go rejects. */
 export function goRegExp(pattern: string): GoRegex {
-  for (const [written, name] of pattern.matchAll(UNICODE_CLASS)) {
+  // Text between \Q and \E is literal: no class there.
+  const outsideQuotes = pattern.replace(/(?<!\\)((?:\\\\)*)\\Q[\s\S]*?(?:\\E|$)/g, '$1');
+  for (const [written, name] of outsideQuotes.matchAll(UNICODE_CLASS)) {
     if (NOT_IN_GO.has(name!)) throw new GoRegexError(pattern, `invalid character class range: \`${written.replace(/^(\\\\)*/, '')}\``);
   }
   try {
