@@ -1,3 +1,4 @@
+import { writevSync, writeSync } from 'node:fs';
 import { chmod, mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -12,7 +13,8 @@ export type ChunkedContent = (write: (chunk: string | readonly Uint8Array[]) => 
  * Writes through a temporary file in the same directory and a rename, so a
  * reader (or a crash) never sees a half-written file. An existing file keeps
  * its mode; missing parent directories are created. Chunked content is
- * written as it is produced, so a large report is never one string in memory.
+ * written as it is produced, so a large report is never one string in memory
+ * (at most MAX_BYTES_IN_FLIGHT of it waits for a write).
  */
 export async function writeFileAtomically(file: string, content: string | ChunkedContent): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
@@ -34,14 +36,20 @@ export async function writeFileAtomically(file: string, content: string | Chunke
 
 /** Bytes gathered before a write is started: few, large writes run beside the producer. */
 const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes handed to libuv's threads at most. A producer that never yields (the
+ * report printers) frees no written batch until it returns, so past this the
+ * batches are written synchronously, and memory stays bounded.
+ */
+const MAX_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 
 /**
- * Writes the chunks as they are produced, so the content is never whole in
- * memory: pieces are gathered up to a few MB, then written at their place on
- * libuv's threads while the producer goes on. Measured on a 32 MB report:
- * ~15 ms less than writing each chunk synchronously, whereas one write per
- * small chunk cost more in round trips than it gained. Pieces must not change
- * once handed on.
+ * Writes the chunks as they are produced: pieces are gathered up to a few MB,
+ * then written at their place on libuv's threads while the producer goes on
+ * (up to MAX_BYTES_IN_FLIGHT; synchronously after that). Measured on a 32 MB
+ * report: ~15 ms less than writing each chunk synchronously, whereas one
+ * write per small chunk cost more in round trips than it gained. Pieces must
+ * not change once handed on.
  */
 async function writeChunks(file: string, content: ChunkedContent, mode: number): Promise<void> {
   const handle = await open(file, 'w', mode);
@@ -49,12 +57,19 @@ async function writeChunks(file: string, content: ChunkedContent, mode: number):
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
   let position = 0;
+  let inFlight = 0;
   let finished = false;
   const startWrite = () => {
     if (batch.length === 0) return;
-    const write = writeAt(handle, batch, position);
-    write.catch(() => undefined); // reported by Promise.all below, never as an unhandled rejection
-    writes.push(write);
+    if (inFlight + batchBytes <= MAX_BYTES_IN_FLIGHT) {
+      const bytes = batchBytes;
+      inFlight += bytes;
+      const write = writeAt(handle, batch, position).finally(() => (inFlight -= bytes));
+      write.catch(() => undefined); // reported by Promise.all below, never as an unhandled rejection
+      writes.push(write);
+    } else {
+      writeAtSync(handle.fd, batch, position);
+    }
     position += batchBytes;
     batch = [];
     batchBytes = 0;
@@ -78,6 +93,15 @@ async function writeChunks(file: string, content: ChunkedContent, mode: number):
   } finally {
     await handle.close();
   }
+}
+
+/** writeAt's synchronous twin, for batches past MAX_BYTES_IN_FLIGHT. */
+function writeAtSync(fd: number, pieces: readonly Uint8Array[], position: number): void {
+  const total = pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
+  let written = writevSync(fd, pieces as Uint8Array[], position);
+  if (written === total) return;
+  const rest = Buffer.concat(pieces as Uint8Array[]);
+  while (written < total) written += writeSync(fd, rest, written, total - written, position + written);
 }
 
 /** Writes pieces of bytes one after the other from `position` (one writev; a short write is finished piece by piece). */

@@ -31,6 +31,20 @@ describe('writeFileAtomically', () => {
     assert.deepEqual(readdirSync(directory), ['report.json'], 'no temporary file left');
   });
 
+  test('a large report lands byte for byte: many batches, those past the bytes in flight written synchronously', async () => {
+    // 48 MB in 3,072 numbered chunks of 16 KB: 12 batches of 4 MB, the last 4 past the 32 MB in flight
+    const file = join(scratch(), 'large.json');
+    const chunk = (index: number) => Buffer.alloc(16 * 1024, `${index % 251},`);
+    await writeFileAtomically(file, (write) => {
+      for (let index = 0; index < 3_072; index++) write([chunk(index)]);
+    });
+    const written = readFileSync(file);
+    assert.equal(written.length, 3_072 * 16 * 1024);
+    for (let index = 0; index < 3_072; index++) {
+      assert.ok(written.subarray(index * 16 * 1024, (index + 1) * 16 * 1024).equals(chunk(index)), `chunk ${index} at its place`);
+    }
+  });
+
   test('an async producer is waited for: every chunk lands, and one written late is refused', async () => {
     const directory = scratch();
     const file = join(directory, 'report.json');
