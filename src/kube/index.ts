@@ -12,6 +12,6 @@ export type { Quantity, QuantityFormat } from './quantity.js';
 export { normalizeObject } from './normalize.js';
 export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, YamlEditError } from './yaml-edit.js';
 export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
-export { KUBERNETES_YAML_SCHEMA, MAX_EXPANDED_VALUES, overExpandedPath } from './yaml-schema.js';
+export { KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from './yaml-schema.js';
 export { writeFileAtomically, type ChunkedContent } from './files.js';
 export { didYouMean } from './suggest.js';

@@ -34,6 +34,9 @@ export const MAX_EXPANDED_VALUES = 1_000_000;
 
 type PathSegment = string | number;
 
+/** What to say at the value overExpandedPath names. */
+export const OVER_EXPANDED_MESSAGE = `aliases expand this past ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values, or it contains itself; write the repeated part out, or refer to it fewer times`;
+
 /**
  * The path to the smallest value of `data` (read from YAML) whose aliases
  * expand it past MAX_EXPANDED_VALUES values, or that contains itself;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { isMap, LineCounter, parseDocument as parseYamlDocument } from 'yaml';
 import type { JsonObject, JsonValue } from '../kube/index.js';
-import { didYouMean, isObject, KUBERNETES_YAML_SCHEMA, MAX_EXPANDED_VALUES, overExpandedPath } from '../kube/index.js';
+import { didYouMean, isObject, KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../kube/index.js';
 import { BUILTIN_CHECKS } from './checks/index.js';
 import { compileCustomCheck } from './custom/index.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
@@ -94,9 +94,7 @@ function parseConfigText(text: string, file: string): JsonObject {
   const overExpanded = overExpandedPath(parsed);
   if (overExpanded !== undefined) {
     const path = overExpanded.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
-    const limit = MAX_EXPANDED_VALUES.toLocaleString('en-US');
-    const message = `aliases expand this past ${limit} values, or it contains itself; write the repeated part out, or refer to it fewer times`;
-    throw new ConfigError(message, path, file, lineOfPath(text, path));
+    throw new ConfigError(OVER_EXPANDED_MESSAGE, path, file, lineOfPath(text, path));
   }
   if (!isObject(parsed as JsonValue)) throw new ConfigError('the configuration must be a mapping of keys such as checks, customChecks, exemptions', '', file, 1);
   return parsed as JsonObject;

@@ -11,7 +11,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yam
 import type { Document, Node as YamlNode } from 'yaml';
 import { canonicalQuantity, compareQuantities, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
-import { didYouMean, MAX_EXPANDED_VALUES, overExpandedPath } from '../../kube/index.js';
+import { didYouMean, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../../kube/index.js';
 import { parseCidr } from '../cidr.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
 import type {
@@ -102,15 +102,7 @@ export function parsePlatform(text: string, file: string): PlatformDefinition {
   const overExpanded = overExpandedPath(data);
   if (overExpanded !== undefined) {
     const position = at(aliasOffsetOnPath(document, overExpanded) ?? offsetOf(document, overExpanded, 'value') ?? 0);
-    throw new PlatformErrors([
-      new PlatformError(
-        `aliases expand this past ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values, or it contains itself; write the repeated part out, or refer to it fewer times`,
-        formatPath(overExpanded),
-        file,
-        position.line,
-        position.column,
-      ),
-    ]);
+    throw new PlatformErrors([new PlatformError(OVER_EXPANDED_MESSAGE, formatPath(overExpanded), file, position.line, position.column)]);
   }
 
   const problems = new ProblemList();
