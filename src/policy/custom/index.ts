@@ -15,7 +15,6 @@ import { SchemaCompiler, SchemaError, type CompiledSchema } from './schema.js';
 
 export { renderGoTemplate, parseGoTemplate, GoTemplateError, GoTemplateExecError } from './gotemplate.js';
 export type { GoTemplate } from './gotemplate.js';
-export { goRegExp, GoRegexError, type GoRegex } from './goregex.js';
 export { SchemaCompiler, SchemaError } from './schema.js';
 export type { CompiledSchema, SchemaVerdict } from './schema.js';
 
