@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** The .ts files under src/ whose compiled .js in dist/ is missing or older. */
-export function staleBuild(): string[] {
+function staleBuild(): string[] {
   const stale: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -23,7 +23,19 @@ export function staleBuild(): string[] {
   return stale;
 }
 
-/** A few of the files, for a message. */
-export function listFiles(files: readonly string[]): string {
-  return `${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}`;
+/**
+ * Exits (status 2, saying what to run) when any of dist/ is missing or older
+ * than its source: what a bench measures must be the code as it is. Benches
+ * import dist/ only after this (a static import would fail first, unexplained).
+ */
+export function refuseStaleBuild(): void {
+  const stale = staleBuild();
+  if (stale.length === 0) return;
+  console.error(`dist/ is missing or older than src/ (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''}): run \`npm run build\` first`);
+  process.exit(2);
+}
+
+/** The compiled module of a src/ path ("kube/index.js"), loaded after refuseStaleBuild. */
+export function importBuilt<Module>(path: string): Promise<Module> {
+  return import(new URL(`../dist/${path}`, import.meta.url).href) as Promise<Module>;
 }

@@ -16,16 +16,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { KUBERNETES_YAML_SCHEMA } from '../../dist/kube/index.js';
-import { run } from '../../dist/cli/program.js';
-import { listFiles, staleBuild } from '../stale-build.js';
+import { importBuilt, refuseStaleBuild } from '../stale-build.js';
 import { generateManifests } from './generate.js';
 
-const stale = staleBuild().filter((file) => /^src\/(kube|policy|report|cli)\//.test(file));
-if (stale.length > 0) {
-  console.error(`dist/ is older than src/ (${listFiles(stale)}): run \`npm run build\` first`);
-  process.exit(2);
-}
+refuseStaleBuild();
+const { KUBERNETES_YAML_SCHEMA } = await importBuilt<typeof import('../../src/kube/index.js')>('kube/index.js');
+const { run } = await importBuilt<typeof import('../../src/cli/program.js')>('cli/program.js');
 
 const objectsArg = process.argv.indexOf('--objects');
 const OBJECTS = objectsArg > 0 ? Number(process.argv[objectsArg + 1]) : 10_000;

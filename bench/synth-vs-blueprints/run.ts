@@ -37,7 +37,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listFiles, staleBuild } from '../stale-build.js';
+import { refuseStaleBuild } from '../stale-build.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ROUNDS = 3;
@@ -68,14 +68,7 @@ if (!existsSync(`${here}blueprints/node_modules/@aws-quickstart/eks-blueprints`)
   console.error('EKS Blueprints is not installed: run `npm ci` in bench/synth-vs-blueprints/blueprints first');
   process.exit(2);
 }
-const stale = staleBuild();
-// What kaji.mjs runs is src/platform and src/infra (and the parts of the rest they import).
-const staleHere = stale.filter((file) => /^src\/(infra|platform)\//.test(file));
-if (staleHere.length > 0) {
-  console.error(`dist/ is older than src/ (${listFiles(staleHere)}): run \`npm run build\` first`);
-  process.exit(2);
-}
-if (stale.length > 0) console.error(`warning: dist/ is older than src/ for ${listFiles(stale)}; kaji runs dist/ as it is`);
+refuseStaleBuild();
 
 const sides = {
   kajiSrc: { args: ['--import', 'tsx', 'kaji.mjs', 'src'], cwd: here, runs: [] as Run[] },
