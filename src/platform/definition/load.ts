@@ -78,9 +78,11 @@ export function parsePlatform(text: string, file: string): PlatformDefinition {
     return { line, column: col };
   };
   // One report per message and line: running out of stack is reported at each level it unwinds.
-  const yamlProblems = [...document.errors, ...document.warnings].filter(
-    (problem, index, all) => all.findIndex((other) => other.message === problem.message && at(other.pos[0]).line === at(problem.pos[0]).line) === index,
-  );
+  const seen = new Set<string>();
+  const yamlProblems = [...document.errors, ...document.warnings].filter((problem) => {
+    const key = `${at(problem.pos[0]).line}\0${problem.message}`;
+    return !seen.has(key) && seen.add(key) !== undefined;
+  });
   if (yamlProblems.length > 0) {
     throw new PlatformErrors(
       yamlProblems.map((error) => {
