@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { GIT_BRANCH } from '../platform/index.js';
+import { isGitBranchName } from '../platform/definition/patterns.js';
 
 /** A git command that failed. Its message, command and stderr never contain credentials. */
 export class GitError extends Error {
@@ -36,6 +36,9 @@ export class GitError extends Error {
     this.stdout = stdout;
   }
 }
+
+/** A workspace's local source that is not a directory: what the caller named is wrong; git did not fail. */
+export class SourceNotFoundError extends GitError {}
 
 export interface WorkspaceOptions {
   /** A local path to a git working copy or bare repository, or a clone URL (https://, file://, ssh). */
@@ -292,11 +295,8 @@ function basicAuth(token: string): string {
   return Buffer.from(`x-access-token:${token}`).toString('base64');
 }
 
-/** The branch names platform.yaml accepts (manifests.branch): one rule for every branch kaji handles. */
-const BRANCH_NAME = new RegExp(GIT_BRANCH, 'u');
-
 function checkBranch(name: string): string {
-  if (!BRANCH_NAME.test(name)) throw new GitError(`"${name}" is not a valid branch name`);
+  if (!isGitBranchName(name)) throw new GitError(`"${name}" is not a valid branch name`);
   return name;
 }
 
@@ -304,7 +304,7 @@ function checkBranch(name: string): string {
 async function localRepository(path: string): Promise<string> {
   const absolute = resolve(path);
   const exists = await stat(absolute).then((s) => s.isDirectory(), () => false);
-  if (!exists) throw new GitError(`${absolute} is not a directory (expected a git repository or a clone URL)`);
+  if (!exists) throw new SourceNotFoundError(`${absolute} is not a directory (expected a git repository or a clone URL)`);
   const context = gitContext(DEFAULT_AUTHOR, absolute, undefined, undefined);
   try {
     const bare = (await git(context, ['rev-parse', '--is-bare-repository'], { cwd: absolute })).trim() === 'true';

@@ -13,7 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { GIT_BRANCH, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
+import { isGitBranchName, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { InfraError } from './errors.js';
 import { suppress } from './nag.js';
 import {
@@ -155,7 +155,6 @@ const ECR_PUSH_ACTIONS = [
   'ecr:BatchGetImage',
 ];
 const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-const BRANCH_NAME = new RegExp(GIT_BRANCH, 'u');
 
 /** The shared part of a kaji platform: VPC, DNS zone, ECR repositories, CI roles. */
 export class SharedStack extends cdk.Stack {
@@ -208,7 +207,7 @@ export class SharedStack extends cdk.Stack {
     const images = resolveImageProps(props.images, fail);
     const services = platform.services.map((service, index) => checkService(service, index, platform, images.repositoryPrefix, props.github?.organization, fail));
     const branch = props.github?.branch ?? 'main';
-    if (!BRANCH_NAME.test(branch)) fail('github.branch', `must be a git branch name such as "main"; found ${JSON.stringify(branch)}`);
+    if (!isGitBranchName(branch)) fail('github.branch', `must be a git branch name such as "main"; found ${JSON.stringify(branch)}`);
 
     cdk.Tags.of(this).add(PLATFORM_TAG, platform.platform.name);
     this.vpc = this.createVpc(platform.platform.name, zones, withPlatformEndpoints(props.network, platform), fail);

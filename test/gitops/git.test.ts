@@ -122,6 +122,10 @@ describe('Workspace.open', () => {
       await assert.rejects(Workspace.open({ source: f.dir }), (e: unknown) => e instanceof GitError && /not inside a git repository/.test(e.message));
       await assert.rejects(Workspace.open({ source: f.url, base: 'no-such-branch' }), (e: unknown) => e instanceof GitError && /no-such-branch/.test(e.message));
       await assert.rejects(Workspace.open({ source: f.url, base: '--upload-pack=evil' }), (e: unknown) => e instanceof GitError && /not a valid branch name/.test(e.message));
+      // platform.yaml's rule (isGitBranchName): HEAD and a .lock component are git's, not branches
+      for (const base of ['HEAD', 'a.lock/b']) {
+        await assert.rejects(Workspace.open({ source: f.url, base }), (e: unknown) => e instanceof GitError && /not a valid branch name/.test(e.message), base);
+      }
     } finally {
       f.cleanup();
     }

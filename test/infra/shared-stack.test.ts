@@ -397,6 +397,9 @@ describe('SharedStack refuses bad input, naming the construct and the field', ()
     expectInfraError(make(good, { hostedZone: { zoneId: '/hostedzone/Z123' } }), 'hostedZone.zoneId', /without "\/hostedzone\/"/);
     expectInfraError(make(good, { github: { oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/example.com' } }), 'github.oidcProviderArn', /GitHub Actions OIDC provider/);
     expectInfraError(make(good, { github: { branch: 'refs/heads/*' } }), 'github.branch', /git branch name/);
+    // platform.yaml's rule (isGitBranchName): HEAD refused, what git allows kept
+    expectInfraError(make(good, { github: { branch: 'HEAD' } }), 'github.branch', /git branch name/);
+    assert.doesNotThrow(make(good, { github: { branch: 'Feature+ü' } }));
     expectInfraError(make(good, { env: { region: 'us-east-1' } }), 'env.region', /platform\.yaml runs in eu-west-1/);
   });
 

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { INTERNET_EXCEPT, INTERNET_PORTS } from '../types.js';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
+import { GIT_BRANCH } from './patterns.js';
 
 /** Values the loader fills in for optional keys; the schema's `default`s say the same. */
 export const PLATFORM_DEFAULTS = {
@@ -66,13 +67,6 @@ export const IMAGE_REFERENCE = `${IMAGE_REPOSITORY.slice(0, -1)}(:[A-Za-z0-9_][A
 export const SOURCE_REPOSITORY = '^[A-Za-z0-9][-A-Za-z0-9]*/[A-Za-z0-9._-]+$';
 export const INSTANCE_CATEGORY = '^[a-z]+$';
 export const INSTANCE_FAMILY = '^[a-z][a-z0-9-]*$';
-/**
- * A branch name git accepts (`git check-ref-format --branch`): no control
- * characters, spaces or ~^:?*[\, no "..", "//", "@{" or component starting
- * with "."; not starting with "-" (never read as an option), not ending with
- * "/", "." or ".lock", and not HEAD.
- */
-export const GIT_BRANCH = '^(?![-/.])(?!(?:HEAD|@)$)(?!.*(?:\\.\\.|//|@\\{|/\\.|\\.lock/))(?!.*(?:/|\\.|\\.lock)$)[^\\x00-\\x20\\x7f~^:?*\\[\\\\]+$';
 /** A folder inside the repository: relative, with no ".." segment, so nothing lands outside it ("./x" and "x/" are fine). */
 export const REPOSITORY_FOLDER = '^(?!/)(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9._/-]+$';
 
