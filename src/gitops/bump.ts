@@ -4,7 +4,7 @@
 // (a change that adds a danger is refused), then either pushed straight to the
 // base branch (re-applied and checked again on the new tip when another push got
 // there first) or proposed as a pull request from `kaji/bump/<service>`.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, posix, resolve } from 'node:path';
 import yaml from 'yaml';
@@ -22,7 +22,7 @@ import {
 import { auditObjects, countResults, loadPolicyConfig, placedMessagesOf, type PolicyConfig } from '../policy/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { GitHubForge, githubRepositoryOf } from './github.js';
-import { isUrl, Workspace } from './git.js';
+import { isUrl, SourceNotFoundError, Workspace } from './git.js';
 import {
   formatVersion,
   ImageEditError,
@@ -150,17 +150,17 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
   // The local checkout when there is one (cloned, never edited in place), else the repository URL (CI).
   const checkout = resolve(dirname(platform.file), platform.manifests.localPath);
   const source = options.manifests ?? (existsSync(checkout) ? checkout : platform.manifests.url);
-  if (!isUrl(source) && !isDirectory(source)) {
-    const fix = options.manifests === undefined ? "set platform.yaml's manifests.localPath to the checkout" : 'give --manifests a checkout of the manifest repository, or its clone URL';
-    throw new BumpError(`${resolve(source)} is not a directory: ${fix}`);
-  }
   const base = options.base ?? platform.manifests.branch;
   const forge = mode === 'pr' && !options.dryRun ? forgeFor(options, platform) : undefined;
   const policy = await loadPolicyConfig({ file: resolve(directory, platform.policy) });
   const sourceRepo = options.sourceRepo ?? service.sourceRepository;
 
   progress(`opening ${isUrl(source) ? source : 'the manifest repository'} (${base})`);
-  const workspace = await Workspace.open({ source, base, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) });
+  const workspace = await Workspace.open({ source, base, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) }).catch((error: unknown) => {
+    if (!(error instanceof SourceNotFoundError)) throw error;
+    const fix = options.manifests === undefined ? "set platform.yaml's manifests.localPath to the checkout" : 'give --manifests a checkout of the manifest repository, or its clone URL';
+    throw new BumpError(`${resolve(source)} is not a directory: ${fix}`);
+  });
   try {
     const manifestDir = join(workspace.root, platform.manifests.path);
     const clusters = requested ?? platform.clusters.map((c) => c.name).filter((c) => hasOverlay(manifestDir, service.name, c));
@@ -571,13 +571,4 @@ export function pullRequestBody(input: {
   }
   lines.push('', `<sub>Opened by \`kaji bump\`. The branch is rebuilt from the base on every bump of ${input.service}.</sub>`);
   return `${lines.join('\n')}\n`;
-}
-
-/** Whether `path` is a directory; false for anything stat refuses (missing, under a file, unreadable). */
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
