@@ -3,9 +3,9 @@
 // clusters/*/, renders every service for every cluster, and checks all of it
 // with the platform's policy and the tenant boundaries.
 import { stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
-import { writeFileAtomically, type InputProblem } from '../kube/index.js';
+import { displayPath, writeFileAtomically, type InputProblem } from '../kube/index.js';
 import { auditObjects, countResults, parsePolicyConfig, readPolicyText, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
 import { deriveClusterFiles, loadPlatform, PlatformError, PlatformErrors, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
@@ -127,8 +127,7 @@ async function requireManifestFolder(platform: PlatformDefinition, root: string)
   const info = await stat(root).catch(() => undefined);
   if (info?.isDirectory()) return;
   const fields = platform.manifests.path === '.' ? 'manifests.localPath' : 'manifests.localPath and manifests.path';
-  const shown = relative(process.cwd(), root) || '.';
-  const message = `${shown} ${info ? 'is not a folder' : 'does not exist'}: check out the manifest repository there, or set ${fields} to where its checkout is`;
+  const message = `${displayPath(root)} ${info ? 'is not a folder' : 'does not exist'}: check out the manifest repository there, or set ${fields} to where its checkout is`;
   throw new PlatformErrors([new PlatformError(message, 'manifests.localPath', platform.file)]);
 }
 

@@ -191,6 +191,9 @@ describe('Karpenter: NodePool and EC2NodeClass', () => {
     assert.deepEqual(nodeClass.spec.securityGroupSelectorTerms, [{ tags: { 'aws:eks:cluster-name': CLUSTER_NAME } }]);
     assert.deepEqual(nodeClass.spec.blockDeviceMappings[0].ebs, { volumeSize: '50Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true });
     assert.equal(nodeClass.spec.role, '<token>');
+    // AND the nodes carry the platform and cluster names (cost allocation per cluster)
+    assert.equal(nodeClass.spec.tags['kaji.dev/platform'], 'shop');
+    assert.equal(nodeClass.spec.tags['kaji.dev/cluster'], 'blue');
   });
 
   test('the NodePool and EC2NodeClass are applied after the chart that installs their CRDs', () => {
