@@ -375,7 +375,7 @@ describe('errors: schema', () => {
     ]);
     assert.equal(problems(manifests('HEAD', 'deploy/../..')).length, 2);
     // AND what git and a folder path allow is kept
-    for (const [branch, path] of [['release/2026', 'deploy/platform'], ['fix/#123', './deploy'], ['dependabot/npm_and_yarn/lodash-4.17.21', 'deploy/'], ['Feature+ü', '.']]) {
+    for (const [branch, path] of [['release/2026', 'deploy/platform'], ['fix/#123', './deploy'], ['dependabot/npm_and_yarn/lodash-4.17.21', 'deploy/'], ['Feature+ü', '.'], ['main', 'déploiement/a b']]) {
       assert.deepEqual(problems(manifests(branch!, path!)), [], `${branch} ${path}`);
     }
   });

@@ -67,8 +67,8 @@ export const IMAGE_REFERENCE = `${IMAGE_REPOSITORY.slice(0, -1)}(:[A-Za-z0-9_][A
 export const SOURCE_REPOSITORY = '^[A-Za-z0-9][-A-Za-z0-9]*/[A-Za-z0-9._-]+$';
 export const INSTANCE_CATEGORY = '^[a-z]+$';
 export const INSTANCE_FAMILY = '^[a-z][a-z0-9-]*$';
-/** A folder inside the repository: relative, with no ".." segment, so nothing lands outside it ("./x" and "x/" are fine). */
-export const REPOSITORY_FOLDER = '^(?!/)(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9._/-]+$';
+/** A folder inside the repository: relative, with no ".." segment, so nothing lands outside it ("./x", "x/" and spaces are fine; no control characters or backslashes). */
+export const REPOSITORY_FOLDER = '^(?!/)(?!(?:.*/)?\\.\\.(?:/|$))[^\\x00-\\x1f\\x7f\\\\]+$';
 
 /** What a value must look like, by the pattern it failed (said after "must be"). */
 export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
