@@ -289,6 +289,10 @@ export class Karpenter extends Construct {
 
   private chartValues(clusterName: string): Record<string, unknown> {
     return {
+      // Every other setting stays at the chart's default: no feature gate is
+      // turned on and zonal shift is off, which the controller policies rely
+      // on (karpenter-iam.ts grants neither ec2:RebootInstances nor
+      // arc-zonal-shift:GetManagedResource).
       settings: {
         clusterName,
         interruptionQueue: this.interruptionQueue.queueName,

@@ -91,6 +91,22 @@ describe('Karpenter: pins', () => {
     }
   });
 
+  test('every Kubernetes version installs Karpenter 1.15.1 with the AL2023 image of EKS AMI release v20261012', () => {
+    // GIVEN the table THEN one supported release line (1.15 covers 1.31-1.37) and one AMI release serve every row
+    for (const pin of KARPENTER_PINS) {
+      assert.equal(pin.chartVersion, '1.15.1', pin.kubernetesVersion);
+      assert.equal(pin.amiAlias, 'al2023@v20261012', pin.kubernetesVersion);
+    }
+    // AND the minimum per version is Karpenter's compatibility matrix
+    assert.deepEqual(
+      Object.fromEntries(KARPENTER_PINS.map((pin) => [pin.kubernetesVersion, pin.minimumKarpenter])),
+      { '1.32': '1.2.0', '1.33': '1.5.0', '1.34': '1.6.0', '1.35': '1.9.0' },
+    );
+    // AND the synthesised chart and node class carry them
+    template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'karpenter', Version: '1.15.1' });
+    assert.deepEqual(manifestOf('EC2NodeClass').spec.amiSelectorTerms, [{ alias: 'al2023@v20261012' }]);
+  });
+
   test('the Helm chart is the OCI Karpenter chart at the pinned version in kube-system', () => {
     // THEN
     template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
@@ -332,6 +348,35 @@ describe('Karpenter: IAM', () => {
         ],
       },
     });
+  });
+
+  test('the regional read actions include the instance status checks Karpenter reads since 1.12, in this region only', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowRegionalReadActions',
+            Action: Match.arrayWith(['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ec2:DescribePlacementGroups']),
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('reboot repairs and zonal shift stay off, and the controller gets no permission for them', () => {
+    // GIVEN every controller policy and the chart values
+    const policies = JSON.stringify(Object.values(template.findResources('AWS::IAM::ManagedPolicy')).map((policy) => policy.Properties.PolicyDocument));
+    const [chart] = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'));
+    const values = JSON.parse(flatten(chart!.Properties.Values)) as Parsed;
+    // THEN neither the RebootForRepair gate's nor the zonal shift integration's action is granted
+    assert.doesNotMatch(policies, /ec2:RebootInstances/);
+    assert.doesNotMatch(policies, /arc-zonal-shift:/);
+    // AND the values turn neither feature on (which would need those actions)
+    assert.equal(values.settings.enableZonalShift, undefined);
+    assert.equal(values.settings.featureGates, undefined);
+    assert.deepEqual(Object.keys(values.settings).sort(), ['clusterName', 'interruptionQueue']);
   });
 
   test('a cluster without an explicit name is refused', () => {

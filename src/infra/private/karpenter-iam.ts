@@ -1,7 +1,13 @@
 // The Karpenter controller's IAM permissions, least privilege, written from the
 // facts of Karpenter's reference CloudFormation for the pinned release
-// (karpenter.sh, "Reference > CloudFormation", v1.11): what the controller
+// (karpenter.sh, "Reference > CloudFormation", v1.15): what the controller
 // calls, on which resources, and under which tag conditions.
+//
+// Left out of the reference on purpose, because kaji leaves the features that
+// use them off (the chart's defaults): ec2:RebootInstances (only for reboot
+// repairs, behind the RebootForRepair feature gate, v1.15) and the zonal
+// shift policy's arc-zonal-shift:GetManagedResource (only with
+// settings.enableZonalShift, v1.12). Turning either on needs its action here.
 //
 // The scoping rests on tags Karpenter itself puts on what it creates:
 // `kubernetes.io/cluster/<cluster>: owned`, `eks:eks-cluster-name: <cluster>`
@@ -218,6 +224,9 @@ export function controllerPolicyDocuments(context: ControllerPolicyContext): Con
           'ec2:DescribeCapacityReservations',
           'ec2:DescribeImages',
           'ec2:DescribeInstances',
+          // Since v1.12 the interruption controller reads EC2 instance status
+          // checks; the upgrade guide lists it as required.
+          'ec2:DescribeInstanceStatus',
           'ec2:DescribeInstanceTypeOfferings',
           'ec2:DescribeInstanceTypes',
           'ec2:DescribeLaunchTemplates',

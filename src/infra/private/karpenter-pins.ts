@@ -6,18 +6,40 @@
 //
 // Sources (checked 2026-11-28):
 // - Minimum Karpenter per Kubernetes version: Karpenter's compatibility matrix
-//   (karpenter.sh, "Upgrading > Compatibility"): 1.32 needs >= 1.2, 1.33
-//   needs >= 1.5; 1.34 needs >= 1.6 and 1.35 needs >= 1.9, as the supported
-//   Kubernetes ranges of those releases say (1.6: 1.29-1.34; 1.9: 1.29-1.35;
-//   endoflife.date/karpenter mirrors the matrix).
-// - Chart: 1.11.1 (released 2026-04-09), whose supported range is 1.29-1.35,
-//   so one controller version serves every row and a blue/green pair runs the
+//   for v1.15 (karpenter.sh/v1.15/upgrading/compatibility/; the same table in
+//   aws/karpenter-provider-aws website/content/en/v1.15/upgrading/compatibility.md):
+//   1.32 needs >= 1.2, 1.33 >= 1.5, 1.34 >= 1.6, 1.35 >= 1.9 (and 1.36 >= 1.13,
+//   1.37 = 1.15.x; no row is added for those: versions.ts has no add-on pins
+//   for them).
+// - Chart: 1.15.1 (released 2026-10-23, a patch of 1.15.0 of 2026-10-10:
+//   bug fixes and a Go bump; release notes mirrored on
+//   sourceforge.net/projects/karpenter.mirror/files/v1.15.1/). 1.15 is the
+//   line karpenter.sh shows as latest, and its matrix covers 1.31 to 1.37, so
+//   one controller version serves every row and a blue/green pair runs the
 //   same Karpenter. The chart is oci://public.ecr.aws/karpenter/karpenter; its
 //   chart version equals the Karpenter version. The controller IAM policy in
-//   karpenter-iam.ts follows that release's reference CloudFormation.
-// - AMI: EKS AMI release v20260610 (awslabs/amazon-eks-ami, 2026-06-10), which
-//   built AL2023 images for Kubernetes 1.30 to 1.36; the alias resolves to the
-//   image of that release for the cluster's own Kubernetes version.
+//   karpenter-iam.ts follows the v1.15 reference CloudFormation.
+//   Upgrade notes read (karpenter.sh upgrade guide, as stored for v1.14 in
+//   website/content/en/v1.14/upgrading/upgrade-guide.md): 1.12 needs
+//   ec2:DescribeInstanceStatus (added) and changes the node hash for the CA
+//   bundle, so nodes of an existing cluster are replaced once as drifted,
+//   within the NodePool's disruption budgets; zonal shift (1.12) is opt-in
+//   and left off; 1.13 and 1.14 list no breaking change (1.14 adds the alpha
+//   CapacityBuffer CRD). The v1.15 page's own "Upgrading to 1.15.0+" section
+//   could not be read; the v1.15.0 release notes list opt-in features
+//   (RebootForRepair and other feature gates, reason-aware repair behind the
+//   NodeRepair gate, which kaji does not enable). The NodePool and
+//   EC2NodeClass v1 fields kaji writes are all in the v1.15 NodeClass docs.
+// - CRDs: Helm installs the chart's CRDs on first install only. A cluster
+//   created on an older pin keeps its old NodePool/EC2NodeClass/NodeClaim CRDs
+//   after the chart moves; apply the new release's CRDs to it (or replace the
+//   cluster blue/green) when moving the pin.
+// - AMI: EKS AMI release v20261012 (awslabs/amazon-eks-ami, published
+//   2026-10-14, github.com/awslabs/amazon-eks-ami/releases/tag/v20261012),
+//   which built AL2023 images for Kubernetes 1.31 to 1.37 and carries the
+//   kernel fix for the reclaim panic of v20260930 and v20261003; the alias
+//   resolves to the image of that release for the cluster's own Kubernetes
+//   version.
 import { InfraError } from '../errors.js';
 
 /** What Karpenter installs for one Kubernetes version. */
@@ -35,8 +57,8 @@ export interface KarpenterPin {
 /** The Karpenter chart, an OCI artifact in the ECR Public Gallery. */
 export const KARPENTER_CHART = { chart: 'karpenter', repository: 'oci://public.ecr.aws/karpenter/karpenter' } as const;
 
-const CHART_VERSION = '1.11.1';
-const AMI_ALIAS = 'al2023@v20260610';
+const CHART_VERSION = '1.15.1';
+const AMI_ALIAS = 'al2023@v20261012';
 
 /** The table, one row per Kubernetes version, oldest first. */
 export const KARPENTER_PINS: readonly KarpenterPin[] = [
