@@ -94,7 +94,9 @@ export interface BumpResult {
   readonly service: string;
   readonly version: ImageVersion;
   /**
-   * - `unchanged`: the version was already pinned everywhere;
+   * - `unchanged`: the version was already pinned everywhere: nothing of ours was committed or pushed;
+   *   `commit` is the base commit that pins it (in push mode, possibly another run's commit that landed
+   *   first with the same change: `attempts` then counts the rejected push);
    * - `dry-run`: the diff was computed, nothing else done;
    * - `refused`: the change adds a danger (see `addedDangers`), on the first tip or, in push mode,
    *   on a newer tip it was re-made on (see `refusedOnTip`);
@@ -177,7 +179,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
     const first = await editAndCheck(workspace, plan, '', progress);
     const changes = first.changes;
     const empty: Omit<BumpResult, 'status'> = { service: service.name, version, clusters, pins: first.pins, changes, diff: '', policy: [], addedDangers: [] };
-    if (changes.length === 0) return { ...empty, status: 'unchanged' };
+    if (changes.length === 0) return { ...empty, status: 'unchanged', commit: workspace.baseCommit };
 
     const checked = await checkedResult(workspace, empty, first);
     if (checked.addedDangers.length > 0) return { ...checked, status: 'refused' };
@@ -234,13 +236,18 @@ async function pushGated(workspace: Workspace, job: PushJob): Promise<BumpResult
   let latest = job.checked;
   let title = job.title;
   let refusedOnTip: string | undefined;
+  let alreadyPinned: readonly ImagePin[] | undefined;
   const pushed = await workspace.pushToBase({
     attempts: job.attempts,
     reapply: async (w) => {
       const tip = await w.head();
       const again = await editAndCheck(w, plan, ` on the new tip ${tip.slice(0, 12)}`, progress);
-      // Nothing to change: someone else made this bump; pushToBase stops without pushing.
-      if (again.changes.length === 0) return false;
+      if (again.changes.length === 0) {
+        // Someone else made this bump (another run pushed the same tag): pushToBase stops without pushing.
+        progress(`the new tip ${tip.slice(0, 12)} of ${w.base} already pins ${formatVersion(plan.version)}: nothing to push`);
+        alreadyPinned = again.pins;
+        return false;
+      }
       latest = await checkedResult(w, job.checked, again);
       if (again.addedDangers.length > 0) {
         progress(`the change adds ${again.addedDangers.length} danger(s) on the new tip ${tip.slice(0, 12)} of ${w.base}: refused, nothing pushed`);
@@ -253,6 +260,10 @@ async function pushGated(workspace: Workspace, job: PushJob): Promise<BumpResult
     },
   });
   if (refusedOnTip !== undefined) return { ...latest, status: 'refused', refusedOnTip, attempts: pushed.attempts };
+  if (!pushed.pushed) {
+    // Nothing of ours landed: the tip (another run's commit) already pins the version everywhere.
+    return { ...latest, status: 'unchanged', pins: alreadyPinned ?? latest.pins, changes: [], diff: '', policy: [], addedDangers: [], commit: pushed.commit, attempts: pushed.attempts };
+  }
   return { ...latest, status: 'pushed', commit: pushed.commit, attempts: pushed.attempts, title };
 }
 

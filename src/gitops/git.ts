@@ -70,6 +70,15 @@ export interface PushToBaseOptions {
   readonly backoff?: { readonly minMs: number; readonly maxMs: number };
 }
 
+export interface PushToBaseResult {
+  /** Push attempts made (the rejected ones included). */
+  readonly attempts: number;
+  /** The pushed commit; when `pushed` is false, the base tip that made the push unnecessary. */
+  readonly commit: string;
+  /** False when `reapply` found nothing left to commit on the new tip: nothing was pushed. */
+  readonly pushed: boolean;
+}
+
 const DEFAULT_AUTHOR = { name: 'kaji', email: 'kaji@users.noreply.github.com' } as const;
 const MAX_BUFFER = 64 * 1024 * 1024;
 
@@ -183,8 +192,10 @@ export class Workspace {
    * Push mode: push HEAD to the base branch (never forced). On a rejection because the base moved,
    * fetch, rebase the local commits onto the new tip (or call `reapply` on a fresh base) and retry,
    * with bounded attempts and jittered exponential backoff. A rebase conflict is aborted and thrown.
+   * `pushed` is false when `reapply` returned false: nothing was pushed, and `commit` is the new base
+   * tip (someone else's), not a commit of ours.
    */
-  async pushToBase(options: PushToBaseOptions = {}): Promise<{ attempts: number; commit: string }> {
+  async pushToBase(options: PushToBaseOptions = {}): Promise<PushToBaseResult> {
     const attempts = options.attempts ?? 8;
     if (!Number.isInteger(attempts) || attempts < 1) throw new GitError(`attempts must be a positive integer, got ${attempts}`);
     const backoff = options.backoff ?? { minMs: 100, maxMs: 2000 };
@@ -193,7 +204,7 @@ export class Workspace {
       const commit = await this.head();
       try {
         await this.#git(['push', 'origin', `HEAD:refs/heads/${this.base}`]);
-        return { attempts: attempt, commit };
+        return { attempts: attempt, commit, pushed: true };
       } catch (error) {
         if (!(error instanceof GitError) || !isRetryableRejection(error.stderr)) throw error;
         if (attempt >= attempts) {
@@ -209,7 +220,7 @@ export class Workspace {
         message ??= await this.#pendingMessage();
         await this.resetToBase();
         const changed = await options.reapply(this);
-        if (!changed) return { attempts: attempt, commit: await this.head() };
+        if (!changed) return { attempts: attempt, commit: await this.head(), pushed: false };
         if (await this.hasChanges()) await this.commit(message ?? 'kaji: reapply');
       } else {
         await this.#fetchBase();

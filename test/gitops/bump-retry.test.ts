@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bump, type BumpResult } from '../../src/gitops/bump.js';
 import { formatBumpResult } from '../../src/cli/bump.js';
+import { run } from '../../src/cli/program.js';
 import { hasKubectl } from '../support/files.js';
 import { deploymentYaml } from '../support/platform.js';
 import { BUMP_POLICY, createBumpFixture, kustomization, type BumpFixture } from './bump-fixture.js';
@@ -69,6 +70,27 @@ async function bumpRacing(fixture: BumpFixture, tag: string, concurrent: Concurr
   return { result, progress };
 }
 
+/** `kaji bump antenna TAG --mode push` in-process; the concurrent commit (if any) lands just before its first push. */
+async function kajiBumpRacing(fixture: BumpFixture, tag: string, concurrent?: Concurrent): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  let raced = false;
+  const code = await run(['bump', 'antenna', tag, '--mode', 'push', '--manifests', fixture.remote, '--platform', fixture.platformDir], {
+    out: (text) => void (stdout += text),
+    err: (text) => {
+      if (concurrent && !raced && text === 'kaji bump: pushing to main\n') {
+        raced = true;
+        concurrent.push();
+      }
+      stderr += text;
+    },
+    readStdin: async () => '',
+    colorOut: false,
+    cwd: process.cwd(),
+  });
+  return { code, stdout, stderr };
+}
+
 describe('kaji bump: the push retry checks the policy again on the new tip', { skip: !hasKubectl }, () => {
   // A fresh repository per test: each one starts from antenna at 1.0.0 with no concurrent commit.
   let fixture: BumpFixture;
@@ -118,13 +140,45 @@ describe('kaji bump: the push retry checks the policy again on the new tip', { s
     for (const cluster of ['blue', 'green']) assert.equal(fixture.show(`apps/antenna/overlays/${cluster}/kustomization.yaml`), kustomization('antenna', '2.1.0'));
   });
 
-  test('the concurrent commit already made the bump: nothing more is pushed', async () => {
+  test('the concurrent commit already made the bump: unchanged (not pushed), with the commit that pins it', async () => {
+    const start = fixture.head();
     const bumped = Object.fromEntries(['blue', 'green'].map((c) => [`apps/antenna/overlays/${c}/kustomization.yaml`, kustomization('antenna', '2.2.0')]));
     const concurrent = concurrentCommit(fixture, bumped);
-    const { result } = await bumpRacing(fixture, '2.2.0', concurrent);
+    const { result, progress } = await bumpRacing(fixture, '2.2.0', concurrent);
 
-    assert.equal(result.status, 'pushed');
-    assert.equal(result.commit, concurrent.sha);
+    // Nothing of ours was pushed: the outcome is the one of a tag already pinned, not `pushed` with another run's commit.
+    assert.equal(result.status, 'unchanged');
+    assert.equal(result.commit, concurrent.sha, 'the commit that pins the tag: the other run\'s');
+    assert.equal(result.attempts, 1, 'one push, rejected');
+    assert.deepEqual(result.changes, []);
+    assert.equal(result.diff, '');
+    assert.equal(result.title, undefined);
+    assert.deepEqual(result.pins.map((p) => `${p.file} ${p.tag}`), ['apps/antenna/overlays/blue/kustomization.yaml 2.2.0', 'apps/antenna/overlays/green/kustomization.yaml 2.2.0'], 'the pins as the new tip has them');
+    assert.equal(formatBumpResult(result), 'antenna already runs 2.2.0 on blue, green: nothing to change.\n');
+    assert.ok(progress.some((m) => m === `the new tip ${concurrent.sha.slice(0, 12)} of main already pins 2.2.0: nothing to push`), progress.join('\n'));
+
+    assert.equal(fixture.head(), concurrent.sha, 'nothing pushed on top of the concurrent commit');
+    assert.equal(fixture.git('rev-parse', 'main~1'), start);
+    assert.equal(fixture.git('log', '-1', '--format=%an', 'main'), 'other');
+
+    // The same as a bump that finds the tag pinned before pushing: the commit that pins it, no push attempted.
+    const plain = await bump({ service: 'antenna', tag: '2.2.0', mode: 'push', manifests: fixture.remote, platformDirectory: fixture.platformDir });
+    assert.deepEqual({ ...plain, attempts: 1 }, result);
+    assert.equal(plain.attempts, undefined);
+  });
+
+  test('the command line: a bump another run already pushed exits and prints as a tag already pinned', async () => {
+    const bumped = Object.fromEntries(['blue', 'green'].map((c) => [`apps/antenna/overlays/${c}/kustomization.yaml`, kustomization('antenna', '2.3.0')]));
+    const concurrent = concurrentCommit(fixture, bumped);
+    const raced = await kajiBumpRacing(fixture, '2.3.0', concurrent);
+    assert.match(raced.stderr, /already pins 2\.3\.0: nothing to push/, 'the race did happen');
     assert.equal(fixture.head(), concurrent.sha);
+
+    const plain = await kajiBumpRacing(fixture, '2.3.0');
+    assert.doesNotMatch(plain.stderr, /pushing to main/, 'the plain run found nothing to change before pushing');
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.deepEqual(raced, { ...plain, stderr: raced.stderr }, 'same exit code and output as a normal unchanged');
+    assert.equal(raced.stdout, 'antenna already runs 2.3.0 on blue, green: nothing to change.\n');
+    assert.doesNotMatch(raced.stdout, /pushed/);
   });
 });

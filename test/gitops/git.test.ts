@@ -205,7 +205,7 @@ describe('pushToBase (push mode)', () => {
     try {
       await ws.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.5.0\n');
       const sha = await ws.commit('antenna: 1.4.2 → 1.5.0');
-      assert.deepEqual(await ws.pushToBase(), { attempts: 1, commit: sha });
+      assert.deepEqual(await ws.pushToBase(), { attempts: 1, commit: sha, pushed: true });
       assert.equal(f.tip(), sha);
     } finally {
       await ws.dispose();
@@ -261,6 +261,8 @@ describe('pushToBase (push mode)', () => {
       const result = await a.pushToBase({ backoff: { minMs: 1, maxMs: 5 }, reapply: async (ws) => (calls++, edit(ws)) });
       assert.equal(calls, 1);
       assert.equal(result.attempts, 2);
+      assert.equal(result.pushed, true);
+      assert.equal(result.commit, f.tip());
       assert.equal(f.log().length, 3);
       assert.equal(git(f.remote, 'log', '-1', '--format=%B', 'main'), 'antenna: 1.4.2 → 1.5.0\n\nSource-Commit: aaa');
       assert.equal(f.show('apps/beacon/kustomization.yaml'), 'newTag: 2.1.0');
@@ -283,7 +285,7 @@ describe('pushToBase (push mode)', () => {
       await b.pushToBase();
       const tip = f.tip();
       const result = await a.pushToBase({ backoff: { minMs: 1, maxMs: 5 }, reapply: async () => false });
-      assert.deepEqual(result, { attempts: 1, commit: tip });
+      assert.deepEqual(result, { attempts: 1, commit: tip, pushed: false }, 'not pushed: the commit is the tip b pushed');
       assert.equal(f.tip(), tip);
     } finally {
       await a.dispose();
