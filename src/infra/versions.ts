@@ -18,8 +18,39 @@
 //   eks-pod-identity-agent` listed for 1.32 to 1.35 at the time. Re-check every
 //   row with `aws eks describe-addon-versions --kubernetes-version <v>` before
 //   adding a version.
-// - charts: the chart repositories named in CHARTS (versions released by
-//   2026-04); each supports Kubernetes 1.32 to 1.35.
+// - charts, re-checked 2026-11-28 against what the release notes and the
+//   projects' support pages say (one chart version serves every row, so each
+//   must support 1.32 to 1.35):
+//   - cert-manager v1.20.4: 1.19 reached its end of life with the release of
+//     1.21 (2026-07-08); 1.20 (released 2026-03-10, supported until the
+//     release of 1.22) supports Kubernetes 1.32 to 1.35, while 1.21 supports
+//     1.33 to 1.36 and so cannot serve the 1.32 row (cert-manager.io
+//     "Supported Releases", cert-manager/website content/docs/releases/README.md).
+//     v1.20.4 is the newest 1.20 patch found (a CVE release, notes merged
+//     2026-09-16, cert-manager/website#2291). The 1.19 to 1.20 upgrade needs no
+//     special step and no value kaji sets changed (release notes 1.20: new
+//     NetworkPolicy and extraContainers values; the default UID/GID is now
+//     65532). When 1.22 ships, 1.20 ends and no release covers 1.32: drop the
+//     1.32 row or accept an unsupported cert-manager on it.
+//   - Argo CD 9.5.4 (2026-04-22) is left, but is out of support: it predates
+//     Argo CD 3.4.0 (2026-05), so it ships 3.3.x, and Argo CD supports the
+//     three newest minors (3.6.1 was released 2026-11-04). Moving needs the
+//     argo-cd chart 10.x, whose breaking changes against kaji's values
+//     (argocd.ts) were not found; not moved.
+//   - External Secrets 1.1.1 is left, but is out of support: ESO supports
+//     only its newest minor (2.7 on 2026-06-26, external-secrets.io
+//     "Stability and Support"), and its table lists one tested Kubernetes
+//     version per release (1.1: 1.34; 2.7: 1.35), never 1.32 to 1.35. The
+//     1.x to 2.x changes were not checked; not moved.
+//   - external-dns 1.20.0 is left: 1.21.1 (2026-04-30) exists, but the 1.21.0
+//     changelog was not found, and the project states no per-release
+//     Kubernetes range beyond ">= 1.22".
+//   - metrics-server 3.13.0 is left: 3.13.1 (image 0.8.1, template fixes)
+//     exists, but its date and supported Kubernetes range were not found.
+//   - VPA (Fairwinds) 4.10.1 is left: no newer release was found.
+//   - AWS Load Balancer Controller: AlbControllerVersion.V3_2_2, the newest
+//     the installed aws-cdk-lib (2.276.0) defines; its upstream support
+//     window was not checked.
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KubectlV32Layer } from '@aws-cdk/lambda-layer-kubectl-v32';
@@ -76,8 +107,9 @@ export interface VersionPins {
 const ALB_CONTROLLER = eks.AlbControllerVersion.V3_2_2;
 
 /**
- * Chart versions, the same for every Kubernetes version in the table (each
- * supports 1.32 to 1.35). The AWS Load Balancer Controller's is the one
+ * Chart versions, the same for every Kubernetes version in the table (which
+ * of them are checked against 1.32 to 1.35, and which are out of support, is
+ * in the Sources above). The AWS Load Balancer Controller's is the one
  * aws-cdk-lib ships an IAM policy for (`AlbControllerVersion.V3_2_2`), which
  * kaji attaches to the controller's role.
  */
@@ -94,7 +126,7 @@ export const CHARTS: ChartPins = {
   // VPA component on its own switch, so the recommender runs alone.
   vpa: { chart: 'vpa', repository: 'https://charts.fairwinds.com/stable', version: '4.10.1' },
   externalSecrets: { chart: 'external-secrets', repository: 'https://charts.external-secrets.io', version: '1.1.1' },
-  certManager: { chart: 'cert-manager', repository: 'https://charts.jetstack.io', version: 'v1.19.1' },
+  certManager: { chart: 'cert-manager', repository: 'https://charts.jetstack.io', version: 'v1.20.4' },
 };
 
 /** The AWS Load Balancer Controller version whose IAM policy aws-cdk-lib ships (the release of CHARTS.awsLoadBalancerController). */

@@ -269,7 +269,7 @@ describe('ClusterStack: add-ons and system nodes', () => {
 
   test('cert-manager is installed, pinned and with its CRDs, for the webhook certificates', () => {
     const certManager = chart(blue, 'cert-manager');
-    assert.equal(certManager.Version, 'v1.19.1');
+    assert.equal(certManager.Version, 'v1.20.4');
     assert.equal(certManager.Namespace, 'cert-manager');
     assert.match(JSON.stringify(certManager.Values), /\\"crds\\":\{\\"enabled\\":true\}/);
   });
