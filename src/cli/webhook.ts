@@ -57,29 +57,9 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
     tls,
     logger: (line) => io.out(JSON.stringify(line) + '\n'),
   });
-  let watcher: ConfigWatcher | undefined;
-  if (flags.config) {
-    watcher = watchConfig(
-      flags.config,
-      (change) => {
-        if ('config' in change) current = change.config;
-        server.configReloaded('error' in change ? change.error : undefined);
-      },
-      { initialText: policyText },
-    );
-  }
-  const log = (line: object) => io.out(JSON.stringify({ time: new Date().toISOString(), ...line }) + '\n');
-  const tlsWatcher =
-    flags.tlsCert && flags.tlsKey
-      ? reloadTlsOnChange(server, { certFile: flags.tlsCert, keyFile: flags.tlsKey }, tls, (result) =>
-          log('error' in result ? { level: 'error', event: 'tls-reload', error: result.error } : { level: 'info', event: 'tls-reload', fingerprint: result.fingerprint }),
-        )
-      : undefined;
   await new Promise<void>((resolve, reject) => {
     // A busy port or an address this machine does not have is a flag to change, not a bug.
     const refused = (error: NodeJS.ErrnoException) => {
-      watcher?.close();
-      tlsWatcher?.close();
       reject(new UsageError(`cannot listen on ${flags.host} port ${flags.port}: ${error.code ?? error.message}; choose another --host or --port`));
     };
     server.once('error', refused);
@@ -90,6 +70,25 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
   });
   const port = (server.address() as AddressInfo).port;
   io.out(JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'listening', host: flags.host, port, config: initial.source }) + '\n');
+  // The watchers start once the server listens (a start that fails leaves none to close). They
+  // start from the text read above, so a change made since is still delivered.
+  const watcher: ConfigWatcher | undefined = flags.config
+    ? watchConfig(
+        flags.config,
+        (change) => {
+          if ('config' in change) current = change.config;
+          server.configReloaded('error' in change ? change.error : undefined);
+        },
+        { initialText: policyText },
+      )
+    : undefined;
+  const log = (line: object) => io.out(JSON.stringify({ time: new Date().toISOString(), ...line }) + '\n');
+  const tlsWatcher =
+    flags.tlsCert && flags.tlsKey
+      ? reloadTlsOnChange(server, { certFile: flags.tlsCert, keyFile: flags.tlsKey }, tls, (result) =>
+          log('error' in result ? { level: 'error', event: 'tls-reload', error: result.error } : { level: 'info', event: 'tls-reload', fingerprint: result.fingerprint }),
+        )
+      : undefined;
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

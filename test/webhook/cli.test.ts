@@ -1,14 +1,109 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import fs, { existsSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { generate } from 'selfsigned';
+import { run } from '../../src/cli/program.js';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
+import { TEST_CONFIG_YAML } from './helpers.js';
 
-async function pems(name: string): Promise<{ cert: string; key: string }> {
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+async function certificatePair(name: string): Promise<{ cert: string; key: string }> {
   const pair = await generate([{ name: 'commonName', value: name }], { keyType: 'ec', algorithm: 'sha256' });
   return { cert: pair.cert, key: pair.private };
+}
+
+/** A port some other server holds on 127.0.0.1. */
+async function busyPort(): Promise<{ port: number; close: () => void }> {
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  return { port: (busy.address() as AddressInfo).port, close: () => busy.close() };
+}
+
+/**
+ * Records, in one ordered list, the file watchers kaji opens and closes (fs.watch and fs.watchFile,
+ * the real ones called through) and the events it logs. The ES module bindings of node:fs follow
+ * the patched functions through syncBuiltinESMExports.
+ */
+function recordWatchers() {
+  const events: string[] = [];
+  const original = { watch: fs.watch, watchFile: fs.watchFile, unwatchFile: fs.unwatchFile };
+  const patched = {
+    watch: (...args: unknown[]) => {
+      const file = String(args[0]);
+      events.push(`watch ${file}`);
+      const watcher = Reflect.apply(original.watch, fs, args) as fs.FSWatcher;
+      const close = watcher.close.bind(watcher);
+      watcher.close = () => {
+        events.push(`close ${file}`);
+        close();
+      };
+      return watcher;
+    },
+    watchFile: (...args: unknown[]) => {
+      events.push(`watchFile ${String(args[0])}`);
+      return Reflect.apply(original.watchFile, fs, args) as unknown;
+    },
+    unwatchFile: (...args: unknown[]) => {
+      events.push(`unwatchFile ${String(args[0])}`);
+      return Reflect.apply(original.unwatchFile, fs, args) as unknown;
+    },
+  };
+  Object.assign(fs, patched);
+  syncBuiltinESMExports();
+  return {
+    events,
+    /** kaji's io, its JSON log lines recorded as `log <event>` among the watcher calls. */
+    io(lines: Record<string, unknown>[], stderr: string[]) {
+      return {
+        out: (text: string) => {
+          for (const line of text.split('\n').filter(Boolean)) {
+            const parsed = JSON.parse(line) as Record<string, unknown>;
+            lines.push(parsed);
+            if (typeof parsed.event === 'string') events.push(`log ${parsed.event}`);
+          }
+        },
+        err: (text: string) => void stderr.push(text),
+        readStdin: async () => '',
+        colorOut: false,
+        cwd: process.cwd(),
+      };
+    },
+    restore() {
+      Object.assign(fs, original);
+      syncBuiltinESMExports();
+    },
+  };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The SHA-256 fingerprint of the certificate the server presents now. */
+function servedFingerprint(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      const raw = socket.getPeerX509Certificate();
+      socket.end();
+      if (raw) resolve(raw.fingerprint256);
+      else reject(new Error('no peer certificate'));
+    });
+    socket.on('error', reject);
+  });
 }
 
 describe('kaji webhook (command line)', () => {
@@ -29,7 +124,7 @@ describe('kaji webhook (command line)', () => {
   });
 
   it('refuses a certificate and key that cannot serve together at start, with the files named (not a crash)', async () => {
-    const [a, b] = [await pems('a'), await pems('b')];
+    const [a, b] = [await certificatePair('a'), await certificatePair('b')];
     const tree = tempTree({ 'junk.pem': 'not a certificate\n', 'a.crt': a.cert, 'a.key': a.key, 'b.key': b.key });
     try {
       const junk = await kaji(['webhook', '--tls-cert', tree.path('junk.pem'), '--tls-key', tree.path('junk.pem'), '--host', '127.0.0.1', '--port', '0']);
@@ -54,6 +149,106 @@ describe('kaji webhook (command line)', () => {
       assert.match(result.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1 port ${port}: EADDRINUSE`));
     } finally {
       busy.close();
+    }
+  });
+
+  it('a busy port with the policy and certificate files given: exit 2 and one line, no file watcher ever opened', async () => {
+    const pems = await certificatePair('watched');
+    const tree = tempTree({ 'polaris.yaml': TEST_CONFIG_YAML, 'tls.crt': pems.cert, 'tls.key': pems.key });
+    const busy = await busyPort();
+    const recorder = recordWatchers();
+    try {
+      const stderr: string[] = [];
+      const args = ['webhook', '--config', tree.path('polaris.yaml'), '--tls-cert', tree.path('tls.crt'), '--tls-key', tree.path('tls.key'), '--host', '127.0.0.1', '--port', String(busy.port)];
+      const code = await run(args, recorder.io([], stderr));
+      assert.equal(code, 2, stderr.join(''));
+      assert.deepEqual(stderr, [`kaji: cannot listen on 127.0.0.1 port ${busy.port}: EADDRINUSE; choose another --host or --port\n`]);
+      // The watchers start only once the server listens: a failed start has none to close.
+      assert.deepEqual(recorder.events, []);
+    } finally {
+      recorder.restore();
+      busy.close();
+      tree.cleanup();
+    }
+  });
+
+  it('the watchers start once the server listens, reload the policy and the certificate, and close on SIGTERM', { timeout: 30_000 }, async () => {
+    const first = await certificatePair('first');
+    const tree = tempTree({ 'polaris.yaml': TEST_CONFIG_YAML, 'tls.crt': first.cert, 'tls.key': first.key });
+    const recorder = recordWatchers();
+    const lines: Record<string, unknown>[] = [];
+    const stderr: string[] = [];
+    const files = [tree.path('polaris.yaml'), tree.path('tls.crt'), tree.path('tls.key')];
+    let exited: Promise<number> | undefined;
+    try {
+      exited = run(['webhook', '--config', files[0]!, '--tls-cert', files[1]!, '--tls-key', files[2]!, '--host', '127.0.0.1', '--port', '0'], recorder.io(lines, stderr));
+      await until(() => recorder.events.includes('log listening'), 'the listening line');
+      const port = lines.find((line) => line.event === 'listening')!.port as number;
+      const listening = recorder.events.indexOf('log listening');
+      for (const file of files) {
+        const watchedAt = recorder.events.indexOf(`watchFile ${file}`);
+        assert.ok(watchedAt > listening, `${file} is watched after the server listens: ${recorder.events.join(', ')}`);
+      }
+
+      // The policy reloads.
+      writeFileSync(files[0]!, `${TEST_CONFIG_YAML}\n# edited\n`);
+      await until(() => lines.some((line) => line.event === 'config-reload'), 'the config reload');
+      assert.equal(lines.find((line) => line.event === 'config-reload')!.result, 'ok');
+
+      // The certificate reloads: new handshakes get the renewed one.
+      assert.equal(await servedFingerprint(port), new X509Certificate(first.cert).fingerprint256);
+      const renewed = await certificatePair('renewed');
+      writeFileSync(files[2]!, renewed.key);
+      writeFileSync(files[1]!, renewed.cert);
+      const expected = new X509Certificate(renewed.cert).fingerprint256;
+      await until(async () => (await servedFingerprint(port)) === expected, 'the renewed certificate to be served');
+
+      process.emit('SIGTERM');
+      assert.equal(await exited, 0, stderr.join(''));
+      assert.ok(lines.some((line) => line.event === 'shutdown' && line.signal === 'SIGTERM'));
+      const shutdown = recorder.events.indexOf('log shutdown');
+      for (const file of files) {
+        assert.ok(recorder.events.lastIndexOf(`unwatchFile ${file}`) > shutdown, `${file} is unwatched at shutdown: ${recorder.events.join(', ')}`);
+        const opened = recorder.events.filter((event) => event === `watch ${file}`).length;
+        assert.equal(recorder.events.filter((event) => event === `close ${file}`).length, opened, `every fs.watch of ${file} closed`);
+      }
+    } finally {
+      if (exited && !lines.some((line) => line.event === 'shutdown')) {
+        process.emit('SIGTERM');
+        await exited;
+      }
+      recorder.restore();
+      tree.cleanup();
+    }
+  });
+
+  it('the process: a busy port with watched files exits 2 at once with the one-line error', { skip: !existsSync(MAIN) && 'needs `npm run build`' }, async () => {
+    const pems = await certificatePair('process');
+    const tree = tempTree({ 'polaris.yaml': TEST_CONFIG_YAML, 'tls.crt': pems.cert, 'tls.key': pems.key });
+    const busy = await busyPort();
+    try {
+      const args = ['webhook', '--config', tree.path('polaris.yaml'), '--tls-cert', tree.path('tls.crt'), '--tls-key', tree.path('tls.key'), '--host', '127.0.0.1', '--port', String(busy.port)];
+      const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exit = await new Promise<number | null | 'hung'>((resolve) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve('hung');
+        }, 10_000);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
+      });
+      assert.equal(exit, 2, stderr);
+      assert.equal(stderr, `kaji: cannot listen on 127.0.0.1 port ${busy.port}: EADDRINUSE; choose another --host or --port\n`);
+      assert.equal(stdout, '');
+    } finally {
+      busy.close();
+      tree.cleanup();
     }
   });
 
