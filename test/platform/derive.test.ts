@@ -351,8 +351,14 @@ describe('tenant guardrails', () => {
     assert.equal(at(diary, 'metadata', 'labels', 'kaji.dev/team'), 'writers');
   });
 
-  test('ResourceQuota: requests and memory limits from the quota, pods, no load balancers or node ports', () => {
-    const quota = only(blueFiles, 'clusters/blue/tenants/antenna/resourcequota.yaml');
+  test('ResourceQuota: requests and memory limits from the quota, pods, no load balancers or node ports, no pods at system priority', () => {
+    const [quota, systemPriority, ...more] = docs(blueFiles, 'clusters/blue/tenants/antenna/resourcequota.yaml');
+    assert.equal(more.length, 0);
+    assert.equal(at(systemPriority, 'metadata', 'namespace'), 'antenna');
+    assert.deepEqual(at(systemPriority, 'spec'), {
+      hard: { pods: '0' },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical', 'system-node-critical'] }] },
+    });
     assert.equal(at(quota, 'metadata', 'namespace'), 'antenna');
     assert.deepEqual(at(quota, 'spec', 'hard'), {
       'limits.memory': '12Gi',
@@ -362,7 +368,7 @@ describe('tenant guardrails', () => {
       'services.loadbalancers': '0',
       'services.nodeports': '0',
     });
-    const crawler = only(blueFiles, 'clusters/blue/tenants/feed-crawler/resourcequota.yaml');
+    const [crawler] = docs(blueFiles, 'clusters/blue/tenants/feed-crawler/resourcequota.yaml');
     assert.equal(at(crawler, 'spec', 'hard', 'requests.cpu'), '2');
     assert.equal(at(crawler, 'spec', 'hard', 'pods'), '10');
   });

@@ -2,11 +2,9 @@
 // for system pods, tainted so that tenant pods (which Karpenter places on its
 // own nodes) never land there.
 
-/** The label every system node carries, and platform pods select. */
-export const SYSTEM_NODE_LABEL = { key: 'kaji.dev/node-role', value: 'system' } as const;
+import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from '../../platform/index.js';
 
-/** The taint of the system nodes: the conventional `CriticalAddonsOnly`, which CoreDNS and Karpenter already tolerate. */
-export const SYSTEM_NODE_TAINT = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' } as const;
+export { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT };
 
 /**
  * Where a platform pod goes, as Helm values of most charts take it: selecting

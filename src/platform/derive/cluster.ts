@@ -46,6 +46,7 @@ import {
   networkPolicyObjects,
   rbacObjects,
   resourceQuotaObject,
+  systemPriorityQuotaObject,
 } from './tenant.js';
 import { DeriveError } from './errors.js';
 import { GENERATED_MARKER, generatedFile, isGeneratedFile, type GeneratedFile } from './yaml.js';
@@ -81,7 +82,7 @@ function tenantFiles(folder: string, service: ServiceDefinition, platform: Platf
   const dir = `${folder}/tenants/${service.name}`;
   return [
     generatedFile(`${dir}/namespace.yaml`, [namespaceObject(service)]),
-    generatedFile(`${dir}/resourcequota.yaml`, [resourceQuotaObject(service)]),
+    generatedFile(`${dir}/resourcequota.yaml`, [resourceQuotaObject(service), systemPriorityQuotaObject(service)]),
     generatedFile(`${dir}/limitrange.yaml`, [limitRangeObject(service)]),
     generatedFile(`${dir}/networkpolicies.yaml`, networkPolicyObjects(service, platform.services, platform.network.loadBalancerCidrs)),
     generatedFile(`${dir}/rbac.yaml`, rbacObjects(service)),

@@ -23,6 +23,8 @@ export type { GroupKind } from './argocd.js';
 export { GUARDRAIL_NAMES, POD_IDENTITY_AGENT, INSTANCE_METADATA_ADDRESSES } from './tenant.js';
 export {
   teamGroup,
+  SYSTEM_NODE_LABEL,
+  SYSTEM_NODE_TAINT,
   RESERVED_ARGOCD_NAMES,
   ROOT_APP,
   TENANTS_APP,

@@ -26,6 +26,16 @@ export const PLATFORM_APP = 'kaji-platform';
 /** Names the generated Applications and AppProjects take (the loader refuses them as service names). */
 export const RESERVED_ARGOCD_NAMES = RESERVED_SERVICE_NAMES;
 
+/** The label every system node carries (the small on-demand node group for the platform's own pods), and platform pods select. */
+export const SYSTEM_NODE_LABEL = { key: 'kaji.dev/node-role', value: 'system' } as const;
+
+/**
+ * The taint of the system nodes: the conventional `CriticalAddonsOnly`, which
+ * CoreDNS and Karpenter already tolerate. Tenant pods may not tolerate it (a
+ * tenant boundary), so they stay on the nodes Karpenter launches for them.
+ */
+export const SYSTEM_NODE_TAINT = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' } as const;
+
 /** The Kubernetes (and Argo CD SSO) group a team's members act as: an EKS access entry maps the team's IAM identity to it. */
 export function teamGroup(team: string): string {
   return `kaji:team:${team}`;

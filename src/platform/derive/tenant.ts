@@ -11,6 +11,7 @@ import { sortedMap } from './yaml.js';
 /** Names of the guardrail objects in every tenant namespace (prefixed so a team sees the platform owns them). */
 export const GUARDRAIL_NAMES = {
   quota: 'kaji-quota',
+  systemPriority: 'kaji-no-system-priority',
   limitRange: 'kaji-defaults',
   defaultDeny: 'kaji-default-deny',
   sameNamespace: 'kaji-allow-same-namespace',
@@ -83,6 +84,28 @@ export function resourceQuotaObject(service: ServiceDefinition): JsonObject {
         'services.loadbalancers': '0',
         'services.nodeports': '0',
       }),
+    },
+  };
+}
+
+/**
+ * No pods at the cluster's own priority classes: a pod at
+ * `system-cluster-critical` or `system-node-critical` would preempt the
+ * platform's components (Argo CD, Karpenter, CoreDNS...) when the nodes are
+ * full. Kubernetes lets any namespace use them unless a quota says otherwise;
+ * this one does, for whatever creates the pod (synth's boundaries only see
+ * what is in git).
+ */
+export function systemPriorityQuotaObject(service: ServiceDefinition): JsonObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: metadata(service, GUARDRAIL_NAMES.systemPriority),
+    spec: {
+      hard: { pods: '0' },
+      scopeSelector: {
+        matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical', 'system-node-critical'] }],
+      },
     },
   };
 }
