@@ -4,14 +4,22 @@
 import { isObject, type KubeObject } from '../kube/index.js';
 import { containersOf, findPodSpec } from '../kube/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
+import { claimedHosts, ingressFindings, sharedGroupFindings } from './ingress-boundaries.js';
+import { workloadFindings } from './workload-boundaries.js';
 
-export interface BoundaryViolation {
+export type BoundaryRule = 'namespace' | 'clusterScoped' | 'image' | 'host' | 'ingress' | 'rbac' | 'scheduling';
+
+/** A boundary one object crosses, before it is told whose and where. */
+export interface BoundaryFinding {
+  readonly rule: BoundaryRule;
+  readonly message: string;
+}
+
+export interface BoundaryViolation extends BoundaryFinding {
   readonly service: string;
-  readonly rule: 'namespace' | 'clusterScoped' | 'image' | 'host';
   /** kind/namespace/name of the offending object. */
   readonly object: string;
   readonly source: KubeObject['source'];
-  readonly message: string;
 }
 
 /**
@@ -54,7 +62,7 @@ export function serviceBoundaryViolations(
   objects: readonly KubeObject[],
 ): BoundaryViolation[] {
   const violations: BoundaryViolation[] = [];
-  const report = (object: KubeObject, rule: BoundaryViolation['rule'], message: string) =>
+  const report = (object: KubeObject, rule: BoundaryRule, message: string) =>
     violations.push({ service: service.name, rule, object: describeObject(object), source: object.source, message });
   for (const object of objects) {
     if (CLUSTER_SCOPED_KINDS.has(object.kind)) {
@@ -67,13 +75,14 @@ export function serviceBoundaryViolations(
         report(object, 'image', `image "${image}" is not from ${service.image}${platform.imageAllowlist.length ? ` or the allowlist (${platform.imageAllowlist.join(', ')})` : ''}`);
       }
     }
-    for (const host of ingressHosts(object)) {
+    for (const host of claimedHosts(object)) {
       if (!hostUnderDomain(host, platform.platform.domain)) {
         report(object, 'host', `host "${host}" is not under the platform domain ${platform.platform.domain}`);
       } else if (!service.hosts.includes(host)) {
         report(object, 'host', `host "${host}" is not declared for ${service.name} in platform.yaml (hosts: ${service.hosts.join(', ') || 'none'})`);
       }
     }
+    for (const finding of [...ingressFindings(object), ...workloadFindings(object, service)]) report(object, finding.rule, finding.message);
   }
   return violations;
 }
@@ -91,7 +100,7 @@ export function sharedHostViolations(
   const violations: BoundaryViolation[] = [];
   for (const [service, objects] of [...objectsByService].sort(([a], [b]) => a.localeCompare(b))) {
     for (const object of objects) {
-      for (const host of ingressHosts(object)) {
+      for (const host of claimedHosts(object)) {
         const first = owner.get(host);
         if (first === undefined) owner.set(host, service);
         else if (first !== service) {
@@ -109,6 +118,20 @@ export function sharedHostViolations(
   return violations;
 }
 
+/**
+ * Load-balancer-wide ALB settings in IngressGroups that several services
+ * share (see ingress-boundaries.ts), for every service of a cluster.
+ */
+export function sharedGroupViolations(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): BoundaryViolation[] {
+  return sharedGroupFindings(objectsByService).map(({ service, object, rule, message }) => ({
+    service,
+    rule,
+    object: describeObject(object),
+    source: object.source,
+    message,
+  }));
+}
+
 /** The images of an object's containers (all kinds of containers). */
 export function imagesOf(object: KubeObject): string[] {
   const found = findPodSpec(object.raw);
@@ -123,19 +146,6 @@ export function imagesOf(object: KubeObject): string[] {
 export function imageAllowed(image: string, service: ServiceDefinition, platform: PlatformDefinition): boolean {
   const fromOwnRepository = image.startsWith(`${service.image}:`) || image.startsWith(`${service.image}@`);
   return fromOwnRepository || platform.imageAllowlist.some((prefix) => image.startsWith(prefix));
-}
-
-function ingressHosts(object: KubeObject): string[] {
-  if (object.kind !== 'Ingress') return [];
-  const spec = object.raw.spec;
-  if (!isObject(spec)) return [];
-  const rules = Array.isArray(spec.rules) ? spec.rules.filter(isObject) : [];
-  const tls = Array.isArray(spec.tls) ? spec.tls.filter(isObject) : [];
-  const hosts = [
-    ...rules.map((rule) => rule.host),
-    ...tls.flatMap((entry) => (Array.isArray(entry.hosts) ? entry.hosts : [])),
-  ].filter((host): host is string => typeof host === 'string' && host !== '');
-  return [...new Set(hosts)];
 }
 
 function hostUnderDomain(host: string, domain: string): boolean {

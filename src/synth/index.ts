@@ -9,12 +9,20 @@ import { displayPath, writeFileAtomically, type InputProblem } from '../kube/ind
 import { auditObjects, countResults, parsePolicyConfig, readPolicyText, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
 import { deriveClusterFiles, loadPlatform, PlatformError, PlatformErrors, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
-import { serviceBoundaryViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
+import { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
 import { applyFileChanges, planGeneratedFiles, type FileChange } from './files.js';
 import { createOverlays, overlayPath, planOverlays, type OverlayPlan, type OverlayProblem } from './overlays.js';
 import { renderAll, type RenderedService, type RenderJob } from './render.js';
 
-export { CLUSTER_SCOPED_KINDS, serviceBoundaryViolations, sharedHostViolations, imageAllowed, type BoundaryViolation } from './boundaries.js';
+export {
+  CLUSTER_SCOPED_KINDS,
+  serviceBoundaryViolations,
+  sharedGroupViolations,
+  sharedHostViolations,
+  imageAllowed,
+  type BoundaryRule,
+  type BoundaryViolation,
+} from './boundaries.js';
 export { planGeneratedFiles, applyFileChanges, type FileChange } from './files.js';
 export { planOverlays, createOverlays, overlayPath, type OverlayPlan, type OverlayProblem } from './overlays.js';
 export { formatSynthTable } from './table.js';
@@ -147,7 +155,8 @@ function renderJobs(platform: PlatformDefinition, overlays: readonly OverlayPlan
 function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, policy: PolicyConfig, rendered: readonly RenderedService[]): ClusterReport {
   const objects = rendered.flatMap((entry) => entry.objects);
   const audit = auditObjects(objects, policy, { sourceName: `cluster ${cluster.name}` });
-  const shared = sharedHostViolations(platform, new Map(rendered.map((entry) => [entry.job.service.name, entry.objects])));
+  const objectsByService = new Map(rendered.map((entry) => [entry.job.service.name, entry.objects]));
+  const shared = [...sharedHostViolations(platform, objectsByService), ...sharedGroupViolations(objectsByService)];
   // The audit keeps input order, so each service's results are the next run of as many results as it has objects.
   let offset = 0;
   const services = rendered.map((entry): ServiceReport => {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePlatform } from '../../src/platform/index.js';
-import { imageAllowed, serviceBoundaryViolations, sharedHostViolations } from '../../src/synth/index.js';
+import { imageAllowed, serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations } from '../../src/synth/index.js';
 import { objectsFrom } from '../support/inputs.js';
 import { ECR, platformYaml } from '../support/platform.js';
 
@@ -72,4 +72,211 @@ spec:
     assert.deepEqual(violations.map((v) => [v.service, v.message]), [['cart', 'host "www.shop.example.com" is already claimed by shop']]);
     assert.equal(cart.hosts.length, 0);
   });
+
+  /** `rule object: message` of every violation of shop's objects. */
+  const shopViolations = (yamlText: string) => serviceBoundaryViolations(platform, shop, objectsFrom(yamlText)).map((v) => `${v.rule} ${v.object}: ${v.message}`);
+
+  test('an Ingress may not catch other hosts: no rule without a host, no default backend', () => {
+    assert.deepEqual(
+      shopViolations(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+  rules:
+    - host: www.shop.example.com
+    - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+`),
+      [
+        "ingress Ingress/shop/web: spec.defaultBackend answers every request no rule matches, on a shared ALB other services' hosts too; route with a rule for one of the service's hosts instead",
+        "ingress Ingress/shop/web: spec.rules[1] has no host: on a shared ALB it would match every host's requests; give it one of the service's hosts",
+      ],
+    );
+  });
+
+  test('an ALB action may not forward to a target group by ARN or name; other actions are the service\'s own', () => {
+    const ingress = (action: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    alb.ingress.kubernetes.io/actions.go: '${action}'
+spec:
+  rules: [{host: www.shop.example.com}]
+`;
+    const forward = (json: string) => shopViolations(ingress(json)).map((v) => v.split(': ')[1]);
+    assert.deepEqual(forward('{"type":"forward","forwardConfig":{"targetGroups":[{"targetGroupARN":"arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/db/1"}]}}'), [
+      'alb.ingress.kubernetes.io/actions.go forwards to a target group named by ARN or name, which can be any target group in the account; forward to a Service of the service instead',
+    ]);
+    assert.equal(forward('{"type":"forward","targetGroupARN":"arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/db/1"}').length, 1);
+    assert.equal(forward('{"type":"forward","forwardConfig":{"targetGroups":[{"targetGroupName":"internal-admin"}]}}').length, 1);
+    assert.deepEqual(forward('{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"web","servicePort":"80"}]}}'), []);
+    assert.deepEqual(forward('{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"503"}}'), []);
+  });
+
+  test('names published through external-dns annotations are host claims, on Services too', () => {
+    assert.deepEqual(
+      shopViolations(`apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+  annotations: {external-dns.alpha.kubernetes.io/hostname: "www.shop.example.com, billing.shop.example.com."}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations: {external-dns.alpha.kubernetes.io/internal-hostname: shop.example.com}
+spec:
+  rules: [{host: www.shop.example.com}]
+`),
+      [
+        'host Service/shop/web: host "billing.shop.example.com" is not declared for shop in platform.yaml (hosts: www.shop.example.com)',
+        'host Ingress/shop/web: host "shop.example.com" is not declared for shop in platform.yaml (hosts: www.shop.example.com)',
+      ],
+    );
+    const cartService = objectsFrom(`apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: cart, annotations: {external-dns.alpha.kubernetes.io/hostname: www.shop.example.com}}
+`);
+    assert.deepEqual(
+      sharedHostViolations(platform, new Map([['cart', cartService], ['shop', []]])).map((v) => [v.service, v.message]),
+      [['cart', 'host "www.shop.example.com" is already claimed by shop']],
+    );
+  });
+
+  describe('ALB groups', () => {
+    const ingress = (namespace: string, annotations: Record<string, string>) =>
+      objectsFrom(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: ${namespace}
+  annotations: ${JSON.stringify(annotations)}
+spec:
+  rules: [{host: ${namespace}.shop.example.com}]
+`);
+    const groupViolations = (byService: Record<string, Record<string, string>>) =>
+      sharedGroupViolations(new Map(Object.entries(byService).map(([service, annotations]) => [service, ingress(service, annotations)]))).map(
+        (v) => `${v.service}: ${v.message}`,
+      );
+    const alb = (settings: Record<string, string>) =>
+      Object.fromEntries(Object.entries(settings).map(([key, value]) => [`alb.ingress.kubernetes.io/${key}`, value]));
+
+    test('a setting of the whole load balancer is refused in a group other services share', () => {
+      assert.deepEqual(
+        groupViolations({
+          shop: alb({ 'group.name': 'public', 'load-balancer-attributes': 'access_logs.s3.enabled=true,access_logs.s3.bucket=mine' }),
+          cart: alb({ 'group.name': 'public', 'healthcheck-path': '/ready', 'listen-ports': '[{"HTTPS": 443}]', 'group.order': '-1000' }),
+        }),
+        [
+          'shop: alb.ingress.kubernetes.io/load-balancer-attributes applies to the whole load balancer of group "public", which cart share; set it in a group of the service\'s own (another group.name), or ask the platform team',
+        ],
+      );
+    });
+
+    test('settings every member must give alike have to agree', () => {
+      assert.deepEqual(
+        groupViolations({
+          cart: alb({ 'group.name': 'public', scheme: 'internet-facing' }),
+          shop: alb({ 'group.name': 'public', scheme: 'internal' }),
+        }),
+        [
+          'shop: alb.ingress.kubernetes.io/scheme is "internal" but "internet-facing" for cart in group "public": the Ingresses of a group must agree on it, or the controller builds none of the group\'s changes',
+        ],
+      );
+      assert.deepEqual(groupViolations({ cart: alb({ 'group.name': 'public', scheme: 'internal' }), shop: alb({ 'group.name': 'public', scheme: 'internal' }) }), []);
+    });
+
+    test('a group of one service, or no group, may set anything', () => {
+      const settings = { 'inbound-cidrs': '203.0.113.0/24', 'ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06' };
+      assert.deepEqual(groupViolations({ shop: alb({ 'group.name': 'shop-admin', ...settings }), cart: alb({ 'group.name': 'public' }) }), []);
+      assert.deepEqual(groupViolations({ shop: alb(settings), cart: alb(settings) }), []);
+    });
+  });
+
+  describe('RBAC', () => {
+    test('a Role may not grant rights that make rights, nor change the guardrails', () => {
+      assert.deepEqual(
+        shopViolations(`apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r, namespace: shop}
+rules:
+  - {apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [escalate, bind]}
+  - {apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}
+  - {apiGroups: [networking.k8s.io], resources: [networkpolicies], verbs: [create]}
+  - {apiGroups: ["*"], resources: ["*"], verbs: [delete]}
+  - {apiGroups: [""], resources: [resourcequotas, limitranges, secrets], verbs: [get, list, watch]}
+  - {apiGroups: [coordination.k8s.io], resources: [leases], verbs: [get, create, update]}
+`).map((v) => v.replace('rbac Role/shop/r: ', '')),
+        [
+          'rules[0] grants "escalate", which lets its holders give themselves or others rights the platform did not; list the verbs the workload needs',
+          'rules[0] grants "bind", which lets its holders give themselves or others rights the platform did not; list the verbs the workload needs',
+          'rules[1] grants "impersonate", which lets its holders give themselves or others rights the platform did not; list the verbs the workload needs',
+          "rules[2] may change networkpolicies: the platform's guardrails and RBAC in the namespace are generated by kaji from platform.yaml; ask for the change there",
+          "rules[3] may change resourcequotas, limitranges: the platform's guardrails and RBAC in the namespace are generated by kaji from platform.yaml; ask for the change there",
+          "rules[3] may change networkpolicies: the platform's guardrails and RBAC in the namespace are generated by kaji from platform.yaml; ask for the change there",
+          "rules[3] may change roles, rolebindings: the platform's guardrails and RBAC in the namespace are generated by kaji from platform.yaml; ask for the change there",
+        ],
+      );
+      assert.deepEqual(shopViolations('apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: shop}\nrules: [{apiGroups: [""], resources: [pods], verbs: ["*"]}]\n').length, 1);
+    });
+
+    test("a RoleBinding may give the namespace's own service accounts a Role or view, nothing else to anyone else", () => {
+      const binding = (roleRef: string, subjects: string) =>
+        shopViolations(`apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b, namespace: shop}
+roleRef: ${roleRef}
+subjects: ${subjects}
+`).map((v) => v.replace('rbac RoleBinding/shop/b: ', ''));
+      const role = '{apiGroup: rbac.authorization.k8s.io, kind: Role, name: leader-election}';
+      assert.deepEqual(binding(role, '[{kind: ServiceAccount, name: web}, {kind: ServiceAccount, name: worker, namespace: shop}]'), []);
+      assert.deepEqual(binding('{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}', '[{kind: ServiceAccount, name: web}]'), []);
+      assert.deepEqual(binding('{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}', '[{kind: ServiceAccount, name: web}]'), [
+        'binds the ClusterRole "edit"; tenants may bind their own Roles and the ClusterRole view only',
+      ]);
+      assert.deepEqual(
+        binding(role, '[{kind: Group, apiGroup: rbac.authorization.k8s.io, name: "kaji:team:web"}, {kind: ServiceAccount, name: default, namespace: cart}, {kind: User, name: mallory}]'),
+        [
+          `subjects[0] is Group "kaji:team:web": a tenant may grant rights to the service accounts of its namespace "shop" only (what people may do comes from the platform's Role for kaji:team:web)`,
+          `subjects[1] is ServiceAccount "default" in cart: a tenant may grant rights to the service accounts of its namespace "shop" only (what people may do comes from the platform's Role for kaji:team:web)`,
+          `subjects[2] is User "mallory": a tenant may grant rights to the service accounts of its namespace "shop" only (what people may do comes from the platform's Role for kaji:team:web)`,
+        ],
+      );
+    });
+  });
+
+  test("pods may not tolerate the system nodes' taint nor take a system priority", () => {
+    const deployment = (podSpecExtra: string) =>
+      shopViolations(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      containers: [{name: app, image: ${ECR}/shop:1.0}]
+${podSpecExtra}`).map((v) => v.replace('scheduling Deployment/shop/web: ', ''));
+    const tolerating = "tolerates the system nodes' taint CriticalAddonsOnly: tenant pods run on the nodes Karpenter launches for them, not beside the platform's components; remove it";
+    assert.deepEqual(deployment('      priorityClassName: system-cluster-critical\n'), [
+      'priorityClassName "system-cluster-critical" is for the cluster\'s own components (it would preempt them); leave it out',
+    ]);
+    assert.deepEqual(deployment('      priorityClassName: batch-low\n'), []);
+    for (const [toleration, refused] of [
+      ['{key: CriticalAddonsOnly, operator: Exists}', true],
+      ['{key: CriticalAddonsOnly, value: "true", effect: NoSchedule}', true],
+      ['{operator: Exists}', true],
+      ['{operator: Exists, effect: NoSchedule}', true],
+      ['{key: CriticalAddonsOnly, value: "false"}', false],
+      ['{key: CriticalAddonsOnly, operator: Exists, effect: NoExecute}', false],
+      ['{operator: Exists, effect: NoExecute}', false],
+      ['{key: karpenter.sh/disrupted, operator: Exists}', false],
+    ] as const) {
+      assert.deepEqual(deployment(`      tolerations: [${toleration}]\n`), refused ? [`tolerations[0] ${tolerating}`] : [], toleration);
+    }
+  });
 });
+
