@@ -15,3 +15,4 @@ export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
 export { KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from './yaml-schema.js';
 export { writeFileAtomically, type ChunkedContent } from './files.js';
 export { didYouMean } from './suggest.js';
+export { setOwn, emptyRecord } from './records.js';

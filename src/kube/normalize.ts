@@ -26,6 +26,7 @@
 //   The input is never modified.
 import { canonicalQuantity, parseQuantity, quantityFromNumber } from './quantity.js';
 import { findPodSpec, isObject } from './podspec.js';
+import { setOwn } from './records.js';
 import type { JsonObject, JsonValue } from './types.js';
 
 /** Returns the value rewritten, or the very same value when nothing changes. */
@@ -91,8 +92,7 @@ function normalizeResourceList(list: JsonValue): JsonValue {
     const next = normalizeQuantity(value);
     if (Object.is(next, value)) continue;
     copy ??= { ...list };
-    // defineProperty, not assignment: a key named "__proto__" must stay a plain key.
-    Object.defineProperty(copy, key, { value: next, writable: true, enumerable: true, configurable: true });
+    setOwn(copy, key, next);
   }
   return copy ?? list;
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { isMap, LineCounter, parseDocument as parseYamlDocument } from 'yaml';
 import type { JsonObject, JsonValue } from '../kube/index.js';
-import { didYouMean, isObject, KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../kube/index.js';
+import { didYouMean, emptyRecord, isObject, KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../kube/index.js';
 import { BUILTIN_CHECKS } from './checks/index.js';
 import { compileCustomCheck } from './custom/index.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
@@ -100,9 +100,13 @@ function parseConfigText(text: string, file: string): JsonObject {
   return parsed as JsonObject;
 }
 
-/** Polaris's merge: mappings merge key by key, everything else (lists included) is replaced. */
+/**
+ * Polaris's merge: mappings merge key by key, everything else (lists included)
+ * is replaced. The merged mappings have no prototype, so any key (a check
+ * named "__proto__" or "constructor") is a plain entry.
+ */
 export function mergeMaps(base: JsonObject, overrides: JsonObject): JsonObject {
-  const merged: JsonObject = { ...base };
+  const merged: JsonObject = Object.assign(emptyRecord<JsonValue>(), base);
   for (const [key, value] of Object.entries(overrides)) {
     const current = merged[key];
     merged[key] = isObject(value) && isObject(current) ? mergeMaps(current, value) : value;
@@ -134,9 +138,9 @@ function validateConfig(raw: JsonObject, file: string): PolicyConfig {
 }
 
 function compileCustomChecks(value: JsonValue | undefined): Record<string, CheckDefinition> {
-  if (value === undefined || value === null) return {};
+  if (value === undefined || value === null) return emptyRecord();
   if (!isObject(value)) throw new ConfigError('must be a mapping of check ID to check definition', 'customChecks');
-  const compiled: Record<string, CheckDefinition> = {};
+  const compiled = emptyRecord<CheckDefinition>();
   for (const [id, definition] of Object.entries(value)) {
     compiled[id] = compileCustomCheck(id, definition, `customChecks.${id}`);
   }
@@ -144,9 +148,9 @@ function compileCustomChecks(value: JsonValue | undefined): Record<string, Check
 }
 
 function readSeverities(value: JsonValue | undefined, custom: Record<string, CheckDefinition>): Record<string, Severity> {
-  if (value === undefined || value === null) return {};
+  if (value === undefined || value === null) return emptyRecord();
   if (!isObject(value)) throw new ConfigError('must be a mapping of check ID to ignore, warning or danger', 'checks');
-  const severities: Record<string, Severity> = {};
+  const severities = emptyRecord<Severity>();
   const known = [...BUILTIN_CHECKS.keys(), ...Object.keys(custom)];
   for (const [id, severity] of Object.entries(value)) {
     // Own keys only: `in` would take toString or constructor for custom checks (inherited from Object).

@@ -1,4 +1,4 @@
-import { containersOf, findPodSpec, type KubeObject } from '../kube/index.js';
+import { containersOf, findPodSpec, setOwn, type KubeObject } from '../kube/index.js';
 import { BUILTIN_CHECKS } from './checks/index.js';
 import { exemptionsFor, type ExemptionTest } from './exemptions.js';
 import { indexRelated } from './related.js';
@@ -39,7 +39,7 @@ export function enabledChecks(config: PolicyConfig, onlyChecks?: readonly string
   return Object.keys(config.checks)
     .filter((id) => config.checks[id] !== 'ignore' && (!onlyChecks || onlyChecks.includes(id)))
     .sort()
-    .map((id) => config.customChecks[id] ?? BUILTIN_CHECKS.get(id))
+    .map((id) => (Object.hasOwn(config.customChecks, id) ? config.customChecks[id] : BUILTIN_CHECKS.get(id)))
     .filter((check): check is CheckDefinition => check !== undefined);
 }
 
@@ -344,7 +344,7 @@ function collectSet(planned: readonly PlannedCheck[], messages: readonly (Result
   const results: ResultSet = {};
   planned.forEach(({ check }, index) => {
     const message = messages[index];
-    if (message) results[check.id] = message;
+    if (message) setOwn(results, check.id, message);
   });
   return results;
 }

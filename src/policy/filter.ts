@@ -1,3 +1,4 @@
+import { setOwn } from '../kube/index.js';
 import { scoreOf, countResults } from './score.js';
 import type { AuditData, Result, ResultMessage, ResultSet, Severity } from './types.js';
 
@@ -16,7 +17,7 @@ export function keepMessages(results: readonly Result[], keep: (message: ResultM
     const known = keptOfFrozen.get(set);
     if (known) return known;
     const kept: ResultSet = {};
-    for (const [key, message] of Object.entries(set)) if (keep(message)) kept[key] = message;
+    for (const [key, message] of Object.entries(set)) if (keep(message)) setOwn(kept, key, message);
     if (!Object.isFrozen(set)) return kept;
     keptOfFrozen.set(set, Object.freeze(kept));
     return kept;

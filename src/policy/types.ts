@@ -126,9 +126,9 @@ export interface Exemption {
 
 /** A loaded, validated policy configuration (Polaris's format). */
 export interface PolicyConfig {
-  /** Check ID → severity; a check runs when its severity is not `ignore`. */
+  /** Check ID → severity; a check runs when its severity is not `ignore`. No prototype: any ID ("__proto__", "constructor") is a plain key. */
   readonly checks: Readonly<Record<string, Severity>>;
-  /** Custom checks compiled from `customChecks`, by ID. */
+  /** Custom checks compiled from `customChecks`, by ID; no prototype, as `checks`. */
   readonly customChecks: Readonly<Record<string, CheckDefinition>>;
   readonly exemptions: readonly Exemption[];
   readonly disallowExemptions: boolean;

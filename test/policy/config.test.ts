@@ -38,7 +38,7 @@ describe('policy configuration', () => {
     const tree = tempTree({ 'p.yaml': 'checks:\n  hostIPCSet: danger\n' });
     try {
       const config = await loadPolicyConfig({ file: tree.path('p.yaml') });
-      assert.deepEqual(config.checks, { hostIPCSet: 'danger' });
+      assert.deepEqual({ ...config.checks }, { hostIPCSet: 'danger' });
       assert.deepEqual(config.exemptions, []);
     } finally {
       tree.cleanup();
