@@ -33,6 +33,12 @@ const PER_INGRESS_PREFIXES = ['healthcheck-', 'auth-', 'conditions.', 'actions.'
 const GROUP_MERGED = new Set(['listen-ports', 'certificate-arn', 'tags']);
 /** Load-balancer-wide settings every Ingress of a group must give alike, or the controller cannot build the group. */
 const GROUP_AGREED = new Set(['scheme', 'ip-address-type', 'ssl-redirect']);
+/**
+ * What an Ingress that leaves an agreed setting out means by it: one member
+ * setting `scheme: internet-facing` would otherwise make the others' hosts
+ * public, since the controller takes a setting given by one member alone.
+ */
+const GROUP_DEFAULTS: Readonly<Record<string, string>> = { scheme: 'internal' };
 
 
 /**
@@ -111,21 +117,28 @@ export function sharedGroupFindings(objectsByService: ReadonlyMap<string, readon
     const services = [...new Set(members.map((member) => member.service))];
     if (services.length < 2) continue;
     const agreed = new Map<string, { value: string; service: string }>();
-    for (const member of members) {
-      const others = services.filter((service) => service !== member.service).join(', ');
-      for (const [key, value] of albAnnotations(member.object)) {
-        if (PER_INGRESS.has(key) || PER_INGRESS_PREFIXES.some((prefix) => key.startsWith(prefix)) || GROUP_MERGED.has(key)) continue;
-        const finding = (message: string) => findings.push({ rule: 'ingress', service: member.service, object: member.object, message });
-        if (!GROUP_AGREED.has(key)) {
-          finding(`${ALB}${key} applies to the whole load balancer of group "${group}", which ${others} share; set it in a group of the service's own (another group.name), or ask the platform team`);
-          continue;
-        }
-        const first = agreed.get(key);
-        if (first === undefined) agreed.set(key, { value, service: member.service });
-        else if (first.value !== value) {
-          finding(`${ALB}${key} is "${value}" but "${first.value}" for ${first.service} in group "${group}": the Ingresses of a group must agree on it, or the controller builds none of the group's changes`);
-        }
-      }
+    for (const member of members) findings.push(...memberFindings(member, group, services, agreed));
+  }
+  return findings;
+}
+
+/** One Ingress's findings in a shared group; `agreed` holds the first value of each setting the members must agree on. */
+function memberFindings(member: GroupMember, group: string, services: readonly string[], agreed: Map<string, { value: string; service: string }>): GroupFinding[] {
+  const findings: GroupFinding[] = [];
+  const finding = (message: string) => findings.push({ rule: 'ingress', service: member.service, object: member.object, message });
+  const others = services.filter((service) => service !== member.service).join(', ');
+  const settings = albAnnotations(member.object);
+  for (const [key, value] of Object.entries(GROUP_DEFAULTS)) if (!settings.has(key)) settings.set(key, value);
+  for (const [key, value] of settings) {
+    if (PER_INGRESS.has(key) || PER_INGRESS_PREFIXES.some((prefix) => key.startsWith(prefix)) || GROUP_MERGED.has(key)) continue;
+    if (!GROUP_AGREED.has(key)) {
+      finding(`${ALB}${key} applies to the whole load balancer of group "${group}", which ${others} share; set it in a group of the service's own (another group.name), or ask the platform team`);
+      continue;
+    }
+    const first = agreed.get(key);
+    if (first === undefined) agreed.set(key, { value, service: member.service });
+    else if (first.value !== value) {
+      finding(`${ALB}${key} is "${value}" but "${first.value}" for ${first.service} in group "${group}"${key in GROUP_DEFAULTS ? ` (unset means "${GROUP_DEFAULTS[key]}")` : ''}: the Ingresses of a group must agree on it, or the controller builds none of the group's changes`);
     }
   }
   return findings;

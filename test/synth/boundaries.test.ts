@@ -185,10 +185,14 @@ spec:
           shop: alb({ 'group.name': 'public', scheme: 'internal' }),
         }),
         [
-          'shop: alb.ingress.kubernetes.io/scheme is "internal" but "internet-facing" for cart in group "public": the Ingresses of a group must agree on it, or the controller builds none of the group\'s changes',
+          'shop: alb.ingress.kubernetes.io/scheme is "internal" but "internet-facing" for cart in group "public" (unset means "internal"): the Ingresses of a group must agree on it, or the controller builds none of the group\'s changes',
         ],
       );
       assert.deepEqual(groupViolations({ cart: alb({ 'group.name': 'public', scheme: 'internal' }), shop: alb({ 'group.name': 'public', scheme: 'internal' }) }), []);
+      // One member alone making the load balancer public would publish the others' hosts: unset is "internal".
+      assert.deepEqual(groupViolations({ cart: alb({ 'group.name': 'internal-apps' }), shop: alb({ 'group.name': 'internal-apps', scheme: 'internet-facing' }) }), [
+        'shop: alb.ingress.kubernetes.io/scheme is "internet-facing" but "internal" for cart in group "internal-apps" (unset means "internal"): the Ingresses of a group must agree on it, or the controller builds none of the group\'s changes',
+      ]);
     });
 
     test('a group of one service, or no group, may set anything', () => {
