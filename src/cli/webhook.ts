@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { loadPolicyConfig, parsePolicyConfig, readPolicyText } from '../policy/index.js';
-import { createWebhookServer, reloadTlsOnChange, tlsPairProblem, watchConfig, type ConfigWatcher } from '../webhook/index.js';
+import { createWebhookServer, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUTS, reloadTlsOnChange, tlsPairProblem, watchConfig, type ConfigWatcher } from '../webhook/index.js';
 import { UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -16,6 +16,8 @@ interface WebhookFlags {
   selfSigned?: boolean;
   validate?: boolean;
   mutate?: boolean;
+  maxConnections: number;
+  requestTimeout: number;
 }
 
 export function registerWebhook(program: Command, io: Io, outcome: Outcome): void {
@@ -36,6 +38,13 @@ export function registerWebhook(program: Command, io: Io, outcome: Outcome): voi
     .option('--self-signed', 'generate a self-signed certificate at start (for trying it out; prints its SHA-256 fingerprint)')
     .option('--validate', 'serve /validate (with neither --validate nor --mutate: both)')
     .option('--mutate', 'serve /mutate (with neither --validate nor --mutate: both)')
+    .option('--max-connections <n>', 'connections open at once; more are closed when accepted', wholeNumber(1, 65535), DEFAULT_MAX_CONNECTIONS)
+    .option(
+      '--request-timeout <seconds>',
+      "time to receive a whole request (408 and closed after it); keep it at least the webhook configurations' timeoutSeconds",
+      wholeNumber(1, 300),
+      DEFAULT_TIMEOUTS.request / 1000,
+    )
     .action(async (flags: WebhookFlags) => {
       outcome.exitCode = await runWebhook(flags, io);
     });
@@ -55,6 +64,8 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
     validate: both || flags.validate === true,
     mutate: both || flags.mutate === true,
     tls,
+    maxConnections: flags.maxConnections,
+    timeouts: { request: flags.requestTimeout * 1000 },
     logger: (line) => io.out(JSON.stringify(line) + '\n'),
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,13 @@
-export { createWebhookServer, DEFAULT_MAX_BODY_BYTES, type WebhookOptions, type WebhookServer } from './server.js';
+export {
+  createWebhookServer,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_INFLIGHT_BODY_BYTES,
+  DEFAULT_TIMEOUTS,
+  type WebhookOptions,
+  type WebhookServer,
+  type WebhookTimeouts,
+} from './server.js';
 export { watchConfig, type ConfigChange, type ConfigWatcher, type WatchOptions } from './config-watch.js';
 export { decide, parseReview, safePatch, BadReview, ADMISSION_VERSIONS, type AdmissionResponse, type Decision } from './admission.js';
 export { WebhookMetrics, DURATION_BUCKETS } from './metrics.js';

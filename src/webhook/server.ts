@@ -12,6 +12,39 @@ import { WebhookMetrics } from './metrics.js';
  */
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/**
+ * Request body bytes held in memory by all requests in flight together. A request that
+ * would go over it is answered 503 without being read: the pod's memory limit is 256 MiB,
+ * and about 70 slow 3 MiB bodies at once would otherwise exhaust it.
+ */
+export const DEFAULT_MAX_INFLIGHT_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Connections open at once; more are closed as soon as they are accepted. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
+
+/**
+ * Time limits, in milliseconds. The API server sends a whole AdmissionReview at once and
+ * waits at most the webhook configurations' `timeoutSeconds` (default 5, at most 30) for
+ * the answer; a request still arriving after `request` is not from it.
+ */
+export const DEFAULT_TIMEOUTS = {
+  /** The TLS handshake. */
+  handshake: 5_000,
+  /** The request line and headers, from the connection's first byte (or the end of the previous answer). */
+  headers: 5_000,
+  /** The whole request, body included (408 after it). Keep it at least the webhook's timeoutSeconds. */
+  request: 10_000,
+  /** An idle keep-alive connection between requests. */
+  keepAlive: 5_000,
+} as const;
+
+export interface WebhookTimeouts {
+  readonly handshake?: number;
+  readonly headers?: number;
+  readonly request?: number;
+  readonly keepAlive?: number;
+}
+
 export interface WebhookOptions {
   /** The policy, or a function giving the current one (read once per request, so a reload applies to the next request). */
   readonly config: PolicyConfig | (() => PolicyConfig);
@@ -20,12 +53,20 @@ export interface WebhookOptions {
   readonly tls: { readonly cert: string; readonly key: string };
   /** Bodies above this are answered 413 without being read further. @default 3 MiB */
   readonly maxBodyBytes?: number;
+  /** Body bytes of all requests in flight together; a request going over is answered 503 and not read. @default 64 MiB */
+  readonly maxInflightBodyBytes?: number;
+  /** Connections open at once (`server.maxConnections`); more are closed when accepted. @default 256 */
+  readonly maxConnections?: number;
+  /** Time limits in milliseconds. @default DEFAULT_TIMEOUTS */
+  readonly timeouts?: WebhookTimeouts;
   /** One structured line per decision or event; default: JSON on standard output. */
   readonly logger?: (line: object) => void;
 }
 
 export interface WebhookServer extends Server {
   readonly metrics: WebhookMetrics;
+  /** Request body bytes held in memory by the requests in flight (at most `maxInflightBodyBytes`). */
+  readonly bodyBytesInFlight: number;
   /** Reports a configuration reload: counted, and an error shown by /readyz and kaji_webhook_config_valid until the next good one. */
   configReloaded(error?: Error): void;
   /** Stops accepting connections, lets in-flight requests finish, resolves when all connections are closed. */
@@ -39,6 +80,13 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
   const metrics = new WebhookMetrics();
   const log = options.logger ?? ((line: object) => void process.stdout.write(JSON.stringify(line) + '\n'));
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const budget: BodyBudget = { used: 0, limit: options.maxInflightBodyBytes ?? DEFAULT_MAX_INFLIGHT_BODY_BYTES };
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  for (const [name, ms] of Object.entries(timeouts)) {
+    if (!Number.isInteger(ms) || ms <= 0) throw new RangeError(`the ${name} timeout must be a positive whole number of milliseconds, got ${ms}`);
+  }
+  // Node refuses a headers timeout above the request timeout.
+  const headersTimeout = Math.min(timeouts.headers, timeouts.request);
   const currentConfig = typeof options.config === 'function' ? options.config : () => options.config as PolicyConfig;
   let configError: string | undefined;
   let closing = false;
@@ -47,23 +95,38 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
   // hold shutdown open until the keep-alive timeout.
   const unanswered = new Set<ServerResponse>();
 
-  const server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
-    const started = process.hrtime.bigint();
-    const path = (req.url ?? '/').split('?')[0]!;
-    // Metrics keep a series per path for good: any other path a client sends counts as "other".
-    const pathLabel = SERVED_PATHS.has(path) ? path : 'other';
-    const done = (verdict: string) => metrics.request(pathLabel, verdict, Number(process.hrtime.bigint() - started) / 1e9);
-    if (closing) res.setHeader('Connection', 'close');
-    unanswered.add(res);
-    res.on('close', () => unanswered.delete(res));
-    handle(req, res, path, done, started).catch((error: unknown) => {
-      // Never crash: anything unexpected is one failed request.
-      log({ time: new Date().toISOString(), level: 'error', path, error: (error as Error).message });
-      if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
-      else res.destroy();
-      done('error');
-    });
-  }) as WebhookServer;
+  const server = createServer(
+    {
+      cert: options.tls.cert,
+      key: options.tls.key,
+      minVersion: 'TLSv1.2',
+      handshakeTimeout: timeouts.handshake,
+      headersTimeout,
+      requestTimeout: timeouts.request,
+      keepAliveTimeout: timeouts.keepAlive,
+      // Node checks the headers and request timeouts only this often (30 s by default).
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    (req, res) => {
+      const started = process.hrtime.bigint();
+      const path = (req.url ?? '/').split('?')[0]!;
+      // Metrics keep a series per path for good: any other path a client sends counts as "other".
+      const pathLabel = SERVED_PATHS.has(path) ? path : 'other';
+      const done = (verdict: string) => metrics.request(pathLabel, verdict, Number(process.hrtime.bigint() - started) / 1e9);
+      if (closing) res.setHeader('Connection', 'close');
+      unanswered.add(res);
+      res.on('close', () => unanswered.delete(res));
+      handle(req, res, path, done, started).catch((error: unknown) => {
+        // Never crash: anything unexpected is one failed request.
+        log({ time: new Date().toISOString(), level: 'error', path, error: (error as Error).message });
+        if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+        else res.destroy();
+        done('error');
+      });
+    },
+  ) as WebhookServer;
+  server.keepAliveTimeout = timeouts.keepAlive;
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   server.on('tlsClientError', () => undefined);
   server.on('clientError', (_error, socket) => socket.destroy());
 
@@ -92,12 +155,27 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
     }
     if (path === '/metrics') return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render());
 
-    const body = await readBody(req, maxBody);
-    if (body === undefined) {
+    const body = await readBody(req, res, maxBody, budget);
+    if (body === TOO_LARGE) {
       res.setHeader('Connection', 'close');
       send(res, 413, 'text/plain', `request body over ${maxBody} bytes\n`);
       req.resume();
       return done('too_large');
+    }
+    if (body === OVERLOADED) {
+      // Not read any further, and the connection closes after the answer. The API server
+      // applies failurePolicy to it, as to any answer other than 200.
+      res.setHeader('Connection', 'close');
+      res.setHeader('Retry-After', '1');
+      send(res, 503, 'text/plain', `overloaded: request bodies in flight over ${budget.limit} bytes\n`);
+      req.resume();
+      return done('overloaded');
+    }
+    if (body === ABORTED) {
+      // The connection closed before the whole body came: the client went away, or was
+      // cut off by the request timeout. There is no one left to answer.
+      log({ time: new Date().toISOString(), level: 'warn', path, event: 'aborted', reason: 'the connection closed before the request body was complete (client gone, or over the request timeout)' });
+      return done('aborted');
     }
     let review: ReturnType<typeof parseReview>;
     let decision: Decision;
@@ -139,6 +217,7 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
     });
   }
 
+  Object.defineProperty(server, 'bodyBytesInFlight', { get: () => budget.used, enumerable: true });
   Object.assign(server, {
     metrics,
     configReloaded(error?: Error) {
@@ -169,24 +248,59 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-/** The body as text, or undefined when it is over the limit (reading stops there). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+/** The request body bytes all requests in flight hold in memory, and the most they may. */
+interface BodyBudget {
+  used: number;
+  readonly limit: number;
+}
+
+const TOO_LARGE = Symbol('too large');
+const OVERLOADED = Symbol('overloaded');
+const ABORTED = Symbol('aborted');
+
+/**
+ * The body as text; TOO_LARGE when it is over `limit`, OVERLOADED when the bodies in flight
+ * would go over the budget (reading stops there); ABORTED when the connection closed before the
+ * end (the client went away, or the request timeout cut it). The bytes read count against the budget
+ * until the response closes (answered, or the connection gone).
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number, budget: BodyBudget): Promise<string | typeof TOO_LARGE | typeof OVERLOADED | typeof ABORTED> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(TOO_LARGE);
+  if (Number.isFinite(declared) && budget.used + declared > budget.limit) return Promise.resolve(OVERLOADED);
+  let held = 0;
+  const release = () => {
+    budget.used -= held;
+    held = 0;
+  };
+  res.once('close', release);
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    let size = 0;
+    let settled = false;
+    const stop = (why: typeof TOO_LARGE | typeof OVERLOADED | typeof ABORTED) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      chunks.length = 0;
+      release();
+      resolve(why);
+    };
     const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        resolve(undefined);
-        return;
-      }
+      if (held + chunk.length > limit) return stop(TOO_LARGE);
+      if (budget.used + chunk.length > budget.limit) return stop(OVERLOADED);
+      held += chunk.length;
+      budget.used += chunk.length;
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', () => stop(ABORTED));
+    req.on('close', () => {
+      if (!req.complete) stop(ABORTED);
+    });
   });
 }

@@ -5,7 +5,7 @@ import fs, { existsSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { connect } from 'node:tls';
+import { connect, type TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { generate } from 'selfsigned';
@@ -252,10 +252,53 @@ describe('kaji webhook (command line)', () => {
     }
   });
 
+  it('--max-connections and --request-timeout reach the server', { timeout: 30_000 }, async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stderr: string[] = [];
+    const io = {
+      out: (text: string) => void lines.push(...text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)),
+      err: (text: string) => void stderr.push(text),
+      readStdin: async () => '',
+      colorOut: false,
+      cwd: process.cwd(),
+    };
+    const exited = run(['webhook', '--self-signed', '--host', '127.0.0.1', '--port', '0', '--max-connections', '2', '--request-timeout', '1'], io);
+    const held: TLSSocket[] = [];
+    try {
+      await until(() => lines.some((line) => line.event === 'listening'), 'the listening line');
+      const port = lines.find((line) => line.event === 'listening')!.port as number;
+      const open = () =>
+        new Promise<TLSSocket | 'closed'>((resolve) => {
+          const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => resolve(socket));
+          socket.on('error', () => undefined);
+          socket.on('close', () => resolve('closed'));
+        });
+      for (let i = 0; i < 2; i++) {
+        const socket = await open();
+        assert.notEqual(socket, 'closed');
+        held.push(socket as TLSSocket);
+      }
+      assert.equal(await open(), 'closed', 'a third connection is closed at once');
+      // A body that never ends is cut after the request timeout (1 s; generous bound here).
+      const slow = held[0]!;
+      const closed = new Promise<void>((resolve) => slow.on('close', () => resolve()));
+      slow.write('POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+      const started = Date.now();
+      await closed;
+      assert.ok(Date.now() - started < 10_000);
+    } finally {
+      for (const socket of held) socket.destroy();
+      process.emit('SIGTERM');
+      assert.equal(await exited, 0, stderr.join(''));
+    }
+  });
+
   it('is listed in the help', async () => {
     const help = await kaji(['webhook', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--self-signed/);
     assert.match(help.stdout, /--validate/);
+    assert.match(help.stdout, /--max-connections <n>/);
+    assert.match(help.stdout, /--request-timeout <seconds>/);
   });
 });
