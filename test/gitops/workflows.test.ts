@@ -3,7 +3,7 @@
 // workflow passes to kaji's action exists there.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -28,6 +28,31 @@ const action = parseStrict('action.yml');
 const inputs = action.inputs as Record<string, Map>;
 const WORKFLOWS = ['examples/labs/workflows/app-release.yml', 'examples/labs/workflows/manifests-ci.yml'];
 
+// Every workflow file kaji ships (examples and what `kaji init` scaffolds), and the action.
+function workflowFiles(): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(new URL(dir, ROOT), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (/\.ya?ml$/.test(entry.name) && (dir.includes('workflows') || dir.startsWith('examples/labs/workflows'))) found.push(path);
+    }
+  };
+  walk('examples/labs/workflows');
+  walk('templates/init');
+  return found;
+}
+
+/** Every step of every job of a workflow, or the steps of a composite action. */
+function stepsOf(document: Map): Map[] {
+  if (isMap(document.runs)) return (document.runs.steps as Map[] | undefined) ?? [];
+  return Object.values((document.jobs ?? {}) as Record<string, Map>).flatMap((job) => (job.steps as Map[] | undefined) ?? []);
+}
+
+// Third-party actions whose commit SHA could not be verified (README, "Pinning
+// the actions"): the only ones allowed on a tag. Pin them and remove them here.
+const UNPINNED = new Set(['aws-actions/amazon-ecr-login@v2', 'github/codeql-action/upload-sarif@v3']);
+
 describe('action.yml', () => {
   test('is a composite action with a name, a description, inputs and steps', () => {
     assert.equal(typeof action.name, 'string');
@@ -43,9 +68,12 @@ describe('action.yml', () => {
   });
 
   test('declares the inputs of the deploy flow, each with a description; required ones have no default', () => {
-    for (const name of ['service', 'tag', 'digest', 'clusters', 'manifests-repository', 'base', 'mode', 'github-token', 'source-repo', 'source-commit', 'platform-dir', 'kaji-version']) {
+    for (const name of ['service', 'tag', 'digest', 'clusters', 'manifests-repository', 'base', 'mode', 'github-token', 'source-repo', 'source-commit', 'platform-dir']) {
       assert.ok(isMap(inputs[name]), `input ${name}`);
     }
+    // kaji runs from the action's own commit; an input naming a version to fetch
+    // from a registry would bring the unpinned install back.
+    assert.equal(inputs['kaji-version'], undefined, 'no kaji-version input');
     for (const [name, input] of Object.entries(inputs)) {
       assert.equal(typeof input.description, 'string', `${name} has a description`);
       if (input.required === true) assert.equal(input.default, undefined, `${name} is required and has no default`);
@@ -54,20 +82,36 @@ describe('action.yml', () => {
     assert.equal(inputs['source-commit']!.default, '${{ github.sha }}');
   });
 
-  test('every ${{ inputs.X }} it uses is declared; the token reaches kaji as GITHUB_TOKEN; Node 20; kaji via npx', () => {
+  test('every ${{ inputs.X }} it uses is declared; Node 20; kaji is built from the action\'s own commit with no token, then run with it', () => {
     const used = expressionsOf(read('action.yml'))
       .flatMap((expression) => [...expression.matchAll(/\binputs\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]!));
     assert.ok(used.length > 0);
     for (const name of used) assert.ok(name in inputs, `inputs.${name} is declared`);
     const steps = (action.runs as Map).steps as Map[];
-    const node = steps.find((step) => typeof step.uses === 'string' && step.uses.startsWith('actions/setup-node@v4'));
+    const node = steps.find((step) => typeof step.uses === 'string' && step.uses.startsWith('actions/setup-node@'));
     assert.equal(String((node!.with as Map)['node-version']), '20');
-    const bump = steps.find((step) => typeof step.run === 'string' && step.run.includes('npx --yes'))!;
-    assert.equal((bump.env as Map).GITHUB_TOKEN, '${{ inputs.github-token }}');
-    assert.equal((bump.env as Map).KAJI_VERSION, '${{ inputs.kaji-version }}');
-    assert.match(bump.run as string, /npx --yes "kaji@\$KAJI_VERSION" "\$\{args\[@\]\}"/);
-    assert.match(bump.run as string, /args=\(bump /);
-    assert.doesNotMatch(bump.run as string, /\$\{\{/, 'inputs reach the script through env, never pasted into it');
+
+    assert.doesNotMatch(read('action.yml').replace(/^\s*#.*$/gm, ''), /\bnpx\b/, 'nothing is run through npx');
+    const install = steps.findIndex((step) => typeof step.run === 'string' && step.run.includes('npm ci'));
+    const bump = steps.findIndex((step) => typeof step.run === 'string' && step.run.includes('args=(bump '));
+    assert.ok(install >= 0 && bump > install, 'kaji is installed and built before the bump step');
+    const installStep = steps[install]!;
+    const installRun = installStep.run as string;
+    assert.match(installRun, /cd "\$GITHUB_ACTION_PATH"/, 'installed in the action\'s own checkout');
+    assert.match(installRun, /npm ci --ignore-scripts --no-audit --no-fund/, 'from the lock file, no install scripts');
+    assert.match(installRun, /npm run build/);
+    assert.match(installRun, /env -i /, 'npm and the build run with an emptied environment');
+    assert.equal(installStep.env, undefined, 'the install step sets no environment (no token)');
+    assert.doesNotMatch(installRun, /token|secret|inputs\./i, 'no token in the install step');
+
+    const bumpStep = steps[bump]!;
+    assert.equal((bumpStep.env as Map).GITHUB_TOKEN, '${{ inputs.github-token }}');
+    assert.match(bumpStep.run as string, /node "\$GITHUB_ACTION_PATH\/dist\/cli\/main\.js" "\$\{args\[@\]\}"/);
+    const withToken = steps.filter((step) => JSON.stringify(step).includes('inputs.github-token'));
+    assert.deepEqual(withToken, [bumpStep], 'only the bump step gets the token');
+    for (const step of steps) {
+      if (typeof step.run === 'string') assert.doesNotMatch(step.run, /\$\{\{/, 'inputs reach the script through env, never pasted into it');
+    }
   });
 });
 
@@ -114,8 +158,8 @@ describe('example workflows', () => {
     assert.equal((build.with as Map).push, true);
     assert.match(String((build.with as Map).tags), /\$\{\{ steps\.ecr\.outputs\.registry \}\}\/\$\{\{ env\.SERVICE \}\}:\$\{\{ github\.sha \}\}/);
 
-    const kaji = steps.find((step) => /\/kaji@v0$/.test(String(step.uses)));
-    assert.ok(kaji, 'the workflow uses kaji@v0');
+    const kaji = steps.find((step) => /^example-labs\/kaji@[0-9a-f]{40}$/.test(String(step.uses)));
+    assert.ok(kaji, 'the workflow uses kaji\'s action pinned to a full commit SHA');
     assert.ok(steps.indexOf(kaji) > steps.indexOf(build), 'after the image is pushed');
     const given = kaji.with as Map;
     for (const name of Object.keys(given)) assert.ok(name in inputs, `input ${name} exists in action.yml`);
@@ -137,5 +181,69 @@ describe('example workflows', () => {
     const upload = steps.find((step) => String(step.uses).startsWith('github/codeql-action/upload-sarif@'))!;
     assert.equal((upload.with as Map).sarif_file, 'kaji.sarif');
     assert.equal(String((steps.find((step) => String(step.uses).startsWith('actions/setup-node'))!.with as Map)['node-version']), '20');
+  });
+});
+
+describe('supply chain: what runs with the tokens', () => {
+  const files = ['action.yml', ...workflowFiles()];
+
+  test('the workflows are found (examples; kaji init scaffolds none today)', () => {
+    for (const path of WORKFLOWS) assert.ok(files.includes(path), path);
+  });
+
+  for (const path of files) {
+    test(`${path}: every action pinned to a full commit SHA with its version in a comment, but the listed unverified ones`, () => {
+      const text = read(path);
+      const steps = stepsOf(parseStrict(path));
+      for (const step of steps) {
+        if (typeof step.uses !== 'string' || step.uses.startsWith('./')) continue;
+        if (UNPINNED.has(step.uses)) continue;
+        assert.match(step.uses, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/, `${step.uses} is pinned to a commit SHA`);
+        const line = text.split('\n').find((l) => l.includes(`uses: ${step.uses}`));
+        assert.match(String(line), /@[0-9a-f]{40} # \S/, `${step.uses} says which version (or what) the SHA is`);
+      }
+      const actions = steps.map((step) => String(step.uses ?? '')).filter((uses) => !uses.startsWith('example-labs/kaji@'));
+      for (const uses of actions) if (/@[0-9a-f]{40}$/.test(uses)) assert.match(text, new RegExp(`${uses} # v\\d`), `${uses} has its version in a comment`);
+    });
+
+    test(`${path}: no kaji from a registry by name, no expression pasted into a script`, () => {
+      const code = read(path).replace(/^\s*#.*$/gm, '');
+      assert.doesNotMatch(code, /\bkaji@(?![0-9a-f]{40}\b)/, 'kaji is never taken by a version or tag (npx kaji@…, uses: …/kaji@v0)');
+      assert.doesNotMatch(code, /\bnpx\b[^\n]*\bkaji\b/, 'kaji is never run through npx');
+      for (const step of stepsOf(parseStrict(path))) {
+        if (typeof step.run === 'string') assert.doesNotMatch(step.run, /\$\{\{/, `run: gets values through env, never \${{ }}: ${step.run}`);
+      }
+    });
+
+    test(`${path}: every checkout keeps no credentials (persist-credentials: false)`, () => {
+      for (const step of stepsOf(parseStrict(path))) {
+        if (typeof step.uses !== 'string' || !step.uses.startsWith('actions/checkout@')) continue;
+        // None of kaji's workflows pushes with the checkout's credentials: kaji
+        // bump clones and pushes with its own token (src/gitops/git.ts).
+        assert.equal((step.with as Map | undefined)?.['persist-credentials'], false, `${String(step.name)} sets persist-credentials: false`);
+      }
+    });
+  }
+
+  test('manifests-ci runs kaji built from the same pinned commit as the action, before any kaji command', () => {
+    const workflow = parseStrict('examples/labs/workflows/manifests-ci.yml');
+    assert.equal((workflow.env as Map).KAJI, 'node .kaji/dist/cli/main.js');
+    const steps = stepsOf(workflow);
+    const checkout = steps.findIndex((step) => String(step.uses).startsWith('actions/checkout@') && (step.with as Map | undefined)?.repository === 'example-labs/kaji');
+    assert.ok(checkout >= 0, 'kaji is checked out');
+    const ref = (steps[checkout]!.with as Map).ref;
+    assert.equal(typeof ref, 'string', 'the ref is quoted (an all-digit SHA would be read as a number)');
+    assert.match(String(ref), /^[0-9a-f]{40}$/, 'at a full commit SHA');
+    assert.equal((steps[checkout]!.with as Map).path, '.kaji');
+    const release = stepsOf(parseStrict('examples/labs/workflows/app-release.yml')).find((step) => String(step.uses).startsWith('example-labs/kaji@'))!;
+    assert.equal(String(release.uses), `example-labs/kaji@${String(ref)}`, 'the same kaji commit as the app repositories\' action');
+    const install = steps.findIndex((step) => typeof step.run === 'string' && step.run.includes('npm ci'));
+    assert.ok(install > checkout, 'installed after the checkout');
+    assert.equal(steps[install]!['working-directory'], '.kaji');
+    assert.match(String(steps[install]!.run), /npm ci --ignore-scripts --no-audit --no-fund/);
+    assert.match(String(steps[install]!.run), /npm run build/);
+    assert.equal(steps[install]!.env, undefined, 'no token in the install step');
+    const firstKaji = steps.findIndex((step) => typeof step.run === 'string' && step.run.includes('$KAJI'));
+    assert.ok(firstKaji > install, 'kaji runs after it is built');
   });
 });
