@@ -16,3 +16,4 @@ export { KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from 
 export { writeFileAtomically, type ChunkedContent } from './files.js';
 export { didYouMean } from './suggest.js';
 export { setOwn, emptyRecord } from './records.js';
+export { YamlLines, lineOfPath, type PathSegment } from './yaml-lines.js';

@@ -2,12 +2,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { load } from 'js-yaml';
-import { parseDocument, parseStream, splitDocuments, YamlSyntaxError, type ParsedDocument } from './documents.js';
+import { parseDocument, parseStream, splitDocuments, YamlSyntaxError, type DocumentText, type ParsedDocument } from './documents.js';
 import { kustomizationFile, renderKustomization } from './kustomize.js';
-import { listItems, objectProblem, toKubeObject } from './object.js';
+import { listItems, objectProblemAt, toKubeObject, type ObjectProblem } from './object.js';
 import { normalizeObject } from './normalize.js';
 import { isObject } from './podspec.js';
 import type { InputProblem, JsonObject, JsonValue, KubeObject } from './types.js';
+import { YamlLines } from './yaml-lines.js';
 
 export const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -175,14 +176,55 @@ export function addStream(result: LoadSink, text: string, file: string, options:
   } catch {
     documents = parseEachDocument(result, text, file, options);
   }
+  let lines: StreamLines | undefined;
   for (const document of documents) {
     if (document.value === null || document.value === undefined) continue;
     const line = options.fixedLine ?? document.line;
-    for (const item of expandList(document.value)) {
-      const problem = objectProblem(item);
-      if (problem) result.problems.push({ file, line, message: problem });
-      else result.objects.push(toKubeObject(normalizeObject(item as JsonObject), { file, line }));
+    const items = listItems(document.value);
+    const count = items ? items.length : 1;
+    for (let index = 0; index < count; index++) {
+      const item = items ? items[index] : document.value;
+      const problem = objectProblemAt(item);
+      if (problem === undefined) {
+        result.objects.push(toKubeObject(normalizeObject(item as JsonObject), { file, line }));
+        continue;
+      }
+      // The line of the field at fault, worked out only now: the text is read again for it.
+      const at = options.fixedLine ?? (lines ??= new StreamLines(text)).lineOf(document.line, items ? ['items', index, ...problem.path] : problem.path);
+      result.problems.push({ file, line: at, message: problem.message });
     }
+  }
+}
+
+/**
+ * Lines of fields in a stream's text, for problems: the stream is split into
+ * its documents once, and a document is parsed again (with positions) only
+ * when one of its objects has a problem. Problems come in document order, so
+ * only the last document parsed is kept (a List's items share it).
+ */
+class StreamLines {
+  private documents?: DocumentText[];
+  private last?: { readonly document: DocumentText; readonly lines: YamlLines };
+
+  constructor(private readonly text: string) {}
+
+  /** The line of `path` in the document whose content starts at `documentLine`; that line when the path is empty or not found. */
+  lineOf(documentLine: number, path: ObjectProblem['path']): number {
+    if (path.length === 0) return documentLine;
+    const documents = (this.documents ??= splitDocuments(this.text));
+    // The last document starting at or before the line: the one holding it.
+    let low = 0;
+    let high = documents.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (documents[middle]!.startLine <= documentLine) low = middle;
+      else high = middle - 1;
+    }
+    const document = documents[low];
+    if (!document) return documentLine;
+    if (this.last?.document !== document) this.last = { document, lines: new YamlLines(document.text) };
+    const found = this.last.lines.lineOf(path);
+    return found === undefined ? documentLine : document.startLine + found - 1;
   }
 }
 
@@ -198,11 +240,6 @@ function parseEachDocument(result: LoadSink, text: string, file: string, options
     }
   }
   return parsed;
-}
-
-/** `kind: List` (and `*List` kinds with items) stand for their items. */
-function expandList(document: unknown): unknown[] {
-  return listItems(document) ?? [document];
 }
 
 function formatMiB(bytes: number): string {

@@ -1,14 +1,33 @@
 import { isObject } from './podspec.js';
 import type { JsonObject, JsonValue, KubeObject, Source } from './types.js';
+import type { PathSegment } from './yaml-lines.js';
+
+/** Why a document cannot be audited, and the path of the field at fault ([] for the document as a whole). */
+export interface ObjectProblem {
+  readonly message: string;
+  readonly path: readonly PathSegment[];
+}
 
 /** Why a parsed document cannot be audited as a Kubernetes object, or undefined when it can. */
 export function objectProblem(doc: unknown): string | undefined {
-  if (!isObject(doc as JsonObject)) return `expected a Kubernetes object (a mapping), found ${describe(doc)}`;
+  return objectProblemAt(doc)?.message;
+}
+
+const WHOLE: readonly PathSegment[] = Object.freeze([]);
+
+/**
+ * `objectProblem` with the path of the field at fault, so a reader of the text
+ * can point at its line. Allocates nothing for a usable object.
+ */
+export function objectProblemAt(doc: unknown): ObjectProblem | undefined {
+  if (!isObject(doc as JsonObject)) return { message: `expected a Kubernetes object (a mapping), found ${describe(doc)}`, path: WHOLE };
   const object = doc as JsonObject;
-  if (object.kind === undefined || object.kind === '') return 'missing "kind": every object needs a kind such as Deployment';
-  if (typeof object.kind !== 'string') return `"kind" must be a text such as Deployment, found ${describe(object.kind)}`;
-  if (typeof object.apiVersion !== 'string' || object.apiVersion === '') return `${object.kind} has no "apiVersion"`;
-  if (!isObject(object.metadata)) return `${object.kind} has no "metadata" mapping`;
+  if (object.kind === undefined || object.kind === '') return { message: 'missing "kind": every object needs a kind such as Deployment', path: object.kind === '' ? ['kind'] : WHOLE };
+  if (typeof object.kind !== 'string') return { message: `"kind" must be a text such as Deployment, found ${describe(object.kind)}`, path: ['kind'] };
+  if (typeof object.apiVersion !== 'string' || object.apiVersion === '') {
+    return { message: `${object.kind} has no "apiVersion"`, path: object.apiVersion === undefined ? WHOLE : ['apiVersion'] };
+  }
+  if (!isObject(object.metadata)) return { message: `${object.kind} has no "metadata" mapping`, path: object.metadata === undefined ? WHOLE : ['metadata'] };
   return podSpecProblem(object);
 }
 
@@ -35,25 +54,31 @@ const POD_SPEC_PLACES: ReadonlyMap<string, PodSpecPlace> = new Map<string, PodSp
  * file of a kustomization names only what it changes. Runs for every object
  * read, so it allocates nothing on the way.
  */
-function podSpecProblem(object: JsonObject): string | undefined {
+function podSpecProblem(object: JsonObject): ObjectProblem | undefined {
   const place = POD_SPEC_PLACES.get(object.kind as string);
   if (place === undefined || !inGroup(object.apiVersion as string, place.group)) return undefined;
   let value: JsonObject = object;
   for (let depth = 0; depth < place.path.length; depth++) {
     const next = value[place.path[depth]!];
     if (next === undefined || next === null) return undefined; // null is absent, as for the API server
-    if (!isObject(next)) return `${object.kind as string} ${place.path.slice(0, depth + 1).join('.')} must be a mapping, found ${describe(next)}`;
+    if (!isObject(next)) {
+      const path = place.path.slice(0, depth + 1);
+      return { message: `${object.kind as string} ${path.join('.')} must be a mapping, found ${describe(next)}`, path };
+    }
     value = next;
   }
   return containersProblem(object.kind as string, place.path, value, 'initContainers') ?? containersProblem(object.kind as string, place.path, value, 'containers');
 }
 
-function containersProblem(kind: string, path: readonly string[], podSpec: JsonObject, key: string): string | undefined {
+function containersProblem(kind: string, path: readonly string[], podSpec: JsonObject, key: string): ObjectProblem | undefined {
   const list = podSpec[key];
   if (list === undefined || list === null) return undefined;
-  if (!Array.isArray(list)) return `${kind} ${path.join('.')}.${key} must be a list of containers, found ${describe(list)}`;
+  if (!Array.isArray(list)) return { message: `${kind} ${path.join('.')}.${key} must be a list of containers, found ${describe(list)}`, path: [...path, key] };
   for (let index = 0; index < list.length; index++) {
-    if (!isObject(list[index])) return `${kind} ${path.join('.')}.${key}[${index}] must be a container (a mapping with name and image), found ${describe(list[index])}`;
+    if (!isObject(list[index])) {
+      const message = `${kind} ${path.join('.')}.${key}[${index}] must be a container (a mapping with name and image), found ${describe(list[index])}`;
+      return { message, path: [...path, key, index] };
+    }
   }
   return undefined;
 }

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
-import { isMap, LineCounter, parseDocument as parseYamlDocument } from 'yaml';
 import type { JsonObject, JsonValue } from '../kube/index.js';
-import { didYouMean, emptyRecord, isObject, KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../kube/index.js';
+import { didYouMean, emptyRecord, isObject, KUBERNETES_YAML_SCHEMA, lineOfPath, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../kube/index.js';
 import { BUILTIN_CHECKS } from './checks/index.js';
 import { compileCustomCheck } from './custom/index.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
@@ -213,27 +212,4 @@ function readBoolean(raw: JsonObject, key: string): boolean {
 
 function unknownKey(key: string, path: string, allowed: readonly string[]): ConfigError {
   return new ConfigError(`unknown key "${key}"${didYouMean(key, allowed)}; allowed: ${allowed.join(', ')}`, path);
-}
-
-/** The 1-based line of a key path such as "customChecks.x.schema" or "exemptions[2].rules" in YAML text. */
-export function lineOfPath(text: string, path: string): number | undefined {
-  if (!path) return undefined;
-  const segments = path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '');
-  const lineCounter = new LineCounter();
-  const document = parseYamlDocument(text, { lineCounter, keepSourceTokens: false });
-  let line: number | undefined;
-  for (let depth = segments.length; depth > 0 && line === undefined; depth--) {
-    const keys = segments.slice(0, depth).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-    const parent = keys.length > 1 ? document.getIn(keys.slice(0, -1), true) : document.contents;
-    const last = keys[keys.length - 1];
-    if (isMap(parent)) {
-      const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === last);
-      const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
-      if (range) line = lineCounter.linePos(range[0]).line;
-    } else {
-      const node = document.getIn(keys, true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) line = lineCounter.linePos(node.range[0]).line;
-    }
-  }
-  return line;
 }
