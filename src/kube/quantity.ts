@@ -12,6 +12,7 @@
 // What parsing keeps, as Kubernetes does:
 // - values finer than 1n are rounded away from zero to a whole nano ("0.1n" → 1n);
 // - binary-suffixed values are capped at 2^63-1 in magnitude ("9Ei" → 9223372036854775807);
+//   decimal ones are not capped, however large ("1e999999" stays 10^999999);
 // - the written text itself, when Kubernetes would reuse it as the quantity's
 //   string form: "100m", "+1", "1.500", "01Gi" print as written; "1.5", "1000",
 //   "1024Mi" print canonically ("1500m", "1k", "1Gi"). See `Quantity.text`.
@@ -35,6 +36,8 @@ export interface Quantity {
    * "+1"). Drop it when building a quantity with a different value.
    */
   readonly text?: string;
+  /** Set when the written value was above 2^63-1 and capped there (binary suffixes only, as Kubernetes does). */
+  readonly capped?: true;
 }
 
 const DECIMAL_SUFFIXES: ReadonlyMap<string, number> = new Map([
@@ -188,13 +191,22 @@ export function parseQuantity(text: string): Quantity | undefined {
   if (format === 'BinarySI' && mantissa !== 0n) {
     const magnitude = mantissa < 0n ? -mantissa : mantissa;
     if (magnitude > MAX_BINARY && compareMagnitudes(mantissa, exponent, MAX_BINARY, 0) > 0) {
-      mantissa = mantissa < 0n ? -MAX_BINARY : MAX_BINARY;
-      exponent = 0;
-    } else if (exponent < 0 && compareMagnitudes(mantissa, exponent, 1n, 0) < 0) {
-      format = 'DecimalSI';
+      return { mantissa: mantissa < 0n ? -MAX_BINARY : MAX_BINARY, exponent: 0, format, capped: true };
     }
+    if (exponent < 0 && compareMagnitudes(mantissa, exponent, 1n, 0) < 0) format = 'DecimalSI';
   }
   return keepsText(text, scanned, suffix) ? { mantissa, exponent, format, text } : { mantissa, exponent, format };
+}
+
+/**
+ * Whether a quantity is beyond what Kubernetes' 64-bit views of a quantity
+ * hold: |q| above (2^63-1) × 10^scale, with scale 0 for `Value()` (bytes) and
+ * -3 for `MilliValue()` (millicores, as the scheduler and kubelet count CPU).
+ * A binary value that parsing capped counts as beyond. Decided from the order
+ * of magnitude first, so "1e999999" is never expanded.
+ */
+export function exceedsInt64(q: Quantity, scale = 0): boolean {
+  return q.capped === true || (q.mantissa !== 0n && compareMagnitudes(q.mantissa, q.exponent, MAX_BINARY, scale) > 0);
 }
 
 /** Compares two quantities by value, whatever their suffixes: "1Gi" > "1G", "0.1" == "100m". */

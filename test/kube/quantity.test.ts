@@ -1,8 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { runBounded } from '../support/bounded.js';
 import {
   canonicalQuantity,
   compareQuantities,
+  exceedsInt64,
   parseQuantity,
   quantityFromNumber,
   type Quantity,
@@ -309,4 +311,68 @@ describe('quantityFromNumber reads a YAML number as Kubernetes does', () => {
       assert.throws(() => quantityFromNumber(input), RangeError);
     });
   }
+});
+
+describe('huge exponents: exact, compared by order of magnitude, never expanded', () => {
+  test('values above 2^63-1 are kept when decimal and capped (and marked) when binary, as Kubernetes does', () => {
+    assert.deepEqual(parsed('1e999999'), { mantissa: 1n, exponent: 999999, format: 'DecimalExponent' });
+    assert.equal(canonicalQuantity(parsed('1e999999')), '1e999999');
+    assert.deepEqual(parsed('10Ei'), { mantissa: 2n ** 63n - 1n, exponent: 0, format: 'BinarySI', capped: true });
+    assert.deepEqual(parsed('-10Ei'), { mantissa: -(2n ** 63n - 1n), exponent: 0, format: 'BinarySI', capped: true });
+    assert.equal(parsed('7Ei').capped, undefined);
+  });
+
+  test('exceedsInt64: above (2^63-1) × 10^scale, or capped', () => {
+    const cases: [string, number, boolean][] = [
+      ['9223372036854775807', 0, false],
+      ['9223372036854775808', 0, true],
+      ['9223372036854775807m', -3, false],
+      ['9223372036854775808m', -3, true],
+      ['9223372036854775.807', -3, false],
+      ['9223372036854775807m', 0, false],
+      ['1e999999', -3, true],
+      ['-1e999999', 0, true],
+      ['1e-999999', 0, false],
+      ['0e999999', 0, false],
+      ['7Ei', 0, false],
+      ['8Ei', 0, true],
+      ['10Ei', 0, true],
+    ];
+    for (const [text, scale, expected] of cases) assert.equal(exceedsInt64(parsed(text), scale), expected, `${text} at scale ${scale}`);
+  });
+
+  test('comparisons between huge values of the same order are exact', () => {
+    const cases: [string, string, number][] = [
+      ['1e2147483647', '10e2147483646', 0],
+      ['1e2147483647', '9.99e2147483646', 1],
+      [`1${'0'.repeat(900)}e2147482747`, '1e2147483647', 0],
+      [`1${'0'.repeat(899)}1e2147482747`, '1e2147483647', 1],
+      ['1e999999', '1e999998', 1],
+      ['1e999999', '9223372036854775807', 1],
+      ['-1e999999', '1m', -1],
+    ];
+    for (const [a, b, expected] of cases) {
+      assert.equal(compareQuantities(parsed(a), parsed(b)), expected, `${a} vs ${b}`);
+      assert.equal(compareQuantities(parsed(b), parsed(a)), -expected || 0, `${b} vs ${a}`);
+    }
+  });
+
+  test('parsing, printing and comparing them takes no memory in proportion to the exponent', () => {
+    // 10^2147483647 expanded would take ~0.9 GB and minutes; the bound is far below that.
+    const out = runBounded(
+      `import { parseQuantity, canonicalQuantity, compareQuantities, exceedsInt64 } from './src/kube/quantity.ts';
+       const before = process.memoryUsage().heapUsed;
+       const texts = ['1e2147483647', '10e2147483646', '1e-2147483647', '1e999999', '${'9'.repeat(980)}e2147482000'];
+       let printed = 0;
+       for (let round = 0; round < 200; round++) {
+         const qs = texts.map((t) => parseQuantity(t));
+         for (const a of qs) for (const b of qs) compareQuantities(a, b);
+         for (const q of qs) { printed += canonicalQuantity(q).length; exceedsInt64(q, -3); }
+       }
+       console.log(printed / 200, (process.memoryUsage().heapUsed - before) / 2 ** 20 < 64);`,
+      20,
+    );
+    // 10e2147483646 twice, 1n, 1e999999, and 980 nines then 0e2147481999.
+    assert.equal(out, `${13 + 13 + 2 + 8 + 981 + 11} true`);
+  });
 });

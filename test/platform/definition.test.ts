@@ -469,6 +469,38 @@ describe('errors: quantities', () => {
     ]);
   });
 
+  test('a quantity more than Kubernetes can count is refused, naming the field, and never expanded', () => {
+    const cpu = (found: string) =>
+      `${found} is more CPU than Kubernetes can count: at most 9223372036854775807m (about 9.2e15 cores), as it counts CPU in millicores in 64 bits; write the amount meant, such as "64"`;
+    const memory = (found: string) =>
+      `${found} is more memory than Kubernetes can count: at most 9223372036854775807 bytes (just under 8Ei), as it counts memory in bytes in 64 bits; write the amount meant, such as "256Gi"`;
+    assertProblems(edit('cpu: 2,', 'cpu: "1e999999",'), [`platform.yaml:19:18: services[0].quota.cpu: ${cpu('"1e999999"')}`]);
+    // Within int32 (kaji's exponent limit), where expanding it would take gigabytes.
+    assertProblems(edit('cpu: 2,', 'cpu: "1e2147483647",'), [`platform.yaml:19:18: services[0].quota.cpu: ${cpu('"1e2147483647"')}`]);
+    // A binary suffix the API server would silently cap at 2^63-1.
+    assertProblems(edit('memory: 4Gi', 'memory: 10Ei'), [`platform.yaml:19:29: services[0].quota.memory: ${memory('"10Ei"')}`]);
+    const text = edit('teams:\n', 'capacity:\n  headroom: {cpu: "1e19", memory: "8Ei"}\nteams:\n');
+    assertProblems(withServices('    defaults:\n      requests: {cpu: "9223372036854775808m"}\n', text), [
+      `platform.yaml:13:19: capacity.headroom.cpu: ${cpu('"1e19"')}`,
+      `platform.yaml:13:35: capacity.headroom.memory: ${memory('"8Ei"')}`,
+      `platform.yaml:23:23: services[0].defaults.requests.cpu: ${cpu('"9223372036854775808m"')}`,
+    ]);
+  });
+
+  test('quantities up to what Kubernetes counts are kept, and compared exactly', () => {
+    const largest = edit('quota: {cpu: 2, memory: 4Gi, pods: 20}', 'quota: {cpu: "9223372036854775807m", memory: 7Ei, pods: 20}');
+    assert.deepEqual(parsePlatform(largest, FILE).services[0]?.quota, { cpu: '9223372036854775807m', memory: '7Ei', pods: 20 });
+    // A request just above its limit, both near the bound: the comparison is exact.
+    assertProblems(withServices('    defaults:\n      requests: {cpu: "9223372036854775807m"}\n      limits: {cpu: "9223372036854775806m"}\n', largest), [
+      'platform.yaml:21:23: services[0].defaults.requests.cpu: the default cpu request 9223372036854775807m is above the default cpu limit 9223372036854775806m; a request may not exceed its limit',
+    ]);
+    // A limit of 6Ei is below a quota of 7Ei; one of 7.5Ei is above it.
+    assert.equal(problems(withServices('    defaults:\n      limits: {memory: 6Ei}\n', largest)).length, 0);
+    assertProblems(withServices('    defaults:\n      limits: {memory: 7.5Ei}\n', largest), [
+      "platform.yaml:21:24: services[0].defaults.limits.memory: the default memory limit 7680Pi is above the memory quota 7Ei: a single container would exceed the namespace's quota; raise the quota or lower the default",
+    ]);
+  });
+
   test('a quota of zero', () => {
     assertProblems(edit('cpu: 2,', 'cpu: 0,'), ['platform.yaml:19:18: services[0].quota.cpu: must be above 0']);
   });

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
-import { canonicalQuantity, compareQuantities, parseQuantity } from '../../kube/index.js';
+import { canonicalQuantity, compareQuantities, exceedsInt64, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
 import { didYouMean, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../../kube/index.js';
 import { parseCidr } from '../cidr.js';
@@ -409,6 +409,11 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
       problems.add({ path, message: 'must be above 0' });
       return undefined;
     }
+    const resource = path[path.length - 1] as 'cpu' | 'memory';
+    if (exceedsInt64(parsed, COUNTED_IN[resource].scale)) {
+      problems.add({ path, message: `${describeValue(value)} is more ${COUNTED_IN[resource].noun} than Kubernetes can count: ${COUNTED_IN[resource].words}; write the amount meant, such as ${COUNTED_IN[resource].example}` });
+      return undefined;
+    }
     found.set(formatPath(path), canonicalQuantity(parsed));
     return parsed;
   };
@@ -459,6 +464,18 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
   }
   return found;
 }
+
+/**
+ * The most of each resource kaji writes: what Kubernetes' 64-bit views of a
+ * quantity hold (the scheduler and kubelet count CPU in millicores, memory in
+ * bytes). The API server would take more, but caps a binary value ("10Ei")
+ * at 2^63-1 and keeps a decimal one ("1e999999") as a big number that every
+ * quota evaluation rescales, at a cost growing with its exponent.
+ */
+const COUNTED_IN = {
+  cpu: { noun: 'CPU', scale: -3, words: 'at most 9223372036854775807m (about 9.2e15 cores), as it counts CPU in millicores in 64 bits', example: '"64"' },
+  memory: { noun: 'memory', scale: 0, words: 'at most 9223372036854775807 bytes (just under 8Ei), as it counts memory in bytes in 64 bits', example: '"256Gi"' },
+} as const;
 
 function requestOrLimitIsDefault(path: readonly Segment[], requests: Raw, limits: Raw): boolean {
   const [kind, resource] = path.slice(-2) as [string, string];
