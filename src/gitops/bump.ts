@@ -22,7 +22,7 @@ import {
 import { auditObjects, countResults, loadPolicyConfig, placedMessagesOf, type PolicyConfig } from '../policy/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { GitHubForge, githubRepositoryOf } from './github.js';
-import { isUrl, SourceNotFoundError, Workspace } from './git.js';
+import { isUrl, redact, SourceNotFoundError, urlCredentials, Workspace } from './git.js';
 import {
   formatVersion,
   ImageEditError,
@@ -129,7 +129,7 @@ export function bumpBranch(service: string): string {
 }
 
 export async function bump(options: BumpOptions): Promise<BumpResult> {
-  const progress = options.onProgress ?? (() => undefined);
+  const report = options.onProgress ?? (() => undefined);
   let version: ImageVersion;
   try {
     version = validateTag(options.tag, options.digest);
@@ -152,12 +152,16 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
   // The local checkout when there is one (cloned, never edited in place), else the repository URL (CI).
   const checkout = resolve(dirname(platform.file), platform.manifests.localPath);
   const source = options.manifests ?? (existsSync(checkout) ? checkout : platform.manifests.url);
+  // Credentials written in the URL (https://user:token@host/…) go to git as a header, not in the
+  // URL (git.ts), and are redacted from every message.
+  const secrets = isUrl(source) ? urlCredentials(source).secrets : [];
+  const progress = (message: string) => report(redact(message, secrets));
   const base = options.base ?? platform.manifests.branch;
-  const forge = mode === 'pr' && !options.dryRun ? forgeFor(options, platform) : undefined;
+  const forge = mode === 'pr' && !options.dryRun ? forgeFor(options, platform, secrets) : undefined;
   const policy = await loadPolicyConfig({ file: resolve(directory, platform.policy) });
   const sourceRepo = options.sourceRepo ?? service.sourceRepository;
 
-  progress(`opening ${isUrl(source) ? source : 'the manifest repository'} (${base})`);
+  progress(`opening ${isUrl(source) ? redact(source, secrets) : 'the manifest repository'} (${base})`);
   const workspace = await Workspace.open({ source, base, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) }).catch((error: unknown) => {
     if (!(error instanceof SourceNotFoundError)) throw error;
     const fix = options.manifests === undefined ? "set platform.yaml's manifests.localPath to the checkout" : 'give --manifests a checkout of the manifest repository, or its clone URL';
@@ -532,10 +536,12 @@ function closestNames(word: string, names: readonly string[], count: number): st
   return [...names].sort((a, b) => score(b) - score(a) || a.localeCompare(b)).slice(0, count);
 }
 
-function forgeFor(options: BumpOptions, platform: PlatformDefinition): GitHubForge {
+function forgeFor(options: BumpOptions, platform: PlatformDefinition, secrets: readonly string[]): GitHubForge {
   const repository = options.githubRepository ?? (options.manifests ? githubRepositoryOf(options.manifests) : undefined) ?? githubRepositoryOf(platform.manifests.url);
   if (!repository) {
-    throw new BumpError(`cannot tell the GitHub repository of the manifests (${options.manifests ?? platform.manifests.url}): pass --github-repository OWNER/NAME, or use --mode push`);
+    throw new BumpError(
+      `cannot tell the GitHub repository of the manifests (${redact(options.manifests ?? platform.manifests.url, secrets)}): pass --github-repository OWNER/NAME, or use --mode push`,
+    );
   }
   const token = options.token ?? process.env.GITHUB_TOKEN;
   if (!token) throw new BumpError('--mode pr needs a GitHub token: set GITHUB_TOKEN (or use --mode push, or --dry-run)');

@@ -12,8 +12,12 @@
 //
 // Credentials: for http(s) URLs a token is sent as an `http.<origin>/.extraHeader`
 // passed through GIT_CONFIG_COUNT/KEY/VALUE environment variables (the same as
-// `-c`, but not visible in the process list), never in the URL; every message,
-// command and stderr kept in a GitError has URL userinfo and the token redacted.
+// `-c`, but not visible in the process list), never in the URL. Credentials written
+// in the URL itself (`https://user:token@host/…`) are taken out of it and sent the
+// same way: git never sees them in its arguments, never writes them to the clone's
+// .git/config, and never hands them to a credential helper. Every message, command
+// and stderr kept in a GitError has URL userinfo, the token and those credentials
+// redacted.
 import { execFile, type ExecFileException } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -117,11 +121,18 @@ export class Workspace {
 
   static async open(options: WorkspaceOptions): Promise<Workspace> {
     const url = isUrl(options.source);
+    // Credentials in the URL go to git as a header, like a token: the URL it gets has none.
+    const inUrl = url ? urlCredentials(options.source) : undefined;
     const local = url ? undefined : await localRepository(options.source);
     // `--depth` is ignored for plain local paths: a shallow clone of a local repository goes through file://.
-    const remote = local === undefined ? options.source : options.shallow === true ? pathToFileURL(local).href : local;
-    const token = url ? tokenFor(options.source, options.token) : undefined;
-    const context = gitContext(options.author ?? DEFAULT_AUTHOR, remote, token, options.token);
+    const remote = local === undefined ? (inUrl?.url ?? options.source) : options.shallow === true ? pathToFileURL(local).href : local;
+    const token = url && !inUrl?.credentials ? tokenFor(remote, options.token) : undefined;
+    const auth = inUrl?.credentials
+      ? { header: `basic ${Buffer.from(`${inUrl.credentials.username}:${inUrl.credentials.password}`).toString('base64')}`, secrets: inUrl.secrets }
+      : token !== undefined
+        ? { header: `basic ${basicAuth(token)}`, secrets: [token] }
+        : undefined;
+    const context = gitContext(options.author ?? DEFAULT_AUTHOR, remote, auth, options.token);
     const dir = await mkdtemp(join(tmpdir(), 'kaji-ws-'));
     const root = join(dir, 'tree');
     try {
@@ -292,7 +303,8 @@ export function isUrl(source: string): boolean {
 
 /** Replaces URL userinfo and the given secrets (and their basic-auth forms) with "***". */
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+  // Up to the last "@" of the authority, as URL parsers read it (a password may hold an "@").
+  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\\@\s]*(?:@[^/?#\\@\s]*)*@/gi, '$1***@');
   for (const secret of secrets) {
     if (secret.length < 4) continue;
     for (const form of [secret, basicAuth(secret), Buffer.from(secret).toString('base64')]) {
@@ -300,6 +312,52 @@ export function redact(text: string, secrets: readonly string[] = []): string {
     }
   }
   return out;
+}
+
+/** What the userinfo of an http(s) URL held, and the URL without it. */
+export interface UrlCredentials {
+  /** The URL without userinfo (the rest byte for byte). */
+  readonly url: string;
+  /** Percent-decoded, as git would send them; absent when the URL has no userinfo. */
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** The strings to redact: the password (or the username when there is no password: a token as user name), decoded and as written, and the basic-auth form. */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * Takes the userinfo out of an http(s) clone URL (`https://x-access-token:TOKEN@host/…`). Other
+ * sources (paths, ssh, scp-like `git@host:…`, whose user name is no secret) come back unchanged.
+ */
+export function urlCredentials(source: string): UrlCredentials {
+  const match = /^(https?:\/\/)([^/?#\\\s]*)@/i.exec(source);
+  if (!match) return { url: source, secrets: [] };
+  const url = match[1]! + source.slice(match[0].length);
+  const userinfo = match[2]!;
+  const colon = userinfo.indexOf(':');
+  const rawUser = colon < 0 ? userinfo : userinfo.slice(0, colon);
+  const rawPassword = colon < 0 ? '' : userinfo.slice(colon + 1);
+  const username = percentDecoded(rawUser);
+  const password = percentDecoded(rawPassword);
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || parsed.username !== '' || parsed.password !== '') {
+    throw new GitError(`${redact(source)} is not a URL git can clone (the credentials in it could not be taken apart from the host)`);
+  }
+  const secret = password !== '' ? [password, rawPassword] : [username, rawUser];
+  const secrets = [...new Set([...secret, Buffer.from(`${username}:${password}`).toString('base64')])].filter((s) => s !== '');
+  return { url, credentials: { username, password }, secrets };
+}
+
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function basicAuth(token: string): string {
@@ -360,17 +418,23 @@ function tokenFor(source: string, explicit: string | undefined): string | undefi
   return url.protocol === 'https:' && hosts.has(url.host) ? env : undefined;
 }
 
-function gitContext(identity: { name: string; email: string }, remote: string, token: string | undefined, explicit: string | undefined): GitContext {
-  const secrets = [token, explicit, process.env.GITHUB_TOKEN].filter((s): s is string => s !== undefined && s !== '');
+/** How git authenticates to an http(s) remote: an Authorization header, and what it holds (to redact). */
+interface HttpAuth {
+  readonly header: string;
+  readonly secrets: readonly string[];
+}
+
+function gitContext(identity: { name: string; email: string }, remote: string, auth: HttpAuth | undefined, explicit: string | undefined): GitContext {
+  const secrets = [...(auth?.secrets ?? []), explicit, process.env.GITHUB_TOKEN].filter((s): s is string => s !== undefined && s !== '');
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANGUAGE: 'C', GIT_ASKPASS: 'true' };
   delete env.GIT_DIR;
   delete env.GIT_WORK_TREE;
   delete env.GIT_INDEX_FILE;
-  if (token !== undefined) {
+  if (auth !== undefined) {
     const origin = new URL(remote);
     const count = Number(env.GIT_CONFIG_COUNT ?? '0') || 0;
     env[`GIT_CONFIG_KEY_${count}`] = `http.${origin.protocol}//${origin.host}/.extraHeader`;
-    env[`GIT_CONFIG_VALUE_${count}`] = `Authorization: basic ${basicAuth(token)}`;
+    env[`GIT_CONFIG_VALUE_${count}`] = `Authorization: ${auth.header}`;
     env.GIT_CONFIG_COUNT = String(count + 1);
   }
   return { identity, secrets, env };

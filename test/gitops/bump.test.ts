@@ -11,6 +11,7 @@ import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
 import { createBumpFixture, ECR, kustomization, type BumpFixture } from './bump-fixture.js';
+import { gitRecorder, startGitHttpServer, withEnv } from './git-http-server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -223,6 +224,44 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     assert.equal(underAFile.code, 2);
     assert.match(underAFile.stderr, /platform\.yaml\/sub is not a directory: give --manifests/);
     for (const output of [unknown, latest, bad, cluster, missing, noCheckout, underAFile]) assert.equal(output.stderr.trim().split('\n').filter((l) => !l.startsWith('kaji bump:')).length, 1, 'one line');
+  });
+
+  test('--manifests https://user:token@host/…: pushed with that credential, which no output line, git argument or .git/config holds', async () => {
+    const secret = 'ghp_ManifestsUrlSecret0123456789';
+    const encoded = [secret, Buffer.from(`x-access-token:${secret}`).toString('base64')];
+    const server = await startGitHttpServer({ root: fixture.root, username: 'x-access-token', password: secret });
+    const recorder = gitRecorder();
+    const host = server.origin.slice('https://'.length);
+    const leaks = (text: string) => encoded.some((form) => text.includes(form));
+    try {
+      const start = fixture.head();
+      const args = (token: string, ...rest: string[]) => ['bump', 'bookmark', ...rest, '--mode', 'push', '--manifests', `https://x-access-token:${token}@${host}/manifests.git`, '--platform', fixture.platformDir];
+      const result = await withEnv(server.clientEnv, recorder.bin, () => withToken(undefined, () => kaji(args(secret, '1.7.0'))));
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, new RegExp(`^kaji bump: opening https://\\*\\*\\*@${host.replace(/\./g, '\\.')}/manifests\\.git \\(main\\)$`, 'm'));
+      assert.match(result.stdout, /bookmark: 1\.0\.0 → 1\.7\.0: pushed/);
+      assert.notEqual(fixture.head(), start, 'the push authenticated and landed');
+      assert.equal(fixture.show('apps/bookmark/overlays/blue/kustomization.yaml'), kustomization('bookmark', '1.7.0'));
+      assert.ok(!leaks(`${result.stdout}${result.stderr}`), `${result.stdout}${result.stderr}`);
+
+      // A refused credential: exit 1, one line, neither that token nor its header.
+      const wrong = 'ghp_WrongManifestsSecret01234567';
+      const refused = await withEnv(server.clientEnv, recorder.bin, () => withToken(undefined, () => kaji(args(wrong, '1.8.0'))));
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /^kaji: git clone .* failed: /m);
+      const refusedOutput = `${refused.stdout}${refused.stderr}`;
+      assert.ok(!refusedOutput.includes(wrong) && !refusedOutput.includes(Buffer.from(`x-access-token:${wrong}`).toString('base64')), refusedOutput);
+
+      assert.ok(server.authorizations.includes(`basic ${encoded[1]}`));
+      assert.match(recorder.commands(), /clone .*manifests\.git/);
+      assert.match(recorder.commands(), /push origin HEAD:refs\/heads\/main/);
+      assert.ok(!leaks(recorder.commands()) && !recorder.commands().includes(wrong), recorder.commands());
+      assert.match(recorder.configs(), new RegExp(`url = ${server.origin.replace(/\./g, '\\.')}/manifests\\.git`));
+      assert.ok(!leaks(recorder.configs()) && !recorder.configs().includes(wrong), recorder.configs());
+    } finally {
+      recorder.cleanup();
+      await server.close();
+    }
   });
 });
 

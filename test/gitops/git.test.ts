@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GitError, Workspace, redact } from '../../src/gitops/git.js';
+import { GitError, Workspace, redact, urlCredentials } from '../../src/gitops/git.js';
+import { gitRecorder, startGitHttpServer, withEnv } from './git-http-server.js';
 
 const ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: 'seed', GIT_AUTHOR_EMAIL: 'seed@example.com', GIT_COMMITTER_NAME: 'seed', GIT_COMMITTER_EMAIL: 'seed@example.com' };
 
@@ -407,5 +408,68 @@ describe('credentials', () => {
   test('redact removes URL userinfo and secrets', () => {
     assert.equal(redact('fatal: https://user:pw@github.com/a/b.git', []), 'fatal: https://***@github.com/a/b.git');
     assert.equal(redact('token abcdefgh and YWJj', ['abcdefgh']), 'token *** and YWJj');
+    assert.equal(redact('https://u:p@ss@host/a.git and https://host/b@c', []), 'https://***@host/a.git and https://host/b@c', 'up to the last @ of the authority only');
+  });
+
+  test('urlCredentials takes the userinfo out of http(s) URLs, percent-decoded, and leaves other sources alone', () => {
+    assert.deepEqual(urlCredentials('https://x-access-token:ghp_S3cret%2Fx@git.example.com:8443/a/b.git'), {
+      url: 'https://git.example.com:8443/a/b.git',
+      credentials: { username: 'x-access-token', password: 'ghp_S3cret/x' },
+      secrets: ['ghp_S3cret/x', 'ghp_S3cret%2Fx', Buffer.from('x-access-token:ghp_S3cret/x').toString('base64')],
+    });
+    const raw = urlCredentials('https://u:p@ss@host/a.git');
+    assert.equal(raw.url, 'https://host/a.git');
+    assert.deepEqual(raw.credentials, { username: 'u', password: 'p@ss' });
+    const tokenAsUser = urlCredentials('http://ghp_TokenAsUser@127.0.0.1:1/a.git');
+    assert.deepEqual(tokenAsUser.credentials, { username: 'ghp_TokenAsUser', password: '' });
+    assert.ok(tokenAsUser.secrets.includes('ghp_TokenAsUser'));
+    for (const source of ['git@github.com:a/b.git', 'ssh://git@github.com/a/b.git', 'https://github.com/a/b.git', 'file:///tmp/x.git', '/tmp/x']) {
+      assert.deepEqual(urlCredentials(source), { url: source, secrets: [] }, source);
+    }
+  });
+
+  test('credentials in an https URL: taken out of it, sent as a header; never in git\'s arguments, the clone\'s .git/config or a message', async () => {
+    const secret = 'ghp_UrlSecret0123456789abcdef';
+    const base64 = Buffer.from(`x-access-token:${secret}`).toString('base64');
+    const f = fixture();
+    const server = await startGitHttpServer({ root: f.dir, username: 'x-access-token', password: secret });
+    const recorder = gitRecorder();
+    try {
+      const leaks = (text: string) => text.includes(secret) || text.includes(base64);
+      await withEnv(server.clientEnv, recorder.bin, async () => {
+        const ws = await Workspace.open({ source: `${server.origin.replace('https://', `https://x-access-token:${secret}@`)}/remote.git` });
+        try {
+          assert.equal(ws.source, `https://***@${server.origin.slice('https://'.length)}/remote.git`);
+          const config = readFileSync(join(ws.root, '.git', 'config'), 'utf8');
+          assert.match(config, new RegExp(`url = ${server.origin}/remote\\.git`));
+          assert.ok(!leaks(config), config);
+          await ws.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.5.0\n');
+          await ws.commit('antenna: 1.4.2 → 1.5.0');
+          const pushed = await ws.pushToBase();
+          assert.equal(f.tip(), pushed.commit, 'the push authenticated and landed');
+        } finally {
+          await ws.dispose();
+        }
+        // A wrong password: refused, and the error holds neither.
+        const wrong = 'ghp_WrongSecret0123456789abc';
+        await assert.rejects(Workspace.open({ source: `${server.origin.replace('https://', `https://x-access-token:${wrong}@`)}/remote.git` }), (e: unknown) => {
+          assert.ok(e instanceof GitError);
+          const all = `${e.message}\n${e.stack}\n${e.stderr}\n${e.stdout}\n${e.command.join(' ')}`;
+          assert.ok(!all.includes(wrong) && !all.includes(Buffer.from(`x-access-token:${wrong}`).toString('base64')), all);
+          return true;
+        });
+      });
+      assert.ok(server.authorizations.includes(`basic ${base64}`), 'sent as basic authentication');
+      assert.ok(server.served() > 0);
+      assert.match(recorder.commands(), /^.*clone .*remote\.git/m, 'the wrapper saw the clone');
+      assert.match(recorder.commands(), /\bpush origin\b/m);
+      assert.ok(!leaks(recorder.commands()), recorder.commands());
+      assert.match(recorder.configs(), /\[remote "origin"\]/);
+      assert.ok(!leaks(recorder.configs()), recorder.configs());
+    } finally {
+      recorder.cleanup();
+      await server.close();
+      f.cleanup();
+    }
   });
 });
