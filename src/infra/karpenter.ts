@@ -211,17 +211,10 @@ export class Karpenter extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
-    // EventBridge (the rules' own targets add statements bound to each rule's
-    // ARN) and SQS may send; both only on behalf of this account.
-    queue.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowInterruptionEvents',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('sqs.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [queue.queueArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
+    // No statement of kaji's own: each rule's SqsQueue target adds one that
+    // lets events.amazonaws.com send only with aws:SourceArn = that rule's
+    // ARN, so no other rule of the account (nor any other service) can put
+    // messages Karpenter would act on. enforceSSL adds the TLS-only deny.
     suppress(queue, [
       {
         id: 'AwsSolutions-SQS3',

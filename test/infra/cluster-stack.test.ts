@@ -241,9 +241,10 @@ describe('ClusterStack: add-ons and system nodes', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets', 'route53:ListTagsForResource'],
+            Action: ['route53:ListResourceRecordSets', 'route53:ListTagsForResource'],
             Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
           }),
+          Match.objectLike({ Action: 'route53:ChangeResourceRecordSets', Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
         ]),
       },
     });
@@ -349,6 +350,105 @@ describe('ClusterStack: Argo CD bootstrap', () => {
         ]),
       },
     });
+  });
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- statements of synthesized policy documents, untyped
+type Statement = Record<string, any>;
+
+/** The statements of the one inline policy whose logical id starts with `prefix`. */
+function policyStatements(template: Template, prefix: string): Statement[] {
+  const found = resources(template, 'AWS::IAM::Policy').filter(([id]) => id.startsWith(prefix));
+  assert.equal(found.length, 1, `one policy ${prefix}`);
+  return (found[0]![1].PolicyDocument as { Statement: Statement[] }).Statement;
+}
+
+function clusterLogicalId(template: Template): string {
+  const ids = Object.keys(template.findResources('AWS::EKS::Cluster'));
+  assert.equal(ids.length, 1);
+  return ids[0]!;
+}
+
+describe('ClusterStack: blue and green cannot act on each other\'s AWS resources', () => {
+  const TAG_KEYS = ['aws:RequestTag/elbv2.k8s.aws/cluster', 'aws:ResourceTag/elbv2.k8s.aws/cluster'];
+
+  test('the Load Balancer Controller creates, changes and deletes only what carries its own cluster name, the name its chart is given', () => {
+    for (const template of [blue, green]) {
+      const clusterRef = { Ref: clusterLogicalId(template) };
+      const statements = policyStatements(template, 'LoadBalancerControllerPolicy');
+      // No statement is satisfied by the mere presence of the cluster tag (any cluster's value).
+      for (const statement of statements) {
+        for (const key of TAG_KEYS) assert.notEqual(statement.Condition?.Null?.[key], 'false', JSON.stringify(statement));
+      }
+      const tagged = statements.filter((statement) => TAG_KEYS.some((key) => statement.Condition?.StringEquals?.[key] !== undefined));
+      // CreateTags on a new security group, CreateTags/DeleteTags, delete of security groups, create of load
+      // balancers and target groups, AddTags/RemoveTags, modify/delete of load balancers and target groups, AddTags on create.
+      assert.equal(tagged.length, 7);
+      for (const statement of tagged) {
+        for (const key of TAG_KEYS) {
+          const value = statement.Condition.StringEquals[key];
+          if (value !== undefined) assert.deepEqual(value, clusterRef, JSON.stringify(statement));
+        }
+      }
+      const actions = (statement: Statement): string[] => [statement.Action].flat();
+      const withAction = (action: string): Statement[] => tagged.filter((statement) => actions(statement).includes(action));
+      // Created with the cluster's name as a request tag; changed and deleted only with it as a resource tag.
+      for (const action of ['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup']) {
+        assert.deepEqual(withAction(action)[0]!.Condition.StringEquals['aws:RequestTag/elbv2.k8s.aws/cluster'], clusterRef, action);
+      }
+      for (const action of ['elasticloadbalancing:DeleteLoadBalancer', 'elasticloadbalancing:ModifyTargetGroup', 'elasticloadbalancing:DeleteTargetGroup', 'ec2:DeleteSecurityGroup']) {
+        assert.deepEqual(withAction(action)[0]!.Condition.StringEquals['aws:ResourceTag/elbv2.k8s.aws/cluster'], clusterRef, action);
+      }
+      // Later tag changes still may not touch the cluster tag itself.
+      for (const statement of tagged.filter((candidate) => candidate.Condition.StringEquals['aws:ResourceTag/elbv2.k8s.aws/cluster'] !== undefined)) {
+        if (actions(statement).some((action) => /Tags$/.test(action))) assert.equal(statement.Condition.Null['aws:RequestTag/elbv2.k8s.aws/cluster'], 'true');
+      }
+      // The chart gives the controller the same value as its --cluster-name, which it writes into that tag.
+      assert.ok(JSON.stringify(chart(template, 'aws-load-balancer-controller').Values).includes(JSON.stringify(clusterRef)));
+    }
+  });
+
+  test('the Load Balancer Controller\'s EC2 and Elastic Load Balancing calls are limited to the stack\'s region; global IAM and Shield calls are not', () => {
+    const statements = policyStatements(blue, 'LoadBalancerControllerPolicy');
+    for (const statement of statements) {
+      const actions = [statement.Action].flat() as string[];
+      const regional = actions.every((action) => action.startsWith('ec2:') || action.startsWith('elasticloadbalancing:'));
+      assert.equal(statement.Condition?.StringEquals?.['aws:RequestedRegion'], regional ? platform.platform.region : undefined, JSON.stringify(actions));
+    }
+    assert.ok(statements.some((statement) => statement.Action === 'iam:CreateServiceLinkedRole'));
+  });
+
+  test('every Pod Identity role trusts only its own association: this account, this cluster, its namespace and service account', () => {
+    for (const template of [blue, green]) {
+      const roles = resources(template, 'AWS::IAM::Role').filter(([, properties]) => JSON.stringify(properties.AssumeRolePolicyDocument).includes('pods.eks.amazonaws.com'));
+      const associations = resources(template, 'AWS::EKS::PodIdentityAssociation');
+      // The Load Balancer Controller, external-dns, the External Secrets Operator and Karpenter.
+      assert.equal(roles.length, 4);
+      assert.equal(associations.length, 4);
+      for (const [roleId, role] of roles) {
+        const association = associations.find(([, properties]) => JSON.stringify(properties.RoleArn) === JSON.stringify({ 'Fn::GetAtt': [roleId, 'Arn'] }));
+        assert.ok(association, `an association for ${roleId}`);
+        const statements = (role.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
+        assert.equal(statements.length, 1, roleId);
+        assert.deepEqual(statements[0]!.Action, ['sts:AssumeRole', 'sts:TagSession']);
+        assert.deepEqual(statements[0]!.Condition, {
+          StringEquals: {
+            'aws:SourceAccount': platform.platform.account,
+            'aws:RequestTag/eks-cluster-arn': { 'Fn::GetAtt': [clusterLogicalId(template), 'Arn'] },
+            'aws:RequestTag/kubernetes-namespace': association[1].Namespace,
+            'aws:RequestTag/kubernetes-service-account': association[1].ServiceAccount,
+          },
+        }, roleId);
+        // The session tags the conditions read stay on.
+        assert.notEqual(association[1].DisableSessionTags, true);
+      }
+    }
+  });
+
+  test('external-dns may change only the record types it writes (alias A and AAAA, CNAME, its TXT registry)', () => {
+    const change = policyStatements(blue, 'ExternalDnsIdentityRoleDefaultPolicy').filter((statement) => [statement.Action].flat().includes('route53:ChangeResourceRecordSets'));
+    assert.equal(change.length, 1);
+    assert.deepEqual(change[0]!.Condition, { 'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['A', 'AAAA', 'CNAME', 'TXT'] } });
   });
 });
 

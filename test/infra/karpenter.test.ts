@@ -246,17 +246,25 @@ describe('Karpenter: interruption queue and rules', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 300, SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          Match.objectLike({
-            Effect: 'Allow',
-            Action: 'sqs:SendMessage',
-            Principal: { Service: ['events.amazonaws.com', 'sqs.amazonaws.com'] },
-            Resource: { 'Fn::GetAtt': [queueLogicalId(), 'Arn'] },
-          }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
+  });
+
+  test('only the four interruption rules may send to the queue, each bound to its own ARN', () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    assert.equal(policies.length, 1);
+    const statements = policies[0]!.Properties.PolicyDocument.Statement as Parsed[];
+    const allows = statements.filter((statement) => statement.Effect === 'Allow');
+    // No statement for any rule of the account (aws:SourceAccount) or for sqs.amazonaws.com.
+    assert.equal(allows.length, INTERRUPTION_EVENTS.length);
+    const ruleIds = Object.keys(template.findResources('AWS::Events::Rule')).sort();
+    assert.deepEqual(allows.map((statement) => statement.Condition.ArnEquals['aws:SourceArn']['Fn::GetAtt'][0]).sort(), ruleIds);
+    for (const statement of allows) {
+      assert.deepEqual(statement.Principal, { Service: 'events.amazonaws.com' });
+      assert.deepEqual(statement.Resource, { 'Fn::GetAtt': [queueLogicalId(), 'Arn'] });
+      assert.deepEqual(Object.keys(statement.Condition), ['ArnEquals']);
+    }
   });
 
   test('there is one EventBridge rule per interruption event, and every rule targets the queue', () => {
@@ -290,10 +298,24 @@ describe('Karpenter: IAM', () => {
     });
   });
 
-  test('the controller role is assumed through EKS Pod Identity by kube-system/karpenter', () => {
+  test('the controller role is assumed through EKS Pod Identity by kube-system/karpenter of this cluster only', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({ Action: ['sts:AssumeRole', 'sts:TagSession'], Principal: { Service: 'pods.eks.amazonaws.com' } })],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Principal: { Service: 'pods.eks.amazonaws.com' },
+            Condition: {
+              StringEquals: {
+                'aws:SourceAccount': '111122223333',
+                'aws:RequestTag/eks-cluster-arn': { 'Fn::GetAtt': [stack.getLogicalId(cluster.node.defaultChild as never), 'Arn'] },
+                'aws:RequestTag/kubernetes-namespace': 'kube-system',
+                'aws:RequestTag/kubernetes-service-account': 'karpenter',
+              },
+            },
+          },
+        ],
       },
     });
     template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {

@@ -3,7 +3,8 @@
 // `<platform>-<cluster>`), so blue never deletes or rewrites green's, and the
 // weight annotations kaji adds to every Ingress make them weighted records
 // (set identifier = cluster name). `policy: sync` removes the records of an
-// Ingress that is gone. IAM: changes to the platform's hosted zone only.
+// Ingress that is gone. IAM: changes to the platform's hosted zone only, and
+// only of the record types external-dns writes (EXTERNAL_DNS_RECORD_TYPES).
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
@@ -16,6 +17,26 @@ import { PodIdentityRole } from './pod-identity.js';
 import { systemPlacement } from './system-nodes.js';
 
 export const EXTERNAL_DNS = { namespace: 'external-dns', serviceAccount: 'external-dns' } as const;
+
+/**
+ * The record types external-dns may write in the zone. From ingresses and
+ * services on AWS it writes alias A records to the load balancers, and alias
+ * AAAA records next to them (kubernetes-sigs/external-dns#5111, in the pinned
+ * chart's release); CNAME for a target that is not an AWS load balancer; TXT
+ * for the registry, whose ownership records (named with the record type as a
+ * prefix, `a-<name>`, `aaaa-<name>`, `cname-<name>`) are TXT records too. SRV
+ * records come only from NodePort services, which tenant quotas forbid
+ * (services.nodeports = 0), and NS, MX and the other types from no source
+ * kaji enables.
+ *
+ * Not restricted: the change actions (`policy: sync` creates, upserts and
+ * deletes, so a ChangeResourceRecordSetsActions condition would allow all
+ * three anyway) and the record names (the zone is the platform domain, so
+ * every name in it is the domain or below it; a
+ * ChangeResourceRecordSetsNormalizedRecordNames condition would add nothing
+ * the zone ARN does not already say).
+ */
+export const EXTERNAL_DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT'] as const;
 
 /** The owner ID of a cluster's records in the TXT registry. */
 export function txtOwnerId(platform: PlatformDefinition, cluster: ClusterDefinition): string {
@@ -44,8 +65,15 @@ export class ExternalDns extends Construct {
     });
     this.identity.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets', 'route53:ListTagsForResource'],
+        actions: ['route53:ListResourceRecordSets', 'route53:ListTagsForResource'],
         resources: [props.hostedZone.hostedZoneArn],
+      }),
+    );
+    this.identity.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['route53:ChangeResourceRecordSets'],
+        resources: [props.hostedZone.hostedZoneArn],
+        conditions: { 'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': [...EXTERNAL_DNS_RECORD_TYPES] } },
       }),
     );
     this.identity.role.addToPrincipalPolicy(
