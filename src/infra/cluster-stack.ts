@@ -296,9 +296,29 @@ export class ClusterStack extends cdk.Stack {
 
   private addSystemNodes(props: ClusterStackProps, subnets: ec2.SubnetSelection): eks.Nodegroup {
     const arm = props.platform.capacity.architectures[0] === 'arm64';
-    return this.cluster.addNodegroupCapacity('System', {
+    // Without a launch template of its own, a managed node group gets one
+    // that EKS generates with a metadata hop limit of 2, which lets every
+    // pod on the node reach the instance metadata service and take the node
+    // role's credentials (the EKS User Guide, "Customize managed nodes with
+    // launch templates"). This one sets only the metadata options: IMDSv2
+    // required, hop limit 1 (the node itself and host-network pods such as
+    // aws-node and the Pod Identity agent), as Karpenter's nodes have.
+    // Instance types, AMI type and disk size stay on the node group (EKS
+    // refuses a setting made in both places). Platform pods get their region
+    // and VPC from their values instead (LoadBalancerController, Karpenter).
+    const launchTemplate = new ec2.CfnLaunchTemplate(this, 'SystemNodesLaunchTemplate', {
+      launchTemplateData: {
+        metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+      },
+    });
+    // A node group created without a launch template cannot be given one
+    // (EKS UpdateNodegroupVersion takes the template it was created with), so
+    // the node group has a new construct id: CloudFormation creates it before
+    // it deletes the one made by earlier kaji versions (id "System").
+    return this.cluster.addNodegroupCapacity('SystemNodes', {
       instanceTypes: [props.systemNodeInstanceType ?? new ec2.InstanceType(arm ? 'm7g.large' : 'm6i.large')],
       amiType: arm ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      launchTemplateSpec: { id: launchTemplate.ref, version: launchTemplate.attrLatestVersionNumber },
       // On-demand: Argo CD, Karpenter and DNS must not go away with a spot interruption.
       capacityType: eks.CapacityType.ON_DEMAND,
       minSize: 2,

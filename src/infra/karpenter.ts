@@ -165,7 +165,7 @@ export class Karpenter extends Construct {
       release: 'karpenter',
       namespace: KARPENTER_NAMESPACE,
       createNamespace: false,
-      values: this.chartValues(clusterName),
+      values: this.chartValues(clusterName, stack.region),
       timeout: Duration.minutes(10),
     });
     // Pod Identity injects credentials when a pod is created: the association
@@ -280,7 +280,7 @@ export class Karpenter extends Construct {
     }
   }
 
-  private chartValues(clusterName: string): Record<string, unknown> {
+  private chartValues(clusterName: string, region: string): Record<string, unknown> {
     return {
       // Every other setting stays at the chart's default: no feature gate is
       // turned on and zonal shift is off, which the controller policies rely
@@ -297,6 +297,10 @@ export class Karpenter extends Construct {
       replicas: 2,
       ...systemPlacement(),
       controller: {
+        // The controller asks the instance metadata service for its region
+        // when the AWS SDK finds none; the system nodes answer IMDS to the
+        // node itself only (hop limit 1), so the region comes from here.
+        env: [{ name: 'AWS_REGION', value: region }],
         resources: {
           requests: { cpu: '500m', memory: '512Mi' },
           limits: { memory: '1Gi' },

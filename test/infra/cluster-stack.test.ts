@@ -450,6 +450,27 @@ describe('ClusterStack: blue and green cannot act on each other\'s AWS resources
     assert.equal(change.length, 1);
     assert.deepEqual(change[0]!.Condition, { 'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['A', 'AAAA', 'CNAME', 'TXT'] } });
   });
+
+  test('pods on the system nodes cannot reach the node role through instance metadata (IMDSv2, hop limit 1)', () => {
+    const nodegroups = resources(blue, 'AWS::EKS::Nodegroup');
+    assert.equal(nodegroups.length, 1);
+    const launchTemplateRef = (nodegroups[0]![1].LaunchTemplate as { Id: { Ref: string } } | undefined)?.Id.Ref;
+    assert.ok(launchTemplateRef, 'the system node group has a launch template of its own');
+    const launchTemplate = blue.toJSON().Resources[launchTemplateRef] as { Type: string; Properties: { LaunchTemplateData: Record<string, unknown> } };
+    assert.equal(launchTemplate.Type, 'AWS::EC2::LaunchTemplate');
+    // Only the metadata options: instance types, AMI type and disk size stay on the node group.
+    assert.deepEqual(launchTemplate.Properties.LaunchTemplateData, {
+      MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+    });
+    blue.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['m6i.large'], AmiType: 'AL2023_x86_64_STANDARD', DiskSize: Match.absent() });
+    // The platform pods that call AWS get their region (and VPC) from their values, not from IMDS.
+    const controller = JSON.stringify(chart(blue, 'aws-load-balancer-controller').Values);
+    assert.match(controller, new RegExp(`\\\\"region\\\\":\\\\"${platform.platform.region}\\\\"`));
+    assert.match(controller, /\\"vpcId\\":/);
+    assert.match(JSON.stringify(chart(blue, 'external-dns').Values), new RegExp(`AWS_DEFAULT_REGION\\\\",\\\\"value\\\\":\\\\"${platform.platform.region}`));
+    const karpenterValues = resources(blue, 'Custom::AWSCDK-EKS-HelmChart').find(([, properties]) => String(properties.Chart) === 'karpenter')![1].Values;
+    assert.match(JSON.stringify(karpenterValues), new RegExp(`AWS_REGION\\\\",\\\\"value\\\\":\\\\"${platform.platform.region}`));
+  });
 });
 
 describe('ClusterStack: cdk-nag and bad input', () => {

@@ -119,7 +119,7 @@ describe('Karpenter: pins', () => {
     assert.equal(karpenter.chartVersion, KARPENTER_PINS[0]!.chartVersion);
   });
 
-  test('the chart values name the cluster and the queue, run two replicas on the system nodes and tolerate their taint', () => {
+  test('the chart values name the cluster, the queue and the region, run two replicas on the system nodes and tolerate their taint', () => {
     // GIVEN the chart's values WHEN read back THEN
     const charts = template.findResources('Custom::AWSCDK-EKS-HelmChart');
     const [chart] = Object.values(charts);
@@ -129,6 +129,8 @@ describe('Karpenter: pins', () => {
     assert.equal(values.replicas, 2);
     assert.deepEqual(values.tolerations, [{ key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' }]);
     assert.deepEqual(values.nodeSelector, { 'kaji.dev/node-role': 'system' });
+    // The region comes from the values: the system nodes answer instance metadata to the node only.
+    assert.deepEqual(values.controller.env, [{ name: 'AWS_REGION', value: 'eu-west-1' }]);
     assert.ok(values.controller.resources.requests.cpu);
     assert.ok(values.controller.resources.limits.memory);
     // AND the queue name is the queue's own attribute
