@@ -32,16 +32,52 @@
 //     NetworkPolicy and extraContainers values; the default UID/GID is now
 //     65532). When 1.22 ships, 1.20 ends and no release covers 1.32: drop the
 //     1.32 row or accept an unsupported cert-manager on it.
-//   - Argo CD 9.5.4 (2026-04-22) is left, but is out of support: it predates
-//     Argo CD 3.4.0 (2026-05), so it ships 3.3.x, and Argo CD supports the
-//     three newest minors (3.6.1 was released 2026-11-04). Moving needs the
-//     argo-cd chart 10.x, whose breaking changes against kaji's values
-//     (argocd.ts) were not found; not moved.
-//   - External Secrets 1.1.1 is left, but is out of support: ESO supports
-//     only its newest minor (2.7 on 2026-06-26, external-secrets.io
-//     "Stability and Support"), and its table lists one tested Kubernetes
-//     version per release (1.1: 1.34; 2.7: 1.35), never 1.32 to 1.35. The
-//     1.x to 2.x changes were not checked; not moved.
+//   - Argo CD: argo-cd chart 10.2.2 (2026-07-31), which ships Argo CD v3.4.6.
+//     Argo CD supports its three newest minors, 3.4 to 3.6 since 3.6.1
+//     (2026-11-04). Chart 10.x ships 3.4 up to 10.2.2 and 3.5 from 10.2.3
+//     (v3.5.0, 2026-08-04; 10.9.1 and 10.9.2 ship v3.5.3); no chart shipping
+//     3.6 was found. 3.4 rather than 3.5 because of the 1.32 row: Argo CD's
+//     table of tested Kubernetes versions lists v1.32 to v1.35 for 3.4 and
+//     v1.33 to v1.36 for 3.5 (docs/operator-manual/tested-kubernetes-versions.md
+//     as of v3.5.3, known only as quoted by a third-party survey of the
+//     argo-cd tags; the file itself was not found at a release tag). Read:
+//     argo-helm charts/argo-cd/Chart.yaml, README.md and values.yaml at
+//     10.0.0 (appVersion v3.4.4, kubeVersion >=1.25.0-0), and the release
+//     notes of argo-cd-10.0.1 to 10.2.3 (10.1.3: v3.4.5; 10.2.2: v3.4.6; none
+//     changes a value kaji sets). Past 9.5.4 the README "Changelog" has one
+//     entry, 10.0.0: global.networkPolicy.create defaults to true, so the
+//     chart's NetworkPolicies now exist in argocd and vpc-cni enforces them
+//     (kaji sets the value explicitly in argocd.ts). The 9.x entries predate
+//     9.5.4 (9.0.0 dropped the configs.params defaults, kaji's
+//     reposerver.parallelism.limit still goes through; 9.1.0 concerns
+//     redis-ha, which kaji does not run). Argo CD's upgrade notes
+//     3.3-3.4 and 3.4-3.5 (OTel attribute names, Missing health of partly
+//     missing apps, gRPC TXT lookups off, ApplicationSet cluster version
+//     label, impersonation, SSH known_hosts for repositories without
+//     credentials, event-list gRPC type) change nothing kaji generates: no
+//     ApplicationSet, impersonation, GnuPG keys or Helm source; repository
+//     Secrets with credentials; Applications with kustomize patches. Left:
+//     3.4 leaves support when 3.7 ships (planned February 2027); v3.4.6
+//     predates the security releases 3.3.15/3.4.10/3.5.4 (2026-10-20,
+//     CRITICAL repo-server advisories such as GHSA-9v9p-x54c-58gc), and no
+//     argo-cd chart shipping a fixed 3.4 or 3.5 was found.
+//   - External Secrets 2.14.0: ESO supports only its newest minor, and 2.14.0
+//     is the newest release found (renovate's 2.13.0 to 2.14.0 update lists
+//     no later one). 1.x to 2.0.0: the Alibaba and Device42 providers were
+//     removed (v2.0.0 release notes; kaji uses AWS). The chart's values table
+//     at 2.0.0 (deploy/charts/external-secrets/README.md) still has every value
+//     kaji sets and adds processClusterGenerator, which kaji now turns off
+//     too. external-secrets.io/v1 stays the served API of ExternalSecret and
+//     SecretStore (2.0.0 serves v1beta1 only behind crds.unsafeServeV1Beta1;
+//     the v2.8.0 AWS docs use v1 with the controller's Pod Identity). The
+//     release notes of 2.1, 2.4.0, 2.4.1, 2.8, 2.10, 2.11, 2.12, 2.13 and 2.14
+//     announce no breaking change (2.11 changed imageRegistry, reverted in
+//     2.12; kaji sets no image value); those of 2.2, 2.3, 2.5 to 2.7 and 2.9
+//     were not found, nor the values table past 2.0.0 (another project
+//     renders the 2.10.0 chart with the same scoping values, and its CRDs
+//     serve ExternalSecret and SecretStore as v1). ESO names one or two
+//     tested Kubernetes versions per release (2.0 to 2.6: 1.34 and 1.35;
+//     2.7: 1.35), never 1.32 or 1.33.
 //   - external-dns 1.20.0 is left: 1.21.1 (2026-04-30) exists, but the 1.21.0
 //     changelog was not found, and the project states no per-release
 //     Kubernetes range beyond ">= 1.22".
@@ -114,7 +150,7 @@ const ALB_CONTROLLER = eks.AlbControllerVersion.V3_2_2;
  * kaji attaches to the controller's role.
  */
 export const CHARTS: ChartPins = {
-  argoCd: { chart: 'argo-cd', repository: 'https://argoproj.github.io/argo-helm', version: '9.5.4' },
+  argoCd: { chart: 'argo-cd', repository: 'https://argoproj.github.io/argo-helm', version: '10.2.2' },
   awsLoadBalancerController: {
     chart: 'aws-load-balancer-controller',
     repository: 'https://aws.github.io/eks-charts',
@@ -125,7 +161,7 @@ export const CHARTS: ChartPins = {
   // Fairwinds' chart rather than the autoscaler project's: it installs each
   // VPA component on its own switch, so the recommender runs alone.
   vpa: { chart: 'vpa', repository: 'https://charts.fairwinds.com/stable', version: '4.10.1' },
-  externalSecrets: { chart: 'external-secrets', repository: 'https://charts.external-secrets.io', version: '1.1.1' },
+  externalSecrets: { chart: 'external-secrets', repository: 'https://charts.external-secrets.io', version: '2.14.0' },
   certManager: { chart: 'cert-manager', repository: 'https://charts.jetstack.io', version: 'v1.20.4' },
 };
 

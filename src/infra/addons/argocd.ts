@@ -49,10 +49,22 @@ export interface ArgoCdBootstrapProps {
   readonly dependsOn?: readonly Construct[];
 }
 
-/** Argo CD's chart values: one replica each (no HA), on the system nodes, no Dex and no notifications until git configures them. */
+/**
+ * Argo CD's chart values: one replica each (no HA), on the system nodes, the
+ * chart's NetworkPolicies, no Dex and no notifications until git configures
+ * them.
+ */
 export function argoCdValues(): Record<string, unknown> {
   return {
-    global: systemPlacement(),
+    global: {
+      ...systemPlacement(),
+      // One ingress NetworkPolicy per component (the chart's default since
+      // 10.0.0, set here so that it does not depend on the default): the API
+      // server takes traffic from anywhere, while the repo server (which holds
+      // the repository credentials) and Redis take connections on their
+      // service ports only from Argo CD's own components. vpc-cni enforces them.
+      networkPolicy: { create: true },
+    },
     // Objects CDK does not manage (SSO, notifications) are configured from git later.
     dex: { enabled: false },
     notifications: { enabled: false },
@@ -119,11 +131,14 @@ export class ArgoCdBootstrap extends Construct {
       values: {
         global: systemPlacement(),
         serviceAccount: { create: true, name: EXTERNAL_SECRETS.serviceAccount },
-        // Only the argocd namespace: no cluster-wide stores, no pushing secrets out.
+        // The SecretStore and ExternalSecret below need the CRDs (the chart's default, set so it does not depend on it).
+        installCRDs: true,
+        // Only the argocd namespace: no cluster-wide stores or generators, no pushing secrets out.
         scopedNamespace: ARGOCD_NAMESPACE,
         scopedRBAC: true,
         processClusterExternalSecret: false,
         processClusterStore: false,
+        processClusterGenerator: false,
         processClusterPushSecret: false,
         processPushSecret: false,
       },
