@@ -10,6 +10,7 @@ import type {
   ResultMessage,
   ResultSet,
 } from '../policy/types.js';
+import { setOwn } from '../kube/index.js';
 import { compareCodePoints } from './summary.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -43,7 +44,7 @@ function messageJson(message: ResultMessage): Json {
 function resultSetJson(set: ResultSet | null | undefined): Json {
   if (!set) return null;
   const out: { [key: string]: Json } = {};
-  for (const key of Object.keys(set).sort(compareCodePoints)) out[key] = messageJson(set[key] as ResultMessage);
+  for (const key of Object.keys(set).sort(compareCodePoints)) setOwn(out, key, messageJson(set[key] as ResultMessage));
   return out;
 }
 

@@ -2,6 +2,7 @@
 // prints it (Polaris converts its JSON with sigs.k8s.io/yaml, so every mapping's
 // keys come out sorted and sequences are not indented under their key).
 import { dump } from 'js-yaml';
+import { setOwn } from '../kube/index.js';
 import type { AuditData } from '../policy/types.js';
 import { polarisJsonValue } from './json.js';
 import { compareCodePoints } from './summary.js';
@@ -11,7 +12,7 @@ function sortKeysDeep(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(record).sort(compareCodePoints)) out[key] = sortKeysDeep(record[key]);
+    for (const key of Object.keys(record).sort(compareCodePoints)) setOwn(out, key, sortKeysDeep(record[key]));
     return out;
   }
   return value;

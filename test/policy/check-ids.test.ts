@@ -3,6 +3,7 @@
 // like any other, from the configuration file to the report and the webhook.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import yaml from 'js-yaml';
 import { ConfigError, filterBySeverity, loadPolicyConfig, type AuditData, type PolicyConfig } from '../../src/policy/index.js';
 import { decide } from '../../src/webhook/index.js';
 import { kaji } from '../support/cli.js';
@@ -99,6 +100,13 @@ describe('check IDs named like Object.prototype properties', () => {
     assert.equal(results.get('__proto__')?.Severity, 'danger');
     assert.equal(results.get('__proto__')?.Message, '__proto__ wants a team label');
     assert.equal(results.get('constructor')?.Severity, 'warning');
+  });
+
+  test('--format yaml reports each under its ID too', async () => {
+    const { stdout } = await withPolicy(policyWith(IDS, severityMap), (file, manifest) => kaji(['check', manifest, '--config', file, '--format', 'yaml']));
+    const audit = yaml.load(stdout) as AuditData;
+    assert.deepEqual(Object.keys(audit.Results[0]!.Results).sort(), ['__proto__', 'constructor', 'toString']);
+    assert.equal(audit.Results[0]!.Results.__proto__?.Severity, 'danger');
   });
 
   test('--checks __proto__ runs only that check', async () => {
