@@ -16,4 +16,5 @@ export { KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from 
 export { writeFileAtomically, type ChunkedContent } from './files.js';
 export { didYouMean } from './suggest.js';
 export { setOwn, emptyRecord } from './records.js';
+export { valueAt, objectAt, arrayAt, stringAt, objectsAt, stringsAt } from './fields.js';
 export { YamlLines, lineOfPath, type PathSegment } from './yaml-lines.js';

@@ -8,9 +8,8 @@
 // its service, so it can only match that host's requests. What applies to the
 // whole load balancer (its attributes, access logs, WAF, TLS policy, allowed
 // source addresses...) is for a group a service has to itself.
-import { isObject, type JsonValue, type KubeObject } from '../kube/index.js';
+import { isObject, objectsAt, type JsonValue, type KubeObject } from '../kube/index.js';
 import type { BoundaryFinding } from './boundaries.js';
-import { objectsIn } from './json-readers.js';
 
 const ALB = 'alb.ingress.kubernetes.io/';
 const EXTERNAL_DNS = 'external-dns.alpha.kubernetes.io/';
@@ -56,8 +55,8 @@ export function claimedHosts(object: KubeObject): string[] {
   }
   const spec = object.raw.spec;
   if (object.kind === 'Ingress' && isObject(spec)) {
-    for (const rule of objectsIn(spec.rules)) hosts.push(rule.host as string);
-    for (const entry of objectsIn(spec.tls)) hosts.push(...(Array.isArray(entry.hosts) ? (entry.hosts as string[]) : []));
+    for (const rule of objectsAt(spec.rules)) hosts.push(rule.host as string);
+    for (const entry of objectsAt(spec.tls)) hosts.push(...(Array.isArray(entry.hosts) ? (entry.hosts as string[]) : []));
   }
   return [...new Set(hosts.filter((host) => typeof host === 'string' && host !== ''))];
 }
@@ -71,7 +70,7 @@ export function ingressFindings(object: KubeObject): BoundaryFinding[] {
   if (spec.defaultBackend !== undefined && spec.defaultBackend !== null) {
     finding('spec.defaultBackend answers every request no rule matches, on a shared ALB other services\' hosts too; route with a rule for one of the service\'s hosts instead');
   }
-  objectsIn(spec.rules).forEach((rule, index) => {
+  objectsAt(spec.rules).forEach((rule, index) => {
     if (typeof rule.host !== 'string' || rule.host === '') {
       finding(`spec.rules[${index}] has no host: on a shared ALB it would match every host's requests; give it one of the service's hosts`);
     }

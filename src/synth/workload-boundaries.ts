@@ -5,10 +5,9 @@
 // Argo CD applies a tenant's Roles with its own (cluster-admin) rights, so the
 // API server's escalation check does not stop a Role that grants what its
 // author lacks: these rules do, before merge.
-import { findPodSpec, isObject, type JsonObject, type KubeObject } from '../kube/index.js';
+import { findPodSpec, isObject, objectsAt, stringsAt, type JsonObject, type KubeObject } from '../kube/index.js';
 import { SYSTEM_NODE_TAINT, type ServiceDefinition } from '../platform/index.js';
 import type { BoundaryFinding } from './boundaries.js';
-import { objectsIn, stringsIn } from './json-readers.js';
 
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -36,10 +35,10 @@ export function workloadFindings(object: KubeObject, service: ServiceDefinition)
 
 function roleFindings(role: JsonObject): BoundaryFinding[] {
   const findings: BoundaryFinding[] = [];
-  objectsIn(role.rules).forEach((rule, index) => {
-    const verbs = stringsIn(rule.verbs);
-    const groups = stringsIn(rule.apiGroups);
-    const resources = stringsIn(rule.resources);
+  objectsAt(role.rules).forEach((rule, index) => {
+    const verbs = stringsAt(rule.verbs);
+    const groups = stringsAt(rule.apiGroups);
+    const resources = stringsAt(rule.resources);
     const at = `rules[${index}]`;
     for (const verb of verbs.filter((verb) => ESCALATING_VERBS.includes(verb))) {
       findings.push({ rule: 'rbac', message: `${at} grants "${verb}", which lets its holders give themselves or others rights the platform did not; list the verbs the workload needs` });
@@ -65,7 +64,7 @@ function roleBindingFindings(binding: JsonObject, service: ServiceDefinition): B
       message: `binds the ClusterRole "${String(roleRef.name)}"; tenants may bind their own Roles and the ClusterRole ${[...BINDABLE_CLUSTER_ROLES].join(', ')} only`,
     });
   }
-  objectsIn(binding.subjects).forEach((subject, index) => {
+  objectsAt(binding.subjects).forEach((subject, index) => {
     const ownServiceAccount = subject.kind === 'ServiceAccount' && (subject.namespace === undefined || subject.namespace === '' || subject.namespace === service.namespace);
     if (!ownServiceAccount) {
       const who = `${String(subject.kind)} "${String(subject.name)}"${typeof subject.namespace === 'string' && subject.namespace !== '' ? ` in ${subject.namespace}` : ''}`;
@@ -86,7 +85,7 @@ function schedulingFindings(raw: JsonObject): BoundaryFinding[] {
   if (typeof priorityClass === 'string' && priorityClass.startsWith('system-')) {
     findings.push({ rule: 'scheduling', message: `priorityClassName "${priorityClass}" is for the cluster's own components (it would preempt them); leave it out` });
   }
-  objectsIn(found.spec.tolerations).forEach((toleration, index) => {
+  objectsAt(found.spec.tolerations).forEach((toleration, index) => {
     if (toleratesSystemNodes(toleration)) {
       findings.push({
         rule: 'scheduling',

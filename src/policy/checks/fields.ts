@@ -1,46 +1,10 @@
-// Safe readers for the loosely shaped objects that built-in checks look at.
-// A value of the wrong shape (a string where an object is expected, and so on)
-// reads as absent, so checks never throw on odd manifests.
+// What built-in checks read from objects, on top of kube's safe readers
+// (re-exported here, where every check already imports its readers from).
 import { apiGroupOf, isObject, splitGroupKind, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
+import { arrayAt, objectAt, objectsAt, stringAt, stringsAt, valueAt } from '../../kube/index.js';
 import type { RelatedObjects } from '../types.js';
 
-/** The value at a path of object keys, or undefined when a step is missing or not an object. */
-export function valueAt(root: JsonValue | undefined, ...keys: readonly string[]): JsonValue | undefined {
-  let current = root;
-  for (const key of keys) {
-    if (!isObject(current)) return undefined;
-    current = current[key];
-  }
-  return current;
-}
-
-/** The object at a path, or undefined when it is missing or not an object. */
-export function objectAt(root: JsonValue | undefined, ...keys: readonly string[]): JsonObject | undefined {
-  const value = valueAt(root, ...keys);
-  return isObject(value) ? value : undefined;
-}
-
-/** The list at a path, or undefined when it is missing or not a list. */
-export function arrayAt(root: JsonValue | undefined, ...keys: readonly string[]): JsonValue[] | undefined {
-  const value = valueAt(root, ...keys);
-  return Array.isArray(value) ? value : undefined;
-}
-
-/** The string at a path, or undefined when it is missing or not a string. */
-export function stringAt(root: JsonValue | undefined, ...keys: readonly string[]): string | undefined {
-  const value = valueAt(root, ...keys);
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** The objects of the list at a path, skipping entries that are not objects. */
-export function objectsAt(root: JsonValue | undefined, ...keys: readonly string[]): JsonObject[] {
-  return (arrayAt(root, ...keys) ?? []).filter(isObject);
-}
-
-/** The strings of the list at a path, skipping entries that are not strings. */
-export function stringsAt(root: JsonValue | undefined, ...keys: readonly string[]): string[] {
-  return (arrayAt(root, ...keys) ?? []).filter((item): item is string => typeof item === 'string');
-}
+export { arrayAt, objectAt, objectsAt, stringAt, stringsAt, valueAt };
 
 /**
  * Truthiness as Go templates see it (Polaris templates some schemas): nil,
