@@ -41,7 +41,7 @@ export function registerWebhook(program: Command, io: Io, outcome: Outcome): voi
     .option('--max-connections <n>', 'connections open at once; more are closed when accepted', wholeNumber(1, 65535), DEFAULT_MAX_CONNECTIONS)
     .option(
       '--request-timeout <seconds>',
-      "time to receive a whole request (408 and closed after it); keep it at least the webhook configurations' timeoutSeconds",
+      "time to receive a whole request (the connection is closed after it); keep it at least the webhook configurations' timeoutSeconds",
       wholeNumber(1, 300),
       DEFAULT_TIMEOUTS.request / 1000,
     )

@@ -32,7 +32,7 @@ export const DEFAULT_TIMEOUTS = {
   handshake: 5_000,
   /** The request line and headers, from the connection's first byte (or the end of the previous answer). */
   headers: 5_000,
-  /** The whole request, body included (408 after it). Keep it at least the webhook's timeoutSeconds. */
+  /** The whole request, body included (the connection is closed after it). Keep it at least the webhook's timeoutSeconds. */
   request: 10_000,
   /** An idle keep-alive connection between requests. */
   keepAlive: 5_000,

@@ -118,6 +118,8 @@ describe('webhook component', () => {
     const args = container.args as string[];
     assert.equal(args[args.indexOf('--config') + 1], '/etc/kaji/policy/polaris.yaml');
     assert.equal(args[args.indexOf('--tls-cert') + 1], '/etc/kaji/tls/tls.crt');
+    // timeoutSeconds 7: the server holds a request at most 5 s longer than the API server waits for it.
+    assert.equal(args[args.indexOf('--request-timeout') + 1], '12');
     const volumes = pod.volumes as JsonObject[];
     assert.deepEqual(volumes.find((v) => v.name === 'tls')?.secret, { secretName: SERVING_CERTIFICATE });
     assert.equal((find(objects, 'PodDisruptionBudget').spec as JsonObject).minAvailable, 1);

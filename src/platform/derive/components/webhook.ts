@@ -197,6 +197,9 @@ function deploymentObject(platform: PlatformDefinition): JsonObject {
                 `${TLS_DIR}/tls.key`,
                 '--validate',
                 '--mutate',
+                // The API server gives up after timeoutSeconds; a request still open 5 s later is a stuck or hostile client.
+                '--request-timeout',
+                String(platform.webhook.timeoutSeconds + 5),
               ],
               ports: [{ name: 'https', containerPort: WEBHOOK_PORT, protocol: 'TCP' }],
               env: [{ name: 'TMPDIR', value: '/tmp' }],
