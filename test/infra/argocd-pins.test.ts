@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ARGOCD_NAMESPACE, loadPlatform } from '../../src/platform/index.js';
 import { ClusterStack } from '../../src/infra/cluster-stack.js';
 import { EXTERNAL_SECRETS, REPOSITORY_CREDENTIALS } from '../../src/infra/addons/argocd.js';
 import { VERSION_TABLE } from '../../src/infra/versions.js';
+import { testNetwork } from './helpers.js';
 
 // The Argo CD and External Secrets pins, and the chart values that changed
 // with them (argo-cd chart 10.x: NetworkPolicies; external-secrets 2.x: cluster
@@ -21,16 +20,7 @@ const cluster = platform.clusters.find((candidate) => candidate.name === 'blue')
 assert.ok(cluster, 'the example platform has a cluster blue');
 
 const app = new cdk.App();
-const network = new cdk.Stack(app, 'Network', { env: { account: platform.platform.account, region: platform.platform.region } });
-const vpc = new ec2.Vpc(network, 'Vpc', {
-  availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d'],
-  natGateways: 1,
-  subnetConfiguration: [
-    { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-    { name: 'nodes', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
-  ],
-});
-const hostedZone = new route53.PublicHostedZone(network, 'Zone', { zoneName: platform.platform.domain });
+const { vpc, hostedZone } = testNetwork(app, platform);
 // WHEN
 const stack = new ClusterStack(app, 'labs-blue', {
   platform,

@@ -3,13 +3,12 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import { bootstrapObjects, loadPlatform, teamGroup, type PlatformDefinition } from '../../src/platform/index.js';
 import { ClusterStack, defaultRepositoryCredentialsSecretName, teamNamespaces, type ClusterStackProps } from '../../src/infra/cluster-stack.js';
 import { InfraError } from '../../src/infra/errors.js';
 import { kajiNagFindings } from '../../src/infra/nag.js';
 import { CHARTS, PINNED_KUBERNETES_VERSIONS, versionPins } from '../../src/infra/versions.js';
+import { testNetwork } from './helpers.js';
 
 // GIVEN the example platform (blue on 1.32, green on 1.35, six teams), a VPC
 // and a hosted zone from a tiny stand-in for the shared stack, one admin role;
@@ -19,19 +18,7 @@ const platform = await loadPlatform(fileURLToPath(new URL('../../examples/labs/p
 const ADMIN = 'arn:aws:iam::111122223333:role/labs-platform-admins';
 const OFFICE = '203.0.113.0/24';
 
-function network(app: cdk.App): Pick<ClusterStackProps, 'vpc' | 'hostedZone'> {
-  const stack = new cdk.Stack(app, 'Network', { env: { account: platform.platform.account, region: platform.platform.region } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d'],
-    natGateways: 1,
-    subnetConfiguration: [
-      { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-      { name: 'nodes', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
-    ],
-  });
-  const hostedZone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: platform.platform.domain });
-  return { vpc, hostedZone };
-}
+const network = (app: cdk.App): Pick<ClusterStackProps, 'vpc' | 'hostedZone'> => testNetwork(app, platform);
 
 function clusterNamed(name: string): PlatformDefinition['clusters'][number] {
   const cluster = platform.clusters.find((candidate) => candidate.name === name);

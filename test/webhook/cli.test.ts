@@ -12,7 +12,7 @@ import { generate } from 'selfsigned';
 import { run } from '../../src/cli/program.js';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
-import { TEST_CONFIG_YAML } from './helpers.js';
+import { servedFingerprint, TEST_CONFIG_YAML } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -93,18 +93,6 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
-/** The SHA-256 fingerprint of the certificate the server presents now. */
-function servedFingerprint(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
-      const raw = socket.getPeerX509Certificate();
-      socket.end();
-      if (raw) resolve(raw.fingerprint256);
-      else reject(new Error('no peer certificate'));
-    });
-    socket.on('error', reject);
-  });
-}
 
 describe('kaji webhook (command line)', () => {
   it('needs a certificate: --tls-cert and --tls-key, or --self-signed, not both', async () => {

@@ -1,6 +1,7 @@
 // A real webhook on 127.0.0.1 with a certificate made for the test, and a client that trusts it.
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:tls';
 import { generate } from 'selfsigned';
 import { parsePolicyConfig, type PolicyConfig } from '../../src/policy/index.js';
 import { createWebhookServer, type WebhookOptions, type WebhookServer } from '../../src/webhook/index.js';
@@ -152,3 +153,16 @@ export function workload(kind: string, spec: object, metadata: Record<string, un
 }
 
 export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController', 'Rollout'] as const;
+
+/** The SHA-256 fingerprint of the certificate the server on 127.0.0.1:port presents now. */
+export function servedFingerprint(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      const raw = socket.getPeerX509Certificate();
+      socket.end();
+      if (raw) resolve(raw.fingerprint256);
+      else reject(new Error('no peer certificate'));
+    });
+    socket.on('error', reject);
+  });
+}

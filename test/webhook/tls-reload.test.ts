@@ -2,11 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync, renameSync } from 'node:fs';
-import { connect } from 'node:tls';
 import { generate } from 'selfsigned';
 import { reloadTlsOnChange, tlsPairProblem } from '../../src/webhook/index.js';
 import { tempTree } from '../support/files.js';
-import { startWebhook } from './helpers.js';
+import { servedFingerprint, startWebhook } from './helpers.js';
 
 async function newPair(): Promise<{ cert: string; key: string }> {
   const pems = await generate([{ name: 'commonName', value: 'renewed' }], {
@@ -17,18 +16,6 @@ async function newPair(): Promise<{ cert: string; key: string }> {
   return { cert: pems.cert, key: pems.private };
 }
 
-/** The SHA-256 fingerprint of the certificate the server presents now. */
-function servedFingerprint(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
-      const raw = socket.getPeerX509Certificate();
-      socket.end();
-      if (raw) resolve(raw.fingerprint256);
-      else reject(new Error('no peer certificate'));
-    });
-    socket.on('error', reject);
-  });
-}
 
 async function until(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,21 @@
+// Fixtures for cluster stack tests: what the shared stack would give a cluster.
+import * as cdk from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import type { PlatformDefinition } from '../../src/platform/index.js';
+import type { ClusterStackProps } from '../../src/infra/cluster-stack.js';
+
+/** A stand-in VPC (public and node subnets in three zones) and hosted zone, in a stack of their own in `app`. */
+export function testNetwork(app: cdk.App, platform: PlatformDefinition): Pick<ClusterStackProps, 'vpc' | 'hostedZone'> {
+  const stack = new cdk.Stack(app, 'Network', { env: { account: platform.platform.account, region: platform.platform.region } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d'],
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'nodes', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+    ],
+  });
+  const hostedZone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: platform.platform.domain });
+  return { vpc, hostedZone };
+}
