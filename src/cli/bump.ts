@@ -70,15 +70,15 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
     )
     .action(async (service: string, tag: string, flags: BumpFlags) => {
       // Octokit and the git work load only when a bump runs, not with every kaji command.
-      const [{ bump, BumpError }, { GitError, redact, urlCredentials }, { GitHubError }] = await Promise.all([
+      const [{ bump, BumpError }, { GitError, redact }, { GitHubError }] = await Promise.all([
         import('../gitops/bump.js'),
         import('../gitops/git.js'),
         import('../gitops/github.js'),
       ]);
       const token = process.env.GITHUB_TOKEN;
-      // The token, and credentials written in a --manifests URL (bump itself redacts those of platform.yaml's URL).
-      const secrets = [...(token ? [token] : []), ...secretsIn(flags.manifests, urlCredentials)];
-      const oneLine = (text: string) => redact(text, secrets).replace(/\s*\n\s*/g, ' ').trim();
+      // Credentials written in the manifests URL are redacted where they are known: by bump (its
+      // progress) and git.ts (every GitError); the token by the line below.
+      const oneLine = (text: string) => redact(text, token ? [token] : []).replace(/\s*\n\s*/g, ' ').trim();
       try {
         const result = await bump({
           service,
@@ -113,16 +113,6 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
         }
       }
     });
-}
-
-/** The secrets of a --manifests URL's userinfo (none when it has none, or cannot be taken apart: then git.ts refuses it, redacted). */
-function secretsIn(manifests: string | undefined, credentials: (source: string) => { secrets: readonly string[] }): readonly string[] {
-  if (manifests === undefined) return [];
-  try {
-    return credentials(manifests).secrets;
-  } catch {
-    return [];
-  }
 }
 
 export function formatBumpResult(result: BumpResult): string {

@@ -161,7 +161,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
   const policy = await loadPolicyConfig({ file: resolve(directory, platform.policy) });
   const sourceRepo = options.sourceRepo ?? service.sourceRepository;
 
-  progress(`opening ${isUrl(source) ? redact(source, secrets) : 'the manifest repository'} (${base})`);
+  progress(`opening ${isUrl(source) ? source : 'the manifest repository'} (${base})`);
   const workspace = await Workspace.open({ source, base, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) }).catch((error: unknown) => {
     if (!(error instanceof SourceNotFoundError)) throw error;
     const fix = options.manifests === undefined ? "set platform.yaml's manifests.localPath to the checkout" : 'give --manifests a checkout of the manifest repository, or its clone URL';
