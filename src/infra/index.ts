@@ -22,18 +22,17 @@ export {
   type KubectlLayerClass,
 } from './versions.js';
 export { ArgoCdBootstrap, argoCdValues, EXTERNAL_SECRETS, REPOSITORY_CREDENTIALS, type ArgoCdBootstrapProps } from './addons/argocd.js';
-export { ExternalDns, txtOwnerId, EXTERNAL_DNS, EXTERNAL_DNS_RECORD_TYPES, type ExternalDnsProps } from './addons/external-dns.js';
+export { ExternalDns, txtOwnerId, EXTERNAL_DNS, type ExternalDnsProps } from './addons/external-dns.js';
 export {
   LoadBalancerController,
   loadBalancerControllerPolicy,
   LOAD_BALANCER_CONTROLLER,
-  LOAD_BALANCER_CONTROLLER_CLUSTER_TAG,
   type LoadBalancerControllerProps,
   type LoadBalancerControllerScope,
 } from './addons/load-balancer-controller.js';
 export { ResourceMetrics, type ResourceMetricsProps } from './addons/metrics.js';
-export { PodIdentityRole, podIdentityTrustConditions, type PodIdentityRoleProps } from './addons/pod-identity.js';
-export { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from './addons/system-nodes.js';
+export { PodIdentityRole, type PodIdentityRoleProps } from './addons/pod-identity.js';
+export { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from '../platform/index.js';
 export { SharedStack, type SharedStackProps, type SharedNetworkProps, type SharedGitHubProps, type SharedImageProps } from './shared-stack.js';
 export { applyKajiNag, suppress, kajiNagFindings, type NagSuppression } from './nag.js';
 export { InfraError } from './errors.js';

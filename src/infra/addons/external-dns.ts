@@ -36,7 +36,7 @@ export const EXTERNAL_DNS = { namespace: 'external-dns', serviceAccount: 'extern
  * ChangeResourceRecordSetsNormalizedRecordNames condition would add nothing
  * the zone ARN does not already say).
  */
-export const EXTERNAL_DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT'] as const;
+const EXTERNAL_DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT'] as const;
 
 /** The owner ID of a cluster's records in the TXT registry. */
 export function txtOwnerId(platform: PlatformDefinition, cluster: ClusterDefinition): string {

@@ -27,7 +27,7 @@ interface PolicyDocumentJson {
 }
 
 /** The tag the controller puts on every load balancer, target group and security group it creates: the value of its `--cluster-name` (chart value `clusterName`). */
-export const LOAD_BALANCER_CONTROLLER_CLUSTER_TAG = 'elbv2.k8s.aws/cluster';
+const LOAD_BALANCER_CONTROLLER_CLUSTER_TAG = 'elbv2.k8s.aws/cluster';
 
 /** Where the controller's policy is narrowed to: the cluster name it is configured with, and the stack's region. */
 export interface LoadBalancerControllerScope {

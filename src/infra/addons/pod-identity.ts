@@ -44,7 +44,7 @@ export interface PodIdentityRoleProps {
  *   would refuse every controller its credentials, so the documented
  *   eks-cluster-arn session tag does that job.
  */
-export function podIdentityTrustConditions(cluster: eks.ICluster, namespace: string, serviceAccount: string, account: string): Record<string, unknown> {
+function podIdentityTrustConditions(cluster: eks.ICluster, namespace: string, serviceAccount: string, account: string): Record<string, unknown> {
   return {
     StringEquals: {
       'aws:SourceAccount': account,

@@ -4,8 +4,6 @@
 
 import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from '../../platform/index.js';
 
-export { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT };
-
 /**
  * Where a platform pod goes, as Helm values of most charts take it: selecting
  * the system nodes (away from spot interruptions and consolidation) and
