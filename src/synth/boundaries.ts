@@ -51,8 +51,9 @@ export const CLUSTER_SCOPED_KINDS = new Set([
   'ClusterPolicy',
 ]);
 
-function describeObject(object: KubeObject): string {
-  return `${object.kind}/${object.namespace || '-'}/${object.name}`;
+/** A finding of one object, told whose and where. */
+function violation(service: string, object: KubeObject, { rule, message }: BoundaryFinding): BoundaryViolation {
+  return { service, rule, object: `${object.kind}/${object.namespace || '-'}/${object.name}`, source: object.source, message };
 }
 
 /** Every boundary a service's rendered objects cross, for one cluster. */
@@ -62,8 +63,7 @@ export function serviceBoundaryViolations(
   objects: readonly KubeObject[],
 ): BoundaryViolation[] {
   const violations: BoundaryViolation[] = [];
-  const report = (object: KubeObject, rule: BoundaryRule, message: string) =>
-    violations.push({ service: service.name, rule, object: describeObject(object), source: object.source, message });
+  const report = (object: KubeObject, rule: BoundaryRule, message: string) => violations.push(violation(service.name, object, { rule, message }));
   for (const object of objects) {
     if (CLUSTER_SCOPED_KINDS.has(object.kind)) {
       report(object, 'clusterScoped', `${object.kind} is cluster-scoped; tenants may only create objects in their namespace "${service.namespace}"`);
@@ -104,13 +104,7 @@ export function sharedHostViolations(
         const first = owner.get(host);
         if (first === undefined) owner.set(host, service);
         else if (first !== service) {
-          violations.push({
-            service,
-            rule: 'host',
-            object: describeObject(object),
-            source: object.source,
-            message: `host "${host}" is already claimed by ${first}`,
-          });
+          violations.push(violation(service, object, { rule: 'host', message: `host "${host}" is already claimed by ${first}` }));
         }
       }
     }
@@ -123,13 +117,7 @@ export function sharedHostViolations(
  * share (see ingress-boundaries.ts), for every service of a cluster.
  */
 export function sharedGroupViolations(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): BoundaryViolation[] {
-  return sharedGroupFindings(objectsByService).map(({ service, object, rule, message }) => ({
-    service,
-    rule,
-    object: describeObject(object),
-    source: object.source,
-    message,
-  }));
+  return sharedGroupFindings(objectsByService).map(({ service, object, ...finding }) => violation(service, object, finding));
 }
 
 /** The images of an object's containers (all kinds of containers). */

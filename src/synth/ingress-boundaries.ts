@@ -8,7 +8,7 @@
 // its service, so it can only match that host's requests. What applies to the
 // whole load balancer (its attributes, access logs, WAF, TLS policy, allowed
 // source addresses...) is for a group a service has to itself.
-import { isObject, objectsAt, type JsonValue, type KubeObject } from '../kube/index.js';
+import { isObject, objectsAt, stringAt, stringsAt, type JsonValue, type KubeObject } from '../kube/index.js';
 import type { BoundaryFinding } from './boundaries.js';
 
 const ALB = 'alb.ingress.kubernetes.io/';
@@ -55,10 +55,10 @@ export function claimedHosts(object: KubeObject): string[] {
   }
   const spec = object.raw.spec;
   if (object.kind === 'Ingress' && isObject(spec)) {
-    for (const rule of objectsAt(spec.rules)) hosts.push(rule.host as string);
-    for (const entry of objectsAt(spec.tls)) hosts.push(...(Array.isArray(entry.hosts) ? (entry.hosts as string[]) : []));
+    for (const rule of objectsAt(spec.rules)) hosts.push(stringAt(rule, 'host') ?? '');
+    for (const entry of objectsAt(spec.tls)) hosts.push(...stringsAt(entry, 'hosts'));
   }
-  return [...new Set(hosts.filter((host) => typeof host === 'string' && host !== ''))];
+  return [...new Set(hosts.filter((host) => host !== ''))];
 }
 
 /** What one Ingress asks of a shared ALB that no tenant may: rules without a host, a default backend, target groups outside the cluster. */
@@ -108,7 +108,9 @@ export function sharedGroupFindings(objectsByService: ReadonlyMap<string, readon
     for (const object of objects) {
       const group = object.kind === 'Ingress' ? albAnnotations(object).get('group.name') : undefined;
       if (typeof group !== 'string' || group === '') continue;
-      groups.set(group, [...(groups.get(group) ?? []), { service, object }]);
+      const members = groups.get(group) ?? [];
+      members.push({ service, object });
+      groups.set(group, members);
     }
   }
   const findings: GroupFinding[] = [];
