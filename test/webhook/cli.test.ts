@@ -8,19 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { generate } from 'selfsigned';
 import { run } from '../../src/cli/program.js';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
-import { servedFingerprint, TEST_CONFIG_YAML } from './helpers.js';
+import { certificatePair, servedFingerprint, TEST_CONFIG_YAML, waitFor } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-
-async function certificatePair(name: string): Promise<{ cert: string; key: string }> {
-  const pair = await generate([{ name: 'commonName', value: name }], { keyType: 'ec', algorithm: 'sha256' });
-  return { cert: pair.cert, key: pair.private };
-}
 
 /** A port some other server holds on 127.0.0.1. */
 async function busyPort(): Promise<{ port: number; close: () => void }> {
@@ -85,15 +79,6 @@ function recordWatchers() {
   };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-
 describe('kaji webhook (command line)', () => {
   it('needs a certificate: --tls-cert and --tls-key, or --self-signed, not both', async () => {
     const none = await kaji(['webhook']);
@@ -128,13 +113,11 @@ describe('kaji webhook (command line)', () => {
   });
 
   it('says which address it cannot listen on (a busy port), not a crash', async () => {
-    const busy = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const busy = await busyPort();
     try {
-      const { port } = busy.address() as AddressInfo;
-      const result = await kaji(['webhook', '--self-signed', '--host', '127.0.0.1', '--port', String(port)]);
+      const result = await kaji(['webhook', '--self-signed', '--host', '127.0.0.1', '--port', String(busy.port)]);
       assert.equal(result.code, 2, result.stderr);
-      assert.match(result.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1 port ${port}: EADDRINUSE`));
+      assert.match(result.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1 port ${busy.port}: EADDRINUSE`));
     } finally {
       busy.close();
     }
@@ -170,7 +153,7 @@ describe('kaji webhook (command line)', () => {
     let exited: Promise<number> | undefined;
     try {
       exited = run(['webhook', '--config', files[0]!, '--tls-cert', files[1]!, '--tls-key', files[2]!, '--host', '127.0.0.1', '--port', '0'], recorder.io(lines, stderr));
-      await until(() => recorder.events.includes('log listening'), 'the listening line');
+      await waitFor(() => recorder.events.includes('log listening'), 'the listening line', 10_000);
       const port = lines.find((line) => line.event === 'listening')!.port as number;
       const listening = recorder.events.indexOf('log listening');
       for (const file of files) {
@@ -180,7 +163,7 @@ describe('kaji webhook (command line)', () => {
 
       // The policy reloads.
       writeFileSync(files[0]!, `${TEST_CONFIG_YAML}\n# edited\n`);
-      await until(() => lines.some((line) => line.event === 'config-reload'), 'the config reload');
+      await waitFor(() => lines.some((line) => line.event === 'config-reload'), 'the config reload', 10_000);
       assert.equal(lines.find((line) => line.event === 'config-reload')!.result, 'ok');
 
       // The certificate reloads: new handshakes get the renewed one.
@@ -189,7 +172,7 @@ describe('kaji webhook (command line)', () => {
       writeFileSync(files[2]!, renewed.key);
       writeFileSync(files[1]!, renewed.cert);
       const expected = new X509Certificate(renewed.cert).fingerprint256;
-      await until(async () => (await servedFingerprint(port)) === expected, 'the renewed certificate to be served');
+      await waitFor(async () => (await servedFingerprint(port)) === expected, 'the renewed certificate to be served', 10_000);
 
       process.emit('SIGTERM');
       assert.equal(await exited, 0, stderr.join(''));
@@ -253,7 +236,7 @@ describe('kaji webhook (command line)', () => {
     const exited = run(['webhook', '--self-signed', '--host', '127.0.0.1', '--port', '0', '--max-connections', '2', '--request-timeout', '1'], io);
     const held: TLSSocket[] = [];
     try {
-      await until(() => lines.some((line) => line.event === 'listening'), 'the listening line');
+      await waitFor(() => lines.some((line) => line.event === 'listening'), 'the listening line', 10_000);
       const port = lines.find((line) => line.event === 'listening')!.port as number;
       const open = () =>
         new Promise<TLSSocket | 'closed'>((resolve) => {

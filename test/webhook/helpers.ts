@@ -21,13 +21,20 @@ exemptions:
 
 export const testConfig = (): PolicyConfig => parsePolicyConfig(TEST_CONFIG_YAML, 'test.yaml');
 
-let certificate: Promise<{ cert: string; key: string }> | undefined;
-export function testCertificate(): Promise<{ cert: string; key: string }> {
-  certificate ??= generate([{ name: 'commonName', value: 'localhost' }], {
+/** A new EC certificate and its key, for 127.0.0.1 and localhost. */
+export async function certificatePair(commonName: string): Promise<{ cert: string; key: string }> {
+  const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     algorithm: 'sha256',
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
-  }).then((pems) => ({ cert: pems.cert, key: pems.private }));
+  });
+  return { cert: pems.cert, key: pems.private };
+}
+
+let certificate: Promise<{ cert: string; key: string }> | undefined;
+/** One certificate shared by the tests that need any. */
+export function testCertificate(): Promise<{ cert: string; key: string }> {
+  certificate ??= certificatePair('localhost');
   return certificate;
 }
 
@@ -165,4 +172,13 @@ export function servedFingerprint(port: number): Promise<string> {
     });
     socket.on('error', reject);
   });
+}
+
+/** Polls `condition` until it holds; fails after `timeoutMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what = 'the condition', timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -10,7 +10,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import { DEFAULT_TIMEOUTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_INFLIGHT_BODY_BYTES } from '../../src/webhook/index.js';
 import { PLATFORM_DEFAULTS } from '../../src/platform/definition/schema.js';
-import { admit, call, podSpec, review, startWebhook, workload, type Running } from './helpers.js';
+import { admit, call, podSpec, review, startWebhook, waitFor, workload, type Running } from './helpers.js';
 
 /** Generous: the limits under test are a few hundred milliseconds; Node's defaults are 60 s and more. */
 const CLOSED_WITHIN_MS = 8_000;
@@ -220,12 +220,4 @@ describe('kaji webhook: connections', () => {
 
 function connections(running: Running): Promise<number> {
   return new Promise((resolve, reject) => running.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

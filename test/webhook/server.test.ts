@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fastJsonPatch from 'fast-json-patch';
 import { parsePolicyConfig, type PolicyConfig } from '../../src/policy/index.js';
 import { watchConfig, type ConfigWatcher } from '../../src/webhook/index.js';
-import { admit, call, podSpec, review, startWebhook, TEST_CONFIG_YAML, workload, WORKLOAD_KINDS, type Running } from './helpers.js';
+import { admit, call, podSpec, review, startWebhook, TEST_CONFIG_YAML, waitFor, workload, WORKLOAD_KINDS, type Running } from './helpers.js';
 
 const { applyPatch } = fastJsonPatch;
 
@@ -420,11 +420,3 @@ describe('kaji webhook: shutdown', () => {
     await closed;
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -2,35 +2,16 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync, renameSync } from 'node:fs';
-import { generate } from 'selfsigned';
 import { reloadTlsOnChange, tlsPairProblem } from '../../src/webhook/index.js';
 import { tempTree } from '../support/files.js';
-import { servedFingerprint, startWebhook } from './helpers.js';
-
-async function newPair(): Promise<{ cert: string; key: string }> {
-  const pems = await generate([{ name: 'commonName', value: 'renewed' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
-  });
-  return { cert: pems.cert, key: pems.private };
-}
-
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { certificatePair, servedFingerprint, startWebhook, waitFor } from './helpers.js';
 
 describe('TLS certificate reload', () => {
   test('a renewed certificate is served without a restart; a mismatched pair is refused and the old one kept', async () => {
     const running = await startWebhook();
     const tree = tempTree({});
     try {
-      const original = await newPair();
+      const original = await certificatePair('renewed');
       writeFileSync(tree.path('tls.crt'), original.cert);
       writeFileSync(tree.path('tls.key'), original.key);
       const events: object[] = [];
@@ -38,18 +19,18 @@ describe('TLS certificate reload', () => {
       try {
         assert.equal(await servedFingerprint(running.port), new X509Certificate(running.ca).fingerprint256);
         // WHEN cert-manager renews: both files replaced (as a Secret volume swaps them)
-        const renewed = await newPair();
+        const renewed = await certificatePair('renewed');
         writeFileSync(tree.path('tls.key.new'), renewed.key);
         renameSync(tree.path('tls.key.new'), tree.path('tls.key'));
         writeFileSync(tree.path('tls.crt.new'), renewed.cert);
         renameSync(tree.path('tls.crt.new'), tree.path('tls.crt'));
         // THEN new handshakes get the renewed certificate
         const expected = new X509Certificate(renewed.cert).fingerprint256;
-        await until(async () => (await servedFingerprint(running.port)) === expected);
+        await waitFor(async () => (await servedFingerprint(running.port)) === expected);
         // WHEN only the key changes to one that does not match
         const errorsBefore = events.filter((e) => 'error' in e).length;
-        writeFileSync(tree.path('tls.key'), (await newPair()).key);
-        await until(async () => events.filter((e) => 'error' in e).length > errorsBefore);
+        writeFileSync(tree.path('tls.key'), (await certificatePair('renewed')).key);
+        await waitFor(async () => events.filter((e) => 'error' in e).length > errorsBefore);
         assert.equal(await servedFingerprint(running.port), expected, 'the last good pair is still served');
       } finally {
         watcher.close();
@@ -61,8 +42,8 @@ describe('TLS certificate reload', () => {
   });
 
   test('tlsPairProblem names a mismatch and unreadable input', async () => {
-    const a = await newPair();
-    const b = await newPair();
+    const a = await certificatePair('renewed');
+    const b = await certificatePair('renewed');
     assert.equal(tlsPairProblem(a.cert, a.key), undefined);
     assert.match(tlsPairProblem(a.cert, b.key)!, /does not belong/);
     assert.ok(tlsPairProblem('not a certificate', a.key));
