@@ -79,8 +79,9 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
       resolve();
     });
   });
+  const log = (line: object) => io.out(JSON.stringify({ time: new Date().toISOString(), ...line }) + '\n');
   const port = (server.address() as AddressInfo).port;
-  io.out(JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'listening', host: flags.host, port, config: initial.source }) + '\n');
+  log({ level: 'info', event: 'listening', host: flags.host, port, config: initial.source });
   // The watchers start once the server listens (a start that fails leaves none to close). They
   // start from the text read above, so a change made since is still delivered.
   const watcher: ConfigWatcher | undefined = flags.config
@@ -93,7 +94,6 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
         { initialText: policyText },
       )
     : undefined;
-  const log = (line: object) => io.out(JSON.stringify({ time: new Date().toISOString(), ...line }) + '\n');
   const tlsWatcher =
     flags.tlsCert && flags.tlsKey
       ? reloadTlsOnChange(server, { certFile: flags.tlsCert, keyFile: flags.tlsKey }, tls, (result) =>
@@ -104,7 +104,7 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  io.out(JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'shutdown', signal }) + '\n');
+  log({ level: 'info', event: 'shutdown', signal });
   watcher?.close();
   tlsWatcher?.close();
   await server.shutdown();
