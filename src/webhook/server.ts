@@ -125,7 +125,6 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
       });
     },
   ) as WebhookServer;
-  server.keepAliveTimeout = timeouts.keepAlive;
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   server.on('tlsClientError', () => undefined);
   server.on('clientError', (_error, socket) => socket.destroy());
