@@ -277,13 +277,24 @@ describe('ClusterStack: add-ons and system nodes', () => {
 });
 
 describe('ClusterStack: Argo CD bootstrap', () => {
-  test('Argo CD is installed from its pinned chart, on the system nodes, without Dex', () => {
+  test('Argo CD is installed from its pinned chart (10.2.2, Argo CD v3.4.6), on the system nodes, with the chart\'s NetworkPolicies, without Dex or notifications', () => {
     const properties = chart(blue, 'argo-cd');
     assert.equal(properties.Namespace, 'argocd');
-    assert.equal(properties.Version, CHARTS.argoCd.version);
-    const values = JSON.parse(String(properties.Values)) as { dex?: { enabled?: boolean }; global?: { nodeSelector?: unknown } };
-    assert.equal(values.dex?.enabled, false);
+    assert.equal(properties.Version, '10.2.2');
+    const values = JSON.parse(String(properties.Values)) as {
+      global?: { networkPolicy?: unknown; nodeSelector?: unknown; tolerations?: unknown[] };
+      dex?: { enabled?: boolean };
+      notifications?: { enabled?: boolean };
+      configs?: { params?: Record<string, unknown> };
+    };
+    // Set, not left to the chart's default (true since 10.0.0).
+    assert.deepEqual(values.global?.networkPolicy, { create: true });
     assert.deepEqual(values.global?.nodeSelector, { 'kaji.dev/node-role': 'system' });
+    assert.equal(values.global?.tolerations?.length, 1);
+    assert.equal(values.dex?.enabled, false);
+    assert.equal(values.notifications?.enabled, false);
+    // configs.params lost its defaults in chart 9.0.0; a key set here still reaches argocd-cmd-params-cm.
+    assert.equal(values.configs?.params?.['reposerver.parallelism.limit'], 4);
   });
 
   test('the root Application and kaji-root AppProject are bootstrapObjects(), pointing at clusters/<name>/argocd of the manifest repository', () => {
@@ -316,9 +327,20 @@ describe('ClusterStack: Argo CD bootstrap', () => {
     assert.deepEqual(externalSecret.spec.dataFrom, [{ extract: { key: defaultRepositoryCredentialsSecretName(platform) } }]);
     assert.equal(externalSecret.spec.target.template.metadata.labels['argocd.argoproj.io/secret-type'], 'repository');
     assert.equal(externalSecret.spec.target.template.data.url, platform.manifests.url);
-    const eso = JSON.stringify(chart(blue, 'external-secrets').Values);
-    assert.match(eso, /\\"scopedNamespace\\":\\"argocd\\"/);
-    assert.match(eso, /\\"processClusterStore\\":false/);
+    // The SecretStore and ExternalSecret use external-secrets.io/v1, the API ESO 2.x serves.
+    const esoObjects = objects.filter((object) => String(object.apiVersion).startsWith('external-secrets.io/'));
+    assert.deepEqual(esoObjects.map((object) => `${String(object.apiVersion)} ${String(object.kind)}`).sort(), ['external-secrets.io/v1 ExternalSecret', 'external-secrets.io/v1 SecretStore']);
+    // ESO 2.14.0 with its CRDs, the argocd namespace only, every cluster-wide and push reconciler off (cluster generators included).
+    const esoChart = chart(blue, 'external-secrets');
+    assert.equal(esoChart.Version, '2.14.0');
+    const eso = JSON.parse(String(esoChart.Values)) as Record<string, unknown>;
+    assert.equal(eso.installCRDs, true);
+    assert.equal(eso.scopedNamespace, 'argocd');
+    assert.equal(eso.scopedRBAC, true);
+    for (const key of ['processClusterExternalSecret', 'processClusterStore', 'processClusterGenerator', 'processClusterPushSecret', 'processPushSecret']) {
+      assert.equal(eso[key], false, key);
+    }
+    assert.deepEqual(eso.serviceAccount, { create: true, name: 'external-secrets' });
     for (const json of [blueJson, greenJson]) {
       assert.doesNotMatch(json, /SecretString/);
       assert.doesNotMatch(json, /resolve:secretsmanager/);
