@@ -223,15 +223,13 @@ describe('ClusterStack: add-ons and system nodes', () => {
     assert.match(values, /\\"domainFilters\\":\[\\"labs\.example\.com\\"\]/);
     assert.match(values, /--zone-id-filter=/);
     assert.match(JSON.stringify(chart(green, 'external-dns').Values), /\\"txtOwnerId\\":\\"labs-green\\"/);
-    // Its role may change records in the hosted zone only.
+    // Its role may change records in the hosted zone only: the shared stack's zone, by its exported ID.
+    const zoneArn = { 'Fn::Join': ['', Match.arrayWith([':route53:::hostedzone/', { 'Fn::ImportValue': Match.stringLikeRegexp('^Network:ExportsOutputRefZone') }])] };
     blue.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: ['route53:ListResourceRecordSets', 'route53:ListTagsForResource'],
-            Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
-          }),
-          Match.objectLike({ Action: 'route53:ChangeResourceRecordSets', Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
+          Match.objectLike({ Action: ['route53:ListResourceRecordSets', 'route53:ListTagsForResource'], Resource: zoneArn }),
+          Match.objectLike({ Action: 'route53:ChangeResourceRecordSets', Resource: zoneArn }),
         ]),
       },
     });
