@@ -17,4 +17,4 @@ export { writeFileAtomically, type ChunkedContent } from './files.js';
 export { didYouMean } from './suggest.js';
 export { setOwn, emptyRecord } from './records.js';
 export { valueAt, objectAt, arrayAt, stringAt, objectsAt, stringsAt } from './fields.js';
-export { YamlLines, lineOfPath, type PathSegment } from './yaml-lines.js';
+export { YamlLines, lineOfPath } from './yaml-lines.js';

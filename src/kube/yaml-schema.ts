@@ -1,4 +1,5 @@
 import yaml from 'js-yaml';
+import type { PathSegment } from './yaml-lines.js';
 
 // Kubernetes reads manifests with sigs.k8s.io/yaml, which resolves plain
 // scalars by YAML 1.1 rules: `yes`, `on`, `y` are booleans there but strings
@@ -30,9 +31,7 @@ export const KUBERNETES_YAML_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [yaml1
  * stand for billions of values ("billion laughs"), which every later step
  * would walk; kaji's real inputs hold thousands.
  */
-export const MAX_EXPANDED_VALUES = 1_000_000;
-
-type PathSegment = string | number;
+const MAX_EXPANDED_VALUES = 1_000_000;
 
 /** What to say at the value overExpandedPath names. */
 export const OVER_EXPANDED_MESSAGE = `aliases expand this past ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values, or it contains itself; write the repeated part out, or refer to it fewer times`;

@@ -6,7 +6,7 @@ export type { Cidr, CidrParse } from './cidr.js';
 export { loadPlatform, parsePlatform } from './definition/load.js';
 export { PlatformError, PlatformErrors } from './definition/errors.js';
 export { PLATFORM_SCHEMA, PLATFORM_DEFAULTS, INTERNET, platformSchemaJson, defaultWebhookImage, kajiVersion } from './definition/schema.js';
-export { GIT_BRANCH, isGitBranchName } from './definition/patterns.js';
+export { isGitBranchName } from './definition/patterns.js';
 export { EKS_VERSIONS, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS, eksVersion } from './definition/eks-versions.js';
 export type { EksVersion } from './definition/eks-versions.js';
 export * from './derive/index.js';
