@@ -8,7 +8,7 @@ import { ClusterStack, defaultRepositoryCredentialsSecretName, teamNamespaces, t
 import { InfraError } from '../../src/infra/errors.js';
 import { kajiNagFindings } from '../../src/infra/nag.js';
 import { CHARTS, PINNED_KUBERNETES_VERSIONS, versionPins } from '../../src/infra/versions.js';
-import { testNetwork } from './helpers.js';
+import { taggableResourceTags, testNetwork } from './helpers.js';
 
 // GIVEN the example platform (blue on 1.32, green on 1.35, six teams), a VPC
 // and a hosted zone from a tiny stand-in for the shared stack, one admin role;
@@ -97,13 +97,11 @@ describe('ClusterStack: the cluster', () => {
 
   test('every taggable resource carries the platform and the cluster name (cost allocation per cluster)', () => {
     for (const [stack, template, cluster] of [[blueStack, blue, 'blue'], [greenStack, green, 'green']] as const) {
-      // Every construct aws-cdk-lib can tag, including those kaji's own code never names
-      const taggable = stack.node.findAll().filter((construct) => construct instanceof cdk.CfnResource && cdk.TagManager.isTaggable(construct));
+      const taggable = taggableResourceTags(stack);
       assert.ok(taggable.length >= 15, `${taggable.length} taggable resources`);
-      for (const resource of taggable as (cdk.CfnResource & cdk.ITaggable)[]) {
-        const tags = resource.tags.tagValues();
-        assert.equal(tags['kaji.dev/platform'], 'labs', resource.node.path);
-        assert.equal(tags['kaji.dev/cluster'], cluster, resource.node.path);
+      for (const { path, tags } of taggable) {
+        assert.equal(tags['kaji.dev/platform'], 'labs', path);
+        assert.equal(tags['kaji.dev/cluster'], cluster, path);
       }
       template.hasResourceProperties('AWS::EKS::Cluster', { Tags: Match.arrayWith([{ Key: 'kaji.dev/cluster', Value: cluster }]) });
     }

@@ -19,3 +19,11 @@ export function testNetwork(app: cdk.App, platform: PlatformDefinition): Pick<Cl
   const hostedZone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: platform.platform.domain });
   return { vpc, hostedZone };
 }
+
+/** The tags of every resource in `stack` that aws-cdk-lib can tag (kaji's own and those of constructs it never names), by construct path. */
+export function taggableResourceTags(stack: cdk.Stack): { path: string; tags: Record<string, string> }[] {
+  return stack.node
+    .findAll()
+    .filter((construct): construct is cdk.CfnResource & cdk.ITaggable => construct instanceof cdk.CfnResource && cdk.TagManager.isTaggable(construct))
+    .map((resource) => ({ path: resource.node.path, tags: resource.tags.tagValues() }));
+}

@@ -12,6 +12,7 @@ import { parsePlatform, type PlatformDefinition } from '../../src/platform/index
 import { SharedStack, type SharedStackProps } from '../../src/infra/shared-stack.js';
 import { applyKajiNag, kajiNagFindings, suppress } from '../../src/infra/nag.js';
 import { InfraError } from '../../src/infra/errors.js';
+import { taggableResourceTags } from './helpers.js';
 
 const ECR = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
 
@@ -207,11 +208,9 @@ describe('SharedStack with defaults (created hosted zone and OIDC provider)', ()
   });
 
   test('every taggable resource carries the platform name', () => {
-    const taggable = stack.node.findAll().filter((construct) => construct instanceof cdk.CfnResource && cdk.TagManager.isTaggable(construct));
+    const taggable = taggableResourceTags(stack);
     assert.ok(taggable.length >= 30, `${taggable.length} taggable resources`);
-    for (const resource of taggable as (cdk.CfnResource & cdk.ITaggable)[]) {
-      assert.equal(resource.tags.tagValues()['kaji.dev/platform'], 'shop', resource.node.path);
-    }
+    for (const { path, tags } of taggable) assert.equal(tags['kaji.dev/platform'], 'shop', path);
   });
 
   test('the hosted zone is created for the platform domain', () => {
