@@ -20,14 +20,17 @@
 // RSS <= 150 MB, 0 crashes.
 // Usage: npm run build && npm run bench:webhook [-- --seconds N --rate N --connections N --fuzz N]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
+import { refuseStaleBuild } from '../stale-build.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./floor.mjs', import.meta.url));
+// CLI is run as built: a dist/ older than src/ would measure other code.
+refuseStaleBuild();
 
 function flag(name: string, fallback: number, max: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -297,7 +300,6 @@ function line(name: string, result: Result, server: Server): string {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(CLI)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
   const object = deployment();
   const body = JSON.stringify(review(object, '705ab4f5-6393-11e8-b7cc-42010a800002'));
   console.log(`bench:webhook — ${SECONDS} s at ${RATE} req/s, ${CONNECTIONS} connections, ${body.length}-byte Deployment AdmissionReview, HTTPS on 127.0.0.1`);
