@@ -84,6 +84,8 @@ export interface PushToBaseResult {
 }
 
 const DEFAULT_AUTHOR = { name: 'kaji', email: 'kaji@users.noreply.github.com' } as const;
+/** The user name sent with a token in basic authentication (the one GitHub's docs give for tokens). */
+const TOKEN_USER = 'x-access-token';
 const MAX_BUFFER = 64 * 1024 * 1024;
 
 interface GitContext {
@@ -128,9 +130,9 @@ export class Workspace {
     const remote = local === undefined ? (inUrl?.url ?? options.source) : options.shallow === true ? pathToFileURL(local).href : local;
     const token = url && !inUrl?.credentials ? tokenFor(remote, options.token) : undefined;
     const auth = inUrl?.credentials
-      ? { header: `basic ${Buffer.from(`${inUrl.credentials.username}:${inUrl.credentials.password}`).toString('base64')}`, secrets: inUrl.secrets }
+      ? { header: `basic ${basicAuth(inUrl.credentials.username, inUrl.credentials.password)}`, secrets: inUrl.secrets }
       : token !== undefined
-        ? { header: `basic ${basicAuth(token)}`, secrets: [token] }
+        ? { header: `basic ${basicAuth(TOKEN_USER, token)}`, secrets: [token] }
         : undefined;
     const context = gitContext(options.author ?? DEFAULT_AUTHOR, remote, auth, options.token);
     const dir = await mkdtemp(join(tmpdir(), 'kaji-ws-'));
@@ -307,7 +309,7 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\\@\s]*(?:@[^/?#\\@\s]*)*@/gi, '$1***@');
   for (const secret of secrets) {
     if (secret.length < 4) continue;
-    for (const form of [secret, basicAuth(secret), Buffer.from(secret).toString('base64')]) {
+    for (const form of [secret, basicAuth(TOKEN_USER, secret), Buffer.from(secret).toString('base64')]) {
       out = out.split(form).join('***');
     }
   }
@@ -348,7 +350,7 @@ export function urlCredentials(source: string): UrlCredentials {
     throw new GitError(`${redact(source)} is not a URL git can clone (the credentials in it could not be taken apart from the host)`);
   }
   const secret = password !== '' ? [password, rawPassword] : [username, rawUser];
-  const secrets = [...new Set([...secret, Buffer.from(`${username}:${password}`).toString('base64')])].filter((s) => s !== '');
+  const secrets = [...new Set([...secret, basicAuth(username, password)])].filter((s) => s !== '');
   return { url, credentials: { username, password }, secrets };
 }
 
@@ -360,8 +362,9 @@ function percentDecoded(text: string): string {
   }
 }
 
-function basicAuth(token: string): string {
-  return Buffer.from(`x-access-token:${token}`).toString('base64');
+/** What follows `basic ` in an Authorization header: base64 of "username:password". */
+function basicAuth(username: string, password: string): string {
+  return Buffer.from(`${username}:${password}`).toString('base64');
 }
 
 function checkBranch(name: string): string {
