@@ -118,8 +118,11 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
 export function formatBumpResult(result: BumpResult): string {
   const version = formatVersion(result.version);
   switch (result.status) {
-    case 'unchanged':
-      return `${result.service} already runs ${version} on ${result.clusters.join(', ')}: nothing to change.\n`;
+    case 'unchanged': {
+      // The manifest repository's commit that already pins the version: the base tip, or what another run pushed first.
+      const at = result.commit ? ` (manifests at ${result.commit.slice(0, 12)})` : '';
+      return `${result.service} already runs ${version} on ${result.clusters.join(', ')}${at}: nothing to change.\n`;
+    }
     case 'refused': {
       const lines = result.addedDangers.map((d) => `  ${d.cluster}: ${d.object}: ${d.check}: ${d.message}`);
       const where = result.refusedOnTip ? ` on the new tip ${result.refusedOnTip.slice(0, 12)} (another push got there first; nothing was pushed)` : '';

@@ -154,7 +154,7 @@ describe('kaji bump: the push retry checks the policy again on the new tip', { s
     assert.equal(result.diff, '');
     assert.equal(result.title, undefined);
     assert.deepEqual(result.pins.map((p) => `${p.file} ${p.tag}`), ['apps/antenna/overlays/blue/kustomization.yaml 2.2.0', 'apps/antenna/overlays/green/kustomization.yaml 2.2.0'], 'the pins as the new tip has them');
-    assert.equal(formatBumpResult(result), 'antenna already runs 2.2.0 on blue, green: nothing to change.\n');
+    assert.equal(formatBumpResult(result), `antenna already runs 2.2.0 on blue, green (manifests at ${concurrent.sha.slice(0, 12)}): nothing to change.\n`);
     assert.ok(progress.some((m) => m === `the new tip ${concurrent.sha.slice(0, 12)} of main already pins 2.2.0: nothing to push`), progress.join('\n'));
 
     assert.equal(fixture.head(), concurrent.sha, 'nothing pushed on top of the concurrent commit');
@@ -178,7 +178,7 @@ describe('kaji bump: the push retry checks the policy again on the new tip', { s
     assert.doesNotMatch(plain.stderr, /pushing to main/, 'the plain run found nothing to change before pushing');
     assert.equal(plain.code, 0, plain.stderr);
     assert.deepEqual(raced, { ...plain, stderr: raced.stderr }, 'same exit code and output as a normal unchanged');
-    assert.equal(raced.stdout, 'antenna already runs 2.3.0 on blue, green: nothing to change.\n');
+    assert.equal(raced.stdout, `antenna already runs 2.3.0 on blue, green (manifests at ${concurrent.sha.slice(0, 12)}): nothing to change.\n`);
     assert.doesNotMatch(raced.stdout, /pushed/);
   });
 });

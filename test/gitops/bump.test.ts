@@ -101,7 +101,7 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     const pushed = fixture.head();
     const again = await kaji(bumpArgs(fixture, 'antenna', '1.1.0', '--mode', 'push'));
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /antenna already runs 1\.1\.0 on blue, green: nothing to change/);
+    assert.equal(again.stdout, `antenna already runs 1.1.0 on blue, green (manifests at ${pushed.slice(0, 12)}): nothing to change.\n`);
     assert.equal(fixture.head(), pushed, 'no commit');
   });
 
