@@ -32,35 +32,71 @@
 //     NetworkPolicy and extraContainers values; the default UID/GID is now
 //     65532). When 1.22 ships, 1.20 ends and no release covers 1.32: drop the
 //     1.32 row or accept an unsupported cert-manager on it.
-//   - Argo CD: argo-cd chart 10.2.2 (2026-07-31), which ships Argo CD v3.4.6.
+//   - Argo CD: argo-cd chart 10.2.2 (2026-07-31, appVersion v3.4.6) with
+//     the Argo CD image pinned to v3.4.15 (global.image.tag), the newest 3.4
+//     patch found. Its release notes list HIGH fixes (repository upsert
+//     without the update permission GHSA-mfgm-4p7x-3ccr, one unauthenticated
+//     request crashing the API server GHSA-w7rw-fg89-2cjf, stored XSS through
+//     a Helm chart home link GHSA-rxm8-qc6h-3c8h, ApplicationSet delete past
+//     the allowed namespaces GHSA-rvmf-gjc9-wjgq) and MODERATE ones, the same
+//     list as 3.5.9 and 3.6.3 (2026-11-24); 3.4.14 is of 2026-11-18. It
+//     includes v3.4.10, the 3.4 release of the October security releases
+//     3.3.15/3.4.10/3.5.4 (before v3.4.12 of 2026-10-20), whose notes list
+//     CRITICAL: commands run in the repo-server through a Kustomize remote ref
+//     (GHSA-9v9p-x54c-58gc) or a Kustomize Helm config home
+//     (GHSA-fw5c-w8rc-j7fx), repo-server files read through Jsonnet imports
+//     (GHSA-m3vr-7329-44ww), PreDelete/PostDelete hooks past AppProject
+//     restrictions (GHSA-fmxq-cgp8-87wp); HIGH: the login rate limit
+//     (GHSA-4439-h7jw-5cjj) and commands run through an SSH repository's
+//     proxy URL. Sources: the GitHub release pages of v3.4.6, v3.4.8 and
+//     v3.4.10 to v3.4.15 (3.4.7 and 3.4.9 not found), docs/snyk/index.md on
+//     master (scans v3.4.10 as its newest 3.4).
+//     Why an image pin on the 3.4.6 chart: no argo-cd chart ships a 3.4 past
+//     v3.4.6 (10.2.3 moved to v3.5.0), argo-helm does not release fixes for
+//     older chart versions and points to the image tag value (argo-helm#1126),
+//     and 3.5 cannot serve the 1.32 row (below). The chart takes the Argo CD
+//     image's tag from global.image.tag, defaulting to its appVersion (the
+//     argo-cd.defaultTag helper in templates/_common.tpl and its use in the
+//     repo-server Deployment, read in stored copies older than 10.2.2; the
+//     value exists since chart 3.x, argo-helm#990; Redis has its own image
+//     value). The Kustomize fixes are code in the repo-server binary
+//     (util/kustomize/gitwrapper.go and helmwrapper.go write wrapper scripts
+//     to a temp dir, which is the chart's /tmp emptyDir), and Argo CD promises
+//     no breaking change in a patch release (operator-manual/upgrading/
+//     overview.md, release-3.4). Not verified: that the CRDs and
+//     manifests/install.yaml are the same at v3.4.6 and v3.4.15 (neither tag
+//     is in the stored copies read; the release notes read list code and
+//     dependency fixes only), so the 3.4.6 chart's CRDs and templates run the
+//     3.4.15 binaries. Patch releases have changed manifests before (v3.4.6
+//     mounts argocd-cmd-params-cm in the repo-server), and a fix that needs a
+//     manifest change does not arrive through an image pin (argo-helm#2716):
+//     read each new 3.4 patch's notes and manifest diff before moving the pin.
 //     Argo CD supports its three newest minors, 3.4 to 3.6 since 3.6.1
 //     (2026-11-04). Chart 10.x ships 3.4 up to 10.2.2 and 3.5 from 10.2.3
-//     (v3.5.0, 2026-08-04; 10.9.1 and 10.9.2 ship v3.5.3); no chart shipping
-//     3.6 was found. 3.4 rather than 3.5 because of the 1.32 row: Argo CD's
-//     table of tested Kubernetes versions lists v1.32 to v1.35 for 3.4 and
-//     v1.33 to v1.36 for 3.5 (docs/operator-manual/tested-kubernetes-versions.md
-//     as of v3.5.3, known only as quoted by a third-party survey of the
-//     argo-cd tags; the file itself was not found at a release tag). Read:
-//     argo-helm charts/argo-cd/Chart.yaml, README.md and values.yaml at
-//     10.0.0 (appVersion v3.4.4, kubeVersion >=1.25.0-0), and the release
-//     notes of argo-cd-10.0.1 to 10.2.3 (10.1.3: v3.4.5; 10.2.2: v3.4.6; none
-//     changes a value kaji sets). Past 9.5.4 the README "Changelog" has one
-//     entry, 10.0.0: global.networkPolicy.create defaults to true, so the
-//     chart's NetworkPolicies now exist in argocd and vpc-cni enforces them
-//     (kaji sets the value explicitly in argocd.ts). The 9.x entries predate
-//     9.5.4 (9.0.0 dropped the configs.params defaults, kaji's
-//     reposerver.parallelism.limit still goes through; 9.1.0 concerns
-//     redis-ha, which kaji does not run). Argo CD's upgrade notes
-//     3.3-3.4 and 3.4-3.5 (OTel attribute names, Missing health of partly
-//     missing apps, gRPC TXT lookups off, ApplicationSet cluster version
-//     label, impersonation, SSH known_hosts for repositories without
-//     credentials, event-list gRPC type) change nothing kaji generates: no
-//     ApplicationSet, impersonation, GnuPG keys or Helm source; repository
-//     Secrets with credentials; Applications with kustomize patches. Left:
-//     3.4 leaves support when 3.7 ships (planned February 2027); v3.4.6
-//     predates the security releases 3.3.15/3.4.10/3.5.4 (2026-10-20,
-//     CRITICAL repo-server advisories such as GHSA-9v9p-x54c-58gc), and no
-//     argo-cd chart shipping a fixed 3.4 or 3.5 was found.
+//     (v3.5.0, 2026-08-04; 10.9.1 and 10.9.2 ship v3.5.3; a third-party change
+//     note has 10.10.1 shipping v3.5.4); no chart shipping 3.6 was found. 3.4
+//     rather than 3.5 because of the 1.32 row: Argo CD's table of tested
+//     Kubernetes versions lists v1.32 to v1.35 for 3.4 and v1.33 to v1.36 for
+//     3.5 (docs/operator-manual/tested-kubernetes-versions.md as of v3.5.3,
+//     known only as quoted by a third-party survey of the argo-cd tags; the
+//     file itself was not found at a release tag). Read: argo-helm
+//     charts/argo-cd/Chart.yaml, README.md and values.yaml at 10.0.0
+//     (appVersion v3.4.4, kubeVersion >=1.25.0-0), and the release notes of
+//     argo-cd-10.0.1 to 10.2.3 (10.1.3: v3.4.5; 10.2.2: v3.4.6; none changes
+//     a value kaji sets). Past 9.5.4 the README "Changelog" has one entry,
+//     10.0.0: global.networkPolicy.create defaults to true, so the chart's
+//     NetworkPolicies now exist in argocd and vpc-cni enforces them (kaji sets
+//     the value explicitly in argocd.ts). The 9.x entries predate 9.5.4 (9.0.0
+//     dropped the configs.params defaults, kaji's reposerver.parallelism.limit
+//     still goes through; 9.1.0 concerns redis-ha, which kaji does not run).
+//     Argo CD's upgrade notes 3.3-3.4 and 3.4-3.5 (OTel attribute names,
+//     Missing health of partly missing apps, gRPC TXT lookups off,
+//     ApplicationSet cluster version label, impersonation, SSH known_hosts for
+//     repositories without credentials, event-list gRPC type) change nothing
+//     kaji generates: no ApplicationSet, impersonation, GnuPG keys or Helm
+//     source; repository Secrets with credentials; Applications with kustomize
+//     patches. Left: 3.4 leaves support when 3.7 ships (planned February
+//     2027).
 //   - External Secrets 2.14.0: ESO supports only its newest minor, and 2.14.0
 //     is the newest release found (renovate's 2.13.0 to 2.14.0 update lists
 //     no later one). 1.x to 2.0.0: the Alibaba and Device42 providers were
@@ -109,6 +145,17 @@ export interface ChartPin {
   readonly version: string;
 }
 
+/** The Argo CD chart, pinned, and the Argo CD release its pods run. */
+export interface ArgoCdChartPin extends ChartPin {
+  /** The Argo CD release the chart ships (its appVersion), e.g. "v3.4.6". */
+  readonly appVersion: string;
+  /**
+   * The Argo CD image tag the chart runs instead (`global.image.tag`): a newer
+   * patch of the same minor, for fixes no chart release ships yet.
+   */
+  readonly imageTag: string;
+}
+
 /** EKS managed add-on versions (`addonVersion` of `AWS::EKS::Addon`). */
 export interface AddonPins {
   readonly vpcCni: string;
@@ -119,7 +166,7 @@ export interface AddonPins {
 
 /** The Helm charts a cluster stack installs. */
 export interface ChartPins {
-  readonly argoCd: ChartPin;
+  readonly argoCd: ArgoCdChartPin;
   readonly awsLoadBalancerController: ChartPin;
   readonly externalDns: ChartPin;
   readonly metricsServer: ChartPin;
@@ -150,7 +197,15 @@ const ALB_CONTROLLER = eks.AlbControllerVersion.V3_2_2;
  * kaji attaches to the controller's role.
  */
 export const CHARTS: ChartPins = {
-  argoCd: { chart: 'argo-cd', repository: 'https://argoproj.github.io/argo-helm', version: '10.2.2' },
+  // No chart ships a 3.4 patch past v3.4.6, so the image is pinned to the
+  // newest one, which has the security fixes (see Sources).
+  argoCd: {
+    chart: 'argo-cd',
+    repository: 'https://argoproj.github.io/argo-helm',
+    version: '10.2.2',
+    appVersion: 'v3.4.6',
+    imageTag: 'v3.4.15',
+  },
   awsLoadBalancerController: {
     chart: 'aws-load-balancer-controller',
     repository: 'https://aws.github.io/eks-charts',

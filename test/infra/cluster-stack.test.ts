@@ -273,16 +273,18 @@ describe('ClusterStack: add-ons and system nodes', () => {
 });
 
 describe('ClusterStack: Argo CD bootstrap', () => {
-  test('Argo CD is installed from its pinned chart (10.2.2, Argo CD v3.4.6), on the system nodes, with the chart\'s NetworkPolicies, without Dex or notifications', () => {
+  test('Argo CD is installed from its pinned chart (10.2.2) running the pinned Argo CD image (v3.4.15), on the system nodes, with the chart\'s NetworkPolicies, without Dex or notifications', () => {
     const properties = chart(blue, 'argo-cd');
     assert.equal(properties.Namespace, 'argocd');
     assert.equal(properties.Version, '10.2.2');
     const values = JSON.parse(String(properties.Values)) as {
-      global?: { networkPolicy?: unknown; nodeSelector?: unknown; tolerations?: unknown[] };
+      global?: { image?: unknown; networkPolicy?: unknown; nodeSelector?: unknown; tolerations?: unknown[] };
       dex?: { enabled?: boolean };
       notifications?: { enabled?: boolean };
       configs?: { params?: Record<string, unknown> };
     };
+    // The chart ships v3.4.6, which predates the 3.4 security fixes: only the tag is replaced, the repository stays the chart's.
+    assert.deepEqual(values.global?.image, { tag: 'v3.4.15' });
     // Set, not left to the chart's default (true since 10.0.0).
     assert.deepEqual(values.global?.networkPolicy, { create: true });
     assert.deepEqual(values.global?.nodeSelector, { 'kaji.dev/node-role': 'system' });
@@ -291,6 +293,19 @@ describe('ClusterStack: Argo CD bootstrap', () => {
     assert.equal(values.notifications?.enabled, false);
     // configs.params lost its defaults in chart 9.0.0; a key set here still reaches argocd-cmd-params-cm.
     assert.equal(values.configs?.params?.['reposerver.parallelism.limit'], 4);
+  });
+
+  test('the pinned Argo CD image is a patch of the minor the chart ships, not older than the chart\'s own', () => {
+    // The chart's CRDs and templates are written for its appVersion: another minor (or an older patch) under them is not a pin to review but a mistake.
+    const release = (tag: string): [number, number, number] => {
+      const match = /^v(\d+)\.(\d+)\.(\d+)$/.exec(tag);
+      assert.ok(match, `${tag} is a vMAJOR.MINOR.PATCH tag`);
+      return [Number(match[1]), Number(match[2]), Number(match[3])];
+    };
+    const [shippedMajor, shippedMinor, shippedPatch] = release(CHARTS.argoCd.appVersion);
+    const [major, minor, patch] = release(CHARTS.argoCd.imageTag);
+    assert.deepEqual([major, minor], [shippedMajor, shippedMinor], `${CHARTS.argoCd.imageTag} on a chart that ships ${CHARTS.argoCd.appVersion}`);
+    assert.ok(patch >= shippedPatch, `${CHARTS.argoCd.imageTag} is not older than ${CHARTS.argoCd.appVersion}`);
   });
 
   test('the root Application and kaji-root AppProject are bootstrapObjects(), pointing at clusters/<name>/argocd of the manifest repository', () => {

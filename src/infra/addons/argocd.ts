@@ -26,7 +26,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Duration, Stack } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { ARGOCD_NAMESPACE, bootstrapObjects, type ClusterDefinition, type PlatformDefinition } from '../../platform/index.js';
-import type { ChartPins } from '../versions.js';
+import type { ArgoCdChartPin, ChartPins } from '../versions.js';
 import { PodIdentityRole } from './pod-identity.js';
 import { systemPlacement } from './system-nodes.js';
 
@@ -43,20 +43,26 @@ export interface ArgoCdBootstrapProps {
   readonly charts: ChartPins;
   /** The Secrets Manager secret (by name) that holds the repository credentials. */
   readonly repositoryCredentialsSecretName: string;
-  /** Helm values merged over kaji's (top-level keys replace kaji's). @default {} */
+  /**
+   * Helm values merged over kaji's (top-level keys replace kaji's: a `global`
+   * here also drops kaji's pinned image tag, placement and NetworkPolicies).
+   * @default {}
+   */
   readonly values?: Record<string, unknown>;
   /** Something that must exist before the charts install (the system nodes and the Pod Identity agent). @default none */
   readonly dependsOn?: readonly Construct[];
 }
 
 /**
- * Argo CD's chart values: one replica each (no HA), on the system nodes, the
- * chart's NetworkPolicies, no Dex and no notifications until git configures
- * them.
+ * Argo CD's chart values: the pinned Argo CD image, one replica each (no HA),
+ * on the system nodes, the chart's NetworkPolicies, no Dex and no
+ * notifications until git configures them.
  */
-export function argoCdValues(): Record<string, unknown> {
+export function argoCdValues(chart: ArgoCdChartPin): Record<string, unknown> {
   return {
     global: {
+      // Every Argo CD component runs this tag instead of the chart's appVersion.
+      image: { tag: chart.imageTag },
       ...systemPlacement(),
       // One ingress NetworkPolicy per component (the chart's default since
       // 10.0.0, set here so that it does not depend on the default): the API
@@ -104,7 +110,7 @@ export class ArgoCdBootstrap extends Construct {
       // The AppProject and Application below need the CRDs and a running controller.
       wait: true,
       timeout: Duration.minutes(15),
-      values: { ...argoCdValues(), ...(props.values ?? {}) },
+      values: { ...argoCdValues(charts.argoCd), ...(props.values ?? {}) },
     });
     for (const dependency of props.dependsOn ?? []) this.chart.node.addDependency(dependency);
 
