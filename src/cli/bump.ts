@@ -34,8 +34,9 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
         'image.tag) or plain image: fields of the overlay\'s files. Only the tag (or digest) bytes change.\n\n' +
         'The edit happens in a temporary clone (your checkout is never touched), is rendered with kustomize and checked ' +
         "with the platform's policy: a change that adds a danger is refused. Then:\n" +
-        '  --mode pr    (default) force-push the branch kaji/bump/SERVICE, rebuilt from the base each time, and open or ' +
-        'update its pull request (label kaji/bump); needs GITHUB_TOKEN.\n' +
+        '  --mode pr    (default) force-push the branch kaji/bump/SERVICE, rebuilt from the base each time (left as it ' +
+        'is when it already holds the same change on the same base), and open or update its pull request (label ' +
+        'kaji/bump); needs GITHUB_TOKEN.\n' +
         '  --mode push  commit straight to the base branch; when another push got there first, the edit is redone on ' +
         'the new tip and pushed again (bounded retries, never forced).\n\n' +
         'TAG is a Docker tag (not "latest"), optionally with a digest: 1.5.0 or 1.5.0@sha256:<64 hex>.',
@@ -132,8 +133,11 @@ export function formatBumpResult(result: BumpResult): string {
       return `${result.diff}${result.diff.endsWith('\n') || result.diff === '' ? '' : '\n'}dry run: ${changesLine(result)}; policy: no new dangers. Nothing was pushed.\n`;
     case 'pushed':
       return `${result.title}: pushed ${result.commit?.slice(0, 12)} (${changesLine(result)}; ${result.attempts} attempt(s)).\n`;
-    case 'pull-request':
-      return `${result.title}: pull request #${result.pullRequest?.number} ${result.pullRequest?.created ? 'opened' : 'updated'}: ${result.pullRequest?.url}\n`;
+    case 'pull-request': {
+      const done = result.pullRequest?.created ? 'opened' : result.alreadyPushed ? 'kept' : 'updated';
+      const kept = result.alreadyPushed ? ` (${result.branch} already had this change at ${result.commit?.slice(0, 12)}: nothing pushed)` : '';
+      return `${result.title}: pull request #${result.pullRequest?.number} ${done}${kept}: ${result.pullRequest?.url}\n`;
+    }
   }
 }
 

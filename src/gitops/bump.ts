@@ -101,7 +101,8 @@ export interface BumpResult {
    * - `refused`: the change adds a danger (see `addedDangers`), on the first tip or, in push mode,
    *   on a newer tip it was re-made on (see `refusedOnTip`);
    * - `pushed`: committed to the base branch;
-   * - `pull-request`: the branch was pushed and the pull request created or updated.
+   * - `pull-request`: the branch was pushed (or already held this change: see `alreadyPushed`) and
+   *   the pull request created or updated.
    */
   readonly status: 'unchanged' | 'dry-run' | 'refused' | 'pushed' | 'pull-request';
   readonly clusters: readonly string[];
@@ -112,6 +113,11 @@ export interface BumpResult {
   readonly addedDangers: readonly AddedDanger[];
   readonly commit?: string;
   readonly branch?: string;
+  /**
+   * PR mode: the branch already held this very change on the same base (a re-run of the bump):
+   * nothing was committed or pushed, and `commit` is the branch's tip.
+   */
+  readonly alreadyPushed?: boolean;
   readonly attempts?: number;
   /** Push mode: the base tip the change was refused on, when another push had moved the base since the first check. */
   readonly refusedOnTip?: string;
@@ -201,9 +207,16 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
     }
 
     const branch = bumpBranch(service.name);
-    const commit = await workspace.commit(message, trailers);
-    progress(`pushing ${branch}`);
-    await workspace.pushBranch(branch);
+    const made = await workspace.commit(message, trailers);
+    // A re-run of the same bump (CI retried for the same tag) finds its commit there already, but
+    // for the dates: pushing this one would swap in an equal commit and restart the PR's checks.
+    const kept = await workspace.remoteTipLikeHead(branch);
+    if (kept === undefined) {
+      progress(`pushing ${branch}`);
+      await workspace.pushBranch(branch);
+    } else {
+      progress(`${branch} already has this change on ${base} (${kept.slice(0, 12)}): nothing to push`);
+    }
     progress(`opening the pull request`);
     const pullRequest = await forge!.upsertPullRequest({
       head: branch,
@@ -212,7 +225,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
       body: pullRequestBody({ service: service.name, version, changes, policy: checked.policy, sourceRepo, sourceCommit: options.sourceCommit }),
       labels: [BUMP_LABEL],
     });
-    return { ...checked, status: 'pull-request', commit, branch, pullRequest, title };
+    return { ...checked, status: 'pull-request', commit: kept ?? made, branch, pullRequest, title, ...(kept === undefined ? {} : { alreadyPushed: true }) };
   } finally {
     await workspace.dispose();
   }

@@ -194,6 +194,26 @@ export class Workspace {
     return (await this.#git(['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
   }
 
+  /**
+   * PR mode: the tip of `branch` on the remote when it is HEAD made again (the same tree, parents
+   * and message; only dates, author or signature may differ), as a re-run of the same bump finds
+   * it; undefined when the branch is missing or holds anything else.
+   */
+  async remoteTipLikeHead(branch: string): Promise<string | undefined> {
+    checkBranch(branch);
+    const ref = `refs/remotes/origin/${branch}`;
+    // A shallow clone fetches the tip alone (its parents are read from the commit, not fetched).
+    const shallow = (await this.#git(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    try {
+      await this.#git(['fetch', '--quiet', '--no-tags', ...(shallow ? ['--depth=1'] : []), 'origin', `+refs/heads/${branch}:${ref}`]);
+    } catch (error) {
+      if (error instanceof GitError && /couldn't find remote ref/.test(error.stderr)) return undefined;
+      throw error;
+    }
+    const [theirs, ours] = await Promise.all([this.#git(['cat-file', 'commit', ref]), this.#git(['cat-file', 'commit', 'HEAD'])]);
+    return changeOf(theirs) === changeOf(ours) ? (await this.#git(['rev-parse', '--verify', `${ref}^{commit}`])).trim() : undefined;
+  }
+
   /** PR mode: force-push HEAD to `branch` (rebuilt from base each time). */
   async pushBranch(branch: string): Promise<void> {
     checkBranch(branch);
@@ -480,6 +500,13 @@ function isRetryableRejection(stderr: string): boolean {
     /\bnon-fast-forward\b/.test(stderr) ||
     /\bcannot lock ref\b/.test(stderr)
   );
+}
+
+/** A raw commit object's tree and parent lines and its message: the commit without its dates, people or signature. */
+function changeOf(raw: string): string {
+  const end = raw.indexOf('\n\n');
+  const headers = (end < 0 ? raw : raw.slice(0, end)).split('\n').filter((line) => /^(tree|parent) /.test(line));
+  return `${headers.join('\n')}\n\n${end < 0 ? '' : raw.slice(end + 2)}`;
 }
 
 /** Exponential backoff with "equal jitter": half fixed, half random, capped. */

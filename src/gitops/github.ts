@@ -35,6 +35,13 @@ export interface PullRequestResult {
   readonly created: boolean;
 }
 
+interface OpenPullRequest {
+  readonly number: number;
+  readonly url: string;
+  readonly title: string;
+  readonly body: string;
+}
+
 export class GitHubForge {
   readonly repository: string;
   readonly #owner: string;
@@ -58,13 +65,17 @@ export class GitHubForge {
     });
   }
 
-  /** Finds the open PR from `head` into `base` (owner:head) and updates its title/body, or creates one; adds labels. */
+  /**
+   * Finds the open PR from `head` into `base` (owner:head) and updates its title/body (unless they
+   * are already those), or creates one; adds labels.
+   */
   async upsertPullRequest(request: PullRequestRequest): Promise<PullRequestResult> {
     const head = request.head.includes(':') ? request.head : `${this.#owner}:${request.head}`;
     let result: PullRequestResult;
     const existing = await this.#findOpen(head, request.base);
     if (existing !== undefined) {
-      result = await this.#update(existing, request);
+      const same = existing.title === request.title && existing.body === request.body;
+      result = same ? { number: existing.number, url: existing.url, created: false } : await this.#update(existing.number, request);
     } else {
       try {
         const { data } = await this.#octokit.rest.pulls.create({
@@ -80,7 +91,7 @@ export class GitHubForge {
         // Another run created it between our list and create: update that one.
         const raced = isAlreadyExists(error) ? await this.#findOpen(head, request.base).catch(() => undefined) : undefined;
         if (raced === undefined) throw this.#error(error, `create the pull request ${head} → ${request.base}`);
-        result = await this.#update(raced, request);
+        result = await this.#update(raced.number, request);
       }
     }
     if (request.labels && request.labels.length > 0) {
@@ -93,10 +104,11 @@ export class GitHubForge {
     return result;
   }
 
-  async #findOpen(head: string, base: string): Promise<number | undefined> {
+  async #findOpen(head: string, base: string): Promise<OpenPullRequest | undefined> {
     try {
       const { data } = await this.#octokit.rest.pulls.list({ owner: this.#owner, repo: this.#repo, state: 'open', head, base, per_page: 10 });
-      return data[0]?.number;
+      const found = data[0];
+      return found && { number: found.number, url: found.html_url, title: found.title, body: found.body ?? '' };
     } catch (error) {
       throw this.#error(error, `list the open pull requests from ${head}`);
     }

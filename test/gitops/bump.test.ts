@@ -337,3 +337,52 @@ describe('kaji bump under concurrency and crashes', { skip: !hasKubectl }, () =>
     }
   });
 });
+
+describe('kaji bump --mode pr run again for the same tag', { skip: !hasKubectl }, () => {
+  test('a branch already holding the same change on the same base is kept: no commit, no push, the open pull request reported; once the base moves, rebuilt', async () => {
+    const fixture = createBumpFixture([{ name: 'antenna' }, { name: 'bookmark' }]);
+    const github = await startGitHubServer({ repositories: ['acme/manifests'] });
+    const recorder = gitRecorder();
+    const branchTip = () => fixture.git('rev-parse', 'refs/heads/kaji/bump/antenna');
+    // A CI re-run comes later: its commit would differ from the first run's by its dates only.
+    const hourLater = `@${Math.floor(Date.now() / 1000) + 3600} +0000`;
+    const later = { GIT_AUTHOR_DATE: hourLater, GIT_COMMITTER_DATE: hourLater };
+    const args = bumpArgs(fixture, 'antenna', '1.2.0', '--github-api-url', github.url, '--github-repository', 'acme/manifests', '--source-commit', 'abc123def');
+    try {
+      const first = await withToken(github.token, () => kaji(args));
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /: pull request #1 opened: /);
+      const pushed = branchTip();
+
+      github.requests.length = 0;
+      const again = await withEnv(later, recorder.bin, () => withToken(github.token, () => kaji(args)));
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(branchTip(), pushed, 'the branch is where the first run left it');
+      assert.doesNotMatch(recorder.commands(), / push /, 'no push at all');
+      assert.equal(
+        again.stdout,
+        `antenna: 1.0.0 → 1.2.0: pull request #1 kept (kaji/bump/antenna already had this change at ${pushed.slice(0, 12)}: nothing pushed): https://github.com/acme/manifests/pull/1\n`,
+      );
+      assert.deepEqual(
+        github.requests.map((r) => `${r.method} ${r.path}`),
+        ['GET /repos/acme/manifests/pulls', 'POST /repos/acme/manifests/issues/1/labels'],
+        'the open pull request found, its title and body already right',
+      );
+      assert.equal(github.pulls.get('acme/manifests')!.length, 1);
+
+      // Another commit lands on main: the same tag again is rebuilt on it and pushed.
+      const other = await kaji(bumpArgs(fixture, 'bookmark', '1.5.0', '--mode', 'push'));
+      assert.equal(other.code, 0, other.stderr);
+      const rebuilt = await withEnv(later, undefined, () => withToken(github.token, () => kaji(args)));
+      assert.equal(rebuilt.code, 0, rebuilt.stderr);
+      assert.match(rebuilt.stdout, /: pull request #1 updated: /);
+      assert.notEqual(branchTip(), pushed);
+      assert.equal(fixture.git('rev-parse', 'kaji/bump/antenna~1'), fixture.head(), 'one commit on the new base');
+      assert.equal(github.pulls.get('acme/manifests')!.length, 1);
+    } finally {
+      recorder.cleanup();
+      await github.close();
+      fixture.cleanup();
+    }
+  });
+});

@@ -199,6 +199,53 @@ describe('pushBranch (PR mode)', () => {
   });
 });
 
+describe('remoteTipLikeHead (PR mode re-runs)', () => {
+  test('finds the branch tip that is HEAD made again (only its dates differ); not another tree, message or base, nor a missing branch', async () => {
+    const f = fixture();
+    const branch = 'kaji/bump/antenna';
+    /** A shallow workspace of main (a URL source) with the 1.5.0 edit committed as `message` at `date`. */
+    const edited = (message: string, date: string, tag = '1.5.0') =>
+      withEnv({ GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date }, undefined, async () => {
+        const ws = await Workspace.open({ source: f.url });
+        await ws.writeFile(KUSTOMIZATION, `images:\n  - name: antenna\n    newTag: ${tag}\n`);
+        await ws.commit(message, { 'Kaji-Service': 'antenna' });
+        return ws;
+      });
+    const open: Workspace[] = [];
+    try {
+      const first = await edited('antenna: → 1.5.0', '@1700000000 +0000');
+      open.push(first);
+      assert.equal(await first.remoteTipLikeHead(branch), undefined, 'no such branch yet');
+      await first.pushBranch(branch);
+      const pushed = f.tip(branch);
+
+      const rerun = await edited('antenna: → 1.5.0', '@1700003600 +0000');
+      open.push(rerun);
+      assert.notEqual(await rerun.head(), pushed, 'a commit of its own');
+      assert.equal(await rerun.remoteTipLikeHead(branch), pushed);
+
+      const otherTag = await edited('antenna: → 1.5.0', '@1700003600 +0000', '1.6.0');
+      const otherMessage = await edited('antenna: → 1.5.0 (again)', '@1700003600 +0000');
+      open.push(otherTag, otherMessage);
+      assert.equal(await otherTag.remoteTipLikeHead(branch), undefined, 'another tree');
+      assert.equal(await otherMessage.remoteTipLikeHead(branch), undefined, 'another message');
+
+      // main moves: the same edit on the new tip has another parent.
+      git(f.checkout, 'pull', '--quiet');
+      writeFileSync(join(f.checkout, 'README.md'), 'manifests, moved on\n');
+      git(f.checkout, 'commit', '--quiet', '-am', 'elsewhere');
+      git(f.checkout, 'push', '--quiet', 'origin', 'HEAD:main');
+      const onNewBase = await edited('antenna: → 1.5.0', '@1700003600 +0000');
+      open.push(onNewBase);
+      assert.equal(await onNewBase.remoteTipLikeHead(branch), undefined, 'another base');
+      assert.equal(f.tip(branch), pushed, 'looking changed nothing on the remote');
+    } finally {
+      for (const ws of open) await ws.dispose();
+      f.cleanup();
+    }
+  });
+});
+
 describe('pushToBase (push mode)', () => {
   test('fast-forward: one attempt', async () => {
     const f = fixture();

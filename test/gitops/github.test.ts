@@ -59,6 +59,17 @@ describe('GitHubForge.upsertPullRequest', () => {
     });
   });
 
+  test('an open pull request already with that title and body (a re-run): reported as it is, not rewritten', async () => {
+    await withServer(async (server, forge) => {
+      const open = server.addPull('acme/manifests', { head: 'kaji/bump/antenna', base: 'main', title: REQUEST.title, body: REQUEST.body });
+      const updatedAt = open.updated_at;
+      const result = await forge.upsertPullRequest(REQUEST);
+      assert.deepEqual(result, { number: open.number, url: `https://github.com/acme/manifests/pull/${open.number}`, created: false });
+      assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ['GET /repos/acme/manifests/pulls']);
+      assert.equal(open.updated_at, updatedAt);
+    });
+  });
+
   test('a pull request created by another run between list and create: that one is updated', async () => {
     await withServer(async (server, forge) => {
       const result = await forge.upsertPullRequest(REQUEST);
