@@ -74,12 +74,15 @@ export function startAudit(config: PolicyConfig, options: AuditOptions = {}): St
   const namespaces = new Set<string>();
   const now = (options.now ?? new Date()).toISOString();
   let pods = 0;
+  let controllers = 0;
   return {
     add(object) {
       if (keptKinds.has(object.kind)) kept.push(object);
       if (object.namespace) namespaces.add(object.namespace);
       if (object.kind === 'Pod') pods += 1;
-      results.push(checkObject(object, plan, config, undecided, now));
+      const result = checkObject(object, plan, config, undecided, now);
+      if (result.PodResult) controllers += 1;
+      results.push(result);
     },
     finish() {
       decideSteps(undecided.splice(0), indexRelated(kept, keptKinds), config, plan);
@@ -94,7 +97,7 @@ export function startAudit(config: PolicyConfig, options: AuditOptions = {}): St
           Nodes: 0,
           Pods: pods,
           Namespaces: namespaces.size,
-          Controllers: results.filter((result) => result.PodResult).length,
+          Controllers: controllers,
         },
         Results: results,
         Score: scoreOf(countResults(results)),
@@ -107,24 +110,48 @@ export function startAudit(config: PolicyConfig, options: AuditOptions = {}): St
 interface PlannedCheck {
   readonly check: CheckDefinition;
   readonly step: Step;
+  /** What every run of the check shares: one object per check, whatever the kind and step. */
+  readonly shared: SharedVerdicts;
+}
+
+/**
+ * A check's shared, frozen messages for a plain pass and fail, made on first
+ * use, and their numbers in the plan's interning of result sets.
+ */
+interface SharedVerdicts {
+  pass?: ResultMessage;
+  passCode: number;
+  fail?: ResultMessage;
+  failCode: number;
+  /** Whether the check's failures carry its mutations (the configuration lists it, and it has some); known after its first failure. */
+  mutates?: boolean;
+}
+
+/** The checks that run on objects of one kind, at each step, in ID order. */
+interface KindPlan {
+  /** Object-level checks of a workload: Controller target, plus kind targets. */
+  readonly workload: readonly PlannedCheck[];
+  /** Object-level checks of an object without a pod spec: kind targets. */
+  readonly object: readonly PlannedCheck[];
+  readonly pod: readonly PlannedCheck[];
+  readonly container: readonly PlannedCheck[];
+  readonly initContainer: readonly PlannedCheck[];
 }
 
 /** Which checks run where, per kind, worked out once per kind rather than once per object. */
 export interface CheckPlan {
-  /** Object-level checks (Controller target for workloads, plus kind targets), in ID order. */
-  topLevel(kind: string, isWorkload: boolean): readonly PlannedCheck[];
-  pod(kind: string): readonly PlannedCheck[];
-  container(kind: string, isInit: boolean): readonly PlannedCheck[];
+  forKind(kind: string): KindPlan;
   /**
    * The shared, frozen message for a plain pass or fail of a check: every object
    * gets the same one, which saves an allocation per check per object.
    */
-  verdict(check: CheckDefinition, success: boolean, config: PolicyConfig): ResultMessage;
+  verdict(planned: PlannedCheck, success: boolean, config: PolicyConfig): ResultMessage;
   /** The shared, frozen failure of a check with mutations, anchored at one place of the object (such as one container). */
   mutationVerdict(check: CheckDefinition, pointer: string, make: () => ResultMessage): ResultMessage;
   /**
    * The result set of one step from its planned checks' messages (undefined:
-   * exempt). A set made only of shared verdicts is interned: objects with the
+   * exempt), one per planned check (what `messages` holds past them is not
+   * read). A set made only of shared verdicts is interned: objects with the
    * same outcomes (most objects of a kind) share one frozen set, which saves
    * memory and lets a report print each distinct set once. `messages` is
    * read, never kept.
@@ -132,29 +159,36 @@ export interface CheckPlan {
   resultSet(planned: readonly PlannedCheck[], messages: readonly (ResultMessage | undefined)[]): ResultSet;
 }
 
+/**
+ * The plan of a set of checks. A plan serves one configuration: the messages
+ * it shares carry that configuration's severities and mutations.
+ */
 export function planChecks(checks: readonly CheckDefinition[]): CheckPlan {
-  // Plans by kind, one map per place (no key built per object).
-  const cache = new Map<string, Map<string, PlannedCheck[]>>();
-  const select = (place: string, steps: readonly Step[], kind: string, isInit: boolean) => {
-    let byKind = cache.get(place);
-    if (!byKind) cache.set(place, (byKind = new Map()));
-    let planned = byKind.get(kind);
-    if (!planned) {
-      // Checks outermost, so results come in ID order, as Polaris's JSON (a Go map) lists them.
-      planned = checks.flatMap((check) =>
-        steps
-          .filter((step) => appliesTo(check, { step, input: { object: { kind }, isInitContainer: isInit } }))
-          .map((step) => ({ check, step })),
-      );
-      byKind.set(kind, planned);
-    }
-    return planned;
-  };
+  const shared = new Map(checks.map((check): [CheckDefinition, SharedVerdicts] => [check, { passCode: 0, failCode: 0 }]));
+  // Checks outermost, so results come in ID order, as Polaris's JSON (a Go map) lists them.
+  const select = (steps: readonly Step[], kind: string, isInit: boolean): PlannedCheck[] =>
+    checks.flatMap((check) =>
+      steps
+        .filter((step) => appliesTo(check, { step, input: { object: { kind }, isInitContainer: isInit } }))
+        .map((step) => ({ check, step, shared: shared.get(check)! })),
+    );
+  const kinds = new Map<string, KindPlan>();
   return {
     ...shareResults(),
-    topLevel: (kind, isWorkload) => (isWorkload ? select('workload', ['Controller', ''], kind, false) : select('object', [''], kind, false)),
-    pod: (kind) => select('pod', ['PodSpec'], kind, false),
-    container: (kind, isInit) => (isInit ? select('initContainer', ['Container'], kind, true) : select('container', ['Container'], kind, false)),
+    forKind(kind) {
+      let plan = kinds.get(kind);
+      if (!plan) {
+        plan = {
+          workload: select(['Controller', ''], kind, false),
+          object: select([''], kind, false),
+          pod: select(['PodSpec'], kind, false),
+          container: select(['Container'], kind, false),
+          initContainer: select(['Container'], kind, true),
+        };
+        kinds.set(kind, plan);
+      }
+      return plan;
+    },
   };
 }
 
@@ -166,21 +200,29 @@ const MAX_INTERNED_SETS = 4096;
 
 /** The sharing half of a plan: shared verdicts and interned result sets (see CheckPlan). */
 function shareResults(): Pick<CheckPlan, 'verdict' | 'mutationVerdict' | 'resultSet'> {
-  const verdicts = new Map<CheckDefinition, { pass?: ResultMessage; fail?: ResultMessage }>();
   let internedSets = 0;
   const verdictIds = new Map<ResultMessage, number>();
   const share = (message: ResultMessage) => {
     verdictIds.set(message, verdictIds.size + 1);
     return Object.freeze(message);
   };
-  const sets = new Map<readonly PlannedCheck[], Map<string, ResultSet>>();
+  // Interned sets by planned list, then by a hash of their messages' numbers.
+  const sets = new Map<readonly PlannedCheck[], Map<number, InternedSet[]>>();
   const mutationVerdicts = new Map<CheckDefinition, Map<string, ResultMessage>>();
   return {
-    verdict(check, success, config) {
-      let shared = verdicts.get(check);
-      if (!shared) verdicts.set(check, (shared = {}));
-      if (success) return (shared.pass ??= share(verdict(check, true, config)));
-      return (shared.fail ??= share(verdict(check, false, config)));
+    verdict({ check, shared }, success, config) {
+      if (success) {
+        if (!shared.pass) {
+          shared.pass = share(verdict(check, true, config));
+          shared.passCode = verdictIds.size;
+        }
+        return shared.pass;
+      }
+      if (!shared.fail) {
+        shared.fail = share(verdict(check, false, config));
+        shared.failCode = verdictIds.size;
+      }
+      return shared.fail;
     },
     mutationVerdict(check, pointer, make) {
       let byPointer = mutationVerdicts.get(check);
@@ -192,26 +234,44 @@ function shareResults(): Pick<CheckPlan, 'verdict' | 'mutationVerdict' | 'result
       return shared;
     },
     resultSet(planned, messages) {
-      // The key: one character per planned check, its verdict's number (0 when exempt).
-      const codes: number[] = [];
-      for (const message of messages) {
-        const id = message === undefined ? 0 : verdictIds.get(message);
+      // A hash of the messages' numbers (0 when exempt) finds the candidates, and
+      // the messages themselves pick one: a set met before costs no allocation.
+      let hash = 0;
+      for (let index = 0; index < planned.length; index++) {
+        const message = messages[index];
+        const { shared } = planned[index]!;
+        // A plain pass or fail (most messages) knows its number; other shared messages are looked up.
+        const id = message === undefined ? 0 : message === shared.pass ? shared.passCode : message === shared.fail ? shared.failCode : verdictIds.get(message);
         // A message of its own (an error, or past the bound) is not shared: nor is its set.
         if (id === undefined) return collectSet(planned, messages);
-        codes.push(id);
+        hash = (Math.imul(hash, 31) + id) & 0x3fffffff; // a small integer, which V8 keeps unboxed
       }
-      const key = String.fromCharCode(...codes);
-      let byKey = sets.get(planned);
-      if (!byKey) sets.set(planned, (byKey = new Map()));
-      const interned = byKey.get(key);
-      if (interned) return interned;
+      let byHash = sets.get(planned);
+      if (!byHash) sets.set(planned, (byHash = new Map()));
+      const candidates = byHash.get(hash);
+      if (candidates) {
+        for (const candidate of candidates) if (sameMessages(candidate.messages, messages)) return candidate.set;
+      }
       if (internedSets >= MAX_INTERNED_SETS) return collectSet(planned, messages);
       internedSets += 1;
-      const set = Object.freeze(collectSet(planned, messages));
-      byKey.set(key, set);
-      return set;
+      const interned = { messages: messages.slice(0, planned.length), set: Object.freeze(collectSet(planned, messages)) };
+      if (candidates) candidates.push(interned);
+      else byHash.set(hash, [interned]);
+      return interned.set;
     },
   };
+}
+
+/** An interned result set, and the messages it holds, one per planned check (undefined: exempt). */
+interface InternedSet {
+  readonly messages: readonly (ResultMessage | undefined)[];
+  readonly set: ResultSet;
+}
+
+/** Whether `messages` begins with the same messages as an interned set. */
+function sameMessages(interned: readonly (ResultMessage | undefined)[], messages: readonly (ResultMessage | undefined)[]): boolean {
+  for (let index = 0; index < interned.length; index++) if (interned[index] !== messages[index]) return false;
+  return true;
 }
 
 /** Audits one object with a plan of checks, its related verdicts decided against `related`. */
@@ -231,6 +291,7 @@ export function auditObject(
 /** Checks one object; steps with related verdicts get their result set later, from decideSteps. */
 function checkObject(object: KubeObject, plan: CheckPlan, config: PolicyConfig, undecided: UndecidedStep[], createdTime: string): Result {
   const found = findPodSpec(object.raw);
+  const kindPlan = plan.forKind(object.kind);
   const context: StepContext = { config, exempt: exemptionsFor(object, config), plan, undecided };
   // Every input has the same fields in the same order: checks then see one shape.
   const base: CheckInput = { object, podSpec: found?.spec, podTemplate: found?.template, container: undefined, isInitContainer: false };
@@ -242,21 +303,22 @@ function checkObject(object: KubeObject, plan: CheckPlan, config: PolicyConfig, 
     CreatedTime: createdTime,
     Source: { File: object.source.file, Line: object.source.line },
   };
-  runChecks(plan.topLevel(object.kind, found !== undefined), { input: base, pointer: '', containerName: '' }, result, context);
+  runChecks(found ? kindPlan.workload : kindPlan.object, { input: base, pointer: '', containerName: '' }, result, context);
   if (!found) return result;
-  const pod: PodResult = { Name: '', Results: NOT_YET_DECIDED, ContainerResults: [] };
+  const containers = containersOf(found.spec);
+  const holders = containers.map(({ container }): ContainerResult => ({ Name: typeof container.name === 'string' ? container.name : '', Results: NOT_YET_DECIDED }));
+  const pod: PodResult = { Name: '', Results: NOT_YET_DECIDED, ContainerResults: holders };
   result.PodResult = pod;
-  runChecks(plan.pod(object.kind), { input: base, pointer: found.path, containerName: '' }, pod, context);
-  for (const { container, isInit, index } of containersOf(found.spec)) {
-    const containerName = typeof container.name === 'string' ? container.name : '';
-    const holder: ContainerResult = { Name: containerName, Results: NOT_YET_DECIDED };
-    pod.ContainerResults.push(holder);
+  runChecks(kindPlan.pod, { input: base, pointer: found.path, containerName: '' }, pod, context);
+  for (let position = 0; position < containers.length; position++) {
+    const { container, isInit, index } = containers[position]!;
+    const holder = holders[position]!;
     const target = {
       input: { object, podSpec: found.spec, podTemplate: found.template, container, isInitContainer: isInit },
       pointer: `${found.path}/${isInit ? 'initContainers' : 'containers'}/${index}`,
-      containerName,
+      containerName: holder.Name,
     };
-    runChecks(plan.container(object.kind, isInit), target, holder, context);
+    runChecks(isInit ? kindPlan.initContainer : kindPlan.container, target, holder, context);
   }
   return result;
 }
@@ -271,26 +333,19 @@ interface StepTarget {
   readonly containerName: string;
 }
 
-/** A check's message for one step, or, for a related verdict, what is needed to make the message later. */
-type Judgement = ResultMessage | undefined | UndecidedCheck;
-
-class UndecidedCheck {
-  constructor(
-    readonly check: CheckDefinition,
-    readonly pointer: string,
-    readonly decide: RelatedVerdict,
-  ) {}
-}
+/** A check's message for one step (undefined: exempt), or its related verdict, which decideSteps turns into the message. */
+type Judgement = ResultMessage | undefined | RelatedVerdict;
 
 /** Where a step's result set goes: a Result, its PodResult or one of its ContainerResults. */
 interface SetHolder {
   Results: ResultSet;
 }
 
-/** A step whose messages include related verdicts, and where its result set goes. */
+/** A step whose messages include related verdicts, where it is in its object (to anchor mutations), and where its result set goes. */
 interface UndecidedStep {
   readonly planned: readonly PlannedCheck[];
   readonly judgements: readonly Judgement[];
+  readonly pointer: string;
   readonly holder: SetHolder;
 }
 
@@ -302,38 +357,46 @@ interface StepContext {
   readonly undecided: UndecidedStep[];
 }
 
-// One list of judgements reused by every step: a result set copies what it
-// keeps, so only an undecided step needs its own copy.
+// One list of judgements reused by every step, written from its start (what
+// lies past a step's checks is an earlier step's, and not read): a result set
+// copies what it keeps, so only an undecided step needs its own copy.
 const stepJudgements: Judgement[] = [];
 
 /** Runs a step's checks and puts its result set in the holder, or leaves that to decideSteps when a verdict is related. */
 function runChecks(planned: readonly PlannedCheck[], target: StepTarget, holder: SetHolder, context: StepContext): void {
   const { config, exempt, plan } = context;
-  let decided = true;
   const judgements = stepJudgements;
-  judgements.length = 0;
-  for (const { check } of planned) {
-    const judgement = exempt(check.id, target.containerName) ? undefined : judge(check, target, config, plan);
-    if (judgement instanceof UndecidedCheck) decided = false;
-    judgements.push(judgement);
+  let decided = true;
+  for (let index = 0; index < planned.length; index++) {
+    const entry = planned[index]!;
+    if (exempt(entry.check.id, target.containerName)) {
+      judgements[index] = undefined;
+      continue;
+    }
+    const outcome = judge(entry.check, target.input);
+    if (typeof outcome === 'function') {
+      judgements[index] = outcome;
+      decided = false;
+    } else {
+      judgements[index] = messageOf(entry, outcome, target.pointer, config, plan);
+    }
   }
   if (decided) holder.Results = plan.resultSet(planned, judgements as (ResultMessage | undefined)[]);
-  else context.undecided.push({ planned, judgements: judgements.slice(), holder });
+  else context.undecided.push({ planned, judgements: judgements.slice(0, planned.length), pointer: target.pointer, holder });
 }
 
 /** Decides the related verdicts of undecided steps and puts their result sets in place. */
 function decideSteps(steps: readonly UndecidedStep[], related: RelatedObjects, config: PolicyConfig, plan: CheckPlan): void {
-  for (const { planned, judgements, holder } of steps) {
-    const messages = judgements.map((judgement) => {
-      if (!(judgement instanceof UndecidedCheck)) return judgement;
-      const { check, pointer, decide } = judgement;
+  for (const { planned, judgements, pointer, holder } of steps) {
+    const messages = judgements.map((judgement, index) => {
+      if (typeof judgement !== 'function') return judgement;
       let success: boolean | Error;
       try {
-        success = decide(related);
+        success = judgement(related);
       } catch (error) {
         success = asError(error);
       }
-      return messageOf(check, success, pointer, config, plan);
+      return messageOf(planned[index]!, success, pointer, config, plan);
     });
     holder.Results = plan.resultSet(planned, messages);
   }
@@ -378,15 +441,13 @@ function targetMatches(target: Target, step: Step, kind: string): boolean {
   return target === step;
 }
 
-function judge(check: CheckDefinition, step: StepTarget, config: PolicyConfig, plan: CheckPlan): Judgement {
-  let outcome: Verdict | Error;
+/** A check's outcome for one input; a check that throws gives the error. */
+function judge(check: CheckDefinition, input: CheckInput): Verdict | Error {
   try {
-    outcome = check.test(step.input);
+    return check.test(input);
   } catch (error) {
-    outcome = asError(error);
+    return asError(error);
   }
-  if (typeof outcome === 'function') return new UndecidedCheck(check, step.pointer, outcome);
-  return messageOf(check, outcome, step.pointer, config, plan);
 }
 
 /** A check that throws fails with the reason; it does not stop the audit. */
@@ -395,13 +456,14 @@ function asError(thrown: unknown): Error {
 }
 
 /** The message for a check's outcome at one place: shared for a plain pass or fail, anchored mutations when it fails. */
-function messageOf(check: CheckDefinition, success: boolean | Error, pointer: string, config: PolicyConfig, plan: CheckPlan): ResultMessage {
+function messageOf(planned: PlannedCheck, success: boolean | Error, pointer: string, config: PolicyConfig, plan: CheckPlan): ResultMessage {
+  const { check, shared } = planned;
   if (success instanceof Error) return { ...verdict(check, false, config), Details: [`check failed to run: ${success.message}`] };
-  if (!success && config.mutations.includes(check.id) && check.mutations?.length) {
-    const mutations = check.mutations;
-    return plan.mutationVerdict(check, pointer, () => ({ ...verdict(check, false, config), Mutations: mutations.map((operation) => anchor(operation, pointer)) }));
-  }
-  return plan.verdict(check, success, config);
+  if (success) return plan.verdict(planned, true, config);
+  shared.mutates ??= config.mutations.includes(check.id) && (check.mutations?.length ?? 0) > 0;
+  if (!shared.mutates) return plan.verdict(planned, false, config);
+  const mutations = check.mutations!;
+  return plan.mutationVerdict(check, pointer, () => ({ ...verdict(check, false, config), Mutations: mutations.map((operation) => anchor(operation, pointer)) }));
 }
 
 function verdict(check: CheckDefinition, success: boolean, config: PolicyConfig): ResultMessage {

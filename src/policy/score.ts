@@ -73,7 +73,14 @@ export function countResults(results: readonly Result[]): Counts {
     counts.warnings += more.warnings;
     counts.dangers += more.dangers;
   };
-  for (const result of results) for (const set of resultSetsOf(result)) add(set);
+  // resultSetsOf's sets, without a list per result: this runs once per audit, over every result.
+  for (const result of results) {
+    add(result.Results);
+    const pod = result.PodResult;
+    if (!pod) continue;
+    add(pod.Results);
+    for (const container of pod.ContainerResults ?? []) add(container.Results);
+  }
   return counts;
 }
 
