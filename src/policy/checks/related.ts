@@ -12,6 +12,10 @@
 //   the first HPA naming the Deployment, in any namespace.
 // Label values are compared as Polaris's templated schemas see them: a value
 // that YAML reads as a number or boolean ("1", "true") never matches.
+//
+// A related verdict keeps the pod template's labels mapping as read and builds
+// what it compares only when it decides: what a verdict keeps lives until the
+// end of the audit, through every collection of the garbage collector.
 import { isObject, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
 import type { CheckDefinition, RelatedObjects } from '../types.js';
 import {
@@ -102,9 +106,8 @@ const missingPodDisruptionBudget: CheckDefinition = {
   test: ({ object }) => {
     const labels = objectAt(object.raw, 'spec', 'template', 'metadata', 'labels');
     if (!labels || Object.keys(labels).length === 0) return false;
-    const podLabels = templatedLabels(labels);
     const namespace = object.namespace;
-    return (related) => pdbCoverage(related, namespace)(podLabels);
+    return (related) => pdbCoverage(related, namespace)(templatedLabels(labels));
   },
 };
 
@@ -140,9 +143,11 @@ const missingNetworkPolicy: CheckDefinition = {
     if (metadata !== undefined && !isObject(metadata)) return false;
     const labels = valueAt(metadata, 'labels');
     if (labels !== undefined && (!isObject(labels) || Object.keys(labels).length === 0)) return false;
-    const wanted = templatedLabels(isObject(labels) ? labels : {});
     const namespace = object.namespace;
-    return (related) => relatedVisibleFrom(related, NETWORK_POLICY, namespace).some((policy) => networkPolicyCovers(policy, wanted));
+    return (related) => {
+      const wanted = templatedLabels(isObject(labels) ? labels : {});
+      return relatedVisibleFrom(related, NETWORK_POLICY, namespace).some((policy) => networkPolicyCovers(policy, wanted));
+    };
   },
 };
 
@@ -152,13 +157,16 @@ const missingNetworkPolicy: CheckDefinition = {
 const ODD = Symbol('odd');
 type Odd = typeof ODD;
 
-/** A string map such as `labels` or `matchLabels`; absent reads as empty. */
+/** Whether a value reads as a string map such as `labels` or `matchLabels`: absent, or a mapping of strings. */
+function isStringMap(value: JsonValue | undefined): boolean {
+  if (value === undefined || value === null) return true;
+  return isObject(value) && Object.values(value).every((item) => typeof item === 'string');
+}
+
+/** A string map; absent reads as empty. */
 function stringMap(value: JsonValue | undefined): Map<string, string> | Odd {
-  if (value === undefined || value === null) return new Map();
-  if (!isObject(value)) return ODD;
-  const entries = Object.entries(value);
-  if (!entries.every(([, item]) => typeof item === 'string')) return ODD;
-  return new Map(entries as [string, string][]);
+  if (!isStringMap(value)) return ODD;
+  return new Map(isObject(value) ? (Object.entries(value) as [string, string][]) : []);
 }
 
 /** An IntOrString field (`minAvailable`): a 32-bit integer or a string; absent is undefined. */
@@ -283,10 +291,10 @@ const pdbMinAvailableGreaterThanHPAMinReplicas: CheckDefinition = {
   failureMessage: 'PDB minAvailable is greater than HPA minReplicas',
   relatedKinds: ['PodDisruptionBudget', 'HorizontalPodAutoscaler'],
   test: ({ object }) => {
-    const podLabels = stringMap(valueAt(object.raw, 'spec', 'template', 'metadata', 'labels'));
+    const labels = valueAt(object.raw, 'spec', 'template', 'metadata', 'labels');
     const name = valueAt(object.raw, 'metadata', 'name') ?? '';
-    if (podLabels === ODD || typeof name !== 'string') return true;
-    return (related) => !pdbExceedsHpaMinimum(podLabels, name, related);
+    if (!isStringMap(labels) || typeof name !== 'string') return true;
+    return (related) => !pdbExceedsHpaMinimum(stringMap(labels) as Map<string, string>, name, related);
   },
 };
 
