@@ -29,20 +29,27 @@ const pdbDisruptionsIsZero: CheckDefinition = {
 
 // Polaris's patterns are Go regular expressions with (?i): Unicode case folding
 // (the `u` flag), `.` matching anything but "\n", `\s` being [\t\n\f\r ].
-const SENSITIVE_KEYS: readonly RegExp[] = [
-  /^AWS_SECRET_ACCESS_KEY$/iu,
-  /^GOOGLE_APPLICATION_CREDENTIALS$/iu,
-  /^AZURE_[^\n]+KEY$/iu,
-  /^OCI_CLI_KEY_CONTENT$/iu,
-  /password/iu,
-  /token/iu,
-  /bearer/iu,
-  /secret/iu,
-];
+// A key is sensitive when any of them matches: one alternation tests them all
+// in one pass over the key.
+const SENSITIVE_KEY = new RegExp(
+  [
+    /^AWS_SECRET_ACCESS_KEY$/iu,
+    /^GOOGLE_APPLICATION_CREDENTIALS$/iu,
+    /^AZURE_[^\n]+KEY$/iu,
+    /^OCI_CLI_KEY_CONTENT$/iu,
+    /password/iu,
+    /token/iu,
+    /bearer/iu,
+    /secret/iu,
+  ]
+    .map((pattern) => pattern.source)
+    .join('|'),
+  'iu',
+);
 const PRIVATE_KEY_VALUE = /-BEGIN[\t\n\f\r ]+[^\n]*PRIVATE KEY-/iu;
 
-function isSensitiveEntry([key, value]: [string, JsonValue]): boolean {
-  return SENSITIVE_KEYS.some((pattern) => pattern.test(key)) || (typeof value === 'string' && PRIVATE_KEY_VALUE.test(value));
+function isSensitiveEntry(key: string, value: JsonValue | undefined): boolean {
+  return SENSITIVE_KEY.test(key) || (typeof value === 'string' && PRIVATE_KEY_VALUE.test(value));
 }
 
 const sensitiveConfigmapContent: CheckDefinition = {
@@ -55,7 +62,7 @@ const sensitiveConfigmapContent: CheckDefinition = {
     if (typeof valueAt(object.raw, 'metadata', 'name') !== 'string') return false;
     if (!hasKey(object.raw, 'data')) return true;
     const data = object.raw.data;
-    return isObject(data) && !Object.entries(data).some(isSensitiveEntry);
+    return isObject(data) && !Object.keys(data).some((key) => isSensitiveEntry(key, data[key]));
   },
 };
 

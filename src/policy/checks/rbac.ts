@@ -27,12 +27,17 @@ function hasRuleFields(rule: JsonObject): boolean {
   return hasKey(rule, 'apiGroups') && hasKey(rule, 'resources') && hasKey(rule, 'verbs');
 }
 
+const CORE_GROUPS = ['', '*'];
+const EXEC_RESOURCES = ['*', 'pods/exec', 'pods/attach'];
+const EXEC_VERBS = ['*', 'get', 'create'];
+const ANY = ['*'];
+
 /** A rule that lets its subject exec into or attach to pods (a `get` on the websocket is enough). */
 const allowsExecOrAttach: RuleTest = (rule) =>
   hasRuleFields(rule) &&
-  listContains(rule.apiGroups, ['', '*']) &&
-  listContains(rule.resources, ['*', 'pods/exec', 'pods/attach']) &&
-  listContains(rule.verbs, ['*', 'get', 'create']);
+  listContains(rule.apiGroups, CORE_GROUPS) &&
+  listContains(rule.resources, EXEC_RESOURCES) &&
+  listContains(rule.verbs, EXEC_VERBS);
 
 const ALL_WRITE_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
@@ -50,13 +55,13 @@ function canonicalJson(value: JsonValue): string {
 function isAllVerbs(verbs: JsonValue | undefined): boolean {
   if (!Array.isArray(verbs)) return false;
   if (new Set(verbs.map(canonicalJson)).size !== verbs.length) return false;
-  if (listContains(verbs, ['*'])) return true;
+  if (listContains(verbs, ANY)) return true;
   return verbs.length >= 7 && verbs.every((verb) => typeof verb === 'string' && ALL_WRITE_VERBS.includes(verb));
 }
 
 /** A rule granting everything on everything, as cluster-admin does. */
 const grantsEverything: RuleTest = (rule) =>
-  hasRuleFields(rule) && listContains(rule.apiGroups, ['*']) && listContains(rule.resources, ['*']) && isAllVerbs(rule.verbs);
+  hasRuleFields(rule) && listContains(rule.apiGroups, ANY) && listContains(rule.resources, ANY) && isAllVerbs(rule.verbs);
 
 /** True when `rules` is a list of objects none of which is dangerous. */
 function rulesAvoid(rules: JsonValue | undefined, dangerous: RuleTest): boolean {
