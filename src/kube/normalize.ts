@@ -138,13 +138,14 @@ function eachObject(rewrite: (item: JsonObject) => JsonObject): Rewrite {
   return (value) => {
     if (!Array.isArray(value)) return value;
     let copy: JsonValue[] | undefined;
-    value.forEach((item, index) => {
-      if (!isObject(item)) return;
+    for (let index = 0; index < value.length; index++) {
+      const item = value[index];
+      if (!isObject(item)) continue;
       const next = rewrite(item);
-      if (next === item) return;
+      if (next === item) continue;
       copy ??= [...value];
       copy[index] = next;
-    });
+    }
     return copy ?? value;
   };
 }
@@ -163,11 +164,15 @@ function rewriteKey(object: JsonObject, key: string, rewrite: Rewrite): JsonObje
   return Object.is(next, value) ? object : { ...object, [key]: next };
 }
 
-/** The value at a path of mapping keys rewritten, copying only the mappings along the path. */
+/**
+ * The value at a path of mapping keys rewritten, copying only the mappings
+ * along the path (rewriteKey at each step, without a function made per step:
+ * every object read goes through here).
+ */
 function rewriteAt(object: JsonObject, keys: readonly string[], rewrite: Rewrite, from = 0): JsonObject {
   const key = keys[from];
-  if (key === undefined) return object;
-  if (from === keys.length - 1) return rewriteKey(object, key, rewrite);
-  if (!Object.hasOwn(object, key)) return object;
-  return rewriteKey(object, key, (child) => (isObject(child) ? rewriteAt(child, keys, rewrite, from + 1) : child));
+  if (key === undefined || !Object.hasOwn(object, key)) return object;
+  const value = object[key] as JsonValue;
+  const next = from === keys.length - 1 ? rewrite(value) : isObject(value) ? rewriteAt(value, keys, rewrite, from + 1) : value;
+  return Object.is(next, value) ? object : { ...object, [key]: next };
 }
