@@ -60,4 +60,17 @@ describe('aliases in platform.yaml', () => {
     assert.deepEqual([error.errors[0]!.line, error.errors[0]!.column], [1, 12]);
     assert.match(error.message, /or it contains itself/);
   });
+
+  test('GIVEN aliases naming no anchor, or one set only after them WHEN parsed THEN one error each names the alias and its line', () => {
+    const text = EXAMPLE.replace('egress: [*aurora, *aws-apis]', 'egress: [*auora, *aws-apis]').replace(/\n$/, '\nlater: [*late, &late x]\n');
+    const error = refusal(text);
+    const typoLine = text.split('\n').findIndex((line) => line.includes('*auora')) + 1;
+    assert.deepEqual(
+      error.errors.map((problem) => [problem.line, problem.message]),
+      [
+        [typoLine, 'invalid YAML: alias *auora names no anchor set before it; write &auora on an earlier value, or correct the name'],
+        [text.split('\n').length - 1, 'invalid YAML: alias *late names no anchor set before it; write &late on an earlier value, or correct the name'],
+      ],
+    );
+  });
 });

@@ -1,14 +1,16 @@
-// Loads platform.yaml: YAML (with positions) → JSON Schema validation → the
-// checks a schema cannot express (uniqueness, references, quantities, DNS) →
-// a PlatformDefinition with every default filled. Every problem is collected
+// Loads platform.yaml: YAML → JSON Schema validation → the checks a schema
+// cannot express (uniqueness, references, quantities, DNS) → a
+// PlatformDefinition with every default filled. Every problem is collected
 // and thrown together as PlatformErrors, each naming file:line:column and the
-// field path.
+// field path. A definition without problems is read without positions, which
+// is faster; a text with any problem is read again with them
+// (yaml-readers.ts).
 
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
+import type { Alias, Document, Node as YamlNode } from 'yaml';
 import { canonicalQuantity, compareQuantities, exceedsInt64, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
 import { didYouMean, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../../kube/index.js';
@@ -27,6 +29,7 @@ import type {
 } from '../types.js';
 import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { PlatformError, PlatformErrors } from './errors.js';
+import { positionedData, readPlainYaml, readPositionedYaml } from './yaml-readers.js';
 import { validate as generatedValidator } from './platform-validator.generated.js';
 import { defaultWebhookImage, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, QUANTITY } from './schema.js';
 
@@ -69,10 +72,18 @@ export async function loadPlatform(file: string): Promise<PlatformDefinition> {
  * PlatformErrors listing every problem.
  */
 export function parsePlatform(text: string, file: string): PlatformDefinition {
-  const lineCounter = new LineCounter();
-  // Warnings are refused too (an unknown tag such as !foo would be read as if absent); logLevel keeps yaml off stderr.
-  // resolveKnownTags off: !!binary, !!timestamp, !!set... are unknown tags here too, not a Buffer or a Date.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error', resolveKnownTags: false });
+  // A definition without a problem needs no positions: read it fast (yaml-readers.ts says why both readers agree).
+  const plain = readPlainYaml(text);
+  if (isRecord(plain) && overExpandedPath(plain) === undefined && platformValidator(plain)) {
+    const { problems, quantities } = checkDefinition(plain);
+    if (problems.size === 0) return buildDefinition(plain, resolve(file), quantities);
+  }
+  return parseWithPositions(text, file);
+}
+
+/** parsePlatform's reading with every node's position, which its messages need (exported for the tests that compare both ways). */
+export function parseWithPositions(text: string, file: string): PlatformDefinition {
+  const { document, lineCounter } = readPositionedYaml(text);
   const at = (offset: number): { line: number; column: number } => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -93,8 +104,17 @@ export function parsePlatform(text: string, file: string): PlatformDefinition {
       }),
     );
   }
-  // yaml's own alias limit counts uses (100); kaji bounds what they expand to, below.
-  const data: unknown = document.toJS({ maxAliasCount: -1 });
+  const dangling = danglingAliases(document);
+  if (dangling.length > 0) {
+    throw new PlatformErrors(
+      dangling.map((alias) => {
+        const { line, column } = at(rangeStart(alias) ?? 0);
+        const message = `invalid YAML: alias *${alias.source} names no anchor set before it; write &${alias.source} on an earlier value, or correct the name`;
+        return new PlatformError(message, '', file, line, column);
+      }),
+    );
+  }
+  const data = positionedData(document);
   if (!isRecord(data)) {
     const found = data === null || data === undefined ? 'the file is empty' : `found ${describeValue(data)}`;
     throw new PlatformErrors([
@@ -107,16 +127,8 @@ export function parsePlatform(text: string, file: string): PlatformDefinition {
     throw new PlatformErrors([new PlatformError(OVER_EXPANDED_MESSAGE, formatPath(overExpanded), file, position.line, position.column)]);
   }
 
-  const problems = new ProblemList();
-  for (const error of platformValidator(data) ? [] : (platformValidator.errors ?? [])) {
-    const problem = translateSchemaError(error, data, text, document);
-    if (problem) problems.add(problem);
-  }
-  checkClusters(data, problems);
-  checkTeamsAndServices(data, problems);
-  checkImageAllowlist(data, problems);
-  checkNetwork(data, problems);
-  const quantities = checkQuantities(data, problems);
+  const schemaProblems = platformValidator(data) ? [] : (platformValidator.errors ?? []).map((error) => translateSchemaError(error, data, text, document));
+  const { problems, quantities } = checkDefinition(data, schemaProblems);
 
   if (problems.size > 0) {
     const errors = problems.list().map((problem) => {
@@ -127,6 +139,32 @@ export function parsePlatform(text: string, file: string): PlatformDefinition {
     throw new PlatformErrors(sortByPosition(errors));
   }
   return buildDefinition(data, resolve(file), quantities);
+}
+
+/**
+ * The problems a schema cannot find (uniqueness, references, quantities, DNS),
+ * after those it found, and the quantities read.
+ */
+function checkDefinition(data: Raw, schemaProblems: readonly (Problem | undefined)[] = []): { problems: ProblemList; quantities: Quantities } {
+  const problems = new ProblemList();
+  for (const problem of schemaProblems) if (problem) problems.add(problem);
+  checkClusters(data, problems);
+  checkTeamsAndServices(data, problems);
+  checkImageAllowlist(data, problems);
+  checkNetwork(data, problems);
+  const quantities = checkQuantities(data, problems);
+  return { problems, quantities };
+}
+
+/** Aliases with no anchor of their name before them (yaml reports none of them, and cannot convert such a document). */
+function danglingAliases(document: Document): Alias[] {
+  const dangling: Alias[] = [];
+  visit(document, {
+    Alias(_key, alias) {
+      if (alias.resolve(document) === undefined) dangling.push(alias);
+    },
+  });
+  return dangling;
 }
 
 /** Where the first alias on `path` is written (the use that expands), or undefined when the path has none. */
