@@ -1,19 +1,12 @@
-// Tenant boundaries: what a service's own manifests may contain, whatever the
-// policy file says. These hold the multi-tenant platform together, so every
-// breach is a danger.
-import { isObject, type KubeObject } from '../kube/index.js';
-import { containersOf, findPodSpec } from '../kube/index.js';
+// Tenant boundaries of a service's rendered manifests, told whose and where:
+// the per-object checks (platform/boundaries, which the admission webhook runs
+// too) on each service's objects, and the checks across services (hosts
+// claimed twice, shared IngressGroups) that only synth, seeing every service
+// at once, can run.
+import type { KubeObject } from '../kube/index.js';
+import { claimedHosts, objectBoundaryFindings, serviceBoundary, type BoundaryFinding } from '../platform/boundaries/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
-import { claimedHosts, ingressFindings, sharedGroupFindings } from './ingress-boundaries.js';
-import { workloadFindings } from './workload-boundaries.js';
-
-export type BoundaryRule = 'namespace' | 'clusterScoped' | 'image' | 'host' | 'ingress' | 'rbac' | 'scheduling';
-
-/** A boundary one object crosses, before it is told whose and where. */
-export interface BoundaryFinding {
-  readonly rule: BoundaryRule;
-  readonly message: string;
-}
+import { sharedGroupFindings } from './ingress-boundaries.js';
 
 export interface BoundaryViolation extends BoundaryFinding {
   readonly service: string;
@@ -21,35 +14,6 @@ export interface BoundaryViolation extends BoundaryFinding {
   readonly object: string;
   readonly source: KubeObject['source'];
 }
-
-/**
- * Kinds that are cluster-scoped in Kubernetes and its common add-ons. A tenant
- * may create none of them (its AppProject refuses them too; this catches it
- * before merge).
- */
-export const CLUSTER_SCOPED_KINDS = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'StorageClass',
-  'PriorityClass',
-  'RuntimeClass',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'APIService',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'CSIDriver',
-  'IngressClass',
-  'VolumeSnapshotClass',
-  'ClusterIssuer',
-  'NodePool',
-  'EC2NodeClass',
-  'ClusterPolicy',
-]);
 
 /** A finding of one object, told whose and where. */
 function violation(service: string, object: KubeObject, { rule, message }: BoundaryFinding): BoundaryViolation {
@@ -62,29 +26,8 @@ export function serviceBoundaryViolations(
   service: ServiceDefinition,
   objects: readonly KubeObject[],
 ): BoundaryViolation[] {
-  const violations: BoundaryViolation[] = [];
-  const report = (object: KubeObject, rule: BoundaryRule, message: string) => violations.push(violation(service.name, object, { rule, message }));
-  for (const object of objects) {
-    if (CLUSTER_SCOPED_KINDS.has(object.kind)) {
-      report(object, 'clusterScoped', `${object.kind} is cluster-scoped; tenants may only create objects in their namespace "${service.namespace}"`);
-    } else if (object.namespace && object.namespace !== service.namespace) {
-      report(object, 'namespace', `namespace "${object.namespace}" is not the service's namespace "${service.namespace}"`);
-    }
-    for (const image of imagesOf(object)) {
-      if (!imageAllowed(image, service, platform)) {
-        report(object, 'image', `image "${image}" is not from ${service.image}${platform.imageAllowlist.length ? ` or the allowlist (${platform.imageAllowlist.join(', ')})` : ''}`);
-      }
-    }
-    for (const host of claimedHosts(object)) {
-      if (!hostUnderDomain(host, platform.platform.domain)) {
-        report(object, 'host', `host "${host}" is not under the platform domain ${platform.platform.domain}`);
-      } else if (!service.hosts.includes(host)) {
-        report(object, 'host', `host "${host}" is not declared for ${service.name} in platform.yaml (hosts: ${service.hosts.join(', ') || 'none'})`);
-      }
-    }
-    for (const finding of [...ingressFindings(object), ...workloadFindings(object, service)]) report(object, finding.rule, finding.message);
-  }
-  return violations;
+  const boundary = serviceBoundary(platform, service);
+  return objects.flatMap((object) => objectBoundaryFindings(object, boundary).map((finding) => violation(service.name, object, finding)));
 }
 
 /**
@@ -118,24 +61,4 @@ export function sharedHostViolations(
  */
 export function sharedGroupViolations(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): BoundaryViolation[] {
   return sharedGroupFindings(objectsByService).map(({ service, object, ...finding }) => violation(service, object, finding));
-}
-
-/** The images of an object's containers (all kinds of containers). */
-export function imagesOf(object: KubeObject): string[] {
-  const found = findPodSpec(object.raw);
-  if (!found) return [];
-  const ephemeral = Array.isArray(found.spec.ephemeralContainers) ? found.spec.ephemeralContainers.filter(isObject) : [];
-  return [...containersOf(found.spec).map(({ container }) => container), ...ephemeral]
-    .map((container) => container.image)
-    .filter((image): image is string => typeof image === 'string');
-}
-
-/** An image is allowed when it is the service's repository (any tag or digest) or under an allowlisted prefix. */
-export function imageAllowed(image: string, service: ServiceDefinition, platform: PlatformDefinition): boolean {
-  const fromOwnRepository = image.startsWith(`${service.image}:`) || image.startsWith(`${service.image}@`);
-  return fromOwnRepository || platform.imageAllowlist.some((prefix) => image.startsWith(prefix));
-}
-
-function hostUnderDomain(host: string, domain: string): boolean {
-  return host === domain || host.endsWith(`.${domain}`);
 }

@@ -14,15 +14,8 @@ import { applyFileChanges, planGeneratedFiles, type FileChange } from './files.j
 import { createOverlays, overlayPath, planOverlays, type OverlayPlan, type OverlayProblem } from './overlays.js';
 import { renderAll, type RenderedService, type RenderJob } from './render.js';
 
-export {
-  CLUSTER_SCOPED_KINDS,
-  serviceBoundaryViolations,
-  sharedGroupViolations,
-  sharedHostViolations,
-  imageAllowed,
-  type BoundaryRule,
-  type BoundaryViolation,
-} from './boundaries.js';
+export { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
+export { CLUSTER_SCOPED_KINDS, imageAllowed, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
 export { planGeneratedFiles, applyFileChanges, type FileChange } from './files.js';
 export { planOverlays, createOverlays, overlayPath, type OverlayPlan, type OverlayProblem } from './overlays.js';
 export { formatSynthTable } from './table.js';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePlatform } from '../../src/platform/index.js';
-import { imageAllowed, serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations } from '../../src/synth/index.js';
+import { imageAllowed, serviceBoundary, serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations } from '../../src/synth/index.js';
 import { objectsFrom } from '../support/inputs.js';
 import { ECR, platformYaml } from '../support/platform.js';
 
@@ -28,7 +28,7 @@ describe('tenant boundaries', () => {
     [`${ECR}.evil.io/shop:1.0`, false],
   ] as const) {
     test(`image ${image} is ${allowed ? 'allowed' : 'refused'}`, () => {
-      assert.equal(imageAllowed(image, shop, platform), allowed);
+      assert.equal(imageAllowed(image, serviceBoundary(platform, shop)), allowed);
     });
   }
 

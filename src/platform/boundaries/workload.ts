@@ -5,9 +5,9 @@
 // Argo CD applies a tenant's Roles with its own (cluster-admin) rights, so the
 // API server's escalation check does not stop a Role that grants what its
 // author lacks: these rules do, before merge.
-import { findPodSpec, isObject, objectsAt, stringsAt, type JsonObject, type KubeObject } from '../kube/index.js';
-import { SYSTEM_NODE_TAINT, type ServiceDefinition } from '../platform/index.js';
-import type { BoundaryFinding } from './boundaries.js';
+import { findPodSpec, isObject, objectsAt, stringsAt, type JsonObject, type KubeObject } from '../../kube/index.js';
+import { SYSTEM_NODE_TAINT } from '../derive/names.js';
+import type { BoundaryFinding, TenantBoundary } from './objects.js';
 
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -24,10 +24,10 @@ const GUARDED_RESOURCES: readonly { readonly group: string; readonly resources: 
 const BINDABLE_CLUSTER_ROLES = new Set(['view']);
 
 /** The RBAC and scheduling boundaries one object crosses. */
-export function workloadFindings(object: KubeObject, service: ServiceDefinition): BoundaryFinding[] {
+export function workloadFindings(object: KubeObject, boundary: TenantBoundary): BoundaryFinding[] {
   if (object.apiVersion.startsWith(`${RBAC_GROUP}/`)) {
     if (object.kind === 'Role') return roleFindings(object.raw);
-    if (object.kind === 'RoleBinding') return roleBindingFindings(object.raw, service);
+    if (object.kind === 'RoleBinding') return roleBindingFindings(object.raw, boundary);
     return [];
   }
   return schedulingFindings(object.raw);
@@ -55,7 +55,7 @@ function roleFindings(role: JsonObject): BoundaryFinding[] {
   return findings;
 }
 
-function roleBindingFindings(binding: JsonObject, service: ServiceDefinition): BoundaryFinding[] {
+function roleBindingFindings(binding: JsonObject, boundary: TenantBoundary): BoundaryFinding[] {
   const findings: BoundaryFinding[] = [];
   const roleRef = isObject(binding.roleRef) ? binding.roleRef : {};
   if (roleRef.kind === 'ClusterRole' && !BINDABLE_CLUSTER_ROLES.has(String(roleRef.name))) {
@@ -65,12 +65,12 @@ function roleBindingFindings(binding: JsonObject, service: ServiceDefinition): B
     });
   }
   objectsAt(binding.subjects).forEach((subject, index) => {
-    const ownServiceAccount = subject.kind === 'ServiceAccount' && (subject.namespace === undefined || subject.namespace === '' || subject.namespace === service.namespace);
+    const ownServiceAccount = subject.kind === 'ServiceAccount' && (subject.namespace === undefined || subject.namespace === '' || subject.namespace === boundary.namespace);
     if (!ownServiceAccount) {
       const who = `${String(subject.kind)} "${String(subject.name)}"${typeof subject.namespace === 'string' && subject.namespace !== '' ? ` in ${subject.namespace}` : ''}`;
       findings.push({
         rule: 'rbac',
-        message: `subjects[${index}] is ${who}: a tenant may grant rights to the service accounts of its namespace "${service.namespace}" only (what people may do comes from the platform's Role for kaji:team:${service.team})`,
+        message: `subjects[${index}] is ${who}: a tenant may grant rights to the service accounts of its namespace "${boundary.namespace}" only (what people may do comes from the platform's Role for ${boundary.teams.map((team) => `kaji:team:${team}`).join(', ')})`,
       });
     }
   });

@@ -1,0 +1,13 @@
+// Tenant boundaries that need one object and its tenant's boundary only: the
+// public face both `kaji synth` and the admission webhook import.
+export {
+  objectBoundaryFindings,
+  serviceBoundary,
+  imagesOf,
+  imageAllowed,
+  CLUSTER_SCOPED_KINDS,
+  type BoundaryRule,
+  type BoundaryFinding,
+  type TenantBoundary,
+} from './objects.js';
+export { claimedHosts, albAnnotations, ALB } from './ingress.js';
