@@ -3,12 +3,24 @@ import { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { loadPolicyConfig, parsePolicyConfig, readPolicyText } from '../policy/index.js';
-import { createWebhookServer, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUTS, reloadTlsOnChange, tlsPairProblem, watchConfig, type ConfigWatcher } from '../webhook/index.js';
+import { parseTenants } from '../platform/boundaries/index.js';
+import {
+  createWebhookServer,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_TIMEOUTS,
+  reloadTlsOnChange,
+  tlsPairProblem,
+  watchConfig,
+  watchTenants,
+  type ConfigWatcher,
+  type TenantBoundaries,
+} from '../webhook/index.js';
 import { UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface WebhookFlags {
   config?: string;
+  tenants?: string;
   port: number;
   host: string;
   tlsCert?: string;
@@ -28,9 +40,14 @@ export function registerWebhook(program: Command, io: Io, outcome: Outcome): voi
       'Serve the policy over HTTPS as a Kubernetes admission webhook: POST /validate and /mutate (AdmissionReview v1 and v1beta1), ' +
         'GET /healthz, /readyz and /metrics (Prometheus). The configuration file is watched and reloaded; an invalid version is ' +
         'refused and the last good one kept (shown by /readyz and kaji_webhook_config_valid). Runs until SIGTERM or SIGINT, ' +
-        'then finishes the requests in flight.',
+        'then finishes the requests in flight. With --tenants, /validate also denies objects in tenant namespaces that cross ' +
+        'their tenant boundary (images, hosts, hostless Ingress rules, RBAC, system nodes), as kaji synth reports them.',
     )
     .option('-c, --config <file>', "policy configuration (Polaris format); default: Polaris's built-in defaults")
+    .option(
+      '--tenants <file>',
+      "tenant boundaries, per tenant namespace (JSON, the kaji-webhook-tenants ConfigMap kaji synth generates); watched and reloaded like --config; default: the policy alone",
+    )
     .option('-p, --port <port>', 'port to listen on (0: any free port)', wholeNumber(0, 65535), 9876)
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .option('--tls-cert <file>', 'TLS certificate (PEM)')
@@ -56,11 +73,14 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
   // The policy text is read once, and the watcher starts from it (a change in between is still seen).
   const policyText = flags.config ? await readPolicyText(flags.config) : undefined;
   const initial = policyText === undefined ? await loadPolicyConfig() : parsePolicyConfig(policyText, flags.config!);
+  const tenantsText = flags.tenants ? await readText(flags.tenants) : undefined;
+  let tenants = tenantsText === undefined ? undefined : readTenants(tenantsText, flags.tenants!);
   const tls = flags.selfSigned ? await selfSigned(io) : await readTlsPair(flags.tlsCert!, flags.tlsKey!);
   const both = !flags.validate && !flags.mutate;
   let current = initial;
   const server = createWebhookServer({
     config: () => current,
+    tenants: () => tenants,
     validate: both || flags.validate === true,
     mutate: both || flags.mutate === true,
     tls,
@@ -81,7 +101,7 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
   });
   const log = (line: object) => io.out(JSON.stringify({ time: new Date().toISOString(), ...line }) + '\n');
   const port = (server.address() as AddressInfo).port;
-  log({ level: 'info', event: 'listening', host: flags.host, port, config: initial.source });
+  log({ level: 'info', event: 'listening', host: flags.host, port, config: initial.source, ...(tenants ? { tenantNamespaces: tenants.size } : {}) });
   // The watchers start once the server listens (a start that fails leaves none to close). They
   // start from the text read above, so a change made since is still delivered.
   const watcher: ConfigWatcher | undefined = flags.config
@@ -92,6 +112,16 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
           server.configReloaded('error' in change ? change.error : undefined);
         },
         { initialText: policyText },
+      )
+    : undefined;
+  const tenantsWatcher: ConfigWatcher | undefined = flags.tenants
+    ? watchTenants(
+        flags.tenants,
+        (change) => {
+          if ('tenants' in change) tenants = change.tenants;
+          server.configReloaded('error' in change ? change.error : undefined, 'tenants');
+        },
+        { initialText: tenantsText },
       )
     : undefined;
   const tlsWatcher =
@@ -106,20 +136,31 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
   });
   log({ level: 'info', event: 'shutdown', signal });
   watcher?.close();
+  tenantsWatcher?.close();
   tlsWatcher?.close();
   await server.shutdown();
   return 0;
 }
 
+/** The tenants file at start: a bad one stops the start (a reload keeps the last good one instead). */
+function readTenants(text: string, file: string): TenantBoundaries {
+  try {
+    return parseTenants(text, file);
+  } catch (error) {
+    throw new UsageError(`--tenants: ${(error as Error).message}`);
+  }
+}
+
 /** The certificate and key files, refused at start (rather than by the TLS stack, as a crash) when they cannot serve together. */
 async function readTlsPair(certFile: string, keyFile: string): Promise<{ cert: string; key: string }> {
-  const pair = { cert: await readPem(certFile), key: await readPem(keyFile) };
+  const pair = { cert: await readText(certFile), key: await readText(keyFile) };
   const problem = tlsPairProblem(pair.cert, pair.key);
   if (problem) throw new UsageError(`--tls-cert ${certFile} and --tls-key ${keyFile} cannot serve HTTPS: ${problem}; give a PEM certificate and its private key`);
   return pair;
 }
 
-async function readPem(file: string): Promise<string> {
+/** A file the webhook reads at start; a missing or unreadable one is a flag to fix. */
+async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {

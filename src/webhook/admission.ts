@@ -1,5 +1,7 @@
-// One AdmissionReview in, one decision out: the policy engine run on request.object.
+// One AdmissionReview in, one decision out: the policy engine run on request.object,
+// and in a tenant namespace the tenant boundaries too.
 import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, toKubeObject, type JsonObject, type JsonValue } from '../kube/index.js';
+import { objectBoundaryFindings, type BoundaryFinding, type TenantBoundary } from '../platform/boundaries/index.js';
 import { applyMutationsInPlace, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
 import { auditObject, enabledChecks, planChecks, type CheckPlan } from '../policy/engine.js';
 import { indexRelated } from '../policy/related.js';
@@ -82,11 +84,16 @@ function planFor(config: PolicyConfig): CheckPlan {
   return plan;
 }
 
+/** Tenant namespace → what its objects may hold (from the tenants file). */
+export type TenantBoundaries = ReadonlyMap<string, TenantBoundary>;
+
 /**
  * Decides one request. Dry-run requests are judged the same: deciding has no side
  * effects anyway (nothing is stored, nothing is written but the log line).
+ * With `tenants`, /validate also denies an object of a tenant namespace that
+ * crosses its boundary.
  */
-export function decide(endpoint: Endpoint, request: AdmissionRequest, config: PolicyConfig): Decision {
+export function decide(endpoint: Endpoint, request: AdmissionRequest, config: PolicyConfig, tenants?: TenantBoundaries): Decision {
   const operation = request.operation;
   const base = { kind: '', namespace: request.namespace, name: '', operation, dangers: [], warnings: [] };
   const allow = (reason: string, extra: Partial<Decision> = {}): Decision => ({
@@ -105,7 +112,15 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
   const namespace = object.namespace || request.namespace;
   const { kind, name } = object;
   const who = { kind, name, namespace };
-  if (ownedByController(object.metadata)) return allow('owned by a controller (the owner was admitted)', who);
+  const boundary = endpoint === 'validate' ? tenants?.get(namespace) : undefined;
+  // Checked on controller-made objects too: anyone who may create a Pod may also give it an
+  // ownerReference. An object being deleted is let through, so its finalizers can be removed.
+  const beingDeleted = object.metadata.deletionTimestamp != null;
+  const crossed = boundary && !beingDeleted ? objectBoundaryFindings({ ...object, namespace }, boundary) : [];
+  if (ownedByController(object.metadata)) {
+    if (crossed.length === 0) return allow('owned by a controller (the owner was admitted)', who);
+    return deny(request.uid, { ...who, operation, dangers: boundaryIds(crossed), warnings: [] }, crossed.map(describeCrossing), {});
+  }
 
   // Normalising leaves metadata as it is, so the names above still hold.
   const judged = { ...object, raw: normalizeObject(raw), namespace };
@@ -113,7 +128,7 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
   const failed = failedChecks(result);
   const dangerFailures = failed.filter((f) => f.message.Severity === 'danger');
   const warningFailures = failed.filter((f) => f.message.Severity === 'warning');
-  const dangers = unique(dangerFailures.map((f) => f.message.ID));
+  const dangers = unique([...boundaryIds(crossed), ...dangerFailures.map((f) => f.message.ID)]);
   const decided = { ...who, operation, dangers, warnings: unique(warningFailures.map((f) => f.message.ID)) };
 
   if (endpoint === 'mutate') {
@@ -126,14 +141,27 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
     };
   }
   const warnings = warningFailures.map(describeFailure);
-  const response: AdmissionResponse = { uid: request.uid, allowed: dangers.length === 0 };
+  if (dangers.length) return deny(request.uid, decided, [...crossed.map(describeCrossing), ...dangerFailures.map(describeFailure)], warnings.length ? { warnings } : {});
+  const response: AdmissionResponse = { uid: request.uid, allowed: true };
   if (warnings.length) response.warnings = warnings;
-  if (dangers.length) {
-    const lines = dangerFailures.map(describeFailure);
-    response.status = { code: 403, message: `kaji denied ${kind} ${namespace ? `${namespace}/` : ''}${name}: ${lines.join('; ')}` };
-    return { ...decided, response, verdict: 'denied' };
-  }
   return { ...decided, response, verdict: 'allowed' };
+}
+
+/** A denial listing every reason. */
+function deny(uid: string, decided: Omit<Decision, 'response' | 'verdict'>, lines: readonly string[], extra: Pick<AdmissionResponse, 'warnings'>): Decision {
+  const { kind, namespace, name } = decided;
+  const message = `kaji denied ${kind} ${namespace ? `${namespace}/` : ''}${name}: ${lines.join('; ')}`;
+  return { ...decided, response: { uid, allowed: false, ...extra, status: { code: 403, message } }, verdict: 'denied' };
+}
+
+/** Boundary findings as the ids the log line and metrics show next to the policy's check ids. */
+function boundaryIds(findings: readonly BoundaryFinding[]): string[] {
+  return unique(findings.map((finding) => `tenantBoundary.${finding.rule}`));
+}
+
+/** A boundary finding with the message `kaji synth` gives for it. */
+function describeCrossing(finding: BoundaryFinding): string {
+  return `tenant boundary (${finding.rule}): ${finding.message}`;
 }
 
 /** Answer for a request the engine could not judge. See the server for why this denies. */

@@ -1,8 +1,10 @@
-// Watches files the webhook reads at start (the policy, the TLS certificate) and
-// hands over their new content when they change.
+// Watches files the webhook reads at start (the policy, the tenants file, the TLS
+// certificate) and hands over their new content when they change.
 import { readFile } from 'node:fs/promises';
 import { watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
+import { parseTenants } from '../platform/boundaries/index.js';
 import { parsePolicyConfig, type PolicyConfig } from '../policy/index.js';
+import type { TenantBoundaries } from './admission.js';
 
 export type ConfigChange = { readonly config: PolicyConfig } | { readonly error: Error };
 
@@ -100,6 +102,28 @@ export function watchConfig(file: string, onChange: (change: ConfigChange) => vo
       if ('error' in change) return onChange(change);
       try {
         onChange({ config: parsePolicyConfig(change.text, file) });
+      } catch (error) {
+        onChange({ error: error as Error });
+      }
+    },
+    options,
+  );
+}
+
+export type TenantsChange = { readonly tenants: TenantBoundaries } | { readonly error: Error };
+
+/**
+ * Calls `onChange` with the tenant boundaries each time the tenants file's
+ * content changes, or with the error when the new content is not a valid
+ * tenants file.
+ */
+export function watchTenants(file: string, onChange: (change: TenantsChange) => void, options: WatchOptions = {}): ConfigWatcher {
+  return watchFileText(
+    file,
+    (change) => {
+      if ('error' in change) return onChange(change);
+      try {
+        onChange({ tenants: parseTenants(change.text, file) });
       } catch (error) {
         onChange({ error: error as Error });
       }

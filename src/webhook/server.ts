@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PolicyConfig } from '../policy/index.js';
-import { BadReview, decide, internalError, parseReview, type Decision } from './admission.js';
+import { BadReview, decide, internalError, parseReview, type Decision, type TenantBoundaries } from './admission.js';
 import { WebhookMetrics } from './metrics.js';
 
 /**
@@ -48,6 +48,12 @@ export interface WebhookTimeouts {
 export interface WebhookOptions {
   /** The policy, or a function giving the current one (read once per request, so a reload applies to the next request). */
   readonly config: PolicyConfig | (() => PolicyConfig);
+  /**
+   * Each tenant namespace's boundary (the tenants file), or a function giving the
+   * current ones: /validate then denies objects of those namespaces that cross it.
+   * @default none: the policy alone
+   */
+  readonly tenants?: TenantBoundaries | (() => TenantBoundaries | undefined);
   readonly validate: boolean;
   readonly mutate: boolean;
   readonly tls: { readonly cert: string; readonly key: string };
@@ -67,8 +73,11 @@ export interface WebhookServer extends Server {
   readonly metrics: WebhookMetrics;
   /** Request body bytes held in memory by the requests in flight (at most `maxInflightBodyBytes`). */
   readonly bodyBytesInFlight: number;
-  /** Reports a configuration reload: counted, and an error shown by /readyz and kaji_webhook_config_valid until the next good one. */
-  configReloaded(error?: Error): void;
+  /**
+   * Reports a reload of a file the webhook reads (`policy`, the default, or `tenants`): counted, and an
+   * error shown by /readyz and kaji_webhook_config_valid until the next good version of that file.
+   */
+  configReloaded(error?: Error, file?: 'policy' | 'tenants'): void;
   /** Stops accepting connections, lets in-flight requests finish, resolves when all connections are closed. */
   shutdown(graceMs?: number): Promise<void>;
 }
@@ -88,7 +97,9 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
   // Node refuses a headers timeout above the request timeout.
   const headersTimeout = Math.min(timeouts.headers, timeouts.request);
   const currentConfig = typeof options.config === 'function' ? options.config : () => options.config as PolicyConfig;
-  let configError: string | undefined;
+  const currentTenants = typeof options.tenants === 'function' ? options.tenants : () => options.tenants as TenantBoundaries | undefined;
+  /** The first line of each file's last failed reload, until a good one. */
+  const configErrors = new Map<string, string>();
   let closing = false;
   // Responses not yet sent: one whose request began before shutdown (its body still
   // arriving) must also say `Connection: close`, or its keep-alive connection would
@@ -150,7 +161,8 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
       // them all out of the Service together, and every deploy in the cluster would then
       // fail (failurePolicy Fail) or skip the policy (Ignore). The stale state is visible
       // here, in the log, and as kaji_webhook_config_valid 0 for an alert.
-      return send(res, 200, 'text/plain', configError ? `ok\nconfig: stale (${configError})\n` : 'ok\nconfig: current\n');
+      const stale = [...configErrors.values()].join('; ');
+      return send(res, 200, 'text/plain', stale ? `ok\nconfig: stale (${stale})\n` : 'ok\nconfig: current\n');
     }
     if (path === '/metrics') return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render());
 
@@ -181,7 +193,7 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
     try {
       review = parseReview(body);
       try {
-        decision = decide(endpoint!, review.request, currentConfig());
+        decision = decide(endpoint!, review.request, currentConfig(), currentTenants());
       } catch (error) {
         if (error instanceof BadReview) throw error;
         // The engine failed. The apiserver applies failurePolicy only when it gets no
@@ -219,10 +231,14 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
   Object.defineProperty(server, 'bodyBytesInFlight', { get: () => budget.used, enumerable: true });
   Object.assign(server, {
     metrics,
-    configReloaded(error?: Error) {
+    configReloaded(error?: Error, file: 'policy' | 'tenants' = 'policy') {
       metrics.reload(error ? 'error' : 'ok');
-      configError = error?.message.split('\n')[0];
-      log({ time: new Date().toISOString(), level: error ? 'error' : 'info', event: 'config-reload', result: error ? 'error' : 'ok', ...(error ? { error: error.message } : {}) });
+      if (error) configErrors.set(file, error.message.split('\n')[0]!);
+      else configErrors.delete(file);
+      // Valid only when every file's last reload was: a good policy does not hide a bad tenants file.
+      metrics.configValid = configErrors.size === 0;
+      const detail = file === 'policy' ? {} : { file };
+      log({ time: new Date().toISOString(), level: error ? 'error' : 'info', event: 'config-reload', ...detail, result: error ? 'error' : 'ok', ...(error ? { error: error.message } : {}) });
     },
     shutdown(graceMs = 25_000): Promise<void> {
       closing = true;

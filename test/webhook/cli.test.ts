@@ -11,7 +11,10 @@ import { describe, it } from 'node:test';
 import { run } from '../../src/cli/program.js';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
-import { certificatePair, servedFingerprint, TEST_CONFIG_YAML, waitFor } from './helpers.js';
+import { tenantsDocument } from '../../src/platform/boundaries/index.js';
+import { parsePlatform } from '../../src/platform/index.js';
+import { ECR, platformYaml } from '../support/platform.js';
+import { admit, certificatePair, podSpec, review, servedFingerprint, TEST_CONFIG_YAML, waitFor, workload } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -271,5 +274,62 @@ describe('kaji webhook (command line)', () => {
     assert.match(help.stdout, /--validate/);
     assert.match(help.stdout, /--max-connections <n>/);
     assert.match(help.stdout, /--request-timeout <seconds>/);
+    assert.match(help.stdout, /--tenants <file>/);
+  });
+
+  it('refuses a missing or invalid tenants file at start, naming the file and the field', async () => {
+    const tree = tempTree({ 'tenants.json': '{"version": 1, "domain": "shop.example.com", "imageAllowlist": "none", "namespaces": {}}' });
+    try {
+      const missing = await kaji(['webhook', '--self-signed', '--tenants', tree.path('no-such.json')]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /cannot read .*no-such\.json: ENOENT/);
+      const invalid = await kaji(['webhook', '--self-signed', '--tenants', tree.path('tenants.json')]);
+      assert.equal(invalid.code, 2);
+      assert.match(invalid.stderr, /--tenants: .*tenants\.json: imageAllowlist must be a list of strings/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  it('--tenants: /validate denies what crosses a tenant boundary, and the file is reloaded when it changes', { timeout: 30_000 }, async () => {
+    const pair = await certificatePair('localhost');
+    const tenants = (hosts: string[]) => JSON.stringify(tenantsDocument(parsePlatform(platformYaml([{ name: 'shop', hosts }]), 'platform.yaml')));
+    const tree = tempTree({ 'tenants.json': tenants(['www.shop.example.com']), 'tls.crt': pair.cert, 'tls.key': pair.key });
+    const lines: Record<string, unknown>[] = [];
+    const io = {
+      out: (text: string) => void lines.push(...text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)),
+      err: () => undefined,
+      readStdin: async () => '',
+      colorOut: false,
+      cwd: process.cwd(),
+    };
+    const file = tree.path('tenants.json');
+    const exited = run(['webhook', '--tenants', file, '--tls-cert', tree.path('tls.crt'), '--tls-key', tree.path('tls.key'), '--host', '127.0.0.1', '--port', '0'], io);
+    try {
+      await waitFor(() => lines.some((line) => line.event === 'listening'), 'the listening line', 10_000);
+      const listening = lines.find((line) => line.event === 'listening')!;
+      assert.equal(listening.tenantNamespaces, 1);
+      const running = { port: listening.port as number, ca: pair.cert } as Parameters<typeof admit>[0];
+      const ingress = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { rules: [{ host: 'api.shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+      };
+      const denied = (await admit(running, '/validate', review(ingress, { namespace: 'shop' }))).response;
+      assert.equal(denied.allowed, false);
+      assert.match(denied.status!.message, /tenant boundary \(host\): host "api\.shop\.example\.com" is not declared for shop in platform\.yaml/);
+      const pod = workload('Pod', podSpec({ image: `${ECR}/shop:1.0.0` }, { tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }] }), { namespace: 'shop' });
+      assert.equal((await admit(running, '/validate', review(pod, { namespace: 'shop' }))).response.allowed, false);
+
+      writeFileSync(file, tenants(['www.shop.example.com', 'api.shop.example.com']));
+      await waitFor(() => lines.some((line) => line.event === 'config-reload' && line.file === 'tenants'), 'the tenants reload', 10_000);
+      assert.equal(lines.find((line) => line.event === 'config-reload')!.result, 'ok');
+      assert.equal((await admit(running, '/validate', review(ingress, { namespace: 'shop' }))).response.allowed, true);
+    } finally {
+      process.emit('SIGTERM');
+      assert.equal(await exited, 0);
+      tree.cleanup();
+    }
   });
 });

@@ -11,3 +11,4 @@ export {
   type TenantBoundary,
 } from './objects.js';
 export { claimedHosts, albAnnotations, ALB } from './ingress.js';
+export { tenantsDocument, parseTenants, TENANTS_FORMAT_VERSION, type TenantsDocument, type TenantService } from './tenants.js';

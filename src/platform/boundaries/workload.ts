@@ -4,7 +4,8 @@
 //
 // Argo CD applies a tenant's Roles with its own (cluster-admin) rights, so the
 // API server's escalation check does not stop a Role that grants what its
-// author lacks: these rules do, before merge.
+// author lacks: these rules do, before merge (kaji synth) and at admission
+// (kaji webhook --tenants).
 import { findPodSpec, isObject, objectsAt, stringsAt, type JsonObject, type KubeObject } from '../../kube/index.js';
 import { SYSTEM_NODE_TAINT } from '../derive/names.js';
 import type { BoundaryFinding, TenantBoundary } from './objects.js';

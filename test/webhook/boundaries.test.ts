@@ -1,0 +1,228 @@
+// The tenant boundaries at admission: a real webhook on 127.0.0.1 given the
+// tenants file derive generates, judging AdmissionReviews as the API server sends them.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toKubeObject, type JsonObject } from '../../src/kube/index.js';
+import { parseTenants, tenantsDocument } from '../../src/platform/boundaries/index.js';
+import { parsePlatform, type PlatformDefinition } from '../../src/platform/index.js';
+import { serviceBoundaryViolations } from '../../src/synth/index.js';
+import { watchTenants, type ConfigWatcher, type TenantBoundaries } from '../../src/webhook/index.js';
+import { ECR, platformYaml } from '../support/platform.js';
+import { admit, call, podSpec, review, startWebhook, waitFor, workload, type Running } from './helpers.js';
+
+/** shop and cart share the namespace "shop"; billing has its own. */
+function platformWith(shopHosts: string[]): PlatformDefinition {
+  const parsed = parsePlatform(
+    platformYaml([
+      { name: 'shop', hosts: shopHosts },
+      { name: 'cart', team: 'payments', hosts: ['cart.shop.example.com'] },
+      { name: 'billing', team: 'payments' },
+    ])
+      .replace('teams:\n', 'teams:\n  - {name: payments, identity: "arn:aws:iam::111122223333:role/payments"}\n')
+      .replace('manifests:', `imageAllowlist: ["${ECR}/mirror/"]\nmanifests:`),
+    'platform.yaml',
+  );
+  return { ...parsed, services: parsed.services.map((service) => (service.name === 'cart' ? { ...service, namespace: 'shop' } : service)) };
+}
+
+const PLATFORM = platformWith(['www.shop.example.com']);
+const tenantsText = (platform: PlatformDefinition) => JSON.stringify(tenantsDocument(platform), null, 2);
+const TENANTS = parseTenants(tenantsText(PLATFORM), 'tenants.json');
+
+function ingress(namespace: string, spec: object, annotations: Record<string, string> = {}) {
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace, annotations }, spec };
+}
+const backend = { service: { name: 'web', port: { number: 80 } } };
+const rule = (host?: string) => ({ ...(host ? { host } : {}), http: { paths: [{ path: '/', pathType: 'Prefix', backend }] } });
+
+/** A container good for the test policy, from `image`. */
+const container = (image: string) => ({ image, securityContext: { runAsNonRoot: true } });
+const tolerating = { tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }] };
+
+async function validate(running: Running, object: Record<string, unknown>, namespace: string, options: { operation?: string } = {}) {
+  return (await admit(running, '/validate', review(object, { namespace, ...options }))).response;
+}
+
+describe('kaji webhook: tenant boundaries', () => {
+  let running: Running;
+  before(async () => {
+    running = await startWebhook({ tenants: TENANTS });
+  });
+  after(() => running.close());
+
+  it('denies an Ingress claiming a host not declared for the namespace\'s services, with synth\'s message', async () => {
+    const object = ingress('shop', { rules: [rule('www.shop.example.com'), rule('api.shop.example.com')] });
+    const response = await validate(running, object, 'shop');
+    assert.equal(response.allowed, false);
+    assert.equal(response.status?.code, 403);
+    assert.equal(
+      response.status?.message,
+      'kaji denied Ingress shop/web: tenant boundary (host): host "api.shop.example.com" is not declared for cart, shop in platform.yaml (hosts: cart.shop.example.com, www.shop.example.com)',
+    );
+  });
+
+  it('admits an Ingress whose hosts are declared for a service of its namespace (either of the two sharing it)', async () => {
+    const object = ingress('shop', { rules: [rule('www.shop.example.com'), rule('cart.shop.example.com')], tls: [{ hosts: ['www.shop.example.com'] }] });
+    const response = await validate(running, object, 'shop');
+    assert.deepEqual(response, { uid: response.uid, allowed: true });
+    // cart's host is not billing's.
+    assert.equal((await validate(running, ingress('billing', { rules: [rule('cart.shop.example.com')] }), 'billing')).allowed, false);
+  });
+
+  it('denies a hostless rule and a defaultBackend (they would take other services\' traffic on a shared ALB)', async () => {
+    const hostless = await validate(running, ingress('shop', { rules: [rule('www.shop.example.com'), rule()] }), 'shop');
+    assert.equal(hostless.allowed, false);
+    assert.match(hostless.status!.message, /tenant boundary \(ingress\): spec\.rules\[1\] has no host: on a shared ALB it would match every host's requests/);
+    const fallback = await validate(running, ingress('shop', { defaultBackend: backend, rules: [rule('www.shop.example.com')] }), 'shop');
+    assert.equal(fallback.allowed, false);
+    assert.match(fallback.status!.message, /spec\.defaultBackend answers every request no rule matches/);
+  });
+
+  it('denies an external-dns hostname on a Service outside the declared hosts', async () => {
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'lb', namespace: 'billing', annotations: { 'external-dns.alpha.kubernetes.io/hostname': 'www.shop.example.com' } },
+      spec: { type: 'LoadBalancer', ports: [{ port: 443 }] },
+    };
+    const response = await validate(running, service, 'billing');
+    assert.equal(response.allowed, false);
+    assert.match(response.status!.message, /host "www\.shop\.example\.com" is not declared for billing/);
+  });
+
+  for (const kind of ['Pod', 'Deployment'] as const) {
+    it(`denies a ${kind} tolerating the system nodes' taint CriticalAddonsOnly`, async () => {
+      const object = workload(kind, podSpec(container(`${ECR}/billing:1.0.0`), tolerating), { namespace: 'billing' });
+      const response = await validate(running, object, 'billing');
+      assert.equal(response.allowed, false);
+      assert.match(response.status!.message, /tenant boundary \(scheduling\): tolerations\[0\] tolerates the system nodes' taint CriticalAddonsOnly/);
+      // Without the toleration the same object is admitted: the denial is the boundary's.
+      const fine = workload(kind, podSpec(container(`${ECR}/billing:1.0.0`)), { namespace: 'billing' });
+      assert.equal((await validate(running, fine, 'billing')).allowed, true);
+    });
+  }
+
+  it('denies an image from another service\'s repository; its own, the other repository of its namespace and the allowlist pass', async () => {
+    const foreign = workload('Deployment', podSpec(container(`${ECR}/shop:1.0.0`)), { namespace: 'billing' });
+    const response = await validate(running, foreign, 'billing');
+    assert.equal(response.allowed, false);
+    // The message kaji synth gives for the same object of billing.
+    const [synth] = serviceBoundaryViolations(PLATFORM, PLATFORM.services.find((s) => s.name === 'billing')!, [toKubeObject(foreign as JsonObject, { file: 'x.yaml', line: 1 })]);
+    assert.equal(response.status!.message, `kaji denied Deployment billing/deployment-x: tenant boundary (image): ${synth!.message}`);
+    for (const image of [`${ECR}/shop:1.0.0`, `${ECR}/cart@sha256:${'a'.repeat(64)}`, `${ECR}/mirror/busybox:1.36`]) {
+      assert.equal((await validate(running, workload('Deployment', podSpec(container(image)), { namespace: 'shop' }), 'shop')).allowed, true, image);
+    }
+  });
+
+  it('lists boundary and policy dangers together in one denial', async () => {
+    const object = workload('Pod', podSpec({ ...container(`${ECR}/shop:1.0.0`), securityContext: { runAsNonRoot: true, privileged: true } }, tolerating), { namespace: 'shop' });
+    const response = await validate(running, object, 'shop');
+    assert.equal(response.allowed, false);
+    assert.match(response.status!.message, /tenant boundary \(scheduling\): .*; runAsPrivileged/);
+  });
+
+  it('judges controller-made objects too (an ownerReference is set by whoever creates the object)', async () => {
+    const owned = workload('Pod', podSpec(container(`${ECR}/billing:1.0.0`), tolerating), {
+      namespace: 'billing',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }],
+    });
+    const response = await validate(running, owned, 'billing');
+    assert.equal(response.allowed, false);
+    assert.match(response.status!.message, /tenant boundary \(scheduling\)/);
+  });
+
+  it('lets an object being deleted through, so its finalizers can be removed', async () => {
+    const object = ingress('shop', { rules: [rule('api.shop.example.com')] });
+    assert.equal((await validate(running, object, 'shop', { operation: 'UPDATE' })).allowed, false);
+    (object.metadata as Record<string, unknown>).deletionTimestamp = '2025-01-01T00:00:00Z';
+    assert.equal((await validate(running, object, 'shop', { operation: 'UPDATE' })).allowed, true);
+  });
+
+  it('leaves objects outside tenant namespaces alone, and /mutate never denies for a boundary', async () => {
+    const objects = [
+      ingress('monitoring', { rules: [rule('api.shop.example.com'), rule()] }),
+      workload('Pod', podSpec(container('quay.io/prometheus/prometheus:v3.0.0'), tolerating), { namespace: 'monitoring' }),
+      workload('Deployment', podSpec(container(`${ECR}/shop:1.0.0`), tolerating), { namespace: 'monitoring' }),
+    ];
+    for (const object of objects) {
+      assert.equal((await validate(running, object, 'monitoring')).allowed, true, String(object.kind));
+      // The same object in a tenant namespace crosses its boundary.
+      const inTenant = { ...object, metadata: { ...(object.metadata as object), namespace: 'shop' } };
+      assert.equal((await validate(running, inTenant, 'shop')).allowed, false, `${String(object.kind)} in shop`);
+      assert.equal((await admit(running, '/mutate', review(inTenant, { namespace: 'shop' }))).response.allowed, true, `mutate ${String(object.kind)}`);
+    }
+  });
+});
+
+describe('kaji webhook: without tenants', () => {
+  it('judges the policy alone, as before: what the boundaries deny is admitted', async () => {
+    const [plain, bounded] = [await startWebhook(), await startWebhook({ tenants: TENANTS })];
+    try {
+      const objects = [
+        ingress('shop', { rules: [rule('api.shop.example.com'), rule()] }),
+        workload('Pod', podSpec(container(`${ECR}/shop:1.0.0`), tolerating), { namespace: 'shop' }),
+      ];
+      for (const object of objects) {
+        assert.equal((await validate(plain, object, 'shop')).allowed, true, String(object.kind));
+        assert.equal((await validate(bounded, object, 'shop')).allowed, false, String(object.kind));
+      }
+    } finally {
+      await plain.close();
+      await bounded.close();
+    }
+  });
+});
+
+describe('kaji webhook: tenants file reload', () => {
+  let dir: string;
+  let running: Running | undefined;
+  let watcher: ConfigWatcher | undefined;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kaji-tenants-'));
+  });
+  after(async () => {
+    watcher?.close();
+    await running?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('uses a changed tenants file for the next request; keeps the last good one when a change is invalid, and shows it', async () => {
+    const file = join(dir, 'tenants.json');
+    await writeFile(file, tenantsText(PLATFORM));
+    let current: TenantBoundaries = parseTenants(tenantsText(PLATFORM), file);
+    const started = await startWebhook({ tenants: () => current });
+    running = started;
+    const changes: string[] = [];
+    watcher = watchTenants(
+      file,
+      (change) => {
+        if ('tenants' in change) current = change.tenants;
+        started.server.configReloaded('error' in change ? change.error : undefined, 'tenants');
+        changes.push('tenants' in change ? 'ok' : 'error');
+      },
+      { interval: 100 },
+    );
+    const api = ingress('shop', { rules: [rule('api.shop.example.com')] });
+    assert.equal((await validate(started, api, 'shop')).allowed, false);
+
+    // platform.yaml declares the host: the regenerated file arrives by rename, as a ConfigMap volume's does.
+    await writeFile(join(dir, 'next.json'), tenantsText(platformWith(['www.shop.example.com', 'api.shop.example.com'])));
+    await rename(join(dir, 'next.json'), file);
+    await waitFor(() => changes.length === 1, 'the tenants reload');
+    assert.deepEqual(changes, ['ok']);
+    assert.equal((await validate(started, api, 'shop')).allowed, true);
+
+    // Not a tenants file: refused, the last good one kept, /readyz and the metrics say so.
+    await writeFile(file, '{"version": 1, "domain": "shop.example.com", "imageAllowlist": [], "namespaces": {"shop": [{"name": "shop"}]}}');
+    await waitFor(() => changes.length === 2, 'the invalid reload');
+    assert.deepEqual(changes, ['ok', 'error']);
+    assert.equal((await validate(started, api, 'shop')).allowed, true, 'the last good tenants still apply');
+    const ready = (await call(started, '/readyz')).text;
+    assert.match(ready, /config: stale \(.*tenants\.json: namespaces\.shop\[0\]\.team must be a non-empty string/);
+    assert.match((await call(started, '/metrics')).text, /^kaji_webhook_config_valid 0$/m);
+    assert.ok(started.logs.some((line) => (line as Record<string, unknown>).event === 'config-reload' && (line as Record<string, unknown>).file === 'tenants'));
+  });
+});
