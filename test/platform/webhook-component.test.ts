@@ -5,9 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
 import type { JsonObject } from '../../src/kube/index.js';
 import { auditObjects, countResults, loadPolicyConfig, messagesOf } from '../../src/policy/index.js';
+import { parseTenants, tenantsDocument } from '../../src/platform/boundaries/index.js';
 import {
+  BOUNDARY_RULES,
   deriveClusterFiles,
   DeriveError,
+  parsePlatform,
   GENERATED_MARKER,
   SERVING_CERTIFICATE,
   WEBHOOK_EXCLUDED_NAMESPACES,
@@ -15,7 +18,7 @@ import {
   webhookComponent,
   type GeneratedFile,
 } from '../../src/platform/index.js';
-import { definePlatform } from '../support/platform.js';
+import { definePlatform, ECR, platformYaml } from '../support/platform.js';
 import { objectsFrom } from '../support/inputs.js';
 
 const LABS_POLICY = fileURLToPath(new URL('../../examples/labs/polaris.yaml', import.meta.url));
@@ -48,7 +51,7 @@ describe('webhook component', () => {
     const paths = files.filter((f) => f.path.includes('/platform/')).map((f) => f.path);
     assert.deepEqual(
       paths,
-      ['certificates.yaml', 'deployment.yaml', 'namespace.yaml', 'policy.yaml', 'service.yaml', 'webhooks.yaml'].map((n) => `clusters/blue/platform/webhook/${n}`),
+      ['certificates.yaml', 'deployment.yaml', 'namespace.yaml', 'policy.yaml', 'service.yaml', 'tenants.yaml', 'webhooks.yaml'].map((n) => `clusters/blue/platform/webhook/${n}`),
     );
     for (const f of files) assert.ok(f.content.startsWith(`${GENERATED_MARKER}\n`), f.path);
   });
@@ -148,6 +151,58 @@ describe('webhook component', () => {
     assert.ok((((app.spec as JsonObject).syncPolicy as JsonObject).syncOptions as string[]).includes('RespectIgnoreDifferences=true'));
   });
 
+  test('the tenants ConfigMap: per tenant namespace its services\' names, teams, repositories and hosts, the domain and allowlist, nothing else', () => {
+    const platform = withTenants();
+    const configMap = find(objectsOf(webhookFiles(platform)), 'ConfigMap', 'kaji-webhook-tenants');
+    assert.equal((configMap.metadata as JsonObject).namespace, 'kaji-system');
+    const text = (configMap.data as JsonObject)['tenants.json'] as string;
+    assert.deepEqual(Object.keys(configMap.data as JsonObject), ['tenants.json']);
+    assert.deepEqual(JSON.parse(text), {
+      version: 1,
+      domain: 'shop.example.com',
+      imageAllowlist: [`${ECR}/mirror/`],
+      namespaces: {
+        billing: [{ name: 'billing', team: 'web', image: `${ECR}/billing`, hosts: [] }],
+        shop: [
+          { name: 'cart', team: 'web', image: `${ECR}/cart`, hosts: ['cart.shop.example.com'] },
+          { name: 'shop', team: 'web', image: `${ECR}/shop`, hosts: ['www.shop.example.com'] },
+        ],
+      },
+    });
+    assert.deepEqual(JSON.parse(text), tenantsDocument(platform));
+    // What the webhook reads back: a namespace shared by two services is their union.
+    const shop = parseTenants(text, 'tenants.json').get('shop')!;
+    assert.deepEqual(shop.repositories, [`${ECR}/cart`, `${ECR}/shop`]);
+    assert.deepEqual(shop.hosts, ['cart.shop.example.com', 'www.shop.example.com']);
+  });
+
+  test('the Deployment mounts the tenants ConfigMap and passes the mounted file to --tenants', () => {
+    const pod = ((find(objects, 'Deployment').spec as JsonObject).template as JsonObject).spec as JsonObject;
+    const container = (pod.containers as JsonObject[])[0]!;
+    const args = container.args as string[];
+    const file = args[args.indexOf('--tenants') + 1]!;
+    assert.equal(file, '/etc/kaji/tenants/tenants.json');
+    const mount = (container.volumeMounts as JsonObject[]).find((m) => m.mountPath === '/etc/kaji/tenants')!;
+    assert.deepEqual(mount, { name: 'tenants', mountPath: '/etc/kaji/tenants', readOnly: true });
+    assert.deepEqual((pod.volumes as JsonObject[]).find((v) => v.name === mount.name)?.configMap, { name: 'kaji-webhook-tenants' });
+    assert.ok(Object.keys(find(objects, 'ConfigMap', 'kaji-webhook-tenants').data as JsonObject).includes(file.split('/').at(-1)!));
+  });
+
+  test('the validating configuration also sends Ingresses, Services, Roles and RoleBindings of tenant namespaces (only) to /validate', () => {
+    const generated = objectsOf(webhookFiles(withTenants()));
+    const hooks = find(generated, 'ValidatingWebhookConfiguration').webhooks as JsonObject[];
+    assert.deepEqual(hooks.map((hook) => hook.name), ['validate.kaji.dev', 'boundaries.kaji.dev']);
+    const boundaries = hooks[1]!;
+    assert.deepEqual(boundaries.rules, BOUNDARY_RULES);
+    assert.deepEqual((boundaries.rules as JsonObject[]).flatMap((rule) => rule.resources as string[]).sort(), ['ingresses', 'rolebindings', 'roles', 'services']);
+    assert.deepEqual((boundaries.clientConfig as JsonObject).service, { name: 'kaji-webhook', namespace: 'kaji-system', path: '/validate', port: 443 });
+    assert.deepEqual((boundaries.namespaceSelector as JsonObject).matchExpressions, [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['billing', 'shop'] }]);
+    assert.equal(boundaries.failurePolicy, 'Fail');
+    // Mutation is the policy's alone; a platform without services has no entry (`In` needs a value).
+    assert.equal((find(generated, 'MutatingWebhookConfiguration').webhooks as JsonObject[]).length, 1);
+    assert.equal((find(objects, 'ValidatingWebhookConfiguration').webhooks as JsonObject[]).length, 1);
+  });
+
   test('disabled: no files, no webhook kinds in the project; enabled without the policy text: a DeriveError', () => {
     const off = webhookFiles(definePlatform({ webhook: { ...PLATFORM.webhook, enabled: false } }));
     assert.ok(!off.some((f) => f.path.includes('/platform/')));
@@ -162,3 +217,15 @@ describe('webhook component', () => {
     assert.equal(countResults(auditObjects(objectsFrom(text), policy).Results).dangers, 0);
   });
 });
+
+/** shop and cart share the namespace "shop"; billing has its own. */
+function withTenants() {
+  const parsed = parsePlatform(
+    platformYaml([{ name: 'shop', hosts: ['www.shop.example.com'] }, { name: 'cart', hosts: ['cart.shop.example.com'] }, { name: 'billing' }]).replace(
+      'manifests:',
+      `imageAllowlist: ["${ECR}/mirror/"]\nmanifests:`,
+    ),
+    'platform.yaml',
+  );
+  return { ...parsed, services: parsed.services.map((service) => (service.name === 'cart' ? { ...service, namespace: 'shop' } : service)) };
+}

@@ -17,6 +17,9 @@ export {
   SERVING_CERTIFICATE,
   POLICY_CONFIGMAP,
   POLICY_KEY,
+  TENANTS_CONFIGMAP,
+  TENANTS_KEY,
+  BOUNDARY_RULES,
 } from './components/webhook.js';
 export { TENANT_BLACKLIST } from './argocd.js';
 export type { GroupKind } from './argocd.js';

@@ -1,10 +1,12 @@
 // The admission webhook (`kaji webhook`) in every cluster: the same policy file
-// CI checks with, enforced by the API server on Pods and workloads.
+// CI checks with, enforced by the API server on Pods and workloads, and the
+// per-object tenant boundaries enforced in tenant namespaces.
 //
 // Files under clusters/<cluster>/platform/webhook/:
 //   namespace.yaml     kaji-system (Pod Security restricted); kaji's own namespace is owned here
 //   policy.yaml        ConfigMap with the platform's policy file, verbatim (the server watches it:
 //                      a change in git reaches the pods without a restart)
+//   tenants.yaml       ConfigMap with the tenants file (platform/boundaries/tenants.ts), watched likewise
 //   certificates.yaml  cert-manager: self-signed Issuer → CA Certificate → CA Issuer → serving Certificate
 //   deployment.yaml    Deployment (2 replicas, spread over zones) and PodDisruptionBudget
 //   service.yaml       Service 443 → 9876
@@ -26,6 +28,7 @@
 // Argo CD is told to ignore the injected caBundle (see argocd.ts), so selfHeal
 // does not undo the injection.
 import type { JsonObject } from '../../../kube/index.js';
+import { tenantsDocument } from '../../boundaries/index.js';
 import { KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition } from '../../types.js';
 import type { GroupKind } from '../argocd.js';
 import type { ComponentContext, PlatformComponent } from '../components.js';
@@ -42,6 +45,10 @@ export const POLICY_CONFIGMAP = `${WEBHOOK_NAME}-policy`;
 /** The key of the policy file in the ConfigMap, and so its file name in the pod. */
 export const POLICY_KEY = 'polaris.yaml';
 const POLICY_DIR = '/etc/kaji/policy';
+export const TENANTS_CONFIGMAP = `${WEBHOOK_NAME}-tenants`;
+/** The key of the tenants file in its ConfigMap, and so its file name in the pod. */
+export const TENANTS_KEY = 'tenants.json';
+const TENANTS_DIR = '/etc/kaji/tenants';
 const TLS_DIR = '/etc/kaji/tls';
 
 /** Namespaces the API server never sends to the webhook: the control plane's, Argo CD's (so it can always repair) and the webhook's own. */
@@ -62,6 +69,17 @@ export const WEBHOOK_RULES: readonly JsonObject[] = [
   // Deployment's. The API server checks a rule's syntax only and matches it against each request,
   // so in a cluster without the CRD the rule matches nothing; once the CRD is installed it applies.
   { apiGroups: ['argoproj.io'], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: ['rollouts'], scope: 'Namespaced' },
+];
+
+/**
+ * What only the tenant boundaries judge, sent for tenant namespaces only: the objects that claim
+ * hosts (Ingresses; Services by external-dns annotations) and tenant RBAC. Pods and workloads
+ * come through WEBHOOK_RULES, in every namespace.
+ */
+export const BOUNDARY_RULES: readonly JsonObject[] = [
+  { apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['ingresses'], scope: 'Namespaced' },
+  { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['services'], scope: 'Namespaced' },
+  { apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['roles', 'rolebindings'], scope: 'Namespaced' },
 ];
 
 /** Sync waves inside kaji-platform: the namespace, then the certificates, the server, and the registrations only once the server is healthy. */
@@ -99,6 +117,12 @@ function namespaceObject(): JsonObject {
 
 function policyConfigMap(policyText: string): JsonObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(POLICY_CONFIGMAP, WAVE.server), data: { [POLICY_KEY]: policyText } };
+}
+
+/** The tenants file: what the boundary checks need from platform.yaml (no secrets: names, repositories, hosts). */
+function tenantsConfigMap(platform: PlatformDefinition): JsonObject {
+  const text = `${JSON.stringify(tenantsDocument(platform), null, 2)}\n`;
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(TENANTS_CONFIGMAP, WAVE.server), data: { [TENANTS_KEY]: text } };
 }
 
 /** The service's DNS names the API server may call it by. */
@@ -189,6 +213,8 @@ function deploymentObject(platform: PlatformDefinition): JsonObject {
               args: [
                 '--config',
                 `${POLICY_DIR}/${POLICY_KEY}`,
+                '--tenants',
+                `${TENANTS_DIR}/${TENANTS_KEY}`,
                 '--port',
                 String(WEBHOOK_PORT),
                 '--tls-cert',
@@ -211,6 +237,7 @@ function deploymentObject(platform: PlatformDefinition): JsonObject {
               securityContext: RESTRICTED,
               volumeMounts: [
                 { name: 'policy', mountPath: POLICY_DIR, readOnly: true },
+                { name: 'tenants', mountPath: TENANTS_DIR, readOnly: true },
                 { name: 'tls', mountPath: TLS_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
               ],
@@ -218,6 +245,7 @@ function deploymentObject(platform: PlatformDefinition): JsonObject {
           ],
           volumes: [
             { name: 'policy', configMap: { name: POLICY_CONFIGMAP } },
+            { name: 'tenants', configMap: { name: TENANTS_CONFIGMAP } },
             { name: 'tls', secret: { secretName: SERVING_CERTIFICATE } },
             { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
           ],
@@ -246,30 +274,43 @@ function serviceObject(): JsonObject {
 }
 
 /** One webhook entry of a configuration: the rules, the exclusions and platform.yaml's failure policy and timeout. */
-function webhookEntry(platform: PlatformDefinition, name: string, path: string): JsonObject {
+function webhookEntry(
+  platform: PlatformDefinition,
+  name: string,
+  path: string,
+  rules: readonly JsonObject[] = WEBHOOK_RULES,
+  namespaces: JsonObject = { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...WEBHOOK_EXCLUDED_NAMESPACES] },
+): JsonObject {
   return {
     name,
     admissionReviewVersions: ['v1', 'v1beta1'],
     clientConfig: { service: { name: WEBHOOK_NAME, namespace: KAJI_NAMESPACE, path, port: 443 } },
-    rules: WEBHOOK_RULES.map((rule) => ({ ...rule })),
+    rules: rules.map((rule) => ({ ...rule })),
     matchPolicy: 'Equivalent',
-    namespaceSelector: {
-      matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...WEBHOOK_EXCLUDED_NAMESPACES] }],
-    },
+    namespaceSelector: { matchExpressions: [namespaces] },
     failurePolicy: platform.webhook.failurePolicy,
     timeoutSeconds: platform.webhook.timeoutSeconds,
     sideEffects: 'None',
   };
 }
 
+/** The tenant namespaces, for the boundary entry's selector (`In` needs at least one). */
+function tenantNamespaces(platform: PlatformDefinition): string[] {
+  return [...new Set(platform.services.map((service) => service.namespace))].sort();
+}
+
 function webhookConfigurations(platform: PlatformDefinition): JsonObject[] {
   const inject = { 'cert-manager.io/inject-ca-from': `${KAJI_NAMESPACE}/${SERVING_CERTIFICATE}` };
+  const tenants = tenantNamespaces(platform);
+  const boundaries = tenants.length
+    ? [webhookEntry(platform, 'boundaries.kaji.dev', '/validate', BOUNDARY_RULES, { key: 'kubernetes.io/metadata.name', operator: 'In', values: tenants })]
+    : [];
   return [
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
       metadata: metadata(WEBHOOK_NAME, WAVE.registration, false, inject),
-      webhooks: [webhookEntry(platform, 'validate.kaji.dev', '/validate')],
+      webhooks: [webhookEntry(platform, 'validate.kaji.dev', '/validate'), ...boundaries],
     },
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -288,11 +329,13 @@ function deriveWebhook(platform: PlatformDefinition, _cluster: ClusterDefinition
   return [
     generatedFile('namespace.yaml', [namespaceObject()]),
     generatedFile('policy.yaml', [policyConfigMap(context.policyText)], [`The policy file (${platform.policy}) the webhook enforces, as CI does.`]),
+    generatedFile('tenants.yaml', [tenantsConfigMap(platform)], ['What the webhook checks tenant boundaries with: per tenant namespace its services, image repositories and hosts (from platform.yaml).']),
     generatedFile('certificates.yaml', certificateObjects(), ['Needs cert-manager in the cluster: it issues and renews the serving certificate and injects the caBundle.']),
     generatedFile('deployment.yaml', [deploymentObject(platform), podDisruptionBudget()]),
     generatedFile('service.yaml', [serviceObject()]),
     generatedFile('webhooks.yaml', webhookConfigurations(platform), [
       `failurePolicy ${platform.webhook.failurePolicy}, timeoutSeconds ${platform.webhook.timeoutSeconds} (platform.yaml webhook:); never called for ${WEBHOOK_EXCLUDED_NAMESPACES.join(', ')}.`,
+      'boundaries.kaji.dev: Ingresses, Services, Roles and RoleBindings of tenant namespaces, for the tenant boundaries.',
     ]),
   ];
 }
