@@ -8,9 +8,12 @@ import type { PathSegment } from './yaml-lines.js';
 const TRUE_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
 const FALSE_WORDS = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
 
+/** The longest boolean word: longer plain scalars (most of them) skip the hashing of two set lookups. */
+const LONGEST_BOOL_WORD = 5;
+
 const yaml11Bool = new yaml.Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (data: string) => TRUE_WORDS.has(data) || FALSE_WORDS.has(data),
+  resolve: (data: string) => data.length <= LONGEST_BOOL_WORD && (TRUE_WORDS.has(data) || FALSE_WORDS.has(data)),
   construct: (data: string) => TRUE_WORDS.has(data),
   predicate: (value: unknown) => typeof value === 'boolean',
   represent: { lowercase: (value: object) => (value ? 'true' : 'false') },

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadInputs, readInputs, type InputProblem, type KubeObject } from '../../src/kube/index.js';
+import yaml from 'js-yaml';
+import { KUBERNETES_YAML_SCHEMA, loadInputs, readInputs, type InputProblem, type KubeObject } from '../../src/kube/index.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 
 const deployment = (name: string, extra = '') => `apiVersion: apps/v1
@@ -172,6 +173,13 @@ describe('loadInputs', () => {
     } finally {
       tree.cleanup();
     }
+  });
+
+  test('reads every YAML 1.1 boolean word as a boolean, and other words, however short or long, as strings', () => {
+    const read = (word: string): unknown => (yaml.load(`v: ${word}`, { schema: KUBERNETES_YAML_SCHEMA }) as { v: unknown }).v;
+    for (const word of ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']) assert.equal(read(word), true, word);
+    for (const word of ['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']) assert.equal(read(word), false, word);
+    for (const word of ['x', 'yES', 'tRUE', 'falsy', 'falsey', 'enabled', 'offline']) assert.equal(read(word), word);
   });
 
   test('renders kustomizations with kubectl, overlays only, reported against the kustomization', { skip: !hasKubectl }, async () => {
