@@ -1,6 +1,6 @@
 // One AdmissionReview in, one decision out: the policy engine run on request.object,
 // and in a tenant namespace the tenant boundaries too.
-import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, toKubeObject, type JsonObject, type JsonValue } from '../kube/index.js';
+import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, toKubeObject, type JsonObject, type JsonValue, type KubeObject } from '../kube/index.js';
 import { objectBoundaryFindings, type BoundaryFinding, type TenantBoundary } from '../platform/boundaries/index.js';
 import { applyMutationsInPlace, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
 import { auditObject, enabledChecks, planChecks, type CheckPlan } from '../policy/engine.js';
@@ -18,6 +18,8 @@ export interface AdmissionRequest {
   readonly uid: string;
   readonly operation: string;
   readonly object: JsonValue | undefined;
+  /** The stored object an UPDATE changes. */
+  readonly oldObject?: JsonValue;
   readonly namespace: string;
   readonly dryRun: boolean;
 }
@@ -69,6 +71,7 @@ export function parseReview(body: string): { apiVersion: AdmissionVersion; reque
       uid: request.uid,
       operation: request.operation,
       object: request.object ?? undefined,
+      oldObject: request.oldObject ?? undefined,
       namespace: (request.namespace as string | undefined) ?? '',
       dryRun: request.dryRun === true,
     },
@@ -113,10 +116,8 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
   const { kind, name } = object;
   const who = { kind, name, namespace };
   const boundary = endpoint === 'validate' ? tenants?.get(namespace) : undefined;
-  // Checked on controller-made objects too: anyone who may create a Pod may also give it an
-  // ownerReference. An object being deleted is let through, so its finalizers can be removed.
-  const beingDeleted = object.metadata.deletionTimestamp != null;
-  const crossed = boundary && !beingDeleted ? objectBoundaryFindings({ ...object, namespace }, boundary) : [];
+  // Checked on controller-made objects too: anyone who may create a Pod may also give it an ownerReference.
+  const crossed = boundary ? boundaryCrossings({ ...object, namespace }, request, boundary) : [];
   if (ownedByController(object.metadata)) {
     if (crossed.length === 0) return allow('owned by a controller (the owner was admitted)', who);
     return deny(request.uid, { ...who, operation, dangers: boundaryIds(crossed), warnings: [] }, crossed.map(describeCrossing), {});
@@ -145,6 +146,25 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
   const response: AdmissionResponse = { uid: request.uid, allowed: true };
   if (warnings.length) response.warnings = warnings;
   return { ...decided, response, verdict: 'allowed' };
+}
+
+/**
+ * The boundaries an object crosses. An UPDATE of an object being deleted is held only to what
+ * its old version did not already cross, so a controller can still remove its finalizer after
+ * platform.yaml changed under it; but nothing may be added, since a finalizer of the tenant's
+ * own keeps such an object, and what external-dns and RBAC make of it, for as long as it likes.
+ */
+function boundaryCrossings(object: KubeObject, request: AdmissionRequest, boundary: TenantBoundary): BoundaryFinding[] {
+  const found = objectBoundaryFindings(object, boundary);
+  const beingDeleted = object.metadata.deletionTimestamp != null;
+  if (!found.length || request.operation !== 'UPDATE' || !beingDeleted || objectProblem(request.oldObject)) return found;
+  const old = toKubeObject(request.oldObject as JsonObject, object.source);
+  const before = new Set(objectBoundaryFindings({ ...old, namespace: object.namespace }, boundary).map(crossingKey));
+  return found.filter((finding) => !before.has(crossingKey(finding)));
+}
+
+function crossingKey(finding: BoundaryFinding): string {
+  return `${finding.rule}\n${finding.message}`;
 }
 
 /** A denial listing every reason. */

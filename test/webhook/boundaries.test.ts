@@ -42,7 +42,7 @@ const rule = (host?: string) => ({ ...(host ? { host } : {}), http: { paths: [{ 
 const container = (image: string) => ({ image, securityContext: { runAsNonRoot: true } });
 const tolerating = { tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }] };
 
-async function validate(running: Running, object: Record<string, unknown>, namespace: string, options: { operation?: string } = {}) {
+async function validate(running: Running, object: Record<string, unknown>, namespace: string, options: { operation?: string; oldObject?: object } = {}) {
   return (await admit(running, '/validate', review(object, { namespace, ...options }))).response;
 }
 
@@ -134,11 +134,47 @@ describe('kaji webhook: tenant boundaries', () => {
     assert.match(response.status!.message, /tenant boundary \(scheduling\)/);
   });
 
-  it('lets an object being deleted through, so its finalizers can be removed', async () => {
+  it('lets an UPDATE of an object being deleted through when it crosses nothing its old version did not (a finalizer removed)', async () => {
+    const deleting = { deletionTimestamp: '2025-01-01T00:00:00Z' };
+    const old = ingress('shop', { rules: [rule('api.shop.example.com')] });
+    Object.assign(old.metadata, deleting, { finalizers: ['ingress.k8s.aws/resources'] });
+    const released = ingress('shop', { rules: [rule('api.shop.example.com')] });
+    Object.assign(released.metadata, deleting);
+    assert.equal((await validate(running, released, 'shop', { operation: 'UPDATE', oldObject: old })).allowed, true);
+    // The same object, not being deleted, is denied.
+    assert.equal((await validate(running, ingress('shop', { rules: [rule('api.shop.example.com')] }), 'shop', { operation: 'UPDATE', oldObject: old })).allowed, false);
+  });
+
+  it('denies what an UPDATE adds to an object being deleted: a finalizer of the tenant\'s own would keep it (and what external-dns and RBAC do with it) forever', async () => {
+    const service = (annotations: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'held', namespace: 'billing', deletionTimestamp: '2025-01-01T00:00:00Z', finalizers: ['billing.example.com/hold'], annotations },
+      spec: { type: 'ClusterIP', ports: [{ port: 80 }] },
+    });
+    const claimed = service({ 'external-dns.alpha.kubernetes.io/hostname': 'www.shop.example.com' });
+    const response = await validate(running, claimed, 'billing', { operation: 'UPDATE', oldObject: service({}) });
+    assert.equal(response.allowed, false);
+    assert.match(response.status!.message, /tenant boundary \(host\): host "www\.shop\.example\.com" is not declared for billing/);
+    // Without the old object to compare with, every crossing counts.
+    assert.equal((await validate(running, claimed, 'billing', { operation: 'UPDATE' })).allowed, false);
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'held', namespace: 'billing', deletionTimestamp: '2025-01-01T00:00:00Z', finalizers: ['billing.example.com/hold'] },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'ServiceAccount', name: 'app' }],
+    };
+    const widened = { ...binding, subjects: [...binding.subjects, { kind: 'Group', name: 'system:authenticated', apiGroup: 'rbac.authorization.k8s.io' }] };
+    const denied = await validate(running, widened, 'billing', { operation: 'UPDATE', oldObject: binding });
+    assert.equal(denied.allowed, false);
+    assert.match(denied.status!.message, /tenant boundary \(rbac\): subjects\[1\] is Group "system:authenticated"/);
+  });
+
+  it('judges a CREATE whatever its deletionTimestamp says (the API server clears it; the webhook does not count on that)', async () => {
     const object = ingress('shop', { rules: [rule('api.shop.example.com')] });
-    assert.equal((await validate(running, object, 'shop', { operation: 'UPDATE' })).allowed, false);
-    (object.metadata as Record<string, unknown>).deletionTimestamp = '2025-01-01T00:00:00Z';
-    assert.equal((await validate(running, object, 'shop', { operation: 'UPDATE' })).allowed, true);
+    Object.assign(object.metadata, { deletionTimestamp: '2025-01-01T00:00:00Z' });
+    assert.equal((await validate(running, object, 'shop')).allowed, false);
   });
 
   it('leaves objects outside tenant namespaces alone, and /mutate never denies for a boundary', async () => {

@@ -91,7 +91,10 @@ export function call(
 }
 
 let counter = 0;
-export function review(object: object | undefined, options: { operation?: string; apiVersion?: string; namespace?: string; uid?: string } = {}) {
+export function review(
+  object: object | undefined,
+  options: { operation?: string; apiVersion?: string; namespace?: string; uid?: string; oldObject?: object } = {},
+) {
   const uid = options.uid ?? `uid-${++counter}`;
   const typed = object as { apiVersion?: string; kind?: string } | undefined;
   const [group, version] = typed?.apiVersion?.includes('/') ? typed.apiVersion.split('/') : ['', typed?.apiVersion ?? 'v1'];
@@ -105,6 +108,7 @@ export function review(object: object | undefined, options: { operation?: string
       namespace: options.namespace ?? 'apps',
       userInfo: { username: 'tester' },
       object,
+      ...(options.oldObject ? { oldObject: options.oldObject } : {}),
       dryRun: false,
     },
   };
