@@ -54,6 +54,29 @@ function assertSameDefinition(text: string): void {
   assert.deepEqual(fast, positioned, text);
 }
 
+/** Fails unless parsePlatform and reading with positions both give this definition, or both refuse it with the same message. */
+function assertSameOutcome(text: string): void {
+  const outcome = (parse: typeof parsePlatform): unknown => {
+    try {
+      return parse(text, 'platform.yaml');
+    } catch (error) {
+      assert.ok(error instanceof PlatformErrors, String(error));
+      return error.message;
+    }
+  };
+  assert.deepEqual(outcome(parsePlatform), outcome(parseWithPositions), text);
+}
+
+function replaceOnce(text: string, old: string, replacement: string): string {
+  assert.equal(text.split(old).length, 2, `${JSON.stringify(old)} once in the example`);
+  return text.replace(old, replacement);
+}
+
+/** The 1-based line of the example's line that contains `fragment`. */
+function lineOf(fragment: string): number {
+  return EXAMPLE.split('\n').findIndex((line) => line.includes(fragment)) + 1;
+}
+
 // Plain scalars where YAML 1.2 core, YAML 1.1 and js-yaml's own schemas part ways.
 const SCALARS = [
   '0o17', '017', '-0', '+5', '0x1F', '-0x1F', '0b101', '1_000', '-.5', '+.5', '.5e3', '1.', '1.50', '1e400', '-1e400',
@@ -88,6 +111,19 @@ describe('the two readers of platform.yaml', () => {
       'ports: [443]# no space before the comment\n',
     ];
     for (const text of givenUp) assert.equal(readPlainYaml(text), undefined, JSON.stringify(text));
+  });
+
+  test('GIVEN a quoted scalar continued on a line indented no more than its key WHEN parsed THEN it is refused at its line, as reading with positions refuses it', () => {
+    for (const [text, line] of [
+      [replaceOnce(EXAMPLE, 'policy: polaris.yaml', 'policy: "polaris\n.yaml"'), lineOf('policy: polaris.yaml')],
+      [replaceOnce(EXAMPLE, '  - name: blue\n', "  - name: 'bl\n    ue'\n"), lineOf('  - name: blue')],
+    ] as const) {
+      assert.throws(() => parsePlatform(text, 'platform.yaml'), (error: unknown) => error instanceof PlatformErrors && error.errors[0]!.line === line && /Missing closing/.test(error.message));
+      assertSameOutcome(text);
+    }
+    for (const text of ['a:\n  b: "x\n  c"\n', '- "x\ny"\n', 'a: "x\n\ty"\n']) {
+      assert.equal(readPlainYaml(text), undefined, JSON.stringify(text));
+    }
   });
 
   test('GIVEN random edits of the example WHEN parsePlatform accepts the result THEN reading it with positions gives the same definition', () => {

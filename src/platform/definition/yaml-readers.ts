@@ -63,9 +63,10 @@ const GIVE_UP = new Error('read with positions');
 
 /**
  * The data of a one-document YAML text, read fast; undefined when the text
- * is not valid YAML here, or has something READERS_DIFFER finds, a null key
- * or a flow collection over several lines (js-yaml accepts some of those that
- * YAML, and `yaml`, refuse: their lines indented less than the key's). Only
+ * is not valid YAML here, or has something READERS_DIFFER finds, a null key,
+ * or a flow collection or quoted scalar that ends on another line than its
+ * node began (the key's line, or the `-`'s): js-yaml accepts some of those
+ * that YAML, and `yaml`, refuse (lines indented no more than the key's). Only
  * the position-keeping reader gives kaji's reading of those, and its messages.
  */
 export function readPlainYaml(text: string): unknown {
@@ -77,8 +78,10 @@ export function readPlainYaml(text: string): unknown {
       return;
     }
     const openLine = openedOnLine.pop();
-    const closedFlow = state.kind !== 'scalar' && (text[state.position - 1] === '}' || text[state.position - 1] === ']');
-    if (closedFlow && openLine !== state.line) throw GIVE_UP;
+    const last = text[state.position - 1];
+    const closedFlow = state.kind !== 'scalar' && (last === '}' || last === ']');
+    const closedQuoted = state.kind === 'scalar' && (last === '"' || last === "'");
+    if ((closedFlow || closedQuoted) && openLine !== state.line) throw GIVE_UP;
   };
   let data: unknown;
   try {
