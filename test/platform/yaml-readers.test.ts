@@ -126,6 +126,20 @@ describe('the two readers of platform.yaml', () => {
     }
   });
 
+  test('GIVEN a collection as a key WHEN parsed THEN parsePlatform reads it as YAML does, not as the key its items spell', () => {
+    for (const text of [
+      replaceOnce(EXAMPLE, 'policy: polaris.yaml', '[policy]: polaris.yaml'),
+      replaceOnce(EXAMPLE, 'policy: polaris.yaml', '? [policy]\n: polaris.yaml'),
+    ]) {
+      assert.throws(() => parsePlatform(text, 'platform.yaml'), PlatformErrors);
+      assertSameOutcome(text);
+    }
+    for (const text of ['? - a\n  - b\n: 1\n', '{[a]: 1}\n', 'a: &x [1]\n*x : 2\n', 'a: &x {b: 1}\n*x : 2\n']) {
+      assert.equal(readPlainYaml(text), undefined, JSON.stringify(text));
+    }
+    assertAgree('a: &x 1\n*x : 2\n'); // an alias of a scalar is the same key in both
+  });
+
   test('GIVEN random edits of the example WHEN parsePlatform accepts the result THEN reading it with positions gives the same definition', () => {
     const significant = [':', '-', '?', '[', ']', '{', '}', '#', '&', '*', '|', '>', "'", '"', '@', '`', ' ', '\t', '\n', ',', '\\', 'a', '0', '.', '<<', '~', '%'];
     const edit = fc.record({ at: fc.nat(), remove: fc.integer({ min: 0, max: 2 }), insert: fc.constantFrom(...significant, '') });

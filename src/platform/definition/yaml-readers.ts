@@ -52,11 +52,13 @@ const YAML_CORE_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
 
 /**
  * Where the readers differ, found in the text: a tag (`!`, `!!int`, `!<…>`), a
- * directive line (`%YAML 1.1` changes how scalars resolve), and a `#` right
+ * directive line (`%YAML 1.1` changes how scalars resolve), a `#` right
  * after a quote or a flow collection's end (YAML wants a space before a
- * comment; js-yaml reads `"x"#c` as "x" and a comment).
+ * comment; js-yaml reads `"x"#c` as "x" and a comment), and an explicit key
+ * (`? [a, b]`: js-yaml joins a collection key's items, `yaml` writes it as
+ * YAML).
  */
-const READERS_DIFFER = /!|^%|["'\]}]#/m;
+const READERS_DIFFER = /!|^%|["'\]}]#|(?:^|[\s,[{])\?(?:\s|$)/m;
 
 /** Thrown out of js-yaml's listener to give a text up to the other reader. */
 const GIVE_UP = new Error('read with positions');
@@ -64,15 +66,18 @@ const GIVE_UP = new Error('read with positions');
 /**
  * The data of a one-document YAML text, read fast; undefined when the text
  * is not valid YAML here, or has something READERS_DIFFER finds, a null key,
- * or a flow collection or quoted scalar that ends on another line than its
- * node began (the key's line, or the `-`'s): js-yaml accepts some of those
- * that YAML, and `yaml`, refuse (lines indented no more than the key's). Only
- * the position-keeping reader gives kaji's reading of those, and its messages.
+ * a collection as a key, or a flow collection or quoted scalar that ends on
+ * another line than its node began (the key's line, or the `-`'s).
+ * js-yaml accepts some of those that YAML, and `yaml`, refuse (lines indented
+ * no more than the key's), and makes a key of a collection's items joined by
+ * commas (`[policy]: x` is the key "policy"; `yaml` writes "[ policy ]").
+ * Only the position-keeping reader gives kaji's reading of those, and its
+ * messages.
  */
 export function readPlainYaml(text: string): unknown {
   if (READERS_DIFFER.test(text)) return undefined;
   const openedOnLine: number[] = [];
-  const listener = (event: 'open' | 'close', state: { line: number; position: number; kind: string | null }): void => {
+  const listener = (event: 'open' | 'close', state: { line: number; position: number; kind: string | null; result: unknown }): void => {
     if (event === 'open') {
       openedOnLine.push(state.line);
       return;
@@ -82,6 +87,7 @@ export function readPlainYaml(text: string): unknown {
     const closedFlow = state.kind !== 'scalar' && (last === '}' || last === ']');
     const closedQuoted = state.kind === 'scalar' && (last === '"' || last === "'");
     if ((closedFlow || closedQuoted) && openLine !== state.line) throw GIVE_UP;
+    if (typeof state.result === 'object' && state.result !== null && followedByColon(text, state.position)) throw GIVE_UP;
   };
   let data: unknown;
   try {
@@ -90,6 +96,13 @@ export function readPlainYaml(text: string): unknown {
     return undefined;
   }
   return hasNullKey(data) ? undefined : data;
+}
+
+/** True when `:` comes next on the line: the collection (or alias of one) just read is an implicit key. */
+function followedByColon(text: string, position: number): boolean {
+  let at = position;
+  while (text[at] === ' ' || text[at] === '\t') at++;
+  return text[at] === ':';
 }
 
 /**
