@@ -96,18 +96,7 @@ export function watchFileText(
  * changes, or with the error when the new content is not a valid configuration.
  */
 export function watchConfig(file: string, onChange: (change: ConfigChange) => void, options: WatchOptions = {}): ConfigWatcher {
-  return watchFileText(
-    file,
-    (change) => {
-      if ('error' in change) return onChange(change);
-      try {
-        onChange({ config: parsePolicyConfig(change.text, file) });
-      } catch (error) {
-        onChange({ error: error as Error });
-      }
-    },
-    options,
-  );
+  return watchParsed(file, (text) => ({ config: parsePolicyConfig(text, file) }), onChange, options);
 }
 
 export type TenantsChange = { readonly tenants: TenantBoundaries } | { readonly error: Error };
@@ -118,12 +107,22 @@ export type TenantsChange = { readonly tenants: TenantBoundaries } | { readonly 
  * tenants file.
  */
 export function watchTenants(file: string, onChange: (change: TenantsChange) => void, options: WatchOptions = {}): ConfigWatcher {
+  return watchParsed(file, (text) => ({ tenants: parseTenants(text, file) }), onChange, options);
+}
+
+/** watchFileText with each new text parsed: `onChange` gets what `parse` returns, or the error it (or the read) threw. */
+function watchParsed<Parsed>(
+  file: string,
+  parse: (text: string) => Parsed,
+  onChange: (change: Parsed | { readonly error: Error }) => void,
+  options: WatchOptions,
+): ConfigWatcher {
   return watchFileText(
     file,
     (change) => {
       if ('error' in change) return onChange(change);
       try {
-        onChange({ tenants: parseTenants(change.text, file) });
+        onChange(parse(change.text));
       } catch (error) {
         onChange({ error: error as Error });
       }

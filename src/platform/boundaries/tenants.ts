@@ -64,8 +64,8 @@ export function parseTenants(text: string, file: string): ReadonlyMap<string, Te
     const services = (list as JsonValue[]).map((entry, index): TenantService => {
       const at = `namespaces.${namespace}[${index}]`;
       if (!isObject(entry)) return fail(at, 'an object');
-      const text = (field: string) => (typeof entry[field] === 'string' && entry[field] !== '' ? (entry[field] as string) : fail(`${at}.${field}`, 'a non-empty string'));
-      return { name: text('name'), team: text('team'), image: text('image'), hosts: strings(entry.hosts) ?? fail(`${at}.hosts`, 'a list of strings') };
+      const nonEmpty = (field: string) => (typeof entry[field] === 'string' && entry[field] !== '' ? (entry[field] as string) : fail(`${at}.${field}`, 'a non-empty string'));
+      return { name: nonEmpty('name'), team: nonEmpty('team'), image: nonEmpty('image'), hosts: strings(entry.hosts) ?? fail(`${at}.hosts`, 'a list of strings') };
     });
     const unique = (values: string[]) => [...new Set(values)];
     boundaries.set(namespace, {
