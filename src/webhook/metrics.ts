@@ -55,7 +55,7 @@ export class WebhookMetrics {
     lines.push('# HELP kaji_webhook_config_reloads_total Configuration reloads, by result.', '# TYPE kaji_webhook_config_reloads_total counter');
     for (const [result, value] of this.reloads) lines.push(`kaji_webhook_config_reloads_total{result="${result}"} ${value}`);
     lines.push(
-      '# HELP kaji_webhook_config_valid 1 when the last configuration reload succeeded, 0 when the webhook serves an older one.',
+      '# HELP kaji_webhook_config_valid 1 when the last reload of every watched file (policy, tenants) succeeded, 0 when the webhook serves an older one.',
       '# TYPE kaji_webhook_config_valid gauge',
       `kaji_webhook_config_valid ${this.configValid ? 1 : 0}`,
     );

@@ -260,5 +260,15 @@ describe('kaji webhook: tenants file reload', () => {
     assert.match(ready, /config: stale \(.*tenants\.json: namespaces\.shop\[0\]\.team must be a non-empty string/);
     assert.match((await call(started, '/metrics')).text, /^kaji_webhook_config_valid 0$/m);
     assert.ok(started.logs.some((line) => (line as Record<string, unknown>).event === 'config-reload' && (line as Record<string, unknown>).file === 'tenants'));
+
+    // A good policy reload does not hide the bad tenants file; a good tenants file clears it.
+    started.server.configReloaded(undefined, 'policy');
+    assert.match((await call(started, '/readyz')).text, /config: stale \(.*tenants\.json/);
+    assert.match((await call(started, '/metrics')).text, /^kaji_webhook_config_valid 0$/m);
+    await writeFile(file, tenantsText(PLATFORM));
+    await waitFor(() => changes.length === 3, 'the good reload');
+    assert.equal((await call(started, '/readyz')).text, 'ok\nconfig: current\n');
+    assert.match((await call(started, '/metrics')).text, /^kaji_webhook_config_valid 1$/m);
+    assert.equal((await validate(started, api, 'shop')).allowed, false, 'the host is no longer declared');
   });
 });

@@ -320,7 +320,10 @@ describe('kaji webhook (command line)', () => {
       assert.equal(denied.allowed, false);
       assert.match(denied.status!.message, /tenant boundary \(host\): host "api\.shop\.example\.com" is not declared for shop in platform\.yaml/);
       const pod = workload('Pod', podSpec({ image: `${ECR}/shop:1.0.0` }, { tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }] }), { namespace: 'shop' });
-      assert.equal((await admit(running, '/validate', review(pod, { namespace: 'shop' }))).response.allowed, false);
+      // The default policy denies this Pod too (no securityContext): the message says the boundary does.
+      const podDenied = (await admit(running, '/validate', review(pod, { namespace: 'shop' }))).response;
+      assert.equal(podDenied.allowed, false);
+      assert.match(podDenied.status!.message, /tenant boundary \(scheduling\): tolerations\[0\] tolerates the system nodes' taint CriticalAddonsOnly/);
 
       writeFileSync(file, tenants(['www.shop.example.com', 'api.shop.example.com']));
       await waitFor(() => lines.some((line) => line.event === 'config-reload' && line.file === 'tenants'), 'the tenants reload', 10_000);
