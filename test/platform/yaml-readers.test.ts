@@ -140,6 +140,15 @@ describe('the two readers of platform.yaml', () => {
     assertAgree('a: &x 1\n*x : 2\n'); // an alias of a scalar is the same key in both
   });
 
+  test('GIVEN a \\U escape beyond Unicode, content on a --- line or a key over 1024 characters WHEN read THEN the fast reader gives them up, as YAML refuses them', () => {
+    const text = replaceOnce(EXAMPLE, 'policy: polaris.yaml', 'policy: "polaris.yaml\\U00110000"');
+    assert.throws(() => parsePlatform(text, 'platform.yaml'), (error: unknown) => error instanceof PlatformErrors && error.errors[0]!.line === lineOf('policy: polaris.yaml') && /Invalid escape/.test(error.message));
+    for (const refused of ['a: "\\U00110000"\n', '--- a: 1\n', '---  a: 1\n', `${'k'.repeat(1025)}: 1\n`]) {
+      assert.equal(readPlainYaml(refused), undefined, refused.slice(0, 40));
+      assert.equal(positioned(refused), undefined, refused.slice(0, 40));
+    }
+  });
+
   test('GIVEN random edits of the example WHEN parsePlatform accepts the result THEN reading it with positions gives the same definition', () => {
     const significant = [':', '-', '?', '[', ']', '{', '}', '#', '&', '*', '|', '>', "'", '"', '@', '`', ' ', '\t', '\n', ',', '\\', 'a', '0', '.', '<<', '~', '%'];
     const edit = fc.record({ at: fc.nat(), remove: fc.integer({ min: 0, max: 2 }), insert: fc.constantFrom(...significant, '') });

@@ -54,11 +54,15 @@ const YAML_CORE_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
  * Where the readers differ, found in the text: a tag (`!`, `!!int`, `!<…>`), a
  * directive line (`%YAML 1.1` changes how scalars resolve), a `#` right
  * after a quote or a flow collection's end (YAML wants a space before a
- * comment; js-yaml reads `"x"#c` as "x" and a comment), and an explicit key
+ * comment; js-yaml reads `"x"#c` as "x" and a comment), an explicit key
  * (`? [a, b]`: js-yaml joins a collection key's items, `yaml` writes it as
- * YAML).
+ * YAML), content on a `---` line (`--- a: 1`: YAML refuses a block collection
+ * there) and a `\U` escape (js-yaml reads `"\U00110000"`, beyond Unicode).
  */
-const READERS_DIFFER = /!|^%|["'\]}]#|(?:^|[\s,[{])\?(?:\s|$)/m;
+const READERS_DIFFER = /!|^%|["'\]}]#|(?<![^\s,[{])\?(?:\s|$)|^---[ \t]+[^\s#]|\\U/m;
+
+/** The longest implicit key YAML allows, in characters up to its `:` (the `yaml` package refuses longer). */
+const MAX_IMPLICIT_KEY = 1024;
 
 /** Thrown out of js-yaml's listener to give a text up to the other reader. */
 const GIVE_UP = new Error('read with positions');
@@ -66,18 +70,18 @@ const GIVE_UP = new Error('read with positions');
 /**
  * The data of a one-document YAML text, read fast; undefined when the text
  * is not valid YAML here, or has something READERS_DIFFER finds, a null key,
- * a collection as a key, or a flow collection or quoted scalar that ends on
- * another line than its node began (the key's line, or the `-`'s).
- * js-yaml accepts some of those that YAML, and `yaml`, refuse (lines indented
- * no more than the key's), and makes a key of a collection's items joined by
- * commas (`[policy]: x` is the key "policy"; `yaml` writes "[ policy ]").
- * Only the position-keeping reader gives kaji's reading of those, and its
- * messages.
+ * a collection as a key, a key ending more than MAX_IMPLICIT_KEY characters
+ * into its line, or a flow collection or quoted scalar that ends on another
+ * line than its node began (the key's line, or the `-`'s). js-yaml accepts
+ * some of those that YAML, and `yaml`, refuse (lines indented no more than the
+ * key's, long keys), and makes a key of a collection's items joined by commas
+ * (`[policy]: x` is the key "policy"; `yaml` writes "[ policy ]"). Only the
+ * position-keeping reader gives kaji's reading of those, and its messages.
  */
 export function readPlainYaml(text: string): unknown {
   if (READERS_DIFFER.test(text)) return undefined;
   const openedOnLine: number[] = [];
-  const listener = (event: 'open' | 'close', state: { line: number; position: number; kind: string | null; result: unknown }): void => {
+  const listener = (event: 'open' | 'close', state: { line: number; lineStart: number; position: number; kind: string | null; result: unknown }): void => {
     if (event === 'open') {
       openedOnLine.push(state.line);
       return;
@@ -87,7 +91,10 @@ export function readPlainYaml(text: string): unknown {
     const closedFlow = state.kind !== 'scalar' && (last === '}' || last === ']');
     const closedQuoted = state.kind === 'scalar' && (last === '"' || last === "'");
     if ((closedFlow || closedQuoted) && openLine !== state.line) throw GIVE_UP;
-    if (typeof state.result === 'object' && state.result !== null && followedByColon(text, state.position)) throw GIVE_UP;
+    if (followedByColon(text, state.position)) {
+      if (typeof state.result === 'object' && state.result !== null) throw GIVE_UP;
+      if (state.position - state.lineStart > MAX_IMPLICIT_KEY) throw GIVE_UP;
+    }
   };
   let data: unknown;
   try {
@@ -98,7 +105,7 @@ export function readPlainYaml(text: string): unknown {
   return hasNullKey(data) ? undefined : data;
 }
 
-/** True when `:` comes next on the line: the collection (or alias of one) just read is an implicit key. */
+/** True when `:` comes next on the line: the node just read is an implicit key. */
 function followedByColon(text: string, position: number): boolean {
   let at = position;
   while (text[at] === ' ' || text[at] === '\t') at++;
