@@ -37,6 +37,7 @@ const greenStack = new ClusterStack(app, 'labs-green', {
   platformAdminRoleArns: [ADMIN],
   publicEndpointCidrs: [OFFICE],
   teamAccessPolicy: 'edit',
+  argoCdValues: { global: { image: { repository: 'registry.example.com/mirror/argocd' }, logging: { format: 'json' } } },
 });
 const blue = Template.fromStack(blueStack);
 const green = Template.fromStack(greenStack);
@@ -293,6 +294,14 @@ describe('ClusterStack: Argo CD bootstrap', () => {
     assert.equal(values.notifications?.enabled, false);
     // configs.params lost its defaults in chart 9.0.0; a key set here still reaches argocd-cmd-params-cm.
     assert.equal(values.configs?.params?.['reposerver.parallelism.limit'], 4);
+  });
+
+  test('argoCdValues with a global of its own (a mirror, logging) replace kaji\'s global but keep the pinned image tag', () => {
+    const values = JSON.parse(String(chart(green, 'argo-cd').Values)) as { global?: unknown };
+    assert.deepEqual(values.global, {
+      image: { tag: CHARTS.argoCd.imageTag, repository: 'registry.example.com/mirror/argocd' },
+      logging: { format: 'json' },
+    });
   });
 
   test('the pinned Argo CD image is a patch of the minor the chart ships, not older than the chart\'s own', () => {

@@ -45,7 +45,8 @@ export interface ArgoCdBootstrapProps {
   readonly repositoryCredentialsSecretName: string;
   /**
    * Helm values merged over kaji's (top-level keys replace kaji's: a `global`
-   * here also drops kaji's pinned image tag, placement and NetworkPolicies).
+   * here also drops kaji's placement and NetworkPolicies, but keeps the pinned
+   * image tag unless it sets `global.image.tag` itself; see argoCdChartValues).
    * @default {}
    */
   readonly values?: Record<string, unknown>;
@@ -83,6 +84,26 @@ export function argoCdValues(chart: ArgoCdChartPin): Record<string, unknown> {
   };
 }
 
+/**
+ * The values the chart is installed with: kaji's, with `overrides`' top-level
+ * keys replacing kaji's. A `global` of the overrides still runs the pinned
+ * image tag unless it names a tag: the pin is a security fix, and a `global`
+ * set for anything else (a mirror's `image.repository`, logging) would
+ * otherwise put the chart's older appVersion back on every component.
+ */
+function argoCdChartValues(chart: ArgoCdChartPin, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const values = { ...argoCdValues(chart), ...overrides };
+  const global = overrides.global;
+  if (isPlainObject(global) && (global.image === undefined || isPlainObject(global.image))) {
+    values.global = { ...global, image: { tag: chart.imageTag, ...global.image } };
+  }
+  return values;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export class ArgoCdBootstrap extends Construct {
   /** The Argo CD chart. */
   readonly chart: eks.HelmChart;
@@ -110,7 +131,7 @@ export class ArgoCdBootstrap extends Construct {
       // The AppProject and Application below need the CRDs and a running controller.
       wait: true,
       timeout: Duration.minutes(15),
-      values: { ...argoCdValues(charts.argoCd), ...(props.values ?? {}) },
+      values: argoCdChartValues(charts.argoCd, props.values),
     });
     for (const dependency of props.dependsOn ?? []) this.chart.node.addDependency(dependency);
 
