@@ -1,6 +1,6 @@
 // The two readers of platform.yaml. `yaml` keeps every node's position, which
 // messages need, but takes 40-50 ms to read the example platform in a fresh
-// process (its parser runs cold); js-yaml takes 7-10 ms, and synthesis and
+// process (its parser runs cold); js-yaml takes 7-13 ms, and synthesis and
 // every command that loads the platform pay that. parsePlatform reads a text
 // the fast way first and keeps the result only when the definition has no
 // problem at all; any problem, and any text the fast reader gives up on, is
