@@ -135,7 +135,8 @@ export function formatBumpResult(result: BumpResult): string {
       return `${result.title}: pushed ${result.commit?.slice(0, 12)} (${changesLine(result)}; ${result.attempts} attempt(s)).\n`;
     case 'pull-request': {
       const done = result.pullRequest?.created ? 'opened' : result.alreadyPushed ? 'kept' : 'updated';
-      const kept = result.alreadyPushed ? ` (${result.branch} already had this change at ${result.commit?.slice(0, 12)}: nothing pushed)` : '';
+      const rewritten = result.pullRequest?.rewritten ? '; its title and body rewritten' : '';
+      const kept = result.alreadyPushed ? ` (${result.branch} already had this change at ${result.commit?.slice(0, 12)}: nothing pushed${rewritten})` : '';
       return `${result.title}: pull request #${result.pullRequest?.number} ${done}${kept}: ${result.pullRequest?.url}\n`;
     }
   }

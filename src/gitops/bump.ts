@@ -21,7 +21,7 @@ import {
 } from '../kube/index.js';
 import { auditObjects, countResults, loadPolicyConfig, placedMessagesOf, type PolicyConfig } from '../policy/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
-import { GitHubForge, githubRepositoryOf } from './github.js';
+import { GitHubForge, githubRepositoryOf, type PullRequestResult } from './github.js';
 import { isUrl, redact, SourceNotFoundError, urlCredentials, Workspace } from './git.js';
 import {
   formatVersion,
@@ -121,7 +121,7 @@ export interface BumpResult {
   readonly attempts?: number;
   /** Push mode: the base tip the change was refused on, when another push had moved the base since the first check. */
   readonly refusedOnTip?: string;
-  readonly pullRequest?: { readonly number: number; readonly url: string; readonly created: boolean };
+  readonly pullRequest?: PullRequestResult;
   readonly title?: string;
 }
 

@@ -33,6 +33,8 @@ export interface PullRequestResult {
   readonly number: number;
   readonly url: string;
   readonly created: boolean;
+  /** An open pull request whose title or body differed was rewritten. */
+  readonly rewritten: boolean;
 }
 
 interface OpenPullRequest {
@@ -75,7 +77,7 @@ export class GitHubForge {
     const existing = await this.#findOpen(head, request.base);
     if (existing !== undefined) {
       const same = existing.title === request.title && existing.body === request.body;
-      result = same ? { number: existing.number, url: existing.url, created: false } : await this.#update(existing.number, request);
+      result = same ? { number: existing.number, url: existing.url, created: false, rewritten: false } : await this.#update(existing.number, request);
     } else {
       try {
         const { data } = await this.#octokit.rest.pulls.create({
@@ -86,7 +88,7 @@ export class GitHubForge {
           title: request.title,
           body: request.body,
         });
-        result = { number: data.number, url: data.html_url, created: true };
+        result = { number: data.number, url: data.html_url, created: true, rewritten: false };
       } catch (error) {
         // Another run created it between our list and create: update that one.
         const raced = isAlreadyExists(error) ? await this.#findOpen(head, request.base).catch(() => undefined) : undefined;
@@ -117,7 +119,7 @@ export class GitHubForge {
   async #update(number: number, request: PullRequestRequest): Promise<PullRequestResult> {
     try {
       const { data } = await this.#octokit.rest.pulls.update({ owner: this.#owner, repo: this.#repo, pull_number: number, title: request.title, body: request.body });
-      return { number: data.number, url: data.html_url, created: false };
+      return { number: data.number, url: data.html_url, created: false, rewritten: true };
     } catch (error) {
       throw this.#error(error, `update pull request #${number}`);
     }

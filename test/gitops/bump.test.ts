@@ -370,6 +370,16 @@ describe('kaji bump --mode pr run again for the same tag', { skip: !hasKubectl }
       );
       assert.equal(github.pulls.get('acme/manifests')!.length, 1);
 
+      // Someone edited the pull request's title: the re-run puts it back, and says so.
+      github.pulls.get('acme/manifests')![0]!.title = 'edited by hand';
+      const edited = await withEnv(later, undefined, () => withToken(github.token, () => kaji(args)));
+      assert.equal(edited.code, 0, edited.stderr);
+      assert.equal(
+        edited.stdout,
+        `antenna: 1.0.0 → 1.2.0: pull request #1 kept (kaji/bump/antenna already had this change at ${pushed.slice(0, 12)}: nothing pushed; its title and body rewritten): https://github.com/acme/manifests/pull/1\n`,
+      );
+      assert.equal(github.pulls.get('acme/manifests')![0]!.title, 'antenna: 1.0.0 → 1.2.0');
+
       // Another commit lands on main: the same tag again is rebuilt on it and pushed.
       const other = await kaji(bumpArgs(fixture, 'bookmark', '1.5.0', '--mode', 'push'));
       assert.equal(other.code, 0, other.stderr);

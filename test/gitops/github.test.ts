@@ -19,7 +19,7 @@ describe('GitHubForge.upsertPullRequest', () => {
   test('no open pull request: lists, creates, labels', async () => {
     await withServer(async (server, forge) => {
       const result = await forge.upsertPullRequest({ ...REQUEST, labels: ['kaji', 'release'] });
-      assert.deepEqual(result, { number: 1, url: 'https://github.com/acme/manifests/pull/1', created: true });
+      assert.deepEqual(result, { number: 1, url: 'https://github.com/acme/manifests/pull/1', created: true, rewritten: false });
 
       assert.deepEqual(
         server.requests.map((r) => `${r.method} ${r.path}`),
@@ -48,7 +48,7 @@ describe('GitHubForge.upsertPullRequest', () => {
       server.addPull('acme/manifests', { head: 'kaji/bump/beacon', base: 'main', title: 'beacon' });
       const open = server.addPull('acme/manifests', { head: 'kaji/bump/antenna', base: 'main', title: 'antenna: 1.4.2 → 1.4.9' });
       const result = await forge.upsertPullRequest(REQUEST);
-      assert.deepEqual(result, { number: open.number, url: `https://github.com/acme/manifests/pull/${open.number}`, created: false });
+      assert.deepEqual(result, { number: open.number, url: `https://github.com/acme/manifests/pull/${open.number}`, created: false, rewritten: true });
       assert.deepEqual(
         server.requests.map((r) => `${r.method} ${r.path}`),
         ['GET /repos/acme/manifests/pulls', `PATCH /repos/acme/manifests/pulls/${open.number}`],
@@ -64,7 +64,7 @@ describe('GitHubForge.upsertPullRequest', () => {
       const open = server.addPull('acme/manifests', { head: 'kaji/bump/antenna', base: 'main', title: REQUEST.title, body: REQUEST.body });
       const updatedAt = open.updated_at;
       const result = await forge.upsertPullRequest(REQUEST);
-      assert.deepEqual(result, { number: open.number, url: `https://github.com/acme/manifests/pull/${open.number}`, created: false });
+      assert.deepEqual(result, { number: open.number, url: `https://github.com/acme/manifests/pull/${open.number}`, created: false, rewritten: false });
       assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ['GET /repos/acme/manifests/pulls']);
       assert.equal(open.updated_at, updatedAt);
     });
