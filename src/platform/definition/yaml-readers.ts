@@ -92,17 +92,16 @@ export function readPlainYaml(text: string): unknown {
     const closedQuoted = state.kind === 'scalar' && (last === '"' || last === "'");
     if ((closedFlow || closedQuoted) && openLine !== state.line) throw GIVE_UP;
     if (followedByColon(text, state.position)) {
-      if (typeof state.result === 'object' && state.result !== null) throw GIVE_UP;
+      // A null or collection key: js-yaml reads `~:` as the key "null" (`yaml`: ""), and joins a collection's items.
+      if (typeof state.result === 'object') throw GIVE_UP;
       if (state.position - state.lineStart > MAX_IMPLICIT_KEY) throw GIVE_UP;
     }
   };
-  let data: unknown;
   try {
-    data = yaml.load(text, { schema: YAML_CORE_SCHEMA, listener: listener as yaml.LoadOptions['listener'] });
+    return yaml.load(text, { schema: YAML_CORE_SCHEMA, listener: listener as yaml.LoadOptions['listener'] });
   } catch {
     return undefined;
   }
-  return hasNullKey(data) ? undefined : data;
 }
 
 /** True when `:` comes next on the line: the node just read is an implicit key. */
@@ -110,18 +109,6 @@ function followedByColon(text: string, position: number): boolean {
   let at = position;
   while (text[at] === ' ' || text[at] === '\t') at++;
   return text[at] === ':';
-}
-
-/**
- * True when a mapping has the key "null" or "": js-yaml reads a null key
- * (`~:`, `null:`) as "null", `yaml` as "". No mapping of platform.yaml allows
- * either, so such a text has a problem and goes to the other reader anyway.
- */
-function hasNullKey(data: unknown, seen = new Set<object>()): boolean {
-  if (typeof data !== 'object' || data === null || seen.has(data)) return false;
-  seen.add(data); // an alias is the same object: walk it once
-  if (!Array.isArray(data) && (Object.hasOwn(data, 'null') || Object.hasOwn(data, ''))) return true;
-  return Object.values(data).some((value) => hasNullKey(value, seen));
 }
 
 /** A text read with positions: the document (with its errors and warnings) and where each offset is. */
