@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { bootstrapObjects, loadPlatform, teamGroup, type PlatformDefinition } from '../../src/platform/index.js';
+import { argoCdValues } from '../../src/infra/addons/argocd.js';
 import { ClusterStack, defaultRepositoryCredentialsSecretName, teamNamespaces, type ClusterStackProps } from '../../src/infra/cluster-stack.js';
 import { InfraError } from '../../src/infra/errors.js';
 import { kajiNagFindings } from '../../src/infra/nag.js';
@@ -302,6 +303,13 @@ describe('ClusterStack: Argo CD bootstrap', () => {
       image: { tag: CHARTS.argoCd.imageTag, repository: 'registry.example.com/mirror/argocd' },
       logging: { format: 'json' },
     });
+  });
+
+  test('argoCdValues: a global that names its own image tag runs that tag; an image that is not a map is left as given', () => {
+    const pin = CHARTS.argoCd;
+    assert.deepEqual(argoCdValues(pin, { global: { image: { repository: 'mirror/argocd', tag: 'v3.4.99' } } }).global, { image: { repository: 'mirror/argocd', tag: 'v3.4.99' } });
+    assert.deepEqual(argoCdValues(pin, { global: { image: 'mirror/argocd:v3.4.99' } }).global, { image: 'mirror/argocd:v3.4.99' });
+    assert.deepEqual(argoCdValues(pin, { dex: { enabled: true } }).global, argoCdValues(pin).global, 'no global of its own: kaji\'s');
   });
 
   test('the pinned Argo CD image is a patch of the minor the chart ships, not older than the chart\'s own', () => {

@@ -46,7 +46,7 @@ export interface ArgoCdBootstrapProps {
   /**
    * Helm values merged over kaji's (top-level keys replace kaji's: a `global`
    * here also drops kaji's placement and NetworkPolicies, but keeps the pinned
-   * image tag unless it sets `global.image.tag` itself; see argoCdChartValues).
+   * image tag unless it sets `global.image.tag` itself; see argoCdValues).
    * @default {}
    */
   readonly values?: Record<string, unknown>;
@@ -57,10 +57,14 @@ export interface ArgoCdBootstrapProps {
 /**
  * Argo CD's chart values: the pinned Argo CD image, one replica each (no HA),
  * on the system nodes, the chart's NetworkPolicies, no Dex and no
- * notifications until git configures them.
+ * notifications until git configures them; then `overrides`' top-level keys
+ * replace kaji's. A `global` of the overrides still runs the pinned image tag
+ * unless it names a tag: the pin is a security fix, and a `global` set for
+ * anything else (a mirror's `image.repository`, logging) would otherwise put
+ * the chart's older appVersion back on every component.
  */
-export function argoCdValues(chart: ArgoCdChartPin): Record<string, unknown> {
-  return {
+export function argoCdValues(chart: ArgoCdChartPin, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const values: Record<string, unknown> = {
     global: {
       // Every Argo CD component runs this tag instead of the chart's appVersion.
       image: { tag: chart.imageTag },
@@ -81,18 +85,8 @@ export function argoCdValues(chart: ArgoCdChartPin): Record<string, unknown> {
         'reposerver.parallelism.limit': 4,
       },
     },
+    ...overrides,
   };
-}
-
-/**
- * The values the chart is installed with: kaji's, with `overrides`' top-level
- * keys replacing kaji's. A `global` of the overrides still runs the pinned
- * image tag unless it names a tag: the pin is a security fix, and a `global`
- * set for anything else (a mirror's `image.repository`, logging) would
- * otherwise put the chart's older appVersion back on every component.
- */
-function argoCdChartValues(chart: ArgoCdChartPin, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const values = { ...argoCdValues(chart), ...overrides };
   const global = overrides.global;
   if (isPlainObject(global) && (global.image === undefined || isPlainObject(global.image))) {
     values.global = { ...global, image: { tag: chart.imageTag, ...global.image } };
@@ -131,7 +125,7 @@ export class ArgoCdBootstrap extends Construct {
       // The AppProject and Application below need the CRDs and a running controller.
       wait: true,
       timeout: Duration.minutes(15),
-      values: argoCdChartValues(charts.argoCd, props.values),
+      values: argoCdValues(charts.argoCd, props.values),
     });
     for (const dependency of props.dependsOn ?? []) this.chart.node.addDependency(dependency);
 
