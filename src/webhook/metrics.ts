@@ -16,6 +16,7 @@ export class WebhookMetrics {
     ['ok', 0],
     ['error', 0],
   ]);
+  /** Whether every watched file's last reload succeeded (the server keeps it, since it knows which files failed). */
   configValid = true;
 
   request(path: string, verdict: string, seconds: number): void {
@@ -33,7 +34,6 @@ export class WebhookMetrics {
 
   reload(result: 'ok' | 'error'): void {
     this.reloads.set(result, (this.reloads.get(result) ?? 0) + 1);
-    this.configValid = result === 'ok';
   }
 
   /** The exposition text. */
