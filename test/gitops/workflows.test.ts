@@ -3,8 +3,10 @@
 // workflow passes to kaji's action exists there.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { tempTree } from '../support/files.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -111,6 +113,40 @@ describe('action.yml', () => {
     assert.deepEqual(withToken, [bumpStep], 'only the bump step gets the token');
     for (const step of steps) {
       if (typeof step.run === 'string') assert.doesNotMatch(step.run, /\$\{\{/, 'inputs reach the script through env, never pasted into it');
+    }
+  });
+  test('the install step, run by bash as a runner would, hands npm PATH, HOME, TMPDIR, CI and the proxy and CA settings only: no token', () => {
+    const installRun = ((action.runs as Map).steps as Map[]).map((step) => step.run).find((run) => typeof run === 'string' && run.includes('npm ci')) as string;
+    // A stand-in npm, first on PATH, that records each call in $HOME/calls.jsonl (HOME is kept).
+    const stub = `#!${process.execPath}\nconst { appendFileSync } = require('node:fs');\nappendFileSync(process.env.HOME + '/calls.jsonl', JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env }) + '\\n');\n`;
+    const tree = tempTree({ 'bin/npm': stub, 'action/.keep': '', 'tmp/.keep': '' });
+    try {
+      chmodSync(tree.path('bin/npm'), 0o755);
+      const path = `${tree.path('bin')}:${process.env.PATH ?? ''}`;
+      execFileSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', installRun], {
+        env: {
+          PATH: path,
+          HOME: tree.root,
+          GITHUB_ACTION_PATH: tree.path('action'),
+          RUNNER_TEMP: tree.path('tmp'),
+          // What a workflow's or job's env may hold, and the runner's own secrets: none of it reaches npm.
+          GITHUB_TOKEN: 'ghs_not_for_npm',
+          ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+          NODE_OPTIONS: '--require /somewhere/hook.js',
+          NPM_CONFIG_USERCONFIG: '/somewhere/.npmrc',
+          HTTPS_PROXY: 'http://proxy.example:3128',
+          NODE_EXTRA_CA_CERTS: '/etc/ssl/corp.pem',
+        },
+      });
+      const calls = readFileSync(tree.path('calls.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { argv: string[]; cwd: string; env: Record<string, string> });
+      assert.deepEqual(calls.map((call) => call.argv.join(' ')), ['ci --ignore-scripts --no-audit --no-fund --include=dev', 'run build']);
+      for (const call of calls) {
+        assert.equal(call.cwd, tree.path('action'), 'in the action\'s own checkout');
+        const kept = { PATH: path, HOME: tree.root, TMPDIR: tree.path('tmp'), CI: 'true', HTTPS_PROXY: 'http://proxy.example:3128', NODE_EXTRA_CA_CERTS: '/etc/ssl/corp.pem' };
+        assert.deepEqual(call.env, kept);
+      }
+    } finally {
+      tree.cleanup();
     }
   });
 });
