@@ -9,6 +9,7 @@
 import type { JsonObject, JsonValue } from '../../kube/index.js';
 import type { CheckDefinition, CheckInput } from '../types.js';
 import {
+  anyOf,
   arrayAt,
   containerSecurityContext,
   goTruthy,
@@ -315,13 +316,16 @@ const linuxHardening: CheckDefinition = {
 };
 
 /** Variable names that suggest a credential, when given a literal value. */
-/** Any of these names is sensitive: one alternation tests them all in one pass over the name. */
-const SENSITIVE_ENV_NAME = new RegExp(
-  [/^AWS_SECRET_ACCESS_KEY$/i, /^GOOGLE_APPLICATION_CREDENTIALS$/i, /^AZURE_.+KEY$/i, /^OCI_CLI_KEY_CONTENT$/i, /password/i, /token/i, /bearer/i, /secret/i]
-    .map((pattern) => pattern.source)
-    .join('|'),
-  'i',
-);
+const SENSITIVE_ENV_NAME = anyOf([
+  /^AWS_SECRET_ACCESS_KEY$/i,
+  /^GOOGLE_APPLICATION_CREDENTIALS$/i,
+  /^AZURE_.+KEY$/i,
+  /^OCI_CLI_KEY_CONTENT$/i,
+  /password/i,
+  /token/i,
+  /bearer/i,
+  /secret/i,
+]);
 /** A PEM private key ("-----BEGIN RSA PRIVATE KEY-----" and its variants). */
 const PRIVATE_KEY_VALUE = /\s*-BEGIN\s+.*PRIVATE KEY-\s*/i;
 
