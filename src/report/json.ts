@@ -205,7 +205,7 @@ class ReportBytes {
     for (let index = 0; index < text.length; index++) {
       const code = text.charCodeAt(index);
       // Not plain: written again, escaped, from where it started.
-      if (code >= 128 || PLAIN_CODES[code] === 0) return this.text(goEscape(JSON.stringify(text)));
+      if (code >= 128 || PLAIN_CODES[code] === 0) return this.text(goString(text));
       block[position++] = code;
     }
     block[position++] = QUOTE;
