@@ -9,7 +9,7 @@ const TRUE_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE
 const FALSE_WORDS = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
 
 /** The longest boolean word: longer plain scalars (most of them) skip the hashing of two set lookups. */
-const LONGEST_BOOL_WORD = 5;
+const LONGEST_BOOL_WORD = Math.max(...[...TRUE_WORDS, ...FALSE_WORDS].map((word) => word.length));
 
 const yaml11Bool = new yaml.Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
