@@ -199,6 +199,33 @@ spec:
     });
   });
 
+  test('result sets whose outcomes hash alike are still told apart', () => {
+    // Interned sets are found by a hash of their verdicts' numbers (h = 31h + n,
+    // numbered 1, 2, ... as first met). Checks a and b on ConfigMaps get a pass 1,
+    // b pass 2, a fail 3; 60 checks on a Secret take 4..63, so b's fail is 64:
+    // a fail + b pass and a pass + b fail both hash to 31 * 3 + 2 = 31 * 1 + 64.
+    const byName = (index: number) => (input: { object: KubeObject }) => input.object.name.split('-')[index] === 'pass';
+    const checks = [check('a', '/ConfigMap', byName(0)), check('b', '/ConfigMap', byName(1))];
+    for (let index = 0; index < 60; index++) checks.push(check(`filler${String(index).padStart(2, '0')}`, '/Secret', () => true));
+    const cfg: PolicyConfig = {
+      ...config({}),
+      checks: Object.fromEntries(checks.map((c) => [c.id, 'warning' as const])),
+      customChecks: Object.fromEntries(checks.map((c) => [c.id, c])),
+    };
+    const objects = ['ConfigMap pass-pass', 'ConfigMap fail-pass', 'Secret filler', 'ConfigMap pass-fail'].map((kindAndName) => {
+      const [kind, name] = kindAndName.split(' ');
+      return `apiVersion: v1\nkind: ${kind}\nmetadata: {name: ${name}}\n`;
+    });
+    const results = auditObjects(objectsFrom(objects.join('---\n')), cfg).Results;
+    const outcomes = results.map((result) => [result.Name, result.Results.a?.Success, result.Results.b?.Success]);
+    assert.deepEqual(outcomes, [
+      ['pass-pass', true, true],
+      ['fail-pass', false, true],
+      ['filler', undefined, undefined],
+      ['pass-fail', true, false],
+    ]);
+  });
+
   test('init container mutations point into initContainers', () => {
     const audit = auditObjects(objectsFrom(deployment.replace('"busybox:1"', '"busybox"')), config(everything, { mutations: ['hasTag'] }));
     assert.equal(audit.Results[0]!.PodResult!.ContainerResults[0]!.Results.hasTag!.Mutations![0]!.path, '/spec/template/spec/initContainers/0/image');
