@@ -76,6 +76,23 @@ spec:
   /** `rule object: message` of every violation of shop's objects. */
   const shopViolations = (yamlText: string) => serviceBoundaryViolations(platform, shop, objectsFrom(yamlText)).map((v) => `${v.rule} ${v.object}: ${v.message}`);
 
+  test('the images of init and ephemeral containers are checked like the others', () => {
+    assert.deepEqual(
+      shopViolations(`apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  initContainers: [{name: init, image: "busybox:1.36"}]
+  containers: [{name: app, image: ${ECR}/shop:1.0}]
+  ephemeralContainers: [{name: debug, image: "nicolaka/netshoot:v0.13"}, "not a container"]
+`),
+      [
+        `image Pod/shop/web: image "busybox:1.36" is not from ${ECR}/shop or the allowlist (${ECR}/mirror/)`,
+        `image Pod/shop/web: image "nicolaka/netshoot:v0.13" is not from ${ECR}/shop or the allowlist (${ECR}/mirror/)`,
+      ],
+    );
+  });
+
   test('an Ingress may not catch other hosts: no rule without a host, no default backend', () => {
     assert.deepEqual(
       shopViolations(`apiVersion: networking.k8s.io/v1

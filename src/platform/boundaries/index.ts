@@ -3,7 +3,6 @@
 export {
   objectBoundaryFindings,
   serviceBoundary,
-  imagesOf,
   imageAllowed,
   CLUSTER_SCOPED_KINDS,
   type BoundaryRule,
@@ -11,4 +10,4 @@ export {
   type TenantBoundary,
 } from './objects.js';
 export { claimedHosts, albAnnotations, ALB } from './ingress.js';
-export { tenantsDocument, parseTenants, TENANTS_FORMAT_VERSION, type TenantsDocument, type TenantService } from './tenants.js';
+export { tenantsDocument, parseTenants, type TenantsDocument, type TenantService } from './tenants.js';

@@ -3,7 +3,7 @@
 // together, so every breach is a danger. Each check here looks at one object
 // and its tenant's boundary only, so `kaji synth` (on rendered manifests) and
 // the admission webhook (on each request) run the same code.
-import { containersOf, findPodSpec, isObject, type KubeObject } from '../../kube/index.js';
+import { containersOf, findPodSpec, objectsAt, type KubeObject } from '../../kube/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../types.js';
 import { claimedHosts, ingressFindings } from './ingress.js';
 import { workloadFindings } from './workload.js';
@@ -106,11 +106,10 @@ export function objectBoundaryFindings(object: KubeObject, boundary: TenantBound
 }
 
 /** The images of an object's containers (all kinds of containers). */
-export function imagesOf(object: KubeObject): string[] {
+function imagesOf(object: KubeObject): string[] {
   const found = findPodSpec(object.raw);
   if (!found) return [];
-  const ephemeral = Array.isArray(found.spec.ephemeralContainers) ? found.spec.ephemeralContainers.filter(isObject) : [];
-  return [...containersOf(found.spec).map(({ container }) => container), ...ephemeral]
+  return [...containersOf(found.spec).map(({ container }) => container), ...objectsAt(found.spec, 'ephemeralContainers')]
     .map((container) => container.image)
     .filter((image): image is string => typeof image === 'string');
 }

@@ -10,7 +10,6 @@ import { findPodSpec, isObject, objectsAt, stringsAt, type JsonObject, type Kube
 import { SYSTEM_NODE_TAINT } from '../derive/names.js';
 import type { BoundaryFinding, TenantBoundary } from './objects.js';
 
-
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 /** Verbs that create rights rather than use them. */
 const ESCALATING_VERBS = ['escalate', 'bind', 'impersonate', '*'];
