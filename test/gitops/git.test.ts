@@ -230,10 +230,9 @@ describe('remoteTipLikeHead (PR mode re-runs)', () => {
       assert.equal(await otherTag.remoteTipLikeHead(branch), undefined, 'another tree');
       assert.equal(await otherMessage.remoteTipLikeHead(branch), undefined, 'another message');
 
-      // main moves: the same edit on the new tip has another parent.
+      // main moves by a commit that changes no file: the same edit on the new tip has the same tree, but another parent.
       git(f.checkout, 'pull', '--quiet');
-      writeFileSync(join(f.checkout, 'README.md'), 'manifests, moved on\n');
-      git(f.checkout, 'commit', '--quiet', '-am', 'elsewhere');
+      git(f.checkout, 'commit', '--quiet', '--allow-empty', '-m', 'elsewhere');
       git(f.checkout, 'push', '--quiet', 'origin', 'HEAD:main');
       const onNewBase = await edited('antenna: → 1.5.0', '@1700003600 +0000');
       open.push(onNewBase);
