@@ -736,6 +736,17 @@ describe('the schema compiled ahead of time', () => {
     assert.equal(await readFile(file, 'utf8'), platformValidatorSource(), 'the generated validator is stale: run `npm run schema` and commit the result');
   });
 
+  test('mappings with keys named like Object methods in a list of unique items: the unknown keys are reported, nothing throws', () => {
+    for (const key of ['toString', 'valueOf', 'constructor']) {
+      const text = `${MINIMAL}    egress: [{cidr: 10.0.0.0/8, ports: [443], ${key}: 1}, {cidr: 10.0.0.0/8, ports: [443], ${key}: 1}]\n`;
+      assert.throws(
+        () => parsePlatform(text, 'platform.yaml'),
+        (error: unknown) => error instanceof PlatformErrors && error.errors.some((problem) => problem.message.startsWith(`unknown key "${key}"`)),
+        key,
+      );
+    }
+  });
+
   test('the generated validator reports exactly what Ajv compiling the schema at run time reports', async () => {
     const compiled = compilePlatformValidator();
     const generated = generatedValidator as unknown as ValidateFunction;
@@ -752,7 +763,15 @@ describe('the schema compiled ahead of time', () => {
       fc.property(mutation, ({ base, edits }) => {
         const data = structuredClone(base);
         for (const [pick, value, key] of edits) mutate(data, pick, value, key);
-        assert.deepEqual(verdict(generated, data), verdict(compiled, data));
+        let expected: unknown;
+        try {
+          expected = verdict(compiled, data);
+        } catch {
+          // Ajv's run-time deep equality throws on a key such as toString: the generated validator uses kaji's (json-equal.ts).
+          assert.notEqual(verdict(generated, data), 'valid');
+          return;
+        }
+        assert.deepEqual(verdict(generated, data), expected);
       }),
       { numRuns: 300 },
     );

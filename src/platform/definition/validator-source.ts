@@ -33,15 +33,22 @@ const HEADER = `/* eslint-disable */
 // standalone code (see validator-source.ts). Do not edit: a test fails when
 // this file differs from what the generator writes.
 import { createRequire } from 'node:module';
+import { jsonEqual } from './json-equal.js';
 
-// Ajv's standalone code takes its few run-time helpers (deep equality,
-// Unicode string length) with require(), even in an ES module.
+// Ajv's standalone code takes its few run-time helpers (Unicode string
+// length) with require(), even in an ES module. Deep equality is kaji's own
+// (json-equal.ts): Ajv's throws on a mapping with a key such as toString.
 const require = createRequire(import.meta.url);
 `;
+
+/** Where Ajv's standalone code takes its deep equality from, and what kaji gives it instead. */
+const AJV_EQUAL = 'require("ajv/dist/runtime/equal").default';
+const KAJI_EQUAL = 'jsonEqual';
 
 /** The text of platform-validator.generated.ts: an ES module whose `validate` export is the compiled schema. */
 export function platformValidatorSource(): string {
   const ajv = new Ajv.default({ ...PLATFORM_VALIDATOR_OPTIONS, code: { source: true, esm: true, lines: true } });
   const code = standaloneCode.default(ajv, ajv.compile(PLATFORM_SCHEMA)).replace(/^"use strict";/, '');
-  return `${HEADER}${code}\n`;
+  if (!code.includes(AJV_EQUAL)) throw new Error(`Ajv's standalone code no longer takes ${AJV_EQUAL}: update validator-source.ts`);
+  return `${HEADER}${code.replaceAll(AJV_EQUAL, KAJI_EQUAL)}\n`;
 }
