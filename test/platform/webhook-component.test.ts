@@ -10,7 +10,6 @@ import {
   BOUNDARY_RULES,
   deriveClusterFiles,
   DeriveError,
-  parsePlatform,
   GENERATED_MARKER,
   SERVING_CERTIFICATE,
   WEBHOOK_EXCLUDED_NAMESPACES,
@@ -18,7 +17,7 @@ import {
   webhookComponent,
   type GeneratedFile,
 } from '../../src/platform/index.js';
-import { definePlatform, ECR, platformYaml } from '../support/platform.js';
+import { definePlatform, ECR, sharedNamespacePlatform } from '../support/platform.js';
 import { objectsFrom } from '../support/inputs.js';
 
 const LABS_POLICY = fileURLToPath(new URL('../../examples/labs/polaris.yaml', import.meta.url));
@@ -152,7 +151,7 @@ describe('webhook component', () => {
   });
 
   test('the tenants ConfigMap: per tenant namespace its services\' names, teams, repositories and hosts, the domain and allowlist, nothing else', () => {
-    const platform = withTenants();
+    const platform = sharedNamespacePlatform();
     const configMap = find(objectsOf(webhookFiles(platform)), 'ConfigMap', 'kaji-webhook-tenants');
     assert.equal((configMap.metadata as JsonObject).namespace, 'kaji-system');
     const text = (configMap.data as JsonObject)['tenants.json'] as string;
@@ -189,7 +188,7 @@ describe('webhook component', () => {
   });
 
   test('the validating configuration also sends Ingresses, Services, Roles and RoleBindings of tenant namespaces (only) to /validate', () => {
-    const generated = objectsOf(webhookFiles(withTenants()));
+    const generated = objectsOf(webhookFiles(sharedNamespacePlatform()));
     const hooks = find(generated, 'ValidatingWebhookConfiguration').webhooks as JsonObject[];
     assert.deepEqual(hooks.map((hook) => hook.name), ['validate.kaji.dev', 'boundaries.kaji.dev']);
     const boundaries = hooks[1]!;
@@ -217,15 +216,3 @@ describe('webhook component', () => {
     assert.equal(countResults(auditObjects(objectsFrom(text), policy).Results).dangers, 0);
   });
 });
-
-/** shop and cart share the namespace "shop"; billing has its own. */
-function withTenants() {
-  const parsed = parsePlatform(
-    platformYaml([{ name: 'shop', hosts: ['www.shop.example.com'] }, { name: 'cart', hosts: ['cart.shop.example.com'] }, { name: 'billing' }]).replace(
-      'manifests:',
-      `imageAllowlist: ["${ECR}/mirror/"]\nmanifests:`,
-    ),
-    'platform.yaml',
-  );
-  return { ...parsed, services: parsed.services.map((service) => (service.name === 'cart' ? { ...service, namespace: 'shop' } : service)) };
-}

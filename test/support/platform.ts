@@ -1,6 +1,6 @@
 // A small platform on disk (platform.yaml, polaris.yaml, a manifest repository)
 // for synth tests; services are written as kustomize bases plus a blue overlay.
-import { kajiVersion, type PlatformDefinition } from '../../src/platform/index.js';
+import { kajiVersion, parsePlatform, type PlatformDefinition } from '../../src/platform/index.js';
 import { tempTree } from './files.js';
 
 export const ECR = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
@@ -16,9 +16,10 @@ export interface TestService {
   readonly namespace?: string;
 }
 
-export function platformYaml(services: readonly TestService[]): string {
+export function platformYaml(services: readonly TestService[], options: { imageAllowlist?: readonly string[] } = {}): string {
+  const allowlist = options.imageAllowlist ? `imageAllowlist: ${JSON.stringify(options.imageAllowlist)}\n` : '';
   return `platform: {name: shop, region: eu-west-1, account: "111122223333", domain: shop.example.com}
-manifests: {url: https://git.example.com/shop/manifests.git}
+${allowlist}manifests: {url: https://git.example.com/shop/manifests.git}
 clusters:
   - {name: blue, kubernetesVersion: "1.32", weight: 255}
   - {name: green, kubernetesVersion: "1.34", weight: 0}
@@ -32,6 +33,18 @@ ${services
   )
   .join('\n')}
 `;
+}
+
+/**
+ * shop (with `shopHosts`) and cart share the namespace "shop", billing has its own, and images
+ * under `${ECR}/mirror/` are allowlisted. platform.yaml gives each service a namespace of its
+ * own, so cart is moved after loading: the tenants file still keeps a namespace's services as
+ * a list, and the webhook allows what any of them may.
+ */
+export function sharedNamespacePlatform(shopHosts: readonly string[] = ['www.shop.example.com']): PlatformDefinition {
+  const services = [{ name: 'shop', hosts: [...shopHosts] }, { name: 'cart', hosts: ['cart.shop.example.com'] }, { name: 'billing' }];
+  const parsed = parsePlatform(platformYaml(services, { imageAllowlist: [`${ECR}/mirror/`] }), 'platform.yaml');
+  return { ...parsed, services: parsed.services.map((service) => (service.name === 'cart' ? { ...service, namespace: 'shop' } : service)) };
 }
 
 export const POLICY = 'checks:\n  runAsPrivileged: danger\n  tagNotSpecified: danger\n  livenessProbeMissing: warning\n';

@@ -5,13 +5,7 @@ import { imageAllowed, serviceBoundary, serviceBoundaryViolations, sharedGroupVi
 import { objectsFrom } from '../support/inputs.js';
 import { ECR, platformYaml } from '../support/platform.js';
 
-const platform = parsePlatform(
-  platformYaml([{ name: 'shop', hosts: ['www.shop.example.com'] }, { name: 'cart' }]).replace(
-    'manifests:',
-    `imageAllowlist: ["${ECR}/mirror/"]\nmanifests:`,
-  ),
-  'platform.yaml',
-);
+const platform = parsePlatform(platformYaml([{ name: 'shop', hosts: ['www.shop.example.com'] }, { name: 'cart' }], { imageAllowlist: [`${ECR}/mirror/`] }), 'platform.yaml');
 const shop = platform.services[0]!;
 const cart = platform.services[1]!;
 

@@ -7,28 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toKubeObject, type JsonObject } from '../../src/kube/index.js';
 import { parseTenants, tenantsDocument } from '../../src/platform/boundaries/index.js';
-import { parsePlatform, type PlatformDefinition } from '../../src/platform/index.js';
+import type { PlatformDefinition } from '../../src/platform/index.js';
 import { serviceBoundaryViolations } from '../../src/synth/index.js';
 import { watchTenants, type ConfigWatcher, type TenantBoundaries } from '../../src/webhook/index.js';
-import { ECR, platformYaml } from '../support/platform.js';
+import { ECR, sharedNamespacePlatform } from '../support/platform.js';
 import { admit, call, podSpec, review, startWebhook, waitFor, workload, type Running } from './helpers.js';
 
-/** shop and cart share the namespace "shop"; billing has its own. */
-function platformWith(shopHosts: string[]): PlatformDefinition {
-  const parsed = parsePlatform(
-    platformYaml([
-      { name: 'shop', hosts: shopHosts },
-      { name: 'cart', team: 'payments', hosts: ['cart.shop.example.com'] },
-      { name: 'billing', team: 'payments' },
-    ])
-      .replace('teams:\n', 'teams:\n  - {name: payments, identity: "arn:aws:iam::111122223333:role/payments"}\n')
-      .replace('manifests:', `imageAllowlist: ["${ECR}/mirror/"]\nmanifests:`),
-    'platform.yaml',
-  );
-  return { ...parsed, services: parsed.services.map((service) => (service.name === 'cart' ? { ...service, namespace: 'shop' } : service)) };
-}
-
-const PLATFORM = platformWith(['www.shop.example.com']);
+const PLATFORM = sharedNamespacePlatform();
 const tenantsText = (platform: PlatformDefinition) => JSON.stringify(tenantsDocument(platform), null, 2);
 const TENANTS = parseTenants(tenantsText(PLATFORM), 'tenants.json');
 
@@ -245,7 +230,7 @@ describe('kaji webhook: tenants file reload', () => {
     assert.equal((await validate(started, api, 'shop')).allowed, false);
 
     // platform.yaml declares the host: the regenerated file arrives by rename, as a ConfigMap volume's does.
-    await writeFile(join(dir, 'next.json'), tenantsText(platformWith(['www.shop.example.com', 'api.shop.example.com'])));
+    await writeFile(join(dir, 'next.json'), tenantsText(sharedNamespacePlatform(['www.shop.example.com', 'api.shop.example.com'])));
     await rename(join(dir, 'next.json'), file);
     await waitFor(() => changes.length === 1, 'the tenants reload');
     assert.deepEqual(changes, ['ok']);
