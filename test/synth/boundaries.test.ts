@@ -204,6 +204,12 @@ spec:
       assert.deepEqual(groupViolations({ cart: alb({ 'group.name': 'internal-apps' }), shop: alb({ 'group.name': 'internal-apps', scheme: 'internet-facing' }) }), [
         'shop: alb.ingress.kubernetes.io/scheme is "internet-facing" but "internal" for cart in group "internal-apps" (unset means "internal"): the Ingresses of a group must agree on it, or the controller builds none of the group\'s changes',
       ]);
+      // ip-address-type and ssl-redirect are agreed on too, not refused as the whole load balancer's.
+      const dualstack = { 'group.name': 'public', 'ip-address-type': 'dualstack', 'ssl-redirect': '443' };
+      assert.deepEqual(groupViolations({ cart: alb(dualstack), shop: alb(dualstack) }), []);
+      assert.deepEqual(groupViolations({ cart: alb(dualstack), shop: alb({ ...dualstack, 'ip-address-type': 'ipv4' }) }), [
+        'shop: alb.ingress.kubernetes.io/ip-address-type is "ipv4" but "dualstack" for cart in group "public": the Ingresses of a group must agree on it, or the controller builds none of the group\'s changes',
+      ]);
     });
 
     test('a group of one service, or no group, may set anything', () => {
