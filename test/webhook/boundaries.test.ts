@@ -6,6 +6,7 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toKubeObject, type JsonObject } from '../../src/kube/index.js';
+import { parsePolicyConfig } from '../../src/policy/index.js';
 import { parseTenants, tenantsDocument } from '../../src/platform/boundaries/index.js';
 import type { PlatformDefinition } from '../../src/platform/index.js';
 import { serviceBoundaryViolations } from '../../src/synth/index.js';
@@ -174,6 +175,27 @@ describe('kaji webhook: tenant boundaries', () => {
       const inTenant = { ...object, metadata: { ...(object.metadata as object), namespace: 'shop' } };
       assert.equal((await validate(running, inTenant, 'shop')).allowed, false, `${String(object.kind)} in shop`);
       assert.equal((await admit(running, '/mutate', review(inTenant, { namespace: 'shop' }))).response.allowed, true, `mutate ${String(object.kind)}`);
+    }
+  });
+});
+
+describe('kaji webhook: the policy on what only the boundaries entry sends', () => {
+  it('judges a tenant Role by the policy too, next to the boundaries', async () => {
+    const running = await startWebhook({ tenants: TENANTS, config: parsePolicyConfig('checks:\n  rolePodExecAttach: danger\n', 'policy.yaml') });
+    try {
+      const role = (resources: string[], verbs: string[]) => ({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'debug', namespace: 'billing' },
+        rules: [{ apiGroups: [''], resources, verbs }],
+      });
+      const exec = await validate(running, role(['pods/exec'], ['create']), 'billing');
+      assert.equal(exec.status?.message, 'kaji denied Role billing/debug: rolePodExecAttach: The Role allows Pods/exec or pods/attach');
+      const both = await validate(running, role(['pods/exec'], ['create', 'bind']), 'billing');
+      assert.match(both.status!.message, /^kaji denied Role billing\/debug: tenant boundary \(rbac\): rules\[0\] grants "bind".*; rolePodExecAttach: /);
+      assert.equal((await validate(running, role(['configmaps'], ['get']), 'billing')).allowed, true);
+    } finally {
+      await running.close();
     }
   });
 });
