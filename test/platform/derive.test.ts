@@ -1,8 +1,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
 import type { JsonObject } from '../../src/kube/index.js';
 import { cidrContains, parseCidr } from '../../src/platform/cidr.js';
+import { loadPlatform } from '../../src/platform/index.js';
 import type { ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../../src/platform/types.js';
 import {
   annotateIngresses,
@@ -652,5 +656,24 @@ describe('platform components and errors', () => {
       const platform = { ...PLATFORM, services: [service({ name, team: 'feeds', namespace: `ns-${name}` })] };
       assert.throws(() => deriveClusterFiles(platform, blue), (error: Error) => error instanceof DeriveError && error.message.includes(`"${name}"`));
     }
+  });
+});
+
+describe('the example platform', () => {
+  const labs = new URL('../../examples/labs/', import.meta.url);
+
+  test('its manifests hold exactly the generated files derive writes, byte for byte', async () => {
+    const platform = await loadPlatform(fileURLToPath(new URL('platform.yaml', labs)));
+    const policyText = await readFile(new URL('polaris.yaml', labs), 'utf8');
+    const derived = platform.clusters.flatMap((cluster) => deriveClusterFiles(platform, cluster, { policyText }));
+    const manifests = fileURLToPath(new URL('manifests/', labs));
+    const committed = (await readdir(join(manifests, 'clusters'), { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(manifests, join(entry.parentPath, entry.name)));
+    const generated = [];
+    for (const path of committed) if (isGeneratedFile(await readFile(join(manifests, path), 'utf8'))) generated.push(path);
+    const redo = 'npm run build && node dist/cli/main.js synth examples/labs';
+    assert.deepEqual(generated.sort(), derived.map((f) => f.path).sort(), `generated files differ from derive's: ${redo}`);
+    for (const file of derived) assert.equal(await readFile(join(manifests, file.path), 'utf8'), file.content, `${file.path} is out of date: ${redo}`);
   });
 });
