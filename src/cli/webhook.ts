@@ -41,7 +41,9 @@ export function registerWebhook(program: Command, io: Io, outcome: Outcome): voi
         'GET /healthz, /readyz and /metrics (Prometheus). The configuration file is watched and reloaded; an invalid version is ' +
         'refused and the last good one kept (shown by /readyz and kaji_webhook_config_valid). Runs until SIGTERM or SIGINT, ' +
         'then finishes the requests in flight. With --tenants, /validate also denies objects in tenant namespaces that cross ' +
-        'their tenant boundary (images, hosts, hostless Ingress rules, RBAC, system nodes), as kaji synth reports them.',
+        'their tenant boundary (images, hosts, hostless Ingress rules, RBAC, system nodes), as kaji synth reports them; ' +
+        'POST /validate-tenant, where the generated configuration sends tenant namespaces, does too and denies objects of ' +
+        'namespaces the tenants file does not list.',
     )
     .option('-c, --config <file>', "policy configuration (Polaris format); default: Polaris's built-in defaults")
     .option(
@@ -53,7 +55,7 @@ export function registerWebhook(program: Command, io: Io, outcome: Outcome): voi
     .option('--tls-cert <file>', 'TLS certificate (PEM)')
     .option('--tls-key <file>', 'TLS private key (PEM)')
     .option('--self-signed', 'generate a self-signed certificate at start (for trying it out; prints its SHA-256 fingerprint)')
-    .option('--validate', 'serve /validate (with neither --validate nor --mutate: both)')
+    .option('--validate', 'serve /validate and /validate-tenant (with neither --validate nor --mutate: both)')
     .option('--mutate', 'serve /mutate (with neither --validate nor --mutate: both)')
     .option('--max-connections <n>', 'connections open at once; more are closed when accepted', wholeNumber(1, 65535), DEFAULT_MAX_CONNECTIONS)
     .option(

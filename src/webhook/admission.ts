@@ -1,5 +1,7 @@
 // One AdmissionReview in, one decision out: the policy engine run on request.object,
-// and in a tenant namespace the tenant boundaries too.
+// and in a tenant namespace the tenant boundaries too. /validate-tenant is /validate for
+// what the webhook configuration sends from tenant namespaces only: a namespace missing
+// from the tenants file is denied there rather than let through unbounded.
 import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, toKubeObject, type JsonObject, type JsonValue, type KubeObject } from '../kube/index.js';
 import { objectBoundaryFindings, type BoundaryFinding, type TenantBoundary } from '../platform/boundaries/index.js';
 import { applyMutationsInPlace, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
@@ -8,7 +10,7 @@ import { indexRelated } from '../policy/related.js';
 
 export const ADMISSION_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
 export type AdmissionVersion = (typeof ADMISSION_VERSIONS)[number];
-export type Endpoint = 'validate' | 'mutate';
+export type Endpoint = 'validate' | 'validate-tenant' | 'mutate';
 
 /** A body that is not a usable AdmissionReview: answered 400 with the reason. */
 export class BadReview extends Error {}
@@ -94,7 +96,8 @@ export type TenantBoundaries = ReadonlyMap<string, TenantBoundary>;
  * Decides one request. Dry-run requests are judged the same: deciding has no side
  * effects anyway (nothing is stored, nothing is written but the log line).
  * With `tenants`, /validate also denies an object of a tenant namespace that
- * crosses its boundary.
+ * crosses its boundary; /validate-tenant does the same and denies objects of
+ * namespaces the tenants file does not list.
  */
 export function decide(endpoint: Endpoint, request: AdmissionRequest, config: PolicyConfig, tenants?: TenantBoundaries): Decision {
   const operation = request.operation;
@@ -115,7 +118,10 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
   const namespace = object.namespace || request.namespace;
   const { kind, name } = object;
   const who = { kind, name, namespace };
-  const boundary = endpoint === 'validate' ? tenants?.get(namespace) : undefined;
+  const boundary = endpoint === 'mutate' ? undefined : tenants?.get(namespace);
+  if (endpoint === 'validate-tenant' && !boundary) {
+    return deny(request.uid, { ...who, operation, dangers: [UNKNOWN_TENANT], warnings: [] }, [unknownTenant(namespace, tenants !== undefined)], {});
+  }
   // Checked on controller-made objects too: anyone who may create a Pod may also give it an ownerReference.
   const crossed = boundary ? boundaryCrossings({ ...object, namespace }, request, boundary) : [];
   if (ownedByController(object.metadata)) {
@@ -161,6 +167,21 @@ function boundaryCrossings(object: KubeObject, request: AdmissionRequest, bounda
   const old = toKubeObject(request.oldObject as JsonObject, object.source);
   const before = new Set(objectBoundaryFindings({ ...old, namespace: object.namespace }, boundary).map(crossingKey));
   return found.filter((finding) => !before.has(crossingKey(finding)));
+}
+
+/** The danger of an object /validate-tenant gets from a namespace the tenants file does not list. */
+export const UNKNOWN_TENANT = 'tenantBoundary.unknownNamespace';
+
+/**
+ * Why such an object is denied. Usually a new service: its namespace is in the webhook
+ * configuration as soon as Argo CD syncs it, the tenants ConfigMap reaches the webhook's
+ * pods a minute or so later, and Argo CD retries the sync meanwhile.
+ */
+function unknownTenant(namespace: string, hasTenantsFile: boolean): string {
+  const why = hasTenantsFile
+    ? "the webhook's tenants file does not list it (yet: the kaji-webhook-tenants ConfigMap reaches the webhook a minute or so after a sync; retry then)"
+    : 'the webhook runs without --tenants';
+  return `tenant boundary (namespace): "${namespace}" is sent to /validate-tenant as a tenant namespace, but ${why}`;
 }
 
 function crossingKey(finding: BoundaryFinding): string {

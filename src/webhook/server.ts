@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PolicyConfig } from '../policy/index.js';
-import { BadReview, decide, internalError, parseReview, type Decision, type TenantBoundaries } from './admission.js';
+import { BadReview, decide, internalError, parseReview, type Decision, type Endpoint, type TenantBoundaries } from './admission.js';
 import { WebhookMetrics } from './metrics.js';
 
 /**
@@ -50,10 +50,12 @@ export interface WebhookOptions {
   readonly config: PolicyConfig | (() => PolicyConfig);
   /**
    * Each tenant namespace's boundary (the tenants file), or a function giving the
-   * current ones: /validate then denies objects of those namespaces that cross it.
-   * @default none: the policy alone
+   * current ones: /validate then denies objects of those namespaces that cross it, and
+   * /validate-tenant also objects of namespaces they do not list.
+   * @default none: the policy alone (and /validate-tenant denies everything)
    */
   readonly tenants?: TenantBoundaries | (() => TenantBoundaries | undefined);
+  /** Serve /validate and /validate-tenant. */
   readonly validate: boolean;
   readonly mutate: boolean;
   readonly tls: { readonly cert: string; readonly key: string };
@@ -83,7 +85,13 @@ export interface WebhookServer extends Server {
 }
 
 /** Every path the server answers (the others are 404). */
-const SERVED_PATHS = new Set(['/validate', '/mutate', '/healthz', '/readyz', '/metrics']);
+const SERVED_PATHS = new Set(['/validate', '/validate-tenant', '/mutate', '/healthz', '/readyz', '/metrics']);
+
+/** The admission endpoint a path names, if the server serves it. */
+function endpointAt(path: string, options: Pick<WebhookOptions, 'validate' | 'mutate'>): Endpoint | undefined {
+  if (path === '/validate' || path === '/validate-tenant') return options.validate ? (path.slice(1) as Endpoint) : undefined;
+  return path === '/mutate' && options.mutate ? 'mutate' : undefined;
+}
 
 export function createWebhookServer(options: WebhookOptions): WebhookServer {
   const metrics = new WebhookMetrics();
@@ -141,7 +149,7 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
   server.on('clientError', (_error, socket) => socket.destroy());
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string, done: (verdict: string) => void, started: bigint): Promise<void> {
-    const endpoint = path === '/validate' && options.validate ? 'validate' : path === '/mutate' && options.mutate ? 'mutate' : undefined;
+    const endpoint = endpointAt(path, options);
     const getPaths = ['/healthz', '/readyz', '/metrics'];
     if (!endpoint && !getPaths.includes(path)) {
       send(res, 404, 'text/plain', `not found: ${path}\n`);

@@ -188,17 +188,22 @@ describe('webhook component', () => {
     assert.ok(Object.keys(find(objects, 'ConfigMap', 'kaji-webhook-tenants').data as JsonObject).includes(file.split('/').at(-1)!));
   });
 
-  test('the validating configuration also sends Ingresses, Services, Roles and RoleBindings of tenant namespaces (only) to /validate', () => {
+  test('tenant namespaces go to /validate-tenant, with their Ingresses, Services, Roles and RoleBindings; the others to /validate', () => {
     const generated = objectsOf(webhookFiles(sharedNamespacePlatform()));
     const hooks = find(generated, 'ValidatingWebhookConfiguration').webhooks as JsonObject[];
-    assert.deepEqual(hooks.map((hook) => hook.name), ['validate.kaji.dev', 'boundaries.kaji.dev']);
-    const boundaries = hooks[1]!;
-    assert.deepEqual(boundaries.rules, BOUNDARY_RULES);
-    assert.deepEqual((boundaries.rules as JsonObject[]).flatMap((rule) => rule.resources as string[]).sort(), ['ingresses', 'rolebindings', 'roles', 'services']);
-    assert.deepEqual((boundaries.clientConfig as JsonObject).service, { name: 'kaji-webhook', namespace: 'kaji-system', path: '/validate', port: 443 });
-    assert.deepEqual((boundaries.namespaceSelector as JsonObject).matchExpressions, [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['billing', 'shop'] }]);
-    assert.equal(boundaries.failurePolicy, 'Fail');
-    // Mutation is the policy's alone; a platform without services has no entry (`In` needs a value).
+    assert.deepEqual(hooks.map((hook) => hook.name), ['validate.kaji.dev', 'tenants.kaji.dev']);
+    const [others, tenants] = hooks as [JsonObject, JsonObject];
+    const selected = (hook: JsonObject) => (hook.namespaceSelector as JsonObject).matchExpressions;
+    const path = (hook: JsonObject) => ((hook.clientConfig as JsonObject).service as JsonObject).path;
+    // Every namespace reaches exactly one of the two: no object is judged twice, none escapes.
+    assert.deepEqual(selected(others), [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'kaji-system', 'kube-system', 'billing', 'shop'] }]);
+    assert.deepEqual(selected(tenants), [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['billing', 'shop'] }]);
+    assert.deepEqual([path(others), path(tenants)], ['/validate', '/validate-tenant']);
+    assert.deepEqual(others.rules, WEBHOOK_RULES);
+    assert.deepEqual(tenants.rules, [...WEBHOOK_RULES, ...BOUNDARY_RULES]);
+    assert.deepEqual((BOUNDARY_RULES as JsonObject[]).flatMap((rule) => rule.resources as string[]).sort(), ['ingresses', 'rolebindings', 'roles', 'services']);
+    assert.equal(tenants.failurePolicy, 'Fail');
+    // Mutation is the policy's alone; a platform without services has /validate alone (`In` needs a value).
     assert.equal((find(generated, 'MutatingWebhookConfiguration').webhooks as JsonObject[]).length, 1);
     assert.equal((find(objects, 'ValidatingWebhookConfiguration').webhooks as JsonObject[]).length, 1);
   });

@@ -28,8 +28,14 @@ const rule = (host?: string) => ({ ...(host ? { host } : {}), http: { paths: [{ 
 const container = (image: string) => ({ image, securityContext: { runAsNonRoot: true } });
 const tolerating = { tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }] };
 
-async function validate(running: Running, object: Record<string, unknown>, namespace: string, options: { operation?: string; oldObject?: object } = {}) {
-  return (await admit(running, '/validate', review(object, { namespace, ...options }))).response;
+async function validate(
+  running: Running,
+  object: Record<string, unknown>,
+  namespace: string,
+  options: { operation?: string; oldObject?: object; path?: '/validate' | '/validate-tenant' } = {},
+) {
+  const { path = '/validate', ...request } = options;
+  return (await admit(running, path, review(object, { namespace, ...request }))).response;
 }
 
 describe('kaji webhook: tenant boundaries', () => {
@@ -179,7 +185,60 @@ describe('kaji webhook: tenant boundaries', () => {
   });
 });
 
-describe('kaji webhook: the policy on what only the boundaries entry sends', () => {
+describe('kaji webhook: /validate-tenant, where the generated configuration sends tenant namespaces', () => {
+  const tenantPath = { path: '/validate-tenant' } as const;
+  const hostClaim = ingress('shop', { rules: [rule('api.shop.example.com')] });
+  const systemPod = workload('Pod', podSpec(container(`${ECR}/shop:1`), tolerating), { namespace: 'shop' });
+
+  it('judges a namespace the tenants file lists as /validate does', async () => {
+    const running = await startWebhook({ tenants: TENANTS });
+    try {
+      for (const object of [hostClaim, systemPod, ingress('shop', { rules: [rule('www.shop.example.com')] })]) {
+        const { uid: _tenantUid, ...tenant } = await validate(running, object, 'shop', tenantPath);
+        const { uid: _uid, ...plain } = await validate(running, object, 'shop');
+        assert.deepEqual(tenant, plain);
+      }
+      assert.equal((await validate(running, hostClaim, 'shop', tenantPath)).allowed, false);
+      assert.equal((await validate(running, systemPod, 'shop', tenantPath)).allowed, false);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('denies objects of a namespace the tenants file does not list (yet), which /validate admits; DELETE is not judged', async () => {
+    const running = await startWebhook({ tenants: TENANTS });
+    try {
+      const pod = workload('Pod', podSpec(container(`${ECR}/newcomer:1`)), { namespace: 'newcomer' });
+      const denied = await validate(running, pod, 'newcomer', tenantPath);
+      assert.equal(denied.allowed, false);
+      assert.equal(
+        denied.status?.message,
+        'kaji denied Pod newcomer/pod-x: tenant boundary (namespace): "newcomer" is sent to /validate-tenant as a tenant namespace, but the webhook\'s tenants file does not list it (yet: the kaji-webhook-tenants ConfigMap reaches the webhook a minute or so after a sync; retry then)',
+      );
+      assert.ok(running.logs.some((line) => JSON.stringify((line as Record<string, unknown>).dangers) === '["tenantBoundary.unknownNamespace"]'));
+      assert.equal((await validate(running, pod, 'newcomer')).allowed, true);
+      assert.equal((await validate(running, pod, 'newcomer', { ...tenantPath, operation: 'DELETE' })).allowed, true);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('without --tenants, denies everything it judges, saying why', async () => {
+    const running = await startWebhook();
+    try {
+      const good = ingress('shop', { rules: [rule('www.shop.example.com')] });
+      const denied = await validate(running, good, 'shop', tenantPath);
+      assert.equal(denied.allowed, false);
+      assert.match(denied.status!.message, /"shop" is sent to \/validate-tenant as a tenant namespace, but the webhook runs without --tenants$/);
+      assert.equal((await validate(running, good, 'shop')).allowed, true);
+      assert.match((await call(running, '/metrics')).text, /^kaji_webhook_requests_total\{path="\/validate-tenant",verdict="denied"\} 1$/m);
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe('kaji webhook: the policy on what only the tenants entry sends', () => {
   it('judges a tenant Role by the policy too, next to the boundaries', async () => {
     const running = await startWebhook({ tenants: TENANTS, config: parsePolicyConfig('checks:\n  rolePodExecAttach: danger\n', 'policy.yaml') });
     try {
@@ -189,11 +248,11 @@ describe('kaji webhook: the policy on what only the boundaries entry sends', () 
         metadata: { name: 'debug', namespace: 'billing' },
         rules: [{ apiGroups: [''], resources, verbs }],
       });
-      const exec = await validate(running, role(['pods/exec'], ['create']), 'billing');
+      const exec = await validate(running, role(['pods/exec'], ['create']), 'billing', { path: '/validate-tenant' });
       assert.equal(exec.status?.message, 'kaji denied Role billing/debug: rolePodExecAttach: The Role allows Pods/exec or pods/attach');
-      const both = await validate(running, role(['pods/exec'], ['create', 'bind']), 'billing');
+      const both = await validate(running, role(['pods/exec'], ['create', 'bind']), 'billing', { path: '/validate-tenant' });
       assert.match(both.status!.message, /^kaji denied Role billing\/debug: tenant boundary \(rbac\): rules\[0\] grants "bind".*; rolePodExecAttach: /);
-      assert.equal((await validate(running, role(['configmaps'], ['get']), 'billing')).allowed, true);
+      assert.equal((await validate(running, role(['configmaps'], ['get']), 'billing', { path: '/validate-tenant' })).allowed, true);
     } finally {
       await running.close();
     }

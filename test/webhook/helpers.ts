@@ -123,7 +123,7 @@ export interface ReviewResponse {
   patch?: string;
 }
 
-export async function admit(running: Running, path: '/validate' | '/mutate', body: object) {
+export async function admit(running: Running, path: '/validate' | '/validate-tenant' | '/mutate', body: object) {
   const answer = await call(running, path, JSON.stringify(body));
   if (answer.status !== 200) throw new Error(`status ${answer.status}: ${answer.text}`);
   const parsed = JSON.parse(answer.text) as { apiVersion: string; kind: string; response: ReviewResponse };

@@ -72,9 +72,8 @@ export const WEBHOOK_RULES: readonly JsonObject[] = [
 ];
 
 /**
- * What only the tenant boundaries judge, sent for tenant namespaces only: the objects that claim
- * hosts (Ingresses; Services by external-dns annotations) and tenant RBAC. Pods and workloads
- * come through WEBHOOK_RULES, in every namespace.
+ * What only the tenant boundaries judge, sent for tenant namespaces only (with WEBHOOK_RULES):
+ * the objects that claim hosts (Ingresses; Services by external-dns annotations) and tenant RBAC.
  */
 export const BOUNDARY_RULES: readonly JsonObject[] = [
   { apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['ingresses'], scope: 'Namespaced' },
@@ -294,23 +293,34 @@ function webhookEntry(
   };
 }
 
-/** The tenant namespaces, for the boundary entry's selector (`In` needs at least one). */
+/** The tenant namespaces, for the selectors of the validating entries (`In` needs at least one). */
 function tenantNamespaces(platform: PlatformDefinition): string[] {
   return [...new Set(platform.services.map((service) => service.namespace))].sort();
 }
 
+/**
+ * Validation in two entries: tenant namespaces go to /validate-tenant, with their Ingresses,
+ * Services and RBAC too, where a namespace the tenants file does not list yet is denied; the
+ * others go to /validate for the policy alone. Tenants cannot change the name label selected on.
+ */
+function validatingEntries(platform: PlatformDefinition): JsonObject[] {
+  const tenants = tenantNamespaces(platform);
+  if (!tenants.length) return [webhookEntry(platform, 'validate.kaji.dev', '/validate')];
+  const name = (operator: 'In' | 'NotIn', values: readonly string[]) => ({ key: 'kubernetes.io/metadata.name', operator, values: [...values] });
+  return [
+    webhookEntry(platform, 'validate.kaji.dev', '/validate', WEBHOOK_RULES, name('NotIn', [...WEBHOOK_EXCLUDED_NAMESPACES, ...tenants])),
+    webhookEntry(platform, 'tenants.kaji.dev', '/validate-tenant', [...WEBHOOK_RULES, ...BOUNDARY_RULES], name('In', tenants)),
+  ];
+}
+
 function webhookConfigurations(platform: PlatformDefinition): JsonObject[] {
   const inject = { 'cert-manager.io/inject-ca-from': `${KAJI_NAMESPACE}/${SERVING_CERTIFICATE}` };
-  const tenants = tenantNamespaces(platform);
-  const boundaries = tenants.length
-    ? [webhookEntry(platform, 'boundaries.kaji.dev', '/validate', BOUNDARY_RULES, { key: 'kubernetes.io/metadata.name', operator: 'In', values: tenants })]
-    : [];
   return [
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
       metadata: metadata(WEBHOOK_NAME, WAVE.registration, false, inject),
-      webhooks: [webhookEntry(platform, 'validate.kaji.dev', '/validate'), ...boundaries],
+      webhooks: validatingEntries(platform),
     },
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -335,7 +345,7 @@ function deriveWebhook(platform: PlatformDefinition, _cluster: ClusterDefinition
     generatedFile('service.yaml', [serviceObject()]),
     generatedFile('webhooks.yaml', webhookConfigurations(platform), [
       `failurePolicy ${platform.webhook.failurePolicy}, timeoutSeconds ${platform.webhook.timeoutSeconds} (platform.yaml webhook:); never called for ${WEBHOOK_EXCLUDED_NAMESPACES.join(', ')}.`,
-      'boundaries.kaji.dev: Ingresses, Services, Roles and RoleBindings of tenant namespaces, for the tenant boundaries.',
+      'tenants.kaji.dev: tenant namespaces, with their Ingresses, Services, Roles and RoleBindings, for the policy and the tenant boundaries; validate.kaji.dev: the other namespaces, for the policy.',
     ]),
   ];
 }
