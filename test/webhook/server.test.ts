@@ -260,6 +260,13 @@ describe('kaji webhook: mutate', () => {
     } finally {
       await validateOnly.close();
     }
+    const mutateOnly = await startWebhook({ validate: false });
+    try {
+      for (const path of ['/validate', '/validate-tenant']) assert.equal((await call(mutateOnly, path, '{}')).status, 404, path);
+      assert.equal((await admit(mutateOnly, '/mutate', review(workload('Pod', podSpec())))).response.allowed, true);
+    } finally {
+      await mutateOnly.close();
+    }
   });
 });
 
