@@ -217,7 +217,23 @@ describe('kaji webhook: /validate-tenant, where the generated configuration send
       );
       assert.ok(running.logs.some((line) => JSON.stringify((line as Record<string, unknown>).dangers) === '["tenantBoundary.unknownNamespace"]'));
       assert.equal((await validate(running, pod, 'newcomer')).allowed, true);
-      assert.equal((await validate(running, pod, 'newcomer', { ...tenantPath, operation: 'DELETE' })).allowed, true);
+      for (const operation of ['DELETE', 'CONNECT']) assert.equal((await validate(running, pod, 'newcomer', { ...tenantPath, operation })).allowed, true, operation);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('denies them on UPDATE and when a controller owns them too: /validate trusts an owner, but an owner was never judged here', async () => {
+    const running = await startWebhook({ tenants: TENANTS });
+    try {
+      const pod = workload('Pod', podSpec(container(`${ECR}/newcomer:1`)), { namespace: 'newcomer' });
+      const owned = workload('Pod', podSpec(container(`${ECR}/newcomer:1`)), {
+        namespace: 'newcomer',
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }],
+      });
+      assert.equal((await validate(running, pod, 'newcomer', { ...tenantPath, operation: 'UPDATE', oldObject: pod })).allowed, false);
+      assert.equal((await validate(running, owned, 'newcomer', tenantPath)).allowed, false);
+      assert.equal((await validate(running, owned, 'newcomer')).allowed, true);
     } finally {
       await running.close();
     }
