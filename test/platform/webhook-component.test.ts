@@ -208,6 +208,15 @@ describe('webhook component', () => {
     assert.equal((find(objects, 'ValidatingWebhookConfiguration').webhooks as JsonObject[]).length, 1);
   });
 
+  test('the webhook configurations sync in a later wave than everything else, so the server serves their paths (/validate-tenant) before they are used', () => {
+    const wave = (object: JsonObject) => Number(((object.metadata as JsonObject).annotations as JsonObject)['argocd.argoproj.io/sync-wave']);
+    const registrations = objects.filter((o) => String(o.kind).endsWith('WebhookConfiguration'));
+    assert.equal(registrations.length, 2);
+    const rest = objects.filter((o) => !registrations.includes(o));
+    const lastOfRest = Math.max(...rest.map(wave));
+    for (const registration of registrations) assert.ok(wave(registration) > lastOfRest, `${String(registration.kind)} in wave ${wave(registration)}, not after ${lastOfRest}`);
+  });
+
   test('disabled: no files, no webhook kinds in the project; enabled without the policy text: a DeriveError', () => {
     const off = webhookFiles(definePlatform({ webhook: { ...PLATFORM.webhook, enabled: false } }));
     assert.ok(!off.some((f) => f.path.includes('/platform/')));
