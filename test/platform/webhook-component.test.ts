@@ -12,6 +12,7 @@ import {
   deriveClusterFiles,
   DeriveError,
   GENERATED_MARKER,
+  SERVICE_LABEL,
   SERVING_CERTIFICATE,
   WEBHOOK_EXCLUDED_NAMESPACES,
   WEBHOOK_RULES,
@@ -62,9 +63,7 @@ describe('webhook component', () => {
       ['MutatingWebhookConfiguration', '/mutate'],
     ] as const) {
       const config = find(objects, kind);
-      const webhooks = config.webhooks as JsonObject[];
-      assert.equal(webhooks.length, 1);
-      const hook = webhooks[0]!;
+      const hook = (config.webhooks as JsonObject[])[0]!;
       assert.equal(hook.failurePolicy, 'Ignore');
       assert.equal(hook.timeoutSeconds, 7);
       assert.equal(hook.sideEffects, 'None');
@@ -80,7 +79,7 @@ describe('webhook component', () => {
       );
       for (const rule of hook.rules as JsonObject[]) assert.deepEqual(rule.operations, ['CREATE', 'UPDATE']);
       const expressions = (hook.namespaceSelector as JsonObject).matchExpressions as JsonObject[];
-      assert.deepEqual(expressions, [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'kaji-system', 'kube-system'] }]);
+      assert.deepEqual(expressions[0], { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'kaji-system', 'kube-system'] });
       assert.deepEqual([...WEBHOOK_EXCLUDED_NAMESPACES].sort(), ['argocd', 'kaji-system', 'kube-system']);
       // cert-manager keeps the caBundle in sync; none is written in git.
       assert.equal(((config.metadata as JsonObject).annotations as JsonObject)['cert-manager.io/inject-ca-from'], `kaji-system/${SERVING_CERTIFICATE}`);
@@ -188,33 +187,33 @@ describe('webhook component', () => {
     assert.ok(Object.keys(find(objects, 'ConfigMap', 'kaji-webhook-tenants').data as JsonObject).includes(file.split('/').at(-1)!));
   });
 
-  test('tenant namespaces go to /validate-tenant, with their Ingresses, Services, Roles and RoleBindings; the others to /validate', () => {
-    const generated = objectsOf(webhookFiles(sharedNamespacePlatform()));
-    const hooks = find(generated, 'ValidatingWebhookConfiguration').webhooks as JsonObject[];
+  test('tenant namespaces (by the label kaji-tenants gives them) go to /validate-tenant, with their Ingresses, Services, Roles and RoleBindings; the others to /validate', () => {
+    const hooks = find(objects, 'ValidatingWebhookConfiguration').webhooks as JsonObject[];
     assert.deepEqual(hooks.map((hook) => hook.name), ['validate.kaji.dev', 'tenants.kaji.dev']);
     const [others, tenants] = hooks as [JsonObject, JsonObject];
     const selected = (hook: JsonObject) => (hook.namespaceSelector as JsonObject).matchExpressions;
     const path = (hook: JsonObject) => ((hook.clientConfig as JsonObject).service as JsonObject).path;
-    // Every namespace reaches exactly one of the two: no object is judged twice, none escapes.
-    assert.deepEqual(selected(others), [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'kaji-system', 'kube-system', 'billing', 'shop'] }]);
-    assert.deepEqual(selected(tenants), [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['billing', 'shop'] }]);
+    // Every namespace but the excluded reaches exactly one of the two: none is judged twice, none escapes.
+    const excluded = { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'kaji-system', 'kube-system'] };
+    assert.deepEqual(selected(others), [excluded, { key: SERVICE_LABEL, operator: 'DoesNotExist' }]);
+    assert.deepEqual(selected(tenants), [excluded, { key: SERVICE_LABEL, operator: 'Exists' }]);
     assert.deepEqual([path(others), path(tenants)], ['/validate', '/validate-tenant']);
     assert.deepEqual(others.rules, WEBHOOK_RULES);
     assert.deepEqual(tenants.rules, [...WEBHOOK_RULES, ...BOUNDARY_RULES]);
     assert.deepEqual((BOUNDARY_RULES as JsonObject[]).flatMap((rule) => rule.resources as string[]).sort(), ['ingresses', 'rolebindings', 'roles', 'services']);
-    assert.equal(tenants.failurePolicy, 'Fail');
-    // Mutation is the policy's alone; a platform without services has /validate alone (`In` needs a value).
-    assert.equal((find(generated, 'MutatingWebhookConfiguration').webhooks as JsonObject[]).length, 1);
-    assert.equal((find(objects, 'ValidatingWebhookConfiguration').webhooks as JsonObject[]).length, 1);
-  });
-
-  test('the webhook configurations sync in a later wave than everything else, so the server serves their paths (/validate-tenant) before they are used', () => {
-    const wave = (object: JsonObject) => Number(((object.metadata as JsonObject).annotations as JsonObject)['argocd.argoproj.io/sync-wave']);
-    const registrations = objects.filter((o) => String(o.kind).endsWith('WebhookConfiguration'));
-    assert.equal(registrations.length, 2);
-    const rest = objects.filter((o) => !registrations.includes(o));
-    const lastOfRest = Math.max(...rest.map(wave));
-    for (const registration of registrations) assert.ok(wave(registration) > lastOfRest, `${String(registration.kind)} in wave ${wave(registration)}, not after ${lastOfRest}`);
+    assert.equal(tenants.failurePolicy, 'Ignore', "platform.yaml's, as for the other entries");
+    // Every tenant Namespace carries the label; the configuration does not change when a service comes or goes.
+    const platform = sharedNamespacePlatform();
+    const namespaces = webhookFiles(platform)
+      .filter((f) => /^clusters\/blue\/tenants\/[^/]+\/namespace\.yaml$/.test(f.path))
+      .flatMap((f) => loadAll(f.content) as JsonObject[]);
+    const labelled = namespaces.filter((ns) => ((ns.metadata as JsonObject).labels as JsonObject)[SERVICE_LABEL] !== undefined);
+    assert.deepEqual([...new Set(labelled.map((ns) => (ns.metadata as JsonObject).name))].sort(), ['billing', 'shop']);
+    assert.equal(labelled.length, namespaces.length);
+    const validating = (services: typeof platform.services) => find(objectsOf(webhookFiles({ ...platform, services })), 'ValidatingWebhookConfiguration');
+    assert.deepEqual(validating(platform.services.slice(1)), validating(platform.services));
+    // Mutation is the policy's alone.
+    assert.equal((find(objects, 'MutatingWebhookConfiguration').webhooks as JsonObject[]).length, 1);
   });
 
   test('disabled: no files, no webhook kinds in the project; enabled without the policy text: a DeriveError', () => {

@@ -33,7 +33,7 @@ import { KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition } from 
 import type { GroupKind } from '../argocd.js';
 import type { ComponentContext, PlatformComponent } from '../components.js';
 import { DeriveError } from '../errors.js';
-import { ARGOCD_NAMESPACE, platformLabels } from '../names.js';
+import { ARGOCD_NAMESPACE, platformLabels, SERVICE_LABEL } from '../names.js';
 import { generatedFile, sortedMap, type GeneratedFile } from '../yaml.js';
 
 export const WEBHOOK_NAME = 'kaji-webhook';
@@ -272,44 +272,43 @@ function serviceObject(): JsonObject {
   };
 }
 
-/** One webhook entry of a configuration: the rules, the exclusions and platform.yaml's failure policy and timeout. */
+/**
+ * One webhook entry of a configuration: the rules, the exclusions and platform.yaml's failure
+ * policy and timeout; `tenants` limits it to the tenant namespaces or to the others.
+ */
 function webhookEntry(
   platform: PlatformDefinition,
   name: string,
   path: string,
   rules: readonly JsonObject[] = WEBHOOK_RULES,
-  namespaces: JsonObject = { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...WEBHOOK_EXCLUDED_NAMESPACES] },
+  tenants?: 'tenant namespaces' | 'other namespaces',
 ): JsonObject {
+  const matchExpressions: JsonObject[] = [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...WEBHOOK_EXCLUDED_NAMESPACES] }];
+  if (tenants) matchExpressions.push({ key: SERVICE_LABEL, operator: tenants === 'tenant namespaces' ? 'Exists' : 'DoesNotExist' });
   return {
     name,
     admissionReviewVersions: ['v1', 'v1beta1'],
     clientConfig: { service: { name: WEBHOOK_NAME, namespace: KAJI_NAMESPACE, path, port: 443 } },
     rules: rules.map((rule) => ({ ...rule })),
     matchPolicy: 'Equivalent',
-    namespaceSelector: { matchExpressions: [namespaces] },
+    namespaceSelector: { matchExpressions },
     failurePolicy: platform.webhook.failurePolicy,
     timeoutSeconds: platform.webhook.timeoutSeconds,
     sideEffects: 'None',
   };
 }
 
-/** The tenant namespaces, for the selectors of the validating entries (`In` needs at least one). */
-function tenantNamespaces(platform: PlatformDefinition): string[] {
-  return [...new Set(platform.services.map((service) => service.namespace))].sort();
-}
-
 /**
  * Validation in two entries: tenant namespaces go to /validate-tenant, with their Ingresses,
- * Services and RBAC too, where a namespace the tenants file does not list yet is denied; the
- * others go to /validate for the policy alone. Tenants cannot change the name label selected on.
+ * Services and RBAC too, where a namespace the tenants file does not list (yet) is denied; the
+ * others go to /validate for the policy alone. A tenant namespace is told by the service label
+ * kaji-tenants gives it when it creates it, so a new service's namespace is a tenant's from its
+ * first object on, whichever application syncs first; tenants cannot change a Namespace.
  */
 function validatingEntries(platform: PlatformDefinition): JsonObject[] {
-  const tenants = tenantNamespaces(platform);
-  if (!tenants.length) return [webhookEntry(platform, 'validate.kaji.dev', '/validate')];
-  const name = (operator: 'In' | 'NotIn', values: readonly string[]) => ({ key: 'kubernetes.io/metadata.name', operator, values: [...values] });
   return [
-    webhookEntry(platform, 'validate.kaji.dev', '/validate', WEBHOOK_RULES, name('NotIn', [...WEBHOOK_EXCLUDED_NAMESPACES, ...tenants])),
-    webhookEntry(platform, 'tenants.kaji.dev', '/validate-tenant', [...WEBHOOK_RULES, ...BOUNDARY_RULES], name('In', tenants)),
+    webhookEntry(platform, 'validate.kaji.dev', '/validate', WEBHOOK_RULES, 'other namespaces'),
+    webhookEntry(platform, 'tenants.kaji.dev', '/validate-tenant', [...WEBHOOK_RULES, ...BOUNDARY_RULES], 'tenant namespaces'),
   ];
 }
 
@@ -345,7 +344,7 @@ function deriveWebhook(platform: PlatformDefinition, _cluster: ClusterDefinition
     generatedFile('service.yaml', [serviceObject()]),
     generatedFile('webhooks.yaml', webhookConfigurations(platform), [
       `failurePolicy ${platform.webhook.failurePolicy}, timeoutSeconds ${platform.webhook.timeoutSeconds} (platform.yaml webhook:); never called for ${WEBHOOK_EXCLUDED_NAMESPACES.join(', ')}.`,
-      'tenants.kaji.dev: tenant namespaces, with their Ingresses, Services, Roles and RoleBindings, for the policy and the tenant boundaries; validate.kaji.dev: the other namespaces, for the policy.',
+      `tenants.kaji.dev: namespaces labelled ${SERVICE_LABEL} (kaji-tenants creates them so), with their Ingresses, Services, Roles and RoleBindings, for the policy and the tenant boundaries; validate.kaji.dev: the other namespaces, for the policy.`,
     ]),
   ];
 }
