@@ -33,7 +33,7 @@
 //
 // Usage: (cd bench/synth-vs-blueprints/blueprints && npm ci) && npm run build && npm run bench:synth-vs-blueprints
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,22 @@ interface Run {
   /** (ii): spawn to exit. */
   readonly wall: number;
   readonly stacks: readonly string[];
+  /** What was synthesised: CloudFormation resources over all templates, and constructs in tree.json. */
+  readonly size: { readonly resources: number; readonly constructs: number };
+}
+
+interface TreeNode {
+  readonly children?: Record<string, TreeNode>;
+}
+
+/** How much a cloud assembly holds, so the two sides' times can be read against their sizes. */
+function assemblySize(outdir: string): Run['size'] {
+  const read = (file: string): unknown => JSON.parse(readFileSync(join(outdir, file), 'utf8'));
+  const templates = readdirSync(outdir).filter((file) => file.endsWith('.template.json'));
+  const resources = templates.reduce((sum, file) => sum + Object.keys((read(file) as { Resources?: object }).Resources ?? {}).length, 0);
+  const count = (node: TreeNode): number => 1 + Object.values(node.children ?? {}).reduce((sum, child) => sum + count(child), 0);
+  const constructs = count((read('tree.json') as { tree: TreeNode }).tree) - 1; // the App itself is not counted
+  return { resources, constructs };
 }
 
 function run(args: readonly string[], cwd: string): Run {
@@ -58,7 +74,7 @@ function run(args: readonly string[], cwd: string): Run {
     const wall = (performance.now() - started) / 1000;
     if (child.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${child.status ?? child.signal}`);
     const { seconds, stacks } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { seconds: number; stacks: string[] };
-    return { inProcess: seconds, wall, stacks };
+    return { inProcess: seconds, wall, stacks, size: assemblySize(outdir) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -83,8 +99,9 @@ const s = (seconds: number): string => `${seconds.toFixed(2)} s`;
 
 const a = { i: best(sides.kajiDist.runs, 'inProcess'), iSrc: best(sides.kajiSrc.runs, 'inProcess'), ii: best(sides.kajiDist.runs, 'wall') };
 const b = { i: best(sides.blueprints.runs, 'inProcess'), ii: best(sides.blueprints.runs, 'wall') };
-console.log(`(a) kaji, example platform: ${sides.kajiDist.runs[0]!.stacks.join(', ')}`);
-console.log(`(b) EKS Blueprints, one cluster, 4 add-ons, 30 teams: ${sides.blueprints.runs[0]!.stacks.join(', ')}`);
+const described = (run: Run) => `${run.stacks.join(', ')} (${run.size.resources} resources, ${run.size.constructs} constructs)`;
+console.log(`(a) kaji, example platform: ${described(sides.kajiDist.runs[0]!)}`);
+console.log(`(b) EKS Blueprints, one cluster, 4 add-ons, 30 teams: ${described(sides.blueprints.runs[0]!)}`);
 console.log(`best of ${ROUNDS} fresh processes each`);
 console.log('');
 console.log('(i) in-process synthesis, timed after the imports (the target is judged on this)');
