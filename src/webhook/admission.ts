@@ -173,9 +173,9 @@ function boundaryCrossings(object: KubeObject, request: AdmissionRequest, bounda
 export const UNKNOWN_TENANT = 'tenantBoundary.unknownNamespace';
 
 /**
- * Why such an object is denied. Usually a new service: its namespace is in the webhook
- * configuration as soon as Argo CD syncs it, the tenants ConfigMap reaches the webhook's
- * pods a minute or so later, and Argo CD retries the sync meanwhile.
+ * Why such an object is denied. Usually a new service: its namespace is a tenant's from its
+ * creation (by its label), the tenants ConfigMap reaches the webhook's pods a minute or so
+ * later, and Argo CD retries the sync meanwhile.
  */
 function unknownTenant(namespace: string, hasTenantsFile: boolean): string {
   const why = hasTenantsFile
