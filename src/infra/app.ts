@@ -1,5 +1,5 @@
 // The whole AWS side of a platform as one CDK app: the shared stack and one
-// stack per cluster, all from platform.yaml. The example's bin/app.ts, a user's
+// stack per cluster, all from platform.yaml. The example's bin/app.mts, a user's
 // own CDK app and `kaji synth` (in-process, into out/cdk.out) all build it here.
 import * as cdk from 'aws-cdk-lib/core';
 import * as cxapi from 'aws-cdk-lib/cx-api';

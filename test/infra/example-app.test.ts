@@ -1,35 +1,64 @@
-// The example's CDK app as a user runs it: `npx cdk synth` in examples/labs/infra,
-// with no AWS credentials or configuration anywhere (README: "works with no AWS
-// account"). The AWS CDK CLI runs the app the way cdk.json says, through the
-// package's own kaji/infra (dist/, built by npm test before the tests).
-import { test } from 'node:test';
+// The CDK apps as a user runs them: `npx cdk synth` with no AWS credentials or
+// configuration anywhere (README: "works with no AWS account"), in the example's
+// infra/ and in the one `kaji init` scaffolds. The AWS CDK CLI runs each app the
+// way its cdk.json says, through kaji's package exports (dist/, built by npm test
+// before the tests).
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { scaffold } from '../../src/cli/init.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CDK = join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 
-test('examples/labs/infra: npx cdk synth works with no AWS account, one template per stack', async () => {
-  const home = mkdtempSync(join(tmpdir(), 'kaji-cdk-home-'));
-  try {
-    const output = join(home, 'cdk.out');
-    // No AWS_* variables and an empty HOME (no ~/.aws); IMDS off so nothing waits on a metadata service.
-    const env = { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: tmpdir(), AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
-    await promisify(execFile)(process.execPath, [CDK, 'synth', '--quiet', '--no-notices', '--output', output], {
-      cwd: join(ROOT, 'examples', 'labs', 'infra'),
-      env,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const templates = readdirSync(output).filter((file) => file.endsWith('.template.json')).sort();
-    assert.deepEqual(templates, ['labs-blue.template.json', 'labs-green.template.json', 'labs-shared.template.json']);
-    const blue = JSON.parse(readFileSync(join(output, 'labs-blue.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
-    assert.equal(Object.values(blue.Resources).filter((resource) => resource.Type === 'AWS::EKS::Cluster').length, 1);
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+/** Runs `cdk synth` in `app` with an empty HOME and no AWS_* variables; the template file names and their resource types. */
+async function cdkSynth(app: string, home: string): Promise<Map<string, string[]>> {
+  const output = join(home, 'cdk.out');
+  // IMDS off, so that nothing waits on a metadata service for credentials.
+  const env = { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: tmpdir(), AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
+  await promisify(execFile)(process.execPath, [CDK, 'synth', '--quiet', '--no-notices', '--output', output], { cwd: app, env, maxBuffer: 16 * 1024 * 1024 });
+  const templates = readdirSync(output).filter((file) => file.endsWith('.template.json')).sort();
+  return new Map(
+    templates.map((file) => {
+      const { Resources } = JSON.parse(readFileSync(join(output, file), 'utf8')) as { Resources: Record<string, { Type: string }> };
+      return [file, Object.values(Resources).map((resource) => resource.Type)];
+    }),
+  );
+}
+
+const clusters = (types: readonly string[] = []) => types.filter((type) => type === 'AWS::EKS::Cluster').length;
+
+describe('npx cdk synth with no AWS account', () => {
+  test('examples/labs/infra: one template per stack', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'kaji-cdk-home-'));
+    try {
+      const templates = await cdkSynth(join(ROOT, 'examples', 'labs', 'infra'), home);
+      assert.deepEqual([...templates.keys()], ['labs-blue.template.json', 'labs-green.template.json', 'labs-shared.template.json']);
+      assert.equal(clusters(templates.get('labs-blue.template.json')), 1);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test('the app kaji init scaffolds, with kaji and tsx installed beside it', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'kaji-cdk-home-'));
+    try {
+      const platform = join(home, 'acme');
+      await scaffold(platform, 'acme');
+      // What `npm install kaji aws-cdk-lib constructs aws-cdk tsx` gives the platform repository.
+      mkdirSync(join(platform, 'node_modules'));
+      symlinkSync(ROOT, join(platform, 'node_modules', 'kaji'), 'dir');
+      symlinkSync(join(ROOT, 'node_modules', 'tsx'), join(platform, 'node_modules', 'tsx'), 'dir');
+      const templates = await cdkSynth(join(platform, 'infra'), home);
+      assert.deepEqual([...templates.keys()], ['acme-blue.template.json', 'acme-shared.template.json']);
+      assert.equal(clusters(templates.get('acme-blue.template.json')), 1);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 });
