@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scaffold } from '../../src/cli/init.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 
@@ -42,6 +44,24 @@ describe('kaji init', () => {
       const { code, stderr } = await kaji(['init', join(tree.root, 'x'), '--name', 'Not_Valid']);
       assert.equal(code, 2);
       assert.match(stderr, /"Not_Valid" is not a valid platform name/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test("platform.yaml's schema line names kaji's schema where npm installs it beside the platform (and in the example)", async () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const schemaOf = (file: string) => resolve(dirname(file), /^# yaml-language-server: \$schema=(\S+)$/m.exec(readFileSync(file, 'utf8'))![1]!);
+    const tree = tempTree({});
+    try {
+      const platform = join(tree.root, 'acme');
+      await scaffold(platform, 'acme');
+      // `npm install kaji` in the platform repository.
+      mkdirSync(join(platform, 'node_modules'));
+      symlinkSync(root, join(platform, 'node_modules', 'kaji'), 'dir');
+      assert.equal(schemaOf(join(platform, 'platform.yaml')), join(platform, 'node_modules', 'kaji', 'schema', 'platform.schema.json'));
+      assert.ok(existsSync(schemaOf(join(platform, 'platform.yaml'))));
+      assert.equal(schemaOf(join(root, 'examples', 'labs', 'platform.yaml')), join(root, 'schema', 'platform.schema.json'));
     } finally {
       tree.cleanup();
     }
