@@ -16,5 +16,6 @@ export { KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from 
 export { writeFileAtomically, type ChunkedContent } from './files.js';
 export { didYouMean } from './suggest.js';
 export { setOwn, emptyRecord } from './records.js';
+export { jsonEqual } from './json-equal.js';
 export { valueAt, objectAt, arrayAt, stringAt, objectsAt, stringsAt } from './fields.js';
 export { YamlLines, lineOfPath } from './yaml-lines.js';

@@ -1,9 +1,9 @@
-// The deep equality the compiled platform schema uses for uniqueItems (json-equal.ts),
+// The deep equality the compiled platform schema uses for uniqueItems (kube/json-equal.ts),
 // directly and through parsePlatform: a duplicate written with its keys in another order
 // is still a duplicate, and a key named like an Object method (or __proto__) is data like any other.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsonEqual } from '../../src/platform/definition/json-equal.js';
+import { jsonEqual } from '../../src/kube/index.js';
 import { parsePlatform, PlatformErrors } from '../../src/platform/index.js';
 import { platformYaml } from '../support/platform.js';
 

@@ -251,6 +251,39 @@ schema:
   });
 });
 
+describe('custom checks: keys named like Object members (toString, valueOf, constructor, __proto__) are data', () => {
+  const container = (fields: string) => deployment({ containers: `[{name: app, image: x, ${fields}}]` });
+  const appOutcome = (definition: CustomCheckDefinition, text: string) => outcomes(definition, text)[1];
+
+  // (Ajv skips a __proto__ under properties by design; the schema still compiles, where it was refused as invalid.)
+  test('required and properties see the object\'s own keys only', () => {
+    const required = check('target: Container\nschema: {required: [constructor]}');
+    assert.equal(appOutcome(required, container('env: []'))?.passed, false, 'no constructor key: required fails');
+    assert.equal(appOutcome(required, container('constructor: x'))?.passed, true);
+    const typed = check('target: Container\nschema: {properties: {toString: {type: string}, __proto__: {type: string}}}');
+    assert.equal(appOutcome(typed, container('env: []'))?.passed, true, 'neither key present: nothing to check');
+    assert.deepEqual(appOutcome(typed, container('toString: 1'))?.details, ['/toString: must be string']);
+  });
+
+  test('uniqueItems, const and enum compare such mappings as data, without failing to run', () => {
+    const unique = check('target: Container\nschema: {properties: {env: {uniqueItems: true}}}');
+    const env = (items: string) => appOutcome(unique, container(`env: [${items}]`));
+    assert.deepEqual(env('{name: A, valueOf: 1}, {name: B, valueOf: 1}'), { passed: true, details: [] });
+    assert.deepEqual(env('{name: A, toString: x}, {name: B, toString: x}'), { passed: true, details: [] });
+    assert.deepEqual(env('{name: A, constructor: {a: 1}}, {name: A, constructor: {a: 1}}'), {
+      passed: false,
+      details: ['/env: must NOT have duplicate items (items ## 0 and 1 are identical)'],
+    });
+    assert.equal(env('__proto__, a, __proto__')?.passed, false, 'a repeated "__proto__" string is found');
+    const constant = check('target: Container\nschema: {properties: {env: {items: {not: {const: {name: A}}}}}}');
+    assert.deepEqual(appOutcome(constant, container('env: [{name: A, valueOf: 1}]')), { passed: true, details: [] });
+    assert.equal(appOutcome(constant, container('env: [{name: A}]'))?.passed, false);
+    const allowed = check('target: Container\nschema: {properties: {env: {items: {enum: [{name: A, toString: x}, 1]}}}}');
+    assert.deepEqual(appOutcome(allowed, container('env: [{toString: x, name: A}]')), { passed: true, details: [] });
+    assert.deepEqual(appOutcome(allowed, container('env: [{name: A, toString: y}]'))?.details, ['/env/0: must be equal to one of the allowed values']);
+  });
+});
+
 describe('custom checks: Go regex patterns', () => {
   // JavaScript's RegExp refuses (?i) here: passing shows that Ajv compiles the schemas' patterns with goRegExp
   test('(?i) in the middle of a pattern', () => {

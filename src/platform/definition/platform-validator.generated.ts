@@ -4,11 +4,11 @@
 // standalone code (see validator-source.ts). Do not edit: a test fails when
 // this file differs from what the generator writes.
 import { createRequire } from 'node:module';
-import { jsonEqual } from './json-equal.js';
+import { jsonEqual } from '../../kube/json-equal.js';
 
 // Ajv's standalone code takes its few run-time helpers (Unicode string
 // length) with require(), even in an ES module. Deep equality is kaji's own
-// (json-equal.ts): Ajv's throws on a mapping with a key such as toString.
+// (kube/json-equal.ts): Ajv's throws on a mapping with a key such as toString.
 const require = createRequire(import.meta.url);
 
 export const validate = validate10;

@@ -5,6 +5,7 @@ import Ajv2019 from 'ajv/dist/2019.js';
 import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import { parse as parseYaml, type ParseOptions, type SchemaOptions, type DocumentOptions } from 'yaml';
+import { jsonEqual, setOwn } from '../../kube/index.js';
 import { compareQuantities, parseQuantity, type Quantity } from '../../kube/quantity.js';
 import { goRegExp, GoRegexError } from './goregex.js';
 import { formatFloat } from './gotemplate.js';
@@ -103,8 +104,11 @@ function createAjv(): Ajv {
     validateFormats: false,
     logger: false,
     addUsedSchema: false,
+    // Objects read from YAML may have any key: `required: [constructor]` must not find Object's.
+    ownProperties: true,
     code: { regExp },
   });
+  compareAsData(ajv);
   for (const keyword of ['resourceMinimum', 'resourceMaximum'] as const) {
     const isMinimum = keyword === 'resourceMinimum';
     ajv.addKeyword({
@@ -125,6 +129,74 @@ function createAjv(): Ajv {
     });
   }
   return ajv;
+}
+
+/** A failed const, enum or uniqueItems: Ajv's own message and params. */
+type Mismatch = { readonly message: string; readonly params: Record<string, unknown> } | undefined;
+
+/**
+ * const, enum and uniqueItems as Ajv defines them (same messages), with
+ * jsonEqual (kube/json-equal.ts): Ajv's deep equality throws on a mapping
+ * with a `toString` or `valueOf` key and tells two equal mappings with a
+ * `constructor` key apart, and its uniqueItems of strings never finds a
+ * repeated "__proto__". Manifests may have such keys (labels, ConfigMap data).
+ */
+function compareAsData(ajv: Ajv): void {
+  const keywords: { keyword: string; type?: 'array'; schemaType?: 'array' | 'boolean'; mismatch: (schema: unknown, data: unknown) => Mismatch }[] = [
+    {
+      keyword: 'const',
+      mismatch: (schema, data) => (jsonEqual(schema, data) ? undefined : { message: 'must be equal to constant', params: { allowedValue: schema } }),
+    },
+    {
+      keyword: 'enum',
+      schemaType: 'array',
+      mismatch: (schema, data) =>
+        (schema as unknown[]).some((allowed) => jsonEqual(allowed, data)) ? undefined : { message: 'must be equal to one of the allowed values', params: { allowedValues: schema } },
+    },
+    {
+      keyword: 'uniqueItems',
+      type: 'array',
+      schemaType: 'boolean',
+      mismatch: (schema, data) => {
+        const pair = schema === true ? repeatedItems(data as unknown[]) : undefined;
+        return pair && { message: `must NOT have duplicate items (items ## ${pair.j} and ${pair.i} are identical)`, params: pair };
+      },
+    },
+  ];
+  for (const { keyword, type, schemaType, mismatch } of keywords) {
+    ajv.removeKeyword(keyword);
+    ajv.addKeyword({
+      keyword,
+      ...(type ? { type } : {}),
+      ...(schemaType ? { schemaType } : {}),
+      errors: true,
+      compile(schema: unknown) {
+        const validate: DataValidateFunction = (data: unknown): boolean => {
+          const found = mismatch(schema, data);
+          if (found) validate.errors = [{ keyword, ...found }];
+          return found === undefined;
+        };
+        return validate;
+      },
+    });
+  }
+}
+
+/** The last item equal to an earlier one and the latest such earlier one (the pair Ajv reports), or undefined. */
+function repeatedItems(items: readonly unknown[]): { i: number; j: number } | undefined {
+  let found: { i: number; j: number } | undefined;
+  const lastIndex = new Map<unknown, number>(); // scalars: SameValueZero, as jsonEqual compares them
+  items.forEach((item, i) => {
+    let j: number | undefined;
+    if (typeof item === 'object' && item !== null) {
+      for (let k = i - 1; k >= 0 && j === undefined; k--) if (jsonEqual(items[k], item)) j = k;
+    } else {
+      j = lastIndex.get(item);
+      lastIndex.set(item, i);
+    }
+    if (j !== undefined) found = { i, j };
+  });
+  return found;
 }
 
 /** Polaris's rule: a number is printed with Go's %f first; anything but a parsable string or number fails. */
@@ -178,7 +250,7 @@ function withoutMetaSchema(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
     if (key === '$schema' && typeof child === 'string') continue;
-    out[key] = ['const', 'enum', 'default', 'examples'].includes(key) ? child : withoutMetaSchema(child);
+    setOwn(out, key, ['const', 'enum', 'default', 'examples'].includes(key) ? child : withoutMetaSchema(child));
   }
   return out;
 }

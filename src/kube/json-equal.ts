@@ -1,8 +1,9 @@
-// Equality of data read from YAML, for the compiled platform schema's
-// uniqueItems, enum and const. Ajv's own run-time helper (fast-deep-equal)
-// calls a value's toString and valueOf when they are not Object.prototype's,
-// so a mapping with a key such as `toString: 1` made it throw a TypeError
-// instead of the validator reporting the unknown key.
+// Equality of data read from YAML or JSON, for JSON Schema's uniqueItems, enum
+// and const (the compiled platform schema, custom checks' schemas). Ajv's own
+// run-time helper (fast-deep-equal) calls a value's toString and valueOf when
+// they are not Object.prototype's, and compares `constructor` as a class, so a
+// mapping with a key such as `toString: 1` made it throw a TypeError, and two
+// equal mappings with a `constructor` key were told apart.
 
 /** True when two values read from YAML are the same data: own keys only, numbers by value. */
 export function jsonEqual(a: unknown, b: unknown): boolean {
