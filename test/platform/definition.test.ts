@@ -339,6 +339,11 @@ describe('errors: schema', () => {
     ]);
   });
 
+  test('a mapping or list where the Kubernetes version goes is reported by its type, even with a key named toString', () => {
+    assertProblems(edit('"1.32"', '{toString: 1}'), ['platform.yaml:10:24: clusters[0].kubernetesVersion: must be a string, found a mapping']);
+    assertProblems(edit('"1.32"', '[{valueOf: 1}]'), ['platform.yaml:10:24: clusters[0].kubernetesVersion: must be a string, found a list']);
+  });
+
   test('enums list what is allowed', () => {
     assertProblems(edit('teams:\n', 'capacity:\n  capacityTypes: [spot, ondemand]\n  architectures: [x86]\nteams:\n'), [
       'platform.yaml:13:25: capacity.capacityTypes[1]: must be one of spot, on-demand; found "ondemand" (did you mean "on-demand"?)',
@@ -767,7 +772,7 @@ describe('the schema compiled ahead of time', () => {
         try {
           expected = verdict(compiled, data);
         } catch {
-          // Ajv's run-time deep equality throws on a key such as toString: the generated validator uses kaji's (json-equal.ts).
+          // Ajv's run-time deep equality throws on a key such as toString: the generated validator uses kaji's (kube/json-equal.ts).
           assert.notEqual(verdict(generated, data), 'valid');
           return;
         }

@@ -228,7 +228,8 @@ function translateSchemaError(error: ErrorObject, data: Raw, text: string, docum
     }
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).map(String);
-      if (last === 'kubernetesVersion') return { path, message: kubernetesVersionMessage(String(error.data)) };
+      // Only a string: any other value fails `type` too, and String() throws on a mapping with a toString key.
+      if (last === 'kubernetesVersion' && typeof error.data === 'string') return { path, message: kubernetesVersionMessage(error.data) };
       if (isEgressEntry(path) && typeof error.data === 'string') return { path, message: egressWordMessage(error.data) };
       const suggestion = typeof error.data === 'string' ? didYouMean(error.data, allowed) : '';
       return { path, message: `must be one of ${allowed.join(', ')}; found ${describeValue(error.data)}${suggestion}` };
