@@ -268,6 +268,12 @@ subjects: ${subjects}
           `subjects[2] is User "mallory": a tenant may grant rights to the service accounts of its namespace "shop" only (what people may do comes from the platform's Role for kaji:team:web)`,
         ],
       );
+      // Malformed fields are named as written (String() threw on a mapping with a toString key); a list holding "view" is not view.
+      assert.deepEqual(binding('{kind: ClusterRole, name: [view]}', '[{kind: Group, name: {toString: x}}, {kind: [User]}]'), [
+        'binds the ClusterRole "["view"]"; tenants may bind their own Roles and the ClusterRole view only',
+        `subjects[0] is Group "{"toString":"x"}": a tenant may grant rights to the service accounts of its namespace "shop" only (what people may do comes from the platform's Role for kaji:team:web)`,
+        `subjects[1] is ["User"] "nothing": a tenant may grant rights to the service accounts of its namespace "shop" only (what people may do comes from the platform's Role for kaji:team:web)`,
+      ]);
     });
   });
 

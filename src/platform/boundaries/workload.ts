@@ -6,7 +6,7 @@
 // API server's escalation check does not stop a Role that grants what its
 // author lacks: these rules do, before merge (kaji synth) and at admission
 // (kaji webhook --tenants).
-import { findPodSpec, isObject, objectsAt, stringsAt, type JsonObject, type KubeObject } from '../../kube/index.js';
+import { findPodSpec, isObject, objectsAt, stringsAt, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
 import { SYSTEM_NODE_TAINT } from '../derive/names.js';
 import type { BoundaryFinding, TenantBoundary } from './objects.js';
 
@@ -58,16 +58,16 @@ function roleFindings(role: JsonObject): BoundaryFinding[] {
 function roleBindingFindings(binding: JsonObject, boundary: TenantBoundary): BoundaryFinding[] {
   const findings: BoundaryFinding[] = [];
   const roleRef = isObject(binding.roleRef) ? binding.roleRef : {};
-  if (roleRef.kind === 'ClusterRole' && !BINDABLE_CLUSTER_ROLES.has(String(roleRef.name))) {
+  if (roleRef.kind === 'ClusterRole' && !(typeof roleRef.name === 'string' && BINDABLE_CLUSTER_ROLES.has(roleRef.name))) {
     findings.push({
       rule: 'rbac',
-      message: `binds the ClusterRole "${String(roleRef.name)}"; tenants may bind their own Roles and the ClusterRole ${[...BINDABLE_CLUSTER_ROLES].join(', ')} only`,
+      message: `binds the ClusterRole "${shown(roleRef.name)}"; tenants may bind their own Roles and the ClusterRole ${[...BINDABLE_CLUSTER_ROLES].join(', ')} only`,
     });
   }
   objectsAt(binding.subjects).forEach((subject, index) => {
     const ownServiceAccount = subject.kind === 'ServiceAccount' && (subject.namespace === undefined || subject.namespace === '' || subject.namespace === boundary.namespace);
     if (!ownServiceAccount) {
-      const who = `${String(subject.kind)} "${String(subject.name)}"${typeof subject.namespace === 'string' && subject.namespace !== '' ? ` in ${subject.namespace}` : ''}`;
+      const who = `${shown(subject.kind)} "${shown(subject.name)}"${typeof subject.namespace === 'string' && subject.namespace !== '' ? ` in ${subject.namespace}` : ''}`;
       findings.push({
         rule: 'rbac',
         message: `subjects[${index}] is ${who}: a tenant may grant rights to the service accounts of its namespace "${boundary.namespace}" only (what people may do comes from the platform's Role for ${boundary.teams.map((team) => `kaji:team:${team}`).join(', ')})`,
@@ -75,6 +75,11 @@ function roleBindingFindings(binding: JsonObject, boundary: TenantBoundary): Bou
     }
   });
   return findings;
+}
+
+/** A field as messages show it: text as written, anything else as JSON (String() of a mapping with a toString key throws). */
+function shown(value: JsonValue | undefined): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'nothing');
 }
 
 function schedulingFindings(raw: JsonObject): BoundaryFinding[] {
