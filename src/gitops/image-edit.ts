@@ -126,7 +126,12 @@ export function setKustomizeImage(text: string, repository: string, version: Ima
     if (!options.add) return { text, before: [], added: false };
     const root = singleDocument(text);
     if (root !== undefined && root !== null && !isMap(root)) throw new ImageEditError('the kustomization is not a mapping');
-    const hasImages = isMap(root) && root.has('images');
+    const images = isMap(root) ? root.get('images', true) : undefined;
+    // An add under a mapping would write a key "-" into it, and kustomize refuses anything but a list there.
+    if (images !== undefined && !isSeq(images) && !(isScalar(images) && images.value === null)) {
+      throw new ImageEditError('images: is not a list; kustomize reads a list of entries such as {name: REPOSITORY, newTag: TAG}');
+    }
+    const hasImages = images !== undefined;
     const value = { name: repository, newTag: version.tag, ...(version.digest ? { digest: version.digest } : {}) };
     const operation: YamlPatchOperation = hasImages ? { op: 'add', path: '/images/-', value } : { op: 'add', path: '/images', value: [value] };
     return { text: patch(text, [operation]), before: [], added: true };

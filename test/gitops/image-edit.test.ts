@@ -118,6 +118,13 @@ describe('kustomize images: (kustomize edit set image semantics)', () => {
     assert.equal(added.added, true);
   });
 
+  test('images: that is not a list is refused rather than given a "-" key; an empty one gets the entry', () => {
+    for (const images of [`{name: ${REPO}}`, 'x', '5']) {
+      assert.throws(() => setKustomizeImage(`images: ${images}\n`, REPO, { tag: '1.5.0' }, { add: true }), /^Error: images: is not a list; kustomize reads a list/, images);
+    }
+    assert.equal(setKustomizeImage('images:\n', REPO, { tag: '1.5.0' }, { add: true }).text, `images:\n  - name: ${REPO}\n    newTag: 1.5.0\n`);
+  });
+
   test('the images: key is added when the kustomization has none', () => {
     const text = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../../base # the base\n`;
     const added = setKustomizeImage(text, REPO, { tag: '1.5', digest: B }, { add: true });
