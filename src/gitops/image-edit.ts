@@ -4,7 +4,7 @@
 // of containers. Only the tag (or digest) bytes change; comments, quoting, key
 // order, indentation and blank lines stay (the edits go through
 // `applyPatchToYaml`).
-import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node, type YAMLMap } from 'yaml';
 import { applyPatchToYaml, YamlEditError, type YamlPatchOperation } from '../kube/index.js';
 import type { ImageVersion } from './types.js';
 
@@ -95,22 +95,46 @@ interface KustomizeEntry {
   readonly digest?: string;
 }
 
-/** The `images:` entries of a kustomization that pin `repository` (its `name` or its `newName`). */
+/**
+ * The `images:` entries of a kustomization that pin `repository` (its `name` or its `newName`).
+ * Throws for an entry bump cannot read as written: an alias or merge key may hide whose
+ * image it pins, and a tagged newTag or digest would keep its tag on the new value.
+ */
 export function kustomizeImageEntries(text: string, repository: string): KustomizeEntry[] {
   const root = singleDocument(text);
   const images = isMap(root) ? root.get('images', true) : undefined;
+  if (isAlias(images)) throw notPlain('images', 'is an alias');
   if (!isSeq(images)) return [];
   const entries: KustomizeEntry[] = [];
   images.items.forEach((item, index) => {
+    if (isAlias(item)) throw notPlain(`images[${index}]`, 'is an alias');
     if (!isMap(item)) return;
-    const field = (key: string) => {
-      const value = item.get(key, true);
-      return isScalar(value) && value.value !== null ? String(value.value) : undefined;
-    };
+    if (item.items.some((pair) => isScalar(pair.key) && typeof pair.key.value === 'symbol')) throw notPlain(`images[${index}]`, 'has a merge key (<<)');
+    for (const key of ['name', 'newName']) if (isAlias(item.get(key, true))) throw notPlain(`images[${index}].${key}`, 'is an alias');
+    const field = (key: string) => scalarText(item.get(key, true));
     const entry = { index, name: field('name'), newName: field('newName'), newTag: field('newTag'), digest: field('digest') };
-    if (entry.name === repository || entry.newName === repository) entries.push(entry);
+    if (entry.name === repository || entry.newName === repository) {
+      checkPinnable(item, `images[${index}]`);
+      entries.push(entry);
+    }
   });
   return entries;
+}
+
+/** `!!str`: the one explicit tag a new tag or digest may keep. */
+const STRING_TAG = 'tag:yaml.org,2002:str';
+
+/** The pin fields of a matching entry must be plain values (or `!!str`): bump rewrites their text only. */
+function checkPinnable(item: YAMLMap, where: string): void {
+  for (const key of ['newTag', 'digest']) {
+    const value = item.get(key, true);
+    if (isAlias(value)) throw notPlain(`${where}.${key}`, 'is an alias');
+    if (isScalar(value) && value.tag !== undefined && value.tag !== STRING_TAG) throw notPlain(`${where}.${key}`, `has the YAML tag ${value.tag}`);
+  }
+}
+
+function notPlain(where: string, what: string): ImageEditError {
+  return new ImageEditError(`${where} ${what}, which kaji bump does not edit: write the entry out as plain name, newTag and digest values`);
 }
 
 /**

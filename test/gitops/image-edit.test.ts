@@ -125,6 +125,23 @@ describe('kustomize images: (kustomize edit set image semantics)', () => {
     assert.equal(setKustomizeImage('images:\n', REPO, { tag: '1.5.0' }, { add: true }).text, `images:\n  - name: ${REPO}\n    newTag: 1.5.0\n`);
   });
 
+  test('an entry hidden behind an alias or merge key, or a pin with a YAML tag, is refused, not duplicated or rewritten under its tag', () => {
+    const refused: Array<[string, RegExp]> = [
+      [`base: &b {name: ${REPO}, newTag: "1.4.2"}\nimages:\n  - *b\n`, /^Error: images\[0\] is an alias, which kaji bump does not edit/],
+      [`base: &b {name: ${REPO}}\nimages:\n  - <<: *b\n    newTag: "1.4.2"\n`, /^Error: images\[0\] has a merge key \(<<\)/],
+      [`repo: &r ${REPO}\nimages:\n  - name: *r\n    newTag: "1.4.2"\n`, /^Error: images\[0\]\.name is an alias/],
+      [`list: &l [{name: ${REPO}}]\nimages: *l\n`, /^Error: images is an alias/],
+      [`v: &v "1.4.2"\nimages:\n  - name: ${REPO}\n    newTag: *v\n`, /^Error: images\[0\]\.newTag is an alias/],
+      [`images:\n  - name: ${REPO}\n    newTag: !!binary aGVsbG8=\n`, /^Error: images\[0\]\.newTag has the YAML tag tag:yaml\.org,2002:binary/],
+    ];
+    for (const [text, message] of refused) {
+      for (const add of [false, true]) assert.throws(() => setKustomizeImage(text, REPO, { tag: '1.5.0' }, { add }), message, text);
+    }
+    // !!str keeps its meaning on the new value; another image's tagged pin is not bump's business.
+    const str = `images:\n  - name: ${REPO}\n    newTag: !!str 1.4.2\n  - name: nginx\n    newTag: !!binary aGVsbG8=\n`;
+    assert.equal(setKustomizeImage(str, REPO, { tag: '1.5.0' }).text, str.replace('!!str 1.4.2', '!!str 1.5.0'));
+  });
+
   test('the images: key is added when the kustomization has none', () => {
     const text = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../../base # the base\n`;
     const added = setKustomizeImage(text, REPO, { tag: '1.5', digest: B }, { add: true });
