@@ -126,15 +126,16 @@ const STRING_TAG = 'tag:yaml.org,2002:str';
 
 /** The pin fields of a matching entry must be plain values (or `!!str`): bump rewrites their text only. */
 function checkPinnable(item: YAMLMap, where: string): void {
-  for (const key of ['newTag', 'digest']) {
-    const value = item.get(key, true);
-    if (isAlias(value)) throw notPlain(`${where}.${key}`, 'is an alias');
-    if (isScalar(value) && value.tag !== undefined && value.tag !== STRING_TAG) throw notPlain(`${where}.${key}`, `has the YAML tag ${value.tag}`);
-  }
+  for (const key of ['newTag', 'digest']) checkPlainPin(item.get(key, true), `${where}.${key}`);
+}
+
+function checkPlainPin(value: unknown, where: string): void {
+  if (isAlias(value)) throw notPlain(where, 'is an alias');
+  if (isScalar(value) && value.tag !== undefined && value.tag !== STRING_TAG) throw notPlain(where, `has the YAML tag ${value.tag}`);
 }
 
 function notPlain(where: string, what: string): ImageEditError {
-  return new ImageEditError(`${where} ${what}, which kaji bump does not edit: write the entry out as plain name, newTag and digest values`);
+  return new ImageEditError(`${where} ${what}, which kaji bump does not edit: write it out as a plain value`);
 }
 
 /**
@@ -204,10 +205,14 @@ export function setHelmValue(
   const root = singleDocument(text);
   const parent = nodeAt(root, parentPointer);
   const current = nodeAt(root, pointer);
-  if (!isMap(parent) || current === undefined || (current !== null && !isScalar(current))) return { text, before: [], added: false };
+  if (!isMap(parent) || current === undefined) return { text, before: [], added: false };
   const siblingRepository = scalarText(parent.get('repository', true));
   if (siblingRepository !== undefined && siblingRepository !== repository) return { text, before: [], added: false };
+  const where = pointer.slice(1).replaceAll('/', '.');
+  checkPlainPin(current, where);
+  if (current !== null && !isScalar(current)) return { text, before: [], added: false };
   const hasDigest = parent.has('digest');
+  if (hasDigest) checkPlainPin(parent.get('digest', true), `${where.slice(0, where.lastIndexOf('.') + 1)}digest`);
   const oldTagValue = scalarText(current);
   const oldDigest = hasDigest ? scalarText(parent.get('digest', true)) || undefined : undefined;
   const split: Partial<ImageReference> = oldTagValue === undefined ? {} : parseImageReference(`x:${oldTagValue}`);

@@ -176,6 +176,19 @@ describe('Helm values', () => {
     assert.deepEqual(setHelmValue(none, REPO, { tag: '1.5.0' }), { text: none, before: [], added: false });
   });
 
+  test('a tag or digest that is an alias or carries a YAML tag is refused, naming the key; !!str is kept; another image\'s is not looked at', () => {
+    const refused: Array<[string, RegExp]> = [
+      [`image:\n  tag: !!binary aGVsbG8=\n`, /^Error: image\.tag has the YAML tag tag:yaml\.org,2002:binary, which kaji bump does not edit/],
+      [`v: &v "1.4.2"\nimage:\n  tag: *v\n`, /^Error: image\.tag is an alias/],
+      [`d: &d ""\nimage:\n  tag: "1.4.2"\n  digest: *d\n`, /^Error: image\.digest is an alias/],
+    ];
+    for (const [text, message] of refused) assert.throws(() => setHelmValue(text, REPO, { tag: '1.5.0' }), message, text);
+    const str = `image:\n  tag: !!str 1.4.2\n`;
+    assert.equal(setHelmValue(str, REPO, { tag: '1.5.0' }).text, `image:\n  tag: !!str 1.5.0\n`);
+    const other = `v: &v "1.25"\nimage:\n  repository: nginx\n  tag: *v\n`;
+    assert.deepEqual(setHelmValue(other, REPO, { tag: '1.5.0' }), { text: other, before: [], added: false });
+  });
+
   test('valuesInline of a kustomization helmCharts entry', () => {
     const text = `helmCharts:\n  - name: antenna\n    valuesInline:\n      image:\n        tag: "1.4.2"\n`;
     const result = setHelmValue(text, REPO, { tag: '1.5.0' }, { base: '/helmCharts/0/valuesInline' });
