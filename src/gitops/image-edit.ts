@@ -4,7 +4,7 @@
 // of containers. Only the tag (or digest) bytes change; comments, quoting, key
 // order, indentation and blank lines stay (the edits go through
 // `applyPatchToYaml`).
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
 import { applyPatchToYaml, YamlEditError, type YamlPatchOperation } from '../kube/index.js';
 import type { ImageVersion } from './types.js';
 
@@ -113,10 +113,10 @@ export function kustomizeImageEntries(text: string, repository: string): Kustomi
     for (const key of ['name', 'newName']) if (isAlias(item.get(key, true))) throw notPlain(`images[${index}].${key}`, 'is an alias');
     const field = (key: string) => scalarText(item.get(key, true));
     const entry = { index, name: field('name'), newName: field('newName'), newTag: field('newTag'), digest: field('digest') };
-    if (entry.name === repository || entry.newName === repository) {
-      checkPinnable(item, `images[${index}]`);
-      entries.push(entry);
-    }
+    if (entry.name !== repository && entry.newName !== repository) return;
+    // Bump rewrites the pin's text only: it must be a plain value (or !!str).
+    for (const key of ['newTag', 'digest']) checkPlainPin(item.get(key, true), `images[${index}].${key}`);
+    entries.push(entry);
   });
   return entries;
 }
@@ -124,11 +124,7 @@ export function kustomizeImageEntries(text: string, repository: string): Kustomi
 /** `!!str`: the one explicit tag a new tag or digest may keep. */
 const STRING_TAG = 'tag:yaml.org,2002:str';
 
-/** The pin fields of a matching entry must be plain values (or `!!str`): bump rewrites their text only. */
-function checkPinnable(item: YAMLMap, where: string): void {
-  for (const key of ['newTag', 'digest']) checkPlainPin(item.get(key, true), `${where}.${key}`);
-}
-
+/** Refuses a pin that is an alias or carries a YAML tag other than `!!str`. */
 function checkPlainPin(value: unknown, where: string): void {
   if (isAlias(value)) throw notPlain(where, 'is an alias');
   if (isScalar(value) && value.tag !== undefined && value.tag !== STRING_TAG) throw notPlain(where, `has the YAML tag ${value.tag}`);
