@@ -1,11 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { scaffold } from '../../src/cli/init.js';
 import { kaji } from '../support/cli.js';
-import { hasKubectl, tempTree } from '../support/files.js';
+import { hasKubectl, installBeside, KAJI_ROOT as root, tempTree } from '../support/files.js';
 
 describe('kaji init', () => {
   test('scaffolds a platform that kaji synth accepts with no danger', { skip: !hasKubectl }, async () => {
@@ -50,15 +49,12 @@ describe('kaji init', () => {
   });
 
   test("platform.yaml's schema line names kaji's schema where npm installs it beside the platform (and in the example)", async () => {
-    const root = fileURLToPath(new URL('../../', import.meta.url));
     const schemaOf = (file: string) => resolve(dirname(file), /^# yaml-language-server: \$schema=(\S+)$/m.exec(readFileSync(file, 'utf8'))![1]!);
     const tree = tempTree({});
     try {
       const platform = join(tree.root, 'acme');
       await scaffold(platform, 'acme');
-      // `npm install kaji` in the platform repository.
-      mkdirSync(join(platform, 'node_modules'));
-      symlinkSync(root, join(platform, 'node_modules', 'kaji'), 'dir');
+      installBeside(platform);
       assert.equal(schemaOf(join(platform, 'platform.yaml')), join(platform, 'node_modules', 'kaji', 'schema', 'platform.schema.json'));
       assert.ok(existsSync(schemaOf(join(platform, 'platform.yaml'))));
       assert.equal(schemaOf(join(root, 'examples', 'labs', 'platform.yaml')), join(root, 'schema', 'platform.schema.json'));

@@ -6,14 +6,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { scaffold } from '../../src/cli/init.js';
+import { installBeside, KAJI_ROOT as ROOT } from '../support/files.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CDK = join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 
 /** Runs `cdk synth` in `app` with an empty HOME and no AWS_* variables; the template file names and their resource types. */
@@ -50,10 +49,7 @@ describe('npx cdk synth with no AWS account', () => {
     try {
       const platform = join(home, 'acme');
       await scaffold(platform, 'acme');
-      // What `npm install kaji aws-cdk-lib constructs aws-cdk tsx` gives the platform repository.
-      mkdirSync(join(platform, 'node_modules'));
-      symlinkSync(ROOT, join(platform, 'node_modules', 'kaji'), 'dir');
-      symlinkSync(join(ROOT, 'node_modules', 'tsx'), join(platform, 'node_modules', 'tsx'), 'dir');
+      installBeside(platform, ['tsx']);
       const templates = await cdkSynth(join(platform, 'infra'), home);
       assert.deepEqual([...templates.keys()], ['acme-blue.template.json', 'acme-shared.template.json']);
       assert.equal(clusters(templates.get('acme-blue.template.json')), 1);

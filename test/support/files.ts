@@ -1,8 +1,22 @@
 // Real files in a fresh temporary directory for each test.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** This checkout: kaji's package root. */
+export const KAJI_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * What `npm install kaji ...` gives a platform repository, by symlinks: kaji itself (this
+ * checkout, dist/ as built) and the named packages from kaji's own node_modules.
+ */
+export function installBeside(directory: string, packages: readonly string[] = []): void {
+  mkdirSync(join(directory, 'node_modules'), { recursive: true });
+  symlinkSync(KAJI_ROOT, join(directory, 'node_modules', 'kaji'), 'dir');
+  for (const name of packages) symlinkSync(join(KAJI_ROOT, 'node_modules', name), join(directory, 'node_modules', name), 'dir');
+}
 
 /** Creates a temp directory with the given files (path → content); returns its path and a cleanup. */
 export function tempTree(files: Record<string, string>): { root: string; path: (p: string) => string; cleanup: () => void } {
