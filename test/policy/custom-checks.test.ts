@@ -265,6 +265,11 @@ describe('custom checks: keys named like Object members (toString, valueOf, cons
     assert.deepEqual(appOutcome(typed, container('toString: 1'))?.details, ['/toString: must be string']);
   });
 
+  test('a __proto__ key in a schema is an unknown keyword, not the prototype of the copy kaji compiles', () => {
+    const proto = check('target: Container\nschema: {__proto__: {type: string}}');
+    assert.deepEqual(appOutcome(proto, container('env: []')), { passed: true, details: [] });
+  });
+
   test('uniqueItems, const and enum compare such mappings as data, without failing to run', () => {
     const unique = check('target: Container\nschema: {properties: {env: {uniqueItems: true}}}');
     const env = (items: string) => appOutcome(unique, container(`env: [${items}]`));
