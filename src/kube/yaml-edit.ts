@@ -18,6 +18,7 @@ import {
   type YAMLSeq,
 } from 'yaml';
 import type { JsonValue } from './types.js';
+import { jsonEqual } from './json-equal.js';
 
 /** A JSON Patch operation (RFC 6902) with Polaris's optional `comment`; `PatchOperation` of the policy engine fits it. */
 export interface YamlPatchOperation {
@@ -185,7 +186,7 @@ function editFor(context: Context, operation: YamlPatchOperation): Edit {
         return remove(context, locate(context.doc, segments, operation.path));
       case 'test': {
         const actual = locate(context.doc, segments, operation.path).node.toJS(context.doc) as JsonValue;
-        if (!sameJson(actual, requireValue(operation))) throw new YamlEditError(`value is ${JSON.stringify(actual)}`);
+        if (!jsonEqual(actual, requireValue(operation))) throw new YamlEditError(`value is ${JSON.stringify(actual)}`);
         return { start: 0, end: 0, text: '' };
       }
       default:
@@ -588,14 +589,4 @@ function dashOf(text: string, seq: YAMLSeq, index: number): number {
     lineStart = lineStartOf(text, lineStart - 1);
   }
   throw new YamlEditError(`cannot find the "-" of list item ${index}`);
-}
-
-function sameJson(a: JsonValue, b: JsonValue): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const keysA = Object.keys(a);
-  const keysB = Object.keys(b);
-  if (keysA.length !== keysB.length) return false;
-  return keysA.every((key) => key in b && sameJson((a as Record<string, JsonValue>)[key] as JsonValue, (b as Record<string, JsonValue>)[key] as JsonValue));
 }
