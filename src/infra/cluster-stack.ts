@@ -42,6 +42,7 @@ import { CertManager } from './addons/cert-manager.js';
 import { InfraError } from './errors.js';
 import { Karpenter } from './karpenter.js';
 import { awsCliLayerAsset, kubectlLayerAsset, linkLayerZips } from './private/layer-staging.js';
+import { PlatformStack } from './private/platform-stack.js';
 import { CLUSTER_TAG, PLATFORM_TAG } from './private/tags.js';
 import { suppress, type NagSuppression } from './nag.js';
 import { versionPins, type VersionPins } from './versions.js';
@@ -134,7 +135,7 @@ export function teamNamespaces(platform: PlatformDefinition, team: string): stri
 }
 
 /** The EKS cluster of one `clusters[]` entry, its add-ons, Karpenter and the Argo CD bootstrap. */
-export class ClusterStack extends cdk.Stack {
+export class ClusterStack extends PlatformStack {
   readonly cluster: eks.Cluster;
   /** What this cluster runs, pinned for its Kubernetes version. */
   readonly pins: VersionPins;

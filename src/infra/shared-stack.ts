@@ -27,6 +27,7 @@ import {
   repositoryName,
 } from './private/naming.js';
 import { PlannedIpAddresses, SUBNET_GROUP_NAMES, planSubnets, type SubnetPlan } from './private/network.js';
+import { PlatformStack } from './private/platform-stack.js';
 import { INTERNAL_ELB_TAG, KARPENTER_DISCOVERY_TAG, PLATFORM_TAG, PUBLIC_ELB_TAG } from './private/tags.js';
 
 /** The shared VPC's shape. Its public subnets are always platform.network.loadBalancerCidrs. */
@@ -157,7 +158,7 @@ const ECR_PUSH_ACTIONS = [
 const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 
 /** The shared part of a kaji platform: VPC, DNS zone, ECR repositories, CI roles. */
-export class SharedStack extends cdk.Stack {
+export class SharedStack extends PlatformStack {
   /** The VPC every cluster of the platform runs in. */
   readonly vpc: ec2.IVpc;
   /** The public hosted zone of platform.domain. */
