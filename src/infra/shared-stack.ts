@@ -293,16 +293,7 @@ export class SharedStack extends PlatformStack {
     for (const subnet of vpc.selectSubnets({ subnetGroupName: SUBNET_GROUP_NAMES.public }).subnets) {
       cdk.Tags.of(subnet).add(PUBLIC_ELB_TAG, '1');
     }
-    for (const service of network?.interfaceEndpoints ?? []) {
-      const endpoint = vpc.addInterfaceEndpoint(`${pascalCase(service.shortName)}Endpoint`, {
-        service,
-        subnets: { subnetGroupName: SUBNET_GROUP_NAMES.endpoints },
-        privateDnsEnabled: true,
-        // Only the node (and pod) subnets call AWS APIs: HTTPS from their literal CIDRs, not the whole VPC.
-        open: false,
-      });
-      for (const cidr of this.subnetPlan.subnets.nodes) endpoint.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the node and pod subnets');
-    }
+    this.createInterfaceEndpoints(vpc, network?.interfaceEndpoints ?? []);
     new cdk.CfnOutput(this, 'VpcId', { value: vpc.vpcId, exportName: `${platformName}-vpc-id`, description: 'The VPC every cluster of the platform runs in' });
     new cdk.CfnOutput(this, 'NodeSubnetIds', {
       value: vpc.selectSubnets({ subnetGroupName: SUBNET_GROUP_NAMES.nodes }).subnetIds.join(','),
@@ -310,6 +301,31 @@ export class SharedStack extends PlatformStack {
       description: `Node subnets (tagged ${KARPENTER_DISCOVERY_TAG}=${platformName})`,
     });
     return vpc;
+  }
+
+  /**
+   * The interface endpoints share one security group: each admits the same
+   * callers, and one group instead of one per endpoint keeps the rules in one
+   * place and the stack smaller.
+   */
+  private createInterfaceEndpoints(vpc: ec2.Vpc, services: readonly ec2.InterfaceVpcEndpointAwsService[]): void {
+    if (services.length === 0) return;
+    const securityGroup = new ec2.SecurityGroup(this, 'EndpointsSecurityGroup', {
+      vpc,
+      description: 'The interface VPC endpoints: HTTPS from the node and pod subnets',
+      allowAllOutbound: false,
+    });
+    // Only the node (and pod) subnets call AWS APIs: HTTPS from their literal CIDRs, not the whole VPC.
+    for (const cidr of this.subnetPlan.subnets.nodes) securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the node and pod subnets');
+    for (const service of services) {
+      vpc.addInterfaceEndpoint(`${pascalCase(service.shortName)}Endpoint`, {
+        service,
+        subnets: { subnetGroupName: SUBNET_GROUP_NAMES.endpoints },
+        privateDnsEnabled: true,
+        securityGroups: [securityGroup],
+        open: false,
+      });
+    }
   }
 
   private createHostedZone(

@@ -24,4 +24,36 @@ describe('SharedStack interface endpoints from platform.yaml', () => {
     assert.ok(names.some((name) => name.includes('.sts')));
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', PrivateDnsEnabled: true, SubnetIds: Match.anyValue() });
   });
+
+  test('the interface endpoints share one security group: HTTPS from the node subnets only, nothing outbound', () => {
+    // GIVEN a platform with three interface endpoints
+    const platform = parsePlatform(
+      platformYaml([{ name: 'shop' }]).replace('manifests:', 'network:\n  awsEndpoints: [sqs, sts, secretsmanager]\nmanifests:'),
+      'platform.yaml',
+    );
+    // WHEN the shared stack is built
+    const stack = new SharedStack(new cdk.App(), 'shop-shared', { platform });
+    const template = Template.fromStack(stack);
+    // THEN there is one security group, and every endpoint uses it
+    const groups = template.findResources('AWS::EC2::SecurityGroup');
+    assert.deepEqual(Object.keys(groups).length, 1);
+    const [groupId, group] = Object.entries(groups)[0]!;
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    assert.equal(endpoints.length, 3);
+    for (const endpoint of endpoints) assert.deepEqual(endpoint.Properties.SecurityGroupIds, [{ 'Fn::GetAtt': [groupId, 'GroupId'] }]);
+    // AND it admits HTTPS from exactly the node subnets' CIDRs
+    const ingress = group.Properties.SecurityGroupIngress as { CidrIp: string; FromPort: number; ToPort: number; IpProtocol: string }[];
+    assert.deepEqual(ingress.map((rule) => [rule.IpProtocol, rule.FromPort, rule.ToPort]), [['tcp', 443, 443], ['tcp', 443, 443], ['tcp', 443, 443]]);
+    assert.deepEqual(ingress.map((rule) => rule.CidrIp).sort(), [...stack.subnetPlan.subnets.nodes].sort());
+    // AND allows no outbound traffic (aws-cdk-lib's placeholder rule matches nothing)
+    const egress = group.Properties.SecurityGroupEgress as { CidrIp: string }[];
+    assert.deepEqual(egress.map((rule) => rule.CidrIp), ['255.255.255.255/32']);
+  });
+
+  test('without interface endpoints there is no endpoint security group', () => {
+    const platform = parsePlatform(platformYaml([{ name: 'shop' }]), 'platform.yaml');
+    const template = Template.fromStack(new SharedStack(new cdk.App(), 'shop-shared', { platform }));
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 2); // the S3 and DynamoDB gateway endpoints
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 0);
+  });
 });
