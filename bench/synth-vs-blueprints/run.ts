@@ -3,8 +3,9 @@
 // (b) synthesis of one EKS Blueprints cluster with the ArgoCD, KarpenterV1,
 // AwsLoadBalancerController and MetricsServer add-ons and 30 ApplicationTeams.
 //
-// Two measures, both printed, each the best of three fresh processes (the
-// rounds interleave the sides, so a busy moment of the machine hits both):
+// Two measures, both printed, each the best of five fresh processes (the
+// rounds interleave the sides, so a busy moment of the machine hits both;
+// every round's (i) is printed too, since one round can be far off):
 //
 // (i)  in-process synthesis: timed inside the process after its imports, from
 //      loading platform.yaml (kaji) or creating the App (Blueprints) to
@@ -40,7 +41,7 @@ import { fileURLToPath } from 'node:url';
 import { refuseStaleBuild } from '../stale-build.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 interface Run {
   /** (i): the process's own timing of its synthesis, imports excluded. */
@@ -108,6 +109,8 @@ console.log('(i) in-process synthesis, timed after the imports (the target is ju
 console.log(`    (a) kaji (dist/, as shipped): ${s(a.i)}   [from src/ through tsx: ${s(a.iSrc)}]`);
 console.log(`    (b) EKS Blueprints:           ${s(b.i)}`);
 console.log(`    a/b: ${(a.i / b.i).toFixed(2)}   (target <= 0.5)`);
+const rounds = (runs: readonly Run[]): string => runs.map((entry) => entry.inProcess.toFixed(2)).join(' ');
+console.log(`    every round: (a) ${rounds(sides.kajiDist.runs)}   (b) ${rounds(sides.blueprints.runs)}`);
 console.log('');
 console.log('(ii) whole process, spawn to exit: node startup + imports + synthesis (plain JS on both sides)');
 console.log(`    (a) kaji (dist/):   ${s(a.ii)}`);
