@@ -24,6 +24,8 @@ export interface AdmissionRequest {
   readonly oldObject?: JsonValue;
   readonly namespace: string;
   readonly dryRun: boolean;
+  /** Who sent the request (userInfo.username); '' when the review does not say. */
+  readonly username: string;
 }
 
 export interface AdmissionResponse {
@@ -76,6 +78,7 @@ export function parseReview(body: string): { apiVersion: AdmissionVersion; reque
       oldObject: request.oldObject ?? undefined,
       namespace: (request.namespace as string | undefined) ?? '',
       dryRun: request.dryRun === true,
+      username: isObject(request.userInfo) && typeof request.userInfo.username === 'string' ? request.userInfo.username : '',
     },
   };
 }
@@ -124,8 +127,8 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
   }
   // Checked on controller-made objects too: anyone who may create a Pod may also give it an ownerReference.
   const crossed = boundary ? boundaryCrossings({ ...object, namespace }, request, boundary) : [];
-  if (ownedByController(object.metadata)) {
-    if (crossed.length === 0) return allow('owned by a controller (the owner was admitted)', who);
+  if (ownedByController(object.metadata) && madeByKubernetes(request.username)) {
+    if (crossed.length === 0) return allow('made by Kubernetes for a controller (the owner was admitted)', who);
     return deny(request.uid, { ...who, operation, dangers: boundaryIds(crossed), warnings: [] }, crossed.map(describeCrossing), {});
   }
 
@@ -217,6 +220,18 @@ export function internalError(request: AdmissionRequest): Decision {
     verdict: 'error',
     response: { uid: request.uid, allowed: false, status: { code: 500, message: 'kaji webhook internal error' } },
   };
+}
+
+/**
+ * Whether Kubernetes itself sent the request: its controllers (kube-controller-manager acts as
+ * one kube-system service account per controller), nodes (mirror Pods), the control plane, and
+ * EKS's own identities (EKS refuses access entries named system:… or eks:…). Only their objects
+ * skip the policy for having a controller owner: whoever may create a Pod may also give it an
+ * ownerReference, and a tenant's Pod must not pass as a ReplicaSet's.
+ */
+function madeByKubernetes(username: string): boolean {
+  if (username.startsWith('system:serviceaccount:')) return username.startsWith('system:serviceaccount:kube-system:');
+  return (username.startsWith('system:') && username !== 'system:anonymous') || username.startsWith('eks:');
 }
 
 function ownedByController(metadata: JsonObject): boolean {

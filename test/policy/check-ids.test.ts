@@ -126,12 +126,12 @@ describe('check IDs named like Object.prototype properties', () => {
   test('the webhook denies with the __proto__ check', async () => {
     const config: PolicyConfig = await withPolicy(policyWith(['__proto__'], [['__proto__', 'danger']]), (file) => loadPolicyConfig({ file }));
     const object = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template: { spec: { containers: [{ name: 'web', image: 'r/web:1' }] } } } };
-    const denied = decide('validate', { uid: 'u1', operation: 'CREATE', object, namespace: 'shop', dryRun: false }, config);
+    const denied = decide('validate', { uid: 'u1', operation: 'CREATE', object, namespace: 'shop', dryRun: false, username: 'tester' }, config);
     assert.equal(denied.verdict, 'denied');
     assert.deepEqual(denied.dangers, ['__proto__']);
     assert.match(denied.response.status!.message, /__proto__: __proto__ wants a team label/);
     const labelled = { ...object, metadata: { ...object.metadata, labels: { team: 'a' } } };
-    assert.equal(decide('validate', { uid: 'u2', operation: 'CREATE', object: labelled, namespace: 'shop', dryRun: false }, config).verdict, 'allowed');
+    assert.equal(decide('validate', { uid: 'u2', operation: 'CREATE', object: labelled, namespace: 'shop', dryRun: false, username: 'tester' }, config).verdict, 'allowed');
   });
 
   test('a check ID that is only an inherited name, and not defined, is still unknown', async () => {

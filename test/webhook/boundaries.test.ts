@@ -32,7 +32,7 @@ async function validate(
   running: Running,
   object: Record<string, unknown>,
   namespace: string,
-  options: { operation?: string; oldObject?: object; path?: '/validate' | '/validate-tenant' } = {},
+  options: { operation?: string; oldObject?: object; path?: '/validate' | '/validate-tenant'; username?: string } = {},
 ) {
   const { path = '/validate', ...request } = options;
   return (await admit(running, path, review(object, { namespace, ...request }))).response;
@@ -121,7 +121,7 @@ describe('kaji webhook: tenant boundaries', () => {
       namespace: 'billing',
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }],
     });
-    const response = await validate(running, owned, 'billing');
+    const response = await validate(running, owned, 'billing', { username: 'system:serviceaccount:kube-system:replicaset-controller' });
     assert.equal(response.allowed, false);
     assert.match(response.status!.message, /tenant boundary \(scheduling\)/);
   });
@@ -218,11 +218,12 @@ describe('kaji webhook: /validate-tenant, where the generated configuration send
     for (const operation of ['DELETE', 'CONNECT']) assert.equal((await validate(running, newcomer, 'newcomer', { ...tenantPath, operation })).allowed, true, operation);
   });
 
-  it('denies them on UPDATE and when a controller owns them too: /validate trusts an owner, but an owner was never judged here', async () => {
+  it('denies them on UPDATE and when Kubernetes makes them for a controller too: /validate trusts the owner, but an owner was never judged here', async () => {
     const owned = { ...newcomer, metadata: { ...(newcomer.metadata as object), ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }] } };
+    const byKubernetes = { username: 'system:serviceaccount:kube-system:replicaset-controller' };
     assert.equal((await validate(running, newcomer, 'newcomer', { ...tenantPath, operation: 'UPDATE', oldObject: newcomer })).allowed, false);
-    assert.equal((await validate(running, owned, 'newcomer', tenantPath)).allowed, false);
-    assert.equal((await validate(running, owned, 'newcomer')).allowed, true);
+    assert.equal((await validate(running, owned, 'newcomer', { ...tenantPath, ...byKubernetes })).allowed, false);
+    assert.equal((await validate(running, owned, 'newcomer', byKubernetes)).allowed, true);
   });
 
   it('without --tenants, denies everything it judges, saying why', async () => {

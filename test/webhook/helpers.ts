@@ -93,7 +93,7 @@ export function call(
 let counter = 0;
 export function review(
   object: object | undefined,
-  options: { operation?: string; apiVersion?: string; namespace?: string; uid?: string; oldObject?: object } = {},
+  options: { operation?: string; apiVersion?: string; namespace?: string; uid?: string; oldObject?: object; username?: string } = {},
 ) {
   const uid = options.uid ?? `uid-${++counter}`;
   const typed = object as { apiVersion?: string; kind?: string } | undefined;
@@ -106,7 +106,7 @@ export function review(
       kind: { group, version, kind: typed?.kind ?? 'Pod' },
       operation: options.operation ?? 'CREATE',
       namespace: options.namespace ?? 'apps',
-      userInfo: { username: 'tester' },
+      userInfo: { username: options.username ?? 'tester' },
       object,
       ...(options.oldObject ? { oldObject: options.oldObject } : {}),
       dryRun: false,

@@ -72,21 +72,37 @@ describe('kaji webhook: validate', () => {
     assert.equal(answer.response.allowed, false);
   });
 
-  it('allows DELETE and CONNECT, owned objects, unknown kinds; judges dry runs the same', async () => {
+  it('allows DELETE and CONNECT, what Kubernetes makes for a controller, unknown kinds; judges dry runs the same', async () => {
     const bad = workload('Pod', podSpec({}, { hostNetwork: true }));
     assert.equal((await admit(running, '/validate', review(undefined, { operation: 'DELETE', uid: 'd' }))).response.allowed, true);
     assert.equal((await admit(running, '/validate', review(bad, { operation: 'DELETE' }))).response.allowed, true);
     assert.equal((await admit(running, '/validate', review(bad, { operation: 'CONNECT' }))).response.allowed, true);
     const owned = structuredClone(bad) as { metadata: Record<string, unknown> };
     owned.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }];
-    assert.equal((await admit(running, '/validate', review(owned))).response.allowed, true);
+    const byKubernetes = ['system:serviceaccount:kube-system:replicaset-controller', 'system:node:ip-10-0-64-10.ap-northeast-1.compute.internal', 'eks:fargate-scheduler'];
+    for (const username of byKubernetes) assert.equal((await admit(running, '/validate', review(owned, { username }))).response.allowed, true, username);
     owned.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', uid: 'u' }];
-    assert.equal((await admit(running, '/validate', review(owned))).response.allowed, false, 'a non-controller owner does not exempt');
+    const byController = review(owned, { username: 'system:serviceaccount:kube-system:replicaset-controller' });
+    assert.equal((await admit(running, '/validate', byController)).response.allowed, false, 'a non-controller owner does not exempt');
     const unknown = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { hostNetwork: true } };
     assert.equal((await admit(running, '/validate', review(unknown))).response.allowed, true);
     const dry = review(bad);
     dry.request.dryRun = true;
     assert.equal((await admit(running, '/validate', dry)).response.allowed, false);
+  });
+
+  it('judges an object with a controller owner that anyone but Kubernetes made: an ownerReference is no proof', async () => {
+    // GIVEN a Pod that fails a danger check and claims a ReplicaSet as its controller
+    const owned = workload('Pod', podSpec({}, { hostNetwork: true }));
+    (owned.metadata as Record<string, unknown>).ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }];
+    // WHEN a tenant, another namespace's controller, an anonymous or an unnamed caller sends it
+    const others = ['tenant-shop', 'system:serviceaccount:shop:builder', 'system:serviceaccount:argo:workflow-controller', 'system:anonymous', ''];
+    for (const username of others) {
+      const answer = await admit(running, '/validate', review(owned, { username }));
+      // THEN the policy judges it as it judges any Pod
+      assert.equal(answer.response.allowed, false, username);
+      assert.match(answer.response.status!.message, /hostNetworkSet/, username);
+    }
   });
 
   it('logs one structured line per decision, without object contents', async () => {
