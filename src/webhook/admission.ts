@@ -125,7 +125,7 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
   if (endpoint === 'validate-tenant' && !boundary) {
     return deny(request.uid, { ...who, operation, dangers: [UNKNOWN_TENANT], warnings: [] }, [unknownTenant(namespace, tenants !== undefined)], {});
   }
-  // Checked on controller-made objects too: anyone who may create a Pod may also give it an ownerReference.
+  // Unlike the policy, the boundaries hold for what Kubernetes makes for a controller too.
   const crossed = boundary ? boundaryCrossings({ ...object, namespace }, request, boundary) : [];
   if (ownedByController(object.metadata) && madeByKubernetes(request.username)) {
     if (crossed.length === 0) return allow('made by Kubernetes for a controller (the owner was admitted)', who);

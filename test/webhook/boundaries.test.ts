@@ -116,7 +116,7 @@ describe('kaji webhook: tenant boundaries', () => {
     assert.match(response.status!.message, /tenant boundary \(scheduling\): .*; runAsPrivileged/);
   });
 
-  it('judges controller-made objects too (an ownerReference is set by whoever creates the object)', async () => {
+  it('holds what Kubernetes makes for a controller to the boundaries too, which the policy lets through', async () => {
     const owned = workload('Pod', podSpec(container(`${ECR}/billing:1.0.0`), tolerating), {
       namespace: 'billing',
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }],

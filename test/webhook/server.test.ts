@@ -263,6 +263,15 @@ describe('kaji webhook: mutate', () => {
     });
   });
 
+  it('patches a Pod claiming a controller owner unless Kubernetes sent it, as /validate judges it', async () => {
+    const object = workload('Pod', podSpec({ imagePullPolicy: 'IfNotPresent', securityContext: undefined }));
+    (object.metadata as Record<string, unknown>).ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }];
+    const byTenant = (await admit(running, '/mutate', review(object, { username: 'tenant-shop' }))).response;
+    assert.equal(byTenant.patchType, 'JSONPatch');
+    const byKubernetes = (await admit(running, '/mutate', review(object, { username: 'system:serviceaccount:kube-system:replicaset-controller' }))).response;
+    assert.deepEqual(Object.keys(byKubernetes).sort(), ['allowed', 'uid']);
+  });
+
   it('answers a good object with no patch', async () => {
     const { response } = await admit(running, '/mutate', review(workload('Deployment', podSpec())));
     assert.deepEqual(Object.keys(response).sort(), ['allowed', 'uid']);
