@@ -227,7 +227,9 @@ export function internalError(request: AdmissionRequest): Decision {
  * one kube-system service account per controller), nodes (mirror Pods), the control plane, and
  * EKS's own identities (EKS refuses access entries named system:… or eks:…). Only their objects
  * skip the policy for having a controller owner: whoever may create a Pod may also give it an
- * ownerReference, and a tenant's Pod must not pass as a ReplicaSet's.
+ * ownerReference, and a tenant's Pod must not pass as a ReplicaSet's. Every kube-system service
+ * account counts, add-ons installed there too (the load balancer controller, metrics-server): none
+ * makes Pods or workloads elsewhere, and one that made them from tenants' input would be a way past.
  */
 function madeByKubernetes(username: string): boolean {
   if (username.startsWith('system:serviceaccount:')) return username.startsWith('system:serviceaccount:kube-system:');
