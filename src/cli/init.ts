@@ -15,11 +15,11 @@ const NAME_PLACEHOLDER = /__PLATFORM_NAME__/g;
 export function registerInit(program: Command, io: Io, outcome: Outcome): void {
   program
     .command('init')
-    .summary('scaffold a new platform: platform.yaml, polaris.yaml, a manifest repository with one sample service')
+    .summary('scaffold a new platform: platform.yaml, polaris.yaml, a manifest repository with one sample service, the CDK app')
     .description(
       'Create a new platform in DIR: platform.yaml (with editor completion through its JSON Schema), polaris.yaml ' +
-        '(the policy), manifests/ (the manifest repository, with one sample service) and a README for the platform ' +
-        'team. DIR must not hold a platform.yaml already; nothing is overwritten.',
+        '(the policy), manifests/ (the manifest repository, with one sample service), infra/ (the CDK app of the AWS ' +
+        'side) and a README for the platform team. DIR must not hold a platform.yaml already; nothing is overwritten.',
     )
     .argument('<dir>', 'folder to create the platform in')
     .option('--name <name>', 'platform name (a DNS label); default: the folder name')

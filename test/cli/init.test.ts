@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { scaffold } from '../../src/cli/init.js';
 import { kaji } from '../support/cli.js';
@@ -20,6 +20,21 @@ describe('kaji init', () => {
       const synth = await kaji(['synth', target, '--out', join(tree.root, 'out')]);
       assert.equal(synth.code, 0, synth.stdout + synth.stderr);
       assert.match(synth.stdout, /0 dangers, \d+ warnings?, 0 problems/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('--help names every top-level file and folder it creates', async () => {
+    const tree = tempTree({});
+    try {
+      const target = join(tree.root, 'acme');
+      await scaffold(target, 'acme');
+      const help = (await kaji(['init', '--help'])).stdout.replace(/\s+/g, ' ');
+      for (const entry of readdirSync(target, { withFileTypes: true })) {
+        const named = entry.isDirectory() ? `${entry.name}/` : entry.name === 'README.md' ? 'a README' : entry.name;
+        assert.ok(help.includes(named), `kaji init --help names ${named}`);
+      }
     } finally {
       tree.cleanup();
     }
