@@ -234,7 +234,7 @@ export const PLATFORM_SCHEMA: Schema = {
         ),
         headroom: {
           type: 'object',
-          description: `Spare capacity kept ready for new pods: either fixed units ({cpu, memory}) or a share of all requests ({percent}). @default {"percent": ${D.headroomPercent}}`,
+          description: `Spare capacity to keep ready for new pods: either fixed units ({cpu, memory}) or a share of all requests ({percent}). Checked, not acted on yet. @default {"percent": ${D.headroomPercent}}`,
           properties: {
             cpu: quantity('Spare cpu kept free in each cluster, e.g. 2 or "1500m". Needs memory too; not with percent.'),
             memory: quantity('Spare memory kept free in each cluster, e.g. "4Gi". Needs cpu too; not with percent.'),

@@ -1,7 +1,8 @@
 // The extension point for the platform's own in-cluster pieces that belong to
-// GitOps rather than CDK (Karpenter NodePools, headroom, the admission
-// webhook): each is a component that derives files under
-// `clusters/<cluster>/platform/`, synced by the `kaji-platform` application.
+// GitOps rather than CDK (the admission webhook; headroom later; the NodePools
+// are the cluster stack's, src/infra/karpenter.ts): each is a component that
+// derives files under `clusters/<cluster>/platform/`, synced by the
+// `kaji-platform` application.
 //
 // A later issue registers a component by adding it to PLATFORM_COMPONENTS
 // (a constant list; nothing registers itself at run time).
