@@ -6,19 +6,24 @@ import { SharedStack } from '../../src/infra/index.js';
 import { parsePlatform } from '../../src/platform/index.js';
 import { platformYaml } from '../support/platform.js';
 
+/** The shared stack of a one-service platform whose platform.yaml names these `network.awsEndpoints`. */
+function sharedStack(awsEndpoints: readonly string[]): { stack: SharedStack; template: Template } {
+  const network = awsEndpoints.length ? `network:\n  awsEndpoints: [${awsEndpoints.join(', ')}]\n` : '';
+  const platform = parsePlatform(platformYaml([{ name: 'shop' }]).replace('manifests:', `${network}manifests:`), 'platform.yaml');
+  const stack = new SharedStack(new cdk.App(), 'shop-shared', { platform });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+function interfaceEndpoints(template: Template) {
+  return Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+}
+
 describe('SharedStack interface endpoints from platform.yaml', () => {
   test('network.awsEndpoints become interface endpoints with private DNS in the endpoint subnets', () => {
-    // GIVEN a platform whose pods call SQS and STS through the VPC
-    const platform = parsePlatform(
-      platformYaml([{ name: 'shop' }]).replace('manifests:', 'network:\n  awsEndpoints: [sqs, sts]\nmanifests:'),
-      'platform.yaml',
-    );
-    // WHEN the shared stack is built
-    const stack = new SharedStack(new cdk.App(), 'shop-shared', { platform });
+    // GIVEN a platform whose pods call SQS and STS through the VPC, WHEN the shared stack is built
+    const { template } = sharedStack(['sqs', 'sts']);
     // THEN each named service has one interface endpoint with private DNS
-    const template = Template.fromStack(stack);
-    const endpoints = template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } });
-    const names = Object.values(endpoints).map((endpoint) => JSON.stringify(endpoint.Properties.ServiceName));
+    const names = interfaceEndpoints(template).map((endpoint) => JSON.stringify(endpoint.Properties.ServiceName));
     assert.equal(names.length, 2);
     assert.ok(names.some((name) => name.includes('.sqs')));
     assert.ok(names.some((name) => name.includes('.sts')));
@@ -26,19 +31,13 @@ describe('SharedStack interface endpoints from platform.yaml', () => {
   });
 
   test('the interface endpoints share one security group: HTTPS from the node subnets only, nothing outbound', () => {
-    // GIVEN a platform with three interface endpoints
-    const platform = parsePlatform(
-      platformYaml([{ name: 'shop' }]).replace('manifests:', 'network:\n  awsEndpoints: [sqs, sts, secretsmanager]\nmanifests:'),
-      'platform.yaml',
-    );
-    // WHEN the shared stack is built
-    const stack = new SharedStack(new cdk.App(), 'shop-shared', { platform });
-    const template = Template.fromStack(stack);
+    // GIVEN a platform with three interface endpoints, WHEN the shared stack is built
+    const { stack, template } = sharedStack(['sqs', 'sts', 'secretsmanager']);
     // THEN there is one security group, and every endpoint uses it
     const groups = template.findResources('AWS::EC2::SecurityGroup');
     assert.deepEqual(Object.keys(groups).length, 1);
     const [groupId, group] = Object.entries(groups)[0]!;
-    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    const endpoints = interfaceEndpoints(template);
     assert.equal(endpoints.length, 3);
     for (const endpoint of endpoints) assert.deepEqual(endpoint.Properties.SecurityGroupIds, [{ 'Fn::GetAtt': [groupId, 'GroupId'] }]);
     // AND it admits HTTPS from exactly the node subnets' CIDRs
@@ -51,8 +50,7 @@ describe('SharedStack interface endpoints from platform.yaml', () => {
   });
 
   test('without interface endpoints there is no endpoint security group', () => {
-    const platform = parsePlatform(platformYaml([{ name: 'shop' }]), 'platform.yaml');
-    const template = Template.fromStack(new SharedStack(new cdk.App(), 'shop-shared', { platform }));
+    const { template } = sharedStack([]);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2); // the S3 and DynamoDB gateway endpoints
     template.resourceCountIs('AWS::EC2::SecurityGroup', 0);
   });
