@@ -228,7 +228,7 @@ describe('ClusterStack: add-ons and system nodes', () => {
     blue.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['route53:ListResourceRecordSets', 'route53:ListTagsForResource'], Resource: zoneArn }),
+          Match.objectLike({ Action: ['route53:ListResourceRecordSets', 'route53:ListTagsForResource', 'route53:ListTagsForResources'], Resource: zoneArn }),
           Match.objectLike({ Action: 'route53:ChangeResourceRecordSets', Resource: zoneArn }),
         ]),
       },
@@ -486,6 +486,15 @@ describe('ClusterStack: blue and green cannot act on each other\'s AWS resources
     const change = policyStatements(blue, 'ExternalDnsIdentityRoleDefaultPolicy').filter((statement) => [statement.Action].flat().includes('route53:ChangeResourceRecordSets'));
     assert.equal(change.length, 1);
     assert.deepEqual(change[0]!.Condition, { 'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['A', 'AAAA', 'CNAME', 'TXT'] } });
+  });
+
+  test('external-dns has nothing on "*" but ListHostedZones; the zone tag reads are on the platform zone, which Route 53 authorizes them on', () => {
+    const statements = policyStatements(blue, 'ExternalDnsIdentityRoleDefaultPolicy');
+    const onAnyResource = statements.filter((statement) => [statement.Resource].flat().includes('*'));
+    assert.deepEqual(onAnyResource.map((statement) => statement.Action), ['route53:ListHostedZones']);
+    const tagReads = statements.filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('route53:ListTagsForResource')));
+    assert.equal(tagReads.length, 1);
+    assert.match(JSON.stringify(tagReads[0]!.Resource), /:route53:::hostedzone\/",\{"Fn::ImportValue":"Network:ExportsOutputRefZone/);
   });
 
   test('pods on the system nodes cannot reach the node role through instance metadata (IMDSv2, hop limit 1)', () => {

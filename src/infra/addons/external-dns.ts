@@ -63,9 +63,13 @@ export class ExternalDns extends Construct {
       serviceAccount: EXTERNAL_DNS.serviceAccount,
       purpose: `external-dns of ${txtOwnerId(props.platform, props.clusterDefinition)}: records in ${props.platform.platform.domain}`,
     });
+    // Route 53 authorizes the tag reads on the hosted zone too (its API
+    // permissions reference lists hostedzone/* for ListTagsForResource and
+    // ListTagsForResources); external-dns reads the tags only of zones that
+    // pass its zone filters, i.e. this one.
     this.identity.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['route53:ListResourceRecordSets', 'route53:ListTagsForResource'],
+        actions: ['route53:ListResourceRecordSets', 'route53:ListTagsForResource', 'route53:ListTagsForResources'],
         resources: [props.hostedZone.hostedZoneArn],
       }),
     );
@@ -79,7 +83,7 @@ export class ExternalDns extends Construct {
     this.identity.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         // Route 53 has no resource-level permission for listing zones.
-        actions: ['route53:ListHostedZones', 'route53:ListTagsForResources'],
+        actions: ['route53:ListHostedZones'],
         resources: ['*'],
       }),
     );
@@ -87,7 +91,7 @@ export class ExternalDns extends Construct {
     suppress(this.identity.role, [
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'route53:ListHostedZones and ListTagsForResources have no resource-level permissions; external-dns lists zones to find the one it may change (changes are allowed in that zone only).',
+        reason: 'route53:ListHostedZones, the only action on "*", has no resource-level permission; external-dns lists zones to find the one it may read and change (every other action is allowed on that zone only).',
       },
     ]);
     this.chart = new eks.HelmChart(this, 'Chart', {
