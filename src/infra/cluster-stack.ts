@@ -30,6 +30,7 @@
 import * as cdk from 'aws-cdk-lib/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, teamGroup, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
@@ -171,8 +172,9 @@ export class ClusterStack extends PlatformStack {
 
     // The kubectl provider's two layer zips, staged as hard links rather than ~60 MB of copies (see private/layer-staging.ts).
     const layerLinks = linkLayerZips(this, [kubectlLayerAsset(this.pins.kubectlLayer), awsCliLayerAsset()]);
+    const clusterName = `${platform.platform.name}-${definition.name}`;
     this.cluster = new eks.Cluster(this, 'Cluster', {
-      clusterName: `${platform.platform.name}-${definition.name}`,
+      clusterName,
       version: this.pins.eksVersion,
       vpc: props.vpc,
       vpcSubnets: [subnets],
@@ -197,6 +199,7 @@ export class ClusterStack extends PlatformStack {
       outputConfigCommand: false,
     });
     layerLinks.keepStaged(this);
+    this.restrictClusterRoleTrust(clusterName);
 
     this.grantAccess(props);
     this.addons = this.addManagedAddons();
@@ -255,6 +258,29 @@ export class ClusterStack extends PlatformStack {
 
     new cdk.CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
     this.acknowledgeNagFindings(publicCidrs);
+  }
+
+  /**
+   * The cluster service role trusts eks.amazonaws.com only on behalf of this
+   * cluster of this account (aws:SourceAccount, aws:SourceArn), as the EKS
+   * User Guide's "Cross-service confused deputy prevention" recommends and
+   * documents for the cluster role. Without them, anyone in the account
+   * allowed to pass the role could create another cluster that acts with it.
+   * The ARN is built from the literal cluster name: the role is created before
+   * the cluster, so it cannot reference the cluster's attributes. The role
+   * is aws-cdk-lib's (a new role would replace the cluster), hence the
+   * override of its one trust statement.
+   */
+  private restrictClusterRoleTrust(clusterName: string): void {
+    const role = this.cluster.role;
+    if (!(role instanceof iam.Role) || role.assumeRolePolicy?.statementCount !== 1) {
+      throw new InfraError(this.node.path, 'cluster.role', 'is not the single-statement eks.amazonaws.com role aws-eks-v2 creates, so its trust policy cannot be narrowed');
+    }
+    const clusterArn = this.formatArn({ service: 'eks', resource: 'cluster', resourceName: clusterName });
+    (role.node.defaultChild as iam.CfnRole).addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: { 'aws:SourceArn': clusterArn },
+    });
   }
 
   /** Access entries: the platform team as cluster admins, each team's identity as its group (and optional policy) in its namespaces. */

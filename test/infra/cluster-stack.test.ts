@@ -97,6 +97,25 @@ describe('ClusterStack: the cluster', () => {
     });
   });
 
+  test('the cluster service role trusts EKS only on behalf of this cluster of this account (confused deputy)', () => {
+    for (const [template, name] of [[blue, 'labs-blue'], [green, 'labs-green']] as const) {
+      const cluster = resources(template, 'AWS::EKS::Cluster')[0]![1];
+      const roleId = (cluster.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const role = template.toJSON().Resources[roleId] as { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } };
+      assert.deepEqual(role.Properties.AssumeRolePolicyDocument.Statement, [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'eks.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': platform.platform.account },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:eks:${platform.platform.region}:${platform.platform.account}:cluster/${name}`]] } },
+          },
+        },
+      ]);
+    }
+  });
+
   test('every taggable resource carries the platform and the cluster name (cost allocation per cluster)', () => {
     for (const [stack, template, cluster] of [[blueStack, blue, 'blue'], [greenStack, green, 'green']] as const) {
       const taggable = taggableResourceTags(stack);
