@@ -286,6 +286,7 @@ export class SharedStack extends PlatformStack {
         },
       },
     });
+    this.restrictFlowLogRoleTrust(vpc, fail);
     for (const subnet of vpc.selectSubnets({ subnetGroupName: SUBNET_GROUP_NAMES.nodes }).subnets) {
       cdk.Tags.of(subnet).add(KARPENTER_DISCOVERY_TAG, platformName);
       cdk.Tags.of(subnet).add(INTERNAL_ELB_TAG, '1');
@@ -301,6 +302,27 @@ export class SharedStack extends PlatformStack {
       description: `Node subnets (tagged ${KARPENTER_DISCOVERY_TAG}=${platformName})`,
     });
     return vpc;
+  }
+
+  /**
+   * The flow log's role trusts vpc-flow-logs.amazonaws.com only for flow logs
+   * of this account (aws:SourceAccount, aws:SourceArn), as the VPC User
+   * Guide recommends for it against the confused deputy problem: otherwise a
+   * flow log created by anyone allowed to pass the role could write through
+   * it. The flow log's own ID cannot be named (the flow log needs the role
+   * first), so the ARN ends in a wildcard. The role is aws-cdk-lib's, made
+   * for the VPC's flowLogs option, narrowed in place so that nothing is
+   * replaced.
+   */
+  private restrictFlowLogRoleTrust(vpc: ec2.Vpc, fail: (field: string, message: string) => never): void {
+    const role = (vpc.node.tryFindChild('All') as ec2.FlowLog | undefined)?.iamRole;
+    if (!(role instanceof iam.Role) || role.assumeRolePolicy?.statementCount !== 1) {
+      return fail('flowLogs', 'has no single-statement vpc-flow-logs.amazonaws.com role of aws-cdk-lib\'s making, whose trust kaji narrows: check what the aws-cdk-lib upgrade changed in ec2.FlowLog');
+    }
+    (role.node.defaultChild as iam.CfnRole).addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }) },
+    });
   }
 
   /**

@@ -14,7 +14,9 @@ import { applyKajiNag, kajiNagFindings, suppress } from '../../src/infra/nag.js'
 import { InfraError } from '../../src/infra/errors.js';
 import { taggableResourceTags } from './helpers.js';
 
-const ECR = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
+const ACCOUNT = '111122223333';
+const REGION = 'eu-west-1';
+const ECR = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
 
 function platformYaml(options: { loadBalancerCidrs?: string; prefix?: string } = {}): string {
   const prefix = options.prefix ?? '';
@@ -123,6 +125,23 @@ describe('SharedStack with defaults (created hosted zone and OIDC provider)', ()
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('\\.s3$')])] }) });
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('\\.dynamodb$')])] }) });
+  });
+
+  test('the flow log role trusts the flow logs service only for flow logs of this account (confused deputy)', () => {
+    const flowLog = Object.values(template.findResources('AWS::EC2::FlowLog'))[0]!;
+    const roleId = (flowLog.Properties.DeliverLogsPermissionArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const role = template.toJSON().Resources[roleId] as { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } };
+    assert.deepEqual(role.Properties.AssumeRolePolicyDocument.Statement, [
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ec2:${REGION}:${ACCOUNT}:vpc-flow-log/*`]] } },
+        },
+      },
+    ]);
   });
 
   test('one ECR repository per service: immutable tags, scan on push, lifecycle rules, retained', () => {
