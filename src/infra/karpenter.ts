@@ -9,7 +9,6 @@
 import { Aws, Duration, Stack, Token } from 'aws-cdk-lib/core';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -128,14 +127,14 @@ export class Karpenter extends Construct {
     const stack = Stack.of(this);
 
     this.interruptionQueue = this.createInterruptionQueue();
-    this.interruptionRules = INTERRUPTION_EVENTS.map(
-      (event) =>
-        new events.Rule(this, `${event.id}Rule`, {
-          description: `Karpenter (${clusterName}): ${event.detailType} to the interruption queue`,
-          eventPattern: { source: [event.source], detailType: [event.detailType] },
-          targets: [new targets.SqsQueue(this.interruptionQueue)],
-        }),
-    );
+    this.interruptionRules = INTERRUPTION_EVENTS.map((event) => {
+      const rule = new events.Rule(this, `${event.id}Rule`, {
+        description: `Karpenter (${clusterName}): ${event.detailType} to the interruption queue`,
+        eventPattern: { source: [event.source], detailType: [event.detailType] },
+      });
+      this.letRuleSendTo(rule, this.interruptionQueue);
+      return rule;
+    });
 
     this.nodeRole = this.createNodeRole(clusterName, props.cniPolicyOnNodeRole ?? true);
     // Nodes join the cluster through an EC2_LINUX access entry (no aws-auth
@@ -211,10 +210,7 @@ export class Karpenter extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
-    // No statement of kaji's own: each rule's SqsQueue target adds one that
-    // lets events.amazonaws.com send only with aws:SourceArn = that rule's
-    // ARN, so no other rule of the account (nor any other service) can put
-    // messages Karpenter would act on. enforceSSL adds the TLS-only deny.
+    // enforceSSL adds the TLS-only deny; letRuleSendTo adds one allow per rule.
     suppress(queue, [
       {
         id: 'AwsSolutions-SQS3',
@@ -224,6 +220,26 @@ export class Karpenter extends Construct {
       },
     ]);
     return queue;
+  }
+
+  /**
+   * Makes the queue a target of the rule, and lets EventBridge send to it
+   * only on behalf of that rule (aws:SourceArn = the rule's ARN), so no other
+   * rule of the account (nor any other service) can put messages Karpenter
+   * would act on. Only sqs:SendMessage, as Karpenter's reference queue policy
+   * grants: aws-events-targets' SqsQueue would also grant GetQueueAttributes
+   * and GetQueueUrl, which delivering an event does not use.
+   */
+  private letRuleSendTo(rule: events.Rule, queue: sqs.Queue): void {
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }),
+    );
+    rule.addTarget({ bind: () => ({ arn: queue.queueArn, targetResource: queue }) });
   }
 
   private createNodeRole(clusterName: string, cniPolicy: boolean): iam.Role {

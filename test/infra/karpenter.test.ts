@@ -264,6 +264,8 @@ describe('Karpenter: interruption queue and rules', () => {
     assert.deepEqual(allows.map((statement) => statement.Condition.ArnEquals['aws:SourceArn']['Fn::GetAtt'][0]).sort(), ruleIds);
     for (const statement of allows) {
       assert.deepEqual(statement.Principal, { Service: 'events.amazonaws.com' });
+      // Delivering an event needs SendMessage only (as in Karpenter's reference queue policy).
+      assert.deepEqual(statement.Action, 'sqs:SendMessage');
       assert.deepEqual(statement.Resource, { 'Fn::GetAtt': [queueLogicalId(), 'Arn'] });
       assert.deepEqual(Object.keys(statement.Condition), ['ArnEquals']);
     }
@@ -278,10 +280,7 @@ describe('Karpenter: interruption queue and rules', () => {
       INTERRUPTION_EVENTS.map((event) => `${event.source}:${event.detailType}`).sort(),
     );
     for (const rule of rules) {
-      assert.deepEqual(
-        (rule.Properties.Targets as { Arn: unknown }[]).map((target) => target.Arn),
-        [{ 'Fn::GetAtt': [queueLogicalId(), 'Arn'] }],
-      );
+      assert.deepEqual(rule.Properties.Targets, [{ Arn: { 'Fn::GetAtt': [queueLogicalId(), 'Arn'] }, Id: 'Target0' }]);
     }
   });
 });
