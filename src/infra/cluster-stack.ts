@@ -328,15 +328,19 @@ export class ClusterStack extends PlatformStack {
     // that EKS generates with a metadata hop limit of 2, which lets every
     // pod on the node reach the instance metadata service and take the node
     // role's credentials (the EKS User Guide, "Customize managed nodes with
-    // launch templates"). This one sets only the metadata options: IMDSv2
+    // launch templates"). This one sets the metadata options: IMDSv2
     // required, hop limit 1 (the node itself and host-network pods such as
-    // aws-node and the Pod Identity agent), as Karpenter's nodes have.
-    // Instance types, AMI type and disk size stay on the node group (EKS
-    // refuses a setting made in both places). Platform pods get their region
-    // and VPC from their values instead (LoadBalancerController, Karpenter).
+    // aws-node and the Pod Identity agent), as Karpenter's nodes have; and
+    // the root volume (/dev/xvda on AL2023): encrypted (with the account's
+    // default EBS key) whether or not the account encrypts new volumes by
+    // default, gp3, at the AMI's size. Instance types and AMI type stay on
+    // the node group (EKS refuses a setting made in both places). Platform
+    // pods get their region and VPC from their values instead
+    // (LoadBalancerController, Karpenter).
     const launchTemplate = new ec2.CfnLaunchTemplate(this, 'SystemNodesLaunchTemplate', {
       launchTemplateData: {
         metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+        blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', deleteOnTermination: true } }],
       },
     });
     // A node group created without a launch template cannot be given one
