@@ -550,6 +550,55 @@ describe('ClusterStack: cdk-nag and bad input', () => {
     }
   });
 
+  test('the acknowledged findings are exactly the reviewed ones (a new finding from a policy or aws-cdk-lib upgrade is not acknowledged unseen)', () => {
+    // kaji lists some acknowledgements from the findings themselves (the Load Balancer Controller's
+    // upstream policy, Karpenter's wildcards, aws-cdk-lib's kubectl provider), so a new finding there
+    // would be acknowledged with a reason written for the others: this list makes it show up in review.
+    const managed = (name: string): string => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
+    const wildcard = (resource: string): string => `AwsSolutions-IAM5[Resource::${resource}]`;
+    const ec2 = (resource: string): string => wildcard(`arn:<AWS::Partition>:ec2:${platform.platform.region}:${resource}`);
+    const elb = (resource: string): string => wildcard(`arn:<AWS::Partition>:elasticloadbalancing:*:*:${resource}`);
+    const expected: Record<string, string[]> = {
+      'Cluster/Role': [managed('AmazonEKSClusterPolicy')],
+      'Cluster/KubectlProvider': [
+        managed('service-role/AWSLambdaBasicExecutionRole'),
+        managed('service-role/AWSLambdaVPCAccessExecutionRole'),
+        managed('AmazonEC2ContainerRegistryReadOnly'),
+        'AwsSolutions-IAM4[Policy::{"Fn::If":["ClusterKubectlProviderHandlerHasEcrPublic69E09706",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
+        wildcard('<ClusterKubectlProviderHandler2E05C68A.Arn>:*'),
+        'AwsSolutions-L1',
+      ],
+      'Cluster/NodegroupSystemNodes/NodeGroupRole': ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map(managed),
+      'Karpenter/InterruptionQueue': ['AwsSolutions-SQS3'],
+      'Karpenter/NodeRole': ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore', 'AmazonEKS_CNI_Policy'].map(managed),
+      'Karpenter/ControllerNodeLifecyclePolicy': [
+        ec2(':image/*'),
+        ec2(':snapshot/*'),
+        ...['security-group', 'subnet', 'capacity-reservation', 'placement-group', 'launch-template', 'fleet', 'instance', 'volume', 'network-interface', 'spot-instances-request'].map((type) => ec2(`*:${type}/*`)),
+      ],
+      'Karpenter/ControllerIamIntegrationPolicy': [wildcard(`arn:<AWS::Partition>:iam::${platform.platform.account}:instance-profile/*`), wildcard('*')],
+      'Karpenter/ControllerResourceDiscoveryPolicy': [wildcard('*'), wildcard(`arn:<AWS::Partition>:ssm:${platform.platform.region}::parameter/aws/service/*`)],
+      'LoadBalancerController/Policy': [
+        wildcard('*'),
+        wildcard('arn:<AWS::Partition>:ec2:*:*:security-group/*'),
+        ...['targetgroup/*/*', 'loadbalancer/net/*/*', 'loadbalancer/app/*/*', 'listener/net/*/*/*', 'listener/app/*/*/*', 'listener-rule/net/*/*/*', 'listener-rule/app/*/*/*'].map(elb),
+      ],
+      'ExternalDns/Identity/Role': [wildcard('*')],
+    };
+    for (const [stack, extra] of [[blueStack, {}], [greenStack, { Cluster: ['AwsSolutions-EKS1'] }]] as const) {
+      const acknowledged: Record<string, string[]> = {};
+      for (const construct of stack.node.findAll()) {
+        for (const entry of construct.node.metadata.filter((candidate) => candidate.type === cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
+          const path = construct.node.path.slice(stack.node.path.length + 1);
+          (acknowledged[path] ??= []).push(...Object.keys(entry.data as Record<string, string>).map((id) => id.replace(/^Annotation::/, '')));
+        }
+      }
+      const sorted = (record: Record<string, readonly string[]>): Record<string, string[]> =>
+        Object.fromEntries(Object.entries(record).map(([path, ids]) => [path, [...ids].sort()]).sort(([a], [b]) => a!.localeCompare(b!)));
+      assert.deepEqual(sorted(acknowledged), sorted({ ...expected, ...extra }), stack.node.id);
+    }
+  });
+
   test('a Kubernetes version without pins is an InfraError that lists the supported versions', () => {
     // GIVEN a platform whose cluster runs 1.31
     const old = { name: 'old', kubernetesVersion: '1.31', weight: 0 };
