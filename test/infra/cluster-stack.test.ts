@@ -593,8 +593,10 @@ describe('ClusterStack: cdk-nag and bad input', () => {
           (acknowledged[path] ??= []).push(...Object.keys(entry.data as Record<string, string>).map((id) => id.replace(/^Annotation::/, '')));
         }
       }
-      const sorted = (record: Record<string, readonly string[]>): Record<string, string[]> =>
-        Object.fromEntries(Object.entries(record).map(([path, ids]) => [path, [...ids].sort()]).sort(([a], [b]) => a!.localeCompare(b!)));
+      const sorted = (record: Record<string, readonly string[]>): [string, string[]][] =>
+        Object.entries(record)
+          .map(([path, ids]): [string, string[]] => [path, [...ids].sort()])
+          .sort(([a], [b]) => a.localeCompare(b));
       assert.deepEqual(sorted(acknowledged), sorted({ ...expected, ...extra }), stack.node.id);
     }
   });
