@@ -85,7 +85,10 @@ export interface ClusterStackProps extends cdk.StackProps {
    * Name of the Secrets Manager secret with the manifest repository's credentials
    * (JSON: `username` and `password`, or a GitHub App's `githubAppID`,
    * `githubAppInstallationID`, `githubAppPrivateKey`). The platform team
-   * creates it once; its value never enters a template.
+   * creates it once; its value never enters a template. The External Secrets
+   * Operator's role may read this secret only and has no KMS permission: with
+   * the account's aws/secretsmanager key that is enough; a customer managed
+   * key must let the role decrypt in its key policy.
    * @default `kaji/<platform>/manifest-repository`
    */
   readonly repositoryCredentialsSecretName?: string;
