@@ -227,6 +227,8 @@ describe('tenant AppProject', () => {
         { group: '', kind: 'LimitRange' },
         { group: '', kind: 'ResourceQuota' },
         { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+        // The load balancer controller would register the tenant's pods in any target group of the account it names.
+        { group: 'elbv2.k8s.aws', kind: 'TargetGroupBinding' },
       ]);
       assert.equal(at(project, 'spec', 'sourceNamespaces'), undefined, 'Applications only in the argocd namespace');
       const roles = at(project, 'spec', 'roles') as JsonObject[];

@@ -5,6 +5,7 @@ export {
   serviceBoundary,
   imageAllowed,
   CLUSTER_SCOPED_KINDS,
+  TENANT_FORBIDDEN_KINDS,
   type BoundaryRule,
   type BoundaryFinding,
   type TenantBoundary,

@@ -15,6 +15,7 @@
 // - removing a service removes its file; the root application prunes the
 //   Application, whose finalizer removes the service's objects.
 import type { JsonObject } from '../../kube/index.js';
+import { TENANT_FORBIDDEN_KINDS } from '../boundaries/index.js';
 import { KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition, type ServiceDefinition } from '../types.js';
 import { WEBHOOK_KINDS } from './components/webhook.js';
 import { dnsAnnotations, ingressDnsPatch } from './dns.js';
@@ -40,14 +41,11 @@ export interface GroupKind {
 
 /**
  * Kinds a tenant may not create or change in its namespace: the platform's
- * guardrails. (A Namespace is cluster-scoped, so the empty
- * clusterResourceWhitelist already keeps tenants from touching it.)
+ * guardrails, and TargetGroupBindings (see TENANT_FORBIDDEN_KINDS, which
+ * synth's boundaries check too). A Namespace is cluster-scoped, so the empty
+ * clusterResourceWhitelist already keeps tenants from touching it.
  */
-export const TENANT_BLACKLIST: readonly GroupKind[] = [
-  { group: '', kind: 'LimitRange' },
-  { group: '', kind: 'ResourceQuota' },
-  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
-];
+export const TENANT_BLACKLIST: readonly GroupKind[] = TENANT_FORBIDDEN_KINDS.map(({ group, kind }) => ({ group, kind }));
 
 /** Sync waves inside the root application: projects before the applications that use them, guardrails before services. */
 const WAVE = { projects: '-2', platform: '-1', services: '0' } as const;
