@@ -50,11 +50,29 @@ export interface Io {
 
 export function processIo(): Io {
   return {
-    out: (text) => void process.stdout.write(text),
-    err: (text) => void process.stderr.write(text),
+    out: writerTo(process.stdout),
+    err: writerTo(process.stderr),
     readStdin: readStandardInput,
     colorOut: wantsColor(process.stdout),
     cwd: process.cwd(),
+  };
+}
+
+/**
+ * Writes to a standard stream until its reader goes away. A reader that stops
+ * early (`kaji fix . | head -1`) closes the pipe: the rest of the output is
+ * dropped, but the command runs to its end and exits with its own code, since
+ * stopping there would leave some files fixed and others not, and exit 0
+ * would hide a danger from `set -o pipefail`.
+ */
+function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
+  let open = true;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    open = false;
+  });
+  return (text) => {
+    if (open) stream.write(text);
   };
 }
 

@@ -1,0 +1,64 @@
+// The kaji process as a shell or CI runs it: the built bin, real pipes, real files.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scaffold } from '../../src/cli/init.js';
+import { hasKubectl, KAJI_ROOT, tempTree } from '../support/files.js';
+
+const bin = `${KAJI_ROOT}dist/cli/main.js`;
+
+/** Runs the bin and closes one of its output pipes after the first chunk, as `kaji ... | head -1` does. */
+function runWithReaderGone(args: string[], gone: 'stdout' | 'stderr' = 'stdout'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = { stdout: '', stderr: '' };
+    for (const name of ['stdout', 'stderr'] as const) child[name].on('data', (chunk: Buffer) => void (output[name] += chunk.toString()));
+    child[gone].once('data', () => child[gone].destroy());
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, ...output }));
+  });
+}
+
+const pullPolicy = (i: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d${i}, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/d:1.0
+          imagePullPolicy: IfNotPresent
+`;
+
+describe('the kaji process', { skip: !existsSync(bin) && 'dist/ is built by npm test' }, () => {
+  test('a closed standard output (| head -1) does not stop kaji fix halfway: every file is fixed, exit 0', async () => {
+    const files: Record<string, string> = { 'p.yaml': 'checks:\n  pullPolicyNotAlways: warning\nmutations:\n  - pullPolicyNotAlways\n' };
+    for (let i = 0; i < 300; i++) files[`m/d${i}.yaml`] = pullPolicy(i);
+    const tree = tempTree(files);
+    try {
+      const fix = await runWithReaderGone(['fix', tree.path('m'), '--config', tree.path('p.yaml')]);
+      assert.equal(fix.code, 0, fix.stderr);
+      assert.equal(fix.stderr, '');
+      const unfixed = Object.keys(files).filter((file) => file.startsWith('m/') && !readFileSync(tree.path(file), 'utf8').includes('imagePullPolicy: Always'));
+      assert.deepEqual(unfixed, [], 'every file is fixed although nobody reads the output any more');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a closed standard error (2>&1 | head -1) does not stop kaji synth --check-only at its first progress line: exit 3, out of date', { skip: !hasKubectl }, async () => {
+    const tree = tempTree({});
+    try {
+      const platform = join(tree.root, 'acme');
+      await scaffold(platform, 'acme'); // never synthesised: clusters/ is missing
+      const synth = await runWithReaderGone(['synth', platform, '--check-only', '--out', tree.path('out')], 'stderr');
+      assert.equal(synth.code, 3);
+      assert.match(synth.stdout, /generated files OUT OF DATE/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
