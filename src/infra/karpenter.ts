@@ -335,7 +335,8 @@ const WILDCARD_REASONS: Partial<Record<keyof ControllerPolicyDocuments, string>>
     'images, snapshots, subnets, security groups, reservations and placement groups of this region.',
   iamIntegration:
     'Karpenter generates an instance profile per EC2NodeClass at run time; creating, tagging and changing profiles is ' +
-    'bound by the cluster, region and ec2nodeclass tag conditions, PassRole is granted for the node role alone, and ' +
+    'bound by the cluster, region and ec2nodeclass tag conditions, PassRole is granted for the node role alone; ' +
+    'iam:GetInstanceProfile reads any profile of the account (Karpenter finds its own by name, a read only), and ' +
     'iam:ListInstanceProfiles supports no resource-level permissions.',
   resourceDiscovery:
     'EC2 Describe* calls and pricing:GetProducts support no resource-level permissions (Describe* is limited to the ' +
