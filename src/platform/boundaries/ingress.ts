@@ -59,6 +59,24 @@ export function ingressFindings(object: KubeObject): BoundaryFinding[] {
   return findings;
 }
 
+/**
+ * A Service's `externalIPs`: kube-proxy on every node sends traffic for those
+ * addresses to the Service's pods, whoever it was meant for (another
+ * service's pod or load balancer, an AWS endpoint: CVE-2020-8554, which
+ * Kubernetes leaves to admission control).
+ */
+export function serviceFindings(object: KubeObject): BoundaryFinding[] {
+  if (object.kind !== 'Service' || !isObject(object.raw.spec)) return [];
+  const externalIPs = stringsAt(object.raw.spec, 'externalIPs');
+  if (externalIPs.length === 0) return [];
+  return [
+    {
+      rule: 'service',
+      message: `spec.externalIPs (${externalIPs.join(', ')}) would take every pod's traffic to those addresses, in all namespaces; publish the service through an Ingress`,
+    },
+  ];
+}
+
 /** The Ingress's ALB annotations by name without the prefix (`group.name` → value). */
 export function albAnnotations(object: KubeObject): Map<string, string> {
   const annotations = object.metadata.annotations;

@@ -5,10 +5,10 @@
 // the admission webhook (on each request) run the same code.
 import { apiGroupOf, containersOf, findPodSpec, objectsAt, type KubeObject } from '../../kube/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../types.js';
-import { claimedHosts, ingressFindings } from './ingress.js';
+import { claimedHosts, ingressFindings, serviceFindings } from './ingress.js';
 import { workloadFindings } from './workload.js';
 
-export type BoundaryRule = 'namespace' | 'clusterScoped' | 'kind' | 'image' | 'host' | 'ingress' | 'rbac' | 'scheduling';
+export type BoundaryRule = 'namespace' | 'clusterScoped' | 'kind' | 'image' | 'host' | 'ingress' | 'service' | 'rbac' | 'scheduling';
 
 /** A boundary one object crosses, before it is told whose and where. */
 export interface BoundaryFinding {
@@ -121,7 +121,7 @@ export function objectBoundaryFindings(object: KubeObject, boundary: TenantBound
       report('host', `host "${host}" is not declared for ${boundary.services.join(', ')} in platform.yaml (hosts: ${boundary.hosts.join(', ') || 'none'})`);
     }
   }
-  findings.push(...ingressFindings(object), ...workloadFindings(object, boundary));
+  findings.push(...ingressFindings(object), ...serviceFindings(object), ...workloadFindings(object, boundary));
   return findings;
 }
 
