@@ -33,7 +33,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
-import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, teamGroup, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
+import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, parseCidr, teamGroup, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
 import { ArgoCdBootstrap } from './addons/argocd.js';
 import { acknowledgeRuleFindings } from './addons/nag-findings.js';
 import { ExternalDns } from './addons/external-dns.js';
@@ -424,8 +424,11 @@ function validate(path: string, props: ClusterStackProps): void {
   for (const [index, arn] of (props.platformAdminRoleArns ?? []).entries()) claim(arn, `platformAdminRoleArns[${index}]`);
   for (const [index, team] of platform.teams.entries()) claim(team.identity, `platform.teams[${index}].identity`);
   for (const [index, cidr] of (props.publicEndpointCidrs ?? []).entries()) {
-    if (cidr === '0.0.0.0/0' || cidr === '::/0') {
-      throw new InfraError(path, `publicEndpointCidrs[${index}]`, `is ${cidr}: name the networks that may reach the API, or leave the list empty for a private endpoint`);
+    const parsed = parseCidr(cidr);
+    if (!parsed.ok) throw new InfraError(path, `publicEndpointCidrs[${index}]`, parsed.problem);
+    // Prefix length 0 is every address, however the address is written (0.0.0.0/0, ::/0, ::0/0).
+    if (parsed.cidr.prefix === 0) {
+      throw new InfraError(path, `publicEndpointCidrs[${index}]`, `is ${cidr}, every address: name the networks that may reach the API, or leave the list empty for a private endpoint`);
     }
   }
 }

@@ -632,4 +632,20 @@ describe('ClusterStack: cdk-nag and bad input', () => {
       (error: unknown) => InfraError.isInfraError(error) && error.field === 'publicEndpointCidrs[0]',
     );
   });
+
+  test('a public endpoint CIDR is a real block: every address written another way, or no CIDR at all, is refused', () => {
+    const badApp = new cdk.App();
+    const net = network(badApp);
+    const refused = (cidr: string, phrase: RegExp, id: string): void => {
+      assert.throws(
+        () => new ClusterStack(badApp, id, { platform, cluster: clusterNamed('blue'), ...net, publicEndpointCidrs: [OFFICE, cidr] }),
+        (error: unknown) => InfraError.isInfraError(error) && error.field === 'publicEndpointCidrs[1]' && phrase.test(error.message),
+        cidr,
+      );
+    };
+    refused('::0/0', /every address/, 'open6');
+    refused('203.0.113.7', /without a prefix length/, 'bare');
+    refused('203.0.113.7/24', /host bits/, 'hostbits');
+    refused('office', /must be a CIDR/, 'word');
+  });
 });
