@@ -1,9 +1,10 @@
+import { stat } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { readInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
 import { countResults, startAudit, filterBySeverity, type AuditData, type Severity } from '../policy/index.js';
 import { chunkText, printAudit, REPORT_FORMATS, type ReportChunk, type ReportFormat } from '../report/index.js';
 import { kajiVersion } from '../platform/definition/schema.js';
-import { commaList, loadConfigForFlags, oneOf, reportProblems, wholeNumber, type Io } from './common.js';
+import { commaList, loadConfigForFlags, oneOf, reportProblems, UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface CheckFlags {
@@ -46,7 +47,7 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
       'after',
       `\nExit codes: ${EXIT.danger} a danger failed (with --set-exit-code-on-danger), ${EXIT.belowScore} score below N ` +
         `(with --set-exit-code-below-score), ${EXIT.inputProblem} an input could not be read (the rest is still checked), ` +
-        `${EXIT.usage} bad flags or configuration, 0 otherwise.\n\nExamples:\n` +
+        `${EXIT.usage} bad flags or configuration, or a folder or output file that cannot be read or written, 0 otherwise.\n\nExamples:\n` +
         '  kaji check examples/labs/manifests\n' +
         '  kaji check apps/ --config polaris.yaml --format sarif -o kaji.sarif\n' +
         '  kubectl kustomize apps/antenna/overlays/blue | kaji check - --set-exit-code-on-danger\n',
@@ -58,6 +59,10 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
 
 async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
   const config = await loadConfigForFlags(flags);
+  // Refused before a long check rather than after it, when the report has nowhere to go.
+  if (flags.outputFile && (await stat(flags.outputFile).catch(() => undefined))?.isDirectory()) {
+    throw new UsageError(`--output-file ${flags.outputFile} is a folder; give the path of a file to write the report to`);
+  }
   // Each object is audited as it is read, and only its result is kept.
   const auditing = startAudit(config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
   const problems: InputProblem[] = [];

@@ -1,3 +1,4 @@
+import { getSystemErrorMap } from 'node:util';
 import { InvalidArgumentError } from 'commander';
 import { displayPath, readStandardInput, type InputProblem } from '../kube/index.js';
 import { loadPolicyConfig, type PolicyConfig } from '../policy/index.js';
@@ -5,6 +6,52 @@ import { loadPolicyConfig, type PolicyConfig } from '../policy/index.js';
 /** A command line that cannot be run as given; printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
+
+/** What kaji was doing when a file-system call failed, by the call's name. */
+const FILE_OPERATIONS: Record<string, string> = {
+  open: 'open',
+  read: 'read',
+  write: 'write',
+  mkdir: 'create the folder',
+  scandir: 'list the folder',
+  opendir: 'list the folder',
+  rename: 'move into place',
+  unlink: 'delete',
+  rmdir: 'delete the folder',
+  rm: 'delete',
+  stat: 'look at',
+  lstat: 'look at',
+  chmod: 'set the mode of',
+  copyfile: 'copy',
+};
+
+/** What to do about a failed file-system call, by its error code. */
+const FILE_ADVICE: Record<string, string> = {
+  EACCES: 'check its permissions, or choose another path',
+  EPERM: 'check its permissions, or choose another path',
+  EROFS: 'the file system is read-only: choose another path',
+  ENOENT: 'check the path',
+  ENOTDIR: 'a file is in the way: choose another path',
+  EEXIST: 'a file is in the way: choose another path',
+  EISDIR: 'a folder is in the way: choose another path',
+  ENOSPC: 'free some space',
+  EDQUOT: 'free some space',
+  EMFILE: 'raise the open-files limit (ulimit -n)',
+};
+
+/**
+ * A file or folder kaji could not read or write (an unreadable folder, an
+ * output folder without write permission) as one line naming the path, what
+ * kaji was doing and what to do; undefined for any other error.
+ */
+export function describeFileError(error: unknown, cwd: string): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, errno, syscall, path } = error as NodeJS.ErrnoException;
+  const operation = syscall === undefined ? undefined : FILE_OPERATIONS[syscall];
+  if (operation === undefined || code === undefined || path === undefined) return undefined;
+  const reason = (errno !== undefined && getSystemErrorMap().get(errno)?.[1]) || code;
+  return `cannot ${operation} ${displayPath(path, cwd)}: ${reason}; ${FILE_ADVICE[code] ?? 'check the path'}`;
+}
 
 /** Commander parser for an option that takes one of a fixed set of words. */
 export function oneOf<T extends string>(allowed: readonly T[]) {

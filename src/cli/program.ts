@@ -9,7 +9,7 @@ import { registerBump } from './bump.js';
 import { registerInit } from './init.js';
 import { registerWebhook } from './webhook.js';
 import { kajiVersion } from '../platform/definition/schema.js';
-import { UsageError, type Io } from './common.js';
+import { describeFileError, UsageError, type Io } from './common.js';
 
 /** What a command decided; the exit code is returned rather than set on the process, so tests can run commands in-process. */
 export interface Outcome {
@@ -21,6 +21,11 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .description('Run a multi-tenant Amazon EKS platform the GitOps way.')
     .version(kajiVersion(), '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      "\nExit codes: each command's --help lists its own; for every command 2 is a usage error (bad flags or arguments, " +
+        'an invalid file, a file or folder that cannot be read or written) and 70 an internal error (a bug in kaji: please report it).\n',
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text) => io.err(text) });
   // In the order a platform team meets them.
@@ -60,6 +65,11 @@ function reportError(error: unknown, io: Io): number {
   }
   if (error instanceof UsageError) {
     io.err(`kaji: ${error.message}\n`);
+    return 2;
+  }
+  const fileProblem = describeFileError(error, io.cwd);
+  if (fileProblem) {
+    io.err(`kaji: ${fileProblem}\n`);
     return 2;
   }
   io.err(`kaji: unexpected error (please report it): ${(error as Error).stack ?? String(error)}\n`);

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
@@ -170,6 +170,35 @@ customChecks:
       assert.equal(sarif.version, '2.1.0');
       assert.equal(sarif.runs[0].results[0].ruleId, 'runAsPrivileged');
     } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('an --output-file that cannot be written (a folder, under a file) is one line naming it, exit 2', async () => {
+    const tree = tempTree({ 'a.yaml': good, taken: 'a file\n' });
+    try {
+      const args = ['check', tree.path('a.yaml'), '--format', 'score'];
+      const folder = await kaji([...args, '-o', tree.root]);
+      assert.equal(folder.code, 2);
+      assert.equal(folder.stderr, `kaji: --output-file ${tree.root} is a folder; give the path of a file to write the report to\n`);
+      const underFile = await kaji([...args, '-o', tree.path('taken/report.txt')]);
+      assert.equal(underFile.code, 2);
+      assert.match(underFile.stderr, /^kaji: cannot create the folder \S*taken: [a-z ]+; a file is in the way: choose another path\n$/);
+      assert.equal(folder.stdout + underFile.stdout, '');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a folder it may not read is one line naming it, exit 2', { skip: process.getuid?.() === 0 && 'root reads every folder' }, async () => {
+    const tree = tempTree({ 'm/a.yaml': good });
+    try {
+      chmodSync(tree.path('m'), 0o000);
+      const { code, stderr } = await kaji(['check', tree.path('m')]);
+      assert.equal(code, 2);
+      assert.match(stderr, /^kaji: cannot list the folder \S*m: permission denied; check its permissions, or choose another path\n$/);
+    } finally {
+      chmodSync(tree.path('m'), 0o700);
       tree.cleanup();
     }
   });

@@ -52,6 +52,33 @@ describe('kaji init', () => {
     }
   });
 
+  test('a DIR that is a file, or lies under one, is one line naming it, exit 2', async () => {
+    const tree = tempTree({ taken: 'a file\n' });
+    try {
+      for (const target of [tree.path('taken'), tree.path('taken/acme')]) {
+        const { code, stderr } = await kaji(['init', target]);
+        assert.equal(code, 2, stderr);
+        assert.match(stderr, /^kaji: cannot create the folder \S*taken(\/acme)?: [a-z ]+; a file is in the way: choose another path\n$/);
+      }
+      assert.equal(readFileSync(tree.path('taken'), 'utf8'), 'a file\n');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test("kaji synth's --out under a file is one line naming it, exit 2", { skip: !hasKubectl }, async () => {
+    const tree = tempTree({ taken: 'a file\n' });
+    try {
+      const platform = join(tree.root, 'acme');
+      await scaffold(platform, 'acme');
+      const { code, stderr } = await kaji(['synth', platform, '--out', tree.path('taken/out')]);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /\nkaji: cannot create the folder \S*taken\/out\S*: [a-z ]+; a file is in the way: choose another path\n$/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('refuses a name that is not a DNS label', async () => {
     const tree = tempTree({});
     try {
