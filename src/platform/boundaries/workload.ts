@@ -36,6 +36,11 @@ const GUARDED_RESOURCES: readonly { readonly group: string; readonly resources: 
     why: "kube-proxy sends traffic for a Service's status.loadBalancer addresses to its pods, whoever it was meant for (CVE-2020-8554); the load balancer controller writes the status",
   },
   {
+    group: '',
+    resources: ['pods/ephemeralcontainers'],
+    why: "containers added to a running pod go through a subresource the webhook is not sent, so their images would escape the service's repositories",
+  },
+  {
     group: 'elbv2.k8s.aws',
     resources: ['targetgroupbindings'],
     why: 'a TargetGroupBinding puts pods into any target group of the account it names, and the webhook does not see it; publish the service through an Ingress',
