@@ -33,7 +33,7 @@ const FILE_ADVICE: Record<string, string> = {
   ENOENT: 'check the path',
   ENOTDIR: 'a file is in the way: choose another path',
   EEXIST: 'a file is in the way: choose another path',
-  EISDIR: 'a folder is in the way: choose another path',
+  EISDIR: 'it is a folder: give the path of a file',
   ENOSPC: 'free some space',
   EDQUOT: 'free some space',
   EMFILE: 'raise the open-files limit (ulimit -n)',
@@ -46,11 +46,17 @@ const FILE_ADVICE: Record<string, string> = {
  */
 export function describeFileError(error: unknown, cwd: string): string | undefined {
   if (!(error instanceof Error)) return undefined;
-  const { code, errno, syscall, path } = error as NodeJS.ErrnoException;
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
   const operation = syscall === undefined ? undefined : FILE_OPERATIONS[syscall];
   if (operation === undefined || code === undefined || path === undefined) return undefined;
-  const reason = (errno !== undefined && getSystemErrorMap().get(errno)?.[1]) || code;
-  return `cannot ${operation} ${displayPath(path, cwd)}: ${reason}; ${FILE_ADVICE[code] ?? 'check the path'}`;
+  return `cannot ${operation} ${displayPath(path, cwd)}: ${fileErrorReason(error)}`;
+}
+
+/** Why a file-system call failed and what to do: "no such file or directory; check the path". */
+export function fileErrorReason(error: NodeJS.ErrnoException): string {
+  const { code, errno } = error;
+  const reason = (errno !== undefined && getSystemErrorMap().get(errno)?.[1]) || code || error.message;
+  return `${reason}; ${(code && FILE_ADVICE[code]) ?? 'check the path'}`;
 }
 
 /** Commander parser for an option that takes one of a fixed set of words. */

@@ -15,7 +15,7 @@ import {
   type ConfigWatcher,
   type TenantBoundaries,
 } from '../webhook/index.js';
-import { UsageError, wholeNumber, type Io } from './common.js';
+import { fileErrorReason, UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface WebhookFlags {
@@ -75,7 +75,7 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
   // The policy text is read once, and the watcher starts from it (a change in between is still seen).
   const policyText = flags.config ? await readPolicyText(flags.config) : undefined;
   const initial = policyText === undefined ? await loadPolicyConfig() : parsePolicyConfig(policyText, flags.config!);
-  const tenantsText = flags.tenants ? await readText(flags.tenants) : undefined;
+  const tenantsText = flags.tenants ? await readText(flags.tenants, '--tenants') : undefined;
   let tenants = tenantsText === undefined ? undefined : readTenants(tenantsText, flags.tenants!);
   const tls = flags.selfSigned ? await selfSigned(io) : await readTlsPair(flags.tlsCert!, flags.tlsKey!);
   const both = !flags.validate && !flags.mutate;
@@ -155,18 +155,19 @@ function readTenants(text: string, file: string): TenantBoundaries {
 
 /** The certificate and key files, refused at start (rather than by the TLS stack, as a crash) when they cannot serve together. */
 async function readTlsPair(certFile: string, keyFile: string): Promise<{ cert: string; key: string }> {
-  const pair = { cert: await readText(certFile), key: await readText(keyFile) };
+  const pair = { cert: await readText(certFile, '--tls-cert'), key: await readText(keyFile, '--tls-key') };
   const problem = tlsPairProblem(pair.cert, pair.key);
   if (problem) throw new UsageError(`--tls-cert ${certFile} and --tls-key ${keyFile} cannot serve HTTPS: ${problem}; give a PEM certificate and its private key`);
   return pair;
 }
 
 /** A file the webhook reads at start; a missing or unreadable one is a flag to fix. */
-async function readText(file: string): Promise<string> {
+async function readText(file: string, flag: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const { code } = error as NodeJS.ErrnoException;
+    throw new UsageError(`cannot read ${flag} ${file}: ${code ? `${code}, ` : ''}${fileErrorReason(error as NodeJS.ErrnoException)}`);
   }
 }
 
