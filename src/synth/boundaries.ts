@@ -4,7 +4,7 @@
 // claimed twice, shared IngressGroups) that only synth, seeing every service
 // at once, can run.
 import type { KubeObject } from '../kube/index.js';
-import { claimedHosts, objectBoundaryFindings, serviceBoundary, type BoundaryFinding } from '../platform/boundaries/index.js';
+import { bareNodeNameFinding, claimedHosts, objectBoundaryFindings, serviceBoundary, type BoundaryFinding } from '../platform/boundaries/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
 import { sharedGroupFindings } from './ingress-boundaries.js';
 
@@ -20,14 +20,18 @@ function violation(service: string, object: KubeObject, { rule, message }: Bound
   return { service, rule, object: `${object.kind}/${object.namespace || '-'}/${object.name}`, source: object.source, message };
 }
 
-/** Every boundary a service's rendered objects cross, for one cluster. */
+/** Every boundary a service's rendered objects cross, for one cluster (and a bare Pod's nodeName, which the webhook cannot judge). */
 export function serviceBoundaryViolations(
   platform: PlatformDefinition,
   service: ServiceDefinition,
   objects: readonly KubeObject[],
 ): BoundaryViolation[] {
   const boundary = serviceBoundary(platform, service);
-  return objects.flatMap((object) => objectBoundaryFindings(object, boundary).map((finding) => violation(service.name, object, finding)));
+  return objects.flatMap((object) => {
+    const pinned = bareNodeNameFinding(object);
+    const findings = objectBoundaryFindings(object, boundary);
+    return (pinned ? [...findings, pinned] : findings).map((finding) => violation(service.name, object, finding));
+  });
 }
 
 /**

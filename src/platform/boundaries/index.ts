@@ -11,4 +11,5 @@ export {
   type TenantBoundary,
 } from './objects.js';
 export { claimedHosts, albAnnotations, ALB } from './ingress.js';
+export { bareNodeNameFinding } from './workload.js';
 export { tenantsDocument, parseTenants, type TenantsDocument, type TenantService } from './tenants.js';

@@ -41,6 +41,11 @@ const GUARDED_RESOURCES: readonly { readonly group: string; readonly resources: 
     why: "containers added to a running pod go through a subresource the webhook is not sent, so their images would escape the service's repositories",
   },
   {
+    group: '',
+    resources: ['pods/binding'],
+    why: "a Binding puts a pod on a node of its choosing past the scheduler and the system nodes' taint",
+  },
+  {
     group: 'elbv2.k8s.aws',
     resources: ['targetgroupbindings'],
     why: 'a TargetGroupBinding puts pods into any target group of the account it names, and the webhook does not see it; publish the service through an Ingress',
@@ -119,6 +124,10 @@ function schedulingFindings(raw: JsonObject): BoundaryFinding[] {
   if (typeof priorityClass === 'string' && priorityClass.startsWith('system-')) {
     findings.push({ rule: 'scheduling', message: `priorityClassName "${priorityClass}" is for the cluster's own components (it would preempt them); leave it out` });
   }
+  // A Pod's own nodeName is set by the scheduler, so the webhook sees it on every update of a
+  // running pod: pods are checked by synth alone (bareNodeNameFinding), templates here.
+  const pinned = found.path === '/spec' ? undefined : nodeNameFinding(found.spec);
+  if (pinned) findings.push(pinned);
   objectsAt(found.spec.tolerations).forEach((toleration, index) => {
     if (toleratesSystemNodes(toleration)) {
       findings.push({
@@ -128,6 +137,25 @@ function schedulingFindings(raw: JsonObject): BoundaryFinding[] {
     }
   });
   return findings;
+}
+
+/**
+ * A pod spec's nodeName: the kubelet runs a pod bound to its node without the
+ * scheduler, which is what keeps pods off tainted nodes (the kubelet itself
+ * refuses only NoExecute taints), so a named node may be a system node.
+ */
+function nodeNameFinding(spec: JsonObject): BoundaryFinding | undefined {
+  if (typeof spec.nodeName !== 'string' || spec.nodeName === '') return undefined;
+  return {
+    rule: 'scheduling',
+    message: `nodeName "${spec.nodeName}" binds the pods to that node past the scheduler and the system nodes' taint; leave it out (nodeSelector or affinity choose among the service's nodes)`,
+  };
+}
+
+/** nodeName of a Pod written in git (a tenant's own; Kubernetes sets it on the pods it schedules, which synth never sees). */
+export function bareNodeNameFinding(object: KubeObject): BoundaryFinding | undefined {
+  const found = object.kind === 'Pod' ? findPodSpec(object.raw) : undefined;
+  return found?.path === '/spec' ? nodeNameFinding(found.spec) : undefined;
 }
 
 /** Whether a toleration lets a pod onto the system nodes, as the scheduler matches it (an empty key with Exists tolerates every taint). */
