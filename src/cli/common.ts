@@ -80,9 +80,15 @@ export function wholeNumber(min: number, max: number) {
   };
 }
 
-/** Commander parser for a comma-separated list, accumulating across repeats. */
+/**
+ * Commander parser for a comma-separated list, accumulating across repeats. An
+ * empty value (`--cluster "$CLUSTER"` with CLUSTER unset) is refused: taken as
+ * no flag, it would mean every cluster, or every check.
+ */
 export function commaList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  if (items.length === 0) throw new InvalidArgumentError('it is empty; give at least one name, or leave the flag out.');
+  return [...previous, ...items];
 }
 
 /** Whether to colour output written to this stream (NO_COLOR and FORCE_COLOR respected). */
