@@ -31,6 +31,15 @@ function painter(color: boolean): Paint {
   return (text, ...styles) => (styles.length === 0 ? text : `${styles.map((s) => ANSI[s]).join('')}${text}${ANSI.reset}`);
 }
 
+/**
+ * Text taken from the manifests (names, file paths, messages) with control
+ * characters shown as `\xNN`: a manifest's name must not move the cursor,
+ * retitle the terminal or print a line of its own into the report.
+ */
+export function printable(text: string): string {
+  return text.replace(/\p{Cc}/gu, (character) => `\\x${character.codePointAt(0)!.toString(16).padStart(2, '0')}`);
+}
+
 const MARK: Record<Outcome, string> = { danger: '✗', warning: '⚠', success: '✓' };
 const MARK_STYLE: Record<Outcome, Style> = { danger: 'red', warning: 'yellow', success: 'green' };
 
@@ -39,7 +48,7 @@ function messageLines(messages: ResultMessage[], indent: string, idWidth: number
   const width = Math.max(0, idWidth + 2 - indent.length);
   return [...messages].sort(compareByOutcome).map((message) => {
     const outcome = outcomeOf(message);
-    const text = `${message.ID.padEnd(width)}  ${message.Message}`;
+    const text = `${printable(message.ID).padEnd(width)}  ${printable(message.Message)}`;
     if (outcome === 'success') return `${indent}${paint(`${MARK.success} ${text}`, 'dim')}`;
     const severity = paint(outcome, MARK_STYLE[outcome]);
     return `${indent}${paint(MARK[outcome], MARK_STYLE[outcome], 'bold')} ${text}  ${severity}`;
@@ -55,10 +64,10 @@ function resultLines(result: Result, options: PrettyOptions, idWidth: number, pa
   if (options.onlyFailed && own.length === 0 && containers.length === 0) return [];
 
   const source = sourceLabel(result);
-  const lines = [`${paint(objectLabel(result), 'bold')}${source ? `  ${paint(source, 'cyan')}` : ''}`];
+  const lines = [`${paint(printable(objectLabel(result)), 'bold')}${source ? `  ${paint(printable(source), 'cyan')}` : ''}`];
   lines.push(...messageLines(own, '  ', idWidth, paint));
   for (const container of containers) {
-    lines.push(`  ${paint(`container ${container.name}`, 'bold')}`);
+    lines.push(`  ${paint(`container ${printable(container.name)}`, 'bold')}`);
     lines.push(...messageLines(container.messages, '    ', idWidth, paint));
   }
   return lines;

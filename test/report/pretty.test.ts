@@ -35,6 +35,17 @@ describe('formatPretty', () => {
     assert.equal(formatAudit(audit, 'pretty', { onlyFailed: true }), text);
   });
 
+  test("control characters in a manifest's names are shown as \\xNN, never sent to the terminal", () => {
+    const audit = sampleAudit();
+    const web = audit.Results[0]!;
+    web.Name = 'web\x1b[2K\r\x1b[32mall good\nfake';
+    web.PodResult!.ContainerResults[0]!.Name = 'app\x1b]0;title\x07';
+    const text = formatPretty(audit, { color: false });
+    assert.doesNotMatch(text, /(?!\n)\p{Cc}/u, 'no control character but the line ends');
+    assert.ok(text.includes('Deployment/shop/web\\x1b[2K\\x0d\\x1b[32mall good\\x0afake  deploy/web.yaml:3\n'));
+    assert.ok(text.includes('  container app\\x1b]0;title\\x07\n'));
+  });
+
   test('colour codes only with color: true; passed checks dim', () => {
     const text = formatPretty(sampleAudit(), { color: true });
     assert.ok(text.includes(`${ESC}31m`), 'red for dangers');
