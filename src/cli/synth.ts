@@ -25,7 +25,7 @@ export function registerSynth(program: Command, io: Io, outcome: Outcome): void 
     )
     .argument('[dir]', 'folder holding platform.yaml', '.')
     .option('--check-only', 'write nothing; fail if generated files or overlays are out of date (for CI)')
-    .option('--out <dir>', 'where rendered manifests and summary.json go', 'out')
+    .option('--out <dir>', 'where rendered manifests, summary.json and cdk.out/ go (relative to the current folder, not DIR)', 'out')
     .option('--no-color', 'no colours')
     .addHelpText(
       'after',
