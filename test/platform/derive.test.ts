@@ -227,6 +227,9 @@ describe('tenant AppProject', () => {
         { group: '', kind: 'LimitRange' },
         { group: '', kind: 'ResourceQuota' },
         { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+        // Hand-written endpoints send a Service's (and an Ingress's) traffic to any pod (CVE-2021-25740).
+        { group: '', kind: 'Endpoints' },
+        { group: 'discovery.k8s.io', kind: 'EndpointSlice' },
         // The load balancer controller would register the tenant's pods in any target group of the account it names.
         { group: 'elbv2.k8s.aws', kind: 'TargetGroupBinding' },
       ]);

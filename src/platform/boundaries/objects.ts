@@ -6,7 +6,7 @@
 import { apiGroupOf, containersOf, findPodSpec, objectsAt, type KubeObject } from '../../kube/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../types.js';
 import { claimedHosts, ingressFindings, serviceFindings } from './ingress.js';
-import { workloadFindings } from './workload.js';
+import { HAND_WRITTEN_ENDPOINTS, workloadFindings } from './workload.js';
 
 export type BoundaryRule = 'namespace' | 'clusterScoped' | 'kind' | 'image' | 'host' | 'ingress' | 'service' | 'rbac' | 'scheduling';
 
@@ -90,6 +90,8 @@ export const TENANT_FORBIDDEN_KINDS: readonly { readonly group: string; readonly
   { group: '', kind: 'LimitRange', why: GUARDRAIL },
   { group: '', kind: 'ResourceQuota', why: GUARDRAIL },
   { group: 'networking.k8s.io', kind: 'NetworkPolicy', why: GUARDRAIL },
+  { group: '', kind: 'Endpoints', why: HAND_WRITTEN_ENDPOINTS },
+  { group: 'discovery.k8s.io', kind: 'EndpointSlice', why: HAND_WRITTEN_ENDPOINTS },
   {
     group: 'elbv2.k8s.aws',
     kind: 'TargetGroupBinding',
@@ -107,7 +109,7 @@ export function objectBoundaryFindings(object: KubeObject, boundary: TenantBound
     report('namespace', `namespace "${object.namespace}" is not the service's namespace "${boundary.namespace}"`);
   }
   const forbidden = TENANT_FORBIDDEN_KINDS.find(({ group, kind }) => kind === object.kind && group === apiGroupOf(object.apiVersion));
-  if (forbidden) report('kind', `a tenant may not create a ${forbidden.kind}: ${forbidden.why}`);
+  if (forbidden) report('kind', `tenants may not create kind ${forbidden.kind}: ${forbidden.why}`);
   for (const image of imagesOf(object)) {
     if (!imageAllowed(image, boundary)) {
       const allowlist = boundary.imageAllowlist.length ? ` or the allowlist (${boundary.imageAllowlist.join(', ')})` : '';

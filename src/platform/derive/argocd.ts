@@ -41,9 +41,10 @@ export interface GroupKind {
 
 /**
  * Kinds a tenant may not create or change in its namespace: the platform's
- * guardrails, and TargetGroupBindings (see TENANT_FORBIDDEN_KINDS, which
- * synth's boundaries check too). A Namespace is cluster-scoped, so the empty
- * clusterResourceWhitelist already keeps tenants from touching it.
+ * guardrails, hand-written endpoints and TargetGroupBindings (see
+ * TENANT_FORBIDDEN_KINDS, which synth's boundaries check too). A Namespace
+ * is cluster-scoped, so the empty clusterResourceWhitelist already keeps
+ * tenants from touching it.
  */
 export const TENANT_BLACKLIST: readonly GroupKind[] = TENANT_FORBIDDEN_KINDS.map(({ group, kind }) => ({ group, kind }));
 
