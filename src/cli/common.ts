@@ -2,6 +2,7 @@ import { getSystemErrorMap } from 'node:util';
 import { InvalidArgumentError } from 'commander';
 import { displayPath, readStandardInput, type InputProblem } from '../kube/index.js';
 import { loadPolicyConfig, type PolicyConfig } from '../policy/index.js';
+import { printable } from '../report/index.js';
 
 /** A command line that cannot be run as given; printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -135,11 +136,11 @@ function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
   };
 }
 
-/** Prints input problems as one line each, `file:line: problem`. */
+/** Prints input problems as one line each, `file:line: problem` (a file name's control characters shown, as in the report). */
 export function reportProblems(problems: readonly InputProblem[], io: Io): void {
   for (const problem of problems) {
-    const where = `${displayPath(problem.file, io.cwd)}${problem.line ? `:${problem.line}` : ''}`;
-    io.err(`kaji: ${where}: ${problem.message}\n`);
+    const where = `${printable(displayPath(problem.file, io.cwd))}${problem.line ? `:${problem.line}` : ''}`;
+    io.err(`kaji: ${where}: ${printable(problem.message)}\n`);
   }
 }
 

@@ -11,7 +11,7 @@ import {
   type LoadResult,
 } from '../kube/index.js';
 import { auditObjects, checkMutationsOf, fixManifestText, type Fixable } from '../policy/index.js';
-import { unifiedDiff } from '../report/index.js';
+import { printable, unifiedDiff } from '../report/index.js';
 import { commaList, loadConfigForFlags, reportProblems, UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -79,7 +79,7 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
   const totals = new Map<string, number>();
   let changedFiles = 0;
   for (const [file, fixables] of byFile) {
-    const shown = displayPath(file, io.cwd);
+    const shown = printable(displayPath(file, io.cwd));
     if (!['.yaml', '.yml'].includes(extname(file)) && extname(file) !== '') {
       io.err(`kaji: skipping ${shown}: kaji fix edits YAML files only\n`);
       continue;

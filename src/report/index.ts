@@ -110,7 +110,7 @@ export function printAudit(audit: AuditData, format: ReportFormat, options: Repo
 export { formatJson, polarisJsonValue, printJson } from './json.js';
 export { formatYaml } from './yaml.js';
 export { formatScore } from './score.js';
-export { formatPretty, type PrettyOptions } from './pretty.js';
+export { formatPretty, printable, type PrettyOptions } from './pretty.js';
 export { formatSarif, polarisHelpUri, sarifLog, type SarifLog, type SarifOptions } from './sarif.js';
 export { formatJunit } from './junit.js';
 export { formatMarkdown, type MarkdownOptions } from './markdown.js';

@@ -203,6 +203,18 @@ customChecks:
     }
   });
 
+  test("an input problem's line shows a file name's control characters as \\xNN, not raw to the terminal", async () => {
+    const tree = tempTree({ 'bad\x1b[2K\r.yaml': 'kind: [' });
+    try {
+      const { code, stderr } = await kaji(['check', tree.root, '--format', 'score']);
+      assert.equal(code, 1);
+      assert.doesNotMatch(stderr, /(?!\n)\p{Cc}/u);
+      assert.match(stderr, /bad\\x1b\[2K\\x0d\.yaml:1: invalid YAML/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('pretty output names file:line of failures and ends with the score', async () => {
     const tree = tempTree({ 'a.yaml': `${good}---\n${root}`, 'p.yaml': policy });
     try {
