@@ -1,12 +1,10 @@
-import { getSystemErrorMap } from 'node:util';
 import { InvalidArgumentError } from 'commander';
-import { displayPath, readStandardInput, type InputProblem } from '../kube/index.js';
+import { displayPath, fileErrorReason, readStandardInput, type InputProblem } from '../kube/index.js';
 import { loadPolicyConfig, type PolicyConfig } from '../policy/index.js';
 import { printable } from '../report/index.js';
 
 /** A command line that cannot be run as given; printed as one line, exit code 2. */
 export class UsageError extends Error {}
-
 
 /** What kaji was doing when a file-system call failed, by the call's name. */
 const FILE_OPERATIONS: Record<string, string> = {
@@ -26,20 +24,6 @@ const FILE_OPERATIONS: Record<string, string> = {
   copyfile: 'copy',
 };
 
-/** What to do about a failed file-system call, by its error code. */
-const FILE_ADVICE: Record<string, string> = {
-  EACCES: 'check its permissions, or choose another path',
-  EPERM: 'check its permissions, or choose another path',
-  EROFS: 'the file system is read-only: choose another path',
-  ENOENT: 'check the path',
-  ENOTDIR: 'a file is in the way: choose another path',
-  EEXIST: 'a file is in the way: choose another path',
-  EISDIR: 'it is a folder: give the path of a file',
-  ENOSPC: 'free some space',
-  EDQUOT: 'free some space',
-  EMFILE: 'raise the open-files limit (ulimit -n)',
-};
-
 /**
  * A file or folder kaji could not read or write (an unreadable folder, an
  * output folder without write permission) as one line naming the path, what
@@ -51,13 +35,6 @@ export function describeFileError(error: unknown, cwd: string): string | undefin
   const operation = syscall === undefined ? undefined : FILE_OPERATIONS[syscall];
   if (operation === undefined || code === undefined || path === undefined) return undefined;
   return `cannot ${operation} ${displayPath(path, cwd)}: ${fileErrorReason(error)}`;
-}
-
-/** Why a file-system call failed and what to do: "no such file or directory; check the path". */
-export function fileErrorReason(error: NodeJS.ErrnoException): string {
-  const { code, errno } = error;
-  const reason = (errno !== undefined && getSystemErrorMap().get(errno)?.[1]) || code || error.message;
-  return `${reason}; ${(code && FILE_ADVICE[code]) ?? 'check the path'}`;
 }
 
 /** Commander parser for an option that takes one of a fixed set of words. */

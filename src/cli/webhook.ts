@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
+import { fileErrorReason } from '../kube/index.js';
 import { loadPolicyConfig, parsePolicyConfig, readPolicyText } from '../policy/index.js';
 import { parseTenants } from '../platform/boundaries/index.js';
 import {
@@ -15,7 +16,7 @@ import {
   type ConfigWatcher,
   type TenantBoundaries,
 } from '../webhook/index.js';
-import { fileErrorReason, UsageError, wholeNumber, type Io } from './common.js';
+import { UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface WebhookFlags {

@@ -1,6 +1,7 @@
 import { writevSync, writeSync } from 'node:fs';
 import { chmod, mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { getSystemErrorMap } from 'node:util';
 
 /**
  * Content produced in chunks: calls `write` for each chunk, in order; a chunk
@@ -111,4 +112,25 @@ async function writeAt(handle: FileHandle, pieces: readonly Uint8Array[], positi
   if (written === total) return;
   const rest = Buffer.concat(pieces as Uint8Array[]);
   while (written < total) written += (await handle.write(rest, written, total - written, position + written)).bytesWritten;
+}
+
+/** What to do about a failed file-system call, by its error code. */
+const FILE_ADVICE: Record<string, string> = {
+  EACCES: 'check its permissions, or choose another path',
+  EPERM: 'check its permissions, or choose another path',
+  EROFS: 'the file system is read-only: choose another path',
+  ENOENT: 'check the path',
+  ENOTDIR: 'a file is in the way: choose another path',
+  EEXIST: 'a file is in the way: choose another path',
+  EISDIR: 'it is a folder: give the path of a file',
+  ENOSPC: 'free some space',
+  EDQUOT: 'free some space',
+  EMFILE: 'raise the open-files limit (ulimit -n)',
+};
+
+/** Why a file-system call failed and what to do: "no such file or directory; check the path". */
+export function fileErrorReason(error: NodeJS.ErrnoException): string {
+  const { code, errno } = error;
+  const reason = (errno !== undefined && getSystemErrorMap().get(errno)?.[1]) || code || error.message;
+  return `${reason}; ${(code && FILE_ADVICE[code]) ?? 'check the path'}`;
 }

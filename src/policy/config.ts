@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import type { JsonObject, JsonValue } from '../kube/index.js';
-import { didYouMean, emptyRecord, isObject, KUBERNETES_YAML_SCHEMA, lineOfPath, OVER_EXPANDED_MESSAGE, overExpandedPath, YamlLines } from '../kube/index.js';
+import { didYouMean, emptyRecord, fileErrorReason, isObject, KUBERNETES_YAML_SCHEMA, lineOfPath, OVER_EXPANDED_MESSAGE, overExpandedPath, YamlLines } from '../kube/index.js';
 import { BUILTIN_CHECKS } from './checks/index.js';
 import { compileCustomCheck } from './custom/index.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
@@ -42,7 +42,7 @@ export async function readPolicyText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read the configuration: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, '', file);
+    throw new ConfigError(`cannot read the configuration: ${fileErrorReason(error as NodeJS.ErrnoException)}`, '', file);
   }
 }
 

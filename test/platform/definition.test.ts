@@ -250,7 +250,16 @@ describe('errors: reading and YAML', () => {
     const file = join(tmpdir(), 'kaji-no-such-dir', 'platform.yaml');
     await assert.rejects(loadPlatform(file), (error: unknown) => {
       assert.ok(error instanceof PlatformErrors);
-      assert.equal(error.describe(), `${file}: cannot read the platform definition: ENOENT`);
+      assert.equal(error.describe(), `${file}: cannot read the platform definition: no such file or directory; check the path`);
+      return true;
+    });
+  });
+
+  test('a folder given as the file: the reason in words and what to do', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kaji-platform-'));
+    await assert.rejects(loadPlatform(dir), (error: unknown) => {
+      assert.ok(error instanceof PlatformErrors);
+      assert.equal(error.describe(), `${dir}: cannot read the platform definition: illegal operation on a directory; it is a folder: give the path of a file`);
       return true;
     });
   });

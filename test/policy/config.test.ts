@@ -118,8 +118,21 @@ describe('policy configuration', () => {
   test('a missing file is named', async () => {
     await assert.rejects(loadPolicyConfig({ file: '/nonexistent/polaris.yaml' }), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      assert.match(error.describe(), /^\/nonexistent\/polaris\.yaml: cannot read the configuration: ENOENT/);
+      assert.equal(error.describe(), '/nonexistent/polaris.yaml: cannot read the configuration: no such file or directory; check the path');
       return true;
     });
+  });
+
+  test('a folder given as the file: the reason in words and what to do', async () => {
+    const tree = tempTree({ 'policy/polaris.yaml': 'checks: {}\n' });
+    try {
+      await assert.rejects(loadPolicyConfig({ file: tree.path('policy') }), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.describe(), `${tree.path('policy')}: cannot read the configuration: illegal operation on a directory; it is a folder: give the path of a file`);
+        return true;
+      });
+    } finally {
+      tree.cleanup();
+    }
   });
 });

@@ -13,7 +13,7 @@ import { isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
 import type { Alias, Document, Node as YamlNode } from 'yaml';
 import { canonicalQuantity, compareQuantities, exceedsInt64, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
-import { didYouMean, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../../kube/index.js';
+import { didYouMean, fileErrorReason, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../../kube/index.js';
 import { parseCidr } from '../cidr.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
 import type {
@@ -55,8 +55,7 @@ export async function loadPlatform(file: string): Promise<PlatformDefinition> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new PlatformErrors([new PlatformError(`cannot read the platform definition: ${reason}`, '', file)]);
+    throw new PlatformErrors([new PlatformError(`cannot read the platform definition: ${fileErrorReason(error as NodeJS.ErrnoException)}`, '', file)]);
   }
   try {
     text = UTF8.decode(bytes);
