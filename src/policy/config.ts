@@ -69,7 +69,15 @@ function deepFreeze<T>(value: T): T {
  */
 export function parsePolicyConfig(text: string, file: string, mergeInto?: string): PolicyConfig {
   const user = parseConfigText(text, file);
-  const raw = mergeInto ? mergeMaps(parseConfigText(mergeInto, '<built-in defaults>'), user) : user;
+  if (user === undefined) {
+    // Read as no checks at all, an empty file (a failed download, a bad merge) would turn the gate off.
+    throw new ConfigError(
+      'the configuration is empty (nothing but blanks or comments), which would run no check; list the checks under checks: (write checks: {} to run none on purpose)',
+      '',
+      file,
+    );
+  }
+  const raw = mergeInto ? mergeMaps(parseConfigText(mergeInto, '<built-in defaults>') ?? {}, user) : user;
   try {
     return validateConfig(raw, file);
   } catch (error) {
@@ -80,7 +88,8 @@ export function parsePolicyConfig(text: string, file: string, mergeInto?: string
   }
 }
 
-function parseConfigText(text: string, file: string): JsonObject {
+/** The configuration in a text; undefined when the text holds nothing (blanks or comments only). */
+function parseConfigText(text: string, file: string): JsonObject | undefined {
   let parsed: unknown;
   try {
     parsed = yaml.load(text, { schema: KUBERNETES_YAML_SCHEMA });
@@ -89,7 +98,7 @@ function parseConfigText(text: string, file: string): JsonObject {
     const reason = (error as { reason?: string }).reason ?? (error as Error).message;
     throw new ConfigError(`invalid YAML: ${reason}`, '', file, mark?.line !== undefined ? mark.line + 1 : undefined);
   }
-  if (parsed === null || parsed === undefined) return {};
+  if (parsed === null || parsed === undefined) return undefined;
   const overExpanded = overExpandedPath(parsed);
   if (overExpanded !== undefined) {
     const path = overExpanded.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');

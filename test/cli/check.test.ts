@@ -190,6 +190,18 @@ customChecks:
     }
   });
 
+  test('an empty --config file does not turn the gate off: exit 2 naming the file, no report', async () => {
+    const tree = tempTree({ 'm/a.yaml': root, 'polaris.yaml': '' });
+    try {
+      const { code, stdout, stderr } = await kaji(['check', tree.path('m'), '--config', tree.path('polaris.yaml'), '--set-exit-code-on-danger']);
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+      assert.match(stderr, /^kaji: invalid configuration: \S*polaris\.yaml: the configuration is empty .*; list the checks under checks:/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('a folder it may not read is one line naming it, exit 2', { skip: process.getuid?.() === 0 && 'root reads every folder' }, async () => {
     const tree = tempTree({ 'm/a.yaml': good });
     try {

@@ -115,6 +115,20 @@ describe('policy configuration', () => {
     assert.match(refusal(base('    target: Container\n    schema: {type: 12}\n')).path, /^customChecks\.c/);
   });
 
+  test('an empty configuration (0 bytes, blanks or comments only) is refused, not read as no checks; checks: {} stays allowed', async () => {
+    const empty = 'polaris.yaml: the configuration is empty (nothing but blanks or comments), which would run no check; list the checks under checks: (write checks: {} to run none on purpose)';
+    for (const text of ['', '\n  \n', '# every check moved to another file\n---\n']) {
+      assert.equal(refusal(text).describe(), empty, JSON.stringify(text));
+    }
+    const tree = tempTree({ 'polaris.yaml': '' });
+    try {
+      await assert.rejects(loadPolicyConfig({ file: tree.path('polaris.yaml'), merge: true }), /the configuration is empty/);
+    } finally {
+      tree.cleanup();
+    }
+    assert.deepEqual(Object.keys(parsePolicyConfig('checks: {}\n', 'polaris.yaml').checks), []);
+  });
+
   test('a missing file is named', async () => {
     await assert.rejects(loadPolicyConfig({ file: '/nonexistent/polaris.yaml' }), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
