@@ -264,6 +264,13 @@ describe('errors: reading and YAML', () => {
     });
   });
 
+  test("a second YAML document is named at its line, in kaji's words (not yaml's 'use parseAllDocuments()')", () => {
+    const line = MINIMAL.split('\n').length;
+    const second = 'a second YAML document starts here, but the platform definition is a single document; merge them into one, or remove this --- and all that follows it';
+    assertProblems(`${MINIMAL.trimEnd()}\n---\nteams: []\n`, [`platform.yaml:${line}:1: ${second}`]);
+    assertProblems(`${MINIMAL.trimEnd()}\n---\n`, [`platform.yaml:${line}:1: ${second}`]);
+  });
+
   test('invalid YAML names the line and column', () => {
     assertProblems(edit('  region: eu-west-1', '  region: [eu-west-1'), [
       'platform.yaml:4:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',

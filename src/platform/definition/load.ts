@@ -80,6 +80,10 @@ export function parsePlatform(text: string, file: string): PlatformDefinition {
   return parseWithPositions(text, file);
 }
 
+/** yaml's own words for a second document name one of its functions; this one says what to do, at the second document's line. */
+const MULTIPLE_DOCUMENTS_MESSAGE =
+  'a second YAML document starts here, but the platform definition is a single document; merge them into one, or remove this --- and all that follows it';
+
 /** parsePlatform's reading with every node's position, which its messages need (exported for the tests that compare both ways). */
 export function parseWithPositions(text: string, file: string): PlatformDefinition {
   const { document, lineCounter } = readPositionedYaml(text);
@@ -97,6 +101,7 @@ export function parseWithPositions(text: string, file: string): PlatformDefiniti
     throw new PlatformErrors(
       yamlProblems.map((error) => {
         const { line, column } = at(error.pos[0]);
+        if (error.code === 'MULTIPLE_DOCS') return new PlatformError(MULTIPLE_DOCUMENTS_MESSAGE, '', file, line, column);
         // yaml reports running out of stack as an error at the collection it was reading
         const message = error.message.includes('Maximum call stack size exceeded') ? 'collections nested too deeply to read' : error.message;
         return new PlatformError(`invalid YAML: ${message}`, '', file, line, column);
