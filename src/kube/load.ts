@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
@@ -88,7 +89,11 @@ function readManifest(path: string, options: LoadOptions): FileContent {
   try {
     const { size } = statSync(path);
     if (size > limit) return { problem: `file is ${formatMiB(size)}, over the ${formatMiB(limit)} limit; split it into smaller files` };
-    return { text: readFileSync(path, 'utf8') };
+    const bytes = readFileSync(path);
+    // Decoded as is, other bytes would become U+FFFD: checked as something else, and written so by kaji fix.
+    if (!isUtf8(bytes)) return { problem: 'not UTF-8 text (another encoding, or not a text file); save it as UTF-8' };
+    return { text: bytes.toString('utf8') }; // a BOM stays in the text, so kaji fix writes it back
+
   } catch (error) {
     return { problem: `cannot read: ${(error as Error).message}` };
   }

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
 
@@ -45,6 +45,21 @@ mutations:
 `;
 
 describe('kaji fix', () => {
+  test('a file that is not UTF-8 is named and left as it is, not written back with U+FFFD; the others are fixed, exit 1', async () => {
+    const tree = tempTree({ 'apps/web.yaml': manifest, 'polaris.yaml': policy });
+    try {
+      const latin1 = Buffer.from(manifest.replace('# web: the shop front', '# web: the café front'), 'latin1');
+      writeFileSync(tree.path('apps/cafe.yaml'), latin1);
+      const { code, stderr } = await kaji(['fix', tree.path('apps'), '--config', tree.path('polaris.yaml')]);
+      assert.equal(code, 1);
+      assert.match(stderr, /^kaji: \S*cafe\.yaml: not UTF-8 text \(another encoding, or not a text file\); save it as UTF-8$/m);
+      assert.deepEqual(readFileSync(tree.path('apps/cafe.yaml')), latin1);
+      assert.equal(readFileSync(tree.path('apps/web.yaml'), 'utf8'), fixed);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('applies the mutations byte-exactly, and a second run changes nothing', async () => {
     const tree = tempTree({ 'apps/web.yaml': manifest, 'polaris.yaml': policy });
     try {

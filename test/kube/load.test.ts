@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { KUBERNETES_YAML_SCHEMA, loadInputs, readInputs, type InputProblem, type KubeObject } from '../../src/kube/index.js';
 import { hasKubectl, tempTree } from '../support/files.js';
@@ -18,6 +19,19 @@ spec:
 ${extra}`;
 
 describe('loadInputs', () => {
+  test('a file that is not UTF-8 is an input problem naming it, the others still read; a UTF-8 BOM is accepted', async () => {
+    const tree = tempTree({ 'x/a.yaml': deployment('a'), 'x/bom.yaml': `\uFEFF${deployment('bom')}` });
+    try {
+      // "café" in Latin-1: read as UTF-8 it would be "caf\uFFFD".
+      writeFileSync(tree.path('x/latin1.yaml'), Buffer.from(deployment('latin1').replace('namespace: shop', 'namespace: shop\n  labels: {owner: café}'), 'latin1'));
+      const result = await loadInputs([tree.path('x')]);
+      assert.deepEqual(result.objects.map((object) => object.name), ['a', 'bom']);
+      assert.deepEqual(result.problems, [{ file: tree.path('x/latin1.yaml'), message: 'not UTF-8 text (another encoding, or not a text file); save it as UTF-8' }]);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('readInputs hands each object to the sink as read, and each file text once (kaji fix edits that text)', async () => {
     const tree = tempTree({ 'x/a.yaml': deployment('a'), 'x/b.yaml': `${deployment('b')}---\n${deployment('c')}`, 'x/bad.yaml': 'kind: [' });
     try {
