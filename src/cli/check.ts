@@ -46,8 +46,8 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
     .addHelpText(
       'after',
       `\nExit codes: ${EXIT.danger} a danger failed (with --set-exit-code-on-danger), ${EXIT.belowScore} score below N ` +
-        `(with --set-exit-code-below-score), ${EXIT.inputProblem} an input could not be read (the rest is still checked), ` +
-        `${EXIT.usage} bad flags or configuration, or a folder or output file that cannot be read or written, 0 otherwise.\n\nExamples:\n` +
+        `(with --set-exit-code-below-score), ${EXIT.inputProblem} an input (a file or a folder) could not be read (the rest is still checked), ` +
+        `${EXIT.usage} bad flags or configuration, or an output file that cannot be written, 0 otherwise.\n\nExamples:\n` +
         '  kaji check examples/labs/manifests\n' +
         '  kaji check apps/ --config polaris.yaml --format sarif -o kaji.sarif\n' +
         '  kubectl kustomize apps/antenna/overlays/blue | kaji check - --set-exit-code-on-danger\n',

@@ -44,7 +44,7 @@ export function registerFix(program: Command, io: Io, outcome: Outcome): void {
     .option('--dry-run', 'print the changes as a unified diff and write nothing')
     .addHelpText(
       'after',
-      `\nExit codes: ${FIX_EXIT.inputProblem} an input could not be read or a mutation could not be applied ` +
+      `\nExit codes: ${FIX_EXIT.inputProblem} an input (a file or a folder) could not be read or a mutation could not be applied ` +
         `(the rest is still fixed), ${FIX_EXIT.usage} bad flags or configuration, 0 otherwise.\n\nExamples:\n` +
         '  kaji fix apps/ --config polaris.yaml --dry-run\n' +
         '  kaji fix apps/antenna/deployment.yaml --config polaris.yaml --checks pullPolicyNotAlways\n',
@@ -61,9 +61,9 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
     io.err('kaji fix: the configuration lists no checks under `mutations:`; nothing to apply\n');
     return FIX_EXIT.ok;
   }
-  const files = await manifestFiles(paths, io);
+  const { files, unlisted } = await manifestFiles(paths, io);
   const texts = new Map<string, string>();
-  const loaded: LoadResult = { objects: [], problems: [], fileText: (file, text) => texts.set(file, text) };
+  const loaded: LoadResult = { objects: [], problems: [...unlisted], fileText: (file, text) => texts.set(file, text) };
   await readInputs(files, loaded); // standard input was refused above
   const problems: InputProblem[] = [...loaded.problems];
   const audit = auditObjects(loaded.objects, config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
@@ -114,10 +114,12 @@ function describeCounts(counts: ReadonlyMap<string, number>, total: number): str
 /**
  * The files to fix: files as given, directories read as the loader reads them
  * (recursively, .yaml/.yml/.json). A kustomization is skipped with a note: its
- * objects are rendered, not read from a file.
+ * objects are rendered, not read from a file. A folder that cannot be listed is
+ * an input problem, and the rest is still fixed.
  */
-async function manifestFiles(paths: readonly string[], io: Io): Promise<string[]> {
+async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files: string[]; unlisted: InputProblem[] }> {
   const files: string[] = [];
+  const unlisted: InputProblem[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
     if (!info?.isDirectory()) {
@@ -129,6 +131,7 @@ async function manifestFiles(paths: readonly string[], io: Io): Promise<string[]
       io.err(`kaji: skipping ${displayPath(dirname(kustomization), io.cwd)}: a kustomization is rendered, so there is no file to fix; fix its resources instead\n`);
     }
     files.push(...tree.files);
+    unlisted.push(...tree.problems);
   }
-  return files;
+  return { files, unlisted };
 }

@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { parseDocument, parseStream, splitDocuments, YamlSyntaxError, type DocumentText, type ParsedDocument } from './documents.js';
+import { fileErrorReason } from './files.js';
 import { kustomizationFile, renderKustomization } from './kustomize.js';
 import { listItems, objectProblemAt, toKubeObject, type ObjectProblem } from './object.js';
 import { normalizeObject } from './normalize.js';
@@ -107,6 +108,7 @@ function addFile(result: LoadSink, path: string, content: FileContent): void {
 
 async function loadDirectory(result: LoadSink, directory: string, options: LoadOptions): Promise<void> {
   const tree = await walkManifestTree(directory);
+  result.problems.push(...tree.problems);
   const included = await includedKustomizations(tree.kustomizations);
   for (const kustomization of tree.kustomizations) {
     if (included.has(resolve(dirname(kustomization)))) continue;
@@ -123,16 +125,24 @@ export interface ManifestTree {
   /** Kustomization files; the walk does not go below their directories. */
   readonly kustomizations: string[];
   readonly files: string[];
+  /** Folders that could not be listed, each an input problem: the rest of the tree is still walked. */
+  readonly problems: InputProblem[];
 }
 
 /** Lists manifest files and kustomizations below a directory, in name order. */
-export async function walkManifestTree(directory: string, tree: ManifestTree = { kustomizations: [], files: [] }): Promise<ManifestTree> {
+export async function walkManifestTree(directory: string, tree: ManifestTree = { kustomizations: [], files: [], problems: [] }): Promise<ManifestTree> {
   const kustomization = kustomizationFile(directory);
   if (kustomization) {
     tree.kustomizations.push(kustomization);
     return tree;
   }
-  const entries = await readdir(directory, { withFileTypes: true });
+  let entries;
+  try {
+    entries = await readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    tree.problems.push({ file: directory, message: `cannot list the folder: ${fileErrorReason(error as NodeJS.ErrnoException)}` });
+    return tree;
+  }
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;

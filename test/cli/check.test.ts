@@ -202,13 +202,13 @@ customChecks:
     }
   });
 
-  test('a folder it may not read is one line naming it, exit 2', { skip: process.getuid?.() === 0 && 'root reads every folder' }, async () => {
+  test('a folder it may not read is an input problem naming it, exit 1, as an unreadable file is', { skip: process.getuid?.() === 0 && 'root reads every folder' }, async () => {
     const tree = tempTree({ 'm/a.yaml': good });
     try {
       chmodSync(tree.path('m'), 0o000);
       const { code, stderr } = await kaji(['check', tree.path('m')]);
-      assert.equal(code, 2);
-      assert.match(stderr, /^kaji: cannot list the folder \S*m: permission denied; check its permissions, or choose another path\n$/);
+      assert.equal(code, 1);
+      assert.match(stderr, /^kaji: \S*m: cannot list the folder: permission denied; check its permissions, or choose another path\n$/);
     } finally {
       chmodSync(tree.path('m'), 0o700);
       tree.cleanup();

@@ -2,12 +2,24 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scaffold } from '../../src/cli/init.js';
 import { hasKubectl, KAJI_ROOT, tempTree } from '../support/files.js';
 
 const bin = `${KAJI_ROOT}dist/cli/main.js`;
+
+/** Runs the bin to its end; as nobody when the tests run as root, for whom every folder is readable. */
+function runAsUser(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...asNobody });
+    const output = { stdout: '', stderr: '' };
+    for (const name of ['stdout', 'stderr'] as const) child[name].on('data', (chunk: Buffer) => void (output[name] += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, ...output }));
+  });
+}
 
 /** Runs the bin and closes one of its output pipes after the first chunk, as `kaji ... | head -1` does. */
 function runWithReaderGone(args: string[], gone: 'stdout' | 'stderr' = 'stdout'): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -34,6 +46,30 @@ spec:
 `;
 
 describe('the kaji process', { skip: !existsSync(bin) && 'dist/ is built by npm test' }, () => {
+  test('a sub-folder it may not list is an input problem naming it; the rest is still checked and fixed, exit 1', async () => {
+    const policyFile = 'checks:\n  pullPolicyNotAlways: danger\nmutations:\n  - pullPolicyNotAlways\n';
+    const tree = tempTree({ 'p.yaml': policyFile, 'm/a.yaml': pullPolicy(1), 'm/locked/b.yaml': pullPolicy(2), 'm/z.yaml': pullPolicy(3) });
+    try {
+      for (const folder of [tree.root, tree.path('m')]) chmodSync(folder, 0o755); // the user it runs as reads the rest
+      chmodSync(tree.path('m/locked'), 0o000);
+      const problem = /^kaji: \S*m\/locked: cannot list the folder: permission denied; check its permissions, or choose another path$/m;
+      const check = await runAsUser(['check', tree.path('m'), '--config', tree.path('p.yaml'), '--format', 'json']);
+      assert.equal(check.code, 1, check.stderr);
+      assert.match(check.stderr, problem);
+      assert.deepEqual(JSON.parse(check.stdout).Results.map((result: { Name: string }) => result.Name), ['d1', 'd3']);
+      chmodSync(tree.path('m/a.yaml'), 0o666);
+      chmodSync(tree.path('m/z.yaml'), 0o666);
+      for (const folder of [tree.root, tree.path('m')]) chmodSync(folder, 0o777); // kaji fix writes beside the files
+      const fix = await runAsUser(['fix', tree.path('m'), '--config', tree.path('p.yaml')]);
+      assert.equal(fix.code, 1, fix.stderr);
+      assert.match(fix.stderr, problem);
+      for (const file of ['m/a.yaml', 'm/z.yaml']) assert.match(readFileSync(tree.path(file), 'utf8'), /imagePullPolicy: Always/);
+    } finally {
+      chmodSync(tree.path('m/locked'), 0o700);
+      tree.cleanup();
+    }
+  });
+
   test('a closed standard output (| head -1) does not stop kaji fix halfway: every file is fixed, exit 0', async () => {
     const files: Record<string, string> = { 'p.yaml': 'checks:\n  pullPolicyNotAlways: warning\nmutations:\n  - pullPolicyNotAlways\n' };
     for (let i = 0; i < 300; i++) files[`m/d${i}.yaml`] = pullPolicy(i);
