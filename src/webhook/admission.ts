@@ -3,7 +3,7 @@
 // what the webhook configuration sends from tenant namespaces only: a namespace missing
 // from the tenants file is denied there rather than let through unbounded.
 import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, toKubeObject, type JsonObject, type JsonValue, type KubeObject } from '../kube/index.js';
-import { objectBoundaryFindings, type BoundaryFinding, type TenantBoundary } from '../platform/boundaries/index.js';
+import { bareNodeNameFinding, objectBoundaryFindings, type BoundaryFinding, type TenantBoundary } from '../platform/boundaries/index.js';
 import { applyMutationsInPlace, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
 import { auditObject, enabledChecks, planChecks, type CheckPlan } from '../policy/engine.js';
 import { indexRelated } from '../policy/related.js';
@@ -165,11 +165,23 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
  */
 function boundaryCrossings(object: KubeObject, request: AdmissionRequest, boundary: TenantBoundary): BoundaryFinding[] {
   const found = objectBoundaryFindings(object, boundary);
+  const pinned = request.operation === 'CREATE' ? createdNodeNameFinding(object, request.username) : undefined;
+  if (pinned) found.push(pinned);
   const beingDeleted = object.metadata.deletionTimestamp != null;
   if (!found.length || request.operation !== 'UPDATE' || !beingDeleted || objectProblem(request.oldObject)) return found;
   const old = toKubeObject(request.oldObject as JsonObject, object.source);
   const before = new Set(objectBoundaryFindings({ ...old, namespace: object.namespace }, boundary).map(crossingKey));
   return found.filter((finding) => !before.has(crossingKey(finding)));
+}
+
+/**
+ * A Pod created with nodeName (its own, not a template's): the kubelet runs it whatever the
+ * system nodes' NoSchedule taint says. Judged on CREATE only, since the scheduler's Binding
+ * sets nodeName on every Pod it places and each later UPDATE carries it; and not for
+ * Kubernetes itself, whose nodes create their static Pods' mirrors bound to themselves.
+ */
+function createdNodeNameFinding(object: KubeObject, username: string): BoundaryFinding | undefined {
+  return madeByKubernetes(username) ? undefined : bareNodeNameFinding(object);
 }
 
 /** The danger of an object /validate-tenant gets from a namespace the tenants file does not list. */

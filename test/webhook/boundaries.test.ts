@@ -126,6 +126,36 @@ describe('kaji webhook: tenant boundaries', () => {
     assert.match(response.status!.message, /tenant boundary \(scheduling\)/);
   });
 
+  it('denies a Pod created with nodeName by a tenant (the kubelet runs it past the system nodes\' taint), not its later UPDATEs or a node\'s mirror Pod', async () => {
+    const node = 'ip-10-0-1-23.ec2.internal';
+    const pinned = workload('Pod', podSpec(container(`${ECR}/billing:1.0.0`), { nodeName: node }), { namespace: 'billing' });
+    const tenant = 'system:serviceaccount:billing:deployer';
+    for (const path of ['/validate', '/validate-tenant'] as const) {
+      const response = await validate(running, pinned, 'billing', { username: tenant, path });
+      assert.equal(response.allowed, false, path);
+      // The message kaji synth gives for the same Pod in git.
+      const [synth] = serviceBoundaryViolations(PLATFORM, PLATFORM.services.find((s) => s.name === 'billing')!, [toKubeObject(pinned as JsonObject, { file: 'x.yaml', line: 1 })]);
+      assert.equal(response.status!.message, `kaji denied Pod billing/pod-x: tenant boundary (scheduling): ${synth!.message}`);
+    }
+    // The scheduler's Binding set nodeName: every later UPDATE of the Pod carries it.
+    const scheduled = await validate(running, { ...pinned, metadata: { ...(pinned.metadata as object), labels: { debug: 'on' } } }, 'billing', {
+      username: tenant,
+      operation: 'UPDATE',
+      oldObject: pinned,
+    });
+    assert.equal(scheduled.allowed, true);
+    // A node creates the mirror of its static Pod bound to itself.
+    const mirror = workload('Pod', podSpec(container(`${ECR}/billing:1.0.0`), { nodeName: node }), {
+      namespace: 'billing',
+      annotations: { 'kubernetes.io/config.mirror': 'abc' },
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node, uid: 'n', controller: true }],
+    });
+    assert.equal((await validate(running, mirror, 'billing', { username: `system:node:${node}` })).allowed, true);
+    // Without nodeName the tenant's Pod is admitted: the denial is the boundary's.
+    const unpinned = workload('Pod', podSpec(container(`${ECR}/billing:1.0.0`)), { namespace: 'billing' });
+    assert.equal((await validate(running, unpinned, 'billing', { username: tenant })).allowed, true);
+  });
+
   it('lets an UPDATE of an object being deleted through when it crosses nothing its old version did not (a finalizer removed)', async () => {
     const deleting = { deletionTimestamp: '2025-01-01T00:00:00Z' };
     const old = ingress('shop', { rules: [rule('api.shop.example.com')] });

@@ -130,7 +130,7 @@ function schedulingFindings(raw: JsonObject): BoundaryFinding[] {
     findings.push({ rule: 'scheduling', message: `priorityClassName "${priorityClass}" is for the cluster's own components (it would preempt them); leave it out` });
   }
   // A Pod's own nodeName is set by the scheduler, so the webhook sees it on every update of a
-  // running pod: pods are checked by synth alone (bareNodeNameFinding), templates here.
+  // running pod: a Pod's is judged where it is written (bareNodeNameFinding), templates here.
   const pinned = found.path === '/spec' ? undefined : nodeNameFinding(found.spec);
   if (pinned) findings.push(pinned);
   objectsAt(found.spec.tolerations).forEach((toleration, index) => {
@@ -157,7 +157,7 @@ function nodeNameFinding(spec: JsonObject): BoundaryFinding | undefined {
   };
 }
 
-/** nodeName of a Pod written in git (a tenant's own; Kubernetes sets it on the pods it schedules, which synth never sees). */
+/** nodeName of a Pod as written: in git (synth) or in a tenant's CREATE (the webhook); Kubernetes sets it on the pods it schedules. */
 export function bareNodeNameFinding(object: KubeObject): BoundaryFinding | undefined {
   const found = object.kind === 'Pod' ? findPodSpec(object.raw) : undefined;
   return found?.path === '/spec' ? nodeNameFinding(found.spec) : undefined;
