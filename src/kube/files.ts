@@ -1,5 +1,6 @@
-import { writevSync, writeSync } from 'node:fs';
+import { unlinkSync, writevSync, writeSync } from 'node:fs';
 import { chmod, mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 
@@ -24,6 +25,7 @@ export async function writeFileAtomically(file: string, content: string | Chunke
     (info) => info.mode & 0o7777,
     () => 0o644,
   );
+  temporaries.add(temporary);
   try {
     if (typeof content === 'string') await writeFile(temporary, content, { mode });
     else await writeChunks(temporary, content, mode);
@@ -32,6 +34,33 @@ export async function writeFileAtomically(file: string, content: string | Chunke
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     throw error;
+  } finally {
+    temporaries.delete(temporary);
+  }
+}
+
+/** The temporary files being written now, which an interrupted kaji removes. */
+const temporaries = new Set<string>();
+
+/**
+ * Makes SIGINT (Ctrl-C) and SIGTERM end kaji at once with the conventional
+ * code (128 + the signal's number: 130, 143), removing the temporary files of
+ * the writes under way first: left behind, one in a generated folder would be
+ * committed by the next `git add -A`. The files already renamed into place
+ * stay; each is whole.
+ */
+export function removeTemporariesOnInterrupt(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const temporary of temporaries) {
+        try {
+          unlinkSync(temporary);
+        } catch {
+          // not created yet, or already renamed into place
+        }
+      }
+      process.exit(128 + constants.signals[signal]);
+    });
   }
 }
 

@@ -13,7 +13,7 @@ export { normalizeObject } from './normalize.js';
 export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, YamlEditError } from './yaml-edit.js';
 export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
 export { KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from './yaml-schema.js';
-export { writeFileAtomically, fileErrorReason, type ChunkedContent } from './files.js';
+export { writeFileAtomically, fileErrorReason, removeTemporariesOnInterrupt, type ChunkedContent } from './files.js';
 export { didYouMean } from './suggest.js';
 export { setOwn, emptyRecord } from './records.js';
 export { jsonEqual } from './json-equal.js';

@@ -2,12 +2,18 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { scaffold } from '../../src/cli/init.js';
 import { hasKubectl, KAJI_ROOT, tempTree } from '../support/files.js';
 
 const bin = `${KAJI_ROOT}dist/cli/main.js`;
+
+/** kaji's temporary files (`.NAME.kaji-PID.tmp`) anywhere below a folder. */
+function temporariesIn(root: string): string[] {
+  return readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((path) => /\.kaji-\d+\.tmp$/.test(path));
+}
 
 /** Runs the bin to its end; as nobody when the tests run as root, for whom every folder is readable. */
 function runAsUser(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -46,6 +52,50 @@ spec:
 `;
 
 describe('the kaji process', { skip: !existsSync(bin) && 'dist/ is built by npm test' }, () => {
+  test('Ctrl-C (SIGINT) while kaji fix writes many files: exit 130, no temporary file left, each file fixed or untouched, whole', async () => {
+    const count = 2000; // far more than are written between the first note and the signal
+    const files: Record<string, string> = { 'p.yaml': 'checks:\n  pullPolicyNotAlways: warning\nmutations:\n  - pullPolicyNotAlways\n' };
+    for (let i = 0; i < count; i++) files[`m/d${String(i).padStart(4, '0')}.yaml`] = pullPolicy(i);
+    const tree = tempTree(files);
+    try {
+      const child = spawn(process.execPath, [bin, 'fix', tree.path('m'), '--config', tree.path('p.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+      // The first "fixed FILE" note: a file has been written and the others are being written.
+      child.stdout.once('data', () => child.kill('SIGINT'));
+      const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+      assert.deepEqual(temporariesIn(tree.root), []);
+      assert.deepEqual({ code, signal }, { code: 130, signal: null }, stderr);
+      const texts = Object.keys(files).filter((file) => file.startsWith('m/')).map((file) => readFileSync(tree.path(file), 'utf8'));
+      const fixedCount = texts.filter((text, i) => text === pullPolicy(i).replace('IfNotPresent', 'Always')).length;
+      const untouched = texts.filter((text, i) => text === pullPolicy(i)).length;
+      assert.equal(fixedCount + untouched, count, 'every file is either fixed or as it was');
+      assert.ok(fixedCount >= 1 && untouched >= 1, `interrupted halfway (${fixedCount} fixed); if kaji finished first, raise the count`);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('SIGTERM while kaji check -o writes a large report: exit 143, the temporary file removed, no report', async () => {
+    // One object per document; a report of several MB, written in chunks through a temporary file.
+    const tree = tempTree({ 'm/all.yaml': Array.from({ length: 6000 }, (_, i) => pullPolicy(i)).join('---\n') });
+    try {
+      const child = spawn(process.execPath, [bin, 'check', tree.path('m'), '--format', 'json', '-o', tree.path('out/report.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+      const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+      // Polls for the report's temporary file: once it is there, the report is being written.
+      while (temporariesIn(tree.root).length === 0 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
+      child.kill('SIGTERM');
+      const [code, signal] = await exited;
+      assert.deepEqual(temporariesIn(tree.root), []);
+      assert.deepEqual({ code, signal }, { code: 143, signal: null }, stderr);
+      assert.equal(existsSync(tree.path('out/report.json')), false);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('a sub-folder it may not list is an input problem naming it; the rest is still checked and fixed, exit 1', async () => {
     const policyFile = 'checks:\n  pullPolicyNotAlways: danger\nmutations:\n  - pullPolicyNotAlways\n';
     const tree = tempTree({ 'p.yaml': policyFile, 'm/a.yaml': pullPolicy(1), 'm/locked/b.yaml': pullPolicy(2), 'm/z.yaml': pullPolicy(3) });
