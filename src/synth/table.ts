@@ -1,5 +1,8 @@
 // The terminal summary of `kaji synth`: a table per cluster and service, then
-// what changed on disk and every boundary violation or problem.
+// what changed on disk and every boundary violation or problem. Text from the
+// manifests (names, messages, kubectl's errors, paths) goes through printable():
+// a name must not move the cursor or print a line of its own into the table.
+import { printable } from '../report/index.js';
 import type { SynthResult } from './index.js';
 
 /** Changed files and overlays listed one by one; beyond this, a count. */
@@ -18,10 +21,10 @@ export function formatSynthTable(result: SynthResult, options: TableOptions = {}
   const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines: string[] = [];
   for (const cluster of result.clusters) {
-    lines.push(paint('1', `cluster ${cluster.cluster}`) + ` (Kubernetes ${cluster.kubernetesVersion}, DNS weight ${cluster.weight}, score ${cluster.audit.Score})`);
+    lines.push(paint('1', `cluster ${printable(cluster.cluster)}`) + ` (Kubernetes ${cluster.kubernetesVersion}, DNS weight ${cluster.weight}, score ${cluster.audit.Score})`);
     const rows = cluster.services.map((service) => [
-      service.service,
-      service.namespace,
+      printable(service.service),
+      printable(service.namespace),
       String(service.objects),
       String(service.dangers),
       String(service.warnings),
@@ -40,17 +43,18 @@ export function formatSynthTable(result: SynthResult, options: TableOptions = {}
   }
   lines.push(...changeLines(result, options.checkOnly ?? false));
   const cdk = result.infrastructure;
-  if (cdk.problem) lines.push(paint('31', `✗ ${cdk.problem}`));
+  if (cdk.problem) lines.push(paint('31', `✗ ${printable(cdk.problem)}`));
   else lines.push(`CDK app: ${cdk.stacks.length} stacks (${cdk.stacks.join(', ')})${cdk.outdir ? ` in ${cdk.outdir}` : ', synthesised and discarded'}`);
   for (const cluster of result.clusters) {
     for (const service of cluster.services) {
+      const where = printable(`${cluster.cluster}/${service.service}`);
       for (const violation of service.boundaryViolations) {
-        lines.push(paint('31', `✗ ${cluster.cluster}/${service.service}: ${violation.object}: ${violation.message}`));
+        lines.push(paint('31', `✗ ${where}: ${printable(violation.object)}: ${printable(violation.message)}`));
       }
-      for (const problem of service.problems) lines.push(paint('31', `✗ ${cluster.cluster}/${service.service}: ${problem.message}`));
+      for (const problem of service.problems) lines.push(paint('31', `✗ ${where}: ${printable(problem.message)}`));
     }
   }
-  for (const problem of result.overlayProblems) lines.push(paint('31', `✗ ${problem.service}: ${problem.message}`));
+  for (const problem of result.overlayProblems) lines.push(paint('31', `✗ ${printable(problem.service)}: ${printable(problem.message)}`));
   const verdict = `${result.dangers} danger${result.dangers === 1 ? '' : 's'}, ${result.warnings} warning${result.warnings === 1 ? '' : 's'}, ${result.problems} problem${result.problems === 1 ? '' : 's'}`;
   lines.push(result.dangers + result.problems > 0 ? paint('31', verdict) : paint('32', verdict));
   return `${lines.join('\n')}\n`;
@@ -65,11 +69,11 @@ function changeLines(result: SynthResult, checkOnly: boolean): string[] {
     const summary = `${count('create')} ${create}, ${count('update')} ${update}, ${count('delete')} ${remove}`;
     lines.push(checkOnly ? `generated files OUT OF DATE: ${summary}` : `generated files: ${summary}`);
     const shown = result.fileChanges.slice(0, MAX_LISTED);
-    for (const change of shown) lines.push(`  ${change.action.padEnd(6)} ${change.path}`);
+    for (const change of shown) lines.push(`  ${change.action.padEnd(6)} ${printable(change.path)}`);
     if (result.fileChanges.length > shown.length) lines.push(`  … and ${result.fileChanges.length - shown.length} more (all in out/summary.json)`);
   }
   for (const overlay of result.overlays.slice(0, MAX_LISTED)) {
-    lines.push(`${checkOnly ? 'overlay missing' : 'overlay created'}: ${overlay.path} (from ${overlay.from})`);
+    lines.push(`${checkOnly ? 'overlay missing' : 'overlay created'}: ${printable(overlay.path)} (from ${printable(overlay.from)})`);
   }
   if (result.overlays.length > MAX_LISTED) lines.push(`  … and ${result.overlays.length - MAX_LISTED} more overlays`);
   return lines;

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { runSynth } from '../../src/synth/index.js';
+import { formatSynthTable, runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { platformTree, platformYaml, type TestService } from '../support/platform.js';
@@ -147,6 +147,27 @@ spec:
       ]) {
         assert.match(stdout, expected);
       }
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test("the table shows control characters from the manifests as \\xNN, never sends them to the terminal", async () => {
+    const named: TestService = {
+      name: 'cart',
+      extra: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: "cm\\e[2K\\r\\e[32mall good\\nfake", namespace: "other\\e]0;title\\a"}
+`,
+    };
+    const tree = platformTree([named]);
+    try {
+      const text = formatSynthTable(await runSynth({ directory: tree.root, checkOnly: true }), { checkOnly: true });
+      assert.doesNotMatch(text, /(?!\n)\p{Cc}/u, 'no control character but the line ends');
+      assert.ok(
+        text.includes('✗ blue/cart: ConfigMap/other\\x1b]0;title\\x07/cm\\x1b[2K\\x0d\\x1b[32mall good\\x0afake: namespace "other\\x1b]0;title\\x07" is not'),
+        text,
+      );
     } finally {
       tree.cleanup();
     }
