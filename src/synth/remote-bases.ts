@@ -1,0 +1,82 @@
+// Kustomize fetches a resource, base or component named by a URL or a git
+// reference when it renders, and so does Argo CD: what comes from there is
+// deployed past the AppProject's source repositories and past the manifest
+// repository's review and CI. Synth refuses such entries in every kustomization
+// an overlay builds on, before rendering it (so nothing is fetched either).
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { load } from 'js-yaml';
+import { displayPath, isObject, kustomizationFile, YamlLines, type InputProblem, type JsonValue } from '../kube/index.js';
+
+/** The kustomization fields whose entries kustomize loads as files or kustomizations, remote ones included. */
+const ENTRY_FIELDS = ['resources', 'bases', 'components'] as const;
+
+/**
+ * The shapes kustomize (kubectl's and Argo CD's, old and new) takes for a remote
+ * file or repository. It tries a git reference before a local folder of the same
+ * name, so an entry is judged by its shape, never by what exists on disk.
+ */
+const REMOTE_SHAPES: readonly RegExp[] = [
+  /^[a-z][a-z0-9+.-]*:\/\//i, // https://, ssh://, git://, file://
+  /^git::/i, // git's forced protocol
+  /^[^/@:]+@[^/:]+:/, // scp-like: git@github.com:org/repo
+  /^(github\.com|gitlab\.com|bitbucket\.org)([/:]|$)/i, // hosts cloned without a scheme
+  /[?&](ref|version)=/, // a git ref
+  /\/\/|\.git(\/|$)|(^|\/)_git\//, // repository//path, repo.git, Azure's _git/
+];
+
+export function isRemoteEntry(entry: string): boolean {
+  return REMOTE_SHAPES.some((shape) => shape.test(entry.trim()));
+}
+
+/**
+ * Every remote entry of the kustomization in `directory` and of the local
+ * kustomizations it builds on, followed through `resources`, `bases` and
+ * `components`; each problem names the file (relative to `root`), the line and
+ * the entry. A kustomization that cannot be read or parsed is left to kubectl,
+ * which reports it when it renders.
+ */
+export async function remoteEntryProblems(root: string, directory: string): Promise<InputProblem[]> {
+  const problems: InputProblem[] = [];
+  const pending = [resolve(directory)];
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const current = pending.shift()!;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    const file = kustomizationFile(current);
+    if (!file) continue; // a manifest file, or a missing folder kubectl reports
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    const kustomization = text === undefined ? undefined : parsed(text);
+    if (text === undefined || !kustomization) continue;
+    const lines = new YamlLines(text);
+    for (const field of ENTRY_FIELDS) {
+      const entries = kustomization[field];
+      if (!Array.isArray(entries)) continue;
+      entries.forEach((entry, index) => {
+        if (typeof entry !== 'string') return;
+        if (!isRemoteEntry(entry)) {
+          pending.push(resolve(current, entry));
+          return;
+        }
+        const line = lines.lineOf([field, index]);
+        const shown = displayPath(file, root);
+        problems.push({
+          file,
+          line,
+          message: `${shown}${line ? `:${line}` : ''}: ${field} entry "${entry}" is fetched from outside the manifest repository when rendered, past the AppProject's source repositories and this repository's review; vendor its files into the repository and name them by a local path`,
+        });
+      });
+    }
+  }
+  return problems;
+}
+
+function parsed(text: string): { [key: string]: JsonValue } | undefined {
+  try {
+    const value = load(text) as JsonValue;
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
