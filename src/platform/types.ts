@@ -174,8 +174,24 @@ export interface PlatformDefinition {
   readonly services: readonly ServiceDefinition[];
 }
 
-/** Namespaces no tenant may take: Kubernetes', Argo CD's and kaji's own. */
-export const RESERVED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'default', 'argocd', 'kaji-system'] as const;
+/**
+ * Namespaces no tenant may take: Kubernetes', Argo CD's and kaji's own, and
+ * those the cluster stacks install add-ons into (src/infra/addons). A service
+ * in an add-on's namespace could run pods as the add-on's service account and
+ * so get its IAM role, which EKS Pod Identity binds to namespace and service
+ * account (External Secrets' reads Argo CD's repository credentials).
+ */
+export const RESERVED_NAMESPACES = [
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'default',
+  'argocd',
+  'kaji-system',
+  'cert-manager',
+  'external-dns',
+  'external-secrets',
+] as const;
 
 /**
  * What `internet` leaves out of 0.0.0.0/0: the private ranges (RFC 1918: the

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { bootstrapObjects, loadPlatform, teamGroup, type PlatformDefinition } from '../../src/platform/index.js';
+import { bootstrapObjects, loadPlatform, RESERVED_NAMESPACES, teamGroup, type PlatformDefinition } from '../../src/platform/index.js';
 import { argoCdValues } from '../../src/infra/addons/argocd.js';
 import { ClusterStack, defaultRepositoryCredentialsSecretName, teamNamespaces, type ClusterStackProps } from '../../src/infra/cluster-stack.js';
 import { InfraError } from '../../src/infra/errors.js';
@@ -277,6 +277,21 @@ describe('ClusterStack: add-ons and system nodes', () => {
     assert.equal(certManager.Version, 'v1.20.4');
     assert.equal(certManager.Namespace, 'cert-manager');
     assert.match(JSON.stringify(certManager.Values), /\\"crds\\":\{\\"enabled\\":true\}/);
+  });
+
+  test('every namespace the stack installs into is one no tenant may take (a tenant there could use the add-on\'s IAM role)', () => {
+    // THEN
+    for (const template of [blue, green]) {
+      const namespaces = new Set([
+        ...resources(template, 'Custom::AWSCDK-EKS-HelmChart').map(([, properties]) => properties.Namespace),
+        ...resources(template, 'AWS::EKS::PodIdentityAssociation').map(([, properties]) => properties.Namespace),
+        ...manifests(template).map((object) => (object.metadata as { namespace?: string } | undefined)?.namespace),
+      ]);
+      namespaces.delete(undefined);
+      assert.ok(namespaces.has('external-secrets') && namespaces.has('kube-system'), `charts and associations were read: ${[...namespaces].join(', ')}`);
+      const open = [...namespaces].filter((namespace) => !(RESERVED_NAMESPACES as readonly unknown[]).includes(namespace) && !String(namespace).startsWith('kube-'));
+      assert.deepEqual(open, [], 'add RESERVED_NAMESPACES entries (src/platform/types.ts) for these');
+    }
   });
 
   test('controllers get AWS credentials through EKS Pod Identity, not an OIDC provider', () => {

@@ -462,13 +462,16 @@ describe('errors: names and references', () => {
     const text = withServices(
       '  - name: diary\n    namespace: default\n    team: blog\n    image: x/diary\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n' +
         '  - name: argocd\n    team: blog\n    image: x/argocd\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n' +
-        '  - name: feeds\n    namespace: kube-feeds\n    team: blog\n    image: x/feeds\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n',
+        '  - name: feeds\n    namespace: kube-feeds\n    team: blog\n    image: x/feeds\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n' +
+        '  - name: vault\n    namespace: external-secrets\n    team: blog\n    image: x/vault\n    quota: {cpu: 1, memory: 1Gi, pods: 1}\n',
     );
-    const reserved = 'is reserved for the system; tenants may not use kube-system, kube-public, kube-node-lease, default, argocd, kaji-system or any name starting with "kube-"';
+    const reserved =
+      'is reserved for the system; tenants may not use kube-system, kube-public, kube-node-lease, default, argocd, kaji-system, cert-manager, external-dns, external-secrets or any name starting with "kube-"';
     assertProblems(text, [
       `platform.yaml:21:16: services[1].namespace: namespace "default" ${reserved}`,
       `platform.yaml:25:11: services[2].namespace: namespace "argocd" (the service name; set namespace to choose another) ${reserved}`,
       `platform.yaml:30:16: services[3].namespace: namespace "kube-feeds" ${reserved}`,
+      `platform.yaml:35:16: services[4].namespace: namespace "external-secrets" ${reserved}`,
     ]);
   });
 });

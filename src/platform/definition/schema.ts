@@ -8,7 +8,7 @@
 // error in PATTERN_MESSAGES by the pattern text.
 
 import { readFileSync } from 'node:fs';
-import { INTERNET_EXCEPT, INTERNET_PORTS } from '../types.js';
+import { INTERNET_EXCEPT, INTERNET_PORTS, RESERVED_NAMESPACES } from '../types.js';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { GIT_BRANCH } from './patterns.js';
 
@@ -323,7 +323,7 @@ export const PLATFORM_SCHEMA: Schema = {
           name: dnsLabel('Service name (a DNS-1123 label); also its folder apps/<name>/ in the manifest repository.'),
           team: dnsLabel('The owning team: a name under teams.'),
           namespace: dnsLabel(
-            'The service\'s namespace; not a system one (kube-system, kube-public, kube-node-lease, default, argocd, kaji-system, or any kube-*). @default the service name',
+            `The service's namespace; not a system or add-on one (${RESERVED_NAMESPACES.join(', ')}, or any kube-*). @default the service name`,
           ),
           image: text(
             IMAGE_REPOSITORY,
