@@ -9,7 +9,7 @@ import { ClusterStack, defaultRepositoryCredentialsSecretName, teamNamespaces, t
 import { InfraError } from '../../src/infra/errors.js';
 import { kajiNagFindings } from '../../src/infra/nag.js';
 import { CHARTS, PINNED_KUBERNETES_VERSIONS, versionPins } from '../../src/infra/versions.js';
-import { taggableResourceTags, testNetwork } from './helpers.js';
+import { taggableResourceTags, testNetwork, trustStatementsOf } from './helpers.js';
 
 // GIVEN the example platform (blue on 1.32, green on 1.35, six teams), a VPC
 // and a hosted zone from a tiny stand-in for the shared stack, one admin role;
@@ -100,9 +100,7 @@ describe('ClusterStack: the cluster', () => {
   test('the cluster service role trusts EKS only on behalf of this cluster of this account (confused deputy)', () => {
     for (const [template, name] of [[blue, 'labs-blue'], [green, 'labs-green']] as const) {
       const cluster = resources(template, 'AWS::EKS::Cluster')[0]![1];
-      const roleId = (cluster.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      const role = template.toJSON().Resources[roleId] as { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } };
-      assert.deepEqual(role.Properties.AssumeRolePolicyDocument.Statement, [
+      assert.deepEqual(trustStatementsOf(template, cluster.RoleArn), [
         {
           Action: 'sts:AssumeRole',
           Effect: 'Allow',

@@ -2,6 +2,7 @@
 import * as cdk from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import type { Template } from 'aws-cdk-lib/assertions';
 import type { PlatformDefinition } from '../../src/platform/index.js';
 import type { ClusterStackProps } from '../../src/infra/cluster-stack.js';
 
@@ -18,6 +19,13 @@ export function testNetwork(app: cdk.App, platform: PlatformDefinition): Pick<Cl
   });
   const hostedZone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: platform.platform.domain });
   return { vpc, hostedZone };
+}
+
+/** The trust statements of the role a resource names by `Fn::GetAtt: [role, Arn]` (a cluster's RoleArn, a flow log's DeliverLogsPermissionArn). */
+export function trustStatementsOf(template: Template, roleArn: unknown): unknown[] {
+  const roleId = (roleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const role = template.toJSON().Resources[roleId] as { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } };
+  return role.Properties.AssumeRolePolicyDocument.Statement;
 }
 
 /** The tags of every resource in `stack` that aws-cdk-lib can tag (kaji's own and those of constructs it never names), by construct path. */

@@ -12,7 +12,7 @@ import { parsePlatform, type PlatformDefinition } from '../../src/platform/index
 import { SharedStack, type SharedStackProps } from '../../src/infra/shared-stack.js';
 import { applyKajiNag, kajiNagFindings, suppress } from '../../src/infra/nag.js';
 import { InfraError } from '../../src/infra/errors.js';
-import { taggableResourceTags } from './helpers.js';
+import { taggableResourceTags, trustStatementsOf } from './helpers.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -129,9 +129,7 @@ describe('SharedStack with defaults (created hosted zone and OIDC provider)', ()
 
   test('the flow log role trusts the flow logs service only for flow logs of this account (confused deputy)', () => {
     const flowLog = Object.values(template.findResources('AWS::EC2::FlowLog'))[0]!;
-    const roleId = (flowLog.Properties.DeliverLogsPermissionArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const role = template.toJSON().Resources[roleId] as { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } };
-    assert.deepEqual(role.Properties.AssumeRolePolicyDocument.Statement, [
+    assert.deepEqual(trustStatementsOf(template, flowLog.Properties.DeliverLogsPermissionArn), [
       {
         Action: 'sts:AssumeRole',
         Effect: 'Allow',
