@@ -94,9 +94,8 @@ function readManifest(path: string, options: LoadOptions): FileContent {
     // Decoded as is, other bytes would become U+FFFD: checked as something else, and written so by kaji fix.
     if (!isUtf8(bytes)) return { problem: 'not UTF-8 text (another encoding, or not a text file); save it as UTF-8' };
     return { text: bytes.toString('utf8') }; // a BOM stays in the text, so kaji fix writes it back
-
   } catch (error) {
-    return { problem: `cannot read: ${(error as Error).message}` };
+    return { problem: `cannot read the file: ${fileErrorReason(error as NodeJS.ErrnoException)}` };
   }
 }
 

@@ -96,6 +96,20 @@ describe('the kaji process', { skip: !existsSync(bin) && 'dist/ is built by npm 
     }
   });
 
+  test('a file it may not read is an input problem naming it and why; the rest is still checked, exit 1', async () => {
+    const tree = tempTree({ 'p.yaml': 'checks:\n  pullPolicyNotAlways: danger\n', 'm/a.yaml': pullPolicy(1), 'm/locked.yaml': pullPolicy(2) });
+    try {
+      for (const folder of [tree.root, tree.path('m')]) chmodSync(folder, 0o755); // the user it runs as reads the rest
+      chmodSync(tree.path('m/locked.yaml'), 0o000);
+      const check = await runAsUser(['check', tree.path('m'), '--config', tree.path('p.yaml'), '--format', 'json']);
+      assert.equal(check.code, 1, check.stderr);
+      assert.match(check.stderr, /^kaji: \S*m\/locked\.yaml: cannot read the file: permission denied; check its permissions, or choose another path$/m);
+      assert.deepEqual(JSON.parse(check.stdout).Results.map((result: { Name: string }) => result.Name), ['d1']);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('a sub-folder it may not list is an input problem naming it; the rest is still checked and fixed, exit 1', async () => {
     const policyFile = 'checks:\n  pullPolicyNotAlways: danger\nmutations:\n  - pullPolicyNotAlways\n';
     const tree = tempTree({ 'p.yaml': policyFile, 'm/a.yaml': pullPolicy(1), 'm/locked/b.yaml': pullPolicy(2), 'm/z.yaml': pullPolicy(3) });
