@@ -30,7 +30,6 @@
 import * as cdk from 'aws-cdk-lib/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, parseCidr, teamGroup, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
@@ -271,19 +270,13 @@ export class ClusterStack extends PlatformStack {
    * allowed to pass the role could create another cluster that acts with it.
    * The ARN is built from the literal cluster name: the role is created before
    * the cluster, so it cannot reference the cluster's attributes. The role
-   * is aws-cdk-lib's (a new role would replace the cluster), hence the
-   * override of its one trust statement.
+   * is aws-cdk-lib's (a new role would replace the cluster).
    */
   private restrictClusterRoleTrust(clusterName: string): void {
-    const role = this.cluster.role;
-    if (!(role instanceof iam.Role) || role.assumeRolePolicy?.statementCount !== 1) {
+    const clusterArn = this.formatArn({ service: 'eks', resource: 'cluster', resourceName: clusterName });
+    if (!this.restrictServiceRoleTrust(this.cluster.role, clusterArn)) {
       throw new InfraError(this.node.path, 'cluster.role', 'is not the single-statement eks.amazonaws.com role aws-eks-v2 creates, so its trust policy cannot be narrowed');
     }
-    const clusterArn = this.formatArn({ service: 'eks', resource: 'cluster', resourceName: clusterName });
-    (role.node.defaultChild as iam.CfnRole).addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
-      StringEquals: { 'aws:SourceAccount': this.account },
-      ArnLike: { 'aws:SourceArn': clusterArn },
-    });
   }
 
   /** Access entries: the platform team as cluster admins, each team's identity as its group (and optional policy) in its namespaces. */

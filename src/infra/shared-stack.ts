@@ -311,18 +311,13 @@ export class SharedStack extends PlatformStack {
    * flow log created by anyone allowed to pass the role could write through
    * it. The flow log's own ID cannot be named (the flow log needs the role
    * first), so the ARN ends in a wildcard. The role is aws-cdk-lib's, made
-   * for the VPC's flowLogs option, narrowed in place so that nothing is
-   * replaced.
+   * for the VPC's flowLogs option.
    */
   private restrictFlowLogRoleTrust(vpc: ec2.Vpc, fail: (field: string, message: string) => never): void {
     const role = (vpc.node.tryFindChild('All') as ec2.FlowLog | undefined)?.iamRole;
-    if (!(role instanceof iam.Role) || role.assumeRolePolicy?.statementCount !== 1) {
-      return fail('flowLogs', 'has no single-statement vpc-flow-logs.amazonaws.com role of aws-cdk-lib\'s making, whose trust kaji narrows: check what the aws-cdk-lib upgrade changed in ec2.FlowLog');
+    if (!this.restrictServiceRoleTrust(role, this.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }))) {
+      fail('flowLogs', 'has no single-statement vpc-flow-logs.amazonaws.com role of aws-cdk-lib\'s making, whose trust kaji narrows: check what the aws-cdk-lib upgrade changed in ec2.FlowLog');
     }
-    (role.node.defaultChild as iam.CfnRole).addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
-      StringEquals: { 'aws:SourceAccount': this.account },
-      ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }) },
-    });
   }
 
   /**

@@ -1,5 +1,6 @@
 // The base of kaji's stacks: aws-cdk-lib's Stack, naming each element once.
 import * as cdk from 'aws-cdk-lib/core';
+import * as iam from 'aws-cdk-lib/aws-iam';
 
 /** The logical ID allocated to each element, before renames. */
 const allocated = new WeakMap<cdk.CfnElement, string>();
@@ -20,5 +21,23 @@ export class PlatformStack extends cdk.Stack {
       allocated.set(element, logicalId);
     }
     return logicalId;
+  }
+
+  /**
+   * Narrows the trust of a service role aws-cdk-lib made (one statement, for
+   * one AWS service) to requests on behalf of this account and of resources
+   * matching `sourceArn` (aws:SourceAccount, aws:SourceArn), against the
+   * cross-service confused deputy problem. The role stays aws-cdk-lib's,
+   * changed by an override of that statement, so no logical ID changes and
+   * nothing is replaced. False when the role is not such a role (an
+   * aws-cdk-lib upgrade changed it), for the caller to report.
+   */
+  protected restrictServiceRoleTrust(role: iam.IRole | undefined, sourceArn: string): boolean {
+    if (!(role instanceof iam.Role) || role.assumeRolePolicy?.statementCount !== 1) return false;
+    (role.node.defaultChild as iam.CfnRole).addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: { 'aws:SourceArn': sourceArn },
+    });
+    return true;
   }
 }
