@@ -15,25 +15,21 @@ function temporariesIn(root: string): string[] {
   return readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((path) => /\.kaji-\d+\.tmp$/.test(path));
 }
 
-/** Runs the bin to its end; as nobody when the tests run as root, for whom every folder is readable. */
-function runAsUser(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+/**
+ * Runs the bin to its end. asNobody: as nobody when the tests run as root, for whom every
+ * folder is readable. readerGone: closes that output pipe after its first chunk, as `| head -1` does.
+ */
+function runBin(
+  args: string[],
+  options: { asNobody?: boolean; readerGone?: 'stdout' | 'stderr' } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const user = options.asNobody && process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...asNobody });
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...user });
     const output = { stdout: '', stderr: '' };
     for (const name of ['stdout', 'stderr'] as const) child[name].on('data', (chunk: Buffer) => void (output[name] += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, ...output }));
-  });
-}
-
-/** Runs the bin and closes one of its output pipes after the first chunk, as `kaji ... | head -1` does. */
-function runWithReaderGone(args: string[], gone: 'stdout' | 'stderr' = 'stdout'): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = { stdout: '', stderr: '' };
-    for (const name of ['stdout', 'stderr'] as const) child[name].on('data', (chunk: Buffer) => void (output[name] += chunk.toString()));
-    child[gone].once('data', () => child[gone].destroy());
+    const gone = options.readerGone;
+    if (gone) child[gone].once('data', () => child[gone].destroy());
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, ...output }));
   });
@@ -101,7 +97,7 @@ describe('the kaji process', { skip: !existsSync(bin) && 'dist/ is built by npm 
     try {
       for (const folder of [tree.root, tree.path('m')]) chmodSync(folder, 0o755); // the user it runs as reads the rest
       chmodSync(tree.path('m/locked.yaml'), 0o000);
-      const check = await runAsUser(['check', tree.path('m'), '--config', tree.path('p.yaml'), '--format', 'json']);
+      const check = await runBin(['check', tree.path('m'), '--config', tree.path('p.yaml'), '--format', 'json'], { asNobody: true });
       assert.equal(check.code, 1, check.stderr);
       assert.match(check.stderr, /^kaji: \S*m\/locked\.yaml: cannot read the file: permission denied; check its permissions, or choose another path$/m);
       assert.deepEqual(JSON.parse(check.stdout).Results.map((result: { Name: string }) => result.Name), ['d1']);
@@ -117,14 +113,14 @@ describe('the kaji process', { skip: !existsSync(bin) && 'dist/ is built by npm 
       for (const folder of [tree.root, tree.path('m')]) chmodSync(folder, 0o755); // the user it runs as reads the rest
       chmodSync(tree.path('m/locked'), 0o000);
       const problem = /^kaji: \S*m\/locked: cannot list the folder: permission denied; check its permissions, or choose another path$/m;
-      const check = await runAsUser(['check', tree.path('m'), '--config', tree.path('p.yaml'), '--format', 'json']);
+      const check = await runBin(['check', tree.path('m'), '--config', tree.path('p.yaml'), '--format', 'json'], { asNobody: true });
       assert.equal(check.code, 1, check.stderr);
       assert.match(check.stderr, problem);
       assert.deepEqual(JSON.parse(check.stdout).Results.map((result: { Name: string }) => result.Name), ['d1', 'd3']);
       chmodSync(tree.path('m/a.yaml'), 0o666);
       chmodSync(tree.path('m/z.yaml'), 0o666);
       for (const folder of [tree.root, tree.path('m')]) chmodSync(folder, 0o777); // kaji fix writes beside the files
-      const fix = await runAsUser(['fix', tree.path('m'), '--config', tree.path('p.yaml')]);
+      const fix = await runBin(['fix', tree.path('m'), '--config', tree.path('p.yaml')], { asNobody: true });
       assert.equal(fix.code, 1, fix.stderr);
       assert.match(fix.stderr, problem);
       for (const file of ['m/a.yaml', 'm/z.yaml']) assert.match(readFileSync(tree.path(file), 'utf8'), /imagePullPolicy: Always/);
@@ -139,7 +135,7 @@ describe('the kaji process', { skip: !existsSync(bin) && 'dist/ is built by npm 
     for (let i = 0; i < 300; i++) files[`m/d${i}.yaml`] = pullPolicy(i);
     const tree = tempTree(files);
     try {
-      const fix = await runWithReaderGone(['fix', tree.path('m'), '--config', tree.path('p.yaml')]);
+      const fix = await runBin(['fix', tree.path('m'), '--config', tree.path('p.yaml')], { readerGone: 'stdout' });
       assert.equal(fix.code, 0, fix.stderr);
       assert.equal(fix.stderr, '');
       const unfixed = Object.keys(files).filter((file) => file.startsWith('m/') && !readFileSync(tree.path(file), 'utf8').includes('imagePullPolicy: Always'));
@@ -154,7 +150,7 @@ describe('the kaji process', { skip: !existsSync(bin) && 'dist/ is built by npm 
     try {
       const platform = join(tree.root, 'acme');
       await scaffold(platform, 'acme'); // never synthesised: clusters/ is missing
-      const synth = await runWithReaderGone(['synth', platform, '--check-only', '--out', tree.path('out')], 'stderr');
+      const synth = await runBin(['synth', platform, '--check-only', '--out', tree.path('out')], { readerGone: 'stderr' });
       assert.equal(synth.code, 3);
       assert.match(synth.stdout, /generated files OUT OF DATE/);
     } finally {
