@@ -128,7 +128,7 @@ async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files:
     }
     const tree = await walkManifestTree(path);
     for (const kustomization of tree.kustomizations) {
-      io.err(`kaji: skipping ${displayPath(dirname(kustomization), io.cwd)}: a kustomization is rendered, so there is no file to fix; fix its resources instead\n`);
+      io.err(`kaji: skipping ${printable(displayPath(dirname(kustomization), io.cwd))}: a kustomization is rendered, so there is no file to fix; fix its resources instead\n`);
     }
     files.push(...tree.files);
     unlisted.push(...tree.problems);

@@ -1,6 +1,7 @@
 // `--format markdown`: a short summary for a pull-request comment: score and
 // counts, then a table of the failed checks, dangers first.
 import type { AuditData } from '../policy/types.js';
+import { printable } from './pretty.js';
 import { countResults, failedEntries, objectLabel, outcomeOf, sourceLabel, type ResultEntry } from './summary.js';
 
 export interface MarkdownOptions {
@@ -13,19 +14,23 @@ export interface MarkdownOptions {
 
 export const DEFAULT_MARKDOWN_ROWS = 50;
 
-/** A table cell: pipes escaped, line breaks flattened, HTML-significant characters as entities. */
+/**
+ * One line of a cell: line breaks flattened to spaces, other control
+ * characters from the manifests as \xNN, as in the pretty output (the table
+ * is read in terminals and CI logs too, where they would act).
+ */
+function oneLine(text: string): string {
+  return printable(text.replace(/\r?\n|\r/g, ' '));
+}
+
+/** A table cell: pipes escaped, one line, HTML-significant characters as entities. */
 export function escapeCell(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n|\r/g, ' ');
+  return oneLine(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|'));
 }
 
 /** Inline code for a cell, or plain escaped text when the value itself holds a backtick. */
 function code(text: string): string {
-  return text.includes('`') ? escapeCell(text) : `\`${text.replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ')}\``;
+  return text.includes('`') ? escapeCell(text) : `\`${oneLine(text.replace(/\|/g, '\\|'))}\``;
 }
 
 function plural(count: number, word: string): string {

@@ -133,6 +133,18 @@ describe('kaji fix', () => {
     }
   });
 
+  test("a skipped kustomization's folder name is shown with its control characters as \\xNN", async () => {
+    const tree = tempTree({ 'm/k\x1b]0;t\x07/kustomization.yaml': 'resources: [web.yaml]\n', 'm/k\x1b]0;t\x07/web.yaml': manifest, 'polaris.yaml': policy });
+    try {
+      const run = await kaji(['fix', tree.path('m'), '--config', tree.path('polaris.yaml')], { cwd: tree.path('m') });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /^kaji: skipping k\\x1b\]0;t\\x07: a kustomization is rendered/m);
+      assert.doesNotMatch(run.stderr, /(?!\n)\p{Cc}/u);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('an unreadable input exits 1 and the rest is still fixed', async () => {
     const tree = tempTree({ 'web.yaml': manifest, 'polaris.yaml': policy });
     try {

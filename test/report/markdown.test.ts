@@ -33,6 +33,18 @@ describe('formatMarkdown', () => {
     assert.ok(!text.includes('more failed'));
   });
 
+  test("control characters in a manifest's names and messages are shown as \\xNN, line breaks as spaces", () => {
+    const audit = sampleAudit();
+    const web = audit.Results[0]!;
+    web.Name = 'web\x1b[2K\r\x1b[32mall good\nfake';
+    web.PodResult!.ContainerResults[0]!.Name = 'app\x1b]0;title\x07';
+    const text = formatMarkdown(audit);
+    assert.doesNotMatch(text, /(?!\n)\p{Cc}/u, 'no control character but the line ends');
+    const rows = tableRows(text);
+    assert.equal(rows.length, 5, 'still one row per failed check');
+    assert.equal(rows[0], '| 🔴 danger | `runAsRootAllowed` | `Deployment/shop/web\\x1b[2K \\x1b[32mall good fake` container `app\\x1b]0;title\\x07` | `deploy/web.yaml:3` | Should not be allowed to run as root |');
+  });
+
   test('truncates beyond maxRows with "and N more"', () => {
     const text = formatMarkdown(manyFailures(60));
     assert.equal(tableRows(text).length, 50, 'default 50 rows');
