@@ -1,15 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
-import { load } from 'js-yaml';
 import { parseDocument, parseStream, splitDocuments, YamlSyntaxError, type DocumentText, type ParsedDocument } from './documents.js';
 import { fileErrorReason } from './files.js';
-import { kustomizationFile, renderKustomization } from './kustomize.js';
+import { kustomizationFile, readKustomization, renderKustomization } from './kustomize.js';
 import { listItems, objectProblemAt, toKubeObject, type ObjectProblem } from './object.js';
 import { normalizeObject } from './normalize.js';
-import { isObject } from './podspec.js';
-import type { InputProblem, JsonObject, JsonValue, KubeObject } from './types.js';
+import type { InputProblem, JsonObject, KubeObject } from './types.js';
 import { YamlLines } from './yaml-lines.js';
 
 export const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -160,19 +158,8 @@ export async function walkManifestTree(directory: string, tree: ManifestTree = {
 async function includedKustomizations(kustomizations: readonly string[]): Promise<Set<string>> {
   const included = new Set<string>();
   for (const file of kustomizations) {
-    let parsed: unknown;
-    try {
-      parsed = load(await readFile(file, 'utf8'));
-    } catch {
-      continue; // kubectl reports a broken kustomization when it renders it
-    }
-    if (!isObject(parsed as JsonValue)) continue;
-    const kustomization = parsed as JsonObject;
-    for (const key of ['resources', 'bases', 'components']) {
-      const entries = kustomization[key];
-      if (!Array.isArray(entries)) continue;
-      for (const entry of entries) if (typeof entry === 'string') included.add(resolve(dirname(file), entry));
-    }
+    // A broken kustomization includes nothing here: kubectl reports it when it renders it.
+    for (const { entry } of (await readKustomization(file))?.entries ?? []) included.add(resolve(dirname(file), entry));
   }
   return new Set([...included].filter((directory) => kustomizations.some((file) => resolve(dirname(file)) === directory)));
 }

@@ -3,13 +3,8 @@
 // deployed past the AppProject's source repositories and past the manifest
 // repository's review and CI. Synth refuses such entries in every kustomization
 // an overlay builds on, before rendering it (so nothing is fetched either).
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { load } from 'js-yaml';
-import { displayPath, isObject, kustomizationFile, YamlLines, type InputProblem, type JsonValue } from '../kube/index.js';
-
-/** The kustomization fields whose entries kustomize loads as files or kustomizations, remote ones included. */
-const ENTRY_FIELDS = ['resources', 'bases', 'components'] as const;
+import { displayPath, kustomizationFile, readKustomization, YamlLines, type InputProblem } from '../kube/index.js';
 
 /**
  * The shapes kustomize (kubectl's and Argo CD's, old and new) takes for a remote
@@ -46,37 +41,21 @@ export async function remoteEntryProblems(root: string, directory: string): Prom
     seen.add(current);
     const file = kustomizationFile(current);
     if (!file) continue; // a manifest file, or a missing folder kubectl reports
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    const kustomization = text === undefined ? undefined : parsed(text);
-    if (text === undefined || !kustomization) continue;
-    const lines = new YamlLines(text);
-    for (const field of ENTRY_FIELDS) {
-      const entries = kustomization[field];
-      if (!Array.isArray(entries)) continue;
-      entries.forEach((entry, index) => {
-        if (typeof entry !== 'string') return;
-        if (!isRemoteEntry(entry)) {
-          pending.push(resolve(current, entry));
-          return;
-        }
-        const line = lines.lineOf([field, index]);
-        const shown = displayPath(file, root);
-        problems.push({
-          file,
-          line,
-          message: `${shown}${line ? `:${line}` : ''}: ${field} entry "${entry}" is fetched from outside the manifest repository when rendered, past the AppProject's source repositories and this repository's review; vendor its files into the repository and name them by a local path`,
-        });
+    const kustomization = await readKustomization(file);
+    if (!kustomization) continue;
+    const lines = new YamlLines(kustomization.text);
+    for (const { field, index, entry } of kustomization.entries) {
+      if (!isRemoteEntry(entry)) {
+        pending.push(resolve(current, entry));
+        continue;
+      }
+      const line = lines.lineOf([field, index]);
+      problems.push({
+        file,
+        line,
+        message: `${displayPath(file, root)}${line ? `:${line}` : ''}: ${field} entry "${entry}" is fetched from outside the manifest repository when rendered, past the AppProject's source repositories and this repository's review; vendor its files into the repository and name them by a local path`,
       });
     }
   }
   return problems;
-}
-
-function parsed(text: string): { [key: string]: JsonValue } | undefined {
-  try {
-    const value = load(text) as JsonValue;
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
