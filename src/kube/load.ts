@@ -55,8 +55,15 @@ export async function loadInputs(inputs: readonly string[], options: LoadOptions
 export async function readInputs(inputs: readonly string[], sink: LoadSink, options: LoadOptions = {}): Promise<void> {
   for (const input of inputs) {
     if (input === '-') {
-      const text = await (options.readStdin ?? readStandardInput)();
-      addStream(sink, text, '<stdin>');
+      let text: string;
+      try {
+        text = await (options.readStdin ?? readStandardInput)();
+      } catch (error) {
+        if (!(error instanceof StandardInputError)) throw error;
+        sink.problems.push({ file: STDIN_NAME, message: error.message });
+        continue;
+      }
+      addStream(sink, text, STDIN_NAME);
     } else {
       await loadPath(sink, input, options);
     }
@@ -88,10 +95,8 @@ function readManifest(path: string, options: LoadOptions): FileContent {
   try {
     const { size } = statSync(path);
     if (size > limit) return { problem: `file is ${formatMiB(size)}, over the ${formatMiB(limit)} limit; split it into smaller files` };
-    const bytes = readFileSync(path);
-    // Decoded as is, other bytes would become U+FFFD: checked as something else, and written so by kaji fix.
-    if (!isUtf8(bytes)) return { problem: 'not UTF-8 text (another encoding, or not a text file); save it as UTF-8' };
-    return { text: bytes.toString('utf8') }; // a BOM stays in the text, so kaji fix writes it back
+    const text = utf8Text(readFileSync(path));
+    return text === undefined ? { problem: `not ${NOT_UTF8}; save it as UTF-8` } : { text };
   } catch (error) {
     return { problem: `cannot read the file: ${fileErrorReason(error as NodeJS.ErrnoException)}` };
   }
@@ -247,11 +252,32 @@ function formatMiB(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** All of standard input, as UTF-8 text. */
-export async function readStandardInput(): Promise<string> {
+const NOT_UTF8 = 'UTF-8 text (another encoding, or not a text file)';
+
+/**
+ * The text of UTF-8 bytes, or undefined when they are not UTF-8: decoded as is,
+ * other bytes would become U+FFFD, checked as something else (and written so by
+ * kaji fix). A BOM stays in the text, so kaji fix writes it back.
+ */
+function utf8Text(bytes: Buffer): string | undefined {
+  return isUtf8(bytes) ? bytes.toString('utf8') : undefined;
+}
+
+/** How reports name standard input. */
+const STDIN_NAME = '<stdin>';
+
+/** Standard input that cannot be read as manifests: an input problem, as an unreadable file is. */
+export class StandardInputError extends Error {
+  override readonly name = 'StandardInputError';
+}
+
+/** All of standard input, as UTF-8 text; StandardInputError when it is not UTF-8. */
+export async function readStandardInput(stream: AsyncIterable<Buffer | string> = process.stdin): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  const text = utf8Text(Buffer.concat(chunks));
+  if (text === undefined) throw new StandardInputError(`standard input is not ${NOT_UTF8}; convert it to UTF-8`);
+  return text;
 }
 
 /** A path as reports show it: relative to the working directory when inside it. */
