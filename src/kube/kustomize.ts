@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { load } from 'js-yaml';
+import { join, resolve } from 'node:path';
+import { load, loadAll } from 'js-yaml';
+import { splitDocuments } from './documents.js';
 import { isObject } from './podspec.js';
-import type { JsonObject, JsonValue } from './types.js';
+import type { JsonValue } from './types.js';
+import { YamlLines, type PathSegment } from './yaml-lines.js';
 
 /** The file names kustomize accepts for a kustomization, in its order of preference. */
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
@@ -14,10 +16,74 @@ export function kustomizationFile(directory: string): string | undefined {
   return KUSTOMIZATION_FILES.map((name) => join(directory, name)).find((file) => existsSync(file));
 }
 
-/** The fields whose entries kustomize loads as files or kustomizations: local paths, or URLs and git references. */
-const KUSTOMIZATION_ENTRY_FIELDS = ['resources', 'bases', 'components'] as const;
+/**
+ * How kustomize reaches a value it loads, which decides when it reaches outside
+ * the repository (checked against kubectl's kustomize v5.5: each field below
+ * fetched a URL from a local HTTP server):
+ * - 'kustomization': a file, or a folder with a kustomization; a URL or git
+ *   reference (judged by shape, see isRemoteEntry) is fetched or cloned;
+ * - 'file': a file; an http(s) URL is fetched;
+ * - 'keyed file': the same, written PATH or KEY=PATH (a generator's files);
+ * - 'chart repository': where kustomize (with Helm enabled, as Argo CD can
+ *   run it) pulls a chart that is not in the chart home.
+ */
+export type LoadKind = 'kustomization' | 'file' | 'keyed file' | 'chart repository';
 
-/** One string entry of a KUSTOMIZATION_ENTRY_FIELDS field, with where it stands. */
+/** A field's path (keys, with [] for each item of a list) and how kustomize loads its values. */
+type LoadedField = readonly [pattern: string, loads: LoadKind];
+
+const GENERATOR_SOURCES: readonly LoadedField[] = [
+  ['files[]', 'keyed file'],
+  ['envs[]', 'file'],
+  ['env', 'file'],
+];
+const HELM_CHART: readonly LoadedField[] = [
+  ['repo', 'chart repository'],
+  ['valuesFile', 'file'],
+  ['additionalValuesFiles[]', 'file'],
+];
+const under = (prefix: string, fields: readonly LoadedField[]): LoadedField[] => fields.map(([pattern, loads]) => [`${prefix}.${pattern}`, loads]);
+
+/** The fields that name another kustomization or a built-in generator's or transformer's configuration. */
+const KUSTOMIZATION_ENTRY_FIELDS = ['resources', 'bases', 'components'] as const;
+const PLUGIN_ENTRY_FIELDS = ['generators', 'transformers', 'validators'] as const;
+
+/** Every kustomization field whose values kustomize loads. */
+const KUSTOMIZATION_LOADS: readonly LoadedField[] = [
+  ...[...KUSTOMIZATION_ENTRY_FIELDS, ...PLUGIN_ENTRY_FIELDS].map((field): LoadedField => [`${field}[]`, 'kustomization']),
+  ['patches[].path', 'file'],
+  ['patchesStrategicMerge[]', 'file'], // or a patch written in place, which is not a URL
+  ['patchesJson6902[].path', 'file'],
+  ['replacements[].path', 'file'],
+  ['configurations[]', 'file'],
+  ['crds[]', 'file'],
+  ['openapi.path', 'file'],
+  ...under('configMapGenerator[]', GENERATOR_SOURCES),
+  ...under('secretGenerator[]', GENERATOR_SOURCES),
+  ...under('helmCharts[]', HELM_CHART),
+  ['helmChartInflationGenerator[].chartRepoUrl', 'chart repository'],
+  ['helmChartInflationGenerator[].values', 'file'],
+];
+
+/** The same for the built-in generators and transformers configured by a generators, transformers or validators entry. */
+const PLUGIN_LOADS: Readonly<Record<string, readonly LoadedField[]>> = {
+  PatchTransformer: [['path', 'file']],
+  PatchJson6902Transformer: [['path', 'file']],
+  PatchStrategicMergeTransformer: [['paths[]', 'file']],
+  ReplacementTransformer: [['replacements[].path', 'file']],
+  ConfigMapGenerator: GENERATOR_SOURCES,
+  SecretGenerator: GENERATOR_SOURCES,
+  HelmChartInflationGenerator: HELM_CHART,
+};
+
+/** A string value kustomize loads, with where it stands in its document. */
+export interface LoadedValue {
+  readonly path: readonly PathSegment[];
+  readonly value: string;
+  readonly loads: LoadKind;
+}
+
+/** One string entry of a resources, bases or components field, with where it stands. */
 export interface KustomizationEntry {
   readonly field: (typeof KUSTOMIZATION_ENTRY_FIELDS)[number];
   readonly index: number;
@@ -25,10 +91,13 @@ export interface KustomizationEntry {
 }
 
 /**
- * A kustomization file's text and its entries; undefined when it
- * cannot be read or is not a YAML mapping (kubectl reports that when it renders).
+ * A kustomization file's text, its resources, bases and components entries,
+ * and every value it has kustomize load; undefined when it cannot be read or
+ * is not a YAML mapping (kubectl reports that when it renders).
  */
-export async function readKustomization(file: string): Promise<{ text: string; entries: KustomizationEntry[] } | undefined> {
+export async function readKustomization(
+  file: string,
+): Promise<{ text: string; entries: KustomizationEntry[]; loads: LoadedValue[] } | undefined> {
   let text: string;
   let kustomization: JsonValue;
   try {
@@ -38,16 +107,178 @@ export async function readKustomization(file: string): Promise<{ text: string; e
     return undefined;
   }
   if (!isObject(kustomization)) return undefined;
-  return { text, entries: entriesOf(kustomization) };
+  const loads = loadedValues(kustomization, KUSTOMIZATION_LOADS);
+  const entries = loads.flatMap(({ path: [field, index], value }) =>
+    KUSTOMIZATION_ENTRY_FIELDS.some((name) => name === field) ? [{ field: field as KustomizationEntry['field'], index: index as number, entry: value }] : [],
+  );
+  return { text, entries, loads };
 }
 
-function entriesOf(kustomization: JsonObject): KustomizationEntry[] {
-  return KUSTOMIZATION_ENTRY_FIELDS.flatMap((field) => {
-    const values = kustomization[field];
-    if (!Array.isArray(values)) return [];
-    return values.flatMap((entry, index) => (typeof entry === 'string' ? [{ field, index, entry }] : []));
+function loadedValues(root: JsonValue, fields: readonly LoadedField[]): LoadedValue[] {
+  return fields.flatMap(([pattern, loads]) => stringsUnder(root, pattern.split('.'), []).map(({ path, value }) => ({ path, value, loads })));
+}
+
+/** The strings at a field pattern's steps, each with its path. */
+function stringsUnder(node: JsonValue | undefined, steps: readonly string[], path: PathSegment[]): { path: PathSegment[]; value: string }[] {
+  const [step, ...rest] = steps;
+  if (step === undefined) return typeof node === 'string' ? [{ path, value: node }] : [];
+  const key = step.endsWith('[]') ? step.slice(0, -2) : step;
+  const child = isObject(node) ? node[key] : undefined;
+  if (key === step) return stringsUnder(child, rest, [...path, key]);
+  return Array.isArray(child) ? child.flatMap((item, index) => stringsUnder(item, rest, [...path, key, index])) : [];
+}
+
+/**
+ * The shapes kustomize (kubectl's and Argo CD's, old and new) takes for a remote
+ * file or repository. It tries a git reference before a local folder of the same
+ * name, so an entry is judged by its shape, never by what exists on disk.
+ */
+const REMOTE_SHAPES: readonly RegExp[] = [
+  /^[a-z][a-z0-9+.-]*:\/\//i, // https://, ssh://, git://, file://
+  /^git::/i, // git's forced protocol
+  /^[^/@:]+@[^/:]+:/, // scp-like: git@github.com:org/repo
+  /^(github\.com|gitlab\.com|bitbucket\.org)([/:]|$)/i, // hosts cloned without a scheme
+  /[?&](ref|version)=/, // a git ref
+  /\/\/|\.git(\/|$)|(^|\/)_git\//, // repository//path, repo.git, Azure's _git/
+];
+
+/** Whether a resources, bases, components, generators, transformers or validators entry names something remote. */
+export function isRemoteEntry(entry: string): boolean {
+  return REMOTE_SHAPES.some((shape) => shape.test(entry.trim()));
+}
+
+/** kustomize's loader fetches a file whose path parses as a URL with the http or https scheme (Go lowercases the scheme). */
+const REMOTE_FILE = /^https?:/i;
+
+/** Whether kustomize fetches this value from outside the repository when it renders. */
+export function isFetched({ value, loads }: LoadedValue): boolean {
+  switch (loads) {
+    case 'kustomization':
+      return isRemoteEntry(value);
+    case 'file':
+      return REMOTE_FILE.test(value);
+    case 'keyed file':
+      return REMOTE_FILE.test(value.slice(value.indexOf('=') + 1));
+    case 'chart repository':
+      return value.trim() !== '';
+  }
+}
+
+/** A value kustomize would fetch from outside the repository, with the file and line it is written at. */
+export interface RemoteLoad extends LoadedValue {
+  readonly file: string;
+  readonly line?: number;
+  /** How a user finds it: "resources entry", "patches[0].path", "PatchTransformer path". */
+  readonly field: string;
+}
+
+/**
+ * Every value the kustomization in `directory`, and the local kustomizations
+ * and generator or transformer configurations it builds on, would have
+ * kustomize fetch from outside the repository. Reads files only, never the
+ * network. A file that cannot be read or parsed is left to kubectl, which
+ * reports it when it renders.
+ */
+export async function remoteLoads(directory: string): Promise<RemoteLoad[]> {
+  const found: RemoteLoad[] = [];
+  // configurations: a kustomization reached through generators, transformers or validators, whose files configure them
+  const pending = [{ directory: resolve(directory), configurations: false }];
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const { directory: current, configurations } = pending.shift()!;
+    const file = kustomizationFile(current);
+    if (seen.has(`${configurations} ${current}`) || !file) continue; // a manifest file, or a missing folder kubectl reports
+    seen.add(`${configurations} ${current}`);
+    const kustomization = await readKustomization(file);
+    if (!kustomization) continue;
+    const lines = new YamlLines(kustomization.text); // parsed only when something is found
+    // What this kustomization has fetched, in the order of the lines that name it.
+    const here: { line?: number; remote: RemoteLoad[] }[] = [];
+    for (const loaded of kustomization.loads) {
+      const configures = loaded.loads === 'kustomization' && (configurations || PLUGIN_ENTRY_FIELDS.some((field) => field === loaded.path[0]));
+      // Written in place, a configuration may hold a URL of its own: only its fields are judged.
+      const inline = configures ? configurationsWrittenIn(loaded.value) : undefined;
+      let remote: RemoteLoad[];
+      if (inline) {
+        remote = inline.flatMap((configuration) => remoteLoadsOf(configuration).map((value) => ({ ...value, file, line: lines.lineOf(loaded.path) })));
+      } else if (isFetched(loaded)) {
+        remote = [{ ...loaded, file, line: lines.lineOf(loaded.path), field: fieldName(loaded.path) }];
+      } else if (loaded.loads === 'kustomization') {
+        const target = resolve(current, loaded.value);
+        pending.push({ directory: target, configurations: configures });
+        remote = configures ? await remoteLoadsInConfigurationFile(target) : [];
+      } else {
+        remote = [];
+      }
+      if (remote.length > 0) here.push({ line: lines.lineOf(loaded.path), remote });
+    }
+    found.push(...here.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).flatMap(({ remote }) => remote));
+  }
+  return found;
+}
+
+/** A generators, transformers or validators entry written as YAML in place (kustomize reads it so before trying a path). */
+function configurationsWrittenIn(entry: string): JsonValue[] | undefined {
+  try {
+    const documents = loadAll(entry) as JsonValue[];
+    return documents.some(isObject) ? documents : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The remote values of one built-in generator's or transformer's configuration (other kinds: kubectl refuses them as plugins). */
+function remoteLoadsOf(configuration: JsonValue): Omit<RemoteLoad, 'file' | 'line'>[] {
+  const kind = isObject(configuration) ? configuration.kind : undefined;
+  const fields = typeof kind === 'string' && Object.hasOwn(PLUGIN_LOADS, kind) ? PLUGIN_LOADS[kind]! : [];
+  return loadedValues(configuration, fields)
+    .filter(isFetched)
+    .map((loaded) => ({ ...loaded, field: `${kind as string} ${fieldName(loaded.path)}` }));
+}
+
+/** The remote values of the configurations in a file (nothing for a folder or a file that cannot be read). */
+async function remoteLoadsInConfigurationFile(file: string): Promise<RemoteLoad[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return splitDocuments(text).flatMap((document) => {
+    let configuration: JsonValue;
+    try {
+      configuration = load(document.text) as JsonValue;
+    } catch {
+      return [];
+    }
+    const lines = new YamlLines(document.text);
+    return remoteLoadsOf(configuration).map((remote) => {
+      const line = lines.lineOf(remote.path);
+      return { ...remote, file, line: line === undefined ? document.contentLine : document.startLine + line - 1 };
+    });
   });
 }
+
+/** "resources entry" for an item of a top-level list, else the path as written: "patches[0].path". */
+function fieldName(path: readonly PathSegment[]): string {
+  if (path.length === 2 && typeof path[1] === 'number') return `${path[0]} entry`;
+  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
+}
+
+/** What a remote value is, in words: '<field> "<value>" is fetched from outside the repository when rendered'. */
+export function remoteLoadText(remote: RemoteLoad): string {
+  const what = `${remote.field} "${remote.value}"`;
+  if (remote.loads === 'chart repository') return `${what} is a chart repository kustomize pulls the chart from when rendered with Helm enabled (as Argo CD can be set up), outside the manifest repository`;
+  return `${what} is fetched from outside the manifest repository when rendered`;
+}
+
+/** What to do about a remote value, by how kustomize loads it. */
+export const VENDOR_ADVICE: Readonly<Record<LoadKind, string>> = {
+  kustomization: 'vendor its files into the repository and name them by a local path',
+  file: 'vendor the file into the repository and name it by a local path',
+  'keyed file': 'vendor the file into the repository and name it by a local path',
+  'chart repository': 'vendor the chart into the repository (helm pull --untar into the chart home, charts/ by default) and remove this field',
+};
 
 /** A failure to render a kustomization, with a message a user can act on. */
 export class KustomizeError extends Error {}

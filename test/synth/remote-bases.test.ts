@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { formatSynthTable, runSynth } from '../../src/synth/index.js';
-import { isRemoteEntry, remoteEntryProblems } from '../../src/synth/remote-bases.js';
+import { isRemoteEntry } from '../../src/kube/kustomize.js';
+import { remoteEntryProblems } from '../../src/synth/remote-bases.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { platformTree } from '../support/platform.js';
 
@@ -77,6 +78,30 @@ describe('remote kustomize entries', () => {
     });
     try {
       assert.deepEqual(await remoteEntryProblems(tree.root, tree.path('overlay')), []);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('kaji synth refuses an overlay whose patch, generator file or transformer configuration is fetched, and says where and what to do', { skip: !hasKubectl }, async () => {
+    const tree = platformTree([{ name: 'shop' }, { name: 'cart' }]);
+    try {
+      writeFileSync(
+        tree.path('manifests/apps/cart/overlays/blue/kustomization.yaml'),
+        'resources:\n  - ../../base\npatches:\n  - path: https://example.com/patch.yaml\nconfigMapGenerator:\n  - name: settings\n    envs: [settings.env]\ntransformers: [labels.yaml]\n',
+      );
+      writeFileSync(tree.path('manifests/apps/cart/overlays/blue/settings.env'), 'A=B\n');
+      writeFileSync(tree.path('manifests/apps/cart/overlays/blue/labels.yaml'), 'apiVersion: builtin\nkind: HelmChartInflationGenerator\nmetadata: {name: h}\nname: chart\nrepo: https://charts.example.com\n');
+      const result = await runSynth({ directory: tree.root, checkOnly: true });
+      const blue = result.clusters.find((cluster) => cluster.cluster === 'blue')!;
+      const cart = blue.services.find((service) => service.service === 'cart')!;
+      const past = "past the AppProject's source repositories and this repository's review";
+      assert.deepEqual(cart.problems.map((problem) => problem.message), [
+        `apps/cart/overlays/blue/kustomization.yaml:4: patches[0].path "https://example.com/patch.yaml" is fetched from outside the manifest repository when rendered, ${past}; vendor the file into the repository and name it by a local path`,
+        `apps/cart/overlays/blue/labels.yaml:5: HelmChartInflationGenerator repo "https://charts.example.com" is a chart repository kustomize pulls the chart from when rendered with Helm enabled (as Argo CD can be set up), outside the manifest repository, ${past}; vendor the chart into the repository (helm pull --untar into the chart home, charts/ by default) and remove this field`,
+      ]);
+      assert.equal(cart.objects, 0, 'not rendered');
+      assert.equal(blue.services.find((service) => service.service === 'shop')!.problems.length, 0);
     } finally {
       tree.cleanup();
     }
