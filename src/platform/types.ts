@@ -73,6 +73,12 @@ export interface ResourceAmounts {
 
 export interface ServiceQuota extends ResourceAmounts {
   readonly pods: number;
+  /**
+   * The most the namespace's PersistentVolumeClaims may request in total
+   * (canonical quantity); "0" allows no claims at all.
+   * @default "0"
+   */
+  readonly storage: string;
 }
 
 /**

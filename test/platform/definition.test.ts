@@ -95,7 +95,7 @@ const MINIMAL_RESULT: PlatformDefinition = {
       team: 'blog',
       namespace: 'antenna',
       image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna',
-      quota: { cpu: '2', memory: '4Gi', pods: 20 },
+      quota: { cpu: '2', memory: '4Gi', pods: 20, storage: '0' },
       defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
       hosts: [],
       podSecurity: 'restricted',
@@ -152,7 +152,7 @@ services:
     namespace: feeds
     image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/labs/antenna
     sourceRepository: labs/antenna
-    quota: {cpu: 0.5, memory: 1.5Gi, pods: 10}
+    quota: {cpu: 0.5, memory: 1.5Gi, pods: 10, storage: 0.5Ti}
     defaults:
       requests: {cpu: 50m}
       limits: {cpu: 200m, memory: 1000Mi}
@@ -198,7 +198,7 @@ services:
           namespace: 'feeds',
           image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/labs/antenna',
           sourceRepository: 'labs/antenna',
-          quota: { cpu: '500m', memory: '1536Mi', pods: 10 },
+          quota: { cpu: '500m', memory: '1536Mi', pods: 10, storage: '512Gi' },
           defaults: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '200m', memory: '1000Mi' } },
           hosts: ['antenna.labs.example.com', 'labs.example.com'],
           podSecurity: 'baseline',
@@ -214,7 +214,7 @@ services:
           team: 'tools',
           namespace: 'diary',
           image: 'localhost:5000/diary',
-          quota: { cpu: '4', memory: '8G', pods: 5 },
+          quota: { cpu: '4', memory: '8G', pods: 5, storage: '0' },
           defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
           hosts: [],
           podSecurity: 'restricted',
@@ -234,7 +234,7 @@ services:
   test('GIVEN a YAML anchor WHEN parsed THEN the alias is read like the anchor', () => {
     const text = edit('quota: {cpu: 2, memory: 4Gi, pods: 20}', 'quota: &q {cpu: 2, memory: 4Gi, pods: 20}') +
       '  - {name: diary, team: blog, image: x/diary, quota: *q}\n';
-    assert.deepEqual(parsePlatform(text, FILE).services[1]?.quota, { cpu: '2', memory: '4Gi', pods: 20 });
+    assert.deepEqual(parsePlatform(text, FILE).services[1]?.quota, { cpu: '2', memory: '4Gi', pods: 20, storage: '0' });
   });
 
   test('GIVEN a file WHEN loaded THEN its absolute path is recorded', async () => {
@@ -512,8 +512,8 @@ describe('errors: quantities', () => {
   });
 
   test('quantities up to what Kubernetes counts are kept, and compared exactly', () => {
-    const largest = edit('quota: {cpu: 2, memory: 4Gi, pods: 20}', 'quota: {cpu: "9223372036854775807m", memory: 7Ei, pods: 20}');
-    assert.deepEqual(parsePlatform(largest, FILE).services[0]?.quota, { cpu: '9223372036854775807m', memory: '7Ei', pods: 20 });
+    const largest = edit('quota: {cpu: 2, memory: 4Gi, pods: 20}', 'quota: {cpu: "9223372036854775807m", memory: 7Ei, pods: 20, storage: "9223372036854775807"}');
+    assert.deepEqual(parsePlatform(largest, FILE).services[0]?.quota, { cpu: '9223372036854775807m', memory: '7Ei', pods: 20, storage: '9223372036854775807' });
     // A request just above its limit, both near the bound: the comparison is exact.
     assertProblems(withServices('    defaults:\n      requests: {cpu: "9223372036854775807m"}\n      limits: {cpu: "9223372036854775806m"}\n', largest), [
       'platform.yaml:21:23: services[0].defaults.requests.cpu: the default cpu request 9223372036854775807m is above the default cpu limit 9223372036854775806m; a request may not exceed its limit',
@@ -527,6 +527,20 @@ describe('errors: quantities', () => {
 
   test('a quota of zero', () => {
     assertProblems(edit('cpu: 2,', 'cpu: 0,'), ['platform.yaml:19:18: services[0].quota.cpu: must be above 0']);
+    // Storage may be zero: no PersistentVolumeClaims, the default.
+    assert.equal(parsePlatform(edit('pods: 20}', 'pods: 20, storage: 0}'), FILE).services[0]?.quota.storage, '0');
+  });
+
+  test('a storage quota: malformed, negative or beyond 64 bits is refused, naming services[i].quota.storage', () => {
+    assertProblems(edit('pods: 20}', 'pods: 20, storage: 50GB}'), [
+      'platform.yaml:19:53: services[0].quota.storage: must be a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"; found "50GB"',
+    ]);
+    assertProblems(edit('pods: 20}', 'pods: 20, storage: -1Gi}'), [
+      'platform.yaml:19:53: services[0].quota.storage: must be a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"; found "-1Gi"',
+    ]);
+    assertProblems(edit('pods: 20}', 'pods: 20, storage: 8Ei}'), [
+      'platform.yaml:19:53: services[0].quota.storage: "8Ei" is more storage than Kubernetes can count: at most 9223372036854775807 bytes (just under 8Ei), as it counts storage in bytes in 64 bits; write the amount meant, such as "500Gi"',
+    ]);
   });
 
   test('requests above limits', () => {
@@ -554,7 +568,7 @@ describe('errors: quantities', () => {
     // The ResourceQuota holds requests.cpu, requests.memory, limits.memory and pods; no limits.cpu.
     const text = withServices('    defaults:\n      limits: {cpu: 4}\n', edit('cpu: 2,', 'cpu: 500m,'));
     const [service] = parsePlatform(text, FILE).services;
-    assert.deepEqual(service?.quota, { cpu: '500m', memory: '4Gi', pods: 20 });
+    assert.deepEqual(service?.quota, { cpu: '500m', memory: '4Gi', pods: 20, storage: '0' });
     assert.deepEqual(service?.defaults.limits, { cpu: '4', memory: '512Mi' });
   });
 

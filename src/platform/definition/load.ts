@@ -452,7 +452,7 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
       problems.add({ path, message: 'must be above 0' });
       return undefined;
     }
-    const resource = path[path.length - 1] as 'cpu' | 'memory';
+    const resource = path[path.length - 1] as keyof typeof COUNTED_IN;
     if (exceedsInt64(parsed, COUNTED_IN[resource].scale)) {
       problems.add({ path, message: `${describeValue(value)} is more ${COUNTED_IN[resource].noun} than Kubernetes can count: ${COUNTED_IN[resource].words}; write the amount meant, such as ${COUNTED_IN[resource].example}` });
       return undefined;
@@ -473,6 +473,7 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
     const defaults = isRecord(service.defaults) ? service.defaults : {};
     const requests = isRecord(defaults.requests) ? defaults.requests : {};
     const limits = isRecord(defaults.limits) ? defaults.limits : {};
+    read([...base, 'quota', 'storage'], quota.storage, false);
     for (const resource of ['cpu', 'memory'] as const) {
       const quotaPath = [...base, 'quota', resource];
       const requestPath = [...base, 'defaults', 'requests', resource];
@@ -518,6 +519,7 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
 const COUNTED_IN = {
   cpu: { noun: 'CPU', scale: -3, words: 'at most 9223372036854775807m (about 9.2e15 cores), as it counts CPU in millicores in 64 bits', example: '"64"' },
   memory: { noun: 'memory', scale: 0, words: 'at most 9223372036854775807 bytes (just under 8Ei), as it counts memory in bytes in 64 bits', example: '"256Gi"' },
+  storage: { noun: 'storage', scale: 0, words: 'at most 9223372036854775807 bytes (just under 8Ei), as it counts storage in bytes in 64 bits', example: '"500Gi"' },
 } as const;
 
 function requestOrLimitIsDefault(path: readonly Segment[], requests: Raw, limits: Raw): boolean {
@@ -630,7 +632,12 @@ function buildService(service: Raw, index: number, quantity: (path: Segment[]) =
     namespace: (service.namespace as string | undefined) ?? (service.name as string),
     image: service.image as string,
     ...(service.sourceRepository === undefined ? {} : { sourceRepository: service.sourceRepository as string }),
-    quota: { cpu: quantity([...base, 'quota', 'cpu']), memory: quantity([...base, 'quota', 'memory']), pods: quota.pods as number },
+    quota: {
+      cpu: quantity([...base, 'quota', 'cpu']),
+      memory: quantity([...base, 'quota', 'memory']),
+      pods: quota.pods as number,
+      storage: quota.storage === undefined ? D.storage : quantity([...base, 'quota', 'storage']),
+    },
     defaults: { requests: amounts('requests'), limits: amounts('limits') },
     hosts: (service.hosts as string[] | undefined) ?? [...D.hosts],
     podSecurity: (service.podSecurity as PodSecurityLevel | undefined) ?? D.podSecurity,

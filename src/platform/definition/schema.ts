@@ -26,6 +26,7 @@ export const PLATFORM_DEFAULTS = {
   imageAllowlist: [],
   requests: { cpu: '100m', memory: '128Mi' },
   limits: { cpu: '1', memory: '512Mi' },
+  storage: '0',
   hosts: [],
   podSecurity: 'restricted',
   allowFrom: [],
@@ -336,6 +337,12 @@ export const PLATFORM_SCHEMA: Schema = {
               cpu: quantity('Total cpu of the namespace, e.g. 4 or "2500m".'),
               memory: quantity('Total memory of the namespace, e.g. "8Gi".'),
               pods: { type: 'integer', minimum: 1, description: 'Most pods the namespace may run.' },
+              storage: {
+                ...quantity(
+                  `Total storage the namespace's PersistentVolumeClaims may request, e.g. "50Gi" (each claim is an EBS volume); it may hold at most as many claims as pods. 0: no claims at all. @default "${D.storage}"`,
+                ),
+                default: D.storage,
+              },
             },
             ['cpu', 'memory', 'pods'],
           ),
