@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { splitDocuments } from './documents.js';
+import { displayPath } from './load.js';
 import { isObject } from './podspec.js';
 import type { JsonValue } from './types.js';
 import { YamlLines, type PathSegment } from './yaml-lines.js';
@@ -285,9 +286,21 @@ export class KustomizeError extends Error {}
 
 /**
  * Renders a kustomization directory with `kubectl kustomize` (the kustomize
- * built into kubectl, which is what Argo CD users have at hand).
+ * built into kubectl, which is what Argo CD users have at hand). One that would
+ * have kustomize fetch from outside the repository (see remoteLoads) is
+ * refused instead, naming each such value: kaji, run in CI, never fetches, so
+ * what it checks is what the repository holds.
  */
-export function renderKustomization(directory: string, kubectl = process.env.KAJI_KUBECTL ?? 'kubectl'): Promise<string> {
+export async function renderKustomization(directory: string, kubectl = process.env.KAJI_KUBECTL ?? 'kubectl'): Promise<string> {
+  const remote = await remoteLoads(directory);
+  if (remote.length > 0) {
+    const named = remote.map((load) => `${displayPath(load.file)}${load.line ? `:${load.line}` : ''}: ${load.field} "${load.value}" (${VENDOR_ADVICE[load.loads]})`);
+    throw new KustomizeError(`not rendered, as kustomize would fetch from outside the repository (kaji fetches nothing, so that it checks what the repository holds): ${named.join('; ')}`);
+  }
+  return runKubectlKustomize(directory, kubectl);
+}
+
+function runKubectlKustomize(directory: string, kubectl: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(kubectl, ['kustomize', directory], { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
