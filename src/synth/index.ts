@@ -2,13 +2,14 @@
 // definition, creates missing overlays for new clusters, regenerates
 // clusters/*/, renders every service for every cluster, and checks all of it
 // with the platform's policy and the tenant boundaries.
-import { stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
-import { displayPath, writeFileAtomically, type InputProblem } from '../kube/index.js';
+import { displayPath, type InputProblem } from '../kube/index.js';
 import { auditObjects, countResults, parsePolicyConfig, readPolicyText, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
 import { deriveClusterFiles, loadPlatform, PlatformError, PlatformErrors, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
+import { stageOutput } from './output.js';
 import { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
 import { applyFileChanges, planGeneratedFiles, type FileChange } from './files.js';
 import { createOverlays, overlayPath, planOverlays, type OverlayPlan, type OverlayProblem } from './overlays.js';
@@ -25,7 +26,10 @@ export interface SynthOptions {
   readonly directory: string;
   /** Write nothing; report generated files and overlays that are out of date. */
   readonly checkOnly?: boolean;
-  /** Where rendered manifests and summary.json go. @default "out" (relative to the working directory) */
+  /**
+   * Where rendered manifests, summary.json and cdk.out/ go, each run's in place
+   * of the previous run's, once complete. @default "out" (relative to the working directory)
+   */
   readonly outDirectory?: string;
   readonly kubectl?: string;
   readonly onProgress?: (progress: SynthProgress) => void;
@@ -109,14 +113,24 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
     checkCluster(platform, cluster, policy, rendered.filter((entry) => entry.job.cluster.name === cluster.name)),
   );
   progress({ phase: 'cdk' });
-  const out = resolve(options.outDirectory ?? 'out');
-  const infrastructure = await synthesizeInfrastructure(platform, options.checkOnly ? undefined : join(out, 'cdk.out'));
-  const result = summarise(platform, root, fileChanges, overlays, overlayProblems, clusters, infrastructure);
-  if (!options.checkOnly) {
-    progress({ phase: 'write' });
-    await writeOutput(out, result, rendered);
+  if (options.checkOnly) {
+    const infrastructure = await synthesizeInfrastructure(platform, undefined);
+    return summarise(platform, root, fileChanges, overlays, overlayProblems, clusters, infrastructure);
   }
-  return result;
+  // Written aside and put in place of the previous run's output only once complete (see output.ts).
+  const out = resolve(options.outDirectory ?? 'out');
+  const staged = stageOutput(out);
+  try {
+    const assembly = await synthesizeInfrastructure(platform, join(staged.folder, 'cdk.out'));
+    const infrastructure = assembly.outdir === undefined ? assembly : { ...assembly, outdir: join(out, 'cdk.out') };
+    const result = summarise(platform, root, fileChanges, overlays, overlayProblems, clusters, infrastructure);
+    progress({ phase: 'write' });
+    await writeOutput(staged.folder, result, rendered);
+    staged.publish();
+    return result;
+  } finally {
+    staged.discard();
+  }
 }
 
 /**
@@ -227,10 +241,12 @@ export function synthSummary(result: SynthResult): object {
   };
 }
 
-async function writeOutput(out: string, result: SynthResult, rendered: readonly RenderedService[]): Promise<void> {
+/** Writes the rendered manifests and summary.json into `folder`, the staging folder: plain writes, as nothing reads it before it is published. */
+async function writeOutput(folder: string, result: SynthResult, rendered: readonly RenderedService[]): Promise<void> {
   for (const entry of rendered) {
     const text = entry.objects.map((object) => yaml.dump(object.raw, { lineWidth: -1, noRefs: true })).join('---\n');
-    await writeFileAtomically(join(out, entry.job.cluster.name, `${entry.job.service.name}.yaml`), text);
+    await mkdir(join(folder, entry.job.cluster.name), { recursive: true });
+    await writeFile(join(folder, entry.job.cluster.name, `${entry.job.service.name}.yaml`), text);
   }
-  await writeFileAtomically(join(out, 'summary.json'), `${JSON.stringify(synthSummary(result), null, 2)}\n`);
+  await writeFile(join(folder, 'summary.json'), `${JSON.stringify(synthSummary(result), null, 2)}\n`);
 }

@@ -1,10 +1,11 @@
 // Synthesises the platform's CDK app in-process, from the same definition the
 // manifests come from, so a change of platform.yaml that breaks the AWS side
 // fails `kaji synth` before it reaches `cdk deploy`.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlatformDefinition } from '../platform/index.js';
+import { temporaryFolder } from './output.js';
 
 export interface InfrastructureResult {
   /** The synthesised stacks' names. */
@@ -15,11 +16,17 @@ export interface InfrastructureResult {
   readonly problem?: string;
 }
 
-/** Synthesises into `outdir`, or into a temporary folder that is removed again when `outdir` is undefined. */
+/**
+ * Synthesises into `outdir`, or into a temporary folder that is removed again
+ * when `outdir` is undefined. An app that does not synthesise leaves nothing in
+ * `outdir`: its assets may be staged already, but an assembly without its
+ * templates is nothing to deploy.
+ */
 export async function synthesizeInfrastructure(platform: PlatformDefinition, outdir: string | undefined): Promise<InfrastructureResult> {
   // aws-cdk-lib is large: loaded only when a synthesis runs, not by every kaji command.
   const { buildPlatformApp } = await import('../infra/index.js');
-  const target = outdir ?? (await mkdtemp(join(tmpdir(), 'kaji-cdk-')));
+  const temporary = outdir === undefined ? temporaryFolder(join(tmpdir(), 'kaji-cdk-')) : undefined;
+  const target = outdir ?? temporary!.path;
   try {
     // CloudFormation schema validation is left to `cdk synth` (seconds per stack); cdk-nag still runs.
     // An assembly that is removed again needs no construct tree (tree.json).
@@ -33,8 +40,9 @@ export async function synthesizeInfrastructure(platform: PlatformDefinition, out
     if (errors.length === 0) return { stacks, ...where };
     return { stacks, ...where, problem: `the CDK app has ${errors.length} error(s), e.g. ${errors.slice(0, 3).join('; ')}` };
   } catch (error) {
+    if (outdir) await rm(outdir, { recursive: true, force: true });
     return { stacks: [], problem: `the CDK app does not synthesise: ${(error as Error).message}` };
   } finally {
-    if (!outdir) await rm(target, { recursive: true, force: true });
+    temporary?.remove();
   }
 }

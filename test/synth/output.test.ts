@@ -1,0 +1,131 @@
+// kaji synth's --out folder holds one run's output, whole: a run that fails
+// leaves the previous one as it was, a run that completes replaces all of it.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePlatform } from '../../src/platform/index.js';
+import { runSynth } from '../../src/synth/index.js';
+import { synthesizeInfrastructure } from '../../src/synth/infrastructure.js';
+import { hasKubectl, KAJI_ROOT, tempTree } from '../support/files.js';
+import { platformTree, platformYaml, type TestService } from '../support/platform.js';
+import { greenOnly, snapshot, stagingIn } from '../support/synth-output.js';
+
+const shop: TestService = { name: 'shop' };
+const cart: TestService = { name: 'cart' };
+
+describe('kaji synth output', { skip: !hasKubectl }, () => {
+  test('a run that fails midway leaves the previous output byte for byte, and no staging folder', async () => {
+    const tree = platformTree([shop, cart]);
+    try {
+      const out = tree.path('out');
+      await runSynth({ directory: tree.root, outDirectory: out });
+      const before = snapshot(out);
+      assert.ok(before['cdk.out/shop-blue.template.json'] && before['blue/shop.yaml'] && before['summary.json']);
+
+      // A changed platform, so that every part of the output would change; the run
+      // fails once the CDK app is synthesised, before the manifests are written.
+      writeFileSync(tree.path('platform.yaml'), greenOnly([shop]));
+      const failing = runSynth({
+        directory: tree.root,
+        outDirectory: out,
+        onProgress: (progress) => {
+          if (progress.phase === 'write') throw new Error('provoked failure');
+        },
+      });
+      await assert.rejects(failing, /provoked failure/);
+      assert.deepEqual(snapshot(out), before);
+      assert.deepEqual(stagingIn(out), []);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a run that fails before any previous output leaves no --out folder behind', async () => {
+    const tree = platformTree([shop]);
+    try {
+      const failing = runSynth({
+        directory: tree.root,
+        outDirectory: tree.path('new/out'),
+        onProgress: (progress) => {
+          if (progress.phase === 'write') throw new Error('provoked failure');
+        },
+      });
+      await assert.rejects(failing, /provoked failure/);
+      assert.equal(existsSync(tree.path('new')), false);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test("a completed run replaces all a previous run wrote: a removed cluster's stacks and manifests and a removed service's go, other files stay", async () => {
+    const tree = platformTree([shop, cart]);
+    try {
+      const out = tree.path('out');
+      await runSynth({ directory: tree.root, outDirectory: out });
+      assert.ok(existsSync(join(out, 'cdk.out/shop-blue.template.json')) && existsSync(join(out, 'green/cart.yaml')));
+      writeFileSync(join(out, 'notes.txt'), 'not written by kaji\n');
+
+      writeFileSync(tree.path('platform.yaml'), greenOnly([shop]));
+      const result = await runSynth({ directory: tree.root, outDirectory: out });
+      assert.equal(result.problems, 0);
+      assert.equal(result.infrastructure.outdir, join(out, 'cdk.out'), 'reported where it is published');
+      assert.deepEqual(readdirSync(out).sort(), ['cdk.out', 'green', 'notes.txt', 'summary.json']);
+      assert.deepEqual(readdirSync(join(out, 'green')), ['shop.yaml']);
+      assert.deepEqual(readdirSync(join(out, 'cdk.out')).filter((name) => name.includes('blue')), []);
+      assert.ok(existsSync(join(out, 'cdk.out/shop-green.template.json')));
+      assert.equal(readFileSync(join(out, 'notes.txt'), 'utf8'), 'not written by kaji\n');
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { clusters: { cluster: string }[] };
+      assert.deepEqual(summary.clusters.map((cluster) => cluster.cluster), ['green']);
+
+      // The published assembly is complete and does not point into the staging folder.
+      const assembly = join(out, 'cdk.out');
+      for (const manifest of readdirSync(assembly).filter((name) => name.endsWith('.assets.json'))) {
+        const { files } = JSON.parse(readFileSync(join(assembly, manifest), 'utf8')) as { files: Record<string, { source: { path: string } }> };
+        for (const file of Object.values(files)) assert.ok(existsSync(join(assembly, file.source.path)), `${manifest}: ${file.source.path}`);
+      }
+      for (const [path, hash] of Object.entries(snapshot(out))) {
+        if (hash !== '/' && statSync(join(out, path)).size < 10_000_000) assert.doesNotMatch(readFileSync(join(out, path), 'utf8'), /\.kaji-synth/, path);
+      }
+      // The kubectl layer zips are still hard links to node_modules' files where that is one file system.
+      if (statSync(out).dev === statSync(join(KAJI_ROOT, 'node_modules')).dev) {
+        const zips = readdirSync(assembly).filter((name) => name.endsWith('.zip'));
+        assert.ok(zips.length >= 2 && zips.every((zip) => statSync(join(assembly, zip)).nlink > 1), zips.join(', '));
+      }
+      assert.deepEqual(stagingIn(out), []);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('--check-only leaves a previous output as it was', async () => {
+    const tree = platformTree([shop]);
+    try {
+      const out = tree.path('out');
+      await runSynth({ directory: tree.root, outDirectory: out });
+      const before = snapshot(out);
+      writeFileSync(tree.path('platform.yaml'), greenOnly([shop]));
+      await runSynth({ directory: tree.root, outDirectory: out, checkOnly: true });
+      assert.deepEqual(snapshot(out), before);
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
+
+describe('synthesizeInfrastructure into a folder', () => {
+  test('an app that does not synthesise leaves no partial assembly there', async () => {
+    // Past 500 resources in the shared stack: aws-cdk-lib throws after the layer assets are staged.
+    const parsed = parsePlatform(platformYaml(Array.from({ length: 220 }, (_, index) => ({ name: `svc-${index}` }))), 'platform.yaml');
+    const platform = { ...parsed, services: parsed.services.map((service) => ({ ...service, sourceRepository: `example-shop/${service.name}` })) };
+    const tree = tempTree({});
+    try {
+      const result = await synthesizeInfrastructure(platform, tree.path('cdk.out'));
+      assert.match(result.problem!, /^the CDK app does not synthesise: .*500/);
+      assert.equal(result.outdir, undefined);
+      assert.equal(existsSync(tree.path('cdk.out')), false);
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
