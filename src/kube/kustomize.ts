@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -300,19 +300,64 @@ export async function renderKustomization(directory: string, kubectl = process.e
   return runKubectlKustomize(directory, kubectl);
 }
 
+/** kubectl's output is read into memory; more than this is refused rather than exhausting it. */
+const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+
 function runKubectlKustomize(directory: string, kubectl: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(kubectl, ['kustomize', directory], { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (!error) return resolve(stdout);
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return reject(
-          new KustomizeError(
-            `cannot render the kustomization: "${kubectl}" was not found. Install kubectl (it includes kustomize) or pass the rendered YAML instead (kubectl kustomize DIR | kaji check -).`,
-          ),
-        );
-      }
-      const reason = stderr.trim().split('\n').filter(Boolean).pop() ?? error.message;
+    // A process group of its own, so that stopping it stops what it runs too (git, helm).
+    const child = spawn(kubectl, ['kustomize', directory], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running.add(child);
+    stopRunningWhenKajiExits();
+    const stdout: Buffer[] = [];
+    let stdoutBytes = 0;
+    let stderr = '';
+    const fail = (message: string) => {
+      running.delete(child);
+      reject(new KustomizeError(message));
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdoutBytes += chunk.length;
+      if (stdoutBytes <= MAX_OUTPUT_BYTES) return void stdout.push(chunk);
+      if (!running.has(child)) return; // already failed
+      stopGroup(child);
+      fail(`kubectl kustomize failed: its output is over ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB`);
+    });
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') return fail(`kubectl kustomize failed: ${error.message}`);
+      fail(
+        `cannot render the kustomization: "${kubectl}" was not found. Install kubectl (it includes kustomize) or pass the rendered YAML instead (kubectl kustomize DIR | kaji check -).`,
+      );
+    });
+    child.on('close', (code, signal) => {
+      if (!running.delete(child)) return; // already failed
+      if (code === 0) return resolve(Buffer.concat(stdout).toString('utf8'));
+      const reason = stderr.trim().split('\n').filter(Boolean).pop() ?? (signal ? `stopped by ${signal}` : `exit code ${code}`);
       reject(new KustomizeError(`kubectl kustomize failed: ${reason}`));
     });
   });
+}
+
+/** The kubectl processes running now. */
+const running = new Set<ChildProcess>();
+
+/**
+ * Stops the running kubectl processes when kaji exits: an interrupted kaji
+ * exits at once (removeTemporariesOnInterrupt), and a kubectl left behind would
+ * go on rendering, or fetching, for nobody.
+ */
+function stopRunningWhenKajiExits(): void {
+  if (listening) return;
+  listening = true;
+  process.on('exit', () => running.forEach(stopGroup));
+}
+let listening = false;
+
+function stopGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
 }
