@@ -240,19 +240,44 @@ export function parseSchemaText(text: string): unknown {
 }
 
 /**
+ * Keywords whose mappings are keyed by property names (or patterns), in which
+ * Ajv skips a "__proto__" key by design, with what to write instead.
+ */
+const KEYED_BY_PROPERTY: ReadonlyMap<string, string> = new Map([
+  ['properties', 'patternProperties: {"^__proto__$": ...}'],
+  ['patternProperties', 'the pattern "(?:__proto__)"'],
+  ['dependencies', 'dependentRequired or dependentSchemas'],
+]);
+
+/**
  * Drops string `$schema` keys: Polaris's validator ignores them, and Ajv would
  * otherwise refuse unknown meta-schema URLs such as `http://json-schema.org/draft/2019-09/schema`.
  * Values under const/enum/default/examples are data, not schemas, and stay.
+ * Refuses a "__proto__" key under properties, patternProperties or
+ * dependencies: its rule would never be applied. `keyedBy` is the keyword
+ * whose mapping `value` is, when it is such a mapping rather than a schema.
  */
-function withoutMetaSchema(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutMetaSchema);
+function withoutMetaSchema(value: unknown, path: readonly (string | number)[] = [], keyedBy?: string): unknown {
+  if (Array.isArray(value)) return value.map((item, index) => withoutMetaSchema(item, [...path, index]));
   if (typeof value !== 'object' || value === null) return value;
+  if (keyedBy !== undefined && Object.hasOwn(value, '__proto__')) {
+    throw new SchemaError(
+      'schema',
+      `${formatPath(path)} names "__proto__", a key the JSON Schema validator skips (its rule would never be applied); use ${KEYED_BY_PROPERTY.get(keyedBy)} instead`,
+    );
+  }
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
-    if (key === '$schema' && typeof child === 'string') continue;
-    setOwn(out, key, ['const', 'enum', 'default', 'examples'].includes(key) ? child : withoutMetaSchema(child));
+    if (keyedBy === undefined && key === '$schema' && typeof child === 'string') continue;
+    const data = keyedBy === undefined && ['const', 'enum', 'default', 'examples'].includes(key);
+    setOwn(out, key, data ? child : withoutMetaSchema(child, [...path, key], keyedBy === undefined && KEYED_BY_PROPERTY.has(key) ? key : undefined));
   }
   return out;
+}
+
+/** A path inside a schema as the configuration is written: properties.metadata.required[0]. */
+function formatPath(path: readonly (string | number)[]): string {
+  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
 }
 
 function describeError(error: ErrorObject): string {
