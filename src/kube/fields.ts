@@ -41,3 +41,12 @@ export function objectsAt(root: JsonValue | undefined, ...keys: readonly string[
 export function stringsAt(root: JsonValue | undefined, ...keys: readonly string[]): string[] {
   return (arrayAt(root, ...keys) ?? []).filter((item): item is string => typeof item === 'string');
 }
+
+/**
+ * A value for messages: its JSON text, but a NaN or an infinity as YAML writes
+ * it (.nan, .inf, -.inf), where JSON.stringify would show null.
+ */
+export function valueText(value: JsonValue): string {
+  if (typeof value !== 'number' || Number.isFinite(value)) return JSON.stringify(value);
+  return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
+}

@@ -1,3 +1,4 @@
+import { valueText } from './fields.js';
 import { isObject } from './podspec.js';
 import type { JsonObject, JsonValue, KubeObject, Source } from './types.js';
 import type { PathSegment } from './yaml-lines.js';
@@ -28,7 +29,7 @@ export function objectProblemAt(doc: unknown): ObjectProblem | undefined {
     return { message: `${object.kind} has no "apiVersion"`, path: object.apiVersion === undefined ? WHOLE : ['apiVersion'] };
   }
   if (!isObject(object.metadata)) return { message: `${object.kind} has no "metadata" mapping`, path: object.metadata === undefined ? WHOLE : ['metadata'] };
-  return podSpecProblem(object);
+  return podSpecProblem(object) ?? replicasProblem(object);
 }
 
 /** Where the built-in workload kinds (and Argo Rollouts) keep their pod spec: by kind, with the kind's API group. */
@@ -81,6 +82,25 @@ function containersProblem(kind: string, path: readonly string[], podSpec: JsonO
     }
   }
   return undefined;
+}
+
+/** The workload kinds whose spec.replicas is a count of pods (an int32 to the API server). */
+const REPLICATED_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController', 'Rollout']);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * A workload whose replicas is not a count (.nan, 2.5, "3", -1): the API
+ * server would refuse it, and a check would judge it as one replica.
+ */
+function replicasProblem(object: JsonObject): ObjectProblem | undefined {
+  const kind = object.kind as string;
+  if (!REPLICATED_KINDS.has(kind) || !inGroup(object.apiVersion as string, POD_SPEC_PLACES.get(kind)!.group)) return undefined;
+  const replicas = isObject(object.spec) ? object.spec.replicas : undefined; // a spec of the wrong shape is podSpecProblem's
+  if (replicas === undefined || replicas === null || (typeof replicas === 'number' && Number.isInteger(replicas) && replicas >= 0 && replicas <= INT32_MAX)) {
+    return undefined;
+  }
+  const found = typeof replicas === 'object' ? describe(replicas) : valueText(replicas);
+  return { message: `${kind} spec.replicas must be a whole number from 0 to ${INT32_MAX} (or left out), found ${found}`, path: ['spec', 'replicas'] };
 }
 
 /** Whether an apiVersion ("apps/v1", "v1") is of an API group ("apps", "" for the core group). */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import type { JsonObject, JsonValue } from '../kube/index.js';
 import { didYouMean, emptyRecord, fileErrorReason, isObject, KUBERNETES_YAML_SCHEMA, lineOfPath, OVER_EXPANDED_MESSAGE, overExpandedPath, YamlLines } from '../kube/index.js';
+import { valueText } from '../kube/fields.js';
 import { BUILTIN_CHECKS } from './checks/index.js';
 import { compileCustomCheck } from './custom/index.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
@@ -166,7 +167,7 @@ function readSeverities(value: JsonValue | undefined, custom: Record<string, Che
       throw new ConfigError(`unknown check "${id}"${didYouMean(id, known)}; define it under customChecks or remove it`, `checks.${id}`);
     }
     if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) {
-      throw new ConfigError(`unknown severity ${JSON.stringify(severity)}: use ignore, warning or danger`, `checks.${id}`);
+      throw new ConfigError(`unknown severity ${valueText(severity)}: use ignore, warning or danger`, `checks.${id}`);
     }
     severities[id] = severity as Severity;
   }
@@ -215,7 +216,7 @@ function readStringList(value: JsonValue | undefined, path: string): string[] | 
 function readBoolean(raw: JsonObject, key: string): boolean {
   const value = raw[key];
   if (value === undefined || value === null) return false;
-  if (typeof value !== 'boolean') throw new ConfigError(`must be true or false, found ${JSON.stringify(value)}`, key);
+  if (typeof value !== 'boolean') throw new ConfigError(`must be true or false, found ${valueText(value)}`, key);
   return value;
 }
 

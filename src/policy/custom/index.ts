@@ -8,6 +8,7 @@
 // `additionalSchemas` require, per kind, at least one object of that kind in
 // the same namespace that validates.
 import { apiGroupOf, isObject, splitGroupKind, type JsonObject, type JsonValue } from '../../kube/index.js';
+import { valueText } from '../../kube/fields.js';
 import { ConfigError } from '../errors.js';
 import { HANDLED_TARGETS, type CheckDefinition, type CheckInput, type IncludeExclude, type PatchOperation, type RelatedObjects } from '../types.js';
 import { GoTemplateError, parseGoTemplate, type GoTemplate } from './gotemplate.js';
@@ -398,5 +399,5 @@ function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${valueText(value as JsonValue)}`;
 }

@@ -5,7 +5,8 @@ import Ajv2019 from 'ajv/dist/2019.js';
 import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import { parse as parseYaml, type ParseOptions, type SchemaOptions, type DocumentOptions } from 'yaml';
-import { jsonEqual, setOwn } from '../../kube/index.js';
+import { jsonEqual, setOwn, type JsonValue } from '../../kube/index.js';
+import { valueText } from '../../kube/fields.js';
 import { compareQuantities, parseQuantity, type Quantity } from '../../kube/quantity.js';
 import { goRegExp, GoRegexError } from './goregex.js';
 import { formatFloat } from './gotemplate.js';
@@ -288,5 +289,5 @@ function describe(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${valueText(value as JsonValue)}`;
 }
