@@ -7,8 +7,13 @@
 // updates each ref atomically (the receiving side stores every object first,
 // checks connectivity, then moves the ref under a lock). A process killed at any
 // point therefore leaves the remote ref either where it was or at the complete
-// commit; the user's own checkout is never written to. What a crash can leave
-// behind is the temporary directory under the OS temp folder (`kaji-ws-*`).
+// commit; the user's own checkout is never written to. A file is written into
+// the workspace through a temporary file and a rename (writeFileAtomically),
+// so a failed write leaves the old file whole and no half-written one for the
+// commit's `git add --all` to take. The temporary directory under the OS temp
+// folder (`kaji-ws-*`) is removed when the workspace is disposed of, and when
+// kaji exits without that (an interrupt, a process.exit): only a kill that
+// runs no code at all (SIGKILL, a power cut) leaves it behind.
 //
 // Credentials: for http(s) URLs a token is sent as an `http.<origin>/.extraHeader`
 // passed through GIT_CONFIG_COUNT/KEY/VALUE environment variables (the same as
@@ -19,11 +24,13 @@
 // and stderr kept in a GitError has URL userinfo, the token and those credentials
 // redacted.
 import { execFile, type ExecFileException } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { writeFileAtomically } from '../kube/index.js';
 import { isGitBranchName } from '../platform/definition/patterns.js';
 
 /** A git command that failed. Its message, command and stderr never contain credentials. */
@@ -136,6 +143,7 @@ export class Workspace {
         : undefined;
     const context = gitContext(options.author ?? DEFAULT_AUTHOR, remote, auth, options.token);
     const dir = await mkdtemp(join(tmpdir(), 'kaji-ws-'));
+    removeAtExit(dir);
     const root = join(dir, 'tree');
     try {
       const shallow = options.shallow ?? url;
@@ -148,7 +156,7 @@ export class Workspace {
       const baseCommit = (await git(context, ['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: root })).trim();
       return new Workspace(dir, root, base, baseCommit, redact(options.source, context.secrets), context);
     } catch (error) {
-      await rm(dir, { recursive: true, force: true });
+      await removeDirectory(dir);
       throw error;
     }
   }
@@ -157,10 +165,9 @@ export class Workspace {
     return readFile(this.#resolve(path), 'utf8');
   }
 
+  /** Writes a file whole or not at all (a temporary file and a rename), creating its folders. */
   async writeFile(path: string, content: string): Promise<void> {
-    const file = this.#resolve(path);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, content);
+    await writeFileAtomically(this.#resolve(path), content);
   }
 
   /** Unified diff of the uncommitted changes (new files included). */
@@ -273,7 +280,7 @@ export class Workspace {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
-    await rm(this.#dir, { recursive: true, force: true, maxRetries: 3 });
+    await removeDirectory(this.#dir);
   }
 
   async #fetchBase(): Promise<void> {
@@ -513,4 +520,30 @@ function changeOf(raw: string): string {
 function backoffDelay(attempt: number, { minMs, maxMs }: { minMs: number; maxMs: number }): number {
   const ceiling = Math.min(maxMs, minMs * 2 ** (attempt - 1));
   return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** Workspace directories not removed yet, which kaji removes when it exits without disposing of them (interrupted). */
+const workspaceDirectories = new Set<string>();
+let removingAtExit = false;
+
+function removeAtExit(dir: string): void {
+  if (!removingAtExit) process.once('exit', removeLeftDirectories);
+  removingAtExit = true;
+  workspaceDirectories.add(dir);
+}
+
+async function removeDirectory(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  workspaceDirectories.delete(dir);
+}
+
+/** Synchronously: nothing asynchronous runs at exit. The retries cover a git child still writing into the folder. */
+function removeLeftDirectories(): void {
+  for (const dir of workspaceDirectories) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // kaji is exiting with nothing left to report it to: the folder stays
+    }
+  }
 }
