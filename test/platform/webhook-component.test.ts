@@ -52,7 +52,9 @@ describe('webhook component', () => {
     const paths = files.filter((f) => f.path.includes('/platform/')).map((f) => f.path);
     assert.deepEqual(
       paths,
-      ['certificates.yaml', 'deployment.yaml', 'namespace.yaml', 'policy.yaml', 'service.yaml', 'tenants.yaml', 'webhooks.yaml'].map((n) => `clusters/blue/platform/webhook/${n}`),
+      ['certificates.yaml', 'deployment.yaml', 'namespace.yaml', 'networkpolicies.yaml', 'policy.yaml', 'service.yaml', 'tenants.yaml', 'webhooks.yaml'].map(
+        (n) => `clusters/blue/platform/webhook/${n}`,
+      ),
     );
     for (const f of files) assert.ok(f.content.startsWith(`${GENERATED_MARKER}\n`), f.path);
   });
@@ -85,6 +87,36 @@ describe('webhook component', () => {
       assert.equal(((config.metadata as JsonObject).annotations as JsonObject)['cert-manager.io/inject-ca-from'], `kaji-system/${SERVING_CERTIFICATE}`);
       assert.equal((hook.clientConfig as JsonObject).caBundle, undefined);
     }
+  });
+
+  test('kaji-system denies all traffic but the API server\'s calls: ingress to the webhook pods on the port its Service sends to, from any address; no egress', () => {
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    assert.deepEqual(policies.map((p) => (p.metadata as JsonObject).name), ['kaji-default-deny', 'kaji-webhook']);
+    for (const policy of policies) assert.equal((policy.metadata as JsonObject).namespace, 'kaji-system');
+    // Every pod of the namespace, both directions, no rule.
+    assert.deepEqual(find(objects, 'NetworkPolicy', 'kaji-default-deny').spec, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const allow = find(objects, 'NetworkPolicy', 'kaji-webhook').spec as JsonObject;
+    assert.deepEqual(allow.policyTypes, ['Ingress']);
+    assert.equal(allow.egress, undefined);
+    // The API server calls the Service the configurations name; the pods it selects get the call on
+    // the container port the Service's targetPort names: that port, and only it, is open, to every
+    // source (no `from`: the control plane's addresses are not known here).
+    const service = find(objects, 'Service', 'kaji-webhook');
+    const hooks = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'].flatMap((kind) => find(objects, kind).webhooks as JsonObject[]);
+    for (const hook of hooks) {
+      assert.deepEqual(((hook.clientConfig as JsonObject).service as JsonObject).name, (service.metadata as JsonObject).name);
+    }
+    const [servicePort] = (service.spec as JsonObject).ports as JsonObject[];
+    const template = (find(objects, 'Deployment').spec as JsonObject).template as JsonObject;
+    const containerPort = (((template.spec as JsonObject).containers as JsonObject[])[0]!.ports as JsonObject[]).find((p) => p.name === servicePort!.targetPort)!;
+    assert.deepEqual(allow.ingress, [{ ports: [{ protocol: 'TCP', port: containerPort.containerPort }] }]);
+    const selected = (allow.podSelector as JsonObject).matchLabels as Record<string, string>;
+    const podLabels = (template.metadata as JsonObject).labels as Record<string, string>;
+    assert.deepEqual(selected, (service.spec as JsonObject).selector);
+    for (const [key, value] of Object.entries(selected)) assert.equal(podLabels[key], value, key);
+    // In place before the first webhook pod starts.
+    const wave = (o: JsonObject): number => Number(((o.metadata as JsonObject).annotations as JsonObject)['argocd.argoproj.io/sync-wave']);
+    for (const policy of policies) assert.ok(wave(policy) < wave(find(objects, 'Deployment')), 'policies sync before the Deployment');
   });
 
   test('the defaults from the loader: Fail, 5 s', () => {
@@ -228,7 +260,7 @@ describe('webhook component', () => {
     const policy = await loadPolicyConfig({ file: LABS_POLICY });
     const folder = fileURLToPath(new URL('../../examples/labs/manifests/clusters/', import.meta.url));
     const files = (await readdir(folder, { recursive: true })).filter((path) => /^[^/]+\/platform\/webhook\/.*\.yaml$/.test(path));
-    assert.equal(files.length, 2 * 7, 'seven files for each of the two clusters');
+    assert.equal(files.length, 2 * 8, 'eight files for each of the two clusters');
     for (const path of files) {
       assert.equal(countResults(auditObjects(objectsFrom(await readFile(join(folder, path), 'utf8')), policy).Results).dangers, 0, path);
     }

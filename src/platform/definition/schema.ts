@@ -278,7 +278,7 @@ export const PLATFORM_SCHEMA: Schema = {
       { uniqueItems: true, default: [] },
     ),
     webhook: object(
-      'The admission webhook (`kaji webhook`): the same policy as CI, enforced by the API server on every Pod and workload created or updated outside kube-system, argocd and kaji-system. kaji synth writes its Deployment, Service, webhook configurations and cert-manager certificates under clusters/<cluster>/platform/webhook/ (cert-manager must be installed in the cluster).',
+      'The admission webhook (`kaji webhook`): the same policy as CI, enforced by the API server on every Pod and workload created or updated outside kube-system, argocd and kaji-system. kaji synth writes its Deployment, Service, NetworkPolicies, webhook configurations and cert-manager certificates under clusters/<cluster>/platform/webhook/ (cert-manager must be installed in the cluster).',
       {
         enabled: {
           type: 'boolean',

@@ -4,6 +4,7 @@
 //
 // Files under clusters/<cluster>/platform/webhook/:
 //   namespace.yaml     kaji-system (Pod Security restricted); kaji's own namespace is owned here
+//   networkpolicies.yaml  default deny; ingress to the serving port only, no egress
 //   policy.yaml        ConfigMap with the platform's policy file, verbatim (the server watches it:
 //                      a change in git reaches the pods without a restart)
 //   tenants.yaml       ConfigMap with the tenants file (platform/boundaries/tenants.ts), watched likewise
@@ -34,6 +35,7 @@ import type { GroupKind } from '../argocd.js';
 import type { ComponentContext, PlatformComponent } from '../components.js';
 import { DeriveError } from '../errors.js';
 import { ARGOCD_NAMESPACE, platformLabels, SERVICE_LABEL } from '../names.js';
+import { GUARDRAIL_NAMES } from '../tenant.js';
 import { generatedFile, sortedMap, type GeneratedFile } from '../yaml.js';
 
 export const WEBHOOK_NAME = 'kaji-webhook';
@@ -81,7 +83,10 @@ export const BOUNDARY_RULES: readonly JsonObject[] = [
   { apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['roles', 'rolebindings'], scope: 'Namespaced' },
 ];
 
-/** Sync waves inside kaji-platform: the namespace, then the certificates, the server, and the registrations only once the server is healthy. */
+/**
+ * Sync waves inside kaji-platform: the namespace and its network policies (before any pod runs
+ * there), then the certificates, the server, and the registrations only once the server is healthy.
+ */
 const WAVE = { namespace: '-3', issuers: '-2', certificates: '-1', server: '0', registration: '1' } as const;
 
 function labels(): Record<string, string> {
@@ -112,6 +117,33 @@ function namespaceObject(): JsonObject {
       annotations: { 'argocd.argoproj.io/sync-wave': WAVE.namespace },
     },
   };
+}
+
+/**
+ * kaji-system's network policies: like a tenant namespace, all traffic denied, then only what the
+ * server needs.
+ *
+ * - `kaji-default-deny`: every pod of the namespace, ingress and egress.
+ * - `kaji-webhook`: ingress to the webhook's pods on the serving port, from any source. The API
+ *   server calls it from the EKS control plane's network interfaces, which take addresses in the
+ *   cluster's subnets: the node subnets by default, where the VPC CNI also gives every pod its
+ *   address, so no ipBlock tells the API server from a pod, and platform.yaml does not know those
+ *   subnets anyway (they are the CDK app's). A guessed block that missed the control plane would
+ *   make every call fail, and with failurePolicy Fail that refuses every Pod and workload outside
+ *   the excluded namespaces. A tenant pod reaches this port only if platform.yaml opens it an
+ *   egress block that holds the webhook's pods; nothing else in the namespace is reachable. Kubelet
+ *   probes come from the node, which the VPC CNI always lets in.
+ * - no egress at all: the server only answers (its policy, tenants file and certificate are mounted
+ *   files; no API token, no DNS lookup), so a pod taken over through a crafted object reaches
+ *   neither the instance metadata service, nor tenants, nor the internet. The replies to the API
+ *   server still pass: a policy allows connections, and their replies with them.
+ */
+function networkPolicyObjects(): JsonObject[] {
+  const policy = (name: string, spec: JsonObject): JsonObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: metadata(name, WAVE.namespace), spec });
+  return [
+    policy(GUARDRAIL_NAMES.defaultDeny, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+    policy(WEBHOOK_NAME, { podSelector: { matchLabels: SELECTOR }, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: WEBHOOK_PORT }] }] }),
+  ];
 }
 
 function policyConfigMap(policyText: string): JsonObject {
@@ -337,6 +369,9 @@ function deriveWebhook(platform: PlatformDefinition, _cluster: ClusterDefinition
   }
   return [
     generatedFile('namespace.yaml', [namespaceObject()]),
+    generatedFile('networkpolicies.yaml', networkPolicyObjects(), [
+      `Default deny; the API server reaches the webhook on port ${WEBHOOK_PORT}, from any address (its network interfaces share the node subnets with the pods), and the webhook reaches nothing.`,
+    ]),
     generatedFile('policy.yaml', [policyConfigMap(context.policyText)], [`The policy file (${platform.policy}) the webhook enforces, as CI does.`]),
     generatedFile('tenants.yaml', [tenantsConfigMap(platform)], ['What the webhook checks tenant boundaries with: per tenant namespace its services, image repositories and hosts (from platform.yaml).']),
     generatedFile('certificates.yaml', certificateObjects(), ['Needs cert-manager in the cluster: it issues and renews the serving certificate and injects the caBundle.']),
