@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { writeFileAtomically } from '../kube/index.js';
+import { atExit, writeFileAtomically } from '../kube/index.js';
 import { isGitBranchName } from '../platform/definition/patterns.js';
 
 /** A git command that failed. Its message, command and stderr never contain credentials. */
@@ -527,7 +527,7 @@ const workspaceDirectories = new Set<string>();
 let removingAtExit = false;
 
 function removeAtExit(dir: string): void {
-  if (!removingAtExit) process.once('exit', removeLeftDirectories);
+  if (!removingAtExit) atExit('remove folders', removeLeftDirectories);
   removingAtExit = true;
   workspaceDirectories.add(dir);
 }

@@ -47,7 +47,7 @@ const temporaries = new Set<string>();
  * code (128 + the signal's number: 130, 143), removing the temporary files of
  * the writes under way first: left behind, one in a generated folder would be
  * committed by the next `git add -A`. The files already renamed into place
- * stay; each is whole.
+ * stay; each is whole. process.exit then runs what atExit (exit.ts) holds.
  */
 export function removeTemporariesOnInterrupt(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

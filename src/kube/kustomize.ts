@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { splitDocuments } from './documents.js';
+import { atExit } from './exit.js';
 import { displayPath } from './load.js';
 import { isObject } from './podspec.js';
 import type { JsonValue } from './types.js';
@@ -307,19 +308,26 @@ function runKubectlKustomize(directory: string, kubectl: string): Promise<string
   return new Promise((resolve, reject) => {
     // A process group of its own, so that stopping it stops what it runs too (git, helm).
     const child = spawn(kubectl, ['kustomize', directory], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    running.add(child);
-    stopRunningWhenKajiExits();
+    // An interrupted kaji exits at once: a kubectl left behind would go on rendering, or fetching, for nobody.
+    const forget = atExit('stop processes', () => stopGroup(child));
+    let settled = false;
+    /** Whether this is the first outcome; the later ones are dropped. */
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      forget();
+      return true;
+    };
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';
     const fail = (message: string) => {
-      running.delete(child);
-      reject(new KustomizeError(message));
+      if (settle()) reject(new KustomizeError(message));
     };
     child.stdout.on('data', (chunk: Buffer) => {
       stdoutBytes += chunk.length;
       if (stdoutBytes <= MAX_OUTPUT_BYTES) return void stdout.push(chunk);
-      if (!running.has(child)) return; // already failed
+      if (settled) return;
       stopGroup(child);
       fail(`kubectl kustomize failed: its output is over ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB`);
     });
@@ -331,28 +339,13 @@ function runKubectlKustomize(directory: string, kubectl: string): Promise<string
       );
     });
     child.on('close', (code, signal) => {
-      if (!running.delete(child)) return; // already failed
+      if (!settle()) return; // already failed
       if (code === 0) return resolve(Buffer.concat(stdout).toString('utf8'));
       const reason = stderr.trim().split('\n').filter(Boolean).pop() ?? (signal ? `stopped by ${signal}` : `exit code ${code}`);
       reject(new KustomizeError(`kubectl kustomize failed: ${reason}`));
     });
   });
 }
-
-/** The kubectl processes running now. */
-const running = new Set<ChildProcess>();
-
-/**
- * Stops the running kubectl processes when kaji exits: an interrupted kaji
- * exits at once (removeTemporariesOnInterrupt), and a kubectl left behind would
- * go on rendering, or fetching, for nobody.
- */
-function stopRunningWhenKajiExits(): void {
-  if (listening) return;
-  listening = true;
-  process.on('exit', () => running.forEach(stopGroup));
-}
-let listening = false;
 
 function stopGroup(child: ChildProcess): void {
   try {

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { atExit } from '../kube/index.js';
 
 /** What every run writes in <out>; besides these, one folder per cluster. */
 const RUN_ENTRIES = ['cdk.out', 'summary.json'];
@@ -65,9 +66,7 @@ export function stageOutput(out: string): StagedOutput {
 
 /**
  * A new folder (`prefix` plus random characters) that is removed when kaji
- * exits before `remove` is called: an interrupted kaji (Ctrl-C, SIGTERM) ends
- * through process.exit in removeTemporariesOnInterrupt, which runs 'exit'
- * listeners after removing the temporary files.
+ * exits before `remove` is called (interrupted: see atExit).
  */
 export function temporaryFolder(prefix: string): { readonly path: string; remove(): void } {
   // mkdir rather than mkdtemp, so that a folder kaji may not write in is named
@@ -75,11 +74,11 @@ export function temporaryFolder(prefix: string): { readonly path: string; remove
   const path = `${prefix}${randomBytes(6).toString('hex')}`;
   mkdirSync(path, { mode: 0o700 });
   const remove = () => rmSync(path, { recursive: true, force: true });
-  process.on('exit', remove);
+  const forget = atExit('remove folders', remove);
   return {
     path,
     remove() {
-      process.off('exit', remove);
+      forget();
       remove();
     },
   };
