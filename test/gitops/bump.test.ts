@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kaji } from '../support/cli.js';
@@ -21,11 +23,11 @@ function bumpArgs(fixture: BumpFixture, ...args: string[]): string[] {
 }
 
 /** Runs `kaji bump` as a real process (its own process group, so a kill takes its git children too). */
-function spawnBump(fixture: BumpFixture, args: string[]) {
+function spawnBump(fixture: BumpFixture, args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...bumpArgs(fixture, ...args)], {
     cwd: REPO_ROOT,
     detached: true,
-    env: { ...process.env, GITHUB_TOKEN: '' },
+    env: { ...process.env, GITHUB_TOKEN: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -295,6 +297,8 @@ describe('kaji bump under concurrency and crashes', { skip: !hasKubectl }, () =>
 
   test('a bump killed at any point leaves main untouched or with the complete commit', { timeout: 300_000 }, async () => {
     const fixture = createBumpFixture([{ name: 'antenna' }]);
+    // A SIGKILL runs no code, so a bump killed while it works leaves its kaji-ws-* clone: in a temp folder of this test's own.
+    const temp = mkdtempSync(join(tmpdir(), 'kaji-tmpdir-'));
     try {
       const delays = [150, 700, 1300, 1900, 2400, 2800, 3200, 3600];
       let tag = 0;
@@ -303,7 +307,7 @@ describe('kaji bump under concurrency and crashes', { skip: !hasKubectl }, () =>
         const before = fixture.head();
         const previous = fixture.show('apps/antenna/overlays/blue/kustomization.yaml');
         const version = `3.0.${++tag}`;
-        const { child, done } = spawnBump(fixture, ['antenna', version, '--mode', 'push']);
+        const { child, done } = spawnBump(fixture, ['antenna', version, '--mode', 'push'], { TMPDIR: temp });
         const timer = setTimeout(() => {
           try {
             process.kill(-child.pid!, 'SIGKILL');
@@ -334,6 +338,7 @@ describe('kaji bump under concurrency and crashes', { skip: !hasKubectl }, () =>
       assert.ok(landed < delays.length, 'at least one bump was killed before it pushed');
     } finally {
       fixture.cleanup();
+      rmSync(temp, { recursive: true, force: true });
     }
   });
 });
