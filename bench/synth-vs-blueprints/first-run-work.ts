@@ -78,17 +78,16 @@ async function readLog(file: string): Promise<FirstRunWork> {
   return { total, byPackage };
 }
 
-function measure(script: readonly string[], cwd: string): Promise<FirstRunWork> {
+async function measure(script: readonly string[], cwd: string): Promise<FirstRunWork> {
   const scratch = mkdtempSync(join(tmpdir(), 'kaji-bench-first-run-'));
   try {
     const log = join(scratch, 'v8.log');
     const flags = ['--log-function-events', '--log-source-code', `--logfile=${log}`, '--no-logfile-per-isolate'];
     const child = spawnSync(process.execPath, [...flags, ...script, join(scratch, 'out')], { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
     if (child.status !== 0) throw new Error(`node ${script.join(' ')} exited with ${child.status ?? child.signal}`);
-    return readLog(log).finally(() => rmSync(scratch, { recursive: true, force: true }));
-  } catch (error) {
+    return await readLog(log);
+  } finally {
     rmSync(scratch, { recursive: true, force: true });
-    throw error;
   }
 }
 
