@@ -5,7 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -192,6 +195,31 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     assert.match(result.stdout, /refused: pinning 1\.4\.0-debug for bookmark adds 2 danger\(s\)/);
     assert.match(result.stdout, /blue: Deployment\/bookmark\/bookmark container app: noDebugImages: debug images are not for production/);
     assert.equal(fixture.head(), start);
+  });
+
+  test('an overlay that would have kustomize fetch from elsewhere is not rendered: the bump is refused naming it, nothing fetched or pushed', async () => {
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      requests.push(request.url ?? '');
+      response.writeHead(200).end('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fetched, namespace: antenna}\n');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/extra.yaml`;
+    const fetching = createBumpFixture([{ name: 'antenna', overlay: () => kustomization('antenna').replace('  - ../../base\n', `  - ../../base\n  - ${url}\n`) }]);
+    try {
+      const start = fetching.head();
+      const result = await kaji(bumpArgs(fetching, 'antenna', '1.1.0', '--mode', 'push'));
+      assert.equal(result.code, 2, result.stderr);
+      const message = result.stderr.trim().split('\n').at(-1)!;
+      assert.match(message, /^kaji: cannot render apps\/antenna\/overlays\/blue to check the policy: not rendered, as kustomize would fetch from outside the repository /);
+      assert.ok(message.endsWith(`apps/antenna/overlays/blue/kustomization.yaml:6: resources entry "${url}" (vendor its files into the repository and name them by a local path)`), message);
+      assert.deepEqual(requests, [], 'nothing fetched');
+      assert.equal(fetching.head(), start, 'nothing pushed');
+    } finally {
+      fetching.cleanup();
+      server.close();
+    }
   });
 
   test('bad input: unknown service (closest names), invalid tag, latest, unknown cluster, image not found', async () => {
