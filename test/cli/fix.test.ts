@@ -145,6 +145,22 @@ describe('kaji fix', () => {
     }
   });
 
+  test('a Deployment whose replicas is .nan is named at its line and left as it is, not given replicas: 3; the others are fixed, exit 1', async () => {
+    const replicasPolicy = 'checks:\n  deploymentMissingReplicas: warning\nmutations:\n  - deploymentMissingReplicas\n';
+    const nan = manifest.replace('replicas: 2', 'replicas: .nan');
+    const one = manifest.replace('  replicas: 2\n', '');
+    const tree = tempTree({ 'nan.yaml': nan, 'one.yaml': one, 'polaris.yaml': replicasPolicy });
+    try {
+      const { code, stderr } = await kaji(['fix', tree.path('nan.yaml'), tree.path('one.yaml'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(code, 1, stderr);
+      assert.equal(stderr, 'kaji: nan.yaml:8: Deployment spec.replicas must be a whole number from 0 to 2147483647 (or left out), found .nan\n');
+      assert.equal(readFileSync(tree.path('nan.yaml'), 'utf8'), nan);
+      assert.equal(readFileSync(tree.path('one.yaml'), 'utf8'), one.replace('---\n', '  replicas: 3\n---\n'), 'the mutation applies to an absent replicas');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('an unreadable input exits 1 and the rest is still fixed', async () => {
     const tree = tempTree({ 'web.yaml': manifest, 'polaris.yaml': policy });
     try {
