@@ -6,7 +6,7 @@
 // there first) or proposed as a pull request from `kaji/bump/<service>`.
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { dirname, join, posix, resolve } from 'node:path';
+import { basename, dirname, join, posix, resolve } from 'node:path';
 import yaml from 'yaml';
 import {
   addStream,
@@ -318,14 +318,13 @@ interface CheckedEdit extends EditOutcome {
  * the clusters that changed. `where` names the tip in progress messages ("" for the first one).
  */
 async function editAndCheck(workspace: Workspace, plan: BumpPlan, where: string, progress: (message: string) => void): Promise<CheckedEdit> {
-  const manifestDir = join(workspace.root, plan.platform.manifests.path);
   progress(`rendering ${plan.service.name} before the change${where}`);
   const before = new Map<string, Rendered>();
-  for (const cluster of plan.clusters) before.set(cluster, await render(manifestDir, plan.service.name, cluster, plan.kubectl));
+  for (const cluster of plan.clusters) before.set(cluster, await render(workspace, plan, cluster));
   const edit = await applyEdits(workspace, { ...plan, before });
   if (edit.changes.length === 0) return { ...edit, policy: [], addedDangers: [] };
   progress(`checking the policy on the rendered overlays${where}`);
-  return { ...edit, ...(await policyGate(manifestDir, plan, edit.changes, before)) };
+  return { ...edit, ...(await policyGate(workspace, plan, edit.changes, before)) };
 }
 
 /** A checked edit as a result (its status still to decide). */
@@ -476,22 +475,27 @@ function repoPath(platform: PlatformDefinition, path: string): string {
 
 // --- the policy ------------------------------------------------------------------
 
-async function render(manifestDir: string, service: string, cluster: string, kubectl?: string): Promise<Rendered> {
-  const directory = join(manifestDir, overlayDir(service, cluster));
+/**
+ * Renders an overlay of the workspace's tree. Files are named by their path in the repository, in
+ * problems and errors alike: the workspace is gone by the time the user reads them.
+ */
+async function render(workspace: Workspace, plan: BumpPlan, cluster: string): Promise<Rendered> {
+  const overlay = repoPath(plan.platform, overlayDir(plan.service.name, cluster));
+  const directory = join(workspace.root, overlay);
   const loaded = { objects: [] as KubeObject[], problems: [] as InputProblem[] };
   let text: string;
   try {
-    text = await renderKustomization(directory, kubectl);
+    text = await renderKustomization(directory, plan.kubectl);
   } catch (error) {
-    throw new BumpError(`cannot render ${overlayDir(service, cluster)} to check the policy: ${(error as Error).message}`);
+    throw new BumpError(`cannot render ${overlay} to check the policy: ${workspace.repositoryPaths((error as Error).message)}`);
   }
-  addStream(loaded, text, join(directory, 'kustomization.yaml'), { fixedLine: 1 });
+  addStream(loaded, text, posix.join(overlay, basename(kustomizationFile(directory) ?? 'kustomization.yaml')), { fixedLine: 1 });
   return loaded;
 }
 
 /** The policy gate: the dangers the edit (now in the tree) adds to each changed cluster, against `before`. */
 async function policyGate(
-  manifestDir: string,
+  workspace: Workspace,
   plan: BumpPlan,
   changes: readonly PinChange[],
   before: ReadonlyMap<string, Rendered>,
@@ -499,7 +503,7 @@ async function policyGate(
   const policy: ClusterPolicy[] = [];
   const addedDangers: AddedDanger[] = [];
   for (const cluster of new Set(changes.map((change) => change.cluster))) {
-    const after = await render(manifestDir, plan.service.name, cluster, plan.kubectl);
+    const after = await render(workspace, plan, cluster);
     const old = dangersOf(before.get(cluster)!, plan.policy, cluster);
     const now = dangersOf(after, plan.policy, cluster);
     const oldKeys = new Set(old.dangers.map(dangerKey));

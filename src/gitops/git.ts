@@ -24,13 +24,13 @@
 // and stderr kept in a GitError has URL userinfo, the token and those credentials
 // redacted.
 import { execFile, type ExecFileException } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { atExit, writeFileAtomically } from '../kube/index.js';
+import { atExit, displayPath, writeFileAtomically } from '../kube/index.js';
 import { isGitBranchName } from '../platform/definition/patterns.js';
 
 /** A git command that failed. Its message, command and stderr never contain credentials. */
@@ -159,6 +159,19 @@ export class Workspace {
       await removeDirectory(dir);
       throw error;
     }
+  }
+
+  /**
+   * `text` (a message about files of the working tree) with each path into the tree written as
+   * the path in the repository (`apps/…`): the tree is a temporary folder, gone by the time the
+   * message is read. Paths are replaced as written: absolute, with links resolved (as kubectl
+   * prints them), or relative to the current directory (displayPath's form).
+   */
+  repositoryPaths(text: string): string {
+    const real = realpathSync(this.root);
+    // Longest first: a shorter form (relative) may be part of a longer one (absolute), never the reverse.
+    const forms = [...new Set([this.root, real, displayPath(this.root), displayPath(real)])].sort((a, b) => b.length - a.length);
+    return forms.reduce((out, form) => out.split(`${form}${sep}`).join(''), text);
   }
 
   async readFile(path: string): Promise<string> {

@@ -213,12 +213,30 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
       assert.equal(result.code, 2, result.stderr);
       const message = result.stderr.trim().split('\n').at(-1)!;
       assert.match(message, /^kaji: cannot render apps\/antenna\/overlays\/blue to check the policy: not rendered, as kustomize would fetch from outside the repository /);
-      assert.ok(message.endsWith(`apps/antenna/overlays/blue/kustomization.yaml:6: resources entry "${url}" (vendor its files into the repository and name them by a local path)`), message);
+      // Named by its path in the repository, not in bump's temporary clone (removed by now).
+      assert.ok(message.endsWith(`repository holds): apps/antenna/overlays/blue/kustomization.yaml:6: resources entry "${url}" (vendor its files into the repository and name them by a local path)`), message);
+      assert.doesNotMatch(result.stderr, /kaji-ws-/);
       assert.deepEqual(requests, [], 'nothing fetched');
       assert.equal(fetching.head(), start, 'nothing pushed');
     } finally {
       fetching.cleanup();
       server.close();
+    }
+  });
+
+  test('an overlay kubectl cannot render: its error names the files by their paths in the repository, not in the temporary clone', async () => {
+    const broken = createBumpFixture([{ name: 'antenna', overlay: () => kustomization('antenna').replace('  - ../../base\n', '  - ../../base\n  - missing.yaml\n') }]);
+    try {
+      const start = broken.head();
+      const result = await kaji(bumpArgs(broken, 'antenna', '1.1.0', '--mode', 'push'));
+      assert.equal(result.code, 2, result.stderr);
+      const message = result.stderr.trim().split('\n').at(-1)!;
+      assert.match(message, /^kaji: cannot render apps\/antenna\/overlays\/blue to check the policy: kubectl kustomize failed: /);
+      assert.match(message, / apps\/antenna\/overlays\/blue\/missing\.yaml: no such file or directory/);
+      assert.doesNotMatch(result.stderr, /kaji-ws-/);
+      assert.equal(broken.head(), start, 'nothing pushed');
+    } finally {
+      broken.cleanup();
     }
   });
 
