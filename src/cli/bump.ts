@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { BumpResult } from '../gitops/bump.js';
+import { refusalText, type BumpResult } from '../gitops/bump.js';
 import { formatVersion } from '../gitops/image-edit.js';
 import { commaList, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -62,7 +62,7 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
       `\nExit codes: ${BUMP_EXIT.ok} pinned (or already pinned: nothing to do); ${BUMP_EXIT.failed} git or GitHub failed ` +
         `(push still rejected after the retries, a conflict, a refused token); ${BUMP_EXIT.usage} bad flags, an invalid tag, ` +
         `an unknown service or cluster, an image that is not pinned anywhere, an invalid platform.yaml or policy; ` +
-        `${BUMP_EXIT.refused} the change adds a danger (nothing pushed).\n\n` +
+        `${BUMP_EXIT.refused} the change adds a danger, or a changed overlay renders an object kaji cannot read (nothing pushed).\n\n` +
         'Examples:\n' +
         '  kaji bump antenna 1.5.0                          # pull request on every cluster\n' +
         '  kaji bump antenna 1.5.0 --cluster green --dry-run\n' +
@@ -125,9 +125,12 @@ export function formatBumpResult(result: BumpResult): string {
       return `${result.service} already runs ${version} on ${result.clusters.join(', ')}${at}: nothing to change.\n`;
     }
     case 'refused': {
-      const lines = result.addedDangers.map((d) => `  ${d.cluster}: ${d.object}: ${d.check}: ${d.message}`);
+      const lines = [
+        ...result.addedDangers.map((d) => `  ${d.cluster}: ${d.object}: ${d.check}: ${d.message}`),
+        ...result.uncheckedInputs.map((p) => `  ${p.cluster}: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`),
+      ];
       const where = result.refusedOnTip ? ` on the new tip ${result.refusedOnTip.slice(0, 12)} (another push got there first; nothing was pushed)` : '';
-      return `refused: pinning ${version} for ${result.service} adds ${result.addedDangers.length} danger(s)${where}:\n${lines.join('\n')}\n`;
+      return `refused: pinning ${version} for ${result.service} ${refusalText(result)}${where}:\n${lines.join('\n')}\n`;
     }
     case 'dry-run':
       return `${result.diff}${result.diff.endsWith('\n') || result.diff === '' ? '' : '\n'}dry run: ${changesLine(result)}; policy: no new dangers. Nothing was pushed.\n`;

@@ -83,6 +83,18 @@ export interface AddedDanger {
   readonly message: string;
 }
 
+/**
+ * Something in a changed cluster's rendered overlay that kaji cannot read as written (an object the
+ * API server would refuse, a document that is not YAML), so the gate could not check it.
+ */
+export interface UncheckedInput {
+  readonly cluster: string;
+  /** The overlay's kustomization, as a path in the manifest repository (the rendered stream has no lines of its own). */
+  readonly file: string;
+  readonly line?: number;
+  readonly message: string;
+}
+
 export interface ClusterPolicy {
   readonly cluster: string;
   readonly dangersBefore: number;
@@ -98,7 +110,8 @@ export interface BumpResult {
    *   `commit` is the base commit that pins it (in push mode, possibly another run's commit that landed
    *   first with the same change: `attempts` then counts the rejected push);
    * - `dry-run`: the diff was computed, nothing else done;
-   * - `refused`: the change adds a danger (see `addedDangers`), on the first tip or, in push mode,
+   * - `refused`: the change adds a danger (see `addedDangers`), or a changed overlay renders objects
+   *   kaji cannot read, so cannot check (see `uncheckedInputs`), on the first tip or, in push mode,
    *   on a newer tip it was re-made on (see `refusedOnTip`);
    * - `pushed`: committed to the base branch;
    * - `pull-request`: the branch was pushed (or already held this change: see `alreadyPushed`) and
@@ -111,6 +124,8 @@ export interface BumpResult {
   readonly diff: string;
   readonly policy: readonly ClusterPolicy[];
   readonly addedDangers: readonly AddedDanger[];
+  /** The input problems of the changed overlays after the change: any refuses it, as a danger does. */
+  readonly uncheckedInputs: readonly UncheckedInput[];
   readonly commit?: string;
   readonly branch?: string;
   /**
@@ -188,11 +203,11 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
     const plan: BumpPlan = { platform, service, clusters, version, helmKey: options.helmKey, valuesFiles: options.valuesFiles ?? [], policy, kubectl: options.kubectl };
     const first = await editAndCheck(workspace, plan, '', progress);
     const changes = first.changes;
-    const empty: Omit<BumpResult, 'status'> = { service: service.name, version, clusters, pins: first.pins, changes, diff: '', policy: [], addedDangers: [] };
+    const empty: Omit<BumpResult, 'status'> = { service: service.name, version, clusters, pins: first.pins, changes, diff: '', policy: [], addedDangers: [], uncheckedInputs: [] };
     if (changes.length === 0) return { ...empty, status: 'unchanged', commit: workspace.baseCommit };
 
     const checked = await checkedResult(workspace, empty, first);
-    if (checked.addedDangers.length > 0) return { ...checked, status: 'refused' };
+    if (isRefused(checked)) return { ...checked, status: 'refused' };
     if (options.dryRun) return { ...checked, status: 'dry-run' };
 
     const title = titleOf(service.name, changes, version);
@@ -266,8 +281,8 @@ async function pushGated(workspace: Workspace, job: PushJob): Promise<BumpResult
         return false;
       }
       latest = await checkedResult(w, job.checked, again);
-      if (again.addedDangers.length > 0) {
-        progress(`the change adds ${again.addedDangers.length} danger(s) on the new tip ${tip.slice(0, 12)} of ${w.base}: refused, nothing pushed`);
+      if (isRefused(again)) {
+        progress(`the change ${refusalText(again)} on the new tip ${tip.slice(0, 12)} of ${w.base}: refused, nothing pushed`);
         refusedOnTip = tip;
         return false; // pushToBase stops without pushing; the refusal is returned below
       }
@@ -279,7 +294,7 @@ async function pushGated(workspace: Workspace, job: PushJob): Promise<BumpResult
   if (refusedOnTip !== undefined) return { ...latest, status: 'refused', refusedOnTip, attempts: pushed.attempts };
   if (!pushed.pushed) {
     // Nothing of ours landed: the tip (another run's commit) already pins the version everywhere.
-    return { ...latest, status: 'unchanged', pins: alreadyPinned ?? latest.pins, changes: [], diff: '', policy: [], addedDangers: [], commit: pushed.commit, attempts: pushed.attempts };
+    return { ...latest, status: 'unchanged', pins: alreadyPinned ?? latest.pins, changes: [], diff: '', policy: [], addedDangers: [], uncheckedInputs: [], commit: pushed.commit, attempts: pushed.attempts };
   }
   return { ...latest, status: 'pushed', commit: pushed.commit, attempts: pushed.attempts, title };
 }
@@ -311,6 +326,20 @@ interface BumpPlan extends Omit<EditOptions, 'before'> {
 interface CheckedEdit extends EditOutcome {
   readonly policy: ClusterPolicy[];
   readonly addedDangers: AddedDanger[];
+  readonly uncheckedInputs: UncheckedInput[];
+}
+
+/** Whether the gate refuses a checked edit: it adds a danger, or renders what kaji cannot check. */
+function isRefused(edit: Pick<BumpResult, 'addedDangers' | 'uncheckedInputs'>): boolean {
+  return edit.addedDangers.length > 0 || edit.uncheckedInputs.length > 0;
+}
+
+/** "adds 2 danger(s)", "renders 1 input problem(s) kaji cannot check", or both. */
+export function refusalText(edit: Pick<BumpResult, 'addedDangers' | 'uncheckedInputs'>): string {
+  const why: string[] = [];
+  if (edit.addedDangers.length > 0) why.push(`adds ${edit.addedDangers.length} danger(s)`);
+  if (edit.uncheckedInputs.length > 0) why.push(`renders ${edit.uncheckedInputs.length} input problem(s) kaji cannot check`);
+  return why.join(' and ');
 }
 
 /**
@@ -322,14 +351,14 @@ async function editAndCheck(workspace: Workspace, plan: BumpPlan, where: string,
   const before = new Map<string, Rendered>();
   for (const cluster of plan.clusters) before.set(cluster, await render(workspace, plan, cluster));
   const edit = await applyEdits(workspace, { ...plan, before });
-  if (edit.changes.length === 0) return { ...edit, policy: [], addedDangers: [] };
+  if (edit.changes.length === 0) return { ...edit, policy: [], addedDangers: [], uncheckedInputs: [] };
   progress(`checking the policy on the rendered overlays${where}`);
   return { ...edit, ...(await policyGate(workspace, plan, edit.changes, before)) };
 }
 
 /** A checked edit as a result (its status still to decide). */
 async function checkedResult(workspace: Workspace, base: Omit<BumpResult, 'status'>, edit: CheckedEdit): Promise<Omit<BumpResult, 'status'>> {
-  return { ...base, pins: edit.pins, changes: edit.changes, diff: await workspace.diff(), policy: edit.policy, addedDangers: edit.addedDangers };
+  return { ...base, pins: edit.pins, changes: edit.changes, diff: await workspace.diff(), policy: edit.policy, addedDangers: edit.addedDangers, uncheckedInputs: edit.uncheckedInputs };
 }
 
 interface EditOutcome {
@@ -399,8 +428,11 @@ async function applyEdits(workspace: Workspace, options: EditOptions): Promise<E
     if (found.size === 0) {
       const rendered = options.before.get(cluster);
       if (!rendered || !usesImage(rendered.objects, service.image)) {
+        // The objects kaji cannot read are not searched: name them, the image may be in one.
+        const unread = (rendered?.problems ?? []).map((problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`);
         throw new BumpError(
-          `image ${service.image} not found for ${service.name} in cluster ${cluster}: looked in ${looked.map((where) => repoPath(platform, where)).join('; ')}, and the rendered overlay runs no container with that image`,
+          `image ${service.image} not found for ${service.name} in cluster ${cluster}: looked in ${looked.map((where) => repoPath(platform, where)).join('; ')}, and the rendered overlay runs no container with that image` +
+            (unread.length > 0 ? ` (kaji could not read part of it: ${unread.join('; ')})` : ''),
         );
       }
       await attempt(kustomization, 'kustomize', (text) => setKustomizeImage(text, service.image, version, { add: true }));
@@ -493,24 +525,31 @@ async function render(workspace: Workspace, plan: BumpPlan, cluster: string): Pr
   return loaded;
 }
 
-/** The policy gate: the dangers the edit (now in the tree) adds to each changed cluster, against `before`. */
+/**
+ * The policy gate: the dangers the edit (now in the tree) adds to each changed cluster, against
+ * `before`, and the input problems of the overlay after the edit. An object kaji cannot read is
+ * left out of the audit, so the gate cannot tell what the change does to it (the new tag may be a
+ * danger there): such a problem refuses the change whether it is new or not, as kaji check fails on it.
+ */
 async function policyGate(
   workspace: Workspace,
   plan: BumpPlan,
   changes: readonly PinChange[],
   before: ReadonlyMap<string, Rendered>,
-): Promise<{ policy: ClusterPolicy[]; addedDangers: AddedDanger[] }> {
+): Promise<{ policy: ClusterPolicy[]; addedDangers: AddedDanger[]; uncheckedInputs: UncheckedInput[] }> {
   const policy: ClusterPolicy[] = [];
   const addedDangers: AddedDanger[] = [];
+  const uncheckedInputs: UncheckedInput[] = [];
   for (const cluster of new Set(changes.map((change) => change.cluster))) {
     const after = await render(workspace, plan, cluster);
+    uncheckedInputs.push(...after.problems.map((problem) => ({ cluster, ...problem })));
     const old = dangersOf(before.get(cluster)!, plan.policy, cluster);
     const now = dangersOf(after, plan.policy, cluster);
     const oldKeys = new Set(old.dangers.map(dangerKey));
     addedDangers.push(...now.dangers.filter((danger) => !oldKeys.has(dangerKey(danger))));
     policy.push({ cluster, dangersBefore: old.dangers.length, dangersAfter: now.dangers.length, warningsAfter: now.warnings });
   }
-  return { policy, addedDangers };
+  return { policy, addedDangers, uncheckedInputs };
 }
 
 function dangersOf(rendered: Rendered, policy: PolicyConfig, cluster: string): { dangers: AddedDanger[]; warnings: number } {

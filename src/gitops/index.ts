@@ -7,4 +7,4 @@ export type { GitHubOptions, PullRequestRequest, PullRequestResult } from './git
 export { validateTag, validateDigest, formatVersion, parseImageReference, setKustomizeImage, setHelmValue, setImageFields, kustomizeImageEntries, pointerOfKeyPath, ImageEditError } from './image-edit.js';
 export type { FileEdit, ImageReference } from './image-edit.js';
 export { bump, bumpBranch, pullRequestBody, titleOf, BumpError, BUMP_LABEL } from './bump.js';
-export type { BumpOptions, BumpResult, BumpMode, AddedDanger, ClusterPolicy } from './bump.js';
+export type { BumpOptions, BumpResult, BumpMode, AddedDanger, UncheckedInput, ClusterPolicy } from './bump.js';

@@ -240,6 +240,35 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     }
   });
 
+  test('an overlay rendering an object kaji cannot read is refused as a danger is (exit 3, each problem named, nothing pushed): the gate cannot check that object', async () => {
+    // spec.replicas "3": kubectl renders it, kaji check refuses it (cd23837), and the audit leaves the Deployment out.
+    const replicas = { 'replicas.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: antenna\n  namespace: antenna\nspec:\n  replicas: "3"\n' };
+    const pinned = kustomization('antenna') + 'patches:\n  - path: replicas.yaml\n';
+    const unreadable = createBumpFixture([
+      { name: 'antenna', overlay: () => pinned, overlayFiles: () => replicas },
+      { name: 'bookmark', overlay: () => 'resources:\n  - ../../base\npatches:\n  - path: replicas.yaml\n', overlayFiles: () => ({ 'replicas.yaml': replicas['replicas.yaml'].replaceAll('antenna', 'bookmark') }) },
+    ]);
+    const problem = (cluster: string) => `apps/antenna/overlays/${cluster}/kustomization.yaml:1: Deployment spec.replicas must be a whole number from 0 to 2147483647 (or left out), found "3"`;
+    try {
+      const start = unreadable.head();
+      // A debug tag, a danger the gate would refuse if it saw the Deployment.
+      const result = await kaji(bumpArgs(unreadable, 'antenna', '1.1.0-debug', '--mode', 'push'));
+      assert.equal(result.code, 3, result.stderr);
+      assert.equal(result.stdout, `refused: pinning 1.1.0-debug for antenna renders 2 input problem(s) kaji cannot check:\n  blue: ${problem('blue')}\n  green: ${problem('green')}\n`);
+      assert.doesNotMatch(result.stderr, /kaji-ws-/);
+      const dryRun = await kaji(bumpArgs(unreadable, 'antenna', '1.1.0', '--dry-run', '--cluster', 'green'));
+      assert.equal(dryRun.code, 3, dryRun.stderr);
+      assert.equal(dryRun.stdout, `refused: pinning 1.1.0 for antenna renders 1 input problem(s) kaji cannot check:\n  green: ${problem('green')}\n`);
+      // With no pin in the overlay, the image is looked for in the rendered objects: the unread one is named.
+      const notFound = await kaji(bumpArgs(unreadable, 'bookmark', '1.1.0', '--mode', 'push', '--cluster', 'blue'));
+      assert.equal(notFound.code, 2, notFound.stderr);
+      assert.match(notFound.stderr, /the rendered overlay runs no container with that image \(kaji could not read part of it: apps\/bookmark\/overlays\/blue\/kustomization\.yaml:1: Deployment spec\.replicas must be a whole number/);
+      assert.equal(unreadable.head(), start, 'nothing pushed');
+    } finally {
+      unreadable.cleanup();
+    }
+  });
+
   test('bad input: unknown service (closest names), invalid tag, latest, unknown cluster, image not found', async () => {
     const unknown = await kaji(bumpArgs(fixture, 'antena', '1.0.1'));
     assert.equal(unknown.code, 2);
