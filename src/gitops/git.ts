@@ -12,8 +12,10 @@
 // so a failed write leaves the old file whole and no half-written one for the
 // commit's `git add --all` to take. The temporary directory under the OS temp
 // folder (`kaji-ws-*`) is removed when the workspace is disposed of, and when
-// kaji exits without that (an interrupt, a process.exit): only a kill that
-// runs no code at all (SIGKILL, a power cut) leaves it behind.
+// kaji exits without that (an interrupt, a process.exit), after the git
+// processes still running are stopped with what they run (each in a process
+// group of its own): only a kill that runs no code at all (SIGKILL, a power
+// cut) leaves it behind.
 //
 // Credentials: for http(s) URLs a token is sent as an `http.<origin>/.extraHeader`
 // passed through GIT_CONFIG_COUNT/KEY/VALUE environment variables (the same as
@@ -23,7 +25,7 @@
 // .git/config, and never hands them to a credential helper. Every message, command
 // and stderr kept in a GitError has URL userinfo, the token and those credentials
 // redacted.
-import { execFile, type ExecFileException } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { realpathSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -494,22 +496,50 @@ async function git(context: GitContext, args: readonly string[], options: RunOpt
     '-c', 'init.defaultBranch=main',
     ...args,
   ];
+  const failure = (why: string, stderr: string, stdout: string) => {
+    const cleanStderr = redact(stderr, context.secrets).trim();
+    const command = ['git', ...args].map((a) => redact(a, context.secrets));
+    const reason = cleanStderr.split('\n').filter((l) => l.trim() !== '').slice(-4).join('; ') || redact(why, context.secrets);
+    return new GitError(`${command.join(' ')} failed: ${reason}`, command, cleanStderr, redact(stdout, context.secrets).trim());
+  };
   return new Promise((resolvePromise, reject) => {
-    const child = execFile('git', full, { cwd: options.cwd, env: context.env, maxBuffer: MAX_BUFFER, encoding: 'utf8' }, (error: ExecFileException | null, stdout: string, stderr: string) => {
-      if (!error) {
-        resolvePromise(stdout);
-        return;
-      }
-      const cleanStderr = redact(String(stderr ?? ''), context.secrets).trim();
-      const cleanStdout = redact(String(stdout ?? ''), context.secrets).trim();
-      const command = ['git', ...args].map((a) => redact(a, context.secrets));
-      const why = cleanStderr.split('\n').filter((l) => l.trim() !== '').slice(-4).join('; ') || redact(error.message, context.secrets);
-      reject(new GitError(`${command.join(' ')} failed: ${why}`, command, cleanStderr, cleanStdout));
+    // A process group of its own, so that stopping it stops what it runs too (index-pack, upload-pack,
+    // a remote helper). spawn rather than execFile, which cannot detach.
+    const child = spawn('git', full, { cwd: options.cwd, env: context.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    // An interrupted kaji exits at once: a clone or fetch left running would write into the workspace
+    // after it is removed (recreating its folders) and a push would go on for nobody.
+    const forget = atExit('stop processes', () => stopGroup(child));
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let bytes = 0;
+    let failed: string | undefined;
+    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= MAX_BUFFER) return void into.push(chunk);
+      failed ??= `its output is over ${MAX_BUFFER / 1024 / 1024} MiB`;
+      stopGroup(child);
+    };
+    child.stdout.on('data', collect(stdout));
+    child.stderr.on('data', collect(stderr));
+    child.on('error', (error) => void (failed ??= error.message)); // not started (no git); 'close' follows
+    child.on('close', (code, signal) => {
+      forget();
+      const out = Buffer.concat(stdout).toString('utf8');
+      const err = Buffer.concat(stderr).toString('utf8');
+      if (failed === undefined && code === 0) return resolvePromise(out);
+      reject(failure(failed ?? (signal ? `stopped by ${signal}` : `exit code ${code}`), failed === undefined ? err : '', out));
     });
-    child.stdin?.on('error', () => undefined); // git may exit before reading stdin (EPIPE)
-    if (options.input === undefined) child.stdin?.end();
-    else child.stdin?.end(options.input);
+    child.stdin.on('error', () => undefined); // git may exit before reading stdin (EPIPE)
+    child.stdin.end(options.input);
   });
+}
+
+function stopGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
 }
 
 /** A push rejected because the ref moved under us (non-fast-forward, or lost the ref lock race). */

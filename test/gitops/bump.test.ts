@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ function bumpArgs(fixture: BumpFixture, ...args: string[]): string[] {
   return ['bump', ...args, '--manifests', fixture.remote, '--platform', fixture.platformDir];
 }
 
-/** Runs `kaji bump` as a real process (its own process group, so a kill takes its git children too). */
+/** Runs `kaji bump` as a real process, in a process group of its own (git and kubectl run in groups of theirs: see processesGone). */
 function spawnBump(fixture: BumpFixture, args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...bumpArgs(fixture, ...args)], {
     cwd: REPO_ROOT,
@@ -41,6 +41,25 @@ function spawnBump(fixture: BumpFixture, args: string[], env: NodeJS.ProcessEnv 
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { child, done };
+}
+
+/**
+ * Waits until no process works in `folder` (its working directory or an argument under it): git
+ * runs in a process group of its own, so a SIGKILL to kaji's group leaves a running clone, fetch or
+ * push to finish on its own.
+ */
+async function processesGone(folder: string): Promise<void> {
+  const inFolder = (pid: string) => {
+    try {
+      return readlinkSync(`/proc/${pid}/cwd`).startsWith(folder) || readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(folder);
+    } catch {
+      return false; // gone, or not ours to read
+    }
+  };
+  for (let waited = 0; readdirSync('/proc').some((pid) => /^\d+$/.test(pid) && pid !== String(process.pid) && inFolder(pid)); waited += 50) {
+    if (waited > 60_000) assert.fail(`processes still working in ${folder} after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
@@ -392,6 +411,7 @@ describe('kaji bump under concurrency and crashes', { skip: !hasKubectl }, () =>
         }, delay);
         const result = await done;
         clearTimeout(timer);
+        await processesGone(temp); // a push git had started may still land
         const now = fixture.head();
         if (now === before) {
           assert.equal(fixture.show('apps/antenna/overlays/blue/kustomization.yaml'), previous);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,65 @@ test('kaji bump stopped by SIGTERM while it works in its workspace: exit 143, no
         // already gone
       }
     }
+    fixture.cleanup();
+    rmSync(temp, { recursive: true, force: true });
+  }
+});
+
+/** Whether a process is running (a zombie, gone but not yet reaped, is not). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('kaji bump stopped by SIGTERM while git clones: the git process is stopped too, and no kaji-ws-* folder is left or made again', async () => {
+  const fixture = createBumpFixture([{ name: 'antenna' }]);
+  const temp = mkdtempSync(join(tmpdir(), 'kaji-tmpdir-'));
+  // A git that runs the real one but for clone, which keeps writing into its destination (as a
+  // clone of a big repository does) for up to 30 s.
+  const bin = join(fixture.root, 'bin');
+  const marker = join(fixture.root, 'git.pid');
+  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  mkdirSync(bin);
+  writeFileSync(
+    join(bin, 'git'),
+    `#!/bin/sh
+case " $* " in *" clone "*) ;; *) exec ${JSON.stringify(realGit)} "$@" ;; esac
+for destination; do :; done
+echo $$ > ${JSON.stringify(marker)}
+i=0
+while [ $i -lt 300 ]; do mkdir -p "$destination/.git/objects"; sleep 0.1; i=$((i + 1)); done
+`,
+  );
+  chmodSync(join(bin, 'git'), 0o755);
+  let gitPid: number | undefined;
+  try {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', `${KAJI_ROOT}src/cli/main.ts`, 'bump', 'antenna', '1.0.1', '--mode', 'push', '--manifests', fixture.remote, '--platform', fixture.platformDir],
+      { cwd: KAJI_ROOT, env: { ...process.env, TMPDIR: temp, PATH: `${bin}:${process.env.PATH ?? ''}` }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    const closed = once(child, 'close');
+    while (!existsSync(marker) || readFileSync(marker, 'utf8').trim() === '') {
+      if (child.exitCode !== null) assert.fail(`kaji bump ended before cloning: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    gitPid = Number(readFileSync(marker, 'utf8'));
+    child.kill('SIGTERM'); // kaji alone, not its process group
+    const [code] = (await closed) as [number | null];
+    assert.equal(code, 143, stderr);
+    for (let waited = 0; running(gitPid) && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(running(gitPid), false, 'git clone is still running after kaji exited');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // longer than the fake clone's writes are apart
+    assert.deepEqual(readdirSync(temp).filter((name) => name.startsWith('kaji-ws-')), []);
+    assert.equal(fixture.git('log', '--format=%s', 'main'), 'seed', 'nothing pushed');
+  } finally {
+    if (gitPid && running(gitPid)) process.kill(gitPid);
     fixture.cleanup();
     rmSync(temp, { recursive: true, force: true });
   }
