@@ -1,22 +1,27 @@
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomically } from '../../src/kube/index.js';
+import { tempTree } from '../support/files.js';
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'kaji-files-'));
+/** An empty temporary folder, removed when the test ends. */
+function scratch(t: TestContext): string {
+  const { root, cleanup } = tempTree({});
+  t.after(cleanup);
+  return root;
+}
 
 describe('writeFileAtomically', () => {
-  test('writes a string, creating missing directories', async () => {
-    const file = join(scratch(), 'a', 'b', 'report.json');
+  test('writes a string, creating missing directories', async (t) => {
+    const file = join(scratch(t), 'a', 'b', 'report.json');
     await writeFileAtomically(file, 'héllo\n');
     assert.equal(readFileSync(file, 'utf8'), 'héllo\n');
   });
 
-  test('writes chunked content in order, multi-byte characters intact, and keeps the mode of the file it replaces', async () => {
-    const directory = scratch();
+  test('writes chunked content in order, multi-byte characters intact, and keeps the mode of the file it replaces', async (t) => {
+    const directory = scratch(t);
     const file = join(directory, 'report.json');
     writeFileSync(file, 'old');
     chmodSync(file, 0o600);
@@ -31,9 +36,9 @@ describe('writeFileAtomically', () => {
     assert.deepEqual(readdirSync(directory), ['report.json'], 'no temporary file left');
   });
 
-  test('a large report lands byte for byte: many batches, those past the bytes in flight written synchronously', async () => {
+  test('a large report lands byte for byte: many batches, those past the bytes in flight written synchronously', async (t) => {
     // 48 MB in 3,072 numbered chunks of 16 KB: 12 batches of 4 MB, the last 4 past the 32 MB in flight
-    const file = join(scratch(), 'large.json');
+    const file = join(scratch(t), 'large.json');
     const chunk = (index: number) => Buffer.alloc(16 * 1024, `${index % 251},`);
     await writeFileAtomically(file, (write) => {
       for (let index = 0; index < 3_072; index++) write([chunk(index)]);
@@ -45,8 +50,8 @@ describe('writeFileAtomically', () => {
     }
   });
 
-  test('an async producer is waited for: every chunk lands, and one written late is refused', async () => {
-    const directory = scratch();
+  test('an async producer is waited for: every chunk lands, and one written late is refused', async (t) => {
+    const directory = scratch(t);
     const file = join(directory, 'report.json');
     await writeFileAtomically(file, async (write) => {
       write('first ');
@@ -60,8 +65,8 @@ describe('writeFileAtomically', () => {
     assert.equal(readFileSync(file, 'utf8'), '');
   });
 
-  test('a producer that fails leaves the old file as it was and no temporary file', async () => {
-    const directory = scratch();
+  test('a producer that fails leaves the old file as it was and no temporary file', async (t) => {
+    const directory = scratch(t);
     const file = join(directory, 'report.json');
     writeFileSync(file, 'old report');
     await assert.rejects(
@@ -75,9 +80,9 @@ describe('writeFileAtomically', () => {
     assert.deepEqual(readdirSync(directory), ['report.json']);
   });
 
-  test('a full disk (a short write, then an error) leaves the old file as it was and no temporary file', { skip: process.platform === 'win32' }, () => {
+  test('a full disk (a short write, then an error) leaves the old file as it was and no temporary file', { skip: process.platform === 'win32' }, (t) => {
     // A child limited to 4 KiB files (ulimit -f; Node ignores SIGXFSZ): writes past it are cut short, then fail with EFBIG.
-    const directory = scratch();
+    const directory = scratch(t);
     const file = join(directory, 'report.json');
     writeFileSync(file, 'old report');
     const script = join(directory, 'write.mts');

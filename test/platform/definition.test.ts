@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import {
 import { validate as generatedValidator } from '../../src/platform/definition/platform-validator.generated.js';
 import { compilePlatformValidator, platformValidatorSource } from '../../src/platform/definition/validator-source.js';
 import { runBounded } from '../support/bounded.js';
+import { tempTree } from '../support/files.js';
 
 const FILE = 'platform.yaml';
 
@@ -237,10 +238,10 @@ services:
     assert.deepEqual(parsePlatform(text, FILE).services[1]?.quota, { cpu: '2', memory: '4Gi', pods: 20, storage: '0' });
   });
 
-  test('GIVEN a file WHEN loaded THEN its absolute path is recorded', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kaji-platform-'));
-    const file = join(dir, 'platform.yaml');
-    await writeFile(file, MINIMAL);
+  test('GIVEN a file WHEN loaded THEN its absolute path is recorded', async (t) => {
+    const tree = tempTree({ 'platform.yaml': MINIMAL });
+    t.after(tree.cleanup);
+    const file = tree.path('platform.yaml');
     assert.deepEqual(await loadPlatform(file), { ...MINIMAL_RESULT, file });
   });
 });
@@ -255,8 +256,9 @@ describe('errors: reading and YAML', () => {
     });
   });
 
-  test('a folder given as the file: the reason in words and what to do', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kaji-platform-'));
+  test('a folder given as the file: the reason in words and what to do', async (t) => {
+    const { root: dir, cleanup } = tempTree({});
+    t.after(cleanup);
     await assert.rejects(loadPlatform(dir), (error: unknown) => {
       assert.ok(error instanceof PlatformErrors);
       assert.equal(error.describe(), `${dir}: cannot read the platform definition: illegal operation on a directory; it is a folder: give the path of a file`);
@@ -316,8 +318,10 @@ describe('errors: reading and YAML', () => {
     assert.match(problems(edit('  name: labs', `  name: "${'😀'.repeat(100)}"`))[0]!, new RegExp(`found "${'😀'.repeat(77)}\\.\\.\\."$`, 'u'));
   });
 
-  test('a file that is not UTF-8 text (binary, or another encoding) is named as such', async () => {
-    const file = join(await mkdtemp(join(tmpdir(), 'kaji-platform-')), 'platform.yaml');
+  test('a file that is not UTF-8 text (binary, or another encoding) is named as such', async (t) => {
+    const tree = tempTree({});
+    t.after(tree.cleanup);
+    const file = tree.path('platform.yaml');
     await writeFile(file, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe, 0x70, 0x6c, 0x61]));
     await assert.rejects(loadPlatform(file), (error: unknown) => {
       assert.ok(error instanceof PlatformErrors);
