@@ -18,5 +18,5 @@ export { atExit, type ExitStep } from './exit.js';
 export { didYouMean } from './suggest.js';
 export { setOwn, emptyRecord } from './records.js';
 export { jsonEqual } from './json-equal.js';
-export { valueAt, objectAt, arrayAt, stringAt, objectsAt, stringsAt } from './fields.js';
-export { YamlLines, lineOfPath } from './yaml-lines.js';
+export { valueAt, objectAt, arrayAt, stringAt, objectsAt, stringsAt, valueText } from './fields.js';
+export { YamlLines, lineOfPath, pathText } from './yaml-lines.js';

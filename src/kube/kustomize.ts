@@ -8,7 +8,7 @@ import { atExit } from './exit.js';
 import { displayPath } from './load.js';
 import { isObject } from './podspec.js';
 import type { JsonValue } from './types.js';
-import { YamlLines, type PathSegment } from './yaml-lines.js';
+import { pathText, YamlLines, type PathSegment } from './yaml-lines.js';
 
 /** The file names kustomize accepts for a kustomization, in its order of preference. */
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
@@ -264,7 +264,7 @@ async function remoteLoadsInConfigurationFile(file: string): Promise<RemoteLoad[
 /** "resources entry" for an item of a top-level list, else the path as written: "patches[0].path". */
 function fieldName(path: readonly PathSegment[]): string {
   if (path.length === 2 && typeof path[1] === 'number') return `${path[0]} entry`;
-  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
+  return pathText(path);
 }
 
 /** What a remote value is, in words: '<field> "<value>" is fetched from outside the repository when rendered'. */

@@ -3,6 +3,11 @@ import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 /** One step of a path into YAML: a mapping key or a list index. */
 export type PathSegment = string | number;
 
+/** A path for messages: keys joined by dots, list indexes in brackets ("spec.containers[0].image"). */
+export function pathText(path: readonly PathSegment[]): string {
+  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
+}
+
 /**
  * Finds the lines of key paths in one YAML document's text, with the `yaml`
  * package's position-aware parser; the text is parsed once, on the first

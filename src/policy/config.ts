@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import type { JsonObject, JsonValue } from '../kube/index.js';
-import { didYouMean, emptyRecord, fileErrorReason, isObject, KUBERNETES_YAML_SCHEMA, lineOfPath, OVER_EXPANDED_MESSAGE, overExpandedPath, YamlLines } from '../kube/index.js';
-import { valueText } from '../kube/fields.js';
+import { didYouMean, emptyRecord, fileErrorReason, isObject, KUBERNETES_YAML_SCHEMA, lineOfPath, OVER_EXPANDED_MESSAGE, overExpandedPath, pathText, valueText, YamlLines } from '../kube/index.js';
 import { BUILTIN_CHECKS } from './checks/index.js';
 import { compileCustomCheck } from './custom/index.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
@@ -102,8 +101,7 @@ function parseConfigText(text: string, file: string): JsonObject | undefined {
   if (parsed === null || parsed === undefined) return undefined;
   const overExpanded = overExpandedPath(parsed);
   if (overExpanded !== undefined) {
-    const path = overExpanded.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
-    throw new ConfigError(OVER_EXPANDED_MESSAGE, path, file, new YamlLines(text).lineOf(overExpanded));
+    throw new ConfigError(OVER_EXPANDED_MESSAGE, pathText(overExpanded), file, new YamlLines(text).lineOf(overExpanded));
   }
   if (!isObject(parsed as JsonValue)) throw new ConfigError('the configuration must be a mapping of keys such as checks, customChecks, exemptions', '', file, 1);
   return parsed as JsonObject;

@@ -7,8 +7,7 @@
 // validated (JSON Schema 2019-09 with `resourceMinimum` / `resourceMaximum`).
 // `additionalSchemas` require, per kind, at least one object of that kind in
 // the same namespace that validates.
-import { apiGroupOf, isObject, splitGroupKind, type JsonObject, type JsonValue } from '../../kube/index.js';
-import { valueText } from '../../kube/fields.js';
+import { apiGroupOf, isObject, splitGroupKind, valueText, type JsonObject, type JsonValue } from '../../kube/index.js';
 import { ConfigError } from '../errors.js';
 import { HANDLED_TARGETS, type CheckDefinition, type CheckInput, type IncludeExclude, type PatchOperation, type RelatedObjects } from '../types.js';
 import { GoTemplateError, parseGoTemplate, type GoTemplate } from './gotemplate.js';

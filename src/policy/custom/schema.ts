@@ -5,8 +5,7 @@ import Ajv2019 from 'ajv/dist/2019.js';
 import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import { parse as parseYaml, type ParseOptions, type SchemaOptions, type DocumentOptions } from 'yaml';
-import { jsonEqual, setOwn, type JsonValue } from '../../kube/index.js';
-import { valueText } from '../../kube/fields.js';
+import { jsonEqual, pathText, setOwn, valueText, type JsonValue } from '../../kube/index.js';
 import { compareQuantities, parseQuantity, type Quantity } from '../../kube/quantity.js';
 import { goRegExp, GoRegexError } from './goregex.js';
 import { formatFloat } from './gotemplate.js';
@@ -264,7 +263,7 @@ function withoutMetaSchema(value: unknown, path: readonly (string | number)[] = 
   if (keyedBy !== undefined && Object.hasOwn(value, '__proto__')) {
     throw new SchemaError(
       'schema',
-      `${formatPath(path)} names "__proto__", a key the JSON Schema validator skips (its rule would never be applied); use ${KEYED_BY_PROPERTY.get(keyedBy)} instead`,
+      `${pathText(path)} names "__proto__", a key the JSON Schema validator skips (its rule would never be applied); use ${KEYED_BY_PROPERTY.get(keyedBy)} instead`,
     );
   }
   const out: Record<string, unknown> = {};
@@ -277,10 +276,6 @@ function withoutMetaSchema(value: unknown, path: readonly (string | number)[] = 
 }
 
 /** A path inside a schema as the configuration is written: properties.metadata.required[0]. */
-function formatPath(path: readonly (string | number)[]): string {
-  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
-}
-
 function describeError(error: ErrorObject): string {
   return `${error.instancePath === '' ? '(root)' : error.instancePath}: ${error.message ?? error.keyword}`;
 }
