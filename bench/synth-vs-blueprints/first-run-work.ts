@@ -12,12 +12,13 @@
 //
 // Usage: (cd bench/synth-vs-blueprints/blueprints && npm ci) && npm run build && npm run bench:synth-first-run
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { refuseStaleBuild } from '../stale-build.js';
+import { refuseMissingBlueprints } from './blueprints-installed.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** The function both sides' scripts time: its first call opens the window. */
@@ -91,10 +92,7 @@ async function measure(script: readonly string[], cwd: string): Promise<FirstRun
   }
 }
 
-if (!existsSync(`${here}blueprints/node_modules/@aws-quickstart/eks-blueprints`)) {
-  console.error('EKS Blueprints is not installed: run `npm ci` in bench/synth-vs-blueprints/blueprints first');
-  process.exit(2);
-}
+refuseMissingBlueprints();
 refuseStaleBuild();
 
 const sides = {

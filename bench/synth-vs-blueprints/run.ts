@@ -40,11 +40,12 @@
 //
 // Usage: (cd bench/synth-vs-blueprints/blueprints && npm ci) && npm run build && npm run bench:synth-vs-blueprints
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { refuseStaleBuild } from '../stale-build.js';
+import { refuseMissingBlueprints } from './blueprints-installed.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ROUNDS = 5;
@@ -91,10 +92,7 @@ function run(args: readonly string[], cwd: string, repeat = 1): Run {
   }
 }
 
-if (!existsSync(`${here}blueprints/node_modules/@aws-quickstart/eks-blueprints`)) {
-  console.error('EKS Blueprints is not installed: run `npm ci` in bench/synth-vs-blueprints/blueprints first');
-  process.exit(2);
-}
+refuseMissingBlueprints();
 refuseStaleBuild();
 
 const sides = {
