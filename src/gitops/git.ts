@@ -25,14 +25,13 @@
 // .git/config, and never hands them to a credential helper. Every message, command
 // and stderr kept in a GitError has URL userinfo, the token and those credentials
 // redacted.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { realpathSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { atExit, displayPath, writeFileAtomically } from '../kube/index.js';
+import { atExit, displayPath, runStoppable, StoppableRunError, writeFileAtomically, type StoppableRun } from '../kube/index.js';
 import { isGitBranchName } from '../platform/definition/patterns.js';
 
 /** A git command that failed. Its message, command and stderr never contain credentials. */
@@ -502,44 +501,15 @@ async function git(context: GitContext, args: readonly string[], options: RunOpt
     const reason = cleanStderr.split('\n').filter((l) => l.trim() !== '').slice(-4).join('; ') || redact(why, context.secrets);
     return new GitError(`${command.join(' ')} failed: ${reason}`, command, cleanStderr, redact(stdout, context.secrets).trim());
   };
-  return new Promise((resolvePromise, reject) => {
-    // A process group of its own, so that stopping it stops what it runs too (index-pack, upload-pack,
-    // a remote helper). spawn rather than execFile, which cannot detach.
-    const child = spawn('git', full, { cwd: options.cwd, env: context.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    // An interrupted kaji exits at once: a clone or fetch left running would write into the workspace
-    // after it is removed (recreating its folders) and a push would go on for nobody.
-    const forget = atExit('stop processes', () => stopGroup(child));
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let bytes = 0;
-    let failed: string | undefined;
-    const collect = (into: Buffer[]) => (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes <= MAX_BUFFER) return void into.push(chunk);
-      failed ??= `its output is over ${MAX_BUFFER / 1024 / 1024} MiB`;
-      stopGroup(child);
-    };
-    child.stdout.on('data', collect(stdout));
-    child.stderr.on('data', collect(stderr));
-    child.on('error', (error) => void (failed ??= error.message)); // not started (no git); 'close' follows
-    child.on('close', (code, signal) => {
-      forget();
-      const out = Buffer.concat(stdout).toString('utf8');
-      const err = Buffer.concat(stderr).toString('utf8');
-      if (failed === undefined && code === 0) return resolvePromise(out);
-      reject(failure(failed ?? (signal ? `stopped by ${signal}` : `exit code ${code}`), failed === undefined ? err : '', out));
-    });
-    child.stdin.on('error', () => undefined); // git may exit before reading stdin (EPIPE)
-    child.stdin.end(options.input);
-  });
-}
-
-function stopGroup(child: ChildProcess): void {
+  let run: StoppableRun;
   try {
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    // already gone
+    run = await runStoppable('git', full, { cwd: options.cwd, env: context.env, input: options.input ?? '', maxOutputBytes: MAX_BUFFER });
+  } catch (error) {
+    if (!(error instanceof StoppableRunError)) throw error;
+    throw failure(error.message, '', error.stdout);
   }
+  if (run.code === 0) return run.stdout;
+  throw failure(run.signal ? `stopped by ${run.signal}` : `exit code ${run.code}`, run.stderr, run.stdout);
 }
 
 /** A push rejected because the ref moved under us (non-fast-forward, or lost the ref lock race). */

@@ -15,6 +15,7 @@ export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
 export { KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from './yaml-schema.js';
 export { writeFileAtomically, fileErrorReason, removeTemporariesOnInterrupt, type ChunkedContent } from './files.js';
 export { atExit, type ExitStep } from './exit.js';
+export { runStoppable, StoppableRunError, type StoppableRun, type StoppableOptions } from './stoppable.js';
 export { didYouMean } from './suggest.js';
 export { setOwn, emptyRecord } from './records.js';
 export { jsonEqual } from './json-equal.js';

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { splitDocuments } from './documents.js';
-import { atExit } from './exit.js';
+import { runStoppable, StoppableRunError, type StoppableRun } from './stoppable.js';
 import { displayPath } from './load.js';
 import { isObject } from './podspec.js';
 import type { JsonValue } from './types.js';
@@ -304,53 +303,18 @@ export async function renderKustomization(directory: string, kubectl = process.e
 /** kubectl's output is read into memory; more than this is refused rather than exhausting it. */
 const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
-function runKubectlKustomize(directory: string, kubectl: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // A process group of its own, so that stopping it stops what it runs too (git, helm).
-    const child = spawn(kubectl, ['kustomize', directory], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    // An interrupted kaji exits at once: a kubectl left behind would go on rendering, or fetching, for nobody.
-    const forget = atExit('stop processes', () => stopGroup(child));
-    let settled = false;
-    /** Whether this is the first outcome; the later ones are dropped. */
-    const settle = () => {
-      if (settled) return false;
-      settled = true;
-      forget();
-      return true;
-    };
-    const stdout: Buffer[] = [];
-    let stdoutBytes = 0;
-    let stderr = '';
-    const fail = (message: string) => {
-      if (settle()) reject(new KustomizeError(message));
-    };
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdoutBytes += chunk.length;
-      if (stdoutBytes <= MAX_OUTPUT_BYTES) return void stdout.push(chunk);
-      if (settled) return;
-      stopGroup(child);
-      fail(`kubectl kustomize failed: its output is over ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB`);
-    });
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') return fail(`kubectl kustomize failed: ${error.message}`);
-      fail(
-        `cannot render the kustomization: "${kubectl}" was not found. Install kubectl (it includes kustomize) or pass the rendered YAML instead (kubectl kustomize DIR | kaji check -).`,
-      );
-    });
-    child.on('close', (code, signal) => {
-      if (!settle()) return; // already failed
-      if (code === 0) return resolve(Buffer.concat(stdout).toString('utf8'));
-      const reason = stderr.trim().split('\n').filter(Boolean).pop() ?? (signal ? `stopped by ${signal}` : `exit code ${code}`);
-      reject(new KustomizeError(`kubectl kustomize failed: ${reason}`));
-    });
-  });
-}
-
-function stopGroup(child: ChildProcess): void {
+async function runKubectlKustomize(directory: string, kubectl: string): Promise<string> {
+  let run: StoppableRun;
   try {
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    // already gone
+    run = await runStoppable(kubectl, ['kustomize', directory], { maxOutputBytes: MAX_OUTPUT_BYTES });
+  } catch (error) {
+    if (!(error instanceof StoppableRunError)) throw error;
+    if (error.errorCode !== 'ENOENT') throw new KustomizeError(`kubectl kustomize failed: ${error.message}`);
+    throw new KustomizeError(
+      `cannot render the kustomization: "${kubectl}" was not found. Install kubectl (it includes kustomize) or pass the rendered YAML instead (kubectl kustomize DIR | kaji check -).`,
+    );
   }
+  if (run.code === 0) return run.stdout;
+  const reason = run.stderr.trim().split('\n').filter(Boolean).pop() ?? (run.signal ? `stopped by ${run.signal}` : `exit code ${run.code}`);
+  throw new KustomizeError(`kubectl kustomize failed: ${reason}`);
 }
