@@ -1,7 +1,7 @@
 import { unlinkSync, writevSync, writeSync } from 'node:fs';
 import { chmod, mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 
 /**
@@ -10,6 +10,12 @@ import { getSystemErrorMap } from 'node:util';
  * returns (or its promise resolves); a write after that is refused.
  */
 export type ChunkedContent = (write: (chunk: string | readonly Uint8Array[]) => void) => void | Promise<void>;
+
+/** A path as reports show it: relative to the working directory when inside it. */
+export function displayPath(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
 
 /**
  * Writes through a temporary file in the same directory and a rename, so a

@@ -2,7 +2,7 @@ export type { JsonValue, JsonObject, Source, KubeObject, InputProblem } from './
 export { findPodSpec, containersOf, isObject } from './podspec.js';
 export type { FoundPodSpec, PodSpecPath } from './podspec.js';
 export { objectProblem, toKubeObject, apiGroupOf, splitGroupKind, listItems } from './object.js';
-export { loadInputs, readInputs, addStream, displayPath, readStandardInput, walkManifestTree, MANIFEST_EXTENSIONS, DEFAULT_MAX_FILE_BYTES } from './load.js';
+export { loadInputs, readInputs, addStream, readStandardInput, walkManifestTree, MANIFEST_EXTENSIONS, DEFAULT_MAX_FILE_BYTES } from './load.js';
 export type { LoadOptions, LoadResult, LoadSink, ManifestTree } from './load.js';
 export { splitDocuments, parseDocument, parseStream, YamlSyntaxError } from './documents.js';
 export type { DocumentText } from './documents.js';
@@ -13,7 +13,7 @@ export { normalizeObject } from './normalize.js';
 export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, YamlEditError } from './yaml-edit.js';
 export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
 export { KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from './yaml-schema.js';
-export { writeFileAtomically, fileErrorReason, removeTemporariesOnInterrupt, type ChunkedContent } from './files.js';
+export { displayPath, writeFileAtomically, fileErrorReason, removeTemporariesOnInterrupt, type ChunkedContent } from './files.js';
 export { atExit, type ExitStep } from './exit.js';
 export { runStoppable, StoppableRunError, type StoppableRun, type StoppableOptions } from './stoppable.js';
 export { didYouMean } from './suggest.js';

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { splitDocuments } from './documents.js';
 import { runStoppable, StoppableRunError, type StoppableRun } from './stoppable.js';
-import { displayPath } from './load.js';
+import { displayPath } from './files.js';
 import { isObject } from './podspec.js';
 import type { JsonValue } from './types.js';
 import { pathText, YamlLines, type PathSegment } from './yaml-lines.js';
@@ -152,7 +152,7 @@ export function isRemoteEntry(entry: string): boolean {
 const REMOTE_FILE = /^https?:/i;
 
 /** Whether kustomize fetches this value from outside the repository when it renders. */
-export function isFetched({ value, loads }: LoadedValue): boolean {
+function isFetched({ value, loads }: LoadedValue): boolean {
   switch (loads) {
     case 'kustomization':
       return isRemoteEntry(value);

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { parseDocument, parseStream, splitDocuments, YamlSyntaxError, type DocumentText, type ParsedDocument } from './documents.js';
 import { fileErrorReason } from './files.js';
 import { kustomizationFile, readKustomization, renderKustomization } from './kustomize.js';
@@ -278,10 +278,4 @@ export async function readStandardInput(stream: AsyncIterable<Buffer | string> =
   const text = utf8Text(Buffer.concat(chunks));
   if (text === undefined) throw new StandardInputError(`standard input is not ${NOT_UTF8}; convert it to UTF-8`);
   return text;
-}
-
-/** A path as reports show it: relative to the working directory when inside it. */
-export function displayPath(path: string, cwd = process.cwd()): string {
-  const rel = relative(cwd, path);
-  return rel && !rel.startsWith('..') ? rel : path;
 }

@@ -5,8 +5,7 @@ import Ajv2019 from 'ajv/dist/2019.js';
 import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import { parse as parseYaml, type ParseOptions, type SchemaOptions, type DocumentOptions } from 'yaml';
-import { jsonEqual, pathText, setOwn, valueText, type JsonValue } from '../../kube/index.js';
-import { compareQuantities, parseQuantity, type Quantity } from '../../kube/quantity.js';
+import { compareQuantities, jsonEqual, parseQuantity, pathText, setOwn, valueText, type JsonValue, type Quantity } from '../../kube/index.js';
 import { goRegExp, GoRegexError } from './goregex.js';
 import { formatFloat } from './gotemplate.js';
 
