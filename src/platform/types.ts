@@ -79,6 +79,12 @@ export interface ServiceQuota extends ResourceAmounts {
    * @default "0"
    */
   readonly storage: string;
+  /**
+   * The most PersistentVolumeClaims the namespace may hold: above 0 exactly
+   * when storage is.
+   * @default the pods quota when storage is above 0, else 0
+   */
+  readonly persistentVolumeClaims: number;
 }
 
 /**

@@ -96,7 +96,7 @@ const MINIMAL_RESULT: PlatformDefinition = {
       team: 'blog',
       namespace: 'antenna',
       image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna',
-      quota: { cpu: '2', memory: '4Gi', pods: 20, storage: '0' },
+      quota: { cpu: '2', memory: '4Gi', pods: 20, storage: '0', persistentVolumeClaims: 0 },
       defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
       hosts: [],
       podSecurity: 'restricted',
@@ -199,7 +199,7 @@ services:
           namespace: 'feeds',
           image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/labs/antenna',
           sourceRepository: 'labs/antenna',
-          quota: { cpu: '500m', memory: '1536Mi', pods: 10, storage: '512Gi' },
+          quota: { cpu: '500m', memory: '1536Mi', pods: 10, storage: '512Gi', persistentVolumeClaims: 10 },
           defaults: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '200m', memory: '1000Mi' } },
           hosts: ['antenna.labs.example.com', 'labs.example.com'],
           podSecurity: 'baseline',
@@ -215,7 +215,7 @@ services:
           team: 'tools',
           namespace: 'diary',
           image: 'localhost:5000/diary',
-          quota: { cpu: '4', memory: '8G', pods: 5, storage: '0' },
+          quota: { cpu: '4', memory: '8G', pods: 5, storage: '0', persistentVolumeClaims: 0 },
           defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
           hosts: [],
           podSecurity: 'restricted',
@@ -235,7 +235,7 @@ services:
   test('GIVEN a YAML anchor WHEN parsed THEN the alias is read like the anchor', () => {
     const text = edit('quota: {cpu: 2, memory: 4Gi, pods: 20}', 'quota: &q {cpu: 2, memory: 4Gi, pods: 20}') +
       '  - {name: diary, team: blog, image: x/diary, quota: *q}\n';
-    assert.deepEqual(parsePlatform(text, FILE).services[1]?.quota, { cpu: '2', memory: '4Gi', pods: 20, storage: '0' });
+    assert.deepEqual(parsePlatform(text, FILE).services[1]?.quota, { cpu: '2', memory: '4Gi', pods: 20, storage: '0', persistentVolumeClaims: 0 });
   });
 
   test('GIVEN a file WHEN loaded THEN its absolute path is recorded', async (t) => {
@@ -517,7 +517,7 @@ describe('errors: quantities', () => {
 
   test('quantities up to what Kubernetes counts are kept, and compared exactly', () => {
     const largest = edit('quota: {cpu: 2, memory: 4Gi, pods: 20}', 'quota: {cpu: "9223372036854775807m", memory: 7Ei, pods: 20, storage: "9223372036854775807"}');
-    assert.deepEqual(parsePlatform(largest, FILE).services[0]?.quota, { cpu: '9223372036854775807m', memory: '7Ei', pods: 20, storage: '9223372036854775807' });
+    assert.deepEqual(parsePlatform(largest, FILE).services[0]?.quota, { cpu: '9223372036854775807m', memory: '7Ei', pods: 20, storage: '9223372036854775807', persistentVolumeClaims: 20 });
     // A request just above its limit, both near the bound: the comparison is exact.
     assertProblems(withServices('    defaults:\n      requests: {cpu: "9223372036854775807m"}\n      limits: {cpu: "9223372036854775806m"}\n', largest), [
       'platform.yaml:21:23: services[0].defaults.requests.cpu: the default cpu request 9223372036854775807m is above the default cpu limit 9223372036854775806m; a request may not exceed its limit',
@@ -547,6 +547,47 @@ describe('errors: quantities', () => {
     ]);
   });
 
+  test('claims: by default one per pod with storage and none without; a count written is kept', () => {
+    const quota = (text: string) => parsePlatform(text, FILE).services[0]?.quota;
+    assert.equal(quota(MINIMAL)?.persistentVolumeClaims, 0);
+    assert.equal(quota(edit('pods: 20}', 'pods: 20, storage: 0Gi}'))?.persistentVolumeClaims, 0);
+    assert.deepEqual(quota(edit('pods: 20}', 'pods: 20, storage: 50Gi}')), { cpu: '2', memory: '4Gi', pods: 20, storage: '50Gi', persistentVolumeClaims: 20 });
+    // Pods that mount two claims each: more claims than pods, without raising the pods quota.
+    assert.equal(quota(edit('pods: 20}', 'pods: 20, storage: 50Gi, persistentVolumeClaims: 40}'))?.persistentVolumeClaims, 40);
+    assert.equal(quota(edit('pods: 20}', 'pods: 20, storage: 50Gi, persistentVolumeClaims: 3}'))?.persistentVolumeClaims, 3);
+    assert.equal(quota(edit('pods: 20}', 'pods: 20, storage: 0, persistentVolumeClaims: 0}'))?.persistentVolumeClaims, 0);
+  });
+
+  test('claims without storage, or storage without claims, are refused at services[i].quota.persistentVolumeClaims', () => {
+    assertProblems(edit('pods: 20}', 'pods: 20, persistentVolumeClaims: 2}'), [
+      `platform.yaml:19:68: services[0].quota.persistentVolumeClaims: allows 2 claims but the storage quota is 0 (kaji's default): each claim must request some storage, so none could be created; set storage to the total the claims need, such as "20Gi", or persistentVolumeClaims to 0`,
+    ]);
+    assertProblems(edit('pods: 20}', 'pods: 20, storage: 0, persistentVolumeClaims: 1}'), [
+      'platform.yaml:19:80: services[0].quota.persistentVolumeClaims: allows 1 claim but the storage quota is 0: each claim must request some storage, so none could be created; set storage to the total the claims need, such as "20Gi", or persistentVolumeClaims to 0',
+    ]);
+    const storageNobodyClaims =
+      'is 0 but the storage quota is 10Gi: no claim could use that storage; allow the claims the service makes (leave persistentVolumeClaims out for as many as pods), or set storage to 0';
+    assertProblems(edit('pods: 20}', 'pods: 20, storage: 10Gi, persistentVolumeClaims: 0}'), [
+      `platform.yaml:19:83: services[0].quota.persistentVolumeClaims: ${storageNobodyClaims}`,
+    ]);
+    // A block mapping in a later service: its own line.
+    const diary = '  - name: diary\n    team: blog\n    image: x/diary\n    quota:\n      cpu: 1\n      memory: 1Gi\n      pods: 5\n      storage: 10240Mi\n      persistentVolumeClaims: 0\n';
+    assertProblems(withServices(diary), [`platform.yaml:28:31: services[1].quota.persistentVolumeClaims: ${storageNobodyClaims}`]);
+  });
+
+  test('claims must be a whole number of at least 0; a malformed storage is reported alone', () => {
+    assertProblems(edit('pods: 20}', 'pods: 20, storage: 1Gi, persistentVolumeClaims: -1}'), [
+      'platform.yaml:19:82: services[0].quota.persistentVolumeClaims: must be at least 0; found -1',
+    ]);
+    assertProblems(edit('pods: 20}', 'pods: 20, storage: 1Gi, persistentVolumeClaims: 1.5}'), [
+      'platform.yaml:19:82: services[0].quota.persistentVolumeClaims: must be a whole number, found 1.5',
+    ]);
+    // No claims check against a storage that could not be read.
+    assertProblems(edit('pods: 20}', 'pods: 20, storage: 50GB, persistentVolumeClaims: 2}'), [
+      'platform.yaml:19:53: services[0].quota.storage: must be a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"; found "50GB"',
+    ]);
+  });
+
   test('requests above limits', () => {
     assertProblems(withServices('    defaults:\n      requests: {cpu: 1500m}\n      limits: {cpu: 1}\n'), [
       'platform.yaml:21:23: services[0].defaults.requests.cpu: the default cpu request 1500m is above the default cpu limit 1; a request may not exceed its limit',
@@ -572,7 +613,7 @@ describe('errors: quantities', () => {
     // The ResourceQuota holds requests.cpu, requests.memory, limits.memory and pods; no limits.cpu.
     const text = withServices('    defaults:\n      limits: {cpu: 4}\n', edit('cpu: 2,', 'cpu: 500m,'));
     const [service] = parsePlatform(text, FILE).services;
-    assert.deepEqual(service?.quota, { cpu: '500m', memory: '4Gi', pods: 20, storage: '0' });
+    assert.deepEqual(service?.quota, { cpu: '500m', memory: '4Gi', pods: 20, storage: '0', persistentVolumeClaims: 0 });
     assert.deepEqual(service?.defaults.limits, { cpu: '4', memory: '512Mi' });
   });
 

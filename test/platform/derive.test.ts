@@ -26,7 +26,7 @@ const REPO = 'https://github.com/example/labs-manifests.git';
 const service = (overrides: Partial<ServiceDefinition> & Pick<ServiceDefinition, 'name' | 'team'>): ServiceDefinition => ({
   namespace: overrides.name,
   image: `111122223333.dkr.ecr.eu-west-1.amazonaws.com/${overrides.name}`,
-  quota: { cpu: '4', memory: '8Gi', pods: 30, storage: '0' },
+  quota: { cpu: '4', memory: '8Gi', pods: 30, storage: '0', persistentVolumeClaims: 0 },
   defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
   hosts: [],
   podSecurity: 'restricted',
@@ -39,7 +39,7 @@ const blue: ClusterDefinition = { name: 'blue', kubernetesVersion: '1.32', weigh
 const green: ClusterDefinition = { name: 'green', kubernetesVersion: '1.35', weight: 0 };
 
 const SERVICES: readonly ServiceDefinition[] = [
-  service({ name: 'antenna', team: 'feeds', hosts: ['antenna.labs.example.com'], quota: { cpu: '6', memory: '12Gi', pods: 40, storage: '0' } }),
+  service({ name: 'antenna', team: 'feeds', hosts: ['antenna.labs.example.com'], quota: { cpu: '6', memory: '12Gi', pods: 40, storage: '0', persistentVolumeClaims: 0 } }),
   service({
     name: 'diary',
     team: 'writers',
@@ -53,7 +53,7 @@ const SERVICES: readonly ServiceDefinition[] = [
   service({
     name: 'feed-crawler',
     team: 'feeds',
-    quota: { cpu: '2', memory: '2Gi', pods: 10, storage: '20Gi' },
+    quota: { cpu: '2', memory: '2Gi', pods: 10, storage: '20Gi', persistentVolumeClaims: 25 },
     egress: [
       { kind: 'internet' },
       { kind: 'cidr', cidr: '10.0.16.0/20', ports: [443] },
@@ -382,9 +382,9 @@ describe('tenant guardrails', () => {
     const [crawler] = docs(blueFiles, 'clusters/blue/tenants/feed-crawler/resourcequota.yaml');
     assert.equal(at(crawler, 'spec', 'hard', 'requests.cpu'), '2');
     assert.equal(at(crawler, 'spec', 'hard', 'pods'), '10');
-    // With storage, as many claims as pods: each claim is an EBS volume, however small it asks to be.
+    // The service's own count of claims, not its pods: each claim is an EBS volume, however small it asks to be.
     assert.equal(at(crawler, 'spec', 'hard', 'requests.storage'), '20Gi');
-    assert.equal(at(crawler, 'spec', 'hard', 'persistentvolumeclaims'), '10');
+    assert.equal(at(crawler, 'spec', 'hard', 'persistentvolumeclaims'), '25');
   });
 
   test('LimitRange: default requests and limits for containers that do not say', () => {

@@ -473,7 +473,8 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
     const defaults = isRecord(service.defaults) ? service.defaults : {};
     const requests = isRecord(defaults.requests) ? defaults.requests : {};
     const limits = isRecord(defaults.limits) ? defaults.limits : {};
-    read([...base, 'quota', 'storage'], quota.storage, false);
+    const storage = quota.storage === undefined ? parseQuantity(PLATFORM_DEFAULTS.storage) : read([...base, 'quota', 'storage'], quota.storage, false);
+    if (storage) checkClaims(base, quota, storage, problems);
     for (const resource of ['cpu', 'memory'] as const) {
       const quotaPath = [...base, 'quota', resource];
       const requestPath = [...base, 'defaults', 'requests', resource];
@@ -507,6 +508,32 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
     }
   }
   return found;
+}
+
+/**
+ * Claims and storage go together: a claim must request some storage (the API
+ * server refuses one asking for 0), so claims with no storage could never be
+ * created, and storage with no claims could never be used. Either is a
+ * platform.yaml that says two things at once, refused like a request above
+ * its limit.
+ */
+function checkClaims(base: Segment[], quota: Raw, storage: Quantity, problems: ProblemList): void {
+  const claims = quota.persistentVolumeClaims;
+  if (typeof claims !== 'number' || !Number.isInteger(claims) || claims < 0) return; // absent (defaulted), or reported by the schema
+  const path = [...base, 'quota', 'persistentVolumeClaims'];
+  const noStorage = storage.mantissa === 0n;
+  if (claims > 0 && noStorage) {
+    const written = quota.storage === undefined ? "0 (kaji's default)" : '0';
+    problems.add({
+      path,
+      message: `allows ${claims} claim${claims === 1 ? '' : 's'} but the storage quota is ${written}: each claim must request some storage, so none could be created; set storage to the total the claims need, such as "20Gi", or persistentVolumeClaims to 0`,
+    });
+  } else if (claims === 0 && !noStorage) {
+    problems.add({
+      path,
+      message: `is 0 but the storage quota is ${canonicalQuantity(storage)}: no claim could use that storage; allow the claims the service makes (leave persistentVolumeClaims out for as many as pods), or set storage to 0`,
+    });
+  }
 }
 
 /**
@@ -626,6 +653,9 @@ function buildService(service: Raw, index: number, quantity: (path: Segment[]) =
     return { cpu: pick('cpu'), memory: pick('memory') };
   };
   const quota = service.quota as Raw;
+  const storage = quota.storage === undefined ? D.storage : quantity([...base, 'quota', 'storage']);
+  // No storage, no claims; with storage, one claim per pod (the pods quota sizes the service at its largest) unless said otherwise.
+  const claims = (quota.persistentVolumeClaims as number | undefined) ?? (parseQuantity(storage)?.mantissa === 0n ? 0 : (quota.pods as number));
   return {
     name: service.name as string,
     team: service.team as string,
@@ -636,7 +666,8 @@ function buildService(service: Raw, index: number, quantity: (path: Segment[]) =
       cpu: quantity([...base, 'quota', 'cpu']),
       memory: quantity([...base, 'quota', 'memory']),
       pods: quota.pods as number,
-      storage: quota.storage === undefined ? D.storage : quantity([...base, 'quota', 'storage']),
+      storage,
+      persistentVolumeClaims: claims,
     },
     defaults: { requests: amounts('requests'), limits: amounts('limits') },
     hosts: (service.hosts as string[] | undefined) ?? [...D.hosts],

@@ -339,9 +339,15 @@ export const PLATFORM_SCHEMA: Schema = {
               pods: { type: 'integer', minimum: 1, description: 'Most pods the namespace may run.' },
               storage: {
                 ...quantity(
-                  `Total storage the namespace's PersistentVolumeClaims may request, e.g. "50Gi" (each claim is an EBS volume); it may hold at most as many claims as pods. 0: no claims at all. @default "${D.storage}"`,
+                  `Total storage the namespace's PersistentVolumeClaims may request, e.g. "50Gi" (each claim is an EBS volume). 0: no claims at all. @default "${D.storage}"`,
                 ),
                 default: D.storage,
+              },
+              persistentVolumeClaims: {
+                type: 'integer',
+                minimum: 0,
+                description:
+                  'Most PersistentVolumeClaims the namespace may hold, e.g. 40 for 20 pods that mount two claims each. Above 0 only with storage; 0 only without it. @default the pods quota when storage is above 0, else 0',
               },
             },
             ['cpu', 'memory', 'pods'],

@@ -2,7 +2,7 @@
 // default requests/limits, network isolation and the owning team's RBAC. The
 // platform (Argo CD application `kaji-tenants`) owns all of them; the service's
 // own AppProject forbids the service from creating or changing any of them.
-import { parseQuantity, type JsonObject } from '../../kube/index.js';
+import type { JsonObject } from '../../kube/index.js';
 import { cidrContains, parseCidr } from '../cidr.js';
 import { INTERNET_EXCEPT, INTERNET_PORTS, type EgressDestination, type ServiceDefinition } from '../types.js';
 import { serviceLabels, teamGroup } from './names.js';
@@ -70,14 +70,12 @@ export function namespaceObject(service: ServiceDefinition): JsonObject {
  *   only through Ingress (the ALB, with weighted DNS); a tenant cannot open its
  *   own load balancer or a port on every node.
  * - `requests.storage` = the storage quota, and `persistentvolumeclaims` = the
- *   pods quota (0 when the storage quota is 0, the default): each claim is an
- *   EBS volume the platform pays for (at least 1 GiB, however small the claim)
- *   and pins the pods that mount it to its zone, so both the total size and
- *   the number need a bound. A claim serves only while a pod mounts it, and
- *   the pods quota already sizes the service at its largest.
+ *   claims quota (by default the pods quota, or 0 when the storage quota is
+ *   0, the default): each claim is an EBS volume the platform pays for (at
+ *   least 1 GiB, however small the claim) and pins the pods that mount it to
+ *   its zone, so both the total size and the number need a bound.
  */
 export function resourceQuotaObject(service: ServiceDefinition): JsonObject {
-  const claims = parseQuantity(service.quota.storage)?.mantissa === 0n ? 0 : service.quota.pods;
   return {
     apiVersion: 'v1',
     kind: 'ResourceQuota',
@@ -89,7 +87,7 @@ export function resourceQuotaObject(service: ServiceDefinition): JsonObject {
         'limits.memory': service.quota.memory,
         pods: String(service.quota.pods),
         'requests.storage': service.quota.storage,
-        persistentvolumeclaims: String(claims),
+        persistentvolumeclaims: String(service.quota.persistentVolumeClaims),
         'services.loadbalancers': '0',
         'services.nodeports': '0',
       }),
