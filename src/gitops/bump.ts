@@ -22,7 +22,7 @@ import {
 import { auditObjects, countResults, loadPolicyConfig, placedMessagesOf, type PolicyConfig } from '../policy/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { GitHubForge, githubRepositoryOf, type PullRequestResult } from './github.js';
-import { isUrl, redact, SourceNotFoundError, urlCredentials, Workspace } from './git.js';
+import { GitError, isUrl, redact, remoteProblem, SourceNotFoundError, urlCredentials, Workspace, type RemoteProblem } from './git.js';
 import {
   formatVersion,
   ImageEditError,
@@ -184,7 +184,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
 
   progress(`opening ${isUrl(source) ? source : 'the manifest repository'} (${base})`);
   const workspace = await Workspace.open({ source, base, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) }).catch((error: unknown) => {
-    if (!(error instanceof SourceNotFoundError)) throw error;
+    if (!(error instanceof SourceNotFoundError)) throw withGitFix(error, options, source);
     const fix = options.manifests === undefined ? "set platform.yaml's manifests.localPath to the checkout" : 'give --manifests a checkout of the manifest repository, or its clone URL';
     throw new BumpError(`${resolve(source)} is not a directory: ${fix}`);
   });
@@ -241,6 +241,8 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
       labels: [BUMP_LABEL],
     });
     return { ...checked, status: 'pull-request', commit: kept ?? made, branch, pullRequest, title, ...(kept === undefined ? {} : { alreadyPushed: true }) };
+  } catch (error) {
+    throw withGitFix(error, options, source);
   } finally {
     await workspace.dispose();
   }
@@ -581,6 +583,26 @@ function findService(platform: PlatformDefinition, name: string): ServiceDefinit
   throw new BumpError(
     `unknown service "${name}"${suggestion || (close.length > 0 ? ` (closest: ${close.join(', ')})` : '')}; it is not in ${posix.basename(platform.file)}`,
   );
+}
+
+/**
+ * A GitError with what to check added, when git says what kept it from the manifest repository:
+ * the flag or platform.yaml field that named the branch or the repository, or the credentials.
+ */
+function withGitFix(error: unknown, options: BumpOptions, source: string): unknown {
+  if (!(error instanceof GitError)) return error;
+  const problem = remoteProblem(error);
+  if (problem === undefined) return error;
+  const repository = options.manifests === undefined ? 'manifests.url in platform.yaml' : '--manifests';
+  const fixes: Record<RemoteProblem, string> = {
+    'no-branch': `check the base branch (${options.base === undefined ? 'manifests.branch in platform.yaml' : '--base'})`,
+    'no-repository': `check the repository URL (${repository}) and that the credentials can see it`,
+    unreachable: `check the repository URL (${repository}) and that its host can be reached from here`,
+    refused: /^https?:/i.test(source)
+      ? 'check the credentials: GITHUB_TOKEN, or user:token in the manifests URL (a push needs write access)'
+      : 'check the ssh key (in ssh-agent, or without a passphrase) and the host in known_hosts',
+  };
+  return new GitError(`${error.message}; ${fixes[problem]}`, error.command, error.stderr, error.stdout);
 }
 
 function closestNames(word: string, names: readonly string[], count: number): string[] {

@@ -25,6 +25,12 @@
 // .git/config, and never hands them to a credential helper. Every message, command
 // and stderr kept in a GitError has URL userinfo, the token and those credentials
 // redacted.
+//
+// Messages: a failed git command reads as what kaji was doing, the git subcommand and
+// git's own account ("cloning https://…/manifests.git (branch main): git clone failed:
+// fatal: …"), not as git's argument list: that holds the temporary folder, gone by the
+// time the message is read, and flags that say nothing to the user (GitError.command
+// keeps it). Paths into the working tree are written as paths in the repository.
 import { realpathSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -105,6 +111,10 @@ interface GitContext {
 interface RunOptions {
   readonly cwd?: string;
   readonly input?: string;
+  /** What kaji was doing, the start of the message of a failure: "pushing to main of …". */
+  readonly doing: string;
+  /** The workspace's working tree, whose paths a message writes as paths in the repository. */
+  readonly tree?: string;
 }
 
 /** A private working tree at the tip of the base branch: a temporary clone, never the user's checkout. */
@@ -146,16 +156,17 @@ export class Workspace {
     const dir = await mkdtemp(join(tmpdir(), 'kaji-ws-'));
     removeAtExit(dir);
     const root = join(dir, 'tree');
+    const shown = redact(options.source, context.secrets);
     try {
       const shallow = options.shallow ?? url;
       const args = ['clone', '--quiet', '--no-tags', '--origin', 'origin'];
       if (shallow) args.push('--depth', '1');
       if (options.base !== undefined) args.push('--branch', checkBranch(options.base), '--single-branch');
       args.push('--', remote, root);
-      await git(context, args);
-      const base = options.base ?? (await currentBranch(context, root, options.source));
-      const baseCommit = (await git(context, ['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: root })).trim();
-      return new Workspace(dir, root, base, baseCommit, redact(options.source, context.secrets), context);
+      await git(context, args, { doing: `cloning ${shown}${options.base === undefined ? '' : ` (branch ${options.base})`}`, tree: root });
+      const base = options.base ?? (await currentBranch(context, root, shown));
+      const baseCommit = (await git(context, ['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: root, doing: `in the clone of ${shown}`, tree: root })).trim();
+      return new Workspace(dir, root, base, baseCommit, shown, context);
     } catch (error) {
       await removeDirectory(dir);
       throw error;
@@ -164,15 +175,11 @@ export class Workspace {
 
   /**
    * `text` (a message about files of the working tree) with each path into the tree written as
-   * the path in the repository (`apps/…`): the tree is a temporary folder, gone by the time the
-   * message is read. Paths are replaced as written: absolute, with links resolved (as kubectl
-   * prints them), or relative to the current directory (displayPath's form).
+   * the path in the repository (`apps/…`), and the tree itself as "the temporary clone": it is
+   * gone by the time the message is read. See repositoryPaths below for the forms replaced.
    */
   repositoryPaths(text: string): string {
-    const real = realpathSync(this.root);
-    // Longest first: a shorter form (relative) may be part of a longer one (absolute), never the reverse.
-    const forms = [...new Set([this.root, real, displayPath(this.root), displayPath(real)])].sort((a, b) => b.length - a.length);
-    return forms.reduce((out, form) => out.split(`${form}${sep}`).join(''), text);
+    return repositoryPaths(text, this.root);
   }
 
   async readFile(path: string): Promise<string> {
@@ -199,14 +206,15 @@ export class Workspace {
     if (!(await this.hasChanges())) {
       throw new GitError(`nothing to commit in the workspace of ${this.source}`, ['commit']);
     }
-    await this.#git(['add', '--all']);
+    const doing = `committing in the clone of ${this.source}`;
+    await this.#git(['add', '--all'], { doing });
     const args = ['commit', '--quiet', '--no-verify', '--cleanup=whitespace', '--file=-'];
     for (const [key, value] of Object.entries(trailers)) {
       if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(key)) throw new GitError(`invalid trailer key "${key}"`, ['commit']);
       if (/[\r\n]/.test(value)) throw new GitError(`trailer "${key}" has a line break in its value`, ['commit']);
       args.push(`--trailer=${key}: ${value}`);
     }
-    await this.#git(args, { input: message });
+    await this.#git(args, { input: message, doing });
     return this.head();
   }
 
@@ -226,9 +234,11 @@ export class Workspace {
     // A shallow clone fetches the tip alone (its parents are read from the commit, not fetched).
     const shallow = (await this.#git(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
     try {
-      await this.#git(['fetch', '--quiet', '--no-tags', ...(shallow ? ['--depth=1'] : []), 'origin', `+refs/heads/${branch}:${ref}`]);
+      await this.#git(['fetch', '--quiet', '--no-tags', ...(shallow ? ['--depth=1'] : []), 'origin', `+refs/heads/${branch}:${ref}`], {
+        doing: `fetching ${branch} of ${this.source}`,
+      });
     } catch (error) {
-      if (error instanceof GitError && /couldn't find remote ref/.test(error.stderr)) return undefined;
+      if (error instanceof GitError && remoteProblem(error) === 'no-branch') return undefined;
       throw error;
     }
     const [theirs, ours] = await Promise.all([this.#git(['cat-file', 'commit', ref]), this.#git(['cat-file', 'commit', 'HEAD'])]);
@@ -239,7 +249,7 @@ export class Workspace {
   async pushBranch(branch: string): Promise<void> {
     checkBranch(branch);
     if (branch === this.base) throw new GitError(`refusing to force-push the base branch "${branch}"`, ['push']);
-    await this.#git(['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`]);
+    await this.#git(['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`], { doing: `pushing ${branch} to ${this.source}` });
   }
 
   /**
@@ -257,7 +267,7 @@ export class Workspace {
     for (let attempt = 1; ; attempt++) {
       const commit = await this.head();
       try {
-        await this.#git(['push', 'origin', `HEAD:refs/heads/${this.base}`]);
+        await this.#git(['push', 'origin', `HEAD:refs/heads/${this.base}`], { doing: `pushing to ${this.base} of ${this.source}` });
         return { attempts: attempt, commit, pushed: true };
       } catch (error) {
         if (!(error instanceof GitError) || !isRetryableRejection(error.stderr)) throw error;
@@ -298,7 +308,9 @@ export class Workspace {
   }
 
   async #fetchBase(): Promise<void> {
-    await this.#git(['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${this.base}:refs/remotes/origin/${this.base}`]);
+    await this.#git(['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${this.base}:refs/remotes/origin/${this.base}`], {
+      doing: `fetching ${this.base} of ${this.source}`,
+    });
   }
 
   async #rebase(): Promise<void> {
@@ -333,9 +345,10 @@ export class Workspace {
     return file;
   }
 
-  #git(args: readonly string[], options: RunOptions = {}): Promise<string> {
+  /** Runs git in the working tree; `doing` defaults to "in the clone of SOURCE". */
+  #git(args: readonly string[], options: { readonly input?: string; readonly doing?: string } = {}): Promise<string> {
     if (this.#disposed) throw new GitError('the workspace was disposed', [...args]);
-    return git(this.#context, args, { cwd: this.root, ...options });
+    return git(this.#context, args, { input: options.input, doing: options.doing ?? `in the clone of ${this.source}`, cwd: this.root, tree: this.root });
   }
 }
 
@@ -420,19 +433,21 @@ async function localRepository(path: string): Promise<string> {
   if (!exists) throw new SourceNotFoundError(`${absolute} is not a directory (expected a git repository or a clone URL)`);
   const context = gitContext(DEFAULT_AUTHOR, absolute, undefined, undefined);
   try {
-    const bare = (await git(context, ['rev-parse', '--is-bare-repository'], { cwd: absolute })).trim() === 'true';
+    const doing = `reading ${absolute}`;
+    const bare = (await git(context, ['rev-parse', '--is-bare-repository'], { cwd: absolute, doing })).trim() === 'true';
     const top = bare ? '--absolute-git-dir' : '--show-toplevel';
-    return (await git(context, ['rev-parse', top], { cwd: absolute })).trim();
+    return (await git(context, ['rev-parse', top], { cwd: absolute, doing })).trim();
   } catch (error) {
     throw new GitError(`${absolute} is not inside a git repository`, error instanceof GitError ? error.command : [], error instanceof GitError ? error.stderr : '');
   }
 }
 
+/** The branch the clone at `root` is on: the source's default branch. `source` is already redacted. */
 async function currentBranch(context: GitContext, root: string, source: string): Promise<string> {
   try {
-    return (await git(context, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: root })).trim();
+    return (await git(context, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: root, doing: `in the clone of ${source}`, tree: root })).trim();
   } catch (error) {
-    throw new GitError(`cannot tell the default branch of ${redact(source, context.secrets)}; pass the base branch`, error instanceof GitError ? error.command : [], error instanceof GitError ? error.stderr : '');
+    throw new GitError(`cannot tell the default branch of ${source}; pass the base branch`, error instanceof GitError ? error.command : [], error instanceof GitError ? error.stderr : '');
   }
 }
 
@@ -484,7 +499,7 @@ function gitContext(identity: { name: string; email: string }, remote: string, a
   return { identity, secrets, env };
 }
 
-async function git(context: GitContext, args: readonly string[], options: RunOptions = {}): Promise<string> {
+async function git(context: GitContext, args: readonly string[], options: RunOptions): Promise<string> {
   const { name, email } = context.identity;
   const full = [
     '-c', `user.name=${name}`,
@@ -498,8 +513,10 @@ async function git(context: GitContext, args: readonly string[], options: RunOpt
   const failure = (why: string, stderr: string, stdout: string) => {
     const cleanStderr = redact(stderr, context.secrets).trim();
     const command = ['git', ...args].map((a) => redact(a, context.secrets));
-    const reason = cleanStderr.split('\n').filter((l) => l.trim() !== '').slice(-4).join('; ') || redact(why, context.secrets);
-    return new GitError(`${command.join(' ')} failed: ${reason}`, command, cleanStderr, redact(stdout, context.secrets).trim());
+    const account = gitAccount(cleanStderr) || why;
+    const reason = options.tree === undefined ? account : repositoryPaths(account, options.tree);
+    const message = redact(`${options.doing}: git ${args[0]} failed: ${reason}`, context.secrets);
+    return new GitError(message, command, cleanStderr, redact(stdout, context.secrets).trim());
   };
   let run: StoppableRun;
   try {
@@ -510,6 +527,52 @@ async function git(context: GitContext, args: readonly string[], options: RunOpt
   }
   if (run.code === 0) return run.stdout;
   throw failure(run.signal ? `stopped by ${run.signal}` : `exit code ${run.code}`, run.stderr, run.stdout);
+}
+
+/**
+ * What git said went wrong, on one line: its last lines (at most 4) up to the end of the paragraph
+ * of its last fatal or error line, without `hint:` lines. What follows that paragraph is git's
+ * advice (a lock file: "Another git process seems to be running…"), which would push the reason out.
+ */
+function gitAccount(stderr: string): string {
+  const lines = stderr.split('\n');
+  let end = lines.findLastIndex((line) => /^(fatal|error):/.test(line));
+  if (end < 0) end = lines.length;
+  while (end < lines.length && lines[end]!.trim() !== '') end++;
+  return lines.slice(0, end).filter((line) => line.trim() !== '' && !line.startsWith('hint:')).slice(-4).join('; ');
+}
+
+/**
+ * `text` with each path into the working tree `root` written as the path in the repository
+ * (`apps/…`), and `root` itself as "the temporary clone": the tree is a temporary folder, gone by
+ * the time the message is read. Paths are replaced as written: absolute, with links resolved (as
+ * kubectl prints them), or relative to the current directory (displayPath's form).
+ */
+function repositoryPaths(text: string, root: string): string {
+  let real = root;
+  try {
+    real = realpathSync(root);
+  } catch {
+    // not there (a clone that failed): only the path as given can be in the text
+  }
+  // Longest first: a shorter form (relative) may be part of a longer one (absolute), never the reverse.
+  const forms = [...new Set([root, real, displayPath(root), displayPath(real)])].sort((a, b) => b.length - a.length);
+  const inside = forms.reduce((out, form) => out.split(`${form}${sep}`).join(''), text);
+  // The tree itself, only as an absolute path: a relative form may be a plain word ("tree").
+  return forms.filter((form) => isAbsolute(form)).reduce((out, form) => out.split(form).join('the temporary clone'), inside);
+}
+
+/** What kept git from the repository, when its stderr says so: what the user has to check. */
+export type RemoteProblem = 'no-branch' | 'no-repository' | 'unreachable' | 'refused';
+
+/** The RemoteProblem of a failed clone, fetch or push, from what git (or ssh, curl) printed; undefined for any other failure. */
+export function remoteProblem(error: GitError): RemoteProblem | undefined {
+  const { stderr } = error;
+  if (/^fatal: Remote branch .* not found in upstream|couldn't find remote ref/m.test(stderr)) return 'no-branch';
+  if (/Authentication failed|could not read (Username|Password)|returned error: 40[13]\b|Permission denied \(|Permission to .* denied|Host key verification failed/.test(stderr)) return 'refused';
+  if (/repository '.*' not found|does not appear to be a git repository|returned error: 404\b/.test(stderr)) return 'no-repository';
+  if (/Could not resolve host|Failed to connect to|Connection refused|Connection timed out|Network is unreachable/i.test(stderr)) return 'unreachable';
+  return undefined;
 }
 
 /** A push rejected because the ref moved under us (non-fast-forward, or lost the ref lock race). */

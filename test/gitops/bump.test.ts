@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
 import { createBumpFixture, ECR, kustomization, type BumpFixture } from './bump-fixture.js';
-import { gitRecorder, startGitHttpServer, withEnv } from './git-http-server.js';
+import { closedPort, gitRecorder, startGitHttpServer, withEnv } from './git-http-server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -344,7 +344,9 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
       const wrong = 'ghp_WrongManifestsSecret01234567';
       const refused = await withEnv(server.clientEnv, recorder.bin, () => withToken(undefined, () => kaji(args(wrong, '1.8.0'))));
       assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /^kaji: git clone .* failed: /m);
+      const hostPattern = host.replace(/\./g, '\\.');
+      assert.match(refused.stderr, new RegExp(`^kaji: cloning https://\\*\\*\\*@${hostPattern}/manifests\\.git \\(branch main\\): git clone failed: .*fatal: Authentication failed for 'https://${hostPattern}/manifests\\.git/'; check the credentials: GITHUB_TOKEN, or user:token in the manifests URL \\(a push needs write access\\)$`, 'm'));
+      assert.doesNotMatch(refused.stderr, /kaji-ws-/);
       const refusedOutput = `${refused.stdout}${refused.stderr}`;
       assert.ok(!refusedOutput.includes(wrong) && !refusedOutput.includes(Buffer.from(`x-access-token:${wrong}`).toString('base64')), refusedOutput);
 
@@ -357,6 +359,53 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     } finally {
       recorder.cleanup();
       await server.close();
+    }
+  });
+});
+
+// Before any kubectl: these fail at the clone.
+describe('kaji bump: git failures', () => {
+  test('a branch the repository lacks, an unreachable URL: what kaji was doing, git\'s reason and what to check, in one line without the temporary clone', async () => {
+    const fixture = createBumpFixture([{ name: 'antenna' }]);
+    const platformFile = join(fixture.platformDir, 'platform.yaml');
+    const platform = readFileSync(platformFile, 'utf8');
+    const failure = (result: { code: number; stderr: string }) => {
+      assert.equal(result.code, 1, result.stderr);
+      assert.doesNotMatch(result.stderr, /kaji-ws-/);
+      const lines = result.stderr.trim().split('\n').filter((line) => !line.startsWith('kaji bump:'));
+      assert.equal(lines.length, 1, result.stderr);
+      return lines[0]!;
+    };
+    const starts = (line: string, start: string, end: string) => assert.ok(line.startsWith(start) && line.endsWith(end), line);
+    try {
+      const gitSays = (branch: string) => `fatal: Remote branch ${branch} not found in upstream origin`;
+      const base = failure(await kaji(bumpArgs(fixture, 'antenna', '1.1.0', '--mode', 'push', '--base', 'nope')));
+      starts(base, `kaji: cloning ${fixture.remote} (branch nope): git clone failed: `, `${gitSays('nope')}; check the base branch (--base)`);
+
+      writeFileSync(platformFile, platform.replace('localPath: manifests}', 'localPath: manifests, branch: release}'));
+      const configured = failure(await kaji(bumpArgs(fixture, 'antenna', '1.1.0', '--mode', 'push')));
+      starts(configured, `kaji: cloning ${fixture.remote} (branch release): git clone failed: `, `${gitSays('release')}; check the base branch (manifests.branch in platform.yaml)`);
+
+      writeFileSync(platformFile, platform);
+      const url = `https://127.0.0.1:${await closedPort()}/acme/manifests.git`;
+      const reach = "; check the repository URL (--manifests) and that its host can be reached from here";
+      const unreachable = failure(await kaji(['bump', 'antenna', '1.1.0', '--mode', 'push', '--manifests', url, '--platform', fixture.platformDir]));
+      starts(unreachable, `kaji: cloning ${url} (branch main): git clone failed: fatal: unable to access '${url}/': `, reach);
+      writeFileSync(platformFile, platform.replace('https://github.com/acme/manifests.git', url));
+      const fromPlatform = failure(await kaji(['bump', 'antenna', '1.1.0', '--mode', 'push', '--platform', fixture.platformDir]));
+      starts(fromPlatform, `kaji: cloning ${url} (branch main): git clone failed: fatal: unable to access '${url}/': `, reach.replace('--manifests', 'manifests.url in platform.yaml'));
+
+      // An ssh key the host refuses: GIT_SSH_COMMAND stands in for ssh, printing what OpenSSH prints then.
+      const ssh = 'git@127.0.0.1:acme/manifests.git';
+      const refusing = { GIT_SSH_COMMAND: "echo 'git@127.0.0.1: Permission denied (publickey).' >&2; exit 255; :" };
+      const refused = failure(await withEnv(refusing, undefined, () => kaji(['bump', 'antenna', '1.1.0', '--mode', 'push', '--manifests', ssh, '--platform', fixture.platformDir])));
+      assert.equal(
+        refused,
+        `kaji: cloning ${ssh} (branch main): git clone failed: git@127.0.0.1: Permission denied (publickey).; fatal: Could not read from remote repository.; ` +
+          'check the ssh key (in ssh-agent, or without a passphrase) and the host in known_hosts',
+      );
+    } finally {
+      fixture.cleanup();
     }
   });
 });

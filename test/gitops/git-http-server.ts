@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { generate } from 'selfsigned';
@@ -164,6 +164,15 @@ export async function withEnv<T>(vars: Record<string, string>, pathFirst: string
       else process.env[key] = value;
     }
   }
+}
+
+/** A port on 127.0.0.1 nothing listens on (listened on, then closed): a URL there is unreachable. */
+export async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  return port;
 }
 
 function realGitPath(): string {

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GitError, Workspace, redact, urlCredentials } from '../../src/gitops/git.js';
-import { gitRecorder, startGitHttpServer, withEnv } from './git-http-server.js';
+import { GitError, Workspace, redact, remoteProblem, urlCredentials } from '../../src/gitops/git.js';
+import { closedPort, gitRecorder, startGitHttpServer, withEnv } from './git-http-server.js';
 
 const ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: 'seed', GIT_AUTHOR_EMAIL: 'seed@example.com', GIT_COMMITTER_NAME: 'seed', GIT_COMMITTER_EMAIL: 'seed@example.com' };
 
@@ -121,7 +121,17 @@ describe('Workspace.open', () => {
     try {
       await assert.rejects(Workspace.open({ source: join(f.dir, 'nope') }), (e: unknown) => e instanceof GitError && /is not a directory/.test(e.message));
       await assert.rejects(Workspace.open({ source: f.dir }), (e: unknown) => e instanceof GitError && /not inside a git repository/.test(e.message));
-      await assert.rejects(Workspace.open({ source: f.url, base: 'no-such-branch' }), (e: unknown) => e instanceof GitError && /no-such-branch/.test(e.message));
+      await assert.rejects(Workspace.open({ source: f.url, base: 'no-such-branch' }), (e: unknown) => {
+        assert.ok(e instanceof GitError);
+        // What kaji was doing (the source, the branch), git's subcommand and its reason: not git's
+        // arguments, which name the temporary clone (gone by now) among flags.
+        assert.ok(e.message.startsWith(`cloning ${f.url} (branch no-such-branch): git clone failed: `), e.message);
+        assert.ok(e.message.endsWith('fatal: Remote branch no-such-branch not found in upstream origin'), e.message);
+        assert.doesNotMatch(e.message, /kaji-ws-|--single-branch/);
+        assert.ok(e.command.includes('--single-branch'), 'the arguments are kept in command');
+        assert.equal(remoteProblem(e), 'no-branch');
+        return true;
+      });
       await assert.rejects(Workspace.open({ source: f.url, base: '--upload-pack=evil' }), (e: unknown) => e instanceof GitError && /not a valid branch name/.test(e.message));
       // platform.yaml's rule (isGitBranchName): HEAD and a .lock component are git's, not branches
       for (const base of ['HEAD', 'a.lock/b']) {
@@ -130,6 +140,18 @@ describe('Workspace.open', () => {
     } finally {
       f.cleanup();
     }
+  });
+
+  test('an unreachable URL: the message names it and has git\'s reason, not the temporary clone', async () => {
+    const source = `http://127.0.0.1:${await closedPort()}/acme/manifests.git`;
+    await assert.rejects(Workspace.open({ source }), (e: unknown) => {
+      assert.ok(e instanceof GitError);
+      assert.ok(e.message.startsWith(`cloning ${source}: git clone failed: fatal: unable to access '${source}/': `), e.message);
+      assert.match(e.message, /Failed to connect|Connection refused/);
+      assert.doesNotMatch(e.message, /kaji-ws-|--depth/);
+      assert.equal(remoteProblem(e), 'unreachable');
+      return true;
+    });
   });
 });
 
@@ -154,6 +176,37 @@ describe('edits and commits', () => {
       await assert.rejects(ws.commit('again'), (e: unknown) => e instanceof GitError && /nothing to commit/.test(e.message));
       await assert.rejects(ws.writeFile('../escape.txt', 'x'), (e: unknown) => e instanceof GitError && /outside/.test(e.message));
       await assert.rejects(ws.writeFile('.git/config', 'x'), (e: unknown) => e instanceof GitError && /outside/.test(e.message));
+    } finally {
+      await ws.dispose();
+      f.cleanup();
+    }
+  });
+
+  test('a failed commit says what kaji was doing and git\'s reason, naming files by their path in the repository', async () => {
+    const f = fixture();
+    const ws = await Workspace.open({ source: f.url });
+    try {
+      await ws.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.5.0\n');
+      writeFileSync(join(ws.root, '.git', 'index.lock'), ''); // as another git at work, or one that crashed, leaves it
+      await assert.rejects(ws.commit('antenna: 1.4.2 → 1.5.0'), (e: unknown) => {
+        assert.ok(e instanceof GitError);
+        // Not the lock in the temporary clone, nor git's advice after its reason ("Another git process seems to be running…").
+        assert.equal(e.message, `committing in the clone of ${f.url}: git add failed: fatal: Unable to create '.git/index.lock': File exists.`);
+        assert.match(e.stderr, /Another git process seems to be running/, 'stderr is kept whole');
+        return true;
+      });
+    } finally {
+      await ws.dispose();
+      f.cleanup();
+    }
+  });
+
+  test('repositoryPaths: a path into the tree becomes its path in the repository, the tree itself "the temporary clone"', async () => {
+    const f = fixture();
+    const ws = await Workspace.open({ source: f.url });
+    try {
+      const text = `open ${join(ws.root, KUSTOMIZATION)}: no such file; cannot create '${ws.root}': no space left`;
+      assert.equal(ws.repositoryPaths(text), `open ${KUSTOMIZATION}: no such file; cannot create 'the temporary clone': no space left`);
     } finally {
       await ws.dispose();
       f.cleanup();
@@ -337,6 +390,31 @@ describe('pushToBase (push mode)', () => {
     } finally {
       await a.dispose();
       await b.dispose();
+      f.cleanup();
+    }
+  });
+
+  test('a remote gone after the clone: the failed push and fetch name the branch and the source, with git\'s reason', async () => {
+    const f = fixture();
+    const ws = await Workspace.open({ source: f.remote });
+    try {
+      await ws.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.5.0\n');
+      await ws.commit('antenna: 1.4.2 → 1.5.0');
+      rmSync(f.remote, { recursive: true, force: true });
+      const gone = (start: string) => (e: unknown) => {
+        assert.ok(e instanceof GitError);
+        assert.ok(e.message.startsWith(start), e.message);
+        assert.match(e.message, /: git (push|fetch) failed: fatal: '.*remote\.git' does not appear to be a git repository/);
+        assert.doesNotMatch(e.message, /kaji-ws-|refs\/heads|--/, 'no temporary path, no refspec or flags');
+        assert.equal(remoteProblem(e), 'no-repository');
+        return true;
+      };
+      await assert.rejects(ws.pushToBase(), gone(`pushing to main of ${f.remote}: git push failed: `));
+      await assert.rejects(ws.pushBranch('kaji/bump/antenna'), gone(`pushing kaji/bump/antenna to ${f.remote}: git push failed: `));
+      await assert.rejects(ws.remoteTipLikeHead('kaji/bump/antenna'), gone(`fetching kaji/bump/antenna of ${f.remote}: git fetch failed: `));
+      await assert.rejects(ws.resetToBase(), gone(`fetching main of ${f.remote}: git fetch failed: `));
+    } finally {
+      await ws.dispose();
       f.cleanup();
     }
   });
