@@ -243,9 +243,12 @@ export function synthSummary(result: SynthResult): object {
 
 /** Writes the rendered manifests and summary.json into `folder`, the staging folder: plain writes, as nothing reads it before it is published. */
 async function writeOutput(folder: string, result: SynthResult, rendered: readonly RenderedService[]): Promise<void> {
+  // Not recursive: an interrupt's exit may remove the staging folder while an
+  // mkdir is still running on libuv's threads, which must fail then rather than
+  // create the folder again.
+  for (const cluster of new Set(rendered.map((entry) => entry.job.cluster.name))) await mkdir(join(folder, cluster));
   for (const entry of rendered) {
     const text = entry.objects.map((object) => yaml.dump(object.raw, { lineWidth: -1, noRefs: true })).join('---\n');
-    await mkdir(join(folder, entry.job.cluster.name), { recursive: true });
     await writeFile(join(folder, entry.job.cluster.name, `${entry.job.service.name}.yaml`), text);
   }
   await writeFile(join(folder, 'summary.json'), `${JSON.stringify(synthSummary(result), null, 2)}\n`);

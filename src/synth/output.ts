@@ -73,7 +73,18 @@ export function temporaryFolder(prefix: string): { readonly path: string; remove
   // as any other ("cannot create the folder ...", exit 2).
   const path = `${prefix}${randomBytes(6).toString('hex')}`;
   mkdirSync(path, { mode: 0o700 });
-  const remove = () => rmSync(path, { recursive: true, force: true });
+  // An interrupt's exit may come while a write into the folder still runs on
+  // libuv's threads (writeOutput in index.ts has one at a time): landing while
+  // rmSync empties the folder, it fails the removal (ENOTEMPTY), and a second
+  // attempt removes what it created; landing later, it finds no folder to write
+  // in (nothing creates the staging folder's parents again).
+  const remove = () => {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      rmSync(path, { recursive: true, force: true });
+    }
+  };
   const forget = atExit('remove folders', remove);
   return {
     path,
