@@ -1,7 +1,8 @@
 import { valueText } from './fields.js';
 import { isObject } from './podspec.js';
+import { parseQuantity } from './quantity.js';
 import type { JsonObject, JsonValue, KubeObject, Source } from './types.js';
-import type { PathSegment } from './yaml-lines.js';
+import { pathText, type PathSegment } from './yaml-lines.js';
 
 /** Why a document cannot be audited, and the path of the field at fault ([] for the document as a whole). */
 export interface ObjectProblem {
@@ -68,7 +69,8 @@ function podSpecProblem(object: JsonObject): ObjectProblem | undefined {
     }
     value = next;
   }
-  return containersProblem(object.kind as string, place.path, value, 'initContainers') ?? containersProblem(object.kind as string, place.path, value, 'containers');
+  const kind = object.kind as string;
+  return containersProblem(kind, place.path, value, 'initContainers') ?? containersProblem(kind, place.path, value, 'containers') ?? ephemeralResourcesProblem(kind, place.path, value);
 }
 
 function containersProblem(kind: string, path: readonly string[], podSpec: JsonObject, key: string): ObjectProblem | undefined {
@@ -76,12 +78,82 @@ function containersProblem(kind: string, path: readonly string[], podSpec: JsonO
   if (list === undefined || list === null) return undefined;
   if (!Array.isArray(list)) return { message: `${kind} ${path.join('.')}.${key} must be a list of containers, found ${describe(list)}`, path: [...path, key] };
   for (let index = 0; index < list.length; index++) {
-    if (!isObject(list[index])) {
-      const message = `${kind} ${path.join('.')}.${key}[${index}] must be a container (a mapping with name and image), found ${describe(list[index])}`;
+    const container = list[index];
+    if (!isObject(container)) {
+      const message = `${kind} ${path.join('.')}.${key}[${index}] must be a container (a mapping with name and image), found ${describe(container)}`;
       return { message, path: [...path, key, index] };
+    }
+    const problem = resourcesProblem(kind, container, path, key, index);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+/** Of ephemeral containers only the resources are judged; a list or item of the wrong shape is skipped by the checks, as before. */
+function ephemeralResourcesProblem(kind: string, path: readonly string[], podSpec: JsonObject): ObjectProblem | undefined {
+  const list = podSpec.ephemeralContainers;
+  if (!Array.isArray(list)) return undefined;
+  for (let index = 0; index < list.length; index++) {
+    const container = list[index];
+    const problem = isObject(container) ? resourcesProblem(kind, container, path, 'ephemeralContainers', index) : undefined;
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+const RESOURCE_LISTS = ['requests', 'limits'] as const;
+
+/**
+ * A container whose resources hold a value that is not a quantity (.nan,
+ * "abc", 1.5.5), or are not mappings: the API server refuses the object, and
+ * a check would count such a limit as set. Any resource name, as the API
+ * server reads every value of the list as a quantity.
+ */
+function resourcesProblem(kind: string, container: JsonObject, podSpecPath: readonly string[], key: string, index: number): ObjectProblem | undefined {
+  const resources = container.resources;
+  if (resources === undefined || resources === null) return undefined;
+  if (!isObject(resources)) {
+    const path = [...podSpecPath, key, index, 'resources'];
+    return { message: `${kind} ${pathText(path)} must be a mapping with requests and limits, found ${describe(resources)}`, path };
+  }
+  for (const list of RESOURCE_LISTS) {
+    const quantities = resources[list];
+    if (quantities === undefined || quantities === null) continue;
+    if (!isObject(quantities)) {
+      const path = [...podSpecPath, key, index, 'resources', list];
+      return { message: `${kind} ${pathText(path)} must be a mapping of resource names to quantities, found ${describe(quantities)}`, path };
+    }
+    for (const name in quantities) {
+      const value = quantities[name]!;
+      if (value === null || isQuantity(value)) continue;
+      const path = [...podSpecPath, key, index, 'resources', list, name];
+      const found = typeof value === 'object' ? describe(value) : valueText(value);
+      return { message: `${kind} ${pathText(path)} must be a Kubernetes quantity such as 500m or 2, found ${found}`, path };
     }
   }
   return undefined;
+}
+
+/**
+ * Quantity texts already found valid: manifests repeat a few ("250m",
+ * "256Mi"), and this runs for every object read. Bounded in entries and in
+ * the length of what it keeps, as normalize.ts's cache is.
+ */
+const quantityTexts = new Set<string>();
+const QUANTITY_TEXTS_MAX = 10_000;
+const QUANTITY_TEXT_LENGTH_MAX = 64;
+
+/** Whether the API server reads a value as a quantity. */
+function isQuantity(value: JsonValue): boolean {
+  // A number reaches it as its JSON text: for a finite number, digits with an
+  // optional fraction and exponent ("1e+21"), always a quantity.
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'string') return false;
+  if (quantityTexts.has(value)) return true;
+  // Surrounding spaces are trimmed, as the API server's JSON decoder does.
+  if (parseQuantity(value.trim()) === undefined) return false;
+  if (value.length <= QUANTITY_TEXT_LENGTH_MAX && quantityTexts.size < QUANTITY_TEXTS_MAX) quantityTexts.add(value);
+  return true;
 }
 
 /** The workload kinds whose spec.replicas is a count of pods (an int32 to the API server). */
