@@ -6,8 +6,14 @@
 // <out> (one file system: the renames are atomic, and the kubectl layer zips
 // can still be hard links to node_modules) and moves it into place only once
 // it is complete.
+//
+// A run that could not clean up (killed by SIGKILL, a machine that crashed)
+// leaves its staging folder behind; the next run that publishes removes it once
+// it knows its owner is gone (see ownerGone), never a folder another synth is
+// still writing into the same <out> (two terminals, say).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { atExit } from '../kube/index.js';
 
@@ -15,6 +21,9 @@ import { atExit } from '../kube/index.js';
 const RUN_ENTRIES = ['cdk.out', 'summary.json'];
 /** A cluster name as platform.yaml's schema allows it (a DNS-1123 label): never a path, ".." or a staging folder. */
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const STAGING_PREFIX = '.kaji-synth-';
+/** In a staging folder: who writes it (StagingOwner as JSON). */
+const OWNER_FILE = 'owner.json';
 
 export interface StagedOutput {
   /** Where the run writes its entries, named as they will be in <out>. */
@@ -27,11 +36,12 @@ export interface StagedOutput {
 
 export function stageOutput(out: string): StagedOutput {
   const created = mkdirSync(out, { recursive: true });
-  const staging = temporaryFolder(join(out, '.kaji-synth-'));
+  const staging = temporaryFolder(join(out, STAGING_PREFIX));
   const folder = join(staging.path, 'run');
   const replaced = join(staging.path, 'replaced');
   mkdirSync(folder);
   mkdirSync(replaced);
+  writeFileSync(join(staging.path, OWNER_FILE), JSON.stringify(thisOwner()));
   const discard = () => {
     staging.remove();
     // An <out> this run created and left empty goes too (a new one is a
@@ -49,8 +59,15 @@ export function stageOutput(out: string): StagedOutput {
     // Synchronous: the signal handlers run on the event loop, so Ctrl-C lands
     // before or after these renames, never between them.
     publish() {
+      // A run killed during its publish left <out> with part of the run before it
+      // moved into its replaced/ and part of its own moved in, and the summary.json
+      // naming their cluster folders may be in its replaced/ or run/ rather than in
+      // <out>: those clusters are replaced here too. Nothing of its replaced/ is put
+      // back: this publish replaces every entry a run owns.
+      const abandoned = abandonedStagingFolders(out, staging.path);
       const staged = readdirSync(folder);
-      const owned = [...new Set([...RUN_ENTRIES, ...previousClusters(out), ...staged])];
+      const summaries = [out, ...abandoned.flatMap((path) => [join(path, 'replaced'), join(path, 'run')])].map((where) => join(where, 'summary.json'));
+      const owned = [...new Set([...RUN_ENTRIES, ...summaries.flatMap(clustersNamedIn), ...staged])];
       moveEntries(owned, out, replaced);
       try {
         moveEntries(staged, folder, out);
@@ -58,6 +75,7 @@ export function stageOutput(out: string): StagedOutput {
         moveEntries(owned, replaced, out);
         throw error;
       }
+      for (const path of abandoned) removeIfAllowed(path);
       discard();
     },
     discard,
@@ -95,10 +113,10 @@ export function temporaryFolder(prefix: string): { readonly path: string; remove
   };
 }
 
-/** The cluster folders the previous run wrote, from its summary.json (none when it cannot be read). */
-function previousClusters(out: string): string[] {
+/** The cluster folders a run wrote, from its summary.json (none when it cannot be read). */
+function clustersNamedIn(summaryFile: string): string[] {
   try {
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { clusters?: unknown };
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { clusters?: unknown };
     if (!Array.isArray(summary.clusters)) return [];
     return summary.clusters.map((cluster: { cluster?: unknown } | null) => cluster?.cluster).filter((name): name is string => typeof name === 'string' && CLUSTER_NAME.test(name));
   } catch {
@@ -121,5 +139,81 @@ function moveEntries(names: readonly string[], from: string, to: string): void {
   } catch (error) {
     for (const name of moved.reverse()) renameSync(join(to, name), join(from, name));
     throw error;
+  }
+}
+
+/** The process writing a staging folder: enough for another run on the same machine to tell whether it still runs. */
+interface StagingOwner {
+  readonly pid: number;
+  readonly host: string;
+  /** Linux: this boot's random id; another one means the machine has restarted since. */
+  readonly boot?: string;
+  /** Linux: the pid namespace the pid is in (a container has its own). */
+  readonly pidNamespace?: string;
+}
+
+function thisOwner(): StagingOwner {
+  const linux = (read: () => string) => {
+    try {
+      return read().trim();
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    pid: process.pid,
+    host: hostname(),
+    boot: linux(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8')),
+    pidNamespace: linux(() => readlinkSync('/proc/self/ns/pid')),
+  };
+}
+
+/** The staging folders in <out>, other than `own`, whose owners are gone for certain. */
+function abandonedStagingFolders(out: string, own: string): string[] {
+  const me = thisOwner();
+  return readdirSync(out)
+    .filter((name) => name.startsWith(STAGING_PREFIX))
+    .map((name) => join(out, name))
+    .filter((path) => path !== own && ownerGone(path, me));
+}
+
+/**
+ * Whether the run that wrote the staging folder `path` is gone for certain.
+ * Only processes of this machine, in this pid namespace, can be asked
+ * (process.kill(pid, 0): ESRCH is no such process, EPERM one of another user),
+ * so a folder of another host or container, or without an owner to read (an
+ * older kaji's, or one being created this instant), is kept; a host name is
+ * taken to name one machine. After a restart (another boot id) every run of
+ * the earlier boot is gone, whatever runs under its pid now. Within one boot a
+ * pid may have been reused since its run was killed: the folder then looks
+ * alive and is kept until that process ends too. That costs a stale folder for
+ * a while, never a folder in use; telling the two apart by process start times
+ * would take Linux-only /proc parsing.
+ */
+function ownerGone(path: string, me: StagingOwner): boolean {
+  let owner: Partial<StagingOwner> | null;
+  try {
+    owner = JSON.parse(readFileSync(join(path, OWNER_FILE), 'utf8')) as Partial<StagingOwner> | null;
+  } catch {
+    return false;
+  }
+  const pid = owner?.pid;
+  if (owner?.host !== me.host || typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
+  if (owner.boot !== undefined && me.boot !== undefined && owner.boot !== me.boot) return true;
+  if (owner.pidNamespace !== me.pidNamespace) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Removes a folder a gone run left; one this user may not remove stays (it is no part of this run's output). */
+function removeIfAllowed(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // left as it was
   }
 }

@@ -3,8 +3,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runSynth } from '../../src/synth/index.js';
 import { hasKubectl, KAJI_ROOT } from '../support/files.js';
 import { platformTree } from '../support/platform.js';
@@ -34,6 +35,28 @@ async function interruptWhen(args: string[], env: NodeJS.ProcessEnv, ready: () =
   return { code, signal: ended, stderr };
 }
 
+/**
+ * A process that has staged an output in `out`, as a kaji synth does while it
+ * runs, and keeps running until `stop` (which waits for it to exit).
+ */
+async function runningSynthStaging(out: string) {
+  const script = `
+    const { stageOutput } = await import(${JSON.stringify(pathToFileURL(`${KAJI_ROOT}src/synth/output.ts`).href)});
+    stageOutput(process.argv[1]);
+    process.stdout.write('staged\\n');
+    process.stdin.on('end', () => process.exit(0)).resume();
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, out], { cwd: KAJI_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = once(child, 'close');
+  await Promise.race([once(child.stdout, 'data'), exited.then(() => Promise.reject(new Error('the staging process ended before it staged')))]);
+  return {
+    async stop() {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
 describe('kaji synth --out', { skip: (!existsSync(bin) && 'dist/ is built by npm test') || (!hasKubectl && 'needs kubectl') }, () => {
   test('SIGTERM while the CDK app is synthesised into the staging folder: exit 143, the previous output byte for byte, no staging folder', async () => {
     const tree = platformTree([{ name: 'shop' }]);
@@ -49,6 +72,42 @@ describe('kaji synth --out', { skip: (!existsSync(bin) && 'dist/ is built by npm
       assert.deepEqual({ code: ended.code, signal: ended.signal }, { code: 143, signal: null }, ended.stderr);
       assert.deepEqual(stagingIn(out), []);
       assert.deepEqual(snapshot(out), before);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a staging folder a SIGKILLed run left is removed by the next completed run; those of a synth still running or of no known owner stay, and other files', async () => {
+    const tree = platformTree([{ name: 'shop' }]);
+    try {
+      const out = tree.path('out');
+      await runSynth({ directory: tree.root, outDirectory: out });
+      const before = snapshot(out);
+      writeFileSync(tree.path('platform.yaml'), greenOnly([{ name: 'shop' }]));
+
+      const assemblyStaged = () => stagingIn(out).some((staging) => existsSync(join(out, staging, 'run', 'cdk.out')));
+      const ended = await interruptWhen(['synth', tree.root, '--out', out], {}, assemblyStaged, 'SIGKILL');
+      assert.equal(ended.signal, 'SIGKILL', ended.stderr);
+      const [killed, ...others] = stagingIn(out);
+      assert.ok(killed && others.length === 0, 'the killed run left its staging folder');
+      const published = Object.entries(snapshot(out)).filter(([path]) => !path.startsWith(killed));
+      assert.deepEqual(Object.fromEntries(published), before);
+
+      mkdirSync(join(out, '.kaji-synth-0123456789ab')); // no owner: an older kaji's, or one being created
+      writeFileSync(join(out, 'notes.txt'), 'not written by kaji\n');
+      const running = await runningSynthStaging(out);
+      try {
+        const kept = stagingIn(out).filter((name) => name !== killed);
+        assert.equal(kept.length, 2);
+        const result = await runSynth({ directory: tree.root, outDirectory: out });
+        assert.equal(result.problems, 0);
+        assert.deepEqual(stagingIn(out).sort(), kept.sort());
+        assert.equal(readFileSync(join(out, 'notes.txt'), 'utf8'), 'not written by kaji\n');
+        assert.ok(existsSync(join(out, 'green/shop.yaml')) && !existsSync(join(out, 'blue')));
+      } finally {
+        await running.stop();
+      }
+      assert.deepEqual(stagingIn(out), ['.kaji-synth-0123456789ab'], 'the running one removed its own as it exited');
     } finally {
       tree.cleanup();
     }

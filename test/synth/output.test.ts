@@ -2,8 +2,10 @@
 // leaves the previous one as it was, a run that completes replaces all of it.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parsePlatform } from '../../src/platform/index.js';
 import { runSynth } from '../../src/synth/index.js';
 import { synthesizeInfrastructure } from '../../src/synth/infrastructure.js';
@@ -13,6 +15,31 @@ import { greenOnly, snapshot, stagingIn } from '../support/synth-output.js';
 
 const shop: TestService = { name: 'shop' };
 const cart: TestService = { name: 'cart' };
+
+/**
+ * Runs kaji synth in a child process that kills itself with SIGKILL just before
+ * its publish renames the entry (a path relative to `out`) that `killBefore`
+ * matches, as a kill or a crash of the machine may land there: nothing of its
+ * cleanup runs.
+ */
+function synthKilledWhilePublishing(directory: string, out: string, killBefore: RegExp): void {
+  const script = `
+    import fs from 'node:fs';
+    import { syncBuiltinESMExports } from 'node:module';
+    import { relative } from 'node:path';
+    const [directory, out, killBefore] = process.argv.slice(1);
+    const rename = fs.renameSync;
+    fs.renameSync = (from, to) => {
+      if (new RegExp(killBefore).test(relative(out, String(from)))) process.kill(process.pid, 'SIGKILL');
+      rename(from, to);
+    };
+    syncBuiltinESMExports();
+    const { runSynth } = await import(${JSON.stringify(pathToFileURL(join(KAJI_ROOT, 'src/synth/index.ts')).href)});
+    await runSynth({ directory, outDirectory: out });
+  `;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, directory, out, killBefore.source], { cwd: KAJI_ROOT, encoding: 'utf8' });
+  assert.equal(child.signal, 'SIGKILL', `killed before renaming ${killBefore.source}: ${child.stderr}`);
+}
 
 describe('kaji synth output', { skip: !hasKubectl }, () => {
   test('a run that fails midway leaves the previous output byte for byte, and no staging folder', async () => {
@@ -93,6 +120,56 @@ describe('kaji synth output', { skip: !hasKubectl }, () => {
         assert.ok(zips.length >= 2 && zips.every((zip) => statSync(join(assembly, zip)).nlink > 1), zips.join(', '));
       }
       assert.deepEqual(stagingIn(out), []);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test("a run killed while it moved the previous output aside: the next completed run replaces all of it, the previous run's cluster folders included, and puts back nothing", async () => {
+    const tree = platformTree([shop]);
+    try {
+      const out = tree.path('out');
+      await runSynth({ directory: tree.root, outDirectory: out });
+      writeFileSync(join(out, 'notes.txt'), 'not written by kaji\n');
+      writeFileSync(tree.path('platform.yaml'), greenOnly([shop]));
+
+      // cdk.out/ and summary.json are moved aside, blue/ and green/ not yet:
+      // nothing in out/ names blue/ any more.
+      synthKilledWhilePublishing(tree.root, out, /^blue$/);
+      assert.deepEqual(readdirSync(out).filter((name) => !name.startsWith('.')).sort(), ['blue', 'green', 'notes.txt']);
+      assert.equal(stagingIn(out).length, 1);
+
+      const result = await runSynth({ directory: tree.root, outDirectory: out });
+      assert.equal(result.problems, 0);
+      assert.deepEqual(readdirSync(out).sort(), ['cdk.out', 'green', 'notes.txt', 'summary.json']);
+      assert.deepEqual(readdirSync(join(out, 'cdk.out')).filter((name) => name.includes('blue')), []);
+      assert.ok(existsSync(join(out, 'cdk.out/shop-green.template.json')));
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test("a run killed while it moved its output in: the next completed run replaces all of it, the killed run's cluster folders included, and puts back nothing", async () => {
+    const tree = platformTree([shop]);
+    try {
+      const out = tree.path('out');
+      writeFileSync(tree.path('platform.yaml'), greenOnly([shop]));
+      await runSynth({ directory: tree.root, outDirectory: out });
+      writeFileSync(join(out, 'notes.txt'), 'not written by kaji\n');
+      writeFileSync(tree.path('platform.yaml'), platformYaml([shop]));
+
+      // The previous output is aside, the killed run's summary.json is not moved
+      // in yet: nothing in out/ names the blue/ it may have moved in (which of
+      // its entries precede summary.json is the file system's order).
+      synthKilledWhilePublishing(tree.root, out, /^\.kaji-synth-[0-9a-f]+\/run\/summary\.json$/);
+      assert.equal(existsSync(join(out, 'summary.json')), false);
+      assert.equal(stagingIn(out).length, 1);
+
+      writeFileSync(tree.path('platform.yaml'), greenOnly([shop]));
+      const result = await runSynth({ directory: tree.root, outDirectory: out });
+      assert.equal(result.problems, 0);
+      assert.deepEqual(readdirSync(out).sort(), ['cdk.out', 'green', 'notes.txt', 'summary.json']);
+      assert.deepEqual(readdirSync(join(out, 'cdk.out')).filter((name) => name.includes('blue')), []);
     } finally {
       tree.cleanup();
     }
