@@ -105,7 +105,7 @@ const RESOURCE_LISTS = ['requests', 'limits'] as const;
 
 /**
  * A container whose resources hold a value that is not a quantity (.nan,
- * "abc", 1.5.5), or are not mappings: the API server refuses the object, and
+ * "abc", 1.5.5) or is negative, or are not mappings: the API server refuses the object, and
  * a check would count such a limit as set. Any resource name, as the API
  * server reads every value of the list as a quantity.
  */
@@ -125,35 +125,43 @@ function resourcesProblem(kind: string, container: JsonObject, podSpecPath: read
     }
     for (const name in quantities) {
       const value = quantities[name]!;
-      if (value === null || isQuantity(value)) continue;
+      const fault = value === null ? undefined : quantityFault(value);
+      if (fault === undefined) continue;
       const path = [...podSpecPath, key, index, 'resources', list, name];
       const found = typeof value === 'object' ? describe(value) : valueText(value);
-      return { message: `${kind} ${pathText(path)} must be a Kubernetes quantity such as 500m or 2, found ${found}`, path };
+      const rule = fault === 'negative' ? 'must not be negative' : 'must be a Kubernetes quantity such as 500m or 2';
+      return { message: `${kind} ${pathText(path)} ${rule}, found ${found}`, path };
     }
   }
   return undefined;
 }
 
 /**
- * Quantity texts already found valid: manifests repeat a few ("250m",
- * "256Mi"), and this runs for every object read. Bounded in entries and in
- * the length of what it keeps, as normalize.ts's cache is.
+ * Quantity texts already found valid and not negative: manifests repeat a few
+ * ("250m", "256Mi"), and this runs for every object read. Bounded in entries
+ * and in the length of what it keeps, as normalize.ts's cache is.
  */
 const quantityTexts = new Set<string>();
 const QUANTITY_TEXTS_MAX = 10_000;
 const QUANTITY_TEXT_LENGTH_MAX = 64;
 
-/** Whether the API server reads a value as a quantity. */
-function isQuantity(value: JsonValue): boolean {
+/**
+ * Why the API server refuses a container's request or limit: not a quantity,
+ * or below 0 (its validation of container resources); undefined when it
+ * takes the value.
+ */
+function quantityFault(value: JsonValue): 'not a quantity' | 'negative' | undefined {
   // A number reaches it as its JSON text: for a finite number, digits with an
   // optional fraction and exponent ("1e+21"), always a quantity.
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (typeof value !== 'string') return false;
-  if (quantityTexts.has(value)) return true;
+  if (typeof value === 'number') return !Number.isFinite(value) ? 'not a quantity' : value < 0 ? 'negative' : undefined;
+  if (typeof value !== 'string') return 'not a quantity';
+  if (quantityTexts.has(value)) return undefined;
   // Surrounding spaces are trimmed, as the API server's JSON decoder does.
-  if (parseQuantity(value.trim()) === undefined) return false;
+  const quantity = parseQuantity(value.trim());
+  if (quantity === undefined) return 'not a quantity';
+  if (quantity.mantissa < 0n) return 'negative';
   if (value.length <= QUANTITY_TEXT_LENGTH_MAX && quantityTexts.size < QUANTITY_TEXTS_MAX) quantityTexts.add(value);
-  return true;
+  return undefined;
 }
 
 /** The workload kinds whose spec.replicas is a count of pods (an int32 to the API server). */

@@ -36,6 +36,8 @@ test('a container resource value that is not a quantity is an input problem at i
     ['{limits: {nvidia.com/gpu: one}}', `${CONTAINER}.limits.nvidia.com/gpu ${NOT_A_QUANTITY} "one"`],
     ['{requests: {ephemeral-storage: true}}', `${CONTAINER}.requests.ephemeral-storage ${NOT_A_QUANTITY} true`],
     ['{limits: {cpu: [1]}}', `${CONTAINER}.limits.cpu ${NOT_A_QUANTITY} a list`],
+    ['{requests: {cpu: -1}}', `${CONTAINER}.requests.cpu must not be negative, found -1`],
+    ['{limits: {cpu: 1, memory: "-512Mi"}}', `${CONTAINER}.limits.memory must not be negative, found "-512Mi"`],
     ['5', `${CONTAINER} must be a mapping with requests and limits, found a number`],
     ['{limits: [cpu]}', `${CONTAINER}.limits must be a mapping of resource names to quantities, found a list`],
     ['{requests: 1Gi}', `${CONTAINER}.requests must be a mapping of resource names to quantities, found a string`],
@@ -45,6 +47,7 @@ test('a container resource value that is not a quantity is an input problem at i
     '{limits: {cpu: 2, memory: " 256Mi "}}', // the API server trims the spaces
     '{limits: {cpu: "+1", memory: 1.5Gi, nvidia.com/gpu: 1, hugepages-2Mi: 100Mi}}',
     '{limits: {cpu: null}, requests: ~}',
+    '{requests: {cpu: 0, memory: "-0"}, limits: {cpu: -0.0}}', // zero is not below 0, however it is signed
     '{}',
     'null',
   ];
