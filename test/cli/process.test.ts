@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { scaffold } from '../../src/cli/init.js';
 import { hasKubectl, KAJI_ROOT, tempTree } from '../support/files.js';
+import { nobodyCannotReach, tempTreeForOthers } from '../support/shared-temp.js';
 
 const bin = `${KAJI_ROOT}dist/cli/main.js`;
 
@@ -92,8 +93,8 @@ describe('the kaji process', { skip: !existsSync(bin) && 'dist/ is built by npm 
     }
   });
 
-  test('a file it may not read is an input problem naming it and why; the rest is still checked, exit 1', async () => {
-    const tree = tempTree({ 'p.yaml': 'checks:\n  pullPolicyNotAlways: danger\n', 'm/a.yaml': pullPolicy(1), 'm/locked.yaml': pullPolicy(2) });
+  test('a file it may not read is an input problem naming it and why; the rest is still checked, exit 1', { skip: nobodyCannotReach }, async () => {
+    const tree = tempTreeForOthers({ 'p.yaml': 'checks:\n  pullPolicyNotAlways: danger\n', 'm/a.yaml': pullPolicy(1), 'm/locked.yaml': pullPolicy(2) });
     try {
       for (const folder of [tree.root, tree.path('m')]) chmodSync(folder, 0o755); // the user it runs as reads the rest
       chmodSync(tree.path('m/locked.yaml'), 0o000);
@@ -106,9 +107,9 @@ describe('the kaji process', { skip: !existsSync(bin) && 'dist/ is built by npm 
     }
   });
 
-  test('a sub-folder it may not list is an input problem naming it; the rest is still checked and fixed, exit 1', async () => {
+  test('a sub-folder it may not list is an input problem naming it; the rest is still checked and fixed, exit 1', { skip: nobodyCannotReach }, async () => {
     const policyFile = 'checks:\n  pullPolicyNotAlways: danger\nmutations:\n  - pullPolicyNotAlways\n';
-    const tree = tempTree({ 'p.yaml': policyFile, 'm/a.yaml': pullPolicy(1), 'm/locked/b.yaml': pullPolicy(2), 'm/z.yaml': pullPolicy(3) });
+    const tree = tempTreeForOthers({ 'p.yaml': policyFile, 'm/a.yaml': pullPolicy(1), 'm/locked/b.yaml': pullPolicy(2), 'm/z.yaml': pullPolicy(3) });
     try {
       for (const folder of [tree.root, tree.path('m')]) chmodSync(folder, 0o755); // the user it runs as reads the rest
       chmodSync(tree.path('m/locked'), 0o000);
