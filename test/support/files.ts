@@ -18,9 +18,9 @@ export function installBeside(directory: string, packages: readonly string[] = [
   for (const name of packages) symlinkSync(join(KAJI_ROOT, 'node_modules', name), join(directory, 'node_modules', name), 'dir');
 }
 
-/** Creates a temp directory with the given files (path → content); returns its path and a cleanup. */
-export function tempTree(files: Record<string, string>): { root: string; path: (p: string) => string; cleanup: () => void } {
-  const root = mkdtempSync(join(tmpdir(), 'kaji-test-'));
+/** Creates a temp directory (in `base`) with the given files (path → content); returns its path and a cleanup. */
+export function tempTree(files: Record<string, string>, base = tmpdir()): { root: string; path: (p: string) => string; cleanup: () => void } {
+  const root = mkdtempSync(join(base, 'kaji-test-'));
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);

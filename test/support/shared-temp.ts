@@ -1,9 +1,10 @@
 // Test files another user can reach. Tests that run the kaji bin as nobody
 // (when they run as root) need every folder above their files searchable by
 // others, and a private TMPDIR is not: `mktemp -d` makes it with mode 0700.
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { tempTree } from './files.js';
 
 /** os.tmpdir() when other users can reach it, else /tmp or /var/tmp if they can reach one; undefined when none is. */
 export const tmpdirForOthers = [tmpdir(), '/tmp', '/var/tmp'].find(searchableByOthers);
@@ -12,14 +13,9 @@ export const tmpdirForOthers = [tmpdir(), '/tmp', '/var/tmp'].find(searchableByO
 export const nobodyCannotReach =
   process.getuid?.() === 0 && tmpdirForOthers === undefined && `no temporary folder the user nobody can reach: TMPDIR (${tmpdir()}), /tmp and /var/tmp are not searchable by others`;
 
-/** As tempTree (files.ts), in tmpdirForOthers (or os.tmpdir() when there is none: the tests then run kaji as their own user). */
-export function tempTreeForOthers(files: Record<string, string>): { root: string; path: (p: string) => string; cleanup: () => void } {
-  const root = mkdtempSync(join(tmpdirForOthers ?? tmpdir(), 'kaji-test-'));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return { root, path: (p) => join(root, p), cleanup: () => rmSync(root, { recursive: true, force: true }) };
+/** As tempTree, in tmpdirForOthers (or os.tmpdir() when there is none: the tests then run kaji as their own user). */
+export function tempTreeForOthers(files: Record<string, string>): ReturnType<typeof tempTree> {
+  return tempTree(files, tmpdirForOthers ?? tmpdir());
 }
 
 /** Whether others may search `folder` and every folder above it. */
