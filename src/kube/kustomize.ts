@@ -284,19 +284,24 @@ export const VENDOR_ADVICE: Readonly<Record<LoadKind, string>> = {
 /** A failure to render a kustomization, with a message a user can act on. */
 export class KustomizeError extends Error {}
 
+/** A kustomization refused unrendered: kustomize would fetch `remote` from outside the repository. */
+export class RemoteLoadsError extends KustomizeError {
+  constructor(readonly remote: readonly RemoteLoad[]) {
+    const named = remote.map((load) => `${displayPath(load.file)}${load.line ? `:${load.line}` : ''}: ${load.field} "${load.value}" (${VENDOR_ADVICE[load.loads]})`);
+    super(`not rendered, as kustomize would fetch from outside the repository (kaji fetches nothing, so that it checks what the repository holds): ${named.join('; ')}`);
+  }
+}
+
 /**
  * Renders a kustomization directory with `kubectl kustomize` (the kustomize
  * built into kubectl, which is what Argo CD users have at hand). One that would
  * have kustomize fetch from outside the repository (see remoteLoads) is
- * refused instead, naming each such value: kaji, run in CI, never fetches, so
+ * refused instead (RemoteLoadsError), naming each such value: kaji, run in CI, never fetches, so
  * what it checks is what the repository holds.
  */
 export async function renderKustomization(directory: string, kubectl = process.env.KAJI_KUBECTL ?? 'kubectl'): Promise<string> {
   const remote = await remoteLoads(directory);
-  if (remote.length > 0) {
-    const named = remote.map((load) => `${displayPath(load.file)}${load.line ? `:${load.line}` : ''}: ${load.field} "${load.value}" (${VENDOR_ADVICE[load.loads]})`);
-    throw new KustomizeError(`not rendered, as kustomize would fetch from outside the repository (kaji fetches nothing, so that it checks what the repository holds): ${named.join('; ')}`);
-  }
+  if (remote.length > 0) throw new RemoteLoadsError(remote);
   return runKubectlKustomize(directory, kubectl);
 }
 

@@ -1,12 +1,12 @@
 // Renders every service for every cluster as Argo CD will deploy it: the
 // overlay through kustomize, then the DNS annotations the generated
 // Application adds to Ingresses. An overlay building on a remote entry is
-// refused instead of rendered (remote-bases.ts).
+// refused instead of rendered (RemoteLoadsError; remote-bases.ts words it).
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { addStream, renderKustomization, toKubeObject, type InputProblem, type KubeObject } from '../kube/index.js';
+import { addStream, RemoteLoadsError, renderKustomization, toKubeObject, type InputProblem, type KubeObject } from '../kube/index.js';
 import { annotateIngresses, dnsAnnotations, type ClusterDefinition, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
-import { remoteEntryProblems } from './remote-bases.js';
+import { remoteLoadProblems } from './remote-bases.js';
 
 export interface RenderJob {
   readonly service: ServiceDefinition;
@@ -54,13 +54,12 @@ export async function renderAll(
 async function renderOne(root: string, platform: PlatformDefinition, job: RenderJob, kubectl?: string): Promise<RenderedService> {
   const directory = join(root, job.overlay);
   const source = join(directory, 'kustomization.yaml');
-  const loaded = { objects: [] as KubeObject[], problems: await remoteEntryProblems(root, directory) };
-  if (loaded.problems.length === 0) {
-    try {
-      addStream(loaded, await renderKustomization(directory, kubectl), source, { fixedLine: 1 });
-    } catch (error) {
-      loaded.problems.push({ file: source, message: (error as Error).message });
-    }
+  const loaded = { objects: [] as KubeObject[], problems: [] as InputProblem[] };
+  try {
+    addStream(loaded, await renderKustomization(directory, kubectl), source, { fixedLine: 1 });
+  } catch (error) {
+    if (error instanceof RemoteLoadsError) loaded.problems.push(...remoteLoadProblems(root, error.remote));
+    else loaded.problems.push({ file: source, message: (error as Error).message });
   }
   const annotations = dnsAnnotations(platform, job.cluster);
   const objects = loaded.objects.map((object) =>

@@ -4,8 +4,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { formatSynthTable, runSynth } from '../../src/synth/index.js';
-import { isRemoteEntry } from '../../src/kube/kustomize.js';
-import { remoteEntryProblems } from '../../src/synth/remote-bases.js';
+import { isRemoteEntry, remoteLoads } from '../../src/kube/kustomize.js';
+import { remoteLoadProblems } from '../../src/synth/remote-bases.js';
+
+const remoteEntryProblems = async (root: string, directory: string) => remoteLoadProblems(root, await remoteLoads(directory));
 import { hasKubectl, tempTree } from '../support/files.js';
 import { platformTree } from '../support/platform.js';
 
