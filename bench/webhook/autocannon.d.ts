@@ -28,6 +28,15 @@ declare module 'autocannon' {
     readonly timeout?: number;
     readonly pipelining?: number;
   }
-  function autocannon(options: Options): Promise<Result>;
+  /** A running load: awaits to its Result, and emits events while it runs. */
+  export interface Instance extends PromiseLike<Result> {
+    /**
+     * Each response as it completes (lib/run.js onResponse): the status code,
+     * bytes read, and the time from writing the request to parsing the whole
+     * response, in fractional milliseconds (process.hrtime).
+     */
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;
+  }
+  function autocannon(options: Options): Instance;
   export default autocannon;
 }
