@@ -438,8 +438,23 @@ async function localRepository(path: string): Promise<string> {
     const top = bare ? '--absolute-git-dir' : '--show-toplevel';
     return (await git(context, ['rev-parse', top], { cwd: absolute, doing })).trim();
   } catch (error) {
-    throw new GitError(`${absolute} is not inside a git repository`, error instanceof GitError ? error.command : [], error instanceof GitError ? error.stderr : '');
+    if (!(error instanceof GitError)) throw error;
+    // git's words for it since 2.35.3; 2.35.2 (and distributions' backports) said "unsafe repository".
+    const refused = /dubious ownership in repository at '(.*)'|unsafe repository \('(.*)' is owned by someone else\)/.exec(error.stderr);
+    const owned = refused?.[1] ?? refused?.[2];
+    if (owned !== undefined) {
+      const fix = `if you trust it, run: git config --global --add safe.directory ${shellWord(owned)}`;
+      throw new GitError(`${owned} belongs to another user, and git refuses to read it (its safe.directory check); ${fix}`, error.command, error.stderr);
+    }
+    // Anything else keeps git's own account.
+    if (!/not a git repository/i.test(error.stderr)) throw error;
+    throw new GitError(`${absolute} is not inside a git repository`, error.command, error.stderr);
   }
+}
+
+/** `text` as one word of a POSIX shell command: as it is when that is safe, else single-quoted. */
+function shellWord(text: string): string {
+  return /^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 /** The branch the clone at `root` is on: the source's default branch. `source` is already redacted. */

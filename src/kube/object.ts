@@ -124,6 +124,8 @@ function resourcesProblem(kind: string, container: JsonObject, podSpecPath: read
       return { message: `${kind} ${pathText(path)} must be a mapping of resource names to quantities, found ${describe(quantities)}`, path };
     }
     for (const name in quantities) {
+      // A strategic-merge patch file may carry directives ($patch: delete); no resource name starts with $.
+      if (name.startsWith('$')) continue;
       const value = quantities[name]!;
       const fault = value === null ? undefined : quantityFault(value);
       if (fault === undefined) continue;

@@ -116,6 +116,29 @@ describe('Workspace.open', () => {
     }
   });
 
+  // git refuses a repository another user owns (unless listed in safe.directory); only root can make one here.
+  test('a checkout owned by another user: the message says so and gives the safe.directory fix', { skip: process.getuid?.() !== 0 && 'needs root to chown a repository' }, async () => {
+    const f = fixture();
+    try {
+      const quoted = join(f.dir, "team's manifests"); // the fix is a shell command: this path needs quoting in it
+      git(f.dir, 'clone', '--quiet', f.remote, quoted);
+      const fix = (path: string, word: string) =>
+        `${path} belongs to another user, and git refuses to read it (its safe.directory check); if you trust it, run: git config --global --add safe.directory ${word}`;
+      // From its top and from a folder inside: git names the repository's top either way.
+      const cases = [
+        [f.checkout, fix(f.checkout, f.checkout)],
+        [join(f.checkout, 'apps'), fix(f.checkout, f.checkout)],
+        [quoted, fix(quoted, `'${f.dir}/team'\\''s manifests'`)],
+      ];
+      execFileSync('chown', ['-R', 'nobody', f.checkout, quoted]);
+      for (const [source, message] of cases) {
+        await assert.rejects(Workspace.open({ source: source! }), (e: unknown) => e instanceof GitError && e.message === message);
+      }
+    } finally {
+      f.cleanup();
+    }
+  });
+
   test('bad sources and branches are GitErrors that say what was wrong', async () => {
     const f = fixture();
     try {

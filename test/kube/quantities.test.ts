@@ -48,6 +48,8 @@ test('a container resource value that is not a quantity is an input problem at i
     '{limits: {cpu: "+1", memory: 1.5Gi, nvidia.com/gpu: 1, hugepages-2Mi: 100Mi}}',
     '{limits: {cpu: null}, requests: ~}',
     '{requests: {cpu: 0, memory: "-0"}, limits: {cpu: -0.0}}', // zero is not below 0, however it is signed
+    '{limits: {$patch: delete}}', // a patch file's directives (a kustomization's patches name only what they change)
+    '{limits: {$patch: replace, cpu: 1}, requests: {$retainKeys: [cpu], cpu: 1}}',
     '{}',
     'null',
   ];

@@ -6,10 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { formatSynthTable, runSynth } from '../../src/synth/index.js';
 import { isRemoteEntry, remoteLoads } from '../../src/kube/kustomize.js';
 import { remoteLoadProblems } from '../../src/synth/remote-bases.js';
-
-const remoteEntryProblems = async (root: string, directory: string) => remoteLoadProblems(root, await remoteLoads(directory));
 import { hasKubectl, tempTree } from '../support/files.js';
 import { platformTree } from '../support/platform.js';
+
+const remoteEntryProblems = async (root: string, directory: string) => remoteLoadProblems(root, await remoteLoads(directory));
 
 const VENDOR = "is fetched from outside the manifest repository when rendered, past the AppProject's source repositories and this repository's review; vendor its files into the repository and name them by a local path";
 
