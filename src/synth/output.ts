@@ -10,7 +10,7 @@
 // A run that could not clean up (killed by SIGKILL, a machine that crashed)
 // leaves its staging folder behind; the next run that publishes removes it once
 // it knows its owner is gone (see ownerGone), never a folder another synth is
-// still writing into the same <out> (two terminals, say).
+// still writing into the same <out> (two terminals, or two machines sharing it).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -146,26 +146,39 @@ function moveEntries(names: readonly string[], from: string, to: string): void {
 interface StagingOwner {
   readonly pid: number;
   readonly host: string;
-  /** Linux: this boot's random id; another one means the machine has restarted since. */
+  /**
+   * Linux with systemd: /etc/machine-id, set once per installation. Host names
+   * repeat (localhost.localdomain, cloned VMs, containers given one --hostname)
+   * on machines that may share an <out> over NFS.
+   */
+  readonly machine?: string;
+  /** Linux: this boot's random id; another one on the same machine means it has restarted since. */
   readonly boot?: string;
   /** Linux: the pid namespace the pid is in (a container has its own). */
   readonly pidNamespace?: string;
 }
 
+/** systemd's machine-id format; an image's empty file or "uninitialized" (first boot) names no machine. */
+const MACHINE_ID = /^[0-9a-f]{32}$/;
+
 function thisOwner(): StagingOwner {
-  const linux = (read: () => string) => {
-    try {
-      return read().trim();
-    } catch {
-      return undefined;
-    }
-  };
+  const machine = readTrimmed(() => readFileSync('/etc/machine-id', 'utf8'));
   return {
     pid: process.pid,
     host: hostname(),
-    boot: linux(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8')),
-    pidNamespace: linux(() => readlinkSync('/proc/self/ns/pid')),
+    machine: machine !== undefined && MACHINE_ID.test(machine) ? machine : undefined,
+    boot: readTrimmed(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8')),
+    pidNamespace: readTrimmed(() => readlinkSync('/proc/self/ns/pid')),
   };
+}
+
+/** What `read` returns, trimmed; undefined when it cannot be read (not Linux, no systemd, no /proc). */
+function readTrimmed(read: () => string): string | undefined {
+  try {
+    return read().trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The staging folders in <out>, other than `own`, whose owners are gone for certain. */
@@ -179,16 +192,18 @@ function abandonedStagingFolders(out: string, own: string): string[] {
 
 /**
  * Whether the run that wrote the staging folder `path` is gone for certain.
- * Only processes of this machine, in this pid namespace, can be asked
- * (process.kill(pid, 0): ESRCH is no such process, EPERM one of another user),
- * so a folder of another host or container, or without an owner to read (an
- * older kaji's, or one being created this instant), is kept; a host name is
- * taken to name one machine. After a restart (another boot id) every run of
- * the earlier boot is gone, whatever runs under its pid now. Within one boot a
- * pid may have been reused since its run was killed: the folder then looks
- * alive and is kept until that process ends too. That costs a stale folder for
- * a while, never a folder in use; telling the two apart by process start times
- * would take Linux-only /proc parsing.
+ * The folder must be this machine's: the same host name and the same machine
+ * id, known on both sides (a boot id alone cannot tell another machine from
+ * this one restarted). Then after a restart (another boot id) every run of the
+ * earlier boot is gone, whatever runs under its pid now; within this boot only
+ * a process in this pid namespace can be asked (process.kill(pid, 0): ESRCH is
+ * no such process, EPERM one of another user). Anything else is kept: a folder
+ * of another machine or container, of a machine without a machine id, or
+ * without an owner to read (an older kaji's, or one being created this
+ * instant). Within one boot a pid may have been reused since its run was
+ * killed: the folder then looks alive and is kept until that process ends too.
+ * That costs a stale folder for a while, never a folder in use; telling the two
+ * apart by process start times would take Linux-only /proc parsing.
  */
 function ownerGone(path: string, me: StagingOwner): boolean {
   let owner: Partial<StagingOwner> | null;
@@ -198,9 +213,11 @@ function ownerGone(path: string, me: StagingOwner): boolean {
     return false;
   }
   const pid = owner?.pid;
-  if (owner?.host !== me.host || typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
+  // Not this machine's, or not known to be.
+  if (!owner || me.machine === undefined || owner.machine !== me.machine || owner.host !== me.host) return false;
   if (owner.boot !== undefined && me.boot !== undefined && owner.boot !== me.boot) return true;
-  if (owner.pidNamespace !== me.pidNamespace) return false;
+  if (me.pidNamespace === undefined || owner.pidNamespace !== me.pidNamespace) return false;
   try {
     process.kill(pid, 0);
     return false;

@@ -3,24 +3,31 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parsePlatform } from '../../src/platform/index.js';
 import { runSynth } from '../../src/synth/index.js';
 import { synthesizeInfrastructure } from '../../src/synth/infrastructure.js';
+import { stageOutput } from '../../src/synth/output.js';
 import { hasKubectl, KAJI_ROOT, tempTree } from '../support/files.js';
 import { platformTree, platformYaml, type TestService } from '../support/platform.js';
 import { greenOnly, snapshot, stagingIn } from '../support/synth-output.js';
 
 const shop: TestService = { name: 'shop' };
 const cart: TestService = { name: 'cart' };
+/** This machine's id, which kaji records in a staging folder's owner.json: without one, no staging folder is taken for a gone run's. */
+const machineId = existsSync('/etc/machine-id') ? /^[0-9a-f]{32}$/.exec(readFileSync('/etc/machine-id', 'utf8').trim())?.[0] : undefined;
+const noMachineId = !machineId && 'needs /etc/machine-id';
 
 /**
  * Runs kaji synth in a child process that kills itself with SIGKILL just before
  * its publish renames the entry (a path relative to `out`) that `killBefore`
  * matches, as a kill or a crash of the machine may land there: nothing of its
- * cleanup runs.
+ * cleanup runs. The child lists every folder with summary.json last, so that its
+ * output's other entries move into `out` before its summary.json, whatever the
+ * file system's order.
  */
 function synthKilledWhilePublishing(directory: string, out: string, killBefore: RegExp): void {
   const script = `
@@ -32,6 +39,12 @@ function synthKilledWhilePublishing(directory: string, out: string, killBefore: 
     fs.renameSync = (from, to) => {
       if (new RegExp(killBefore).test(relative(out, String(from)))) process.kill(process.pid, 'SIGKILL');
       rename(from, to);
+    };
+    const readdir = fs.readdirSync;
+    fs.readdirSync = (...args) => {
+      const entries = readdir(...args);
+      if (!entries.every((entry) => typeof entry === 'string')) return entries;
+      return [...entries.filter((name) => name !== 'summary.json'), ...entries.filter((name) => name === 'summary.json')];
     };
     syncBuiltinESMExports();
     const { runSynth } = await import(${JSON.stringify(pathToFileURL(join(KAJI_ROOT, 'src/synth/index.ts')).href)});
@@ -125,7 +138,7 @@ describe('kaji synth output', { skip: !hasKubectl }, () => {
     }
   });
 
-  test("a run killed while it moved the previous output aside: the next completed run replaces all of it, the previous run's cluster folders included, and puts back nothing", async () => {
+  test("a run killed while it moved the previous output aside: the next completed run replaces all of it, the previous run's cluster folders included, and puts back nothing", { skip: noMachineId }, async () => {
     const tree = platformTree([shop]);
     try {
       const out = tree.path('out');
@@ -149,7 +162,7 @@ describe('kaji synth output', { skip: !hasKubectl }, () => {
     }
   });
 
-  test("a run killed while it moved its output in: the next completed run replaces all of it, the killed run's cluster folders included, and puts back nothing", async () => {
+  test("a run killed while it moved its output in: the next completed run replaces all of it, the killed run's cluster folders included, and puts back nothing", { skip: noMachineId }, async () => {
     const tree = platformTree([shop]);
     try {
       const out = tree.path('out');
@@ -158,11 +171,10 @@ describe('kaji synth output', { skip: !hasKubectl }, () => {
       writeFileSync(join(out, 'notes.txt'), 'not written by kaji\n');
       writeFileSync(tree.path('platform.yaml'), platformYaml([shop]));
 
-      // The previous output is aside, the killed run's summary.json is not moved
-      // in yet: nothing in out/ names the blue/ it may have moved in (which of
-      // its entries precede summary.json is the file system's order).
+      // The previous output is aside and the killed run's blue/ moved in, its
+      // summary.json not yet: nothing in out/ names blue/.
       synthKilledWhilePublishing(tree.root, out, /^\.kaji-synth-[0-9a-f]+\/run\/summary\.json$/);
-      assert.equal(existsSync(join(out, 'summary.json')), false);
+      assert.deepEqual(readdirSync(out).filter((name) => !name.startsWith('.')).sort(), ['blue', 'cdk.out', 'green', 'notes.txt']);
       assert.equal(stagingIn(out).length, 1);
 
       writeFileSync(tree.path('platform.yaml'), greenOnly([shop]));
@@ -187,6 +199,36 @@ describe('kaji synth output', { skip: !hasKubectl }, () => {
     } finally {
       tree.cleanup();
     }
+  });
+});
+
+describe("a published output removes other staging folders whose runs are gone for certain, only those", { skip: noMachineId }, () => {
+  const folder = '.kaji-synth-0123456789ab';
+
+  /** Publishes an output into an out/ that holds a staging folder with this owner.json; whether that folder is still there. */
+  function keptByPublish(owner: object): boolean {
+    const tree = tempTree({});
+    try {
+      const out = tree.path('out');
+      mkdirSync(join(out, folder, 'run'), { recursive: true });
+      writeFileSync(join(out, folder, 'owner.json'), JSON.stringify(owner));
+      stageOutput(out).publish();
+      return existsSync(join(out, folder));
+    } finally {
+      tree.cleanup();
+    }
+  }
+  /** This process: running, in this pid namespace, on this host. */
+  const running = () => ({ pid: process.pid, host: hostname(), pidNamespace: readlinkSync('/proc/self/ns/pid') });
+
+  test('one another machine of the same host name is writing (another boot id, its pid in use here too): kept', () => {
+    for (const machine of [undefined, '0123456789abcdef0123456789abcdef']) {
+      assert.equal(keptByPublish({ ...running(), machine, boot: 'another-machine-boot-id' }), true, `machine id ${machine}`);
+    }
+  });
+
+  test("one of this machine before it restarted (another boot id): removed, though its pid is in use again", () => {
+    assert.equal(keptByPublish({ ...running(), machine: machineId, boot: 'an-earlier-boot-id' }), false);
   });
 });
 
