@@ -2,7 +2,8 @@
 // and in a tenant namespace the tenant boundaries too. /validate-tenant is /validate for
 // what the webhook configuration sends from tenant namespaces only: a namespace missing
 // from the tenants file is denied there rather than let through unbounded.
-import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, toKubeObject, type JsonObject, type JsonValue, type KubeObject } from '../kube/index.js';
+import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, pathText, toKubeObject, type JsonObject, type JsonValue, type KubeObject } from '../kube/index.js';
+import { objectProblemAt, type ObjectProblem } from '../kube/object.js';
 import { bareNodeNameFinding, objectBoundaryFindings, type BoundaryFinding, type TenantBoundary } from '../platform/boundaries/index.js';
 import { applyMutationsInPlace, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
 import { auditObject, enabledChecks, planChecks, type CheckPlan } from '../policy/engine.js';
@@ -12,7 +13,7 @@ export const ADMISSION_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1be
 export type AdmissionVersion = (typeof ADMISSION_VERSIONS)[number];
 export type Endpoint = 'validate' | 'validate-tenant' | 'mutate';
 
-/** A body that is not a usable AdmissionReview: answered 400 with the reason. */
+/** A body that is not a usable AdmissionReview: answered 400 with the reason (a usable one whose object the policy cannot judge is denied). */
 export class BadReview extends Error {}
 
 /** The parts of an admission request the webhook reads. */
@@ -113,8 +114,8 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
     reason,
   });
   if (operation === 'DELETE' || operation === 'CONNECT') return allow(`${operation} is not judged`);
-  const problem = objectProblem(request.object);
-  if (problem) throw new BadReview(`request.object: ${problem}`);
+  const problem = objectProblemAt(request.object);
+  if (problem) return unjudgeable(endpoint, request, problem);
   const raw = request.object as JsonObject;
   const object = toKubeObject(raw, { file: `admission:${request.uid}`, line: 0 });
   // The request's namespace applies when the object does not say (namespace exemptions need it).
@@ -155,6 +156,33 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
   const response: AdmissionResponse = { uid: request.uid, allowed: true };
   if (warnings.length) response.warnings = warnings;
   return { ...decided, response, verdict: 'allowed' };
+}
+
+/**
+ * The answer for an object the policy cannot judge: kaji check's input problems (a pod spec of
+ * the wrong shape, replicas of 2.5, a negative cpu). /validate and /validate-tenant deny it, as the
+ * server does an object the engine failed on: a 400 would leave it to failurePolicy, and under
+ * Ignore the API server would admit it unjudged, tenant boundaries included. Its own validation
+ * refuses such built-in objects before the validating webhooks, but a custom resource's schema
+ * (an Argo Rollout's) may let them through. /mutate allows it without a patch, as it never denies:
+ * the validating webhooks run after every mutation and judge the object as it would be stored
+ * (which a later mutating webhook may yet have made readable); for a built-in kind the API
+ * server's validation, also after the mutations, then refuses it with its own message.
+ */
+function unjudgeable(endpoint: Endpoint, request: AdmissionRequest, problem: ObjectProblem): Decision {
+  const raw = isObject(request.object) ? request.object : {};
+  const metadata = isObject(raw.metadata) ? raw.metadata : {};
+  const text = (value: JsonValue | undefined) => (typeof value === 'string' ? value : '');
+  const namespace = text(metadata.namespace) || request.namespace;
+  const who = { kind: text(raw.kind), name: text(metadata.name), namespace, operation: request.operation, dangers: [], warnings: [] };
+  // The log line's reason names the field, not its value: no object contents there (and a
+  // resource name, which a custom resource does not bound, is cut short).
+  const field = (pathText(problem.path) || 'the object').slice(0, 200);
+  if (endpoint === 'mutate') {
+    const reason = `not patched: the policy cannot judge ${field} (the validating webhook denies it)`;
+    return { ...who, response: { uid: request.uid, allowed: true }, verdict: 'allowed', reason };
+  }
+  return deny(request.uid, { ...who, reason: `the policy cannot judge ${field}` }, [`the policy cannot judge it: ${problem.message}`], {});
 }
 
 /**
@@ -206,7 +234,8 @@ function crossingKey(finding: BoundaryFinding): string {
 /** A denial listing every reason. */
 function deny(uid: string, decided: Omit<Decision, 'response' | 'verdict'>, lines: readonly string[], extra: Pick<AdmissionResponse, 'warnings'>): Decision {
   const { kind, namespace, name } = decided;
-  const message = `kaji denied ${kind} ${namespace ? `${namespace}/` : ''}${name}: ${lines.join('; ')}`;
+  const subject = kind ? `${kind} ${namespace ? `${namespace}/` : ''}${name}` : 'the object';
+  const message = `kaji denied ${subject}: ${lines.join('; ')}`;
   return { ...decided, response: { uid, allowed: false, ...extra, status: { code: 403, message } }, verdict: 'denied' };
 }
 

@@ -197,24 +197,24 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
       return done('aborted');
     }
     let review: ReturnType<typeof parseReview>;
-    let decision: Decision;
     try {
       review = parseReview(body);
-      try {
-        decision = decide(endpoint!, review.request, currentConfig(), currentTenants());
-      } catch (error) {
-        if (error instanceof BadReview) throw error;
-        // The engine failed. The apiserver applies failurePolicy only when it gets no
-        // valid answer (transport failures, timeouts, a non-200); a valid AdmissionReview
-        // is always obeyed. kaji denies here: an unjudged object must not slip past the
-        // policy because of a bug, and the message says why so it can be reported.
-        log({ time: new Date().toISOString(), level: 'error', uid: review.request.uid, path, error: (error as Error).message });
-        decision = internalError(review.request);
-      }
     } catch (error) {
       if (!(error instanceof BadReview)) throw error;
       send(res, 400, 'text/plain', `bad request: ${error.message}\n`);
       return done('bad_request');
+    }
+    let decision: Decision;
+    try {
+      // An object the policy cannot judge is denied too, not answered 400, for the reason below.
+      decision = decide(endpoint!, review.request, currentConfig(), currentTenants());
+    } catch (error) {
+      // The engine failed. The apiserver applies failurePolicy only when it gets no
+      // valid answer (transport failures, timeouts, a non-200); a valid AdmissionReview
+      // is always obeyed. kaji denies here: an unjudged object must not slip past the
+      // policy because of a bug, and the message says why so it can be reported.
+      log({ time: new Date().toISOString(), level: 'error', uid: review.request.uid, path, error: (error as Error).message });
+      decision = internalError(review.request);
     }
     send(res, 200, 'application/json', JSON.stringify({ apiVersion: review.apiVersion, kind: 'AdmissionReview', response: decision.response }));
     done(decision.verdict);

@@ -236,6 +236,20 @@ describe('kaji webhook: /validate-tenant, where the generated configuration send
     assert.equal((await validate(running, systemPod, 'shop', tenantPath)).allowed, false);
   });
 
+  it('denies a tenant\'s object the policy cannot judge, with the problem, before its boundaries: a 400 would leave it to failurePolicy', async () => {
+    // A Rollout from another service's repository, with a negative cpu limit its CRD schema may let through
+    const rollout = workload('Rollout', podSpec({ ...container(`${ECR}/billing:1`), resources: { limits: { cpu: '-1' } } }), { namespace: 'shop' });
+    for (const path of ['/validate-tenant', '/validate'] as const) {
+      const denied = await validate(running, rollout, 'shop', { path });
+      assert.equal(denied.allowed, false, path);
+      assert.equal(
+        denied.status?.message,
+        'kaji denied Rollout shop/rollout-x: the policy cannot judge it: Rollout spec.template.spec.containers[0].resources.limits.cpu must not be negative, found "-1"',
+        path,
+      );
+    }
+  });
+
   it('denies objects of a namespace the tenants file does not list (yet), which /validate admits; DELETE is not judged', async () => {
     const denied = await validate(running, newcomer, 'newcomer', tenantPath);
     assert.equal(denied.allowed, false);

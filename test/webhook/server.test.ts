@@ -134,14 +134,56 @@ describe('kaji webhook: validate', () => {
     const noUid = review(workload('Pod', podSpec())) as { request: Record<string, unknown> };
     delete noUid.request.uid;
     assert.match((await call(running, '/validate', JSON.stringify(noUid))).text, /uid is missing/);
-    const notObject = await call(running, '/validate', JSON.stringify(review('a string' as unknown as object)));
-    assert.equal(notObject.status, 400);
-    assert.match(notObject.text, /request\.object/);
     assert.equal((await call(running, '/nope', '{}')).status, 404);
     const get = await call(running, '/validate', undefined, { method: 'GET' });
     assert.equal(get.status, 405);
     assert.equal(get.headers.allow, 'POST');
     assert.equal((await call(running, '/healthz', '{}')).status, 405);
+  });
+
+  it('denies an object the policy cannot judge, naming the problem: a 400 would leave it to failurePolicy (Ignore admits it); /mutate lets it on unpatched', async () => {
+    // GIVEN a webhook of its own, so the metrics count only these requests
+    const own = await startWebhook();
+    try {
+      // Rollouts a CRD schema may let through, though the API server refuses the like in a Deployment
+      const negative = workload('Rollout', podSpec({ imagePullPolicy: 'IfNotPresent', resources: { limits: { cpu: '-7331m' } } }));
+      const fractional = workload('Rollout', podSpec());
+      (fractional.spec as Record<string, unknown>).replicas = 2.5;
+      const cases = [
+        { object: negative, problem: 'Rollout spec.template.spec.containers[0].resources.limits.cpu must not be negative, found "-7331m"', field: 'spec.template.spec.containers[0].resources.limits.cpu' },
+        { object: fractional, problem: 'Rollout spec.replicas must be a whole number from 0 to 2147483647 (or left out), found 2.5', field: 'spec.replicas' },
+      ];
+      for (const { object, problem, field } of cases) {
+        // WHEN /validate gets it
+        own.logs.length = 0;
+        const answer = await call(own, '/validate', JSON.stringify(review(object, { uid: 'unjudged' })));
+        // THEN a valid AdmissionReview denies it, with kaji check's wording of the problem
+        assert.equal(answer.status, 200, answer.text);
+        const { response } = JSON.parse(answer.text) as { response: { uid: string; allowed: boolean; status?: { code: number; message: string } } };
+        assert.deepEqual(response, { uid: 'unjudged', allowed: false, status: { code: 403, message: `kaji denied Rollout apps/rollout-x: the policy cannot judge it: ${problem}` } });
+        // and the log line says so, naming the field but not its value
+        assert.equal(own.logs.length, 1);
+        const line = own.logs[0] as Record<string, unknown>;
+        assert.equal(line.verdict, 'denied');
+        assert.equal(line.kind, 'Rollout');
+        assert.equal(line.name, 'rollout-x');
+        assert.equal(line.reason, `the policy cannot judge ${field}`);
+        assert.doesNotMatch(JSON.stringify(line), /7331/);
+        // /mutate, which never denies, leaves it to the validating webhook: no patch for what it cannot read
+        const mutated = await admit(own, '/mutate', review(object, { uid: 'unpatched' }));
+        assert.deepEqual(mutated.response, { uid: 'unpatched', allowed: true });
+      }
+      // Even what is no object at all is denied, not left to failurePolicy
+      const notObject = await admit(own, '/validate', review('a string' as unknown as object));
+      assert.equal(notObject.response.allowed, false);
+      assert.equal(notObject.response.status?.message, 'kaji denied the object: the policy cannot judge it: expected a Kubernetes object (a mapping), found a string');
+      const samples = parseExposition((await call(own, '/metrics')).text);
+      assert.equal(samples.get('kaji_webhook_requests_total{path="/validate",verdict="denied"}'), 3);
+      assert.equal(samples.get('kaji_webhook_requests_total{path="/mutate",verdict="allowed"}'), 2);
+      assert.equal(samples.get('kaji_webhook_requests_total{path="/validate",verdict="bad_request"}'), undefined);
+    } finally {
+      await own.close();
+    }
   });
 
   it('answers 413 for a declared or streamed body over the limit, and keeps serving', async () => {
