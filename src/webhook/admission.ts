@@ -2,8 +2,7 @@
 // and in a tenant namespace the tenant boundaries too. /validate-tenant is /validate for
 // what the webhook configuration sends from tenant namespaces only: a namespace missing
 // from the tenants file is denied there rather than let through unbounded.
-import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, pathText, toKubeObject, type JsonObject, type JsonValue, type KubeObject } from '../kube/index.js';
-import { objectProblemAt, type ObjectProblem } from '../kube/object.js';
+import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, objectProblemAt, pathText, toKubeObject, type JsonObject, type JsonValue, type KubeObject, type ObjectProblem } from '../kube/index.js';
 import { bareNodeNameFinding, objectBoundaryFindings, type BoundaryFinding, type TenantBoundary } from '../platform/boundaries/index.js';
 import { applyMutationsInPlace, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
 import { auditObject, enabledChecks, planChecks, type CheckPlan } from '../policy/engine.js';
