@@ -126,12 +126,13 @@ export class Workspace {
   readonly baseCommit: string;
   /** The source as given (a path or a URL with credentials redacted). */
   readonly source: string;
-  readonly #dir: string;
+  /** Removes the temporary directory (and forgets its removal at exit). */
+  readonly #remove: () => Promise<void>;
   readonly #context: GitContext;
   #disposed = false;
 
-  private constructor(dir: string, root: string, base: string, baseCommit: string, source: string, context: GitContext) {
-    this.#dir = dir;
+  private constructor(remove: () => Promise<void>, root: string, base: string, baseCommit: string, source: string, context: GitContext) {
+    this.#remove = remove;
     this.root = root;
     this.base = base;
     this.baseCommit = baseCommit;
@@ -154,7 +155,7 @@ export class Workspace {
         : undefined;
     const context = gitContext(options.author ?? DEFAULT_AUTHOR, remote, auth, options.token);
     const dir = await mkdtemp(join(tmpdir(), 'kaji-ws-'));
-    removeAtExit(dir);
+    const remove = removedAtExit(dir);
     const root = join(dir, 'tree');
     const shown = redact(options.source, context.secrets);
     try {
@@ -166,9 +167,9 @@ export class Workspace {
       await git(context, args, { doing: `cloning ${shown}${options.base === undefined ? '' : ` (branch ${options.base})`}`, tree: root });
       const base = options.base ?? (await currentBranch(context, root, shown));
       const baseCommit = (await git(context, ['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: root, doing: `in the clone of ${shown}`, tree: root })).trim();
-      return new Workspace(dir, root, base, baseCommit, shown, context);
+      return new Workspace(remove, root, base, baseCommit, shown, context);
     } catch (error) {
-      await removeDirectory(dir);
+      await remove();
       throw error;
     }
   }
@@ -304,7 +305,7 @@ export class Workspace {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
-    await removeDirectory(this.#dir);
+    await this.#remove();
   }
 
   async #fetchBase(): Promise<void> {
@@ -613,28 +614,15 @@ function backoffDelay(attempt: number, { minMs, maxMs }: { minMs: number; maxMs:
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
-/** Workspace directories not removed yet, which kaji removes when it exits without disposing of them (interrupted). */
-const workspaceDirectories = new Set<string>();
-let removingAtExit = false;
-
-function removeAtExit(dir: string): void {
-  if (!removingAtExit) atExit('remove folders', removeLeftDirectories);
-  removingAtExit = true;
-  workspaceDirectories.add(dir);
-}
-
-async function removeDirectory(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
-  workspaceDirectories.delete(dir);
-}
-
-/** Synchronously: nothing asynchronous runs at exit. The retries cover a git child still writing into the folder. */
-function removeLeftDirectories(): void {
-  for (const dir of workspaceDirectories) {
-    try {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-    } catch {
-      // kaji is exiting with nothing left to report it to: the folder stays
-    }
-  }
+/**
+ * Registers the workspace directory `dir` for removal when kaji exits without the returned
+ * function having removed it (interrupted). At exit the removal is synchronous (nothing
+ * asynchronous runs then); the retries cover a git child still writing into the folder.
+ */
+function removedAtExit(dir: string): () => Promise<void> {
+  const forget = atExit('remove folders', () => rmSync(dir, { recursive: true, force: true, maxRetries: 3 }));
+  return async () => {
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    forget();
+  };
 }
