@@ -274,7 +274,6 @@ function withoutMetaSchema(value: unknown, path: readonly (string | number)[] = 
   return out;
 }
 
-/** A path inside a schema as the configuration is written: properties.metadata.required[0]. */
 function describeError(error: ErrorObject): string {
   return `${error.instancePath === '' ? '(root)' : error.instancePath}: ${error.message ?? error.keyword}`;
 }
