@@ -69,18 +69,29 @@ const canonicalStrings = new Map<string, string>();
 const CANONICAL_STRINGS_MAX = 10_000;
 const CANONICAL_STRING_LENGTH_MAX = 64;
 
-/** The Kubernetes string for one quantity value, or the value itself when it is not a quantity. */
-function normalizeQuantity(value: JsonValue): JsonValue {
-  if (typeof value === 'number') return Number.isFinite(value) ? quantityFromNumber(value) : value;
-  if (typeof value !== 'string') return value;
+/**
+ * The Kubernetes string for a quantity text (surrounding spaces trimmed, as the
+ * API server's JSON decoder does), or undefined when it is not a quantity.
+ * Shared with objectProblemAt (object.ts), which judges the same values just
+ * before an object is normalized: each text is parsed once.
+ */
+export function canonicalQuantityText(value: string): string | undefined {
   const cacheable = value.length <= CANONICAL_STRING_LENGTH_MAX;
   const known = cacheable ? canonicalStrings.get(value) : undefined;
   if (known !== undefined) return known;
   const parsed = parseQuantity(value.trim());
-  if (!parsed) return value;
+  if (!parsed) return undefined;
   const canonical = canonicalQuantity(parsed);
   if (cacheable && canonicalStrings.size < CANONICAL_STRINGS_MAX) canonicalStrings.set(value, canonical);
-  return canonical === value ? value : canonical;
+  return canonical;
+}
+
+/** The Kubernetes string for one quantity value, or the value itself when it is not a quantity. */
+function normalizeQuantity(value: JsonValue): JsonValue {
+  if (typeof value === 'number') return Number.isFinite(value) ? quantityFromNumber(value) : value;
+  if (typeof value !== 'string') return value;
+  const canonical = canonicalQuantityText(value);
+  return canonical === undefined || canonical === value ? value : canonical;
 }
 
 /** A ResourceList: resource name → quantity. */

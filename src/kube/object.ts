@@ -1,6 +1,6 @@
 import { valueText } from './fields.js';
+import { canonicalQuantityText } from './normalize.js';
 import { isObject } from './podspec.js';
-import { parseQuantity } from './quantity.js';
 import type { JsonObject, JsonValue, KubeObject, Source } from './types.js';
 import { pathText, type PathSegment } from './yaml-lines.js';
 
@@ -139,15 +139,6 @@ function resourcesProblem(kind: string, container: JsonObject, podSpecPath: read
 }
 
 /**
- * Quantity texts already found valid and not negative: manifests repeat a few
- * ("250m", "256Mi"), and this runs for every object read. Bounded in entries
- * and in the length of what it keeps, as normalize.ts's cache is.
- */
-const quantityTexts = new Set<string>();
-const QUANTITY_TEXTS_MAX = 10_000;
-const QUANTITY_TEXT_LENGTH_MAX = 64;
-
-/**
  * Why the API server refuses a container's request or limit: not a quantity,
  * or below 0 (its validation of container resources); undefined when it
  * takes the value.
@@ -157,13 +148,12 @@ function quantityFault(value: JsonValue): 'not a quantity' | 'negative' | undefi
   // optional fraction and exponent ("1e+21"), always a quantity.
   if (typeof value === 'number') return !Number.isFinite(value) ? 'not a quantity' : value < 0 ? 'negative' : undefined;
   if (typeof value !== 'string') return 'not a quantity';
-  if (quantityTexts.has(value)) return undefined;
-  // Surrounding spaces are trimmed, as the API server's JSON decoder does.
-  const quantity = parseQuantity(value.trim());
-  if (quantity === undefined) return 'not a quantity';
-  if (quantity.mantissa < 0n) return 'negative';
-  if (value.length <= QUANTITY_TEXT_LENGTH_MAX && quantityTexts.size < QUANTITY_TEXTS_MAX) quantityTexts.add(value);
-  return undefined;
+  // Through normalize.ts's cache: manifests repeat a few texts ("250m", "256Mi"),
+  // and the object is normalized next. A canonical text has a sign only when
+  // the value is below 0 (zero is "0").
+  const canonical = canonicalQuantityText(value);
+  if (canonical === undefined) return 'not a quantity';
+  return canonical.startsWith('-') ? 'negative' : undefined;
 }
 
 /** The workload kinds whose spec.replicas is a count of pods (an int32 to the API server). */
