@@ -130,7 +130,7 @@ function resourcesProblem(kind: string, container: JsonObject, podSpecPath: read
       const fault = value === null ? undefined : quantityFault(value);
       if (fault === undefined) continue;
       const path = [...podSpecPath, key, index, 'resources', list, name];
-      const found = typeof value === 'object' ? describe(value) : valueText(value);
+      const found = foundText(value);
       const rule = fault === 'negative' ? 'must not be negative' : 'must be a Kubernetes quantity such as 500m or 2';
       return { message: `${kind} ${pathText(path)} ${rule}, found ${found}`, path };
     }
@@ -171,7 +171,7 @@ function replicasProblem(object: JsonObject): ObjectProblem | undefined {
   if (replicas === undefined || replicas === null || (typeof replicas === 'number' && Number.isInteger(replicas) && replicas >= 0 && replicas <= INT32_MAX)) {
     return undefined;
   }
-  const found = typeof replicas === 'object' ? describe(replicas) : valueText(replicas);
+  const found = foundText(replicas);
   return { message: `${kind} spec.replicas must be a whole number from 0 to ${INT32_MAX} (or left out), found ${found}`, path: ['spec', 'replicas'] };
 }
 
@@ -179,6 +179,11 @@ function replicasProblem(object: JsonObject): ObjectProblem | undefined {
 function inGroup(apiVersion: string, group: string): boolean {
   if (group === '') return !apiVersion.includes('/');
   return apiVersion.length > group.length && apiVersion.charCodeAt(group.length) === 0x2f && apiVersion.startsWith(group);
+}
+
+/** A scalar as written (valueText), a list or mapping by its shape. */
+function foundText(value: JsonValue): string {
+  return typeof value === 'object' && value !== null ? describe(value) : valueText(value);
 }
 
 function describe(value: unknown): string {
