@@ -41,7 +41,8 @@ export function stageOutput(out: string): StagedOutput {
   const replaced = join(staging.path, 'replaced');
   mkdirSync(folder);
   mkdirSync(replaced);
-  writeFileSync(join(staging.path, OWNER_FILE), JSON.stringify(thisOwner()));
+  const owner = thisOwner();
+  writeFileSync(join(staging.path, OWNER_FILE), JSON.stringify(owner));
   const discard = () => {
     staging.remove();
     // An <out> this run created and left empty goes too (a new one is a
@@ -64,7 +65,7 @@ export function stageOutput(out: string): StagedOutput {
       // naming their cluster folders may be in its replaced/ or run/ rather than in
       // <out>: those clusters are replaced here too. Nothing of its replaced/ is put
       // back: this publish replaces every entry a run owns.
-      const abandoned = abandonedStagingFolders(out, staging.path);
+      const abandoned = abandonedStagingFolders(out, staging.path, owner);
       const staged = readdirSync(folder);
       const summaries = [out, ...abandoned.flatMap((path) => [join(path, 'replaced'), join(path, 'run')])].map((where) => join(where, 'summary.json'));
       const owned = [...new Set([...RUN_ENTRIES, ...summaries.flatMap(clustersNamedIn), ...staged])];
@@ -181,9 +182,8 @@ function readTrimmed(read: () => string): string | undefined {
   }
 }
 
-/** The staging folders in <out>, other than `own`, whose owners are gone for certain. */
-function abandonedStagingFolders(out: string, own: string): string[] {
-  const me = thisOwner();
+/** The staging folders in <out>, other than `own` (written by `me`), whose owners are gone for certain. */
+function abandonedStagingFolders(out: string, own: string, me: StagingOwner): string[] {
   return readdirSync(out)
     .filter((name) => name.startsWith(STAGING_PREFIX))
     .map((name) => join(out, name))
