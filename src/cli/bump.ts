@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { refusalText, type BumpResult } from '../gitops/bump.js';
 import { formatVersion } from '../gitops/image-edit.js';
+import { fileLine } from '../kube/index.js';
 import { commaList, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -127,7 +128,7 @@ export function formatBumpResult(result: BumpResult): string {
     case 'refused': {
       const lines = [
         ...result.addedDangers.map((d) => `  ${d.cluster}: ${d.object}: ${d.check}: ${d.message}`),
-        ...result.uncheckedInputs.map((p) => `  ${p.cluster}: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`),
+        ...result.uncheckedInputs.map((p) => `  ${p.cluster}: ${fileLine(p.file, p.line)}: ${p.message}`),
       ];
       const where = result.refusedOnTip ? ` on the new tip ${result.refusedOnTip.slice(0, 12)} (another push got there first; nothing was pushed)` : '';
       return `refused: pinning ${version} for ${result.service} ${refusalText(result)}${where}:\n${lines.join('\n')}\n`;

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { displayPath, fileErrorReason, readStandardInput, type InputProblem } from '../kube/index.js';
+import { displayPath, fileErrorReason, fileLine, readStandardInput, type InputProblem } from '../kube/index.js';
 import { loadPolicyConfig, type PolicyConfig } from '../policy/index.js';
 import { printable } from '../report/index.js';
 
@@ -116,7 +116,7 @@ function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
 /** Prints input problems as one line each, `file:line: problem` (a file name's control characters shown, as in the report). */
 export function reportProblems(problems: readonly InputProblem[], io: Io): void {
   for (const problem of problems) {
-    const where = `${printable(displayPath(problem.file, io.cwd))}${problem.line ? `:${problem.line}` : ''}`;
+    const where = fileLine(printable(displayPath(problem.file, io.cwd)), problem.line);
     io.err(`kaji: ${where}: ${printable(problem.message)}\n`);
   }
 }

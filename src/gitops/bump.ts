@@ -12,6 +12,7 @@ import {
   addStream,
   containersOf,
   didYouMean,
+  fileLine,
   findPodSpec,
   KUSTOMIZATION_FILES,
   kustomizationFile,
@@ -431,7 +432,7 @@ async function applyEdits(workspace: Workspace, options: EditOptions): Promise<E
       const rendered = options.before.get(cluster);
       if (!rendered || !usesImage(rendered.objects, service.image)) {
         // The objects kaji cannot read are not searched: name them, the image may be in one.
-        const unread = (rendered?.problems ?? []).map((problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`);
+        const unread = (rendered?.problems ?? []).map((problem) => `${fileLine(problem.file, problem.line)}: ${problem.message}`);
         throw new BumpError(
           `image ${service.image} not found for ${service.name} in cluster ${cluster}: looked in ${looked.map((where) => repoPath(platform, where)).join('; ')}, and the rendered overlay runs no container with that image` +
             (unread.length > 0 ? ` (kaji could not read part of it: ${unread.join('; ')})` : ''),

@@ -11,6 +11,11 @@ import { getSystemErrorMap } from 'node:util';
  */
 export type ChunkedContent = (write: (chunk: string | readonly Uint8Array[]) => void) => void | Promise<void>;
 
+/** Where a message points: `file:line`, or the file alone when the line is not known. */
+export function fileLine(file: string, line?: number): string {
+  return line ? `${file}:${line}` : file;
+}
+
 /** A path as reports show it: relative to the working directory when inside it. */
 export function displayPath(path: string, cwd = process.cwd()): string {
   const rel = relative(cwd, path);

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { splitDocuments } from './documents.js';
 import { runStoppable, StoppableRunError, type StoppableRun } from './stoppable.js';
-import { displayPath } from './files.js';
+import { displayPath, fileLine } from './files.js';
 import { isObject } from './podspec.js';
 import type { JsonValue } from './types.js';
 import { pathText, YamlLines, type PathSegment } from './yaml-lines.js';
@@ -287,7 +287,7 @@ export class KustomizeError extends Error {}
 /** A kustomization refused unrendered: kustomize would fetch `remote` from outside the repository. */
 export class RemoteLoadsError extends KustomizeError {
   constructor(readonly remote: readonly RemoteLoad[]) {
-    const named = remote.map((load) => `${displayPath(load.file)}${load.line ? `:${load.line}` : ''}: ${load.field} "${load.value}" (${VENDOR_ADVICE[load.loads]})`);
+    const named = remote.map((load) => `${fileLine(displayPath(load.file), load.line)}: ${load.field} "${load.value}" (${VENDOR_ADVICE[load.loads]})`);
     super(`not rendered, as kustomize would fetch from outside the repository (kaji fetches nothing, so that it checks what the repository holds): ${named.join('; ')}`);
   }
 }

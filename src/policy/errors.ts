@@ -1,3 +1,5 @@
+import { fileLine } from '../kube/index.js';
+
 /**
  * A policy configuration that cannot be used. `path` is the key that is wrong
  * (such as "customChecks.noDockerHub.schema"), `file` the configuration file,
@@ -16,7 +18,7 @@ export class ConfigError extends Error {
 
   /** "file:line: path: message", the one line the CLI prints. */
   describe(): string {
-    const where = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
+    const where = this.file ? `${fileLine(this.file, this.line)}: ` : '';
     return `${where}${this.path ? `${this.path}: ` : ''}${this.message}`;
   }
 }

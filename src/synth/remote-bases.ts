@@ -6,7 +6,7 @@
 // and CI. Rendering refuses such values in every kustomization an overlay
 // builds on, before kubectl runs (so nothing is fetched either: see
 // RemoteLoadsError); synth reports each of them as a problem of its own.
-import { displayPath, type InputProblem } from '../kube/index.js';
+import { displayPath, fileLine, type InputProblem } from '../kube/index.js';
 import { remoteLoadText, VENDOR_ADVICE, type RemoteLoad } from '../kube/kustomize.js';
 
 /** One problem per remote value, naming the file (relative to `root`), the line, the field and the value, and saying what to do. */
@@ -14,6 +14,6 @@ export function remoteLoadProblems(root: string, remote: readonly RemoteLoad[]):
   return remote.map((load) => ({
     file: load.file,
     line: load.line,
-    message: `${displayPath(load.file, root)}${load.line ? `:${load.line}` : ''}: ${remoteLoadText(load)}, past the AppProject's source repositories and this repository's review; ${VENDOR_ADVICE[load.loads]}`,
+    message: `${fileLine(displayPath(load.file, root), load.line)}: ${remoteLoadText(load)}, past the AppProject's source repositories and this repository's review; ${VENDOR_ADVICE[load.loads]}`,
   }));
 }
