@@ -4,11 +4,16 @@
 // claimed twice, shared IngressGroups) that only synth, seeing every service
 // at once, can run.
 import type { KubeObject } from '../kube/index.js';
-import { bareNodeNameFinding, claimedHosts, objectBoundaryFindings, serviceBoundary, type BoundaryFinding } from '../platform/boundaries/index.js';
+import { bareNodeNameFinding, claimedHosts, objectBoundaryFindings, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
 import { sharedGroupFindings } from './ingress-boundaries.js';
 
-export interface BoundaryViolation extends BoundaryFinding {
+/** What a violation breaks: a tenant boundary, or (removedApi, see removed-apis.ts) an apiVersion its cluster no longer serves. */
+export type ViolationRule = BoundaryRule | 'removedApi';
+
+export interface BoundaryViolation {
+  readonly rule: ViolationRule;
+  readonly message: string;
   readonly service: string;
   /** kind/namespace/name of the offending object. */
   readonly object: string;
@@ -16,7 +21,7 @@ export interface BoundaryViolation extends BoundaryFinding {
 }
 
 /** A finding of one object, told whose and where. */
-function violation(service: string, object: KubeObject, { rule, message }: BoundaryFinding): BoundaryViolation {
+export function violation(service: string, object: KubeObject, { rule, message }: { readonly rule: ViolationRule; readonly message: string }): BoundaryViolation {
   return { service, rule, object: `${object.kind}/${object.namespace || '-'}/${object.name}`, source: object.source, message };
 }
 

@@ -11,6 +11,7 @@ import { deriveClusterFiles, loadPlatform, PlatformError, PlatformErrors, type C
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
 import { stageOutput } from './output.js';
 import { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
+import { removedApiViolations } from './removed-apis.js';
 import { applyFileChanges, planGeneratedFiles, type FileChange } from './files.js';
 import { createOverlays, overlayPath, planOverlays, type OverlayPlan, type OverlayProblem } from './overlays.js';
 import { renderAll, type RenderedService, type RenderJob } from './render.js';
@@ -171,6 +172,7 @@ function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, 
     const counts = countResults(results);
     const boundaryViolations = [
       ...serviceBoundaryViolations(platform, entry.job.service, entry.objects),
+      ...removedApiViolations(cluster, entry.job.service, entry.objects),
       ...shared.filter((violation) => violation.service === entry.job.service.name),
     ];
     return {
