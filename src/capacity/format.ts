@@ -1,0 +1,121 @@
+// The output of `kaji capacity`: a terminal table, or JSON for scripts (the
+// summary as it is; its shape is documented in the README). Text from the
+// cluster (names, the scheduler's messages) goes through printable(), so a
+// name cannot move the cursor or print a line of its own into the table.
+import { canonicalQuantity } from '../kube/index.js';
+import { printable } from '../report/index.js';
+import type { CapacityGroup, CapacitySummary, PodRequests, PoolGroup } from './summary.js';
+
+export function formatCapacityJson(summary: CapacitySummary): string {
+  return `${JSON.stringify(summary, null, 2)}\n`;
+}
+
+export function formatCapacityTable(summary: CapacitySummary): string {
+  const { total, spotShare } = summary;
+  const spot = summary.capacityTypes.find((group) => group.name === 'spot')!; // always listed
+  const lines: string[] = [
+    ...groupTable('CAPACITY TYPE', [...summary.capacityTypes, total], false),
+    '',
+    total.nodes === 0
+      ? 'Spot: no nodes'
+      : `Spot: ${percent(spotShare.nodes)} of nodes (${spot.nodes} of ${total.nodes}), ` +
+        `${percent(spotShare.cpu)} of allocatable cpu (${cores(spot.cpuMillicores.allocatable)} of ${cores(total.cpuMillicores.allocatable)} cores)`,
+    '',
+    ...groupTable('NODE POOL', summary.nodePools.map(poolRow), true),
+    '',
+    ...groupTable('INSTANCE TYPE', summary.instanceTypes, true),
+    '',
+    ...groupTable('ZONE', summary.zones, true),
+    '',
+    ...unschedulableLines(summary.unschedulable),
+    '',
+    ...headroomLines(summary.headroom),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** A pool's name with where it comes from: "default", "system (node group)". */
+function poolRow(pool: PoolGroup): CapacityGroup {
+  const name = pool.kind === 'nodegroup' ? `${pool.name} (node group)` : pool.kind === 'none' ? '(no NodePool or node group label)' : pool.name;
+  return { ...pool, name };
+}
+
+function groupTable(title: string, groups: readonly CapacityGroup[], withSpot: boolean): string[] {
+  const columns = [title, 'NODES', ...(withSpot ? ['SPOT'] : []), 'PODS', 'CPU ALLOC', 'CPU REQ', 'CPU %', 'MEM ALLOC', 'MEM REQ', 'MEM %'];
+  const rows = groups.map((group) => [
+    printable(group.name),
+    String(group.nodes),
+    ...(withSpot ? [String(group.spotNodes)] : []),
+    String(group.pods),
+    cores(group.cpuMillicores.allocatable),
+    cores(group.cpuMillicores.requested),
+    percent(group.cpuMillicores.utilisation),
+    memory(group.memoryBytes.allocatable),
+    memory(group.memoryBytes.requested),
+    percent(group.memoryBytes.utilisation),
+  ]);
+  return renderTable(columns, rows, `l${'r'.repeat(columns.length - 1)}`);
+}
+
+function unschedulableLines(unschedulable: CapacitySummary['unschedulable']): string[] {
+  if (unschedulable.pods === 0) return ['Unschedulable pods: none'];
+  const rows = unschedulable.list.map((pod) => [
+    printable(pod.namespace),
+    printable(pod.name),
+    milli(pod.cpuMillicores),
+    bytes(pod.memoryBytes),
+    printable(pod.message.trim()) || '-',
+  ]);
+  return [`Unschedulable pods: ${unschedulable.pods}, requesting ${requestsText(unschedulable)}`, ...renderTable(['NAMESPACE', 'POD', 'CPU', 'MEMORY', 'WHY'], rows, 'llrrl').map((line) => `  ${line}`)];
+}
+
+function headroomLines(headroom: CapacitySummary['headroom']): string[] {
+  const { running, pending, priorityClass } = headroom;
+  if (running.pods + pending.pods === 0) {
+    return [
+      `Headroom: none. No pod of PriorityClass ${printable(priorityClass)} is running or pending: no spare capacity is kept ready, so a new pod may wait for a node to be launched.`,
+    ];
+  }
+  const part = (what: string, tally: PodRequests) => `${tally.pods} ${what}${tally.pods > 0 ? ` (${requestsText(tally)})` : ''}`;
+  return [`Headroom (PriorityClass ${printable(priorityClass)}): ${part('running', running)}, ${part('pending', pending)}`];
+}
+
+function requestsText(tally: PodRequests): string {
+  return `cpu ${milli(tally.cpuMillicores)}, memory ${bytes(tally.memoryBytes)}`;
+}
+
+/** Aligned columns; `align` has an l (text) or r (number) per column. */
+function renderTable(columns: readonly string[], rows: readonly string[][], align: string): string[] {
+  const widths = columns.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const render = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (align[column] === 'r' ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
+  return [render(columns), ...rows.map(render)];
+}
+
+/** Millicores as cores, to 2 decimal places: 5790 → "5.79", 2000 → "2". */
+function cores(millicores: number): string {
+  return String(Math.round(millicores / 10) / 100);
+}
+
+/** Bytes as GiB to 1 decimal place from 1 GiB, MiB below: "21.4Gi", "512Mi". */
+function memory(value: number): string {
+  if (value === 0) return '0';
+  if (value >= 2 ** 30) return `${Number((value / 2 ** 30).toFixed(1))}Gi`;
+  return `${Math.round(value / 2 ** 20)}Mi`;
+}
+
+/** A pod's request as Kubernetes writes it: "1500m", "2Gi". */
+function milli(millicores: number): string {
+  return canonicalQuantity({ mantissa: BigInt(millicores), exponent: -3, format: 'DecimalSI' });
+}
+
+function bytes(value: number): string {
+  return canonicalQuantity({ mantissa: BigInt(value), exponent: 0, format: 'BinarySI' });
+}
+
+function percent(fraction: number | null): string {
+  return fraction === null ? '-' : `${Math.round(fraction * 100)}%`;
+}

@@ -1,0 +1,284 @@
+// The platform team's view of a running cluster's capacity: spot against
+// on-demand, by NodePool, instance type and zone; the pods that wait for a
+// node; and the headroom kept ready. Plain data in (Node and Pod objects as
+// the API server returns them), plain data out; numbers are exact (cpu in
+// millicores, memory in bytes) until the output rounds them.
+import { isObject, stringAt, type JsonObject } from '../kube/index.js';
+import { addResources, NO_RESOURCES, podRequest, resourceList, type Resources } from './requests.js';
+
+/** The PriorityClass of kaji's headroom pods (pause pods that any real pod preempts). */
+export const HEADROOM_PRIORITY_CLASS = 'kaji-headroom';
+
+/**
+ * How a node is bought. Karpenter's `karpenter.sh/capacity-type` label says
+ * spot, on-demand or reserved (a capacity reservation); an EKS managed node
+ * group's `eks.amazonaws.com/capacityType` says SPOT, ON_DEMAND or
+ * CAPACITY_BLOCK (a reservation too). Any other node is "unknown".
+ */
+export type CapacityType = 'spot' | 'on-demand' | 'reserved' | 'unknown';
+
+/** spot and on-demand are always listed (a script finds them even at 0 nodes); the others only when present. */
+const CAPACITY_TYPES: readonly CapacityType[] = ['spot', 'on-demand', 'reserved', 'unknown'];
+const ALWAYS_LISTED: ReadonlySet<CapacityType> = new Set(['spot', 'on-demand']);
+
+const KARPENTER_CAPACITY_TYPES: ReadonlyMap<string, CapacityType> = new Map([
+  ['spot', 'spot'],
+  ['on-demand', 'on-demand'],
+  ['reserved', 'reserved'],
+]);
+const NODE_GROUP_CAPACITY_TYPES: ReadonlyMap<string, CapacityType> = new Map([
+  ['SPOT', 'spot'],
+  ['ON_DEMAND', 'on-demand'],
+  ['CAPACITY_BLOCK', 'reserved'],
+]);
+
+/** Labels read from a node. */
+export const NODE_LABELS = {
+  karpenterCapacityType: 'karpenter.sh/capacity-type',
+  nodeGroupCapacityType: 'eks.amazonaws.com/capacityType',
+  nodePool: 'karpenter.sh/nodepool',
+  nodeGroup: 'eks.amazonaws.com/nodegroup',
+  instanceType: 'node.kubernetes.io/instance-type',
+  zone: 'topology.kubernetes.io/zone',
+} as const;
+
+/** A label a node does not carry. */
+export const UNKNOWN = 'unknown';
+
+export interface ResourceUse {
+  /** What the nodes offer pods (status.allocatable). */
+  readonly allocatable: number;
+  /** What the pods bound to them request (effective requests of pods not Succeeded or Failed). */
+  readonly requested: number;
+  /** requested / allocatable, to 4 decimal places; null without allocatable. */
+  readonly utilisation: number | null;
+}
+
+/** Nodes that share a capacity type, pool, instance type or zone (or all of them). */
+export interface CapacityGroup {
+  readonly name: string;
+  readonly nodes: number;
+  readonly spotNodes: number;
+  /** Pods (not Succeeded or Failed) bound to these nodes. */
+  readonly pods: number;
+  readonly cpuMillicores: ResourceUse;
+  readonly memoryBytes: ResourceUse;
+}
+
+/** Where a node's pool name comes from: a Karpenter NodePool, an EKS managed node group, or neither. */
+export type PoolKind = 'nodepool' | 'nodegroup' | 'none';
+
+export interface PoolGroup extends CapacityGroup {
+  readonly kind: PoolKind;
+}
+
+/** Pods and the sum of their effective requests. */
+export interface PodRequests {
+  readonly pods: number;
+  readonly cpuMillicores: number;
+  readonly memoryBytes: number;
+}
+
+export interface WaitingPod {
+  readonly namespace: string;
+  readonly name: string;
+  /** The effective request. */
+  readonly cpuMillicores: number;
+  readonly memoryBytes: number;
+  readonly priorityClassName: string | null;
+  /** The scheduler's PodScheduled message: why no node fits. */
+  readonly message: string;
+}
+
+export interface CapacitySummary {
+  readonly total: CapacityGroup;
+  /** Fractions (4 decimal places) of the nodes and of the allocatable cpu that are spot; null without nodes (or cpu). */
+  readonly spotShare: { readonly nodes: number | null; readonly cpu: number | null };
+  readonly capacityTypes: readonly CapacityGroup[];
+  readonly nodePools: readonly PoolGroup[];
+  readonly instanceTypes: readonly CapacityGroup[];
+  readonly zones: readonly CapacityGroup[];
+  /** Pods the scheduler found no node for (PodScheduled False, reason Unschedulable), headroom pods aside. */
+  readonly unschedulable: PodRequests & { readonly list: readonly WaitingPod[] };
+  /** The headroom pods: running on a node (holding capacity for the next real pod) or pending (waiting for a node). */
+  readonly headroom: { readonly priorityClass: string; readonly running: PodRequests; readonly pending: PodRequests };
+}
+
+interface NodeFacts {
+  readonly name: string;
+  readonly capacityType: CapacityType;
+  readonly pool: { readonly name: string; readonly kind: PoolKind };
+  readonly instanceType: string;
+  readonly zone: string;
+  readonly allocatable: Resources;
+}
+
+interface Tally {
+  nodes: number;
+  spotNodes: number;
+  pods: number;
+  allocatable: Resources;
+  requested: Resources;
+}
+
+/** Summarises a cluster's Node and Pod objects (other kinds are not passed in). */
+export function summarizeCapacity(input: { readonly nodes: readonly JsonObject[]; readonly pods: readonly JsonObject[] }): CapacitySummary {
+  const nodes = new Map<string, NodeFacts>();
+  for (const node of input.nodes) {
+    const facts = nodeFacts(node);
+    nodes.set(facts.name, facts);
+  }
+  const requested = new Map<string, { pods: number; requested: Resources }>();
+  const unschedulable: WaitingPod[] = [];
+  const headroom = { running: emptyRequests(), pending: emptyRequests() };
+  for (const pod of input.pods) {
+    const phase = stringAt(pod, 'status', 'phase');
+    if (phase === 'Succeeded' || phase === 'Failed') continue; // its containers have stopped: it holds nothing
+    const namespace = stringAt(pod, 'metadata', 'namespace') ?? '';
+    const name = stringAt(pod, 'metadata', 'name') ?? '';
+    const request = podRequest(pod, `Pod ${namespace}/${name}`);
+    const nodeName = stringAt(pod, 'spec', 'nodeName');
+    // A pod bound to a node missing from the list (deleted meanwhile) holds nothing that is counted here.
+    if (nodeName !== undefined && nodes.has(nodeName)) {
+      const onNode = requested.get(nodeName) ?? { pods: 0, requested: NO_RESOURCES };
+      requested.set(nodeName, { pods: onNode.pods + 1, requested: addResources(onNode.requested, request) });
+    }
+    const priorityClassName = stringAt(pod, 'spec', 'priorityClassName');
+    if (priorityClassName === HEADROOM_PRIORITY_CLASS) {
+      addRequest(nodeName === undefined ? headroom.pending : headroom.running, request);
+    } else if (nodeName === undefined) {
+      const message = unschedulableMessage(pod);
+      if (message !== undefined) unschedulable.push({ namespace, name, ...numbers(request), priorityClassName: priorityClassName ?? null, message });
+    }
+  }
+  const facts = [...nodes.values()];
+  const tallyOf = (node: NodeFacts): Tally => ({
+    nodes: 1,
+    spotNodes: node.capacityType === 'spot' ? 1 : 0,
+    pods: requested.get(node.name)?.pods ?? 0,
+    allocatable: node.allocatable,
+    requested: requested.get(node.name)?.requested ?? NO_RESOURCES,
+  });
+  const byKey = <K>(key: (node: NodeFacts) => K) => tallyBy(facts, key, tallyOf);
+  const total = facts.map(tallyOf).reduce(addTally, emptyTally());
+  const byType = byKey((node) => node.capacityType);
+  const spot = byType.get('spot') ?? emptyTally();
+  unschedulable.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  return {
+    total: group('total', total),
+    spotShare: { nodes: fraction(BigInt(spot.nodes), BigInt(total.nodes)), cpu: fraction(spot.allocatable.cpu, total.allocatable.cpu) },
+    capacityTypes: CAPACITY_TYPES.filter((type) => ALWAYS_LISTED.has(type) || byType.has(type)).map((type) => group(type, byType.get(type) ?? emptyTally())),
+    nodePools: [...byKey((node) => JSON.stringify([node.pool.kind, node.pool.name]))]
+      .map(([key, tally]): PoolGroup => {
+        const [kind, name] = JSON.parse(key) as [PoolKind, string];
+        return { ...group(name, tally), kind };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind)),
+    instanceTypes: sortedGroups(byKey((node) => node.instanceType)),
+    zones: sortedGroups(byKey((node) => node.zone)),
+    unschedulable: { ...totalOf(unschedulable), list: unschedulable },
+    headroom: { priorityClass: HEADROOM_PRIORITY_CLASS, running: finished(headroom.running), pending: finished(headroom.pending) },
+  };
+}
+
+function nodeFacts(node: JsonObject): NodeFacts {
+  const name = stringAt(node, 'metadata', 'name') ?? '';
+  const labels = isObject(node.metadata) && isObject(node.metadata.labels) ? node.metadata.labels : {};
+  const label = (key: string): string | undefined => (typeof labels[key] === 'string' && labels[key] !== '' ? (labels[key] as string) : undefined);
+  const karpenterType = label(NODE_LABELS.karpenterCapacityType);
+  const nodeGroupType = label(NODE_LABELS.nodeGroupCapacityType);
+  const capacityType =
+    karpenterType !== undefined
+      ? (KARPENTER_CAPACITY_TYPES.get(karpenterType) ?? 'unknown')
+      : nodeGroupType !== undefined
+        ? (NODE_GROUP_CAPACITY_TYPES.get(nodeGroupType) ?? 'unknown')
+        : 'unknown';
+  const nodePool = label(NODE_LABELS.nodePool);
+  const nodeGroup = label(NODE_LABELS.nodeGroup);
+  const pool = nodePool !== undefined ? { name: nodePool, kind: 'nodepool' as const } : nodeGroup !== undefined ? { name: nodeGroup, kind: 'nodegroup' as const } : { name: UNKNOWN, kind: 'none' as const };
+  return {
+    name,
+    capacityType,
+    pool,
+    instanceType: label(NODE_LABELS.instanceType) ?? UNKNOWN,
+    zone: label(NODE_LABELS.zone) ?? UNKNOWN,
+    allocatable: resourceList(isObject(node.status) ? node.status.allocatable : undefined, `Node ${name}`, ['status', 'allocatable']),
+  };
+}
+
+/** The scheduler's message when it found no node for the pod; undefined for any other pod. */
+function unschedulableMessage(pod: JsonObject): string | undefined {
+  const conditions = isObject(pod.status) && Array.isArray(pod.status.conditions) ? pod.status.conditions : [];
+  const scheduled = conditions.find((condition) => isObject(condition) && condition.type === 'PodScheduled');
+  if (!isObject(scheduled) || scheduled.status !== 'False' || scheduled.reason !== 'Unschedulable') return undefined;
+  return typeof scheduled.message === 'string' ? scheduled.message : '';
+}
+
+function emptyTally(): Tally {
+  return { nodes: 0, spotNodes: 0, pods: 0, allocatable: NO_RESOURCES, requested: NO_RESOURCES };
+}
+
+function addTally(a: Tally, b: Tally): Tally {
+  return {
+    nodes: a.nodes + b.nodes,
+    spotNodes: a.spotNodes + b.spotNodes,
+    pods: a.pods + b.pods,
+    allocatable: addResources(a.allocatable, b.allocatable),
+    requested: addResources(a.requested, b.requested),
+  };
+}
+
+function tallyBy<K>(nodes: readonly NodeFacts[], key: (node: NodeFacts) => K, tallyOf: (node: NodeFacts) => Tally): Map<K, Tally> {
+  const tallies = new Map<K, Tally>();
+  for (const node of nodes) {
+    const k = key(node);
+    tallies.set(k, addTally(tallies.get(k) ?? emptyTally(), tallyOf(node)));
+  }
+  return tallies;
+}
+
+function sortedGroups(tallies: Map<string, Tally>): CapacityGroup[] {
+  return [...tallies].map(([name, tally]) => group(name, tally)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function group(name: string, tally: Tally): CapacityGroup {
+  const use = (resource: keyof Resources): ResourceUse => ({
+    allocatable: Number(tally.allocatable[resource]),
+    requested: Number(tally.requested[resource]),
+    utilisation: fraction(tally.requested[resource], tally.allocatable[resource]),
+  });
+  return { name, nodes: tally.nodes, spotNodes: tally.spotNodes, pods: tally.pods, cpuMillicores: use('cpu'), memoryBytes: use('memory') };
+}
+
+/** part / whole to 4 decimal places, computed exactly; null when whole is 0. */
+function fraction(part: bigint, whole: bigint): number | null {
+  if (whole === 0n) return null;
+  // Rounded half up in ten-thousandths: (2 × part × 10^4 + whole) / (2 × whole).
+  return Number((2n * part * 10_000n + whole) / (2n * whole)) / 10_000;
+}
+
+interface RequestTally {
+  pods: number;
+  requested: Resources;
+}
+
+function emptyRequests(): RequestTally {
+  return { pods: 0, requested: NO_RESOURCES };
+}
+
+function addRequest(tally: RequestTally, request: Resources): void {
+  tally.pods += 1;
+  tally.requested = addResources(tally.requested, request);
+}
+
+function finished(tally: RequestTally): PodRequests {
+  return { pods: tally.pods, ...numbers(tally.requested) };
+}
+
+function totalOf(pods: readonly WaitingPod[]): PodRequests {
+  return { pods: pods.length, cpuMillicores: pods.reduce((sum, pod) => sum + pod.cpuMillicores, 0), memoryBytes: pods.reduce((sum, pod) => sum + pod.memoryBytes, 0) };
+}
+
+function numbers(resources: Resources): { cpuMillicores: number; memoryBytes: number } {
+  return { cpuMillicores: Number(resources.cpu), memoryBytes: Number(resources.memory) };
+}

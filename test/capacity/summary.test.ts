@@ -1,0 +1,186 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CapacityError, podRequest, summarizeCapacity, type CapacityGroup } from '../../src/capacity/index.js';
+import type { JsonObject } from '../../src/kube/index.js';
+import { BIG_MESSAGE, EXPECTED, NODES, ON_DEMAND_LARGE, PODS, SPOT_LARGE, SPOT_XLARGE, SYSTEM } from './cluster.js';
+
+const { GiB, MiB } = EXPECTED;
+const XL = EXPECTED.allocatable.xlarge;
+const L = EXPECTED.allocatable.large;
+
+/** A group as the summary writes it, from hand-added totals. */
+function group(name: string, nodes: number, spotNodes: number, pods: number, cpu: [number, number, number | null], memory: [number, number, number | null]): CapacityGroup {
+  return {
+    name,
+    nodes,
+    spotNodes,
+    pods,
+    cpuMillicores: { allocatable: cpu[0], requested: cpu[1], utilisation: cpu[2] },
+    memoryBytes: { allocatable: memory[0], requested: memory[1], utilisation: memory[2] },
+  };
+}
+
+describe('summarizeCapacity on a cluster of Karpenter spot and on-demand nodes and a managed node group', () => {
+  const summary = summarizeCapacity({ nodes: NODES, pods: PODS });
+
+  test('per capacity type and in total: nodes, bound pods, allocatable, effective requests and utilisation', () => {
+    // spot: the xlarge (antenna 1100m/640Mi) and a large (sandbox 500m/416Mi + headroom 1000m/2Gi)
+    const spot = group('spot', 2, 2, 3, [XL.cpu + L.cpu, 2600, 0.4444], [XL.memory + L.memory, 3104 * MiB, 0.1465]);
+    // on-demand: the Karpenter large (aws-node 25m + legacy 1000m/1Gi) and the system node (coredns 100m/70Mi)
+    const onDemand = group('on-demand', 2, 0, 3, [2 * L.cpu, 1125, 0.2915], [2 * L.memory, 1094 * MiB, 0.0776]);
+    assert.deepEqual(summary.capacityTypes, [spot, onDemand]);
+    assert.deepEqual(summary.total, group('total', 4, 2, 6, [9710, 3725, 0.3836], [XL.memory + 3 * L.memory, 4198 * MiB, 0.1189]));
+    // 2 of 4 nodes; 5850 of 9710 millicores
+    assert.deepEqual(summary.spotShare, { nodes: 0.5, cpu: 0.6025 });
+  });
+
+  test('by NodePool (or node group), instance type and zone, sorted by name', () => {
+    assert.deepEqual(summary.nodePools, [
+      { ...group('default', 3, 2, 5, [XL.cpu + 2 * L.cpu, 3625, 0.4659], [XL.memory + 2 * L.memory, 4128 * MiB, 0.1462]), kind: 'nodepool' },
+      { ...group('SystemNodes-4f8c2a', 1, 0, 1, [L.cpu, 100, 0.0518], [L.memory, 70 * MiB, 0.0099]), kind: 'nodegroup' },
+    ]);
+    assert.deepEqual(summary.instanceTypes, [
+      group('m6a.large', 1, 1, 2, [L.cpu, 1500, 0.7772], [L.memory, 2464 * MiB, 0.3495]),
+      group('m6i.large', 2, 0, 3, [2 * L.cpu, 1125, 0.2915], [2 * L.memory, 1094 * MiB, 0.0776]),
+      group('m6i.xlarge', 1, 1, 1, [XL.cpu, 1100, 0.2806], [XL.memory, 640 * MiB, 0.0453]),
+    ]);
+    assert.deepEqual(summary.zones, [
+      group('eu-west-1a', 2, 1, 2, [XL.cpu + L.cpu, 1200, 0.2051], [XL.memory + L.memory, 710 * MiB, 0.0335]),
+      group('eu-west-1b', 1, 1, 2, [L.cpu, 1500, 0.7772], [L.memory, 2464 * MiB, 0.3495]),
+      group('eu-west-1c', 1, 0, 2, [L.cpu, 1025, 0.5311], [L.memory, 1024 * MiB, 0.1452]),
+    ]);
+  });
+
+  test('the pod no node fits is listed with its request and the reason; the new pod and the pending headroom pod are not', () => {
+    assert.deepEqual(summary.unschedulable, {
+      pods: 1,
+      cpuMillicores: 8000,
+      memoryBytes: 32 * GiB,
+      list: [{ namespace: 'shop', name: 'big-0', cpuMillicores: 8000, memoryBytes: 32 * GiB, priorityClassName: null, message: BIG_MESSAGE }],
+    });
+  });
+
+  test('headroom: the running pod holds 1 cpu and 2Gi on its node; the preempted one waits for a node', () => {
+    assert.deepEqual(summary.headroom, {
+      priorityClass: 'kaji-headroom',
+      running: { pods: 1, cpuMillicores: 1000, memoryBytes: 2 * GiB },
+      pending: { pods: 1, cpuMillicores: 1000, memoryBytes: 2 * GiB },
+    });
+  });
+
+  test('per node, the requests add up to the hand-worked numbers (Succeeded and Failed pods hold nothing)', () => {
+    for (const name of [SPOT_XLARGE, SPOT_LARGE, ON_DEMAND_LARGE, SYSTEM]) {
+      const one = summarizeCapacity({ nodes: NODES.filter((node) => (node.metadata as { name: string }).name === name), pods: PODS });
+      const expected = EXPECTED.requested[name]!;
+      assert.deepEqual(
+        { pods: one.total.pods, cpu: one.total.cpuMillicores.requested, memory: one.total.memoryBytes.requested },
+        { pods: expected.pods, cpu: expected.cpu, memory: expected.memory },
+        name,
+      );
+    }
+  });
+});
+
+const pod = (spec: JsonObject): JsonObject => ({ metadata: { name: 'p', namespace: 'ns' }, spec });
+const requests = (cpu: string, memory: string, restartPolicy?: string): JsonObject => ({
+  name: `c-${cpu}-${memory}`,
+  resources: { requests: { cpu, memory } },
+  ...(restartPolicy ? { restartPolicy } : {}),
+});
+
+describe('podRequest: the effective request as Kubernetes counts it', () => {
+  test('a regular init container needs the sidecars started before it, not those after it', () => {
+    const before = podRequest(pod({ initContainers: [requests('200m', '100Mi', 'Always'), requests('1', '1Gi')], containers: [requests('100m', '100Mi')] }), 'Pod ns/p');
+    assert.deepEqual(before, { cpu: 1200n, memory: BigInt(1024 + 100) * BigInt(MiB) });
+    const after = podRequest(pod({ initContainers: [requests('1', '1Gi'), requests('200m', '100Mi', 'Always')], containers: [requests('100m', '100Mi')] }), 'Pod ns/p');
+    assert.deepEqual(after, { cpu: 1000n, memory: BigInt(GiB) });
+  });
+
+  test('sidecars add to the app containers once the pod runs', () => {
+    const request = podRequest(pod({ initContainers: [requests('300m', '300Mi', 'Always'), requests('100m', '100Mi')], containers: [requests('500m', '500Mi')] }), 'Pod ns/p');
+    assert.deepEqual(request, { cpu: 800n, memory: 800n * BigInt(MiB) });
+  });
+
+  test('each resource takes its own maximum: cpu from the init container, memory from the app', () => {
+    const request = podRequest(pod({ initContainers: [requests('2', '64Mi')], containers: [requests('250m', '1Gi'), requests('250m', '1Gi')] }), 'Pod ns/p');
+    assert.deepEqual(request, { cpu: 2000n, memory: 2n * BigInt(GiB) });
+  });
+
+  test('pod-level requests replace the containers\' sum where set; overhead is added on top', () => {
+    const request = podRequest(
+      pod({ resources: { requests: { cpu: '3' } }, overhead: { cpu: '100m', memory: '20Mi' }, containers: [requests('1', '1Gi')] }),
+      'Pod ns/p',
+    );
+    assert.deepEqual(request, { cpu: 3100n, memory: BigInt(GiB + 20 * MiB) });
+  });
+
+  test('a limit stands for a request left out; numbers and fractions round up as Kubernetes does', () => {
+    const request = podRequest(
+      pod({ containers: [{ name: 'a', resources: { requests: { memory: 0.5 }, limits: { cpu: '1.0005', memory: '4Gi' } } }, { name: 'b', resources: { requests: { cpu: 1.5 } } }] }),
+      'Pod ns/p',
+    );
+    // 1.0005 cores = 1000.5m → 1001m; 0.5 bytes → 1 byte; the explicit memory request wins over the limit
+    assert.deepEqual(request, { cpu: 1001n + 1500n, memory: 1n });
+  });
+
+  test('a value that is not a quantity, or is negative, names the pod and the field', () => {
+    assert.throws(
+      () => podRequest(pod({ containers: [{ name: 'a', resources: { requests: { cpu: 'lots' } } }] }), 'Pod ns/p'),
+      new CapacityError('Pod ns/p: spec.containers[0].resources.requests.cpu must be a Kubernetes quantity such as 500m, found "lots"'),
+    );
+    assert.throws(
+      () => podRequest(pod({ containers: [], overhead: { memory: '-1Mi' } }), 'Pod ns/p'),
+      new CapacityError('Pod ns/p: spec.overhead.memory must not be negative, found "-1Mi"'),
+    );
+  });
+});
+
+describe('summarizeCapacity: capacity types, pools and labels', () => {
+  const node = (name: string, labels: Record<string, string>, allocatable: JsonObject = { cpu: '2', memory: '4Gi' }): JsonObject => ({
+    metadata: { name, labels },
+    status: { allocatable },
+  });
+
+  test('Karpenter reserved and node group SPOT and CAPACITY_BLOCK are named; other values and no label are unknown', () => {
+    const summary = summarizeCapacity({
+      nodes: [
+        node('a', { 'karpenter.sh/capacity-type': 'reserved', 'karpenter.sh/nodepool': 'gpu' }),
+        node('b', { 'eks.amazonaws.com/capacityType': 'SPOT', 'eks.amazonaws.com/nodegroup': 'batch' }),
+        node('c', { 'eks.amazonaws.com/capacityType': 'CAPACITY_BLOCK', 'eks.amazonaws.com/nodegroup': 'ml' }),
+        node('d', { 'karpenter.sh/capacity-type': 'preemptible' }),
+        node('e', {}),
+      ],
+      pods: [],
+    });
+    assert.deepEqual(
+      summary.capacityTypes.map((g) => [g.name, g.nodes]),
+      [['spot', 1], ['on-demand', 0], ['reserved', 2], ['unknown', 2]],
+    );
+    assert.deepEqual(
+      summary.nodePools.map((g) => [g.name, g.kind, g.nodes]),
+      [['batch', 'nodegroup', 1], ['gpu', 'nodepool', 1], ['ml', 'nodegroup', 1], ['unknown', 'none', 2]],
+    );
+    assert.deepEqual(summary.zones.map((g) => g.name), ['unknown']);
+    assert.deepEqual(summary.spotShare, { nodes: 0.2, cpu: 0.2 });
+  });
+
+  test('no nodes: spot and on-demand still listed, shares null; no headroom pods', () => {
+    const summary = summarizeCapacity({ nodes: [], pods: [] });
+    assert.deepEqual(summary.capacityTypes.map((g) => [g.name, g.nodes, g.cpuMillicores.utilisation]), [['spot', 0, null], ['on-demand', 0, null]]);
+    assert.deepEqual(summary.spotShare, { nodes: null, cpu: null });
+    assert.deepEqual(summary.headroom.running, { pods: 0, cpuMillicores: 0, memoryBytes: 0 });
+  });
+
+  test("a node's allocatable that is not a quantity names the node and the field", () => {
+    assert.throws(
+      () => summarizeCapacity({ nodes: [node('ip-1', {}, { cpu: '2', memory: '4 Gi' })], pods: [] }),
+      new CapacityError('Node ip-1: status.allocatable.memory must be a Kubernetes quantity such as 512Mi, found "4 Gi"'),
+    );
+  });
+
+  test('a pod bound to a node not in the list counts nowhere', () => {
+    const summary = summarizeCapacity({ nodes: [node('a', {})], pods: [pod({ nodeName: 'gone', containers: [requests('1', '1Gi')] })] });
+    assert.equal(summary.total.pods, 0);
+    assert.equal(summary.total.cpuMillicores.requested, 0);
+  });
+});
