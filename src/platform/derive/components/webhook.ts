@@ -3,7 +3,7 @@
 // per-object tenant boundaries enforced in tenant namespaces.
 //
 // Files under clusters/<cluster>/platform/webhook/:
-//   namespace.yaml     kaji-system (Pod Security restricted); kaji's own namespace is owned here
+//   namespace.yaml     kaji-system (Pod Security restricted; the object is kaji-namespace.ts's)
 //   networkpolicies.yaml  default deny; ingress to the serving port only, no egress
 //   policy.yaml        ConfigMap with the platform's policy file, verbatim (the server watches it:
 //                      a change in git reaches the pods without a restart)
@@ -37,6 +37,7 @@ import { DeriveError } from '../errors.js';
 import { ARGOCD_NAMESPACE, platformLabels, SERVICE_LABEL } from '../names.js';
 import { GUARDRAIL_NAMES } from '../tenant.js';
 import { generatedFile, sortedMap, type GeneratedFile } from '../yaml.js';
+import { KAJI_NAMESPACE_WAVE, kajiNamespaceObject } from './kaji-namespace.js';
 
 export const WEBHOOK_NAME = 'kaji-webhook';
 /** The port the server listens on in the container (`kaji webhook --port`). */
@@ -87,7 +88,7 @@ export const BOUNDARY_RULES: readonly JsonObject[] = [
  * Sync waves inside kaji-platform: the namespace and its network policies (before any pod runs
  * there), then the certificates, the server, and the registrations only once the server is healthy.
  */
-const WAVE = { namespace: '-3', issuers: '-2', certificates: '-1', server: '0', registration: '1' } as const;
+const WAVE = { namespace: KAJI_NAMESPACE_WAVE, issuers: '-2', certificates: '-1', server: '0', registration: '1' } as const;
 
 function labels(): Record<string, string> {
   return sortedMap({ ...platformLabels(), 'app.kubernetes.io/name': WEBHOOK_NAME, 'app.kubernetes.io/instance': WEBHOOK_NAME, 'app.kubernetes.io/component': 'admission-webhook' });
@@ -102,22 +103,6 @@ function metadata(name: string, wave: string, namespaced = true, annotations: Re
 }
 
 const SELECTOR = { 'app.kubernetes.io/name': WEBHOOK_NAME };
-
-function namespaceObject(): JsonObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: {
-      name: KAJI_NAMESPACE,
-      labels: sortedMap({
-        ...platformLabels(),
-        'pod-security.kubernetes.io/enforce': 'restricted',
-        'pod-security.kubernetes.io/enforce-version': 'latest',
-      }),
-      annotations: { 'argocd.argoproj.io/sync-wave': WAVE.namespace },
-    },
-  };
-}
 
 /**
  * kaji-system's network policies: like a tenant namespace, all traffic denied, then only what the
@@ -368,7 +353,7 @@ function deriveWebhook(platform: PlatformDefinition, _cluster: ClusterDefinition
     throw new DeriveError('platform component "webhook": the policy file\'s text is needed (DeriveOptions.policyText) to put it in the webhook\'s ConfigMap');
   }
   return [
-    generatedFile('namespace.yaml', [namespaceObject()]),
+    generatedFile('namespace.yaml', [kajiNamespaceObject()]),
     generatedFile('networkpolicies.yaml', networkPolicyObjects(), [
       `Default deny; the API server reaches the webhook on port ${WEBHOOK_PORT}, from any address (its network interfaces share the node subnets with the pods), and the webhook reaches nothing.`,
     ]),
