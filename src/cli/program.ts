@@ -8,6 +8,7 @@ import { registerSynth } from './synth.js';
 import { registerBump } from './bump.js';
 import { registerInit } from './init.js';
 import { registerWebhook } from './webhook.js';
+import { registerCapacity } from './capacity.js';
 import { kajiVersion } from '../platform/definition/schema.js';
 import { describeFileError, UsageError, type Io } from './common.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
   registerSynth(program, io, outcome);
   registerBump(program, io, outcome);
   registerWebhook(program, io, outcome);
+  registerCapacity(program, io, outcome);
   registerCheck(program, io, outcome);
   registerFix(program, io, outcome);
   for (const command of program.commands) {
