@@ -235,11 +235,17 @@ export const PLATFORM_SCHEMA: Schema = {
         ),
         headroom: {
           type: 'object',
-          description: `Spare capacity to keep ready for new pods: either fixed units ({cpu, memory}) or a share of all requests ({percent}). Checked, not acted on yet. @default {"percent": ${D.headroomPercent}}`,
+          description: `Spare node capacity kept ready in every cluster, so a new pod starts at once instead of waiting for a node: placeholder pods at the lowest priority (kaji-headroom, in kaji-system) that any other pod preempts, in slices of at most 1 cpu and 4Gi. Either fixed units ({cpu, memory}) or a share of the services' quotas ({percent}); 0 (cpu or memory 0, or percent 0) means none. @default {"percent": ${D.headroomPercent}}`,
           properties: {
-            cpu: quantity('Spare cpu kept free in each cluster, e.g. 2 or "1500m". Needs memory too; not with percent.'),
-            memory: quantity('Spare memory kept free in each cluster, e.g. "4Gi". Needs cpu too; not with percent.'),
-            percent: { type: 'number', minimum: 0, maximum: 100, description: 'Spare capacity as a percent of all pods\' requests, 0-100. Not with cpu and memory.' },
+            cpu: quantity('Spare cpu kept ready in each cluster, e.g. 2 or "1500m"; 0 means no headroom. Needs memory too; not with percent.'),
+            memory: quantity('Spare memory kept ready in each cluster, e.g. "4Gi"; 0 means no headroom. Needs cpu too; not with percent.'),
+            percent: {
+              type: 'number',
+              minimum: 0,
+              maximum: 100,
+              description:
+                'Spare capacity as a percent of the sum of the services\' quota cpu and memory, 0-100; 0 means no headroom. The quotas, not the pods\' requests: platform.yaml knows them, so a release of a service never changes the generated files. Not with cpu and memory.',
+            },
           },
           additionalProperties: false,
           if: { required: ['percent'] },

@@ -1,5 +1,5 @@
 // The extension point for the platform's own in-cluster pieces that belong to
-// GitOps rather than CDK (the admission webhook; headroom later; the NodePools
+// GitOps rather than CDK (the admission webhook, the headroom pods; the NodePools
 // are the cluster stack's, src/infra/karpenter.ts): each is a component that
 // derives files under `clusters/<cluster>/platform/`, synced by the
 // `kaji-platform` application.
@@ -9,6 +9,7 @@
 import type { ClusterDefinition, PlatformDefinition } from '../types.js';
 import type { GroupKind } from './argocd.js';
 import type { GeneratedFile } from './yaml.js';
+import { headroomComponent } from './components/headroom.js';
 import { webhookComponent } from './components/webhook.js';
 
 /** What a component gets besides the definition: inputs synth reads from disk next to platform.yaml. */
@@ -38,4 +39,4 @@ export interface PlatformComponent {
 }
 
 /** The registered components, in the order their files are derived. */
-export const PLATFORM_COMPONENTS: readonly PlatformComponent[] = [webhookComponent];
+export const PLATFORM_COMPONENTS: readonly PlatformComponent[] = [webhookComponent, headroomComponent];

@@ -1,11 +1,18 @@
-// kaji-system, the namespace of kaji's own pods in every cluster: its Namespace
-// object, in one place for every component that runs pods there.
+// kaji-system, the namespace of kaji's own pods in every cluster (the admission
+// webhook, the headroom pods), and which component writes its Namespace.
+//
+// The Namespace must be in the kaji-platform application exactly once: Argo CD
+// refuses to sync an application whose files hold the same object twice, and
+// with none the components' objects would have nowhere to go. The webhook
+// writes it while it is enabled (it is then always deployed); otherwise the
+// headroom component does, when it has pods to run. Each component asks
+// `kajiNamespaceWriter` instead of guessing what the other one writes.
 import type { JsonObject } from '../../../kube/index.js';
-import { KAJI_NAMESPACE } from '../../types.js';
+import { KAJI_NAMESPACE, type PlatformDefinition } from '../../types.js';
 import { platformLabels } from '../names.js';
 import { sortedMap } from '../yaml.js';
 
-/** The sync wave of the Namespace (and of what must exist before any pod there, such as network policies). */
+/** The sync wave of the Namespace (and of what must exist before any pod there: network policies, priority classes). */
 export const KAJI_NAMESPACE_WAVE = '-3';
 
 /** kaji-system: Pod Security `restricted` enforced, like a tenant namespace. */
@@ -23,4 +30,9 @@ export function kajiNamespaceObject(): JsonObject {
       annotations: { 'argocd.argoproj.io/sync-wave': KAJI_NAMESPACE_WAVE },
     },
   };
+}
+
+/** The component whose folder holds kaji-system's Namespace: the webhook's while it is enabled, else headroom's. */
+export function kajiNamespaceWriter(platform: PlatformDefinition): 'webhook' | 'headroom' {
+  return platform.webhook.enabled ? 'webhook' : 'headroom';
 }

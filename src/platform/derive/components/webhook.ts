@@ -3,7 +3,8 @@
 // per-object tenant boundaries enforced in tenant namespaces.
 //
 // Files under clusters/<cluster>/platform/webhook/:
-//   namespace.yaml     kaji-system (Pod Security restricted; the object is kaji-namespace.ts's)
+//   namespace.yaml     kaji-system (Pod Security restricted), written here while the webhook is enabled
+//                      (kaji-namespace.ts; headroom writes it when the webhook is off)
 //   networkpolicies.yaml  default deny; ingress to the serving port only, no egress
 //   policy.yaml        ConfigMap with the platform's policy file, verbatim (the server watches it:
 //                      a change in git reaches the pods without a restart)
@@ -353,6 +354,7 @@ function deriveWebhook(platform: PlatformDefinition, _cluster: ClusterDefinition
     throw new DeriveError('platform component "webhook": the policy file\'s text is needed (DeriveOptions.policyText) to put it in the webhook\'s ConfigMap');
   }
   return [
+    // kaji-system's Namespace is written once; while the webhook is enabled, here (kaji-namespace.ts).
     generatedFile('namespace.yaml', [kajiNamespaceObject()]),
     generatedFile('networkpolicies.yaml', networkPolicyObjects(), [
       `Default deny; the API server reaches the webhook on port ${WEBHOOK_PORT}, from any address (its network interfaces share the node subnets with the pods), and the webhook reaches nothing.`,
