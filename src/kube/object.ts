@@ -30,7 +30,7 @@ export function objectProblemAt(doc: unknown): ObjectProblem | undefined {
     return { message: `${object.kind} has no "apiVersion"`, path: object.apiVersion === undefined ? WHOLE : ['apiVersion'] };
   }
   if (!isObject(object.metadata)) return { message: `${object.kind} has no "metadata" mapping`, path: object.metadata === undefined ? WHOLE : ['metadata'] };
-  return podSpecProblem(object) ?? replicasProblem(object);
+  return podSpecProblem(object) ?? quantitiesProblem(object) ?? replicasProblem(object);
 }
 
 /** Where the built-in workload kinds (and Argo Rollouts) keep their pod spec: by kind, with the kind's API group. */
@@ -51,8 +51,9 @@ const POD_SPEC_PLACES: ReadonlyMap<string, PodSpecPlace> = new Map<string, PodSp
 
 /**
  * A built-in workload whose pod spec has the wrong shape (a number where the
- * containers belong): the API server would refuse it, and without this it
- * would be checked as if it had no pod. What is missing is fine: a patch
+ * containers belong) or holds a quantity the API server refuses: it would
+ * refuse the object, and without this it would be checked as if it had no
+ * pod, or a limit of .nan counted as set. What is missing is fine: a patch
  * file of a kustomization names only what it changes. Runs for every object
  * read, so it allocates nothing on the way.
  */
@@ -70,7 +71,15 @@ function podSpecProblem(object: JsonObject): ObjectProblem | undefined {
     value = next;
   }
   const kind = object.kind as string;
-  return containersProblem(kind, place.path, value, 'initContainers') ?? containersProblem(kind, place.path, value, 'containers') ?? ephemeralResourcesProblem(kind, place.path, value);
+  const { path } = place;
+  return (
+    containersProblem(kind, path, value, 'initContainers') ??
+    containersProblem(kind, path, value, 'containers') ??
+    containersProblem(kind, path, value, 'ephemeralContainers') ??
+    placed(kind, requirementsProblem(value.resources), path, 'resources') ??
+    placed(kind, resourceListProblem(value.overhead), path, 'overhead') ??
+    volumesProblem(kind, path, value)
+  );
 }
 
 function containersProblem(kind: string, path: readonly string[], podSpec: JsonObject, key: string): ObjectProblem | undefined {
@@ -83,65 +92,164 @@ function containersProblem(kind: string, path: readonly string[], podSpec: JsonO
       const message = `${kind} ${path.join('.')}.${key}[${index}] must be a container (a mapping with name and image), found ${describe(container)}`;
       return { message, path: [...path, key, index] };
     }
-    const problem = resourcesProblem(kind, container, path, key, index);
-    if (problem !== undefined) return problem;
+    const problem = requirementsProblem(container.resources);
+    if (problem !== undefined) return placed(kind, problem, [...path, key, index], 'resources');
   }
   return undefined;
 }
 
-/** Of ephemeral containers only the resources are judged; a list or item of the wrong shape is skipped by the checks, as before. */
-function ephemeralResourcesProblem(kind: string, path: readonly string[], podSpec: JsonObject): ObjectProblem | undefined {
-  const list = podSpec.ephemeralContainers;
-  if (!Array.isArray(list)) return undefined;
-  for (let index = 0; index < list.length; index++) {
-    const container = list[index];
-    const problem = isObject(container) ? resourcesProblem(kind, container, path, 'ephemeralContainers', index) : undefined;
-    if (problem !== undefined) return problem;
+/** Where an ephemeral volume keeps its claim's resources, under volumes[i]. */
+const EPHEMERAL_CLAIM_RESOURCES = ['ephemeral', 'volumeClaimTemplate', 'spec', 'resources'] as const;
+
+/**
+ * The quantities of a pod's volumes: an emptyDir's sizeLimit and an ephemeral
+ * volume's claim resources. A volume list or volume of another shape is left
+ * to the checks that read volumes.
+ */
+function volumesProblem(kind: string, podSpecPath: readonly string[], podSpec: JsonObject): ObjectProblem | undefined {
+  const volumes = podSpec.volumes;
+  if (!Array.isArray(volumes)) return undefined;
+  for (let index = 0; index < volumes.length; index++) {
+    const volume = volumes[index];
+    if (!isObject(volume)) continue;
+    const emptyDir = volume.emptyDir;
+    const sizeLimit = isObject(emptyDir) ? quantityProblem(emptyDir.sizeLimit) : undefined;
+    if (sizeLimit !== undefined) return placed(kind, { path: WHOLE, text: sizeLimit }, [...podSpecPath, 'volumes', index, 'emptyDir', 'sizeLimit']);
+    const claim = requirementsProblem(valueAt(volume, EPHEMERAL_CLAIM_RESOURCES));
+    if (claim !== undefined) return placed(kind, claim, [...podSpecPath, 'volumes', index, ...EPHEMERAL_CLAIM_RESOURCES]);
   }
   return undefined;
+}
+
+const SPEC_RESOURCES = ['spec', 'resources'] as const;
+const SPEC_HARD = ['spec', 'hard'] as const;
+const SPEC_LIMITS = ['spec', 'limits'] as const;
+const SPEC_CLAIM_TEMPLATES = ['spec', 'volumeClaimTemplates'] as const;
+const LIMIT_RANGE_LISTS = ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const;
+
+/**
+ * The quantities of the kinds that hold them outside a pod spec: a
+ * PersistentVolumeClaim's and a StatefulSet's claim templates' resources, a
+ * ResourceQuota's hard limits, a LimitRange's limits. A list of another shape
+ * (volumeClaimTemplates: 5) is left to the API server's schema.
+ */
+function quantitiesProblem(object: JsonObject): ObjectProblem | undefined {
+  const kind = object.kind as string;
+  const apiVersion = object.apiVersion as string;
+  switch (kind) {
+    case 'StatefulSet':
+      return inGroup(apiVersion, 'apps') ? claimTemplatesProblem(object) : undefined;
+    case 'PersistentVolumeClaim':
+      return inGroup(apiVersion, '') ? placed(kind, requirementsProblem(valueAt(object, SPEC_RESOURCES)), SPEC_RESOURCES) : undefined;
+    case 'ResourceQuota':
+      return inGroup(apiVersion, '') ? placed(kind, resourceListProblem(valueAt(object, SPEC_HARD)), SPEC_HARD) : undefined;
+    case 'LimitRange':
+      return inGroup(apiVersion, '') ? limitRangeProblem(object) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function claimTemplatesProblem(statefulSet: JsonObject): ObjectProblem | undefined {
+  const claims = valueAt(statefulSet, SPEC_CLAIM_TEMPLATES);
+  if (!Array.isArray(claims)) return undefined;
+  for (let index = 0; index < claims.length; index++) {
+    const claim = claims[index];
+    const problem = isObject(claim) ? requirementsProblem(valueAt(claim, SPEC_RESOURCES)) : undefined;
+    if (problem !== undefined) return placed('StatefulSet', problem, [...SPEC_CLAIM_TEMPLATES, index, ...SPEC_RESOURCES]);
+  }
+  return undefined;
+}
+
+function limitRangeProblem(limitRange: JsonObject): ObjectProblem | undefined {
+  const items = valueAt(limitRange, SPEC_LIMITS);
+  if (!Array.isArray(items)) return undefined;
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    if (!isObject(item)) continue;
+    for (const key of LIMIT_RANGE_LISTS) {
+      const problem = resourceListProblem(item[key]);
+      if (problem !== undefined) return placed('LimitRange', problem, [...SPEC_LIMITS, index], key);
+    }
+  }
+  return undefined;
+}
+
+/** The value at a path of mapping keys, or undefined where the path leaves the mappings. */
+function valueAt(object: JsonObject, keys: readonly string[]): JsonValue | undefined {
+  let value: JsonValue | undefined = object;
+  for (const key of keys) {
+    if (!isObject(value)) return undefined;
+    value = value[key];
+  }
+  return value;
+}
+
+/**
+ * What is wrong inside a value, before it is placed: the path from the value
+ * to the field at fault, and the rest of the message ("must be ..., found
+ * ..."). Made only for a problem.
+ */
+interface Fault {
+  readonly path: readonly PathSegment[];
+  readonly text: string;
+}
+
+/** A fault placed in the object: the kind, then the path of the value (`at`, then `key`) and the fault's own within it. */
+function placed(kind: string, fault: Fault | undefined, at: readonly PathSegment[], key?: string): ObjectProblem | undefined {
+  if (fault === undefined) return undefined;
+  const path = key === undefined ? [...at, ...fault.path] : [...at, key, ...fault.path];
+  return { message: `${kind} ${pathText(path)} ${fault.text}`, path };
 }
 
 const RESOURCE_LISTS = ['requests', 'limits'] as const;
 
 /**
- * A container whose resources hold a value that is not a quantity (.nan,
- * "abc", 1.5.5) or is negative, or are not mappings: the API server refuses the object, and
- * a check would count such a limit as set. Any resource name, as the API
- * server reads every value of the list as a quantity.
+ * Resource requirements (a container's or the pod's resources, a claim's)
+ * that are not a mapping, or whose requests or limits are not a list of
+ * quantities the API server takes.
  */
-function resourcesProblem(kind: string, container: JsonObject, podSpecPath: readonly string[], key: string, index: number): ObjectProblem | undefined {
-  const resources = container.resources;
-  if (resources === undefined || resources === null) return undefined;
-  if (!isObject(resources)) {
-    const path = [...podSpecPath, key, index, 'resources'];
-    return { message: `${kind} ${pathText(path)} must be a mapping with requests and limits, found ${describe(resources)}`, path };
-  }
+function requirementsProblem(requirements: JsonValue | undefined): Fault | undefined {
+  if (requirements === undefined || requirements === null) return undefined;
+  if (!isObject(requirements)) return { path: WHOLE, text: `must be a mapping with requests and limits, found ${describe(requirements)}` };
   for (const list of RESOURCE_LISTS) {
-    const quantities = resources[list];
-    if (quantities === undefined || quantities === null) continue;
-    if (!isObject(quantities)) {
-      const path = [...podSpecPath, key, index, 'resources', list];
-      return { message: `${kind} ${pathText(path)} must be a mapping of resource names to quantities, found ${describe(quantities)}`, path };
-    }
-    for (const name in quantities) {
-      // A strategic-merge patch file may carry directives ($patch: delete); no resource name starts with $.
-      if (name.startsWith('$')) continue;
-      const value = quantities[name]!;
-      const fault = value === null ? undefined : quantityFault(value);
-      if (fault === undefined) continue;
-      const path = [...podSpecPath, key, index, 'resources', list, name];
-      const found = foundText(value);
-      const rule = fault === 'negative' ? 'must not be negative' : 'must be a Kubernetes quantity such as 500m or 2';
-      return { message: `${kind} ${pathText(path)} ${rule}, found ${found}`, path };
-    }
+    const fault = resourceListProblem(requirements[list]);
+    if (fault !== undefined) return { path: [list, ...fault.path], text: fault.text };
   }
   return undefined;
 }
 
 /**
- * Why the API server refuses a container's request or limit: not a quantity,
- * or below 0 (its validation of container resources); undefined when it
- * takes the value.
+ * A resource list (resource name → quantity) that is not a mapping, or holds
+ * a value that is not a quantity (.nan, "abc", 1.5.5) or is negative. Any
+ * resource name, as the API server reads every value of the list as a
+ * quantity.
+ */
+function resourceListProblem(quantities: JsonValue | undefined): Fault | undefined {
+  if (quantities === undefined || quantities === null) return undefined;
+  if (!isObject(quantities)) return { path: WHOLE, text: `must be a mapping of resource names to quantities, found ${describe(quantities)}` };
+  for (const name in quantities) {
+    // A strategic-merge patch file may carry directives ($patch: delete); no resource name starts with $.
+    if (name.startsWith('$')) continue;
+    const text = quantityProblem(quantities[name]);
+    if (text !== undefined) return { path: [name], text };
+  }
+  return undefined;
+}
+
+/** Why the API server refuses one quantity value ("must ..., found ..."), or undefined when it takes it; null is absent. */
+function quantityProblem(value: JsonValue | undefined): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const fault = quantityFault(value);
+  if (fault === undefined) return undefined;
+  const rule = fault === 'negative' ? 'must not be negative' : 'must be a Kubernetes quantity such as 500m or 2';
+  return `${rule}, found ${foundText(value)}`;
+}
+
+/**
+ * Why the API server refuses a quantity: not a quantity, or below 0 (its
+ * validation of resource lists and of an emptyDir's sizeLimit); undefined
+ * when it takes the value.
  */
 function quantityFault(value: JsonValue): 'not a quantity' | 'negative' | undefined {
   // A number reaches it as its JSON text: for a finite number, digits with an

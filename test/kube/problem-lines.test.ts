@@ -77,6 +77,21 @@ describe('lines of pod-spec problems', () => {
     ]);
   });
 
+  test('ephemeral containers of the wrong shape are problems like the other containers', async () => {
+    const pod = (name: string, ephemeral: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  containers: [{name: app, image: registry.example.com/app:1}]\n${ephemeral}`;
+    const text = [
+      pod('scalar', '  ephemeralContainers: 5\n'), //                                       6
+      pod('item', '  ephemeralContainers:\n    - {name: debug, image: registry.example.com/debug:1}\n    - not a container\n'), // 15
+      pod('fine', '  ephemeralContainers: [{name: debug, image: registry.example.com/debug:1}]\n'),
+      pod('absent', '  ephemeralContainers: ~\n'),
+    ].join('---\n');
+    assert.deepEqual(await problemsOf({ 'pods.yaml': text }), [
+      'pods.yaml:6 Pod spec.ephemeralContainers must be a list of containers, found a number',
+      'pods.yaml:15 Pod spec.ephemeralContainers[1] must be a container (a mapping with name and image), found a string',
+    ]);
+  });
+
   test('an item of a kind: List is reported at its field', async () => {
     const text = [
       'apiVersion: v1',

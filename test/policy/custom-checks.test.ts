@@ -246,12 +246,12 @@ schema:
   });
 
   test('a value that is not a quantity fails', () => {
-    // In a container's resources such a value is an input problem (test/kube/quantities.test.ts); elsewhere it reaches the check.
-    const storage = check('target: PersistentVolumeClaim\nschema: {properties: {spec: {properties: {resources: {properties: {requests: {properties: {storage: {resourceMinimum: 1Gi}}}}}}}}}');
-    const claim = (value: string) => `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: shop}\nspec:\n  resources: {requests: {storage: ${value}}}\n`;
-    assert.equal(outcomes(storage, claim('"2Gi"'))[0]?.passed, true);
-    assert.match(outcomes(storage, claim('"lots"'))[0]?.details.join() ?? '', /could not parse resource quantity: lots/);
-    assert.match(outcomes(storage, claim('[1]'))[0]?.details.join() ?? '', /is not a string/);
+    // Where the API server validates quantities such a value is an input problem (test/kube/quantities.test.ts); a custom resource's reaches the check.
+    const storage = check('target: storage.example.com/Bucket\nschema: {properties: {spec: {properties: {size: {resourceMinimum: 1Gi}}}}}');
+    const bucket = (value: string) => `apiVersion: storage.example.com/v1\nkind: Bucket\nmetadata: {name: data, namespace: shop}\nspec: {size: ${value}}\n`;
+    assert.equal(outcomes(storage, bucket('"2Gi"'))[0]?.passed, true);
+    assert.match(outcomes(storage, bucket('"lots"'))[0]?.details.join() ?? '', /could not parse resource quantity: lots/);
+    assert.match(outcomes(storage, bucket('[1]'))[0]?.details.join() ?? '', /is not a string/);
   });
 });
 

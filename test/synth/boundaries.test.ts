@@ -139,7 +139,7 @@ metadata: {name: web, namespace: shop}
 spec:
   initContainers: [{name: init, image: "busybox:1.36"}]
   containers: [{name: app, image: ${ECR}/shop:1.0}]
-  ephemeralContainers: [{name: debug, image: "nicolaka/netshoot:v0.13"}, "not a container"]
+  ephemeralContainers: [{name: debug, image: "nicolaka/netshoot:v0.13"}]
 `),
       [
         `image Pod/shop/web: image "busybox:1.36" is not from ${ECR}/shop or the allowlist (${ECR}/mirror/)`,
