@@ -2,9 +2,11 @@ import yaml from 'js-yaml';
 import type { PathSegment } from './yaml-lines.js';
 
 // Kubernetes reads manifests with sigs.k8s.io/yaml, which resolves plain
-// scalars by YAML 1.1 rules: `yes`, `on`, `y` are booleans there but strings
-// in YAML 1.2. js-yaml's core schema is YAML 1.2, so its boolean type is
-// swapped for a YAML 1.1 one; null, int, float and merge keys (`<<`) stay.
+// scalars with go-yaml v2, by YAML 1.1 rules: `yes`, `on`, `y` are booleans
+// there but strings in YAML 1.2, and numbers are read as Go reads them
+// (`010` is octal, `1_000` is 1000). js-yaml's YAML 1.2 core schema differs in
+// both, so kaji's schema is its failsafe one with null, the types below and
+// merge keys (`<<`). Timestamps stay strings, as sigs.k8s.io/yaml gives them.
 const TRUE_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
 const FALSE_WORDS = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
 
@@ -13,21 +15,151 @@ const LONGEST_BOOL_WORD = Math.max(...[...TRUE_WORDS, ...FALSE_WORDS].map((word)
 
 const yaml11Bool = new yaml.Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (data: string) => data.length <= LONGEST_BOOL_WORD && (TRUE_WORDS.has(data) || FALSE_WORDS.has(data)),
+  resolve: (data: string | null) => data !== null && data.length <= LONGEST_BOOL_WORD && (TRUE_WORDS.has(data) || FALSE_WORDS.has(data)),
   construct: (data: string) => TRUE_WORDS.has(data),
   predicate: (value: unknown) => typeof value === 'boolean',
   represent: { lowercase: (value: object) => (value ? 'true' : 'false') },
   defaultStyle: 'lowercase',
 });
 
-// js-yaml exports its built-in types at run time; its type declarations omit them.
-const { merge } = (yaml as unknown as { types: Record<string, yaml.Type> }).types;
+// Numbers, as go-yaml v2 resolves a plain scalar that starts with a digit or a
+// sign: every `_` dropped, then Go's strconv.ParseInt(text, 0, 64), then
+// ParseUint(text, 0, 64), then a float of GO_YAML_FLOAT's form; anything else
+// is a string. ParseInt's base 0 reads 0x/0o/0b in either case and a leading 0
+// as octal, so `010` is 8, `0755` 493 and `08` (no octal) the float 8. A
+// scalar that starts with `.` is Go's ParseFloat of it as written, or one of
+// the special words. A float too large for a float64 is a string there (Go
+// reports the overflow), and so here.
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+const GO_YAML_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+/** Go's float syntax for a text starting with `.`: an underscore only between two digits. */
+const GO_DOT_FLOAT = /^\.[0-9](?:_?[0-9])*(?:[eE][-+]?[0-9](?:_?[0-9])*)?$/;
+const SPECIAL_FLOATS = new Map<string, number>([
+  ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map((word) => [word, Infinity] as const),
+  ...['-.inf', '-.Inf', '-.INF'].map((word) => [word, -Infinity] as const),
+  ...['.nan', '.NaN', '.NAN'].map((word) => [word, NaN] as const),
+]);
+
+/** 2^63 and 2^64: the bounds of Go's int64 and uint64, for the rare integer past 2^53. */
+const INT64_LIMIT = 2n ** 63n;
+const UINT64_LIMIT = 2n ** 64n;
+
+const startsNumber = (code: number) => (code >= ZERO && code <= NINE) || code === PLUS || code === MINUS;
+
+/** The text without underscores; the same string (no copy) when it has none. */
+const withoutUnderscores = (text: string) => (text.includes('_') ? text.replaceAll('_', '') : text);
+
+/** A digit's value in bases up to 16; 16 for any other character. */
+function digitValue(code: number): number {
+  if (code >= ZERO && code <= NINE) return code - ZERO;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : 16;
+}
+
+/** Go's base prefixes (after a 0), by their lower-case letter's code: x, o, b. */
+const BASE_PREFIXES = new Map([
+  [0x78, 16],
+  [0x6f, 8],
+  [0x62, 2],
+]);
+const BIGINT_PREFIXES: Readonly<Record<number, string>> = { 16: '0x', 10: '', 8: '0o', 2: '0b' };
 
 /**
- * The schema kaji reads every manifest and configuration with: YAML 1.2 core
- * (whose booleans resolve first) plus YAML 1.1's other boolean words and merge keys.
+ * Go's strconv.ParseInt(text, 0, 64), or else ParseUint(text, 0, 64) (which
+ * takes no sign), as a JS number; undefined when neither reads the text.
  */
-export const KUBERNETES_YAML_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [yaml11Bool, ...(merge ? [merge] : [])] });
+function goInteger(text: string): number | undefined {
+  const sign = text.charCodeAt(0);
+  const signed = sign === PLUS || sign === MINUS;
+  let start = signed ? 1 : 0;
+  if (start === text.length) return undefined;
+  let radix = 10;
+  if (text.charCodeAt(start) === ZERO) {
+    // A prefix needs a digit after it (`0x` alone is octal, with a bad digit); a 0 without one means octal.
+    const prefixed = text.length - start >= 3 ? BASE_PREFIXES.get(text.charCodeAt(start + 1) | 0x20) : undefined;
+    radix = prefixed ?? 8;
+    start += prefixed === undefined ? 1 : 2;
+  }
+  let magnitude = 0;
+  for (let index = start; index < text.length; index++) {
+    const digit = digitValue(text.charCodeAt(index));
+    if (digit >= radix) return undefined;
+    magnitude = magnitude * radix + digit;
+  }
+  if (magnitude > Number.MAX_SAFE_INTEGER) {
+    // Past 2^53 the sum above is rounded: check Go's bounds on the exact value.
+    const exact = BigInt(`${BIGINT_PREFIXES[radix]}${text.slice(start)}`);
+    const largest = sign === MINUS ? INT64_LIMIT : signed ? INT64_LIMIT - 1n : UINT64_LIMIT - 1n;
+    if (exact > largest) return undefined;
+    magnitude = Number(exact);
+  }
+  return sign === MINUS && magnitude !== 0 ? -magnitude : magnitude;
+}
+
+/** A float as Go's ParseFloat reads a text of the given form; undefined past a float64's range. */
+function goFloat(text: string, form: RegExp): number | undefined {
+  if (!form.test(text)) return undefined;
+  const value = Number(withoutUnderscores(text));
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** The number go-yaml v2 reads a plain scalar as, integers included (as `!!float 1` reads); undefined when it reads no number. */
+function goYamlNumber(text: string): number | undefined {
+  const first = text.charCodeAt(0);
+  if (first === DOT || ((first === PLUS || first === MINUS) && text.charCodeAt(1) === DOT)) {
+    const special = SPECIAL_FLOATS.get(text);
+    if (special !== undefined) return special;
+    if (first === DOT) return goFloat(text, GO_DOT_FLOAT);
+  } else if (!startsNumber(first)) return undefined;
+  const plain = withoutUnderscores(text);
+  return goInteger(plain) ?? goFloat(plain, GO_YAML_FLOAT);
+}
+
+// js-yaml exports its built-in types at run time; its type declarations omit them.
+const builtIn = (yaml as unknown as { types: Record<'null' | 'int' | 'float' | 'merge' | 'timestamp', yaml.Type> }).types;
+
+/** Integers as go-yaml v2 resolves them; written as js-yaml's core int type writes them. */
+const goYamlInt = new yaml.Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data !== null && startsNumber(data.charCodeAt(0)) && goInteger(withoutUnderscores(data)) !== undefined,
+  construct: (data: string) => goInteger(withoutUnderscores(data)),
+  predicate: builtIn.int.predicate ?? undefined,
+  represent: builtIn.int.represent ?? undefined,
+  defaultStyle: builtIn.int.defaultStyle ?? undefined,
+});
+
+/** Floats as go-yaml v2 resolves them (tried after goYamlInt); written as js-yaml's core float type writes them. */
+const goYamlFloatType = new yaml.Type('tag:yaml.org,2002:float', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data !== null && goYamlNumber(data) !== undefined,
+  construct: (data: string) => goYamlNumber(data),
+  predicate: builtIn.float.predicate ?? undefined,
+  represent: builtIn.float.represent ?? undefined,
+  defaultStyle: builtIn.float.defaultStyle ?? undefined,
+});
+
+/** The schema kaji reads every manifest and configuration with: plain scalars resolve as Kubernetes resolves them. */
+export const KUBERNETES_YAML_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [builtIn.null, yaml11Bool, goYamlInt, goYamlFloatType, builtIn.merge] });
+
+/** A type that only tells the writer to quote the texts js-yaml's built-in type reads: it writes no value, and no reading schema has it. */
+const quotedLike = (name: 'int' | 'float' | 'timestamp') =>
+  new yaml.Type(`tag:kaji,quoted-like:${name}`, { kind: 'scalar', resolve: (data: string | null) => builtIn[name].resolve(data) });
+
+/**
+ * The schema to write YAML with that Kubernetes or kaji reads again: js-yaml
+ * quotes a string that its schema's types would read as something else, so
+ * `"010"`, `"1_000"` and `"yes"` stay strings. It also quotes what js-yaml's
+ * own default schema reads as a number or a timestamp (as it did before this
+ * schema, and as go-yaml's writer quotes timestamps), for YAML 1.2 readers.
+ */
+export const KUBERNETES_YAML_DUMP_SCHEMA = KUBERNETES_YAML_SCHEMA.extend({
+  implicit: (['int', 'float', 'timestamp'] as const).map(quotedLike),
+});
 
 /**
  * Values a YAML file may hold with its aliases expanded. A few aliases can

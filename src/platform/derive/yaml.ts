@@ -2,6 +2,7 @@
 // one YAML rendering every derived file goes through (stable and diff-friendly).
 import { dump } from 'js-yaml';
 import type { JsonObject } from '../../kube/index.js';
+import { KUBERNETES_YAML_DUMP_SCHEMA } from '../../kube/yaml-schema.js';
 
 /** A file `kaji synth` writes, relative to the manifest folder (e.g. `clusters/blue/tenants/antenna/namespace.yaml`). */
 export interface GeneratedFile {
@@ -28,10 +29,11 @@ export function isGeneratedFile(text: string): boolean {
 
 /**
  * js-yaml options for clean, stable output: no line folding (long strings stay
- * on one line, so a diff shows the change), no anchors/aliases, and keys in the
- * order the objects were built (each builder uses kubectl's usual order).
+ * on one line, so a diff shows the change), no anchors/aliases, keys in the
+ * order the objects were built (each builder uses kubectl's usual order), and
+ * strings quoted wherever Kubernetes would read them as another type (`'010'`).
  */
-const DUMP_OPTIONS = { lineWidth: -1, noRefs: true, sortKeys: false } as const;
+const DUMP_OPTIONS = { lineWidth: -1, noRefs: true, sortKeys: false, schema: KUBERNETES_YAML_DUMP_SCHEMA } as const;
 
 /** One YAML document, ending in a newline. */
 export function toYaml(value: JsonObject): string {
