@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
-import { Command, Option } from 'commander';
-import { readInputs, writeFileAtomically, type InputProblem } from '../kube/index.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { kubernetesMinor, removedApiVerdict, REMOVED_APIS_CHECKED_THROUGH, type RemovedApiVerdict } from '../apis/index.js';
+import { readInputs, writeFileAtomically, type InputProblem, type KubeObject } from '../kube/index.js';
 import { countResults, startAudit, filterBySeverity, type AuditData, type Severity } from '../policy/index.js';
-import { chunkText, printAudit, REPORT_FORMATS, type ReportChunk, type ReportFormat } from '../report/index.js';
+import { chunkText, printAudit, REMOVED_API_CHECK, REPORT_FORMATS, withRemovedApiResults, type ReportChunk, type ReportFormat } from '../report/index.js';
 import { kajiVersion } from '../platform/definition/schema.js';
 import { commaList, loadConfigForFlags, oneOf, reportProblems, UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -18,6 +19,7 @@ interface CheckFlags {
   setExitCodeBelowScore?: number;
   outputFile?: string;
   color?: boolean;
+  kubernetesVersion?: string;
 }
 
 /** Exit codes of `kaji check`, as Polaris's `audit` uses them. */
@@ -42,6 +44,11 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
     .option('--set-exit-code-on-danger', `exit ${EXIT.danger} when a danger check fails`)
     .option('--set-exit-code-below-score <n>', `exit ${EXIT.belowScore} when the score is below N (0-100)`, wholeNumber(0, 100))
     .option('-o, --output-file <file>', 'write the report to a file instead of standard output')
+    .option(
+      '--kubernetes-version <minor>',
+      `also check that this Kubernetes version (e.g. 1.35) still serves each object's apiVersion: one that it no longer serves is a danger (${REMOVED_API_CHECK}) saying what to write instead`,
+      kubernetesVersion,
+    )
     .option('--no-color', 'no colours in pretty output')
     .addHelpText(
       'after',
@@ -50,7 +57,10 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
         `${EXIT.usage} bad flags or configuration, or an output file that cannot be written, 0 otherwise.\n\nExamples:\n` +
         '  kaji check examples/labs/manifests\n' +
         '  kaji check apps/ --config polaris.yaml --format sarif -o kaji.sarif\n' +
-        '  kubectl kustomize apps/antenna/overlays/blue | kaji check - --set-exit-code-on-danger\n',
+        '  kubectl kustomize apps/antenna/overlays/blue | kaji check - --set-exit-code-on-danger\n' +
+        '  kaji check apps/ --kubernetes-version 1.35 --set-exit-code-on-danger   # before an upgrade to 1.35\n\n' +
+        `--kubernetes-version knows the API removals of Kubernetes 1.16 to ${REMOVED_APIS_CHECKED_THROUGH}, from the Kubernetes deprecated API migration guide; ` +
+        'objects of API groups outside Kubernetes (custom resources) are not judged.\n',
     )
     .action(async (paths: string[], flags: CheckFlags) => {
       outcome.exitCode = await runCheck(paths, flags, io);
@@ -66,9 +76,17 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   // Each object is audited as it is read, and only its result is kept.
   const auditing = startAudit(config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
   const problems: InputProblem[] = [];
-  await readInputs(paths, { objects: { push: (object) => auditing.add(object) }, problems }, { readStdin: io.readStdin });
+  // One verdict per audited object, in the audit's order (kept only with the flag).
+  const verdicts: RemovedApiVerdict[] = [];
+  const version = flags.kubernetesVersion;
+  const add = (object: KubeObject) => {
+    if (version) verdicts.push(removedApiVerdict(version, object));
+    auditing.add(object);
+  };
+  await readInputs(paths, { objects: { push: add }, problems }, { readStdin: io.readStdin });
   reportProblems(problems, io);
   let audit = auditing.finish();
+  if (version) audit = withRemovedApiResults(audit, verdicts, version);
   const found = audit;
   if (flags.severity) audit = filterBySeverity(audit, flags.severity);
   const options = {
@@ -88,4 +106,10 @@ function exitCode(audit: AuditData, problems: readonly InputProblem[], flags: Ch
   if (flags.setExitCodeBelowScore !== undefined && audit.Score < flags.setExitCodeBelowScore) return EXIT.belowScore;
   if (problems.length) return EXIT.inputProblem;
   return EXIT.ok;
+}
+
+/** Commander parser for --kubernetes-version: a minor version written 1.N, as EKS names them. */
+function kubernetesVersion(value: string): string {
+  if (kubernetesMinor(value) === undefined) throw new InvalidArgumentError('give a Kubernetes minor version such as 1.35.');
+  return value;
 }

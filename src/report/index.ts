@@ -129,3 +129,4 @@ export {
   type ResultLevel,
 } from './summary.js';
 export { unifiedDiff } from './diff.js';
+export { withRemovedApiResults, REMOVED_API_CHECK } from './removed-apis.js';
