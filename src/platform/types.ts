@@ -40,7 +40,7 @@ export interface ClusterDefinition {
   readonly weight: number;
 }
 
-/** Spare capacity kept ready: fixed units, or a share of all requests. */
+/** Spare capacity kept ready: fixed units, or a share of the services' quota cpu and memory. */
 export type Headroom =
   | { readonly kind: 'units'; readonly cpu: string; readonly memory: string }
   | { readonly kind: 'percent'; readonly percent: number };

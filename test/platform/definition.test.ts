@@ -771,10 +771,10 @@ describe('errors: webhook', () => {
 describe('errors: headroom', () => {
   test('units and a percent together, or units without memory', () => {
     assertProblems(edit('teams:\n', 'capacity:\n  headroom: {cpu: 1, percent: 10}\nteams:\n'), [
-      'platform.yaml:13:14: capacity.headroom.cpu: cannot be combined with percent: give headroom either as cpu and memory (fixed units) or as percent (a share of requests)',
+      'platform.yaml:13:14: capacity.headroom.cpu: cannot be combined with percent: give headroom either as cpu and memory (fixed units) or as percent (a share of the quota of all services)',
     ]);
     assertProblems(edit('teams:\n', 'capacity:\n  headroom:\n    cpu: 1\nteams:\n'), [
-      'platform.yaml:13:3: capacity.headroom.memory: is required: give headroom either as cpu and memory (fixed units) or as percent (a share of requests)',
+      'platform.yaml:13:3: capacity.headroom.memory: is required: give headroom either as cpu and memory (fixed units) or as percent (a share of the quota of all services)',
     ]);
   });
 });

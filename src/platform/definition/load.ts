@@ -286,7 +286,7 @@ function egressWordMessage(value: string): string {
 }
 
 /** The schema's only if/then/else: headroom as units or as a percent. */
-const HEADROOM_CHOICE = 'give headroom either as cpu and memory (fixed units) or as percent (a share of requests)';
+const HEADROOM_CHOICE = 'give headroom either as cpu and memory (fixed units) or as percent (a share of the quota of all services)';
 
 function kubernetesVersionMessage(version: string): string {
   const supported = `kaji supports ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')} (EKS versions as of ${EKS_VERSIONS_CHECKED_ON})`;

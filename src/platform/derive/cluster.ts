@@ -20,7 +20,7 @@
 //       networkpolicies.yaml         default deny; same namespace; DNS; Pod Identity agent; load balancer;
 //                                    from/to other services (allowFrom); egress
 //       rbac.yaml                    Role and RoleBinding for the team's group
-//     platform/<component>/...       platform components (the admission webhook; headroom later), synced by kaji-platform
+//     platform/<component>/...       platform components (the admission webhook, headroom), synced by kaji-platform
 //
 // Bootstrap (the CDK Argo CD add-on) applies `projects/kaji-root.yaml` and
 // `root.yaml` once — `bootstrapObjects` returns the same objects — and Argo CD

@@ -27,7 +27,7 @@ import type { PlatformComponent } from '../components.js';
 import { DeriveError } from '../errors.js';
 import { platformLabels } from '../names.js';
 import { generatedFile, sortedMap, type GeneratedFile } from '../yaml.js';
-import { KAJI_NAMESPACE_WAVE, kajiNamespaceObject, kajiNamespaceWriter } from './kaji-namespace.js';
+import { KAJI_NAMESPACE_WAVE, kajiNamespaceObject, kajiNamespaceWriter, RESTRICTED_CONTAINER_SECURITY } from './kaji-namespace.js';
 
 export const HEADROOM_NAME = 'kaji-headroom';
 /**
@@ -262,14 +262,7 @@ function deploymentObjects(size: HeadroomSize): JsonObject[] {
               resources: { requests: { ...amounts }, limits: { ...amounts } },
               readinessProbe: probe(),
               livenessProbe: probe(),
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ['ALL'] },
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
+              securityContext: RESTRICTED_CONTAINER_SECURITY,
             },
           ],
         },

@@ -32,6 +32,20 @@ export function kajiNamespaceObject(): JsonObject {
   };
 }
 
+/**
+ * The securityContext of every container kaji runs in kaji-system: what Pod
+ * Security `restricted` requires, plus a read-only root file system and no
+ * privileged mode, which kaji's own policy asks of every container.
+ */
+export const RESTRICTED_CONTAINER_SECURITY: JsonObject = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
 /** The component whose folder holds kaji-system's Namespace: the webhook's while it is enabled, else headroom's. */
 export function kajiNamespaceWriter(platform: PlatformDefinition): 'webhook' | 'headroom' {
   return platform.webhook.enabled ? 'webhook' : 'headroom';

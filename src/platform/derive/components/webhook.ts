@@ -38,7 +38,7 @@ import { DeriveError } from '../errors.js';
 import { ARGOCD_NAMESPACE, platformLabels, SERVICE_LABEL } from '../names.js';
 import { GUARDRAIL_NAMES } from '../tenant.js';
 import { generatedFile, sortedMap, type GeneratedFile } from '../yaml.js';
-import { KAJI_NAMESPACE_WAVE, kajiNamespaceObject } from './kaji-namespace.js';
+import { KAJI_NAMESPACE_WAVE, kajiNamespaceObject, RESTRICTED_CONTAINER_SECURITY } from './kaji-namespace.js';
 
 export const WEBHOOK_NAME = 'kaji-webhook';
 /** The port the server listens on in the container (`kaji webhook --port`). */
@@ -189,15 +189,6 @@ function probe(path: string, periodSeconds: number, failureThreshold: number): J
   return { httpGet: { path, port: 'https', scheme: 'HTTPS' }, periodSeconds, timeoutSeconds: 2, failureThreshold };
 }
 
-const RESTRICTED: JsonObject = {
-  allowPrivilegeEscalation: false,
-  privileged: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  capabilities: { drop: ['ALL'] },
-  seccompProfile: { type: 'RuntimeDefault' },
-};
-
 function deploymentObject(platform: PlatformDefinition): JsonObject {
   return {
     apiVersion: 'apps/v1',
@@ -251,7 +242,7 @@ function deploymentObject(platform: PlatformDefinition): JsonObject {
               livenessProbe: probe('/healthz', 10, 3),
               // Endpoints drop the pod before SIGTERM reaches it (the server then finishes what is in flight).
               lifecycle: { preStop: { sleep: { seconds: 5 } } },
-              securityContext: RESTRICTED,
+              securityContext: RESTRICTED_CONTAINER_SECURITY,
               volumeMounts: [
                 { name: 'policy', mountPath: POLICY_DIR, readOnly: true },
                 { name: 'tenants', mountPath: TENANTS_DIR, readOnly: true },
