@@ -6,6 +6,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { displayPath, type InputProblem } from '../kube/index.js';
+import { KUBERNETES_YAML_DUMP_SCHEMA } from '../kube/yaml-schema.js';
 import { auditObjects, countResults, parsePolicyConfig, readPolicyText, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
 import { deriveClusterFiles, loadPlatform, PlatformError, PlatformErrors, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
@@ -250,7 +251,7 @@ async function writeOutput(folder: string, result: SynthResult, rendered: readon
   // create the folder again.
   for (const cluster of new Set(rendered.map((entry) => entry.job.cluster.name))) await mkdir(join(folder, cluster));
   for (const entry of rendered) {
-    const text = entry.objects.map((object) => yaml.dump(object.raw, { lineWidth: -1, noRefs: true })).join('---\n');
+    const text = entry.objects.map((object) => yaml.dump(object.raw, { lineWidth: -1, noRefs: true, schema: KUBERNETES_YAML_DUMP_SCHEMA })).join('---\n');
     await writeFile(join(folder, entry.job.cluster.name, `${entry.job.service.name}.yaml`), text);
   }
   await writeFile(join(folder, 'summary.json'), `${JSON.stringify(synthSummary(result), null, 2)}\n`);
