@@ -6,6 +6,11 @@ import type { JsonObject, JsonValue } from './types.js';
 
 /** The value at a path of object keys, or undefined when a step is missing or not an object. */
 export function valueAt(root: JsonValue | undefined, ...keys: readonly string[]): JsonValue | undefined {
+  return valueAtPath(root, keys);
+}
+
+/** `valueAt` with the keys as one list: for a path kept in a constant on a hot path, where spreading it would build a list per call. */
+export function valueAtPath(root: JsonValue | undefined, keys: readonly string[]): JsonValue | undefined {
   let current = root;
   for (const key of keys) {
     if (!isObject(current)) return undefined;

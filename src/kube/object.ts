@@ -1,4 +1,4 @@
-import { valueText } from './fields.js';
+import { valueAtPath, valueText } from './fields.js';
 import { canonicalQuantityText } from './normalize.js';
 import { isObject } from './podspec.js';
 import type { JsonObject, JsonValue, KubeObject, Source } from './types.js';
@@ -115,7 +115,7 @@ function volumesProblem(kind: string, podSpecPath: readonly string[], podSpec: J
     const emptyDir = volume.emptyDir;
     const sizeLimit = isObject(emptyDir) ? quantityProblem(emptyDir.sizeLimit) : undefined;
     if (sizeLimit !== undefined) return placed(kind, { path: WHOLE, text: sizeLimit }, [...podSpecPath, 'volumes', index, 'emptyDir', 'sizeLimit']);
-    const claim = requirementsProblem(valueAt(volume, EPHEMERAL_CLAIM_RESOURCES));
+    const claim = requirementsProblem(valueAtPath(volume, EPHEMERAL_CLAIM_RESOURCES));
     if (claim !== undefined) return placed(kind, claim, [...podSpecPath, 'volumes', index, ...EPHEMERAL_CLAIM_RESOURCES]);
   }
   return undefined;
@@ -140,9 +140,9 @@ function quantitiesProblem(object: JsonObject): ObjectProblem | undefined {
     case 'StatefulSet':
       return inGroup(apiVersion, 'apps') ? claimTemplatesProblem(object) : undefined;
     case 'PersistentVolumeClaim':
-      return inGroup(apiVersion, '') ? placed(kind, requirementsProblem(valueAt(object, SPEC_RESOURCES)), SPEC_RESOURCES) : undefined;
+      return inGroup(apiVersion, '') ? placed(kind, requirementsProblem(valueAtPath(object, SPEC_RESOURCES)), SPEC_RESOURCES) : undefined;
     case 'ResourceQuota':
-      return inGroup(apiVersion, '') ? placed(kind, resourceListProblem(valueAt(object, SPEC_HARD)), SPEC_HARD) : undefined;
+      return inGroup(apiVersion, '') ? placed(kind, resourceListProblem(valueAtPath(object, SPEC_HARD)), SPEC_HARD) : undefined;
     case 'LimitRange':
       return inGroup(apiVersion, '') ? limitRangeProblem(object) : undefined;
     default:
@@ -151,18 +151,18 @@ function quantitiesProblem(object: JsonObject): ObjectProblem | undefined {
 }
 
 function claimTemplatesProblem(statefulSet: JsonObject): ObjectProblem | undefined {
-  const claims = valueAt(statefulSet, SPEC_CLAIM_TEMPLATES);
+  const claims = valueAtPath(statefulSet, SPEC_CLAIM_TEMPLATES);
   if (!Array.isArray(claims)) return undefined;
   for (let index = 0; index < claims.length; index++) {
     const claim = claims[index];
-    const problem = isObject(claim) ? requirementsProblem(valueAt(claim, SPEC_RESOURCES)) : undefined;
+    const problem = isObject(claim) ? requirementsProblem(valueAtPath(claim, SPEC_RESOURCES)) : undefined;
     if (problem !== undefined) return placed('StatefulSet', problem, [...SPEC_CLAIM_TEMPLATES, index, ...SPEC_RESOURCES]);
   }
   return undefined;
 }
 
 function limitRangeProblem(limitRange: JsonObject): ObjectProblem | undefined {
-  const items = valueAt(limitRange, SPEC_LIMITS);
+  const items = valueAtPath(limitRange, SPEC_LIMITS);
   if (!Array.isArray(items)) return undefined;
   for (let index = 0; index < items.length; index++) {
     const item = items[index];
@@ -173,16 +173,6 @@ function limitRangeProblem(limitRange: JsonObject): ObjectProblem | undefined {
     }
   }
   return undefined;
-}
-
-/** The value at a path of mapping keys, or undefined where the path leaves the mappings. */
-function valueAt(object: JsonObject, keys: readonly string[]): JsonValue | undefined {
-  let value: JsonValue | undefined = object;
-  for (const key of keys) {
-    if (!isObject(value)) return undefined;
-    value = value[key];
-  }
-  return value;
 }
 
 /**
