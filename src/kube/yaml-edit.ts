@@ -17,7 +17,9 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
+import yaml from 'js-yaml';
 import type { JsonValue } from './types.js';
+import { KUBERNETES_YAML_SCHEMA } from './yaml-schema.js';
 import { jsonEqual } from './json-equal.js';
 
 /** A JSON Patch operation (RFC 6902) with Polaris's optional `comment`; `PatchOperation` of the policy engine fits it. */
@@ -466,11 +468,26 @@ function renderScalarLike(context: Context, node: Scalar, value: JsonValue, inFl
   }
 }
 
-/** A string as a plain scalar when YAML 1.1 reads it back as the same string, else quoted on one line. */
+/**
+ * A string as a plain scalar when Kubernetes reads it back as the same string,
+ * else quoted on one line. The `yaml` package's YAML 1.1 schema quotes most
+ * look-alikes, but not every number go-yaml v2 reads (0X1F, 0o10), so a plain
+ * rendering is read back with kaji's Kubernetes schema as well.
+ */
 function plainOrQuoted(value: string, inFlow: boolean): string {
   const rendered = new Document(value, { version: YAML_VERSION }).toString({ lineWidth: 0 }).replace(/\n$/, '');
   if (rendered.includes('\n') || (inFlow && /[,[\]{}]/.test(value) && rendered === value)) return JSON.stringify(value);
+  if (rendered === value && !readsAsString(value)) return JSON.stringify(value);
   return rendered;
+}
+
+/** Whether Kubernetes reads `text`, written as a plain scalar, as that string. */
+function readsAsString(text: string): boolean {
+  try {
+    return yaml.load(text, { schema: KUBERNETES_YAML_SCHEMA }) === text;
+  } catch {
+    return false;
+  }
 }
 
 /** A string as a literal block scalar (`|`) at the original block's indentation, or undefined if it cannot be one. */

@@ -187,7 +187,7 @@ describe('writing strings Kubernetes would read as numbers', () => {
 
   test('a patched manifest (kaji fix, kaji bump) quotes them too', async () => {
     // src/kube/yaml-edit.ts writes with the `yaml` package's YAML 1.1 schema.
-    for (const value of ['1_000', '1_000.5', '010', '0755', '08', '0x1F', '+0x10', '-0b101', '1__0', '0x_1', '1_', 'yes', 'off', '1e3']) {
+    for (const value of TRICKY_STRINGS) {
       const patched = applyPatchToYaml(widget('w', 'plain'), 0, [{ op: 'replace', path: '/spec/value', value }]);
       const [object] = await read(patched);
       assert.equal((object!.spec as JsonObject).value, value, `written as: ${patched}`);
