@@ -321,7 +321,7 @@ describe('root and platform applications', () => {
     assert.deepEqual(bootstrapObjects(PLATFORM, blue), [project, root]);
   });
 
-  test('kaji-tenants syncs the guardrails under kaji-platform: tenant namespaces and kaji-system, Namespace the only cluster kind', () => {
+  test('kaji-tenants syncs the guardrails under kaji-platform: tenant namespaces and kaji-system; Namespace and the components\' kinds, also while they are off', () => {
     const app = only(blueFiles, 'clusters/blue/argocd/kaji-tenants.yaml');
     assert.equal(at(app, 'spec', 'project'), 'kaji-platform');
     assert.equal(at(app, 'spec', 'source', 'path'), 'clusters/blue/tenants');
@@ -337,7 +337,14 @@ describe('root and platform applications', () => {
       (at(project, 'spec', 'destinations') as JsonObject[]).map((d) => [d.server, d.namespace]),
       ['anon-diary', 'antenna', 'feed-crawler', 'kaji-system'].map((ns) => ['https://kubernetes.default.svc', ns]),
     );
-    assert.deepEqual(at(project, 'spec', 'clusterResourceWhitelist'), [{ group: '', kind: 'Namespace' }]);
+    // The webhook and headroom write nothing here (both off), yet their kinds stay allowed: Argo CD prunes only what the project permits.
+    assert.deepEqual(at(project, 'spec', 'clusterResourceWhitelist'), [
+      { group: '', kind: 'Namespace' },
+      { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+      { group: 'scheduling.k8s.io', kind: 'PriorityClass' },
+    ]);
+    assert.equal(blueFiles.filter((file) => file.path.startsWith('clusters/blue/platform/')).length, 0);
   });
 });
 

@@ -248,11 +248,11 @@ describe('webhook component', () => {
     assert.equal((find(objects, 'MutatingWebhookConfiguration').webhooks as JsonObject[]).length, 1);
   });
 
-  test('disabled: no files, no webhook kinds in the project; enabled without the policy text: a DeriveError', () => {
+  test('disabled: no files, but the webhook kinds stay in the project (so Argo CD prunes configurations left from before); enabled without the policy text: a DeriveError', () => {
     const off = webhookFiles(definePlatform({ webhook: { ...PLATFORM.webhook, enabled: false } }));
     assert.ok(!off.some((f) => f.path.includes('/platform/')));
     const project = off.find((f) => f.path.endsWith('projects/kaji-platform.yaml'))!;
-    assert.ok(!project.content.includes('WebhookConfiguration'));
+    assert.ok(project.content.includes('kind: ValidatingWebhookConfiguration') && project.content.includes('kind: MutatingWebhookConfiguration'));
     assert.throws(() => deriveClusterFiles(PLATFORM, blue, { components: [webhookComponent] }), DeriveError);
   });
 

@@ -135,10 +135,13 @@ export function deriveClusterFiles(
   for (const service of services) checkService(service, services);
 
   const platformComponentFiles = componentFiles(platform, cluster, folder, components, { policyText: options.policyText });
-  // Only components that wrote files for this cluster widen the project (a disabled webhook allows no webhook kinds).
-  const active = components.filter((component) => platformComponentFiles.some((file) => file.path.startsWith(`${folder}/platform/${component.name}/`)));
-  const componentNamespaces = active.flatMap((component) => component.namespaces);
-  const componentKinds = active.flatMap((component) => component.clusterScopedKinds);
+  // Every registered component's kinds and namespaces, also while it writes no
+  // files: Argo CD neither shows nor prunes a live object its project does not
+  // permit, so narrowing the project as a component is turned off would leave
+  // its cluster-scoped objects behind for good (a webhook configuration whose
+  // server was pruned, failing every pod's admission).
+  const componentNamespaces = components.flatMap((component) => component.namespaces);
+  const componentKinds = components.flatMap((component) => component.clusterScopedKinds);
 
   const files: GeneratedFile[] = [
     generatedFile(`${folder}/argocd/root.yaml`, [rootApplication(platform, cluster)]),
