@@ -21,6 +21,9 @@ export class CapacityInputError extends Error {
 /** How the snapshot is written, for messages. */
 export const SNAPSHOT_COMMAND = 'kubectl get nodes,pods -A -o json';
 
+/** How long kubectl waits for each API request (kubectl --request-timeout). */
+const REQUEST_TIMEOUT = '60s';
+
 /** A whole cluster's pods list is large: more than this is refused rather than exhausting memory. */
 const MAX_INPUT_BYTES = 256 * 1024 * 1024;
 
@@ -62,7 +65,8 @@ export async function readCluster(options: KubectlOptions = {}): Promise<Cluster
 async function kubectlGet(resources: readonly string[], options: KubectlOptions): Promise<KubeObject[]> {
   const kubectl = options.kubectl ?? process.env.KAJI_KUBECTL ?? 'kubectl';
   const command = `kubectl get ${resources.join(' ')}`;
-  const args = ['get', ...resources, '-o', 'json'];
+  // A cluster endpoint that drops packets would otherwise keep kubectl (and kaji) waiting without end.
+  const args = ['get', ...resources, '-o', 'json', '--request-timeout', REQUEST_TIMEOUT];
   if (options.context !== undefined) args.push('--context', options.context);
   if (options.kubeconfig !== undefined) args.push('--kubeconfig', options.kubeconfig);
   let run: StoppableRun;

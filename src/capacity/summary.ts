@@ -4,10 +4,11 @@
 // the API server returns them), plain data out; numbers are exact (cpu in
 // millicores, memory in bytes) until the output rounds them.
 import { isObject, stringAt, type JsonObject } from '../kube/index.js';
+import { HEADROOM_NAME, KAJI_NAMESPACE } from '../platform/index.js';
 import { addResources, NO_RESOURCES, podRequest, resourceList, type Resources } from './requests.js';
 
 /** The PriorityClass of kaji's headroom pods (pause pods that any real pod preempts). */
-export const HEADROOM_PRIORITY_CLASS = 'kaji-headroom';
+export const HEADROOM_PRIORITY_CLASS = HEADROOM_NAME;
 
 /**
  * How a node is bought. Karpenter's `karpenter.sh/capacity-type` label says
@@ -139,13 +140,15 @@ export function summarizeCapacity(input: { readonly nodes: readonly JsonObject[]
     const request = podRequest(pod, `Pod ${namespace}/${name}`);
     const nodeName = stringAt(pod, 'spec', 'nodeName');
     // A pod bound to a node missing from the list (deleted meanwhile) holds nothing that is counted here.
-    if (nodeName !== undefined && nodes.has(nodeName)) {
+    const onListedNode = nodeName !== undefined && nodes.has(nodeName);
+    if (onListedNode) {
       const onNode = requested.get(nodeName) ?? { pods: 0, requested: NO_RESOURCES };
       requested.set(nodeName, { pods: onNode.pods + 1, requested: addResources(onNode.requested, request) });
     }
     const priorityClassName = stringAt(pod, 'spec', 'priorityClassName');
-    if (priorityClassName === HEADROOM_PRIORITY_CLASS) {
-      addRequest(nodeName === undefined ? headroom.pending : headroom.running, request);
+    if (isHeadroomPod(pod, namespace, priorityClassName)) {
+      if (nodeName === undefined) addRequest(headroom.pending, request);
+      else if (onListedNode) addRequest(headroom.running, request);
     } else if (nodeName === undefined) {
       const message = unschedulableMessage(pod);
       if (message !== undefined) unschedulable.push({ namespace, name, ...numbers(request), priorityClassName: priorityClassName ?? null, message });
@@ -204,6 +207,20 @@ function nodeFacts(node: JsonObject): NodeFacts {
     zone: label(NODE_LABELS.zone) ?? UNKNOWN,
     allocatable: resourceList(isObject(node.status) ? node.status.allocatable : undefined, `Node ${name}`, ['status', 'allocatable']),
   };
+}
+
+/**
+ * One of kaji's placeholders: in kaji-system, at the headroom's PriorityClass,
+ * with its app label. A tenant may name the class for its own pods (it only
+ * makes them the first to go); those are its workload, not headroom, and a
+ * stuck one must show among the unschedulable pods.
+ */
+function isHeadroomPod(pod: JsonObject, namespace: string, priorityClassName: string | undefined): boolean {
+  return (
+    namespace === KAJI_NAMESPACE &&
+    priorityClassName === HEADROOM_PRIORITY_CLASS &&
+    stringAt(pod, 'metadata', 'labels', 'app.kubernetes.io/name') === HEADROOM_NAME
+  );
 }
 
 /** The scheduler's message when it found no node for the pod; undefined for any other pod. */

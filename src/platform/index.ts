@@ -1,6 +1,6 @@
 // The platform definition (`platform.yaml`): its types, and loading with validation.
 export type * from './types.js';
-export { RESERVED_NAMESPACES, KAJI_NAMESPACE, INTERNET_EXCEPT, INTERNET_PORTS } from './types.js';
+export { RESERVED_NAMESPACES, KAJI_NAMESPACE, HEADROOM_NAME, INTERNET_EXCEPT, INTERNET_PORTS } from './types.js';
 export { parseCidr, cidrContains, formatCidr } from './cidr.js';
 export type { Cidr, CidrParse } from './cidr.js';
 export { loadPlatform, parsePlatform } from './definition/load.js';

@@ -220,5 +220,8 @@ export const INTERNET_PORTS = [443, 80] as const;
 /** kaji's own namespace in every cluster (webhook, headroom). */
 export const KAJI_NAMESPACE = 'kaji-system';
 
+/** The name of the headroom's PriorityClass, Deployment and pods (app.kubernetes.io/name), in KAJI_NAMESPACE: what `kaji capacity` finds them by. */
+export const HEADROOM_NAME = 'kaji-headroom';
+
 /** Service names kaji and Argo CD use for their own Applications and AppProjects. */
 export const RESERVED_SERVICE_NAMES = ['kaji-root', 'kaji-tenants', 'kaji-platform', 'default'] as const;

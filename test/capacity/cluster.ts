@@ -95,7 +95,10 @@ function pod(
     : options.nodeName
       ? [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2025-06-01T09:00:00Z' }]
       : [];
-  return { metadata: { name, namespace, uid: `uid-${name}` }, spec, status: { phase: options.phase ?? (options.nodeName ? 'Running' : 'Pending'), conditions } };
+  // kaji's placeholders carry their Deployment's app label, as synth writes it.
+  const metadata: JsonObject = { name, namespace, uid: `uid-${name}` };
+  if (namespace === 'kaji-system' && options.priorityClassName === 'kaji-headroom') metadata.labels = { 'app.kubernetes.io/name': 'kaji-headroom' };
+  return { metadata, spec, status: { phase: options.phase ?? (options.nodeName ? 'Running' : 'Pending'), conditions } };
 }
 
 export const BIG_MESSAGE =

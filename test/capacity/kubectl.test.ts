@@ -27,12 +27,14 @@ const ROUTES: Record<string, object> = {
 };
 
 /** Starts the API server; `mode` says how it answers the lists, `requests` what kubectl asked for. */
-async function apiServer(): Promise<{ server: Server; url: string; requests: string[]; setMode: (mode: Mode) => void }> {
+async function apiServer(): Promise<{ server: Server; url: string; requests: string[]; urls: string[]; setMode: (mode: Mode) => void }> {
   const requests: string[] = [];
+  const urls: string[] = [];
   let mode: Mode = 'ok';
   const server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0]!;
     requests.push(`${request.method} ${path}`);
+    urls.push(request.url ?? '');
     const answer = (code: number, body: object) => {
       response.writeHead(code, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
@@ -47,7 +49,7 @@ async function apiServer(): Promise<{ server: Server; url: string; requests: str
     answer(200, body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, setMode: (next) => void (mode = next) };
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, urls, setMode: (next) => void (mode = next) };
 }
 
 /** A port nothing listens on: taken, then let go. */
@@ -116,6 +118,8 @@ describe('kaji capacity through kubectl', { skip: !hasKubectl && 'needs kubectl'
     assert.equal(code, 0);
     assert.ok(api.requests.includes('GET /api/v1/nodes'), api.requests.join('\n'));
     assert.ok(api.requests.includes('GET /api/v1/pods'), 'every namespace: the cluster-wide pods list');
+    // kubectl --request-timeout 60s: the server is told, and kubectl gives up, after a minute.
+    assert.ok(api.urls.some((url) => url.startsWith('/api/v1/nodes?') && url.includes('timeout=1m0s')), api.urls.join('\n'));
     const summary = JSON.parse(stdout);
     assert.deepEqual(summary.total.cpuMillicores, { allocatable: 9710, requested: 3725, utilisation: 0.3836 });
     assert.deepEqual(summary.spotShare, { nodes: 0.5, cpu: 0.6025 });

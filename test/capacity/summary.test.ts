@@ -178,6 +178,25 @@ describe('summarizeCapacity: capacity types, pools and labels', () => {
     );
   });
 
+  test('headroom is kaji-system\'s labelled placeholders only: a tenant pod naming the class is the tenant\'s, and a stuck one is listed as unschedulable', () => {
+    const unschedulable = { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available' }] };
+    const tenantPod: JsonObject = {
+      metadata: { name: 'batch-1', namespace: 'shop', labels: { 'app.kubernetes.io/name': 'kaji-headroom' } },
+      spec: { priorityClassName: 'kaji-headroom', containers: [requests('8', '32Gi')] },
+      status: { phase: 'Pending', ...unschedulable },
+    };
+    const placeholder = (name: string, nodeName?: string): JsonObject => ({
+      metadata: { name, namespace: 'kaji-system', labels: { 'app.kubernetes.io/name': 'kaji-headroom' } },
+      spec: { priorityClassName: 'kaji-headroom', containers: [requests('1', '2Gi')], ...(nodeName ? { nodeName } : {}) },
+      status: nodeName ? { phase: 'Running' } : { phase: 'Pending', ...unschedulable },
+    });
+    const summary = summarizeCapacity({ nodes: [node('a', {})], pods: [tenantPod, placeholder('p-1', 'a'), placeholder('p-2'), placeholder('p-3', 'gone')] });
+    assert.deepEqual(summary.unschedulable.list.map((waiting) => `${waiting.namespace}/${waiting.name}`), ['shop/batch-1']);
+    // p-3 is bound to a node that is not listed: not counted, like any pod there.
+    assert.deepEqual(summary.headroom.running, { pods: 1, cpuMillicores: 1000, memoryBytes: 2 * GiB });
+    assert.deepEqual(summary.headroom.pending, { pods: 1, cpuMillicores: 1000, memoryBytes: 2 * GiB });
+  });
+
   test('a pod bound to a node not in the list counts nowhere', () => {
     const summary = summarizeCapacity({ nodes: [node('a', {})], pods: [pod({ nodeName: 'gone', containers: [requests('1', '1Gi')] })] });
     assert.equal(summary.total.pods, 0);

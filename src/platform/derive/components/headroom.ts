@@ -21,7 +21,7 @@
 // every release of a tenant would then make the generated files stale.
 import { canonicalQuantity, parseQuantity, type JsonObject, type Quantity } from '../../../kube/index.js';
 import { PlatformError, PlatformErrors } from '../../definition/errors.js';
-import { KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition } from '../../types.js';
+import { HEADROOM_NAME, KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition } from '../../types.js';
 import type { GroupKind } from '../argocd.js';
 import type { PlatformComponent } from '../components.js';
 import { DeriveError } from '../errors.js';
@@ -29,7 +29,7 @@ import { platformLabels } from '../names.js';
 import { generatedFile, sortedMap, type GeneratedFile } from '../yaml.js';
 import { KAJI_NAMESPACE_WAVE, kajiNamespaceObject, kajiNamespaceWriter, RESTRICTED_CONTAINER_SECURITY } from './kaji-namespace.js';
 
-export const HEADROOM_NAME = 'kaji-headroom';
+export { HEADROOM_NAME };
 /**
  * Below the default 0 that every pod without a priority class gets, so any
  * such pod preempts the placeholders. -10 rather than -1 leaves room for a
