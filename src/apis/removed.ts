@@ -146,7 +146,8 @@ const REMOVALS: readonly Removal[] = [
     kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
     replacement: 'flowcontrol.apiserver.k8s.io/v1beta2',
   },
-  { removedIn: 26, apiVersions: ['autoscaling/v2beta2'], kinds: ['HorizontalPodAutoscaler'], replacement: 'autoscaling/v2', note: HPA_TARGETS },
+  // v2beta2 already writes target: {type, averageUtilization}; only the apiVersion changes.
+  { removedIn: 26, apiVersions: ['autoscaling/v2beta2'], kinds: ['HorizontalPodAutoscaler'], replacement: 'autoscaling/v2' },
   // 1.27
   { removedIn: 27, apiVersions: ['storage.k8s.io/v1beta1'], kinds: ['CSIStorageCapacity'], replacement: 'storage.k8s.io/v1' },
   // 1.29

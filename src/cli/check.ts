@@ -68,17 +68,19 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
 }
 
 async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
-  const config = await loadConfigForFlags(flags);
+  // With --kubernetes-version, --checks may name the removed-API check too (alone: only it runs); it is no check of the configuration.
+  const version = flags.kubernetesVersion && (flags.checks === undefined || flags.checks.includes(REMOVED_API_CHECK)) ? flags.kubernetesVersion : undefined;
+  const policyChecks = flags.kubernetesVersion ? flags.checks?.filter((id) => id !== REMOVED_API_CHECK) : flags.checks;
+  const config = await loadConfigForFlags({ ...flags, checks: policyChecks });
   // Refused before a long check rather than after it, when the report has nowhere to go.
   if (flags.outputFile && (await stat(flags.outputFile).catch(() => undefined))?.isDirectory()) {
     throw new UsageError(`--output-file ${flags.outputFile} is a folder; give the path of a file to write the report to`);
   }
   // Each object is audited as it is read, and only its result is kept.
-  const auditing = startAudit(config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
+  const auditing = startAudit(config, { sourceName: paths.join(' '), onlyChecks: policyChecks });
   const problems: InputProblem[] = [];
   // One verdict per audited object, in the audit's order (kept only with the flag).
   const verdicts: RemovedApiVerdict[] = [];
-  const version = flags.kubernetesVersion;
   const add = (object: KubeObject) => {
     if (version) verdicts.push(removedApiVerdict(version, object));
     auditing.add(object);
@@ -110,6 +112,11 @@ function exitCode(audit: AuditData, problems: readonly InputProblem[], flags: Ch
 
 /** Commander parser for --kubernetes-version: a minor version written 1.N, as EKS names them. */
 function kubernetesVersion(value: string): string {
-  if (kubernetesMinor(value) === undefined) throw new InvalidArgumentError('give a Kubernetes minor version such as 1.35.');
+  const minor = kubernetesMinor(value);
+  if (minor === undefined) throw new InvalidArgumentError('give a Kubernetes minor version such as 1.35.');
+  // Past the newest version the table was checked against, a pass would claim what kaji does not know.
+  if (minor > kubernetesMinor(REMOVED_APIS_CHECKED_THROUGH)!) {
+    throw new InvalidArgumentError(`kaji knows the API removals up to Kubernetes ${REMOVED_APIS_CHECKED_THROUGH}; give that version or an earlier one (a newer kaji knows more).`);
+  }
   return value;
 }

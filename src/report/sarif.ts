@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AuditData, Result, Severity } from '../policy/types.js';
 import { compareCodePoints, failedEntries, objectLabel, type ResultEntry } from './summary.js';
+import { REMOVED_API_CHECK } from './removed-apis.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const SARIF_VERSION = '2.1.0';
@@ -112,17 +113,26 @@ export function findingFingerprint(ruleId: string, result: Result, container: st
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
+/**
+ * A rule's description where its failure messages differ from object to
+ * object, so the first failure's message would describe one finding, not the rule.
+ */
+const RULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  [REMOVED_API_CHECK]: 'apiVersion no longer served by the Kubernetes version checked against (--kubernetes-version)',
+};
+
 function buildRules(failed: ResultEntry[], helpUri: NonNullable<SarifOptions['helpUri']>): SarifRule[] {
   const first = new Map<string, ResultEntry>();
   for (const entry of failed) if (!first.has(entry.message.ID)) first.set(entry.message.ID, entry);
   return [...first.keys()].sort(compareCodePoints).map((id) => {
     const { message } = first.get(id) as ResultEntry;
     const help = helpUri(id, message.Category);
+    const description = RULE_DESCRIPTIONS[id] ?? message.Message;
     return {
       id,
       name: id,
-      shortDescription: { text: message.Message },
-      fullDescription: { text: `${message.Category} check ${id}: ${message.Message}` },
+      shortDescription: { text: description },
+      fullDescription: { text: `${message.Category} check ${id}: ${description}` },
       ...(help ? { helpUri: help } : {}),
       defaultConfiguration: { level: sarifLevel(message.Severity) },
       properties: { category: message.Category, tags: ['kubernetes', message.Category.toLowerCase()] },

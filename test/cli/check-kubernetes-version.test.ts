@@ -58,7 +58,7 @@ describe('kaji check --kubernetes-version', () => {
         ID: 'removedApiVersion', Message: removed, Details: null, Success: false, Severity: 'danger', Category: 'Reliability', Mutations: null, Comments: null,
       });
       assert.equal(configMap!.Results.removedApiVersion!.Success, true);
-      assert.equal(configMap!.Results.removedApiVersion!.Message, 'apiVersion is served by Kubernetes 1.35');
+      assert.equal(configMap!.Results.removedApiVersion!.Message, 'apiVersion is not among those removed by Kubernetes 1.35');
       assert.equal(custom!.Results.removedApiVersion, undefined, 'a custom resource is not judged');
       // The score counts it: one danger and the ConfigMap's pass besides the CronJob's passed tagNotSpecified.
       assert.equal(report.Score, Math.trunc((2 / 3) * 100));
@@ -82,6 +82,9 @@ describe('kaji check --kubernetes-version', () => {
       assert.equal(result.level, 'error');
       assert.equal(result.message.text, `CronJob/shop/nightly: ${removed}`);
       assert.equal(result.locations[0].physicalLocation.region.startLine, 1);
+      // The rule describes the check, not the first object it failed on.
+      const rule = sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === 'removedApiVersion');
+      assert.equal(rule.shortDescription.text, 'apiVersion no longer served by the Kubernetes version checked against (--kubernetes-version)');
       assert.match(await run('junit'), new RegExp(`<testcase classname="CronJob/shop/nightly" name="removedApiVersion" file="[^"]*m\\.yaml" line="1">\\n\\s+<failure message="${removed.replace(/[./]/g, '\\$&')}" type="danger">`));
       assert.match(await run('markdown'), /\| 🔴 danger \| `removedApiVersion` \| `CronJob\/shop\/nightly` \| `[^`]*m\.yaml:1` \| batch\/v1beta1 CronJob was removed in Kubernetes 1\.25 and is not served by 1\.35: change apiVersion to batch\/v1 \|/);
       assert.equal((await run('score')).trim(), '66');
@@ -99,7 +102,30 @@ describe('kaji check --kubernetes-version', () => {
     try {
       const { code, stdout } = await kaji(['check', tree.path('app'), '--config', tree.path('p.yaml'), '--kubernetes-version', '1.26', '--format', 'pretty', '--only-show-failed-tests', '--set-exit-code-on-danger']);
       assert.equal(code, 3, stdout);
-      assert.match(stdout, /HorizontalPodAutoscaler\/shop\/web .*\n {2}✗ removedApiVersion +autoscaling\/v2beta2 HorizontalPodAutoscaler was removed in Kubernetes 1\.26 and is not served by 1\.26: change apiVersion to autoscaling\/v2; also each metric's targetAverageUtilization becomes target/);
+      assert.match(stdout, /HorizontalPodAutoscaler\/shop\/web .*\n {2}✗ removedApiVersion +autoscaling\/v2beta2 HorizontalPodAutoscaler was removed in Kubernetes 1\.26 and is not served by 1\.26: change apiVersion to autoscaling\/v2 +danger\n/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('--checks names the removed-API check like any other: alone it runs by itself; left out, it does not run', async () => {
+    const tree = tempTree({ 'm.yaml': manifests, 'p.yaml': policy });
+    try {
+      // Which of the two checks the JSON report holds results of (tagNotSpecified is a container's check).
+      const ids = async (...more: string[]) => {
+        const { code, stdout, stderr } = await kaji(checkArgs(tree, '--kubernetes-version', '1.35', '--format', 'json', ...more));
+        assert.equal(stderr, '');
+        assert.equal(code, 0);
+        return ['removedApiVersion', 'tagNotSpecified'].filter((id) => stdout.includes(`"ID": "${id}"`));
+      };
+      assert.deepEqual(await ids(), ['removedApiVersion', 'tagNotSpecified']);
+      assert.deepEqual(await ids('--checks', 'removedApiVersion'), ['removedApiVersion']);
+      assert.deepEqual(await ids('--checks', 'tagNotSpecified'), ['tagNotSpecified']);
+      assert.deepEqual(await ids('--checks', 'tagNotSpecified,removedApiVersion'), ['removedApiVersion', 'tagNotSpecified']);
+      // Without the flag it is no check at all.
+      const { code, stderr } = await kaji(checkArgs(tree, '--checks', 'removedApiVersion'));
+      assert.equal(code, 2);
+      assert.match(stderr, /--checks: not in the configuration: removedApiVersion/);
     } finally {
       tree.cleanup();
     }
@@ -112,6 +138,13 @@ describe('kaji check --kubernetes-version', () => {
       assert.equal(stdout, '');
       assert.match(stderr, new RegExp(`option '--kubernetes-version <minor>' argument '${bad.replace('.', '\\.')}' is invalid\\. give a Kubernetes minor version such as 1\\.35\\.`));
     }
+  });
+
+  test('a version past the newest the removal table knows is a usage error: a pass there would claim what kaji does not know', async () => {
+    const { code, stdout, stderr } = await kaji(['check', '/nonexistent', '--kubernetes-version', '1.99']);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, /argument '1\.99' is invalid\. kaji knows the API removals up to Kubernetes 1\.35; give that version or an earlier one/);
   });
 
   test('--help documents the flag', async () => {
