@@ -115,7 +115,7 @@ function volumesProblem(kind: string, podSpecPath: readonly string[], podSpec: J
     const emptyDir = volume.emptyDir;
     const sizeLimit = isObject(emptyDir) ? quantityProblem(emptyDir.sizeLimit) : undefined;
     if (sizeLimit !== undefined) return placed(kind, { path: WHOLE, text: sizeLimit }, [...podSpecPath, 'volumes', index, 'emptyDir', 'sizeLimit']);
-    const claim = requirementsProblem(valueAtPath(volume, EPHEMERAL_CLAIM_RESOURCES));
+    const claim = requirementsProblem(valueAtPath(volume, EPHEMERAL_CLAIM_RESOURCES), 'claim');
     if (claim !== undefined) return placed(kind, claim, [...podSpecPath, 'volumes', index, ...EPHEMERAL_CLAIM_RESOURCES]);
   }
   return undefined;
@@ -140,7 +140,7 @@ function quantitiesProblem(object: JsonObject): ObjectProblem | undefined {
     case 'StatefulSet':
       return inGroup(apiVersion, 'apps') ? claimTemplatesProblem(object) : undefined;
     case 'PersistentVolumeClaim':
-      return inGroup(apiVersion, '') ? placed(kind, requirementsProblem(valueAtPath(object, SPEC_RESOURCES)), SPEC_RESOURCES) : undefined;
+      return inGroup(apiVersion, '') ? placed(kind, requirementsProblem(valueAtPath(object, SPEC_RESOURCES), 'claim'), SPEC_RESOURCES) : undefined;
     case 'ResourceQuota':
       return inGroup(apiVersion, '') ? placed(kind, resourceListProblem(valueAtPath(object, SPEC_HARD)), SPEC_HARD) : undefined;
     case 'LimitRange':
@@ -155,7 +155,7 @@ function claimTemplatesProblem(statefulSet: JsonObject): ObjectProblem | undefin
   if (!Array.isArray(claims)) return undefined;
   for (let index = 0; index < claims.length; index++) {
     const claim = claims[index];
-    const problem = isObject(claim) ? requirementsProblem(valueAtPath(claim, SPEC_RESOURCES)) : undefined;
+    const problem = isObject(claim) ? requirementsProblem(valueAtPath(claim, SPEC_RESOURCES), 'claim') : undefined;
     if (problem !== undefined) return placed('StatefulSet', problem, [...SPEC_CLAIM_TEMPLATES, index, ...SPEC_RESOURCES]);
   }
   return undefined;
@@ -168,7 +168,8 @@ function limitRangeProblem(limitRange: JsonObject): ObjectProblem | undefined {
     const item = items[index];
     if (!isObject(item)) continue;
     for (const key of LIMIT_RANGE_LISTS) {
-      const problem = resourceListProblem(item[key]);
+      // Of a LimitRange's lists the API server refuses a negative value in maxLimitRequestRatio only (it must be at least 1).
+      const problem = resourceListProblem(item[key], key === 'maxLimitRequestRatio' ? 'refused' : 'taken');
       if (problem !== undefined) return placed('LimitRange', problem, [...SPEC_LIMITS, index], key);
     }
   }
@@ -195,43 +196,55 @@ function placed(kind: string, fault: Fault | undefined, at: readonly PathSegment
 const RESOURCE_LISTS = ['requests', 'limits'] as const;
 
 /**
- * Resource requirements (a container's or the pod's resources, a claim's)
- * that are not a mapping, or whose requests or limits are not a list of
- * quantities the API server takes.
+ * Whose resource requirements: a container's or the pod's, whose negative
+ * values the API server refuses, or a volume claim's, of which it judges only
+ * requests.storage that way (it must be above 0; the rest need only be
+ * quantities).
  */
-function requirementsProblem(requirements: JsonValue | undefined): Fault | undefined {
+type RequirementsOf = 'pod' | 'claim';
+
+/**
+ * Resource requirements that are not a mapping, or whose requests or limits
+ * are not a list of quantities the API server takes.
+ */
+function requirementsProblem(requirements: JsonValue | undefined, of: RequirementsOf = 'pod'): Fault | undefined {
   if (requirements === undefined || requirements === null) return undefined;
   if (!isObject(requirements)) return { path: WHOLE, text: `must be a mapping with requests and limits, found ${describe(requirements)}` };
   for (const list of RESOURCE_LISTS) {
-    const fault = resourceListProblem(requirements[list]);
+    const negatives = of === 'pod' ? 'refused' : list === 'requests' ? 'refused for storage' : 'taken';
+    const fault = resourceListProblem(requirements[list], negatives);
     if (fault !== undefined) return { path: [list, ...fault.path], text: fault.text };
   }
   return undefined;
 }
 
+/** Whether the API server refuses a negative value in a resource list: everywhere, for `storage` only, or nowhere. */
+type Negatives = 'refused' | 'refused for storage' | 'taken';
+
 /**
  * A resource list (resource name → quantity) that is not a mapping, or holds
- * a value that is not a quantity (.nan, "abc", 1.5.5) or is negative. Any
- * resource name, as the API server reads every value of the list as a
- * quantity.
+ * a value that is not a quantity (.nan, "abc", 1.5.5), or a negative one where
+ * the API server refuses that. Any resource name, as the API server reads
+ * every value of the list as a quantity.
  */
-function resourceListProblem(quantities: JsonValue | undefined): Fault | undefined {
+function resourceListProblem(quantities: JsonValue | undefined, negatives: Negatives = 'refused'): Fault | undefined {
   if (quantities === undefined || quantities === null) return undefined;
   if (!isObject(quantities)) return { path: WHOLE, text: `must be a mapping of resource names to quantities, found ${describe(quantities)}` };
   for (const name in quantities) {
     // A strategic-merge patch file may carry directives ($patch: delete); no resource name starts with $.
     if (name.startsWith('$')) continue;
-    const text = quantityProblem(quantities[name]);
+    const refuseNegative = negatives === 'refused' || (negatives === 'refused for storage' && name === 'storage');
+    const text = quantityProblem(quantities[name], refuseNegative);
     if (text !== undefined) return { path: [name], text };
   }
   return undefined;
 }
 
 /** Why the API server refuses one quantity value ("must ..., found ..."), or undefined when it takes it; null is absent. */
-function quantityProblem(value: JsonValue | undefined): string | undefined {
+function quantityProblem(value: JsonValue | undefined, refuseNegative = true): string | undefined {
   if (value === undefined || value === null) return undefined;
   const fault = quantityFault(value);
-  if (fault === undefined) return undefined;
+  if (fault === undefined || (fault === 'negative' && !refuseNegative)) return undefined;
   const rule = fault === 'negative' ? 'must not be negative' : 'must be a Kubernetes quantity such as 500m or 2';
   return `${rule}, found ${foundText(value)}`;
 }

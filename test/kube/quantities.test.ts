@@ -384,7 +384,7 @@ spec:
 kind: PersistentVolumeClaim
 metadata: {name: good-claim}
 spec:
-  resources: {requests: {storage: 0}}
+  resources: {requests: {storage: 1Gi, cpu: "-1"}, limits: {storage: -1Gi}}
 `,
   `apiVersion: v1
 kind: ResourceQuota
@@ -399,7 +399,7 @@ spec:
   limits:
   - type: Container
     max: {cpu: 2}
-    min: {cpu: 10m}
+    min: {cpu: 10m, memory: "-1"}
     default: {memory: 512Mi}
     defaultRequest: {memory: 256Mi}
     maxLimitRequestRatio: {cpu: 10}
