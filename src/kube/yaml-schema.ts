@@ -101,6 +101,17 @@ function goInteger(text: string): number | undefined {
   return sign === MINUS && magnitude !== 0 ? -magnitude : magnitude;
 }
 
+/**
+ * goInteger, then go-yaml v2's last try: after a `0b`, a signed binary number
+ * as ParseInt(text[2:], 2, 64) reads it (`0b-1` is -1, `0b+10` is 2).
+ */
+function goYamlInteger(plain: string): number | undefined {
+  const value = goInteger(plain);
+  if (value !== undefined || !plain.startsWith('0b')) return value;
+  const sign = plain.charCodeAt(2);
+  return sign === PLUS || sign === MINUS ? goInteger(`${plain[2]}0b${plain.slice(3)}`) : undefined;
+}
+
 /** A float as Go's ParseFloat reads a text of the given form; undefined past a float64's range. */
 function goFloat(text: string, form: RegExp): number | undefined {
   if (!form.test(text)) return undefined;
@@ -117,7 +128,7 @@ function goYamlNumber(text: string): number | undefined {
     if (first === DOT) return goFloat(text, GO_DOT_FLOAT);
   } else if (!startsNumber(first)) return undefined;
   const plain = withoutUnderscores(text);
-  return goInteger(plain) ?? goFloat(plain, GO_YAML_FLOAT);
+  return goYamlInteger(plain) ?? goFloat(plain, GO_YAML_FLOAT);
 }
 
 // js-yaml exports its built-in types at run time; its type declarations omit them.
@@ -126,8 +137,8 @@ const builtIn = (yaml as unknown as { types: Record<'null' | 'int' | 'float' | '
 /** Integers as go-yaml v2 resolves them; written as js-yaml's core int type writes them. */
 const goYamlInt = new yaml.Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
-  resolve: (data: string | null) => data !== null && startsNumber(data.charCodeAt(0)) && goInteger(withoutUnderscores(data)) !== undefined,
-  construct: (data: string) => goInteger(withoutUnderscores(data)),
+  resolve: (data: string | null) => data !== null && startsNumber(data.charCodeAt(0)) && goYamlInteger(withoutUnderscores(data)) !== undefined,
+  construct: (data: string) => goYamlInteger(withoutUnderscores(data)),
   predicate: builtIn.int.predicate ?? undefined,
   represent: builtIn.int.represent ?? undefined,
   defaultStyle: builtIn.int.defaultStyle ?? undefined,

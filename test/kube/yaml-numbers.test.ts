@@ -38,6 +38,11 @@ const SCALARS: ReadonlyArray<readonly [string, JsonValue]> = [
   ['-0x10', -16],
   ['0b101', 5],
   ['0B101', 5],
+  // go-yaml v2's last try: after 0b, a signed binary number.
+  ['0b-1', -1],
+  ['0b+10', 2],
+  ['0b_-1', -1],
+  ['0B-1', '0B-1'],
   ['-0b101', -5],
   ['1_000', 1000],
   ['1_000.5', 1000.5],
@@ -168,7 +173,7 @@ customChecks:
 });
 
 /** Strings that Kubernetes reads as a number or a boolean when written plain. */
-const TRICKY_STRINGS = ['1_000', '1_000.5', '010', '0755', '08', '0x1F', '0X1F', '+0x10', '0o10', '0B101', '-0b101', '1__0', '0x_1', '1_', '.5_0', 'yes', 'off', 'y', '1e3', '.inf'];
+const TRICKY_STRINGS = ['0b-1', '1_000', '1_000.5', '010', '0755', '08', '0x1F', '0X1F', '+0x10', '0o10', '0B101', '-0b101', '1__0', '0x_1', '1_', '.5_0', 'yes', 'off', 'y', '1e3', '.inf'];
 
 describe('writing strings Kubernetes would read as numbers', () => {
   test('generated files quote them, and reading them back gives the strings', async () => {
