@@ -32,12 +32,22 @@ function painter(color: boolean): Paint {
 }
 
 /**
- * Text taken from the manifests (names, file paths, messages) with control
- * characters shown as `\xNN`: a manifest's name must not move the cursor,
- * retitle the terminal or print a line of its own into the report.
+ * Control characters, and the bidirectional-text controls that make a terminal
+ * show characters in another order than they are (the "Trojan Source" trick).
+ */
+const UNPRINTABLE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * Text taken from the manifests or a cluster (names, file paths, messages)
+ * with control characters shown as `\xNN` and bidirectional controls as
+ * `\uNNNN`: a manifest's name must not move the cursor, retitle the
+ * terminal, print a line of its own into the report, or reverse what follows it.
  */
 export function printable(text: string): string {
-  return text.replace(/\p{Cc}/gu, (character) => `\\x${character.codePointAt(0)!.toString(16).padStart(2, '0')}`);
+  return text.replace(UNPRINTABLE, (character) => {
+    const code = character.codePointAt(0)!;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 const MARK: Record<Outcome, string> = { danger: '✗', warning: '⚠', success: '✓' };

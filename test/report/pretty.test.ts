@@ -46,6 +46,14 @@ describe('formatPretty', () => {
     assert.ok(text.includes('  container app\\x1b]0;title\\x07\n'));
   });
 
+  test('bidirectional controls in a name are shown as \\uNNNN, so a name cannot reverse what the terminal shows after it', () => {
+    const audit = sampleAudit();
+    audit.Results[0]!.Name = 'web\u202egnp.evil\u2066x\u2069\u200f';
+    const text = formatPretty(audit, { color: false });
+    assert.doesNotMatch(text, /[\u202a-\u202e\u2066-\u2069\u200e\u200f]/u);
+    assert.ok(text.includes('Deployment/shop/web\\u202egnp.evil\\u2066x\\u2069\\u200f  deploy/web.yaml:3\n'), text);
+  });
+
   test('colour codes only with color: true; passed checks dim', () => {
     const text = formatPretty(sampleAudit(), { color: true });
     assert.ok(text.includes(`${ESC}31m`), 'red for dangers');
