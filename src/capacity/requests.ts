@@ -13,7 +13,7 @@
 // takes the limit, as the API server's defaulting does for a pod it admits.
 // Only cpu (millicores, rounded up as Kubernetes' MilliValue) and memory
 // (bytes, rounded up as Value) are counted.
-import { exceedsInt64, isObject, parseQuantity, pathText, valueText, type JsonObject, type JsonValue, type Quantity } from '../kube/index.js';
+import { ceilToScale, exceedsInt64, isObject, parseQuantity, pathText, valueText, type JsonObject, type JsonValue } from '../kube/index.js';
 
 /** A problem in the cluster's objects that makes a number impossible to work out; a message a user can act on. */
 export class CapacityError extends Error {
@@ -52,16 +52,7 @@ export function scaledQuantity(value: JsonValue | undefined, resource: keyof Res
   if (parsed === undefined) throw new CapacityError(`${where} must be a Kubernetes quantity such as ${resource === 'cpu' ? '500m' : '512Mi'}, found ${valueText(value)}`);
   if (parsed.mantissa < 0n) throw new CapacityError(`${where} must not be negative, found ${valueText(value)}`);
   if (exceedsInt64(parsed, SCALE[resource])) throw new CapacityError(`${where} is larger than Kubernetes counts, found ${valueText(value)}`);
-  return ceilAtScale(parsed, SCALE[resource]);
-}
-
-/** q / 10^scale, rounded up (q is not negative here). */
-function ceilAtScale(q: Quantity, scale: number): bigint {
-  const shift = q.exponent - scale;
-  if (shift >= 0) return q.mantissa * 10n ** BigInt(shift);
-  const divisor = 10n ** BigInt(-shift);
-  const whole = q.mantissa / divisor;
-  return q.mantissa % divisor === 0n ? whole : whole + 1n;
+  return ceilToScale(parsed, SCALE[resource]);
 }
 
 /** A resource list's cpu and memory (`status.allocatable`, `spec.overhead`). */

@@ -7,7 +7,7 @@ export type { LoadOptions, LoadResult, LoadSink, ManifestTree } from './load.js'
 export { splitDocuments, parseDocument, parseStream, YamlSyntaxError } from './documents.js';
 export type { DocumentText } from './documents.js';
 export { renderKustomization, kustomizationFile, readKustomization, KustomizeError, RemoteLoadsError, KUSTOMIZATION_FILES } from './kustomize.js';
-export { parseQuantity, compareQuantities, canonicalQuantity, quantityFromNumber, exceedsInt64 } from './quantity.js';
+export { parseQuantity, compareQuantities, canonicalQuantity, quantityFromNumber, exceedsInt64, ceilToScale } from './quantity.js';
 export type { Quantity, QuantityFormat } from './quantity.js';
 export { normalizeObject } from './normalize.js';
 export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, YamlEditError } from './yaml-edit.js';

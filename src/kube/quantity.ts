@@ -209,6 +209,20 @@ export function exceedsInt64(q: Quantity, scale = 0): boolean {
   return q.capped === true || (q.mantissa !== 0n && compareMagnitudes(q.mantissa, q.exponent, MAX_BINARY, scale) > 0);
 }
 
+/**
+ * A quantity in units of 10^scale, rounded up as Kubernetes rounds its 64-bit
+ * views: scale 0 for `Value()` (bytes), -3 for `MilliValue()` (millicores).
+ * Exact (no bound: check exceedsInt64 first where that matters).
+ */
+export function ceilToScale(q: Quantity, scale: number): bigint {
+  const shift = q.exponent - scale;
+  if (shift >= 0) return q.mantissa * 10n ** BigInt(shift);
+  const divisor = 10n ** BigInt(-shift);
+  const whole = q.mantissa / divisor;
+  // BigInt division truncates toward 0, which for a negative value is already up.
+  return q.mantissa % divisor > 0n ? whole + 1n : whole;
+}
+
 /** Compares two quantities by value, whatever their suffixes: "1Gi" > "1G", "0.1" == "100m". */
 export function compareQuantities(a: Quantity, b: Quantity): -1 | 0 | 1 {
   const signA = a.mantissa === 0n ? 0 : a.mantissa < 0n ? -1 : 1;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { runBounded } from '../support/bounded.js';
 import {
   canonicalQuantity,
+  ceilToScale,
   compareQuantities,
   exceedsInt64,
   parseQuantity,
@@ -374,5 +375,23 @@ describe('huge exponents: exact, compared by order of magnitude, never expanded'
     );
     // 10e2147483646 twice, 1n, 1e999999, and 980 nines then 0e2147481999.
     assert.equal(out, `${13 + 13 + 2 + 8 + 981 + 11} true`);
+  });
+});
+
+describe('ceilToScale: a quantity in whole units of 10^scale, rounded up as Value() and MilliValue() round', () => {
+  test('millicores (scale -3) and bytes (scale 0)', () => {
+    const cases: [string, number, bigint][] = [
+      ['1.5', -3, 1500n],
+      ['2', -3, 2000n],
+      ['0.1m', -3, 1n],
+      ['1m', 0, 1n],
+      ['1Ki', 0, 1024n],
+      ['1.5Gi', 0, 1610612736n],
+      ['409.6Mi', 0, 429496730n],
+      ['0', -3, 0n],
+      ['-1.5', 0, -1n],
+      ['1e3', 3, 1n],
+    ];
+    for (const [text, scale, expected] of cases) assert.equal(ceilToScale(parsed(text), scale), expected, `${text} at 10^${scale}`);
   });
 });

@@ -19,7 +19,7 @@
 // Sizing comes from platform.yaml only: fixed units, or a percent of the sum of
 // the services' quota cpu and memory. Not from the rendered apps' requests:
 // every release of a tenant would then make the generated files stale.
-import { canonicalQuantity, parseQuantity, type JsonObject, type Quantity } from '../../../kube/index.js';
+import { canonicalQuantity, ceilToScale, parseQuantity, type JsonObject, type Quantity } from '../../../kube/index.js';
 import { PlatformError, PlatformErrors } from '../../definition/errors.js';
 import { HEADROOM_NAME, KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition } from '../../types.js';
 import type { GroupKind } from '../argocd.js';
@@ -71,12 +71,6 @@ function ceilDiv(a: bigint, b: bigint): bigint {
   return (a + b - 1n) / b;
 }
 
-/** A non-negative quantity times 10^scale, rounded up to a whole number (Kubernetes' MilliValue is scale 3, Value scale 0). */
-function ceilScaled(q: Quantity, scale: number): bigint {
-  const power = q.exponent + scale;
-  return power >= 0 ? q.mantissa * 10n ** BigInt(power) : ceilDiv(q.mantissa, 10n ** BigInt(-power));
-}
-
 /** A quantity of the definition, which the loader has checked. */
 function quantity(text: string): Quantity {
   const parsed = parseQuantity(text);
@@ -105,16 +99,16 @@ function requested(platform: PlatformDefinition): { cpuMilli: bigint; memory: bi
   const headroom = platform.capacity.headroom;
   if (headroom.kind === 'units') {
     return {
-      cpuMilli: ceilScaled(quantity(headroom.cpu), 3),
-      memory: ceilScaled(quantity(headroom.memory), 0),
+      cpuMilli: ceilToScale(quantity(headroom.cpu), -3),
+      memory: ceilToScale(quantity(headroom.memory), 0),
       source: `capacity.headroom: ${headroom.cpu} cpu, ${headroom.memory} memory`,
     };
   }
   let quotaCpu = 0n;
   let quotaMemory = 0n;
   for (const service of platform.services) {
-    quotaCpu += ceilScaled(quantity(service.quota.cpu), 3);
-    quotaMemory += ceilScaled(quantity(service.quota.memory), 0);
+    quotaCpu += ceilToScale(quantity(service.quota.cpu), -3);
+    quotaMemory += ceilToScale(quantity(service.quota.memory), 0);
   }
   const cpuMilli = percentOf(quotaCpu, headroom.percent);
   // To the Mi, as each pod's share is anyway: a byte count would be noise in the file's comment.
