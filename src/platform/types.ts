@@ -41,9 +41,13 @@ export interface ClusterDefinition {
 }
 
 /** Spare capacity kept ready: fixed units, or a share of the services' quota cpu and memory. */
-export type Headroom =
+export type Headroom = (
   | { readonly kind: 'units'; readonly cpu: string; readonly memory: string }
-  | { readonly kind: 'percent'; readonly percent: number };
+  | { readonly kind: 'percent'; readonly percent: number }
+) & {
+  /** The placeholders' image, with its tag or digest. @default "registry.k8s.io/pause:3.10.2" */
+  readonly image: string;
+};
 
 export interface CapacityDefinition {
   /** In order of preference. @default ["spot", "on-demand"] */

@@ -83,7 +83,7 @@ const MINIMAL_RESULT: PlatformDefinition = {
     instanceCategories: ['c', 'm', 'r'],
     instanceFamilies: [],
     architectures: ['amd64'],
-    headroom: { kind: 'percent', percent: 10 },
+    headroom: { kind: 'percent', percent: 10, image: 'registry.k8s.io/pause:3.10.2' },
   },
   network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
   policy: 'polaris.yaml',
@@ -182,7 +182,7 @@ services:
         instanceCategories: ['m'],
         instanceFamilies: ['m7g', 'c7g'],
         architectures: ['arm64', 'amd64'],
-        headroom: { kind: 'units', cpu: '1500m', memory: '2Gi' },
+        headroom: { kind: 'units', cpu: '1500m', memory: '2Gi', image: 'registry.k8s.io/pause:3.10.2' },
       },
       network: { loadBalancerCidrs: ['10.1.0.0/22', '10.1.4.0/22', '2600:1f18:abcd:100::/56'], awsEndpoints: ['sqs', 'sts'] },
       policy: 'policy/polaris.yaml',
@@ -229,7 +229,15 @@ services:
 
   test('GIVEN headroom as a percent WHEN parsed THEN it is kept as a percent', () => {
     const text = edit('teams:\n', 'capacity:\n  headroom: {percent: 0}\nteams:\n');
-    assert.deepEqual(parsePlatform(text, FILE).capacity.headroom, { kind: 'percent', percent: 0 });
+    assert.deepEqual(parsePlatform(text, FILE).capacity.headroom, { kind: 'percent', percent: 0, image: 'registry.k8s.io/pause:3.10.2' });
+  });
+
+  test('GIVEN a headroom image (a mirror) WHEN parsed THEN the placeholders use it, with units or a percent', () => {
+    const mirror = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/mirror/pause:3.10.2';
+    const withPercent = edit('teams:\n', `capacity:\n  headroom: {percent: 5, image: ${mirror}}\nteams:\n`);
+    assert.deepEqual(parsePlatform(withPercent, FILE).capacity.headroom, { kind: 'percent', percent: 5, image: mirror });
+    const withUnits = edit('teams:\n', `capacity:\n  headroom: {cpu: 2, memory: 4Gi, image: ${mirror}}\nteams:\n`);
+    assert.deepEqual(parsePlatform(withUnits, FILE).capacity.headroom, { kind: 'units', cpu: '2', memory: '4Gi', image: mirror });
   });
 
   test('GIVEN a YAML anchor WHEN parsed THEN the alias is read like the anchor', () => {
@@ -769,6 +777,14 @@ describe('errors: webhook', () => {
 });
 
 describe('errors: headroom', () => {
+  test('an image without a tag or digest is refused at its line', () => {
+    const text = edit('teams:\n', 'capacity:\n  headroom: {percent: 5, image: mirror/pause}\nteams:\n');
+    assert.throws(
+      () => parsePlatform(text, FILE),
+      (error: unknown) => error instanceof PlatformErrors && /^platform\.yaml:13:\d+: capacity\.headroom\.image: .*an image with its tag or digest/m.test(error.describe()),
+    );
+  });
+
   test('units and a percent together, or units without memory', () => {
     assertProblems(edit('teams:\n', 'capacity:\n  headroom: {cpu: 1, percent: 10}\nteams:\n'), [
       'platform.yaml:13:14: capacity.headroom.cpu: cannot be combined with percent: give headroom either as cpu and memory (fixed units) or as percent (a share of the quota of all services)',

@@ -65,7 +65,7 @@ const SERVICES: readonly ServiceDefinition[] = [
 // No platform component writes files here (webhook off, no headroom): they have tests of their own.
 const PLATFORM: PlatformDefinition = definePlatform({
   webhook: { ...definePlatform().webhook, enabled: false },
-  capacity: { ...definePlatform().capacity, headroom: { kind: 'percent', percent: 0 } },
+  capacity: { ...definePlatform().capacity, headroom: { kind: 'percent', percent: 0, image: 'registry.k8s.io/pause:3.10.2' } },
   file: '/work/labs/platform.yaml',
   platform: { name: 'labs', region: 'eu-west-1', account: '111122223333', domain: 'labs.example.com' },
   manifests: { url: REPO, branch: 'main', path: '.', localPath: 'manifests' },

@@ -5,7 +5,8 @@ import { loadAll } from 'js-yaml';
 import type { JsonObject } from '../../src/kube/index.js';
 import { auditObjects, defaultPolicyConfig, loadPolicyConfig, messagesOf } from '../../src/policy/index.js';
 import { objectBoundaryFindings, serviceBoundary } from '../../src/platform/boundaries/index.js';
-import { headroomComponent, headroomSize, PAUSE_IMAGE } from '../../src/platform/derive/components/headroom.js';
+import { headroomComponent, headroomSize } from '../../src/platform/derive/components/headroom.js';
+import { PLATFORM_DEFAULTS } from '../../src/platform/definition/schema.js';
 import { deriveClusterFiles, PlatformErrors, webhookComponent, type GeneratedFile, type Headroom, type PlatformDefinition, type ServiceDefinition } from '../../src/platform/index.js';
 import { definePlatform } from '../support/platform.js';
 import { objectsFrom } from '../support/inputs.js';
@@ -41,8 +42,9 @@ function platformWith(headroom: Headroom, options: { webhook?: boolean; services
   });
 }
 
-const units = (cpu: string, memory: string): Headroom => ({ kind: 'units', cpu, memory });
-const percent = (value: number): Headroom => ({ kind: 'percent', percent: value });
+const PAUSE_IMAGE = PLATFORM_DEFAULTS.headroomImage;
+const units = (cpu: string, memory: string, image: string = PAUSE_IMAGE): Headroom => ({ kind: 'units', cpu, memory, image });
+const percent = (value: number): Headroom => ({ kind: 'percent', percent: value, image: PAUSE_IMAGE });
 
 /** Every file of the cluster, with the default components (webhook and headroom). */
 function clusterFiles(platform: PlatformDefinition): GeneratedFile[] {
@@ -185,6 +187,10 @@ describe('headroom objects', () => {
     const container = (spec.containers as JsonObject[])[0]!;
     assert.equal(container.image, PAUSE_IMAGE);
     assert.match(PAUSE_IMAGE, /^registry\.k8s\.io\/pause:\d+\.\d+(\.\d+)?$/, 'a pinned tag');
+    // capacity.headroom.image: a mirror the nodes can reach and the policy allows.
+    const mirror = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/mirror/pause:3.10.2';
+    const mirrored = podSpec(objectsOf(headroomFiles(platformWith(units('4', '8Gi', mirror)))));
+    assert.equal((mirrored.containers as JsonObject[])[0]!.image, mirror);
     assert.deepEqual(container.securityContext, {
       allowPrivilegeEscalation: false,
       privileged: false,

@@ -97,7 +97,7 @@ export function definePlatform(overrides: Partial<PlatformDefinition> = {}): Pla
       instanceCategories: ['c', 'm', 'r'],
       instanceFamilies: [],
       architectures: ['amd64'],
-      headroom: { kind: 'percent', percent: 10 },
+      headroom: { kind: 'percent', percent: 10, image: 'registry.k8s.io/pause:3.10.2' },
     },
     network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
     policy: 'polaris.yaml',

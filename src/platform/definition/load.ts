@@ -595,9 +595,10 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
   const webhook = (data.webhook ?? {}) as Raw;
   const quantity = (path: Segment[]): string => quantities.get(formatPath(path)) as string;
   const headroomRaw = capacity.headroom as Raw | undefined;
-  let headroom: Headroom = { kind: 'percent', percent: D.headroomPercent };
-  if (headroomRaw && headroomRaw.percent !== undefined) headroom = { kind: 'percent', percent: headroomRaw.percent as number };
-  else if (headroomRaw) headroom = { kind: 'units', cpu: quantity(['capacity', 'headroom', 'cpu']), memory: quantity(['capacity', 'headroom', 'memory']) };
+  const image = (headroomRaw?.image as string | undefined) ?? D.headroomImage;
+  let headroom: Headroom = { kind: 'percent', percent: D.headroomPercent, image };
+  if (headroomRaw && headroomRaw.percent !== undefined) headroom = { kind: 'percent', percent: headroomRaw.percent as number, image };
+  else if (headroomRaw) headroom = { kind: 'units', cpu: quantity(['capacity', 'headroom', 'cpu']), memory: quantity(['capacity', 'headroom', 'memory']), image };
 
   return {
     file,

@@ -22,6 +22,8 @@ export const PLATFORM_DEFAULTS = {
   instanceFamilies: [],
   architectures: ['amd64'],
   headroomPercent: 10,
+  /** The pause image Kubernetes itself uses (multi-arch, runs as 65535): it only waits for SIGTERM. */
+  headroomImage: 'registry.k8s.io/pause:3.10.2',
   policy: 'polaris.yaml',
   imageAllowlist: [],
   requests: { cpu: '100m', memory: '128Mi' },
@@ -238,6 +240,10 @@ export const PLATFORM_SCHEMA: Schema = {
           description: `Spare node capacity kept ready in every cluster, so a new pod starts at once instead of waiting for a node: placeholder pods at the lowest priority (kaji-headroom, in kaji-system) that any other pod preempts, in slices of at most 1 cpu and 4Gi. Either fixed units ({cpu, memory}) or a share of the services' quotas ({percent}); 0 (cpu or memory 0, or percent 0) means none. @default {"percent": ${D.headroomPercent}}`,
           properties: {
             cpu: quantity('Spare cpu kept ready in each cluster, e.g. 2 or "1500m"; 0 means no headroom. Needs memory too; not with percent.'),
+            image: text(
+              IMAGE_REFERENCE,
+              `The placeholders' image, with its tag or digest: a copy of ${D.headroomImage} in a registry the nodes can reach and the policy allows (e.g. the platform's ECR). With cpu and memory, or with percent. @default "${D.headroomImage}"`,
+            ),
             memory: quantity('Spare memory kept ready in each cluster, e.g. "4Gi"; 0 means no headroom. Needs cpu too; not with percent.'),
             percent: {
               type: 'number',

@@ -36,8 +36,6 @@ export { HEADROOM_NAME };
  * platform's own low-priority classes (batch work) above the headroom.
  */
 export const HEADROOM_PRIORITY = -10;
-/** The pause image Kubernetes itself uses (multi-arch, runs as 65535): it only waits for SIGTERM. */
-export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10.2';
 
 const MIB = 1024n * 1024n;
 const GIB = 1024n * MIB;
@@ -225,7 +223,7 @@ function probe(): JsonObject {
  * - A short grace period: pause exits at SIGTERM, and a preempting pod waits
  *   for its victims to end.
  */
-function deploymentObjects(size: HeadroomSize): JsonObject[] {
+function deploymentObjects(size: HeadroomSize, image: string): JsonObject[] {
   const amounts = { cpu: size.podCpu, memory: size.podMemory };
   const deployment: JsonObject = {
     apiVersion: 'apps/v1',
@@ -250,7 +248,7 @@ function deploymentObjects(size: HeadroomSize): JsonObject[] {
           containers: [
             {
               name: 'pause',
-              image: PAUSE_IMAGE,
+              image,
               // Always, as kaji's policy asks: the node keeps the layers, so a start costs one manifest check.
               imagePullPolicy: 'Always',
               resources: { requests: { ...amounts }, limits: { ...amounts } },
@@ -281,7 +279,7 @@ function deriveHeadroom(platform: PlatformDefinition, _cluster: ClusterDefinitio
   files.push(
     generatedFile('priorityclass.yaml', [priorityClassObject()], [`Below every pod without a priority class (0): any of them preempts the headroom pods.`]),
     generatedFile('networkpolicy.yaml', [networkPolicyObject()], ['Nothing reaches the headroom pods and they reach nothing but one another (and pause opens no socket).']),
-    generatedFile('deployment.yaml', deploymentObjects(size), [
+    generatedFile('deployment.yaml', deploymentObjects(size, platform.capacity.headroom.image), [
       `${size.replicas} placeholder pods of ${size.podCpu} cpu and ${size.podMemory} memory (${size.source}).`,
       'A pod that needs the room preempts them; they go Pending and Karpenter launches a node for them.',
     ]),
