@@ -211,15 +211,19 @@ function requirementsProblem(requirements: JsonValue | undefined, of: Requiremen
   if (requirements === undefined || requirements === null) return undefined;
   if (!isObject(requirements)) return { path: WHOLE, text: `must be a mapping with requests and limits, found ${describe(requirements)}` };
   for (const list of RESOURCE_LISTS) {
-    const negatives = of === 'pod' ? 'refused' : list === 'requests' ? 'refused for storage' : 'taken';
+    const negatives = of === 'pod' ? 'refused' : list === 'requests' ? 'storage above 0' : 'taken';
     const fault = resourceListProblem(requirements[list], negatives);
     if (fault !== undefined) return { path: [list, ...fault.path], text: fault.text };
   }
   return undefined;
 }
 
-/** Whether the API server refuses a negative value in a resource list: everywhere, for `storage` only, or nowhere. */
-type Negatives = 'refused' | 'refused for storage' | 'taken';
+/**
+ * Whether the API server refuses a negative value in a resource list:
+ * everywhere, nowhere, or only for `storage`, which must moreover be above 0
+ * (a claim's requests).
+ */
+type Negatives = 'refused' | 'storage above 0' | 'taken';
 
 /**
  * A resource list (resource name → quantity) that is not a mapping, or holds
@@ -233,8 +237,8 @@ function resourceListProblem(quantities: JsonValue | undefined, negatives: Negat
   for (const name in quantities) {
     // A strategic-merge patch file may carry directives ($patch: delete); no resource name starts with $.
     if (name.startsWith('$')) continue;
-    const refuseNegative = negatives === 'refused' || (negatives === 'refused for storage' && name === 'storage');
-    const text = quantityProblem(quantities[name], refuseNegative);
+    const claimStorage = negatives === 'storage above 0' && name === 'storage';
+    const text = quantityProblem(quantities[name], negatives === 'refused' || claimStorage) ?? (claimStorage ? zeroProblem(quantities[name]) : undefined);
     if (text !== undefined) return { path: [name], text };
   }
   return undefined;
@@ -247,6 +251,12 @@ function quantityProblem(value: JsonValue | undefined, refuseNegative = true): s
   if (fault === undefined || (fault === 'negative' && !refuseNegative)) return undefined;
   const rule = fault === 'negative' ? 'must not be negative' : 'must be a Kubernetes quantity such as 500m or 2';
   return `${rule}, found ${foundText(value)}`;
+}
+
+/** A claim's storage request of 0, which the API server refuses ("must be greater than zero"). */
+function zeroProblem(value: JsonValue | undefined): string | undefined {
+  const zero = value === 0 || (typeof value === 'string' && canonicalQuantityText(value) === '0');
+  return zero ? `must be above 0 (the size of the volume), found ${foundText(value!)}` : undefined;
 }
 
 /**

@@ -151,13 +151,21 @@ describe('kaji capacity through kubectl', { skip: !hasKubectl && 'needs kubectl'
     assert.equal(code, 2);
     assert.match(stderr, /^kaji: kubectl get nodes failed: Error from server \(Forbidden\): nodes is forbidden: User "dev" cannot list resource "nodes" in API group "" at the cluster scope \(check /);
   });
+});
 
-  test('no kubectl: exit 2, saying how to get one or read a snapshot instead', async () => {
-    const { code, stderr } = await runKaji([], { ...env, KAJI_KUBECTL: tree.path('no-such-kubectl') });
+// Needs no kubectl: it is the machine without one.
+test('kaji capacity with no kubectl: exit 2, saying how to get one or read a snapshot instead', async () => {
+  const tree = tempTree({ 'home/.keep': '' });
+  try {
+    const { KUBECONFIG: _ignored, KAJI_KUBECTL: _also, ...rest } = process.env;
+    const missing = tree.path('no-such-kubectl');
+    const { code, stderr } = await runKaji([], { ...rest, HOME: tree.path('home'), KAJI_KUBECTL: missing });
     assert.equal(code, 2);
     assert.equal(
       stderr,
-      `kaji: "${tree.path('no-such-kubectl')}" was not found: install kubectl (or set KAJI_KUBECTL to it), or read a snapshot with --from FILE (kubectl get nodes,pods -A -o json > FILE)\n`,
+      `kaji: "${missing}" was not found: install kubectl (or set KAJI_KUBECTL to it), or read a snapshot with --from FILE (kubectl get nodes,pods -A -o json > FILE)\n`,
     );
-  });
+  } finally {
+    tree.cleanup();
+  }
 });

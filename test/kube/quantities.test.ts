@@ -265,6 +265,17 @@ spec:
     'PersistentVolumeClaim spec.resources.limits must be a mapping of resource names to quantities, found a list',
   ],
   [
+    `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: empty-claim}
+spec:
+  resources:
+    requests:
+      storage: 0Gi ${HERE}
+`,
+    'PersistentVolumeClaim spec.resources.requests.storage must be above 0 (the size of the volume), found "0Gi"',
+  ],
+  [
     `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: claim-template}
