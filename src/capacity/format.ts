@@ -3,7 +3,7 @@
 // cluster (names, the scheduler's messages) goes through printable(), so a
 // name cannot move the cursor or print a line of its own into the table.
 import { canonicalQuantity } from '../kube/index.js';
-import { printable } from '../report/index.js';
+import { alignedColumns, printable } from '../report/index.js';
 import type { CapacityGroup, CapacitySummary, PodRequests, PoolGroup } from './summary.js';
 
 export function formatCapacityJson(summary: CapacitySummary): string {
@@ -54,7 +54,7 @@ function groupTable(title: string, groups: readonly CapacityGroup[], withSpot: b
     memory(group.memoryBytes.requested),
     percent(group.memoryBytes.utilisation),
   ]);
-  return renderTable(columns, rows, `l${'r'.repeat(columns.length - 1)}`);
+  return alignedColumns(columns, rows, `l${'r'.repeat(columns.length - 1)}`);
 }
 
 function unschedulableLines(unschedulable: CapacitySummary['unschedulable']): string[] {
@@ -66,7 +66,7 @@ function unschedulableLines(unschedulable: CapacitySummary['unschedulable']): st
     bytes(pod.memoryBytes),
     printable(pod.message.trim()) || '-',
   ]);
-  return [`Unschedulable pods: ${unschedulable.pods}, requesting ${requestsText(unschedulable)}`, ...renderTable(['NAMESPACE', 'POD', 'CPU', 'MEMORY', 'WHY'], rows, 'llrrl').map((line) => `  ${line}`)];
+  return [`Unschedulable pods: ${unschedulable.pods}, requesting ${requestsText(unschedulable)}`, ...alignedColumns(['NAMESPACE', 'POD', 'CPU', 'MEMORY', 'WHY'], rows, 'llrrl').map((line) => `  ${line}`)];
 }
 
 function headroomLines(headroom: CapacitySummary['headroom']): string[] {
@@ -82,17 +82,6 @@ function headroomLines(headroom: CapacitySummary['headroom']): string[] {
 
 function requestsText(tally: PodRequests): string {
   return `cpu ${milli(tally.cpuMillicores)}, memory ${bytes(tally.memoryBytes)}`;
-}
-
-/** Aligned columns; `align` has an l (text) or r (number) per column. */
-function renderTable(columns: readonly string[], rows: readonly string[][], align: string): string[] {
-  const widths = columns.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const render = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => (align[column] === 'r' ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
-      .join('  ')
-      .trimEnd();
-  return [render(columns), ...rows.map(render)];
 }
 
 /** Millicores as cores, to 2 decimal places: 5790 → "5.79", 2000 → "2". */

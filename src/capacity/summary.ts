@@ -129,7 +129,7 @@ export function summarizeCapacity(input: { readonly nodes: readonly JsonObject[]
     const facts = nodeFacts(node);
     nodes.set(facts.name, facts);
   }
-  const requested = new Map<string, { pods: number; requested: Resources }>();
+  const requested = new Map<string, RequestTally>();
   const unschedulable: WaitingPod[] = [];
   const headroom = { running: emptyRequests(), pending: emptyRequests() };
   for (const pod of input.pods) {
@@ -142,8 +142,9 @@ export function summarizeCapacity(input: { readonly nodes: readonly JsonObject[]
     // A pod bound to a node missing from the list (deleted meanwhile) holds nothing that is counted here.
     const onListedNode = nodeName !== undefined && nodes.has(nodeName);
     if (onListedNode) {
-      const onNode = requested.get(nodeName) ?? { pods: 0, requested: NO_RESOURCES };
-      requested.set(nodeName, { pods: onNode.pods + 1, requested: addResources(onNode.requested, request) });
+      const onNode = requested.get(nodeName) ?? emptyRequests();
+      addRequest(onNode, request);
+      requested.set(nodeName, onNode);
     }
     const priorityClassName = stringAt(pod, 'spec', 'priorityClassName');
     if (isHeadroomPod(pod, namespace, priorityClassName)) {

@@ -111,6 +111,7 @@ export { formatJson, polarisJsonValue, printJson } from './json.js';
 export { formatYaml } from './yaml.js';
 export { formatScore } from './score.js';
 export { formatPretty, printable, type PrettyOptions } from './pretty.js';
+export { alignedColumns } from './columns.js';
 export { formatSarif, polarisHelpUri, sarifLog, type SarifLog, type SarifOptions } from './sarif.js';
 export { formatJunit } from './junit.js';
 export { formatMarkdown, type MarkdownOptions } from './markdown.js';

@@ -2,7 +2,7 @@
 // what changed on disk and every boundary violation or problem. Text from the
 // manifests (names, messages, kubectl's errors, paths) goes through printable():
 // a name must not move the cursor or print a line of its own into the table.
-import { printable } from '../report/index.js';
+import { alignedColumns, printable } from '../report/index.js';
 import type { SynthResult } from './index.js';
 
 /** Changed files and overlays listed one by one; beyond this, a count. */
@@ -30,13 +30,10 @@ export function formatSynthTable(result: SynthResult, options: TableOptions = {}
       String(service.warnings),
       String(service.score),
     ]);
-    const widths = COLUMNS.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-    const render = (cells: readonly string[]) =>
-      '  ' + cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
-    lines.push(paint('2', render(COLUMNS)));
-    for (const [index, row] of rows.entries()) {
+    const [header, ...serviceLines] = alignedColumns(COLUMNS, rows, 'llrrrr').map((line) => `  ${line}`);
+    lines.push(paint('2', header!));
+    for (const [index, line] of serviceLines.entries()) {
       const service = cluster.services[index]!;
-      const line = render(row);
       lines.push(service.dangers > 0 || service.problems.length > 0 ? paint('31', line) : line);
     }
     lines.push('');
