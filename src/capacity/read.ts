@@ -2,7 +2,7 @@
 // cluster through kubectl (its configuration, contexts and credential plugins
 // are the user's own), or from a snapshot file that kubectl wrote.
 import { stat } from 'node:fs/promises';
-import { addStream, readInputs, runStoppable, StoppableRunError, type InputProblem, type JsonObject, type KubeObject, type LoadSink, type StoppableRun } from '../kube/index.js';
+import { addStream, readInputs, runStoppable, STDIN_NAME, StoppableRunError, type InputProblem, type JsonObject, type KubeObject, type LoadSink, type StoppableRun } from '../kube/index.js';
 import { CapacityError } from './requests.js';
 
 export interface ClusterObjects {
@@ -38,7 +38,7 @@ export async function readSnapshot(file: string, options: { readonly readStdin?:
   if (sink.problems.length > 0) throw new CapacityInputError(sink.problems);
   const found = clusterObjects(objects);
   if (found.nodes.length === 0) {
-    const name = file === '-' ? '<stdin>' : file;
+    const name = file === '-' ? STDIN_NAME : file;
     throw new CapacityInputError([{ file: name, message: `holds no Node objects; write the snapshot with ${SNAPSHOT_COMMAND}` }]);
   }
   return found;

@@ -10,7 +10,7 @@ import {
   SNAPSHOT_COMMAND,
   summarizeCapacity,
 } from '../capacity/index.js';
-import { displayPath } from '../kube/index.js';
+import { displayPath, STDIN_NAME } from '../kube/index.js';
 import { printable } from '../report/index.js';
 import { reportProblems, UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -65,7 +65,7 @@ async function runCapacity(flags: CapacityFlags, io: Io): Promise<number> {
     throw new UsageError('--context and --kubeconfig choose the cluster kubectl reads; --from reads a file instead: give one or the other');
   }
   // Where the objects came from, for a problem found in them.
-  const source = flags.from === undefined ? undefined : flags.from === '-' ? '<stdin>' : displayPath(flags.from, io.cwd);
+  const source = flags.from === undefined ? undefined : flags.from === '-' ? STDIN_NAME : displayPath(flags.from, io.cwd);
   try {
     const objects = flags.from === undefined ? await readCluster({ context: flags.context, kubeconfig: flags.kubeconfig }) : await readSnapshot(flags.from, { readStdin: io.readStdin });
     const summary = summarizeCapacity(objects);

@@ -264,7 +264,7 @@ function utf8Text(bytes: Buffer): string | undefined {
 }
 
 /** How reports name standard input. */
-const STDIN_NAME = '<stdin>';
+export const STDIN_NAME = '<stdin>';
 
 /** Standard input that cannot be read as manifests: an input problem, as an unreadable file is. */
 export class StandardInputError extends Error {
