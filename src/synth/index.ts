@@ -2,13 +2,26 @@
 // definition, creates missing overlays for new clusters, regenerates
 // clusters/*/, renders every service for every cluster, and checks all of it
 // with the platform's policy and the tenant boundaries.
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { displayPath, type InputProblem } from '../kube/index.js';
 import { KUBERNETES_YAML_DUMP_SCHEMA } from '../kube/yaml-schema.js';
 import { auditObjects, countResults, parsePolicyConfig, readPolicyText, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
-import { deriveClusterFiles, loadPlatform, PlatformError, PlatformErrors, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
+import {
+  clusterFolder,
+  deriveClusterFiles,
+  isGeneratedFile,
+  loadPlatform,
+  PlatformError,
+  PlatformErrors,
+  recommendedWorkloads,
+  vpaFilePath,
+  type ClusterDefinition,
+  type GeneratedFile,
+  type PlatformDefinition,
+  type WorkloadRef,
+} from '../platform/index.js';
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
 import { stageOutput } from './output.js';
 import { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
@@ -99,17 +112,22 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
 
   progress({ phase: 'generate' });
   const { plans: overlays, problems: overlayProblems } = await planOverlays(root, platform);
-  const generated = platform.clusters.flatMap((cluster) => deriveClusterFiles(platform, cluster, { policyText }));
+  // Rendered first: the VerticalPodAutoscalers of clusters/*/tenants/ follow the workloads the overlays
+  // render (a missing overlay renders from the one it will be copied from, so nothing needs writing first).
+  const rendered = await renderAll(root, platform, renderJobs(platform, overlays, overlayProblems), {
+    kubectl: options.kubectl,
+    onRendered: (done, total) => progress({ phase: 'render', done, total }),
+  });
+  const generated: GeneratedFile[] = [];
+  for (const cluster of platform.clusters) {
+    const { workloads, unknown } = workloadsByService(platform, cluster, rendered);
+    generated.push(...deriveClusterFiles(platform, cluster, { policyText, workloads }), ...(await keptFiles(root, cluster, unknown)));
+  }
   const fileChanges = await planGeneratedFiles(root, generated);
   if (!options.checkOnly) {
     await createOverlays(root, overlays);
     await applyFileChanges(root, fileChanges);
   }
-
-  const rendered = await renderAll(root, platform, renderJobs(platform, overlays, overlayProblems), {
-    kubectl: options.kubectl,
-    onRendered: (done, total) => progress({ phase: 'render', done, total }),
-  });
   progress({ phase: 'check' });
   const clusters = platform.clusters.map((cluster) =>
     checkCluster(platform, cluster, policy, rendered.filter((entry) => entry.job.cluster.name === cluster.name)),
@@ -159,6 +177,37 @@ function renderJobs(platform: PlatformDefinition, overlays: readonly OverlayPlan
         return { service, cluster, overlay: pending?.from ?? overlayPath(service.name, cluster.name) };
       }),
   );
+}
+
+/**
+ * Each service's workloads in a cluster, from its rendered overlay; `unknown` names the services
+ * that did not render whole (their workloads cannot be told).
+ */
+function workloadsByService(
+  platform: PlatformDefinition,
+  cluster: ClusterDefinition,
+  rendered: readonly RenderedService[],
+): { workloads: Map<string, WorkloadRef[]>; unknown: string[] } {
+  const workloads = new Map<string, WorkloadRef[]>();
+  for (const entry of rendered) {
+    if (entry.job.cluster.name !== cluster.name || entry.problems.length > 0) continue;
+    workloads.set(entry.job.service.name, recommendedWorkloads(entry.objects.map((object) => object.raw)));
+  }
+  return { workloads, unknown: platform.services.map((service) => service.name).filter((name) => !workloads.has(name)) };
+}
+
+/**
+ * The generated VerticalPodAutoscaler files of services whose overlay did not render, kept as they
+ * are: a broken overlay (a problem synth reports) must not prune the recommendations in the cluster.
+ */
+async function keptFiles(root: string, cluster: ClusterDefinition, services: readonly string[]): Promise<GeneratedFile[]> {
+  const kept: GeneratedFile[] = [];
+  for (const service of services) {
+    const path = vpaFilePath(clusterFolder(cluster), service);
+    const content = await readFile(join(root, path), 'utf8').catch(() => undefined);
+    if (content !== undefined && isGeneratedFile(content)) kept.push({ path, content });
+  }
+  return kept;
 }
 
 function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, policy: PolicyConfig, rendered: readonly RenderedService[]): ClusterReport {

@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
-import type { JsonObject } from '../../src/kube/index.js';
+import { renderKustomization, type JsonObject } from '../../src/kube/index.js';
 import { cidrContains, parseCidr } from '../../src/platform/cidr.js';
 import { loadPlatform } from '../../src/platform/index.js';
 import type { ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../../src/platform/types.js';
@@ -16,7 +16,9 @@ import {
   DeriveError,
   GENERATED_MARKER,
   isGeneratedFile,
+  recommendedWorkloads,
   type GeneratedFile,
+  type WorkloadRef,
   type PlatformComponent,
 } from '../../src/platform/derive/index.js';
 import { definePlatform } from '../support/platform.js';
@@ -234,6 +236,8 @@ describe('tenant AppProject', () => {
         { group: 'discovery.k8s.io', kind: 'EndpointSlice' },
         // The load balancer controller would register the tenant's pods in any target group of the account it names.
         { group: 'elbv2.k8s.aws', kind: 'TargetGroupBinding' },
+        // kaji generates one per workload; a tenant's own on the same workload would compete with it.
+        { group: 'autoscaling.k8s.io', kind: 'VerticalPodAutoscaler' },
       ]);
       assert.equal(at(project, 'spec', 'sourceNamespaces'), undefined, 'Applications only in the argocd namespace');
       const roles = at(project, 'spec', 'roles') as JsonObject[];
@@ -684,8 +688,17 @@ describe('the example platform', () => {
   test('its manifests hold exactly the generated files derive writes, byte for byte', async () => {
     const platform = await loadPlatform(fileURLToPath(new URL('platform.yaml', labs)));
     const policyText = await readFile(new URL('polaris.yaml', labs), 'utf8');
-    const derived = platform.clusters.flatMap((cluster) => deriveClusterFiles(platform, cluster, { policyText }));
     const manifests = fileURLToPath(new URL('manifests/', labs));
+    // The VerticalPodAutoscalers follow the workloads each overlay renders, as synth renders them.
+    const derived = [];
+    for (const cluster of platform.clusters) {
+      const workloads = new Map<string, WorkloadRef[]>();
+      for (const s of platform.services) {
+        const rendered = await renderKustomization(join(manifests, 'apps', s.name, 'overlays', cluster.name));
+        workloads.set(s.name, recommendedWorkloads(loadAll(rendered) as JsonObject[]));
+      }
+      derived.push(...deriveClusterFiles(platform, cluster, { policyText, workloads }));
+    }
     const committed = (await readdir(join(manifests, 'clusters'), { recursive: true, withFileTypes: true }))
       .filter((entry) => entry.isFile())
       .map((entry) => relative(manifests, join(entry.parentPath, entry.name)));

@@ -20,6 +20,7 @@
 //       networkpolicies.yaml         default deny; same namespace; DNS; Pod Identity agent; load balancer;
 //                                    from/to other services (allowFrom); egress
 //       rbac.yaml                    Role and RoleBinding for the team's group
+//       verticalpodautoscalers.yaml  one recommendation-only VPA per workload (from the rendered overlay)
 //     platform/<component>/...       platform components (the admission webhook, headroom), synced by kaji-platform
 //
 // Bootstrap (the CDK Argo CD add-on) applies `projects/kaji-root.yaml` and
@@ -49,6 +50,7 @@ import {
   systemPriorityQuotaObject,
 } from './tenant.js';
 import { DeriveError } from './errors.js';
+import { verticalPodAutoscalerObject, vpaFilePath, type WorkloadRef } from './vpa.js';
 import { GENERATED_MARKER, generatedFile, isGeneratedFile, type GeneratedFile } from './yaml.js';
 
 export interface DeriveOptions {
@@ -56,6 +58,11 @@ export interface DeriveOptions {
   readonly components?: readonly PlatformComponent[];
   /** The text of the platform's policy file (synth reads it), for components that ship it (the webhook). */
   readonly policyText?: string;
+  /**
+   * The workloads each service (by name) runs in this cluster, as synth renders them: each gets a
+   * VerticalPodAutoscaler. A service missing from the map gets none. @default no workloads known
+   */
+  readonly workloads?: ReadonlyMap<string, readonly WorkloadRef[]>;
 }
 
 export { DeriveError };
@@ -78,15 +85,24 @@ function checkService(service: ServiceDefinition, services: readonly ServiceDefi
 }
 
 /** The guardrail files of one service. */
-function tenantFiles(folder: string, service: ServiceDefinition, platform: PlatformDefinition): GeneratedFile[] {
+function tenantFiles(cluster: ClusterDefinition, service: ServiceDefinition, platform: PlatformDefinition, workloads: readonly WorkloadRef[]): GeneratedFile[] {
+  const folder = clusterFolder(cluster);
   const dir = `${folder}/tenants/${service.name}`;
-  return [
+  const files = [
     generatedFile(`${dir}/namespace.yaml`, [namespaceObject(service)]),
     generatedFile(`${dir}/resourcequota.yaml`, [resourceQuotaObject(service), systemPriorityQuotaObject(service)]),
     generatedFile(`${dir}/limitrange.yaml`, [limitRangeObject(service)]),
     generatedFile(`${dir}/networkpolicies.yaml`, networkPolicyObjects(service, platform.services, platform.network.loadBalancerCidrs)),
     generatedFile(`${dir}/rbac.yaml`, rbacObjects(service)),
   ];
+  if (workloads.length > 0) {
+    const comments = [
+      `Recommendations only (updateMode Off): one per workload that apps/${service.name}/overlays/${cluster.name}/ renders.`,
+      'kaji rightsize reads them and proposes new requests as a pull request.',
+    ];
+    files.push(generatedFile(vpaFilePath(folder, service.name), workloads.map((workload) => verticalPodAutoscalerObject(service, workload)), comments));
+  }
+  return files;
 }
 
 /** True when a component file path stays inside its folder (relative, no `..`, no empty or `.` segments, no backslash). */
@@ -161,7 +177,7 @@ export function deriveClusterFiles(
     files.push(
       generatedFile(`${folder}/argocd/projects/${service.name}.yaml`, [tenantProject(platform, service)]),
       generatedFile(`${folder}/argocd/apps/${service.name}.yaml`, [serviceApplication(platform, cluster, service)]),
-      ...tenantFiles(folder, service, platform),
+      ...tenantFiles(cluster, service, platform, options.workloads?.get(service.name) ?? []),
     );
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

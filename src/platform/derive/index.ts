@@ -22,10 +22,21 @@ export {
   BOUNDARY_RULES,
 } from './components/webhook.js';
 export { TENANT_BLACKLIST } from './argocd.js';
+export {
+  recommendedWorkloads,
+  verticalPodAutoscalerObject,
+  vpaFilePath,
+  vpaName,
+  RECOMMENDED_KINDS,
+  VPA_API_VERSION,
+  VPA_KIND,
+} from './vpa.js';
+export type { WorkloadRef, RecommendedKind } from './vpa.js';
 export type { GroupKind } from './argocd.js';
 export { GUARDRAIL_NAMES, POD_IDENTITY_AGENT, INSTANCE_METADATA_ADDRESSES } from './tenant.js';
 export {
   teamGroup,
+  clusterFolder,
   SYSTEM_NODE_LABEL,
   SYSTEM_NODE_TAINT,
   RESERVED_ARGOCD_NAMES,

@@ -320,6 +320,8 @@ const READ_RULES: readonly { apiGroup: string; resources: string[] }[] = [
   { apiGroup: 'apps', resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'] },
   { apiGroup: 'argoproj.io', resources: ['rollouts'] },
   { apiGroup: 'autoscaling', resources: ['horizontalpodautoscalers'] },
+  // The recommendations kaji rightsize reads, so the team sees them too.
+  { apiGroup: 'autoscaling.k8s.io', resources: ['verticalpodautoscalers'] },
   { apiGroup: 'batch', resources: ['cronjobs', 'jobs'] },
   { apiGroup: 'discovery.k8s.io', resources: ['endpointslices'] },
   { apiGroup: 'metrics.k8s.io', resources: ['pods'] },
