@@ -1,0 +1,103 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { collectDashboard, DashboardInputError, formatDashboardJson, renderDashboardHtml, type Dashboard } from '../dashboard/index.js';
+import { displayPath, writeFileAtomically } from '../kube/index.js';
+import { printable } from '../report/index.js';
+import type { Io } from './common.js';
+import type { Outcome } from './program.js';
+
+interface DashboardFlags {
+  platform: string;
+  summary: string;
+  capacity: CapacityFlag[];
+  out?: string;
+  output: 'html' | 'json';
+}
+
+interface CapacityFlag {
+  readonly cluster: string | undefined;
+  readonly file: string;
+}
+
+/** Exit codes of `kaji dashboard`. */
+export const DASHBOARD_EXIT = { ok: 0, usage: 2 } as const;
+
+const DEFAULT_HTML = 'out/dashboard.html';
+
+export function registerDashboard(program: Command, io: Io, outcome: Outcome): void {
+  program
+    .command('dashboard')
+    .summary('write one HTML page: services × clusters, the version each runs, its policy result, and capacity')
+    .description(
+      'Write the platform dashboard: one self-contained HTML page (inline CSS, no script, nothing fetched: it opens from ' +
+        'file:// and as a CI artifact) with a row per service (team, namespace) and a column per cluster (Kubernetes version, ' +
+        "DNS weight). Each cell holds the image version the manifest repository releases to that cluster (the overlay's " +
+        "kustomize images: entry, else the image: of an overlay file or of the base, read as kaji bump finds it) and what " +
+        'kaji synth found there (policy score, dangers, warnings, removed APIs, tenant boundaries); a service at different ' +
+        'versions in different clusters, or missing from one, is highlighted. With --capacity, each cluster\'s spot and ' +
+        'on-demand nodes, utilisation and headroom.\n\n' +
+        "The policy results come from kaji synth's summary.json: run `kaji synth` first. A summary.json older than " +
+        'platform.yaml, the policy or the manifest files read, or one that lists other clusters, is refused (exit 2).',
+    )
+    .option('--platform <dir>', 'folder holding platform.yaml', '.')
+    .option('--summary <file>', "kaji synth's summary.json", 'out/summary.json')
+    .option(
+      '--capacity <cluster=file>',
+      "a cluster's capacity: the output of `kaji capacity -o json` or a `kubectl get nodes,pods -A -o json` snapshot (repeat per cluster; CLUSTER= may be left out when the platform has one cluster)",
+      capacityFlag,
+      [],
+    )
+    .addOption(new Option('-o, --output <format>', 'html, or json: the same data for scripts').choices(['html', 'json']).default('html'))
+    .option('--out <file>', `where to write (- for standard output; default: ${DEFAULT_HTML} for html, standard output for json)`)
+    .addHelpText(
+      'after',
+      `\nExit codes: ${DASHBOARD_EXIT.usage} bad flags, an invalid platform.yaml, summary.json missing or out of date ` +
+        `(run kaji synth), or a capacity file that cannot be read; ${DASHBOARD_EXIT.ok} otherwise (dangers are shown, not an error).\n\n` +
+        'Examples:\n' +
+        '  kaji synth . && kaji dashboard\n' +
+        '  kaji dashboard --platform examples/labs --capacity blue=blue.json --capacity green=green.json\n' +
+        '  kaji dashboard -o json | jq \'.services[] | select(.versionsDiffer) | .service\'\n',
+    )
+    .action(async (flags: DashboardFlags) => {
+      outcome.exitCode = await runDashboard(flags, io);
+    });
+}
+
+/** `CLUSTER=FILE`, or `FILE` alone (only for a platform with one cluster: checked once the platform is read). */
+function capacityFlag(value: string, previous: CapacityFlag[]): CapacityFlag[] {
+  const equals = value.indexOf('=');
+  const cluster = equals > 0 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value.slice(0, equals)) ? value.slice(0, equals) : undefined;
+  const file = cluster === undefined ? value : value.slice(equals + 1);
+  if (file === '') throw new InvalidArgumentError('give CLUSTER=FILE, e.g. blue=capacity-blue.json.');
+  return [...previous, { cluster, file }];
+}
+
+async function runDashboard(flags: DashboardFlags, io: Io): Promise<number> {
+  let dashboard: Dashboard;
+  try {
+    dashboard = await collectDashboard({
+      directory: flags.platform,
+      summaryFile: flags.summary,
+      capacity: flags.capacity,
+      cwd: io.cwd,
+    });
+  } catch (error) {
+    if (!(error instanceof DashboardInputError)) throw error;
+    io.err(`kaji: ${printable(error.message)}\n`);
+    return DASHBOARD_EXIT.usage;
+  }
+  const content = flags.output === 'json' ? formatDashboardJson(dashboard) : renderDashboardHtml(dashboard);
+  const out = flags.out ?? (flags.output === 'json' ? '-' : DEFAULT_HTML);
+  if (out === '-') {
+    io.out(content);
+  } else {
+    const file = resolve(io.cwd, out);
+    await writeFileAtomically(file, content);
+    const { totals } = dashboard;
+    io.err(
+      `kaji dashboard: wrote ${printable(displayPath(file, io.cwd))} (${totals.services} services × ${dashboard.clusters.length} clusters; ` +
+        `${totals.versionsDiffer} at different versions, ${totals.missing} missing from a cluster, ${totals.dangers} ${totals.dangers === 1 ? 'danger' : 'dangers'})\n`,
+    );
+  }
+  return DASHBOARD_EXIT.ok;
+}

@@ -1,0 +1,81 @@
+// The platform dashboard: what runs where, at which version, and whether it
+// passes the platform's policy: one static HTML page (or its data as JSON)
+// from platform.yaml, the manifest repository, kaji synth's summary.json and,
+// optionally, each cluster's capacity.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { displayPath } from '../kube/index.js';
+import { loadPlatform } from '../platform/index.js';
+import { manifestRoot } from '../synth/index.js';
+import { readCapacityFile, type CapacityFigures } from './capacity.js';
+import { DashboardInputError } from './errors.js';
+import { buildDashboard, type Dashboard } from './model.js';
+import { readSummary, staleMessage, staleness } from './summary.js';
+import { readImageVersions } from './versions.js';
+
+export { DashboardInputError } from './errors.js';
+export { buildDashboard, DASHBOARD_FORMAT, type Dashboard, type DashboardCell, type DashboardCluster, type DashboardService, type DashboardInputs, type CellStatus } from './model.js';
+export { renderDashboardHtml, DASHBOARD_CSP } from './render.js';
+export { readSummary, parseSummary, type SynthSummary, type SummaryCluster, type SummaryService } from './summary.js';
+export { readImageVersions, type ImageVersionFound, type VersionSource } from './versions.js';
+export { readCapacityFile, type CapacityFigures } from './capacity.js';
+
+export interface DashboardOptions {
+  /** The folder holding platform.yaml. */
+  readonly directory: string;
+  /** kaji synth's summary.json. */
+  readonly summaryFile: string;
+  /**
+   * Capacity files by cluster: `kaji capacity -o json` output or a kubectl snapshot; a file
+   * without a cluster is the only cluster's (refused when the platform has more). @default []
+   */
+  readonly capacity?: readonly { readonly cluster?: string; readonly file: string }[];
+  /** Where paths in messages are relative to. @default process.cwd() */
+  readonly cwd?: string;
+  /** @default now */
+  readonly now?: Date;
+}
+
+/** Reads every input and builds the dashboard; an input that cannot be used throws DashboardInputError (or PlatformErrors). */
+export async function collectDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const cwd = options.cwd ?? process.cwd();
+  const shown = (file: string) => displayPath(resolve(cwd, file), cwd);
+  const platformFile = resolve(cwd, options.directory, 'platform.yaml');
+  const platform = await loadPlatform(platformFile);
+  const capacityRequests = capacityClusters(options.capacity ?? [], platform.clusters.map((cluster) => cluster.name));
+
+  const root = manifestRoot(platform);
+  if (!(await stat(root).catch(() => undefined))?.isDirectory()) {
+    throw new DashboardInputError(`the manifest folder ${shown(root)} (manifests.localPath in ${shown(platformFile)}) is not there: check out the manifest repository there`);
+  }
+  const summaryFile = resolve(cwd, options.summaryFile);
+  const summary = await readSummary(summaryFile, shown(summaryFile));
+  const { versions, filesRead } = await readImageVersions(platform, root);
+  const inputs = [platformFile, resolve(platformFile, '..', platform.policy), ...filesRead].map((file) => ({ file, shown: shown(file) }));
+  const stale = await staleness(summary, summaryFile, platform, inputs);
+  if (stale !== undefined) throw new DashboardInputError(staleMessage(shown(summaryFile), stale));
+
+  const capacity = new Map<string, CapacityFigures>();
+  for (const request of capacityRequests) capacity.set(request.cluster, await readCapacityFile(resolve(cwd, request.file), request.file));
+  return buildDashboard({ platform, summary, versions, capacity, now: options.now ?? new Date() });
+}
+
+/** Each capacity file with its cluster, checked against the platform's clusters: one file per cluster. */
+function capacityClusters(requests: readonly { readonly cluster?: string; readonly file: string }[], clusters: readonly string[]): { cluster: string; file: string }[] {
+  const seen = new Set<string>();
+  return requests.map(({ cluster, file }) => {
+    if (cluster === undefined && clusters.length !== 1) {
+      throw new DashboardInputError(`--capacity ${file}: name its cluster, --capacity CLUSTER=${file} (the platform's clusters: ${clusters.join(', ')})`);
+    }
+    const name = cluster ?? clusters[0]!;
+    if (!clusters.includes(name)) throw new DashboardInputError(`--capacity ${name}=${file}: platform.yaml has no cluster "${name}" (its clusters: ${clusters.join(', ')})`);
+    if (seen.has(name)) throw new DashboardInputError(`--capacity names the cluster "${name}" twice: give one file per cluster`);
+    seen.add(name);
+    return { cluster: name, file };
+  });
+}
+
+/** The dashboard as JSON, as `kaji dashboard -o json` prints it. */
+export function formatDashboardJson(dashboard: Dashboard): string {
+  return `${JSON.stringify(dashboard, null, 2)}\n`;
+}

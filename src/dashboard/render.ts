@@ -1,0 +1,184 @@
+// The dashboard as one self-contained HTML page: inline CSS, no script, no
+// fetch of any kind (its Content-Security-Policy allows the one inline style
+// sheet by hash and nothing else), so it reads the same from file://, as a CI
+// artifact or served. Every value from the platform's files goes through
+// text(): control and bidirectional-text characters are shown as escapes
+// (a name cannot reverse what follows it), then HTML-escaped.
+import { createHash } from 'node:crypto';
+import { printable } from '../report/index.js';
+import type { CapacityFigures } from './capacity.js';
+import type { Dashboard, DashboardCell, DashboardCluster, DashboardService } from './model.js';
+
+const STYLE = `
+:root { color-scheme: light dark; --ok: #1a7f37; --warn: #9a6700; --danger: #cf222e; --muted: #6e7781; --diff: #fff8c5; --line: #d0d7de; }
+@media (prefers-color-scheme: dark) { :root { --diff: #3b2e00; --line: #30363d; } }
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; }
+h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
+p.meta { color: var(--muted); margin: 0 0 1rem; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+thead th { position: sticky; top: 0; background: Canvas; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+code { font: 13px ui-monospace, monospace; overflow-wrap: anywhere; }
+.ok { color: var(--ok); } .warning { color: var(--warn); } .danger { color: var(--danger); } .muted, .missing { color: var(--muted); }
+td.cell { min-width: 11rem; border-left: 4px solid var(--ok); }
+td.cell.warning { border-left-color: var(--warn); } td.cell.danger { border-left-color: var(--danger); } td.cell.missing { border-left-color: var(--muted); }
+tr.differs > * { background: var(--diff); }
+.badge { display: inline-block; font-size: 11px; padding: 0 .35rem; border-radius: .6rem; border: 1px solid currentColor; margin-left: .25rem; }
+details { margin-top: .2rem; } summary { cursor: pointer; }
+ul { margin: .2rem 0; padding-left: 1.1rem; }
+`;
+
+/** The Content-Security-Policy of the page: no script, no fetch, the one inline style sheet by its hash. */
+export const DASHBOARD_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; base-uri 'none'; form-action 'none'`;
+
+/** Text from the platform's files, safe in HTML text and in quoted attribute values. */
+export function text(value: string): string {
+  return printable(value).replace(/[&<>"']/g, (character) => ENTITIES[character]!);
+}
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function renderDashboardHtml(dashboard: Dashboard): string {
+  const { totals } = dashboard;
+  const facts = [
+    `${totals.services} services`,
+    `${dashboard.clusters.length} clusters`,
+    count(totals.dangers, 'danger', 'dangers'),
+    count(totals.warnings, 'warning', 'warnings'),
+    count(totals.problems, 'problem', 'problems'),
+    `${totals.versionsDiffer} at different versions between clusters`,
+    `${totals.missing} missing from a cluster`,
+  ];
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<meta http-equiv="Content-Security-Policy" content="${DASHBOARD_CSP}">`,
+    '<meta name="referrer" content="no-referrer">',
+    `<title>${text(dashboard.platform)}: kaji dashboard</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    `<h1>${text(dashboard.platform)}</h1>`,
+    `<p class="meta">kaji dashboard, generated ${text(dashboard.generatedAt)} from platform.yaml, the manifest repository and kaji synth's summary.json · ${facts.join(' · ')}</p>`,
+    ...clustersSection(dashboard),
+    ...servicesSection(dashboard),
+    ...capacitySection(dashboard),
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+function clustersSection(dashboard: Dashboard): string[] {
+  const row = (cluster: DashboardCluster) =>
+    `<tr><th scope="row">${text(cluster.name)}</th><td>${text(cluster.kubernetesVersion)}</td>` +
+    `<td class="num">${cluster.weight}${cluster.trafficShare === null ? '' : ` (${percent(cluster.trafficShare)})`}</td>` +
+    `<td class="num">${cluster.score}</td><td class="num${cluster.dangers > 0 ? ' danger' : ''}">${cluster.dangers}</td>` +
+    `<td class="num${cluster.warnings > 0 ? ' warning' : ''}">${cluster.warnings}</td></tr>`;
+  return [
+    '<h2>Clusters</h2>',
+    '<table>',
+    '<thead><tr><th scope="col">cluster</th><th scope="col">Kubernetes</th><th scope="col">DNS weight (traffic)</th><th scope="col">policy score</th><th scope="col">dangers</th><th scope="col">warnings</th></tr></thead>',
+    `<tbody>${dashboard.clusters.map(row).join('')}</tbody>`,
+    '</table>',
+  ];
+}
+
+function servicesSection(dashboard: Dashboard): string[] {
+  const heads = dashboard.clusters.map((cluster) => `<th scope="col">${text(cluster.name)}<br><span class="muted">Kubernetes ${text(cluster.kubernetesVersion)} · weight ${cluster.weight}</span></th>`);
+  return [
+    '<h2>Services × clusters</h2>',
+    '<p class="meta">Each cell: the image version the manifest repository releases to that cluster, and what kaji synth found there (policy score, dangers, warnings, removed APIs, tenant boundaries). Highlighted: a service pinned at different versions in different clusters, or missing from one.</p>',
+    '<table>',
+    `<thead><tr><th scope="col">service</th><th scope="col">team</th><th scope="col">namespace</th>${heads.join('')}</tr></thead>`,
+    '<tbody>',
+    ...dashboard.services.map(serviceRow),
+    '</tbody>',
+    '</table>',
+  ];
+}
+
+function serviceRow(service: DashboardService): string {
+  const badges = [
+    service.versionsDiffer ? '<span class="badge warning">versions differ</span>' : '',
+    service.missingFrom.length > 0 ? `<span class="badge danger">missing from ${service.missingFrom.map(text).join(', ')}</span>` : '',
+  ].join('');
+  const differs = service.versionsDiffer || service.missingFrom.length > 0;
+  return (
+    `<tr${differs ? ' class="differs"' : ''}><th scope="row">${text(service.service)}${badges}</th>` +
+    `<td>${text(service.team)}</td><td>${text(service.namespace)}</td>${service.cells.map(cellHtml).join('')}</tr>`
+  );
+}
+
+function cellHtml(cell: DashboardCell): string {
+  const lines: string[] = [];
+  if (!cell.overlay) lines.push('<span class="missing">not deployed: no overlay</span>');
+  else if (cell.policy === null) lines.push('<span class="missing">not rendered by kaji synth</span>');
+  if (cell.overlay) {
+    const where = cell.image.file === null ? '' : ` title="${text(`${cell.image.source ?? ''}: ${cell.image.file}`)}"`;
+    lines.push(cell.version === null ? '<span class="warning">no version found</span>' : `<code${where}>${text(cell.version)}</code>${cell.image.source === 'base' ? ' <span class="muted">(base)</span>' : ''}`);
+  }
+  if (cell.image.problem !== null) lines.push(`<span class="danger">${text(cell.image.problem)}</span>`);
+  if (cell.policy) {
+    const { score, dangers, warnings } = cell.policy;
+    lines.push(`score ${score} · <span class="${dangers > 0 ? 'danger' : 'muted'}">${count(dangers, 'danger', 'dangers')}</span> · <span class="${warnings > 0 ? 'warning' : 'muted'}">${count(warnings, 'warning', 'warnings')}</span>`);
+  }
+  lines.push(...findings('removed APIs', cell.removedApis.map((finding) => `${finding.object}: ${finding.message}`)));
+  lines.push(...findings('tenant boundaries', cell.boundaryViolations.map((violation) => `${violation.rule} ${violation.object}: ${violation.message}`)));
+  lines.push(...findings('problems', cell.problems.map((problem) => `${problem.file}: ${problem.message}`)));
+  return `<td class="cell ${cell.status}">${lines.join('<br>')}</td>`;
+}
+
+/** A list that stays folded (no script needed to open it). */
+function findings(title: string, items: readonly string[]): string[] {
+  if (items.length === 0) return [];
+  return [`<details><summary class="danger">${items.length} ${title}</summary><ul>${items.map((item) => `<li>${text(item)}</li>`).join('')}</ul></details>`];
+}
+
+function capacitySection(dashboard: Dashboard): string[] {
+  const headroom = dashboard.headroom.kind === 'units' ? `${text(dashboard.headroom.cpu)} cpu and ${text(dashboard.headroom.memory)} memory` : `${dashboard.headroom.percent}% of the services' quota`;
+  const measured = dashboard.clusters.filter((cluster): cluster is DashboardCluster & { capacity: CapacityFigures } => cluster.capacity !== null);
+  const intro = `<p class="meta">platform.yaml asks for headroom of ${headroom} in every cluster.</p>`;
+  if (measured.length === 0) return ['<h2>Capacity</h2>', intro, '<p class="muted">No capacity given: add <code>--capacity CLUSTER=FILE</code> (the output of <code>kaji capacity -o json</code>, or a <code>kubectl get nodes,pods -A -o json</code> snapshot).</p>'];
+  const rows: [string, (capacity: CapacityFigures) => string][] = [
+    ['nodes (spot / on-demand)', (c) => `${c.nodes} (${c.spotNodes} / ${c.onDemandNodes})`],
+    ['spot share of nodes / of cpu', (c) => `${percent(c.spotShare.nodes)} / ${percent(c.spotShare.cpu)}`],
+    ['cpu requested / allocatable', (c) => `${cores(c.cpuMillicores.requested)} / ${cores(c.cpuMillicores.allocatable)} cores (${percent(c.cpuMillicores.utilisation)})`],
+    ['memory requested / allocatable', (c) => `${gib(c.memoryBytes.requested)} / ${gib(c.memoryBytes.allocatable)} GiB (${percent(c.memoryBytes.utilisation)})`],
+    ['headroom running (holding capacity)', (c) => `${c.headroom.running.pods} pods, ${cores(c.headroom.running.cpuMillicores)} cores, ${gib(c.headroom.running.memoryBytes)} GiB`],
+    ['headroom pending (waiting for a node)', (c) => `${c.headroom.pending.pods} pods`],
+    ['pods waiting for a node', (c) => `${c.unschedulablePods}`],
+    ['from', (c) => `<code>${text(c.source)}</code>`],
+  ];
+  const warn = (label: string, capacity: CapacityFigures) =>
+    (label.startsWith('headroom pending') && capacity.headroom.pending.pods > 0) || (label.startsWith('pods waiting') && capacity.unschedulablePods > 0) ? ' class="warning"' : '';
+  return [
+    '<h2>Capacity</h2>',
+    intro,
+    '<table>',
+    `<thead><tr><th scope="col"></th>${measured.map((cluster) => `<th scope="col">${text(cluster.name)}</th>`).join('')}</tr></thead>`,
+    `<tbody>${rows.map(([label, value]) => `<tr><th scope="row">${label}</th>${measured.map((cluster) => `<td${warn(label, cluster.capacity)}>${value(cluster.capacity)}</td>`).join('')}</tr>`).join('')}</tbody>`,
+    '</table>',
+  ];
+}
+
+function count(value: number, one: string, many: string): string {
+  return `${value} ${value === 1 ? one : many}`;
+}
+
+function percent(fraction: number | null): string {
+  return fraction === null ? '–' : `${Math.round(fraction * 1000) / 10}%`;
+}
+
+function cores(millicores: number): string {
+  return (millicores / 1000).toFixed(1);
+}
+
+function gib(bytes: number): string {
+  return (bytes / 2 ** 30).toFixed(1);
+}

@@ -1,0 +1,143 @@
+// out/summary.json as `kaji synth` writes it (synthSummary in src/synth), read
+// back for the dashboard: its shape checked field by field, and whether it
+// still describes the platform definition it is shown beside.
+import { readFile, stat } from 'node:fs/promises';
+import type { InputProblem } from '../kube/index.js';
+import type { PlatformDefinition } from '../platform/index.js';
+import type { BoundaryViolation, ClusterReport, ServiceReport } from '../synth/index.js';
+import { DashboardInputError } from './errors.js';
+
+/** One service in one cluster, as summary.json has it. */
+export type SummaryService = Pick<ServiceReport, 'service' | 'namespace' | 'objects' | 'dangers' | 'warnings' | 'score'> & {
+  readonly boundaryViolations: readonly Pick<BoundaryViolation, 'rule' | 'object' | 'message'>[];
+  readonly problems: readonly Pick<InputProblem, 'file' | 'message'>[];
+};
+
+/** One cluster, as summary.json has it; `score` is the cluster's whole audit score. */
+export type SummaryCluster = Pick<ClusterReport, 'cluster' | 'kubernetesVersion' | 'weight'> & {
+  readonly score: number;
+  readonly services: readonly SummaryService[];
+};
+
+/** The parts of summary.json the dashboard shows. */
+export interface SynthSummary {
+  readonly platform: string;
+  readonly dangers: number;
+  readonly warnings: number;
+  readonly problems: number;
+  readonly clusters: readonly SummaryCluster[];
+}
+
+
+const HOW_TO_WRITE = 'run `kaji synth` (its --out folder holds summary.json) and try again';
+
+/** Reads and checks summary.json; `shown` is how messages name it. */
+export async function readSummary(file: string, shown: string): Promise<SynthSummary> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DashboardInputError(`${shown} does not exist: ${HOW_TO_WRITE}, or give its path with --summary`);
+    if (code === 'EISDIR') throw new DashboardInputError(`${shown} is a folder: give the summary.json file in it with --summary`);
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new DashboardInputError(`${shown} is not valid JSON (${(error as Error).message}): ${HOW_TO_WRITE}`);
+  }
+  return parseSummary(value, shown);
+}
+
+/** Checks summary.json's shape; a field that is missing or of another type is named with its path. */
+export function parseSummary(value: unknown, shown: string): SynthSummary {
+  const fail = (path: string, expected: string): never => {
+    throw new DashboardInputError(`${shown}: ${path} is not ${expected}; it was not written by this kaji synth: ${HOW_TO_WRITE}`);
+  };
+  const record = (candidate: unknown, path: string): Record<string, unknown> =>
+    typeof candidate === 'object' && candidate !== null && !Array.isArray(candidate) ? (candidate as Record<string, unknown>) : fail(path, 'an object');
+  const list = (candidate: unknown, path: string): unknown[] => (Array.isArray(candidate) ? candidate : fail(path, 'a list'));
+  const text = (from: Record<string, unknown>, key: string, path: string): string =>
+    typeof from[key] === 'string' ? (from[key] as string) : fail(`${path}.${key}`.replace(/^\./, ''), 'a string');
+  const number = (from: Record<string, unknown>, key: string, path: string): number =>
+    typeof from[key] === 'number' && Number.isFinite(from[key]) ? (from[key] as number) : fail(`${path}.${key}`.replace(/^\./, ''), 'a number');
+
+  const root = record(value, 'the file');
+  const clusters = list(root.clusters, 'clusters').map((candidate, c): SummaryCluster => {
+    const at = `clusters[${c}]`;
+    const cluster = record(candidate, at);
+    return {
+      cluster: text(cluster, 'cluster', at),
+      kubernetesVersion: text(cluster, 'kubernetesVersion', at),
+      weight: number(cluster, 'weight', at),
+      score: number(cluster, 'score', at),
+      services: list(cluster.services, `${at}.services`).map((serviceCandidate, s): SummaryService => {
+        const where = `${at}.services[${s}]`;
+        const service = record(serviceCandidate, where);
+        return {
+          service: text(service, 'service', where),
+          namespace: text(service, 'namespace', where),
+          objects: number(service, 'objects', where),
+          dangers: number(service, 'dangers', where),
+          warnings: number(service, 'warnings', where),
+          score: number(service, 'score', where),
+          boundaryViolations: list(service.boundaryViolations, `${where}.boundaryViolations`).map((entry, v) => {
+            const path = `${where}.boundaryViolations[${v}]`;
+            const violation = record(entry, path);
+            return { rule: text(violation, 'rule', path) as BoundaryViolation['rule'], object: text(violation, 'object', path), message: text(violation, 'message', path) };
+          }),
+          problems: list(service.problems, `${where}.problems`).map((entry, p) => {
+            const path = `${where}.problems[${p}]`;
+            const problem = record(entry, path);
+            return { file: text(problem, 'file', path), message: text(problem, 'message', path) };
+          }),
+        };
+      }),
+    };
+  });
+  return {
+    platform: text(root, 'platform', ''),
+    dangers: number(root, 'dangers', ''),
+    warnings: number(root, 'warnings', ''),
+    problems: number(root, 'problems', ''),
+    clusters,
+  };
+}
+
+/**
+ * Why the summary does not describe the platform as it is now, or undefined
+ * when it does: another platform, other clusters (a version or a weight
+ * changed), a service no longer defined, or an input changed since the
+ * summary was written (`inputs`: platform.yaml, the policy, the manifest files
+ * the dashboard reads; the newest one is named).
+ */
+export async function staleness(
+  summary: SynthSummary,
+  summaryFile: string,
+  platform: PlatformDefinition,
+  inputs: readonly { readonly file: string; readonly shown: string }[],
+): Promise<string | undefined> {
+  if (summary.platform !== platform.platform.name) return `it was written for the platform "${summary.platform}", not "${platform.platform.name}"`;
+  const describe = (clusters: readonly Pick<SummaryCluster, 'cluster' | 'kubernetesVersion' | 'weight'>[]) =>
+    clusters.map((cluster) => `${cluster.cluster} (Kubernetes ${cluster.kubernetesVersion}, weight ${cluster.weight})`).join(', ') || 'none';
+  const written = describe(summary.clusters);
+  const defined = describe(platform.clusters.map((cluster) => ({ cluster: cluster.name, kubernetesVersion: cluster.kubernetesVersion, weight: cluster.weight })));
+  if (written !== defined) return `it lists the clusters ${written}; platform.yaml defines ${defined}`;
+  const services = new Set(platform.services.map((service) => service.name));
+  const gone = [...new Set(summary.clusters.flatMap((cluster) => cluster.services.map((service) => service.service)))].filter((name) => !services.has(name));
+  if (gone.length > 0) return `it lists ${gone.join(', ')}, which platform.yaml no longer defines`;
+  const summaryTime = (await stat(summaryFile)).mtimeMs;
+  let newest: { shown: string; time: number } | undefined;
+  for (const input of inputs) {
+    const time = (await stat(input.file).catch(() => undefined))?.mtimeMs;
+    if (time !== undefined && time > summaryTime && (newest === undefined || time > newest.time)) newest = { shown: input.shown, time };
+  }
+  return newest && `${newest.shown} changed after it was written`;
+}
+
+/** The message for a stale summary. */
+export function staleMessage(shown: string, reason: string): string {
+  return `${shown} is out of date: ${reason}; ${HOW_TO_WRITE}`;
+}

@@ -1,0 +1,265 @@
+// kaji dashboard on the example platform's real files: a copy of examples/labs
+// with a release half done (antenna at 1.6.0 in green only), a service whose
+// base pins its image, a CronJob green no longer serves, and kaji synth run
+// in-process for the summary.json the dashboard reads.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectDashboard, type Dashboard } from '../../src/dashboard/index.js';
+import { runSynth } from '../../src/synth/index.js';
+import { kaji } from '../support/cli.js';
+import { hasKubectl, KAJI_ROOT } from '../support/files.js';
+import { snapshotList } from '../capacity/cluster.js';
+
+const ECR = '111122223333.dkr.ecr.ap-northeast-1.amazonaws.com';
+const LABS = join(KAJI_ROOT, 'examples/labs');
+
+const oldCronJob = `apiVersion: batch/v1beta1
+kind: CronJob
+metadata: {name: blog-digest, namespace: blog}
+spec:
+  schedule: "0 4 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: digest, image: ${ECR}/blog:2024.11.3}]
+`;
+
+describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => {
+  let root = '';
+  const path = (p: string) => join(root, p);
+  const summaryFile = () => path('out/summary.json');
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'kaji-test-'));
+    for (const entry of ['platform.yaml', 'polaris.yaml', 'manifests']) cpSync(join(LABS, entry), path(entry), { recursive: true });
+    const apps = path('manifests/apps');
+    // A release half done: green runs antenna 1.6.0, blue still 1.5.0.
+    const antennaGreen = join(apps, 'antenna/overlays/green/kustomization.yaml');
+    writeFileSync(antennaGreen, readFileSync(antennaGreen, 'utf8').replace('newTag: "1.5.0"', 'newTag: "1.6.0"'));
+    // status-page pins its image in the base, not in the overlays.
+    for (const cluster of ['blue', 'green']) {
+      const overlay = join(apps, `status-page/overlays/${cluster}/kustomization.yaml`);
+      writeFileSync(overlay, readFileSync(overlay, 'utf8').replace(/images:\n( {2}.*\n)+/, ''));
+    }
+    const base = join(apps, 'status-page/base/deployment.yaml');
+    writeFileSync(base, readFileSync(base, 'utf8').replace(`image: ${ECR}/status-page\n`, `image: ${ECR}/status-page:1.1.2\n`));
+    // green's blog overlay adds a CronJob in batch/v1beta1, which no cluster here serves; blue's does not have it.
+    writeFileSync(join(apps, 'blog/overlays/green/digest.yaml'), oldCronJob);
+    const blogGreen = join(apps, 'blog/overlays/green/kustomization.yaml');
+    writeFileSync(blogGreen, readFileSync(blogGreen, 'utf8').replace('  - ../../base\n', '  - ../../base\n  - digest.yaml\n'));
+    await runSynth({ directory: root, outDirectory: path('out') });
+  });
+
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  const collect = (capacity: { cluster?: string; file: string }[] = []) => collectDashboard({ directory: root, summaryFile: summaryFile(), capacity, now: new Date('2026-01-02T03:04:05Z') });
+  const row = (dashboard: Dashboard, name: string) => dashboard.services.find((service) => service.service === name)!;
+
+  test('services × clusters from platform.yaml, the overlays and summary.json', async () => {
+    const dashboard = await collect();
+    const summary = JSON.parse(readFileSync(summaryFile(), 'utf8'));
+    assert.equal(dashboard.platform, 'labs');
+    assert.equal(dashboard.generatedAt, '2026-01-02T03:04:05.000Z');
+    assert.deepEqual(
+      dashboard.clusters.map((cluster) => [cluster.name, cluster.kubernetesVersion, cluster.weight, cluster.trafficShare]),
+      [['blue', '1.32', 255, 1], ['green', '1.35', 0, 0]],
+    );
+    assert.equal(dashboard.services.length, 30);
+    assert.deepEqual(dashboard.headroom, { kind: 'units', cpu: '4', memory: '8Gi' });
+    // Team and namespace come from platform.yaml (nightly-report runs in "reports").
+    const report = row(dashboard, 'nightly-report');
+    assert.deepEqual([report.team, report.namespace], ['finance', 'reports']);
+    // Each cell's policy figures are summary.json's for that service and cluster.
+    for (const [c, cluster] of summary.clusters.entries()) {
+      for (const reported of cluster.services) {
+        const cell = row(dashboard, reported.service).cells[c]!;
+        assert.equal(cell.cluster, cluster.cluster);
+        assert.deepEqual(cell.policy, { score: reported.score, dangers: reported.dangers, warnings: reported.warnings, objects: reported.objects });
+      }
+    }
+    assert.equal(dashboard.totals.dangers, summary.dangers);
+  });
+
+  test('a service at different versions in blue and green is flagged; the others are not', async () => {
+    const dashboard = await collect();
+    const antenna = row(dashboard, 'antenna');
+    assert.equal(antenna.versionsDiffer, true);
+    assert.deepEqual(antenna.cells.map((cell) => [cell.version, cell.image.source, cell.image.file]), [
+      ['1.5.0', 'overlay images', 'apps/antenna/overlays/blue/kustomization.yaml'],
+      ['1.6.0', 'overlay images', 'apps/antenna/overlays/green/kustomization.yaml'],
+    ]);
+    assert.deepEqual(dashboard.services.filter((service) => service.versionsDiffer).map((service) => service.service), ['antenna']);
+    assert.equal(dashboard.totals.versionsDiffer, 1);
+  });
+
+  test("the base's image when the overlays pin none", async () => {
+    const statusPage = row(await collect(), 'status-page');
+    assert.deepEqual(statusPage.cells.map((cell) => [cell.version, cell.image.source, cell.image.file]), [
+      ['1.1.2', 'base', 'apps/status-page/base/deployment.yaml'],
+      ['1.1.2', 'base', 'apps/status-page/base/deployment.yaml'],
+    ]);
+    assert.equal(statusPage.versionsDiffer, false);
+  });
+
+  test('removed APIs are findings of the cell whose cluster no longer serves them', async () => {
+    const blog = row(await collect(), 'blog');
+    const [blue, green] = blog.cells;
+    assert.deepEqual(blue!.removedApis, []);
+    assert.equal(blue!.status, 'ok');
+    assert.deepEqual(green!.removedApis.map((finding) => finding.object), ['CronJob/blog/blog-digest']);
+    assert.match(green!.removedApis[0]!.message, /batch\/v1beta1 CronJob was removed in Kubernetes 1\.25 and is not served by 1\.35: change apiVersion to batch\/v1/);
+    assert.equal(green!.status, 'danger');
+    assert.ok(green!.policy!.dangers >= 1);
+  });
+
+  test('a service whose overlay is gone from a cluster is missing there', async () => {
+    // Moved aside and back (renames keep the files' times: summary.json stays current).
+    const overlay = path('manifests/apps/ledger/overlays/green');
+    const kept = path('ledger-green');
+    renameSync(overlay, kept);
+    try {
+      const dashboard = await collect();
+      const ledger = row(dashboard, 'ledger');
+      assert.deepEqual(ledger.missingFrom, ['green']);
+      assert.deepEqual(ledger.cells.map((cell) => [cell.status, cell.overlay, cell.version]), [['ok', true, '2.0.1'], ['missing', false, null]]);
+      assert.equal(dashboard.totals.missing, 1);
+    } finally {
+      renameSync(kept, overlay);
+    }
+  });
+
+  test('capacity from a kubectl snapshot and from kaji capacity -o json', async () => {
+    const snapshot = path('blue-snapshot.json');
+    writeFileSync(snapshot, JSON.stringify(snapshotList()));
+    const json = await kaji(['capacity', '--from', snapshot, '-o', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    writeFileSync(path('green-capacity.json'), json.stdout);
+    try {
+      const dashboard = await collect([{ cluster: 'blue', file: snapshot }, { cluster: 'green', file: path('green-capacity.json') }]);
+      const [blue, green] = dashboard.clusters;
+      // The fixture cluster of test/capacity: 2 spot and 2 on-demand nodes, one headroom pod running and one pending, one pod waiting.
+      assert.deepEqual(
+        [blue!.capacity!.nodes, blue!.capacity!.spotNodes, blue!.capacity!.onDemandNodes, blue!.capacity!.spotShare, blue!.capacity!.headroom.running.pods, blue!.capacity!.headroom.pending.pods, blue!.capacity!.unschedulablePods],
+        [4, 2, 2, { nodes: 0.5, cpu: 0.6025 }, 1, 1, 1],
+      );
+      assert.deepEqual(blue!.capacity!.cpuMillicores, { allocatable: 9710, requested: 3725, utilisation: 0.3836 });
+      // Both files describe the same cluster: the same figures, whichever form they came in.
+      assert.deepEqual({ ...green!.capacity, source: '' }, { ...blue!.capacity, source: '' });
+    } finally {
+      rmSync(snapshot);
+      rmSync(path('green-capacity.json'));
+    }
+  });
+
+  describe('the command', () => {
+    test('writes one HTML page, by default out/dashboard.html in the current folder', async () => {
+      const { code, stdout, stderr } = await kaji(['dashboard', '--platform', '.'], { cwd: root });
+      assert.equal(code, 0, stderr);
+      assert.equal(stdout, '');
+      const { dangers } = JSON.parse(readFileSync(summaryFile(), 'utf8'));
+      assert.ok(dangers > 1);
+      assert.equal(stderr, `kaji dashboard: wrote out/dashboard.html (30 services × 2 clusters; 1 at different versions, 0 missing from a cluster, ${dangers} dangers)\n`);
+      const html = readFileSync(path('out/dashboard.html'), 'utf8');
+      assert.match(html, /^<!doctype html>\n/);
+      assert.ok(!/<script|<link|<img|src=|href=|@import|url\(/i.test(html), 'no script and nothing fetched');
+      assert.match(html, /<tr class="differs"><th scope="row">antenna<span class="badge warning">versions differ<\/span><\/th><td>feeds<\/td><td>antenna<\/td>/);
+      assert.ok(html.includes('>1.5.0</code>') && html.includes('>1.6.0</code>'));
+      assert.ok(html.includes('1 removed APIs</summary><ul><li>CronJob/blog/blog-digest: '));
+    });
+
+    test('-o json prints the data on standard output, in the documented shape', async () => {
+      const { code, stdout, stderr } = await kaji(['dashboard', '--platform', root, '--summary', summaryFile(), '-o', 'json']);
+      assert.equal(code, 0, stderr);
+      assert.equal(stderr, '');
+      const data = JSON.parse(stdout);
+      assert.deepEqual(Object.keys(data), ['format', 'platform', 'generatedAt', 'headroom', 'totals', 'clusters', 'services']);
+      assert.equal(data.format, 1);
+      assert.deepEqual(Object.keys(data.totals), ['services', 'dangers', 'warnings', 'problems', 'versionsDiffer', 'missing']);
+      assert.deepEqual(Object.keys(data.clusters[0]), ['name', 'kubernetesVersion', 'weight', 'trafficShare', 'score', 'dangers', 'warnings', 'capacity']);
+      assert.deepEqual(Object.keys(data.services[0]), ['service', 'team', 'namespace', 'image', 'versionsDiffer', 'missingFrom', 'cells']);
+      assert.deepEqual(Object.keys(data.services[0].cells[0]), ['cluster', 'status', 'overlay', 'version', 'image', 'policy', 'removedApis', 'boundaryViolations', 'problems']);
+      assert.deepEqual(Object.keys(data.services[0].cells[0].image), ['tag', 'digest', 'source', 'file', 'problem']);
+      assert.ok(!Number.isNaN(Date.parse(data.generatedAt)));
+    });
+
+    test('summary.json missing: says how to write it, exit 2, nothing written', async () => {
+      const { code, stdout, stderr } = await kaji(['dashboard', '--platform', root, '--summary', path('nowhere/summary.json'), '--out', path('nowhere/dashboard.html')]);
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+      assert.match(stderr, /^kaji: .*nowhere\/summary\.json does not exist: run `kaji synth` .*--summary\n$/);
+      assert.ok(!existsSync(path('nowhere')));
+    });
+
+    test('summary.json older than platform.yaml is out of date: exit 2, naming the file', async () => {
+      const platformFile = path('platform.yaml');
+      const { atime, mtime } = statSync(platformFile);
+      const later = new Date(statSync(summaryFile()).mtimeMs + 60_000);
+      utimesSync(platformFile, later, later);
+      try {
+        const { code, stderr } = await kaji(['dashboard', '--platform', '.', '-o', 'json'], { cwd: root });
+        assert.equal(code, 2);
+        assert.equal(stderr, 'kaji: out/summary.json is out of date: platform.yaml changed after it was written; run `kaji synth` (its --out folder holds summary.json) and try again\n');
+      } finally {
+        utimesSync(platformFile, atime, mtime);
+      }
+    });
+
+    test('a summary.json of other clusters is out of date', async () => {
+      const other = path('other-summary.json');
+      const summary = JSON.parse(readFileSync(summaryFile(), 'utf8'));
+      summary.clusters[1].kubernetesVersion = '1.34';
+      writeFileSync(other, JSON.stringify(summary));
+      try {
+        const { code, stderr } = await kaji(['dashboard', '--platform', '.', '--summary', 'other-summary.json'], { cwd: root });
+        assert.equal(code, 2);
+        assert.equal(
+          stderr,
+          'kaji: other-summary.json is out of date: it lists the clusters blue (Kubernetes 1.32, weight 255), green (Kubernetes 1.34, weight 0); ' +
+            'platform.yaml defines blue (Kubernetes 1.32, weight 255), green (Kubernetes 1.35, weight 0); run `kaji synth` (its --out folder holds summary.json) and try again\n',
+        );
+      } finally {
+        rmSync(other);
+      }
+    });
+
+    test('a summary.json of another shape names the field', async () => {
+      const other = path('other-summary.json');
+      const summary = JSON.parse(readFileSync(summaryFile(), 'utf8'));
+      summary.clusters[0].services[2].score = 'high';
+      writeFileSync(other, JSON.stringify(summary));
+      try {
+        const { code, stderr } = await kaji(['dashboard', '--platform', '.', '--summary', 'other-summary.json'], { cwd: root });
+        assert.equal(code, 2);
+        assert.match(stderr, /^kaji: other-summary\.json: clusters\[0\]\.services\[2\]\.score is not a number; .*`kaji synth`/);
+      } finally {
+        rmSync(other);
+      }
+    });
+
+    test('a capacity file that cannot be read is named; so is a cluster the platform does not have', async () => {
+      writeFileSync(path('broken.json'), '{"items": [');
+      try {
+        const broken = await kaji(['dashboard', '--platform', '.', '--capacity', 'blue=broken.json', '-o', 'json'], { cwd: root });
+        assert.equal(broken.code, 2);
+        assert.equal(broken.stdout, '');
+        assert.match(broken.stderr, /^kaji: broken\.json(:\d+)?: .*kaji capacity -o json.*kubectl get nodes,pods -A -o json/);
+        const missing = await kaji(['dashboard', '--platform', '.', '--capacity', 'green=absent.json', '-o', 'json'], { cwd: root });
+        assert.equal(missing.code, 2);
+        assert.match(missing.stderr, /^kaji: cannot read the capacity file absent\.json: /);
+        const unnamed = await kaji(['dashboard', '--platform', '.', '--capacity', 'broken.json'], { cwd: root });
+        assert.equal(unnamed.code, 2);
+        assert.equal(unnamed.stderr, "kaji: --capacity broken.json: name its cluster, --capacity CLUSTER=broken.json (the platform's clusters: blue, green)\n");
+        const unknown = await kaji(['dashboard', '--platform', '.', '--capacity', 'purple=broken.json'], { cwd: root });
+        assert.equal(unknown.code, 2);
+        assert.equal(unknown.stderr, 'kaji: --capacity purple=broken.json: platform.yaml has no cluster "purple" (its clusters: blue, green)\n');
+      } finally {
+        rmSync(path('broken.json'));
+      }
+    });
+  });
+});

@@ -1,0 +1,116 @@
+// The dashboard page with hostile values in every place a file can put text:
+// each is shown as text, never as markup, and bidirectional controls cannot
+// reorder what the reader sees.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { buildDashboard, DASHBOARD_CSP, parseSummary, renderDashboardHtml, type CapacityFigures, type Dashboard, type ImageVersionFound } from '../../src/dashboard/index.js';
+import { parsePlatform } from '../../src/platform/index.js';
+import { platformYaml } from '../support/platform.js';
+
+const HOSTILE = [`<script>alert("x")</script>`, `"><img src=x onerror=alert(1)>`, `' onmouseover='alert(1)`, 'R\u202eLO\u2066x\u2069', 'bell\u0007 & more'];
+const hostile = (where: string) => `${where} ${HOSTILE.join(' ')}`;
+
+function hostileDashboard(): Dashboard {
+  const platform = parsePlatform(platformYaml([{ name: 'shop' }, { name: 'cart' }]), 'platform.yaml');
+  const summary = parseSummary(
+    {
+      platform: 'shop',
+      dangers: 2,
+      warnings: 0,
+      problems: 1,
+      clusters: platform.clusters.map((cluster) => ({
+        cluster: cluster.name,
+        kubernetesVersion: cluster.kubernetesVersion,
+        weight: cluster.weight,
+        score: 50,
+        services: [
+          {
+            service: 'shop',
+            namespace: 'shop',
+            objects: 2,
+            dangers: 2,
+            warnings: 0,
+            score: 50,
+            boundaryViolations: [
+              { rule: 'removedApi', object: hostile('object'), message: hostile('removed') },
+              { rule: hostile('rule'), object: hostile('object'), message: hostile('boundary') },
+            ],
+            problems: [{ file: hostile('file'), message: hostile('problem') }],
+          },
+        ],
+      })),
+    },
+    'summary.json',
+  );
+  const version = (tag: string): ImageVersionFound => ({ overlay: true, tag, digest: null, source: 'overlay images', file: hostile('overlay'), problem: null });
+  const broken: ImageVersionFound = { overlay: true, tag: null, digest: null, source: null, file: null, problem: hostile('pin') };
+  const versions = new Map([
+    ['shop', new Map([['blue', version(hostile('tag'))], ['green', version('1.0.0')]])],
+    ['cart', new Map([['blue', broken], ['green', version('1.0.0')]])],
+  ]);
+  const figures: CapacityFigures = {
+    source: hostile('capacity.json'),
+    nodes: 2,
+    spotNodes: 1,
+    onDemandNodes: 1,
+    spotShare: { nodes: 0.5, cpu: 0.5 },
+    cpuMillicores: { allocatable: 4000, requested: 1000, utilisation: 0.25 },
+    memoryBytes: { allocatable: 8 * 2 ** 30, requested: 2 ** 30, utilisation: 0.125 },
+    headroom: { priorityClass: 'kaji-headroom', running: { pods: 1, cpuMillicores: 1000, memoryBytes: 2 ** 31 }, pending: { pods: 0, cpuMillicores: 0, memoryBytes: 0 } },
+    unschedulablePods: 0,
+  };
+  return buildDashboard({ platform, summary, versions, capacity: new Map([['blue', figures]]), now: new Date(0) });
+}
+
+/** The tags of a page: each name and its attributes, or a problem when a tag is not plain `<name attr="value">` markup. */
+function tagsOf(html: string): string[] {
+  const names: string[] = [];
+  for (const match of html.matchAll(/<[^>]*>?/g)) {
+    const tag = match[0];
+    const plain = /^<\/?([a-z0-9]+)((?: [a-z-]+(?:="[^"<>]*")?)*)>$/.exec(tag);
+    assert.ok(plain || tag === '<!doctype html>', `not plain markup: ${tag}`);
+    if (plain) names.push(plain[1]!);
+  }
+  return names;
+}
+
+describe('the dashboard page', () => {
+  test('hostile names, tags, messages and file names are text, never markup', () => {
+    const html = renderDashboardHtml(hostileDashboard());
+    const allowed = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'code', 'br', 'details', 'summary', 'ul', 'li']);
+    assert.deepEqual([...new Set(tagsOf(html))].filter((name) => !allowed.has(name)), []);
+    assert.ok(!/<script|<img|onerror=|onmouseover=/i.test(html.replace(/&lt;script&gt;|&lt;img|onerror=alert|onmouseover=&#39;/g, '')));
+    // Every hostile value is there, escaped, once per place it was put.
+    for (const where of ['tag', 'overlay', 'pin', 'removed', 'boundary', 'rule', 'file', 'problem', 'capacity.json']) {
+      assert.ok(html.includes(`${where} &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(1)&gt; &#39; onmouseover=&#39;alert(1) R\\u202eLO\\u2066x\\u2069 bell\\x07 &amp; more`), where);
+    }
+    // Bidirectional and control characters are shown as escapes, never written.
+    assert.ok(!['\u202e', '\u2066', '\u2069', '\u0007'].some((character) => html.includes(character)));
+  });
+
+  test('the page carries its CSP, and the CSP allows exactly its one style sheet', () => {
+    const html = renderDashboardHtml(hostileDashboard());
+    const style = /<style>([\s\S]*)<\/style>/.exec(html)![1]!;
+    const hash = createHash('sha256').update(style).digest('base64');
+    assert.ok(DASHBOARD_CSP.startsWith(`default-src 'none'; style-src 'sha256-${hash}'`));
+    assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${DASHBOARD_CSP}">`));
+    assert.equal(html.match(/<style>/g)!.length, 1);
+    assert.ok(!/ style="/.test(html), 'no inline style attribute: the CSP would block it');
+  });
+
+  test('a cell shows what it holds: version, findings, and a pin that cannot be read', () => {
+    const dashboard = hostileDashboard();
+    const [shop, cart] = dashboard.services;
+    assert.equal(shop!.versionsDiffer, true);
+    assert.deepEqual(shop!.cells.map((cell) => [cell.status, cell.removedApis.length, cell.boundaryViolations.length, cell.problems.length]), [
+      ['danger', 1, 1, 1],
+      ['danger', 1, 1, 1],
+    ]);
+    // cart was not rendered by kaji synth in either cluster: missing, whatever its overlays pin.
+    assert.deepEqual(cart!.missingFrom, ['blue', 'green']);
+    const html = renderDashboardHtml(dashboard);
+    assert.ok(html.includes('<span class="badge danger">missing from blue, green</span>'));
+    assert.ok(html.includes('<td class="cell missing"><span class="missing">not rendered by kaji synth</span><br><span class="warning">no version found</span><br><span class="danger">pin &lt;script&gt;'));
+  });
+});
