@@ -9,6 +9,7 @@ import { registerBump } from './bump.js';
 import { registerInit } from './init.js';
 import { registerWebhook } from './webhook.js';
 import { registerCapacity } from './capacity.js';
+import { registerUpgrade } from './upgrade.js';
 import { registerDashboard } from './dashboard.js';
 import { kajiVersion } from '../platform/definition/schema.js';
 import { describeFileError, UsageError, type Io } from './common.js';
@@ -35,6 +36,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
   registerInit(program, io, outcome);
   registerSynth(program, io, outcome);
   registerBump(program, io, outcome);
+  registerUpgrade(program, io, outcome);
   registerWebhook(program, io, outcome);
   registerCapacity(program, io, outcome);
   registerDashboard(program, io, outcome);

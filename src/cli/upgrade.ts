@@ -1,0 +1,240 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../upgrade/wait.js';
+import { wholeNumber, type Io } from './common.js';
+import type { Outcome } from './program.js';
+
+/** Exit codes of `kaji upgrade`. */
+export const UPGRADE_EXIT = { ok: 0, notDone: 1, usage: 2 } as const;
+
+/** The environment variable holding the Argo CD API token (the argocd CLI's name for it). */
+export const ARGOCD_TOKEN_ENV = 'ARGOCD_AUTH_TOKEN';
+
+interface CommonFlags {
+  platform: string;
+  kubectl?: string;
+}
+
+interface RunFlags extends CommonFlags {
+  cdk?: string;
+  cdkApp?: string;
+  argocdServer?: string;
+  caFile?: string;
+  route53Endpoint?: string;
+  hostedZoneId?: string;
+  manifests?: string;
+  base?: string;
+  attempts: number;
+  timeout: number;
+  interval: number;
+}
+
+interface PlanFlags extends CommonFlags {
+  from?: string;
+  to?: string;
+  output: 'text' | 'json';
+  cdkApp?: string;
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('use a duration such as 90s, 10m, 1h (or 250ms).');
+  return ms;
+}
+
+function percentages(value: string): number[] {
+  const steps = value.split(',').map((item) => Number(item.trim().replace(/%$/, '')));
+  if (steps.some((step) => !Number.isInteger(step))) throw new InvalidArgumentError('use whole percentages, e.g. 10,50,100.');
+  return steps;
+}
+
+const EXAMPLES =
+  '\nExamples:\n' +
+  '  kaji upgrade plan --platform examples/labs                 # blue (highest weight) → green (weight 0, newest)\n' +
+  '  kaji upgrade start --platform examples/labs --steps 10,50,100 --soak 15m\n' +
+  '  kaji upgrade next --platform examples/labs                 # deploy green (cdk deploy labs-green)\n' +
+  '  ARGOCD_AUTH_TOKEN=… kaji upgrade next --platform examples/labs --argocd-server https://argocd.green.labs.example.com\n' +
+  '  kaji upgrade next --platform examples/labs                 # each weight step: push, verify Route 53, soak\n' +
+  '  kaji upgrade rollback --platform examples/labs             # all weight back to blue\n' +
+  '  kaji upgrade finish --platform examples/labs [--destroy]   # remove blue; print (or run) cdk destroy labs-blue\n';
+
+export function registerUpgrade(program: Command, io: Io, outcome: Outcome): void {
+  const upgrade = program
+    .command('upgrade')
+    .summary('blue/green cluster upgrade: readiness plan, then a resumable runbook')
+    .description(
+      'A Kubernetes upgrade is a new cluster: add it to platform.yaml at weight 0 with the newer kubernetesVersion, run ' +
+        'kaji synth and merge, then let kaji upgrade take it from there:\n' +
+        '  plan      the readiness report: every service rendered for the new cluster, its removed APIs, the versions skipped\n' +
+        '  start     check the plan and record the upgrade in kaji-upgrade.json beside platform.yaml\n' +
+        '  next      make the next step: deploy the new cluster (cdk deploy), wait for its Argo CD to sync every service, ' +
+        'then one DNS weight step per run (push, verify in Route 53, soak)\n' +
+        '  status    where the upgrade stands\n' +
+        '  rollback  all weight back to the old cluster, verified in Route 53\n' +
+        '  finish    remove the old cluster from platform.yaml once the new one has all the weight; print its cdk destroy\n\n' +
+        'Every step is idempotent and recorded only once verified: a run stopped anywhere (Ctrl-C included) is taken up by ' +
+        'the next `kaji upgrade next`.',
+    )
+    .addHelpText(
+      'after',
+      `\nExit codes: ${UPGRADE_EXIT.ok} done; ${UPGRADE_EXIT.notDone} not ready (plan, start), or a step failed or timed out ` +
+        `(nothing recorded: run it again); ${UPGRADE_EXIT.usage} bad flags, an unknown cluster, no upgrade under way, an invalid platform.yaml.\n` +
+        EXAMPLES,
+    );
+
+  const withPlatform = (command: Command) =>
+    command.option('--platform <dir>', 'the folder holding platform.yaml (and kaji-upgrade.json)', '.').option('--kubectl <path>', 'the kubectl to render with (kustomize)');
+  const withRun = (command: Command) =>
+    withPlatform(command)
+      .option('--cdk <path>', 'the AWS CDK CLI', 'cdk')
+      .option('--cdk-app <dir>', "the platform's CDK app (default: infra/ beside platform.yaml)")
+      .option('--argocd-server <url>', `the new cluster's Argo CD (token: $${ARGOCD_TOKEN_ENV})`, process.env.ARGOCD_SERVER)
+      .option('--ca-file <file>', "CA bundle (PEM) for the Argo CD server's TLS certificate")
+      .option('--hosted-zone-id <id>', 'the Route 53 zone external-dns writes to (default: the public zone named after platform.domain)')
+      .addOption(new Option('--route53-endpoint <url>', 'another Route 53 endpoint (tests)').hideHelp())
+      .option('--manifests <path-or-url>', "the manifest repository to push to (default: platform.yaml's manifests.url)")
+      .option('--base <branch>', "the branch Argo CD follows (default: platform.yaml's manifests.branch)")
+      .option('--attempts <n>', 'push attempts when other pushes get there first', wholeNumber(1, 100), 20)
+      .addOption(new Option('--timeout <duration>', 'how long to wait for Argo CD or Route 53').argParser(duration).default(30 * 60_000, '30m'))
+      .addOption(new Option('--interval <duration>', 'between two polls').argParser(duration).default(15_000, '15s'));
+
+  withPlatform(upgrade.command('plan'))
+    .description('The readiness report: exit 1 when the upgrade is not ready.')
+    .option('--from <cluster>', 'the cluster traffic moves away from (default: the one with the highest weight)')
+    .option('--to <cluster>', 'the cluster traffic moves to (default: the newest at weight 0)')
+    .option('--cdk-app <dir>', "the platform's CDK app (default: infra/ beside platform.yaml)")
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .action(async (flags: PlanFlags) => {
+      const { planUpgrade, formatPlan } = await import('../upgrade/index.js');
+      await guarded(io, outcome, async () => {
+        const plan = await planUpgrade({ directory: resolve(flags.platform), from: flags.from, to: flags.to, kubectl: flags.kubectl, cdkApp: flags.cdkApp, onProgress: renderProgress(io) });
+        io.out(flags.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+        if (!plan.ready) outcome.exitCode = UPGRADE_EXIT.notDone;
+      });
+    });
+
+  withPlatform(upgrade.command('start'))
+    .description('Check the readiness plan and record the upgrade (kaji-upgrade.json); nothing else changes.')
+    .option('--from <cluster>', 'the cluster traffic moves away from (default: the one with the highest weight)')
+    .option('--to <cluster>', 'the cluster traffic moves to (default: the newest at weight 0)')
+    .option('--cdk-app <dir>', "the platform's CDK app (default: infra/ beside platform.yaml)")
+    .addOption(new Option('--steps <percentages>', "the new cluster's share of the weight at each weight step").argParser(percentages).default([10, 50, 100], '10,50,100'))
+    .addOption(new Option('--soak <duration>', 'how long each weight step runs before the next').argParser(duration).default(10 * 60_000, '10m'))
+    .action(async (flags: PlanFlags & { steps: number[]; soak: number }) => {
+      const { startUpgrade, formatPlan, formatStatus } = await import('../upgrade/index.js');
+      await guarded(io, outcome, async () => {
+        const { plan, state } = await startUpgrade({
+          ...baseOptions(flags, io),
+          from: flags.from,
+          to: flags.to,
+          cdkApp: flags.cdkApp,
+          weightSteps: flags.steps,
+          soakMs: flags.soak,
+        });
+        if (!state) {
+          io.out(formatPlan(plan));
+          outcome.exitCode = UPGRADE_EXIT.notDone;
+          return;
+        }
+        io.out(formatStatus(state));
+      });
+    });
+
+  withPlatform(upgrade.command('status'))
+    .description('Where the upgrade stands.')
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .action(async (flags: CommonFlags & { output: 'text' | 'json' }) => {
+      const { requireState, formatStatus } = await import('../upgrade/index.js');
+      await guarded(io, outcome, async () => {
+        const state = await requireState(resolve(flags.platform));
+        io.out(flags.output === 'json' ? `${JSON.stringify(state, null, 2)}\n` : formatStatus(state));
+      });
+    });
+
+  withRun(upgrade.command('next'))
+    .description(
+      'Make the next step, verify it, record it: deploy the new cluster; wait for its Argo CD; one weight step (after the ' +
+        "previous step's soak). One step per run, so each move is a decision.",
+    )
+    .action(async (flags: RunFlags) => {
+      const { nextStep } = await import('../upgrade/index.js');
+      await guarded(io, outcome, async () => printStep(io, await nextStep(await runOptions(flags, io))));
+    });
+
+  withRun(upgrade.command('rollback'))
+    .description('All weight back to the old cluster (released like a weight step, verified in Route 53).')
+    .action(async (flags: RunFlags) => {
+      const { rollback } = await import('../upgrade/index.js');
+      await guarded(io, outcome, async () => printStep(io, await rollback(await runOptions(flags, io))));
+    });
+
+  withRun(upgrade.command('finish'))
+    .description('Once the new cluster has all the weight and has soaked: remove the old one from platform.yaml and release; print its cdk destroy.')
+    .option('--destroy', "also run cdk destroy of the old cluster's stack")
+    .action(async (flags: RunFlags & { destroy?: boolean }) => {
+      const { finish } = await import('../upgrade/index.js');
+      await guarded(io, outcome, async () => printStep(io, await finish({ ...(await runOptions(flags, io)), destroy: flags.destroy })));
+    });
+}
+
+function baseOptions(flags: CommonFlags, io: Io) {
+  return {
+    directory: resolve(flags.platform),
+    kubectl: flags.kubectl,
+    onProgress: (message: string) => io.err(`kaji upgrade: ${message}\n`),
+    onOutput: (text: string) => io.err(text),
+  };
+}
+
+async function runOptions(flags: RunFlags, io: Io) {
+  const token = process.env[ARGOCD_TOKEN_ENV];
+  const { UpgradeError } = await import('../upgrade/index.js');
+  if (flags.argocdServer !== undefined && !token) throw new UpgradeError(`--argocd-server needs the Argo CD API token in $${ARGOCD_TOKEN_ENV}`);
+  const ca = flags.caFile === undefined ? undefined : await readFile(resolve(flags.caFile), 'utf8');
+  return {
+    ...baseOptions(flags, io),
+    cdk: flags.cdk,
+    cdkApp: flags.cdkApp,
+    argocd: flags.argocdServer !== undefined && token ? { server: flags.argocdServer, token, ca } : undefined,
+    route53: { hostedZoneId: flags.hostedZoneId, endpoint: flags.route53Endpoint },
+    manifests: flags.manifests,
+    base: flags.base,
+    attempts: flags.attempts,
+    timeoutMs: flags.timeout,
+    intervalMs: flags.interval,
+  };
+}
+
+function renderProgress(io: Io) {
+  let shown = -1;
+  return (done: number, total: number) => {
+    const percent = Math.floor((done * 10) / total);
+    if (percent !== shown || done === total) io.err(`kaji upgrade: rendered ${done}/${total} services\n`);
+    shown = percent;
+  };
+}
+
+function printStep(io: Io, result: { lines: readonly string[] }): void {
+  io.out(result.lines.map((line) => `${line}\n`).join(''));
+}
+
+/** Runs an action, turning the upgrade's own failures into one line and an exit code; anything else is a bug. */
+async function guarded(io: Io, outcome: Outcome, action: () => Promise<void>): Promise<void> {
+  const [{ UpgradeError, StepFailedError }, { GitError, redact }] = await Promise.all([import('../upgrade/index.js'), import('../gitops/index.js')]);
+  const token = process.env[ARGOCD_TOKEN_ENV];
+  const clean = (text: string) => redact(text, token ? [token] : []);
+  try {
+    await action();
+  } catch (error) {
+    if (error instanceof UpgradeError) {
+      io.err(`kaji: ${clean(error.message)}\n`);
+      outcome.exitCode = UPGRADE_EXIT.usage;
+    } else if (error instanceof StepFailedError || error instanceof GitError) {
+      io.err(`kaji: ${clean(error.message)}\nkaji: nothing was recorded as done; fix it and run the same command again (kaji upgrade status shows where it stands)\n`);
+      outcome.exitCode = UPGRADE_EXIT.notDone;
+    } else {
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// The new cluster's Argo CD, read through its REST API (GET
+// /api/v1/applications, a bearer token): is every Application kaji generated
+// for the cluster there, Synced and Healthy, and if not, why not (the status
+// fields Argo CD's UI shows).
+import { httpGet } from './http.js';
+import { StepFailedError, UpgradeError } from './errors.js';
+
+export interface ArgoCdConnection {
+  /** The Argo CD server, e.g. https://argocd.green.labs.example.com. */
+  readonly server: string;
+  /** A bearer token (an Argo CD account's API token); never printed. */
+  readonly token: string;
+  /** PEM CA bundle for the server's TLS certificate. */
+  readonly ca?: string;
+  /** @default 30000 */
+  readonly requestTimeoutMs?: number;
+}
+
+/** One Application as far as readiness goes. */
+export interface ApplicationStatus {
+  readonly name: string;
+  readonly sync: string;
+  readonly health: string;
+  /** Why it is not Synced and Healthy yet: health message, conditions, the running operation. */
+  readonly detail: string;
+}
+
+/** A refusal that waiting will not change (a bad token, a wrong URL): stops the wait at once. */
+export class ArgoCdRefusedError extends StepFailedError {}
+
+type Json = Record<string, unknown>;
+const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+export async function listApplications(connection: ArgoCdConnection): Promise<ApplicationStatus[]> {
+  let url: URL;
+  try {
+    url = new URL('api/v1/applications', connection.server.endsWith('/') ? connection.server : `${connection.server}/`);
+  } catch {
+    throw new UpgradeError(`--argocd-server ${connection.server} is not a URL (e.g. https://argocd.example.com)`);
+  }
+  const response = await httpGet(url, {
+    headers: { authorization: `Bearer ${connection.token}`, accept: 'application/json' },
+    ca: connection.ca,
+    timeoutMs: connection.requestTimeoutMs ?? 30_000,
+  });
+  if (response.status === 401 || response.status === 403) {
+    throw new ArgoCdRefusedError(
+      `Argo CD at ${url.origin} refused the token (HTTP ${response.status}): check ARGOCD_AUTH_TOKEN (an API token of an account that may get applications)`,
+    );
+  }
+  if (response.status === 404) throw new ArgoCdRefusedError(`Argo CD at ${url.origin} has no ${url.pathname} (HTTP 404): is --argocd-server the Argo CD server?`);
+  if (response.status !== 200) throw new StepFailedError(`Argo CD at ${url.origin} answered HTTP ${response.status}: ${response.body.slice(0, 200).trim()}`);
+  let list: unknown;
+  try {
+    list = JSON.parse(response.body);
+  } catch {
+    throw new ArgoCdRefusedError(`Argo CD at ${url.origin} did not answer JSON: is --argocd-server the Argo CD server?`);
+  }
+  const items = isRecord(list) && Array.isArray(list.items) ? list.items : []; // Argo CD sends "items": null for none
+  return items.filter(isRecord).map(applicationStatus);
+}
+
+function applicationStatus(item: Json): ApplicationStatus {
+  const metadata = isRecord(item.metadata) ? item.metadata : {};
+  const status = isRecord(item.status) ? item.status : {};
+  const sync = isRecord(status.sync) ? status.sync : {};
+  const health = isRecord(status.health) ? status.health : {};
+  const operation = isRecord(status.operationState) ? status.operationState : {};
+  const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isRecord) : [];
+  const details = [
+    text(health.message),
+    ...conditions.map((condition) => `${text(condition.type)}: ${text(condition.message)}`),
+    text(operation.phase) && text(operation.phase) !== 'Succeeded' ? `sync ${text(operation.phase)}: ${text(operation.message)}` : '',
+  ];
+  return {
+    name: text(metadata.name),
+    sync: text(sync.status) || 'Unknown',
+    health: text(health.status) || 'Unknown',
+    detail: details.filter((detail) => detail.trim() !== '').join('; '),
+  };
+}
+
+export interface SyncVerdict {
+  readonly ready: number;
+  readonly total: number;
+  /** One line per Application not there yet: its name and why. */
+  readonly waiting: readonly string[];
+}
+
+/** Which of the `expected` Applications are not yet Synced and Healthy, and why. */
+export function syncVerdict(expected: readonly string[], applications: readonly ApplicationStatus[]): SyncVerdict {
+  const byName = new Map(applications.map((application) => [application.name, application]));
+  const waiting: string[] = [];
+  for (const name of expected) {
+    const application = byName.get(name);
+    if (!application) waiting.push(`${name}: no such Application yet`);
+    else if (application.sync !== 'Synced' || application.health !== 'Healthy') {
+      waiting.push(`${name}: ${application.sync}, ${application.health}${application.detail ? ` (${application.detail})` : ''}`);
+    }
+  }
+  return { ready: expected.length - waiting.length, total: expected.length, waiting };
+}

@@ -1,0 +1,56 @@
+// The CDK CLI, run in the platform's CDK app folder (infra/ beside
+// platform.yaml, `bin/app.mts` around buildPlatformApp), with its output
+// streamed as it comes. Its standard input stays the terminal's, so the CLI
+// can ask for approval of security-sensitive changes; Ctrl-C reaches it too.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { atExit } from '../kube/index.js';
+import { StepFailedError, UpgradeError } from './errors.js';
+
+/** The CDK app folder of a platform: `infra/` next to platform.yaml (what `kaji init` scaffolds). */
+export function cdkAppFolder(platformFile: string, override?: string): string {
+  return override ?? join(dirname(platformFile), 'infra');
+}
+
+/** The CDK stack of a cluster, as buildPlatformApp names it. */
+export function clusterStack(platformName: string, cluster: string): string {
+  return `${platformName}-${cluster}`;
+}
+
+export interface CdkRun {
+  /** The CDK CLI. @default "cdk" (from PATH) */
+  readonly cdk?: string;
+  readonly folder: string;
+  readonly args: readonly string[];
+  readonly onOutput: (text: string) => void;
+}
+
+/** Runs the CDK CLI to its end; a failure names the command and its exit code (its own account is in the output above). */
+export async function runCdk(run: CdkRun): Promise<void> {
+  const cdk = run.cdk ?? 'cdk';
+  if (!existsSync(join(run.folder, 'cdk.json'))) {
+    throw new UpgradeError(`${run.folder} has no cdk.json: it is not the platform's CDK app (kaji init scaffolds it as infra/ beside platform.yaml); pass --cdk-app DIR`);
+  }
+  const command = `${cdk} ${run.args.join(' ')}`;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(cdk, run.args, { cwd: run.folder, stdio: ['inherit', 'pipe', 'pipe'] });
+    // A SIGTERM to kaji alone would leave the deploy running for nobody.
+    const forget = atExit('stop processes', () => void child.kill('SIGTERM'));
+    child.stdout.on('data', (chunk: Buffer) => run.onOutput(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => run.onOutput(chunk.toString('utf8')));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      forget();
+      reject(
+        error.code === 'ENOENT'
+          ? new UpgradeError(`cannot run ${cdk}: no such program; install the AWS CDK CLI (npm install -g aws-cdk) or pass --cdk PATH`)
+          : new StepFailedError(`cannot run ${command}: ${error.message}`),
+      );
+    });
+    child.on('close', (code, signal) => {
+      forget();
+      if (code === 0) resolve();
+      else reject(new StepFailedError(`${command} failed (${signal ? `stopped by ${signal}` : `exit code ${code}`}) in ${run.folder}: see its output above`));
+    });
+  });
+}

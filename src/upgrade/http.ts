@@ -1,0 +1,35 @@
+// One GET over http(s) with an optional CA bundle: node's own client, since
+// Node 20's fetch takes no CA per request. The response body is read whole
+// (Argo CD's application list), up to a limit.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export function httpGet(url: URL, options: { headers?: Record<string, string>; ca?: string; timeoutMs: number }): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      { method: 'GET', headers: options.headers, ...(options.ca === undefined ? {} : { ca: options.ca }), timeout: options.timeoutMs },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let bytes = 0;
+        response.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes > MAX_BODY_BYTES) request.destroy(new Error(`the answer is over ${MAX_BODY_BYTES / 1024 / 1024} MiB`));
+          else chunks.push(chunk);
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${options.timeoutMs / 1000} s`)));
+    request.on('error', reject);
+    request.end();
+  });
+}

@@ -1,0 +1,45 @@
+// Byte-exact edits of platform.yaml for a blue/green upgrade: the clusters'
+// `weight:` values, and the removal of the old cluster at the end. Only the
+// bytes of the values (or the removed entry's lines) change; comments, quoting
+// and layout stay, so the diff a reviewer sees is the weight and nothing else.
+import { parse } from 'yaml';
+import { applyPatchToYaml, type YamlPatchOperation } from '../kube/index.js';
+import { UpgradeError } from './errors.js';
+
+/** The 0-based index of each cluster under `clusters:`, by name. */
+function clusterIndexes(text: string, file: string): Map<string, number> {
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new UpgradeError(`${file}: not YAML kaji can edit: ${(error as Error).message}`);
+  }
+  const clusters = (document as { clusters?: unknown } | null)?.clusters;
+  if (!Array.isArray(clusters)) throw new UpgradeError(`${file}: has no clusters: list to edit`);
+  return new Map(clusters.map((cluster, index) => [String((cluster as { name?: unknown } | null)?.name), index]));
+}
+
+function indexOf(indexes: Map<string, number>, name: string, file: string): number {
+  const index = indexes.get(name);
+  if (index === undefined) throw new UpgradeError(`${file}: clusters has no cluster named ${name}`);
+  return index;
+}
+
+/** `text` with each named cluster's weight set; clusters already at their weight keep their bytes. */
+export function setClusterWeights(text: string, weights: Readonly<Record<string, number>>, file: string): string {
+  const indexes = clusterIndexes(text, file);
+  const current = parse(text) as { clusters: { weight?: unknown }[] };
+  const operations: YamlPatchOperation[] = [];
+  for (const [name, weight] of Object.entries(weights)) {
+    const index = indexOf(indexes, name, file);
+    if (current.clusters[index]?.weight === weight) continue;
+    operations.push({ op: 'replace', path: `/clusters/${index}/weight`, value: weight });
+  }
+  return operations.length === 0 ? text : applyPatchToYaml(text, 0, operations);
+}
+
+/** `text` without the named cluster's entry (its lines and trailing comment); unchanged when it is already gone. */
+export function removeCluster(text: string, name: string, file: string): string {
+  const index = clusterIndexes(text, file).get(name);
+  return index === undefined ? text : applyPatchToYaml(text, 0, [{ op: 'remove', path: `/clusters/${index}` }]);
+}

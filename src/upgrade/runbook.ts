@@ -1,0 +1,327 @@
+// The blue/green runbook: start (the readiness plan, then the state file),
+// next (one step: deploy the new cluster, wait for its Argo CD, move DNS
+// weight one step), rollback (all weight back to the old cluster), finish
+// (remove the old cluster). Each step is made idempotently, verified, and only
+// then recorded in the state file.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { displayPath } from '../kube/index.js';
+import { loadPlatform, type PlatformDefinition } from '../platform/index.js';
+import { manifestRoot } from '../synth/index.js';
+import { ArgoCdRefusedError, listApplications, syncVerdict, type ArgoCdConnection } from './argocd.js';
+import { cdkAppFolder, clusterStack, runCdk } from './cdk.js';
+import { StepFailedError, UpgradeError } from './errors.js';
+import { removeCluster, setClusterWeights } from './platform-edit.js';
+import { planUpgrade, type UpgradePlan } from './plan.js';
+import { releasePlatformChange, type ReleaseResult } from './release.js';
+import { dnsVerdict, hostedZoneOf, route53Client, weightedRecords, type Route53Options } from './route53.js';
+import { currentStep, readState, requireState, STATE_FILE, weightsOf, writeState, type StepId, type UpgradeState } from './state.js';
+import { formatDuration, soakUntil, waitUntil } from './wait.js';
+
+export const DEFAULT_WEIGHT_STEPS = [10, 50, 100] as const;
+export const DEFAULT_SOAK_MS = 10 * 60_000;
+
+export interface RunbookOptions {
+  /** The folder holding platform.yaml (and the state file). */
+  readonly directory: string;
+  readonly kubectl?: string;
+  /** The CDK CLI. @default "cdk" */
+  readonly cdk?: string;
+  /** The platform's CDK app. @default infra/ beside platform.yaml */
+  readonly cdkApp?: string;
+  /** Green's Argo CD (the sync step). */
+  readonly argocd?: ArgoCdConnection;
+  readonly route53?: Route53Options;
+  /** The manifest repository to release to. @default platform.yaml's manifests.url */
+  readonly manifests?: string;
+  readonly base?: string;
+  readonly attempts?: number;
+  /** How long a wait (Argo CD, Route 53) may take. @default 30 minutes */
+  readonly timeoutMs?: number;
+  /** Between two polls. @default 15 s */
+  readonly intervalMs?: number;
+  readonly author?: { readonly name: string; readonly email: string };
+  /** Progress lines (standard error). */
+  readonly onProgress: (message: string) => void;
+  /** The CDK CLI's output, as it comes. */
+  readonly onOutput: (text: string) => void;
+}
+
+export interface StartOptions extends RunbookOptions {
+  readonly from?: string;
+  readonly to?: string;
+  /** Percent of the weight the new cluster gets at each weight step. @default [10, 50, 100] */
+  readonly weightSteps?: readonly number[];
+  /** @default 10 minutes */
+  readonly soakMs?: number;
+}
+
+export interface StepResult {
+  readonly state: UpgradeState;
+  /** The step made by this call (undefined when there was nothing left to do). */
+  readonly step?: StepId | 'rollback';
+  /** What was done, for the terminal. */
+  readonly lines: readonly string[];
+}
+
+const now = () => new Date().toISOString();
+
+/** Checks the readiness plan and, when ready, records the upgrade with its preflight done. */
+export async function startUpgrade(options: StartOptions): Promise<{ plan: UpgradePlan; state?: UpgradeState }> {
+  const existing = await readState(options.directory);
+  if (existing) {
+    throw new UpgradeError(
+      `an upgrade ${existing.from.name} → ${existing.to.name} is recorded in ${displayPath(join(options.directory, STATE_FILE))}: see kaji upgrade status (delete the file to start over)`,
+    );
+  }
+  const weightSteps = options.weightSteps ?? DEFAULT_WEIGHT_STEPS;
+  checkWeightSteps(weightSteps);
+  const plan = await planUpgrade({ directory: options.directory, from: options.from, to: options.to, kubectl: options.kubectl, cdkApp: options.cdkApp });
+  if (!plan.ready) return { plan };
+  const at = now();
+  const state: UpgradeState = {
+    kind: 'kaji-upgrade',
+    version: 1,
+    platform: plan.platform,
+    from: plan.from,
+    to: plan.to,
+    totalWeight: plan.from.weight + plan.to.weight,
+    weightSteps: [...weightSteps],
+    soakMs: options.soakMs ?? DEFAULT_SOAK_MS,
+    startedAt: at,
+    updatedAt: at,
+    done: { preflight: at },
+    weights: { [plan.from.name]: plan.from.weight, [plan.to.name]: plan.to.weight },
+    rollbacks: [],
+  };
+  return { plan, state: await writeState(options.directory, state) };
+}
+
+function checkWeightSteps(steps: readonly number[]): void {
+  const rising = steps.every((step, index) => Number.isInteger(step) && step > 0 && step <= 100 && (index === 0 || step > steps[index - 1]!));
+  if (steps.length === 0 || !rising || steps[steps.length - 1] !== 100) {
+    throw new UpgradeError(`--steps ${steps.join(',')}: give rising whole percentages ending at 100, e.g. 10,50,100`);
+  }
+}
+
+/** Makes the current step (deploy, sync or a weight step); finish has its own command. */
+export async function nextStep(options: RunbookOptions): Promise<StepResult> {
+  let state = await requireState(options.directory);
+  const platform = await platformOf(options.directory, state);
+  const step = currentStep(state);
+  if (step === undefined) return { state, lines: [`the upgrade ${state.from.name} → ${state.to.name} is finished: nothing left to do`] };
+  if (step === 'finish') return { state, lines: [`every weight step is done: ${state.to.name} has all the traffic; run kaji upgrade finish to remove ${state.from.name}`] };
+  if (step === 'preflight') throw new UpgradeError(`${STATE_FILE} has no preflight recorded: delete it and run kaji upgrade start`);
+  if (step !== 'deploy' && step !== 'sync') return weightStep(platform, state, step, options);
+  state = await writeState(options.directory, { ...state, inProgress: { step, since: now() } });
+  const lines = step === 'deploy' ? await deployStep(platform, state, options) : await syncStep(platform, state, options);
+  state = await writeState(options.directory, { ...state, done: { ...state.done, [step]: now() }, inProgress: undefined });
+  return { state, step, lines };
+}
+
+async function platformOf(directory: string, state: UpgradeState): Promise<PlatformDefinition> {
+  const platform = await loadPlatform(join(directory, 'platform.yaml'));
+  if (platform.platform.name !== state.platform) {
+    throw new UpgradeError(`${STATE_FILE} is an upgrade of platform ${state.platform}, but platform.yaml names ${platform.platform.name}`);
+  }
+  return platform;
+}
+
+async function deployStep(platform: PlatformDefinition, state: UpgradeState, options: RunbookOptions): Promise<string[]> {
+  const stack = clusterStack(platform.platform.name, state.to.name);
+  const folder = cdkAppFolder(platform.file, options.cdkApp);
+  options.onProgress(`running cdk deploy ${stack} in ${displayPath(folder)}`);
+  await runCdk({ cdk: options.cdk, folder, args: ['deploy', stack], onOutput: options.onOutput });
+  return [`deployed ${stack} (cdk deploy succeeded)`];
+}
+
+/** The Applications kaji generated for a cluster: what its Argo CD must show Synced and Healthy. */
+export async function expectedApplications(platform: PlatformDefinition, cluster: string): Promise<string[]> {
+  const folder = join(manifestRoot(platform), 'clusters', cluster, 'argocd');
+  const files = await readdir(folder, { recursive: true }).catch(() => undefined);
+  if (!files) throw new StepFailedError(`${displayPath(folder)} does not exist: run kaji synth and merge, so ${cluster}'s Argo CD has something to sync`);
+  const names: string[] = [];
+  for (const file of files.filter((name) => /\.ya?ml$/.test(name)).sort()) {
+    for (const document of parseAllDocuments(await readFile(join(folder, file), 'utf8'))) {
+      const object = document.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
+      if (object?.kind === 'Application' && typeof object.metadata?.name === 'string') names.push(object.metadata.name);
+    }
+  }
+  return names;
+}
+
+async function syncStep(platform: PlatformDefinition, state: UpgradeState, options: RunbookOptions): Promise<string[]> {
+  if (!options.argocd) throw new UpgradeError(`the sync step reads ${state.to.name}'s Argo CD: pass --argocd-server URL and set ARGOCD_AUTH_TOKEN`);
+  const argocd = options.argocd;
+  const expected = await expectedApplications(platform, state.to.name);
+  await waitUntil(
+    async () => {
+      try {
+        const verdict = syncVerdict(expected, await listApplications(argocd));
+        return { done: verdict.waiting.length === 0, summary: `${verdict.ready}/${verdict.total} Applications Synced and Healthy`, waiting: verdict.waiting };
+      } catch (error) {
+        if (error instanceof ArgoCdRefusedError || error instanceof UpgradeError) throw error;
+        // A server restarting or a network blip: waited out like an application still syncing.
+        return { done: false, summary: `Argo CD did not answer: ${(error as Error).message}`, waiting: [] };
+      }
+    },
+    { what: `${state.to.name}'s Argo CD to sync every service`, timeoutMs: options.timeoutMs ?? 30 * 60_000, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress },
+  );
+  return [`${state.to.name}'s Argo CD: all ${expected.length} Applications Synced and Healthy`];
+}
+
+async function weightStep(platform: PlatformDefinition, state: UpgradeState, step: StepId, options: RunbookOptions): Promise<StepResult> {
+  // The soak first: a run stopped while it waits has started nothing.
+  await waitSoak(state, options);
+  state = await writeState(options.directory, { ...state, inProgress: { step, since: now() } });
+  const index = Number(step.slice('weight-'.length));
+  const weights = weightsOf(state, index);
+  const percent = state.weightSteps[index - 1]!;
+  const title = `upgrade ${state.from.name} → ${state.to.name}: weight ${percent}% (${describeWeights(weights)})`;
+  const release = await releaseWeights(platform, state, weights, title, options);
+  await verifyDns(platform, weights, options);
+  const at = now();
+  const done = await writeState(options.directory, {
+    ...state,
+    done: { ...state.done, [step]: at },
+    weights,
+    soakUntil: new Date(Date.now() + state.soakMs).toISOString(),
+    inProgress: undefined,
+  });
+  return { state: done, step, lines: [`${title}: ${releaseLine(release)}; Route 53 has the new weights`, soakLine(done)] };
+}
+
+function describeWeights(weights: Readonly<Record<string, number>>): string {
+  return Object.entries(weights).map(([cluster, weight]) => `${cluster} ${weight}`).join(', ');
+}
+
+function releaseLine(release: ReleaseResult): string {
+  const commit = release.pushed ? `pushed ${release.commit.slice(0, 12)}` : `already in the manifest repository at ${release.commit.slice(0, 12)}`;
+  const edited = release.platformEdited === 'in-place' ? ' (platform.yaml edited in place: commit it in its repository)' : '';
+  return `${commit}${edited}`;
+}
+
+function soakLine(state: UpgradeState): string {
+  const next = currentStep(state);
+  return `soak ${formatDuration(state.soakMs)} before ${next === 'finish' ? 'kaji upgrade finish' : 'the next step (kaji upgrade next)'}, until ${state.soakUntil}`;
+}
+
+async function waitSoak(state: UpgradeState, options: RunbookOptions): Promise<void> {
+  if (state.soakUntil === undefined) return;
+  const until = Date.parse(state.soakUntil);
+  if (until > Date.now()) await soakUntil(until, `${describeWeights(state.weights)}`, options.onProgress);
+}
+
+async function releaseWeights(platform: PlatformDefinition, state: UpgradeState, weights: Record<string, number>, title: string, options: RunbookOptions): Promise<ReleaseResult> {
+  return releasePlatformChange(platform, {
+    platformFile: platform.file,
+    edit: (text) => setClusterWeights(text, weights, displayPath(platform.file)),
+    title,
+    trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
+    manifests: options.manifests,
+    base: options.base,
+    attempts: options.attempts,
+    kubectl: options.kubectl,
+    author: options.author,
+    onProgress: options.onProgress,
+  });
+}
+
+/** Waits until external-dns has written the weights to Route 53; a platform without hosts has nothing there to check. */
+async function verifyDns(platform: PlatformDefinition, weights: Record<string, number>, options: RunbookOptions): Promise<void> {
+  if (!platform.services.some((service) => service.hosts.length > 0)) {
+    options.onProgress('no service has hosts: nothing in Route 53 to verify');
+    return;
+  }
+  const route53 = options.route53 ?? {};
+  const client = route53Client(route53);
+  try {
+    const zone = await hostedZoneOf(client, platform.platform.domain, route53);
+    await waitUntil(
+      async () => {
+        const verdict = dnsVerdict(await weightedRecords(client, zone), weights);
+        return { done: verdict.converged, summary: `Route 53 zone ${zone}: ${verdict.pending.length} record(s) not at ${describeWeights(weights)} yet`, waiting: verdict.pending };
+      },
+      { what: `external-dns to set ${describeWeights(weights)} in Route 53`, timeoutMs: options.timeoutMs ?? 30 * 60_000, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress },
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Moves all the weight back to the old cluster, verified in Route 53; the next `next` checks sync again, then starts the weight steps over. */
+export async function rollback(options: RunbookOptions): Promise<StepResult> {
+  let state = await requireState(options.directory);
+  if (state.done.finish) throw new UpgradeError(`the upgrade is finished: ${state.from.name} was removed; there is nothing to roll back to`);
+  const platform = await platformOf(options.directory, state);
+  state = await writeState(options.directory, { ...state, inProgress: { step: 'rollback', since: now() } });
+  const weights = { [state.from.name]: state.totalWeight, [state.to.name]: 0 };
+  const title = `upgrade ${state.from.name} → ${state.to.name}: rollback (${describeWeights(weights)})`;
+  const release = await releaseWeights(platform, state, weights, title, options);
+  await verifyDns(platform, weights, options);
+  const done = Object.fromEntries(Object.entries(state.done).filter(([step]) => step === 'preflight' || step === 'deploy'));
+  const at = now();
+  state = await writeState(options.directory, {
+    ...state,
+    done,
+    weights,
+    soakUntil: undefined,
+    inProgress: undefined,
+    rollbacks: [...state.rollbacks, { at, weights }],
+  });
+  return {
+    state,
+    step: 'rollback',
+    lines: [
+      `${title}: ${releaseLine(release)}; Route 53 has ${state.from.name} at full weight again`,
+      `fix what made you roll back, then kaji upgrade next (it checks ${state.to.name}'s Argo CD again, then starts the weight steps over)`,
+    ],
+  };
+}
+
+export interface FinishOptions extends RunbookOptions {
+  /** Run `cdk destroy` of the old cluster's stack too. */
+  readonly destroy?: boolean;
+}
+
+/** Removes the old cluster from platform.yaml once the new one has all the weight and has soaked; prints (or runs) its cdk destroy. */
+export async function finish(options: FinishOptions): Promise<StepResult> {
+  let state = await requireState(options.directory);
+  const platform = await platformOf(options.directory, state);
+  const step = currentStep(state);
+  const stack = clusterStack(state.platform, state.from.name);
+  const folder = cdkAppFolder(platform.file, options.cdkApp);
+  const lines: string[] = [];
+  if (step !== undefined) {
+    if (step !== 'finish') throw new UpgradeError(`not yet: the next step is ${step} (kaji upgrade next); finish comes after the last weight step and its soak`);
+    await waitSoak(state, options);
+    state = await writeState(options.directory, { ...state, inProgress: { step: 'finish', since: now() } });
+    const title = `upgrade ${state.from.name} → ${state.to.name}: remove ${state.from.name}`;
+    const release = await releasePlatformChange(platform, {
+      platformFile: platform.file,
+      edit: (text) => removeCluster(text, state.from.name, displayPath(platform.file)),
+      title,
+      trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
+      manifests: options.manifests,
+      base: options.base,
+      attempts: options.attempts,
+      kubectl: options.kubectl,
+      author: options.author,
+      onProgress: options.onProgress,
+    });
+    state = await writeState(options.directory, { ...state, done: { ...state.done, finish: now() }, inProgress: undefined });
+    lines.push(
+      `${title}: ${releaseLine(release)}`,
+      `${state.from.name}'s overlays (apps/*/overlays/${state.from.name}/) belong to the service teams and stay; delete them when you like`,
+    );
+  }
+  if (options.destroy) {
+    options.onProgress(`running cdk destroy ${stack} in ${displayPath(folder)}`);
+    await runCdk({ cdk: options.cdk, folder, args: ['destroy', '--force', stack], onOutput: options.onOutput });
+    lines.push(`destroyed ${stack}`);
+  } else {
+    lines.push(`when ${state.from.name} has drained, destroy it: (cd ${displayPath(folder)} && cdk destroy ${stack}), or kaji upgrade finish --destroy`);
+  }
+  return { state, step: 'finish', lines };
+}

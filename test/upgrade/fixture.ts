@@ -1,0 +1,333 @@
+// A platform mid-upgrade on disk, and the outside world `kaji upgrade` talks
+// to, on 127.0.0.1:
+// - platform/platform.yaml (blue 1.32 at 255, green 1.35 at 0), polaris.yaml,
+//   infra/cdk.json, and manifests/: a checkout of the manifest repository (a
+//   bare repository, the remote), seeded with two services and the clusters/
+//   folders `kaji synth` generates;
+// - a fake `cdk` executable that records its arguments (the process boundary);
+// - Argo CD's REST API (GET /api/v1/applications, bearer token);
+// - Route 53's REST/XML API (ListHostedZonesByName, ListResourceRecordSets)
+//   standing in for external-dns: its weighted records follow the weights the
+//   remote's main branch holds in clusters/<cluster>/argocd/apps/, as
+//   external-dns does once Argo CD has synced them.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { runSynth } from '../../src/synth/index.js';
+
+export const ECR = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
+export const ZONE_ID = 'Z0SHOPZONE1234';
+export const ARGOCD_TOKEN = 'argocd-test-token-5e1f9a';
+
+export interface FixtureService {
+  readonly name: string;
+  readonly hosts?: readonly string[];
+  /** The base's resources (default: a Deployment). */
+  readonly resources?: string;
+}
+
+export const SERVICES: readonly FixtureService[] = [
+  { name: 'shop', hosts: ['www.shop.example.com'] },
+  { name: 'cart', hosts: ['cart.shop.example.com'] },
+];
+
+export function platformYaml(remoteUrl: string, services: readonly FixtureService[], clusters = CLUSTERS_YAML, localPath = 'manifests'): string {
+  return `# The shop platform.
+platform: {name: shop, region: eu-west-1, account: "111122223333", domain: shop.example.com}
+manifests:
+  url: ${remoteUrl}
+  localPath: ${localPath}
+
+# Blue serves everything; green is the upgrade.
+clusters:
+${clusters}
+teams:
+  - {name: web, identity: "arn:aws:iam::111122223333:role/web"}
+services:
+${services.map((s) => `  - {name: ${s.name}, team: web, image: ${ECR}/${s.name}, quota: {cpu: "2", memory: 2Gi, pods: 20}${s.hosts ? `, hosts: [${s.hosts.join(', ')}]` : ''}}`).join('\n')}
+`;
+}
+
+export const CLUSTERS_YAML = `  - name: blue
+    kubernetesVersion: "1.32"
+    weight: 255 # all traffic today
+  - name: green
+    kubernetesVersion: "1.35"
+    weight: 0`;
+
+export function deployment(name: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${name}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+        - name: app
+          image: ${ECR}/${name}
+`;
+}
+
+export interface Fixture {
+  readonly root: string;
+  readonly platformDir: string;
+  readonly remote: string;
+  readonly cdk: string;
+  readonly cdkLog: string;
+  /** argv of each cdk run, one line each. */
+  cdkRuns(): string[];
+  /** `git --git-dir <remote> …`, trimmed. */
+  git(...args: string[]): string;
+  /** A file at the remote's main, or undefined. */
+  show(path: string): string | undefined;
+  readPlatform(): string;
+  cleanup(): void;
+}
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=seed', '-c', 'user.email=seed@example.com', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+
+/**
+ * `inRepository`: platform.yaml at the root of the manifest repository (manifests.localPath ".")
+ * rather than beside a checkout of it.
+ */
+export async function createFixture(options: { services?: readonly FixtureService[]; clusters?: string; cdkExit?: number; inRepository?: boolean } = {}): Promise<Fixture> {
+  const services = options.services ?? SERVICES;
+  const root = mkdtempSync(join(tmpdir(), 'kaji-upgrade-test-'));
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  const remote = join(root, 'manifests.git');
+  const platformDir = join(root, 'platform');
+  const manifests = options.inRepository ? 'platform' : 'platform/manifests';
+  const checkout = join(root, manifests);
+  write('platform/platform.yaml', platformYaml(`file://${remote}`, services, options.clusters, options.inRepository ? '.' : 'manifests'));
+  write('platform/polaris.yaml', 'checks:\n  tagNotSpecified: danger\n');
+  write('platform/infra/cdk.json', '{"app": "node bin/app.mjs"}\n');
+  for (const service of services) {
+    write(`${manifests}/apps/${service.name}/base/kustomization.yaml`, 'resources: [resources.yaml]\n');
+    write(`${manifests}/apps/${service.name}/base/resources.yaml`, service.resources ?? deployment(service.name));
+    for (const cluster of ['blue', 'green']) {
+      write(`${manifests}/apps/${service.name}/overlays/${cluster}/kustomization.yaml`, `resources: [../../base]\nimages:\n  - name: ${ECR}/${service.name}\n    newTag: "1.0.0"\n`);
+    }
+  }
+  // The generated clusters/ folders, as the team's last `kaji synth` left them.
+  await runSynth({ directory: platformDir, outDirectory: join(root, 'out') });
+  rmSync(join(root, 'out'), { recursive: true, force: true });
+  git(root, 'init', '--quiet', '--bare', remote);
+  git(checkout, 'init', '--quiet');
+  git(checkout, 'add', '.');
+  git(checkout, 'commit', '--quiet', '-m', 'seed');
+  git(checkout, 'remote', 'add', 'origin', remote);
+  git(checkout, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
+
+  const cdkLog = join(root, 'cdk.log');
+  const cdk = join(root, 'bin', 'cdk');
+  write('bin/cdk', `#!/bin/sh\necho "$*" >> '${cdkLog}'\necho "cdk: $1 in $(basename "$PWD")"\nexit ${options.cdkExit ?? 0}\n`);
+  chmodSync(cdk, 0o755);
+  const bareGit = (...args: string[]) => git(root, '--git-dir', remote, ...args);
+  return {
+    root,
+    platformDir,
+    remote,
+    cdk,
+    cdkLog,
+    cdkRuns: () => {
+      try {
+        return readFileSync(cdkLog, 'utf8').trim().split('\n');
+      } catch {
+        return [];
+      }
+    },
+    git: bareGit,
+    show: (path) => {
+      try {
+        return bareGit('show', `main:${path}`);
+      } catch {
+        return undefined;
+      }
+    },
+    readPlatform: () => readFileSync(join(platformDir, 'platform.yaml'), 'utf8'),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+// --- servers -----------------------------------------------------------------
+
+export interface FakeServer {
+  readonly url: string;
+  readonly requests: { method: string; path: string; authorization?: string }[];
+  close(): Promise<void>;
+}
+
+async function listen(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+export interface ArgoApp {
+  readonly name: string;
+  sync: string;
+  health: string;
+  message?: string;
+}
+
+/** Argo CD's GET /api/v1/applications, answering with `apps()` as Argo CD's JSON; 401 without the right bearer token. */
+export async function startArgoCd(apps: () => readonly ArgoApp[], token = ARGOCD_TOKEN): Promise<FakeServer> {
+  const requests: FakeServer['requests'] = [];
+  const { server, url } = await listen((request, response) => {
+    requests.push({ method: request.method ?? '', path: request.url ?? '', authorization: request.headers.authorization });
+    response.setHeader('content-type', 'application/json');
+    if (request.headers.authorization !== `Bearer ${token}`) {
+      response.statusCode = 401;
+      response.end(JSON.stringify({ error: 'invalid session: token is invalid', code: 16, message: 'invalid session: token is invalid' }));
+      return;
+    }
+    if (request.method !== 'GET' || !request.url?.startsWith('/api/v1/applications')) {
+      response.statusCode = 404;
+      response.end('{}');
+      return;
+    }
+    const items = apps().map((app) => ({
+      metadata: { name: app.name, namespace: 'argocd', uid: `uid-${app.name}` },
+      spec: { project: app.name, destination: { server: 'https://kubernetes.default.svc', namespace: app.name } },
+      status: {
+        sync: { status: app.sync, revision: '0123456789abcdef' },
+        health: { status: app.health, ...(app.message ? { message: app.message } : {}) },
+        ...(app.sync === 'OutOfSync' ? { conditions: [{ type: 'SyncError', message: 'one or more objects failed to apply', lastTransitionTime: '2026-01-01T00:00:00Z' }] } : {}),
+        operationState: { phase: app.sync === 'Synced' ? 'Succeeded' : 'Running', message: app.sync === 'Synced' ? 'successfully synced' : 'waiting for healthy state' },
+      },
+    }));
+    response.end(JSON.stringify({ metadata: { resourceVersion: '42' }, items: items.length ? items : null }));
+  });
+  return { url, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export interface Record53 {
+  readonly name: string;
+  readonly type: string;
+  readonly setIdentifier: string;
+  readonly weight: number;
+}
+
+/**
+ * Route 53's REST API (2013-04-01, XML) for ListHostedZonesByName and ListResourceRecordSets
+ * (paged: `pageSize` records a page). `records()` is called on each listing.
+ */
+export async function startRoute53(records: () => readonly Record53[], pageSize = 3): Promise<FakeServer> {
+  const requests: FakeServer['requests'] = [];
+  const ns = 'https://route53.amazonaws.com/doc/2013-04-01/';
+  const { server, url } = await listen((request, response) => {
+    requests.push({ method: request.method ?? '', path: request.url ?? '', authorization: request.headers.authorization });
+    const parsed = new URL(request.url ?? '/', 'http://route53');
+    response.setHeader('content-type', 'text/xml');
+    if (!String(request.headers.authorization).startsWith('AWS4-HMAC-SHA256 ')) {
+      response.statusCode = 403;
+      response.end(`<?xml version="1.0"?>\n<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>MissingAuthenticationToken</Code><Message>Missing Authentication Token</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`);
+      return;
+    }
+    if (parsed.pathname === '/2013-04-01/hostedzonesbyname') {
+      const zone = (name: string, id: string, isPrivate: boolean) =>
+        `<HostedZone><Id>/hostedzone/${id}</Id><Name>${name}</Name><CallerReference>ref-${id}</CallerReference><Config><Comment>kaji</Comment><PrivateZone>${isPrivate}</PrivateZone></Config><ResourceRecordSetCount>12</ResourceRecordSetCount></HostedZone>`;
+      response.end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<ListHostedZonesByNameResponse xmlns="${ns}"><HostedZones>` +
+          zone('shop.example.com.', 'ZPRIVATE0001', true) +
+          zone('shop.example.com.', ZONE_ID, false) +
+          zone('zzz.example.com.', 'ZOTHER0001', false) +
+          `</HostedZones><DNSName>${parsed.searchParams.get('dnsname') ?? ''}</DNSName><IsTruncated>false</IsTruncated><MaxItems>${parsed.searchParams.get('maxitems') ?? '100'}</MaxItems></ListHostedZonesByNameResponse>`,
+      );
+      return;
+    }
+    const rrset = /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset$/.exec(parsed.pathname);
+    if (!rrset || rrset[1] !== ZONE_ID) {
+      response.statusCode = 404;
+      response.end(`<?xml version="1.0"?>\n<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: ${rrset?.[1] ?? ''}</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`);
+      return;
+    }
+    // Route 53's order: name (labels reversed), type, set identifier. The fixed SOA and NS records come first.
+    const all = [
+      { name: 'shop.example.com', type: 'NS' },
+      { name: 'shop.example.com', type: 'SOA' },
+      ...[...records()].sort((a, b) => [reversed(a.name), a.type, a.setIdentifier].join(' ').localeCompare([reversed(b.name), b.type, b.setIdentifier].join(' '))),
+    ] as (Record53 | { name: string; type: string; setIdentifier?: undefined })[];
+    const key = (r: { name: string; type: string; setIdentifier?: string }) => `${r.name}.|${r.type}|${r.setIdentifier ?? ''}`;
+    const startName = parsed.searchParams.get('name');
+    let start = 0;
+    if (startName) {
+      const wanted = `${startName}|${parsed.searchParams.get('type') ?? ''}|${parsed.searchParams.get('identifier') ?? ''}`;
+      start = all.findIndex((r) => key(r) === wanted);
+      if (start < 0) start = all.length;
+    }
+    const page = all.slice(start, start + pageSize);
+    const next = all[start + pageSize];
+    const set = (r: (typeof all)[number]) =>
+      `<ResourceRecordSet><Name>${r.name}.</Name><Type>${r.type}</Type>` +
+      (r.setIdentifier !== undefined
+        ? `<SetIdentifier>${r.setIdentifier}</SetIdentifier><Weight>${(r as Record53).weight}</Weight><AliasTarget><HostedZoneId>Z14GRHDCWA56QT</HostedZoneId><DNSName>k8s-${r.setIdentifier}-1234.eu-west-1.elb.amazonaws.com.</DNSName><EvaluateTargetHealth>true</EvaluateTargetHealth></AliasTarget>`
+        : `<TTL>900</TTL><ResourceRecords><ResourceRecord><Value>ns-1.awsdns-01.org.</Value></ResourceRecord></ResourceRecords>`) +
+      `</ResourceRecordSet>`;
+    response.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ListResourceRecordSetsResponse xmlns="${ns}"><ResourceRecordSets>${page.map(set).join('')}</ResourceRecordSets>` +
+        `<IsTruncated>${next !== undefined}</IsTruncated>` +
+        (next ? `<NextRecordName>${next.name}.</NextRecordName><NextRecordType>${next.type}</NextRecordType>${next.setIdentifier !== undefined ? `<NextRecordIdentifier>${next.setIdentifier}</NextRecordIdentifier>` : ''}` : '') +
+        `<MaxItems>${pageSize}</MaxItems></ListResourceRecordSetsResponse>`,
+    );
+  });
+  return { url, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function reversed(name: string): string {
+  return name.split('.').reverse().join('.');
+}
+
+/**
+ * What external-dns would write once Argo CD synced the remote's main: an A and a TXT record per
+ * host of each service, per cluster, at the weight of its generated Application (the TXT ones are
+ * external-dns's ownership records, which kaji must ignore).
+ */
+export function recordsFromRemote(fixture: Fixture, services: readonly FixtureService[] = SERVICES): Record53[] {
+  const records: Record53[] = [];
+  for (const cluster of ['blue', 'green']) {
+    for (const service of services) {
+      const app = fixture.show(`clusters/${cluster}/argocd/apps/${service.name}.yaml`);
+      const weight = app && /aws-weight: '(\d+)'/.exec(app)?.[1];
+      if (weight === undefined || weight === null || weight === '') continue;
+      for (const host of service.hosts ?? []) {
+        records.push({ name: host, type: 'A', setIdentifier: cluster, weight: Number(weight) });
+        records.push({ name: host, type: 'TXT', setIdentifier: cluster, weight: Number(weight) });
+      }
+    }
+  }
+  return records;
+}
+
+/** Every Application of green, Synced and Healthy. */
+export function healthyApps(names: readonly string[]): ArgoApp[] {
+  return names.map((name) => ({ name, sync: 'Synced', health: 'Healthy' }));
+}
+
+/** AWS credentials for the SDK's signer (the fake Route 53 only checks a signature is there). */
+export function withAwsCredentials(): () => void {
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, profile: process.env.AWS_PROFILE };
+  process.env.AWS_ACCESS_KEY_ID = 'AKIAUPGRADETEST';
+  process.env.AWS_SECRET_ACCESS_KEY = 'upgrade-test-secret';
+  delete process.env.AWS_PROFILE;
+  return () => {
+    for (const [key, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret], ['AWS_PROFILE', saved.profile]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+}

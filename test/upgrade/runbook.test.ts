@@ -1,0 +1,392 @@
+// `kaji upgrade` end to end: a real manifest repository (a bare remote and a
+// checkout), real platform.yaml files, kubectl for rendering, a fake `cdk` at
+// the process boundary, and Argo CD's and Route 53's real wire formats served
+// on 127.0.0.1. Waits use millisecond intervals; nothing is timed.
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { kaji, type CliResult } from '../support/cli.js';
+import { hasKubectl } from '../support/files.js';
+import {
+  ARGOCD_TOKEN,
+  createFixture,
+  healthyApps,
+  recordsFromRemote,
+  startArgoCd,
+  startRoute53,
+  withAwsCredentials,
+  type ArgoApp,
+  type FakeServer,
+  type Fixture,
+  type Record53,
+} from './fixture.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const GREEN_APPS = ['cart', 'kaji-platform', 'kaji-root', 'kaji-tenants', 'shop'];
+
+/** Every output of every command run here, to check the Argo CD token is never in one. */
+const outputs: string[] = [];
+
+async function upgrade(fixture: Fixture, args: string[], servers: { argocd?: FakeServer; route53?: FakeServer } = {}): Promise<CliResult> {
+  const [command, ...rest] = args;
+  const run = ['next', 'rollback', 'finish'].includes(command!);
+  const argv = ['upgrade', command!, '--platform', fixture.platformDir, ...rest];
+  if (run) {
+    argv.push('--cdk', fixture.cdk, '--interval', '5ms', '--timeout', '3s');
+    if (servers.argocd) argv.push('--argocd-server', servers.argocd.url);
+    if (servers.route53) argv.push('--route53-endpoint', servers.route53.url);
+  }
+  const result = await kaji(argv);
+  outputs.push(result.stdout, result.stderr);
+  return result;
+}
+
+function state(fixture: Fixture): { done: Record<string, string>; weights: Record<string, number>; inProgress?: { step: string }; rollbacks: unknown[] } {
+  return JSON.parse(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'));
+}
+
+/** The aws-weight each cluster's Application of `service` has at the remote's main. */
+function remoteWeights(fixture: Fixture, service = 'shop'): Record<string, string | undefined> {
+  const weight = (cluster: string) => /aws-weight: '(\d+)'/.exec(fixture.show(`clusters/${cluster}/argocd/apps/${service}.yaml`) ?? '')?.[1];
+  return { blue: weight('blue'), green: weight('green') };
+}
+
+describe('kaji upgrade', { skip: !hasKubectl && 'needs kubectl' }, () => {
+  let restoreAws: () => void;
+  const saved = process.env.ARGOCD_AUTH_TOKEN;
+  before(() => {
+    restoreAws = withAwsCredentials();
+    process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
+  });
+  after(() => {
+    restoreAws();
+    if (saved === undefined) delete process.env.ARGOCD_AUTH_TOKEN;
+    else process.env.ARGOCD_AUTH_TOKEN = saved;
+    for (const output of outputs) assert.ok(!output.includes(ARGOCD_TOKEN), `the Argo CD token was printed:\n${output}`);
+  });
+
+  describe('plan', () => {
+    test('ready: blue (highest weight) → green (weight 0), versions skipped, every service rendered for green', async () => {
+      const fixture = await createFixture();
+      try {
+        const text = await upgrade(fixture, ['plan']);
+        assert.equal(text.code, 0, text.stderr);
+        assert.match(text.stdout, /blue \(Kubernetes 1\.32, weight 255\) → green \(Kubernetes 1\.35, weight 0\)/);
+        assert.match(text.stdout, /versions skipped: 1\.33, 1\.34/);
+        assert.match(text.stdout, /^shop\s+1\s+0\s+ok$/m);
+        assert.match(text.stdout, /ready: kaji upgrade start --from blue --to green/);
+        const json = await upgrade(fixture, ['plan', '-o', 'json']);
+        const plan = JSON.parse(json.stdout);
+        assert.equal(plan.ready, true);
+        assert.deepEqual(plan.skippedVersions, ['1.33', '1.34']);
+        assert.deepEqual(plan.blockers, []);
+      } finally {
+        fixture.cleanup();
+      }
+    });
+
+    test('not ready: an API green no longer serves is a blocker of its service, as synth reports it; exit 1', async () => {
+      const cronJob = `apiVersion: batch/v1beta1
+kind: CronJob
+metadata: {name: nightly, namespace: cart}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: job, image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/cart}]
+`;
+      const fixture = await createFixture({ services: [{ name: 'shop', hosts: ['www.shop.example.com'] }, { name: 'cart', resources: cronJob }] });
+      try {
+        const json = await upgrade(fixture, ['plan', '-o', 'json']);
+        assert.equal(json.code, 1, json.stderr);
+        const plan = JSON.parse(json.stdout);
+        assert.equal(plan.ready, false);
+        const removed = plan.blockers.filter((blocker: { kind: string }) => blocker.kind === 'removedApi');
+        assert.equal(removed.length, 1);
+        assert.equal(removed[0].service, 'cart');
+        assert.equal(removed[0].object, 'CronJob/cart/nightly');
+        assert.match(removed[0].message, /overlays\/green\/kustomization\.yaml: batch\/v1beta1 CronJob was removed in Kubernetes 1\.25 and is not served by 1\.35: change apiVersion to batch\/v1/);
+        const text = await upgrade(fixture, ['plan']);
+        assert.equal(text.code, 1);
+        assert.match(text.stdout, /^cart\s+1\s+1\s+blocked$/m);
+        assert.match(text.stdout, /✗ cart: CronJob\/cart\/nightly: .*batch\/v1beta1 CronJob/);
+        assert.match(text.stdout, /not ready: 1 blocker\(s\)/);
+        // start refuses too, and records nothing.
+        const start = await upgrade(fixture, ['start']);
+        assert.equal(start.code, 1);
+        assert.throws(() => state(fixture), /ENOENT/);
+      } finally {
+        fixture.cleanup();
+      }
+    });
+
+    test('bad input: an unknown cluster (with the closest name), no cluster at weight 0 to move to', async () => {
+      const fixture = await createFixture();
+      try {
+        const unknown = await upgrade(fixture, ['plan', '--to', 'gren']);
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.stderr, /--to gren: no such cluster in .*platform\.yaml.*green.*; clusters: blue, green/);
+        writeFileSync(join(fixture.platformDir, 'platform.yaml'), fixture.readPlatform().replace('weight: 0', 'weight: 10'));
+        const none = await upgrade(fixture, ['plan']);
+        assert.equal(none.code, 2);
+        assert.match(none.stderr, /has no cluster at weight 0 to upgrade to: add one to clusters/);
+        const named = await upgrade(fixture, ['plan', '--to', 'green', '-o', 'json']);
+        assert.equal(named.code, 1);
+        assert.match(JSON.parse(named.stdout).blockers[0].message, /green has weight 10: an upgrade starts with the new cluster at weight 0/);
+      } finally {
+        fixture.cleanup();
+      }
+    });
+  });
+
+  describe('the runbook', () => {
+    let fixture: Fixture;
+    let argocd: FakeServer;
+    let route53: FakeServer;
+    let apps: () => ArgoApp[];
+    let records: () => Record53[];
+    afterEach(async () => {
+      await argocd?.close();
+      await route53?.close();
+      fixture?.cleanup();
+    });
+    const servers = () => ({ argocd, route53 });
+
+    async function started(args: string[] = ['--soak', '0s']): Promise<void> {
+      fixture = await createFixture();
+      apps = () => healthyApps(GREEN_APPS);
+      records = () => recordsFromRemote(fixture);
+      argocd = await startArgoCd(() => apps());
+      route53 = await startRoute53(() => records());
+      const start = await upgrade(fixture, ['start', ...args]);
+      assert.equal(start.code, 0, start.stderr);
+    }
+
+    test('start → deploy → sync → three weight steps → finish, each verified; platform.yaml edited byte-exactly', async () => {
+      await started(['--soak', '0s', '--steps', '10,50,100']);
+      const original = fixture.readPlatform();
+      assert.deepEqual(Object.keys(state(fixture).done), ['preflight']);
+
+      const deploy = await upgrade(fixture, ['next'], servers());
+      assert.equal(deploy.code, 0, deploy.stderr);
+      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green']);
+      assert.match(deploy.stderr, /cdk: deploy in infra/); // streamed from the app folder
+      assert.match(deploy.stdout, /deployed shop-green/);
+
+      // Green's Argo CD is still syncing cart at first: the wait says which and why.
+      let polls = 0;
+      const syncing = healthyApps(GREEN_APPS).map((app) => (app.name === 'cart' ? { ...app, sync: 'OutOfSync', health: 'Progressing', message: 'Waiting for rollout' } : app));
+      apps = () => (++polls < 3 ? syncing.filter((app) => polls === 2 || app.name !== 'shop') : healthyApps(GREEN_APPS));
+      const sync = await upgrade(fixture, ['next'], servers());
+      assert.equal(sync.code, 0, sync.stderr);
+      assert.match(sync.stderr, /waiting for green's Argo CD to sync every service \(.*\): 3\/5 Applications Synced and Healthy; not yet: cart: OutOfSync, Progressing \(Waiting for rollout; SyncError: one or more objects failed to apply; sync Running: waiting for healthy state\); shop: no such Application yet/);
+      assert.match(sync.stderr, /4\/5 Applications Synced and Healthy; not yet: cart: OutOfSync/);
+      assert.match(sync.stdout, /green's Argo CD: all 5 Applications Synced and Healthy/);
+      assert.ok(argocd.requests.every((request) => request.authorization === `Bearer ${ARGOCD_TOKEN}` && request.path === '/api/v1/applications'));
+
+      const expected = [
+        { blue: '229', green: '26' },
+        { blue: '127', green: '128' },
+        { blue: '0', green: '255' },
+      ];
+      for (const [index, weights] of expected.entries()) {
+        const step = await upgrade(fixture, ['next'], servers());
+        assert.equal(step.code, 0, step.stderr);
+        assert.match(step.stdout, new RegExp(`weight ${[10, 50, 100][index]}% \\(blue ${weights.blue}, green ${weights.green}\\): pushed [0-9a-f]{12} \\(platform.yaml edited in place`));
+        assert.deepEqual(remoteWeights(fixture), weights);
+        assert.deepEqual(remoteWeights(fixture, 'cart'), weights);
+        assert.deepEqual(state(fixture).weights, { blue: Number(weights.blue), green: Number(weights.green) });
+        // Only the two weight values changed, comments and layout kept.
+        const expectedText = original.replace('weight: 255 # all traffic today', `weight: ${weights.blue} # all traffic today`).replace(/(green\n\s+kubernetesVersion: "1.35"\n\s+)weight: 0/, `$1weight: ${weights.green}`);
+        assert.equal(fixture.readPlatform(), expectedText);
+      }
+      assert.match(fixture.git('log', '-1', '--format=%B', 'main'), /^upgrade blue → green: weight 100% \(blue 0, green 255\)\n\n(- clusters\/\w+\/argocd\/apps\/\w+\.yaml\n){4}\nKaji-Upgrade: blue -> green$/);
+      // Each weight commit changes the four Applications' weights and nothing else synth writes.
+      assert.deepEqual([...new Set(fixture.git('log', '--format=', '--name-only', 'main~3..main').split('\n').filter(Boolean))].sort(), [
+        'clusters/blue/argocd/apps/cart.yaml',
+        'clusters/blue/argocd/apps/shop.yaml',
+        'clusters/green/argocd/apps/cart.yaml',
+        'clusters/green/argocd/apps/shop.yaml',
+      ]);
+      assert.ok(route53.requests.some((request) => request.path.includes('hostedzonesbyname')));
+      assert.ok(route53.requests.some((request) => request.path.includes('identifier=')), 'the record listing was paged');
+
+      const nothing = await upgrade(fixture, ['next'], servers());
+      assert.match(nothing.stdout, /every weight step is done: green has all the traffic; run kaji upgrade finish to remove blue/);
+
+      const finish = await upgrade(fixture, ['finish'], servers());
+      assert.equal(finish.code, 0, finish.stderr);
+      assert.equal(fixture.show('clusters/blue/argocd/root.yaml'), undefined);
+      assert.ok(fixture.show('clusters/green/argocd/root.yaml'));
+      assert.doesNotMatch(fixture.readPlatform(), /name: blue/);
+      assert.match(fixture.readPlatform(), /# Blue serves everything; green is the upgrade.\nclusters:\n {2}- name: green\n {4}kubernetesVersion: "1.35"\n {4}weight: 255\nteams:/);
+      assert.match(finish.stdout, /cdk destroy shop-blue/);
+      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green'], 'cdk destroy runs only with --destroy');
+      const status = await upgrade(fixture, ['status']);
+      assert.match(status.stdout, /finished: blue is removed from platform.yaml/);
+
+      const destroy = await upgrade(fixture, ['finish', '--destroy'], servers());
+      assert.equal(destroy.code, 0, destroy.stderr);
+      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'destroy --force shop-blue']);
+    });
+
+    test('platform.yaml inside the manifest repository: edited in the commit with what it generates; the checkout is left alone', async () => {
+      fixture = await createFixture({ inRepository: true });
+      records = () => recordsFromRemote(fixture);
+      apps = () => healthyApps(GREEN_APPS);
+      argocd = await startArgoCd(() => apps());
+      route53 = await startRoute53(() => records());
+      assert.equal((await upgrade(fixture, ['start', '--soak', '0s'])).code, 0);
+      const local = fixture.readPlatform();
+      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
+      assert.match(fixture.show('platform.yaml') ?? '', /weight: 229 # all traffic today\n[\s\S]*name: green\n\s+kubernetesVersion: "1.35"\n\s+weight: 26\n/);
+      assert.deepEqual(fixture.git('show', '--name-only', '--format=', 'main').split('\n').sort(), [
+        'clusters/blue/argocd/apps/cart.yaml',
+        'clusters/blue/argocd/apps/shop.yaml',
+        'clusters/green/argocd/apps/cart.yaml',
+        'clusters/green/argocd/apps/shop.yaml',
+        'platform.yaml',
+      ]);
+      assert.equal(fixture.readPlatform(), local);
+    });
+
+    test('a weight step Route 53 does not confirm times out naming the records; nothing is recorded; the next run takes it up without a second push', async () => {
+      await started();
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // sync
+      // external-dns has not caught up: Route 53 keeps blue's and green's old weights.
+      const frozen = recordsFromRemote(fixture);
+      records = () => frozen;
+      const stuck = await upgrade(fixture, ['next'], servers());
+      assert.equal(stuck.code, 1);
+      assert.match(stuck.stderr, /timed out after 3s waiting for external-dns to set blue 229, green 26 in Route 53: Route 53 zone Z0SHOPZONE1234: 4 record\(s\)/);
+      assert.match(stuck.stderr, /\n {2}cart\.shop\.example\.com A blue: weight 255, want 229\n {2}cart\.shop\.example\.com A green: weight 0, want 26\n/);
+      assert.match(stuck.stderr, /nothing was recorded as done/);
+      assert.equal(state(fixture).done['weight-1'], undefined);
+      assert.equal(state(fixture).inProgress?.step, 'weight-1');
+      const pushed = fixture.git('rev-parse', 'main');
+      assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
+
+      records = () => recordsFromRemote(fixture);
+      const again = await upgrade(fixture, ['next'], servers());
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /already in the manifest repository at [0-9a-f]{12}/);
+      assert.equal(fixture.git('rev-parse', 'main'), pushed);
+      assert.ok(state(fixture).done['weight-1']);
+      assert.equal(state(fixture).inProgress, undefined);
+    });
+
+    test('rollback: all weight back to blue, verified; next checks sync again, then the weight steps start over', async () => {
+      await started();
+      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
+      const back = await upgrade(fixture, ['rollback'], servers());
+      assert.equal(back.code, 0, back.stderr);
+      assert.match(back.stdout, /rollback \(blue 255, green 0\): pushed/);
+      assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
+      assert.match(fixture.readPlatform(), /weight: 255 # all traffic today/);
+      const after = state(fixture);
+      assert.deepEqual(Object.keys(after.done).sort(), ['deploy', 'preflight']);
+      assert.equal(after.rollbacks.length, 1);
+      const status = await upgrade(fixture, ['status']);
+      assert.match(status.stdout, /→ green's Argo CD: every Application Synced and Healthy/);
+      assert.match(status.stdout, /rolled back at /);
+      const sync = await upgrade(fixture, ['next'], servers());
+      assert.match(sync.stdout, /Synced and Healthy/);
+      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green'], 'green is not deployed again');
+    });
+
+    test('Argo CD refusing the token stops the sync step at once (exit 1); the token is never printed', async () => {
+      await started();
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await argocd.close();
+      argocd = await startArgoCd(() => apps(), 'another-token-entirely');
+      const refused = await upgrade(fixture, ['next'], servers());
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /Argo CD at http:\/\/127\.0\.0\.1:\d+ refused the token \(HTTP 401\): check ARGOCD_AUTH_TOKEN/);
+      assert.equal(argocd.requests.length, 1, 'a refused token is not retried');
+      assert.equal(state(fixture).done.sync, undefined);
+      const noServer = await upgrade(fixture, ['next'], { route53 });
+      assert.equal(noServer.code, 2);
+      assert.match(noServer.stderr, /pass --argocd-server URL and set ARGOCD_AUTH_TOKEN/);
+    });
+
+    test('a failed cdk deploy is a failed step (exit 1), recorded as not done', async () => {
+      fixture = await createFixture({ cdkExit: 3 });
+      argocd = await startArgoCd(() => []);
+      route53 = await startRoute53(() => []);
+      assert.equal((await upgrade(fixture, ['start'])).code, 0);
+      const failed = await upgrade(fixture, ['next'], servers());
+      assert.equal(failed.code, 1);
+      assert.match(failed.stderr, /cdk deploy shop-green failed \(exit code 3\)/);
+      assert.equal(state(fixture).done.deploy, undefined);
+      const again = await upgrade(fixture, ['start']);
+      assert.equal(again.code, 2);
+      assert.match(again.stderr, /an upgrade blue → green is recorded in .*kaji-upgrade\.json: see kaji upgrade status/);
+      const early = await upgrade(fixture, ['finish'], servers());
+      assert.equal(early.code, 2);
+      assert.match(early.stderr, /not yet: the next step is deploy/);
+    });
+
+    test('killed while it soaks between two weight steps: the state is as it was, and the next run goes on once the soak is over', async () => {
+      await started(['--soak', '1h']);
+      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      const before = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', MAIN, 'upgrade', 'next', '--platform', fixture.platformDir, '--cdk', fixture.cdk, '--route53-endpoint', route53.url, '--interval', '5ms'],
+        { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
+      );
+      let stderr = '';
+      await new Promise<void>((resolve) => {
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes('soaking')) resolve();
+        });
+        child.on('close', () => resolve());
+      });
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.on('close', resolve));
+      assert.match(stderr, /soaking blue 229, green 26: 5\dm \d+s left/);
+      assert.equal(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'), before, 'the state is as the last verified step left it');
+      assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
+      assert.match((await upgrade(fixture, ['status'])).stdout, /next: kaji upgrade next \(after the soak: 5\dm \d+s left\)/);
+      // An hour later:
+      writeFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), before.replace(/"soakUntil": "[^"]+"/, `"soakUntil": "${new Date(Date.now() - 1000).toISOString()}"`));
+      const resumed = await upgrade(fixture, ['next'], servers());
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.deepEqual(remoteWeights(fixture), { blue: '127', green: '128' });
+      assert.ok(state(fixture).done['weight-2']);
+    });
+  });
+});
+
+test('the state file names the clusters, the step, the weights and when', { skip: !hasKubectl && 'needs kubectl' }, async () => {
+  const fixture = await createFixture();
+  try {
+    const start = await kaji(['upgrade', 'start', '--platform', fixture.platformDir, '--steps', '25,100', '--soak', '90s']);
+    assert.equal(start.code, 0, start.stderr);
+    const saved = JSON.parse(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'));
+    assert.equal(saved.kind, 'kaji-upgrade');
+    assert.deepEqual(saved.from, { name: 'blue', kubernetesVersion: '1.32', weight: 255 });
+    assert.deepEqual(saved.to, { name: 'green', kubernetesVersion: '1.35', weight: 0 });
+    assert.deepEqual(saved.weightSteps, [25, 100]);
+    assert.equal(saved.soakMs, 90_000);
+    assert.match(saved.done.preflight, /^\d{4}-\d\d-\d\dT/);
+    const status = await kaji(['upgrade', 'status', '--platform', fixture.platformDir]);
+    assert.match(status.stdout, /✓ preflight/);
+    assert.match(status.stdout, /→ deploy green \(cdk deploy shop-green\)/);
+    assert.match(status.stdout, /· weight 25%: blue 191, green 64/);
+    assert.match(status.stdout, /next: kaji upgrade next/);
+  } finally {
+    fixture.cleanup();
+  }
+});
