@@ -1,17 +1,30 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { collectDashboard, DashboardInputError, formatDashboardJson, renderDashboardHtml, type Dashboard } from '../dashboard/index.js';
+import {
+  collectDashboard,
+  DASHBOARD_HOST,
+  DashboardInputError,
+  formatDashboardJson,
+  renderDashboardHtml,
+  selfSignedCertificate,
+  serveDashboard,
+  type Dashboard,
+  type DashboardOptions,
+  type DashboardServer,
+} from '../dashboard/index.js';
 import { displayPath, writeFileAtomically } from '../kube/index.js';
 import { printable } from '../report/index.js';
-import type { Io } from './common.js';
+import { UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface DashboardFlags {
   platform: string;
   summary: string;
-  capacity: CapacityFlag[];
+  capacity?: CapacityFlag[];
   out?: string;
   output: 'html' | 'json';
+  serve?: boolean;
+  port: number;
 }
 
 interface CapacityFlag {
@@ -45,10 +58,11 @@ export function registerDashboard(program: Command, io: Io, outcome: Outcome): v
       '--capacity <cluster=file>',
       "a cluster's capacity: the output of `kaji capacity -o json` or a `kubectl get nodes,pods -A -o json` snapshot (repeat per cluster; CLUSTER= may be left out when the platform has one cluster)",
       capacityFlag,
-      [],
     )
     .addOption(new Option('-o, --output <format>', 'html, or json: the same data for scripts').choices(['html', 'json']).default('html'))
     .option('--out <file>', `where to write (- for standard output; default: ${DEFAULT_HTML} for html, standard output for json)`)
+    .option('--serve', `serve the page on https://${DASHBOARD_HOST}:PORT/ (its data at /dashboard.json) instead of writing it, made again for each request; self-signed certificate; read-only`)
+    .option('--port <n>', 'the port --serve listens on', wholeNumber(0, 65535), 8444)
     .addHelpText(
       'after',
       `\nExit codes: ${DASHBOARD_EXIT.usage} bad flags, an invalid platform.yaml, summary.json missing or out of date ` +
@@ -56,7 +70,8 @@ export function registerDashboard(program: Command, io: Io, outcome: Outcome): v
         'Examples:\n' +
         '  kaji synth . && kaji dashboard\n' +
         '  kaji dashboard --platform examples/labs --capacity blue=blue.json --capacity green=green.json\n' +
-        '  kaji dashboard -o json | jq \'.services[] | select(.versionsDiffer) | .service\'\n',
+        '  kaji dashboard -o json | jq \'.services[] | select(.versionsDiffer) | .service\'\n' +
+        '  kaji dashboard --serve --port 8444\n',
     )
     .action(async (flags: DashboardFlags) => {
       outcome.exitCode = await runDashboard(flags, io);
@@ -64,7 +79,7 @@ export function registerDashboard(program: Command, io: Io, outcome: Outcome): v
 }
 
 /** `CLUSTER=FILE`, or `FILE` alone (only for a platform with one cluster: checked once the platform is read). */
-function capacityFlag(value: string, previous: CapacityFlag[]): CapacityFlag[] {
+function capacityFlag(value: string, previous: CapacityFlag[] = []): CapacityFlag[] {
   const equals = value.indexOf('=');
   const cluster = equals > 0 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value.slice(0, equals)) ? value.slice(0, equals) : undefined;
   const file = cluster === undefined ? value : value.slice(equals + 1);
@@ -73,19 +88,20 @@ function capacityFlag(value: string, previous: CapacityFlag[]): CapacityFlag[] {
 }
 
 async function runDashboard(flags: DashboardFlags, io: Io): Promise<number> {
+  if (flags.serve && (flags.out !== undefined || flags.output !== 'html')) {
+    throw new UsageError(`--serve serves the page at / and its data at /dashboard.json: leave out ${flags.out !== undefined ? '--out' : '-o json'}`);
+  }
+  const options: DashboardOptions = { directory: flags.platform, summaryFile: flags.summary, capacity: flags.capacity, cwd: io.cwd };
   let dashboard: Dashboard;
   try {
-    dashboard = await collectDashboard({
-      directory: flags.platform,
-      summaryFile: flags.summary,
-      capacity: flags.capacity,
-      cwd: io.cwd,
-    });
+    // Also with --serve: inputs that cannot be used stop the start, rather than every page.
+    dashboard = await collectDashboard(options);
   } catch (error) {
     if (!(error instanceof DashboardInputError)) throw error;
     io.err(`kaji: ${printable(error.message)}\n`);
     return DASHBOARD_EXIT.usage;
   }
+  if (flags.serve) return serve(flags.port, options, io);
   const content = flags.output === 'json' ? formatDashboardJson(dashboard) : renderDashboardHtml(dashboard);
   const out = flags.out ?? (flags.output === 'json' ? '-' : DEFAULT_HTML);
   if (out === '-') {
@@ -99,5 +115,40 @@ async function runDashboard(flags: DashboardFlags, io: Io): Promise<number> {
         `${totals.versionsDiffer} at different versions, ${totals.missing} missing from a cluster, ${totals.dangers} ${totals.dangers === 1 ? 'danger' : 'dangers'})\n`,
     );
   }
+  return DASHBOARD_EXIT.ok;
+}
+
+/** Serves until SIGINT or SIGTERM, then stops taking connections and lets the answers under way finish. */
+async function serve(port: number, options: DashboardOptions, io: Io): Promise<number> {
+  const tls = await selfSignedCertificate();
+  let server: DashboardServer;
+  try {
+    server = await serveDashboard(port, {
+      tls,
+      collect: () => collectDashboard(options),
+      logError: (error) => io.err(`kaji dashboard: unexpected error (please report it): ${(error as Error).stack ?? String(error)}\n`),
+    });
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === undefined) throw error;
+    throw new UsageError(`cannot listen on ${DASHBOARD_HOST} port ${port}: ${code}; choose another --port`);
+  }
+  io.err(
+    `kaji dashboard: serving https://${DASHBOARD_HOST}:${server.port}/ (self-signed certificate, SHA-256 fingerprint ${tls.fingerprint}: ` +
+      'compare it with what the browser shows before accepting it); Ctrl-C stops\n',
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (received: NodeJS.Signals) => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      resolve(received);
+    };
+    const onTerm = () => stop('SIGTERM');
+    const onInt = () => stop('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+  });
+  await server.close();
+  io.err(`kaji dashboard: stopped (${signal})\n`);
   return DASHBOARD_EXIT.ok;
 }

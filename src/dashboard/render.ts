@@ -150,8 +150,8 @@ function capacitySection(dashboard: Dashboard): string[] {
     ['spot share of nodes / of cpu', (c) => `${percent(c.spotShare.nodes)} / ${percent(c.spotShare.cpu)}`],
     ['cpu requested / allocatable', (c) => `${cores(c.cpuMillicores.requested)} / ${cores(c.cpuMillicores.allocatable)} cores (${percent(c.cpuMillicores.utilisation)})`],
     ['memory requested / allocatable', (c) => `${gib(c.memoryBytes.requested)} / ${gib(c.memoryBytes.allocatable)} GiB (${percent(c.memoryBytes.utilisation)})`],
-    ['headroom running (holding capacity)', (c) => `${c.headroom.running.pods} pods, ${cores(c.headroom.running.cpuMillicores)} cores, ${gib(c.headroom.running.memoryBytes)} GiB`],
-    ['headroom pending (waiting for a node)', (c) => `${c.headroom.pending.pods} pods`],
+    ['headroom running (holding capacity)', (c) => `${count(c.headroom.running.pods, 'pod', 'pods')}, ${cores(c.headroom.running.cpuMillicores)} cores, ${gib(c.headroom.running.memoryBytes)} GiB`],
+    ['headroom pending (waiting for a node)', (c) => count(c.headroom.pending.pods, 'pod', 'pods')],
     ['pods waiting for a node', (c) => `${c.unschedulablePods}`],
     ['from', (c) => `<code>${text(c.source)}</code>`],
   ];

@@ -7,13 +7,62 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectDashboard, type Dashboard } from '../../src/dashboard/index.js';
+import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:tls';
+import { collectDashboard, DashboardInputError, selfSignedCertificate, serveDashboard, type Dashboard } from '../../src/dashboard/index.js';
+import { run } from '../../src/cli/program.js';
 import { runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, KAJI_ROOT } from '../support/files.js';
 import { snapshotList } from '../capacity/cluster.js';
 
 const ECR = '111122223333.dkr.ecr.ap-northeast-1.amazonaws.com';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One HTTPS request to 127.0.0.1, trusting only `ca` (or, without it, any certificate: the caller checks the fingerprint). */
+function call(port: number, options: { ca?: string; method?: string; path?: string; host?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        agent: false,
+        // The certificate is checked for the name "localhost" whatever Host header a test sends.
+        servername: 'localhost',
+        ...(options.ca ? { ca: options.ca } : { rejectUnauthorized: false }),
+        headers: { host: options.host ?? `127.0.0.1:${port}` },
+      },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body }));
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** The SHA-256 fingerprint of the certificate a server on 127.0.0.1 presents. */
+function servedFingerprint(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      const fingerprint = socket.getPeerX509Certificate()?.fingerprint256;
+      socket.end();
+      if (fingerprint) resolve(fingerprint);
+      else reject(new Error('no certificate'));
+    });
+    socket.on('error', reject);
+  });
+}
 const LABS = join(KAJI_ROOT, 'examples/labs');
 
 const oldCronJob = `apiVersion: batch/v1beta1
@@ -154,6 +203,97 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       rmSync(snapshot);
       rmSync(path('green-capacity.json'));
     }
+  });
+
+  describe('served over HTTPS on 127.0.0.1', () => {
+    test('the page made again for each request, with its security headers; read-only', async () => {
+      const tls = await selfSignedCertificate();
+      let collected = 0;
+      let fail: Error | undefined;
+      const errors: unknown[] = [];
+      const served = await serveDashboard(0, {
+        tls,
+        collect: async () => {
+          collected += 1;
+          if (fail) throw fail;
+          return collect();
+        },
+        logError: (error) => errors.push(error),
+      });
+      try {
+        // Verified against the generated certificate, trusted as the only CA.
+        const page = await call(served.port, { ca: tls.cert });
+        assert.equal(page.status, 200);
+        assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
+        assert.match(String(page.headers['content-security-policy']), /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; .*frame-ancestors 'none'$/);
+        assert.equal(page.headers['x-content-type-options'], 'nosniff');
+        assert.equal(page.headers['referrer-policy'], 'no-referrer');
+        assert.equal(page.headers['cache-control'], 'no-store');
+        assert.match(page.body, /^<!doctype html>\n[\s\S]*>1\.6\.0<\/code>/);
+        const data = await call(served.port, { ca: tls.cert, path: '/dashboard.json' });
+        assert.equal(data.status, 200);
+        assert.equal(JSON.parse(data.body).services.length, 30);
+        assert.equal(collected, 2, 'made again for each request');
+
+        const head = await call(served.port, { ca: tls.cert, method: 'HEAD' });
+        assert.deepEqual([head.status, head.body, head.headers['content-length']], [200, '', page.headers['content-length']]);
+        for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+          const refused = await call(served.port, { ca: tls.cert, method });
+          assert.deepEqual([refused.status, refused.headers.allow], [405, 'GET, HEAD'], method);
+        }
+        assert.equal((await call(served.port, { ca: tls.cert, path: '/out/summary.json' })).status, 404);
+        // A name rebound to 127.0.0.1 by some other page gets nothing.
+        const rebound = await call(served.port, { ca: tls.cert, host: 'attacker.example' });
+        assert.equal(rebound.status, 421);
+        assert.ok(!rebound.body.includes('antenna'));
+
+        // Inputs that stop being usable are said as text, with what to do.
+        fail = new DashboardInputError('out/summary.json is out of date: <b>platform.yaml</b> changed; run `kaji synth`');
+        const stale = await call(served.port, { ca: tls.cert });
+        assert.deepEqual([stale.status, stale.headers['content-type']], [503, 'text/plain; charset=utf-8']);
+        assert.equal(stale.body, 'kaji dashboard: out/summary.json is out of date: <b>platform.yaml</b> changed; run `kaji synth`\n');
+        fail = new Error('a bug');
+        const broken = await call(served.port, { ca: tls.cert });
+        assert.deepEqual([broken.status, broken.body], [500, "internal error: see kaji's standard error\n"]);
+        assert.deepEqual(errors, [fail]);
+      } finally {
+        await served.close();
+      }
+      await assert.rejects(call(served.port, { ca: tls.cert }), /ECONNREFUSED/);
+    });
+
+    test('kaji dashboard --serve: prints the address and the fingerprint, serves, and stops on SIGTERM', async () => {
+      let stderr = '';
+      let printed: () => void = () => undefined;
+      const listening = new Promise<void>((resolve) => (printed = resolve));
+      const io = {
+        out: () => assert.fail('nothing on standard output'),
+        err: (text: string) => {
+          stderr += text;
+          if (text.includes('serving')) printed();
+        },
+        readStdin: async () => '',
+        colorOut: false,
+        cwd: root,
+      };
+      const exit = run(['dashboard', '--serve', '--port', '0'], io);
+      await Promise.race([listening, exit.then(() => assert.fail(stderr))]);
+      const [, port, fingerprint] = /serving https:\/\/127\.0\.0\.1:(\d+)\/ \(self-signed certificate, SHA-256 fingerprint ([0-9A-F:]+):/.exec(stderr)!;
+      assert.equal(await servedFingerprint(Number(port)), fingerprint);
+      const page = await call(Number(port));
+      assert.equal(page.status, 200);
+      assert.match(page.body, /<h1>labs<\/h1>/);
+      process.emit('SIGTERM');
+      assert.equal(await exit, 0);
+      assert.match(stderr, /kaji dashboard: stopped \(SIGTERM\)\n$/);
+      await assert.rejects(call(Number(port)), /ECONNREFUSED/);
+    });
+
+    test('--serve with --out or -o json is a usage error', async () => {
+      const { code, stderr } = await kaji(['dashboard', '--serve', '--out', 'x.html'], { cwd: root });
+      assert.equal(code, 2);
+      assert.equal(stderr, 'kaji: --serve serves the page at / and its data at /dashboard.json: leave out --out\n');
+    });
   });
 
   describe('the command', () => {

@@ -1,0 +1,123 @@
+// `kaji dashboard --serve`: the page over HTTPS on loopback, made again for
+// each request (requests that arrive while one is being made share it), so a
+// browser tab shows the manifest repository as it is now. Read-only: GET and
+// HEAD of / (the page) and /dashboard.json (its data); anything else is
+// refused. The Host header must name the loopback address: a page elsewhere
+// that rebinds its own name to 127.0.0.1 gets nothing.
+import { X509Certificate } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DashboardInputError } from './errors.js';
+import type { Dashboard } from './model.js';
+import { DASHBOARD_CSP, renderDashboardHtml } from './render.js';
+
+/** The one address the dashboard listens on. */
+export const DASHBOARD_HOST = '127.0.0.1';
+
+export interface DashboardServerOptions {
+  readonly tls: { readonly cert: string; readonly key: string };
+  /** Builds the dashboard from the files as they are now; DashboardInputError is shown as the page's error. */
+  readonly collect: () => Promise<Dashboard>;
+  /** Unexpected failures (a bug), for the operator; the browser gets a plain 500. */
+  readonly logError: (error: unknown) => void;
+}
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': `${DASHBOARD_CSP}; frame-ancestors 'none'`,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+} as const;
+
+export interface DashboardServer {
+  readonly server: Server;
+  /** The port listened on (useful with port 0). */
+  readonly port: number;
+  /** Stops accepting connections, lets the responses under way finish, then resolves. */
+  close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1:`port` (0 for any free port). */
+export async function serveDashboard(port: number, options: DashboardServerOptions): Promise<DashboardServer> {
+  let inflight: Promise<Dashboard> | undefined;
+  const current = () => {
+    inflight ??= options.collect().finally(() => {
+      inflight = undefined;
+    });
+    return inflight;
+  };
+  const server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (request, response) => {
+    handle(request, response, current, (server.address() as AddressInfo).port).catch((error: unknown) => {
+      options.logError(error);
+      if (!response.headersSent) send(response, 500, 'text/plain', 'internal error: see kaji\'s standard error\n', request.method === 'HEAD');
+      else response.destroy();
+    });
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, DASHBOARD_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive connections waiting for their next request would hold close() open.
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse, current: () => Promise<Dashboard>, port: number): Promise<void> {
+  const head = request.method === 'HEAD';
+  if (request.method !== 'GET' && !head) {
+    response.setHeader('Allow', 'GET, HEAD');
+    send(response, 405, 'text/plain', 'the dashboard is read-only: GET or HEAD\n', false);
+    return;
+  }
+  const hosts = [`${DASHBOARD_HOST}:${port}`, `localhost:${port}`];
+  if (!hosts.includes(request.headers.host ?? '')) {
+    send(response, 421, 'text/plain', `open https://${DASHBOARD_HOST}:${port}/\n`, head);
+    return;
+  }
+  const path = new URL(request.url ?? '/', `https://${DASHBOARD_HOST}`).pathname;
+  if (path !== '/' && path !== '/dashboard.json') {
+    send(response, 404, 'text/plain', 'not found: the dashboard is at / and its data at /dashboard.json\n', head);
+    return;
+  }
+  let dashboard: Dashboard;
+  try {
+    dashboard = await current();
+  } catch (error) {
+    if (!(error instanceof DashboardInputError)) throw error;
+    // What the command line would say (summary.json out of date: run kaji synth), as text: never markup.
+    send(response, 503, 'text/plain', `kaji dashboard: ${error.message}\n`, head);
+    return;
+  }
+  if (path === '/dashboard.json') send(response, 200, 'application/json', `${JSON.stringify(dashboard, null, 2)}\n`, head);
+  else send(response, 200, 'text/html', renderDashboardHtml(dashboard), head);
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string, head: boolean): void {
+  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(body) });
+  response.end(head ? undefined : body);
+}
+
+/** A self-signed certificate for 127.0.0.1 and localhost (EC P-256), and its SHA-256 fingerprint for the user to compare. */
+export async function selfSignedCertificate(): Promise<{ cert: string; key: string; fingerprint: string }> {
+  const { generate } = await import('selfsigned');
+  const pems = await generate([{ name: 'commonName', value: 'kaji-dashboard' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: DASHBOARD_HOST }, { type: 2, value: 'localhost' }] }],
+  });
+  return { cert: pems.cert, key: pems.private, fingerprint: new X509Certificate(pems.cert).fingerprint256 };
+}
