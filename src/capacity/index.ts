@@ -5,3 +5,8 @@ export type { CapacitySummary, CapacityGroup, PoolGroup, PoolKind, CapacityType,
 export { podRequest, CapacityError, type Resources } from './requests.js';
 export { readSnapshot, readCluster, CapacityInputError, SNAPSHOT_COMMAND, type ClusterObjects, type KubectlOptions } from './read.js';
 export { formatCapacityTable, formatCapacityJson } from './format.js';
+// Right-sizing: the VPA recommender's numbers as requests in the manifest repository.
+export { recommendationsOf, RESOURCE_NAMES, type WorkloadRecommendation, type ContainerRecommendation, type ResourceName, type Amounts } from './recommendations.js';
+export { readClusterRecommendations, readSnapshotRecommendations, VPA_SNAPSHOT_COMMAND } from './read-vpa.js';
+export { propose, roundUp, formatAmount, amountOf, FLOOR, DEFAULT_THRESHOLD, type Proposal, type ProposalInput, type RecommendationInput, type CapName, type Decision } from './propose.js';
+export { findRequestSite, editRequest, type RequestSite, type SiteSearch } from './request-sites.js';

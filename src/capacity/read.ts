@@ -62,7 +62,8 @@ export async function readCluster(options: KubectlOptions = {}): Promise<Cluster
   return { nodes: clusterObjects(nodes.value).nodes, pods: clusterObjects(pods.value).pods };
 }
 
-async function kubectlGet(resources: readonly string[], options: KubectlOptions): Promise<KubeObject[]> {
+/** `kubectl get RESOURCES -o json` with the options' context and kubeconfig: the objects, or a CapacityError with kubectl's own reason. */
+export async function kubectlGet(resources: readonly string[], options: KubectlOptions): Promise<KubeObject[]> {
   const kubectl = options.kubectl ?? process.env.KAJI_KUBECTL ?? 'kubectl';
   const command = `kubectl get ${resources.join(' ')}`;
   // A cluster endpoint that drops packets would otherwise keep kubectl (and kaji) waiting without end.

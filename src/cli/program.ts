@@ -9,6 +9,7 @@ import { registerBump } from './bump.js';
 import { registerInit } from './init.js';
 import { registerWebhook } from './webhook.js';
 import { registerCapacity } from './capacity.js';
+import { registerRightsize } from './rightsize.js';
 import { registerUpgrade } from './upgrade.js';
 import { registerDashboard } from './dashboard.js';
 import { kajiVersion } from '../platform/definition/schema.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
   registerUpgrade(program, io, outcome);
   registerWebhook(program, io, outcome);
   registerCapacity(program, io, outcome);
+  registerRightsize(program, io, outcome);
   registerDashboard(program, io, outcome);
   registerCheck(program, io, outcome);
   registerFix(program, io, outcome);

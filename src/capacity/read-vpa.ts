@@ -1,0 +1,36 @@
+// Where `kaji rightsize` gets the VerticalPodAutoscalers: from each cluster
+// through kubectl (the same runner as `kaji capacity`: contexts, credential
+// plugins and KAJI_KUBECTL work alike), or from snapshot files kubectl wrote.
+import { stat } from 'node:fs/promises';
+import { readInputs, STDIN_NAME, type KubeObject, type LoadSink } from '../kube/index.js';
+import { CapacityInputError, kubectlGet, type KubectlOptions } from './read.js';
+import { recommendationsOf, type WorkloadRecommendation } from './recommendations.js';
+
+/** How a snapshot is written, for messages. */
+export const VPA_SNAPSHOT_COMMAND = 'kubectl get vpa -A -o json';
+
+const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+/** Every namespace's VerticalPodAutoscalers of one cluster (the context's, or the current one). */
+export async function readClusterRecommendations(options: KubectlOptions = {}): Promise<WorkloadRecommendation[]> {
+  const objects = await kubectlGet(['verticalpodautoscalers.autoscaling.k8s.io', '--all-namespaces'], options);
+  const source = options.context === undefined ? 'the current context' : `context ${options.context}`;
+  return recommendationsOf(objects.map((object) => object.raw), source);
+}
+
+/** The VerticalPodAutoscalers of a snapshot file (a List, JSON or YAML), or standard input for `-`. */
+export async function readSnapshotRecommendations(file: string, options: { readonly readStdin?: () => Promise<string> } = {}): Promise<WorkloadRecommendation[]> {
+  if (file !== '-' && (await stat(file).catch(() => undefined))?.isDirectory()) {
+    throw new CapacityInputError([{ file, message: `is a folder; give the file that ${VPA_SNAPSHOT_COMMAND} wrote` }]);
+  }
+  const objects: KubeObject[] = [];
+  const sink: LoadSink = { objects, problems: [] };
+  await readInputs([file], sink, { readStdin: options.readStdin, maxFileBytes: MAX_INPUT_BYTES });
+  if (sink.problems.length > 0) throw new CapacityInputError(sink.problems);
+  const name = file === '-' ? STDIN_NAME : file;
+  const found = recommendationsOf(objects.map((object) => object.raw), name);
+  if (found.length === 0 && objects.length > 0) {
+    throw new CapacityInputError([{ file: name, message: `holds no VerticalPodAutoscaler; write the snapshot with ${VPA_SNAPSHOT_COMMAND}` }]);
+  }
+  return found;
+}

@@ -1,0 +1,220 @@
+// Where a container's request is written in the manifest repository, so that
+// `kaji rightsize` edits that one value and nothing else. An overlay renders a
+// workload from its resources (a base, files) and then applies its patches; so
+// the value a cluster runs comes from the last patch that sets it, on the
+// outermost kustomization that has one, else from the resource file that
+// defines the workload. Searched in that order, from the overlay inwards:
+//
+//   the kustomization's patches (patches, patchesStrategicMerge), last first:
+//     a strategic-merge patch file for the workload (by kind and name, or by
+//     its target) whose container sets the request;
+//   its components, then its resources (and bases), last first: a folder is
+//     searched the same way (names seen without its namePrefix/nameSuffix), a
+//     file's document of that kind and name is the definition.
+//
+// What kaji cannot edit in place is reported, with where it is: a JSON 6902
+// patch of the container's resources, a patch written inline in a
+// kustomization. Every edit is then checked by rendering again (rightsize.ts).
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { isMap, isSeq, parseAllDocuments } from 'yaml';
+import { applyPatchToYaml, findPodSpec, isObject, kustomizationFile, type JsonObject, type JsonValue } from '../kube/index.js';
+import type { ResourceName } from './recommendations.js';
+
+/** A request as written in a file: the document and the JSON Pointer of the value. */
+export interface RequestSite {
+  /** Absolute path. */
+  readonly file: string;
+  /** 0-based index of the document, as applyPatchToYaml counts them. */
+  readonly document: number;
+  readonly pointer: string;
+  /** The value as written (a string, or a number YAML read). */
+  readonly written: JsonValue;
+}
+
+export type SiteSearch =
+  | { readonly kind: 'found'; readonly site: RequestSite }
+  /** Written somewhere kaji does not edit; `reason` names it. */
+  | { readonly kind: 'unsupported'; readonly reason: string }
+  /** No manifest sets it: the namespace's LimitRange default applies. */
+  | { readonly kind: 'none' };
+
+export interface WorkloadName {
+  readonly kind: string;
+  readonly name: string;
+}
+
+const NONE: SiteSearch = { kind: 'none' };
+
+/**
+ * Finds where `resources.requests.<resource>` of `container` in the workload (as named in the
+ * rendered overlay) is written. `root` bounds the search: files outside it (the repository) are
+ * not followed.
+ */
+export async function findRequestSite(overlay: string, workload: WorkloadName, container: string, resource: ResourceName, root: string): Promise<SiteSearch> {
+  const search: Search = { workload, container, resource, root, seen: new Set() };
+  return searchKustomization(search, overlay, [workload.name]);
+}
+
+/** Sets the value at a site; the rest of the file stays byte for byte. */
+export function editRequest(text: string, site: RequestSite, value: string): string {
+  return applyPatchToYaml(text, site.document, [{ op: 'replace', path: site.pointer, value }]);
+}
+
+interface Search {
+  readonly workload: WorkloadName;
+  readonly container: string;
+  readonly resource: ResourceName;
+  readonly root: string;
+  readonly seen: Set<string>;
+}
+
+async function searchKustomization(search: Search, directory: string, names: readonly string[]): Promise<SiteSearch> {
+  const file = kustomizationFile(directory);
+  if (!file || search.seen.has(directory) || !inside(search.root, directory)) return NONE;
+  search.seen.add(directory);
+  const kustomization = documentsOf(await readFile(file, 'utf8').catch(() => ''))[0]?.value;
+  if (!isObject(kustomization)) return NONE;
+  const own = withoutAffixes(names, stringOf(kustomization.namePrefix), stringOf(kustomization.nameSuffix));
+  const seenNames = [...new Set([...names, ...own])];
+
+  for (const patch of patchesOf(kustomization).reverse()) {
+    const found = await searchPatch(search, directory, file, patch, seenNames);
+    if (found.kind !== 'none') return found;
+  }
+  const entries = [...listOf(kustomization.resources), ...listOf(kustomization.bases)];
+  for (const entry of [...listOf(kustomization.components).reverse(), ...entries.reverse()]) {
+    const path = resolve(directory, entry);
+    if (!inside(search.root, path)) continue;
+    const info = await stat(path).catch(() => undefined);
+    const found = info?.isDirectory() ? await searchKustomization(search, path, own) : info?.isFile() ? await searchDefinition(search, path, own) : NONE;
+    if (found.kind !== 'none') return found;
+  }
+  return NONE;
+}
+
+interface Patch {
+  /** A file, or undefined for a patch written in the kustomization. */
+  readonly file?: string;
+  readonly text?: string;
+  readonly target?: JsonObject;
+}
+
+/** Patches in the order kustomize applies them: patchesStrategicMerge, patchesJson6902, then patches. */
+function patchesOf(kustomization: JsonObject): Patch[] {
+  const patches: Patch[] = [];
+  for (const entry of kustomization.patchesStrategicMerge instanceof Array ? kustomization.patchesStrategicMerge : []) {
+    if (typeof entry === 'string') patches.push(entry.includes('\n') ? { text: entry } : { file: entry });
+  }
+  for (const field of ['patchesJson6902', 'patches']) {
+    const list = kustomization[field];
+    for (const entry of Array.isArray(list) ? list : []) {
+      if (!isObject(entry)) continue;
+      const target = isObject(entry.target) ? entry.target : undefined;
+      if (typeof entry.path === 'string') patches.push({ file: entry.path, ...(target ? { target } : {}) });
+      else if (typeof entry.patch === 'string') patches.push({ text: entry.patch, ...(target ? { target } : {}) });
+    }
+  }
+  return patches;
+}
+
+async function searchPatch(search: Search, directory: string, kustomizationPath: string, patch: Patch, names: readonly string[]): Promise<SiteSearch> {
+  const file = patch.file === undefined ? undefined : resolve(directory, patch.file);
+  if (file !== undefined && !inside(search.root, file)) return NONE;
+  const text = file === undefined ? (patch.text ?? '') : await readFile(file, 'utf8').catch(() => '');
+  const where = file === undefined ? `written in ${relative(search.root, kustomizationPath)}` : relative(search.root, file);
+  const documents = documentsOf(text);
+  // A JSON 6902 patch is a list of operations: kaji does not rewrite its values.
+  const operations = documents.length === 1 && Array.isArray(documents[0]!.value) ? documents[0]!.value : undefined;
+  if (operations !== undefined) {
+    const touches = operations.some((operation) => isObject(operation) && typeof operation.path === 'string' && /\/resources(\/|$)/.test(operation.path));
+    return touches && targets(patch.target, undefined, search.workload, names)
+      ? { kind: 'unsupported', reason: `${file === undefined ? `a JSON 6902 patch ${where}` : `the JSON 6902 patch ${where}`} may set it: edit it there by hand` }
+      : NONE;
+  }
+  for (const [index, { value }] of [...documents.entries()].reverse()) {
+    if (!isObject(value) || !targets(patch.target, value, search.workload, names)) continue;
+    const pointer = requestPointer(value, search.container, search.resource);
+    if (pointer === undefined) continue;
+    if (file === undefined) return { kind: 'unsupported', reason: `it is set by a patch ${where}: move the patch into a file of its own (patches: - path: FILE) for kaji to edit it` };
+    return { kind: 'found', site: { file, document: index, pointer: pointer.pointer, written: pointer.written } };
+  }
+  return NONE;
+}
+
+async function searchDefinition(search: Search, file: string, names: readonly string[]): Promise<SiteSearch> {
+  const documents = documentsOf(await readFile(file, 'utf8').catch(() => ''));
+  for (const [index, { value }] of documents.entries()) {
+    if (!isObject(value) || value.kind !== search.workload.kind || !names.includes(nameOf(value) ?? '')) continue;
+    const pointer = requestPointer(value, search.container, search.resource);
+    // The definition is the last word: below it there is nothing to look at.
+    return pointer === undefined ? NONE : { kind: 'found', site: { file, document: index, pointer: pointer.pointer, written: pointer.written } };
+  }
+  return NONE;
+}
+
+/** Whether a patch applies to the workload: by its target (kind, name pattern), or by its own kind and name. */
+function targets(target: JsonObject | undefined, document: JsonObject | undefined, workload: WorkloadName, names: readonly string[]): boolean {
+  if (target !== undefined) {
+    if (typeof target.kind === 'string' && target.kind !== workload.kind) return false;
+    if (typeof target.name !== 'string') return true;
+    const pattern = safePattern(target.name);
+    return names.some((name) => (pattern ? pattern.test(name) : name === target.name));
+  }
+  return document !== undefined && document.kind === workload.kind && names.includes(nameOf(document) ?? '');
+}
+
+function requestPointer(object: JsonObject, container: string, resource: ResourceName): { pointer: string; written: JsonValue } | undefined {
+  const found = findPodSpec(object);
+  if (!found || !Array.isArray(found.spec.containers)) return undefined;
+  const index = found.spec.containers.findIndex((entry) => isObject(entry) && entry.name === container);
+  const entry = found.spec.containers[index];
+  if (!isObject(entry) || !isObject(entry.resources) || !isObject(entry.resources.requests)) return undefined;
+  const written = entry.resources.requests[resource];
+  if (written === undefined || written === null) return undefined;
+  return { pointer: `${found.path}/containers/${index}/resources/requests/${resource}`, written };
+}
+
+/** The documents of a YAML stream as applyPatchToYaml counts them (comment-only documents too); unreadable text has none. */
+function documentsOf(text: string): { value: JsonValue }[] {
+  try {
+    // A broken document keeps its place (as null), so the indexes stay applyPatchToYaml's.
+    return parseAllDocuments(text, { version: '1.1' }).map((document) => ({
+      value: (document.errors.length === 0 && (isMap(document.contents) || isSeq(document.contents)) ? document.toJS() : null) as JsonValue,
+    }));
+  } catch {
+    return [];
+  }
+}
+
+/** Names as the kustomization's own resources have them, before its namePrefix and nameSuffix. */
+function withoutAffixes(names: readonly string[], prefix: string, suffix: string): string[] {
+  return names.map((name) =>
+    name.length >= prefix.length + suffix.length && name.startsWith(prefix) && name.endsWith(suffix) ? name.slice(prefix.length, name.length - suffix.length) : name,
+  );
+}
+
+function safePattern(source: string): RegExp | undefined {
+  try {
+    return new RegExp(`^(?:${source})$`);
+  } catch {
+    return undefined;
+  }
+}
+
+function nameOf(object: JsonObject): string | undefined {
+  return isObject(object.metadata) && typeof object.metadata.name === 'string' ? object.metadata.name : undefined;
+}
+
+function stringOf(value: JsonValue | undefined): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function listOf(value: JsonValue | undefined): string[] {
+  return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}

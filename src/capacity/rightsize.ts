@@ -1,0 +1,478 @@
+// `kaji rightsize`: the VPA recommender's numbers become the requests written in
+// the manifest repository, as one pull request a person merges (Argo CD then
+// rolls the pods). The work happens in a temporary clone, as `kaji bump`'s does:
+//
+// 1. per service with recommendations, per cluster with an overlay: render the
+//    overlay, find each recommended container of each workload, and where its
+//    requests are written (request-sites.ts);
+// 2. per written value (a base shared by the clusters is one value): propose
+//    the new request from every recommendation for that container
+//    (propose.ts: the largest, rounded, floored, capped, past the threshold);
+// 3. edit the values byte for byte, render again and check that every
+//    cluster runs exactly the proposed requests (a service whose render does
+//    not show them is left as it was, and reported);
+// 4. commit, force-push `kaji/rightsize` (or `kaji/rightsize/<service>`)
+//    and open or update its pull request; or, with dryRun, only the diff.
+import { existsSync } from 'node:fs';
+import { dirname, join, posix, relative, resolve } from 'node:path';
+import {
+  addStream,
+  didYouMean,
+  findPodSpec,
+  isObject,
+  kustomizationFile,
+  parseQuantity,
+  ceilToScale,
+  renderKustomization,
+  type InputProblem,
+  type JsonObject,
+  type JsonValue,
+  type KubeObject,
+} from '../kube/index.js';
+import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
+import { isUrl, redact, SourceNotFoundError, urlCredentials, Workspace } from '../gitops/git.js';
+import { GitHubForge, githubRepositoryOf, type PullRequestResult } from '../gitops/github.js';
+import { amountOf, DEFAULT_THRESHOLD, formatAmount, propose, type Proposal, type RecommendationInput } from './propose.js';
+import { RESOURCE_NAMES, type ResourceName, type WorkloadRecommendation } from './recommendations.js';
+import { editRequest, findRequestSite, type RequestSite } from './request-sites.js';
+
+export const RIGHTSIZE_LABEL = 'kaji/rightsize';
+
+/** A run that cannot be done as asked: an unknown service, no token for a pull request, a manifest folder that is not there. */
+export class RightsizeError extends Error {}
+
+export interface RightsizeOptions {
+  /** What the clusters' VPAs recommend (every cluster's, read beforehand). */
+  readonly recommendations: readonly WorkloadRecommendation[];
+  /** The folder holding platform.yaml. @default "." */
+  readonly platformDirectory?: string;
+  /** Only these services. @default every service with recommendations */
+  readonly services?: readonly string[];
+  /** A share: 0.1 leaves out changes under 10 %. @default DEFAULT_THRESHOLD */
+  readonly threshold?: number;
+  /** The manifest repository: a local path (cloned, never edited in place) or a git URL. @default manifests.localPath if it exists, else manifests.url */
+  readonly manifests?: string;
+  /** @default the platform's manifests.branch */
+  readonly base?: string;
+  readonly dryRun?: boolean;
+  /** owner/name on GitHub. @default from the manifests URL */
+  readonly githubRepository?: string;
+  readonly githubApiUrl?: string;
+  /** @default process.env.GITHUB_TOKEN */
+  readonly token?: string;
+  readonly kubectl?: string;
+  readonly author?: { readonly name: string; readonly email: string };
+  readonly onProgress?: (message: string) => void;
+}
+
+/** One value of one container: what is written, what the VPAs say, what it becomes. */
+export interface RequestChange extends Proposal {
+  readonly service: string;
+  readonly namespace: string;
+  readonly workload: { readonly kind: string; readonly name: string };
+  readonly container: string;
+  /** The clusters whose overlay renders this value. */
+  readonly clusters: readonly string[];
+  /** Where it is written (a path in the repository), when found. */
+  readonly file?: string;
+  /** Why it is left as it is, when it cannot be edited. */
+  readonly skipped?: string;
+  readonly vpa: readonly RecommendationInput[];
+}
+
+/** What the recommendations did not lead to: a VPA without numbers yet, one of no service, a workload no overlay renders. */
+export interface RightsizeNote {
+  readonly service?: string;
+  readonly vpa: string;
+  readonly source: string;
+  readonly message: string;
+}
+
+export interface RightsizePlan {
+  readonly threshold: number;
+  readonly changes: readonly RequestChange[];
+  readonly notes: readonly RightsizeNote[];
+}
+
+export interface RightsizeResult extends RightsizePlan {
+  /**
+   * - `unchanged`: no request moves by the threshold: nothing committed;
+   * - `dry-run`: the diff only;
+   * - `pull-request`: the branch was pushed (or already held this change) and the pull request opened or updated.
+   */
+  readonly status: 'unchanged' | 'dry-run' | 'pull-request';
+  readonly diff: string;
+  readonly branch?: string;
+  readonly commit?: string;
+  readonly alreadyPushed?: boolean;
+  readonly pullRequest?: PullRequestResult;
+  readonly title?: string;
+}
+
+export function rightsizeBranch(services: readonly string[] | undefined): string {
+  return services?.length === 1 ? `kaji/rightsize/${services[0]}` : 'kaji/rightsize';
+}
+
+export async function rightsize(options: RightsizeOptions): Promise<RightsizeResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  const directory = resolve(options.platformDirectory ?? '.');
+  const platform = await loadPlatform(join(directory, 'platform.yaml'));
+  const chosen = chooseServices(platform, options.services);
+  const { byService, notes: allNotes } = recommendationsByService(platform, options.recommendations);
+  // Notes of services left out by --service would only be noise.
+  const notes = allNotes.filter((note) => note.service === undefined || chosen.some((service) => service.name === note.service));
+
+  const checkout = resolve(dirname(platform.file), platform.manifests.localPath);
+  const source = options.manifests ?? (existsSync(checkout) ? checkout : platform.manifests.url);
+  const secrets = isUrl(source) ? urlCredentials(source).secrets : [];
+  const base = options.base ?? platform.manifests.branch;
+  const forge = options.dryRun ? undefined : forgeFor(options, platform, secrets);
+  progress(redact(`opening ${isUrl(source) ? source : 'the manifest repository'} (${base})`, secrets));
+  const workspace = await Workspace.open({ source, base, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) }).catch((error: unknown) => {
+    if (error instanceof SourceNotFoundError) {
+      throw new RightsizeError(`${resolve(source)} is not a directory: ${options.manifests === undefined ? "set platform.yaml's manifests.localPath to the checkout" : 'give --manifests a checkout of the manifest repository, or its clone URL'}`);
+    }
+    throw error;
+  });
+  try {
+    const manifestDir = join(workspace.root, platform.manifests.path);
+    const changes: RequestChange[] = [];
+    for (const service of chosen) {
+      const recommendations = byService.get(service.name) ?? [];
+      if (recommendations.length === 0) continue;
+      progress(`rendering ${service.name}`);
+      const planned = await planService(workspace, manifestDir, platform, service, recommendations, threshold, notes);
+      changes.push(...(await applyService(workspace, manifestDir, service, planned, options.kubectl)));
+    }
+    const plan: RightsizePlan = { threshold, changes, notes };
+    const edited = changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
+    if (edited.length === 0) return { ...plan, status: 'unchanged', diff: '' };
+    const diff = await workspace.diff();
+    if (options.dryRun) return { ...plan, status: 'dry-run', diff };
+
+    const title = titleOf(edited);
+    const branch = rightsizeBranch(options.services);
+    const made = await workspace.commit(commitMessage(title, edited), { 'Kaji-Rightsize': [...new Set(edited.map((c) => c.service))].join(', ') });
+    const kept = await workspace.remoteTipLikeHead(branch);
+    if (kept === undefined) {
+      progress(`pushing ${branch}`);
+      await workspace.pushBranch(branch);
+    } else {
+      progress(`${branch} already has this change on ${base} (${kept.slice(0, 12)}): nothing to push`);
+    }
+    progress('opening the pull request');
+    const pullRequest = await forge!.upsertPullRequest({ head: branch, base, title, body: pullRequestBody(plan), labels: [RIGHTSIZE_LABEL] });
+    return { ...plan, status: 'pull-request', diff, branch, commit: kept ?? made, pullRequest, title, ...(kept === undefined ? {} : { alreadyPushed: true }) };
+  } finally {
+    await workspace.dispose();
+  }
+}
+
+// --- which service a VPA belongs to ------------------------------------------------
+
+function chooseServices(platform: PlatformDefinition, names: readonly string[] | undefined): ServiceDefinition[] {
+  const services = [...platform.services].sort((a, b) => a.name.localeCompare(b.name));
+  if (!names?.length) return services;
+  for (const name of names) {
+    if (!services.some((service) => service.name === name)) {
+      throw new RightsizeError(`unknown service "${name}"${didYouMean(name, services.map((s) => s.name))}; it is not in ${posix.basename(platform.file)}`);
+    }
+  }
+  return services.filter((service) => names.includes(service.name));
+}
+
+/** kaji's own label names the service; a VPA without it belongs to the one service of its namespace, if there is one. */
+function recommendationsByService(
+  platform: PlatformDefinition,
+  recommendations: readonly WorkloadRecommendation[],
+): { byService: Map<string, WorkloadRecommendation[]>; notes: RightsizeNote[] } {
+  const byService = new Map<string, WorkloadRecommendation[]>();
+  const notes: RightsizeNote[] = [];
+  for (const recommendation of recommendations) {
+    const vpa = `${recommendation.namespace}/${recommendation.name}`;
+    const inNamespace = platform.services.filter((service) => service.namespace === recommendation.namespace);
+    const service =
+      inNamespace.find((candidate) => candidate.name === recommendation.serviceLabel) ?? (inNamespace.length === 1 ? inNamespace[0] : undefined);
+    if (service === undefined) {
+      notes.push({ vpa, source: recommendation.source, message: `namespace ${recommendation.namespace} is no service's of platform.yaml: left out` });
+      continue;
+    }
+    if (recommendation.containers.length === 0) {
+      notes.push({ service: service.name, vpa, source: recommendation.source, message: 'no recommendation yet (the recommender needs its pods running for a while)' });
+      continue;
+    }
+    byService.set(service.name, [...(byService.get(service.name) ?? []), recommendation]);
+  }
+  return { byService, notes };
+}
+
+// --- the plan of one service ---------------------------------------------------------
+
+interface PlannedValue {
+  readonly site: RequestSite | undefined;
+  readonly skipped?: string;
+  readonly workload: { kind: string; name: string };
+  readonly container: string;
+  readonly resource: ResourceName;
+  readonly clusters: string[];
+  /** Per cluster, the rendered value and limit (millicores or bytes). */
+  readonly rendered: { current?: bigint; limit?: bigint }[];
+}
+
+interface ServicePlan {
+  readonly changes: RequestChange[];
+  readonly sites: Map<RequestChange, RequestSite>;
+  readonly clusters: string[];
+}
+
+async function planService(
+  workspace: Workspace,
+  manifestDir: string,
+  platform: PlatformDefinition,
+  service: ServiceDefinition,
+  recommendations: readonly WorkloadRecommendation[],
+  threshold: number,
+  notes: RightsizeNote[],
+): Promise<ServicePlan> {
+  const values = new Map<string, PlannedValue>();
+  const clusters = platform.clusters.map((c) => c.name).filter((cluster) => kustomizationFile(overlayDir(manifestDir, service.name, cluster)) !== undefined);
+  const renderedWorkloads = new Set<string>();
+  for (const cluster of clusters) {
+    const overlay = overlayDir(manifestDir, service.name, cluster);
+    const rendered = await render(workspace, overlay);
+    for (const [key, { targetRef, containers }] of recommendedContainers(recommendations)) {
+      const workload = rendered.objects.find((object) => object.kind === targetRef.kind && object.name === targetRef.name);
+      const spec = workload ? findPodSpec(workload.raw) : undefined;
+      if (!workload || !spec) continue;
+      renderedWorkloads.add(key);
+      for (const name of containers) {
+        const container = (Array.isArray(spec.spec.containers) ? spec.spec.containers : []).find((entry) => isObject(entry) && entry.name === name);
+        if (!isObject(container)) continue;
+        for (const resource of RESOURCE_NAMES) {
+          const search = await findRequestSite(overlay, targetRef, name, resource, workspace.root);
+          const key = search.kind === 'found' ? `${search.site.file}#${search.site.document}#${search.site.pointer}` : `${cluster}#${workload.kind}/${workload.name}#${name}#${resource}`;
+          const entry: PlannedValue = values.get(key) ?? {
+            site: search.kind === 'found' ? search.site : undefined,
+            ...(search.kind === 'unsupported' ? { skipped: search.reason } : {}),
+            workload: targetRef,
+            container: name,
+            resource,
+            clusters: [],
+            rendered: [],
+          };
+          entry.clusters.push(cluster);
+          entry.rendered.push(renderedAmounts(container, resource));
+          values.set(key, entry);
+        }
+      }
+    }
+  }
+  for (const recommendation of recommendations) {
+    if (!renderedWorkloads.has(`${recommendation.targetRef.kind}/${recommendation.targetRef.name}`)) {
+      notes.push({
+        service: service.name,
+        vpa: `${recommendation.namespace}/${recommendation.name}`,
+        source: recommendation.source,
+        message: `${recommendation.targetRef.kind} ${recommendation.targetRef.name} is in no overlay of ${service.name} (${clusters.join(', ') || 'none'}): left out`,
+      });
+    }
+  }
+
+  const changes: RequestChange[] = [];
+  const sites = new Map<RequestChange, RequestSite>();
+  for (const value of values.values()) {
+    const vpa = recommendations
+      .filter((r) => r.targetRef.kind === value.workload.kind && r.targetRef.name === value.workload.name)
+      .flatMap((r) => r.containers.filter((c) => c.container === value.container).map((c) => ({ source: r.source, container: c })))
+      .flatMap(({ source, container }): RecommendationInput[] => {
+        const target = container.target[value.resource];
+        if (target === undefined) return [];
+        const lowerBound = container.lowerBound[value.resource];
+        const upperBound = container.upperBound[value.resource];
+        return [{ source, target, ...(lowerBound === undefined ? {} : { lowerBound }) , ...(upperBound === undefined ? {} : { upperBound }) }];
+      });
+    if (vpa.length === 0) continue;
+    const limits = value.rendered.map((r) => r.limit).filter((limit): limit is bigint => limit !== undefined);
+    const current = value.site === undefined ? undefined : value.rendered[0]!.current;
+    const proposal = propose({
+      resource: value.resource,
+      ...(current === undefined ? {} : { current }),
+      // Every cluster that runs this value must admit it: the smallest limit.
+      ...(limits.length === value.rendered.length ? { limit: limits.reduce((a, b) => (a < b ? a : b)) } : {}),
+      defaultLimit: amountOf(value.resource, service.defaults.limits[value.resource]),
+      quota: amountOf(value.resource, service.quota[value.resource]),
+      recommendations: vpa,
+      threshold,
+    });
+    const skipped = value.skipped ?? (proposal.decision === 'no request' ? 'no manifest sets this request (the LimitRange default applies): add resources.requests to the container for kaji to right-size it' : undefined);
+    const change: RequestChange = {
+      ...proposal,
+      service: service.name,
+      namespace: service.namespace,
+      workload: value.workload,
+      container: value.container,
+      clusters: value.clusters,
+      ...(value.site ? { file: relative(workspace.root, value.site.file).split('\\').join('/') } : {}),
+      ...(skipped ? { skipped } : {}),
+      vpa,
+    };
+    changes.push(change);
+    if (value.site) sites.set(change, value.site);
+  }
+  changes.sort((a, b) => compareChanges(a, b));
+  return { changes, sites, clusters };
+}
+
+/** Each recommended workload ("Deployment/web") once, with the names of its recommended containers over every source. */
+function recommendedContainers(recommendations: readonly WorkloadRecommendation[]): Map<string, { targetRef: { kind: string; name: string }; containers: Set<string> }> {
+  const found = new Map<string, { targetRef: { kind: string; name: string }; containers: Set<string> }>();
+  for (const recommendation of recommendations) {
+    const key = `${recommendation.targetRef.kind}/${recommendation.targetRef.name}`;
+    const entry = found.get(key) ?? { targetRef: recommendation.targetRef, containers: new Set<string>() };
+    for (const container of recommendation.containers) entry.containers.add(container.container);
+    found.set(key, entry);
+  }
+  return found;
+}
+
+/** Edits the service's changes, renders again and keeps them only if every cluster then runs the proposed requests. */
+async function applyService(
+  workspace: Workspace,
+  manifestDir: string,
+  service: ServiceDefinition,
+  planned: ServicePlan,
+  kubectl: string | undefined,
+): Promise<RequestChange[]> {
+  const edits = planned.changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
+  if (edits.length === 0) return planned.changes;
+  const originals = new Map<string, string>();
+  for (const change of edits) {
+    const site = planned.sites.get(change)!;
+    const path = relative(workspace.root, site.file);
+    const text = await workspace.readFile(path);
+    if (!originals.has(path)) originals.set(path, text);
+    await workspace.writeFile(path, editRequest(text, site, formatAmount(change.resource, change.proposed)));
+  }
+  // The render must now show each proposed value in every cluster that runs it.
+  const wrong: string[] = [];
+  for (const cluster of planned.clusters) {
+    const rendered = await render(workspace, overlayDir(manifestDir, service.name, cluster), kubectl);
+    for (const change of edits.filter((c) => c.clusters.includes(cluster))) {
+      const workload = rendered.objects.find((object) => object.kind === change.workload.kind && object.name === change.workload.name);
+      const spec = workload ? findPodSpec(workload.raw) : undefined;
+      const container = (Array.isArray(spec?.spec.containers) ? spec.spec.containers : []).find((entry) => isObject(entry) && entry.name === change.container);
+      const now = isObject(container) ? renderedAmounts(container, change.resource).current : undefined;
+      if (now !== change.proposed) wrong.push(`${cluster}: ${change.workload.kind}/${change.workload.name} ${change.container} ${change.resource}`);
+    }
+  }
+  if (wrong.length === 0) return planned.changes;
+  for (const [path, text] of originals) await workspace.writeFile(path, text);
+  const reason = `after the edit the rendered overlay does not run the proposed value (${wrong.join('; ')}): another patch may set it; nothing of ${service.name} was changed`;
+  return planned.changes.map((change) => (edits.includes(change) ? { ...change, skipped: reason } : change));
+}
+
+// --- rendering -----------------------------------------------------------------------
+
+interface Rendered {
+  readonly objects: KubeObject[];
+  readonly problems: InputProblem[];
+}
+
+async function render(workspace: Workspace, overlay: string, kubectl?: string): Promise<Rendered> {
+  const loaded: Rendered = { objects: [], problems: [] };
+  const name = relative(workspace.root, overlay);
+  let text: string;
+  try {
+    text = await renderKustomization(overlay, kubectl);
+  } catch (error) {
+    throw new RightsizeError(`cannot render ${name}: ${workspace.repositoryPaths((error as Error).message)}`);
+  }
+  addStream(loaded, text, posix.join(name, 'kustomization.yaml'), { fixedLine: 1 });
+  return loaded;
+}
+
+function renderedAmounts(container: JsonObject, resource: ResourceName): { current?: bigint; limit?: bigint } {
+  const resources = isObject(container.resources) ? container.resources : {};
+  const current = scaledQuantityOrUndefined(isObject(resources.requests) ? resources.requests[resource] : undefined, resource);
+  const limit = scaledQuantityOrUndefined(isObject(resources.limits) ? resources.limits[resource] : undefined, resource);
+  return { ...(current === undefined ? {} : { current }), ...(limit === undefined ? {} : { limit }) };
+}
+
+/** A rendered quantity in millicores or bytes, rounded up; undefined when absent (kaji check reports one that is not a quantity). */
+function scaledQuantityOrUndefined(value: JsonValue | undefined, resource: ResourceName): bigint | undefined {
+  const parsed = typeof value === 'string' || typeof value === 'number' ? parseQuantity(String(value).trim()) : undefined;
+  return parsed === undefined ? undefined : ceilToScale(parsed, resource === 'cpu' ? -3 : 0);
+}
+
+function overlayDir(manifestDir: string, service: string, cluster: string): string {
+  return join(manifestDir, 'apps', service, 'overlays', cluster);
+}
+
+// --- messages ------------------------------------------------------------------------
+
+function compareChanges(a: RequestChange, b: RequestChange): number {
+  const key = (c: RequestChange) => [c.service, c.workload.kind, c.workload.name, c.container, c.resource, c.file ?? '', c.clusters.join(',')].join('\u0000');
+  return key(a).localeCompare(key(b));
+}
+
+function forgeFor(options: RightsizeOptions, platform: PlatformDefinition, secrets: readonly string[]): GitHubForge {
+  const repository = options.githubRepository ?? (options.manifests ? githubRepositoryOf(options.manifests) : undefined) ?? githubRepositoryOf(platform.manifests.url);
+  if (!repository) {
+    throw new RightsizeError(`cannot tell the GitHub repository of the manifests (${redact(options.manifests ?? platform.manifests.url, secrets)}): pass --github-repository OWNER/NAME, or use --dry-run`);
+  }
+  const token = options.token ?? process.env.GITHUB_TOKEN;
+  if (!token) throw new RightsizeError('a pull request needs a GitHub token: set GITHUB_TOKEN (contents and pull requests: write), or use --dry-run');
+  return new GitHubForge({ token, repository, ...(options.githubApiUrl ? { baseUrl: options.githubApiUrl } : {}) });
+}
+
+/** `antenna: right-size requests` for one service, `right-size requests of 3 services` for more. */
+export function titleOf(changes: readonly RequestChange[]): string {
+  const services = [...new Set(changes.map((change) => change.service))];
+  return services.length === 1 ? `${services[0]}: right-size requests` : `right-size requests of ${services.length} services`;
+}
+
+/** "cpu 250m → 180m (-28%)" */
+export function changeText(change: RequestChange): string {
+  const from = change.current === undefined ? '-' : formatAmount(change.resource, change.current);
+  const percent = change.change === undefined || !Number.isFinite(change.change) ? '' : ` (${change.change > 0 ? '+' : ''}${Math.round(change.change * 100)}%)`;
+  return `${change.resource} ${from} → ${formatAmount(change.resource, change.proposed)}${percent}`;
+}
+
+function commitMessage(title: string, changes: readonly RequestChange[]): string {
+  const lines = changes.map((c) => `- ${c.service}: ${c.workload.kind}/${c.workload.name} ${c.container}: ${changeText(c)}${c.cap ? ` (capped at the ${c.cap.by})` : ''} (${c.file})`);
+  return `${title}\n\nFrom the VPA recommendations of the clusters.\n\n${lines.join('\n')}\n`;
+}
+
+/** "250m (lower 120m, upper 900m) in context blue" per recommendation. */
+export function vpaText(change: Pick<RequestChange, 'resource' | 'vpa'>): string {
+  return change.vpa
+    .map((r) => {
+      const bounds = [r.lowerBound === undefined ? undefined : `lower ${formatAmount(change.resource, r.lowerBound)}`, r.upperBound === undefined ? undefined : `upper ${formatAmount(change.resource, r.upperBound)}`].filter(Boolean);
+      return `${formatAmount(change.resource, r.target)}${bounds.length ? ` (${bounds.join(', ')})` : ''} in ${r.source}`;
+    })
+    .join('; ');
+}
+
+export function pullRequestBody(plan: RightsizePlan): string {
+  const edited = plan.changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
+  const lines = [
+    'Requests right-sized from the clusters\' VerticalPodAutoscaler recommendations (the largest target over the clusters, rounded up; never above the container\'s limit nor the service\'s quota).',
+    '',
+    '| Service | Workload | Container | Resource | Old | New | Change | VPA target | Cap | File |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const c of edited) {
+    const percent = c.change === undefined || !Number.isFinite(c.change) ? '' : `${c.change > 0 ? '+' : ''}${Math.round(c.change * 100)}%`;
+    lines.push(
+      `| ${c.service} | ${c.workload.kind}/${c.workload.name} | ${c.container} | ${c.resource} | \`${c.current === undefined ? '-' : formatAmount(c.resource, c.current)}\` | \`${formatAmount(c.resource, c.proposed)}\` | ${percent} | ${vpaText(c)} | ${c.cap ? `${c.cap.by} ${formatAmount(c.resource, c.cap.value)}` : ''} | \`${c.file}\` |`,
+    );
+  }
+  const skipped = plan.changes.filter((change) => change.decision === 'change' && change.skipped !== undefined);
+  if (skipped.length > 0) {
+    lines.push('', '**Not changed** (kaji could not edit them):', '');
+    for (const c of skipped) lines.push(`- ${c.service}: ${c.workload.kind}/${c.workload.name} ${c.container} ${changeText(c)}: ${c.skipped}`);
+  }
+  lines.push('', `Changes under ${Math.round(plan.threshold * 100)}% of the current request are left out.`, '', '<sub>Opened by `kaji rightsize`. The branch is rebuilt from the base on every run.</sub>');
+  return `${lines.join('\n')}\n`;
+}

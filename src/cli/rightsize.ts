@@ -1,0 +1,236 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  CapacityError,
+  CapacityInputError,
+  DEFAULT_THRESHOLD,
+  formatAmount,
+  readClusterRecommendations,
+  readSnapshotRecommendations,
+  VPA_SNAPSHOT_COMMAND,
+  type WorkloadRecommendation,
+} from '../capacity/index.js';
+import type { RequestChange, RightsizeResult } from '../capacity/rightsize.js';
+import { displayPath, STDIN_NAME } from '../kube/index.js';
+import { alignedColumns, printable } from '../report/index.js';
+import { commaList, reportProblems, UsageError, type Io } from './common.js';
+import type { Outcome } from './program.js';
+
+interface RightsizeFlags {
+  from?: string[];
+  context?: string[];
+  kubeconfig?: string;
+  service?: string[];
+  threshold: number;
+  manifests?: string;
+  base?: string;
+  platform: string;
+  dryRun?: boolean;
+  output: 'table' | 'json';
+  githubRepository?: string;
+  githubApiUrl?: string;
+}
+
+/** Exit codes of `kaji rightsize`. */
+export const RIGHTSIZE_EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export function registerRightsize(program: Command, io: Io, outcome: Outcome): void {
+  program
+    .command('rightsize')
+    .summary("set services' requests from the VPA recommendations, as a pull request to the manifest repository")
+    .description(
+      "Read the VerticalPodAutoscalers kaji synth generates per workload (recommendation only: nothing in the cluster " +
+        'changes a pod) and propose their numbers as the requests written in the manifest repository.\n\n' +
+        'Per container and resource: the largest target over the clusters read, rounded up (cpu to whole millicores, ' +
+        'at least 10m; memory to whole Mi, at least 16Mi), never above the container\'s limit (or its LimitRange default ' +
+        "limit) nor the service's quota (the cap that applied is named); a change under the threshold is left out. The " +
+        'value is edited byte for byte where the manifests write it (the overlay patch or the base that sets the ' +
+        'container\'s resources.requests), each overlay rendered again to check it, then committed in a temporary clone ' +
+        '(your checkout is never touched), force-pushed to kaji/rightsize (kaji/rightsize/SERVICE with one --service) and ' +
+        'proposed as a pull request (label kaji/rightsize; needs GITHUB_TOKEN). --dry-run prints the diff instead.\n\n' +
+        'The VerticalPodAutoscalers come from each --context through kubectl (kubectl get vpa -A; default: the current ' +
+        `context; KAJI_KUBECTL names another kubectl), or from snapshot files (--from, \`${VPA_SNAPSHOT_COMMAND}\`, - for ` +
+        'standard input). One without recommendations yet is reported, not an error.',
+    )
+    .option('--context <name>', 'a kubeconfig context to read (repeatable: every cluster; default: the current context)', collect)
+    .option('--kubeconfig <file>', 'the kubeconfig file kubectl reads (default: KUBECONFIG or ~/.kube/config)')
+    .option('--from <file>', `read a snapshot (${VPA_SNAPSHOT_COMMAND}) instead of a cluster (repeatable; - for standard input)`, collect)
+    .option('--service <name>', 'only these services (comma-separated, repeatable); default: every service with recommendations', commaList)
+    .addOption(new Option('--threshold <percent>', 'leave out changes smaller than this share of the current request').argParser(percent).default(DEFAULT_THRESHOLD, `${DEFAULT_THRESHOLD * 100}%`))
+    .option('--manifests <path-or-url>', "the manifest repository: a local path or a git URL (default: platform.yaml's manifests.localPath if it exists, else manifests.url)")
+    .option('--base <branch>', "the base branch (default: platform.yaml's manifests.branch)")
+    .option('--platform <dir>', 'the folder holding platform.yaml', '.')
+    .option('--dry-run', 'print the plan and the diff; push nothing')
+    .addOption(new Option('-o, --output <format>', 'output format: the plan as a table, or as JSON').choices(['table', 'json']).default('table'))
+    .option('--github-repository <owner/name>', 'the manifest repository on GitHub (default: from the manifests URL)')
+    .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise: https://HOST/api/v3)', process.env.GITHUB_API_URL)
+    .addHelpText(
+      'after',
+      `\nExit codes: ${RIGHTSIZE_EXIT.ok} pull request opened or updated, dry run, or nothing to change; ${RIGHTSIZE_EXIT.failed} git or ` +
+        `GitHub failed; ${RIGHTSIZE_EXIT.usage} bad flags, a snapshot that cannot be read, kubectl failed (its reason is printed), an ` +
+        'unknown service, an overlay that does not render, an invalid platform.yaml, no token for the pull request.\n\n' +
+        'Examples:\n' +
+        '  kaji rightsize --context blue --context green --dry-run\n' +
+        '  GITHUB_TOKEN=… kaji rightsize --context blue --context green --service antenna --threshold 20\n' +
+        `  ${VPA_SNAPSHOT_COMMAND} > blue.json && kaji rightsize --from blue.json -o json | jq '.changes[] | select(.decision == "change")'\n`,
+    )
+    .action(async (flags: RightsizeFlags) => {
+      outcome.exitCode = await runRightsize(flags, io);
+    });
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  if (value === '') throw new InvalidArgumentError('it is empty; give a value, or leave the flag out.');
+  return [...previous, value];
+}
+
+/** "10", "10%" or "12.5" (percent, 0 to 100) as a share. */
+function percent(value: string): number {
+  const number = Number(value.trim().replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 100) throw new InvalidArgumentError('use a percentage from 0 to 100, such as 10 or 10%.');
+  return number / 100;
+}
+
+async function runRightsize(flags: RightsizeFlags, io: Io): Promise<number> {
+  if ((flags.from ?? []).filter((file) => file === '-').length > 1) throw new UsageError('--from -: standard input can be read once');
+  let recommendations: WorkloadRecommendation[];
+  try {
+    recommendations = await readRecommendations(flags, io);
+  } catch (error) {
+    if (error instanceof CapacityInputError) {
+      reportProblems(error.problems, io);
+      return RIGHTSIZE_EXIT.usage;
+    }
+    if (error instanceof CapacityError) {
+      io.err(`kaji: ${printable(error.message)}\n`);
+      return RIGHTSIZE_EXIT.usage;
+    }
+    throw error;
+  }
+  // Octokit and the git work load only when a run needs them, as for kaji bump.
+  const [{ rightsize, RightsizeError }, { GitError, redact }, { GitHubError }] = await Promise.all([
+    import('../capacity/rightsize.js'),
+    import('../gitops/git.js'),
+    import('../gitops/github.js'),
+  ]);
+  const token = process.env.GITHUB_TOKEN;
+  const oneLine = (text: string) => redact(text, token ? [token] : []).replace(/\s*\n\s*/g, ' ').trim();
+  try {
+    const result = await rightsize({
+      recommendations,
+      platformDirectory: flags.platform,
+      services: flags.service,
+      threshold: flags.threshold,
+      manifests: flags.manifests,
+      base: flags.base,
+      dryRun: flags.dryRun,
+      githubRepository: flags.githubRepository,
+      githubApiUrl: flags.githubApiUrl,
+      onProgress: (message) => io.err(`kaji rightsize: ${oneLine(message)}\n`),
+    });
+    io.out(flags.output === 'json' ? `${JSON.stringify(resultJson(result), null, 2)}\n` : formatRightsizeResult(result));
+    return RIGHTSIZE_EXIT.ok;
+  } catch (error) {
+    if (error instanceof RightsizeError) {
+      io.err(`kaji: ${oneLine(error.message)}\n`);
+      return RIGHTSIZE_EXIT.usage;
+    }
+    if (error instanceof GitError || error instanceof GitHubError) {
+      io.err(`kaji: ${oneLine(error.message)}\n`);
+      return RIGHTSIZE_EXIT.failed;
+    }
+    throw error;
+  }
+}
+
+/** Every --from file, then every --context (the current context when neither is given). */
+async function readRecommendations(flags: RightsizeFlags, io: Io): Promise<WorkloadRecommendation[]> {
+  const found: WorkloadRecommendation[] = [];
+  for (const file of flags.from ?? []) {
+    const named = await readSnapshotRecommendations(file, { readStdin: io.readStdin });
+    found.push(...named.map((r) => ({ ...r, source: file === '-' ? STDIN_NAME : displayPath(file, io.cwd) })));
+  }
+  const contexts = flags.context ?? (flags.from?.length ? [] : [undefined]);
+  for (const context of contexts) found.push(...(await readClusterRecommendations({ context, kubeconfig: flags.kubeconfig })));
+  return found;
+}
+
+// --- output ------------------------------------------------------------------------
+
+const amount = (change: RequestChange, value: bigint | undefined) => (value === undefined ? '-' : formatAmount(change.resource, value));
+const percentText = (share: number | undefined) => (share === undefined || !Number.isFinite(share) ? '-' : `${share > 0 ? '+' : ''}${Math.round(share * 100)}%`);
+
+/** The plan as a table, the notes, then what was done. */
+export function formatRightsizeResult(result: RightsizeResult): string {
+  const lines: string[] = [];
+  if (result.changes.length > 0) {
+    const rows = result.changes.map((c) => [
+      printable(c.service),
+      printable(`${c.workload.kind}/${c.workload.name}`),
+      printable(c.container),
+      c.resource,
+      amount(c, c.current),
+      amount(c, c.proposed),
+      percentText(c.change),
+      printable(c.vpa.map((r) => `${formatAmount(c.resource, r.target)} (${r.source})`).join(', ')),
+      c.cap ? `${c.cap.by} ${formatAmount(c.resource, c.cap.value)}` : '-',
+      c.skipped !== undefined && c.decision !== 'no request' ? 'skipped' : c.decision === 'below threshold' ? `below ${Math.round(result.threshold * 100)}%` : c.decision,
+    ]);
+    lines.push(...alignedColumns(['SERVICE', 'WORKLOAD', 'CONTAINER', 'RESOURCE', 'OLD', 'NEW', 'CHANGE', 'VPA TARGET', 'CAP', 'ACTION'], rows, 'llllrrrlll'), '');
+  }
+  for (const c of result.changes.filter((change) => change.skipped !== undefined)) {
+    lines.push(`not changed: ${printable(c.service)} ${printable(`${c.workload.kind}/${c.workload.name}`)} ${printable(c.container)} ${c.resource}: ${printable(c.skipped!)}`);
+  }
+  for (const note of result.notes) lines.push(`note: ${printable(note.vpa)} (${printable(note.source)}): ${printable(note.message)}`);
+  if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');
+  const edited = result.changes.filter((c) => c.decision === 'change' && c.skipped === undefined);
+  switch (result.status) {
+    case 'unchanged':
+      lines.push(`nothing to change: no request moves by ${Math.round(result.threshold * 100)}% or more.`);
+      break;
+    case 'dry-run':
+      lines.push(`${result.diff}${result.diff.endsWith('\n') ? '' : '\n'}dry run: ${edited.length} request(s) would change. Nothing was pushed.`);
+      break;
+    case 'pull-request': {
+      const done = result.pullRequest?.created ? 'opened' : result.alreadyPushed ? 'kept' : 'updated';
+      const kept = result.alreadyPushed ? ` (${result.branch} already had this change at ${result.commit?.slice(0, 12)}: nothing pushed)` : '';
+      lines.push(`${result.title}: ${edited.length} request(s); pull request #${result.pullRequest?.number} ${done}${kept}: ${result.pullRequest?.url}`);
+      break;
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The result for scripts: amounts as Kubernetes quantities; fields may be added, none removed or renamed. */
+function resultJson(result: RightsizeResult): object {
+  return {
+    status: result.status,
+    threshold: result.threshold,
+    changes: result.changes.map((c) => ({
+      service: c.service,
+      namespace: c.namespace,
+      workload: { kind: c.workload.kind, name: c.workload.name },
+      container: c.container,
+      resource: c.resource,
+      current: c.current === undefined ? null : formatAmount(c.resource, c.current),
+      recommended: formatAmount(c.resource, c.recommended),
+      proposed: formatAmount(c.resource, c.proposed),
+      change: c.change === undefined || !Number.isFinite(c.change) ? null : Math.round(c.change * 10_000) / 10_000,
+      cap: c.cap ? { by: c.cap.by, value: formatAmount(c.resource, c.cap.value) } : null,
+      decision: c.decision,
+      skipped: c.skipped ?? null,
+      clusters: c.clusters,
+      file: c.file ?? null,
+      vpa: c.vpa.map((r) => ({
+        source: r.source,
+        target: formatAmount(c.resource, r.target),
+        lowerBound: r.lowerBound === undefined ? null : formatAmount(c.resource, r.lowerBound),
+        upperBound: r.upperBound === undefined ? null : formatAmount(c.resource, r.upperBound),
+      })),
+    })),
+    notes: result.notes,
+    diff: result.diff,
+    branch: result.branch ?? null,
+    commit: result.commit ?? null,
+    pullRequest: result.pullRequest ? { number: result.pullRequest.number, url: result.pullRequest.url, created: result.pullRequest.created } : null,
+  };
+}

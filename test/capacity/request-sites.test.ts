@@ -1,0 +1,173 @@
+// Where a container's request is written (base, overlay patch, or somewhere kaji does not
+// edit), and the edit of that one value: comments, layout and the other containers stay.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadAll } from 'js-yaml';
+import { editRequest, findRequestSite, type SiteSearch } from '../../src/capacity/index.js';
+import { renderKustomization } from '../../src/kube/index.js';
+import { hasKubectl, tempTree } from '../support/files.js';
+
+const BASE_DEPLOYMENT = `# web: the shop's front end.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: api
+          image: example/web
+          resources:
+            requests: {cpu: 250m, memory: 256Mi}   # sized in March
+            limits: {cpu: "1", memory: 512Mi}
+        - name: proxy
+          image: example/proxy
+          resources:
+            requests:
+              cpu: 50m
+              memory: 64Mi
+---
+# the worker keeps its own requests
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, namespace: shop}
+spec:
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers: [{name: api, image: example/worker, resources: {requests: {cpu: 100m}}}]
+`;
+
+const OVERLAY_PATCH = `# blue needs more memory for the api
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          resources:
+            requests:
+              memory: "384Mi" # blue's traffic
+`;
+
+function tree() {
+  return tempTree({
+    'apps/shop/base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+    'apps/shop/base/deployment.yaml': BASE_DEPLOYMENT,
+    'apps/shop/overlays/blue/kustomization.yaml': 'resources: [../../base]\npatches:\n  - path: requests.yaml\n',
+    'apps/shop/overlays/blue/requests.yaml': OVERLAY_PATCH,
+    'apps/shop/overlays/green/kustomization.yaml': [
+      'namePrefix: green-',
+      'resources: [../../base]',
+      'patches:',
+      '  - target: {kind: Deployment, name: worker}',
+      '    patch: |-',
+      '      - op: replace',
+      '        path: /spec/template/spec/containers/0/resources/requests/cpu',
+      '        value: 300m',
+      '  - patch: |-',
+      '      apiVersion: apps/v1',
+      '      kind: Deployment',
+      '      metadata: {name: web}',
+      '      spec: {template: {spec: {containers: [{name: proxy, resources: {requests: {memory: 80Mi}}}]}}}',
+      '',
+    ].join('\n'),
+  });
+}
+
+const where = (search: SiteSearch, root: string) =>
+  search.kind === 'found' ? `${search.site.file.slice(root.length + 1)}#${search.site.document}${search.site.pointer}=${search.site.written}` : search.kind === 'unsupported' ? `unsupported: ${search.reason}` : 'none';
+
+describe('findRequestSite', () => {
+  test('the overlay patch that sets a value wins over the base; what it does not set comes from the base', async () => {
+    const t = tree();
+    try {
+      const blue = t.path('apps/shop/overlays/blue');
+      const web = { kind: 'Deployment', name: 'web' };
+      assert.equal(where(await findRequestSite(blue, web, 'api', 'memory', t.root), t.root), 'apps/shop/overlays/blue/requests.yaml#0/spec/template/spec/containers/0/resources/requests/memory=384Mi');
+      assert.equal(where(await findRequestSite(blue, web, 'api', 'cpu', t.root), t.root), 'apps/shop/base/deployment.yaml#0/spec/template/spec/containers/0/resources/requests/cpu=250m');
+      assert.equal(where(await findRequestSite(blue, web, 'proxy', 'memory', t.root), t.root), 'apps/shop/base/deployment.yaml#0/spec/template/spec/containers/1/resources/requests/memory=64Mi');
+      // The second document of the base, and a request nobody writes.
+      const worker = { kind: 'Deployment', name: 'worker' };
+      assert.equal(where(await findRequestSite(blue, worker, 'api', 'cpu', t.root), t.root), 'apps/shop/base/deployment.yaml#1/spec/template/spec/containers/0/resources/requests/cpu=100m');
+      assert.equal(where(await findRequestSite(blue, worker, 'api', 'memory', t.root), t.root), 'none');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('names seen through namePrefix; a JSON 6902 patch or an inline patch is named, not edited', async () => {
+    const t = tree();
+    try {
+      const green = t.path('apps/shop/overlays/green');
+      assert.equal(
+        where(await findRequestSite(green, { kind: 'Deployment', name: 'green-worker' }, 'api', 'cpu', t.root), t.root),
+        'unsupported: a JSON 6902 patch written in apps/shop/overlays/green/kustomization.yaml may set it: edit it there by hand',
+      );
+      assert.equal(
+        where(await findRequestSite(green, { kind: 'Deployment', name: 'green-web' }, 'proxy', 'memory', t.root), t.root),
+        'unsupported: it is set by a patch written in apps/shop/overlays/green/kustomization.yaml: move the patch into a file of its own (patches: - path: FILE) for kaji to edit it',
+      );
+      assert.equal(
+        where(await findRequestSite(green, { kind: 'Deployment', name: 'green-web' }, 'api', 'cpu', t.root), t.root),
+        'apps/shop/base/deployment.yaml#0/spec/template/spec/containers/0/resources/requests/cpu=250m',
+      );
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe('editRequest', () => {
+  test('only the value changes: the comment on its line, the flow style, the other container and document stay', async () => {
+    const t = tree();
+    try {
+      const search = await findRequestSite(t.path('apps/shop/overlays/blue'), { kind: 'Deployment', name: 'web' }, 'api', 'cpu', t.root);
+      assert.equal(search.kind, 'found');
+      const text = readFileSync(t.path('apps/shop/base/deployment.yaml'), 'utf8');
+      const edited = editRequest(text, search.kind === 'found' ? search.site : assert.fail(), '587m');
+      assert.equal(edited, BASE_DEPLOYMENT.replace('requests: {cpu: 250m, memory: 256Mi}   # sized in March', 'requests: {cpu: 587m, memory: 256Mi}   # sized in March'));
+
+      const patch = await findRequestSite(t.path('apps/shop/overlays/blue'), { kind: 'Deployment', name: 'web' }, 'api', 'memory', t.root);
+      const patched = editRequest(OVERLAY_PATCH, patch.kind === 'found' ? patch.site : assert.fail(), '291Mi');
+      assert.equal(patched, OVERLAY_PATCH.replace('memory: "384Mi" # blue\'s traffic', 'memory: "291Mi" # blue\'s traffic'), 'the quotes kept');
+      // A whole number of cores is quoted, as Kubernetes would read a plain 2 as a number.
+      const cores = editRequest(text, search.site, '2');
+      assert.match(cores, /requests: \{cpu: "2", memory: 256Mi\}|requests: \{cpu: '2', memory: 256Mi\}/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('the rendered overlay runs the edited values', { skip: !hasKubectl }, async () => {
+    const t = tree();
+    try {
+      const blue = t.path('apps/shop/overlays/blue');
+      const web = { kind: 'Deployment', name: 'web' };
+      for (const [container, resource, value] of [['api', 'cpu', '587m'], ['api', 'memory', '291Mi'], ['proxy', 'cpu', '20m']] as const) {
+        const search = await findRequestSite(blue, web, container, resource, t.root);
+        if (search.kind !== 'found') assert.fail(`${container} ${resource}: ${search.kind}`);
+        writeFileSync(search.site.file, editRequest(readFileSync(search.site.file, 'utf8'), search.site, value));
+      }
+      const [rendered] = (loadAll(await renderKustomization(blue)) as { metadata: { name: string }; spec: { template: { spec: { containers: { resources: { requests: object } }[] } } } }[]).filter(
+        (d) => d.metadata.name === 'web',
+      );
+      assert.deepEqual(rendered!.spec.template.spec.containers.map((c) => c.resources.requests), [
+        { cpu: '587m', memory: '291Mi' },
+        { cpu: '20m', memory: '64Mi' },
+      ]);
+    } finally {
+      t.cleanup();
+    }
+  });
+});

@@ -1,0 +1,143 @@
+// A manifest repository for `kaji rightsize` tests (the bump fixture: a bare remote and
+// platform.yaml), whose service "shop" writes its requests in the base and, for blue,
+// its memory in an overlay patch; and the VerticalPodAutoscalers two clusters report.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createBumpFixture, ECR, type BumpFixture } from '../gitops/bump-fixture.js';
+
+export const SHOP_BASE = `# shop: the web front end. Requests sized by hand in March.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+  namespace: shop
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop}}
+    spec:
+      containers:
+        - name: app
+          image: ${ECR}/shop
+          resources:
+            requests: {cpu: 200m, memory: 128Mi}  # see the capacity review
+            limits: {cpu: "1", memory: 256Mi}
+        - name: log-shipper
+          image: ${ECR}/shop
+          resources:
+            requests: {cpu: 20m, memory: 32Mi}
+`;
+
+export const BLUE_PATCH = `# blue serves more traffic: more memory for the app
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          resources:
+            requests:
+              memory: 192Mi
+`;
+
+export function blueOverlay(): string {
+  return `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../../base
+patches:
+  - path: requests.yaml
+images:
+  - name: ${ECR}/shop
+    newTag: "1.0.0"
+`;
+}
+
+/** The remote with shop (requests in the base, blue's memory in a patch) and cart (no recommendation). */
+export function createRightsizeFixture(): BumpFixture {
+  const fixture = createBumpFixture([
+    { name: 'shop', overlay: (cluster) => (cluster === 'blue' ? blueOverlay() : defaultOverlay()), overlayFiles: (cluster): Record<string, string> => (cluster === 'blue' ? { 'requests.yaml': BLUE_PATCH } : {}) },
+    { name: 'cart' },
+  ]);
+  commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': SHOP_BASE }, 'shop: requests');
+  return fixture;
+}
+
+function defaultOverlay(): string {
+  return `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../../base
+images:
+  - name: ${ECR}/shop
+    newTag: "1.0.0"
+`;
+}
+
+/** Commits files to the remote's main through a clone of its own. */
+export function commitToRemote(fixture: BumpFixture, files: Record<string, string>, message: string): void {
+  const work = mkdtempSync(join(tmpdir(), 'kaji-rightsize-seed-'));
+  try {
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=seed', '-c', 'user.email=seed@example.com', ...args], { cwd: work, encoding: 'utf8' });
+    git('clone', '--quiet', fixture.remote, '.');
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(work, path)), { recursive: true });
+      writeFileSync(join(work, path), text);
+    }
+    git('add', '.');
+    git('commit', '--quiet', '-m', message);
+    git('push', '--quiet', 'origin', 'HEAD:main');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** A VerticalPodAutoscaler as the API server returns it, with the recommender's status (none when `containers` is undefined). */
+export function vpaObject(namespace: string, workload: string, containers?: Record<string, { cpu: string; memory: string; lower?: { cpu: string; memory: string }; upper?: { cpu: string; memory: string } }>) {
+  return {
+    apiVersion: 'autoscaling.k8s.io/v1',
+    kind: 'VerticalPodAutoscaler',
+    metadata: { name: `kaji-deployment-${workload}`, namespace, labels: { 'app.kubernetes.io/managed-by': 'kaji', 'kaji.dev/service': namespace } },
+    spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: workload }, updatePolicy: { updateMode: 'Off' } },
+    status: containers
+      ? {
+          conditions: [{ type: 'RecommendationProvided', status: 'True' }],
+          recommendation: {
+            containerRecommendations: Object.entries(containers).map(([containerName, r]) => ({
+              containerName,
+              ...(r.lower ? { lowerBound: r.lower } : {}),
+              target: { cpu: r.cpu, memory: r.memory },
+              uncappedTarget: { cpu: r.cpu, memory: r.memory },
+              ...(r.upper ? { upperBound: r.upper } : {}),
+            })),
+          },
+        }
+      : {},
+  };
+}
+
+/**
+ * What blue and green report for shop: cpu 320m and 410m (base 200m: 410m, +105%), memory
+ * 150Mi and 300Mi (300Mi over the 256Mi limit: capped there; blue's patch 192Mi → 256Mi, the
+ * base's 128Mi → 256Mi for green); the log shipper 21m and 30Mi in both (within 10 %: kept).
+ */
+export const BLUE_VPAS = [
+  vpaObject('shop', 'shop', {
+    app: { cpu: '320m', memory: '157286400', lower: { cpu: '150m', memory: '100Mi' }, upper: { cpu: '900m', memory: '400Mi' } },
+    'log-shipper': { cpu: '21m', memory: '31457280' },
+  }),
+  vpaObject('cart', 'cart'),
+];
+export const GREEN_VPAS = [
+  vpaObject('shop', 'shop', { app: { cpu: '410m', memory: '300Mi' }, 'log-shipper': { cpu: '21m', memory: '30Mi' } }),
+  vpaObject('legacy', 'billing', { app: { cpu: '1', memory: '1Gi' } }),
+];
+
+export const list = (items: object[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items });

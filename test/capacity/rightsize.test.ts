@@ -1,0 +1,164 @@
+// kaji rightsize end to end: VPA snapshots of two clusters, a real manifest repository (a bare
+// remote, cloned by kaji), and its pull request on a local HTTP server speaking GitHub's REST
+// wire format (the real Octokit talks to it).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { kaji } from '../support/cli.js';
+import { hasKubectl, tempTree } from '../support/files.js';
+import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
+import type { BumpFixture } from '../gitops/bump-fixture.js';
+import { BLUE_PATCH, BLUE_VPAS, createRightsizeFixture, GREEN_VPAS, list, SHOP_BASE } from './rightsize-fixture.js';
+
+async function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
+  const saved = process.env.GITHUB_TOKEN;
+  if (token === undefined) delete process.env.GITHUB_TOKEN;
+  else process.env.GITHUB_TOKEN = token;
+  try {
+    return await body();
+  } finally {
+    if (saved === undefined) delete process.env.GITHUB_TOKEN;
+    else process.env.GITHUB_TOKEN = saved;
+  }
+}
+
+const EXPECTED_BASE = SHOP_BASE.replace('requests: {cpu: 200m, memory: 128Mi}  # see', 'requests: {cpu: 410m, memory: 256Mi}  # see');
+const EXPECTED_PATCH = BLUE_PATCH.replace('memory: 192Mi', 'memory: 256Mi');
+
+describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
+  let fixture: BumpFixture;
+  let github: GitHubServer;
+  let snapshots: ReturnType<typeof tempTree>;
+  const args = (...more: string[]) => [
+    'rightsize',
+    '--from', snapshots.path('blue.json'),
+    '--from', snapshots.path('green.json'),
+    '--platform', fixture.platformDir,
+    '--manifests', fixture.remote,
+    '--github-repository', 'acme/manifests',
+    '--github-api-url', github.url,
+    ...more,
+  ];
+
+  before(async () => {
+    fixture = createRightsizeFixture();
+    github = await startGitHubServer({ repositories: ['acme/manifests'] });
+    snapshots = tempTree({ 'blue.json': list(BLUE_VPAS), 'green.json': list(GREEN_VPAS), 'broken.json': '{"kind": "List", "items": [\n  {"kind": \n' });
+  });
+  after(async () => {
+    await github.close();
+    snapshots.cleanup();
+    fixture.cleanup();
+  });
+
+  test('--dry-run: the plan and the diff; the largest target, capped at the limit; nothing pushed', async () => {
+    const start = fixture.head();
+    const { code, stdout, stderr } = await withToken(undefined, () => kaji(args('--dry-run')));
+    assert.equal(code, 0, stderr);
+    const lines = stdout.split('\n');
+    const row = (text: string) => lines.find((line) => line.replace(/\s+/g, ' ').includes(text));
+    assert.ok(row('shop Deployment/shop app cpu 200m 410m +105% 320m ('), stdout);
+    assert.ok(row('shop Deployment/shop app memory 192Mi 256Mi +33%'), stdout); // blue's patch
+    assert.ok(row('shop Deployment/shop app memory 128Mi 256Mi +100%'), stdout); // the base, green's
+    assert.match(row('memory 128Mi 256Mi')!, /limit 256Mi\s+change$/);
+    assert.match(row('log-shipper cpu 20m 21m +5%')!, /below 10%$/);
+    assert.match(stdout, /^note: cart\/kaji-deployment-cart \(.*blue\.json\): no recommendation yet/m);
+    assert.match(stdout, /^note: legacy\/kaji-deployment-billing \(.*green\.json\): namespace legacy is no service's of platform\.yaml: left out$/m);
+    assert.match(stdout, /^- {12}requests: \{cpu: 200m, memory: 128Mi\} {2}# see the capacity review$/m);
+    assert.match(stdout, /^\+ {12}requests: \{cpu: 410m, memory: 256Mi\} {2}# see the capacity review$/m);
+    assert.match(stdout, /^- {14}memory: 192Mi$/m);
+    assert.match(stdout, /dry run: 3 request\(s\) would change\. Nothing was pushed\.\n$/);
+    assert.equal(fixture.head(), start);
+    assert.equal(fixture.git('branch', '--list', 'kaji/*'), '');
+  });
+
+  test('a pull request from kaji/rightsize: values edited byte for byte, old → new and the VPA numbers in its body; a re-run keeps it', async () => {
+    const start = fixture.head();
+    const { code, stdout, stderr } = await withToken(github.token, () => kaji(args()));
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /shop: right-size requests: 3 request\(s\); pull request #1 opened: https:\/\/github\.com\/acme\/manifests\/pull\/1\n$/);
+    assert.equal(fixture.head(), start, 'main is untouched');
+    assert.equal(fixture.git('rev-parse', 'kaji/rightsize~1'), start);
+    const show = (path: string) => fixture.git('show', `kaji/rightsize:${path}`) + '\n';
+    assert.equal(show('apps/shop/base/deployment.yaml'), EXPECTED_BASE);
+    assert.equal(show('apps/shop/overlays/blue/requests.yaml'), EXPECTED_PATCH);
+    assert.equal(fixture.git('diff', '--stat', 'main', 'kaji/rightsize').split('\n').slice(-1)[0], ' 2 files changed, 2 insertions(+), 2 deletions(-)');
+    assert.equal(fixture.git('log', '-1', '--format=%s', 'kaji/rightsize'), 'shop: right-size requests');
+    assert.match(fixture.git('log', '-1', '--format=%b', 'kaji/rightsize'), /- shop: Deployment\/shop app: memory 192Mi → 256Mi \(\+33%\) \(capped at the limit\) \(apps\/shop\/overlays\/blue\/requests\.yaml\)/);
+    assert.match(fixture.git('log', '-1', '--format=%(trailers:only)', 'kaji/rightsize'), /^Kaji-Rightsize: shop$/m);
+
+    const [pull] = github.pulls.get('acme/manifests')!;
+    assert.equal(pull!.title, 'shop: right-size requests');
+    assert.equal(pull!.head, 'kaji/rightsize');
+    assert.equal(pull!.base, 'main');
+    assert.deepEqual(pull!.labels, ['kaji/rightsize']);
+    assert.ok(
+      pull!.body.includes(`| shop | Deployment/shop | app | cpu | \`200m\` | \`410m\` | +105% | 320m (lower 150m, upper 900m) in ${snapshots.path('blue.json')}; 410m in ${snapshots.path('green.json')} |  | \`apps/shop/base/deployment.yaml\` |`),
+      pull!.body,
+    );
+    assert.ok(pull!.body.includes('| shop | Deployment/shop | app | memory | `192Mi` | `256Mi` | +33% | 150Mi (lower 100Mi, upper 400Mi) in'), pull!.body);
+    assert.ok(pull!.body.includes('| limit 256Mi | `apps/shop/overlays/blue/requests.yaml` |'), pull!.body);
+    assert.match(pull!.body, /Changes under 10% of the current request are left out\./);
+
+    const tip = fixture.git('rev-parse', 'kaji/rightsize');
+    const again = await withToken(github.token, () => kaji(args()));
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /pull request #1 kept \(kaji\/rightsize already had this change at [0-9a-f]{12}: nothing pushed\)/);
+    assert.equal(fixture.git('rev-parse', 'kaji/rightsize'), tip);
+    assert.equal(github.pulls.get('acme/manifests')!.length, 1);
+  });
+
+  test('-o json: the plan with amounts as quantities; --threshold leaves out what moves less; --service picks the services', async () => {
+    const { code, stdout, stderr } = await withToken(undefined, () => kaji(args('--dry-run', '-o', 'json', '--threshold', '50%', '--service', 'shop')));
+    assert.equal(code, 0, stderr);
+    const plan = JSON.parse(stdout);
+    assert.equal(plan.status, 'dry-run');
+    assert.equal(plan.threshold, 0.5);
+    const blueMemory = plan.changes.find((c: { file: string; resource: string }) => c.file === 'apps/shop/overlays/blue/requests.yaml');
+    assert.deepEqual(
+      { ...blueMemory, vpa: undefined },
+      {
+        service: 'shop',
+        namespace: 'shop',
+        workload: { kind: 'Deployment', name: 'shop' },
+        container: 'app',
+        resource: 'memory',
+        current: '192Mi',
+        recommended: '300Mi',
+        proposed: '256Mi',
+        change: 0.3333,
+        cap: { by: 'limit', value: '256Mi' },
+        decision: 'below threshold',
+        skipped: null,
+        clusters: ['blue'],
+        file: 'apps/shop/overlays/blue/requests.yaml',
+        vpa: undefined,
+      },
+    );
+    assert.deepEqual(blueMemory.vpa[1], { source: snapshots.path('green.json'), target: '300Mi', lowerBound: null, upperBound: null });
+    assert.deepEqual(
+      plan.changes.filter((c: { decision: string }) => c.decision === 'change').map((c: { resource: string; file: string }) => `${c.resource} ${c.file}`),
+      ['cpu apps/shop/base/deployment.yaml', 'memory apps/shop/base/deployment.yaml'],
+    );
+    assert.equal(plan.pullRequest, null);
+  });
+
+  test('bad input: exit 2 with what to do, and nothing pushed', async () => {
+    const unknown = await withToken(github.token, () => kaji(args('--service', 'shp')));
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^kaji: unknown service "shp" \(did you mean "shop"\?\); it is not in platform\.yaml\n$/m);
+    const noToken = await withToken(undefined, () => kaji(args()));
+    assert.equal(noToken.code, 2);
+    assert.match(noToken.stderr, /kaji: a pull request needs a GitHub token: set GITHUB_TOKEN .*or use --dry-run\n$/);
+    const broken = await kaji(['rightsize', '--from', snapshots.path('broken.json'), '--platform', fixture.platformDir, '--dry-run']);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /^kaji: .*broken\.json:\d+: /);
+    const threshold = await kaji(['rightsize', '--from', snapshots.path('blue.json'), '--threshold', '150']);
+    assert.equal(threshold.code, 2);
+    assert.match(threshold.stderr, /--threshold.*use a percentage from 0 to 100/);
+    writeFileSync(snapshots.path('pods.json'), list([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }]));
+    const pods = await kaji(['rightsize', '--from', snapshots.path('pods.json'), '--platform', fixture.platformDir, '--dry-run']);
+    assert.equal(pods.code, 2);
+    assert.match(pods.stderr, /pods\.json: holds no VerticalPodAutoscaler; write the snapshot with kubectl get vpa -A -o json\n$/);
+  });
+});
