@@ -6,7 +6,6 @@ import {
   DashboardInputError,
   formatDashboardJson,
   renderDashboardHtml,
-  selfSignedCertificate,
   serveDashboard,
   type Dashboard,
   type DashboardOptions,
@@ -14,6 +13,7 @@ import {
 } from '../dashboard/index.js';
 import { displayPath, writeFileAtomically } from '../kube/index.js';
 import { printable } from '../report/index.js';
+import { selfSignedLoopbackCertificate } from '../webhook/index.js';
 import { UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -120,35 +120,48 @@ async function runDashboard(flags: DashboardFlags, io: Io): Promise<number> {
 
 /** Serves until SIGINT or SIGTERM, then stops taking connections and lets the answers under way finish. */
 async function serve(port: number, options: DashboardOptions, io: Io): Promise<number> {
-  const tls = await selfSignedCertificate();
-  let server: DashboardServer;
+  // Listened for before "Ctrl-C stops" is printed, so a signal right after it is not missed.
+  const stopSignal = untilStopSignal();
   try {
-    server = await serveDashboard(port, {
-      tls,
-      collect: () => collectDashboard(options),
-      logError: (error) => io.err(`kaji dashboard: unexpected error (please report it): ${(error as Error).stack ?? String(error)}\n`),
-    });
-  } catch (error) {
-    const { code } = error as NodeJS.ErrnoException;
-    if (code === undefined) throw error;
-    throw new UsageError(`cannot listen on ${DASHBOARD_HOST} port ${port}: ${code}; choose another --port`);
+    const tls = await selfSignedLoopbackCertificate('kaji-dashboard');
+    let server: DashboardServer;
+    try {
+      server = await serveDashboard(port, {
+        tls,
+        collect: () => collectDashboard(options),
+        logError: (error) => io.err(`kaji dashboard: unexpected error (please report it): ${(error as Error).stack ?? String(error)}\n`),
+      });
+    } catch (error) {
+      const { code } = error as NodeJS.ErrnoException;
+      if (code === undefined) throw error;
+      throw new UsageError(`cannot listen on ${DASHBOARD_HOST} port ${port}: ${code}; choose another --port`);
+    }
+    io.err(
+      `kaji dashboard: serving https://${DASHBOARD_HOST}:${server.port}/ (self-signed certificate, SHA-256 fingerprint ${tls.fingerprint}: ` +
+        'compare it with what the browser shows before accepting it); Ctrl-C stops\n',
+    );
+    const signal = await stopSignal.received;
+    await server.close();
+    io.err(`kaji dashboard: stopped (${signal})\n`);
+    return DASHBOARD_EXIT.ok;
+  } finally {
+    stopSignal.dispose();
   }
-  io.err(
-    `kaji dashboard: serving https://${DASHBOARD_HOST}:${server.port}/ (self-signed certificate, SHA-256 fingerprint ${tls.fingerprint}: ` +
-      'compare it with what the browser shows before accepting it); Ctrl-C stops\n',
-  );
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (received: NodeJS.Signals) => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      resolve(received);
-    };
-    const onTerm = () => stop('SIGTERM');
-    const onInt = () => stop('SIGINT');
+}
+
+/** The first SIGTERM or SIGINT from now on; `dispose` stops listening. */
+function untilStopSignal(): { received: Promise<NodeJS.Signals>; dispose: () => void } {
+  let onTerm = (): void => undefined;
+  let onInt = (): void => undefined;
+  const dispose = () => {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+  };
+  const received = new Promise<NodeJS.Signals>((resolve) => {
+    onTerm = () => resolve('SIGTERM');
+    onInt = () => resolve('SIGINT');
     process.on('SIGTERM', onTerm);
     process.on('SIGINT', onInt);
   });
-  await server.close();
-  io.err(`kaji dashboard: stopped (${signal})\n`);
-  return DASHBOARD_EXIT.ok;
+  return { received, dispose };
 }

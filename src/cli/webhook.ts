@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { fileErrorReason } from '../kube/index.js';
@@ -10,6 +9,7 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_TIMEOUTS,
   reloadTlsOnChange,
+  selfSignedLoopbackCertificate,
   tlsPairProblem,
   watchConfig,
   watchTenants,
@@ -173,15 +173,7 @@ async function readText(file: string, flag: string): Promise<string> {
 }
 
 async function selfSigned(io: Io): Promise<{ cert: string; key: string }> {
-  const { generate } = await import('selfsigned');
-  const pems = await generate([{ name: 'commonName', value: 'kaji-webhook' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
-    ],
-  });
-  const fingerprint = new X509Certificate(pems.cert).fingerprint256;
+  const { cert, key, fingerprint } = await selfSignedLoopbackCertificate('kaji-webhook');
   io.err(`kaji webhook: self-signed certificate, SHA-256 fingerprint ${fingerprint}\n`);
-  return { cert: pems.cert, key: pems.private };
+  return { cert, key };
 }

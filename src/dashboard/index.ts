@@ -19,7 +19,7 @@ export { renderDashboardHtml, DASHBOARD_CSP } from './render.js';
 export { readSummary, parseSummary, type SynthSummary, type SummaryCluster, type SummaryService } from './summary.js';
 export { readImageVersions, type ImageVersionFound, type VersionSource } from './versions.js';
 export { readCapacityFile, type CapacityFigures } from './capacity.js';
-export { serveDashboard, selfSignedCertificate, DASHBOARD_HOST, type DashboardServer, type DashboardServerOptions } from './serve.js';
+export { serveDashboard, DASHBOARD_HOST, type DashboardServer, type DashboardServerOptions } from './serve.js';
 
 export interface DashboardOptions {
   /** The folder holding platform.yaml. */

@@ -4,7 +4,6 @@
 // HEAD of / (the page) and /dashboard.json (its data); anything else is
 // refused. The Host header must name the loopback address: a page elsewhere
 // that rebinds its own name to 127.0.0.1 gets nothing.
-import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -109,15 +108,4 @@ async function handle(request: IncomingMessage, response: ServerResponse, curren
 function send(response: ServerResponse, status: number, type: string, body: string, head: boolean): void {
   response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(body) });
   response.end(head ? undefined : body);
-}
-
-/** A self-signed certificate for 127.0.0.1 and localhost (EC P-256), and its SHA-256 fingerprint for the user to compare. */
-export async function selfSignedCertificate(): Promise<{ cert: string; key: string; fingerprint: string }> {
-  const { generate } = await import('selfsigned');
-  const pems = await generate([{ name: 'commonName', value: 'kaji-dashboard' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: DASHBOARD_HOST }, { type: 2, value: 'localhost' }] }],
-  });
-  return { cert: pems.cert, key: pems.private, fingerprint: new X509Certificate(pems.cert).fingerprint256 };
 }

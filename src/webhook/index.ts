@@ -12,3 +12,4 @@ export { watchConfig, watchTenants, type ConfigChange, type TenantsChange, type 
 export { decide, parseReview, safePatch, BadReview, ADMISSION_VERSIONS, type AdmissionResponse, type Decision, type TenantBoundaries } from './admission.js';
 export { WebhookMetrics, DURATION_BUCKETS } from './metrics.js';
 export { reloadTlsOnChange, tlsPairProblem, type TlsFiles } from './tls-reload.js';
+export { selfSignedLoopbackCertificate, type SelfSignedCertificate } from './self-signed.js';

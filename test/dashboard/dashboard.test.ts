@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:tls';
-import { collectDashboard, DashboardInputError, selfSignedCertificate, serveDashboard, type Dashboard } from '../../src/dashboard/index.js';
+import { spawn } from 'node:child_process';
+import { collectDashboard, DashboardInputError, serveDashboard, type Dashboard } from '../../src/dashboard/index.js';
+import { selfSignedLoopbackCertificate } from '../../src/webhook/index.js';
 import { run } from '../../src/cli/program.js';
 import { runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
@@ -64,6 +66,7 @@ function servedFingerprint(port: number): Promise<string> {
   });
 }
 const LABS = join(KAJI_ROOT, 'examples/labs');
+const MAIN = join(KAJI_ROOT, 'dist/cli/main.js');
 
 const oldCronJob = `apiVersion: batch/v1beta1
 kind: CronJob
@@ -207,7 +210,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
 
   describe('served over HTTPS on 127.0.0.1', () => {
     test('the page made again for each request, with its security headers; read-only', async () => {
-      const tls = await selfSignedCertificate();
+      const tls = await selfSignedLoopbackCertificate('kaji-dashboard');
       let collected = 0;
       let fail: Error | undefined;
       const errors: unknown[] = [];
@@ -402,4 +405,28 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       }
     });
   });
+
+  // The real process (`npm test` builds dist first): kaji's immediate exit on a signal is for the other
+  // commands; the server stops taking connections and exits 0.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`kaji dashboard --serve as a process: ${signal} stops it gracefully, exit 0`, { skip: !existsSync(MAIN) && 'needs `npm run build`', timeout: 30_000 }, async () => {
+      const child = spawn(process.execPath, [MAIN, 'dashboard', '--serve', '--port', '0', '--platform', '.'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      try {
+        await new Promise<void>((resolve, reject) => {
+          child.stderr.on('data', (chunk: Buffer) => {
+            stderr += chunk.toString();
+            if (stderr.includes('serving https://127.0.0.1:')) resolve();
+          });
+          child.on('exit', (code) => reject(new Error(`exited ${code} before serving: ${stderr}`)));
+        });
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, received) => resolve({ code, signal: received })));
+        child.kill(signal);
+        assert.deepEqual(await exited, { code: 0, signal: null }, stderr);
+        assert.match(stderr, new RegExp(`kaji dashboard: stopped \\(${signal}\\)\n$`));
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+  }
 });
