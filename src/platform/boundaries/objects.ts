@@ -97,6 +97,11 @@ export const TENANT_FORBIDDEN_KINDS: readonly { readonly group: string; readonly
     kind: 'TargetGroupBinding',
     why: "the AWS Load Balancer Controller registers the pods it selects in the target group it names, any in the account (another service's, behind its load balancer); publish the service through an Ingress",
   },
+  {
+    group: 'autoscaling.k8s.io',
+    kind: 'VerticalPodAutoscaler',
+    why: 'kaji generates one per workload (recommendations only, read by kaji rightsize); a second one on the same workload leaves the recommender choosing between them',
+  },
 ];
 
 /** Every boundary one object crosses. */

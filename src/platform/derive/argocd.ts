@@ -19,7 +19,6 @@ import { TENANT_FORBIDDEN_KINDS } from '../boundaries/index.js';
 import { KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition, type ServiceDefinition } from '../types.js';
 import { WEBHOOK_KINDS } from './components/webhook.js';
 import { dnsAnnotations, ingressDnsPatch } from './dns.js';
-import { VPA_KIND } from './vpa.js';
 import {
   ARGOCD_NAMESPACE,
   IN_CLUSTER_SERVER,
@@ -42,14 +41,13 @@ export interface GroupKind {
 
 /**
  * Kinds a tenant may not create or change in its namespace: the platform's
- * guardrails, hand-written endpoints and TargetGroupBindings (see
- * TENANT_FORBIDDEN_KINDS, which synth's boundaries check too), and the
- * VerticalPodAutoscalers kaji generates per workload (a tenant's own on the same
- * workload would leave the recommender choosing between two). A Namespace
+ * guardrails, hand-written endpoints, TargetGroupBindings and the
+ * VerticalPodAutoscalers kaji generates per workload (see
+ * TENANT_FORBIDDEN_KINDS, which synth's boundaries check too). A Namespace
  * is cluster-scoped, so the empty clusterResourceWhitelist already keeps
  * tenants from touching it.
  */
-export const TENANT_BLACKLIST: readonly GroupKind[] = [...TENANT_FORBIDDEN_KINDS.map(({ group, kind }) => ({ group, kind })), VPA_KIND];
+export const TENANT_BLACKLIST: readonly GroupKind[] = TENANT_FORBIDDEN_KINDS.map(({ group, kind }) => ({ group, kind }));
 
 /** Sync waves inside the root application: projects before the applications that use them, guardrails before services. */
 const WAVE = { projects: '-2', platform: '-1', services: '0' } as const;
