@@ -14,10 +14,14 @@
 //
 // What kaji cannot edit in place is reported, with where it is: a JSON 6902
 // patch of the container's resources, a patch written inline in a
-// kustomization. Every edit is then checked by rendering again (rightsize.ts).
+// kustomization, a patch whose target name is no RE2 pattern, and a file outside
+// the service's own folder (apps/<service>/): an overlay may pull in another
+// service's base, but the service's recommendations must not rewrite it. Every
+// edit is then checked by rendering again (rightsize.ts).
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { isMap, isSeq, parseAllDocuments } from 'yaml';
+import { goRegExp, type GoRegex } from '../policy/custom/goregex.js';
 import { applyPatchToYaml, findPodSpec, isObject, kustomizationFile, type JsonObject, type JsonValue } from '../kube/index.js';
 import type { ResourceName } from './recommendations.js';
 
@@ -49,11 +53,16 @@ const NONE: SiteSearch = { kind: 'none' };
 /**
  * Finds where `resources.requests.<resource>` of `container` in the workload (as named in the
  * rendered overlay) is written. `root` bounds the search: files outside it (the repository) are
- * not followed.
+ * not followed. A value written outside `editable` (the service's folder) is reported, not found.
  */
-export async function findRequestSite(overlay: string, workload: WorkloadName, container: string, resource: ResourceName, root: string): Promise<SiteSearch> {
+export async function findRequestSite(overlay: string, workload: WorkloadName, container: string, resource: ResourceName, root: string, editable: string): Promise<SiteSearch> {
   const search: Search = { workload, container, resource, root, seen: new Set() };
-  return searchKustomization(search, overlay, [workload.name]);
+  const found = await searchKustomization(search, overlay, [workload.name]);
+  if (found.kind !== 'found' || inside(editable, found.site.file)) return found;
+  return {
+    kind: 'unsupported',
+    reason: `it is written in ${relative(root, found.site.file)}, outside ${relative(root, editable) || '.'}/: kaji edits only the service's own files; change it there by hand`,
+  };
 }
 
 /** Sets the value at a site; the rest of the file stays byte for byte. */
@@ -100,13 +109,13 @@ interface Patch {
   readonly target?: JsonObject;
 }
 
-/** Patches in the order kustomize applies them: patchesStrategicMerge, patchesJson6902, then patches. */
+/** Patches in the order kustomize applies them: patchesStrategicMerge, patches, then patchesJson6902. */
 function patchesOf(kustomization: JsonObject): Patch[] {
   const patches: Patch[] = [];
   for (const entry of kustomization.patchesStrategicMerge instanceof Array ? kustomization.patchesStrategicMerge : []) {
     if (typeof entry === 'string') patches.push(entry.includes('\n') ? { text: entry } : { file: entry });
   }
-  for (const field of ['patchesJson6902', 'patches']) {
+  for (const field of ['patches', 'patchesJson6902']) {
     const list = kustomization[field];
     for (const entry of Array.isArray(list) ? list : []) {
       if (!isObject(entry)) continue;
@@ -123,17 +132,21 @@ async function searchPatch(search: Search, directory: string, kustomizationPath:
   if (file !== undefined && !inside(search.root, file)) return NONE;
   const text = file === undefined ? (patch.text ?? '') : await readFile(file, 'utf8').catch(() => '');
   const where = file === undefined ? `written in ${relative(search.root, kustomizationPath)}` : relative(search.root, file);
+  const pattern = namePattern(patch.target);
+  if (pattern instanceof Error) {
+    return { kind: 'unsupported', reason: `the target name of a patch (${where}) is no pattern kustomize reads (${pattern.message}): fix it, then run kaji rightsize again` };
+  }
   const documents = documentsOf(text);
   // A JSON 6902 patch is a list of operations: kaji does not rewrite its values.
   const operations = documents.length === 1 && Array.isArray(documents[0]!.value) ? documents[0]!.value : undefined;
   if (operations !== undefined) {
     const touches = operations.some((operation) => isObject(operation) && typeof operation.path === 'string' && /\/resources(\/|$)/.test(operation.path));
-    return touches && targets(patch.target, undefined, search.workload, names)
+    return touches && targets(patch.target, pattern, undefined, search.workload, names)
       ? { kind: 'unsupported', reason: `${file === undefined ? `a JSON 6902 patch ${where}` : `the JSON 6902 patch ${where}`} may set it: edit it there by hand` }
       : NONE;
   }
   for (const [index, { value }] of [...documents.entries()].reverse()) {
-    if (!isObject(value) || !targets(patch.target, value, search.workload, names)) continue;
+    if (!isObject(value) || !targets(patch.target, pattern, value, search.workload, names)) continue;
     const pointer = requestPointer(value, search.container, search.resource);
     if (pointer === undefined) continue;
     if (file === undefined) return { kind: 'unsupported', reason: `it is set by a patch ${where}: move the patch into a file of its own (patches: - path: FILE) for kaji to edit it` };
@@ -154,12 +167,10 @@ async function searchDefinition(search: Search, file: string, names: readonly st
 }
 
 /** Whether a patch applies to the workload: by its target (kind, name pattern), or by its own kind and name. */
-function targets(target: JsonObject | undefined, document: JsonObject | undefined, workload: WorkloadName, names: readonly string[]): boolean {
+function targets(target: JsonObject | undefined, pattern: GoRegex | undefined, document: JsonObject | undefined, workload: WorkloadName, names: readonly string[]): boolean {
   if (target !== undefined) {
     if (typeof target.kind === 'string' && target.kind !== workload.kind) return false;
-    if (typeof target.name !== 'string') return true;
-    const pattern = safePattern(target.name);
-    return names.some((name) => (pattern ? pattern.test(name) : name === target.name));
+    return pattern === undefined || names.some((name) => pattern.test(name));
   }
   return document !== undefined && document.kind === workload.kind && names.includes(nameOf(document) ?? '');
 }
@@ -194,11 +205,17 @@ function withoutAffixes(names: readonly string[], prefix: string, suffix: string
   );
 }
 
-function safePattern(source: string): RegExp | undefined {
+/**
+ * A patch target's name as kustomize matches it: a Go (RE2) regular expression over the whole
+ * name. RE2 runs in linear time; a JavaScript RegExp would backtrack, and the pattern is a
+ * tenant's. An Error for one RE2 rejects.
+ */
+function namePattern(target: JsonObject | undefined): GoRegex | Error | undefined {
+  if (target === undefined || typeof target.name !== 'string') return undefined;
   try {
-    return new RegExp(`^(?:${source})$`);
-  } catch {
-    return undefined;
+    return goRegExp(`^(?:${target.name})$`);
+  } catch (error) {
+    return error as Error;
   }
 }
 

@@ -250,7 +250,7 @@ async function planService(
         const container = (Array.isArray(spec.spec.containers) ? spec.spec.containers : []).find((entry) => isObject(entry) && entry.name === name);
         if (!isObject(container)) continue;
         for (const resource of RESOURCE_NAMES) {
-          const search = await findRequestSite(overlay, targetRef, name, resource, workspace.root);
+          const search = await findRequestSite(overlay, targetRef, name, resource, workspace.root, serviceDir(manifestDir, service.name));
           const key = search.kind === 'found' ? `${search.site.file}#${search.site.document}#${search.site.pointer}` : `${cluster}#${workload.kind}/${workload.name}#${name}#${resource}`;
           const entry: PlannedValue = values.get(key) ?? {
             site: search.kind === 'found' ? search.site : undefined,
@@ -405,8 +405,13 @@ function scaledQuantityOrUndefined(value: JsonValue | undefined, resource: Resou
   return parsed === undefined ? undefined : ceilToScale(parsed, resource === 'cpu' ? -3 : 0);
 }
 
+/** apps/<service>: the only files kaji edits for the service. */
+function serviceDir(manifestDir: string, service: string): string {
+  return join(manifestDir, 'apps', service);
+}
+
 function overlayDir(manifestDir: string, service: string, cluster: string): string {
-  return join(manifestDir, 'apps', service, 'overlays', cluster);
+  return join(serviceDir(manifestDir, service), 'overlays', cluster);
 }
 
 // --- messages ------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { refusalText, type BumpResult } from '../gitops/bump.js';
 import { formatVersion } from '../gitops/image-edit.js';
 import { fileLine } from '../kube/index.js';
+import { printable } from '../report/index.js';
 import { commaList, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -134,7 +135,8 @@ export function formatBumpResult(result: BumpResult): string {
       return `refused: pinning ${version} for ${result.service} ${refusalText(result)}${where}:\n${lines.join('\n')}\n`;
     }
     case 'dry-run':
-      return `${result.diff}${result.diff.endsWith('\n') || result.diff === '' ? '' : '\n'}dry run: ${changesLine(result)}; policy: no new dangers. Nothing was pushed.\n`;
+      // The diff shows the manifests' text: control and bidirectional characters escaped, line by line.
+      return `${result.diff.split('\n').map(printable).join('\n')}${result.diff.endsWith('\n') || result.diff === '' ? '' : '\n'}dry run: ${changesLine(result)}; policy: no new dangers. Nothing was pushed.\n`;
     case 'pushed':
       return `${result.title}: pushed ${result.commit?.slice(0, 12)} (${changesLine(result)}; ${result.attempts} attempt(s)).\n`;
     case 'pull-request': {

@@ -188,7 +188,8 @@ export function formatRightsizeResult(result: RightsizeResult): string {
       lines.push(`nothing to change: no request moves by ${Math.round(result.threshold * 100)}% or more.`);
       break;
     case 'dry-run':
-      lines.push(`${result.diff}${result.diff.endsWith('\n') ? '' : '\n'}dry run: ${edited.length} request(s) would change. Nothing was pushed.`);
+      // The diff shows the manifests' text: control and bidirectional characters escaped, line by line.
+      lines.push(`${result.diff.split('\n').map(printable).join('\n')}${result.diff.endsWith('\n') ? '' : '\n'}dry run: ${edited.length} request(s) would change. Nothing was pushed.`);
       break;
     case 'pull-request': {
       const done = result.pullRequest?.created ? 'opened' : result.alreadyPushed ? 'kept' : 'updated';

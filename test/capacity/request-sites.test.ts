@@ -2,7 +2,8 @@
 // edit), and the edit of that one value: comments, layout and the other containers stay.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { editRequest, findRequestSite, type SiteSearch } from '../../src/capacity/index.js';
 import { renderKustomization } from '../../src/kube/index.js';
@@ -94,13 +95,13 @@ describe('findRequestSite', () => {
     try {
       const blue = t.path('apps/shop/overlays/blue');
       const web = { kind: 'Deployment', name: 'web' };
-      assert.equal(where(await findRequestSite(blue, web, 'api', 'memory', t.root), t.root), 'apps/shop/overlays/blue/requests.yaml#0/spec/template/spec/containers/0/resources/requests/memory=384Mi');
-      assert.equal(where(await findRequestSite(blue, web, 'api', 'cpu', t.root), t.root), 'apps/shop/base/deployment.yaml#0/spec/template/spec/containers/0/resources/requests/cpu=250m');
-      assert.equal(where(await findRequestSite(blue, web, 'proxy', 'memory', t.root), t.root), 'apps/shop/base/deployment.yaml#0/spec/template/spec/containers/1/resources/requests/memory=64Mi');
+      assert.equal(where(await findRequestSite(blue, web, 'api', 'memory', t.root, t.path('apps/shop')), t.root), 'apps/shop/overlays/blue/requests.yaml#0/spec/template/spec/containers/0/resources/requests/memory=384Mi');
+      assert.equal(where(await findRequestSite(blue, web, 'api', 'cpu', t.root, t.path('apps/shop')), t.root), 'apps/shop/base/deployment.yaml#0/spec/template/spec/containers/0/resources/requests/cpu=250m');
+      assert.equal(where(await findRequestSite(blue, web, 'proxy', 'memory', t.root, t.path('apps/shop')), t.root), 'apps/shop/base/deployment.yaml#0/spec/template/spec/containers/1/resources/requests/memory=64Mi');
       // The second document of the base, and a request nobody writes.
       const worker = { kind: 'Deployment', name: 'worker' };
-      assert.equal(where(await findRequestSite(blue, worker, 'api', 'cpu', t.root), t.root), 'apps/shop/base/deployment.yaml#1/spec/template/spec/containers/0/resources/requests/cpu=100m');
-      assert.equal(where(await findRequestSite(blue, worker, 'api', 'memory', t.root), t.root), 'none');
+      assert.equal(where(await findRequestSite(blue, worker, 'api', 'cpu', t.root, t.path('apps/shop')), t.root), 'apps/shop/base/deployment.yaml#1/spec/template/spec/containers/0/resources/requests/cpu=100m');
+      assert.equal(where(await findRequestSite(blue, worker, 'api', 'memory', t.root, t.path('apps/shop')), t.root), 'none');
     } finally {
       t.cleanup();
     }
@@ -111,17 +112,61 @@ describe('findRequestSite', () => {
     try {
       const green = t.path('apps/shop/overlays/green');
       assert.equal(
-        where(await findRequestSite(green, { kind: 'Deployment', name: 'green-worker' }, 'api', 'cpu', t.root), t.root),
+        where(await findRequestSite(green, { kind: 'Deployment', name: 'green-worker' }, 'api', 'cpu', t.root, t.path('apps/shop')), t.root),
         'unsupported: a JSON 6902 patch written in apps/shop/overlays/green/kustomization.yaml may set it: edit it there by hand',
       );
       assert.equal(
-        where(await findRequestSite(green, { kind: 'Deployment', name: 'green-web' }, 'proxy', 'memory', t.root), t.root),
+        where(await findRequestSite(green, { kind: 'Deployment', name: 'green-web' }, 'proxy', 'memory', t.root, t.path('apps/shop')), t.root),
         'unsupported: it is set by a patch written in apps/shop/overlays/green/kustomization.yaml: move the patch into a file of its own (patches: - path: FILE) for kaji to edit it',
       );
       assert.equal(
-        where(await findRequestSite(green, { kind: 'Deployment', name: 'green-web' }, 'api', 'cpu', t.root), t.root),
+        where(await findRequestSite(green, { kind: 'Deployment', name: 'green-web' }, 'api', 'cpu', t.root, t.path('apps/shop')), t.root),
         'apps/shop/base/deployment.yaml#0/spec/template/spec/containers/0/resources/requests/cpu=250m',
       );
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test("a value in another service's folder is reported, not found: one service's numbers never rewrite another's files", async () => {
+    const t = tree();
+    try {
+      writeFileSync(t.path('apps/shop/overlays/blue/kustomization.yaml'), 'resources: [../../base]\n');
+      const evil = t.path('apps/evil/overlays/blue');
+      mkdirSync(evil, { recursive: true });
+      writeFileSync(join(evil, 'kustomization.yaml'), 'resources: [../../../shop/base]\n');
+      const web = { kind: 'Deployment', name: 'web' };
+      assert.equal(
+        where(await findRequestSite(evil, web, 'api', 'cpu', t.root, t.path('apps/evil')), t.root),
+        "unsupported: it is written in apps/shop/base/deployment.yaml, outside apps/evil/: kaji edits only the service's own files; change it there by hand",
+      );
+      // The service that owns the file still edits it.
+      assert.equal(where(await findRequestSite(t.path('apps/shop/overlays/blue'), web, 'api', 'cpu', t.root, t.path('apps/shop')), t.root), 'apps/shop/base/deployment.yaml#0/spec/template/spec/containers/0/resources/requests/cpu=250m');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test("a patch's target name is a Go (RE2) pattern over the whole name, as kustomize reads it; one RE2 rejects is reported", async () => {
+    const t = tree();
+    try {
+      const blue = t.path('apps/shop/overlays/blue');
+      const overlay = (name: string) => writeFileSync(join(blue, 'kustomization.yaml'), `resources: [../../base]\npatches:\n  - path: requests.yaml\n    target: {kind: Deployment, name: '${name}'}\n`);
+      const memory = async (workload: string) => where(await findRequestSite(blue, { kind: 'Deployment', name: workload }, 'api', 'memory', t.root, t.path('apps/shop')), t.root);
+      const patched = 'apps/shop/overlays/blue/requests.yaml#0/spec/template/spec/containers/0/resources/requests/memory=384Mi';
+      // Go syntax a JavaScript RegExp rejects: a named group (?P<...>) and a flag group (?i).
+      overlay('(?P<app>w)eb');
+      assert.equal(await memory('web'), patched);
+      overlay('(?i)WEB');
+      assert.equal(await memory('web'), patched);
+      // Anchored at both ends, as kustomize anchors it.
+      overlay('we');
+      assert.equal(await memory('web'), 'apps/shop/base/deployment.yaml#0/spec/template/spec/containers/0/resources/requests/memory=256Mi');
+      // Backtracking would take minutes here; RE2 is linear in the name.
+      overlay('(a+)+b');
+      assert.equal(await memory('a'.repeat(40)), 'none');
+      overlay('web(');
+      assert.match(await memory('web'), /^unsupported: the target name of a patch \(apps\/shop\/overlays\/blue\/requests\.yaml\) is no pattern kustomize reads \(error parsing regexp: missing closing \): .*\): fix it, then run kaji rightsize again$/);
     } finally {
       t.cleanup();
     }
@@ -132,13 +177,13 @@ describe('editRequest', () => {
   test('only the value changes: the comment on its line, the flow style, the other container and document stay', async () => {
     const t = tree();
     try {
-      const search = await findRequestSite(t.path('apps/shop/overlays/blue'), { kind: 'Deployment', name: 'web' }, 'api', 'cpu', t.root);
+      const search = await findRequestSite(t.path('apps/shop/overlays/blue'), { kind: 'Deployment', name: 'web' }, 'api', 'cpu', t.root, t.path('apps/shop'));
       assert.equal(search.kind, 'found');
       const text = readFileSync(t.path('apps/shop/base/deployment.yaml'), 'utf8');
       const edited = editRequest(text, search.kind === 'found' ? search.site : assert.fail(), '587m');
       assert.equal(edited, BASE_DEPLOYMENT.replace('requests: {cpu: 250m, memory: 256Mi}   # sized in March', 'requests: {cpu: 587m, memory: 256Mi}   # sized in March'));
 
-      const patch = await findRequestSite(t.path('apps/shop/overlays/blue'), { kind: 'Deployment', name: 'web' }, 'api', 'memory', t.root);
+      const patch = await findRequestSite(t.path('apps/shop/overlays/blue'), { kind: 'Deployment', name: 'web' }, 'api', 'memory', t.root, t.path('apps/shop'));
       const patched = editRequest(OVERLAY_PATCH, patch.kind === 'found' ? patch.site : assert.fail(), '291Mi');
       assert.equal(patched, OVERLAY_PATCH.replace('memory: "384Mi" # blue\'s traffic', 'memory: "291Mi" # blue\'s traffic'), 'the quotes kept');
       // A whole number of cores is quoted, as Kubernetes would read a plain 2 as a number.
@@ -155,7 +200,7 @@ describe('editRequest', () => {
       const blue = t.path('apps/shop/overlays/blue');
       const web = { kind: 'Deployment', name: 'web' };
       for (const [container, resource, value] of [['api', 'cpu', '587m'], ['api', 'memory', '291Mi'], ['proxy', 'cpu', '20m']] as const) {
-        const search = await findRequestSite(blue, web, container, resource, t.root);
+        const search = await findRequestSite(blue, web, container, resource, t.root, t.path('apps/shop'));
         if (search.kind !== 'found') assert.fail(`${container} ${resource}: ${search.kind}`);
         writeFileSync(search.site.file, editRequest(readFileSync(search.site.file, 'utf8'), search.site, value));
       }
