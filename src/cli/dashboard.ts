@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import {
   collectDashboard,
+  DASHBOARD_GRACE_MS,
   DASHBOARD_HOST,
   DashboardInputError,
   formatDashboardJson,
@@ -66,7 +68,8 @@ export function registerDashboard(program: Command, io: Io, outcome: Outcome): v
     .addHelpText(
       'after',
       `\nExit codes: ${DASHBOARD_EXIT.usage} bad flags, an invalid platform.yaml, summary.json missing or out of date ` +
-        `(run kaji synth), or a capacity file that cannot be read; ${DASHBOARD_EXIT.ok} otherwise (dangers are shown, not an error).\n\n` +
+        `(run kaji synth), or a capacity file that cannot be read; ${DASHBOARD_EXIT.ok} otherwise (dangers are shown, not an error). ` +
+        '--serve stops gracefully on Ctrl-C or SIGTERM (exit 0), at once on a second one (exit 130 or 143).\n\n' +
         'Examples:\n' +
         '  kaji synth . && kaji dashboard\n' +
         '  kaji dashboard --platform examples/labs --capacity blue=blue.json --capacity green=green.json\n' +
@@ -118,10 +121,15 @@ async function runDashboard(flags: DashboardFlags, io: Io): Promise<number> {
   return DASHBOARD_EXIT.ok;
 }
 
-/** Serves until SIGINT or SIGTERM, then stops taking connections and lets the answers under way finish. */
+/**
+ * Serves until SIGINT or SIGTERM, then stops taking connections and lets the
+ * answers under way finish (DASHBOARD_GRACE_MS at most); a second signal
+ * closes every connection at once and exits 128 + its number, as kaji's
+ * other commands do on the first.
+ */
 async function serve(port: number, options: DashboardOptions, io: Io): Promise<number> {
   // Listened for before "Ctrl-C stops" is printed, so a signal right after it is not missed.
-  const stopSignal = untilStopSignal();
+  const stopSignal = stopSignals();
   try {
     const tls = await selfSignedLoopbackCertificate('kaji-dashboard');
     let server: DashboardServer;
@@ -140,8 +148,16 @@ async function serve(port: number, options: DashboardOptions, io: Io): Promise<n
       `kaji dashboard: serving https://${DASHBOARD_HOST}:${server.port}/ (self-signed certificate, SHA-256 fingerprint ${tls.fingerprint}: ` +
         'compare it with what the browser shows before accepting it); Ctrl-C stops\n',
     );
-    const signal = await stopSignal.received;
-    await server.close();
+    const signal = await stopSignal.next();
+    io.err(`kaji dashboard: stopping (${signal}): finishing the answers under way (${DASHBOARD_GRACE_MS / 1000} s at most); Ctrl-C again stops at once\n`);
+    const closed = server.close();
+    const again = await Promise.race([closed.then(() => undefined), stopSignal.next()]);
+    if (again !== undefined) {
+      server.closeNow();
+      await closed;
+      io.err(`kaji dashboard: stopped at once (${again})\n`);
+      return 128 + constants.signals[again];
+    }
     io.err(`kaji dashboard: stopped (${signal})\n`);
     return DASHBOARD_EXIT.ok;
   } finally {
@@ -149,19 +165,27 @@ async function serve(port: number, options: DashboardOptions, io: Io): Promise<n
   }
 }
 
-/** The first SIGTERM or SIGINT from now on; `dispose` stops listening. */
-function untilStopSignal(): { received: Promise<NodeJS.Signals>; dispose: () => void } {
-  let onTerm = (): void => undefined;
-  let onInt = (): void => undefined;
-  const dispose = () => {
-    process.off('SIGTERM', onTerm);
-    process.off('SIGINT', onInt);
+/** The SIGTERMs and SIGINTs received from now on, one per `next()` in order; `dispose` stops listening. */
+function stopSignals(): { next: () => Promise<'SIGTERM' | 'SIGINT'>; dispose: () => void } {
+  const received: ('SIGTERM' | 'SIGINT')[] = [];
+  const waiting: ((signal: 'SIGTERM' | 'SIGINT') => void)[] = [];
+  const listener = (signal: 'SIGTERM' | 'SIGINT') => () => {
+    const next = waiting.shift();
+    if (next) next(signal);
+    else received.push(signal);
   };
-  const received = new Promise<NodeJS.Signals>((resolve) => {
-    onTerm = () => resolve('SIGTERM');
-    onInt = () => resolve('SIGINT');
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
-  });
-  return { received, dispose };
+  const onTerm = listener('SIGTERM');
+  const onInt = listener('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  return {
+    next: () => {
+      const signal = received.shift();
+      return signal ? Promise.resolve(signal) : new Promise((resolve) => waiting.push(resolve));
+    },
+    dispose: () => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+    },
+  };
 }

@@ -29,7 +29,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
       'after',
       "\nExit codes: each command's --help lists its own; for every command 2 is a usage error (bad flags or arguments, " +
         'an invalid file, a file or folder that cannot be read or written) and 70 an internal error (a bug in kaji: please report it); ' +
-        'interrupted (Ctrl-C or SIGTERM), 130 or 143, with no temporary file left behind (kaji webhook shuts down gracefully instead).\n',
+        'interrupted (Ctrl-C or SIGTERM), 130 or 143, with no temporary file left behind (kaji webhook and kaji dashboard --serve shut down gracefully instead).\n',
     )
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text) => io.err(text) });

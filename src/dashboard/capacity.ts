@@ -33,33 +33,70 @@ export async function readCapacityFile(file: string, shown: string): Promise<Cap
     throw new DashboardInputError(`cannot read the capacity file ${shown}: ${fileErrorReason(error)}`);
   });
   if (info.isDirectory()) throw new DashboardInputError(`${shown}: is a folder; give the file \`kaji capacity -o json\` or \`${SNAPSHOT_COMMAND}\` wrote`);
-  const summary = info.size <= MAX_SUMMARY_BYTES ? asCapacitySummary(await readFile(file, 'utf8')) : undefined;
-  return figuresOf(summary ?? (await summarizeSnapshot(file, shown)), shown);
+  const summary = info.size <= MAX_SUMMARY_BYTES ? summaryFigures(await readFile(file, 'utf8'), shown) : undefined;
+  return summary ?? figuresOf(await summarizeSnapshot(file, shown), shown);
 }
 
-/** `kaji capacity -o json` output: one JSON object with the summary's fields (a snapshot is a List with `kind`). */
-function asCapacitySummary(text: string): CapacitySummary | undefined {
+/**
+ * The figures of `kaji capacity -o json` output: one JSON object without the
+ * `kind` and `items` of a snapshot (undefined for anything else: read as a
+ * snapshot, whose reader names its problems). Every field shown is checked,
+ * and one missing or of another type is named: the page shows them.
+ */
+function summaryFigures(text: string, shown: string): CapacityFigures | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return undefined; // YAML, or not a summary: read as a snapshot, whose reader names the problem
+    return undefined; // YAML, or not a summary
   }
-  if (typeof value !== 'object' || value === null || 'kind' in value) return undefined;
-  const candidate = value as Partial<Record<keyof CapacitySummary, unknown>>;
-  const isRecord = (field: unknown) => typeof field === 'object' && field !== null && !Array.isArray(field);
-  const total = candidate.total as Partial<CapacitySummary['total']> | undefined;
-  const complete =
-    isRecord(candidate.total) &&
-    typeof total?.nodes === 'number' &&
-    typeof total.spotNodes === 'number' &&
-    isRecord(total.cpuMillicores) &&
-    isRecord(total.memoryBytes) &&
-    isRecord(candidate.spotShare) &&
-    Array.isArray(candidate.capacityTypes) &&
-    isRecord(candidate.unschedulable) &&
-    isRecord(candidate.headroom);
-  return complete ? (value as CapacitySummary) : undefined;
+  if (!isRecord(value) || 'kind' in value || 'items' in value) return undefined;
+  const fail = (path: string, expected: string): never => {
+    throw new DashboardInputError(`${shown}: ${path} is not ${expected}; give the output of \`kaji capacity -o json\` or of \`${SNAPSHOT_COMMAND}\``);
+  };
+  const record = (from: Record<string, unknown>, key: string, path: string): Record<string, unknown> => {
+    const field = from[key];
+    return isRecord(field) ? field : fail(`${path}${key}`, 'an object');
+  };
+  const count = (from: Record<string, unknown>, key: string, path: string): number => {
+    const field = from[key];
+    return typeof field === 'number' && Number.isFinite(field) && field >= 0 ? field : fail(`${path}${key}`, 'a number (0 or more)');
+  };
+  const fraction = (from: Record<string, unknown>, key: string, path: string): number | null => (from[key] === null ? null : count(from, key, path));
+  const use = (from: Record<string, unknown>, key: string) => {
+    const field = record(from, key, 'total.');
+    const path = `total.${key}.`;
+    return { allocatable: count(field, 'allocatable', path), requested: count(field, 'requested', path), utilisation: fraction(field, 'utilisation', path) };
+  };
+  const pods = (from: Record<string, unknown>, key: string) => {
+    const field = record(from, key, 'headroom.');
+    const path = `headroom.${key}.`;
+    return { pods: count(field, 'pods', path), cpuMillicores: count(field, 'cpuMillicores', path), memoryBytes: count(field, 'memoryBytes', path) };
+  };
+  const total = record(value, 'total', '');
+  const spotShare = record(value, 'spotShare', '');
+  const types = Array.isArray(value.capacityTypes) ? value.capacityTypes : fail('capacityTypes', 'a list');
+  const nodesOf = (type: string) => {
+    const index = types.findIndex((group) => isRecord(group) && group.name === type);
+    return index < 0 ? 0 : count(types[index] as Record<string, unknown>, 'nodes', `capacityTypes[${index}].`);
+  };
+  const headroom = record(value, 'headroom', '');
+  const priorityClass = typeof headroom.priorityClass === 'string' ? headroom.priorityClass : fail('headroom.priorityClass', 'a string');
+  return {
+    source: shown,
+    nodes: count(total, 'nodes', 'total.'),
+    spotNodes: nodesOf('spot'),
+    onDemandNodes: nodesOf('on-demand'),
+    spotShare: { nodes: fraction(spotShare, 'nodes', 'spotShare.'), cpu: fraction(spotShare, 'cpu', 'spotShare.') },
+    cpuMillicores: use(total, 'cpuMillicores'),
+    memoryBytes: use(total, 'memoryBytes'),
+    headroom: { priorityClass, running: pods(headroom, 'running'), pending: pods(headroom, 'pending') },
+    unschedulablePods: count(record(value, 'unschedulable', ''), 'pods', 'unschedulable.'),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 async function summarizeSnapshot(file: string, shown: string): Promise<CapacitySummary> {

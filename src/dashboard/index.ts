@@ -14,12 +14,12 @@ import { readSummary, staleMessage, staleness } from './summary.js';
 import { readImageVersions } from './versions.js';
 
 export { DashboardInputError } from './errors.js';
-export { buildDashboard, DASHBOARD_FORMAT, type Dashboard, type DashboardCell, type DashboardCluster, type DashboardService, type DashboardInputs, type CellStatus } from './model.js';
+export { buildDashboard, formatDashboardJson, DASHBOARD_FORMAT, type Dashboard, type DashboardCell, type DashboardCluster, type DashboardService, type DashboardInputs, type CellStatus } from './model.js';
 export { renderDashboardHtml, DASHBOARD_CSP } from './render.js';
 export { readSummary, parseSummary, type SynthSummary, type SummaryCluster, type SummaryService } from './summary.js';
 export { readImageVersions, type ImageVersionFound, type VersionSource } from './versions.js';
 export { readCapacityFile, type CapacityFigures } from './capacity.js';
-export { serveDashboard, DASHBOARD_HOST, type DashboardServer, type DashboardServerOptions } from './serve.js';
+export { serveDashboard, DASHBOARD_GRACE_MS, DASHBOARD_HOST, type DashboardServer, type DashboardServerOptions } from './serve.js';
 
 export interface DashboardOptions {
   /** The folder holding platform.yaml. */
@@ -74,9 +74,4 @@ function capacityClusters(requests: readonly { readonly cluster?: string; readon
     seen.add(name);
     return { cluster: name, file };
   });
-}
-
-/** The dashboard as JSON, as `kaji dashboard -o json` prints it. */
-export function formatDashboardJson(dashboard: Dashboard): string {
-  return `${JSON.stringify(dashboard, null, 2)}\n`;
 }

@@ -174,6 +174,11 @@ function versionText(tag: string | null, digest: string | null): string | null {
   return tag === null && digest === null ? null : formatVersion({ tag: tag ?? undefined, digest: digest ?? undefined });
 }
 
+/** The dashboard as JSON, as `kaji dashboard -o json` prints it and `--serve` answers /dashboard.json. */
+export function formatDashboardJson(dashboard: Dashboard): string {
+  return `${JSON.stringify(dashboard, null, 2)}\n`;
+}
+
 function sum<T>(items: readonly T[], of: (item: T) => number): number {
   return items.reduce((total, item) => total + of(item), 0);
 }

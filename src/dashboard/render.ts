@@ -128,16 +128,17 @@ function cellHtml(cell: DashboardCell): string {
     const { score, dangers, warnings } = cell.policy;
     lines.push(`score ${score} · <span class="${dangers > 0 ? 'danger' : 'muted'}">${count(dangers, 'danger', 'dangers')}</span> · <span class="${warnings > 0 ? 'warning' : 'muted'}">${count(warnings, 'warning', 'warnings')}</span>`);
   }
-  lines.push(...findings('removed APIs', cell.removedApis.map((finding) => `${finding.object}: ${finding.message}`)));
-  lines.push(...findings('tenant boundaries', cell.boundaryViolations.map((violation) => `${violation.rule} ${violation.object}: ${violation.message}`)));
-  lines.push(...findings('problems', cell.problems.map((problem) => `${problem.file}: ${problem.message}`)));
+  lines.push(...findings('removed API', 'removed APIs', cell.removedApis.map((finding) => `${finding.object}: ${finding.message}`)));
+  lines.push(...findings('tenant boundary', 'tenant boundaries', cell.boundaryViolations.map((violation) => `${violation.rule} ${violation.object}: ${violation.message}`)));
+  lines.push(...findings('problem', 'problems', cell.problems.map((problem) => `${problem.file}: ${problem.message}`)));
   return `<td class="cell ${cell.status}">${lines.join('<br>')}</td>`;
 }
 
-/** A list that stays folded (no script needed to open it). */
-function findings(title: string, items: readonly string[]): string[] {
+/** A list that stays folded (no script needed to open it); a message of several lines keeps them. */
+function findings(one: string, many: string, items: readonly string[]): string[] {
   if (items.length === 0) return [];
-  return [`<details><summary class="danger">${items.length} ${title}</summary><ul>${items.map((item) => `<li>${text(item)}</li>`).join('')}</ul></details>`];
+  const item = (message: string) => `<li>${message.split('\n').map(text).join('<br>')}</li>`;
+  return [`<details><summary class="danger">${count(items.length, one, many)}</summary><ul>${items.map(item).join('')}</ul></details>`];
 }
 
 function capacitySection(dashboard: Dashboard): string[] {
@@ -153,7 +154,6 @@ function capacitySection(dashboard: Dashboard): string[] {
     ['headroom running (holding capacity)', (c) => `${count(c.headroom.running.pods, 'pod', 'pods')}, ${cores(c.headroom.running.cpuMillicores)} cores, ${gib(c.headroom.running.memoryBytes)} GiB`],
     ['headroom pending (waiting for a node)', (c) => count(c.headroom.pending.pods, 'pod', 'pods')],
     ['pods waiting for a node', (c) => `${c.unschedulablePods}`],
-    ['from', (c) => `<code>${text(c.source)}</code>`],
   ];
   const warn = (label: string, capacity: CapacityFigures) =>
     (label.startsWith('headroom pending') && capacity.headroom.pending.pods > 0) || (label.startsWith('pods waiting') && capacity.unschedulablePods > 0) ? ' class="warning"' : '';
@@ -162,7 +162,9 @@ function capacitySection(dashboard: Dashboard): string[] {
     intro,
     '<table>',
     `<thead><tr><th scope="col"></th>${measured.map((cluster) => `<th scope="col">${text(cluster.name)}</th>`).join('')}</tr></thead>`,
-    `<tbody>${rows.map(([label, value]) => `<tr><th scope="row">${label}</th>${measured.map((cluster) => `<td${warn(label, cluster.capacity)}>${value(cluster.capacity)}</td>`).join('')}</tr>`).join('')}</tbody>`,
+    // Every figure is escaped too: the capacity file is checked (capacity.ts), and the page does not rely on it.
+    `<tbody>${rows.map(([label, value]) => `<tr><th scope="row">${label}</th>${measured.map((cluster) => `<td${warn(label, cluster.capacity)}>${text(value(cluster.capacity))}</td>`).join('')}</tr>`).join('')}` +
+      `<tr><th scope="row">from</th>${measured.map((cluster) => `<td><code>${text(cluster.capacity.source)}</code></td>`).join('')}</tr></tbody>`,
     '</table>',
   ];
 }

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DashboardInputError } from './errors.js';
-import type { Dashboard } from './model.js';
+import { formatDashboardJson, type Dashboard } from './model.js';
 import { DASHBOARD_CSP, renderDashboardHtml } from './render.js';
 
 /** The one address the dashboard listens on. */
@@ -34,9 +34,18 @@ export interface DashboardServer {
   readonly server: Server;
   /** The port listened on (useful with port 0). */
   readonly port: number;
-  /** Stops accepting connections, lets the responses under way finish, then resolves. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets the responses under way finish (each
+   * then closes its connection), then resolves; connections still open after
+   * `graceMs` (a client that never finishes its request) are closed.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Closes every connection now, answered or not (a second Ctrl-C). */
+  closeNow(): void;
 }
+
+/** How long close() waits for the responses under way by default. */
+export const DASHBOARD_GRACE_MS = 5_000;
 
 /** Listens on 127.0.0.1:`port` (0 for any free port). */
 export async function serveDashboard(port: number, options: DashboardServerOptions): Promise<DashboardServer> {
@@ -47,15 +56,32 @@ export async function serveDashboard(port: number, options: DashboardServerOptio
     });
     return inflight;
   };
-  const server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (request, response) => {
-    handle(request, response, current, (server.address() as AddressInfo).port).catch((error: unknown) => {
-      options.logError(error);
-      if (!response.headersSent) send(response, 500, 'text/plain', 'internal error: see kaji\'s standard error\n', request.method === 'HEAD');
-      else response.destroy();
-    });
-  });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  let listening = 0;
+  let closing = false;
+  // Responses not yet sent: one whose request began before close() must say `Connection: close`
+  // too, or its keep-alive connection would carry a next request into a server shutting down.
+  const unanswered = new Set<ServerResponse>();
+  const server = createServer(
+    {
+      cert: options.tls.cert,
+      key: options.tls.key,
+      minVersion: 'TLSv1.2',
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      // Node checks the two timeouts above only this often (30 s by default).
+      connectionsCheckingInterval: 1_000,
+    },
+    (request, response) => {
+      if (closing) response.setHeader('Connection', 'close');
+      unanswered.add(response);
+      response.on('close', () => unanswered.delete(response));
+      handle(request, response, current, listening).catch((error: unknown) => {
+        options.logError(error);
+        if (!response.headersSent) send(response, 500, 'text/plain', 'internal error: see kaji\'s standard error\n', request.method === 'HEAD');
+        else response.destroy();
+      });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, DASHBOARD_HOST, () => {
@@ -63,15 +89,24 @@ export async function serveDashboard(port: number, options: DashboardServerOptio
       resolve();
     });
   });
+  // Read once: server.address() is null once the server is closed, and a request may still come in then.
+  listening = (server.address() as AddressInfo).port;
   return {
     server,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
+    port: listening,
+    close: (graceMs = DASHBOARD_GRACE_MS) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Keep-alive connections waiting for their next request would hold close() open.
-        server.closeIdleConnections();
+        closing = true;
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        // close() closes the idle keep-alive connections; the busy ones close after their answer.
+        for (const response of unanswered) if (!response.headersSent) response.setHeader('Connection', 'close');
       }),
+    closeNow: () => server.closeAllConnections(),
   };
 }
 
@@ -101,7 +136,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, curren
     send(response, 503, 'text/plain', `kaji dashboard: ${error.message}\n`, head);
     return;
   }
-  if (path === '/dashboard.json') send(response, 200, 'application/json', `${JSON.stringify(dashboard, null, 2)}\n`, head);
+  if (path === '/dashboard.json') send(response, 200, 'application/json', formatDashboardJson(dashboard), head);
   else send(response, 200, 'text/html', renderDashboardHtml(dashboard), head);
 }
 

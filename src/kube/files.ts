@@ -1,5 +1,5 @@
 import { unlinkSync, writevSync, writeSync } from 'node:fs';
-import { chmod, mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
@@ -28,8 +28,14 @@ export function displayPath(path: string, cwd = process.cwd()): string {
  * its mode; missing parent directories are created. Chunked content is
  * written as it is produced, so a large report is never one string in memory
  * (at most MAX_BYTES_IN_FLIGHT of it waits for a write).
+ *
+ * A symbolic link stays a link: the file it points to is written (renamed
+ * into place beside it). Anything but a regular file (a device such as
+ * /dev/null, a pipe, a socket, a link to nothing) is refused with
+ * NOT_REGULAR_FILE rather than replaced by a regular file.
  */
-export async function writeFileAtomically(file: string, content: string | ChunkedContent): Promise<void> {
+export async function writeFileAtomically(given: string, content: string | ChunkedContent): Promise<void> {
+  const file = await writableTarget(given);
   await mkdir(dirname(file), { recursive: true });
   const temporary = join(dirname(file), `.${basename(file)}.kaji-${process.pid}.tmp`);
   const mode = await stat(file).then(
@@ -48,6 +54,23 @@ export async function writeFileAtomically(file: string, content: string | Chunke
   } finally {
     temporaries.delete(temporary);
   }
+}
+
+/** The error code of a path writeFileAtomically will not replace: it is not a regular file. */
+export const NOT_REGULAR_FILE = 'ERR_KAJI_NOT_REGULAR_FILE';
+
+/** The file to write for `file`: itself, or the file a symbolic link points to; refused when that is not a regular file. */
+async function writableTarget(file: string): Promise<string> {
+  const link = await lstat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw error;
+  });
+  if (link === undefined) return file;
+  const target = link.isSymbolicLink() ? await realpath(file).catch(() => undefined) : file;
+  const info = target === undefined ? undefined : await stat(target);
+  // A folder is left to rename, which names it (EISDIR).
+  if (target !== undefined && (info!.isFile() || info!.isDirectory())) return target;
+  throw Object.assign(new Error(`${file} is not a regular file`), { code: NOT_REGULAR_FILE, syscall: 'write', path: file });
 }
 
 /** The temporary files being written now, which an interrupted kaji removes. */
@@ -166,11 +189,13 @@ const FILE_ADVICE: Record<string, string> = {
   ENOSPC: 'free some space',
   EDQUOT: 'free some space',
   EMFILE: 'raise the open-files limit (ulimit -n)',
+  [NOT_REGULAR_FILE]: 'give the path of a file',
 };
 
 /** Why a file-system call failed and what to do: "no such file or directory; check the path". */
 export function fileErrorReason(error: NodeJS.ErrnoException): string {
   const { code, errno } = error;
+  if (code === NOT_REGULAR_FILE) return `not a regular file (a device, a pipe, a socket or a link to nothing), which kaji does not replace; ${FILE_ADVICE[code]}`;
   const reason = (errno !== undefined && getSystemErrorMap().get(errno)?.[1]) || code || error.message;
   return `${reason}; ${(code && FILE_ADVICE[code]) ?? 'check the path'}`;
 }

@@ -292,6 +292,38 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       await assert.rejects(call(Number(port)), /ECONNREFUSED/);
     });
 
+    test('kaji dashboard --serve: a second signal stops it at once, however long a client takes', { timeout: 60_000 }, async () => {
+      let stderr = '';
+      let printed: (text: string) => void = () => undefined;
+      const io = {
+        out: () => assert.fail('nothing on standard output'),
+        err: (text: string) => {
+          stderr += text;
+          printed(text);
+        },
+        readStdin: async () => '',
+        colorOut: false,
+        cwd: root,
+      };
+      const printedLine = (part: string) => new Promise<void>((resolve) => (printed = (text) => text.includes(part) && resolve()));
+      const listening = printedLine('serving');
+      const exit = run(['dashboard', '--serve', '--port', '0'], io);
+      await Promise.race([listening, exit.then(() => assert.fail(stderr))]);
+      const port = Number(/serving https:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr)![1]);
+      // A client that sends half a request and waits: it would hold the graceful stop for its whole grace period.
+      const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+      await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+      socket.on('error', () => undefined);
+      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`);
+      const stopping = printedLine('stopping');
+      process.emit('SIGTERM');
+      await stopping;
+      process.emit('SIGINT');
+      assert.equal(await exit, 130);
+      assert.match(stderr, /kaji dashboard: stopping \(SIGTERM\): .*Ctrl-C again stops at once\nkaji dashboard: stopped at once \(SIGINT\)\n$/);
+      socket.destroy();
+    });
+
     test('--serve with --out or -o json is a usage error', async () => {
       const { code, stderr } = await kaji(['dashboard', '--serve', '--out', 'x.html'], { cwd: root });
       assert.equal(code, 2);
@@ -312,7 +344,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       assert.ok(!/<script|<link|<img|src=|href=|@import|url\(/i.test(html), 'no script and nothing fetched');
       assert.match(html, /<tr class="differs"><th scope="row">antenna<span class="badge warning">versions differ<\/span><\/th><td>feeds<\/td><td>antenna<\/td>/);
       assert.ok(html.includes('>1.5.0</code>') && html.includes('>1.6.0</code>'));
-      assert.ok(html.includes('1 removed APIs</summary><ul><li>CronJob/blog/blog-digest: '));
+      assert.ok(html.includes('1 removed API</summary><ul><li>CronJob/blog/blog-digest: '));
     });
 
     test('-o json prints the data on standard output, in the documented shape', async () => {

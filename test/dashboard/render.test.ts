@@ -4,14 +4,25 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { buildDashboard, DASHBOARD_CSP, parseSummary, renderDashboardHtml, type CapacityFigures, type Dashboard, type ImageVersionFound } from '../../src/dashboard/index.js';
+import {
+  buildDashboard,
+  DASHBOARD_CSP,
+  DashboardInputError,
+  parseSummary,
+  readCapacityFile,
+  renderDashboardHtml,
+  type CapacityFigures,
+  type Dashboard,
+  type ImageVersionFound,
+} from '../../src/dashboard/index.js';
 import { parsePlatform } from '../../src/platform/index.js';
 import { platformYaml } from '../support/platform.js';
+import { tempTree } from '../support/files.js';
 
 const HOSTILE = [`<script>alert("x")</script>`, `"><img src=x onerror=alert(1)>`, `' onmouseover='alert(1)`, 'R\u202eLO\u2066x\u2069', 'bell\u0007 & more'];
 const hostile = (where: string) => `${where} ${HOSTILE.join(' ')}`;
 
-function hostileDashboard(): Dashboard {
+function hostileDashboard(capacity?: CapacityFigures): Dashboard {
   const platform = parsePlatform(platformYaml([{ name: 'shop' }, { name: 'cart' }]), 'platform.yaml');
   const summary = parseSummary(
     {
@@ -36,7 +47,7 @@ function hostileDashboard(): Dashboard {
               { rule: 'removedApi', object: hostile('object'), message: hostile('removed') },
               { rule: hostile('rule'), object: hostile('object'), message: hostile('boundary') },
             ],
-            problems: [{ file: hostile('file'), message: hostile('problem') }],
+            problems: [{ file: hostile('file'), message: hostile('problem') }, { file: 'kustomization.yaml', message: 'first line\nsecond <line>' }],
           },
         ],
       })),
@@ -60,27 +71,35 @@ function hostileDashboard(): Dashboard {
     headroom: { priorityClass: 'kaji-headroom', running: { pods: 1, cpuMillicores: 1000, memoryBytes: 2 ** 31 }, pending: { pods: 0, cpuMillicores: 0, memoryBytes: 0 } },
     unschedulablePods: 0,
   };
-  return buildDashboard({ platform, summary, versions, capacity: new Map([['blue', figures]]), now: new Date(0) });
+  return buildDashboard({ platform, summary, versions, capacity: new Map([['blue', capacity ?? figures]]), now: new Date(0) });
 }
 
-/** The tags of a page: each name and its attributes, or a problem when a tag is not plain `<name attr="value">` markup. */
-function tagsOf(html: string): string[] {
-  const names: string[] = [];
+/** The tags of a page, each name with its attributes' names; a tag that is not plain `<name attr="value">` markup fails the test. */
+function tagsOf(html: string): { name: string; attributes: string[] }[] {
+  const tags: { name: string; attributes: string[] }[] = [];
   for (const match of html.matchAll(/<[^>]*>?/g)) {
     const tag = match[0];
     const plain = /^<\/?([a-z0-9]+)((?: [a-z-]+(?:="[^"<>]*")?)*)>$/.exec(tag);
     assert.ok(plain || tag === '<!doctype html>', `not plain markup: ${tag}`);
-    if (plain) names.push(plain[1]!);
+    if (plain) tags.push({ name: plain[1]!, attributes: [...plain[2]!.matchAll(/ ([a-z-]+)(?:="[^"<>]*")?/g)].map((attribute) => attribute[1]!) });
   }
-  return names;
+  return tags;
+}
+
+const ALLOWED_TAGS = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'code', 'br', 'details', 'summary', 'ul', 'li']);
+
+/** Only the page's own markup: known tags, no event handler attribute, its four meta tags. */
+function assertOnlyOwnMarkup(html: string): void {
+  const tags = tagsOf(html);
+  assert.deepEqual([...new Set(tags.map((tag) => tag.name))].filter((name) => !ALLOWED_TAGS.has(name)), []);
+  assert.deepEqual(tags.flatMap((tag) => tag.attributes).filter((attribute) => attribute.startsWith('on')), []);
+  assert.equal(tags.filter((tag) => tag.name === 'meta').length, 4, 'charset, viewport, CSP and referrer only');
 }
 
 describe('the dashboard page', () => {
   test('hostile names, tags, messages and file names are text, never markup', () => {
     const html = renderDashboardHtml(hostileDashboard());
-    const allowed = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'code', 'br', 'details', 'summary', 'ul', 'li']);
-    assert.deepEqual([...new Set(tagsOf(html))].filter((name) => !allowed.has(name)), []);
-    assert.ok(!/<script|<img|onerror=|onmouseover=/i.test(html.replace(/&lt;script&gt;|&lt;img|onerror=alert|onmouseover=&#39;/g, '')));
+    assertOnlyOwnMarkup(html);
     // Every hostile value is there, escaped, once per place it was put.
     for (const where of ['tag', 'overlay', 'pin', 'removed', 'boundary', 'rule', 'file', 'problem', 'capacity.json']) {
       assert.ok(html.includes(`${where} &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(1)&gt; &#39; onmouseover=&#39;alert(1) R\\u202eLO\\u2066x\\u2069 bell\\x07 &amp; more`), where);
@@ -104,13 +123,75 @@ describe('the dashboard page', () => {
     const [shop, cart] = dashboard.services;
     assert.equal(shop!.versionsDiffer, true);
     assert.deepEqual(shop!.cells.map((cell) => [cell.status, cell.removedApis.length, cell.boundaryViolations.length, cell.problems.length]), [
-      ['danger', 1, 1, 1],
-      ['danger', 1, 1, 1],
+      ['danger', 1, 1, 2],
+      ['danger', 1, 1, 2],
     ]);
     // cart was not rendered by kaji synth in either cluster: missing, whatever its overlays pin.
     assert.deepEqual(cart!.missingFrom, ['blue', 'green']);
     const html = renderDashboardHtml(dashboard);
     assert.ok(html.includes('<span class="badge danger">missing from blue, green</span>'));
     assert.ok(html.includes('<td class="cell missing"><span class="missing">not rendered by kaji synth</span><br><span class="warning">no version found</span><br><span class="danger">pin &lt;script&gt;'));
+  });
+
+  test('a message of several lines keeps its lines; counts are singular for one', () => {
+    const html = renderDashboardHtml(hostileDashboard());
+    assert.ok(html.includes('<li>kustomization.yaml: first line<br>second &lt;line&gt;</li>'));
+    assert.ok(html.includes('<summary class="danger">1 removed API</summary>'));
+    assert.ok(html.includes('<summary class="danger">2 problems</summary>'));
+  });
+
+  test('capacity figures are escaped too, whatever reaches the page', () => {
+    const meta = '<meta http-equiv="refresh" content="0;url=https://attacker.example/">';
+    const figures = JSON.parse(JSON.stringify(hostileDashboard().clusters[0]!.capacity)) as Record<string, unknown> & { headroom: { running: Record<string, unknown> } };
+    figures.nodes = meta;
+    figures.unschedulablePods = meta;
+    figures.headroom.running.pods = meta;
+    const html = renderDashboardHtml(hostileDashboard(figures as unknown as CapacityFigures));
+    assertOnlyOwnMarkup(html);
+    assert.ok(html.includes('&lt;meta http-equiv=&quot;refresh&quot;'));
+  });
+});
+
+describe('a capacity summary file', () => {
+  const valid = {
+    total: { nodes: 2, spotNodes: 1, pods: 3, cpuMillicores: { allocatable: 4000, requested: 1000, utilisation: 0.25 }, memoryBytes: { allocatable: 100, requested: 50, utilisation: null } },
+    spotShare: { nodes: 0.5, cpu: null },
+    capacityTypes: [{ name: 'spot', nodes: 1 }, { name: 'on-demand', nodes: 1 }],
+    unschedulable: { pods: 0, cpuMillicores: 0, memoryBytes: 0, list: [] },
+    headroom: { priorityClass: 'kaji-headroom', running: { pods: 1, cpuMillicores: 500, memoryBytes: 10 }, pending: { pods: 0, cpuMillicores: 0, memoryBytes: 0 } },
+  };
+
+  test('every field the page shows is checked, and one that is wrong is named', async (t) => {
+    /** The valid summary with the value at `path` replaced. */
+    const broken = (path: (string | number)[], value: unknown) => {
+      const summary = JSON.parse(JSON.stringify(valid)) as Record<string | number, unknown>;
+      const parent = path.slice(0, -1).reduce((object, key) => object[key] as Record<string | number, unknown>, summary);
+      parent[path.at(-1)!] = value;
+      return JSON.stringify(summary);
+    };
+    const files = tempTree({
+      'valid.json': JSON.stringify(valid),
+      'headroom.json': broken(['headroom'], {}),
+      'nodes.json': broken(['total', 'nodes'], '<meta http-equiv=refresh content=0>'),
+      'spot.json': broken(['capacityTypes', 0, 'nodes'], '3'),
+      'pods.json': broken(['unschedulable', 'pods'], -1),
+      'share.json': broken(['spotShare', 'cpu'], 'all'),
+    });
+    t.after(files.cleanup);
+    const figures = await readCapacityFile(files.path('valid.json'), 'valid.json');
+    assert.deepEqual([figures.nodes, figures.spotNodes, figures.onDemandNodes, figures.spotShare, figures.memoryBytes.utilisation, figures.headroom.running.pods], [2, 1, 1, { nodes: 0.5, cpu: null }, null, 1]);
+    for (const [file, field, expected] of [
+      ['headroom.json', 'headroom.priorityClass', 'a string'],
+      ['nodes.json', 'total.nodes', 'a number (0 or more)'],
+      ['spot.json', 'capacityTypes[0].nodes', 'a number (0 or more)'],
+      ['pods.json', 'unschedulable.pods', 'a number (0 or more)'],
+      ['share.json', 'spotShare.cpu', 'a number (0 or more)'],
+    ]) {
+      await assert.rejects(readCapacityFile(files.path(file!), file!), (error: Error) => {
+        assert.ok(error instanceof DashboardInputError, error.stack);
+        assert.equal(error.message, `${file}: ${field} is not ${expected}; give the output of \`kaji capacity -o json\` or of \`kubectl get nodes,pods -A -o json\``);
+        return true;
+      });
+    }
   });
 });

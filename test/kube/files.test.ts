@@ -1,9 +1,10 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { writeFileAtomically } from '../../src/kube/index.js';
+import { describeFileError } from '../../src/cli/common.js';
 import { tempTree } from '../support/files.js';
 
 /** An empty temporary folder, removed when the test ends. */
@@ -98,5 +99,40 @@ console.log(await outcome('x'.repeat(9000)));
     assert.deepEqual(output.trim().split('\n'), ['EFBIG', 'EFBIG']);
     assert.equal(readFileSync(file, 'utf8'), 'old report');
     assert.deepEqual(readdirSync(directory).sort(), ['report.json', 'write.mts']);
+  });
+
+  test('a symbolic link stays a link: the file it points to is written', async (t) => {
+    const directory = scratch(t);
+    writeFileSync(join(directory, 'real.html'), 'old');
+    chmodSync(join(directory, 'real.html'), 0o640);
+    symlinkSync('real.html', join(directory, 'link.html'));
+    await writeFileAtomically(join(directory, 'link.html'), 'new');
+    assert.ok(lstatSync(join(directory, 'link.html')).isSymbolicLink());
+    assert.equal(readlinkSync(join(directory, 'link.html')), 'real.html');
+    assert.equal(readFileSync(join(directory, 'real.html'), 'utf8'), 'new');
+    assert.equal(statSync(join(directory, 'real.html')).mode & 0o777, 0o640);
+    assert.deepEqual(readdirSync(directory).sort(), ['link.html', 'real.html']);
+  });
+
+  test('a device, a pipe or a link to nothing is refused, left as it was, with a message naming it', { skip: process.platform === 'win32' }, async (t) => {
+    const directory = scratch(t);
+    const pipe = join(directory, 'pipe');
+    execFileSync('mkfifo', [pipe]);
+    symlinkSync('nowhere', join(directory, 'dangling'));
+    symlinkSync('/dev/null', join(directory, 'null'));
+    for (const name of ['pipe', 'dangling', 'null']) {
+      const error = await writeFileAtomically(join(directory, name), 'x').then(
+        () => assert.fail(`${name} was written`),
+        (failure: Error) => failure,
+      );
+      assert.equal(
+        describeFileError(error, directory),
+        `cannot write ${name}: not a regular file (a device, a pipe, a socket or a link to nothing), which kaji does not replace; give the path of a file`,
+      );
+    }
+    assert.ok(statSync(pipe).isFIFO());
+    assert.ok(statSync('/dev/null').isCharacterDevice());
+    assert.equal(readlinkSync(join(directory, 'dangling')), 'nowhere');
+    assert.deepEqual(readdirSync(directory).sort(), ['dangling', 'null', 'pipe'], 'no temporary file left');
   });
 });
