@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { ARGOCD_TOKEN_ENV } from '../upgrade/argocd.js';
 import { parseDuration } from '../upgrade/wait.js';
 import { wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -8,8 +9,6 @@ import type { Outcome } from './program.js';
 /** Exit codes of `kaji upgrade`. */
 export const UPGRADE_EXIT = { ok: 0, notDone: 1, usage: 2 } as const;
 
-/** The environment variable holding the Argo CD API token (the argocd CLI's name for it). */
-export const ARGOCD_TOKEN_ENV = 'ARGOCD_AUTH_TOKEN';
 
 interface CommonFlags {
   platform: string;
@@ -57,7 +56,7 @@ const EXAMPLES =
   '  ARGOCD_AUTH_TOKEN=… kaji upgrade next --platform examples/labs --argocd-server https://argocd.green.labs.example.com\n' +
   '  kaji upgrade next --platform examples/labs                 # each weight step: push, verify Route 53, soak\n' +
   '  kaji upgrade rollback --platform examples/labs             # all weight back to blue\n' +
-  '  kaji upgrade finish --platform examples/labs [--destroy]   # remove blue; print (or run) cdk destroy labs-blue\n';
+  '  kaji upgrade finish --platform examples/labs [--destroy]   # (cdk destroy labs-blue first,) then remove blue\n';
 
 export function registerUpgrade(program: Command, io: Io, outcome: Outcome): void {
   const upgrade = program
@@ -72,7 +71,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         'then one DNS weight step per run (push, verify in Route 53, soak)\n' +
         '  status    where the upgrade stands\n' +
         '  rollback  all weight back to the old cluster, verified in Route 53\n' +
-        '  finish    remove the old cluster from platform.yaml once the new one has all the weight; print its cdk destroy\n\n' +
+        '  finish    remove the old cluster from platform.yaml once the new one has all the weight (--destroy: cdk destroy it first)\n\n' +
         'Every step is idempotent and recorded only once verified: a run stopped anywhere (Ctrl-C included) is taken up by ' +
         'the next `kaji upgrade next`.',
     )
@@ -89,7 +88,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     withPlatform(command)
       .option('--cdk <path>', 'the AWS CDK CLI', 'cdk')
       .option('--cdk-app <dir>', "the platform's CDK app (default: infra/ beside platform.yaml)")
-      .option('--argocd-server <url>', `the new cluster's Argo CD (token: $${ARGOCD_TOKEN_ENV})`, process.env.ARGOCD_SERVER)
+      .option('--argocd-server <url>', `the new cluster's Argo CD: https://host, or host[:port] as $ARGOCD_SERVER (token: $${ARGOCD_TOKEN_ENV})`, process.env.ARGOCD_SERVER)
       .option('--ca-file <file>', "CA bundle (PEM) for the Argo CD server's TLS certificate")
       .option('--hosted-zone-id <id>', 'the Route 53 zone external-dns writes to (default: the public zone named after platform.domain)')
       .addOption(new Option('--route53-endpoint <url>', 'another Route 53 endpoint (tests)').hideHelp())
@@ -170,8 +169,11 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     });
 
   withRun(upgrade.command('finish'))
-    .description('Once the new cluster has all the weight and has soaked: remove the old one from platform.yaml and release; print its cdk destroy.')
-    .option('--destroy', "also run cdk destroy of the old cluster's stack")
+    .description(
+      'Once the new cluster has all the weight and has soaked: remove the old one from platform.yaml and release. ' +
+        'With --destroy, cdk destroy its stack first, while platform.yaml still defines it (afterwards the CDK app has no such stack).',
+    )
+    .option('--destroy', "cdk destroy the old cluster's stack before removing it")
     .action(async (flags: RunFlags & { destroy?: boolean }) => {
       const { finish } = await import('../upgrade/index.js');
       await guarded(io, outcome, async () => printStep(io, await finish({ ...(await runOptions(flags, io)), destroy: flags.destroy })));

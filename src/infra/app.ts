@@ -4,6 +4,7 @@
 import * as cdk from 'aws-cdk-lib/core';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { PlatformDefinition } from '../platform/index.js';
+import { stackName } from '../platform/stack-name.js';
 import { ClusterStack, type ClusterStackProps } from './cluster-stack.js';
 import { applyKajiNag, NAG_DISABLED_CONTEXT } from './nag.js';
 import { SharedStack, type SharedStackProps } from './shared-stack.js';
@@ -63,10 +64,7 @@ export interface PlatformApp {
   readonly clusters: readonly ClusterStack[];
 }
 
-/** Stack names: `<platform>-shared` and `<platform>-<cluster>`. */
-export function stackName(platform: PlatformDefinition, part: string): string {
-  return `${platform.platform.name}-${part}`;
-}
+export { stackName };
 
 export function buildPlatformApp(platform: PlatformDefinition, options: PlatformAppOptions = {}): PlatformApp {
   // Defaults: context given to the CDK CLI (cdk.json, -c) takes precedence.

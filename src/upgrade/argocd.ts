@@ -2,11 +2,16 @@
 // /api/v1/applications, a bearer token): is every Application kaji generated
 // for the cluster there, Synced and Healthy, and if not, why not (the status
 // fields Argo CD's UI shows).
+import { isIP } from 'node:net';
+import { printable } from '../report/index.js';
 import { httpGet } from './http.js';
 import { StepFailedError, UpgradeError } from './errors.js';
 
+/** The environment variable holding the Argo CD API token (the argocd CLI's name for it). */
+export const ARGOCD_TOKEN_ENV = 'ARGOCD_AUTH_TOKEN';
+
 export interface ArgoCdConnection {
-  /** The Argo CD server, e.g. https://argocd.green.labs.example.com. */
+  /** The Argo CD server: https://argocd.green.labs.example.com, or host[:port] as the argocd CLI's $ARGOCD_SERVER (https). */
   readonly server: string;
   /** A bearer token (an Argo CD account's API token); never printed. */
   readonly token: string;
@@ -33,12 +38,7 @@ const isRecord = (value: unknown): value is Json => typeof value === 'object' &&
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 export async function listApplications(connection: ArgoCdConnection): Promise<ApplicationStatus[]> {
-  let url: URL;
-  try {
-    url = new URL('api/v1/applications', connection.server.endsWith('/') ? connection.server : `${connection.server}/`);
-  } catch {
-    throw new UpgradeError(`--argocd-server ${connection.server} is not a URL (e.g. https://argocd.example.com)`);
-  }
+  const url = new URL('api/v1/applications', argoCdServerUrl(connection.server));
   const response = await httpGet(url, {
     headers: { authorization: `Bearer ${connection.token}`, accept: 'application/json' },
     ca: connection.ca,
@@ -50,7 +50,7 @@ export async function listApplications(connection: ArgoCdConnection): Promise<Ap
     );
   }
   if (response.status === 404) throw new ArgoCdRefusedError(`Argo CD at ${url.origin} has no ${url.pathname} (HTTP 404): is --argocd-server the Argo CD server?`);
-  if (response.status !== 200) throw new StepFailedError(`Argo CD at ${url.origin} answered HTTP ${response.status}: ${response.body.slice(0, 200).trim()}`);
+  if (response.status !== 200) throw new StepFailedError(`Argo CD at ${url.origin} answered HTTP ${response.status}: ${printable(response.body.slice(0, 200).trim())}`);
   let list: unknown;
   try {
     list = JSON.parse(response.body);
@@ -59,6 +59,33 @@ export async function listApplications(connection: ArgoCdConnection): Promise<Ap
   }
   const items = isRecord(list) && Array.isArray(list.items) ? list.items : []; // Argo CD sends "items": null for none
   return items.filter(isRecord).map(applicationStatus);
+}
+
+/**
+ * The server's base URL: a URL, or host[:port] as the argocd CLI takes it
+ * ($ARGOCD_SERVER), which means https. The token goes over TLS only, except to
+ * this machine (a port-forward: kubectl port-forward svc/argocd-server).
+ */
+export function argoCdServerUrl(server: string): URL {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `https://${server}`);
+  } catch {
+    throw new UpgradeError(`--argocd-server (or $ARGOCD_SERVER) ${printable(server)} is neither a URL nor host[:port] (e.g. https://argocd.example.com)`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpgradeError(`--argocd-server ${printable(server)}: use an https:// URL`);
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new UpgradeError(`--argocd-server ${printable(server)}: the API token would cross the network unencrypted; use https:// (http:// only to this machine, e.g. a port-forward)`);
+  }
+  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+  return url;
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
 }
 
 function applicationStatus(item: Json): ApplicationStatus {
@@ -73,11 +100,12 @@ function applicationStatus(item: Json): ApplicationStatus {
     ...conditions.map((condition) => `${text(condition.type)}: ${text(condition.message)}`),
     text(operation.phase) && text(operation.phase) !== 'Succeeded' ? `sync ${text(operation.phase)}: ${text(operation.message)}` : '',
   ];
+  // Printable: health messages and conditions come from the tenants' objects, and reach the terminal.
   return {
-    name: text(metadata.name),
-    sync: text(sync.status) || 'Unknown',
-    health: text(health.status) || 'Unknown',
-    detail: details.filter((detail) => detail.trim() !== '').join('; '),
+    name: printable(text(metadata.name)),
+    sync: printable(text(sync.status) || 'Unknown'),
+    health: printable(text(health.status) || 'Unknown'),
+    detail: printable(details.filter((detail) => detail.trim() !== '').join('; ')),
   };
 }
 

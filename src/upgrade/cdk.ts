@@ -6,16 +6,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { atExit } from '../kube/index.js';
+import { ARGOCD_TOKEN_ENV } from './argocd.js';
 import { StepFailedError, UpgradeError } from './errors.js';
 
 /** The CDK app folder of a platform: `infra/` next to platform.yaml (what `kaji init` scaffolds). */
 export function cdkAppFolder(platformFile: string, override?: string): string {
   return override ?? join(dirname(platformFile), 'infra');
-}
-
-/** The CDK stack of a cluster, as buildPlatformApp names it. */
-export function clusterStack(platformName: string, cluster: string): string {
-  return `${platformName}-${cluster}`;
 }
 
 export interface CdkRun {
@@ -26,18 +22,29 @@ export interface CdkRun {
   readonly onOutput: (text: string) => void;
 }
 
-/** Runs the CDK CLI to its end; a failure names the command and its exit code (its own account is in the output above). */
-export async function runCdk(run: CdkRun): Promise<void> {
+/**
+ * Runs the CDK CLI to its end and returns its standard output; a failure names
+ * the command and its exit code (its own account is in the output above). Its
+ * environment is kaji's without the Argo CD token: the CDK app and its
+ * plugins have no use for it.
+ */
+export async function runCdk(run: CdkRun): Promise<string> {
   const cdk = run.cdk ?? 'cdk';
   if (!existsSync(join(run.folder, 'cdk.json'))) {
     throw new UpgradeError(`${run.folder} has no cdk.json: it is not the platform's CDK app (kaji init scaffolds it as infra/ beside platform.yaml); pass --cdk-app DIR`);
   }
   const command = `${cdk} ${run.args.join(' ')}`;
+  const env = { ...process.env };
+  delete env[ARGOCD_TOKEN_ENV];
+  let stdout = '';
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(cdk, run.args, { cwd: run.folder, stdio: ['inherit', 'pipe', 'pipe'] });
+    const child = spawn(cdk, run.args, { cwd: run.folder, env, stdio: ['inherit', 'pipe', 'pipe'] });
     // A SIGTERM to kaji alone would leave the deploy running for nobody.
     const forget = atExit('stop processes', () => void child.kill('SIGTERM'));
-    child.stdout.on('data', (chunk: Buffer) => run.onOutput(chunk.toString('utf8')));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      run.onOutput(chunk.toString('utf8'));
+    });
     child.stderr.on('data', (chunk: Buffer) => run.onOutput(chunk.toString('utf8')));
     child.on('error', (error: NodeJS.ErrnoException) => {
       forget();
@@ -53,4 +60,5 @@ export async function runCdk(run: CdkRun): Promise<void> {
       else reject(new StepFailedError(`${command} failed (${signal ? `stopped by ${signal}` : `exit code ${code}`}) in ${run.folder}: see its output above`));
     });
   });
+  return stdout;
 }

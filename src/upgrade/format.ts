@@ -1,8 +1,9 @@
 // The upgrade's terminal output: the readiness plan as a table and its
 // blockers, and the runbook's state as a checklist.
+import { stackName } from '../platform/stack-name.js';
 import { alignedColumns, printable } from '../report/index.js';
 import type { UpgradePlan } from './plan.js';
-import { currentStep, stepsOf, weightsOf, type StepId, type UpgradeState } from './state.js';
+import { currentStep, resumeCommand, stepsOf, weightsOf, type StepId, type UpgradeState } from './state.js';
 import { formatDuration } from './wait.js';
 
 export function formatPlan(plan: UpgradePlan): string {
@@ -27,7 +28,7 @@ export function formatPlan(plan: UpgradePlan): string {
 
 const STEP_TITLES: Record<string, (state: UpgradeState, step: StepId) => string> = {
   preflight: () => 'preflight (readiness plan)',
-  deploy: (state) => `deploy ${state.to.name} (cdk deploy ${state.platform}-${state.to.name})`,
+  deploy: (state) => `deploy ${state.to.name} (cdk deploy ${stackName({ platform: { name: state.platform } }, state.to.name)})`,
   sync: (state) => `${state.to.name}'s Argo CD: every Application Synced and Healthy`,
   finish: (state) => `finish: remove ${state.from.name}`,
 };
@@ -52,10 +53,12 @@ export function formatStatus(state: UpgradeState, at = Date.now()): string {
     const mark = done ? '✓' : step === current ? '→' : '·';
     lines.push(`  ${mark} ${stepTitle(state, step)}${done ? `  (${done})` : ''}`);
   }
-  if (state.inProgress) lines.push(`started and not verified: ${state.inProgress.step} (since ${state.inProgress.since}); it is made again by the next run`);
+  const resume = state.inProgress ? resumeCommand(state.inProgress.step) : undefined;
+  if (state.inProgress) lines.push(`started and not verified: ${state.inProgress.step} (since ${state.inProgress.since}): run ${resume} to complete it`);
   for (const rollback of state.rollbacks) lines.push(`rolled back at ${rollback.at}`);
   const soakLeft = state.soakUntil ? Date.parse(state.soakUntil) - at : 0;
-  if (current === undefined) lines.push(`finished: ${state.from.name} is removed from platform.yaml`);
+  if (resume !== undefined && resume !== 'kaji upgrade next') lines.push(`next: ${resume}`);
+  else if (current === undefined) lines.push(`finished: ${state.from.name} is removed from platform.yaml`);
   else if (current === 'finish') lines.push(`next: kaji upgrade finish${soakLeft > 0 ? ` (after the soak: ${formatDuration(soakLeft)} left)` : ''}`);
   else lines.push(`next: kaji upgrade next${soakLeft > 0 && current.startsWith('weight-') ? ` (after the soak: ${formatDuration(soakLeft)} left)` : ''}`);
   return `${lines.join('\n')}\n`;

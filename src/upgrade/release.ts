@@ -9,6 +9,14 @@
 // and its verification. A push that loses a race is redone on the new tip
 // (the edit and the regeneration again), with bounded retries, never forced.
 //
+// The clone is checked before and after the edit, so a release moves what it
+// says and nothing else: regenerated from the platform.yaml as it is (before
+// the edit), the clone must not change (else the platform.yaml used is stale,
+// or another kaji generated the branch, and the release would undo a
+// colleague's work, e.g. delete a service onboarded since); after the edit,
+// only what the edit is expected to change may differ (a weight step: the
+// aws-weight annotations).
+//
 // Where platform.yaml lives: when it is inside the manifest repository's
 // checkout (manifests.localPath), it is edited in the temporary clone and
 // committed with the files it generates, so the repository's CI (`kaji synth
@@ -19,12 +27,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
-import { applyPatchToYaml, writeFileAtomically } from '../kube/index.js';
+import { applyPatchToYaml, displayPath, writeFileAtomically } from '../kube/index.js';
 import { isUrl, redact, Workspace } from '../gitops/index.js';
 import { urlCredentials } from '../gitops/git.js';
 import { parsePlatform, type PlatformDefinition } from '../platform/index.js';
 import { runSynth } from '../synth/index.js';
 import { temporaryFolder } from '../synth/output.js';
+import { UpgradeError } from './errors.js';
 
 export interface ReleaseOptions {
   /** The local platform.yaml (absolute). */
@@ -33,6 +42,8 @@ export interface ReleaseOptions {
   readonly edit: (text: string) => string;
   /** The commit's first line. */
   readonly title: string;
+  /** What the edit may change in the generated files: a file's path and its changed lines (with their +/-). */
+  readonly expected: { readonly what: string; readonly allows: (file: string, changed: readonly string[]) => boolean };
   /** Commit trailers (`Kaji-Upgrade: blue→green`). */
   readonly trailers: Record<string, string>;
   /** The manifest repository: a local path or a git URL. @default the platform's manifests.url */
@@ -82,14 +93,28 @@ export async function releasePlatformChange(platform: PlatformDefinition, option
   try {
     // Made again on a new tip when a push loses a race: the edit is idempotent, synth is deterministic.
     const apply = async (w: Workspace): Promise<boolean> => {
-      let text = localEdited;
+      let unedited = localText;
       let policy = resolve(dirname(options.platformFile), platform.policy);
-      if (inRepository !== undefined && existsSync(join(w.root, inRepository))) {
-        text = options.edit(await w.readFile(inRepository));
-        await w.writeFile(inRepository, text);
-        policy = resolve(dirname(join(w.root, inRepository)), parsePlatform(text, join(w.root, inRepository)).policy);
+      const inClone = inRepository !== undefined && existsSync(join(w.root, inRepository));
+      if (inClone) {
+        unedited = await w.readFile(inRepository);
+        policy = resolve(dirname(join(w.root, inRepository)), parsePlatform(unedited, join(w.root, inRepository)).policy);
       }
+      await regenerate(unedited, w.root, policy, options.kubectl);
+      const stale = changedFiles(await w.diff());
+      if (stale.size > 0) {
+        throw new UpgradeError(
+          `platform.yaml${inClone ? ` (${inRepository} on ${w.base})` : ` (${displayPath(options.platformFile)})`} or this kaji differs from what generated ${w.base} of the manifest repository: ` +
+            `kaji synth would change ${listed([...stale.keys()])} before any edit; pull, run kaji synth and merge that first (the same kaji version), then run this again`,
+        );
+      }
+      const text = options.edit(unedited);
+      if (inClone) await w.writeFile(inRepository, text);
       await regenerate(text, w.root, policy, options.kubectl);
+      const beyond = [...changedFiles(await w.diff())].filter(([file, changed]) => file !== inRepository && !options.expected.allows(file, changed)).map(([file]) => file);
+      if (beyond.length > 0) {
+        throw new UpgradeError(`the edit changes more than ${options.expected.what} in the manifest repository (${listed(beyond)}): nothing was pushed; release it with kaji synth and a reviewed merge instead`);
+      }
       return w.hasChanges();
     };
     progress('editing platform.yaml and regenerating the manifests (kaji synth)');
@@ -116,6 +141,26 @@ export async function releasePlatformChange(platform: PlatformDefinition, option
   } finally {
     await workspace.dispose();
   }
+}
+
+/** The files of a unified diff (new and deleted ones included), each with its changed lines (their +/- kept). */
+function changedFiles(diff: string): Map<string, string[]> {
+  const files = new Map<string, string[]>();
+  let current: string[] | undefined;
+  let inHunk = false;
+  for (const line of diff.split('\n')) {
+    const header = /^diff --git a\/(.*) b\/.*$/.exec(line);
+    if (header) {
+      files.set(header[1]!, (current = []));
+      inHunk = false;
+    } else if (line.startsWith('@@')) inHunk = true;
+    else if (current && inHunk && /^[-+]/.test(line)) current.push(line);
+  }
+  return files;
+}
+
+function listed(files: readonly string[]): string {
+  return files.length > 5 ? `${files.slice(0, 5).join(', ')} and ${files.length - 5} more` : files.join(', ');
 }
 
 /**

@@ -24,6 +24,9 @@ export interface WeightedRecord {
 const ADDRESS_TYPES = new Set(['A', 'AAAA', 'CNAME']);
 
 export function route53Client(options: Route53Options): Route53Client {
+  // The SDK warns on every run under Node 20 that its releases after January 2027 need Node 22: kaji pins
+  // its version (package.json), so the warning says nothing to kaji's users. Set it to "false" to see it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Route 53 is global: its API lives in us-east-1 (the SDK signs for it there).
   return new Route53Client({ region: 'us-east-1', ...(options.endpoint ? { endpoint: options.endpoint } : {}), maxAttempts: 3 });
 }
@@ -88,11 +91,17 @@ export function dnsVerdict(records: readonly WeightedRecord[], weights: Readonly
   return { converged: pending.length === 0, pending };
 }
 
-/** An AWS SDK failure as one line: credentials, permissions and throttling stop the step; the message says which. */
+/** Route 53 asking to slow down (5 requests a second per account, shared with external-dns): waited out, not a failure. */
+export class Route53BusyError extends StepFailedError {}
+
+const BUSY = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
+
+/** An AWS SDK failure as one line: credentials and permissions stop the step, throttling is a Route53BusyError; the message says which. */
 function awsFailure(doing: string) {
   return (error: unknown): never => {
     const name = (error as { name?: string }).name ?? 'Error';
     const message = (error as Error).message ?? String(error);
-    throw new StepFailedError(`${doing} in Route 53 failed: ${name}: ${message}`);
+    const Failure = BUSY.has(name) ? Route53BusyError : StepFailedError;
+    throw new Failure(`${doing} in Route 53 failed: ${name}: ${message}`);
   };
 }

@@ -3,20 +3,22 @@
 // weight one step), rollback (all weight back to the old cluster), finish
 // (remove the old cluster). Each step is made idempotently, verified, and only
 // then recorded in the state file.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { displayPath } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition } from '../platform/index.js';
+import { stackName } from '../platform/stack-name.js';
 import { manifestRoot } from '../synth/index.js';
 import { ArgoCdRefusedError, listApplications, syncVerdict, type ArgoCdConnection } from './argocd.js';
-import { cdkAppFolder, clusterStack, runCdk } from './cdk.js';
+import { cdkAppFolder, runCdk } from './cdk.js';
 import { StepFailedError, UpgradeError } from './errors.js';
+import { withUpgradeLock } from './lock.js';
 import { removeCluster, setClusterWeights } from './platform-edit.js';
 import { planUpgrade, type UpgradePlan } from './plan.js';
 import { releasePlatformChange, type ReleaseResult } from './release.js';
-import { dnsVerdict, hostedZoneOf, route53Client, weightedRecords, type Route53Options } from './route53.js';
-import { currentStep, readState, requireState, STATE_FILE, weightsOf, writeState, type StepId, type UpgradeState } from './state.js';
+import { dnsVerdict, hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
+import { currentStep, readState, requireState, resumeCommand, statePath, STATE_FILE, weightsOf, writeState, type StepId, type UpgradeState } from './state.js';
 import { formatDuration, soakUntil, waitUntil } from './wait.js';
 
 export const DEFAULT_WEIGHT_STEPS = [10, 50, 100] as const;
@@ -70,7 +72,7 @@ const now = () => new Date().toISOString();
 /** Checks the readiness plan and, when ready, records the upgrade with its preflight done. */
 export async function startUpgrade(options: StartOptions): Promise<{ plan: UpgradePlan; state?: UpgradeState }> {
   const existing = await readState(options.directory);
-  if (existing) {
+  if (existing && !existing.done.finish) {
     throw new UpgradeError(
       `an upgrade ${existing.from.name} → ${existing.to.name} is recorded in ${displayPath(join(options.directory, STATE_FILE))}: see kaji upgrade status (delete the file to start over)`,
     );
@@ -95,7 +97,15 @@ export async function startUpgrade(options: StartOptions): Promise<{ plan: Upgra
     weights: { [plan.from.name]: plan.from.weight, [plan.to.name]: plan.to.weight },
     rollbacks: [],
   };
-  return { plan, state: await writeState(options.directory, state) };
+  return {
+    plan,
+    state: await withUpgradeLock(options.directory, async () => {
+      // A finished upgrade is kept as the record of it, named after when it finished.
+      const finished = (await readState(options.directory))?.done.finish;
+      if (finished) await rename(statePath(options.directory), join(options.directory, `kaji-upgrade.${finished.replace(/[:.]/g, '-')}.json`));
+      return writeState(options.directory, state, { create: true });
+    }),
+  };
 }
 
 function checkWeightSteps(steps: readonly number[]): void {
@@ -107,17 +117,46 @@ function checkWeightSteps(steps: readonly number[]): void {
 
 /** Makes the current step (deploy, sync or a weight step); finish has its own command. */
 export async function nextStep(options: RunbookOptions): Promise<StepResult> {
-  let state = await requireState(options.directory);
-  const platform = await platformOf(options.directory, state);
-  const step = currentStep(state);
-  if (step === undefined) return { state, lines: [`the upgrade ${state.from.name} → ${state.to.name} is finished: nothing left to do`] };
-  if (step === 'finish') return { state, lines: [`every weight step is done: ${state.to.name} has all the traffic; run kaji upgrade finish to remove ${state.from.name}`] };
+  const seen = await requireState(options.directory);
+  const step = currentStep(seen);
+  if (step === undefined) return { state: seen, lines: [`the upgrade ${seen.from.name} → ${seen.to.name} is finished: nothing left to do`] };
+  refuseOtherUnverifiedStep(seen, step);
+  if (step === 'finish') return { state: seen, lines: [`every weight step is done: ${seen.to.name} has all the traffic; run kaji upgrade finish to remove ${seen.from.name}`] };
   if (step === 'preflight') throw new UpgradeError(`${STATE_FILE} has no preflight recorded: delete it and run kaji upgrade start`);
-  if (step !== 'deploy' && step !== 'sync') return weightStep(platform, state, step, options);
-  state = await writeState(options.directory, { ...state, inProgress: { step, since: now() } });
-  const lines = step === 'deploy' ? await deployStep(platform, state, options) : await syncStep(platform, state, options);
-  state = await writeState(options.directory, { ...state, done: { ...state.done, [step]: now() }, inProgress: undefined });
-  return { state, step, lines };
+  // The soak is waited out without the lock, so a rollback can be made meanwhile; this run then stops.
+  if (step !== 'deploy' && step !== 'sync') await waitSoak(seen, options);
+  return withUpgradeLock(options.directory, async () => {
+    let state = await unchangedState(options.directory, seen);
+    const platform = await platformOf(options.directory, state);
+    if (step !== 'deploy' && step !== 'sync') return weightStep(platform, state, step, options);
+    state = await writeState(options.directory, { ...state, inProgress: { step, since: now() } });
+    const lines = step === 'deploy' ? await deployStep(platform, state, options) : await syncStep(platform, state, options);
+    state = await writeState(options.directory, { ...state, done: { ...state.done, [step]: now() }, inProgress: undefined });
+    return { state, step, lines };
+  });
+}
+
+/**
+ * A step started and not verified (a run stopped or failed) is completed by
+ * its own command before anything else: after a half-made rollback, Route 53
+ * and the manifest repository may hold the old cluster's weights, and moving
+ * on from the state's last weight step would push traffic forward again.
+ */
+function refuseOtherUnverifiedStep(state: UpgradeState, step: StepId | 'rollback'): void {
+  const started = state.inProgress;
+  if (started === undefined || started.step === step) return;
+  throw new UpgradeError(
+    `${started.step === 'rollback' ? 'a rollback' : `step ${started.step}`} was started at ${started.since} and not verified: run ${resumeCommand(started.step)} to complete it first`,
+  );
+}
+
+/** The state again, under the lock: refused when another run recorded something since `seen` was read. */
+async function unchangedState(directory: string, seen: UpgradeState): Promise<UpgradeState> {
+  const state = await requireState(directory);
+  if (state.updatedAt !== seen.updatedAt) {
+    throw new UpgradeError(`the upgrade was changed by another run while this one waited (${STATE_FILE} updated at ${state.updatedAt}): see kaji upgrade status, then run again`);
+  }
+  return state;
 }
 
 async function platformOf(directory: string, state: UpgradeState): Promise<PlatformDefinition> {
@@ -129,7 +168,7 @@ async function platformOf(directory: string, state: UpgradeState): Promise<Platf
 }
 
 async function deployStep(platform: PlatformDefinition, state: UpgradeState, options: RunbookOptions): Promise<string[]> {
-  const stack = clusterStack(platform.platform.name, state.to.name);
+  const stack = stackName(platform, state.to.name);
   const folder = cdkAppFolder(platform.file, options.cdkApp);
   options.onProgress(`running cdk deploy ${stack} in ${displayPath(folder)}`);
   await runCdk({ cdk: options.cdk, folder, args: ['deploy', stack], onOutput: options.onOutput });
@@ -172,8 +211,6 @@ async function syncStep(platform: PlatformDefinition, state: UpgradeState, optio
 }
 
 async function weightStep(platform: PlatformDefinition, state: UpgradeState, step: StepId, options: RunbookOptions): Promise<StepResult> {
-  // The soak first: a run stopped while it waits has started nothing.
-  await waitSoak(state, options);
   state = await writeState(options.directory, { ...state, inProgress: { step, since: now() } });
   const index = Number(step.slice('weight-'.length));
   const weights = weightsOf(state, index);
@@ -217,6 +254,7 @@ async function releaseWeights(platform: PlatformDefinition, state: UpgradeState,
   return releasePlatformChange(platform, {
     platformFile: platform.file,
     edit: (text) => setClusterWeights(text, weights, displayPath(platform.file)),
+    expected: { what: 'the external-dns aws-weight annotations', allows: (_file, changed) => changed.every((line) => /^[-+]\s*external-dns\.alpha\.kubernetes\.io\/aws-weight: /.test(line)) },
     title,
     trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
     manifests: options.manifests,
@@ -240,7 +278,14 @@ async function verifyDns(platform: PlatformDefinition, weights: Record<string, n
     const zone = await hostedZoneOf(client, platform.platform.domain, route53);
     await waitUntil(
       async () => {
-        const verdict = dnsVerdict(await weightedRecords(client, zone), weights);
+        let records;
+        try {
+          records = await weightedRecords(client, zone);
+        } catch (error) {
+          if (error instanceof Route53BusyError) return { done: false, summary: `Route 53 is throttling (${error.message}): asking again`, waiting: [] };
+          throw error;
+        }
+        const verdict = dnsVerdict(records, weights);
         return { done: verdict.converged, summary: `Route 53 zone ${zone}: ${verdict.pending.length} record(s) not at ${describeWeights(weights)} yet`, waiting: verdict.pending };
       },
       { what: `external-dns to set ${describeWeights(weights)} in Route 53`, timeoutMs: options.timeoutMs ?? 30 * 60_000, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress },
@@ -252,8 +297,13 @@ async function verifyDns(platform: PlatformDefinition, weights: Record<string, n
 
 /** Moves all the weight back to the old cluster, verified in Route 53; the next `next` checks sync again, then starts the weight steps over. */
 export async function rollback(options: RunbookOptions): Promise<StepResult> {
+  return withUpgradeLock(options.directory, () => rollbackLocked(options));
+}
+
+async function rollbackLocked(options: RunbookOptions): Promise<StepResult> {
   let state = await requireState(options.directory);
   if (state.done.finish) throw new UpgradeError(`the upgrade is finished: ${state.from.name} was removed; there is nothing to roll back to`);
+  if (state.inProgress?.step === 'finish') throw new UpgradeError(`finish was started at ${state.inProgress.since} (${state.from.name}'s removal may be released already): run kaji upgrade finish to complete it`);
   const platform = await platformOf(options.directory, state);
   state = await writeState(options.directory, { ...state, inProgress: { step: 'rollback', since: now() } });
   const weights = { [state.from.name]: state.totalWeight, [state.to.name]: 0 };
@@ -281,47 +331,69 @@ export async function rollback(options: RunbookOptions): Promise<StepResult> {
 }
 
 export interface FinishOptions extends RunbookOptions {
-  /** Run `cdk destroy` of the old cluster's stack too. */
+  /** Run `cdk destroy` of the old cluster's stack too, before its removal from platform.yaml. */
   readonly destroy?: boolean;
 }
 
-/** Removes the old cluster from platform.yaml once the new one has all the weight and has soaked; prints (or runs) its cdk destroy. */
+/**
+ * Retires the old cluster once the new one has all the weight and has soaked.
+ * With `destroy`, first `cdk destroy` of its stack, while platform.yaml still
+ * defines it (the CDK app builds its stacks from platform.yaml: once the
+ * cluster is removed, cdk has no such stack and destroys nothing); then its
+ * removal from platform.yaml, released.
+ */
 export async function finish(options: FinishOptions): Promise<StepResult> {
-  let state = await requireState(options.directory);
-  const platform = await platformOf(options.directory, state);
-  const step = currentStep(state);
-  const stack = clusterStack(state.platform, state.from.name);
-  const folder = cdkAppFolder(platform.file, options.cdkApp);
-  const lines: string[] = [];
-  if (step !== undefined) {
-    if (step !== 'finish') throw new UpgradeError(`not yet: the next step is ${step} (kaji upgrade next); finish comes after the last weight step and its soak`);
-    await waitSoak(state, options);
-    state = await writeState(options.directory, { ...state, inProgress: { step: 'finish', since: now() } });
-    const title = `upgrade ${state.from.name} → ${state.to.name}: remove ${state.from.name}`;
-    const release = await releasePlatformChange(platform, {
-      platformFile: platform.file,
-      edit: (text) => removeCluster(text, state.from.name, displayPath(platform.file)),
-      title,
-      trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
-      manifests: options.manifests,
-      base: options.base,
-      attempts: options.attempts,
-      kubectl: options.kubectl,
-      author: options.author,
-      onProgress: options.onProgress,
-    });
-    state = await writeState(options.directory, { ...state, done: { ...state.done, finish: now() }, inProgress: undefined });
-    lines.push(
-      `${title}: ${releaseLine(release)}`,
-      `${state.from.name}'s overlays (apps/*/overlays/${state.from.name}/) belong to the service teams and stay; delete them when you like`,
-    );
-  }
-  if (options.destroy) {
-    options.onProgress(`running cdk destroy ${stack} in ${displayPath(folder)}`);
-    await runCdk({ cdk: options.cdk, folder, args: ['destroy', '--force', stack], onOutput: options.onOutput });
-    lines.push(`destroyed ${stack}`);
-  } else {
-    lines.push(`when ${state.from.name} has drained, destroy it: (cd ${displayPath(folder)} && cdk destroy ${stack}), or kaji upgrade finish --destroy`);
-  }
-  return { state, step: 'finish', lines };
+  const seen = await requireState(options.directory);
+  const step = currentStep(seen);
+  if (step !== undefined && step !== 'finish') throw new UpgradeError(`not yet: the next step is ${step} (kaji upgrade next); finish comes after the last weight step and its soak`);
+  refuseOtherUnverifiedStep(seen, 'finish');
+  if (step === 'finish') await waitSoak(seen, options);
+  return withUpgradeLock(options.directory, async () => {
+    let state = await unchangedState(options.directory, seen);
+    const platform = await platformOf(options.directory, state);
+    const stack = stackName(platform, state.from.name);
+    const folder = cdkAppFolder(platform.file, options.cdkApp);
+    const deleteStack = `aws cloudformation delete-stack --region ${platform.platform.region} --stack-name ${stack}`;
+    const lines: string[] = [];
+    if (options.destroy && state.destroyedAt === undefined) {
+      options.onProgress(`checking that the CDK app in ${displayPath(folder)} still defines ${stack} (cdk list)`);
+      const listed = await runCdk({ cdk: options.cdk, folder, args: ['list'], onOutput: () => undefined });
+      if (!listed.split('\n').some((line) => line.trim() === stack)) {
+        throw new UpgradeError(
+          `the CDK app in ${displayPath(folder)} does not define ${stack} (${state.from.name} is no longer in the platform.yaml it reads), so cdk destroy would destroy nothing: delete the stack with ${deleteStack}`,
+        );
+      }
+      options.onProgress(`running cdk destroy ${stack} in ${displayPath(folder)}`);
+      await runCdk({ cdk: options.cdk, folder, args: ['destroy', '--force', stack], onOutput: options.onOutput });
+      state = await writeState(options.directory, { ...state, destroyedAt: now() });
+      lines.push(`destroyed ${stack} (cdk destroy succeeded; aws cloudformation describe-stacks --region ${platform.platform.region} --stack-name ${stack} now says it does not exist)`);
+    }
+    if (step === 'finish') {
+      state = await writeState(options.directory, { ...state, inProgress: { step: 'finish', since: now() } });
+      const title = `upgrade ${state.from.name} → ${state.to.name}: remove ${state.from.name}`;
+      const from = state.from.name;
+      const release = await releasePlatformChange(platform, {
+        platformFile: platform.file,
+        edit: (text) => removeCluster(text, from, displayPath(platform.file)),
+        expected: { what: `clusters/${from}/`, allows: (file) => file.startsWith(`clusters/${from}/`) },
+        title,
+        trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
+        manifests: options.manifests,
+        base: options.base,
+        attempts: options.attempts,
+        kubectl: options.kubectl,
+        author: options.author,
+        onProgress: options.onProgress,
+      });
+      state = await writeState(options.directory, { ...state, done: { ...state.done, finish: now() }, inProgress: undefined });
+      lines.push(
+        `${title}: ${releaseLine(release)}`,
+        `${state.from.name}'s overlays (apps/*/overlays/${state.from.name}/) belong to the service teams and stay; delete them when you like`,
+      );
+    }
+    if (state.destroyedAt === undefined) {
+      lines.push(`${stack} is not destroyed: the CDK app no longer defines it once platform.yaml has no ${state.from.name}; when ${state.from.name} has drained: ${deleteStack}`);
+    }
+    return { state, step: 'finish', lines };
+  });
 }

@@ -36,6 +36,8 @@ export interface UpgradeState {
   readonly soakUntil?: string;
   /** A step that was started and not verified (an interrupted or failed run): it is made again. */
   readonly inProgress?: { readonly step: StepId | 'rollback'; readonly since: string };
+  /** When `finish --destroy` destroyed the old cluster's stack. */
+  readonly destroyedAt?: string;
   /** Rollbacks so far, newest last. */
   readonly rollbacks: readonly { readonly at: string; readonly weights: Readonly<Record<string, number>> }[];
 }
@@ -60,6 +62,11 @@ export function weightsOf(state: Pick<UpgradeState, 'from' | 'to' | 'totalWeight
   return { [state.from.name]: state.totalWeight - to, [state.to.name]: to };
 }
 
+/** The command that completes the step a run started and did not verify. */
+export function resumeCommand(step: StepId | 'rollback'): string {
+  return step === 'rollback' ? 'kaji upgrade rollback' : step === 'finish' ? 'kaji upgrade finish' : 'kaji upgrade next';
+}
+
 export async function readState(directory: string): Promise<UpgradeState | undefined> {
   const file = statePath(directory);
   let text: string;
@@ -76,10 +83,47 @@ export async function readState(directory: string): Promise<UpgradeState | undef
     throw new UpgradeError(`${displayPath(file)} is not JSON (${(error as Error).message}): restore it, or delete it to start over`);
   }
   const candidate = state as Partial<UpgradeState> | null;
-  if (candidate?.kind !== 'kaji-upgrade' || candidate.version !== 1 || !candidate.from || !candidate.to || !Array.isArray(candidate.weightSteps) || typeof candidate.done !== 'object') {
+  if (candidate?.kind !== 'kaji-upgrade' || candidate.version !== 1) {
     throw new UpgradeError(`${displayPath(file)} is not a kaji upgrade state (kind: kaji-upgrade, version: 1): restore it, or delete it to start over`);
   }
+  const problem = stateProblem(candidate as Record<string, unknown>);
+  if (problem) throw new UpgradeError(`${displayPath(file)}: ${problem}: restore it, or delete it to start over`);
   return candidate as UpgradeState;
+}
+
+type Check = (value: unknown) => boolean;
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isText: Check = (value) => typeof value === 'string' && value !== '';
+const isTime: Check = (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value));
+const isWeight: Check = (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 255;
+const isCluster: Check = (value) => isRecord(value) && isText(value.name) && isText(value.kubernetesVersion) && isWeight(value.weight);
+const isWeights: Check = (value) => isRecord(value) && Object.values(value).every(isWeight);
+const isPercentages: Check = (value) =>
+  Array.isArray(value) && value.length > 0 && value.every((step, index) => Number.isInteger(step) && step > 0 && step <= 100 && (index === 0 || step > value[index - 1])) && value.at(-1) === 100;
+
+/** The first field of a state file that is not what kaji wrote, named with what it should be. */
+function stateProblem(state: Record<string, unknown>): string | undefined {
+  const required: [string, Check, string][] = [
+    ['platform', isText, 'a platform name'],
+    ['from', isCluster, 'a cluster: {name, kubernetesVersion, weight 0-255}'],
+    ['to', isCluster, 'a cluster: {name, kubernetesVersion, weight 0-255}'],
+    ['totalWeight', isWeight, 'a weight, 0-255'],
+    ['weightSteps', isPercentages, 'rising whole percentages ending at 100'],
+    ['soakMs', (value) => Number.isInteger(value) && (value as number) >= 0, 'milliseconds, 0 or more'],
+    ['startedAt', isTime, 'a time'],
+    ['updatedAt', isTime, 'a time'],
+    ['done', (value) => isRecord(value) && Object.values(value).every(isTime), 'step: time, for each step done'],
+    ['weights', isWeights, 'cluster: weight 0-255'],
+    ['rollbacks', (value) => Array.isArray(value) && value.every((item) => isRecord(item) && isTime(item.at) && isWeights(item.weights)), 'a list of {at, weights}'],
+  ];
+  const optional: [string, Check, string][] = [
+    ['soakUntil', isTime, 'a time'],
+    ['destroyedAt', isTime, 'a time'],
+    ['inProgress', (value) => isRecord(value) && isText(value.step) && isTime(value.since), '{step, since}'],
+  ];
+  for (const [field, check, want] of required) if (!check(state[field])) return `${field} is ${JSON.stringify(state[field]) ?? 'missing'}, not ${want}`;
+  for (const [field, check, want] of optional) if (state[field] !== undefined && !check(state[field])) return `${field} is ${JSON.stringify(state[field])}, not ${want}`;
+  return undefined;
 }
 
 /** Loads the state of the upgrade under way, or says how to start one. */
@@ -89,8 +133,23 @@ export async function requireState(directory: string): Promise<UpgradeState> {
   return state;
 }
 
-export async function writeState(directory: string, state: UpgradeState): Promise<UpgradeState> {
-  const written = { ...state, updatedAt: new Date().toISOString() };
+/**
+ * Writes `state` as the next version of the one read (compare-and-set): the
+ * file must still hold the version `state` was made from (its updatedAt), or,
+ * with `create`, no upgrade at all; otherwise another run changed it
+ * meanwhile, and writing would undo what that run did.
+ */
+export async function writeState(directory: string, state: UpgradeState, options: { create?: boolean } = {}): Promise<UpgradeState> {
+  const current = await readState(directory);
+  if (options.create ? current !== undefined : current?.updatedAt !== state.updatedAt) {
+    throw new UpgradeError(
+      `${displayPath(statePath(directory))} was changed by another run while this one worked (${current ? `now: ${current.updatedAt}` : 'it is gone'}): nothing more was recorded; see kaji upgrade status`,
+    );
+  }
+  let updatedAt = new Date().toISOString();
+  // Two writes within one millisecond would look like no change to the compare-and-set.
+  if (updatedAt <= state.updatedAt) updatedAt = new Date(Date.parse(state.updatedAt) + 1).toISOString();
+  const written = { ...state, updatedAt };
   await writeFileAtomically(statePath(directory), `${JSON.stringify(written, null, 2)}\n`);
   return written;
 }

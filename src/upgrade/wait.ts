@@ -3,6 +3,7 @@
 // and at least once a minute), and both can be interrupted at any moment: the
 // state file says only what was verified, so nothing is half-done.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { printable } from '../report/index.js';
 import { StepFailedError } from './errors.js';
 
 export interface Probe {
@@ -30,8 +31,10 @@ export async function waitUntil(probe: () => Promise<Probe>, options: WaitOption
   let shown = '';
   let shownAt = 0;
   for (;;) {
-    const result = await probe();
-    if (result.done) return result;
+    const probed = await probe();
+    if (probed.done) return probed;
+    // What Argo CD and Route 53 say reaches the terminal: no control characters in it.
+    const result = { ...probed, summary: printable(probed.summary), waiting: probed.waiting.map(printable) };
     const elapsed = Date.now() - start;
     if (elapsed >= options.timeoutMs) {
       const listed = result.waiting.slice(0, 20).map((line) => `\n  ${line}`).join('');

@@ -134,7 +134,24 @@ export async function createFixture(options: { services?: readonly FixtureServic
 
   const cdkLog = join(root, 'cdk.log');
   const cdk = join(root, 'bin', 'cdk');
-  write('bin/cdk', `#!/bin/sh\necho "$*" >> '${cdkLog}'\necho "cdk: $1 in $(basename "$PWD")"\nexit ${options.cdkExit ?? 0}\n`);
+  // Like the real CLI, it knows the stacks the app builds from ../platform.yaml (list), and destroys
+  // a stack the app no longer defines by printing "No stacks match" and exiting 0 (logged as such).
+  write(
+    'bin/cdk',
+    `#!/bin/sh
+if [ -n "$ARGOCD_AUTH_TOKEN" ]; then echo "the Argo CD token reached cdk" >&2; exit 9; fi
+stacks() { echo shop-shared; sed -n 's/^  - name: \\(.*\\)$/shop-\\1/p' ../platform.yaml; }
+case "$1" in
+  list) echo "$*" >> '${cdkLog}'; stacks; exit 0;;
+  destroy) for stack; do :; done
+    if stacks | grep -qx "$stack"; then echo "$*" >> '${cdkLog}'; echo "$stack: destroyed"; else echo "$* (no such stack)" >> '${cdkLog}'; echo "No stacks match the name(s) $stack"; fi
+    exit 0;;
+esac
+echo "$*" >> '${cdkLog}'
+echo "cdk: $1 in $(basename "$PWD")"
+exit ${options.cdkExit ?? 0}
+`,
+  );
   chmodSync(cdk, 0o755);
   const bareGit = (...args: string[]) => git(root, '--git-dir', remote, ...args);
   return {
@@ -224,10 +241,12 @@ export interface Record53 {
 
 /**
  * Route 53's REST API (2013-04-01, XML) for ListHostedZonesByName and ListResourceRecordSets
- * (paged: `pageSize` records a page). `records()` is called on each listing.
+ * (paged: `pageSize` records a page). `records()` is called on each listing. The first `throttled`
+ * record listings are refused as Route 53 does past its rate limit (HTTP 400, Throttling).
  */
-export async function startRoute53(records: () => readonly Record53[], pageSize = 3): Promise<FakeServer> {
+export async function startRoute53(records: () => readonly Record53[], pageSize = 3, throttled = 0): Promise<FakeServer> {
   const requests: FakeServer['requests'] = [];
+  let refused = 0;
   const ns = 'https://route53.amazonaws.com/doc/2013-04-01/';
   const { server, url } = await listen((request, response) => {
     requests.push({ method: request.method ?? '', path: request.url ?? '', authorization: request.headers.authorization });
@@ -251,6 +270,12 @@ export async function startRoute53(records: () => readonly Record53[], pageSize 
       return;
     }
     const rrset = /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset$/.exec(parsed.pathname);
+    if (rrset && refused < throttled) {
+      refused++;
+      response.statusCode = 400;
+      response.end(`<?xml version="1.0"?>\n<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r-3</RequestId></ErrorResponse>`);
+      return;
+    }
     if (!rrset || rrset[1] !== ZONE_ID) {
       response.statusCode = 404;
       response.end(`<?xml version="1.0"?>\n<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: ${rrset?.[1] ?? ''}</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`);

@@ -2,7 +2,14 @@
 // Argo CD verdicts, the weights of each step, durations.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dnsVerdict, formatDuration, parseDuration, removeCluster, setClusterWeights, syncVerdict, weightsOf } from '../../src/upgrade/index.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dnsVerdict, formatDuration, parseDuration, readState, removeCluster, setClusterWeights, syncVerdict, weightsOf, type UpgradeState } from '../../src/upgrade/index.js';
+import { argoCdServerUrl } from '../../src/upgrade/argocd.js';
+import { withUpgradeLock } from '../../src/upgrade/lock.js';
+import { writeState } from '../../src/upgrade/state.js';
 
 const BLOCK = `clusters:
   # the old one
@@ -81,4 +88,87 @@ test('weights of each step: the new cluster gets its share of the total, the old
 test('durations', () => {
   assert.deepEqual(['90s', '10m', '1h', '250ms', '600', '1.5m', 'soon', '-1s'].map(parseDuration), [90_000, 600_000, 3_600_000, 250, 600_000, 90_000, undefined, undefined]);
   assert.deepEqual([250, 4_000, 252_000, 3_900_000].map(formatDuration), ['250ms', '4s', '4m 12s', '1h 5m']);
+});
+
+describe('one run at a time', () => {
+  const folder = () => mkdtempSync(join(tmpdir(), 'kaji-upgrade-lock-'));
+
+  test('a lock held by a live run is refused, naming it; a nested command refuses too', async () => {
+    const directory = folder();
+    try {
+      writeFileSync(join(directory, 'kaji-upgrade.lock'), JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-01-01T00:00:00Z' }));
+      await assert.rejects(withUpgradeLock(directory, async () => 'ran'), new RegExp(`kaji \\(pid ${process.ppid} on .*\\) is running an upgrade command here`));
+      rmSync(join(directory, 'kaji-upgrade.lock'));
+      await withUpgradeLock(directory, async () => {
+        await assert.rejects(withUpgradeLock(directory, async () => 'ran'), /is running an upgrade command here/);
+      });
+      assert.ok(!existsSync(join(directory, 'kaji-upgrade.lock')), 'released');
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  test("a lock whose run is gone (this host, no such process) is taken over", async () => {
+    const directory = folder();
+    try {
+      const gone = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+      writeFileSync(join(directory, 'kaji-upgrade.lock'), JSON.stringify({ pid: gone, host: hostname(), since: '2026-01-01T00:00:00Z' }));
+      assert.equal(await withUpgradeLock(directory, async () => JSON.parse(readFileSync(join(directory, 'kaji-upgrade.lock'), 'utf8')).pid), process.pid);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  test('the state is written only over the version it was made from (compare-and-set)', async () => {
+    const directory = folder();
+    try {
+      const at = '2026-01-01T00:00:00.000Z';
+      const initial = { kind: 'kaji-upgrade', version: 1, platform: 'shop', from: { name: 'blue', kubernetesVersion: '1.32', weight: 255 }, to: { name: 'green', kubernetesVersion: '1.35', weight: 0 }, totalWeight: 255, weightSteps: [100], soakMs: 0, startedAt: at, updatedAt: at, done: { preflight: at }, weights: { blue: 255, green: 0 }, rollbacks: [] } as UpgradeState;
+      const first = await writeState(directory, initial, { create: true });
+      await assert.rejects(writeState(directory, initial, { create: true }), /was changed by another run/);
+      const second = await writeState(directory, { ...first, done: { ...first.done, deploy: at } });
+      assert.ok(second.updatedAt > first.updatedAt);
+      await assert.rejects(writeState(directory, { ...first, done: {} }), /was changed by another run while this one worked/, 'made from an older version');
+      assert.deepEqual((await readState(directory))?.done, { preflight: at, deploy: at });
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the state file', () => {
+  test('every field is checked, and a wrong one named', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'kaji-upgrade-state-'));
+    try {
+      const at = '2026-01-01T00:00:00.000Z';
+      const good = { kind: 'kaji-upgrade', version: 1, platform: 'shop', from: { name: 'blue', kubernetesVersion: '1.32', weight: 255 }, to: { name: 'green', kubernetesVersion: '1.35', weight: 0 }, totalWeight: 255, weightSteps: [10, 100], soakMs: 0, startedAt: at, updatedAt: at, done: { preflight: at }, weights: { blue: 255, green: 0 }, rollbacks: [] };
+      const file = join(directory, 'kaji-upgrade.json');
+      writeFileSync(file, JSON.stringify(good));
+      assert.deepEqual(await readState(directory), good);
+      for (const [change, message] of [
+        [{ done: null }, /kaji-upgrade\.json: done is null, not step: time, for each step done: restore it, or delete it to start over/],
+        [{ weightSteps: [10, 'x'] }, /weightSteps is \[10,"x"\], not rising whole percentages ending at 100/],
+        [{ weights: { blue: null } }, /weights is \{"blue":null\}, not cluster: weight 0-255/],
+        [{ rollbacks: null }, /rollbacks is null/],
+        [{ from: undefined }, /from is missing/],
+        [{ inProgress: { step: 'weight-1' } }, /inProgress is \{"step":"weight-1"\}, not \{step, since\}/],
+      ] as const) {
+        writeFileSync(file, JSON.stringify({ ...good, ...change }));
+        await assert.rejects(readState(directory), message);
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Argo CD server', () => {
+  test("host:port as the argocd CLI's $ARGOCD_SERVER means https; http only to this machine", () => {
+    assert.equal(argoCdServerUrl('argocd.example.com:8443').href, 'https://argocd.example.com:8443/');
+    assert.equal(argoCdServerUrl('https://argocd.example.com/argo').href, 'https://argocd.example.com/argo/');
+    assert.equal(argoCdServerUrl('http://127.0.0.1:8080').href, 'http://127.0.0.1:8080/');
+    assert.equal(argoCdServerUrl('http://localhost:8080').href, 'http://localhost:8080/');
+    assert.throws(() => argoCdServerUrl('http://argocd.example.com'), /the API token would cross the network unencrypted; use https:\/\//);
+    assert.throws(() => argoCdServerUrl('ftp://argocd.example.com'), /use an https:\/\/ URL/);
+  });
 });

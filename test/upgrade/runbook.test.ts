@@ -4,12 +4,13 @@
 // on 127.0.0.1. Waits use millisecond intervals; nothing is timed.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kaji, type CliResult } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
+import { nextStep } from '../../src/upgrade/index.js';
 import {
   ARGOCD_TOKEN,
   createFixture,
@@ -182,12 +183,13 @@ spec:
 
       // Green's Argo CD is still syncing cart at first: the wait says which and why.
       let polls = 0;
-      const syncing = healthyApps(GREEN_APPS).map((app) => (app.name === 'cart' ? { ...app, sync: 'OutOfSync', health: 'Progressing', message: 'Waiting for rollout' } : app));
+      const syncing = healthyApps(GREEN_APPS).map((app) => (app.name === 'cart' ? { ...app, sync: 'OutOfSync', health: 'Progressing', message: 'Waiting for rollout\u001b]0;owned\u0007' } : app));
       apps = () => (++polls < 3 ? syncing.filter((app) => polls === 2 || app.name !== 'shop') : healthyApps(GREEN_APPS));
       const sync = await upgrade(fixture, ['next'], servers());
       assert.equal(sync.code, 0, sync.stderr);
-      assert.match(sync.stderr, /waiting for green's Argo CD to sync every service \(.*\): 3\/5 Applications Synced and Healthy; not yet: cart: OutOfSync, Progressing \(Waiting for rollout; SyncError: one or more objects failed to apply; sync Running: waiting for healthy state\); shop: no such Application yet/);
+      assert.match(sync.stderr, /waiting for green's Argo CD to sync every service \(.*\): 3\/5 Applications Synced and Healthy; not yet: cart: OutOfSync, Progressing \(Waiting for rollout\\x1b\]0;owned\\x07; SyncError: one or more objects failed to apply; sync Running: waiting for healthy state\); shop: no such Application yet/);
       assert.match(sync.stderr, /4\/5 Applications Synced and Healthy; not yet: cart: OutOfSync/);
+      assert.ok(!sync.stderr.includes('\u001b') && !sync.stderr.includes('\u0007'), "a tenant's health message cannot drive the terminal");
       assert.match(sync.stdout, /green's Argo CD: all 5 Applications Synced and Healthy/);
       assert.ok(argocd.requests.every((request) => request.authorization === `Bearer ${ARGOCD_TOKEN}` && request.path === '/api/v1/applications'));
 
@@ -227,14 +229,20 @@ spec:
       assert.ok(fixture.show('clusters/green/argocd/root.yaml'));
       assert.doesNotMatch(fixture.readPlatform(), /name: blue/);
       assert.match(fixture.readPlatform(), /# Blue serves everything; green is the upgrade.\nclusters:\n {2}- name: green\n {4}kubernetesVersion: "1.35"\n {4}weight: 255\nteams:/);
-      assert.match(finish.stdout, /cdk destroy shop-blue/);
+      assert.match(finish.stdout, /shop-blue is not destroyed: the CDK app no longer defines it .*: aws cloudformation delete-stack --region eu-west-1 --stack-name shop-blue/);
       assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green'], 'cdk destroy runs only with --destroy');
       const status = await upgrade(fixture, ['status']);
       assert.match(status.stdout, /finished: blue is removed from platform.yaml/);
+      // A finished upgrade does not block the next one: start goes on to the plan (here: no cluster at weight 0 yet).
+      const again = await upgrade(fixture, ['start']);
+      assert.equal(again.code, 2);
+      assert.match(again.stderr, /has no cluster at weight 0 to upgrade to/);
 
+      // Blue is gone from the platform.yaml the CDK app reads: cdk destroy would destroy nothing, so it is not run.
       const destroy = await upgrade(fixture, ['finish', '--destroy'], servers());
-      assert.equal(destroy.code, 0, destroy.stderr);
-      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'destroy --force shop-blue']);
+      assert.equal(destroy.code, 2, destroy.stderr);
+      assert.match(destroy.stderr, /does not define shop-blue .* cdk destroy would destroy nothing: delete the stack with aws cloudformation delete-stack --region eu-west-1 --stack-name shop-blue/);
+      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list']);
     });
 
     test('platform.yaml inside the manifest repository: edited in the commit with what it generates; the checkout is left alone', async () => {
@@ -334,6 +342,100 @@ spec:
       const early = await upgrade(fixture, ['finish'], servers());
       assert.equal(early.code, 2);
       assert.match(early.stderr, /not yet: the next step is deploy/);
+    });
+
+    test('finish --destroy: cdk destroy while platform.yaml still defines blue, then blue is removed', async () => {
+      await started(['--soak', '0s', '--steps', '100']);
+      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      const finish = await upgrade(fixture, ['finish', '--destroy'], servers());
+      assert.equal(finish.code, 0, finish.stderr);
+      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list', 'destroy --force shop-blue'], 'the stack existed when destroyed');
+      assert.match(finish.stdout, /destroyed shop-blue/);
+      assert.equal(fixture.show('clusters/blue/argocd/root.yaml'), undefined);
+      assert.doesNotMatch(fixture.readPlatform(), /name: blue/);
+      assert.ok(JSON.parse(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8')).destroyedAt);
+    });
+
+    test('a rollback started and not verified is completed by rollback; next and finish refuse to move traffic forward meanwhile', async () => {
+      await started();
+      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      const frozen = recordsFromRemote(fixture);
+      records = () => frozen; // external-dns has not caught up with the rollback
+      const stuck = await upgrade(fixture, ['rollback'], servers());
+      assert.equal(stuck.code, 1);
+      assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
+      assert.equal(state(fixture).inProgress?.step, 'rollback');
+      const status = await upgrade(fixture, ['status']);
+      assert.match(status.stdout, /started and not verified: rollback .*run kaji upgrade rollback to complete it/);
+      assert.match(status.stdout, /next: kaji upgrade rollback/);
+      const tip = fixture.git('rev-parse', 'main');
+      const forward = await upgrade(fixture, ['next'], servers());
+      assert.equal(forward.code, 2);
+      assert.match(forward.stderr, /a rollback was started at .* and not verified: run kaji upgrade rollback to complete it first/);
+      assert.equal(fixture.git('rev-parse', 'main'), tip, 'nothing pushed');
+      assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
+      records = () => recordsFromRemote(fixture);
+      const done = await upgrade(fixture, ['rollback'], servers());
+      assert.equal(done.code, 0, done.stderr);
+      assert.equal(state(fixture).inProgress, undefined);
+      assert.equal(state(fixture).rollbacks.length, 1);
+    });
+
+    test('Route 53 throttling (shared with external-dns) is waited out, not a failed step', async () => {
+      await started();
+      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await route53.close();
+      route53 = await startRoute53(() => records(), 3, 4); // more refusals than the SDK's own 3 attempts
+      const step = await upgrade(fixture, ['next'], servers());
+      assert.equal(step.code, 0, step.stderr);
+      assert.match(step.stderr, /Route 53 is throttling \(listing the records of hosted zone Z0SHOPZONE1234 in Route 53 failed: Throttling: Rate exceeded\): asking again/);
+      assert.ok(state(fixture).done['weight-1']);
+    });
+
+    test('a weight step refuses a manifest repository its platform.yaml did not generate (a service onboarded since): nothing is pushed', async () => {
+      await started();
+      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      // A colleague onboarded api with a newer platform.yaml: its Application is on main, not in this platform.yaml.
+      const clone = join(fixture.root, 'colleague');
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=c', '-c', 'user.email=c@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: clone, stdio: 'pipe' });
+      execFileSync('git', ['clone', '--quiet', fixture.remote, clone], { stdio: 'pipe' });
+      writeFileSync(join(clone, 'clusters/blue/argocd/apps/api.yaml'), readFileSync(join(clone, 'clusters/blue/argocd/apps/cart.yaml'), 'utf8').replaceAll('cart', 'api'));
+      git('add', '.');
+      git('commit', '--quiet', '-m', 'onboard api');
+      git('push', '--quiet', 'origin', 'HEAD:main');
+      const tip = fixture.git('rev-parse', 'main');
+      const refused = await upgrade(fixture, ['next'], servers());
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /platform\.yaml \(.*platform\.yaml\) or this kaji differs from what generated main of the manifest repository: kaji synth would change clusters\/blue\/argocd\/apps\/api\.yaml before any edit; pull, run kaji synth and merge/);
+      assert.equal(fixture.git('rev-parse', 'main'), tip, 'nothing pushed: api stays');
+      assert.ok(fixture.show('clusters/blue/argocd/apps/api.yaml'));
+      assert.equal(state(fixture).done['weight-1'], undefined);
+    });
+
+    test('a run waiting out the soak stops when another run recorded something meanwhile', async () => {
+      await started(['--soak', '1h']);
+      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      const file = join(fixture.platformDir, 'kaji-upgrade.json');
+      const soaking = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify({ ...soaking, soakUntil: new Date(Date.now() + 200).toISOString() }));
+      const tip = fixture.git('rev-parse', 'main');
+      await assert.rejects(
+        nextStep({
+          directory: fixture.platformDir,
+          cdk: fixture.cdk,
+          intervalMs: 5,
+          timeoutMs: 3000,
+          route53: { endpoint: route53.url },
+          onOutput: () => undefined,
+          // While it soaks, another run (a rollback) records its own step.
+          onProgress: (message) => {
+            if (message.startsWith('soaking')) writeFileSync(file, JSON.stringify({ ...soaking, updatedAt: new Date(Date.now() + 5).toISOString(), inProgress: { step: 'rollback', since: new Date().toISOString() } }));
+          },
+        }),
+        /the upgrade was changed by another run while this one waited/,
+      );
+      assert.equal(fixture.git('rev-parse', 'main'), tip, 'nothing pushed');
+      assert.equal(JSON.parse(readFileSync(file, 'utf8')).inProgress.step, 'rollback');
     });
 
     test('killed while it soaks between two weight steps: the state is as it was, and the next run goes on once the soak is over', async () => {

@@ -1,0 +1,8 @@
+// The platform's CloudFormation stack names, shared by the CDK app
+// (kaji/infra's buildPlatformApp) and kaji upgrade, which deploys and destroys
+// a cluster's stack by name. No aws-cdk-lib here: kaji upgrade loads this.
+
+/** Stack names: `<platform>-shared` and `<platform>-<cluster>`. */
+export function stackName(platform: { readonly platform: { readonly name: string } }, part: string): string {
+  return `${platform.platform.name}-${part}`;
+}
