@@ -1,13 +1,13 @@
 // From a container's recommendations to its new request, one resource at a time:
 //
-//   recommended = the largest target over the clusters (each cluster's VPA sees
-//                 only its own pods; the manifests serve them all), rounded up:
+//   recommended = the largest target over the clusters that run the value
+//                 (each cluster's VPA sees only its own pods), rounded up:
 //                 cpu to whole millicores, memory to whole MiB; at least the floor
-//   proposed    = recommended, but never above the container's limit (or, with
-//                 none, the default limit its namespace's LimitRange gives it,
-//                 which the API server would find below the request) nor the
-//                 service's quota (no pod of it could then start): the cap
-//                 that applied is named
+//   proposed    = recommended, but never above the limit of any cluster that
+//                 runs it (its own, or where it has none, the default limit its
+//                 namespace's LimitRange gives it: the API server refuses a
+//                 request above the limit) nor the service's quota (no pod of it
+//                 could then start): the cap that applied is named
 //   decision    = a change when it moves the current request by the threshold
 //                 or more (default 10 %), so requests do not churn on noise
 import { ceilToScale, parseQuantity } from '../kube/index.js';
@@ -34,10 +34,10 @@ export interface ProposalInput {
   readonly resource: ResourceName;
   /** The request the manifests set now; undefined when they set none (the LimitRange default applies). */
   readonly current?: bigint;
-  /** The container's own limit. */
+  /** The container's own limit: the smallest over the clusters that set one. */
   readonly limit?: bigint;
-  /** The limit the namespace's LimitRange gives a container without one (the service's defaults.limits). */
-  readonly defaultLimit: bigint;
+  /** The limit the namespace's LimitRange gives a container without one (the service's defaults.limits), when some cluster runs it without. */
+  readonly defaultLimit?: bigint;
   /** The service's quota of the resource. */
   readonly quota: bigint;
   readonly recommendations: readonly RecommendationInput[];
@@ -74,7 +74,8 @@ export function propose(input: ProposalInput): Proposal {
   const rounded = roundUp(resource, largest);
   const recommended = rounded > FLOOR[resource] ? rounded : FLOOR[resource];
   const caps: { by: CapName; value: bigint }[] = [
-    input.limit !== undefined ? { by: 'limit', value: input.limit } : { by: 'default limit', value: input.defaultLimit },
+    ...(input.limit !== undefined ? [{ by: 'limit' as const, value: input.limit }] : []),
+    ...(input.defaultLimit !== undefined ? [{ by: 'default limit' as const, value: input.defaultLimit }] : []),
     { by: 'quota', value: input.quota },
   ];
   const binding = caps.filter((cap) => cap.value < recommended).sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))[0];

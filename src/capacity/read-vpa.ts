@@ -3,6 +3,7 @@
 // plugins and KAJI_KUBECTL work alike), or from snapshot files kubectl wrote.
 import { stat } from 'node:fs/promises';
 import { readInputs, STDIN_NAME, type KubeObject, type LoadSink } from '../kube/index.js';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../platform/derive/names.js';
 import { CapacityInputError, kubectlGet, type KubectlOptions } from './read.js';
 import { recommendationsOf, type WorkloadRecommendation } from './recommendations.js';
 
@@ -11,9 +12,10 @@ export const VPA_SNAPSHOT_COMMAND = 'kubectl get vpa -A -o json';
 
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
-/** Every namespace's VerticalPodAutoscalers of one cluster (the context's, or the current one). */
+/** Every namespace's VerticalPodAutoscalers of one cluster (the context's, or the current one) that kaji synth wrote. */
 export async function readClusterRecommendations(options: KubectlOptions = {}): Promise<WorkloadRecommendation[]> {
-  const objects = await kubectlGet(['verticalpodautoscalers.autoscaling.k8s.io', '--all-namespaces'], options);
+  // Only kaji's: a VPA a tenant slipped in (or another tool's) does not size the platform's requests.
+  const objects = await kubectlGet(['verticalpodautoscalers.autoscaling.k8s.io', '--all-namespaces', '--selector', `${MANAGED_BY_LABEL}=${MANAGED_BY}`], options);
   const source = options.context === undefined ? 'the current context' : `context ${options.context}`;
   return recommendationsOf(objects.map((object) => object.raw), source);
 }

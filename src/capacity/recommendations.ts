@@ -7,6 +7,7 @@
 // enough of its pods yet, or its target does not exist) is kept with no
 // containers: it is reported, never an error.
 import { isObject, stringAt, type JsonObject, type JsonValue } from '../kube/index.js';
+import { VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
 import { scaledQuantity } from './requests.js';
 
 export type ResourceName = 'cpu' | 'memory';
@@ -30,9 +31,13 @@ export interface WorkloadRecommendation {
   readonly name: string;
   /** The kaji.dev/service label kaji's VerticalPodAutoscalers carry. */
   readonly serviceLabel?: string;
+  /** The kaji.dev/cluster label: the cluster whose pods the numbers are from. */
+  readonly cluster?: string;
   readonly targetRef: { readonly kind: string; readonly name: string };
   /** Empty when the recommender has written none yet. */
   readonly containers: readonly ContainerRecommendation[];
+  /** The status conditions that hold (status "True"): LowConfidence, NoPodsMatched, RecommendationProvided... */
+  readonly conditions: readonly string[];
 }
 
 export const VPA_GROUP = 'autoscaling.k8s.io';
@@ -49,9 +54,12 @@ export function recommendationsOf(objects: readonly JsonObject[], source: string
     const target = stringAt(object, 'spec', 'targetRef', 'name');
     if (kind === undefined || target === undefined) continue; // nothing to right-size
     const serviceLabel = stringAt(object, 'metadata', 'labels', 'kaji.dev/service');
+    const cluster = stringAt(object, 'metadata', 'labels', VPA_CLUSTER_LABEL);
     const list = isObject(object.status) && isObject(object.status.recommendation) ? object.status.recommendation.containerRecommendations : undefined;
     const containers = Array.isArray(list) ? list.flatMap((entry, index) => containerRecommendation(entry, owner, index)) : [];
-    found.push({ source, namespace, name, ...(serviceLabel ? { serviceLabel } : {}), targetRef: { kind, name: target }, containers });
+    const written = isObject(object.status) && Array.isArray(object.status.conditions) ? object.status.conditions : [];
+    const conditions = written.flatMap((condition) => (isObject(condition) && condition.status === 'True' && typeof condition.type === 'string' ? [condition.type] : []));
+    found.push({ source, namespace, name, ...(serviceLabel ? { serviceLabel } : {}), ...(cluster ? { cluster } : {}), targetRef: { kind, name: target }, containers, conditions });
   }
   return found;
 }

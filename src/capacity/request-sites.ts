@@ -46,6 +46,9 @@ export type SiteSearch =
 export interface WorkloadName {
   readonly kind: string;
   readonly name: string;
+  /** Its labels and annotations as rendered, for patches that select by them. */
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 const NONE: SiteSearch = { kind: 'none' };
@@ -166,13 +169,41 @@ async function searchDefinition(search: Search, file: string, names: readonly st
   return NONE;
 }
 
-/** Whether a patch applies to the workload: by its target (kind, name pattern), or by its own kind and name. */
+/** Whether a patch applies to the workload: by its target (kind, name pattern, label and annotation selectors), or by its own kind and name. */
 function targets(target: JsonObject | undefined, pattern: GoRegex | undefined, document: JsonObject | undefined, workload: WorkloadName, names: readonly string[]): boolean {
   if (target !== undefined) {
     if (typeof target.kind === 'string' && target.kind !== workload.kind) return false;
+    if (typeof target.labelSelector === 'string' && !selects(target.labelSelector, workload.labels ?? {})) return false;
+    if (typeof target.annotationSelector === 'string' && !selects(target.annotationSelector, workload.annotations ?? {})) return false;
     return pattern === undefined || names.some((name) => pattern.test(name));
   }
   return document !== undefined && document.kind === workload.kind && names.includes(nameOf(document) ?? '');
+}
+
+/**
+ * Whether a Kubernetes label selector (`app=web,tier!=db`, `env in (a,b)`, `!canary`) selects the
+ * labels; one kaji cannot read selects nothing (the value is then reported, not edited: kustomize
+ * itself would refuse it).
+ */
+function selects(selector: string, labels: Readonly<Record<string, string>>): boolean {
+  const requirements = selector.match(/(?:[^,(]|\([^)]*\))+/g) ?? [];
+  return requirements.every((written) => {
+    const requirement = written.trim();
+    const set = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(requirement);
+    if (set) {
+      const values = set[3]!.split(',').map((value) => value.trim());
+      const has = Object.hasOwn(labels, set[1]!) && values.includes(labels[set[1]!]!);
+      return set[2] === 'in' ? has : !has;
+    }
+    const compare = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(requirement);
+    if (compare) {
+      const equal = Object.hasOwn(labels, compare[1]!) && labels[compare[1]!] === compare[3];
+      return compare[2] === '!=' ? !equal : equal;
+    }
+    if (/^![^=!\s]+$/.test(requirement)) return !Object.hasOwn(labels, requirement.slice(1));
+    if (/^[^=!\s(),]+$/.test(requirement)) return Object.hasOwn(labels, requirement);
+    return false;
+  });
 }
 
 function requestPointer(object: JsonObject, container: string, resource: ResourceName): { pointer: string; written: JsonValue } | undefined {

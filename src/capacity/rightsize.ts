@@ -6,8 +6,11 @@
 //    overlay, find each recommended container of each workload, and where its
 //    requests are written (request-sites.ts);
 // 2. per written value (a base shared by the clusters is one value): propose
-//    the new request from every recommendation for that container
-//    (propose.ts: the largest, rounded, floored, capped, past the threshold);
+//    the new request from the recommendations of the clusters that run it
+//    (each VPA names its cluster: kaji.dev/cluster), and only when every one of
+//    them was read (propose.ts: the largest, rounded, floored, capped at each
+//    cluster's limit, past the threshold); a resource an HPA scales the
+//    workload on is left alone;
 // 3. edit the values byte for byte, render again and check that every
 //    cluster runs exactly the proposed requests (a service whose render does
 //    not show them is left as it was, and reported);
@@ -32,6 +35,7 @@ import {
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { isUrl, redact, SourceNotFoundError, urlCredentials, Workspace } from '../gitops/git.js';
 import { GitHubForge, githubRepositoryOf, type PullRequestResult } from '../gitops/github.js';
+import { hpaScaledResources, VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
 import { amountOf, DEFAULT_THRESHOLD, formatAmount, propose, type Proposal, type RecommendationInput } from './propose.js';
 import { RESOURCE_NAMES, type ResourceName, type WorkloadRecommendation } from './recommendations.js';
 import { editRequest, findRequestSite, type RequestSite } from './request-sites.js';
@@ -142,7 +146,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
       const recommendations = byService.get(service.name) ?? [];
       if (recommendations.length === 0) continue;
       progress(`rendering ${service.name}`);
-      const planned = await planService(workspace, manifestDir, platform, service, recommendations, threshold, notes);
+      const planned = await planService(workspace, manifestDir, platform, service, recommendations, threshold, notes, options.kubectl);
       changes.push(...(await applyService(workspace, manifestDir, service, planned, options.kubectl)));
     }
     const plan: RightsizePlan = { threshold, changes, notes };
@@ -198,8 +202,22 @@ function recommendationsByService(
       notes.push({ vpa, source: recommendation.source, message: `namespace ${recommendation.namespace} is no service's of platform.yaml: left out` });
       continue;
     }
+    if (recommendation.cluster === undefined) {
+      notes.push({ service: service.name, vpa, source: recommendation.source, message: `no ${VPA_CLUSTER_LABEL} label, so the cluster its numbers are from is unknown: left out (kaji synth writes the label; sync the new clusters/ folder)` });
+      continue;
+    }
     if (recommendation.containers.length === 0) {
       notes.push({ service: service.name, vpa, source: recommendation.source, message: 'no recommendation yet (the recommender needs its pods running for a while)' });
+      continue;
+    }
+    // The recommender's own doubts: numbers from a few hours of a new cluster, or of pods long gone.
+    const doubt = recommendation.conditions.includes('NoPodsMatched')
+      ? 'its recommendation is stale (condition NoPodsMatched: no pod of the workload runs)'
+      : recommendation.conditions.includes('LowConfidence')
+        ? 'its recommendation has low confidence (condition LowConfidence: the recommender has little history of the pods yet)'
+        : undefined;
+    if (doubt !== undefined) {
+      notes.push({ service: service.name, vpa, source: recommendation.source, message: `${doubt}: left out` });
       continue;
     }
     byService.set(service.name, [...(byService.get(service.name) ?? []), recommendation]);
@@ -234,25 +252,30 @@ async function planService(
   recommendations: readonly WorkloadRecommendation[],
   threshold: number,
   notes: RightsizeNote[],
+  kubectl: string | undefined,
 ): Promise<ServicePlan> {
   const values = new Map<string, PlannedValue>();
   const clusters = platform.clusters.map((c) => c.name).filter((cluster) => kustomizationFile(overlayDir(manifestDir, service.name, cluster)) !== undefined);
+  // "blue#Deployment/web": what each cluster renders; a recommendation of a workload its own cluster does not run is noted.
   const renderedWorkloads = new Set<string>();
+  // Every cluster that runs a value is walked, read or not: a value is sized only when all of them were read.
   for (const cluster of clusters) {
     const overlay = overlayDir(manifestDir, service.name, cluster);
-    const rendered = await render(workspace, overlay);
+    const rendered = await render(workspace, overlay, kubectl);
+    const scaled = hpaScaledResources(rendered.objects.map((object) => object.raw));
     for (const [key, { targetRef, containers }] of recommendedContainers(recommendations)) {
       const workload = rendered.objects.find((object) => object.kind === targetRef.kind && object.name === targetRef.name);
       const spec = workload ? findPodSpec(workload.raw) : undefined;
       if (!workload || !spec) continue;
-      renderedWorkloads.add(key);
+      renderedWorkloads.add(`${cluster}#${key}`);
       for (const name of containers) {
         const container = (Array.isArray(spec.spec.containers) ? spec.spec.containers : []).find((entry) => isObject(entry) && entry.name === name);
         if (!isObject(container)) continue;
         for (const resource of RESOURCE_NAMES) {
-          const search = await findRequestSite(overlay, targetRef, name, resource, workspace.root, serviceDir(manifestDir, service.name));
-          const key = search.kind === 'found' ? `${search.site.file}#${search.site.document}#${search.site.pointer}` : `${cluster}#${workload.kind}/${workload.name}#${name}#${resource}`;
-          const entry: PlannedValue = values.get(key) ?? {
+          const search = await findRequestSite(overlay, { ...targetRef, ...metadataOf(workload.raw) }, name, resource, workspace.root, serviceDir(manifestDir, service.name));
+          const valueKey = search.kind === 'found' ? `${search.site.file}#${search.site.document}#${search.site.pointer}` : `${cluster}#${key}#${name}#${resource}`;
+          const hpa = scaled.get(key)?.has(resource) ? `a HorizontalPodAutoscaler scales ${key} on ${resource} in ${cluster}: the request is what its utilisation is measured against, so it is left to the team` : undefined;
+          const entry: PlannedValue = values.get(valueKey) ?? {
             site: search.kind === 'found' ? search.site : undefined,
             ...(search.kind === 'unsupported' ? { skipped: search.reason } : {}),
             workload: targetRef,
@@ -261,20 +284,24 @@ async function planService(
             clusters: [],
             rendered: [],
           };
-          entry.clusters.push(cluster);
-          entry.rendered.push(renderedAmounts(container, resource));
-          values.set(key, entry);
+          const withHpa: PlannedValue = hpa !== undefined && entry.skipped === undefined ? { ...entry, skipped: hpa } : entry;
+          withHpa.clusters.push(cluster);
+          withHpa.rendered.push(renderedAmounts(container, resource));
+          values.set(valueKey, withHpa);
         }
       }
     }
   }
   for (const recommendation of recommendations) {
-    if (!renderedWorkloads.has(`${recommendation.targetRef.kind}/${recommendation.targetRef.name}`)) {
+    const own = recommendation.cluster!;
+    if (!renderedWorkloads.has(`${own}#${recommendation.targetRef.kind}/${recommendation.targetRef.name}`)) {
       notes.push({
         service: service.name,
         vpa: `${recommendation.namespace}/${recommendation.name}`,
         source: recommendation.source,
-        message: `${recommendation.targetRef.kind} ${recommendation.targetRef.name} is in no overlay of ${service.name} (${clusters.join(', ') || 'none'}): left out`,
+        message: clusters.includes(own)
+          ? `${recommendation.targetRef.kind} ${recommendation.targetRef.name} is not in ${service.name}'s overlay for ${own}: left out`
+          : `${service.name} has no overlay for cluster ${own} (${clusters.join(', ') || 'none'}): left out`,
       });
     }
   }
@@ -282,30 +309,36 @@ async function planService(
   const changes: RequestChange[] = [];
   const sites = new Map<RequestChange, RequestSite>();
   for (const value of values.values()) {
-    const vpa = recommendations
-      .filter((r) => r.targetRef.kind === value.workload.kind && r.targetRef.name === value.workload.name)
-      .flatMap((r) => r.containers.filter((c) => c.container === value.container).map((c) => ({ source: r.source, container: c })))
-      .flatMap(({ source, container }): RecommendationInput[] => {
-        const target = container.target[value.resource];
-        if (target === undefined) return [];
-        const lowerBound = container.lowerBound[value.resource];
-        const upperBound = container.upperBound[value.resource];
-        return [{ source, target, ...(lowerBound === undefined ? {} : { lowerBound }) , ...(upperBound === undefined ? {} : { upperBound }) }];
-      });
+    const unread: string[] = [];
+    const vpa = value.clusters.flatMap((cluster) => {
+      const inputs = recommendationInputs(recommendations, cluster, value);
+      if (inputs.length === 0) unread.push(cluster);
+      return inputs;
+    });
     if (vpa.length === 0) continue;
-    const limits = value.rendered.map((r) => r.limit).filter((limit): limit is bigint => limit !== undefined);
-    const current = value.site === undefined ? undefined : value.rendered[0]!.current;
+    // What runs now (the first cluster's render: a value written once renders alike everywhere).
+    const current = value.rendered[0]!.current;
+    const ownLimits = value.rendered.map((r) => r.limit).filter((limit): limit is bigint => limit !== undefined);
     const proposal = propose({
       resource: value.resource,
       ...(current === undefined ? {} : { current }),
-      // Every cluster that runs this value must admit it: the smallest limit.
-      ...(limits.length === value.rendered.length ? { limit: limits.reduce((a, b) => (a < b ? a : b)) } : {}),
-      defaultLimit: amountOf(value.resource, service.defaults.limits[value.resource]),
+      // Every cluster that runs this value must admit it: the smallest of their limits, a cluster without one its LimitRange's default.
+      ...(ownLimits.length > 0 ? { limit: ownLimits.reduce((a, b) => (a < b ? a : b)) } : {}),
+      ...(ownLimits.length < value.rendered.length ? { defaultLimit: amountOf(value.resource, service.defaults.limits[value.resource]) } : {}),
       quota: amountOf(value.resource, service.quota[value.resource]),
       recommendations: vpa,
       threshold,
     });
-    const skipped = value.skipped ?? (proposal.decision === 'no request' ? 'no manifest sets this request (the LimitRange default applies): add resources.requests to the container for kaji to right-size it' : undefined);
+    const skipped =
+      value.skipped ??
+      (unread.length > 0
+        ? `${unread.join(', ')} run${unread.length === 1 ? 's' : ''} this value too, but no recommendation of ${unread.length === 1 ? 'its' : 'theirs'} for it was read: read every cluster that runs it (--context per cluster), or wait for its recommender`
+        : undefined) ??
+      (value.site !== undefined
+        ? undefined
+        : current === undefined
+          ? 'no manifest sets this request (the LimitRange default applies): add resources.requests to the container for kaji to right-size it'
+          : 'kaji cannot tell which file sets it (a patch selected by label or annotation, a component, a generator): edit it by hand');
     const change: RequestChange = {
       ...proposal,
       service: service.name,
@@ -322,6 +355,28 @@ async function planService(
   }
   changes.sort((a, b) => compareChanges(a, b));
   return { changes, sites, clusters };
+}
+
+/** A rendered object's labels and annotations (string values only). */
+function metadataOf(object: JsonObject): { labels: Record<string, string>; annotations: Record<string, string> } {
+  const strings = (value: JsonValue | undefined) =>
+    Object.fromEntries(Object.entries(isObject(value) ? value : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const metadata = isObject(object.metadata) ? object.metadata : {};
+  return { labels: strings(metadata.labels), annotations: strings(metadata.annotations) };
+}
+
+/** The targets (with bounds) the VPAs of one cluster give a value's container and resource. */
+function recommendationInputs(recommendations: readonly WorkloadRecommendation[], cluster: string, value: PlannedValue): RecommendationInput[] {
+  return recommendations
+    .filter((r) => r.cluster === cluster && r.targetRef.kind === value.workload.kind && r.targetRef.name === value.workload.name)
+    .flatMap((r) => r.containers.filter((c) => c.container === value.container).map((c) => ({ source: r.source, container: c })))
+    .flatMap(({ source, container }): RecommendationInput[] => {
+      const target = container.target[value.resource];
+      if (target === undefined) return [];
+      const lowerBound = container.lowerBound[value.resource];
+      const upperBound = container.upperBound[value.resource];
+      return [{ source, target, ...(lowerBound === undefined ? {} : { lowerBound }), ...(upperBound === undefined ? {} : { upperBound }) }];
+    });
 }
 
 /** Each recommended workload ("Deployment/web") once, with the names of its recommended containers over every source. */
@@ -362,8 +417,11 @@ async function applyService(
       const workload = rendered.objects.find((object) => object.kind === change.workload.kind && object.name === change.workload.name);
       const spec = workload ? findPodSpec(workload.raw) : undefined;
       const container = (Array.isArray(spec?.spec.containers) ? spec.spec.containers : []).find((entry) => isObject(entry) && entry.name === change.container);
-      const now = isObject(container) ? renderedAmounts(container, change.resource).current : undefined;
-      if (now !== change.proposed) wrong.push(`${cluster}: ${change.workload.kind}/${change.workload.name} ${change.container} ${change.resource}`);
+      const now = isObject(container) ? renderedAmounts(container, change.resource) : {};
+      // The proposed request, and a limit (where there is one) that admits it.
+      if (now.current !== change.proposed || (now.limit !== undefined && now.limit < change.proposed)) {
+        wrong.push(`${cluster}: ${change.workload.kind}/${change.workload.name} ${change.container} ${change.resource}`);
+      }
     }
   }
   if (wrong.length === 0) return planned.changes;

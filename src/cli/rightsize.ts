@@ -40,14 +40,16 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
     .description(
       "Read the VerticalPodAutoscalers kaji synth generates per workload (recommendation only: nothing in the cluster " +
         'changes a pod) and propose their numbers as the requests written in the manifest repository.\n\n' +
-        'Per container and resource: the largest target over the clusters read, rounded up (cpu to whole millicores, ' +
-        'at least 10m; memory to whole Mi, at least 16Mi), never above the container\'s limit (or its LimitRange default ' +
-        "limit) nor the service's quota (the cap that applied is named); a change under the threshold is left out. The " +
+        'Per container and resource: the largest target over the clusters that run the value (each VPA is labelled with ' +
+        'its cluster; a value a cluster runs whose recommendations were not read is left alone, as is a resource an HPA ' +
+        'scales on), rounded up (cpu to whole millicores, at least 10m; memory to whole Mi, at least 16Mi), never above ' +
+        "the limit of a cluster that runs it (or its LimitRange default limit) nor the service's quota (the cap that " +
+        'applied is named); a change under the threshold is left out. The ' +
         'value is edited byte for byte where the manifests write it (the overlay patch or the base that sets the ' +
         'container\'s resources.requests), each overlay rendered again to check it, then committed in a temporary clone ' +
         '(your checkout is never touched), force-pushed to kaji/rightsize (kaji/rightsize/SERVICE with one --service) and ' +
         'proposed as a pull request (label kaji/rightsize; needs GITHUB_TOKEN). --dry-run prints the diff instead.\n\n' +
-        'The VerticalPodAutoscalers come from each --context through kubectl (kubectl get vpa -A; default: the current ' +
+        "The VerticalPodAutoscalers come from each --context through kubectl (kaji's: kubectl get vpa -A -l app.kubernetes.io/managed-by=kaji; default: the current " +
         `context; KAJI_KUBECTL names another kubectl), or from snapshot files (--from, \`${VPA_SNAPSHOT_COMMAND}\`, - for ` +
         'standard input). One without recommendations yet is reported, not an error.',
     )
@@ -184,9 +186,15 @@ export function formatRightsizeResult(result: RightsizeResult): string {
   if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');
   const edited = result.changes.filter((c) => c.decision === 'change' && c.skipped === undefined);
   switch (result.status) {
-    case 'unchanged':
-      lines.push(`nothing to change: no request moves by ${Math.round(result.threshold * 100)}% or more.`);
+    case 'unchanged': {
+      const held = result.changes.filter((c) => c.decision === 'change' && c.skipped !== undefined).length;
+      lines.push(
+        held > 0
+          ? `nothing changed: ${held} request(s) would move by ${Math.round(result.threshold * 100)}% or more, but are not changed (see above).`
+          : `nothing to change: no request moves by ${Math.round(result.threshold * 100)}% or more.`,
+      );
       break;
+    }
     case 'dry-run':
       // The diff shows the manifests' text: control and bidirectional characters escaped, line by line.
       lines.push(`${result.diff.split('\n').map(printable).join('\n')}${result.diff.endsWith('\n') ? '' : '\n'}dry run: ${edited.length} request(s) would change. Nothing was pushed.`);

@@ -257,6 +257,8 @@ export class ClusterStack extends PlatformStack {
     this.argoCd.root.node.addDependency(this.loadBalancerController.chart);
     // kaji-platform's webhook certificates are cert-manager objects: its CRDs must exist before the first sync.
     this.argoCd.root.node.addDependency(this.certManager.chart);
+    // kaji-tenants holds a VerticalPodAutoscaler per workload: the VPA chart's CRDs must exist before the first sync too.
+    this.argoCd.root.node.addDependency(this.resourceMetrics.vpa);
 
     new cdk.CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
     this.acknowledgeNagFindings(publicCidrs);

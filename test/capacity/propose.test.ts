@@ -60,7 +60,6 @@ const base = (resource: 'cpu' | 'memory', overrides: Partial<ProposalInput> = {}
   resource,
   current: resource === 'cpu' ? 250n : 256n * MiB,
   limit: resource === 'cpu' ? 1000n : 512n * MiB,
-  defaultLimit: resource === 'cpu' ? 1000n : 512n * MiB,
   quota: resource === 'cpu' ? 4000n : 8n * 1024n * MiB,
   recommendations: inputs(resource, 'api'),
   threshold: 0.1,
@@ -123,10 +122,17 @@ describe('propose', () => {
   });
 
   test('without a limit of its own, capped at the default limit of the LimitRange', () => {
-    const { limit: _none, ...noLimit } = base('memory', { recommendations: [{ source: 'b', target: 700n * MiB }] });
+    const { limit: _none, ...noLimit } = base('memory', { recommendations: [{ source: 'b', target: 700n * MiB }], defaultLimit: 512n * MiB });
     const proposal = propose(noLimit);
     assert.equal(proposal.proposed, 512n * MiB);
     assert.deepEqual(proposal.cap, { by: 'default limit', value: 512n * MiB });
+  });
+
+  test("one cluster's own limit and another's default limit: the smaller caps it, wherever it comes from", () => {
+    const ownBelow = propose(base('cpu', { recommendations: [{ source: 'b', target: 410n }], limit: 300n, defaultLimit: 1000n }));
+    assert.deepEqual([ownBelow.proposed, ownBelow.cap], [300n, { by: 'limit', value: 300n }]);
+    const defaultBelow = propose(base('cpu', { recommendations: [{ source: 'b', target: 1500n }], limit: 2000n, defaultLimit: 1000n }));
+    assert.deepEqual([defaultBelow.proposed, defaultBelow.cap], [1000n, { by: 'default limit', value: 1000n }]);
   });
 
   test('capped at the quota when it is below the limit; the smaller cap applies', () => {

@@ -147,6 +147,33 @@ describe('findRequestSite', () => {
     }
   });
 
+  test("a patch's target label and annotation selectors are evaluated on the workload's labels, not taken as matching everything", async () => {
+    const t = tree();
+    try {
+      const blue = t.path('apps/shop/overlays/blue');
+      const overlay = (selectors: string) => writeFileSync(join(blue, 'kustomization.yaml'), `resources: [../../base]\npatches:\n  - path: requests.yaml\n    target: {kind: Deployment, ${selectors}}\n`);
+      const web = { kind: 'Deployment', name: 'web', labels: { app: 'web', tier: 'front' }, annotations: { team: 'shop' } };
+      const memory = async () => where(await findRequestSite(blue, web, 'api', 'memory', t.root, t.path('apps/shop')), t.root);
+      const patched = 'apps/shop/overlays/blue/requests.yaml#0/spec/template/spec/containers/0/resources/requests/memory=384Mi';
+      const base = 'apps/shop/base/deployment.yaml#0/spec/template/spec/containers/0/resources/requests/memory=256Mi';
+      for (const [selectors, expected] of [
+        ['labelSelector: app=db', base],
+        ['labelSelector: "app=web,tier!=back"', patched],
+        ['labelSelector: "app in (db, web)"', patched],
+        ['labelSelector: "app notin (web)"', base],
+        ['labelSelector: "!canary,tier"', patched],
+        ['labelSelector: canary', base],
+        ['labelSelector: app=web, annotationSelector: team=cart', base],
+        ['annotationSelector: team==shop', patched],
+      ] as const) {
+        overlay(selectors);
+        assert.equal(await memory(), expected, selectors);
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test("a patch's target name is a Go (RE2) pattern over the whole name, as kustomize reads it; one RE2 rejects is reported", async () => {
     const t = tree();
     try {

@@ -1,6 +1,7 @@
 // A manifest repository for `kaji rightsize` tests (the bump fixture: a bare remote and
 // platform.yaml), whose service "shop" writes its requests in the base and, for blue,
-// its memory in an overlay patch; and the VerticalPodAutoscalers two clusters report.
+// its memory request and a cpu limit in an overlay patch; and the VerticalPodAutoscalers
+// two clusters report.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,14 +25,14 @@ spec:
           image: ${ECR}/shop
           resources:
             requests: {cpu: 200m, memory: 128Mi}  # see the capacity review
-            limits: {cpu: "1", memory: 256Mi}
+            limits: {memory: 256Mi}
         - name: log-shipper
           image: ${ECR}/shop
           resources:
             requests: {cpu: 20m, memory: 32Mi}
 `;
 
-export const BLUE_PATCH = `# blue serves more traffic: more memory for the app
+export const BLUE_PATCH = `# blue serves more traffic: more memory for the app, and a cpu limit
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -45,6 +46,8 @@ spec:
           resources:
             requests:
               memory: 192Mi
+            limits:
+              cpu: 300m
 `;
 
 export function blueOverlay(): string {
@@ -99,12 +102,12 @@ export function commitToRemote(fixture: BumpFixture, files: Record<string, strin
   }
 }
 
-/** A VerticalPodAutoscaler as the API server returns it, with the recommender's status (none when `containers` is undefined). */
-export function vpaObject(namespace: string, workload: string, containers?: Record<string, { cpu: string; memory: string; lower?: { cpu: string; memory: string }; upper?: { cpu: string; memory: string } }>) {
+/** A VerticalPodAutoscaler of a cluster as the API server returns it, with the recommender's status (none when `containers` is undefined). */
+export function vpaObject(cluster: string, namespace: string, workload: string, containers?: Record<string, { cpu: string; memory: string; lower?: { cpu: string; memory: string }; upper?: { cpu: string; memory: string } }>) {
   return {
     apiVersion: 'autoscaling.k8s.io/v1',
     kind: 'VerticalPodAutoscaler',
-    metadata: { name: `kaji-deployment-${workload}`, namespace, labels: { 'app.kubernetes.io/managed-by': 'kaji', 'kaji.dev/service': namespace } },
+    metadata: { name: `kaji-deployment-${workload}`, namespace, labels: { 'app.kubernetes.io/managed-by': 'kaji', 'kaji.dev/cluster': cluster, 'kaji.dev/service': namespace } },
     spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: workload }, updatePolicy: { updateMode: 'Off' } },
     status: containers
       ? {
@@ -124,20 +127,22 @@ export function vpaObject(namespace: string, workload: string, containers?: Reco
 }
 
 /**
- * What blue and green report for shop: cpu 320m and 410m (base 200m: 410m, +105%), memory
- * 150Mi and 300Mi (300Mi over the 256Mi limit: capped there; blue's patch 192Mi → 256Mi, the
- * base's 128Mi → 256Mi for green); the log shipper 21m and 30Mi in both (within 10 %: kept).
+ * What blue and green report for shop: cpu 320m and 410m (the base's 200m runs in both: the
+ * larger, 410m, capped at blue's own limit 300m, +50%; green has none, its LimitRange default is
+ * 1), memory 150Mi and 300Mi (blue's patch 192Mi → 150Mi, -22%, on blue's number alone; the
+ * base's 128Mi runs in green only: 300Mi, capped at the 256Mi limit, +100%); the log shipper 21m
+ * and 30Mi in both (within 10 %: kept).
  */
 export const BLUE_VPAS = [
-  vpaObject('shop', 'shop', {
+  vpaObject('blue', 'shop', 'shop', {
     app: { cpu: '320m', memory: '157286400', lower: { cpu: '150m', memory: '100Mi' }, upper: { cpu: '900m', memory: '400Mi' } },
     'log-shipper': { cpu: '21m', memory: '31457280' },
   }),
-  vpaObject('cart', 'cart'),
+  vpaObject('blue', 'cart', 'cart'),
 ];
 export const GREEN_VPAS = [
-  vpaObject('shop', 'shop', { app: { cpu: '410m', memory: '300Mi' }, 'log-shipper': { cpu: '21m', memory: '30Mi' } }),
-  vpaObject('legacy', 'billing', { app: { cpu: '1', memory: '1Gi' } }),
+  vpaObject('green', 'shop', 'shop', { app: { cpu: '410m', memory: '300Mi' }, 'log-shipper': { cpu: '21m', memory: '30Mi' } }),
+  vpaObject('green', 'legacy', 'billing', { app: { cpu: '1', memory: '1Gi' } }),
 ];
 
 export const list = (items: object[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items });

@@ -8,7 +8,7 @@ import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
-import { BLUE_PATCH, BLUE_VPAS, createRightsizeFixture, GREEN_VPAS, list, SHOP_BASE } from './rightsize-fixture.js';
+import { BLUE_PATCH, BLUE_VPAS, commitToRemote, createRightsizeFixture, GREEN_VPAS, list, SHOP_BASE } from './rightsize-fixture.js';
 
 async function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
   const saved = process.env.GITHUB_TOKEN;
@@ -22,8 +22,8 @@ async function withToken<T>(token: string | undefined, body: () => Promise<T>): 
   }
 }
 
-const EXPECTED_BASE = SHOP_BASE.replace('requests: {cpu: 200m, memory: 128Mi}  # see', 'requests: {cpu: 410m, memory: 256Mi}  # see');
-const EXPECTED_PATCH = BLUE_PATCH.replace('memory: 192Mi', 'memory: 256Mi');
+const EXPECTED_BASE = SHOP_BASE.replace('requests: {cpu: 200m, memory: 128Mi}  # see', 'requests: {cpu: 300m, memory: 256Mi}  # see');
+const EXPECTED_PATCH = BLUE_PATCH.replace('memory: 192Mi', 'memory: 150Mi');
 
 describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
   let fixture: BumpFixture;
@@ -51,21 +51,23 @@ describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
     fixture.cleanup();
   });
 
-  test('--dry-run: the plan and the diff; the largest target, capped at the limit; nothing pushed', async () => {
+  test("--dry-run: the plan and the diff; each value on the clusters that run it, capped at each one's limit; nothing pushed", async () => {
     const start = fixture.head();
     const { code, stdout, stderr } = await withToken(undefined, () => kaji(args('--dry-run')));
     assert.equal(code, 0, stderr);
     const lines = stdout.split('\n');
     const row = (text: string) => lines.find((line) => line.replace(/\s+/g, ' ').includes(text));
-    assert.ok(row('shop Deployment/shop app cpu 200m 410m +105% 320m ('), stdout);
-    assert.ok(row('shop Deployment/shop app memory 192Mi 256Mi +33%'), stdout); // blue's patch
-    assert.ok(row('shop Deployment/shop app memory 128Mi 256Mi +100%'), stdout); // the base, green's
-    assert.match(row('memory 128Mi 256Mi')!, /limit 256Mi\s+change$/);
+    // The base runs in both: the larger target, 410m, capped at blue's own limit (green has none; its default limit is 1).
+    assert.ok(row('shop Deployment/shop app cpu 200m 300m +50% 320m ('), stdout);
+    assert.match(row('app cpu 200m 300m')!, /410m \(.*green\.json\)\s+limit 300m\s+change$/);
+    // Blue's patch on blue's number alone; the base's memory on green's (blue's patch replaces it there).
+    assert.match(row('shop Deployment/shop app memory 192Mi 150Mi -22%')!, /-22%\s+150Mi \([^,]*blue\.json\)\s+-\s+change$/);
+    assert.match(row('shop Deployment/shop app memory 128Mi 256Mi +100%')!, /\+100%\s+300Mi \([^,]*green\.json\)\s+limit 256Mi\s+change$/);
     assert.match(row('log-shipper cpu 20m 21m +5%')!, /below 10%$/);
     assert.match(stdout, /^note: cart\/kaji-deployment-cart \(.*blue\.json\): no recommendation yet/m);
     assert.match(stdout, /^note: legacy\/kaji-deployment-billing \(.*green\.json\): namespace legacy is no service's of platform\.yaml: left out$/m);
     assert.match(stdout, /^- {12}requests: \{cpu: 200m, memory: 128Mi\} {2}# see the capacity review$/m);
-    assert.match(stdout, /^\+ {12}requests: \{cpu: 410m, memory: 256Mi\} {2}# see the capacity review$/m);
+    assert.match(stdout, /^\+ {12}requests: \{cpu: 300m, memory: 256Mi\} {2}# see the capacity review$/m);
     assert.match(stdout, /^- {14}memory: 192Mi$/m);
     assert.match(stdout, /dry run: 3 request\(s\) would change\. Nothing was pushed\.\n$/);
     assert.equal(fixture.head(), start);
@@ -84,7 +86,8 @@ describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
     assert.equal(show('apps/shop/overlays/blue/requests.yaml'), EXPECTED_PATCH);
     assert.equal(fixture.git('diff', '--stat', 'main', 'kaji/rightsize').split('\n').slice(-1)[0], ' 2 files changed, 2 insertions(+), 2 deletions(-)');
     assert.equal(fixture.git('log', '-1', '--format=%s', 'kaji/rightsize'), 'shop: right-size requests');
-    assert.match(fixture.git('log', '-1', '--format=%b', 'kaji/rightsize'), /- shop: Deployment\/shop app: memory 192Mi → 256Mi \(\+33%\) \(capped at the limit\) \(apps\/shop\/overlays\/blue\/requests\.yaml\)/);
+    assert.match(fixture.git('log', '-1', '--format=%b', 'kaji/rightsize'), /- shop: Deployment\/shop app: memory 192Mi → 150Mi \(-22%\) \(apps\/shop\/overlays\/blue\/requests\.yaml\)/);
+    assert.match(fixture.git('log', '-1', '--format=%b', 'kaji/rightsize'), /- shop: Deployment\/shop app: cpu 200m → 300m \(\+50%\) \(capped at the limit\) \(apps\/shop\/base\/deployment\.yaml\)/);
     assert.match(fixture.git('log', '-1', '--format=%(trailers:only)', 'kaji/rightsize'), /^Kaji-Rightsize: shop$/m);
 
     const [pull] = github.pulls.get('acme/manifests')!;
@@ -93,11 +96,13 @@ describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
     assert.equal(pull!.base, 'main');
     assert.deepEqual(pull!.labels, ['kaji/rightsize']);
     assert.ok(
-      pull!.body.includes(`| shop | Deployment/shop | app | cpu | \`200m\` | \`410m\` | +105% | 320m (lower 150m, upper 900m) in ${snapshots.path('blue.json')}; 410m in ${snapshots.path('green.json')} |  | \`apps/shop/base/deployment.yaml\` |`),
+      pull!.body.includes(`| shop | Deployment/shop | app | cpu | \`200m\` | \`300m\` | +50% | 320m (lower 150m, upper 900m) in ${snapshots.path('blue.json')}; 410m in ${snapshots.path('green.json')} | limit 300m | \`apps/shop/base/deployment.yaml\` |`),
       pull!.body,
     );
-    assert.ok(pull!.body.includes('| shop | Deployment/shop | app | memory | `192Mi` | `256Mi` | +33% | 150Mi (lower 100Mi, upper 400Mi) in'), pull!.body);
-    assert.ok(pull!.body.includes('| limit 256Mi | `apps/shop/overlays/blue/requests.yaml` |'), pull!.body);
+    assert.ok(
+      pull!.body.includes(`| shop | Deployment/shop | app | memory | \`192Mi\` | \`150Mi\` | -22% | 150Mi (lower 100Mi, upper 400Mi) in ${snapshots.path('blue.json')} |  | \`apps/shop/overlays/blue/requests.yaml\` |`),
+      pull!.body,
+    );
     assert.match(pull!.body, /Changes under 10% of the current request are left out\./);
 
     const tip = fixture.git('rev-parse', 'kaji/rightsize');
@@ -124,10 +129,10 @@ describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
         container: 'app',
         resource: 'memory',
         current: '192Mi',
-        recommended: '300Mi',
-        proposed: '256Mi',
-        change: 0.3333,
-        cap: { by: 'limit', value: '256Mi' },
+        recommended: '150Mi',
+        proposed: '150Mi',
+        change: -0.2187,
+        cap: null,
         decision: 'below threshold',
         skipped: null,
         clusters: ['blue'],
@@ -135,7 +140,7 @@ describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
         vpa: undefined,
       },
     );
-    assert.deepEqual(blueMemory.vpa[1], { source: snapshots.path('green.json'), target: '300Mi', lowerBound: null, upperBound: null });
+    assert.deepEqual(blueMemory.vpa, [{ source: snapshots.path('blue.json'), target: '150Mi', lowerBound: '100Mi', upperBound: '400Mi' }]);
     assert.deepEqual(
       plan.changes.filter((c: { decision: string }) => c.decision === 'change').map((c: { resource: string; file: string }) => `${c.resource} ${c.file}`),
       ['cpu apps/shop/base/deployment.yaml', 'memory apps/shop/base/deployment.yaml'],
@@ -160,5 +165,59 @@ describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
     const pods = await kaji(['rightsize', '--from', snapshots.path('pods.json'), '--platform', fixture.platformDir, '--dry-run']);
     assert.equal(pods.code, 2);
     assert.match(pods.stderr, /pods\.json: holds no VerticalPodAutoscaler; write the snapshot with kubectl get vpa -A -o json\n$/);
+  });
+
+  test('one cluster read: a value another cluster also runs is not sized on it (named, left alone); a VPA without its cluster is a note', async () => {
+    const unlabelled = BLUE_VPAS.map((vpa) => ({ ...vpa, metadata: { ...vpa.metadata, labels: { 'kaji.dev/service': vpa.metadata.namespace } } }));
+    writeFileSync(snapshots.path('unlabelled.json'), list(unlabelled));
+    const { code, stdout, stderr } = await kaji(['rightsize', '--from', snapshots.path('blue.json'), '--platform', fixture.platformDir, '--manifests', fixture.remote, '--dry-run', '-o', 'json']);
+    assert.equal(code, 0, stderr);
+    const plan = JSON.parse(stdout);
+    const text = (c: { container: string; resource: string; file: string; decision: string; skipped: string | null }) => `${c.container} ${c.resource} ${c.file} ${c.decision}: ${c.skipped}`;
+    assert.deepEqual(plan.changes.map(text), [
+      "app cpu apps/shop/base/deployment.yaml change: green runs this value too, but no recommendation of its for it was read: read every cluster that runs it (--context per cluster), or wait for its recommender",
+      'app memory apps/shop/overlays/blue/requests.yaml change: null',
+      "log-shipper cpu apps/shop/base/deployment.yaml below threshold: green runs this value too, but no recommendation of its for it was read: read every cluster that runs it (--context per cluster), or wait for its recommender",
+      "log-shipper memory apps/shop/base/deployment.yaml below threshold: green runs this value too, but no recommendation of its for it was read: read every cluster that runs it (--context per cluster), or wait for its recommender",
+    ]);
+    assert.doesNotMatch(plan.diff, /deployment\.yaml/);
+    assert.match(plan.diff, /^\+ {14}memory: 150Mi$/m);
+
+    const old = await kaji(['rightsize', '--from', snapshots.path('unlabelled.json'), '--platform', fixture.platformDir, '--manifests', fixture.remote, '--dry-run']);
+    assert.equal(old.code, 0, old.stderr);
+    assert.match(old.stdout, /^note: shop\/kaji-deployment-shop \(.*unlabelled\.json\): no kaji\.dev\/cluster label, so the cluster its numbers are from is unknown: left out/m);
+    assert.match(old.stdout, /nothing to change/);
+  });
+
+  test("the recommender's doubts: a LowConfidence or NoPodsMatched recommendation is a note, not a number", async () => {
+    const withCondition = (type: string) => BLUE_VPAS.map((vpa) => ({ ...vpa, status: { ...vpa.status, conditions: [{ type: 'RecommendationProvided', status: 'True' }, { type, status: 'True' }] } }));
+    writeFileSync(snapshots.path('new.json'), list(withCondition('LowConfidence')));
+    writeFileSync(snapshots.path('stale.json'), list(withCondition('NoPodsMatched')));
+    for (const [file, message] of [
+      ['new.json', 'its recommendation has low confidence (condition LowConfidence: the recommender has little history of the pods yet): left out'],
+      ['stale.json', 'its recommendation is stale (condition NoPodsMatched: no pod of the workload runs): left out'],
+    ]) {
+      const { code, stdout, stderr } = await kaji(['rightsize', '--from', snapshots.path(file!), '--platform', fixture.platformDir, '--manifests', fixture.remote, '--dry-run']);
+      assert.equal(code, 0, stderr);
+      assert.ok(stdout.includes(`note: shop/kaji-deployment-shop (${snapshots.path(file!)}): ${message}\n`), stdout);
+      assert.doesNotMatch(stdout, /^shop /m, 'no row for shop');
+    }
+  });
+
+  test('a resource an HPA scales the workload on is left alone, in every cluster that runs the value', async () => {
+    commitToRemote(
+      fixture,
+      {
+        'apps/shop/overlays/green/hpa.yaml': 'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: shop}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: shop}\n  maxReplicas: 5\n  metrics:\n    - type: Resource\n      resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}\n',
+        'apps/shop/overlays/green/kustomization.yaml': 'resources:\n  - ../../base\n  - hpa.yaml\n',
+      },
+      'shop: an HPA on cpu in green',
+    );
+    const { code, stdout, stderr } = await kaji(args('--dry-run', '-o', 'json'));
+    assert.equal(code, 0, stderr);
+    const plan = JSON.parse(stdout);
+    const cpu = plan.changes.find((c: { container: string; resource: string }) => c.container === 'app' && c.resource === 'cpu');
+    assert.equal(cpu.skipped, 'a HorizontalPodAutoscaler scales Deployment/shop on cpu in green: the request is what its utilisation is measured against, so it is left to the team');
+    assert.match(plan.diff, /^\+ {12}requests: \{cpu: 200m, memory: 256Mi\} {2}# see the capacity review$/m);
   });
 });

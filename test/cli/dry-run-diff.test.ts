@@ -23,3 +23,14 @@ test('kaji rightsize --dry-run escapes the diff line by line', () => {
   assert.ok(text.includes(ESCAPED), text);
   for (const raw of ['\u202e', '\u202c', '\x1b']) assert.ok(!text.includes(raw), JSON.stringify(raw));
 });
+
+test('kaji rightsize: a run whose moves were all left alone does not say there was nothing to change', () => {
+  const change = {
+    service: 'shop', namespace: 'shop', workload: { kind: 'Deployment', name: 'shop' }, container: 'app', clusters: ['blue'], vpa: [{ source: 'context blue', target: 410n }],
+    resource: 'cpu', current: 200n, recommended: 410n, proposed: 410n, change: 1.05, decision: 'change', skipped: 'green runs this value too',
+  } as const;
+  const text = formatRightsizeResult({ status: 'unchanged', diff: '', threshold: 0.1, changes: [change], notes: [] });
+  assert.match(text, /^not changed: shop Deployment\/shop app cpu: green runs this value too$/m);
+  assert.match(text, /nothing changed: 1 request\(s\) would move by 10% or more, but are not changed \(see above\)\.\n$/);
+  assert.doesNotMatch(text, /nothing to change/);
+});

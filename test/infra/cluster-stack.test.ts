@@ -8,6 +8,7 @@ import { argoCdValues } from '../../src/infra/addons/argocd.js';
 import { ClusterStack, defaultRepositoryCredentialsSecretName, teamNamespaces, type ClusterStackProps } from '../../src/infra/cluster-stack.js';
 import { InfraError } from '../../src/infra/errors.js';
 import { kajiNagFindings } from '../../src/infra/nag.js';
+import { FLOOR } from '../../src/capacity/propose.js';
 import { CHARTS, PINNED_KUBERNETES_VERSIONS, versionPins } from '../../src/infra/versions.js';
 import { taggableResourceTags, testNetwork, trustStatementsOf } from './helpers.js';
 
@@ -262,12 +263,22 @@ describe('ClusterStack: add-ons and system nodes', () => {
     assert.match(vpa, /\\"recommender\\":\{\\"enabled\\":true/);
     assert.match(vpa, /\\"updater\\":\{\\"enabled\\":false\}/);
     assert.match(vpa, /\\"admissionController\\":\{\\"enabled\\":false\}/);
+    // The recommender's per-pod floors are kaji's (the chart's own are 15m and 100 MiB); the memory flag counts MiB.
+    assert.ok(vpa.includes(`\\"extraArgs\\":{\\"pod-recommendation-min-cpu-millicores\\":${FLOOR.cpu},\\"pod-recommendation-min-memory-mb\\":${FLOOR.memory / 2n ** 20n}}`), vpa);
     for (const name of ['argo-cd', 'external-dns', 'metrics-server', 'aws-load-balancer-controller', 'cert-manager']) {
       const values = JSON.stringify(chart(blue, name).Values);
       assert.match(values, /CriticalAddonsOnly/, name);
       // A toleration only lets a pod onto the system nodes; the selector keeps it there (away from spot consolidation).
       assert.match(values, /kaji\.dev\/node-role\\":\\"system/, name);
     }
+  });
+
+  test("Argo CD's root is created after the charts whose CRDs and webhooks the first sync needs: cert-manager, the load balancer controller, the VPA", () => {
+    const charts = resources(blue, 'Custom::AWSCDK-EKS-HelmChart');
+    const idOf = (name: string) => charts.find(([, properties]) => properties.Chart === name)![0];
+    const [, root] = Object.entries(blue.findResources('Custom::AWSCDK-EKS-KubernetesResource')).find(([, resource]) => JSON.stringify(resource).includes('kaji-root'))!;
+    const dependsOn = (root as { DependsOn?: string[] }).DependsOn ?? [];
+    for (const name of ['cert-manager', 'aws-load-balancer-controller', 'vpa']) assert.ok(dependsOn.includes(idOf(name)), `${name}: ${dependsOn.join(', ')}`);
   });
 
   test('cert-manager is installed, pinned and with its CRDs, for the webhook certificates', () => {

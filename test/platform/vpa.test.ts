@@ -54,19 +54,43 @@ describe('recommendedWorkloads', () => {
       { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db' },
     ]);
   });
+
+  test('what an HPA scales a workload on is left out (v1: cpu; v2: its Resource and ContainerResource metrics, cpu without any); both: no VPA', () => {
+    const hpa = (apiVersion: string, name: string, spec: JsonObject): JsonObject => ({ apiVersion, kind: 'HorizontalPodAutoscaler', metadata: { name }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, maxReplicas: 5, ...spec } });
+    const resource = (name: string) => ({ type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization: 70 } } });
+    const rendered = [
+      ...['v1', 'v2cpu', 'v2none', 'v2mem', 'v2both', 'v2pods', 'other'].map((name) => object('apps/v1', 'Deployment', name)),
+      hpa('autoscaling/v1', 'v1', { targetCPUUtilizationPercentage: 60 }),
+      hpa('autoscaling/v2', 'v2cpu', { metrics: [resource('cpu')] }),
+      hpa('autoscaling/v2', 'v2none', {}),
+      hpa('autoscaling/v2', 'v2mem', { metrics: [{ type: 'ContainerResource', containerResource: { name: 'memory', container: 'app', target: { type: 'Utilization', averageUtilization: 70 } } }] }),
+      hpa('autoscaling/v2', 'v2both', { metrics: [resource('cpu'), resource('memory')] }),
+      hpa('autoscaling/v2', 'v2pods', { metrics: [{ type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } } }] }),
+    ];
+    const found = recommendedWorkloads(rendered);
+    assert.deepEqual(
+      found.map((w) => `${w.name}: ${w.scaledOn?.join(',') ?? '-'}`),
+      ['other: -', 'v1: cpu', 'v2cpu: cpu', 'v2mem: memory', 'v2none: cpu', 'v2pods: -'],
+    );
+    const controlled = (workload: WorkloadRef) =>
+      ((verticalPodAutoscalerObject(shop, blue, workload).spec as { resourcePolicy: { containerPolicies: { controlledResources: string[] }[] } }).resourcePolicy.containerPolicies[0]!).controlledResources;
+    assert.deepEqual(controlled(found.find((w) => w.name === 'v2cpu')!), ['memory']);
+    assert.deepEqual(controlled(found.find((w) => w.name === 'v2mem')!), ['cpu']);
+    assert.deepEqual(controlled(found.find((w) => w.name === 'other')!), ['cpu', 'memory']);
+  });
 });
 
 describe('verticalPodAutoscalerObject', () => {
   const web: WorkloadRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
 
-  test('recommendation only, for the workload, every container, capped at the service quota', () => {
-    assert.deepEqual(verticalPodAutoscalerObject(shop, web), {
+  test('recommendation only, for the workload, every container, capped at the service quota; labelled with its cluster', () => {
+    assert.deepEqual(verticalPodAutoscalerObject(shop, blue, web), {
       apiVersion: 'autoscaling.k8s.io/v1',
       kind: 'VerticalPodAutoscaler',
       metadata: {
         name: 'kaji-deployment-web',
         namespace: 'shop-ns',
-        labels: { 'app.kubernetes.io/managed-by': 'kaji', 'kaji.dev/service': 'shop', 'kaji.dev/team': 'web' },
+        labels: { 'app.kubernetes.io/managed-by': 'kaji', 'kaji.dev/cluster': 'blue', 'kaji.dev/service': 'shop', 'kaji.dev/team': 'web' },
       },
       spec: {
         targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },

@@ -42,7 +42,14 @@ export class ResourceMetrics extends Construct {
       release: 'vpa',
       timeout: Duration.minutes(10),
       values: {
-        recommender: { enabled: true, ...placement },
+        recommender: {
+          enabled: true,
+          ...placement,
+          // The chart floors every pod's recommendation at 15 millicores and 100 MiB (upstream's
+          // recommender: 25 and 250), so a small pod's target would be the floor, not its use, and
+          // kaji rightsize would raise it. kaji's own floors instead (FLOOR in src/capacity/propose.ts).
+          extraArgs: { 'pod-recommendation-min-cpu-millicores': 10, 'pod-recommendation-min-memory-mb': 16 },
+        },
         updater: { enabled: false },
         admissionController: { enabled: false },
         // metrics-server is installed above, from its own chart.

@@ -100,7 +100,7 @@ function tenantFiles(cluster: ClusterDefinition, service: ServiceDefinition, pla
       `Recommendations only (updateMode Off): one per workload that apps/${service.name}/overlays/${cluster.name}/ renders.`,
       'kaji rightsize reads them and proposes new requests as a pull request.',
     ];
-    files.push(generatedFile(vpaFilePath(folder, service.name), workloads.map((workload) => verticalPodAutoscalerObject(service, workload)), comments));
+    files.push(generatedFile(vpaFilePath(folder, service.name), workloads.map((workload) => verticalPodAutoscalerObject(service, cluster, workload)), comments));
   }
   return files;
 }
