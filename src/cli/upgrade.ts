@@ -86,7 +86,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     command.option('--platform <dir>', 'the folder holding platform.yaml (and kaji-upgrade.json)', '.').option('--kubectl <path>', 'the kubectl to render with (kustomize)');
   const withRun = (command: Command) =>
     withPlatform(command)
-      .option('--cdk <path>', 'the AWS CDK CLI', 'cdk')
+      .option('--cdk <path>', "the AWS CDK CLI (default: the CDK app's node_modules/.bin/cdk, else cdk from PATH)")
       .option('--cdk-app <dir>', "the platform's CDK app (default: infra/ beside platform.yaml)")
       .option('--argocd-server <url>', `the new cluster's Argo CD: https://host, or host[:port] as $ARGOCD_SERVER (token: $${ARGOCD_TOKEN_ENV})`, process.env.ARGOCD_SERVER)
       .option('--ca-file <file>', "CA bundle (PEM) for the Argo CD server's TLS certificate")

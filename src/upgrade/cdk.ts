@@ -15,7 +15,7 @@ export function cdkAppFolder(platformFile: string, override?: string): string {
 }
 
 export interface CdkRun {
-  /** The CDK CLI. @default "cdk" (from PATH) */
+  /** The CDK CLI. @default the app's own node_modules/.bin/cdk (the version its package pins), else "cdk" from PATH */
   readonly cdk?: string;
   readonly folder: string;
   readonly args: readonly string[];
@@ -29,7 +29,8 @@ export interface CdkRun {
  * plugins have no use for it.
  */
 export async function runCdk(run: CdkRun): Promise<string> {
-  const cdk = run.cdk ?? 'cdk';
+  const own = join(run.folder, 'node_modules', '.bin', 'cdk');
+  const cdk = run.cdk ?? (existsSync(own) ? own : 'cdk');
   if (!existsSync(join(run.folder, 'cdk.json'))) {
     throw new UpgradeError(`${run.folder} has no cdk.json: it is not the platform's CDK app (kaji init scaffolds it as infra/ beside platform.yaml); pass --cdk-app DIR`);
   }

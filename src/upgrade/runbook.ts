@@ -28,7 +28,7 @@ export interface RunbookOptions {
   /** The folder holding platform.yaml (and the state file). */
   readonly directory: string;
   readonly kubectl?: string;
-  /** The CDK CLI. @default "cdk" */
+  /** The CDK CLI. @default the CDK app's node_modules/.bin/cdk, else "cdk" from PATH */
   readonly cdk?: string;
   /** The platform's CDK app. @default infra/ beside platform.yaml */
   readonly cdkApp?: string;
@@ -197,8 +197,11 @@ async function syncStep(platform: PlatformDefinition, state: UpgradeState, optio
   await waitUntil(
     async () => {
       try {
-        const verdict = syncVerdict(expected, await listApplications(argocd));
-        return { done: verdict.waiting.length === 0, summary: `${verdict.ready}/${verdict.total} Applications Synced and Healthy`, waiting: verdict.waiting };
+        const applications = await listApplications(argocd);
+        const verdict = syncVerdict(expected, applications);
+        // Argo CD lists only the Applications the token's account may get: none at all is more often RBAC than an empty cluster.
+        const hint = applications.length === 0 ? ' (Argo CD lists none: is this the new cluster\'s Argo CD, and may the token\'s account get its applications?)' : '';
+        return { done: verdict.waiting.length === 0, summary: `${verdict.ready}/${verdict.total} Applications Synced and Healthy${hint}`, waiting: verdict.waiting };
       } catch (error) {
         if (error instanceof ArgoCdRefusedError || error instanceof UpgradeError) throw error;
         // A server restarting or a network blip: waited out like an application still syncing.

@@ -5,8 +5,8 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kaji, type CliResult } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
@@ -342,6 +342,19 @@ spec:
       const early = await upgrade(fixture, ['finish'], servers());
       assert.equal(early.code, 2);
       assert.match(early.stderr, /not yet: the next step is deploy/);
+
+      // Without --cdk, the CDK app's own CLI (the version its package pins) rather than whatever cdk is on PATH.
+      const own = join(fixture.platformDir, 'infra', 'node_modules', '.bin', 'cdk');
+      mkdirSync(dirname(own), { recursive: true });
+      writeFileSync(own, `#!/bin/sh\necho "own $*" >> '${fixture.cdkLog}'\n`, { mode: 0o755 });
+      const deployed = await kaji(['upgrade', 'next', '--platform', fixture.platformDir]);
+      assert.equal(deployed.code, 0, deployed.stderr);
+      assert.deepEqual(fixture.cdkRuns().slice(-1), ['own deploy shop-green']);
+
+      // An Argo CD that lists no Application at all: a hint at RBAC (it lists only what the account may get).
+      const none = await upgrade(fixture, ['next'], servers());
+      assert.equal(none.code, 1);
+      assert.match(none.stderr, /0\/5 Applications Synced and Healthy \(Argo CD lists none: is this the new cluster's Argo CD, and may the token's account get its applications\?\)/);
     });
 
     test('finish --destroy: cdk destroy while platform.yaml still defines blue, then blue is removed', async () => {
