@@ -46,13 +46,13 @@ export function registerDashboard(program: Command, io: Io, outcome: Outcome): v
     .description(
       'Write the platform dashboard: one self-contained HTML page (inline CSS, no script, nothing fetched: it opens from ' +
         'file:// and as a CI artifact) with a row per service (team, namespace) and a column per cluster (Kubernetes version, ' +
-        "DNS weight). Each cell holds the image version the manifest repository releases to that cluster (the overlay's " +
-        "kustomize images: entry, else the image: of an overlay file or of the base, read as kaji bump finds it) and what " +
-        'kaji synth found there (policy score, dangers, warnings, removed APIs, tenant boundaries); a service at different ' +
-        'versions in different clusters, or missing from one, is highlighted. With --capacity, each cluster\'s spot and ' +
-        'on-demand nodes, utilisation and headroom.\n\n' +
-        "The policy results come from kaji synth's summary.json: run `kaji synth` first. A summary.json older than " +
-        'platform.yaml, the policy or the manifest files read, or one that lists other clusters, is refused (exit 2).',
+        'DNS weight). Each cell holds the images its containers run there, as kaji synth rendered the overlay (what Argo CD ' +
+        'deploys), and what kaji synth found there (policy score, dangers, warnings, removed APIs, tenant boundaries); a ' +
+        'service running different images in different clusters, or missing from one, is highlighted. With --capacity, ' +
+        "each cluster's spot and on-demand nodes, utilisation and headroom.\n\n" +
+        "All of it comes from kaji synth's summary.json: run `kaji synth` first. A summary.json written for other files " +
+        '(platform.yaml, the policy or any file under the manifest folder changed since, by content) or other clusters ' +
+        'is refused (exit 2).',
     )
     .option('--platform <dir>', 'folder holding platform.yaml', '.')
     .option('--summary <file>', "kaji synth's summary.json", 'out/summary.json')

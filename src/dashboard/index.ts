@@ -3,21 +3,30 @@
 // from platform.yaml, the manifest repository, kaji synth's summary.json and,
 // optionally, each cluster's capacity.
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { displayPath } from '../kube/index.js';
 import { loadPlatform } from '../platform/index.js';
-import { manifestRoot } from '../synth/index.js';
+import { inputsFingerprint, manifestRoot } from '../synth/index.js';
 import { readCapacityFile, type CapacityFigures } from './capacity.js';
 import { DashboardInputError } from './errors.js';
 import { buildDashboard, type Dashboard } from './model.js';
 import { readSummary, staleMessage, staleness } from './summary.js';
-import { readImageVersions } from './versions.js';
 
 export { DashboardInputError } from './errors.js';
-export { buildDashboard, formatDashboardJson, DASHBOARD_FORMAT, type Dashboard, type DashboardCell, type DashboardCluster, type DashboardService, type DashboardInputs, type CellStatus } from './model.js';
+export {
+  buildDashboard,
+  formatDashboardJson,
+  DASHBOARD_FORMAT,
+  type Dashboard,
+  type DashboardCell,
+  type DashboardCluster,
+  type DashboardImage,
+  type DashboardService,
+  type DashboardInputs,
+  type CellStatus,
+} from './model.js';
 export { renderDashboardHtml, DASHBOARD_CSP } from './render.js';
 export { readSummary, parseSummary, type SynthSummary, type SummaryCluster, type SummaryService } from './summary.js';
-export { readImageVersions, type ImageVersionFound, type VersionSource } from './versions.js';
 export { readCapacityFile, type CapacityFigures } from './capacity.js';
 export { serveDashboard, DASHBOARD_GRACE_MS, DASHBOARD_HOST, type DashboardServer, type DashboardServerOptions } from './serve.js';
 
@@ -51,14 +60,16 @@ export async function collectDashboard(options: DashboardOptions): Promise<Dashb
   }
   const summaryFile = resolve(cwd, options.summaryFile);
   const summary = await readSummary(summaryFile, shown(summaryFile));
-  const { versions, filesRead } = await readImageVersions(platform, root);
-  const inputs = [platformFile, resolve(platformFile, '..', platform.policy), ...filesRead].map((file) => ({ file, shown: shown(file) }));
-  const stale = await staleness(summary, summaryFile, platform, inputs);
+  // kaji synth leaves its --out folder (summary.json's) out of the fingerprint, as the page written there.
+  const policyFile = resolve(platformFile, '..', platform.policy);
+  const fingerprint = await inputsFingerprint(platform, root, policyFile, [dirname(summaryFile)]);
+  const inputs = `${shown(platformFile)}, ${shown(policyFile)} or a file under ${shown(root)}/`;
+  const stale = staleness(summary, platform, fingerprint, inputs);
   if (stale !== undefined) throw new DashboardInputError(staleMessage(shown(summaryFile), stale));
 
   const capacity = new Map<string, CapacityFigures>();
   for (const request of capacityRequests) capacity.set(request.cluster, await readCapacityFile(resolve(cwd, request.file), request.file));
-  return buildDashboard({ platform, summary, versions, capacity, now: options.now ?? new Date() });
+  return buildDashboard({ platform, summary, capacity, now: options.now ?? new Date() });
 }
 
 /** Each capacity file with its cluster, checked against the platform's clusters: one file per cluster. */

@@ -1,28 +1,32 @@
 // The dashboard's data: services (rows) × clusters (columns), each cell the
-// image version the manifest repository releases there and the service's
-// policy result there, plus each cluster's capacity. A pure function of its
-// inputs; `kaji dashboard -o json` prints it as it is (its shape is
-// documented in the README and versioned by DASHBOARD_FORMAT).
-import { formatVersion } from '../gitops/index.js';
+// images kaji synth rendered for that cluster (what Argo CD deploys) and the
+// service's policy result there, plus each cluster's capacity. A pure
+// function of its inputs; `kaji dashboard -o json` prints it as it is (its
+// shape is documented in the README and versioned by DASHBOARD_FORMAT).
 import type { PlatformDefinition } from '../platform/index.js';
+import type { ManifestState } from '../synth/index.js';
 import type { CapacityFigures } from './capacity.js';
 import type { SummaryService, SynthSummary } from './summary.js';
-import type { ImageVersionFound } from './versions.js';
 
-/** Raised when the JSON shape changes in a way a script would notice. */
-export const DASHBOARD_FORMAT = 1;
+/** Raised when the JSON shape changes in a way a script would notice (2: cells hold the rendered images). */
+export const DASHBOARD_FORMAT = 2;
 
 /** How a cell looks at a glance: the worst of what it holds. */
 export type CellStatus = 'ok' | 'warning' | 'danger' | 'missing';
 
+/** One image a cell's containers run, as rendered, with the containers running it. */
+export interface DashboardImage {
+  /** `repository:tag`, `repository@sha256:…`, or both. */
+  readonly image: string;
+  /** `Kind/namespace/name container`. */
+  readonly containers: readonly string[];
+}
+
 export interface DashboardCell {
   readonly cluster: string;
   readonly status: CellStatus;
-  /** The overlay is there (apps/<service>/overlays/<cluster>/). */
-  readonly overlay: boolean;
-  /** The version pinned: `tag`, `tag@sha256:…`, or null (not found, or no overlay). */
-  readonly version: string | null;
-  readonly image: Omit<ImageVersionFound, 'overlay'>;
+  /** The images of the service's containers in this cluster, as kaji synth rendered its overlay; in the order first met. */
+  readonly images: readonly DashboardImage[];
   /** What kaji synth found; null when it did not render the service for this cluster. */
   readonly policy: {
     readonly score: number;
@@ -43,9 +47,9 @@ export interface DashboardService {
   readonly team: string;
   readonly namespace: string;
   readonly image: string;
-  /** The clusters pin more than one version. */
+  /** The clusters where it is rendered do not all run the same images. */
   readonly versionsDiffer: boolean;
-  /** Clusters without an overlay of the service, or where kaji synth did not render it. */
+  /** Clusters where kaji synth did not render it (no overlay to deploy it from). */
   readonly missingFrom: readonly string[];
   /** One per cluster, in the order of `clusters`. */
   readonly cells: readonly DashboardCell[];
@@ -74,6 +78,11 @@ export interface Dashboard {
   readonly platform: string;
   /** ISO 8601. */
   readonly generatedAt: string;
+  /**
+   * The manifest checkout kaji synth rendered: its commit (null outside git), branch (null when detached), whether
+   * files differed from the commit, and the branch Argo CD follows (platform.yaml's manifests.branch).
+   */
+  readonly manifests: Pick<ManifestState, 'commit' | 'branch' | 'dirty'> & { readonly followedBranch: string };
   /** The headroom platform.yaml asks for in every cluster. */
   readonly headroom: HeadroomTarget;
   readonly totals: {
@@ -91,8 +100,6 @@ export interface Dashboard {
 export interface DashboardInputs {
   readonly platform: PlatformDefinition;
   readonly summary: SynthSummary;
-  /** By service, then cluster. */
-  readonly versions: ReadonlyMap<string, ReadonlyMap<string, ImageVersionFound>>;
   /** By cluster. */
   readonly capacity: ReadonlyMap<string, CapacityFigures>;
   readonly now: Date;
@@ -103,14 +110,15 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
   const reportOf = (cluster: string, service: string) =>
     summary.clusters.find((entry) => entry.cluster === cluster)?.services.find((entry) => entry.service === service);
   const services = platform.services.map((service): DashboardService => {
-    const cells = platform.clusters.map((cluster) => cellOf(cluster.name, inputs.versions.get(service.name)?.get(cluster.name), reportOf(cluster.name, service.name)));
+    const cells = platform.clusters.map((cluster) => cellOf(cluster.name, reportOf(cluster.name, service.name)));
     const present = cells.filter((cell) => cell.status !== 'missing');
+    const imagesOf = (cell: DashboardCell) => cell.images.map((image) => image.image).sort().join(' ');
     return {
       service: service.name,
       team: service.team,
       namespace: service.namespace,
       image: service.image,
-      versionsDiffer: new Set(present.map((cell) => cell.version)).size > 1,
+      versionsDiffer: new Set(present.map(imagesOf)).size > 1,
       missingFrom: cells.filter((cell) => cell.status === 'missing').map((cell) => cell.cluster),
       cells,
     };
@@ -135,6 +143,7 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
     format: DASHBOARD_FORMAT,
     platform: platform.platform.name,
     generatedAt: inputs.now.toISOString(),
+    manifests: { commit: summary.manifests.commit, branch: summary.manifests.branch, dirty: summary.manifests.dirty, followedBranch: platform.manifests.branch },
     headroom,
     totals: {
       services: services.length,
@@ -149,29 +158,22 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
   };
 }
 
-function cellOf(cluster: string, found: ImageVersionFound | undefined, report: SummaryService | undefined): DashboardCell {
-  const { overlay = false, ...image } = found ?? { tag: null, digest: null, source: null, file: null, problem: null };
+function cellOf(cluster: string, report: SummaryService | undefined): DashboardCell {
   const removedApis = (report?.boundaryViolations ?? []).filter((violation) => violation.rule === 'removedApi').map(({ object, message }) => ({ object, message }));
   const boundaryViolations = (report?.boundaryViolations ?? []).filter((violation) => violation.rule !== 'removedApi');
   const problems = report?.problems ?? [];
-  const status: CellStatus =
-    !overlay || report === undefined ? 'missing' : report.dangers > 0 || problems.length > 0 || image.problem !== null ? 'danger' : report.warnings > 0 ? 'warning' : 'ok';
+  const status: CellStatus = report === undefined ? 'missing' : report.dangers > 0 || problems.length > 0 ? 'danger' : report.warnings > 0 ? 'warning' : 'ok';
+  const images = new Map<string, string[]>();
+  for (const { object, container, image } of report?.images ?? []) images.set(image, [...(images.get(image) ?? []), `${object} ${container}`]);
   return {
     cluster,
     status,
-    overlay,
-    version: versionText(image.tag, image.digest),
-    image,
+    images: [...images].map(([image, containers]) => ({ image, containers })),
     policy: report ? { score: report.score, dangers: report.dangers, warnings: report.warnings, objects: report.objects } : null,
     removedApis,
     boundaryViolations,
     problems,
   };
-}
-
-/** `tag`, `tag@sha256:…` or `sha256:…`, as kaji bump prints versions; null when nothing is pinned. */
-function versionText(tag: string | null, digest: string | null): string | null {
-  return tag === null && digest === null ? null : formatVersion({ tag: tag ?? undefined, digest: digest ?? undefined });
 }
 
 /** The dashboard as JSON, as `kaji dashboard -o json` prints it and `--serve` answers /dashboard.json. */

@@ -64,7 +64,7 @@ export function renderDashboardHtml(dashboard: Dashboard): string {
     '</head>',
     '<body>',
     `<h1>${text(dashboard.platform)}</h1>`,
-    `<p class="meta">kaji dashboard, generated ${text(dashboard.generatedAt)} from platform.yaml, the manifest repository and kaji synth's summary.json · ${facts.join(' · ')}</p>`,
+    `<p class="meta">kaji dashboard, generated ${text(dashboard.generatedAt)} from platform.yaml and kaji synth's summary.json of ${source(dashboard.manifests)} · ${facts.join(' · ')}</p>`,
     ...clustersSection(dashboard),
     ...servicesSection(dashboard),
     ...capacitySection(dashboard),
@@ -93,7 +93,7 @@ function servicesSection(dashboard: Dashboard): string[] {
   const heads = dashboard.clusters.map((cluster) => `<th scope="col">${text(cluster.name)}<br><span class="muted">Kubernetes ${text(cluster.kubernetesVersion)} · weight ${cluster.weight}</span></th>`);
   return [
     '<h2>Services × clusters</h2>',
-    '<p class="meta">Each cell: the image version the manifest repository releases to that cluster, and what kaji synth found there (policy score, dangers, warnings, removed APIs, tenant boundaries). Highlighted: a service pinned at different versions in different clusters, or missing from one.</p>',
+    '<p class="meta">Each cell: the images its containers run in that cluster, as kaji synth rendered the overlay (what Argo CD deploys), and what kaji synth found there (policy score, dangers, warnings, removed APIs, tenant boundaries). Highlighted: a service running different images in different clusters, or missing from one.</p>',
     '<table>',
     `<thead><tr><th scope="col">service</th><th scope="col">team</th><th scope="col">namespace</th>${heads.join('')}</tr></thead>`,
     '<tbody>',
@@ -117,13 +117,10 @@ function serviceRow(service: DashboardService): string {
 
 function cellHtml(cell: DashboardCell): string {
   const lines: string[] = [];
-  if (!cell.overlay) lines.push('<span class="missing">not deployed: no overlay</span>');
-  else if (cell.policy === null) lines.push('<span class="missing">not rendered by kaji synth</span>');
-  if (cell.overlay) {
-    const where = cell.image.file === null ? '' : ` title="${text(`${cell.image.source ?? ''}: ${cell.image.file}`)}"`;
-    lines.push(cell.version === null ? '<span class="warning">no version found</span>' : `<code${where}>${text(cell.version)}</code>${cell.image.source === 'base' ? ' <span class="muted">(base)</span>' : ''}`);
-  }
-  if (cell.image.problem !== null) lines.push(`<span class="danger">${text(cell.image.problem)}</span>`);
+  if (cell.policy === null) lines.push('<span class="missing">not rendered by kaji synth: no overlay to deploy it from</span>');
+  else if (cell.images.length === 0) lines.push('<span class="warning">no container image rendered</span>');
+  // Hovering an image names the containers running it.
+  for (const { image, containers } of cell.images) lines.push(`<code title="${text(containers.join(', '))}">${text(image)}</code>`);
   if (cell.policy) {
     const { score, dangers, warnings } = cell.policy;
     lines.push(`score ${score} · <span class="${dangers > 0 ? 'danger' : 'muted'}">${count(dangers, 'danger', 'dangers')}</span> · <span class="${warnings > 0 ? 'warning' : 'muted'}">${count(warnings, 'warning', 'warnings')}</span>`);
@@ -167,6 +164,15 @@ function capacitySection(dashboard: Dashboard): string[] {
       `<tr><th scope="row">from</th>${measured.map((cluster) => `<td><code>${text(cluster.capacity.source)}</code></td>`).join('')}</tr></tbody>`,
     '</table>',
   ];
+}
+
+/** The manifest checkout the page describes, and what makes it differ from what Argo CD deploys. */
+function source({ commit, branch, dirty, followedBranch }: Dashboard['manifests']): string {
+  if (commit === null) return 'the manifest folder (not a git checkout)';
+  const onBranch = branch === null ? '' : ` on <code>${text(branch)}</code>`;
+  const otherBranch = branch !== null && branch !== followedBranch ? ` <span class="warning">(Argo CD follows <code>${text(followedBranch)}</code>)</span>` : '';
+  const uncommitted = dirty ? ' <span class="warning">with uncommitted changes</span>' : '';
+  return `the manifest repository at commit <code>${text(commit.slice(0, 12))}</code>${onBranch}${otherBranch}${uncommitted}`;
 }
 
 function count(value: number, one: string, many: string): string {

@@ -1,16 +1,18 @@
 // out/summary.json as `kaji synth` writes it (synthSummary in src/synth), read
 // back for the dashboard: its shape checked field by field, and whether it
-// still describes the platform definition it is shown beside.
-import { readFile, stat } from 'node:fs/promises';
+// still describes the platform definition and the manifest files it is shown
+// beside.
+import { readFile } from 'node:fs/promises';
 import type { InputProblem } from '../kube/index.js';
 import type { PlatformDefinition } from '../platform/index.js';
-import type { BoundaryViolation, ClusterReport, ServiceReport } from '../synth/index.js';
+import type { BoundaryViolation, ClusterReport, ManifestState, RenderedImage, ServiceReport } from '../synth/index.js';
 import { DashboardInputError } from './errors.js';
 
 /** One service in one cluster, as summary.json has it. */
 export type SummaryService = Pick<ServiceReport, 'service' | 'namespace' | 'objects' | 'dangers' | 'warnings' | 'score'> & {
   readonly boundaryViolations: readonly Pick<BoundaryViolation, 'rule' | 'object' | 'message'>[];
   readonly problems: readonly Pick<InputProblem, 'file' | 'message'>[];
+  readonly images: readonly RenderedImage[];
 };
 
 /** One cluster, as summary.json has it; `score` is the cluster's whole audit score. */
@@ -22,6 +24,8 @@ export type SummaryCluster = Pick<ClusterReport, 'cluster' | 'kubernetesVersion'
 /** The parts of summary.json the dashboard shows. */
 export interface SynthSummary {
   readonly platform: string;
+  /** The manifest files the results describe. */
+  readonly manifests: ManifestState;
   readonly dangers: number;
   readonly warnings: number;
   readonly problems: number;
@@ -63,8 +67,12 @@ export function parseSummary(value: unknown, shown: string): SynthSummary {
     typeof from[key] === 'string' ? (from[key] as string) : fail(`${path}.${key}`.replace(/^\./, ''), 'a string');
   const number = (from: Record<string, unknown>, key: string, path: string): number =>
     typeof from[key] === 'number' && Number.isFinite(from[key]) ? (from[key] as number) : fail(`${path}.${key}`.replace(/^\./, ''), 'a number');
+  const nullable = <T>(from: Record<string, unknown>, key: string, path: string, type: 'string' | 'boolean'): T | null =>
+    from[key] === null || typeof from[key] === type ? (from[key] as T | null) : fail(`${path}.${key}`, `a ${type} or null`);
 
   const root = record(value, 'the file');
+  // First: what a summary.json of an older kaji synth lacks, so that is what its message names.
+  const manifests = record(root.manifests, 'manifests');
   const clusters = list(root.clusters, 'clusters').map((candidate, c): SummaryCluster => {
     const at = `clusters[${c}]`;
     const cluster = record(candidate, at);
@@ -93,12 +101,23 @@ export function parseSummary(value: unknown, shown: string): SynthSummary {
             const problem = record(entry, path);
             return { file: text(problem, 'file', path), message: text(problem, 'message', path) };
           }),
+          images: list(service.images, `${where}.images`).map((entry, i) => {
+            const path = `${where}.images[${i}]`;
+            const image = record(entry, path);
+            return { object: text(image, 'object', path), container: text(image, 'container', path), image: text(image, 'image', path) };
+          }),
         };
       }),
     };
   });
   return {
     platform: text(root, 'platform', ''),
+    manifests: {
+      commit: nullable<string>(manifests, 'commit', 'manifests', 'string'),
+      branch: nullable<string>(manifests, 'branch', 'manifests', 'string'),
+      dirty: nullable<boolean>(manifests, 'dirty', 'manifests', 'boolean'),
+      fingerprint: text(manifests, 'fingerprint', 'manifests'),
+    },
     dangers: number(root, 'dangers', ''),
     warnings: number(root, 'warnings', ''),
     problems: number(root, 'problems', ''),
@@ -109,16 +128,11 @@ export function parseSummary(value: unknown, shown: string): SynthSummary {
 /**
  * Why the summary does not describe the platform as it is now, or undefined
  * when it does: another platform, other clusters (a version or a weight
- * changed), a service no longer defined, or an input changed since the
- * summary was written (`inputs`: platform.yaml, the policy, the manifest files
- * the dashboard reads; the newest one is named).
+ * changed), a service no longer defined, or files that changed since it was
+ * written (`fingerprint`, inputsFingerprint's now, differs from the one
+ * kaji synth wrote; `inputs` names them).
  */
-export async function staleness(
-  summary: SynthSummary,
-  summaryFile: string,
-  platform: PlatformDefinition,
-  inputs: readonly { readonly file: string; readonly shown: string }[],
-): Promise<string | undefined> {
+export function staleness(summary: SynthSummary, platform: PlatformDefinition, fingerprint: string, inputs: string): string | undefined {
   if (summary.platform !== platform.platform.name) return `it was written for the platform "${summary.platform}", not "${platform.platform.name}"`;
   const describe = (clusters: readonly Pick<SummaryCluster, 'cluster' | 'kubernetesVersion' | 'weight'>[]) =>
     clusters.map((cluster) => `${cluster.cluster} (Kubernetes ${cluster.kubernetesVersion}, weight ${cluster.weight})`).join(', ') || 'none';
@@ -128,13 +142,7 @@ export async function staleness(
   const services = new Set(platform.services.map((service) => service.name));
   const gone = [...new Set(summary.clusters.flatMap((cluster) => cluster.services.map((service) => service.service)))].filter((name) => !services.has(name));
   if (gone.length > 0) return `it lists ${gone.join(', ')}, which platform.yaml no longer defines`;
-  const summaryTime = (await stat(summaryFile)).mtimeMs;
-  let newest: { shown: string; time: number } | undefined;
-  for (const input of inputs) {
-    const time = (await stat(input.file).catch(() => undefined))?.mtimeMs;
-    if (time !== undefined && time > summaryTime && (newest === undefined || time > newest.time)) newest = { shown: input.shown, time };
-  }
-  return newest && `${newest.shown} changed after it was written`;
+  return summary.manifests.fingerprint === fingerprint ? undefined : `${inputs} changed after it was written`;
 }
 
 /** The message for a stale summary. */

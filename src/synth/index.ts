@@ -5,7 +5,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
-import { displayPath, type InputProblem } from '../kube/index.js';
+import { containersOf, displayPath, findPodSpec, type InputProblem, type KubeObject } from '../kube/index.js';
 import { KUBERNETES_YAML_DUMP_SCHEMA } from '../kube/yaml-schema.js';
 import { auditObjects, countResults, parsePolicyConfig, readPolicyText, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
 import {
@@ -29,12 +29,14 @@ import { removedApiViolations } from './removed-apis.js';
 import { applyFileChanges, planGeneratedFiles, type FileChange } from './files.js';
 import { createOverlays, overlayPath, planOverlays, type OverlayPlan, type OverlayProblem } from './overlays.js';
 import { renderAll, type RenderedService, type RenderJob } from './render.js';
+import { manifestState, type ManifestState } from './manifest-state.js';
 
 export { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
 export { CLUSTER_SCOPED_KINDS, imageAllowed, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
 export { planGeneratedFiles, applyFileChanges, type FileChange } from './files.js';
 export { planOverlays, createOverlays, overlayPath, type OverlayPlan, type OverlayProblem } from './overlays.js';
 export { formatSynthTable } from './table.js';
+export { inputsFingerprint, type ManifestState } from './manifest-state.js';
 
 export interface SynthOptions {
   /** The folder holding platform.yaml. */
@@ -63,6 +65,16 @@ export interface ServiceReport {
   readonly score: number;
   readonly boundaryViolations: readonly BoundaryViolation[];
   readonly problems: readonly InputProblem[];
+  /** The image of each container (init containers too) in the rendered objects: what Argo CD deploys. */
+  readonly images: readonly RenderedImage[];
+}
+
+export interface RenderedImage {
+  /** `Kind/namespace/name` (`-` for no namespace), as boundary violations name objects. */
+  readonly object: string;
+  readonly container: string;
+  /** As rendered: `repository:tag`, `repository@sha256:…`, or both. */
+  readonly image: string;
 }
 
 export interface ClusterReport {
@@ -145,7 +157,9 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
     const infrastructure = assembly.outdir === undefined ? assembly : { ...assembly, outdir: join(out, 'cdk.out') };
     const result = summarise(platform, root, fileChanges, overlays, overlayProblems, clusters, infrastructure);
     progress({ phase: 'write' });
-    await writeOutput(staged.folder, result, rendered);
+    // After the generated files and overlays are written: the state kaji dashboard will find.
+    const manifests = await manifestState(platform, root, policyFile, [out]);
+    await writeOutput(staged.folder, result, rendered, manifests);
     staged.publish();
     return result;
   } finally {
@@ -234,9 +248,21 @@ function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, 
       score: scoreOf(counts),
       boundaryViolations,
       problems: entry.problems,
+      images: renderedImages(entry.objects),
     };
   });
   return { cluster: cluster.name, kubernetesVersion: cluster.kubernetesVersion, weight: cluster.weight, services, audit };
+}
+
+function renderedImages(objects: readonly KubeObject[]): RenderedImage[] {
+  return objects.flatMap((object) => {
+    const found = findPodSpec(object.raw);
+    if (!found) return [];
+    const name = `${object.kind}/${object.namespace || '-'}/${object.name}`;
+    return containersOf(found.spec).flatMap(({ container }) =>
+      typeof container.image === 'string' ? [{ object: name, container: typeof container.name === 'string' ? container.name : '', image: container.image }] : [],
+    );
+  });
 }
 
 function summarise(
@@ -264,10 +290,15 @@ function summarise(
   };
 }
 
-/** The machine-readable summary written to out/summary.json. */
-export function synthSummary(result: SynthResult): object {
+/**
+ * The machine-readable summary written to out/summary.json (README, "kaji
+ * synth"). Fields are only ever added: `manifests` and each service's
+ * `images` came with kaji dashboard, which needs them.
+ */
+export function synthSummary(result: SynthResult, manifests?: ManifestState): object {
   return {
     platform: result.platform.platform.name,
+    ...(manifests && { manifests }),
     dangers: result.dangers,
     warnings: result.warnings,
     problems: result.problems,
@@ -279,7 +310,7 @@ export function synthSummary(result: SynthResult): object {
       kubernetesVersion: cluster.kubernetesVersion,
       weight: cluster.weight,
       score: cluster.audit.Score,
-      services: cluster.services.map(({ service, namespace, objects, dangers, warnings, score, boundaryViolations, problems }) => ({
+      services: cluster.services.map(({ service, namespace, objects, dangers, warnings, score, boundaryViolations, problems, images }) => ({
         service,
         namespace,
         objects,
@@ -288,13 +319,14 @@ export function synthSummary(result: SynthResult): object {
         score,
         boundaryViolations: boundaryViolations.map(({ rule, object, message }) => ({ rule, object, message })),
         problems: problems.map(({ file, message }) => ({ file, message })),
+        images: images.map(({ object, container, image }) => ({ object, container, image })),
       })),
     })),
   };
 }
 
 /** Writes the rendered manifests and summary.json into `folder`, the staging folder: plain writes, as nothing reads it before it is published. */
-async function writeOutput(folder: string, result: SynthResult, rendered: readonly RenderedService[]): Promise<void> {
+async function writeOutput(folder: string, result: SynthResult, rendered: readonly RenderedService[], manifests: ManifestState): Promise<void> {
   // Not recursive: an interrupt's exit may remove the staging folder while an
   // mkdir is still running on libuv's threads, which must fail then rather than
   // create the folder again.
@@ -303,5 +335,5 @@ async function writeOutput(folder: string, result: SynthResult, rendered: readon
     const text = entry.objects.map((object) => yaml.dump(object.raw, { lineWidth: -1, noRefs: true, schema: KUBERNETES_YAML_DUMP_SCHEMA })).join('---\n');
     await writeFile(join(folder, entry.job.cluster.name, `${entry.job.service.name}.yaml`), text);
   }
-  await writeFile(join(folder, 'summary.json'), `${JSON.stringify(synthSummary(result), null, 2)}\n`);
+  await writeFile(join(folder, 'summary.json'), `${JSON.stringify(synthSummary(result, manifests), null, 2)}\n`);
 }

@@ -1,15 +1,18 @@
 // kaji dashboard on the example platform's real files: a copy of examples/labs
-// with a release half done (antenna at 1.6.0 in green only), a service whose
-// base pins its image, a CronJob green no longer serves, and kaji synth run
-// in-process for the summary.json the dashboard reads.
+// (a git checkout) with a release half done (antenna at 1.6.0 in green only),
+// images that a reading of the files by hand would get wrong (a base
+// kustomization's pin, a newName, a patch, a stray file), a CronJob green no
+// longer serves, and kaji synth run in-process for the summary.json the
+// dashboard reads.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:tls';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import yaml from 'js-yaml';
 import { collectDashboard, DashboardInputError, serveDashboard, type Dashboard } from '../../src/dashboard/index.js';
 import { selfSignedLoopbackCertificate } from '../../src/webhook/index.js';
 import { run } from '../../src/cli/program.js';
@@ -66,6 +69,15 @@ function servedFingerprint(port: number): Promise<string> {
   });
 }
 const LABS = join(KAJI_ROOT, 'examples/labs');
+
+/** The image of every container (and init container) anywhere in the objects: whatever holds the pod template. */
+function containerImages(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(containerImages);
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, field]) =>
+    (key === 'containers' || key === 'initContainers') && Array.isArray(field) ? field.map((container: { image: string }) => container.image) : containerImages(field),
+  );
+}
 const MAIN = join(KAJI_ROOT, 'dist/cli/main.js');
 
 const oldCronJob = `apiVersion: batch/v1beta1
@@ -83,6 +95,7 @@ spec:
 
 describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => {
   let root = '';
+  let commit = '';
   const path = (p: string) => join(root, p);
   const summaryFile = () => path('out/summary.json');
 
@@ -93,17 +106,31 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
     // A release half done: green runs antenna 1.6.0, blue still 1.5.0.
     const antennaGreen = join(apps, 'antenna/overlays/green/kustomization.yaml');
     writeFileSync(antennaGreen, readFileSync(antennaGreen, 'utf8').replace('newTag: "1.5.0"', 'newTag: "1.6.0"'));
-    // status-page pins its image in the base, not in the overlays.
+    // status-page pins its image in the base's kustomization, not in the overlays.
     for (const cluster of ['blue', 'green']) {
       const overlay = join(apps, `status-page/overlays/${cluster}/kustomization.yaml`);
       writeFileSync(overlay, readFileSync(overlay, 'utf8').replace(/images:\n( {2}.*\n)+/, ''));
     }
-    const base = join(apps, 'status-page/base/deployment.yaml');
-    writeFileSync(base, readFileSync(base, 'utf8').replace(`image: ${ECR}/status-page\n`, `image: ${ECR}/status-page:1.1.2\n`));
+    appendFileSync(join(apps, 'status-page/base/kustomization.yaml'), `images:\n  - name: ${ECR}/status-page\n    newTag: "1.1.2"\n`);
+    // blue's ledger comes from another registry (newName), with the same tag as green's.
+    const ledgerBlue = join(apps, 'ledger/overlays/blue/kustomization.yaml');
+    writeFileSync(ledgerBlue, readFileSync(ledgerBlue, 'utf8').replace('    newTag: "2.0.1"', '    newName: ghcr.io/someone/ledger\n    newTag: "2.0.1"'));
+    // blue's audit-log runs a debug image, set by a patch; green's has an old patch it no longer lists.
+    const patch = (image: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: audit-log, namespace: audit-log}\nspec:\n  template:\n    spec:\n      containers: [{name: api, image: "${image}"}]\n`;
+    writeFileSync(join(apps, 'audit-log/overlays/blue/debug.yaml'), patch(`${ECR}/audit-log-debug:latest`));
+    appendFileSync(join(apps, 'audit-log/overlays/blue/kustomization.yaml'), 'patches:\n  - path: debug.yaml\n');
+    writeFileSync(join(apps, 'audit-log/overlays/green/old-patch.yaml'), patch(`${ECR}/audit-log:0.0.1`));
     // green's blog overlay adds a CronJob in batch/v1beta1, which no cluster here serves; blue's does not have it.
     writeFileSync(join(apps, 'blog/overlays/green/digest.yaml'), oldCronJob);
     const blogGreen = join(apps, 'blog/overlays/green/kustomization.yaml');
     writeFileSync(blogGreen, readFileSync(blogGreen, 'utf8').replace('  - ../../base\n', '  - ../../base\n  - digest.yaml\n'));
+    // The manifest folder as a checkout, committed with the files kaji synth generates: the second run changes nothing.
+    await runSynth({ directory: root, outDirectory: path('out') });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: path('manifests'), encoding: 'utf8' }).trim();
+    git('init', '-q', '--initial-branch', 'release');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'manifests');
+    commit = git('rev-parse', 'HEAD');
     await runSynth({ directory: root, outDirectory: path('out') });
   });
 
@@ -137,25 +164,37 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
     assert.equal(dashboard.totals.dangers, summary.dangers);
   });
 
-  test('a service at different versions in blue and green is flagged; the others are not', async () => {
+  test('each cell holds the images kaji synth rendered, the ones in out/CLUSTER/SERVICE.yaml', async () => {
     const dashboard = await collect();
-    const antenna = row(dashboard, 'antenna');
-    assert.equal(antenna.versionsDiffer, true);
-    assert.deepEqual(antenna.cells.map((cell) => [cell.version, cell.image.source, cell.image.file]), [
-      ['1.5.0', 'overlay images', 'apps/antenna/overlays/blue/kustomization.yaml'],
-      ['1.6.0', 'overlay images', 'apps/antenna/overlays/green/kustomization.yaml'],
-    ]);
-    assert.deepEqual(dashboard.services.filter((service) => service.versionsDiffer).map((service) => service.service), ['antenna']);
-    assert.equal(dashboard.totals.versionsDiffer, 1);
+    for (const [c, cluster] of dashboard.clusters.entries()) {
+      for (const service of dashboard.services) {
+        const rendered = yaml.loadAll(readFileSync(path(`out/${cluster.name}/${service.service}.yaml`), 'utf8'));
+        const shown = service.cells[c]!.images.map((image) => image.image);
+        assert.deepEqual(new Set(shown), new Set(containerImages(rendered)), `${service.service} in ${cluster.name}`);
+      }
+    }
   });
 
-  test("the base's image when the overlays pin none", async () => {
-    const statusPage = row(await collect(), 'status-page');
-    assert.deepEqual(statusPage.cells.map((cell) => [cell.version, cell.image.source, cell.image.file]), [
-      ['1.1.2', 'base', 'apps/status-page/base/deployment.yaml'],
-      ['1.1.2', 'base', 'apps/status-page/base/deployment.yaml'],
+  test('images set by a base kustomization, a newName or a patch are the ones shown; a file the overlay does not list changes nothing', async () => {
+    const dashboard = await collect();
+    const images = (name: string) => row(dashboard, name).cells.map((cell) => cell.images.map((image) => image.image));
+    assert.deepEqual(images('antenna'), [[`${ECR}/antenna:1.5.0`], [`${ECR}/antenna:1.6.0`]]);
+    assert.deepEqual(images('status-page'), [[`${ECR}/status-page:1.1.2`], [`${ECR}/status-page:1.1.2`]]);
+    assert.deepEqual(images('ledger'), [
+      ['ghcr.io/someone/ledger:2.0.1', `${ECR}/mirror/redis:7.2.7-alpine`],
+      [`${ECR}/ledger:2.0.1`, `${ECR}/mirror/redis:7.2.7-alpine`],
     ]);
-    assert.equal(statusPage.versionsDiffer, false);
+    assert.deepEqual(images('audit-log'), [
+      [`${ECR}/audit-log-debug:latest`, `${ECR}/mirror/fluent-bit:3.2.4`],
+      [`${ECR}/audit-log:1.4.0`, `${ECR}/mirror/fluent-bit:3.2.4`],
+    ]);
+    assert.deepEqual(row(dashboard, 'audit-log').cells[0]!.images[0]!.containers, ['Deployment/audit-log/audit-log api']);
+    // Flagged: the services whose clusters run different images; status-page's are the same.
+    assert.deepEqual(dashboard.services.filter((service) => service.versionsDiffer).map((service) => service.service), ['antenna', 'audit-log', 'ledger']);
+    assert.equal(dashboard.totals.versionsDiffer, 3);
+    // The checkout kaji synth rendered.
+    // The checkout is on "release"; Argo CD follows platform.yaml's manifests.branch, main.
+    assert.deepEqual(dashboard.manifests, { commit, branch: 'release', dirty: false, followedBranch: 'main' });
   });
 
   test('removed APIs are findings of the cell whose cluster no longer serves them', async () => {
@@ -169,19 +208,20 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
     assert.ok(green!.policy!.dangers >= 1);
   });
 
-  test('a service whose overlay is gone from a cluster is missing there', async () => {
-    // Moved aside and back (renames keep the files' times: summary.json stays current).
-    const overlay = path('manifests/apps/ledger/overlays/green');
-    const kept = path('ledger-green');
-    renameSync(overlay, kept);
+  test('a service kaji synth did not render in a cluster is missing there', async () => {
+    const other = path('out/other-summary.json');
+    const summary = JSON.parse(readFileSync(summaryFile(), 'utf8'));
+    summary.clusters[1].services = summary.clusters[1].services.filter((service: { service: string }) => service.service !== 'ledger');
+    writeFileSync(other, JSON.stringify(summary));
     try {
-      const dashboard = await collect();
+      const dashboard = await collectDashboard({ directory: root, summaryFile: other });
       const ledger = row(dashboard, 'ledger');
       assert.deepEqual(ledger.missingFrom, ['green']);
-      assert.deepEqual(ledger.cells.map((cell) => [cell.status, cell.overlay, cell.version]), [['ok', true, '2.0.1'], ['missing', false, null]]);
+      assert.deepEqual(ledger.cells.map((cell) => [cell.status, cell.images.length]), [['danger', 2], ['missing', 0]]);
+      assert.equal(ledger.versionsDiffer, false, 'compared where it runs');
       assert.equal(dashboard.totals.missing, 1);
     } finally {
-      renameSync(kept, overlay);
+      rmSync(other);
     }
   });
 
@@ -232,7 +272,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
         assert.equal(page.headers['x-content-type-options'], 'nosniff');
         assert.equal(page.headers['referrer-policy'], 'no-referrer');
         assert.equal(page.headers['cache-control'], 'no-store');
-        assert.match(page.body, /^<!doctype html>\n[\s\S]*>1\.6\.0<\/code>/);
+        assert.match(page.body, /^<!doctype html>\n[\s\S]*\/antenna:1\.6\.0<\/code>/);
         const data = await call(served.port, { ca: tls.cert, path: '/dashboard.json' });
         assert.equal(data.status, 200);
         assert.equal(JSON.parse(data.body).services.length, 30);
@@ -338,12 +378,13 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       assert.equal(stdout, '');
       const { dangers } = JSON.parse(readFileSync(summaryFile(), 'utf8'));
       assert.ok(dangers > 1);
-      assert.equal(stderr, `kaji dashboard: wrote out/dashboard.html (30 services × 2 clusters; 1 at different versions, 0 missing from a cluster, ${dangers} dangers)\n`);
+      assert.equal(stderr, `kaji dashboard: wrote out/dashboard.html (30 services × 2 clusters; 3 at different versions, 0 missing from a cluster, ${dangers} dangers)\n`);
       const html = readFileSync(path('out/dashboard.html'), 'utf8');
       assert.match(html, /^<!doctype html>\n/);
       assert.ok(!/<script|<link|<img|src=|href=|@import|url\(/i.test(html), 'no script and nothing fetched');
       assert.match(html, /<tr class="differs"><th scope="row">antenna<span class="badge warning">versions differ<\/span><\/th><td>feeds<\/td><td>antenna<\/td>/);
-      assert.ok(html.includes('>1.5.0</code>') && html.includes('>1.6.0</code>'));
+      assert.ok(html.includes(`>${ECR}/antenna:1.5.0</code>`) && html.includes(`>${ECR}/antenna:1.6.0</code>`));
+      assert.ok(html.includes(`at commit <code>${commit.slice(0, 12)}</code> on <code>release</code> <span class="warning">(Argo CD follows <code>main</code>)</span> ·`));
       assert.ok(html.includes('1 removed API</summary><ul><li>CronJob/blog/blog-digest: '));
     });
 
@@ -352,13 +393,13 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       assert.equal(code, 0, stderr);
       assert.equal(stderr, '');
       const data = JSON.parse(stdout);
-      assert.deepEqual(Object.keys(data), ['format', 'platform', 'generatedAt', 'headroom', 'totals', 'clusters', 'services']);
-      assert.equal(data.format, 1);
+      assert.deepEqual(Object.keys(data), ['format', 'platform', 'generatedAt', 'manifests', 'headroom', 'totals', 'clusters', 'services']);
+      assert.equal(data.format, 2);
       assert.deepEqual(Object.keys(data.totals), ['services', 'dangers', 'warnings', 'problems', 'versionsDiffer', 'missing']);
       assert.deepEqual(Object.keys(data.clusters[0]), ['name', 'kubernetesVersion', 'weight', 'trafficShare', 'score', 'dangers', 'warnings', 'capacity']);
       assert.deepEqual(Object.keys(data.services[0]), ['service', 'team', 'namespace', 'image', 'versionsDiffer', 'missingFrom', 'cells']);
-      assert.deepEqual(Object.keys(data.services[0].cells[0]), ['cluster', 'status', 'overlay', 'version', 'image', 'policy', 'removedApis', 'boundaryViolations', 'problems']);
-      assert.deepEqual(Object.keys(data.services[0].cells[0].image), ['tag', 'digest', 'source', 'file', 'problem']);
+      assert.deepEqual(Object.keys(data.services[0].cells[0]), ['cluster', 'status', 'images', 'policy', 'removedApis', 'boundaryViolations', 'problems']);
+      assert.deepEqual(Object.keys(data.services[0].cells[0].images[0]), ['image', 'containers']);
       assert.ok(!Number.isNaN(Date.parse(data.generatedAt)));
     });
 
@@ -370,17 +411,53 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       assert.ok(!existsSync(path('nowhere')));
     });
 
-    test('summary.json older than platform.yaml is out of date: exit 2, naming the file', async () => {
-      const platformFile = path('platform.yaml');
-      const { atime, mtime } = statSync(platformFile);
+    test('summary.json is out of date once any file it describes has other content: exit 2', async () => {
+      // The base, a file in a subfolder (a configMapGenerator's), a new file, platform.yaml and the policy: none of them read by the dashboard itself.
+      const edits: [string, (file: string) => void][] = [
+        ['manifests/apps/antenna/base/deployment.yaml', (file) => appendFileSync(file, '# edited\n')],
+        ['manifests/apps/blog/base/config/nginx.conf', (file) => appendFileSync(file, '# edited\n')],
+        ['manifests/apps/blog/base/new.yaml', (file) => writeFileSync(file, 'kind: ConfigMap\n')],
+        ['platform.yaml', (file) => appendFileSync(file, '# edited\n')],
+        ['polaris.yaml', (file) => appendFileSync(file, '# edited\n')],
+      ];
+      for (const [name, edit] of edits) {
+        const file = path(name);
+        const before = existsSync(file) ? readFileSync(file) : undefined;
+        edit(file);
+        try {
+          const { code, stderr } = await kaji(['dashboard', '--platform', '.', '-o', 'json'], { cwd: root });
+          assert.equal(code, 2, name);
+          assert.equal(
+            stderr,
+            'kaji: out/summary.json is out of date: platform.yaml, polaris.yaml or a file under manifests/ changed after it was written; run `kaji synth` (its --out folder holds summary.json) and try again\n',
+            name,
+          );
+        } finally {
+          if (before === undefined) rmSync(file);
+          else writeFileSync(file, before);
+        }
+      }
+    });
+
+    test('contents count, not times: files as they were, though written later, are current', async () => {
       const later = new Date(statSync(summaryFile()).mtimeMs + 60_000);
-      utimesSync(platformFile, later, later);
+      for (const name of ['platform.yaml', 'manifests/apps/antenna/base/deployment.yaml']) utimesSync(path(name), later, later);
+      const { code, stderr } = await kaji(['dashboard', '--platform', '.', '-o', 'json'], { cwd: root });
+      assert.equal(code, 0, stderr);
+    });
+
+    test('a summary.json of an older kaji synth (without the manifests it describes, nor the images) is refused', async () => {
+      const other = path('out/old-summary.json');
+      const summary = JSON.parse(readFileSync(summaryFile(), 'utf8'));
+      delete summary.manifests;
+      for (const cluster of summary.clusters) for (const service of cluster.services) delete service.images;
+      writeFileSync(other, JSON.stringify(summary));
       try {
-        const { code, stderr } = await kaji(['dashboard', '--platform', '.', '-o', 'json'], { cwd: root });
+        const { code, stderr } = await kaji(['dashboard', '--platform', '.', '--summary', 'out/old-summary.json'], { cwd: root });
         assert.equal(code, 2);
-        assert.equal(stderr, 'kaji: out/summary.json is out of date: platform.yaml changed after it was written; run `kaji synth` (its --out folder holds summary.json) and try again\n');
+        assert.equal(stderr, 'kaji: out/old-summary.json: manifests is not an object; it was not written by this kaji synth: run `kaji synth` (its --out folder holds summary.json) and try again\n');
       } finally {
-        utimesSync(platformFile, atime, mtime);
+        rmSync(other);
       }
     });
 
@@ -438,8 +515,23 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
     });
   });
 
-  // The real process (`npm test` builds dist first): kaji's immediate exit on a signal is for the other
-  // commands; the server stops taking connections and exits 0.
+  test('a file outside the manifest folder, linked from an overlay, never reaches the page', async () => {
+    // Last: it changes the checkout. A tenant's overlay links its kustomization.yaml to a secret file of the CI machine.
+    writeFileSync(path('ci-secret.txt'), 'aws_access_key_id: "AKIAIOSFODNN7EXAMPLE\nnot: yaml\n');
+    const overlay = path('manifests/apps/blog-export/overlays/green/kustomization.yaml');
+    rmSync(overlay);
+    symlinkSync(path('ci-secret.txt'), overlay);
+    await runSynth({ directory: root, outDirectory: path('out') });
+    const { code, stderr } = await kaji(['dashboard', '--platform', '.'], { cwd: root });
+    assert.equal(code, 0, stderr);
+    const html = readFileSync(path('out/dashboard.html'), 'utf8');
+    assert.ok(html.includes('blog-export'));
+    assert.ok(!html.includes('AKIA') && !html.includes('aws_access_key_id'));
+  });
+
+  // The real process: kaji's immediate exit on a signal is for the other commands; the server stops taking
+  // connections and exits 0. It runs dist/cli/main.js: `npm test` builds it first, but run alone this file
+  // tests dist as last built (`npm run build` after changing src).
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     test(`kaji dashboard --serve as a process: ${signal} stops it gracefully, exit 0`, { skip: !existsSync(MAIN) && 'needs `npm run build`', timeout: 30_000 }, async () => {
       const child = spawn(process.execPath, [MAIN, 'dashboard', '--serve', '--port', '0', '--platform', '.'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -13,20 +13,23 @@ import {
   renderDashboardHtml,
   type CapacityFigures,
   type Dashboard,
-  type ImageVersionFound,
 } from '../../src/dashboard/index.js';
 import { parsePlatform } from '../../src/platform/index.js';
-import { platformYaml } from '../support/platform.js';
+import { ECR, platformYaml } from '../support/platform.js';
 import { tempTree } from '../support/files.js';
 
 const HOSTILE = [`<script>alert("x")</script>`, `"><img src=x onerror=alert(1)>`, `' onmouseover='alert(1)`, 'R\u202eLO\u2066x\u2069', 'bell\u0007 & more'];
 const hostile = (where: string) => `${where} ${HOSTILE.join(' ')}`;
+/** hostile(where) as the page shows it. */
+const escapedHostile = (where: string) =>
+  `${where} &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(1)&gt; &#39; onmouseover=&#39;alert(1) R\\u202eLO\\u2066x\\u2069 bell\\x07 &amp; more`;
 
 function hostileDashboard(capacity?: CapacityFigures): Dashboard {
   const platform = parsePlatform(platformYaml([{ name: 'shop' }, { name: 'cart' }]), 'platform.yaml');
   const summary = parseSummary(
     {
       platform: 'shop',
+      manifests: { commit: hostile('commit'), branch: hostile('branch'), dirty: true, fingerprint: 'sha256:0' },
       dangers: 2,
       warnings: 0,
       problems: 1,
@@ -48,18 +51,17 @@ function hostileDashboard(capacity?: CapacityFigures): Dashboard {
               { rule: hostile('rule'), object: hostile('object'), message: hostile('boundary') },
             ],
             problems: [{ file: hostile('file'), message: hostile('problem') }, { file: 'kustomization.yaml', message: 'first line\nsecond <line>' }],
+            images: [
+              { object: 'Deployment/shop/shop', container: hostile('container'), image: cluster.name === 'blue' ? hostile('image') : `${ECR}/shop:1.0.0` },
+              { object: 'Deployment/shop/shop', container: 'proxy', image: `${ECR}/mirror/envoy:1.31.0` },
+              { object: 'CronJob/shop/report', container: 'report', image: `${ECR}/mirror/envoy:1.31.0` },
+            ],
           },
         ],
       })),
     },
     'summary.json',
   );
-  const version = (tag: string): ImageVersionFound => ({ overlay: true, tag, digest: null, source: 'overlay images', file: hostile('overlay'), problem: null });
-  const broken: ImageVersionFound = { overlay: true, tag: null, digest: null, source: null, file: null, problem: hostile('pin') };
-  const versions = new Map([
-    ['shop', new Map([['blue', version(hostile('tag'))], ['green', version('1.0.0')]])],
-    ['cart', new Map([['blue', broken], ['green', version('1.0.0')]])],
-  ]);
   const figures: CapacityFigures = {
     source: hostile('capacity.json'),
     nodes: 2,
@@ -71,7 +73,7 @@ function hostileDashboard(capacity?: CapacityFigures): Dashboard {
     headroom: { priorityClass: 'kaji-headroom', running: { pods: 1, cpuMillicores: 1000, memoryBytes: 2 ** 31 }, pending: { pods: 0, cpuMillicores: 0, memoryBytes: 0 } },
     unschedulablePods: 0,
   };
-  return buildDashboard({ platform, summary, versions, capacity: new Map([['blue', capacity ?? figures]]), now: new Date(0) });
+  return buildDashboard({ platform, summary, capacity: new Map([['blue', capacity ?? figures]]), now: new Date(0) });
 }
 
 /** The tags of a page, each name with its attributes' names; a tag that is not plain `<name attr="value">` markup fails the test. */
@@ -101,8 +103,8 @@ describe('the dashboard page', () => {
     const html = renderDashboardHtml(hostileDashboard());
     assertOnlyOwnMarkup(html);
     // Every hostile value is there, escaped, once per place it was put.
-    for (const where of ['tag', 'overlay', 'pin', 'removed', 'boundary', 'rule', 'file', 'problem', 'capacity.json']) {
-      assert.ok(html.includes(`${where} &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(1)&gt; &#39; onmouseover=&#39;alert(1) R\\u202eLO\\u2066x\\u2069 bell\\x07 &amp; more`), where);
+    for (const where of ['image', 'container', 'removed', 'boundary', 'rule', 'file', 'problem', 'capacity.json', 'branch']) {
+      assert.ok(html.includes(escapedHostile(where)), where);
     }
     // Bidirectional and control characters are shown as escapes, never written.
     assert.ok(!['\u202e', '\u2066', '\u2069', '\u0007'].some((character) => html.includes(character)));
@@ -118,7 +120,7 @@ describe('the dashboard page', () => {
     assert.ok(!/ style="/.test(html), 'no inline style attribute: the CSP would block it');
   });
 
-  test('a cell shows what it holds: version, findings, and a pin that cannot be read', () => {
+  test('a cell shows what it holds: the rendered images, with the containers running each, and the findings', () => {
     const dashboard = hostileDashboard();
     const [shop, cart] = dashboard.services;
     assert.equal(shop!.versionsDiffer, true);
@@ -126,11 +128,18 @@ describe('the dashboard page', () => {
       ['danger', 1, 1, 2],
       ['danger', 1, 1, 2],
     ]);
-    // cart was not rendered by kaji synth in either cluster: missing, whatever its overlays pin.
+    assert.deepEqual(shop!.cells[1]!.images, [
+      { image: `${ECR}/shop:1.0.0`, containers: [`Deployment/shop/shop ${hostile('container')}`] },
+      { image: `${ECR}/mirror/envoy:1.31.0`, containers: ['Deployment/shop/shop proxy', 'CronJob/shop/report report'] },
+    ]);
+    // cart was not rendered by kaji synth in either cluster: missing.
     assert.deepEqual(cart!.missingFrom, ['blue', 'green']);
     const html = renderDashboardHtml(dashboard);
     assert.ok(html.includes('<span class="badge danger">missing from blue, green</span>'));
-    assert.ok(html.includes('<td class="cell missing"><span class="missing">not rendered by kaji synth</span><br><span class="warning">no version found</span><br><span class="danger">pin &lt;script&gt;'));
+    assert.ok(html.includes(`<br><code title="Deployment/shop/shop proxy, CronJob/shop/report report">${ECR}/mirror/envoy:1.31.0</code><br>`));
+    assert.ok(html.includes('<td class="cell missing"><span class="missing">not rendered by kaji synth: no overlay to deploy it from</span></td>'));
+    // The commit, shortened, its branch, not the one Argo CD follows, and that files differed from it.
+    assert.ok(html.includes(`at commit <code>commit &lt;scri</code> on <code>${escapedHostile('branch')}</code> <span class="warning">(Argo CD follows <code>main</code>)</span> <span class="warning">with uncommitted changes</span>`));
   });
 
   test('a message of several lines keeps its lines; counts are singular for one', () => {

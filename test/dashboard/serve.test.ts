@@ -12,8 +12,9 @@ import { platformYaml } from '../support/platform.js';
 function smallDashboard(): Dashboard {
   const platform = parsePlatform(platformYaml([{ name: 'shop' }]), 'platform.yaml');
   const clusters = platform.clusters.map((cluster) => ({ cluster: cluster.name, kubernetesVersion: cluster.kubernetesVersion, weight: cluster.weight, score: 100, services: [] }));
-  const summary = parseSummary({ platform: 'shop', dangers: 0, warnings: 0, problems: 0, clusters }, 'summary.json');
-  return buildDashboard({ platform, summary, versions: new Map(), capacity: new Map(), now: new Date(0) });
+  const manifests = { commit: null, branch: null, dirty: null, fingerprint: 'sha256:0' };
+  const summary = parseSummary({ platform: 'shop', manifests, dangers: 0, warnings: 0, problems: 0, clusters }, 'summary.json');
+  return buildDashboard({ platform, summary, capacity: new Map(), now: new Date(0) });
 }
 
 /** A TLS connection to the server, and everything it receives until the server closes it. */
