@@ -128,6 +128,33 @@ describe('findRequestSite', () => {
     }
   });
 
+  test('patches are searched in the reverse of the order kustomize applies them: patchesJson6902 last, after patches', async () => {
+    const t = tree();
+    try {
+      const blue = t.path('apps/shop/overlays/blue');
+      writeFileSync(
+        join(blue, 'kustomization.yaml'),
+        [
+          'resources: [../../base]',
+          'patchesJson6902:',
+          '  - target: {group: apps, version: v1, kind: Deployment, name: web}',
+          '    path: memory.json',
+          'patches:',
+          '  - path: requests.yaml',
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(join(blue, 'memory.json'), '[{"op": "replace", "path": "/spec/template/spec/containers/0/resources/requests/memory", "value": "1Gi"}]\n');
+      // The JSON 6902 patch is applied after requests.yaml, so it has the last word on the value.
+      assert.equal(
+        where(await findRequestSite(blue, { kind: 'Deployment', name: 'web' }, 'api', 'memory', t.root, t.path('apps/shop')), t.root),
+        'unsupported: the JSON 6902 patch apps/shop/overlays/blue/memory.json may set it: edit it there by hand',
+      );
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test("a value in another service's folder is reported, not found: one service's numbers never rewrite another's files", async () => {
     const t = tree();
     try {
