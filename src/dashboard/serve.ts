@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gracefulClose } from '../webhook/index.js';
 import { DashboardInputError } from './errors.js';
 import { formatDashboardJson, type Dashboard } from './model.js';
 import { DASHBOARD_CSP, renderDashboardHtml } from './render.js';
@@ -57,10 +58,6 @@ export async function serveDashboard(port: number, options: DashboardServerOptio
     return inflight;
   };
   let listening = 0;
-  let closing = false;
-  // Responses not yet sent: one whose request began before close() must say `Connection: close`
-  // too, or its keep-alive connection would carry a next request into a server shutting down.
-  const unanswered = new Set<ServerResponse>();
   const server = createServer(
     {
       cert: options.tls.cert,
@@ -72,9 +69,7 @@ export async function serveDashboard(port: number, options: DashboardServerOptio
       connectionsCheckingInterval: 1_000,
     },
     (request, response) => {
-      if (closing) response.setHeader('Connection', 'close');
-      unanswered.add(response);
-      response.on('close', () => unanswered.delete(response));
+      shutdown.track(response);
       handle(request, response, current, listening).catch((error: unknown) => {
         options.logError(error);
         if (!response.headersSent) send(response, 500, 'text/plain', 'internal error: see kaji\'s standard error\n', request.method === 'HEAD');
@@ -82,6 +77,7 @@ export async function serveDashboard(port: number, options: DashboardServerOptio
       });
     },
   );
+  const shutdown = gracefulClose(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, DASHBOARD_HOST, () => {
@@ -94,18 +90,7 @@ export async function serveDashboard(port: number, options: DashboardServerOptio
   return {
     server,
     port: listening,
-    close: (graceMs = DASHBOARD_GRACE_MS) =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        const force = setTimeout(() => server.closeAllConnections(), graceMs);
-        force.unref();
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        // close() closes the idle keep-alive connections; the busy ones close after their answer.
-        for (const response of unanswered) if (!response.headersSent) response.setHeader('Connection', 'close');
-      }),
+    close: (graceMs = DASHBOARD_GRACE_MS) => shutdown.close(graceMs),
     closeNow: () => server.closeAllConnections(),
   };
 }

@@ -13,3 +13,4 @@ export { decide, parseReview, safePatch, BadReview, ADMISSION_VERSIONS, type Adm
 export { WebhookMetrics, DURATION_BUCKETS } from './metrics.js';
 export { reloadTlsOnChange, tlsPairProblem, type TlsFiles } from './tls-reload.js';
 export { selfSignedLoopbackCertificate, type SelfSignedCertificate } from './self-signed.js';
+export { gracefulClose, type GracefulClose } from './graceful-close.js';

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PolicyConfig } from '../policy/index.js';
 import { BadReview, decide, internalError, parseReview, type Decision, type Endpoint, type TenantBoundaries } from './admission.js';
+import { gracefulClose } from './graceful-close.js';
 import { WebhookMetrics } from './metrics.js';
 
 /**
@@ -108,12 +109,6 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
   const currentTenants = typeof options.tenants === 'function' ? options.tenants : () => options.tenants as TenantBoundaries | undefined;
   /** The first line of each file's last failed reload, until a good one. */
   const configErrors = new Map<string, string>();
-  let closing = false;
-  // Responses not yet sent: one whose request began before shutdown (its body still
-  // arriving) must also say `Connection: close`, or its keep-alive connection would
-  // hold shutdown open until the keep-alive timeout.
-  const unanswered = new Set<ServerResponse>();
-
   const server = createServer(
     {
       cert: options.tls.cert,
@@ -132,9 +127,7 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
       // Metrics keep a series per path for good: any other path a client sends counts as "other".
       const pathLabel = SERVED_PATHS.has(path) ? path : 'other';
       const done = (verdict: string) => metrics.request(pathLabel, verdict, Number(process.hrtime.bigint() - started) / 1e9);
-      if (closing) res.setHeader('Connection', 'close');
-      unanswered.add(res);
-      res.on('close', () => unanswered.delete(res));
+      shutdown.track(res);
       handle(req, res, path, done, started).catch((error: unknown) => {
         // Never crash: anything unexpected is one failed request.
         log({ time: new Date().toISOString(), level: 'error', path, error: (error as Error).message });
@@ -144,6 +137,7 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
       });
     },
   ) as WebhookServer;
+  const shutdown = gracefulClose(server);
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   server.on('tlsClientError', () => undefined);
   server.on('clientError', (_error, socket) => socket.destroy());
@@ -163,7 +157,7 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
     }
     if (path === '/healthz') return send(res, 200, 'text/plain', 'ok\n');
     if (path === '/readyz') {
-      if (closing) return send(res, 503, 'text/plain', 'shutting down\n');
+      if (shutdown.closing) return send(res, 503, 'text/plain', 'shutting down\n');
       // An invalid config reload keeps the webhook ready, serving the last good config:
       // the same bad ConfigMap reaches every replica at once, so answering 503 would take
       // them all out of the Service together, and every deploy in the cluster would then
@@ -249,18 +243,7 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
       log({ time: new Date().toISOString(), level: error ? 'error' : 'info', event: 'config-reload', ...detail, result: error ? 'error' : 'ok', ...(error ? { error: error.message } : {}) });
     },
     shutdown(graceMs = 25_000): Promise<void> {
-      closing = true;
-      return new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), graceMs);
-        force.unref();
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        // close() closes the idle connections; the busy ones close after their answer
-        // (requests arriving from now on get the header above).
-        for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
-      });
+      return shutdown.close(graceMs);
     },
   });
   return server;
