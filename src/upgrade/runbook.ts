@@ -16,7 +16,7 @@ import { StepFailedError, UpgradeError } from './errors.js';
 import { withUpgradeLock } from './lock.js';
 import { removeCluster, setClusterWeights } from './platform-edit.js';
 import { planUpgrade, type UpgradePlan } from './plan.js';
-import { releasePlatformChange, type ReleaseResult } from './release.js';
+import { releasePlatformChange, type ReleaseOptions, type ReleaseResult } from './release.js';
 import { dnsVerdict, hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
 import { currentStep, readState, requireState, resumeCommand, statePath, STATE_FILE, weightsOf, writeState, type StepId, type UpgradeState } from './state.js';
 import { formatDuration, soakUntil, waitUntil } from './wait.js';
@@ -253,6 +253,12 @@ async function waitSoak(state: UpgradeState, options: RunbookOptions): Promise<v
   if (until > Date.now()) await soakUntil(until, `${describeWeights(state.weights)}`, options.onProgress);
 }
 
+/** Where and how the runbook's releases go, as the command was given them. */
+function releaseSettings(options: RunbookOptions): Pick<ReleaseOptions, 'manifests' | 'base' | 'attempts' | 'kubectl' | 'author' | 'onProgress'> {
+  const { manifests, base, attempts, kubectl, author, onProgress } = options;
+  return { manifests, base, attempts, kubectl, author, onProgress };
+}
+
 async function releaseWeights(platform: PlatformDefinition, state: UpgradeState, weights: Record<string, number>, title: string, options: RunbookOptions): Promise<ReleaseResult> {
   return releasePlatformChange(platform, {
     platformFile: platform.file,
@@ -260,12 +266,7 @@ async function releaseWeights(platform: PlatformDefinition, state: UpgradeState,
     expected: { what: 'the external-dns aws-weight annotations', allows: (_file, changed) => changed.every((line) => /^[-+]\s*external-dns\.alpha\.kubernetes\.io\/aws-weight: /.test(line)) },
     title,
     trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
-    manifests: options.manifests,
-    base: options.base,
-    attempts: options.attempts,
-    kubectl: options.kubectl,
-    author: options.author,
-    onProgress: options.onProgress,
+    ...releaseSettings(options),
   });
 }
 
@@ -381,12 +382,7 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
         expected: { what: `clusters/${from}/`, allows: (file) => file.startsWith(`clusters/${from}/`) },
         title,
         trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
-        manifests: options.manifests,
-        base: options.base,
-        attempts: options.attempts,
-        kubectl: options.kubectl,
-        author: options.author,
-        onProgress: options.onProgress,
+        ...releaseSettings(options),
       });
       state = await writeState(options.directory, { ...state, done: { ...state.done, finish: now() }, inProgress: undefined });
       lines.push(
