@@ -13,7 +13,10 @@
 //    workload on is left alone;
 // 3. edit the values byte for byte, render again and check that every
 //    cluster runs exactly the proposed requests (a service whose render does
-//    not show them is left as it was, and reported);
+//    not show them is left as it was, and reported), and that its pods still
+//    fit the namespace's ResourceQuota there (quota-fit.ts: replicas or the
+//    HPA's maxReplicas, plus the rolling update's surge); where they do not,
+//    the raises of that resource are left out, and reported;
 // 4. commit, force-push `kaji/rightsize` (or `kaji/rightsize/<service>`)
 //    and open or update its pull request; or, with dryRun, only the diff.
 import { existsSync } from 'node:fs';
@@ -35,10 +38,14 @@ import {
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { isUrl, redact, SourceNotFoundError, urlCredentials, Workspace } from '../gitops/git.js';
 import { GitHubForge, githubRepositoryOf, type PullRequestResult } from '../gitops/github.js';
+import { clusterFolder } from '../platform/derive/names.js';
+import { limitRangeObject, resourceQuotaObject, systemPriorityQuotaObject } from '../platform/derive/tenant.js';
 import { hpaScaledResources, VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
 import { amountOf, DEFAULT_THRESHOLD, formatAmount, propose, type Proposal, type RecommendationInput } from './propose.js';
 import { RESOURCE_NAMES, type ResourceName, type WorkloadRecommendation } from './recommendations.js';
+import { limitRangeDefaults, namespaceRequests, quotaHard, type NamespaceRequests } from './quota-fit.js';
 import { editRequest, findRequestSite, type RequestSite } from './request-sites.js';
+import { CapacityError } from './requests.js';
 
 export const RIGHTSIZE_LABEL = 'kaji/rightsize';
 
@@ -84,11 +91,12 @@ export interface RequestChange extends Proposal {
   readonly vpa: readonly RecommendationInput[];
 }
 
-/** What the recommendations did not lead to: a VPA without numbers yet, one of no service, a workload no overlay renders. */
+/** What the recommendations did not lead to: a VPA without numbers yet, one of no service, a workload no overlay renders; a workload the quota check does not count. */
 export interface RightsizeNote {
   readonly service?: string;
-  readonly vpa: string;
-  readonly source: string;
+  /** The VerticalPodAutoscaler (namespace/name) and where it was read; neither for a note of the quota check. */
+  readonly vpa?: string;
+  readonly source?: string;
   readonly message: string;
 }
 
@@ -147,7 +155,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
       if (recommendations.length === 0) continue;
       progress(`rendering ${service.name}`);
       const planned = await planService(workspace, manifestDir, platform, service, recommendations, threshold, notes, options.kubectl);
-      changes.push(...(await applyService(workspace, manifestDir, service, planned, options.kubectl)));
+      changes.push(...(await applyService(workspace, manifestDir, platform, service, planned, notes, options.kubectl)));
     }
     const plan: RightsizePlan = { threshold, changes, notes };
     const edited = changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
@@ -391,28 +399,41 @@ function recommendedContainers(recommendations: readonly WorkloadRecommendation[
   return found;
 }
 
-/** Edits the service's changes, renders again and keeps them only if every cluster then runs the proposed requests. */
+/**
+ * Edits the service's changes, renders again and keeps them only if every cluster then runs the
+ * proposed requests; then leaves out the raises of a resource whose pods would no longer fit the
+ * namespace's ResourceQuota in a cluster that runs them (lowering is always kept).
+ */
 async function applyService(
   workspace: Workspace,
   manifestDir: string,
+  platform: PlatformDefinition,
   service: ServiceDefinition,
   planned: ServicePlan,
+  notes: RightsizeNote[],
   kubectl: string | undefined,
 ): Promise<RequestChange[]> {
   const edits = planned.changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
   if (edits.length === 0) return planned.changes;
   const originals = new Map<string, string>();
-  for (const change of edits) {
-    const site = planned.sites.get(change)!;
-    const path = relative(workspace.root, site.file);
-    const text = await workspace.readFile(path);
-    if (!originals.has(path)) originals.set(path, text);
-    await workspace.writeFile(path, editRequest(text, site, formatAmount(change.resource, change.proposed)));
-  }
+  /** Writes exactly these edits over the files as they were. */
+  const writeEdits = async (changes: readonly RequestChange[]) => {
+    for (const [path, text] of originals) await workspace.writeFile(path, text);
+    for (const change of changes) {
+      const site = planned.sites.get(change)!;
+      const path = relative(workspace.root, site.file);
+      const text = await workspace.readFile(path);
+      if (!originals.has(path)) originals.set(path, text);
+      await workspace.writeFile(path, editRequest(text, site, formatAmount(change.resource, change.proposed)));
+    }
+  };
+  await writeEdits(edits);
   // The render must now show each proposed value in every cluster that runs it.
   const wrong: string[] = [];
+  const overQuota: QuotaExcess[] = [];
   for (const cluster of planned.clusters) {
-    const rendered = await render(workspace, overlayDir(manifestDir, service.name, cluster), kubectl);
+    const overlay = overlayDir(manifestDir, service.name, cluster);
+    const rendered = await render(workspace, overlay, kubectl);
     for (const change of edits.filter((c) => c.clusters.includes(cluster))) {
       const workload = rendered.objects.find((object) => object.kind === change.workload.kind && object.name === change.workload.name);
       const spec = workload ? findPodSpec(workload.raw) : undefined;
@@ -423,11 +444,87 @@ async function applyService(
         wrong.push(`${cluster}: ${change.workload.kind}/${change.workload.name} ${change.container} ${change.resource}`);
       }
     }
+    overQuota.push(...(await quotaExcess(workspace, manifestDir, platform, service, cluster, rendered, notes)));
   }
-  if (wrong.length === 0) return planned.changes;
-  for (const [path, text] of originals) await workspace.writeFile(path, text);
-  const reason = `after the edit the rendered overlay does not run the proposed value (${wrong.join('; ')}): another patch may set it; nothing of ${service.name} was changed`;
-  return planned.changes.map((change) => (edits.includes(change) ? { ...change, skipped: reason } : change));
+  if (wrong.length > 0) {
+    await writeEdits([]);
+    const reason = `after the edit the rendered overlay does not run the proposed value (${wrong.join('; ')}): another patch may set it; nothing of ${service.name} was changed`;
+    return planned.changes.map((change) => (edits.includes(change) ? { ...change, skipped: reason } : change));
+  }
+  // A raise runs in the clusters of its value: it is left out where one of them has no room for it.
+  const heldBack = (change: RequestChange) =>
+    change.current !== undefined && change.proposed > change.current ? overQuota.filter((excess) => excess.resource === change.resource && change.clusters.includes(excess.cluster)) : [];
+  if (!edits.some((change) => heldBack(change).length > 0)) return planned.changes;
+  await writeEdits(edits.filter((change) => heldBack(change).length === 0));
+  return planned.changes.map((change) => {
+    const excesses = heldBack(change);
+    if (!edits.includes(change) || excesses.length === 0) return change;
+    const where = excesses.map((e) => `in ${e.cluster}, namespace ${service.namespace}'s pods would request ${formatAmount(e.resource, e.needed)} of ${e.resource} at most, its ResourceQuota allows ${formatAmount(e.resource, e.hard)}`);
+    return {
+      ...change,
+      skipped: `raising it does not fit the quota: ${where.join('; ')} (replicas or an HPA's maxReplicas, plus a rolling update's surge); raise ${service.name}'s quota.${change.resource} in platform.yaml (and run kaji synth), then run kaji rightsize again`,
+    };
+  });
+}
+
+// --- the namespace's quota -------------------------------------------------------------
+
+interface QuotaExcess {
+  readonly cluster: string;
+  readonly resource: ResourceName;
+  /** What the namespace's pods would request at most, after the edits. */
+  readonly needed: bigint;
+  readonly hard: bigint;
+}
+
+/**
+ * Per resource, where the pods of the service's render in a cluster would request more than its
+ * namespace's ResourceQuota allows. The quota and the LimitRange are the ones kaji synth wrote to
+ * clusters/<cluster>/tenants/<service>/ (what Argo CD applies), or, where that file is missing,
+ * what it derives from platform.yaml. A DaemonSet is not counted and is noted.
+ */
+async function quotaExcess(
+  workspace: Workspace,
+  manifestDir: string,
+  platform: PlatformDefinition,
+  service: ServiceDefinition,
+  clusterName: string,
+  rendered: Rendered,
+  notes: RightsizeNote[],
+): Promise<QuotaExcess[]> {
+  const cluster = platform.clusters.find((c) => c.name === clusterName)!;
+  const folder = join(manifestDir, clusterFolder(cluster), 'tenants', service.name);
+  const quotaFile = await guardrailObjects(workspace, join(folder, 'resourcequota.yaml'), () => [resourceQuotaObject(service), systemPriorityQuotaObject(service)]);
+  const limitRangeFile = await guardrailObjects(workspace, join(folder, 'limitrange.yaml'), () => [limitRangeObject(service)]);
+  const overlay = relative(workspace.root, overlayDir(manifestDir, service.name, clusterName));
+  let used: NamespaceRequests;
+  let hard: Partial<Record<ResourceName, bigint>>;
+  try {
+    used = namespaceRequests(rendered.objects.map((object) => object.raw), limitRangeDefaults(limitRangeFile.objects, limitRangeFile.name), overlay);
+    hard = quotaHard(quotaFile.objects, quotaFile.name);
+  } catch (error) {
+    if (error instanceof CapacityError) throw new RightsizeError(`cannot count ${service.name}'s requests against its quota: ${error.message}`);
+    throw error;
+  }
+  for (const workload of used.uncounted) {
+    const message = `${workload} is not counted against the namespace's quota in ${clusterName}: it runs a pod per node (or a number kaji cannot tell), which the manifests do not say`;
+    if (!notes.some((note) => note.message === message)) notes.push({ service: service.name, message });
+  }
+  return RESOURCE_NAMES.flatMap((resource) => {
+    const limit = hard[resource];
+    return limit !== undefined && used.total[resource] > limit ? [{ cluster: clusterName, resource, needed: used.total[resource], hard: limit }] : [];
+  });
+}
+
+/** The objects of a file of kaji synth's in the workspace (its path in the repository as its name), or `derived()` when the file is not there. */
+async function guardrailObjects(workspace: Workspace, file: string, derived: () => JsonObject[]): Promise<{ name: string; objects: JsonObject[] }> {
+  const name = relative(workspace.root, file).split('\\').join('/');
+  if (!existsSync(file)) return { name: 'platform.yaml', objects: derived() };
+  const loaded: Rendered = { objects: [], problems: [] };
+  addStream(loaded, await workspace.readFile(name), name);
+  const problem = loaded.problems[0];
+  if (problem !== undefined) throw new RightsizeError(`${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message} (kaji synth writes this file: run it again)`);
+  return { name, objects: loaded.objects.map((object) => object.raw) };
 }
 
 // --- rendering -----------------------------------------------------------------------
@@ -533,7 +630,7 @@ export function pullRequestBody(plan: RightsizePlan): string {
   }
   const skipped = plan.changes.filter((change) => change.decision === 'change' && change.skipped !== undefined);
   if (skipped.length > 0) {
-    lines.push('', '**Not changed** (kaji could not edit them):', '');
+    lines.push('', '**Not changed** (and why):', '');
     for (const c of skipped) lines.push(`- ${c.service}: ${c.workload.kind}/${c.workload.name} ${c.container} ${changeText(c)}: ${c.skipped}`);
   }
   lines.push('', `Changes under ${Math.round(plan.threshold * 100)}% of the current request are left out.`, '', '<sub>Opened by `kaji rightsize`. The branch is rebuilt from the base on every run.</sub>');

@@ -44,7 +44,8 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
         'its cluster; a value a cluster runs whose recommendations were not read is left alone, as is a resource an HPA ' +
         'scales on), rounded up (cpu to whole millicores, at least 10m; memory to whole Mi, at least 16Mi), never above ' +
         "the limit of a cluster that runs it (or its LimitRange default limit) nor the service's quota (the cap that " +
-        'applied is named); a change under the threshold is left out. The ' +
+        "applied is named); a change under the threshold is left out, as is a raise that would take the namespace's pods " +
+        "(replicas or an HPA's maxReplicas, plus a rolling update's surge) past its ResourceQuota in a cluster. The " +
         'value is edited byte for byte where the manifests write it (the overlay patch or the base that sets the ' +
         'container\'s resources.requests), each overlay rendered again to check it, then committed in a temporary clone ' +
         '(your checkout is never touched), force-pushed to kaji/rightsize (kaji/rightsize/SERVICE with one --service) and ' +
@@ -182,7 +183,7 @@ export function formatRightsizeResult(result: RightsizeResult): string {
   for (const c of result.changes.filter((change) => change.skipped !== undefined)) {
     lines.push(`not changed: ${printable(c.service)} ${printable(`${c.workload.kind}/${c.workload.name}`)} ${printable(c.container)} ${c.resource}: ${printable(c.skipped!)}`);
   }
-  for (const note of result.notes) lines.push(`note: ${printable(note.vpa)} (${printable(note.source)}): ${printable(note.message)}`);
+  for (const note of result.notes) lines.push(`note: ${printable(note.vpa === undefined ? (note.service ?? '') : `${note.vpa} (${note.source ?? ''})`)}: ${printable(note.message)}`);
   if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');
   const edited = result.changes.filter((c) => c.decision === 'change' && c.skipped === undefined);
   switch (result.status) {
