@@ -665,6 +665,9 @@ export function pullRequestBody(input: {
   for (const cluster of input.policy) {
     lines.push(`- ${cluster.cluster}: ${cluster.dangersAfter} danger(s) (${cluster.dangersBefore} before), ${cluster.warningsAfter} warning(s)`);
   }
-  lines.push('', `<sub>Opened by \`kaji bump\`. The branch is rebuilt from the base on every bump of ${input.service}.</sub>`);
+  lines.push(
+    '',
+    `<sub>Opened by \`kaji bump\`. The branch is rebuilt from the base on every bump of ${input.service}, unless someone else pushed a commit to it: kaji then pushes nothing until the pull request is merged or the branch deleted.</sub>`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,13 @@
 // with trailers, a force-pushed branch (PR mode) or a push to the base branch with
 // rebase-and-retry (push mode).
 //
+// PR mode's branch is kaji's own: it is rebuilt from the base on every run. It is
+// overwritten only while every commit on it that the base lacks carries a Kaji-*
+// trailer (a commit kaji made); a commit pushed there by anyone else (a reviewer's
+// fix-up) stops kaji, which pushes nothing and says so. The push is leased to the
+// tip kaji read (--force-with-lease), so a push that lands in between is not
+// overwritten either.
+//
 // Atomicity: the only thing that changes the remote is `git push`, and a push
 // updates each ref atomically (the receiving side stores every object first,
 // checks connectivity, then moves the ref under a lock). A process killed at any
@@ -57,6 +64,27 @@ export class GitError extends Error {
 
 /** A workspace's local source that is not a directory: what the caller named is wrong; git did not fail. */
 export class SourceNotFoundError extends GitError {}
+
+/** A commit on a PR-mode branch that kaji did not make (it has no Kaji-* trailer). */
+export interface ForeignCommit {
+  readonly sha: string;
+  readonly author: string;
+  readonly subject: string;
+}
+
+/** PR mode: the branch holds commits kaji did not make; nothing was pushed. */
+export class ForeignCommitsError extends GitError {
+  readonly branch: string;
+  readonly commits: readonly ForeignCommit[];
+  constructor(message: string, branch: string, commits: readonly ForeignCommit[]) {
+    super(message, ['push']);
+    this.branch = branch;
+    this.commits = commits;
+  }
+}
+
+/** PR mode: the branch moved on the remote between kaji reading it and pushing (the lease failed); nothing was pushed. */
+export class BranchMovedError extends GitError {}
 
 export interface WorkspaceOptions {
   /** A local path to a git working copy or bare repository, or a clone URL (https://, file://, ssh). */
@@ -129,6 +157,8 @@ export class Workspace {
   /** Removes the temporary directory (and forgets its removal at exit). */
   readonly #remove: () => Promise<void>;
   readonly #context: GitContext;
+  /** PR mode: each branch as kaji last read it on the remote (undefined: no such branch); its tip is the lease of pushBranch. */
+  readonly #branches = new Map<string, RemoteBranch | undefined>();
   #disposed = false;
 
   private constructor(remove: () => Promise<void>, root: string, base: string, baseCommit: string, source: string, context: GitContext) {
@@ -231,26 +261,90 @@ export class Workspace {
    */
   async remoteTipLikeHead(branch: string): Promise<string | undefined> {
     checkBranch(branch);
-    const ref = `refs/remotes/origin/${branch}`;
-    // A shallow clone fetches the tip alone (its parents are read from the commit, not fetched).
-    const shallow = (await this.#git(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
-    try {
-      await this.#git(['fetch', '--quiet', '--no-tags', ...(shallow ? ['--depth=1'] : []), 'origin', `+refs/heads/${branch}:${ref}`], {
-        doing: `fetching ${branch} of ${this.source}`,
-      });
-    } catch (error) {
-      if (error instanceof GitError && remoteProblem(error) === 'no-branch') return undefined;
-      throw error;
-    }
-    const [theirs, ours] = await Promise.all([this.#git(['cat-file', 'commit', ref]), this.#git(['cat-file', 'commit', 'HEAD'])]);
-    return changeOf(theirs) === changeOf(ours) ? (await this.#git(['rev-parse', '--verify', `${ref}^{commit}`])).trim() : undefined;
+    const tip = (await this.#fetchBranch(branch))?.tip;
+    if (tip === undefined) return undefined;
+    const [theirs, ours] = await Promise.all([this.#git(['cat-file', 'commit', tip]), this.#git(['cat-file', 'commit', 'HEAD'])]);
+    return changeOf(theirs) === changeOf(ours) ? tip : undefined;
   }
 
-  /** PR mode: force-push HEAD to `branch` (rebuilt from base each time). */
+  /**
+   * PR mode: force-push HEAD to `branch` (rebuilt from base each time), only while the branch is
+   * kaji's own: every commit on it that the base lacks carries a Kaji-* trailer (ForeignCommitsError
+   * otherwise), and only over the tip kaji read (remoteTipLikeHead's, else read here): a push that
+   * landed since is not overwritten (BranchMovedError). Nothing is pushed when either is thrown.
+   */
   async pushBranch(branch: string): Promise<void> {
     checkBranch(branch);
     if (branch === this.base) throw new GitError(`refusing to force-push the base branch "${branch}"`, ['push']);
-    await this.#git(['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`], { doing: `pushing ${branch} to ${this.source}` });
+    const seen = this.#branches.has(branch) ? this.#branches.get(branch) : await this.#fetchBranch(branch);
+    if (seen !== undefined && !seen.onBase) {
+      const foreign = await this.#foreignCommits(seen.tip);
+      if (foreign.length > 0) throw foreignCommitsError(branch, this.source, foreign);
+    }
+    // An empty expected value: the branch must not exist yet.
+    const lease = `--force-with-lease=refs/heads/${branch}:${seen?.tip ?? ''}`;
+    try {
+      await this.#git(['push', '--quiet', lease, 'origin', `HEAD:refs/heads/${branch}`], { doing: `pushing ${branch} to ${this.source}` });
+    } catch (error) {
+      if (!(error instanceof GitError) || !/\(stale info\)/.test(error.stderr)) throw error;
+      const was = seen === undefined ? 'did not exist' : `was at ${seen.tip.slice(0, 12)}`;
+      throw new BranchMovedError(
+        `${branch} of ${this.source} moved while kaji was working (it ${was} when kaji read it, and has changed since): nothing was pushed; re-run`,
+        error.command,
+        error.stderr,
+      );
+    }
+    this.#branches.set(branch, { tip: await this.head(), onBase: false });
+  }
+
+  /**
+   * Fetches `branch` into refs/remotes/origin/<branch> with what #foreignCommits needs: the commits
+   * on it that the base lacks. Returns its tip (kept as the lease of pushBranch), or undefined when
+   * the remote has no such branch.
+   */
+  async #fetchBranch(branch: string): Promise<RemoteBranch | undefined> {
+    const ref = `refs/remotes/origin/${branch}`;
+    const doing = `fetching ${branch} of ${this.source}`;
+    const shallow = (await this.#git(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    let onBase = false;
+    // A shallow clone lacks the history that tells the branch's own commits from the base's: the
+    // server tells, sending the commits of the branch that its base lacks and no more. A full clone
+    // fetches the base's tip too: the branch may stand on a newer base than the clone's.
+    const refspecs = shallow
+      ? [`--shallow-exclude=refs/heads/${this.base}`, 'origin', `+refs/heads/${branch}:${ref}`]
+      : ['origin', `+refs/heads/${branch}:${ref}`, `+refs/heads/${this.base}:refs/remotes/origin/${this.base}`];
+    try {
+      await this.#git(['fetch', '--quiet', '--no-tags', ...refspecs], { doing });
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error;
+      if (remoteProblem(error) === 'no-branch' && error.stderr.includes(`refs/heads/${branch}`)) {
+        this.#branches.set(branch, undefined);
+        return undefined;
+      }
+      // Every commit of the branch is on the base (a merged pull request's branch): the server
+      // excluded them all; the tip alone is fetched.
+      if (!shallow || !/no commits selected for shallow requests/.test(error.stderr)) throw error;
+      await this.#git(['fetch', '--quiet', '--no-tags', '--depth=1', 'origin', `+refs/heads/${branch}:${ref}`], { doing });
+      onBase = true;
+    }
+    const seen = { tip: (await this.#git(['rev-parse', '--verify', `${ref}^{commit}`])).trim(), onBase };
+    this.#branches.set(branch, seen);
+    return seen;
+  }
+
+  /**
+   * The commits from `tip` back to the base that have no Kaji-* trailer (git's own reading of a
+   * message's trailers). The walk ends at the base's tip (as fetched by #fetchBranch, or HEAD's
+   * base), or in a shallow clone where the server's history of the branch ends; a merge commit
+   * there is cut from its parents, so what is behind it is not listed (it is foreign itself).
+   */
+  async #foreignCommits(tip: string): Promise<ForeignCommit[]> {
+    const log = await this.#git(['log', '--format=%h%x1f%an%x1f%s%x1f%(trailers:only,unfold)%x1e', tip, '--not', 'HEAD', `refs/remotes/origin/${this.base}`, '--']);
+    return log
+      .split('\x1e')
+      .map((entry) => entry.replace(/^\n/, '').split('\x1f'))
+      .filter((fields) => fields.length === 4 && !/^Kaji-[A-Za-z0-9-]+:/m.test(fields[3]!))
+      .map(([sha, author, subject]) => ({ sha: sha!, author: author!, subject: subject! }));
   }
 
   /**
@@ -420,6 +514,26 @@ function percentDecoded(text: string): string {
 /** What follows `basic ` in an Authorization header: base64 of "username:password". */
 function basicAuth(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`).toString('base64');
+}
+
+/** A PR-mode branch on the remote as kaji read it. */
+interface RemoteBranch {
+  readonly tip: string;
+  /** Every commit of it is on the base (the server said so): none is foreign. */
+  readonly onBase: boolean;
+}
+
+/** The refusal to push over commits kaji did not make: the branch, those commits, and what to do. */
+function foreignCommitsError(branch: string, source: string, commits: readonly ForeignCommit[]): ForeignCommitsError {
+  const shown = commits.slice(0, 5).map((c) => `${c.sha} by ${c.author} "${c.subject}"`);
+  if (commits.length > shown.length) shown.push(`and ${commits.length - shown.length} more`);
+  return new ForeignCommitsError(
+    `${branch} of ${source} holds ${commits.length === 1 ? 'a commit' : 'commits'} kaji did not make (no Kaji-* trailer): ${shown.join(', ')}; ` +
+      `kaji rebuilds the branch from the base and would throw ${commits.length === 1 ? 'it' : 'them'} away, so nothing was pushed. ` +
+      `Merge the pull request, or delete the branch ${branch} (which closes the pull request) to let kaji rebuild it`,
+    branch,
+    commits,
+  );
 }
 
 function checkBranch(name: string): string {

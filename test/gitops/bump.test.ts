@@ -4,7 +4,7 @@
 // the concurrency and crash tests.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -483,6 +483,55 @@ describe('kaji bump under concurrency and crashes', { skip: !hasKubectl }, () =>
     } finally {
       fixture.cleanup();
       rmSync(temp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('kaji bump --mode pr over a branch someone else pushed to', { skip: !hasKubectl }, () => {
+  test('a reviewer\'s fix-up on the branch: exit 1 naming the branch, the commit and what to do; nothing pushed, the pull request not touched', async () => {
+    const fixture = createBumpFixture([{ name: 'antenna' }]);
+    const github = await startGitHubServer({ repositories: ['acme/manifests'] });
+    const reviewer = mkdtempSync(join(tmpdir(), 'kaji-bump-reviewer-'));
+    const args = (tag: string) => bumpArgs(fixture, 'antenna', tag, '--github-api-url', github.url, '--github-repository', 'acme/manifests');
+    const branch = 'kaji/bump/antenna';
+    try {
+      const first = await withToken(github.token, () => kaji(args('1.2.0')));
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(github.pulls.get('acme/manifests')![0]!.body, /unless someone else pushed a commit to it: kaji then pushes nothing until the pull request is merged or the branch deleted/);
+
+      // The reviewer fixes something on the pull request's branch.
+      const env = { ...process.env, GIT_AUTHOR_NAME: 'Rita Reviewer', GIT_AUTHOR_EMAIL: 'rita@example.com', GIT_COMMITTER_NAME: 'Rita Reviewer', GIT_COMMITTER_EMAIL: 'rita@example.com' };
+      const git = (...a: string[]) => execFileSync('git', ['-c', 'commit.gpgsign=false', ...a], { cwd: reviewer, env, encoding: 'utf8' }).trim();
+      git('clone', '--quiet', '--branch', branch, fixture.remote, '.');
+      writeFileSync(join(reviewer, 'apps/antenna/overlays/blue/NOTES.md'), 'checked by hand\n');
+      git('add', '-A');
+      git('commit', '--quiet', '-m', 'note the manual check');
+      git('push', '--quiet', 'origin', `HEAD:${branch}`);
+      const fixup = git('rev-parse', 'HEAD');
+
+      github.requests.length = 0;
+      const second = await withToken(github.token, () => kaji(args('1.3.0')));
+      assert.equal(second.code, 1, second.stdout);
+      assert.equal(second.stdout, '');
+      assert.match(
+        second.stderr,
+        new RegExp(
+          `^kaji: ${branch} of ${fixture.remote} holds a commit kaji did not make \\(no Kaji-\\* trailer\\): ${fixup.slice(0, 7)}\\w* by Rita Reviewer "note the manual check"; .*nothing was pushed\\. Merge the pull request, or delete the branch ${branch} \\(which closes the pull request\\) to let kaji rebuild it$`,
+          'm',
+        ),
+      );
+      assert.equal(fixture.git('rev-parse', `refs/heads/${branch}`), fixup, 'the fix-up is still there');
+      assert.deepEqual(github.requests, [], 'the pull request is left alone');
+
+      // Deleting the branch lets kaji rebuild it.
+      fixture.git('branch', '-D', branch);
+      const third = await withToken(github.token, () => kaji(args('1.3.0')));
+      assert.equal(third.code, 0, third.stderr);
+      assert.equal(fixture.git('rev-parse', `${branch}~1`), fixture.head());
+    } finally {
+      rmSync(reviewer, { recursive: true, force: true });
+      await github.close();
+      fixture.cleanup();
     }
   });
 });

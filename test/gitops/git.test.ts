@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GitError, Workspace, redact, remoteProblem, urlCredentials } from '../../src/gitops/git.js';
+import { BranchMovedError, ForeignCommitsError, GitError, Workspace, redact, remoteProblem, urlCredentials } from '../../src/gitops/git.js';
 import { closedPort, gitRecorder, startGitHttpServer, withEnv } from './git-http-server.js';
 
 const ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: 'seed', GIT_AUTHOR_EMAIL: 'seed@example.com', GIT_COMMITTER_NAME: 'seed', GIT_COMMITTER_EMAIL: 'seed@example.com' };
@@ -258,7 +258,7 @@ describe('pushBranch (PR mode)', () => {
         const ws = await Workspace.open({ source: f.url });
         try {
           await ws.writeFile(KUSTOMIZATION, `images:\n  - name: antenna\n    newTag: ${tag}\n`);
-          await ws.commit(`antenna: → ${tag}`);
+          await ws.commit(`antenna: → ${tag}`, { 'Kaji-Service': 'antenna' });
           await ws.pushBranch('kaji/bump/antenna');
         } finally {
           await ws.dispose();
@@ -270,6 +270,254 @@ describe('pushBranch (PR mode)', () => {
       assert.match(f.show(KUSTOMIZATION, 'kaji/bump/antenna'), /newTag: 1\.6\.0/);
       assert.equal(f.log('main').length, 1);
     } finally {
+      f.cleanup();
+    }
+  });
+});
+
+describe('pushBranch: only over a branch that is kaji\'s own, only over the tip kaji read', () => {
+  const BRANCH = 'kaji/bump/antenna';
+  /** A kaji run: a workspace of main with `tag` pinned and committed as kaji commits it (a Kaji-Service trailer). */
+  const kajiEdit = async (source: string, tag: string) => {
+    const ws = await Workspace.open({ source });
+    await ws.writeFile(KUSTOMIZATION, `images:\n  - name: antenna\n    newTag: ${tag}\n`);
+    await ws.commit(`antenna: → ${tag}`, { 'Kaji-Service': 'antenna' });
+    return ws;
+  };
+  /** kaji bump's PR-mode steps: read the branch, then push over it. */
+  const kajiRun = async (source: string, tag: string) => {
+    const ws = await kajiEdit(source, tag);
+    try {
+      await ws.remoteTipLikeHead(BRANCH);
+      await ws.pushBranch(BRANCH);
+    } finally {
+      await ws.dispose();
+    }
+  };
+  /** Someone (not kaji) pushes a commit onto `branch` from the user's checkout; returns its sha. */
+  const pushAs = (f: ReturnType<typeof fixture>, who: string, branch: string, subject: string, file = 'NOTES.md') => {
+    const env = { ...ENV, GIT_AUTHOR_NAME: who, GIT_COMMITTER_NAME: who };
+    const run = (...args: string[]) => execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd: f.checkout, env, encoding: 'utf8' }).trim();
+    run('fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
+    run('checkout', '--quiet', '-B', 'work', `origin/${branch}`);
+    writeFileSync(join(f.checkout, file), `${subject}\n`);
+    run('add', '-A');
+    run('commit', '--quiet', '-m', subject);
+    run('push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`);
+    return run('rev-parse', 'HEAD');
+  };
+  /** main moves by `count` commits of others (merged pull requests). */
+  let moves = 0;
+  const mainMoves = (f: ReturnType<typeof fixture>, count: number) => {
+    for (let i = 0; i < count; i++, moves++) pushAs(f, 'Someone Else', 'main', `elsewhere ${moves}`, `elsewhere-${moves}.md`);
+  };
+  // A shallow clone (a URL: --depth 1) and a full one (a local path): the walk from the branch to the base works in both.
+  const sources = (f: ReturnType<typeof fixture>) => [
+    { name: 'shallow clone', source: f.url },
+    { name: 'full clone', source: f.remote },
+  ];
+
+  test('a reviewer\'s commit on the branch: refused, naming the branch, the commit and what to do; nothing pushed; once the branch is deleted, rebuilt', async () => {
+    for (const kind of ['shallow clone', 'full clone']) {
+      const f = fixture();
+      try {
+        const source = sources(f).find((s) => s.name === kind)!.source;
+        await kajiRun(source, '1.5.0');
+        mainMoves(f, 3); // the pull request stays open while main moves on: those commits are the base's, not foreign
+        const fixup = pushAs(f, 'Rita Reviewer', BRANCH, 'fix the probe path');
+        const ws = await kajiEdit(source, '1.6.0');
+        try {
+          assert.equal(await ws.remoteTipLikeHead(BRANCH), undefined);
+          await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => {
+            assert.ok(e instanceof ForeignCommitsError, String(e));
+            assert.equal(e.branch, BRANCH);
+            assert.deepEqual(e.commits.map((c) => [fixup.startsWith(c.sha), c.author, c.subject]), [[true, 'Rita Reviewer', 'fix the probe path']], kind);
+            assert.equal(
+              e.message,
+              `${BRANCH} of ${ws.source} holds a commit kaji did not make (no Kaji-* trailer): ${e.commits[0]!.sha} by Rita Reviewer "fix the probe path"; ` +
+                'kaji rebuilds the branch from the base and would throw it away, so nothing was pushed. ' +
+                `Merge the pull request, or delete the branch ${BRANCH} (which closes the pull request) to let kaji rebuild it`,
+            );
+            return true;
+          });
+        } finally {
+          await ws.dispose();
+        }
+        assert.equal(f.tip(BRANCH), fixup, `${kind}: the reviewer's commit is still there`);
+
+        git(f.remote, 'branch', '-D', BRANCH);
+        await kajiRun(source, '1.6.0');
+        assert.equal(f.log(BRANCH).length, 5, `${kind}: rebuilt as one commit on the base (seed + 3 + 1)`);
+        assert.equal(git(f.remote, 'rev-parse', `${BRANCH}~1`), f.tip('main'));
+      } finally {
+        f.cleanup();
+      }
+    }
+  });
+
+  test('kaji\'s own branch is rebuilt whatever happened on the base: main moved, the branch stands on a newer base than the clone, or it was merged', async () => {
+    for (const kind of ['shallow clone', 'full clone']) {
+      const f = fixture();
+      try {
+        const source = sources(f).find((s) => s.name === kind)!.source;
+        await kajiRun(source, '1.5.0');
+        mainMoves(f, 2);
+        await kajiRun(source, '1.6.0'); // the branch's commit stands on an older base: rebuilt
+        assert.match(f.show(KUSTOMIZATION, BRANCH), /newTag: 1\.6\.0/, kind);
+
+        // A slower run cloned main before it moved again and a faster run rebuilt the branch on the new tip.
+        const slow = await kajiEdit(source, '1.7.0');
+        try {
+          mainMoves(f, 1);
+          await kajiRun(source, '1.8.0');
+          await slow.remoteTipLikeHead(BRANCH);
+          await slow.pushBranch(BRANCH); // the new base commit on the branch is the base's, not foreign
+          assert.match(f.show(KUSTOMIZATION, BRANCH), /newTag: 1\.7\.0/, kind);
+        } finally {
+          await slow.dispose();
+        }
+
+        // The pull request is merged (a merge commit on main) with the reviewer's fix-up; the branch is left behind.
+        pushAs(f, 'Rita Reviewer', BRANCH, 'fix the probe path');
+        git(f.checkout, 'fetch', '--quiet', 'origin');
+        git(f.checkout, 'checkout', '--quiet', '-B', 'merge', 'origin/main');
+        git(f.checkout, 'merge', '--quiet', '--no-ff', '-m', 'Merge pull request #1', `origin/${BRANCH}`);
+        git(f.checkout, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
+        await kajiRun(source, '1.9.0'); // every commit of the branch is on the base now: nothing to lose
+        assert.match(f.show(KUSTOMIZATION, BRANCH), /newTag: 1\.9\.0/, kind);
+        assert.equal(git(f.remote, 'rev-parse', `${BRANCH}~1`), f.tip('main'));
+      } finally {
+        f.cleanup();
+      }
+    }
+  });
+
+  test('a merge of main into the branch ("Update branch") is refused too; a commit with a Kaji-* trailer of another command is kaji\'s', async () => {
+    const f = fixture();
+    try {
+      await kajiRun(f.url, '1.5.0');
+      mainMoves(f, 1);
+      git(f.checkout, 'fetch', '--quiet', 'origin');
+      git(f.checkout, 'checkout', '--quiet', '-B', 'update', `origin/${BRANCH}`);
+      git(f.checkout, 'merge', '--quiet', '--no-ff', '-m', "Merge branch 'main' into kaji/bump/antenna", 'origin/main');
+      git(f.checkout, 'push', '--quiet', 'origin', `HEAD:refs/heads/${BRANCH}`);
+      const ws = await kajiEdit(f.url, '1.6.0');
+      try {
+        await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => e instanceof ForeignCommitsError && e.commits.length === 1 && e.commits[0]!.subject === "Merge branch 'main' into kaji/bump/antenna");
+      } finally {
+        await ws.dispose();
+      }
+
+      git(f.remote, 'update-ref', `refs/heads/${BRANCH}`, f.tip('main'));
+      const upgrade = await Workspace.open({ source: f.url });
+      try {
+        await upgrade.writeFile('NOTES.md', 'weights\n');
+        await upgrade.commit('upgrade blue → green', { 'Kaji-Upgrade': 'blue -> green' });
+        await upgrade.pushBranch(BRANCH);
+      } finally {
+        await upgrade.dispose();
+      }
+      await kajiRun(f.url, '1.6.0');
+      assert.match(f.show(KUSTOMIZATION, BRANCH), /newTag: 1\.6\.0/, 'a Kaji-Upgrade commit is overwritten like a Kaji-Service one');
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('many foreign commits: the five newest named, the rest counted', async () => {
+    const f = fixture();
+    try {
+      await kajiRun(f.url, '1.5.0');
+      const subjects = Array.from({ length: 7 }, (_, i) => `fix-up ${i}`);
+      for (const subject of subjects) pushAs(f, 'Rita Reviewer', BRANCH, subject, `${subject.replace(' ', '-')}.md`);
+      const ws = await kajiEdit(f.url, '1.6.0');
+      try {
+        await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => {
+          assert.ok(e instanceof ForeignCommitsError);
+          assert.deepEqual(e.commits.map((c) => c.subject), [...subjects].reverse(), 'every one, newest first; not kaji\'s own below them');
+          assert.match(e.message, /holds commits kaji did not make \(no Kaji-\* trailer\): \w+ by Rita Reviewer "fix-up 6", (\w+ by Rita Reviewer "fix-up [5432]", ){3}\w+ by Rita Reviewer "fix-up 2", and 2 more; kaji rebuilds the branch from the base and would throw them away/);
+          return true;
+        });
+      } finally {
+        await ws.dispose();
+      }
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('a push that lands between kaji reading the branch and pushing is not overwritten: "moved while kaji was working; re-run"', async () => {
+    for (const kind of ['shallow clone', 'full clone']) {
+      const f = fixture();
+      try {
+        const source = sources(f).find((s) => s.name === kind)!.source;
+        // The branch does not exist when kaji reads it, and someone creates it before kaji pushes.
+        const ws = await kajiEdit(source, '1.5.0');
+        try {
+          assert.equal(await ws.remoteTipLikeHead(BRANCH), undefined);
+          git(f.checkout, 'push', '--quiet', 'origin', `HEAD:refs/heads/${BRANCH}`);
+          const created = pushAs(f, 'Rita Reviewer', BRANCH, 'started by hand');
+          await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => {
+            assert.ok(e instanceof BranchMovedError, String(e));
+            assert.equal(e.message, `${BRANCH} of ${ws.source} moved while kaji was working (it did not exist when kaji read it, and has changed since): nothing was pushed; re-run`);
+            return true;
+          });
+          assert.equal(f.tip(BRANCH), created, kind);
+        } finally {
+          await ws.dispose();
+        }
+
+        // The branch is kaji's when read; another kaji run rebuilds it before this one pushes.
+        git(f.remote, 'branch', '-D', BRANCH);
+        await kajiRun(source, '1.5.0');
+        const read = f.tip(BRANCH);
+        const slow = await kajiEdit(source, '1.6.0');
+        try {
+          assert.equal(await slow.remoteTipLikeHead(BRANCH), undefined);
+          await kajiRun(source, '1.7.0');
+          const faster = f.tip(BRANCH);
+          await assert.rejects(slow.pushBranch(BRANCH), (e: unknown) => e instanceof BranchMovedError && e.message.includes(`it was at ${read.slice(0, 12)} when kaji read it`));
+          assert.equal(f.tip(BRANCH), faster, `${kind}: the other run's push stands`);
+        } finally {
+          await slow.dispose();
+        }
+      } finally {
+        f.cleanup();
+      }
+    }
+  });
+
+  test('over https (smart HTTP, as GitHub serves it), from a shallow clone: a reviewer\'s commit refused, kaji\'s own commit rebuilt', async () => {
+    const secret = 'ghp_GuardSecret0123456789abcdef';
+    const f = fixture();
+    const server = await startGitHttpServer({ root: f.dir, username: 'x-access-token', password: secret });
+    try {
+      await withEnv(server.clientEnv, undefined, async () => {
+        const source = `${server.origin}/remote.git`;
+        const open = async (tag: string) => {
+          const ws = await Workspace.open({ source, token: secret });
+          await ws.writeFile(KUSTOMIZATION, `images:\n  - name: antenna\n    newTag: ${tag}\n`);
+          await ws.commit(`antenna: → ${tag}`, { 'Kaji-Service': 'antenna' });
+          return ws;
+        };
+        for (const [tag, fixupFirst] of [['1.5.0', false], ['1.6.0', false], ['1.7.0', true]] as const) {
+          if (fixupFirst) pushAs(f, 'Rita Reviewer', BRANCH, 'fix the probe path');
+          else mainMoves(f, 1);
+          const ws = await open(tag);
+          try {
+            assert.equal(git(ws.root, 'rev-parse', '--is-shallow-repository'), 'true');
+            await ws.remoteTipLikeHead(BRANCH);
+            if (fixupFirst) await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => e instanceof ForeignCommitsError && e.commits.map((c) => c.author).join() === 'Rita Reviewer');
+            else await ws.pushBranch(BRANCH);
+          } finally {
+            await ws.dispose();
+          }
+        }
+      });
+      assert.match(f.show(KUSTOMIZATION, BRANCH), /newTag: 1\.6\.0/);
+      assert.match(f.log(BRANCH)[0]!, /fix the probe path$/);
+    } finally {
+      await server.close();
       f.cleanup();
     }
   });
@@ -423,6 +671,7 @@ describe('pushToBase (push mode)', () => {
     try {
       await ws.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.5.0\n');
       await ws.commit('antenna: 1.4.2 → 1.5.0');
+      assert.equal(await ws.remoteTipLikeHead('kaji/bump/antenna'), undefined, 'read before the remote goes: pushBranch pushes without reading again');
       rmSync(f.remote, { recursive: true, force: true });
       const gone = (start: string) => (e: unknown) => {
         assert.ok(e instanceof GitError);
