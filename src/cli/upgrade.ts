@@ -27,6 +27,7 @@ interface RunFlags extends CommonFlags {
   attempts: number;
   timeout: number;
   interval: number;
+  degradedGrace: number;
 }
 
 interface PlanFlags extends CommonFlags {
@@ -53,8 +54,9 @@ const EXAMPLES =
   '  kaji upgrade plan --platform examples/labs                 # blue (highest weight) → green (weight 0, newest)\n' +
   '  kaji upgrade start --platform examples/labs --steps 10,50,100 --soak 15m\n' +
   '  kaji upgrade next --platform examples/labs                 # deploy green (cdk deploy labs-green)\n' +
-  '  ARGOCD_AUTH_TOKEN=… kaji upgrade next --platform examples/labs --argocd-server https://argocd.green.labs.example.com\n' +
-  '  kaji upgrade next --platform examples/labs                 # each weight step: push, verify Route 53, soak\n' +
+  '  export ARGOCD_SERVER=argocd.green.labs.example.com ARGOCD_AUTH_TOKEN=…   # green\'s Argo CD, for the steps that follow\n' +
+  '  kaji upgrade next --platform examples/labs                 # wait: every Application Synced to main\'s tip or later, Healthy\n' +
+  '  kaji upgrade next --platform examples/labs                 # each weight step: green still Synced and Healthy? push, verify Route 53, soak\n' +
   '  kaji upgrade rollback --platform examples/labs             # all weight back to blue\n' +
   '  kaji upgrade finish --platform examples/labs [--destroy]   # (cdk destroy labs-blue first,) then remove blue\n';
 
@@ -68,10 +70,11 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         '  plan      the readiness report: every service rendered for the new cluster, its removed APIs, the versions skipped\n' +
         '  start     check the plan and record the upgrade in kaji-upgrade.json beside platform.yaml\n' +
         '  next      make the next step: deploy the new cluster (cdk deploy), wait for its Argo CD to sync every service, ' +
-        'then one DNS weight step per run (push, verify in Route 53, soak)\n' +
+        "then one DNS weight step per run (check the new cluster's Argo CD again, push, verify in Route 53, soak)\n" +
         '  status    where the upgrade stands\n' +
         '  rollback  all weight back to the old cluster, verified in Route 53\n' +
-        '  finish    remove the old cluster from platform.yaml once the new one has all the weight (--destroy: cdk destroy it first)\n\n' +
+        "  finish    remove the old cluster from platform.yaml once the new one has all the weight and its Argo CD is still all " +
+        'Synced and Healthy (--destroy: cdk destroy it first)\n\n' +
         'Every step is idempotent and recorded only once verified: a run stopped anywhere (Ctrl-C included) is taken up by ' +
         'the next `kaji upgrade next`.',
     )
@@ -96,7 +99,10 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
       .option('--base <branch>', "the branch Argo CD follows (default: platform.yaml's manifests.branch)")
       .option('--attempts <n>', 'push attempts when other pushes get there first', wholeNumber(1, 100), 20)
       .addOption(new Option('--timeout <duration>', 'how long to wait for Argo CD or Route 53').argParser(duration).default(30 * 60_000, '30m'))
-      .addOption(new Option('--interval <duration>', 'between two polls').argParser(duration).default(15_000, '15s'));
+      .addOption(new Option('--interval <duration>', 'between two polls').argParser(duration).default(15_000, '15s'))
+      .addOption(
+        new Option('--degraded-grace <duration>', 'the sync step fails once an Application has been Degraded this long, rather than at --timeout').argParser(duration).default(5 * 60_000, '5m'),
+      );
 
   withPlatform(upgrade.command('plan'))
     .description('The readiness report: exit 1 when the upgrade is not ready.')
@@ -153,8 +159,9 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
 
   withRun(upgrade.command('next'))
     .description(
-      'Make the next step, verify it, record it: deploy the new cluster; wait for its Argo CD; one weight step (after the ' +
-        "previous step's soak). One step per run, so each move is a decision.",
+      'Make the next step, verify it, record it: deploy the new cluster; wait for its Argo CD (every Application Synced to ' +
+        "the manifest branch's tip or a later commit, and Healthy); one weight step (after the previous step's soak, and only " +
+        'while its Argo CD still has every Application Synced and Healthy). One step per run, so each move is a decision.',
     )
     .action(async (flags: RunFlags) => {
       const { nextStep } = await import('../upgrade/index.js');
@@ -162,7 +169,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     });
 
   withRun(upgrade.command('rollback'))
-    .description('All weight back to the old cluster (released like a weight step, verified in Route 53).')
+    .description("All weight back to the old cluster (released like a weight step, verified in Route 53); never held back by the new cluster's health.")
     .action(async (flags: RunFlags) => {
       const { rollback } = await import('../upgrade/index.js');
       await guarded(io, outcome, async () => printStep(io, await rollback(await runOptions(flags, io))));
@@ -205,6 +212,7 @@ async function runOptions(flags: RunFlags, io: Io) {
     attempts: flags.attempts,
     timeoutMs: flags.timeout,
     intervalMs: flags.interval,
+    degradedGraceMs: flags.degradedGrace,
   };
 }
 

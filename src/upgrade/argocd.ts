@@ -1,7 +1,7 @@
 // The new cluster's Argo CD, read through its REST API (GET
 // /api/v1/applications, a bearer token): is every Application kaji generated
-// for the cluster there, Synced and Healthy, and if not, why not (the status
-// fields Argo CD's UI shows).
+// for the cluster there, Synced (to a recent enough commit) and Healthy, and
+// if not, why not (the status fields Argo CD's UI shows).
 import { isIP } from 'node:net';
 import { printable } from '../report/index.js';
 import { httpGet } from './http.js';
@@ -26,6 +26,12 @@ export interface ApplicationStatus {
   readonly name: string;
   readonly sync: string;
   readonly health: string;
+  /**
+   * The commits its sync status was compared at: status.sync.revision, or for a
+   * multi-source Application status.sync.revisions (one per source, a chart
+   * version for a Helm source); empty when Argo CD has compared nothing yet.
+   */
+  readonly revisions: readonly string[];
   /** Why it is not Synced and Healthy yet: health message, conditions, the running operation. */
   readonly detail: string;
 }
@@ -101,31 +107,60 @@ function applicationStatus(item: Json): ApplicationStatus {
     text(operation.phase) && text(operation.phase) !== 'Succeeded' ? `sync ${text(operation.phase)}: ${text(operation.message)}` : '',
   ];
   // Printable: health messages and conditions come from the tenants' objects, and reach the terminal.
+  const revisions = [text(sync.revision), ...(Array.isArray(sync.revisions) ? sync.revisions.map(text) : [])].filter((revision) => revision !== '');
   return {
     name: printable(text(metadata.name)),
     sync: printable(text(sync.status) || 'Unknown'),
     health: printable(text(health.status) || 'Unknown'),
+    revisions: revisions.map(printable),
     detail: printable(details.filter((detail) => detail.trim() !== '').join('; ')),
   };
 }
+
+/** The commits an Application must be Synced to: the branch's tip when the wait began, or a later commit of it. */
+export interface RevisionRequirement {
+  readonly branch: string;
+  readonly tip: string;
+  /** The revisions seen that are the tip or later (see ManifestHistory). */
+  readonly accepted: ReadonlySet<string>;
+}
+
+/** Healths that will not turn Healthy by waiting alone, or not soon: said at once, not only at the timeout. */
+export const ATTENTION_HEALTHS = ['Degraded', 'Suspended', 'Missing'] as const;
+export type AttentionHealth = (typeof ATTENTION_HEALTHS)[number];
 
 export interface SyncVerdict {
   readonly ready: number;
   readonly total: number;
   /** One line per Application not there yet: its name and why. */
   readonly waiting: readonly string[];
+  /** The expected Applications whose health is Degraded, Suspended or Missing. */
+  readonly attention: readonly { readonly name: string; readonly health: AttentionHealth }[];
 }
 
-/** Which of the `expected` Applications are not yet Synced and Healthy, and why. */
-export function syncVerdict(expected: readonly string[], applications: readonly ApplicationStatus[]): SyncVerdict {
+/**
+ * Which of the `expected` Applications are not yet Synced and Healthy (and,
+ * with `revision`, Synced to the tip or a later commit), and why.
+ */
+export function syncVerdict(expected: readonly string[], applications: readonly ApplicationStatus[], revision?: RevisionRequirement): SyncVerdict {
   const byName = new Map(applications.map((application) => [application.name, application]));
   const waiting: string[] = [];
+  const attention: SyncVerdict['attention'][number][] = [];
   for (const name of expected) {
     const application = byName.get(name);
-    if (!application) waiting.push(`${name}: no such Application yet`);
-    else if (application.sync !== 'Synced' || application.health !== 'Healthy') {
+    if (!application) {
+      waiting.push(`${name}: no such Application yet`);
+      continue;
+    }
+    const health = ATTENTION_HEALTHS.find((candidate) => candidate === application.health);
+    if (health) attention.push({ name, health });
+    if (application.sync !== 'Synced' || application.health !== 'Healthy') {
       waiting.push(`${name}: ${application.sync}, ${application.health}${application.detail ? ` (${application.detail})` : ''}`);
+    } else if (revision && !application.revisions.some((commit) => revision.accepted.has(commit))) {
+      // Any of a multi-source Application's revisions will do: only the manifest repository's can descend from its tip.
+      const at = application.revisions.length ? `Synced to ${application.revisions.map((commit) => commit.slice(0, 12)).join(', ')}` : 'Synced to no revision';
+      waiting.push(`${name}: ${at}, not ${revision.branch} at ${revision.tip.slice(0, 12)} or later (Argo CD has not fetched it yet)`);
     }
   }
-  return { ready: expected.length - waiting.length, total: expected.length, waiting };
+  return { ready: expected.length - waiting.length, total: expected.length, waiting, attention };
 }

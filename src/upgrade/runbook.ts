@@ -10,19 +10,21 @@ import { displayPath } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition } from '../platform/index.js';
 import { stackName } from '../platform/stack-name.js';
 import { manifestRoot } from '../synth/index.js';
-import { ArgoCdRefusedError, listApplications, syncVerdict, type ArgoCdConnection } from './argocd.js';
+import { ATTENTION_HEALTHS, ArgoCdRefusedError, listApplications, syncVerdict, type ArgoCdConnection, type AttentionHealth, type SyncVerdict } from './argocd.js';
 import { cdkAppFolder, runCdk } from './cdk.js';
 import { StepFailedError, UpgradeError } from './errors.js';
 import { withUpgradeLock } from './lock.js';
 import { removeCluster, setClusterWeights } from './platform-edit.js';
 import { planUpgrade, type UpgradePlan } from './plan.js';
-import { releasePlatformChange, type ReleaseOptions, type ReleaseResult } from './release.js';
+import { releasePlatformChange, releaseSource, type ReleaseOptions, type ReleaseResult } from './release.js';
+import { ManifestHistory } from './revision.js';
 import { dnsVerdict, hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
 import { currentStep, readState, requireState, resumeCommand, statePath, STATE_FILE, weightsOf, writeState, type StepId, type UpgradeState } from './state.js';
 import { formatDuration, soakUntil, waitUntil } from './wait.js';
 
 export const DEFAULT_WEIGHT_STEPS = [10, 50, 100] as const;
 export const DEFAULT_SOAK_MS = 10 * 60_000;
+export const DEFAULT_DEGRADED_GRACE_MS = 5 * 60_000;
 
 export interface RunbookOptions {
   /** The folder holding platform.yaml (and the state file). */
@@ -32,7 +34,7 @@ export interface RunbookOptions {
   readonly cdk?: string;
   /** The platform's CDK app. @default infra/ beside platform.yaml */
   readonly cdkApp?: string;
-  /** Green's Argo CD (the sync step). */
+  /** Green's Argo CD: the sync step waits for it; each weight step and finish check it first. */
   readonly argocd?: ArgoCdConnection;
   readonly route53?: Route53Options;
   /** The manifest repository to release to. @default platform.yaml's manifests.url */
@@ -43,6 +45,8 @@ export interface RunbookOptions {
   readonly timeoutMs?: number;
   /** Between two polls. @default 15 s */
   readonly intervalMs?: number;
+  /** The sync step fails once an Application has been Degraded this long, rather than at the timeout. @default 5 minutes */
+  readonly degradedGraceMs?: number;
   readonly author?: { readonly name: string; readonly email: string };
   /** Progress lines (standard error). */
   readonly onProgress: (message: string) => void;
@@ -123,12 +127,18 @@ export async function nextStep(options: RunbookOptions): Promise<StepResult> {
   refuseOtherUnverifiedStep(seen, step);
   if (step === 'finish') return { state: seen, lines: [`every weight step is done: ${seen.to.name} has all the traffic; run kaji upgrade finish to remove ${seen.from.name}`] };
   if (step === 'preflight') throw new UpgradeError(`${STATE_FILE} has no preflight recorded: delete it and run kaji upgrade start`);
+  const weight = step !== 'deploy' && step !== 'sync';
+  // Asked before the soak, not after it: a weight step checks green's Argo CD first.
+  if (weight) greenArgoCd(seen, options, 'each weight step checks');
   // The soak is waited out without the lock, so a rollback can be made meanwhile; this run then stops.
-  if (step !== 'deploy' && step !== 'sync') await waitSoak(seen, options);
+  if (weight) await waitSoak(seen, options);
   return withUpgradeLock(options.directory, async () => {
     let state = await unchangedState(options.directory, seen);
     const platform = await platformOf(options.directory, state);
-    if (step !== 'deploy' && step !== 'sync') return weightStep(platform, state, step, options);
+    if (weight) {
+      await checkGreenStillReady(platform, state, options, `weight step ${step.slice('weight-'.length)} (${state.weightSteps[Number(step.slice('weight-'.length)) - 1]}%)`);
+      return weightStep(platform, state, step, options);
+    }
     state = await writeState(options.directory, { ...state, inProgress: { step, since: now() } });
     const lines = step === 'deploy' ? await deployStep(platform, state, options) : await syncStep(platform, state, options);
     state = await writeState(options.directory, { ...state, done: { ...state.done, [step]: now() }, inProgress: undefined });
@@ -190,27 +200,111 @@ export async function expectedApplications(platform: PlatformDefinition, cluster
   return names;
 }
 
+/** Green's Argo CD connection, or a usage error saying who needs it. */
+function greenArgoCd(state: UpgradeState, options: RunbookOptions, who: string): ArgoCdConnection {
+  if (!options.argocd) throw new UpgradeError(`${who} ${state.to.name}'s Argo CD: pass --argocd-server URL and set ARGOCD_AUTH_TOKEN`);
+  return options.argocd;
+}
+
+/**
+ * The sync step: waits until green's Argo CD shows every Application kaji
+ * generated for green Synced and Healthy, each Synced to the manifest branch's
+ * tip as it was when the step started, or a later commit (ManifestHistory).
+ * Degraded, Suspended and Missing ones are named in the progress line at once;
+ * one Degraded for degradedGraceMs fails the step then (a Deployment is
+ * Degraded only once its progress deadline passed, so it is rarely a matter of
+ * waiting longer), rather than at the timeout.
+ */
 async function syncStep(platform: PlatformDefinition, state: UpgradeState, options: RunbookOptions): Promise<string[]> {
-  if (!options.argocd) throw new UpgradeError(`the sync step reads ${state.to.name}'s Argo CD: pass --argocd-server URL and set ARGOCD_AUTH_TOKEN`);
-  const argocd = options.argocd;
+  const argocd = greenArgoCd(state, options, 'the sync step reads');
   const expected = await expectedApplications(platform, state.to.name);
-  await waitUntil(
-    async () => {
-      try {
-        const applications = await listApplications(argocd);
-        const verdict = syncVerdict(expected, applications);
+  const graceMs = options.degradedGraceMs ?? DEFAULT_DEGRADED_GRACE_MS;
+  const history = await ManifestHistory.open(releaseSource(platform, options.manifests), options.base ?? platform.manifests.branch);
+  try {
+    const tip = `${history.branch} at ${history.tip.slice(0, 12)}`;
+    options.onProgress(`the manifest repository's ${tip}: every Application must be Synced to it or a later commit`);
+    const degradedSince = new Map<string, number>();
+    await waitUntil(
+      async () => {
+        let applications;
+        try {
+          applications = await listApplications(argocd);
+        } catch (error) {
+          if (error instanceof ArgoCdRefusedError || error instanceof UpgradeError) throw error;
+          // A server restarting or a network blip: waited out like an application still syncing.
+          return { done: false, summary: `Argo CD did not answer: ${(error as Error).message}`, waiting: [] };
+        }
+        const synced = applications.filter((application) => expected.includes(application.name) && application.sync === 'Synced').flatMap((application) => application.revisions);
+        const { accepted, fetchProblem } = await history.accept(synced);
+        const verdict = syncVerdict(expected, applications, { branch: history.branch, tip: history.tip, accepted });
+        failWhenDegradedTooLong(verdict, degradedSince, graceMs, state);
         // Argo CD lists only the Applications the token's account may get: none at all is more often RBAC than an empty cluster.
-        const hint = applications.length === 0 ? ' (Argo CD lists none: is this the new cluster\'s Argo CD, and may the token\'s account get its applications?)' : '';
-        return { done: verdict.waiting.length === 0, summary: `${verdict.ready}/${verdict.total} Applications Synced and Healthy${hint}`, waiting: verdict.waiting };
-      } catch (error) {
-        if (error instanceof ArgoCdRefusedError || error instanceof UpgradeError) throw error;
-        // A server restarting or a network blip: waited out like an application still syncing.
-        return { done: false, summary: `Argo CD did not answer: ${(error as Error).message}`, waiting: [] };
-      }
-    },
-    { what: `${state.to.name}'s Argo CD to sync every service`, timeoutMs: options.timeoutMs ?? 30 * 60_000, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress },
+        const hint = applications.length === 0 ? " (Argo CD lists none: is this the new cluster's Argo CD, and may the token's account get its applications?)" : '';
+        const fetched = fetchProblem ? `; could not fetch ${history.branch} to tell whether newer revisions are later commits (${fetchProblem})` : '';
+        return { done: verdict.waiting.length === 0, summary: `${verdict.ready}/${verdict.total} Applications Synced and Healthy${hint}${attentionLine(verdict, graceMs)}${fetched}`, waiting: verdict.waiting };
+      },
+      { what: `${state.to.name}'s Argo CD to sync every service`, timeoutMs: options.timeoutMs ?? 30 * 60_000, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress },
+    );
+    return [`${state.to.name}'s Argo CD: all ${expected.length} Applications Synced (to ${tip} or later) and Healthy`];
+  } finally {
+    await history.dispose();
+  }
+}
+
+const ATTENTION_NOTES: Record<AttentionHealth, (graceMs: number) => string> = {
+  Degraded: (graceMs) => `the step fails if one stays Degraded ${formatDuration(graceMs)}`,
+  Suspended: () => 'paused (a suspended Job or CronJob, a paused rollout): it turns Healthy only once resumed',
+  Missing: () => 'its resources are not in the cluster (yet)',
+};
+
+/** "; Degraded: cart (…); Suspended: shop (…)": what needs a look, in the progress line. */
+function attentionLine(verdict: SyncVerdict, graceMs: number): string {
+  return ATTENTION_HEALTHS.map((health) => {
+    const names = verdict.attention.filter((application) => application.health === health).map((application) => application.name);
+    return names.length ? `; ${health}: ${names.join(', ')} (${ATTENTION_NOTES[health](graceMs)})` : '';
+  }).join('');
+}
+
+/** Tracks since when each Application is Degraded (without a break); fails the step for those Degraded graceMs or longer. */
+function failWhenDegradedTooLong(verdict: SyncVerdict, degradedSince: Map<string, number>, graceMs: number, state: UpgradeState): void {
+  const at = Date.now();
+  const degraded = new Set(verdict.attention.filter((application) => application.health === 'Degraded').map((application) => application.name));
+  for (const name of degradedSince.keys()) if (!degraded.has(name)) degradedSince.delete(name);
+  for (const name of degraded) if (!degradedSince.has(name)) degradedSince.set(name, at);
+  const stuck = [...degraded].filter((name) => at - degradedSince.get(name)! >= graceMs);
+  if (stuck.length === 0) return;
+  const lines = verdict.waiting.filter((line) => stuck.some((name) => line.startsWith(`${name}: `)));
+  throw new StepFailedError(
+    `${state.to.name}'s Argo CD: ${stuck.join(', ')} Degraded for ${formatDuration(graceMs)} or more (--degraded-grace): fix it, then run kaji upgrade next to wait again${lines.map((line) => `\n  ${line}`).join('')}`,
   );
-  return [`${state.to.name}'s Argo CD: all ${expected.length} Applications Synced and Healthy`];
+}
+
+/**
+ * The health gate before traffic moves further to green (each weight step)
+ * and before blue is retired (finish): one look at green's Argo CD, every
+ * generated Application still Synced and Healthy, else the step stops before
+ * it changes anything. The revision is not asked again: the sync step saw each
+ * Synced to the tip or later, and Argo CD follows the branch forward only.
+ * A rollback is never gated: traffic may always go back to blue.
+ */
+async function checkGreenStillReady(platform: PlatformDefinition, state: UpgradeState, options: RunbookOptions, what: string): Promise<void> {
+  const argocd = greenArgoCd(state, options, `${what} checks`);
+  const expected = await expectedApplications(platform, state.to.name);
+  let applications;
+  try {
+    applications = await listApplications(argocd);
+  } catch (error) {
+    if (error instanceof StepFailedError || error instanceof UpgradeError) throw error;
+    throw new StepFailedError(`${state.to.name}'s Argo CD did not answer (${(error as Error).message}), so ${what} was not made: no traffic moved`);
+  }
+  const verdict = syncVerdict(expected, applications);
+  if (verdict.waiting.length > 0) {
+    throw new StepFailedError(
+      `${state.to.name}'s Argo CD has ${verdict.ready}/${verdict.total} Applications Synced and Healthy, so ${what} was not made: no traffic moved ` +
+        `(fix them and run the same command again, or kaji upgrade rollback to move all traffic back to ${state.from.name})${verdict.waiting.map((line) => `\n  ${line}`).join('')}`,
+    );
+  }
+  options.onProgress(`${state.to.name}'s Argo CD: all ${verdict.total} Applications still Synced and Healthy`);
 }
 
 async function weightStep(platform: PlatformDefinition, state: UpgradeState, step: StepId, options: RunbookOptions): Promise<StepResult> {
@@ -351,10 +445,13 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
   const step = currentStep(seen);
   if (step !== undefined && step !== 'finish') throw new UpgradeError(`not yet: the next step is ${step} (kaji upgrade next); finish comes after the last weight step and its soak`);
   refuseOtherUnverifiedStep(seen, 'finish');
+  const retires = step === 'finish' || (options.destroy === true && seen.destroyedAt === undefined);
+  if (retires) greenArgoCd(seen, options, 'finish checks');
   if (step === 'finish') await waitSoak(seen, options);
   return withUpgradeLock(options.directory, async () => {
     let state = await unchangedState(options.directory, seen);
     const platform = await platformOf(options.directory, state);
+    if (retires) await checkGreenStillReady(platform, state, options, `finish (${state.from.name}'s retirement)`);
     const stack = stackName(platform, state.from.name);
     const folder = cdkAppFolder(platform.file, options.cdkApp);
     const deleteStack = `aws cloudformation delete-stack --region ${platform.platform.region} --stack-name ${stack}`;

@@ -199,6 +199,10 @@ export interface ArgoApp {
   sync: string;
   health: string;
   message?: string;
+  /** status.sync.revision: the commit the comparison was made at. */
+  revision?: string;
+  /** status.sync.revisions of a multi-source Application, one per source. */
+  revisions?: string[];
 }
 
 /** Argo CD's GET /api/v1/applications, answering with `apps()` as Argo CD's JSON; 401 without the right bearer token. */
@@ -221,7 +225,7 @@ export async function startArgoCd(apps: () => readonly ArgoApp[], token = ARGOCD
       metadata: { name: app.name, namespace: 'argocd', uid: `uid-${app.name}` },
       spec: { project: app.name, destination: { server: 'https://kubernetes.default.svc', namespace: app.name } },
       status: {
-        sync: { status: app.sync, revision: '0123456789abcdef' },
+        sync: { status: app.sync, ...(app.revision === undefined ? {} : { revision: app.revision }), ...(app.revisions === undefined ? {} : { revisions: app.revisions }) },
         health: { status: app.health, ...(app.message ? { message: app.message } : {}) },
         ...(app.sync === 'OutOfSync' ? { conditions: [{ type: 'SyncError', message: 'one or more objects failed to apply', lastTransitionTime: '2026-01-01T00:00:00Z' }] } : {}),
         operationState: { phase: app.sync === 'Synced' ? 'Succeeded' : 'Running', message: app.sync === 'Synced' ? 'successfully synced' : 'waiting for healthy state' },
@@ -338,9 +342,9 @@ export function recordsFromRemote(fixture: Fixture, services: readonly FixtureSe
   return records;
 }
 
-/** Every Application of green, Synced and Healthy. */
-export function healthyApps(names: readonly string[]): ArgoApp[] {
-  return names.map((name) => ({ name, sync: 'Synced', health: 'Healthy' }));
+/** Every Application of green, Synced (to `revision`, a commit of the manifest repository) and Healthy. */
+export function healthyApps(names: readonly string[], revision: string): ArgoApp[] {
+  return names.map((name) => ({ name, sync: 'Synced', health: 'Healthy', revision }));
 }
 
 /** AWS credentials for the SDK's signer (the fake Route 53 only checks a signature is there). */

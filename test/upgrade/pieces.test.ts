@@ -7,7 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dnsVerdict, formatDuration, parseDuration, readState, removeCluster, setClusterWeights, syncVerdict, weightsOf, type UpgradeState } from '../../src/upgrade/index.js';
-import { argoCdServerUrl } from '../../src/upgrade/argocd.js';
+import { argoCdServerUrl, listApplications } from '../../src/upgrade/argocd.js';
+import { ManifestHistory } from '../../src/upgrade/revision.js';
+import { ARGOCD_TOKEN, startArgoCd } from './fixture.js';
 import { withUpgradeLock } from '../../src/upgrade/lock.js';
 import { writeState } from '../../src/upgrade/state.js';
 
@@ -67,13 +69,103 @@ describe('Route 53 verdict', () => {
   });
 });
 
-test('Argo CD verdict: missing and unhealthy Applications, with why', () => {
-  const verdict = syncVerdict(['a', 'b', 'c'], [
-    { name: 'a', sync: 'Synced', health: 'Healthy', detail: '' },
-    { name: 'b', sync: 'Synced', health: 'Degraded', detail: 'Deployment b: 0/2 ready' },
-    { name: 'z', sync: 'Synced', health: 'Healthy', detail: '' },
-  ]);
-  assert.deepEqual(verdict, { ready: 1, total: 3, waiting: ['b: Synced, Degraded (Deployment b: 0/2 ready)', 'c: no such Application yet'] });
+describe('Argo CD verdict', () => {
+  const app = (name: string, sync: string, health: string, revisions: string[] = [], detail = '') => ({ name, sync, health, revisions, detail });
+
+  test('missing and unhealthy Applications, with why; Degraded, Suspended and Missing ones picked out', () => {
+    const verdict = syncVerdict(['a', 'b', 'c', 'd', 'e'], [
+      app('a', 'Synced', 'Healthy'),
+      app('b', 'Synced', 'Degraded', [], 'Deployment b: 0/2 ready'),
+      app('d', 'OutOfSync', 'Missing'),
+      app('e', 'Synced', 'Suspended'),
+      app('z', 'Synced', 'Degraded'),
+    ]);
+    assert.deepEqual(verdict, {
+      ready: 1,
+      total: 5,
+      waiting: ['b: Synced, Degraded (Deployment b: 0/2 ready)', 'c: no such Application yet', 'd: OutOfSync, Missing', 'e: Synced, Suspended'],
+      attention: [
+        { name: 'b', health: 'Degraded' },
+        { name: 'd', health: 'Missing' },
+        { name: 'e', health: 'Suspended' },
+      ],
+    });
+  });
+
+  test('with a revision required: Synced to an accepted commit (any source of a multi-source one), else named with the commit it is at', () => {
+    const tip = 'a'.repeat(40);
+    const later = 'b'.repeat(40);
+    const older = 'c'.repeat(40);
+    const verdict = syncVerdict(['at-tip', 'later', 'older', 'none', 'multi'], [
+      app('at-tip', 'Synced', 'Healthy', [tip]),
+      app('later', 'Synced', 'Healthy', [later]),
+      app('older', 'Synced', 'Healthy', [older]),
+      app('none', 'Synced', 'Healthy'),
+      app('multi', 'Synced', 'Healthy', ['1.2.3', later]),
+    ], { branch: 'main', tip, accepted: new Set([tip, later]) });
+    assert.deepEqual(verdict.waiting, [
+      'older: Synced to cccccccccccc, not main at aaaaaaaaaaaa or later (Argo CD has not fetched it yet)',
+      'none: Synced to no revision, not main at aaaaaaaaaaaa or later (Argo CD has not fetched it yet)',
+    ]);
+    assert.equal(verdict.ready, 3);
+  });
+
+  test("Argo CD's status.sync.revision, and status.sync.revisions of a multi-source Application, are read", async () => {
+    const server = await startArgoCd(() => [
+      { name: 'one', sync: 'Synced', health: 'Healthy', revision: 'a'.repeat(40) },
+      { name: 'two', sync: 'Synced', health: 'Healthy', revisions: ['1.2.3', 'b'.repeat(40)] },
+      { name: 'new', sync: 'Unknown', health: 'Missing' },
+    ]);
+    try {
+      const applications = await listApplications({ server: server.url, token: ARGOCD_TOKEN });
+      assert.deepEqual(applications.map((application) => [application.name, application.revisions]), [
+        ['one', ['a'.repeat(40)]],
+        ['two', ['1.2.3', 'b'.repeat(40)]],
+        ['new', []],
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+test("the manifest branch's history: the tip when opened and the commits after it are accepted; older ones, other branches' and unknown ones not", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'kaji-upgrade-history-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main', ...args], { cwd: root, encoding: 'utf8', stdio: 'pipe' }).trim();
+  const commit = (message: string) => {
+    writeFileSync(join(root, 'work', 'file.txt'), `${message}\n`);
+    git('-C', 'work', 'commit', '--quiet', '-am', message);
+    return git('-C', 'work', 'rev-parse', 'HEAD');
+  };
+  try {
+    git('init', '--quiet', '--bare', 'remote.git');
+    git('init', '--quiet', 'work');
+    writeFileSync(join(root, 'work', 'file.txt'), 'first\n');
+    git('-C', 'work', 'add', '.');
+    git('-C', 'work', 'commit', '--quiet', '-m', 'first');
+    const first = git('-C', 'work', 'rev-parse', 'HEAD');
+    const tip = commit('second');
+    git('-C', 'work', 'push', '--quiet', join(root, 'remote.git'), 'HEAD:refs/heads/main');
+    git('-C', 'work', 'checkout', '--quiet', '-b', 'side', first);
+    const side = commit('side');
+    git('-C', 'work', 'push', '--quiet', join(root, 'remote.git'), 'HEAD:refs/heads/side');
+    git('-C', 'work', 'checkout', '--quiet', 'main');
+
+    const history = await ManifestHistory.open(`file://${join(root, 'remote.git')}`, 'main');
+    try {
+      assert.equal(history.tip, tip);
+      const later = commit('third'); // pushed after the history was opened: fetched to be told apart
+      git('-C', 'work', 'push', '--quiet', join(root, 'remote.git'), 'HEAD:refs/heads/main');
+      const { accepted, fetchProblem } = await history.accept([first, tip, later, side, 'f'.repeat(40), '1.2.3']);
+      assert.deepEqual([...accepted].sort(), [tip, later].sort());
+      assert.equal(fetchProblem, undefined);
+    } finally {
+      await history.dispose();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('weights of each step: the new cluster gets its share of the total, the old one the rest', () => {

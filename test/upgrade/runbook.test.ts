@@ -5,7 +5,7 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kaji, type CliResult } from '../support/cli.js';
@@ -54,6 +54,19 @@ function state(fixture: Fixture): { done: Record<string, string>; weights: Recor
 function remoteWeights(fixture: Fixture, service = 'shop'): Record<string, string | undefined> {
   const weight = (cluster: string) => /aws-weight: '(\d+)'/.exec(fixture.show(`clusters/${cluster}/argocd/apps/${service}.yaml`) ?? '')?.[1];
   return { blue: weight('blue'), green: weight('green') };
+}
+
+/** A colleague's commit on the remote's main (a clone, a commit, a push): its sha. */
+function pushCommit(fixture: Fixture, path: string, text: string): string {
+  const clone = mkdtempSync(join(fixture.root, 'colleague-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=c', '-c', 'user.email=c@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: clone, stdio: 'pipe', encoding: 'utf8' }).trim();
+  git('clone', '--quiet', fixture.remote, '.');
+  writeFileSync(join(clone, path), text);
+  git('add', '.');
+  git('commit', '--quiet', '-m', `edit ${path}`);
+  git('push', '--quiet', 'origin', 'HEAD:main');
+  return git('rev-parse', 'HEAD');
 }
 
 describe('kaji upgrade', { skip: !hasKubectl && 'needs kubectl' }, () => {
@@ -159,10 +172,12 @@ spec:
       fixture?.cleanup();
     });
     const servers = () => ({ argocd, route53 });
+    /** The remote main's tip: what green's Argo CD has synced once it caught up. */
+    const tip = () => fixture.git('rev-parse', 'main');
 
     async function started(args: string[] = ['--soak', '0s']): Promise<void> {
       fixture = await createFixture();
-      apps = () => healthyApps(GREEN_APPS);
+      apps = () => healthyApps(GREEN_APPS, tip());
       records = () => recordsFromRemote(fixture);
       argocd = await startArgoCd(() => apps());
       route53 = await startRoute53(() => records());
@@ -183,14 +198,14 @@ spec:
 
       // Green's Argo CD is still syncing cart at first: the wait says which and why.
       let polls = 0;
-      const syncing = healthyApps(GREEN_APPS).map((app) => (app.name === 'cart' ? { ...app, sync: 'OutOfSync', health: 'Progressing', message: 'Waiting for rollout\u001b]0;owned\u0007' } : app));
-      apps = () => (++polls < 3 ? syncing.filter((app) => polls === 2 || app.name !== 'shop') : healthyApps(GREEN_APPS));
+      const syncing = healthyApps(GREEN_APPS, tip()).map((app) => (app.name === 'cart' ? { ...app, sync: 'OutOfSync', health: 'Progressing', message: 'Waiting for rollout\u001b]0;owned\u0007' } : app));
+      apps = () => (++polls < 3 ? syncing.filter((app) => polls === 2 || app.name !== 'shop') : healthyApps(GREEN_APPS, tip()));
       const sync = await upgrade(fixture, ['next'], servers());
       assert.equal(sync.code, 0, sync.stderr);
       assert.match(sync.stderr, /waiting for green's Argo CD to sync every service \(.*\): 3\/5 Applications Synced and Healthy; not yet: cart: OutOfSync, Progressing \(Waiting for rollout\\x1b\]0;owned\\x07; SyncError: one or more objects failed to apply; sync Running: waiting for healthy state\); shop: no such Application yet/);
       assert.match(sync.stderr, /4\/5 Applications Synced and Healthy; not yet: cart: OutOfSync/);
       assert.ok(!sync.stderr.includes('\u001b') && !sync.stderr.includes('\u0007'), "a tenant's health message cannot drive the terminal");
-      assert.match(sync.stdout, /green's Argo CD: all 5 Applications Synced and Healthy/);
+      assert.match(sync.stdout, new RegExp(`green's Argo CD: all 5 Applications Synced \\(to main at ${tip().slice(0, 12)} or later\\) and Healthy`));
       assert.ok(argocd.requests.every((request) => request.authorization === `Bearer ${ARGOCD_TOKEN}` && request.path === '/api/v1/applications'));
 
       const expected = [
@@ -248,7 +263,7 @@ spec:
     test('platform.yaml inside the manifest repository: edited in the commit with what it generates; the checkout is left alone', async () => {
       fixture = await createFixture({ inRepository: true });
       records = () => recordsFromRemote(fixture);
-      apps = () => healthyApps(GREEN_APPS);
+      apps = () => healthyApps(GREEN_APPS, tip());
       argocd = await startArgoCd(() => apps());
       route53 = await startRoute53(() => records());
       assert.equal((await upgrade(fixture, ['start', '--soak', '0s'])).code, 0);
@@ -308,8 +323,127 @@ spec:
       assert.match(status.stdout, /→ green's Argo CD: every Application Synced and Healthy/);
       assert.match(status.stdout, /rolled back at /);
       const sync = await upgrade(fixture, ['next'], servers());
-      assert.match(sync.stdout, /Synced and Healthy/);
+      assert.match(sync.stdout, /all 5 Applications Synced \(to main at [0-9a-f]{12} or later\) and Healthy/);
       assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green'], 'green is not deployed again');
+    });
+
+    test('sync: every Application Synced to main as it was when the step started, or a later commit; an older one is waited for', async () => {
+      await started();
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy
+      const old = tip();
+      const start = pushCommit(fixture, 'NOTES.md', 'the platform team merges meanwhile\n');
+      // Green's Argo CD has not fetched main since: every Application reads Synced and Healthy, at the older commit.
+      apps = () => healthyApps(GREEN_APPS, old);
+      const stale = await upgrade(fixture, ['next'], servers());
+      assert.equal(stale.code, 1);
+      assert.match(stale.stderr, new RegExp(`main at ${start.slice(0, 12)}: every Application must be Synced to it or a later commit`));
+      assert.match(
+        stale.stderr,
+        new RegExp(`timed out after 3s waiting for green's Argo CD to sync every service: 0/5 Applications Synced and Healthy\n  cart: Synced to ${old.slice(0, 12)}, not main at ${start.slice(0, 12)} or later \\(Argo CD has not fetched it yet\\)\n`),
+      );
+      assert.equal(state(fixture).done.sync, undefined);
+
+      // It catches up while other teams go on merging: a commit made after the step started is as good as the tip.
+      let polls = 0;
+      let later = '';
+      apps = () => {
+        if (++polls === 1) return healthyApps(GREEN_APPS, old).map((app) => (app.name === 'cart' ? { ...app, revision: 'f'.repeat(40) } : app)); // no commit of main
+        if (polls === 2) later = pushCommit(fixture, 'NOTES.md', 'and merges again\n');
+        // shop at the tip the step started from, the others at the commit after it (fetched to be told apart), kaji-root multi-source.
+        return healthyApps(GREEN_APPS, later).map((app) => (app.name === 'shop' ? { ...app, revision: start } : app.name === 'kaji-root' ? { ...app, revision: undefined, revisions: ['1.2.3', later] } : app));
+      };
+      const caught = await upgrade(fixture, ['next'], servers());
+      assert.equal(caught.code, 0, caught.stderr);
+      assert.match(caught.stderr, new RegExp(`0/5 Applications Synced and Healthy; not yet: cart: Synced to ffffffffffff, not main at ${start.slice(0, 12)} or later`));
+      assert.match(caught.stdout, new RegExp(`all 5 Applications Synced \\(to main at ${start.slice(0, 12)} or later\\) and Healthy`));
+      assert.ok(state(fixture).done.sync);
+    });
+
+    test("each weight step and finish go ahead only while green's Argo CD has every Application Synced and Healthy; rollback always", async () => {
+      await started(['--soak', '0s', '--steps', '50,100']);
+      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      const degraded = () => healthyApps(GREEN_APPS, tip()).map((app) => (app.name === 'cart' ? { ...app, health: 'Degraded', message: 'Deployment cart: 0/2 ready' } : app));
+      apps = degraded;
+      const before = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
+      const main = tip();
+      const held = await upgrade(fixture, ['next'], servers());
+      assert.equal(held.code, 1);
+      assert.match(held.stderr, /green's Argo CD has 4\/5 Applications Synced and Healthy, so weight step 1 \(50%\) was not made: no traffic moved \(fix them and run the same command again, or kaji upgrade rollback to move all traffic back to blue\)\n {2}cart: Synced, Degraded \(Deployment cart: 0\/2 ready\)\n/);
+      assert.equal(tip(), main, 'nothing pushed');
+      assert.equal(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'), before, 'nothing recorded');
+      const blind = await upgrade(fixture, ['next'], { route53 });
+      assert.equal(blind.code, 2);
+      assert.match(blind.stderr, /each weight step checks green's Argo CD: pass --argocd-server URL and set ARGOCD_AUTH_TOKEN/);
+
+      apps = () => healthyApps(GREEN_APPS, tip());
+      for (let step = 0; step < 2; step++) {
+        const moved = await upgrade(fixture, ['next'], servers());
+        assert.equal(moved.code, 0, moved.stderr);
+        assert.match(moved.stderr, /green's Argo CD: all 5 Applications still Synced and Healthy/);
+      }
+      assert.deepEqual(remoteWeights(fixture), { blue: '0', green: '255' });
+
+      apps = degraded;
+      const kept = await upgrade(fixture, ['finish', '--destroy'], servers());
+      assert.equal(kept.code, 1);
+      assert.match(kept.stderr, /so finish \(blue's retirement\) was not made: no traffic moved/);
+      assert.match(fixture.readPlatform(), /name: blue/);
+      assert.ok(fixture.show('clusters/blue/argocd/root.yaml'));
+      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green'], 'blue is not destroyed');
+      assert.match((await upgrade(fixture, ['finish'], { route53 })).stderr, /finish checks green's Argo CD: pass --argocd-server/);
+
+      // Back to blue while green is Degraded, without asking green's Argo CD.
+      const back = await upgrade(fixture, ['rollback'], { route53 });
+      assert.equal(back.code, 0, back.stderr);
+      assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
+    });
+
+    test('sync: Degraded, Suspended and Missing Applications are named at once; one Degraded past --degraded-grace fails the step', async () => {
+      await started();
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy
+      const health = (healths: Record<string, string>) => () => healthyApps(GREEN_APPS, tip()).map((app) => (healths[app.name] ? { ...app, health: healths[app.name]! } : app));
+      apps = health({ cart: 'Degraded' });
+      const failed = await upgrade(fixture, ['next', '--degraded-grace', '0s'], servers());
+      assert.equal(failed.code, 1);
+      assert.match(failed.stderr, /green's Argo CD: cart Degraded for 0ms or more \(--degraded-grace\): fix it, then run kaji upgrade next to wait again\n {2}cart: Synced, Degraded\n/);
+      assert.doesNotMatch(failed.stderr, /timed out/);
+      assert.equal(state(fixture).done.sync, undefined);
+
+      let polls = 0;
+      const waiting = health({ cart: 'Degraded', shop: 'Suspended', 'kaji-tenants': 'Missing' });
+      apps = () => (++polls < 3 ? waiting() : healthyApps(GREEN_APPS, tip()));
+      const synced = await upgrade(fixture, ['next'], servers());
+      assert.equal(synced.code, 0, synced.stderr);
+      assert.match(
+        synced.stderr,
+        /2\/5 Applications Synced and Healthy; Degraded: cart \(the step fails if one stays Degraded 5m\); Suspended: shop \(paused \(a suspended Job or CronJob, a paused rollout\): it turns Healthy only once resumed\); Missing: kaji-tenants \(its resources are not in the cluster \(yet\)\); not yet: cart: Synced, Degraded/,
+      );
+    });
+
+    test('a weight step runs kaji synth once; one whose push landed before its in-place edit of platform.yaml is taken up', async () => {
+      await started();
+      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      // kubectl, logging each kustomize run: one synth renders each service for each cluster once.
+      const log = join(fixture.root, 'kubectl.log');
+      const kubectl = join(fixture.root, 'bin', 'kubectl');
+      const real = execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
+      writeFileSync(kubectl, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+      const platformBefore = fixture.readPlatform();
+      const stateBefore = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
+      const step = await upgrade(fixture, ['next', '--kubectl', kubectl], servers());
+      assert.equal(step.code, 0, step.stderr);
+      assert.equal(readFileSync(log, 'utf8').trim().split('\n').filter((line) => line.startsWith('kustomize')).length, 2 * 2, 'two services, two clusters, one synth');
+      const pushed = tip();
+
+      // Killed after the push and before platform.yaml was edited in place: the branch has the new weights, platform.yaml the old.
+      writeFileSync(join(fixture.platformDir, 'platform.yaml'), platformBefore);
+      writeFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), stateBefore);
+      const again = await upgrade(fixture, ['next'], servers());
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, new RegExp(`already in the manifest repository at ${pushed.slice(0, 12)} \\(platform.yaml edited in place`));
+      assert.equal(tip(), pushed, 'nothing pushed twice');
+      assert.match(fixture.readPlatform(), /weight: 229 # all traffic today/);
+      assert.ok(state(fixture).done['weight-1']);
     });
 
     test('Argo CD refusing the token stops the sync step at once (exit 1); the token is never printed', async () => {
@@ -439,6 +573,7 @@ spec:
           intervalMs: 5,
           timeoutMs: 3000,
           route53: { endpoint: route53.url },
+          argocd: { server: argocd.url, token: ARGOCD_TOKEN },
           onOutput: () => undefined,
           // While it soaks, another run (a rollback) records its own step.
           onProgress: (message) => {
@@ -457,7 +592,7 @@ spec:
       const before = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', MAIN, 'upgrade', 'next', '--platform', fixture.platformDir, '--cdk', fixture.cdk, '--route53-endpoint', route53.url, '--interval', '5ms'],
+        ['--import', 'tsx', MAIN, 'upgrade', 'next', '--platform', fixture.platformDir, '--cdk', fixture.cdk, '--route53-endpoint', route53.url, '--argocd-server', argocd.url, '--interval', '5ms'],
         { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
       );
       let stderr = '';
