@@ -17,8 +17,10 @@
 //    fit the namespace's ResourceQuota there (quota-fit.ts: replicas or the
 //    HPA's maxReplicas, plus the rolling update's surge); where they do not,
 //    the raises of that resource are left out, and reported;
-// 4. commit, force-push `kaji/rightsize` (or `kaji/rightsize/<service>`)
-//    and open or update its pull request; or, with dryRun, only the diff.
+// 4. commit, force-push `kaji/rightsize` (or `kaji/rightsize-<a>+<b>` for the
+//    services chosen: rightsizeBranch) and open or update its pull request;
+//    or, with dryRun, only the diff.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import {
@@ -121,8 +123,22 @@ export interface RightsizeResult extends RightsizePlan {
   readonly title?: string;
 }
 
+/** A set of services whose names joined make a longer branch name is named by a hash of the set. */
+const MAX_BRANCH_LENGTH = 100;
+
+/**
+ * The branch of a run: `kaji/rightsize` for every service, `kaji/rightsize-<a>+<b>` for the services
+ * chosen (sorted: the same set is the same branch, in any order; another set, another branch, so one
+ * run never rebuilds another's pull request). Past MAX_BRANCH_LENGTH, `kaji/rightsize-<n>-services.<hash>`
+ * (a service name has no dot). Never `kaji/rightsize/<...>`: git cannot hold a branch and branches under
+ * its name (refs/heads/kaji/rightsize is a file), so that push would be refused.
+ */
 export function rightsizeBranch(services: readonly string[] | undefined): string {
-  return services?.length === 1 ? `kaji/rightsize/${services[0]}` : 'kaji/rightsize';
+  if (!services?.length) return 'kaji/rightsize';
+  const set = [...new Set(services)].sort();
+  const joined = `kaji/rightsize-${set.join('+')}`;
+  if (joined.length <= MAX_BRANCH_LENGTH) return joined;
+  return `kaji/rightsize-${set.length}-services.${createHash('sha256').update(set.join(',')).digest('hex').slice(0, 12)}`;
 }
 
 export async function rightsize(options: RightsizeOptions): Promise<RightsizeResult> {

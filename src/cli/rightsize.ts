@@ -48,7 +48,7 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
         "(replicas or an HPA's maxReplicas, plus a rolling update's surge) past its ResourceQuota in a cluster. The " +
         'value is edited byte for byte where the manifests write it (the overlay patch or the base that sets the ' +
         'container\'s resources.requests), each overlay rendered again to check it, then committed in a temporary clone ' +
-        '(your checkout is never touched), force-pushed to kaji/rightsize (kaji/rightsize/SERVICE with one --service) and ' +
+        '(your checkout is never touched), force-pushed to kaji/rightsize (kaji/rightsize-A+B for --service A,B: one branch per set of services) and ' +
         'proposed as a pull request (label kaji/rightsize; needs GITHUB_TOKEN). --dry-run prints the diff instead.\n\n' +
         "The VerticalPodAutoscalers come from each --context through kubectl (kaji's: kubectl get vpa -A -l app.kubernetes.io/managed-by=kaji; default: the current " +
         `context; KAJI_KUBECTL names another kubectl), or from snapshot files (--from, \`${VPA_SNAPSHOT_COMMAND}\`, - for ` +
