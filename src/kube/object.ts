@@ -1,6 +1,7 @@
-import { valueAtPath, valueText } from './fields.js';
+import { valueAtPath } from './fields.js';
 import { canonicalQuantityText } from './normalize.js';
 import { isObject } from './podspec.js';
+import { CONTAINER_FIELDS, describe, fieldsFault, foundText, KIND_SHAPES, METADATA, POD_SPEC_FIELDS, shapeFault, type Fault } from './shapes.js';
 import type { JsonObject, JsonValue, KubeObject, Source } from './types.js';
 import { pathText, type PathSegment } from './yaml-lines.js';
 
@@ -30,37 +31,50 @@ export function objectProblemAt(doc: unknown): ObjectProblem | undefined {
     return { message: `${object.kind} has no "apiVersion"`, path: object.apiVersion === undefined ? WHOLE : ['apiVersion'] };
   }
   if (!isObject(object.metadata)) return { message: `${object.kind} has no "metadata" mapping`, path: object.metadata === undefined ? WHOLE : ['metadata'] };
-  return podSpecProblem(object) ?? quantitiesProblem(object) ?? replicasProblem(object);
+  return (
+    placed(object.kind, shapeFault(METADATA, object.metadata), METADATA_PATH) ??
+    podSpecProblem(object) ??
+    kindShapeProblem(object) ??
+    quantitiesProblem(object) ??
+    replicasProblem(object)
+  );
 }
+
+const METADATA_PATH: readonly PathSegment[] = Object.freeze(['metadata']);
 
 /** Where the built-in workload kinds (and Argo Rollouts) keep their pod spec: by kind, with the kind's API group. */
 interface PodSpecPlace {
   readonly group: string;
   readonly path: readonly string[];
+  /** The path of the pod template's metadata; undefined for a Pod (its own metadata). */
+  readonly templateMetadata?: readonly string[];
 }
+const place = (group: string, path: readonly string[]): PodSpecPlace => ({ group, path, templateMetadata: [...path.slice(0, -1), 'metadata'] });
 const POD_SPEC_PLACES: ReadonlyMap<string, PodSpecPlace> = new Map<string, PodSpecPlace>([
   ['Pod', { group: '', path: ['spec'] }],
-  ['PodTemplate', { group: '', path: ['template', 'spec'] }],
-  ['ReplicationController', { group: '', path: ['spec', 'template', 'spec'] }],
-  ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].map((kind): [string, PodSpecPlace] => [kind, { group: 'apps', path: ['spec', 'template', 'spec'] }]),
-  ['Job', { group: 'batch', path: ['spec', 'template', 'spec'] }],
-  ['CronJob', { group: 'batch', path: ['spec', 'jobTemplate', 'spec', 'template', 'spec'] }],
+  ['PodTemplate', place('', ['template', 'spec'])],
+  ['ReplicationController', place('', ['spec', 'template', 'spec'])],
+  ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].map((kind): [string, PodSpecPlace] => [kind, place('apps', ['spec', 'template', 'spec'])]),
+  ['Job', place('batch', ['spec', 'template', 'spec'])],
+  ['CronJob', place('batch', ['spec', 'jobTemplate', 'spec', 'template', 'spec'])],
   // Argo Rollouts, which kaji checks like Deployments
-  ['Rollout', { group: 'argoproj.io', path: ['spec', 'template', 'spec'] }],
+  ['Rollout', place('argoproj.io', ['spec', 'template', 'spec'])],
 ]);
 
 /**
  * A built-in workload whose pod spec has the wrong shape (a number where the
- * containers belong) or holds a quantity the API server refuses: it would
- * refuse the object, and without this it would be checked as if it had no
- * pod, or a limit of .nan counted as set. What is missing is fine: a patch
- * file of a kustomization names only what it changes. Runs for every object
- * read, so it allocates nothing on the way.
+ * containers or the volumes belong, see shapes.ts) or holds a quantity the
+ * API server refuses: it would refuse the object, and without this it would
+ * be checked as if it had no pod, no volumes, or a limit of .nan counted as
+ * set. What is missing is fine: a patch file of a kustomization names only
+ * what it changes. Runs for every object read, so it allocates nothing on the
+ * way.
  */
 function podSpecProblem(object: JsonObject): ObjectProblem | undefined {
   const place = POD_SPEC_PLACES.get(object.kind as string);
   if (place === undefined || !inGroup(object.apiVersion as string, place.group)) return undefined;
   let value: JsonObject = object;
+  let template: JsonObject = object;
   for (let depth = 0; depth < place.path.length; depth++) {
     const next = value[place.path[depth]!];
     if (next === undefined || next === null) return undefined; // null is absent, as for the API server
@@ -68,11 +82,14 @@ function podSpecProblem(object: JsonObject): ObjectProblem | undefined {
       const path = place.path.slice(0, depth + 1);
       return { message: `${object.kind as string} ${path.join('.')} must be a mapping, found ${describe(next)}`, path };
     }
+    template = value;
     value = next;
   }
   const kind = object.kind as string;
   const { path } = place;
   return (
+    (place.templateMetadata && placed(kind, shapeFault(METADATA, template.metadata), place.templateMetadata)) ??
+    placed(kind, fieldsFault(POD_SPEC_FIELDS, value), path) ??
     containersProblem(kind, path, value, 'initContainers') ??
     containersProblem(kind, path, value, 'containers') ??
     containersProblem(kind, path, value, 'ephemeralContainers') ??
@@ -92,8 +109,25 @@ function containersProblem(kind: string, path: readonly string[], podSpec: JsonO
       const message = `${kind} ${path.join('.')}.${key}[${index}] must be a container (a mapping with name and image), found ${describe(container)}`;
       return { message, path: [...path, key, index] };
     }
-    const problem = requirementsProblem(container.resources);
-    if (problem !== undefined) return placed(kind, problem, [...path, key, index], 'resources');
+    const problem = fieldsFault(CONTAINER_FIELDS, container) ?? resourcesFault(container);
+    if (problem !== undefined) return placed(kind, problem, [...path, key, index]);
+  }
+  return undefined;
+}
+
+/** A container's resources that are not resource requirements, placed within the container. */
+function resourcesFault(container: JsonObject): Fault | undefined {
+  const fault = requirementsProblem(container.resources);
+  return fault && { path: ['resources', ...fault.path], text: fault.text };
+}
+
+/** An object of a kind in KIND_SHAPES whose list or mapping has another shape. */
+function kindShapeProblem(object: JsonObject): ObjectProblem | undefined {
+  const shape = KIND_SHAPES.get(object.kind as string);
+  if (shape === undefined) return undefined;
+  const apiVersion = object.apiVersion as string;
+  for (let index = 0; index < shape.groups.length; index++) {
+    if (inGroup(apiVersion, shape.groups[index]!)) return placed(object.kind as string, fieldsFault(shape.fields, object), WHOLE);
   }
   return undefined;
 }
@@ -103,8 +137,8 @@ const EPHEMERAL_CLAIM_RESOURCES = ['ephemeral', 'volumeClaimTemplate', 'spec', '
 
 /**
  * The quantities of a pod's volumes: an emptyDir's sizeLimit and an ephemeral
- * volume's claim resources. A volume list or volume of another shape is left
- * to the checks that read volumes.
+ * volume's claim resources. A volume list or volume of another shape is
+ * POD_SPEC_FIELDS' problem, found before this.
  */
 function volumesProblem(kind: string, podSpecPath: readonly string[], podSpec: JsonObject): ObjectProblem | undefined {
   const volumes = podSpec.volumes;
@@ -131,7 +165,7 @@ const LIMIT_RANGE_LISTS = ['max', 'min', 'default', 'defaultRequest', 'maxLimitR
  * The quantities of the kinds that hold them outside a pod spec: a
  * PersistentVolumeClaim's and a StatefulSet's claim templates' resources, a
  * ResourceQuota's hard limits, a LimitRange's limits. A list of another shape
- * (volumeClaimTemplates: 5) is left to the API server's schema.
+ * (volumeClaimTemplates: 5) is KIND_SHAPES' problem, found before this.
  */
 function quantitiesProblem(object: JsonObject): ObjectProblem | undefined {
   const kind = object.kind as string;
@@ -174,16 +208,6 @@ function limitRangeProblem(limitRange: JsonObject): ObjectProblem | undefined {
     }
   }
   return undefined;
-}
-
-/**
- * What is wrong inside a value, before it is placed: the path from the value
- * to the field at fault, and the rest of the message ("must be ..., found
- * ..."). Made only for a problem.
- */
-interface Fault {
-  readonly path: readonly PathSegment[];
-  readonly text: string;
 }
 
 /** A fault placed in the object: the kind, then the path of the value (`at`, then `key`) and the fault's own within it. */
@@ -302,17 +326,6 @@ function inGroup(apiVersion: string, group: string): boolean {
   return apiVersion.length > group.length && apiVersion.charCodeAt(group.length) === 0x2f && apiVersion.startsWith(group);
 }
 
-/** A scalar as written (valueText), a list or mapping by its shape. */
-function foundText(value: JsonValue): string {
-  return typeof value === 'object' && value !== null ? describe(value) : valueText(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `a ${typeof value}`;
-}
 
 /** Wraps a checked document (see `objectProblem`) as a KubeObject. */
 export function toKubeObject(raw: JsonObject, source: Source): KubeObject {

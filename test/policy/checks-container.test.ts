@@ -1,10 +1,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { dump } from 'js-yaml';
-import type { JsonObject } from '../../src/kube/index.js';
+import { dump, load } from 'js-yaml';
+import { containersOf, findPodSpec, toKubeObject, type JsonObject } from '../../src/kube/index.js';
 import { containerChecks } from '../../src/policy/checks/container.js';
+import { indexRelated } from '../../src/policy/related.js';
 import type { CheckDefinition } from '../../src/policy/types.js';
-import { inputsFor, passes, verdictOf } from '../support/inputs.js';
+import { inputsFor, passes, verdictOf, type TestInput } from '../support/inputs.js';
 import { mutate } from '../support/mutate.js';
 
 
@@ -385,26 +386,42 @@ describe('sensitiveContainerEnvVar', () => {
   });
 });
 
+/**
+ * The inputs of each container as parsed, without the loader's judgement of
+ * shapes: whatever reaches a check, it must not throw.
+ */
+function unjudgedInputs(yamlText: string): TestInput[] {
+  const raw = load(yamlText) as JsonObject;
+  const object = toKubeObject(raw, { file: 'test.yaml', line: 1 });
+  const found = findPodSpec(raw)!;
+  const base = { object, related: indexRelated([object]), podSpec: found.spec, podTemplate: found.template };
+  return containersOf(found.spec).map(({ container, isInit }) => ({ ...base, container, isInitContainer: isInit }));
+}
+
 describe('odd shapes', () => {
-  // (resources of the wrong shape are an input problem: test/kube/quantities.test.ts)
-  const odd = [
+  // (lists and mappings of the wrong shape are input problems: test/kube/shapes.test.ts; resources: test/kube/quantities.test.ts)
+  const wronglyShaped = [
     oneContainer({ securityContext: 'restricted', ports: 'http', env: { A: 'b' }, image: 7 }),
     oneContainer({ securityContext: { capabilities: { add: 'ALL', drop: 'ALL' }, seccompProfile: 'x', seLinuxOptions: [] } }, { securityContext: [] }),
     oneContainer({ ports: [null, 8080, { hostPort: '80' }], env: [null, 'x', { name: 5, value: 'BEGIN' }] }),
   ];
 
-  test('never throw', () => {
-    for (const yamlText of odd) {
+  test('lists and mappings of the wrong shape are input problems, not passes', () => {
+    assert.throws(() => passes(check('hostPortSet'), wronglyShaped[2]!), /containers\[0\]\.ports\[0\] must be a port \(a mapping with containerPort\), found null/);
+    assert.throws(() => passes(check('dangerousCapabilities'), wronglyShaped[1]!), /spec\.template\.spec\.securityContext must be a mapping \(a security context\), found a list/);
+    assert.throws(() => passes(check('sensitiveContainerEnvVar'), wronglyShaped[0]!), /containers\[0\]\.securityContext must be a mapping \(a security context\), found "restricted"/);
+  });
+
+  test('never throw, whatever reaches them', () => {
+    for (const yamlText of wronglyShaped) {
       for (const definition of containerChecks) {
-        for (const input of inputsFor(definition, yamlText)) assert.doesNotThrow(() => verdictOf(definition, input), definition.id);
+        for (const input of unjudgedInputs(yamlText)) assert.doesNotThrow(() => verdictOf(definition, input), definition.id);
       }
     }
   });
 
-  test('treat a field of the wrong shape as absent', () => {
-    assert.equal(passes(check('hostPortSet'), odd[2]!), true);
-    assert.equal(passes(check('dangerousCapabilities'), odd[1]!), true);
-    assert.equal(passes(check('tagNotSpecified'), odd[0]!), false);
+  test('treat a scalar of the wrong type as absent', () => {
+    assert.equal(passes(check('tagNotSpecified'), oneContainer({ image: 7 })), false);
   });
 });
 

@@ -25,11 +25,13 @@ ${spec}`;
     assert.equal(passes(tls, ingress('  tls: [{ hosts: [shop.example.com], secretName: shop-tls }]\n')), true);
     assert.equal(passes(tls, ingress('  tls: []\n')), true);
   });
-  test('fails without tls, with a null or non-list tls, or without a spec', () => {
+  test('fails without tls, with a null tls, or without a spec', () => {
     assert.equal(passes(tls, ingress('')), false);
     assert.equal(passes(tls, ingress('  tls:\n')), false);
-    assert.equal(passes(tls, ingress('  tls: shop-tls\n')), false);
     assert.equal(passes(tls, 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: bare }\n'), false);
+  });
+  test('a tls that is not a list is an input problem', () => {
+    assert.throws(() => passes(tls, ingress('  tls: shop-tls\n')), /Ingress spec\.tls must be a list of TLS settings, found "shop-tls"/);
   });
   test('targets Ingress in networking.k8s.io', () => {
     assert.equal(tls.target, 'networking.k8s.io/Ingress');
@@ -80,8 +82,9 @@ ${data}`;
     assert.equal(passes(sensitive, configMap('data:\n  LOG_LEVEL: debug\n  AZURE_KEY: x\n  cert: "-----BEGIN CERTIFICATE-----"\n')), true);
     assert.equal(passes(sensitive, configMap('')), true);
   });
-  test('fails when data is not a map', () => {
-    assert.equal(passes(sensitive, configMap('data: [a, b]\n')), false);
+  test('data that is not a map of texts is an input problem', () => {
+    assert.throws(() => passes(sensitive, configMap('data: [a, b]\n')), /ConfigMap data must be a mapping of names to texts, found a list/);
+    assert.throws(() => passes(sensitive, configMap('data: {retries: 3}\n')), /ConfigMap data\.retries must be a text \(in quotes\), found 3/);
   });
   test('targets ConfigMaps of the core group', () => {
     assert.equal(sensitive.target, '/ConfigMap');

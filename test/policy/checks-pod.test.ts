@@ -1,11 +1,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { dump } from 'js-yaml';
-import type { JsonObject, JsonValue } from '../../src/kube/index.js';
+import { dump, load } from 'js-yaml';
+import { containersOf, findPodSpec, toKubeObject, type JsonObject, type JsonValue } from '../../src/kube/index.js';
 import { controllerChecks } from '../../src/policy/checks/controller.js';
 import { podChecks } from '../../src/policy/checks/pod.js';
+import { indexRelated } from '../../src/policy/related.js';
 import type { CheckDefinition } from '../../src/policy/types.js';
-import { inputsFor, passes, verdictOf } from '../support/inputs.js';
+import { passes, verdictOf, type TestInput } from '../support/inputs.js';
 import { mutate } from '../support/mutate.js';
 
 
@@ -186,24 +187,39 @@ describe('topologySpreadConstraint', () => {
   });
 });
 
+/**
+ * The inputs of a pod and its containers as parsed, without the loader's
+ * judgement of shapes: whatever reaches a check, it must not throw.
+ */
+function unjudgedInputs(yamlText: string): TestInput[] {
+  const raw = load(yamlText) as JsonObject;
+  const object = toKubeObject(raw, { file: 'test.yaml', line: 1 });
+  const found = findPodSpec(raw)!;
+  const base = { object, related: indexRelated([object]), podSpec: found.spec, podTemplate: found.template, container: undefined, isInitContainer: false };
+  return [base, ...containersOf(found.spec).map(({ container, isInit }) => ({ ...base, container, isInitContainer: isInit }))];
+}
+
 describe('odd shapes', () => {
-  const odd = [
+  const wronglyShaped = [
     podYaml({ hostIPC: 'yes', volumes: 'none', securityContext: 'restricted', serviceAccountName: 7, topologySpreadConstraints: {} }),
     podYaml({ volumes: [null, 'x', { hostPath: 'not-an-object' }], containers: [{ name: 'a', securityContext: [] }] }),
-    podYaml({ automountServiceAccountToken: 'false', serviceAccountName: 'web' }, serviceAccount('web', false)),
   ];
 
-  test('never throw', () => {
-    for (const yamlText of odd) {
+  test('lists and mappings of the wrong shape are input problems, not passes (test/kube/shapes.test.ts)', () => {
+    for (const yamlText of wronglyShaped) assert.throws(() => passes(check('hostPathSet'), yamlText), /test YAML: \d+: Pod spec\.volumes(\[0\])? must be/);
+  });
+
+  test('never throw, whatever reaches them', () => {
+    for (const yamlText of wronglyShaped) {
       for (const definition of [...controllerChecks, ...podChecks]) {
-        for (const input of inputsFor(definition, yamlText)) assert.doesNotThrow(() => verdictOf(definition, input), definition.id);
+        for (const input of unjudgedInputs(yamlText)) assert.doesNotThrow(() => verdictOf(definition, input), definition.id);
       }
     }
   });
 
-  test('treat a field of the wrong shape as absent', () => {
-    assert.equal(passes(check('hostPathSet'), odd[1]!), true);
-    assert.equal(passes(check('automountServiceAccountToken'), odd[2]!), true);
+  test('treat a scalar of the wrong type as absent', () => {
+    const textFlag = podYaml({ automountServiceAccountToken: 'false', serviceAccountName: 'web' }, serviceAccount('web', false));
+    assert.equal(passes(check('automountServiceAccountToken'), textFlag), true);
   });
 });
 

@@ -177,8 +177,8 @@ describe('cluster-admin checks', () => {
     assert.equal(passes(rbAdminRole, toClusterRole), false);
     assert.equal(passes(rbAdminRole, toClusterRole + role('Role', 'anything', [readPods], 'web')), true);
   });
-  test('odd shapes read as absent and do not throw', () => {
-    const odd = `apiVersion: rbac.authorization.k8s.io/v1
+  test('odd rules read as absent and do not throw; rules of the wrong shape are an input problem', () => {
+    const odd = (rules: string) => `apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
 metadata: { name: odd, namespace: web }
 roleRef: { kind: Role, name: ops }
@@ -186,9 +186,10 @@ roleRef: { kind: Role, name: ops }
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: { name: ops, namespace: web }
-rules: [ "not-a-rule" ]
+rules: ${rules}
 `;
-    for (const rbac of rbacChecks) assert.doesNotThrow(() => passes({ ...rbac, target: 'x' }, odd));
-    assert.equal(passes(rbAdminRole, odd), false);
+    for (const rbac of rbacChecks) assert.doesNotThrow(() => passes({ ...rbac, target: 'x' }, odd('[ {}, {verbs: null} ]')));
+    assert.equal(passes(rbAdminRole, odd('[ {}, {verbs: null} ]')), false);
+    assert.throws(() => passes(rbAdminRole, odd('[ "not-a-rule" ]')), /Role rules\[0\] must be a rule \(a mapping with apiGroups, resources and verbs\), found "not-a-rule"/);
   });
 });

@@ -62,9 +62,9 @@ ${labels}spec:
     assert.equal(passes(instance, pod('  labels:\n    app: cart\n')), false);
     assert.equal(passes(instance, pod('')), false);
   });
-  test('compares as strings: a numeric label never equals the name', () => {
+  test('a numeric label is an input problem (the API server refuses it), not compared with the name', () => {
     const numeric = pod('  labels:\n    app.kubernetes.io/instance: 7\n').replace('name: cart', 'name: "7"');
-    assert.equal(passes(instance, numeric), false);
+    assert.throws(() => passes(instance, numeric), /metadata\.labels\.app\.kubernetes\.io\/instance must be a text \(in quotes\), found 7/);
   });
   test('is a Reliability check on controllers', () => {
     assert.equal(instance.target, 'Controller');
@@ -226,6 +226,8 @@ ${minReplicas === null ? '' : `  minReplicas: ${minReplicas}\n`}  maxReplicas: 2
   test('does not throw on odd shapes; Polaris gives up and passes', () => {
     assert.equal(passes(pdbVsHpa, app + pdb(selectsShop, { minAvailable: '2.5' }) + hpa('1')), true);
     assert.equal(passes(pdbVsHpa, app + pdb(selectsShop, { minAvailable: 'lots' }) + hpa('1')), true);
-    assert.equal(passes(pdbVsHpa, app + pdb('    matchLabels: [app]', { minAvailable: '4' }) + hpa('1')), true);
+  });
+  test('a PDB whose matchLabels is not a mapping is an input problem', () => {
+    assert.throws(() => passes(pdbVsHpa, app + pdb('    matchLabels: [app]', { minAvailable: '4' }) + hpa('1')), /PodDisruptionBudget spec\.selector\.matchLabels must be a mapping of names to texts, found a list/);
   });
 });

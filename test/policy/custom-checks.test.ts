@@ -283,7 +283,8 @@ describe('custom checks: keys named like Object members (toString, valueOf, cons
       passed: false,
       details: ['/env: must NOT have duplicate items (items ## 0 and 1 are identical)'],
     });
-    assert.equal(env('__proto__, a, __proto__')?.passed, false, 'a repeated "__proto__" string is found');
+    const uniqueArgs = check('target: Container\nschema: {properties: {args: {uniqueItems: true}}}');
+    assert.equal(appOutcome(uniqueArgs, container('args: [__proto__, a, __proto__]'))?.passed, false, 'a repeated "__proto__" string is found');
     const constant = check('target: Container\nschema: {properties: {env: {items: {not: {const: {name: A}}}}}}');
     assert.deepEqual(appOutcome(constant, container('env: [{name: A, valueOf: 1}]')), { passed: true, details: [] });
     assert.equal(appOutcome(constant, container('env: [{name: A}]'))?.passed, false);
