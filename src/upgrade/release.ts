@@ -9,13 +9,18 @@
 // and its verification. A push that loses a race is redone on the new tip
 // (the edit and the regeneration again), with bounded retries, never forced.
 //
-// The clone is checked before and after the edit, so a release moves what it
-// says and nothing else: regenerated from the platform.yaml as it is (before
-// the edit), the clone must not change (else the platform.yaml used is stale,
-// or another kaji generated the branch, and the release would undo a
-// colleague's work, e.g. delete a service onboarded since); after the edit,
-// only what the edit is expected to change may differ (a weight step: the
-// aws-weight annotations).
+// The clone is checked after the edit, so a release moves what it says and
+// nothing else: regenerated from the edited platform.yaml, only what the edit
+// is expected to change may differ from the branch (a weight step: the
+// aws-weight annotations). `kaji synth` runs once for that. Only when more
+// differs does it run again, from the platform.yaml as it is (before the
+// edit), on a fresh clone, to say why: if the branch changes then too, the
+// platform.yaml used is stale or another kaji generated the branch (the
+// release would undo a colleague's work, e.g. delete a service onboarded
+// since); else the edit itself changes more than it may. Either way nothing is
+// pushed. A branch that differs from the platform.yaml in the weights alone
+// (a push that landed before its in-place edit of platform.yaml was made) is
+// brought to the edit's weights, which is what the release is for.
 //
 // Where platform.yaml lives: when it is inside the manifest repository's
 // checkout (manifests.localPath), it is edited in the temporary clone and
@@ -91,31 +96,36 @@ export async function releasePlatformChange(platform: PlatformDefinition, option
   progress(`cloning ${isUrl(source) ? source : 'the manifest repository'} (${options.base ?? platform.manifests.branch})`);
   const workspace = await Workspace.open({ source, base: options.base ?? platform.manifests.branch, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) });
   try {
+    /** platform.yaml as the release starts from it (the clone's, when it lives there), and its policy file. */
+    const unedited = async (w: Workspace): Promise<{ text: string; policy: string; inClone: boolean }> => {
+      if (inRepository === undefined || !existsSync(join(w.root, inRepository))) return { text: localText, policy: resolve(dirname(options.platformFile), platform.policy), inClone: false };
+      const text = await w.readFile(inRepository);
+      return { text, policy: resolve(dirname(join(w.root, inRepository)), parsePlatform(text, join(w.root, inRepository)).policy), inClone: true };
+    };
     // Made again on a new tip when a push loses a race: the edit is idempotent, synth is deterministic.
     const apply = async (w: Workspace): Promise<boolean> => {
-      let unedited = localText;
-      let policy = resolve(dirname(options.platformFile), platform.policy);
-      const inClone = inRepository !== undefined && existsSync(join(w.root, inRepository));
-      if (inClone) {
-        unedited = await w.readFile(inRepository);
-        policy = resolve(dirname(join(w.root, inRepository)), parsePlatform(unedited, join(w.root, inRepository)).policy);
-      }
-      await regenerate(unedited, w.root, policy, options.kubectl);
+      const before = await unedited(w);
+      const text = options.edit(before.text);
+      if (before.inClone) await w.writeFile(inRepository!, text);
+      await regenerate(text, w.root, before.policy, options.kubectl);
+      const beyond = [...changedFiles(await w.diff())].filter(([file, changed]) => file !== inRepository && !options.expected.allows(file, changed)).map(([file]) => file);
+      if (beyond.length > 0) await refuse(w, beyond);
+      return w.hasChanges();
+    };
+    /** Why the edit changes more than it may: regenerated without the edit, on a fresh tip, does the branch change too? Throws. */
+    const refuse = async (w: Workspace, beyond: readonly string[]): Promise<never> => {
+      progress(`the edit changes more than ${options.expected.what}: regenerating from platform.yaml as it is, to tell why`);
+      await w.resetToBase();
+      const before = await unedited(w);
+      await regenerate(before.text, w.root, before.policy, options.kubectl);
       const stale = changedFiles(await w.diff());
       if (stale.size > 0) {
         throw new UpgradeError(
-          `platform.yaml${inClone ? ` (${inRepository} on ${w.base})` : ` (${displayPath(options.platformFile)})`} or this kaji differs from what generated ${w.base} of the manifest repository: ` +
+          `platform.yaml${before.inClone ? ` (${inRepository} on ${w.base})` : ` (${displayPath(options.platformFile)})`} or this kaji differs from what generated ${w.base} of the manifest repository: ` +
             `kaji synth would change ${listed([...stale.keys()])} before any edit; pull, run kaji synth and merge that first (the same kaji version), then run this again`,
         );
       }
-      const text = options.edit(unedited);
-      if (inClone) await w.writeFile(inRepository, text);
-      await regenerate(text, w.root, policy, options.kubectl);
-      const beyond = [...changedFiles(await w.diff())].filter(([file, changed]) => file !== inRepository && !options.expected.allows(file, changed)).map(([file]) => file);
-      if (beyond.length > 0) {
-        throw new UpgradeError(`the edit changes more than ${options.expected.what} in the manifest repository (${listed(beyond)}): nothing was pushed; release it with kaji synth and a reviewed merge instead`);
-      }
-      return w.hasChanges();
+      throw new UpgradeError(`the edit changes more than ${options.expected.what} in the manifest repository (${listed(beyond)}): nothing was pushed; release it with kaji synth and a reviewed merge instead`);
     };
     progress('editing platform.yaml and regenerating the manifests (kaji synth)');
     const changed = await apply(workspace);
