@@ -1,7 +1,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { constants } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  ARGOCD_CACHE_MS,
+  ArgoCdReader,
+  argoCdTarget,
+  argoCdToken,
+  argoCdTokenVariable,
   collectDashboard,
   DASHBOARD_GRACE_MS,
   DASHBOARD_HOST,
@@ -16,13 +22,16 @@ import {
 import { displayPath, writeFileAtomically } from '../kube/index.js';
 import { printable } from '../report/index.js';
 import { selfSignedLoopbackCertificate } from '../webhook/index.js';
-import { UsageError, wholeNumber, type Io } from './common.js';
+import { ARGOCD_TOKEN_ENV } from '../upgrade/argocd.js';
+import { describeFileError, UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface DashboardFlags {
   platform: string;
   summary: string;
   capacity?: CapacityFlag[];
+  argocd?: ClusterValue[];
+  argocdCa?: ClusterValue[];
   out?: string;
   output: 'html' | 'json';
   serve?: boolean;
@@ -33,6 +42,15 @@ interface CapacityFlag {
   readonly cluster: string | undefined;
   readonly file: string;
 }
+
+/** `CLUSTER=VALUE`, or VALUE alone where the flag allows it. */
+interface ClusterValue {
+  readonly cluster: string | undefined;
+  readonly value: string;
+}
+
+/** How often the served page reloads itself when it shows Argo CD's state. */
+const REFRESH_SECONDS = 30;
 
 /** Exit codes of `kaji dashboard`. */
 export const DASHBOARD_EXIT = { ok: 0, usage: 2 } as const;
@@ -52,7 +70,9 @@ export function registerDashboard(program: Command, io: Io, outcome: Outcome): v
         "each cluster's spot and on-demand nodes, utilisation and headroom.\n\n" +
         "All of it comes from kaji synth's summary.json: run `kaji synth` first. A summary.json written for other files " +
         '(platform.yaml, the policy or any file under the manifest folder changed since, by content) or other clusters ' +
-        'is refused (exit 2).',
+        "is refused (exit 2).\n\nWith --argocd, each cell also shows what runs: the service's Application in the cluster's Argo CD, " +
+        'its sync status, health and revision, framed when it is not Synced, Healthy and at the commit summary.json describes; ' +
+        "a cluster whose Argo CD cannot be read says so once, with the reason (the page is still written, exit 0).",
     )
     .option('--platform <dir>', 'folder holding platform.yaml', '.')
     .option('--summary <file>', "kaji synth's summary.json", 'out/summary.json')
@@ -61,6 +81,13 @@ export function registerDashboard(program: Command, io: Io, outcome: Outcome): v
       "a cluster's capacity: the output of `kaji capacity -o json` or a `kubectl get nodes,pods -A -o json` snapshot (repeat per cluster; CLUSTER= may be left out when the platform has one cluster)",
       capacityFlag,
     )
+    .option(
+      '--argocd <cluster=server>',
+      `read the cluster's Argo CD (URL, or host[:port] as $ARGOCD_SERVER: https, http only to this machine) for each service's sync status, health and revision; ` +
+        `token in $${ARGOCD_TOKEN_ENV}_<CLUSTER> (e.g. $${argoCdTokenVariable('green')}) or $${ARGOCD_TOKEN_ENV}; repeat per cluster`,
+      clusterValueFlag('--argocd', 'green=argocd.green.example.com', true),
+    )
+    .option('--argocd-ca <[cluster=]file>', "PEM CA bundle for Argo CD's TLS certificate: for every --argocd, or CLUSTER=FILE for one", clusterValueFlag('--argocd-ca', 'green=green-ca.pem', false))
     .addOption(new Option('-o, --output <format>', 'html, or json: the same data for scripts').choices(['html', 'json']).default('html'))
     .option('--out <file>', `where to write (- for standard output; default: ${DEFAULT_HTML} for html, standard output for json)`)
     .option('--serve', `serve the page on https://${DASHBOARD_HOST}:PORT/ (its data at /dashboard.json) instead of writing it, made again for each request; self-signed certificate; read-only`)
@@ -74,7 +101,8 @@ export function registerDashboard(program: Command, io: Io, outcome: Outcome): v
         '  kaji synth . && kaji dashboard\n' +
         '  kaji dashboard --platform examples/labs --capacity blue=blue.json --capacity green=green.json\n' +
         '  kaji dashboard -o json | jq \'.services[] | select(.versionsDiffer) | .service\'\n' +
-        '  kaji dashboard --serve --port 8444\n',
+        '  kaji dashboard --serve --port 8444\n' +
+        `  ${argoCdTokenVariable('blue')}=… ${argoCdTokenVariable('green')}=… kaji dashboard --serve --argocd blue=argocd.blue.example.com --argocd green=argocd.green.example.com\n`,
     )
     .action(async (flags: DashboardFlags) => {
       outcome.exitCode = await runDashboard(flags, io);
@@ -90,13 +118,68 @@ function capacityFlag(value: string, previous: CapacityFlag[] = []): CapacityFla
   return [...previous, { cluster, file }];
 }
 
+/** A repeatable `CLUSTER=VALUE` flag; with `clusterRequired` false, VALUE alone too. */
+function clusterValueFlag(flag: string, example: string, clusterRequired: boolean) {
+  return (text: string, previous: ClusterValue[] = []): ClusterValue[] => {
+    const equals = text.indexOf('=');
+    const cluster = equals > 0 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(text.slice(0, equals)) ? text.slice(0, equals) : undefined;
+    const value = cluster === undefined ? text : text.slice(equals + 1);
+    if (value === '' || (clusterRequired && cluster === undefined)) throw new InvalidArgumentError(`give ${flag} CLUSTER=VALUE, e.g. ${example}.`);
+    return [...previous, { cluster, value }];
+  };
+}
+
+/**
+ * The Argo CD of each --argocd cluster: its token from the environment (never
+ * a flag: flags show in ps and shell history), its CA from --argocd-ca.
+ * Read again per page with --serve, at most every ARGOCD_CACHE_MS.
+ */
+async function argoCdReader(flags: DashboardFlags, io: Io): Promise<ArgoCdReader | undefined> {
+  const servers = flags.argocd ?? [];
+  const cas = flags.argocdCa ?? [];
+  if (servers.length === 0) {
+    if (cas.length > 0) throw new UsageError('--argocd-ca is the CA of an --argocd server: give --argocd CLUSTER=SERVER too');
+    return undefined;
+  }
+  const clusters = servers.map((server) => server.cluster!);
+  const twice = clusters.find((cluster, index) => clusters.indexOf(cluster) !== index);
+  if (twice !== undefined) throw new UsageError(`--argocd names the cluster "${twice}" twice: give one server per cluster`);
+  const caFiles = new Map<string | undefined, string>();
+  for (const { cluster, value } of cas) {
+    if (cluster !== undefined && !clusters.includes(cluster)) throw new UsageError(`--argocd-ca ${cluster}=${value}: no --argocd ${cluster}=SERVER to use it for`);
+    if (caFiles.has(cluster)) throw new UsageError(`--argocd-ca is given twice for ${cluster === undefined ? 'every cluster' : `the cluster "${cluster}"`}`);
+    caFiles.set(cluster, value);
+  }
+  const targets = [];
+  for (const { cluster, value: server } of servers) {
+    const name = cluster!;
+    const token = argoCdToken(name);
+    if (token === undefined) {
+      throw new UsageError(`--argocd ${name}=${printable(server)}: set $${argoCdTokenVariable(name)} (or $${ARGOCD_TOKEN_ENV}, for every cluster) to an Argo CD API token of an account that may get applications`);
+    }
+    const caFile = caFiles.get(name) ?? caFiles.get(undefined);
+    let ca: string | undefined;
+    if (caFile !== undefined) {
+      try {
+        ca = await readFile(resolve(io.cwd, caFile), 'utf8');
+      } catch (error) {
+        throw new UsageError(`--argocd-ca: ${describeFileError(error, io.cwd) ?? (error as Error).message}`);
+      }
+    }
+    targets.push(argoCdTarget(name, server, token, ca));
+  }
+  return new ArgoCdReader(targets, { cacheMs: flags.serve ? ARGOCD_CACHE_MS : 0 });
+}
+
 async function runDashboard(flags: DashboardFlags, io: Io): Promise<number> {
   if (flags.serve && (flags.out !== undefined || flags.output !== 'html')) {
     throw new UsageError(`--serve serves the page at / and its data at /dashboard.json: leave out ${flags.out !== undefined ? '--out' : '-o json'}`);
   }
-  const options: DashboardOptions = { directory: flags.platform, summaryFile: flags.summary, capacity: flags.capacity, cwd: io.cwd };
   let dashboard: Dashboard;
+  let options: DashboardOptions;
   try {
+    const argocd = await argoCdReader(flags, io);
+    options = { directory: flags.platform, summaryFile: flags.summary, capacity: flags.capacity, cwd: io.cwd, ...(argocd ? { argocd } : {}) };
     // Also with --serve: inputs that cannot be used stop the start, rather than every page.
     dashboard = await collectDashboard(options);
   } catch (error) {
@@ -104,7 +187,11 @@ async function runDashboard(flags: DashboardFlags, io: Io): Promise<number> {
     io.err(`kaji: ${printable(error.message)}\n`);
     return DASHBOARD_EXIT.usage;
   }
-  if (flags.serve) return serve(flags.port, options, io);
+  // Said on the terminal too: a page written for CI or a JSON piped on should not hide an Argo CD it could not read.
+  for (const cluster of dashboard.clusters) {
+    if (cluster.argocd?.error != null) io.err(`kaji dashboard: ${cluster.name}'s Argo CD could not be read: ${printable(cluster.argocd.error)}\n`);
+  }
+  if (flags.serve) return serve(flags.port, options, io, options.argocd ? REFRESH_SECONDS : undefined);
   const content = flags.output === 'json' ? formatDashboardJson(dashboard) : renderDashboardHtml(dashboard);
   const out = flags.out ?? (flags.output === 'json' ? '-' : DEFAULT_HTML);
   if (out === '-') {
@@ -115,7 +202,8 @@ async function runDashboard(flags: DashboardFlags, io: Io): Promise<number> {
     const { totals } = dashboard;
     io.err(
       `kaji dashboard: wrote ${printable(displayPath(file, io.cwd))} (${totals.services} services × ${dashboard.clusters.length} clusters; ` +
-        `${totals.versionsDiffer} at different versions, ${totals.missing} missing from a cluster, ${totals.dangers} ${totals.dangers === 1 ? 'danger' : 'dangers'})\n`,
+        `${totals.versionsDiffer} at different versions, ${totals.missing} missing from a cluster, ${totals.dangers} ${totals.dangers === 1 ? 'danger' : 'dangers'}` +
+        `${options.argocd ? `, ${totals.argocdNotReady} not Synced and Healthy in Argo CD` : ''})\n`,
     );
   }
   return DASHBOARD_EXIT.ok;
@@ -127,7 +215,7 @@ async function runDashboard(flags: DashboardFlags, io: Io): Promise<number> {
  * closes every connection at once and exits 128 + its number, as kaji's
  * other commands do on the first.
  */
-async function serve(port: number, options: DashboardOptions, io: Io): Promise<number> {
+async function serve(port: number, options: DashboardOptions, io: Io, refreshSeconds: number | undefined): Promise<number> {
   // Listened for before "Ctrl-C stops" is printed, so a signal right after it is not missed.
   const stopSignal = stopSignals();
   try {
@@ -137,6 +225,7 @@ async function serve(port: number, options: DashboardOptions, io: Io): Promise<n
       server = await serveDashboard(port, {
         tls,
         collect: () => collectDashboard(options),
+        ...(refreshSeconds === undefined ? {} : { refreshSeconds }),
         logError: (error) => io.err(`kaji dashboard: unexpected error (please report it): ${(error as Error).stack ?? String(error)}\n`),
       });
     } catch (error) {

@@ -1,12 +1,13 @@
 // The platform dashboard: what runs where, at which version, and whether it
 // passes the platform's policy: one static HTML page (or its data as JSON)
 // from platform.yaml, the manifest repository, kaji synth's summary.json and,
-// optionally, each cluster's capacity.
+// optionally, each cluster's capacity and its Argo CD's live state.
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { displayPath } from '../kube/index.js';
 import { loadPlatform } from '../platform/index.js';
 import { inputsFingerprint, manifestRoot } from '../synth/index.js';
+import type { ArgoCdReader, ArgoCdReading } from './argocd.js';
 import { readCapacityFile, type CapacityFigures } from './capacity.js';
 import { DashboardInputError } from './errors.js';
 import { buildDashboard, type Dashboard } from './model.js';
@@ -19,13 +20,16 @@ export {
   DASHBOARD_FORMAT,
   type Dashboard,
   type DashboardCell,
+  type DashboardArgoCdCell,
+  type DashboardArgoCdCluster,
   type DashboardCluster,
   type DashboardImage,
   type DashboardService,
   type DashboardInputs,
   type CellStatus,
 } from './model.js';
-export { renderDashboardHtml, DASHBOARD_CSP } from './render.js';
+export { renderDashboardHtml, DASHBOARD_CSP, type RenderOptions } from './render.js';
+export { ArgoCdReader, argoCdTarget, argoCdToken, argoCdTokenVariable, readArgoCd, ARGOCD_CACHE_MS, type ArgoCdReading, type ArgoCdTarget } from './argocd.js';
 export { readSummary, parseSummary, type SynthSummary, type SummaryCluster, type SummaryService } from './summary.js';
 export { readCapacityFile, type CapacityFigures } from './capacity.js';
 export { serveDashboard, DASHBOARD_GRACE_MS, DASHBOARD_HOST, type DashboardServer, type DashboardServerOptions } from './serve.js';
@@ -40,6 +44,8 @@ export interface DashboardOptions {
    * without a cluster is the only cluster's (refused when the platform has more). @default []
    */
   readonly capacity?: readonly { readonly cluster?: string; readonly file: string }[];
+  /** Each cluster's Argo CD (--argocd), read once per call (or from its cache). @default none */
+  readonly argocd?: ArgoCdReader;
   /** Where paths in messages are relative to. @default process.cwd() */
   readonly cwd?: string;
   /** @default now */
@@ -52,7 +58,13 @@ export async function collectDashboard(options: DashboardOptions): Promise<Dashb
   const shown = (file: string) => displayPath(resolve(cwd, file), cwd);
   const platformFile = resolve(cwd, options.directory, 'platform.yaml');
   const platform = await loadPlatform(platformFile);
-  const capacityRequests = capacityClusters(options.capacity ?? [], platform.clusters.map((cluster) => cluster.name));
+  const clusterNames = platform.clusters.map((cluster) => cluster.name);
+  const capacityRequests = capacityClusters(options.capacity ?? [], clusterNames);
+  for (const { cluster } of options.argocd?.targets ?? []) {
+    if (!clusterNames.includes(cluster)) throw new DashboardInputError(`--argocd ${cluster}=…: platform.yaml has no cluster "${cluster}" (its clusters: ${clusterNames.join(', ')})`);
+  }
+  // Read while the files are: Argo CD's answer takes the longest. Never rejects (a failure is a reading).
+  const live: Promise<ReadonlyMap<string, ArgoCdReading>> = options.argocd?.read() ?? Promise.resolve(new Map());
 
   const root = manifestRoot(platform);
   if (!(await stat(root).catch(() => undefined))?.isDirectory()) {
@@ -69,7 +81,7 @@ export async function collectDashboard(options: DashboardOptions): Promise<Dashb
 
   const capacity = new Map<string, CapacityFigures>();
   for (const request of capacityRequests) capacity.set(request.cluster, await readCapacityFile(resolve(cwd, request.file), request.file));
-  return buildDashboard({ platform, summary, capacity, now: options.now ?? new Date() });
+  return buildDashboard({ platform, summary, capacity, argocd: await live, now: options.now ?? new Date() });
 }
 
 /** Each capacity file with its cluster, checked against the platform's clusters: one file per cluster. */

@@ -3,13 +3,18 @@
 // service's policy result there, plus each cluster's capacity. A pure
 // function of its inputs; `kaji dashboard -o json` prints it as it is (its
 // shape is documented in the README and versioned by DASHBOARD_FORMAT).
+// With --argocd, each cluster's Argo CD as read (what runs) beside it: each
+// cell's Application's sync status, health and revision.
 import type { PlatformDefinition } from '../platform/index.js';
+import { serviceApplication } from '../platform/derive/argocd.js';
+import type { ApplicationStatus } from '../upgrade/argocd.js';
+import type { ArgoCdReading } from './argocd.js';
 import type { ManifestState } from '../synth/index.js';
 import type { CapacityFigures } from './capacity.js';
 import type { SummaryService, SynthSummary } from './summary.js';
 
-/** Raised when the JSON shape changes in a way a script would notice (2: cells hold the rendered images). */
-export const DASHBOARD_FORMAT = 2;
+/** Raised when the JSON shape changes in a way a script would notice (2: cells hold the rendered images; 3: Argo CD's state). */
+export const DASHBOARD_FORMAT = 3;
 
 /** How a cell looks at a glance: the worst of what it holds. */
 export type CellStatus = 'ok' | 'warning' | 'danger' | 'missing';
@@ -40,6 +45,41 @@ export interface DashboardCell {
   readonly boundaryViolations: SummaryService['boundaryViolations'];
   /** Files kaji synth could not render or read. */
   readonly problems: SummaryService['problems'];
+  /** The service's Application in the cluster's Argo CD; null when that Argo CD was not asked (--argocd) or could not be read. */
+  readonly argocd: DashboardArgoCdCell | null;
+}
+
+/** A service's Application as the cluster's Argo CD showed it. */
+export interface DashboardArgoCdCell {
+  /** Its name, as kaji synth generates it (clusters/<cluster>/argocd/apps/<service>.yaml). */
+  readonly application: string;
+  /** False when Argo CD lists no Application of that name (not synced yet, or the token's account may not get it). */
+  readonly found: boolean;
+  /** Argo CD's sync status (Synced, OutOfSync, Unknown); null when not found. */
+  readonly sync: string | null;
+  /** Argo CD's health (Healthy, Progressing, Degraded, Suspended, Missing, Unknown); null when not found. */
+  readonly health: string | null;
+  /** The commits its sync status was compared at (one per source of a multi-source Application). */
+  readonly revisions: readonly string[];
+  /** Whether one of `revisions` is manifests.commit; null when there is no commit to compare with (not a git checkout) or not found. */
+  readonly atExpectedRevision: boolean | null;
+  /** Argo CD's own words when it is not Synced and Healthy: health message, conditions, the sync operation; '' otherwise. */
+  readonly message: string;
+  /** Synced, Healthy and at manifests.commit (when there is one to compare with). */
+  readonly ready: boolean;
+}
+
+/** A cluster's Argo CD as read. */
+export interface DashboardArgoCdCluster {
+  /** The server's origin. */
+  readonly server: string;
+  /** ISO 8601: when the listing answered (or failed). */
+  readonly readAt: string;
+  /** Why it could not be read; null when it was. */
+  readonly error: string | null;
+  /** Cells of the cluster whose Application is ready, of all; 0 and 0 when it could not be read. */
+  readonly ready: number;
+  readonly total: number;
 }
 
 export interface DashboardService {
@@ -68,6 +108,8 @@ export interface DashboardCluster {
   readonly warnings: number;
   /** From --capacity; null when none was given for this cluster. */
   readonly capacity: CapacityFigures | null;
+  /** From --argocd; null when none was given for this cluster. */
+  readonly argocd: DashboardArgoCdCluster | null;
 }
 
 /** platform.yaml's capacity.headroom without the placeholders' image. */
@@ -92,6 +134,10 @@ export interface Dashboard {
     readonly problems: number;
     readonly versionsDiffer: number;
     readonly missing: number;
+    /** Cells whose Application is not ready (not Synced, not Healthy, not at manifests.commit, or not found). */
+    readonly argocdNotReady: number;
+    /** Clusters whose Argo CD was asked and could not be read. */
+    readonly argocdUnread: number;
   };
   readonly clusters: readonly DashboardCluster[];
   readonly services: readonly DashboardService[];
@@ -102,6 +148,8 @@ export interface DashboardInputs {
   readonly summary: SynthSummary;
   /** By cluster. */
   readonly capacity: ReadonlyMap<string, CapacityFigures>;
+  /** Argo CD's state by cluster (--argocd). @default none */
+  readonly argocd?: ReadonlyMap<string, ArgoCdReading>;
   readonly now: Date;
 }
 
@@ -110,7 +158,13 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
   const reportOf = (cluster: string, service: string) =>
     summary.clusters.find((entry) => entry.cluster === cluster)?.services.find((entry) => entry.service === service);
   const services = platform.services.map((service): DashboardService => {
-    const cells = platform.clusters.map((cluster) => cellOf(cluster.name, reportOf(cluster.name, service.name)));
+    const cells = platform.clusters.map((cluster) => {
+      const reading = inputs.argocd?.get(cluster.name);
+      const applications = reading && 'applications' in reading ? reading.applications : undefined;
+      // Named as kaji synth names it, not guessed: the generated Application's own metadata.name.
+      const application = (serviceApplication(platform, cluster, service).metadata as { name: string }).name;
+      return cellOf(cluster.name, reportOf(cluster.name, service.name), applications && argoCdCell(application, applications, summary.manifests.commit));
+    });
     const present = cells.filter((cell) => cell.status !== 'missing');
     const imagesOf = (cell: DashboardCell) => cell.images.map((image) => image.image).sort().join(' ');
     return {
@@ -135,6 +189,7 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
       dangers: sum(reported?.services ?? [], (service) => service.dangers),
       warnings: sum(reported?.services ?? [], (service) => service.warnings),
       capacity: inputs.capacity.get(cluster.name) ?? null,
+      argocd: argoCdCluster(inputs.argocd?.get(cluster.name), services.map((service) => service.cells.find((cell) => cell.cluster === cluster.name)!)),
     };
   });
   const target = platform.capacity.headroom;
@@ -152,13 +207,15 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
       problems: summary.problems,
       versionsDiffer: services.filter((service) => service.versionsDiffer).length,
       missing: services.filter((service) => service.missingFrom.length > 0).length,
+      argocdNotReady: services.flatMap((service) => service.cells).filter((cell) => cell.argocd !== null && !cell.argocd.ready).length,
+      argocdUnread: clusters.filter((cluster) => cluster.argocd?.error != null).length,
     },
     clusters,
     services,
   };
 }
 
-function cellOf(cluster: string, report: SummaryService | undefined): DashboardCell {
+function cellOf(cluster: string, report: SummaryService | undefined, argocd: DashboardArgoCdCell | undefined): DashboardCell {
   const removedApis = (report?.boundaryViolations ?? []).filter((violation) => violation.rule === 'removedApi').map(({ object, message }) => ({ object, message }));
   const boundaryViolations = (report?.boundaryViolations ?? []).filter((violation) => violation.rule !== 'removedApi');
   const problems = report?.problems ?? [];
@@ -173,6 +230,38 @@ function cellOf(cluster: string, report: SummaryService | undefined): DashboardC
     removedApis,
     boundaryViolations,
     problems,
+    argocd: argocd ?? null,
+  };
+}
+
+/** The Application named `name` among those Argo CD listed; `commit` is the one summary.json describes. */
+function argoCdCell(name: string, applications: readonly ApplicationStatus[], commit: string | null): DashboardArgoCdCell {
+  const application = applications.find((candidate) => candidate.name === name);
+  if (!application) return { application: name, found: false, sync: null, health: null, revisions: [], atExpectedRevision: null, message: '', ready: false };
+  const synced = application.sync === 'Synced' && application.health === 'Healthy';
+  // Any of a multi-source Application's revisions will do: only the manifest repository's can be its commit.
+  const atExpectedRevision = commit === null ? null : application.revisions.includes(commit);
+  return {
+    application: name,
+    found: true,
+    sync: application.sync,
+    health: application.health,
+    revisions: application.revisions,
+    atExpectedRevision,
+    message: synced ? '' : application.detail,
+    ready: synced && atExpectedRevision !== false,
+  };
+}
+
+function argoCdCluster(reading: ArgoCdReading | undefined, cells: readonly DashboardCell[]): DashboardArgoCdCluster | null {
+  if (reading === undefined) return null;
+  const read = cells.filter((cell) => cell.argocd !== null);
+  return {
+    server: reading.server,
+    readAt: reading.readAt.toISOString(),
+    error: 'error' in reading ? reading.error : null,
+    ready: read.filter((cell) => cell.argocd!.ready).length,
+    total: read.length,
   };
 }
 

@@ -1,13 +1,14 @@
 // The dashboard as one self-contained HTML page: inline CSS, no script, no
 // fetch of any kind (its Content-Security-Policy allows the one inline style
 // sheet by hash and nothing else), so it reads the same from file://, as a CI
-// artifact or served. Every value from the platform's files goes through
-// text(): control and bidirectional-text characters are shown as escapes
-// (a name cannot reverse what follows it), then HTML-escaped.
+// artifact or served. Every value from the platform's files, and from Argo CD
+// (health messages come from the tenants' objects), goes through text():
+// control and bidirectional-text characters are shown as escapes (a name
+// cannot reverse what follows it), then HTML-escaped.
 import { createHash } from 'node:crypto';
 import { printable } from '../report/index.js';
 import type { CapacityFigures } from './capacity.js';
-import type { Dashboard, DashboardCell, DashboardCluster, DashboardService } from './model.js';
+import type { Dashboard, DashboardArgoCdCell, DashboardCell, DashboardCluster, DashboardService } from './model.js';
 
 const STYLE = `
 :root { color-scheme: light dark; --ok: #1a7f37; --warn: #9a6700; --danger: #cf222e; --muted: #6e7781; --diff: #fff8c5; --line: #d0d7de; }
@@ -25,6 +26,7 @@ code { font: 13px ui-monospace, monospace; overflow-wrap: anywhere; }
 td.cell { min-width: 11rem; border-left: 4px solid var(--ok); }
 td.cell.warning { border-left-color: var(--warn); } td.cell.danger { border-left-color: var(--danger); } td.cell.missing { border-left-color: var(--muted); }
 tr.differs > * { background: var(--diff); }
+td.cell.not-ready { box-shadow: inset 0 0 0 2px var(--danger); }
 .badge { display: inline-block; font-size: 11px; padding: 0 .35rem; border-radius: .6rem; border: 1px solid currentColor; margin-left: .25rem; }
 details { margin-top: .2rem; } summary { cursor: pointer; }
 ul { margin: .2rem 0; padding-left: 1.1rem; }
@@ -40,8 +42,18 @@ export function text(value: string): string {
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export function renderDashboardHtml(dashboard: Dashboard): string {
+export interface RenderOptions {
+  /**
+   * Reload the page this often (a <meta http-equiv="refresh">: navigation,
+   * which the Content-Security-Policy does not govern, so no script is needed).
+   * For --serve with Argo CD. @default never
+   */
+  readonly refreshSeconds?: number;
+}
+
+export function renderDashboardHtml(dashboard: Dashboard, options: RenderOptions = {}): string {
   const { totals } = dashboard;
+  const live = dashboard.clusters.some((cluster) => cluster.argocd !== null);
   const facts = [
     `${totals.services} services`,
     `${dashboard.clusters.length} clusters`,
@@ -50,6 +62,8 @@ export function renderDashboardHtml(dashboard: Dashboard): string {
     count(totals.problems, 'problem', 'problems'),
     `${totals.versionsDiffer} at different versions between clusters`,
     `${totals.missing} missing from a cluster`,
+    ...(live ? [`<span class="${totals.argocdNotReady > 0 ? 'danger' : 'ok'}">${totals.argocdNotReady} not Synced and Healthy${dashboard.manifests.commit === null ? '' : ' at that commit'} in Argo CD</span>`] : []),
+    ...(totals.argocdUnread > 0 ? [`<span class="danger">${count(totals.argocdUnread, "cluster's Argo CD", "clusters' Argo CD")} not read</span>`] : []),
   ];
   return [
     '<!doctype html>',
@@ -59,6 +73,7 @@ export function renderDashboardHtml(dashboard: Dashboard): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<meta http-equiv="Content-Security-Policy" content="${DASHBOARD_CSP}">`,
     '<meta name="referrer" content="no-referrer">',
+    ...(options.refreshSeconds === undefined ? [] : [`<meta http-equiv="refresh" content="${Math.max(1, Math.round(options.refreshSeconds))}">`]),
     `<title>${text(dashboard.platform)}: kaji dashboard</title>`,
     `<style>${STYLE}</style>`,
     '</head>',
@@ -75,35 +90,50 @@ export function renderDashboardHtml(dashboard: Dashboard): string {
 }
 
 function clustersSection(dashboard: Dashboard): string[] {
+  const live = dashboard.clusters.some((cluster) => cluster.argocd !== null);
   const row = (cluster: DashboardCluster) =>
     `<tr><th scope="row">${text(cluster.name)}</th><td>${text(cluster.kubernetesVersion)}</td>` +
     `<td class="num">${cluster.weight}${cluster.trafficShare === null ? '' : ` (${percent(cluster.trafficShare)})`}</td>` +
     `<td class="num">${cluster.score}</td><td class="num${cluster.dangers > 0 ? ' danger' : ''}">${cluster.dangers}</td>` +
-    `<td class="num${cluster.warnings > 0 ? ' warning' : ''}">${cluster.warnings}</td></tr>`;
+    `<td class="num${cluster.warnings > 0 ? ' warning' : ''}">${cluster.warnings}</td>${live ? argoCdClusterHtml(cluster) : ''}</tr>`;
   return [
     '<h2>Clusters</h2>',
     '<table>',
-    '<thead><tr><th scope="col">cluster</th><th scope="col">Kubernetes</th><th scope="col">DNS weight (traffic)</th><th scope="col">policy score</th><th scope="col">dangers</th><th scope="col">warnings</th></tr></thead>',
+    `<thead><tr><th scope="col">cluster</th><th scope="col">Kubernetes</th><th scope="col">DNS weight (traffic)</th><th scope="col">policy score</th><th scope="col">dangers</th><th scope="col">warnings</th>${live ? '<th scope="col">Argo CD</th>' : ''}</tr></thead>`,
     `<tbody>${dashboard.clusters.map(row).join('')}</tbody>`,
     '</table>',
   ];
+}
+
+/** When the cluster's Argo CD was read, and how many services it shows ready, or why it could not be read: said once, here. */
+function argoCdClusterHtml(cluster: DashboardCluster): string {
+  const argocd = cluster.argocd;
+  if (argocd === null) return '<td class="muted">not asked (<code>--argocd</code>)</td>';
+  const read = `read ${text(argocd.readAt)} from <code>${text(argocd.server)}</code>`;
+  if (argocd.error !== null) return `<td><span class="danger">could not be read: ${text(argocd.error)}</span><br><span class="muted">${read}</span></td>`;
+  const ready = `<span class="${argocd.ready < argocd.total ? 'danger' : 'ok'}">${argocd.ready}/${argocd.total} services Synced and Healthy</span>`;
+  return `<td>${ready}<br><span class="muted">${read}</span></td>`;
 }
 
 function servicesSection(dashboard: Dashboard): string[] {
   const heads = dashboard.clusters.map((cluster) => `<th scope="col">${text(cluster.name)}<br><span class="muted">Kubernetes ${text(cluster.kubernetesVersion)} · weight ${cluster.weight}</span></th>`);
   return [
     '<h2>Services × clusters</h2>',
-    '<p class="meta">Each cell: the images its containers run in that cluster, as kaji synth rendered the overlay (what Argo CD deploys), and what kaji synth found there (policy score, dangers, warnings, removed APIs, tenant boundaries). Highlighted: a service running different images in different clusters, or missing from one.</p>',
+    '<p class="meta">Each cell: the images its containers run in that cluster, as kaji synth rendered the overlay (what Argo CD deploys), and what kaji synth found there (policy score, dangers, warnings, removed APIs, tenant boundaries). Highlighted: a service running different images in different clusters, or missing from one.' +
+      (dashboard.clusters.some((cluster) => cluster.argocd !== null)
+        ? ` With Argo CD read: its Application's sync status, health and revision; framed in red when not Synced, not Healthy or not at ${dashboard.manifests.commit === null ? 'the same commit' : `commit <code>${text(dashboard.manifests.commit.slice(0, 12))}</code>`}.`
+        : '') +
+      '</p>',
     '<table>',
     `<thead><tr><th scope="col">service</th><th scope="col">team</th><th scope="col">namespace</th>${heads.join('')}</tr></thead>`,
     '<tbody>',
-    ...dashboard.services.map(serviceRow),
+    ...dashboard.services.map((service) => serviceRow(service, new Map(dashboard.clusters.map((cluster) => [cluster.name, cluster.argocd])), dashboard.manifests.commit)),
     '</tbody>',
     '</table>',
   ];
 }
 
-function serviceRow(service: DashboardService): string {
+function serviceRow(service: DashboardService, clusters: ReadonlyMap<string, DashboardCluster['argocd']>, commit: string | null): string {
   const badges = [
     service.versionsDiffer ? '<span class="badge warning">versions differ</span>' : '',
     service.missingFrom.length > 0 ? `<span class="badge danger">missing from ${service.missingFrom.map(text).join(', ')}</span>` : '',
@@ -111,12 +141,15 @@ function serviceRow(service: DashboardService): string {
   const differs = service.versionsDiffer || service.missingFrom.length > 0;
   return (
     `<tr${differs ? ' class="differs"' : ''}><th scope="row">${text(service.service)}${badges}</th>` +
-    `<td>${text(service.team)}</td><td>${text(service.namespace)}</td>${service.cells.map(cellHtml).join('')}</tr>`
+    `<td>${text(service.team)}</td><td>${text(service.namespace)}</td>${service.cells.map((cell) => cellHtml(cell, clusters.get(cell.cluster) ?? null, commit)).join('')}</tr>`
   );
 }
 
-function cellHtml(cell: DashboardCell): string {
+function cellHtml(cell: DashboardCell, argocd: DashboardCluster['argocd'], commit: string | null): string {
   const lines: string[] = [];
+  if (cell.argocd !== null) lines.push(argoCdCellHtml(cell.argocd, commit));
+  // Not read: the cluster's row says why, once.
+  else if (argocd !== null) lines.push('<span class="muted">Argo CD not read</span>');
   if (cell.policy === null) lines.push('<span class="missing">not rendered by kaji synth: no overlay to deploy it from</span>');
   else if (cell.images.length === 0) lines.push('<span class="warning">no container image rendered</span>');
   // Hovering an image names the containers running it.
@@ -128,7 +161,19 @@ function cellHtml(cell: DashboardCell): string {
   lines.push(...findings('removed API', 'removed APIs', cell.removedApis.map((finding) => `${finding.object}: ${finding.message}`)));
   lines.push(...findings('tenant boundary', 'tenant boundaries', cell.boundaryViolations.map((violation) => `${violation.rule} ${violation.object}: ${violation.message}`)));
   lines.push(...findings('problem', 'problems', cell.problems.map((problem) => `${problem.file}: ${problem.message}`)));
-  return `<td class="cell ${cell.status}">${lines.join('<br>')}</td>`;
+  const notReady = cell.argocd !== null && !cell.argocd.ready ? ' not-ready' : '';
+  return `<td class="cell ${cell.status}${notReady}">${lines.join('<br>')}</td>`;
+}
+
+/** "Argo CD: Synced · Healthy · at 3f2a…", each word coloured, with Argo CD's message when it is not Synced and Healthy. */
+function argoCdCellHtml(argocd: DashboardArgoCdCell, commit: string | null): string {
+  if (!argocd.found) return `<span class="danger">Argo CD: no Application <code>${text(argocd.application)}</code></span>`;
+  const sync = `<span class="${argocd.sync === 'Synced' ? 'ok' : 'warning'}">${text(argocd.sync ?? '')}</span>`;
+  const health = `<span class="${argocd.health === 'Healthy' ? 'ok' : argocd.health === 'Degraded' || argocd.health === 'Missing' ? 'danger' : 'warning'}">${text(argocd.health ?? '')}</span>`;
+  const at = argocd.revisions.length === 0 ? 'no revision' : `at <code>${argocd.revisions.map((revision) => text(revision.slice(0, 12))).join(', ')}</code>`;
+  const revision = argocd.atExpectedRevision === false ? `<span class="danger">${at}, not <code>${text((commit ?? '').slice(0, 12))}</code></span>` : `<span class="muted">${at}</span>`;
+  const message = argocd.message === '' ? '' : `<br><span class="muted">${text(argocd.message)}</span>`;
+  return `Argo CD: ${sync} · ${health} · ${revision}${message}`;
 }
 
 /** A list that stays folded (no script needed to open it); a message of several lines keeps them. */

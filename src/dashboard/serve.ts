@@ -1,6 +1,7 @@
 // `kaji dashboard --serve`: the page over HTTPS on loopback, made again for
 // each request (requests that arrive while one is being made share it), so a
-// browser tab shows the manifest repository as it is now. Read-only: GET and
+// browser tab shows the manifest repository as it is now (and Argo CD as
+// `collect` last read it: ArgoCdReader caches it briefly). Read-only: GET and
 // HEAD of / (the page) and /dashboard.json (its data); anything else is
 // refused. The Host header must name the loopback address: a page elsewhere
 // that rebinds its own name to 127.0.0.1 gets nothing.
@@ -21,6 +22,8 @@ export interface DashboardServerOptions {
   readonly collect: () => Promise<Dashboard>;
   /** Unexpected failures (a bug), for the operator; the browser gets a plain 500. */
   readonly logError: (error: unknown) => void;
+  /** The page reloads itself this often (with --argocd: the live state changes without a git pull). @default never */
+  readonly refreshSeconds?: number;
 }
 
 const SECURITY_HEADERS = {
@@ -70,7 +73,7 @@ export async function serveDashboard(port: number, options: DashboardServerOptio
     },
     (request, response) => {
       shutdown.track(response);
-      handle(request, response, current, listening).catch((error: unknown) => {
+      handle(request, response, current, listening, options.refreshSeconds).catch((error: unknown) => {
         options.logError(error);
         if (!response.headersSent) send(response, 500, 'text/plain', 'internal error: see kaji\'s standard error\n', request.method === 'HEAD');
         else response.destroy();
@@ -95,7 +98,7 @@ export async function serveDashboard(port: number, options: DashboardServerOptio
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, current: () => Promise<Dashboard>, port: number): Promise<void> {
+async function handle(request: IncomingMessage, response: ServerResponse, current: () => Promise<Dashboard>, port: number, refreshSeconds: number | undefined): Promise<void> {
   const head = request.method === 'HEAD';
   if (request.method !== 'GET' && !head) {
     response.setHeader('Allow', 'GET, HEAD');
@@ -122,7 +125,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, curren
     return;
   }
   if (path === '/dashboard.json') send(response, 200, 'application/json', formatDashboardJson(dashboard), head);
-  else send(response, 200, 'text/html', renderDashboardHtml(dashboard), head);
+  else send(response, 200, 'text/html', renderDashboardHtml(dashboard, refreshSeconds === undefined ? {} : { refreshSeconds }), head);
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string, head: boolean): void {

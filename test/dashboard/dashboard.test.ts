@@ -20,6 +20,7 @@ import { runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, KAJI_ROOT } from '../support/files.js';
 import { snapshotList } from '../capacity/cluster.js';
+import { ARGOCD_TOKEN, healthyApps, startArgoCd } from '../upgrade/fixture.js';
 
 const ECR = '111122223333.dkr.ecr.ap-northeast-1.amazonaws.com';
 
@@ -79,6 +80,17 @@ function containerImages(value: unknown): string[] {
   );
 }
 const MAIN = join(KAJI_ROOT, 'dist/cli/main.js');
+
+/** Saves the variables as they are; the function returned puts them back. */
+function savedEnv(...names: string[]): () => void {
+  const saved = names.map((name) => [name, process.env[name]] as const);
+  return () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
 
 const oldCronJob = `apiVersion: batch/v1beta1
 kind: CronJob
@@ -394,13 +406,76 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       assert.equal(stderr, '');
       const data = JSON.parse(stdout);
       assert.deepEqual(Object.keys(data), ['format', 'platform', 'generatedAt', 'manifests', 'headroom', 'totals', 'clusters', 'services']);
-      assert.equal(data.format, 2);
-      assert.deepEqual(Object.keys(data.totals), ['services', 'dangers', 'warnings', 'problems', 'versionsDiffer', 'missing']);
-      assert.deepEqual(Object.keys(data.clusters[0]), ['name', 'kubernetesVersion', 'weight', 'trafficShare', 'score', 'dangers', 'warnings', 'capacity']);
+      assert.equal(data.format, 3);
+      assert.deepEqual(Object.keys(data.totals), ['services', 'dangers', 'warnings', 'problems', 'versionsDiffer', 'missing', 'argocdNotReady', 'argocdUnread']);
+      assert.deepEqual(Object.keys(data.clusters[0]), ['name', 'kubernetesVersion', 'weight', 'trafficShare', 'score', 'dangers', 'warnings', 'capacity', 'argocd']);
       assert.deepEqual(Object.keys(data.services[0]), ['service', 'team', 'namespace', 'image', 'versionsDiffer', 'missingFrom', 'cells']);
-      assert.deepEqual(Object.keys(data.services[0].cells[0]), ['cluster', 'status', 'images', 'policy', 'removedApis', 'boundaryViolations', 'problems']);
+      assert.deepEqual(Object.keys(data.services[0].cells[0]), ['cluster', 'status', 'images', 'policy', 'removedApis', 'boundaryViolations', 'problems', 'argocd']);
+      assert.equal(data.clusters[0].argocd, null, 'no --argocd');
       assert.deepEqual(Object.keys(data.services[0].cells[0].images[0]), ['image', 'containers']);
       assert.ok(!Number.isNaN(Date.parse(data.generatedAt)));
+    });
+
+    test("--argocd: each cluster's Argo CD read with its own token; one that cannot be read is said once, exit 0", async () => {
+      const names = (await collect()).services.map((service) => service.service);
+      // blue runs everything at the commit; green's Argo CD refuses the token it is given.
+      const blue = await startArgoCd(() => healthyApps(names, commit).map((app) => (app.name === 'antenna' ? { ...app, health: 'Degraded', message: 'Deployment "antenna" exceeded its progress deadline' } : app)));
+      const green = await startArgoCd(() => [], 'green-token-9c2e');
+      const restore = savedEnv('ARGOCD_AUTH_TOKEN_BLUE', 'ARGOCD_AUTH_TOKEN');
+      process.env.ARGOCD_AUTH_TOKEN_BLUE = ARGOCD_TOKEN;
+      process.env.ARGOCD_AUTH_TOKEN = 'fallback-token-41d7';
+      try {
+        const argv = ['dashboard', '--platform', '.', '--argocd', `blue=${blue.url}`, '--argocd', `green=${green.url}`];
+        const json = await kaji([...argv, '-o', 'json'], { cwd: root });
+        assert.equal(json.code, 0, json.stderr);
+        assert.equal(json.stderr, `kaji dashboard: green's Argo CD could not be read: Argo CD at ${green.url} refused the token (HTTP 401): check $ARGOCD_AUTH_TOKEN (an API token of an account that may get applications)\n`);
+        const data = JSON.parse(json.stdout) as Dashboard;
+        assert.deepEqual(data.clusters.map((cluster) => [cluster.name, cluster.argocd!.ready, cluster.argocd!.total, cluster.argocd!.error === null]), [['blue', 29, 30, true], ['green', 0, 0, false]]);
+        assert.deepEqual(row(data, 'antenna').cells[0]!.argocd, {
+          application: 'antenna', found: true, sync: 'Synced', health: 'Degraded', revisions: [commit], atExpectedRevision: true, message: 'Deployment "antenna" exceeded its progress deadline', ready: false,
+        });
+        assert.deepEqual([data.totals.argocdNotReady, data.totals.argocdUnread], [1, 1]);
+        assert.deepEqual([blue.requests.at(-1)!.authorization, green.requests.at(-1)!.authorization], [`Bearer ${ARGOCD_TOKEN}`, 'Bearer fallback-token-41d7']);
+
+        const page = await kaji([...argv, '--out', 'out/live.html'], { cwd: root });
+        assert.equal(page.code, 0, page.stderr);
+        assert.match(page.stderr, /kaji dashboard: wrote out\/live\.html \(30 services × 2 clusters; .* dangers, 1 not Synced and Healthy in Argo CD\)\n$/);
+        const html = readFileSync(path('out/live.html'), 'utf8');
+        assert.ok(html.includes('<td class="cell ok not-ready">Argo CD: <span class="ok">Synced</span> · <span class="danger">Degraded</span>'));
+        assert.ok(!html.includes(ARGOCD_TOKEN) && !html.includes('fallback-token-41d7') && !page.stderr.includes(ARGOCD_TOKEN));
+      } finally {
+        restore();
+        rmSync(path('out/live.html'), { force: true });
+        await blue.close();
+        await green.close();
+      }
+    });
+
+    test('--argocd without a token, twice for a cluster, for a cluster the platform lacks, or over plain http: exit 2, nothing read', async () => {
+      const restore = savedEnv('ARGOCD_AUTH_TOKEN', 'ARGOCD_AUTH_TOKEN_GREEN');
+      delete process.env.ARGOCD_AUTH_TOKEN;
+      delete process.env.ARGOCD_AUTH_TOKEN_GREEN;
+      try {
+        const noToken = await kaji(['dashboard', '--platform', '.', '--argocd', 'green=argocd.green.example.com'], { cwd: root });
+        assert.deepEqual([noToken.code, noToken.stderr], [2, 'kaji: --argocd green=argocd.green.example.com: set $ARGOCD_AUTH_TOKEN_GREEN (or $ARGOCD_AUTH_TOKEN, for every cluster) to an Argo CD API token of an account that may get applications\n']);
+        process.env.ARGOCD_AUTH_TOKEN = 'some-token-5a5a';
+        const twice = await kaji(['dashboard', '--platform', '.', '--argocd', 'green=a.example.com', '--argocd', 'green=b.example.com'], { cwd: root });
+        assert.deepEqual([twice.code, twice.stderr], [2, 'kaji: --argocd names the cluster "green" twice: give one server per cluster\n']);
+        const purple = await kaji(['dashboard', '--platform', '.', '--argocd', 'purple=argocd.example.com'], { cwd: root });
+        assert.deepEqual([purple.code, purple.stderr], [2, 'kaji: --argocd purple=…: platform.yaml has no cluster "purple" (its clusters: blue, green)\n']);
+        const plain = await kaji(['dashboard', '--platform', '.', '--argocd', 'green=http://argocd.green.example.com'], { cwd: root });
+        assert.equal(plain.code, 2);
+        assert.match(plain.stderr, /^kaji: --argocd green=http:\/\/argocd\.green\.example\.com: the API token would cross the network unencrypted/);
+        const unnamed = await kaji(['dashboard', '--platform', '.', '--argocd', 'argocd.example.com'], { cwd: root });
+        assert.equal(unnamed.code, 2);
+        assert.match(unnamed.stderr, /give --argocd CLUSTER=VALUE, e\.g\. green=argocd\.green\.example\.com/);
+        const ca = await kaji(['dashboard', '--platform', '.', '--argocd', 'green=argocd.example.com', '--argocd-ca', 'green=absent-ca.pem'], { cwd: root });
+        assert.equal(ca.code, 2);
+        assert.match(ca.stderr, /^kaji: --argocd-ca: cannot open absent-ca\.pem: /);
+        for (const result of [noToken, twice, purple, plain, unnamed, ca]) assert.ok(!result.stderr.includes('some-token-5a5a'));
+      } finally {
+        restore();
+      }
     });
 
     test('summary.json missing: says how to write it, exit 2, nothing written', async () => {

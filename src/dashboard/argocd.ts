@@ -1,0 +1,109 @@
+// What runs, beside what git says: each cluster's Argo CD, read through the
+// reader `kaji upgrade` uses (GET /api/v1/applications with a bearer token),
+// for the sync status, health and revision of every service's Application.
+// A cluster whose Argo CD cannot be read (down, a bad token, a wrong URL) is
+// a reading with the reason, never an exception: the page shows it once.
+// --serve reads again per page at most every cacheMs, so a refresh storm
+// costs Argo CD one listing per cluster.
+import { argoCdServerUrl, ARGOCD_TOKEN_ENV, listApplications, type ApplicationStatus, type ArgoCdConnection } from '../upgrade/argocd.js';
+import { UpgradeError } from '../upgrade/errors.js';
+import { printable } from '../report/index.js';
+import { DashboardInputError } from './errors.js';
+
+export interface ArgoCdTarget {
+  readonly cluster: string;
+  readonly connection: ArgoCdConnection;
+  /** The environment variable the token came from, for messages (never the token). */
+  readonly tokenFrom: string;
+}
+
+/** One cluster's Argo CD as read at `readAt`: its Applications, or why they could not be read. */
+export type ArgoCdReading = { readonly server: string; readonly readAt: Date } & (
+  | { readonly applications: readonly ApplicationStatus[] }
+  | { readonly error: string }
+);
+
+/** How long --serve reuses a reading by default. */
+export const ARGOCD_CACHE_MS = 15_000;
+
+/** Node's codes for a certificate no CA it was given vouches for (an Argo CD with its own CA, or self-signed). */
+const UNTRUSTED_CERTIFICATE = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
+
+/** A listing that takes longer is reported as not read: the page should not hang on one cluster. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** $ARGOCD_AUTH_TOKEN_<CLUSTER>: the cluster's name in capitals, `-` as `_` (green-2: ARGOCD_AUTH_TOKEN_GREEN_2). */
+export function argoCdTokenVariable(cluster: string): string {
+  return `${ARGOCD_TOKEN_ENV}_${cluster.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** The cluster's own token variable, else $ARGOCD_AUTH_TOKEN (one account's token for every cluster); undefined when neither is set. */
+export function argoCdToken(cluster: string, env: NodeJS.ProcessEnv = process.env): { readonly token: string; readonly from: string } | undefined {
+  for (const name of [argoCdTokenVariable(cluster), ARGOCD_TOKEN_ENV]) {
+    const token = env[name]?.trim();
+    if (token) return { token, from: name };
+  }
+  return undefined;
+}
+
+/** The server as `--argocd CLUSTER=SERVER` gives it, checked as the reader will use it; DashboardInputError naming the flag. */
+export function argoCdTarget(cluster: string, server: string, token: { readonly token: string; readonly from: string }, ca?: string): ArgoCdTarget {
+  try {
+    argoCdServerUrl(server);
+  } catch (error) {
+    if (!(error instanceof UpgradeError)) throw error;
+    throw new DashboardInputError(inDashboardTerms(error.message, cluster, token.from));
+  }
+  return { cluster, tokenFrom: token.from, connection: { server, token: token.token, ...(ca === undefined ? {} : { ca }), requestTimeoutMs: REQUEST_TIMEOUT_MS } };
+}
+
+/** One listing of the cluster's Argo CD; a failure is the reading's `error`. */
+export async function readArgoCd(target: ArgoCdTarget, now: () => Date = () => new Date()): Promise<ArgoCdReading> {
+  const server = argoCdServerUrl(target.connection.server).origin;
+  try {
+    const applications = await listApplications(target.connection);
+    return { server, readAt: now(), applications };
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    // The token never reaches the page or the terminal, whatever a server echoes back.
+    const hint = UNTRUSTED_CERTIFICATE.has((error as NodeJS.ErrnoException).code ?? '') ? `: is its certificate's CA in --argocd-ca ${target.cluster}=FILE?` : '';
+    const reason = `${errorReason(error)}${hint}`.split(target.connection.token).join('***');
+    return { server, readAt: now(), error: printable(inDashboardTerms(reason, target.cluster, target.tokenFrom)) };
+  }
+}
+
+/** Every target's Argo CD, read in parallel; with cacheMs, a reading (or one under way) younger than that is shared. */
+export class ArgoCdReader {
+  readonly targets: readonly ArgoCdTarget[];
+  readonly #cacheMs: number;
+  readonly #now: () => Date;
+  #cached: { readonly at: number; readonly readings: Promise<ReadonlyMap<string, ArgoCdReading>> } | undefined;
+
+  constructor(targets: readonly ArgoCdTarget[], options: { readonly cacheMs?: number; readonly now?: () => Date } = {}) {
+    this.targets = targets;
+    this.#cacheMs = options.cacheMs ?? 0;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  read(): Promise<ReadonlyMap<string, ArgoCdReading>> {
+    const at = this.#now().getTime();
+    if (this.#cached && at - this.#cached.at < this.#cacheMs) return this.#cached.readings;
+    const readings = Promise.all(this.targets.map(async (target) => [target.cluster, await readArgoCd(target, this.#now)] as const)).then((pairs) => new Map(pairs));
+    this.#cached = { at, readings };
+    return readings;
+  }
+}
+
+/** The reader's messages name `kaji upgrade`'s flag and token variable: say the dashboard's instead. */
+function inDashboardTerms(message: string, cluster: string, tokenFrom: string): string {
+  return message
+    .replace(/^--argocd-server( \(or \$ARGOCD_SERVER\))? /, `--argocd ${cluster}=`)
+    .replace(/--argocd-server/g, `--argocd ${cluster}=SERVER`)
+    .replace(new RegExp(`check \\$?${ARGOCD_TOKEN_ENV}\\b`), `check $${tokenFrom}`);
+}
+
+/** A network error's words: Node's AggregateError (every address of a name refused) has an empty message. */
+function errorReason(error: Error): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return [...new Set(error.errors.map((inner: unknown) => (inner instanceof Error ? errorReason(inner) : String(inner))))].join('; ');
+  return error.message || (error as NodeJS.ErrnoException).code || error.name;
+}
