@@ -8,5 +8,5 @@ export { formatCapacityTable, formatCapacityJson } from './format.js';
 // Right-sizing: the VPA recommender's numbers as requests in the manifest repository.
 export { recommendationsOf, RESOURCE_NAMES, type WorkloadRecommendation, type ContainerRecommendation, type ResourceName, type Amounts } from './recommendations.js';
 export { readClusterRecommendations, readSnapshotRecommendations, VPA_SNAPSHOT_COMMAND } from './read-vpa.js';
-export { propose, roundUp, formatAmount, amountOf, FLOOR, DEFAULT_THRESHOLD, type Proposal, type ProposalInput, type RecommendationInput, type CapName, type Decision } from './propose.js';
+export { propose, roundUp, formatAmount, amountOf, amountOrUndefined, signedPercent, FLOOR, DEFAULT_THRESHOLD, type Proposal, type ProposalInput, type RecommendationInput, type CapName, type Decision } from './propose.js';
 export { findRequestSite, editRequest, type RequestSite, type SiteSearch } from './request-sites.js';

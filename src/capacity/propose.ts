@@ -10,8 +10,9 @@
 //                 could then start): the cap that applied is named
 //   decision    = a change when it moves the current request by the threshold
 //                 or more (default 10 %), so requests do not churn on noise
-import { ceilToScale, parseQuantity } from '../kube/index.js';
+import { ceilToScale, parseQuantity, type JsonValue } from '../kube/index.js';
 import type { ResourceName } from './recommendations.js';
+import { SCALE } from './requests.js';
 
 /** The smallest request kaji proposes: the recommender can go lower for an idle container. */
 export const FLOOR: Readonly<Record<ResourceName, bigint>> = { cpu: 10n, memory: 16n * 2n ** 20n };
@@ -95,9 +96,24 @@ export function formatAmount(resource: ResourceName, value: bigint): string {
   return mib % 1024n === 0n ? `${mib / 1024n}Gi` : `${mib}Mi`;
 }
 
+/**
+ * A quantity as a manifest writes it (a string, or a number YAML read) in millicores or bytes,
+ * rounded up as Kubernetes counts it; undefined when absent or not a quantity (kaji check reports
+ * those). requests.ts's scaledQuantity is the strict reading, for the cluster's objects.
+ */
+export function amountOrUndefined(resource: ResourceName, value: JsonValue | undefined): bigint | undefined {
+  const parsed = typeof value === 'string' || typeof value === 'number' ? parseQuantity(String(value).trim()) : undefined;
+  return parsed === undefined ? undefined : ceilToScale(parsed, SCALE[resource]);
+}
+
 /** A quantity of platform.yaml (validated when it was loaded) in millicores or bytes, rounded up. */
 export function amountOf(resource: ResourceName, quantity: string): bigint {
-  const parsed = parseQuantity(quantity);
-  if (parsed === undefined) throw new Error(`not a quantity: ${quantity}`);
-  return ceilToScale(parsed, resource === 'cpu' ? -3 : 0);
+  const amount = amountOrUndefined(resource, quantity);
+  if (amount === undefined) throw new Error(`not a quantity: ${quantity}`);
+  return amount;
+}
+
+/** A change as a signed whole percent ("+50%", "-22%"); undefined when there is none (no current request, or one of 0). */
+export function signedPercent(share: number | undefined): string | undefined {
+  return share === undefined || !Number.isFinite(share) ? undefined : `${share > 0 ? '+' : ''}${Math.round(share * 100)}%`;
 }

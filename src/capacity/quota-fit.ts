@@ -20,6 +20,7 @@
 // overhead), after what admission gives a container that sets neither a
 // request nor a limit: the LimitRange's defaultRequest.
 import { isObject, type JsonObject, type JsonValue } from '../kube/index.js';
+import { formatAmount } from './propose.js';
 import { addResources, NO_RESOURCES, podRequest, scaledQuantity, type Resources } from './requests.js';
 import { RESOURCE_NAMES, type ResourceName } from './recommendations.js';
 
@@ -170,7 +171,7 @@ function withDefaultRequests(spec: JsonObject, defaults: Partial<Resources>): Js
           const limits = isObject(resources.limits) ? resources.limits : {};
           for (const resource of RESOURCE_NAMES) {
             const fallback = defaults[resource];
-            if (fallback !== undefined && requests[resource] === undefined && limits[resource] === undefined) requests[resource] = resource === 'cpu' ? `${fallback}m` : String(fallback);
+            if (fallback !== undefined && requests[resource] === undefined && limits[resource] === undefined) requests[resource] = formatAmount(resource, fallback);
           }
           return { ...container, resources: { ...resources, requests } };
         })

@@ -28,8 +28,8 @@ export interface Resources {
 
 export const NO_RESOURCES: Resources = { cpu: 0n, memory: 0n };
 
-/** Millicores for cpu, bytes for memory: the units Kubernetes counts them in. */
-const SCALE = { cpu: -3, memory: 0 } as const;
+/** Millicores for cpu, bytes for memory: the units Kubernetes counts them in (the power of ten of one unit). */
+export const SCALE = { cpu: -3, memory: 0 } as const;
 
 export function addResources(a: Resources, b: Resources): Resources {
   return { cpu: a.cpu + b.cpu, memory: a.memory + b.memory };

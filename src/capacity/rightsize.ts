@@ -29,8 +29,6 @@ import {
   findPodSpec,
   isObject,
   kustomizationFile,
-  parseQuantity,
-  ceilToScale,
   renderKustomization,
   type InputProblem,
   type JsonObject,
@@ -43,7 +41,7 @@ import { GitHubForge, githubRepositoryOf, type PullRequestResult } from '../gito
 import { clusterFolder } from '../platform/derive/names.js';
 import { limitRangeObject, resourceQuotaObject, systemPriorityQuotaObject } from '../platform/derive/tenant.js';
 import { hpaScaledResources, VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
-import { amountOf, DEFAULT_THRESHOLD, formatAmount, propose, type Proposal, type RecommendationInput } from './propose.js';
+import { amountOf, amountOrUndefined, DEFAULT_THRESHOLD, formatAmount, propose, signedPercent, type Proposal, type RecommendationInput } from './propose.js';
 import { RESOURCE_NAMES, type ResourceName, type WorkloadRecommendation } from './recommendations.js';
 import { limitRangeDefaults, namespaceRequests, quotaHard, type NamespaceRequests } from './quota-fit.js';
 import { editRequest, findRequestSite, type RequestSite } from './request-sites.js';
@@ -565,15 +563,9 @@ async function render(workspace: Workspace, overlay: string, kubectl?: string): 
 
 function renderedAmounts(container: JsonObject, resource: ResourceName): { current?: bigint; limit?: bigint } {
   const resources = isObject(container.resources) ? container.resources : {};
-  const current = scaledQuantityOrUndefined(isObject(resources.requests) ? resources.requests[resource] : undefined, resource);
-  const limit = scaledQuantityOrUndefined(isObject(resources.limits) ? resources.limits[resource] : undefined, resource);
+  const current = amountOrUndefined(resource, isObject(resources.requests) ? resources.requests[resource] : undefined);
+  const limit = amountOrUndefined(resource, isObject(resources.limits) ? resources.limits[resource] : undefined);
   return { ...(current === undefined ? {} : { current }), ...(limit === undefined ? {} : { limit }) };
-}
-
-/** A rendered quantity in millicores or bytes, rounded up; undefined when absent (kaji check reports one that is not a quantity). */
-function scaledQuantityOrUndefined(value: JsonValue | undefined, resource: ResourceName): bigint | undefined {
-  const parsed = typeof value === 'string' || typeof value === 'number' ? parseQuantity(String(value).trim()) : undefined;
-  return parsed === undefined ? undefined : ceilToScale(parsed, resource === 'cpu' ? -3 : 0);
 }
 
 /** apps/<service>: the only files kaji edits for the service. */
@@ -611,8 +603,8 @@ export function titleOf(changes: readonly RequestChange[]): string {
 /** "cpu 250m → 180m (-28%)" */
 export function changeText(change: RequestChange): string {
   const from = change.current === undefined ? '-' : formatAmount(change.resource, change.current);
-  const percent = change.change === undefined || !Number.isFinite(change.change) ? '' : ` (${change.change > 0 ? '+' : ''}${Math.round(change.change * 100)}%)`;
-  return `${change.resource} ${from} → ${formatAmount(change.resource, change.proposed)}${percent}`;
+  const percent = signedPercent(change.change);
+  return `${change.resource} ${from} → ${formatAmount(change.resource, change.proposed)}${percent === undefined ? '' : ` (${percent})`}`;
 }
 
 function commitMessage(title: string, changes: readonly RequestChange[]): string {
@@ -639,9 +631,8 @@ export function pullRequestBody(plan: RightsizePlan): string {
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of edited) {
-    const percent = c.change === undefined || !Number.isFinite(c.change) ? '' : `${c.change > 0 ? '+' : ''}${Math.round(c.change * 100)}%`;
     lines.push(
-      `| ${c.service} | ${c.workload.kind}/${c.workload.name} | ${c.container} | ${c.resource} | \`${c.current === undefined ? '-' : formatAmount(c.resource, c.current)}\` | \`${formatAmount(c.resource, c.proposed)}\` | ${percent} | ${vpaText(c)} | ${c.cap ? `${c.cap.by} ${formatAmount(c.resource, c.cap.value)}` : ''} | \`${c.file}\` |`,
+      `| ${c.service} | ${c.workload.kind}/${c.workload.name} | ${c.container} | ${c.resource} | \`${c.current === undefined ? '-' : formatAmount(c.resource, c.current)}\` | \`${formatAmount(c.resource, c.proposed)}\` | ${signedPercent(c.change) ?? ''} | ${vpaText(c)} | ${c.cap ? `${c.cap.by} ${formatAmount(c.resource, c.cap.value)}` : ''} | \`${c.file}\` |`,
     );
   }
   const skipped = plan.changes.filter((change) => change.decision === 'change' && change.skipped !== undefined);

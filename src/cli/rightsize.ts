@@ -5,6 +5,7 @@ import {
   DEFAULT_THRESHOLD,
   formatAmount,
   readClusterRecommendations,
+  signedPercent,
   readSnapshotRecommendations,
   VPA_SNAPSHOT_COMMAND,
   type WorkloadRecommendation,
@@ -160,7 +161,6 @@ async function readRecommendations(flags: RightsizeFlags, io: Io): Promise<Workl
 // --- output ------------------------------------------------------------------------
 
 const amount = (change: RequestChange, value: bigint | undefined) => (value === undefined ? '-' : formatAmount(change.resource, value));
-const percentText = (share: number | undefined) => (share === undefined || !Number.isFinite(share) ? '-' : `${share > 0 ? '+' : ''}${Math.round(share * 100)}%`);
 
 /** The plan as a table, the notes, then what was done. */
 export function formatRightsizeResult(result: RightsizeResult): string {
@@ -173,7 +173,7 @@ export function formatRightsizeResult(result: RightsizeResult): string {
       c.resource,
       amount(c, c.current),
       amount(c, c.proposed),
-      percentText(c.change),
+      signedPercent(c.change) ?? '-',
       printable(c.vpa.map((r) => `${formatAmount(c.resource, r.target)} (${r.source})`).join(', ')),
       c.cap ? `${c.cap.by} ${formatAmount(c.resource, c.cap.value)}` : '-',
       c.skipped !== undefined && c.decision !== 'no request' ? 'skipped' : c.decision === 'below threshold' ? `below ${Math.round(result.threshold * 100)}%` : c.decision,

@@ -4,10 +4,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   amountOf,
+  amountOrUndefined,
   CapacityError,
   formatAmount,
   propose,
   recommendationsOf,
+  signedPercent,
   type ProposalInput,
   type RecommendationInput,
 } from '../../src/capacity/index.js';
@@ -170,5 +172,19 @@ describe('amounts', () => {
       ['1', '1500m', '10m', '1Gi', '291Mi', '1000'],
     );
     assert.deepEqual([amountOf('cpu', '1500m'), amountOf('cpu', '2'), amountOf('memory', '3Gi')], [1500n, 2000n, 3n * 1024n * MiB]);
+    assert.throws(() => amountOf('cpu', 'lots'), /not a quantity: lots/);
+  });
+
+  test('read as a manifest writes them: a string or a number YAML read, rounded up as Kubernetes counts; undefined when none', () => {
+    assert.deepEqual(
+      [amountOrUndefined('cpu', ' 250m '), amountOrUndefined('cpu', 0.5), amountOrUndefined('cpu', '1.0001m'), amountOrUndefined('memory', '1.5Ki'), amountOrUndefined('memory', 1e3)],
+      [250n, 500n, 2n, 1536n, 1000n],
+    );
+    assert.deepEqual([amountOrUndefined('cpu', undefined), amountOrUndefined('cpu', 'lots'), amountOrUndefined('memory', true), amountOrUndefined('memory', null)], [undefined, undefined, undefined, undefined]);
+  });
+
+  test('a change as a signed whole percent; none without a current request or from 0', () => {
+    assert.deepEqual([signedPercent(0.5), signedPercent(-0.2187), signedPercent(0), signedPercent(0.004)], ['+50%', '-22%', '0%', '+0%']);
+    assert.deepEqual([signedPercent(undefined), signedPercent(Infinity)], [undefined, undefined]);
   });
 });
