@@ -95,7 +95,7 @@ function clustersSection(dashboard: Dashboard): string[] {
     `<tr><th scope="row">${text(cluster.name)}</th><td>${text(cluster.kubernetesVersion)}</td>` +
     `<td class="num">${cluster.weight}${cluster.trafficShare === null ? '' : ` (${percent(cluster.trafficShare)})`}</td>` +
     `<td class="num">${cluster.score}</td><td class="num${cluster.dangers > 0 ? ' danger' : ''}">${cluster.dangers}</td>` +
-    `<td class="num${cluster.warnings > 0 ? ' warning' : ''}">${cluster.warnings}</td>${live ? argoCdClusterHtml(cluster) : ''}</tr>`;
+    `<td class="num${cluster.warnings > 0 ? ' warning' : ''}">${cluster.warnings}</td>${live ? argoCdClusterHtml(cluster, dashboard.services) : ''}</tr>`;
   return [
     '<h2>Clusters</h2>',
     '<table>',
@@ -106,13 +106,16 @@ function clustersSection(dashboard: Dashboard): string[] {
 }
 
 /** When the cluster's Argo CD was read, and how many services it shows ready, or why it could not be read: said once, here. */
-function argoCdClusterHtml(cluster: DashboardCluster): string {
+function argoCdClusterHtml(cluster: DashboardCluster, services: readonly DashboardService[]): string {
   const argocd = cluster.argocd;
   if (argocd === null) return '<td class="muted">not asked (<code>--argocd</code>)</td>';
   const read = `read ${text(argocd.readAt)} from <code>${text(argocd.server)}</code>`;
   if (argocd.error !== null) return `<td><span class="danger">could not be read: ${text(argocd.error)}</span><br><span class="muted">${read}</span></td>`;
   const ready = `<span class="${argocd.ready < argocd.total ? 'danger' : 'ok'}">${argocd.ready}/${argocd.total} services Synced and Healthy</span>`;
-  return `<td>${ready}<br><span class="muted">${read}</span></td>`;
+  // Argo CD lists only the Applications the token's account may get: none of them at all is more often RBAC than a cluster not synced yet.
+  const noneFound = argocd.total > 0 && services.every((service) => service.cells.every((cell) => cell.cluster !== cluster.name || cell.argocd?.found === false));
+  const hint = noneFound ? `<br><span class="warning">it lists none of the services' Applications: is this ${text(cluster.name)}'s Argo CD, and may the token's account get its applications?</span>` : '';
+  return `<td>${ready}${hint}<br><span class="muted">${read}</span></td>`;
 }
 
 function servicesSection(dashboard: Dashboard): string[] {

@@ -140,7 +140,12 @@ describe("the dashboard's Argo CD state", () => {
     assert.ok(html.includes('<span class="danger">3 not Synced and Healthy at that commit in Argo CD</span>'));
     assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${DASHBOARD_CSP}">`));
     assert.ok(!html.includes('http-equiv="refresh"'), 'a written page does not reload itself');
+    assert.ok(!html.includes('lists none'));
     assert.ok(renderDashboardHtml(await dashboardWith(new ArgoCdReader([target('blue', blue.url)]))).includes('<td class="muted">not asked (<code>--argocd</code>)</td>'), 'green not asked');
+    // An Argo CD that lists none of them: the token's account may not see them (Argo CD lists only what it may get).
+    greenApps = [];
+    const unseen = renderDashboardHtml(await dashboardWith(new ArgoCdReader([target('green', green.url)])));
+    assert.ok(unseen.includes("<span class=\"danger\">0/3 services Synced and Healthy</span><br><span class=\"warning\">it lists none of the services' Applications: is this green's Argo CD, and may the token's account get its applications?</span>"));
   });
 
   test('a refused token and an Argo CD that does not answer: said once per cluster with the reason; the other cluster shown', async () => {

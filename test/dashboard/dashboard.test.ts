@@ -344,6 +344,41 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       await assert.rejects(call(Number(port)), /ECONNREFUSED/);
     });
 
+    test('kaji dashboard --serve --argocd: the page shows Argo CD and reloads itself', async () => {
+      const names = (await collect()).services.map((service) => service.service);
+      const argocd = await startArgoCd(() => healthyApps(names, commit));
+      const restore = savedEnv('ARGOCD_AUTH_TOKEN_GREEN');
+      process.env.ARGOCD_AUTH_TOKEN_GREEN = ARGOCD_TOKEN;
+      let stderr = '';
+      let printed: () => void = () => undefined;
+      const listening = new Promise<void>((resolve) => (printed = resolve));
+      const io = {
+        out: () => assert.fail('nothing on standard output'),
+        err: (text: string) => {
+          stderr += text;
+          if (text.includes('serving')) printed();
+        },
+        readStdin: async () => '',
+        colorOut: false,
+        cwd: root,
+      };
+      try {
+        const exit = run(['dashboard', '--serve', '--port', '0', '--argocd', `green=${argocd.url}`], io);
+        await Promise.race([listening, exit.then(() => assert.fail(stderr))]);
+        const port = Number(/serving https:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr)![1]);
+        const [page, data] = await Promise.all([call(port), call(port, { path: '/dashboard.json' })]);
+        assert.ok(page.body.includes('<meta http-equiv="refresh" content="30">'));
+        assert.ok(page.body.includes('<span class="ok">30/30 services Synced and Healthy</span>'));
+        assert.equal(JSON.parse(data.body).totals.argocdNotReady, 0);
+        assert.deepEqual(new Set(argocd.requests.map((request) => request.authorization)), new Set([`Bearer ${ARGOCD_TOKEN}`]));
+        process.emit('SIGTERM');
+        assert.equal(await exit, 0);
+      } finally {
+        restore();
+        await argocd.close();
+      }
+    });
+
     test('kaji dashboard --serve: a second signal stops it at once, however long a client takes', { timeout: 60_000 }, async () => {
       let stderr = '';
       let printed: (text: string) => void = () => undefined;
