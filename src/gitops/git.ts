@@ -4,8 +4,11 @@
 // rebase-and-retry (push mode).
 //
 // PR mode's branch is kaji's own: it is rebuilt from the base on every run. It is
-// overwritten only while every commit on it that the base lacks carries a Kaji-*
-// trailer (a commit kaji made); a commit pushed there by anyone else (a reviewer's
+// overwritten only while every commit on it that the base lacks is one kaji made: it
+// carries a Kaji-* trailer and its committer is its author (kaji commits as both; a
+// reviewer's amend or rebase of kaji's commit makes the reviewer its committer), or
+// a clean merge of the base into the branch (GitHub's "Update branch"), which the
+// rebuild loses nothing of. A commit pushed there by anyone else (a reviewer's
 // fix-up) stops kaji, which pushes nothing and says so. The push is leased to the
 // tip kaji read (--force-with-lease), so a push that lands in between is not
 // overwritten either.
@@ -65,10 +68,12 @@ export class GitError extends Error {
 /** A workspace's local source that is not a directory: what the caller named is wrong; git did not fail. */
 export class SourceNotFoundError extends GitError {}
 
-/** A commit on a PR-mode branch that kaji did not make (it has no Kaji-* trailer). */
+/** A commit on a PR-mode branch that kaji did not make (no Kaji-* trailer, or someone other than its author committed it). */
 export interface ForeignCommit {
   readonly sha: string;
   readonly author: string;
+  /** Set when someone other than the author committed it (an amend, a rebase). */
+  readonly committer?: string;
   readonly subject: string;
 }
 
@@ -278,7 +283,7 @@ export class Workspace {
     if (branch === this.base) throw new GitError(`refusing to force-push the base branch "${branch}"`, ['push']);
     const seen = this.#branches.has(branch) ? this.#branches.get(branch) : await this.#fetchBranch(branch);
     if (seen !== undefined && !seen.onBase) {
-      const foreign = await this.#foreignCommits(seen.tip);
+      const foreign = await this.#foreignCommits(branch, seen.tip);
       if (foreign.length > 0) throw foreignCommitsError(branch, this.source, foreign);
     }
     // An empty expected value: the branch must not exist yet.
@@ -286,7 +291,8 @@ export class Workspace {
     try {
       await this.#git(['push', '--quiet', lease, 'origin', `HEAD:refs/heads/${branch}`], { doing: `pushing ${branch} to ${this.source}` });
     } catch (error) {
-      if (!(error instanceof GitError) || !/\(stale info\)/.test(error.stderr)) throw error;
+      // Refused by git before sending (stale info), or by the server, which lost the race to lock the ref.
+      if (!(error instanceof GitError) || !(/\(stale info\)/.test(error.stderr) || isRetryableRejection(error.stderr))) throw error;
       const was = seen === undefined ? 'did not exist' : `was at ${seen.tip.slice(0, 12)}`;
       throw new BranchMovedError(
         `${branch} of ${this.source} moved while kaji was working (it ${was} when kaji read it, and has changed since): nothing was pushed; re-run`,
@@ -313,19 +319,27 @@ export class Workspace {
     const refspecs = shallow
       ? [`--shallow-exclude=refs/heads/${this.base}`, 'origin', `+refs/heads/${branch}:${ref}`]
       : ['origin', `+refs/heads/${branch}:${ref}`, `+refs/heads/${this.base}:refs/remotes/origin/${this.base}`];
+    const missing = (error: unknown) => error instanceof GitError && remoteProblem(error) === 'no-branch' && error.stderr.includes(`refs/heads/${branch}`);
     try {
-      await this.#git(['fetch', '--quiet', '--no-tags', ...refspecs], { doing });
-    } catch (error) {
-      if (!(error instanceof GitError)) throw error;
-      if (remoteProblem(error) === 'no-branch' && error.stderr.includes(`refs/heads/${branch}`)) {
-        this.#branches.set(branch, undefined);
-        return undefined;
+      try {
+        await this.#git(['fetch', '--quiet', '--no-tags', ...refspecs], { doing });
+      } catch (error) {
+        if (!(error instanceof GitError) || !shallow || missing(error)) throw error;
+        if (/Server does not support (--shallow-exclude|shallow requests)/.test(error.stderr)) {
+          // A server without deepen-not: the whole history of branch and base, for the walk to tell them apart.
+          await this.#unshallow(branch);
+        } else {
+          // Every commit of the branch is on the base (a merged pull request's branch): the server
+          // excluded them all; the tip alone is fetched.
+          if (!/no commits selected for shallow requests/.test(error.stderr)) throw error;
+          await this.#git(['fetch', '--quiet', '--no-tags', '--depth=1', 'origin', `+refs/heads/${branch}:${ref}`], { doing });
+          onBase = true;
+        }
       }
-      // Every commit of the branch is on the base (a merged pull request's branch): the server
-      // excluded them all; the tip alone is fetched.
-      if (!shallow || !/no commits selected for shallow requests/.test(error.stderr)) throw error;
-      await this.#git(['fetch', '--quiet', '--no-tags', '--depth=1', 'origin', `+refs/heads/${branch}:${ref}`], { doing });
-      onBase = true;
+    } catch (error) {
+      if (!missing(error)) throw error;
+      this.#branches.set(branch, undefined);
+      return undefined;
     }
     const seen = { tip: (await this.#git(['rev-parse', '--verify', `${ref}^{commit}`])).trim(), onBase };
     this.#branches.set(branch, seen);
@@ -333,18 +347,86 @@ export class Workspace {
   }
 
   /**
-   * The commits from `tip` back to the base that have no Kaji-* trailer (git's own reading of a
-   * message's trailers). The walk ends at the base's tip (as fetched by #fetchBranch, or HEAD's
-   * base), or in a shallow clone where the server's history of the branch ends; a merge commit
-   * there is cut from its parents, so what is behind it is not listed (it is foreign itself).
+   * The commits from `tip` back to the base that kaji did not make: without a Kaji-* trailer (git's
+   * own reading of a message's trailers), or committed by someone other than their author (kaji is
+   * both; an amend or rebase by anyone else makes them the committer). A clean merge of the base
+   * into the branch (GitHub's "Update branch") is not listed: the rebuild from the base loses
+   * nothing of it. The walk ends at the base's tip (as fetched by #fetchBranch, or HEAD's base), or
+   * in a shallow clone where the server's history of the branch ends; a merge commit there is cut
+   * from its parents, so the whole history is fetched to judge it.
    */
-  async #foreignCommits(tip: string): Promise<ForeignCommit[]> {
-    const log = await this.#git(['log', '--format=%h%x1f%an%x1f%s%x1f%(trailers:only,unfold)%x1e', tip, '--not', 'HEAD', `refs/remotes/origin/${this.base}`, '--']);
-    return log
-      .split('\x1e')
-      .map((entry) => entry.replace(/^\n/, '').split('\x1f'))
-      .filter((fields) => fields.length === 4 && !/^Kaji-[A-Za-z0-9-]+:/m.test(fields[3]!))
-      .map(([sha, author, subject]) => ({ sha: sha!, author: author!, subject: subject! }));
+  async #foreignCommits(branch: string, tip: string): Promise<ForeignCommit[]> {
+    let commits = await this.#commitsOffBase(tip);
+    const shallow = (await this.#git(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    if (shallow && (await this.#anyMerge(commits.filter((c) => !c.kajis)))) {
+      await this.#unshallow(branch);
+      commits = await this.#commitsOffBase(tip);
+    }
+    const foreign: ForeignCommit[] = [];
+    for (const { kajis, full, parents, ...commit } of commits) {
+      if (kajis || (parents.length === 2 && (await this.#cleanMergeOfBase(full, parents[0]!, parents[1]!)))) continue;
+      foreign.push(commit);
+    }
+    return foreign;
+  }
+
+  /** The commits from `tip` back to the base, each with whether it is kaji's by its trailer and committer. */
+  async #commitsOffBase(tip: string): Promise<(ForeignCommit & { kajis: boolean; full: string; parents: string[] })[]> {
+    // Fields and commits end in NUL, which no name or message can hold (git refuses it in a message).
+    const format = ['%H', '%h', '%P', '%an', '%ae', '%cn', '%ce', '%s', '%(trailers:only,unfold)'];
+    const log = await this.#git(['log', '-z', `--format=${format.join('%x00')}`, tip, '--not', 'HEAD', `refs/remotes/origin/${this.base}`, '--']);
+    const fields = log.split('\0');
+    if (fields.length % format.length === 1 && fields.at(-1) === '') fields.pop();
+    if (fields.length % format.length !== 0) {
+      // Unreadable is not kaji's: refuse rather than guess.
+      throw new GitError(`cannot read the commits on the pull request branch of ${this.source} (git log gave ${fields.length} fields, not a multiple of ${format.length}); nothing was pushed`, ['log']);
+    }
+    const commits = [];
+    for (let i = 0; i < fields.length; i += format.length) {
+      const [full, sha, parents, authorName, authorEmail, committerName, committerEmail, subject, trailers] = fields.slice(i, i + format.length) as string[] as [string, string, string, string, string, string, string, string, string];
+      const committedByAuthor = authorName === committerName && authorEmail === committerEmail;
+      const kajis = committedByAuthor && /^Kaji-[A-Za-z0-9-]+:/m.test(trailers);
+      commits.push({ sha, author: authorName, ...(committedByAuthor ? {} : { committer: committerName }), subject, kajis, full, parents: parents.split(' ').filter((p) => p !== '') });
+    }
+    return commits;
+  }
+
+  /** Whether any of `commits` is a merge as stored (a shallow clone hides the parents of one at its edge). */
+  async #anyMerge(commits: readonly { full: string }[]): Promise<boolean> {
+    for (const { full } of commits) {
+      const raw = await this.#git(['cat-file', 'commit', full]);
+      const headers = raw.slice(0, Math.max(0, raw.indexOf('\n\n')));
+      if ((headers.match(/^parent /gm) ?? []).length > 1) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether merge commit `sha` is a clean merge of the base into the branch: its second parent is on
+   * the base, and its tree is the one git makes of its parents with no hand in it (`git merge-tree`;
+   * a conflict, an edit or a git without --write-tree is not clean).
+   */
+  async #cleanMergeOfBase(sha: string, first: string, second: string): Promise<boolean> {
+    // A failure (not an ancestor, a conflict, an old git) is an answer: not clean.
+    const attempt = (args: string[]) => this.#git(args).catch(() => undefined);
+    if ((await attempt(['merge-base', '--is-ancestor', second, `refs/remotes/origin/${this.base}`])) === undefined) return false;
+    const merged = (await attempt(['merge-tree', '--write-tree', '--no-messages', first, second]))?.split('\n')[0];
+    const tree = (await attempt(['rev-parse', '--verify', `${sha}^{tree}`]))?.trim();
+    return merged !== undefined && merged === tree;
+  }
+
+  /** The whole history of `branch` and the base, into a shallow clone. */
+  async #unshallow(branch: string): Promise<void> {
+    // A --shallow-exclude fetch may record as shallow a commit it did not send (one behind a merge
+    // cut from its parents); git cannot deepen past it ("error in object: unshallow"): forget it.
+    const shallowFile = resolve(this.root, (await this.#git(['rev-parse', '--git-path', 'shallow'])).trim());
+    const recorded = (await readFile(shallowFile, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
+    const checked = await this.#git(['cat-file', '--batch-check=%(objectname)'], { input: `${recorded.join('\n')}\n` });
+    const missing = new Set(checked.split('\n').filter((line) => line.endsWith(' missing')).map((line) => line.split(' ')[0]));
+    const present = recorded.filter((sha) => !missing.has(sha));
+    if (present.length < recorded.length) await writeFileAtomically(shallowFile, `${present.map((sha) => `${sha}\n`).join('')}`);
+    const refspecs = [`+refs/heads/${branch}:refs/remotes/origin/${branch}`, `+refs/heads/${this.base}:refs/remotes/origin/${this.base}`];
+    await this.#git(['fetch', '--quiet', '--no-tags', '--unshallow', 'origin', ...refspecs], { doing: `fetching ${branch} of ${this.source}` });
   }
 
   /**
@@ -525,10 +607,10 @@ interface RemoteBranch {
 
 /** The refusal to push over commits kaji did not make: the branch, those commits, and what to do. */
 function foreignCommitsError(branch: string, source: string, commits: readonly ForeignCommit[]): ForeignCommitsError {
-  const shown = commits.slice(0, 5).map((c) => `${c.sha} by ${c.author} "${c.subject}"`);
+  const shown = commits.slice(0, 5).map((c) => `${c.sha} by ${c.author}${c.committer === undefined ? '' : ` (committed by ${c.committer})`} "${c.subject}"`);
   if (commits.length > shown.length) shown.push(`and ${commits.length - shown.length} more`);
   return new ForeignCommitsError(
-    `${branch} of ${source} holds ${commits.length === 1 ? 'a commit' : 'commits'} kaji did not make (no Kaji-* trailer): ${shown.join(', ')}; ` +
+    `${branch} of ${source} holds ${commits.length === 1 ? 'a commit' : 'commits'} kaji did not make (no Kaji-* trailer, or changed by someone else): ${shown.join(', ')}; ` +
       `kaji rebuilds the branch from the base and would throw ${commits.length === 1 ? 'it' : 'them'} away, so nothing was pushed. ` +
       `Merge the pull request, or delete the branch ${branch} (which closes the pull request) to let kaji rebuild it`,
     branch,
@@ -619,6 +701,8 @@ function gitContext(identity: { name: string; email: string }, remote: string, a
   delete env.GIT_DIR;
   delete env.GIT_WORK_TREE;
   delete env.GIT_INDEX_FILE;
+  // kaji is author and committer of its commits (the guard of pushBranch relies on it): no identity from the environment.
+  for (const name of ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL']) delete env[name];
   if (auth !== undefined) {
     const origin = new URL(remote);
     const count = Number(env.GIT_CONFIG_COUNT ?? '0') || 0;

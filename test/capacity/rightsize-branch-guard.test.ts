@@ -55,7 +55,7 @@ describe('kaji rightsize over a branch someone else pushed to', { skip: !hasKube
       assert.equal(second.code, 1, second.stdout);
       assert.match(
         second.stderr,
-        new RegExp(`^kaji: ${branch} of ${fixture.remote} holds a commit kaji did not make \\(no Kaji-\\* trailer\\): ${fixup.slice(0, 7)}\\w* by Rita Reviewer "keep blue as it is"; .*delete the branch ${branch} \\(which closes the pull request\\) to let kaji rebuild it$`, 'm'),
+        new RegExp(`^kaji: ${branch} of ${fixture.remote} holds a commit kaji did not make \\(no Kaji-\\* trailer, or changed by someone else\\): ${fixup.slice(0, 7)}\\w* by Rita Reviewer "keep blue as it is"; .*delete the branch ${branch} \\(which closes the pull request\\) to let kaji rebuild it$`, 'm'),
       );
       assert.equal(fixture.git('rev-parse', `refs/heads/${branch}`), fixup, 'the commit is still there');
       assert.deepEqual(github.requests, [], 'the pull request is left alone');

@@ -334,7 +334,7 @@ describe('pushBranch: only over a branch that is kaji\'s own, only over the tip 
             assert.deepEqual(e.commits.map((c) => [fixup.startsWith(c.sha), c.author, c.subject]), [[true, 'Rita Reviewer', 'fix the probe path']], kind);
             assert.equal(
               e.message,
-              `${BRANCH} of ${ws.source} holds a commit kaji did not make (no Kaji-* trailer): ${e.commits[0]!.sha} by Rita Reviewer "fix the probe path"; ` +
+              `${BRANCH} of ${ws.source} holds a commit kaji did not make (no Kaji-* trailer, or changed by someone else): ${e.commits[0]!.sha} by Rita Reviewer "fix the probe path"; ` +
                 'kaji rebuilds the branch from the base and would throw it away, so nothing was pushed. ' +
                 `Merge the pull request, or delete the branch ${BRANCH} (which closes the pull request) to let kaji rebuild it`,
             );
@@ -392,22 +392,57 @@ describe('pushBranch: only over a branch that is kaji\'s own, only over the tip 
     }
   });
 
-  test('a merge of main into the branch ("Update branch") is refused too; a commit with a Kaji-* trailer of another command is kaji\'s', async () => {
-    const f = fixture();
-    try {
-      await kajiRun(f.url, '1.5.0');
-      mainMoves(f, 1);
+  test('a clean merge of main into the branch ("Update branch") is kaji\'s to rebuild; a merge edited by hand or of anything but the base is refused; a commit with a Kaji-* trailer of another command is kaji\'s', async () => {
+    /** Someone merges `what` into the branch (as GitHub's "Update branch" does for main), `edit` changing the result before it is committed. */
+    const mergeInto = (f: ReturnType<typeof fixture>, what: string, edit?: () => void) => {
       git(f.checkout, 'fetch', '--quiet', 'origin');
       git(f.checkout, 'checkout', '--quiet', '-B', 'update', `origin/${BRANCH}`);
-      git(f.checkout, 'merge', '--quiet', '--no-ff', '-m', "Merge branch 'main' into kaji/bump/antenna", 'origin/main');
+      git(f.checkout, 'merge', '--quiet', '--no-ff', '--no-commit', what);
+      edit?.();
+      git(f.checkout, 'commit', '--quiet', '-am', `Merge branch '${what}' into ${BRANCH}`);
       git(f.checkout, 'push', '--quiet', 'origin', `HEAD:refs/heads/${BRANCH}`);
-      const ws = await kajiEdit(f.url, '1.6.0');
+      return git(f.checkout, 'rev-parse', 'HEAD');
+    };
+    const refused = async (f: ReturnType<typeof fixture>, source: string, merge: string, subjects: string[], kind: string) => {
+      const ws = await kajiEdit(source, '1.9.0');
       try {
-        await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => e instanceof ForeignCommitsError && e.commits.length === 1 && e.commits[0]!.subject === "Merge branch 'main' into kaji/bump/antenna");
+        await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => {
+          assert.ok(e instanceof ForeignCommitsError, String(e));
+          assert.ok(merge.startsWith(e.commits[0]!.sha), kind);
+          assert.deepEqual(e.commits.map((c) => c.subject), subjects, kind);
+          return true;
+        });
       } finally {
         await ws.dispose();
       }
+      assert.equal(f.tip(BRANCH), merge, kind);
+    };
+    for (const kind of ['shallow clone', 'full clone']) {
+      const f = fixture();
+      try {
+        const source = sources(f).find((s) => s.name === kind)!.source;
+        await kajiRun(source, '1.5.0');
+        mainMoves(f, 1);
+        mergeInto(f, 'origin/main');
+        mainMoves(f, 1);
+        await kajiRun(source, '1.6.0'); // the merge's second parent is on main, its tree git's own: nothing to lose
+        assert.match(f.show(KUSTOMIZATION, BRANCH), /newTag: 1\.6\.0/, kind);
+        assert.equal(git(f.remote, 'rev-parse', `${BRANCH}~1`), f.tip('main'), kind);
 
+        mainMoves(f, 1);
+        await refused(f, source, mergeInto(f, 'origin/main', () => writeFileSync(join(f.checkout, 'README.md'), 'changed in the merge\n')), [`Merge branch 'origin/main' into ${BRANCH}`], `${kind}: an edited merge`);
+        git(f.remote, 'update-ref', `refs/heads/${BRANCH}`, f.tip('main'));
+        await kajiRun(source, '1.7.0');
+        git(f.checkout, 'push', '--quiet', 'origin', 'origin/main:refs/heads/feature');
+        pushAs(f, 'Rita Reviewer', 'feature', 'not on main');
+        await refused(f, source, mergeInto(f, 'origin/feature'), [`Merge branch 'origin/feature' into ${BRANCH}`, 'not on main'], `${kind}: a merge of another branch`);
+      } finally {
+        f.cleanup();
+      }
+    }
+    const f = fixture();
+    try {
+      await kajiRun(f.url, '1.5.0');
       git(f.remote, 'update-ref', `refs/heads/${BRANCH}`, f.tip('main'));
       const upgrade = await Workspace.open({ source: f.url });
       try {
@@ -424,6 +459,145 @@ describe('pushBranch: only over a branch that is kaji\'s own, only over the tip 
     }
   });
 
+  test('a subject holding a unit separator (0x1f, the old field separator) is read whole: the reviewer\'s commit is refused, not taken for kaji\'s', async () => {
+    const f = fixture();
+    try {
+      await kajiRun(f.url, '1.5.0');
+      const fixup = pushAs(f, 'Rita Reviewer', BRANCH, 'fix\x1fthing');
+      const ws = await kajiEdit(f.url, '1.6.0');
+      try {
+        await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => e instanceof ForeignCommitsError && e.commits.length === 1 && e.commits[0]!.subject === 'fix\x1fthing' && e.commits[0]!.author === 'Rita Reviewer');
+      } finally {
+        await ws.dispose();
+      }
+      assert.equal(f.tip(BRANCH), fixup);
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('kaji\'s commit amended by a reviewer (its trailer kept) is the reviewer\'s: refused, naming who committed it; one kaji re-made with its own identity is kaji\'s', async () => {
+    for (const kind of ['shallow clone', 'full clone']) {
+      const f = fixture();
+      try {
+        const source = sources(f).find((s) => s.name === kind)!.source;
+        await kajiRun(source, '1.5.0');
+        const env = { ...ENV, GIT_COMMITTER_NAME: 'Rita Reviewer', GIT_COMMITTER_EMAIL: 'rita@example.com' };
+        const run = (...args: string[]) => execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd: f.checkout, env, encoding: 'utf8' }).trim();
+        run('fetch', '--quiet', 'origin', `+refs/heads/${BRANCH}:refs/remotes/origin/${BRANCH}`);
+        run('checkout', '--quiet', '-B', 'amend', `origin/${BRANCH}`);
+        writeFileSync(join(f.checkout, 'NOTES.md'), 'probe path fixed\n');
+        run('add', '-A');
+        run('commit', '--quiet', '--amend', '--no-edit');
+        assert.match(run('log', '-1', '--format=%an|%cn|%(trailers:only)'), /^kaji\|Rita Reviewer\|Kaji-Service: antenna/);
+        run('push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${BRANCH}`);
+        const amended = run('rev-parse', 'HEAD');
+        const ws = await kajiEdit(source, '1.6.0');
+        try {
+          await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => {
+            assert.ok(e instanceof ForeignCommitsError, String(e));
+            assert.deepEqual(e.commits.map((c) => [amended.startsWith(c.sha), c.author, c.committer, c.subject]), [[true, 'kaji', 'Rita Reviewer', 'antenna: → 1.5.0']], kind);
+            assert.match(e.message, new RegExp(`\\(no Kaji-\\* trailer, or changed by someone else\\): ${e.commits[0]!.sha} by kaji \\(committed by Rita Reviewer\\) "antenna: → 1\\.5\\.0"; `));
+            return true;
+          });
+        } finally {
+          await ws.dispose();
+        }
+        assert.equal(f.tip(BRANCH), amended, `${kind}: the amended commit is still there`);
+      } finally {
+        f.cleanup();
+      }
+    }
+    // kaji's identity wins over one in the environment: author and committer stay one, so its own commit stays its own.
+    const f = fixture();
+    try {
+      await withEnv({ GIT_COMMITTER_NAME: 'CI Runner', GIT_COMMITTER_EMAIL: 'ci@example.com' }, undefined, async () => {
+        await kajiRun(f.url, '1.5.0');
+        await kajiRun(f.url, '1.6.0');
+      });
+      assert.equal(git(f.remote, 'log', '-1', '--format=%an <%ae>|%cn <%ce>', BRANCH), 'kaji <kaji@users.noreply.github.com>|kaji <kaji@users.noreply.github.com>');
+      assert.match(f.show(KUSTOMIZATION, BRANCH), /newTag: 1\.6\.0/);
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('the server loses the race to lock the branch (a push lands after kaji\'s lease was checked): "moved while kaji was working", not a bare push failure', async () => {
+    const f = fixture();
+    try {
+      await kajiRun(f.url, '1.5.0');
+      const read = f.tip(BRANCH);
+      // Another push lands while the server handles kaji's: the branch moves before the server locks it.
+      writeFileSync(join(f.remote, 'hooks', 'pre-receive'), `#!/bin/sh\nunset GIT_QUARANTINE_PATH\ngit update-ref refs/heads/${BRANCH} refs/heads/main\n`, { mode: 0o755 });
+      const ws = await kajiEdit(f.url, '1.6.0');
+      try {
+        await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => {
+          assert.ok(e instanceof BranchMovedError, String(e));
+          assert.equal(e.message, `${BRANCH} of ${ws.source} moved while kaji was working (it was at ${read.slice(0, 12)} when kaji read it, and has changed since): nothing was pushed; re-run`);
+          return true;
+        });
+      } finally {
+        await ws.dispose();
+      }
+      assert.equal(f.tip(BRANCH), f.tip('main'), 'the other push stands');
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('a server that cannot exclude the base from a shallow fetch (no deepen-not): the branch and base are fetched whole, and the guard still tells kaji\'s commits from others\'', async () => {
+    const f = fixture();
+    // An upload-pack that speaks protocol v0 and does not advertise deepen-not, as an older or other server.
+    const wrapper = join(f.dir, 'upload-pack-without-deepen-not.mjs');
+    writeFileSync(
+      wrapper,
+      `#!${process.execPath}
+import { spawn } from 'node:child_process';
+const env = { ...process.env };
+delete env.GIT_PROTOCOL;
+const child = spawn('git', ['upload-pack', ...process.argv.slice(2)], { env, stdio: ['inherit', 'pipe', 'inherit'] });
+let head = Buffer.alloc(0);
+let done = false;
+child.stdout.on('data', (chunk) => {
+  if (done) return void process.stdout.write(chunk);
+  head = Buffer.concat([head, chunk]);
+  if (head.length < 4) return;
+  const length = parseInt(head.subarray(0, 4).toString(), 16);
+  if (head.length < length) return;
+  const line = head.subarray(4, length).toString('latin1').replace(' deepen-not', '');
+  process.stdout.write((line.length + 4).toString(16).padStart(4, '0') + line, 'latin1');
+  process.stdout.write(head.subarray(length));
+  done = true;
+});
+child.on('exit', (code) => { process.exitCode = code ?? 1; });
+`,
+      { mode: 0o755 },
+    );
+    const count = Number(process.env.GIT_CONFIG_COUNT ?? '0') || 0;
+    const config = { GIT_CONFIG_COUNT: String(count + 1), [`GIT_CONFIG_KEY_${count}`]: 'remote.origin.uploadpack', [`GIT_CONFIG_VALUE_${count}`]: wrapper };
+    try {
+      await withEnv(config, undefined, async () => {
+        await kajiRun(f.url, '1.5.0');
+        mainMoves(f, 2);
+        await kajiRun(f.url, '1.6.0'); // kaji's own commit on an older base: rebuilt
+        assert.match(f.show(KUSTOMIZATION, BRANCH), /newTag: 1\.6\.0/);
+        const fixup = pushAs(f, 'Rita Reviewer', BRANCH, 'fix the probe path');
+        const ws = await kajiEdit(f.url, '1.7.0');
+        try {
+          assert.equal(git(ws.root, 'rev-parse', '--is-shallow-repository'), 'true');
+          await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => e instanceof ForeignCommitsError && e.commits.length === 1 && fixup.startsWith(e.commits[0]!.sha));
+        } finally {
+          await ws.dispose();
+        }
+        git(f.remote, 'branch', '-D', BRANCH);
+        await kajiRun(f.url, '1.8.0'); // no such branch: created
+        assert.match(f.show(KUSTOMIZATION, BRANCH), /newTag: 1\.8\.0/);
+      });
+    } finally {
+      f.cleanup();
+    }
+  });
+
   test('many foreign commits: the five newest named, the rest counted', async () => {
     const f = fixture();
     try {
@@ -435,7 +609,7 @@ describe('pushBranch: only over a branch that is kaji\'s own, only over the tip 
         await assert.rejects(ws.pushBranch(BRANCH), (e: unknown) => {
           assert.ok(e instanceof ForeignCommitsError);
           assert.deepEqual(e.commits.map((c) => c.subject), [...subjects].reverse(), 'every one, newest first; not kaji\'s own below them');
-          assert.match(e.message, /holds commits kaji did not make \(no Kaji-\* trailer\): \w+ by Rita Reviewer "fix-up 6", (\w+ by Rita Reviewer "fix-up [5432]", ){3}\w+ by Rita Reviewer "fix-up 2", and 2 more; kaji rebuilds the branch from the base and would throw them away/);
+          assert.match(e.message, /holds commits kaji did not make \(no Kaji-\* trailer, or changed by someone else\): \w+ by Rita Reviewer "fix-up 6", (\w+ by Rita Reviewer "fix-up [5432]", ){3}\w+ by Rita Reviewer "fix-up 2", and 2 more; kaji rebuilds the branch from the base and would throw them away/);
           return true;
         });
       } finally {
