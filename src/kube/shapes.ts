@@ -225,6 +225,7 @@ export const KIND_SHAPES: ReadonlyMap<string, KindShape> = new Map<string, KindS
   ],
   ['LimitRange', { groups: [''], fields: fieldShapes({ spec: mapping('a mapping', { limits: listOf('a list of limits', mapping('a limit (a mapping with a type)')) }) }) }],
   ['ConfigMap', { groups: [''], fields: fieldShapes({ data: TEXT_MAP, binaryData: TEXT_MAP }) }],
+  ['Service', { groups: [''], fields: fieldShapes({ spec: mapping('a mapping', { externalIPs: listOf('a list of IP addresses', text('an IP address (a text)')) }) }) }],
   [
     'Ingress',
     {

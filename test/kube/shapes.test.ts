@@ -125,6 +125,7 @@ const BAD: readonly [document: string, problem: string][] = [
     'NetworkPolicy spec.policyTypes must be a list of policy types (Ingress, Egress), found "Ingress"',
   ],
   [object('v1', 'ConfigMap', 'settings', ['data:', '  name: web', '  port: 8080 # <-']), 'ConfigMap data.port must be a text (in quotes), found 8080'],
+  [object('v1', 'Service', 'external', ['spec:', '  externalIPs: 203.0.113.7 # <-']), 'Service spec.externalIPs must be a list of IP addresses, found "203.0.113.7"'],
   [object('rbac.authorization.k8s.io/v1', 'Role', 'rules', ['rules: [not-a-rule] # <-']), 'Role rules[0] must be a rule (a mapping with apiGroups, resources and verbs), found "not-a-rule"'],
   [
     object('rbac.authorization.k8s.io/v1', 'ClusterRole', 'verbs', ['rules:', '  - apiGroups: [""]', '    resources: [pods]', '    verbs: get # <-']),
