@@ -101,7 +101,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
       .addOption(new Option('--timeout <duration>', 'how long to wait for Argo CD or Route 53').argParser(duration).default(30 * 60_000, '30m'))
       .addOption(new Option('--interval <duration>', 'between two polls').argParser(duration).default(15_000, '15s'))
       .addOption(
-        new Option('--degraded-grace <duration>', 'the sync step fails once an Application has been Degraded this long, rather than at --timeout').argParser(duration).default(5 * 60_000, '5m'),
+        new Option('--degraded-grace <duration>', 'the sync step fails once an Application has been Degraded this long, rather than at --timeout (the check before a weight step or finish: after 1m, or this when shorter)').argParser(duration).default(5 * 60_000, '5m'),
       );
 
   withPlatform(upgrade.command('plan'))

@@ -34,6 +34,20 @@ export interface ApplicationStatus {
   readonly revisions: readonly string[];
   /** Why it is not Synced and Healthy yet: health message, conditions, the running operation. */
   readonly detail: string;
+  /** Its resources whose health is known and not Healthy (status.resources[].health). */
+  readonly unhealthy?: readonly ResourceHealth[];
+  /** Whether Argo CD's answer gave the resources' health at all (a list may leave it out: getApplication fills it in). */
+  readonly resourceHealthKnown?: boolean;
+}
+
+/** One resource of an Application, with its health. */
+export interface ResourceHealth {
+  readonly group: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly health: string;
+  readonly message: string;
 }
 
 /** A refusal that waiting will not change (a bad token, a wrong URL): stops the wait at once. */
@@ -44,7 +58,23 @@ const isRecord = (value: unknown): value is Json => typeof value === 'object' &&
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 export async function listApplications(connection: ArgoCdConnection): Promise<ApplicationStatus[]> {
-  const url = new URL('api/v1/applications', argoCdServerUrl(connection.server));
+  const list = await getJson(connection, 'api/v1/applications');
+  const items = isRecord(list) && Array.isArray(list.items) ? list.items : []; // Argo CD sends "items": null for none
+  return items.filter(isRecord).map(applicationStatus);
+}
+
+/**
+ * One Application (GET /api/v1/applications/{name}). Where Argo CD keeps
+ * resource health out of the Application (its resource tree), this answer has
+ * it filled in, as the UI shows it; the list's may not.
+ */
+export async function getApplication(connection: ArgoCdConnection, name: string): Promise<ApplicationStatus> {
+  const item = await getJson(connection, `api/v1/applications/${encodeURIComponent(name)}`);
+  return applicationStatus(isRecord(item) ? item : {});
+}
+
+async function getJson(connection: ArgoCdConnection, path: string): Promise<unknown> {
+  const url = new URL(path, argoCdServerUrl(connection.server));
   const response = await httpGet(url, {
     headers: { authorization: `Bearer ${connection.token}`, accept: 'application/json' },
     ca: connection.ca,
@@ -57,14 +87,11 @@ export async function listApplications(connection: ArgoCdConnection): Promise<Ap
   }
   if (response.status === 404) throw new ArgoCdRefusedError(`Argo CD at ${url.origin} has no ${url.pathname} (HTTP 404): is --argocd-server the Argo CD server?`);
   if (response.status !== 200) throw new StepFailedError(`Argo CD at ${url.origin} answered HTTP ${response.status}: ${printable(response.body.slice(0, 200).trim())}`);
-  let list: unknown;
   try {
-    list = JSON.parse(response.body);
+    return JSON.parse(response.body);
   } catch {
     throw new ArgoCdRefusedError(`Argo CD at ${url.origin} did not answer JSON: is --argocd-server the Argo CD server?`);
   }
-  const items = isRecord(list) && Array.isArray(list.items) ? list.items : []; // Argo CD sends "items": null for none
-  return items.filter(isRecord).map(applicationStatus);
 }
 
 /**
@@ -108,13 +135,49 @@ function applicationStatus(item: Json): ApplicationStatus {
   ];
   // Printable: health messages and conditions come from the tenants' objects, and reach the terminal.
   const revisions = [text(sync.revision), ...(Array.isArray(sync.revisions) ? sync.revisions.map(text) : [])].filter((revision) => revision !== '');
+  const resources = Array.isArray(status.resources) ? status.resources.filter(isRecord) : [];
+  const withHealth = resources.filter((resource) => isRecord(resource.health) && text(resource.health.status) !== '');
+  const unhealthy = withHealth
+    .map((resource): ResourceHealth => {
+      const health = resource.health as Json;
+      return {
+        group: printable(text(resource.group)),
+        kind: printable(text(resource.kind)),
+        namespace: printable(text(resource.namespace)),
+        name: printable(text(resource.name)),
+        health: printable(text(health.status)),
+        message: printable(text(health.message)),
+      };
+    })
+    .filter((resource) => resource.health !== 'Healthy');
   return {
     name: printable(text(metadata.name)),
     sync: printable(text(sync.status) || 'Unknown'),
     health: printable(text(health.status) || 'Unknown'),
     revisions: revisions.map(printable),
     detail: printable(details.filter((detail) => detail.trim() !== '').join('; ')),
+    unhealthy,
+    resourceHealthKnown: withHealth.length > 0,
   };
+}
+
+/** "CronJob shop/report Degraded (…)". */
+export function describeResource(resource: ResourceHealth): string {
+  return `${resource.kind} ${resource.namespace ? `${resource.namespace}/` : ''}${resource.name} ${resource.health}${resource.message ? ` (${resource.message})` : ''}`;
+}
+
+/**
+ * Degraded or Suspended only by Jobs and CronJobs: a CronJob whose last Job
+ * failed, one suspended on purpose. The service's own workloads are Healthy,
+ * so this does not hold the upgrade back; it is named as a warning.
+ */
+export function onlyBatchUnhealthy(application: ApplicationStatus): boolean {
+  const unhealthy = application.unhealthy ?? [];
+  return (
+    (application.health === 'Degraded' || application.health === 'Suspended') &&
+    unhealthy.length > 0 &&
+    unhealthy.every((resource) => resource.group === 'batch' && (resource.kind === 'Job' || resource.kind === 'CronJob') && (resource.health === 'Degraded' || resource.health === 'Suspended'))
+  );
 }
 
 /** The commits an Application must be Synced to: the branch's tip when the wait began, or a later commit of it. */
@@ -136,6 +199,8 @@ export interface SyncVerdict {
   readonly waiting: readonly string[];
   /** The expected Applications whose health is Degraded, Suspended or Missing. */
   readonly attention: readonly { readonly name: string; readonly health: AttentionHealth }[];
+  /** Applications counted ready though only their Jobs or CronJobs are Degraded or Suspended, with those resources. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -146,21 +211,26 @@ export function syncVerdict(expected: readonly string[], applications: readonly 
   const byName = new Map(applications.map((application) => [application.name, application]));
   const waiting: string[] = [];
   const attention: SyncVerdict['attention'][number][] = [];
+  const warnings: string[] = [];
   for (const name of expected) {
     const application = byName.get(name);
     if (!application) {
       waiting.push(`${name}: no such Application yet`);
       continue;
     }
+    const batchOnly = onlyBatchUnhealthy(application);
     const health = ATTENTION_HEALTHS.find((candidate) => candidate === application.health);
-    if (health) attention.push({ name, health });
-    if (application.sync !== 'Synced' || application.health !== 'Healthy') {
-      waiting.push(`${name}: ${application.sync}, ${application.health}${application.detail ? ` (${application.detail})` : ''}`);
+    if (health && !batchOnly) attention.push({ name, health });
+    const unhealthy = application.unhealthy ?? [];
+    if (batchOnly && application.sync === 'Synced') warnings.push(`${name}: ${unhealthy.map(describeResource).join('; ')}`);
+    if (application.sync !== 'Synced' || (application.health !== 'Healthy' && !batchOnly)) {
+      const resources = unhealthy.length ? ` [${unhealthy.map(describeResource).join('; ')}]` : '';
+      waiting.push(`${name}: ${application.sync}, ${application.health}${application.detail ? ` (${application.detail})` : ''}${resources}`);
     } else if (revision && !application.revisions.some((commit) => revision.accepted.has(commit))) {
       // Any of a multi-source Application's revisions will do: only the manifest repository's can descend from its tip.
       const at = application.revisions.length ? `Synced to ${application.revisions.map((commit) => commit.slice(0, 12)).join(', ')}` : 'Synced to no revision';
       waiting.push(`${name}: ${at}, not ${revision.branch} at ${revision.tip.slice(0, 12)} or later (Argo CD has not fetched it yet)`);
     }
   }
-  return { ready: expected.length - waiting.length, total: expected.length, waiting, attention };
+  return { ready: expected.length - waiting.length, total: expected.length, waiting, attention, warnings };
 }

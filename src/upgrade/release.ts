@@ -20,7 +20,9 @@
 // since); else the edit itself changes more than it may. Either way nothing is
 // pushed. A branch that differs from the platform.yaml in the weights alone
 // (a push that landed before its in-place edit of platform.yaml was made) is
-// brought to the edit's weights, which is what the release is for.
+// brought to the edit's weights, which is what the release is for, once
+// checkBranch has accepted the branch's weights: the runbook's checks refuse
+// weights it did not set (a colleague's rollback, a hand edit).
 //
 // Where platform.yaml lives: when it is inside the manifest repository's
 // checkout (manifests.localPath), it is edited in the temporary clone and
@@ -49,6 +51,8 @@ export interface ReleaseOptions {
   readonly title: string;
   /** What the edit may change in the generated files: a file's path and its changed lines (with their +/-). */
   readonly expected: { readonly what: string; readonly allows: (file: string, changed: readonly string[]) => boolean };
+  /** Checked in the clone (each attempt, the new tip after a lost race) before the edit: throws to refuse the release, nothing pushed. */
+  readonly checkBranch?: (clone: { readonly root: string; readonly base: string }) => Promise<void>;
   /** Commit trailers (`Kaji-Upgrade: blue→green`). */
   readonly trailers: Record<string, string>;
   /** The manifest repository: a local path or a git URL. @default the platform's manifests.url */
@@ -104,6 +108,7 @@ export async function releasePlatformChange(platform: PlatformDefinition, option
     };
     // Made again on a new tip when a push loses a race: the edit is idempotent, synth is deterministic.
     const apply = async (w: Workspace): Promise<boolean> => {
+      await options.checkBranch?.({ root: w.root, base: w.base });
       const before = await unedited(w);
       const text = options.edit(before.text);
       if (before.inClone) await w.writeFile(inRepository!, text);

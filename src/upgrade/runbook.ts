@@ -5,12 +5,25 @@
 // then recorded in the state file.
 import { readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import { displayPath } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition } from '../platform/index.js';
 import { stackName } from '../platform/stack-name.js';
 import { manifestRoot } from '../synth/index.js';
-import { ATTENTION_HEALTHS, ArgoCdRefusedError, listApplications, syncVerdict, type ArgoCdConnection, type AttentionHealth, type SyncVerdict } from './argocd.js';
+import {
+  ATTENTION_HEALTHS,
+  ArgoCdRefusedError,
+  getApplication,
+  listApplications,
+  onlyBatchUnhealthy,
+  syncVerdict,
+  type ApplicationStatus,
+  type ArgoCdConnection,
+  type AttentionHealth,
+  type SyncVerdict,
+} from './argocd.js';
+import { branchWeights, describeFound, weightsAgree } from './branch-weights.js';
 import { cdkAppFolder, runCdk } from './cdk.js';
 import { StepFailedError, UpgradeError } from './errors.js';
 import { withUpgradeLock } from './lock.js';
@@ -25,6 +38,10 @@ import { formatDuration, soakUntil, waitUntil } from './wait.js';
 export const DEFAULT_WEIGHT_STEPS = [10, 50, 100] as const;
 export const DEFAULT_SOAK_MS = 10 * 60_000;
 export const DEFAULT_DEGRADED_GRACE_MS = 5 * 60_000;
+/** How long the gate before a weight step or finish waits for Applications to settle (an auto-sync after a merge takes a few minutes). */
+export const GATE_PATIENCE_MS = 3 * 60_000;
+/** How long the gate gives one Degraded, Suspended, Missing or Unknown before it holds the step back (or --degraded-grace, when shorter). */
+export const GATE_GRACE_MS = 60_000;
 
 export interface RunbookOptions {
   /** The folder holding platform.yaml (and the state file). */
@@ -136,7 +153,7 @@ export async function nextStep(options: RunbookOptions): Promise<StepResult> {
     let state = await unchangedState(options.directory, seen);
     const platform = await platformOf(options.directory, state);
     if (weight) {
-      await checkGreenStillReady(platform, state, options, `weight step ${step.slice('weight-'.length)} (${state.weightSteps[Number(step.slice('weight-'.length)) - 1]}%)`);
+      await checkGreenStillReady(platform, state, step, options, `weight step ${step.slice('weight-'.length)} (${state.weightSteps[Number(step.slice('weight-'.length)) - 1]}%)`);
       return weightStep(platform, state, step, options);
     }
     state = await writeState(options.directory, { ...state, inProgress: { step, since: now() } });
@@ -224,11 +241,12 @@ async function syncStep(platform: PlatformDefinition, state: UpgradeState, optio
     const tip = `${history.branch} at ${history.tip.slice(0, 12)}`;
     options.onProgress(`the manifest repository's ${tip}: every Application must be Synced to it or a later commit`);
     const degradedSince = new Map<string, number>();
+    let warnings: readonly string[] = [];
     await waitUntil(
       async () => {
         let applications;
         try {
-          applications = await listApplications(argocd);
+          applications = await withResourceHealth(argocd, expected, await listApplications(argocd));
         } catch (error) {
           if (error instanceof ArgoCdRefusedError || error instanceof UpgradeError) throw error;
           // A server restarting or a network blip: waited out like an application still syncing.
@@ -241,11 +259,12 @@ async function syncStep(platform: PlatformDefinition, state: UpgradeState, optio
         // Argo CD lists only the Applications the token's account may get: none at all is more often RBAC than an empty cluster.
         const hint = applications.length === 0 ? " (Argo CD lists none: is this the new cluster's Argo CD, and may the token's account get its applications?)" : '';
         const fetched = fetchProblem ? `; could not fetch ${history.branch} to tell whether newer revisions are later commits (${fetchProblem})` : '';
-        return { done: verdict.waiting.length === 0, summary: `${verdict.ready}/${verdict.total} Applications Synced and Healthy${hint}${attentionLine(verdict, graceMs)}${fetched}`, waiting: verdict.waiting };
+        warnings = verdict.warnings;
+        return { done: verdict.waiting.length === 0, summary: `${verdict.ready}/${verdict.total} Applications Synced and Healthy${hint}${attentionLine(verdict, graceMs)}${warningLine(warnings)}${fetched}`, waiting: verdict.waiting };
       },
       { what: `${state.to.name}'s Argo CD to sync every service`, timeoutMs: options.timeoutMs ?? 30 * 60_000, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress },
     );
-    return [`${state.to.name}'s Argo CD: all ${expected.length} Applications Synced (to ${tip} or later) and Healthy`];
+    return [`${state.to.name}'s Argo CD: all ${expected.length} Applications Synced (to ${tip} or later) and Healthy${warnings.length ? ` but for their Jobs or CronJobs${warningLine(warnings)}` : ''}`];
   } finally {
     await history.dispose();
   }
@@ -265,6 +284,22 @@ function attentionLine(verdict: SyncVerdict, graceMs: number): string {
   }).join('');
 }
 
+/** "; only Jobs or CronJobs unhealthy, not holding the upgrade back: shop: CronJob shop/report Degraded (…)". */
+function warningLine(warnings: readonly string[]): string {
+  return warnings.length ? `; only Jobs or CronJobs unhealthy, not holding the upgrade back: ${warnings.join('; ')}` : '';
+}
+
+/**
+ * The Applications as listed, each expected one that is Degraded or Suspended
+ * fetched on its own when the list did not give its resources' health (Argo CD
+ * may keep that out of the Application; its single GET fills it in), so that a
+ * failed or suspended Job or CronJob can be told from a failing service.
+ */
+async function withResourceHealth(argocd: ArgoCdConnection, expected: readonly string[], applications: ApplicationStatus[]): Promise<ApplicationStatus[]> {
+  const lacking = (application: ApplicationStatus) => expected.includes(application.name) && (application.health === 'Degraded' || application.health === 'Suspended') && !application.resourceHealthKnown;
+  return Promise.all(applications.map((application) => (lacking(application) ? getApplication(argocd, application.name) : application)));
+}
+
 /** Tracks since when each Application is Degraded (without a break); fails the step for those Degraded graceMs or longer. */
 function failWhenDegradedTooLong(verdict: SyncVerdict, degradedSince: Map<string, number>, graceMs: number, state: UpgradeState): void {
   const at = Date.now();
@@ -281,30 +316,76 @@ function failWhenDegradedTooLong(verdict: SyncVerdict, degradedSince: Map<string
 
 /**
  * The health gate before traffic moves further to green (each weight step)
- * and before blue is retired (finish): one look at green's Argo CD, every
- * generated Application still Synced and Healthy, else the step stops before
- * it changes anything. The revision is not asked again: the sync step saw each
- * Synced to the tip or later, and Argo CD follows the branch forward only.
- * A rollback is never gated: traffic may always go back to blue.
+ * and before blue is retired (finish): every generated Application still
+ * Synced and Healthy on green's Argo CD, else the step stops before it changes
+ * anything. A merge makes Applications OutOfSync and Progressing for a few
+ * minutes (auto-sync), and a CronJob is Progressing while it runs: those are
+ * waited for, up to GATE_PATIENCE_MS (--timeout, when shorter). One Degraded,
+ * Suspended, Missing or Unknown (or gone) holds the step back once it has been
+ * so for GATE_GRACE_MS (--degraded-grace, when shorter); one that is so only
+ * by its Jobs or CronJobs is a warning. The revision is not asked again: the
+ * sync step saw each Synced to the tip or later, and Argo CD follows the
+ * branch forward only. A rollback is never gated: traffic may always go back.
  */
-async function checkGreenStillReady(platform: PlatformDefinition, state: UpgradeState, options: RunbookOptions, what: string): Promise<void> {
+async function checkGreenStillReady(platform: PlatformDefinition, state: UpgradeState, step: StepId, options: RunbookOptions, what: string): Promise<void> {
   const argocd = greenArgoCd(state, options, `${what} checks`);
+  const unmoved = heldBack(state, step, options.base ?? platform.manifests.branch);
   const expected = await expectedApplications(platform, state.to.name);
-  let applications;
-  try {
-    applications = await listApplications(argocd);
-  } catch (error) {
-    if (error instanceof StepFailedError || error instanceof UpgradeError) throw error;
-    throw new StepFailedError(`${state.to.name}'s Argo CD did not answer (${(error as Error).message}), so ${what} was not made: no traffic moved`);
-  }
-  const verdict = syncVerdict(expected, applications);
-  if (verdict.waiting.length > 0) {
-    throw new StepFailedError(
-      `${state.to.name}'s Argo CD has ${verdict.ready}/${verdict.total} Applications Synced and Healthy, so ${what} was not made: no traffic moved ` +
-        `(fix them and run the same command again, or kaji upgrade rollback to move all traffic back to ${state.from.name})${verdict.waiting.map((line) => `\n  ${line}`).join('')}`,
+  const patienceMs = Math.min(GATE_PATIENCE_MS, options.timeoutMs ?? GATE_PATIENCE_MS);
+  const graceMs = Math.min(GATE_GRACE_MS, options.degradedGraceMs ?? GATE_GRACE_MS, patienceMs);
+  const start = Date.now();
+  const stuckSince = new Map<string, number>();
+  let shown = '';
+  for (;;) {
+    let applications: ApplicationStatus[];
+    try {
+      applications = await withResourceHealth(argocd, expected, await listApplications(argocd));
+    } catch (error) {
+      if (error instanceof StepFailedError || error instanceof UpgradeError) throw error;
+      throw new StepFailedError(`${state.to.name}'s Argo CD did not answer (${(error as Error).message}), so ${what} was not made: ${unmoved}`);
+    }
+    const verdict = syncVerdict(expected, applications);
+    if (verdict.waiting.length === 0) {
+      options.onProgress(`${state.to.name}'s Argo CD: all ${verdict.total} Applications still Synced and Healthy${warningLine(verdict.warnings)}`);
+      return;
+    }
+    const at = Date.now();
+    const listed = new Map(applications.map((application) => [application.name, application]));
+    const stuck = new Set(
+      expected.filter((name) => {
+        const application = listed.get(name);
+        return application === undefined || (['Degraded', 'Suspended', 'Missing', 'Unknown'].includes(application.health) && !onlyBatchUnhealthy(application));
+      }),
     );
+    for (const name of stuckSince.keys()) if (!stuck.has(name)) stuckSince.delete(name);
+    for (const name of stuck) if (!stuckSince.has(name)) stuckSince.set(name, at);
+    if (at - start >= patienceMs || [...stuck].some((name) => at - stuckSince.get(name)! >= graceMs)) {
+      throw new StepFailedError(
+        `${state.to.name}'s Argo CD has ${verdict.ready}/${verdict.total} Applications Synced and Healthy, so ${what} was not made: ${unmoved} ` +
+          `(fix them and run the same command again${step === 'finish' && state.inProgress?.step === 'finish' ? '' : `, or kaji upgrade rollback to move all traffic back to ${state.from.name}`})${verdict.waiting.map((line) => `\n  ${line}`).join('')}`,
+      );
+    }
+    const line = `${verdict.ready}/${verdict.total} Applications Synced and Healthy; not yet: ${verdict.waiting.slice(0, 3).join('; ')}${verdict.waiting.length > 3 ? '; …' : ''}`;
+    if (line !== shown) {
+      options.onProgress(
+        `${state.to.name}'s Argo CD, before ${what}: ${line} (waiting up to ${formatDuration(patienceMs)} for them to settle; one Degraded, Suspended, Missing or Unknown holds the step back after ${formatDuration(graceMs)})`,
+      );
+      shown = line;
+    }
+    await sleep(Math.min(options.intervalMs ?? 15_000, Math.max(0, start + patienceMs - Date.now())));
   }
-  options.onProgress(`${state.to.name}'s Argo CD: all ${verdict.total} Applications still Synced and Healthy`);
+}
+
+/**
+ * What a step the gate holds back has moved: nothing, unless a run started it
+ * and did not verify it (Route 53 had not confirmed, a crash): its push may
+ * have landed, and external-dns may be moving traffic.
+ */
+function heldBack(state: UpgradeState, step: StepId, branch: string): string {
+  const started = state.inProgress?.step === step ? state.inProgress.since : undefined;
+  if (started === undefined) return 'no traffic moved';
+  const pushed = step === 'finish' ? `${state.from.name}'s removal may be released already` : `its weights may be on ${branch} already, so traffic may be moving`;
+  return `a run started it at ${started} and did not verify it: ${pushed}`;
 }
 
 async function weightStep(platform: PlatformDefinition, state: UpgradeState, step: StepId, options: RunbookOptions): Promise<StepResult> {
@@ -353,11 +434,28 @@ function releaseSettings(options: RunbookOptions): Pick<ReleaseOptions, 'manifes
   return { manifests, base, attempts, kubectl, author, onProgress };
 }
 
+/**
+ * Releases `weights`. A weight step first reads the weights on the branch: the
+ * ones this upgrade last verified, or the step's own (a run stopped after its
+ * push); any others were set by someone else (a rollback run elsewhere, a hand
+ * edit draining green), and pushing would undo that. A rollback takes the
+ * branch as it is: traffic may always go back.
+ */
 async function releaseWeights(platform: PlatformDefinition, state: UpgradeState, weights: Record<string, number>, title: string, options: RunbookOptions): Promise<ReleaseResult> {
+  const checkBranch = async (clone: { root: string; base: string }): Promise<void> => {
+    const found = await branchWeights(clone.root, [state.from.name, state.to.name]);
+    if (weightsAgree(found, state.weights) || weightsAgree(found, weights)) return;
+    throw new UpgradeError(
+      `${clone.base} of the manifest repository routes traffic at ${describeFound(found)}: neither the weights this upgrade last verified (${describeWeights(state.weights)}) nor this step's (${describeWeights(weights)}). ` +
+        `Someone moved traffic since (kaji upgrade rollback run elsewhere, a hand edit), and this step would undo it: nothing was pushed. ` +
+        `Find out why; to go on from there, kaji upgrade rollback records a rollback here too (then next starts the weight steps over)`,
+    );
+  };
   return releasePlatformChange(platform, {
     platformFile: platform.file,
     edit: (text) => setClusterWeights(text, weights, displayPath(platform.file)),
     expected: { what: 'the external-dns aws-weight annotations', allows: (_file, changed) => changed.every((line) => /^[-+]\s*external-dns\.alpha\.kubernetes\.io\/aws-weight: /.test(line)) },
+    ...(state.inProgress?.step === 'rollback' ? {} : { checkBranch }),
     title,
     trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
     ...releaseSettings(options),
@@ -451,7 +549,7 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
   return withUpgradeLock(options.directory, async () => {
     let state = await unchangedState(options.directory, seen);
     const platform = await platformOf(options.directory, state);
-    if (retires) await checkGreenStillReady(platform, state, options, `finish (${state.from.name}'s retirement)`);
+    if (retires) await checkGreenStillReady(platform, state, 'finish', options, `finish (${state.from.name}'s retirement)`);
     const stack = stackName(platform, state.from.name);
     const folder = cdkAppFolder(platform.file, options.cdkApp);
     const deleteStack = `aws cloudformation delete-stack --region ${platform.platform.region} --stack-name ${stack}`;

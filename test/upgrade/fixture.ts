@@ -203,9 +203,14 @@ export interface ArgoApp {
   revision?: string;
   /** status.sync.revisions of a multi-source Application, one per source. */
   revisions?: string[];
+  /**
+   * status.resources, each with its health. As Argo CD 3 keeps resource health
+   * out of the Application, the list leaves it out; GET of the one Application fills it in.
+   */
+  resources?: { group: string; kind: string; namespace: string; name: string; health: string; message?: string }[];
 }
 
-/** Argo CD's GET /api/v1/applications, answering with `apps()` as Argo CD's JSON; 401 without the right bearer token. */
+/** Argo CD's GET /api/v1/applications (and /api/v1/applications/{name}), answering with `apps()` as Argo CD's JSON; 401 without the right bearer token. */
 export async function startArgoCd(apps: () => readonly ArgoApp[], token = ARGOCD_TOKEN): Promise<FakeServer> {
   const requests: FakeServer['requests'] = [];
   const { server, url } = await listen((request, response) => {
@@ -216,7 +221,9 @@ export async function startArgoCd(apps: () => readonly ArgoApp[], token = ARGOCD
       response.end(JSON.stringify({ error: 'invalid session: token is invalid', code: 16, message: 'invalid session: token is invalid' }));
       return;
     }
-    if (request.method !== 'GET' || !request.url?.startsWith('/api/v1/applications')) {
+    const path = new URL(request.url ?? '/', 'http://argocd').pathname;
+    const one = /^\/api\/v1\/applications\/([^/]+)$/.exec(path);
+    if (request.method !== 'GET' || (path !== '/api/v1/applications' && !one)) {
       response.statusCode = 404;
       response.end('{}');
       return;
@@ -229,8 +236,24 @@ export async function startArgoCd(apps: () => readonly ArgoApp[], token = ARGOCD
         health: { status: app.health, ...(app.message ? { message: app.message } : {}) },
         ...(app.sync === 'OutOfSync' ? { conditions: [{ type: 'SyncError', message: 'one or more objects failed to apply', lastTransitionTime: '2026-01-01T00:00:00Z' }] } : {}),
         operationState: { phase: app.sync === 'Synced' ? 'Succeeded' : 'Running', message: app.sync === 'Synced' ? 'successfully synced' : 'waiting for healthy state' },
+        ...(app.resources
+          ? {
+              resources: app.resources.map(({ health, message, ...resource }) => ({
+                version: 'v1',
+                status: 'Synced',
+                ...resource,
+                ...(one ? { health: { status: health, ...(message ? { message } : {}) } } : {}),
+              })),
+            }
+          : {}),
       },
     }));
+    if (one) {
+      const item = items.find((candidate) => candidate.metadata.name === decodeURIComponent(one[1]!));
+      response.statusCode = item ? 200 : 403; // Argo CD answers 403 for an Application it does not show
+      response.end(JSON.stringify(item ?? { error: 'permission denied', code: 7, message: 'permission denied' }));
+      return;
+    }
     response.end(JSON.stringify({ metadata: { resourceVersion: '42' }, items: items.length ? items : null }));
   });
   return { url, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dnsVerdict, formatDuration, parseDuration, readState, removeCluster, setClusterWeights, syncVerdict, weightsOf, type UpgradeState } from '../../src/upgrade/index.js';
-import { argoCdServerUrl, listApplications } from '../../src/upgrade/argocd.js';
+import { argoCdServerUrl, getApplication, listApplications } from '../../src/upgrade/argocd.js';
 import { ManifestHistory } from '../../src/upgrade/revision.js';
 import { ARGOCD_TOKEN, startArgoCd } from './fixture.js';
 import { withUpgradeLock } from '../../src/upgrade/lock.js';
@@ -89,7 +89,27 @@ describe('Argo CD verdict', () => {
         { name: 'd', health: 'Missing' },
         { name: 'e', health: 'Suspended' },
       ],
+      warnings: [],
     });
+  });
+
+  test('Degraded or Suspended only by Jobs and CronJobs counts as ready, with a warning; by anything else it waits, naming the resources', () => {
+    const resource = (kind: string, name: string, health: string, message = '') => ({ group: kind === 'Deployment' ? 'apps' : 'batch', kind, namespace: 'ns', name, health, message });
+    const verdict = syncVerdict(['failed-run', 'suspended', 'paused', 'both', 'unknown'], [
+      { ...app('failed-run', 'Synced', 'Degraded'), unhealthy: [resource('CronJob', 'report', 'Degraded', 'Job report-1 failed')] },
+      { ...app('suspended', 'Synced', 'Suspended'), unhealthy: [resource('CronJob', 'nightly', 'Suspended')] },
+      { ...app('paused', 'Synced', 'Suspended'), unhealthy: [resource('Deployment', 'web', 'Suspended', 'Deployment is paused')] },
+      { ...app('both', 'Synced', 'Degraded'), unhealthy: [resource('Job', 'migrate', 'Degraded'), resource('Deployment', 'web', 'Progressing')] },
+      app('unknown', 'Synced', 'Degraded'), // the resources' health not given: the Application's counts
+    ]);
+    assert.equal(verdict.ready, 2);
+    assert.deepEqual(verdict.warnings, ['failed-run: CronJob ns/report Degraded (Job report-1 failed)', 'suspended: CronJob ns/nightly Suspended']);
+    assert.deepEqual(verdict.waiting, [
+      'paused: Synced, Suspended [Deployment ns/web Suspended (Deployment is paused)]',
+      'both: Synced, Degraded [Job ns/migrate Degraded; Deployment ns/web Progressing]',
+      'unknown: Synced, Degraded',
+    ]);
+    assert.deepEqual(verdict.attention.map((entry) => entry.name), ['paused', 'both', 'unknown']);
   });
 
   test('with a revision required: Synced to an accepted commit (any source of a multi-source one), else named with the commit it is at', () => {
@@ -108,6 +128,30 @@ describe('Argo CD verdict', () => {
       'none: Synced to no revision, not main at aaaaaaaaaaaa or later (Argo CD has not fetched it yet)',
     ]);
     assert.equal(verdict.ready, 3);
+  });
+
+  test("resource health: the list may leave it out, the one Application's GET has it (not Healthy ones kept)", async () => {
+    const server = await startArgoCd(() => [
+      {
+        name: 'shop',
+        sync: 'Synced',
+        health: 'Degraded',
+        resources: [
+          { group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'shop', health: 'Healthy' },
+          { group: 'batch', kind: 'CronJob', namespace: 'shop', name: 'report', health: 'Degraded', message: 'the last Job failed' },
+        ],
+      },
+    ]);
+    try {
+      const [listed] = await listApplications({ server: server.url, token: ARGOCD_TOKEN });
+      assert.deepEqual([listed!.unhealthy, listed!.resourceHealthKnown], [[], false]);
+      const one = await getApplication({ server: server.url, token: ARGOCD_TOKEN }, 'shop');
+      assert.equal(one.resourceHealthKnown, true);
+      assert.deepEqual(one.unhealthy, [{ group: 'batch', kind: 'CronJob', namespace: 'shop', name: 'report', health: 'Degraded', message: 'the last Job failed' }]);
+      assert.equal(server.requests.at(-1)?.path, '/api/v1/applications/shop');
+    } finally {
+      await server.close();
+    }
   });
 
   test("Argo CD's status.sync.revision, and status.sync.revisions of a multi-source Application, are read", async () => {

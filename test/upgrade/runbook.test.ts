@@ -298,6 +298,14 @@ spec:
       const pushed = fixture.git('rev-parse', 'main');
       assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
 
+      // Held back by green's Argo CD on the way: the weights were pushed already, so traffic may be moving.
+      apps = () => healthyApps(GREEN_APPS, tip()).map((app) => (app.name === 'cart' ? { ...app, health: 'Degraded' } : app));
+      const held = await upgrade(fixture, ['next'], servers());
+      assert.equal(held.code, 1);
+      assert.match(held.stderr, /so weight step 1 \(10%\) was not made: a run started it at .* and did not verify it: its weights may be on main already, so traffic may be moving \(fix them/);
+      assert.doesNotMatch(held.stderr, /no traffic moved/);
+      apps = () => healthyApps(GREEN_APPS, tip());
+
       records = () => recordsFromRemote(fixture);
       const again = await upgrade(fixture, ['next'], servers());
       assert.equal(again.code, 0, again.stderr);
@@ -409,15 +417,61 @@ spec:
       assert.doesNotMatch(failed.stderr, /timed out/);
       assert.equal(state(fixture).done.sync, undefined);
 
-      let polls = 0;
       const waiting = health({ cart: 'Degraded', shop: 'Suspended', 'kaji-tenants': 'Missing' });
-      apps = () => (++polls < 3 ? waiting() : healthyApps(GREEN_APPS, tip()));
+      // Two looks at the list (the Degraded and Suspended ones are asked for on their own too, for their resources' health).
+      const looks = () => argocd.requests.filter((request) => request.path === '/api/v1/applications').length;
+      const before = looks();
+      apps = () => (looks() - before < 3 ? waiting() : healthyApps(GREEN_APPS, tip()));
       const synced = await upgrade(fixture, ['next'], servers());
       assert.equal(synced.code, 0, synced.stderr);
       assert.match(
         synced.stderr,
         /2\/5 Applications Synced and Healthy; Degraded: cart \(the step fails if one stays Degraded 5m\); Suspended: shop \(paused \(a suspended Job or CronJob, a paused rollout\): it turns Healthy only once resumed\); Missing: kaji-tenants \(its resources are not in the cluster \(yet\)\); not yet: cart: Synced, Degraded/,
       );
+    });
+
+    test("the gate waits while an auto-sync makes Applications OutOfSync or Progressing; a CronJob's failed run is a warning; a Degraded Deployment holds the step", async () => {
+      await started(['--soak', '0s', '--steps', '50,100']);
+      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      // A merge on main a moment ago: cart syncs, shop's Deployment rolls.
+      let polls = 0;
+      apps = () =>
+        ++polls <= 2
+          ? healthyApps(GREEN_APPS, tip()).map((app) => (app.name === 'cart' ? { ...app, sync: 'OutOfSync', health: 'Progressing' } : app.name === 'shop' ? { ...app, health: 'Progressing' } : app))
+          : healthyApps(GREEN_APPS, tip());
+      const settled = await upgrade(fixture, ['next'], servers());
+      assert.equal(settled.code, 0, settled.stderr);
+      assert.match(settled.stderr, /green's Argo CD, before weight step 1 \(50%\): 3\/5 Applications Synced and Healthy; not yet: cart: OutOfSync, Progressing .*\(waiting up to 3s for them to settle/);
+      assert.match(settled.stderr, /green's Argo CD: all 5 Applications still Synced and Healthy/);
+
+      // shop's report CronJob: its last Job failed. The service itself serves.
+      const report = { group: 'batch', kind: 'CronJob', namespace: 'shop', name: 'report', health: 'Degraded', message: 'the last Job failed' };
+      apps = () => healthyApps(GREEN_APPS, tip()).map((app) => (app.name === 'shop' ? { ...app, health: 'Degraded', resources: [report] } : app));
+      const warned = await upgrade(fixture, ['next'], servers());
+      assert.equal(warned.code, 0, warned.stderr);
+      assert.match(warned.stderr, /all 5 Applications still Synced and Healthy; only Jobs or CronJobs unhealthy, not holding the upgrade back: shop: CronJob shop\/report Degraded \(the last Job failed\)/);
+      assert.deepEqual(remoteWeights(fixture), { blue: '0', green: '255' });
+
+      // cart's Deployment past its progress deadline: finish is held back at the first look with --degraded-grace 0s.
+      const web = { group: 'apps', kind: 'Deployment', namespace: 'cart', name: 'cart', health: 'Degraded', message: 'exceeded its progress deadline' };
+      apps = () => healthyApps(GREEN_APPS, tip()).map((app) => (app.name === 'cart' ? { ...app, health: 'Degraded', resources: [web] } : app));
+      const asked = argocd.requests.length;
+      const held = await upgrade(fixture, ['finish', '--degraded-grace', '0s'], servers());
+      assert.equal(held.code, 1);
+      assert.match(held.stderr, /so finish \(blue's retirement\) was not made: no traffic moved .*\n {2}cart: Synced, Degraded \[Deployment cart\/cart Degraded \(exceeded its progress deadline\)\]\n/);
+      assert.deepEqual(argocd.requests.slice(asked).map((request) => request.path), ['/api/v1/applications', '/api/v1/applications/cart'], 'one look');
+      assert.match(fixture.readPlatform(), /name: blue/);
+    });
+
+    test('sync: an Application Suspended only by a CronJob suspended on purpose is synced, with a warning', async () => {
+      await started();
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy
+      const nightly = { group: 'batch', kind: 'CronJob', namespace: 'shop', name: 'nightly', health: 'Suspended' };
+      apps = () => healthyApps(GREEN_APPS, tip()).map((app) => (app.name === 'shop' ? { ...app, health: 'Suspended', resources: [nightly] } : app));
+      const synced = await upgrade(fixture, ['next'], servers());
+      assert.equal(synced.code, 0, synced.stderr);
+      assert.match(synced.stdout, /all 5 Applications Synced \(to main at [0-9a-f]{12} or later\) and Healthy but for their Jobs or CronJobs; only Jobs or CronJobs unhealthy, not holding the upgrade back: shop: CronJob shop\/nightly Suspended/);
+      assert.ok(state(fixture).done.sync);
     });
 
     test('a weight step runs kaji synth once; one whose push landed before its in-place edit of platform.yaml is taken up', async () => {
@@ -557,6 +611,34 @@ spec:
       assert.equal(fixture.git('rev-parse', 'main'), tip, 'nothing pushed: api stays');
       assert.ok(fixture.show('clusters/blue/argocd/apps/api.yaml'));
       assert.equal(state(fixture).done['weight-1'], undefined);
+    });
+
+    test('a weight step refuses weights on the branch it did not set (a hand edit, a rollback run elsewhere): nothing is pushed', async () => {
+      await started();
+      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      const platformBefore = fixture.readPlatform();
+      const stateBefore = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
+      // On call, someone drains green for shop by hand.
+      const app = fixture.show('clusters/green/argocd/apps/shop.yaml')!;
+      pushCommit(fixture, 'clusters/green/argocd/apps/shop.yaml', `${app.replace("aws-weight: '26'", "aws-weight: '0'")}\n`);
+      const drained = tip();
+      const handEdit = await upgrade(fixture, ['next'], servers());
+      assert.equal(handEdit.code, 2, handEdit.stderr);
+      assert.match(handEdit.stderr, /main of the manifest repository routes traffic at blue 229, green 0 and 26: neither the weights this upgrade last verified \(blue 229, green 26\) nor this step's \(blue 127, green 128\)\. Someone moved traffic since/);
+      assert.equal(tip(), drained, 'nothing pushed');
+
+      // A colleague rolls back from another checkout (with its own state file); this one still says weight 1 is done.
+      const back = await upgrade(fixture, ['rollback'], servers());
+      assert.equal(back.code, 0, back.stderr);
+      writeFileSync(join(fixture.platformDir, 'platform.yaml'), platformBefore);
+      writeFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), stateBefore);
+      const rolledBack = tip();
+      const stale = await upgrade(fixture, ['next'], servers());
+      assert.equal(stale.code, 2, stale.stderr);
+      assert.match(stale.stderr, /routes traffic at blue 255, green 0: neither .*nothing was pushed\. Find out why; to go on from there, kaji upgrade rollback records a rollback here too/);
+      assert.equal(tip(), rolledBack, 'the rollback stays');
+      assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
+      assert.equal(state(fixture).done['weight-2'], undefined);
     });
 
     test('a run waiting out the soak stops when another run recorded something meanwhile', async () => {
