@@ -147,15 +147,16 @@ export async function nextStep(options: RunbookOptions): Promise<StepResult> {
   const weight = step !== 'deploy' && step !== 'sync';
   // Asked before the soak, not after it: a weight step checks green's Argo CD first.
   if (weight) greenArgoCd(seen, options, 'each weight step checks');
-  // The soak is waited out without the lock, so a rollback can be made meanwhile; this run then stops.
-  if (weight) await waitSoak(seen, options);
+  // The soak and the gate's wait happen without the lock, so a rollback can be made meanwhile; this run then stops.
+  if (weight) {
+    await waitSoak(seen, options);
+    const what = `weight step ${step.slice('weight-'.length)} (${seen.weightSteps[Number(step.slice('weight-'.length)) - 1]}%)`;
+    await checkGreenStillReady(await platformOf(options.directory, seen), seen, step, options, what);
+  }
   return withUpgradeLock(options.directory, async () => {
     let state = await unchangedState(options.directory, seen);
     const platform = await platformOf(options.directory, state);
-    if (weight) {
-      await checkGreenStillReady(platform, state, step, options, `weight step ${step.slice('weight-'.length)} (${state.weightSteps[Number(step.slice('weight-'.length)) - 1]}%)`);
-      return weightStep(platform, state, step, options);
-    }
+    if (weight) return weightStep(platform, state, step, options);
     state = await writeState(options.directory, { ...state, inProgress: { step, since: now() } });
     const lines = step === 'deploy' ? await deployStep(platform, state, options) : await syncStep(platform, state, options);
     state = await writeState(options.directory, { ...state, done: { ...state.done, [step]: now() }, inProgress: undefined });
@@ -546,10 +547,11 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
   const retires = step === 'finish' || (options.destroy === true && seen.destroyedAt === undefined);
   if (retires) greenArgoCd(seen, options, 'finish checks');
   if (step === 'finish') await waitSoak(seen, options);
+  // Without the lock, like the soak: a rollback may be made while the gate waits.
+  if (retires) await checkGreenStillReady(await platformOf(options.directory, seen), seen, 'finish', options, `finish (${seen.from.name}'s retirement)`);
   return withUpgradeLock(options.directory, async () => {
     let state = await unchangedState(options.directory, seen);
     const platform = await platformOf(options.directory, state);
-    if (retires) await checkGreenStillReady(platform, state, 'finish', options, `finish (${state.from.name}'s retirement)`);
     const stack = stackName(platform, state.from.name);
     const folder = cdkAppFolder(platform.file, options.cdkApp);
     const deleteStack = `aws cloudformation delete-stack --region ${platform.platform.region} --stack-name ${stack}`;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { kaji, type CliResult } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { nextStep } from '../../src/upgrade/index.js';
+import { withUpgradeLock } from '../../src/upgrade/lock.js';
 import {
   ARGOCD_TOKEN,
   createFixture,
@@ -666,6 +667,40 @@ spec:
       );
       assert.equal(fixture.git('rev-parse', 'main'), tip, 'nothing pushed');
       assert.equal(JSON.parse(readFileSync(file, 'utf8')).inProgress.step, 'rollback');
+    });
+
+    test("the gate waits without the lock: a rollback can be made meanwhile, and the waiting run then stops", async () => {
+      await started(['--soak', '0s', '--steps', '50,100']);
+      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      let polls = 0;
+      apps = () => (++polls <= 2 ? healthyApps(GREEN_APPS, tip()).map((app) => (app.name === 'cart' ? { ...app, sync: 'OutOfSync', health: 'Progressing' } : app)) : healthyApps(GREEN_APPS, tip()));
+      const file = join(fixture.platformDir, 'kaji-upgrade.json');
+      const before = JSON.parse(readFileSync(file, 'utf8'));
+      const main = fixture.git('rev-parse', 'main');
+      let rollback: Promise<void> | undefined;
+      await assert.rejects(
+        nextStep({
+          directory: fixture.platformDir,
+          cdk: fixture.cdk,
+          intervalMs: 5,
+          timeoutMs: 3000,
+          route53: { endpoint: route53.url },
+          argocd: { server: argocd.url, token: ARGOCD_TOKEN },
+          onOutput: () => undefined,
+          // While the gate waits for cart, another run takes the lock and records a rollback.
+          onProgress: (message) => {
+            if (rollback === undefined && message.includes('before weight step 1')) {
+              rollback = withUpgradeLock(fixture.platformDir, async () => {
+                writeFileSync(file, JSON.stringify({ ...before, updatedAt: new Date(Date.now() + 5).toISOString(), inProgress: { step: 'rollback', since: new Date().toISOString() } }));
+              });
+            }
+          },
+        }),
+        /the upgrade was changed by another run while this one waited/,
+      );
+      assert.ok(rollback, 'the gate waited');
+      await rollback; // not refused: the gate did not hold the lock
+      assert.equal(fixture.git('rev-parse', 'main'), main, 'nothing pushed');
     });
 
     test('killed while it soaks between two weight steps: the state is as it was, and the next run goes on once the soak is over', async () => {
