@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer } from '../support/github-server.js';
-import { BLUE_VPAS, createRightsizeFixture, GREEN_VPAS, list } from './rightsize-fixture.js';
+import { BLUE_VPAS, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs } from './rightsize-fixture.js';
 
 async function withToken<T>(token: string, body: () => Promise<T>): Promise<T> {
   const saved = process.env.GITHUB_TOKEN;
@@ -29,15 +29,7 @@ describe('kaji rightsize over a branch someone else pushed to', { skip: !hasKube
     const snapshots = tempTree({ 'blue.json': list(BLUE_VPAS), 'green.json': list(GREEN_VPAS) });
     const reviewer = mkdtempSync(join(tmpdir(), 'kaji-rightsize-reviewer-'));
     const branch = 'kaji/rightsize';
-    const args = [
-      'rightsize',
-      '--from', snapshots.path('blue.json'),
-      '--from', snapshots.path('green.json'),
-      '--platform', fixture.platformDir,
-      '--manifests', fixture.remote,
-      '--github-repository', 'acme/manifests',
-      '--github-api-url', github.url,
-    ];
+    const args = rightsizeArgs(snapshots, fixture, github.url);
     try {
       const first = await withToken(github.token, () => kaji(args));
       assert.equal(first.code, 0, first.stderr);

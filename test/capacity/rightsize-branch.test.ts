@@ -8,7 +8,7 @@ import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
-import { BLUE_VPAS, createRightsizeFixture, GREEN_VPAS, list } from './rightsize-fixture.js';
+import { BLUE_VPAS, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs } from './rightsize-fixture.js';
 
 describe('rightsizeBranch', () => {
   test('every service: kaji/rightsize; a set: its sorted names, the same in any order, another set another branch', () => {
@@ -34,17 +34,7 @@ describe('kaji rightsize --service: a branch per set', { skip: !hasKubectl && 'n
   let github: GitHubServer;
   let snapshots: ReturnType<typeof tempTree>;
   const saved = process.env.GITHUB_TOKEN;
-  const run = (...more: string[]) =>
-    kaji([
-      'rightsize',
-      '--from', snapshots.path('blue.json'),
-      '--from', snapshots.path('green.json'),
-      '--platform', fixture.platformDir,
-      '--manifests', fixture.remote,
-      '--github-repository', 'acme/manifests',
-      '--github-api-url', github.url,
-      ...more,
-    ]);
+  const run = (...more: string[]) => kaji([...rightsizeArgs(snapshots, fixture, github.url), ...more]);
 
   before(async () => {
     fixture = createRightsizeFixture();

@@ -84,6 +84,21 @@ images:
 `;
 }
 
+/**
+ * `kaji rightsize` reading blue.json and green.json of `snapshots` against the fixture's platform and
+ * remote; with a fake GitHub's URL, in pull-request mode on acme/manifests.
+ */
+export function rightsizeArgs(snapshots: { path(name: string): string }, fixture: BumpFixture, githubUrl?: string): string[] {
+  return [
+    'rightsize',
+    '--from', snapshots.path('blue.json'),
+    '--from', snapshots.path('green.json'),
+    '--platform', fixture.platformDir,
+    '--manifests', fixture.remote,
+    ...(githubUrl === undefined ? [] : ['--github-repository', 'acme/manifests', '--github-api-url', githubUrl]),
+  ];
+}
+
 /** Commits files to the remote's main through a clone of its own. */
 export function commitToRemote(fixture: BumpFixture, files: Record<string, string>, message: string): void {
   const work = mkdtempSync(join(tmpdir(), 'kaji-rightsize-seed-'));

@@ -9,7 +9,7 @@ import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer } from '../support/github-server.js';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
-import { BLUE_VPAS, commitToRemote, createRightsizeFixture, GREEN_VPAS, list } from './rightsize-fixture.js';
+import { BLUE_VPAS, commitToRemote, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs } from './rightsize-fixture.js';
 
 interface PlannedChange {
   container: string;
@@ -22,14 +22,7 @@ interface PlannedChange {
 describe('kaji rightsize and the quota', { skip: !hasKubectl && 'needs kubectl' }, () => {
   let fixture: BumpFixture;
   let snapshots: ReturnType<typeof tempTree>;
-  const args = (...more: string[]) => [
-    'rightsize',
-    '--from', snapshots.path('blue.json'),
-    '--from', snapshots.path('green.json'),
-    '--platform', fixture.platformDir,
-    '--manifests', fixture.remote,
-    ...more,
-  ];
+  const args = (...more: string[]) => [...rightsizeArgs(snapshots, fixture), ...more];
   const appChanges = (plan: { changes: PlannedChange[] }) =>
     plan.changes.filter((c) => c.container === 'app').map((c) => `${c.resource} ${c.file} ${c.decision}: ${c.skipped}`);
 

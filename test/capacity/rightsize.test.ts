@@ -8,7 +8,7 @@ import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
-import { BLUE_PATCH, BLUE_VPAS, commitToRemote, createRightsizeFixture, GREEN_VPAS, list, SHOP_BASE } from './rightsize-fixture.js';
+import { BLUE_PATCH, BLUE_VPAS, commitToRemote, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs, SHOP_BASE } from './rightsize-fixture.js';
 
 async function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
   const saved = process.env.GITHUB_TOKEN;
@@ -29,16 +29,7 @@ describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
   let fixture: BumpFixture;
   let github: GitHubServer;
   let snapshots: ReturnType<typeof tempTree>;
-  const args = (...more: string[]) => [
-    'rightsize',
-    '--from', snapshots.path('blue.json'),
-    '--from', snapshots.path('green.json'),
-    '--platform', fixture.platformDir,
-    '--manifests', fixture.remote,
-    '--github-repository', 'acme/manifests',
-    '--github-api-url', github.url,
-    ...more,
-  ];
+  const args = (...more: string[]) => [...rightsizeArgs(snapshots, fixture, github.url), ...more];
 
   before(async () => {
     fixture = createRightsizeFixture();

@@ -642,6 +642,19 @@ spec:
       assert.equal(state(fixture).done['weight-2'], undefined);
     });
 
+    /** `kaji upgrade next` in this process, against the fixture's fake AWS and Argo CD, with its progress lines seen by `onProgress`. */
+    const nextInProcess = (onProgress: (message: string) => void) =>
+      nextStep({
+        directory: fixture.platformDir,
+        cdk: fixture.cdk,
+        intervalMs: 5,
+        timeoutMs: 3000,
+        route53: { endpoint: route53.url },
+        argocd: { server: argocd.url, token: ARGOCD_TOKEN },
+        onOutput: () => undefined,
+        onProgress,
+      });
+
     test('a run waiting out the soak stops when another run recorded something meanwhile', async () => {
       await started(['--soak', '1h']);
       for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
@@ -650,18 +663,9 @@ spec:
       writeFileSync(file, JSON.stringify({ ...soaking, soakUntil: new Date(Date.now() + 200).toISOString() }));
       const tip = fixture.git('rev-parse', 'main');
       await assert.rejects(
-        nextStep({
-          directory: fixture.platformDir,
-          cdk: fixture.cdk,
-          intervalMs: 5,
-          timeoutMs: 3000,
-          route53: { endpoint: route53.url },
-          argocd: { server: argocd.url, token: ARGOCD_TOKEN },
-          onOutput: () => undefined,
-          // While it soaks, another run (a rollback) records its own step.
-          onProgress: (message) => {
-            if (message.startsWith('soaking')) writeFileSync(file, JSON.stringify({ ...soaking, updatedAt: new Date(Date.now() + 5).toISOString(), inProgress: { step: 'rollback', since: new Date().toISOString() } }));
-          },
+        // While it soaks, another run (a rollback) records its own step.
+        nextInProcess((message) => {
+          if (message.startsWith('soaking')) writeFileSync(file, JSON.stringify({ ...soaking, updatedAt: new Date(Date.now() + 5).toISOString(), inProgress: { step: 'rollback', since: new Date().toISOString() } }));
         }),
         /the upgrade was changed by another run while this one waited/,
       );
@@ -679,22 +683,13 @@ spec:
       const main = fixture.git('rev-parse', 'main');
       let rollback: Promise<void> | undefined;
       await assert.rejects(
-        nextStep({
-          directory: fixture.platformDir,
-          cdk: fixture.cdk,
-          intervalMs: 5,
-          timeoutMs: 3000,
-          route53: { endpoint: route53.url },
-          argocd: { server: argocd.url, token: ARGOCD_TOKEN },
-          onOutput: () => undefined,
-          // While the gate waits for cart, another run takes the lock and records a rollback.
-          onProgress: (message) => {
-            if (rollback === undefined && message.includes('before weight step 1')) {
-              rollback = withUpgradeLock(fixture.platformDir, async () => {
-                writeFileSync(file, JSON.stringify({ ...before, updatedAt: new Date(Date.now() + 5).toISOString(), inProgress: { step: 'rollback', since: new Date().toISOString() } }));
-              });
-            }
-          },
+        // While the gate waits for cart, another run takes the lock and records a rollback.
+        nextInProcess((message) => {
+          if (rollback === undefined && message.includes('before weight step 1')) {
+            rollback = withUpgradeLock(fixture.platformDir, async () => {
+              writeFileSync(file, JSON.stringify({ ...before, updatedAt: new Date(Date.now() + 5).toISOString(), inProgress: { step: 'rollback', since: new Date().toISOString() } }));
+            });
+          }
         }),
         /the upgrade was changed by another run while this one waited/,
       );
