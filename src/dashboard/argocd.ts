@@ -5,16 +5,15 @@
 // a reading with the reason, never an exception: the page shows it once.
 // --serve reads again per page at most every cacheMs, so a refresh storm
 // costs Argo CD one listing per cluster.
-import { argoCdServerUrl, ARGOCD_TOKEN_ENV, listApplications, type ApplicationStatus, type ArgoCdConnection } from '../upgrade/argocd.js';
+import { argoCdServerUrl, ARGOCD_TOKEN_ENV, listApplications, type ApplicationStatus, type ArgoCdConnection, type ArgoCdNames } from '../upgrade/argocd.js';
 import { UpgradeError } from '../upgrade/errors.js';
 import { printable } from '../report/index.js';
 import { DashboardInputError } from './errors.js';
 
 export interface ArgoCdTarget {
   readonly cluster: string;
+  /** With the dashboard's names for its settings (`--argocd CLUSTER=SERVER`, the variable the token came from). */
   readonly connection: ArgoCdConnection;
-  /** The environment variable the token came from, for messages (never the token). */
-  readonly tokenFrom: string;
 }
 
 /** One cluster's Argo CD as read at `readAt`: its Applications, or why they could not be read. */
@@ -48,18 +47,20 @@ export function argoCdToken(cluster: string, env: NodeJS.ProcessEnv = process.en
 
 /** The server as `--argocd CLUSTER=SERVER` gives it, checked as the reader will use it; DashboardInputError naming the flag. */
 export function argoCdTarget(cluster: string, server: string, token: { readonly token: string; readonly from: string }, ca?: string): ArgoCdTarget {
+  // The reader's messages say the dashboard's flag and the variable this token came from.
+  const names: ArgoCdNames = { server: (value) => `--argocd ${cluster}=${value}`, token: `$${token.from}` };
   try {
-    argoCdServerUrl(server);
+    argoCdServerUrl(server, names);
   } catch (error) {
     if (!(error instanceof UpgradeError)) throw error;
-    throw new DashboardInputError(inDashboardTerms(error.message, cluster, token.from));
+    throw new DashboardInputError(error.message);
   }
-  return { cluster, tokenFrom: token.from, connection: { server, token: token.token, ...(ca === undefined ? {} : { ca }), requestTimeoutMs: REQUEST_TIMEOUT_MS } };
+  return { cluster, connection: { server, token: token.token, ...(ca === undefined ? {} : { ca }), requestTimeoutMs: REQUEST_TIMEOUT_MS, names } };
 }
 
 /** One listing of the cluster's Argo CD; a failure is the reading's `error`. */
 export async function readArgoCd(target: ArgoCdTarget, now: () => Date = () => new Date()): Promise<ArgoCdReading> {
-  const server = argoCdServerUrl(target.connection.server).origin;
+  const server = argoCdServerUrl(target.connection.server, target.connection.names).origin;
   try {
     const applications = await listApplications(target.connection);
     return { server, readAt: now(), applications };
@@ -68,7 +69,7 @@ export async function readArgoCd(target: ArgoCdTarget, now: () => Date = () => n
     // The token never reaches the page or the terminal, whatever a server echoes back.
     const hint = UNTRUSTED_CERTIFICATE.has((error as NodeJS.ErrnoException).code ?? '') ? `: is its certificate's CA in --argocd-ca ${target.cluster}=FILE?` : '';
     const reason = `${errorReason(error)}${hint}`.split(target.connection.token).join('***');
-    return { server, readAt: now(), error: printable(inDashboardTerms(reason, target.cluster, target.tokenFrom)) };
+    return { server, readAt: now(), error: printable(reason) };
   }
 }
 
@@ -92,14 +93,6 @@ export class ArgoCdReader {
     this.#cached = { at, readings };
     return readings;
   }
-}
-
-/** The reader's messages name `kaji upgrade`'s flag and token variable: say the dashboard's instead. */
-function inDashboardTerms(message: string, cluster: string, tokenFrom: string): string {
-  return message
-    .replace(/^--argocd-server( \(or \$ARGOCD_SERVER\))? /, `--argocd ${cluster}=`)
-    .replace(/--argocd-server/g, `--argocd ${cluster}=SERVER`)
-    .replace(new RegExp(`check \\$?${ARGOCD_TOKEN_ENV}\\b`), `check $${tokenFrom}`);
 }
 
 /** A network error's words: Node's AggregateError (every address of a name refused) has an empty message. */

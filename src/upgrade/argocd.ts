@@ -3,12 +3,24 @@
 // for the cluster there, Synced (to a recent enough commit) and Healthy, and
 // if not, why not (the status fields Argo CD's UI shows).
 import { isIP } from 'node:net';
+import { ARGOCD_NAMESPACE } from '../platform/derive/names.js';
 import { printable } from '../report/index.js';
 import { httpGet } from './http.js';
 import { StepFailedError, UpgradeError } from './errors.js';
 
 /** The environment variable holding the Argo CD API token (the argocd CLI's name for it). */
 export const ARGOCD_TOKEN_ENV = 'ARGOCD_AUTH_TOKEN';
+
+/** How the command that reads Argo CD names its settings, so that messages say what the user gave it. */
+export interface ArgoCdNames {
+  /** The server setting with the value given: `--argocd-server (or $ARGOCD_SERVER) https://argocd.example.com`. */
+  readonly server: (value: string) => string;
+  /** The token's environment variable, as messages name it: `ARGOCD_AUTH_TOKEN`. */
+  readonly token: string;
+}
+
+/** kaji upgrade's settings: the default. */
+export const UPGRADE_ARGOCD_NAMES: ArgoCdNames = { server: (value) => `--argocd-server (or $ARGOCD_SERVER) ${value}`, token: ARGOCD_TOKEN_ENV };
 
 export interface ArgoCdConnection {
   /** The Argo CD server: https://argocd.green.labs.example.com, or host[:port] as the argocd CLI's $ARGOCD_SERVER (https). */
@@ -19,10 +31,14 @@ export interface ArgoCdConnection {
   readonly ca?: string;
   /** @default 30000 */
   readonly requestTimeoutMs?: number;
+  /** @default UPGRADE_ARGOCD_NAMES */
+  readonly names?: ArgoCdNames;
 }
 
 /** One Application as far as readiness goes. */
 export interface ApplicationStatus {
+  /** metadata.namespace: kaji's are in ARGOCD_NAMESPACE. */
+  readonly namespace: string;
   readonly name: string;
   readonly sync: string;
   readonly health: string;
@@ -57,14 +73,24 @@ type Json = Record<string, unknown>;
 const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
+/**
+ * The Applications in kaji's namespace (ARGOCD_NAMESPACE, where synth puts
+ * every Application it generates). An Argo CD serving "apps in any namespace"
+ * lists other namespaces' too, and a tenant's may bear a kaji service's name:
+ * it must not stand in for kaji's.
+ */
 export async function listApplications(connection: ArgoCdConnection): Promise<ApplicationStatus[]> {
   const list = await getJson(connection, 'api/v1/applications');
   const items = isRecord(list) && Array.isArray(list.items) ? list.items : []; // Argo CD sends "items": null for none
-  return items.filter(isRecord).map(applicationStatus);
+  return items
+    .filter(isRecord)
+    .map(applicationStatus)
+    .filter((application) => application.namespace === ARGOCD_NAMESPACE);
 }
 
 /**
- * One Application (GET /api/v1/applications/{name}). Where Argo CD keeps
+ * One Application (GET /api/v1/applications/{name}: without appNamespace, the
+ * one in Argo CD's own namespace, which kaji installs it in). Where Argo CD keeps
  * resource health out of the Application (its resource tree), this answer has
  * it filled in, as the UI shows it; the list's may not.
  */
@@ -74,7 +100,8 @@ export async function getApplication(connection: ArgoCdConnection, name: string)
 }
 
 async function getJson(connection: ArgoCdConnection, path: string): Promise<unknown> {
-  const url = new URL(path, argoCdServerUrl(connection.server));
+  const names = connection.names ?? UPGRADE_ARGOCD_NAMES;
+  const url = new URL(path, argoCdServerUrl(connection.server, names));
   const response = await httpGet(url, {
     headers: { authorization: `Bearer ${connection.token}`, accept: 'application/json' },
     ca: connection.ca,
@@ -82,15 +109,16 @@ async function getJson(connection: ArgoCdConnection, path: string): Promise<unkn
   });
   if (response.status === 401 || response.status === 403) {
     throw new ArgoCdRefusedError(
-      `Argo CD at ${url.origin} refused the token (HTTP ${response.status}): check ARGOCD_AUTH_TOKEN (an API token of an account that may get applications)`,
+      `Argo CD at ${url.origin} refused the token (HTTP ${response.status}): check ${names.token} (an API token of an account that may get applications)`,
     );
   }
-  if (response.status === 404) throw new ArgoCdRefusedError(`Argo CD at ${url.origin} has no ${url.pathname} (HTTP 404): is --argocd-server the Argo CD server?`);
+  const server = names.server(printable(connection.server));
+  if (response.status === 404) throw new ArgoCdRefusedError(`Argo CD at ${url.origin} has no ${url.pathname} (HTTP 404): is ${server} the Argo CD server?`);
   if (response.status !== 200) throw new StepFailedError(`Argo CD at ${url.origin} answered HTTP ${response.status}: ${printable(response.body.slice(0, 200).trim())}`);
   try {
     return JSON.parse(response.body);
   } catch {
-    throw new ArgoCdRefusedError(`Argo CD at ${url.origin} did not answer JSON: is --argocd-server the Argo CD server?`);
+    throw new ArgoCdRefusedError(`Argo CD at ${url.origin} did not answer JSON: is ${server} the Argo CD server?`);
   }
 }
 
@@ -99,16 +127,17 @@ async function getJson(connection: ArgoCdConnection, path: string): Promise<unkn
  * ($ARGOCD_SERVER), which means https. The token goes over TLS only, except to
  * this machine (a port-forward: kubectl port-forward svc/argocd-server).
  */
-export function argoCdServerUrl(server: string): URL {
+export function argoCdServerUrl(server: string, names: ArgoCdNames = UPGRADE_ARGOCD_NAMES): URL {
+  const setting = names.server(printable(server));
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `https://${server}`);
   } catch {
-    throw new UpgradeError(`--argocd-server (or $ARGOCD_SERVER) ${printable(server)} is neither a URL nor host[:port] (e.g. https://argocd.example.com)`);
+    throw new UpgradeError(`${setting} is neither a URL nor host[:port] (e.g. https://argocd.example.com)`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpgradeError(`--argocd-server ${printable(server)}: use an https:// URL`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpgradeError(`${setting}: use an https:// URL`);
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    throw new UpgradeError(`--argocd-server ${printable(server)}: the API token would cross the network unencrypted; use https:// (http:// only to this machine, e.g. a port-forward)`);
+    throw new UpgradeError(`${setting}: the API token would cross the network unencrypted; use https:// (http:// only to this machine, e.g. a port-forward)`);
   }
   if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
   return url;
@@ -151,6 +180,7 @@ function applicationStatus(item: Json): ApplicationStatus {
     })
     .filter((resource) => resource.health !== 'Healthy');
   return {
+    namespace: printable(text(metadata.namespace)),
     name: printable(text(metadata.name)),
     sync: printable(text(sync.status) || 'Unknown'),
     health: printable(text(health.status) || 'Unknown'),

@@ -187,11 +187,13 @@ describe("the dashboard's Argo CD state", () => {
     }
   });
 
-  test('an Argo CD over HTTPS with its own certificate: read with --argocd-ca, and without it the reason says so', async () => {
+  test("an Argo CD over HTTPS with its own certificate: read with --argocd-ca (a tenant's Application of a service's name not counted), and without it the reason says so", async () => {
     const tls = await selfSignedLoopbackCertificate('argocd-server');
     const server = createHttpsServer({ cert: tls.cert, key: tls.key }, (request, response) => {
       response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ items: [{ metadata: { name: 'shop' }, status: { sync: { status: 'Synced', revision: COMMIT }, health: { status: 'Healthy' } } }] }));
+      const item = (namespace: string, name: string) => ({ metadata: { name, namespace }, status: { sync: { status: 'Synced', revision: COMMIT }, health: { status: 'Healthy' } } });
+      // cart in a tenant's namespace ("apps in any namespace") is not kaji's cart.
+      response.end(JSON.stringify({ items: [item('argocd', 'shop'), item('team-x', 'cart')] }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {

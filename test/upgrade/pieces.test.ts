@@ -70,7 +70,7 @@ describe('Route 53 verdict', () => {
 });
 
 describe('Argo CD verdict', () => {
-  const app = (name: string, sync: string, health: string, revisions: string[] = [], detail = '') => ({ name, sync, health, revisions, detail });
+  const app = (name: string, sync: string, health: string, revisions: string[] = [], detail = '') => ({ namespace: 'argocd', name, sync, health, revisions, detail });
 
   test('missing and unhealthy Applications, with why; Degraded, Suspended and Missing ones picked out', () => {
     const verdict = syncVerdict(['a', 'b', 'c', 'd', 'e'], [
