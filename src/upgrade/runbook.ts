@@ -5,7 +5,6 @@
 // then recorded in the state file.
 import { readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import { displayPath } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition } from '../platform/index.js';
@@ -334,47 +333,43 @@ async function checkGreenStillReady(platform: PlatformDefinition, state: Upgrade
   const expected = await expectedApplications(platform, state.to.name);
   const patienceMs = Math.min(GATE_PATIENCE_MS, options.timeoutMs ?? GATE_PATIENCE_MS);
   const graceMs = Math.min(GATE_GRACE_MS, options.degradedGraceMs ?? GATE_GRACE_MS, patienceMs);
-  const start = Date.now();
-  const stuckSince = new Map<string, number>();
-  let shown = '';
-  for (;;) {
-    let applications: ApplicationStatus[];
-    try {
-      applications = await withResourceHealth(argocd, expected, await listApplications(argocd));
-    } catch (error) {
-      if (error instanceof StepFailedError || error instanceof UpgradeError) throw error;
-      throw new StepFailedError(`${state.to.name}'s Argo CD did not answer (${(error as Error).message}), so ${what} was not made: ${unmoved}`);
-    }
-    const verdict = syncVerdict(expected, applications);
-    if (verdict.waiting.length === 0) {
-      options.onProgress(`${state.to.name}'s Argo CD: all ${verdict.total} Applications still Synced and Healthy${warningLine(verdict.warnings)}`);
-      return;
-    }
-    const at = Date.now();
-    const listed = new Map(applications.map((application) => [application.name, application]));
-    const stuck = new Set(
-      expected.filter((name) => {
-        const application = listed.get(name);
-        return application === undefined || (['Degraded', 'Suspended', 'Missing', 'Unknown'].includes(application.health) && !onlyBatchUnhealthy(application));
-      }),
+  const orRollback = step === 'finish' && state.inProgress?.step === 'finish' ? '' : `, or kaji upgrade rollback to move all traffic back to ${state.from.name}`;
+  const holdBack = (verdict: SyncVerdict) =>
+    new StepFailedError(
+      `${state.to.name}'s Argo CD has ${verdict.ready}/${verdict.total} Applications Synced and Healthy, so ${what} was not made: ${unmoved} ` +
+        `(fix them and run the same command again${orRollback})${verdict.waiting.map((line) => `\n  ${line}`).join('')}`,
     );
-    for (const name of stuckSince.keys()) if (!stuck.has(name)) stuckSince.delete(name);
-    for (const name of stuck) if (!stuckSince.has(name)) stuckSince.set(name, at);
-    if (at - start >= patienceMs || [...stuck].some((name) => at - stuckSince.get(name)! >= graceMs)) {
-      throw new StepFailedError(
-        `${state.to.name}'s Argo CD has ${verdict.ready}/${verdict.total} Applications Synced and Healthy, so ${what} was not made: ${unmoved} ` +
-          `(fix them and run the same command again${step === 'finish' && state.inProgress?.step === 'finish' ? '' : `, or kaji upgrade rollback to move all traffic back to ${state.from.name}`})${verdict.waiting.map((line) => `\n  ${line}`).join('')}`,
+  const stuckSince = new Map<string, number>();
+  let last: SyncVerdict | undefined;
+  await waitUntil(
+    async () => {
+      let applications: ApplicationStatus[];
+      try {
+        applications = await withResourceHealth(argocd, expected, await listApplications(argocd));
+      } catch (error) {
+        if (error instanceof StepFailedError || error instanceof UpgradeError) throw error;
+        throw new StepFailedError(`${state.to.name}'s Argo CD did not answer (${(error as Error).message}), so ${what} was not made: ${unmoved}`);
+      }
+      const verdict = (last = syncVerdict(expected, applications));
+      const summary = `${verdict.ready}/${verdict.total} Applications Synced and Healthy (one Degraded, Suspended, Missing or Unknown holds the step back after ${formatDuration(graceMs)})`;
+      if (verdict.waiting.length === 0) return { done: true, summary, waiting: [] };
+      const at = Date.now();
+      const listed = new Map(applications.map((application) => [application.name, application]));
+      const stuck = new Set(
+        expected.filter((name) => {
+          const application = listed.get(name);
+          return application === undefined || (['Degraded', 'Suspended', 'Missing', 'Unknown'].includes(application.health) && !onlyBatchUnhealthy(application));
+        }),
       );
-    }
-    const line = `${verdict.ready}/${verdict.total} Applications Synced and Healthy; not yet: ${verdict.waiting.slice(0, 3).join('; ')}${verdict.waiting.length > 3 ? '; …' : ''}`;
-    if (line !== shown) {
-      options.onProgress(
-        `${state.to.name}'s Argo CD, before ${what}: ${line} (waiting up to ${formatDuration(patienceMs)} for them to settle; one Degraded, Suspended, Missing or Unknown holds the step back after ${formatDuration(graceMs)})`,
-      );
-      shown = line;
-    }
-    await sleep(Math.min(options.intervalMs ?? 15_000, Math.max(0, start + patienceMs - Date.now())));
-  }
+      for (const name of stuckSince.keys()) if (!stuck.has(name)) stuckSince.delete(name);
+      for (const name of stuck) if (!stuckSince.has(name)) stuckSince.set(name, at);
+      if ([...stuck].some((name) => at - stuckSince.get(name)! >= graceMs)) throw holdBack(verdict);
+      return { done: false, summary, waiting: verdict.waiting };
+    },
+    // Past its patience, the gate holds the step back as it does for one stuck past its grace.
+    { what: `${state.to.name}'s Argo CD to settle before ${what}`, timeoutMs: patienceMs, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress, onTimeout: () => holdBack(last!) },
+  );
+  options.onProgress(`${state.to.name}'s Argo CD: all ${last!.total} Applications still Synced and Healthy${warningLine(last!.warnings)}`);
 }
 
 /**

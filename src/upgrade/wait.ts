@@ -20,6 +20,8 @@ export interface WaitOptions {
   readonly timeoutMs: number;
   readonly intervalMs: number;
   readonly onProgress: (message: string) => void;
+  /** The error at the timeout, from the last probe (made printable). @default "timed out after … waiting for …", naming what was still missing */
+  readonly onTimeout?: (last: Probe) => Error;
 }
 
 /** At least one progress line this often while nothing changes. */
@@ -37,6 +39,7 @@ export async function waitUntil(probe: () => Promise<Probe>, options: WaitOption
     const result = { ...probed, summary: printable(probed.summary), waiting: probed.waiting.map(printable) };
     const elapsed = Date.now() - start;
     if (elapsed >= options.timeoutMs) {
+      if (options.onTimeout) throw options.onTimeout(result);
       const listed = result.waiting.slice(0, 20).map((line) => `\n  ${line}`).join('');
       const more = result.waiting.length > 20 ? `\n  … and ${result.waiting.length - 20} more` : '';
       throw new StepFailedError(`timed out after ${formatDuration(options.timeoutMs)} waiting for ${options.what}: ${result.summary}${listed}${more}`);

@@ -442,7 +442,10 @@ spec:
           : healthyApps(GREEN_APPS, tip());
       const settled = await upgrade(fixture, ['next'], servers());
       assert.equal(settled.code, 0, settled.stderr);
-      assert.match(settled.stderr, /green's Argo CD, before weight step 1 \(50%\): 3\/5 Applications Synced and Healthy; not yet: cart: OutOfSync, Progressing .*\(waiting up to 3s for them to settle/);
+      assert.match(
+        settled.stderr,
+        /waiting for green's Argo CD to settle before weight step 1 \(50%\) \(\d+ms of 3s\): 3\/5 Applications Synced and Healthy \(one Degraded, Suspended, Missing or Unknown holds the step back after 3s\); not yet: cart: OutOfSync, Progressing /,
+      );
       assert.match(settled.stderr, /green's Argo CD: all 5 Applications still Synced and Healthy/);
 
       // shop's report CronJob: its last Job failed. The service itself serves.
