@@ -19,7 +19,11 @@
 //    the raises of that resource are left out, and reported;
 // 4. commit, force-push `kaji/rightsize` (or `kaji/rightsize-<a>+<b>` for the
 //    services chosen: rightsizeBranch) and open or update its pull request;
-//    or, with dryRun, only the diff.
+//    or, with dryRun, only the diff;
+// 5. or, when nothing is left to change, close that branch's open pull request,
+//    whose values are stale (merging it would apply them), and delete the
+//    branch: only on a run that judged every value on every cluster's numbers,
+//    and only while the branch holds kaji's commits alone (pushBranch's rule).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
@@ -36,8 +40,8 @@ import {
   type KubeObject,
 } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
-import { isUrl, redact, SourceNotFoundError, urlCredentials, Workspace } from '../gitops/git.js';
-import { GitHubForge, githubRepositoryOf, type PullRequestResult } from '../gitops/github.js';
+import { BranchMovedError, foreignCommitsText, isUrl, redact, SourceNotFoundError, urlCredentials, Workspace } from '../gitops/git.js';
+import { GitHubError, GitHubForge, githubRepositoryOf, type PullRequestResult } from '../gitops/github.js';
 import { clusterFolder } from '../platform/derive/names.js';
 import { limitRangeObject, resourceQuotaObject, systemPriorityQuotaObject } from '../platform/derive/tenant.js';
 import { hpaScaledResources, VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
@@ -88,6 +92,8 @@ export interface RequestChange extends Proposal {
   readonly file?: string;
   /** Why it is left as it is, when it cannot be edited. */
   readonly skipped?: string;
+  /** Clusters that run this value whose recommendations for it were not read (it is then skipped). */
+  readonly unread?: readonly string[];
   readonly vpa: readonly RecommendationInput[];
 }
 
@@ -119,6 +125,22 @@ export interface RightsizeResult extends RightsizePlan {
   readonly alreadyPushed?: boolean;
   readonly pullRequest?: PullRequestResult;
   readonly title?: string;
+  /** `unchanged`: the open pull request of the run's branch, whose values are stale, and what became of it. */
+  readonly stalePullRequest?: StalePullRequest;
+}
+
+export interface StalePullRequest {
+  readonly number: number;
+  readonly url: string;
+  readonly branch: string;
+  /**
+   * - `closed`: with a comment saying why; its branch deleted unless `reason` says why not;
+   * - `would-close`: a dry run (nothing touched);
+   * - `left-open`: `reason` says why (someone else's commits on the branch, a run that lacked numbers).
+   */
+  readonly action: 'closed' | 'would-close' | 'left-open';
+  readonly branchDeleted?: boolean;
+  readonly reason?: string;
 }
 
 /** A set of services whose names joined make a longer branch name is named by a hash of the set. */
@@ -173,12 +195,15 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     }
     const plan: RightsizePlan = { threshold, changes, notes };
     const edited = changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
-    if (edited.length === 0) return { ...plan, status: 'unchanged', diff: '' };
+    const branch = rightsizeBranch(options.services);
+    if (edited.length === 0) {
+      const stale = await settleStalePullRequest(workspace, forge ?? dryRunForge(options, platform, secrets, progress), plan, branch, base, options.dryRun === true, progress);
+      return { ...plan, status: 'unchanged', diff: '', ...(stale === undefined ? {} : { stalePullRequest: stale }) };
+    }
     const diff = await workspace.diff();
     if (options.dryRun) return { ...plan, status: 'dry-run', diff };
 
     const title = titleOf(edited);
-    const branch = rightsizeBranch(options.services);
     const made = await workspace.commit(commitMessage(title, edited), { 'Kaji-Rightsize': [...new Set(edited.map((c) => c.service))].join(', ') });
     const kept = await workspace.remoteTipLikeHead(branch);
     if (kept === undefined) {
@@ -370,6 +395,7 @@ async function planService(
       clusters: value.clusters,
       ...(value.site ? { file: relative(workspace.root, value.site.file).split('\\').join('/') } : {}),
       ...(skipped ? { skipped } : {}),
+      ...(unread.length > 0 ? { unread } : {}),
       vpa,
     };
     changes.push(change);
@@ -575,6 +601,82 @@ function serviceDir(manifestDir: string, service: string): string {
 
 function overlayDir(manifestDir: string, service: string, cluster: string): string {
   return join(serviceDir(manifestDir, service), 'overlays', cluster);
+}
+
+// --- a pull request no longer needed -------------------------------------------------------
+
+/**
+ * A run with nothing to change: the open pull request of its branch holds stale values (merging it
+ * would apply them). It is closed (a comment first, saying why) and its branch deleted, leased to
+ * the tip read, unless the run lacked numbers for a value (it cannot tell the values are stale), or
+ * the branch holds commits kaji did not make (pushBranch's rule: someone means them to stay). A dry
+ * run only says what it would do.
+ */
+async function settleStalePullRequest(
+  workspace: Workspace,
+  forge: GitHubForge | undefined,
+  plan: RightsizePlan,
+  branch: string,
+  base: string,
+  dryRun: boolean,
+  progress: (message: string) => void,
+): Promise<StalePullRequest | undefined> {
+  if (forge === undefined) return undefined;
+  let pull: { number: number; url: string } | undefined;
+  try {
+    pull = await forge.openPullRequest(branch, base);
+  } catch (error) {
+    // A dry run never fails for the look-up it was not asked for.
+    if (!dryRun || !(error instanceof GitHubError)) throw error;
+    progress(`cannot look for an open pull request of ${branch}: ${error.message}`);
+    return undefined;
+  }
+  if (pull === undefined) return undefined;
+  const found = { ...pull, branch };
+  const unread = [...new Set(plan.changes.flatMap((change) => change.unread ?? []))].sort();
+  if (plan.changes.length === 0) return { ...found, action: 'left-open', reason: 'this run read no recommendation it could size a request from, so it cannot tell whether its values are stale' };
+  if (unread.length > 0) {
+    return { ...found, action: 'left-open', reason: `this run did not read ${unread.join(', ')}, which run${unread.length === 1 ? 's' : ''} some of the values, so it cannot tell whether they are stale: read every cluster (--context per cluster)` };
+  }
+  const foreign = await workspace.foreignCommits(branch);
+  if (foreign.length > 0) {
+    return { ...found, action: 'left-open', reason: `its values are stale, but ${branch} ${foreignCommitsText(foreign)}; close the pull request yourself, or merge it if they are still wanted` };
+  }
+  if (dryRun) return { ...found, action: 'would-close' };
+  progress(`closing pull request #${pull.number} (${branch}): its values are stale`);
+  await forge.closePullRequest(pull.number, closingComment(plan, branch));
+  try {
+    await workspace.deleteBranch(branch);
+  } catch (error) {
+    if (!(error instanceof BranchMovedError)) throw error;
+    return { ...found, action: 'closed', branchDeleted: false, reason: error.message };
+  }
+  return { ...found, action: 'closed', branchDeleted: true };
+}
+
+/** A dry run's forge, to look for a pull request it would close: none without a token or a GitHub repository (said in progress). */
+function dryRunForge(options: RightsizeOptions, platform: PlatformDefinition, secrets: readonly string[], progress: (message: string) => void): GitHubForge | undefined {
+  try {
+    return forgeFor(options, platform, secrets);
+  } catch (error) {
+    if (!(error instanceof RightsizeError)) throw error;
+    progress('not looking for an open pull request to close: no GitHub token or repository');
+    return undefined;
+  }
+}
+
+/** Why kaji closes its pull request, with the run's date. */
+export function closingComment(plan: RightsizePlan, branch: string, now = new Date()): string {
+  const threshold = `${Math.round(plan.threshold * 100)}%`;
+  const held = plan.changes.filter((change) => change.decision === 'change').length;
+  const why =
+    held > 0
+      ? `no request can be changed any more: ${held} would move by ${threshold} or more, but are held back (a quota, a HorizontalPodAutoscaler, a render that does not show them; see the run's output)`
+      : `no request moves by ${threshold} or more any more (the usage fell back, or the values were set by hand)`;
+  return (
+    `\`kaji rightsize\` of ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC closes this pull request: ${why}, so its values are stale and merging it would apply them. ` +
+    `The branch ${branch} is deleted with it (unless someone pushed to it meanwhile); a run that finds requests to change opens a new pull request.\n`
+  );
 }
 
 // --- messages ------------------------------------------------------------------------

@@ -51,6 +51,9 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
         'container\'s resources.requests), each overlay rendered again to check it, then committed in a temporary clone ' +
         '(your checkout is never touched), force-pushed to kaji/rightsize (kaji/rightsize-A+B for --service A,B: one branch per set of services) and ' +
         'proposed as a pull request (label kaji/rightsize; needs GITHUB_TOKEN). --dry-run prints the diff instead.\n\n' +
+        "When nothing is left to change, the branch's open pull request holds stale values: it is closed, with a comment " +
+        'saying why, and the branch deleted; left open (with a warning) when the branch has commits kaji did not make, or ' +
+        'when the run lacked a cluster\'s numbers. --dry-run says which it would close.\n\n' +
         "The VerticalPodAutoscalers come from each --context through kubectl (kaji's: kubectl get vpa -A -l app.kubernetes.io/managed-by=kaji; default: the current " +
         `context; KAJI_KUBECTL names another kubectl), or from snapshot files (--from, \`${VPA_SNAPSHOT_COMMAND}\`, - for ` +
         'standard input). One without recommendations yet is reported, not an error.',
@@ -132,6 +135,8 @@ async function runRightsize(flags: RightsizeFlags, io: Io): Promise<number> {
       onProgress: (message) => io.err(`kaji rightsize: ${oneLine(message)}\n`),
     });
     io.out(flags.output === 'json' ? `${JSON.stringify(resultJson(result), null, 2)}\n` : formatRightsizeResult(result));
+    const warning = staleWarning(result);
+    if (warning !== undefined) io.err(`kaji: warning: ${printable(oneLine(warning))}\n`);
     return RIGHTSIZE_EXIT.ok;
   } catch (error) {
     if (error instanceof RightsizeError) {
@@ -194,6 +199,11 @@ export function formatRightsizeResult(result: RightsizeResult): string {
           ? `nothing changed: ${held} request(s) would move by ${Math.round(result.threshold * 100)}% or more, but are not changed (see above).`
           : `nothing to change: no request moves by ${Math.round(result.threshold * 100)}% or more.`,
       );
+      const stale = result.stalePullRequest;
+      const pull = stale && `pull request #${stale.number} (${printable(stale.branch)})`;
+      if (stale?.action === 'would-close') lines.push(`dry run: ${pull}, whose values are stale, would be closed and its branch deleted: ${stale.url}`);
+      if (stale?.action === 'closed') lines.push(`closed ${pull}, whose values are stale${stale.branchDeleted ? ', and deleted its branch' : ' (its branch is left: see the warning)'}: ${stale.url}`);
+      if (stale?.action === 'left-open') lines.push(`${pull} is left open (see the warning): ${stale.url}`);
       break;
     }
     case 'dry-run':
@@ -208,6 +218,14 @@ export function formatRightsizeResult(result: RightsizeResult): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What the run left of a stale pull request that someone has to see to: left open, or its branch not deleted. */
+function staleWarning(result: RightsizeResult): string | undefined {
+  const stale = result.stalePullRequest;
+  if (stale?.action === 'left-open') return `pull request #${stale.number} (${stale.branch}) is left open: ${stale.reason}`;
+  if (stale?.action === 'closed' && !stale.branchDeleted) return `pull request #${stale.number} was closed, but its branch ${stale.branch} is left: ${stale.reason}`;
+  return undefined;
 }
 
 /** The result for scripts: amounts as Kubernetes quantities; fields may be added, none removed or renamed. */
@@ -242,5 +260,6 @@ function resultJson(result: RightsizeResult): object {
     branch: result.branch ?? null,
     commit: result.commit ?? null,
     pullRequest: result.pullRequest ? { number: result.pullRequest.number, url: result.pullRequest.url, created: result.pullRequest.created } : null,
+    stalePullRequest: result.stalePullRequest ?? null,
   };
 }

@@ -11,7 +11,8 @@
 // rebuild loses nothing of. A commit pushed there by anyone else (a reviewer's
 // fix-up) stops kaji, which pushes nothing and says so. The push is leased to the
 // tip kaji read (--force-with-lease), so a push that lands in between is not
-// overwritten either.
+// overwritten either. The branch is deleted (a pull request no longer needed) by
+// the same rule and with the same lease.
 //
 // Atomicity: the only thing that changes the remote is `git push`, and a push
 // updates each ref atomically (the receiving side stores every object first,
@@ -281,26 +282,83 @@ export class Workspace {
   async pushBranch(branch: string): Promise<void> {
     checkBranch(branch);
     if (branch === this.base) throw new GitError(`refusing to force-push the base branch "${branch}"`, ['push']);
-    const seen = this.#branches.has(branch) ? this.#branches.get(branch) : await this.#fetchBranch(branch);
-    if (seen !== undefined && !seen.onBase) {
-      const foreign = await this.#foreignCommits(branch, seen.tip);
-      if (foreign.length > 0) throw foreignCommitsError(branch, this.source, foreign);
+    const seen = await this.#readBranch(branch);
+    const foreign = await this.foreignCommits(branch);
+    if (foreign.length > 0) {
+      const what = `kaji rebuilds the branch from the base and would throw {them} away, so nothing was pushed. Merge the pull request, or delete the branch ${branch} (which closes the pull request) to let kaji rebuild it`;
+      throw foreignCommitsError(branch, this.source, foreign, what);
     }
+    await this.#leasedPush(branch, seen, `HEAD:refs/heads/${branch}`, `pushing ${branch} to ${this.source}`, 'pushed');
+    this.#branches.set(branch, { tip: await this.head(), onBase: false });
+  }
+
+  /**
+   * PR mode: the commits on `branch` (on the remote) that the base lacks and kaji did not make, by
+   * pushBranch's rule; none when there is no such branch. The tip read is the lease of a later
+   * pushBranch or deleteBranch.
+   */
+  async foreignCommits(branch: string): Promise<ForeignCommit[]> {
+    checkBranch(branch);
+    const seen = await this.#readBranch(branch);
+    return seen === undefined || seen.onBase ? [] : this.#foreignCommits(branch, seen.tip);
+  }
+
+  /**
+   * PR mode: deletes `branch` on the remote (its pull request is no longer needed), only while it is
+   * kaji's own (ForeignCommitsError, by pushBranch's rule) and only at the tip kaji read (foreignCommits's,
+   * else read here; BranchMovedError). Returns the tip deleted, or undefined when there is no such branch.
+   */
+  async deleteBranch(branch: string): Promise<string | undefined> {
+    checkBranch(branch);
+    if (branch === this.base) throw new GitError(`refusing to delete the base branch "${branch}"`, ['push']);
+    const seen = await this.#readBranch(branch);
+    if (seen === undefined) return undefined;
+    const foreign = await this.foreignCommits(branch);
+    if (foreign.length > 0) throw foreignCommitsError(branch, this.source, foreign, 'deleting the branch would lose {them}, so nothing was deleted');
+    await this.#leasedPush(branch, seen, `:refs/heads/${branch}`, `deleting ${branch} of ${this.source}`, 'deleted');
+    this.#branches.set(branch, undefined);
+    return seen.tip;
+  }
+
+  /** The branch as kaji last read it, or as read now. */
+  async #readBranch(branch: string): Promise<RemoteBranch | undefined> {
+    return this.#branches.has(branch) ? this.#branches.get(branch) : this.#fetchBranch(branch);
+  }
+
+  /** Pushes `refspec` (HEAD to the branch, or a deletion) leased to the tip `seen` (none: the branch must not exist). */
+  async #leasedPush(branch: string, seen: RemoteBranch | undefined, refspec: string, doing: string, done: string): Promise<void> {
     // An empty expected value: the branch must not exist yet.
     const lease = `--force-with-lease=refs/heads/${branch}:${seen?.tip ?? ''}`;
     try {
-      await this.#git(['push', '--quiet', lease, 'origin', `HEAD:refs/heads/${branch}`], { doing: `pushing ${branch} to ${this.source}` });
+      await this.#git(['push', '--quiet', lease, 'origin', refspec], { doing });
     } catch (error) {
+      if (!(error instanceof GitError)) throw error;
+      // A branch named as a folder of this one, or this one's folder (git keeps refs as paths).
+      const taken = /'refs\/heads\/([^']+)' exists; cannot create 'refs\/heads\//.exec(error.stderr)?.[1];
+      if (taken !== undefined) throw await this.#nameTakenError(branch, taken, error);
       // Refused by git before sending (stale info), or by the server, which lost the race to lock the ref.
-      if (!(error instanceof GitError) || !(/\(stale info\)/.test(error.stderr) || isRetryableRejection(error.stderr))) throw error;
+      if (!(/\(stale info\)/.test(error.stderr) || isRetryableRejection(error.stderr))) throw error;
       const was = seen === undefined ? 'did not exist' : `was at ${seen.tip.slice(0, 12)}`;
       throw new BranchMovedError(
-        `${branch} of ${this.source} moved while kaji was working (it ${was} when kaji read it, and has changed since): nothing was pushed; re-run`,
+        `${branch} of ${this.source} moved while kaji was working (it ${was} when kaji read it, and has changed since): nothing was ${done}; re-run`,
         error.command,
         error.stderr,
       );
     }
-    this.#branches.set(branch, { tip: await this.head(), onBase: false });
+  }
+
+  /** The push of `branch` refused for `taken`, a branch git cannot hold beside it; with every branch under `branch`'s name, which the server names one of. */
+  async #nameTakenError(branch: string, taken: string, error: GitError): Promise<GitError> {
+    const listed = await this.#git(['ls-remote', '--heads', 'origin', `refs/heads/${branch}/*`], { doing: `listing the branches under ${branch} of ${this.source}` }).catch(() => '');
+    const under = listed.split('\n').flatMap((line) => /\trefs\/heads\/(.+)$/.exec(line)?.[1] ?? []);
+    const names = [...new Set([taken, ...under])].sort();
+    const one = names.length === 1;
+    return new GitError(
+      `${branch} cannot be pushed to ${this.source}: the branch${one ? '' : 'es'} ${names.join(', ')} ${one ? 'is' : 'are'} there, and git cannot hold a branch and branches under its name. ` +
+        `Delete ${one ? 'it' : 'them'} (git push origin --delete ${names.join(' ')}; that closes ${one ? 'its pull request' : 'their pull requests'}, if any), then re-run; nothing was pushed`,
+      error.command,
+      error.stderr,
+    );
   }
 
   /**
@@ -605,17 +663,16 @@ interface RemoteBranch {
   readonly onBase: boolean;
 }
 
-/** The refusal to push over commits kaji did not make: the branch, those commits, and what to do. */
-function foreignCommitsError(branch: string, source: string, commits: readonly ForeignCommit[]): ForeignCommitsError {
+/** "holds a commit kaji did not make (…): abc1234 by Rita "fix"": what pushBranch's rule found on a branch, the five newest named. */
+export function foreignCommitsText(commits: readonly ForeignCommit[]): string {
   const shown = commits.slice(0, 5).map((c) => `${c.sha} by ${c.author}${c.committer === undefined ? '' : ` (committed by ${c.committer})`} "${c.subject}"`);
   if (commits.length > shown.length) shown.push(`and ${commits.length - shown.length} more`);
-  return new ForeignCommitsError(
-    `${branch} of ${source} holds ${commits.length === 1 ? 'a commit' : 'commits'} kaji did not make (no Kaji-* trailer, or changed by someone else): ${shown.join(', ')}; ` +
-      `kaji rebuilds the branch from the base and would throw ${commits.length === 1 ? 'it' : 'them'} away, so nothing was pushed. ` +
-      `Merge the pull request, or delete the branch ${branch} (which closes the pull request) to let kaji rebuild it`,
-    branch,
-    commits,
-  );
+  return `holds ${commits.length === 1 ? 'a commit' : 'commits'} kaji did not make (no Kaji-* trailer, or changed by someone else): ${shown.join(', ')}`;
+}
+
+/** The refusal to push over, or delete, commits kaji did not make: the branch, those commits, and `consequence` ({them}: "it" or "them"). */
+function foreignCommitsError(branch: string, source: string, commits: readonly ForeignCommit[], consequence: string): ForeignCommitsError {
+  return new ForeignCommitsError(`${branch} of ${source} ${foreignCommitsText(commits)}; ${consequence.replaceAll('{them}', commits.length === 1 ? 'it' : 'them')}`, branch, commits);
 }
 
 function checkBranch(name: string): string {

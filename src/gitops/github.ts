@@ -1,5 +1,6 @@
 // GitHub as the forge of the manifest repository: create or update the pull
-// request of a bump, through Octokit (REST), on github.com or GitHub Enterprise.
+// request of a bump, or close one no longer needed, through Octokit (REST), on
+// github.com or GitHub Enterprise.
 import { Octokit } from '@octokit/rest';
 
 export interface GitHubOptions {
@@ -104,6 +105,29 @@ export class GitHubForge {
       }
     }
     return result;
+  }
+
+  /** The open pull request from `head` (a branch of the repository) into `base`, if there is one. */
+  async openPullRequest(head: string, base: string): Promise<{ number: number; url: string } | undefined> {
+    const found = await this.#findOpen(`${this.#owner}:${head}`, base);
+    return found && { number: found.number, url: found.url };
+  }
+
+  /**
+   * Says why on pull request `number` (a comment on its conversation: the issues API, as every pull
+   * request is an issue), then closes it. A failure to comment closes nothing.
+   */
+  async closePullRequest(number: number, comment: string): Promise<void> {
+    try {
+      await this.#octokit.rest.issues.createComment({ owner: this.#owner, repo: this.#repo, issue_number: number, body: comment });
+    } catch (error) {
+      throw this.#error(error, `comment on pull request #${number}`);
+    }
+    try {
+      await this.#octokit.rest.pulls.update({ owner: this.#owner, repo: this.#repo, pull_number: number, state: 'closed' });
+    } catch (error) {
+      throw this.#error(error, `close pull request #${number}`);
+    }
   }
 
   async #findOpen(head: string, base: string): Promise<OpenPullRequest | undefined> {

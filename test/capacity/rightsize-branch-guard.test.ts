@@ -9,18 +9,7 @@ import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer } from '../support/github-server.js';
-import { BLUE_VPAS, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs } from './rightsize-fixture.js';
-
-async function withToken<T>(token: string, body: () => Promise<T>): Promise<T> {
-  const saved = process.env.GITHUB_TOKEN;
-  process.env.GITHUB_TOKEN = token;
-  try {
-    return await body();
-  } finally {
-    if (saved === undefined) delete process.env.GITHUB_TOKEN;
-    else process.env.GITHUB_TOKEN = saved;
-  }
-}
+import { BLUE_VPAS, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs, withToken } from './rightsize-fixture.js';
 
 describe('kaji rightsize over a branch someone else pushed to', { skip: !hasKubectl && 'needs kubectl' }, () => {
   test("a reviewer's commit on kaji/rightsize: the next run exits 1 naming the branch and the commit; the commit stays, the pull request is not touched", async () => {

@@ -50,6 +50,10 @@ spec:
               cpu: 300m
 `;
 
+/** The base and blue's patch as BLUE_VPAS and GREEN_VPAS size them (shop's pull request). */
+export const EXPECTED_BASE = SHOP_BASE.replace('requests: {cpu: 200m, memory: 128Mi}  # see', 'requests: {cpu: 300m, memory: 256Mi}  # see');
+export const EXPECTED_PATCH = BLUE_PATCH.replace('memory: 192Mi', 'memory: 150Mi');
+
 export function blueOverlay(): string {
   return `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
@@ -97,6 +101,19 @@ export function rightsizeArgs(snapshots: { path(name: string): string }, fixture
     '--manifests', fixture.remote,
     ...(githubUrl === undefined ? [] : ['--github-repository', 'acme/manifests', '--github-api-url', githubUrl]),
   ];
+}
+
+/** Runs `body` with GITHUB_TOKEN set to `token` (unset for undefined), then as it was. */
+export async function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
+  const saved = process.env.GITHUB_TOKEN;
+  if (token === undefined) delete process.env.GITHUB_TOKEN;
+  else process.env.GITHUB_TOKEN = token;
+  try {
+    return await body();
+  } finally {
+    if (saved === undefined) delete process.env.GITHUB_TOKEN;
+    else process.env.GITHUB_TOKEN = saved;
+  }
 }
 
 /** Commits files to the remote's main through a clone of its own. */

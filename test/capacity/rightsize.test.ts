@@ -8,35 +8,24 @@ import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
-import { BLUE_PATCH, BLUE_VPAS, commitToRemote, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs, SHOP_BASE } from './rightsize-fixture.js';
-
-async function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
-  const saved = process.env.GITHUB_TOKEN;
-  if (token === undefined) delete process.env.GITHUB_TOKEN;
-  else process.env.GITHUB_TOKEN = token;
-  try {
-    return await body();
-  } finally {
-    if (saved === undefined) delete process.env.GITHUB_TOKEN;
-    else process.env.GITHUB_TOKEN = saved;
-  }
-}
-
-const EXPECTED_BASE = SHOP_BASE.replace('requests: {cpu: 200m, memory: 128Mi}  # see', 'requests: {cpu: 300m, memory: 256Mi}  # see');
-const EXPECTED_PATCH = BLUE_PATCH.replace('memory: 192Mi', 'memory: 150Mi');
+import { BLUE_VPAS, commitToRemote, createRightsizeFixture, EXPECTED_BASE, EXPECTED_PATCH, GREEN_VPAS, list, rightsizeArgs, withToken } from './rightsize-fixture.js';
 
 describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
   let fixture: BumpFixture;
   let github: GitHubServer;
   let snapshots: ReturnType<typeof tempTree>;
   const args = (...more: string[]) => [...rightsizeArgs(snapshots, fixture, github.url), ...more];
+  // No token from the environment: a dry run with nothing to change would look for a pull request on github.com.
+  const saved = process.env.GITHUB_TOKEN;
 
   before(async () => {
+    delete process.env.GITHUB_TOKEN;
     fixture = createRightsizeFixture();
     github = await startGitHubServer({ repositories: ['acme/manifests'] });
     snapshots = tempTree({ 'blue.json': list(BLUE_VPAS), 'green.json': list(GREEN_VPAS), 'broken.json': '{"kind": "List", "items": [\n  {"kind": \n' });
   });
   after(async () => {
+    if (saved !== undefined) process.env.GITHUB_TOKEN = saved;
     await github.close();
     snapshots.cleanup();
     fixture.cleanup();

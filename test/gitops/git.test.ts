@@ -695,6 +695,120 @@ child.on('exit', (code) => { process.exitCode = code ?? 1; });
       f.cleanup();
     }
   });
+
+  const hasBranch = (f: ReturnType<typeof fixture>, branch: string) => git(f.remote, 'branch', '--list', branch) !== '';
+
+  test("deleteBranch: kaji's own branch (the base moved on under it) is deleted, at the tip kaji read; no branch, nothing to delete", async () => {
+    for (const kind of ['shallow clone', 'full clone']) {
+      const f = fixture();
+      try {
+        const source = sources(f).find((s) => s.name === kind)!.source;
+        await kajiRun(source, '1.5.0');
+        mainMoves(f, 2);
+        const tip = f.tip(BRANCH);
+        const ws = await Workspace.open({ source });
+        try {
+          assert.deepEqual(await ws.foreignCommits(BRANCH), [], kind);
+          assert.equal(await ws.deleteBranch(BRANCH), tip);
+          assert.equal(hasBranch(f, BRANCH), false, kind);
+          assert.equal(await ws.deleteBranch(BRANCH), undefined, 'gone: nothing to delete');
+          assert.equal(await ws.deleteBranch('kaji/bump/never'), undefined);
+        } finally {
+          await ws.dispose();
+        }
+      } finally {
+        f.cleanup();
+      }
+    }
+  });
+
+  test("deleteBranch over a reviewer's commit: refused as pushBranch refuses, naming it; foreignCommits lists it; the branch stays", async () => {
+    for (const kind of ['shallow clone', 'full clone']) {
+      const f = fixture();
+      try {
+        const source = sources(f).find((s) => s.name === kind)!.source;
+        await kajiRun(source, '1.5.0');
+        const fixup = pushAs(f, 'Rita Reviewer', BRANCH, 'fix the probe path');
+        const ws = await Workspace.open({ source });
+        try {
+          const foreign = await ws.foreignCommits(BRANCH);
+          assert.deepEqual(foreign.map((c) => [fixup.startsWith(c.sha), c.author, c.subject]), [[true, 'Rita Reviewer', 'fix the probe path']], kind);
+          await assert.rejects(ws.deleteBranch(BRANCH), (e: unknown) => {
+            assert.ok(e instanceof ForeignCommitsError, String(e));
+            assert.equal(
+              e.message,
+              `${BRANCH} of ${ws.source} holds a commit kaji did not make (no Kaji-* trailer, or changed by someone else): ${foreign[0]!.sha} by Rita Reviewer "fix the probe path"; ` +
+                'deleting the branch would lose it, so nothing was deleted',
+            );
+            return true;
+          });
+        } finally {
+          await ws.dispose();
+        }
+        assert.equal(f.tip(BRANCH), fixup, kind);
+      } finally {
+        f.cleanup();
+      }
+    }
+  });
+
+  test('deleteBranch after a push landed on the branch since kaji read it: "moved while kaji was working", the push stands', async () => {
+    const f = fixture();
+    try {
+      await kajiRun(f.url, '1.5.0');
+      const read = f.tip(BRANCH);
+      const ws = await Workspace.open({ source: f.url });
+      try {
+        assert.deepEqual(await ws.foreignCommits(BRANCH), []);
+        await kajiRun(f.url, '1.6.0');
+        const moved = f.tip(BRANCH);
+        await assert.rejects(ws.deleteBranch(BRANCH), (e: unknown) => {
+          assert.ok(e instanceof BranchMovedError, String(e));
+          assert.equal(e.message, `${BRANCH} of ${ws.source} moved while kaji was working (it was at ${read.slice(0, 12)} when kaji read it, and has changed since): nothing was deleted; re-run`);
+          return true;
+        });
+        assert.equal(f.tip(BRANCH), moved);
+      } finally {
+        await ws.dispose();
+      }
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('branches under the name (or the name under a branch) refuse the push: a message naming every one of them and what to do, not "moved"', async () => {
+    const f = fixture();
+    try {
+      // An earlier naming: one branch per service under kaji/rightsize/.
+      git(f.remote, 'branch', 'kaji/rightsize/shop', 'main');
+      git(f.remote, 'branch', 'kaji/rightsize/cart', 'main');
+      git(f.remote, 'branch', 'kaji/bump', 'main');
+      for (const [branch, taken] of [
+        ['kaji/rightsize', 'the branches kaji/rightsize/cart, kaji/rightsize/shop are there'],
+        ['kaji/bump/antenna', 'the branch kaji/bump is there'],
+      ] as const) {
+        const ws = await kajiEdit(f.url, '1.5.0');
+        try {
+          assert.equal(await ws.remoteTipLikeHead(branch), undefined);
+          await assert.rejects(ws.pushBranch(branch), (e: unknown) => {
+            assert.ok(e instanceof GitError && !(e instanceof BranchMovedError), String(e));
+            const names = taken.replace(/^the branch(es)? (.*) (is|are) there$/, '$2').split(', ');
+            assert.equal(
+              e.message,
+              `${branch} cannot be pushed to ${ws.source}: ${taken}, and git cannot hold a branch and branches under its name. ` +
+                `Delete ${names.length === 1 ? 'it' : 'them'} (git push origin --delete ${names.join(' ')}; that closes ${names.length === 1 ? 'its pull request' : 'their pull requests'}, if any), then re-run; nothing was pushed`,
+            );
+            return true;
+          });
+        } finally {
+          await ws.dispose();
+        }
+      }
+      assert.equal(hasBranch(f, 'kaji/rightsize/shop'), true, 'never deleted by kaji');
+    } finally {
+      f.cleanup();
+    }
+  });
 });
 
 describe('remoteTipLikeHead (PR mode re-runs)', () => {

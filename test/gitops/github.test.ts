@@ -118,6 +118,43 @@ describe('GitHubForge.upsertPullRequest', () => {
   });
 });
 
+describe('GitHubForge: a stale pull request', () => {
+  test('openPullRequest: the open one from the branch into the base, none for a closed one or another base', async () => {
+    await withServer(async (server, forge) => {
+      server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'main', state: 'closed' });
+      server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'release' });
+      assert.equal(await forge.openPullRequest('kaji/rightsize', 'main'), undefined);
+      const open = server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'main' });
+      assert.deepEqual(await forge.openPullRequest('kaji/rightsize', 'main'), { number: open.number, url: `https://github.com/acme/manifests/pull/${open.number}` });
+      assert.equal(server.requests.at(-1)!.query.head, 'acme:kaji/rightsize');
+    });
+  });
+
+  test('closePullRequest: the comment first (why), then the pull request closed', async () => {
+    await withServer(async (server, forge) => {
+      const open = server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'main' });
+      await forge.closePullRequest(open.number, 'no request moves by 10% any more');
+      assert.deepEqual(
+        server.requests.map((r) => `${r.method} ${r.path}`),
+        [`POST /repos/acme/manifests/issues/${open.number}/comments`, `PATCH /repos/acme/manifests/pulls/${open.number}`],
+      );
+      assert.deepEqual(server.requests[0]!.body, { body: 'no request moves by 10% any more' });
+      assert.deepEqual(server.requests[1]!.body, { state: 'closed' });
+      assert.equal(open.state, 'closed');
+      assert.deepEqual(open.comments, ['no request moves by 10% any more']);
+    });
+  });
+
+  test('closePullRequest that GitHub refuses: a GitHubError naming the pull request; it stays open', async () => {
+    await withServer(async (server, forge) => {
+      const open = server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'main' });
+      await assert.rejects(forge.closePullRequest(open.number + 1, 'stale'), (e: unknown) => e instanceof GitHubError && e.status === 404 && /comment on pull request #2/.test(e.message));
+      await assert.rejects(forge.closePullRequest(open.number, ''), (e: unknown) => e instanceof GitHubError && e.status === 422 && /comment on pull request #1.*Validation Failed/.test(e.message));
+      assert.equal(open.state, 'open');
+    });
+  });
+});
+
 describe('githubRepositoryOf', () => {
   const cases: [string, string | undefined][] = [
     ['https://github.com/acme/manifests.git', 'acme/manifests'],

@@ -1,6 +1,6 @@
 // A fake GitHub REST API on 127.0.0.1 (node:http) speaking GitHub's wire format
-// for the endpoints kaji calls: list, create and update pull requests, add
-// labels. Reached by the real Octokit through `baseUrl`; records every request.
+// for the endpoints kaji calls: list, create, update and close pull requests,
+// add labels and comments. Reached by the real Octokit through `baseUrl`; records every request.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,6 +21,8 @@ export interface FakePull {
   head: string;
   base: string;
   labels: string[];
+  /** The bodies of the comments on its conversation, in order. */
+  comments: string[];
   created_at: string;
   updated_at: string;
 }
@@ -62,7 +64,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     const list = pulls.get(repository);
     if (!list) throw new Error(`unknown repository ${repository}`);
     const now = new Date().toISOString();
-    const pull: FakePull = { number: nextNumber++, state: seed.state ?? 'open', title: seed.title ?? 'seeded', body: seed.body ?? '', head: seed.head, base: seed.base, labels: [], created_at: now, updated_at: now };
+    const pull: FakePull = { number: nextNumber++, state: seed.state ?? 'open', title: seed.title ?? 'seeded', body: seed.body ?? '', head: seed.head, base: seed.base, labels: [], comments: [], created_at: now, updated_at: now };
     list.push(pull);
     return pull;
   };
@@ -99,7 +101,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       labels: pull.labels.map((name, i) => ({ id: 9000 + i, name, color: 'ededed', default: false })),
       created_at: pull.created_at,
       updated_at: pull.updated_at,
-      closed_at: null,
+      closed_at: pull.state === 'closed' ? pull.updated_at : null,
       merged_at: null,
       draft: false,
       head: { label: `${owner}:${pull.head}`, ref: pull.head, sha: '0'.repeat(40), user: { login: owner }, repo: repoJson(repository) },
@@ -146,12 +148,12 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       send(res, 401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
       return;
     }
-    const match = /^\/repos\/([^/]+)\/([^/]+)\/(pulls|issues)(?:\/(\d+))?(?:\/(labels))?$/.exec(url.pathname);
+    const match = /^\/repos\/([^/]+)\/([^/]+)\/(pulls|issues)(?:\/(\d+))?(?:\/(labels|comments))?$/.exec(url.pathname);
     if (!match) return notFound(res);
     const repository = `${match[1]}/${match[2]}`;
     const list = pulls.get(repository);
     if (!list) return notFound(res);
-    const [, owner, , kind, numberText, labels] = match;
+    const [, owner, , kind, numberText, sub] = match;
     const input = (body ?? {}) as Record<string, unknown>;
 
     if (kind === 'pulls' && numberText === undefined && req.method === 'GET') {
@@ -178,19 +180,38 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     }
     const pull = list.find((p) => p.number === Number(numberText));
     if (numberText !== undefined && !pull) return notFound(res);
-    if (kind === 'pulls' && pull && labels === undefined && req.method === 'GET') return send(res, 200, pullJson(repository, pull));
-    if (kind === 'pulls' && pull && labels === undefined && req.method === 'PATCH') {
+    if (kind === 'pulls' && pull && sub === undefined && req.method === 'GET') return send(res, 200, pullJson(repository, pull));
+    if (kind === 'pulls' && pull && sub === undefined && req.method === 'PATCH') {
+      if (input.state !== undefined && input.state !== 'open' && input.state !== 'closed') return invalid(res, [{ resource: 'PullRequest', code: 'invalid', field: 'state' }]);
       if (typeof input.title === 'string') pull.title = input.title;
       if (typeof input.body === 'string') pull.body = input.body;
       if (input.state === 'open' || input.state === 'closed') pull.state = input.state;
       pull.updated_at = new Date().toISOString();
       return send(res, 200, pullJson(repository, pull));
     }
-    if (kind === 'issues' && pull && labels === 'labels' && req.method === 'POST') {
+    if (kind === 'issues' && pull && sub === 'labels' && req.method === 'POST') {
       const names = Array.isArray(input.labels) ? input.labels : Array.isArray(body) ? body : [];
       if (!names.every((n): n is string => typeof n === 'string')) return invalid(res, [{ resource: 'Label', code: 'invalid', field: 'labels' }]);
       for (const name of names) if (!pull.labels.includes(name)) pull.labels.push(name);
       return send(res, 200, pull.labels.map((name, i) => ({ id: 9000 + i, node_id: `LA_${i}`, url: `${baseUrl}/repos/${repository}/labels/${encodeURIComponent(name)}`, name, color: 'ededed', default: false, description: null })));
+    }
+    if (kind === 'issues' && pull && sub === 'comments' && req.method === 'POST') {
+      if (typeof input.body !== 'string' || input.body === '') return invalid(res, [{ resource: 'IssueComment', code: 'missing_field', field: 'body' }]);
+      pull.comments.push(input.body);
+      const id = 7000 + pull.comments.length;
+      const now = new Date().toISOString();
+      return send(res, 201, {
+        id,
+        node_id: `IC_${id}`,
+        url: `${baseUrl}/repos/${repository}/issues/comments/${id}`,
+        html_url: `${htmlBase}/${repository}/pull/${pull.number}#issuecomment-${id}`,
+        issue_url: `${baseUrl}/repos/${repository}/issues/${pull.number}`,
+        body: input.body,
+        user: { login: 'kaji-bot', id: 2, type: 'Bot' },
+        author_association: 'NONE',
+        created_at: now,
+        updated_at: now,
+      });
     }
     return notFound(res);
   };
