@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closedPort } from '../gitops/git-http-server.js';
 import { hasKubectl, KAJI_ROOT, tempTree } from '../support/files.js';
 import { NODES, PODS } from './cluster.js';
 
@@ -50,15 +51,6 @@ async function apiServer(): Promise<{ server: Server; url: string; requests: str
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, urls, setMode: (next) => void (mode = next) };
-}
-
-/** A port nothing listens on: taken, then let go. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A kubeconfig whose current context is a server that is gone, and whose context "blue" is `url`. */

@@ -25,6 +25,7 @@ import {
 import { parsePlatform } from '../../src/platform/index.js';
 import { selfSignedLoopbackCertificate } from '../../src/webhook/index.js';
 import { platformYaml } from '../support/platform.js';
+import { closedPort } from '../gitops/git-http-server.js';
 import { ARGOCD_TOKEN, startArgoCd, type ArgoApp, type FakeServer } from '../upgrade/fixture.js';
 
 const COMMIT = '3f2a9c1e5b7d4a6f8e0c2b4d6f8a0c2e4b6d8f0a';
@@ -49,15 +50,6 @@ const clock = (iso: string) => () => new Date(iso);
 
 async function dashboardWith(reader: ArgoCdReader, commit: string | null = COMMIT): Promise<Dashboard> {
   return buildDashboard({ platform, summary: summary(commit), capacity: new Map(), argocd: await reader.read(), now: new Date('2026-01-02T03:04:05Z') });
-}
-
-/** A port nothing listens on: one just closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("the dashboard's Argo CD state", () => {

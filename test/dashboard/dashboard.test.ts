@@ -92,6 +92,32 @@ function savedEnv(...names: string[]): () => void {
   };
 }
 
+/**
+ * `kaji dashboard --serve --port 0 …flags` run in this process in `cwd`, once
+ * it says where it serves: its port, its exit code to come, what it printed
+ * so far, and a promise for a later line that includes `part`.
+ */
+async function serveInProcess(cwd: string, ...flags: string[]) {
+  let stderr = '';
+  const waiters: { readonly part: string; readonly resolve: () => void }[] = [];
+  const io = {
+    out: () => assert.fail('nothing on standard output'),
+    err: (text: string) => {
+      stderr += text;
+      for (const waiter of waiters) if (text.includes(waiter.part)) waiter.resolve();
+    },
+    readStdin: async () => '',
+    colorOut: false,
+    cwd,
+  };
+  const printed = (part: string) => new Promise<void>((resolve) => waiters.push({ part, resolve }));
+  const listening = printed('serving');
+  const exit = run(['dashboard', '--serve', '--port', '0', ...flags], io);
+  await Promise.race([listening, exit.then(() => assert.fail(stderr))]);
+  const port = Number(/serving https:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr)![1]);
+  return { port, exit, stderr: () => stderr, printed };
+}
+
 const oldCronJob = `apiVersion: batch/v1beta1
 kind: CronJob
 metadata: {name: blog-digest, namespace: blog}
@@ -318,30 +344,17 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
     });
 
     test('kaji dashboard --serve: prints the address and the fingerprint, serves, and stops on SIGTERM', async () => {
-      let stderr = '';
-      let printed: () => void = () => undefined;
-      const listening = new Promise<void>((resolve) => (printed = resolve));
-      const io = {
-        out: () => assert.fail('nothing on standard output'),
-        err: (text: string) => {
-          stderr += text;
-          if (text.includes('serving')) printed();
-        },
-        readStdin: async () => '',
-        colorOut: false,
-        cwd: root,
-      };
-      const exit = run(['dashboard', '--serve', '--port', '0'], io);
-      await Promise.race([listening, exit.then(() => assert.fail(stderr))]);
-      const [, port, fingerprint] = /serving https:\/\/127\.0\.0\.1:(\d+)\/ \(self-signed certificate, SHA-256 fingerprint ([0-9A-F:]+):/.exec(stderr)!;
-      assert.equal(await servedFingerprint(Number(port)), fingerprint);
-      const page = await call(Number(port));
+      const { port, exit, stderr } = await serveInProcess(root);
+      const [, printedPort, fingerprint] = /serving https:\/\/127\.0\.0\.1:(\d+)\/ \(self-signed certificate, SHA-256 fingerprint ([0-9A-F:]+):/.exec(stderr())!;
+      assert.equal(Number(printedPort), port);
+      assert.equal(await servedFingerprint(port), fingerprint);
+      const page = await call(port);
       assert.equal(page.status, 200);
       assert.match(page.body, /<h1>labs<\/h1>/);
       process.emit('SIGTERM');
       assert.equal(await exit, 0);
-      assert.match(stderr, /kaji dashboard: stopped \(SIGTERM\)\n$/);
-      await assert.rejects(call(Number(port)), /ECONNREFUSED/);
+      assert.match(stderr(), /kaji dashboard: stopped \(SIGTERM\)\n$/);
+      await assert.rejects(call(port), /ECONNREFUSED/);
     });
 
     test('kaji dashboard --serve --argocd: the page shows Argo CD and reloads itself', async () => {
@@ -349,23 +362,8 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       const argocd = await startArgoCd(() => healthyApps(names, commit));
       const restore = savedEnv('ARGOCD_AUTH_TOKEN_GREEN');
       process.env.ARGOCD_AUTH_TOKEN_GREEN = ARGOCD_TOKEN;
-      let stderr = '';
-      let printed: () => void = () => undefined;
-      const listening = new Promise<void>((resolve) => (printed = resolve));
-      const io = {
-        out: () => assert.fail('nothing on standard output'),
-        err: (text: string) => {
-          stderr += text;
-          if (text.includes('serving')) printed();
-        },
-        readStdin: async () => '',
-        colorOut: false,
-        cwd: root,
-      };
       try {
-        const exit = run(['dashboard', '--serve', '--port', '0', '--argocd', `green=${argocd.url}`], io);
-        await Promise.race([listening, exit.then(() => assert.fail(stderr))]);
-        const port = Number(/serving https:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr)![1]);
+        const { port, exit } = await serveInProcess(root, '--argocd', `green=${argocd.url}`);
         const [page, data] = await Promise.all([call(port), call(port, { path: '/dashboard.json' })]);
         assert.ok(page.body.includes('<meta http-equiv="refresh" content="30">'));
         assert.ok(page.body.includes('<span class="ok">30/30 services Synced and Healthy</span>'));
@@ -380,34 +378,18 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
     });
 
     test('kaji dashboard --serve: a second signal stops it at once, however long a client takes', { timeout: 60_000 }, async () => {
-      let stderr = '';
-      let printed: (text: string) => void = () => undefined;
-      const io = {
-        out: () => assert.fail('nothing on standard output'),
-        err: (text: string) => {
-          stderr += text;
-          printed(text);
-        },
-        readStdin: async () => '',
-        colorOut: false,
-        cwd: root,
-      };
-      const printedLine = (part: string) => new Promise<void>((resolve) => (printed = (text) => text.includes(part) && resolve()));
-      const listening = printedLine('serving');
-      const exit = run(['dashboard', '--serve', '--port', '0'], io);
-      await Promise.race([listening, exit.then(() => assert.fail(stderr))]);
-      const port = Number(/serving https:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr)![1]);
+      const { port, exit, stderr, printed } = await serveInProcess(root);
       // A client that sends half a request and waits: it would hold the graceful stop for its whole grace period.
       const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
       await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
       socket.on('error', () => undefined);
       socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`);
-      const stopping = printedLine('stopping');
+      const stopping = printed('stopping');
       process.emit('SIGTERM');
       await stopping;
       process.emit('SIGINT');
       assert.equal(await exit, 130);
-      assert.match(stderr, /kaji dashboard: stopping \(SIGTERM\): .*Ctrl-C again stops at once\nkaji dashboard: stopped at once \(SIGINT\)\n$/);
+      assert.match(stderr(), /kaji dashboard: stopping \(SIGTERM\): .*Ctrl-C again stops at once\nkaji dashboard: stopped at once \(SIGINT\)\n$/);
       socket.destroy();
     });
 
