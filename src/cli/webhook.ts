@@ -49,7 +49,7 @@ export function registerWebhook(program: Command, io: Io, outcome: Outcome): voi
     .option('-c, --config <file>', "policy configuration (Polaris format); default: Polaris's built-in defaults")
     .option(
       '--tenants <file>',
-      "tenant boundaries, per tenant namespace (JSON, the kaji-webhook-tenants ConfigMap kaji synth generates); watched and reloaded like --config; default: the policy alone",
+      "tenant boundaries, per tenant namespace: the kaji-webhook-tenants ConfigMap kaji synth generates (clusters/<cluster>/platform/webhook/tenants.yaml) or its tenants.json; watched and reloaded like --config; default: the policy alone",
     )
     .option('-p, --port <port>', 'port to listen on (0: any free port)', wholeNumber(0, 65535), 9876)
     .option('--host <address>', 'address to listen on', '0.0.0.0')

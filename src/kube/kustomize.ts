@@ -320,6 +320,31 @@ async function runKubectlKustomize(directory: string, kubectl: string): Promise<
     );
   }
   if (run.code === 0) return run.stdout;
-  const reason = run.stderr.trim().split('\n').filter(Boolean).pop() ?? (run.signal ? `stopped by ${run.signal}` : `exit code ${run.code}`);
+  const last = run.stderr.trim().split('\n').filter(Boolean).pop();
+  const reason = last === undefined ? (run.signal ? `stopped by ${run.signal}` : `exit code ${run.code}`) : kustomizeReason(last, resolve(directory));
   throw new KustomizeError(`kubectl kustomize failed: ${reason}`);
+}
+
+/** klog's line header (`E1129 20:13:58.810325   10050 run.go:72] `) and kubectl's `"command failed" err="…"` around kustomize's error. */
+const KLOG_LINE = /^[IWEF]\d{4} [\d:.]+\s+\d+ [^\]]*\] (?:"command failed" err="(.*)"|(.*))$/s;
+
+/**
+ * kustomize's error for a failed render, led by the file (and line, when kustomize gives one) and
+ * the reason: kubectl prints it as a klog line whose end names the file, after the chain of
+ * kustomizations it went through. Whatever is not recognised is kept, without klog's header.
+ */
+export function kustomizeReason(stderrLine: string, directory: string): string {
+  const wrapped = KLOG_LINE.exec(stderrLine);
+  const error = wrapped ? (wrapped[1] !== undefined ? wrapped[1].replace(/\\(["\\])/g, '$1') : wrapped[2]!) : stderrLine;
+  // The innermost kustomization folder kustomize was in when it failed.
+  const folders = [...error.matchAll(/(?:recursed accumulation of|couldn't make target for) path '([^']+)'/g)].map((match) => match[1]!);
+  const folder = folders.at(-1) ?? directory;
+  const malformed = /MalformedYAMLError: yaml: line (\d+): (.*) in File: (.+)$/.exec(error);
+  if (malformed) return `${fileLine(displayPath(resolve(folder, malformed[3]!)), Number(malformed[1]))}: ${malformed[2]}`;
+  const kustomizationFile = displayPath(join(folder, KUSTOMIZATION_FILES.find((name) => existsSync(join(folder, name))) ?? KUSTOMIZATION_FILES[0]));
+  const invalid = /invalid Kustomization: (?:yaml: line (\d+): )?(.*)$/.exec(error);
+  if (invalid) return `${fileLine(kustomizationFile, invalid[1] ? Number(invalid[1]) : undefined)}: ${invalid[2]}`;
+  const missing = /accumulating resources from '([^']+)': evalsymlink failure on '([^']+)' : lstat [^:]+: (no such file or directory)/.exec(error);
+  if (missing) return `${kustomizationFile}: resources: "${missing[1]}": ${displayPath(missing[2]!)}: ${missing[3]}`;
+  return folders.length > 0 ? `${kustomizationFile}: ${error.slice(error.lastIndexOf(`path '${folder}': `) + `path '${folder}': `.length)}` : error;
 }

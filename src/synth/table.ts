@@ -3,12 +3,16 @@
 // manifests (names, messages, kubectl's errors, paths) goes through printable():
 // a name must not move the cursor or print a line of its own into the table.
 import { alignedColumns, printable } from '../report/index.js';
-import type { SynthResult } from './index.js';
+import type { ClusterReport, SynthResult } from './index.js';
 
 /** Changed files and overlays listed one by one; beyond this, a count. */
 const MAX_LISTED = 20;
 
-const COLUMNS = ['SERVICE', 'NAMESPACE', 'OBJECTS', 'DANGERS', 'WARNINGS', 'SCORE'] as const;
+// The last column, untitled, says why a row's figures are missing or partial.
+const COLUMNS = ['SERVICE', 'NAMESPACE', 'OBJECTS', 'DANGERS', 'WARNINGS', 'SCORE', ''] as const;
+
+/** A figure that was not measured: the service, or part of it, did not render. */
+const UNKNOWN = '—';
 
 export interface TableOptions {
   /** ANSI colours. @default false */
@@ -21,21 +25,11 @@ export function formatSynthTable(result: SynthResult, options: TableOptions = {}
   const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines: string[] = [];
   for (const cluster of result.clusters) {
-    lines.push(paint('1', `cluster ${printable(cluster.cluster)}`) + ` (Kubernetes ${cluster.kubernetesVersion}, DNS weight ${cluster.weight}, score ${cluster.audit.Score})`);
-    const rows = cluster.services.map((service) => [
-      printable(service.service),
-      printable(service.namespace),
-      String(service.objects),
-      String(service.dangers),
-      String(service.warnings),
-      String(service.score),
-    ]);
-    const [header, ...serviceLines] = alignedColumns(COLUMNS, rows, 'llrrrr').map((line) => `  ${line}`);
+    const rows = serviceRows(result, cluster);
+    lines.push(paint('1', `cluster ${printable(cluster.cluster)}`) + ` (Kubernetes ${cluster.kubernetesVersion}, DNS weight ${cluster.weight}, ${clusterScore(cluster, rows)})`);
+    const [header, ...serviceLines] = alignedColumns(COLUMNS, rows.map((row) => row.cells), 'llrrrrl').map((line) => `  ${line}`);
     lines.push(paint('2', header!));
-    for (const [index, line] of serviceLines.entries()) {
-      const service = cluster.services[index]!;
-      lines.push(service.dangers > 0 || service.problems.length > 0 ? paint('31', line) : line);
-    }
+    for (const [index, line] of serviceLines.entries()) lines.push(rows[index]!.failed ? paint('31', line) : line);
     lines.push('');
   }
   lines.push(...changeLines(result, options.checkOnly ?? false));
@@ -74,4 +68,40 @@ function changeLines(result: SynthResult, checkOnly: boolean): string[] {
   }
   if (result.overlays.length > MAX_LISTED) lines.push(`  … and ${result.overlays.length - MAX_LISTED} more overlays`);
   return lines;
+}
+
+interface ServiceRow {
+  readonly cells: readonly string[];
+  /** Rendered whole: its figures cover all of it. */
+  readonly whole: boolean;
+  /** Has figures: rendered, at least in part. */
+  readonly measured: boolean;
+  readonly failed: boolean;
+}
+
+/**
+ * One row per service of the platform, in its order. A service that did not render (its overlay
+ * or kustomization is broken) has no figures, not zeros and a perfect score; one that rendered in
+ * part (some documents unreadable) shows what was checked, but no score.
+ */
+function serviceRows(result: SynthResult, cluster: ClusterReport): ServiceRow[] {
+  return result.platform.services.map((definition): ServiceRow => {
+    const service = cluster.services.find((report) => report.service === definition.name);
+    const name = [printable(definition.name), printable(service?.namespace ?? definition.namespace)];
+    const unmeasured = (why: string): ServiceRow => ({ cells: [...name, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, why], whole: false, measured: false, failed: true });
+    if (!service) return unmeasured('not rendered (overlay problem)');
+    const figures = [String(service.objects), String(service.dangers), String(service.warnings)];
+    if (service.problems.length === 0) return { cells: [...name, ...figures, String(service.score), ''], whole: true, measured: true, failed: service.dangers > 0 };
+    const problems = `${service.problems.length} problem${service.problems.length === 1 ? '' : 's'}`;
+    if (service.objects === 0) return unmeasured(`not rendered (${problems})`);
+    return { cells: [...name, ...figures, UNKNOWN, `rendered in part (${problems})`], whole: false, measured: true, failed: true };
+  });
+}
+
+/** The cluster's policy score covers what rendered: said so when that is not every service. */
+function clusterScore(cluster: ClusterReport, rows: readonly ServiceRow[]): string {
+  const whole = rows.filter((row) => row.whole).length;
+  if (whole === rows.length) return `score ${cluster.audit.Score}`;
+  if (!rows.some((row) => row.measured)) return `score ${UNKNOWN}: no service rendered`;
+  return `score ${cluster.audit.Score} over what rendered: ${rows.length - whole} of ${rows.length} services not rendered whole`;
 }
