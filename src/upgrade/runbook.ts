@@ -32,7 +32,7 @@ import { releasePlatformChange, releaseSource, type ReleaseOptions, type Release
 import { ManifestHistory } from './revision.js';
 import { dnsVerdict, hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
 import { currentStep, readState, requireState, resumeCommand, statePath, STATE_FILE, weightsOf, writeState, type StepId, type UpgradeState } from './state.js';
-import { formatDuration, soakUntil, waitUntil } from './wait.js';
+import { formatDuration, soakUntil, waitUntil, type Probe } from './wait.js';
 
 export const DEFAULT_WEIGHT_STEPS = [10, 50, 100] as const;
 export const DEFAULT_SOAK_MS = 10 * 60_000;
@@ -244,14 +244,8 @@ async function syncStep(platform: PlatformDefinition, state: UpgradeState, optio
     let warnings: readonly string[] = [];
     await waitUntil(
       async () => {
-        let applications;
-        try {
-          applications = await withResourceHealth(argocd, expected, await listApplications(argocd));
-        } catch (error) {
-          if (error instanceof ArgoCdRefusedError || error instanceof UpgradeError) throw error;
-          // A server restarting or a network blip: waited out like an application still syncing.
-          return { done: false, summary: `Argo CD did not answer: ${(error as Error).message}`, waiting: [] };
-        }
+        const applications = await greenApplications(argocd, expected);
+        if (!Array.isArray(applications)) return applications;
         const synced = applications.filter((application) => expected.includes(application.name) && application.sync === 'Synced').flatMap((application) => application.revisions);
         const { accepted, fetchProblem } = await history.accept(synced);
         const verdict = syncVerdict(expected, applications, { branch: history.branch, tip: history.tip, accepted });
@@ -290,6 +284,24 @@ function warningLine(warnings: readonly string[]): string {
 }
 
 /**
+ * Green's Applications (withResourceHealth), or a probe saying why Argo CD
+ * could not be read. The one rule of every wait on green's Argo CD: a refusal
+ * that waiting will not change (the token, a server that is not Argo CD:
+ * ArgoCdRefusedError; a bad --argocd-server) stops the wait at once; any other
+ * failure (connection refused or reset, no answer in time, HTTP 5xx: a
+ * restart, a network blip) is asked again at the next poll, like an
+ * Application still syncing, and a wait that runs out names the last one.
+ */
+async function greenApplications(argocd: ArgoCdConnection, expected: readonly string[]): Promise<ApplicationStatus[] | Probe> {
+  try {
+    return await withResourceHealth(argocd, expected, await listApplications(argocd));
+  } catch (error) {
+    if (error instanceof ArgoCdRefusedError || error instanceof UpgradeError) throw error;
+    return { done: false, summary: `could not read Argo CD: ${(error as Error).message}`, waiting: [] };
+  }
+}
+
+/**
  * The Applications as listed, each expected one that is Degraded or Suspended
  * fetched on its own when the list did not give its resources' health (Argo CD
  * may keep that out of the Application; its single GET fills it in), so that a
@@ -323,9 +335,11 @@ function failWhenDegradedTooLong(verdict: SyncVerdict, degradedSince: Map<string
  * waited for, up to GATE_PATIENCE_MS (--timeout, when shorter). One Degraded,
  * Suspended, Missing or Unknown (or gone) holds the step back once it has been
  * so for GATE_GRACE_MS (--degraded-grace, when shorter); one that is so only
- * by its Jobs or CronJobs is a warning. The revision is not asked again: the
- * sync step saw each Synced to the tip or later, and Argo CD follows the
- * branch forward only. A rollback is never gated: traffic may always go back.
+ * by its Jobs or CronJobs is a warning. Argo CD failing to answer is asked
+ * again within the same patience (greenApplications). The revision is not
+ * asked again: the sync step saw each Synced to the tip or later, and Argo CD
+ * follows the branch forward only. A rollback is never gated: traffic may
+ * always go back.
  */
 async function checkGreenStillReady(platform: PlatformDefinition, state: UpgradeState, step: StepId, options: RunbookOptions, what: string): Promise<void> {
   const argocd = greenArgoCd(state, options, `${what} checks`);
@@ -343,12 +357,10 @@ async function checkGreenStillReady(platform: PlatformDefinition, state: Upgrade
   let last: SyncVerdict | undefined;
   await waitUntil(
     async () => {
-      let applications: ApplicationStatus[];
-      try {
-        applications = await withResourceHealth(argocd, expected, await listApplications(argocd));
-      } catch (error) {
-        if (error instanceof StepFailedError || error instanceof UpgradeError) throw error;
-        throw new StepFailedError(`${state.to.name}'s Argo CD did not answer (${(error as Error).message}), so ${what} was not made: ${unmoved}`);
+      const applications = await greenApplications(argocd, expected);
+      if (!Array.isArray(applications)) {
+        last = undefined;
+        return applications;
       }
       const verdict = (last = syncVerdict(expected, applications));
       const summary = `${verdict.ready}/${verdict.total} Applications Synced and Healthy (one Degraded, Suspended, Missing or Unknown holds the step back after ${formatDuration(graceMs)})`;
@@ -366,8 +378,20 @@ async function checkGreenStillReady(platform: PlatformDefinition, state: Upgrade
       if ([...stuck].some((name) => at - stuckSince.get(name)! >= graceMs)) throw holdBack(verdict);
       return { done: false, summary, waiting: verdict.waiting };
     },
-    // Past its patience, the gate holds the step back as it does for one stuck past its grace.
-    { what: `${state.to.name}'s Argo CD to settle before ${what}`, timeoutMs: patienceMs, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress, onTimeout: () => holdBack(last!) },
+    {
+      what: `${state.to.name}'s Argo CD to settle before ${what}`,
+      timeoutMs: patienceMs,
+      intervalMs: options.intervalMs ?? 15_000,
+      onProgress: options.onProgress,
+      // Past its patience, the gate holds the step back as it does for one stuck past its grace, or names Argo CD's last failure.
+      onTimeout: (probe) =>
+        last
+          ? holdBack(last)
+          : new StepFailedError(
+              `${state.to.name}'s Argo CD could not be read when the gate's ${formatDuration(patienceMs)} ran out, so ${what} was not made: ${unmoved} ` +
+                `(run the same command again once it answers${orRollback})\n  ${probe.summary}`,
+            ),
+    },
   );
   options.onProgress(`${state.to.name}'s Argo CD: all ${last!.total} Applications still Synced and Healthy${warningLine(last!.warnings)}`);
 }

@@ -5,6 +5,8 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -517,6 +519,70 @@ spec:
       const noServer = await upgrade(fixture, ['next'], { route53 });
       assert.equal(noServer.code, 2);
       assert.match(noServer.stderr, /pass --argocd-server URL and set ARGOCD_AUTH_TOKEN/);
+    });
+
+    /** Green's Argo CD behind a server on 127.0.0.1 whose nth request fails as `failure(n)` says (an HTTP status, or 'reset': the connection dropped unanswered), else is passed on. */
+    async function unsteady(target: FakeServer, failure: (n: number) => number | 'reset' | undefined): Promise<FakeServer> {
+      const requests: FakeServer['requests'] = [];
+      const server = createServer((request, response) => {
+        requests.push({ method: request.method ?? '', path: request.url ?? '', authorization: request.headers.authorization });
+        const fails = failure(requests.length);
+        if (fails === 'reset') return void request.socket.destroy();
+        if (fails !== undefined) {
+          response.statusCode = fails;
+          return void response.end('upstream connect error or disconnect/reset before headers');
+        }
+        httpRequest(new URL(request.url ?? '/', target.url), { headers: request.headers }, (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        }).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return { url, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+    }
+
+    test("Argo CD failing to answer (a 502, a dropped connection) is asked again, by the sync step and the gate alike, until the gate's patience runs out; a refused token still stops the gate at once", async () => {
+      await started(['--soak', '0s', '--steps', '50,100']);
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy
+      const blips = (n: number) => (n === 1 ? 502 : n === 2 ? 'reset' : undefined);
+      const gone = (n: number) => (n > 0 ? 503 : undefined);
+      for (const what of ['sync every service', 'settle before weight step 1 (50%)']) {
+        const front = await unsteady(argocd, blips);
+        try {
+          const step = await upgrade(fixture, ['next'], { argocd: front, route53 });
+          assert.equal(step.code, 0, step.stderr);
+          const waiting = `waiting for green's Argo CD to ${what.replace(/[()]/g, '\\$&')} \\([^)]* of 3s\\): could not read Argo CD: `;
+          assert.match(step.stderr, new RegExp(`${waiting}Argo CD at http://127\\.0\\.0\\.1:\\d+ answered HTTP 502: upstream connect error`));
+          assert.match(step.stderr, new RegExp(`${waiting}socket hang up`));
+        } finally {
+          await front.close();
+        }
+      }
+      assert.ok(state(fixture).done['weight-1']);
+
+      const down = await unsteady(argocd, gone);
+      const main = tip();
+      try {
+        const held = await upgrade(fixture, ['next'], { argocd: down, route53 });
+        assert.equal(held.code, 1);
+        assert.match(
+          held.stderr,
+          /green's Argo CD could not be read when the gate's 3s ran out, so weight step 2 \(100%\) was not made: no traffic moved \(run the same command again once it answers, or kaji upgrade rollback to move all traffic back to blue\)\n {2}could not read Argo CD: Argo CD at http:\/\/127\.0\.0\.1:\d+ answered HTTP 503: upstream connect error/,
+        );
+        assert.ok(down.requests.length > 1, 'asked again');
+      } finally {
+        await down.close();
+      }
+      assert.equal(tip(), main, 'nothing pushed');
+
+      await argocd.close();
+      argocd = await startArgoCd(() => apps(), 'another-token-entirely');
+      const refused = await upgrade(fixture, ['next'], servers());
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /Argo CD at http:\/\/127\.0\.0\.1:\d+ refused the token \(HTTP 401\): check ARGOCD_AUTH_TOKEN/);
+      assert.equal(argocd.requests.length, 1, 'a refused token is not asked again');
+      assert.equal(tip(), main, 'nothing pushed');
     });
 
     test('a failed cdk deploy is a failed step (exit 1), recorded as not done', async () => {
