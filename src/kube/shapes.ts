@@ -1,11 +1,13 @@
-// The shapes of the lists and mappings that kaji's checks read, as the API
-// server decodes them: a field of another shape (volumes: 5, a LimitRange's
-// limits: {}) makes it refuse the object, while a check that reads the field
-// safely (fields.ts) would see it as absent and pass, on data it never looked
-// at. objectProblemAt (object.ts) reports such a field instead. What is absent
-// or null is fine (null is absent to the API server too), and so is any field
-// not listed here. The walk allocates nothing for a well-shaped object: it
-// runs for every object read.
+// The shapes of the lists, mappings and scalars that kaji's checks read, as
+// the API server decodes them: a field of another shape (volumes: 5, a
+// LimitRange's limits: {}, hostNetwork: "true") makes it refuse the object,
+// while a check that reads the field safely (fields.ts) would see it as absent
+// and pass, on data it never looked at. objectProblemAt (object.ts) reports
+// such a field instead. What is absent or null is fine (null is absent to the
+// API server too), and so is any field not listed here. Scalars are judged as
+// kaji's YAML reader gives them (yaml-schema.ts: `yes` is already true, `80.0`
+// the whole number 80, as for the API server). The walk allocates nothing for
+// a well-shaped object: it runs for every object read.
 import { isObject } from './podspec.js';
 import { valueText } from './fields.js';
 import type { JsonObject, JsonValue } from './types.js';
@@ -28,8 +30,12 @@ export interface Fault {
  * list's items.
  */
 export interface Shape {
-  /** A text map maps names to texts: labels, annotations, a ConfigMap's data. */
-  readonly is: 'mapping' | 'list' | 'text' | 'text map';
+  /**
+   * A text map maps names to texts: labels, annotations, a ConfigMap's data.
+   * int32 and int64 are whole numbers of Go's sizes (an int32 out of its range
+   * is refused too; an int64 is past a JS number's precision before that).
+   */
+  readonly is: 'mapping' | 'list' | 'text' | 'text map' | 'boolean' | 'int32' | 'int64';
   readonly what: string;
   readonly fields: Fields;
   readonly item: Shape | undefined;
@@ -58,10 +64,18 @@ function listOf(what: string, item: Shape, nullItem: 'refused' | 'taken' = item.
 function text(what = 'a text'): Shape {
   return { is: 'text', what, fields: NO_FIELDS, item: undefined, nullItemTaken: false };
 }
+function scalar(is: 'boolean' | 'int32' | 'int64', what: string): Shape {
+  return { is, what, fields: NO_FIELDS, item: undefined, nullItemTaken: false };
+}
+const BOOLEAN = scalar('boolean', 'true or false');
+const PORT = scalar('int32', 'a port number (a whole number)');
+const USER_ID = scalar('int64', 'a user ID (a whole number)');
 const TEXTS = listOf('a list of texts', text());
 const TEXT_MAP: Shape = { is: 'text map', what: 'a mapping of names to texts', fields: NO_FIELDS, item: undefined, nullItemTaken: false };
 /** A value of a text map: what YAML reads as a number or boolean must be quoted. */
 const MAP_VALUE_TEXT = 'a text (in quotes)';
+/** A field of type string, where YAML may read a number or a boolean (`1.5`, `true`, `yes`) that must be quoted. */
+const QUOTED_TEXT = text(MAP_VALUE_TEXT);
 
 /** Why a value does not have its shape, or undefined when it has (or is absent). */
 export function shapeFault(shape: Shape, value: JsonValue | undefined): Fault | undefined {
@@ -75,7 +89,20 @@ export function shapeFault(shape: Shape, value: JsonValue | undefined): Fault | 
       return isObject(value) ? textValuesFault(value) : mismatch(shape.what, value);
     case 'list':
       return Array.isArray(value) ? itemsFault(shape, value) : mismatch(shape.what, value);
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : mismatch(shape.what, value);
+    case 'int32':
+      return !Number.isInteger(value) ? mismatch(shape.what, value) : outsideInt32(value as number) ? int32RangeFault(shape.what, value) : undefined;
+    case 'int64':
+      return Number.isInteger(value) ? undefined : mismatch(shape.what, value);
   }
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const outsideInt32 = (value: number) => value < INT32_MIN || value > INT32_MAX;
+function int32RangeFault(what: string, value: JsonValue): Fault {
+  return { path: [], text: `must be ${what} from ${INT32_MIN} to ${INT32_MAX}, found ${foundText(value)}` };
 }
 
 /** The first field of a mapping that does not have its shape, in the mapping's order (the first written is named). */
@@ -129,13 +156,22 @@ export function describe(value: unknown): string {
 
 // ---- The fields kaji's checks read ----
 
-/** An object's metadata (or a pod template's): labels and annotations map names to texts. */
-export const METADATA: Shape = mapping('a mapping', { labels: TEXT_MAP, annotations: TEXT_MAP });
+/** An object's metadata (or a pod template's): its names are texts, labels and annotations map names to texts. */
+export const METADATA: Shape = mapping('a mapping', {
+  name: QUOTED_TEXT,
+  generateName: QUOTED_TEXT,
+  namespace: QUOTED_TEXT,
+  labels: TEXT_MAP,
+  annotations: TEXT_MAP,
+});
 
-const SECURITY_OPTIONS = {
-  seccompProfile: mapping('a mapping with a type'),
-  seLinuxOptions: mapping('a mapping with user, role, type or level'),
-  windowsOptions: mapping('a mapping (such as hostProcess)'),
+/** What a pod's and a container's security contexts share, of what the checks read. */
+const SECURITY_CONTEXT_FIELDS = {
+  seccompProfile: mapping('a mapping with a type', { type: QUOTED_TEXT }),
+  seLinuxOptions: mapping('a mapping with user, role, type or level', { user: QUOTED_TEXT, role: QUOTED_TEXT, type: QUOTED_TEXT, level: QUOTED_TEXT }),
+  windowsOptions: mapping('a mapping (such as hostProcess)', { hostProcess: BOOLEAN }),
+  runAsUser: USER_ID,
+  runAsNonRoot: BOOLEAN,
 };
 const CAPABILITY_NAMES = listOf('a list of capability names', text('a capability name (a text)'));
 const PROBE = mapping('a probe (a mapping)');
@@ -145,15 +181,22 @@ const PROBE = mapping('a probe (a mapping)');
  * read, besides its resources (object.ts judges their quantities).
  */
 export const CONTAINER_FIELDS = fieldShapes({
-  ports: listOf('a list of ports', mapping('a port (a mapping with containerPort)')),
+  name: QUOTED_TEXT,
+  image: QUOTED_TEXT,
+  imagePullPolicy: QUOTED_TEXT,
+  ports: listOf('a list of ports', mapping('a port (a mapping with containerPort)', { containerPort: PORT, hostPort: PORT })),
   env: listOf(
     'a list of environment variables',
-    mapping('an environment variable (a mapping with a name)', { valueFrom: mapping('a mapping (such as secretKeyRef)') }),
+    mapping('an environment variable (a mapping with a name)', { name: QUOTED_TEXT, value: QUOTED_TEXT, valueFrom: mapping('a mapping (such as secretKeyRef)') }),
   ),
   envFrom: listOf('a list of sources (configMapRef or secretRef)', mapping('a source (a mapping with configMapRef or secretRef)')),
   volumeMounts: listOf('a list of volume mounts', mapping('a volume mount (a mapping with name and mountPath)')),
   securityContext: mapping('a mapping (a security context)', {
-    ...SECURITY_OPTIONS,
+    ...SECURITY_CONTEXT_FIELDS,
+    privileged: BOOLEAN,
+    allowPrivilegeEscalation: BOOLEAN,
+    readOnlyRootFilesystem: BOOLEAN,
+    procMount: QUOTED_TEXT,
     capabilities: mapping('a mapping with add and drop', { add: CAPABILITY_NAMES, drop: CAPABILITY_NAMES }),
   }),
   livenessProbe: PROBE,
@@ -163,6 +206,13 @@ export const CONTAINER_FIELDS = fieldShapes({
 
 /** The fields of a pod spec that the checks read, besides its containers (object.ts walks them with CONTAINER_FIELDS). */
 export const POD_SPEC_FIELDS = fieldShapes({
+  hostNetwork: BOOLEAN,
+  hostPID: BOOLEAN,
+  hostIPC: BOOLEAN,
+  automountServiceAccountToken: BOOLEAN,
+  serviceAccountName: QUOTED_TEXT,
+  priorityClassName: QUOTED_TEXT,
+  nodeName: QUOTED_TEXT,
   volumes: listOf(
     'a list of volumes',
     mapping('a volume (a mapping with a name)', {
@@ -170,8 +220,8 @@ export const POD_SPEC_FIELDS = fieldShapes({
       emptyDir: mapping('a mapping (such as {} or with a sizeLimit)'),
     }),
   ),
-  securityContext: mapping('a mapping (a security context)', SECURITY_OPTIONS),
-  tolerations: listOf('a list of tolerations', mapping('a toleration (a mapping)')),
+  securityContext: mapping('a mapping (a security context)', SECURITY_CONTEXT_FIELDS),
+  tolerations: listOf('a list of tolerations', mapping('a toleration (a mapping)', { key: QUOTED_TEXT, operator: QUOTED_TEXT, effect: QUOTED_TEXT })),
   topologySpreadConstraints: listOf('a list of topology spread constraints', mapping('a topology spread constraint (a mapping)')),
 });
 
@@ -198,6 +248,7 @@ const ROLE: KindShape = {
 const BINDING: KindShape = {
   groups: RBAC,
   fields: fieldShapes({
+    // Their scalars are not judged: the checks and the tenant boundaries read one of another type as no match, and fail.
     roleRef: mapping('a mapping with apiGroup, kind and name'),
     subjects: listOf('a list of subjects', mapping('a subject (a mapping with kind and name)')),
   }),
@@ -234,7 +285,7 @@ export const KIND_SHAPES: ReadonlyMap<string, KindShape> = new Map<string, KindS
         spec: mapping('a mapping', {
           // An empty TLS setting or rule is taken (a rule without a host is for every host).
           tls: listOf('a list of TLS settings', mapping('a TLS setting (a mapping with hosts and secretName)', { hosts: TEXTS }), 'taken'),
-          rules: listOf('a list of rules', mapping('a rule (a mapping such as host and http)'), 'taken'),
+          rules: listOf('a list of rules', mapping('a rule (a mapping such as host and http)', { host: QUOTED_TEXT }), 'taken'),
         }),
       }),
     },
@@ -242,7 +293,10 @@ export const KIND_SHAPES: ReadonlyMap<string, KindShape> = new Map<string, KindS
   ['PodDisruptionBudget', { groups: ['policy'], fields: fieldShapes({ spec: mapping('a mapping', { selector: LABEL_SELECTOR }) }) }],
   [
     'HorizontalPodAutoscaler',
-    { groups: ['autoscaling'], fields: fieldShapes({ spec: mapping('a mapping', { scaleTargetRef: mapping('a mapping with kind and name') }) }) },
+    {
+      groups: ['autoscaling'],
+      fields: fieldShapes({ spec: mapping('a mapping', { scaleTargetRef: mapping('a mapping with kind and name', { kind: QUOTED_TEXT, name: QUOTED_TEXT }) }) }),
+    },
   ],
   [
     'NetworkPolicy',
@@ -258,6 +312,7 @@ export const KIND_SHAPES: ReadonlyMap<string, KindShape> = new Map<string, KindS
       }),
     },
   ],
+  ['ServiceAccount', { groups: [''], fields: fieldShapes({ automountServiceAccountToken: BOOLEAN }) }],
   ['Role', ROLE],
   ['ClusterRole', ROLE],
   ['RoleBinding', BINDING],

@@ -162,6 +162,160 @@ const GOOD: readonly string[] = [
   object('networking.k8s.io/v1', 'Ingress', 'tls', ['spec: {tls: [~], rules: [~]}']),
 ];
 
+/**
+ * Scalars of another type than the API server decodes (each case one
+ * document, `# <-` marking the line of its problem): a check would read them
+ * as absent, or a lenient reader "true" as set and "false" too.
+ */
+const BAD_SCALARS: readonly [document: string, problem: string][] = [
+  [deployment('host-network', ['hostNetwork: "true" # <-']), 'Deployment spec.template.spec.hostNetwork must be true or false, found "true"'],
+  [deployment('host-pid', ['hostPID: 1 # <-']), 'Deployment spec.template.spec.hostPID must be true or false, found 1'],
+  [deployment('host-ipc', ["hostIPC: 'false' # <-"]), 'Deployment spec.template.spec.hostIPC must be true or false, found "false"'],
+  [deployment('automount', ['automountServiceAccountToken: "no" # <-']), 'Deployment spec.template.spec.automountServiceAccountToken must be true or false, found "no"'],
+  [deployment('account', ['serviceAccountName: 7 # <-']), 'Deployment spec.template.spec.serviceAccountName must be a text (in quotes), found 7'],
+  [deployment('priority', ['priorityClassName: 100 # <-']), 'Deployment spec.template.spec.priorityClassName must be a text (in quotes), found 100'],
+  [deployment('node', ['nodeName: 0x1F # <-']), 'Deployment spec.template.spec.nodeName must be a text (in quotes), found 31'],
+  [deployment('toleration', ['tolerations:', '  - key: gpu', '    effect: true # <-']), 'Deployment spec.template.spec.tolerations[0].effect must be a text (in quotes), found true'],
+  [deployment('pod-non-root', ['securityContext:', '  runAsNonRoot: "true" # <-']), 'Deployment spec.template.spec.securityContext.runAsNonRoot must be true or false, found "true"'],
+  [deployment('pod-user', ['securityContext: {runAsUser: "1000"} # <-']), 'Deployment spec.template.spec.securityContext.runAsUser must be a user ID (a whole number), found "1000"'],
+  [
+    deployment('host-process', ['securityContext:', '  windowsOptions:', '    hostProcess: "false" # <-']),
+    'Deployment spec.template.spec.securityContext.windowsOptions.hostProcess must be true or false, found "false"',
+  ],
+  [
+    deployment('seccomp-type', ['securityContext:', '  seccompProfile:', '    type: 1 # <-']),
+    'Deployment spec.template.spec.securityContext.seccompProfile.type must be a text (in quotes), found 1',
+  ],
+  [
+    deployment('selinux', ['securityContext:', '  seLinuxOptions: {level: 0} # <-']),
+    'Deployment spec.template.spec.securityContext.seLinuxOptions.level must be a text (in quotes), found 0',
+  ],
+  [deployment('privileged', [], ['securityContext:', '  privileged: "false" # <-']), 'Deployment spec.template.spec.containers[0].securityContext.privileged must be true or false, found "false"'],
+  [
+    deployment('escalation', [], ['securityContext:', '  allowPrivilegeEscalation: 0 # <-']),
+    'Deployment spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation must be true or false, found 0',
+  ],
+  [
+    deployment('read-only', [], ['securityContext:', '  readOnlyRootFilesystem: "yes" # <-']),
+    'Deployment spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem must be true or false, found "yes"',
+  ],
+  [deployment('user', [], ['securityContext:', '  runAsUser: 1000.5 # <-']), 'Deployment spec.template.spec.containers[0].securityContext.runAsUser must be a user ID (a whole number), found 1000.5'],
+  [deployment('user-nan', [], ['securityContext:', '  runAsUser: .nan # <-']), 'Deployment spec.template.spec.containers[0].securityContext.runAsUser must be a user ID (a whole number), found .nan'],
+  [deployment('non-root', [], ['securityContext: {runAsNonRoot: [true]} # <-']), 'Deployment spec.template.spec.containers[0].securityContext.runAsNonRoot must be true or false, found a list'],
+  [deployment('proc-mount', [], ['securityContext:', '  procMount: 0 # <-']), 'Deployment spec.template.spec.containers[0].securityContext.procMount must be a text (in quotes), found 0'],
+  [deployment('container-port', [], ['ports:', '  - containerPort: "8080" # <-']), 'Deployment spec.template.spec.containers[0].ports[0].containerPort must be a port number (a whole number), found "8080"'],
+  [deployment('host-port', [], ['ports:', '  - containerPort: 80', '    hostPort: 80.5 # <-']), 'Deployment spec.template.spec.containers[0].ports[0].hostPort must be a port number (a whole number), found 80.5'],
+  [
+    deployment('port-overflow', [], ['ports: [{containerPort: 4294967376}] # <-']),
+    'Deployment spec.template.spec.containers[0].ports[0].containerPort must be a port number (a whole number) from -2147483648 to 2147483647, found 4294967376',
+  ],
+  [deployment('image', [], ['image: 1.5 # <-']).replace('          image: registry.example.com/app:1.0\n', ''), 'Deployment spec.template.spec.containers[0].image must be a text (in quotes), found 1.5'],
+  // YAML 1.1, as Kubernetes reads it: `yes` is the boolean true, not a text
+  [deployment('pull-policy', [], ['imagePullPolicy: yes # <-']), 'Deployment spec.template.spec.containers[0].imagePullPolicy must be a text (in quotes), found true'],
+  [deployment('env-value', [], ['env:', '  - name: DB_PASSWORD', '    value: 12345 # <-']), 'Deployment spec.template.spec.containers[0].env[0].value must be a text (in quotes), found 12345'],
+  [deployment('env-name', [], ['env: [{name: 5, value: x}] # <-']), 'Deployment spec.template.spec.containers[0].env[0].name must be a text (in quotes), found 5'],
+  [
+    deployment('init-privileged', ['initContainers:', '  - name: init', '    image: registry.example.com/init:1', '    securityContext: {privileged: "true"} # <-']),
+    'Deployment spec.template.spec.initContainers[0].securityContext.privileged must be true or false, found "true"',
+  ],
+  [deployment('template-name', [], [], '{name: 5, labels: {app: web}} # <-'), 'Deployment spec.template.metadata.name must be a text (in quotes), found 5'],
+  [object('v1', 'ConfigMap', 'named', []).replace('{name: named, namespace: shop}', '{name: 2024, namespace: shop} # <-'), 'ConfigMap metadata.name must be a text (in quotes), found 2024'],
+  [
+    object('batch/v1', 'CronJob', 'nightly', ['spec:', '  jobTemplate:', '    spec:', '      template:', '        spec:', '          hostNetwork: "true" # <-', '          containers: []']),
+    'CronJob spec.jobTemplate.spec.template.spec.hostNetwork must be true or false, found "true"',
+  ],
+  [object('v1', 'Pod', 'bare', ['spec:', '  hostPID: "false" # <-', '  containers: []']), 'Pod spec.hostPID must be true or false, found "false"'],
+  [object('v1', 'ServiceAccount', 'web', ['automountServiceAccountToken: "false" # <-']), 'ServiceAccount automountServiceAccountToken must be true or false, found "false"'],
+  [
+    object('autoscaling/v2', 'HorizontalPodAutoscaler', 'hpa-target', ['spec:', '  scaleTargetRef: {kind: Deployment, name: 5} # <-', '  maxReplicas: 3']),
+    'HorizontalPodAutoscaler spec.scaleTargetRef.name must be a text (in quotes), found 5',
+  ],
+  [object('networking.k8s.io/v1', 'Ingress', 'host', ['spec:', '  rules:', '    - host: 1 # <-']), 'Ingress spec.rules[0].host must be a text (in quotes), found 1'],
+];
+
+/** Scalars as Kubernetes takes them, and fields of int-or-string type or not read by a check: none is a problem. */
+const GOOD_SCALARS: readonly string[] = [
+  deployment(
+    'typed',
+    [
+      'hostNetwork: false',
+      'hostPID: null',
+      'automountServiceAccountToken: false',
+      'serviceAccountName: web',
+      'priorityClassName: ""',
+      'securityContext: {runAsUser: 0, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}, windowsOptions: {hostProcess: false}}',
+      'tolerations: [{key: gpu, operator: Exists, effect: NoSchedule}]',
+    ],
+    [
+      'imagePullPolicy: Always',
+      'securityContext: {privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsUser: 10001, procMount: Default}',
+      'env: [{name: A, value: "1"}, {name: B, value: ""}, {name: C, value: ~}]',
+      // int-or-string and quantities take a number or a text alike; probe ports are not read by a check
+      'readinessProbe: {httpGet: {path: /, port: http}}',
+      'livenessProbe: {tcpSocket: {port: 8080}}',
+      'resources: {requests: {cpu: 1, memory: "1Gi"}, limits: {cpu: "1"}}',
+    ],
+  ),
+  // YAML 1.1 as Kubernetes reads it: `yes`, `on`, `off` are booleans; `80.0`, `1e3`, `0x50` and `010` (octal) whole numbers
+  deployment('yaml11', ['hostIPC: off', 'securityContext: {runAsNonRoot: on, runAsUser: 1e3}'], [
+    'securityContext: {readOnlyRootFilesystem: yes, runAsUser: 010}',
+    'ports: [{containerPort: 80.0}, {containerPort: 0x50, hostPort: 0}]',
+  ]),
+  // a user ID is an int64
+  deployment('big-user', [], ['securityContext: {runAsUser: 4294967296}']),
+  object('v1', 'Service', 'web', ['spec: {ports: [{port: 80, targetPort: http}, {port: 443, targetPort: 8443}]}']),
+  object('policy/v1', 'PodDisruptionBudget', 'pdb', ['spec: {minAvailable: "50%", selector: {matchLabels: {app: web}}}']),
+  object('policy/v1', 'PodDisruptionBudget', 'pdb-count', ['spec: {maxUnavailable: 1}']),
+  object('v1', 'ServiceAccount', 'web', ['automountServiceAccountToken: false']),
+  // a binding's scalars are not judged: what reads them takes one of another type as no match (test/synth/boundaries.test.ts)
+  object('rbac.authorization.k8s.io/v1', 'RoleBinding', 'odd-ref', ['roleRef: {kind: ClusterRole, name: [view]}', 'subjects: [{kind: Group, name: 5}]']),
+  object('example.com/v1', 'Deployment', 'not-kubernetes', ['spec: {template: {spec: {hostNetwork: "true", containers: [{name: 5}]}}}']),
+  object('example.com/v1', 'ServiceAccount', 'not-kubernetes', ['automountServiceAccountToken: "false"']),
+];
+
+describe('scalars of the wrong type', () => {
+  test('each is an input problem at its line, naming the field path, what was found and the type it must have', () => {
+    const text = BAD_SCALARS.map(([document]) => document).join('\n---\n');
+    const result: LoadResult = { objects: [], problems: [] };
+    addStream(result, text, 'bad.yaml');
+    const lines = markedLines(text);
+    assert.equal(lines.length, BAD_SCALARS.length, 'one marker per case');
+    assert.deepEqual(
+      result.problems,
+      BAD_SCALARS.map(([, problem], index) => ({ file: 'bad.yaml', line: lines[index], message: problem })),
+    );
+    assert.deepEqual(result.objects, [], 'no object with a scalar of the wrong type is checked');
+  });
+
+  test('booleans, whole numbers and texts of their type (YAML 1.1 included), int-or-string fields and other kinds are no problem', () => {
+    const result: LoadResult = { objects: [], problems: [] };
+    addStream(result, GOOD_SCALARS.join('\n---\n'), 'good.yaml');
+    assert.deepEqual(result.problems, []);
+    assert.equal(result.objects.length, GOOD_SCALARS.length);
+  });
+
+  test('kaji check: hostNetwork: "true" is reported (exit 1), not passed as hostNetworkSet; `yes` is true and fails it', async () => {
+    const tree = tempTree({
+      'm.yaml': [deployment('text-flag', ['hostNetwork: "true"']), deployment('yes-flag', ['hostNetwork: yes']), deployment('false-flag', ['hostNetwork: false'])].join('\n---\n') + '\n',
+    });
+    try {
+      const { code, stdout, stderr } = await kaji(['check', tree.path('m.yaml'), '--format', 'json', '--checks', 'hostNetworkSet']);
+      assert.equal(code, 1);
+      assert.equal(stderr, `kaji: ${tree.path('m.yaml')}:8: Deployment spec.template.spec.hostNetwork must be true or false, found "true"\n`);
+      const results = (JSON.parse(stdout) as { Results: { Name: string; PodResult: { Results: Record<string, { Success: boolean }> } }[] }).Results;
+      assert.deepEqual(
+        results.map((result) => [result.Name, result.PodResult.Results.hostNetworkSet?.Success]),
+        [
+          ['yes-flag', false],
+          ['false-flag', true],
+        ],
+      );
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
+
 /** The 1-based line of the `# <-` marker in a stream's text. */
 function markedLines(text: string): number[] {
   return text.split('\n').flatMap((line, index) => (line.includes('# <-') ? [index + 1] : []));

@@ -406,10 +406,10 @@ describe('odd shapes', () => {
     oneContainer({ ports: [null, 8080, { hostPort: '80' }], env: [null, 'x', { name: 5, value: 'BEGIN' }] }),
   ];
 
-  test('lists and mappings of the wrong shape are input problems, not passes', () => {
+  test('fields of the wrong shape or type are input problems, not passes', () => {
     assert.throws(() => passes(check('hostPortSet'), wronglyShaped[2]!), /containers\[0\]\.ports\[0\] must be a port \(a mapping with containerPort\), found null/);
     assert.throws(() => passes(check('dangerousCapabilities'), wronglyShaped[1]!), /spec\.template\.spec\.securityContext must be a mapping \(a security context\), found a list/);
-    assert.throws(() => passes(check('sensitiveContainerEnvVar'), wronglyShaped[0]!), /containers\[0\]\.securityContext must be a mapping \(a security context\), found "restricted"/);
+    assert.throws(() => passes(check('sensitiveContainerEnvVar'), wronglyShaped[0]!), /containers\[0\]\.image must be a text \(in quotes\), found 7/);
   });
 
   test('never throw, whatever reaches them', () => {
@@ -420,8 +420,8 @@ describe('odd shapes', () => {
     }
   });
 
-  test('treat a scalar of the wrong type as absent', () => {
-    assert.equal(passes(check('tagNotSpecified'), oneContainer({ image: 7 })), false);
+  test('a scalar of the wrong type is an input problem, not read as absent', () => {
+    assert.throws(() => passes(check('tagNotSpecified'), oneContainer({ image: 7 })), /containers\[0\]\.image must be a text \(in quotes\), found 7/);
   });
 });
 

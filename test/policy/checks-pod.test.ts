@@ -205,8 +205,9 @@ describe('odd shapes', () => {
     podYaml({ volumes: [null, 'x', { hostPath: 'not-an-object' }], containers: [{ name: 'a', securityContext: [] }] }),
   ];
 
-  test('lists and mappings of the wrong shape are input problems, not passes (test/kube/shapes.test.ts)', () => {
-    for (const yamlText of wronglyShaped) assert.throws(() => passes(check('hostPathSet'), yamlText), /test YAML: \d+: Pod spec\.volumes(\[0\])? must be/);
+  test('fields of the wrong shape or type are input problems, not passes (test/kube/shapes.test.ts)', () => {
+    assert.throws(() => passes(check('hostIPCSet'), wronglyShaped[0]!), /test YAML: \d+: Pod spec\.hostIPC must be true or false, found "yes"/);
+    assert.throws(() => passes(check('hostPathSet'), wronglyShaped[1]!), /test YAML: \d+: Pod spec\.volumes\[0\] must be/);
   });
 
   test('never throw, whatever reaches them', () => {
@@ -217,9 +218,9 @@ describe('odd shapes', () => {
     }
   });
 
-  test('treat a scalar of the wrong type as absent', () => {
+  test('a scalar of the wrong type is an input problem, not read as absent', () => {
     const textFlag = podYaml({ automountServiceAccountToken: 'false', serviceAccountName: 'web' }, serviceAccount('web', false));
-    assert.equal(passes(check('automountServiceAccountToken'), textFlag), true);
+    assert.throws(() => passes(check('automountServiceAccountToken'), textFlag), /Pod spec\.automountServiceAccountToken must be true or false, found "false"/);
   });
 });
 

@@ -115,7 +115,7 @@ schema:
 `);
     assert.equal(definition.schemaTarget, 'PodSpec');
     assert.deepEqual(
-      outcomes(definition, deployment({ containers: '[{name: a, image: x}, {name: b, image: y}]' })).map((o) => o.passed),
+      outcomes(definition, deployment({ containers: '[{name: a, image: x}, {name: b, image: z}]' })).map((o) => o.passed),
       [true, true, true],
     );
   });

@@ -38,7 +38,7 @@ describe('custom checks: a schema naming the property "__proto__"', () => {
       ['dependencies', '          dependencies:\n            __proto__: [other]\n', 'use dependentRequired or dependentSchemas instead'],
     ] as const;
     for (const [keyword, schema, instead] of cases) {
-      const tree = tempTree({ 'p.yaml': policy(schema), 'm.yaml': configMap('no', 'no') });
+      const tree = tempTree({ 'p.yaml': policy(schema), 'm.yaml': configMap('plain', 'no') });
       try {
         const { code, stdout, stderr } = await kaji(['check', tree.path('m.yaml'), '--config', tree.path('p.yaml')]);
         assert.equal(code, 2, `${keyword}: ${stdout}`);
@@ -62,7 +62,7 @@ customChecks:
     schemaString: '{"properties": {"data": {"properties": {"__proto__": {"const": "yes"}}}}}'
 `,
       'q.yaml': policy('          properties:\n            properties: {__proto__: {}, const: "yes"}\n'),
-      'm.yaml': configMap('no', 'no'),
+      'm.yaml': configMap('plain', 'no'), // (a name `no` is the boolean false: an input problem)
     });
     try {
       const refused = await kaji(['check', tree.path('m.yaml'), '--config', tree.path('p.yaml')]);
