@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closingComment, type RequestChange } from '../../src/capacity/rightsize.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
@@ -161,6 +162,31 @@ describe('kaji rightsize with nothing left to change: its stale pull request', {
     });
   });
 
+  test('a push to the branch while kaji closes the pull request: closed, the branch and the push kept, a warning', async () => {
+    let moved: string | undefined;
+    let fixtureOf: BumpFixture | undefined;
+    await withOpenPullRequest(
+      async ({ fixture, github, run }) => {
+        fixtureOf = fixture;
+        setByHand(fixture);
+        const result = await run();
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, /\nclosed pull request #1 \(kaji\/rightsize\), whose values are stale \(its branch is left: see the warning\): https:\/\/github\.com\/acme\/manifests\/pull\/1\n$/);
+        assert.match(result.stderr, /^kaji: warning: pull request #1 was closed, but its branch kaji\/rightsize is left: kaji\/rightsize of .* moved while kaji was working \(it was at [0-9a-f]{12} when kaji read it, and has changed since\): nothing was deleted; re-run$/m);
+        assert.equal(github.pulls.get('acme/manifests')![0]!.state, 'closed');
+        assert.equal(fixture.git('rev-parse', BRANCH), moved, 'the push stands');
+      },
+      {
+        // Someone pushes to the branch (here: moves it to main) while GitHub closes the pull request.
+        beforeRequest: (request) => {
+          if (request.method !== 'PATCH' || fixtureOf === undefined) return;
+          fixtureOf.git('update-ref', `refs/heads/${BRANCH}`, 'refs/heads/main');
+          moved = fixtureOf.head();
+        },
+      },
+    );
+  });
+
   test('GitHub refuses the close: exit 1 naming it, and the branch is not deleted', async () => {
     await withOpenPullRequest(
       async ({ fixture, github, run, hasBranch }) => {
@@ -177,6 +203,23 @@ describe('kaji rightsize with nothing left to change: its stale pull request', {
           if (request.method === 'PATCH' && (request.body as { state?: string } | undefined)?.state === 'closed') (request.body as { state?: string }).state = 'merged';
         },
       },
+    );
+  });
+});
+
+describe('closingComment', () => {
+  const change = (decision: RequestChange['decision'], skipped?: string) => ({ decision, ...(skipped === undefined ? {} : { skipped }) }) as RequestChange;
+  const now = new Date('2026-11-29T20:31:45Z');
+
+  test('why, with the threshold and the date: nothing moves by it, or what moves is held back', () => {
+    assert.equal(
+      closingComment({ threshold: 0.2, changes: [change('below threshold'), change('unchanged')], notes: [] }, BRANCH, now),
+      '`kaji rightsize` of 2026-11-29 20:31 UTC closes this pull request: no request moves by 20% or more any more (the usage fell back, or the values were set by hand), ' +
+        'so its values are stale and merging it would apply them. The branch kaji/rightsize is deleted with it (unless someone pushed to it meanwhile); a run that finds requests to change opens a new pull request.\n',
+    );
+    assert.match(
+      closingComment({ threshold: 0.1, changes: [change('change', 'raising it does not fit the quota'), change('change', 'a HorizontalPodAutoscaler scales it'), change('below threshold')], notes: [] }, BRANCH, now),
+      /: no request can be changed any more: 2 would move by 10% or more, but are held back \(a quota, a HorizontalPodAutoscaler, a render that does not show them; see the run's output\), so its values are stale/,
     );
   });
 });
