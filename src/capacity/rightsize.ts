@@ -26,7 +26,7 @@
 //    and only while the branch holds kaji's commits alone (pushBranch's rule).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { dirname, join, posix, relative, resolve } from 'node:path';
+import { join, posix, relative, resolve } from 'node:path';
 import {
   addStream,
   didYouMean,
@@ -65,7 +65,7 @@ export interface RightsizeOptions {
   readonly services?: readonly string[];
   /** A share: 0.1 leaves out changes under 10 %. @default DEFAULT_THRESHOLD */
   readonly threshold?: number;
-  /** The manifest repository: a local path (cloned, never edited in place) or a git URL. @default manifests.localPath if it exists, else manifests.url */
+  /** The manifest repository: a local path (cloned, never edited in place) or a git URL. @default the platform's manifests.url */
   readonly manifests?: string;
   /** @default the platform's manifests.branch */
   readonly base?: string;
@@ -171,15 +171,15 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
   // Notes of services left out by --service would only be noise.
   const notes = allNotes.filter((note) => note.service === undefined || chosen.some((service) => service.name === note.service));
 
-  const checkout = resolve(dirname(platform.file), platform.manifests.localPath);
-  const source = options.manifests ?? (existsSync(checkout) ? checkout : platform.manifests.url);
+  // The repository Argo CD pulls from, never the local checkout by default (as for kaji bump).
+  const source = options.manifests ?? platform.manifests.url;
   const secrets = isUrl(source) ? urlCredentials(source).secrets : [];
   const base = options.base ?? platform.manifests.branch;
   const forge = options.dryRun ? undefined : forgeFor(options, platform, secrets);
   progress(redact(`opening ${isUrl(source) ? source : 'the manifest repository'} (${base})`, secrets));
   const workspace = await Workspace.open({ source, base, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) }).catch((error: unknown) => {
     if (error instanceof SourceNotFoundError) {
-      throw new RightsizeError(`${resolve(source)} is not a directory: ${options.manifests === undefined ? "set platform.yaml's manifests.localPath to the checkout" : 'give --manifests a checkout of the manifest repository, or its clone URL'}`);
+      throw new RightsizeError(`${resolve(source)} is not a directory: give --manifests a checkout of the manifest repository, or its clone URL`);
     }
     throw error;
   });

@@ -47,7 +47,7 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
     .argument('<tag>', 'the image tag to pin (tag or tag@sha256:…)')
     .option('--digest <sha256:hex>', 'also pin this digest')
     .option('--cluster <name>', 'only these clusters (comma-separated, repeatable); default: every cluster with an overlay', commaList)
-    .option('--manifests <path-or-url>', "the manifest repository: a local path or a git URL (default: platform.yaml's manifests.localPath if it exists, else manifests.url)")
+    .option('--manifests <path-or-url>', "the manifest repository: a local path or a git URL (default: platform.yaml's manifests.url, the repository Argo CD pulls from)")
     .option('--base <branch>', "the base branch (default: platform.yaml's manifests.branch)")
     .addOption(new Option('--mode <mode>', 'open a pull request or push to the base branch').choices(['pr', 'push']).default('pr'))
     .option('--source-repo <owner/name>', "the app repository, for the compare link (default: the service's sourceRepository)")

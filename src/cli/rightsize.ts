@@ -63,7 +63,7 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
     .option('--from <file>', `read a snapshot (${VPA_SNAPSHOT_COMMAND}) instead of a cluster (repeatable; - for standard input)`, collect)
     .option('--service <name>', 'only these services (comma-separated, repeatable); default: every service with recommendations', commaList)
     .addOption(new Option('--threshold <percent>', 'leave out changes smaller than this share of the current request').argParser(percent).default(DEFAULT_THRESHOLD, `${DEFAULT_THRESHOLD * 100}%`))
-    .option('--manifests <path-or-url>', "the manifest repository: a local path or a git URL (default: platform.yaml's manifests.localPath if it exists, else manifests.url)")
+    .option('--manifests <path-or-url>', "the manifest repository: a local path or a git URL (default: platform.yaml's manifests.url, the repository Argo CD pulls from)")
     .option('--base <branch>', "the base branch (default: platform.yaml's manifests.branch)")
     .option('--platform <dir>', 'the folder holding platform.yaml', '.')
     .option('--dry-run', 'print the plan and the diff; push nothing')

@@ -4,9 +4,8 @@
 // (a change that adds a danger is refused), then either pushed straight to the
 // base branch (re-applied and checked again on the new tip when another push got
 // there first) or proposed as a pull request from `kaji/bump/<service>`.
-import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { basename, dirname, join, posix, resolve } from 'node:path';
+import { basename, join, posix, resolve } from 'node:path';
 import yaml from 'yaml';
 import {
   addStream,
@@ -47,7 +46,7 @@ export interface BumpOptions {
   readonly clusters?: readonly string[];
   /** The folder holding platform.yaml. @default "." */
   readonly platformDirectory?: string;
-  /** The manifest repository: a local path (cloned, never edited in place) or a git URL. @default the platform's manifests.localPath if it exists, else manifests.url */
+  /** The manifest repository: a local path (cloned, never edited in place) or a git URL. @default the platform's manifests.url */
   readonly manifests?: string;
   /** @default the platform's manifests.branch */
   readonly base?: string;
@@ -171,9 +170,9 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
     }
   }
   const mode = options.mode ?? 'pr';
-  // The local checkout when there is one (cloned, never edited in place), else the repository URL (CI).
-  const checkout = resolve(dirname(platform.file), platform.manifests.localPath);
-  const source = options.manifests ?? (existsSync(checkout) ? checkout : platform.manifests.url);
+  // The repository Argo CD pulls from, never the local checkout by default: a release pushed
+  // into a checkout would not reach Argo CD, and would start from what the checkout last pulled.
+  const source = options.manifests ?? platform.manifests.url;
   // Credentials written in the URL (https://user:token@host/…) go to git as a header, not in the
   // URL (git.ts), and are redacted from every message.
   const secrets = isUrl(source) ? urlCredentials(source).secrets : [];
@@ -186,8 +185,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
   progress(`opening ${isUrl(source) ? source : 'the manifest repository'} (${base})`);
   const workspace = await Workspace.open({ source, base, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) }).catch((error: unknown) => {
     if (!(error instanceof SourceNotFoundError)) throw withGitFix(error, options, source);
-    const fix = options.manifests === undefined ? "set platform.yaml's manifests.localPath to the checkout" : 'give --manifests a checkout of the manifest repository, or its clone URL';
-    throw new BumpError(`${resolve(source)} is not a directory: ${fix}`);
+    throw new BumpError(`${resolve(source)} is not a directory: give --manifests a checkout of the manifest repository, or its clone URL`);
   });
   try {
     const manifestDir = join(workspace.root, platform.manifests.path);
@@ -599,6 +597,7 @@ function withGitFix(error: unknown, options: BumpOptions, source: string): unkno
     'no-branch': `check the base branch (${options.base === undefined ? 'manifests.branch in platform.yaml' : '--base'})`,
     'no-repository': `check the repository URL (${repository}) and that the credentials can see it`,
     unreachable: `check the repository URL (${repository}) and that its host can be reached from here`,
+    'checked-out': `${source} has the branch checked out, so git will not push into it: give ${repository} the repository's clone URL (or a bare repository)`,
     refused: /^https?:/i.test(source)
       ? 'check the credentials: GITHUB_TOKEN, or user:token in the manifests URL (a push needs write access)'
       : 'check the ssh key (in ssh-agent, or without a passphrase) and the host in known_hosts',

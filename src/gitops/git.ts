@@ -689,8 +689,12 @@ async function localRepository(path: string): Promise<string> {
   try {
     const doing = `reading ${absolute}`;
     const bare = (await git(context, ['rev-parse', '--is-bare-repository'], { cwd: absolute, doing })).trim() === 'true';
-    const top = bare ? '--absolute-git-dir' : '--show-toplevel';
-    return (await git(context, ['rev-parse', top], { cwd: absolute, doing })).trim();
+    const top = (await git(context, ['rev-parse', bare ? '--absolute-git-dir' : '--show-toplevel'], { cwd: absolute, doing })).trim();
+    // A folder inside a repository would have git clone the whole enclosing repository instead.
+    if (!bare && realpathSync(top) !== realpathSync(absolute)) {
+      throw new GitError(`${absolute} is a folder inside the git repository ${top}, not a repository of its own: give the manifest repository's own checkout or its clone URL`);
+    }
+    return top;
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
     // git's words for it since 2.35.3; 2.35.2 (and distributions' backports) said "unsafe repository".
@@ -834,7 +838,7 @@ function repositoryPaths(text: string, root: string): string {
 }
 
 /** What kept git from the repository, when its stderr says so: what the user has to check. */
-export type RemoteProblem = 'no-branch' | 'no-repository' | 'unreachable' | 'refused';
+export type RemoteProblem = 'no-branch' | 'no-repository' | 'unreachable' | 'refused' | 'checked-out';
 
 /** The RemoteProblem of a failed clone, fetch or push, from what git (or ssh, curl) printed; undefined for any other failure. */
 export function remoteProblem(error: GitError): RemoteProblem | undefined {
@@ -843,6 +847,8 @@ export function remoteProblem(error: GitError): RemoteProblem | undefined {
   if (/Authentication failed|could not read (Username|Password)|returned error: 40[13]\b|Permission denied \(|Permission to .* denied|Host key verification failed/.test(stderr)) return 'refused';
   if (/repository '.*' not found|does not appear to be a git repository|returned error: 404\b/.test(stderr)) return 'no-repository';
   if (/Could not resolve host|Failed to connect to|Connection refused|Connection timed out|Network is unreachable/i.test(stderr)) return 'unreachable';
+  // A push into a working checkout whose checked-out branch it would move (receive.denyCurrentBranch).
+  if (/branch is currently checked out|receive\.denyCurrentBranch/.test(stderr)) return 'checked-out';
   return undefined;
 }
 

@@ -73,7 +73,7 @@ describe('Workspace.open', () => {
       writeFileSync(join(f.checkout, 'README.md'), 'local edit, not committed\n');
       const status = git(f.checkout, 'status', '--porcelain');
       const head = git(f.checkout, 'rev-parse', 'HEAD');
-      const ws = await Workspace.open({ source: join(f.checkout, 'apps') });
+      const ws = await Workspace.open({ source: f.checkout });
       try {
         assert.equal(ws.base, 'main');
         assert.equal(ws.baseCommit, head);
@@ -89,6 +89,19 @@ describe('Workspace.open', () => {
       assert.equal(readFileSync(join(f.checkout, 'README.md'), 'utf8'), 'local edit, not committed\n');
       assert.match(git(f.checkout, 'show', 'kaji/bump/antenna:' + KUSTOMIZATION), /newTag: 1\.5\.0/, 'the branch was pushed back to the source');
       assert.equal(git(f.checkout, 'worktree', 'list').split('\n').length, 1, 'no worktree registered in the user repository');
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('a folder inside a repository is refused, not taken for the whole enclosing repository', async () => {
+    const f = fixture();
+    try {
+      const folder = join(f.checkout, 'apps');
+      await assert.rejects(Workspace.open({ source: folder }), {
+        name: 'GitError',
+        message: `${folder} is a folder inside the git repository ${f.checkout}, not a repository of its own: give the manifest repository's own checkout or its clone URL`,
+      });
     } finally {
       f.cleanup();
     }

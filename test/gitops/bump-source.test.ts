@@ -1,0 +1,64 @@
+// Where `kaji bump` takes the manifest repository from when --manifests is not
+// given, and what it says when a local path cannot take the push: real git, a
+// bare repository on disk as the remote Argo CD pulls from.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { kaji } from '../support/cli.js';
+import { hasKubectl } from '../support/files.js';
+import { createBumpFixture, kustomization, type BumpFixture } from './bump-fixture.js';
+
+const gitIn = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=me', '-c', 'user.email=me@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
+
+describe('kaji bump: the manifest repository by default', { skip: !hasKubectl }, () => {
+  let fixture: BumpFixture;
+  let checkout: string;
+  before(() => {
+    fixture = createBumpFixture([{ name: 'antenna' }]);
+    const platformFile = join(fixture.platformDir, 'platform.yaml');
+    // manifests.url is the bare repository; manifests.localPath (manifests) a checkout of it beside platform.yaml.
+    writeFileSync(platformFile, readFileSync(platformFile, 'utf8').replace('https://github.com/acme/manifests.git', pathToFileURL(fixture.remote).href));
+    checkout = join(fixture.platformDir, 'manifests');
+    gitIn(fixture.platformDir, 'clone', '--quiet', fixture.remote, checkout);
+  });
+  after(() => fixture.cleanup());
+
+  test('without --manifests the release lands in manifests.url, from its tip; the local checkout is neither the base nor pushed to', async () => {
+    // The remote moves on after the checkout was cloned: the checkout is stale.
+    const other = join(fixture.root, 'other');
+    gitIn(fixture.root, 'clone', '--quiet', fixture.remote, other);
+    writeFileSync(join(other, 'apps/antenna/overlays/blue/kustomization.yaml'), kustomization('antenna', '1.0.5'));
+    gitIn(other, 'commit', '--quiet', '-am', 'antenna 1.0.5 on blue');
+    gitIn(other, 'push', '--quiet', 'origin', 'HEAD:main');
+    const remoteTip = fixture.head();
+    const checkoutRefs = gitIn(checkout, 'for-each-ref', '--format=%(refname) %(objectname)');
+
+    const result = await kaji(['bump', 'antenna', '1.1.0', '--mode', 'push', '--cluster', 'blue', '--platform', fixture.platformDir]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /antenna: 1\.0\.5 → 1\.1\.0: pushed [0-9a-f]{12}/, 'the edit starts from the remote, not the stale checkout (1.0.0)');
+    assert.equal(fixture.git('rev-parse', 'main~1'), remoteTip);
+    assert.equal(fixture.show('apps/antenna/overlays/blue/kustomization.yaml'), kustomization('antenna', '1.1.0'));
+    assert.equal(gitIn(checkout, 'for-each-ref', '--format=%(refname) %(objectname)'), checkoutRefs, 'nothing was pushed into the checkout');
+  });
+
+  test('--manifests naming a working checkout with the base branch checked out: a clear refusal, not git\'s', async () => {
+    const result = await kaji(['bump', 'antenna', '1.2.0', '--mode', 'push', '--manifests', checkout, '--platform', fixture.platformDir]);
+    assert.equal(result.code, 1, result.stderr);
+    const last = result.stderr.trim().split('\n').at(-1)!;
+    assert.ok(last.startsWith('kaji: pushing to main of '), last);
+    assert.ok(last.endsWith(`; ${checkout} has the branch checked out, so git will not push into it: give --manifests the repository's clone URL (or a bare repository)`), last);
+  });
+
+  test('--manifests naming a folder inside a repository: refused, naming the repository', async () => {
+    const folder = join(checkout, 'apps');
+    const result = await kaji(['bump', 'antenna', '1.2.0', '--mode', 'push', '--manifests', folder, '--platform', fixture.platformDir]);
+    assert.notEqual(result.code, 0);
+    assert.equal(
+      result.stderr.trim().split('\n').at(-1),
+      `kaji: ${folder} is a folder inside the git repository ${checkout}, not a repository of its own: give the manifest repository's own checkout or its clone URL`,
+    );
+  });
+});
