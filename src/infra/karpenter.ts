@@ -62,20 +62,24 @@ export interface KarpenterProps {
    */
   readonly amiAlias?: string;
   /**
-   * The most the NodePool may launch in total; Karpenter stops launching there.
-   * @default { cpu: "256", memory: "1024Gi" }
+   * The most the NodePool may launch in total; Karpenter stops launching
+   * there. Overrides platform.yaml's `capacity.limits` (whose check of the
+   * headroom against them this value skips).
+   * @default platform.capacity.limits ({ cpu: "256", memory: "1024Gi" } unless platform.yaml says)
    */
   readonly limits?: NodePoolLimits;
   /**
    * NodePool disruption budgets (cron schedules are UTC). Add e.g.
    * `{ nodes: "0", reasons: ["Underutilized"], schedule: "0 0 * * mon-fri", duration: "9h" }`
-   * to hold consolidation during business hours.
-   * @default [{ nodes: "10%" }]: at most a tenth of the nodes at once, for any reason
+   * to hold consolidation during business hours. Overrides platform.yaml's
+   * `capacity.disruption.budgets`.
+   * @default platform.capacity.disruption.budgets ([{ nodes: "10%" }] unless platform.yaml says)
    */
   readonly disruptionBudgets?: readonly DisruptionBudget[];
   /**
    * How long a node lives before Karpenter replaces it (fresh AMI, no drift).
-   * @default "720h" (30 days)
+   * Overrides platform.yaml's `capacity.expireAfter`.
+   * @default platform.capacity.expireAfter ("720h", 30 days, unless platform.yaml says)
    */
   readonly expireAfter?: string;
   /**
@@ -189,9 +193,9 @@ export class Karpenter extends Construct {
       manifest: [
         nodePool({
           capacity: platform.capacity,
-          limits: props.limits ?? { cpu: '256', memory: '1024Gi' },
-          budgets: props.disruptionBudgets ?? [{ nodes: '10%' }],
-          expireAfter: props.expireAfter ?? '720h',
+          limits: props.limits ?? platform.capacity.limits,
+          budgets: props.disruptionBudgets ?? platform.capacity.disruption.budgets,
+          expireAfter: props.expireAfter ?? platform.capacity.expireAfter,
           terminationGracePeriod: props.terminationGracePeriod ?? '24h',
         }),
       ],

@@ -49,6 +49,39 @@ export type Headroom = (
   readonly image: string;
 };
 
+/** NodePool `spec.limits`: the most Karpenter may launch in total, in the nodes' own cpu and memory. */
+export interface NodePoolLimits {
+  /** Total vCPUs, a canonical Kubernetes quantity. @default "256" */
+  readonly cpu: string;
+  /** Total memory, a canonical Kubernetes quantity. @default "1024Gi" */
+  readonly memory: string;
+}
+
+/** What a disruption budget applies to (Karpenter v1's disruption reasons). */
+export type DisruptionReason = 'Empty' | 'Drifted' | 'Underutilized';
+
+/** One NodePool disruption budget (`spec.disruption.budgets[]`). */
+export interface DisruptionBudget {
+  /** How many nodes may be disrupted at once: a count ("1") or a share ("10%"); "0" blocks disruption. */
+  readonly nodes: string;
+  /** What the budget applies to. @default every reason (Empty, Drifted, Underutilized) */
+  readonly reasons?: readonly DisruptionReason[];
+  /** When the budget starts, a cron expression in UTC; with `duration`. @default always active */
+  readonly schedule?: string;
+  /** How long it lasts from each `schedule`, e.g. "8h". @default always active */
+  readonly duration?: string;
+}
+
+/** How Karpenter removes and replaces nodes (the NodePool's `spec.disruption`). */
+export interface NodeDisruption {
+  /** Which nodes consolidation may remove: empty ones only, or also underused ones. @default "WhenEmptyOrUnderutilized" */
+  readonly consolidationPolicy: 'WhenEmptyOrUnderutilized' | 'WhenEmpty';
+  /** How long a node stays empty or underused before consolidation acts, e.g. "1m", or "Never". @default "1m" */
+  readonly consolidateAfter: string;
+  /** @default [{ nodes: "10%" }] */
+  readonly budgets: readonly DisruptionBudget[];
+}
+
 export interface CapacityDefinition {
   /** In order of preference. @default ["spot", "on-demand"] */
   readonly capacityTypes: readonly CapacityType[];
@@ -60,6 +93,11 @@ export interface CapacityDefinition {
   readonly architectures: readonly Architecture[];
   /** @default { kind: "percent", percent: 10 } */
   readonly headroom: Headroom;
+  /** @default { cpu: "256", memory: "1024Gi" } */
+  readonly limits: NodePoolLimits;
+  /** How long a node lives before Karpenter replaces it: a duration such as "720h", or "Never". @default "720h" */
+  readonly expireAfter: string;
+  readonly disruption: NodeDisruption;
 }
 
 export interface TeamDefinition {

@@ -50,9 +50,9 @@ const { stack, cluster } = clusterStack();
 const karpenter = new Karpenter(stack, 'Karpenter', karpenterProps(cluster));
 const template = Template.fromStack(stack);
 
-/** The manifest of the Custom::AWSCDK-EKS-KubernetesResource whose object has `kind`. */
-function manifestOf(kind: string): Parsed {
-  const resources = template.findResources('Custom::AWSCDK-EKS-KubernetesResource');
+/** The manifest of the Custom::AWSCDK-EKS-KubernetesResource whose object has `kind` (in the file's stack, or `from`). */
+function manifestOf(kind: string, from: Template = template): Parsed {
+  const resources = from.findResources('Custom::AWSCDK-EKS-KubernetesResource');
   for (const resource of Object.values(resources)) {
     const text = flatten(resource.Properties.Manifest);
     const objects = JSON.parse(text) as Parsed[];
@@ -186,7 +186,7 @@ describe('Karpenter: NodePool and EC2NodeClass', () => {
     assert.equal(pool.spec.template.spec.expireAfter, '720h');
   });
 
-  test('the NodePool consolidates when empty or underutilised after 1m, within a 10% budget and limits', () => {
+  test("the NodePool consolidates when empty or underutilised after 1m, within a 10% budget and limits (platform.yaml's defaults)", () => {
     const pool = manifestOf('NodePool');
     assert.deepEqual(pool.spec.disruption, {
       consolidationPolicy: 'WhenEmptyOrUnderutilized',
@@ -194,6 +194,38 @@ describe('Karpenter: NodePool and EC2NodeClass', () => {
       budgets: [{ nodes: '10%' }],
     });
     assert.deepEqual(pool.spec.limits, { cpu: '256', memory: '1024Gi' });
+  });
+
+  test("the NodePool's limits, node lifetime and disruption come from platform.yaml's capacity; the construct's props override them", () => {
+    // GIVEN capacity with its own limits, lifetime and disruption
+    const disruption = {
+      consolidationPolicy: 'WhenEmpty',
+      consolidateAfter: '10m',
+      budgets: [{ nodes: '2' }, { nodes: '0', reasons: ['Underutilized', 'Drifted'], schedule: '0 9 * * mon-fri', duration: '8h' }],
+    } as const;
+    const capacity: Partial<CapacityDefinition> = { limits: { cpu: '64', memory: '256Gi' }, expireAfter: '168h', disruption };
+    const { stack: own, cluster: ownCluster } = clusterStack('OwnCapacity');
+    new Karpenter(own, 'Karpenter', karpenterProps(ownCluster, { platform: platform(capacity) }));
+    // WHEN synthesised THEN the NodePool says what capacity says
+    const pool = manifestOf('NodePool', Template.fromStack(own));
+    assert.deepEqual(pool.spec.limits, { cpu: '64', memory: '256Gi' });
+    assert.equal(pool.spec.template.spec.expireAfter, '168h');
+    assert.deepEqual(pool.spec.disruption, {
+      consolidationPolicy: 'WhenEmpty',
+      consolidateAfter: '10m',
+      budgets: [{ nodes: '2' }, { nodes: '0', reasons: ['Underutilized', 'Drifted'], schedule: '0 9 * * mon-fri', duration: '8h' }],
+    });
+    // AND props, when given, win over platform.yaml (the policy and delay stay the platform's)
+    const { stack: overridden, cluster: overriddenCluster } = clusterStack('Overridden');
+    new Karpenter(
+      overridden,
+      'Karpenter',
+      karpenterProps(overriddenCluster, { platform: platform(capacity), limits: { cpu: '32', memory: '128Gi' }, expireAfter: 'Never', disruptionBudgets: [{ nodes: '1' }] }),
+    );
+    const overriddenPool = manifestOf('NodePool', Template.fromStack(overridden));
+    assert.deepEqual(overriddenPool.spec.limits, { cpu: '32', memory: '128Gi' });
+    assert.equal(overriddenPool.spec.template.spec.expireAfter, 'Never');
+    assert.deepEqual(overriddenPool.spec.disruption, { consolidationPolicy: 'WhenEmpty', consolidateAfter: '10m', budgets: [{ nodes: '1' }] });
   });
 
   test('the EC2NodeClass pins the AL2023 alias, requires IMDSv2 with hop limit 1 and encrypts a gp3 root volume', () => {

@@ -84,6 +84,9 @@ const MINIMAL_RESULT: PlatformDefinition = {
     instanceFamilies: [],
     architectures: ['amd64'],
     headroom: { kind: 'percent', percent: 10, image: 'registry.k8s.io/pause:3.10.2' },
+    limits: { cpu: '256', memory: '1024Gi' },
+    expireAfter: '720h',
+    disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m', budgets: [{ nodes: '10%' }] },
   },
   network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
   policy: 'polaris.yaml',
@@ -136,6 +139,14 @@ capacity:
   instanceFamilies: [m7g, c7g]
   architectures: [arm64, amd64]
   headroom: {cpu: 1.5, memory: 2048Mi}
+  limits: {cpu: 64, memory: 0.25Ti}
+  expireAfter: 168h
+  disruption:
+    consolidationPolicy: WhenEmpty
+    consolidateAfter: 10m
+    budgets:
+      - {nodes: 2}
+      - {nodes: "0", reasons: [Underutilized, Drifted], schedule: "0 9 * * mon-fri", duration: 8h30m}
 network:
   loadBalancerCidrs: [10.1.0.0/22, 10.1.4.0/22, "2600:1f18:abcd:100::/56"]
   awsEndpoints: [sqs, sts]
@@ -183,6 +194,13 @@ services:
         instanceFamilies: ['m7g', 'c7g'],
         architectures: ['arm64', 'amd64'],
         headroom: { kind: 'units', cpu: '1500m', memory: '2Gi', image: 'registry.k8s.io/pause:3.10.2' },
+        limits: { cpu: '64', memory: '256Gi' },
+        expireAfter: '168h',
+        disruption: {
+          consolidationPolicy: 'WhenEmpty',
+          consolidateAfter: '10m',
+          budgets: [{ nodes: '2' }, { nodes: '0', reasons: ['Underutilized', 'Drifted'], schedule: '0 9 * * mon-fri', duration: '8h30m' }],
+        },
       },
       network: { loadBalancerCidrs: ['10.1.0.0/22', '10.1.4.0/22', '2600:1f18:abcd:100::/56'], awsEndpoints: ['sqs', 'sts'] },
       policy: 'policy/polaris.yaml',
@@ -318,6 +336,19 @@ describe('errors: reading and YAML', () => {
   test('an unknown tag is refused, not read as if it were absent; YAML 1.1 tags too', () => {
     assertProblems(edit('  name: labs', '  name: !labs labs'), ['platform.yaml:2:9: invalid YAML: Unresolved tag: !labs']);
     assertProblems(edit('  name: labs', '  name: !!binary bGFicw=='), ['platform.yaml:2:9: invalid YAML: Unresolved tag: tag:yaml.org,2002:binary']);
+  });
+
+  test('a missing key quotes its description with acronyms and names as written, other first words in lowercase', () => {
+    assertProblems(edit('  region: eu-west-1\n', '').replace('    weight: 255\n', ''), [
+      'platform.yaml:1:1: platform.region: is required (AWS region the clusters run in, e.g. eu-west-1)',
+      "platform.yaml:8:5: clusters[0].weight: is required (Route 53 weight of this cluster's records, 0-255: the share of traffic is weight / sum of weights)",
+    ]);
+    assertProblems(edit('    kubernetesVersion: "1.32"\n', ''), [
+      'platform.yaml:9:5: clusters[0].kubernetesVersion: is required (Kubernetes minor version as EKS names it, quoted (e.g. "1.32"; unquoted YAML reads 1.30 as the number 1.3))',
+    ]);
+    assertProblems(edit('    identity: arn:aws:iam::111122223333:role/team-blog\n', ''), [
+      'platform.yaml:13:5: teams[0].identity: is required (the IAM role whose members act as this team in the clusters (an EKS access entry), e.g. arn:aws:iam::111122223333:role/team-blog)',
+    ]);
   });
 
   test('a long key or value is shortened in messages, by whole characters', () => {
@@ -524,16 +555,20 @@ describe('errors: quantities', () => {
   });
 
   test('quantities up to what Kubernetes counts are kept, and compared exactly', () => {
-    const largest = edit('quota: {cpu: 2, memory: 4Gi, pods: 20}', 'quota: {cpu: "9223372036854775807m", memory: 7Ei, pods: 20, storage: "9223372036854775807"}');
+    // (No headroom: 10 % of such quotas would be far above the NodePool's limits.)
+    const largest = edit('quota: {cpu: 2, memory: 4Gi, pods: 20}', 'quota: {cpu: "9223372036854775807m", memory: 7Ei, pods: 20, storage: "9223372036854775807"}').replace(
+      'teams:\n',
+      'capacity: {headroom: {percent: 0}}\nteams:\n',
+    );
     assert.deepEqual(parsePlatform(largest, FILE).services[0]?.quota, { cpu: '9223372036854775807m', memory: '7Ei', pods: 20, storage: '9223372036854775807', persistentVolumeClaims: 20 });
     // A request just above its limit, both near the bound: the comparison is exact.
     assertProblems(withServices('    defaults:\n      requests: {cpu: "9223372036854775807m"}\n      limits: {cpu: "9223372036854775806m"}\n', largest), [
-      'platform.yaml:21:23: services[0].defaults.requests.cpu: the default cpu request 9223372036854775807m is above the default cpu limit 9223372036854775806m; a request may not exceed its limit',
+      'platform.yaml:22:23: services[0].defaults.requests.cpu: the default cpu request 9223372036854775807m is above the default cpu limit 9223372036854775806m; a request may not exceed its limit',
     ]);
     // A limit of 6Ei is below a quota of 7Ei; one of 7.5Ei is above it.
     assert.equal(problems(withServices('    defaults:\n      limits: {memory: 6Ei}\n', largest)).length, 0);
     assertProblems(withServices('    defaults:\n      limits: {memory: 7.5Ei}\n', largest), [
-      "platform.yaml:21:24: services[0].defaults.limits.memory: the default memory limit 7680Pi is above the memory quota 7Ei: a single container would exceed the namespace's quota; raise the quota or lower the default",
+      "platform.yaml:22:24: services[0].defaults.limits.memory: the default memory limit 7680Pi is above the memory quota 7Ei: a single container would exceed the namespace's quota; raise the quota or lower the default",
     ]);
   });
 
@@ -792,6 +827,89 @@ describe('errors: headroom', () => {
     assertProblems(edit('teams:\n', 'capacity:\n  headroom:\n    cpu: 1\nteams:\n'), [
       'platform.yaml:13:3: capacity.headroom.memory: is required: give headroom either as cpu and memory (fixed units) or as percent (a share of the quota of all services)',
     ]);
+  });
+});
+
+describe('errors: NodePool limits, node lifetime and disruption', () => {
+  /** MINIMAL with a capacity section (from line 12) before teams. */
+  const withCapacity = (lines: string, text = MINIMAL): string => edit('teams:\n', `capacity:\n${lines}teams:\n`, text);
+
+  test('limits: a malformed quantity, a zero, or more than Kubernetes counts, naming capacity.limits.<resource>', () => {
+    assertProblems(withCapacity('  limits: {cpu: lots, memory: 0}\n'), [
+      'platform.yaml:13:17: capacity.limits.cpu: must be a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"; found "lots"',
+      'platform.yaml:13:31: capacity.limits.memory: must be above 0',
+    ]);
+    assertProblems(withCapacity('  headroom: {percent: 0}\n  limits: {cpu: 1e20}\n'), [
+      'platform.yaml:14:17: capacity.limits.cpu: 100000000000000000000 is more CPU than Kubernetes can count: at most 9223372036854775807m (about 9.2e15 cores), as it counts CPU in millicores in 64 bits; write the amount meant, such as "64"',
+    ]);
+    // AND one key alone keeps the other's default, canonical as every quantity
+    assert.deepEqual(parsePlatform(withCapacity('  limits: {memory: 2048Gi}\n'), FILE).capacity.limits, { cpu: '256', memory: '2Ti' });
+  });
+
+  test('durations: expireAfter and consolidateAfter in s, m and h or Never; a zero lifetime is refused', () => {
+    assertProblems(withCapacity('  expireAfter: 30d\n  disruption:\n    consolidateAfter: 1 minute\n    consolidationPolicy: WhenUnderutilized\n'), [
+      'platform.yaml:13:16: capacity.expireAfter: must be a duration of whole s, m and h such as 720h, 30m or 1h30m, or Never; found "30d"',
+      'platform.yaml:15:23: capacity.disruption.consolidateAfter: must be a duration of whole s, m and h such as 720h, 30m or 1h30m, or Never; found "1 minute"',
+      'platform.yaml:16:26: capacity.disruption.consolidationPolicy: must be one of WhenEmptyOrUnderutilized, WhenEmpty; found "WhenUnderutilized"',
+    ]);
+    assertProblems(withCapacity('  expireAfter: 0h\n'), [
+      'platform.yaml:13:16: capacity.expireAfter: is 0h: every node would be replaced as soon as it started; write a lifetime such as 720h, or Never to keep nodes until they are consolidated',
+    ]);
+    assertProblems(withCapacity('  expireAfter: 720\n'), ['platform.yaml:13:16: capacity.expireAfter: must be a string, found 720; quote it: "720"']);
+    // AND Never, and a consolidation that waits for ever, are kept
+    const never = parsePlatform(withCapacity('  expireAfter: Never\n  disruption: {consolidateAfter: Never}\n'), FILE).capacity;
+    assert.equal(never.expireAfter, 'Never');
+    assert.equal(never.disruption.consolidateAfter, 'Never');
+  });
+
+  test('budgets: nodes a count or a percent, known reasons, a cron schedule only with a duration', () => {
+    const budgets = [
+      '      - nodes: 110%',
+      '      - nodes: ten',
+      '      - nodes: -1',
+      '      - {nodes: 1, reasons: [Expired]}',
+      '      - {nodes: "0", schedule: "0 9 * * mon-fri"}',
+      '      - {nodes: "0", duration: 1d}',
+      '      - {nodes: "0", schedule: daily, duration: 8h}',
+      '      - {reasons: [Empty]}',
+    ];
+    assertProblems(withCapacity(`  disruption:\n    budgets:\n${budgets.join('\n')}\n`), [
+      'platform.yaml:15:16: capacity.disruption.budgets[0].nodes: must be a node count such as "1" or a percent of the nodes such as "10%" (0-100%); found "110%"',
+      'platform.yaml:16:16: capacity.disruption.budgets[1].nodes: must be a node count such as "1" or a percent of the nodes such as "10%" (0-100%); found "ten"',
+      'platform.yaml:17:16: capacity.disruption.budgets[2].nodes: must be at least 0; found -1',
+      'platform.yaml:18:30: capacity.disruption.budgets[3].reasons[0]: must be one of Empty, Drifted, Underutilized; found "Expired"',
+      'platform.yaml:19:22: capacity.disruption.budgets[4].schedule: needs duration too: a scheduled budget starts at each schedule (cron, UTC) and lasts its duration, such as {nodes: "0", schedule: "0 9 * * mon-fri", duration: 8h}; give both, or neither for a budget that always holds',
+      'platform.yaml:20:32: capacity.disruption.budgets[5].duration: must be hours and minutes such as 8h, 30m or 1h30m; found "1d"',
+      'platform.yaml:21:32: capacity.disruption.budgets[6].schedule: must be a cron schedule of five fields such as "0 9 * * mon-fri" (UTC), or @daily, @weekly...; found "daily"',
+      'platform.yaml:22:9: capacity.disruption.budgets[7].nodes: is required (nodes disrupted at once at most: a count such as "1" or a percent such as "10%"; "0" blocks the reasons listed)',
+    ]);
+    assertProblems(withCapacity('  disruption:\n    budgets: []\n'), ['platform.yaml:14:5: capacity.disruption.budgets: must list at least 1 item']);
+    // AND a duration alone is refused too, and a macro schedule with hours and minutes is fine
+    assert.match(problems(withCapacity('  disruption:\n    budgets: [{nodes: "0", duration: 8h}]\n'))[0]!, /budgets\[0\]\.duration: needs schedule too/);
+    assert.deepEqual(parsePlatform(withCapacity('  disruption:\n    budgets: [{nodes: 100%, schedule: "@daily", duration: 1h30m}]\n'), FILE).capacity.disruption.budgets, [
+      { nodes: '100%', schedule: '@daily', duration: '1h30m' },
+    ]);
+  });
+
+  test('headroom above the NodePool limits is refused, naming both fields', () => {
+    // GIVEN fixed units above kaji's default limit, or above limits written
+    assertProblems(withCapacity('  headroom: {cpu: 300, memory: 4Gi}\n'), [
+      "platform.yaml:13:19: capacity.headroom.cpu: 300 is above the NodePool's cpu limit 256 (capacity.limits.cpu, kaji's default): Karpenter launches no node past its limits, so the placeholders could never all run; lower the headroom, or raise capacity.limits.cpu",
+    ]);
+    assertProblems(withCapacity('  headroom: {cpu: 3, memory: 8Gi}\n  limits: {cpu: 2, memory: 4Gi}\n'), [
+      "platform.yaml:13:19: capacity.headroom.cpu: 3 is above the NodePool's cpu limit 2 (capacity.limits.cpu): Karpenter launches no node past its limits, so the placeholders could never all run; lower the headroom, or raise capacity.limits.cpu",
+      "platform.yaml:13:30: capacity.headroom.memory: 8Gi is above the NodePool's memory limit 4Gi (capacity.limits.memory): Karpenter launches no node past its limits, so the placeholders could never all run; lower the headroom, or raise capacity.limits.memory",
+    ]);
+    // AND a percent of the quotas (2 cpu) above them, written or kaji's default (10 % of 3000 cpu)
+    assertProblems(withCapacity('  headroom: {percent: 50}\n  limits: {cpu: 0.5}\n'), [
+      "platform.yaml:13:23: capacity.headroom.percent: 50 % of the services' cpu quotas comes to 1, above the NodePool's cpu limit 500m (capacity.limits.cpu): Karpenter launches no node past its limits, so the placeholders could never all run; lower the headroom, or raise capacity.limits.cpu",
+    ]);
+    assertProblems(edit('quota: {cpu: 2,', 'quota: {cpu: 3000,'), [
+      "platform.yaml:1:1: capacity.headroom.percent: 10 % (kaji's default headroom) of the services' cpu quotas comes to 300, above the NodePool's cpu limit 256 (capacity.limits.cpu, kaji's default): Karpenter launches no node past its limits, so the placeholders could never all run; lower the headroom, or raise capacity.limits.cpu",
+    ]);
+    // AND headroom equal to the limits, or quotas whose share fits, pass
+    assert.equal(problems(withCapacity('  headroom: {cpu: 2, memory: 4Gi}\n  limits: {cpu: 2, memory: 4Gi}\n')).length, 0);
+    assert.equal(problems(withCapacity('  limits: {cpu: 300}\n', edit('quota: {cpu: 2,', 'quota: {cpu: 3000,'))).length, 0);
   });
 });
 

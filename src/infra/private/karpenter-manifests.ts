@@ -3,31 +3,13 @@
 // are retired). Built from the platform definition's `capacity`; validated so
 // that a NodePool that could never launch a node is refused at synthesis, not
 // discovered when pods stay Pending.
-import type { CapacityDefinition } from '../../platform/index.js';
+import type { CapacityDefinition, DisruptionBudget, NodePoolLimits } from '../../platform/index.js';
 import { InfraError } from '../errors.js';
+
+export type { DisruptionBudget, NodePoolLimits };
 
 /** The name of kaji's EC2NodeClass and NodePool. */
 export const NODE_POOL_NAME = 'default';
-
-/** NodePool `spec.limits`: the most the pool may launch in total. */
-export interface NodePoolLimits {
-  /** Total vCPUs, a Kubernetes quantity. */
-  readonly cpu: string;
-  /** Total memory, a Kubernetes quantity. */
-  readonly memory: string;
-}
-
-/** One NodePool disruption budget (`spec.disruption.budgets[]`). */
-export interface DisruptionBudget {
-  /** How many nodes may be disrupted at once: a count ("1") or a share ("10%"); "0" blocks disruption. */
-  readonly nodes: string;
-  /** What the budget applies to. @default every reason (Empty, Drifted, Underutilized) */
-  readonly reasons?: readonly ('Empty' | 'Drifted' | 'Underutilized')[];
-  /** When the budget starts, a cron expression in UTC; with `duration`. @default always active */
-  readonly schedule?: string;
-  /** How long it lasts from each `schedule`, e.g. "8h". @default always active */
-  readonly duration?: string;
-}
 
 export interface NodeClassInput {
   readonly roleName: string;
@@ -88,6 +70,7 @@ export function ec2NodeClass(input: NodeClassInput): Record<string, unknown> {
 }
 
 export interface NodePoolInput {
+  /** The platform's capacity: requirements, and consolidation policy and delay. */
   readonly capacity: CapacityDefinition;
   readonly limits: NodePoolLimits;
   readonly budgets: readonly DisruptionBudget[];
@@ -129,9 +112,9 @@ export function nodePool(input: NodePoolInput): Record<string, unknown> {
         },
       },
       disruption: {
-        consolidationPolicy: 'WhenEmptyOrUnderutilized',
-        consolidateAfter: '1m',
-        budgets: input.budgets.map((budget) => ({ ...budget })),
+        consolidationPolicy: input.capacity.disruption.consolidationPolicy,
+        consolidateAfter: input.capacity.disruption.consolidateAfter,
+        budgets: input.budgets.map((budget) => ({ ...budget, ...(budget.reasons === undefined ? {} : { reasons: [...budget.reasons] }) })),
       },
       limits: { cpu: input.limits.cpu, memory: input.limits.memory },
     },

@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
 import type { Alias, Document, Node as YamlNode } from 'yaml';
-import { canonicalQuantity, compareQuantities, exceedsInt64, parseQuantity } from '../../kube/index.js';
+import { canonicalQuantity, ceilToScale, compareQuantities, exceedsInt64, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
 import { didYouMean, fileErrorReason, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../../kube/index.js';
 import { parseCidr } from '../cidr.js';
@@ -19,8 +19,10 @@ import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
 import type {
   Architecture,
   CapacityType,
+  DisruptionBudget,
   EgressDestination,
   Headroom,
+  NodeDisruption,
   PlatformDefinition,
   PodSecurityLevel,
   ResourceAmounts,
@@ -156,6 +158,7 @@ function checkDefinition(data: Raw, schemaProblems: readonly (Problem | undefine
   checkTeamsAndServices(data, problems);
   checkImageAllowlist(data, problems);
   checkNetwork(data, problems);
+  checkDisruption(data, problems);
   const quantities = checkQuantities(data, problems);
   return { problems, quantities };
 }
@@ -420,6 +423,29 @@ function checkNetwork(data: Raw, problems: ProblemList): void {
   });
 }
 
+/** What the schema cannot say of a node's lifetime and the disruption budgets. */
+function checkDisruption(data: Raw, problems: ProblemList): void {
+  const capacity = isRecord(data.capacity) ? data.capacity : {};
+  if (typeof capacity.expireAfter === 'string' && /^(0+[smh])+$/.test(capacity.expireAfter)) {
+    problems.add({
+      path: ['capacity', 'expireAfter'],
+      message: `is ${capacity.expireAfter}: every node would be replaced as soon as it started; write a lifetime such as 720h, or Never to keep nodes until they are consolidated`,
+    });
+  }
+  const budgets = isRecord(capacity.disruption) ? capacity.disruption.budgets : undefined;
+  for (const { value: budget, index } of records(budgets)) {
+    // Karpenter refuses one without the other: a schedule says when a budget starts, the duration how long it lasts.
+    const [present, missing] = budget.schedule !== undefined ? ['schedule', 'duration'] : ['duration', 'schedule'];
+    if (budget[present] !== undefined && budget[missing] === undefined) {
+      problems.add({
+        path: ['capacity', 'disruption', 'budgets', index, present],
+        at: 'key',
+        message: `needs ${missing} too: a scheduled budget starts at each schedule (cron, UTC) and lasts its duration, such as {nodes: "0", schedule: "0 9 * * mon-fri", duration: 8h}; give both, or neither for a budget that always holds`,
+      });
+    }
+  }
+}
+
 function checkCidr(path: Segment[], text: string, problems: ProblemList): void {
   const parsed = parseCidr(text);
   if (!parsed.ok) problems.add({ path, message: parsed.problem });
@@ -462,10 +488,18 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
   };
 
   const capacity = isRecord(data.capacity) ? data.capacity : {};
-  if (isRecord(capacity.headroom)) {
-    read(['capacity', 'headroom', 'cpu'], capacity.headroom.cpu, false);
-    read(['capacity', 'headroom', 'memory'], capacity.headroom.memory, false);
-  }
+  const headroom = isRecord(capacity.headroom) ? capacity.headroom : undefined;
+  const headroomUnits = {
+    cpu: headroom ? read(['capacity', 'headroom', 'cpu'], headroom.cpu, false) : undefined,
+    memory: headroom ? read(['capacity', 'headroom', 'memory'], headroom.memory, false) : undefined,
+  };
+  const nodePoolLimits = isRecord(capacity.limits) ? capacity.limits : {};
+  const nodePoolLimit = (resource: 'cpu' | 'memory'): Quantity | undefined =>
+    nodePoolLimits[resource] === undefined
+      ? parseQuantity(PLATFORM_DEFAULTS.nodePoolLimits[resource])
+      : read(['capacity', 'limits', resource], nodePoolLimits[resource], true);
+  const limitValues = { cpu: nodePoolLimit('cpu'), memory: nodePoolLimit('memory') };
+  const quotaTotals = { cpu: 0n, memory: 0n };
 
   for (const { value: service, index } of records(data.services)) {
     const base: Segment[] = ['services', index];
@@ -480,6 +514,7 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
       const requestPath = [...base, 'defaults', 'requests', resource];
       const limitPath = [...base, 'defaults', 'limits', resource];
       const quotaValue = read(quotaPath, quota[resource], true);
+      if (quotaValue) quotaTotals[resource] += ceilToScale(quotaValue, COUNTED_IN[resource].scale);
       const request = requests[resource] === undefined ? parseQuantity(PLATFORM_DEFAULTS.requests[resource]) : read(requestPath, requests[resource], true);
       const limit = limits[resource] === undefined ? parseQuantity(PLATFORM_DEFAULTS.limits[resource]) : read(limitPath, limits[resource], true);
       const written = (path: Segment[], value: Quantity): string => `${canonicalQuantity(value)}${requestOrLimitIsDefault(path, requests, limits) ? ` (kaji's default; set ${formatPath(path.slice(2))})` : ''}`;
@@ -507,7 +542,55 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
       }
     }
   }
+  checkHeadroomFits(headroom, headroomUnits, quotaTotals, limitValues, nodePoolLimits, problems);
   return found;
+}
+
+/**
+ * Headroom the NodePool's limits cannot hold is refused: Karpenter stops
+ * launching at the limits, so placeholders beyond them would stay Pending for
+ * ever. The headroom is the placeholders' requests and the limits count the
+ * nodes' whole capacity, so only a headroom plainly above them is certain to
+ * be wrong; one just under them still leaves tenants little room.
+ */
+function checkHeadroomFits(
+  headroom: Raw | undefined,
+  units: Record<'cpu' | 'memory', Quantity | undefined>,
+  quotaTotals: Record<'cpu' | 'memory', bigint>,
+  limits: Record<'cpu' | 'memory', Quantity | undefined>,
+  limitsWritten: Raw,
+  problems: ProblemList,
+): void {
+  // No headroom written is kaji's default share.
+  const percent = headroom === undefined ? PLATFORM_DEFAULTS.headroomPercent : headroom.percent;
+  const share = typeof percent === 'number' && percent >= 0 && percent <= 100 ? parseQuantityValue(percent) : undefined;
+  for (const resource of ['cpu', 'memory'] as const) {
+    const limit = limits[resource];
+    if (!limit) continue;
+    const scale = COUNTED_IN[resource].scale;
+    const limitText = `${canonicalQuantity(limit)} (capacity.limits.${resource}${limitsWritten[resource] === undefined ? ", kaji's default" : ''})`;
+    const fix = `lower the headroom, or raise capacity.limits.${resource}`;
+    const unit = units[resource];
+    if (headroom && headroom.percent === undefined && unit && compareQuantities(unit, limit) > 0) {
+      problems.add({
+        path: ['capacity', 'headroom', resource],
+        message: `${canonicalQuantity(unit)} is above the NodePool's ${resource} limit ${limitText}: Karpenter launches no node past its limits, so the placeholders could never all run; ${fix}`,
+      });
+    } else if (share) {
+      // total × percent / 100, rounded up, in millicores or bytes
+      const numerator = quotaTotals[resource] * share.mantissa * 10n ** BigInt(Math.max(share.exponent, 0));
+      const denominator = 100n * 10n ** BigInt(Math.max(-share.exponent, 0));
+      const amount = (numerator + denominator - 1n) / denominator;
+      if (amount > ceilToScale(limit, scale)) {
+        const text = canonicalQuantity({ mantissa: amount, exponent: scale, format: resource === 'memory' && amount % 1024n === 0n ? 'BinarySI' : 'DecimalSI' });
+        problems.add({
+          path: ['capacity', 'headroom', 'percent'],
+          ...(headroom === undefined ? { locate: ['capacity'] } : {}),
+          message: `${String(percent)} %${headroom === undefined ? " (kaji's default headroom)" : ''} of the services' ${resource} quotas comes to ${text}, above the NodePool's ${resource} limit ${limitText}: Karpenter launches no node past its limits, so the placeholders could never all run; ${fix}`,
+        });
+      }
+    }
+  }
 }
 
 /**
@@ -594,6 +677,7 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
   const capacity = (data.capacity ?? {}) as Raw;
   const webhook = (data.webhook ?? {}) as Raw;
   const quantity = (path: Segment[]): string => quantities.get(formatPath(path)) as string;
+  const capacityLimits = (capacity.limits ?? {}) as Raw;
   const headroomRaw = capacity.headroom as Raw | undefined;
   const image = (headroomRaw?.image as string | undefined) ?? D.headroomImage;
   let headroom: Headroom = { kind: 'percent', percent: D.headroomPercent, image };
@@ -625,6 +709,12 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
       instanceFamilies: (capacity.instanceFamilies as string[] | undefined) ?? [...D.instanceFamilies],
       architectures: (capacity.architectures as Architecture[] | undefined) ?? [...D.architectures],
       headroom,
+      limits: {
+        cpu: capacityLimits.cpu === undefined ? D.nodePoolLimits.cpu : quantity(['capacity', 'limits', 'cpu']),
+        memory: capacityLimits.memory === undefined ? D.nodePoolLimits.memory : quantity(['capacity', 'limits', 'memory']),
+      },
+      expireAfter: (capacity.expireAfter as string | undefined) ?? D.expireAfter,
+      disruption: buildDisruption((capacity.disruption ?? {}) as Raw),
     },
     network: {
       loadBalancerCidrs: ((data.network as Raw | undefined)?.loadBalancerCidrs as string[] | undefined) ?? [...D.loadBalancerCidrs],
@@ -640,6 +730,24 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
     },
     teams: (data.teams as Raw[]).map((team) => ({ name: team.name as string, identity: team.identity as string })),
     services: (data.services as Raw[]).map((service, index) => buildService(service, index, quantity)),
+  };
+}
+
+function buildDisruption(disruption: Raw): NodeDisruption {
+  const D = PLATFORM_DEFAULTS;
+  const budgets = (disruption.budgets as Raw[] | undefined)?.map(
+    (budget): DisruptionBudget => ({
+      // A count may be written as a number; Karpenter takes strings only.
+      nodes: String(budget.nodes as string | number),
+      ...(budget.reasons === undefined ? {} : { reasons: budget.reasons as DisruptionBudget['reasons'] }),
+      ...(budget.schedule === undefined ? {} : { schedule: budget.schedule as string }),
+      ...(budget.duration === undefined ? {} : { duration: budget.duration as string }),
+    }),
+  );
+  return {
+    consolidationPolicy: (disruption.consolidationPolicy as NodeDisruption['consolidationPolicy'] | undefined) ?? D.consolidationPolicy,
+    consolidateAfter: (disruption.consolidateAfter as string | undefined) ?? D.consolidateAfter,
+    budgets: budgets ?? D.disruptionBudgets.map((budget) => ({ ...budget })),
   };
 }
 
@@ -828,8 +936,13 @@ function shortened(text: string): string {
   return characters.length > 80 ? `${characters.slice(0, 77).join('')}...` : text;
 }
 
+/** Names that keep their capital inside a sentence (acronyms such as AWS or EC2 keep theirs anyway). */
+const PROPER_NAMES = /^(Kubernetes|Karpenter|Argo CD|GitHub|Route 53|Pod Security)\b/;
+
+/** A description's first sentence, to quote after "is required": its first word in lowercase unless an acronym or a name. */
 function firstSentence(description: string): string {
   const end = description.search(/(?<!\be\.g)\.(\s|$)/);
   const sentence = end === -1 ? description : description.slice(0, end);
-  return sentence.charAt(0).toLowerCase() + sentence.slice(1);
+  const ordinaryWord = /^[A-Z][a-z]*\b/.test(sentence) && !PROPER_NAMES.test(sentence);
+  return ordinaryWord ? sentence.charAt(0).toLowerCase() + sentence.slice(1) : sentence;
 }

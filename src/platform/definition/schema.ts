@@ -38,6 +38,12 @@ export const PLATFORM_DEFAULTS = {
   webhookEnabled: true,
   failurePolicy: 'Fail',
   timeoutSeconds: 5,
+  /** The NodePool's limits, node lifetime and disruption settings (Karpenter's own defaults but for consolidateAfter, which it leaves at 0s). */
+  nodePoolLimits: { cpu: '256', memory: '1024Gi' },
+  expireAfter: '720h',
+  consolidationPolicy: 'WhenEmptyOrUnderutilized',
+  consolidateAfter: '1m',
+  disruptionBudgets: [{ nodes: '10%' }],
 } as const;
 
 let version: string | undefined;
@@ -70,6 +76,14 @@ export const IMAGE_REFERENCE = `${IMAGE_REPOSITORY.slice(0, -1)}(:[A-Za-z0-9_][A
 export const SOURCE_REPOSITORY = '^[A-Za-z0-9][-A-Za-z0-9]*/[A-Za-z0-9._-]+$';
 export const INSTANCE_CATEGORY = '^[a-z]+$';
 export const INSTANCE_FAMILY = '^[a-z][a-z0-9-]*$';
+/** A Karpenter duration (Go's units s, m and h, e.g. 720h or 1h30m), or Never. */
+export const DURATION = '^(([0-9]+[smh])+|Never)$';
+/** How many nodes a disruption budget lets go at once: a count or a percent, 0-100%. */
+export const BUDGET_NODES = '^([0-9]+|(100|[0-9]{1,2})%)$';
+/** How long a disruption budget lasts: hours and minutes only, as cron has no seconds. */
+export const BUDGET_DURATION = '^(?=[0-9])([0-9]+h)?([0-9]+m)?$';
+/** A cron schedule of five fields, or one of the @ macros Karpenter accepts. */
+export const CRON_SCHEDULE = '^(@(annually|yearly|monthly|weekly|daily|midnight|hourly)|\\S+( +\\S+){4})$';
 /** A folder inside the repository: relative, with no ".." segment, so nothing lands outside it ("./x", "x/" and spaces are fine; no control characters or backslashes). */
 export const REPOSITORY_FOLDER = '^(?!/)(?!(?:.*/)?\\.\\.(?:/|$))[^\\x00-\\x1f\\x7f\\\\]+$';
 
@@ -88,6 +102,10 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [INSTANCE_CATEGORY]: 'an EC2 instance category such as c, m or r',
   [INSTANCE_FAMILY]: 'an EC2 instance family such as m7g or c6i',
   [GIT_BRANCH]: 'a git branch name such as main or release/2026 (no spaces or ~^:?*[\\, no ".." or "@{"; not starting with "-" or ".", not ending with "/", "." or ".lock"; not HEAD)',
+  [DURATION]: 'a duration of whole s, m and h such as 720h, 30m or 1h30m, or Never',
+  [BUDGET_NODES]: 'a node count such as "1" or a percent of the nodes such as "10%" (0-100%)',
+  [BUDGET_DURATION]: 'hours and minutes such as 8h, 30m or 1h30m',
+  [CRON_SCHEDULE]: 'a cron schedule of five fields such as "0 9 * * mon-fri" (UTC), or @daily, @weekly...',
   [REPOSITORY_FOLDER]: 'a folder inside the repository, such as . or deploy/platform (relative, no ".." segment)',
 };
 
@@ -259,6 +277,60 @@ export const PLATFORM_SCHEMA: Schema = {
           else: { required: ['cpu', 'memory'] },
           default: { percent: D.headroomPercent },
         },
+        limits: object(
+          `The most Karpenter's NodePool may launch in total, counted in the nodes' own cpu and memory (what the instances have, not what pods request): it launches no node past either. Headroom counts against them. Each key is optional. @default ${JSON.stringify(D.nodePoolLimits)}`,
+          {
+            cpu: quantity(`Total vCPUs of all the nodes, e.g. 256 or "64". @default "${D.nodePoolLimits.cpu}"`),
+            memory: quantity(`Total memory of all the nodes, e.g. "1024Gi". @default "${D.nodePoolLimits.memory}"`),
+          },
+          [],
+          { default: { ...D.nodePoolLimits } },
+        ),
+        expireAfter: text(
+          DURATION,
+          `How long a node lives before Karpenter replaces it (so nodes take up new AMIs and never run for ever): a duration such as 720h or 168h, or Never. @default "${D.expireAfter}"`,
+          { default: D.expireAfter },
+        ),
+        disruption: object(
+          'How Karpenter removes and replaces nodes: consolidation and the budgets that limit it (the NodePool\'s spec.disruption).',
+          {
+            consolidationPolicy: {
+              type: 'string',
+              enum: ['WhenEmptyOrUnderutilized', 'WhenEmpty'],
+              description: `Which nodes consolidation may remove: WhenEmptyOrUnderutilized (also nodes whose pods fit elsewhere or on a cheaper node) or WhenEmpty (only nodes with no pods but DaemonSets). @default "${D.consolidationPolicy}"`,
+              default: D.consolidationPolicy,
+            },
+            consolidateAfter: text(
+              DURATION,
+              `How long a node must stay empty or underused before consolidation removes it, e.g. 1m or 10m; Never turns consolidation off. @default "${D.consolidateAfter}"`,
+              { default: D.consolidateAfter },
+            ),
+            budgets: list(
+              `How many nodes Karpenter may disrupt at once for consolidation (Empty, Underutilized) and drift (Drifted); when several are active, the strictest counts. Expiry (expireAfter) is not held back by budgets. @default ${JSON.stringify(D.disruptionBudgets)}`,
+              object(
+                'One budget: always active, or from each schedule for its duration.',
+                {
+                  nodes: {
+                    type: ['string', 'integer'],
+                    pattern: BUDGET_NODES,
+                    minimum: 0,
+                    description: 'Nodes disrupted at once at most: a count such as "1" or a percent such as "10%"; "0" blocks the reasons listed.',
+                  },
+                  reasons: list(
+                    'What the budget applies to: Empty, Drifted, Underutilized. @default every reason',
+                    { type: 'string', enum: ['Empty', 'Drifted', 'Underutilized'], description: 'Empty, Drifted or Underutilized.' },
+                    { minItems: 1, uniqueItems: true },
+                  ),
+                  schedule: text(CRON_SCHEDULE, 'When the budget starts, a cron schedule in UTC such as "0 9 * * mon-fri"; needs duration. @default always active'),
+                  duration: text(BUDGET_DURATION, 'How long the budget lasts from each schedule, e.g. 8h or 90m; needs schedule. @default always active'),
+                },
+                ['nodes'],
+              ),
+              { minItems: 1, maxItems: 50, default: D.disruptionBudgets.map((budget) => ({ ...budget })) },
+            ),
+          },
+          [],
+        ),
       },
       [],
     ),
