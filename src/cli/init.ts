@@ -1,16 +1,25 @@
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { writeFileAtomically } from '../kube/index.js';
 import { UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
+/** This kaji's package folder (the checkout), which the scaffold's infra/package.json installs kaji from. */
+const KAJI_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
 /** The scaffold `kaji init` copies: shipped in the package under templates/init/. */
-const TEMPLATE = fileURLToPath(new URL('../../templates/init/', import.meta.url));
+const TEMPLATE = join(KAJI_ROOT, 'templates', 'init');
 
 /** Placeholder in template files replaced by the platform name. */
 const NAME_PLACEHOLDER = /__PLATFORM_NAME__/g;
+
+/** Template files written under another name: npm leaves every .gitignore out of a package it packs. */
+const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
+
+/** Written from kaji's own package.json rather than copied: the versions and the path to this checkout. */
+const INFRA_PACKAGE = 'infra/package.json';
 
 export function registerInit(program: Command, io: Io, outcome: Outcome): void {
   program
@@ -19,7 +28,8 @@ export function registerInit(program: Command, io: Io, outcome: Outcome): void {
     .description(
       'Create a new platform in DIR: platform.yaml (with editor completion through its JSON Schema), polaris.yaml ' +
         '(the policy), manifests/ (the manifest repository, with one sample service), infra/ (the CDK app of the AWS ' +
-        'side) and a README for the platform team. DIR must not hold a platform.yaml already; nothing is overwritten.',
+        'side, with a package.json installing kaji from this checkout), a .gitignore (out/, node_modules/, infra/cdk.out/) ' +
+        'and a README for the platform team. DIR must not hold a platform.yaml already; nothing is overwritten.',
     )
     .argument('<dir>', 'folder to create the platform in')
     .option('--name <name>', 'platform name (a DNS label); default: the folder name')
@@ -33,6 +43,7 @@ export function registerInit(program: Command, io: Io, outcome: Outcome): void {
       io.out(`kaji init: created ${created.length} files in ${directory}\n`);
       for (const file of created) io.out(`  ${file}\n`);
       io.out(`\nNext: edit ${join(directory, 'platform.yaml')}, then run: kaji synth ${directory}\n`);
+      io.out(`For the CDK app: cd ${join(directory, 'infra')} && npm install && npx cdk synth\n`);
       outcome.exitCode = 0;
     });
 }
@@ -42,16 +53,74 @@ export async function scaffold(target: string, name: string): Promise<string[]> 
   if (await exists(join(target, 'platform.yaml'))) {
     throw new UsageError(`${join(target, 'platform.yaml')} already exists; kaji init never overwrites a platform`);
   }
-  const files = await listTemplate(TEMPLATE);
+  const templates = await listTemplate(TEMPLATE);
+  const files = [...templates.map(targetName), INFRA_PACKAGE].sort((a, b) => a.localeCompare(b));
   for (const file of files) {
     if (await exists(join(target, file))) throw new UsageError(`${join(target, file)} already exists; move it away or choose another folder`);
   }
-  await mkdir(target, { recursive: true });
-  for (const file of files) {
+  // Every folder first, each on its own: no file is written where a folder cannot be made.
+  for (const folder of new Set(['.', ...files.map((file) => dirname(file))])) await makeFolder(join(target, folder));
+  for (const file of templates) {
     const text = await readFile(join(TEMPLATE, file), 'utf8');
-    await writeFileAtomically(join(target, file), text.replace(NAME_PLACEHOLDER, name));
+    await writeFileAtomically(join(target, targetName(file)), text.replace(NAME_PLACEHOLDER, name));
   }
+  await writeFileAtomically(join(target, INFRA_PACKAGE), await infraPackage(join(target, 'infra'), name));
   return files;
+}
+
+function targetName(file: string): string {
+  const folder = dirname(file);
+  const renamed = RENAMED[basename(file)];
+  return renamed === undefined ? file : folder === '.' ? renamed : `${folder}/${renamed}`;
+}
+
+/**
+ * infra/package.json: what `npm install` there needs for `npx cdk synth` (cdk.json runs bin/app.mts
+ * with tsx): kaji from this checkout (it is on no registry), and aws-cdk-lib, constructs, the CDK CLI
+ * and tsx pinned at the versions kaji itself is built and tested with.
+ */
+async function infraPackage(infra: string, name: string): Promise<string> {
+  const kaji = JSON.parse(await readFile(join(KAJI_ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+  const pinned = (range: string | undefined, dependency: string): string => {
+    if (range === undefined) throw new Error(`kaji's package.json names no ${dependency}`);
+    return range.replace(/^[\^~](?=\d+\.\d+\.\d+$)/, '');
+  };
+  const kajiPath = relative(infra, KAJI_ROOT).split(sep).join('/');
+  const manifest = {
+    name: `${name}-infra`,
+    private: true,
+    type: 'module',
+    dependencies: {
+      'aws-cdk-lib': pinned(kaji.dependencies['aws-cdk-lib'], 'aws-cdk-lib'),
+      constructs: pinned(kaji.dependencies.constructs, 'constructs'),
+      kaji: `file:${kajiPath}`,
+    },
+    devDependencies: {
+      'aws-cdk': pinned(kaji.devDependencies['aws-cdk'], 'aws-cdk'),
+      tsx: pinned(kaji.devDependencies.tsx, 'tsx'),
+    },
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/**
+ * Makes a folder and its missing parents one level at a time. Node 20's recursive mkdir never returns
+ * where a parent exists yet refuses new folders with ENOENT (/proc): here that is one clear error.
+ */
+async function makeFolder(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isDirectory()) return;
+  // A file at `path` (or above it) makes mkdir fail below with EEXIST or ENOTDIR, naming it.
+  if (!info && dirname(path) !== path) await makeFolder(dirname(path));
+  try {
+    await mkdir(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new UsageError(`cannot create the folder ${path}: ${dirname(path)} takes no new folders (is it a special file system, such as /proc?); choose another path`);
+  }
 }
 
 async function listTemplate(directory: string, prefix = ''): Promise<string[]> {

@@ -1,4 +1,6 @@
 // kaji's command line: parses flags, calls one capability, prints. No logic of its own.
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../policy/index.js';
 import { PlatformErrors } from '../platform/index.js';
@@ -13,6 +15,7 @@ import { registerRightsize } from './rightsize.js';
 import { registerUpgrade } from './upgrade.js';
 import { registerDashboard } from './dashboard.js';
 import { kajiVersion } from '../platform/definition/schema.js';
+import { displayPath } from '../kube/index.js';
 import { describeFileError, UsageError, type Io } from './common.js';
 
 /** What a command decided; the exit code is returned rather than set on the process, so tests can run commands in-process. */
@@ -65,7 +68,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 function reportError(error: unknown, io: Io): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
   if (error instanceof PlatformErrors) {
-    io.err(`kaji: invalid platform definition:\n${error.describe()}\n`);
+    const folder = folderWithoutPlatform(error);
+    if (folder !== undefined) {
+      io.err(`kaji: no platform.yaml in ${displayPath(resolve(io.cwd, folder), io.cwd)}: run kaji in the platform's folder or give its folder (DIR / --platform)\n`);
+    } else {
+      io.err(`kaji: invalid platform definition:\n${error.describe()}\n`);
+    }
     return 2;
   }
   if (error instanceof ConfigError) {
@@ -83,4 +91,11 @@ function reportError(error: unknown, io: Io): number {
   }
   io.err(`kaji: unexpected error (please report it): ${(error as Error).stack ?? String(error)}\n`);
   return 70;
+}
+
+/** The folder a command looked for platform.yaml in, when it is not there (kaji run from the wrong folder). */
+function folderWithoutPlatform(error: PlatformErrors): string | undefined {
+  const [only, ...more] = error.errors;
+  if (!only || more.length > 0 || only.line !== undefined || only.path !== '') return undefined;
+  return basename(only.file) === 'platform.yaml' && !existsSync(only.file) ? dirname(only.file) : undefined;
 }

@@ -114,7 +114,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
       const { planUpgrade, formatPlan } = await import('../upgrade/index.js');
       await guarded(io, outcome, async () => {
         const plan = await planUpgrade({ directory: resolve(flags.platform), from: flags.from, to: flags.to, kubectl: flags.kubectl, cdkApp: flags.cdkApp, onProgress: renderProgress(io) });
-        io.out(flags.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+        io.out(flags.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, flags));
         if (!plan.ready) outcome.exitCode = UPGRADE_EXIT.notDone;
       });
     });
@@ -138,11 +138,11 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
           soakMs: flags.soak,
         });
         if (!state) {
-          io.out(formatPlan(plan));
+          io.out(formatPlan(plan, flags));
           outcome.exitCode = UPGRADE_EXIT.notDone;
           return;
         }
-        io.out(formatStatus(state));
+        io.out(formatStatus(state, flags));
       });
     });
 
@@ -153,7 +153,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
       const { requireState, formatStatus } = await import('../upgrade/index.js');
       await guarded(io, outcome, async () => {
         const state = await requireState(resolve(flags.platform));
-        io.out(flags.output === 'json' ? `${JSON.stringify(state, null, 2)}\n` : formatStatus(state));
+        io.out(flags.output === 'json' ? `${JSON.stringify(state, null, 2)}\n` : formatStatus(state, flags));
       });
     });
 

@@ -114,6 +114,8 @@ export function manifestRoot(platform: PlatformDefinition): string {
 export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   const progress = options.onProgress ?? (() => undefined);
   progress({ phase: 'load' });
+  const out = resolve(options.outDirectory ?? 'out');
+  if (!options.checkOnly) await refuseFileInTheWay(out);
   const platform = await loadPlatform(join(options.directory, 'platform.yaml'));
   const policyFile = resolve(options.directory, platform.policy);
   // Read once: the policy checked here is byte for byte the one shipped to the webhook.
@@ -150,7 +152,6 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
     return summarise(platform, root, fileChanges, overlays, overlayProblems, clusters, infrastructure);
   }
   // Written aside and put in place of the previous run's output only once complete (see output.ts).
-  const out = resolve(options.outDirectory ?? 'out');
   const staged = stageOutput(out);
   try {
     const assembly = await synthesizeInfrastructure(platform, join(staged.folder, 'cdk.out'));
@@ -164,6 +165,22 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
     return result;
   } finally {
     staged.discard();
+  }
+}
+
+/**
+ * --out is checked before any work: a file at it, or above it, would otherwise fail the run
+ * only after every service is rendered and clusters/ is written. Then mkdir fails as it would
+ * later (EEXIST or ENOTDIR, naming --out), creating nothing: a file is on its path.
+ */
+async function refuseFileInTheWay(out: string): Promise<void> {
+  for (let path = out; ; path = dirname(path)) {
+    const info = await stat(path).catch(() => undefined);
+    if (info) {
+      if (!info.isDirectory()) await mkdir(out);
+      return;
+    }
+    if (dirname(path) === path) return;
   }
 }
 

@@ -6,7 +6,31 @@ import type { UpgradePlan } from './plan.js';
 import { currentStep, resumeCommand, stepsOf, weightsOf, type StepId, type UpgradeState } from './state.js';
 import { formatDuration } from './wait.js';
 
-export function formatPlan(plan: UpgradePlan): string {
+/** The flags that name the same upgrade (and how it runs) as given; carried into every command suggested next. */
+export interface UpgradeAddress {
+  readonly platform?: string;
+  readonly kubectl?: string;
+  readonly cdkApp?: string;
+}
+
+/**
+ * `kaji upgrade <command>` with the address's flags, so that a suggestion copied as is works from the
+ * folder it was printed in (a --platform left out would mean the current folder's platform.yaml).
+ */
+export function upgradeCommand(command: string, address: UpgradeAddress = {}): string {
+  const flags: string[] = [];
+  if (address.platform !== undefined && address.platform !== '.') flags.push('--platform', shellWord(address.platform));
+  if (address.kubectl !== undefined) flags.push('--kubectl', shellWord(address.kubectl));
+  if (address.cdkApp !== undefined) flags.push('--cdk-app', shellWord(address.cdkApp));
+  return ['kaji upgrade', command, ...flags].join(' ');
+}
+
+/** A path as one shell word: as is when it needs no quoting, else in single quotes. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export function formatPlan(plan: UpgradePlan, address: UpgradeAddress = {}): string {
   const { from, to } = plan;
   const lines = [`upgrade ${plan.platform}: ${from.name} (Kubernetes ${from.kubernetesVersion}, weight ${from.weight}) → ${to.name} (Kubernetes ${to.kubernetesVersion}, weight ${to.weight})`];
   lines.push(`versions skipped: ${plan.skippedVersions.length ? plan.skippedVersions.join(', ') : 'none'}`, '');
@@ -22,7 +46,7 @@ export function formatPlan(plan: UpgradePlan): string {
     lines.push(`✗ ${who ? `${printable(who)}: ` : ''}${printable(blocker.message)}`);
   }
   for (const note of plan.notes) lines.push(`• ${note}`);
-  lines.push(plan.ready ? `ready: kaji upgrade start --from ${from.name} --to ${to.name}` : `not ready: ${plan.blockers.length} blocker(s)`);
+  lines.push(plan.ready ? `ready: ${upgradeCommand('start', address)} --from ${from.name} --to ${to.name}` : `not ready: ${plan.blockers.length} blocker(s)`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -41,7 +65,7 @@ export function stepTitle(state: UpgradeState, step: StepId): string {
   return `weight ${state.weightSteps[index - 1]}%: ${state.from.name} ${weights[state.from.name]}, ${state.to.name} ${weights[state.to.name]}`;
 }
 
-export function formatStatus(state: UpgradeState, at = Date.now()): string {
+export function formatStatus(state: UpgradeState, address: UpgradeAddress = {}, at = Date.now()): string {
   const current = currentStep(state);
   const weights = Object.entries(state.weights).map(([cluster, weight]) => `${cluster} ${weight}`).join(', ');
   const lines = [
@@ -54,12 +78,14 @@ export function formatStatus(state: UpgradeState, at = Date.now()): string {
     lines.push(`  ${mark} ${stepTitle(state, step)}${done ? `  (${done})` : ''}`);
   }
   const resume = state.inProgress ? resumeCommand(state.inProgress.step) : undefined;
-  if (state.inProgress) lines.push(`started and not verified: ${state.inProgress.step} (since ${state.inProgress.since}): run ${resume} to complete it`);
+  // resumeCommand says which command ("kaji upgrade rollback"); the address is added to it here.
+  const resumeWithAddress = resume && upgradeCommand(resume.replace(/^kaji upgrade /, ''), address);
+  if (state.inProgress) lines.push(`started and not verified: ${state.inProgress.step} (since ${state.inProgress.since}): run ${resumeWithAddress} to complete it`);
   for (const rollback of state.rollbacks) lines.push(`rolled back at ${rollback.at}`);
   const soakLeft = state.soakUntil ? Date.parse(state.soakUntil) - at : 0;
-  if (resume !== undefined && resume !== 'kaji upgrade next') lines.push(`next: ${resume}`);
+  if (resume !== undefined && resume !== 'kaji upgrade next') lines.push(`next: ${resumeWithAddress}`);
   else if (current === undefined) lines.push(`finished: ${state.from.name} is removed from platform.yaml`);
-  else if (current === 'finish') lines.push(`next: kaji upgrade finish${soakLeft > 0 ? ` (after the soak: ${formatDuration(soakLeft)} left)` : ''}`);
-  else lines.push(`next: kaji upgrade next${soakLeft > 0 && current.startsWith('weight-') ? ` (after the soak: ${formatDuration(soakLeft)} left)` : ''}`);
+  else if (current === 'finish') lines.push(`next: ${upgradeCommand('finish', address)}${soakLeft > 0 ? ` (after the soak: ${formatDuration(soakLeft)} left)` : ''}`);
+  else lines.push(`next: ${upgradeCommand('next', address)}${soakLeft > 0 && current.startsWith('weight-') ? ` (after the soak: ${formatDuration(soakLeft)} left)` : ''}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { scaffold } from '../../src/cli/init.js';
 import { kaji } from '../support/cli.js';
@@ -79,6 +80,83 @@ describe('kaji init', () => {
     }
   });
 
+  test("infra/package.json installs kaji from this checkout, with what cdk.json runs, at kaji's own versions", async () => {
+    const tree = tempTree({});
+    try {
+      const platform = join(tree.root, 'deep', 'acme');
+      await scaffold(platform, 'acme');
+      const infra = join(platform, 'infra');
+      const manifest = JSON.parse(readFileSync(join(infra, 'package.json'), 'utf8')) as Record<string, unknown>;
+      const dependencies = manifest.dependencies as Record<string, string>;
+      const devDependencies = manifest.devDependencies as Record<string, string>;
+      assert.deepEqual([manifest.name, manifest.private, manifest.type], ['acme-infra', true, 'module']);
+      const kajiPath = /^file:(\.\.\/.+)$/.exec(dependencies.kaji ?? '')?.[1];
+      assert.ok(kajiPath, `kaji from a relative file: path, got ${dependencies.kaji}`);
+      assert.equal(resolve(infra, kajiPath), resolve(root));
+      const kaji = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+      const exact = (range: string | undefined) => range?.replace(/^[\^~]/, '');
+      assert.equal(dependencies['aws-cdk-lib'], exact(kaji.dependencies!['aws-cdk-lib']));
+      assert.equal(dependencies.constructs, exact(kaji.dependencies!.constructs));
+      assert.equal(devDependencies['aws-cdk'], exact(kaji.devDependencies!['aws-cdk']));
+      assert.match(dependencies['aws-cdk-lib']!, /^\d+\.\d+\.\d+$/);
+      // cdk.json's app runs through tsx: it must be installed there too.
+      const { app } = JSON.parse(readFileSync(join(infra, 'cdk.json'), 'utf8')) as { app: string };
+      assert.match(app, /--import tsx /);
+      assert.equal(devDependencies.tsx, exact(kaji.devDependencies!.tsx));
+      assert.doesNotMatch(readFileSync(join(infra, 'README.md'), 'utf8'), /npm install kaji/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test(".gitignore keeps kaji synth's out/, node_modules and cdk.out out of git, and nothing the team writes", async () => {
+    const tree = tempTree({});
+    try {
+      const platform = join(tree.root, 'acme');
+      await scaffold(platform, 'acme');
+      execFileSync('git', ['init', '--quiet', platform]);
+      const ignored = (path: string) => {
+        try {
+          execFileSync('git', ['-C', platform, 'check-ignore', '--quiet', path]);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      for (const path of ['out/summary.json', 'node_modules/x/index.js', 'infra/node_modules/kaji', 'infra/cdk.out/manifest.json']) {
+        assert.ok(ignored(path), `${path} is ignored`);
+      }
+      for (const path of ['platform.yaml', 'infra/package.json', 'infra/bin/app.mts', 'manifests/apps/hello/base/out/x.yaml', 'manifests/clusters/blue/x.yaml']) {
+        assert.ok(!ignored(path), `${path} is not ignored`);
+      }
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a DIR whose parent takes no new folders (/proc) is one line, exit 2, rather than a hang', { skip: !existsSync('/proc/self') }, async () => {
+    for (const target of ['/proc/kaji-init-test/acme', '/proc']) {
+      const { code, stdout, stderr } = await kaji(['init', target]);
+      assert.equal(code, 2, stdout + stderr);
+      assert.match(stderr, /^kaji: cannot create the folder \/proc\/[a-z-]+: \/proc takes no new folders \(is it a special file system, such as \/proc\?\); choose another path\n$/);
+    }
+  });
+
+  test('folders are made one by one: a deep new DIR, and one that exists already, both work', async () => {
+    const tree = tempTree({});
+    try {
+      mkdirSync(tree.path('empty'));
+      for (const target of [tree.path('a/b/c/acme'), tree.path('empty')]) {
+        const { code, stderr } = await kaji(['init', target, '--name', 'acme']);
+        assert.equal(code, 0, stderr);
+        assert.ok(existsSync(join(target, 'manifests/apps/hello/overlays/blue/kustomization.yaml')));
+        assert.ok(existsSync(join(target, '.gitignore')));
+      }
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('refuses a name that is not a DNS label', async () => {
     const tree = tempTree({});
     try {
@@ -90,14 +168,14 @@ describe('kaji init', () => {
     }
   });
 
-  test("platform.yaml's schema line names kaji's schema where npm installs it beside the platform (and in the example)", async () => {
+  test("platform.yaml's schema line names kaji's schema where npm install in infra/ puts it (and in the example)", async () => {
     const schemaOf = (file: string) => resolve(dirname(file), /^# yaml-language-server: \$schema=(\S+)$/m.exec(readFileSync(file, 'utf8'))![1]!);
     const tree = tempTree({});
     try {
       const platform = join(tree.root, 'acme');
       await scaffold(platform, 'acme');
-      installBeside(platform);
-      assert.equal(schemaOf(join(platform, 'platform.yaml')), join(platform, 'node_modules', 'kaji', 'schema', 'platform.schema.json'));
+      installBeside(join(platform, 'infra'));
+      assert.equal(schemaOf(join(platform, 'platform.yaml')), join(platform, 'infra', 'node_modules', 'kaji', 'schema', 'platform.schema.json'));
       assert.ok(existsSync(schemaOf(join(platform, 'platform.yaml'))));
       assert.equal(schemaOf(join(root, 'examples', 'labs', 'platform.yaml')), join(root, 'schema', 'platform.schema.json'));
     } finally {

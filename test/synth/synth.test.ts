@@ -14,6 +14,29 @@ spec:
 ` };
 const cart: TestService = { name: 'cart' };
 
+describe('kaji synth --out', () => {
+  test('a file in the way of --out is one line before any work: no overlay, no clusters/ written', async () => {
+    const tree = platformTree([cart]);
+    try {
+      writeFileSync(tree.path('taken'), 'a file\n');
+      for (const [out, reason] of [
+        ['taken', 'file already exists'],
+        ['taken/out', 'not a directory'],
+      ] as const) {
+        const { code, stdout, stderr } = await kaji(['synth', tree.root, '--out', tree.path(out)]);
+        assert.equal(code, 2, stderr);
+        assert.equal(stdout, '');
+        assert.equal(stderr, `kaji synth: reading platform.yaml\nkaji: cannot create the folder ${tree.path(out)}: ${reason}; a file is in the way: choose another path\n`);
+      }
+      assert.ok(!existsSync(tree.path('manifests/apps/cart/overlays/green')), 'no overlay created');
+      assert.ok(!existsSync(tree.path('manifests/clusters')), 'no clusters/ written');
+      assert.equal(readFileSync(tree.path('taken'), 'utf8'), 'a file\n');
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
+
 describe('kaji synth', { skip: !hasKubectl }, () => {
   test('each cluster reports as itself, also with no service rendered on it', async () => {
     const tree = platformTree([cart]);

@@ -95,7 +95,7 @@ describe('kaji upgrade', { skip: !hasKubectl && 'needs kubectl' }, () => {
         assert.match(text.stdout, /blue \(Kubernetes 1\.32, weight 255\) → green \(Kubernetes 1\.35, weight 0\)/);
         assert.match(text.stdout, /versions skipped: 1\.33, 1\.34/);
         assert.match(text.stdout, /^shop\s+1\s+0\s+ok$/m);
-        assert.match(text.stdout, /ready: kaji upgrade start --from blue --to green/);
+        assert.ok(text.stdout.includes(`\nready: kaji upgrade start --platform ${fixture.platformDir} --from blue --to green\n`), text.stdout);
         const json = await upgrade(fixture, ['plan', '-o', 'json']);
         const plan = JSON.parse(json.stdout);
         assert.equal(plan.ready, true);
@@ -637,7 +637,7 @@ spec:
       assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
       assert.equal(state(fixture).inProgress?.step, 'rollback');
       const status = await upgrade(fixture, ['status']);
-      assert.match(status.stdout, /started and not verified: rollback .*run kaji upgrade rollback to complete it/);
+      assert.match(status.stdout, /started and not verified: rollback .*run kaji upgrade rollback --platform \S+ to complete it/);
       assert.match(status.stdout, /next: kaji upgrade rollback/);
       const tip = fixture.git('rev-parse', 'main');
       const forward = await upgrade(fixture, ['next'], servers());
@@ -789,7 +789,7 @@ spec:
       assert.match(stderr, /soaking blue 229, green 26: 5\dm \d+s left/);
       assert.equal(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'), before, 'the state is as the last verified step left it');
       assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
-      assert.match((await upgrade(fixture, ['status'])).stdout, /next: kaji upgrade next \(after the soak: 5\dm \d+s left\)/);
+      assert.match((await upgrade(fixture, ['status'])).stdout, /next: kaji upgrade next --platform \S+ \(after the soak: 5\dm \d+s left\)/);
       // An hour later:
       writeFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), before.replace(/"soakUntil": "[^"]+"/, `"soakUntil": "${new Date(Date.now() - 1000).toISOString()}"`));
       const resumed = await upgrade(fixture, ['next'], servers());

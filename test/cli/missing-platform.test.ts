@@ -1,0 +1,58 @@
+// kaji run from the wrong folder: every command that reads platform.yaml says
+// which folder it looked in and how to name the right one, in one line.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { kaji } from '../support/cli.js';
+import { tempTree } from '../support/files.js';
+
+const ADVICE = "run kaji in the platform's folder or give its folder (DIR / --platform)";
+
+describe('no platform.yaml where a command looks for it', () => {
+  test('each command names the folder, once, exit 2', async () => {
+    const tree = tempTree({ 'snapshot.json': '{"apiVersion": "v1", "kind": "List", "items": []}\n' });
+    try {
+      mkdirSync(tree.path('elsewhere'));
+      const commands = [
+        ['synth', tree.path('elsewhere'), '--out', tree.path('out')],
+        ['bump', 'hello', 'v2', '--platform', tree.path('elsewhere')],
+        ['upgrade', 'plan', '--platform', tree.path('elsewhere')],
+        ['upgrade', 'start', '--platform', tree.path('elsewhere')],
+        ['dashboard', '--platform', tree.path('elsewhere')],
+        ['rightsize', '--from', tree.path('snapshot.json'), '--platform', tree.path('elsewhere')],
+      ];
+      for (const argv of commands) {
+        const { code, stderr } = await kaji(argv);
+        assert.equal(code, 2, `${argv.join(' ')}: ${stderr}`);
+        assert.match(stderr, new RegExp(`(^|\\n)kaji: no platform\\.yaml in ${tree.path('elsewhere')}: ${ADVICE.replace(/[()/]/g, '\\$&')}\\n$`), argv.join(' '));
+        assert.doesNotMatch(stderr, /invalid platform definition/);
+      }
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a folder that is not there either gets the same line', async () => {
+    const tree = tempTree({});
+    try {
+      const { code, stderr } = await kaji(['upgrade', 'plan', '--platform', tree.path('no/such/folder')]);
+      assert.equal(code, 2, stderr);
+      assert.equal(stderr, `kaji: no platform.yaml in ${tree.path('no/such/folder')}: ${ADVICE}\n`);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a platform.yaml that is there but cannot be read is still an invalid platform definition', async () => {
+    const tree = tempTree({});
+    try {
+      mkdirSync(join(tree.root, 'platform.yaml'));
+      const { code, stderr } = await kaji(['upgrade', 'plan', '--platform', tree.root]);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /kaji: invalid platform definition:\n\S+platform\.yaml: cannot read the platform definition: illegal operation on a directory/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
