@@ -62,8 +62,11 @@ describe('kaji webhook --tenants: the ConfigMap synth writes, or its tenants.jso
       assert.equal(lines.find((line) => line.event === 'listening')!.tenantNamespaces, parseTenants(TENANTS_JSON, 'tenants.json').size);
     } finally {
       process.emit('SIGTERM');
-      assert.equal(await exited, 0);
-      tree.cleanup();
+      try {
+        assert.equal(await exited, 0);
+      } finally {
+        tree.cleanup(); // also when the webhook did not start
+      }
     }
   });
 });
