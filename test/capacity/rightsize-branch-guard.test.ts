@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
-import { startGitHubServer } from '../support/github-server.js';
-import { BLUE_VPAS, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs, withToken } from './rightsize-fixture.js';
+import { startGitHubServer, withToken } from '../support/github-server.js';
+import { BLUE_VPAS, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs } from './rightsize-fixture.js';
 
 describe('kaji rightsize over a branch someone else pushed to', { skip: !hasKubectl && 'needs kubectl' }, () => {
   test("a reviewer's commit on kaji/rightsize: the next run exits 1 naming the branch and the commit; the commit stays, the pull request is not touched", async () => {

@@ -103,19 +103,6 @@ export function rightsizeArgs(snapshots: { path(name: string): string }, fixture
   ];
 }
 
-/** Runs `body` with GITHUB_TOKEN set to `token` (unset for undefined), then as it was. */
-export async function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
-  const saved = process.env.GITHUB_TOKEN;
-  if (token === undefined) delete process.env.GITHUB_TOKEN;
-  else process.env.GITHUB_TOKEN = token;
-  try {
-    return await body();
-  } finally {
-    if (saved === undefined) delete process.env.GITHUB_TOKEN;
-    else process.env.GITHUB_TOKEN = saved;
-  }
-}
-
 /** Commits files to the remote's main through a clone of its own. */
 export function commitToRemote(fixture: BumpFixture, files: Record<string, string>, message: string): void {
   const work = mkdtempSync(join(tmpdir(), 'kaji-rightsize-seed-'));

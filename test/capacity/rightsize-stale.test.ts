@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { closingComment, type RequestChange } from '../../src/capacity/rightsize.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
-import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
+import { startGitHubServer, type GitHubServer, type GitHubServerOptions, withToken } from '../support/github-server.js';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
-import { BLUE_VPAS, commitToRemote, createRightsizeFixture, EXPECTED_BASE, EXPECTED_PATCH, GREEN_VPAS, list, rightsizeArgs, withToken } from './rightsize-fixture.js';
+import { BLUE_VPAS, commitToRemote, createRightsizeFixture, EXPECTED_BASE, EXPECTED_PATCH, GREEN_VPAS, list, rightsizeArgs } from './rightsize-fixture.js';
 
 const BRANCH = 'kaji/rightsize';
 const URL_1 = 'https://github.com/acme/manifests/pull/1';

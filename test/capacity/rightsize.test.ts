@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
-import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
+import { startGitHubServer, type GitHubServer, withToken } from '../support/github-server.js';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
-import { BLUE_VPAS, commitToRemote, createRightsizeFixture, EXPECTED_BASE, EXPECTED_PATCH, GREEN_VPAS, list, rightsizeArgs, withToken } from './rightsize-fixture.js';
+import { BLUE_VPAS, commitToRemote, createRightsizeFixture, EXPECTED_BASE, EXPECTED_PATCH, GREEN_VPAS, list, rightsizeArgs } from './rightsize-fixture.js';
 
 describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
   let fixture: BumpFixture;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
-import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
+import { startGitHubServer, withToken, type GitHubServer } from '../support/github-server.js';
 import { createBumpFixture, ECR, kustomization, type BumpFixture } from './bump-fixture.js';
 import { closedPort, gitRecorder, startGitHttpServer, withEnv } from './git-http-server.js';
 
@@ -59,18 +59,6 @@ async function processesGone(folder: string): Promise<void> {
   for (let waited = 0; readdirSync('/proc').some((pid) => /^\d+$/.test(pid) && pid !== String(process.pid) && inFolder(pid)); waited += 50) {
     if (waited > 60_000) assert.fail(`processes still working in ${folder} after 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
-  const saved = process.env.GITHUB_TOKEN;
-  if (token === undefined) delete process.env.GITHUB_TOKEN;
-  else process.env.GITHUB_TOKEN = token;
-  try {
-    return await body();
-  } finally {
-    if (saved === undefined) delete process.env.GITHUB_TOKEN;
-    else process.env.GITHUB_TOKEN = saved;
   }
 }
 

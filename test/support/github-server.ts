@@ -238,3 +238,16 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   };
   return self;
 }
+
+/** Runs `body` with GITHUB_TOKEN set to `token` (unset for undefined), then as it was. */
+export async function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
+  const saved = process.env.GITHUB_TOKEN;
+  if (token === undefined) delete process.env.GITHUB_TOKEN;
+  else process.env.GITHUB_TOKEN = token;
+  try {
+    return await body();
+  } finally {
+    if (saved === undefined) delete process.env.GITHUB_TOKEN;
+    else process.env.GITHUB_TOKEN = saved;
+  }
+}
