@@ -31,6 +31,7 @@ export function validateTag(tag: string, digest?: string): ImageVersion {
   const at = tag.indexOf('@');
   const name = at < 0 ? tag : tag.slice(0, at);
   const inline = at < 0 ? undefined : tag.slice(at + 1);
+  if (tag === '') throw new ImageEditError('the tag is empty: give the version to pin (e.g. 1.4.2, or 1.4.2@sha256:…)');
   if (name === '') throw new ImageEditError(`"${tag}" has no tag before the digest: give tag@sha256:…`);
   if (!TAG.test(name)) {
     throw new ImageEditError(

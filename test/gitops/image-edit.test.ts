@@ -230,6 +230,10 @@ describe('validateTag', () => {
     }
   });
 
+  test('an empty tag is named as empty, not as a missing tag before a digest', () => {
+    assert.throws(() => validateTag(''), { message: 'the tag is empty: give the version to pin (e.g. 1.4.2, or 1.4.2@sha256:…)' });
+  });
+
   test('refuses bad digests and a digest that disagrees with the tag', () => {
     assert.throws(() => validateTag('1.5.0@sha256:abc'), /not an image digest/);
     assert.throws(() => validateTag(`1.5.0@${B.toUpperCase().replace('SHA256', 'sha256')}`), /not an image digest/);
