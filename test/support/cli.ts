@@ -21,3 +21,17 @@ export async function kaji(argv: string[], options: { stdin?: string; cwd?: stri
   const code = await run(argv, io);
   return { code, stdout, stderr };
 }
+
+/** An Io for a long-running command (kaji webhook) whose stdout is JSON lines: each line parsed into `lines`, stderr into `stderr`. */
+export function jsonLinesIo(): { io: Io; lines: Record<string, unknown>[]; stderr: string[] } {
+  const lines: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  const io: Io = {
+    out: (text) => void lines.push(...text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)),
+    err: (text) => void stderr.push(text),
+    readStdin: async () => '',
+    colorOut: false,
+    cwd: process.cwd(),
+  };
+  return { io, lines, stderr };
+}

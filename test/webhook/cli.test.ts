@@ -9,7 +9,7 @@ import { connect, type TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { run } from '../../src/cli/program.js';
-import { kaji } from '../support/cli.js';
+import { jsonLinesIo, kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
 import { tenantsDocument } from '../../src/platform/boundaries/index.js';
 import { parsePlatform } from '../../src/platform/index.js';
@@ -227,15 +227,7 @@ describe('kaji webhook (command line)', () => {
   });
 
   it('--max-connections and --request-timeout reach the server', { timeout: 30_000 }, async () => {
-    const lines: Record<string, unknown>[] = [];
-    const stderr: string[] = [];
-    const io = {
-      out: (text: string) => void lines.push(...text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)),
-      err: (text: string) => void stderr.push(text),
-      readStdin: async () => '',
-      colorOut: false,
-      cwd: process.cwd(),
-    };
+    const { io, lines, stderr } = jsonLinesIo();
     const exited = run(['webhook', '--self-signed', '--host', '127.0.0.1', '--port', '0', '--max-connections', '2', '--request-timeout', '1'], io);
     const held: TLSSocket[] = [];
     try {
@@ -295,14 +287,7 @@ describe('kaji webhook (command line)', () => {
     const pair = await certificatePair('localhost');
     const tenants = (hosts: string[]) => JSON.stringify(tenantsDocument(parsePlatform(platformYaml([{ name: 'shop', hosts }]), 'platform.yaml')));
     const tree = tempTree({ 'tenants.json': tenants(['www.shop.example.com']), 'tls.crt': pair.cert, 'tls.key': pair.key });
-    const lines: Record<string, unknown>[] = [];
-    const io = {
-      out: (text: string) => void lines.push(...text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)),
-      err: () => undefined,
-      readStdin: async () => '',
-      colorOut: false,
-      cwd: process.cwd(),
-    };
+    const { io, lines } = jsonLinesIo();
     const file = tree.path('tenants.json');
     const exited = run(['webhook', '--tenants', file, '--tls-cert', tree.path('tls.crt'), '--tls-key', tree.path('tls.key'), '--host', '127.0.0.1', '--port', '0'], io);
     try {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { load } from 'js-yaml';
 import { run } from '../../src/cli/program.js';
 import { parseTenants } from '../../src/platform/boundaries/index.js';
-import { kaji } from '../support/cli.js';
+import { jsonLinesIo, kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
 import { waitFor } from './helpers.js';
 
@@ -48,14 +48,7 @@ describe('kaji webhook --tenants: the ConfigMap synth writes, or its tenants.jso
 
   it('starts with the generated ConfigMap file, as README says', { timeout: 30_000 }, async () => {
     const tree = tempTree({ 'tenants.yaml': CONFIGMAP_TEXT });
-    const lines: Record<string, unknown>[] = [];
-    const io = {
-      out: (text: string) => void lines.push(...text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)),
-      err: () => undefined,
-      readStdin: async () => '',
-      colorOut: false,
-      cwd: process.cwd(),
-    };
+    const { io, lines } = jsonLinesIo();
     const exited = run(['webhook', '--self-signed', '--tenants', tree.path('tenants.yaml'), '--host', '127.0.0.1', '--port', '0'], io);
     try {
       await waitFor(() => lines.some((line) => line.event === 'listening'), 'the listening line', 10_000);
