@@ -13,8 +13,11 @@ import type { ManifestState } from '../synth/index.js';
 import type { CapacityFigures } from './capacity.js';
 import type { SummaryService, SynthSummary } from './summary.js';
 
-/** Raised when the JSON shape changes in a way a script would notice (2: cells hold the rendered images; 3: Argo CD's state). */
-export const DASHBOARD_FORMAT = 3;
+/**
+ * Raised when the JSON shape changes in a way a script would notice (2: cells hold the rendered images; 3: Argo CD's
+ * state; 4: no score, null, where nothing rendered).
+ */
+export const DASHBOARD_FORMAT = 4;
 
 /** How a cell looks at a glance: the worst of what it holds. */
 export type CellStatus = 'ok' | 'warning' | 'danger' | 'missing';
@@ -32,9 +35,11 @@ export interface DashboardCell {
   readonly status: CellStatus;
   /** The images of the service's containers in this cluster, as kaji synth rendered its overlay; in the order first met. */
   readonly images: readonly DashboardImage[];
-  /** What kaji synth found; null when it did not render the service for this cluster. */
+  /** What kaji synth found; null when it had no overlay to render the service from for this cluster. */
   readonly policy: {
-    readonly score: number;
+    /** False when its render failed (its problems say why): then nothing was checked, and `score` is null. */
+    readonly rendered: boolean;
+    readonly score: number | null;
     readonly dangers: number;
     readonly warnings: number;
     readonly objects: number;
@@ -102,8 +107,8 @@ export interface DashboardCluster {
   readonly weight: number;
   /** weight / all clusters' weights, to 4 decimal places; null when all weights are 0. */
   readonly trafficShare: number | null;
-  /** The policy score of everything rendered for the cluster. */
-  readonly score: number;
+  /** The policy score of everything rendered for the cluster; null when no service rendered there. */
+  readonly score: number | null;
   readonly dangers: number;
   readonly warnings: number;
   /** From --capacity; null when none was given for this cluster. */
@@ -180,12 +185,14 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
   const totalWeight = platform.clusters.reduce((sum, cluster) => sum + cluster.weight, 0);
   const clusters = platform.clusters.map((cluster): DashboardCluster => {
     const reported = summary.clusters.find((entry) => entry.cluster === cluster.name);
+    // An older kaji synth wrote 100 for a cluster where no service rendered: an audit of nothing.
+    const rendered = services.length === 0 || services.some((service) => service.cells.some((cell) => cell.cluster === cluster.name && cell.policy?.rendered));
     return {
       name: cluster.name,
       kubernetesVersion: cluster.kubernetesVersion,
       weight: cluster.weight,
       trafficShare: totalWeight === 0 ? null : Math.round((cluster.weight / totalWeight) * 10_000) / 10_000,
-      score: reported?.score ?? 0,
+      score: rendered ? (reported?.score ?? null) : null,
       dangers: sum(reported?.services ?? [], (service) => service.dangers),
       warnings: sum(reported?.services ?? [], (service) => service.warnings),
       capacity: inputs.capacity.get(cluster.name) ?? null,
@@ -226,7 +233,7 @@ function cellOf(cluster: string, report: SummaryService | undefined, argocd: Das
     cluster,
     status,
     images: [...images].map(([image, containers]) => ({ image, containers })),
-    policy: report ? { score: report.score, dangers: report.dangers, warnings: report.warnings, objects: report.objects } : null,
+    policy: report ? { rendered: report.rendered, score: report.score, dangers: report.dangers, warnings: report.warnings, objects: report.objects } : null,
     removedApis,
     boundaryViolations,
     problems,

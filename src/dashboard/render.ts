@@ -94,7 +94,7 @@ function clustersSection(dashboard: Dashboard): string[] {
   const row = (cluster: DashboardCluster) =>
     `<tr><th scope="row">${text(cluster.name)}</th><td>${text(cluster.kubernetesVersion)}</td>` +
     `<td class="num">${cluster.weight}${cluster.trafficShare === null ? '' : ` (${percent(cluster.trafficShare)})`}</td>` +
-    `<td class="num">${cluster.score}</td><td class="num${cluster.dangers > 0 ? ' danger' : ''}">${cluster.dangers}</td>` +
+    `${cluster.score === null ? '<td class="num muted">— no service rendered</td>' : `<td class="num">${cluster.score}</td>`}<td class="num${cluster.dangers > 0 ? ' danger' : ''}">${cluster.dangers}</td>` +
     `<td class="num${cluster.warnings > 0 ? ' warning' : ''}">${cluster.warnings}</td>${live ? argoCdClusterHtml(cluster, dashboard.services) : ''}</tr>`;
   return [
     '<h2>Clusters</h2>',
@@ -154,10 +154,12 @@ function cellHtml(cell: DashboardCell, argocd: DashboardCluster['argocd'], commi
   // Not read: the cluster's row says why, once.
   else if (argocd !== null) lines.push('<span class="muted">Argo CD not read</span>');
   if (cell.policy === null) lines.push('<span class="missing">not rendered by kaji synth: no overlay to deploy it from</span>');
+  // Its render failed: nothing was checked, so no score (the problems below say why).
+  else if (!cell.policy.rendered) lines.push(`<span class="danger">not rendered by kaji synth (${count(cell.problems.length, 'problem', 'problems')})</span>`);
   else if (cell.images.length === 0) lines.push('<span class="warning">no container image rendered</span>');
   // Hovering an image names the containers running it.
   for (const { image, containers } of cell.images) lines.push(`<code title="${text(containers.join(', '))}">${text(image)}</code>`);
-  if (cell.policy) {
+  if (cell.policy?.rendered) {
     const { score, dangers, warnings } = cell.policy;
     lines.push(`score ${score} · <span class="${dangers > 0 ? 'danger' : 'muted'}">${count(dangers, 'danger', 'dangers')}</span> · <span class="${warnings > 0 ? 'warning' : 'muted'}">${count(warnings, 'warning', 'warnings')}</span>`);
   }

@@ -9,15 +9,15 @@ import type { BoundaryViolation, ClusterReport, ManifestState, RenderedImage, Se
 import { DashboardInputError } from './errors.js';
 
 /** One service in one cluster, as summary.json has it. */
-export type SummaryService = Pick<ServiceReport, 'service' | 'namespace' | 'objects' | 'dangers' | 'warnings' | 'score'> & {
+export type SummaryService = Pick<ServiceReport, 'service' | 'namespace' | 'objects' | 'dangers' | 'warnings' | 'rendered' | 'score'> & {
   readonly boundaryViolations: readonly Pick<BoundaryViolation, 'rule' | 'object' | 'message'>[];
   readonly problems: readonly Pick<InputProblem, 'file' | 'message'>[];
   readonly images: readonly RenderedImage[];
 };
 
-/** One cluster, as summary.json has it; `score` is the cluster's whole audit score. */
+/** One cluster, as summary.json has it; `score` is the audit score of what rendered there (null: nothing did). */
 export type SummaryCluster = Pick<ClusterReport, 'cluster' | 'kubernetesVersion' | 'weight'> & {
-  readonly score: number;
+  readonly score: number | null;
   readonly services: readonly SummaryService[];
 };
 
@@ -67,6 +67,7 @@ export function parseSummary(value: unknown, shown: string): SynthSummary {
     typeof from[key] === 'string' ? (from[key] as string) : fail(`${path}.${key}`.replace(/^\./, ''), 'a string');
   const number = (from: Record<string, unknown>, key: string, path: string): number =>
     typeof from[key] === 'number' && Number.isFinite(from[key]) ? (from[key] as number) : fail(`${path}.${key}`.replace(/^\./, ''), 'a number');
+  const score = (from: Record<string, unknown>, path: string): number | null => (from.score === null ? null : number(from, 'score', path));
   const nullable = <T>(from: Record<string, unknown>, key: string, path: string, type: 'string' | 'boolean'): T | null =>
     from[key] === null || typeof from[key] === type ? (from[key] as T | null) : fail(`${path}.${key}`, `a ${type} or null`);
 
@@ -80,27 +81,33 @@ export function parseSummary(value: unknown, shown: string): SynthSummary {
       cluster: text(cluster, 'cluster', at),
       kubernetesVersion: text(cluster, 'kubernetesVersion', at),
       weight: number(cluster, 'weight', at),
-      score: number(cluster, 'score', at),
+      score: score(cluster, at),
       services: list(cluster.services, `${at}.services`).map((serviceCandidate, s): SummaryService => {
         const where = `${at}.services[${s}]`;
         const service = record(serviceCandidate, where);
+        const objects = number(service, 'objects', where);
+        const problems = list(service.problems, `${where}.problems`).map((entry, p) => {
+          const path = `${where}.problems[${p}]`;
+          const problem = record(entry, path);
+          return { file: text(problem, 'file', path), message: text(problem, 'message', path) };
+        });
+        // An older kaji synth wrote no `rendered`, and score 100 for a service with problems and no objects.
+        if (service.rendered !== undefined && typeof service.rendered !== 'boolean') fail(`${where}.rendered`, 'true or false');
+        const rendered = typeof service.rendered === 'boolean' ? service.rendered : objects > 0 || problems.length === 0;
         return {
           service: text(service, 'service', where),
           namespace: text(service, 'namespace', where),
-          objects: number(service, 'objects', where),
+          objects,
           dangers: number(service, 'dangers', where),
           warnings: number(service, 'warnings', where),
-          score: number(service, 'score', where),
+          rendered,
+          score: rendered ? number(service, 'score', where) : null,
           boundaryViolations: list(service.boundaryViolations, `${where}.boundaryViolations`).map((entry, v) => {
             const path = `${where}.boundaryViolations[${v}]`;
             const violation = record(entry, path);
             return { rule: text(violation, 'rule', path) as BoundaryViolation['rule'], object: text(violation, 'object', path), message: text(violation, 'message', path) };
           }),
-          problems: list(service.problems, `${where}.problems`).map((entry, p) => {
-            const path = `${where}.problems[${p}]`;
-            const problem = record(entry, path);
-            return { file: text(problem, 'file', path), message: text(problem, 'message', path) };
-          }),
+          problems,
           images: list(service.images, `${where}.images`).map((entry, i) => {
             const path = `${where}.images[${i}]`;
             const image = record(entry, path);

@@ -62,7 +62,13 @@ export interface ServiceReport {
   readonly objects: number;
   readonly dangers: number;
   readonly warnings: number;
-  readonly score: number;
+  /**
+   * False when nothing of it rendered (its overlay or kustomization is broken: `problems` say why);
+   * then there is nothing to score, and `score` is null rather than a perfect 100.
+   */
+  readonly rendered: boolean;
+  /** The policy score of what rendered; null when nothing did. */
+  readonly score: number | null;
   readonly boundaryViolations: readonly BoundaryViolation[];
   readonly problems: readonly InputProblem[];
   /** The image of each container (init containers too) in the rendered objects: what Argo CD deploys. */
@@ -251,6 +257,7 @@ function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, 
   const services = rendered.map((entry): ServiceReport => {
     const results = audit.Results.slice(offset, (offset += entry.objects.length));
     const counts = countResults(results);
+    const rendered = entry.objects.length > 0 || entry.problems.length === 0;
     const boundaryViolations = [
       ...serviceBoundaryViolations(platform, entry.job.service, entry.objects),
       ...removedApiViolations(cluster, entry.job.service, entry.objects),
@@ -262,7 +269,8 @@ function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, 
       objects: entry.objects.length,
       dangers: counts.dangers + boundaryViolations.length,
       warnings: counts.warnings,
-      score: scoreOf(counts),
+      rendered,
+      score: rendered ? scoreOf(counts) : null,
       boundaryViolations,
       problems: entry.problems,
       images: renderedImages(entry.objects),
@@ -308,9 +316,19 @@ function summarise(
 }
 
 /**
+ * The policy score of what rendered for a cluster; null when the platform has services and none of
+ * them rendered there (an audit of nothing scores 100, which would read as all is well).
+ */
+export function clusterScore(platform: PlatformDefinition, cluster: ClusterReport): number | null {
+  const nothingRendered = platform.services.length > 0 && !cluster.services.some((service) => service.rendered);
+  return nothingRendered ? null : cluster.audit.Score;
+}
+
+/**
  * The machine-readable summary written to out/summary.json (README, "kaji
  * synth"). Fields are only ever added: `manifests` and each service's
- * `images` came with kaji dashboard, which needs them.
+ * `images` came with kaji dashboard, which needs them; `rendered` came with
+ * a null `score` for a service (and a cluster) where nothing rendered.
  */
 export function synthSummary(result: SynthResult, manifests?: ManifestState): object {
   return {
@@ -326,13 +344,14 @@ export function synthSummary(result: SynthResult, manifests?: ManifestState): ob
       cluster: cluster.cluster,
       kubernetesVersion: cluster.kubernetesVersion,
       weight: cluster.weight,
-      score: cluster.audit.Score,
-      services: cluster.services.map(({ service, namespace, objects, dangers, warnings, score, boundaryViolations, problems, images }) => ({
+      score: clusterScore(result.platform, cluster),
+      services: cluster.services.map(({ service, namespace, objects, dangers, warnings, rendered, score, boundaryViolations, problems, images }) => ({
         service,
         namespace,
         objects,
         dangers,
         warnings,
+        rendered,
         score,
         boundaryViolations: boundaryViolations.map(({ rule, object, message }) => ({ rule, object, message })),
         problems: problems.map(({ file, message }) => ({ file, message })),

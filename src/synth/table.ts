@@ -91,9 +91,9 @@ function serviceRows(result: SynthResult, cluster: ClusterReport): ServiceRow[] 
     const unmeasured = (why: string): ServiceRow => ({ cells: [...name, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, why], whole: false, measured: false, failed: true });
     if (!service) return unmeasured('not rendered (overlay problem)');
     const figures = [String(service.objects), String(service.dangers), String(service.warnings)];
-    if (service.problems.length === 0) return { cells: [...name, ...figures, String(service.score), ''], whole: true, measured: true, failed: service.dangers > 0 };
+    if (service.problems.length === 0) return { cells: [...name, ...figures, String(service.score ?? UNKNOWN), ''], whole: true, measured: true, failed: service.dangers > 0 };
     const problems = `${service.problems.length} problem${service.problems.length === 1 ? '' : 's'}`;
-    if (service.objects === 0) return unmeasured(`not rendered (${problems})`);
+    if (!service.rendered) return unmeasured(`not rendered (${problems})`);
     return { cells: [...name, ...figures, UNKNOWN, `rendered in part (${problems})`], whole: false, measured: true, failed: true };
   });
 }

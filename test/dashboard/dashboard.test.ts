@@ -196,7 +196,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       for (const reported of cluster.services) {
         const cell = row(dashboard, reported.service).cells[c]!;
         assert.equal(cell.cluster, cluster.cluster);
-        assert.deepEqual(cell.policy, { score: reported.score, dangers: reported.dangers, warnings: reported.warnings, objects: reported.objects });
+        assert.deepEqual(cell.policy, { rendered: reported.rendered, score: reported.score, dangers: reported.dangers, warnings: reported.warnings, objects: reported.objects });
       }
     }
     assert.equal(dashboard.totals.dangers, summary.dangers);
@@ -423,13 +423,14 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       assert.equal(stderr, '');
       const data = JSON.parse(stdout);
       assert.deepEqual(Object.keys(data), ['format', 'platform', 'generatedAt', 'manifests', 'headroom', 'totals', 'clusters', 'services']);
-      assert.equal(data.format, 3);
+      assert.equal(data.format, 4);
       assert.deepEqual(Object.keys(data.totals), ['services', 'dangers', 'warnings', 'problems', 'versionsDiffer', 'missing', 'argocdNotReady', 'argocdUnread']);
       assert.deepEqual(Object.keys(data.clusters[0]), ['name', 'kubernetesVersion', 'weight', 'trafficShare', 'score', 'dangers', 'warnings', 'capacity', 'argocd']);
       assert.deepEqual(Object.keys(data.services[0]), ['service', 'team', 'namespace', 'image', 'versionsDiffer', 'missingFrom', 'cells']);
       assert.deepEqual(Object.keys(data.services[0].cells[0]), ['cluster', 'status', 'images', 'policy', 'removedApis', 'boundaryViolations', 'problems', 'argocd']);
       assert.equal(data.clusters[0].argocd, null, 'no --argocd');
       assert.deepEqual(Object.keys(data.services[0].cells[0].images[0]), ['image', 'containers']);
+      assert.deepEqual(Object.keys(data.services[0].cells[0].policy), ['rendered', 'score', 'dangers', 'warnings', 'objects']);
       assert.ok(!Number.isNaN(Date.parse(data.generatedAt)));
     });
 
