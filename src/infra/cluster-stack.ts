@@ -19,10 +19,11 @@
 //     dns (with IAM), metrics-server, the     kaji's in-cluster components
 //     VPA recommender, cert-manager (the         (webhook, headroom: clusters/<c>/platform)
 //     webhook's certificates)
-//   Argo CD, the External Secrets Operator    Argo CD's own later configuration (SSO,
-//     (argocd namespace only) and the           notifications, RBAC)
+//   Argo CD, the External Secrets Operator    Argo CD's own later configuration
+//     (argocd namespace only) and the           (notifications)
 //     repository credentials, the root
-//     Application and its AppProject
+//     Application and its AppProject, SSO
+//     (oidc.config, RBAC, client secret)
 //
 // Controllers that need AWS permissions (IAM roles) or must run before any
 // workload (CNI, DNS, nodes) are CDK's; everything that is plain Kubernetes

@@ -226,6 +226,37 @@ export interface PlatformDefinition {
   readonly webhook: WebhookDefinition;
   readonly teams: readonly TeamDefinition[];
   readonly services: readonly ServiceDefinition[];
+  /** Argo CD settings (`argocd` in platform.yaml); absent: none written (no SSO, Argo CD's admin account only). */
+  readonly argocd?: ArgoCdSettings;
+}
+
+export interface ArgoCdSettings {
+  /** Sign-in with the company's OpenID Connect provider. @default undefined (no SSO) */
+  readonly sso?: ArgoCdSso;
+}
+
+/**
+ * Signing in to each cluster's Argo CD with an OpenID Connect provider
+ * (`argocd.sso`): Argo CD's `oidc.config`, its RBAC, and which of the
+ * provider's groups act as which team.
+ */
+export interface ArgoCdSso {
+  /** What the login button says ("Log in via <name>"). @default "SSO" */
+  readonly name: string;
+  /** The provider's issuer URL, exactly as its discovery document names it. */
+  readonly issuer: string;
+  /** The client ID of Argo CD's application at the provider. */
+  readonly clientID: string;
+  /** The Secrets Manager secret (by name) whose value is the client secret. @default "kaji/<platform>/argocd-sso" */
+  readonly clientSecretName: string;
+  /** Scopes requested at sign-in. @default ["openid", "profile", "email", "groups"] */
+  readonly scopes: readonly string[];
+  /** The ID token claim that lists the user's groups. @default "groups" */
+  readonly groupsClaim: string;
+  /** Provider groups whose members are Argo CD admins (role:admin). @default [] */
+  readonly adminGroups: readonly string[];
+  /** Per team (by name), the provider groups whose members act as the team, besides `kaji:team:<team>`. @default {} */
+  readonly teamGroups: Readonly<Record<string, readonly string[]>>;
 }
 
 /**

@@ -326,7 +326,7 @@ describe('ClusterStack: Argo CD bootstrap', () => {
       global?: { image?: unknown; networkPolicy?: unknown; nodeSelector?: unknown; tolerations?: unknown[] };
       dex?: { enabled?: boolean };
       notifications?: { enabled?: boolean };
-      configs?: { params?: Record<string, unknown> };
+      configs?: { params?: Record<string, unknown>; cm?: unknown; rbac?: unknown };
     };
     // The chart ships v3.4.6, which predates the 3.4 security fixes: only the tag is replaced, the repository stays the chart's.
     assert.deepEqual(values.global?.image, { tag: 'v3.4.15' });
@@ -338,6 +338,9 @@ describe('ClusterStack: Argo CD bootstrap', () => {
     assert.equal(values.notifications?.enabled, false);
     // configs.params lost its defaults in chart 9.0.0; a key set here still reaches argocd-cmd-params-cm.
     assert.equal(values.configs?.params?.['reposerver.parallelism.limit'], 4);
+    // No argocd.sso in the example: argocd-cm and argocd-rbac-cm keep the chart's entries (Argo CD's admin account only).
+    assert.equal(values.configs?.cm, undefined);
+    assert.equal(values.configs?.rbac, undefined);
   });
 
   test('argoCdValues with a global of its own (a mirror, logging) replace kaji\'s global but keep the pinned image tag', () => {
@@ -419,7 +422,9 @@ describe('ClusterStack: Argo CD bootstrap', () => {
       assert.doesNotMatch(json, /password|privateKey|githubAppPrivateKey/i);
     }
     blue.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    // The operator's role reads that one secret.
+    // The operator's role reads that one secret (no argocd.sso, so no client secret).
+    const readable = JSON.stringify(policyStatements(blue, 'ArgoCdExternalSecretsIdentityRoleDefaultPolicy')).match(/:secret:[^"]+?-\?{6}/g);
+    assert.deepEqual(readable, [`:secret:${defaultRepositoryCredentialsSecretName(platform)}-??????`]);
     blue.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

@@ -377,7 +377,7 @@ describe('errors: schema', () => {
   test('unknown keys, with "did you mean"', () => {
     assertProblems(edit('teams:', 'team:'), [
       'platform.yaml:1:1: teams: is required (the teams that own services)',
-      'platform.yaml:12:1: team: unknown key "team" (did you mean "teams"?); allowed: platform, manifests, clusters, capacity, network, policy, imageAllowlist, webhook, teams, services',
+      'platform.yaml:12:1: team: unknown key "team" (did you mean "teams"?); allowed: platform, manifests, clusters, capacity, network, policy, imageAllowlist, webhook, argocd, teams, services',
     ]);
     assertProblems(edit('    quota: {', '    quta: {'), [
       "platform.yaml:16:5: services[0].quota: is required (the most the service's namespace may use in total (a ResourceQuota))",
@@ -910,6 +910,84 @@ describe('errors: NodePool limits, node lifetime and disruption', () => {
     // AND headroom equal to the limits, or quotas whose share fits, pass
     assert.equal(problems(withCapacity('  headroom: {cpu: 2, memory: 4Gi}\n  limits: {cpu: 2, memory: 4Gi}\n')).length, 0);
     assert.equal(problems(withCapacity('  limits: {cpu: 300}\n', edit('quota: {cpu: 2,', 'quota: {cpu: 3000,'))).length, 0);
+  });
+});
+
+describe('Argo CD sign-in (argocd.sso)', () => {
+  test('GIVEN only issuer and client ID WHEN parsed THEN the defaults are filled; without the block there is none', () => {
+    const text = `${MINIMAL}argocd:\n  sso: {issuer: "https://login.example.com/oauth2/default", clientID: 0oa1b2c3}\n`;
+    assert.deepEqual(parsePlatform(text, FILE).argocd, {
+      sso: {
+        name: 'SSO',
+        issuer: 'https://login.example.com/oauth2/default',
+        clientID: '0oa1b2c3',
+        clientSecretName: 'kaji/labs/argocd-sso',
+        scopes: ['openid', 'profile', 'email', 'groups'],
+        groupsClaim: 'groups',
+        adminGroups: [],
+        teamGroups: {},
+      },
+    });
+    assert.equal('argocd' in parsePlatform(MINIMAL, FILE), false);
+    assert.equal('argocd' in parsePlatform(`${MINIMAL}argocd: {}\n`, FILE), false);
+  });
+
+  test('GIVEN every key set WHEN parsed THEN the values are kept', () => {
+    const text = `${MINIMAL}argocd:
+  sso:
+    name: Okta
+    issuer: https://example.okta.com
+    clientID: 0oa1b2c3
+    clientSecretName: labs/okta-client
+    scopes: [openid, email, groups]
+    groupsClaim: "https://labs.example.com/groups"
+    adminGroups: [platform-team, "Platform On Call"]
+    teamGroups: {blog: [blog-developers, blog-oncall]}
+`;
+    assert.deepEqual(parsePlatform(text, FILE).argocd?.sso, {
+      name: 'Okta',
+      issuer: 'https://example.okta.com',
+      clientID: '0oa1b2c3',
+      clientSecretName: 'labs/okta-client',
+      scopes: ['openid', 'email', 'groups'],
+      groupsClaim: 'https://labs.example.com/groups',
+      adminGroups: ['platform-team', 'Platform On Call'],
+      teamGroups: { blog: ['blog-developers', 'blog-oncall'] },
+    });
+  });
+
+  test('a missing client ID, a bad issuer URL and secret name, a mapping of an unknown team: each named at its field', () => {
+    const text = `${MINIMAL}argocd:
+  sso:
+    issuer: http://login.example.com
+    clientSecretName: arn:aws:secretsmanager:eu-west-1:111122223333:secret:x
+    teamGroups: {blgo: [blog-developers]}
+`;
+    assertProblems(text, [
+      'platform.yaml:21:3: argocd.sso.clientID: is required (the client ID of Argo CD\'s application at the provider, e.g. 0oa1b2c3d4e5f6g7h8i9)',
+      'platform.yaml:22:13: argocd.sso.issuer: must be an https URL without query or fragment, such as https://login.example.com/oauth2/default (the issuer exactly as the provider\'s discovery document names it); found "http://login.example.com"',
+      'platform.yaml:23:23: argocd.sso.clientSecretName: must be a Secrets Manager secret name such as kaji/labs/argocd-sso (letters, digits and /_+=.@-; the name, not an ARN); found "arn:aws:secretsmanager:eu-west-1:111122223333:secret:x"',
+      'platform.yaml:24:18: argocd.sso.teamGroups.blgo: team "blgo" is not defined (did you mean "blog"?); teamGroups maps teams listed under teams (defined: blog)',
+    ]);
+  });
+
+  test('groups Argo CD could not read as CSV, scopes without openid, an empty client ID, an issuer with a query', () => {
+    const text = `${MINIMAL}argocd:
+  sso:
+    issuer: https://login.example.com/?tenant=labs
+    clientID: ""
+    scopes: [profile, groups]
+    adminGroups: ["admins, ops"]
+    teamGroups: {blog: [" blog"], nobody: []}
+`;
+    assertProblems(text, [
+      'platform.yaml:22:13: argocd.sso.issuer: must be an https URL without query or fragment, such as https://login.example.com/oauth2/default (the issuer exactly as the provider\'s discovery document names it); found "https://login.example.com/?tenant=labs"',
+      'platform.yaml:23:15: argocd.sso.clientID: must not be empty',
+      'platform.yaml:24:13: argocd.sso.scopes: must include openid: without it the provider answers with no ID token, and Argo CD signs no one in; add openid to the list',
+      'platform.yaml:25:19: argocd.sso.adminGroups[0]: must be a group name as the identity provider sends it, such as platform-team (no comma or double quote, no space at either end); found "admins, ops"',
+      'platform.yaml:26:25: argocd.sso.teamGroups.blog[0]: must be a group name as the identity provider sends it, such as platform-team (no comma or double quote, no space at either end); found " blog"',
+      'platform.yaml:26:35: argocd.sso.teamGroups.nobody: must list at least 1 item',
+    ]);
   });
 });
 

@@ -10,6 +10,7 @@ import { loadPlatform } from '../../src/platform/index.js';
 import type { ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../../src/platform/types.js';
 import {
   annotateIngresses,
+  argoCdSignIn,
   bootstrapObjects,
   deriveClusterFiles,
   dnsAnnotations,
@@ -253,6 +254,79 @@ describe('tenant AppProject', () => {
       );
     });
   }
+});
+
+describe('Argo CD sign-in (argocd.sso)', () => {
+  const CLAIM = 'https://labs.example.com/groups';
+  const withSso: PlatformDefinition = {
+    ...PLATFORM,
+    argocd: {
+      sso: {
+        name: 'Okta',
+        issuer: 'https://example.okta.com',
+        clientID: '0oa1b2c3',
+        clientSecretName: 'kaji/labs/argocd-sso',
+        scopes: ['openid', 'email', 'groups'],
+        groupsClaim: CLAIM,
+        adminGroups: ['platform-team', 'Platform On Call'],
+        teamGroups: { feeds: ['feeds-developers', 'Feeds On Call'] },
+      },
+    },
+  };
+
+  test('without the block: no Argo CD settings (the team roles\' groups: see tenant AppProject)', () => {
+    assert.equal(argoCdSignIn(PLATFORM, blue), undefined);
+  });
+
+  test('a mapped team\'s provider groups join kaji:team:<team> in each of its projects\' role; an unmapped team keeps kaji:team:<team> only', () => {
+    const files = deriveClusterFiles(withSso, blue);
+    for (const name of ['antenna', 'feed-crawler']) {
+      const roles = at(only(files, `clusters/blue/argocd/projects/${name}.yaml`), 'spec', 'roles') as JsonObject[];
+      assert.deepEqual(at(roles[0], 'groups'), ['kaji:team:feeds', 'feeds-developers', 'Feeds On Call'], name);
+    }
+    const diary = at(only(files, 'clusters/blue/argocd/projects/diary.yaml'), 'spec', 'roles') as JsonObject[];
+    assert.deepEqual(at(diary[0], 'groups'), ['kaji:team:writers']);
+    // A team named like an Object method maps nothing unless listed.
+    const odd = deriveClusterFiles({ ...withSso, services: [service({ name: 'odd', team: 'constructor' })] }, blue);
+    assert.deepEqual(at((at(only(odd, 'clusters/blue/argocd/projects/odd.yaml'), 'spec', 'roles') as JsonObject[])[0], 'groups'), ['kaji:team:constructor']);
+    // Only the groups change: every other file is as without sign-in.
+    const without = new Map(blueFiles.map((f) => [f.path, f.content]));
+    const changed = files.filter((f) => without.get(f.path) !== f.content).map((f) => f.path);
+    assert.deepEqual(changed.sort(), ['clusters/blue/argocd/projects/antenna.yaml', 'clusters/blue/argocd/projects/feed-crawler.yaml']);
+  });
+
+  test('argocd-cm: the cluster\'s URL and an oidc.config that refers to the client secret by name, never holding it', () => {
+    for (const cluster of [blue, green]) {
+      const signIn = argoCdSignIn(withSso, cluster);
+      assert.ok(signIn);
+      assert.deepEqual(Object.keys(signIn.cm), ['url', 'oidc.config']);
+      assert.equal(signIn.cm.url, `https://argocd.${cluster.name}.labs.example.com`);
+      assert.deepEqual(loadAll(signIn.cm['oidc.config'] as string), [
+        {
+          name: 'Okta',
+          issuer: 'https://example.okta.com',
+          clientID: '0oa1b2c3',
+          clientSecret: '$kaji-argocd-sso:clientSecret',
+          requestedScopes: ['openid', 'email', 'groups'],
+          requestedIDTokenClaims: { [CLAIM]: { essential: true } },
+        },
+      ]);
+    }
+  });
+
+  test('argocd-rbac-cm: admin groups get role:admin, nobody else gets a default role, and groups are read from the claim', () => {
+    const signIn = argoCdSignIn(withSso, blue);
+    assert.ok(signIn);
+    assert.deepEqual(signIn.rbac, {
+      'policy.csv': 'g, platform-team, role:admin\ng, Platform On Call, role:admin\n',
+      'policy.default': '',
+      scopes: `["${CLAIM}"]`,
+    });
+    // Argo CD reads scopes as a YAML list.
+    assert.deepEqual(loadAll(signIn.rbac.scopes as string), [[CLAIM]]);
+    const noAdmins = argoCdSignIn({ ...withSso, argocd: { sso: { ...withSso.argocd!.sso!, adminGroups: [] } } }, blue);
+    assert.equal(noAdmins?.rbac['policy.csv'], '');
+  });
 });
 
 describe('service Application', () => {

@@ -16,7 +16,11 @@
 //   repository`, plus `type` and `url`), and refresh it hourly, so a rotated
 //   token reaches Argo CD without a deployment.
 // The template holds only the secret's name; the value travels from Secrets
-// Manager to the cluster at run time. Rejected: a Secret manifest with
+// Manager to the cluster at run time. Sign-in with the company's OpenID Connect
+// provider (`argocd.sso` in platform.yaml) takes the same path: one more
+// ExternalSecret writes the client secret into a Secret that Argo CD's
+// oidc.config refers to by name, and the operator's role may read that secret
+// too (two secrets, nothing else). Rejected: a Secret manifest with
 // `secretValue.unsafeUnwrap()` (the value lands in the template), an
 // AwsCustomResource (its response lands in the template), a custom Lambda that
 // writes the Secret with kubectl (one more function with cluster-admin, and no
@@ -25,7 +29,15 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Duration, Stack } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
-import { ARGOCD_NAMESPACE, bootstrapObjects, type ClusterDefinition, type PlatformDefinition } from '../../platform/index.js';
+import {
+  ARGOCD_NAMESPACE,
+  argoCdSignIn,
+  bootstrapObjects,
+  SSO_CLIENT_SECRET,
+  type ArgoCdSignIn,
+  type ClusterDefinition,
+  type PlatformDefinition,
+} from '../../platform/index.js';
 import type { ArgoCdChartPin, ChartPins } from '../versions.js';
 import { PodIdentityRole } from './pod-identity.js';
 import { systemPlacement } from './system-nodes.js';
@@ -57,13 +69,15 @@ export interface ArgoCdBootstrapProps {
 /**
  * Argo CD's chart values: the pinned Argo CD image, one replica each (no HA),
  * on the system nodes, the chart's NetworkPolicies, no Dex and no
- * notifications until git configures them; then `overrides`' top-level keys
- * replace kaji's. A `global` of the overrides still runs the pinned image tag
- * unless it names a tag: the pin is a security fix, and a `global` set for
- * anything else (a mirror's `image.repository`, logging) would otherwise put
- * the chart's older appVersion back on every component.
+ * notifications; with `signIn`, the OIDC and RBAC settings of argocd-cm and
+ * argocd-rbac-cm; then `overrides`' top-level keys replace kaji's (a `configs`
+ * there drops kaji's sign-in settings too). A `global` of the overrides still
+ * runs the pinned image tag unless it names a tag: the pin is a security fix,
+ * and a `global` set for anything else (a mirror's `image.repository`,
+ * logging) would otherwise put the chart's older appVersion back on every
+ * component.
  */
-export function argoCdValues(chart: ArgoCdChartPin, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function argoCdValues(chart: ArgoCdChartPin, overrides: Record<string, unknown> = {}, signIn?: ArgoCdSignIn): Record<string, unknown> {
   const values: Record<string, unknown> = {
     global: {
       // Every Argo CD component runs this tag instead of the chart's appVersion.
@@ -76,7 +90,7 @@ export function argoCdValues(chart: ArgoCdChartPin, overrides: Record<string, un
       // service ports only from Argo CD's own components. vpc-cni enforces them.
       networkPolicy: { create: true },
     },
-    // Objects CDK does not manage (SSO, notifications) are configured from git later.
+    // Sign-in goes straight to the provider (oidc.config), never through Dex.
     dex: { enabled: false },
     notifications: { enabled: false },
     configs: {
@@ -84,6 +98,8 @@ export function argoCdValues(chart: ArgoCdChartPin, overrides: Record<string, un
         // Fewer parallel kustomize builds on the two small system nodes.
         'reposerver.parallelism.limit': 4,
       },
+      // Helm merges these over the chart's own argocd-cm and argocd-rbac-cm entries.
+      ...(signIn === undefined ? {} : { cm: signIn.cm, rbac: signIn.rbac }),
     },
     ...overrides,
   };
@@ -92,6 +108,29 @@ export function argoCdValues(chart: ArgoCdChartPin, overrides: Record<string, un
     values.global = { ...global, image: { tag: chart.imageTag, ...global.image } };
   }
   return values;
+}
+
+/**
+ * The ExternalSecret of Argo CD's OIDC client secret: the Secrets Manager
+ * secret's value (plain text) under the key oidc.config refers to, in a Secret
+ * Argo CD reads (it looks only at Secrets labelled part-of argocd).
+ */
+function ssoClientSecret(secretName: string): Record<string, unknown> {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: SSO_CLIENT_SECRET.secret, namespace: ARGOCD_NAMESPACE },
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'SecretStore', name: REPOSITORY_CREDENTIALS.store },
+      target: {
+        name: SSO_CLIENT_SECRET.secret,
+        creationPolicy: 'Owner',
+        template: { mergePolicy: 'Merge', metadata: { labels: { 'app.kubernetes.io/part-of': 'argocd' } } },
+      },
+      data: [{ secretKey: SSO_CLIENT_SECRET.key, remoteRef: { key: secretName } }],
+    },
+  };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -107,12 +146,14 @@ export class ArgoCdBootstrap extends Construct {
   readonly repositoryCredentials: eks.KubernetesManifest;
   /** The kaji-root AppProject and root Application. */
   readonly root: eks.KubernetesManifest;
-  /** The role the External Secrets Operator reads the secret with. */
+  /** The role the External Secrets Operator reads the secrets with. */
   readonly externalSecretsRole: PodIdentityRole;
 
   constructor(scope: Construct, id: string, props: ArgoCdBootstrapProps) {
     super(scope, id);
     const { cluster, platform, charts } = props;
+    const signIn = argoCdSignIn(platform, props.clusterDefinition);
+    const sso = platform.argocd?.sso;
 
     this.chart = new eks.HelmChart(this, 'Chart', {
       cluster,
@@ -125,18 +166,22 @@ export class ArgoCdBootstrap extends Construct {
       // The AppProject and Application below need the CRDs and a running controller.
       wait: true,
       timeout: Duration.minutes(15),
-      values: argoCdValues(charts.argoCd, props.values),
+      values: argoCdValues(charts.argoCd, props.values, signIn),
     });
     for (const dependency of props.dependsOn ?? []) this.chart.node.addDependency(dependency);
 
     const secret = secretsmanager.Secret.fromSecretNameV2(this, 'RepositoryCredentials', props.repositoryCredentialsSecretName);
+    const secretNames = [props.repositoryCredentialsSecretName, ...(sso === undefined ? [] : [sso.clientSecretName])];
     this.externalSecretsRole = new PodIdentityRole(this, 'ExternalSecretsIdentity', {
       cluster,
       namespace: EXTERNAL_SECRETS.namespace,
       serviceAccount: EXTERNAL_SECRETS.serviceAccount,
-      purpose: `Reads ${props.repositoryCredentialsSecretName} for Argo CD`,
+      purpose: `Reads ${secretNames.join(' and ')} for Argo CD`,
     });
     secret.grantRead(this.externalSecretsRole.role);
+    if (sso !== undefined) {
+      secretsmanager.Secret.fromSecretNameV2(this, 'SsoClientSecret', sso.clientSecretName).grantRead(this.externalSecretsRole.role);
+    }
 
     this.externalSecretsChart = new eks.HelmChart(this, 'ExternalSecrets', {
       cluster,
@@ -199,6 +244,7 @@ export class ArgoCdBootstrap extends Construct {
           dataFrom: [{ extract: { key: props.repositoryCredentialsSecretName } }],
         },
       },
+      ...(sso === undefined ? [] : [ssoClientSecret(sso.clientSecretName)]),
       ],
     });
     this.repositoryCredentials.node.addDependency(this.externalSecretsChart);

@@ -18,6 +18,7 @@ import { parseCidr } from '../cidr.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
 import type {
   Architecture,
+  ArgoCdSso,
   CapacityType,
   DisruptionBudget,
   EgressDestination,
@@ -33,7 +34,7 @@ import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } fr
 import { PlatformError, PlatformErrors } from './errors.js';
 import { positionedData, readPlainYaml, readPositionedYaml } from './yaml-readers.js';
 import { validate as generatedValidator } from './platform-validator.generated.js';
-import { defaultWebhookImage, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, QUANTITY } from './schema.js';
+import { defaultSsoClientSecretName, defaultWebhookImage, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, QUANTITY } from './schema.js';
 
 type Segment = string | number;
 type Raw = Record<string, unknown>;
@@ -159,6 +160,7 @@ function checkDefinition(data: Raw, schemaProblems: readonly (Problem | undefine
   checkImageAllowlist(data, problems);
   checkNetwork(data, problems);
   checkDisruption(data, problems);
+  checkArgoCdSso(data, problems);
   const quantities = checkQuantities(data, problems);
   return { problems, quantities };
 }
@@ -446,6 +448,30 @@ function checkDisruption(data: Raw, problems: ProblemList): void {
   }
 }
 
+/** What the schema cannot say of Argo CD's sign-in: the teams it maps exist, and the scopes make it OpenID Connect. */
+function checkArgoCdSso(data: Raw, problems: ProblemList): void {
+  const sso = isRecord(data.argocd) && isRecord(data.argocd.sso) ? data.argocd.sso : undefined;
+  if (sso === undefined) return;
+  if (Array.isArray(sso.scopes) && sso.scopes.every((scope) => typeof scope === 'string') && !sso.scopes.includes('openid')) {
+    problems.add({
+      path: ['argocd', 'sso', 'scopes'],
+      message: 'must include openid: without it the provider answers with no ID token, and Argo CD signs no one in; add openid to the list',
+    });
+  }
+  if (!isRecord(sso.teamGroups) || !Array.isArray(data.teams)) return;
+  const teamNames = records(data.teams)
+    .map(({ value }) => value.name)
+    .filter((name): name is string => typeof name === 'string');
+  for (const team of Object.keys(sso.teamGroups)) {
+    if (teamNames.includes(team)) continue;
+    problems.add({
+      path: ['argocd', 'sso', 'teamGroups', team],
+      at: 'key',
+      message: `team "${shortened(team)}" is not defined${didYouMean(team, teamNames)}; teamGroups maps teams listed under teams${teamNames.length > 0 ? ` (defined: ${teamNames.join(', ')})` : ''}`,
+    });
+  }
+}
+
 function checkCidr(path: Segment[], text: string, problems: ProblemList): void {
   const parsed = parseCidr(text);
   if (!parsed.ok) problems.add({ path, message: parsed.problem });
@@ -676,6 +702,7 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
   const manifests = data.manifests as Raw;
   const capacity = (data.capacity ?? {}) as Raw;
   const webhook = (data.webhook ?? {}) as Raw;
+  const sso = (data.argocd as Raw | undefined)?.sso as Raw | undefined;
   const quantity = (path: Segment[]): string => quantities.get(formatPath(path)) as string;
   const capacityLimits = (capacity.limits ?? {}) as Raw;
   const headroomRaw = capacity.headroom as Raw | undefined;
@@ -730,6 +757,21 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
     },
     teams: (data.teams as Raw[]).map((team) => ({ name: team.name as string, identity: team.identity as string })),
     services: (data.services as Raw[]).map((service, index) => buildService(service, index, quantity)),
+    ...(sso === undefined ? {} : { argocd: { sso: buildSso(sso, platform.name as string) } }),
+  };
+}
+
+function buildSso(sso: Raw, platformName: string): ArgoCdSso {
+  const D = PLATFORM_DEFAULTS;
+  return {
+    name: (sso.name as string | undefined) ?? D.ssoName,
+    issuer: sso.issuer as string,
+    clientID: sso.clientID as string,
+    clientSecretName: (sso.clientSecretName as string | undefined) ?? defaultSsoClientSecretName(platformName),
+    scopes: (sso.scopes as string[] | undefined) ?? [...D.ssoScopes],
+    groupsClaim: (sso.groupsClaim as string | undefined) ?? D.ssoGroupsClaim,
+    adminGroups: (sso.adminGroups as string[] | undefined) ?? [],
+    teamGroups: { ...((sso.teamGroups as Record<string, string[]> | undefined) ?? {}) },
   };
 }
 

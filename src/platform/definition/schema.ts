@@ -44,7 +44,16 @@ export const PLATFORM_DEFAULTS = {
   consolidationPolicy: 'WhenEmptyOrUnderutilized',
   consolidateAfter: '1m',
   disruptionBudgets: [{ nodes: '10%' }],
+  ssoName: 'SSO',
+  /** Argo CD's own default scopes for oidc.config. */
+  ssoScopes: ['openid', 'profile', 'email', 'groups'],
+  ssoGroupsClaim: 'groups',
 } as const;
+
+/** The default Secrets Manager secret of Argo CD's OIDC client secret, beside the repository credentials' `kaji/<platform>/manifest-repository`. */
+export function defaultSsoClientSecretName(platform: string): string {
+  return `kaji/${platform}/argocd-sso`;
+}
 
 let version: string | undefined;
 
@@ -86,6 +95,20 @@ export const BUDGET_DURATION = '^(?=[0-9])([0-9]+h)?([0-9]+m)?$';
 export const CRON_SCHEDULE = '^(@(annually|yearly|monthly|weekly|daily|midnight|hourly)|\\S+( +\\S+){4})$';
 /** A folder inside the repository: relative, with no ".." segment, so nothing lands outside it ("./x", "x/" and spaces are fine; no control characters or backslashes). */
 export const REPOSITORY_FOLDER = '^(?!/)(?!(?:.*/)?\\.\\.(?:/|$))[^\\x00-\\x1f\\x7f\\\\]+$';
+/** An OpenID Connect issuer: https, no query or fragment (the spec allows neither). */
+export const OIDC_ISSUER = '^https://[^\\s/?#@]+(/[^\\s?#]*)?$';
+/** A Secrets Manager secret name (its own characters; not an ARN, so no ":"). */
+export const SECRET_NAME = '^[A-Za-z0-9/_+=.@-]+$';
+/**
+ * A group as the identity provider names it in the groups claim. Argo CD
+ * reads group mappings as CSV lines (`g, <group>, <role>`), so no comma or
+ * double quote, and no space at either end, which CSV would drop.
+ */
+export const SSO_GROUP = '^[^\\s,"]([^,"\\x00-\\x1f\\x7f]*[^\\s,"])?$';
+/** An OAuth scope (RFC 6749's scope-token: printable ASCII but space, double quote and backslash). */
+export const OAUTH_SCOPE = '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$';
+/** An ID token claim's name (a URL for some providers): anything but whitespace. */
+export const CLAIM_NAME = '^\\S+$';
 
 /** What a value must look like, by the pattern it failed (said after "must be"). */
 export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
@@ -107,6 +130,11 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [BUDGET_DURATION]: 'hours and minutes such as 8h, 30m or 1h30m',
   [CRON_SCHEDULE]: 'a cron schedule of five fields such as "0 9 * * mon-fri" (UTC), or @daily, @weekly...',
   [REPOSITORY_FOLDER]: 'a folder inside the repository, such as . or deploy/platform (relative, no ".." segment)',
+  [OIDC_ISSUER]: 'an https URL without query or fragment, such as https://login.example.com/oauth2/default (the issuer exactly as the provider\'s discovery document names it)',
+  [SECRET_NAME]: 'a Secrets Manager secret name such as kaji/labs/argocd-sso (letters, digits and /_+=.@-; the name, not an ARN)',
+  [SSO_GROUP]: 'a group name as the identity provider sends it, such as platform-team (no comma or double quote, no space at either end)',
+  [OAUTH_SCOPE]: 'an OAuth scope such as openid or groups (no spaces, double quotes or backslashes)',
+  [CLAIM_NAME]: 'a claim name such as groups or cognito:groups (no spaces)',
 };
 
 type Schema = Record<string, unknown>;
@@ -385,6 +413,53 @@ export const PLATFORM_SCHEMA: Schema = {
         image: text(
           IMAGE_REFERENCE,
           'The kaji image the webhook runs, with its tag or digest (the repository\'s Dockerfile builds it). @default "<account>.dkr.ecr.<region>.amazonaws.com/kaji:<kaji version>"',
+        ),
+      },
+      [],
+    ),
+    argocd: object(
+      'Settings of every cluster\'s Argo CD beyond what kaji sets itself.',
+      {
+        sso: object(
+          `Sign-in to Argo CD with the company's OpenID Connect provider (Argo CD's oidc.config, without Dex). Each cluster's Argo CD is then at https://argocd.<cluster>.<domain>, whose /auth/callback is the redirect URL to register at the provider. Members of a team's groups may see and sync its services' applications and read their logs; members of adminGroups are Argo CD admins; everyone else signed in may do nothing. Without it, only Argo CD's admin account signs in.`,
+          {
+            name: { type: 'string', minLength: 1, description: `What the login button says ("Log in via <name>"), e.g. Okta. @default "${D.ssoName}"`, default: D.ssoName },
+            issuer: text(OIDC_ISSUER, 'The provider\'s issuer URL, exactly as its /.well-known/openid-configuration names it, e.g. https://example.okta.com or https://login.microsoftonline.com/<tenant>/v2.0.'),
+            clientID: { type: 'string', minLength: 1, description: 'The client ID of Argo CD\'s application at the provider, e.g. 0oa1b2c3d4e5f6g7h8i9.' },
+            clientSecretName: text(
+              SECRET_NAME,
+              'The AWS Secrets Manager secret, by name, whose value is the client secret (plain text): the External Secrets Operator brings it into the argocd namespace; no template or file holds the value. @default "kaji/<platform>/argocd-sso"',
+              { maxLength: 512 },
+            ),
+            scopes: list(
+              `Scopes requested at sign-in; openid is required. @default ${JSON.stringify(D.ssoScopes)}`,
+              text(OAUTH_SCOPE, 'An OAuth scope, e.g. groups.'),
+              { minItems: 1, uniqueItems: true, default: [...D.ssoScopes] },
+            ),
+            groupsClaim: {
+              type: 'string',
+              pattern: CLAIM_NAME,
+              description: `The ID token claim that lists the user's groups (Argo CD requests it as essential and matches groups against it), e.g. groups or cognito:groups. @default "${D.ssoGroupsClaim}"`,
+              default: D.ssoGroupsClaim,
+            },
+            adminGroups: list(
+              'Provider groups whose members are Argo CD admins (role:admin: every application, project, repository and setting), e.g. the platform team. @default []',
+              text(SSO_GROUP, 'A group name as the provider sends it, e.g. platform-team.'),
+              { uniqueItems: true, default: [] },
+            ),
+            teamGroups: {
+              type: 'object',
+              description:
+                'Per team (a name under teams), the provider groups whose members act as the team in Argo CD: in each of its services\' AppProjects, beside the group kaji:team:<team> (which a provider may also send as is). A team not listed has only kaji:team:<team>. @default {}',
+              additionalProperties: list(
+                'The provider groups of this team, e.g. [blog-developers].',
+                text(SSO_GROUP, 'A group name as the provider sends it, e.g. blog-developers.'),
+                { minItems: 1, uniqueItems: true },
+              ),
+              default: {},
+            },
+          },
+          ['issuer', 'clientID'],
         ),
       },
       [],

@@ -31,7 +31,7 @@ import {
   serviceLabels,
   teamGroup,
 } from './names.js';
-import { sortedMap } from './yaml.js';
+import { sortedMap, toYaml } from './yaml.js';
 
 /** A Kubernetes kind by API group ("" for the core group), as AppProject lists name them. */
 export interface GroupKind {
@@ -100,7 +100,11 @@ function argocdMetadata(name: string, labels: Record<string, string>, wave?: str
  *   webhooks, CRDs, Namespaces...);
  * - namespaceResourceBlacklist: the guardrails the platform owns;
  * - one role for the team: see and sync its applications (and read their
- *   logs), nothing else.
+ *   logs), nothing else. Its groups are `kaji:team:<team>` and, with Argo CD
+ *   sign-in, the provider groups platform.yaml maps to the team
+ *   (`argocd.sso.teamGroups`): Argo CD matches them against the groups claim
+ *   of whoever signs in. In git, not in Argo CD's RBAC ConfigMap, so a new
+ *   service or a changed mapping needs no `cdk deploy`.
  */
 export function tenantProject(platform: PlatformDefinition, service: ServiceDefinition): JsonObject {
   const project = service.name;
@@ -124,11 +128,17 @@ export function tenantProject(platform: PlatformDefinition, service: ServiceDefi
             `p, ${role}, applications, sync, ${project}/*, allow`,
             `p, ${role}, logs, get, ${project}/*, allow`,
           ],
-          groups: [teamGroup(service.team)],
+          groups: [teamGroup(service.team), ...providerGroups(platform, service.team)],
         },
       ],
     },
   };
+}
+
+/** The provider groups platform.yaml maps to a team (own keys only: a team may be named constructor). */
+function providerGroups(platform: PlatformDefinition, team: string): readonly string[] {
+  const teamGroups = platform.argocd?.sso?.teamGroups;
+  return teamGroups !== undefined && Object.hasOwn(teamGroups, team) ? (teamGroups[team] ?? []) : [];
 }
 
 /** The service's Application: its overlay for this cluster, into its namespace, under its project, with the DNS weight patch. */
@@ -256,4 +266,53 @@ export function platformApplication(platform: PlatformDefinition, cluster: Clust
   spec.ignoreDifferences = WEBHOOK_KINDS.map(({ group, kind }) => ({ group, kind, jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] }));
   policy.syncOptions = [...(policy.syncOptions as string[]), 'RespectIgnoreDifferences=true'];
   return application;
+}
+
+/** The Secret (in argocd) the External Secrets Operator writes Argo CD's OIDC client secret into, and its key. */
+export const SSO_CLIENT_SECRET = { secret: 'kaji-argocd-sso', key: 'clientSecret' } as const;
+
+/** Where a cluster's Argo CD is served: sign-in returns to `<url>/auth/callback`, which the provider must know. */
+export function argoCdUrl(platform: PlatformDefinition, cluster: ClusterDefinition): string {
+  return `https://argocd.${cluster.name}.${platform.platform.domain}`;
+}
+
+/** Argo CD's ConfigMap entries (Helm values `configs.cm` and `configs.rbac`) for sign-in with the platform's provider. */
+export interface ArgoCdSignIn {
+  /** argocd-cm: `url` and `oidc.config`. */
+  readonly cm: Record<string, string>;
+  /** argocd-rbac-cm: `policy.csv`, `policy.default`, `scopes`. */
+  readonly rbac: Record<string, string>;
+}
+
+/**
+ * Argo CD's settings for `argocd.sso`, or undefined without it (Argo CD's
+ * admin account only, as before).
+ * - oidc.config: straight to the provider (no Dex); the client secret is a
+ *   reference (`$<secret>:<key>`) to the Secret the External Secrets Operator
+ *   writes, never the value; the groups claim is requested as essential;
+ * - RBAC: no default role, so a signed-in user outside every mapped group may
+ *   do nothing (Argo CD's chart default, set so it does not depend on it);
+ *   adminGroups get role:admin; teams get their rights from their AppProjects'
+ *   roles (tenantProject), which Argo CD matches against the claim in `scopes`.
+ */
+export function argoCdSignIn(platform: PlatformDefinition, cluster: ClusterDefinition): ArgoCdSignIn | undefined {
+  const sso = platform.argocd?.sso;
+  if (sso === undefined) return undefined;
+  const oidc: JsonObject = {
+    name: sso.name,
+    issuer: sso.issuer,
+    clientID: sso.clientID,
+    clientSecret: `$${SSO_CLIENT_SECRET.secret}:${SSO_CLIENT_SECRET.key}`,
+    requestedScopes: [...sso.scopes],
+    requestedIDTokenClaims: { [sso.groupsClaim]: { essential: true } },
+  };
+  return {
+    cm: { url: argoCdUrl(platform, cluster), 'oidc.config': toYaml(oidc) },
+    rbac: {
+      'policy.csv': sso.adminGroups.map((group) => `g, ${group}, role:admin\n`).join(''),
+      'policy.default': '',
+      // A flow sequence in JSON, which YAML reads the same: a claim such as https://example.com/groups needs no quoting rules.
+      scopes: JSON.stringify([sso.groupsClaim]),
+    },
+  };
 }

@@ -1,0 +1,107 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import * as cdk from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { load } from 'js-yaml';
+import { loadPlatform, type PlatformDefinition } from '../../src/platform/index.js';
+import { ClusterStack, defaultRepositoryCredentialsSecretName } from '../../src/infra/cluster-stack.js';
+import { kajiNagFindings } from '../../src/infra/nag.js';
+import { testNetwork } from './helpers.js';
+
+// GIVEN the example platform with Argo CD sign-in through an OIDC provider,
+// WHEN its blue cluster stack is synthesized (once for the whole file).
+const example = await loadPlatform(fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url)));
+const CLIENT_SECRET_NAME = 'labs/argocd-okta-client';
+const platform: PlatformDefinition = {
+  ...example,
+  argocd: {
+    sso: {
+      name: 'Okta',
+      issuer: 'https://example.okta.com',
+      clientID: '0oa1b2c3',
+      clientSecretName: CLIENT_SECRET_NAME,
+      scopes: ['openid', 'profile', 'email', 'groups'],
+      groupsClaim: 'groups',
+      adminGroups: ['platform-team'],
+      teamGroups: {},
+    },
+  },
+};
+const cluster = platform.clusters.find((candidate) => candidate.name === 'blue');
+assert.ok(cluster);
+const app = new cdk.App();
+const stack = new ClusterStack(app, 'labs-blue', { platform, cluster, ...testNetwork(app, platform), platformAdminRoleArns: ['arn:aws:iam::111122223333:role/labs-platform-admins'] });
+const template = Template.fromStack(stack);
+const json = JSON.stringify(template.toJSON());
+
+function resources(type: string): [string, Record<string, unknown>][] {
+  return Object.entries(template.findResources(type)).map(([id, resource]) => [id, (resource as { Properties: Record<string, unknown> }).Properties]);
+}
+
+function manifests(): Record<string, unknown>[] {
+  return resources('Custom::AWSCDK-EKS-KubernetesResource').flatMap(([, properties]) =>
+    typeof properties.Manifest === 'string' ? (JSON.parse(properties.Manifest) as Record<string, unknown>[]) : [],
+  );
+}
+
+interface ArgoCdValues {
+  dex?: { enabled?: boolean };
+  configs?: { params?: Record<string, unknown>; cm?: Record<string, string>; rbac?: Record<string, string> };
+}
+
+function argoCdValues(): ArgoCdValues {
+  const charts = resources('Custom::AWSCDK-EKS-HelmChart').filter(([, properties]) => properties.Chart === 'argo-cd');
+  assert.equal(charts.length, 1);
+  return JSON.parse(String(charts[0]![1].Values)) as ArgoCdValues;
+}
+
+describe('ClusterStack with argocd.sso', () => {
+  test('the Argo CD chart gets the cluster\'s URL, an oidc.config referring to the client secret by name, and RBAC with no default role', () => {
+    const values = argoCdValues();
+    assert.equal(values.dex?.enabled, false, 'straight to the provider, no Dex');
+    assert.equal(values.configs?.params?.['reposerver.parallelism.limit'], 4, 'kaji\'s params stay');
+    assert.equal(values.configs?.cm?.url, 'https://argocd.blue.labs.example.com');
+    assert.deepEqual(load(values.configs?.cm?.['oidc.config'] ?? ''), {
+      name: 'Okta',
+      issuer: 'https://example.okta.com',
+      clientID: '0oa1b2c3',
+      clientSecret: '$kaji-argocd-sso:clientSecret',
+      requestedScopes: ['openid', 'profile', 'email', 'groups'],
+      requestedIDTokenClaims: { groups: { essential: true } },
+    });
+    assert.deepEqual(values.configs?.rbac, { 'policy.csv': 'g, platform-team, role:admin\n', 'policy.default': '', scopes: '["groups"]' });
+  });
+
+  test('an ExternalSecret writes the client secret into the Secret oidc.config names, labelled for Argo CD; no secret value in the template', () => {
+    const externalSecrets = manifests().filter((object) => object.kind === 'ExternalSecret') as {
+      metadata: { name: string; namespace: string };
+      spec: { secretStoreRef: unknown; target: { name: string; template: { metadata: { labels: Record<string, string> } } }; data?: unknown };
+    }[];
+    assert.deepEqual(externalSecrets.map((secret) => secret.metadata.name).sort(), ['kaji-argocd-sso', 'kaji-manifest-repository']);
+    const sso = externalSecrets.find((secret) => secret.metadata.name === 'kaji-argocd-sso');
+    assert.ok(sso);
+    assert.equal(sso.metadata.namespace, 'argocd');
+    assert.deepEqual(sso.spec.secretStoreRef, { kind: 'SecretStore', name: 'kaji-secrets-manager' });
+    assert.equal(sso.spec.target.name, 'kaji-argocd-sso');
+    assert.deepEqual(sso.spec.target.template.metadata.labels, { 'app.kubernetes.io/part-of': 'argocd' });
+    assert.deepEqual(sso.spec.data, [{ secretKey: 'clientSecret', remoteRef: { key: CLIENT_SECRET_NAME } }]);
+    assert.doesNotMatch(json, /SecretString|resolve:secretsmanager/);
+    assert.doesNotMatch(json, /"kind\\?":\\?"Secret\\?"/);
+  });
+
+  test('the External Secrets Operator\'s role reads exactly the two secrets, and only reads them', () => {
+    const policies = resources('AWS::IAM::Policy').filter(([id]) => id.startsWith('ArgoCdExternalSecretsIdentityRoleDefaultPolicy'));
+    assert.equal(policies.length, 1);
+    const statements = (policies[0]![1].PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement;
+    for (const statement of statements) assert.deepEqual(statement.Action, ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
+    // Each resource is the secret's ARN with the six characters Secrets Manager appends to its name.
+    const names = [...JSON.stringify(statements).matchAll(/:secret:([^"]+?)-\?{6}/g)].map((match) => match[1]);
+    assert.deepEqual(names.sort(), [CLIENT_SECRET_NAME, defaultRepositoryCredentialsSecretName(platform)].sort());
+  });
+
+  test('cdk-nag AwsSolutions: the second secret adds no unacknowledged error', () => {
+    const errors = kajiNagFindings(stack).filter((finding) => finding.severity === 'error');
+    assert.deepEqual(errors.map((finding) => `${finding.ruleName}: ${finding.violatingResources.map((resource) => resource.constructPath ?? resource.resourceLogicalId).join(', ')}`), []);
+  });
+});
