@@ -1,8 +1,8 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { writeFileAtomically } from '../kube/index.js';
+import { makeFolders, writeFileAtomically } from '../kube/index.js';
 import { UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -59,7 +59,7 @@ export async function scaffold(target: string, name: string): Promise<string[]> 
     if (await exists(join(target, file))) throw new UsageError(`${join(target, file)} already exists; move it away or choose another folder`);
   }
   // Every folder first, each on its own: no file is written where a folder cannot be made.
-  for (const folder of new Set(['.', ...files.map((file) => dirname(file))])) await makeFolder(join(target, folder));
+  for (const folder of new Set(['.', ...files.map((file) => dirname(file))])) makeFolders(join(target, folder));
   for (const file of templates) {
     const text = await readFile(join(TEMPLATE, file), 'utf8');
     await writeFileAtomically(join(target, targetName(file)), text.replace(NAME_PLACEHOLDER, name));
@@ -104,23 +104,6 @@ async function infraPackage(infra: string, name: string): Promise<string> {
     },
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
-}
-
-/**
- * Makes a folder and its missing parents one level at a time. Node 20's recursive mkdir never returns
- * where a parent exists yet refuses new folders with ENOENT (/proc): here that is one clear error.
- */
-async function makeFolder(path: string): Promise<void> {
-  const info = await stat(path).catch(() => undefined);
-  if (info?.isDirectory()) return;
-  // A file at `path` (or above it) makes mkdir fail below with EEXIST or ENOTDIR, naming it.
-  if (!info && dirname(path) !== path) await makeFolder(dirname(path));
-  try {
-    await mkdir(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new UsageError(`cannot create the folder ${path}: ${dirname(path)} takes no new folders (is it a special file system, such as /proc?); choose another path`);
-  }
 }
 
 async function listTemplate(directory: string, prefix = ''): Promise<string[]> {

@@ -1,5 +1,5 @@
-import { unlinkSync, writevSync, writeSync } from 'node:fs';
-import { chmod, lstat, mkdir, open, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdirSync, statSync, unlinkSync, writevSync, writeSync } from 'node:fs';
+import { chmod, lstat, open, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
@@ -36,7 +36,7 @@ export function displayPath(path: string, cwd = process.cwd()): string {
  */
 export async function writeFileAtomically(given: string, content: string | ChunkedContent): Promise<void> {
   const file = await writableTarget(given);
-  await mkdir(dirname(file), { recursive: true });
+  makeFolders(dirname(file));
   const temporary = join(dirname(file), `.${basename(file)}.kaji-${process.pid}.tmp`);
   const mode = await stat(file).then(
     (info) => info.mode & 0o7777,
@@ -54,6 +54,40 @@ export async function writeFileAtomically(given: string, content: string | Chunk
   } finally {
     temporaries.delete(temporary);
   }
+}
+
+/** The error code of a folder makeFolders cannot make because its parent takes no new folders (/proc). */
+export const NO_NEW_FOLDERS = 'ERR_KAJI_NO_NEW_FOLDERS';
+
+/**
+ * Makes a folder and its missing parents, as mkdir's recursive option does,
+ * and returns the first folder it made (undefined when `path` was there
+ * already). One level at a time: Node 20's recursive mkdir never returns
+ * where a parent exists yet refuses new folders with ENOENT (/proc), and a
+ * synchronous one cannot even be interrupted. Here that is an error naming
+ * the folder (NO_NEW_FOLDERS). Synchronous: a few calls, each quick.
+ */
+export function makeFolders(path: string): string | undefined {
+  const isFolder = (): boolean | undefined => {
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return undefined;
+    }
+  };
+  const found = isFolder();
+  if (found) return undefined;
+  // A file at `path` (or above it) makes mkdir fail below with EEXIST, naming it.
+  const made = found === undefined && dirname(path) !== path ? makeFolders(dirname(path)) : undefined;
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'EEXIST' && isFolder()) return made; // another process made it meanwhile
+    if (code !== 'ENOENT') throw error;
+    throw Object.assign(new Error(`${dirname(path)} takes no new folders`), { code: NO_NEW_FOLDERS, syscall: 'mkdir', path });
+  }
+  return made ?? path;
 }
 
 /** The error code of a path writeFileAtomically will not replace: it is not a regular file. */
@@ -190,12 +224,14 @@ const FILE_ADVICE: Record<string, string> = {
   EDQUOT: 'free some space',
   EMFILE: 'raise the open-files limit (ulimit -n)',
   [NOT_REGULAR_FILE]: 'give the path of a file',
+  [NO_NEW_FOLDERS]: 'choose another path',
 };
 
 /** Why a file-system call failed and what to do: "no such file or directory; check the path". */
 export function fileErrorReason(error: NodeJS.ErrnoException): string {
   const { code, errno } = error;
   if (code === NOT_REGULAR_FILE) return `not a regular file (a device, a pipe, a socket or a link to nothing), which kaji does not replace; ${FILE_ADVICE[code]}`;
+  if (code === NO_NEW_FOLDERS) return `${dirname(error.path ?? '')} takes no new folders (is it a special file system, such as /proc?); ${FILE_ADVICE[code]}`;
   const reason = (errno !== undefined && getSystemErrorMap().get(errno)?.[1]) || code || error.message;
   return `${reason}; ${(code && FILE_ADVICE[code]) ?? 'check the path'}`;
 }

@@ -6,14 +6,14 @@ export { loadInputs, readInputs, addStream, readStandardInput, walkManifestTree,
 export type { LoadOptions, LoadResult, LoadSink, ManifestTree } from './load.js';
 export { splitDocuments, parseDocument, parseStream, YamlSyntaxError } from './documents.js';
 export type { DocumentText } from './documents.js';
-export { renderKustomization, kustomizationFile, readKustomization, KustomizeError, RemoteLoadsError, KUSTOMIZATION_FILES } from './kustomize.js';
+export { renderKustomization, kustomizationFile, readKustomization, isRemoteEntry, KustomizeError, RemoteLoadsError, KUSTOMIZATION_FILES } from './kustomize.js';
 export { parseQuantity, compareQuantities, canonicalQuantity, quantityFromNumber, exceedsInt64, ceilToScale } from './quantity.js';
 export type { Quantity, QuantityFormat } from './quantity.js';
 export { normalizeObject } from './normalize.js';
 export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, YamlEditError } from './yaml-edit.js';
 export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
 export { KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from './yaml-schema.js';
-export { displayPath, fileLine, writeFileAtomically, fileErrorReason, removeTemporariesOnInterrupt, type ChunkedContent } from './files.js';
+export { displayPath, fileLine, writeFileAtomically, makeFolders, fileErrorReason, removeTemporariesOnInterrupt, type ChunkedContent } from './files.js';
 export { atExit, type ExitStep } from './exit.js';
 export { runStoppable, StoppableRunError, type StoppableRun, type StoppableOptions } from './stoppable.js';
 export { didYouMean } from './suggest.js';

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { atExit } from '../kube/index.js';
+import { atExit, makeFolders } from '../kube/index.js';
 
 /** What every run writes in <out>; besides these, one folder per cluster. */
 const RUN_ENTRIES = ['cdk.out', 'summary.json'];
@@ -35,7 +35,7 @@ export interface StagedOutput {
 }
 
 export function stageOutput(out: string): StagedOutput {
-  const created = mkdirSync(out, { recursive: true });
+  const created = makeFolders(out);
   const staging = temporaryFolder(join(out, STAGING_PREFIX));
   const folder = join(staging.path, 'run');
   const replaced = join(staging.path, 'replaced');

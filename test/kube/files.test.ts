@@ -1,9 +1,9 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { writeFileAtomically } from '../../src/kube/index.js';
+import { join, relative, resolve } from 'node:path';
+import { makeFolders, writeFileAtomically } from '../../src/kube/index.js';
 import { describeFileError } from '../../src/cli/common.js';
 import { tempTree } from '../support/files.js';
 
@@ -134,5 +134,36 @@ console.log(await outcome('x'.repeat(9000)));
     assert.ok(statSync('/dev/null').isCharacterDevice());
     assert.equal(readlinkSync(join(directory, 'dangling')), 'nowhere');
     assert.deepEqual(readdirSync(directory).sort(), ['dangling', 'null', 'pipe'], 'no temporary file left');
+  });
+});
+
+describe('makeFolders', () => {
+  test('makes the missing folders and returns the first it made, as given; undefined when the folder is there', (t) => {
+    const root = scratch(t);
+    const relativeToRoot = join(relative(process.cwd(), root), 'a', 'b', 'c');
+    assert.equal(makeFolders(relativeToRoot), join(relative(process.cwd(), root), 'a'));
+    assert.ok(statSync(join(root, 'a', 'b', 'c')).isDirectory());
+    assert.equal(makeFolders(join(root, 'a', 'b')), undefined);
+  });
+
+  test('a file in the way is EEXIST naming the file, and nothing is made below it', (t) => {
+    const root = scratch(t);
+    writeFileSync(join(root, 'taken'), 'x');
+    assert.throws(() => makeFolders(join(root, 'taken', 'out')), (error: NodeJS.ErrnoException) => {
+      assert.equal(error.code, 'EEXIST');
+      assert.equal(error.path, join(root, 'taken'));
+      return true;
+    });
+    assert.deepEqual(readdirSync(root), ['taken']);
+  });
+
+  test('under a folder that takes no new folders (/proc): an error naming the folder and its parent, not a hang', { skip: !existsSync('/proc/self') && 'needs /proc' }, () => {
+    assert.throws(
+      () => makeFolders('/proc/kaji-files-test/a'),
+      (error: unknown) => {
+        assert.equal(describeFileError(error, '/'), 'cannot create the folder proc/kaji-files-test: /proc takes no new folders (is it a special file system, such as /proc?); choose another path');
+        return true;
+      },
+    );
   });
 });

@@ -1,0 +1,44 @@
+// kaji upgrade next when the AWS CDK CLI is not there: the deploy step cannot
+// run as asked (like a missing cdk.json), so it is a usage error (exit 2)
+// saying what to install or pass, not a failed step (exit 1), and nothing is
+// recorded: once the CLI is there, the same command deploys.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kaji } from '../support/cli.js';
+import { hasKubectl } from '../support/files.js';
+import { ARGOCD_TOKEN, createFixture, startArgoCd, startRoute53, withAwsCredentials } from './fixture.js';
+
+describe('kaji upgrade next without the CDK CLI', { skip: !hasKubectl && 'needs kubectl' }, () => {
+  test('exit 2 naming the program, what to install and --cdk; nothing recorded, and the step runs once it is there', async () => {
+    const restoreAws = withAwsCredentials();
+    const savedToken = process.env.ARGOCD_AUTH_TOKEN;
+    process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
+    const fixture = await createFixture();
+    const argocd = await startArgoCd(() => []);
+    const route53 = await startRoute53(() => []);
+    try {
+      const common = ['--platform', fixture.platformDir, '--argocd-server', argocd.url, '--route53-endpoint', route53.url, '--interval', '5ms', '--timeout', '3s'];
+      const start = await kaji(['upgrade', 'start', '--platform', fixture.platformDir]);
+      assert.equal(start.code, 0, start.stderr);
+      const missing = join(fixture.root, 'no-such-bin', 'cdk');
+      const next = await kaji(['upgrade', 'next', ...common, '--cdk', missing]);
+      assert.equal(next.code, 2, next.stderr);
+      assert.ok(next.stderr.includes(`kaji: cannot run ${missing}: no such program; install the AWS CDK CLI (npm install -g aws-cdk) or pass --cdk PATH\n`), next.stderr);
+      const state = JSON.parse(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8')) as { done: Record<string, string> };
+      assert.equal(state.done.deploy, undefined);
+
+      const deployed = await kaji(['upgrade', 'next', ...common, '--cdk', fixture.cdk]);
+      assert.equal(deployed.code, 0, deployed.stderr);
+      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green']);
+    } finally {
+      await argocd.close();
+      await route53.close();
+      fixture.cleanup();
+      restoreAws();
+      if (savedToken === undefined) delete process.env.ARGOCD_AUTH_TOKEN;
+      else process.env.ARGOCD_AUTH_TOKEN = savedToken;
+    }
+  });
+});
