@@ -19,14 +19,19 @@
 //    the raises of that resource are left out, and reported;
 // 4. commit, force-push `kaji/rightsize` (or `kaji/rightsize-<a>+<b>` for the
 //    services chosen: rightsizeBranch) and open or update its pull request;
-//    or, with dryRun, only the diff;
-// 5. or, when nothing is left to change, close that branch's open pull request,
-//    whose values are stale (merging it would apply them), and delete the
-//    branch: only on a run that judged every value on every cluster's numbers,
-//    and only while the branch holds kaji's commits alone (pushBranch's rule).
+//    or, with dryRun, only the diff. The push rebuilds the branch from the
+//    base: it is refused (nothing pushed, the pull request left as it is)
+//    while the branch changes a file holding a value this run did not judge on
+//    every cluster's numbers, whose edit the rebuild would drop;
+// 5. or, when nothing is left to change, delete that branch, whose open pull
+//    request holds stale values (merging it would apply them), and close the
+//    pull request with a comment saying why: only when the run judged, on every
+//    cluster's numbers, every file the branch changes, only while the branch
+//    holds kaji's commits alone (pushBranch's rule) and is where GitHub has the
+//    pull request's head (settleStalePullRequest, unjudgedEdits).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join, posix, relative, resolve } from 'node:path';
+import { join, posix, relative, resolve, sep } from 'node:path';
 import {
   addStream,
   didYouMean,
@@ -40,8 +45,8 @@ import {
   type KubeObject,
 } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
-import { BranchMovedError, foreignCommitsText, isUrl, redact, SourceNotFoundError, urlCredentials, Workspace } from '../gitops/git.js';
-import { GitHubError, GitHubForge, githubRepositoryOf, type PullRequestResult } from '../gitops/github.js';
+import { BranchMovedError, foreignCommitsText, isUrl, redact, SourceNotFoundError, SourceNotRepositoryError, urlCredentials, Workspace, type BranchChanges } from '../gitops/git.js';
+import { GitHubError, GitHubForge, githubRepositoryOf, type FoundPullRequest, type PullRequestResult } from '../gitops/github.js';
 import { clusterFolder } from '../platform/derive/names.js';
 import { limitRangeObject, resourceQuotaObject, systemPriorityQuotaObject } from '../platform/derive/tenant.js';
 import { hpaScaledResources, VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
@@ -116,9 +121,13 @@ export interface RightsizeResult extends RightsizePlan {
   /**
    * - `unchanged`: no request moves by the threshold: nothing committed;
    * - `dry-run`: the diff only;
-   * - `pull-request`: the branch was pushed (or already held this change) and the pull request opened or updated.
+   * - `pull-request`: the branch was pushed (or already held this change) and the pull request opened or updated;
+   * - `not-pushed`: the branch holds edits of values this run did not judge (`reason` names them), which
+   *   the rebuild would drop: nothing pushed, its pull request left as it is.
    */
-  readonly status: 'unchanged' | 'dry-run' | 'pull-request';
+  readonly status: 'unchanged' | 'dry-run' | 'pull-request' | 'not-pushed';
+  /** `not-pushed`: why. */
+  readonly reason?: string;
   readonly diff: string;
   readonly branch?: string;
   readonly commit?: string;
@@ -134,13 +143,23 @@ export interface StalePullRequest {
   readonly url: string;
   readonly branch: string;
   /**
-   * - `closed`: with a comment saying why; its branch deleted unless `reason` says why not;
+   * - `closed`: its branch deleted (`branchDeleted`), then a comment saying why, then closed;
    * - `would-close`: a dry run (nothing touched);
-   * - `left-open`: `reason` says why (someone else's commits on the branch, a run that lacked numbers).
+   * - `left-open`: `reason` says why (someone else's commits on the branch, a run that lacked numbers,
+   *   a branch that is not where GitHub has the pull request's head, or that moved as kaji deleted it).
    */
   readonly action: 'closed' | 'would-close' | 'left-open';
   readonly branchDeleted?: boolean;
   readonly reason?: string;
+}
+
+/** A value whose numbers this run did not read on every cluster that runs it, and that is therefore not judged. */
+interface UnreadValue {
+  readonly service: string;
+  /** The clusters not read; undefined: no usable recommendation of the service was read at all. */
+  readonly clusters?: readonly string[];
+  /** Where it is written (a path in the repository), when found. */
+  readonly file?: string;
 }
 
 /** A set of services whose names joined make a longer branch name is named by a hash of the set. */
@@ -181,23 +200,30 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     if (error instanceof SourceNotFoundError) {
       throw new RightsizeError(`${resolve(source)} is not a directory: give --manifests a checkout of the manifest repository, or its clone URL`);
     }
+    if (error instanceof SourceNotRepositoryError) throw new RightsizeError(error.message);
     throw error;
   });
   try {
     const manifestDir = join(workspace.root, platform.manifests.path);
     const changes: RequestChange[] = [];
+    const unread: UnreadValue[] = [];
     for (const service of chosen) {
       const recommendations = byService.get(service.name) ?? [];
-      if (recommendations.length === 0) continue;
+      if (recommendations.length === 0) {
+        unread.push({ service: service.name });
+        continue;
+      }
       progress(`rendering ${service.name}`);
-      const planned = await planService(workspace, manifestDir, platform, service, recommendations, threshold, notes, options.kubectl);
+      const planned = await planService(workspace, manifestDir, platform, service, recommendations, threshold, notes, unread, options.kubectl);
       changes.push(...(await applyService(workspace, manifestDir, platform, service, planned, notes, options.kubectl)));
     }
     const plan: RightsizePlan = { threshold, changes, notes };
+    const serviceOf = (file: string) => chosen.find((service) => file.startsWith(`${repositoryPath(workspace, serviceDir(manifestDir, service.name))}/`))?.name;
+    const judged: Judged = { changes, unread, serviceOf };
     const edited = changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
     const branch = rightsizeBranch(options.services);
     if (edited.length === 0) {
-      const stale = await settleStalePullRequest(workspace, forge ?? dryRunForge(options, platform, secrets, progress), plan, branch, base, options.dryRun === true, progress);
+      const stale = await settleStalePullRequest(workspace, forge ?? dryRunForge(options, platform, secrets, progress), plan, judged, branch, base, options.dryRun === true, progress);
       return { ...plan, status: 'unchanged', diff: '', ...(stale === undefined ? {} : { stalePullRequest: stale }) };
     }
     const diff = await workspace.diff();
@@ -207,6 +233,13 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     const made = await workspace.commit(commitMessage(title, edited), { 'Kaji-Rightsize': [...new Set(edited.map((c) => c.service))].join(', ') });
     const kept = await workspace.remoteTipLikeHead(branch);
     if (kept === undefined) {
+      // The rebuild from the base keeps only this run's edits: the branch's others (at the tip read, the
+      // push's lease) must be judged by it. Commits kaji did not make are pushBranch's to refuse.
+      const held = (await workspace.foreignCommits(branch)).length === 0 ? unjudgedEdits(await workspace.branchChanges(branch), judged) : [];
+      if (held.length > 0) {
+        const reason = `${branch} changes values this run did not judge on every cluster's numbers (${held.join('; ')}), and rebuilding it from ${base} would drop their edits: nothing was pushed, and its pull request is left as it is; read every cluster (--context per cluster) and every service the branch changes`;
+        return { ...plan, status: 'not-pushed', diff, branch, reason };
+      }
       progress(`pushing ${branch}`);
       await workspace.pushBranch(branch);
     } else {
@@ -299,6 +332,7 @@ async function planService(
   recommendations: readonly WorkloadRecommendation[],
   threshold: number,
   notes: RightsizeNote[],
+  unread: UnreadValue[],
   kubectl: string | undefined,
 ): Promise<ServicePlan> {
   const values = new Map<string, PlannedValue>();
@@ -356,13 +390,18 @@ async function planService(
   const changes: RequestChange[] = [];
   const sites = new Map<RequestChange, RequestSite>();
   for (const value of values.values()) {
-    const unread: string[] = [];
+    const notRead: string[] = [];
     const vpa = value.clusters.flatMap((cluster) => {
       const inputs = recommendationInputs(recommendations, cluster, value);
-      if (inputs.length === 0) unread.push(cluster);
+      if (inputs.length === 0) notRead.push(cluster);
       return inputs;
     });
-    if (vpa.length === 0) continue;
+    const file = value.site === undefined ? undefined : repositoryPath(workspace, value.site.file);
+    if (vpa.length === 0) {
+      // Nothing to size it from, but it is not judged: a pull request editing it is not stale.
+      unread.push({ service: service.name, clusters: notRead, ...(file === undefined ? {} : { file }) });
+      continue;
+    }
     // What runs now (the first cluster's render: a value written once renders alike everywhere).
     const current = value.rendered[0]!.current;
     const ownLimits = value.rendered.map((r) => r.limit).filter((limit): limit is bigint => limit !== undefined);
@@ -378,8 +417,8 @@ async function planService(
     });
     const skipped =
       value.skipped ??
-      (unread.length > 0
-        ? `${unread.join(', ')} run${unread.length === 1 ? 's' : ''} this value too, but no recommendation of ${unread.length === 1 ? 'its' : 'theirs'} for it was read: read every cluster that runs it (--context per cluster), or wait for its recommender`
+      (notRead.length > 0
+        ? `${notRead.join(', ')} run${notRead.length === 1 ? 's' : ''} this value too, but no recommendation of ${notRead.length === 1 ? 'its' : 'theirs'} for it was read: read every cluster that runs it (--context per cluster), or wait for its recommender`
         : undefined) ??
       (value.site !== undefined
         ? undefined
@@ -393,9 +432,9 @@ async function planService(
       workload: value.workload,
       container: value.container,
       clusters: value.clusters,
-      ...(value.site ? { file: relative(workspace.root, value.site.file).split('\\').join('/') } : {}),
+      ...(file === undefined ? {} : { file }),
       ...(skipped ? { skipped } : {}),
-      ...(unread.length > 0 ? { unread } : {}),
+      ...(notRead.length > 0 ? { unread: notRead } : {}),
       vpa,
     };
     changes.push(change);
@@ -558,7 +597,7 @@ async function quotaExcess(
 
 /** The objects of a file of kaji synth's in the workspace (its path in the repository as its name), or `derived()` when the file is not there. */
 async function guardrailObjects(workspace: Workspace, file: string, derived: () => JsonObject[]): Promise<{ name: string; objects: JsonObject[] }> {
-  const name = relative(workspace.root, file).split('\\').join('/');
+  const name = repositoryPath(workspace, file);
   if (!existsSync(file)) return { name: 'platform.yaml', objects: derived() };
   const loaded: Rendered = { objects: [], problems: [] };
   addStream(loaded, await workspace.readFile(name), name);
@@ -594,6 +633,11 @@ function renderedAmounts(container: JsonObject, resource: ResourceName): { curre
   return { ...(current === undefined ? {} : { current }), ...(limit === undefined ? {} : { limit }) };
 }
 
+/** A file of the workspace as a path in the repository (`apps/shop/base/deployment.yaml`). */
+function repositoryPath(workspace: Workspace, file: string): string {
+  return relative(workspace.root, file).split(sep).join('/');
+}
+
 /** apps/<service>: the only files kaji edits for the service. */
 function serviceDir(manifestDir: string, service: string): string {
   return join(manifestDir, 'apps', service);
@@ -605,24 +649,71 @@ function overlayDir(manifestDir: string, service: string, cluster: string): stri
 
 // --- a pull request no longer needed -------------------------------------------------------
 
+/** What this run judged: its changes, the values it did not, and the service of a file (by apps/<service>/). */
+interface Judged {
+  readonly changes: readonly RequestChange[];
+  readonly unread: readonly UnreadValue[];
+  serviceOf(file: string): string | undefined;
+}
+
+/**
+ * What `branch` changes that this run did not judge on every cluster's numbers, one phrase each: a
+ * file holding a value some cluster's numbers were not read for; a file no value this run judged is
+ * written in (a service whose recommendations were not read, one no longer in platform.yaml); a
+ * service its commits name (the Kaji-Rightsize trailer) that this run did not judge. None when the
+ * run judged all of it, or there is no such branch.
+ */
+function unjudgedEdits(read: BranchChanges | undefined, judged: Judged): string[] {
+  if (read === undefined) return [];
+  const unreadServices = new Set(judged.unread.filter((value) => value.clusters === undefined).map((value) => value.service));
+  const judgedServices = new Set(judged.changes.map((change) => change.service));
+  const named = new Set<string>();
+  const found: string[] = [];
+  for (const file of read.files) {
+    const notRead = [
+      ...judged.changes.filter((change) => change.file === file).flatMap((change) => change.unread ?? []),
+      ...judged.unread.filter((value) => value.file === file).flatMap((value) => value.clusters ?? []),
+    ];
+    if (notRead.length > 0) {
+      found.push(`${file}: ${[...new Set(notRead)].sort().join(', ')} not read`);
+    } else if (!judged.changes.some((change) => change.file === file)) {
+      const service = judged.serviceOf(file);
+      if (service !== undefined && unreadServices.has(service)) named.add(service);
+      found.push(`${file}: ${service !== undefined && unreadServices.has(service) ? `no usable recommendation of ${service} read` : 'no value this run judged is written there'}`);
+    }
+  }
+  for (const line of read.trailers) {
+    const services = /^Kaji-Rightsize:(.*)$/.exec(line)?.[1]!.split(',').map((name) => name.trim()) ?? [];
+    for (const service of services.filter((name) => name !== '' && !judgedServices.has(name) && !named.has(name))) {
+      named.add(service);
+      found.push(`${service}: no usable recommendation read`);
+    }
+  }
+  return found;
+}
+
 /**
  * A run with nothing to change: the open pull request of its branch holds stale values (merging it
- * would apply them). It is closed (a comment first, saying why) and its branch deleted, leased to
- * the tip read, unless the run lacked numbers for a value (it cannot tell the values are stale), or
- * the branch holds commits kaji did not make (pushBranch's rule: someone means them to stay). A dry
- * run only says what it would do.
+ * would apply them). Its branch is deleted, leased to the tip read (the step that guards: a push
+ * since leaves everything as it is), then a comment says why and the pull request is closed (GitHub
+ * closes one whose branch is gone by itself; the close makes sure). It is left open when the run did
+ * not judge every file the branch changes on every cluster's numbers (unjudgedEdits), when the
+ * branch holds commits kaji did not make (pushBranch's rule: someone means them to stay), or when
+ * the branch kaji read is not where GitHub has the pull request's head (another repository than the
+ * pull request's, or a push since). A dry run only says what it would do.
  */
 async function settleStalePullRequest(
   workspace: Workspace,
   forge: GitHubForge | undefined,
   plan: RightsizePlan,
+  judged: Judged,
   branch: string,
   base: string,
   dryRun: boolean,
   progress: (message: string) => void,
 ): Promise<StalePullRequest | undefined> {
   if (forge === undefined) return undefined;
-  let pull: { number: number; url: string } | undefined;
+  let pull: FoundPullRequest | undefined;
   try {
     pull = await forge.openPullRequest(branch, base);
   } catch (error) {
@@ -632,26 +723,43 @@ async function settleStalePullRequest(
     return undefined;
   }
   if (pull === undefined) return undefined;
-  const found = { ...pull, branch };
-  const unread = [...new Set(plan.changes.flatMap((change) => change.unread ?? []))].sort();
-  if (plan.changes.length === 0) return { ...found, action: 'left-open', reason: 'this run read no recommendation it could size a request from, so it cannot tell whether its values are stale' };
-  if (unread.length > 0) {
-    return { ...found, action: 'left-open', reason: `this run did not read ${unread.join(', ')}, which run${unread.length === 1 ? 's' : ''} some of the values, so it cannot tell whether they are stale: read every cluster (--context per cluster)` };
+  const found = { number: pull.number, url: pull.url, branch };
+  const leftOpen = (reason: string): StalePullRequest => ({ ...found, action: 'left-open', reason });
+  const read = await workspace.branchChanges(branch);
+  if (read === undefined) {
+    return leftOpen(`${workspace.source} has no branch ${branch}, so kaji cannot read what the pull request holds: run with the repository the pull request is on (its clone URL as --manifests, or no --manifests for manifests.url)`);
+  }
+  if (read.tip !== pull.headSha) {
+    return leftOpen(
+      `GitHub has its head at ${pull.headSha.slice(0, 12)}, but ${branch} of ${workspace.source} is at ${read.tip.slice(0, 12)}: a push landed meanwhile, or --manifests is not the repository of the pull request; run again (with the repository the pull request is on)`,
+    );
   }
   const foreign = await workspace.foreignCommits(branch);
   if (foreign.length > 0) {
-    return { ...found, action: 'left-open', reason: `its values are stale, but ${branch} ${foreignCommitsText(foreign)}; close the pull request yourself, or merge it if they are still wanted` };
+    return leftOpen(`its values are stale, but ${branch} ${foreignCommitsText(foreign)}; close the pull request yourself, or merge it if they are still wanted`);
+  }
+  const unjudged = unjudgedEdits(read, judged);
+  if (unjudged.length > 0) {
+    return leftOpen(
+      `this run did not judge every value it changes on every cluster's numbers (${unjudged.join('; ')}), so it cannot tell whether they are stale: read every cluster (--context per cluster) and every service the pull request changes, or wait for their recommender`,
+    );
   }
   if (dryRun) return { ...found, action: 'would-close' };
   progress(`closing pull request #${pull.number} (${branch}): its values are stale`);
-  await forge.closePullRequest(pull.number, closingComment(plan, branch));
+  let deleted: string | undefined;
   try {
-    await workspace.deleteBranch(branch);
+    deleted = await workspace.deleteBranch(branch);
   } catch (error) {
     if (!(error instanceof BranchMovedError)) throw error;
-    return { ...found, action: 'closed', branchDeleted: false, reason: error.message };
+    return leftOpen(error.message);
   }
-  return { ...found, action: 'closed', branchDeleted: true };
+  try {
+    await forge.closePullRequest(pull.number, closingComment(plan, branch));
+  } catch (error) {
+    if (!(error instanceof GitHubError)) throw error;
+    throw new GitHubError(`${branch} was deleted (GitHub closes its pull request #${pull.number} with it), but ${error.message}`, error.status);
+  }
+  return { ...found, action: 'closed', branchDeleted: deleted !== undefined };
 }
 
 /** A dry run's forge, to look for a pull request it would close: none without a token or a GitHub repository (said in progress). */
@@ -671,11 +779,11 @@ export function closingComment(plan: RightsizePlan, branch: string, now = new Da
   const held = plan.changes.filter((change) => change.decision === 'change').length;
   const why =
     held > 0
-      ? `no request can be changed any more: ${held} would move by ${threshold} or more, but are held back (a quota, a HorizontalPodAutoscaler, a render that does not show them; see the run's output)`
+      ? `no request can be changed any more: ${held} would move by ${threshold} or more, but kaji leaves ${held === 1 ? 'it' : 'them'} as ${held === 1 ? 'it is' : 'they are'}, for ${held === 1 ? 'a reason' : 'reasons'} the run's output gives (such as a quota, a HorizontalPodAutoscaler, or a request no manifest, or no one file, sets)`
       : `no request moves by ${threshold} or more any more (the usage fell back, or the values were set by hand)`;
   return (
     `\`kaji rightsize\` of ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC closes this pull request: ${why}, so its values are stale and merging it would apply them. ` +
-    `The branch ${branch} is deleted with it (unless someone pushed to it meanwhile); a run that finds requests to change opens a new pull request.\n`
+    `Its branch ${branch} was deleted; a run that finds requests to change opens a new pull request.\n`
   );
 }
 

@@ -63,7 +63,7 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
       'after',
       `\nExit codes: ${BUMP_EXIT.ok} pinned (or already pinned: nothing to do); ${BUMP_EXIT.failed} git or GitHub failed ` +
         `(push still rejected after the retries, a conflict, a refused token; in PR mode, the branch holds someone else's commit or moved meanwhile: nothing pushed); ${BUMP_EXIT.usage} bad flags, an invalid tag, ` +
-        `an unknown service or cluster, an image that is not pinned anywhere, an invalid platform.yaml or policy; ` +
+        `an unknown service or cluster, an image that is not pinned anywhere, a --manifests that is no repository of its own, an invalid platform.yaml or policy; ` +
         `${BUMP_EXIT.refused} the change adds a danger, or a changed overlay renders an object kaji cannot read (nothing pushed).\n\n` +
         'Examples:\n' +
         '  kaji bump antenna 1.5.0                          # pull request on every cluster\n' +
@@ -73,7 +73,7 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
     )
     .action(async (service: string, tag: string, flags: BumpFlags) => {
       // Octokit and the git work load only when a bump runs, not with every kaji command.
-      const [{ bump, BumpError }, { GitError, redact }, { GitHubError }] = await Promise.all([
+      const [{ bump, BumpError }, { GitError, redact, SourceNotRepositoryError }, { GitHubError }] = await Promise.all([
         import('../gitops/bump.js'),
         import('../gitops/git.js'),
         import('../gitops/github.js'),
@@ -105,11 +105,12 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
         io.out(formatBumpResult(result));
         if (result.status === 'refused') outcome.exitCode = BUMP_EXIT.refused;
       } catch (error) {
-        if (error instanceof BumpError) {
-          io.err(`kaji: ${oneLine(error.message)}\n`);
+        // Messages quote the manifest repository (commit subjects, author names): escaped, as the diff is.
+        if (error instanceof BumpError || error instanceof SourceNotRepositoryError) {
+          io.err(`kaji: ${printable(oneLine(error.message))}\n`);
           outcome.exitCode = BUMP_EXIT.usage;
         } else if (error instanceof GitError || error instanceof GitHubError) {
-          io.err(`kaji: ${oneLine(error.message)}\n`);
+          io.err(`kaji: ${printable(oneLine(error.message))}\n`);
           outcome.exitCode = BUMP_EXIT.failed;
         } else {
           throw error;

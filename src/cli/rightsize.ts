@@ -51,9 +51,12 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
         'container\'s resources.requests), each overlay rendered again to check it, then committed in a temporary clone ' +
         '(your checkout is never touched), force-pushed to kaji/rightsize (kaji/rightsize-A+B for --service A,B: one branch per set of services) and ' +
         'proposed as a pull request (label kaji/rightsize; needs GITHUB_TOKEN). --dry-run prints the diff instead.\n\n' +
-        "When nothing is left to change, the branch's open pull request holds stale values: it is closed, with a comment " +
-        'saying why, and the branch deleted; left open (with a warning) when the branch has commits kaji did not make, or ' +
-        'when the run lacked a cluster\'s numbers. --dry-run says which it would close.\n\n' +
+        'A branch that changes values the run did not judge on every cluster\'s numbers (a cluster or a service not read) is ' +
+        'not rebuilt: nothing is pushed, with a warning naming them. ' +
+        "When nothing is left to change, the branch's open pull request holds stale values: the branch is deleted and the " +
+        'pull request closed, with a comment saying why; left open (with a warning) when the branch has commits kaji did not ' +
+        "make, changes a value the run did not judge on every cluster's numbers, or is not where GitHub has the pull " +
+        "request's head. --dry-run says which it would close.\n\n" +
         "The VerticalPodAutoscalers come from each --context through kubectl (kaji's: kubectl get vpa -A -l app.kubernetes.io/managed-by=kaji; default: the current " +
         `context; KAJI_KUBECTL names another kubectl), or from snapshot files (--from, \`${VPA_SNAPSHOT_COMMAND}\`, - for ` +
         'standard input). One without recommendations yet is reported, not an error.',
@@ -72,9 +75,9 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
     .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise: https://HOST/api/v3)', process.env.GITHUB_API_URL)
     .addHelpText(
       'after',
-      `\nExit codes: ${RIGHTSIZE_EXIT.ok} pull request opened or updated, dry run, or nothing to change; ${RIGHTSIZE_EXIT.failed} git or ` +
+      `\nExit codes: ${RIGHTSIZE_EXIT.ok} pull request opened or updated, dry run, nothing to change, or a branch left as it is (with a warning); ${RIGHTSIZE_EXIT.failed} git or ` +
         `GitHub failed; ${RIGHTSIZE_EXIT.usage} bad flags, a snapshot that cannot be read, kubectl failed (its reason is printed), an ` +
-        'unknown service, an overlay that does not render, an invalid platform.yaml, no token for the pull request.\n\n' +
+        'unknown service, a --manifests that is no repository of its own, an overlay that does not render, an invalid platform.yaml, no token for the pull request.\n\n' +
         'Examples:\n' +
         '  kaji rightsize --context blue --context green --dry-run\n' +
         '  GITHUB_TOKEN=… kaji rightsize --context blue --context green --service antenna --threshold 20\n' +
@@ -139,12 +142,13 @@ async function runRightsize(flags: RightsizeFlags, io: Io): Promise<number> {
     if (warning !== undefined) io.err(`kaji: warning: ${printable(oneLine(warning))}\n`);
     return RIGHTSIZE_EXIT.ok;
   } catch (error) {
+    // Messages quote the manifest repository (commit subjects, author names): escaped, as the report is.
     if (error instanceof RightsizeError) {
-      io.err(`kaji: ${oneLine(error.message)}\n`);
+      io.err(`kaji: ${printable(oneLine(error.message))}\n`);
       return RIGHTSIZE_EXIT.usage;
     }
     if (error instanceof GitError || error instanceof GitHubError) {
-      io.err(`kaji: ${oneLine(error.message)}\n`);
+      io.err(`kaji: ${printable(oneLine(error.message))}\n`);
       return RIGHTSIZE_EXIT.failed;
     }
     throw error;
@@ -202,7 +206,7 @@ export function formatRightsizeResult(result: RightsizeResult): string {
       const stale = result.stalePullRequest;
       const pull = stale && `pull request #${stale.number} (${printable(stale.branch)})`;
       if (stale?.action === 'would-close') lines.push(`dry run: ${pull}, whose values are stale, would be closed and its branch deleted: ${stale.url}`);
-      if (stale?.action === 'closed') lines.push(`closed ${pull}, whose values are stale${stale.branchDeleted ? ', and deleted its branch' : ' (its branch is left: see the warning)'}: ${stale.url}`);
+      if (stale?.action === 'closed') lines.push(`closed ${pull}, whose values are stale${stale.branchDeleted ? ', and deleted its branch' : ''}: ${stale.url}`);
       if (stale?.action === 'left-open') lines.push(`${pull} is left open (see the warning): ${stale.url}`);
       break;
     }
@@ -216,15 +220,18 @@ export function formatRightsizeResult(result: RightsizeResult): string {
       lines.push(`${result.title}: ${edited.length} request(s); pull request #${result.pullRequest?.number} ${done}${kept}: ${result.pullRequest?.url}`);
       break;
     }
+    case 'not-pushed':
+      lines.push(`not pushed: ${edited.length} request(s) would change, but ${printable(result.branch ?? '')} and its pull request are left as they are (see the warning).`);
+      break;
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** What the run left of a stale pull request that someone has to see to: left open, or its branch not deleted. */
+/** What the run left that someone has to see to: a branch not pushed, a stale pull request left open. */
 function staleWarning(result: RightsizeResult): string | undefined {
+  if (result.status === 'not-pushed') return result.reason;
   const stale = result.stalePullRequest;
   if (stale?.action === 'left-open') return `pull request #${stale.number} (${stale.branch}) is left open: ${stale.reason}`;
-  if (stale?.action === 'closed' && !stale.branchDeleted) return `pull request #${stale.number} was closed, but its branch ${stale.branch} is left: ${stale.reason}`;
   return undefined;
 }
 
@@ -261,5 +268,6 @@ function resultJson(result: RightsizeResult): object {
     commit: result.commit ?? null,
     pullRequest: result.pullRequest ? { number: result.pullRequest.number, url: result.pullRequest.url, created: result.pullRequest.created } : null,
     stalePullRequest: result.stalePullRequest ?? null,
+    reason: result.reason ?? null,
   };
 }

@@ -69,6 +69,9 @@ export class GitError extends Error {
 /** A workspace's local source that is not a directory: what the caller named is wrong; git did not fail. */
 export class SourceNotFoundError extends GitError {}
 
+/** A workspace's local source that is no repository of its own (a folder inside one, or in none): what the caller named is wrong. */
+export class SourceNotRepositoryError extends GitError {}
+
 /** A commit on a PR-mode branch that kaji did not make (no Kaji-* trailer, or someone other than its author committed it). */
 export interface ForeignCommit {
   readonly sha: string;
@@ -91,6 +94,16 @@ export class ForeignCommitsError extends GitError {
 
 /** PR mode: the branch moved on the remote between kaji reading it and pushing (the lease failed); nothing was pushed. */
 export class BranchMovedError extends GitError {}
+
+/** PR mode: what a branch on the remote holds against the base, as its pull request shows it. */
+export interface BranchChanges {
+  /** The tip read: the lease of a later pushBranch or deleteBranch. */
+  readonly tip: string;
+  /** The paths it changes (`git diff --name-only base...tip`; a rename as both paths). */
+  readonly files: readonly string[];
+  /** The trailers ("Key: value") of its commits the base lacks. */
+  readonly trailers: readonly string[];
+}
 
 export interface WorkspaceOptions {
   /** A local path to a git working copy or bare repository, or a clone URL (https://, file://, ssh). */
@@ -304,6 +317,29 @@ export class Workspace {
   }
 
   /**
+   * PR mode: what `branch` (on the remote) changes against the base, as its pull request shows it
+   * (the files of `git diff base...tip`), at the tip read; undefined when there is no such branch.
+   * A shallow clone lacks the history to find where the branch left the base: it is fetched whole.
+   */
+  async branchChanges(branch: string): Promise<BranchChanges | undefined> {
+    checkBranch(branch);
+    const seen = await this.#readBranch(branch);
+    if (seen === undefined) return undefined;
+    if (seen.onBase) return { tip: seen.tip, files: [], trailers: [] };
+    const base = `refs/remotes/origin/${this.base}`;
+    const mergeBase = () => this.#git(['merge-base', base, seen.tip]).then((out) => out.trim(), () => undefined);
+    let from = await mergeBase();
+    if (from === undefined && (await this.#git(['rev-parse', '--is-shallow-repository'])).trim() === 'true') {
+      await this.#unshallow(branch);
+      from = await mergeBase();
+    }
+    if (from === undefined) throw new GitError(`cannot tell what ${branch} of ${this.source} changes: it shares no history with ${this.base}`, ['merge-base']);
+    const files = (await this.#git(['diff', '--name-only', '--no-renames', '-z', from, seen.tip, '--'])).split('\0').filter((path) => path !== '');
+    const trailers = (await this.#git(['log', '--format=%(trailers:only,unfold)', seen.tip, '--not', base, '--'])).split('\n').filter((line) => line.trim() !== '');
+    return { tip: seen.tip, files, trailers };
+  }
+
+  /**
    * PR mode: deletes `branch` on the remote (its pull request is no longer needed), only while it is
    * kaji's own (ForeignCommitsError, by pushBranch's rule) and only at the tip kaji read (foreignCommits's,
    * else read here; BranchMovedError). Returns the tip deleted, or undefined when there is no such branch.
@@ -339,8 +375,9 @@ export class Workspace {
       // Refused by git before sending (stale info), or by the server, which lost the race to lock the ref.
       if (!(/\(stale info\)/.test(error.stderr) || isRetryableRejection(error.stderr))) throw error;
       const was = seen === undefined ? 'did not exist' : `was at ${seen.tip.slice(0, 12)}`;
+      // A push is made again from the new tip by a re-run; a deletion is not: the push that moved it is someone's.
       throw new BranchMovedError(
-        `${branch} of ${this.source} moved while kaji was working (it ${was} when kaji read it, and has changed since): nothing was ${done}; re-run`,
+        `${branch} of ${this.source} moved while kaji was working (it ${was} when kaji read it, and has changed since): nothing was ${done}${done === 'pushed' ? '; re-run' : ''}`,
         error.command,
         error.stderr,
       );
@@ -692,7 +729,7 @@ async function localRepository(path: string): Promise<string> {
     const top = (await git(context, ['rev-parse', bare ? '--absolute-git-dir' : '--show-toplevel'], { cwd: absolute, doing })).trim();
     // A folder inside a repository would have git clone the whole enclosing repository instead.
     if (!bare && realpathSync(top) !== realpathSync(absolute)) {
-      throw new GitError(`${absolute} is a folder inside the git repository ${top}, not a repository of its own: give the manifest repository's own checkout or its clone URL`);
+      throw new SourceNotRepositoryError(`${absolute} is a folder inside the git repository ${top}, not a repository of its own: give the manifest repository's own checkout or its clone URL`);
     }
     return top;
   } catch (error) {
@@ -706,7 +743,7 @@ async function localRepository(path: string): Promise<string> {
     }
     // Anything else keeps git's own account.
     if (!/not a git repository/i.test(error.stderr)) throw error;
-    throw new GitError(`${absolute} is not inside a git repository`, error.command, error.stderr);
+    throw new SourceNotRepositoryError(`${absolute} is not inside a git repository`, error.command, error.stderr);
   }
 }
 

@@ -43,6 +43,14 @@ interface OpenPullRequest {
   readonly url: string;
   readonly title: string;
   readonly body: string;
+  readonly headSha: string;
+}
+
+/** An open pull request as GitHub has it: `headSha` is the commit its branch was at when GitHub last saw it. */
+export interface FoundPullRequest {
+  readonly number: number;
+  readonly url: string;
+  readonly headSha: string;
 }
 
 export class GitHubForge {
@@ -108,14 +116,16 @@ export class GitHubForge {
   }
 
   /** The open pull request from `head` (a branch of the repository) into `base`, if there is one. */
-  async openPullRequest(head: string, base: string): Promise<{ number: number; url: string } | undefined> {
+  async openPullRequest(head: string, base: string): Promise<FoundPullRequest | undefined> {
     const found = await this.#findOpen(`${this.#owner}:${head}`, base);
-    return found && { number: found.number, url: found.url };
+    return found && { number: found.number, url: found.url, headSha: found.headSha };
   }
 
   /**
    * Says why on pull request `number` (a comment on its conversation: the issues API, as every pull
-   * request is an issue), then closes it. A failure to comment closes nothing.
+   * request is an issue), then closes it. A failure to comment closes nothing. A pull request
+   * already closed (GitHub closes one whose branch was deleted) is left so: a refused close of it
+   * is no failure.
    */
   async closePullRequest(number: number, comment: string): Promise<void> {
     try {
@@ -126,7 +136,8 @@ export class GitHubForge {
     try {
       await this.#octokit.rest.pulls.update({ owner: this.#owner, repo: this.#repo, pull_number: number, state: 'closed' });
     } catch (error) {
-      throw this.#error(error, `close pull request #${number}`);
+      const state = await this.#octokit.rest.pulls.get({ owner: this.#owner, repo: this.#repo, pull_number: number }).then(({ data }) => data.state, () => undefined);
+      if (state !== 'closed') throw this.#error(error, `close pull request #${number}`);
     }
   }
 
@@ -134,7 +145,7 @@ export class GitHubForge {
     try {
       const { data } = await this.#octokit.rest.pulls.list({ owner: this.#owner, repo: this.#repo, state: 'open', head, base, per_page: 10 });
       const found = data[0];
-      return found && { number: found.number, url: found.html_url, title: found.title, body: found.body ?? '' };
+      return found && { number: found.number, url: found.html_url, title: found.title, body: found.body ?? '', headSha: found.head.sha };
     } catch (error) {
       throw this.#error(error, `list the open pull requests from ${head}`);
     }

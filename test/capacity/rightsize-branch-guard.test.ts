@@ -27,7 +27,8 @@ describe('kaji rightsize over a branch someone else pushed to', { skip: !hasKube
       const git = (...a: string[]) => execFileSync('git', ['-c', 'commit.gpgsign=false', ...a], { cwd: reviewer, env, encoding: 'utf8' }).trim();
       git('clone', '--quiet', '--branch', branch, fixture.remote, '.');
       writeFileSync(join(reviewer, 'apps/shop/overlays/blue/requests.yaml'), 'kept by hand\n');
-      git('commit', '--quiet', '-am', 'keep blue as it is');
+      // A subject with a terminal escape sequence: shown escaped, never sent to the terminal.
+      git('commit', '--quiet', '-am', 'keep blue\x1b]0;owned\x07 as it is');
       git('push', '--quiet', 'origin', `HEAD:${branch}`);
       const fixup = git('rev-parse', 'HEAD');
 
@@ -36,8 +37,9 @@ describe('kaji rightsize over a branch someone else pushed to', { skip: !hasKube
       assert.equal(second.code, 1, second.stdout);
       assert.match(
         second.stderr,
-        new RegExp(`^kaji: ${branch} of ${fixture.remote} holds a commit kaji did not make \\(no Kaji-\\* trailer, or changed by someone else\\): ${fixup.slice(0, 7)}\\w* by Rita Reviewer "keep blue as it is"; .*delete the branch ${branch} \\(which closes the pull request\\) to let kaji rebuild it$`, 'm'),
+        new RegExp(`^kaji: ${branch} of ${fixture.remote} holds a commit kaji did not make \\(no Kaji-\\* trailer, or changed by someone else\\): ${fixup.slice(0, 7)}\\w* by Rita Reviewer "keep blue\\\\x1b\\]0;owned\\\\x07 as it is"; .*delete the branch ${branch} \\(which closes the pull request\\) to let kaji rebuild it$`, 'm'),
       );
+      assert.ok(!second.stderr.includes('\x1b') && !second.stderr.includes('\x07'), 'no escape sequence reaches the terminal');
       assert.equal(fixture.git('rev-parse', `refs/heads/${branch}`), fixup, 'the commit is still there');
       assert.deepEqual(github.requests, [], 'the pull request is left alone');
     } finally {

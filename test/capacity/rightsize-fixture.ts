@@ -2,11 +2,15 @@
 // platform.yaml), whose service "shop" writes its requests in the base and, for blue,
 // its memory request and a cpu limit in an overlay patch; and the VerticalPodAutoscalers
 // two clusters report.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createBumpFixture, ECR, type BumpFixture } from '../gitops/bump-fixture.js';
+import { kaji } from '../support/cli.js';
+import { tempTree } from '../support/files.js';
+import { startGitHubServer, withToken, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
 
 export const SHOP_BASE = `# shop: the web front end. Requests sized by hand in March.
 apiVersion: apps/v1
@@ -165,3 +169,54 @@ export const GREEN_VPAS = [
 ];
 
 export const list = (items: object[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items });
+
+export const BRANCH = 'kaji/rightsize';
+
+/** A remote with kaji's pull request #1 open from kaji/rightsize, on a fake GitHub; `run` is kaji rightsize over both snapshots. */
+export interface OpenPullRequestStage {
+  fixture: BumpFixture;
+  github: GitHubServer;
+  snapshots: ReturnType<typeof tempTree>;
+  run(...more: string[]): ReturnType<typeof kaji>;
+  hasBranch(): boolean;
+}
+
+/** GitHub's head.sha of a pull request: its branch's tip on the remote (zeros once the branch is gone). */
+export const remoteHead = (fixture: BumpFixture) => (branch: string) => {
+  try {
+    return fixture.git('rev-parse', '--verify', '--quiet', `refs/heads/${branch}`);
+  } catch {
+    return '0'.repeat(40);
+  }
+};
+
+/** A remote and a fake GitHub where kaji's first run (`fixture` given: over it) opened pull request #1 from kaji/rightsize. */
+export async function withOpenPullRequest(body: (stage: OpenPullRequestStage) => Promise<void>, options: GitHubServerOptions = {}, fixture = createRightsizeFixture()): Promise<void> {
+  const github = await startGitHubServer({ repositories: ['acme/manifests'], headSha: remoteHead(fixture), ...options });
+  const snapshots = tempTree({ 'blue.json': list(BLUE_VPAS), 'green.json': list(GREEN_VPAS) });
+  const stage: OpenPullRequestStage = {
+    fixture,
+    github,
+    snapshots,
+    run: (...more) => withToken(github.token, () => kaji([...rightsizeArgs(snapshots, fixture, github.url), ...more])),
+    hasBranch: () => fixture.git('branch', '--list', BRANCH) !== '',
+  };
+  try {
+    const first = await stage.run();
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /pull request #1 opened/);
+    github.requests.length = 0;
+    await body(stage);
+  } finally {
+    snapshots.cleanup();
+    await github.close();
+    fixture.cleanup();
+  }
+}
+
+/** Someone sets on main, by hand, the values kaji's pull request proposes: nothing is left to change. */
+export const setByHand = (fixture: BumpFixture) =>
+  commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': EXPECTED_BASE, 'apps/shop/overlays/blue/requests.yaml': EXPECTED_PATCH }, 'shop: requests set by hand');
+
+/** The requests GitHub was sent, as "METHOD /path". */
+export const calls = (github: GitHubServer) => github.requests.map((r) => `${r.method} ${r.path}`);

@@ -1,64 +1,25 @@
 // kaji rightsize with nothing left to change: the open pull request of its branch holds stale values
-// (merging it would apply them), so it is closed with a comment saying why and its branch deleted;
-// left open, with a warning, when the branch holds someone else's commit or the run lacked a
-// cluster's numbers. A real bare remote and the fake GitHub (real Octokit, real HTTP).
+// (merging it would apply them), so its branch is deleted and it is closed with a comment saying
+// why; left open, with a warning, when the branch holds someone else's commit, the run lacked a
+// cluster's numbers, or the branch moves as kaji deletes it. A real bare remote and the fake GitHub
+// (real Octokit, real HTTP).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closingComment, type RequestChange } from '../../src/capacity/rightsize.js';
+import { closingComment, rightsize, type RequestChange } from '../../src/capacity/rightsize.js';
+import { readSnapshotRecommendations } from '../../src/capacity/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
-import { startGitHubServer, type GitHubServer, type GitHubServerOptions, withToken } from '../support/github-server.js';
-import type { BumpFixture } from '../gitops/bump-fixture.js';
-import { BLUE_VPAS, commitToRemote, createRightsizeFixture, EXPECTED_BASE, EXPECTED_PATCH, GREEN_VPAS, list, rightsizeArgs } from './rightsize-fixture.js';
+import { startGitHubServer, withToken } from '../support/github-server.js';
+import { BLUE_VPAS, BRANCH, calls, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs, setByHand, withOpenPullRequest } from './rightsize-fixture.js';
 
-const BRANCH = 'kaji/rightsize';
 const URL_1 = 'https://github.com/acme/manifests/pull/1';
 
-interface Stage {
-  fixture: BumpFixture;
-  github: GitHubServer;
-  snapshots: ReturnType<typeof tempTree>;
-  run(...more: string[]): ReturnType<typeof kaji>;
-  hasBranch(): boolean;
-}
-
-/** A remote and a fake GitHub where kaji's first run opened pull request #1 from kaji/rightsize. */
-async function withOpenPullRequest(body: (stage: Stage) => Promise<void>, options: GitHubServerOptions = {}): Promise<void> {
-  const fixture = createRightsizeFixture();
-  const github = await startGitHubServer({ repositories: ['acme/manifests'], ...options });
-  const snapshots = tempTree({ 'blue.json': list(BLUE_VPAS), 'green.json': list(GREEN_VPAS) });
-  const stage: Stage = {
-    fixture,
-    github,
-    snapshots,
-    run: (...more) => withToken(github.token, () => kaji([...rightsizeArgs(snapshots, fixture, github.url), ...more])),
-    hasBranch: () => fixture.git('branch', '--list', BRANCH) !== '',
-  };
-  try {
-    const first = await stage.run();
-    assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /pull request #1 opened/);
-    github.requests.length = 0;
-    await body(stage);
-  } finally {
-    snapshots.cleanup();
-    await github.close();
-    fixture.cleanup();
-  }
-}
-
-/** Someone sets on main, by hand, the values kaji's pull request proposes: nothing is left to change. */
-const setByHand = (fixture: BumpFixture) =>
-  commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': EXPECTED_BASE, 'apps/shop/overlays/blue/requests.yaml': EXPECTED_PATCH }, 'shop: requests set by hand');
-
-const calls = (github: GitHubServer) => github.requests.map((r) => `${r.method} ${r.path}`);
-
 describe('kaji rightsize with nothing left to change: its stale pull request', { skip: !hasKubectl && 'needs kubectl' }, () => {
-  test('--dry-run says it would close it; the run closes it (a comment first, saying why), deletes the branch; the next finds nothing', async () => {
+  test('--dry-run says it would close it; the run deletes the branch, then comments (saying why) and closes it; the next finds nothing', async () => {
     await withOpenPullRequest(async ({ fixture, github, run, hasBranch }) => {
       setByHand(fixture);
       const tip = fixture.git('rev-parse', BRANCH);
@@ -83,7 +44,7 @@ describe('kaji rightsize with nothing left to change: its stale pull request', {
       assert.equal(pull.comments.length, 1);
       assert.match(
         pull.comments[0]!,
-        /^`kaji rightsize` of \d{4}-\d\d-\d\d \d\d:\d\d UTC closes this pull request: no request moves by 10% or more any more \(the usage fell back, or the values were set by hand\), so its values are stale and merging it would apply them\. The branch kaji\/rightsize is deleted with it/,
+        /^`kaji rightsize` of \d{4}-\d\d-\d\d \d\d:\d\d UTC closes this pull request: no request moves by 10% or more any more \(the usage fell back, or the values were set by hand\), so its values are stale and merging it would apply them\. Its branch kaji\/rightsize was deleted; a run that finds requests to change opens a new pull request\.\n$/,
       );
       assert.equal(hasBranch(), false, 'the branch is deleted');
       assert.match(closing.stderr, /kaji rightsize: closing pull request #1 \(kaji\/rightsize\): its values are stale\n/);
@@ -153,8 +114,13 @@ describe('kaji rightsize with nothing left to change: its stale pull request', {
       assert.equal(json.code, 0, json.stderr);
       const { stalePullRequest } = JSON.parse(json.stdout);
       assert.equal(stalePullRequest.action, 'left-open');
-      assert.match(stalePullRequest.reason, /^this run did not read green, which runs some of the values, so it cannot tell whether they are stale: read every cluster \(--context per cluster\)$/);
-      assert.match(json.stderr, /^kaji: warning: pull request #1 \(kaji\/rightsize\) is left open: this run did not read green/m);
+      assert.equal(
+        stalePullRequest.reason,
+        "this run did not judge every value it changes on every cluster's numbers (apps/shop/base/deployment.yaml: green not read), so it cannot tell whether they are stale: " +
+          'read every cluster (--context per cluster) and every service the pull request changes, or wait for their recommender',
+      );
+      assert.match(json.stderr, /^kaji: warning: pull request #1 \(kaji\/rightsize\) is left open: this run did not judge every value it changes on every cluster's numbers \(apps\/shop\/base\/deployment\.yaml: green not read\)/m);
+      assert.deepEqual(calls(github), ['GET /repos/acme/manifests/pulls'], 'no comment');
       assert.equal(github.pulls.get('acme/manifests')![0]!.state, 'open');
       assert.ok(fixture.git('branch', '--list', BRANCH) !== '');
       await run(); // both clusters: closed
@@ -162,40 +128,44 @@ describe('kaji rightsize with nothing left to change: its stale pull request', {
     });
   });
 
-  test('a push to the branch while kaji closes the pull request: closed, the branch and the push kept, a warning', async () => {
-    let moved: string | undefined;
-    let fixtureOf: BumpFixture | undefined;
-    await withOpenPullRequest(
-      async ({ fixture, github, run }) => {
-        fixtureOf = fixture;
-        setByHand(fixture);
-        const result = await run();
-        assert.equal(result.code, 0, result.stderr);
-        assert.match(result.stdout, /\nclosed pull request #1 \(kaji\/rightsize\), whose values are stale \(its branch is left: see the warning\): https:\/\/github\.com\/acme\/manifests\/pull\/1\n$/);
-        assert.match(result.stderr, /^kaji: warning: pull request #1 was closed, but its branch kaji\/rightsize is left: kaji\/rightsize of .* moved while kaji was working \(it was at [0-9a-f]{12} when kaji read it, and has changed since\): nothing was deleted; re-run$/m);
-        assert.equal(github.pulls.get('acme/manifests')![0]!.state, 'closed');
-        assert.equal(fixture.git('rev-parse', BRANCH), moved, 'the push stands');
-      },
-      {
-        // Someone pushes to the branch (here: moves it to main) while GitHub closes the pull request.
-        beforeRequest: (request) => {
-          if (request.method !== 'PATCH' || fixtureOf === undefined) return;
-          fixtureOf.git('update-ref', `refs/heads/${BRANCH}`, 'refs/heads/main');
-          moved = fixtureOf.head();
+  test('a push to the branch as kaji deletes it: the lease refuses the delete, so the push and the pull request are left, with no comment', async () => {
+    await withOpenPullRequest(async ({ fixture, github, snapshots }) => {
+      setByHand(fixture);
+      let moved: string | undefined;
+      const recommendations = [];
+      for (const file of ['blue.json', 'green.json']) recommendations.push(...(await readSnapshotRecommendations(snapshots.path(file))).map((r) => ({ ...r, source: file })));
+      const result = await rightsize({
+        recommendations,
+        platformDirectory: fixture.platformDir,
+        manifests: fixture.remote,
+        githubRepository: 'acme/manifests',
+        githubApiUrl: github.url,
+        token: github.token,
+        // Someone pushes to the branch (here: moves it to main) once kaji has read it and found it stale.
+        onProgress: (message) => {
+          if (!message.startsWith('closing pull request')) return;
+          fixture.git('update-ref', `refs/heads/${BRANCH}`, 'refs/heads/main');
+          moved = fixture.head();
         },
-      },
-    );
+      });
+      assert.ok(moved !== undefined);
+      assert.equal(result.stalePullRequest?.action, 'left-open');
+      assert.match(result.stalePullRequest!.reason!, /^kaji\/rightsize of .* moved while kaji was working \(it was at [0-9a-f]{12} when kaji read it, and has changed since\): nothing was deleted$/);
+      assert.deepEqual(calls(github), ['GET /repos/acme/manifests/pulls'], 'no comment, no close');
+      assert.equal(github.pulls.get('acme/manifests')![0]!.state, 'open');
+      assert.equal(fixture.git('rev-parse', BRANCH), moved, 'the push stands');
+    });
   });
 
-  test('GitHub refuses the close: exit 1 naming it, and the branch is not deleted', async () => {
+  test('GitHub refuses the close after the branch is deleted: exit 1 saying the branch was deleted', async () => {
     await withOpenPullRequest(
       async ({ fixture, github, run, hasBranch }) => {
         setByHand(fixture);
         const result = await run();
         assert.equal(result.code, 1, result.stdout);
-        assert.match(result.stderr, /^kaji: GitHub could not close pull request #1 on acme\/manifests \(HTTP 422\): Validation Failed/m);
-        assert.equal(github.pulls.get('acme/manifests')![0]!.state, 'open');
-        assert.equal(hasBranch(), true, 'not deleted when closing failed');
+        assert.match(result.stderr, /^kaji: kaji\/rightsize was deleted \(GitHub closes its pull request #1 with it\), but GitHub could not close pull request #1 on acme\/manifests \(HTTP 422\): Validation Failed/m);
+        assert.equal(hasBranch(), false, 'deleted first');
+        assert.deepEqual(calls(github).slice(1), ['POST /repos/acme/manifests/issues/1/comments', 'PATCH /repos/acme/manifests/pulls/1', 'GET /repos/acme/manifests/pulls/1']);
       },
       {
         // A pull request GitHub will not close (as for a repository rule): the PATCH is answered 422.
@@ -215,11 +185,15 @@ describe('closingComment', () => {
     assert.equal(
       closingComment({ threshold: 0.2, changes: [change('below threshold'), change('unchanged')], notes: [] }, BRANCH, now),
       '`kaji rightsize` of 2026-11-29 20:31 UTC closes this pull request: no request moves by 20% or more any more (the usage fell back, or the values were set by hand), ' +
-        'so its values are stale and merging it would apply them. The branch kaji/rightsize is deleted with it (unless someone pushed to it meanwhile); a run that finds requests to change opens a new pull request.\n',
+        'so its values are stale and merging it would apply them. Its branch kaji/rightsize was deleted; a run that finds requests to change opens a new pull request.\n',
     );
     assert.match(
       closingComment({ threshold: 0.1, changes: [change('change', 'raising it does not fit the quota'), change('change', 'a HorizontalPodAutoscaler scales it'), change('below threshold')], notes: [] }, BRANCH, now),
-      /: no request can be changed any more: 2 would move by 10% or more, but are held back \(a quota, a HorizontalPodAutoscaler, a render that does not show them; see the run's output\), so its values are stale/,
+      /: no request can be changed any more: 2 would move by 10% or more, but kaji leaves them as they are, for reasons the run's output gives \(such as a quota, a HorizontalPodAutoscaler, or a request no manifest, or no one file, sets\), so its values are stale/,
+    );
+    assert.match(
+      closingComment({ threshold: 0.1, changes: [change('change', 'no manifest sets this request (the LimitRange default applies)')], notes: [] }, BRANCH, now),
+      /: 1 would move by 10% or more, but kaji leaves it as it is, for a reason the run's output gives/,
     );
   });
 });

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { kaji } from '../support/cli.js';
@@ -52,13 +52,21 @@ describe('kaji bump: the manifest repository by default', { skip: !hasKubectl },
     assert.ok(last.endsWith(`; ${checkout} has the branch checked out, so git will not push into it: give --manifests the repository's clone URL (or a bare repository)`), last);
   });
 
-  test('--manifests naming a folder inside a repository: refused, naming the repository', async () => {
+  test('--manifests naming a folder inside a repository, a folder in none, or nothing: refused as a usage error (2), naming what is wrong', async () => {
     const folder = join(checkout, 'apps');
-    const result = await kaji(['bump', 'antenna', '1.2.0', '--mode', 'push', '--manifests', folder, '--platform', fixture.platformDir]);
-    assert.notEqual(result.code, 0);
+    const inside = await kaji(['bump', 'antenna', '1.2.0', '--mode', 'push', '--manifests', folder, '--platform', fixture.platformDir]);
+    assert.equal(inside.code, 2, inside.stderr);
     assert.equal(
-      result.stderr.trim().split('\n').at(-1),
+      inside.stderr.trim().split('\n').at(-1),
       `kaji: ${folder} is a folder inside the git repository ${checkout}, not a repository of its own: give the manifest repository's own checkout or its clone URL`,
     );
+    const outside = join(fixture.root, 'not-a-repository');
+    mkdirSync(outside);
+    const none = await kaji(['bump', 'antenna', '1.2.0', '--mode', 'push', '--manifests', outside, '--platform', fixture.platformDir]);
+    assert.equal(none.code, 2, none.stderr);
+    assert.equal(none.stderr.trim().split('\n').at(-1), `kaji: ${outside} is not inside a git repository`);
+    const missing = await kaji(['bump', 'antenna', '1.2.0', '--mode', 'push', '--manifests', join(fixture.root, 'missing'), '--platform', fixture.platformDir]);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /is not a directory: give --manifests a checkout of the manifest repository, or its clone URL\n$/);
   });
 });

@@ -493,7 +493,8 @@ describe('kaji bump --mode pr over a branch someone else pushed to', { skip: !ha
       git('clone', '--quiet', '--branch', branch, fixture.remote, '.');
       writeFileSync(join(reviewer, 'apps/antenna/overlays/blue/NOTES.md'), 'checked by hand\n');
       git('add', '-A');
-      git('commit', '--quiet', '-m', 'note the manual check');
+      // A subject with a terminal escape sequence: shown escaped, never sent to the terminal.
+      git('commit', '--quiet', '-m', 'note the manual\x1b[2J check');
       git('push', '--quiet', 'origin', `HEAD:${branch}`);
       const fixup = git('rev-parse', 'HEAD');
 
@@ -504,10 +505,11 @@ describe('kaji bump --mode pr over a branch someone else pushed to', { skip: !ha
       assert.match(
         second.stderr,
         new RegExp(
-          `^kaji: ${branch} of ${fixture.remote} holds a commit kaji did not make \\(no Kaji-\\* trailer, or changed by someone else\\): ${fixup.slice(0, 7)}\\w* by Rita Reviewer "note the manual check"; .*nothing was pushed\\. Merge the pull request, or delete the branch ${branch} \\(which closes the pull request\\) to let kaji rebuild it$`,
+          `^kaji: ${branch} of ${fixture.remote} holds a commit kaji did not make \\(no Kaji-\\* trailer, or changed by someone else\\): ${fixup.slice(0, 7)}\\w* by Rita Reviewer "note the manual\\\\x1b\\[2J check"; .*nothing was pushed\\. Merge the pull request, or delete the branch ${branch} \\(which closes the pull request\\) to let kaji rebuild it$`,
           'm',
         ),
       );
+      assert.ok(!second.stderr.includes('\x1b'), 'no escape sequence reaches the terminal');
       assert.equal(fixture.git('rev-parse', `refs/heads/${branch}`), fixup, 'the fix-up is still there');
       assert.deepEqual(github.requests, [], 'the pull request is left alone');
 

@@ -777,7 +777,7 @@ child.on('exit', (code) => { process.exitCode = code ?? 1; });
         const moved = f.tip(BRANCH);
         await assert.rejects(ws.deleteBranch(BRANCH), (e: unknown) => {
           assert.ok(e instanceof BranchMovedError, String(e));
-          assert.equal(e.message, `${BRANCH} of ${ws.source} moved while kaji was working (it was at ${read.slice(0, 12)} when kaji read it, and has changed since): nothing was deleted; re-run`);
+          assert.equal(e.message, `${BRANCH} of ${ws.source} moved while kaji was working (it was at ${read.slice(0, 12)} when kaji read it, and has changed since): nothing was deleted`);
           return true;
         });
         assert.equal(f.tip(BRANCH), moved);
@@ -786,6 +786,26 @@ child.on('exit', (code) => { process.exitCode = code ?? 1; });
       }
     } finally {
       f.cleanup();
+    }
+  });
+
+  test("branchChanges: the files the branch changes against where it left the base (the base moved on), its commits' trailers, its tip; none for no branch", async () => {
+    for (const kind of ['shallow clone', 'full clone']) {
+      const f = fixture();
+      try {
+        const source = sources(f).find((s) => s.name === kind)!.source;
+        await kajiRun(source, '1.5.0');
+        mainMoves(f, 2);
+        const ws = await Workspace.open({ source });
+        try {
+          assert.deepEqual(await ws.branchChanges(BRANCH), { tip: f.tip(BRANCH), files: [KUSTOMIZATION], trailers: ['Kaji-Service: antenna'] }, kind);
+          assert.equal(await ws.branchChanges('kaji/bump/never'), undefined);
+        } finally {
+          await ws.dispose();
+        }
+      } finally {
+        f.cleanup();
+      }
     }
   });
 

@@ -119,15 +119,19 @@ describe('GitHubForge.upsertPullRequest', () => {
 });
 
 describe('GitHubForge: a stale pull request', () => {
-  test('openPullRequest: the open one from the branch into the base, none for a closed one or another base', async () => {
-    await withServer(async (server, forge) => {
-      server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'main', state: 'closed' });
-      server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'release' });
-      assert.equal(await forge.openPullRequest('kaji/rightsize', 'main'), undefined);
-      const open = server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'main' });
-      assert.deepEqual(await forge.openPullRequest('kaji/rightsize', 'main'), { number: open.number, url: `https://github.com/acme/manifests/pull/${open.number}` });
-      assert.equal(server.requests.at(-1)!.query.head, 'acme:kaji/rightsize');
-    });
+  test("openPullRequest: the open one from the branch into the base, with its head's sha; none for a closed one or another base", async () => {
+    const tip = 'c0ffee'.padEnd(40, '1');
+    await withServer(
+      async (server, forge) => {
+        server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'main', state: 'closed' });
+        server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'release' });
+        assert.equal(await forge.openPullRequest('kaji/rightsize', 'main'), undefined);
+        const open = server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'main' });
+        assert.deepEqual(await forge.openPullRequest('kaji/rightsize', 'main'), { number: open.number, url: `https://github.com/acme/manifests/pull/${open.number}`, headSha: tip });
+        assert.equal(server.requests.at(-1)!.query.head, 'acme:kaji/rightsize');
+      },
+      { headSha: (branch) => (branch === 'kaji/rightsize' ? tip : '0'.repeat(40)) },
+    );
   });
 
   test('closePullRequest: the comment first (why), then the pull request closed', async () => {
@@ -143,6 +147,29 @@ describe('GitHubForge: a stale pull request', () => {
       assert.equal(open.state, 'closed');
       assert.deepEqual(open.comments, ['no request moves by 10% any more']);
     });
+  });
+
+  test('closePullRequest of one GitHub closed meanwhile (its branch deleted): the comment, and a refused close is no failure', async () => {
+    await withServer(
+      async (server, forge) => {
+        const open = server.addPull('acme/manifests', { head: 'kaji/rightsize', base: 'main' });
+        await forge.closePullRequest(open.number, 'stale');
+        assert.deepEqual(
+          server.requests.map((r) => `${r.method} ${r.path}`),
+          [`POST /repos/acme/manifests/issues/${open.number}/comments`, `PATCH /repos/acme/manifests/pulls/${open.number}`, `GET /repos/acme/manifests/pulls/${open.number}`],
+        );
+        assert.equal(open.state, 'closed');
+        assert.deepEqual(open.comments, ['stale']);
+      },
+      {
+        // GitHub closes it as the comment lands, then answers the PATCH 422 (here: a state it refuses).
+        beforeRequest: (request, server) => {
+          const pull = server.pulls.get('acme/manifests')![0]!;
+          if (request.method === 'POST') pull.state = 'closed';
+          if (request.method === 'PATCH') (request.body as { state?: string }).state = 'merged';
+        },
+      },
+    );
   });
 
   test('closePullRequest that GitHub refuses: a GitHubError naming the pull request; it stays open', async () => {

@@ -36,6 +36,8 @@ export interface GitHubServerOptions {
   readonly htmlBase?: string;
   /** Called with each request after it is recorded and before it is answered (to simulate races). */
   readonly beforeRequest?: (request: RecordedRequest, server: GitHubServer) => void;
+  /** The sha of a pull request's head branch (its head.sha), as the repository's branch holds it. @default 40 zeros */
+  readonly headSha?: (branch: string) => string;
 }
 
 export interface GitHubServer {
@@ -104,7 +106,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       closed_at: pull.state === 'closed' ? pull.updated_at : null,
       merged_at: null,
       draft: false,
-      head: { label: `${owner}:${pull.head}`, ref: pull.head, sha: '0'.repeat(40), user: { login: owner }, repo: repoJson(repository) },
+      head: { label: `${owner}:${pull.head}`, ref: pull.head, sha: options.headSha?.(pull.head) ?? '0'.repeat(40), user: { login: owner }, repo: repoJson(repository) },
       base: { label: `${owner}:${pull.base}`, ref: pull.base, sha: '0'.repeat(40), user: { login: owner }, repo: repoJson(repository) },
     };
   };

@@ -1,0 +1,173 @@
+// kaji rightsize touches its pull request only for values it judged: a branch that changes a file
+// whose values the run did not read on every cluster (a service without a usable recommendation, a
+// cluster not read) is neither closed as stale nor rebuilt without those edits; and the branch it
+// judges must be the one GitHub has the pull request's head at. A real bare remote and the fake GitHub.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { kaji } from '../support/cli.js';
+import { hasKubectl, tempTree } from '../support/files.js';
+import { withToken } from '../support/github-server.js';
+import {
+  BLUE_VPAS,
+  blueOverlay,
+  BRANCH,
+  calls,
+  commitToRemote,
+  createRightsizeFixture,
+  list,
+  setByHand,
+  vpaObject,
+  withOpenPullRequest,
+  type OpenPullRequestStage,
+} from './rightsize-fixture.js';
+
+const LEFT_OPEN = /\npull request #1 \(kaji\/rightsize\) is left open \(see the warning\): https:\/\/github\.com\/acme\/manifests\/pull\/1\n$/;
+const UNJUDGED = "this run did not judge every value it changes on every cluster's numbers";
+const READ_ALL = 'so it cannot tell whether they are stale: read every cluster (--context per cluster) and every service the pull request changes, or wait for their recommender';
+
+/** kaji rightsize reading only `vpas`, against the stage's remote and GitHub. */
+async function runWith(stage: OpenPullRequestStage, vpas: object[], ...more: string[]) {
+  const snapshot = tempTree({ 'only.json': list(vpas) });
+  try {
+    const args = ['rightsize', '--from', snapshot.path('only.json'), '--platform', stage.fixture.platformDir, '--manifests', stage.fixture.remote, '--github-repository', 'acme/manifests', '--github-api-url', stage.github.url];
+    return await withToken(stage.github.token, () => kaji([...args, ...more]));
+  } finally {
+    snapshot.cleanup();
+  }
+}
+
+/** The pull request is as it was: open, no comment, its branch at `tip`. */
+function untouched(stage: OpenPullRequestStage, tip: string): void {
+  const pull = stage.github.pulls.get('acme/manifests')![0]!;
+  assert.equal(pull.state, 'open');
+  assert.deepEqual(pull.comments, []);
+  assert.equal(stage.fixture.git('rev-parse', BRANCH), tip);
+}
+
+describe('kaji rightsize: its pull request holds values the run did not judge', { skip: !hasKubectl && 'needs kubectl' }, () => {
+  test("a run that read another service's numbers, none of shop's: shop's pull request is not stale, and is left open naming its files", async () => {
+    await withOpenPullRequest(async (stage) => {
+      const tip = stage.fixture.git('rev-parse', BRANCH);
+      // cart's numbers, in both clusters (no manifest sets its requests: nothing to change); shop's VPAs are not in the input.
+      const cart = (cluster: string) => vpaObject(cluster, 'cart', 'cart', { app: { cpu: '100m', memory: '64Mi' } });
+      const result = await runWith(stage, [cart('blue'), cart('green')], '-o', 'json');
+      assert.equal(result.code, 0, result.stderr);
+      const { status, stalePullRequest } = JSON.parse(result.stdout);
+      assert.equal(status, 'unchanged');
+      assert.equal(stalePullRequest.action, 'left-open');
+      assert.equal(
+        stalePullRequest.reason,
+        `${UNJUDGED} (apps/shop/base/deployment.yaml: no usable recommendation of shop read; apps/shop/overlays/blue/requests.yaml: no usable recommendation of shop read), ${READ_ALL}`,
+      );
+      assert.deepEqual(calls(stage.github), ['GET /repos/acme/manifests/pulls']);
+      untouched(stage, tip);
+    });
+  });
+
+  test("per-cluster patches, a run that read green alone: the pull request raising blue's cpu is left open, naming blue", async () => {
+    // shop's requests are set in each cluster's patch, none in the base: every value runs in one cluster.
+    const fixture = createRightsizeFixture();
+    commitToRemote(
+      fixture,
+      {
+        'apps/shop/overlays/blue/requests.yaml': patch('requests: {cpu: 200m, memory: 192Mi}\n            limits: {cpu: 300m}'),
+        'apps/shop/overlays/green/kustomization.yaml': blueOverlay(),
+        'apps/shop/overlays/green/requests.yaml': patch('requests: {cpu: 410m, memory: 256Mi}'),
+      },
+      'shop: requests per cluster',
+    );
+    await withOpenPullRequest(
+      async (stage) => {
+        assert.match(stage.fixture.git('diff', '--name-only', 'main', BRANCH), /^apps\/shop\/overlays\/blue\/requests\.yaml$/, "blue's patch alone is changed");
+        const tip = stage.fixture.git('rev-parse', BRANCH);
+        // green runs what its recommender says: nothing to change there.
+        const result = await runWith(stage, [vpaObject('green', 'shop', 'shop', { app: { cpu: '410m', memory: '300Mi' } })]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, LEFT_OPEN);
+        assert.match(result.stderr, new RegExp(`^kaji: warning: pull request #1 \\(kaji/rightsize\\) is left open: ${UNJUDGED} \\(apps/shop/overlays/blue/requests\\.yaml: blue not read\\)`, 'm'));
+        untouched(stage, tip);
+      },
+      {},
+      fixture,
+    );
+  });
+
+  test('a run that read one cluster of two, with a change to make: the branch is not rebuilt without the edits it did not judge; nothing pushed, a warning', async () => {
+    await withOpenPullRequest(async (stage) => {
+      const tip = stage.fixture.git('rev-parse', BRANCH);
+      const blueOnly = await runWith(stage, BLUE_VPAS);
+      assert.equal(blueOnly.code, 0, blueOnly.stderr);
+      assert.equal(blueOnly.stdout.trimEnd().split('\n').at(-1), 'not pushed: 1 request(s) would change, but kaji/rightsize and its pull request are left as they are (see the warning).');
+      assert.equal(
+        blueOnly.stderr.split('\n').filter((line) => line.startsWith('kaji: ')).join('\n'),
+        "kaji: warning: kaji/rightsize changes values this run did not judge on every cluster's numbers (apps/shop/base/deployment.yaml: green not read), and rebuilding it from main " +
+          'would drop their edits: nothing was pushed, and its pull request is left as it is; read every cluster (--context per cluster) and every service the branch changes',
+      );
+      assert.deepEqual(stage.github.requests, []);
+      untouched(stage, tip);
+    });
+  });
+});
+
+describe('kaji rightsize judges the branch GitHub has the pull request at', { skip: !hasKubectl && 'needs kubectl' }, () => {
+  test("--manifests, a local clone without the branch (which holds a reviewer's commit on the remote): left open, nothing deleted or commented", async () => {
+    await withOpenPullRequest(async (stage) => {
+      const { fixture } = stage;
+      const reviewer = { GIT_AUTHOR_NAME: 'Rita Reviewer', GIT_AUTHOR_EMAIL: 'rita@example.com', GIT_COMMITTER_NAME: 'Rita Reviewer', GIT_COMMITTER_EMAIL: 'rita@example.com' };
+      const gitIn = (cwd: string, ...a: string[]) => execFileSync('git', ['-c', 'commit.gpgsign=false', ...a], { cwd, env: { ...process.env, ...reviewer }, encoding: 'utf8' }).trim();
+      const before = fixture.git('rev-parse', BRANCH);
+      setByHand(fixture);
+      // The clone is taken now: its main holds the values, its only branch is main.
+      const clone = join(fixture.root, 'clone');
+      gitIn(fixture.root, 'clone', '--quiet', fixture.remote, clone);
+      // A reviewer's commit on the pull request's branch, on the remote only.
+      gitIn(clone, 'switch', '--quiet', '-c', 'review', `origin/${BRANCH}`);
+      gitIn(clone, 'commit', '--quiet', '--allow-empty', '-m', 'keep these');
+      gitIn(clone, 'push', '--quiet', 'origin', `HEAD:${BRANCH}`);
+      gitIn(clone, 'switch', '--quiet', 'main');
+      const tip = fixture.git('rev-parse', BRANCH);
+
+      const args = ['rightsize', '--from', stage.snapshots.path('blue.json'), '--from', stage.snapshots.path('green.json'), '--platform', fixture.platformDir, '--manifests', clone, '--github-repository', 'acme/manifests', '--github-api-url', stage.github.url];
+      const missing = await withToken(stage.github.token, () => kaji([...args, '-o', 'json']));
+      assert.equal(missing.code, 0, missing.stderr);
+      const { stalePullRequest } = JSON.parse(missing.stdout);
+      assert.equal(stalePullRequest.action, 'left-open');
+      assert.equal(
+        stalePullRequest.reason,
+        `${clone} has no branch kaji/rightsize, so kaji cannot read what the pull request holds: run with the repository the pull request is on (its clone URL as --manifests, or no --manifests for manifests.url)`,
+      );
+
+      // The clone's branch where kaji left it, behind GitHub's head.
+      gitIn(clone, 'branch', BRANCH, before);
+      const behind = await withToken(stage.github.token, () => kaji(args));
+      assert.equal(behind.code, 0, behind.stderr);
+      assert.match(behind.stdout, LEFT_OPEN);
+      assert.match(
+        behind.stderr,
+        new RegExp(`^kaji: warning: pull request #1 \\(kaji/rightsize\\) is left open: GitHub has its head at ${tip.slice(0, 12)}, but kaji/rightsize of ${clone} is at ${before.slice(0, 12)}: a push landed meanwhile, or --manifests is not the repository of the pull request`, 'm'),
+      );
+      assert.deepEqual(calls(stage.github), ['GET /repos/acme/manifests/pulls', 'GET /repos/acme/manifests/pulls']);
+      untouched(stage, tip);
+      assert.equal(gitIn(clone, 'rev-parse', BRANCH), before, 'nothing deleted in the clone');
+    });
+  });
+});
+
+/** An overlay patch of shop's app container: `resources` (YAML at the container's resources). */
+function patch(resources: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          resources:
+            ${resources}
+`;
+}
