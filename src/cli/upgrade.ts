@@ -5,6 +5,7 @@ import { ARGOCD_TOKEN_ENV } from '../upgrade/argocd.js';
 import { parseDuration } from '../upgrade/wait.js';
 import { wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
+import type { UpgradeAddress } from '../upgrade/index.js';
 
 /** Exit codes of `kaji upgrade`. */
 export const UPGRADE_EXIT = { ok: 0, notDone: 1, usage: 2 } as const;
@@ -13,11 +14,11 @@ export const UPGRADE_EXIT = { ok: 0, notDone: 1, usage: 2 } as const;
 interface CommonFlags {
   platform: string;
   kubectl?: string;
+  cdkApp?: string;
 }
 
 interface RunFlags extends CommonFlags {
   cdk?: string;
-  cdkApp?: string;
   argocdServer?: string;
   caFile?: string;
   route53Endpoint?: string;
@@ -34,7 +35,6 @@ interface PlanFlags extends CommonFlags {
   from?: string;
   to?: string;
   output: 'text' | 'json';
-  cdkApp?: string;
 }
 
 function duration(value: string): number {
@@ -112,7 +112,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (flags: PlanFlags) => {
       const { planUpgrade, formatPlan } = await import('../upgrade/index.js');
-      await guarded(io, outcome, async () => {
+      await guarded(io, outcome, flags, async () => {
         const plan = await planUpgrade({ directory: resolve(flags.platform), from: flags.from, to: flags.to, kubectl: flags.kubectl, cdkApp: flags.cdkApp, onProgress: renderProgress(io) });
         io.out(flags.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, flags));
         if (!plan.ready) outcome.exitCode = UPGRADE_EXIT.notDone;
@@ -128,7 +128,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     .addOption(new Option('--soak <duration>', 'how long each weight step runs before the next').argParser(duration).default(10 * 60_000, '10m'))
     .action(async (flags: PlanFlags & { steps: number[]; soak: number }) => {
       const { startUpgrade, formatPlan, formatStatus } = await import('../upgrade/index.js');
-      await guarded(io, outcome, async () => {
+      await guarded(io, outcome, flags, async () => {
         const { plan, state } = await startUpgrade({
           ...baseOptions(flags, io),
           from: flags.from,
@@ -148,11 +148,13 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
 
   withPlatform(upgrade.command('status'))
     .description('Where the upgrade stands.')
+    // Read by nothing but the commands status suggests, which carry it as next needs it.
+    .option('--cdk-app <dir>', "the platform's CDK app, carried into the command suggested next (default: infra/ beside platform.yaml)")
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (flags: CommonFlags & { output: 'text' | 'json' }) => {
       const { requireState, formatStatus } = await import('../upgrade/index.js');
-      await guarded(io, outcome, async () => {
-        const state = await requireState(resolve(flags.platform));
+      await guarded(io, outcome, flags, async () => {
+        const state = await requireState(resolve(flags.platform), flags);
         io.out(flags.output === 'json' ? `${JSON.stringify(state, null, 2)}\n` : formatStatus(state, flags));
       });
     });
@@ -165,14 +167,14 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     )
     .action(async (flags: RunFlags) => {
       const { nextStep } = await import('../upgrade/index.js');
-      await guarded(io, outcome, async () => printStep(io, await nextStep(await runOptions(flags, io))));
+      await guarded(io, outcome, flags, async () => printStep(io, await nextStep(await runOptions(flags, io))));
     });
 
   withRun(upgrade.command('rollback'))
     .description("All weight back to the old cluster (released like a weight step, verified in Route 53); never held back by the new cluster's health.")
     .action(async (flags: RunFlags) => {
       const { rollback } = await import('../upgrade/index.js');
-      await guarded(io, outcome, async () => printStep(io, await rollback(await runOptions(flags, io))));
+      await guarded(io, outcome, flags, async () => printStep(io, await rollback(await runOptions(flags, io))));
     });
 
   withRun(upgrade.command('finish'))
@@ -183,7 +185,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     .option('--destroy', "cdk destroy the old cluster's stack before removing it")
     .action(async (flags: RunFlags & { destroy?: boolean }) => {
       const { finish } = await import('../upgrade/index.js');
-      await guarded(io, outcome, async () => printStep(io, await finish({ ...(await runOptions(flags, io)), destroy: flags.destroy })));
+      await guarded(io, outcome, flags, async () => printStep(io, await finish({ ...(await runOptions(flags, io)), destroy: flags.destroy })));
     });
 }
 
@@ -193,6 +195,8 @@ function baseOptions(flags: CommonFlags, io: Io) {
     kubectl: flags.kubectl,
     onProgress: (message: string) => io.err(`kaji upgrade: ${message}\n`),
     onOutput: (text: string) => io.err(text),
+    // As given, not resolved: a suggested command is run from the same folder.
+    address: flags,
   };
 }
 
@@ -229,9 +233,9 @@ function printStep(io: Io, result: { lines: readonly string[] }): void {
   io.out(result.lines.map((line) => `${line}\n`).join(''));
 }
 
-/** Runs an action, turning the upgrade's own failures into one line and an exit code; anything else is a bug. */
-async function guarded(io: Io, outcome: Outcome, action: () => Promise<void>): Promise<void> {
-  const [{ UpgradeError, StepFailedError }, { GitError, redact }] = await Promise.all([import('../upgrade/index.js'), import('../gitops/index.js')]);
+/** Runs an action, turning the upgrade's own failures into one line and an exit code; anything else is a bug. `address`: the flags given, for the command suggested. */
+async function guarded(io: Io, outcome: Outcome, address: UpgradeAddress, action: () => Promise<void>): Promise<void> {
+  const [{ UpgradeError, StepFailedError, upgradeCommand }, { GitError, redact }] = await Promise.all([import('../upgrade/index.js'), import('../gitops/index.js')]);
   const token = process.env[ARGOCD_TOKEN_ENV];
   const clean = (text: string) => redact(text, token ? [token] : []);
   try {
@@ -241,7 +245,7 @@ async function guarded(io: Io, outcome: Outcome, action: () => Promise<void>): P
       io.err(`kaji: ${clean(error.message)}\n`);
       outcome.exitCode = UPGRADE_EXIT.usage;
     } else if (error instanceof StepFailedError || error instanceof GitError) {
-      io.err(`kaji: ${clean(error.message)}\nkaji: nothing was recorded as done; fix it and run the same command again (kaji upgrade status shows where it stands)\n`);
+      io.err(`kaji: ${clean(error.message)}\nkaji: nothing was recorded as done; fix it and run the same command again (${upgradeCommand('status', address)} shows where it stands)\n`);
       outcome.exitCode = UPGRADE_EXIT.notDone;
     } else {
       throw error;

@@ -2,33 +2,12 @@
 // blockers, and the runbook's state as a checklist.
 import { stackName } from '../platform/stack-name.js';
 import { alignedColumns, printable } from '../report/index.js';
+import { upgradeCommand, type UpgradeAddress } from './command.js';
 import type { UpgradePlan } from './plan.js';
 import { currentStep, resumeCommand, stepsOf, weightsOf, type StepId, type UpgradeState } from './state.js';
 import { formatDuration } from './wait.js';
 
-/** The flags that name the same upgrade (and how it runs) as given; carried into every command suggested next. */
-export interface UpgradeAddress {
-  readonly platform?: string;
-  readonly kubectl?: string;
-  readonly cdkApp?: string;
-}
-
-/**
- * `kaji upgrade <command>` with the address's flags, so that a suggestion copied as is works from the
- * folder it was printed in (a --platform left out would mean the current folder's platform.yaml).
- */
-export function upgradeCommand(command: string, address: UpgradeAddress = {}): string {
-  const flags: string[] = [];
-  if (address.platform !== undefined && address.platform !== '.') flags.push('--platform', shellWord(address.platform));
-  if (address.kubectl !== undefined) flags.push('--kubectl', shellWord(address.kubectl));
-  if (address.cdkApp !== undefined) flags.push('--cdk-app', shellWord(address.cdkApp));
-  return ['kaji upgrade', command, ...flags].join(' ');
-}
-
-/** A path as one shell word: as is when it needs no quoting, else in single quotes. */
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
+export { upgradeCommand, type UpgradeAddress } from './command.js';
 
 export function formatPlan(plan: UpgradePlan, address: UpgradeAddress = {}): string {
   const { from, to } = plan;
@@ -77,13 +56,13 @@ export function formatStatus(state: UpgradeState, address: UpgradeAddress = {}, 
     const mark = done ? '✓' : step === current ? '→' : '·';
     lines.push(`  ${mark} ${stepTitle(state, step)}${done ? `  (${done})` : ''}`);
   }
-  const resume = state.inProgress ? resumeCommand(state.inProgress.step) : undefined;
-  // resumeCommand says which command ("kaji upgrade rollback"); the address is added to it here.
-  const resumeWithAddress = resume && upgradeCommand(resume.replace(/^kaji upgrade /, ''), address);
-  if (state.inProgress) lines.push(`started and not verified: ${state.inProgress.step} (since ${state.inProgress.since}): run ${resumeWithAddress} to complete it`);
+  const started = state.inProgress?.step;
+  const resume = started && resumeCommand(started, address);
+  if (state.inProgress) lines.push(`started and not verified: ${state.inProgress.step} (since ${state.inProgress.since}): run ${resume} to complete it`);
   for (const rollback of state.rollbacks) lines.push(`rolled back at ${rollback.at}`);
   const soakLeft = state.soakUntil ? Date.parse(state.soakUntil) - at : 0;
-  if (resume !== undefined && resume !== 'kaji upgrade next') lines.push(`next: ${resumeWithAddress}`);
+  // A rollback or finish left unverified is completed by its own command; any other step by next, as below.
+  if (started === 'rollback' || started === 'finish') lines.push(`next: ${resume}`);
   else if (current === undefined) lines.push(`finished: ${state.from.name} is removed from platform.yaml`);
   else if (current === 'finish') lines.push(`next: ${upgradeCommand('finish', address)}${soakLeft > 0 ? ` (after the soak: ${formatDuration(soakLeft)} left)` : ''}`);
   else lines.push(`next: ${upgradeCommand('next', address)}${soakLeft > 0 && current.startsWith('weight-') ? ` (after the soak: ${formatDuration(soakLeft)} left)` : ''}`);

@@ -11,3 +11,4 @@ export { listApplications, syncVerdict, ArgoCdRefusedError, ATTENTION_HEALTHS, t
 export { dnsVerdict, weightedRecords, hostedZoneOf, route53Client, type WeightedRecord, type DnsVerdict, type Route53Options } from './route53.js';
 export { formatDuration, parseDuration } from './wait.js';
 export { formatPlan, formatStatus } from './format.js';
+export { upgradeCommand, type UpgradeAddress } from './command.js';

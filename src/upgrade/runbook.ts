@@ -24,6 +24,7 @@ import {
 } from './argocd.js';
 import { branchWeights, describeFound, weightsAgree } from './branch-weights.js';
 import { cdkAppFolder, runCdk } from './cdk.js';
+import { upgradeCommand, type UpgradeAddress } from './command.js';
 import { StepFailedError, UpgradeError } from './errors.js';
 import { withUpgradeLock } from './lock.js';
 import { removeCluster, setClusterWeights } from './platform-edit.js';
@@ -68,6 +69,8 @@ export interface RunbookOptions {
   readonly onProgress: (message: string) => void;
   /** The CDK CLI's output, as it comes. */
   readonly onOutput: (text: string) => void;
+  /** The flags the user gave (--platform, --kubectl, --cdk-app), as given: every command a message suggests carries them. */
+  readonly address?: UpgradeAddress;
 }
 
 export interface StartOptions extends RunbookOptions {
@@ -94,7 +97,7 @@ export async function startUpgrade(options: StartOptions): Promise<{ plan: Upgra
   const existing = await readState(options.directory);
   if (existing && !existing.done.finish) {
     throw new UpgradeError(
-      `an upgrade ${existing.from.name} → ${existing.to.name} is recorded in ${displayPath(join(options.directory, STATE_FILE))}: see kaji upgrade status (delete the file to start over)`,
+      `an upgrade ${existing.from.name} → ${existing.to.name} is recorded in ${displayPath(join(options.directory, STATE_FILE))}: see ${upgradeCommand('status', options.address)} (delete the file to start over)`,
     );
   }
   const weightSteps = options.weightSteps ?? DEFAULT_WEIGHT_STEPS;
@@ -123,7 +126,7 @@ export async function startUpgrade(options: StartOptions): Promise<{ plan: Upgra
       // A finished upgrade is kept as the record of it, named after when it finished.
       const finished = (await readState(options.directory))?.done.finish;
       if (finished) await rename(statePath(options.directory), join(options.directory, `kaji-upgrade.${finished.replace(/[:.]/g, '-')}.json`));
-      return writeState(options.directory, state, { create: true });
+      return writeState(options.directory, state, { create: true, address: options.address });
     }),
   };
 }
@@ -137,12 +140,12 @@ function checkWeightSteps(steps: readonly number[]): void {
 
 /** Makes the current step (deploy, sync or a weight step); finish has its own command. */
 export async function nextStep(options: RunbookOptions): Promise<StepResult> {
-  const seen = await requireState(options.directory);
+  const seen = await requireState(options.directory, options.address);
   const step = currentStep(seen);
   if (step === undefined) return { state: seen, lines: [`the upgrade ${seen.from.name} → ${seen.to.name} is finished: nothing left to do`] };
-  refuseOtherUnverifiedStep(seen, step);
-  if (step === 'finish') return { state: seen, lines: [`every weight step is done: ${seen.to.name} has all the traffic; run kaji upgrade finish to remove ${seen.from.name}`] };
-  if (step === 'preflight') throw new UpgradeError(`${STATE_FILE} has no preflight recorded: delete it and run kaji upgrade start`);
+  refuseOtherUnverifiedStep(seen, step, options.address);
+  if (step === 'finish') return { state: seen, lines: [`every weight step is done: ${seen.to.name} has all the traffic; run ${upgradeCommand('finish', options.address)} to remove ${seen.from.name}`] };
+  if (step === 'preflight') throw new UpgradeError(`${STATE_FILE} has no preflight recorded: delete it and run ${upgradeCommand('start', options.address)}`);
   const weight = step !== 'deploy' && step !== 'sync';
   // Asked before the soak, not after it: a weight step checks green's Argo CD first.
   if (weight) greenArgoCd(seen, options, 'each weight step checks');
@@ -153,12 +156,12 @@ export async function nextStep(options: RunbookOptions): Promise<StepResult> {
     await checkGreenStillReady(await platformOf(options.directory, seen), seen, step, options, what);
   }
   return withUpgradeLock(options.directory, async () => {
-    let state = await unchangedState(options.directory, seen);
+    let state = await unchangedState(options, seen);
     const platform = await platformOf(options.directory, state);
     if (weight) return weightStep(platform, state, step, options);
-    state = await writeState(options.directory, { ...state, inProgress: { step, since: now() } });
+    state = await record(options, { ...state, inProgress: { step, since: now() } });
     const lines = step === 'deploy' ? await deployStep(platform, state, options) : await syncStep(platform, state, options);
-    state = await writeState(options.directory, { ...state, done: { ...state.done, [step]: now() }, inProgress: undefined });
+    state = await record(options, { ...state, done: { ...state.done, [step]: now() }, inProgress: undefined });
     return { state, step, lines };
   });
 }
@@ -169,21 +172,26 @@ export async function nextStep(options: RunbookOptions): Promise<StepResult> {
  * and the manifest repository may hold the old cluster's weights, and moving
  * on from the state's last weight step would push traffic forward again.
  */
-function refuseOtherUnverifiedStep(state: UpgradeState, step: StepId | 'rollback'): void {
+function refuseOtherUnverifiedStep(state: UpgradeState, step: StepId | 'rollback', address: UpgradeAddress | undefined): void {
   const started = state.inProgress;
   if (started === undefined || started.step === step) return;
   throw new UpgradeError(
-    `${started.step === 'rollback' ? 'a rollback' : `step ${started.step}`} was started at ${started.since} and not verified: run ${resumeCommand(started.step)} to complete it first`,
+    `${started.step === 'rollback' ? 'a rollback' : `step ${started.step}`} was started at ${started.since} and not verified: run ${resumeCommand(started.step, address)} to complete it first`,
   );
 }
 
 /** The state again, under the lock: refused when another run recorded something since `seen` was read. */
-async function unchangedState(directory: string, seen: UpgradeState): Promise<UpgradeState> {
-  const state = await requireState(directory);
+async function unchangedState(options: RunbookOptions, seen: UpgradeState): Promise<UpgradeState> {
+  const state = await requireState(options.directory, options.address);
   if (state.updatedAt !== seen.updatedAt) {
-    throw new UpgradeError(`the upgrade was changed by another run while this one waited (${STATE_FILE} updated at ${state.updatedAt}): see kaji upgrade status, then run again`);
+    throw new UpgradeError(`the upgrade was changed by another run while this one waited (${STATE_FILE} updated at ${state.updatedAt}): see ${upgradeCommand('status', options.address)}, then run again`);
   }
   return state;
+}
+
+/** Writes the next version of the state (writeState); a conflict's message names the command with the user's flags. */
+function record(options: RunbookOptions, state: UpgradeState): Promise<UpgradeState> {
+  return writeState(options.directory, state, { address: options.address });
 }
 
 async function platformOf(directory: string, state: UpgradeState): Promise<PlatformDefinition> {
@@ -249,7 +257,7 @@ async function syncStep(platform: PlatformDefinition, state: UpgradeState, optio
         const synced = applications.filter((application) => expected.includes(application.name) && application.sync === 'Synced').flatMap((application) => application.revisions);
         const { accepted, fetchProblem } = await history.accept(synced);
         const verdict = syncVerdict(expected, applications, { branch: history.branch, tip: history.tip, accepted });
-        failWhenDegradedTooLong(verdict, degradedSince, graceMs, state);
+        failWhenDegradedTooLong(verdict, degradedSince, graceMs, state, options.address);
         // Argo CD lists only the Applications the token's account may get: none at all is more often RBAC than an empty cluster.
         const hint = applications.length === 0 ? " (Argo CD lists none: is this the new cluster's Argo CD, and may the token's account get its applications?)" : '';
         const fetched = fetchProblem ? `; could not fetch ${history.branch} to tell whether newer revisions are later commits (${fetchProblem})` : '';
@@ -313,7 +321,7 @@ async function withResourceHealth(argocd: ArgoCdConnection, expected: readonly s
 }
 
 /** Tracks since when each Application is Degraded (without a break); fails the step for those Degraded graceMs or longer. */
-function failWhenDegradedTooLong(verdict: SyncVerdict, degradedSince: Map<string, number>, graceMs: number, state: UpgradeState): void {
+function failWhenDegradedTooLong(verdict: SyncVerdict, degradedSince: Map<string, number>, graceMs: number, state: UpgradeState, address: UpgradeAddress | undefined): void {
   const at = Date.now();
   const degraded = new Set(verdict.attention.filter((application) => application.health === 'Degraded').map((application) => application.name));
   for (const name of degradedSince.keys()) if (!degraded.has(name)) degradedSince.delete(name);
@@ -322,7 +330,7 @@ function failWhenDegradedTooLong(verdict: SyncVerdict, degradedSince: Map<string
   if (stuck.length === 0) return;
   const lines = verdict.waiting.filter((line) => stuck.some((name) => line.startsWith(`${name}: `)));
   throw new StepFailedError(
-    `${state.to.name}'s Argo CD: ${stuck.join(', ')} Degraded for ${formatDuration(graceMs)} or more (--degraded-grace): fix it, then run kaji upgrade next to wait again${lines.map((line) => `\n  ${line}`).join('')}`,
+    `${state.to.name}'s Argo CD: ${stuck.join(', ')} Degraded for ${formatDuration(graceMs)} or more (--degraded-grace): fix it, then run ${upgradeCommand('next', address)} to wait again${lines.map((line) => `\n  ${line}`).join('')}`,
   );
 }
 
@@ -347,7 +355,7 @@ async function checkGreenStillReady(platform: PlatformDefinition, state: Upgrade
   const expected = await expectedApplications(platform, state.to.name);
   const patienceMs = Math.min(GATE_PATIENCE_MS, options.timeoutMs ?? GATE_PATIENCE_MS);
   const graceMs = Math.min(GATE_GRACE_MS, options.degradedGraceMs ?? GATE_GRACE_MS, patienceMs);
-  const orRollback = step === 'finish' && state.inProgress?.step === 'finish' ? '' : `, or kaji upgrade rollback to move all traffic back to ${state.from.name}`;
+  const orRollback = step === 'finish' && state.inProgress?.step === 'finish' ? '' : `, or ${upgradeCommand('rollback', options.address)} to move all traffic back to ${state.from.name}`;
   const holdBack = (verdict: SyncVerdict) =>
     new StepFailedError(
       `${state.to.name}'s Argo CD has ${verdict.ready}/${verdict.total} Applications Synced and Healthy, so ${what} was not made: ${unmoved} ` +
@@ -409,7 +417,7 @@ function heldBack(state: UpgradeState, step: StepId, branch: string): string {
 }
 
 async function weightStep(platform: PlatformDefinition, state: UpgradeState, step: StepId, options: RunbookOptions): Promise<StepResult> {
-  state = await writeState(options.directory, { ...state, inProgress: { step, since: now() } });
+  state = await record(options, { ...state, inProgress: { step, since: now() } });
   const index = Number(step.slice('weight-'.length));
   const weights = weightsOf(state, index);
   const percent = state.weightSteps[index - 1]!;
@@ -417,14 +425,14 @@ async function weightStep(platform: PlatformDefinition, state: UpgradeState, ste
   const release = await releaseWeights(platform, state, weights, title, options);
   await verifyDns(platform, weights, options);
   const at = now();
-  const done = await writeState(options.directory, {
+  const done = await record(options, {
     ...state,
     done: { ...state.done, [step]: at },
     weights,
     soakUntil: new Date(Date.now() + state.soakMs).toISOString(),
     inProgress: undefined,
   });
-  return { state: done, step, lines: [`${title}: ${releaseLine(release)}; Route 53 has the new weights`, soakLine(done)] };
+  return { state: done, step, lines: [`${title}: ${releaseLine(release)}; Route 53 has the new weights`, soakLine(done, options.address)] };
 }
 
 function describeWeights(weights: Readonly<Record<string, number>>): string {
@@ -437,9 +445,9 @@ function releaseLine(release: ReleaseResult): string {
   return `${commit}${edited}`;
 }
 
-function soakLine(state: UpgradeState): string {
+function soakLine(state: UpgradeState, address: UpgradeAddress | undefined): string {
   const next = currentStep(state);
-  return `soak ${formatDuration(state.soakMs)} before ${next === 'finish' ? 'kaji upgrade finish' : 'the next step (kaji upgrade next)'}, until ${state.soakUntil}`;
+  return `soak ${formatDuration(state.soakMs)} before ${next === 'finish' ? upgradeCommand('finish', address) : `the next step (${upgradeCommand('next', address)})`}, until ${state.soakUntil}`;
 }
 
 async function waitSoak(state: UpgradeState, options: RunbookOptions): Promise<void> {
@@ -468,7 +476,7 @@ async function releaseWeights(platform: PlatformDefinition, state: UpgradeState,
     throw new UpgradeError(
       `${clone.base} of the manifest repository routes traffic at ${describeFound(found)}: neither the weights this upgrade last verified (${describeWeights(state.weights)}) nor this step's (${describeWeights(weights)}). ` +
         `Someone moved traffic since (kaji upgrade rollback run elsewhere, a hand edit), and this step would undo it: nothing was pushed. ` +
-        `Find out why; to go on from there, kaji upgrade rollback records a rollback here too (then next starts the weight steps over)`,
+        `Find out why; to go on from there, ${upgradeCommand('rollback', options.address)} records a rollback here too (then next starts the weight steps over)`,
     );
   };
   return releasePlatformChange(platform, {
@@ -517,18 +525,18 @@ export async function rollback(options: RunbookOptions): Promise<StepResult> {
 }
 
 async function rollbackLocked(options: RunbookOptions): Promise<StepResult> {
-  let state = await requireState(options.directory);
+  let state = await requireState(options.directory, options.address);
   if (state.done.finish) throw new UpgradeError(`the upgrade is finished: ${state.from.name} was removed; there is nothing to roll back to`);
-  if (state.inProgress?.step === 'finish') throw new UpgradeError(`finish was started at ${state.inProgress.since} (${state.from.name}'s removal may be released already): run kaji upgrade finish to complete it`);
+  if (state.inProgress?.step === 'finish') throw new UpgradeError(`finish was started at ${state.inProgress.since} (${state.from.name}'s removal may be released already): run ${upgradeCommand('finish', options.address)} to complete it`);
   const platform = await platformOf(options.directory, state);
-  state = await writeState(options.directory, { ...state, inProgress: { step: 'rollback', since: now() } });
+  state = await record(options, { ...state, inProgress: { step: 'rollback', since: now() } });
   const weights = { [state.from.name]: state.totalWeight, [state.to.name]: 0 };
   const title = `upgrade ${state.from.name} → ${state.to.name}: rollback (${describeWeights(weights)})`;
   const release = await releaseWeights(platform, state, weights, title, options);
   await verifyDns(platform, weights, options);
   const done = Object.fromEntries(Object.entries(state.done).filter(([step]) => step === 'preflight' || step === 'deploy'));
   const at = now();
-  state = await writeState(options.directory, {
+  state = await record(options, {
     ...state,
     done,
     weights,
@@ -541,7 +549,7 @@ async function rollbackLocked(options: RunbookOptions): Promise<StepResult> {
     step: 'rollback',
     lines: [
       `${title}: ${releaseLine(release)}; Route 53 has ${state.from.name} at full weight again`,
-      `fix what made you roll back, then kaji upgrade next (it checks ${state.to.name}'s Argo CD again, then starts the weight steps over)`,
+      `fix what made you roll back, then ${upgradeCommand('next', options.address)} (it checks ${state.to.name}'s Argo CD again, then starts the weight steps over)`,
     ],
   };
 }
@@ -559,17 +567,17 @@ export interface FinishOptions extends RunbookOptions {
  * removal from platform.yaml, released.
  */
 export async function finish(options: FinishOptions): Promise<StepResult> {
-  const seen = await requireState(options.directory);
+  const seen = await requireState(options.directory, options.address);
   const step = currentStep(seen);
-  if (step !== undefined && step !== 'finish') throw new UpgradeError(`not yet: the next step is ${step} (kaji upgrade next); finish comes after the last weight step and its soak`);
-  refuseOtherUnverifiedStep(seen, 'finish');
+  if (step !== undefined && step !== 'finish') throw new UpgradeError(`not yet: the next step is ${step} (${upgradeCommand('next', options.address)}); finish comes after the last weight step and its soak`);
+  refuseOtherUnverifiedStep(seen, 'finish', options.address);
   const retires = step === 'finish' || (options.destroy === true && seen.destroyedAt === undefined);
   if (retires) greenArgoCd(seen, options, 'finish checks');
   if (step === 'finish') await waitSoak(seen, options);
   // Without the lock, like the soak: a rollback may be made while the gate waits.
   if (retires) await checkGreenStillReady(await platformOf(options.directory, seen), seen, 'finish', options, `finish (${seen.from.name}'s retirement)`);
   return withUpgradeLock(options.directory, async () => {
-    let state = await unchangedState(options.directory, seen);
+    let state = await unchangedState(options, seen);
     const platform = await platformOf(options.directory, state);
     const stack = stackName(platform, state.from.name);
     const folder = cdkAppFolder(platform.file, options.cdkApp);
@@ -585,11 +593,11 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
       }
       options.onProgress(`running cdk destroy ${stack} in ${displayPath(folder)}`);
       await runCdk({ cdk: options.cdk, folder, args: ['destroy', '--force', stack], onOutput: options.onOutput });
-      state = await writeState(options.directory, { ...state, destroyedAt: now() });
+      state = await record(options, { ...state, destroyedAt: now() });
       lines.push(`destroyed ${stack} (cdk destroy succeeded; aws cloudformation describe-stacks --region ${platform.platform.region} --stack-name ${stack} now says it does not exist)`);
     }
     if (step === 'finish') {
-      state = await writeState(options.directory, { ...state, inProgress: { step: 'finish', since: now() } });
+      state = await record(options, { ...state, inProgress: { step: 'finish', since: now() } });
       const title = `upgrade ${state.from.name} → ${state.to.name}: remove ${state.from.name}`;
       const from = state.from.name;
       const release = await releasePlatformChange(platform, {
@@ -600,7 +608,7 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
         trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
         ...releaseSettings(options),
       });
-      state = await writeState(options.directory, { ...state, done: { ...state.done, finish: now() }, inProgress: undefined });
+      state = await record(options, { ...state, done: { ...state.done, finish: now() }, inProgress: undefined });
       lines.push(
         `${title}: ${releaseLine(release)}`,
         `${state.from.name}'s overlays (apps/*/overlays/${state.from.name}/) belong to the service teams and stay; delete them when you like`,

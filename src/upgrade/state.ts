@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { displayPath, writeFileAtomically } from '../kube/index.js';
+import { upgradeCommand, type UpgradeAddress } from './command.js';
 import { UpgradeError } from './errors.js';
 import type { ClusterSummary } from './plan.js';
 
@@ -62,9 +63,9 @@ export function weightsOf(state: Pick<UpgradeState, 'from' | 'to' | 'totalWeight
   return { [state.from.name]: state.totalWeight - to, [state.to.name]: to };
 }
 
-/** The command that completes the step a run started and did not verify. */
-export function resumeCommand(step: StepId | 'rollback'): string {
-  return step === 'rollback' ? 'kaji upgrade rollback' : step === 'finish' ? 'kaji upgrade finish' : 'kaji upgrade next';
+/** The command that completes the step a run started and did not verify, with the flags the user gave. */
+export function resumeCommand(step: StepId | 'rollback', address?: UpgradeAddress): string {
+  return upgradeCommand(step === 'rollback' ? 'rollback' : step === 'finish' ? 'finish' : 'next', address);
 }
 
 export async function readState(directory: string): Promise<UpgradeState | undefined> {
@@ -126,10 +127,10 @@ function stateProblem(state: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** Loads the state of the upgrade under way, or says how to start one. */
-export async function requireState(directory: string): Promise<UpgradeState> {
+/** Loads the state of the upgrade under way, or says how to start one (with the flags the user gave: `address`). */
+export async function requireState(directory: string, address?: UpgradeAddress): Promise<UpgradeState> {
   const state = await readState(directory);
-  if (!state) throw new UpgradeError(`no upgrade under way in ${displayPath(directory)} (no ${STATE_FILE}): start one with kaji upgrade start`);
+  if (!state) throw new UpgradeError(`no upgrade under way in ${displayPath(directory)} (no ${STATE_FILE}): start one with ${upgradeCommand('start', address)}`);
   return state;
 }
 
@@ -137,13 +138,13 @@ export async function requireState(directory: string): Promise<UpgradeState> {
  * Writes `state` as the next version of the one read (compare-and-set): the
  * file must still hold the version `state` was made from (its updatedAt), or,
  * with `create`, no upgrade at all; otherwise another run changed it
- * meanwhile, and writing would undo what that run did.
+ * meanwhile, and writing would undo what that run did. `address`: the flags the user gave, for the command the message suggests.
  */
-export async function writeState(directory: string, state: UpgradeState, options: { create?: boolean } = {}): Promise<UpgradeState> {
+export async function writeState(directory: string, state: UpgradeState, options: { create?: boolean; address?: UpgradeAddress } = {}): Promise<UpgradeState> {
   const current = await readState(directory);
   if (options.create ? current !== undefined : current?.updatedAt !== state.updatedAt) {
     throw new UpgradeError(
-      `${displayPath(statePath(directory))} was changed by another run while this one worked (${current ? `now: ${current.updatedAt}` : 'it is gone'}): nothing more was recorded; see kaji upgrade status`,
+      `${displayPath(statePath(directory))} was changed by another run while this one worked (${current ? `now: ${current.updatedAt}` : 'it is gone'}): nothing more was recorded; see ${upgradeCommand('status', options.address)}`,
     );
   }
   let updatedAt = new Date().toISOString();

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatPlan, upgradeCommand } from '../../src/upgrade/format.js';
 import type { UpgradePlan } from '../../src/upgrade/plan.js';
@@ -71,6 +71,55 @@ describe('kaji upgrade: the commands it suggests', () => {
       assert.equal(interrupted.code, 0, interrupted.stderr);
       assert.ok(interrupted.stdout.includes(`run kaji upgrade rollback --platform ${fixture.platformDir} to complete it\n`), interrupted.stdout);
       assert.deepEqual(suggested(interrupted.stdout, 'next'), ['upgrade', 'rollback', '--platform', fixture.platformDir]);
+    } finally {
+      fixture.cleanup();
+    }
+  });
+
+  test("after start, every command the runbook's messages suggest carries --platform, --kubectl and --cdk-app as given", { skip: !hasKubectl }, async () => {
+    const fixture = await createFixture();
+    try {
+      const kubectl = execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
+      const address = ['--platform', fixture.platformDir, '--kubectl', kubectl, '--cdk-app', join(fixture.platformDir, 'infra')];
+      /** `kaji upgrade COMMAND` with the address, as the output must spell it (the fixture's paths need no quoting). */
+      const command = (name: string) => `kaji upgrade ${name} ${address.join(' ')}`;
+      const run = async (args: string[], code: number) => {
+        const result = await kaji(['upgrade', ...args, ...address]);
+        assert.equal(result.code, code, `${result.stdout}${result.stderr}`);
+        return `${result.stdout}${result.stderr}`;
+      };
+      const started = await run(['start'], 0);
+      const stateFile = join(fixture.platformDir, 'kaji-upgrade.json');
+      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { done: Record<string, string> };
+      assert.deepEqual(suggested(started, 'next'), ['upgrade', 'next', ...address]);
+      // status passes on the --cdk-app it was given, as next needs it.
+      assert.deepEqual(suggested(await run(['status'], 0), 'next'), ['upgrade', 'next', ...address]);
+      const again = await run(['start'], 2);
+      assert.ok(again.includes(`: see ${command('status')} (delete the file to start over)`), again);
+      // The suggestion copied as is works.
+      assert.equal((await kaji(shellWords(command('status')).slice(1))).code, 0);
+      const early = await run(['finish'], 2);
+      assert.ok(early.includes(`not yet: the next step is deploy (${command('next')}); finish comes after`), early);
+      // A step that fails: the way to see where the upgrade stands carries the address too.
+      const failed = await run(['next', '--cdk', 'false'], 1);
+      assert.ok(failed.includes(`fix it and run the same command again (${command('status')} shows where it stands)`), failed);
+
+      // The state as start wrote it, with the steps a test needs done or started.
+      const at = '2026-01-01T00:00:00.000Z';
+      const rewrite = (changes: Record<string, unknown>) => writeFileSync(stateFile, JSON.stringify({ ...state, ...changes }));
+      rewrite({ inProgress: { step: 'rollback', since: at } });
+      const unverified = await run(['next'], 2);
+      assert.ok(unverified.includes(`a rollback was started at ${at} and not verified: run ${command('rollback')} to complete it first`), unverified);
+      rewrite({ done: { ...state.done, deploy: at, sync: at, 'weight-1': at, 'weight-2': at, 'weight-3': at }, inProgress: { step: 'finish', since: at } });
+      const finishing = await run(['rollback'], 2);
+      assert.ok(finishing.includes(`removal may be released already): run ${command('finish')} to complete it`), finishing);
+      rewrite({ done: { ...state.done, deploy: at, sync: at, 'weight-1': at, 'weight-2': at, 'weight-3': at } });
+      const allWeight = await run(['next'], 0);
+      assert.ok(allWeight.includes(`every weight step is done: green has all the traffic; run ${command('finish')} to remove blue`), allWeight);
+
+      rmSync(stateFile);
+      const none = await run(['status'], 2);
+      assert.ok(none.includes(`(no kaji-upgrade.json): start one with ${command('start')}\n`), none);
     } finally {
       fixture.cleanup();
     }

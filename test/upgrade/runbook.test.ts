@@ -220,6 +220,9 @@ spec:
         const step = await upgrade(fixture, ['next'], servers());
         assert.equal(step.code, 0, step.stderr);
         assert.match(step.stdout, new RegExp(`weight ${[10, 50, 100][index]}% \\(blue ${weights.blue}, green ${weights.green}\\): pushed [0-9a-f]{12} \\(platform.yaml edited in place`));
+        // The command the soak leads to carries the --platform the step was run with.
+        const then = index === 2 ? `kaji upgrade finish --platform ${fixture.platformDir}` : `the next step (kaji upgrade next --platform ${fixture.platformDir})`;
+        assert.ok(step.stdout.includes(`\nsoak 0ms before ${then}, until `), step.stdout);
         assert.deepEqual(remoteWeights(fixture), weights);
         assert.deepEqual(remoteWeights(fixture, 'cart'), weights);
         assert.deepEqual(state(fixture).weights, { blue: Number(weights.blue), green: Number(weights.green) });
@@ -239,7 +242,7 @@ spec:
       assert.ok(route53.requests.some((request) => request.path.includes('identifier=')), 'the record listing was paged');
 
       const nothing = await upgrade(fixture, ['next'], servers());
-      assert.match(nothing.stdout, /every weight step is done: green has all the traffic; run kaji upgrade finish to remove blue/);
+      assert.match(nothing.stdout, /every weight step is done: green has all the traffic; run kaji upgrade finish --platform \S+ to remove blue/);
 
       const finish = await upgrade(fixture, ['finish'], servers());
       assert.equal(finish.code, 0, finish.stderr);
@@ -325,6 +328,7 @@ spec:
       const back = await upgrade(fixture, ['rollback'], servers());
       assert.equal(back.code, 0, back.stderr);
       assert.match(back.stdout, /rollback \(blue 255, green 0\): pushed/);
+      assert.ok(back.stdout.includes(`\nfix what made you roll back, then kaji upgrade next --platform ${fixture.platformDir} (it checks`), back.stdout);
       assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
       assert.match(fixture.readPlatform(), /weight: 255 # all traffic today/);
       const after = state(fixture);
@@ -379,7 +383,7 @@ spec:
       const main = tip();
       const held = await upgrade(fixture, ['next'], servers());
       assert.equal(held.code, 1);
-      assert.match(held.stderr, /green's Argo CD has 4\/5 Applications Synced and Healthy, so weight step 1 \(50%\) was not made: no traffic moved \(fix them and run the same command again, or kaji upgrade rollback to move all traffic back to blue\)\n {2}cart: Synced, Degraded \(Deployment cart: 0\/2 ready\)\n/);
+      assert.match(held.stderr, /green's Argo CD has 4\/5 Applications Synced and Healthy, so weight step 1 \(50%\) was not made: no traffic moved \(fix them and run the same command again, or kaji upgrade rollback --platform \S+ to move all traffic back to blue\)\n {2}cart: Synced, Degraded \(Deployment cart: 0\/2 ready\)\n/);
       assert.equal(tip(), main, 'nothing pushed');
       assert.equal(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'), before, 'nothing recorded');
       const blind = await upgrade(fixture, ['next'], { route53 });
@@ -416,7 +420,7 @@ spec:
       apps = health({ cart: 'Degraded' });
       const failed = await upgrade(fixture, ['next', '--degraded-grace', '0s'], servers());
       assert.equal(failed.code, 1);
-      assert.match(failed.stderr, /green's Argo CD: cart Degraded for 0ms or more \(--degraded-grace\): fix it, then run kaji upgrade next to wait again\n {2}cart: Synced, Degraded\n/);
+      assert.match(failed.stderr, /green's Argo CD: cart Degraded for 0ms or more \(--degraded-grace\): fix it, then run kaji upgrade next --platform \S+ to wait again\n {2}cart: Synced, Degraded\n/);
       assert.doesNotMatch(failed.stderr, /timed out/);
       assert.equal(state(fixture).done.sync, undefined);
 
@@ -568,7 +572,7 @@ spec:
         assert.equal(held.code, 1);
         assert.match(
           held.stderr,
-          /green's Argo CD could not be read when the gate's 3s ran out, so weight step 2 \(100%\) was not made: no traffic moved \(run the same command again once it answers, or kaji upgrade rollback to move all traffic back to blue\)\n {2}could not read Argo CD: Argo CD at http:\/\/127\.0\.0\.1:\d+ answered HTTP 503: upstream connect error/,
+          /green's Argo CD could not be read when the gate's 3s ran out, so weight step 2 \(100%\) was not made: no traffic moved \(run the same command again once it answers, or kaji upgrade rollback --platform \S+ to move all traffic back to blue\)\n {2}could not read Argo CD: Argo CD at http:\/\/127\.0\.0\.1:\d+ answered HTTP 503: upstream connect error/,
         );
         assert.ok(down.requests.length > 1, 'asked again');
       } finally {
@@ -596,7 +600,7 @@ spec:
       assert.equal(state(fixture).done.deploy, undefined);
       const again = await upgrade(fixture, ['start']);
       assert.equal(again.code, 2);
-      assert.match(again.stderr, /an upgrade blue → green is recorded in .*kaji-upgrade\.json: see kaji upgrade status/);
+      assert.match(again.stderr, /an upgrade blue → green is recorded in .*kaji-upgrade\.json: see kaji upgrade status --platform \S+ \(delete the file to start over\)/);
       const early = await upgrade(fixture, ['finish'], servers());
       assert.equal(early.code, 2);
       assert.match(early.stderr, /not yet: the next step is deploy/);
@@ -642,7 +646,7 @@ spec:
       const tip = fixture.git('rev-parse', 'main');
       const forward = await upgrade(fixture, ['next'], servers());
       assert.equal(forward.code, 2);
-      assert.match(forward.stderr, /a rollback was started at .* and not verified: run kaji upgrade rollback to complete it first/);
+      assert.match(forward.stderr, /a rollback was started at .* and not verified: run kaji upgrade rollback --platform \S+ to complete it first/);
       assert.equal(fixture.git('rev-parse', 'main'), tip, 'nothing pushed');
       assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
       records = () => recordsFromRemote(fixture);
@@ -705,7 +709,7 @@ spec:
       const rolledBack = tip();
       const stale = await upgrade(fixture, ['next'], servers());
       assert.equal(stale.code, 2, stale.stderr);
-      assert.match(stale.stderr, /routes traffic at blue 255, green 0: neither .*nothing was pushed\. Find out why; to go on from there, kaji upgrade rollback records a rollback here too/);
+      assert.match(stale.stderr, /routes traffic at blue 255, green 0: neither .*nothing was pushed\. Find out why; to go on from there, kaji upgrade rollback --platform \S+ records a rollback here too/);
       assert.equal(tip(), rolledBack, 'the rollback stays');
       assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
       assert.equal(state(fixture).done['weight-2'], undefined);
