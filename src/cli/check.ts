@@ -68,6 +68,9 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
 }
 
 async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
+  if (!flags.kubernetesVersion && flags.checks?.includes(REMOVED_API_CHECK)) {
+    throw new UsageError(`--checks: ${REMOVED_API_CHECK} runs only with --kubernetes-version 1.N, the version to check the apiVersions against`);
+  }
   // With --kubernetes-version, --checks may name the removed-API check too (alone: only it runs); it is no check of the configuration.
   const version = flags.kubernetesVersion && (flags.checks === undefined || flags.checks.includes(REMOVED_API_CHECK)) ? flags.kubernetesVersion : undefined;
   const policyChecks = flags.kubernetesVersion ? flags.checks?.filter((id) => id !== REMOVED_API_CHECK) : flags.checks;

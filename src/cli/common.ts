@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { displayPath, fileErrorReason, fileLine, readStandardInput, type InputProblem } from '../kube/index.js';
-import { loadPolicyConfig, type PolicyConfig } from '../policy/index.js';
+import { didYouMean, displayPath, fileErrorReason, fileLine, readStandardInput, type InputProblem } from '../kube/index.js';
+import { BUILTIN_CHECKS, loadPolicyConfig, type PolicyConfig } from '../policy/index.js';
 import { printable } from '../report/index.js';
 
 /** A command line that cannot be run as given; printed as one line, exit code 2. */
@@ -129,6 +129,19 @@ export async function loadConfigForFlags(flags: { config?: string; mergeConfig?:
   if (flags.mergeConfig && !flags.config) throw new UsageError('--merge-config needs --config FILE');
   const config = await loadPolicyConfig({ file: flags.config, merge: flags.mergeConfig });
   const unknown = (flags.checks ?? []).filter((id) => !Object.hasOwn(config.checks, id));
-  if (unknown.length) throw new UsageError(`--checks: not in the configuration: ${unknown.join(', ')}`);
+  if (unknown.length) throw new UsageError(`--checks: ${describeUnknownChecks(unknown, Object.keys(config.checks))}`);
   return config;
+}
+
+/**
+ * Why --checks names no check of the configuration, each with the closest
+ * check's name, and every check it has: what a typo needs to be put right.
+ */
+function describeUnknownChecks(unknown: readonly string[], configured: readonly string[]): string {
+  const reasons = unknown.map((id) =>
+    BUILTIN_CHECKS.has(id)
+      ? `"${id}" is not in the configuration: list it under checks: (warning or danger) to run it`
+      : `unknown check "${id}"${didYouMean(id, configured)}`,
+  );
+  return `${reasons.join('; ')}; the configuration's checks: ${[...configured].sort((a, b) => a.localeCompare(b)).join(', ')}`;
 }

@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import {
   displayPath,
+  isRemoteEntry,
   readInputs,
+  readKustomization,
   walkManifestTree,
   writeFileAtomically,
   type InputProblem,
@@ -34,8 +36,9 @@ export function registerFix(program: Command, io: Io, outcome: Outcome): void {
         'the bytes each mutation touches (comments, quoting and layout are kept). The checks whose mutations ' +
         'are applied are those listed under `mutations:` in the configuration. Missing parents are created ' +
         '(adding securityContext.readOnlyRootFilesystem creates securityContext), as Polaris does.\n\n' +
-        'PATH is a YAML file or a directory (read recursively). Kustomization directories are skipped: ' +
-        'their output is rendered and has no file to edit. Standard input (-) cannot be fixed.',
+        'PATH is a YAML file or a directory (read recursively). A kustomization directory stands for the files its ' +
+        'resources, bases and components list (followed into their folders: an overlay fixes its base); its patches ' +
+        'are left as they are. Standard input (-) cannot be fixed.',
     )
     .argument('<path...>', 'manifest files or directories to fix')
     .option('-c, --config <file>', "policy configuration (Polaris format); default: Polaris's built-in defaults")
@@ -113,25 +116,42 @@ function describeCounts(counts: ReadonlyMap<string, number>, total: number): str
 
 /**
  * The files to fix: files as given, directories read as the loader reads them
- * (recursively, .yaml/.yml/.json). A kustomization is skipped with a note: its
- * objects are rendered, not read from a file. A folder that cannot be listed is
- * an input problem, and the rest is still fixed.
+ * (recursively, .yaml/.yml/.json), each once. A kustomization's objects are
+ * rendered, not read from a file, so it stands for the local files and folders
+ * its resources, bases and components list, followed as far as they go (an
+ * overlay's base too); its patches are not manifests and stay as they are. A
+ * remote entry is skipped with a note. A folder that cannot be listed, or a
+ * kustomization that cannot be read, is an input problem, and the rest is
+ * still fixed.
  */
 async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files: string[]; unlisted: InputProblem[] }> {
-  const files: string[] = [];
+  const files = new Map<string, string>(); // by absolute path: a base shared by overlays is fixed once
   const unlisted: InputProblem[] = [];
-  for (const path of paths) {
+  const followed = new Set<string>();
+  const addFile = (file: string) => {
+    if (!files.has(resolve(file))) files.set(resolve(file), file);
+  };
+  const addPath = async (path: string): Promise<void> => {
     const info = await stat(path).catch(() => undefined);
-    if (!info?.isDirectory()) {
-      files.push(path); // a missing file is reported by the loader
-      continue;
-    }
+    if (!info?.isDirectory()) return addFile(path); // a missing file is reported by the loader
     const tree = await walkManifestTree(path);
-    for (const kustomization of tree.kustomizations) {
-      io.err(`kaji: skipping ${printable(displayPath(dirname(kustomization), io.cwd))}: a kustomization is rendered, so there is no file to fix; fix its resources instead\n`);
-    }
-    files.push(...tree.files);
+    tree.files.forEach(addFile);
     unlisted.push(...tree.problems);
-  }
-  return { files, unlisted };
+    for (const kustomization of tree.kustomizations) await addResources(kustomization);
+  };
+  const addResources = async (kustomization: string): Promise<void> => {
+    if (followed.has(resolve(kustomization))) return;
+    followed.add(resolve(kustomization));
+    const read = await readKustomization(kustomization);
+    if (!read) {
+      unlisted.push({ file: kustomization, message: 'cannot read this kustomization (kubectl kustomize on its folder says why), so the files it lists were not fixed' });
+      return;
+    }
+    for (const { field, entry } of read.entries) {
+      if (!isRemoteEntry(entry)) await addPath(join(dirname(kustomization), entry));
+      else io.err(`kaji: skipping ${printable(entry)} (${field} of ${printable(displayPath(kustomization, io.cwd))}): it is remote, so there is no file here to fix\n`);
+    }
+  };
+  for (const path of paths) await addPath(path);
+  return { files: [...files.values()], unlisted };
 }

@@ -135,7 +135,7 @@ customChecks:
       assert.match(mutation.stderr, /mutations\[0\]: unknown check "constructor"/);
       const flag = await kaji(['check', tree.path('a.yaml'), '--checks', 'toString']);
       assert.equal(flag.code, 2, flag.stderr);
-      assert.match(flag.stderr, /--checks: not in the configuration: toString/);
+      assert.match(flag.stderr, /^kaji: --checks: unknown check "toString"; the configuration's checks: /);
     } finally {
       tree.cleanup();
     }
@@ -153,7 +153,15 @@ customChecks:
       assert.deepEqual(Object.keys(ids((await kaji([...base, '--checks', 'tagNotSpecified'])).stdout)), ['tagNotSpecified']);
       const unknown = await kaji([...base, '--checks', 'nope']);
       assert.equal(unknown.code, 2);
-      assert.match(unknown.stderr, /--checks: not in the configuration: nope/);
+      assert.equal(unknown.stderr, `kaji: --checks: unknown check "nope"; the configuration's checks: runAsPrivileged, tagNotSpecified\n`);
+      // A typo names the closest check; one kaji knows that the configuration leaves out says where to add it.
+      const typos = await kaji([...base, '--checks', 'tagNotSpecifed,runAsPrivileged,hostPIDSet']);
+      assert.equal(typos.code, 2);
+      assert.equal(
+        typos.stderr,
+        'kaji: --checks: unknown check "tagNotSpecifed" (did you mean "tagNotSpecified"?); "hostPIDSet" is not in the configuration: ' +
+          "list it under checks: (warning or danger) to run it; the configuration's checks: runAsPrivileged, tagNotSpecified\n",
+      );
     } finally {
       tree.cleanup();
     }

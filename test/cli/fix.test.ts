@@ -114,32 +114,80 @@ describe('kaji fix', () => {
     }
   });
 
-  test('refuses standard input and skips kustomizations', async () => {
-    const tree = tempTree({
-      'k/kustomization.yaml': 'resources: [web.yaml]\n',
-      'k/web.yaml': manifest,
-      'polaris.yaml': policy,
-    });
+  test('refuses standard input', async () => {
+    const tree = tempTree({ 'polaris.yaml': policy });
     try {
       const stdin = await kaji(['fix', '-', '--config', tree.path('polaris.yaml')]);
       assert.equal(stdin.code, 2);
       assert.match(stdin.stderr, /cannot read standard input/);
-      const kustomized = await kaji(['fix', tree.path('k'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
-      assert.equal(kustomized.code, 0);
-      assert.match(kustomized.stderr, /skipping k: a kustomization is rendered/);
-      assert.equal(readFileSync(tree.path('k/web.yaml'), 'utf8'), manifest);
     } finally {
       tree.cleanup();
     }
   });
 
-  test("a skipped kustomization's folder name is shown with its control characters as \\xNN", async () => {
-    const tree = tempTree({ 'm/k\x1b]0;t\x07/kustomization.yaml': 'resources: [web.yaml]\n', 'm/k\x1b]0;t\x07/web.yaml': manifest, 'polaris.yaml': policy });
+  test('a kustomization stands for the files it lists: an overlay fixes its base, once; patches, unlisted files and remote entries stay', async () => {
+    const patch = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          imagePullPolicy: IfNotPresent\n';
+    const remote = 'https://github.com/example/shared//deploy?ref=v1';
+    const tree = tempTree({
+      'apps/web/base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+      'apps/web/base/deployment.yaml': manifest,
+      'apps/web/base/unlisted.yaml': manifest,
+      'apps/web/overlays/blue/kustomization.yaml': `resources: [../../base, "${remote}"]\npatches:\n  - path: patch.yaml\n`,
+      'apps/web/overlays/blue/patch.yaml': patch,
+      'polaris.yaml': policy,
+    });
+    try {
+      const overlay = await kaji(['fix', tree.path('apps/web/overlays/blue'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(overlay.code, 0, overlay.stderr);
+      assert.equal(overlay.stderr, `kaji: skipping ${remote} (resources of apps/web/overlays/blue/kustomization.yaml): it is remote, so there is no file here to fix\n`);
+      assert.match(overlay.stdout, /^fixed apps\/web\/base\/deployment\.yaml: 4 mutations/m);
+      assert.equal(readFileSync(tree.path('apps/web/base/deployment.yaml'), 'utf8'), fixed);
+      assert.equal(readFileSync(tree.path('apps/web/base/unlisted.yaml'), 'utf8'), manifest, 'kustomize does not read a file its kustomization does not list');
+      assert.equal(readFileSync(tree.path('apps/web/overlays/blue/patch.yaml'), 'utf8'), patch);
+
+      // The whole tree: the base is listed by its own kustomization and by the overlay's, and fixed once.
+      writeFileSync(tree.path('apps/web/base/deployment.yaml'), manifest);
+      const all = await kaji(['fix', tree.path('apps'), tree.path('apps/web/base/deployment.yaml'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(all.code, 0, all.stderr);
+      assert.match(all.stdout, /\nkaji fix: changed 1 file, 4 mutations/);
+      assert.equal(readFileSync(tree.path('apps/web/base/deployment.yaml'), 'utf8'), fixed);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a resource a kustomization lists that is not there, or a kustomization that cannot be read, is named; the rest is fixed, exit 1', async () => {
+    const tree = tempTree({
+      'k/kustomization.yaml': 'resources: [web.yaml, gone.yaml]\n',
+      'k/web.yaml': manifest,
+      'broken/kustomization.yaml': 'resources: [web.yaml\n',
+      'broken/web.yaml': manifest,
+      'polaris.yaml': policy,
+    });
+    try {
+      const { code, stderr } = await kaji(['fix', tree.path('k'), tree.path('broken'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(code, 1);
+      assert.match(stderr, /^kaji: k\/gone\.yaml: no such file or directory/m);
+      assert.match(stderr, /^kaji: broken\/kustomization\.yaml: cannot read this kustomization \(kubectl kustomize on its folder says why\), so the files it lists were not fixed$/m);
+      assert.equal(readFileSync(tree.path('k/web.yaml'), 'utf8'), fixed);
+      assert.equal(readFileSync(tree.path('broken/web.yaml'), 'utf8'), manifest);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test("a remote entry and its kustomization's path are shown with their control characters as \\xNN", async () => {
+    const tree = tempTree({
+      'm/k\x1b]0;t\x07/kustomization.yaml': 'resources: [web.yaml, "https://example.com/\\x1b]0;t\\x07.yaml"]\n',
+      'm/k\x1b]0;t\x07/web.yaml': manifest,
+      'polaris.yaml': policy,
+    });
     try {
       const run = await kaji(['fix', tree.path('m'), '--config', tree.path('polaris.yaml')], { cwd: tree.path('m') });
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stderr, /^kaji: skipping k\\x1b\]0;t\\x07: a kustomization is rendered/m);
+      assert.match(run.stderr, /^kaji: skipping https:\/\/example\.com\/\\x1b\]0;t\\x07\.yaml \(resources of k\\x1b\]0;t\\x07\/kustomization\.yaml\): it is remote/m);
       assert.doesNotMatch(run.stderr, /(?!\n)\p{Cc}/u);
+      assert.equal(readFileSync(tree.path('m/k\x1b]0;t\x07/web.yaml'), 'utf8'), fixed);
     } finally {
       tree.cleanup();
     }
