@@ -186,7 +186,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
   const directory = resolve(options.platformDirectory ?? '.');
   const platform = await loadPlatform(join(directory, 'platform.yaml'));
   const chosen = chooseServices(platform, options.services);
-  const { byService, notes: allNotes } = recommendationsByService(platform, options.recommendations);
+  const { byService, leftOut, notes: allNotes } = recommendationsByService(platform, options.recommendations);
   // Notes of services left out by --service would only be noise.
   const notes = allNotes.filter((note) => note.service === undefined || chosen.some((service) => service.name === note.service));
 
@@ -214,7 +214,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
         continue;
       }
       progress(`rendering ${service.name}`);
-      const planned = await planService(workspace, manifestDir, platform, service, recommendations, threshold, notes, unread, options.kubectl);
+      const planned = await planService(workspace, manifestDir, platform, service, { recommendations, leftOut: leftOut.get(service.name) ?? [] }, threshold, notes, unread, options.kubectl);
       changes.push(...(await applyService(workspace, manifestDir, platform, service, planned, notes, options.kubectl)));
     }
     const plan: RightsizePlan = { threshold, changes, notes };
@@ -266,13 +266,19 @@ function chooseServices(platform: PlatformDefinition, names: readonly string[] |
   return services.filter((service) => names.includes(service.name));
 }
 
-/** kaji's own label names the service; a VPA without it belongs to the one service of its namespace, if there is one. */
+/**
+ * kaji's own label names the service; a VPA without it belongs to the one service of its namespace, if
+ * there is one. `leftOut`: per service, the VPAs of a known cluster whose numbers are not used (none
+ * yet, or doubted): the values of their workloads are not judged.
+ */
 function recommendationsByService(
   platform: PlatformDefinition,
   recommendations: readonly WorkloadRecommendation[],
-): { byService: Map<string, WorkloadRecommendation[]>; notes: RightsizeNote[] } {
+): { byService: Map<string, WorkloadRecommendation[]>; leftOut: Map<string, WorkloadRecommendation[]>; notes: RightsizeNote[] } {
   const byService = new Map<string, WorkloadRecommendation[]>();
+  const leftOut = new Map<string, WorkloadRecommendation[]>();
   const notes: RightsizeNote[] = [];
+  const leave = (service: string, recommendation: WorkloadRecommendation) => leftOut.set(service, [...(leftOut.get(service) ?? []), recommendation]);
   for (const recommendation of recommendations) {
     const vpa = `${recommendation.namespace}/${recommendation.name}`;
     const inNamespace = platform.services.filter((service) => service.namespace === recommendation.namespace);
@@ -288,6 +294,7 @@ function recommendationsByService(
     }
     if (recommendation.containers.length === 0) {
       notes.push({ service: service.name, vpa, source: recommendation.source, message: 'no recommendation yet (the recommender needs its pods running for a while)' });
+      leave(service.name, recommendation);
       continue;
     }
     // The recommender's own doubts: numbers from a few hours of a new cluster, or of pods long gone.
@@ -298,11 +305,12 @@ function recommendationsByService(
         : undefined;
     if (doubt !== undefined) {
       notes.push({ service: service.name, vpa, source: recommendation.source, message: `${doubt}: left out` });
+      leave(service.name, recommendation);
       continue;
     }
     byService.set(service.name, [...(byService.get(service.name) ?? []), recommendation]);
   }
-  return { byService, notes };
+  return { byService, leftOut, notes };
 }
 
 // --- the plan of one service ---------------------------------------------------------
@@ -329,7 +337,7 @@ async function planService(
   manifestDir: string,
   platform: PlatformDefinition,
   service: ServiceDefinition,
-  recommendations: readonly WorkloadRecommendation[],
+  { recommendations, leftOut }: { readonly recommendations: readonly WorkloadRecommendation[]; readonly leftOut: readonly WorkloadRecommendation[] },
   threshold: number,
   notes: RightsizeNote[],
   unread: UnreadValue[],
@@ -344,7 +352,8 @@ async function planService(
     const overlay = overlayDir(manifestDir, service.name, cluster);
     const rendered = await render(workspace, overlay, kubectl);
     const scaled = hpaScaledResources(rendered.objects.map((object) => object.raw));
-    for (const [key, { targetRef, containers }] of recommendedContainers(recommendations)) {
+    // The workloads of the VPAs left out too: their values are walked to be known as not judged (unread).
+    for (const [key, { targetRef, containers }] of recommendedContainers([...recommendations, ...leftOut])) {
       const workload = rendered.objects.find((object) => object.kind === targetRef.kind && object.name === targetRef.name);
       const spec = workload ? findPodSpec(workload.raw) : undefined;
       if (!workload || !spec) continue;

@@ -190,10 +190,15 @@ export const remoteHead = (fixture: BumpFixture) => (branch: string) => {
   }
 };
 
-/** A remote and a fake GitHub where kaji's first run (`fixture` given: over it) opened pull request #1 from kaji/rightsize. */
-export async function withOpenPullRequest(body: (stage: OpenPullRequestStage) => Promise<void>, options: GitHubServerOptions = {}, fixture = createRightsizeFixture()): Promise<void> {
+/** A remote and a fake GitHub where kaji's first run (`fixture` and `vpas` given: over them) opened pull request #1 from kaji/rightsize. */
+export async function withOpenPullRequest(
+  body: (stage: OpenPullRequestStage) => Promise<void>,
+  options: GitHubServerOptions = {},
+  fixture = createRightsizeFixture(),
+  vpas: { blue: object[]; green: object[] } = { blue: BLUE_VPAS, green: GREEN_VPAS },
+): Promise<void> {
   const github = await startGitHubServer({ repositories: ['acme/manifests'], headSha: remoteHead(fixture), ...options });
-  const snapshots = tempTree({ 'blue.json': list(BLUE_VPAS), 'green.json': list(GREEN_VPAS) });
+  const snapshots = tempTree({ 'blue.json': list(vpas.blue), 'green.json': list(vpas.green) });
   const stage: OpenPullRequestStage = {
     fixture,
     github,

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { ECR } from '../gitops/bump-fixture.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { withToken } from '../support/github-server.js';
@@ -16,8 +17,12 @@ import {
   calls,
   commitToRemote,
   createRightsizeFixture,
+  EXPECTED_BASE,
+  EXPECTED_PATCH,
+  GREEN_VPAS,
   list,
   setByHand,
+  SHOP_BASE,
   vpaObject,
   withOpenPullRequest,
   type OpenPullRequestStage,
@@ -91,6 +96,49 @@ describe('kaji rightsize: its pull request holds values the run did not judge', 
       },
       {},
       fixture,
+    );
+  });
+
+  test("a doubted VPA of a workload whose requests share a file with another's: that file is not judged, so the pull request is left open", async () => {
+    // shop's base file holds a second Deployment, worker, with its own VerticalPodAutoscalers.
+    const fixture = createRightsizeFixture();
+    const worker = (requests: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+  namespace: shop
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers:
+        - name: app
+          image: ${ECR}/shop
+          resources:
+            requests: ${requests}
+`;
+    commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': SHOP_BASE + worker('{cpu: 100m, memory: 64Mi}') }, 'shop: a worker');
+    const workerVpa = (cluster: string) => vpaObject(cluster, 'shop', 'worker', { app: { cpu: '200m', memory: '128Mi' } });
+    await withOpenPullRequest(
+      async (stage) => {
+        // shop's values set by hand; worker's still as they were: the pull request raises them.
+        commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': EXPECTED_BASE + worker('{cpu: 100m, memory: 64Mi}'), 'apps/shop/overlays/blue/requests.yaml': EXPECTED_PATCH }, 'shop: requests set by hand');
+        const tip = stage.fixture.git('rev-parse', BRANCH);
+        // worker's recommender has little history now (a new cluster's, say): its numbers are left out.
+        const doubted = (cluster: string) => ({ ...workerVpa(cluster), status: { ...workerVpa(cluster).status, conditions: [{ type: 'LowConfidence', status: 'True' }] } });
+        const result = await runWith(stage, [...BLUE_VPAS, ...GREEN_VPAS, doubted('blue'), doubted('green')]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, /\nnote: shop\/kaji-deployment-worker \(.*\): its recommendation has low confidence/);
+        assert.match(result.stdout, LEFT_OPEN);
+        assert.match(result.stderr, new RegExp(`^kaji: warning: pull request #1 \\(kaji/rightsize\\) is left open: ${UNJUDGED} \\(apps/shop/base/deployment\\.yaml: blue, green not read\\)`, 'm'));
+        untouched(stage, tip);
+      },
+      {},
+      fixture,
+      { blue: [...BLUE_VPAS, workerVpa('blue')], green: [...GREEN_VPAS, workerVpa('green')] },
     );
   });
 
