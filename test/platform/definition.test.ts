@@ -891,6 +891,35 @@ describe('errors: NodePool limits, node lifetime and disruption', () => {
     ]);
   });
 
+  test('a schedule Karpenter could not read is refused, naming the field and the bad part', () => {
+    const schedules = ['0 9 * * mon-fry', '61 25 * * *', '0 9 0 * *', '0 9 * 13 *', '0 9 * * 7', '0 9 * * fri-mon', '*/0 * * * *', '0 9,,12 * * *', '0 9 * * 1-2-3', 'x * * * *'];
+    const budgets = schedules.map((schedule) => `      - {nodes: "0", schedule: "${schedule}", duration: 1h}`);
+    const fix = (field: string, allowed: string) =>
+      `Karpenter cannot read such a schedule and then lets no node of the pool be disrupted; write the ${field} as ${allowed} (or *), in lists a,b, ranges a-b and steps /n, such as "0 9 * * mon-fri" (UTC)`;
+    const at = (index: number, message: string) => `platform.yaml:${15 + index}:32: capacity.disruption.budgets[${index}].schedule: ${message}`;
+    assertProblems(withCapacity(`  disruption:\n    budgets:\n${budgets.join('\n')}\n`), [
+      at(0, `the day of the week "mon-fry" has "fry", which is none of 0-6 or sun-sat; ${fix('day of the week', '0-6 or sun-sat')}`),
+      at(1, `the minute "61" has "61", which is none of 0-59; ${fix('minute', '0-59')}`),
+      at(2, `the day of the month "0" has "0", which is none of 1-31; ${fix('day of the month', '1-31')}`),
+      at(3, `the month "13" has "13", which is none of 1-12 or jan-dec; ${fix('month', '1-12 or jan-dec')}`),
+      at(4, `the day of the week "7" has "7", which is none of 0-6 or sun-sat; ${fix('day of the week', '0-6 or sun-sat')}`),
+      at(5, `the day of the week "fri-mon" has the range "fri-mon", which ends before it starts; ${fix('day of the week', '0-6 or sun-sat')}`),
+      at(6, `the minute "*/0" has the step "/0": a step must be 1 or more; ${fix('minute', '0-59')}`),
+      at(7, `the hour "9,,12" has an empty item; ${fix('hour', '0-23')}`),
+      at(8, `the day of the week "1-2-3" has "1-2-3", which is no value, range a-b or step /n; ${fix('day of the week', '0-6 or sun-sat')}`),
+      at(9, `the minute "x" has "x", which is none of 0-59; ${fix('minute', '0-59')}`),
+    ]);
+    // AND the hour is checked once the minute is fine
+    assert.match(problems(withCapacity('  disruption:\n    budgets: [{nodes: "0", schedule: "0 25 * * *", duration: 1h}]\n'))[0]!, /the hour "25" has "25", which is none of 0-23/);
+    // AND what Karpenter reads is kept: names in any case, lists, ranges, steps, ? and every macro
+    const fine = ['0 9 * * MON-Fri', '*/15 0-6,22-23 1,15 jan-MAR/2 sun', '30 7/2 ? * 0-6', '0 0 31 12 sat', '5 4 * * *', '@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+    const kept = fine.map((schedule) => `      - {nodes: "0", schedule: "${schedule}", duration: 1h}`);
+    assert.deepEqual(
+      parsePlatform(withCapacity(`  disruption:\n    budgets:\n${kept.join('\n')}\n`), FILE).capacity.disruption.budgets.map((budget) => budget.schedule),
+      fine,
+    );
+  });
+
   test('headroom above the NodePool limits is refused, naming both fields', () => {
     // GIVEN fixed units above kaji's default limit, or above limits written
     assertProblems(withCapacity('  headroom: {cpu: 300, memory: 4Gi}\n'), [
@@ -907,6 +936,11 @@ describe('errors: NodePool limits, node lifetime and disruption', () => {
     assertProblems(edit('quota: {cpu: 2,', 'quota: {cpu: 3000,'), [
       "platform.yaml:1:1: capacity.headroom.percent: 10 % (kaji's default headroom) of the services' cpu quotas comes to 300, above the NodePool's cpu limit 256 (capacity.limits.cpu, kaji's default): Karpenter launches no node past its limits, so the placeholders could never all run; lower the headroom, or raise capacity.limits.cpu",
     ]);
+    // AND memory as the placeholders ask for it, rounded up to the Mi: 10 % of 4Gi is 429496730 bytes, 410Mi asked
+    assertProblems(withCapacity('  limits: {memory: 429496730}\n'), [
+      "platform.yaml:13:3: capacity.headroom.percent: 10 % (kaji's default headroom) of the services' memory quotas comes to 410Mi, above the NodePool's memory limit 429496730 (capacity.limits.memory): Karpenter launches no node past its limits, so the placeholders could never all run; lower the headroom, or raise capacity.limits.memory",
+    ]);
+    assert.equal(problems(withCapacity('  limits: {memory: 410Mi}\n')).length, 0);
     // AND headroom equal to the limits, or quotas whose share fits, pass
     assert.equal(problems(withCapacity('  headroom: {cpu: 2, memory: 4Gi}\n  limits: {cpu: 2, memory: 4Gi}\n')).length, 0);
     assert.equal(problems(withCapacity('  limits: {cpu: 300}\n', edit('quota: {cpu: 2,', 'quota: {cpu: 3000,'))).length, 0);

@@ -30,11 +30,13 @@ import type {
   ServiceDefinition,
   WebhookFailurePolicy,
 } from '../types.js';
+import { cronScheduleProblem } from './cron.js';
 import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { PlatformError, PlatformErrors } from './errors.js';
+import { headroomShare } from './headroom-share.js';
 import { positionedData, readPlainYaml, readPositionedYaml } from './yaml-readers.js';
 import { validate as generatedValidator } from './platform-validator.generated.js';
-import { defaultSsoClientSecretName, defaultWebhookImage, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, QUANTITY } from './schema.js';
+import { CRON_SCHEDULE, defaultSsoClientSecretName, defaultWebhookImage, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, QUANTITY } from './schema.js';
 
 type Segment = string | number;
 type Raw = Record<string, unknown>;
@@ -425,6 +427,8 @@ function checkNetwork(data: Raw, problems: ProblemList): void {
   });
 }
 
+const CRON_SHAPE = new RegExp(CRON_SCHEDULE);
+
 /** What the schema cannot say of a node's lifetime and the disruption budgets. */
 function checkDisruption(data: Raw, problems: ProblemList): void {
   const capacity = isRecord(data.capacity) ? data.capacity : {};
@@ -445,6 +449,10 @@ function checkDisruption(data: Raw, problems: ProblemList): void {
         message: `needs ${missing} too: a scheduled budget starts at each schedule (cron, UTC) and lasts its duration, such as {nodes: "0", schedule: "0 9 * * mon-fri", duration: 8h}; give both, or neither for a budget that always holds`,
       });
     }
+    // The schema checks the shape (five fields or a macro); this, what each field says.
+    const schedule = budget.schedule;
+    const wrong = typeof schedule === 'string' && CRON_SHAPE.test(schedule) ? cronScheduleProblem(schedule) : undefined;
+    if (wrong !== undefined) problems.add({ path: ['capacity', 'disruption', 'budgets', index, 'schedule'], message: wrong });
   }
 }
 
@@ -589,7 +597,7 @@ function checkHeadroomFits(
 ): void {
   // No headroom written is kaji's default share.
   const percent = headroom === undefined ? PLATFORM_DEFAULTS.headroomPercent : headroom.percent;
-  const share = typeof percent === 'number' && percent >= 0 && percent <= 100 ? parseQuantityValue(percent) : undefined;
+  const share = typeof percent === 'number' && percent >= 0 && percent <= 100 ? percent : undefined;
   for (const resource of ['cpu', 'memory'] as const) {
     const limit = limits[resource];
     if (!limit) continue;
@@ -602,11 +610,9 @@ function checkHeadroomFits(
         path: ['capacity', 'headroom', resource],
         message: `${canonicalQuantity(unit)} is above the NodePool's ${resource} limit ${limitText}: Karpenter launches no node past its limits, so the placeholders could never all run; ${fix}`,
       });
-    } else if (share) {
-      // total × percent / 100, rounded up, in millicores or bytes
-      const numerator = quotaTotals[resource] * share.mantissa * 10n ** BigInt(Math.max(share.exponent, 0));
-      const denominator = 100n * 10n ** BigInt(Math.max(-share.exponent, 0));
-      const amount = (numerator + denominator - 1n) / denominator;
+    } else if (share !== undefined) {
+      // What the placeholders will ask for, rounded as they round it.
+      const amount = headroomShare(resource, quotaTotals[resource], share);
       if (amount > ceilToScale(limit, scale)) {
         const text = canonicalQuantity({ mantissa: amount, exponent: scale, format: resource === 'memory' && amount % 1024n === 0n ? 'BinarySI' : 'DecimalSI' });
         problems.add({

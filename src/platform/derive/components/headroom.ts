@@ -21,6 +21,7 @@
 // every release of a tenant would then make the generated files stale.
 import { canonicalQuantity, ceilToScale, parseQuantity, type JsonObject, type Quantity } from '../../../kube/index.js';
 import { PlatformError, PlatformErrors } from '../../definition/errors.js';
+import { headroomShare } from '../../definition/headroom-share.js';
 import { HEADROOM_NAME, KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition } from '../../types.js';
 import type { GroupKind } from '../argocd.js';
 import type { PlatformComponent } from '../components.js';
@@ -85,13 +86,6 @@ function memoryText(bytes: bigint): string {
   return canonicalQuantity({ mantissa: bytes, exponent: 0, format: bytes % 1024n === 0n ? 'BinarySI' : 'DecimalSI' });
 }
 
-/** `percent` of a whole number, rounded up; the percent read as the decimal it is written as (12.5 is 125/10). */
-function percentOf(total: bigint, percent: number): bigint {
-  const { mantissa, exponent } = quantity(String(percent));
-  const numerator = total * mantissa * 10n ** BigInt(Math.max(exponent, 0));
-  return ceilDiv(numerator, 100n * 10n ** BigInt(Math.max(-exponent, 0)));
-}
-
 /** The spare cpu (millicores) and memory (bytes) platform.yaml asks for, and how it says so. */
 function requested(platform: PlatformDefinition): { cpuMilli: bigint; memory: bigint; source: string } {
   const headroom = platform.capacity.headroom;
@@ -108,9 +102,8 @@ function requested(platform: PlatformDefinition): { cpuMilli: bigint; memory: bi
     quotaCpu += ceilToScale(quantity(service.quota.cpu), -3);
     quotaMemory += ceilToScale(quantity(service.quota.memory), 0);
   }
-  const cpuMilli = percentOf(quotaCpu, headroom.percent);
-  // To the Mi, as each pod's share is anyway: a byte count would be noise in the file's comment.
-  const memory = ceilDiv(percentOf(quotaMemory, headroom.percent), MIB) * MIB;
+  const cpuMilli = headroomShare('cpu', quotaCpu, headroom.percent);
+  const memory = headroomShare('memory', quotaMemory, headroom.percent);
   return {
     cpuMilli,
     memory,
