@@ -23,7 +23,9 @@
 //     (argocd namespace only) and the           (notifications)
 //     repository credentials, the root
 //     Application and its AppProject, SSO
-//     (oidc.config, RBAC, client secret)
+//     (oidc.config, RBAC, client secret),
+//     its ALB Ingress and ACM certificate
+//     (argocd.ingress)
 //
 // Controllers that need AWS permissions (IAM roles) or must run before any
 // workload (CNI, DNS, nodes) are CDK's; everything that is plain Kubernetes
@@ -253,7 +255,11 @@ export class ClusterStack extends PlatformStack {
       repositoryCredentialsSecretName: props.repositoryCredentialsSecretName ?? defaultRepositoryCredentialsSecretName(platform),
       ...(props.argoCdValues === undefined ? {} : { values: props.argoCdValues }),
       dependsOn: ready,
+      hostedZone: props.hostedZone,
+      vpcCidr: props.vpc.vpcCidrBlock,
     });
+    // Argo CD's own Ingress (argocd.ingress) is admitted by the controller's webhook, which must answer by then.
+    if (platform.argocd?.ingress !== undefined) this.argoCd.chart.node.addDependency(this.loadBalancerController.chart);
     // The first sync creates Services and Ingresses: the controller's webhooks must answer by then.
     this.argoCd.root.node.addDependency(this.loadBalancerController.chart);
     // kaji-platform's webhook certificates are cert-manager objects: its CRDs must exist before the first sync.

@@ -233,6 +233,23 @@ export interface PlatformDefinition {
 export interface ArgoCdSettings {
   /** Sign-in with the company's OpenID Connect provider. @default undefined (no SSO) */
   readonly sso?: ArgoCdSso;
+  /** Serve each cluster's Argo CD at https://argocd.<cluster>.<domain> through an ALB. @default undefined (not served: port-forward, or serve it yourself) */
+  readonly ingress?: ArgoCdIngress;
+}
+
+/** Who can reach Argo CD's ALB: from the VPC only, or from the internet. */
+export type ArgoCdIngressScheme = 'internal' | 'internet-facing';
+
+/**
+ * Each cluster's Argo CD at https://argocd.<cluster>.<domain> (`argocd.ingress`):
+ * an ALB of its own (the Argo CD chart's Ingress for the AWS Load Balancer
+ * Controller), HTTPS with an ACM certificate the cluster stack creates.
+ */
+export interface ArgoCdIngress {
+  /** internal: reachable from the VPC (and what is connected to it); internet-facing: from allowedCidrs. @default "internal" */
+  readonly scheme: ArgoCdIngressScheme;
+  /** IPv4 CIDRs that may reach the ALB; required for internet-facing. @default undefined (the VPC's CIDR) */
+  readonly allowedCidrs?: readonly string[];
 }
 
 /**

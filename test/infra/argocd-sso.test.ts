@@ -100,6 +100,14 @@ describe('ClusterStack with argocd.sso', () => {
     assert.deepEqual(names.sort(), [CLIENT_SECRET_NAME, defaultRepositoryCredentialsSecretName(platform)].sort());
   });
 
+  test('without argocd.ingress, kaji serves Argo CD nowhere: no certificate, no server Ingress, no wait for the Load Balancer Controller', () => {
+    assert.deepEqual(resources('AWS::CertificateManager::Certificate'), []);
+    assert.equal((argoCdValues() as { server?: unknown }).server, undefined);
+    const chart = Object.entries(template.findResources('Custom::AWSCDK-EKS-HelmChart')).find(([, resource]) => (resource as { Properties: { Chart: string } }).Properties.Chart === 'argo-cd');
+    assert.ok(chart);
+    assert.doesNotMatch(JSON.stringify((chart[1] as { DependsOn?: unknown }).DependsOn ?? []), /LoadBalancerController/);
+  });
+
   test('cdk-nag AwsSolutions: the second secret adds no unacknowledged error', () => {
     const errors = kajiNagFindings(stack).filter((finding) => finding.severity === 'error');
     assert.deepEqual(errors.map((finding) => `${finding.ruleName}: ${finding.violatingResources.map((resource) => resource.constructPath ?? resource.resourceLogicalId).join(', ')}`), []);

@@ -1025,6 +1025,47 @@ describe('Argo CD sign-in (argocd.sso)', () => {
   });
 });
 
+describe('Argo CD served at its URL (argocd.ingress)', () => {
+  test('GIVEN an empty ingress WHEN parsed THEN Argo CD is internal, reached from the VPC; CIDRs and internet-facing are kept; without it there is none', () => {
+    assert.deepEqual(parsePlatform(`${MINIMAL}argocd:\n  ingress: {}\n`, FILE).argocd, { ingress: { scheme: 'internal' } });
+    const text = `${MINIMAL}argocd:\n  ingress: {scheme: internet-facing, allowedCidrs: [203.0.113.0/24, 198.51.100.7/32]}\n`;
+    assert.deepEqual(parsePlatform(text, FILE).argocd, { ingress: { scheme: 'internet-facing', allowedCidrs: ['203.0.113.0/24', '198.51.100.7/32'] } });
+    const withSso = `${MINIMAL}argocd:\n  ingress: {allowedCidrs: [10.20.0.0/16]}\n  sso: {issuer: "https://login.example.com", clientID: abc}\n`;
+    const both = parsePlatform(withSso, FILE).argocd;
+    assert.deepEqual(both?.ingress, { scheme: 'internal', allowedCidrs: ['10.20.0.0/16'] });
+    assert.equal(both?.sso?.issuer, 'https://login.example.com');
+    assert.equal(parsePlatform(MINIMAL, FILE).argocd?.ingress, undefined);
+  });
+
+  test('internet-facing without allowedCidrs, a bad or IPv6 CIDR, an empty list, an unknown scheme: each named at its field', () => {
+    assertProblems(`${MINIMAL}argocd:\n  ingress: {scheme: internet-facing}\n`, [
+      'platform.yaml:21:21: argocd.ingress.scheme: is internet-facing but allowedCidrs is missing: name the networks that may reach Argo CD, such as allowedCidrs: ["203.0.113.0/24"] (an office or VPN egress), or use scheme: internal to reach it from the VPC only',
+    ]);
+    assertProblems(`${MINIMAL}argocd:\n  ingress:\n    scheme: internet-facing\n    allowedCidrs: [203.0.113.0/33, 10.0.0.1/16, 2001:db8::/32, office]\n`, [
+      'platform.yaml:23:20: argocd.ingress.allowedCidrs[0]: must be a CIDR such as 10.0.16.0/20 or 2600:1f18:abcd::/56; found "203.0.113.0/33": an IPv4 prefix length is 0-32',
+      'platform.yaml:23:36: argocd.ingress.allowedCidrs[1]: "10.0.0.1/16" has host bits set: the block it names is 10.0.0.0/16; write that',
+      'platform.yaml:23:49: argocd.ingress.allowedCidrs[2]: "2001:db8::/32" is IPv6: Argo CD\'s ALB has IPv4 addresses only; write IPv4 CIDRs such as 203.0.113.0/24',
+      'platform.yaml:23:64: argocd.ingress.allowedCidrs[3]: must be a CIDR such as 10.0.16.0/20 or 2600:1f18:abcd::/56; found "office"',
+    ]);
+    assertProblems(`${MINIMAL}argocd:\n  ingress: {scheme: public, allowedCidrs: []}\n`, [
+      'platform.yaml:21:21: argocd.ingress.scheme: must be one of internal, internet-facing; found "public"',
+      'platform.yaml:21:29: argocd.ingress.allowedCidrs: must list at least 1 item',
+    ]);
+  });
+
+  test('a service may not take a cluster\'s Argo CD host, with or without the ingress', () => {
+    const text = withServices(`  - name: sneaky
+    team: blog
+    image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/sneaky
+    quota: {cpu: 1, memory: 1Gi, pods: 5}
+    hosts: [argocd.blue.labs.example.com, argocd.labs.example.com]
+`);
+    assertProblems(text, [
+      'platform.yaml:24:13: services[1].hosts[0]: host "argocd.blue.labs.example.com" is where cluster blue\'s Argo CD is served (the URL its sign-in returns to); choose another name',
+    ]);
+  });
+});
+
 describe('reporting', () => {
   test('every problem at once, in file order, one per line', () => {
     const text = edit('name: labs', 'name: Labs').replace('    team: blog', '    team: nobody').replace('weight: 255', 'weight: 0');

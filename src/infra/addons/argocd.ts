@@ -25,19 +25,37 @@
 // AwsCustomResource (its response lands in the template), a custom Lambda that
 // writes the Secret with kubectl (one more function with cluster-admin, and no
 // rotation).
+//
+// With `argocd.ingress`, Argo CD is served at https://argocd.<cluster>.<domain>
+// through the chart's own Ingress for the AWS Load Balancer Controller
+// (`server.ingress.controller: aws`, which adds a second Service for the
+// argocd CLI's gRPC, routed by content type on the same host): an ALB of its
+// own (no group.name, so no other Ingress can add rules to it), HTTPS with an
+// ACM certificate validated in the platform's hosted zone, HTTP redirected,
+// reachable from the CIDRs named or the VPC. The ALB talks HTTPS to
+// argocd-server (its own certificate; ALBs do not check backend certificates),
+// so Argo CD keeps TLS and nothing changes for port-forwarding. external-dns
+// writes the record from the Ingress's host, one per cluster (no weights).
+// The chart's argocd-server NetworkPolicy admits every source, so the ALB
+// reaches the pods (target type ip) without a policy of kaji's.
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Duration, Stack } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import {
   ARGOCD_NAMESPACE,
+  argoCdHost,
   argoCdSignIn,
   bootstrapObjects,
   SSO_CLIENT_SECRET,
+  type ArgoCdIngressScheme,
   type ArgoCdSignIn,
   type ClusterDefinition,
   type PlatformDefinition,
 } from '../../platform/index.js';
+import { InfraError } from '../errors.js';
 import type { ArgoCdChartPin, ChartPins } from '../versions.js';
 import { PodIdentityRole } from './pod-identity.js';
 import { systemPlacement } from './system-nodes.js';
@@ -64,20 +82,68 @@ export interface ArgoCdBootstrapProps {
   readonly values?: Record<string, unknown>;
   /** Something that must exist before the charts install (the system nodes and the Pod Identity agent). @default none */
   readonly dependsOn?: readonly Construct[];
+  /** The platform's public hosted zone, where Argo CD's certificate is validated; needed with `argocd.ingress`. @default none */
+  readonly hostedZone?: route53.IHostedZone;
+  /** The VPC's CIDR: who may reach an internal ALB without allowedCidrs; needed with `argocd.ingress`. @default none */
+  readonly vpcCidr?: string;
+}
+
+/** How Argo CD's ALB is set up: its host, certificate, scheme and who may reach it. */
+export interface ArgoCdServerIngress {
+  readonly host: string;
+  readonly certificateArn: string;
+  readonly scheme: ArgoCdIngressScheme;
+  readonly inboundCidrs: readonly string[];
+}
+
+/** TLS 1.3 and 1.2 only: the ALB's recommended security policy (no TLS 1.0 or 1.1). */
+export const ARGOCD_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+/**
+ * The chart's `server.ingress` for the AWS Load Balancer Controller: class
+ * alb, target type ip, HTTPS on 443 with the certificate and TLS policy, 80
+ * redirecting to it, the inbound CIDRs on the ALB's security group, HTTPS to
+ * argocd-server, and gRPC (the argocd CLI) to the chart's second Service.
+ */
+export function argoCdIngressValues(ingress: ArgoCdServerIngress): Record<string, unknown> {
+  const alb = 'alb.ingress.kubernetes.io';
+  return {
+    enabled: true,
+    controller: 'aws',
+    ingressClassName: 'alb',
+    hostname: ingress.host,
+    annotations: {
+      [`${alb}/scheme`]: ingress.scheme,
+      [`${alb}/target-type`]: 'ip',
+      [`${alb}/backend-protocol`]: 'HTTPS',
+      [`${alb}/listen-ports`]: '[{"HTTP":80},{"HTTPS":443}]',
+      [`${alb}/ssl-redirect`]: '443',
+      [`${alb}/certificate-arn`]: ingress.certificateArn,
+      [`${alb}/ssl-policy`]: ARGOCD_SSL_POLICY,
+      [`${alb}/inbound-cidrs`]: ingress.inboundCidrs.join(','),
+    },
+    aws: { serviceType: 'ClusterIP', backendProtocolVersion: 'GRPC' },
+  };
 }
 
 /**
  * Argo CD's chart values: the pinned Argo CD image, one replica each (no HA),
  * on the system nodes, the chart's NetworkPolicies, no Dex and no
  * notifications; with `signIn`, the OIDC and RBAC settings of argocd-cm and
- * argocd-rbac-cm; then `overrides`' top-level keys replace kaji's (a `configs`
- * there drops kaji's sign-in settings too). A `global` of the overrides still
+ * argocd-rbac-cm; with `ingress`, the server's ALB Ingress; then
+ * `overrides`' top-level keys replace kaji's (a `configs` there drops kaji's
+ * sign-in settings too, a `server` its Ingress). A `global` of the overrides still
  * runs the pinned image tag unless it names a tag: the pin is a security fix,
  * and a `global` set for anything else (a mirror's `image.repository`,
  * logging) would otherwise put the chart's older appVersion back on every
  * component.
  */
-export function argoCdValues(chart: ArgoCdChartPin, overrides: Record<string, unknown> = {}, signIn?: ArgoCdSignIn): Record<string, unknown> {
+export function argoCdValues(
+  chart: ArgoCdChartPin,
+  overrides: Record<string, unknown> = {},
+  signIn?: ArgoCdSignIn,
+  ingress?: ArgoCdServerIngress,
+): Record<string, unknown> {
   const values: Record<string, unknown> = {
     global: {
       // Every Argo CD component runs this tag instead of the chart's appVersion.
@@ -101,6 +167,7 @@ export function argoCdValues(chart: ArgoCdChartPin, overrides: Record<string, un
       // Helm merges these over the chart's own argocd-cm and argocd-rbac-cm entries.
       ...(signIn === undefined ? {} : { cm: signIn.cm, rbac: signIn.rbac }),
     },
+    ...(ingress === undefined ? {} : { server: { ingress: argoCdIngressValues(ingress) } }),
     ...overrides,
   };
   const global = overrides.global;
@@ -148,12 +215,16 @@ export class ArgoCdBootstrap extends Construct {
   readonly root: eks.KubernetesManifest;
   /** The role the External Secrets Operator reads the secrets with. */
   readonly externalSecretsRole: PodIdentityRole;
+  /** The certificate of argocd.<cluster>.<domain>; undefined without `argocd.ingress`. */
+  readonly certificate: acm.Certificate | undefined;
 
   constructor(scope: Construct, id: string, props: ArgoCdBootstrapProps) {
     super(scope, id);
     const { cluster, platform, charts } = props;
     const signIn = argoCdSignIn(platform, props.clusterDefinition);
     const sso = platform.argocd?.sso;
+    const ingress = this.serverIngress(props);
+    this.certificate = ingress?.certificate;
 
     this.chart = new eks.HelmChart(this, 'Chart', {
       cluster,
@@ -166,7 +237,7 @@ export class ArgoCdBootstrap extends Construct {
       // The AppProject and Application below need the CRDs and a running controller.
       wait: true,
       timeout: Duration.minutes(15),
-      values: argoCdValues(charts.argoCd, props.values, signIn),
+      values: argoCdValues(charts.argoCd, props.values, signIn, ingress?.settings),
     });
     for (const dependency of props.dependsOn ?? []) this.chart.node.addDependency(dependency);
 
@@ -252,5 +323,17 @@ export class ArgoCdBootstrap extends Construct {
     this.root = new eks.KubernetesManifest(this, 'Root', { cluster, manifest: bootstrapObjects(platform, props.clusterDefinition) });
     this.root.node.addDependency(this.chart);
     this.root.node.addDependency(this.repositoryCredentials);
+  }
+
+  /** With `argocd.ingress`: the certificate (DNS-validated in the hosted zone, no AWS call at synthesis) and the ALB's settings. */
+  private serverIngress(props: ArgoCdBootstrapProps): { certificate: acm.Certificate; settings: ArgoCdServerIngress } | undefined {
+    const settings = props.platform.argocd?.ingress;
+    if (settings === undefined) return undefined;
+    if (props.hostedZone === undefined) throw new InfraError(this.node.path, 'hostedZone', 'is missing: argocd.ingress needs the platform\'s hosted zone to validate the certificate of Argo CD\'s host');
+    const allowed = settings.allowedCidrs ?? (props.vpcCidr === undefined ? undefined : [props.vpcCidr]);
+    if (allowed === undefined) throw new InfraError(this.node.path, 'vpcCidr', 'is missing: argocd.ingress without allowedCidrs lets the VPC reach Argo CD, so name its CIDR');
+    const host = argoCdHost(props.platform, props.clusterDefinition);
+    const certificate = new acm.Certificate(this, 'Certificate', { domainName: host, validation: acm.CertificateValidation.fromDns(props.hostedZone) });
+    return { certificate, settings: { host, certificateArn: certificate.certificateArn, scheme: settings.scheme, inboundCidrs: allowed } };
   }
 }

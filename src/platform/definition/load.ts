@@ -18,6 +18,8 @@ import { parseCidr } from '../cidr.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
 import type {
   Architecture,
+  ArgoCdIngress,
+  ArgoCdIngressScheme,
   ArgoCdSso,
   CapacityType,
   DisruptionBudget,
@@ -163,6 +165,7 @@ function checkDefinition(data: Raw, schemaProblems: readonly (Problem | undefine
   checkNetwork(data, problems);
   checkDisruption(data, problems);
   checkArgoCdSso(data, problems);
+  checkArgoCdIngress(data, problems);
   const quantities = checkQuantities(data, problems);
   return { problems, quantities };
 }
@@ -330,6 +333,11 @@ function checkTeamsAndServices(data: Raw, problems: ProblemList): void {
   const namespaces = new Map<string, { service: string; index: number }>();
   const hosts = new Map<string, { service: string; index: number }>();
   const domain = isRecord(data.platform) && typeof data.platform.domain === 'string' ? data.platform.domain : undefined;
+  // Each cluster's argocd.<cluster>.<domain>: a service there would take Argo CD's DNS record and its sign-in callback.
+  const argoCdHosts = new Map<string, string>();
+  for (const { value: cluster } of records(data.clusters)) {
+    if (domain !== undefined && typeof cluster.name === 'string') argoCdHosts.set(`argocd.${cluster.name}.${domain}`, cluster.name);
+  }
   for (const { value: service, index } of services) {
     const name = typeof service.name === 'string' ? service.name : `#${index}`;
     if (typeof service.team === 'string' && Array.isArray(data.teams) && !teamNames.includes(service.team)) {
@@ -353,6 +361,10 @@ function checkTeamsAndServices(data: Raw, problems: ProblemList): void {
         const path = ['services', index, 'hosts', hostIndex];
         if (domain !== undefined && host !== domain && !host.endsWith(`.${domain}`)) {
           problems.add({ path, message: `host "${host}" is not under the platform domain ${domain}; use a name ending in ".${domain}"` });
+        }
+        const argoCdOf = argoCdHosts.get(host);
+        if (argoCdOf !== undefined) {
+          problems.add({ path, message: `host "${host}" is where cluster ${argoCdOf}'s Argo CD is served (the URL its sign-in returns to); choose another name` });
         }
         const owner = hosts.get(host);
         if (owner && owner.index !== index) {
@@ -454,6 +466,28 @@ function checkDisruption(data: Raw, problems: ProblemList): void {
     const wrong = typeof schedule === 'string' && CRON_SHAPE.test(schedule) ? cronScheduleProblem(schedule) : undefined;
     if (wrong !== undefined) problems.add({ path: ['capacity', 'disruption', 'budgets', index, 'schedule'], message: wrong });
   }
+}
+
+/** What the schema cannot say of Argo CD's ALB: who may reach one on the internet, and in CIDRs the ALB takes. */
+function checkArgoCdIngress(data: Raw, problems: ProblemList): void {
+  const ingress = isRecord(data.argocd) && isRecord(data.argocd.ingress) ? data.argocd.ingress : undefined;
+  if (ingress === undefined) return;
+  if (ingress.scheme === 'internet-facing' && ingress.allowedCidrs === undefined) {
+    problems.add({
+      path: ['argocd', 'ingress', 'scheme'],
+      message:
+        'is internet-facing but allowedCidrs is missing: name the networks that may reach Argo CD, such as allowedCidrs: ["203.0.113.0/24"] (an office or VPN egress), or use scheme: internal to reach it from the VPC only',
+    });
+  }
+  if (!Array.isArray(ingress.allowedCidrs)) return;
+  ingress.allowedCidrs.forEach((cidr, index) => {
+    if (typeof cidr !== 'string') return;
+    const path = ['argocd', 'ingress', 'allowedCidrs', index];
+    const parsed = parseCidr(cidr);
+    if (!parsed.ok) problems.add({ path, message: parsed.problem });
+    // The ALB kaji makes has IPv4 addresses only; the controller refuses IPv6 inbound CIDRs on it.
+    else if (parsed.cidr.family === 6) problems.add({ path, message: `${JSON.stringify(cidr)} is IPv6: Argo CD's ALB has IPv4 addresses only; write IPv4 CIDRs such as 203.0.113.0/24` });
+  });
 }
 
 /** What the schema cannot say of Argo CD's sign-in: the teams it maps exist, and the scopes make it OpenID Connect. */
@@ -709,6 +743,7 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
   const capacity = (data.capacity ?? {}) as Raw;
   const webhook = (data.webhook ?? {}) as Raw;
   const sso = (data.argocd as Raw | undefined)?.sso as Raw | undefined;
+  const argoCdIngress = (data.argocd as Raw | undefined)?.ingress as Raw | undefined;
   const quantity = (path: Segment[]): string => quantities.get(formatPath(path)) as string;
   const capacityLimits = (capacity.limits ?? {}) as Raw;
   const headroomRaw = capacity.headroom as Raw | undefined;
@@ -763,7 +798,22 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
     },
     teams: (data.teams as Raw[]).map((team) => ({ name: team.name as string, identity: team.identity as string })),
     services: (data.services as Raw[]).map((service, index) => buildService(service, index, quantity)),
-    ...(sso === undefined ? {} : { argocd: { sso: buildSso(sso, platform.name as string) } }),
+    ...(sso === undefined && argoCdIngress === undefined
+      ? {}
+      : {
+          argocd: {
+            ...(sso === undefined ? {} : { sso: buildSso(sso, platform.name as string) }),
+            ...(argoCdIngress === undefined ? {} : { ingress: buildArgoCdIngress(argoCdIngress) }),
+          },
+        }),
+  };
+}
+
+function buildArgoCdIngress(ingress: Raw): ArgoCdIngress {
+  const allowedCidrs = ingress.allowedCidrs as string[] | undefined;
+  return {
+    scheme: (ingress.scheme as ArgoCdIngressScheme | undefined) ?? PLATFORM_DEFAULTS.argoCdIngressScheme,
+    ...(allowedCidrs === undefined ? {} : { allowedCidrs: [...allowedCidrs] }),
   };
 }
 

@@ -48,6 +48,7 @@ export const PLATFORM_DEFAULTS = {
   /** Argo CD's own default scopes for oidc.config. */
   ssoScopes: ['openid', 'profile', 'email', 'groups'],
   ssoGroupsClaim: 'groups',
+  argoCdIngressScheme: 'internal',
 } as const;
 
 /** The default Secrets Manager secret of Argo CD's OIDC client secret, beside the repository credentials' `kaji/<platform>/manifest-repository`. */
@@ -460,6 +461,23 @@ export const PLATFORM_SCHEMA: Schema = {
             },
           },
           ['issuer', 'clientID'],
+        ),
+        ingress: object(
+          `Serve each cluster's Argo CD at https://argocd.<cluster>.<domain> (the URL SSO signs in at), with the argocd CLI's gRPC on the same host: an ALB of its own (the Argo CD chart's Ingress for the AWS Load Balancer Controller), HTTPS only (HTTP redirects) with a TLS 1.2+ policy and an ACM certificate the cluster stack creates and validates in the platform's hosted zone; external-dns writes the record. Without it, kaji serves Argo CD nowhere: port-forward to argocd-server, or serve it yourself.`,
+          {
+            scheme: {
+              type: 'string',
+              enum: ['internal', 'internet-facing'],
+              description: `internal: the ALB is in the VPC's private subnets, reachable from the VPC and what is connected to it (VPN, peering, Direct Connect). internet-facing: in the public subnets, reachable from allowedCidrs only. @default "${D.argoCdIngressScheme}"`,
+              default: D.argoCdIngressScheme,
+            },
+            allowedCidrs: list(
+              'IPv4 CIDRs that may reach the ALB (its security group), such as an office or VPN egress; required for internet-facing. @default the VPC\'s CIDR',
+              cidr('An IPv4 CIDR such as 203.0.113.0/24.'),
+              { minItems: 1, uniqueItems: true },
+            ),
+          },
+          [],
         ),
       },
       [],

@@ -271,9 +271,14 @@ export function platformApplication(platform: PlatformDefinition, cluster: Clust
 /** The Secret (in argocd) the External Secrets Operator writes Argo CD's OIDC client secret into, and its key. */
 export const SSO_CLIENT_SECRET = { secret: 'kaji-argocd-sso', key: 'clientSecret' } as const;
 
+/** The host name of a cluster's Argo CD: argocd.<cluster>.<domain> (one per cluster, so no DNS weights). */
+export function argoCdHost(platform: PlatformDefinition, cluster: ClusterDefinition): string {
+  return `argocd.${cluster.name}.${platform.platform.domain}`;
+}
+
 /** Where a cluster's Argo CD is served: sign-in returns to `<url>/auth/callback`, which the provider must know. */
 export function argoCdUrl(platform: PlatformDefinition, cluster: ClusterDefinition): string {
-  return `https://argocd.${cluster.name}.${platform.platform.domain}`;
+  return `https://${argoCdHost(platform, cluster)}`;
 }
 
 /** Argo CD's ConfigMap entries (Helm values `configs.cm` and `configs.rbac`) for sign-in with the platform's provider. */

@@ -21,7 +21,7 @@ export {
   TENANTS_KEY,
   BOUNDARY_RULES,
 } from './components/webhook.js';
-export { TENANT_BLACKLIST, argoCdSignIn, argoCdUrl, SSO_CLIENT_SECRET } from './argocd.js';
+export { TENANT_BLACKLIST, argoCdHost, argoCdSignIn, argoCdUrl, SSO_CLIENT_SECRET } from './argocd.js';
 export {
   recommendedWorkloads,
   verticalPodAutoscalerObject,
