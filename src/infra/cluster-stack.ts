@@ -118,7 +118,7 @@ export interface ClusterStackProps extends cdk.StackProps {
   readonly systemNodeInstanceType?: ec2.InstanceType;
   /**
    * Helm values merged over kaji's Argo CD values (top-level keys replace
-   * kaji's; a `global` here keeps the pinned Argo CD image tag unless it sets
+   * kaji's, `configs` merges section by section; a `global` here keeps the pinned Argo CD image tag unless it sets
    * `global.image.tag` itself, see ArgoCdBootstrapProps.values).
    * @default {}
    */

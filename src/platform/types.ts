@@ -264,6 +264,8 @@ export interface ArgoCdSso {
   readonly issuer: string;
   /** The client ID of Argo CD's application at the provider. */
   readonly clientID: string;
+  /** The client ID of a second, public application (PKCE, no secret) for `argocd login --sso`. @default none: the CLI cannot sign in with SSO */
+  readonly cliClientID?: string;
   /** The Secrets Manager secret (by name) whose value is the client secret. @default "kaji/<platform>/argocd-sso" */
   readonly clientSecretName: string;
   /** Scopes requested at sign-in. @default ["openid", "profile", "email", "groups"] */
@@ -272,7 +274,7 @@ export interface ArgoCdSso {
   readonly groupsClaim: string;
   /** Provider groups whose members are Argo CD admins (role:admin). @default [] */
   readonly adminGroups: readonly string[];
-  /** Per team (by name), the provider groups whose members act as the team, besides `kaji:team:<team>`. @default {} */
+  /** Per team (by name), the provider groups whose members act as the team; a team not listed has no one in Argo CD. @default {} */
   readonly teamGroups: Readonly<Record<string, readonly string[]>>;
 }
 

@@ -358,6 +358,20 @@ describe('ClusterStack: Argo CD bootstrap', () => {
     assert.deepEqual(argoCdValues(pin, { dex: { enabled: true } }).global, argoCdValues(pin).global, 'no global of its own: kaji\'s');
   });
 
+  test('argoCdValues: a configs of the overrides merges section by section, so adding one entry keeps sign-in and the parallelism limit', () => {
+    const pin = CHARTS.argoCd;
+    const signIn = { cm: { url: 'https://argocd.blue.labs.example.com', 'oidc.config': 'name: Okta' }, rbac: { 'policy.default': '' } };
+    const values = argoCdValues(pin, { configs: { cm: { 'timeout.reconciliation': '300s' }, secret: { createSecret: false }, params: { 'reposerver.parallelism.limit': 8 } } }, signIn);
+    assert.deepEqual(values.configs, {
+      params: { 'reposerver.parallelism.limit': 8 },
+      cm: { url: 'https://argocd.blue.labs.example.com', 'oidc.config': 'name: Okta', 'timeout.reconciliation': '300s' },
+      rbac: { 'policy.default': '' },
+      secret: { createSecret: false },
+    });
+    // A section that is not a map replaces kaji's, as any other override does.
+    assert.equal((argoCdValues(pin, { configs: { cm: null } }, signIn).configs as Record<string, unknown>).cm, null);
+  });
+
   test('the pinned Argo CD image is a patch of the minor the chart ships, not older than the chart\'s own', () => {
     // The chart's CRDs and templates are written for its appVersion: another minor (or an older patch) under them is not a pin to review but a mistake.
     const release = (tag: string): [number, number, number] => {

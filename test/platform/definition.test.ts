@@ -972,6 +972,7 @@ describe('Argo CD sign-in (argocd.sso)', () => {
     name: Okta
     issuer: https://example.okta.com
     clientID: 0oa1b2c3
+    cliClientID: 0oa-cli
     clientSecretName: labs/okta-client
     scopes: [openid, email, groups]
     groupsClaim: "https://labs.example.com/groups"
@@ -982,6 +983,7 @@ describe('Argo CD sign-in (argocd.sso)', () => {
       name: 'Okta',
       issuer: 'https://example.okta.com',
       clientID: '0oa1b2c3',
+      cliClientID: '0oa-cli',
       clientSecretName: 'labs/okta-client',
       scopes: ['openid', 'email', 'groups'],
       groupsClaim: 'https://labs.example.com/groups',

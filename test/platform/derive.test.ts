@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAll } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 import { renderKustomization, type JsonObject } from '../../src/kube/index.js';
 import { cidrContains, parseCidr } from '../../src/platform/cidr.js';
 import { loadPlatform } from '../../src/platform/index.js';
@@ -278,21 +278,30 @@ describe('Argo CD sign-in (argocd.sso)', () => {
     assert.equal(argoCdSignIn(PLATFORM, blue), undefined);
   });
 
-  test('a mapped team\'s provider groups join kaji:team:<team> in each of its projects\' role; an unmapped team keeps kaji:team:<team> only', () => {
+  test('with sign-in, a team\'s project role holds exactly its mapped provider groups: not kaji:team:<team>, which anyone could name a group at some providers', () => {
     const files = deriveClusterFiles(withSso, blue);
     for (const name of ['antenna', 'feed-crawler']) {
       const roles = at(only(files, `clusters/blue/argocd/projects/${name}.yaml`), 'spec', 'roles') as JsonObject[];
-      assert.deepEqual(at(roles[0], 'groups'), ['kaji:team:feeds', 'feeds-developers', 'Feeds On Call'], name);
+      assert.deepEqual(at(roles[0], 'groups'), ['feeds-developers', 'Feeds On Call'], name);
     }
+    // An unmapped team has no one in its role.
     const diary = at(only(files, 'clusters/blue/argocd/projects/diary.yaml'), 'spec', 'roles') as JsonObject[];
-    assert.deepEqual(at(diary[0], 'groups'), ['kaji:team:writers']);
+    assert.deepEqual(at(diary[0], 'groups'), []);
     // A team named like an Object method maps nothing unless listed.
     const odd = deriveClusterFiles({ ...withSso, services: [service({ name: 'odd', team: 'constructor' })] }, blue);
-    assert.deepEqual(at((at(only(odd, 'clusters/blue/argocd/projects/odd.yaml'), 'spec', 'roles') as JsonObject[])[0], 'groups'), ['kaji:team:constructor']);
-    // Only the groups change: every other file is as without sign-in.
+    assert.deepEqual(at((at(only(odd, 'clusters/blue/argocd/projects/odd.yaml'), 'spec', 'roles') as JsonObject[])[0], 'groups'), []);
+    // Only the services' projects change (their team roles): every other file is as without sign-in.
     const without = new Map(blueFiles.map((f) => [f.path, f.content]));
     const changed = files.filter((f) => without.get(f.path) !== f.content).map((f) => f.path);
-    assert.deepEqual(changed.sort(), ['clusters/blue/argocd/projects/antenna.yaml', 'clusters/blue/argocd/projects/feed-crawler.yaml']);
+    assert.deepEqual(changed.sort(), withSso.services.map((s) => `clusters/blue/argocd/projects/${s.name}.yaml`).sort());
+  });
+
+  test('oidc.config names the CLI\'s public client when cliClientID is given, and only then', () => {
+    const oidc = (platform: PlatformDefinition): JsonObject => load(argoCdSignIn(platform, blue)?.cm['oidc.config'] ?? '') as JsonObject;
+    assert.equal(oidc(withSso).cliClientID, undefined);
+    const withCli: PlatformDefinition = { ...withSso, argocd: { sso: { ...withSso.argocd!.sso!, cliClientID: '0oa-cli' } } };
+    assert.equal(oidc(withCli).cliClientID, '0oa-cli');
+    assert.equal(oidc(withCli).clientID, '0oa1b2c3');
   });
 
   test('argocd-cm: the cluster\'s URL and an oidc.config that refers to the client secret by name, never holding it', () => {

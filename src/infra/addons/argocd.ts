@@ -74,9 +74,10 @@ export interface ArgoCdBootstrapProps {
   /** The Secrets Manager secret (by name) that holds the repository credentials. */
   readonly repositoryCredentialsSecretName: string;
   /**
-   * Helm values merged over kaji's (top-level keys replace kaji's: a `global`
-   * here also drops kaji's placement and NetworkPolicies, but keeps the pinned
-   * image tag unless it sets `global.image.tag` itself; see argoCdValues).
+   * Helm values merged over kaji's (top-level keys replace kaji's, but
+   * `configs` merges section by section: a `global` here also drops kaji's
+   * placement and NetworkPolicies, but keeps the pinned image tag unless it
+   * sets `global.image.tag` itself; see argoCdValues).
    * @default {}
    */
   readonly values?: Record<string, unknown>;
@@ -131,8 +132,10 @@ export function argoCdIngressValues(ingress: ArgoCdServerIngress): Record<string
  * on the system nodes, the chart's NetworkPolicies, no Dex and no
  * notifications; with `signIn`, the OIDC and RBAC settings of argocd-cm and
  * argocd-rbac-cm; with `ingress`, the server's ALB Ingress; then
- * `overrides`' top-level keys replace kaji's (a `configs` there drops kaji's
- * sign-in settings too, a `server` its Ingress). A `global` of the overrides still
+ * `overrides`' top-level keys replace kaji's (a `server` there drops kaji's
+ * Ingress), but for `configs`, whose sections (cm, rbac, params, secret...)
+ * merge key by key: an override adding `configs.secret` or one argocd-cm
+ * entry must not silently drop sign-in or the parallelism limit. A `global` of the overrides still
  * runs the pinned image tag unless it names a tag: the pin is a security fix,
  * and a `global` set for anything else (a mirror's `image.repository`,
  * logging) would otherwise put the chart's older appVersion back on every
@@ -144,6 +147,14 @@ export function argoCdValues(
   signIn?: ArgoCdSignIn,
   ingress?: ArgoCdServerIngress,
 ): Record<string, unknown> {
+  const kajiConfigs: Record<string, unknown> = {
+    params: {
+      // Fewer parallel kustomize builds on the two small system nodes.
+      'reposerver.parallelism.limit': 4,
+    },
+    // Helm merges these over the chart's own argocd-cm and argocd-rbac-cm entries.
+    ...(signIn === undefined ? {} : { cm: signIn.cm, rbac: signIn.rbac }),
+  };
   const values: Record<string, unknown> = {
     global: {
       // Every Argo CD component runs this tag instead of the chart's appVersion.
@@ -159,22 +170,26 @@ export function argoCdValues(
     // Sign-in goes straight to the provider (oidc.config), never through Dex.
     dex: { enabled: false },
     notifications: { enabled: false },
-    configs: {
-      params: {
-        // Fewer parallel kustomize builds on the two small system nodes.
-        'reposerver.parallelism.limit': 4,
-      },
-      // Helm merges these over the chart's own argocd-cm and argocd-rbac-cm entries.
-      ...(signIn === undefined ? {} : { cm: signIn.cm, rbac: signIn.rbac }),
-    },
     ...(ingress === undefined ? {} : { server: { ingress: argoCdIngressValues(ingress) } }),
     ...overrides,
   };
+  values.configs = mergeSections(kajiConfigs, overrides.configs);
   const global = overrides.global;
   if (isPlainObject(global) && (global.image === undefined || isPlainObject(global.image))) {
     values.global = { ...global, image: { tag: chart.imageTag, ...global.image } };
   }
   return values;
+}
+
+/** `ours` with `theirs` over it, section by section: theirs wins per key, and a section both hold as objects merges. */
+function mergeSections(ours: Record<string, unknown>, theirs: unknown): Record<string, unknown> {
+  if (!isPlainObject(theirs)) return ours;
+  const merged: Record<string, unknown> = { ...ours, ...theirs };
+  for (const [section, value] of Object.entries(theirs)) {
+    const kaji = ours[section];
+    if (isPlainObject(kaji) && isPlainObject(value)) merged[section] = { ...kaji, ...value };
+  }
+  return merged;
 }
 
 /**

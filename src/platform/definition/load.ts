@@ -823,6 +823,7 @@ function buildSso(sso: Raw, platformName: string): ArgoCdSso {
     name: (sso.name as string | undefined) ?? D.ssoName,
     issuer: sso.issuer as string,
     clientID: sso.clientID as string,
+    ...(sso.cliClientID === undefined ? {} : { cliClientID: sso.cliClientID as string }),
     clientSecretName: (sso.clientSecretName as string | undefined) ?? defaultSsoClientSecretName(platformName),
     scopes: (sso.scopes as string[] | undefined) ?? [...D.ssoScopes],
     groupsClaim: (sso.groupsClaim as string | undefined) ?? D.ssoGroupsClaim,

@@ -427,13 +427,19 @@ export const PLATFORM_SCHEMA: Schema = {
             name: { type: 'string', minLength: 1, description: `What the login button says ("Log in via <name>"), e.g. Okta. @default "${D.ssoName}"`, default: D.ssoName },
             issuer: text(OIDC_ISSUER, 'The provider\'s issuer URL, exactly as its /.well-known/openid-configuration names it, e.g. https://example.okta.com or https://login.microsoftonline.com/<tenant>/v2.0.'),
             clientID: { type: 'string', minLength: 1, description: 'The client ID of Argo CD\'s application at the provider, e.g. 0oa1b2c3d4e5f6g7h8i9.' },
+            cliClientID: {
+              type: 'string',
+              minLength: 1,
+              description:
+                'The client ID of a second application at the provider, a public one (no secret, PKCE, redirect URL http://localhost:8085/auth/callback), for `argocd login --sso`: the CLI holds no client secret, so it cannot use clientID\'s. @default none: the CLI signs in with a token or the admin account',
+            },
             clientSecretName: text(
               SECRET_NAME,
               'The AWS Secrets Manager secret, by name, whose value is the client secret (plain text): the External Secrets Operator brings it into the argocd namespace; no template or file holds the value. @default "kaji/<platform>/argocd-sso"',
               { maxLength: 512 },
             ),
             scopes: list(
-              `Scopes requested at sign-in; openid is required. @default ${JSON.stringify(D.ssoScopes)}`,
+              `Scopes requested at sign-in; openid is required. Microsoft Entra ID refuses the scope groups: give [openid, profile, email] there (the groups claim is requested by name anyway). @default ${JSON.stringify(D.ssoScopes)}`,
               text(OAUTH_SCOPE, 'An OAuth scope, e.g. groups.'),
               { minItems: 1, uniqueItems: true, default: [...D.ssoScopes] },
             ),
@@ -451,7 +457,7 @@ export const PLATFORM_SCHEMA: Schema = {
             teamGroups: {
               type: 'object',
               description:
-                'Per team (a name under teams), the provider groups whose members act as the team in Argo CD: in each of its services\' AppProjects, beside the group kaji:team:<team> (which a provider may also send as is). A team not listed has only kaji:team:<team>. @default {}',
+                'Per team (a name under teams), the provider groups whose members act as the team in Argo CD: the groups of the team role in each of its services\' AppProjects. A team not listed has no one signed in as it. @default {}',
               additionalProperties: list(
                 'The provider groups of this team, e.g. [blog-developers].',
                 text(SSO_GROUP, 'A group name as the provider sends it, e.g. blog-developers.'),

@@ -128,17 +128,25 @@ export function tenantProject(platform: PlatformDefinition, service: ServiceDefi
             `p, ${role}, applications, sync, ${project}/*, allow`,
             `p, ${role}, logs, get, ${project}/*, allow`,
           ],
-          groups: [teamGroup(service.team), ...providerGroups(platform, service.team)],
+          groups: teamRoleGroups(platform, service.team),
         },
       ],
     },
   };
 }
 
-/** The provider groups platform.yaml maps to a team (own keys only: a team may be named constructor). */
-function providerGroups(platform: PlatformDefinition, team: string): readonly string[] {
-  const teamGroups = platform.argocd?.sso?.teamGroups;
-  return teamGroups !== undefined && Object.hasOwn(teamGroups, team) ? (teamGroups[team] ?? []) : [];
+/**
+ * Who holds a team's project role: with sign-in (`argocd.sso`), exactly the
+ * provider groups platform.yaml maps to the team (own keys only: a team may be
+ * named constructor). Not kaji:team:<team> then: Argo CD matches the claim's
+ * group names as strings, and at a provider where users may name groups
+ * themselves anyone could create that one. Without sign-in nobody signs in
+ * with groups, and the role keeps the team's Kubernetes group as its name.
+ */
+function teamRoleGroups(platform: PlatformDefinition, team: string): string[] {
+  const sso = platform.argocd?.sso;
+  if (sso === undefined) return [teamGroup(team)];
+  return Object.hasOwn(sso.teamGroups, team) ? [...(sso.teamGroups[team] ?? [])] : [];
 }
 
 /** The service's Application: its overlay for this cluster, into its namespace, under its project, with the DNS weight patch. */
@@ -308,6 +316,8 @@ export function argoCdSignIn(platform: PlatformDefinition, cluster: ClusterDefin
     issuer: sso.issuer,
     clientID: sso.clientID,
     clientSecret: `$${SSO_CLIENT_SECRET.secret}:${SSO_CLIENT_SECRET.key}`,
+    // `argocd login --sso` has no client secret: it signs in through a public client with PKCE.
+    ...(sso.cliClientID === undefined ? {} : { cliClientID: sso.cliClientID }),
     requestedScopes: [...sso.scopes],
     requestedIDTokenClaims: { [sso.groupsClaim]: { essential: true } },
   };
