@@ -193,26 +193,36 @@ function mergeSections(ours: Record<string, unknown>, theirs: unknown): Record<s
 }
 
 /**
+ * An ExternalSecret in argocd from kaji's Secrets Manager store: the Secret
+ * `name`, owned by it and refreshed hourly (a rotated value arrives by
+ * itself); `template` is merged over what `source` reads (mergePolicy Merge:
+ * every key of the secret's value stays, and the template adds its own).
+ */
+function argoCdExternalSecret(name: string, template: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name, namespace: ARGOCD_NAMESPACE },
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'SecretStore', name: REPOSITORY_CREDENTIALS.store },
+      target: { name, creationPolicy: 'Owner', template: { mergePolicy: 'Merge', ...template } },
+      ...source,
+    },
+  };
+}
+
+/**
  * The ExternalSecret of Argo CD's OIDC client secret: the Secrets Manager
  * secret's value (plain text) under the key oidc.config refers to, in a Secret
  * Argo CD reads (it looks only at Secrets labelled part-of argocd).
  */
 function ssoClientSecret(secretName: string): Record<string, unknown> {
-  return {
-    apiVersion: 'external-secrets.io/v1',
-    kind: 'ExternalSecret',
-    metadata: { name: SSO_CLIENT_SECRET.secret, namespace: ARGOCD_NAMESPACE },
-    spec: {
-      refreshInterval: '1h',
-      secretStoreRef: { kind: 'SecretStore', name: REPOSITORY_CREDENTIALS.store },
-      target: {
-        name: SSO_CLIENT_SECRET.secret,
-        creationPolicy: 'Owner',
-        template: { mergePolicy: 'Merge', metadata: { labels: { 'app.kubernetes.io/part-of': 'argocd' } } },
-      },
-      data: [{ secretKey: SSO_CLIENT_SECRET.key, remoteRef: { key: secretName } }],
-    },
-  };
+  return argoCdExternalSecret(
+    SSO_CLIENT_SECRET.secret,
+    { metadata: { labels: { 'app.kubernetes.io/part-of': 'argocd' } } },
+    { data: [{ secretKey: SSO_CLIENT_SECRET.key, remoteRef: { key: secretName } }] },
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -310,26 +320,12 @@ export class ArgoCdBootstrap extends Construct {
         // No auth block: the operator's own credentials (its Pod Identity role).
         spec: { provider: { aws: { service: 'SecretsManager', region: Stack.of(this).region } } },
       },
-      {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ExternalSecret',
-        metadata: { name: REPOSITORY_CREDENTIALS.secret, namespace: ARGOCD_NAMESPACE },
-        spec: {
-          refreshInterval: '1h',
-          secretStoreRef: { kind: 'SecretStore', name: REPOSITORY_CREDENTIALS.store },
-          target: {
-            name: REPOSITORY_CREDENTIALS.secret,
-            creationPolicy: 'Owner',
-            template: {
-              // Keep every key of the secret's JSON (token or GitHub App) and add Argo CD's.
-              mergePolicy: 'Merge',
-              metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repository' } },
-              data: { type: 'git', url: platform.manifests.url },
-            },
-          },
-          dataFrom: [{ extract: { key: props.repositoryCredentialsSecretName } }],
-        },
-      },
+      // The secret's JSON (a token or a GitHub App) plus what makes it Argo CD's repository Secret.
+      argoCdExternalSecret(
+        REPOSITORY_CREDENTIALS.secret,
+        { metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repository' } }, data: { type: 'git', url: platform.manifests.url } },
+        { dataFrom: [{ extract: { key: props.repositoryCredentialsSecretName } }] },
+      ),
       ...(sso === undefined ? [] : [ssoClientSecret(sso.clientSecretName)]),
       ],
     });
