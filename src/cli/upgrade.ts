@@ -110,11 +110,11 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     .option('--to <cluster>', 'the cluster traffic moves to (default: the newest at weight 0)')
     .option('--cdk-app <dir>', "the platform's CDK app (default: infra/ beside platform.yaml)")
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
-    .action(async (flags: PlanFlags) => {
+    .action(async (flags: PlanFlags, command: Command) => {
       const { planUpgrade, formatPlan } = await import('../upgrade/index.js');
-      await guarded(io, outcome, flags, async () => {
+      await guarded(io, outcome, command, async (io, address) => {
         const plan = await planUpgrade({ directory: resolve(flags.platform), from: flags.from, to: flags.to, kubectl: flags.kubectl, cdkApp: flags.cdkApp, onProgress: renderProgress(io) });
-        io.out(flags.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, flags));
+        io.out(flags.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, address));
         if (!plan.ready) outcome.exitCode = UPGRADE_EXIT.notDone;
       });
     });
@@ -126,11 +126,11 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     .option('--cdk-app <dir>', "the platform's CDK app (default: infra/ beside platform.yaml)")
     .addOption(new Option('--steps <percentages>', "the new cluster's share of the weight at each weight step").argParser(percentages).default([10, 50, 100], '10,50,100'))
     .addOption(new Option('--soak <duration>', 'how long each weight step runs before the next').argParser(duration).default(10 * 60_000, '10m'))
-    .action(async (flags: PlanFlags & { steps: number[]; soak: number }) => {
+    .action(async (flags: PlanFlags & { steps: number[]; soak: number }, command: Command) => {
       const { startUpgrade, formatPlan, formatStatus } = await import('../upgrade/index.js');
-      await guarded(io, outcome, flags, async () => {
+      await guarded(io, outcome, command, async (io, address) => {
         const { plan, state } = await startUpgrade({
-          ...baseOptions(flags, io),
+          ...baseOptions(flags, io, address),
           from: flags.from,
           to: flags.to,
           cdkApp: flags.cdkApp,
@@ -138,24 +138,23 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
           soakMs: flags.soak,
         });
         if (!state) {
-          io.out(formatPlan(plan, flags));
+          io.out(formatPlan(plan, address));
           outcome.exitCode = UPGRADE_EXIT.notDone;
           return;
         }
-        io.out(formatStatus(state, flags));
+        io.out(formatStatus(state, address));
       });
     });
 
-  withPlatform(upgrade.command('status'))
-    .description('Where the upgrade stands.')
-    // Read by nothing but the commands status suggests, which carry it as next needs it.
-    .option('--cdk-app <dir>', "the platform's CDK app, carried into the command suggested next (default: infra/ beside platform.yaml)")
+  // The flags of next are read by nothing but the commands status suggests, which carry them as next needs them.
+  withRun(upgrade.command('status'))
+    .description('Where the upgrade stands. Of the flags of next it reads only --platform; the others given are carried into the command it suggests.')
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
-    .action(async (flags: CommonFlags & { output: 'text' | 'json' }) => {
+    .action(async (flags: CommonFlags & { output: 'text' | 'json' }, command: Command) => {
       const { requireState, formatStatus } = await import('../upgrade/index.js');
-      await guarded(io, outcome, flags, async () => {
-        const state = await requireState(resolve(flags.platform), flags);
-        io.out(flags.output === 'json' ? `${JSON.stringify(state, null, 2)}\n` : formatStatus(state, flags));
+      await guarded(io, outcome, command, async (io, address) => {
+        const state = await requireState(resolve(flags.platform), address);
+        io.out(flags.output === 'json' ? `${JSON.stringify(state, null, 2)}\n` : formatStatus(state, address));
       });
     });
 
@@ -165,16 +164,16 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         "the manifest branch's tip or a later commit, and Healthy); one weight step (after the previous step's soak, and only " +
         'while its Argo CD still has every Application Synced and Healthy). One step per run, so each move is a decision.',
     )
-    .action(async (flags: RunFlags) => {
+    .action(async (flags: RunFlags, command: Command) => {
       const { nextStep } = await import('../upgrade/index.js');
-      await guarded(io, outcome, flags, async () => printStep(io, await nextStep(await runOptions(flags, io))));
+      await guarded(io, outcome, command, async (io, address) => printStep(io, await nextStep(await runOptions(flags, io, address))));
     });
 
   withRun(upgrade.command('rollback'))
     .description("All weight back to the old cluster (released like a weight step, verified in Route 53); never held back by the new cluster's health.")
-    .action(async (flags: RunFlags) => {
+    .action(async (flags: RunFlags, command: Command) => {
       const { rollback } = await import('../upgrade/index.js');
-      await guarded(io, outcome, flags, async () => printStep(io, await rollback(await runOptions(flags, io))));
+      await guarded(io, outcome, command, async (io, address) => printStep(io, await rollback(await runOptions(flags, io, address))));
     });
 
   withRun(upgrade.command('finish'))
@@ -183,30 +182,33 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         'With --destroy, cdk destroy its stack first, while platform.yaml still defines it (afterwards the CDK app has no such stack).',
     )
     .option('--destroy', "cdk destroy the old cluster's stack before removing it")
-    .action(async (flags: RunFlags & { destroy?: boolean }) => {
+    .action(async (flags: RunFlags & { destroy?: boolean }, command: Command) => {
       const { finish } = await import('../upgrade/index.js');
-      await guarded(io, outcome, flags, async () => printStep(io, await finish({ ...(await runOptions(flags, io)), destroy: flags.destroy })));
+      await guarded(io, outcome, command, async (io, address) => printStep(io, await finish({ ...(await runOptions(flags, io, address)), destroy: flags.destroy })));
     });
 }
 
-function baseOptions(flags: CommonFlags, io: Io) {
+function baseOptions(flags: CommonFlags, io: Io, address: UpgradeAddress) {
   return {
     directory: resolve(flags.platform),
     kubectl: flags.kubectl,
     onProgress: (message: string) => io.err(`kaji upgrade: ${message}\n`),
     onOutput: (text: string) => io.err(text),
-    // As given, not resolved: a suggested command is run from the same folder.
-    address: flags,
+    address,
   };
 }
 
-async function runOptions(flags: RunFlags, io: Io) {
+async function runOptions(flags: RunFlags, io: Io, address: UpgradeAddress) {
   const token = process.env[ARGOCD_TOKEN_ENV];
   const { UpgradeError } = await import('../upgrade/index.js');
   if (flags.argocdServer !== undefined && !token) throw new UpgradeError(`--argocd-server needs the Argo CD API token in $${ARGOCD_TOKEN_ENV}`);
+  // A bearer token is visible ASCII; anything else (a line break pasted with it) node would refuse to send.
+  if (flags.argocdServer !== undefined && /[^\x21-\x7e]/.test(token!)) {
+    throw new UpgradeError(`$${ARGOCD_TOKEN_ENV} holds a space, a line break or another character no token has: set it to the token alone`);
+  }
   const ca = flags.caFile === undefined ? undefined : await readFile(resolve(flags.caFile), 'utf8');
   return {
-    ...baseOptions(flags, io),
+    ...baseOptions(flags, io, address),
     cdk: flags.cdk,
     cdkApp: flags.cdkApp,
     argocd: flags.argocdServer !== undefined && token ? { server: flags.argocdServer, token, ca } : undefined,
@@ -233,19 +235,30 @@ function printStep(io: Io, result: { lines: readonly string[] }): void {
   io.out(result.lines.map((line) => `${line}\n`).join(''));
 }
 
-/** Runs an action, turning the upgrade's own failures into one line and an exit code; anything else is a bug. `address`: the flags given, for the command suggested. */
-async function guarded(io: Io, outcome: Outcome, address: UpgradeAddress, action: () => Promise<void>): Promise<void> {
+/** The flags the user gave on the command line (not a default, not $ARGOCD_SERVER), as given: a suggested command is run from the same folder. */
+function givenFlags(command: Command): UpgradeAddress {
+  return Object.fromEntries(Object.entries(command.opts()).filter(([key]) => command.getOptionValueSource(key) === 'cli'));
+}
+
+/**
+ * Runs an action, turning the upgrade's own failures into one line and an exit code; anything else is a bug.
+ * The action prints through `io` given to it, which redacts every line (progress, output, messages): a server
+ * may echo the Argo CD token back, a URL may hold credentials. `address`: the flags given, for the commands suggested.
+ */
+async function guarded(io: Io, outcome: Outcome, command: Command, action: (io: Io, address: UpgradeAddress) => Promise<void>): Promise<void> {
   const [{ UpgradeError, StepFailedError, upgradeCommand }, { GitError, redact }] = await Promise.all([import('../upgrade/index.js'), import('../gitops/index.js')]);
   const token = process.env[ARGOCD_TOKEN_ENV];
   const clean = (text: string) => redact(text, token ? [token] : []);
+  const shown: Io = { ...io, out: (text) => io.out(clean(text)), err: (text) => io.err(clean(text)) };
+  const address = givenFlags(command);
   try {
-    await action();
+    await action(shown, address);
   } catch (error) {
     if (error instanceof UpgradeError) {
-      io.err(`kaji: ${clean(error.message)}\n`);
+      shown.err(`kaji: ${error.message}\n`);
       outcome.exitCode = UPGRADE_EXIT.usage;
     } else if (error instanceof StepFailedError || error instanceof GitError) {
-      io.err(`kaji: ${clean(error.message)}\nkaji: nothing was recorded as done; fix it and run the same command again (${upgradeCommand('status', address)} shows where it stands)\n`);
+      shown.err(`kaji: ${error.message}\nkaji: nothing was recorded as done; fix it and run the same command again (${upgradeCommand('status', address)} shows where it stands)\n`);
       outcome.exitCode = UPGRADE_EXIT.notDone;
     } else {
       throw error;

@@ -5,7 +5,7 @@
 // a reading with the reason, never an exception: the page shows it once.
 // --serve reads again per page at most every cacheMs, so a refresh storm
 // costs Argo CD one listing per cluster.
-import { argoCdServerUrl, ARGOCD_TOKEN_ENV, listApplications, type ApplicationStatus, type ArgoCdConnection, type ArgoCdNames } from '../upgrade/argocd.js';
+import { argoCdServerUrl, ARGOCD_TOKEN_ENV, listApplications, UNTRUSTED_CERTIFICATE, type ApplicationStatus, type ArgoCdConnection, type ArgoCdNames } from '../upgrade/argocd.js';
 import { UpgradeError } from '../upgrade/errors.js';
 import { printable } from '../report/index.js';
 import { DashboardInputError } from './errors.js';
@@ -24,9 +24,6 @@ export type ArgoCdReading = { readonly server: string; readonly readAt: Date } &
 
 /** How long --serve reuses a reading by default. */
 export const ARGOCD_CACHE_MS = 15_000;
-
-/** Node's codes for a certificate no CA it was given vouches for (an Argo CD with its own CA, or self-signed). */
-const UNTRUSTED_CERTIFICATE = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
 
 /** A listing that takes longer is reported as not read: the page should not hang on one cluster. */
 const REQUEST_TIMEOUT_MS = 10_000;

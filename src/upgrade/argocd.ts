@@ -3,6 +3,7 @@
 // for the cluster there, Synced (to a recent enough commit) and Healthy, and
 // if not, why not (the status fields Argo CD's UI shows).
 import { isIP } from 'node:net';
+import { redact } from '../gitops/git.js';
 import { ARGOCD_NAMESPACE } from '../platform/derive/names.js';
 import { printable } from '../report/index.js';
 import { httpGet } from './http.js';
@@ -69,6 +70,9 @@ export interface ResourceHealth {
 /** A refusal that waiting will not change (a bad token, a wrong URL): stops the wait at once. */
 export class ArgoCdRefusedError extends StepFailedError {}
 
+/** Node's codes for a certificate no CA it was given vouches for (an Argo CD with its own CA, or self-signed). */
+export const UNTRUSTED_CERTIFICATE: ReadonlySet<string> = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
+
 type Json = Record<string, unknown>;
 const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -95,11 +99,18 @@ export async function listApplications(connection: ArgoCdConnection): Promise<Ap
  * it filled in, as the UI shows it; the list's may not.
  */
 export async function getApplication(connection: ArgoCdConnection, name: string): Promise<ApplicationStatus> {
-  const item = await getJson(connection, `api/v1/applications/${encodeURIComponent(name)}`);
+  // Fetched because a listing just had it: 404, or the 403 Argo CD answers for an Application it does not have
+  // (it will not say which exist), means it went away meanwhile. Not a refusal: the next listing shows it gone.
+  const gone = (origin: string, status: number) =>
+    new StepFailedError(
+      `Argo CD at ${origin} no longer has the Application ${printable(name)} it listed a moment ago (HTTP ${status}): it was deleted meanwhile${status === 403 ? ", or the token's account may no longer get it" : ''}`,
+    );
+  const item = await getJson(connection, `api/v1/applications/${encodeURIComponent(name)}`, gone);
   return applicationStatus(isRecord(item) ? item : {});
 }
 
-async function getJson(connection: ArgoCdConnection, path: string): Promise<unknown> {
+/** GET `path` as JSON. `gone`: the error for a 403 or 404, when the caller knows what it means (else a refusal). */
+async function getJson(connection: ArgoCdConnection, path: string, gone?: (origin: string, status: number) => StepFailedError): Promise<unknown> {
   const names = connection.names ?? UPGRADE_ARGOCD_NAMES;
   const url = new URL(path, argoCdServerUrl(connection.server, names));
   const response = await httpGet(url, {
@@ -107,6 +118,7 @@ async function getJson(connection: ArgoCdConnection, path: string): Promise<unkn
     ca: connection.ca,
     timeoutMs: connection.requestTimeoutMs ?? 30_000,
   });
+  if (gone && (response.status === 403 || response.status === 404)) throw gone(url.origin, response.status);
   if (response.status === 401 || response.status === 403) {
     throw new ArgoCdRefusedError(
       `Argo CD at ${url.origin} refused the token (HTTP ${response.status}): check ${names.token} (an API token of an account that may get applications)`,
@@ -114,7 +126,11 @@ async function getJson(connection: ArgoCdConnection, path: string): Promise<unkn
   }
   const server = names.server(printable(connection.server));
   if (response.status === 404) throw new ArgoCdRefusedError(`Argo CD at ${url.origin} has no ${url.pathname} (HTTP 404): is ${server} the Argo CD server?`);
-  if (response.status !== 200) throw new StepFailedError(`Argo CD at ${url.origin} answered HTTP ${response.status}: ${printable(response.body.slice(0, 200).trim())}`);
+  if (response.status !== 200) {
+    // Redacted before it is cut short: a proxy may echo the request, and a token cut in two would slip past.
+    const excerpt = redact(response.body, [connection.token]).slice(0, 200).trim();
+    throw new StepFailedError(`Argo CD at ${url.origin} answered HTTP ${response.status}: ${printable(excerpt)}`);
+  }
   try {
     return JSON.parse(response.body);
   } catch {

@@ -11,6 +11,21 @@ export interface HttpResponse {
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/**
+ * A request that got no whole answer: refused, reset, no answer in time, a TLS
+ * handshake that failed (its `code` is node's: ECONNREFUSED,
+ * DEPTH_ZERO_SELF_SIGNED_CERT, …). What a caller may ask again; a request that
+ * could not even be made (a header node refuses) is not one.
+ */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+  readonly code?: string;
+  constructor(cause: Error) {
+    super(cause.message || ((cause as NodeJS.ErrnoException).code ?? cause.name), { cause });
+    this.code = (cause as NodeJS.ErrnoException).code;
+  }
+}
+
 export function httpGet(url: URL, options: { headers?: Record<string, string>; ca?: string; timeoutMs: number }): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
@@ -25,11 +40,11 @@ export function httpGet(url: URL, options: { headers?: Record<string, string>; c
           else chunks.push(chunk);
         });
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
+        response.on('error', (error) => reject(new NetworkError(error)));
       },
     );
     request.on('timeout', () => request.destroy(new Error(`no answer within ${options.timeoutMs / 1000} s`)));
-    request.on('error', reject);
+    request.on('error', (error) => reject(new NetworkError(error)));
     request.end();
   });
 }

@@ -17,6 +17,7 @@ import {
   listApplications,
   onlyBatchUnhealthy,
   syncVerdict,
+  UNTRUSTED_CERTIFICATE,
   type ApplicationStatus,
   type ArgoCdConnection,
   type AttentionHealth,
@@ -26,6 +27,7 @@ import { branchWeights, describeFound, weightsAgree } from './branch-weights.js'
 import { cdkAppFolder, runCdk } from './cdk.js';
 import { upgradeCommand, type UpgradeAddress } from './command.js';
 import { StepFailedError, UpgradeError } from './errors.js';
+import { NetworkError } from './http.js';
 import { withUpgradeLock } from './lock.js';
 import { removeCluster, setClusterWeights } from './platform-edit.js';
 import { planUpgrade, type UpgradePlan } from './plan.js';
@@ -69,7 +71,7 @@ export interface RunbookOptions {
   readonly onProgress: (message: string) => void;
   /** The CDK CLI's output, as it comes. */
   readonly onOutput: (text: string) => void;
-  /** The flags the user gave (--platform, --kubectl, --cdk-app), as given: every command a message suggests carries them. */
+  /** The flags the user gave, as given: every command a message suggests carries those it takes (upgradeCommand). */
   readonly address?: UpgradeAddress;
 }
 
@@ -295,18 +297,37 @@ function warningLine(warnings: readonly string[]): string {
  * Green's Applications (withResourceHealth), or a probe saying why Argo CD
  * could not be read. The one rule of every wait on green's Argo CD: a refusal
  * that waiting will not change (the token, a server that is not Argo CD:
- * ArgoCdRefusedError; a bad --argocd-server) stops the wait at once; any other
- * failure (connection refused or reset, no answer in time, HTTP 5xx: a
- * restart, a network blip) is asked again at the next poll, like an
- * Application still syncing, and a wait that runs out names the last one.
+ * ArgoCdRefusedError) stops the wait at once; a failure to get an answer
+ * (connection refused or reset, no answer in time, a TLS handshake: a
+ * NetworkError) or an answer that is an HTTP error (5xx: a restart, a network
+ * blip) is asked again at the next poll, like an Application still syncing,
+ * and a wait that runs out names the last one. Anything else (a bad
+ * --argocd-server, a bug) is no reason to wait: thrown as it is.
  */
 async function greenApplications(argocd: ArgoCdConnection, expected: readonly string[]): Promise<ApplicationStatus[] | Probe> {
   try {
     return await withResourceHealth(argocd, expected, await listApplications(argocd));
   } catch (error) {
-    if (error instanceof ArgoCdRefusedError || error instanceof UpgradeError) throw error;
-    return { done: false, summary: `could not read Argo CD: ${(error as Error).message}`, waiting: [] };
+    const askAgain = error instanceof NetworkError || (error instanceof StepFailedError && !(error instanceof ArgoCdRefusedError));
+    if (!askAgain) throw error;
+    return { done: false, summary: `could not read Argo CD: ${error.message}${error instanceof NetworkError ? certificateHint(error) : ''}`, waiting: [] };
   }
+}
+
+/**
+ * What a TLS failure asks of the user. It is asked again like any network
+ * failure, not taken for a refusal: the sync step waits on a cluster just
+ * deployed, whose ingress serves a placeholder certificate (self-signed, for
+ * no host of ours) until its own is issued, minutes after cdk deploy, and an
+ * operator mid-upgrade would rather the step went on by itself than had to be
+ * run again. A CA or host that is simply wrong is named in the first progress
+ * line, so it is seen at once (Ctrl-C is safe) rather than only at the timeout.
+ */
+function certificateHint(error: NetworkError): string {
+  const meanwhile = "or is the new cluster's own certificate not issued yet?";
+  if (UNTRUSTED_CERTIFICATE.has(error.code ?? '')) return `: is its certificate's CA in --ca-file PEM, ${meanwhile}`;
+  if (error.code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `: is --argocd-server the host name its certificate is for, ${meanwhile}`;
+  return '';
 }
 
 /**

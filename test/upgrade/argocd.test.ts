@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { argoCdServerUrl, listApplications, syncVerdict, type ArgoCdNames } from '../../src/upgrade/argocd.js';
+import { argoCdServerUrl, ArgoCdRefusedError, getApplication, listApplications, syncVerdict, type ArgoCdNames } from '../../src/upgrade/argocd.js';
+import { StepFailedError } from '../../src/upgrade/errors.js';
 
 const TOKEN = 'argocd-reader-test-token';
 const COMMIT = 'a'.repeat(40);
@@ -34,6 +35,11 @@ describe('the Argo CD reader', () => {
     // GET /api/v1/applications as Argo CD answers it (every namespace it serves), /html/… a web page, anything else 404.
     server = createServer((request, response) => {
       if (request.url === '/html/api/v1/applications') return void response.end('<html>a login page</html>');
+      // One Application: the token first; none is there, and Argo CD answers 403 for one it does not have (unless asked with its project: then 404).
+      if (request.url?.startsWith('/api/v1/applications/')) {
+        if (request.headers.authorization !== `Bearer ${TOKEN}`) return void response.writeHead(401).end('{"error":"invalid session: token is invalid"}');
+        if (request.url === '/api/v1/applications/hidden') return void response.writeHead(403).end('{"error":"permission denied","code":7,"message":"permission denied"}');
+      }
       if (request.url !== '/api/v1/applications') return void response.writeHead(404).end('{}');
       if (request.headers.authorization !== `Bearer ${TOKEN}`) return void response.writeHead(401).end('{"error":"invalid session: token is invalid"}');
       response.setHeader('content-type', 'application/json');
@@ -51,6 +57,17 @@ describe('the Argo CD reader', () => {
       [['argocd', 'shop', 'OutOfSync']],
     );
     assert.deepEqual(syncVerdict(['shop', 'cart'], applications).waiting, ['shop: OutOfSync, Progressing', 'cart: no such Application yet']);
+  });
+
+  test('an Application fetched after a listing and not there (404, or the 403 Argo CD answers for one it does not have) was deleted meanwhile: not a refusal', async () => {
+    const gone = await getApplication({ server: url, token: TOKEN }, 'gone').catch((error: unknown) => error);
+    assert.ok(gone instanceof StepFailedError && !(gone instanceof ArgoCdRefusedError), String(gone));
+    assert.equal(gone.message, `Argo CD at ${url} no longer has the Application gone it listed a moment ago (HTTP 404): it was deleted meanwhile`);
+    const hidden = await getApplication({ server: url, token: TOKEN }, 'hidden').catch((error: unknown) => error);
+    assert.ok(hidden instanceof StepFailedError && !(hidden instanceof ArgoCdRefusedError), String(hidden));
+    assert.equal(hidden.message, `Argo CD at ${url} no longer has the Application hidden it listed a moment ago (HTTP 403): it was deleted meanwhile, or the token's account may no longer get it`);
+    // A refused token is still a refusal.
+    await assert.rejects(getApplication({ server: url, token: 'wrong' }, 'shop'), (error: unknown) => error instanceof ArgoCdRefusedError && /refused the token \(HTTP 401\)/.test(error.message));
   });
 
   test("messages name kaji upgrade's settings unless the connection names its own", async () => {

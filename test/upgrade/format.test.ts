@@ -9,7 +9,7 @@ import { formatPlan, upgradeCommand } from '../../src/upgrade/format.js';
 import type { UpgradePlan } from '../../src/upgrade/plan.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
-import { createFixture } from './fixture.js';
+import { ARGOCD_TOKEN, createFixture } from './fixture.js';
 
 /** How a POSIX shell splits a command line into words. */
 function shellWords(command: string): string[] {
@@ -48,6 +48,30 @@ describe('kaji upgrade: the commands it suggests', () => {
     const command = upgradeCommand('next', address);
     assert.deepEqual(shellWords(command), ['kaji', 'upgrade', 'next', '--platform', address.platform, '--kubectl', address.kubectl, '--cdk-app', address.cdkApp]);
     assert.equal(upgradeCommand('finish', { platform: 'examples/labs' }), 'kaji upgrade finish --platform examples/labs');
+  });
+
+  test('every flag of next given goes to the commands that take it (durations as --timeout takes them); plan and start take the address only', () => {
+    const given = {
+      platform: 'examples/labs',
+      cdk: 'node_modules/.bin/cdk',
+      argocdServer: 'https://argocd.green.labs.example.com',
+      caFile: 'green ca.pem',
+      hostedZoneId: 'Z0SHOPZONE1234',
+      manifests: 'https://github.com/acme/manifests.git',
+      base: 'release',
+      attempts: 3,
+      timeout: 90 * 60_000,
+      interval: 1500,
+      degradedGrace: 0,
+    };
+    const run = [
+      '--platform examples/labs --cdk node_modules/.bin/cdk --argocd-server https://argocd.green.labs.example.com',
+      "--ca-file 'green ca.pem' --hosted-zone-id Z0SHOPZONE1234 --manifests https://github.com/acme/manifests.git --base release",
+      '--attempts 3 --timeout 90m --interval 1500ms --degraded-grace 0s',
+    ].join(' ');
+    for (const command of ['next', 'rollback', 'finish', 'status']) assert.equal(upgradeCommand(command, given), `kaji upgrade ${command} ${run}`);
+    for (const command of ['plan', 'start']) assert.equal(upgradeCommand(command, { ...given, cdkApp: 'infra' }), `kaji upgrade ${command} --platform examples/labs --cdk-app infra`);
+    assert.equal(upgradeCommand('next', { timeout: 2 * 3_600_000, interval: 45_000 }), 'kaji upgrade next --timeout 2h --interval 45s');
   });
 
   test('plan, start and status, from another folder: each suggestion copied as is addresses the same upgrade', { skip: !hasKubectl }, async () => {
@@ -100,9 +124,10 @@ describe('kaji upgrade: the commands it suggests', () => {
       assert.equal((await kaji(shellWords(command('status')).slice(1))).code, 0);
       const early = await run(['finish'], 2);
       assert.ok(early.includes(`not yet: the next step is deploy (${command('next')}); finish comes after`), early);
-      // A step that fails: the way to see where the upgrade stands carries the address too.
+      // A step that fails: the way to see where the upgrade stands carries the address too (and the --cdk next was given).
       const failed = await run(['next', '--cdk', 'false'], 1);
-      assert.ok(failed.includes(`fix it and run the same command again (${command('status')} shows where it stands)`), failed);
+      const status = `kaji upgrade status --platform ${fixture.platformDir} --kubectl ${kubectl} --cdk false --cdk-app ${join(fixture.platformDir, 'infra')}`;
+      assert.ok(failed.includes(`fix it and run the same command again (${status} shows where it stands)`), failed);
 
       // The state as start wrote it, with the steps a test needs done or started.
       const at = '2026-01-01T00:00:00.000Z';
@@ -121,6 +146,35 @@ describe('kaji upgrade: the commands it suggests', () => {
       const none = await run(['status'], 2);
       assert.ok(none.includes(`(no kaji-upgrade.json): start one with ${command('start')}\n`), none);
     } finally {
+      fixture.cleanup();
+    }
+  });
+
+  test('a failed step suggests status with every flag of next given, and status then suggests next with them; not the token, not $ARGOCD_SERVER, not a default', { skip: !hasKubectl }, async () => {
+    const fixture = await createFixture();
+    const saved = { token: process.env.ARGOCD_AUTH_TOKEN, server: process.env.ARGOCD_SERVER };
+    process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
+    process.env.ARGOCD_SERVER = 'argocd.blue.example.com';
+    try {
+      assert.equal((await kaji(['upgrade', 'start', '--platform', fixture.platformDir])).code, 0);
+      const ca = join(fixture.root, 'green ca.pem');
+      writeFileSync(ca, 'a CA bundle, read only over https\n');
+      const flags = ['--cdk', 'false', '--argocd-server', 'https://argocd.green.example.com', '--ca-file', ca, '--hosted-zone-id', 'Z0SHOPZONE1234', '--manifests', fixture.remote, '--base', 'main', '--attempts', '3', '--timeout', '90s'];
+      const failed = await kaji(['upgrade', 'next', '--platform', fixture.platformDir, ...flags, '--interval', '15s']);
+      assert.equal(failed.code, 1, failed.stderr);
+      const line = failed.stderr.split('\n').find((text) => text.startsWith('kaji: nothing was recorded as done'));
+      const status = shellWords(/\((kaji upgrade status .*) shows where it stands\)$/.exec(line ?? '')?.[1] ?? '').slice(1);
+      // --interval 15s given as the default is given all the same.
+      assert.deepEqual(status, ['upgrade', 'status', '--platform', fixture.platformDir, ...flags, '--interval', '15s'], failed.stderr);
+      const shown = await kaji(status);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.deepEqual(suggested(shown.stdout, 'next'), ['upgrade', 'next', '--platform', fixture.platformDir, ...flags, '--interval', '15s']);
+      for (const output of [failed.stderr, shown.stdout]) assert.ok(!output.includes(ARGOCD_TOKEN) && !output.includes('argocd.blue'), output);
+    } finally {
+      for (const [name, value] of [['ARGOCD_AUTH_TOKEN', saved.token], ['ARGOCD_SERVER', saved.server]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
       fixture.cleanup();
     }
   });

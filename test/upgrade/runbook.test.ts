@@ -5,7 +5,8 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import { kaji, type CliResult } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { nextStep } from '../../src/upgrade/index.js';
 import { withUpgradeLock } from '../../src/upgrade/lock.js';
+import { selfSignedLoopbackCertificate } from '../../src/webhook/index.js';
 import {
   ARGOCD_TOKEN,
   createFixture,
@@ -47,6 +49,12 @@ async function upgrade(fixture: Fixture, args: string[], servers: { argocd?: Fak
   const result = await kaji(argv);
   outputs.push(result.stdout, result.stderr);
   return result;
+}
+
+/** The flags `upgrade` gives a run command, as the commands it suggests carry them (in --help's order). */
+function carried(fixture: Fixture, servers: { argocd?: FakeServer; route53?: FakeServer }): string {
+  const urls = [servers.argocd && `--argocd-server ${servers.argocd.url}`, servers.route53 && `--route53-endpoint ${servers.route53.url}`].filter(Boolean);
+  return [`--platform ${fixture.platformDir}`, `--cdk ${fixture.cdk}`, ...urls, '--timeout 3s', '--interval 5ms'].join(' ');
 }
 
 function state(fixture: Fixture): { done: Record<string, string>; weights: Record<string, number>; inProgress?: { step: string }; rollbacks: unknown[] } {
@@ -221,7 +229,7 @@ spec:
         assert.equal(step.code, 0, step.stderr);
         assert.match(step.stdout, new RegExp(`weight ${[10, 50, 100][index]}% \\(blue ${weights.blue}, green ${weights.green}\\): pushed [0-9a-f]{12} \\(platform.yaml edited in place`));
         // The command the soak leads to carries the --platform the step was run with.
-        const then = index === 2 ? `kaji upgrade finish --platform ${fixture.platformDir}` : `the next step (kaji upgrade next --platform ${fixture.platformDir})`;
+        const then = index === 2 ? `kaji upgrade finish ${carried(fixture, servers())}` : `the next step (kaji upgrade next ${carried(fixture, servers())})`;
         assert.ok(step.stdout.includes(`\nsoak 0ms before ${then}, until `), step.stdout);
         assert.deepEqual(remoteWeights(fixture), weights);
         assert.deepEqual(remoteWeights(fixture, 'cart'), weights);
@@ -242,7 +250,7 @@ spec:
       assert.ok(route53.requests.some((request) => request.path.includes('identifier=')), 'the record listing was paged');
 
       const nothing = await upgrade(fixture, ['next'], servers());
-      assert.match(nothing.stdout, /every weight step is done: green has all the traffic; run kaji upgrade finish --platform \S+ to remove blue/);
+      assert.match(nothing.stdout, /every weight step is done: green has all the traffic; run kaji upgrade finish --platform \S+(?: --[\w-]+ \S+)* to remove blue/);
 
       const finish = await upgrade(fixture, ['finish'], servers());
       assert.equal(finish.code, 0, finish.stderr);
@@ -328,7 +336,7 @@ spec:
       const back = await upgrade(fixture, ['rollback'], servers());
       assert.equal(back.code, 0, back.stderr);
       assert.match(back.stdout, /rollback \(blue 255, green 0\): pushed/);
-      assert.ok(back.stdout.includes(`\nfix what made you roll back, then kaji upgrade next --platform ${fixture.platformDir} (it checks`), back.stdout);
+      assert.ok(back.stdout.includes(`\nfix what made you roll back, then kaji upgrade next ${carried(fixture, servers())} (it checks`), back.stdout);
       assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
       assert.match(fixture.readPlatform(), /weight: 255 # all traffic today/);
       const after = state(fixture);
@@ -383,7 +391,7 @@ spec:
       const main = tip();
       const held = await upgrade(fixture, ['next'], servers());
       assert.equal(held.code, 1);
-      assert.match(held.stderr, /green's Argo CD has 4\/5 Applications Synced and Healthy, so weight step 1 \(50%\) was not made: no traffic moved \(fix them and run the same command again, or kaji upgrade rollback --platform \S+ to move all traffic back to blue\)\n {2}cart: Synced, Degraded \(Deployment cart: 0\/2 ready\)\n/);
+      assert.match(held.stderr, /green's Argo CD has 4\/5 Applications Synced and Healthy, so weight step 1 \(50%\) was not made: no traffic moved \(fix them and run the same command again, or kaji upgrade rollback --platform \S+(?: --[\w-]+ \S+)* to move all traffic back to blue\)\n {2}cart: Synced, Degraded \(Deployment cart: 0\/2 ready\)\n/);
       assert.equal(tip(), main, 'nothing pushed');
       assert.equal(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'), before, 'nothing recorded');
       const blind = await upgrade(fixture, ['next'], { route53 });
@@ -420,7 +428,7 @@ spec:
       apps = health({ cart: 'Degraded' });
       const failed = await upgrade(fixture, ['next', '--degraded-grace', '0s'], servers());
       assert.equal(failed.code, 1);
-      assert.match(failed.stderr, /green's Argo CD: cart Degraded for 0ms or more \(--degraded-grace\): fix it, then run kaji upgrade next --platform \S+ to wait again\n {2}cart: Synced, Degraded\n/);
+      assert.match(failed.stderr, /green's Argo CD: cart Degraded for 0ms or more \(--degraded-grace\): fix it, then run kaji upgrade next --platform \S+(?: --[\w-]+ \S+)* to wait again\n {2}cart: Synced, Degraded\n/);
       assert.doesNotMatch(failed.stderr, /timed out/);
       assert.equal(state(fixture).done.sync, undefined);
 
@@ -525,24 +533,33 @@ spec:
       assert.match(noServer.stderr, /pass --argocd-server URL and set ARGOCD_AUTH_TOKEN/);
     });
 
-    /** Green's Argo CD behind a server on 127.0.0.1 whose nth request fails as `failure(n)` says (an HTTP status, or 'reset': the connection dropped unanswered), else is passed on. */
-    async function unsteady(target: FakeServer, failure: (n: number) => number | 'reset' | undefined): Promise<FakeServer> {
+    /**
+     * Green's Argo CD behind a server on 127.0.0.1 whose nth request fails as `failure(n)` says (an HTTP status, with
+     * `body(request, n)` as its body, or 'reset': the connection dropped unanswered), else is passed on; over HTTPS with `tls`.
+     */
+    async function unsteady(
+      target: FakeServer,
+      failure: (n: number) => number | 'reset' | undefined,
+      body: (request: IncomingMessage, n: number) => string = () => 'upstream connect error or disconnect/reset before headers',
+      tls?: { cert: string; key: string },
+    ): Promise<FakeServer> {
       const requests: FakeServer['requests'] = [];
-      const server = createServer((request, response) => {
+      const handler = (request: IncomingMessage, response: ServerResponse) => {
         requests.push({ method: request.method ?? '', path: request.url ?? '', authorization: request.headers.authorization });
         const fails = failure(requests.length);
         if (fails === 'reset') return void request.socket.destroy();
         if (fails !== undefined) {
           response.statusCode = fails;
-          return void response.end('upstream connect error or disconnect/reset before headers');
+          return void response.end(body(request, requests.length));
         }
         httpRequest(new URL(request.url ?? '/', target.url), { headers: request.headers }, (answer) => {
           response.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(response);
         }).end();
-      });
+      };
+      const server = tls ? createHttpsServer(tls, handler) : createServer(handler);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
       return { url, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
     }
 
@@ -572,7 +589,7 @@ spec:
         assert.equal(held.code, 1);
         assert.match(
           held.stderr,
-          /green's Argo CD could not be read when the gate's 3s ran out, so weight step 2 \(100%\) was not made: no traffic moved \(run the same command again once it answers, or kaji upgrade rollback --platform \S+ to move all traffic back to blue\)\n {2}could not read Argo CD: Argo CD at http:\/\/127\.0\.0\.1:\d+ answered HTTP 503: upstream connect error/,
+          /green's Argo CD could not be read when the gate's 3s ran out, so weight step 2 \(100%\) was not made: no traffic moved \(run the same command again once it answers, or kaji upgrade rollback --platform \S+(?: --[\w-]+ \S+)* to move all traffic back to blue\)\n {2}could not read Argo CD: Argo CD at http:\/\/127\.0\.0\.1:\d+ answered HTTP 503: upstream connect error/,
         );
         assert.ok(down.requests.length > 1, 'asked again');
       } finally {
@@ -587,6 +604,121 @@ spec:
       assert.match(refused.stderr, /Argo CD at http:\/\/127\.0\.0\.1:\d+ refused the token \(HTTP 401\): check ARGOCD_AUTH_TOKEN/);
       assert.equal(argocd.requests.length, 1, 'a refused token is not asked again');
       assert.equal(tip(), main, 'nothing pushed');
+    });
+
+    test("a proxy echoing the request's Authorization header in its 502 answer: no line kaji prints has the token, whole or cut short", async () => {
+      await started();
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy
+      // The second answer puts the token across the 200 characters of the body a message quotes.
+      const echo = (request: IncomingMessage, n: number) => `echo:${'.'.repeat(n === 1 ? 3 : 166)}authorization=${request.headers.authorization}`;
+      const front = await unsteady(argocd, (n) => (n <= 2 ? 502 : undefined), echo);
+      try {
+        const sync = await upgrade(fixture, ['next'], { argocd: front, route53 });
+        assert.equal(sync.code, 0, sync.stderr);
+        assert.equal(front.requests[0]!.authorization, `Bearer ${ARGOCD_TOKEN}`);
+        assert.match(sync.stderr, /answered HTTP 502: echo:\.{3}authorization=Bearer \*\*\*\n/);
+        assert.match(sync.stderr, /answered HTTP 502: echo:\.{166}authorization=Bearer \*\*\*\n/);
+        assert.ok(!sync.stderr.includes(ARGOCD_TOKEN.slice(0, 8)), sync.stderr);
+        assert.ok(state(fixture).done.sync);
+      } finally {
+        await front.close();
+      }
+    });
+
+    test("an Argo CD certificate this machine does not trust, or for another host, is named with what to do at once, and asked again; with --ca-file it is read", async () => {
+      await started();
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy
+      const trusted = await selfSignedLoopbackCertificate('argocd-server');
+      const { generate } = await import('selfsigned');
+      const elsewhere = await generate([{ name: 'commonName', value: 'argocd.green.shop.example.com' }], {
+        keyType: 'ec',
+        algorithm: 'sha256',
+        extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'argocd.green.shop.example.com' }] }],
+      });
+      const file = (name: string, text: string) => {
+        writeFileSync(join(fixture.root, name), text);
+        return join(fixture.root, name);
+      };
+      const cases = [
+        { tls: trusted, flags: [], hint: "self[- ]signed certificate: is its certificate's CA in --ca-file PEM, or is the new cluster's own certificate not issued yet\\?\n" },
+        {
+          tls: { cert: elsewhere.cert, key: elsewhere.private },
+          flags: ['--ca-file', file('elsewhere.pem', elsewhere.cert)],
+          hint: "Hostname/IP does not match certificate's altnames: .*: is --argocd-server the host name its certificate is for, or is the new cluster's own certificate not issued yet\\?\n",
+        },
+      ];
+      for (const { tls, flags, hint } of cases) {
+        const front = await unsteady(argocd, () => undefined, undefined, tls);
+        try {
+          const waited = await upgrade(fixture, ['next', ...flags], { argocd: front, route53 });
+          assert.equal(waited.code, 1, waited.stderr);
+          assert.match(waited.stderr, new RegExp(`kaji upgrade: waiting for green's Argo CD to sync every service \\([^)]* of 3s\\): could not read Argo CD: ${hint}`));
+          assert.match(waited.stderr, new RegExp(`kaji: timed out after 3s waiting for green's Argo CD to sync every service: could not read Argo CD: ${hint}`));
+          assert.equal(state(fixture).done.sync, undefined);
+        } finally {
+          await front.close();
+        }
+      }
+      const front = await unsteady(argocd, () => undefined, undefined, trusted);
+      try {
+        const synced = await upgrade(fixture, ['next', '--ca-file', file('argocd.pem', trusted.cert)], { argocd: front, route53 });
+        assert.equal(synced.code, 0, synced.stderr);
+        assert.ok(state(fixture).done.sync);
+      } finally {
+        await front.close();
+      }
+    });
+
+    test('a failure that is not Argo CD failing to answer (a bug, a request node will not send) is not waited on as one', async () => {
+      await started();
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy
+      // Node refuses a header with a line break before anything is sent: a TypeError, thrown at once, not a 3s wait.
+      await assert.rejects(
+        nextStep({
+          directory: fixture.platformDir,
+          cdk: fixture.cdk,
+          intervalMs: 5,
+          timeoutMs: 3000,
+          route53: { endpoint: route53.url },
+          argocd: { server: argocd.url, token: `${ARGOCD_TOKEN}\n` },
+          onOutput: () => undefined,
+          onProgress: () => undefined,
+        }),
+        { name: 'TypeError', code: 'ERR_INVALID_CHAR' },
+      );
+      assert.equal(argocd.requests.length, 0);
+      // On the command line, such a token is bad input, named as such.
+      process.env.ARGOCD_AUTH_TOKEN = `${ARGOCD_TOKEN}\n`;
+      try {
+        const bad = await upgrade(fixture, ['next'], servers());
+        assert.equal(bad.code, 2);
+        assert.equal(bad.stderr, 'kaji: $ARGOCD_AUTH_TOKEN holds a space, a line break or another character no token has: set it to the token alone\n');
+      } finally {
+        process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
+      }
+      assert.equal(state(fixture).done.sync, undefined);
+    });
+
+    test('an Application deleted between the listing and its own GET is said so, and asked again', async () => {
+      await started();
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy
+      // The first listing has shop Degraded, so kaji asks for shop alone; by then it is gone (Argo CD answers 403); then it is back.
+      let calls = 0;
+      apps = () => {
+        calls += 1;
+        if (calls === 2) return healthyApps(GREEN_APPS, tip()).filter((app) => app.name !== 'shop');
+        return healthyApps(GREEN_APPS, tip()).map((app) =>
+          app.name === 'shop' && calls === 1 ? { ...app, health: 'Degraded', resources: [{ group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'shop', health: 'Degraded' }] } : app,
+        );
+      };
+      const sync = await upgrade(fixture, ['next'], servers());
+      assert.equal(sync.code, 0, sync.stderr);
+      assert.deepEqual(argocd.requests.slice(0, 3).map((request) => request.path), ['/api/v1/applications', '/api/v1/applications/shop', '/api/v1/applications']);
+      assert.match(
+        sync.stderr,
+        /could not read Argo CD: Argo CD at http:\/\/127\.0\.0\.1:\d+ no longer has the Application shop it listed a moment ago \(HTTP 403\): it was deleted meanwhile, or the token's account may no longer get it\n/,
+      );
+      assert.ok(state(fixture).done.sync);
     });
 
     test('a failed cdk deploy is a failed step (exit 1), recorded as not done', async () => {
@@ -646,7 +778,7 @@ spec:
       const tip = fixture.git('rev-parse', 'main');
       const forward = await upgrade(fixture, ['next'], servers());
       assert.equal(forward.code, 2);
-      assert.match(forward.stderr, /a rollback was started at .* and not verified: run kaji upgrade rollback --platform \S+ to complete it first/);
+      assert.match(forward.stderr, /a rollback was started at .* and not verified: run kaji upgrade rollback --platform \S+(?: --[\w-]+ \S+)* to complete it first/);
       assert.equal(fixture.git('rev-parse', 'main'), tip, 'nothing pushed');
       assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
       records = () => recordsFromRemote(fixture);
@@ -709,7 +841,7 @@ spec:
       const rolledBack = tip();
       const stale = await upgrade(fixture, ['next'], servers());
       assert.equal(stale.code, 2, stale.stderr);
-      assert.match(stale.stderr, /routes traffic at blue 255, green 0: neither .*nothing was pushed\. Find out why; to go on from there, kaji upgrade rollback --platform \S+ records a rollback here too/);
+      assert.match(stale.stderr, /routes traffic at blue 255, green 0: neither .*nothing was pushed\. Find out why; to go on from there, kaji upgrade rollback --platform \S+(?: --[\w-]+ \S+)* records a rollback here too/);
       assert.equal(tip(), rolledBack, 'the rollback stays');
       assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
       assert.equal(state(fixture).done['weight-2'], undefined);
