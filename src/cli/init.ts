@@ -1,7 +1,10 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { Command } from 'commander';
+import { isUrl, urlCredentials } from '../gitops/git.js';
 import { makeFolders, writeFileAtomically } from '../kube/index.js';
 import { UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -18,8 +21,25 @@ const NAME_PLACEHOLDER = /__PLATFORM_NAME__/g;
 /** Template files written under another name: npm leaves every .gitignore out of a package it packs. */
 const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
 
-/** Written from kaji's own package.json rather than copied: the versions and the path to this checkout. */
+/** Written from kaji's own package.json rather than copied: the versions and the kaji dependency. */
 const INFRA_PACKAGE = 'infra/package.json';
+
+/** Files a freshly created repository often has: an existing one is kept (README.md) or completed (.gitignore), never a reason to refuse. */
+const KEPT = new Set(['README.md']);
+const GITIGNORE = '.gitignore';
+
+/** How infra/package.json names kaji, and why that name may not install beyond this machine. */
+export interface KajiDependency {
+  readonly spec: string;
+  readonly warning?: string;
+}
+
+/** What scaffold wrote: new files, the rules it added to an existing .gitignore, the files it left as they were. */
+export interface Scaffolded {
+  readonly created: string[];
+  readonly ignoreRulesAdded: string[];
+  readonly kept: string[];
+}
 
 export function registerInit(program: Command, io: Io, outcome: Outcome): void {
   program
@@ -28,44 +48,131 @@ export function registerInit(program: Command, io: Io, outcome: Outcome): void {
     .description(
       'Create a new platform in DIR: platform.yaml (with editor completion through its JSON Schema), polaris.yaml ' +
         '(the policy), manifests/ (the manifest repository, with one sample service), infra/ (the CDK app of the AWS ' +
-        'side, with a package.json installing kaji from this checkout), a .gitignore (out/, node_modules/, infra/cdk.out/) ' +
-        'and a README for the platform team. DIR must not hold a platform.yaml already; nothing is overwritten.',
+        'side, with a package.json installing kaji from --kaji SPEC, else from the git remote origin of this checkout ' +
+        'at its HEAD commit), a .gitignore (out/, node_modules/, infra/cdk.out/; an existing one gets the lines it lacks) ' +
+        'and a README for the platform team (unless DIR has one). DIR must not hold a platform.yaml already; nothing is overwritten.',
     )
     .argument('<dir>', 'folder to create the platform in')
     .option('--name <name>', 'platform name (a DNS label); default: the folder name')
-    .action(async (directory: string, flags: { name?: string }) => {
+    .option('--kaji <spec>', "how infra/package.json installs kaji, as npm takes it: a git URL with a ref, a tarball's URL, a version")
+    .action(async (directory: string, flags: { name?: string; kaji?: string }) => {
       const target = resolve(io.cwd, directory);
       const name = flags.name ?? basename(target).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
       if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name)) {
         throw new UsageError(`"${name}" is not a valid platform name: use lowercase letters, digits and '-' (--name NAME)`);
       }
-      const created = await scaffold(target, name);
+      if (flags.kaji !== undefined && !/^\S+$/.test(flags.kaji)) {
+        throw new UsageError(`--kaji "${flags.kaji}" is not an npm package spec: give one word, such as git+https://github.com/OWNER/kaji.git#v0.1.0`);
+      }
+      const kaji: KajiDependency = flags.kaji === undefined ? await kajiDependency() : { spec: flags.kaji };
+      const { created, ignoreRulesAdded, kept } = await scaffold(target, name, kaji.spec);
       io.out(`kaji init: created ${created.length} files in ${directory}\n`);
       for (const file of created) io.out(`  ${file}\n`);
-      io.out(`\nNext: edit ${join(directory, 'platform.yaml')}, then run: kaji synth ${directory}\n`);
-      io.out(`For the CDK app: cd ${join(directory, 'infra')} && npm install && npx cdk synth\n`);
+      if (ignoreRulesAdded.length > 0) io.out(`  ${GITIGNORE} was there: added ${ignoreRulesAdded.join(' ')}\n`);
+      for (const file of kept) io.out(`  ${file} was there: left as it was\n`);
+      io.out(`infra/package.json installs kaji from ${kaji.spec}\n`);
+      if (kaji.warning !== undefined) io.err(`kaji init: warning: ${kaji.warning}\n`);
+      // From the platform's folder: kaji synth writes out/ in the current folder, which the .gitignore covers there.
+      const into = (folder: string) => (folder === '.' ? '' : `cd ${shellWord(folder)} && `);
+      io.out(`\nNext: edit ${join(directory, 'platform.yaml')}, then run: ${into(directory)}kaji synth\n`);
+      io.out(`For the CDK app: ${into(join(directory, 'infra'))}npm install && npx cdk synth\n`);
       outcome.exitCode = 0;
     });
 }
 
-/** Copies the template into `target`, naming the platform; refuses to overwrite anything. */
-export async function scaffold(target: string, name: string): Promise<string[]> {
+/**
+ * Copies the template into `target`, naming the platform and installing kaji from `kajiSpec`. It refuses when a
+ * file it writes exists, except a README.md (left as it was) and a .gitignore (the rules it lacks are added).
+ */
+export async function scaffold(target: string, name: string, kajiSpec?: string): Promise<Scaffolded> {
   if (await exists(join(target, 'platform.yaml'))) {
     throw new UsageError(`${join(target, 'platform.yaml')} already exists; kaji init never overwrites a platform`);
   }
   const templates = await listTemplate(TEMPLATE);
   const files = [...templates.map(targetName), INFRA_PACKAGE].sort((a, b) => a.localeCompare(b));
+  const present = new Set<string>();
   for (const file of files) {
-    if (await exists(join(target, file))) throw new UsageError(`${join(target, file)} already exists; move it away or choose another folder`);
+    if (!(await exists(join(target, file)))) continue;
+    if (!KEPT.has(file) && file !== GITIGNORE) throw new UsageError(`${join(target, file)} already exists; move it away or choose another folder`);
+    present.add(file);
   }
+  const spec = kajiSpec ?? (await kajiDependency()).spec;
   // Every folder first, each on its own: no file is written where a folder cannot be made.
   for (const folder of new Set(['.', ...files.map((file) => dirname(file))])) makeFolders(join(target, folder));
+  let ignoreRulesAdded: string[] = [];
   for (const file of templates) {
-    const text = await readFile(join(TEMPLATE, file), 'utf8');
-    await writeFileAtomically(join(target, targetName(file)), text.replace(NAME_PLACEHOLDER, name));
+    const written = targetName(file);
+    if (KEPT.has(written) && present.has(written)) continue;
+    const text = (await readFile(join(TEMPLATE, file), 'utf8')).replace(NAME_PLACEHOLDER, name);
+    if (written === GITIGNORE && present.has(written)) {
+      const completed = withIgnoreRules(await readFile(join(target, GITIGNORE), 'utf8'), text);
+      ignoreRulesAdded = completed.added;
+      if (completed.added.length > 0) await writeFileAtomically(join(target, GITIGNORE), completed.text);
+    } else {
+      await writeFileAtomically(join(target, written), text);
+    }
   }
-  await writeFileAtomically(join(target, INFRA_PACKAGE), await infraPackage(join(target, 'infra'), name));
-  return files;
+  await writeFileAtomically(join(target, INFRA_PACKAGE), await infraPackage(name, spec));
+  return { created: files.filter((file) => !present.has(file)), ignoreRulesAdded, kept: files.filter((file) => KEPT.has(file) && present.has(file)) };
+}
+
+/** `existing` with the template's rules it lacks appended under a comment; a rule counts as there when a line reads the same. */
+function withIgnoreRules(existing: string, template: string): { text: string; added: string[] } {
+  const lines = new Set(existing.split(/\r?\n/).map((line) => line.trim()));
+  const added = template.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#') && !lines.has(line.trim()));
+  const before = existing.trim() === '' ? '' : `${existing}${existing.endsWith('\n') ? '' : '\n'}\n`;
+  const text = `${before}# Added by kaji init: what kaji synth, the CDK and npm write.\n${added.join('\n')}\n`;
+  return { text, added };
+}
+
+/**
+ * The kaji dependency of a scaffold made by the kaji in `root`: when `root` is a git checkout with a remote
+ * origin, that repository at the checkout's HEAD commit (pinned, so every install gets the same kaji; npm
+ * builds it through kaji's prepare script); else `file:` of `root`, which installs on this machine only.
+ */
+export async function kajiDependency(root: string = KAJI_ROOT): Promise<KajiDependency> {
+  const folder = await realpath(root);
+  const git = (...args: string[]): Promise<string | undefined> =>
+    promisify(execFile)('git', ['-C', folder, ...args], { encoding: 'utf8' }).then(
+      ({ stdout }) => stdout.trim(),
+      () => undefined,
+    );
+  const top = await git('rev-parse', '--show-toplevel');
+  // A kaji installed under some other repository's node_modules is in a git work tree, but not its own.
+  const checkout = top !== undefined && (await realpath(top).catch(() => undefined)) === folder;
+  const origin = checkout ? await git('remote', 'get-url', 'origin') : undefined;
+  const head = origin ? await git('rev-parse', 'HEAD') : undefined;
+  const repository = origin && head ? gitRepositorySpec(origin, folder) : undefined;
+  if (repository === undefined || head === undefined) {
+    return {
+      spec: `file:${folder}`,
+      warning:
+        `infra/package.json installs kaji from file:${folder}, which works on this machine only (${folder} is not a git checkout with a remote origin); ` +
+        'give --kaji SPEC (a git URL with a tag or commit, a tarball) for a spec the team and CI can install',
+    };
+  }
+  const spec = `${repository.url}#${head}`;
+  if (repository.local) {
+    return { spec, warning: `kaji's origin ${origin} is a folder on this machine: only this machine can install ${spec}; give --kaji SPEC for a spec the team can install` };
+  }
+  const onOrigin = (await git('branch', '--remotes', '--contains', head))?.split('\n').some((branch) => branch.trim().startsWith('origin/'));
+  if (!onOrigin) {
+    return { spec, warning: `commit ${head.slice(0, 12)} of the kaji checkout is on no branch of origin that it knows of: push it before anyone installs, or give --kaji SPEC` };
+  }
+  return { spec };
+}
+
+/** A git remote URL as npm installs from it: git+https://, git+ssh:// (also for scp-like user@host:path), git+file://; no credentials. */
+function gitRepositorySpec(origin: string, folder: string): { url: string; local: boolean } | undefined {
+  if (!isUrl(origin)) return { url: `git+${pathToFileURL(resolve(folder, origin)).href}`, local: true };
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(origin)) return { url: `git+ssh://${origin}`, local: false };
+  let url: string;
+  try {
+    url = urlCredentials(origin).url; // a token in an https origin must not end up in a committed package.json
+  } catch {
+    return undefined;
+  }
+  return { url: /^git[+:]/i.test(url) ? url : `git+${url}`, local: /^file:/i.test(url) };
 }
 
 function targetName(file: string): string {
@@ -76,10 +183,10 @@ function targetName(file: string): string {
 
 /**
  * infra/package.json: what `npm install` there needs for `npx cdk synth` (cdk.json runs bin/app.mts
- * with tsx): kaji from this checkout (it is on no registry), and aws-cdk-lib, constructs, the CDK CLI
- * and tsx pinned at the versions kaji itself is built and tested with.
+ * with tsx): kaji as `kajiSpec` says, and aws-cdk-lib, constructs, the CDK CLI and tsx pinned at the
+ * versions kaji itself is built and tested with.
  */
-async function infraPackage(infra: string, name: string): Promise<string> {
+async function infraPackage(name: string, kajiSpec: string): Promise<string> {
   const kaji = JSON.parse(await readFile(join(KAJI_ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
@@ -88,7 +195,6 @@ async function infraPackage(infra: string, name: string): Promise<string> {
     if (range === undefined) throw new Error(`kaji's package.json names no ${dependency}`);
     return range.replace(/^[\^~](?=\d+\.\d+\.\d+$)/, '');
   };
-  const kajiPath = relative(infra, KAJI_ROOT).split(sep).join('/');
   const manifest = {
     name: `${name}-infra`,
     private: true,
@@ -96,7 +202,7 @@ async function infraPackage(infra: string, name: string): Promise<string> {
     dependencies: {
       'aws-cdk-lib': pinned(kaji.dependencies['aws-cdk-lib'], 'aws-cdk-lib'),
       constructs: pinned(kaji.dependencies.constructs, 'constructs'),
-      kaji: `file:${kajiPath}`,
+      kaji: kajiSpec,
     },
     devDependencies: {
       'aws-cdk': pinned(kaji.devDependencies['aws-cdk'], 'aws-cdk'),
@@ -104,6 +210,11 @@ async function infraPackage(infra: string, name: string): Promise<string> {
     },
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/** A path as one shell word: as is when it needs no quoting, else in single quotes. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 async function listTemplate(directory: string, prefix = ''): Promise<string[]> {
@@ -123,4 +234,3 @@ async function exists(path: string): Promise<boolean> {
     () => false,
   );
 }
-

@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { scaffold } from '../../src/cli/init.js';
+import { kajiDependency, scaffold } from '../../src/cli/init.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, installBeside, KAJI_ROOT as root, tempTree } from '../support/files.js';
 
@@ -80,29 +80,31 @@ describe('kaji init', () => {
     }
   });
 
-  test("infra/package.json installs kaji from this checkout, with what cdk.json runs, at kaji's own versions", async () => {
+  test("infra/package.json installs kaji as --kaji says, with what cdk.json runs, at kaji's own versions", async () => {
     const tree = tempTree({});
     try {
       const platform = join(tree.root, 'deep', 'acme');
-      await scaffold(platform, 'acme');
+      const spec = 'git+https://github.com/acme/kaji.git#v0.1.0';
+      const init = await kaji(['init', platform, '--kaji', spec]);
+      assert.equal(init.code, 0, init.stderr);
+      assert.equal(init.stderr, '', 'a spec given is not warned about');
+      assert.ok(init.stdout.includes(`infra/package.json installs kaji from ${spec}\n`), init.stdout);
       const infra = join(platform, 'infra');
       const manifest = JSON.parse(readFileSync(join(infra, 'package.json'), 'utf8')) as Record<string, unknown>;
       const dependencies = manifest.dependencies as Record<string, string>;
       const devDependencies = manifest.devDependencies as Record<string, string>;
       assert.deepEqual([manifest.name, manifest.private, manifest.type], ['acme-infra', true, 'module']);
-      const kajiPath = /^file:(\.\.\/.+)$/.exec(dependencies.kaji ?? '')?.[1];
-      assert.ok(kajiPath, `kaji from a relative file: path, got ${dependencies.kaji}`);
-      assert.equal(resolve(infra, kajiPath), resolve(root));
-      const kaji = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+      assert.equal(dependencies.kaji, spec);
+      const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
       const exact = (range: string | undefined) => range?.replace(/^[\^~]/, '');
-      assert.equal(dependencies['aws-cdk-lib'], exact(kaji.dependencies!['aws-cdk-lib']));
-      assert.equal(dependencies.constructs, exact(kaji.dependencies!.constructs));
-      assert.equal(devDependencies['aws-cdk'], exact(kaji.devDependencies!['aws-cdk']));
+      assert.equal(dependencies['aws-cdk-lib'], exact(own.dependencies!['aws-cdk-lib']));
+      assert.equal(dependencies.constructs, exact(own.dependencies!.constructs));
+      assert.equal(devDependencies['aws-cdk'], exact(own.devDependencies!['aws-cdk']));
       assert.match(dependencies['aws-cdk-lib']!, /^\d+\.\d+\.\d+$/);
       // cdk.json's app runs through tsx: it must be installed there too.
       const { app } = JSON.parse(readFileSync(join(infra, 'cdk.json'), 'utf8')) as { app: string };
       assert.match(app, /--import tsx /);
-      assert.equal(devDependencies.tsx, exact(kaji.devDependencies!.tsx));
+      assert.equal(devDependencies.tsx, exact(own.devDependencies!.tsx));
       assert.doesNotMatch(readFileSync(join(infra, 'README.md'), 'utf8'), /npm install kaji/);
     } finally {
       tree.cleanup();
@@ -182,4 +184,170 @@ describe('kaji init', () => {
       tree.cleanup();
     }
   });
+
+  test('without --kaji, the spec is the one kajiDependency finds for this checkout, and its warning goes to stderr', async () => {
+    const tree = tempTree({});
+    try {
+      const init = await kaji(['init', join(tree.root, 'acme')]);
+      assert.equal(init.code, 0, init.stderr);
+      const expected = await kajiDependency();
+      assert.match(expected.spec, /^(git\+\S+#[0-9a-f]{40}|file:\/\S+)$/);
+      const manifest = JSON.parse(readFileSync(join(tree.root, 'acme', 'infra', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      assert.equal(manifest.dependencies.kaji, expected.spec);
+      assert.equal(init.stderr, expected.warning === undefined ? '' : `kaji init: warning: ${expected.warning}\n`);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('--kaji that is not one word is one line, exit 2, and nothing is written', async () => {
+    const tree = tempTree({});
+    try {
+      const { code, stderr } = await kaji(['init', join(tree.root, 'acme'), '--kaji', 'kaji 0.1.0']);
+      assert.equal(code, 2);
+      assert.match(stderr, /^kaji: --kaji "kaji 0\.1\.0" is not an npm package spec: give one word, such as git\+https:\/\/\S+\n$/);
+      assert.ok(!existsSync(join(tree.root, 'acme')));
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('kajiDependency: a checkout with an origin gives git+URL#HEAD, never with credentials, and warns when HEAD is not on origin', async () => {
+    const tree = tempTree({});
+    try {
+      const checkout = tree.path('kaji');
+      const head = commitAll(checkout);
+      const cases: [origin: string, spec: string][] = [
+        ['https://x-access-token:s3cret-token@github.com/acme/kaji.git', 'git+https://github.com/acme/kaji.git'],
+        ['git@github.com:acme/kaji.git', 'git+ssh://git@github.com:acme/kaji.git'],
+        ['ssh://git@git.example.com:2222/acme/kaji.git', 'git+ssh://git@git.example.com:2222/acme/kaji.git'],
+        ['git+ssh://git@github.com/acme/kaji.git', 'git+ssh://git@github.com/acme/kaji.git'],
+      ];
+      git(checkout, 'remote', 'add', 'origin', 'https://example.com/placeholder.git');
+      for (const [origin, spec] of cases) {
+        git(checkout, 'remote', 'set-url', 'origin', origin);
+        const unpushed = await kajiDependency(checkout);
+        assert.equal(unpushed.spec, `${spec}#${head}`);
+        assert.match(unpushed.warning ?? '', new RegExp(`^commit ${head.slice(0, 12)} of the kaji checkout is on no branch of origin that it knows of: push it before anyone installs, or give --kaji SPEC$`));
+        assert.doesNotMatch(JSON.stringify(unpushed), /s3cret/);
+      }
+      git(checkout, 'update-ref', 'refs/remotes/origin/main', head);
+      assert.deepEqual(await kajiDependency(checkout), { spec: `git+ssh://git@github.com/acme/kaji.git#${head}` });
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('kajiDependency: an origin that is a folder gives git+file:// at HEAD, which git can fetch, with a warning', async () => {
+    const tree = tempTree({});
+    try {
+      const head = commitAll(tree.path('work'));
+      git(tree.root, 'clone', '--quiet', '--bare', tree.path('work'), tree.path('kaji.git'));
+      git(tree.root, 'clone', '--quiet', tree.path('kaji.git'), tree.path('kaji'));
+      const { spec, warning } = await kajiDependency(tree.path('kaji'));
+      const url = `file://${realpathSync(tree.path('kaji.git'))}`;
+      assert.equal(spec, `git+${url}#${head}`);
+      assert.match(warning ?? '', /is a folder on this machine: only this machine can install git\+file:\/\/\S+; give --kaji SPEC/);
+      // What npm does with it first: fetch that commit from that URL.
+      git(tree.path('work'), 'fetch', '--quiet', url, head);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('kajiDependency: no git checkout, a checkout with no origin, a kaji inside another repository: file: of the absolute path, with a warning', async () => {
+    const tree = tempTree({ 'plain/package.json': '{}\n', 'platform/infra/node_modules/kaji/package.json': '{}\n' });
+    try {
+      commitAll(tree.path('lonely'));
+      git(tree.path('platform'), 'init', '--quiet');
+      for (const folder of ['plain', 'lonely', 'platform/infra/node_modules/kaji']) {
+        const { spec, warning } = await kajiDependency(tree.path(folder));
+        const absolute = realpathSync(tree.path(folder));
+        assert.equal(spec, `file:${absolute}`);
+        assert.match(warning ?? '', /works on this machine only .*; give --kaji SPEC \(a git URL with a tag or commit, a tarball\)/);
+      }
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a fresh repository (.gitignore, README.md, LICENSE): init . adds the ignore rules it lacks and keeps the rest as it was', async () => {
+    const gitignore = 'node_modules/\n*.log'; // no newline at the end, as an editor may leave it
+    const tree = tempTree({ '.gitignore': gitignore, 'README.md': '# acme\n', LICENSE: 'MIT\n' });
+    try {
+      const init = await kaji(['init', '.', '--name', 'acme', '--kaji', 'git+https://github.com/acme/kaji.git#v1'], { cwd: tree.root });
+      assert.equal(init.code, 0, init.stderr);
+      const ignores = readFileSync(tree.path('.gitignore'), 'utf8');
+      assert.ok(ignores.startsWith(`${gitignore}\n`), ignores);
+      assert.deepEqual(ignores.split('\n').filter((line) => line !== '' && !line.startsWith('#')), ['node_modules/', '*.log', '/out/', '/infra/cdk.out/']);
+      assert.match(init.stdout, /\n {2}\.gitignore was there: added \/out\/ \/infra\/cdk\.out\/\n {2}README\.md was there: left as it was\n/);
+      assert.doesNotMatch(init.stdout, /^ {2}(\.gitignore|README\.md)\n/m);
+      // From the platform's own folder there is nothing to cd into.
+      assert.match(init.stdout, /\nNext: edit platform\.yaml, then run: kaji synth\nFor the CDK app: cd infra && npm install && npx cdk synth\n$/);
+      assert.equal(readFileSync(tree.path('README.md'), 'utf8'), '# acme\n');
+      assert.equal(readFileSync(tree.path('LICENSE'), 'utf8'), 'MIT\n');
+      assert.ok(existsSync(tree.path('platform.yaml')));
+    } finally {
+      tree.cleanup();
+    }
+    const complete = tempTree({ '.gitignore': '/out/\nnode_modules/\n/infra/cdk.out/\n' });
+    try {
+      const init = await kaji(['init', complete.root, '--name', 'acme', '--kaji', 'git+https://github.com/acme/kaji.git#v1']);
+      assert.equal(init.code, 0, init.stderr);
+      assert.equal(readFileSync(complete.path('.gitignore'), 'utf8'), '/out/\nnode_modules/\n/infra/cdk.out/\n');
+      assert.doesNotMatch(init.stdout, /gitignore/);
+    } finally {
+      complete.cleanup();
+    }
+  });
+
+  test('a file init writes that is there already (not README.md or .gitignore) refuses before anything is written', async () => {
+    const tree = tempTree({ '.gitignore': 'node_modules/\n', 'infra/cdk.json': '{}\n' });
+    try {
+      const { code, stderr } = await kaji(['init', tree.root, '--name', 'acme', '--kaji', 'git+https://github.com/acme/kaji.git#v1']);
+      assert.equal(code, 2);
+      assert.match(stderr, /infra\/cdk\.json already exists; move it away or choose another folder\n$/);
+      assert.equal(readFileSync(tree.path('.gitignore'), 'utf8'), 'node_modules/\n');
+      assert.deepEqual(readdirSync(tree.root).sort(), ['.gitignore', 'infra']);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test("the Next: line's kaji synth writes out/ where the .gitignore ignores it; the CDK line goes to infra/", { skip: !hasKubectl }, async () => {
+    const tree = tempTree({});
+    try {
+      const init = await kaji(['init', 'acme', '--kaji', 'git+https://github.com/acme/kaji.git#v1'], { cwd: tree.root });
+      assert.equal(init.code, 0, init.stderr);
+      const folder = /\nNext: edit acme\/platform\.yaml, then run: cd (\S+) && kaji synth\n/.exec(init.stdout)?.[1];
+      assert.equal(folder, 'acme', init.stdout);
+      assert.match(init.stdout, /\nFor the CDK app: cd acme\/infra && npm install && npx cdk synth\n/);
+      const platform = join(tree.root, folder);
+      git(platform, 'init', '--quiet');
+      // The bin (built by npm test), as the user runs it: synth resolves its folders from the process's own.
+      const synth = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'synth'], { cwd: platform, encoding: 'utf8' });
+      assert.equal(synth.status, 0, synth.stdout + synth.stderr);
+      assert.ok(existsSync(join(platform, 'out')), 'kaji synth wrote out/ in the folder the Next: line goes to');
+      const untracked = git(platform, 'status', '--porcelain', '--untracked-files=all').toString().split('\n');
+      assert.ok(untracked.some((line) => line.includes('manifests/clusters/blue/')), 'generated manifests are to be committed');
+      assert.deepEqual(untracked.filter((line) => line.includes('out/')), [], 'nothing under out/ is to be committed');
+    } finally {
+      tree.cleanup();
+    }
+  });
 });
+
+/** git with a fixed identity, in `cwd`. */
+function git(cwd: string, ...args: string[]): Buffer {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A new repository at `folder` (made if missing) with one commit; its HEAD. */
+function commitAll(folder: string): string {
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'package.json'), '{"name":"kaji"}\n');
+  git(folder, 'init', '--quiet');
+  git(folder, 'add', '.');
+  git(folder, 'commit', '--quiet', '-m', 'kaji');
+  return git(folder, 'rev-parse', 'HEAD').toString().trim();
+}
