@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { didYouMean, displayPath, fileErrorReason, fileLine, readStandardInput, type InputProblem } from '../kube/index.js';
 import { BUILTIN_CHECKS, loadPolicyConfig, type PolicyConfig } from '../policy/index.js';
-import { printable } from '../report/index.js';
+import { printable, REMOVED_API_CHECK } from '../report/index.js';
 
 /** A command line that cannot be run as given; printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -135,13 +135,25 @@ export async function loadConfigForFlags(flags: { config?: string; mergeConfig?:
 
 /**
  * Why --checks names no check of the configuration, each with the closest
- * check's name, and every check it has: what a typo needs to be put right.
+ * check's name, and every check it has: what a typo needs to be put right. The
+ * closest is looked for in the configuration first, then among kaji's checks it
+ * leaves out and removedApiVersion, each named with what it needs to run.
  */
 function describeUnknownChecks(unknown: readonly string[], configured: readonly string[]): string {
-  const reasons = unknown.map((id) =>
-    BUILTIN_CHECKS.has(id)
-      ? `"${id}" is not in the configuration: list it under checks: (warning or danger) to run it`
-      : `unknown check "${id}"${didYouMean(id, configured)}`,
-  );
+  const leftOut = [...BUILTIN_CHECKS.keys()].filter((id) => !configured.includes(id));
+  const notConfigured = 'not in the configuration: list it under checks: (warning or danger) to run it';
+  const needsVersion = `runs only in kaji check with --kubernetes-version 1.N`;
+  const reasons = unknown.map((id) => {
+    if (BUILTIN_CHECKS.has(id)) return `"${id}" is ${notConfigured}`;
+    if (id === REMOVED_API_CHECK) return `"${id}" ${needsVersion}`; // kaji check takes it out before; kaji fix has no use for it
+    const configuredMatch = didYouMean(id, configured);
+    if (configuredMatch) return `unknown check "${id}"${configuredMatch}`;
+    // ` (did you mean "x"?)` with what x needs said inside the brackets.
+    const withNeed = (match: string, need: string) => `unknown check "${id}"${match.slice(0, -1)}, which ${need})`;
+    const leftOutMatch = didYouMean(id, leftOut);
+    if (leftOutMatch) return withNeed(leftOutMatch, `is ${notConfigured}`);
+    const removedMatch = didYouMean(id, [REMOVED_API_CHECK]);
+    return removedMatch ? withNeed(removedMatch, needsVersion) : `unknown check "${id}"`;
+  });
   return `${reasons.join('; ')}; the configuration's checks: ${[...configured].sort((a, b) => a.localeCompare(b)).join(', ')}`;
 }

@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Command } from 'commander';
 import {
   displayPath,
   isRemoteEntry,
+  kustomizationFile,
   readInputs,
   readKustomization,
   walkManifestTree,
@@ -37,8 +38,11 @@ export function registerFix(program: Command, io: Io, outcome: Outcome): void {
         'are applied are those listed under `mutations:` in the configuration. Missing parents are created ' +
         '(adding securityContext.readOnlyRootFilesystem creates securityContext), as Polaris does.\n\n' +
         'PATH is a YAML file or a directory (read recursively). A kustomization directory stands for the files its ' +
-        'resources, bases and components list (followed into their folders: an overlay fixes its base); its patches ' +
-        'are left as they are. Standard input (-) cannot be fixed.',
+        'resources, bases and components list, followed as kustomize builds them: a listed folder through its own ' +
+        'kustomization (an overlay fixes its base, which its other overlays share), a listed file only inside the ' +
+        "kustomization's folder. Its patches are left as they are, and the fix is judged on the listed files, not on " +
+        'what the overlay renders: a patch may set again what was fixed, so run kaji check on the overlay after. ' +
+        'Standard input (-) cannot be fixed.',
     )
     .argument('<path...>', 'manifest files or directories to fix')
     .option('-c, --config <file>', "policy configuration (Polaris format); default: Polaris's built-in defaults")
@@ -64,7 +68,7 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
     io.err('kaji fix: the configuration lists no checks under `mutations:`; nothing to apply\n');
     return FIX_EXIT.ok;
   }
-  const { files, unlisted } = await manifestFiles(paths, io);
+  const { files, unlisted, followedAny } = await manifestFiles(paths, io);
   const texts = new Map<string, string>();
   const loaded: LoadResult = { objects: [], problems: [...unlisted], fileText: (file, text) => texts.set(file, text) };
   await readInputs(files, loaded); // standard input was refused above
@@ -106,6 +110,10 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
     ? `kaji fix: ${flags.dryRun ? 'would change' : 'changed'} ${changedFiles} file${changedFiles === 1 ? '' : 's'}, ${describeCounts(totals, total)}\n`
     : 'kaji fix: nothing to fix\n';
   note(summary);
+  if (total && followedAny) {
+    const shown = paths.map((path) => printable(displayPath(path, io.cwd))).join(' ');
+    note(`kaji fix: a kustomization's patches may set again what ${flags.dryRun ? 'would be' : 'was'} fixed: kaji check ${shown} judges what it renders\n`);
+  }
   return problems.length ? FIX_EXIT.inputProblem : FIX_EXIT.ok;
 }
 
@@ -117,14 +125,17 @@ function describeCounts(counts: ReadonlyMap<string, number>, total: number): str
 /**
  * The files to fix: files as given, directories read as the loader reads them
  * (recursively, .yaml/.yml/.json), each once. A kustomization's objects are
- * rendered, not read from a file, so it stands for the local files and folders
- * its resources, bases and components list, followed as far as they go (an
- * overlay's base too); its patches are not manifests and stay as they are. A
- * remote entry is skipped with a note. A folder that cannot be listed, or a
- * kustomization that cannot be read, is an input problem, and the rest is
- * still fixed.
+ * rendered, not read from a file, so it stands for what kustomize would load
+ * from its resources, bases and components: a listed folder only through its
+ * own kustomization (kustomize builds no folder without one), an overlay's base
+ * too; a listed file only inside the kustomization's folder (kustomize's load
+ * restrictor refuses the rest). Its patches are not manifests and stay as they
+ * are. A remote entry is skipped with a note; a followed folder outside the
+ * PATH given gets a note, as other kustomizations may share its files. An entry
+ * kustomize would refuse, a folder that cannot be listed, or a kustomization
+ * that cannot be read, is an input problem, and the rest is still fixed.
  */
-async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files: string[]; unlisted: InputProblem[] }> {
+async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files: string[]; unlisted: InputProblem[]; followedAny: boolean }> {
   const files = new Map<string, string>(); // by absolute path: a base shared by overlays is fixed once
   const unlisted: InputProblem[] = [];
   const followed = new Set<string>();
@@ -137,9 +148,9 @@ async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files:
     const tree = await walkManifestTree(path);
     tree.files.forEach(addFile);
     unlisted.push(...tree.problems);
-    for (const kustomization of tree.kustomizations) await addResources(kustomization);
+    for (const kustomization of tree.kustomizations) await addResources(kustomization, path);
   };
-  const addResources = async (kustomization: string): Promise<void> => {
+  const addResources = async (kustomization: string, given: string): Promise<void> => {
     if (followed.has(resolve(kustomization))) return;
     followed.add(resolve(kustomization));
     const read = await readKustomization(kustomization);
@@ -147,11 +158,41 @@ async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files:
       unlisted.push({ file: kustomization, message: 'cannot read this kustomization (kubectl kustomize on its folder says why), so the files it lists were not fixed' });
       return;
     }
+    const shownKustomization = printable(displayPath(kustomization, io.cwd));
     for (const { field, entry } of read.entries) {
-      if (!isRemoteEntry(entry)) await addPath(join(dirname(kustomization), entry));
-      else io.err(`kaji: skipping ${printable(entry)} (${field} of ${printable(displayPath(kustomization, io.cwd))}): it is remote, so there is no file here to fix\n`);
+      if (isRemoteEntry(entry)) {
+        io.err(`kaji: skipping ${printable(entry)} (${field} of ${shownKustomization}): it is remote, so there is no file here to fix\n`);
+        continue;
+      }
+      const target = resolve(dirname(kustomization), entry);
+      const refuse = (why: string) => unlisted.push({ file: kustomization, message: `${field} entry "${entry}"${why}` });
+      if (!(await stat(target).catch(() => undefined))?.isDirectory()) {
+        if (inside(dirname(kustomization), target)) addFile(target); // a missing file is reported by the loader
+        else refuse(" is outside the kustomization's folder, which kustomize refuses to load; list it in a kustomization of its own folder (as a resource there) and that kustomization here");
+        continue;
+      }
+      if (isAbsolute(entry)) {
+        refuse(" is an absolute path to a folder, which kustomize refuses; write it relative to the kustomization's folder");
+        continue;
+      }
+      const next = kustomizationFile(target);
+      if (next === undefined) {
+        refuse(': the folder has no kustomization.yaml, so kustomize cannot build it; nothing in it was fixed');
+        continue;
+      }
+      if (!inside(given, target) && !followed.has(resolve(next))) {
+        const where = `${printable(displayPath(target, io.cwd))} (${field} of ${shownKustomization})`;
+        io.err(`kaji: note: ${where} is outside ${printable(displayPath(given, io.cwd))}: fixing its files changes every kustomization that builds on it\n`);
+      }
+      await addResources(next, given);
     }
   };
   for (const path of paths) await addPath(path);
-  return { files: [...files.values()], unlisted };
+  return { files: [...files.values()], unlisted, followedAny: followed.size > 0 };
+}
+
+/** Whether a path is the folder or below it. */
+function inside(folder: string, path: string): boolean {
+  const rel = relative(resolve(folder), resolve(path));
+  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }

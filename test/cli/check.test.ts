@@ -162,6 +162,15 @@ customChecks:
         'kaji: --checks: unknown check "tagNotSpecifed" (did you mean "tagNotSpecified"?); "hostPIDSet" is not in the configuration: ' +
           "list it under checks: (warning or danger) to run it; the configuration's checks: runAsPrivileged, tagNotSpecified\n",
       );
+      // A typo of a check the configuration leaves out, or of removedApiVersion, names it too, with what it needs.
+      const outside = await kaji([...base, '--checks', 'hostPIDSt,removedApiVersoin']);
+      assert.equal(outside.code, 2);
+      assert.equal(
+        outside.stderr,
+        'kaji: --checks: unknown check "hostPIDSt" (did you mean "hostPIDSet"?, which is not in the configuration: list it under checks: (warning or danger) to run it); ' +
+          'unknown check "removedApiVersoin" (did you mean "removedApiVersion"?, which runs only in kaji check with --kubernetes-version 1.N); ' +
+          "the configuration's checks: runAsPrivileged, tagNotSpecified\n",
+      );
     } finally {
       tree.cleanup();
     }

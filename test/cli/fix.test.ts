@@ -114,6 +114,22 @@ describe('kaji fix', () => {
     }
   });
 
+  test('--checks removedApiVersion is refused: it runs only in kaji check, and has no mutation', async () => {
+    const tree = tempTree({ 'web.yaml': manifest, 'polaris.yaml': policy });
+    try {
+      const run = await kaji(['fix', tree.path('web.yaml'), '--config', tree.path('polaris.yaml'), '--checks', 'removedApiVersion']);
+      assert.equal(run.code, 2);
+      assert.equal(
+        run.stderr,
+        'kaji: --checks: "removedApiVersion" runs only in kaji check with --kubernetes-version 1.N; ' +
+          "the configuration's checks: notReadOnlyRootFilesystem, pullPolicyNotAlways, tagNotSpecified\n",
+      );
+      assert.equal(readFileSync(tree.path('web.yaml'), 'utf8'), manifest);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('refuses standard input', async () => {
     const tree = tempTree({ 'polaris.yaml': policy });
     try {
@@ -139,8 +155,15 @@ describe('kaji fix', () => {
     try {
       const overlay = await kaji(['fix', tree.path('apps/web/overlays/blue'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
       assert.equal(overlay.code, 0, overlay.stderr);
-      assert.equal(overlay.stderr, `kaji: skipping ${remote} (resources of apps/web/overlays/blue/kustomization.yaml): it is remote, so there is no file here to fix\n`);
+      assert.equal(
+        overlay.stderr,
+        'kaji: note: apps/web/base (resources of apps/web/overlays/blue/kustomization.yaml) is outside apps/web/overlays/blue: ' +
+          'fixing its files changes every kustomization that builds on it\n' +
+          `kaji: skipping ${remote} (resources of apps/web/overlays/blue/kustomization.yaml): it is remote, so there is no file here to fix\n`,
+      );
       assert.match(overlay.stdout, /^fixed apps\/web\/base\/deployment\.yaml: 4 mutations/m);
+      // The fix is judged on the base's objects; the overlay's patch sets imagePullPolicy back, which kaji check on the overlay would show.
+      assert.match(overlay.stdout, /\nkaji fix: a kustomization's patches may set again what was fixed: kaji check apps\/web\/overlays\/blue judges what it renders\n$/);
       assert.equal(readFileSync(tree.path('apps/web/base/deployment.yaml'), 'utf8'), fixed);
       assert.equal(readFileSync(tree.path('apps/web/base/unlisted.yaml'), 'utf8'), manifest, 'kustomize does not read a file its kustomization does not list');
       assert.equal(readFileSync(tree.path('apps/web/overlays/blue/patch.yaml'), 'utf8'), patch);
@@ -150,6 +173,7 @@ describe('kaji fix', () => {
       const all = await kaji(['fix', tree.path('apps'), tree.path('apps/web/base/deployment.yaml'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
       assert.equal(all.code, 0, all.stderr);
       assert.match(all.stdout, /\nkaji fix: changed 1 file, 4 mutations/);
+      assert.doesNotMatch(all.stderr, /note:/, 'the base is inside the PATH given');
       assert.equal(readFileSync(tree.path('apps/web/base/deployment.yaml'), 'utf8'), fixed);
     } finally {
       tree.cleanup();
@@ -171,6 +195,54 @@ describe('kaji fix', () => {
       assert.match(stderr, /^kaji: broken\/kustomization\.yaml: cannot read this kustomization \(kubectl kustomize on its folder says why\), so the files it lists were not fixed$/m);
       assert.equal(readFileSync(tree.path('k/web.yaml'), 'utf8'), fixed);
       assert.equal(readFileSync(tree.path('broken/web.yaml'), 'utf8'), manifest);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a kustomization entry is followed as kustomize builds it: a folder only through its kustomization, a file only inside its folder', async () => {
+    const tree = tempTree({
+      'teamA/base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+      'teamA/base/deployment.yaml': manifest,
+      'teamA/base/loose.yaml': manifest,
+      'teamA/overlays/staging/kustomization.yaml': 'resources: [../../base, ../../../teamB, ../../base/loose.yaml, plain]\n',
+      'teamA/overlays/staging/plain/web.yaml': manifest,
+      'teamB/web.yaml': manifest,
+      'polaris.yaml': policy,
+    });
+    try {
+      const run = await kaji(['fix', tree.path('teamA/overlays/staging'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(run.code, 1, run.stderr);
+      const kustomization = 'teamA/overlays/staging/kustomization.yaml';
+      assert.match(run.stderr, new RegExp(`^kaji: ${kustomization}: resources entry "\\.\\./\\.\\./\\.\\./teamB": the folder has no kustomization\\.yaml, so kustomize cannot build it; nothing in it was fixed$`, 'm'));
+      assert.match(run.stderr, new RegExp(`^kaji: ${kustomization}: resources entry "plain": the folder has no kustomization\\.yaml`, 'm'));
+      assert.match(
+        run.stderr,
+        new RegExp(`^kaji: ${kustomization}: resources entry "\\.\\./\\.\\./base/loose\\.yaml" is outside the kustomization's folder, which kustomize refuses to load; list it in a kustomization of its own folder \\(as a resource there\\) and that kustomization here$`, 'm'),
+      );
+      assert.match(run.stderr, /^kaji: note: teamA\/base \(resources of teamA\/overlays\/staging\/kustomization\.yaml\) is outside teamA\/overlays\/staging: fixing its files changes every kustomization that builds on it$/m);
+      assert.equal(readFileSync(tree.path('teamA/base/deployment.yaml'), 'utf8'), fixed, 'the base is built by kustomize, so it is fixed');
+      for (const untouched of ['teamB/web.yaml', 'teamA/base/loose.yaml', 'teamA/overlays/staging/plain/web.yaml']) {
+        assert.equal(readFileSync(tree.path(untouched), 'utf8'), manifest, `${untouched} is not built by kustomize`);
+      }
+      assert.match(run.stdout, /^kaji fix: a kustomization's patches may set again what was fixed: kaji check teamA\/overlays\/staging judges what it renders$/m);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('an absolute entry: a file inside the kustomization\'s folder is fixed, a folder is refused as kustomize refuses it', async () => {
+    const tree = tempTree({ 'k/web.yaml': manifest, 'base/kustomization.yaml': 'resources: [web.yaml]\n', 'base/web.yaml': manifest, 'polaris.yaml': policy });
+    try {
+      writeFileSync(tree.path('k/kustomization.yaml'), `resources: ["${tree.path('k/web.yaml')}", "${tree.path('base')}"]\n`);
+      const run = await kaji(['fix', tree.path('k'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(
+        run.stderr,
+        `kaji: k/kustomization.yaml: resources entry "${tree.path('base')}" is an absolute path to a folder, which kustomize refuses; write it relative to the kustomization's folder\n`,
+      );
+      assert.equal(readFileSync(tree.path('k/web.yaml'), 'utf8'), fixed);
+      assert.equal(readFileSync(tree.path('base/web.yaml'), 'utf8'), manifest);
     } finally {
       tree.cleanup();
     }
