@@ -9,15 +9,15 @@ import type { PlatformDefinition } from '../platform/index.js';
 import { serviceApplication } from '../platform/derive/argocd.js';
 import type { ApplicationStatus } from '../upgrade/argocd.js';
 import type { ArgoCdReading } from './argocd.js';
-import type { ManifestState } from '../synth/index.js';
+import type { ManifestState, RenderedState } from '../synth/index.js';
 import type { CapacityFigures } from './capacity.js';
 import type { SummaryService, SynthSummary } from './summary.js';
 
 /**
  * Raised when the JSON shape changes in a way a script would notice (2: cells hold the rendered images; 3: Argo CD's
- * state; 4: no score, null, where nothing rendered).
+ * state; 4: no score, null, where nothing rendered; 5: policy.rendered "partial" where part of it rendered).
  */
-export const DASHBOARD_FORMAT = 4;
+export const DASHBOARD_FORMAT = 5;
 
 /** How a cell looks at a glance: the worst of what it holds. */
 export type CellStatus = 'ok' | 'warning' | 'danger' | 'missing';
@@ -37,8 +37,11 @@ export interface DashboardCell {
   readonly images: readonly DashboardImage[];
   /** What kaji synth found; null when it had no overlay to render the service from for this cluster. */
   readonly policy: {
-    /** False when its render failed (its problems say why): then nothing was checked, and `score` is null. */
-    readonly rendered: boolean;
+    /**
+     * False when its render failed (its problems say why): then nothing was checked, and `score` is null;
+     * 'partial' when part of it could not be read: the figures and score are those of what was.
+     */
+    readonly rendered: RenderedState;
     readonly score: number | null;
     readonly dangers: number;
     readonly warnings: number;
@@ -107,6 +110,8 @@ export interface DashboardCluster {
   readonly weight: number;
   /** weight / all clusters' weights, to 4 decimal places; null when all weights are 0. */
   readonly trafficShare: number | null;
+  /** Services not rendered whole there (not at all, in part, or no overlay to render): `score` does not cover them. */
+  readonly notRenderedWhole: number;
   /** The policy score of everything rendered for the cluster; null when no service rendered there. */
   readonly score: number | null;
   readonly dangers: number;
@@ -185,18 +190,20 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
   const totalWeight = platform.clusters.reduce((sum, cluster) => sum + cluster.weight, 0);
   const clusters = platform.clusters.map((cluster): DashboardCluster => {
     const reported = summary.clusters.find((entry) => entry.cluster === cluster.name);
+    const cells = services.map((service) => service.cells.find((cell) => cell.cluster === cluster.name)!);
     // An older kaji synth wrote 100 for a cluster where no service rendered: an audit of nothing.
-    const rendered = services.length === 0 || services.some((service) => service.cells.some((cell) => cell.cluster === cluster.name && cell.policy?.rendered));
+    const rendered = cells.length === 0 || cells.some((cell) => cell.policy !== null && cell.policy.rendered !== false);
     return {
       name: cluster.name,
       kubernetesVersion: cluster.kubernetesVersion,
       weight: cluster.weight,
       trafficShare: totalWeight === 0 ? null : Math.round((cluster.weight / totalWeight) * 10_000) / 10_000,
+      notRenderedWhole: cells.filter((cell) => cell.policy?.rendered !== true).length,
       score: rendered ? (reported?.score ?? null) : null,
       dangers: sum(reported?.services ?? [], (service) => service.dangers),
       warnings: sum(reported?.services ?? [], (service) => service.warnings),
       capacity: inputs.capacity.get(cluster.name) ?? null,
-      argocd: argoCdCluster(inputs.argocd?.get(cluster.name), services.map((service) => service.cells.find((cell) => cell.cluster === cluster.name)!)),
+      argocd: argoCdCluster(inputs.argocd?.get(cluster.name), cells),
     };
   });
   const target = platform.capacity.headroom;

@@ -91,10 +91,15 @@ export function renderDashboardHtml(dashboard: Dashboard, options: RenderOptions
 
 function clustersSection(dashboard: Dashboard): string[] {
   const live = dashboard.clusters.some((cluster) => cluster.argocd !== null);
+  // Services not rendered whole come first, beside the name: the score covers only what rendered.
+  const notWhole = (cluster: DashboardCluster) =>
+    cluster.notRenderedWhole === 0 ? '' : `<span class="badge danger">${cluster.notRenderedWhole} of ${count(dashboard.services.length, 'service', 'services')} not rendered whole</span>`;
+  const score = (cluster: DashboardCluster) =>
+    cluster.score === null ? '<td class="num danger">— no service rendered</td>' : cluster.notRenderedWhole > 0 ? `<td class="num danger">${cluster.score} over what rendered</td>` : `<td class="num">${cluster.score}</td>`;
   const row = (cluster: DashboardCluster) =>
-    `<tr><th scope="row">${text(cluster.name)}</th><td>${text(cluster.kubernetesVersion)}</td>` +
+    `<tr><th scope="row">${text(cluster.name)}${notWhole(cluster)}</th><td>${text(cluster.kubernetesVersion)}</td>` +
     `<td class="num">${cluster.weight}${cluster.trafficShare === null ? '' : ` (${percent(cluster.trafficShare)})`}</td>` +
-    `${cluster.score === null ? '<td class="num muted">— no service rendered</td>' : `<td class="num">${cluster.score}</td>`}<td class="num${cluster.dangers > 0 ? ' danger' : ''}">${cluster.dangers}</td>` +
+    `${score(cluster)}<td class="num${cluster.dangers > 0 ? ' danger' : ''}">${cluster.dangers}</td>` +
     `<td class="num${cluster.warnings > 0 ? ' warning' : ''}">${cluster.warnings}</td>${live ? argoCdClusterHtml(cluster, dashboard.services) : ''}</tr>`;
   return [
     '<h2>Clusters</h2>',
@@ -155,13 +160,15 @@ function cellHtml(cell: DashboardCell, argocd: DashboardCluster['argocd'], commi
   else if (argocd !== null) lines.push('<span class="muted">Argo CD not read</span>');
   if (cell.policy === null) lines.push('<span class="missing">not rendered by kaji synth: no overlay to deploy it from</span>');
   // Its render failed: nothing was checked, so no score (the problems below say why).
-  else if (!cell.policy.rendered) lines.push(`<span class="danger">not rendered by kaji synth (${count(cell.problems.length, 'problem', 'problems')})</span>`);
+  else if (cell.policy.rendered === false) lines.push(`<span class="danger">not rendered by kaji synth (${count(cell.problems.length, 'problem', 'problems')})</span>`);
+  // Part of it could not be read: its figures are those of the rest.
+  else if (cell.policy.rendered === 'partial') lines.push(`<span class="danger">rendered in part by kaji synth (${count(cell.problems.length, 'problem', 'problems')})</span>`);
   else if (cell.images.length === 0) lines.push('<span class="warning">no container image rendered</span>');
   // Hovering an image names the containers running it.
   for (const { image, containers } of cell.images) lines.push(`<code title="${text(containers.join(', '))}">${text(image)}</code>`);
-  if (cell.policy?.rendered) {
-    const { score, dangers, warnings } = cell.policy;
-    lines.push(`score ${score} · <span class="${dangers > 0 ? 'danger' : 'muted'}">${count(dangers, 'danger', 'dangers')}</span> · <span class="${warnings > 0 ? 'warning' : 'muted'}">${count(warnings, 'warning', 'warnings')}</span>`);
+  if (cell.policy !== null && cell.policy.rendered !== false) {
+    const { rendered, score, dangers, warnings } = cell.policy;
+    lines.push(`score ${score}${rendered === 'partial' ? ' of what rendered' : ''} · <span class="${dangers > 0 ? 'danger' : 'muted'}">${count(dangers, 'danger', 'dangers')}</span> · <span class="${warnings > 0 ? 'warning' : 'muted'}">${count(warnings, 'warning', 'warnings')}</span>`);
   }
   lines.push(...findings('removed API', 'removed APIs', cell.removedApis.map((finding) => `${finding.object}: ${finding.message}`)));
   lines.push(...findings('tenant boundary', 'tenant boundaries', cell.boundaryViolations.map((violation) => `${violation.rule} ${violation.object}: ${violation.message}`)));

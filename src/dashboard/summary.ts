@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { InputProblem } from '../kube/index.js';
 import type { PlatformDefinition } from '../platform/index.js';
-import type { BoundaryViolation, ClusterReport, ManifestState, RenderedImage, ServiceReport } from '../synth/index.js';
+import { renderedState, type BoundaryViolation, type ClusterReport, type ManifestState, type RenderedImage, type ServiceReport } from '../synth/index.js';
 import { DashboardInputError } from './errors.js';
 
 /** One service in one cluster, as summary.json has it. */
@@ -15,7 +15,10 @@ export type SummaryService = Pick<ServiceReport, 'service' | 'namespace' | 'obje
   readonly images: readonly RenderedImage[];
 };
 
-/** One cluster, as summary.json has it; `score` is the audit score of what rendered there (null: nothing did). */
+/**
+ * One cluster, as summary.json has it; `score` is the audit score of what rendered there (null: nothing did).
+ * Its `notRenderedWhole` is not read: the dashboard counts its cells, which an older summary.json has too.
+ */
 export type SummaryCluster = Pick<ClusterReport, 'cluster' | 'kubernetesVersion' | 'weight'> & {
   readonly score: number | null;
   readonly services: readonly SummaryService[];
@@ -91,9 +94,10 @@ export function parseSummary(value: unknown, shown: string): SynthSummary {
           const problem = record(entry, path);
           return { file: text(problem, 'file', path), message: text(problem, 'message', path) };
         });
-        // An older kaji synth wrote no `rendered`, and score 100 for a service with problems and no objects.
-        if (service.rendered !== undefined && typeof service.rendered !== 'boolean') fail(`${where}.rendered`, 'true or false');
-        const rendered = typeof service.rendered === 'boolean' ? service.rendered : objects > 0 || problems.length === 0;
+        // An older kaji synth wrote no `rendered` (and score 100 for a service with problems and no objects), then
+        // true for one rendered in part: what it rendered and its problems tell, as kaji synth tells now.
+        if (![undefined, true, false, 'partial'].includes(service.rendered as string)) fail(`${where}.rendered`, 'true, false or "partial"');
+        const rendered = renderedState(objects, problems.length);
         return {
           service: text(service, 'service', where),
           namespace: text(service, 'namespace', where),
@@ -101,7 +105,7 @@ export function parseSummary(value: unknown, shown: string): SynthSummary {
           dangers: number(service, 'dangers', where),
           warnings: number(service, 'warnings', where),
           rendered,
-          score: rendered ? number(service, 'score', where) : null,
+          score: rendered === false ? null : number(service, 'score', where),
           boundaryViolations: list(service.boundaryViolations, `${where}.boundaryViolations`).map((entry, v) => {
             const path = `${where}.boundaryViolations[${v}]`;
             const violation = record(entry, path);

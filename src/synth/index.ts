@@ -63,16 +63,25 @@ export interface ServiceReport {
   readonly dangers: number;
   readonly warnings: number;
   /**
-   * False when nothing of it rendered (its overlay or kustomization is broken: `problems` say why);
-   * then there is nothing to score, and `score` is null rather than a perfect 100.
+   * True when it rendered whole; 'partial' when it rendered with problems (some of the output could
+   * not be read: the figures count what could); false when nothing of it rendered (its overlay or
+   * kustomization is broken: `problems` say why), and then there is nothing to score.
    */
-  readonly rendered: boolean;
-  /** The policy score of what rendered; null when nothing did. */
+  readonly rendered: RenderedState;
+  /** The policy score of what rendered; null when nothing did, rather than a perfect 100. */
   readonly score: number | null;
   readonly boundaryViolations: readonly BoundaryViolation[];
   readonly problems: readonly InputProblem[];
   /** The image of each container (init containers too) in the rendered objects: what Argo CD deploys. */
   readonly images: readonly RenderedImage[];
+}
+
+export type RenderedState = true | 'partial' | false;
+
+/** Whether a render that gave `objects` objects and `problems` problems is whole, partial or none. */
+export function renderedState(objects: number, problems: number): RenderedState {
+  if (problems === 0) return true;
+  return objects > 0 ? 'partial' : false;
 }
 
 export interface RenderedImage {
@@ -257,7 +266,7 @@ function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, 
   const services = rendered.map((entry): ServiceReport => {
     const results = audit.Results.slice(offset, (offset += entry.objects.length));
     const counts = countResults(results);
-    const rendered = entry.objects.length > 0 || entry.problems.length === 0;
+    const rendered = renderedState(entry.objects.length, entry.problems.length);
     const boundaryViolations = [
       ...serviceBoundaryViolations(platform, entry.job.service, entry.objects),
       ...removedApiViolations(cluster, entry.job.service, entry.objects),
@@ -270,7 +279,7 @@ function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, 
       dangers: counts.dangers + boundaryViolations.length,
       warnings: counts.warnings,
       rendered,
-      score: rendered ? scoreOf(counts) : null,
+      score: rendered === false ? null : scoreOf(counts),
       boundaryViolations,
       problems: entry.problems,
       images: renderedImages(entry.objects),
@@ -320,15 +329,24 @@ function summarise(
  * them rendered there (an audit of nothing scores 100, which would read as all is well).
  */
 export function clusterScore(platform: PlatformDefinition, cluster: ClusterReport): number | null {
-  const nothingRendered = platform.services.length > 0 && !cluster.services.some((service) => service.rendered);
+  const nothingRendered = platform.services.length > 0 && !cluster.services.some((service) => service.rendered !== false);
   return nothingRendered ? null : cluster.audit.Score;
+}
+
+/**
+ * How many of the platform's services did not render whole for a cluster: not at all (a broken
+ * kustomization, or no overlay to render), or in part. The cluster's score does not cover them.
+ */
+export function servicesNotRenderedWhole(platform: PlatformDefinition, cluster: ClusterReport): number {
+  return platform.services.filter((definition) => cluster.services.find((service) => service.service === definition.name)?.rendered !== true).length;
 }
 
 /**
  * The machine-readable summary written to out/summary.json (README, "kaji
  * synth"). Fields are only ever added: `manifests` and each service's
  * `images` came with kaji dashboard, which needs them; `rendered` came with
- * a null `score` for a service (and a cluster) where nothing rendered.
+ * a null `score` for a service (and a cluster) where nothing rendered, and
+ * its 'partial' and each cluster's `notRenderedWhole` after it.
  */
 export function synthSummary(result: SynthResult, manifests?: ManifestState): object {
   return {
@@ -344,6 +362,7 @@ export function synthSummary(result: SynthResult, manifests?: ManifestState): ob
       cluster: cluster.cluster,
       kubernetesVersion: cluster.kubernetesVersion,
       weight: cluster.weight,
+      notRenderedWhole: servicesNotRenderedWhole(result.platform, cluster),
       score: clusterScore(result.platform, cluster),
       services: cluster.services.map(({ service, namespace, objects, dangers, warnings, rendered, score, boundaryViolations, problems, images }) => ({
         service,

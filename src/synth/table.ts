@@ -82,7 +82,8 @@ interface ServiceRow {
 /**
  * One row per service of the platform, in its order. A service that did not render (its overlay
  * or kustomization is broken) has no figures, not zeros and a perfect score; one that rendered in
- * part (some documents unreadable) shows what was checked, but no score.
+ * part (some documents unreadable) shows the figures and score of what was checked, and says so,
+ * as summary.json has them.
  */
 function serviceRows(result: SynthResult, cluster: ClusterReport): ServiceRow[] {
   return result.platform.services.map((definition): ServiceRow => {
@@ -91,10 +92,11 @@ function serviceRows(result: SynthResult, cluster: ClusterReport): ServiceRow[] 
     const unmeasured = (why: string): ServiceRow => ({ cells: [...name, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, why], whole: false, measured: false, failed: true });
     if (!service) return unmeasured('not rendered (overlay problem)');
     const figures = [String(service.objects), String(service.dangers), String(service.warnings)];
-    if (service.problems.length === 0) return { cells: [...name, ...figures, String(service.score ?? UNKNOWN), ''], whole: true, measured: true, failed: service.dangers > 0 };
+    const score = String(service.score ?? UNKNOWN);
+    if (service.rendered === true) return { cells: [...name, ...figures, score, ''], whole: true, measured: true, failed: service.dangers > 0 };
     const problems = `${service.problems.length} problem${service.problems.length === 1 ? '' : 's'}`;
-    if (!service.rendered) return unmeasured(`not rendered (${problems})`);
-    return { cells: [...name, ...figures, UNKNOWN, `rendered in part (${problems})`], whole: false, measured: true, failed: true };
+    if (service.rendered === false) return unmeasured(`not rendered (${problems})`);
+    return { cells: [...name, ...figures, score, `rendered in part (${problems})`], whole: false, measured: true, failed: true };
   });
 }
 

@@ -52,7 +52,7 @@ describe('kaji synth table: services that do not render', { skip: !hasKubectl },
     }
   });
 
-  test('services that render keep their figures and the plain cluster score; one rendered in part has no score', async () => {
+  test('services that render keep their figures and the plain cluster score; one rendered in part has the score of what rendered, and says so', async () => {
     const tree = platformTree([cart]);
     try {
       const { stdout } = await kaji(['synth', tree.root, '--check-only', '--no-color']);
@@ -62,9 +62,9 @@ describe('kaji synth table: services that do not render', { skip: !hasKubectl },
       // kubectl kustomize does not print a document kaji cannot read, so the part is given to the table.
       const result = await runSynth({ directory: tree.root, checkOnly: true });
       const [blue, ...others] = result.clusters;
-      const partial = { ...blue!.services[0]!, problems: [{ file: 'out.yaml', line: 9, message: 'kind must be a string' }] };
+      const partial = { ...blue!.services[0]!, rendered: 'partial' as const, problems: [{ file: 'out.yaml', line: 9, message: 'kind must be a string' }] };
       const text = formatSynthTable({ ...result, clusters: [{ ...blue!, services: [partial] }, ...others] }, { checkOnly: true });
-      assert.equal(row(text, 'blue', 'cart'), 'cart cart 1 0 1 — rendered in part (1 problem)');
+      assert.equal(row(text, 'blue', 'cart'), 'cart cart 1 0 1 80 rendered in part (1 problem)');
       assert.match(text, /^cluster blue \(Kubernetes 1\.32, DNS weight 255, score \d+ over what rendered: 1 of 1 services not rendered whole\)$/m);
       assert.equal(row(text, 'green', 'cart'), 'cart cart 1 0 1 80');
     } finally {
