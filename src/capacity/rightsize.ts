@@ -207,6 +207,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     const manifestDir = join(workspace.root, platform.manifests.path);
     const changes: RequestChange[] = [];
     const unread: UnreadValue[] = [];
+    const notSized = new Set<string>();
     for (const service of chosen) {
       const recommendations = byService.get(service.name) ?? [];
       if (recommendations.length === 0) {
@@ -214,12 +215,12 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
         continue;
       }
       progress(`rendering ${service.name}`);
-      const planned = await planService(workspace, manifestDir, platform, service, { recommendations, leftOut: leftOut.get(service.name) ?? [] }, threshold, notes, unread, options.kubectl);
+      const planned = await planService(workspace, manifestDir, platform, service, { recommendations, leftOut: leftOut.get(service.name) ?? [] }, threshold, notes, unread, notSized, options.kubectl);
       changes.push(...(await applyService(workspace, manifestDir, platform, service, planned, notes, options.kubectl)));
     }
     const plan: RightsizePlan = { threshold, changes, notes };
     const serviceOf = (file: string) => chosen.find((service) => file.startsWith(`${repositoryPath(workspace, serviceDir(manifestDir, service.name))}/`))?.name;
-    const judged: Judged = { changes, unread, serviceOf };
+    const judged: Judged = { changes, unread, notSized, serviceOf };
     const edited = changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
     const branch = rightsizeBranch(options.services);
     if (edited.length === 0) {
@@ -237,7 +238,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
       // push's lease) must be judged by it. Commits kaji did not make are pushBranch's to refuse.
       const held = (await workspace.foreignCommits(branch)).length === 0 ? unjudgedEdits(await workspace.branchChanges(branch), judged) : [];
       if (held.length > 0) {
-        const reason = `${branch} changes values this run did not judge on every cluster's numbers (${held.join('; ')}), and rebuilding it from ${base} would drop their edits: nothing was pushed, and its pull request is left as it is; read every cluster (--context per cluster) and every service the branch changes`;
+        const reason = `${branch} changes values this run did not judge on every cluster's numbers (${held.join('; ')}), and rebuilding it from ${base} would drop their edits: nothing was pushed, and its pull request is left as it is; read every cluster (--context per cluster) and every service the branch changes${orphanAdvice(held)}`;
         return { ...plan, status: 'not-pushed', diff, branch, reason };
       }
       progress(`pushing ${branch}`);
@@ -341,6 +342,7 @@ async function planService(
   threshold: number,
   notes: RightsizeNote[],
   unread: UnreadValue[],
+  notSized: Set<string>,
   kubectl: string | undefined,
 ): Promise<ServicePlan> {
   const values = new Map<string, PlannedValue>();
@@ -399,16 +401,20 @@ async function planService(
   const changes: RequestChange[] = [];
   const sites = new Map<RequestChange, RequestSite>();
   for (const value of values.values()) {
+    // A cluster where no VPA of the workload was read has not been read; one whose VPA was read but gives
+    // this value no target has judged it unsized (a resource the VPA does not control, as the one an HPA scales on).
     const notRead: string[] = [];
+    const unsized: string[] = [];
     const vpa = value.clusters.flatMap((cluster) => {
       const inputs = recommendationInputs(recommendations, cluster, value);
-      if (inputs.length === 0) notRead.push(cluster);
+      if (inputs.length === 0) (workloadRead(recommendations, cluster, value.workload) ? unsized : notRead).push(cluster);
       return inputs;
     });
     const file = value.site === undefined ? undefined : repositoryPath(workspace, value.site.file);
     if (vpa.length === 0) {
-      // Nothing to size it from, but it is not judged: a pull request editing it is not stale.
-      unread.push({ service: service.name, clusters: notRead, ...(file === undefined ? {} : { file }) });
+      // Nothing to size it from. Not read: a pull request editing it is not stale. Read, with no target: judged, nothing to change.
+      if (notRead.length > 0) unread.push({ service: service.name, clusters: notRead, ...(file === undefined ? {} : { file }) });
+      else if (file !== undefined) notSized.add(file);
       continue;
     }
     // What runs now (the first cluster's render: a value written once renders alike everywhere).
@@ -428,6 +434,9 @@ async function planService(
       value.skipped ??
       (notRead.length > 0
         ? `${notRead.join(', ')} run${notRead.length === 1 ? 's' : ''} this value too, but no recommendation of ${notRead.length === 1 ? 'its' : 'theirs'} for it was read: read every cluster that runs it (--context per cluster), or wait for its recommender`
+        : undefined) ??
+      (unsized.length > 0
+        ? `${unsized.join(', ')} run${unsized.length === 1 ? 's' : ''} this value too, but ${unsized.length === 1 ? 'its VerticalPodAutoscaler gives' : 'their VerticalPodAutoscalers give'} no ${value.resource} target for it (${value.resource} is not a resource it controls): a value is sized on the numbers of every cluster that runs it`
         : undefined) ??
       (value.site !== undefined
         ? undefined
@@ -459,6 +468,11 @@ function metadataOf(object: JsonObject): { labels: Record<string, string>; annot
     Object.fromEntries(Object.entries(isObject(value) ? value : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   const metadata = isObject(object.metadata) ? object.metadata : {};
   return { labels: strings(metadata.labels), annotations: strings(metadata.annotations) };
+}
+
+/** Whether a VPA of `workload` in `cluster` was read (with a usable recommendation). */
+function workloadRead(recommendations: readonly WorkloadRecommendation[], cluster: string, workload: { kind: string; name: string }): boolean {
+  return recommendations.some((r) => r.cluster === cluster && r.targetRef.kind === workload.kind && r.targetRef.name === workload.name);
 }
 
 /** The targets (with bounds) the VPAs of one cluster give a value's container and resource. */
@@ -662,6 +676,8 @@ function overlayDir(manifestDir: string, service: string, cluster: string): stri
 interface Judged {
   readonly changes: readonly RequestChange[];
   readonly unread: readonly UnreadValue[];
+  /** Files holding a value every cluster that runs it read a VPA of its workload for, with no target for it: judged, nothing to size. */
+  readonly notSized: ReadonlySet<string>;
   serviceOf(file: string): string | undefined;
 }
 
@@ -685,10 +701,10 @@ function unjudgedEdits(read: BranchChanges | undefined, judged: Judged): string[
     ];
     if (notRead.length > 0) {
       found.push(`${file}: ${[...new Set(notRead)].sort().join(', ')} not read`);
-    } else if (!judged.changes.some((change) => change.file === file)) {
+    } else if (!judged.changes.some((change) => change.file === file) && !judged.notSized.has(file)) {
       const service = judged.serviceOf(file);
       if (service !== undefined && unreadServices.has(service)) named.add(service);
-      found.push(`${file}: ${service !== undefined && unreadServices.has(service) ? `no usable recommendation of ${service} read` : 'no value this run judged is written there'}`);
+      found.push(`${file}: ${service !== undefined && unreadServices.has(service) ? `no usable recommendation of ${service} read` : NO_JUDGED_VALUE}`);
     }
   }
   for (const line of read.trailers) {
@@ -701,11 +717,20 @@ function unjudgedEdits(read: BranchChanges | undefined, judged: Judged): string[
   return found;
 }
 
+const NO_JUDGED_VALUE = 'no value this run judged is written there';
+
+/** A file no run can judge (a service gone from platform.yaml, a value no longer set there) holds the branch until someone lets it go. */
+function orphanAdvice(unjudged: readonly string[]): string {
+  return unjudged.some((phrase) => phrase.endsWith(`: ${NO_JUDGED_VALUE}`))
+    ? `; close the pull request (or delete the branch) if the edits of a file where ${NO_JUDGED_VALUE} are no longer wanted`
+    : '';
+}
+
 /**
  * A run with nothing to change: the open pull request of its branch holds stale values (merging it
  * would apply them). Its branch is deleted, leased to the tip read (the step that guards: a push
  * since leaves everything as it is), then a comment says why and the pull request is closed (GitHub
- * closes one whose branch is gone by itself; the close makes sure). It is left open when the run did
+ * need not close one whose branch is gone). It is left open when the run did
  * not judge every file the branch changes on every cluster's numbers (unjudgedEdits), when the
  * branch holds commits kaji did not make (pushBranch's rule: someone means them to stay), or when
  * the branch kaji read is not where GitHub has the pull request's head (another repository than the
@@ -750,7 +775,7 @@ async function settleStalePullRequest(
   const unjudged = unjudgedEdits(read, judged);
   if (unjudged.length > 0) {
     return leftOpen(
-      `this run did not judge every value it changes on every cluster's numbers (${unjudged.join('; ')}), so it cannot tell whether they are stale: read every cluster (--context per cluster) and every service the pull request changes, or wait for their recommender`,
+      `this run did not judge every value it changes on every cluster's numbers (${unjudged.join('; ')}), so it cannot tell whether they are stale: read every cluster (--context per cluster) and every service the pull request changes, or wait for their recommender${orphanAdvice(unjudged)}`,
     );
   }
   if (dryRun) return { ...found, action: 'would-close' };
@@ -766,7 +791,8 @@ async function settleStalePullRequest(
     await forge.closePullRequest(pull.number, closingComment(plan, branch));
   } catch (error) {
     if (!(error instanceof GitHubError)) throw error;
-    throw new GitHubError(`${branch} was deleted (GitHub closes its pull request #${pull.number} with it), but ${error.message}`, error.status);
+    // GitHub need not close a pull request whose head branch is gone: say so.
+    throw new GitHubError(`${branch} was deleted (pull request #${pull.number} may still be open: close it), but ${error.message}`, error.status);
   }
   return { ...found, action: 'closed', branchDeleted: deleted !== undefined };
 }

@@ -298,7 +298,7 @@ export class Workspace {
     const seen = await this.#readBranch(branch);
     const foreign = await this.foreignCommits(branch);
     if (foreign.length > 0) {
-      const what = `kaji rebuilds the branch from the base and would throw {them} away, so nothing was pushed. Merge the pull request, or delete the branch ${branch} (which closes the pull request) to let kaji rebuild it`;
+      const what = `kaji rebuilds the branch from the base and would throw {them} away, so nothing was pushed. Merge the pull request, or close it and delete the branch ${branch}, to let kaji rebuild it`;
       throw foreignCommitsError(branch, this.source, foreign, what);
     }
     await this.#leasedPush(branch, seen, `HEAD:refs/heads/${branch}`, `pushing ${branch} to ${this.source}`, 'pushed');
@@ -392,7 +392,7 @@ export class Workspace {
     const one = names.length === 1;
     return new GitError(
       `${branch} cannot be pushed to ${this.source}: the branch${one ? '' : 'es'} ${names.join(', ')} ${one ? 'is' : 'are'} there, and git cannot hold a branch and branches under its name. ` +
-        `Delete ${one ? 'it' : 'them'} (git push origin --delete ${names.join(' ')}; that closes ${one ? 'its pull request' : 'their pull requests'}, if any), then re-run; nothing was pushed`,
+        `Delete ${one ? 'it' : 'them'} (git push origin --delete ${names.join(' ')}) and close ${one ? 'its pull request' : 'their pull requests'}, if any (deleting a branch need not close one), then re-run; nothing was pushed`,
       error.command,
       error.stderr,
     );

@@ -124,8 +124,7 @@ export class GitHubForge {
   /**
    * Says why on pull request `number` (a comment on its conversation: the issues API, as every pull
    * request is an issue), then closes it. A failure to comment closes nothing. A pull request
-   * already closed (GitHub closes one whose branch was deleted) is left so: a refused close of it
-   * is no failure.
+   * already closed (as by someone meanwhile) is left so: a refused close of it is no failure.
    */
   async closePullRequest(number: number, comment: string): Promise<void> {
     try {

@@ -37,7 +37,7 @@ describe('kaji rightsize over a branch someone else pushed to', { skip: !hasKube
       assert.equal(second.code, 1, second.stdout);
       assert.match(
         second.stderr,
-        new RegExp(`^kaji: ${branch} of ${fixture.remote} holds a commit kaji did not make \\(no Kaji-\\* trailer, or changed by someone else\\): ${fixup.slice(0, 7)}\\w* by Rita Reviewer "keep blue\\\\x1b\\]0;owned\\\\x07 as it is"; .*delete the branch ${branch} \\(which closes the pull request\\) to let kaji rebuild it$`, 'm'),
+        new RegExp(`^kaji: ${branch} of ${fixture.remote} holds a commit kaji did not make \\(no Kaji-\\* trailer, or changed by someone else\\): ${fixup.slice(0, 7)}\\w* by Rita Reviewer "keep blue\\\\x1b\\]0;owned\\\\x07 as it is"; .*close it and delete the branch ${branch}, to let kaji rebuild it$`, 'm'),
       );
       assert.ok(!second.stderr.includes('\x1b') && !second.stderr.includes('\x07'), 'no escape sequence reaches the terminal');
       assert.equal(fixture.git('rev-parse', `refs/heads/${branch}`), fixup, 'the commit is still there');

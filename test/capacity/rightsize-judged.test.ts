@@ -142,6 +142,20 @@ spec:
     );
   });
 
+  test("a file of the branch no longer renders (blue's patch dropped on main): held, with the advice to close the pull request if its edits are no longer wanted", async () => {
+    await withOpenPullRequest(async (stage) => {
+      const tip = stage.fixture.git('rev-parse', BRANCH);
+      commitToRemote(stage.fixture, { 'apps/shop/overlays/blue/kustomization.yaml': blueOverlay().replace('patches:\n  - path: requests.yaml\n', '') }, 'shop: blue runs the base');
+      const result = await stage.run('-o', 'json');
+      assert.equal(result.code, 0, result.stderr);
+      const { status, reason } = JSON.parse(result.stdout);
+      assert.equal(status, 'not-pushed');
+      assert.match(reason, /\(apps\/shop\/overlays\/blue\/requests\.yaml: no value this run judged is written there\)/);
+      assert.match(reason, /; close the pull request \(or delete the branch\) if the edits of a file where no value this run judged is written there are no longer wanted$/);
+      untouched(stage, tip);
+    });
+  });
+
   test('a run that read one cluster of two, with a change to make: the branch is not rebuilt without the edits it did not judge; nothing pushed, a warning', async () => {
     await withOpenPullRequest(async (stage) => {
       const tip = stage.fixture.git('rev-parse', BRANCH);
@@ -156,6 +170,71 @@ spec:
       assert.deepEqual(stage.github.requests, []);
       untouched(stage, tip);
     });
+  });
+});
+
+describe('kaji rightsize over a workload an HPA scales on cpu (its VerticalPodAutoscaler sizes memory alone)', { skip: !hasKubectl && 'needs kubectl' }, () => {
+  test('every cluster read: the cpu value is judged (not sized), so a new memory number updates the pull request', async () => {
+    // An HPA of shop on cpu in the base: kaji's VerticalPodAutoscaler leaves cpu out, and its recommender reports memory alone.
+    const fixture = createRightsizeFixture();
+    commitToRemote(
+      fixture,
+      {
+        'apps/shop/base/kustomization.yaml': 'resources: [deployment.yaml, hpa.yaml]\n',
+        'apps/shop/base/hpa.yaml':
+          'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: shop, namespace: shop}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: shop}\n  minReplicas: 2\n  maxReplicas: 4\n' +
+          '  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]\n',
+      },
+      'shop: an HPA on cpu',
+    );
+    const memoryOnly = (vpas: object[]) => vpas.map((vpa) => JSON.parse(JSON.stringify(vpa), (key: string, value: unknown) => (key === 'cpu' ? undefined : value)) as object);
+    await withOpenPullRequest(
+      async (stage) => {
+        const tip = stage.fixture.git('rev-parse', BRANCH);
+        // green's memory grows: the base's memory request (green runs it) moves again.
+        const green = memoryOnly([vpaObject('green', 'shop', 'shop', { app: { cpu: '410m', memory: '200Mi' }, 'log-shipper': { cpu: '21m', memory: '30Mi' } })]);
+        const result = await runWith(stage, [...memoryOnly(BLUE_VPAS), ...green], '-o', 'json');
+        assert.equal(result.code, 0, result.stderr);
+        const plan = JSON.parse(result.stdout);
+        assert.equal(plan.status, 'pull-request', result.stderr);
+        assert.doesNotMatch(result.stderr, /not read/);
+        assert.notEqual(stage.fixture.git('rev-parse', BRANCH), tip, 'the branch is rebuilt');
+        assert.match(stage.fixture.git('show', `${BRANCH}:apps/shop/base/deployment.yaml`), /requests: \{cpu: 200m, memory: 200Mi\} {2}# see/);
+        assert.equal(plan.pullRequest.number, 1);
+        assert.equal(stage.github.pulls.get('acme/manifests')![0]!.state, 'open');
+        assert.deepEqual(calls(stage.github), ['GET /repos/acme/manifests/pulls', 'PATCH /repos/acme/manifests/pulls/1', 'POST /repos/acme/manifests/issues/1/labels']);
+
+        // Its values set on main by hand: the pull request is stale, and closed.
+        const files = ['apps/shop/base/deployment.yaml', 'apps/shop/overlays/blue/requests.yaml'];
+        commitToRemote(fixture, Object.fromEntries(files.map((file) => [file, `${stage.fixture.git('show', `${BRANCH}:${file}`)}\n`])), 'shop: requests set by hand');
+        const settled = await runWith(stage, [...memoryOnly(BLUE_VPAS), ...green], '-o', 'json');
+        assert.equal(settled.code, 0, settled.stderr);
+        assert.equal(JSON.parse(settled.stdout).stalePullRequest.action, 'closed', settled.stdout);
+        assert.equal(stage.hasBranch(), false);
+      },
+      {},
+      fixture,
+      { blue: memoryOnly(BLUE_VPAS), green: memoryOnly(GREEN_VPAS) },
+    );
+  });
+});
+
+describe('kaji rightsize over a value one cluster reads no target for', { skip: !hasKubectl && 'needs kubectl' }, () => {
+  test("blue's VerticalPodAutoscaler leaves cpu out: the base's cpu, which blue runs too, is left as it is (judged, not unread)", async () => {
+    const fixture = createRightsizeFixture();
+    const blue = BLUE_VPAS.map((vpa) => JSON.parse(JSON.stringify(vpa), (key: string, value: unknown) => (key === 'cpu' ? undefined : value)) as object);
+    const snapshot = tempTree({ 'blue.json': list(blue), 'green.json': list(GREEN_VPAS) });
+    try {
+      const result = await kaji(['rightsize', '--from', snapshot.path('blue.json'), '--from', snapshot.path('green.json'), '--platform', fixture.platformDir, '--manifests', fixture.remote, '--dry-run', '-o', 'json']);
+      assert.equal(result.code, 0, result.stderr);
+      const cpu = JSON.parse(result.stdout).changes.find((change: { container: string; resource: string; file: string }) => change.container === 'app' && change.resource === 'cpu');
+      assert.equal(cpu.file, 'apps/shop/base/deployment.yaml');
+      assert.equal(cpu.unread, undefined);
+      assert.equal(cpu.skipped, 'blue runs this value too, but its VerticalPodAutoscaler gives no cpu target for it (cpu is not a resource it controls): a value is sized on the numbers of every cluster that runs it');
+    } finally {
+      snapshot.cleanup();
+      fixture.cleanup();
+    }
   });
 });
 

@@ -163,7 +163,7 @@ describe('kaji rightsize with nothing left to change: its stale pull request', {
         setByHand(fixture);
         const result = await run();
         assert.equal(result.code, 1, result.stdout);
-        assert.match(result.stderr, /^kaji: kaji\/rightsize was deleted \(GitHub closes its pull request #1 with it\), but GitHub could not close pull request #1 on acme\/manifests \(HTTP 422\): Validation Failed/m);
+        assert.match(result.stderr, /^kaji: kaji\/rightsize was deleted \(pull request #1 may still be open: close it\), but GitHub could not close pull request #1 on acme\/manifests \(HTTP 422\): Validation Failed/m);
         assert.equal(hasBranch(), false, 'deleted first');
         assert.deepEqual(calls(github).slice(1), ['POST /repos/acme/manifests/issues/1/comments', 'PATCH /repos/acme/manifests/pulls/1', 'GET /repos/acme/manifests/pulls/1']);
       },
@@ -210,7 +210,7 @@ describe('kaji rightsize over branches of an earlier naming (kaji/rightsize/<ser
       assert.equal(
         result.stderr.split('\n').filter((line) => line.startsWith('kaji: ')).join('\n'),
         `kaji: kaji/rightsize cannot be pushed to ${fixture.remote}: the branch kaji/rightsize/shop is there, and git cannot hold a branch and branches under its name. ` +
-          'Delete it (git push origin --delete kaji/rightsize/shop; that closes its pull request, if any), then re-run; nothing was pushed',
+          'Delete it (git push origin --delete kaji/rightsize/shop) and close its pull request, if any (deleting a branch need not close one), then re-run; nothing was pushed',
       );
       assert.equal(fixture.git('branch', '--list', 'kaji/*', '--format=%(refname:short)'), 'kaji/rightsize/shop');
       assert.deepEqual(github.requests, []);

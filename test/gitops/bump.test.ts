@@ -505,7 +505,7 @@ describe('kaji bump --mode pr over a branch someone else pushed to', { skip: !ha
       assert.match(
         second.stderr,
         new RegExp(
-          `^kaji: ${branch} of ${fixture.remote} holds a commit kaji did not make \\(no Kaji-\\* trailer, or changed by someone else\\): ${fixup.slice(0, 7)}\\w* by Rita Reviewer "note the manual\\\\x1b\\[2J check"; .*nothing was pushed\\. Merge the pull request, or delete the branch ${branch} \\(which closes the pull request\\) to let kaji rebuild it$`,
+          `^kaji: ${branch} of ${fixture.remote} holds a commit kaji did not make \\(no Kaji-\\* trailer, or changed by someone else\\): ${fixup.slice(0, 7)}\\w* by Rita Reviewer "note the manual\\\\x1b\\[2J check"; .*nothing was pushed\\. Merge the pull request, or close it and delete the branch ${branch}, to let kaji rebuild it$`,
           'm',
         ),
       );

@@ -349,7 +349,7 @@ describe('pushBranch: only over a branch that is kaji\'s own, only over the tip 
               e.message,
               `${BRANCH} of ${ws.source} holds a commit kaji did not make (no Kaji-* trailer, or changed by someone else): ${e.commits[0]!.sha} by Rita Reviewer "fix the probe path"; ` +
                 'kaji rebuilds the branch from the base and would throw it away, so nothing was pushed. ' +
-                `Merge the pull request, or delete the branch ${BRANCH} (which closes the pull request) to let kaji rebuild it`,
+                `Merge the pull request, or close it and delete the branch ${BRANCH}, to let kaji rebuild it`,
             );
             return true;
           });
@@ -829,7 +829,7 @@ child.on('exit', (code) => { process.exitCode = code ?? 1; });
             assert.equal(
               e.message,
               `${branch} cannot be pushed to ${ws.source}: ${taken}, and git cannot hold a branch and branches under its name. ` +
-                `Delete ${names.length === 1 ? 'it' : 'them'} (git push origin --delete ${names.join(' ')}; that closes ${names.length === 1 ? 'its pull request' : 'their pull requests'}, if any), then re-run; nothing was pushed`,
+                `Delete ${names.length === 1 ? 'it' : 'them'} (git push origin --delete ${names.join(' ')}) and close ${names.length === 1 ? 'its pull request' : 'their pull requests'}, if any (deleting a branch need not close one), then re-run; nothing was pushed`,
             );
             return true;
           });
