@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { isUrl, urlCredentials } from '../gitops/git.js';
-import { makeFolders, writeFileAtomically } from '../kube/index.js';
+import { makeFolders, shellWord, writeFileAtomically } from '../kube/index.js';
 import { UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -212,10 +212,6 @@ async function infraPackage(name: string, kajiSpec: string): Promise<string> {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
-/** A path as one shell word: as is when it needs no quoting, else in single quotes. */
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 async function listTemplate(directory: string, prefix = ''): Promise<string[]> {
   const entries = await readdir(join(directory, prefix), { withFileTypes: true });

@@ -48,7 +48,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { atExit, displayPath, runStoppable, StoppableRunError, writeFileAtomically, type StoppableRun } from '../kube/index.js';
+import { atExit, displayPath, runStoppable, shellWord, StoppableRunError, writeFileAtomically, type StoppableRun } from '../kube/index.js';
 import { isGitBranchName } from '../platform/definition/patterns.js';
 
 /** A git command that failed. Its message, command and stderr never contain credentials. */
@@ -747,10 +747,6 @@ async function localRepository(path: string): Promise<string> {
   }
 }
 
-/** `text` as one word of a POSIX shell command: as it is when that is safe, else single-quoted. */
-function shellWord(text: string): string {
-  return /^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
-}
 
 /** The branch the clone at `root` is on: the source's default branch. `source` is already redacted. */
 async function currentBranch(context: GitContext, root: string, source: string): Promise<string> {

@@ -22,6 +22,11 @@ export function displayPath(path: string, cwd = process.cwd()): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
+/** `text` as one word of a POSIX shell command a message suggests: as it is when that is safe, else single-quoted. */
+export function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
 /**
  * Writes through a temporary file in the same directory and a rename, so a
  * reader (or a crash) never sees a half-written file. An existing file keeps

@@ -1,3 +1,5 @@
+import { shellWord } from '../kube/index.js';
+
 // The commands kaji upgrade suggests (in its output and in its messages) carry
 // the flags the user gave that name the same upgrade and how it runs, so that
 // one copied as is works from the folder it was printed in.
@@ -54,7 +56,3 @@ function durationWord(ms: number): string {
   return `${ms}ms`;
 }
 
-/** A path as one shell word: as is when it needs no quoting, else in single quotes. */
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
-import { makeFolders, writeFileAtomically } from '../../src/kube/index.js';
+import { makeFolders, shellWord, writeFileAtomically } from '../../src/kube/index.js';
 import { describeFileError } from '../../src/cli/common.js';
 import { tempTree } from '../support/files.js';
 
@@ -165,5 +165,17 @@ describe('makeFolders', () => {
         return true;
       },
     );
+  });
+});
+
+describe('shellWord', () => {
+  test('a word the shell reads as is stays; anything else is single-quoted, and a quote inside survives a real shell', () => {
+    assert.equal(shellWord('examples/labs/platform.yaml'), 'examples/labs/platform.yaml');
+    assert.equal(shellWord('git@github.com:acme/manifests.git'), 'git@github.com:acme/manifests.git');
+    for (const text of ['my platform', "it's", '$HOME;rm -rf x', 'a\nb', '']) {
+      const quoted = shellWord(text);
+      assert.notEqual(quoted, text);
+      assert.equal(execFileSync('sh', ['-c', `printf %s ${quoted}`], { encoding: 'utf8' }), text, quoted);
+    }
   });
 });
