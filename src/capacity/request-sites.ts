@@ -19,10 +19,10 @@
 // service's base, but the service's recommendations must not rewrite it. Every
 // edit is then checked by rendering again (rightsize.ts).
 import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { isMap, isSeq, parseAllDocuments } from 'yaml';
 import { goRegExp, type GoRegex } from '../policy/custom/goregex.js';
-import { applyPatchToYaml, findPodSpec, isObject, kustomizationFile, type JsonObject, type JsonValue } from '../kube/index.js';
+import { applyPatchToYaml, findPodSpec, isInside, isObject, kustomizationFile, type JsonObject, type JsonValue } from '../kube/index.js';
 import type { ResourceName } from './recommendations.js';
 
 /** A request as written in a file: the document and the JSON Pointer of the value. */
@@ -61,7 +61,7 @@ const NONE: SiteSearch = { kind: 'none' };
 export async function findRequestSite(overlay: string, workload: WorkloadName, container: string, resource: ResourceName, root: string, editable: string): Promise<SiteSearch> {
   const search: Search = { workload, container, resource, root, seen: new Set() };
   const found = await searchKustomization(search, overlay, [workload.name]);
-  if (found.kind !== 'found' || inside(editable, found.site.file)) return found;
+  if (found.kind !== 'found' || isInside(editable, found.site.file)) return found;
   return {
     kind: 'unsupported',
     reason: `it is written in ${relative(root, found.site.file)}, outside ${relative(root, editable) || '.'}/: kaji edits only the service's own files; change it there by hand`,
@@ -83,7 +83,7 @@ interface Search {
 
 async function searchKustomization(search: Search, directory: string, names: readonly string[]): Promise<SiteSearch> {
   const file = kustomizationFile(directory);
-  if (!file || search.seen.has(directory) || !inside(search.root, directory)) return NONE;
+  if (!file || search.seen.has(directory) || !isInside(search.root, directory)) return NONE;
   search.seen.add(directory);
   const kustomization = documentsOf(await readFile(file, 'utf8').catch(() => ''))[0]?.value;
   if (!isObject(kustomization)) return NONE;
@@ -97,7 +97,7 @@ async function searchKustomization(search: Search, directory: string, names: rea
   const entries = [...listOf(kustomization.resources), ...listOf(kustomization.bases)];
   for (const entry of [...listOf(kustomization.components).reverse(), ...entries.reverse()]) {
     const path = resolve(directory, entry);
-    if (!inside(search.root, path)) continue;
+    if (!isInside(search.root, path)) continue;
     const info = await stat(path).catch(() => undefined);
     const found = info?.isDirectory() ? await searchKustomization(search, path, own) : info?.isFile() ? await searchDefinition(search, path, own) : NONE;
     if (found.kind !== 'none') return found;
@@ -132,7 +132,7 @@ function patchesOf(kustomization: JsonObject): Patch[] {
 
 async function searchPatch(search: Search, directory: string, kustomizationPath: string, patch: Patch, names: readonly string[]): Promise<SiteSearch> {
   const file = patch.file === undefined ? undefined : resolve(directory, patch.file);
-  if (file !== undefined && !inside(search.root, file)) return NONE;
+  if (file !== undefined && !isInside(search.root, file)) return NONE;
   const text = file === undefined ? (patch.text ?? '') : await readFile(file, 'utf8').catch(() => '');
   const where = file === undefined ? `written in ${relative(search.root, kustomizationPath)}` : relative(search.root, file);
   const pattern = namePattern(patch.target);
@@ -262,7 +262,3 @@ function listOf(value: JsonValue | undefined): string[] {
   return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
 }
 
-function inside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}

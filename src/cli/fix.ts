@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { Command } from 'commander';
 import {
+  isInside,
   displayPath,
   isRemoteEntry,
   kustomizationFile,
@@ -167,7 +168,7 @@ async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files:
       const target = resolve(dirname(kustomization), entry);
       const refuse = (why: string) => unlisted.push({ file: kustomization, message: `${field} entry "${entry}"${why}` });
       if (!(await stat(target).catch(() => undefined))?.isDirectory()) {
-        if (inside(dirname(kustomization), target)) addFile(target); // a missing file is reported by the loader
+        if (isInside(dirname(kustomization), target)) addFile(target); // a missing file is reported by the loader
         else refuse(" is outside the kustomization's folder, which kustomize refuses to load; list it in a kustomization of its own folder (as a resource there) and that kustomization here");
         continue;
       }
@@ -180,7 +181,7 @@ async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files:
         refuse(': the folder has no kustomization.yaml, so kustomize cannot build it; nothing in it was fixed');
         continue;
       }
-      if (!inside(given, target) && !followed.has(resolve(next))) {
+      if (!isInside(given, target) && !followed.has(resolve(next))) {
         const where = `${printable(displayPath(target, io.cwd))} (${field} of ${shownKustomization})`;
         io.err(`kaji: note: ${where} is outside ${printable(displayPath(given, io.cwd))}: fixing its files changes every kustomization that builds on it\n`);
       }
@@ -191,8 +192,3 @@ async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files:
   return { files: [...files.values()], unlisted, followedAny: followed.size > 0 };
 }
 
-/** Whether a path is the folder or below it. */
-function inside(folder: string, path: string): boolean {
-  const rel = relative(resolve(folder), resolve(path));
-  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-}

@@ -1,7 +1,7 @@
 import { mkdirSync, statSync, unlinkSync, writevSync, writeSync } from 'node:fs';
 import { chmod, lstat, open, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 
 /**
@@ -20,6 +20,12 @@ export function fileLine(file: string, line?: number): string {
 export function displayPath(path: string, cwd = process.cwd()): string {
   const rel = relative(cwd, path);
   return rel && !rel.startsWith('..') ? rel : path;
+}
+
+/** Whether `path` is `folder` or below it (a name such as `..data` inside it is inside). */
+export function isInside(folder: string, path: string): boolean {
+  const rel = relative(resolve(folder), resolve(path));
+  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
 /** `text` as one word of a POSIX shell command a message suggests: as it is when that is safe, else single-quoted. */

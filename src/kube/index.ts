@@ -13,7 +13,7 @@ export { normalizeObject } from './normalize.js';
 export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, YamlEditError } from './yaml-edit.js';
 export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
 export { KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from './yaml-schema.js';
-export { displayPath, shellWord, fileLine, writeFileAtomically, makeFolders, fileErrorReason, removeTemporariesOnInterrupt, type ChunkedContent } from './files.js';
+export { displayPath, isInside, shellWord, fileLine, writeFileAtomically, makeFolders, fileErrorReason, removeTemporariesOnInterrupt, type ChunkedContent } from './files.js';
 export { atExit, type ExitStep } from './exit.js';
 export { runStoppable, StoppableRunError, type StoppableRun, type StoppableOptions } from './stoppable.js';
 export { didYouMean } from './suggest.js';

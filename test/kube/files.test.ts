@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
-import { makeFolders, shellWord, writeFileAtomically } from '../../src/kube/index.js';
+import { isInside, makeFolders, shellWord, writeFileAtomically } from '../../src/kube/index.js';
 import { describeFileError } from '../../src/cli/common.js';
 import { tempTree } from '../support/files.js';
 
@@ -177,5 +177,17 @@ describe('shellWord', () => {
       assert.notEqual(quoted, text);
       assert.equal(execFileSync('sh', ['-c', `printf %s ${quoted}`], { encoding: 'utf8' }), text, quoted);
     }
+  });
+});
+
+describe('isInside', () => {
+  test('the folder and what is below it are inside; its parent, a sibling with a common prefix and another root are not', () => {
+    assert.equal(isInside('/repo/apps', '/repo/apps'), true);
+    assert.equal(isInside('/repo/apps', '/repo/apps/shop/base/deployment.yaml'), true);
+    assert.equal(isInside('/repo/apps', '/repo/apps/..data/x.yaml'), true, 'a name that starts with two dots');
+    assert.equal(isInside('/repo/apps', '/repo/apps/shop/../../apps-old/x.yaml'), false);
+    assert.equal(isInside('/repo/apps', '/repo'), false);
+    assert.equal(isInside('/repo/apps', '/repo/apps-old'), false);
+    assert.equal(isInside('/repo/apps', '/elsewhere/apps'), false);
   });
 });
