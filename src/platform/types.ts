@@ -235,7 +235,18 @@ export interface ArgoCdSettings {
   readonly sso?: ArgoCdSso;
   /** Serve each cluster's Argo CD at https://argocd.<cluster>.<domain> through an ALB. @default undefined (not served: port-forward, or serve it yourself) */
   readonly ingress?: ArgoCdIngress;
+  /** What every team role may do besides see and sync its applications and read their logs. @default undefined (nothing more) */
+  readonly teamActions?: readonly ArgoCdTeamAction[];
 }
+
+/**
+ * What a team role may be allowed beyond get, sync and logs (`argocd.teamActions`),
+ * a closed list: restart: the Deployment restart action; delete-pod: deleting
+ * the Pods of its applications. Not a free-form policy, so no platform.yaml
+ * can hand a team the rights to change or delete what git holds.
+ */
+export const ARGOCD_TEAM_ACTIONS = ['restart', 'delete-pod'] as const;
+export type ArgoCdTeamAction = (typeof ARGOCD_TEAM_ACTIONS)[number];
 
 /** Who can reach Argo CD's ALB: from the VPC only, or from the internet. */
 export type ArgoCdIngressScheme = 'internal' | 'internet-facing';

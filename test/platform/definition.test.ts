@@ -1027,6 +1027,26 @@ describe('Argo CD sign-in (argocd.sso)', () => {
   });
 });
 
+describe('What teams may do in Argo CD beyond get, sync and logs (argocd.teamActions)', () => {
+  test('GIVEN teamActions WHEN parsed THEN they are kept; none given, an empty list or an empty argocd block add nothing', () => {
+    assert.deepEqual(parsePlatform(`${MINIMAL}argocd:\n  teamActions: [delete-pod, restart]\n`, FILE).argocd, { teamActions: ['delete-pod', 'restart'] });
+    assert.equal('argocd' in parsePlatform(`${MINIMAL}argocd:\n  teamActions: []\n`, FILE), false);
+    const withSso = parsePlatform(`${MINIMAL}argocd:\n  teamActions: [restart]\n  sso: {issuer: "https://login.example.com", clientID: abc}\n`, FILE).argocd;
+    assert.deepEqual(withSso?.teamActions, ['restart']);
+    assert.equal(withSso?.sso?.clientID, 'abc');
+    assert.equal(parsePlatform(`${MINIMAL}argocd:\n  sso: {issuer: "https://login.example.com", clientID: abc}\n`, FILE).argocd?.teamActions, undefined);
+  });
+
+  test('an entry outside the closed list, a repeated one, or not a list: each named at its field with what is allowed', () => {
+    assertProblems(`${MINIMAL}argocd:\n  teamActions: [restart, exec, delete-pods, restart]\n`, [
+      'platform.yaml:21:26: argocd.teamActions[1]: must be one of restart, delete-pod; found "exec"',
+      'platform.yaml:21:32: argocd.teamActions[2]: must be one of restart, delete-pod; found "delete-pods" (did you mean "delete-pod"?)',
+      'platform.yaml:21:45: argocd.teamActions[3]: repeats "restart" (already item 0); list each once',
+    ]);
+    assertProblems(`${MINIMAL}argocd:\n  teamActions: restart\n`, ['platform.yaml:21:16: argocd.teamActions: must be a list, found "restart"']);
+  });
+});
+
 describe('Argo CD served at its URL (argocd.ingress)', () => {
   test('GIVEN an empty ingress WHEN parsed THEN Argo CD is internal, reached from the VPC; CIDRs and internet-facing are kept; without it there is none', () => {
     assert.deepEqual(parsePlatform(`${MINIMAL}argocd:\n  ingress: {}\n`, FILE).argocd, { ingress: { scheme: 'internal' } });

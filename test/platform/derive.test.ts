@@ -7,7 +7,7 @@ import { load, loadAll } from 'js-yaml';
 import { renderKustomization, type JsonObject } from '../../src/kube/index.js';
 import { cidrContains, parseCidr } from '../../src/platform/cidr.js';
 import { loadPlatform } from '../../src/platform/index.js';
-import type { ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../../src/platform/types.js';
+import type { ArgoCdTeamAction, ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../../src/platform/types.js';
 import {
   annotateIngresses,
   argoCdSignIn,
@@ -335,6 +335,37 @@ describe('Argo CD sign-in (argocd.sso)', () => {
     assert.deepEqual(loadAll(signIn.rbac.scopes as string), [[CLAIM]]);
     const noAdmins = argoCdSignIn({ ...withSso, argocd: { sso: { ...withSso.argocd!.sso!, adminGroups: [] } } }, blue);
     assert.equal(noAdmins?.rbac['policy.csv'], '');
+  });
+});
+
+describe('what teams may do beyond get, sync and logs (argocd.teamActions)', () => {
+  test('restart adds the Deployment restart action, delete-pod the deletion of Pods, in each team role and only for its project; in a fixed order whatever the order written', () => {
+    const files = deriveClusterFiles({ ...PLATFORM, argocd: { teamActions: ['delete-pod', 'restart'] } }, blue);
+    for (const s of SERVICES) {
+      const [role] = at(only(files, `clusters/blue/argocd/projects/${s.name}.yaml`), 'spec', 'roles') as JsonObject[];
+      assert.deepEqual(at(role, 'policies'), [
+        `p, proj:${s.name}:team, applications, get, ${s.name}/*, allow`,
+        `p, proj:${s.name}:team, applications, sync, ${s.name}/*, allow`,
+        `p, proj:${s.name}:team, logs, get, ${s.name}/*, allow`,
+        `p, proj:${s.name}:team, applications, action/apps/Deployment/restart, ${s.name}/*, allow`,
+        `p, proj:${s.name}:team, applications, delete/*/Pod/*/*, ${s.name}/*, allow`,
+      ]);
+      assert.equal(at(role, 'description'), `Members of team ${s.team} see and sync the service's applications, restart its Deployments and delete its Pods`);
+    }
+    // Only the services' projects change (their team roles).
+    const without = new Map(blueFiles.map((f) => [f.path, f.content]));
+    const changed = files.filter((f) => without.get(f.path) !== f.content).map((f) => f.path);
+    assert.deepEqual(changed.sort(), SERVICES.map((s) => `clusters/blue/argocd/projects/${s.name}.yaml`).sort());
+  });
+
+  test('one action alone adds its line alone; an empty list is as none', () => {
+    const policies = (teamActions: readonly ArgoCdTeamAction[]) => {
+      const [role] = at(only(deriveClusterFiles({ ...PLATFORM, argocd: { teamActions } }, blue), 'clusters/blue/argocd/projects/antenna.yaml'), 'spec', 'roles') as JsonObject[];
+      return (at(role, 'policies') as string[]).map((p) => p.split(', ').slice(2, 4).join(' '));
+    };
+    assert.deepEqual(policies(['restart']), ['applications get', 'applications sync', 'logs get', 'applications action/apps/Deployment/restart']);
+    assert.deepEqual(policies(['delete-pod']), ['applications get', 'applications sync', 'logs get', 'applications delete/*/Pod/*/*']);
+    assert.deepEqual(policies([]), ['applications get', 'applications sync', 'logs get']);
   });
 });
 

@@ -139,6 +139,29 @@ rules:
   /** `rule object: message` of every violation of shop's objects. */
   const shopViolations = (yamlText: string) => serviceBoundaryViolations(platform, shop, objectsFrom(yamlText)).map((v) => `${v.rule} ${v.object}: ${v.message}`);
 
+  test("no tenant object may claim a cluster's Argo CD host (argocd.<cluster>.<domain>), nor a wildcard that covers it", () => {
+    // platform.yaml may not declare an Argo CD host (load.ts) nor a wildcard (hosts are DNS names), so every such claim is undeclared.
+    assert.deepEqual(
+      shopViolations(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations: {external-dns.alpha.kubernetes.io/hostname: argocd.green.shop.example.com}
+spec:
+  rules: [{host: www.shop.example.com}, {host: argocd.blue.shop.example.com}, {host: "*.blue.shop.example.com"}, {host: "*.shop.example.com"}]
+  tls: [{hosts: ["*.green.shop.example.com"]}]
+`),
+      [
+        'host Ingress/shop/web: host "argocd.green.shop.example.com" is not declared for shop in platform.yaml (hosts: www.shop.example.com)',
+        'host Ingress/shop/web: host "argocd.blue.shop.example.com" is not declared for shop in platform.yaml (hosts: www.shop.example.com)',
+        'host Ingress/shop/web: host "*.blue.shop.example.com" is not declared for shop in platform.yaml (hosts: www.shop.example.com)',
+        'host Ingress/shop/web: host "*.shop.example.com" is not declared for shop in platform.yaml (hosts: www.shop.example.com)',
+        'host Ingress/shop/web: host "*.green.shop.example.com" is not declared for shop in platform.yaml (hosts: www.shop.example.com)',
+      ],
+    );
+  });
+
   test('the images of init and ephemeral containers are checked like the others', () => {
     assert.deepEqual(
       shopViolations(`apiVersion: v1

@@ -21,6 +21,7 @@ import type {
   ArgoCdIngress,
   ArgoCdIngressScheme,
   ArgoCdSso,
+  ArgoCdTeamAction,
   CapacityType,
   DisruptionBudget,
   EgressDestination,
@@ -744,6 +745,8 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
   const webhook = (data.webhook ?? {}) as Raw;
   const sso = (data.argocd as Raw | undefined)?.sso as Raw | undefined;
   const argoCdIngress = (data.argocd as Raw | undefined)?.ingress as Raw | undefined;
+  // None written and an empty list alike: the team roles as without the key.
+  const teamActions = ((data.argocd as Raw | undefined)?.teamActions as ArgoCdTeamAction[] | undefined) ?? [];
   const quantity = (path: Segment[]): string => quantities.get(formatPath(path)) as string;
   const capacityLimits = (capacity.limits ?? {}) as Raw;
   const headroomRaw = capacity.headroom as Raw | undefined;
@@ -798,12 +801,13 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
     },
     teams: (data.teams as Raw[]).map((team) => ({ name: team.name as string, identity: team.identity as string })),
     services: (data.services as Raw[]).map((service, index) => buildService(service, index, quantity)),
-    ...(sso === undefined && argoCdIngress === undefined
+    ...(sso === undefined && argoCdIngress === undefined && teamActions.length === 0
       ? {}
       : {
           argocd: {
             ...(sso === undefined ? {} : { sso: buildSso(sso, platform.name as string) }),
             ...(argoCdIngress === undefined ? {} : { ingress: buildArgoCdIngress(argoCdIngress) }),
+            ...(teamActions.length === 0 ? {} : { teamActions: [...teamActions] }),
           },
         }),
   };

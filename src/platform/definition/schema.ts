@@ -8,7 +8,7 @@
 // error in PATTERN_MESSAGES by the pattern text.
 
 import { readFileSync } from 'node:fs';
-import { INTERNET_EXCEPT, INTERNET_PORTS, RESERVED_NAMESPACES } from '../types.js';
+import { ARGOCD_TEAM_ACTIONS, INTERNET_EXCEPT, INTERNET_PORTS, RESERVED_NAMESPACES } from '../types.js';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { GIT_BRANCH } from './patterns.js';
 
@@ -422,7 +422,7 @@ export const PLATFORM_SCHEMA: Schema = {
       'Settings of every cluster\'s Argo CD beyond what kaji sets itself.',
       {
         sso: object(
-          `Sign-in to Argo CD with the company's OpenID Connect provider (Argo CD's oidc.config, without Dex). Each cluster's Argo CD is then at https://argocd.<cluster>.<domain>, whose /auth/callback is the redirect URL to register at the provider. Members of a team's groups may see and sync its services' applications and read their logs; members of adminGroups are Argo CD admins; everyone else signed in may do nothing. Without it, only Argo CD's admin account signs in.`,
+          `Sign-in to Argo CD with the company's OpenID Connect provider (Argo CD's oidc.config, without Dex). Each cluster's Argo CD is then at https://argocd.<cluster>.<domain>, whose /auth/callback is the redirect URL to register at the provider. Members of a team's groups may see and sync its services' applications and read their logs (and what teamActions allows); members of adminGroups are Argo CD admins; everyone else signed in may do nothing. Without it, only Argo CD's admin account signs in.`,
           {
             name: { type: 'string', minLength: 1, description: `What the login button says ("Log in via <name>"), e.g. Okta. @default "${D.ssoName}"`, default: D.ssoName },
             issuer: text(OIDC_ISSUER, 'The provider\'s issuer URL, exactly as its /.well-known/openid-configuration names it, e.g. https://example.okta.com or https://login.microsoftonline.com/<tenant>/v2.0.'),
@@ -484,6 +484,11 @@ export const PLATFORM_SCHEMA: Schema = {
             ),
           },
           [],
+        ),
+        teamActions: list(
+          'What members of a team may do in Argo CD besides see and sync its services\' applications and read their logs, in every AppProject\'s team role: restart (the Deployment restart action, a rolling restart of a service\'s Deployments) and delete-pod (delete a Pod of the service\'s applications, such as a stuck one, which its ReplicaSet replaces). Changes to what git holds still go through git. @default [] (nothing more)',
+          { type: 'string', enum: [...ARGOCD_TEAM_ACTIONS], description: 'restart or delete-pod.' },
+          { uniqueItems: true, default: [] },
         ),
       },
       [],

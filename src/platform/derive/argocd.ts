@@ -16,7 +16,7 @@
 //   Application, whose finalizer removes the service's objects.
 import type { JsonObject } from '../../kube/index.js';
 import { TENANT_FORBIDDEN_KINDS } from '../boundaries/index.js';
-import { KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition, type ServiceDefinition } from '../types.js';
+import { ARGOCD_TEAM_ACTIONS, KAJI_NAMESPACE, type ArgoCdTeamAction, type ClusterDefinition, type PlatformDefinition, type ServiceDefinition } from '../types.js';
 import { WEBHOOK_KINDS } from './components/webhook.js';
 import { dnsAnnotations, ingressDnsPatch } from './dns.js';
 import {
@@ -91,6 +91,21 @@ function argocdMetadata(name: string, labels: Record<string, string>, wave?: str
 }
 
 /**
+ * What each `argocd.teamActions` entry grants a team role, in Argo CD's RBAC
+ * (on `applications`, for the project's applications only):
+ * - restart: the built-in resource action of Deployments
+ *   (`action/<group>/<kind>/<action>`), which sets a restartedAt annotation
+ *   on the pod template: a rolling restart; nothing else about the Deployment;
+ * - delete-pod: a fine-grained delete (`delete/<group>/<kind>/<namespace>/<name>`,
+ *   all four parts given, as Argo CD advises, since its globs do not stop at
+ *   "/"): Pods only, never the application or its other objects.
+ */
+const TEAM_ACTIONS: Readonly<Record<ArgoCdTeamAction, { readonly action: string; readonly what: string }>> = {
+  restart: { action: 'action/apps/Deployment/restart', what: 'restart its Deployments' },
+  'delete-pod': { action: 'delete/*/Pod/*/*', what: 'delete its Pods' },
+};
+
+/**
  * A tenant's AppProject, the boundary Argo CD enforces on its applications:
  * - sourceRepos: the manifest repository only (a pull request there is the
  *   only way in; no chart or repository of the tenant's choosing);
@@ -100,15 +115,19 @@ function argocdMetadata(name: string, labels: Record<string, string>, wave?: str
  *   webhooks, CRDs, Namespaces...);
  * - namespaceResourceBlacklist: the guardrails the platform owns;
  * - one role for the team: see and sync its applications (and read their
- *   logs), nothing else. Its groups are `kaji:team:<team>` and, with Argo CD
- *   sign-in, the provider groups platform.yaml maps to the team
- *   (`argocd.sso.teamGroups`): Argo CD matches them against the groups claim
- *   of whoever signs in. In git, not in Argo CD's RBAC ConfigMap, so a new
- *   service or a changed mapping needs no `cdk deploy`.
+ *   logs), plus only what `argocd.teamActions` adds (TEAM_ACTIONS). Its
+ *   groups are `kaji:team:<team>` and, with Argo CD sign-in, the provider
+ *   groups platform.yaml maps to the team (`argocd.sso.teamGroups`): Argo CD
+ *   matches them against the groups claim of whoever signs in. In git, not
+ *   in Argo CD's RBAC ConfigMap, so a new service, a changed mapping or
+ *   changed teamActions needs no `cdk deploy`.
  */
 export function tenantProject(platform: PlatformDefinition, service: ServiceDefinition): JsonObject {
   const project = service.name;
   const role = `proj:${project}:team`;
+  const allowed = platform.argocd?.teamActions ?? [];
+  // In ARGOCD_TEAM_ACTIONS' order, whatever the order written, so the generated file changes only with the set.
+  const extras = ARGOCD_TEAM_ACTIONS.filter((name) => allowed.includes(name)).map((name) => TEAM_ACTIONS[name]);
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AppProject',
@@ -122,11 +141,12 @@ export function tenantProject(platform: PlatformDefinition, service: ServiceDefi
       roles: [
         {
           name: 'team',
-          description: `Members of team ${service.team} see and sync the service's applications`,
+          description: `Members of team ${service.team} see and sync the service's applications${extras.length > 0 ? `, ${extras.map(({ what }) => what).join(' and ')}` : ''}`,
           policies: [
             `p, ${role}, applications, get, ${project}/*, allow`,
             `p, ${role}, applications, sync, ${project}/*, allow`,
             `p, ${role}, logs, get, ${project}/*, allow`,
+            ...extras.map(({ action }) => `p, ${role}, applications, ${action}, ${project}/*, allow`),
           ],
           groups: teamRoleGroups(platform, service.team),
         },
