@@ -200,9 +200,13 @@ async function runDashboard(flags: DashboardFlags, io: Io): Promise<number> {
     const file = resolve(io.cwd, out);
     await writeFileAtomically(file, content);
     const { totals } = dashboard;
+    const counted = (value: number, one: string, many: string) => `${value} ${value === 1 ? one : many}`;
+    // Said first, in a CI log too: the scores leave out what did not render (the page's cluster rows count them).
+    const notWhole = dashboard.services.filter((service) => service.cells.some((cell) => cell.policy?.rendered !== true)).length;
     io.err(
-      `kaji dashboard: wrote ${printable(displayPath(file, io.cwd))} (${totals.services} services × ${dashboard.clusters.length} clusters; ` +
-        `${totals.versionsDiffer} at different versions, ${totals.missing} missing from a cluster, ${totals.dangers} ${totals.dangers === 1 ? 'danger' : 'dangers'}` +
+      `kaji dashboard: wrote ${printable(displayPath(file, io.cwd))} (${counted(totals.services, 'service', 'services')} × ${counted(dashboard.clusters.length, 'cluster', 'clusters')}; ` +
+        (notWhole > 0 ? `${notWhole} not rendered whole by kaji synth (${notWhole === 1 ? 'its scores leave it' : 'the scores leave them'} out), ` : '') +
+        `${totals.versionsDiffer} at different versions, ${totals.missing} missing from a cluster, ${counted(totals.dangers, 'danger', 'dangers')}` +
         `${options.argocd ? `, ${totals.argocdNotReady} not Synced and Healthy in Argo CD` : ''})\n`,
     );
   }

@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import {
   isInside,
@@ -40,8 +40,9 @@ export function registerFix(program: Command, io: Io, outcome: Outcome): void {
         '(adding securityContext.readOnlyRootFilesystem creates securityContext), as Polaris does.\n\n' +
         'PATH is a YAML file or a directory (read recursively). A kustomization directory stands for the files its ' +
         'resources, bases and components list, followed as kustomize builds them: a listed folder through its own ' +
-        'kustomization (an overlay fixes its base, which its other overlays share), a listed file only inside the ' +
-        "kustomization's folder. Its patches are left as they are, and the fix is judged on the listed files, not on " +
+        'kustomization (an overlay fixes its base, which its other overlays share; a components entry is a folder whose ' +
+        'kustomization is kind: Component), a listed file only where it leads inside the kustomization\'s folder, symbolic ' +
+        "links followed. Each file is fixed once, however many paths lead to it. Its patches are left as they are, and the fix is judged on the listed files, not on " +
         'what the overlay renders: a patch may set again what was fixed, so run kaji check on the overlay after. ' +
         'Standard input (-) cannot be fixed.',
     )
@@ -125,41 +126,46 @@ function describeCounts(counts: ReadonlyMap<string, number>, total: number): str
 
 /**
  * The files to fix: files as given, directories read as the loader reads them
- * (recursively, .yaml/.yml/.json), each once. A kustomization's objects are
- * rendered, not read from a file, so it stands for what kustomize would load
- * from its resources, bases and components: a listed folder only through its
- * own kustomization (kustomize builds no folder without one), an overlay's base
- * too; a listed file only inside the kustomization's folder (kustomize's load
- * restrictor refuses the rest). Its patches are not manifests and stay as they
- * are. A remote entry is skipped with a note; a followed folder outside the
- * PATH given gets a note, as other kustomizations may share its files. An entry
- * kustomize would refuse, a folder that cannot be listed, or a kustomization
- * that cannot be read, is an input problem, and the rest is still fixed.
+ * (recursively, .yaml/.yml/.json), each once, however many paths lead to it. A
+ * kustomization's objects are rendered, not read from a file, so it stands for
+ * what kustomize would load from its resources, bases and components: a listed
+ * folder only through its own kustomization (kustomize builds no folder without
+ * one), a Component one under components only and the others never there, an
+ * overlay's base too; a listed file only under resources or bases, and only
+ * where it leads inside the kustomization's folder, symbolic links followed
+ * (kustomize's load restrictor refuses the rest). Its patches are not manifests
+ * and stay as they are. A remote entry is skipped with a note; a followed folder
+ * outside the PATH given gets a note, as other kustomizations may share its
+ * files. An entry kustomize would refuse, a folder that cannot be listed, or a
+ * kustomization that cannot be read, is an input problem, and the rest is still
+ * fixed.
  */
 async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files: string[]; unlisted: InputProblem[]; followedAny: boolean }> {
-  const files = new Map<string, string>(); // by absolute path: a base shared by overlays is fixed once
+  const files = new Map<string, string>(); // by real path: a base shared by overlays, or a file behind a link, is fixed once
   const unlisted: InputProblem[] = [];
   const followed = new Set<string>();
-  const addFile = (file: string) => {
-    if (!files.has(resolve(file))) files.set(resolve(file), file);
+  const addFile = async (file: string) => {
+    const real = await realPath(file);
+    if (!files.has(real)) files.set(real, file);
   };
   const addPath = async (path: string): Promise<void> => {
     const info = await stat(path).catch(() => undefined);
     if (!info?.isDirectory()) return addFile(path); // a missing file is reported by the loader
     const tree = await walkManifestTree(path);
-    tree.files.forEach(addFile);
+    for (const file of tree.files) await addFile(file);
     unlisted.push(...tree.problems);
     for (const kustomization of tree.kustomizations) await addResources(kustomization, path);
   };
-  const addResources = async (kustomization: string, given: string): Promise<void> => {
-    if (followed.has(resolve(kustomization))) return;
-    followed.add(resolve(kustomization));
-    const read = await readKustomization(kustomization);
+  const addResources = async (kustomization: string, given: string, read?: Kustomization): Promise<void> => {
+    if (followed.has(await realPath(kustomization))) return;
+    followed.add(await realPath(kustomization));
+    read ??= await readKustomization(kustomization);
     if (!read) {
       unlisted.push({ file: kustomization, message: 'cannot read this kustomization (kubectl kustomize on its folder says why), so the files it lists were not fixed' });
       return;
     }
     const shownKustomization = printable(displayPath(kustomization, io.cwd));
+    const folder = await realPath(dirname(kustomization));
     for (const { field, entry } of read.entries) {
       if (isRemoteEntry(entry)) {
         io.err(`kaji: skipping ${printable(entry)} (${field} of ${shownKustomization}): it is remote, so there is no file here to fix\n`);
@@ -167,9 +173,14 @@ async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files:
       }
       const target = resolve(dirname(kustomization), entry);
       const refuse = (why: string) => unlisted.push({ file: kustomization, message: `${field} entry "${entry}"${why}` });
-      if (!(await stat(target).catch(() => undefined))?.isDirectory()) {
-        if (isInside(dirname(kustomization), target)) addFile(target); // a missing file is reported by the loader
-        else refuse(" is outside the kustomization's folder, which kustomize refuses to load; list it in a kustomization of its own folder (as a resource there) and that kustomization here");
+      const info = await stat(target).catch(() => undefined);
+      if (!info?.isDirectory()) {
+        const real = await realPath(target);
+        const outside = (it: string) => `outside the kustomization's folder, which kustomize refuses to load; list ${it} in a kustomization of its own folder (as a resource there) and that kustomization here`;
+        if (field === 'components' && info !== undefined) refuse(' is a file, which kustomize refuses: a component is a folder whose kustomization is kind: Component');
+        else if (isInside(folder, real)) await addFile(target); // a missing file is reported by the loader
+        else if (real !== resolve(folder, relative(dirname(kustomization), target))) refuse(` leads through a symbolic link to ${printable(displayPath(real, io.cwd))}, ${outside('that file')}`);
+        else refuse(` is ${outside('it')}`);
         continue;
       }
       if (isAbsolute(entry)) {
@@ -181,14 +192,29 @@ async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files:
         refuse(': the folder has no kustomization.yaml, so kustomize cannot build it; nothing in it was fixed');
         continue;
       }
-      if (!isInside(given, target) && !followed.has(resolve(next))) {
+      const nextRead = await readKustomization(next);
+      if (nextRead && nextRead.component !== (field === 'components')) {
+        refuse(
+          nextRead.component
+            ? ': its kustomization is kind: Component, which kustomize takes under components only; nothing in it was fixed'
+            : ': its kustomization is not kind: Component, so kustomize refuses it as a component; nothing in it was fixed',
+        );
+        continue;
+      }
+      if (!isInside(await realPath(given), await realPath(target)) && !followed.has(await realPath(next))) {
         const where = `${printable(displayPath(target, io.cwd))} (${field} of ${shownKustomization})`;
         io.err(`kaji: note: ${where} is outside ${printable(displayPath(given, io.cwd))}: fixing its files changes every kustomization that builds on it\n`);
       }
-      await addResources(next, given);
+      await addResources(next, given, nextRead);
     }
   };
   for (const path of paths) await addPath(path);
   return { files: [...files.values()], unlisted, followedAny: followed.size > 0 };
 }
 
+type Kustomization = NonNullable<Awaited<ReturnType<typeof readKustomization>>>;
+
+/** Where `path` leads, symbolic links followed, as kustomize judges it; the absolute path itself when it is not there. */
+async function realPath(path: string): Promise<string> {
+  return realpath(path).catch(() => resolve(path));
+}

@@ -25,8 +25,11 @@ const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
 const INFRA_PACKAGE = 'infra/package.json';
 
 /** Files a freshly created repository often has: an existing one is kept (README.md) or completed (.gitignore), never a reason to refuse. */
-const KEPT = new Set(['README.md']);
+const README = 'README.md';
 const GITIGNORE = '.gitignore';
+
+/** Where kaji's guide for the platform team goes when the folder has a README.md of its own. */
+const GUIDE_BESIDE_README = 'PLATFORM.md';
 
 /** How infra/package.json names kaji, and why that name may not install beyond this machine. */
 export interface KajiDependency {
@@ -34,11 +37,13 @@ export interface KajiDependency {
   readonly warning?: string;
 }
 
-/** What scaffold wrote: new files, the rules it added to an existing .gitignore, the files it left as they were. */
+/** What scaffold wrote: new files, the rules it added to an existing .gitignore, the files it left as they were, the team guide's file. */
 export interface Scaffolded {
   readonly created: string[];
   readonly ignoreRulesAdded: string[];
   readonly kept: string[];
+  /** README.md, or PLATFORM.md when a README.md was there. */
+  readonly guide: string;
 }
 
 export function registerInit(program: Command, io: Io, outcome: Outcome): void {
@@ -50,7 +55,7 @@ export function registerInit(program: Command, io: Io, outcome: Outcome): void {
         '(the policy), manifests/ (the manifest repository, with one sample service), infra/ (the CDK app of the AWS ' +
         'side, with a package.json installing kaji from --kaji SPEC, else from the git remote origin of this checkout ' +
         'at its HEAD commit), a .gitignore (out/, node_modules/, infra/cdk.out/; an existing one gets the lines it lacks) ' +
-        'and a README for the platform team (unless DIR has one). DIR must not hold a platform.yaml already; nothing is overwritten.',
+        `and a README for the platform team (in ${GUIDE_BESIDE_README} when DIR has a README.md, which is kept). DIR must not hold a platform.yaml already; nothing is overwritten.`,
     )
     .argument('<dir>', 'folder to create the platform in')
     .option('--name <name>', 'platform name (a DNS label); default: the folder name')
@@ -65,16 +70,17 @@ export function registerInit(program: Command, io: Io, outcome: Outcome): void {
         throw new UsageError(`--kaji "${flags.kaji}" is not an npm package spec: give one word, such as git+https://github.com/OWNER/kaji.git#v0.1.0`);
       }
       const kaji: KajiDependency = flags.kaji === undefined ? await kajiDependency() : { spec: flags.kaji };
-      const { created, ignoreRulesAdded, kept } = await scaffold(target, name, kaji.spec);
+      const { created, ignoreRulesAdded, kept, guide } = await scaffold(target, name, kaji.spec);
       io.out(`kaji init: created ${created.length} files in ${directory}\n`);
       for (const file of created) io.out(`  ${file}\n`);
       if (ignoreRulesAdded.length > 0) io.out(`  ${GITIGNORE} was there: added ${ignoreRulesAdded.join(' ')}\n`);
-      for (const file of kept) io.out(`  ${file} was there: left as it was\n`);
+      for (const file of kept) io.out(`  ${file} was there: left as it was${file === README && guide !== README ? `; kaji's guide for the platform team is in ${guide}` : ''}\n`);
       io.out(`infra/package.json installs kaji from ${kaji.spec}\n`);
       if (kaji.warning !== undefined) io.err(`kaji init: warning: ${kaji.warning}\n`);
       // From the platform's folder: kaji synth writes out/ in the current folder, which the .gitignore covers there.
       const into = (folder: string) => (folder === '.' ? '' : `cd ${shellWord(folder)} && `);
-      io.out(`\nNext: edit ${join(directory, 'platform.yaml')}, then run: ${into(directory)}kaji synth\n`);
+      const read = guide === README ? '' : `read ${join(directory, guide)}, `;
+      io.out(`\nNext: ${read}edit ${join(directory, 'platform.yaml')}, then run: ${into(directory)}kaji synth\n`);
       io.out(`For the CDK app: ${into(join(directory, 'infra'))}npm install && npx cdk synth\n`);
       outcome.exitCode = 0;
     });
@@ -82,7 +88,8 @@ export function registerInit(program: Command, io: Io, outcome: Outcome): void {
 
 /**
  * Copies the template into `target`, naming the platform and installing kaji from `kajiSpec`. It refuses when a
- * file it writes exists, except a README.md (left as it was) and a .gitignore (the rules it lacks are added).
+ * file it writes exists, except a README.md (left as it was: the guide goes to PLATFORM.md) and a .gitignore (the
+ * rules it lacks are added).
  */
 export async function scaffold(target: string, name: string, kajiSpec?: string): Promise<Scaffolded> {
   if (await exists(join(target, 'platform.yaml'))) {
@@ -93,16 +100,19 @@ export async function scaffold(target: string, name: string, kajiSpec?: string):
   const present = new Set<string>();
   for (const file of files) {
     if (!(await exists(join(target, file)))) continue;
-    if (!KEPT.has(file) && file !== GITIGNORE) throw new UsageError(`${join(target, file)} already exists; move it away or choose another folder`);
+    if (file !== README && file !== GITIGNORE) throw new UsageError(`${join(target, file)} already exists; move it away or choose another folder`);
     present.add(file);
+  }
+  const guide = present.has(README) ? GUIDE_BESIDE_README : README;
+  if (guide !== README && (await exists(join(target, guide)))) {
+    throw new UsageError(`${join(target, guide)} already exists (kaji init writes its guide for the platform team there, as ${README} is there); move it away or choose another folder`);
   }
   const spec = kajiSpec ?? (await kajiDependency()).spec;
   // Every folder first, each on its own: no file is written where a folder cannot be made.
   for (const folder of new Set(['.', ...files.map((file) => dirname(file))])) makeFolders(join(target, folder));
   let ignoreRulesAdded: string[] = [];
   for (const file of templates) {
-    const written = targetName(file);
-    if (KEPT.has(written) && present.has(written)) continue;
+    const written = targetName(file) === README ? guide : targetName(file);
     const text = (await readFile(join(TEMPLATE, file), 'utf8')).replace(NAME_PLACEHOLDER, name);
     if (written === GITIGNORE && present.has(written)) {
       const completed = withIgnoreRules(await readFile(join(target, GITIGNORE), 'utf8'), text);
@@ -113,7 +123,8 @@ export async function scaffold(target: string, name: string, kajiSpec?: string):
     }
   }
   await writeFileAtomically(join(target, INFRA_PACKAGE), await infraPackage(name, spec));
-  return { created: files.filter((file) => !present.has(file)), ignoreRulesAdded, kept: files.filter((file) => KEPT.has(file) && present.has(file)) };
+  const created = files.map((file) => (file === README ? guide : file)).filter((file) => !present.has(file));
+  return { created: created.sort((a, b) => a.localeCompare(b)), ignoreRulesAdded, kept: present.has(README) ? [README] : [], guide };
 }
 
 /** `existing` with the template's rules it lacks appended under a comment; a rule counts as there when a line reads the same. */

@@ -92,13 +92,15 @@ export interface KustomizationEntry {
 }
 
 /**
- * A kustomization file's text, its resources, bases and components entries,
- * and every value it has kustomize load; undefined when it cannot be read or
- * is not a YAML mapping (kubectl reports that when it renders).
+ * A kustomization file's text, whether it is a Component (`kind: Component`:
+ * kustomize takes it under components only, and other kustomizations never
+ * there), its resources, bases and components entries, and every value it has
+ * kustomize load; undefined when it cannot be read or is not a YAML mapping
+ * (kubectl reports that when it renders).
  */
 export async function readKustomization(
   file: string,
-): Promise<{ text: string; entries: KustomizationEntry[]; loads: LoadedValue[] } | undefined> {
+): Promise<{ text: string; component: boolean; entries: KustomizationEntry[]; loads: LoadedValue[] } | undefined> {
   let text: string;
   let kustomization: JsonValue;
   try {
@@ -112,7 +114,7 @@ export async function readKustomization(
   const entries = loads.flatMap(({ path: [field, index], value }) =>
     KUSTOMIZATION_ENTRY_FIELDS.some((name) => name === field) ? [{ field: field as KustomizationEntry['field'], index: index as number, entry: value }] : [],
   );
-  return { text, entries, loads };
+  return { text, component: kustomization.kind === 'Component', entries, loads };
 }
 
 function loadedValues(root: JsonValue, fields: readonly LoadedField[]): LoadedValue[] {

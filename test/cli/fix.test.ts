@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
 
@@ -243,6 +243,82 @@ describe('kaji fix', () => {
       );
       assert.equal(readFileSync(tree.path('k/web.yaml'), 'utf8'), fixed);
       assert.equal(readFileSync(tree.path('base/web.yaml'), 'utf8'), manifest);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a file entry reached through a symbolic link is judged where it leads, as kustomize does: outside the folder it is refused, inside it is fixed', async () => {
+    const tree = tempTree({
+      'shared/web.yaml': manifest,
+      'k/kustomization.yaml': 'resources: [out.yaml, in.yaml, linked/web.yaml]\n',
+      'k/real/web.yaml': manifest,
+      'base/kustomization.yaml': 'resources: [web.yaml]\n',
+      'base/web.yaml': manifest,
+      'ov/kustomization.yaml': 'resources: [b]\n',
+      'polaris.yaml': policy,
+    });
+    try {
+      symlinkSync('../shared/web.yaml', tree.path('k/out.yaml'));
+      symlinkSync('../shared', tree.path('k/linked'));
+      symlinkSync('real/web.yaml', tree.path('k/in.yaml'));
+      symlinkSync('../base', tree.path('ov/b'));
+      const run = await kaji(['fix', tree.path('k'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(run.code, 1, run.stderr);
+      const outside = "outside the kustomization's folder, which kustomize refuses to load; list that file in a kustomization of its own folder (as a resource there) and that kustomization here";
+      assert.equal(
+        run.stderr,
+        `kaji: k/kustomization.yaml: resources entry "out.yaml" leads through a symbolic link to shared/web.yaml, ${outside}\n` +
+          `kaji: k/kustomization.yaml: resources entry "linked/web.yaml" leads through a symbolic link to shared/web.yaml, ${outside}\n`,
+      );
+      assert.equal(readFileSync(tree.path('shared/web.yaml'), 'utf8'), manifest, 'a file outside the kustomization is not written through a link');
+      assert.equal(readFileSync(tree.path('k/real/web.yaml'), 'utf8'), fixed);
+      assert.ok(lstatSync(tree.path('k/in.yaml')).isSymbolicLink(), 'the link stays a link');
+      assert.match(run.stdout, /^fixed k\/in\.yaml: 4 mutations/m);
+
+      // One file reached by two paths is fixed once; so is a base reached through a linked folder and by its own path.
+      writeFileSync(tree.path('k/real/web.yaml'), manifest);
+      writeFileSync(tree.path('k/kustomization.yaml'), 'resources: [in.yaml]\n');
+      const twice = await kaji(['fix', ...['k', 'k/real/web.yaml', 'ov', 'base'].map(tree.path), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(twice.code, 0, twice.stderr);
+      assert.match(twice.stdout, /\nkaji fix: changed 2 files, 8 mutations/);
+      // The linked folder's files are outside the PATH given, wherever the link stands.
+      assert.match(twice.stderr, /^kaji: note: ov\/b \(resources of ov\/kustomization\.yaml\) is outside ov: fixing its files changes every kustomization that builds on it$/m);
+      assert.equal(readFileSync(tree.path('base/web.yaml'), 'utf8'), fixed);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a components entry is followed as kustomize builds it: a folder whose kustomization is kind: Component, never a file; a Component is no resource', async () => {
+    const component = 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [web.yaml]\n';
+    const tree = tempTree({
+      'k/kustomization.yaml': 'resources: [web.yaml]\ncomponents: [comp, file.yaml, plain]\n',
+      'k/web.yaml': manifest,
+      'k/file.yaml': manifest,
+      'k/comp/kustomization.yaml': component,
+      'k/comp/web.yaml': manifest,
+      'k/plain/kustomization.yaml': 'resources: [web.yaml]\n',
+      'k/plain/web.yaml': manifest,
+      'r/kustomization.yaml': 'resources: [comp]\n',
+      'r/comp/kustomization.yaml': component,
+      'r/comp/web.yaml': manifest,
+      'polaris.yaml': policy,
+    });
+    try {
+      const run = await kaji(['fix', tree.path('k'), tree.path('r'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(
+        run.stderr,
+        'kaji: k/kustomization.yaml: components entry "file.yaml" is a file, which kustomize refuses: a component is a folder whose kustomization is kind: Component\n' +
+          'kaji: k/kustomization.yaml: components entry "plain": its kustomization is not kind: Component, so kustomize refuses it as a component; nothing in it was fixed\n' +
+          'kaji: r/kustomization.yaml: resources entry "comp": its kustomization is kind: Component, which kustomize takes under components only; nothing in it was fixed\n',
+      );
+      assert.equal(readFileSync(tree.path('k/web.yaml'), 'utf8'), fixed);
+      assert.equal(readFileSync(tree.path('k/comp/web.yaml'), 'utf8'), fixed, 'the component is built by kustomize, so it is fixed');
+      for (const untouched of ['k/file.yaml', 'k/plain/web.yaml', 'r/comp/web.yaml']) {
+        assert.equal(readFileSync(tree.path(untouched), 'utf8'), manifest, `${untouched} is not built by kustomize`);
+      }
     } finally {
       tree.cleanup();
     }

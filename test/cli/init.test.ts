@@ -280,11 +280,16 @@ describe('kaji init', () => {
       const ignores = readFileSync(tree.path('.gitignore'), 'utf8');
       assert.ok(ignores.startsWith(`${gitignore}\n`), ignores);
       assert.deepEqual(ignores.split('\n').filter((line) => line !== '' && !line.startsWith('#')), ['node_modules/', '*.log', '/out/', '/infra/cdk.out/']);
-      assert.match(init.stdout, /\n {2}\.gitignore was there: added \/out\/ \/infra\/cdk\.out\/\n {2}README\.md was there: left as it was\n/);
+      assert.match(init.stdout, /\n {2}\.gitignore was there: added \/out\/ \/infra\/cdk\.out\/\n {2}README\.md was there: left as it was; kaji's guide for the platform team is in PLATFORM\.md\n/);
       assert.doesNotMatch(init.stdout, /^ {2}(\.gitignore|README\.md)\n/m);
+      assert.match(init.stdout, /^ {2}PLATFORM\.md\n/m);
       // From the platform's own folder there is nothing to cd into.
-      assert.match(init.stdout, /\nNext: edit platform\.yaml, then run: kaji synth\nFor the CDK app: cd infra && npm install && npx cdk synth\n$/);
+      assert.match(init.stdout, /\nNext: read PLATFORM\.md, edit platform\.yaml, then run: kaji synth\nFor the CDK app: cd infra && npm install && npx cdk synth\n$/);
       assert.equal(readFileSync(tree.path('README.md'), 'utf8'), '# acme\n');
+      // The guide is written beside it, the same as a README it would have written.
+      const guide = readFileSync(tree.path('PLATFORM.md'), 'utf8');
+      assert.equal(guide, readFileSync(join(root, 'templates/init/README.md'), 'utf8').replace(/__PLATFORM_NAME__/g, 'acme'));
+      assert.match(guide, /^# The acme platform\n/);
       assert.equal(readFileSync(tree.path('LICENSE'), 'utf8'), 'MIT\n');
       assert.ok(existsSync(tree.path('platform.yaml')));
     } finally {
@@ -298,6 +303,31 @@ describe('kaji init', () => {
       assert.doesNotMatch(init.stdout, /gitignore/);
     } finally {
       complete.cleanup();
+    }
+  });
+
+  test('with README.md there, a PLATFORM.md there too refuses before anything is written: the guide is never written over a file', async () => {
+    const tree = tempTree({ 'README.md': '# acme\n', 'PLATFORM.md': '# ours\n' });
+    try {
+      const { code, stdout, stderr } = await kaji(['init', tree.root, '--name', 'acme', '--kaji', 'git+https://github.com/acme/kaji.git#v1']);
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+      assert.match(stderr, /PLATFORM\.md already exists \(kaji init writes its guide for the platform team there, as README\.md is there\); move it away or choose another folder\n$/);
+      assert.deepEqual(readdirSync(tree.root).sort(), ['PLATFORM.md', 'README.md']);
+      assert.equal(readFileSync(tree.path('PLATFORM.md'), 'utf8'), '# ours\n');
+    } finally {
+      tree.cleanup();
+    }
+    // Without a README.md, a PLATFORM.md is no file of init's: it stays, and the guide is README.md.
+    const alone = tempTree({ 'PLATFORM.md': '# ours\n' });
+    try {
+      const init = await kaji(['init', alone.root, '--name', 'acme', '--kaji', 'git+https://github.com/acme/kaji.git#v1']);
+      assert.equal(init.code, 0, init.stderr);
+      assert.equal(readFileSync(alone.path('PLATFORM.md'), 'utf8'), '# ours\n');
+      assert.match(readFileSync(alone.path('README.md'), 'utf8'), /^# The acme platform\n/);
+      assert.match(init.stdout, /\nNext: edit \S*platform\.yaml, then run: /);
+    } finally {
+      alone.cleanup();
     }
   });
 

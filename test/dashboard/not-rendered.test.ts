@@ -69,6 +69,10 @@ describe('a service kaji synth did not render', { skip: !hasKubectl }, () => {
         assert.doesNotMatch(cell, /score/);
         assert.doesNotMatch(cell, /no container image rendered/);
       }
+      // A CI log shows it too, without opening the page.
+      const page = await kaji(['dashboard', '--platform', tree.root, '--summary', tree.path('out/summary.json'), '--out', tree.path('out/dashboard.html')], { cwd: tree.root });
+      assert.equal(page.code, 0, page.stderr);
+      assert.match(page.stderr, /^kaji dashboard: wrote out\/dashboard\.html \(2 services × 2 clusters; 1 not rendered whole by kaji synth \(its scores leave it out\), 0 at different versions, 0 missing from a cluster, \d+ dangers?\)\n$/);
     } finally {
       tree.cleanup();
     }
@@ -94,6 +98,9 @@ describe('a service kaji synth did not render', { skip: !hasKubectl }, () => {
       const { summary, dashboard } = await synthAndDashboard(tree);
       assert.deepEqual(summary.clusters.map((cluster) => [cluster.score, cluster.notRenderedWhole, cluster.services.length]), [[80, 1, 1], [80, 1, 1]]);
       assert.deepEqual(dashboard.clusters.map((cluster) => [cluster.score, cluster.notRenderedWhole]), [[80, 1], [80, 1]]);
+      const page = await kaji(['dashboard', '--platform', tree.root, '--summary', tree.path('out/summary.json'), '--out', tree.path('out/dashboard.html')], { cwd: tree.root });
+      assert.equal(page.code, 0, page.stderr);
+      assert.match(page.stderr, /\(2 services × 2 clusters; 1 not rendered whole by kaji synth \(its scores leave it out\), 0 at different versions, 1 missing from a cluster, /);
     } finally {
       tree.cleanup();
     }
@@ -110,6 +117,9 @@ describe('a service kaji synth did not render', { skip: !hasKubectl }, () => {
       assert.equal(html.code, 0, html.stderr);
       assert.match(html.stdout, /<tr><th scope="row">blue<\/th><td>1\.32<\/td><td class="num">255 \(100%\)<\/td><td class="num">80<\/td>/);
       assert.doesNotMatch(html.stdout, /not rendered whole|over what rendered/);
+      const page = await kaji(['dashboard', '--platform', tree.root, '--summary', tree.path('out/summary.json'), '--out', tree.path('out/dashboard.html')], { cwd: tree.root });
+      assert.equal(page.code, 0, page.stderr);
+      assert.match(page.stderr, /^kaji dashboard: wrote out\/dashboard\.html \(1 service × 2 clusters; 0 at different versions, /);
     } finally {
       tree.cleanup();
     }
