@@ -49,7 +49,7 @@ import { BranchMovedError, foreignCommitsText, isUrl, redact, SourceNotFoundErro
 import { GitHubError, GitHubForge, githubRepositoryOf, type FoundPullRequest, type PullRequestResult } from '../gitops/github.js';
 import { clusterFolder } from '../platform/derive/names.js';
 import { limitRangeObject, resourceQuotaObject, systemPriorityQuotaObject } from '../platform/derive/tenant.js';
-import { hpaScaledResources, VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
+import { hpaScaledResources, recommendedWorkloads, VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
 import { amountOf, amountOrUndefined, DEFAULT_THRESHOLD, formatAmount, propose, signedPercent, type Proposal, type RecommendationInput } from './propose.js';
 import { RESOURCE_NAMES, type ResourceName, type WorkloadRecommendation } from './recommendations.js';
 import { limitRangeDefaults, namespaceRequests, quotaHard, type NamespaceRequests } from './quota-fit.js';
@@ -66,6 +66,8 @@ export interface RightsizeOptions {
   readonly recommendations: readonly WorkloadRecommendation[];
   /** The folder holding platform.yaml. @default "." */
   readonly platformDirectory?: string;
+  /** platform.yaml as loadRightsizePlatform read it. @default read from platformDirectory */
+  readonly platform?: PlatformDefinition;
   /** Only these services. @default every service with recommendations */
   readonly services?: readonly string[];
   /** A share: 0.1 leaves out changes under 10 %. @default DEFAULT_THRESHOLD */
@@ -180,11 +182,20 @@ export function rightsizeBranch(services: readonly string[] | undefined): string
   return `kaji/rightsize-${set.length}-services.${createHash('sha256').update(set.join(',')).digest('hex').slice(0, 12)}`;
 }
 
+/**
+ * platform.yaml of `directory`, and the services named checked against it (RightsizeError): read
+ * before the clusters are, so a typo is told at once, not after a slow read or behind a kubectl error.
+ */
+export async function loadRightsizePlatform(directory = '.', services?: readonly string[]): Promise<PlatformDefinition> {
+  const platform = await loadPlatform(join(resolve(directory), 'platform.yaml'));
+  chooseServices(platform, services);
+  return platform;
+}
+
 export async function rightsize(options: RightsizeOptions): Promise<RightsizeResult> {
   const progress = options.onProgress ?? (() => undefined);
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-  const directory = resolve(options.platformDirectory ?? '.');
-  const platform = await loadPlatform(join(directory, 'platform.yaml'));
+  const platform = options.platform ?? (await loadPlatform(join(resolve(options.platformDirectory ?? '.'), 'platform.yaml')));
   const chosen = chooseServices(platform, options.services);
   const { byService, leftOut, notes: allNotes } = recommendationsByService(platform, options.recommendations);
   // Notes of services left out by --service would only be noise.
@@ -354,8 +365,8 @@ async function planService(
     const overlay = overlayDir(manifestDir, service.name, cluster);
     const rendered = await render(workspace, overlay, kubectl);
     const scaled = hpaScaledResources(rendered.objects.map((object) => object.raw));
-    // The workloads of the VPAs left out too: their values are walked to be known as not judged (unread).
-    for (const [key, { targetRef, containers }] of recommendedContainers([...recommendations, ...leftOut])) {
+    // The workloads of the VPAs left out too, and of those not read at all: their values are walked to be known as not judged (unread).
+    for (const [key, { targetRef, containers }] of walkedWorkloads(rendered.objects, [...recommendations, ...leftOut])) {
       const workload = rendered.objects.find((object) => object.kind === targetRef.kind && object.name === targetRef.name);
       const spec = workload ? findPodSpec(workload.raw) : undefined;
       if (!workload || !spec) continue;
@@ -499,6 +510,26 @@ function recommendedContainers(recommendations: readonly WorkloadRecommendation[
     found.set(key, entry);
   }
   return found;
+}
+
+/**
+ * The workloads of a render whose values are walked: each recommended one ("Deployment/web") with its
+ * recommended containers; and with every container it runs, one that gets a VerticalPodAutoscaler
+ * (recommendedWorkloads) of which no container's numbers were read (none yet, or its VPAs not in the
+ * input): its values are then known as not read, so a file holding them is not judged on the numbers
+ * of another workload written there.
+ */
+function walkedWorkloads(objects: readonly KubeObject[], recommendations: readonly WorkloadRecommendation[]): ReturnType<typeof recommendedContainers> {
+  const walked = recommendedContainers(recommendations);
+  for (const { kind, name } of recommendedWorkloads(objects.map((object) => object.raw))) {
+    const key = `${kind}/${name}`;
+    if ((walked.get(key)?.containers.size ?? 0) > 0) continue;
+    const workload = objects.find((object) => object.kind === kind && object.name === name);
+    const spec = workload ? findPodSpec(workload.raw) : undefined;
+    const containers = spec && Array.isArray(spec.spec.containers) ? spec.spec.containers : [];
+    walked.set(key, { targetRef: { kind, name }, containers: new Set(containers.flatMap((entry) => (isObject(entry) && typeof entry.name === 'string' ? [entry.name] : []))) });
+  }
+  return walked;
 }
 
 /**

@@ -52,7 +52,7 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
         '(your checkout is never touched), force-pushed to kaji/rightsize (kaji/rightsize-A+B for --service A,B: one branch per set of services) and ' +
         'proposed as a pull request (label kaji/rightsize; needs GITHUB_TOKEN). --dry-run prints the diff instead.\n\n' +
         'A branch that changes values the run did not judge on every cluster\'s numbers (a cluster or a service not read) is ' +
-        'not rebuilt: nothing is pushed, with a warning naming them. ' +
+        'not rebuilt: nothing is pushed, and the run fails naming them. ' +
         "When nothing is left to change, the branch's open pull request holds stale values: the branch is deleted and the " +
         'pull request closed, with a comment saying why; left open (with a warning) when the branch has commits kaji did not ' +
         "make, changes a value the run did not judge on every cluster's numbers, or is not where GitHub has the pull " +
@@ -75,9 +75,10 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
     .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise: https://HOST/api/v3)', process.env.GITHUB_API_URL)
     .addHelpText(
       'after',
-      `\nExit codes: ${RIGHTSIZE_EXIT.ok} pull request opened or updated, dry run, nothing to change, or a branch left as it is (with a warning); ${RIGHTSIZE_EXIT.failed} git or ` +
-        `GitHub failed; ${RIGHTSIZE_EXIT.usage} bad flags, a snapshot that cannot be read, kubectl failed (its reason is printed), an ` +
-        'unknown service, a --manifests that is no repository of its own, an overlay that does not render, an invalid platform.yaml, no token for the pull request.\n\n' +
+      `\nExit codes: ${RIGHTSIZE_EXIT.ok} pull request opened or updated, dry run, nothing to change, or a stale pull request left open on purpose (a warning says why); ` +
+        `${RIGHTSIZE_EXIT.failed} nothing pushed: the branch changes values the run did not judge (the error names them), or git or GitHub failed; ${RIGHTSIZE_EXIT.usage} bad flags, a snapshot that cannot be read, kubectl failed (its reason is printed), an ` +
+        'unknown service, a --manifests that is no repository of its own, an overlay that does not render, an invalid platform.yaml (read before any cluster), no token for the pull request. ' +
+        'Under GitHub Actions (GITHUB_ACTIONS=true) the error or warning is also written as a ::error:: or ::warning:: workflow command: an annotation of the run.\n\n' +
         'Examples:\n' +
         '  kaji rightsize --context blue --context green --dry-run\n' +
         '  GITHUB_TOKEN=… kaji rightsize --context blue --context green --service antenna --threshold 20\n' +
@@ -102,22 +103,8 @@ function percent(value: string): number {
 
 async function runRightsize(flags: RightsizeFlags, io: Io): Promise<number> {
   if ((flags.from ?? []).filter((file) => file === '-').length > 1) throw new UsageError('--from -: standard input can be read once');
-  let recommendations: WorkloadRecommendation[];
-  try {
-    recommendations = await readRecommendations(flags, io);
-  } catch (error) {
-    if (error instanceof CapacityInputError) {
-      reportProblems(error.problems, io);
-      return RIGHTSIZE_EXIT.usage;
-    }
-    if (error instanceof CapacityError) {
-      io.err(`kaji: ${printable(error.message)}\n`);
-      return RIGHTSIZE_EXIT.usage;
-    }
-    throw error;
-  }
   // Octokit and the git work load only when a run needs them, as for kaji bump.
-  const [{ rightsize, RightsizeError }, { GitError, redact }, { GitHubError }] = await Promise.all([
+  const [{ loadRightsizePlatform, rightsize, RightsizeError }, { GitError, redact }, { GitHubError }] = await Promise.all([
     import('../capacity/rightsize.js'),
     import('../gitops/git.js'),
     import('../gitops/github.js'),
@@ -125,9 +112,25 @@ async function runRightsize(flags: RightsizeFlags, io: Io): Promise<number> {
   const token = process.env.GITHUB_TOKEN;
   const oneLine = (text: string) => redact(text, token ? [token] : []).replace(/\s*\n\s*/g, ' ').trim();
   try {
+    // platform.yaml and --service first: a typo is told before a slow cluster read, and no kubectl error hides it.
+    const platform = await loadRightsizePlatform(flags.platform, flags.service);
+    let recommendations: WorkloadRecommendation[];
+    try {
+      recommendations = await readRecommendations(flags, io);
+    } catch (error) {
+      if (error instanceof CapacityInputError) {
+        reportProblems(error.problems, io);
+        return RIGHTSIZE_EXIT.usage;
+      }
+      if (error instanceof CapacityError) {
+        io.err(`kaji: ${printable(error.message)}\n`);
+        return RIGHTSIZE_EXIT.usage;
+      }
+      throw error;
+    }
     const result = await rightsize({
       recommendations,
-      platformDirectory: flags.platform,
+      platform,
       services: flags.service,
       threshold: flags.threshold,
       manifests: flags.manifests,
@@ -138,9 +141,7 @@ async function runRightsize(flags: RightsizeFlags, io: Io): Promise<number> {
       onProgress: (message) => io.err(`kaji rightsize: ${oneLine(message)}\n`),
     });
     io.out(flags.output === 'json' ? `${JSON.stringify(resultJson(result), null, 2)}\n` : formatRightsizeResult(result));
-    const warning = staleWarning(result);
-    if (warning !== undefined) io.err(`kaji: warning: ${printable(oneLine(warning))}\n`);
-    return RIGHTSIZE_EXIT.ok;
+    return reportLeftAsItIs(result, io, oneLine);
   } catch (error) {
     // Messages quote the manifest repository (commit subjects, author names): escaped, as the report is.
     if (error instanceof RightsizeError) {
@@ -221,18 +222,36 @@ export function formatRightsizeResult(result: RightsizeResult): string {
       break;
     }
     case 'not-pushed':
-      lines.push(`not pushed: ${edited.length} request(s) would change, but ${printable(result.branch ?? '')} and its pull request are left as they are (see the warning).`);
+      lines.push(`not pushed: ${edited.length} request(s) would change, but ${printable(result.branch ?? '')} and its pull request are left as they are (see the error).`);
       break;
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** What the run left that someone has to see to: a branch not pushed, a stale pull request left open. */
-function staleWarning(result: RightsizeResult): string | undefined {
-  if (result.status === 'not-pushed') return result.reason;
+/**
+ * What the run left that someone has to see to, and the exit code: a branch not pushed fails the run
+ * (a nightly job must not stay green while its pull request never moves); a stale pull request left
+ * open on purpose is a warning.
+ */
+function reportLeftAsItIs(result: RightsizeResult, io: Io, oneLine: (text: string) => string): number {
+  if (result.status === 'not-pushed') {
+    report(io, 'error', oneLine(`not pushed: ${result.reason ?? ''}`));
+    return RIGHTSIZE_EXIT.failed;
+  }
   const stale = result.stalePullRequest;
-  if (stale?.action === 'left-open') return `pull request #${stale.number} (${stale.branch}) is left open: ${stale.reason}`;
-  return undefined;
+  if (stale?.action === 'left-open') report(io, 'warning', oneLine(`pull request #${stale.number} (${stale.branch}) is left open: ${stale.reason ?? ''}`));
+  return RIGHTSIZE_EXIT.ok;
+}
+
+/**
+ * `kaji: [warning: ]message` on standard error; under GitHub Actions first as a workflow command
+ * (`::error::`, `::warning::`), which the runner shows as an annotation of the run. Its data escapes
+ * %, CR and LF (GitHub's workflow commands reference).
+ */
+function report(io: Io, level: 'error' | 'warning', message: string): void {
+  const line = printable(message);
+  if (process.env.GITHUB_ACTIONS === 'true') io.err(`::${level} title=kaji rightsize::${line.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
+  io.err(`kaji: ${level === 'warning' ? 'warning: ' : ''}${line}\n`);
 }
 
 /** The result for scripts: amounts as Kubernetes quantities; fields may be added, none removed or renamed. */

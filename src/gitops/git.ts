@@ -319,7 +319,8 @@ export class Workspace {
   /**
    * PR mode: what `branch` (on the remote) changes against the base, as its pull request shows it
    * (the files of `git diff base...tip`), at the tip read; undefined when there is no such branch.
-   * A shallow clone lacks the history to find where the branch left the base: it is fetched whole.
+   * A shallow clone lacks the history to find where the branch left the base: it is fetched back to
+   * there (#deepenToBase), not whole.
    */
   async branchChanges(branch: string): Promise<BranchChanges | undefined> {
     checkBranch(branch);
@@ -329,8 +330,8 @@ export class Workspace {
     const base = `refs/remotes/origin/${this.base}`;
     const mergeBase = () => this.#git(['merge-base', base, seen.tip]).then((out) => out.trim(), () => undefined);
     let from = await mergeBase();
-    if (from === undefined && (await this.#git(['rev-parse', '--is-shallow-repository'])).trim() === 'true') {
-      await this.#unshallow(branch);
+    if (from === undefined && (await this.#isShallow())) {
+      await this.#deepenToBase(branch, seen.tip);
       from = await mergeBase();
     }
     if (from === undefined) throw new GitError(`cannot tell what ${branch} of ${this.source} changes: it shares no history with ${this.base}`, ['merge-base']);
@@ -406,7 +407,7 @@ export class Workspace {
   async #fetchBranch(branch: string): Promise<RemoteBranch | undefined> {
     const ref = `refs/remotes/origin/${branch}`;
     const doing = `fetching ${branch} of ${this.source}`;
-    const shallow = (await this.#git(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    const shallow = await this.#isShallow();
     let onBase = false;
     // A shallow clone lacks the history that tells the branch's own commits from the base's: the
     // server tells, sending the commits of the branch that its base lacks and no more. A full clone
@@ -452,8 +453,7 @@ export class Workspace {
    */
   async #foreignCommits(branch: string, tip: string): Promise<ForeignCommit[]> {
     let commits = await this.#commitsOffBase(tip);
-    const shallow = (await this.#git(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
-    if (shallow && (await this.#anyMerge(commits.filter((c) => !c.kajis)))) {
+    if ((await this.#isShallow()) && (await this.#anyMerge(commits.filter((c) => !c.kajis)))) {
       await this.#unshallow(branch);
       commits = await this.#commitsOffBase(tip);
     }
@@ -510,18 +510,66 @@ export class Workspace {
     return merged !== undefined && merged === tree;
   }
 
+  async #isShallow(): Promise<boolean> {
+    return (await this.#git(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  }
+
+  /**
+   * Into a shallow clone, the history of the base back to where `tip` (of `branch`) left it: a
+   * repository with years of history is not fetched whole for a branch of a few commits. The
+   * branch's own commits are the ones #fetchBranch's --shallow-exclude sent (off the base as
+   * fetched); both histories are deepened (`git fetch --deepen`: N commits past each shallow
+   * boundary), doubling each time, until the base reaches the parent of the oldest of them: then
+   * nothing but those commits is off the base, and the merge base is that parent. Among them a
+   * merge (cut there from its parents), a server that cannot deepen, or a deepening that gets
+   * nothing more: the whole history, as before.
+   */
+  async #deepenToBase(branch: string, tip: string): Promise<void> {
+    const offBase = async () => (await this.#git(['rev-list', tip, '--not', `refs/remotes/origin/${this.base}`, '--'])).split('\n').filter((sha) => sha !== '');
+    const own = new Set(await offBase());
+    if (await this.#anyMerge([...own].map((full) => ({ full })))) return this.#unshallow(branch);
+    await this.#forgetUnsentShallows();
+    const doing = `fetching ${branch} of ${this.source}`;
+    for (let depth = 1; await this.#isShallow(); depth *= 2) {
+      const before = (await this.#shallowFile()).commits.sort().join();
+      try {
+        await this.#git(['fetch', '--quiet', '--no-tags', `--deepen=${depth}`, 'origin', ...this.#branchAndBase(branch)], { doing });
+      } catch (error) {
+        if (!(error instanceof GitError) || !/does not support --deepen/.test(error.stderr)) throw error;
+        return this.#unshallow(branch);
+      }
+      if ((await offBase()).every((sha) => own.has(sha))) return;
+      if ((await this.#shallowFile()).commits.sort().join() === before) return this.#unshallow(branch);
+    }
+  }
+
   /** The whole history of `branch` and the base, into a shallow clone. */
   async #unshallow(branch: string): Promise<void> {
-    // A --shallow-exclude fetch may record as shallow a commit it did not send (one behind a merge
-    // cut from its parents); git cannot deepen past it ("error in object: unshallow"): forget it.
-    const shallowFile = resolve(this.root, (await this.#git(['rev-parse', '--git-path', 'shallow'])).trim());
-    const recorded = (await readFile(shallowFile, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
+    await this.#forgetUnsentShallows();
+    await this.#git(['fetch', '--quiet', '--no-tags', '--unshallow', 'origin', ...this.#branchAndBase(branch)], { doing: `fetching ${branch} of ${this.source}` });
+  }
+
+  /** The refspecs of `branch` and the base into refs/remotes/origin/. */
+  #branchAndBase(branch: string): string[] {
+    return [`+refs/heads/${branch}:refs/remotes/origin/${branch}`, `+refs/heads/${this.base}:refs/remotes/origin/${this.base}`];
+  }
+
+  /** .git/shallow: the commits a shallow clone's history is cut at (none for a full clone). */
+  async #shallowFile(): Promise<{ path: string; commits: string[] }> {
+    const path = resolve(this.root, (await this.#git(['rev-parse', '--git-path', 'shallow'])).trim());
+    return { path, commits: (await readFile(path, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '') };
+  }
+
+  /**
+   * A --shallow-exclude fetch may record as shallow a commit it did not send (one behind a merge
+   * cut from its parents); git cannot deepen past it ("error in object: unshallow"): forget it.
+   */
+  async #forgetUnsentShallows(): Promise<void> {
+    const { path: shallowFile, commits: recorded } = await this.#shallowFile();
     const checked = await this.#git(['cat-file', '--batch-check=%(objectname)'], { input: `${recorded.join('\n')}\n` });
     const missing = new Set(checked.split('\n').filter((line) => line.endsWith(' missing')).map((line) => line.split(' ')[0]));
     const present = recorded.filter((sha) => !missing.has(sha));
     if (present.length < recorded.length) await writeFileAtomically(shallowFile, `${present.map((sha) => `${sha}\n`).join('')}`);
-    const refspecs = [`+refs/heads/${branch}:refs/remotes/origin/${branch}`, `+refs/heads/${this.base}:refs/remotes/origin/${this.base}`];
-    await this.#git(['fetch', '--quiet', '--no-tags', '--unshallow', 'origin', ...refspecs], { doing: `fetching ${branch} of ${this.source}` });
   }
 
   /**

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ECR } from '../gitops/bump-fixture.js';
+import { withEnv } from '../gitops/git-http-server.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { withToken } from '../support/github-server.js';
@@ -88,10 +89,17 @@ describe('kaji rightsize: its pull request holds values the run did not judge', 
         assert.match(stage.fixture.git('diff', '--name-only', 'main', BRANCH), /^apps\/shop\/overlays\/blue\/requests\.yaml$/, "blue's patch alone is changed");
         const tip = stage.fixture.git('rev-parse', BRANCH);
         // green runs what its recommender says: nothing to change there.
-        const result = await runWith(stage, [vpaObject('green', 'shop', 'shop', { app: { cpu: '410m', memory: '300Mi' } })]);
+        const greenOnly = [vpaObject('green', 'shop', 'shop', { app: { cpu: '410m', memory: '300Mi' } })];
+        // Left open on purpose: a warning, exit 0 (outside GitHub Actions, no workflow command).
+        const result = await withEnv({ GITHUB_ACTIONS: '' }, undefined, () => runWith(stage, greenOnly));
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stdout, LEFT_OPEN);
-        assert.match(result.stderr, new RegExp(`^kaji: warning: pull request #1 \\(kaji/rightsize\\) is left open: ${UNJUDGED} \\(apps/shop/overlays/blue/requests\\.yaml: blue not read\\)`, 'm'));
+        const warning = `pull request #1 (kaji/rightsize) is left open: ${UNJUDGED} (apps/shop/overlays/blue/requests.yaml: blue not read), ${READ_ALL}`;
+        assert.deepEqual(result.stderr.split('\n').filter((line) => /^(kaji:|::)/.test(line)), [`kaji: warning: ${warning}`]);
+        // Under GitHub Actions, an annotation of the run too.
+        const annotated = await withEnv({ GITHUB_ACTIONS: 'true' }, undefined, () => runWith(stage, greenOnly));
+        assert.equal(annotated.code, 0, annotated.stderr);
+        assert.deepEqual(annotated.stderr.split('\n').filter((line) => /^(kaji:|::)/.test(line)), [`::warning title=kaji rightsize::${warning}`, `kaji: warning: ${warning}`]);
         untouched(stage, tip);
       },
       {},
@@ -99,9 +107,7 @@ describe('kaji rightsize: its pull request holds values the run did not judge', 
     );
   });
 
-  test("a doubted VPA of a workload whose requests share a file with another's: that file is not judged, so the pull request is left open", async () => {
-    // shop's base file holds a second Deployment, worker, with its own VerticalPodAutoscalers.
-    const fixture = createRightsizeFixture();
+  test("a workload whose requests share a file with another's, its VPAs doubted, without numbers yet, or not read at all: that file is not judged, so the pull request is left open", async () => {
     const worker = (requests: string) => `---
 apiVersion: apps/v1
 kind: Deployment
@@ -120,26 +126,35 @@ spec:
           resources:
             requests: ${requests}
 `;
-    commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': SHOP_BASE + worker('{cpu: 100m, memory: 64Mi}') }, 'shop: a worker');
     const workerVpa = (cluster: string) => vpaObject(cluster, 'shop', 'worker', { app: { cpu: '200m', memory: '128Mi' } });
-    await withOpenPullRequest(
-      async (stage) => {
-        // shop's values set by hand; worker's still as they were: the pull request raises them.
-        commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': EXPECTED_BASE + worker('{cpu: 100m, memory: 64Mi}'), 'apps/shop/overlays/blue/requests.yaml': EXPECTED_PATCH }, 'shop: requests set by hand');
-        const tip = stage.fixture.git('rev-parse', BRANCH);
-        // worker's recommender has little history now (a new cluster's, say): its numbers are left out.
-        const doubted = (cluster: string) => ({ ...workerVpa(cluster), status: { ...workerVpa(cluster).status, conditions: [{ type: 'LowConfidence', status: 'True' }] } });
-        const result = await runWith(stage, [...BLUE_VPAS, ...GREEN_VPAS, doubted('blue'), doubted('green')]);
-        assert.equal(result.code, 0, result.stderr);
-        assert.match(result.stdout, /\nnote: shop\/kaji-deployment-worker \(.*\): its recommendation has low confidence/);
-        assert.match(result.stdout, LEFT_OPEN);
-        assert.match(result.stderr, new RegExp(`^kaji: warning: pull request #1 \\(kaji/rightsize\\) is left open: ${UNJUDGED} \\(apps/shop/base/deployment\\.yaml: blue, green not read\\)`, 'm'));
-        untouched(stage, tip);
-      },
-      {},
-      fixture,
-      { blue: [...BLUE_VPAS, workerVpa('blue')], green: [...GREEN_VPAS, workerVpa('green')] },
-    );
+    // worker's recommender has little history now (a new cluster's, say), has none yet, or its VPAs are not in the input.
+    const doubted = (cluster: string) => ({ ...workerVpa(cluster), status: { ...workerVpa(cluster).status, conditions: [{ type: 'LowConfidence', status: 'True' }] } });
+    const cases: [string, (cluster: string) => object[], RegExp | undefined][] = [
+      ['doubted', (cluster) => [doubted(cluster)], /\nnote: shop\/kaji-deployment-worker \(.*\): its recommendation has low confidence/],
+      ['without numbers yet', (cluster) => [vpaObject(cluster, 'shop', 'worker')], /\nnote: shop\/kaji-deployment-worker \(.*\): no recommendation yet/],
+      ['not read', () => [], undefined],
+    ];
+    for (const [what, workerInput, note] of cases) {
+      // shop's base file holds a second Deployment, worker, with its own VerticalPodAutoscalers.
+      const fixture = createRightsizeFixture();
+      commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': SHOP_BASE + worker('{cpu: 100m, memory: 64Mi}') }, 'shop: a worker');
+      await withOpenPullRequest(
+        async (stage) => {
+          // shop's values set by hand; worker's still as they were: the pull request raises them.
+          commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': EXPECTED_BASE + worker('{cpu: 100m, memory: 64Mi}'), 'apps/shop/overlays/blue/requests.yaml': EXPECTED_PATCH }, 'shop: requests set by hand');
+          const tip = stage.fixture.git('rev-parse', BRANCH);
+          const result = await runWith(stage, [...BLUE_VPAS, ...GREEN_VPAS, ...workerInput('blue'), ...workerInput('green')]);
+          assert.equal(result.code, 0, `${what}: ${result.stderr}`);
+          if (note) assert.match(result.stdout, note, what);
+          assert.match(result.stdout, LEFT_OPEN, what);
+          assert.match(result.stderr, new RegExp(`^kaji: warning: pull request #1 \\(kaji/rightsize\\) is left open: ${UNJUDGED} \\(apps/shop/base/deployment\\.yaml: blue, green not read\\)`, 'm'), what);
+          untouched(stage, tip);
+        },
+        {},
+        fixture,
+        { blue: [...BLUE_VPAS, workerVpa('blue')], green: [...GREEN_VPAS, workerVpa('green')] },
+      );
+    }
   });
 
   test("a file of the branch no longer renders (blue's patch dropped on main): held, with the advice to close the pull request if its edits are no longer wanted", async () => {
@@ -147,7 +162,7 @@ spec:
       const tip = stage.fixture.git('rev-parse', BRANCH);
       commitToRemote(stage.fixture, { 'apps/shop/overlays/blue/kustomization.yaml': blueOverlay().replace('patches:\n  - path: requests.yaml\n', '') }, 'shop: blue runs the base');
       const result = await stage.run('-o', 'json');
-      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.code, 1, result.stderr);
       const { status, reason } = JSON.parse(result.stdout);
       assert.equal(status, 'not-pushed');
       assert.match(reason, /\(apps\/shop\/overlays\/blue\/requests\.yaml: no value this run judged is written there\)/);
@@ -156,17 +171,16 @@ spec:
     });
   });
 
-  test('a run that read one cluster of two, with a change to make: the branch is not rebuilt without the edits it did not judge; nothing pushed, a warning', async () => {
+  test('a run that read one cluster of two, with a change to make: the branch is not rebuilt without the edits it did not judge; nothing pushed, the run fails (1)', async () => {
     await withOpenPullRequest(async (stage) => {
       const tip = stage.fixture.git('rev-parse', BRANCH);
-      const blueOnly = await runWith(stage, BLUE_VPAS);
-      assert.equal(blueOnly.code, 0, blueOnly.stderr);
-      assert.equal(blueOnly.stdout.trimEnd().split('\n').at(-1), 'not pushed: 1 request(s) would change, but kaji/rightsize and its pull request are left as they are (see the warning).');
-      assert.equal(
-        blueOnly.stderr.split('\n').filter((line) => line.startsWith('kaji: ')).join('\n'),
-        "kaji: warning: kaji/rightsize changes values this run did not judge on every cluster's numbers (apps/shop/base/deployment.yaml: green not read), and rebuilding it from main " +
-          'would drop their edits: nothing was pushed, and its pull request is left as it is; read every cluster (--context per cluster) and every service the branch changes',
-      );
+      const blueOnly = await withEnv({ GITHUB_ACTIONS: 'true' }, undefined, () => runWith(stage, BLUE_VPAS));
+      assert.equal(blueOnly.code, 1, blueOnly.stderr);
+      assert.equal(blueOnly.stdout.trimEnd().split('\n').at(-1), 'not pushed: 1 request(s) would change, but kaji/rightsize and its pull request are left as they are (see the error).');
+      const error =
+        "not pushed: kaji/rightsize changes values this run did not judge on every cluster's numbers (apps/shop/base/deployment.yaml: green not read), and rebuilding it from main " +
+        'would drop their edits: nothing was pushed, and its pull request is left as it is; read every cluster (--context per cluster) and every service the branch changes';
+      assert.deepEqual(blueOnly.stderr.split('\n').filter((line) => /^(kaji:|::)/.test(line)), [`::error title=kaji rightsize::${error}`, `kaji: ${error}`]);
       assert.deepEqual(stage.github.requests, []);
       untouched(stage, tip);
     });

@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
@@ -134,5 +136,21 @@ describe('kaji rightsize through kubectl', { skip: !hasKubectl && 'needs kubectl
     assert.equal(code, 2);
     assert.equal(stdout, '');
     assert.match(stderr, /^kaji: kubectl get verticalpodautoscalers\.autoscaling\.k8s\.io --all-namespaces --selector app\.kubernetes\.io\/managed-by=kaji failed: .*cannot list resource "verticalpodautoscalers" in API group "autoscaling\.k8s\.io".* \(check the context: --context.*may list verticalpodautoscalers\.autoscaling\.k8s\.io\)\n$/);
+  });
+
+  test('a typo in platform.yaml, or an unknown --service: told before any cluster is read, and not hidden by a kubectl error (exit 2)', async () => {
+    for (const api of [blue, denied]) api.requests.length = 0;
+    const broken = tree.path('broken');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, 'platform.yaml'), readFileSync(join(fixture.platformDir, 'platform.yaml'), 'utf8').replace('memory: 2Gi, pods: 20}}\n  - {name: cart', 'memroy: 2Gi, pods: 20}}\n  - {name: cart'));
+    const typo = await runKaji(['--kubeconfig', tree.path('kubeconfig.yaml'), '--platform', broken, '--manifests', fixture.remote, '--dry-run', '--context', 'blue', '--context', 'denied'], env);
+    assert.equal(typo.code, 2, typo.stderr);
+    assert.match(typo.stderr, /^kaji: invalid platform definition:\n/);
+    assert.match(typo.stderr, /\/broken\/platform\.yaml:9:\d+: services\[0\]\.quota\.memroy: unknown key "memroy" \(did you mean "memory"\?\)/);
+    assert.doesNotMatch(typo.stderr, /kubectl/);
+    const unknown = await runKaji([...base(), '--context', 'blue', '--context', 'denied', '--service', 'shpo'], env);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.equal(unknown.stderr, 'kaji: unknown service "shpo" (did you mean "shop"?); it is not in platform.yaml\n');
+    assert.deepEqual([blue.requests, denied.requests], [[], []], 'no cluster was read');
   });
 });

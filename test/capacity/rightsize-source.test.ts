@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
+import { gitRecorder, withEnv } from '../gitops/git-http-server.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer, withToken, type GitHubServer } from '../support/github-server.js';
@@ -50,10 +51,18 @@ describe('kaji rightsize: the manifest repository by default', { skip: !hasKubec
     assert.notEqual(fixture.show('apps/shop/base/deployment.yaml'), EXPECTED_BASE, 'main is not edited');
     assert.equal(execFileSync('git', ['--git-dir', fixture.remote, 'show', `${BRANCH}:apps/shop/base/deployment.yaml`], { encoding: 'utf8' }), EXPECTED_BASE);
 
-    // The shallow clone of the URL is judged as a full one: what the branch changes is read from the remote's history.
+    // The shallow clone of the URL is judged as a full one: what the branch changes is read from the
+    // remote's history, fetched back to where the branch left main, not whole.
     setByHand(fixture);
-    const closed = await run('-o', 'json');
+    const recorder = gitRecorder();
+    let commands: string;
+    const closed = await withEnv({}, recorder.bin, () => run('-o', 'json')).finally(() => {
+      commands = recorder.commands();
+      recorder.cleanup();
+    });
     assert.equal(closed.code, 0, closed.stderr);
+    assert.doesNotMatch(commands!, /--unshallow/);
+    assert.match(commands!, /fetch .*--deepen=1 /);
     assert.deepEqual(JSON.parse(closed.stdout).stalePullRequest, { number: 1, url: 'https://github.com/acme/manifests/pull/1', branch: BRANCH, action: 'closed', branchDeleted: true });
     assert.equal(fixture.git('branch', '--list', BRANCH), '');
     assert.equal(github.pulls.get('acme/manifests')![0]!.state, 'closed');

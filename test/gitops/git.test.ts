@@ -324,6 +324,44 @@ describe('pushBranch: only over a branch that is kaji\'s own, only over the tip 
   const mainMoves = (f: ReturnType<typeof fixture>, count: number) => {
     for (let i = 0; i < count; i++, moves++) pushAs(f, 'Someone Else', 'main', `elsewhere ${moves}`, `elsewhere-${moves}.md`);
   };
+  /** main grows by `count` commits of others at once (git fast-import into the remote): years of history. */
+  const longHistory = (f: ReturnType<typeof fixture>, count: number) => {
+    const commits = Array.from({ length: count }, (_, i) =>
+      [`commit refs/heads/main`, `committer Someone Else <else@example.com> ${1_600_000_000 + i * 3600} +0000`, `data <<EOF`, `change ${i}`, `EOF`, ...(i === 0 ? [`from ${f.tip('main')}`] : []), `M 644 inline history/${i % 40}.md`, `data <<EOF`, `${i}`, `EOF`, ''].join('\n'),
+    );
+    execFileSync('git', ['fast-import', '--quiet'], { cwd: f.remote, input: commits.join('\n') });
+  };
+  /** Git configuration (environment variables) for a remote whose upload-pack speaks protocol v0 without `capability`. */
+  const uploadPackWithout = (f: ReturnType<typeof fixture>, capability: string) => {
+    // An upload-pack that speaks protocol v0 and does not advertise `capability`, as an older or other server.
+    const wrapper = join(f.dir, `upload-pack-without-${capability}.mjs`);
+    writeFileSync(
+      wrapper,
+      `#!${process.execPath}
+import { spawn } from 'node:child_process';
+const env = { ...process.env };
+delete env.GIT_PROTOCOL;
+const child = spawn('git', ['upload-pack', ...process.argv.slice(2)], { env, stdio: ['inherit', 'pipe', 'inherit'] });
+let head = Buffer.alloc(0);
+let done = false;
+child.stdout.on('data', (chunk) => {
+  if (done) return void process.stdout.write(chunk);
+  head = Buffer.concat([head, chunk]);
+  if (head.length < 4) return;
+  const length = parseInt(head.subarray(0, 4).toString(), 16);
+  if (head.length < length) return;
+  const line = head.subarray(4, length).toString('latin1').replace(' ${capability}', '');
+  process.stdout.write((line.length + 4).toString(16).padStart(4, '0') + line, 'latin1');
+  process.stdout.write(head.subarray(length));
+  done = true;
+});
+child.on('exit', (code) => { process.exitCode = code ?? 1; });
+`,
+      { mode: 0o755 },
+    );
+    const count = Number(process.env.GIT_CONFIG_COUNT ?? '0') || 0;
+    return { GIT_CONFIG_COUNT: String(count + 1), [`GIT_CONFIG_KEY_${count}`]: 'remote.origin.uploadpack', [`GIT_CONFIG_VALUE_${count}`]: wrapper };
+  };
   // A shallow clone (a URL: --depth 1) and a full one (a local path): the walk from the branch to the base works in both.
   const sources = (f: ReturnType<typeof fixture>) => [
     { name: 'shallow clone', source: f.url },
@@ -560,34 +598,7 @@ describe('pushBranch: only over a branch that is kaji\'s own, only over the tip 
 
   test('a server that cannot exclude the base from a shallow fetch (no deepen-not): the branch and base are fetched whole, and the guard still tells kaji\'s commits from others\'', async () => {
     const f = fixture();
-    // An upload-pack that speaks protocol v0 and does not advertise deepen-not, as an older or other server.
-    const wrapper = join(f.dir, 'upload-pack-without-deepen-not.mjs');
-    writeFileSync(
-      wrapper,
-      `#!${process.execPath}
-import { spawn } from 'node:child_process';
-const env = { ...process.env };
-delete env.GIT_PROTOCOL;
-const child = spawn('git', ['upload-pack', ...process.argv.slice(2)], { env, stdio: ['inherit', 'pipe', 'inherit'] });
-let head = Buffer.alloc(0);
-let done = false;
-child.stdout.on('data', (chunk) => {
-  if (done) return void process.stdout.write(chunk);
-  head = Buffer.concat([head, chunk]);
-  if (head.length < 4) return;
-  const length = parseInt(head.subarray(0, 4).toString(), 16);
-  if (head.length < length) return;
-  const line = head.subarray(4, length).toString('latin1').replace(' deepen-not', '');
-  process.stdout.write((line.length + 4).toString(16).padStart(4, '0') + line, 'latin1');
-  process.stdout.write(head.subarray(length));
-  done = true;
-});
-child.on('exit', (code) => { process.exitCode = code ?? 1; });
-`,
-      { mode: 0o755 },
-    );
-    const count = Number(process.env.GIT_CONFIG_COUNT ?? '0') || 0;
-    const config = { GIT_CONFIG_COUNT: String(count + 1), [`GIT_CONFIG_KEY_${count}`]: 'remote.origin.uploadpack', [`GIT_CONFIG_VALUE_${count}`]: wrapper };
+    const config = uploadPackWithout(f, 'deepen-not');
     try {
       await withEnv(config, undefined, async () => {
         await kajiRun(f.url, '1.5.0');
@@ -806,6 +817,45 @@ child.on('exit', (code) => { process.exitCode = code ?? 1; });
       } finally {
         f.cleanup();
       }
+    }
+  });
+
+  test('branchChanges from a shallow clone of a long history: fetched back to where the branch left the base, not whole', async () => {
+    const f = fixture();
+    try {
+      longHistory(f, 400);
+      await kajiRun(f.url, '1.5.0');
+      mainMoves(f, 3);
+      const ws = await Workspace.open({ source: f.url });
+      try {
+        assert.deepEqual(await ws.branchChanges(BRANCH), { tip: f.tip(BRANCH), files: [KUSTOMIZATION], trailers: ['Kaji-Service: antenna'] });
+        assert.equal(git(ws.root, 'rev-parse', '--is-shallow-repository'), 'true');
+        const fetched = Number(git(ws.root, 'rev-list', '--count', '--all'));
+        assert.ok(fetched < 20, `${fetched} of the remote's ${git(f.remote, 'rev-list', '--count', '--all')} commits fetched`);
+      } finally {
+        await ws.dispose();
+      }
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('a server that cannot deepen a shallow clone (no deepen-relative): what the branch changes is read from the whole history instead', async () => {
+    const f = fixture();
+    try {
+      await kajiRun(f.url, '1.5.0');
+      mainMoves(f, 2);
+      await withEnv(uploadPackWithout(f, 'deepen-relative'), undefined, async () => {
+        const ws = await Workspace.open({ source: f.url });
+        try {
+          assert.deepEqual(await ws.branchChanges(BRANCH), { tip: f.tip(BRANCH), files: [KUSTOMIZATION], trailers: ['Kaji-Service: antenna'] });
+          assert.equal(git(ws.root, 'rev-parse', '--is-shallow-repository'), 'false');
+        } finally {
+          await ws.dispose();
+        }
+      });
+    } finally {
+      f.cleanup();
     }
   });
 
