@@ -38,15 +38,21 @@ interface ServerIngress {
   aws: Record<string, unknown>;
 }
 
+interface ArgoCdValues {
+  global?: { domain?: string };
+  configs?: { cm?: Record<string, string> };
+  server?: { ingress?: ServerIngress };
+}
+
 /** The Argo CD chart's resource and its values (tokens, such as the certificate ARN, left as CloudFormation wrote them). */
-function argoCdChart(template: Template): { id: string; resource: Record<string, unknown>; values: { server?: { ingress?: ServerIngress } } } {
+function argoCdChart(template: Template): { id: string; resource: Record<string, unknown>; values: ArgoCdValues } {
   const charts = resources(template, 'Custom::AWSCDK-EKS-HelmChart').filter(([, resource]) => (resource.Properties as { Chart: string }).Chart === 'argo-cd');
   assert.equal(charts.length, 1);
   const [id, resource] = charts[0]!;
   const values = (resource.Properties as { Values: unknown }).Values;
   // With a token in them, the values are an Fn::Join of literal pieces and references: read them with each reference as a marker.
   const text = typeof values === 'string' ? values : (values as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `<${JSON.stringify(part).replaceAll('"', "'")}>`)).join('');
-  return { id, resource, values: JSON.parse(text) as { server?: { ingress?: ServerIngress } } };
+  return { id, resource, values: JSON.parse(text) as ArgoCdValues };
 }
 
 describe('ClusterStack with argocd.ingress', () => {
@@ -86,6 +92,14 @@ describe('ClusterStack with argocd.ingress', () => {
       aws: { serviceType: 'ClusterIP', backendProtocolVersion: 'GRPC' },
     });
     assert.equal(Object.keys(values.server ?? {}).length, 1, 'nothing else of the server changes');
+  });
+
+  test('without sign-in, global.domain is the host: the chart derives argocd-cm\'s url (the host of the links Argo CD writes) from it', () => {
+    for (const { template } of [internetFacing, internal]) {
+      const { values } = argoCdChart(template);
+      assert.equal(values.global?.domain, 'argocd.blue.labs.example.com');
+      assert.equal(values.configs?.cm, undefined, 'no url of kaji\'s own: the chart\'s https://<global.domain>');
+    }
   });
 
   test('internal without allowedCidrs: the VPC\'s CIDR may reach the ALB', () => {

@@ -46,6 +46,7 @@ function manifests(): Record<string, unknown>[] {
 }
 
 interface ArgoCdValues {
+  global?: { domain?: string };
   dex?: { enabled?: boolean };
   configs?: { params?: Record<string, unknown>; cm?: Record<string, string>; rbac?: Record<string, string> };
 }
@@ -62,6 +63,8 @@ describe('ClusterStack with argocd.sso', () => {
     assert.equal(values.dex?.enabled, false, 'straight to the provider, no Dex');
     assert.equal(values.configs?.params?.['reposerver.parallelism.limit'], 4, 'kaji\'s params stay');
     assert.equal(values.configs?.cm?.url, 'https://argocd.blue.labs.example.com');
+    // The chart's own default for the host (argocd.example.com) would be the host of a server Ingress set through argoCdValues.
+    assert.equal(values.global?.domain, 'argocd.blue.labs.example.com');
     assert.deepEqual(load(values.configs?.cm?.['oidc.config'] ?? ''), {
       name: 'Okta',
       issuer: 'https://example.okta.com',

@@ -75,9 +75,11 @@ export interface ArgoCdBootstrapProps {
   readonly repositoryCredentialsSecretName: string;
   /**
    * Helm values merged over kaji's (top-level keys replace kaji's, but
-   * `configs` merges section by section: a `global` here also drops kaji's
-   * placement and NetworkPolicies, but keeps the pinned image tag unless it
-   * sets `global.image.tag` itself; see argoCdValues).
+   * `configs` merges section by section and `server` key by key, so a
+   * `server.resources` keeps kaji's Ingress unless `server.ingress` is set
+   * too; a `global` here drops kaji's placement and NetworkPolicies, but
+   * keeps Argo CD's host (`global.domain`) and the pinned image tag unless
+   * it sets them itself; see argoCdValues).
    * @default {}
    */
   readonly values?: Record<string, unknown>;
@@ -131,21 +133,28 @@ export function argoCdIngressValues(ingress: ArgoCdServerIngress): Record<string
  * Argo CD's chart values: the pinned Argo CD image, one replica each (no HA),
  * on the system nodes, the chart's NetworkPolicies, no Dex and no
  * notifications; with `signIn`, the OIDC and RBAC settings of argocd-cm and
- * argocd-rbac-cm; with `ingress`, the server's ALB Ingress; then
- * `overrides`' top-level keys replace kaji's (a `server` there drops kaji's
- * Ingress), but for `configs`, whose sections (cm, rbac, params, secret...)
- * merge key by key: an override adding `configs.secret` or one argocd-cm
- * entry must not silently drop sign-in or the parallelism limit. A `global` of the overrides still
- * runs the pinned image tag unless it names a tag: the pin is a security fix,
- * and a `global` set for anything else (a mirror's `image.repository`,
- * logging) would otherwise put the chart's older appVersion back on every
- * component.
+ * argocd-rbac-cm; with `ingress`, the server's ALB Ingress; with `host`
+ * (Argo CD's host, the ingress's by default), `global.domain`, from which the
+ * chart derives argocd-cm's `url` (else https://argocd.example.com, the host
+ * of every link Argo CD writes) and any Ingress's host it is not given. Then
+ * `overrides`' top-level keys replace kaji's, but for:
+ * - `configs`, whose sections (cm, rbac, params, secret...) merge key by key:
+ *   an override adding `configs.secret` or one argocd-cm entry must not
+ *   silently drop sign-in or the parallelism limit;
+ * - `server`, whose keys merge over kaji's: a `server.resources` must not
+ *   silently drop the Ingress (and with it the ALB); a `server.ingress` there
+ *   replaces kaji's;
+ * - `global`, which keeps `global.domain` unless it sets one, and runs the
+ *   pinned image tag unless it names a tag: the pin is a security fix, and a
+ *   `global` set for anything else (a mirror's `image.repository`, logging)
+ *   would otherwise put the chart's older appVersion back on every component.
  */
 export function argoCdValues(
   chart: ArgoCdChartPin,
   overrides: Record<string, unknown> = {},
   signIn?: ArgoCdSignIn,
   ingress?: ArgoCdServerIngress,
+  host: string | undefined = ingress?.host,
 ): Record<string, unknown> {
   const kajiConfigs: Record<string, unknown> = {
     params: {
@@ -155,10 +164,13 @@ export function argoCdValues(
     // Helm merges these over the chart's own argocd-cm and argocd-rbac-cm entries.
     ...(signIn === undefined ? {} : { cm: signIn.cm, rbac: signIn.rbac }),
   };
+  const domain = host === undefined ? {} : { domain: host };
+  const kajiServer = ingress === undefined ? undefined : { ingress: argoCdIngressValues(ingress) };
   const values: Record<string, unknown> = {
     global: {
       // Every Argo CD component runs this tag instead of the chart's appVersion.
       image: { tag: chart.imageTag },
+      ...domain,
       ...systemPlacement(),
       // One ingress NetworkPolicy per component (the chart's default since
       // 10.0.0, set here so that it does not depend on the default): the API
@@ -170,13 +182,16 @@ export function argoCdValues(
     // Sign-in goes straight to the provider (oidc.config), never through Dex.
     dex: { enabled: false },
     notifications: { enabled: false },
-    ...(ingress === undefined ? {} : { server: { ingress: argoCdIngressValues(ingress) } }),
+    ...(kajiServer === undefined ? {} : { server: kajiServer }),
     ...overrides,
   };
   values.configs = mergeSections(kajiConfigs, overrides.configs);
+  if (kajiServer !== undefined && isPlainObject(overrides.server)) values.server = { ...kajiServer, ...overrides.server };
   const global = overrides.global;
-  if (isPlainObject(global) && (global.image === undefined || isPlainObject(global.image))) {
-    values.global = { ...global, image: { tag: chart.imageTag, ...global.image } };
+  if (isPlainObject(global)) {
+    const merged: Record<string, unknown> = { ...domain, ...global };
+    if (global.image === undefined || isPlainObject(global.image)) merged.image = { tag: chart.imageTag, ...global.image };
+    values.global = merged;
   }
   return values;
 }
@@ -250,6 +265,8 @@ export class ArgoCdBootstrap extends Construct {
     const sso = platform.argocd?.sso;
     const ingress = this.serverIngress(props);
     this.certificate = ingress?.certificate;
+    // With sign-in or the Ingress, Argo CD lives at its host: the links it writes (argocd-cm's url) must name it.
+    const host = signIn === undefined && ingress === undefined ? undefined : argoCdHost(platform, props.clusterDefinition);
 
     this.chart = new eks.HelmChart(this, 'Chart', {
       cluster,
@@ -262,7 +279,7 @@ export class ArgoCdBootstrap extends Construct {
       // The AppProject and Application below need the CRDs and a running controller.
       wait: true,
       timeout: Duration.minutes(15),
-      values: argoCdValues(charts.argoCd, props.values, signIn, ingress?.settings),
+      values: argoCdValues(charts.argoCd, props.values, signIn, ingress?.settings, host),
     });
     for (const dependency of props.dependsOn ?? []) this.chart.node.addDependency(dependency);
 

@@ -1,0 +1,68 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { argoCdIngressValues, argoCdValues, type ArgoCdServerIngress } from '../../src/infra/addons/argocd.js';
+import { CHARTS } from '../../src/infra/versions.js';
+
+// GIVEN kaji's pinned Argo CD chart and the settings of argocd.ingress and
+// argocd.sso as ArgoCdBootstrap hands them over, WHEN argoCdValues merges
+// a cluster stack's `argoCdValues` overrides over kaji's values.
+const pin = CHARTS.argoCd;
+const HOST = 'argocd.blue.labs.example.com';
+const ingress: ArgoCdServerIngress = { host: HOST, certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b', scheme: 'internal', inboundCidrs: ['10.0.0.0/16'] };
+const signIn = { cm: { url: `https://${HOST}`, 'oidc.config': 'name: Okta' }, rbac: { 'policy.default': '' } };
+
+interface Values {
+  global?: Record<string, unknown>;
+  server?: Record<string, unknown>;
+  configs?: { cm?: Record<string, unknown> };
+}
+
+describe('argoCdValues: global.domain, from which the chart derives argocd-cm\'s url', () => {
+  test('with argocd.ingress and no sign-in, global.domain is Argo CD\'s host (not the chart\'s argocd.example.com)', () => {
+    const values = argoCdValues(pin, {}, undefined, ingress) as Values;
+    assert.equal(values.global?.domain, HOST);
+    // The chart's argocd-cm `url` is https://<global.domain> unless configs.cm.url is set: nothing of kaji's sets it here.
+    assert.equal(values.configs?.cm, undefined);
+  });
+
+  test('with sign-in and no ingress, global.domain is Argo CD\'s host, the same as sign-in\'s url', () => {
+    const values = argoCdValues(pin, {}, signIn, undefined, HOST) as Values;
+    assert.equal(values.global?.domain, HOST);
+    assert.equal(values.configs?.cm?.url, `https://${values.global?.domain as string}`);
+  });
+
+  test('without either, no global.domain: the chart\'s default stays, as before', () => {
+    assert.equal((argoCdValues(pin) as Values).global?.domain, undefined);
+    assert.equal((argoCdValues(pin, { global: { logging: { format: 'json' } } }) as Values).global?.domain, undefined);
+  });
+
+  test('a global of the overrides keeps its keys, gets the domain and the pinned image tag; a domain of its own wins', () => {
+    const mirror = { global: { image: { repository: 'mirror/argocd' }, logging: { format: 'json' } } };
+    assert.deepEqual(argoCdValues(pin, mirror, undefined, ingress).global, {
+      domain: HOST,
+      image: { repository: 'mirror/argocd', tag: pin.imageTag },
+      logging: { format: 'json' },
+    });
+    assert.deepEqual(argoCdValues(pin, { global: { domain: 'cd.example.org' } }, undefined, ingress).global, { domain: 'cd.example.org', image: { tag: pin.imageTag } });
+    // An image that is not a map is left as given, as before; the domain is still added.
+    assert.deepEqual(argoCdValues(pin, { global: { image: 'mirror/argocd:v3.4.99' } }, undefined, ingress).global, { domain: HOST, image: 'mirror/argocd:v3.4.99' });
+  });
+});
+
+describe('argoCdValues: a server of the overrides keeps kaji\'s Ingress', () => {
+  test('server.resources (or any other server key) is added beside kaji\'s server.ingress, not instead of it', () => {
+    const resources = { requests: { cpu: '100m', memory: '128Mi' } };
+    const values = argoCdValues(pin, { server: { resources, replicas: 2 } }, undefined, ingress) as Values;
+    assert.deepEqual(values.server, { ingress: argoCdIngressValues(ingress), resources, replicas: 2 });
+  });
+
+  test('a server.ingress of the overrides replaces kaji\'s whole (it is theirs to get right)', () => {
+    const own = { enabled: true, ingressClassName: 'nginx', hostname: 'cd.example.org' };
+    assert.deepEqual((argoCdValues(pin, { server: { ingress: own } }, undefined, ingress) as Values).server, { ingress: own });
+  });
+
+  test('without argocd.ingress, a server of the overrides is given as it is', () => {
+    assert.deepEqual((argoCdValues(pin, { server: { replicas: 2 } }) as Values).server, { replicas: 2 });
+    assert.equal((argoCdValues(pin) as Values).server, undefined);
+  });
+});
