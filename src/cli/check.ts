@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { kubernetesMinor, removedApiVerdict, REMOVED_APIS_CHECKED_THROUGH, type RemovedApiVerdict } from '../apis/index.js';
-import { readInputs, writeFileAtomically, type InputProblem, type KubeObject } from '../kube/index.js';
+import { displayPath, readInputs, writeFileAtomically, type InputProblem, type KubeObject, type LoadSink } from '../kube/index.js';
 import { countResults, startAudit, filterBySeverity, type AuditData, type Severity } from '../policy/index.js';
-import { chunkText, printAudit, REMOVED_API_CHECK, REPORT_FORMATS, withRemovedApiResults, type ReportChunk, type ReportFormat } from '../report/index.js';
+import { chunkText, printable, printAudit, REMOVED_API_CHECK, REPORT_FORMATS, withRemovedApiResults, type ReportChunk, type ReportFormat } from '../report/index.js';
 import { kajiVersion } from '../platform/definition/schema.js';
 import { commaList, loadConfigForFlags, oneOf, reportProblems, UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -32,7 +32,10 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
     .description(
       'Check Kubernetes manifests against best-practice and custom checks, with a Polaris-format configuration.\n\n' +
         'PATH is a file (.yaml, .yml, .json), a directory (read recursively; a directory with a ' +
-        'kustomization.yaml is rendered with `kubectl kustomize`), or - for standard input.',
+        'kustomization.yaml is rendered with `kubectl kustomize`), or - for standard input. In a directory, a file no ' +
+        'document of which has an apiVersion or a kind (platform.yaml, package.json) is no manifest and is left out, ' +
+        'with a note; a symbolic link to a file is read, one to a folder is not followed (a note names it). In a platform ' +
+        "kaji init made, check the manifest repository with the platform's policy: kaji check manifests --config polaris.yaml.",
     )
     .argument('[path...]', 'manifests to check', ['.'])
     .option('-c, --config <file>', "policy configuration (Polaris format); default: Polaris's built-in defaults")
@@ -43,7 +46,7 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
     .option('--checks <ids>', 'run only these check IDs (comma-separated, repeatable)', commaList)
     .option('--set-exit-code-on-danger', `exit ${EXIT.danger} when a danger check fails`)
     .option('--set-exit-code-below-score <n>', `exit ${EXIT.belowScore} when the score is below N (0-100)`, wholeNumber(0, 100))
-    .option('-o, --output-file <file>', 'write the report to a file instead of standard output')
+    .option('-o, --output-file <file>', 'write the report to a file (atomically, creating missing folders) instead of standard output')
     .option(
       '--kubernetes-version <minor>',
       `also check that this Kubernetes version (e.g. 1.35) still serves each object's apiVersion: one that it no longer serves is a danger (${REMOVED_API_CHECK}) saying what to write instead`,
@@ -82,14 +85,16 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   // Each object is audited as it is read, and only its result is kept.
   const auditing = startAudit(config, { sourceName: paths.join(' '), onlyChecks: policyChecks });
   const problems: InputProblem[] = [];
+  const skipped: NonNullable<LoadSink['skipped']> = { notManifests: [], folderLinks: [] };
   // One verdict per audited object, in the audit's order (kept only with the flag).
   const verdicts: RemovedApiVerdict[] = [];
   const add = (object: KubeObject) => {
     if (version) verdicts.push(removedApiVerdict(version, object));
     auditing.add(object);
   };
-  await readInputs(paths, { objects: { push: add }, problems }, { readStdin: io.readStdin });
+  await readInputs(paths, { objects: { push: add }, problems, skipped }, { readStdin: io.readStdin });
   reportProblems(problems, io);
+  reportWalkSkips(skipped, io);
   let audit = auditing.finish();
   if (version) audit = withRemovedApiResults(audit, verdicts, version);
   const found = audit;
@@ -104,6 +109,23 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   if (flags.outputFile) await writeFileAtomically(flags.outputFile, report);
   else report((chunk) => io.out(chunkText(chunk)));
   return exitCode(found, problems, flags);
+}
+
+/** A note on standard error for what reading the folders left out (see WalkSkips), naming the first few. */
+export function reportWalkSkips(skipped: NonNullable<LoadSink['skipped']>, io: Io): void {
+  const named = (files: readonly string[]) => {
+    const shown = files.slice(0, 3).map((file) => printable(displayPath(file, io.cwd)));
+    return files.length > shown.length ? `${shown.join(', ')} and ${files.length - shown.length} more` : shown.join(', ');
+  };
+  const { notManifests, folderLinks } = skipped;
+  if (notManifests.length > 0) {
+    const files = notManifests.length === 1 ? '1 file' : `${notManifests.length} files`;
+    io.err(`kaji: note: left out ${files} of the folders read with no Kubernetes object (no document has an apiVersion or a kind): ${named(notManifests)}\n`);
+  }
+  if (folderLinks.length > 0) {
+    const links = folderLinks.length === 1 ? '1 symbolic link' : `${folderLinks.length} symbolic links`;
+    io.err(`kaji: note: did not follow ${links} to a folder: ${named(folderLinks)}; give the folder it leads to as a PATH to read it\n`);
+  }
 }
 
 function exitCode(audit: AuditData, problems: readonly InputProblem[], flags: CheckFlags): number {

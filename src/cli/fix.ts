@@ -8,6 +8,7 @@ import {
   kustomizationFile,
   readInputs,
   readKustomization,
+  shellWord,
   walkManifestTree,
   writeFileAtomically,
   type InputProblem,
@@ -16,6 +17,7 @@ import {
 } from '../kube/index.js';
 import { auditObjects, checkMutationsOf, fixManifestText, type Fixable } from '../policy/index.js';
 import { printable, unifiedDiff } from '../report/index.js';
+import { reportWalkSkips } from './check.js';
 import { commaList, loadConfigForFlags, reportProblems, UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -38,7 +40,8 @@ export function registerFix(program: Command, io: Io, outcome: Outcome): void {
         'the bytes each mutation touches (comments, quoting and layout are kept). The checks whose mutations ' +
         'are applied are those listed under `mutations:` in the configuration. Missing parents are created ' +
         '(adding securityContext.readOnlyRootFilesystem creates securityContext), as Polaris does.\n\n' +
-        'PATH is a YAML file or a directory (read recursively). A kustomization directory stands for the files its ' +
+        'PATH is a YAML file or a directory (read recursively, as kaji check reads it: a file with no apiVersion or kind in ' +
+        'any document is left out with a note; a symbolic link to a file is fixed in the file it leads to, only when that is inside PATH). A kustomization directory stands for the files its ' +
         'resources, bases and components list, followed as kustomize builds them: a listed folder through its own ' +
         'kustomization (an overlay fixes its base, which its other overlays share; a components entry is a folder whose ' +
         'kustomization is kind: Component), a listed file only where it leads inside the kustomization\'s folder, symbolic ' +
@@ -66,14 +69,22 @@ export function registerFix(program: Command, io: Io, outcome: Outcome): void {
 async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number> {
   if (paths.includes('-')) throw new UsageError('fix edits files in place and cannot read standard input (-); pass the files instead');
   const config = await loadConfigForFlags(flags);
+  // A check the configuration applies no mutation of would be "nothing to fix", which reads as "nothing wrong".
+  const notMutated = (flags.checks ?? []).filter((id) => !config.mutations.includes(id));
+  if (notMutated.length > 0) {
+    const where = flags.config === undefined ? "Polaris's built-in defaults (give --config FILE and list it there)" : `${printable(displayPath(flags.config, io.cwd))}; list it there`;
+    throw new UsageError(`--checks: ${notMutated.map((id) => `"${id}"`).join(', ')} ${notMutated.length === 1 ? 'is' : 'are'} not under \`mutations:\` in ${where}`);
+  }
   if (config.mutations.length === 0) {
     io.err('kaji fix: the configuration lists no checks under `mutations:`; nothing to apply\n');
     return FIX_EXIT.ok;
   }
-  const { files, unlisted, followedAny } = await manifestFiles(paths, io);
+  const { files, walked, folderLinks, unlisted, followedAny } = await manifestFiles(paths, io);
   const texts = new Map<string, string>();
-  const loaded: LoadResult = { objects: [], problems: [...unlisted], fileText: (file, text) => texts.set(file, text) };
-  await readInputs(files, loaded); // standard input was refused above
+  const skipped = { notManifests: [] as string[], folderLinks };
+  const loaded: LoadResult = { objects: [], problems: [...unlisted], skipped, fileText: (file, text) => texts.set(file, text) };
+  await readInputs(files, loaded, { walkedFiles: walked }); // standard input was refused above
+  reportWalkSkips(skipped, io);
   const problems: InputProblem[] = [...loaded.problems];
   const audit = auditObjects(loaded.objects, config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
   const byFile = new Map<string, Fixable[]>();
@@ -113,10 +124,17 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
     : 'kaji fix: nothing to fix\n';
   note(summary);
   if (total && followedAny) {
-    const shown = paths.map((path) => printable(displayPath(path, io.cwd))).join(' ');
-    note(`kaji fix: a kustomization's patches may set again what ${flags.dryRun ? 'would be' : 'was'} fixed: kaji check ${shown} judges what it renders\n`);
+    note(`kaji fix: a kustomization's patches may set again what ${flags.dryRun ? 'would be' : 'was'} fixed; to judge what it renders, run: ${checkCommand(paths, flags, io.cwd)}\n`);
   }
   return problems.length ? FIX_EXIT.inputProblem : FIX_EXIT.ok;
+}
+
+/** The kaji check command that judges `paths` with the policy this fix used, ready to paste into a shell. */
+function checkCommand(paths: readonly string[], flags: FixFlags, cwd: string): string {
+  const words = ['kaji', 'check', ...paths.map((path) => shellWord(displayPath(path, cwd)))];
+  if (flags.config !== undefined) words.push('--config', shellWord(displayPath(flags.config, cwd)));
+  if (flags.mergeConfig) words.push('--merge-config');
+  return printable(words.join(' '));
 }
 
 function describeCounts(counts: ReadonlyMap<string, number>, total: number): string {
@@ -140,8 +158,13 @@ function describeCounts(counts: ReadonlyMap<string, number>, total: number): str
  * kustomization that cannot be read, is an input problem, and the rest is still
  * fixed.
  */
-async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files: string[]; unlisted: InputProblem[]; followedAny: boolean }> {
+async function manifestFiles(
+  paths: readonly string[],
+  io: Io,
+): Promise<{ files: string[]; walked: Set<string>; folderLinks: string[]; unlisted: InputProblem[]; followedAny: boolean }> {
   const files = new Map<string, string>(); // by real path: a base shared by overlays, or a file behind a link, is fixed once
+  const walked = new Set<string>(); // found in a folder, not named: one that is no manifest is left out, as kaji check leaves it
+  const folderLinks: string[] = [];
   const unlisted: InputProblem[] = [];
   const followed = new Set<string>();
   const addFile = async (file: string) => {
@@ -152,7 +175,18 @@ async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files:
     const info = await stat(path).catch(() => undefined);
     if (!info?.isDirectory()) return addFile(path); // a missing file is reported by the loader
     const tree = await walkManifestTree(path);
-    for (const file of tree.files) await addFile(file);
+    const folder = await realPath(path);
+    for (const file of tree.files) {
+      const real = await realPath(file);
+      // As kustomize's load restrictor: a link is followed while it stays inside the folder given.
+      if (tree.links.has(file) && !isInside(folder, real)) {
+        unlisted.push({ file, message: `a symbolic link to ${printable(displayPath(real, io.cwd))}, outside ${printable(displayPath(path, io.cwd))}, so not fixed: give that file as a PATH to fix it` });
+        continue;
+      }
+      walked.add(file);
+      await addFile(file);
+    }
+    folderLinks.push(...tree.folderLinks);
     unlisted.push(...tree.problems);
     for (const kustomization of tree.kustomizations) await addResources(kustomization, path);
   };
@@ -209,7 +243,7 @@ async function manifestFiles(paths: readonly string[], io: Io): Promise<{ files:
     }
   };
   for (const path of paths) await addPath(path);
-  return { files: [...files.values()], unlisted, followedAny: followed.size > 0 };
+  return { files: [...files.values()], walked, folderLinks, unlisted, followedAny: followed.size > 0 };
 }
 
 type Kustomization = NonNullable<Awaited<ReturnType<typeof readKustomization>>>;

@@ -58,11 +58,19 @@ export function registerInit(program: Command, io: Io, outcome: Outcome): void {
         `and a README for the platform team (in ${GUIDE_BESIDE_README} when DIR has a README.md, which is kept). DIR must not hold a platform.yaml already; nothing is overwritten.`,
     )
     .argument('<dir>', 'folder to create the platform in')
-    .option('--name <name>', 'platform name (a DNS label); default: the folder name')
+    .option('--name <name>', 'platform name (a DNS label); default: the folder name made one: lowercased, each run of other characters than a-z, 0-9 and - made one -, none at either end ("My Shop" gives my-shop)')
     .option('--kaji <spec>', "how infra/package.json installs kaji, as npm takes it: a git URL with a ref, a tarball's URL, a version")
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 created; 2 bad flags, a NAME (or a folder name) that makes no DNS label, a DIR that holds a platform.yaml or ' +
+        'another file kaji init writes (README.md and .gitignore excepted), or a folder or file that cannot be written ' +
+        '(a folder that cannot be made stops it before any file is written).\n\nExamples:\n' +
+        '  kaji init ../my-platform\n' +
+        '  kaji init . --kaji git+https://github.com/OWNER/kaji.git#v0.1.0\n',
+    )
     .action(async (directory: string, flags: { name?: string; kaji?: string }) => {
       const target = resolve(io.cwd, directory);
-      const name = flags.name ?? basename(target).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+      const name = flags.name ?? platformNameOf(basename(target));
       if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name)) {
         throw new UsageError(`"${name}" is not a valid platform name: use lowercase letters, digits and '-' (--name NAME)`);
       }
@@ -71,7 +79,8 @@ export function registerInit(program: Command, io: Io, outcome: Outcome): void {
       }
       const kaji: KajiDependency = flags.kaji === undefined ? await kajiDependency() : { spec: flags.kaji };
       const { created, ignoreRulesAdded, kept, guide } = await scaffold(target, name, kaji.spec);
-      io.out(`kaji init: created ${created.length} files in ${directory}\n`);
+      const named = flags.name === undefined && name !== basename(target) ? ` (platform name ${name}, from the folder name; --name NAME gives another)` : '';
+      io.out(`kaji init: created ${created.length} files in ${directory}${named}\n`);
       for (const file of created) io.out(`  ${file}\n`);
       if (ignoreRulesAdded.length > 0) io.out(`  ${GITIGNORE} was there: added ${ignoreRulesAdded.join(' ')}\n`);
       for (const file of kept) io.out(`  ${file} was there: left as it was${file === README && guide !== README ? `; kaji's guide for the platform team is in ${guide}` : ''}\n`);
@@ -127,10 +136,20 @@ export async function scaffold(target: string, name: string, kajiSpec?: string):
   return { created: created.sort((a, b) => a.localeCompare(b)), ignoreRulesAdded, kept: present.has(README) ? [README] : [], guide };
 }
 
-/** `existing` with the template's rules it lacks appended under a comment; a rule counts as there when a line reads the same. */
+/** A folder name made a DNS label: lowercased, each run of other characters than a-z, 0-9 and - made one -, none at either end. */
+export function platformNameOf(folder: string): string {
+  return folder.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/**
+ * `existing` with the template's rules it lacks appended under a comment. A rule counts as there when a line
+ * reads the same but for a leading or trailing slash: `node_modules`, `node_modules/` and `/node_modules` are one
+ * entry to whoever reads the file, and a second one would only puzzle them.
+ */
 function withIgnoreRules(existing: string, template: string): { text: string; added: string[] } {
-  const lines = new Set(existing.split(/\r?\n/).map((line) => line.trim()));
-  const added = template.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#') && !lines.has(line.trim()));
+  const entry = (line: string) => line.trim().replace(/^\/|\/$/g, '');
+  const lines = new Set(existing.split(/\r?\n/).map(entry));
+  const added = template.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#') && !lines.has(entry(line)));
   const before = existing.trim() === '' ? '' : `${existing}${existing.endsWith('\n') ? '' : '\n'}\n`;
   const text = `${before}# Added by kaji init: what kaji synth, the CDK and npm write.\n${added.join('\n')}\n`;
   return { text, added };

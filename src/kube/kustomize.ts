@@ -301,25 +301,40 @@ export class RemoteLoadsError extends KustomizeError {
  * refused instead (RemoteLoadsError), naming each such value: kaji, run in CI, never fetches, so
  * what it checks is what the repository holds.
  */
-export async function renderKustomization(directory: string, kubectl = process.env.KAJI_KUBECTL ?? 'kubectl'): Promise<string> {
+export async function renderKustomization(directory: string, kubectl?: string): Promise<string> {
   const remote = await remoteLoads(directory);
   if (remote.length > 0) throw new RemoteLoadsError(remote);
   return runKubectlKustomize(directory, kubectl);
 }
 
+/**
+ * kubectl is not there: the same for every kustomization, so a caller rendering many may stop at the first.
+ * The message says where the program's name came from, as that is what to change.
+ */
+export class KubectlNotFoundError extends KustomizeError {
+  constructor(given: string | undefined) {
+    const fromEnvironment = given === undefined ? process.env.KAJI_KUBECTL : undefined;
+    super(
+      given !== undefined
+        ? `kubectl not found: there is no program ${JSON.stringify(given)} (--kubectl); give the path of an installed kubectl`
+        : fromEnvironment !== undefined
+          ? `kubectl not found: there is no program ${JSON.stringify(fromEnvironment)} (KAJI_KUBECTL); set KAJI_KUBECTL to kubectl's path, or unset it to use kubectl from PATH`
+          : 'kubectl not found: install it (it includes kustomize), or give its path in KAJI_KUBECTL (or --kubectl, where the command has it)',
+    );
+  }
+}
+
 /** kubectl's output is read into memory; more than this is refused rather than exhausting it. */
 const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
-async function runKubectlKustomize(directory: string, kubectl: string): Promise<string> {
+async function runKubectlKustomize(directory: string, given: string | undefined): Promise<string> {
   let run: StoppableRun;
   try {
-    run = await runStoppable(kubectl, ['kustomize', directory], { maxOutputBytes: MAX_OUTPUT_BYTES });
+    run = await runStoppable(given ?? process.env.KAJI_KUBECTL ?? 'kubectl', ['kustomize', directory], { maxOutputBytes: MAX_OUTPUT_BYTES });
   } catch (error) {
     if (!(error instanceof StoppableRunError)) throw error;
     if (error.errorCode !== 'ENOENT') throw new KustomizeError(`kubectl kustomize failed: ${error.message}`);
-    throw new KustomizeError(
-      `cannot render the kustomization: "${kubectl}" was not found. Install kubectl (it includes kustomize) or pass the rendered YAML instead (kubectl kustomize DIR | kaji check -).`,
-    );
+    throw new KubectlNotFoundError(given);
   }
   if (run.code === 0) return run.stdout;
   const last = run.stderr.trim().split('\n').filter(Boolean).pop();

@@ -21,6 +21,8 @@ export interface LoadOptions {
   readonly maxFileBytes?: number;
   /** The command used to render kustomizations (default: kubectl). */
   readonly kubectl?: string;
+  /** Inputs that a folder walk found (walkManifestTree), not named by the user: read as a walked folder's files are. */
+  readonly walkedFiles?: ReadonlySet<string>;
 }
 
 /**
@@ -33,6 +35,22 @@ export interface LoadSink {
   readonly problems: InputProblem[];
   /** Receives each file's text as read (`kaji fix` edits that text, so a file is read once). */
   readonly fileText?: (file: string, text: string) => void;
+  /** What a folder walk left out that the user may look for; see WalkSkips. */
+  readonly skipped?: WalkSkips;
+}
+
+/**
+ * What a folder walk leaves out, for a note. A file no document of which has
+ * an apiVersion or a kind is no manifest (platform.yaml, package.json, a CDK
+ * app's JSON): Polaris's folder walk takes such a document as an object no
+ * check applies to, and says nothing; reporting each as a missing kind would
+ * bury the real problems. A named file is read as it is, with its problems.
+ * A symbolic link to a folder is not walked into (nor does Polaris's walk):
+ * a link may lead back up the tree.
+ */
+export interface WalkSkips {
+  readonly notManifests: string[];
+  readonly folderLinks: string[];
 }
 
 export interface LoadResult extends LoadSink {
@@ -79,7 +97,7 @@ async function loadPath(result: LoadSink, path: string, options: LoadOptions): P
     return;
   }
   if (info.isDirectory()) return loadDirectory(result, path, options);
-  addFile(result, path, readManifest(path, options));
+  addFile(result, path, readManifest(path, options), options.walkedFiles?.has(path) ?? false);
 }
 
 type FileContent = { text: string } | { problem: string };
@@ -102,15 +120,16 @@ function readManifest(path: string, options: LoadOptions): FileContent {
   }
 }
 
-function addFile(result: LoadSink, path: string, content: FileContent): void {
+function addFile(result: LoadSink, path: string, content: FileContent, walked: boolean): void {
   if ('problem' in content) return void result.problems.push({ file: path, message: content.problem });
   result.fileText?.(path, content.text);
-  addStream(result, content.text, path);
+  addStream(result, content.text, path, { skipUnlessManifest: walked });
 }
 
 async function loadDirectory(result: LoadSink, directory: string, options: LoadOptions): Promise<void> {
   const tree = await walkManifestTree(directory);
   result.problems.push(...tree.problems);
+  result.skipped?.folderLinks.push(...tree.folderLinks);
   const included = await includedKustomizations(tree.kustomizations);
   for (const kustomization of tree.kustomizations) {
     if (included.has(resolve(dirname(kustomization)))) continue;
@@ -120,19 +139,27 @@ async function loadDirectory(result: LoadSink, directory: string, options: LoadO
       result.problems.push({ file: kustomization, message: (error as Error).message });
     }
   }
-  for (const file of tree.files) addFile(result, file, readManifest(file, options));
+  for (const file of tree.files) addFile(result, file, readManifest(file, options), true);
 }
 
 export interface ManifestTree {
   /** Kustomization files; the walk does not go below their directories. */
   readonly kustomizations: string[];
+  /** Manifest files, symbolic links to files among them (as Polaris's walk reads them). */
   readonly files: string[];
+  /** Those of `files` that are symbolic links. */
+  readonly links: Set<string>;
+  /** Symbolic links to folders, not walked into (see WalkSkips). */
+  readonly folderLinks: string[];
   /** Folders that could not be listed, each an input problem: the rest of the tree is still walked. */
   readonly problems: InputProblem[];
 }
 
 /** Lists manifest files and kustomizations below a directory, in name order. */
-export async function walkManifestTree(directory: string, tree: ManifestTree = { kustomizations: [], files: [], problems: [] }): Promise<ManifestTree> {
+export async function walkManifestTree(
+  directory: string,
+  tree: ManifestTree = { kustomizations: [], files: [], links: new Set(), folderLinks: [], problems: [] },
+): Promise<ManifestTree> {
   const kustomization = kustomizationFile(directory);
   if (kustomization) {
     tree.kustomizations.push(kustomization);
@@ -150,7 +177,14 @@ export async function walkManifestTree(directory: string, tree: ManifestTree = {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(directory, entry.name);
     if (entry.isDirectory()) await walkManifestTree(path, tree);
-    else if (entry.isFile() && MANIFEST_EXTENSIONS.has(extname(entry.name))) tree.files.push(path);
+    else if (entry.isSymbolicLink()) {
+      // A link to nothing is read as a file named like a manifest, and so reported.
+      if ((await stat(path).catch(() => undefined))?.isDirectory()) tree.folderLinks.push(path);
+      else if (MANIFEST_EXTENSIONS.has(extname(entry.name))) {
+        tree.files.push(path);
+        tree.links.add(path);
+      }
+    } else if (entry.isFile() && MANIFEST_EXTENSIONS.has(extname(entry.name))) tree.files.push(path);
   }
   return tree;
 }
@@ -172,15 +206,29 @@ async function includedKustomizations(kustomizations: readonly string[]): Promis
 interface StreamOptions {
   /** Report every object at this line (rendered output has no lines of its own in the user's files). */
   readonly fixedLine?: number;
+  /** Leave the stream out (into `skipped`) when no document of it has an apiVersion or a kind: a walked folder's file that is no manifest. */
+  readonly skipUnlessManifest?: boolean;
+}
+
+/** Whether a parsed document says it is meant as a Kubernetes object (or a List of them). */
+function looksLikeObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && ('apiVersion' in value || 'kind' in value);
 }
 
 /** Parses a multi-document YAML or JSON stream and adds its objects (or problems) to the result. */
 export function addStream(result: LoadSink, text: string, file: string, options: StreamOptions = {}): void {
   let documents: ParsedDocument[];
+  let parsed = true;
   try {
     documents = parseStream(text);
   } catch {
     documents = parseEachDocument(result, text, file, options);
+    parsed = false; // a broken file may be a broken manifest: its problems are told, as a named file's are
+  }
+  if (options.skipUnlessManifest && parsed && !documents.some((document) => looksLikeObject(document.value))) {
+    // An empty file is no object and needs no note.
+    if (documents.some((document) => document.value !== null && document.value !== undefined)) result.skipped?.notManifests.push(file);
+    return;
   }
   let lines: StreamLines | undefined;
   for (const document of documents) {

@@ -68,10 +68,11 @@ function messageLines(messages: ResultMessage[], indent: string, idWidth: number
 function resultLines(result: Result, options: PrettyOptions, idWidth: number, paint: Paint): string[] {
   const keep = (messages: ResultMessage[]) => (options.onlyFailed ? messages.filter((m) => !m.Success) : messages);
   const own = keep([...Object.values(result.Results ?? {}), ...Object.values(result.PodResult?.Results ?? {})]);
+  // No heading with nothing under it: an object or container no shown check applies to (--checks, --severity, or none of its kind) is left out.
   const containers = (result.PodResult?.ContainerResults ?? [])
     .map((container) => ({ name: container.Name, messages: keep(Object.values(container.Results ?? {})) }))
-    .filter((container) => container.messages.length > 0 || !options.onlyFailed);
-  if (options.onlyFailed && own.length === 0 && containers.length === 0) return [];
+    .filter((container) => container.messages.length > 0);
+  if (own.length === 0 && containers.length === 0) return [];
 
   const source = sourceLabel(result);
   const lines = [`${paint(printable(objectLabel(result)), 'bold')}${source ? `  ${paint(printable(source), 'cyan')}` : ''}`];
@@ -87,7 +88,7 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-/** The audit for a terminal: one block per object (`kind/namespace/name  file:line`), then counts and score. */
+/** The audit for a terminal: one block per object a check applies to (`kind/namespace/name  file:line`), then counts and score. */
 export function formatPretty(audit: AuditData, options: PrettyOptions): string {
   const paint = painter(options.color);
   const results = audit.Results ?? [];
@@ -107,7 +108,7 @@ export function formatPretty(audit: AuditData, options: PrettyOptions): string {
 
   const out: string[] = [];
   if (blocks.length === 0) {
-    out.push(results.length === 0 ? 'No objects audited.' : 'No failed checks.');
+    out.push(results.length === 0 ? 'No objects audited.' : options.onlyFailed ? 'No failed checks.' : `No check applies to the ${plural(results.length, 'object')} audited.`);
   } else {
     out.push(blocks.map((lines) => lines.join('\n')).join('\n\n'));
   }

@@ -130,6 +130,41 @@ describe('kaji fix', () => {
     }
   });
 
+  test("the closing hint's kaji check command carries the fix's --config and --merge-config, each path a shell word", async () => {
+    const tree = tempTree({
+      "it's blue/kustomization.yaml": 'resources: [web.yaml]\n',
+      "it's blue/web.yaml": manifest,
+      'my policy.yaml': policy,
+    });
+    try {
+      const run = await kaji(['fix', tree.path("it's blue"), '--config', tree.path('my policy.yaml'), '--merge-config', '--dry-run'], { cwd: tree.root });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /^kaji fix: a kustomization's patches may set again what would be fixed; to judge what it renders, run: kaji check 'it'\\''s blue' --config 'my policy\.yaml' --merge-config$/m,
+      );
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('--checks naming a check that is not under mutations: is refused, exit 2, rather than "nothing to fix"', async () => {
+    const tree = tempTree({ 'web.yaml': manifest, 'polaris.yaml': policy });
+    try {
+      const run = await kaji(['fix', tree.path('web.yaml'), '--config', tree.path('polaris.yaml'), '--checks', 'tagNotSpecified,pullPolicyNotAlways'], { cwd: tree.root });
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr, 'kaji: --checks: "tagNotSpecified" is not under `mutations:` in polaris.yaml; list it there\n');
+      assert.equal(run.stdout, '');
+      assert.equal(readFileSync(tree.path('web.yaml'), 'utf8'), manifest, 'nothing is fixed');
+      // Polaris's defaults list pullPolicyNotAlways only.
+      const defaults = await kaji(['fix', tree.path('web.yaml'), '--checks', 'notReadOnlyRootFilesystem'], { cwd: tree.root });
+      assert.equal(defaults.code, 2);
+      assert.match(defaults.stderr, /^kaji: --checks: "notReadOnlyRootFilesystem" is not under `mutations:` in Polaris's built-in defaults \(give --config FILE and list it there\)\n$/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('refuses standard input', async () => {
     const tree = tempTree({ 'polaris.yaml': policy });
     try {
@@ -163,7 +198,7 @@ describe('kaji fix', () => {
       );
       assert.match(overlay.stdout, /^fixed apps\/web\/base\/deployment\.yaml: 4 mutations/m);
       // The fix is judged on the base's objects; the overlay's patch sets imagePullPolicy back, which kaji check on the overlay would show.
-      assert.match(overlay.stdout, /\nkaji fix: a kustomization's patches may set again what was fixed: kaji check apps\/web\/overlays\/blue judges what it renders\n$/);
+      assert.match(overlay.stdout, /\nkaji fix: a kustomization's patches may set again what was fixed; to judge what it renders, run: kaji check apps\/web\/overlays\/blue --config polaris\.yaml\n$/);
       assert.equal(readFileSync(tree.path('apps/web/base/deployment.yaml'), 'utf8'), fixed);
       assert.equal(readFileSync(tree.path('apps/web/base/unlisted.yaml'), 'utf8'), manifest, 'kustomize does not read a file its kustomization does not list');
       assert.equal(readFileSync(tree.path('apps/web/overlays/blue/patch.yaml'), 'utf8'), patch);
@@ -225,7 +260,7 @@ describe('kaji fix', () => {
       for (const untouched of ['teamB/web.yaml', 'teamA/base/loose.yaml', 'teamA/overlays/staging/plain/web.yaml']) {
         assert.equal(readFileSync(tree.path(untouched), 'utf8'), manifest, `${untouched} is not built by kustomize`);
       }
-      assert.match(run.stdout, /^kaji fix: a kustomization's patches may set again what was fixed: kaji check teamA\/overlays\/staging judges what it renders$/m);
+      assert.match(run.stdout, /^kaji fix: a kustomization's patches may set again what was fixed; to judge what it renders, run: kaji check teamA\/overlays\/staging --config polaris\.yaml$/m);
     } finally {
       tree.cleanup();
     }

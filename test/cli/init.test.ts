@@ -306,6 +306,41 @@ describe('kaji init', () => {
     }
   });
 
+  test('--help lists the exit codes, as every command\'s does, and how NAME is made from the folder name', async () => {
+    const help = await kaji(['init', '--help']);
+    assert.equal(help.code, 0);
+    const text = help.stdout.replace(/\s+/g, ' ');
+    assert.match(text, /Exit codes: 0 created; 2 bad flags, a NAME \(or a folder name\) that makes no DNS label, a DIR that holds a platform\.yaml/);
+    assert.match(text, /default: the folder name made one: lowercased, each run of other characters than a-z, 0-9 and - made one -/);
+  });
+
+  test('a folder name that is no DNS label names the platform by the slug rule, and the output says so', async () => {
+    const tree = tempTree({});
+    try {
+      const init = await kaji(['init', join(tree.root, 'My  Shop!'), '--kaji', 'git+https://github.com/acme/kaji.git#v1'], { cwd: tree.root });
+      assert.equal(init.code, 0, init.stderr);
+      assert.match(init.stdout, /^kaji init: created \d+ files in \S+My {2}Shop! \(platform name my-shop, from the folder name; --name NAME gives another\)\n/);
+      assert.match(readFileSync(join(tree.root, 'My  Shop!', 'platform.yaml'), 'utf8'), /^ {2}name: my-shop\b/m);
+      const plain = await kaji(['init', join(tree.root, 'acme'), '--kaji', 'git+https://github.com/acme/kaji.git#v1']);
+      assert.match(plain.stdout, /^kaji init: created \d+ files in \S+acme\n/, 'a folder name that is a DNS label already needs no word');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a .gitignore entry written with or without a leading or trailing slash counts as there: no second node_modules', async () => {
+    const tree = tempTree({ '.gitignore': 'node_modules\nout/\n' });
+    try {
+      const init = await kaji(['init', tree.root, '--name', 'acme', '--kaji', 'git+https://github.com/acme/kaji.git#v1']);
+      assert.equal(init.code, 0, init.stderr);
+      const rules = readFileSync(tree.path('.gitignore'), 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+      assert.deepEqual(rules, ['node_modules', 'out/', '/infra/cdk.out/']);
+      assert.match(init.stdout, /\n {2}\.gitignore was there: added \/infra\/cdk\.out\/\n/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('with README.md there, a PLATFORM.md there too refuses before anything is written: the guide is never written over a file', async () => {
     const tree = tempTree({ 'README.md': '# acme\n', 'PLATFORM.md': '# ours\n' });
     try {

@@ -227,12 +227,28 @@ describe('loadInputs', () => {
     }
   });
 
-  test('says how to proceed when kubectl is missing', async () => {
+  test('says in one line how to proceed when kubectl is missing: where its name came from is what to change', async () => {
     const tree = tempTree({ 'k/kustomization.yaml': 'resources: []\n' });
+    const saved = { KAJI_KUBECTL: process.env.KAJI_KUBECTL, PATH: process.env.PATH };
     try {
-      const { problems } = await loadInputs([tree.root], { kubectl: '/nonexistent/kubectl' });
-      assert.match(problems[0]!.message, /not found\. Install kubectl/);
+      const given = await loadInputs([tree.root], { kubectl: '/nonexistent/kubectl' });
+      assert.equal(given.problems[0]!.message, 'kubectl not found: there is no program "/nonexistent/kubectl" (--kubectl); give the path of an installed kubectl');
+      process.env.KAJI_KUBECTL = '/nonexistent/kubectl';
+      const environment = await loadInputs([tree.root]);
+      assert.equal(
+        environment.problems[0]!.message,
+        'kubectl not found: there is no program "/nonexistent/kubectl" (KAJI_KUBECTL); set KAJI_KUBECTL to kubectl\'s path, or unset it to use kubectl from PATH',
+      );
+      delete process.env.KAJI_KUBECTL;
+      process.env.PATH = tree.root; // no kubectl on it
+      const missing = await loadInputs([tree.root]);
+      assert.equal(missing.problems[0]!.message, 'kubectl not found: install it (it includes kustomize), or give its path in KAJI_KUBECTL (or --kubectl, where the command has it)');
+      assert.ok(missing.problems.every((problem) => !problem.message.includes('kaji check -')), 'no advice that itself needs kubectl');
     } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
       tree.cleanup();
     }
   });

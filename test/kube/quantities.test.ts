@@ -122,7 +122,7 @@ test('kaji fix: a memory request of "abc" is reported (exit 1) and the file is l
   const text = workload('abc', '{requests: {memory: abc}}');
   const tree = tempTree({ 'm.yaml': text });
   try {
-    const { code, stderr } = await kaji(['fix', tree.path('m.yaml'), '--checks', 'memoryRequestsMissing']);
+    const { code, stderr } = await kaji(['fix', tree.path('m.yaml'), '--checks', 'pullPolicyNotAlways']);
     assert.equal(code, 1);
     assert.equal(stderr, `kaji: ${tree.path('m.yaml')}:10: ${CONTAINER}.requests.memory ${NOT_A_QUANTITY} "abc"\n`);
     assert.equal(readFileSync(tree.path('m.yaml'), 'utf8'), text);
@@ -456,7 +456,7 @@ spec:
 `;
   const tree = tempTree({ 'm.yaml': text });
   try {
-    const { code, stderr } = await kaji(['fix', tree.path('m.yaml'), '--checks', 'memoryRequestsMissing']);
+    const { code, stderr } = await kaji(['fix', tree.path('m.yaml'), '--checks', 'pullPolicyNotAlways']);
     assert.equal(code, 1);
     assert.equal(stderr, `kaji: ${tree.path('m.yaml')}:10: Deployment spec.template.spec.volumes[0].emptyDir.sizeLimit ${NOT_A_QUANTITY} "1Gb"\n`);
     assert.equal(readFileSync(tree.path('m.yaml'), 'utf8'), text);

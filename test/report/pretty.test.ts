@@ -35,6 +35,21 @@ describe('formatPretty', () => {
     assert.equal(formatAudit(audit, 'pretty', { onlyFailed: true }), text);
   });
 
+  test('no heading with nothing under it: a container or object no shown check applies to is left out (--checks, a ConfigMap)', () => {
+    const audit = sampleAudit();
+    // As --checks hostNetworkSet leaves it: the pod's check, nothing for the containers or the Service.
+    const web = audit.Results[0]!;
+    web.Results = {};
+    web.PodResult = { ...web.PodResult!, Results: { hostNetworkSet: web.PodResult!.Results.hostNetworkSet! }, ContainerResults: web.PodResult!.ContainerResults.map((c) => ({ ...c, Results: {} })) };
+    audit.Results[1]!.Results = {};
+    audit.Results.push({ Name: 'clean', Namespace: 'shop', Kind: 'ConfigMap', Results: {}, CreatedTime: '', Source: { File: 'cm.yaml', Line: 1 } });
+    const text = formatPretty(audit, { color: false });
+    assert.ok(text.startsWith('Deployment/shop/web  deploy/web.yaml:3\n  ✓ hostNetworkSet  Host network is not configured\n\n'), text);
+    assert.doesNotMatch(text, /container|Service\/shop\/web|ConfigMap/);
+    for (const result of audit.Results) result.PodResult = undefined;
+    assert.ok(formatPretty(audit, { color: false }).startsWith('No check applies to the 3 objects audited.\n'));
+  });
+
   test("control characters in a manifest's names are shown as \\xNN, never sent to the terminal", () => {
     const audit = sampleAudit();
     const web = audit.Results[0]!;
