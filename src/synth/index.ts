@@ -7,7 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { containersOf, displayPath, findPodSpec, type InputProblem, type KubeObject } from '../kube/index.js';
 import { KUBERNETES_YAML_DUMP_SCHEMA } from '../kube/yaml-schema.js';
-import { auditObjects, countResults, parsePolicyConfig, readPolicyText, scoreOf, type AuditData, type PolicyConfig } from '../policy/index.js';
+import { auditObjects, countResults, outcomeOf, parsePolicyConfig, readPolicyText, scoreOf, type AuditData, type PolicyConfig, type Result } from '../policy/index.js';
+import { resultEntries } from '../report/index.js';
 import {
   clusterFolder,
   deriveClusterFiles,
@@ -71,6 +72,8 @@ export interface ServiceReport {
   /** The policy score of what rendered; null when nothing did, rather than a perfect 100. */
   readonly score: number | null;
   readonly boundaryViolations: readonly BoundaryViolation[];
+  /** Every policy check that failed, each object's in its audit's order (as `kaji check` lists them). */
+  readonly failedChecks: readonly FailedCheck[];
   readonly problems: readonly InputProblem[];
   /** The image of each container (init containers too) in the rendered objects: what Argo CD deploys. */
   readonly images: readonly RenderedImage[];
@@ -90,6 +93,18 @@ export interface RenderedImage {
   readonly container: string;
   /** As rendered: `repository:tag`, `repository@sha256:…`, or both. */
   readonly image: string;
+}
+
+/** A policy check that failed on a rendered object. */
+export interface FailedCheck {
+  /** `Kind/namespace/name` (`-` for no namespace), as boundary violations name objects. */
+  readonly object: string;
+  /** The container's name for a container's check; null for the object's or its pod's. */
+  readonly container: string | null;
+  /** The check's ID, as in the policy file. */
+  readonly check: string;
+  readonly severity: 'danger' | 'warning';
+  readonly message: string;
 }
 
 export interface ClusterReport {
@@ -118,6 +133,8 @@ export interface SynthResult {
   readonly problems: number;
   /** The CDK app synthesised from the same definition. */
   readonly infrastructure: InfrastructureResult;
+  /** The --out folder: written, or (with checkOnly) where a run without it would write. */
+  readonly outDirectory: string;
 }
 
 /** The manifest folder of a platform: the local checkout plus the path inside the repository. */
@@ -164,14 +181,14 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   progress({ phase: 'cdk' });
   if (options.checkOnly) {
     const infrastructure = await synthesizeInfrastructure(platform, undefined);
-    return summarise(platform, root, fileChanges, overlays, overlayProblems, clusters, infrastructure);
+    return summarise(platform, root, out, fileChanges, overlays, overlayProblems, clusters, infrastructure);
   }
   // Written aside and put in place of the previous run's output only once complete (see output.ts).
   const staged = stageOutput(out);
   try {
     const assembly = await synthesizeInfrastructure(platform, join(staged.folder, 'cdk.out'));
     const infrastructure = assembly.outdir === undefined ? assembly : { ...assembly, outdir: join(out, 'cdk.out') };
-    const result = summarise(platform, root, fileChanges, overlays, overlayProblems, clusters, infrastructure);
+    const result = summarise(platform, root, out, fileChanges, overlays, overlayProblems, clusters, infrastructure);
     progress({ phase: 'write' });
     // After the generated files and overlays are written: the state kaji dashboard will find.
     const manifests = await manifestState(platform, root, policyFile, [out]);
@@ -281,11 +298,23 @@ function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, 
       rendered,
       score: rendered === false ? null : scoreOf(counts),
       boundaryViolations,
+      failedChecks: failedChecks(results),
       problems: entry.problems,
       images: renderedImages(entry.objects),
     };
   });
   return { cluster: cluster.name, kubernetesVersion: cluster.kubernetesVersion, weight: cluster.weight, services, audit };
+}
+
+function failedChecks(results: readonly Result[]): FailedCheck[] {
+  return results.flatMap((result) => {
+    const object = `${result.Kind}/${result.Namespace || '-'}/${result.Name}`;
+    return [...resultEntries(result)].flatMap(({ container, message }): FailedCheck[] => {
+      const outcome = outcomeOf(message);
+      if (outcome === 'success') return [];
+      return [{ object, container: container ?? null, check: message.ID, severity: outcome, message: message.Message }];
+    });
+  });
 }
 
 function renderedImages(objects: readonly KubeObject[]): RenderedImage[] {
@@ -302,6 +331,7 @@ function renderedImages(objects: readonly KubeObject[]): RenderedImage[] {
 function summarise(
   platform: PlatformDefinition,
   root: string,
+  outDirectory: string,
   fileChanges: readonly FileChange[],
   overlays: readonly OverlayPlan[],
   overlayProblems: readonly OverlayProblem[],
@@ -321,6 +351,7 @@ function summarise(
     problems:
       overlayProblems.length + services.reduce((sum, service) => sum + service.problems.length, 0) + (infrastructure.problem ? 1 : 0),
     infrastructure,
+    outDirectory,
   };
 }
 
@@ -346,7 +377,8 @@ export function servicesNotRenderedWhole(platform: PlatformDefinition, cluster: 
  * synth"). Fields are only ever added: `manifests` and each service's
  * `images` came with kaji dashboard, which needs them; `rendered` came with
  * a null `score` for a service (and a cluster) where nothing rendered, and
- * its 'partial' and each cluster's `notRenderedWhole` after it.
+ * its 'partial' and each cluster's `notRenderedWhole` after it; each
+ * service's `failedChecks` after those.
  */
 export function synthSummary(result: SynthResult, manifests?: ManifestState): object {
   return {
@@ -364,7 +396,7 @@ export function synthSummary(result: SynthResult, manifests?: ManifestState): ob
       weight: cluster.weight,
       notRenderedWhole: servicesNotRenderedWhole(result.platform, cluster),
       score: clusterScore(result.platform, cluster),
-      services: cluster.services.map(({ service, namespace, objects, dangers, warnings, rendered, score, boundaryViolations, problems, images }) => ({
+      services: cluster.services.map(({ service, namespace, objects, dangers, warnings, rendered, score, boundaryViolations, failedChecks, problems, images }) => ({
         service,
         namespace,
         objects,
@@ -373,6 +405,7 @@ export function synthSummary(result: SynthResult, manifests?: ManifestState): ob
         rendered,
         score,
         boundaryViolations: boundaryViolations.map(({ rule, object, message }) => ({ rule, object, message })),
+        failedChecks: failedChecks.map(({ object, container, check, severity, message }) => ({ object, container, check, severity, message })),
         problems: problems.map(({ file, message }) => ({ file, message })),
         images: images.map(({ object, container, image }) => ({ object, container, image })),
       })),

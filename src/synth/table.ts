@@ -1,11 +1,14 @@
 // The terminal summary of `kaji synth`: a table per cluster and service, then
-// what changed on disk and every boundary violation or problem. Text from the
+// what changed on disk, every danger (boundary violation or failed check) and
+// problem, and the warnings when they are few. Text from the
 // manifests (names, messages, kubectl's errors, paths) goes through printable():
 // a name must not move the cursor or print a line of its own into the table.
+import { dirname, join, resolve } from 'node:path';
+import { displayPath, shellWord } from '../kube/index.js';
 import { alignedColumns, printable } from '../report/index.js';
-import type { ClusterReport, SynthResult } from './index.js';
+import type { ClusterReport, FailedCheck, SynthResult } from './index.js';
 
-/** Changed files and overlays listed one by one; beyond this, a count. */
+/** Changed files, overlays and warnings listed one by one; beyond this, a count. */
 const MAX_LISTED = 20;
 
 // The last column, untitled, says why a row's figures are missing or partial.
@@ -42,13 +45,43 @@ export function formatSynthTable(result: SynthResult, options: TableOptions = {}
       for (const violation of service.boundaryViolations) {
         lines.push(paint('31', `✗ ${where}: ${printable(violation.object)}: ${printable(violation.message)}`));
       }
+      for (const failed of service.failedChecks) if (failed.severity === 'danger') lines.push(paint('31', `✗ ${where}: ${failedCheckText(failed)}`));
       for (const problem of service.problems) lines.push(paint('31', `✗ ${where}: ${printable(problem.message)}`));
     }
   }
   for (const problem of result.overlayProblems) lines.push(paint('31', `✗ ${printable(problem.service)}: ${printable(problem.message)}`));
+  lines.push(...warningLines(result, options.checkOnly ?? false).map((line) => paint('33', line)));
   const verdict = `${result.dangers} danger${result.dangers === 1 ? '' : 's'}, ${result.warnings} warning${result.warnings === 1 ? '' : 's'}, ${result.problems} problem${result.problems === 1 ? '' : 's'}`;
   lines.push(result.dangers + result.problems > 0 ? paint('31', verdict) : paint('32', verdict));
   return `${lines.join('\n')}\n`;
+}
+
+/** `Deployment/shop/web: container app: cpuRequestsMissing: CPU requests should be set`. */
+function failedCheckText(failed: FailedCheck): string {
+  const container = failed.container === null ? '' : `container ${printable(failed.container)}: `;
+  return `${printable(failed.object)}: ${container}${printable(failed.check)}: ${printable(failed.message)}`;
+}
+
+/**
+ * Every failed warning when there are few; otherwise a count per cluster and the `kaji check`
+ * command that lists that cluster's (summary.json has them all either way).
+ */
+function warningLines(result: SynthResult, checkOnly: boolean): string[] {
+  const warnings = result.clusters.flatMap((cluster) =>
+    cluster.services.flatMap((service) => service.failedChecks.filter((failed) => failed.severity === 'warning').map((failed) => ({ cluster, service, failed }))),
+  );
+  if (warnings.length <= MAX_LISTED) {
+    return warnings.map(({ cluster, service, failed }) => `⚠ ${printable(`${cluster.cluster}/${service.service}`)}: ${failedCheckText(failed)}`);
+  }
+  const policy = shellWord(displayPath(resolve(dirname(result.platform.file), result.platform.policy)));
+  return result.clusters.flatMap((cluster) => {
+    const count = warnings.filter((warning) => warning.cluster === cluster).length;
+    if (count === 0) return [];
+    const folder = shellWord(displayPath(join(result.outDirectory, cluster.cluster)));
+    const check = `kaji check ${folder} --config ${policy} --only-show-failed-tests lists ${count === 1 ? 'it' : 'them'}`;
+    const how = checkOnly ? `kaji synth (without --check-only) writes ${folder}, then ${check}` : check;
+    return [`⚠ ${printable(cluster.cluster)}: ${count} warning${count === 1 ? '' : 's'}, not listed here: ${printable(how)}`];
+  });
 }
 
 function changeLines(result: SynthResult, checkOnly: boolean): string[] {

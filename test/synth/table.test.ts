@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { formatSynthTable, runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
@@ -67,6 +67,60 @@ describe('kaji synth table: services that do not render', { skip: !hasKubectl },
       assert.equal(row(text, 'blue', 'cart'), 'cart cart 1 0 1 80 rendered in part (1 problem)');
       assert.match(text, /^cluster blue \(Kubernetes 1\.32, DNS weight 255, score \d+ over what rendered: 1 of 1 services not rendered whole\)$/m);
       assert.equal(row(text, 'green', 'cart'), 'cart cart 1 0 1 80');
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
+
+describe('kaji synth table: which checks failed', { skip: !hasKubectl }, () => {
+  test('each failed danger is a line naming the service, object, container and check; a few warnings are listed too, and summary.json has them all', async () => {
+    const tree = platformTree([cart, hello]);
+    try {
+      const resources = tree.path('manifests/apps/hello/base/resources.yaml');
+      writeFileSync(resources, readFileSync(resources, 'utf8').replace('        - name: app\n', '        - name: app\n          securityContext: {privileged: true}\n'));
+      const { code, stdout } = await kaji(['synth', tree.root, '--out', tree.path('out'), '--no-color']);
+      assert.equal(code, 1, stdout);
+      const marked = stdout.split('\n').filter((line) => /^[✗⚠] /.test(line));
+      assert.deepEqual(marked, [
+        '✗ blue/hello: Deployment/hello/hello: container app: runAsPrivileged: Should not be running as privileged',
+        '✗ green/hello: Deployment/hello/hello: container app: runAsPrivileged: Should not be running as privileged',
+        '⚠ blue/cart: Deployment/cart/cart: container app: livenessProbeMissing: Liveness probe should be configured',
+        '⚠ blue/hello: Deployment/hello/hello: container app: livenessProbeMissing: Liveness probe should be configured',
+        '⚠ green/cart: Deployment/cart/cart: container app: livenessProbeMissing: Liveness probe should be configured',
+        '⚠ green/hello: Deployment/hello/hello: container app: livenessProbeMissing: Liveness probe should be configured',
+      ]);
+      assert.match(stdout, /^2 dangers, 4 warnings, 0 problems$/m);
+      const summary = JSON.parse(readFileSync(tree.path('out/summary.json'), 'utf8'));
+      const blueHello = summary.clusters[0].services.find((service: { service: string }) => service.service === 'hello');
+      assert.deepEqual(blueHello.failedChecks, [
+        { object: 'Deployment/hello/hello', container: 'app', check: 'livenessProbeMissing', severity: 'warning', message: 'Liveness probe should be configured' },
+        { object: 'Deployment/hello/hello', container: 'app', check: 'runAsPrivileged', severity: 'danger', message: 'Should not be running as privileged' },
+      ]);
+      assert.equal(blueHello.dangers, 1);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('many warnings are a count per cluster with the kaji check command that lists them; names and messages are printed escaped', async () => {
+    const tree = platformTree([cart]);
+    try {
+      const result = await runSynth({ directory: tree.root, outDirectory: tree.path('out') });
+      const warning = { object: 'Deployment/cart/cart', container: 'app', check: 'livenessProbeMissing', severity: 'warning' as const, message: 'Liveness probe should be configured' };
+      const danger = { object: 'Deployment/cart/c\u001b[2Jart', container: null, check: 'custom\u202eCheck', severity: 'danger' as const, message: 'bad\nline' };
+      const [blue, green] = result.clusters;
+      const many = { ...blue!.services[0]!, dangers: 1, warnings: 21, failedChecks: [danger, ...Array.from({ length: 21 }, () => warning)] };
+      const text = formatSynthTable({ ...result, dangers: 1, warnings: 22, clusters: [{ ...blue!, services: [many] }, green!] });
+      const marked = text.split('\n').filter((line) => /^[✗⚠] /.test(line));
+      const policy = tree.path('polaris.yaml');
+      assert.deepEqual(marked, [
+        '✗ blue/cart: Deployment/cart/c\\x1b[2Jart: custom\\u202eCheck: bad\\x0aline',
+        `⚠ blue: 21 warnings, not listed here: kaji check ${tree.path('out/blue')} --config ${policy} --only-show-failed-tests lists them`,
+        `⚠ green: 1 warning, not listed here: kaji check ${tree.path('out/green')} --config ${policy} --only-show-failed-tests lists it`,
+      ]);
+      const checkOnly = formatSynthTable({ ...result, clusters: [{ ...blue!, services: [many] }, green!] }, { checkOnly: true });
+      assert.match(checkOnly, /^⚠ blue: 21 warnings, not listed here: kaji synth \(without --check-only\) writes .*out\/blue, then kaji check .*out\/blue --config .*polaris\.yaml --only-show-failed-tests lists them$/m);
     } finally {
       tree.cleanup();
     }
