@@ -50,7 +50,32 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text) => io.err(text) });
   }
+  wrapHelpWithHangingIndents(program);
   return program;
+}
+
+/**
+ * commander wraps a command's description line by line from column 0, so the
+ * second line of an indented list item ("  --mode pr    force-push the…")
+ * lost its place under the item's text. Every command's help wraps such lines
+ * under the item's text instead.
+ */
+function wrapHelpWithHangingIndents(command: Command): void {
+  command.configureHelp({ boxWrap: (text, width) => text.split('\n').map((line) => wrapLine(line, width)).join('\n') });
+  for (const subcommand of command.commands) wrapHelpWithHangingIndents(subcommand);
+}
+
+function wrapLine(line: string, width: number): string {
+  const [first, ...words] = line.match(/\s*\S+/g) ?? [''];
+  // An indented item ("  TERM  text") continues under its text; other lines under their own indent.
+  const indent = ' '.repeat((/^(\s+\S+(?: \S+)*? {2,})\S/.exec(line)?.[1] ?? /^\s*/.exec(line)![0]).length);
+  const lines = [first!];
+  for (const word of words) {
+    const last = lines.length - 1;
+    if (lines[last]!.length + word.length <= width) lines[last] += word;
+    else lines.push(indent + word.trimStart());
+  }
+  return lines.join('\n');
 }
 
 /** Runs kaji with the given arguments and resolves to the process exit code. */

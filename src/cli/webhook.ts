@@ -46,6 +46,13 @@ export function registerWebhook(program: Command, io: Io, outcome: Outcome): voi
         'POST /validate-tenant, where the generated configuration sends tenant namespaces, does too and denies objects of ' +
         'namespaces the tenants file does not list.',
     )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 stopped by SIGTERM or SIGINT once the requests in flight were answered; 2 bad flags, a policy or ' +
+        'tenants file that cannot be read or is invalid at start, a TLS certificate and key that cannot serve HTTPS, or a ' +
+        'host and port it cannot listen on. (After the start, an invalid reload is refused and the last good version kept: ' +
+        'the webhook keeps serving.)\n',
+    )
     .option('-c, --config <file>', "policy configuration (Polaris format); default: Polaris's built-in defaults")
     .option(
       '--tenants <file>',

@@ -61,6 +61,12 @@ export async function writeFileAtomically(given: string, content: string | Chunk
     await rename(temporary, file);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
+    // The temporary file is kaji's business: name the file the user asked for.
+    const failed = error as NodeJS.ErrnoException;
+    if (failed.path === temporary) {
+      failed.path = file;
+      failed.message = failed.message.replaceAll(temporary, file);
+    }
     throw error;
   } finally {
     temporaries.delete(temporary);

@@ -1,6 +1,6 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import { isInside, makeFolders, shellWord, writeFileAtomically } from '../../src/kube/index.js';
@@ -19,6 +19,18 @@ describe('writeFileAtomically', () => {
     const file = join(scratch(t), 'a', 'b', 'report.json');
     await writeFileAtomically(file, 'héllo\n');
     assert.equal(readFileSync(file, 'utf8'), 'héllo\n');
+  });
+
+  test('a write that fails names the file asked for, not kaji\'s temporary file beside it', async (t) => {
+    const directory = scratch(t);
+    const file = join(directory, 'report.json');
+    mkdirSync(join(directory, `.report.json.kaji-${process.pid}.tmp`)); // the temporary file cannot be created
+    await assert.rejects(writeFileAtomically(file, 'x'), (error: NodeJS.ErrnoException) => {
+      assert.equal(error.path, file);
+      assert.ok(error.message.includes(file) && !error.message.includes('.tmp'), error.message);
+      return true;
+    });
+    assert.equal(existsSync(file), false);
   });
 
   test('writes chunked content in order, multi-byte characters intact, and keeps the mode of the file it replaces', async (t) => {

@@ -1,0 +1,41 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { kaji } from '../support/cli.js';
+
+/** The lines of `text` from the one starting with `first` up to (not including) the next line indented no deeper than it. */
+function item(text: string, first: string): string[] {
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(first));
+  assert.ok(start >= 0, `no line starting with ${JSON.stringify(first)} in:\n${text}`);
+  const end = lines.findIndex((line, index) => index > start && !/^ {3,}\S/.test(line));
+  return lines.slice(start, end);
+}
+
+describe('--help', () => {
+  test("an indented list item of a command's description wraps under its own text, within 80 columns", async () => {
+    const bump = await kaji(['bump', '--help']);
+    assert.equal(bump.code, 0);
+    const modePr = item(bump.stdout, '  --mode pr    ');
+    assert.ok(modePr.length > 1, 'the item is long enough to wrap');
+    for (const line of modePr.slice(1)) assert.match(line, /^ {15}\S/, `continued under the item's text: ${JSON.stringify(line)}`);
+    assert.ok(modePr.every((line) => line.length <= 80), modePr.join('\n'));
+    const upgrade = await kaji(['upgrade', '--help']);
+    const next = item(upgrade.stdout, '  next      ');
+    assert.ok(next.length > 1);
+    for (const line of next.slice(1)) assert.match(line, /^ {12}\S/, JSON.stringify(line));
+  });
+
+  test('plain description paragraphs and option descriptions still wrap as before', async () => {
+    const bump = await kaji(['bump', '--help']);
+    // A paragraph's second line starts at column 0.
+    assert.match(bump.stdout, /^Pin TAG for SERVICE in the manifest repository: .*\n\S/m);
+    // An option's description continues in the description column.
+    assert.match(bump.stdout, /^ {2}--cluster <name> +only these clusters \(comma-separated,\n {36}repeatable\)/m);
+  });
+
+  test('kaji webhook --help lists its exit codes', async () => {
+    const webhook = await kaji(['webhook', '--help']);
+    assert.equal(webhook.code, 0);
+    assert.match(webhook.stdout, /Exit codes: 0 stopped by SIGTERM or SIGINT.*; 2 bad flags/);
+  });
+});
