@@ -63,7 +63,7 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
       'after',
       `\nExit codes: ${BUMP_EXIT.ok} pinned (or already pinned: nothing to do); ${BUMP_EXIT.failed} git or GitHub failed ` +
         `(push still rejected after the retries, a conflict, a refused token; in PR mode, the branch holds someone else's commit or moved meanwhile: nothing pushed); ${BUMP_EXIT.usage} bad flags, an invalid tag, ` +
-        `an unknown service or cluster, an image that is not pinned anywhere, a --manifests that is no repository of its own, an invalid platform.yaml or policy; ` +
+        `an unknown service or cluster, an image that is not pinned anywhere, a --manifests that is no repository of its own (or, with --mode push, a checkout that refuses pushes to its checked-out branch), an invalid platform.yaml or policy; ` +
         `${BUMP_EXIT.refused} the change adds a danger, or a changed overlay renders an object kaji cannot read (nothing pushed).\n\n` +
         'Examples:\n' +
         '  kaji bump antenna 1.5.0                          # pull request on every cluster\n' +

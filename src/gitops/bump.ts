@@ -22,7 +22,7 @@ import {
 import { auditObjects, countResults, loadPolicyConfig, placedMessagesOf, type PolicyConfig } from '../policy/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { GitHubForge, githubRepositoryOf, type PullRequestResult } from './github.js';
-import { GitError, isUrl, redact, remoteProblem, SourceNotFoundError, urlCredentials, Workspace, type RemoteProblem } from './git.js';
+import { checkedOutBranchRefusal, GitError, isUrl, redact, remoteProblem, SourceNotFoundError, urlCredentials, Workspace, type RemoteProblem } from './git.js';
 import {
   formatVersion,
   ImageEditError,
@@ -182,6 +182,11 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
   const policy = await loadPolicyConfig({ file: resolve(directory, platform.policy) });
   const sourceRepo = options.sourceRepo ?? service.sourceRepository;
 
+  // Said before the clone, the render and the check, not by the push at the end.
+  if (mode === 'push' && !options.dryRun && !isUrl(source)) {
+    const refusal = await checkedOutBranchRefusal(source, base).catch(() => undefined); // Workspace.open words other problems
+    if (refusal !== undefined) throw new BumpError(refusal);
+  }
   progress(`opening ${isUrl(source) ? source : 'the manifest repository'} (${base})`);
   const workspace = await Workspace.open({ source, base, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) }).catch((error: unknown) => {
     if (!(error instanceof SourceNotFoundError)) throw withGitFix(error, options, source);

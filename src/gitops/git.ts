@@ -765,6 +765,23 @@ function checkBranch(name: string): string {
   return name;
 }
 
+/**
+ * Why git would refuse a push of `branch` into the local repository at `path`, told before any
+ * work is done: a working checkout refuses pushes to its checked-out branch
+ * (receive.denyCurrentBranch, unless set to updateInstead, warn or ignore). Undefined when the
+ * push may go through: a bare repository, or another branch (or none) checked out.
+ */
+export async function checkedOutBranchRefusal(path: string, branch: string): Promise<string | undefined> {
+  const top = await localRepository(path);
+  const context = gitContext(DEFAULT_AUTHOR, top, undefined, undefined);
+  const read = (args: readonly string[]) => git(context, args, { cwd: top, doing: `reading ${top}` }).then((out) => out.trim(), () => undefined);
+  if ((await read(['rev-parse', '--is-bare-repository'])) !== 'false') return undefined;
+  if ((await read(['symbolic-ref', '--quiet', '--short', 'HEAD'])) !== branch) return undefined;
+  const setting = (await read(['config', '--get', 'receive.denyCurrentBranch']))?.toLowerCase() ?? 'refuse';
+  if (!['refuse', 'true', 'yes', 'on', '1'].includes(setting)) return undefined;
+  return `${top} is a working checkout with ${branch} checked out, and git refuses pushes to a checked-out branch (receive.denyCurrentBranch): give --manifests the repository's clone URL or a bare repository`;
+}
+
 /** The top of the repository holding a local path (a working copy's top level or a bare repository). */
 async function localRepository(path: string): Promise<string> {
   const absolute = resolve(path);

@@ -44,12 +44,30 @@ describe('kaji bump: the manifest repository by default', { skip: !hasKubectl },
     assert.equal(gitIn(checkout, 'for-each-ref', '--format=%(refname) %(objectname)'), checkoutRefs, 'nothing was pushed into the checkout');
   });
 
-  test('--manifests naming a working checkout with the base branch checked out: a clear refusal, not git\'s', async () => {
+  test('--manifests naming a working checkout with the base branch checked out: refused before any work (2), not by git at the push', async () => {
+    const before = gitIn(checkout, 'rev-parse', 'HEAD');
     const result = await kaji(['bump', 'antenna', '1.2.0', '--mode', 'push', '--manifests', checkout, '--platform', fixture.platformDir]);
-    assert.equal(result.code, 1, result.stderr);
-    const last = result.stderr.trim().split('\n').at(-1)!;
-    assert.ok(last.startsWith('kaji: pushing to main of '), last);
-    assert.ok(last.endsWith(`; ${checkout} has the branch checked out, so git will not push into it: give --manifests the repository's clone URL (or a bare repository)`), last);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stderr,
+      `kaji: ${checkout} is a working checkout with main checked out, and git refuses pushes to a checked-out branch (receive.denyCurrentBranch): give --manifests the repository's clone URL or a bare repository\n`,
+      'refused before opening (no progress lines: nothing cloned, rendered or checked)',
+    );
+    assert.equal(gitIn(checkout, 'rev-parse', 'HEAD'), before);
+    // A --dry-run pushes nothing, so it is not refused.
+    const dryRun = await kaji(['bump', 'antenna', '1.2.0', '--mode', 'push', '--dry-run', '--manifests', checkout, '--platform', fixture.platformDir]);
+    assert.equal(dryRun.code, 0, dryRun.stderr);
+  });
+
+  test('a working checkout that takes pushes to its branch (receive.denyCurrentBranch updateInstead) is pushed to', async () => {
+    gitIn(checkout, 'config', 'receive.denyCurrentBranch', 'updateInstead');
+    try {
+      const result = await kaji(['bump', 'antenna', '1.3.0', '--mode', 'push', '--cluster', 'blue', '--manifests', checkout, '--platform', fixture.platformDir]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(readFileSync(join(checkout, 'apps/antenna/overlays/blue/kustomization.yaml'), 'utf8'), kustomization('antenna', '1.3.0'), 'git updated the checked-out tree');
+    } finally {
+      gitIn(checkout, 'config', '--unset', 'receive.denyCurrentBranch');
+    }
   });
 
   test('--manifests naming a folder inside a repository, a folder in none, or nothing: refused as a usage error (2), naming what is wrong', async () => {
