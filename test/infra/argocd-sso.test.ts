@@ -73,7 +73,7 @@ describe('ClusterStack with argocd.sso', () => {
       requestedScopes: ['openid', 'profile', 'email', 'groups'],
       requestedIDTokenClaims: { groups: { essential: true } },
     });
-    assert.deepEqual(values.configs?.rbac, { 'policy.csv': 'g, platform-team, role:admin\n', 'policy.default': '', scopes: '["groups"]' });
+    assert.deepEqual(values.configs?.rbac, { 'policy.kaji.csv': 'g, platform-team, role:admin\n', 'policy.default': '', scopes: '["groups"]' });
   });
 
   test('an ExternalSecret writes the client secret into the Secret oidc.config names, labelled for Argo CD; no secret value in the template', () => {

@@ -1007,6 +1007,26 @@ describe('Argo CD sign-in (argocd.sso)', () => {
     ]);
   });
 
+  test('team names with terminal escapes are quoted where they are refused, and never listed or suggested raw', () => {
+    const teams = edit(
+      '    identity: arn:aws:iam::111122223333:role/team-blog\n',
+      '    identity: arn:aws:iam::111122223333:role/team-blog\n  - name: "blog\\e[2J"\n    identity: arn:aws:iam::111122223333:role/team-x\n',
+    );
+    const text = `${teams}argocd:\n  sso:\n    issuer: https://login.example.com\n    clientID: abc\n    teamGroups: {"\\e]0;owned\\a": [blog-developers], blgo: [blog-developers]}\n`;
+    const found = problems(text);
+    assert.deepEqual(found, [
+      'platform.yaml:15:11: teams[1].name: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; found "blog\\u001b[2J"',
+      'platform.yaml:26:18: argocd.sso.teamGroups."\\u001b]0;owned\\u0007": team "\\u001b]0;owned\\u0007" is not defined; teamGroups maps teams listed under teams (defined: blog)',
+      'platform.yaml:26:53: argocd.sso.teamGroups.blgo: team "blgo" is not defined (did you mean "blog"?); teamGroups maps teams listed under teams (defined: blog)',
+    ]);
+    assert.equal(found.some((line) => [...line].some((character) => character < ' ')), false, 'no control character printed');
+    // A service's team: the schema refuses the name first, quoted.
+    const service = problems(edit('    team: blog\n', '    team: "\\e[2Jblog"\n'));
+    assert.deepEqual(service, [
+      'platform.yaml:17:11: services[0].team: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; found "\\u001b[2Jblog"',
+    ]);
+  });
+
   test('groups Argo CD could not read as CSV, scopes without openid, an empty client ID, an issuer with a query', () => {
     const text = `${MINIMAL}argocd:
   sso:
@@ -1064,15 +1084,42 @@ describe('Argo CD served at its URL (argocd.ingress)', () => {
       'platform.yaml:21:21: argocd.ingress.scheme: is internet-facing but allowedCidrs is missing: name the networks that may reach Argo CD, such as allowedCidrs: ["203.0.113.0/24"] (an office or VPN egress), or use scheme: internal to reach it from the VPC only',
     ]);
     assertProblems(`${MINIMAL}argocd:\n  ingress:\n    scheme: internet-facing\n    allowedCidrs: [203.0.113.0/33, 10.0.0.1/16, 2001:db8::/32, office]\n`, [
-      'platform.yaml:23:20: argocd.ingress.allowedCidrs[0]: must be a CIDR such as 10.0.16.0/20 or 2600:1f18:abcd::/56; found "203.0.113.0/33": an IPv4 prefix length is 0-32',
+      'platform.yaml:23:20: argocd.ingress.allowedCidrs[0]: must be an IPv4 CIDR such as 203.0.113.0/24; found "203.0.113.0/33": an IPv4 prefix length is 0-32',
       'platform.yaml:23:36: argocd.ingress.allowedCidrs[1]: "10.0.0.1/16" has host bits set: the block it names is 10.0.0.0/16; write that',
       'platform.yaml:23:49: argocd.ingress.allowedCidrs[2]: "2001:db8::/32" is IPv6: Argo CD\'s ALB has IPv4 addresses only; write IPv4 CIDRs such as 203.0.113.0/24',
-      'platform.yaml:23:64: argocd.ingress.allowedCidrs[3]: must be a CIDR such as 10.0.16.0/20 or 2600:1f18:abcd::/56; found "office"',
+      'platform.yaml:23:64: argocd.ingress.allowedCidrs[3]: must be an IPv4 CIDR such as 203.0.113.0/24; found "office"',
+    ]);
+    // An IPv6 address without its prefix length is IPv6 too: no advice to write it as a /128.
+    assertProblems(`${MINIMAL}argocd:\n  ingress: {allowedCidrs: [203.0.113.7, "2001:db8::1"]}\n`, [
+      'platform.yaml:21:28: argocd.ingress.allowedCidrs[0]: must be an IPv4 CIDR such as 203.0.113.0/24; found "203.0.113.7", an address without a prefix length (write 203.0.113.7/32 for this one address)',
+      'platform.yaml:21:41: argocd.ingress.allowedCidrs[1]: "2001:db8::1" is IPv6: Argo CD\'s ALB has IPv4 addresses only; write IPv4 CIDRs such as 203.0.113.0/24',
     ]);
     assertProblems(`${MINIMAL}argocd:\n  ingress: {scheme: public, allowedCidrs: []}\n`, [
       'platform.yaml:21:21: argocd.ingress.scheme: must be one of internal, internet-facing; found "public"',
       'platform.yaml:21:29: argocd.ingress.allowedCidrs: must list at least 1 item',
     ]);
+  });
+
+  test('a cluster whose Argo CD host is longer than an ACM certificate\'s domain name (64 characters) is refused at its name, with the ingress only', () => {
+    // argocd.<40 characters>.labs.example.com is 64 characters, one more is 65.
+    const longest = 'c'.repeat(40);
+    const tooLong = 'c'.repeat(41);
+    const clusters = (first: string): string =>
+      edit('  - name: blue\n', `  - name: ${first}\n    kubernetesVersion: "1.32"\n    weight: 0\n  - name: blue\n`);
+    assertProblems(`${clusters(tooLong)}argocd:\n  ingress: {}\n`, [
+      `platform.yaml:9:11: clusters[0].name: Argo CD's host argocd.${tooLong}.labs.example.com is 65 characters, but the ACM certificate of argocd.ingress takes at most 64 for its domain name; shorten the cluster name (or platform.domain)`,
+    ]);
+    assert.equal(parsePlatform(`${clusters(longest)}argocd:\n  ingress: {}\n`, FILE).clusters[0]?.name, longest);
+    // Without the ingress there is no certificate: the long name is fine.
+    assert.equal(parsePlatform(`${clusters(tooLong)}argocd:\n  sso: {issuer: "https://login.example.com", clientID: abc}\n`, FILE).clusters[0]?.name, tooLong);
+  });
+
+  test('the schema does not promise peered or on-premises networks a way in by default: only Client VPN arrives from the VPC\'s own addresses', () => {
+    const ingress = (JSON.parse(platformSchemaJson()) as { properties: { argocd: { properties: { ingress: { properties: Record<string, { description: string }> } } } } })
+      .properties.argocd.properties.ingress.properties;
+    for (const key of ['scheme', 'allowedCidrs']) assert.doesNotMatch(ingress[key]!.description, /\(VPN, peering, Direct Connect\)/, key);
+    assert.match(ingress.allowedCidrs!.description, /Client VPN/);
+    assert.match(ingress.allowedCidrs!.description, /peering, Site-to-Site VPN, Direct Connect or a transit gateway .*list/);
   });
 
   test('a service may not take a cluster\'s Argo CD host, with or without the ingress', () => {

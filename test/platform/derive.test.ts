@@ -323,18 +323,19 @@ describe('Argo CD sign-in (argocd.sso)', () => {
     }
   });
 
-  test('argocd-rbac-cm: admin groups get role:admin, nobody else gets a default role, and groups are read from the claim', () => {
+  test('argocd-rbac-cm: admin groups get role:admin in policy.kaji.csv (policy.csv stays the user\'s), nobody else gets a default role, and groups are read from the claim', () => {
     const signIn = argoCdSignIn(withSso, blue);
     assert.ok(signIn);
     assert.deepEqual(signIn.rbac, {
-      'policy.csv': 'g, platform-team, role:admin\ng, Platform On Call, role:admin\n',
+      'policy.kaji.csv': 'g, platform-team, role:admin\ng, Platform On Call, role:admin\n',
       'policy.default': '',
       scopes: `["${CLAIM}"]`,
     });
     // Argo CD reads scopes as a YAML list.
     assert.deepEqual(loadAll(signIn.rbac.scopes as string), [[CLAIM]]);
     const noAdmins = argoCdSignIn({ ...withSso, argocd: { sso: { ...withSso.argocd!.sso!, adminGroups: [] } } }, blue);
-    assert.equal(noAdmins?.rbac['policy.csv'], '');
+    assert.equal(noAdmins?.rbac['policy.kaji.csv'], '');
+    assert.equal(noAdmins?.rbac['policy.csv'], undefined);
   });
 });
 

@@ -7,6 +7,7 @@
 // (yaml-readers.ts).
 
 import { readFile } from 'node:fs/promises';
+import { isIPv6 } from 'node:net';
 import { resolve } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
@@ -15,6 +16,7 @@ import { canonicalQuantity, ceilToScale, compareQuantities, exceedsInt64, parseQ
 import type { Quantity } from '../../kube/index.js';
 import { didYouMean, fileErrorReason, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../../kube/index.js';
 import { parseCidr } from '../cidr.js';
+import { argoCdHost } from '../derive/argocd.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
 import type {
   Architecture,
@@ -39,7 +41,7 @@ import { PlatformError, PlatformErrors } from './errors.js';
 import { headroomShare } from './headroom-share.js';
 import { positionedData, readPlainYaml, readPositionedYaml } from './yaml-readers.js';
 import { validate as generatedValidator } from './platform-validator.generated.js';
-import { CRON_SCHEDULE, defaultSsoClientSecretName, defaultWebhookImage, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, QUANTITY } from './schema.js';
+import { CRON_SCHEDULE, defaultSsoClientSecretName, defaultWebhookImage, DNS_LABEL, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, QUANTITY } from './schema.js';
 
 type Segment = string | number;
 type Raw = Record<string, unknown>;
@@ -327,6 +329,7 @@ function checkTeamsAndServices(data: Raw, problems: ProblemList): void {
   const teams = records(data.teams);
   reportDuplicates(teams, 'teams', 'name', 'team', problems);
   const teamNames = teams.map(({ value }) => value.name).filter((name): name is string => typeof name === 'string');
+  const listedTeams = wellFormedNames(teamNames);
   const services = records(data.services);
   reportDuplicates(services, 'services', 'name', 'service', problems);
   const serviceNames = [...new Set(services.map(({ value }) => value.name).filter((name): name is string => typeof name === 'string'))];
@@ -337,14 +340,14 @@ function checkTeamsAndServices(data: Raw, problems: ProblemList): void {
   // Each cluster's argocd.<cluster>.<domain>: a service there would take Argo CD's DNS record and its sign-in callback.
   const argoCdHosts = new Map<string, string>();
   for (const { value: cluster } of records(data.clusters)) {
-    if (domain !== undefined && typeof cluster.name === 'string') argoCdHosts.set(`argocd.${cluster.name}.${domain}`, cluster.name);
+    if (domain !== undefined && typeof cluster.name === 'string') argoCdHosts.set(argoCdHost({ platform: { domain } }, { name: cluster.name }), cluster.name);
   }
   for (const { value: service, index } of services) {
     const name = typeof service.name === 'string' ? service.name : `#${index}`;
     if (typeof service.team === 'string' && Array.isArray(data.teams) && !teamNames.includes(service.team)) {
       problems.add({
         path: ['services', index, 'team'],
-        message: `team "${service.team}" is not defined${didYouMean(service.team, teamNames)}; add it under teams${teamNames.length > 0 ? ` (defined: ${teamNames.join(', ')})` : ''}`,
+        message: `team ${describeValue(service.team)} is not defined${didYouMean(service.team, listedTeams)}; add it under teams${listedTeams.length > 0 ? ` (defined: ${listedTeams.join(', ')})` : ''}`,
       });
     }
     if ((RESERVED_SERVICE_NAMES as readonly string[]).includes(name)) {
@@ -469,10 +472,11 @@ function checkDisruption(data: Raw, problems: ProblemList): void {
   }
 }
 
-/** What the schema cannot say of Argo CD's ALB: who may reach one on the internet, and in CIDRs the ALB takes. */
+/** What the schema cannot say of Argo CD's ALB: who may reach one on the internet, in CIDRs the ALB takes, and a host its certificate can name. */
 function checkArgoCdIngress(data: Raw, problems: ProblemList): void {
   const ingress = isRecord(data.argocd) && isRecord(data.argocd.ingress) ? data.argocd.ingress : undefined;
   if (ingress === undefined) return;
+  checkArgoCdHostLengths(data, problems);
   if (ingress.scheme === 'internet-facing' && ingress.allowedCidrs === undefined) {
     problems.add({
       path: ['argocd', 'ingress', 'scheme'],
@@ -485,10 +489,33 @@ function checkArgoCdIngress(data: Raw, problems: ProblemList): void {
     if (typeof cidr !== 'string') return;
     const path = ['argocd', 'ingress', 'allowedCidrs', index];
     const parsed = parseCidr(cidr);
-    if (!parsed.ok) problems.add({ path, message: parsed.problem });
-    // The ALB kaji makes has IPv4 addresses only; the controller refuses IPv6 inbound CIDRs on it.
-    else if (parsed.cidr.family === 6) problems.add({ path, message: `${JSON.stringify(cidr)} is IPv6: Argo CD's ALB has IPv4 addresses only; write IPv4 CIDRs such as 203.0.113.0/24` });
+    // The ALB kaji makes has IPv4 addresses only; the controller refuses IPv6 inbound CIDRs on it. An IPv6 address without its prefix is IPv6 too.
+    if (parsed.ok ? parsed.cidr.family === 6 : isIPv6(cidr.split('/')[0] ?? '')) {
+      problems.add({ path, message: `${JSON.stringify(cidr)} is IPv6: Argo CD's ALB has IPv4 addresses only; write IPv4 CIDRs such as ${IPV4_CIDR_EXAMPLE}` });
+    } else if (!parsed.ok) {
+      // parseCidr's example offers IPv6 too, which this field refuses.
+      problems.add({ path, message: parsed.problem.replace(/^must be a CIDR such as [^;]*;/, `must be an IPv4 CIDR such as ${IPV4_CIDR_EXAMPLE};`) });
+    }
   });
+}
+
+const IPV4_CIDR_EXAMPLE = '203.0.113.0/24';
+
+/** ACM takes at most 64 characters for a certificate's domain name, the Argo CD host with argocd.ingress; CDK's own error would name neither setting nor cluster. */
+const CERTIFICATE_DOMAIN_LIMIT = 64;
+
+function checkArgoCdHostLengths(data: Raw, problems: ProblemList): void {
+  const domain = isRecord(data.platform) && typeof data.platform.domain === 'string' ? data.platform.domain : undefined;
+  if (domain === undefined) return;
+  for (const { value: cluster, index } of records(data.clusters)) {
+    if (typeof cluster.name !== 'string') continue;
+    const host = argoCdHost({ platform: { domain } }, { name: cluster.name });
+    if (host.length <= CERTIFICATE_DOMAIN_LIMIT) continue;
+    problems.add({
+      path: ['clusters', index, 'name'],
+      message: `Argo CD's host ${host} is ${host.length} characters, but the ACM certificate of argocd.ingress takes at most ${CERTIFICATE_DOMAIN_LIMIT} for its domain name; shorten the cluster name (or platform.domain)`,
+    });
+  }
 }
 
 /** What the schema cannot say of Argo CD's sign-in: the teams it maps exist, and the scopes make it OpenID Connect. */
@@ -505,15 +532,23 @@ function checkArgoCdSso(data: Raw, problems: ProblemList): void {
   const teamNames = records(data.teams)
     .map(({ value }) => value.name)
     .filter((name): name is string => typeof name === 'string');
+  const listedTeams = wellFormedNames(teamNames);
   for (const team of Object.keys(sso.teamGroups)) {
     if (teamNames.includes(team)) continue;
     problems.add({
       path: ['argocd', 'sso', 'teamGroups', team],
       at: 'key',
-      message: `team "${shortened(team)}" is not defined${didYouMean(team, teamNames)}; teamGroups maps teams listed under teams${teamNames.length > 0 ? ` (defined: ${teamNames.join(', ')})` : ''}`,
+      message: `team ${describeValue(team)} is not defined${didYouMean(team, listedTeams)}; teamGroups maps teams listed under teams${listedTeams.length > 0 ? ` (defined: ${listedTeams.join(', ')})` : ''}`,
     });
   }
 }
+
+/** Names as messages list or suggest them: a malformed one is refused at its own field, quoted, and would print here raw. */
+function wellFormedNames(names: readonly string[]): string[] {
+  return names.filter((name) => WELL_FORMED_NAME.test(name));
+}
+
+const WELL_FORMED_NAME = new RegExp(DNS_LABEL);
 
 function checkCidr(path: Segment[], text: string, problems: ProblemList): void {
   const parsed = parseCidr(text);

@@ -474,11 +474,11 @@ export const PLATFORM_SCHEMA: Schema = {
             scheme: {
               type: 'string',
               enum: ['internal', 'internet-facing'],
-              description: `internal: the ALB is in the VPC's private subnets, reachable from the VPC and what is connected to it (VPN, peering, Direct Connect). internet-facing: in the public subnets, reachable from allowedCidrs only. @default "${D.argoCdIngressScheme}"`,
+              description: `internal: the ALB is in the VPC's private subnets, reachable from the VPC, and from networks connected to it (peering, VPN, Direct Connect) whose CIDRs allowedCidrs lists. internet-facing: in the public subnets, reachable from allowedCidrs only. @default "${D.argoCdIngressScheme}"`,
               default: D.argoCdIngressScheme,
             },
             allowedCidrs: list(
-              'IPv4 CIDRs that may reach the ALB (its security group), such as an office or VPN egress; required for internet-facing. @default the VPC\'s CIDR',
+              'IPv4 CIDRs that may reach the ALB (its security group), such as an office or VPN egress; required for internet-facing. @default the VPC\'s CIDR: the VPC itself and an AWS Client VPN endpoint in it (which translates its clients\' addresses into the VPC\'s); traffic over peering, Site-to-Site VPN, Direct Connect or a transit gateway keeps its own source addresses, so list those networks here',
               cidr('An IPv4 CIDR such as 203.0.113.0/24.'),
               { minItems: 1, uniqueItems: true },
             ),

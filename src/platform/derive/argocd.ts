@@ -299,8 +299,12 @@ export function platformApplication(platform: PlatformDefinition, cluster: Clust
 /** The Secret (in argocd) the External Secrets Operator writes Argo CD's OIDC client secret into, and its key. */
 export const SSO_CLIENT_SECRET = { secret: 'kaji-argocd-sso', key: 'clientSecret' } as const;
 
-/** The host name of a cluster's Argo CD: argocd.<cluster>.<domain> (one per cluster, so no DNS weights). */
-export function argoCdHost(platform: PlatformDefinition, cluster: ClusterDefinition): string {
+/**
+ * The host name of a cluster's Argo CD: argocd.<cluster>.<domain> (one per
+ * cluster, so no DNS weights). Takes only the names it needs, so the loader
+ * can ask before the definition is whole.
+ */
+export function argoCdHost(platform: { readonly platform: Pick<PlatformDefinition['platform'], 'domain'> }, cluster: Pick<ClusterDefinition, 'name'>): string {
   return `argocd.${cluster.name}.${platform.platform.domain}`;
 }
 
@@ -313,7 +317,7 @@ export function argoCdUrl(platform: PlatformDefinition, cluster: ClusterDefiniti
 export interface ArgoCdSignIn {
   /** argocd-cm: `url` and `oidc.config`. */
   readonly cm: Record<string, string>;
-  /** argocd-rbac-cm: `policy.csv`, `policy.default`, `scopes`. */
+  /** argocd-rbac-cm: `policy.kaji.csv`, `policy.default`, `scopes` (never `policy.csv`: see argoCdSignIn). */
   readonly rbac: Record<string, string>;
 }
 
@@ -327,6 +331,10 @@ export interface ArgoCdSignIn {
  *   do nothing (Argo CD's chart default, set so it does not depend on it);
  *   adminGroups get role:admin; teams get their rights from their AppProjects'
  *   roles (tenantProject), which Argo CD matches against the claim in `scopes`.
+ *   The admin lines go in `policy.kaji.csv`, which Argo CD appends to
+ *   `policy.csv` (as every `policy.<name>.csv` key): `policy.csv` stays the
+ *   user's, and a role or an API account added there through the cluster
+ *   stack's `argoCdValues` keeps the admins.
  */
 export function argoCdSignIn(platform: PlatformDefinition, cluster: ClusterDefinition): ArgoCdSignIn | undefined {
   const sso = platform.argocd?.sso;
@@ -344,7 +352,7 @@ export function argoCdSignIn(platform: PlatformDefinition, cluster: ClusterDefin
   return {
     cm: { url: argoCdUrl(platform, cluster), 'oidc.config': toYaml(oidc) },
     rbac: {
-      'policy.csv': sso.adminGroups.map((group) => `g, ${group}, role:admin\n`).join(''),
+      'policy.kaji.csv': sso.adminGroups.map((group) => `g, ${group}, role:admin\n`).join(''),
       'policy.default': '',
       // A flow sequence in JSON, which YAML reads the same: a claim such as https://example.com/groups needs no quoting rules.
       scopes: JSON.stringify([sso.groupsClaim]),
