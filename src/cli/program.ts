@@ -15,7 +15,7 @@ import { registerRightsize } from './rightsize.js';
 import { registerUpgrade } from './upgrade.js';
 import { registerDashboard } from './dashboard.js';
 import { kajiVersion } from '../platform/definition/schema.js';
-import { displayPath } from '../kube/index.js';
+import { displayPath, KubectlNotFoundError } from '../kube/index.js';
 import { describeFileError, UsageError, type Io } from './common.js';
 
 /** What a command decided; the exit code is returned rather than set on the process, so tests can run commands in-process. */
@@ -105,7 +105,7 @@ function reportError(error: unknown, io: Io): number {
     io.err(`kaji: invalid configuration: ${error.describe()}\n`);
     return 2;
   }
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof KubectlNotFoundError) {
     io.err(`kaji: ${error.message}\n`);
     return 2;
   }

@@ -31,7 +31,7 @@ export function registerSynth(program: Command, io: Io, outcome: Outcome): void 
       'after',
       `\nExit codes: ${SYNTH_EXIT.failed} a danger (policy or tenant boundary) or a service that could not be rendered; ` +
         `${SYNTH_EXIT.outOfDate} with --check-only, generated files or overlays are out of date; ` +
-        `${SYNTH_EXIT.usage} bad flags, an invalid platform.yaml or policy, or a file or folder that cannot be read or written; 0 otherwise.\n\n` +
+        `${SYNTH_EXIT.usage} bad flags, an invalid platform.yaml or policy, a file or folder that cannot be read or written, or no kubectl to render with; 0 otherwise.\n\n` +
         'Examples:\n  kaji synth examples/labs\n  kaji synth . --check-only\n',
     )
     .action(async (directory: string, flags: SynthFlags) => {

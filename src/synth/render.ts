@@ -4,7 +4,7 @@
 // refused instead of rendered (RemoteLoadsError; remote-bases.ts words it).
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { addStream, RemoteLoadsError, renderKustomization, toKubeObject, type InputProblem, type KubeObject } from '../kube/index.js';
+import { addStream, KubectlNotFoundError, RemoteLoadsError, renderKustomization, toKubeObject, type InputProblem, type KubeObject } from '../kube/index.js';
 import { annotateIngresses, dnsAnnotations, type ClusterDefinition, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { remoteLoadProblems } from './remote-bases.js';
 
@@ -58,6 +58,8 @@ async function renderOne(root: string, platform: PlatformDefinition, job: Render
   try {
     addStream(loaded, await renderKustomization(directory, kubectl), source, { fixedLine: 1 });
   } catch (error) {
+    // The same for every service: one line and exit 2, not a problem per service and cluster.
+    if (error instanceof KubectlNotFoundError) throw error;
     if (error instanceof RemoteLoadsError) loaded.problems.push(...remoteLoadProblems(root, error.remote));
     else loaded.problems.push({ file: source, message: (error as Error).message });
   }

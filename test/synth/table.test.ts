@@ -126,3 +126,23 @@ describe('kaji synth table: which checks failed', { skip: !hasKubectl }, () => {
     }
   });
 });
+
+describe('kaji synth without kubectl', () => {
+  test('one line naming where kubectl was looked for, exit 2, not a problem per service and cluster', async () => {
+    const tree = platformTree([cart, hello]);
+    const saved = process.env.KAJI_KUBECTL;
+    process.env.KAJI_KUBECTL = tree.path('no-such-kubectl');
+    try {
+      const { code, stdout, stderr } = await kaji(['synth', tree.root, '--check-only', '--no-color']);
+      assert.equal(code, 2, stdout + stderr);
+      const mentions = (stdout + stderr).split('\n').filter((line) => line.includes('kubectl not found'));
+      assert.deepEqual(mentions, [
+        `kaji: kubectl not found: there is no program ${JSON.stringify(tree.path('no-such-kubectl'))} (KAJI_KUBECTL); set KAJI_KUBECTL to kubectl's path, or unset it to use kubectl from PATH`,
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.KAJI_KUBECTL;
+      else process.env.KAJI_KUBECTL = saved;
+      tree.cleanup();
+    }
+  });
+});
