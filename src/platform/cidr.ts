@@ -75,10 +75,10 @@ function hostMask(family: 4 | 6, prefix: number): bigint {
 /**
  * Parses a CIDR as a network policy's ipBlock takes it: an IPv4 or IPv6
  * address, "/", a prefix length, and no host bits set (so the text says what
- * the block is). Problems are worded to follow "must be ..." or to stand alone.
+ * the block is). Problems are worded to follow "must be ..." or to stand alone;
+ * `example` is what they say to write (a field taking one family names it).
  */
-export function parseCidr(text: string): CidrParse {
-  const example = 'a CIDR such as 10.0.16.0/20 or 2600:1f18:abcd::/56';
+export function parseCidr(text: string, example = 'a CIDR such as 10.0.16.0/20 or 2600:1f18:abcd::/56'): CidrParse {
   const slash = text.indexOf('/');
   const addressText = slash === -1 ? text : text.slice(0, slash);
   const family: 4 | 6 | undefined = parseIpv4(addressText) !== undefined ? 4 : parseIpv6(addressText) !== undefined ? 6 : undefined;

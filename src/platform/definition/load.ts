@@ -488,13 +488,12 @@ function checkArgoCdIngress(data: Raw, problems: ProblemList): void {
   ingress.allowedCidrs.forEach((cidr, index) => {
     if (typeof cidr !== 'string') return;
     const path = ['argocd', 'ingress', 'allowedCidrs', index];
-    const parsed = parseCidr(cidr);
+    const parsed = parseCidr(cidr, `an IPv4 CIDR such as ${IPV4_CIDR_EXAMPLE}`);
     // The ALB kaji makes has IPv4 addresses only; the controller refuses IPv6 inbound CIDRs on it. An IPv6 address without its prefix is IPv6 too.
     if (parsed.ok ? parsed.cidr.family === 6 : isIPv6(cidr.split('/')[0] ?? '')) {
       problems.add({ path, message: `${JSON.stringify(cidr)} is IPv6: Argo CD's ALB has IPv4 addresses only; write IPv4 CIDRs such as ${IPV4_CIDR_EXAMPLE}` });
     } else if (!parsed.ok) {
-      // parseCidr's example offers IPv6 too, which this field refuses.
-      problems.add({ path, message: parsed.problem.replace(/^must be a CIDR such as [^;]*;/, `must be an IPv4 CIDR such as ${IPV4_CIDR_EXAMPLE};`) });
+      problems.add({ path, message: parsed.problem });
     }
   });
 }
