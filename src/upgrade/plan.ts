@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubernetesMinor } from '../apis/index.js';
 import { didYouMean, displayPath } from '../kube/index.js';
-import { eksVersion, loadPlatform, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
+import { argoCdUrl, eksVersion, loadPlatform, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
 import { manifestRoot, overlayPath, planOverlays } from '../synth/index.js';
 import { renderAll, type RenderJob } from '../synth/render.js';
 import { removedApiViolations } from '../synth/removed-apis.js';
@@ -90,6 +90,20 @@ export function chooseClusters(platform: PlatformDefinition, from: string | unde
   return { from: source, to: target };
 }
 
+/**
+ * With SSO, nobody signs in to the new cluster's Argo CD until the provider
+ * knows its redirect URL. kaji cannot see the provider's settings, so it is a
+ * note, not a blocker: the upgrade itself needs only an API token.
+ */
+function ssoRedirectNote(platform: PlatformDefinition, from: ClusterDefinition, to: ClusterDefinition): string | undefined {
+  const sso = platform.argocd?.sso;
+  if (!sso) return undefined;
+  return (
+    `Argo CD sign-in on ${to.name}: register ${argoCdUrl(platform, to)}/auth/callback as a redirect URL of client ${sso.clientID} ` +
+    `at ${sso.issuer} before anyone signs in there (and drop ${from.name}'s once it is retired)`
+  );
+}
+
 function minor(cluster: ClusterDefinition): number {
   return kubernetesMinor(cluster.kubernetesVersion) ?? 0;
 }
@@ -113,6 +127,9 @@ export async function planUpgrade(options: PlanOptions): Promise<UpgradePlan> {
   }
   const support = eksVersion(to.kubernetesVersion);
   if (support) notes.push(`EKS standard support for ${to.kubernetesVersion} ends ${support.endOfStandardSupport}`);
+
+  const signInNote = ssoRedirectNote(platform, from, to);
+  if (signInNote) notes.push(signInNote);
 
   const cdkApp = cdkAppFolder(platform.file, options.cdkApp);
   if (!existsSync(join(cdkApp, 'cdk.json'))) {

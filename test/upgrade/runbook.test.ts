@@ -152,6 +152,24 @@ spec:
       }
     });
 
+    test('with SSO: a note names the redirect URL to register for the new cluster (not a blocker)', async () => {
+      const fixture = await createFixture();
+      try {
+        const sso = '\nargocd:\n  sso: {issuer: "https://id.shop.example.com", clientID: argocd-shop}\n';
+        writeFileSync(join(fixture.platformDir, 'platform.yaml'), fixture.readPlatform() + sso);
+        const json = await upgrade(fixture, ['plan', '-o', 'json']);
+        assert.equal(json.code, 0, json.stderr);
+        const plan = JSON.parse(json.stdout);
+        assert.equal(plan.ready, true);
+        const note = 'Argo CD sign-in on green: register https://argocd.green.shop.example.com/auth/callback as a redirect URL of client argocd-shop at https://id.shop.example.com before anyone signs in there (and drop blue\'s once it is retired)';
+        assert.ok(plan.notes.includes(note), JSON.stringify(plan.notes));
+        const text = await upgrade(fixture, ['plan']);
+        assert.ok(text.stdout.includes(`• ${note}`), text.stdout);
+      } finally {
+        fixture.cleanup();
+      }
+    });
+
     test('bad input: an unknown cluster (with the closest name), no cluster at weight 0 to move to', async () => {
       const fixture = await createFixture();
       try {
