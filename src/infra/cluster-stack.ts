@@ -118,11 +118,12 @@ export interface ClusterStackProps extends cdk.StackProps {
   readonly systemNodeInstanceType?: ec2.InstanceType;
   /**
    * Helm values merged over kaji's Argo CD values (top-level keys replace
-   * kaji's, but `configs` merges section by section and `server` key by key:
-   * a `server.resources` keeps kaji's Ingress of `argocd.ingress`, which only
-   * a `server.ingress` here replaces; a `global` here keeps Argo CD's host
-   * (`global.domain`) and the pinned Argo CD image tag unless it sets
-   * `global.domain` or `global.image.tag` itself; see ArgoCdBootstrapProps.values).
+   * kaji's, but `configs` merges section by section and `server` key by key,
+   * down to `server.ingress.annotations`: a `server.resources` or one more
+   * annotation keeps kaji's Ingress of `argocd.ingress`; a `global` here, which
+   * must be a map, keeps Argo CD's host (`global.domain`) and the pinned Argo
+   * CD image tag unless it sets `global.domain` or `global.image.tag` itself;
+   * see ArgoCdBootstrapProps.values).
    * @default {}
    */
   readonly argoCdValues?: Record<string, unknown>;

@@ -285,6 +285,8 @@ export interface ArgoCdSso {
   readonly groupsClaim: string;
   /** Provider groups whose members are Argo CD admins (role:admin). @default [] */
   readonly adminGroups: readonly string[];
+  /** Provider groups whose members may see every application (with its objects and logs), project, repository and cluster, and change nothing (role:readonly). @default [] */
+  readonly readonlyGroups: readonly string[];
   /** Per team (by name), the provider groups whose members act as the team; a team not listed has no one in Argo CD. @default {} */
   readonly teamGroups: Readonly<Record<string, readonly string[]>>;
 }

@@ -98,7 +98,7 @@ describe('ClusterStack with argocd.ingress', () => {
     for (const { template } of [internetFacing, internal]) {
       const { values } = argoCdChart(template);
       assert.equal(values.global?.domain, 'argocd.blue.labs.example.com');
-      assert.equal(values.configs?.cm, undefined, 'no url of kaji\'s own: the chart\'s https://<global.domain>');
+      assert.deepEqual(values.configs?.cm, { 'accounts.kaji-reader': 'apiKey' }, 'no url of kaji\'s own: the chart\'s https://<global.domain>');
     }
   });
 

@@ -7,6 +7,7 @@ import { load } from 'js-yaml';
 import { loadPlatform, type PlatformDefinition } from '../../src/platform/index.js';
 import { ClusterStack, defaultRepositoryCredentialsSecretName } from '../../src/infra/cluster-stack.js';
 import { kajiNagFindings } from '../../src/infra/nag.js';
+import { InfraError } from '../../src/infra/errors.js';
 import { testNetwork } from './helpers.js';
 
 // GIVEN the example platform with Argo CD sign-in through an OIDC provider,
@@ -24,6 +25,7 @@ const platform: PlatformDefinition = {
       scopes: ['openid', 'profile', 'email', 'groups'],
       groupsClaim: 'groups',
       adminGroups: ['platform-team'],
+      readonlyGroups: ['auditors'],
       teamGroups: {},
     },
   },
@@ -73,7 +75,12 @@ describe('ClusterStack with argocd.sso', () => {
       requestedScopes: ['openid', 'profile', 'email', 'groups'],
       requestedIDTokenClaims: { groups: { essential: true } },
     });
-    assert.deepEqual(values.configs?.rbac, { 'policy.kaji.csv': 'g, platform-team, role:admin\n', 'policy.default': '', scopes: '["groups"]' });
+    assert.deepEqual(values.configs?.rbac, {
+      'policy.kaji.csv': 'p, role:kaji-reader, applications, get, */*, allow\ng, kaji-reader, role:kaji-reader\ng, platform-team, role:admin\ng, auditors, role:readonly\n',
+      'policy.default': '',
+      scopes: '["groups"]',
+    });
+    assert.equal(values.configs?.cm?.['accounts.kaji-reader'], 'apiKey', 'kaji\'s reader account, API tokens only');
   });
 
   test('an ExternalSecret writes the client secret into the Secret oidc.config names, labelled for Argo CD; no secret value in the template', () => {
@@ -114,5 +121,17 @@ describe('ClusterStack with argocd.sso', () => {
   test('cdk-nag AwsSolutions: the second secret adds no unacknowledged error', () => {
     const errors = kajiNagFindings(stack).filter((finding) => finding.severity === 'error');
     assert.deepEqual(errors.map((finding) => `${finding.ruleName}: ${finding.violatingResources.map((resource) => resource.constructPath ?? resource.resourceLogicalId).join(', ')}`), []);
+  });
+
+  test('an argoCdValues global that is not a map: an InfraError naming the construct, the field and the cluster stack\'s setting, before anything is built', () => {
+    const other = new cdk.App();
+    assert.throws(
+      () => new ClusterStack(other, 'labs-blue', { platform, cluster, ...testNetwork(other, platform), platformAdminRoleArns: ['arn:aws:iam::111122223333:role/labs-platform-admins'], argoCdValues: { global: 'mirror' } }),
+      (error: unknown) =>
+        InfraError.isInfraError(error) &&
+        error.field === 'values.global' &&
+        error.message ===
+          'labs-blue/ArgoCd: values.global is the string "mirror", not a map: kaji merges it over Argo CD\'s host (global.domain) and the pinned image tag; give a map of the chart\'s global keys, or leave global out (a cluster stack\'s argoCdValues.global)',
+    );
   });
 });

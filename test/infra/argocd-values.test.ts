@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { argoCdIngressValues, argoCdValues, type ArgoCdServerIngress } from '../../src/infra/addons/argocd.js';
+import { argoCdIngressValues, argoCdValues, ArgoCdValuesError, type ArgoCdServerIngress } from '../../src/infra/addons/argocd.js';
 import { CHARTS } from '../../src/infra/versions.js';
 
 // GIVEN kaji's pinned Argo CD chart and the settings of argocd.ingress and
@@ -49,6 +49,30 @@ describe('argoCdValues: global.domain, from which the chart derives argocd-cm\'s
   });
 });
 
+describe('argoCdValues: a global of the overrides that is not a map', () => {
+  test('is refused, naming the field and what it held: it would drop Argo CD\'s host and the pinned image tag', () => {
+    const cases: [unknown, string][] = [
+      [null, 'null'],
+      ['mirror', 'the string "mirror"'],
+      [['a'], 'a list'],
+      [3, 'the number 3'],
+    ];
+    for (const [global, said] of cases) {
+      assert.throws(
+        () => argoCdValues(pin, { global }, undefined, ingress),
+        (error: unknown) =>
+          error instanceof ArgoCdValuesError &&
+          error.field === 'global' &&
+          error.message === `global is ${said}, not a map: kaji merges it over Argo CD's host (global.domain) and the pinned image tag; give a map of the chart's global keys, or leave global out`,
+      );
+    }
+  });
+
+  test('an undefined global is no global: kaji\'s stays whole (a spread of undefined would have dropped it)', () => {
+    assert.deepEqual(argoCdValues(pin, { global: undefined }, undefined, ingress).global, argoCdValues(pin, {}, undefined, ingress).global);
+  });
+});
+
 describe('argoCdValues: a server of the overrides keeps kaji\'s Ingress', () => {
   test('server.resources (or any other server key) is added beside kaji\'s server.ingress, not instead of it', () => {
     const resources = { requests: { cpu: '100m', memory: '128Mi' } };
@@ -56,9 +80,38 @@ describe('argoCdValues: a server of the overrides keeps kaji\'s Ingress', () => 
     assert.deepEqual(values.server, { ingress: argoCdIngressValues(ingress), resources, replicas: 2 });
   });
 
-  test('a server.ingress of the overrides replaces kaji\'s whole (it is theirs to get right)', () => {
-    const own = { enabled: true, ingressClassName: 'nginx', hostname: 'cd.example.org' };
-    assert.deepEqual((argoCdValues(pin, { server: { ingress: own } }, undefined, ingress) as Values).server, { ingress: own });
+  test('a server.ingress of the overrides merges into kaji\'s key by key, its annotations and aws too: one more annotation keeps the certificate, scheme and inbound CIDRs', () => {
+    const kaji = argoCdIngressValues(ingress);
+    const kajiAnnotations = kaji.annotations as Record<string, string>;
+    const values = argoCdValues(
+      pin,
+      { server: { ingress: { annotations: { 'alb.ingress.kubernetes.io/load-balancer-attributes': 'idle_timeout.timeout_seconds=120' }, labels: { team: 'platform' } } } },
+      undefined,
+      ingress,
+    ) as Values;
+    assert.deepEqual(values.server, {
+      ingress: { ...kaji, labels: { team: 'platform' }, annotations: { ...kajiAnnotations, 'alb.ingress.kubernetes.io/load-balancer-attributes': 'idle_timeout.timeout_seconds=120' } },
+    });
+    assert.equal(kajiAnnotations['alb.ingress.kubernetes.io/inbound-cidrs'], '10.0.0.0/16', 'the CIDRs the merged map kept');
+  });
+
+  test('a key of the overrides\' server.ingress wins over kaji\'s, at any depth; null removes one, as Helm reads it', () => {
+    const scheme = 'alb.ingress.kubernetes.io/scheme';
+    const values = argoCdValues(
+      pin,
+      { server: { ingress: { hostname: 'cd.example.org', annotations: { [scheme]: 'internet-facing', 'alb.ingress.kubernetes.io/ssl-redirect': null }, aws: { serviceType: 'NodePort' } } } },
+      undefined,
+      ingress,
+    ) as { server: { ingress: Record<string, unknown> & { annotations: Record<string, unknown>; aws: Record<string, unknown> } } };
+    const merged = values.server.ingress;
+    assert.equal(merged.hostname, 'cd.example.org');
+    assert.equal(merged.controller, 'aws', 'kaji\'s other keys stay');
+    assert.equal(merged.annotations[scheme], 'internet-facing');
+    assert.equal(merged.annotations['alb.ingress.kubernetes.io/ssl-redirect'], null);
+    assert.equal(merged.annotations['alb.ingress.kubernetes.io/certificate-arn'], ingress.certificateArn);
+    assert.deepEqual(merged.aws, { serviceType: 'NodePort', backendProtocolVersion: 'GRPC' });
+    // Not a map: it replaces kaji's (false, or null to remove the Ingress), as any other override does.
+    assert.deepEqual((argoCdValues(pin, { server: { ingress: null } }, undefined, ingress) as Values).server, { ingress: null });
   });
 
   test('without argocd.ingress, a server of the overrides is given as it is', () => {

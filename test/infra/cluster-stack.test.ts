@@ -338,9 +338,9 @@ describe('ClusterStack: Argo CD bootstrap', () => {
     assert.equal(values.notifications?.enabled, false);
     // configs.params lost its defaults in chart 9.0.0; a key set here still reaches argocd-cmd-params-cm.
     assert.equal(values.configs?.params?.['reposerver.parallelism.limit'], 4);
-    // No argocd.sso in the example: argocd-cm and argocd-rbac-cm keep the chart's entries (Argo CD's admin account only).
-    assert.equal(values.configs?.cm, undefined);
-    assert.equal(values.configs?.rbac, undefined);
+    // No argocd.sso in the example: beside the chart's entries only kaji's reader account (API tokens, no login), its role and no default role.
+    assert.deepEqual(values.configs?.cm, { 'accounts.kaji-reader': 'apiKey' });
+    assert.deepEqual(values.configs?.rbac, { 'policy.kaji.csv': 'p, role:kaji-reader, applications, get, */*, allow\ng, kaji-reader, role:kaji-reader\n', 'policy.default': '' });
   });
 
   test('argoCdValues with a global of its own (a mirror, logging) replace kaji\'s global but keep the pinned image tag', () => {

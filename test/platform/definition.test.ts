@@ -959,6 +959,7 @@ describe('Argo CD sign-in (argocd.sso)', () => {
         scopes: ['openid', 'profile', 'email', 'groups'],
         groupsClaim: 'groups',
         adminGroups: [],
+        readonlyGroups: [],
         teamGroups: {},
       },
     });
@@ -977,6 +978,7 @@ describe('Argo CD sign-in (argocd.sso)', () => {
     scopes: [openid, email, groups]
     groupsClaim: "https://labs.example.com/groups"
     adminGroups: [platform-team, "Platform On Call"]
+    readonlyGroups: [auditors, "Support Desk"]
     teamGroups: {blog: [blog-developers, blog-oncall]}
 `;
     assert.deepEqual(parsePlatform(text, FILE).argocd?.sso, {
@@ -988,6 +990,7 @@ describe('Argo CD sign-in (argocd.sso)', () => {
       scopes: ['openid', 'email', 'groups'],
       groupsClaim: 'https://labs.example.com/groups',
       adminGroups: ['platform-team', 'Platform On Call'],
+      readonlyGroups: ['auditors', 'Support Desk'],
       teamGroups: { blog: ['blog-developers', 'blog-oncall'] },
     });
   });
@@ -1027,7 +1030,7 @@ describe('Argo CD sign-in (argocd.sso)', () => {
     ]);
   });
 
-  test('groups Argo CD could not read as CSV, scopes without openid, an empty client ID, an issuer with a query', () => {
+  test('groups Argo CD could not read as CSV (admin, team or readonly), a repeated group, scopes without openid, an empty client ID, an issuer with a query', () => {
     const text = `${MINIMAL}argocd:
   sso:
     issuer: https://login.example.com/?tenant=labs
@@ -1035,6 +1038,7 @@ describe('Argo CD sign-in (argocd.sso)', () => {
     scopes: [profile, groups]
     adminGroups: ["admins, ops"]
     teamGroups: {blog: [" blog"], nobody: []}
+    readonlyGroups: [auditors, "audit\\"ors", auditors]
 `;
     assertProblems(text, [
       'platform.yaml:22:13: argocd.sso.issuer: must be an https URL without query or fragment, such as https://login.example.com/oauth2/default (the issuer exactly as the provider\'s discovery document names it); found "https://login.example.com/?tenant=labs"',
@@ -1043,6 +1047,8 @@ describe('Argo CD sign-in (argocd.sso)', () => {
       'platform.yaml:25:19: argocd.sso.adminGroups[0]: must be a group name as the identity provider sends it, such as platform-team (no comma or double quote, no space at either end); found "admins, ops"',
       'platform.yaml:26:25: argocd.sso.teamGroups.blog[0]: must be a group name as the identity provider sends it, such as platform-team (no comma or double quote, no space at either end); found " blog"',
       'platform.yaml:26:35: argocd.sso.teamGroups.nobody: must list at least 1 item',
+      'platform.yaml:27:32: argocd.sso.readonlyGroups[1]: must be a group name as the identity provider sends it, such as platform-team (no comma or double quote, no space at either end); found "audit\\"ors"',
+      'platform.yaml:27:46: argocd.sso.readonlyGroups[2]: repeats "auditors" (already item 0); list each once',
     ]);
   });
 });

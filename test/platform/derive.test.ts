@@ -10,7 +10,7 @@ import { loadPlatform } from '../../src/platform/index.js';
 import type { ArgoCdTeamAction, ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../../src/platform/types.js';
 import {
   annotateIngresses,
-  argoCdSignIn,
+  argoCdConfigMaps,
   bootstrapObjects,
   deriveClusterFiles,
   dnsAnnotations,
@@ -269,13 +269,17 @@ describe('Argo CD sign-in (argocd.sso)', () => {
         scopes: ['openid', 'email', 'groups'],
         groupsClaim: CLAIM,
         adminGroups: ['platform-team', 'Platform On Call'],
+        readonlyGroups: ['auditors', 'Support Desk'],
         teamGroups: { feeds: ['feeds-developers', 'Feeds On Call'] },
       },
     },
   };
 
-  test('without the block: no Argo CD settings (the team roles\' groups: see tenant AppProject)', () => {
-    assert.equal(argoCdSignIn(PLATFORM, blue), undefined);
+  test('without the block: only the reader account, its role and no default role; no url, oidc.config or scopes (the team roles\' groups: see tenant AppProject)', () => {
+    assert.deepEqual(argoCdConfigMaps(PLATFORM, blue), {
+      cm: { 'accounts.kaji-reader': 'apiKey' },
+      rbac: { 'policy.kaji.csv': 'p, role:kaji-reader, applications, get, */*, allow\ng, kaji-reader, role:kaji-reader\n', 'policy.default': '' },
+    });
   });
 
   test('with sign-in, a team\'s project role holds exactly its mapped provider groups: not kaji:team:<team>, which anyone could name a group at some providers', () => {
@@ -297,7 +301,7 @@ describe('Argo CD sign-in (argocd.sso)', () => {
   });
 
   test('oidc.config names the CLI\'s public client when cliClientID is given, and only then', () => {
-    const oidc = (platform: PlatformDefinition): JsonObject => load(argoCdSignIn(platform, blue)?.cm['oidc.config'] ?? '') as JsonObject;
+    const oidc = (platform: PlatformDefinition): JsonObject => load(argoCdConfigMaps(platform, blue).cm['oidc.config'] ?? '') as JsonObject;
     assert.equal(oidc(withSso).cliClientID, undefined);
     const withCli: PlatformDefinition = { ...withSso, argocd: { sso: { ...withSso.argocd!.sso!, cliClientID: '0oa-cli' } } };
     assert.equal(oidc(withCli).cliClientID, '0oa-cli');
@@ -306,9 +310,9 @@ describe('Argo CD sign-in (argocd.sso)', () => {
 
   test('argocd-cm: the cluster\'s URL and an oidc.config that refers to the client secret by name, never holding it', () => {
     for (const cluster of [blue, green]) {
-      const signIn = argoCdSignIn(withSso, cluster);
-      assert.ok(signIn);
-      assert.deepEqual(Object.keys(signIn.cm), ['url', 'oidc.config']);
+      const signIn = argoCdConfigMaps(withSso, cluster);
+      assert.deepEqual(Object.keys(signIn.cm), ['accounts.kaji-reader', 'url', 'oidc.config']);
+      assert.equal(signIn.cm['accounts.kaji-reader'], 'apiKey', 'API tokens only: no login, so no password to set or leak');
       assert.equal(signIn.cm.url, `https://argocd.${cluster.name}.labs.example.com`);
       assert.deepEqual(loadAll(signIn.cm['oidc.config'] as string), [
         {
@@ -323,19 +327,26 @@ describe('Argo CD sign-in (argocd.sso)', () => {
     }
   });
 
-  test('argocd-rbac-cm: admin groups get role:admin in policy.kaji.csv (policy.csv stays the user\'s), nobody else gets a default role, and groups are read from the claim', () => {
-    const signIn = argoCdSignIn(withSso, blue);
-    assert.ok(signIn);
+  test('argocd-rbac-cm: in policy.kaji.csv (policy.csv stays the user\'s) the reader, admin groups with role:admin, readonly groups with role:readonly; nobody else gets a default role, and groups are read from the claim', () => {
+    const signIn = argoCdConfigMaps(withSso, blue);
     assert.deepEqual(signIn.rbac, {
-      'policy.kaji.csv': 'g, platform-team, role:admin\ng, Platform On Call, role:admin\n',
+      'policy.kaji.csv': [
+        'p, role:kaji-reader, applications, get, */*, allow',
+        'g, kaji-reader, role:kaji-reader',
+        'g, platform-team, role:admin',
+        'g, Platform On Call, role:admin',
+        'g, auditors, role:readonly',
+        'g, Support Desk, role:readonly',
+        '',
+      ].join('\n'),
       'policy.default': '',
       scopes: `["${CLAIM}"]`,
     });
     // Argo CD reads scopes as a YAML list.
     assert.deepEqual(loadAll(signIn.rbac.scopes as string), [[CLAIM]]);
-    const noAdmins = argoCdSignIn({ ...withSso, argocd: { sso: { ...withSso.argocd!.sso!, adminGroups: [] } } }, blue);
-    assert.equal(noAdmins?.rbac['policy.kaji.csv'], '');
-    assert.equal(noAdmins?.rbac['policy.csv'], undefined);
+    const noGroups = argoCdConfigMaps({ ...withSso, argocd: { sso: { ...withSso.argocd!.sso!, adminGroups: [], readonlyGroups: [] } } }, blue);
+    assert.equal(noGroups.rbac['policy.kaji.csv'], 'p, role:kaji-reader, applications, get, */*, allow\ng, kaji-reader, role:kaji-reader\n');
+    assert.equal(noGroups.rbac['policy.csv'], undefined);
   });
 });
 

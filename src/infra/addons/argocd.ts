@@ -47,11 +47,11 @@ import { Construct } from 'constructs';
 import {
   ARGOCD_NAMESPACE,
   argoCdHost,
-  argoCdSignIn,
+  argoCdConfigMaps,
   bootstrapObjects,
   SSO_CLIENT_SECRET,
   type ArgoCdIngressScheme,
-  type ArgoCdSignIn,
+  type ArgoCdConfigMaps,
   type ClusterDefinition,
   type PlatformDefinition,
 } from '../../platform/index.js';
@@ -75,11 +75,12 @@ export interface ArgoCdBootstrapProps {
   readonly repositoryCredentialsSecretName: string;
   /**
    * Helm values merged over kaji's (top-level keys replace kaji's, but
-   * `configs` merges section by section and `server` key by key, so a
-   * `server.resources` keeps kaji's Ingress unless `server.ingress` is set
-   * too; a `global` here drops kaji's placement and NetworkPolicies, but
-   * keeps Argo CD's host (`global.domain`) and the pinned image tag unless
-   * it sets them itself; see argoCdValues).
+   * `configs` merges section by section and `server` key by key, down to
+   * `server.ingress.annotations`, so a `server.resources` or one more
+   * annotation keeps kaji's Ingress; a `global` here, which must be a map,
+   * drops kaji's placement and NetworkPolicies, but keeps Argo CD's host
+   * (`global.domain`) and the pinned image tag unless it sets them itself;
+   * see argoCdValues).
    * @default {}
    */
   readonly values?: Record<string, unknown>;
@@ -132,8 +133,9 @@ export function argoCdIngressValues(ingress: ArgoCdServerIngress): Record<string
 /**
  * Argo CD's chart values: the pinned Argo CD image, one replica each (no HA),
  * on the system nodes, the chart's NetworkPolicies, no Dex and no
- * notifications; with `signIn`, the OIDC and RBAC settings of argocd-cm and
- * argocd-rbac-cm; with `ingress`, the server's ALB Ingress; with `host`
+ * notifications; with `configMaps`, kaji's entries of argocd-cm and
+ * argocd-rbac-cm (the reader account, RBAC, sign-in); with `ingress`, the
+ * server's ALB Ingress; with `host`
  * (Argo CD's host, the ingress's by default), `global.domain`, from which the
  * chart derives argocd-cm's `url` (else https://argocd.example.com, the host
  * of every link Argo CD writes) and any Ingress's host it is not given. Then
@@ -141,18 +143,23 @@ export function argoCdIngressValues(ingress: ArgoCdServerIngress): Record<string
  * - `configs`, whose sections (cm, rbac, params, secret...) merge key by key:
  *   an override adding `configs.secret` or one argocd-cm entry must not
  *   silently drop sign-in or the parallelism limit;
- * - `server`, whose keys merge over kaji's: a `server.resources` must not
- *   silently drop the Ingress (and with it the ALB); a `server.ingress` there
- *   replaces kaji's;
+ * - `server`, whose keys merge over kaji's, and so do those of
+ *   `server.ingress` and of its `annotations` and `aws`: a `server.resources`
+ *   must not silently drop the Ingress (and with it the ALB), nor one more
+ *   annotation the certificate, the scheme or the inbound CIDRs;
  * - `global`, which keeps `global.domain` unless it sets one, and runs the
  *   pinned image tag unless it names a tag: the pin is a security fix, and a
  *   `global` set for anything else (a mirror's `image.repository`, logging)
  *   would otherwise put the chart's older appVersion back on every component.
+ *   A `global` that is not a map is refused (ArgoCdValuesError) rather than
+ *   merged: there is nothing to merge kaji's keys into, and Helm would read it
+ *   as dropping the chart's global (null) or ignore it (a string), so it is a
+ *   mistake either way.
  */
 export function argoCdValues(
   chart: ArgoCdChartPin,
   overrides: Record<string, unknown> = {},
-  signIn?: ArgoCdSignIn,
+  configMaps?: ArgoCdConfigMaps,
   ingress?: ArgoCdServerIngress,
   host: string | undefined = ingress?.host,
 ): Record<string, unknown> {
@@ -162,33 +169,39 @@ export function argoCdValues(
       'reposerver.parallelism.limit': 4,
     },
     // Helm merges these over the chart's own argocd-cm and argocd-rbac-cm entries.
-    ...(signIn === undefined ? {} : { cm: signIn.cm, rbac: signIn.rbac }),
+    ...(configMaps === undefined ? {} : { cm: configMaps.cm, rbac: configMaps.rbac }),
   };
   const domain = host === undefined ? {} : { domain: host };
   const kajiServer = ingress === undefined ? undefined : { ingress: argoCdIngressValues(ingress) };
+  const kajiGlobal = {
+    // Every Argo CD component runs this tag instead of the chart's appVersion.
+    image: { tag: chart.imageTag },
+    ...domain,
+    ...systemPlacement(),
+    // One ingress NetworkPolicy per component (the chart's default since
+    // 10.0.0, set here so that it does not depend on the default): the API
+    // server takes traffic from anywhere, while the repo server (which holds
+    // the repository credentials) and Redis take connections on their
+    // service ports only from Argo CD's own components. vpc-cni enforces them.
+    networkPolicy: { create: true },
+  };
   const values: Record<string, unknown> = {
-    global: {
-      // Every Argo CD component runs this tag instead of the chart's appVersion.
-      image: { tag: chart.imageTag },
-      ...domain,
-      ...systemPlacement(),
-      // One ingress NetworkPolicy per component (the chart's default since
-      // 10.0.0, set here so that it does not depend on the default): the API
-      // server takes traffic from anywhere, while the repo server (which holds
-      // the repository credentials) and Redis take connections on their
-      // service ports only from Argo CD's own components. vpc-cni enforces them.
-      networkPolicy: { create: true },
-    },
+    global: kajiGlobal,
     // Sign-in goes straight to the provider (oidc.config), never through Dex.
     dex: { enabled: false },
     notifications: { enabled: false },
     ...(kajiServer === undefined ? {} : { server: kajiServer }),
     ...overrides,
   };
-  values.configs = mergeSections(kajiConfigs, overrides.configs);
-  if (kajiServer !== undefined && isPlainObject(overrides.server)) values.server = { ...kajiServer, ...overrides.server };
+  if (isPlainObject(overrides.configs)) values.configs = mergeMaps(kajiConfigs, overrides.configs, 1);
+  else values.configs = kajiConfigs;
+  // Down to the Ingress's annotations: one annotation of the user's must not drop the certificate or the inbound CIDRs.
+  if (kajiServer !== undefined && isPlainObject(overrides.server)) values.server = mergeMaps(kajiServer, overrides.server, 2);
   const global = overrides.global;
-  if (isPlainObject(global)) {
+  if (global === undefined) {
+    values.global = kajiGlobal;
+  } else {
+    if (!isPlainObject(global)) throw new ArgoCdValuesError('global', `is ${describeNonMap(global)}, not a map: kaji merges it over Argo CD's host (global.domain) and the pinned image tag; give a map of the chart's global keys, or leave global out`);
     const merged: Record<string, unknown> = { ...domain, ...global };
     if (global.image === undefined || isPlainObject(global.image)) merged.image = { tag: chart.imageTag, ...global.image };
     values.global = merged;
@@ -196,13 +209,39 @@ export function argoCdValues(
   return values;
 }
 
-/** `ours` with `theirs` over it, section by section: theirs wins per key, and a section both hold as objects merges. */
-function mergeSections(ours: Record<string, unknown>, theirs: unknown): Record<string, unknown> {
-  if (!isPlainObject(theirs)) return ours;
+/** A value of the overrides kaji cannot merge its own into; ArgoCdBootstrap adds its construct's path. */
+export class ArgoCdValuesError extends Error {
+  override readonly name = 'ArgoCdValuesError';
+  /** The key at fault, e.g. "global". */
+  readonly field: string;
+  /** What is wrong with it, without the field. */
+  readonly problem: string;
+
+  constructor(field: string, problem: string) {
+    super(`${field} ${problem}`);
+    this.field = field;
+    this.problem = problem;
+  }
+}
+
+/** A value that is not a map, as a message says it: null, a list, the string "x". */
+function describeNonMap(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return `the ${typeof value} ${JSON.stringify(value) ?? String(value)}`;
+}
+
+/**
+ * `theirs` over `ours` key by key; `depth` levels down, a key both hold as
+ * maps merges the same way (anything else of theirs replaces ours, as Helm
+ * reads it: null removes the key).
+ */
+function mergeMaps(ours: Record<string, unknown>, theirs: Record<string, unknown>, depth: number): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...ours, ...theirs };
-  for (const [section, value] of Object.entries(theirs)) {
-    const kaji = ours[section];
-    if (isPlainObject(kaji) && isPlainObject(value)) merged[section] = { ...kaji, ...value };
+  if (depth === 0) return merged;
+  for (const [key, value] of Object.entries(theirs)) {
+    const kaji = ours[key];
+    if (isPlainObject(kaji) && isPlainObject(value)) merged[key] = mergeMaps(kaji, value, depth - 1);
   }
   return merged;
 }
@@ -261,12 +300,12 @@ export class ArgoCdBootstrap extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdBootstrapProps) {
     super(scope, id);
     const { cluster, platform, charts } = props;
-    const signIn = argoCdSignIn(platform, props.clusterDefinition);
+    const configMaps = argoCdConfigMaps(platform, props.clusterDefinition);
     const sso = platform.argocd?.sso;
     const ingress = this.serverIngress(props);
     this.certificate = ingress?.certificate;
     // With sign-in or the Ingress, Argo CD lives at its host: the links it writes (argocd-cm's url) must name it.
-    const host = signIn === undefined && ingress === undefined ? undefined : argoCdHost(platform, props.clusterDefinition);
+    const host = sso === undefined && ingress === undefined ? undefined : argoCdHost(platform, props.clusterDefinition);
 
     this.chart = new eks.HelmChart(this, 'Chart', {
       cluster,
@@ -279,7 +318,7 @@ export class ArgoCdBootstrap extends Construct {
       // The AppProject and Application below need the CRDs and a running controller.
       wait: true,
       timeout: Duration.minutes(15),
-      values: argoCdValues(charts.argoCd, props.values, signIn, ingress?.settings, host),
+      values: this.chartValues(props, configMaps, ingress?.settings, host),
     });
     for (const dependency of props.dependsOn ?? []) this.chart.node.addDependency(dependency);
 
@@ -351,6 +390,16 @@ export class ArgoCdBootstrap extends Construct {
     this.root = new eks.KubernetesManifest(this, 'Root', { cluster, manifest: bootstrapObjects(platform, props.clusterDefinition) });
     this.root.node.addDependency(this.chart);
     this.root.node.addDependency(this.repositoryCredentials);
+  }
+
+  /** argoCdValues, an override it cannot merge refused as an InfraError naming this construct and the field (`values.global`). */
+  private chartValues(props: ArgoCdBootstrapProps, configMaps: ArgoCdConfigMaps, ingress: ArgoCdServerIngress | undefined, host: string | undefined): Record<string, unknown> {
+    try {
+      return argoCdValues(props.charts.argoCd, props.values, configMaps, ingress, host);
+    } catch (error) {
+      if (!(error instanceof ArgoCdValuesError)) throw error;
+      throw new InfraError(this.node.path, `values.${error.field}`, `${error.problem} (a cluster stack's argoCdValues.${error.field})`);
+    }
   }
 
   /** With `argocd.ingress`: the certificate (DNS-validated in the hosted zone, no AWS call at synthesis) and the ALB's settings. */

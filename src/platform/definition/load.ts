@@ -866,6 +866,7 @@ function buildSso(sso: Raw, platformName: string): ArgoCdSso {
     scopes: (sso.scopes as string[] | undefined) ?? [...D.ssoScopes],
     groupsClaim: (sso.groupsClaim as string | undefined) ?? D.ssoGroupsClaim,
     adminGroups: (sso.adminGroups as string[] | undefined) ?? [],
+    readonlyGroups: (sso.readonlyGroups as string[] | undefined) ?? [],
     teamGroups: { ...((sso.teamGroups as Record<string, string[]> | undefined) ?? {}) },
   };
 }

@@ -422,7 +422,7 @@ export const PLATFORM_SCHEMA: Schema = {
       'Settings of every cluster\'s Argo CD beyond what kaji sets itself.',
       {
         sso: object(
-          `Sign-in to Argo CD with the company's OpenID Connect provider (Argo CD's oidc.config, without Dex). Each cluster's Argo CD is then at https://argocd.<cluster>.<domain>, whose /auth/callback is the redirect URL to register at the provider. Members of a team's groups may see and sync its services' applications and read their logs (and what teamActions allows); members of adminGroups are Argo CD admins; everyone else signed in may do nothing. Without it, only Argo CD's admin account signs in.`,
+          `Sign-in to Argo CD with the company's OpenID Connect provider (Argo CD's oidc.config, without Dex). Each cluster's Argo CD is then at https://argocd.<cluster>.<domain>, whose /auth/callback is the redirect URL to register at the provider. Members of a team's groups may see and sync its services' applications and read their logs (and what teamActions allows); members of adminGroups are Argo CD admins; members of readonlyGroups see everything and change nothing; everyone else signed in may do nothing. Without it, only Argo CD's admin account signs in.`,
           {
             name: { type: 'string', minLength: 1, description: `What the login button says ("Log in via <name>"), e.g. Okta. @default "${D.ssoName}"`, default: D.ssoName },
             issuer: text(OIDC_ISSUER, 'The provider\'s issuer URL, exactly as its /.well-known/openid-configuration names it, e.g. https://example.okta.com or https://login.microsoftonline.com/<tenant>/v2.0.'),
@@ -452,6 +452,11 @@ export const PLATFORM_SCHEMA: Schema = {
             adminGroups: list(
               'Provider groups whose members are Argo CD admins (role:admin: every application, project, repository and setting), e.g. the platform team. @default []',
               text(SSO_GROUP, 'A group name as the provider sends it, e.g. platform-team.'),
+              { uniqueItems: true, default: [] },
+            ),
+            readonlyGroups: list(
+              'Provider groups whose members may see every application (its objects and logs), project, repository and cluster, and change nothing (role:readonly; no secret values), e.g. auditors or an on-call rota. @default []',
+              text(SSO_GROUP, 'A group name as the provider sends it, e.g. auditors.'),
               { uniqueItems: true, default: [] },
             ),
             teamGroups: {

@@ -313,32 +313,51 @@ export function argoCdUrl(platform: PlatformDefinition, cluster: ClusterDefiniti
   return `https://${argoCdHost(platform, cluster)}`;
 }
 
-/** Argo CD's ConfigMap entries (Helm values `configs.cm` and `configs.rbac`) for sign-in with the platform's provider. */
-export interface ArgoCdSignIn {
-  /** argocd-cm: `url` and `oidc.config`. */
+/** Argo CD's ConfigMap entries kaji sets (Helm values `configs.cm` and `configs.rbac`), which Helm merges over the chart's own. */
+export interface ArgoCdConfigMaps {
+  /** argocd-cm: the reader account; with sign-in also `url` and `oidc.config`. */
   readonly cm: Record<string, string>;
-  /** argocd-rbac-cm: `policy.kaji.csv`, `policy.default`, `scopes` (never `policy.csv`: see argoCdSignIn). */
+  /** argocd-rbac-cm: `policy.kaji.csv`, `policy.default`; with sign-in also `scopes` (never `policy.csv`: see argoCdConfigMaps). */
   readonly rbac: Record<string, string>;
 }
 
 /**
- * Argo CD's settings for `argocd.sso`, or undefined without it (Argo CD's
- * admin account only, as before).
- * - oidc.config: straight to the provider (no Dex); the client secret is a
- *   reference (`$<secret>:<key>`) to the Secret the External Secrets Operator
- *   writes, never the value; the groups claim is requested as essential;
- * - RBAC: no default role, so a signed-in user outside every mapped group may
- *   do nothing (Argo CD's chart default, set so it does not depend on it);
- *   adminGroups get role:admin; teams get their rights from their AppProjects'
- *   roles (tenantProject), which Argo CD matches against the claim in `scopes`.
- *   The admin lines go in `policy.kaji.csv`, which Argo CD appends to
- *   `policy.csv` (as every `policy.<name>.csv` key): `policy.csv` stays the
- *   user's, and a role or an API account added there through the cluster
- *   stack's `argoCdValues` keeps the admins.
+ * kaji's own Argo CD account for its readers (`kaji upgrade` waiting for the
+ * Applications, `kaji dashboard --argocd`): capability apiKey only, so no
+ * password and no sign-in, and no token until an admin generates one.
  */
-export function argoCdSignIn(platform: PlatformDefinition, cluster: ClusterDefinition): ArgoCdSignIn | undefined {
+export const ARGOCD_READER_ACCOUNT = 'kaji-reader';
+
+/**
+ * What the reader account may do: get applications, all that those readers
+ * call (GET /api/v1/applications and /api/v1/applications/{name}); every
+ * project's, since every service has its own. Not logs, not settings,
+ * repositories or clusters (role:readonly would add those), nothing that
+ * changes anything.
+ */
+const READER_POLICY = [`p, role:${ARGOCD_READER_ACCOUNT}, applications, get, */*, allow`, `g, ${ARGOCD_READER_ACCOUNT}, role:${ARGOCD_READER_ACCOUNT}`];
+
+/**
+ * Argo CD's settings kaji sets in every cluster:
+ * - the reader account (ARGOCD_READER_ACCOUNT) and its role;
+ * - no default role (`policy.default` empty; Argo CD's chart default, set so
+ *   it does not depend on it): an account or a signed-in user outside every
+ *   mapped group may do nothing;
+ * - with `argocd.sso`, sign-in: oidc.config straight to the provider (no
+ *   Dex); the client secret is a reference (`$<secret>:<key>`) to the Secret
+ *   the External Secrets Operator writes, never the value; the groups claim
+ *   is requested as essential; adminGroups get role:admin, readonlyGroups
+ *   role:readonly; teams get their rights from their AppProjects' roles
+ *   (tenantProject), which Argo CD matches against the claim in `scopes`.
+ * kaji's policy lines go in `policy.kaji.csv`, which Argo CD appends to
+ * `policy.csv` (as every `policy.<name>.csv` key): `policy.csv` stays the
+ * user's, and a role or an API account added there through the cluster
+ * stack's `argoCdValues` keeps kaji's.
+ */
+export function argoCdConfigMaps(platform: PlatformDefinition, cluster: ClusterDefinition): ArgoCdConfigMaps {
+  const reader = { cm: { [`accounts.${ARGOCD_READER_ACCOUNT}`]: 'apiKey' }, policy: READER_POLICY };
   const sso = platform.argocd?.sso;
-  if (sso === undefined) return undefined;
+  if (sso === undefined) return { cm: reader.cm, rbac: { 'policy.kaji.csv': csv(reader.policy), 'policy.default': '' } };
   const oidc: JsonObject = {
     name: sso.name,
     issuer: sso.issuer,
@@ -349,13 +368,19 @@ export function argoCdSignIn(platform: PlatformDefinition, cluster: ClusterDefin
     requestedScopes: [...sso.scopes],
     requestedIDTokenClaims: { [sso.groupsClaim]: { essential: true } },
   };
+  const groups = [...sso.adminGroups.map((group) => `g, ${group}, role:admin`), ...sso.readonlyGroups.map((group) => `g, ${group}, role:readonly`)];
   return {
-    cm: { url: argoCdUrl(platform, cluster), 'oidc.config': toYaml(oidc) },
+    cm: { ...reader.cm, url: argoCdUrl(platform, cluster), 'oidc.config': toYaml(oidc) },
     rbac: {
-      'policy.kaji.csv': sso.adminGroups.map((group) => `g, ${group}, role:admin\n`).join(''),
+      'policy.kaji.csv': csv([...reader.policy, ...groups]),
       'policy.default': '',
       // A flow sequence in JSON, which YAML reads the same: a claim such as https://example.com/groups needs no quoting rules.
       scopes: JSON.stringify([sso.groupsClaim]),
     },
   };
+}
+
+/** Policy lines as Argo CD's CSV: one a line, each ended. */
+function csv(lines: readonly string[]): string {
+  return lines.map((line) => `${line}\n`).join('');
 }

@@ -21,7 +21,7 @@ export {
   TENANTS_KEY,
   BOUNDARY_RULES,
 } from './components/webhook.js';
-export { TENANT_BLACKLIST, argoCdHost, argoCdSignIn, argoCdUrl, SSO_CLIENT_SECRET } from './argocd.js';
+export { TENANT_BLACKLIST, argoCdHost, argoCdConfigMaps, argoCdUrl, ARGOCD_READER_ACCOUNT, SSO_CLIENT_SECRET } from './argocd.js';
 export {
   recommendedWorkloads,
   verticalPodAutoscalerObject,
@@ -32,7 +32,7 @@ export {
   VPA_KIND,
 } from './vpa.js';
 export type { WorkloadRef, RecommendedKind } from './vpa.js';
-export type { GroupKind, ArgoCdSignIn } from './argocd.js';
+export type { GroupKind, ArgoCdConfigMaps } from './argocd.js';
 export { GUARDRAIL_NAMES, POD_IDENTITY_AGENT, INSTANCE_METADATA_ADDRESSES } from './tenant.js';
 export {
   teamGroup,
