@@ -4,8 +4,9 @@
 import * as cdk from 'aws-cdk-lib/core';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { PlatformDefinition } from '../platform/index.js';
-import { stackName } from '../platform/stack-name.js';
+import { SHARED_STACK_PART, stackName } from '../platform/stack-name.js';
 import { ClusterStack, type ClusterStackProps } from './cluster-stack.js';
+import { InfraError } from './errors.js';
 import { applyKajiNag, NAG_DISABLED_CONTEXT } from './nag.js';
 import { SharedStack, type SharedStackProps } from './shared-stack.js';
 
@@ -54,7 +55,7 @@ export interface PlatformAppOptions {
   readonly treeMetadata?: boolean;
   /** Passed to the shared stack (e.g. an existing hosted zone). @default none */
   readonly shared?: Partial<Omit<SharedStackProps, 'platform'>>;
-  /** Passed to every cluster stack (e.g. platform admin roles). @default none */
+  /** Passed to every cluster stack (e.g. publicEndpointCidrs; platformAdminRoleArns replaces platform.yaml's platform.adminRoles). @default none */
   readonly clusters?: Partial<Omit<ClusterStackProps, 'platform' | 'cluster' | 'vpc' | 'hostedZone'>>;
 }
 
@@ -80,8 +81,14 @@ export function buildPlatformApp(platform: PlatformDefinition, options: Platform
       ...(stackTraces ? {} : { [cxapi.DISABLE_CREATION_STACK_TRACES]: true, [cxapi.DISABLE_METADATA_STACK_TRACE]: true }),
     },
   });
+  // platform.yaml's loader refuses the name too; this covers a definition made by hand.
+  const sharedName = platform.clusters?.findIndex((cluster) => cluster.name === SHARED_STACK_PART) ?? -1;
+  if (sharedName >= 0) {
+    const name = stackName(platform, SHARED_STACK_PART);
+    throw new InfraError('buildPlatformApp', `platform.clusters[${sharedName}].name`, `is "${SHARED_STACK_PART}": its stack would be ${name}, the shared stack's name; name the cluster otherwise, e.g. blue`);
+  }
   const env = { account: platform.platform.account, region: platform.platform.region };
-  const shared = new SharedStack(app, stackName(platform, 'shared'), { ...options.shared, platform, env });
+  const shared = new SharedStack(app, stackName(platform, SHARED_STACK_PART), { ...options.shared, platform, env });
   const clusters = platform.clusters.map(
     (cluster) =>
       new ClusterStack(app, stackName(platform, cluster.name), {

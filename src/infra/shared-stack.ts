@@ -14,7 +14,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { isGitBranchName, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
-import { InfraError } from './errors.js';
 import { suppress } from './nag.js';
 import {
   GITHUB_OIDC_AUDIENCE,
@@ -28,6 +27,7 @@ import {
 } from './private/naming.js';
 import { PlannedIpAddresses, SUBNET_GROUP_NAMES, planSubnets, type SubnetPlan } from './private/network.js';
 import { PlatformStack } from './private/platform-stack.js';
+import { constructPathOf, failAt, validatePlatformInfo } from './private/platform-info.js';
 import { INTERNAL_ELB_TAG, KARPENTER_DISCOVERY_TAG, PLATFORM_TAG, PUBLIC_ELB_TAG } from './private/tags.js';
 
 /** The shared VPC's shape. Its public subnets are always platform.network.loadBalancerCidrs. */
@@ -175,10 +175,7 @@ export class SharedStack extends PlatformStack {
   private readonly plannedZones: readonly string[];
 
   constructor(scope: Construct, id: string, props: SharedStackProps) {
-    const path = scope.node.path === '' ? id : `${scope.node.path}/${id}`;
-    const fail = (field: string, message: string): never => {
-      throw new InfraError(path, field, message);
-    };
+    const fail = failAt(constructPathOf(scope, id));
     const { platform } = props;
     validatePlatformInfo(platform, props.env, fail);
     super(scope, id, { ...props, env: { account: platform.platform.account, region: platform.platform.region } });
@@ -439,26 +436,6 @@ function resolveImageProps(images: SharedImageProps | undefined, fail: (field: s
     fail('images.untaggedImageDays', `must be a whole number of days, at least 1; found ${resolved.untaggedImageDays}`);
   }
   return resolved;
-}
-
-/** Account, region and domain: the loader guarantees them, hand-made definitions may not. */
-function validatePlatformInfo(platform: PlatformDefinition, env: cdk.Environment | undefined, fail: (field: string, message: string) => never): void {
-  const info = platform.platform ?? ({} as Partial<PlatformDefinition['platform']>);
-  if (!info.name) fail('platform.platform.name', 'is missing: name the platform (a DNS label such as "labs"); it names the VPC, tags and CI roles');
-  if (!info.account) fail('platform.platform.account', 'is missing: give the 12-digit AWS account ID the platform is deployed to');
-  if (!/^\d{12}$/.test(info.account!)) fail('platform.platform.account', `must be a 12-digit AWS account ID; found ${JSON.stringify(info.account)}`);
-  if (!info.region) fail('platform.platform.region', 'is missing: give the AWS region the platform runs in, e.g. "eu-west-1"');
-  if (!/^[a-z]{2}(?:-[a-z]+)+-\d$/.test(info.region!)) fail('platform.platform.region', `must be an AWS region such as "eu-west-1"; found ${JSON.stringify(info.region)}`);
-  if (!info.domain) fail('platform.platform.domain', 'is missing: give the DNS domain the public hosts live under, e.g. "labs.example.com"; the stack creates or imports its hosted zone');
-  if (!/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(info.domain!)) {
-    fail('platform.platform.domain', `must be a lowercase DNS name such as "labs.example.com"; found ${JSON.stringify(info.domain)}`);
-  }
-  if (env?.account !== undefined && env.account !== info.account) {
-    fail('env.account', `is ${env.account} but platform.yaml deploys to ${info.account}: leave env out (the stack takes it from platform.yaml) or make them equal`);
-  }
-  if (env?.region !== undefined && env.region !== info.region) {
-    fail('env.region', `is ${env.region} but platform.yaml runs in ${info.region}: leave env out (the stack takes it from platform.yaml) or make them equal`);
-  }
 }
 
 function availabilityZones(region: string, given: readonly string[] | undefined, fail: (field: string, message: string) => never): readonly string[] {

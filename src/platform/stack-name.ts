@@ -2,6 +2,9 @@
 // (kaji/infra's buildPlatformApp) and kaji upgrade, which deploys and destroys
 // a cluster's stack by name. No aws-cdk-lib here: kaji upgrade loads this.
 
+/** The part of the shared stack's name, which no cluster may take as its name (the stacks would collide). */
+export const SHARED_STACK_PART = 'shared';
+
 /** Stack names: `<platform>-shared` and `<platform>-<cluster>`. */
 export function stackName(platform: { readonly platform: { readonly name: string } }, part: string): string {
   return `${platform.platform.name}-${part}`;

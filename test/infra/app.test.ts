@@ -12,6 +12,7 @@ import * as cdk from 'aws-cdk-lib/core';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { buildPlatformApp } from '../../src/infra/app.js';
+import { InfraError } from '../../src/infra/errors.js';
 import { suppress } from '../../src/infra/nag.js';
 import { loadPlatform } from '../../src/platform/index.js';
 
@@ -117,5 +118,18 @@ describe('buildPlatformApp: construct tree', () => {
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('buildPlatformApp: stack names', () => {
+  test('a cluster named "shared" (a definition made by hand) is refused, naming the field, before any stack collides', () => {
+    // GIVEN the example platform with its green cluster renamed "shared"
+    const clusters = platform.clusters.map((cluster) => (cluster.name === 'green' ? { ...cluster, name: 'shared' } : cluster));
+    // WHEN the app is built THEN an InfraError names the cluster's field and the stack it would collide with
+    assert.throws(
+      () => buildPlatformApp({ ...platform, clusters }, { nag: false, cloudFormationValidation: false }),
+      (error: unknown) =>
+        InfraError.isInfraError(error) && error.field === 'platform.clusters[1].name' && /its stack would be labs-shared, the shared stack's name/.test(error.message),
+    );
   });
 });

@@ -381,7 +381,15 @@ describe('SharedStack refuses bad input, naming the construct and the field', ()
     expectInfraError(make(withInfo({ domain: '' })), 'platform.platform.domain', /is missing/, /hosted zone/);
     expectInfraError(make(withInfo({ account: '' })), 'platform.platform.account', /is missing/, /12-digit/);
     expectInfraError(make(withInfo({ region: '' })), 'platform.platform.region', /is missing/);
-    expectInfraError(make(withInfo({ account: '1234' })), 'platform.platform.account', /12-digit AWS account ID; found "1234"/);
+    expectInfraError(make(withInfo({ account: '1234' })), 'platform.platform.account', /12-digit AWS account ID \(a string\); found "1234"/);
+    // AND deleted fields (a definition made by hand) are named as missing, not met by a TypeError
+    const without = (field: keyof PlatformDefinition['platform']): PlatformDefinition => {
+      const info: Partial<PlatformDefinition['platform']> = { ...good.platform };
+      delete info[field];
+      return { ...good, platform: info as PlatformDefinition['platform'] };
+    };
+    for (const field of ['name', 'account', 'region', 'domain'] as const) expectInfraError(make(without(field)), `platform.platform.${field}`, /is missing/);
+    expectInfraError(make({ ...good, platform: undefined } as unknown as PlatformDefinition), 'platform.platform.name', /is missing/);
   });
 
   test('an image that is not the service repository names the service and the image to write', () => {
