@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { kubernetesMinor, removedApiVerdict, REMOVED_APIS_CHECKED_THROUGH, type RemovedApiVerdict } from '../apis/index.js';
-import { displayPath, readInputs, writeFileAtomically, type InputProblem, type KubeObject, type LoadSink } from '../kube/index.js';
+import { displayPath, readInputs, shellWord, writeFileAtomically, type InputProblem, type KubeObject, type LoadSink } from '../kube/index.js';
 import { countResults, startAudit, filterBySeverity, type AuditData, type Severity } from '../policy/index.js';
 import { chunkText, printable, printAudit, REMOVED_API_CHECK, REPORT_FORMATS, withRemovedApiResults, type ReportChunk, type ReportFormat } from '../report/index.js';
 import { kajiVersion } from '../platform/definition/schema.js';
@@ -34,7 +34,9 @@ export function registerCheck(program: Command, io: Io, outcome: Outcome): void 
         'PATH is a file (.yaml, .yml, .json), a directory (read recursively; a directory with a ' +
         'kustomization.yaml is rendered with `kubectl kustomize`), or - for standard input. In a directory, a file no ' +
         'document of which has an apiVersion or a kind (platform.yaml, package.json) is no manifest and is left out, ' +
-        'with a note; a symbolic link to a file is read, one to a folder is not followed (a note names it). In a platform ' +
+        'with a note; a symbolic link to a file is read, one to a folder is not followed (a note names it). Below PATH, kaji ' +
+        "synth's output (a folder holding kaji synth's summary.json, such as out/) and CDK cloud assemblies (cdk.out/) are left " +
+        'out too, with a note: name such a folder as PATH to read it. In a platform ' +
         "kaji init made, check the manifest repository with the platform's policy: kaji check manifests --config polaris.yaml.",
     )
     .argument('[path...]', 'manifests to check', ['.'])
@@ -85,7 +87,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   // Each object is audited as it is read, and only its result is kept.
   const auditing = startAudit(config, { sourceName: paths.join(' '), onlyChecks: policyChecks });
   const problems: InputProblem[] = [];
-  const skipped: NonNullable<LoadSink['skipped']> = { notManifests: [], folderLinks: [] };
+  const skipped: NonNullable<LoadSink['skipped']> = { notManifests: [], folderLinks: [], synthOutputs: [], cloudAssemblies: [] };
   // One verdict per audited object, in the audit's order (kept only with the flag).
   const verdicts: RemovedApiVerdict[] = [];
   const add = (object: KubeObject) => {
@@ -117,7 +119,7 @@ export function reportWalkSkips(skipped: NonNullable<LoadSink['skipped']>, io: I
     const shown = files.slice(0, 3).map((file) => printable(displayPath(file, io.cwd)));
     return files.length > shown.length ? `${shown.join(', ')} and ${files.length - shown.length} more` : shown.join(', ');
   };
-  const { notManifests, folderLinks } = skipped;
+  const { notManifests, folderLinks, synthOutputs = [], cloudAssemblies = [] } = skipped;
   if (notManifests.length > 0) {
     const files = notManifests.length === 1 ? '1 file' : `${notManifests.length} files`;
     io.err(`kaji: note: left out ${files} of the folders read with no Kubernetes object (no document has an apiVersion or a kind): ${named(notManifests)}\n`);
@@ -125,6 +127,15 @@ export function reportWalkSkips(skipped: NonNullable<LoadSink['skipped']>, io: I
   if (folderLinks.length > 0) {
     const links = folderLinks.length === 1 ? '1 symbolic link' : `${folderLinks.length} symbolic links`;
     io.err(`kaji: note: did not follow ${links} to a folder: ${named(folderLinks)}; give the folder it leads to as a PATH to read it\n`);
+  }
+  if (synthOutputs.length > 0) {
+    const folders = synthOutputs.length === 1 ? `kaji synth's output ${named(synthOutputs)}` : `${synthOutputs.length} folders of kaji synth's output: ${named(synthOutputs)}`;
+    const command = `kaji check ${shellWord(printable(displayPath(synthOutputs[0]!, io.cwd)))}`;
+    io.err(`kaji: note: left out ${folders} (the manifests it rendered, again); give ${synthOutputs.length === 1 ? 'it' : 'one'} as a PATH to check it: ${command}\n`);
+  }
+  if (cloudAssemblies.length > 0) {
+    const assemblies = cloudAssemblies.length === 1 ? '1 CDK cloud assembly' : `${cloudAssemblies.length} CDK cloud assemblies`;
+    io.err(`kaji: note: left out ${assemblies} (generated CloudFormation and assets, no manifests): ${named(cloudAssemblies)}\n`);
   }
 }
 

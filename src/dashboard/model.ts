@@ -47,6 +47,11 @@ export interface DashboardCell {
     readonly warnings: number;
     readonly objects: number;
   } | null;
+  /**
+   * The policy checks that failed there, dangers and warnings, as summary.json lists them (`dangers` counts the
+   * failed danger checks and the boundary findings); null when summary.json is of a kaji synth before it listed them.
+   */
+  readonly failedChecks: SummaryService['failedChecks'];
   /** Objects whose apiVersion this cluster's Kubernetes version no longer serves (rule removedApi). */
   readonly removedApis: readonly { readonly object: string; readonly message: string }[];
   /** Tenant boundaries crossed (every other rule). */
@@ -241,6 +246,7 @@ function cellOf(cluster: string, report: SummaryService | undefined, argocd: Das
     status,
     images: [...images].map(([image, containers]) => ({ image, containers })),
     policy: report ? { rendered: report.rendered, score: report.score, dangers: report.dangers, warnings: report.warnings, objects: report.objects } : null,
+    failedChecks: report ? report.failedChecks : [],
     removedApis,
     boundaryViolations,
     problems,

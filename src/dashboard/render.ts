@@ -7,6 +7,7 @@
 // cannot reverse what follows it), then HTML-escaped.
 import { createHash } from 'node:crypto';
 import { printable } from '../report/index.js';
+import type { FailedCheck } from '../synth/index.js';
 import type { CapacityFigures } from './capacity.js';
 import type { Dashboard, DashboardArgoCdCell, DashboardCell, DashboardCluster, DashboardService } from './model.js';
 
@@ -127,7 +128,7 @@ function servicesSection(dashboard: Dashboard): string[] {
   const heads = dashboard.clusters.map((cluster) => `<th scope="col">${text(cluster.name)}<br><span class="muted">Kubernetes ${text(cluster.kubernetesVersion)} · weight ${cluster.weight}</span></th>`);
   return [
     '<h2>Services × clusters</h2>',
-    '<p class="meta">Each cell: the images its containers run in that cluster, as kaji synth rendered the overlay (what Argo CD deploys), and what kaji synth found there (policy score, dangers, warnings, removed APIs, tenant boundaries). Highlighted: a service running different images in different clusters, or missing from one.' +
+    '<p class="meta">Each cell: the images its containers run in that cluster, as kaji synth rendered the overlay (what Argo CD deploys), and what kaji synth found there (policy score, dangers, warnings, the checks that failed, removed APIs, tenant boundaries). Highlighted: a service running different images in different clusters, or missing from one.' +
       (dashboard.clusters.some((cluster) => cluster.argocd !== null)
         ? ` With Argo CD read: its Application's sync status, health and revision; framed in red when not Synced, not Healthy or not at ${dashboard.manifests.commit === null ? 'the same commit' : `commit <code>${text(dashboard.manifests.commit.slice(0, 12))}</code>`}.`
         : '') +
@@ -169,7 +170,14 @@ function cellHtml(cell: DashboardCell, argocd: DashboardCluster['argocd'], commi
   if (cell.policy !== null && cell.policy.rendered !== false) {
     const { rendered, score, dangers, warnings } = cell.policy;
     lines.push(`score ${score}${rendered === 'partial' ? ' of what rendered' : ''} · <span class="${dangers > 0 ? 'danger' : 'muted'}">${count(dangers, 'danger', 'dangers')}</span> · <span class="${warnings > 0 ? 'warning' : 'muted'}">${count(warnings, 'warning', 'warnings')}</span>`);
+    // A summary.json of an older kaji synth has the counts only.
+    if (cell.failedChecks === null && dangers + warnings > 0) lines.push('<span class="muted">run kaji synth again to list the failed checks (this summary.json counts them only)</span>');
   }
+  // As kaji synth lists them: `Deployment/shop/web: container app: hostNetworkSet: Host network should not be configured`.
+  const failed = (severity: FailedCheck['severity']) =>
+    (cell.failedChecks ?? []).filter((check) => check.severity === severity).map((check) => `${check.object}: ${check.container === null ? '' : `container ${check.container}: `}${check.check}: ${check.message}`);
+  lines.push(...findings('failed danger check', 'failed danger checks', failed('danger')));
+  lines.push(...findings('failed warning check', 'failed warning checks', failed('warning'), 'warning'));
   lines.push(...findings('removed API', 'removed APIs', cell.removedApis.map((finding) => `${finding.object}: ${finding.message}`)));
   lines.push(...findings('tenant boundary', 'tenant boundaries', cell.boundaryViolations.map((violation) => `${violation.rule} ${violation.object}: ${violation.message}`)));
   lines.push(...findings('problem', 'problems', cell.problems.map((problem) => `${problem.file}: ${problem.message}`)));
@@ -189,10 +197,10 @@ function argoCdCellHtml(argocd: DashboardArgoCdCell, commit: string | null): str
 }
 
 /** A list that stays folded (no script needed to open it); a message of several lines keeps them. */
-function findings(one: string, many: string, items: readonly string[]): string[] {
+function findings(one: string, many: string, items: readonly string[], severity: 'danger' | 'warning' = 'danger'): string[] {
   if (items.length === 0) return [];
   const item = (message: string) => `<li>${message.split('\n').map(text).join('<br>')}</li>`;
-  return [`<details><summary class="danger">${count(items.length, one, many)}</summary><ul>${items.map(item).join('')}</ul></details>`];
+  return [`<details><summary class="${severity}">${count(items.length, one, many)}</summary><ul>${items.map(item).join('')}</ul></details>`];
 }
 
 function capacitySection(dashboard: Dashboard): string[] {

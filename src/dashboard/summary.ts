@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { InputProblem } from '../kube/index.js';
 import type { PlatformDefinition } from '../platform/index.js';
-import { renderedState, type BoundaryViolation, type ClusterReport, type ManifestState, type RenderedImage, type ServiceReport } from '../synth/index.js';
+import { renderedState, type BoundaryViolation, type ClusterReport, type FailedCheck, type ManifestState, type RenderedImage, type ServiceReport } from '../synth/index.js';
 import { DashboardInputError } from './errors.js';
 
 /** One service in one cluster, as summary.json has it. */
@@ -13,6 +13,8 @@ export type SummaryService = Pick<ServiceReport, 'service' | 'namespace' | 'obje
   readonly boundaryViolations: readonly Pick<BoundaryViolation, 'rule' | 'object' | 'message'>[];
   readonly problems: readonly Pick<InputProblem, 'file' | 'message'>[];
   readonly images: readonly RenderedImage[];
+  /** Every failed policy check, dangers and warnings; null in a summary.json of a kaji synth before `failedChecks` (counts only). */
+  readonly failedChecks: readonly FailedCheck[] | null;
 };
 
 /**
@@ -117,6 +119,21 @@ export function parseSummary(value: unknown, shown: string): SynthSummary {
             const image = record(entry, path);
             return { object: text(image, 'object', path), container: text(image, 'container', path), image: text(image, 'image', path) };
           }),
+          failedChecks:
+            service.failedChecks === undefined
+              ? null
+              : list(service.failedChecks, `${where}.failedChecks`).map((entry, f): FailedCheck => {
+                  const path = `${where}.failedChecks[${f}]`;
+                  const failed = record(entry, path);
+                  if (failed.severity !== 'danger' && failed.severity !== 'warning') fail(`${path}.severity`, '"danger" or "warning"');
+                  return {
+                    object: text(failed, 'object', path),
+                    container: nullable<string>(failed, 'container', path, 'string'),
+                    check: text(failed, 'check', path),
+                    severity: failed.severity as FailedCheck['severity'],
+                    message: text(failed, 'message', path),
+                  };
+                }),
         };
       }),
     };

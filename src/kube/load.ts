@@ -46,11 +46,29 @@ export interface LoadSink {
  * check applies to, and says nothing; reporting each as a missing kind would
  * bury the real problems. A named file is read as it is, with its problems.
  * A symbolic link to a folder is not walked into (nor does Polaris's walk):
- * a link may lead back up the tree.
+ * a link may lead back up the tree. Below the folder named, generated output
+ * is not walked into either (see GeneratedFolders); a folder named is read.
  */
 export interface WalkSkips {
   readonly notManifests: string[];
   readonly folderLinks: string[];
+  /** Given, these receive the folders of generated output left out (a sink without them is not told). */
+  readonly synthOutputs?: string[];
+  readonly cloudAssemblies?: string[];
+}
+
+/**
+ * What kaji and the CDK generate into a platform's folder (what the
+ * .gitignore of `kaji init` keeps out of the repository). A walk of the
+ * platform's folder reads the sources under manifests/; walking these too
+ * would count synth's copy of every object again, or read a Lambda asset's
+ * files as manifests.
+ */
+export interface GeneratedFolders {
+  /** kaji synth's --out folders (one holding the summary.json kaji synth writes): the manifests it rendered, again. */
+  readonly synthOutputs: string[];
+  /** CDK cloud assemblies (a folder holding the CDK's `cdk.out` version file): CloudFormation and assets. */
+  readonly cloudAssemblies: string[];
 }
 
 export interface LoadResult extends LoadSink {
@@ -130,6 +148,8 @@ async function loadDirectory(result: LoadSink, directory: string, options: LoadO
   const tree = await walkManifestTree(directory);
   result.problems.push(...tree.problems);
   result.skipped?.folderLinks.push(...tree.folderLinks);
+  result.skipped?.synthOutputs?.push(...tree.synthOutputs);
+  result.skipped?.cloudAssemblies?.push(...tree.cloudAssemblies);
   const included = await includedKustomizations(tree.kustomizations);
   for (const kustomization of tree.kustomizations) {
     if (included.has(resolve(dirname(kustomization)))) continue;
@@ -142,7 +162,7 @@ async function loadDirectory(result: LoadSink, directory: string, options: LoadO
   for (const file of tree.files) addFile(result, file, readManifest(file, options), true);
 }
 
-export interface ManifestTree {
+export interface ManifestTree extends GeneratedFolders {
   /** Kustomization files; the walk does not go below their directories. */
   readonly kustomizations: string[];
   /** Manifest files, symbolic links to files among them (as Polaris's walk reads them). */
@@ -156,27 +176,33 @@ export interface ManifestTree {
 }
 
 /** Lists manifest files and kustomizations below a directory, in name order. */
-export async function walkManifestTree(
-  directory: string,
-  tree: ManifestTree = { kustomizations: [], files: [], links: new Set(), folderLinks: [], problems: [] },
-): Promise<ManifestTree> {
+export async function walkManifestTree(directory: string): Promise<ManifestTree> {
+  const tree: ManifestTree = { kustomizations: [], files: [], links: new Set(), folderLinks: [], problems: [], synthOutputs: [], cloudAssemblies: [] };
+  await walkFolder(directory, tree, true);
+  return tree;
+}
+
+async function walkFolder(directory: string, tree: ManifestTree, named: boolean): Promise<void> {
   const kustomization = kustomizationFile(directory);
   if (kustomization) {
     tree.kustomizations.push(kustomization);
-    return tree;
+    return;
   }
   let entries;
   try {
     entries = await readdir(directory, { withFileTypes: true });
   } catch (error) {
     tree.problems.push({ file: directory, message: `cannot list the folder: ${fileErrorReason(error as NodeJS.ErrnoException)}` });
-    return tree;
+    return;
   }
+  const holds = (name: string) => entries.some((entry) => entry.name === name && entry.isFile());
+  if (!named && holds('cdk.out')) return void tree.cloudAssemblies.push(directory);
+  if (!named && holds('summary.json') && isSynthSummary(join(directory, 'summary.json'))) return void tree.synthOutputs.push(directory);
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) await walkManifestTree(path, tree);
+    if (entry.isDirectory()) await walkFolder(path, tree, false);
     else if (entry.isSymbolicLink()) {
       // A link to nothing is read as a file named like a manifest, and so reported.
       if ((await stat(path).catch(() => undefined))?.isDirectory()) tree.folderLinks.push(path);
@@ -186,7 +212,17 @@ export async function walkManifestTree(
       }
     } else if (entry.isFile() && MANIFEST_EXTENSIONS.has(extname(entry.name))) tree.files.push(path);
   }
-  return tree;
+}
+
+/** Whether the file is a summary.json as kaji synth writes it: an object naming the platform and listing its clusters. */
+function isSynthSummary(file: string): boolean {
+  try {
+    if (statSync(file).size > DEFAULT_MAX_FILE_BYTES) return false;
+    const summary = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return typeof summary === 'object' && summary !== null && 'platform' in summary && typeof summary.platform === 'string' && 'clusters' in summary && Array.isArray(summary.clusters);
+  } catch {
+    return false; // unreadable or no JSON: not synth's, and walked as any folder, its file told as what it is
+  }
 }
 
 /**

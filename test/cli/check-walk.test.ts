@@ -3,7 +3,7 @@
 // symbolic links are read as Polaris's folder walk reads them.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
 
@@ -48,6 +48,72 @@ describe('a folder walk', () => {
       assert.equal(named.code, 1);
       assert.match(named.stderr, /^kaji: platform\.yaml:1: missing "kind"/m);
       assert.doesNotMatch(named.stderr, /note:/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test("a walk leaves out kaji synth's output and CDK cloud assemblies, with a note; named as a PATH, synth's output is read", async () => {
+    // A platform's folder after kaji synth: out/ renders manifests/ again, and a cloud assembly's assets may hold any YAML.
+    const synthSummary = JSON.stringify({ platform: 'acme', dangers: 0, clusters: [{ cluster: 'blue', services: [] }] });
+    const tree = tempTree({
+      'platform.yaml': 'platform: {name: acme}\n',
+      'manifests/apps/web/web.yaml': deployment,
+      'out/summary.json': synthSummary,
+      'out/blue/web.yaml': deployment,
+      'out/cdk.out/cdk.out': '{"version":"55.0.0"}',
+      'out/cdk.out/manifest.json': '{"version":"55.0.0","artifacts":{}}',
+      'infra/cdk.out/cdk.out': '{"version":"55.0.0"}',
+      'infra/cdk.out/asset.1234/chart/deployment.yaml': deployment,
+      'infra/cdk.json': '{"app": "npx tsx bin/app.mts"}',
+    });
+    try {
+      const root = await kaji(['check', tree.root, '--format', 'json'], { cwd: tree.root });
+      assert.equal(root.code, 0, root.stderr);
+      const files = (run: { stdout: string }) => (JSON.parse(run.stdout) as { Results: { Source: { File: string } }[] }).Results.map((result) => result.Source.File);
+      assert.deepEqual(files(root), [tree.path('manifests/apps/web/web.yaml')], 'each object once, from its source');
+      assert.equal(
+        root.stderr,
+        'kaji: note: left out 2 files of the folders read with no Kubernetes object (no document has an apiVersion or a kind): infra/cdk.json, platform.yaml\n' +
+          "kaji: note: left out kaji synth's output out (the manifests it rendered, again); give it as a PATH to check it: kaji check out\n" +
+          'kaji: note: left out 1 CDK cloud assembly (generated CloudFormation and assets, no manifests): infra/cdk.out\n',
+      );
+
+      const out = await kaji(['check', tree.path('out'), '--format', 'json'], { cwd: tree.root });
+      assert.equal(out.code, 0, out.stderr);
+      assert.deepEqual(files(out), [tree.path('out/blue/web.yaml')]);
+      assert.equal(
+        out.stderr,
+        'kaji: note: left out 1 file of the folders read with no Kubernetes object (no document has an apiVersion or a kind): out/summary.json\n' +
+          'kaji: note: left out 1 CDK cloud assembly (generated CloudFormation and assets, no manifests): out/cdk.out\n',
+      );
+
+      // A summary.json that kaji synth did not write leaves its folder to the walk.
+      const other = tempTree({
+        'reports/summary.json': '{"services": []}',
+        'reports/web.yaml': deployment,
+        'staging/out/summary.json': synthSummary,
+        "it's/out/summary.json": synthSummary,
+      });
+      try {
+        const run = await kaji(['check', other.root, '--format', 'json'], { cwd: other.root });
+        assert.deepEqual(files(run), [other.path('reports/web.yaml')]);
+        assert.match(run.stderr, /left out 1 file .*: reports\/summary\.json$/m);
+        assert.match(
+          run.stderr,
+          /^kaji: note: left out 2 folders of kaji synth's output: it's\/out, staging\/out \(the manifests it rendered, again\); give one as a PATH to check it: kaji check 'it'\\''s\/out'$/m,
+        );
+      } finally {
+        other.cleanup();
+      }
+
+      // kaji fix walks as kaji check does: synth's copy is not edited (the next synth would write it again).
+      writeFileSync(tree.path('polaris.yaml'), policy);
+      const fixed = await kaji(['fix', tree.root, '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(fixed.code, 0, fixed.stderr);
+      assert.match(readFileSync(tree.path('manifests/apps/web/web.yaml'), 'utf8'), /imagePullPolicy: Always/);
+      assert.equal(readFileSync(tree.path('out/blue/web.yaml'), 'utf8'), deployment);
+      assert.equal(readFileSync(tree.path('infra/cdk.out/asset.1234/chart/deployment.yaml'), 'utf8'), deployment);
     } finally {
       tree.cleanup();
     }

@@ -197,6 +197,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
         const cell = row(dashboard, reported.service).cells[c]!;
         assert.equal(cell.cluster, cluster.cluster);
         assert.deepEqual(cell.policy, { rendered: reported.rendered, score: reported.score, dangers: reported.dangers, warnings: reported.warnings, objects: reported.objects });
+        assert.deepEqual(cell.failedChecks, reported.failedChecks);
       }
     }
     assert.equal(dashboard.totals.dangers, summary.dangers);
@@ -413,6 +414,12 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       assert.ok(!/<script|<link|<img|src=|href=|@import|url\(/i.test(html), 'no script and nothing fetched');
       assert.match(html, /<tr class="differs"><th scope="row">antenna<span class="badge warning">versions differ<\/span><\/th><td>feeds<\/td><td>antenna<\/td>/);
       assert.ok(html.includes(`>${ECR}/antenna:1.5.0</code>`) && html.includes(`>${ECR}/antenna:1.6.0</code>`));
+      // What failed, without running kaji check: blue's audit-log runs :latest.
+      assert.ok(
+        html.includes(
+          '<details><summary class="danger">1 failed danger check</summary><ul><li>Deployment/audit-log/audit-log: container api: tagNotSpecified: Image tag should be specified</li></ul></details>',
+        ),
+      );
       assert.ok(html.includes(`at commit <code>${commit.slice(0, 12)}</code> on <code>release</code> <span class="warning">(Argo CD follows <code>main</code>)</span> ·`));
       assert.ok(html.includes('1 removed API</summary><ul><li>CronJob/blog/blog-digest: '));
     });
@@ -427,7 +434,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       assert.deepEqual(Object.keys(data.totals), ['services', 'dangers', 'warnings', 'problems', 'versionsDiffer', 'missing', 'argocdNotReady', 'argocdUnread']);
       assert.deepEqual(Object.keys(data.clusters[0]), ['name', 'kubernetesVersion', 'weight', 'trafficShare', 'notRenderedWhole', 'score', 'dangers', 'warnings', 'capacity', 'argocd']);
       assert.deepEqual(Object.keys(data.services[0]), ['service', 'team', 'namespace', 'image', 'versionsDiffer', 'missingFrom', 'cells']);
-      assert.deepEqual(Object.keys(data.services[0].cells[0]), ['cluster', 'status', 'images', 'policy', 'removedApis', 'boundaryViolations', 'problems', 'argocd']);
+      assert.deepEqual(Object.keys(data.services[0].cells[0]), ['cluster', 'status', 'images', 'policy', 'failedChecks', 'removedApis', 'boundaryViolations', 'problems', 'argocd']);
       assert.equal(data.clusters[0].argocd, null, 'no --argocd');
       assert.deepEqual(Object.keys(data.services[0].cells[0].images[0]), ['image', 'containers']);
       assert.deepEqual(Object.keys(data.services[0].cells[0].policy), ['rendered', 'score', 'dangers', 'warnings', 'objects']);

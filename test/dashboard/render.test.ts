@@ -51,6 +51,11 @@ function hostileDashboard(capacity?: CapacityFigures): Dashboard {
               { rule: hostile('rule'), object: hostile('object'), message: hostile('boundary') },
             ],
             problems: [{ file: hostile('file'), message: hostile('problem') }, { file: 'kustomization.yaml', message: 'first line\nsecond <line>' }],
+            failedChecks: [
+              { object: hostile('check object'), container: hostile('check container'), check: hostile('check id'), severity: 'danger', message: hostile('check message') },
+              { object: 'Deployment/shop/shop', container: null, check: 'hostNetworkSet', severity: 'danger', message: 'Host network should not be configured' },
+              { object: 'Deployment/shop/shop', container: 'proxy', check: 'cpuLimitsMissing', severity: 'warning', message: 'CPU limits should be set' },
+            ],
             images: [
               { object: 'Deployment/shop/shop', container: hostile('container'), image: cluster.name === 'blue' ? hostile('image') : `${ECR}/shop:1.0.0` },
               { object: 'Deployment/shop/shop', container: 'proxy', image: `${ECR}/mirror/envoy:1.31.0` },
@@ -103,7 +108,7 @@ describe('the dashboard page', () => {
     const html = renderDashboardHtml(hostileDashboard());
     assertOnlyOwnMarkup(html);
     // Every hostile value is there, escaped, once per place it was put.
-    for (const where of ['image', 'container', 'removed', 'boundary', 'rule', 'file', 'problem', 'capacity.json', 'branch']) {
+    for (const where of ['image', 'container', 'removed', 'boundary', 'rule', 'file', 'problem', 'capacity.json', 'branch', 'check object', 'check container', 'check id', 'check message']) {
       assert.ok(html.includes(escapedHostile(where)), where);
     }
     // Bidirectional and control characters are shown as escapes, never written.
@@ -140,6 +145,77 @@ describe('the dashboard page', () => {
     assert.ok(html.includes('<td class="cell missing"><span class="missing">not rendered by kaji synth: no overlay to deploy it from</span></td>'));
     // The commit, shortened, its branch, not the one Argo CD follows, and that files differed from it.
     assert.ok(html.includes(`at commit <code>commit &lt;scri</code> on <code>${escapedHostile('branch')}</code> <span class="warning">(Argo CD follows <code>main</code>)</span> <span class="warning">with uncommitted changes</span>`));
+  });
+
+  test("a cell lists the checks that failed there, as kaji synth lists them: dangers, then warnings, each folded", () => {
+    const dashboard = hostileDashboard();
+    assert.deepEqual(
+      dashboard.services[0]!.cells[0]!.failedChecks!.map((check) => [check.check, check.severity]),
+      [[hostile('check id'), 'danger'], ['hostNetworkSet', 'danger'], ['cpuLimitsMissing', 'warning']],
+    );
+    assert.deepEqual(dashboard.services[1]!.cells[0]!.failedChecks, [], 'not rendered: nothing failed');
+    const html = renderDashboardHtml(dashboard);
+    assert.ok(
+      html.includes(
+        '<details><summary class="danger">2 failed danger checks</summary><ul>' +
+          `<li>${escapedHostile('check object')}: container ${escapedHostile('check container')}: ${escapedHostile('check id')}: ${escapedHostile('check message')}</li>` +
+          '<li>Deployment/shop/shop: hostNetworkSet: Host network should not be configured</li></ul></details>',
+      ),
+    );
+    assert.ok(html.includes('<details><summary class="warning">1 failed warning check</summary><ul><li>Deployment/shop/shop: container proxy: cpuLimitsMissing: CPU limits should be set</li></ul></details>'));
+    assert.ok(!html.includes('run kaji synth again'));
+  });
+
+  test('a summary.json of a kaji synth before failedChecks shows the counts, and says how to list the checks', () => {
+    const platform = parsePlatform(platformYaml([{ name: 'shop' }]), 'platform.yaml');
+    const service = (dangers: number) => ({ service: 'shop', namespace: 'shop', objects: 1, dangers, warnings: 0, score: 50, boundaryViolations: [], problems: [], images: [] });
+    const summary = parseSummary(
+      {
+        platform: 'shop',
+        manifests: { commit: null, branch: null, dirty: null, fingerprint: 'sha256:0' },
+        dangers: 1,
+        warnings: 0,
+        problems: 0,
+        clusters: platform.clusters.map((cluster, index) => ({
+          cluster: cluster.name,
+          kubernetesVersion: cluster.kubernetesVersion,
+          weight: cluster.weight,
+          score: 50,
+          services: [service(1 - index)],
+        })),
+      },
+      'summary.json',
+    );
+    const dashboard = buildDashboard({ platform, summary, capacity: new Map(), now: new Date(0) });
+    assert.deepEqual(dashboard.services[0]!.cells.map((cell) => cell.failedChecks), [null, null]);
+    const html = renderDashboardHtml(dashboard);
+    assert.equal(html.split('run kaji synth again to list the failed checks').length - 1, 1, 'in the cell with a danger only');
+    assert.ok(!html.includes('failed danger check'));
+  });
+
+  test('a failed check of another shape names its field', () => {
+    const platform = parsePlatform(platformYaml([{ name: 'shop' }]), 'platform.yaml');
+    const failedCheck = { object: 'Deployment/shop/shop', container: null, check: 'hostNetworkSet', severity: 'danger', message: 'Host network should not be configured' };
+    const summaryWith = (failedChecks: unknown) => ({
+      platform: 'shop',
+      manifests: { commit: null, branch: null, dirty: null, fingerprint: 'sha256:0' },
+      dangers: 1,
+      warnings: 0,
+      problems: 0,
+      clusters: [{ cluster: platform.clusters[0]!.name, kubernetesVersion: '1.32', weight: 255, score: 50, services: [{ service: 'shop', namespace: 'shop', objects: 1, dangers: 1, warnings: 0, score: 50, boundaryViolations: [], problems: [], images: [], failedChecks }] }],
+    });
+    for (const [failedChecks, field, expected] of [
+      [{}, 'failedChecks', 'a list'],
+      [[{ ...failedCheck, severity: 'error' }], 'failedChecks[0].severity', '"danger" or "warning"'],
+      [[{ ...failedCheck, container: 3 }], 'failedChecks[0].container', 'a string or null'],
+      [[{ ...failedCheck, message: undefined }], 'failedChecks[0].message', 'a string'],
+    ] as const) {
+      assert.throws(
+        () => parseSummary(summaryWith(failedChecks), 'summary.json'),
+        (error: Error) => error instanceof DashboardInputError && error.message.startsWith(`summary.json: clusters[0].services[0].${field} is not ${expected};`),
+        field,
+      );
+    }
   });
 
   test('a message of several lines keeps its lines; counts are singular for one', () => {
