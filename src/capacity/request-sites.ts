@@ -73,6 +73,19 @@ export function editRequest(text: string, site: RequestSite, value: string): str
   return applyPatchToYaml(text, site.document, [{ op: 'replace', path: site.pointer, value }]);
 }
 
+/**
+ * What `text`, another version of a site's file, writes for the request: in the document of the kind
+ * and name the site's own is in `siteText` (the version it was found in; one inserted before it moves
+ * it), at the container of that name; undefined where that version does not write it.
+ */
+export function requestWrittenIn(text: string, siteText: string, site: RequestSite, container: string, resource: ResourceName): JsonValue | undefined {
+  const identity = (value: JsonValue | undefined) => (isObject(value) ? `${String(value.kind)}/${nameOf(value) ?? ''}` : undefined);
+  const wanted = identity(documentsOf(siteText)[site.document]?.value);
+  const documents = documentsOf(text);
+  const document = [documents[site.document], ...documents].find((entry) => wanted !== undefined && identity(entry?.value) === wanted)?.value;
+  return isObject(document) ? requestPointer(document, container, resource)?.written : undefined;
+}
+
 interface Search {
   readonly workload: WorkloadName;
   readonly container: string;

@@ -21,17 +21,19 @@
 //    services chosen: rightsizeBranch) and open or update its pull request;
 //    or, with dryRun, only the diff. The push rebuilds the branch from the
 //    base: it is refused (nothing pushed, the pull request left as it is)
-//    while the branch changes a file holding a value this run did not judge on
-//    every cluster's numbers, whose edit the rebuild would drop;
+//    while the branch changes a value this run did not judge on every
+//    cluster's numbers, whose edit the rebuild would drop (unjudgedEdits);
 // 5. or, when nothing is left to change, delete that branch, whose open pull
 //    request holds stale values (merging it would apply them), and close the
 //    pull request with a comment saying why: only when the run judged, on every
-//    cluster's numbers, every file the branch changes, only while the branch
+//    cluster's numbers, every value the branch changes, only while the branch
 //    holds kaji's commits alone (pushBranch's rule) and is where GitHub has the
-//    pull request's head (settleStalePullRequest, unjudgedEdits).
+//    pull request's head (settleStalePullRequest).
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
 import {
   addStream,
   didYouMean,
@@ -53,7 +55,7 @@ import { hpaScaledResources, recommendedWorkloads, VPA_CLUSTER_LABEL } from '../
 import { amountOf, amountOrUndefined, DEFAULT_THRESHOLD, formatAmount, propose, signedPercent, type Proposal, type RecommendationInput } from './propose.js';
 import { RESOURCE_NAMES, type ResourceName, type WorkloadRecommendation } from './recommendations.js';
 import { limitRangeDefaults, namespaceRequests, quotaHard, type NamespaceRequests } from './quota-fit.js';
-import { editRequest, findRequestSite, type RequestSite } from './request-sites.js';
+import { editRequest, findRequestSite, requestWrittenIn, type RequestSite } from './request-sites.js';
 import { CapacityError } from './requests.js';
 
 export const RIGHTSIZE_LABEL = 'kaji/rightsize';
@@ -155,13 +157,24 @@ export interface StalePullRequest {
   readonly reason?: string;
 }
 
+/** One request of one container of a workload. */
+interface ValueName {
+  readonly workload: { readonly kind: string; readonly name: string };
+  readonly container: string;
+  readonly resource: ResourceName;
+}
+
 /** A value whose numbers this run did not read on every cluster that runs it, and that is therefore not judged. */
 interface UnreadValue {
   readonly service: string;
-  /** The clusters not read; undefined: no usable recommendation of the service was read at all. */
+  /** The clusters not read; undefined: no usable recommendation of the service was read at all (no value is named). */
   readonly clusters?: readonly string[];
   /** Where it is written (a path in the repository), when found. */
   readonly file?: string;
+  /** The value, and where it is written when found. */
+  readonly value?: ValueName & { readonly site?: RequestSite };
+  /** Whether the plan lists it (a change left as it is, and why); else only a note of the push says it is left alone. */
+  readonly planned?: boolean;
 }
 
 /** A set of services whose names joined make a longer branch name is named by a hash of the set. */
@@ -235,7 +248,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     const edited = changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
     const branch = rightsizeBranch(options.services);
     if (edited.length === 0) {
-      const stale = await settleStalePullRequest(workspace, forge ?? dryRunForge(options, platform, secrets, progress), plan, judged, branch, base, options.dryRun === true, progress);
+      const stale = await settleStalePullRequest(workspace, forge ?? dryRunForge(options, platform, secrets, progress), plan, judged, notes, branch, base, options.dryRun === true, progress);
       return { ...plan, status: 'unchanged', diff: '', ...(stale === undefined ? {} : { stalePullRequest: stale }) };
     }
     const diff = await workspace.diff();
@@ -247,7 +260,8 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     if (kept === undefined) {
       // The rebuild from the base keeps only this run's edits: the branch's others (at the tip read, the
       // push's lease) must be judged by it. Commits kaji did not make are pushBranch's to refuse.
-      const held = (await workspace.foreignCommits(branch)).length === 0 ? unjudgedEdits(await workspace.branchChanges(branch), judged) : [];
+      const { held, leftAlone } = (await workspace.foreignCommits(branch)).length === 0 ? await unjudgedEdits(workspace, await workspace.branchChanges(branch), judged) : NOTHING_UNJUDGED;
+      notes.push(...leftAlone);
       if (held.length > 0) {
         const reason = `${branch} changes values this run did not judge on every cluster's numbers (${held.join('; ')}), and rebuilding it from ${base} would drop their edits: nothing was pushed, and its pull request is left as it is; read every cluster (--context per cluster) and every service the branch changes${orphanAdvice(held)}`;
         return { ...plan, status: 'not-pushed', diff, branch, reason };
@@ -422,10 +436,13 @@ async function planService(
       return inputs;
     });
     const file = value.site === undefined ? undefined : repositoryPath(workspace, value.site.file);
+    if (notRead.length > 0) {
+      const named = { workload: value.workload, container: value.container, resource: value.resource, ...(value.site === undefined ? {} : { site: value.site }) };
+      unread.push({ service: service.name, clusters: notRead, ...(file === undefined ? {} : { file }), value: named, planned: vpa.length > 0 });
+    }
     if (vpa.length === 0) {
       // Nothing to size it from. Not read: a pull request editing it is not stale. Read, with no target: judged, nothing to change.
-      if (notRead.length > 0) unread.push({ service: service.name, clusters: notRead, ...(file === undefined ? {} : { file }) });
-      else if (file !== undefined) notSized.add(file);
+      if (notRead.length === 0 && file !== undefined) notSized.add(file);
       continue;
     }
     // What runs now (the first cluster's render: a value written once renders alike everywhere).
@@ -712,40 +729,96 @@ interface Judged {
   serviceOf(file: string): string | undefined;
 }
 
+/** What a branch changes that this run did not judge (one phrase each), and notes of the unread values it leaves as the base has them. */
+interface Unjudged {
+  readonly held: readonly string[];
+  readonly leftAlone: readonly RightsizeNote[];
+}
+
+const NOTHING_UNJUDGED: Unjudged = { held: [], leftAlone: [] };
+
 /**
- * What `branch` changes that this run did not judge on every cluster's numbers, one phrase each: a
- * file holding a value some cluster's numbers were not read for; a file no value this run judged is
- * written in (a service whose recommendations were not read, one no longer in platform.yaml); a
- * service its commits name (the Kaji-Rightsize trailer) that this run did not judge. None when the
- * run judged all of it, or there is no such branch.
+ * What `branch` changes that this run did not judge on every cluster's numbers, one phrase per file:
+ * the values some cluster's numbers were not read for that the branch changes (from where it left
+ * the base); a file no value this run judged is written in (a service whose recommendations were not
+ * read, one no longer in platform.yaml), and a service its commits name (the Kaji-Rightsize trailer)
+ * that this run did not judge. An unread value the branch leaves as the base had it holds nothing:
+ * it is noted. Nothing when there is no such branch.
  */
-function unjudgedEdits(read: BranchChanges | undefined, judged: Judged): string[] {
-  if (read === undefined) return [];
+async function unjudgedEdits(workspace: Workspace, read: BranchChanges | undefined, judged: Judged): Promise<Unjudged> {
+  if (read === undefined) return NOTHING_UNJUDGED;
   const unreadServices = new Set(judged.unread.filter((value) => value.clusters === undefined).map((value) => value.service));
   const judgedServices = new Set(judged.changes.map((change) => change.service));
   const named = new Set<string>();
-  const found: string[] = [];
+  const held: string[] = [];
+  const leftAlone: RightsizeNote[] = [];
+  // Where the branch left the base (branchChanges fetched the history back to it).
+  const forkPoint = read.files.some((file) => judged.unread.some((value) => value.file === file))
+    ? (await gitRead(workspace, ['merge-base', `refs/remotes/origin/${workspace.base}`, read.tip]))?.trim()
+    : undefined;
   for (const file of read.files) {
-    const notRead = [
-      ...judged.changes.filter((change) => change.file === file).flatMap((change) => change.unread ?? []),
-      ...judged.unread.filter((value) => value.file === file).flatMap((value) => value.clusters ?? []),
-    ];
-    if (notRead.length > 0) {
-      found.push(`${file}: ${[...new Set(notRead)].sort().join(', ')} not read`);
-    } else if (!judged.changes.some((change) => change.file === file) && !judged.notSized.has(file)) {
+    const unread = judged.unread.flatMap(({ service, file: at, value, clusters, planned }) =>
+      at === file && value?.site !== undefined && clusters !== undefined ? [{ ...value, service, site: value.site, clusters, planned }] : [],
+    );
+    const version = (commit: string | undefined) => (commit === undefined || unread.length === 0 ? undefined : gitRead(workspace, ['cat-file', 'blob', `${commit}:${file}`]));
+    // The version the sites were found in (the base), and the file where the branch left the base and at its tip.
+    const [atBase, atFork, atTip] = await Promise.all([version(workspace.baseCommit), version(forkPoint), version(read.tip)]);
+    // A value counts as changed where a version cannot be read (the file is not there).
+    const changed = unread.filter(
+      (value) =>
+        atBase === undefined ||
+        atFork === undefined ||
+        atTip === undefined ||
+        requestWrittenIn(atFork, atBase, value.site, value.container, value.resource) !== requestWrittenIn(atTip, atBase, value.site, value.container, value.resource),
+    );
+    for (const value of unread.filter((value) => !changed.includes(value) && !value.planned)) {
+      leftAlone.push({ service: value.service, message: `${valueName(value)} (${file}): left as it is: no recommendation read (${value.clusters.join(', ')})` });
+    }
+    if (changed.length > 0) {
+      held.push(`${file}: ${unreadValuesText(changed)}`);
+    } else if (!judged.changes.some((change) => change.file === file && change.unread === undefined) && !judged.notSized.has(file)) {
       const service = judged.serviceOf(file);
       if (service !== undefined && unreadServices.has(service)) named.add(service);
-      found.push(`${file}: ${service !== undefined && unreadServices.has(service) ? `no usable recommendation of ${service} read` : NO_JUDGED_VALUE}`);
+      held.push(`${file}: ${service !== undefined && unreadServices.has(service) ? `no usable recommendation of ${service} read` : NO_JUDGED_VALUE}`);
     }
   }
   for (const line of read.trailers) {
     const services = /^Kaji-Rightsize:(.*)$/.exec(line)?.[1]!.split(',').map((name) => name.trim()) ?? [];
     for (const service of services.filter((name) => name !== '' && !judgedServices.has(name) && !named.has(name))) {
       named.add(service);
-      found.push(`${service}: no usable recommendation read`);
+      held.push(`${service}: no usable recommendation read`);
     }
   }
-  return found;
+  return { held, leftAlone };
+}
+
+/** "Deployment/worker app cpu" */
+function valueName({ workload, container, resource }: ValueName): string {
+  return `${workload.kind}/${workload.name} ${container} ${resource}`;
+}
+
+/** "Deployment/worker app cpu and memory (blue, green not read)": the resources of one container and the same clusters together. */
+function unreadValuesText(values: readonly (ValueName & { readonly clusters: readonly string[] })[]): string {
+  const groups = new Map<string, { readonly container: string; readonly clusters: string; readonly resources: ResourceName[] }>();
+  for (const { workload, container, resource, clusters } of values) {
+    const group = { container: `${workload.kind}/${workload.name} ${container}`, clusters: clusters.join(', ') };
+    const key = `${group.container}\u0000${group.clusters}`;
+    groups.set(key, { ...group, resources: [...(groups.get(key)?.resources ?? []), resource] });
+  }
+  return [...groups.values()].map(({ container, clusters, resources }) => `${container} ${resources.join(' and ')} (${clusters} not read)`).join(', ');
+}
+
+/**
+ * Read-only git in the workspace's clone, over objects it already holds (branchChanges fetched the
+ * branch back to where it left the base): no network, no credentials. Undefined when git fails (a
+ * file the commit does not hold). GIT_* of the environment (GIT_DIR in a hook) would point elsewhere.
+ */
+async function gitRead(workspace: Workspace, args: readonly string[]): Promise<string | undefined> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GIT_')));
+  return promisify(execFile)('git', ['-C', workspace.root, ...args], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 }).then(
+    ({ stdout }) => stdout,
+    () => undefined,
+  );
 }
 
 const NO_JUDGED_VALUE = 'no value this run judged is written there';
@@ -761,8 +834,8 @@ function orphanAdvice(unjudged: readonly string[]): string {
  * A run with nothing to change: the open pull request of its branch holds stale values (merging it
  * would apply them). Its branch is deleted, leased to the tip read (the step that guards: a push
  * since leaves everything as it is), then a comment says why and the pull request is closed (GitHub
- * need not close one whose branch is gone). It is left open when the run did
- * not judge every file the branch changes on every cluster's numbers (unjudgedEdits), when the
+ * need not close one whose branch is gone). It is left open when the branch changes what the run
+ * did not judge on every cluster's numbers (unjudgedEdits), when the
  * branch holds commits kaji did not make (pushBranch's rule: someone means them to stay), or when
  * the branch kaji read is not where GitHub has the pull request's head (another repository than the
  * pull request's, or a push since). A dry run only says what it would do.
@@ -772,6 +845,8 @@ async function settleStalePullRequest(
   forge: GitHubForge | undefined,
   plan: RightsizePlan,
   judged: Judged,
+  /** The plan's notes, to which the unread values the branch leaves alone are added. */
+  notes: RightsizeNote[],
   branch: string,
   base: string,
   dryRun: boolean,
@@ -803,7 +878,8 @@ async function settleStalePullRequest(
   if (foreign.length > 0) {
     return leftOpen(`its values are stale, but ${branch} ${foreignCommitsText(foreign)}; close the pull request yourself, or merge it if they are still wanted`);
   }
-  const unjudged = unjudgedEdits(read, judged);
+  const { held: unjudged, leftAlone } = await unjudgedEdits(workspace, read, judged);
+  notes.push(...leftAlone);
   if (unjudged.length > 0) {
     return leftOpen(
       `this run did not judge every value it changes on every cluster's numbers (${unjudged.join('; ')}), so it cannot tell whether they are stale: read every cluster (--context per cluster) and every service the pull request changes, or wait for their recommender${orphanAdvice(unjudged)}`,

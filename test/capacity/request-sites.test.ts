@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { editRequest, findRequestSite, type SiteSearch } from '../../src/capacity/index.js';
+import { requestWrittenIn, type RequestSite } from '../../src/capacity/request-sites.js';
 import { renderKustomization } from '../../src/kube/index.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 
@@ -224,6 +225,28 @@ describe('findRequestSite', () => {
     } finally {
       t.cleanup();
     }
+  });
+});
+
+describe('requestWrittenIn: what another version of the file writes for a site found in one', () => {
+  // worker's api cpu, in the second document of the base.
+  const site: RequestSite = { file: '/repo/apps/shop/base/deployment.yaml', document: 1, pointer: '/spec/template/spec/containers/0/resources/requests/cpu', written: '100m' };
+  const workerAt = (containers: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: worker, namespace: shop}\nspec:\n  template:\n    spec:\n      containers: ${containers}\n`;
+  const read = (text: string) => requestWrittenIn(text, BASE_DEPLOYMENT, site, 'api', 'cpu');
+
+  test('the same text: the value the site holds', () => {
+    assert.equal(read(BASE_DEPLOYMENT), '100m');
+  });
+
+  test('a document inserted before it, its containers reordered: found by the kind and name of its document and the name of its container', () => {
+    const moved = `${workerAt("[{name: sidecar, resources: {requests: {cpu: 5m}}}, {name: api, resources: {requests: {cpu: 150m}}}]")}---\n${BASE_DEPLOYMENT}`;
+    assert.equal(read(moved), '150m');
+  });
+
+  test('a version without the workload, the container or the request: undefined, not another workload\'s value', () => {
+    assert.equal(read(BASE_DEPLOYMENT.slice(0, BASE_DEPLOYMENT.indexOf('---'))), undefined);
+    assert.equal(read(`${BASE_DEPLOYMENT.slice(0, BASE_DEPLOYMENT.indexOf('---'))}---\n${workerAt('[{name: api}]')}`), undefined);
+    assert.equal(read(''), undefined);
   });
 });
 

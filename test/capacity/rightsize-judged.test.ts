@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ECR } from '../gitops/bump-fixture.js';
 import { withEnv } from '../gitops/git-http-server.js';
 import { kaji } from '../support/cli.js';
@@ -35,9 +36,14 @@ const READ_ALL = 'so it cannot tell whether they are stale: read every cluster (
 
 /** kaji rightsize reading only `vpas`, against the stage's remote and GitHub. */
 async function runWith(stage: OpenPullRequestStage, vpas: object[], ...more: string[]) {
+  return runOn(stage.fixture.remote, stage, vpas, ...more);
+}
+
+/** runWith, the remote named `manifests` (its path, cloned whole; or a URL, cloned shallow). */
+async function runOn(manifests: string, stage: OpenPullRequestStage, vpas: object[], ...more: string[]) {
   const snapshot = tempTree({ 'only.json': list(vpas) });
   try {
-    const args = ['rightsize', '--from', snapshot.path('only.json'), '--platform', stage.fixture.platformDir, '--manifests', stage.fixture.remote, '--github-repository', 'acme/manifests', '--github-api-url', stage.github.url];
+    const args = ['rightsize', '--from', snapshot.path('only.json'), '--platform', stage.fixture.platformDir, '--manifests', manifests, '--github-repository', 'acme/manifests', '--github-api-url', stage.github.url];
     return await withToken(stage.github.token, () => kaji([...args, ...more]));
   } finally {
     snapshot.cleanup();
@@ -51,6 +57,31 @@ function untouched(stage: OpenPullRequestStage, tip: string): void {
   assert.deepEqual(pull.comments, []);
   assert.equal(stage.fixture.git('rev-parse', BRANCH), tip);
 }
+
+/** A second Deployment of shop, worker, written after shop's in its base file, with these requests (YAML). */
+const worker = (requests: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+  namespace: shop
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers:
+        - name: app
+          image: ${ECR}/shop
+          resources:
+            requests: ${requests}
+`;
+const workerVpa = (cluster: string) => vpaObject(cluster, 'shop', 'worker', { app: { cpu: '200m', memory: '128Mi' } });
+/** worker's VerticalPodAutoscalers before the recommender has numbers. */
+const WORKER_WITHOUT_NUMBERS = [vpaObject('blue', 'shop', 'worker'), vpaObject('green', 'shop', 'worker')];
+/** green's memory grows: the base's memory request (green runs it) moves from what the pull request holds. */
+const GREEN_MORE_MEMORY = [vpaObject('green', 'shop', 'shop', { app: { cpu: '410m', memory: '200Mi' }, 'log-shipper': { cpu: '21m', memory: '30Mi' } })];
 
 describe('kaji rightsize: its pull request holds values the run did not judge', { skip: !hasKubectl && 'needs kubectl' }, () => {
   test("a run that read another service's numbers, none of shop's: shop's pull request is not stale, and is left open naming its files", async () => {
@@ -94,7 +125,7 @@ describe('kaji rightsize: its pull request holds values the run did not judge', 
         const result = await withEnv({ GITHUB_ACTIONS: '' }, undefined, () => runWith(stage, greenOnly));
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stdout, LEFT_OPEN);
-        const warning = `pull request #1 (kaji/rightsize) is left open: ${UNJUDGED} (apps/shop/overlays/blue/requests.yaml: blue not read), ${READ_ALL}`;
+        const warning = `pull request #1 (kaji/rightsize) is left open: ${UNJUDGED} (apps/shop/overlays/blue/requests.yaml: Deployment/shop app cpu and memory (blue not read)), ${READ_ALL}`;
         assert.deepEqual(result.stderr.split('\n').filter((line) => /^(kaji:|::)/.test(line)), [`kaji: warning: ${warning}`]);
         // Under GitHub Actions, an annotation of the run too.
         const annotated = await withEnv({ GITHUB_ACTIONS: 'true' }, undefined, () => runWith(stage, greenOnly));
@@ -108,25 +139,6 @@ describe('kaji rightsize: its pull request holds values the run did not judge', 
   });
 
   test("a workload whose requests share a file with another's, its VPAs doubted, without numbers yet, or not read at all: that file is not judged, so the pull request is left open", async () => {
-    const worker = (requests: string) => `---
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: worker
-  namespace: shop
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: worker}}
-  template:
-    metadata: {labels: {app: worker}}
-    spec:
-      containers:
-        - name: app
-          image: ${ECR}/shop
-          resources:
-            requests: ${requests}
-`;
-    const workerVpa = (cluster: string) => vpaObject(cluster, 'shop', 'worker', { app: { cpu: '200m', memory: '128Mi' } });
     // worker's recommender has little history now (a new cluster's, say), has none yet, or its VPAs are not in the input.
     const doubted = (cluster: string) => ({ ...workerVpa(cluster), status: { ...workerVpa(cluster).status, conditions: [{ type: 'LowConfidence', status: 'True' }] } });
     const cases: [string, (cluster: string) => object[], RegExp | undefined][] = [
@@ -147,7 +159,7 @@ spec:
           assert.equal(result.code, 0, `${what}: ${result.stderr}`);
           if (note) assert.match(result.stdout, note, what);
           assert.match(result.stdout, LEFT_OPEN, what);
-          assert.match(result.stderr, new RegExp(`^kaji: warning: pull request #1 \\(kaji/rightsize\\) is left open: ${UNJUDGED} \\(apps/shop/base/deployment\\.yaml: blue, green not read\\)`, 'm'), what);
+          assert.match(result.stderr, new RegExp(`^kaji: warning: pull request #1 \\(kaji/rightsize\\) is left open: ${UNJUDGED} \\(apps/shop/base/deployment\\.yaml: Deployment/worker app cpu and memory \\(blue, green not read\\)\\)`, 'm'), what);
           untouched(stage, tip);
         },
         {},
@@ -178,12 +190,77 @@ spec:
       assert.equal(blueOnly.code, 1, blueOnly.stderr);
       assert.equal(blueOnly.stdout.trimEnd().split('\n').at(-1), 'not pushed: 1 request(s) would change, but kaji/rightsize and its pull request are left as they are (see the error).');
       const error =
-        "not pushed: kaji/rightsize changes values this run did not judge on every cluster's numbers (apps/shop/base/deployment.yaml: green not read), and rebuilding it from main " +
+        "not pushed: kaji/rightsize changes values this run did not judge on every cluster's numbers (apps/shop/base/deployment.yaml: Deployment/shop app cpu and memory (green not read)), and rebuilding it from main " +
         'would drop their edits: nothing was pushed, and its pull request is left as it is; read every cluster (--context per cluster) and every service the branch changes';
       assert.deepEqual(blueOnly.stderr.split('\n').filter((line) => /^(kaji:|::)/.test(line)), [`::error title=kaji rightsize::${error}`, `kaji: ${error}`]);
       assert.deepEqual(stage.github.requests, []);
       untouched(stage, tip);
     });
+  });
+});
+
+describe('kaji rightsize judges per value: a value without numbers that the branch leaves as the base has it holds nothing', { skip: !hasKubectl && 'needs kubectl' }, () => {
+  const baseWithWorker = (base: string) => ({ 'apps/shop/base/deployment.yaml': base + worker('{cpu: 100m, memory: 64Mi}') });
+  const LEFT_ALONE = ['cpu', 'memory'].map((resource) => ({ service: 'shop', message: `Deployment/worker app ${resource} (apps/shop/base/deployment.yaml): left as it is: no recommendation read (blue, green)` }));
+
+  test("a new workload without numbers in shop's base file, which the branch never edited: the branch is rebuilt (exit 0), the workload's values listed as left as they are", async () => {
+    const fixture = createRightsizeFixture();
+    commitToRemote(fixture, baseWithWorker(SHOP_BASE), 'shop: a worker');
+    await withOpenPullRequest(
+      async (stage) => {
+        const tip = stage.fixture.git('rev-parse', BRANCH);
+        // main moves on; from a shallow clone of the URL (as of manifests.url), where the branch left it is fetched for the comparison.
+        commitToRemote(stage.fixture, { 'apps/cart/NOTES.md': 'cart keeps its requests\n' }, 'cart: notes');
+        const result = await runOn(pathToFileURL(stage.fixture.remote).href, stage, [...BLUE_VPAS, ...GREEN_MORE_MEMORY, ...WORKER_WITHOUT_NUMBERS], '-o', 'json');
+        assert.equal(result.code, 0, result.stderr);
+        const plan = JSON.parse(result.stdout);
+        assert.equal(plan.status, 'pull-request', result.stderr);
+        assert.doesNotMatch(result.stderr, /not read|kaji: /);
+        assert.deepEqual(plan.notes.filter((note: { message: string }) => note.message.includes('left as it is')), LEFT_ALONE);
+        assert.notEqual(stage.fixture.git('rev-parse', BRANCH), tip, 'the branch is rebuilt');
+        const pushed = stage.fixture.git('show', `${BRANCH}:apps/shop/base/deployment.yaml`);
+        assert.match(pushed, /requests: \{cpu: 300m, memory: 200Mi\} {2}# see/);
+        assert.match(pushed, /requests: \{cpu: 100m, memory: 64Mi\}$/, "worker's requests as main has them");
+        assert.deepEqual(calls(stage.github), ['GET /repos/acme/manifests/pulls', 'PATCH /repos/acme/manifests/pulls/1', 'POST /repos/acme/manifests/issues/1/labels']);
+      },
+      {},
+      fixture,
+      { blue: [...BLUE_VPAS, WORKER_WITHOUT_NUMBERS[0]!], green: [...GREEN_VPAS, WORKER_WITHOUT_NUMBERS[1]!] },
+    );
+  });
+
+  test('the same workload, added on main after the branch: its pull request, stale once shop\'s values are set by hand, is closed', async () => {
+    await withOpenPullRequest(async (stage) => {
+      commitToRemote(stage.fixture, { ...baseWithWorker(EXPECTED_BASE), 'apps/shop/overlays/blue/requests.yaml': EXPECTED_PATCH }, 'shop: requests set by hand, and a worker');
+      const result = await runWith(stage, [...BLUE_VPAS, ...GREEN_VPAS, ...WORKER_WITHOUT_NUMBERS], '-o', 'json');
+      assert.equal(result.code, 0, result.stderr);
+      const plan = JSON.parse(result.stdout);
+      assert.equal(plan.stalePullRequest.action, 'closed', result.stderr);
+      assert.deepEqual(plan.notes.filter((note: { message: string }) => note.message.includes('left as it is')), LEFT_ALONE);
+      assert.equal(stage.hasBranch(), false);
+    });
+  });
+
+  test("a workload whose values the branch raised, now without numbers: held (exit 1), naming its values", async () => {
+    const fixture = createRightsizeFixture();
+    commitToRemote(fixture, baseWithWorker(SHOP_BASE), 'shop: a worker');
+    await withOpenPullRequest(
+      async (stage) => {
+        const tip = stage.fixture.git('rev-parse', BRANCH);
+        assert.match(stage.fixture.git('show', `${BRANCH}:apps/shop/base/deployment.yaml`), /requests: \{cpu: 200m, memory: 128Mi\}$/, "the pull request raises worker's requests");
+        const result = await runWith(stage, [...BLUE_VPAS, ...GREEN_MORE_MEMORY, ...WORKER_WITHOUT_NUMBERS], '-o', 'json');
+        assert.equal(result.code, 1, result.stderr);
+        const { status, reason } = JSON.parse(result.stdout);
+        assert.equal(status, 'not-pushed');
+        assert.match(reason, /^kaji\/rightsize changes values this run did not judge on every cluster's numbers \(apps\/shop\/base\/deployment\.yaml: Deployment\/worker app cpu and memory \(blue, green not read\)\), and rebuilding it from main would drop their edits/);
+        assert.match(result.stderr, /^kaji: not pushed: kaji\/rightsize changes values this run did not judge .*Deployment\/worker app cpu and memory/m);
+        assert.deepEqual(stage.github.requests, []);
+        untouched(stage, tip);
+      },
+      {},
+      fixture,
+      { blue: [...BLUE_VPAS, workerVpa('blue')], green: [...GREEN_VPAS, workerVpa('green')] },
+    );
   });
 });
 

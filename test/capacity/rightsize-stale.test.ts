@@ -116,10 +116,10 @@ describe('kaji rightsize with nothing left to change: its stale pull request', {
       assert.equal(stalePullRequest.action, 'left-open');
       assert.equal(
         stalePullRequest.reason,
-        "this run did not judge every value it changes on every cluster's numbers (apps/shop/base/deployment.yaml: green not read), so it cannot tell whether they are stale: " +
+        "this run did not judge every value it changes on every cluster's numbers (apps/shop/base/deployment.yaml: Deployment/shop app cpu and memory (green not read)), so it cannot tell whether they are stale: " +
           'read every cluster (--context per cluster) and every service the pull request changes, or wait for their recommender',
       );
-      assert.match(json.stderr, /^kaji: warning: pull request #1 \(kaji\/rightsize\) is left open: this run did not judge every value it changes on every cluster's numbers \(apps\/shop\/base\/deployment\.yaml: green not read\)/m);
+      assert.match(json.stderr, /^kaji: warning: pull request #1 \(kaji\/rightsize\) is left open: this run did not judge every value it changes on every cluster's numbers \(apps\/shop\/base\/deployment\.yaml: Deployment\/shop app cpu and memory \(green not read\)\)/m);
       assert.deepEqual(calls(github), ['GET /repos/acme/manifests/pulls'], 'no comment');
       assert.equal(github.pulls.get('acme/manifests')![0]!.state, 'open');
       assert.ok(fixture.git('branch', '--list', BRANCH) !== '');
