@@ -168,16 +168,22 @@ describe('example workflows', () => {
         }
       }
       for (const expression of expressionsOf(read(path))) {
-        assert.match(expression, /^(always\(\)|[a-z_]+(\.[\w-]+)+|always\(\) && .+)$/, `expression ${expression}`);
+        assert.match(expression, /^(always\(\)|[a-z_]+(\.[\w-]+)+( \|\| [a-z_]+(\.[\w-]+)+)*|always\(\) && .+)$/, `expression ${expression}`);
       }
     });
   }
 
-  test('app-release: OIDC to the CI role, ECR login, Buildx push, then kaji with inputs the action declares', () => {
+  test('app-release: job image (OIDC to the CI role, ECR login, Buildx push unless pushed), job pin (kaji, the token), nothing shared', () => {
     const workflow = parseStrict('examples/labs/workflows/app-release.yml');
     assert.deepEqual(workflow.on, { push: { branches: ['main'] } });
-    assert.equal((workflow.permissions as Map)['id-token'], 'write');
-    const steps = (workflow.jobs as Record<string, Map>).release!.steps as Map[];
+    assert.deepEqual(workflow.permissions, {}, 'nothing granted workflow-wide');
+    const jobs = workflow.jobs as Record<string, Map>;
+    assert.deepEqual(Object.keys(jobs), ['image', 'pin']);
+    assert.deepEqual(jobs.image!.permissions, { contents: 'read', 'id-token': 'write' });
+    assert.deepEqual(jobs.pin!.permissions, { contents: 'read' }, 'the job with the manifest token gets no OIDC token');
+    assert.equal(jobs.pin!.needs, 'image');
+
+    const steps = jobs.image!.steps as Map[];
     const uses = steps.map((step) => String(step.uses ?? '').replace(/@.*/, ''));
     const order = ['actions/checkout', 'aws-actions/configure-aws-credentials', 'aws-actions/amazon-ecr-login', 'docker/setup-buildx-action', 'docker/build-push-action'];
     let last = -1;
@@ -189,18 +195,76 @@ describe('example workflows', () => {
     const aws = steps[uses.indexOf('aws-actions/configure-aws-credentials')]!.with as Map;
     assert.equal(aws['role-to-assume'], '${{ env.CI_ROLE }}');
     assert.match(String((workflow.env as Map).CI_ROLE), /^arn:aws:iam::\d{12}:role\/labs-antenna-ci$/);
-    const build = steps.find((step) => String(step.uses).startsWith('docker/build-push-action'))!;
-    assert.equal(build.id, 'build');
-    assert.equal((build.with as Map).push, true);
-    assert.match(String((build.with as Map).tags), /\$\{\{ steps\.ecr\.outputs\.registry \}\}\/\$\{\{ env\.SERVICE \}\}:\$\{\{ github\.sha \}\}/);
+    const pushed = steps.findIndex((step) => step.id === 'pushed');
+    const build = steps.findIndex((step) => String(step.uses).startsWith('docker/build-push-action'));
+    assert.ok(pushed >= 0 && pushed < build, 'the pushed-already check runs before the build');
+    assert.equal(steps[build]!.id, 'build');
+    assert.equal(steps[build]!.if, "steps.pushed.outputs.digest == ''", 'built only when not pushed yet');
+    assert.equal((steps[build]!.with as Map).push, true);
+    assert.match(String((steps[build]!.with as Map).tags), /\$\{\{ steps\.ecr\.outputs\.registry \}\}\/\$\{\{ env\.SERVICE \}\}:\$\{\{ github\.sha \}\}/);
+    assert.equal(String((steps[pushed]!.env as Map).IMAGE), String((steps[build]!.with as Map).tags), 'the check looks for the tag the build pushes');
+    assert.equal((jobs.image!.outputs as Map).digest, '${{ steps.pushed.outputs.digest || steps.build.outputs.digest }}');
 
-    const kaji = steps.find((step) => /^example-labs\/kaji@[0-9a-f]{40}$/.test(String(step.uses)));
+    const pinSteps = jobs.pin!.steps as Map[];
+    const kaji = pinSteps.find((step) => /^example-labs\/kaji@[0-9a-f]{40}$/.test(String(step.uses)));
     assert.ok(kaji, 'the workflow uses kaji\'s action pinned to a full commit SHA');
-    assert.ok(steps.indexOf(kaji) > steps.indexOf(build), 'after the image is pushed');
     const given = kaji.with as Map;
     for (const name of Object.keys(given)) assert.ok(name in inputs, `input ${name} exists in action.yml`);
     for (const [name, input] of Object.entries(inputs)) if (input.required === true) assert.ok(name in given, `required input ${name} is given`);
-    assert.equal(given.digest, '${{ steps.build.outputs.digest }}');
+    assert.equal(given.digest, '${{ needs.image.outputs.digest }}');
+    // The token never sits in a job that runs the build's actions (one of them is not pinned to a commit).
+    assert.doesNotMatch(JSON.stringify(jobs.image), /MANIFESTS_TOKEN/);
+    for (const step of pinSteps) assert.match(String(step.uses), /^(actions\/checkout@[0-9a-f]{40}|example-labs\/kaji@[0-9a-f]{40})$/, `only pinned checkout and kaji in the token's job: ${String(step.uses)}`);
+  });
+
+  describe('app-release: the already-pushed check, run by bash with a stand-in docker', () => {
+    const script = String(((parseStrict('examples/labs/workflows/app-release.yml').jobs as Record<string, Map>).image!.steps as Map[]).find((step) => step.id === 'pushed')!.run);
+    const IMAGE = '111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/antenna:0123abcd';
+    // A stand-in docker: prints STDOUT, writes STDERR and exits with CODE, recording its arguments.
+    const run = (docker: { stdout?: string; stderr?: string; code: number }) => {
+      const stub = `#!/bin/sh\necho "$*" > "$HOME/argv"\nprintf '%s' '${docker.stdout ?? ''}'\nprintf '%s\\n' '${docker.stderr ?? ''}' >&2\nexit ${docker.code}\n`;
+      const tree = tempTree({ 'bin/docker': stub, 'tmp/.keep': '', 'output': '' });
+      try {
+        chmodSync(tree.path('bin/docker'), 0o755);
+        const env = { PATH: `${tree.path('bin')}:${process.env.PATH ?? ''}`, HOME: tree.root, RUNNER_TEMP: tree.path('tmp'), GITHUB_OUTPUT: tree.path('output'), IMAGE };
+        let code = 0;
+        let stderr = '';
+        let stdout = '';
+        try {
+          stdout = execFileSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        } catch (error) {
+          const failed = error as { status: number; stderr: string; stdout: string };
+          code = failed.status;
+          stderr = failed.stderr;
+          stdout = failed.stdout;
+        }
+        return { code, stdout, stderr, output: readFileSync(tree.path('output'), 'utf8'), argv: readFileSync(tree.path('argv'), 'utf8').trim() };
+      } finally {
+        tree.cleanup();
+      }
+    };
+
+    test('pushed before (a re-run): its digest is the output, so the build is skipped', () => {
+      const result = run({ stdout: 'sha256:' + 'a'.repeat(64), code: 0 });
+      assert.equal(result.code, 0);
+      assert.equal(result.output, `digest=sha256:${'a'.repeat(64)}\n`);
+      assert.equal(result.argv, `buildx imagetools inspect ${IMAGE} --format {{.Manifest.Digest}}`);
+      assert.match(result.stdout, /is already in ECR/);
+    });
+
+    test('not in the repository yet: no output, so the build runs', () => {
+      const result = run({ stderr: `ERROR: ${IMAGE}: not found`, code: 1 });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.output, '');
+      assert.match(result.stdout, /not in ECR yet: building it/);
+    });
+
+    test('any other failure (no access, no network) fails the step and shows why: never taken for "not pushed"', () => {
+      const result = run({ stderr: 'ERROR: failed to authorize: 403 Forbidden', code: 1 });
+      assert.equal(result.code, 1);
+      assert.equal(result.output, '');
+      assert.match(result.stderr, /403 Forbidden/);
+    });
   });
 
   test('manifests-ci: synth --check-only, check to SARIF uploaded to code scanning, a Markdown comment', () => {
