@@ -23,7 +23,7 @@ import { relative, resolve } from 'node:path';
 import { isMap, isSeq, parseAllDocuments } from 'yaml';
 import { goRegExp, type GoRegex } from '../policy/custom/goregex.js';
 import { applyPatchToYaml, findPodSpec, isInside, isObject, kustomizationFile, type JsonObject, type JsonValue } from '../kube/index.js';
-import type { ResourceName } from './recommendations.js';
+import { RESOURCE_NAMES, type ResourceName } from './recommendations.js';
 
 /** A request as written in a file: the document and the JSON Pointer of the value. */
 export interface RequestSite {
@@ -73,17 +73,53 @@ export function editRequest(text: string, site: RequestSite, value: string): str
   return applyPatchToYaml(text, site.document, [{ op: 'replace', path: site.pointer, value }]);
 }
 
+/** A request as one version of a file writes it: in the document of a kind and name (as written there), at the container of a name. */
+export interface WrittenRequest {
+  readonly workload: { readonly kind: string; readonly name: string };
+  readonly container: string;
+  readonly resource: ResourceName;
+  readonly written: JsonValue;
+}
+
+/** The kind and name of the document a site is in, in `text` (the version of its file the site was found in). */
+export function siteWorkload(text: string, site: RequestSite): { kind: string; name: string } | undefined {
+  const document = documentsOf(text)[site.document]?.value;
+  const name = isObject(document) ? nameOf(document) : undefined;
+  return isObject(document) && typeof document.kind === 'string' && name !== undefined ? { kind: document.kind, name } : undefined;
+}
+
 /**
- * What `text`, another version of a site's file, writes for the request: in the document of the kind
- * and name the site's own is in `siteText` (the version it was found in; one inserted before it moves
- * it), at the container of that name; undefined where that version does not write it.
+ * The requests two versions of a file write differently (one a version does not write, or a missing
+ * version, counts as different), each as `after` writes it, else as `before` did. A request is named
+ * by its document's kind and name and its container's name, so a document or a container moved is
+ * not a change.
  */
-export function requestWrittenIn(text: string, siteText: string, site: RequestSite, container: string, resource: ResourceName): JsonValue | undefined {
-  const identity = (value: JsonValue | undefined) => (isObject(value) ? `${String(value.kind)}/${nameOf(value) ?? ''}` : undefined);
-  const wanted = identity(documentsOf(siteText)[site.document]?.value);
-  const documents = documentsOf(text);
-  const document = [documents[site.document], ...documents].find((entry) => wanted !== undefined && identity(entry?.value) === wanted)?.value;
-  return isObject(document) ? requestPointer(document, container, resource)?.written : undefined;
+export function changedRequests(before: string | undefined, after: string | undefined): WrittenRequest[] {
+  const key = (request: WrittenRequest) => `${request.workload.kind}/${request.workload.name}\u0000${request.container}\u0000${request.resource}`;
+  const old = new Map(writtenRequests(before ?? '').map((request) => [key(request), request]));
+  const now = new Map(writtenRequests(after ?? '').map((request) => [key(request), request]));
+  return [
+    ...[...now].filter(([name, request]) => old.get(name)?.written !== request.written).map(([, request]) => request),
+    ...[...old].filter(([name]) => !now.has(name)).map(([, request]) => request),
+  ];
+}
+
+/** Every request a file writes, in a workload's definition or a strategic-merge patch of one. */
+function writtenRequests(text: string): WrittenRequest[] {
+  return documentsOf(text).flatMap(({ value }) => {
+    const name = isObject(value) ? nameOf(value) : undefined;
+    const pod = isObject(value) ? findPodSpec(value) : undefined;
+    if (!isObject(value) || typeof value.kind !== 'string' || name === undefined || !pod || !Array.isArray(pod.spec.containers)) return [];
+    const workload = { kind: value.kind, name };
+    return pod.spec.containers.flatMap((entry) => {
+      const container = isObject(entry) && typeof entry.name === 'string' ? entry.name : undefined;
+      if (container === undefined) return [];
+      return RESOURCE_NAMES.flatMap((resource) => {
+        const written = requestPointer(value, container, resource)?.written;
+        return written === undefined ? [] : [{ workload, container, resource, written }];
+      });
+    });
+  });
 }
 
 interface Search {

@@ -29,11 +29,9 @@
 //    cluster's numbers, every value the branch changes, only while the branch
 //    holds kaji's commits alone (pushBranch's rule) and is where GitHub has the
 //    pull request's head (settleStalePullRequest).
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
-import { promisify } from 'node:util';
 import {
   addStream,
   didYouMean,
@@ -55,7 +53,7 @@ import { hpaScaledResources, recommendedWorkloads, VPA_CLUSTER_LABEL } from '../
 import { amountOf, amountOrUndefined, DEFAULT_THRESHOLD, formatAmount, propose, signedPercent, type Proposal, type RecommendationInput } from './propose.js';
 import { RESOURCE_NAMES, type ResourceName, type WorkloadRecommendation } from './recommendations.js';
 import { limitRangeDefaults, namespaceRequests, quotaHard, type NamespaceRequests } from './quota-fit.js';
-import { editRequest, findRequestSite, requestWrittenIn, type RequestSite } from './request-sites.js';
+import { changedRequests, editRequest, findRequestSite, siteWorkload, type RequestSite } from './request-sites.js';
 import { CapacityError } from './requests.js';
 
 export const RIGHTSIZE_LABEL = 'kaji/rightsize';
@@ -177,6 +175,15 @@ interface UnreadValue {
   readonly planned?: boolean;
 }
 
+/** A value this run read on every cluster that runs it (judged: to change, or to leave as it is, for a reason), where it is written. */
+interface JudgedValue {
+  /** A path in the repository. */
+  readonly file: string;
+  readonly site: RequestSite;
+  readonly container: string;
+  readonly resource: ResourceName;
+}
+
 /** A set of services whose names joined make a longer branch name is named by a hash of the set. */
 const MAX_BRANCH_LENGTH = 100;
 
@@ -231,7 +238,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     const manifestDir = join(workspace.root, platform.manifests.path);
     const changes: RequestChange[] = [];
     const unread: UnreadValue[] = [];
-    const notSized = new Set<string>();
+    const judgedValues: JudgedValue[] = [];
     for (const service of chosen) {
       const recommendations = byService.get(service.name) ?? [];
       if (recommendations.length === 0) {
@@ -239,12 +246,12 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
         continue;
       }
       progress(`rendering ${service.name}`);
-      const planned = await planService(workspace, manifestDir, platform, service, { recommendations, leftOut: leftOut.get(service.name) ?? [] }, threshold, notes, unread, notSized, options.kubectl);
+      const planned = await planService(workspace, manifestDir, platform, service, { recommendations, leftOut: leftOut.get(service.name) ?? [] }, threshold, notes, unread, judgedValues, options.kubectl);
       changes.push(...(await applyService(workspace, manifestDir, platform, service, planned, notes, options.kubectl)));
     }
     const plan: RightsizePlan = { threshold, changes, notes };
     const serviceOf = (file: string) => chosen.find((service) => file.startsWith(`${repositoryPath(workspace, serviceDir(manifestDir, service.name))}/`))?.name;
-    const judged: Judged = { changes, unread, notSized, serviceOf };
+    const judged: Judged = { changes, unread, values: judgedValues, serviceOf };
     const edited = changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
     const branch = rightsizeBranch(options.services);
     if (edited.length === 0) {
@@ -260,7 +267,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     if (kept === undefined) {
       // The rebuild from the base keeps only this run's edits: the branch's others (at the tip read, the
       // push's lease) must be judged by it. Commits kaji did not make are pushBranch's to refuse.
-      const { held, leftAlone } = (await workspace.foreignCommits(branch)).length === 0 ? await unjudgedEdits(workspace, await workspace.branchChanges(branch), judged) : NOTHING_UNJUDGED;
+      const { held, leftAlone } = (await workspace.foreignCommits(branch)).length === 0 ? await unjudgedEdits(workspace, branch, await workspace.branchChanges(branch), judged) : NOTHING_UNJUDGED;
       notes.push(...leftAlone);
       if (held.length > 0) {
         const reason = `${branch} changes values this run did not judge on every cluster's numbers (${held.join('; ')}), and rebuilding it from ${base} would drop their edits: nothing was pushed, and its pull request is left as it is; read every cluster (--context per cluster) and every service the branch changes${orphanAdvice(held)}`;
@@ -367,7 +374,7 @@ async function planService(
   threshold: number,
   notes: RightsizeNote[],
   unread: UnreadValue[],
-  notSized: Set<string>,
+  judgedValues: JudgedValue[],
   kubectl: string | undefined,
 ): Promise<ServicePlan> {
   const values = new Map<string, PlannedValue>();
@@ -439,12 +446,11 @@ async function planService(
     if (notRead.length > 0) {
       const named = { workload: value.workload, container: value.container, resource: value.resource, ...(value.site === undefined ? {} : { site: value.site }) };
       unread.push({ service: service.name, clusters: notRead, ...(file === undefined ? {} : { file }), value: named, planned: vpa.length > 0 });
+    } else if (value.site !== undefined && file !== undefined) {
+      judgedValues.push({ file, site: value.site, container: value.container, resource: value.resource });
     }
-    if (vpa.length === 0) {
-      // Nothing to size it from. Not read: a pull request editing it is not stale. Read, with no target: judged, nothing to change.
-      if (notRead.length === 0 && file !== undefined) notSized.add(file);
-      continue;
-    }
+    // Nothing to size it from. Not read: a pull request editing it is not stale. Read, with no target: judged, nothing to change.
+    if (vpa.length === 0) continue;
     // What runs now (the first cluster's render: a value written once renders alike everywhere).
     const current = value.rendered[0]!.current;
     const ownLimits = value.rendered.map((r) => r.limit).filter((limit): limit is bigint => limit !== undefined);
@@ -724,8 +730,8 @@ function overlayDir(manifestDir: string, service: string, cluster: string): stri
 interface Judged {
   readonly changes: readonly RequestChange[];
   readonly unread: readonly UnreadValue[];
-  /** Files holding a value every cluster that runs it read a VPA of its workload for, with no target for it: judged, nothing to size. */
-  readonly notSized: ReadonlySet<string>;
+  /** The values it judged, where written. */
+  readonly values: readonly JudgedValue[];
   serviceOf(file: string): string | undefined;
 }
 
@@ -739,44 +745,48 @@ const NOTHING_UNJUDGED: Unjudged = { held: [], leftAlone: [] };
 
 /**
  * What `branch` changes that this run did not judge on every cluster's numbers, one phrase per file:
- * the values some cluster's numbers were not read for that the branch changes (from where it left
- * the base); a file no value this run judged is written in (a service whose recommendations were not
- * read, one no longer in platform.yaml), and a service its commits name (the Kaji-Rightsize trailer)
- * that this run did not judge. An unread value the branch leaves as the base had it holds nothing:
- * it is noted. Nothing when there is no such branch.
+ * the request values it changes (from where it left the base to its tip) that this run did not judge,
+ * some cluster's numbers not read or never walked at all (no VerticalPodAutoscaler of the workload
+ * made or read, a container its VPA does not report); a file no value this run judged is written in
+ * (a service whose recommendations were not read, one no longer in platform.yaml), and a service its
+ * commits name (the Kaji-Rightsize trailer) that this run did not judge. An unread value the branch
+ * leaves as the base had it holds nothing: it is noted. Nothing when there is no such branch.
  */
-async function unjudgedEdits(workspace: Workspace, read: BranchChanges | undefined, judged: Judged): Promise<Unjudged> {
+async function unjudgedEdits(workspace: Workspace, branch: string, read: BranchChanges | undefined, judged: Judged): Promise<Unjudged> {
   if (read === undefined) return NOTHING_UNJUDGED;
   const unreadServices = new Set(judged.unread.filter((value) => value.clusters === undefined).map((value) => value.service));
   const judgedServices = new Set(judged.changes.map((change) => change.service));
   const named = new Set<string>();
   const held: string[] = [];
   const leftAlone: RightsizeNote[] = [];
-  // Where the branch left the base (branchChanges fetched the history back to it).
-  const forkPoint = read.files.some((file) => judged.unread.some((value) => value.file === file))
-    ? (await gitRead(workspace, ['merge-base', `refs/remotes/origin/${workspace.base}`, read.tip]))?.trim()
-    : undefined;
+  const forkPoint = read.files.length === 0 ? undefined : await workspace.forkPoint(branch);
   for (const file of read.files) {
     const unread = judged.unread.flatMap(({ service, file: at, value, clusters, planned }) =>
       at === file && value?.site !== undefined && clusters !== undefined ? [{ ...value, service, site: value.site, clusters, planned }] : [],
     );
-    const version = (commit: string | undefined) => (commit === undefined || unread.length === 0 ? undefined : gitRead(workspace, ['cat-file', 'blob', `${commit}:${file}`]));
+    const judgedHere = judged.values.filter((value) => value.file === file);
     // The version the sites were found in (the base), and the file where the branch left the base and at its tip.
-    const [atBase, atFork, atTip] = await Promise.all([version(workspace.baseCommit), version(forkPoint), version(read.tip)]);
-    // A value counts as changed where a version cannot be read (the file is not there).
-    const changed = unread.filter(
-      (value) =>
-        atBase === undefined ||
-        atFork === undefined ||
-        atTip === undefined ||
-        requestWrittenIn(atFork, atBase, value.site, value.container, value.resource) !== requestWrittenIn(atTip, atBase, value.site, value.container, value.resource),
-    );
-    for (const value of unread.filter((value) => !changed.includes(value) && !value.planned)) {
+    const [atBase, atFork, atTip] = await Promise.all([workspace.baseCommit, forkPoint, read.tip].map((commit) => (commit === undefined ? undefined : workspace.fileAt(commit, file))));
+    const changed = changedRequests(atFork, atTip);
+    const changedNames = new Set(changed.map(valueName));
+    // A value at a site is named as its document is where the site was found; one that cannot be named counts as changed.
+    const sitedName = ({ site, container, resource }: { site: RequestSite; container: string; resource: ResourceName }) => {
+      const workload = atBase === undefined ? undefined : siteWorkload(atBase, site);
+      return workload === undefined ? undefined : valueName({ workload, container, resource });
+    };
+    const unreadChanged = unread.filter((value) => {
+      const name = sitedName(value);
+      return name === undefined || changedNames.has(name);
+    });
+    for (const value of unread.filter((value) => !unreadChanged.includes(value) && !value.planned)) {
       leftAlone.push({ service: value.service, message: `${valueName(value)} (${file}): left as it is: no recommendation read (${value.clusters.join(', ')})` });
     }
-    if (changed.length > 0) {
-      held.push(`${file}: ${unreadValuesText(changed)}`);
-    } else if (!judged.changes.some((change) => change.file === file && change.unread === undefined) && !judged.notSized.has(file)) {
+    const walked = new Set([...unread, ...judgedHere].map(sitedName));
+    const notWalked = changed.filter((request) => !walked.has(valueName(request)));
+    if (unreadChanged.length > 0 || (judgedHere.length > 0 && notWalked.length > 0)) {
+      const why = [...unreadChanged.map((value) => ({ ...value, why: `${value.clusters.join(', ')} not read` })), ...notWalked.map((request) => ({ ...request, why: NO_RECOMMENDATION }))];
+      held.push(`${file}: ${valuesText(why)}`);
+    } else if (judgedHere.length === 0) {
       const service = judged.serviceOf(file);
       if (service !== undefined && unreadServices.has(service)) named.add(service);
       held.push(`${file}: ${service !== undefined && unreadServices.has(service) ? `no usable recommendation of ${service} read` : NO_JUDGED_VALUE}`);
@@ -797,37 +807,32 @@ function valueName({ workload, container, resource }: ValueName): string {
   return `${workload.kind}/${workload.name} ${container} ${resource}`;
 }
 
-/** "Deployment/worker app cpu and memory (blue, green not read)": the resources of one container and the same clusters together. */
-function unreadValuesText(values: readonly (ValueName & { readonly clusters: readonly string[] })[]): string {
-  const groups = new Map<string, { readonly container: string; readonly clusters: string; readonly resources: ResourceName[] }>();
-  for (const { workload, container, resource, clusters } of values) {
-    const group = { container: `${workload.kind}/${workload.name} ${container}`, clusters: clusters.join(', ') };
-    const key = `${group.container}\u0000${group.clusters}`;
+/** "Deployment/worker app cpu and memory (blue, green not read)": the resources of one container with the same reason together. */
+function valuesText(values: readonly (ValueName & { readonly why: string })[]): string {
+  const groups = new Map<string, { readonly container: string; readonly why: string; readonly resources: ResourceName[] }>();
+  for (const { workload, container, resource, why } of values) {
+    const group = { container: `${workload.kind}/${workload.name} ${container}`, why };
+    const key = `${group.container}\u0000${why}`;
     groups.set(key, { ...group, resources: [...(groups.get(key)?.resources ?? []), resource] });
   }
-  return [...groups.values()].map(({ container, clusters, resources }) => `${container} ${resources.join(' and ')} (${clusters} not read)`).join(', ');
-}
-
-/**
- * Read-only git in the workspace's clone, over objects it already holds (branchChanges fetched the
- * branch back to where it left the base): no network, no credentials. Undefined when git fails (a
- * file the commit does not hold). GIT_* of the environment (GIT_DIR in a hook) would point elsewhere.
- */
-async function gitRead(workspace: Workspace, args: readonly string[]): Promise<string | undefined> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GIT_')));
-  return promisify(execFile)('git', ['-C', workspace.root, ...args], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 }).then(
-    ({ stdout }) => stdout,
-    () => undefined,
-  );
+  return [...groups.values()].map(({ container, why, resources }) => `${container} ${resources.join(' and ')} (${why})`).join(', ');
 }
 
 const NO_JUDGED_VALUE = 'no value this run judged is written there';
+/** Why a value the run never walked is not judged. */
+const NO_RECOMMENDATION = 'no recommendation read';
 
-/** A file no run can judge (a service gone from platform.yaml, a value no longer set there) holds the branch until someone lets it go. */
+/**
+ * A file no run can judge (a service gone from platform.yaml, a value no longer set there), or a value
+ * no run reads a recommendation for (a workload kaji makes no VerticalPodAutoscaler for), holds the
+ * branch until someone lets it go.
+ */
 function orphanAdvice(unjudged: readonly string[]): string {
-  return unjudged.some((phrase) => phrase.endsWith(`: ${NO_JUDGED_VALUE}`))
-    ? `; close the pull request (or delete the branch) if the edits of a file where ${NO_JUDGED_VALUE} are no longer wanted`
-    : '';
+  const orphans = [
+    ...(unjudged.some((phrase) => phrase.endsWith(`: ${NO_JUDGED_VALUE}`)) ? [`a file where ${NO_JUDGED_VALUE}`] : []),
+    ...(unjudged.some((phrase) => phrase.includes(`(${NO_RECOMMENDATION})`)) ? ['a value no recommendation is read for'] : []),
+  ];
+  return orphans.length === 0 ? '' : `; close the pull request (or delete the branch) if the edits of ${orphans.join(', or of ')} are no longer wanted`;
 }
 
 /**
@@ -878,7 +883,7 @@ async function settleStalePullRequest(
   if (foreign.length > 0) {
     return leftOpen(`its values are stale, but ${branch} ${foreignCommitsText(foreign)}; close the pull request yourself, or merge it if they are still wanted`);
   }
-  const { held: unjudged, leftAlone } = await unjudgedEdits(workspace, read, judged);
+  const { held: unjudged, leftAlone } = await unjudgedEdits(workspace, branch, read, judged);
   notes.push(...leftAlone);
   if (unjudged.length > 0) {
     return leftOpen(

@@ -51,7 +51,7 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
         'container\'s resources.requests), each overlay rendered again to check it, then committed in a temporary clone ' +
         '(your checkout is never touched), force-pushed to kaji/rightsize (kaji/rightsize-A+B for --service A,B: one branch per set of services) and ' +
         'proposed as a pull request (label kaji/rightsize; needs GITHUB_TOKEN). --dry-run prints the diff instead.\n\n' +
-        'A branch that changes values the run did not judge on every cluster\'s numbers (a cluster or a service not read) is ' +
+        'A branch that changes values the run did not judge on every cluster\'s numbers (a cluster, a service or a workload not read) is ' +
         'not rebuilt: nothing is pushed, and the run fails naming them (a value without numbers the branch leaves as the base has it holds nothing: it is noted). ' +
         "When nothing is left to change, the branch's open pull request holds stale values: the branch is deleted and the " +
         'pull request closed, with a comment saying why; left open (with a warning) when the branch has commits kaji did not ' +

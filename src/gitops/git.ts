@@ -327,17 +327,34 @@ export class Workspace {
     const seen = await this.#readBranch(branch);
     if (seen === undefined) return undefined;
     if (seen.onBase) return { tip: seen.tip, files: [], trailers: [] };
-    const base = `refs/remotes/origin/${this.base}`;
-    const mergeBase = () => this.#git(['merge-base', base, seen.tip]).then((out) => out.trim(), () => undefined);
+    const from = (await this.forkPoint(branch))!;
+    const files = (await this.#git(['diff', '--name-only', '--no-renames', '-z', from, seen.tip, '--'])).split('\0').filter((path) => path !== '');
+    const trailers = (await this.#git(['log', '--format=%(trailers:only,unfold)', seen.tip, '--not', `refs/remotes/origin/${this.base}`, '--'])).split('\n').filter((line) => line.trim() !== '');
+    return { tip: seen.tip, files, trailers };
+  }
+
+  /**
+   * PR mode: where `branch` (at the tip read) left the base; undefined when there is no such branch.
+   * A shallow clone lacks the history to find it: it is fetched back to there (#deepenToBase), not whole.
+   */
+  async forkPoint(branch: string): Promise<string | undefined> {
+    checkBranch(branch);
+    const seen = await this.#readBranch(branch);
+    if (seen === undefined) return undefined;
+    if (seen.onBase) return seen.tip;
+    const mergeBase = () => this.#git(['merge-base', `refs/remotes/origin/${this.base}`, seen.tip]).then((out) => out.trim(), () => undefined);
     let from = await mergeBase();
     if (from === undefined && (await this.#isShallow())) {
       await this.#deepenToBase(branch, seen.tip);
       from = await mergeBase();
     }
     if (from === undefined) throw new GitError(`cannot tell what ${branch} of ${this.source} changes: it shares no history with ${this.base}`, ['merge-base']);
-    const files = (await this.#git(['diff', '--name-only', '--no-renames', '-z', from, seen.tip, '--'])).split('\0').filter((path) => path !== '');
-    const trailers = (await this.#git(['log', '--format=%(trailers:only,unfold)', seen.tip, '--not', base, '--'])).split('\n').filter((line) => line.trim() !== '');
-    return { tip: seen.tip, files, trailers };
+    return from;
+  }
+
+  /** The text of `path` (in the repository) at `commit`, from what the clone holds (no network); undefined where git cannot read it there (no such file). */
+  async fileAt(commit: string, path: string): Promise<string | undefined> {
+    return this.#git(['cat-file', 'blob', `${commit}:${path}`]).catch(() => undefined);
   }
 
   /**

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { editRequest, findRequestSite, type SiteSearch } from '../../src/capacity/index.js';
-import { requestWrittenIn, type RequestSite } from '../../src/capacity/request-sites.js';
+import { changedRequests, siteWorkload, type RequestSite } from '../../src/capacity/request-sites.js';
 import { renderKustomization } from '../../src/kube/index.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 
@@ -228,25 +228,34 @@ describe('findRequestSite', () => {
   });
 });
 
-describe('requestWrittenIn: what another version of the file writes for a site found in one', () => {
-  // worker's api cpu, in the second document of the base.
-  const site: RequestSite = { file: '/repo/apps/shop/base/deployment.yaml', document: 1, pointer: '/spec/template/spec/containers/0/resources/requests/cpu', written: '100m' };
+describe('changedRequests and siteWorkload: the requests two versions of a file write differently, named by workload and container', () => {
   const workerAt = (containers: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: worker, namespace: shop}\nspec:\n  template:\n    spec:\n      containers: ${containers}\n`;
-  const read = (text: string) => requestWrittenIn(text, BASE_DEPLOYMENT, site, 'api', 'cpu');
+  const names = (before: string | undefined, after: string | undefined) =>
+    changedRequests(before, after).map(({ workload, container, resource, written }) => `${workload.kind}/${workload.name} ${container} ${resource}=${String(written)}`);
 
-  test('the same text: the value the site holds', () => {
-    assert.equal(read(BASE_DEPLOYMENT), '100m');
+  test('the same text, or a document inserted before, containers reordered: nothing changed', () => {
+    assert.deepEqual(names(BASE_DEPLOYMENT, BASE_DEPLOYMENT), []);
+    const moved = `${workerAt('[{name: sidecar}]').replace('name: worker', 'name: batch')}---\n${BASE_DEPLOYMENT.replace('requests: {cpu: 250m, memory: 256Mi}', 'requests: {memory: 256Mi, cpu: 250m}')}`;
+    assert.deepEqual(names(BASE_DEPLOYMENT, moved), []);
   });
 
-  test('a document inserted before it, its containers reordered: found by the kind and name of its document and the name of its container', () => {
-    const moved = `${workerAt("[{name: sidecar, resources: {requests: {cpu: 5m}}}, {name: api, resources: {requests: {cpu: 150m}}}]")}---\n${BASE_DEPLOYMENT}`;
-    assert.equal(read(moved), '150m');
+  test("one value edited, one removed, one added: each named, as the later version writes it (else the earlier); a limit is not a request", () => {
+    const edited = BASE_DEPLOYMENT.replace('cpu: 50m', 'cpu: 80m').replace('requests: {cpu: 100m}', 'requests: {memory: 32Mi}').replace('limits: {cpu: "1", memory: 512Mi}', 'limits: {cpu: "2", memory: 512Mi}');
+    assert.deepEqual(names(BASE_DEPLOYMENT, edited), ['Deployment/web proxy cpu=80m', 'Deployment/worker api memory=32Mi', 'Deployment/worker api cpu=100m']);
   });
 
-  test('a version without the workload, the container or the request: undefined, not another workload\'s value', () => {
-    assert.equal(read(BASE_DEPLOYMENT.slice(0, BASE_DEPLOYMENT.indexOf('---'))), undefined);
-    assert.equal(read(`${BASE_DEPLOYMENT.slice(0, BASE_DEPLOYMENT.indexOf('---'))}---\n${workerAt('[{name: api}]')}`), undefined);
-    assert.equal(read(''), undefined);
+  test("a version that is not there (the file added or deleted) or unreadable: every request of the other changed; a patch's requests too", () => {
+    const all = ['Deployment/web api cpu=250m', 'Deployment/web api memory=256Mi', 'Deployment/web proxy cpu=50m', 'Deployment/web proxy memory=64Mi', 'Deployment/worker api cpu=100m'];
+    assert.deepEqual(names(undefined, BASE_DEPLOYMENT), all);
+    assert.deepEqual(names(BASE_DEPLOYMENT, undefined), all);
+    assert.deepEqual(names('{ not: yaml', BASE_DEPLOYMENT), all);
+    assert.deepEqual(names(OVERLAY_PATCH, OVERLAY_PATCH.replace('384Mi', '400Mi')), ['Deployment/web api memory=400Mi']);
+  });
+
+  test("siteWorkload: the kind and name of a site's document in the version it was found in", () => {
+    const site: RequestSite = { file: '/repo/apps/shop/base/deployment.yaml', document: 1, pointer: '/spec/template/spec/containers/0/resources/requests/cpu', written: '100m' };
+    assert.deepEqual(siteWorkload(BASE_DEPLOYMENT, site), { kind: 'Deployment', name: 'worker' });
+    assert.equal(siteWorkload(BASE_DEPLOYMENT, { ...site, document: 2 }), undefined);
   });
 });
 

@@ -262,6 +262,101 @@ describe('kaji rightsize judges per value: a value without numbers that the bran
       { blue: [...BLUE_VPAS, workerVpa('blue')], green: [...GREEN_VPAS, workerVpa('green')] },
     );
   });
+
+  // A value no run reads a recommendation for holds the branch until someone lets it go.
+  const LET_GO = 'close the pull request (or delete the branch) if the edits of a value no recommendation is read for are no longer wanted';
+  // An HPA of worker on cpu and memory: kaji gives worker no VerticalPodAutoscaler any more.
+  const hpa = `---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: worker, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
+  minReplicas: 1
+  maxReplicas: 2
+  metrics:
+    - {type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}
+    - {type: Resource, resource: {name: memory, target: {type: Utilization, averageUtilization: 70}}}
+`;
+
+  test("a value the branch raised that this run never reads, beside shop's judged values in the same file: held (exit 1), naming it", async () => {
+    const withoutShipper = (vpa: object) => JSON.parse(JSON.stringify(vpa), (key: string, value: unknown) => (Array.isArray(value) ? value.filter((entry: { containerName?: string }) => entry.containerName !== 'log-shipper') : value)) as object;
+    const shipperRaised = (cluster: string) => vpaObject(cluster, 'shop', 'shop', { app: { cpu: '320m', memory: '150Mi' }, 'log-shipper': { cpu: '40m', memory: '64Mi' } });
+    const cases: { what: string; first: { blue: object[]; green: object[] }; then?: Record<string, string>; now: object[]; held: string }[] = [
+      {
+        what: "worker's VerticalPodAutoscalers no longer in the input",
+        first: { blue: [...BLUE_VPAS, workerVpa('blue')], green: [...GREEN_VPAS, workerVpa('green')] },
+        now: [...BLUE_VPAS, ...GREEN_MORE_MEMORY],
+        held: 'Deployment/worker app cpu and memory (blue, green not read)',
+      },
+      {
+        what: 'worker scaled by an HPA on cpu and memory since (no VerticalPodAutoscaler)',
+        first: { blue: [...BLUE_VPAS, workerVpa('blue')], green: [...GREEN_VPAS, workerVpa('green')] },
+        then: { 'apps/shop/base/deployment.yaml': SHOP_BASE + worker('{cpu: 100m, memory: 64Mi}') + hpa },
+        now: [...BLUE_VPAS, ...GREEN_MORE_MEMORY],
+        held: 'Deployment/worker app cpu and memory (no recommendation read)',
+      },
+      {
+        what: "shop's VerticalPodAutoscalers no longer report the log shipper",
+        first: { blue: [shipperRaised('blue')], green: [shipperRaised('green')] },
+        now: [...BLUE_VPAS, ...GREEN_MORE_MEMORY].map(withoutShipper),
+        held: 'Deployment/shop log-shipper cpu and memory (no recommendation read)',
+      },
+    ];
+    for (const { what, first, then, now, held } of cases) {
+      const fixture = createRightsizeFixture();
+      commitToRemote(fixture, baseWithWorker(SHOP_BASE), 'shop: a worker');
+      await withOpenPullRequest(
+        async (stage) => {
+          const tip = stage.fixture.git('rev-parse', BRANCH);
+          assert.notEqual(stage.fixture.git('diff', `main...${BRANCH}`, '--', 'apps/shop/base/deployment.yaml'), '', what);
+          if (then !== undefined) commitToRemote(stage.fixture, then, what);
+          const result = await runWith(stage, now, '-o', 'json');
+          assert.equal(result.code, 1, `${what}: ${result.stderr}`);
+          const { status, reason } = JSON.parse(result.stdout);
+          assert.equal(status, 'not-pushed', what);
+          const advice = held.endsWith('(no recommendation read)') ? `; ${LET_GO}` : '';
+          assert.equal(
+            reason,
+            `kaji/rightsize changes values this run did not judge on every cluster's numbers (apps/shop/base/deployment.yaml: ${held}), and rebuilding it from main would drop their edits: ` +
+              `nothing was pushed, and its pull request is left as it is; read every cluster (--context per cluster) and every service the branch changes${advice}`,
+            what,
+          );
+          assert.match(result.stderr, new RegExp(`^kaji: not pushed: .*${held.replace(/[()]/g, '\\$&')}`, 'm'), what);
+          assert.deepEqual(stage.github.requests, [], what);
+          untouched(stage, tip);
+        },
+        {},
+        fixture,
+        first,
+      );
+    }
+  });
+
+  test("the same, with nothing left to change: its stale pull request is left open, naming the value", async () => {
+    const fixture = createRightsizeFixture();
+    commitToRemote(fixture, baseWithWorker(SHOP_BASE), 'shop: a worker');
+    await withOpenPullRequest(
+      async (stage) => {
+        const tip = stage.fixture.git('rev-parse', BRANCH);
+        // shop's values set by hand on main, and worker scaled by an HPA on cpu and memory since.
+        commitToRemote(stage.fixture, { 'apps/shop/base/deployment.yaml': EXPECTED_BASE + worker('{cpu: 100m, memory: 64Mi}') + hpa, 'apps/shop/overlays/blue/requests.yaml': EXPECTED_PATCH }, 'shop: set by hand; an HPA of worker');
+        const result = await runWith(stage, [...BLUE_VPAS, ...GREEN_VPAS], '-o', 'json');
+        assert.equal(result.code, 0, result.stderr);
+        const { status, stalePullRequest } = JSON.parse(result.stdout);
+        assert.equal(status, 'unchanged');
+        assert.equal(stalePullRequest.action, 'left-open');
+        assert.equal(
+          stalePullRequest.reason,
+          `${UNJUDGED} (apps/shop/base/deployment.yaml: Deployment/worker app cpu and memory (no recommendation read)), ${READ_ALL}; ${LET_GO}`,
+        );
+        untouched(stage, tip);
+      },
+      {},
+      fixture,
+      { blue: [...BLUE_VPAS, workerVpa('blue')], green: [...GREEN_VPAS, workerVpa('green')] },
+    );
+  });
 });
 
 describe('kaji rightsize over a workload an HPA scales on cpu (its VerticalPodAutoscaler sizes memory alone)', { skip: !hasKubectl && 'needs kubectl' }, () => {
