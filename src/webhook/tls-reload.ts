@@ -3,6 +3,7 @@
 // after a valid change use the new pair; a half-written or mismatched pair is
 // refused and the old one kept.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:https';
 import { watchFileText, type ConfigWatcher } from './config-watch.js';
 
@@ -21,7 +22,11 @@ export function tlsPairProblem(cert: string, key: string): string | undefined {
   }
 }
 
-/** Reloads the server's certificate and key when either file changes. */
+/**
+ * Reloads the server's certificate and key when either file changes. Either change rereads both:
+ * a Secret volume swaps them together (one rename of its ..data link), and the new certificate
+ * read with the old key would be reported as a mismatch before the key's own change came.
+ */
 export function reloadTlsOnChange(
   server: Server,
   files: TlsFiles,
@@ -29,23 +34,40 @@ export function reloadTlsOnChange(
   onReload: (result: { readonly fingerprint: string } | { readonly error: string }) => void,
   options: { interval?: number } = {},
 ): ConfigWatcher {
-  const pair = { ...initial };
-  const apply = () => {
+  let served = { ...initial };
+  // The last pair refused, so the second file's change event does not report it again.
+  let refused: { cert: string; key: string } | undefined;
+  let closed = false;
+  let running = Promise.resolve();
+  const same = (a: { cert: string; key: string } | undefined, b: { cert: string; key: string }) => a?.cert === b.cert && a.key === b.key;
+  const reload = async () => {
+    let pair: { cert: string; key: string };
+    try {
+      const [cert, key] = await Promise.all([readFile(files.certFile, 'utf8'), readFile(files.keyFile, 'utf8')]);
+      pair = { cert, key };
+    } catch (error) {
+      if (!closed) onReload({ error: `cannot read ${(error as NodeJS.ErrnoException).path ?? 'the certificate'}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      return;
+    }
+    if (closed || same(served, pair) || same(refused, pair)) return;
     const problem = tlsPairProblem(pair.cert, pair.key);
-    if (problem) return onReload({ error: problem });
+    if (problem) {
+      refused = pair;
+      return onReload({ error: problem });
+    }
     server.setSecureContext({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' });
+    served = pair;
     onReload({ fingerprint: new X509Certificate(pair.cert).fingerprint256 });
   };
-  const watchPart = (file: string, part: 'cert' | 'key') =>
-    watchFileText(
-      file,
-      (change) => {
-        if ('error' in change) return onReload({ error: change.error.message });
-        pair[part] = change.text;
-        apply();
-      },
-      { ...options, initialText: initial[part] },
-    );
-  const watchers = [watchPart(files.certFile, 'cert'), watchPart(files.keyFile, 'key')];
-  return { close: () => watchers.forEach((watcher) => watcher.close()) };
+  // Reloads never overlap, so the last one read is the one served.
+  const changed = () => {
+    running = running.then(reload);
+  };
+  const watchers = [watchFileText(files.certFile, changed, { ...options, initialText: initial.cert }), watchFileText(files.keyFile, changed, { ...options, initialText: initial.key })];
+  return {
+    close: () => {
+      closed = true;
+      watchers.forEach((watcher) => watcher.close());
+    },
+  };
 }

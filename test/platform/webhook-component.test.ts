@@ -19,6 +19,7 @@ import {
   webhookComponent,
   type GeneratedFile,
 } from '../../src/platform/index.js';
+import { PLATFORM_SCHEMA } from '../../src/platform/definition/schema.js';
 import { definePlatform, ECR, sharedNamespacePlatform } from '../support/platform.js';
 import { objectsFrom } from '../support/inputs.js';
 
@@ -81,8 +82,9 @@ describe('webhook component', () => {
       );
       for (const rule of hook.rules as JsonObject[]) assert.deepEqual(rule.operations, ['CREATE', 'UPDATE']);
       const expressions = (hook.namespaceSelector as JsonObject).matchExpressions as JsonObject[];
-      assert.deepEqual(expressions[0], { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'kaji-system', 'kube-system'] });
-      assert.deepEqual([...WEBHOOK_EXCLUDED_NAMESPACES].sort(), ['argocd', 'kaji-system', 'kube-system']);
+      // Every namespace the CDK stack installs into (test/infra/webhook-exclusions.test.ts), and the webhook's own.
+      assert.deepEqual(expressions[0], { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'cert-manager', 'external-dns', 'external-secrets', 'kaji-system', 'kube-system'] });
+      assert.deepEqual([...WEBHOOK_EXCLUDED_NAMESPACES], ['argocd', 'cert-manager', 'external-dns', 'external-secrets', 'kaji-system', 'kube-system']);
       // cert-manager keeps the caBundle in sync; none is written in git.
       assert.equal(((config.metadata as JsonObject).annotations as JsonObject)['cert-manager.io/inject-ca-from'], `kaji-system/${SERVING_CERTIFICATE}`);
       assert.equal((hook.clientConfig as JsonObject).caBundle, undefined);
@@ -119,6 +121,14 @@ describe('webhook component', () => {
     for (const policy of policies) assert.ok(wave(policy) < wave(find(objects, 'Deployment')), 'policies sync before the Deployment');
   });
 
+  test("platform.yaml's schema names every excluded namespace where it says what escapes the webhook", () => {
+    const webhook = (PLATFORM_SCHEMA.properties as Record<string, JsonObject>).webhook!;
+    const failurePolicy = (webhook.properties as Record<string, JsonObject>).failurePolicy!;
+    for (const description of [webhook.description, failurePolicy.description] as string[]) {
+      for (const namespace of WEBHOOK_EXCLUDED_NAMESPACES) assert.ok(description.includes(namespace), `${namespace} in: ${description}`);
+    }
+  });
+
   test('the defaults from the loader: Fail, 5 s', () => {
     const defaults = objectsOf(webhookFiles(definePlatform()));
     const hook = (find(defaults, 'ValidatingWebhookConfiguration').webhooks as JsonObject[])[0]!;
@@ -131,7 +141,11 @@ describe('webhook component', () => {
     assert.deepEqual(serving.dnsNames, ['kaji-webhook', 'kaji-webhook.kaji-system', 'kaji-webhook.kaji-system.svc', 'kaji-webhook.kaji-system.svc.cluster.local']);
     assert.equal((serving.issuerRef as JsonObject).name, 'kaji-webhook-ca');
     assert.equal((find(objects, 'Issuer', 'kaji-webhook-ca').spec as JsonObject).ca !== undefined, true);
-    assert.equal((find(objects, 'Certificate', 'kaji-webhook-ca').spec as JsonObject).isCA, true);
+    const ca = find(objects, 'Certificate', 'kaji-webhook-ca').spec as JsonObject;
+    assert.equal(ca.isCA, true);
+    // A renewed CA keeps its key, so the serving certificate it signed before still verifies; the serving certificate gets a new key each time.
+    assert.equal((ca.privateKey as JsonObject).rotationPolicy, 'Never');
+    assert.equal((serving.privateKey as JsonObject).rotationPolicy, 'Always');
     assert.deepEqual(find(objects, 'Issuer', 'kaji-webhook-selfsigned').spec, { selfSigned: {} });
     assert.ok(!objects.some((o) => o.kind === 'ClusterIssuer'));
   });
@@ -226,7 +240,7 @@ describe('webhook component', () => {
     const selected = (hook: JsonObject) => (hook.namespaceSelector as JsonObject).matchExpressions;
     const path = (hook: JsonObject) => ((hook.clientConfig as JsonObject).service as JsonObject).path;
     // Every namespace but the excluded reaches exactly one of the two: none is judged twice, none escapes.
-    const excluded = { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'kaji-system', 'kube-system'] };
+    const excluded = { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'cert-manager', 'external-dns', 'external-secrets', 'kaji-system', 'kube-system'] };
     assert.deepEqual(selected(others), [excluded, { key: SERVICE_LABEL, operator: 'DoesNotExist' }]);
     assert.deepEqual(selected(tenants), [excluded, { key: SERVICE_LABEL, operator: 'Exists' }]);
     assert.deepEqual([path(others), path(tenants)], ['/validate', '/validate-tenant']);

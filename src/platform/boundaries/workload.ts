@@ -7,7 +7,8 @@
 // author lacks: these rules do, before merge (kaji synth) and at admission
 // (kaji webhook --tenants).
 import { findPodSpec, isObject, objectsAt, stringsAt, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
-import { SYSTEM_NODE_TAINT } from '../derive/names.js';
+import { SYSTEM_NODE_TAINT, teamGroup } from '../derive/names.js';
+import { GUARDRAIL_NAMES } from '../derive/tenant.js';
 import type { BoundaryFinding, TenantBoundary } from './objects.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -95,6 +96,7 @@ function covers(granted: string, resource: string): boolean {
 }
 
 function roleBindingFindings(binding: JsonObject, boundary: TenantBoundary): BoundaryFinding[] {
+  if (isTeamBinding(binding, boundary)) return [];
   const findings: BoundaryFinding[] = [];
   const roleRef = isObject(binding.roleRef) ? binding.roleRef : {};
   if (roleRef.kind === 'ClusterRole' && !(typeof roleRef.name === 'string' && BINDABLE_CLUSTER_ROLES.has(roleRef.name))) {
@@ -114,6 +116,31 @@ function roleBindingFindings(binding: JsonObject, boundary: TenantBoundary): Bou
     }
   });
   return findings;
+}
+
+/**
+ * kaji's own binding of a team to its namespace's Role (derive/tenant.ts rbacObjects), which
+ * kaji-tenants applies in the tenant namespace: the webhook cannot tell who sends it, so it is
+ * recognised by what it holds, exactly: its name, the Role kaji-team and the one group of a team
+ * of the namespace's services. It grants the team nothing a tenant could not see coming: the Role
+ * it names is held to roleFindings like any other.
+ */
+function isTeamBinding(binding: JsonObject, boundary: TenantBoundary): boolean {
+  const name = isObject(binding.metadata) ? binding.metadata.name : undefined;
+  const roleRef = isObject(binding.roleRef) ? binding.roleRef : {};
+  const subjects = Array.isArray(binding.subjects) ? binding.subjects : [];
+  const subject = subjects.length === 1 && isObject(subjects[0]) ? subjects[0] : undefined;
+  return (
+    name === GUARDRAIL_NAMES.role &&
+    roleRef.apiGroup === RBAC_GROUP &&
+    roleRef.kind === 'Role' &&
+    roleRef.name === GUARDRAIL_NAMES.role &&
+    subject !== undefined &&
+    Object.keys(subject).length === 3 &&
+    subject.apiGroup === RBAC_GROUP &&
+    subject.kind === 'Group' &&
+    boundary.teams.some((team) => subject.name === teamGroup(team))
+  );
 }
 
 /** A field as messages show it: text as written, anything else as JSON (String() of a mapping with a toString key throws). */

@@ -391,7 +391,7 @@ export const PLATFORM_SCHEMA: Schema = {
       { uniqueItems: true, default: [] },
     ),
     webhook: object(
-      'The admission webhook (`kaji webhook`): the same policy as CI, enforced by the API server on every Pod and workload created or updated outside kube-system, argocd and kaji-system. kaji synth writes its Deployment, Service, NetworkPolicies, webhook configurations and cert-manager certificates under clusters/<cluster>/platform/webhook/ (cert-manager must be installed in the cluster).',
+      'The admission webhook (`kaji webhook`): the same policy as CI, enforced by the API server on every Pod and workload created or updated outside kaji-system and the namespaces the CDK stack installs into (kube-system, argocd, cert-manager, external-dns, external-secrets). kaji synth writes its Deployment, Service, NetworkPolicies, webhook configurations and cert-manager certificates under clusters/<cluster>/platform/webhook/ (cert-manager must be installed in the cluster).',
       {
         enabled: {
           type: 'boolean',
@@ -401,7 +401,7 @@ export const PLATFORM_SCHEMA: Schema = {
         failurePolicy: {
           type: 'string',
           enum: ['Fail', 'Ignore'],
-          description: `What the API server does with a request the webhook cannot judge (down, timed out). Fail: refuse it — nothing escapes the policy, but a webhook outage blocks deploys (kube-system, argocd and kaji-system are exempt, so the cluster and Argo CD can still repair it). Ignore: admit it — deploys never wait on the webhook, but during an outage unchecked objects get in (CI still checks what goes through git). @default "${D.failurePolicy}"`,
+          description: `What the API server does with a request the webhook cannot judge (down, timed out). Fail: refuse it — nothing escapes the policy, but a webhook outage blocks deploys (kube-system, argocd, cert-manager, external-dns, external-secrets and kaji-system are exempt, so the cluster and Argo CD can still repair it, and cert-manager can renew the webhook's certificate). Ignore: admit it — deploys never wait on the webhook, but during an outage unchecked objects get in (CI still checks what goes through git). @default "${D.failurePolicy}"`,
           default: D.failurePolicy,
         },
         timeoutSeconds: {

@@ -8,6 +8,22 @@ export const MANAGED_BY = 'kaji';
 
 /** The namespace Argo CD runs in; Applications and AppProjects live there. */
 export const ARGOCD_NAMESPACE = 'argocd';
+/**
+ * The namespaces the cluster's CDK stack (src/infra) installs into: Kubernetes' and EKS's own, where
+ * Karpenter, the load balancer controller, metrics-server and the VPA go too; Argo CD's; and its
+ * add-ons'. The admission webhook is never called for them, so that with the webhook down (under
+ * failurePolicy Fail) cert-manager can still renew its certificate, and a `cdk deploy` of a chart
+ * whose images the platform's policy would refuse still lands (test/infra/webhook-exclusions.test.ts
+ * holds the stack to this list).
+ */
+export const CDK_NAMESPACES = {
+  kubeSystem: 'kube-system',
+  argocd: ARGOCD_NAMESPACE,
+  certManager: 'cert-manager',
+  externalDns: 'external-dns',
+  externalSecrets: 'external-secrets',
+} as const;
+
 /** The API server as seen from inside the cluster: each cluster's Argo CD deploys only to its own cluster. */
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 

@@ -35,7 +35,7 @@ import { KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition } from 
 import type { GroupKind } from '../argocd.js';
 import type { ComponentContext, PlatformComponent } from '../components.js';
 import { DeriveError } from '../errors.js';
-import { ARGOCD_NAMESPACE, platformLabels, SERVICE_LABEL } from '../names.js';
+import { CDK_NAMESPACES, platformLabels, SERVICE_LABEL } from '../names.js';
 import { GUARDRAIL_NAMES } from '../tenant.js';
 import { generatedFile, sortedMap, type GeneratedFile } from '../yaml.js';
 import { KAJI_NAMESPACE_WAVE, kajiNamespaceObject, RESTRICTED_CONTAINER_SECURITY } from './kaji-namespace.js';
@@ -55,8 +55,12 @@ export const TENANTS_KEY = 'tenants.json';
 const TENANTS_DIR = '/etc/kaji/tenants';
 const TLS_DIR = '/etc/kaji/tls';
 
-/** Namespaces the API server never sends to the webhook: the control plane's, Argo CD's (so it can always repair) and the webhook's own. */
-export const WEBHOOK_EXCLUDED_NAMESPACES: readonly string[] = [ARGOCD_NAMESPACE, KAJI_NAMESPACE, 'kube-system'];
+/**
+ * Namespaces the API server never sends to the webhook: every one the CDK stack installs into
+ * (kube-system, Argo CD's, cert-manager's...: the cluster and Argo CD can always repair, and
+ * cert-manager can renew the webhook's certificate while the webhook is down) and the webhook's own.
+ */
+export const WEBHOOK_EXCLUDED_NAMESPACES: readonly string[] = [...Object.values(CDK_NAMESPACES), KAJI_NAMESPACE].sort();
 
 /** What the webhook judges: Pods and every workload kind that makes them (Argo Rollouts too), on CREATE and UPDATE. */
 export const WEBHOOK_RULES: readonly JsonObject[] = [
@@ -163,7 +167,10 @@ function certificateObjects(): JsonObject[] {
         secretName: ca,
         duration: '43800h', // 5 years
         renewBefore: '8760h',
-        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        // The renewed CA keeps its key: cert-manager does not reissue the serving certificate when
+        // the CA renews (cert-manager#2478), so the one being served, signed by the old CA, must
+        // still verify against the caBundle, whichever CA certificate that holds.
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Never' },
         issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: selfSigned },
       },
     },
