@@ -30,9 +30,11 @@
 // Controllers that need AWS permissions (IAM roles) or must run before any
 // workload (CNI, DNS, nodes) are CDK's; everything that is plain Kubernetes
 // objects is git's.
+import { isDeepStrictEqual } from 'node:util';
 import * as cdk from 'aws-cdk-lib/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, parseCidr, teamGroup, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
@@ -45,8 +47,10 @@ import { CertManager } from './addons/cert-manager.js';
 import { InfraError } from './errors.js';
 import { Karpenter } from './karpenter.js';
 import { awsCliLayerAsset, kubectlLayerAsset, linkLayerZips } from './private/layer-staging.js';
+import { constructPathOf, failAt, validatePlatformInfo } from './private/platform-info.js';
 import { PlatformStack } from './private/platform-stack.js';
 import { CLUSTER_TAG, PLATFORM_TAG } from './private/tags.js';
+import { IAM_ROLE_ARN } from '../platform/definition/schema.js';
 import { suppress, type NagSuppression } from './nag.js';
 import { versionPins, type VersionPins } from './versions.js';
 
@@ -64,6 +68,9 @@ import { versionPins, type VersionPins } from './versions.js';
  */
 export type TeamAccessPolicy = 'none' | 'view' | 'edit';
 
+/** The AWS managed policies of the system node role, those the EKS User Guide names for a node role. */
+const SYSTEM_NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly'];
+
 const TEAM_ACCESS_POLICIES: Record<Exclude<TeamAccessPolicy, 'none'>, string> = {
   view: 'AmazonEKSViewPolicy',
   edit: 'AmazonEKSEditPolicy',
@@ -79,7 +86,9 @@ export interface ClusterStackProps extends cdk.StackProps {
   /** The platform's public hosted zone: external-dns writes the cluster's records there, and only there. */
   readonly hostedZone: route53.IHostedZone;
   /**
-   * IAM role ARNs of the platform team: cluster admin (AmazonEKSClusterAdminPolicy, cluster scope).
+   * IAM role ARNs of the platform team: cluster admin (AmazonEKSClusterAdminPolicy,
+   * cluster scope). The cluster gives its creator no access, so without one no
+   * person can use kubectl on it (see the README's "Who may use kubectl").
    * @default []
    */
   readonly platformAdminRoleArns?: readonly string[];
@@ -102,7 +111,10 @@ export interface ClusterStackProps extends cdk.StackProps {
    */
   readonly publicEndpointCidrs?: readonly string[];
   /**
-   * The EKS access policy of each team in its namespaces, besides its group.
+   * The EKS access policy of each team in its namespaces, besides its group
+   * (see TeamAccessPolicy: `none` keeps a team's rights in the RoleBindings
+   * kaji generates, reviewed in git; `edit` would let a team read Secrets,
+   * exec into pods and delete its NetworkPolicies).
    * @default 'none'
    */
   readonly teamAccessPolicy?: TeamAccessPolicy;
@@ -166,12 +178,14 @@ export class ClusterStack extends PlatformStack {
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     const { platform, cluster: definition } = props;
+    const path = constructPathOf(scope, id);
+    validatePlatformInfo(platform, props.env, failAt(path));
+    validate(path, props);
     super(scope, id, {
       description: `kaji: EKS cluster ${definition.name} (Kubernetes ${definition.kubernetesVersion}) of platform ${platform.platform.name}`,
       ...props,
-      env: props.env ?? { account: platform.platform.account, region: platform.platform.region },
+      env: { account: platform.platform.account, region: platform.platform.region },
     });
-    validate(this.node.path, props);
     // Cost allocation per platform and per cluster (blue and green side by side).
     cdk.Tags.of(this).add(PLATFORM_TAG, platform.platform.name);
     cdk.Tags.of(this).add(CLUSTER_TAG, definition.name);
@@ -356,7 +370,7 @@ export class ClusterStack extends PlatformStack {
     // (EKS UpdateNodegroupVersion takes the template it was created with), so
     // the node group has a new construct id: CloudFormation creates it before
     // it deletes the one made by earlier kaji versions (id "System").
-    return this.cluster.addNodegroupCapacity('SystemNodes', {
+    const nodes = this.cluster.addNodegroupCapacity('SystemNodes', {
       instanceTypes: [props.systemNodeInstanceType ?? new ec2.InstanceType(arm ? 'm7g.large' : 'm6i.large')],
       amiType: arm ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
       launchTemplateSpec: { id: launchTemplate.ref, version: launchTemplate.attrLatestVersionNumber },
@@ -369,6 +383,26 @@ export class ClusterStack extends PlatformStack {
       labels: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
       taints: [{ key: SYSTEM_NODE_TAINT.key, value: SYSTEM_NODE_TAINT.value, effect: eks.TaintEffect.NO_SCHEDULE }],
     });
+    this.pullOnlyFromEcr(nodes.role);
+    return nodes;
+  }
+
+  /**
+   * The system node role's ECR policy: AmazonEC2ContainerRegistryPullOnly
+   * (pull images; what the EKS User Guide's node role names, and Karpenter's
+   * nodes have) instead of the ReadOnly policy aws-cdk-lib attaches, which
+   * also lists and describes every repository and its images. The role stays
+   * aws-cdk-lib's (a new node role would replace the node group); only its
+   * list of managed policies is set, an in-place update.
+   */
+  private pullOnlyFromEcr(role: iam.IRole): void {
+    const managed = (names: readonly string[]): string[] => names.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name).managedPolicyArn);
+    const resource = role.node.defaultChild;
+    const made = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'];
+    if (!(resource instanceof iam.CfnRole) || !isDeepStrictEqual(this.resolve(resource.managedPolicyArns), this.resolve(managed(made)))) {
+      throw new InfraError(this.node.path, 'systemNodes.role', `is not the node role aws-eks-v2 makes (${made.join(', ')}), so its ECR policy cannot be narrowed: check what the aws-cdk-lib upgrade changed`);
+    }
+    resource.managedPolicyArns = managed(SYSTEM_NODE_POLICIES);
   }
 
   private acknowledgeNagFindings(publicCidrs: readonly string[]): void {
@@ -390,7 +424,7 @@ export class ClusterStack extends PlatformStack {
       id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
       reason: `${name} is one of the AWS managed policies EKS documents for managed node groups; AWS keeps it current, a copy would drift.`,
     });
-    suppress(this.systemNodes.role, ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map(managed));
+    suppress(this.systemNodes.role, SYSTEM_NODE_POLICIES.map(managed));
     // aws-cdk-lib's kubectl provider (a Lambda in the VPC and its provider framework): its roles, runtime and policies are aws-cdk-lib's.
     const kubectlProvider = this.cluster.node.findChild('KubectlProvider');
     acknowledgeRuleFindings(
@@ -413,11 +447,8 @@ export class ClusterStack extends PlatformStack {
 
 function validate(path: string, props: ClusterStackProps): void {
   const { platform, cluster } = props;
-  if (platform.platform.account === '') throw new InfraError(path, 'platform.platform.account', 'is empty: name the AWS account ID in platform.yaml');
-  if (platform.platform.region === '') throw new InfraError(path, 'platform.platform.region', 'is empty: name the AWS region in platform.yaml');
-  if (platform.platform.domain === '') throw new InfraError(path, 'platform.platform.domain', 'is empty: name the DNS domain in platform.yaml');
-  if (!platform.clusters.some((candidate) => candidate.name === cluster.name)) {
-    throw new InfraError(path, 'cluster', `is ${JSON.stringify(cluster.name)}, which is not in platform.clusters (${platform.clusters.map((c) => c.name).join(', ')})`);
+  if (!platform.clusters?.some((candidate) => candidate.name === cluster?.name)) {
+    throw new InfraError(path, 'cluster', `is ${JSON.stringify(cluster?.name)}, which is not in platform.clusters (${(platform.clusters ?? []).map((c) => c.name).join(', ')})`);
   }
   const principals = new Map<string, string>();
   const claim = (arn: string, field: string): void => {
@@ -427,14 +458,23 @@ function validate(path: string, props: ClusterStackProps): void {
     }
     principals.set(arn, field);
   };
-  for (const [index, arn] of (props.platformAdminRoleArns ?? []).entries()) claim(arn, `platformAdminRoleArns[${index}]`);
+  for (const [index, arn] of (props.platformAdminRoleArns ?? []).entries()) {
+    if (typeof arn !== 'string' || !new RegExp(IAM_ROLE_ARN).test(arn)) {
+      throw new InfraError(path, `platformAdminRoleArns[${index}]`, `must be an IAM role ARN such as arn:aws:iam::111122223333:role/platform-admins; found ${JSON.stringify(arn)}`);
+    }
+    claim(arn, `platformAdminRoleArns[${index}]`);
+  }
   for (const [index, team] of platform.teams.entries()) claim(team.identity, `platform.teams[${index}].identity`);
   for (const [index, cidr] of (props.publicEndpointCidrs ?? []).entries()) {
-    const parsed = parseCidr(cidr);
+    const parsed = parseCidr(cidr, 'an IPv4 CIDR such as 203.0.113.0/24');
     if (!parsed.ok) throw new InfraError(path, `publicEndpointCidrs[${index}]`, parsed.problem);
     // Prefix length 0 is every address, however the address is written (0.0.0.0/0, ::/0, ::0/0).
     if (parsed.cidr.prefix === 0) {
       throw new InfraError(path, `publicEndpointCidrs[${index}]`, `is ${cidr}, every address: name the networks that may reach the API, or leave the list empty for a private endpoint`);
+    }
+    // EKS refuses IPv6 blocks in publicAccessCidrs of an IPv4 cluster, which kaji's clusters are: only at deployment, after the stack is half created.
+    if (parsed.cidr.family === 6) {
+      throw new InfraError(path, `publicEndpointCidrs[${index}]`, `is ${cidr}, an IPv6 block, but the cluster is an IPv4 cluster, whose public endpoint EKS opens to IPv4 CIDRs only: name the IPv4 addresses of those networks`);
     }
   }
 }

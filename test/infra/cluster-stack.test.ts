@@ -209,6 +209,15 @@ describe('ClusterStack: add-ons and system nodes', () => {
     });
   });
 
+  test('the system node role pulls from ECR with AmazonEC2ContainerRegistryPullOnly (as Karpenter\'s nodes do), not the ReadOnly policy', () => {
+    const nodegroup = Object.values(blue.findResources('AWS::EKS::Nodegroup'))[0] as { Properties: { NodeRole: { 'Fn::GetAtt': [string, string] } } };
+    const role = blue.toJSON().Resources[nodegroup.Properties.NodeRole['Fn::GetAtt'][0]] as { Properties: { ManagedPolicyArns: unknown[] } };
+    assert.deepEqual(
+      role.Properties.ManagedPolicyArns,
+      ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly'].map((name) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::aws:policy/${name}`]] })),
+    );
+  });
+
   test('CoreDNS waits for the nodes; the nodes wait for the CNI', () => {
     const [nodegroupId] = Object.keys(blue.findResources('AWS::EKS::Nodegroup'));
     const addons = blue.findResources('AWS::EKS::Addon');
@@ -611,7 +620,7 @@ describe('ClusterStack: cdk-nag and bad input', () => {
         wildcard('<ClusterKubectlProviderHandler2E05C68A.Arn>:*'),
         'AwsSolutions-L1',
       ],
-      'Cluster/NodegroupSystemNodes/NodeGroupRole': ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map(managed),
+      'Cluster/NodegroupSystemNodes/NodeGroupRole': ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly'].map(managed),
       'Karpenter/InterruptionQueue': ['AwsSolutions-SQS3'],
       'Karpenter/NodeRole': ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore', 'AmazonEKS_CNI_Policy'].map(managed),
       'Karpenter/ControllerNodeLifecyclePolicy': [
@@ -689,6 +698,6 @@ describe('ClusterStack: cdk-nag and bad input', () => {
     refused('::0/0', /every address/, 'open6');
     refused('203.0.113.7', /without a prefix length/, 'bare');
     refused('203.0.113.7/24', /host bits/, 'hostbits');
-    refused('office', /must be a CIDR/, 'word');
+    refused('office', /must be an IPv4 CIDR such as 203\.0\.113\.0\/24/, 'word');
   });
 });

@@ -477,6 +477,12 @@ describe('errors: names and references', () => {
     ]);
   });
 
+  test('a cluster named "shared" is refused: its stack would be the shared stack\'s', () => {
+    assertProblems(edit('  - name: blue', '  - name: shared'), [
+      'platform.yaml:9:11: clusters[0].name: "shared" names the shared stack (<platform>-shared: VPC, DNS zone, ECR), so a cluster\'s stack cannot take it; name the cluster otherwise, e.g. blue',
+    ]);
+  });
+
   test('a service whose team is not defined', () => {
     assertProblems(edit('    team: blog', '    team: blgo'), [
       'platform.yaml:17:11: services[0].team: team "blgo" is not defined (did you mean "blog"?); add it under teams (defined: blog)',

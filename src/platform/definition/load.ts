@@ -16,6 +16,7 @@ import { canonicalQuantity, ceilToScale, compareQuantities, exceedsInt64, parseQ
 import type { Quantity } from '../../kube/index.js';
 import { didYouMean, fileErrorReason, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../../kube/index.js';
 import { parseCidr } from '../cidr.js';
+import { SHARED_STACK_PART } from '../stack-name.js';
 import { argoCdHost } from '../derive/argocd.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
 import type {
@@ -315,6 +316,13 @@ function kubernetesVersionMessage(version: string): string {
 function checkClusters(data: Raw, problems: ProblemList): void {
   const clusters = records(data.clusters);
   reportDuplicates(clusters, 'clusters', 'name', 'cluster', problems);
+  for (const { value: cluster, index } of clusters) {
+    if (cluster.name !== SHARED_STACK_PART) continue;
+    problems.add({
+      path: ['clusters', index, 'name'],
+      message: `"${SHARED_STACK_PART}" names the shared stack (<platform>-${SHARED_STACK_PART}: VPC, DNS zone, ECR), so a cluster's stack cannot take it; name the cluster otherwise, e.g. blue`,
+    });
+  }
   const weights = clusters.map(({ value }) => value.weight);
   if (clusters.length > 0 && weights.every((weight) => weight === 0)) {
     problems.add({

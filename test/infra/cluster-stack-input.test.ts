@@ -1,0 +1,112 @@
+// ClusterStack's input: what it takes from platform.yaml besides the cluster
+// (the platform's account, region and domain), the platform admins, and the
+// props it refuses, each naming the field. Definitions made by hand (a user's
+// own CDK app) may lack what the loader guarantees.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import * as cdk from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { loadPlatform, type PlatformDefinition } from '../../src/platform/index.js';
+import { ClusterStack, type ClusterStackProps } from '../../src/infra/cluster-stack.js';
+import { InfraError } from '../../src/infra/errors.js';
+import { testNetwork } from './helpers.js';
+
+const platform = await loadPlatform(fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url)));
+const blue = platform.clusters.find((cluster) => cluster.name === 'blue')!;
+const ADMIN = 'arn:aws:iam::111122223333:role/labs-platform-admins';
+const OTHER_ADMIN = 'arn:aws:iam::111122223333:role/break-glass';
+
+/** WHEN a cluster stack is built for blue from `definition` (its own app and stand-in network). */
+function build(definition: PlatformDefinition, props: Partial<ClusterStackProps> = {}): ClusterStack {
+  const app = new cdk.App();
+  return new ClusterStack(app, 'labs-blue', { platform: definition, cluster: blue, ...testNetwork(app, platform), ...props });
+}
+
+function expectInfraError(run: () => unknown, field: string, ...phrases: RegExp[]): void {
+  assert.throws(run, (error: unknown) => {
+    assert.ok(InfraError.isInfraError(error), `expected an InfraError, got ${String(error)}`);
+    assert.equal(error.field, field);
+    assert.equal(error.constructPath, 'labs-blue');
+    for (const phrase of phrases) assert.match(error.message, phrase);
+    return true;
+  });
+}
+
+function withInfo(change: (info: Record<string, unknown>) => void): PlatformDefinition {
+  const info: Record<string, unknown> = { ...platform.platform };
+  change(info);
+  return { ...platform, platform: info as unknown as PlatformDefinition['platform'] };
+}
+
+describe('ClusterStack: the platform\'s account, region and domain', () => {
+  test('a missing (deleted) account, region, domain or name is named, as is a missing platform section', () => {
+    for (const field of ['account', 'region', 'domain', 'name']) {
+      expectInfraError(() => build(withInfo((info) => delete info[field])), `platform.platform.${field}`, /is missing/);
+    }
+    expectInfraError(() => build({ ...platform, platform: undefined } as unknown as PlatformDefinition), 'platform.platform.name', /is missing/);
+  });
+
+  test('empty values are named as missing, malformed ones with what was found', () => {
+    expectInfraError(() => build(withInfo((info) => (info.account = ''))), 'platform.platform.account', /is missing/, /12-digit/);
+    expectInfraError(() => build(withInfo((info) => (info.account = '12'))), 'platform.platform.account', /12-digit AWS account ID \(a string\); found "12"/);
+    expectInfraError(() => build(withInfo((info) => (info.account = 111122223333))), 'platform.platform.account', /found 111122223333/);
+    expectInfraError(() => build(withInfo((info) => (info.region = 'Tokyo'))), 'platform.platform.region', /AWS region such as "eu-west-1"; found "Tokyo"/);
+    expectInfraError(() => build(withInfo((info) => (info.domain = 'Labs.Example.com.'))), 'platform.platform.domain', /lowercase DNS name/);
+  });
+
+  test('an env other than platform.yaml\'s account and region is refused', () => {
+    expectInfraError(() => build(platform, { env: { account: '999999999999' } }), 'env.account', /platform\.yaml deploys to 111122223333/);
+    expectInfraError(() => build(platform, { env: { region: 'eu-west-1' } }), 'env.region', /platform\.yaml runs in ap-northeast-1/);
+  });
+});
+
+describe('ClusterStack: the public endpoint', () => {
+  test('an IPv6 CIDR is refused: the cluster is IPv4 and EKS takes no IPv6 block for its public endpoint', () => {
+    expectInfraError(() => build(platform, { publicEndpointCidrs: ['203.0.113.0/24', '2001:db8::/32'] }), 'publicEndpointCidrs[1]', /IPv6/, /IPv4 cluster/);
+  });
+});
+
+/** The stack's access entries, resolved: principal, Kubernetes groups and access policies. */
+function accessEntries(stack: ClusterStack): { principal: string; groups: unknown; policies: string[] }[] {
+  return stack.node
+    .findAll()
+    .filter((construct): construct is eks.CfnAccessEntry => construct instanceof eks.CfnAccessEntry)
+    .map((entry) => {
+      const resolved = stack.resolve({ principal: entry.principalArn, groups: entry.kubernetesGroups, policies: entry.accessPolicies }) as {
+        principal: string;
+        groups: unknown;
+        policies?: { policyArn: unknown; accessScope: { type: string } }[];
+      };
+      return {
+        principal: resolved.principal,
+        groups: resolved.groups,
+        policies: (resolved.policies ?? []).map((policy) => `${JSON.stringify(policy.policyArn).match(/policy\/(\w+)/)?.[1]}@${policy.accessScope.type}`),
+      };
+    })
+    .filter((entry) => typeof entry.principal === 'string');
+}
+
+const admins = (stack: ClusterStack): string[] =>
+  accessEntries(stack)
+    .filter((entry) => entry.policies.includes('AmazonEKSClusterAdminPolicy@cluster'))
+    .map((entry) => entry.principal)
+    .sort();
+
+describe('ClusterStack: the platform admins', () => {
+  test('platformAdminRoleArns are cluster admins at cluster scope, and nothing else is; without them no role is', () => {
+    const stack = build(platform, { platformAdminRoleArns: [ADMIN, OTHER_ADMIN] });
+    assert.deepEqual(admins(stack), [OTHER_ADMIN, ADMIN].sort());
+    // AND the teams' entries stay as they were: their group, no EKS policy
+    const teams = accessEntries(stack).filter((entry) => platform.teams.some((team) => team.identity === entry.principal));
+    assert.equal(teams.length, platform.teams.length);
+    assert.ok(teams.every((entry) => entry.policies.length === 0));
+    assert.deepEqual(admins(build(platform)), []);
+  });
+
+  test('an admin role that is also a team\'s identity, or is no IAM role ARN, is refused naming the field', () => {
+    expectInfraError(() => build(platform, { platformAdminRoleArns: [platform.teams[1]!.identity] }), 'platform.teams[1].identity', /platformAdminRoleArns\[0\] already names/);
+    expectInfraError(() => build(platform, { platformAdminRoleArns: [ADMIN, 'platform-admins'] }), 'platformAdminRoleArns[1]', /must be an IAM role ARN .*; found "platform-admins"/);
+    expectInfraError(() => build(platform, { platformAdminRoleArns: ['arn:aws:iam::111122223333:user/alice'] }), 'platformAdminRoleArns[0]', /must be an IAM role ARN/);
+  });
+});
