@@ -274,12 +274,18 @@ function sameMessages(interned: readonly (ResultMessage | undefined)[], messages
   return true;
 }
 
-/** Audits one object with a plan of checks, its related verdicts decided against `related`. */
+/**
+ * Audits one object with a plan of checks, its related verdicts decided against `related`. Without
+ * `related` (an admission, where the API server sends one object), a verdict that needs other
+ * objects (a Deployment's PodDisruptionBudget, the Role a RoleBinding names) is left out, as an
+ * exempt check is: judged on the object alone it would refuse what the whole set passes. What a
+ * check decides from the object itself (a binding of cluster-admin) is judged as ever.
+ */
 export function auditObject(
   object: KubeObject,
   plan: CheckPlan,
   config: PolicyConfig,
-  related: RelatedObjects,
+  related: RelatedObjects | undefined,
   createdTime = '0001-01-01T00:00:00Z',
 ): Result {
   const undecided: UndecidedStep[] = [];
@@ -385,11 +391,12 @@ function runChecks(planned: readonly PlannedCheck[], target: StepTarget, holder:
   else context.undecided.push({ planned, judgements: judgements.slice(0, planned.length), pointer: target.pointer, holder });
 }
 
-/** Decides the related verdicts of undecided steps and puts their result sets in place. */
-function decideSteps(steps: readonly UndecidedStep[], related: RelatedObjects, config: PolicyConfig, plan: CheckPlan): void {
+/** Decides the related verdicts of undecided steps (left out without `related`) and puts their result sets in place. */
+function decideSteps(steps: readonly UndecidedStep[], related: RelatedObjects | undefined, config: PolicyConfig, plan: CheckPlan): void {
   for (const { planned, judgements, pointer, holder } of steps) {
     const messages = judgements.map((judgement, index) => {
       if (typeof judgement !== 'function') return judgement;
+      if (related === undefined) return undefined;
       let success: boolean | Error;
       try {
         success = judgement(related);

@@ -6,7 +6,6 @@ import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, obje
 import { bareNodeNameFinding, objectBoundaryFindings, type BoundaryFinding, type TenantBoundary } from '../platform/boundaries/index.js';
 import { applyMutationsInPlace, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
 import { auditObject, enabledChecks, planChecks, type CheckPlan } from '../policy/engine.js';
-import type { RelatedObjects } from '../policy/types.js';
 
 export const ADMISSION_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
 export type AdmissionVersion = (typeof ADMISSION_VERSIONS)[number];
@@ -134,7 +133,8 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
 
   // Normalising leaves metadata as it is, so the names above still hold.
   const judged = { ...object, raw: normalizeObject(raw), namespace };
-  const result = auditObject(judged, planFor(config), config, UNSEEN_RELATED);
+  // The API server sends this object alone: verdicts that need others are left out (kaji check judges them).
+  const result = auditObject(judged, planFor(config), config, undefined);
   const failed = failedChecks(result);
   const dangerFailures = failed.filter((f) => f.message.Severity === 'danger');
   const warningFailures = failed.filter((f) => f.message.Severity === 'warning');
@@ -281,33 +281,6 @@ function ownedByController(metadata: JsonObject): boolean {
   return Array.isArray(owners) && owners.some((owner) => isObject(owner) && owner.controller === true);
 }
 
-/**
- * Why a check that needs other objects (a Deployment's PodDisruptionBudget, the Role a RoleBinding
- * names) is not judged here: the API server sends one object, and judging it without the others
- * would refuse what kaji check and kaji synth pass with the whole set.
- */
-const UNSEEN = 'it needs other objects, which the webhook does not see (kaji check judges it)';
-
-/**
- * The other objects of an admission: none can be looked up. A check's lookup throws, the engine
- * then fails the check with the reason, and failedChecks leaves that failure out. What a check
- * decides from the object alone (a binding of cluster-admin) is judged as ever.
- */
-const UNSEEN_RELATED: RelatedObjects = {
-  ofKind: () => {
-    throw new Error(UNSEEN);
-  },
-  inNamespace: () => {
-    throw new Error(UNSEEN);
-  },
-  derived: (_key, compute) => compute(),
-};
-
-/** A check the engine could not run for want of other objects (UNSEEN_RELATED), not a failure. */
-function notJudged(message: ResultMessage): boolean {
-  return message.Details?.some((detail) => detail.endsWith(UNSEEN)) === true;
-}
-
 interface Failure {
   readonly message: ResultMessage;
   readonly container: string;
@@ -318,7 +291,7 @@ function failedChecks(result: Result): Failure[] {
   const collect = (set: Record<string, ResultMessage>, container: string) => {
     for (const id of Object.keys(set).sort()) {
       const message = set[id]!;
-      if (!message.Success && message.Severity !== 'ignore' && !notJudged(message)) failures.push({ message, container });
+      if (!message.Success && message.Severity !== 'ignore') failures.push({ message, container });
     }
   };
   collect(result.Results, '');
