@@ -197,8 +197,9 @@ export interface WebhookDefinition {
   /**
    * `Fail`: a request the webhook cannot judge (down, timed out) is refused —
    * nothing escapes the policy, but an outage of the webhook blocks deploys
-   * (kube-system, argocd and kaji-system are never sent to it, so the cluster
-   * and Argo CD can still repair it). `Ignore`: such a request is admitted —
+   * (kaji-system and the namespaces CDK installs into, CDK_NAMESPACES, are
+   * never sent to it, so the cluster, Argo CD and cert-manager can still
+   * repair it). `Ignore`: such a request is admitted —
    * deploys never wait on the webhook, but during an outage unchecked objects
    * get in (CI still checks everything that goes through git). @default "Fail"
    */
