@@ -8,6 +8,8 @@ import { ECR, platformYaml } from '../support/platform.js';
 const platform = parsePlatform(platformYaml([{ name: 'shop', hosts: ['www.shop.example.com'] }, { name: 'cart' }], { imageAllowlist: [`${ECR}/mirror/`] }), 'platform.yaml');
 const shop = platform.services[0]!;
 const cart = platform.services[1]!;
+const KAJI_VPAS =
+  'kaji generates one per workload, and kaji rightsize proposes requests from its recommendations: written by a tenant, they (or their status) say what the tenant chose, and a second one on the same workload leaves the recommender choosing between them';
 const HAND_WRITTEN =
   "Kubernetes fills a Service's endpoints from its selector; written by hand they send the Service's traffic, and an Ingress's, to any address, another namespace's pods too (CVE-2021-25740); use a selector, or an ExternalName Service for an outside host";
 
@@ -27,6 +29,17 @@ describe('tenant boundaries', () => {
       assert.equal(imageAllowed(image, serviceBoundary(platform, shop)), allowed);
     });
   }
+
+  test('an allowlist entry matches at a path boundary: one ending in / the repositories under it; any other that repository and those under it', () => {
+    const boundary = { ...serviceBoundary(platform, shop), imageAllowlist: ['ghcr.io/acme', 'public.ecr.aws/labs/'] };
+    for (const image of ['ghcr.io/acme:1.0', `ghcr.io/acme@sha256:${'a'.repeat(64)}`, 'ghcr.io/acme', 'ghcr.io/acme/base:1.0', 'public.ecr.aws/labs/base:1.0']) {
+      assert.equal(imageAllowed(image, boundary), true, image);
+    }
+    // A longer name is another owner's repository (GitHub user acme-evil), not one under the entry.
+    for (const image of ['ghcr.io/acme-evil/miner:1', 'ghcr.io/acmes:1.0', 'public.ecr.aws/labs-evil/base:1.0', 'public.ecr.aws/labs:1.0']) {
+      assert.equal(imageAllowed(image, boundary), false, image);
+    }
+  });
 
   test('objects outside the namespace, cluster-scoped kinds and foreign hosts are violations', () => {
     const objects = objectsFrom(`apiVersion: v1
@@ -352,6 +365,7 @@ rules:
           `rules[3] may change endpoints: ${HAND_WRITTEN}`,
           `rules[3] may change endpointslices: ${HAND_WRITTEN}`,
           'rules[3] may change targetgroupbindings: a TargetGroupBinding puts pods into any target group of the account it names, and the webhook does not see it; publish the service through an Ingress',
+          `rules[3] may change verticalpodautoscalers: ${KAJI_VPAS}`,
         ],
       );
       assert.deepEqual(shopViolations('apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: shop}\nrules: [{apiGroups: [""], resources: [pods], verbs: ["*"]}]\n').length, 1);
@@ -377,6 +391,32 @@ rules:
       ]);
       // A subresource of another resource is not the guarded one.
       assert.deepEqual(role('{apiGroups: [""], resources: [pods/status, namespacesx], verbs: [update]}'), []);
+    });
+
+    test('a */<subresource> entry reaches that subresource of every resource, as RBAC matches it', () => {
+      const role = (rule: string) =>
+        shopViolations(`apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: shop}\nrules: [${rule}]\n`).map((v) => v.replace('rbac Role/shop/r: ', ''));
+      assert.deepEqual(role('{apiGroups: [""], resources: ["*/status"], verbs: [update]}'), [
+        "rules[0] may change services/status: kube-proxy sends traffic for a Service's status.loadBalancer addresses to its pods, whoever it was meant for (CVE-2020-8554); the load balancer controller writes the status",
+      ]);
+      assert.deepEqual(role('{apiGroups: ["*"], resources: ["*/ephemeralcontainers"], verbs: [patch]}'), [
+        "rules[0] may change pods/ephemeralcontainers: containers added to a running pod go through a subresource the webhook is not sent, so their images would escape the service's repositories",
+      ]);
+      assert.deepEqual(role('{apiGroups: [""], resources: ["*/binding"], verbs: [create]}'), [
+        "rules[0] may change pods/binding: a Binding puts a pod on a node of its choosing past the scheduler and the system nodes' taint",
+      ]);
+      // Other subresources reach none of them; RBAC reads */* as the subresource named "*", which no resource has.
+      assert.deepEqual(role('{apiGroups: ["*"], resources: ["*/scale", "*/log", "*/*"], verbs: [update]}'), []);
+      assert.deepEqual(role('{apiGroups: [""], resources: ["*/status"], verbs: [get, list]}'), []);
+    });
+
+    test("a Role may not write VerticalPodAutoscalers (kaji's own per workload, which rightsize reads), only read them", () => {
+      const role = (verbs: string) =>
+        shopViolations(`apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: shop}\nrules: [{apiGroups: [autoscaling.k8s.io], resources: [verticalpodautoscalers], verbs: ${verbs}}]\n`).map((v) =>
+          v.replace('rbac Role/shop/r: ', ''),
+        );
+      assert.deepEqual(role('[get, patch]'), [`rules[0] may change verticalpodautoscalers: ${KAJI_VPAS}`]);
+      assert.deepEqual(role('[get, list, watch]'), []);
     });
 
     test("a RoleBinding may give the namespace's own service accounts a Role or view, nothing else to anyone else", () => {

@@ -236,6 +236,33 @@ describe('kaji webhook: /validate-tenant, where the generated configuration send
     assert.equal((await validate(running, systemPod, 'shop', tenantPath)).allowed, false);
   });
 
+  it('denies a Role that reaches a guarded subresource through */<subresource>', async () => {
+    const role = (resources: string[]) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'lb', namespace: 'shop' },
+      rules: [{ apiGroups: [''], resources, verbs: ['update'] }],
+    });
+    const status = await validate(running, role(['*/status']), 'shop', tenantPath);
+    assert.equal(status.allowed, false);
+    assert.match(status.status!.message, /^kaji denied Role shop\/lb: tenant boundary \(rbac\): rules\[0\] may change services\/status: /);
+    assert.equal((await validate(running, role(['*/scale']), 'shop', tenantPath)).allowed, true);
+  });
+
+  it('matches an allowlist entry without a trailing / at a path boundary: a longer repository name is not under it', async () => {
+    const tenants = parseTenants(JSON.stringify({ ...tenantsDocument(PLATFORM), imageAllowlist: [`${ECR}/mirror`] }), 'tenants.json');
+    const own = await startWebhook({ tenants });
+    try {
+      const pulling = (image: string) => validate(own, workload('Deployment', podSpec(container(image)), { namespace: 'shop' }), 'shop', tenantPath);
+      assert.equal((await pulling(`${ECR}/mirror/busybox:1.36`)).allowed, true);
+      const lookalike = await pulling(`${ECR}/mirror-evil/miner:1`);
+      assert.equal(lookalike.allowed, false);
+      assert.match(lookalike.status!.message, /tenant boundary \(image\): image ".*\/mirror-evil\/miner:1" is not from .* or the allowlist \(.*\/mirror\)/);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('denies a tenant\'s object the policy cannot judge, with the problem, before its boundaries: a 400 would leave it to failurePolicy', async () => {
     // A Rollout from another service's repository, with a negative cpu limit its CRD schema may let through
     const rollout = workload('Rollout', podSpec({ ...container(`${ECR}/billing:1`), resources: { limits: { cpu: '-1' } } }), { namespace: 'shop' });

@@ -33,7 +33,7 @@ export interface TenantBoundary {
   readonly hosts: readonly string[];
   /** The platform domain every host must be under. */
   readonly domain: string;
-  /** Image prefixes every tenant may pull (platform.yaml `imageAllowlist`). */
+  /** Repositories, or paths ending in /, every tenant may pull from (platform.yaml `imageAllowlist`). */
   readonly imageAllowlist: readonly string[];
 }
 
@@ -141,10 +141,20 @@ function imagesOf(object: KubeObject): string[] {
     .filter((image): image is string => typeof image === 'string');
 }
 
-/** An image is allowed when it is from one of the boundary's repositories (any tag or digest) or under an allowlisted prefix. */
+/** An image is allowed when it is from one of the boundary's repositories (any tag or digest) or under an allowlist entry. */
 export function imageAllowed(image: string, boundary: TenantBoundary): boolean {
   const fromOwnRepository = boundary.repositories.some((repository) => image.startsWith(`${repository}:`) || image.startsWith(`${repository}@`));
-  return fromOwnRepository || boundary.imageAllowlist.some((prefix) => image.startsWith(prefix));
+  return fromOwnRepository || boundary.imageAllowlist.some((entry) => underAllowlistEntry(image, entry));
+}
+
+/**
+ * An entry matches at a path boundary, never as bare text: `ghcr.io/acme` allows that repository
+ * (any tag or digest) and the ones under ghcr.io/acme/, not ghcr.io/acme-evil (someone else's);
+ * an entry ending in `/` allows the repositories under it.
+ */
+function underAllowlistEntry(image: string, entry: string): boolean {
+  if (entry.endsWith('/')) return image.startsWith(entry);
+  return image === entry || ['/', ':', '@'].some((separator) => image.startsWith(`${entry}${separator}`));
 }
 
 function hostUnderDomain(host: string, domain: string): boolean {
