@@ -113,8 +113,11 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   return exitCode(found, problems, flags);
 }
 
-/** A note on standard error for what reading the folders left out (see WalkSkips), naming the first few. */
-export function reportWalkSkips(skipped: NonNullable<LoadSink['skipped']>, io: Io): void {
+/**
+ * A note on standard error for what reading the folders left out (see WalkSkips), naming the first few.
+ * For kaji fix, the note on synth's output says fixes belong in the sources (synth writes it anew).
+ */
+export function reportWalkSkips(skipped: NonNullable<LoadSink['skipped']>, io: Io, command: 'check' | 'fix' = 'check'): void {
   const named = (files: readonly string[]) => {
     const shown = files.slice(0, 3).map((file) => printable(displayPath(file, io.cwd)));
     return files.length > shown.length ? `${shown.join(', ')} and ${files.length - shown.length} more` : shown.join(', ');
@@ -130,8 +133,13 @@ export function reportWalkSkips(skipped: NonNullable<LoadSink['skipped']>, io: I
   }
   if (synthOutputs.length > 0) {
     const folders = synthOutputs.length === 1 ? `kaji synth's output ${named(synthOutputs)}` : `${synthOutputs.length} folders of kaji synth's output: ${named(synthOutputs)}`;
-    const command = `kaji check ${shellWord(printable(displayPath(synthOutputs[0]!, io.cwd)))}`;
-    io.err(`kaji: note: left out ${folders} (the manifests it rendered, again); give ${synthOutputs.length === 1 ? 'it' : 'one'} as a PATH to check it: ${command}\n`);
+    const check = `kaji check ${shellWord(printable(displayPath(synthOutputs[0]!, io.cwd)))}`;
+    const it = synthOutputs.length === 1 ? 'it' : 'one';
+    io.err(
+      command === 'fix'
+        ? `kaji: note: left out ${folders} (the manifests it rendered, again): a fix there is lost when kaji synth runs again, so fix the sources it renders and run kaji synth; to check ${it}: ${check}\n`
+        : `kaji: note: left out ${folders} (the manifests it rendered, again); give ${it} as a PATH to check it: ${check}\n`,
+    );
   }
   if (cloudAssemblies.length > 0) {
     const assemblies = cloudAssemblies.length === 1 ? '1 CDK cloud assembly' : `${cloudAssemblies.length} CDK cloud assemblies`;

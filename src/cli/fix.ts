@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import {
   isInside,
   displayPath,
+  generatedFolderOf,
   isRemoteEntry,
   kustomizationFile,
   readInputs,
@@ -11,9 +12,11 @@ import {
   shellWord,
   walkManifestTree,
   writeFileAtomically,
+  type GeneratedFolder,
   type InputProblem,
   type KubeObject,
   type LoadResult,
+  type LoadSink,
 } from '../kube/index.js';
 import { auditObjects, checkMutationsOf, fixManifestText, type Fixable } from '../policy/index.js';
 import { printable, unifiedDiff } from '../report/index.js';
@@ -41,7 +44,10 @@ export function registerFix(program: Command, io: Io, outcome: Outcome): void {
         'are applied are those listed under `mutations:` in the configuration. Missing parents are created ' +
         '(adding securityContext.readOnlyRootFilesystem creates securityContext), as Polaris does.\n\n' +
         'PATH is a YAML file or a directory (read recursively, as kaji check reads it: a file with no apiVersion or kind in ' +
-        'any document is left out with a note; a symbolic link to a file is fixed in the file it leads to, only when that is inside PATH). A kustomization directory stands for the files its ' +
+        'any document is left out with a note; a symbolic link to a file is fixed in the file it leads to, only when that is inside PATH). ' +
+        "Generated output is never edited, as the next synth writes it anew: below PATH, kaji synth's output (a folder holding kaji " +
+        "synth's summary.json, such as out/) and CDK cloud assemblies (cdk.out/) are left out with a note, as kaji check leaves them " +
+        'out; given as PATH (or a file in one), each is an input problem: fix the sources it is made from. A kustomization directory stands for the files its ' +
         'resources, bases and components list, followed as kustomize builds them: a listed folder through its own ' +
         'kustomization (an overlay fixes its base, which its other overlays share; a components entry is a folder whose ' +
         'kustomization is kind: Component), a listed file only where it leads inside the kustomization\'s folder, symbolic ' +
@@ -56,7 +62,7 @@ export function registerFix(program: Command, io: Io, outcome: Outcome): void {
     .option('--dry-run', 'print the changes as a unified diff and write nothing')
     .addHelpText(
       'after',
-      `\nExit codes: ${FIX_EXIT.inputProblem} an input (a file or a folder) could not be read or a mutation could not be applied ` +
+      `\nExit codes: ${FIX_EXIT.inputProblem} an input (a file or a folder) could not be read, is generated output, or a mutation could not be applied ` +
         `(the rest is still fixed), ${FIX_EXIT.usage} bad flags or configuration, 0 otherwise.\n\nExamples:\n` +
         '  kaji fix apps/ --config polaris.yaml --dry-run\n' +
         '  kaji fix apps/antenna/deployment.yaml --config polaris.yaml --checks pullPolicyNotAlways\n',
@@ -79,12 +85,11 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
     io.err('kaji fix: the configuration lists no checks under `mutations:`; nothing to apply\n');
     return FIX_EXIT.ok;
   }
-  const { files, walked, folderLinks, unlisted, followedAny } = await manifestFiles(paths, io);
+  const { files, walked, skipped, unlisted, followedAny } = await manifestFiles(paths, io);
   const texts = new Map<string, string>();
-  const skipped = { notManifests: [] as string[], folderLinks };
   const loaded: LoadResult = { objects: [], problems: [...unlisted], skipped, fileText: (file, text) => texts.set(file, text) };
   await readInputs(files, loaded, { walkedFiles: walked }); // standard input was refused above
-  reportWalkSkips(skipped, io);
+  reportWalkSkips(skipped, io, 'fix');
   const problems: InputProblem[] = [...loaded.problems];
   const audit = auditObjects(loaded.objects, config, { sourceName: paths.join(' '), onlyChecks: flags.checks });
   const byFile = new Map<string, Fixable[]>();
@@ -156,24 +161,35 @@ function describeCounts(counts: ReadonlyMap<string, number>, total: number): str
  * outside the PATH given gets a note, as other kustomizations may share its
  * files. An entry kustomize would refuse, a folder that cannot be listed, or a
  * kustomization that cannot be read, is an input problem, and the rest is still
- * fixed.
+ * fixed. Generated output (kaji synth's, a CDK cloud assembly) is never edited, as the next synth
+ * writes it again: walked past with a note, as kaji check walks past it; named (or reached inside
+ * one), an input problem that says to fix the sources instead.
  */
 async function manifestFiles(
   paths: readonly string[],
   io: Io,
-): Promise<{ files: string[]; walked: Set<string>; folderLinks: string[]; unlisted: InputProblem[]; followedAny: boolean }> {
+): Promise<{ files: string[]; walked: Set<string>; skipped: Required<NonNullable<LoadSink['skipped']>>; unlisted: InputProblem[]; followedAny: boolean }> {
   const files = new Map<string, string>(); // by real path: a base shared by overlays, or a file behind a link, is fixed once
   const walked = new Set<string>(); // found in a folder, not named: one that is no manifest is left out, as kaji check leaves it
-  const folderLinks: string[] = [];
+  const skipped: Required<NonNullable<LoadSink['skipped']>> = { notManifests: [], folderLinks: [], synthOutputs: [], cloudAssemblies: [] };
   const unlisted: InputProblem[] = [];
   const followed = new Set<string>();
+  const known = new Map<string, GeneratedFolder | null>();
+  const generated = new Map<string, GeneratedFolder>(); // named, or reached through a kustomization: refused once per folder
+  /** Whether `path` is generated output, which is then refused (once per folder). */
+  const isGenerated = (real: string) => {
+    const found = generatedFolderOf(real, known);
+    if (found !== undefined) generated.set(found.folder, found);
+    return found !== undefined;
+  };
   const addFile = async (file: string) => {
     const real = await realPath(file);
-    if (!files.has(real)) files.set(real, file);
+    if (!files.has(real) && !isGenerated(real)) files.set(real, file);
   };
   const addPath = async (path: string): Promise<void> => {
     const info = await stat(path).catch(() => undefined);
     if (!info?.isDirectory()) return addFile(path); // a missing file is reported by the loader
+    if (isGenerated(await realPath(path))) return;
     const tree = await walkManifestTree(path);
     const folder = await realPath(path);
     for (const file of tree.files) {
@@ -186,7 +202,9 @@ async function manifestFiles(
       walked.add(file);
       await addFile(file);
     }
-    folderLinks.push(...tree.folderLinks);
+    skipped.folderLinks.push(...tree.folderLinks);
+    skipped.synthOutputs.push(...tree.synthOutputs);
+    skipped.cloudAssemblies.push(...tree.cloudAssemblies);
     unlisted.push(...tree.problems);
     for (const kustomization of tree.kustomizations) await addResources(kustomization, path);
   };
@@ -243,7 +261,16 @@ async function manifestFiles(
     }
   };
   for (const path of paths) await addPath(path);
-  return { files: [...files.values()], walked, folderLinks, unlisted, followedAny: followed.size > 0 };
+  for (const { kind, folder } of generated.values()) {
+    unlisted.push({
+      file: folder,
+      message:
+        kind === 'synthOutput'
+          ? "kaji synth's output (it holds the summary.json kaji synth writes): nothing in it was fixed, as kaji synth writes it anew; fix the sources it renders, then run kaji synth"
+          : "a CDK cloud assembly (it holds the CDK's cdk.out file): nothing in it was fixed, as cdk synth writes it anew; change the CDK app instead",
+    });
+  }
+  return { files: [...files.values()], walked, skipped, unlisted, followedAny: followed.size > 0 };
 }
 
 type Kustomization = NonNullable<Awaited<ReturnType<typeof readKustomization>>>;

@@ -214,6 +214,37 @@ async function walkFolder(directory: string, tree: ManifestTree, named: boolean)
   }
 }
 
+/** A folder of generated output (see GeneratedFolders), and which kind. */
+export interface GeneratedFolder {
+  readonly kind: 'synthOutput' | 'cloudAssembly';
+  readonly folder: string;
+}
+
+/**
+ * The folder of generated output that `path` is or lies in (the nearest), as the walk tells one;
+ * undefined for a path in none. kaji fix edits nothing there: the next kaji synth (or cdk synth)
+ * writes it again. `known` keeps what was found per folder, for a run that asks of many paths.
+ */
+export function generatedFolderOf(path: string, known = new Map<string, GeneratedFolder | null>()): GeneratedFolder | undefined {
+  for (let folder = resolve(path); ; folder = dirname(folder)) {
+    let found = known.get(folder);
+    if (found === undefined) {
+      found = isFileAt(join(folder, 'cdk.out')) ? { kind: 'cloudAssembly', folder } : isSynthSummary(join(folder, 'summary.json')) ? { kind: 'synthOutput', folder } : null;
+      known.set(folder, found);
+    }
+    if (found !== null) return found;
+    if (dirname(folder) === folder) return undefined;
+  }
+}
+
+function isFileAt(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Whether the file is a summary.json as kaji synth writes it: an object naming the platform and listing its clusters. */
 function isSynthSummary(file: string): boolean {
   try {

@@ -107,11 +107,30 @@ describe('a folder walk', () => {
         other.cleanup();
       }
 
-      // kaji fix walks as kaji check does: synth's copy is not edited (the next synth would write it again).
+      // kaji fix walks as kaji check does, with the same notes: synth's copy is not edited (the next synth would write it again).
       writeFileSync(tree.path('polaris.yaml'), policy);
       const fixed = await kaji(['fix', tree.root, '--config', tree.path('polaris.yaml')], { cwd: tree.root });
       assert.equal(fixed.code, 0, fixed.stderr);
       assert.match(readFileSync(tree.path('manifests/apps/web/web.yaml'), 'utf8'), /imagePullPolicy: Always/);
+      assert.equal(readFileSync(tree.path('out/blue/web.yaml'), 'utf8'), deployment);
+      assert.equal(readFileSync(tree.path('infra/cdk.out/asset.1234/chart/deployment.yaml'), 'utf8'), deployment);
+      assert.equal(
+        fixed.stderr,
+        'kaji: note: left out 3 files of the folders read with no Kubernetes object (no document has an apiVersion or a kind): infra/cdk.json, platform.yaml, polaris.yaml\n' +
+          "kaji: note: left out kaji synth's output out (the manifests it rendered, again): a fix there is lost when kaji synth runs again, so fix the sources it renders and run kaji synth; to check it: kaji check out\n" +
+          'kaji: note: left out 1 CDK cloud assembly (generated CloudFormation and assets, no manifests): infra/cdk.out\n',
+      );
+
+      // Named, synth's output (or a file in it) and a cloud assembly's folder are refused, once each (exit 1); the rest is fixed.
+      writeFileSync(tree.path('manifests/apps/web/web.yaml'), deployment);
+      const named = await kaji(['fix', ...['out', 'out/blue/web.yaml', 'infra/cdk.out/asset.1234/chart', 'manifests'].map(tree.path), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(named.code, 1, named.stderr);
+      assert.equal(
+        named.stderr,
+        "kaji: out: kaji synth's output (it holds the summary.json kaji synth writes): nothing in it was fixed, as kaji synth writes it anew; fix the sources it renders, then run kaji synth\n" +
+          "kaji: infra/cdk.out: a CDK cloud assembly (it holds the CDK's cdk.out file): nothing in it was fixed, as cdk synth writes it anew; change the CDK app instead\n",
+      );
+      assert.equal(named.stdout, 'fixed manifests/apps/web/web.yaml: 1 mutation (pullPolicyNotAlways 1)\nkaji fix: changed 1 file, 1 mutation (pullPolicyNotAlways 1)\n');
       assert.equal(readFileSync(tree.path('out/blue/web.yaml'), 'utf8'), deployment);
       assert.equal(readFileSync(tree.path('infra/cdk.out/asset.1234/chart/deployment.yaml'), 'utf8'), deployment);
     } finally {
