@@ -18,8 +18,9 @@ export function registerSynth(program: Command, io: Io, outcome: Outcome): void 
     .summary('generate clusters/*/ from platform.yaml, render every service and check it all')
     .description(
       'Validate platform.yaml, create missing overlays for new clusters, regenerate clusters/*/ of the manifest ' +
-        'repository (only files whose bytes change; stale generated files are deleted; hand-written files are never ' +
-        'touched), render every service for every cluster with kustomize, and check everything rendered with the ' +
+        'repository (only files whose bytes change; stale generated files are deleted; files it did not write are never ' +
+        "touched, and those in a cluster's argocd/, tenants/ or platform/, which Argo CD applies with the platform's rights, are problems), " +
+        'render every service for every cluster with kustomize, and check everything rendered with the ' +
         "platform's policy and the tenant boundaries.\n\n" +
         'DIR is the folder holding platform.yaml (default: the current folder).',
     )
@@ -29,7 +30,7 @@ export function registerSynth(program: Command, io: Io, outcome: Outcome): void 
     .option('--no-color', 'no colours')
     .addHelpText(
       'after',
-      `\nExit codes: ${SYNTH_EXIT.failed} a danger (policy or tenant boundary) or a service that could not be rendered; ` +
+      `\nExit codes: ${SYNTH_EXIT.failed} a danger (policy or tenant boundary), a service that could not be rendered, or a file under clusters/ that synth did not write where Argo CD applies it; ` +
         `${SYNTH_EXIT.outOfDate} with --check-only, generated files or overlays are out of date; ` +
         `${SYNTH_EXIT.usage} bad flags, an invalid platform.yaml or policy, a file or folder that cannot be read or written, or no kubectl to render with; 0 otherwise.\n\n` +
         'Examples:\n  kaji synth examples/labs\n  kaji synth . --check-only\n',

@@ -6,7 +6,7 @@
 import type { KubeObject } from '../kube/index.js';
 import { bareNodeNameFinding, claimedHosts, objectBoundaryFindings, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
-import { sharedGroupFindings } from './ingress-boundaries.js';
+import { internalSchemeFindings, sharedGroupFindings } from './ingress-boundaries.js';
 
 /** What a violation breaks: a tenant boundary, or (removedApi, see removed-apis.ts) an apiVersion its cluster no longer serves. */
 export type ViolationRule = BoundaryRule | 'removedApi';
@@ -70,4 +70,9 @@ export function sharedHostViolations(
  */
 export function sharedGroupViolations(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): BoundaryViolation[] {
   return sharedGroupFindings(objectsByService).map(({ service, object, ...finding }) => violation(service, object, finding));
+}
+
+/** Tenant ALBs that are not internet-facing (see ingress-boundaries.ts), for every service of a cluster. */
+export function internalSchemeViolations(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): BoundaryViolation[] {
+  return internalSchemeFindings(objectsByService).map(({ service, object, ...finding }) => violation(service, object, finding));
 }

@@ -25,16 +25,16 @@ import {
 } from '../platform/index.js';
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
 import { stageOutput } from './output.js';
-import { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
+import { internalSchemeViolations, serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
 import { removedApiViolations } from './removed-apis.js';
-import { applyFileChanges, planGeneratedFiles, type FileChange } from './files.js';
+import { applyFileChanges, planGeneratedFiles, unmarkedFiles, type FileChange, type UnmarkedFile } from './files.js';
 import { createOverlays, overlayPath, planOverlays, type OverlayPlan, type OverlayProblem } from './overlays.js';
 import { renderAll, type RenderedService, type RenderJob } from './render.js';
 import { manifestState, type ManifestState } from './manifest-state.js';
 
-export { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
+export { internalSchemeViolations, serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
 export { CLUSTER_SCOPED_KINDS, imageAllowed, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
-export { planGeneratedFiles, applyFileChanges, type FileChange } from './files.js';
+export { planGeneratedFiles, applyFileChanges, unmarkedFiles, type FileChange, type UnmarkedFile } from './files.js';
 export { planOverlays, createOverlays, overlayPath, type OverlayPlan, type OverlayProblem } from './overlays.js';
 export { formatSynthTable } from './table.js';
 export { inputsFingerprint, type ManifestState } from './manifest-state.js';
@@ -125,11 +125,13 @@ export interface SynthResult {
   /** Overlays created for new clusters: created, or (with checkOnly) pending. */
   readonly overlays: readonly OverlayPlan[];
   readonly overlayProblems: readonly OverlayProblem[];
+  /** Files under clusters/ that synth did not write, in folders Argo CD applies with the platform's rights: each a problem. */
+  readonly unmarkedFiles: readonly UnmarkedFile[];
   readonly clusters: readonly ClusterReport[];
   /** Failed danger checks plus boundary violations, over all clusters. */
   readonly dangers: number;
   readonly warnings: number;
-  /** Render failures, overlay problems and a CDK app that does not synthesise. */
+  /** Render failures, overlay problems, unmarked files and a CDK app that does not synthesise. */
   readonly problems: number;
   /** The CDK app synthesised from the same definition. */
   readonly infrastructure: InfrastructureResult;
@@ -170,6 +172,7 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
     generated.push(...deriveClusterFiles(platform, cluster, { policyText, workloads }), ...(await keptFiles(root, cluster, unknown)));
   }
   const fileChanges = await planGeneratedFiles(root, generated);
+  const unmarked = await unmarkedFiles(root, generated);
   if (!options.checkOnly) {
     await createOverlays(root, overlays);
     await applyFileChanges(root, fileChanges);
@@ -181,14 +184,14 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   progress({ phase: 'cdk' });
   if (options.checkOnly) {
     const infrastructure = await synthesizeInfrastructure(platform, undefined);
-    return summarise(platform, root, out, fileChanges, overlays, overlayProblems, clusters, infrastructure);
+    return summarise(platform, root, out, fileChanges, overlays, overlayProblems, unmarked, clusters, infrastructure);
   }
   // Written aside and put in place of the previous run's output only once complete (see output.ts).
   const staged = stageOutput(out);
   try {
     const assembly = await synthesizeInfrastructure(platform, join(staged.folder, 'cdk.out'));
     const infrastructure = assembly.outdir === undefined ? assembly : { ...assembly, outdir: join(out, 'cdk.out') };
-    const result = summarise(platform, root, out, fileChanges, overlays, overlayProblems, clusters, infrastructure);
+    const result = summarise(platform, root, out, fileChanges, overlays, overlayProblems, unmarked, clusters, infrastructure);
     progress({ phase: 'write' });
     // After the generated files and overlays are written: the state kaji dashboard will find.
     const manifests = await manifestState(platform, root, policyFile, [out]);
@@ -277,7 +280,7 @@ function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, 
   const objects = rendered.flatMap((entry) => entry.objects);
   const audit = auditObjects(objects, policy, { sourceName: `cluster ${cluster.name}` });
   const objectsByService = new Map(rendered.map((entry) => [entry.job.service.name, entry.objects]));
-  const shared = [...sharedHostViolations(platform, objectsByService), ...sharedGroupViolations(objectsByService)];
+  const shared = [...sharedHostViolations(platform, objectsByService), ...sharedGroupViolations(objectsByService), ...internalSchemeViolations(objectsByService)];
   // The audit keeps input order, so each service's results are the next run of as many results as it has objects.
   let offset = 0;
   const services = rendered.map((entry): ServiceReport => {
@@ -335,6 +338,7 @@ function summarise(
   fileChanges: readonly FileChange[],
   overlays: readonly OverlayPlan[],
   overlayProblems: readonly OverlayProblem[],
+  unmarked: readonly UnmarkedFile[],
   clusters: readonly ClusterReport[],
   infrastructure: InfrastructureResult,
 ): SynthResult {
@@ -345,11 +349,15 @@ function summarise(
     fileChanges,
     overlays,
     overlayProblems,
+    unmarkedFiles: unmarked,
     clusters,
     dangers: services.reduce((sum, service) => sum + service.dangers, 0),
     warnings: services.reduce((sum, service) => sum + service.warnings, 0),
     problems:
-      overlayProblems.length + services.reduce((sum, service) => sum + service.problems.length, 0) + (infrastructure.problem ? 1 : 0),
+      overlayProblems.length +
+      unmarked.length +
+      services.reduce((sum, service) => sum + service.problems.length, 0) +
+      (infrastructure.problem ? 1 : 0),
     infrastructure,
     outDirectory,
   };
@@ -378,7 +386,7 @@ export function servicesNotRenderedWhole(platform: PlatformDefinition, cluster: 
  * `images` came with kaji dashboard, which needs them; `rendered` came with
  * a null `score` for a service (and a cluster) where nothing rendered, and
  * its 'partial' and each cluster's `notRenderedWhole` after it; each
- * service's `failedChecks` after those.
+ * service's `failedChecks` after those; `unmarkedFiles` after that.
  */
 export function synthSummary(result: SynthResult, manifests?: ManifestState): object {
   return {
@@ -389,6 +397,7 @@ export function synthSummary(result: SynthResult, manifests?: ManifestState): ob
     problems: result.problems,
     generatedFiles: result.fileChanges.map((change) => ({ action: change.action, path: change.path })),
     overlaysCreated: result.overlays.map((plan) => ({ path: plan.path, from: plan.from })),
+    unmarkedFiles: result.unmarkedFiles.map(({ path, message }) => ({ path, message })),
     cdk: { stacks: result.infrastructure.stacks, problem: result.infrastructure.problem ?? null },
     clusters: result.clusters.map((cluster) => ({
       cluster: cluster.cluster,

@@ -1,9 +1,10 @@
 // The IngressGroup rules across services: what applies to the whole load
 // balancer (its attributes, access logs, WAF, TLS policy, allowed source
-// addresses...) is for a group a service has to itself. They compare the
-// Ingresses of several services, so only `kaji synth` runs them (the
-// per-object Ingress rules are in platform/boundaries/ingress.ts).
-import type { KubeObject } from '../kube/index.js';
+// addresses...) is for a group a service has to itself, and every tenant ALB
+// is internet-facing. They compare the Ingresses of several services, so only
+// `kaji synth` runs them (the per-object Ingress rules are in
+// platform/boundaries/ingress.ts).
+import { isObject, type KubeObject } from '../kube/index.js';
 import { ALB, albAnnotations, type BoundaryFinding } from '../platform/boundaries/index.js';
 
 /** ALB annotations that shape only the annotated Ingress's own rules and target groups. */
@@ -89,4 +90,57 @@ function memberFindings(member: GroupMember, group: string, services: readonly s
     }
   }
   return findings;
+}
+
+/** The IngressClass the AWS Load Balancer Controller serves (its Helm chart's default, which kaji keeps). */
+const ALB_CLASS = 'alb';
+const INTERNET_FACING = 'internet-facing';
+
+/** Whether the AWS Load Balancer Controller builds an ALB for the object: an Ingress of its class (by ingressClassName, or the annotation from before it). */
+function servedByAlb(object: KubeObject): boolean {
+  if (object.kind !== 'Ingress') return false;
+  const className = isObject(object.raw.spec) ? object.raw.spec.ingressClassName : undefined;
+  const annotations = isObject(object.metadata.annotations) ? object.metadata.annotations : {};
+  return (className ?? annotations['kubernetes.io/ingress.class']) === ALB_CLASS;
+}
+
+/**
+ * Tenant ALBs that are not internet-facing. An internal ALB takes its
+ * addresses in the subnets tagged for internal load balancers, the node
+ * subnets, where every pod has an address too: the tenant's network policy
+ * lets in the public load balancer subnets only, so an internal ALB's requests
+ * and health checks would be dropped, silently. The scheme is the whole load
+ * balancer's: in a group the controller takes the one a member gives for all
+ * of them (the shared-group rule above makes the members agree), and
+ * "internal" when none gives one.
+ */
+export function internalSchemeFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
+  const members = [...objectsByService]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([service, objects]) => objects.filter(servedByAlb).map((object): GroupMember => ({ service, object })));
+  const groupSchemes = new Map<string, string>();
+  for (const { object } of members) {
+    const settings = albAnnotations(object);
+    const [group, scheme] = [settings.get('group.name'), settings.get('scheme')];
+    if (group && scheme !== undefined && !groupSchemes.has(group)) groupSchemes.set(group, scheme);
+  }
+  return members.flatMap(({ service, object }): GroupFinding[] => {
+    const settings = albAnnotations(object);
+    const group = settings.get('group.name') || undefined;
+    const scheme = settings.get('scheme') ?? (group === undefined ? undefined : groupSchemes.get(group));
+    if (scheme === INTERNET_FACING) return [];
+    const fix = `set ${ALB}scheme: ${INTERNET_FACING} on ${scheme === undefined && group !== undefined ? 'every Ingress of the group' : 'it'} (in apps/${service}/)`;
+    const why =
+      "an internal ALB takes its addresses in the node subnets, which the namespace's network policy does not let in (it would let every pod in), so no request or health check would reach the pods";
+    let message: string;
+    if (scheme === undefined) {
+      const unset = group === undefined ? `${ALB}scheme is not set` : `no Ingress of group "${group}" sets ${ALB}scheme`;
+      message = `${unset}, and the AWS Load Balancer Controller's default is "${GROUP_DEFAULTS.scheme}": ${why}; ${fix}`;
+    } else if (scheme === GROUP_DEFAULTS.scheme) {
+      message = `${ALB}scheme is "${scheme}": ${why}; ${fix}`;
+    } else {
+      message = `${ALB}scheme is "${scheme}", which is not a scheme the AWS Load Balancer Controller knows; ${fix}`;
+    }
+    return [{ rule: 'ingress', service, object, message }];
+  });
 }

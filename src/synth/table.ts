@@ -50,6 +50,7 @@ export function formatSynthTable(result: SynthResult, options: TableOptions = {}
     }
   }
   for (const problem of result.overlayProblems) lines.push(paint('31', `✗ ${printable(problem.service)}: ${printable(problem.message)}`));
+  for (const file of result.unmarkedFiles) lines.push(paint('31', `✗ ${printable(file.path)}: ${printable(file.message)}`));
   lines.push(...warningLines(result, options.checkOnly ?? false).map((line) => paint('33', line)));
   const verdict = `${result.dangers} danger${result.dangers === 1 ? '' : 's'}, ${result.warnings} warning${result.warnings === 1 ? '' : 's'}, ${result.problems} problem${result.problems === 1 ? '' : 's'}`;
   lines.push(result.dangers + result.problems > 0 ? paint('31', verdict) : paint('32', verdict));
