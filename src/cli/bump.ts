@@ -37,10 +37,10 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
         'The edit happens in a temporary clone (your checkout is never touched), is rendered with kustomize and checked ' +
         "with the platform's policy: a change that adds a danger is refused. Then:\n" +
         '  --mode pr    (default) force-push the branch kaji/bump/SERVICE, rebuilt from the base each time (left as it ' +
-        'is when it already holds the same change on the same base), and open or update its pull request (label ' +
-        'kaji/bump); needs GITHUB_TOKEN.\n' +
+        'is when it already holds the same change on the same base; its pins of the same TAG on clusters left out by ' +
+        '--cluster are kept, of another tag refused), and open or update its pull request (label kaji/bump); needs GITHUB_TOKEN.\n' +
         '  --mode push  commit straight to the base branch; when another push got there first, the edit is redone on ' +
-        'the new tip and pushed again (bounded retries, never forced).\n\n' +
+        'the new tip and pushed again (bounded retries, never forced), unless that push pinned another tag of SERVICE.\n\n' +
         'TAG is a Docker tag (not "latest"), optionally with a digest: 1.5.0 or 1.5.0@sha256:<64 hex>.',
     )
     .argument('<service>', 'the service (as named in platform.yaml)')
@@ -62,7 +62,8 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
     .addHelpText(
       'after',
       `\nExit codes: ${BUMP_EXIT.ok} pinned (or already pinned: nothing to do); ${BUMP_EXIT.failed} git or GitHub failed ` +
-        `(push still rejected after the retries, a conflict, a refused token; in PR mode, the branch holds someone else's commit or moved meanwhile: nothing pushed); ${BUMP_EXIT.usage} bad flags, an invalid tag, ` +
+        `(push still rejected after the retries, a conflict, a refused token; in push mode, another release of the service landed meanwhile; in PR mode, the branch holds someone else's commit, ` +
+        `pins another tag on a cluster left out by --cluster, or moved meanwhile: nothing pushed); ${BUMP_EXIT.usage} bad flags, an invalid tag, ` +
         `an unknown service or cluster, an image that is not pinned anywhere, a --manifests that is no repository of its own (or, with --mode push, a checkout that refuses pushes to its checked-out branch), an invalid platform.yaml or policy; ` +
         `${BUMP_EXIT.refused} the change adds a danger, or a changed overlay renders an object kaji cannot read (nothing pushed).\n\n` +
         'Examples:\n' +
@@ -73,7 +74,7 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
     )
     .action(async (service: string, tag: string, flags: BumpFlags) => {
       // Octokit and the git work load only when a bump runs, not with every kaji command.
-      const [{ bump, BumpError }, { GitError, redact, SourceNotRepositoryError }, { GitHubError }] = await Promise.all([
+      const [{ bump, BumpConflictError, BumpError }, { GitError, redact, SourceNotRepositoryError }, { GitHubError }] = await Promise.all([
         import('../gitops/bump.js'),
         import('../gitops/git.js'),
         import('../gitops/github.js'),
@@ -106,7 +107,11 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
         if (result.status === 'refused') outcome.exitCode = BUMP_EXIT.refused;
       } catch (error) {
         // Messages quote the manifest repository (commit subjects, author names): escaped, as the diff is.
-        if (error instanceof BumpError || error instanceof SourceNotRepositoryError) {
+        // Another release of the service in the way (a BumpError, but not a mistake in the command): as a git conflict.
+        if (error instanceof BumpConflictError) {
+          io.err(`kaji: ${printable(oneLine(error.message))}\n`);
+          outcome.exitCode = BUMP_EXIT.failed;
+        } else if (error instanceof BumpError || error instanceof SourceNotRepositoryError) {
           io.err(`kaji: ${printable(oneLine(error.message))}\n`);
           outcome.exitCode = BUMP_EXIT.usage;
         } else if (error instanceof GitError || error instanceof GitHubError) {

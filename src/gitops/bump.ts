@@ -22,7 +22,18 @@ import {
 import { auditObjects, countResults, loadPolicyConfig, placedMessagesOf, type PolicyConfig } from '../policy/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { GitHubForge, githubRepositoryOf, type PullRequestResult } from './github.js';
-import { checkedOutBranchRefusal, GitError, isUrl, redact, remoteProblem, SourceNotFoundError, urlCredentials, Workspace, type RemoteProblem } from './git.js';
+import {
+  BranchMovedError,
+  checkedOutBranchRefusal,
+  GitError,
+  isUrl,
+  redact,
+  remoteProblem,
+  SourceNotFoundError,
+  urlCredentials,
+  Workspace,
+  type RemoteProblem,
+} from './git.js';
 import {
   formatVersion,
   ImageEditError,
@@ -143,6 +154,13 @@ export interface BumpResult {
 /** A bump that cannot be run as asked (unknown service or cluster, bad tag, image not found, missing token). */
 export class BumpError extends Error {}
 
+/**
+ * Another release of the service is in the way, and going on would throw it away: in push mode one
+ * landed on the base while kaji worked; in PR mode the pull request branch pins another tag in a
+ * cluster this run leaves out. Nothing was pushed.
+ */
+export class BumpConflictError extends BumpError {}
+
 export const BUMP_LABEL = 'kaji/bump';
 
 export function bumpBranch(service: string): string {
@@ -204,10 +222,18 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
       }
     }
 
-    const plan: BumpPlan = { platform, service, clusters, version, helmKey: options.helmKey, valuesFiles: options.valuesFiles ?? [], policy, kubectl: options.kubectl };
+    let plan: BumpPlan = { platform, service, clusters, version, helmKey: options.helmKey, valuesFiles: options.valuesFiles ?? [], policy, kubectl: options.kubectl };
+    const branch = bumpBranch(service.name);
+    // PR mode: the branch is rebuilt from the base; the pins it holds for clusters left out here go along.
+    const pending = mode === 'pr' && !options.dryRun ? await pendingPins(workspace, plan, branch) : undefined;
+    if (pending !== undefined && pending.kept.length > 0) {
+      progress(`${branch} also pins ${formatVersion(version)} on ${pending.kept.join(', ')} (an earlier run's): kept in the pull request`);
+      const chosen = new Set([...clusters, ...pending.kept]);
+      plan = { ...plan, clusters: platform.clusters.map((c) => c.name).filter((c) => chosen.has(c)) };
+    }
     const first = await editAndCheck(workspace, plan, '', progress);
     const changes = first.changes;
-    const empty: Omit<BumpResult, 'status'> = { service: service.name, version, clusters, pins: first.pins, changes, diff: '', policy: [], addedDangers: [], uncheckedInputs: [] };
+    const empty: Omit<BumpResult, 'status'> = { service: service.name, version, clusters: plan.clusters, pins: first.pins, changes, diff: '', policy: [], addedDangers: [], uncheckedInputs: [] };
     if (changes.length === 0) return { ...empty, status: 'unchanged', commit: workspace.baseCommit };
 
     const checked = await checkedResult(workspace, empty, first);
@@ -225,12 +251,16 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
       return await pushGated(workspace, { plan, checked, title, trailers, attempts: options.attempts ?? 20, progress });
     }
 
-    const branch = bumpBranch(service.name);
     const made = await workspace.commit(message, trailers);
     // A re-run of the same bump (CI retried for the same tag) finds its commit there already, but
     // for the dates: pushing this one would swap in an equal commit and restart the PR's checks.
     const kept = await workspace.remoteTipLikeHead(branch);
     if (kept === undefined) {
+      // remoteTipLikeHead read the branch again, and the push is leased to that read: a tip whose pins were not looked at is not overwritten.
+      const now = (await workspace.branchChanges(branch))?.tip;
+      if (now !== pending?.tip) {
+        throw new BranchMovedError(`${branch} of ${workspace.source} moved while kaji was working (it ${pending?.tip === undefined ? 'did not exist' : `was at ${pending.tip.slice(0, 12)}`} when kaji read it, and has changed since): nothing was pushed; re-run`);
+      }
       progress(`pushing ${branch}`);
       await workspace.pushBranch(branch);
     } else {
@@ -249,6 +279,57 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
     throw withGitFix(error, options, source);
   } finally {
     await workspace.dispose();
+  }
+}
+
+// --- the pull request branch's other pins ----------------------------------------
+
+interface PendingPins {
+  /** The branch's tip read (undefined: no such branch). */
+  readonly tip?: string;
+  /** Clusters left out of this run whose pin on the branch is this run's version: bumped again. */
+  readonly kept: readonly string[];
+}
+
+/**
+ * PR mode: the pins of the service that `branch` holds, and the base lacks, for clusters this run
+ * leaves out (an earlier `--cluster` run's). The branch is rebuilt from the base with this run's
+ * clusters, which would drop them: a pin of this very version is kept (its cluster is bumped again);
+ * any other stops the run (BumpConflictError), as one pull request cannot release two tags.
+ */
+async function pendingPins(workspace: Workspace, plan: BumpPlan, branch: string): Promise<PendingPins> {
+  const held = await workspace.branchChanges(branch);
+  if (held === undefined) return { kept: [] };
+  const { platform, service } = plan;
+  const overlayOf = (cluster: string) => `${repoPath(platform, overlayDir(service.name, cluster))}/`;
+  const left = platform.clusters.map((c) => c.name).filter((c) => !plan.clusters.includes(c) && held.files.some((file) => file.startsWith(overlayOf(c))));
+  const ours = formatVersion(plan.version);
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (const cluster of left) {
+    const onBranch = await pinnedVersions(workspace, plan, cluster, held.tip);
+    const onBase = await pinnedVersions(workspace, plan, cluster, workspace.baseCommit);
+    if (onBranch.join('\n') === onBase.join('\n')) continue; // the base holds it already: nothing is lost
+    if (onBranch.length > 0 && onBranch.every((pinned) => pinned === ours)) kept.push(cluster);
+    else dropped.push(`${cluster} to ${onBranch.length > 0 ? [...new Set(onBranch)].join(', ') : 'something kaji cannot read as a pin'}`);
+  }
+  if (dropped.length > 0) {
+    throw new BumpConflictError(
+      `${branch} (the branch of ${service.name}'s pull request) pins ${dropped.join('; ')}, which this run (${ours} on ${plan.clusters.join(', ')}) would drop: nothing was pushed. ` +
+        `Bump those clusters too (--cluster ${[...plan.clusters, ...left].join(',')}), or first merge that pull request, or close it and delete the branch`,
+    );
+  }
+  return { tip: held.tip, kept };
+}
+
+/** The versions of the service pinned in a cluster's overlay at `commit` (read only; [] when none can be read). */
+async function pinnedVersions(workspace: Workspace, plan: BumpPlan, cluster: string, commit: string): Promise<string[]> {
+  try {
+    const { pins } = await applyEdits(workspace, { ...plan, clusters: [cluster], before: new Map(), at: commit });
+    return pins.map(formatVersion);
+  } catch (error) {
+    if (error instanceof BumpError) return [];
+    throw error;
   }
 }
 
@@ -280,6 +361,15 @@ async function pushGated(workspace: Workspace, job: PushJob): Promise<BumpResult
     reapply: async (w) => {
       const tip = await w.head();
       const again = await editAndCheck(w, plan, ` on the new tip ${tip.slice(0, 12)}`, progress);
+      const landed = otherReleases(plan, job.checked.pins, again.pins);
+      if (landed.length > 0) {
+        const ours = formatVersion(plan.version);
+        const read = [...new Set(job.checked.pins.map(formatVersion))].join(', ');
+        throw new BumpConflictError(
+          `another release of ${plan.service.name} landed on ${w.base} while kaji worked: ${tip.slice(0, 12)} pins ${landed.join('; ')}, where kaji read ${read}; ` +
+            `nothing was pushed, so as not to replace it with ${ours}. If ${ours} is the newer release, run the bump again`,
+        );
+      }
       if (again.changes.length === 0) {
         // Someone else made this bump (another run pushed the same tag): pushToBase stops without pushing.
         progress(`the new tip ${tip.slice(0, 12)} of ${w.base} already pins ${formatVersion(plan.version)}: nothing to push`);
@@ -305,6 +395,24 @@ async function pushGated(workspace: Workspace, job: PushJob): Promise<BumpResult
   return { ...latest, status: 'pushed', commit: pushed.commit, attempts: pushed.attempts, title };
 }
 
+/**
+ * The versions on the new tip that are neither this run's nor what the first pass read in that
+ * file ("1.8.0 (blue, green)"): another release of the service landed there, which this run's
+ * change would replace.
+ */
+function otherReleases(plan: BumpPlan, first: readonly ImagePin[], now: readonly ImagePin[]): string[] {
+  const clusters = new Map<string, string[]>();
+  for (const pin of now) {
+    const pinned = formatVersion(pin);
+    if (pinned === formatVersion(plan.version) || first.some((old) => old.file === pin.file && formatVersion(old) === pinned)) continue;
+    const cluster = plan.clusters.find((c) => pin.file.startsWith(`${repoPath(plan.platform, overlayDir(plan.service.name, c))}/`)) ?? pin.file;
+    const named = clusters.get(pinned) ?? [];
+    if (!named.includes(cluster)) named.push(cluster);
+    clusters.set(pinned, named);
+  }
+  return [...clusters].map(([pinned, names]) => `${pinned} (${names.join(', ')})`);
+}
+
 // --- the edit ------------------------------------------------------------------
 
 interface Rendered {
@@ -321,6 +429,8 @@ interface EditOptions {
   readonly before: ReadonlyMap<string, Rendered>;
   readonly helmKey?: string;
   readonly valuesFiles: readonly string[];
+  /** Read the files at this commit instead of the working tree, and write nothing: the pins are read, not changed. */
+  readonly at?: string;
 }
 
 /** What to edit and how to gate it; the same for the first pass and every re-application. */
@@ -388,7 +498,8 @@ async function applyEdits(workspace: Workspace, options: EditOptions): Promise<E
     const found = new Map<string, { kind: PinKind; before: Partial<ImageVersion>[] }>();
     const read = async (file: string) => {
       if (!texts.has(file)) {
-        const text = await workspace.readFile(repoPath(platform, `${overlay}/${file}`));
+        const path = repoPath(platform, `${overlay}/${file}`);
+        const text = options.at === undefined ? await workspace.readFile(path) : ((await workspace.fileAt(options.at, path)) ?? '');
         originals.set(file, text);
         texts.set(file, text);
       }
@@ -431,7 +542,7 @@ async function applyEdits(workspace: Workspace, options: EditOptions): Promise<E
     for (const file of others) await attempt(file, 'yaml', (text) => setImageFields(text, service.image, version));
 
     // 3. Nothing pinned in the overlay but the base runs the image: pin it with a new images: entry.
-    if (found.size === 0) {
+    if (found.size === 0 && options.at === undefined) {
       const rendered = options.before.get(cluster);
       if (!rendered || !usesImage(rendered.objects, service.image)) {
         // The objects kaji cannot read are not searched: name them, the image may be in one.
@@ -451,7 +562,7 @@ async function applyEdits(workspace: Workspace, options: EditOptions): Promise<E
       }
       const text = texts.get(file)!;
       if (text !== originals.get(file)) {
-        await workspace.writeFile(path, text);
+        if (options.at === undefined) await workspace.writeFile(path, text);
         changes.push({ cluster, file: path, from: before[0] ?? {}, to: version });
       }
     }

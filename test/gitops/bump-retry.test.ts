@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { bump, type BumpResult } from '../../src/gitops/bump.js';
+import { bump, BumpConflictError, type BumpResult } from '../../src/gitops/bump.js';
 import { formatBumpResult } from '../../src/cli/bump.js';
 import { run } from '../../src/cli/program.js';
 import { hasKubectl } from '../support/files.js';
@@ -165,6 +165,35 @@ describe('kaji bump: the push retry checks the policy again on the new tip', { s
     const plain = await bump({ service: 'antenna', tag: '2.2.0', mode: 'push', manifests: fixture.remote, platformDirectory: fixture.platformDir });
     assert.deepEqual({ ...plain, attempts: 1 }, result);
     assert.equal(plain.attempts, undefined);
+  });
+
+  test('another release of the service lands first: the older run does not replace it (exit 1, naming the tag that landed), main keeps it', async () => {
+    const start = fixture.head();
+    const newer = Object.fromEntries(['blue', 'green'].map((c) => [`apps/antenna/overlays/${c}/kustomization.yaml`, kustomization('antenna', '1.8.0')]));
+    const concurrent = concurrentCommit(fixture, newer);
+    await assert.rejects(
+      bumpRacing(fixture, '1.7.0', concurrent),
+      (error: unknown) =>
+        error instanceof BumpConflictError &&
+        error.message ===
+          `another release of antenna landed on main while kaji worked: ${concurrent.sha.slice(0, 12)} pins 1.8.0 (blue, green), where kaji read 1.0.0; ` +
+            'nothing was pushed, so as not to replace it with 1.7.0. If 1.7.0 is the newer release, run the bump again',
+    );
+    assert.equal(fixture.head(), concurrent.sha, 'nothing pushed on top of the other release');
+    assert.equal(fixture.git('rev-parse', 'main~1'), start);
+    for (const cluster of ['blue', 'green']) assert.equal(fixture.show(`apps/antenna/overlays/${cluster}/kustomization.yaml`), kustomization('antenna', '1.8.0'));
+
+    // The command line: exit 1, the message on one line.
+    const later = concurrentCommit(fixture, { 'apps/antenna/overlays/green/kustomization.yaml': kustomization('antenna', '1.9.0') });
+    const raced = await kajiBumpRacing(fixture, '1.7.1', later);
+    assert.equal(raced.code, 1, raced.stderr);
+    assert.equal(raced.stdout, '');
+    assert.equal(
+      raced.stderr.trim().split('\n').at(-1),
+      `kaji: another release of antenna landed on main while kaji worked: ${later.sha.slice(0, 12)} pins 1.9.0 (green), where kaji read 1.8.0; ` +
+        'nothing was pushed, so as not to replace it with 1.7.1. If 1.7.1 is the newer release, run the bump again',
+    );
+    assert.equal(fixture.head(), later.sha);
   });
 
   test('the command line: a bump another run already pushed exits and prints as a tag already pinned', async () => {
