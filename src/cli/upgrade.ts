@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ARGOCD_TOKEN_ENV } from '../upgrade/argocd.js';
+import { ARGOCD_TOKEN_ENV, checkTokenText, isArgoCdTokenVariable, readerTokenAdvice } from '../upgrade/argocd.js';
 import { parseDuration } from '../upgrade/wait.js';
 import { wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -20,6 +20,7 @@ interface CommonFlags {
 interface RunFlags extends CommonFlags {
   cdk?: string;
   argocdServer?: string;
+  oldArgocdServer?: string;
   caFile?: string;
   route53Endpoint?: string;
   hostedZoneId?: string;
@@ -57,7 +58,8 @@ const EXAMPLES =
   '  export ARGOCD_SERVER=argocd.green.labs.example.com ARGOCD_AUTH_TOKEN=…   # green\'s Argo CD, for the steps that follow\n' +
   '  kaji upgrade next --platform examples/labs                 # wait: every Application Synced to main\'s tip or later, Healthy\n' +
   '  kaji upgrade next --platform examples/labs                 # each weight step: green still Synced and Healthy? push, verify Route 53, soak\n' +
-  '  kaji upgrade rollback --platform examples/labs             # all weight back to blue\n' +
+  '  export ARGOCD_AUTH_TOKEN_BLUE=…                             # blue\'s Argo CD, which rollback looks at first\n' +
+  '  kaji upgrade rollback --platform examples/labs --old-argocd-server argocd.blue.labs.example.com   # all weight back to blue\n' +
   '  kaji upgrade finish --platform examples/labs [--destroy]   # (cdk destroy labs-blue first,) then remove blue\n';
 
 export function registerUpgrade(program: Command, io: Io, outcome: Outcome): void {
@@ -72,9 +74,9 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         '  next      make the next step: deploy the new cluster (cdk deploy), wait for its Argo CD to sync every service, ' +
         "then one DNS weight step per run (check the new cluster's Argo CD again, push, verify in Route 53, soak)\n" +
         '  status    where the upgrade stands\n' +
-        '  rollback  all weight back to the old cluster, verified in Route 53\n' +
-        "  finish    remove the old cluster from platform.yaml once the new one has all the weight and its Argo CD is still all " +
-        'Synced and Healthy (--destroy: cdk destroy it first)\n\n' +
+        "  rollback  all weight back to the old cluster, verified in Route 53, after a look at its Argo CD (--force: without)\n" +
+        "  finish    prune the old cluster's Applications and wait for its records to go, then remove it from platform.yaml, once the new one " +
+        'has all the weight and its Argo CD is still all Synced and Healthy (--destroy: cdk destroy it before the removal)\n\n' +
         'Every step is idempotent and recorded only once verified: a run stopped anywhere (Ctrl-C included) is taken up by ' +
         'the next `kaji upgrade next`.',
     )
@@ -92,7 +94,8 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
       .option('--cdk <path>', "the AWS CDK CLI (default: the CDK app's node_modules/.bin/cdk, else cdk from PATH)")
       .option('--cdk-app <dir>', "the platform's CDK app (default: infra/ beside platform.yaml)")
       .option('--argocd-server <url>', `the new cluster's Argo CD: https://host, or host[:port] as $ARGOCD_SERVER (token: $${ARGOCD_TOKEN_ENV})`, process.env.ARGOCD_SERVER)
-      .option('--ca-file <file>', "CA bundle (PEM) for the Argo CD server's TLS certificate")
+      .option('--old-argocd-server <url>', `the old cluster's Argo CD, which rollback looks at first (token: $${ARGOCD_TOKEN_ENV}_<OLD CLUSTER>, e.g. $${ARGOCD_TOKEN_ENV}_BLUE)`)
+      .option('--ca-file <file>', "CA bundle (PEM) for the Argo CD servers' TLS certificates")
       .option('--hosted-zone-id <id>', 'the Route 53 zone external-dns writes to (default: the public zone named after platform.domain)')
       .addOption(new Option('--route53-endpoint <url>', 'another Route 53 endpoint (tests)').hideHelp())
       .option('--manifests <path-or-url>', "the manifest repository to push to (default: platform.yaml's manifests.url)")
@@ -170,16 +173,25 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     });
 
   withRun(upgrade.command('rollback'))
-    .description("All weight back to the old cluster (released like a weight step, verified in Route 53); never held back by the new cluster's health.")
-    .action(async (flags: RunFlags, command: Command) => {
+    .description(
+      "All weight back to the old cluster (released like a weight step, verified in Route 53); never held back by the new cluster's health. " +
+        "First it reads the old cluster's Argo CD once (--old-argocd-server): one of its Applications gone, Degraded, Suspended, Missing or Unknown stops it before anything moves.",
+    )
+    .option('--force', "move the traffic back without looking at the old cluster's Argo CD (when the new cluster is worse off still)")
+    .action(async (flags: RunFlags & { force?: boolean }, command: Command) => {
       const { rollback } = await import('../upgrade/index.js');
-      await guarded(io, outcome, command, async (io, address) => printStep(io, await rollback(await runOptions(flags, io, address))));
+      await guarded(io, outcome, command, async (io, address) => {
+        const options = await runOptions(flags, io, address);
+        printStep(io, await rollback({ ...options, oldArgoCdServer: flags.oldArgocdServer, oldArgoCdCa: options.argocdCa, force: flags.force }));
+      });
     });
 
   withRun(upgrade.command('finish'))
     .description(
-      'Once the new cluster has all the weight and has soaked: remove the old one from platform.yaml and release. ' +
-        'With --destroy, cdk destroy its stack first, while platform.yaml still defines it (afterwards the CDK app has no such stack).',
+      'Once the new cluster has all the weight and has soaked: prune the old one\'s service Applications (one commit; its Argo CD deletes ' +
+        'their Ingresses, its Load Balancer Controller their load balancers, its external-dns their records), wait until Route 53 has no ' +
+        'record of it, then remove it from platform.yaml and release. With --destroy, cdk destroy its stack before the removal, while ' +
+        'platform.yaml still defines it (afterwards the CDK app has no such stack).',
     )
     .option('--destroy', "cdk destroy the old cluster's stack before removing it")
     .action(async (flags: RunFlags & { destroy?: boolean }, command: Command) => {
@@ -201,14 +213,12 @@ function baseOptions(flags: CommonFlags, io: Io, address: UpgradeAddress) {
 async function runOptions(flags: RunFlags, io: Io, address: UpgradeAddress) {
   const token = process.env[ARGOCD_TOKEN_ENV];
   const { UpgradeError } = await import('../upgrade/index.js');
-  if (flags.argocdServer !== undefined && !token) throw new UpgradeError(`--argocd-server needs the Argo CD API token in $${ARGOCD_TOKEN_ENV}`);
-  // A bearer token is visible ASCII; anything else (a line break pasted with it) node would refuse to send.
-  if (flags.argocdServer !== undefined && /[^\x21-\x7e]/.test(token!)) {
-    throw new UpgradeError(`$${ARGOCD_TOKEN_ENV} holds a space, a line break or another character no token has: set it to the token alone`);
-  }
+  if (flags.argocdServer !== undefined && !token) throw new UpgradeError(`--argocd-server needs a token: ${readerTokenAdvice(`$${ARGOCD_TOKEN_ENV}`)}`);
+  if (flags.argocdServer !== undefined) checkTokenText(`$${ARGOCD_TOKEN_ENV}`, token!);
   const ca = flags.caFile === undefined ? undefined : await readFile(resolve(flags.caFile), 'utf8');
   return {
     ...baseOptions(flags, io, address),
+    argocdCa: ca,
     cdk: flags.cdk,
     cdkApp: flags.cdkApp,
     argocd: flags.argocdServer !== undefined && token ? { server: flags.argocdServer, token, ca } : undefined,
@@ -247,8 +257,9 @@ function givenFlags(command: Command): UpgradeAddress {
  */
 async function guarded(io: Io, outcome: Outcome, command: Command, action: (io: Io, address: UpgradeAddress) => Promise<void>): Promise<void> {
   const [{ UpgradeError, StepFailedError, upgradeCommand }, { GitError, redact }] = await Promise.all([import('../upgrade/index.js'), import('../gitops/index.js')]);
-  const token = process.env[ARGOCD_TOKEN_ENV];
-  const clean = (text: string) => redact(text, token ? [token] : []);
+  // Green's token and every cluster's own ($ARGOCD_AUTH_TOKEN_BLUE, for rollback).
+  const tokens = Object.entries(process.env).flatMap(([name, value]) => (isArgoCdTokenVariable(name) && value ? [value] : []));
+  const clean = (text: string) => redact(text, tokens);
   const shown: Io = { ...io, out: (text) => io.out(clean(text)), err: (text) => io.err(clean(text)) };
   const address = givenFlags(command);
   try {

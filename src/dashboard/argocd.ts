@@ -5,7 +5,7 @@
 // a reading with the reason, never an exception: the page shows it once.
 // --serve reads again per page at most every cacheMs, so a refresh storm
 // costs Argo CD one listing per cluster.
-import { argoCdServerUrl, ARGOCD_TOKEN_ENV, listApplications, UNTRUSTED_CERTIFICATE, type ApplicationStatus, type ArgoCdConnection, type ArgoCdNames } from '../upgrade/argocd.js';
+import { argoCdServerUrl, argoCdTokenVariable, ARGOCD_TOKEN_ENV, listApplications, UNTRUSTED_CERTIFICATE, type ApplicationStatus, type ArgoCdConnection, type ArgoCdNames } from '../upgrade/argocd.js';
 import { UpgradeError } from '../upgrade/errors.js';
 import { printable } from '../report/index.js';
 import { DashboardInputError } from './errors.js';
@@ -28,10 +28,7 @@ export const ARGOCD_CACHE_MS = 15_000;
 /** A listing that takes longer is reported as not read: the page should not hang on one cluster. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/** $ARGOCD_AUTH_TOKEN_<CLUSTER>: the cluster's name in capitals, `-` as `_` (green-2: ARGOCD_AUTH_TOKEN_GREEN_2). */
-export function argoCdTokenVariable(cluster: string): string {
-  return `${ARGOCD_TOKEN_ENV}_${cluster.toUpperCase().replace(/-/g, '_')}`;
-}
+export { argoCdTokenVariable };
 
 /** The cluster's own token variable, else $ARGOCD_AUTH_TOKEN (one account's token for every cluster); undefined when neither is set. */
 export function argoCdToken(cluster: string, env: NodeJS.ProcessEnv = process.env): { readonly token: string; readonly from: string } | undefined {

@@ -4,6 +4,7 @@
 // if not, why not (the status fields Argo CD's UI shows).
 import { isIP } from 'node:net';
 import { redact } from '../gitops/git.js';
+import { ARGOCD_READER_ACCOUNT } from '../platform/derive/argocd.js';
 import { ARGOCD_NAMESPACE } from '../platform/derive/names.js';
 import { printable } from '../report/index.js';
 import { httpGet } from './http.js';
@@ -11,6 +12,16 @@ import { StepFailedError, UpgradeError } from './errors.js';
 
 /** The environment variable holding the Argo CD API token (the argocd CLI's name for it). */
 export const ARGOCD_TOKEN_ENV = 'ARGOCD_AUTH_TOKEN';
+
+/** $ARGOCD_AUTH_TOKEN_<CLUSTER>, one cluster's token: its name in capitals, `-` as `_` (green-2: ARGOCD_AUTH_TOKEN_GREEN_2). */
+export function argoCdTokenVariable(cluster: string): string {
+  return `${ARGOCD_TOKEN_ENV}_${cluster.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** $ARGOCD_AUTH_TOKEN or one cluster's $ARGOCD_AUTH_TOKEN_<CLUSTER>: a variable holding an Argo CD token. */
+export function isArgoCdTokenVariable(name: string): boolean {
+  return name === ARGOCD_TOKEN_ENV || name.startsWith(`${ARGOCD_TOKEN_ENV}_`);
+}
 
 /** How the command that reads Argo CD names its settings, so that messages say what the user gave it. */
 export interface ArgoCdNames {
@@ -67,6 +78,24 @@ export interface ResourceHealth {
   readonly message: string;
 }
 
+/**
+ * What to set a token variable to, after naming an Argo CD: a token of the
+ * reader account kaji gives each cluster's Argo CD, made by that one (each
+ * Argo CD signs its own tokens, so another cluster's is refused, as an expired
+ * or deleted one is).
+ */
+export function readerTokenAdvice(variable: string): string {
+  return (
+    `set ${variable} to an API token of its ${ARGOCD_READER_ACCOUNT} account, which an admin makes with argocd account generate-token --account ${ARGOCD_READER_ACCOUNT} ` +
+    "(each cluster's Argo CD signs its own; an expired or deleted token is refused too)"
+  );
+}
+
+/** Refuses a token variable's value that holds what no token has (a line break pasted with it, which node would refuse to send). */
+export function checkTokenText(variable: string, token: string): void {
+  if (/[^\x21-\x7e]/.test(token)) throw new UpgradeError(`${variable} holds a space, a line break or another character no token has: set it to the token alone`);
+}
+
 /** A refusal that waiting will not change (a bad token, a wrong URL): stops the wait at once. */
 export class ArgoCdRefusedError extends StepFailedError {}
 
@@ -119,11 +148,7 @@ async function getJson(connection: ArgoCdConnection, path: string, gone?: (origi
     timeoutMs: connection.requestTimeoutMs ?? 30_000,
   });
   if (gone && (response.status === 403 || response.status === 404)) throw gone(url.origin, response.status);
-  if (response.status === 401 || response.status === 403) {
-    throw new ArgoCdRefusedError(
-      `Argo CD at ${url.origin} refused the token (HTTP ${response.status}): check ${names.token} (an API token of an account that may get applications)`,
-    );
-  }
+  if (response.status === 401 || response.status === 403) throw new ArgoCdRefusedError(`Argo CD at ${url.origin} refused the token (HTTP ${response.status}): ${readerTokenAdvice(names.token)}`);
   const server = names.server(printable(connection.server));
   if (response.status === 404) throw new ArgoCdRefusedError(`Argo CD at ${url.origin} has no ${url.pathname} (HTTP 404): is ${server} the Argo CD server?`);
   if (response.status !== 200) {

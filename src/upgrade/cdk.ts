@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { atExit } from '../kube/index.js';
-import { ARGOCD_TOKEN_ENV } from './argocd.js';
+import { isArgoCdTokenVariable } from './argocd.js';
 import { StepFailedError, UpgradeError } from './errors.js';
 
 /** The CDK app folder of a platform: `infra/` next to platform.yaml (what `kaji init` scaffolds). */
@@ -25,8 +25,8 @@ export interface CdkRun {
 /**
  * Runs the CDK CLI to its end and returns its standard output; a failure names
  * the command and its exit code (its own account is in the output above). Its
- * environment is kaji's without the Argo CD token: the CDK app and its
- * plugins have no use for it.
+ * environment is kaji's without the Argo CD tokens: the CDK app and its
+ * plugins have no use for them.
  */
 export async function runCdk(run: CdkRun): Promise<string> {
   const own = join(run.folder, 'node_modules', '.bin', 'cdk');
@@ -35,8 +35,7 @@ export async function runCdk(run: CdkRun): Promise<string> {
     throw new UpgradeError(`${run.folder} has no cdk.json: it is not the platform's CDK app (kaji init scaffolds it as infra/ beside platform.yaml); pass --cdk-app DIR`);
   }
   const command = `${cdk} ${run.args.join(' ')}`;
-  const env = { ...process.env };
-  delete env[ARGOCD_TOKEN_ENV];
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !isArgoCdTokenVariable(name)));
   let stdout = '';
   await new Promise<void>((resolve, reject) => {
     const child = spawn(cdk, run.args, { cwd: run.folder, env, stdio: ['inherit', 'pipe', 'pipe'] });

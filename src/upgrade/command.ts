@@ -16,6 +16,7 @@ export interface UpgradeAddress {
   readonly cdk?: string;
   readonly cdkApp?: string;
   readonly argocdServer?: string;
+  readonly oldArgocdServer?: string;
   readonly caFile?: string;
   readonly hostedZoneId?: string;
   readonly route53Endpoint?: string;
@@ -28,7 +29,7 @@ export interface UpgradeAddress {
 }
 
 /** In the order --help lists them. */
-const CARRIED = ['platform', 'kubectl', 'cdk', 'cdkApp', 'argocdServer', 'caFile', 'hostedZoneId', 'route53Endpoint', 'manifests', 'base', 'attempts', 'timeout', 'interval', 'degradedGrace'] as const;
+const CARRIED = ['platform', 'kubectl', 'cdk', 'cdkApp', 'argocdServer', 'oldArgocdServer', 'caFile', 'hostedZoneId', 'route53Endpoint', 'manifests', 'base', 'attempts', 'timeout', 'interval', 'degradedGrace'] as const;
 const DURATIONS: ReadonlySet<keyof UpgradeAddress> = new Set(['timeout', 'interval', 'degradedGrace']);
 /** plan and start take these only; status takes the flags of next too, to pass them on. */
 const PLANNING: ReadonlySet<keyof UpgradeAddress> = new Set(['platform', 'kubectl', 'cdkApp']);

@@ -4,7 +4,7 @@
 export { UpgradeError, StepFailedError } from './errors.js';
 export { planUpgrade, chooseClusters, type UpgradePlan, type Blocker, type BlockerKind, type ClusterSummary, type ServiceReadiness, type PlanOptions } from './plan.js';
 export { startUpgrade, nextStep, rollback, finish, expectedApplications, DEFAULT_SOAK_MS, DEFAULT_WEIGHT_STEPS, DEFAULT_DEGRADED_GRACE_MS } from './runbook.js';
-export type { RunbookOptions, StartOptions, FinishOptions, StepResult } from './runbook.js';
+export type { RunbookOptions, StartOptions, RollbackOptions, FinishOptions, StepResult } from './runbook.js';
 export { readState, requireState, currentStep, stepsOf, weightsOf, statePath, STATE_FILE, type UpgradeState, type StepId } from './state.js';
 export { setClusterWeights, removeCluster } from './platform-edit.js';
 export { listApplications, syncVerdict, ArgoCdRefusedError, ATTENTION_HEALTHS, type ArgoCdConnection, type ApplicationStatus, type SyncVerdict, type RevisionRequirement, type AttentionHealth } from './argocd.js';

@@ -11,11 +11,14 @@ import { loadPlatform, type PlatformDefinition } from '../platform/index.js';
 import { stackName } from '../platform/stack-name.js';
 import { manifestRoot } from '../synth/index.js';
 import {
+  argoCdTokenVariable,
   ATTENTION_HEALTHS,
   ArgoCdRefusedError,
+  checkTokenText,
   getApplication,
   listApplications,
   onlyBatchUnhealthy,
+  readerTokenAdvice,
   syncVerdict,
   UNTRUSTED_CERTIFICATE,
   type ApplicationStatus,
@@ -367,8 +370,8 @@ function failWhenDegradedTooLong(verdict: SyncVerdict, degradedSince: Map<string
  * by its Jobs or CronJobs is a warning. Argo CD failing to answer is asked
  * again within the same patience (greenApplications). The revision is not
  * asked again: the sync step saw each Synced to the tip or later, and Argo CD
- * follows the branch forward only. A rollback is never gated: traffic may
- * always go back.
+ * follows the branch forward only. A rollback is never gated by green: it
+ * looks at blue instead (checkOldClusterServes).
  */
 async function checkGreenStillReady(platform: PlatformDefinition, state: UpgradeState, step: StepId, options: RunbookOptions, what: string): Promise<void> {
   const argocd = greenArgoCd(state, options, `${what} checks`);
@@ -396,12 +399,7 @@ async function checkGreenStillReady(platform: PlatformDefinition, state: Upgrade
       if (verdict.waiting.length === 0) return { done: true, summary, waiting: [] };
       const at = Date.now();
       const listed = new Map(applications.map((application) => [application.name, application]));
-      const stuck = new Set(
-        expected.filter((name) => {
-          const application = listed.get(name);
-          return application === undefined || (['Degraded', 'Suspended', 'Missing', 'Unknown'].includes(application.health) && !onlyBatchUnhealthy(application));
-        }),
-      );
+      const stuck = new Set(expected.filter((name) => isStuck(listed.get(name))));
       for (const name of stuckSince.keys()) if (!stuck.has(name)) stuckSince.delete(name);
       for (const name of stuck) if (!stuckSince.has(name)) stuckSince.set(name, at);
       if ([...stuck].some((name) => at - stuckSince.get(name)! >= graceMs)) throw holdBack(verdict);
@@ -423,6 +421,15 @@ async function checkGreenStillReady(platform: PlatformDefinition, state: Upgrade
     },
   );
   options.onProgress(`${state.to.name}'s Argo CD: all ${last!.total} Applications still Synced and Healthy${warningLine(last!.warnings)}`);
+}
+
+/**
+ * Gone, or Degraded, Suspended, Missing or Unknown (not only by its Jobs or
+ * CronJobs): an Application that will not turn Healthy by waiting a few
+ * minutes, unlike one OutOfSync or Progressing after a merge.
+ */
+function isStuck(application: ApplicationStatus | undefined): boolean {
+  return application === undefined || (['Degraded', 'Suspended', 'Missing', 'Unknown'].includes(application.health) && !onlyBatchUnhealthy(application));
 }
 
 /**
@@ -540,16 +547,33 @@ async function verifyDns(platform: PlatformDefinition, weights: Record<string, n
   }
 }
 
-/** Moves all the weight back to the old cluster, verified in Route 53; the next `next` checks sync again, then starts the weight steps over. */
-export async function rollback(options: RunbookOptions): Promise<StepResult> {
+export interface RollbackOptions extends RunbookOptions {
+  /** The old cluster's Argo CD server (its token in $ARGOCD_AUTH_TOKEN_<OLD>): looked at once before traffic moves back. */
+  readonly oldArgoCdServer?: string;
+  /** PEM CA bundle for its TLS certificate. */
+  readonly oldArgoCdCa?: string;
+  /** Move the traffic back without looking at the old cluster's Argo CD, or whatever it shows. */
+  readonly force?: boolean;
+  /** Where the old cluster's token variable is read. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Moves all the weight back to the old cluster, verified in Route 53; the next
+ * `next` checks sync again, then starts the weight steps over. First it looks
+ * at the old cluster's Argo CD once (checkOldClusterServes), unless `force`.
+ */
+export async function rollback(options: RollbackOptions): Promise<StepResult> {
   return withUpgradeLock(options.directory, () => rollbackLocked(options));
 }
 
-async function rollbackLocked(options: RunbookOptions): Promise<StepResult> {
+async function rollbackLocked(options: RollbackOptions): Promise<StepResult> {
   let state = await requireState(options.directory, options.address);
   if (state.done.finish) throw new UpgradeError(`the upgrade is finished: ${state.from.name} was removed; there is nothing to roll back to`);
   if (state.inProgress?.step === 'finish') throw new UpgradeError(`finish was started at ${state.inProgress.since} (${state.from.name}'s removal may be released already): run ${upgradeCommand('finish', options.address)} to complete it`);
   const platform = await platformOf(options.directory, state);
+  // A rollback already started may have pushed its weights, and traffic may be moving: it is completed, not judged again.
+  if (state.inProgress?.step !== 'rollback') await checkOldClusterServes(platform, state, options);
   state = await record(options, { ...state, inProgress: { step: 'rollback', since: now() } });
   const weights = { [state.from.name]: state.totalWeight, [state.to.name]: 0 };
   const title = `upgrade ${state.from.name} → ${state.to.name}: rollback (${describeWeights(weights)})`;
@@ -573,6 +597,61 @@ async function rollbackLocked(options: RunbookOptions): Promise<StepResult> {
       `fix what made you roll back, then ${upgradeCommand('next', options.address)} (it checks ${state.to.name}'s Argo CD again, then starts the weight steps over)`,
     ],
   };
+}
+
+/**
+ * Before all the traffic goes back to the old cluster: its Argo CD read once
+ * (no waiting: a rollback is an emergency), every Application kaji generated
+ * for it there and serving. One gone, Degraded, Suspended, Missing or Unknown
+ * (isStuck) stops the rollback before anything moves, as does an Argo CD that
+ * cannot be read: the old cluster would get everything at once, and kaji has
+ * no quick way forward again (next starts the weight steps over). `force`
+ * moves the traffic anyway, when the new cluster is worse off still; the
+ * operator decides, knowing. OutOfSync and Progressing ones are named and do
+ * not stop it: each weight step's commit leaves the old cluster syncing its
+ * new weights for a few minutes, serving all along.
+ */
+async function checkOldClusterServes(platform: PlatformDefinition, state: UpgradeState, options: RollbackOptions): Promise<void> {
+  const old = state.from.name;
+  const forced = `${upgradeCommand('rollback', options.address)} --force`;
+  if (options.force) {
+    options.onProgress(`${old}'s Argo CD was not looked at (--force)`);
+    return;
+  }
+  const variable = argoCdTokenVariable(old);
+  const token = (options.env ?? process.env)[variable];
+  if (options.oldArgoCdServer === undefined || !token) {
+    const missing = options.oldArgoCdServer === undefined ? `pass --old-argocd-server URL (${old}'s Argo CD) and ${readerTokenAdvice(variable)}` : readerTokenAdvice(variable);
+    throw new UpgradeError(`rollback looks at ${old}'s Argo CD before moving all traffic there: ${missing}; or run ${forced} to move it without looking`);
+  }
+  checkTokenText(variable, token);
+  const connection: ArgoCdConnection = {
+    server: options.oldArgoCdServer,
+    token,
+    ...(options.oldArgoCdCa === undefined ? {} : { ca: options.oldArgoCdCa }),
+    names: { server: (value) => `--old-argocd-server ${value}`, token: variable },
+  };
+  const expected = await expectedApplications(platform, old);
+  let applications: ApplicationStatus[];
+  try {
+    applications = await withResourceHealth(connection, expected, await listApplications(connection));
+  } catch (error) {
+    if (!(error instanceof StepFailedError || error instanceof NetworkError)) throw error;
+    throw new StepFailedError(`${old}'s Argo CD could not be read, so no traffic moved: ${error.message}. Run the same command again once it answers, or ${forced} to move all traffic to ${old} without looking`);
+  }
+  const verdict = syncVerdict(expected, applications);
+  const listed = new Map(applications.map((application) => [application.name, application]));
+  const stuck = expected.filter((name) => isStuck(listed.get(name)));
+  if (stuck.length > 0) {
+    const named = stuck.map((name) => `${name} ${listed.get(name)?.health ?? 'gone'}`).join(', ');
+    const why = verdict.waiting.filter((line) => stuck.some((name) => line.startsWith(`${name}: `))).map((line) => `\n  ${line}`).join('');
+    throw new StepFailedError(
+      `${old}'s Argo CD has ${named}, so no traffic moved: all of it would go to ${old}. ` +
+        `Fix them and run the same command again; if ${state.to.name} is worse off still, ${forced} moves the traffic anyway${why}`,
+    );
+  }
+  const syncing = verdict.waiting.length ? `; syncing, and serving meanwhile: ${verdict.waiting.join('; ')}` : '';
+  options.onProgress(`${old}'s Argo CD: ${verdict.ready}/${verdict.total} Applications Synced and Healthy${syncing}${warningLine(verdict.warnings)}`);
 }
 
 export interface FinishOptions extends RunbookOptions {

@@ -149,7 +149,7 @@ describe("the dashboard's Argo CD state", () => {
     const [blueState, greenState] = dashboard.clusters.map((cluster) => cluster.argocd!);
     assert.equal(
       blueState!.error,
-      `Argo CD at ${blue.url} refused the token (HTTP 401): check $ARGOCD_AUTH_TOKEN_BLUE (an API token of an account that may get applications)`,
+      `Argo CD at ${blue.url} refused the token (HTTP 401): set $ARGOCD_AUTH_TOKEN_BLUE to an API token of its kaji-reader account, which an admin makes with argocd account generate-token --account kaji-reader (each cluster's Argo CD signs its own; an expired or deleted token is refused too)`,
     );
     assert.match(greenState!.error!, new RegExp(`^connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`));
     assert.deepEqual([blueState!.ready, blueState!.total, blueState!.readAt], [0, 0, '2026-01-02T03:04:00.000Z']);
@@ -158,7 +158,7 @@ describe("the dashboard's Argo CD state", () => {
 
     const html = renderDashboardHtml(dashboard);
     assert.equal(html.split('could not be read: ').length - 1, 2, 'once per cluster');
-    assert.ok(html.includes(`<td><span class="danger">could not be read: Argo CD at ${blue.url} refused the token (HTTP 401): check $ARGOCD_AUTH_TOKEN_BLUE`));
+    assert.ok(html.includes(`<td><span class="danger">could not be read: Argo CD at ${blue.url} refused the token (HTTP 401): set $ARGOCD_AUTH_TOKEN_BLUE to an API token of its kaji-reader account`));
     assert.equal(html.split('<span class="muted">Argo CD not read</span>').length - 1, 6, 'each cell points at the cluster row');
     assert.ok(html.includes("<span class=\"danger\">2 clusters' Argo CD not read</span>"));
     assert.ok(!html.includes(wrongToken) && !JSON.stringify(dashboard).includes(wrongToken), 'the token is never shown');

@@ -453,7 +453,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
         const argv = ['dashboard', '--platform', '.', '--argocd', `blue=${blue.url}`, '--argocd', `green=${green.url}`];
         const json = await kaji([...argv, '-o', 'json'], { cwd: root });
         assert.equal(json.code, 0, json.stderr);
-        assert.equal(json.stderr, `kaji dashboard: green's Argo CD could not be read: Argo CD at ${green.url} refused the token (HTTP 401): check $ARGOCD_AUTH_TOKEN (an API token of an account that may get applications)\n`);
+        assert.equal(json.stderr, `kaji dashboard: green's Argo CD could not be read: Argo CD at ${green.url} refused the token (HTTP 401): set $ARGOCD_AUTH_TOKEN to an API token of its kaji-reader account, which an admin makes with argocd account generate-token --account kaji-reader (each cluster's Argo CD signs its own; an expired or deleted token is refused too)\n`);
         const data = JSON.parse(json.stdout) as Dashboard;
         assert.deepEqual(data.clusters.map((cluster) => [cluster.name, cluster.argocd!.ready, cluster.argocd!.total, cluster.argocd!.error === null]), [['blue', 29, 30, true], ['green', 0, 0, false]]);
         assert.deepEqual(row(data, 'antenna').cells[0]!.argocd, {

@@ -134,4 +134,16 @@ describe('ClusterStack with argocd.sso', () => {
           'labs-blue/ArgoCd: values.global is the string "mirror", not a map: kaji merges it over Argo CD\'s host (global.domain) and the pinned image tag; give a map of the chart\'s global keys, or leave global out (a cluster stack\'s argoCdValues.global)',
     );
   });
+
+  test('an argoCdValues configs that is not a map: the same InfraError, naming values.configs', () => {
+    const other = new cdk.App();
+    assert.throws(
+      () => new ClusterStack(other, 'labs-blue', { platform, cluster, ...testNetwork(other, platform), platformAdminRoleArns: ['arn:aws:iam::111122223333:role/labs-platform-admins'], argoCdValues: { configs: null } }),
+      (error: unknown) =>
+        InfraError.isInfraError(error) &&
+        error.field === 'values.configs' &&
+        error.message.startsWith('labs-blue/ArgoCd: values.configs is null, not a map: kaji merges it section by section') &&
+        error.message.endsWith('(a cluster stack\'s argoCdValues.configs)'),
+    );
+  });
 });

@@ -73,6 +73,33 @@ describe('argoCdValues: a global of the overrides that is not a map', () => {
   });
 });
 
+describe('argoCdValues: a configs of the overrides that is not a map', () => {
+  test('is refused, naming the field and what it held, rather than ignored: kaji\'s reader account, sign-in and RBAC live there', () => {
+    const cases: [unknown, string][] = [
+      [null, 'null'],
+      ['cm', 'the string "cm"'],
+      [[{ cm: {} }], 'a list'],
+      [false, 'the boolean false'],
+    ];
+    for (const [configs, said] of cases) {
+      assert.throws(
+        () => argoCdValues(pin, { configs }, signIn, ingress),
+        (error: unknown) =>
+          error instanceof ArgoCdValuesError &&
+          error.field === 'configs' &&
+          error.message ===
+            `configs is ${said}, not a map: kaji merges it section by section over its own argocd-cm and argocd-rbac-cm entries (the kaji-reader account, sign-in, RBAC) and the repo server's parallelism; give a map of the chart's configs sections, or leave configs out`,
+      );
+    }
+    // Refused without sign-in too: the parallelism limit is kaji's as well.
+    assert.throws(() => argoCdValues(pin, { configs: null }), ArgoCdValuesError);
+  });
+
+  test('an undefined configs is no configs: kaji\'s stays whole', () => {
+    assert.deepEqual(argoCdValues(pin, { configs: undefined }, signIn).configs, argoCdValues(pin, {}, signIn).configs);
+  });
+});
+
 describe('argoCdValues: a server of the overrides keeps kaji\'s Ingress', () => {
   test('server.resources (or any other server key) is added beside kaji\'s server.ingress, not instead of it', () => {
     const resources = { requests: { cpu: '100m', memory: '128Mi' } };

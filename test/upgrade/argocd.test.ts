@@ -71,12 +71,14 @@ describe('the Argo CD reader', () => {
   });
 
   test("messages name kaji upgrade's settings unless the connection names its own", async () => {
-    const refused = 'refused the token (HTTP 401): check';
+    // Named with the reader account kaji gives every cluster's Argo CD, and the command that makes its token.
+    const refused = 'refused the token (HTTP 401): set';
+    const advice = "to an API token of its kaji-reader account, which an admin makes with argocd account generate-token --account kaji-reader (each cluster's Argo CD signs its own; an expired or deleted token is refused too)";
     await assert.rejects(listApplications({ server: url, token: 'wrong' }), {
-      message: `Argo CD at ${url} ${refused} ARGOCD_AUTH_TOKEN (an API token of an account that may get applications)`,
+      message: `Argo CD at ${url} ${refused} ARGOCD_AUTH_TOKEN ${advice}`,
     });
     await assert.rejects(listApplications({ server: url, token: 'wrong', names: DASHBOARD_NAMES }), {
-      message: `Argo CD at ${url} ${refused} $ARGOCD_AUTH_TOKEN_BLUE (an API token of an account that may get applications)`,
+      message: `Argo CD at ${url} ${refused} $ARGOCD_AUTH_TOKEN_BLUE ${advice}`,
     });
     await assert.rejects(listApplications({ server: `${url}/elsewhere`, token: TOKEN }), {
       message: `Argo CD at ${url} has no /elsewhere/api/v1/applications (HTTP 404): is --argocd-server (or $ARGOCD_SERVER) ${url}/elsewhere the Argo CD server?`,

@@ -33,17 +33,24 @@ import {
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GREEN_APPS = ['cart', 'kaji-platform', 'kaji-root', 'kaji-tenants', 'shop'];
+const BLUE_APPS = GREEN_APPS;
+/** Blue's Argo CD token, in $ARGOCD_AUTH_TOKEN_BLUE: each cluster's Argo CD signs its own. */
+const BLUE_TOKEN = 'blue-argocd-token-3c9d71';
+
+/** The fake servers a run command is pointed at: green's Argo CD, Route 53, blue's Argo CD. */
+type Servers = { argocd?: FakeServer; route53?: FakeServer; blue?: FakeServer };
 
 /** Every output of every command run here, to check the Argo CD token is never in one. */
 const outputs: string[] = [];
 
-async function upgrade(fixture: Fixture, args: string[], servers: { argocd?: FakeServer; route53?: FakeServer } = {}): Promise<CliResult> {
+async function upgrade(fixture: Fixture, args: string[], servers: Servers = {}): Promise<CliResult> {
   const [command, ...rest] = args;
   const run = ['next', 'rollback', 'finish'].includes(command!);
   const argv = ['upgrade', command!, '--platform', fixture.platformDir, ...rest];
   if (run) {
     argv.push('--cdk', fixture.cdk, '--interval', '5ms', '--timeout', '3s');
     if (servers.argocd) argv.push('--argocd-server', servers.argocd.url);
+    if (servers.blue) argv.push('--old-argocd-server', servers.blue.url);
     if (servers.route53) argv.push('--route53-endpoint', servers.route53.url);
   }
   const result = await kaji(argv);
@@ -52,8 +59,8 @@ async function upgrade(fixture: Fixture, args: string[], servers: { argocd?: Fak
 }
 
 /** The flags `upgrade` gives a run command, as the commands it suggests carry them (in --help's order). */
-function carried(fixture: Fixture, servers: { argocd?: FakeServer; route53?: FakeServer }): string {
-  const urls = [servers.argocd && `--argocd-server ${servers.argocd.url}`, servers.route53 && `--route53-endpoint ${servers.route53.url}`].filter(Boolean);
+function carried(fixture: Fixture, servers: Servers): string {
+  const urls = [servers.argocd && `--argocd-server ${servers.argocd.url}`, servers.blue && `--old-argocd-server ${servers.blue.url}`, servers.route53 && `--route53-endpoint ${servers.route53.url}`].filter(Boolean);
   return [`--platform ${fixture.platformDir}`, `--cdk ${fixture.cdk}`, ...urls, '--timeout 3s', '--interval 5ms'].join(' ');
 }
 
@@ -82,16 +89,19 @@ function pushCommit(fixture: Fixture, path: string, text: string): string {
 
 describe('kaji upgrade', { skip: !hasKubectl && 'needs kubectl' }, () => {
   let restoreAws: () => void;
-  const saved = process.env.ARGOCD_AUTH_TOKEN;
+  const saved = { green: process.env.ARGOCD_AUTH_TOKEN, blue: process.env.ARGOCD_AUTH_TOKEN_BLUE };
   before(() => {
     restoreAws = withAwsCredentials();
     process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
+    process.env.ARGOCD_AUTH_TOKEN_BLUE = BLUE_TOKEN;
   });
   after(() => {
     restoreAws();
-    if (saved === undefined) delete process.env.ARGOCD_AUTH_TOKEN;
-    else process.env.ARGOCD_AUTH_TOKEN = saved;
-    for (const output of outputs) assert.ok(!output.includes(ARGOCD_TOKEN), `the Argo CD token was printed:\n${output}`);
+    for (const [name, value] of [['ARGOCD_AUTH_TOKEN', saved.green], ['ARGOCD_AUTH_TOKEN_BLUE', saved.blue]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    for (const output of outputs) assert.ok(!output.includes(ARGOCD_TOKEN) && !output.includes(BLUE_TOKEN), `an Argo CD token was printed:\n${output}`);
   });
 
   describe('plan', () => {
@@ -193,23 +203,30 @@ spec:
     let fixture: Fixture;
     let argocd: FakeServer;
     let route53: FakeServer;
+    /** Blue's Argo CD, which rollback looks at first. */
+    let blue: FakeServer | undefined;
     let apps: () => ArgoApp[];
+    let blueApps: () => ArgoApp[];
     let records: () => Record53[];
     afterEach(async () => {
       await argocd?.close();
       await route53?.close();
+      await blue?.close();
+      blue = undefined;
       fixture?.cleanup();
     });
-    const servers = () => ({ argocd, route53 });
+    const servers = (): Servers => ({ argocd, route53, blue });
     /** The remote main's tip: what green's Argo CD has synced once it caught up. */
     const tip = () => fixture.git('rev-parse', 'main');
 
     async function started(args: string[] = ['--soak', '0s']): Promise<void> {
       fixture = await createFixture();
       apps = () => healthyApps(GREEN_APPS, tip());
+      blueApps = () => healthyApps(BLUE_APPS, tip());
       records = () => recordsFromRemote(fixture);
       argocd = await startArgoCd(() => apps());
       route53 = await startRoute53(() => records());
+      blue = await startArgoCd(() => blueApps(), BLUE_TOKEN);
       const start = await upgrade(fixture, ['start', ...args]);
       assert.equal(start.code, 0, start.stderr);
     }
@@ -368,6 +385,86 @@ spec:
       assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green'], 'green is not deployed again');
     });
 
+    test("rollback looks at blue's Argo CD first: one Degraded or gone stops it before anything moves; --force moves the traffic anyway", async () => {
+      await started();
+      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
+      const stateBefore = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
+      const main = tip();
+      blueApps = () =>
+        healthyApps(BLUE_APPS, tip())
+          .filter((app) => app.name !== 'shop')
+          .map((app) => (app.name === 'cart' ? { ...app, health: 'Degraded', message: 'Deployment cart: 0/2 ready' } : app));
+      const held = await upgrade(fixture, ['rollback'], servers());
+      assert.equal(held.code, 1, held.stderr);
+      assert.ok(
+        held.stderr.includes(
+          `kaji: blue's Argo CD has cart Degraded, shop gone, so no traffic moved: all of it would go to blue. Fix them and run the same command again; if green is worse off still, kaji upgrade rollback ${carried(fixture, servers())} --force moves the traffic anyway\n`,
+        ),
+        held.stderr,
+      );
+      assert.match(held.stderr, /\n {2}cart: Synced, Degraded \(Deployment cart: 0\/2 ready\)\n {2}shop: no such Application yet\n/);
+      assert.equal(tip(), main, 'nothing pushed');
+      assert.equal(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'), stateBefore, 'nothing recorded');
+      assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
+
+      // The operator judges green worse off: --force moves the traffic without asking blue's Argo CD.
+      const asked = blue!.requests.length;
+      const forced = await upgrade(fixture, ['rollback', '--force'], servers());
+      assert.equal(forced.code, 0, forced.stderr);
+      assert.match(forced.stderr, /kaji upgrade: blue's Argo CD was not looked at \(--force\)\n/);
+      assert.equal(blue!.requests.length, asked);
+      assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
+      assert.equal(state(fixture).rollbacks.length, 1);
+    });
+
+    test("rollback: blue syncing does not stop it; blue's Argo CD not given, without its token, or refusing it stops it before anything moves", async () => {
+      await started();
+      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      const stateBefore = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
+      const main = tip();
+      const unmoved = () => {
+        assert.equal(tip(), main, 'nothing pushed');
+        assert.equal(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'), stateBefore, 'nothing recorded');
+      };
+      const advice = "ARGOCD_AUTH_TOKEN_BLUE to an API token of its kaji-reader account, which an admin makes with argocd account generate-token --account kaji-reader (each cluster's Argo CD signs its own; an expired or deleted token is refused too)";
+
+      const unnamed = await upgrade(fixture, ['rollback'], { argocd, route53 });
+      assert.equal(unnamed.code, 2, unnamed.stderr);
+      assert.equal(
+        unnamed.stderr,
+        `kaji: rollback looks at blue's Argo CD before moving all traffic there: pass --old-argocd-server URL (blue's Argo CD) and set ${advice}; or run kaji upgrade rollback ${carried(fixture, { argocd, route53 })} --force to move it without looking\n`,
+      );
+      unmoved();
+
+      const withToken = async (token: string | undefined): Promise<CliResult> => {
+        if (token === undefined) delete process.env.ARGOCD_AUTH_TOKEN_BLUE;
+        else process.env.ARGOCD_AUTH_TOKEN_BLUE = token;
+        try {
+          return await upgrade(fixture, ['rollback'], servers());
+        } finally {
+          process.env.ARGOCD_AUTH_TOKEN_BLUE = BLUE_TOKEN;
+        }
+      };
+      const tokenless = await withToken(undefined);
+      assert.equal(tokenless.code, 2, tokenless.stderr);
+      assert.match(tokenless.stderr, /^kaji: rollback looks at blue's Argo CD before moving all traffic there: set ARGOCD_AUTH_TOKEN_BLUE to an API token of its kaji-reader account/);
+      // Green's token is no good at blue's Argo CD: refused, named with the account and the command that makes its token.
+      const greens = await withToken(ARGOCD_TOKEN);
+      assert.equal(greens.code, 1, greens.stderr);
+      assert.ok(greens.stderr.includes(`kaji: blue's Argo CD could not be read, so no traffic moved: Argo CD at ${blue!.url} refused the token (HTTP 401): set ${advice}. Run the same command again once it answers, or kaji upgrade rollback `), greens.stderr);
+      assert.ok(!greens.stderr.includes(ARGOCD_TOKEN));
+      unmoved();
+      assert.equal(blue!.requests.filter((request) => request.authorization === `Bearer ${BLUE_TOKEN}`).length, 0, 'blue was asked only with the wrong token');
+
+      // After a weight step's commit blue syncs its new weights for a few minutes, serving all along: named, not a reason to stay.
+      blueApps = () => healthyApps(BLUE_APPS, tip()).map((app) => (app.name === 'cart' ? { ...app, sync: 'OutOfSync', health: 'Progressing' } : app));
+      const back = await upgrade(fixture, ['rollback'], servers());
+      assert.equal(back.code, 0, back.stderr);
+      assert.match(back.stderr, /kaji upgrade: blue's Argo CD: 4\/5 Applications Synced and Healthy; syncing, and serving meanwhile: cart: OutOfSync, Progressing/);
+      assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
+    });
+
     test('sync: every Application Synced to main as it was when the step started, or a later commit; an older one is waited for', async () => {
       await started();
       assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy
@@ -433,10 +530,13 @@ spec:
       assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green'], 'blue is not destroyed');
       assert.match((await upgrade(fixture, ['finish'], { route53 })).stderr, /finish checks green's Argo CD: pass --argocd-server/);
 
-      // Back to blue while green is Degraded, without asking green's Argo CD.
-      const back = await upgrade(fixture, ['rollback'], { route53 });
+      // Back to blue while green is Degraded, without asking green's Argo CD: blue's is asked instead.
+      const asked = argocd.requests.length;
+      const back = await upgrade(fixture, ['rollback'], { route53, blue });
       assert.equal(back.code, 0, back.stderr);
       assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
+      assert.equal(argocd.requests.length, asked, "green's Argo CD is not asked");
+      assert.ok(blue!.requests.length > 0 && blue!.requests.every((request) => request.authorization === `Bearer ${BLUE_TOKEN}`), "blue's, with blue's token");
     });
 
     test('sync: Degraded, Suspended and Missing Applications are named at once; one Degraded past --degraded-grace fails the step', async () => {
@@ -543,7 +643,11 @@ spec:
       argocd = await startArgoCd(() => apps(), 'another-token-entirely');
       const refused = await upgrade(fixture, ['next'], servers());
       assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /Argo CD at http:\/\/127\.0\.0\.1:\d+ refused the token \(HTTP 401\): check ARGOCD_AUTH_TOKEN/);
+      // Named with the account whose token it should be and the command that makes one.
+      assert.match(
+        refused.stderr,
+        /Argo CD at http:\/\/127\.0\.0\.1:\d+ refused the token \(HTTP 401\): set ARGOCD_AUTH_TOKEN to an API token of its kaji-reader account, which an admin makes with argocd account generate-token --account kaji-reader \(each cluster's Argo CD signs its own/,
+      );
       assert.equal(argocd.requests.length, 1, 'a refused token is not retried');
       assert.equal(state(fixture).done.sync, undefined);
       const noServer = await upgrade(fixture, ['next'], { route53 });
@@ -619,7 +723,7 @@ spec:
       argocd = await startArgoCd(() => apps(), 'another-token-entirely');
       const refused = await upgrade(fixture, ['next'], servers());
       assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /Argo CD at http:\/\/127\.0\.0\.1:\d+ refused the token \(HTTP 401\): check ARGOCD_AUTH_TOKEN/);
+      assert.match(refused.stderr, /Argo CD at http:\/\/127\.0\.0\.1:\d+ refused the token \(HTTP 401\): set ARGOCD_AUTH_TOKEN to an API token of its kaji-reader account/);
       assert.equal(argocd.requests.length, 1, 'a refused token is not asked again');
       assert.equal(tip(), main, 'nothing pushed');
     });
@@ -800,8 +904,12 @@ spec:
       assert.equal(fixture.git('rev-parse', 'main'), tip, 'nothing pushed');
       assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
       records = () => recordsFromRemote(fixture);
+      // Its weights may be moving traffic already: completed without judging blue again, whatever its Argo CD shows.
+      blueApps = () => [];
+      const asked = blue!.requests.length;
       const done = await upgrade(fixture, ['rollback'], servers());
       assert.equal(done.code, 0, done.stderr);
+      assert.equal(blue!.requests.length, asked, "blue's Argo CD is not asked again");
       assert.equal(state(fixture).inProgress, undefined);
       assert.equal(state(fixture).rollbacks.length, 1);
     });

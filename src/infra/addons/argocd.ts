@@ -151,10 +151,10 @@ export function argoCdIngressValues(ingress: ArgoCdServerIngress): Record<string
  *   pinned image tag unless it names a tag: the pin is a security fix, and a
  *   `global` set for anything else (a mirror's `image.repository`, logging)
  *   would otherwise put the chart's older appVersion back on every component.
- *   A `global` that is not a map is refused (ArgoCdValuesError) rather than
- *   merged: there is nothing to merge kaji's keys into, and Helm would read it
- *   as dropping the chart's global (null) or ignore it (a string), so it is a
- *   mistake either way.
+ * A `global` or `configs` that is not a map is refused (ArgoCdValuesError)
+ * rather than merged or ignored: there is nothing to merge kaji's keys into,
+ * and Helm would read it as dropping the chart's section (null) or ignore it
+ * (a string), so it is a mistake either way.
  */
 export function argoCdValues(
   chart: ArgoCdChartPin,
@@ -193,8 +193,11 @@ export function argoCdValues(
     ...(kajiServer === undefined ? {} : { server: kajiServer }),
     ...overrides,
   };
-  if (isPlainObject(overrides.configs)) values.configs = mergeMaps(kajiConfigs, overrides.configs, 1);
-  else values.configs = kajiConfigs;
+  const configs = overrides.configs;
+  if (configs !== undefined && !isPlainObject(configs)) {
+    throw new ArgoCdValuesError('configs', `is ${describeNonMap(configs)}, not a map: kaji merges it section by section over its own argocd-cm and argocd-rbac-cm entries (the kaji-reader account, sign-in, RBAC) and the repo server's parallelism; give a map of the chart's configs sections, or leave configs out`);
+  }
+  values.configs = configs === undefined ? kajiConfigs : mergeMaps(kajiConfigs, configs, 1);
   // Down to the Ingress's annotations: one annotation of the user's must not drop the certificate or the inbound CIDRs.
   if (kajiServer !== undefined && isPlainObject(overrides.server)) values.server = mergeMaps(kajiServer, overrides.server, 2);
   const global = overrides.global;
