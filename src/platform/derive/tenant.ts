@@ -1,7 +1,11 @@
 // The guardrails of one tenant service in one cluster: its Namespace, quota,
 // default requests/limits, network isolation and the owning team's RBAC. The
-// platform (Argo CD application `kaji-tenants`) owns all of them; the service's
-// own AppProject forbids the service from creating or changing any of them.
+// platform (Argo CD application `kaji-tenants`) owns all of them. The service's
+// own AppProject refuses the Namespace (cluster-scoped) and the guardrail kinds
+// (TENANT_FORBIDDEN_KINDS); Roles and RoleBindings are kinds a service may have,
+// so the team's are held by FailOnSharedResource (no application takes over
+// another's object) and the tenant boundaries (kaji synth and the webhook: no
+// tenant Role may write Roles or RoleBindings).
 import type { JsonObject } from '../../kube/index.js';
 import { cidrContains, parseCidr } from '../cidr.js';
 import { INTERNET_EXCEPT, INTERNET_PORTS, type EgressDestination, type ServiceDefinition } from '../types.js';
@@ -53,8 +57,9 @@ export function namespaceObject(service: ServiceDefinition): JsonObject {
 }
 
 /**
- * The quota: what the whole namespace may reserve, so one tenant cannot starve
- * the others or scale the node bill without a change to platform.yaml.
+ * The quota: what the whole namespace may reserve of CPU, memory, pods (VPC
+ * addresses) and volumes, so one tenant cannot take the others' share of
+ * them or scale the node bill without a change to platform.yaml.
  *
  * - `requests.cpu` / `requests.memory`: the scheduler reserves requests, so
  *   they are what capacity (and cost) is planned on.
@@ -74,6 +79,12 @@ export function namespaceObject(service: ServiceDefinition): JsonObject {
  *   0, the default): each claim is an EBS volume the platform pays for (at
  *   least 1 GiB, however small the claim) and pins the pods that mount it to
  *   its zone, so both the total size and the number need a bound.
+ *
+ * Not bounded: ephemeral storage (writable layers, logs, an emptyDir without
+ * a sizeLimit) and object counts (ConfigMaps, Secrets, Services...). A quota
+ * on ephemeral storage makes every container declare it, so it needs a
+ * LimitRange default, and a default limit made up here would evict the pods
+ * that use more today; platform.yaml has no field for it yet.
  */
 export function resourceQuotaObject(service: ServiceDefinition): JsonObject {
   return {
@@ -209,7 +220,9 @@ function namespacesOf(services: readonly ServiceDefinition[]): string[] {
  *    with `target-type: ip` sends requests straight to pod IPs from the ALB's
  *    network interfaces; the ALB is not a pod, so only an ipBlock matches it —
  *    the load balancer subnets only, never the whole VPC (with the VPC CNI
- *    every pod has a VPC address, so the VPC would let every tenant in);
+ *    every pod has a VPC address, so the VPC would let every tenant in).
+ *    Internet-facing ALBs only: an internal one takes addresses in the node
+ *    subnets, so synth refuses tenant Ingresses that are not internet-facing;
  * 6. from services (when `allowFrom` names any): ingress from those services'
  *    namespaces, any port;
  * 7. to services (when other services name this one in `allowFrom`): egress to
