@@ -55,7 +55,7 @@ export interface PlatformAppOptions {
   readonly treeMetadata?: boolean;
   /** Passed to the shared stack (e.g. an existing hosted zone). @default none */
   readonly shared?: Partial<Omit<SharedStackProps, 'platform'>>;
-  /** Passed to every cluster stack (e.g. publicEndpointCidrs; platformAdminRoleArns replaces platform.yaml's platform.adminRoles). @default none */
+  /** Passed to every cluster stack (e.g. publicEndpointCidrs; platformAdminRoleArns adds to platform.yaml's platform.adminRoles). @default none */
   readonly clusters?: Partial<Omit<ClusterStackProps, 'platform' | 'cluster' | 'vpc' | 'hostedZone'>>;
 }
 

@@ -86,9 +86,12 @@ export interface ClusterStackProps extends cdk.StackProps {
   /** The platform's public hosted zone: external-dns writes the cluster's records there, and only there. */
   readonly hostedZone: route53.IHostedZone;
   /**
-   * IAM role ARNs of the platform team: cluster admin (AmazonEKSClusterAdminPolicy,
-   * cluster scope). The cluster gives its creator no access, so without one no
-   * person can use kubectl on it (see the README's "Who may use kubectl").
+   * More IAM role ARNs of platform admins: cluster admin (AmazonEKSClusterAdminPolicy,
+   * cluster scope), joined to platform.yaml's `platform.adminRoles` (a role in
+   * both is one entry). They add to platform.yaml's list, never replace it, so
+   * every role named there is admin wherever the platform is deployed. The
+   * cluster gives its creator no access, so without any no person can use
+   * kubectl on it (see the README's "Who may use kubectl").
    * @default []
    */
   readonly platformAdminRoleArns?: readonly string[];
@@ -308,7 +311,7 @@ export class ClusterStack extends PlatformStack {
 
   /** Access entries: the platform team as cluster admins, each team's identity as its group (and optional policy) in its namespaces. */
   private grantAccess(props: ClusterStackProps): void {
-    for (const [index, arn] of (props.platformAdminRoleArns ?? []).entries()) {
+    for (const [index, { arn }] of platformAdmins(props).entries()) {
       this.cluster.grantClusterAdmin(`PlatformAdmin${index}`, arn);
     }
     const policy = props.teamAccessPolicy ?? 'none';
@@ -445,6 +448,19 @@ export class ClusterStack extends PlatformStack {
   }
 }
 
+/**
+ * The platform admins: platform.yaml's `platform.adminRoles`, then the
+ * `platformAdminRoleArns` prop's roles not among them; `field` names where
+ * each came from, for errors.
+ */
+function platformAdmins(props: ClusterStackProps): { readonly arn: string; readonly field: string }[] {
+  const admins = [
+    ...(props.platform.platform.adminRoles ?? []).map((arn, index) => ({ arn, field: `platform.platform.adminRoles[${index}]` })),
+    ...(props.platformAdminRoleArns ?? []).map((arn, index) => ({ arn, field: `platformAdminRoleArns[${index}]` })),
+  ];
+  return admins.filter((admin, index) => admins.findIndex((other) => other.arn === admin.arn) === index);
+}
+
 function validate(path: string, props: ClusterStackProps): void {
   const { platform, cluster } = props;
   if (!platform.clusters?.some((candidate) => candidate.name === cluster?.name)) {
@@ -458,11 +474,15 @@ function validate(path: string, props: ClusterStackProps): void {
     }
     principals.set(arn, field);
   };
-  for (const [index, arn] of (props.platformAdminRoleArns ?? []).entries()) {
+  // A definition made by hand (a user's own CDK app) may hold anything here.
+  for (const [field, list] of [['platform.platform.adminRoles', platform.platform.adminRoles], ['platformAdminRoleArns', props.platformAdminRoleArns]] as const) {
+    if (list !== undefined && !Array.isArray(list)) throw new InfraError(path, field, `must be a list of IAM role ARNs; found ${JSON.stringify(list)}`);
+  }
+  for (const { arn, field } of platformAdmins(props)) {
     if (typeof arn !== 'string' || !new RegExp(IAM_ROLE_ARN).test(arn)) {
-      throw new InfraError(path, `platformAdminRoleArns[${index}]`, `must be an IAM role ARN such as arn:aws:iam::111122223333:role/platform-admins; found ${JSON.stringify(arn)}`);
+      throw new InfraError(path, field, `must be an IAM role ARN such as arn:aws:iam::111122223333:role/platform-admins; found ${JSON.stringify(arn)}`);
     }
-    claim(arn, `platformAdminRoleArns[${index}]`);
+    claim(arn, field);
   }
   for (const [index, team] of platform.teams.entries()) claim(team.identity, `platform.teams[${index}].identity`);
   for (const [index, cidr] of (props.publicEndpointCidrs ?? []).entries()) {

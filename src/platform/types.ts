@@ -18,6 +18,12 @@ export interface PlatformInfo {
   readonly account: string;
   /** The DNS domain every public host must be under, e.g. labs.example.com. */
   readonly domain: string;
+  /**
+   * IAM role ARNs of the platform admins: cluster admin on every cluster. The
+   * loader always fills it; optional for definitions made in code.
+   * @default []
+   */
+  readonly adminRoles?: readonly string[];
 }
 
 export interface ManifestRepository {

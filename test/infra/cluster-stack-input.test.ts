@@ -1,5 +1,5 @@
 // ClusterStack's input: what it takes from platform.yaml besides the cluster
-// (the platform's account, region and domain), the platform admins, and the
+// (the platform's account, region and domain; the platform admins) and the
 // props it refuses, each naming the field. Definitions made by hand (a user's
 // own CDK app) may lack what the loader guarantees.
 import { describe, test } from 'node:test';
@@ -94,19 +94,37 @@ const admins = (stack: ClusterStack): string[] =>
     .sort();
 
 describe('ClusterStack: the platform admins', () => {
-  test('platformAdminRoleArns are cluster admins at cluster scope, and nothing else is; without them no role is', () => {
-    const stack = build(platform, { platformAdminRoleArns: [ADMIN, OTHER_ADMIN] });
+  const withAdmins = (adminRoles: readonly string[]): PlatformDefinition => ({ ...platform, platform: { ...platform.platform, adminRoles } });
+
+  test('platform.yaml\'s platform.adminRoles are cluster admins at cluster scope, and nothing else is; without any no role is', () => {
+    assert.deepEqual(platform.platform.adminRoles, [ADMIN]);
+    const stack = build(withAdmins([ADMIN, OTHER_ADMIN]));
     assert.deepEqual(admins(stack), [OTHER_ADMIN, ADMIN].sort());
     // AND the teams' entries stay as they were: their group, no EKS policy
     const teams = accessEntries(stack).filter((entry) => platform.teams.some((team) => team.identity === entry.principal));
     assert.equal(teams.length, platform.teams.length);
     assert.ok(teams.every((entry) => entry.policies.length === 0));
-    assert.deepEqual(admins(build(platform)), []);
+    assert.deepEqual(admins(build(withAdmins([]))), []);
+    // A definition made by hand may have no adminRoles at all.
+    const { adminRoles: _none, ...info } = platform.platform;
+    assert.deepEqual(admins(build({ ...platform, platform: info })), []);
   });
 
-  test('an admin role that is also a team\'s identity, or is no IAM role ARN, is refused naming the field', () => {
-    expectInfraError(() => build(platform, { platformAdminRoleArns: [platform.teams[1]!.identity] }), 'platform.teams[1].identity', /platformAdminRoleArns\[0\] already names/);
-    expectInfraError(() => build(platform, { platformAdminRoleArns: [ADMIN, 'platform-admins'] }), 'platformAdminRoleArns[1]', /must be an IAM role ARN .*; found "platform-admins"/);
-    expectInfraError(() => build(platform, { platformAdminRoleArns: ['arn:aws:iam::111122223333:user/alice'] }), 'platformAdminRoleArns[0]', /must be an IAM role ARN/);
+  test('the platformAdminRoleArns prop adds to platform.yaml\'s list, never replaces it; a role in both is one entry', () => {
+    assert.deepEqual(admins(build(platform, { platformAdminRoleArns: [OTHER_ADMIN] })), [OTHER_ADMIN, ADMIN].sort());
+    assert.deepEqual(admins(build(platform, { platformAdminRoleArns: [] })), [ADMIN]);
+    assert.deepEqual(admins(build(platform, { platformAdminRoleArns: [OTHER_ADMIN, ADMIN] })), [OTHER_ADMIN, ADMIN].sort());
+    assert.deepEqual(admins(build(withAdmins([]), { platformAdminRoleArns: [OTHER_ADMIN] })), [OTHER_ADMIN]);
+  });
+
+  test('an admin role that is also a team\'s identity, or is no IAM role ARN, is refused naming where it came from', () => {
+    const team = platform.teams[1]!;
+    expectInfraError(() => build(withAdmins([team.identity])), 'platform.teams[1].identity', /platform\.platform\.adminRoles\[0\] already names/);
+    expectInfraError(() => build(platform, { platformAdminRoleArns: [team.identity] }), 'platform.teams[1].identity', /platformAdminRoleArns\[0\] already names/);
+    expectInfraError(() => build(platform, { platformAdminRoleArns: [OTHER_ADMIN, 'platform-admins'] }), 'platformAdminRoleArns[1]', /must be an IAM role ARN .*; found "platform-admins"/);
+    expectInfraError(() => build(withAdmins([ADMIN, 'arn:aws:iam::111122223333:user/alice'])), 'platform.platform.adminRoles[1]', /must be an IAM role ARN/);
+    // A definition or props made by hand with one ARN where a list belongs
+    expectInfraError(() => build(withAdmins(ADMIN as unknown as string[])), 'platform.platform.adminRoles', /must be a list of IAM role ARNs; found "arn:/);
+    expectInfraError(() => build(platform, { platformAdminRoleArns: OTHER_ADMIN as unknown as string[] }), 'platformAdminRoleArns', /must be a list of IAM role ARNs/);
   });
 });

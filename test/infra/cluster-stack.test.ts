@@ -31,12 +31,12 @@ function clusterNamed(name: string): PlatformDefinition['clusters'][number] {
 const app = new cdk.App();
 const shared = network(app);
 // WHEN
-const blueStack = new ClusterStack(app, 'labs-blue', { platform, cluster: clusterNamed('blue'), ...shared, platformAdminRoleArns: [ADMIN] });
+// The platform admins come from platform.yaml's platform.adminRoles (ADMIN).
+const blueStack = new ClusterStack(app, 'labs-blue', { platform, cluster: clusterNamed('blue'), ...shared });
 const greenStack = new ClusterStack(app, 'labs-green', {
   platform,
   cluster: clusterNamed('green'),
   ...shared,
-  platformAdminRoleArns: [ADMIN],
   publicEndpointCidrs: [OFFICE],
   teamAccessPolicy: 'edit',
   argoCdValues: { global: { image: { repository: 'registry.example.com/mirror/argocd' }, logging: { format: 'json' } } },
@@ -136,7 +136,8 @@ describe('ClusterStack: the cluster', () => {
 });
 
 describe('ClusterStack: access entries', () => {
-  test('the platform team is cluster admin, at cluster scope', () => {
+  test('the platform team (platform.yaml\'s adminRoles) is cluster admin, at cluster scope', () => {
+    assert.deepEqual(platform.platform.adminRoles, [ADMIN]);
     for (const template of [blue, green]) {
       template.hasResourceProperties('AWS::EKS::AccessEntry', {
         PrincipalArn: ADMIN,

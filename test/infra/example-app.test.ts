@@ -15,8 +15,13 @@ import { installBeside, KAJI_ROOT as ROOT } from '../support/files.js';
 
 const CDK = join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 
-/** Runs `cdk synth` in `app` with an empty HOME and no AWS_* variables; the template file names and their resource types. */
-async function cdkSynth(app: string, home: string): Promise<Map<string, string[]>> {
+interface Resource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+}
+
+/** Runs `cdk synth` in `app` with an empty HOME and no AWS_* variables; the template file names and their resources. */
+async function cdkSynth(app: string, home: string): Promise<Map<string, Resource[]>> {
   const output = join(home, 'cdk.out');
   // IMDS off, so that nothing waits on a metadata service for credentials.
   const env = { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: tmpdir(), AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
@@ -24,13 +29,20 @@ async function cdkSynth(app: string, home: string): Promise<Map<string, string[]
   const templates = readdirSync(output).filter((file) => file.endsWith('.template.json')).sort();
   return new Map(
     templates.map((file) => {
-      const { Resources } = JSON.parse(readFileSync(join(output, file), 'utf8')) as { Resources: Record<string, { Type: string }> };
-      return [file, Object.values(Resources).map((resource) => resource.Type)];
+      const { Resources } = JSON.parse(readFileSync(join(output, file), 'utf8')) as { Resources: Record<string, Resource> };
+      return [file, Object.values(Resources)];
     }),
   );
 }
 
-const clusters = (types: readonly string[] = []) => types.filter((type) => type === 'AWS::EKS::Cluster').length;
+const clusters = (resources: readonly Resource[] = []) => resources.filter((resource) => resource.Type === 'AWS::EKS::Cluster').length;
+
+/** The IAM roles named as cluster admins (AmazonEKSClusterAdminPolicy): the kubectl provider's own role, a reference, left out. */
+const clusterAdmins = (resources: readonly Resource[] = []): unknown[] =>
+  resources
+    .filter((resource) => resource.Type === 'AWS::EKS::AccessEntry' && /AmazonEKSClusterAdminPolicy/.test(JSON.stringify(resource.Properties?.AccessPolicies)))
+    .map((resource) => resource.Properties?.PrincipalArn)
+    .filter((principal) => typeof principal === 'string');
 
 describe('npx cdk synth with no AWS account', () => {
   test('examples/labs/infra: one template per stack', async () => {
@@ -39,6 +51,10 @@ describe('npx cdk synth with no AWS account', () => {
       const templates = await cdkSynth(join(ROOT, 'examples', 'labs', 'infra'), home);
       assert.deepEqual([...templates.keys()], ['labs-blue.template.json', 'labs-green.template.json', 'labs-shared.template.json']);
       assert.equal(clusters(templates.get('labs-blue.template.json')), 1);
+      // The platform admins are platform.yaml's platform.adminRoles; bin/app.mts names none.
+      for (const cluster of ['labs-blue', 'labs-green']) {
+        assert.deepEqual(clusterAdmins(templates.get(`${cluster}.template.json`)), ['arn:aws:iam::111122223333:role/labs-platform-admins']);
+      }
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
@@ -53,6 +69,8 @@ describe('npx cdk synth with no AWS account', () => {
       const templates = await cdkSynth(join(platform, 'infra'), home);
       assert.deepEqual([...templates.keys()], ['acme-blue.template.json', 'acme-shared.template.json']);
       assert.equal(clusters(templates.get('acme-blue.template.json')), 1);
+      // Its adminRoles are a comment to fill in: no admin until then (a placeholder role would fail the deploy).
+      assert.deepEqual(clusterAdmins(templates.get('acme-blue.template.json')), []);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

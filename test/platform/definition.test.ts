@@ -75,7 +75,7 @@ function assertProblems(text: string, expected: string[]): void {
 
 const MINIMAL_RESULT: PlatformDefinition = {
   file: resolve(FILE),
-  platform: { name: 'labs', region: 'eu-west-1', account: '111122223333', domain: 'labs.example.com' },
+  platform: { name: 'labs', region: 'eu-west-1', account: '111122223333', domain: 'labs.example.com', adminRoles: [] },
   manifests: { url: 'https://github.com/labs/manifests.git', branch: 'main', path: '.', localPath: 'manifests' },
   clusters: [{ name: 'blue', kubernetesVersion: '1.32', weight: 255 }],
   capacity: {
@@ -121,6 +121,7 @@ platform:
   region: us-gov-west-1
   account: "011122223333"
   domain: labs.example.com
+  adminRoles: [arn:aws-us-gov:iam::011122223333:role/platform-admins]
 manifests:
   url: git@github.com:labs/manifests.git
   branch: release
@@ -182,7 +183,7 @@ services:
 `;
     const expected: PlatformDefinition = {
       file: resolve(FILE),
-      platform: { name: 'labs', region: 'us-gov-west-1', account: '011122223333', domain: 'labs.example.com' },
+      platform: { name: 'labs', region: 'us-gov-west-1', account: '011122223333', domain: 'labs.example.com', adminRoles: ['arn:aws-us-gov:iam::011122223333:role/platform-admins'] },
       manifests: { url: 'git@github.com:labs/manifests.git', branch: 'release', path: 'platform', localPath: '../manifests' },
       clusters: [
         { name: 'blue', kubernetesVersion: '1.32', weight: 255 },
@@ -269,6 +270,23 @@ services:
     t.after(tree.cleanup);
     const file = tree.path('platform.yaml');
     assert.deepEqual(await loadPlatform(file), { ...MINIMAL_RESULT, file });
+  });
+});
+
+describe('the platform admins in the example and in kaji init\'s scaffold', () => {
+  const text = (path: string): Promise<string> => readFile(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8');
+
+  test('the example names its admin role', async () => {
+    const example = parsePlatform(await text('examples/labs/platform.yaml'), 'platform.yaml');
+    assert.deepEqual(example.platform.adminRoles, ['arn:aws:iam::111122223333:role/labs-platform-admins']);
+  });
+
+  test('the scaffold shows adminRoles as a comment (a placeholder role would fail the deploy); uncommented, its placeholder is one admin role', async () => {
+    const scaffold = (await text('templates/init/platform.yaml')).replace(/__PLATFORM_NAME__/g, 'acme');
+    assert.deepEqual(parsePlatform(scaffold, 'platform.yaml').platform.adminRoles, []);
+    const uncommented = scaffold.replace(/^ {2}# (adminRoles:\n) {2}# ( {2}- )/m, '  $1  $2');
+    assert.notEqual(uncommented, scaffold, 'the scaffold has a commented adminRoles list');
+    assert.deepEqual(parsePlatform(uncommented, 'platform.yaml').platform.adminRoles, ['arn:aws:iam::123456789012:role/acme-platform-admins']);
   });
 });
 
@@ -481,6 +499,22 @@ describe('errors: names and references', () => {
     assertProblems(edit('  - name: blue', '  - name: shared'), [
       'platform.yaml:9:11: clusters[0].name: "shared" names the shared stack (<platform>-shared: VPC, DNS zone, ECR), so a cluster\'s stack cannot take it; name the cluster otherwise, e.g. blue',
     ]);
+  });
+
+  test('platform admin roles: IAM role ARNs (a path allowed), each once, none a team\'s identity too; a bad one named by file, line and field', () => {
+    const admins = (list: string): string => edit('  domain: labs.example.com', `  domain: labs.example.com\n  adminRoles: ${list}`);
+    assert.deepEqual(parsePlatform(admins('[arn:aws:iam::111122223333:role/admins, arn:aws:iam::111122223333:role/ops/break-glass]'), FILE).platform.adminRoles, [
+      'arn:aws:iam::111122223333:role/admins',
+      'arn:aws:iam::111122223333:role/ops/break-glass',
+    ]);
+    assertProblems(admins('[arn:aws:iam::111122223333:role/team-blog]'), [
+      'platform.yaml:15:15: teams[0].identity: arn:aws:iam::111122223333:role/team-blog is already platform.adminRoles[0]: one IAM role has one access entry per cluster, so give each team and the platform admins roles of their own',
+    ]);
+    assertProblems(admins('[arn:aws:iam::111122223333:role/admins, arn:aws:iam::111122223333:user/alice]'), [
+      'platform.yaml:6:55: platform.adminRoles[1]: must be an IAM role ARN such as arn:aws:iam::111122223333:role/team-blog; found "arn:aws:iam::111122223333:user/alice"',
+    ]);
+    assert.match(problems(admins('platform-admins')).join('\n'), /^platform\.yaml:6:\d+: platform\.adminRoles: /);
+    assert.match(problems(admins('[arn:aws:iam::111122223333:role/a, arn:aws:iam::111122223333:role/a]')).join('\n'), /^platform\.yaml:6:\d+: platform\.adminRoles/);
   });
 
   test('a service whose team is not defined', () => {

@@ -164,6 +164,7 @@ function checkDefinition(data: Raw, schemaProblems: readonly (Problem | undefine
   const problems = new ProblemList();
   for (const problem of schemaProblems) if (problem) problems.add(problem);
   checkClusters(data, problems);
+  checkAccessEntryRoles(data, problems);
   checkTeamsAndServices(data, problems);
   checkImageAllowlist(data, problems);
   checkNetwork(data, problems);
@@ -330,6 +331,20 @@ function checkClusters(data: Raw, problems: ProblemList): void {
       at: 'key',
       message: 'every cluster has weight 0: Route 53 would then split traffic evenly; give at least one cluster a weight above 0',
     });
+  }
+}
+
+/** One IAM role, one EKS access entry per cluster: a platform admin role cannot also be a team's identity, nor one role two teams'. */
+function checkAccessEntryRoles(data: Raw, problems: ProblemList): void {
+  const seen = new Map<string, string>();
+  const admins = isRecord(data.platform) && Array.isArray(data.platform.adminRoles) ? data.platform.adminRoles : [];
+  // A role listed twice in adminRoles is the schema's to report (uniqueItems).
+  for (const [index, arn] of admins.entries()) if (typeof arn === 'string' && !seen.has(arn)) seen.set(arn, formatPath(['platform', 'adminRoles', index]));
+  for (const { value: team, index } of records(data.teams)) {
+    if (typeof team.identity !== 'string') continue;
+    const first = seen.get(team.identity);
+    if (first === undefined) seen.set(team.identity, formatPath(['teams', index, 'identity']));
+    else problems.add({ path: ['teams', index, 'identity'], message: `${team.identity} is already ${first}: one IAM role has one access entry per cluster, so give each team and the platform admins roles of their own` });
   }
 }
 
@@ -804,6 +819,7 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
       region: platform.region as string,
       account: platform.account as string,
       domain: platform.domain as string,
+      adminRoles: [...((platform.adminRoles as string[] | undefined) ?? [])],
     },
     manifests: {
       url: manifests.url as string,

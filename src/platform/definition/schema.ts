@@ -211,7 +211,7 @@ export const PLATFORM_SCHEMA: Schema = {
   type: 'object',
   properties: {
     platform: object(
-      'The platform itself: name, AWS region and account, DNS domain.',
+      'The platform itself: name, AWS region and account, DNS domain, and the IAM roles of its admins.',
       {
         name: dnsLabel('Short name of the platform, used in resource names and labels (a DNS-1123 label), e.g. labs.'),
         region: text(AWS_REGION, 'AWS region the clusters run in, e.g. eu-west-1.'),
@@ -219,6 +219,11 @@ export const PLATFORM_SCHEMA: Schema = {
         domain: text(DNS_NAME, 'The DNS domain (a Route 53 hosted zone) every public host must be under, e.g. labs.example.com.', {
           maxLength: 253,
         }),
+        adminRoles: list(
+          'IAM roles whose members administer every cluster: each gets an EKS access entry with AmazonEKSClusterAdminPolicy at cluster scope. A cluster gives whoever deploys it no access, so without one no person can use kubectl there (kaji capacity, dashboard, rightsize, upgrade). A role here must not also be a team\'s identity. @default []',
+          text(IAM_ROLE_ARN, 'An IAM role ARN, e.g. arn:aws:iam::111122223333:role/platform-admins.'),
+          { uniqueItems: true, default: [] },
+        ),
       },
       ['name', 'region', 'account', 'domain'],
     ),

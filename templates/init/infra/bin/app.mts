@@ -4,14 +4,11 @@
 // bootstrap, load balancer controller, external-dns, metrics-server, VPA).
 // `npx cdk synth` here needs no AWS account: nothing is looked up.
 //
-// A cluster gives whoever deploys it no access: name the platform admins' IAM
-// roles (cluster admin) for kubectl. Its API endpoint is private (reachable
-// from the VPC and networks connected to it); to reach it from an office or
-// VPN egress, name those IPv4 networks too:
-//   buildPlatformApp(platform, { clusters: {
-//     platformAdminRoleArns: ['arn:aws:iam::111122223333:role/platform-admins'],
-//     publicEndpointCidrs: ['203.0.113.0/24'],
-//   } });
+// The platform admins (cluster admin, for kubectl) are platform.adminRoles in
+// platform.yaml. The clusters' API endpoint is private (reachable from the VPC
+// and networks connected to it); to reach it from an office or VPN egress,
+// name those IPv4 networks:
+//   buildPlatformApp(platform, { clusters: { publicEndpointCidrs: ['203.0.113.0/24'] } });
 import { fileURLToPath } from 'node:url';
 import { buildPlatformApp } from 'kaji/infra';
 import { loadPlatform } from 'kaji/platform';
