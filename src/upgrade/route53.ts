@@ -41,14 +41,18 @@ export async function hostedZoneOf(client: Route53Client, domain: string, option
   return zones[0]!.Id!.replace(/^\/hostedzone\//, '');
 }
 
-/** Every weighted A, AAAA and CNAME record of the zone, page after page. */
-export async function weightedRecords(client: Route53Client, zoneId: string): Promise<WeightedRecord[]> {
+/**
+ * Every weighted A, AAAA and CNAME record of the zone, page after page; with
+ * `ownership`, external-dns's TXT records (set identifier and weight as their
+ * name's) too: what a retired cluster must leave no trace of.
+ */
+export async function weightedRecords(client: Route53Client, zoneId: string, options: { ownership?: boolean } = {}): Promise<WeightedRecord[]> {
   const records: WeightedRecord[] = [];
   let next: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {};
   for (;;) {
     const page = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...next })).catch(awsFailure(`listing the records of hosted zone ${zoneId}`));
     for (const set of page.ResourceRecordSets ?? []) {
-      if (!ADDRESS_TYPES.has(set.Type ?? '') || set.SetIdentifier === undefined || set.Weight === undefined) continue;
+      if (!(ADDRESS_TYPES.has(set.Type ?? '') || (options.ownership === true && set.Type === 'TXT')) || set.SetIdentifier === undefined || set.Weight === undefined) continue;
       records.push({ name: normalName(set.Name ?? ''), type: set.Type!, setIdentifier: set.SetIdentifier, weight: set.Weight });
     }
     if (!page.IsTruncated) return records;
@@ -71,7 +75,9 @@ export interface DnsVerdict {
  * Whether the records of the clusters in `weights` are at those weights: for
  * every name and type either cluster has a record of, each cluster has one,
  * at its weight. A name only one cluster serves would keep all its traffic
- * there whatever the weights say, so it is not converged either.
+ * there whatever the weights say, so it is not converged either, unless the
+ * cluster without a record is meant to get none (weight 0): after a rollback,
+ * a name the new cluster's external-dns never wrote is where it should be.
  */
 export function dnsVerdict(records: readonly WeightedRecord[], weights: Readonly<Record<string, number>>): DnsVerdict {
   const clusters = Object.keys(weights);
@@ -82,7 +88,7 @@ export function dnsVerdict(records: readonly WeightedRecord[], weights: Readonly
   for (const group of groups) {
     for (const cluster of clusters) {
       const found = ours.filter((record) => `${record.name} ${record.type}` === group && record.setIdentifier === cluster);
-      if (found.length === 0) pending.push(`${group} ${cluster}: no record (want weight ${weights[cluster]})`);
+      if (found.length === 0 && weights[cluster] !== 0) pending.push(`${group} ${cluster}: no record (want weight ${weights[cluster]})`);
       for (const record of found) {
         if (record.weight !== weights[cluster]) pending.push(`${group} ${cluster}: weight ${record.weight}, want ${weights[cluster]}`);
       }

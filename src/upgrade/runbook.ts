@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { displayPath } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition } from '../platform/index.js';
+import { repositoryPath } from '../platform/derive/names.js';
 import { stackName } from '../platform/stack-name.js';
 import { manifestRoot } from '../synth/index.js';
 import {
@@ -36,6 +37,7 @@ import { removeCluster, setClusterWeights } from './platform-edit.js';
 import { planUpgrade, type UpgradePlan } from './plan.js';
 import { releasePlatformChange, releaseSource, type ReleaseOptions, type ReleaseResult } from './release.js';
 import { ManifestHistory } from './revision.js';
+import { leftoverChecks, releaseDrain, waitUntilRecordsGone } from './retire.js';
 import { dnsVerdict, hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
 import { currentStep, readState, requireState, resumeCommand, statePath, STATE_FILE, weightsOf, writeState, type StepId, type UpgradeState } from './state.js';
 import { formatDuration, soakUntil, waitUntil, type Probe } from './wait.js';
@@ -499,7 +501,7 @@ function releaseSettings(options: RunbookOptions): Pick<ReleaseOptions, 'manifes
  */
 async function releaseWeights(platform: PlatformDefinition, state: UpgradeState, weights: Record<string, number>, title: string, options: RunbookOptions): Promise<ReleaseResult> {
   const checkBranch = async (clone: { root: string; base: string }): Promise<void> => {
-    const found = await branchWeights(clone.root, [state.from.name, state.to.name]);
+    const found = await branchWeights(clone.root, platform.manifests.path, [state.from.name, state.to.name]);
     if (weightsAgree(found, state.weights) || weightsAgree(found, weights)) return;
     throw new UpgradeError(
       `${clone.base} of the manifest repository routes traffic at ${describeFound(found)}: neither the weights this upgrade last verified (${describeWeights(state.weights)}) nor this step's (${describeWeights(weights)}). ` +
@@ -661,8 +663,10 @@ export interface FinishOptions extends RunbookOptions {
 
 /**
  * Retires the old cluster once the new one has all the weight and has soaked.
- * With `destroy`, first `cdk destroy` of its stack, while platform.yaml still
- * defines it (the CDK app builds its stacks from platform.yaml: once the
+ * First its service Applications are pruned, and Route 53 waited on until it
+ * has no record of it (retire.ts: what the stack's deletion would leave
+ * behind). With `destroy`, then `cdk destroy` of its stack, while platform.yaml
+ * still defines it (the CDK app builds its stacks from platform.yaml: once the
  * cluster is removed, cdk has no such stack and destroys nothing); then its
  * removal from platform.yaml, released.
  */
@@ -683,6 +687,24 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
     const folder = cdkAppFolder(platform.file, options.cdkApp);
     const deleteStack = `aws cloudformation delete-stack --region ${platform.platform.region} --stack-name ${stack}`;
     const lines: string[] = [];
+    const from = state.from.name;
+    const trailers = { 'Kaji-Upgrade': `${from} -> ${state.to.name}` };
+    if (step === 'finish' && state.destroyedAt === undefined) {
+      // Recorded first: from the drain on, a rollback would send traffic to services going away.
+      const resumed = state.inProgress?.step === 'finish';
+      state = await record(options, { ...state, inProgress: { step: 'finish', since: now() } });
+      const title = `upgrade ${from} → ${state.to.name}: prune ${from}'s Applications before its removal`;
+      let drain;
+      try {
+        drain = await releaseDrain(platform, from, { title, trailers, ...releaseSettings(options) });
+      } catch (error) {
+        // This run pushed nothing: unless an earlier run started finish, traffic may still go back (rollback).
+        if (!resumed) await record(options, { ...state, inProgress: undefined });
+        throw error;
+      }
+      lines.push(`${title}: ${drain.pushed ? `pushed ${drain.commit.slice(0, 12)}` : `already in the manifest repository at ${drain.commit.slice(0, 12)}`}`);
+      lines.push(await waitUntilRecordsGone(platform, from, { route53: options.route53, timeoutMs: options.timeoutMs ?? 30 * 60_000, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress }));
+    }
     if (options.destroy && state.destroyedAt === undefined) {
       options.onProgress(`checking that the CDK app in ${displayPath(folder)} still defines ${stack} (cdk list)`);
       const listed = await runCdk({ cdk: options.cdk, folder, args: ['list'], onOutput: () => undefined });
@@ -697,15 +719,16 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
       lines.push(`destroyed ${stack} (cdk destroy succeeded; aws cloudformation describe-stacks --region ${platform.platform.region} --stack-name ${stack} now says it does not exist)`);
     }
     if (step === 'finish') {
-      state = await record(options, { ...state, inProgress: { step: 'finish', since: now() } });
-      const title = `upgrade ${state.from.name} → ${state.to.name}: remove ${state.from.name}`;
-      const from = state.from.name;
+      if (state.inProgress?.step !== 'finish') state = await record(options, { ...state, inProgress: { step: 'finish', since: now() } });
+      const title = `upgrade ${from} → ${state.to.name}: remove ${from}`;
+      // The cluster's folder as a path in the repository: under manifests.path, when the manifests are not at its root.
+      const clusterFolder = repositoryPath(platform, 'clusters', from);
       const release = await releasePlatformChange(platform, {
         platformFile: platform.file,
         edit: (text) => removeCluster(text, from, displayPath(platform.file)),
-        expected: { what: `clusters/${from}/`, allows: (file) => file.startsWith(`clusters/${from}/`) },
+        expected: { what: `${clusterFolder}/`, allows: (file) => file.startsWith(`${clusterFolder}/`) },
         title,
-        trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
+        trailers,
         ...releaseSettings(options),
       });
       state = await record(options, { ...state, done: { ...state.done, finish: now() }, inProgress: undefined });
@@ -715,8 +738,9 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
       );
     }
     if (state.destroyedAt === undefined) {
-      lines.push(`${stack} is not destroyed: the CDK app no longer defines it once platform.yaml has no ${state.from.name}; when ${state.from.name} has drained: ${deleteStack}`);
+      lines.push(`${stack} is not destroyed: the CDK app no longer defines it once platform.yaml has no ${from}; delete it now: ${deleteStack}`);
     }
+    lines.push(leftoverChecks(platform, from));
     return { state, step: 'finish', lines };
   });
 }

@@ -64,6 +64,16 @@ describe('Route 53 verdict', () => {
     ]);
   });
 
+  test('a cluster meant to get weight 0 needs no record (a rollback after its external-dns wrote none; the last step, for a name blue lacks)', () => {
+    assert.deepEqual(dnsVerdict([record('a.x', 'blue', 255), record('b.x', 'blue', 255)], { blue: 255, green: 0 }), { converged: true, pending: [] });
+    assert.deepEqual(dnsVerdict([record('a.x', 'blue', 0), record('a.x', 'green', 255), record('b.x', 'green', 255)], { blue: 0, green: 255 }), { converged: true, pending: [] });
+    // Its record, where there is one, must be at 0; the other cluster's must be there.
+    assert.deepEqual(dnsVerdict([record('a.x', 'blue', 255), record('a.x', 'green', 26), record('b.x', 'green', 0)], { blue: 255, green: 0 }).pending, [
+      'a.x A green: weight 26, want 0',
+      'b.x A blue: no record (want weight 255)',
+    ]);
+  });
+
   test('no record of either cluster is not converged', () => {
     assert.deepEqual(dnsVerdict([record('a.x', 'purple', 1)], { blue: 229, green: 26 }), { converged: false, pending: ['no weighted records of blue or green in the zone yet'] });
   });
