@@ -391,8 +391,8 @@ export const PLATFORM_SCHEMA: Schema = {
       default: D.policy,
     },
     imageAllowlist: list(
-      'Image repository prefixes any service may use besides its own, e.g. a shared base-image registry. @default []',
-      { type: 'string', minLength: 1, description: 'A repository prefix without tag, e.g. public.ecr.aws/labs/.' },
+      'Image repositories any service may use besides its own, e.g. a shared base-image registry. @default []',
+      { type: 'string', minLength: 1, description: 'A repository without tag, matched at a path boundary: ending in / it allows the repositories under it (e.g. public.ecr.aws/labs/); otherwise that repository and the ones under it, never a longer name (ghcr.io/acme does not allow ghcr.io/acme-evil).' },
       { uniqueItems: true, default: [] },
     ),
     webhook: object(
