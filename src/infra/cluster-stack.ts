@@ -311,9 +311,7 @@ export class ClusterStack extends PlatformStack {
 
   /** Access entries: the platform team as cluster admins, each team's identity as its group (and optional policy) in its namespaces. */
   private grantAccess(props: ClusterStackProps): void {
-    for (const [index, { arn }] of platformAdmins(props).entries()) {
-      this.cluster.grantClusterAdmin(`PlatformAdmin${index}`, arn);
-    }
+    for (const { arn } of platformAdmins(props)) this.cluster.grantClusterAdmin(adminEntryId(arn), arn);
     const policy = props.teamAccessPolicy ?? 'none';
     for (const team of props.platform.teams) {
       const namespaces = teamNamespaces(props.platform, team.name);
@@ -459,6 +457,17 @@ function platformAdmins(props: ClusterStackProps): { readonly arn: string; reado
     ...(props.platformAdminRoleArns ?? []).map((arn, index) => ({ arn, field: `platformAdminRoleArns[${index}]` })),
   ];
   return admins.filter((admin, index) => admins.findIndex((other) => other.arn === admin.arn) === index);
+}
+
+/**
+ * An admin's access entry is named by its role (account and name), not by its
+ * place in the list: removing or reordering roles must not rename the others'
+ * entries, or CloudFormation would create a second entry for a role that
+ * still has one, which EKS refuses.
+ */
+function adminEntryId(roleArn: string): string {
+  const [, , , , account, resource] = roleArn.split(':');
+  return `PlatformAdmin-${account}-${resource!.slice(resource!.lastIndexOf('/') + 1)}`;
 }
 
 function validate(path: string, props: ClusterStackProps): void {

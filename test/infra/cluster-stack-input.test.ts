@@ -117,6 +117,23 @@ describe('ClusterStack: the platform admins', () => {
     assert.deepEqual(admins(build(withAdmins([]), { platformAdminRoleArns: [OTHER_ADMIN] })), [OTHER_ADMIN]);
   });
 
+  test('an admin\'s entry keeps its logical ID when other roles are removed or reordered (EKS refuses a second entry for one role)', () => {
+    const ids = (stack: ClusterStack): Map<string, string> =>
+      new Map(
+        stack.node
+          .findAll()
+          .filter((construct): construct is eks.CfnAccessEntry => construct instanceof eks.CfnAccessEntry)
+          .map((entry) => [stack.resolve(entry.principalArn) as string, stack.getLogicalId(entry)]),
+      );
+    const both = ids(build(withAdmins([OTHER_ADMIN, ADMIN])));
+    const reordered = ids(build(withAdmins([ADMIN, OTHER_ADMIN])));
+    const one = ids(build(withAdmins([ADMIN])));
+    assert.equal(reordered.get(ADMIN), both.get(ADMIN));
+    assert.equal(reordered.get(OTHER_ADMIN), both.get(OTHER_ADMIN));
+    assert.equal(one.get(ADMIN), both.get(ADMIN));
+    assert.notEqual(both.get(ADMIN), both.get(OTHER_ADMIN));
+  });
+
   test('an admin role that is also a team\'s identity, or is no IAM role ARN, is refused naming where it came from', () => {
     const team = platform.teams[1]!;
     expectInfraError(() => build(withAdmins([team.identity])), 'platform.teams[1].identity', /platform\.platform\.adminRoles\[0\] already names/);
