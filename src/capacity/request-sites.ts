@@ -105,7 +105,7 @@ export function changedRequests(before: string | undefined, after: string | unde
 }
 
 /** Every request a file writes, in a workload's definition or a strategic-merge patch of one. */
-function writtenRequests(text: string): WrittenRequest[] {
+export function writtenRequests(text: string): WrittenRequest[] {
   return documentsOf(text).flatMap(({ value }) => {
     const name = isObject(value) ? nameOf(value) : undefined;
     const pod = isObject(value) ? findPodSpec(value) : undefined;

@@ -53,7 +53,7 @@ import { hpaScaledResources, recommendedWorkloads, VPA_CLUSTER_LABEL } from '../
 import { amountOf, amountOrUndefined, DEFAULT_THRESHOLD, formatAmount, propose, signedPercent, type Proposal, type RecommendationInput } from './propose.js';
 import { RESOURCE_NAMES, type ResourceName, type WorkloadRecommendation } from './recommendations.js';
 import { limitRangeDefaults, namespaceRequests, quotaHard, type NamespaceRequests } from './quota-fit.js';
-import { changedRequests, editRequest, findRequestSite, siteWorkload, type RequestSite } from './request-sites.js';
+import { changedRequests, editRequest, findRequestSite, siteWorkload, writtenRequests, type RequestSite, type WrittenRequest } from './request-sites.js';
 import { CapacityError } from './requests.js';
 
 export const RIGHTSIZE_LABEL = 'kaji/rightsize';
@@ -184,6 +184,15 @@ interface JudgedValue {
   readonly resource: ResourceName;
 }
 
+/** A value this run walked (read or not), and where one cluster that runs it has it written: a value of the same name written elsewhere runs nowhere. */
+interface WalkedValue {
+  readonly service: string;
+  /** valueName's: "Deployment/worker app cpu". */
+  readonly name: string;
+  /** A path in the repository; undefined when kaji could not tell which file sets it. */
+  readonly file?: string;
+}
+
 /** A set of services whose names joined make a longer branch name is named by a hash of the set. */
 const MAX_BRANCH_LENGTH = 100;
 
@@ -239,6 +248,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     const changes: RequestChange[] = [];
     const unread: UnreadValue[] = [];
     const judgedValues: JudgedValue[] = [];
+    const walkedValues: WalkedValue[] = [];
     for (const service of chosen) {
       const recommendations = byService.get(service.name) ?? [];
       if (recommendations.length === 0) {
@@ -246,12 +256,12 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
         continue;
       }
       progress(`rendering ${service.name}`);
-      const planned = await planService(workspace, manifestDir, platform, service, { recommendations, leftOut: leftOut.get(service.name) ?? [] }, threshold, notes, unread, judgedValues, options.kubectl);
+      const planned = await planService(workspace, manifestDir, platform, service, { recommendations, leftOut: leftOut.get(service.name) ?? [] }, threshold, notes, unread, judgedValues, walkedValues, options.kubectl);
       changes.push(...(await applyService(workspace, manifestDir, platform, service, planned, notes, options.kubectl)));
     }
     const plan: RightsizePlan = { threshold, changes, notes };
     const serviceOf = (file: string) => chosen.find((service) => file.startsWith(`${repositoryPath(workspace, serviceDir(manifestDir, service.name))}/`))?.name;
-    const judged: Judged = { changes, unread, values: judgedValues, serviceOf };
+    const judged: Judged = { changes, unread, values: judgedValues, walked: walkedValues, serviceOf, base };
     const edited = changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
     const branch = rightsizeBranch(options.services);
     if (edited.length === 0) {
@@ -375,6 +385,7 @@ async function planService(
   notes: RightsizeNote[],
   unread: UnreadValue[],
   judgedValues: JudgedValue[],
+  walkedValues: WalkedValue[],
   kubectl: string | undefined,
 ): Promise<ServicePlan> {
   const values = new Map<string, PlannedValue>();
@@ -443,6 +454,7 @@ async function planService(
       return inputs;
     });
     const file = value.site === undefined ? undefined : repositoryPath(workspace, value.site.file);
+    walkedValues.push({ service: service.name, name: valueName(value), ...(file === undefined ? {} : { file }) });
     if (notRead.length > 0) {
       const named = { workload: value.workload, container: value.container, resource: value.resource, ...(value.site === undefined ? {} : { site: value.site }) };
       unread.push({ service: service.name, clusters: notRead, ...(file === undefined ? {} : { file }), value: named, planned: vpa.length > 0 });
@@ -732,7 +744,11 @@ interface Judged {
   readonly unread: readonly UnreadValue[];
   /** The values it judged, where written. */
   readonly values: readonly JudgedValue[];
+  /** Every value it walked, per site. */
+  readonly walked: readonly WalkedValue[];
   serviceOf(file: string): string | undefined;
+  /** The base branch. */
+  readonly base: string;
 }
 
 /** What a branch changes that this run did not judge (one phrase each), and notes of the unread values it leaves as the base has them. */
@@ -750,7 +766,11 @@ const NOTHING_UNJUDGED: Unjudged = { held: [], leftAlone: [] };
  * made or read, a container its VPA does not report); a file no value this run judged is written in
  * (a service whose recommendations were not read, one no longer in platform.yaml), and a service its
  * commits name (the Kaji-Rightsize trailer) that this run did not judge. An unread value the branch
- * leaves as the base had it holds nothing: it is noted. Nothing when there is no such branch.
+ * leaves as the base had it holds nothing: it is noted. Nor does a value the branch changed that no
+ * recommendation can apply to, noted as not kept (the rebuild drops its edit): one the base no
+ * longer writes in that file (renamed, moved or removed since), or one no cluster runs (each cluster
+ * that runs its workload has it written in another file: an overlay's patch over a base's value, or
+ * a patch its kustomization no longer lists). Nothing when there is no such branch.
  */
 async function unjudgedEdits(workspace: Workspace, branch: string, read: BranchChanges | undefined, judged: Judged): Promise<Unjudged> {
   if (read === undefined) return NOTHING_UNJUDGED;
@@ -759,6 +779,8 @@ async function unjudgedEdits(workspace: Workspace, branch: string, read: BranchC
   const named = new Set<string>();
   const held: string[] = [];
   const leftAlone: RightsizeNote[] = [];
+  /** Edits of values no recommendation applies to: noted, when nothing holds the branch. */
+  const dropped: RightsizeNote[] = [];
   const forkPoint = read.files.length === 0 ? undefined : await workspace.forkPoint(branch);
   for (const file of read.files) {
     const unread = judged.unread.flatMap(({ service, file: at, value, clusters, planned }) =>
@@ -769,6 +791,21 @@ async function unjudgedEdits(workspace: Workspace, branch: string, read: BranchC
     const [atBase, atFork, atTip] = await Promise.all([workspace.baseCommit, forkPoint, read.tip].map((commit) => (commit === undefined ? undefined : workspace.fileAt(commit, file))));
     const changed = changedRequests(atFork, atTip);
     const changedNames = new Set(changed.map(valueName));
+    const onBase = new Set(writtenRequests(atBase ?? '').map(valueName));
+    const service = judged.serviceOf(file);
+    // Why no recommendation applies to a value the branch changed, if none does.
+    const notApplicable = (request: WrittenRequest): string | undefined => {
+      const name = valueName(request);
+      if (!onBase.has(name)) return `${judged.base} no longer has it (renamed, moved or removed since the branch changed it)`;
+      const sites = judged.walked.filter((value) => value.service === service && value.name === name);
+      if (sites.length === 0 || sites.some((value) => value.file === undefined || value.file === file)) return undefined;
+      return `no cluster runs this value (each sets it in another file: ${[...new Set(sites.map((value) => value.file))].sort().join(', ')})`;
+    };
+    const kept = changed.filter((request) => {
+      const why = notApplicable(request);
+      if (why !== undefined) dropped.push({ ...(service === undefined ? {} : { service }), message: `${valueName(request)} (${file}): ${why}, so the branch's edit of it is not kept` });
+      return why === undefined;
+    });
     // A value at a site is named as its document is where the site was found; one that cannot be named counts as changed.
     const sitedName = ({ site, container, resource }: { site: RequestSite; container: string; resource: ResourceName }) => {
       const workload = atBase === undefined ? undefined : siteWorkload(atBase, site);
@@ -782,12 +819,11 @@ async function unjudgedEdits(workspace: Workspace, branch: string, read: BranchC
       leftAlone.push({ service: value.service, message: `${valueName(value)} (${file}): left as it is: no recommendation read (${value.clusters.join(', ')})` });
     }
     const walked = new Set([...unread, ...judgedHere].map(sitedName));
-    const notWalked = changed.filter((request) => !walked.has(valueName(request)));
+    const notWalked = kept.filter((request) => !walked.has(valueName(request)));
     if (unreadChanged.length > 0 || (judgedHere.length > 0 && notWalked.length > 0)) {
       const why = [...unreadChanged.map((value) => ({ ...value, why: `${value.clusters.join(', ')} not read` })), ...notWalked.map((request) => ({ ...request, why: NO_RECOMMENDATION }))];
       held.push(`${file}: ${valuesText(why)}`);
-    } else if (judgedHere.length === 0) {
-      const service = judged.serviceOf(file);
+    } else if (judgedHere.length === 0 && (kept.length > 0 || changed.length === 0)) {
       if (service !== undefined && unreadServices.has(service)) named.add(service);
       held.push(`${file}: ${service !== undefined && unreadServices.has(service) ? `no usable recommendation of ${service} read` : NO_JUDGED_VALUE}`);
     }
@@ -799,7 +835,7 @@ async function unjudgedEdits(workspace: Workspace, branch: string, read: BranchC
       held.push(`${service}: no usable recommendation read`);
     }
   }
-  return { held, leftAlone };
+  return { held, leftAlone: held.length === 0 ? [...leftAlone, ...dropped] : leftAlone };
 }
 
 /** "Deployment/worker app cpu" */

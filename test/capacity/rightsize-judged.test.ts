@@ -13,6 +13,7 @@ import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { withToken } from '../support/github-server.js';
 import {
+  BLUE_PATCH,
   BLUE_VPAS,
   blueOverlay,
   BRANCH,
@@ -167,20 +168,6 @@ describe('kaji rightsize: its pull request holds values the run did not judge', 
         { blue: [...BLUE_VPAS, workerVpa('blue')], green: [...GREEN_VPAS, workerVpa('green')] },
       );
     }
-  });
-
-  test("a file of the branch no longer renders (blue's patch dropped on main): held, with the advice to close the pull request if its edits are no longer wanted", async () => {
-    await withOpenPullRequest(async (stage) => {
-      const tip = stage.fixture.git('rev-parse', BRANCH);
-      commitToRemote(stage.fixture, { 'apps/shop/overlays/blue/kustomization.yaml': blueOverlay().replace('patches:\n  - path: requests.yaml\n', '') }, 'shop: blue runs the base');
-      const result = await stage.run('-o', 'json');
-      assert.equal(result.code, 1, result.stderr);
-      const { status, reason } = JSON.parse(result.stdout);
-      assert.equal(status, 'not-pushed');
-      assert.match(reason, /\(apps\/shop\/overlays\/blue\/requests\.yaml: no value this run judged is written there\)/);
-      assert.match(reason, /; close the pull request \(or delete the branch\) if the edits of a file where no value this run judged is written there are no longer wanted$/);
-      untouched(stage, tip);
-    });
   });
 
   test('a run that read one cluster of two, with a change to make: the branch is not rebuilt without the edits it did not judge; nothing pushed, the run fails (1)', async () => {
@@ -351,6 +338,98 @@ spec:
           `${UNJUDGED} (apps/shop/base/deployment.yaml: Deployment/worker app cpu and memory (no recommendation read)), ${READ_ALL}; ${LET_GO}`,
         );
         untouched(stage, tip);
+      },
+      {},
+      fixture,
+      { blue: [...BLUE_VPAS, workerVpa('blue')], green: [...GREEN_VPAS, workerVpa('green')] },
+    );
+  });
+});
+
+describe('kaji rightsize over a value the branch changed that no longer runs, or is no longer there', { skip: !hasKubectl && 'needs kubectl' }, () => {
+  const noticed = (plan: { notes: { message: string }[] }) => plan.notes.filter((note) => note.message.includes("the branch's edit of it is not kept"));
+
+  test("a base value every cluster's overlay sets since: not judged (it never runs), so the branch is rebuilt without its edit (exit 0), with a note", async () => {
+    await withOpenPullRequest(async (stage) => {
+      // The pull request raises the base's memory (green ran it); now green's overlay sets memory too, as blue's did.
+      assert.match(stage.fixture.git('show', `${BRANCH}:apps/shop/base/deployment.yaml`), /requests: \{cpu: 300m, memory: 256Mi\}/);
+      commitToRemote(stage.fixture, { 'apps/shop/overlays/green/kustomization.yaml': blueOverlay(), 'apps/shop/overlays/green/requests.yaml': patch('requests: {memory: 250Mi}') }, 'shop: green sets its memory');
+      const result = await stage.run('-o', 'json');
+      assert.equal(result.code, 0, result.stderr);
+      const plan = JSON.parse(result.stdout);
+      assert.equal(plan.status, 'pull-request', result.stderr);
+      assert.deepEqual(noticed(plan), [
+        {
+          service: 'shop',
+          message:
+            "Deployment/shop app memory (apps/shop/base/deployment.yaml): no cluster runs this value (each sets it in another file: apps/shop/overlays/blue/requests.yaml, apps/shop/overlays/green/requests.yaml), so the branch's edit of it is not kept",
+        },
+      ]);
+      const pushed = stage.fixture.git('show', `${BRANCH}:apps/shop/base/deployment.yaml`);
+      assert.match(pushed, /requests: \{cpu: 300m, memory: 128Mi\} {2}# see/, "the base's memory as main has it, its cpu (both clusters run it) raised");
+      assert.equal(stage.fixture.git('show', `${BRANCH}:apps/shop/overlays/blue/requests.yaml`), EXPECTED_PATCH.trimEnd());
+    });
+  });
+
+  test("an overlay's patch dropped from its kustomization since: its value runs nowhere, so the branch is rebuilt without its edit", async () => {
+    await withOpenPullRequest(async (stage) => {
+      commitToRemote(stage.fixture, { 'apps/shop/overlays/blue/kustomization.yaml': blueOverlay().replace('patches:\n  - path: requests.yaml\n', '') }, 'shop: blue runs the base');
+      const result = await stage.run('-o', 'json');
+      assert.equal(result.code, 0, result.stderr);
+      const plan = JSON.parse(result.stdout);
+      assert.equal(plan.status, 'pull-request', result.stderr);
+      assert.deepEqual(noticed(plan), [
+        {
+          service: 'shop',
+          message: "Deployment/shop app memory (apps/shop/overlays/blue/requests.yaml): no cluster runs this value (each sets it in another file: apps/shop/base/deployment.yaml), so the branch's edit of it is not kept",
+        },
+      ]);
+      assert.equal(stage.fixture.git('show', `${BRANCH}:apps/shop/overlays/blue/requests.yaml`), BLUE_PATCH.trimEnd(), 'the patch as main has it');
+    });
+  });
+
+  test("a workload renamed on main after the branch raised its values: the branch is rebuilt (exit 0), the old name's edits noted as gone, the new name's values judged", async () => {
+    const fixture = createRightsizeFixture();
+    commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': SHOP_BASE + worker('{cpu: 100m, memory: 64Mi}') }, 'shop: a worker');
+    await withOpenPullRequest(
+      async (stage) => {
+        assert.match(stage.fixture.git('show', `${BRANCH}:apps/shop/base/deployment.yaml`), /requests: \{cpu: 200m, memory: 128Mi\}$/, "the pull request raises worker's requests");
+        commitToRemote(stage.fixture, { 'apps/shop/base/deployment.yaml': SHOP_BASE + worker('{cpu: 100m, memory: 64Mi}').replace('name: worker\n', 'name: queue-worker\n') }, 'shop: worker is queue-worker');
+        const queueWorker = (cluster: string) => vpaObject(cluster, 'shop', 'queue-worker', { app: { cpu: '200m', memory: '128Mi' } });
+        const result = await runWith(stage, [...BLUE_VPAS, ...GREEN_MORE_MEMORY, queueWorker('blue'), queueWorker('green')], '-o', 'json');
+        assert.equal(result.code, 0, result.stderr);
+        const plan = JSON.parse(result.stdout);
+        assert.equal(plan.status, 'pull-request', result.stderr);
+        assert.deepEqual(
+          noticed(plan),
+          ['cpu', 'memory'].map((resource) => ({
+            service: 'shop',
+            message: `Deployment/worker app ${resource} (apps/shop/base/deployment.yaml): main no longer has it (renamed, moved or removed since the branch changed it), so the branch's edit of it is not kept`,
+          })),
+        );
+        const pushed = stage.fixture.git('show', `${BRANCH}:apps/shop/base/deployment.yaml`);
+        assert.match(pushed, /name: queue-worker\n[^]*requests: \{cpu: 200m, memory: 128Mi\}$/, "queue-worker's requests raised on its own numbers");
+      },
+      {},
+      fixture,
+      { blue: [...BLUE_VPAS, workerVpa('blue')], green: [...GREEN_VPAS, workerVpa('green')] },
+    );
+  });
+
+  test("the same rename, with shop's values set by hand: nothing is left to change, so the stale pull request is closed", async () => {
+    const fixture = createRightsizeFixture();
+    commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': SHOP_BASE + worker('{cpu: 100m, memory: 64Mi}') }, 'shop: a worker');
+    await withOpenPullRequest(
+      async (stage) => {
+        const renamed = worker('{cpu: 200m, memory: 128Mi}').replace('name: worker\n', 'name: queue-worker\n');
+        commitToRemote(stage.fixture, { 'apps/shop/base/deployment.yaml': EXPECTED_BASE + renamed, 'apps/shop/overlays/blue/requests.yaml': EXPECTED_PATCH }, 'shop: set by hand; worker is queue-worker');
+        const queueWorker = (cluster: string) => vpaObject(cluster, 'shop', 'queue-worker', { app: { cpu: '200m', memory: '128Mi' } });
+        const result = await runWith(stage, [...BLUE_VPAS, ...GREEN_VPAS, queueWorker('blue'), queueWorker('green')], '-o', 'json');
+        assert.equal(result.code, 0, result.stderr);
+        const plan = JSON.parse(result.stdout);
+        assert.equal(plan.stalePullRequest.action, 'closed', result.stderr);
+        assert.equal(noticed(plan).length, 2);
+        assert.equal(stage.hasBranch(), false);
       },
       {},
       fixture,
