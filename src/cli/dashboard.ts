@@ -22,7 +22,7 @@ import {
 import { displayPath, writeFileAtomically } from '../kube/index.js';
 import { printable } from '../report/index.js';
 import { selfSignedLoopbackCertificate } from '../webhook/index.js';
-import { ARGOCD_TOKEN_ENV } from '../upgrade/argocd.js';
+import { ARGOCD_TOKEN_ENV, readerTokenAdvice } from '../upgrade/argocd.js';
 import { describeFileError, UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -155,7 +155,7 @@ async function argoCdReader(flags: DashboardFlags, io: Io): Promise<ArgoCdReader
     const name = cluster!;
     const token = argoCdToken(name);
     if (token === undefined) {
-      throw new UsageError(`--argocd ${name}=${printable(server)}: set $${argoCdTokenVariable(name)} (or $${ARGOCD_TOKEN_ENV}, for every cluster) to an Argo CD API token of an account that may get applications`);
+      throw new UsageError(`--argocd ${name}=${printable(server)}: ${readerTokenAdvice(`$${argoCdTokenVariable(name)}`)}`);
     }
     const caFile = caFiles.get(name) ?? caFiles.get(undefined);
     let ca: string | undefined;

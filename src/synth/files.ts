@@ -53,8 +53,11 @@ const SYNCED_FOLDERS: Readonly<Record<string, (what: string) => string>> = {
   platform: (what) => `Argo CD's ${PLATFORM_APP} application applies ${what} with the platform's rights`,
 };
 
+/** The files a directory-type Argo CD application reads: plain manifests and Jsonnet (a README or .gitkeep is never applied). */
+const ARGOCD_READS = /\.(ya?ml|json|jsonnet)$/;
+
 /**
- * Files (and symbolic links, which Argo CD follows inside the repository) under
+ * Manifest files (and symbolic links, which Argo CD follows inside the repository) under
  * `clusters/<cluster>/{argocd,tenants,platform}/` that are neither generated
  * (the marker) nor about to be written: a reviewer sees them as generated
  * output, yet they reach the cluster past the tenant boundaries. Sorted by path.
@@ -68,7 +71,7 @@ export async function unmarkedFiles(root: string, files: readonly GeneratedFile[
     for (const [folder, applied] of Object.entries(SYNCED_FOLDERS)) {
       for (const entry of await listEntries(join(root, 'clusters', cluster.name, folder))) {
         const path = relative(root, entry.path).split(sep).join('/');
-        if (wanted.has(path)) continue;
+        if (wanted.has(path) || !(entry.link || ARGOCD_READS.test(path))) continue;
         if (entry.link) {
           found.push({ path, message: `a symbolic link kaji synth did not write, yet ${applied('what it points to')}; ${move}` });
         } else if (!isGeneratedFile(await readFile(entry.path, 'utf8').catch(() => ''))) {

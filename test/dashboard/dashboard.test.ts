@@ -482,7 +482,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       delete process.env.ARGOCD_AUTH_TOKEN_GREEN;
       try {
         const noToken = await kaji(['dashboard', '--platform', '.', '--argocd', 'green=argocd.green.example.com'], { cwd: root });
-        assert.deepEqual([noToken.code, noToken.stderr], [2, 'kaji: --argocd green=argocd.green.example.com: set $ARGOCD_AUTH_TOKEN_GREEN (or $ARGOCD_AUTH_TOKEN, for every cluster) to an Argo CD API token of an account that may get applications\n']);
+        assert.deepEqual([noToken.code, noToken.stderr], [2, 'kaji: --argocd green=argocd.green.example.com: set $ARGOCD_AUTH_TOKEN_GREEN to an API token of its kaji-reader account, which an admin makes with argocd account generate-token --account kaji-reader (each cluster\'s Argo CD signs its own; an expired or deleted token is refused too)\n']);
         process.env.ARGOCD_AUTH_TOKEN = 'some-token-5a5a';
         const twice = await kaji(['dashboard', '--platform', '.', '--argocd', 'green=a.example.com', '--argocd', 'green=b.example.com'], { cwd: root });
         assert.deepEqual([twice.code, twice.stderr], [2, 'kaji: --argocd names the cluster "green" twice: give one server per cluster\n']);
