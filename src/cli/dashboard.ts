@@ -7,7 +7,6 @@ import {
   ArgoCdReader,
   argoCdTarget,
   argoCdToken,
-  argoCdTokenVariable,
   collectDashboard,
   DASHBOARD_GRACE_MS,
   DASHBOARD_HOST,
@@ -22,7 +21,7 @@ import {
 import { displayPath, writeFileAtomically } from '../kube/index.js';
 import { printable } from '../report/index.js';
 import { selfSignedLoopbackCertificate } from '../webhook/index.js';
-import { ARGOCD_TOKEN_ENV, readerTokenAdvice } from '../upgrade/argocd.js';
+import { argoCdTokenVariable, ARGOCD_TOKEN_ENV, readerTokenAdvice } from '../upgrade/argocd.js';
 import { describeFileError, UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 

@@ -28,8 +28,6 @@ export const ARGOCD_CACHE_MS = 15_000;
 /** A listing that takes longer is reported as not read: the page should not hang on one cluster. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export { argoCdTokenVariable };
-
 /** The cluster's own token variable, else $ARGOCD_AUTH_TOKEN (one account's token for every cluster); undefined when neither is set. */
 export function argoCdToken(cluster: string, env: NodeJS.ProcessEnv = process.env): { readonly token: string; readonly from: string } | undefined {
   for (const name of [argoCdTokenVariable(cluster), ARGOCD_TOKEN_ENV]) {

@@ -29,7 +29,7 @@ export {
   type CellStatus,
 } from './model.js';
 export { renderDashboardHtml, DASHBOARD_CSP, type RenderOptions } from './render.js';
-export { ArgoCdReader, argoCdTarget, argoCdToken, argoCdTokenVariable, readArgoCd, ARGOCD_CACHE_MS, type ArgoCdReading, type ArgoCdTarget } from './argocd.js';
+export { ArgoCdReader, argoCdTarget, argoCdToken, readArgoCd, ARGOCD_CACHE_MS, type ArgoCdReading, type ArgoCdTarget } from './argocd.js';
 export { readSummary, parseSummary, type SynthSummary, type SummaryCluster, type SummaryService } from './summary.js';
 export { readCapacityFile, type CapacityFigures } from './capacity.js';
 export { serveDashboard, DASHBOARD_GRACE_MS, DASHBOARD_HOST, type DashboardServer, type DashboardServerOptions } from './serve.js';

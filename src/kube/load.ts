@@ -195,9 +195,9 @@ async function walkFolder(directory: string, tree: ManifestTree, named: boolean)
     tree.problems.push({ file: directory, message: `cannot list the folder: ${fileErrorReason(error as NodeJS.ErrnoException)}` });
     return;
   }
-  const holds = (name: string) => entries.some((entry) => entry.name === name && entry.isFile());
-  if (!named && holds('cdk.out')) return void tree.cloudAssemblies.push(directory);
-  if (!named && holds('summary.json') && isSynthSummary(join(directory, 'summary.json'))) return void tree.synthOutputs.push(directory);
+  const generated = named ? undefined : generatedKind(directory, (name) => entries.some((entry) => entry.name === name && entry.isFile()));
+  if (generated === 'cloudAssembly') return void tree.cloudAssemblies.push(directory);
+  if (generated === 'synthOutput') return void tree.synthOutputs.push(directory);
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
@@ -229,12 +229,20 @@ export function generatedFolderOf(path: string, known = new Map<string, Generate
   for (let folder = resolve(path); ; folder = dirname(folder)) {
     let found = known.get(folder);
     if (found === undefined) {
-      found = isFileAt(join(folder, 'cdk.out')) ? { kind: 'cloudAssembly', folder } : isSynthSummary(join(folder, 'summary.json')) ? { kind: 'synthOutput', folder } : null;
+      const kind = generatedKind(folder, (name) => isFileAt(join(folder, name)));
+      found = kind === undefined ? null : { kind, folder };
       known.set(folder, found);
     }
     if (found !== null) return found;
     if (dirname(folder) === folder) return undefined;
   }
+}
+
+/** Which generated output `folder` is, if any: a CDK cloud assembly (its cdk.out file) or kaji synth's output (its summary.json). */
+function generatedKind(folder: string, holdsFile: (name: string) => boolean): GeneratedFolder['kind'] | undefined {
+  if (holdsFile('cdk.out')) return 'cloudAssembly';
+  if (holdsFile('summary.json') && isSynthSummary(join(folder, 'summary.json'))) return 'synthOutput';
+  return undefined;
 }
 
 function isFileAt(path: string): boolean {
