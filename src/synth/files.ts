@@ -3,7 +3,7 @@
 // never touch a file a person wrote, but name those in the folders Argo CD
 // applies with the platform's rights.
 import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, relative } from 'node:path';
 import { writeFileAtomically } from '../kube/index.js';
 import { isGeneratedFile, PLATFORM_APP, ROOT_APP, TENANTS_APP, type GeneratedFile } from '../platform/index.js';
 
@@ -11,27 +11,12 @@ export type FileChange =
   | { readonly action: 'create' | 'update'; readonly path: string; readonly content: string }
   | { readonly action: 'delete'; readonly path: string };
 
-/**
- * The changes that bring `root` (the manifest folder) to exactly the generated
- * files under `clusters/`: files whose bytes differ are created or updated,
- * generated files (recognised by their marker) that are no longer produced are
- * deleted, and files without the marker are left alone.
- */
-export async function planGeneratedFiles(root: string, files: readonly GeneratedFile[]): Promise<FileChange[]> {
-  const changes: FileChange[] = [];
-  const wanted = new Map(files.map((file) => [file.path, file.content]));
-  for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
-    const current = await readFile(join(root, file.path), 'utf8').catch(() => undefined);
-    if (current === undefined) changes.push({ action: 'create', path: file.path, content: file.content });
-    else if (current !== file.content) changes.push({ action: 'update', path: file.path, content: file.content });
-  }
-  for (const existing of await listEntries(join(root, 'clusters'))) {
-    const path = relative(root, existing.path).split(sep).join('/');
-    if (wanted.has(path) || existing.link) continue;
-    const text = await readFile(existing.path, 'utf8').catch(() => '');
-    if (isGeneratedFile(text)) changes.push({ action: 'delete', path });
-  }
-  return changes;
+/** What kaji synth finds to do under `clusters/`, from one walk of it. */
+export interface GeneratedFilesPlan {
+  /** The changes that bring the folder to exactly the generated files (see planGeneratedFiles). */
+  readonly changes: FileChange[];
+  /** The files nobody should have written where Argo CD applies them (see UnmarkedFile). */
+  readonly unmarked: UnmarkedFile[];
 }
 
 /** A file under clusters/ that kaji synth did not write, in a folder Argo CD applies with the platform's rights. */
@@ -47,40 +32,66 @@ export interface UnmarkedFile {
  * AppProjects (so anything, anywhere), the platform's may write every tenant
  * namespace. Nothing in them is a person's to write.
  */
-const SYNCED_FOLDERS: Readonly<Record<string, (what: string) => string>> = {
-  argocd: (what) => `Argo CD's ${ROOT_APP} application applies ${what} (an AppProject or Application there can grant anything on the cluster)`,
-  tenants: (what) => `Argo CD's ${TENANTS_APP} application applies ${what} with the platform's rights`,
-  platform: (what) => `Argo CD's ${PLATFORM_APP} application applies ${what} with the platform's rights`,
-};
+const SYNCED_FOLDERS: ReadonlyMap<string, (what: string) => string> = new Map([
+  ['argocd', (what: string) => `Argo CD's ${ROOT_APP} application applies ${what} (an AppProject or Application there can grant anything on the cluster)`],
+  ['tenants', (what: string) => `Argo CD's ${TENANTS_APP} application applies ${what} with the platform's rights`],
+  ['platform', (what: string) => `Argo CD's ${PLATFORM_APP} application applies ${what} with the platform's rights`],
+]);
 
 /** The files a directory-type Argo CD application reads: plain manifests and Jsonnet (a README or .gitkeep is never applied). */
 const ARGOCD_READS = /\.(ya?ml|json|jsonnet)$/;
 
+const MOVE = "move what it holds to platform.yaml or to a service's manifests under apps/, and delete it";
+
 /**
- * Manifest files (and symbolic links, which Argo CD follows inside the repository) under
- * `clusters/<cluster>/{argocd,tenants,platform}/` that are neither generated
- * (the marker) nor about to be written: a reviewer sees them as generated
- * output, yet they reach the cluster past the tenant boundaries. Sorted by path.
+ * What to do under `root`'s (the manifest folder's) `clusters/`, from one walk of it:
+ * - the changes that bring it to exactly the generated files: files whose bytes
+ *   differ are created or updated, generated files (recognised by their marker)
+ *   that are no longer produced are deleted, files without the marker are left alone;
+ * - the unmarked files: manifest files (and symbolic links, which Argo CD follows
+ *   inside the repository) under `clusters/<cluster>/{argocd,tenants,platform}/`
+ *   that are neither generated nor about to be written: a reviewer sees them as
+ *   generated output, yet they reach the cluster past the tenant boundaries. Sorted by path.
  */
-export async function unmarkedFiles(root: string, files: readonly GeneratedFile[]): Promise<UnmarkedFile[]> {
+export async function planGeneratedFiles(root: string, files: readonly GeneratedFile[]): Promise<GeneratedFilesPlan> {
+  const changes = await writesOf(root, files);
+  const unmarked: UnmarkedFile[] = [];
   const wanted = new Set(files.map((file) => file.path));
-  const found: UnmarkedFile[] = [];
-  const move = "move what it holds to platform.yaml or to a service's manifests under apps/, and delete it";
-  for (const cluster of await readdir(join(root, 'clusters'), { withFileTypes: true }).catch(() => [])) {
-    if (!cluster.isDirectory() && !cluster.isSymbolicLink()) continue;
-    for (const [folder, applied] of Object.entries(SYNCED_FOLDERS)) {
-      for (const entry of await listEntries(join(root, 'clusters', cluster.name, folder))) {
-        const path = relative(root, entry.path).split(sep).join('/');
-        if (wanted.has(path) || !(entry.link || ARGOCD_READS.test(path))) continue;
-        if (entry.link) {
-          found.push({ path, message: `a symbolic link kaji synth did not write, yet ${applied('what it points to')}; ${move}` });
-        } else if (!isGeneratedFile(await readFile(entry.path, 'utf8').catch(() => ''))) {
-          found.push({ path, message: `not written by kaji synth (its first line is not "# Generated by kaji synth…"), yet ${applied('it')}; ${move}` });
-        }
-      }
+  for (const entry of await clusterEntries(root)) {
+    if (wanted.has(entry.path)) continue;
+    const applied = appliedBy(entry.path);
+    if (entry.link) {
+      if (applied) unmarked.push({ path: entry.path, message: `a symbolic link kaji synth did not write, yet ${applied('what it points to')}; ${MOVE}` });
+      continue;
+    }
+    const appliedByArgoCd = applied !== undefined && ARGOCD_READS.test(entry.path);
+    // Only kaji synth's own files are deleted, and never through a link.
+    if (entry.throughLink && !appliedByArgoCd) continue;
+    const generated = isGeneratedFile(await readFile(join(root, entry.path), 'utf8').catch(() => ''));
+    if (generated && !entry.throughLink) changes.push({ action: 'delete', path: entry.path });
+    else if (!generated && appliedByArgoCd) {
+      unmarked.push({ path: entry.path, message: `not written by kaji synth (its first line is not "# Generated by kaji synth…"), yet ${applied('it')}; ${MOVE}` });
     }
   }
-  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  unmarked.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { changes, unmarked };
+}
+
+/** Who applies a file at `path` (`clusters/<cluster>/<folder>/…`) with the platform's rights; undefined outside the synced folders. */
+function appliedBy(path: string): ((what: string) => string) | undefined {
+  const parts = path.split('/');
+  return parts.length > 3 ? SYNCED_FOLDERS.get(parts[2]!) : undefined;
+}
+
+/** The generated files whose bytes differ from the folder's, to create or update, by path. */
+async function writesOf(root: string, files: readonly GeneratedFile[]): Promise<FileChange[]> {
+  const changes: FileChange[] = [];
+  for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+    const current = await readFile(join(root, file.path), 'utf8').catch(() => undefined);
+    if (current === undefined) changes.push({ action: 'create', path: file.path, content: file.content });
+    else if (current !== file.content) changes.push({ action: 'update', path: file.path, content: file.content });
+  }
+  return changes;
 }
 
 /** Applies planned changes; each write is atomic, and directories a deletion empties are removed. */
@@ -96,14 +107,30 @@ export async function applyFileChanges(root: string, changes: readonly FileChang
   }
 }
 
-/** Every file and symbolic link below a folder (links not followed). */
-async function listEntries(directory: string): Promise<{ path: string; link: boolean }[]> {
-  const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
-  const found: { path: string; link: boolean }[] = [];
-  for (const entry of entries) {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) found.push(...(await listEntries(path)));
-    else if (entry.isFile() || entry.isSymbolicLink()) found.push({ path, link: entry.isSymbolicLink() });
+/** A file or symbolic link under clusters/, by its path relative to the manifest folder ('/'-separated). */
+interface ClusterEntry {
+  readonly path: string;
+  readonly link: boolean;
+  /** Found in a linked cluster folder or synced folder, which Argo CD follows. */
+  readonly throughLink: boolean;
+}
+
+/**
+ * Every file and symbolic link under `clusters/`, depth first. Links are not followed, but for a
+ * linked cluster folder, or a linked synced folder of a cluster: Argo CD applies what they hold,
+ * so the files in their synced folders are listed too (and nothing else through a link).
+ */
+async function clusterEntries(root: string, parts: readonly string[] = ['clusters'], throughLink = false): Promise<ClusterEntry[]> {
+  const found: ClusterEntry[] = [];
+  for (const entry of await readdir(join(root, ...parts), { withFileTypes: true }).catch(() => [])) {
+    const path = [...parts, entry.name]; // clusters, <cluster>, <folder>, …
+    const synced = path.length >= 3 && SYNCED_FOLDERS.has(path[2]!);
+    if (throughLink && path.length >= 3 && !synced) continue;
+    if (entry.isDirectory()) found.push(...(await clusterEntries(root, path, throughLink)));
+    else if (entry.isFile() || entry.isSymbolicLink()) {
+      found.push({ path: path.join('/'), link: entry.isSymbolicLink(), throughLink });
+      if (entry.isSymbolicLink() && (path.length === 2 || (path.length === 3 && synced))) found.push(...(await clusterEntries(root, path, true)));
+    }
   }
   return found;
 }

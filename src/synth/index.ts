@@ -27,14 +27,14 @@ import { synthesizeInfrastructure, type InfrastructureResult } from './infrastru
 import { stageOutput } from './output.js';
 import { internalSchemeViolations, serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
 import { removedApiViolations } from './removed-apis.js';
-import { applyFileChanges, planGeneratedFiles, unmarkedFiles, type FileChange, type UnmarkedFile } from './files.js';
+import { applyFileChanges, planGeneratedFiles, type FileChange, type UnmarkedFile } from './files.js';
 import { createOverlays, overlayPath, planOverlays, type OverlayPlan, type OverlayProblem } from './overlays.js';
 import { renderAll, type RenderedService, type RenderJob } from './render.js';
 import { manifestState, type ManifestState } from './manifest-state.js';
 
 export { internalSchemeViolations, serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
 export { CLUSTER_SCOPED_KINDS, imageAllowed, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
-export { planGeneratedFiles, applyFileChanges, unmarkedFiles, type FileChange, type UnmarkedFile } from './files.js';
+export { planGeneratedFiles, applyFileChanges, type FileChange, type GeneratedFilesPlan, type UnmarkedFile } from './files.js';
 export { planOverlays, createOverlays, overlayPath, type OverlayPlan, type OverlayProblem } from './overlays.js';
 export { formatSynthTable } from './table.js';
 export { inputsFingerprint, type ManifestState } from './manifest-state.js';
@@ -171,8 +171,7 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
     const { workloads, unknown } = workloadsByService(platform, cluster, rendered);
     generated.push(...deriveClusterFiles(platform, cluster, { policyText, workloads }), ...(await keptFiles(root, cluster, unknown)));
   }
-  const fileChanges = await planGeneratedFiles(root, generated);
-  const unmarked = await unmarkedFiles(root, generated);
+  const { changes: fileChanges, unmarked } = await planGeneratedFiles(root, generated);
   if (!options.checkOnly) {
     await createOverlays(root, overlays);
     await applyFileChanges(root, fileChanges);
