@@ -120,7 +120,8 @@ export interface BumpResult {
    * - `unchanged`: the version was already pinned everywhere: nothing of ours was committed or pushed;
    *   `commit` is the base commit that pins it (in push mode, possibly another run's commit that landed
    *   first with the same change: `attempts` then counts the rejected push);
-   * - `dry-run`: the diff was computed, nothing else done;
+   * - `dry-run`: the diff was computed and checked, and in PR mode the branch read as a run reads it
+   *   (what would stop the run throws here too); nothing was pushed or opened;
    * - `refused`: the change adds a danger (see `addedDangers`), or a changed overlay renders objects
    *   kaji cannot read, so cannot check (see `uncheckedInputs`), on the first tip or, in push mode,
    *   on a newer tip it was re-made on (see `refusedOnTip`);
@@ -224,8 +225,9 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
 
     let plan: BumpPlan = { platform, service, clusters, version, helmKey: options.helmKey, valuesFiles: options.valuesFiles ?? [], policy, kubectl: options.kubectl };
     const branch = bumpBranch(service.name);
-    // PR mode: the branch is rebuilt from the base; the pins it holds for clusters left out here go along.
-    const pending = mode === 'pr' && !options.dryRun ? await pendingPins(workspace, plan, branch) : undefined;
+    // PR mode: the branch is rebuilt from the base; the pins it holds for clusters left out here go along
+    // (a dry run reads them too: it stops, or shows the clusters, as the run would).
+    const pending = mode === 'pr' ? await pendingPins(workspace, plan, branch) : undefined;
     if (pending !== undefined && pending.kept.length > 0) {
       progress(`${branch} also pins ${formatVersion(version)} on ${pending.kept.join(', ')} (an earlier run's): kept in the pull request`);
       const chosen = new Set([...clusters, ...pending.kept]);
@@ -238,7 +240,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
 
     const checked = await checkedResult(workspace, empty, first);
     if (isRefused(checked)) return { ...checked, status: 'refused' };
-    if (options.dryRun) return { ...checked, status: 'dry-run' };
+    if (options.dryRun && mode === 'push') return { ...checked, status: 'dry-run' };
 
     const title = titleOf(service.name, changes, version);
     const message = commitMessage(title, changes);
@@ -251,21 +253,27 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
       return await pushGated(workspace, { plan, checked, title, trailers, attempts: options.attempts ?? 20, progress });
     }
 
+    // Committed in the temporary clone only, by a dry run too: it then meets the refusals a push would.
     const made = await workspace.commit(message, trailers);
     // A re-run of the same bump (CI retried for the same tag) finds its commit there already, but
     // for the dates: pushing this one would swap in an equal commit and restart the PR's checks.
     const kept = await workspace.remoteTipLikeHead(branch);
     if (kept === undefined) {
       // remoteTipLikeHead read the branch again, and the push is leased to that read: a tip whose pins were not looked at is not overwritten.
-      const now = (await workspace.branchChanges(branch))?.tip;
+      const now = await workspace.branchTip(branch);
       if (now !== pending?.tip) {
         throw new BranchMovedError(`${branch} of ${workspace.source} moved while kaji was working (it ${pending?.tip === undefined ? 'did not exist' : `was at ${pending.tip.slice(0, 12)}`} when kaji read it, and has changed since): nothing was pushed; re-run`);
       }
-      progress(`pushing ${branch}`);
-      await workspace.pushBranch(branch);
+      if (options.dryRun) {
+        await workspace.refuseForeignCommits(branch);
+      } else {
+        progress(`pushing ${branch}`);
+        await workspace.pushBranch(branch);
+      }
     } else {
       progress(`${branch} already has this change on ${base} (${kept.slice(0, 12)}): nothing to push`);
     }
+    if (options.dryRun) return { ...checked, status: 'dry-run' };
     progress(`opening the pull request`);
     const pullRequest = await forge!.upsertPullRequest({
       head: branch,

@@ -296,13 +296,23 @@ export class Workspace {
     checkBranch(branch);
     if (branch === this.base) throw new GitError(`refusing to force-push the base branch "${branch}"`, ['push']);
     const seen = await this.#readBranch(branch);
-    const foreign = await this.foreignCommits(branch);
-    if (foreign.length > 0) {
-      const what = `kaji rebuilds the branch from the base and would throw {them} away, so nothing was pushed. Merge the pull request, or close it and delete the branch ${branch}, to let kaji rebuild it`;
-      throw foreignCommitsError(branch, this.source, foreign, what);
-    }
+    await this.refuseForeignCommits(branch);
     await this.#leasedPush(branch, seen, `HEAD:refs/heads/${branch}`, `pushing ${branch} to ${this.source}`, 'pushed');
     this.#branches.set(branch, { tip: await this.head(), onBase: false });
+  }
+
+  /** PR mode: throws the ForeignCommitsError pushBranch would, when `branch` (at the tip read) holds commits kaji did not make; pushes nothing. */
+  async refuseForeignCommits(branch: string): Promise<void> {
+    const foreign = await this.foreignCommits(branch);
+    if (foreign.length === 0) return;
+    const what = `kaji rebuilds the branch from the base and would throw {them} away, so nothing was pushed. Merge the pull request, or close it and delete the branch ${branch}, to let kaji rebuild it`;
+    throw foreignCommitsError(branch, this.source, foreign, what);
+  }
+
+  /** PR mode: the tip of `branch` on the remote as kaji last read it (the lease of pushBranch), else as read now; undefined when there is no such branch. */
+  async branchTip(branch: string): Promise<string | undefined> {
+    checkBranch(branch);
+    return (await this.#readBranch(branch))?.tip;
   }
 
   /**

@@ -80,6 +80,32 @@ describe('kaji bump --mode pr --cluster over a branch pinning other clusters', {
     assert.deepEqual(branch(), { blue: '3.1.0', green: '3.1.0', files: [overlay('blue'), overlay('green')] });
   });
 
+  test('--dry-run reads the branch as the run does: it keeps the same clusters, and stops where the run stops; nothing pushed, nothing asked of GitHub', async () => {
+    const green = await pr('3.0.0', '--cluster', 'green');
+    assert.equal(green.code, 0, green.stderr);
+    const tip = fixture.git('rev-parse', BRANCH);
+    github.requests.length = 0;
+    // No token: a dry run opens no pull request, so it needs none.
+    const dryRun = (tag: string, ...flags: string[]) =>
+      withToken(undefined, () => kaji(['bump', 'antenna', tag, ...flags, '--dry-run', '--manifests', fixture.remote, '--platform', fixture.platformDir]));
+
+    const kept = await dryRun('3.0.0', '--cluster', 'blue');
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.match(kept.stderr, /kaji bump: kaji\/bump\/antenna also pins 3\.0\.0 on green \(an earlier run's\): kept in the pull request/);
+    assert.match(kept.stdout, /^dry run: blue 1\.0\.0 → 3\.0\.0, green 1\.0\.0 → 3\.0\.0; policy: no new dangers\. Nothing was pushed\.$/m);
+    assert.match(kept.stdout, /^\+\+\+ b\/apps\/antenna\/overlays\/green\/kustomization\.yaml$/m, 'the diff holds green, as the pull request would');
+
+    const refused = await dryRun('3.1.0', '--cluster', 'blue');
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /pins green to 3\.0\.0, which this run \(3\.1\.0 on blue\) would drop: nothing was pushed/);
+    assert.equal(fixture.git('rev-parse', BRANCH), tip, 'the branch is left alone');
+    assert.deepEqual(github.requests, [], 'GitHub is not asked anything');
+    const real = await pr('3.1.0', '--cluster', 'blue');
+    assert.equal(real.code, 1, real.stderr);
+    assert.equal(refused.stderr.trim().split('\n').at(-1), real.stderr.trim().split('\n').at(-1), 'the refusal of the run itself');
+  });
+
   test('a pin of the branch that the base already holds is not pending: it is not in the way of another tag', async () => {
     const both = await pr('3.0.0');
     assert.equal(both.code, 0, both.stderr);
@@ -130,5 +156,39 @@ describe('kaji bump --mode pr --cluster over a branch pinning other clusters', {
     const again = await pr('3.0.0', '--cluster', 'blue');
     assert.equal(again.code, 1, again.stderr);
     assert.match(again.stderr, /pins green to 2\.9\.0, which this run \(3\.0\.0 on blue\) would drop/);
+  });
+
+  test('the branch appears after kaji read it, with a history of its own: it moved, and nothing is pushed over it', async () => {
+    const other = mkdtempSync(join(fixture.root, 'other-'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=someone', '-c', 'user.email=someone@example.com', ...args], { cwd: other, encoding: 'utf8' }).trim();
+    git('init', '--quiet');
+    writeFileSync(join(other, 'README.md'), 'nothing to do with main\n');
+    git('add', '-A');
+    git('commit', '--quiet', '-m', 'a history of its own');
+    const unrelated = git('rev-parse', 'HEAD');
+
+    let raced = false;
+    const run = withToken(github.token, () =>
+      bump({
+        service: 'antenna',
+        tag: '3.0.0',
+        clusters: ['blue'],
+        manifests: fixture.remote,
+        platformDirectory: fixture.platformDir,
+        githubApiUrl: github.url,
+        githubRepository: 'acme/manifests',
+        onProgress: (message) => {
+          // The branch was read (missing) before the edit; it appears before the push.
+          if (!raced && message.startsWith('checking the policy')) {
+            raced = true;
+            git('push', '--quiet', fixture.remote, `HEAD:refs/heads/${BRANCH}`);
+          }
+        },
+      }),
+    );
+    await assert.rejects(run, (error: unknown) => error instanceof BranchMovedError && /moved while kaji was working \(it did not exist when kaji read it, and has changed since\): nothing was pushed; re-run$/.test(error.message));
+    assert.ok(raced);
+    assert.equal(fixture.git('rev-parse', BRANCH), unrelated, 'the branch is where the other push left it');
+    assert.deepEqual(github.requests, [], 'GitHub is not asked anything');
   });
 });

@@ -499,7 +499,12 @@ describe('kaji bump --mode pr over a branch someone else pushed to', { skip: !ha
       const fixup = git('rev-parse', 'HEAD');
 
       github.requests.length = 0;
+      // A dry run meets the same refusal (and needs no token: it opens nothing).
+      const dryRun = await withToken(undefined, () => kaji([...args('1.3.0'), '--dry-run']));
       const second = await withToken(github.token, () => kaji(args('1.3.0')));
+      assert.equal(dryRun.code, 1, dryRun.stdout);
+      assert.equal(dryRun.stdout, '');
+      assert.equal(dryRun.stderr.trim().split('\n').at(-1), second.stderr.trim().split('\n').at(-1));
       assert.equal(second.code, 1, second.stdout);
       assert.equal(second.stdout, '');
       assert.match(
