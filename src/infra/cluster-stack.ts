@@ -1,9 +1,10 @@
 // One EKS cluster of the platform (one `clusters[]` entry of platform.yaml), at
 // its Kubernetes version, with what its Argo CD needs in order to start.
 //
-// CDK installs only what Argo CD needs to start; Argo CD syncs the rest from
-// the manifest repository (`clusters/<cluster>/`), so a new cluster converges
-// on the same state as its predecessor without a second deployment tool.
+// CDK installs the cluster and what must come with it (the rule is below the
+// table); Argo CD syncs the rest from the manifest repository
+// (`clusters/<cluster>/`), so a new cluster converges on the same state as its
+// predecessor without a second deployment tool.
 //
 //   CDK (this stack, `cdk deploy`)            Argo CD (git, `kaji synth`)
 //   ---------------------------------------   ---------------------------------------
@@ -27,9 +28,11 @@
 //     its ALB Ingress and ACM certificate
 //     (argocd.ingress)
 //
-// Controllers that need AWS permissions (IAM roles) or must run before any
-// workload (CNI, DNS, nodes) are CDK's; everything that is plain Kubernetes
-// objects is git's.
+// CDK's: what Argo CD's first sync needs (nodes, CNI, DNS, the CRDs of the
+// objects kaji generates: cert-manager's, the VPA's), what needs AWS resources
+// made with the cluster (IAM roles, queues, certificates), and the cluster
+// add-ons pinned per Kubernetes version with them (metrics-server, so HPAs
+// work from the first pod). Git's: everything else, as plain Kubernetes objects.
 import { isDeepStrictEqual } from 'node:util';
 import * as cdk from 'aws-cdk-lib/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -50,7 +53,7 @@ import { awsCliLayerAsset, kubectlLayerAsset, linkLayerZips } from './private/la
 import { constructPathOf, failAt, validatePlatformInfo } from './private/platform-info.js';
 import { PlatformStack } from './private/platform-stack.js';
 import { CLUSTER_TAG, PLATFORM_TAG } from './private/tags.js';
-import { IAM_ROLE_ARN } from '../platform/definition/schema.js';
+import { IAM_ROLE_ARN, SECRET_NAME } from '../platform/definition/schema.js';
 import { suppress, type NagSuppression } from './nag.js';
 import { versionPins, type VersionPins } from './versions.js';
 
@@ -494,6 +497,7 @@ function validate(path: string, props: ClusterStackProps): void {
     claim(arn, field);
   }
   for (const [index, team] of platform.teams.entries()) claim(team.identity, `platform.teams[${index}].identity`);
+  validateAccessAndSecret(path, props);
   for (const [index, cidr] of (props.publicEndpointCidrs ?? []).entries()) {
     const parsed = parseCidr(cidr, 'an IPv4 CIDR such as 203.0.113.0/24');
     if (!parsed.ok) throw new InfraError(path, `publicEndpointCidrs[${index}]`, parsed.problem);
@@ -505,5 +509,22 @@ function validate(path: string, props: ClusterStackProps): void {
     if (parsed.cidr.family === 6) {
       throw new InfraError(path, `publicEndpointCidrs[${index}]`, `is ${cidr}, an IPv6 block, but the cluster is an IPv4 cluster, whose public endpoint EKS opens to IPv4 CIDRs only: name the IPv4 addresses of those networks`);
     }
+  }
+}
+
+/** The props a JavaScript app (or a cast) may set to anything: checked here, not at deployment. */
+function validateAccessAndSecret(path: string, props: ClusterStackProps): void {
+  const policy: unknown = props.teamAccessPolicy;
+  if (policy !== undefined && policy !== 'none' && !Object.hasOwn(TEAM_ACCESS_POLICIES, policy as string)) {
+    throw new InfraError(path, 'teamAccessPolicy', `must be one of ${['none', ...Object.keys(TEAM_ACCESS_POLICIES)].map((name) => JSON.stringify(name)).join(', ')}; found ${JSON.stringify(policy)}`);
+  }
+  const secret: unknown = props.repositoryCredentialsSecretName;
+  // Secrets Manager's rule for names: 1 to 512 of A-Z a-z 0-9 / _ + = . @ -.
+  if (secret !== undefined && (typeof secret !== 'string' || secret.length > 512 || !new RegExp(SECRET_NAME).test(secret))) {
+    throw new InfraError(
+      path,
+      'repositoryCredentialsSecretName',
+      `must be a Secrets Manager secret name: 1 to 512 letters, digits and / _ + = . @ - (e.g. "kaji/${props.platform.platform.name}/manifest-repository"), or left out for that default; found ${JSON.stringify(secret)}`,
+    );
   }
 }

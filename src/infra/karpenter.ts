@@ -143,7 +143,7 @@ export class Karpenter extends Construct {
     this.nodeRole = this.createNodeRole(clusterName, props.cniPolicyOnNodeRole ?? true);
     // Nodes join the cluster through an EC2_LINUX access entry (no aws-auth
     // ConfigMap): EKS maps the role to system:nodes itself.
-    new eks.AccessEntry(this, 'NodeAccessEntry', {
+    const nodeAccessEntry = new eks.AccessEntry(this, 'NodeAccessEntry', {
       cluster,
       principal: this.nodeRole.roleArn,
       accessEntryType: eks.AccessEntryType.EC2_LINUX,
@@ -158,7 +158,7 @@ export class Karpenter extends Construct {
     });
     this.controllerRole = controller.role;
     this.podIdentityAssociation = controller.association;
-    this.attachControllerPolicies(clusterName, stack);
+    const controllerPolicies = this.attachControllerPolicies(clusterName, stack);
 
     this.chart = new eks.HelmChart(this, 'Chart', {
       cluster,
@@ -172,8 +172,10 @@ export class Karpenter extends Construct {
       timeout: Duration.minutes(10),
     });
     // Pod Identity injects credentials when a pod is created: the association
-    // must exist before the controller's pods start.
-    this.chart.node.addDependency(controller);
+    // must exist before the controller's pods start. The policies too, and
+    // they must outlive the chart on deletion, or the controller loses its
+    // permissions while it still drains and terminates nodes.
+    this.chart.node.addDependency(controller, ...controllerPolicies);
 
     const nodeClass = new eks.KubernetesManifest(this, 'NodeClass', {
       cluster,
@@ -201,9 +203,13 @@ export class Karpenter extends Construct {
       ],
     });
     // The chart installs the CRDs; the node class names the node role, which
-    // needs its access entry before a node can join.
-    nodeClass.node.addDependency(this.chart);
-    pool.node.addDependency(this.chart, nodeClass);
+    // needs its access entry before a node can join. CloudFormation deletes
+    // in the reverse order: the NodePool and node class go first, while the
+    // controller (chart), its policies and the nodes' access entry remain, so
+    // Karpenter can drain and terminate the nodes and delete their instance
+    // profiles instead of orphaning them.
+    nodeClass.node.addDependency(this.chart, nodeAccessEntry, ...controllerPolicies);
+    pool.node.addDependency(this.chart, nodeClass, nodeAccessEntry, ...controllerPolicies);
   }
 
   private createInterruptionQueue(): sqs.Queue {
@@ -272,7 +278,7 @@ export class Karpenter extends Construct {
     return role;
   }
 
-  private attachControllerPolicies(clusterName: string, stack: Stack): void {
+  private attachControllerPolicies(clusterName: string, stack: Stack): iam.ManagedPolicy[] {
     const documents = controllerPolicyDocuments({
       clusterName,
       partition: Aws.PARTITION,
@@ -288,7 +294,7 @@ export class Karpenter extends Construct {
       interruption: 'read the interruption queue',
       resourceDiscovery: 'read instance types, prices, images, subnets and security groups in the region',
     };
-    for (const [name, document] of Object.entries(documents) as [keyof ControllerPolicyDocuments, iam.PolicyDocument][]) {
+    return (Object.entries(documents) as [keyof ControllerPolicyDocuments, iam.PolicyDocument][]).map(([name, document]) => {
       const policy = new iam.ManagedPolicy(this, `Controller${name[0]!.toUpperCase()}${name.slice(1)}Policy`, {
         description: `Karpenter controller (${clusterName}): ${descriptions[name]}`,
         document,
@@ -297,7 +303,8 @@ export class Karpenter extends Construct {
       const reason = WILDCARD_REASONS[name];
       // Listing the findings resolves the document: only for an app that runs cdk-nag.
       if (reason !== undefined && !nagDisabled(policy)) suppress(policy, wildcardFindingIds(policy, document).map((findingId) => ({ id: findingId, reason })));
-    }
+      return policy;
+    });
   }
 
   private chartValues(clusterName: string, region: string): Record<string, unknown> {

@@ -67,6 +67,23 @@ describe('ClusterStack: the public endpoint', () => {
   });
 });
 
+describe('ClusterStack: props a JavaScript app may set to anything', () => {
+  test('a teamAccessPolicy other than none, view or edit is refused with the allowed values', () => {
+    // GIVEN 'admin' (no such choice), as a JavaScript app or a cast would pass it
+    const admin = { teamAccessPolicy: 'admin' } as unknown as Partial<ClusterStackProps>;
+    expectInfraError(() => build(platform, admin), 'teamAccessPolicy', /"none", "view", "edit"/, /found "admin"/);
+    // AND a name that is a property of every object is no policy either
+    const inherited = { teamAccessPolicy: 'toString' } as unknown as Partial<ClusterStackProps>;
+    expectInfraError(() => build(platform, inherited), 'teamAccessPolicy', /found "toString"/);
+  });
+
+  test('a repositoryCredentialsSecretName that Secrets Manager cannot name is refused', () => {
+    for (const name of ['', 'kaji/labs/manifest repository', 'x'.repeat(513), 'kaji/labs/ümlaut']) {
+      expectInfraError(() => build(platform, { repositoryCredentialsSecretName: name }), 'repositoryCredentialsSecretName', /Secrets Manager secret name/, /kaji\/labs\/manifest-repository/);
+    }
+  });
+});
+
 /** The stack's access entries, resolved: principal, Kubernetes groups and access policies. */
 function accessEntries(stack: ClusterStack): { principal: string; groups: unknown; policies: string[] }[] {
   return stack.node

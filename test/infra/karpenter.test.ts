@@ -254,6 +254,24 @@ describe('Karpenter: NodePool and EC2NodeClass', () => {
     for (const resource of karpenterObjects) assert.ok((resource.DependsOn as string[]).includes(chartId));
   });
 
+  test('the chart, NodePool and EC2NodeClass depend on the controller policies and the nodes\' access entry, so deletion removes them first', () => {
+    // GIVEN the controller's managed policies and the node role's access entry
+    const policyIds = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    assert.equal(policyIds.length, 5, 'nodeLifecycle, iamIntegration, eksIntegration, interruption, resourceDiscovery');
+    const [accessEntryId] = Object.keys(template.findResources('AWS::EKS::AccessEntry', { Properties: { Type: 'EC2_LINUX' } }));
+    assert.ok(accessEntryId);
+    // THEN the chart waits for every policy (CloudFormation deletes it before them)
+    const chart = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0]!;
+    for (const id of policyIds) assert.ok((chart.DependsOn as string[]).includes(id), `chart depends on ${id}`);
+    // AND the NodePool and EC2NodeClass wait for every policy and the access entry: Karpenter drains their nodes while it still may
+    const manifests = template.findResources('Custom::AWSCDK-EKS-KubernetesResource');
+    const karpenterObjects = Object.values(manifests).filter((resource) => /EC2NodeClass|NodePool/.test(flatten(resource.Properties.Manifest)));
+    assert.equal(karpenterObjects.length, 2);
+    for (const resource of karpenterObjects) {
+      for (const id of [...policyIds, accessEntryId]) assert.ok((resource.DependsOn as string[]).includes(id), `${flatten(resource.Properties.Manifest).slice(0, 60)} depends on ${id}`);
+    }
+  });
+
   test('named families replace the generation floor; capacity no NodePool can honour is refused', () => {
     // GIVEN families m7g and c7g
     const { stack: other, cluster: otherCluster } = clusterStack('Families');
