@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { isUrl, urlCredentials } from '../gitops/git.js';
 import { makeFolders, shellWord, writeFileAtomically } from '../kube/index.js';
+import { SUPPORTED_KUBERNETES_VERSIONS } from '../platform/index.js';
 import { UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -17,6 +18,9 @@ const TEMPLATE = join(KAJI_ROOT, 'templates', 'init');
 
 /** Placeholder in template files replaced by the platform name. */
 const NAME_PLACEHOLDER = /__PLATFORM_NAME__/g;
+
+/** Placeholder replaced by the newest Kubernetes version kaji supports: a version in the template would go stale. */
+const KUBERNETES_VERSION_PLACEHOLDER = /__KUBERNETES_VERSION__/g;
 
 /** Template files written under another name: npm leaves every .gitignore out of a package it packs. */
 const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
@@ -122,7 +126,7 @@ export async function scaffold(target: string, name: string, kajiSpec?: string):
   let ignoreRulesAdded: string[] = [];
   for (const file of templates) {
     const written = targetName(file) === README ? guide : targetName(file);
-    const text = (await readFile(join(TEMPLATE, file), 'utf8')).replace(NAME_PLACEHOLDER, name);
+    const text = fillTemplate(await readFile(join(TEMPLATE, file), 'utf8'), name);
     if (written === GITIGNORE && present.has(written)) {
       const completed = withIgnoreRules(await readFile(join(target, GITIGNORE), 'utf8'), text);
       ignoreRulesAdded = completed.added;
@@ -134,6 +138,11 @@ export async function scaffold(target: string, name: string, kajiSpec?: string):
   await writeFileAtomically(join(target, INFRA_PACKAGE), await infraPackage(name, spec));
   const created = files.map((file) => (file === README ? guide : file)).filter((file) => !present.has(file));
   return { created: created.sort((a, b) => a.localeCompare(b)), ignoreRulesAdded, kept: present.has(README) ? [README] : [], guide };
+}
+
+/** A template file's text with its placeholders filled in: the platform name, the newest supported Kubernetes version. */
+export function fillTemplate(text: string, name: string): string {
+  return text.replace(NAME_PLACEHOLDER, name).replace(KUBERNETES_VERSION_PLACEHOLDER, SUPPORTED_KUBERNETES_VERSIONS.at(-1)!);
 }
 
 /** A folder name made a DNS label: lowercased, each run of other characters than a-z, 0-9 and - made one -, none at either end. */

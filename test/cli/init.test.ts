@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { kajiDependency, scaffold } from '../../src/cli/init.js';
+import { loadPlatform, SUPPORTED_KUBERNETES_VERSIONS } from '../../src/platform/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, installBeside, KAJI_ROOT as root, tempTree } from '../support/files.js';
 
@@ -21,6 +22,19 @@ describe('kaji init', () => {
       const synth = await kaji(['synth', target, '--out', join(tree.root, 'out')]);
       assert.equal(synth.code, 0, synth.stdout + synth.stderr);
       assert.match(synth.stdout, /0 dangers, \d+ warnings?, 0 problems/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('the scaffold\'s cluster runs the newest Kubernetes version kaji supports, and no placeholder is left', async () => {
+    const tree = tempTree({});
+    try {
+      const target = join(tree.root, 'acme');
+      const { created } = await scaffold(target, 'acme', 'kaji@0.0.0');
+      const platform = await loadPlatform(join(target, 'platform.yaml'));
+      assert.deepEqual(platform.clusters.map((cluster) => cluster.kubernetesVersion), [SUPPORTED_KUBERNETES_VERSIONS.at(-1)]);
+      for (const file of created) assert.doesNotMatch(readFileSync(join(target, file), 'utf8'), /__[A-Z_]+__/, file);
     } finally {
       tree.cleanup();
     }

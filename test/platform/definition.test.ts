@@ -17,6 +17,7 @@ import {
   SUPPORTED_KUBERNETES_VERSIONS,
   type PlatformDefinition,
 } from '../../src/platform/index.js';
+import { fillTemplate } from '../../src/cli/init.js';
 import { validate as generatedValidator } from '../../src/platform/definition/platform-validator.generated.js';
 import { compilePlatformValidator, platformValidatorSource } from '../../src/platform/definition/validator-source.js';
 import { runBounded } from '../support/bounded.js';
@@ -282,7 +283,7 @@ describe('the platform admins in the example and in kaji init\'s scaffold', () =
   });
 
   test('the scaffold shows adminRoles as a comment (a placeholder role would fail the deploy); uncommented, its placeholder is one admin role', async () => {
-    const scaffold = (await text('templates/init/platform.yaml')).replace(/__PLATFORM_NAME__/g, 'acme');
+    const scaffold = fillTemplate(await text('templates/init/platform.yaml'), 'acme');
     assert.deepEqual(parsePlatform(scaffold, 'platform.yaml').platform.adminRoles, []);
     const uncommented = scaffold.replace(/^ {2}# (adminRoles:\n) {2}# ( {2}- )/m, '  $1  $2');
     assert.notEqual(uncommented, scaffold, 'the scaffold has a commented adminRoles list');
@@ -708,14 +709,16 @@ describe('errors: quantities', () => {
 });
 
 describe('errors: clusters', () => {
-  test('a Kubernetes version EKS does not offer lists the supported ones', () => {
+  test('a Kubernetes version this kaji has no pins for, or one EKS retired, lists the supported ones', () => {
     const supported = `kaji supports ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')} (EKS versions as of 2026-11-28)`;
     assert.deepEqual(SUPPORTED_KUBERNETES_VERSIONS, ['1.32', '1.33', '1.34', '1.35']);
-    assertProblems(edit('"1.32"', '"1.29"'), [`platform.yaml:10:24: clusters[0].kubernetesVersion: Kubernetes "1.29" is not a version EKS offers; ${supported}`]);
+    assertProblems(edit('"1.32"', '"1.29"'), [`platform.yaml:10:24: clusters[0].kubernetesVersion: Kubernetes "1.29" is not a version this kaji has pinned add-ons, charts, a kubectl layer and an AMI for; ${supported}`]);
     assertProblems(edit('"1.32"', '"1.31"'), [
       `platform.yaml:10:24: clusters[0].kubernetesVersion: Kubernetes 1.31 is no longer offered by EKS (extended support ended on 2026-11-26); ${supported}`,
     ]);
-    assertProblems(edit('"1.32"', '"latest"'), [`platform.yaml:10:24: clusters[0].kubernetesVersion: Kubernetes "latest" is not a version EKS offers; ${supported}`]);
+    // A version newer than the table is not called one EKS lacks: kaji lacks its pins
+    assertProblems(edit('"1.32"', '"1.36"'), [`platform.yaml:10:24: clusters[0].kubernetesVersion: Kubernetes "1.36" is not a version this kaji has pinned add-ons, charts, a kubectl layer and an AMI for; ${supported}`]);
+    assertProblems(edit('"1.32"', '"latest"'), [`platform.yaml:10:24: clusters[0].kubernetesVersion: Kubernetes "latest" is not a version this kaji has pinned add-ons, charts, a kubectl layer and an AMI for; ${supported}`]);
   });
 
   test('weights that are all 0', () => {

@@ -9,8 +9,11 @@
 // A version is standard-supported for 14 months after its EKS release, then
 // extended-supported for 12 more; after that EKS no longer creates clusters on
 // it and upgrades existing ones. Checked on 2026-11-28: 1.30 (extended support
-// ended 2026-07-23) and 1.31 (ended 2026-11-26) are no longer offered; no EKS
-// release date for 1.36 was found in the sources, so it is not listed yet.
+// ended 2026-07-23) and 1.31 (ended 2026-11-26) are no longer offered. 1.36
+// has no row: the sources give no EKS release date for it, and a supported
+// version needs every pin verified (EKS add-on versions, the charts' Kubernetes
+// ranges, a kubectl layer package, an EKS AMI release); until then kaji refuses
+// it as a version it has no pins for, not as one EKS lacks.
 
 export interface EksVersion {
   /** Kubernetes minor version as EKS names it. */

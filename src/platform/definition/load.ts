@@ -307,7 +307,9 @@ function kubernetesVersionMessage(version: string): string {
   const supported = `kaji supports ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')} (EKS versions as of ${EKS_VERSIONS_CHECKED_ON})`;
   const row = eksVersion(version);
   if (row) return `Kubernetes ${version} is no longer offered by EKS (extended support ended on ${row.endOfExtendedSupport}); ${supported}`;
-  return `Kubernetes "${version}" is not a version EKS offers; ${supported}`;
+  // Not "EKS does not offer it": EKS may well offer a newer version than this
+  // kaji knows. What kaji lacks is its pins (add-ons, charts, kubectl layer, AMI).
+  return `Kubernetes "${version}" is not a version this kaji has pinned add-ons, charts, a kubectl layer and an AMI for; ${supported}`;
 }
 
 // ---------------------------------------------------------------------------

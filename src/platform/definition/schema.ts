@@ -251,7 +251,7 @@ export const PLATFORM_SCHEMA: Schema = {
           kubernetesVersion: {
             type: 'string',
             enum: [...SUPPORTED_KUBERNETES_VERSIONS],
-            description: `Kubernetes minor version as EKS names it, quoted (e.g. "1.32"; unquoted YAML reads 1.30 as the number 1.3). EKS offers ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}.`,
+            description: `Kubernetes minor version as EKS names it, quoted (e.g. "1.32"; unquoted YAML reads 1.30 as the number 1.3). kaji supports ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}: the EKS versions it has pinned add-ons, charts, a kubectl layer and an AMI for.`,
           },
           weight: {
             type: 'integer',
