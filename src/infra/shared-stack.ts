@@ -68,7 +68,10 @@ export interface SharedNetworkProps {
   readonly natGateways?: number;
   /**
    * Interface VPC endpoints to create in the endpoint subnets, with private
-   * DNS. Each costs an hourly charge per zone; see the README's network section.
+   * DNS where AWS offers it (not for DynamoDB and DynamoDB Streams, whose URLs
+   * become outputs).
+   * Each costs an hourly charge per zone and one per GB; see the README's
+   * "AWS APIs from pods".
    * @default [] (S3 and DynamoDB get free gateway endpoints; nothing else)
    */
   readonly interfaceEndpoints?: readonly ec2.InterfaceVpcEndpointAwsService[];
@@ -156,6 +159,22 @@ const ECR_PUSH_ACTIONS = [
   'ecr:BatchGetImage',
 ];
 const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * Endpoint services AWS PrivateLink offers no private DNS for ("AWS
+ * PrivateLink for Amazon DynamoDB does not support ... Private and Hybrid
+ * DNS services", DynamoDB Developer Guide; the same for DynamoDB Streams):
+ * EC2 refuses such an endpoint with private DNS, and the service's default
+ * name keeps resolving to its public addresses, which reach it through the
+ * gateway endpoint but not past a NetworkPolicy that admits only the endpoint
+ * subnets. So the endpoint is made without private DNS, the stack outputs its
+ * URL, and the pods' AWS SDKs take it from this environment variable.
+ */
+const ENDPOINT_URL_VARIABLES: ReadonlyMap<string, string> = new Map([
+  ['dynamodb', 'AWS_ENDPOINT_URL_DYNAMODB'],
+  ['dynamodb-fips', 'AWS_ENDPOINT_URL_DYNAMODB'],
+  ['dynamodb-streams', 'AWS_ENDPOINT_URL_DYNAMODB_STREAMS'],
+]);
 
 /** The shared part of a kaji platform: VPC, DNS zone, ECR repositories, CI roles. */
 export class SharedStack extends PlatformStack {
@@ -270,7 +289,10 @@ export class SharedStack extends PlatformStack {
       enableDnsSupport: true,
       restrictDefaultSecurityGroup: true,
       gatewayEndpoints: {
-        // Free: S3 (ECR image layers, the services' buckets) and DynamoDB traffic skips the NAT gateways.
+        // Free: traffic to S3's and DynamoDB's public addresses (ECR image
+        // layers, unless `s3` is an interface endpoint too) skips the NAT
+        // gateways. Pods' NetworkPolicies admit no public address but with
+        // `internet` egress: their S3 and DynamoDB go through awsEndpoints.
         S3: { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [{ subnetGroupName: SUBNET_GROUP_NAMES.nodes }] },
         DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets: [{ subnetGroupName: SUBNET_GROUP_NAMES.nodes }] },
       },
@@ -332,12 +354,20 @@ export class SharedStack extends PlatformStack {
     // Only the node (and pod) subnets call AWS APIs: HTTPS from their literal CIDRs, not the whole VPC.
     for (const cidr of this.subnetPlan.subnets.nodes) securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the node and pod subnets');
     for (const service of services) {
-      vpc.addInterfaceEndpoint(`${pascalCase(service.shortName)}Endpoint`, {
+      const endpoint = vpc.addInterfaceEndpoint(`${pascalCase(service.shortName)}Endpoint`, {
         service,
         subnets: { subnetGroupName: SUBNET_GROUP_NAMES.endpoints },
-        privateDnsEnabled: true,
+        ...privateDns(service.shortName),
         securityGroups: [securityGroup],
         open: false,
+      });
+      const variable = ENDPOINT_URL_VARIABLES.get(service.shortName);
+      if (variable === undefined) continue;
+      // DnsEntries are "<hosted zone id>:<name>", the Regional name first.
+      const name = cdk.Fn.select(1, cdk.Fn.split(':', cdk.Fn.select(0, endpoint.vpcEndpointDnsEntries)));
+      new cdk.CfnOutput(this, `${pascalCase(service.shortName)}EndpointUrl`, {
+        value: cdk.Fn.join('', ['https://', name]),
+        description: `The ${service.shortName} interface endpoint (AWS offers it no private DNS): set ${variable} to this in the pods that call it`,
       });
     }
   }
@@ -490,6 +520,22 @@ function checkService(
     }
   }
   return service;
+}
+
+/**
+ * An interface endpoint's DNS options. S3's private DNS answers every
+ * resolver of the VPC, not only inbound Resolver endpoints: AWS reads an
+ * unset choice as only-inbound when a gateway endpoint exists (kaji always
+ * makes one), and then pods would resolve S3 to the gateway's public
+ * addresses, which their NetworkPolicies do not admit. The price: the nodes'
+ * ECR image layers (stored in S3) pass the interface endpoint too, billed per
+ * GB, where the gateway was free; a platform that lists no `s3` keeps them
+ * free, and its pods reach S3 only with `internet` egress.
+ */
+function privateDns(shortName: string): Pick<ec2.InterfaceVpcEndpointOptions, 'privateDnsEnabled' | 'privateDnsOnlyForInboundResolverEndpoint'> {
+  if (ENDPOINT_URL_VARIABLES.has(shortName)) return { privateDnsEnabled: false };
+  if (shortName === 's3') return { privateDnsEnabled: true, privateDnsOnlyForInboundResolverEndpoint: ec2.VpcEndpointPrivateDnsOnlyForInboundResolverEndpoint.ALL_RESOLVERS };
+  return { privateDnsEnabled: true };
 }
 
 /** The interface endpoints of the props plus those platform.yaml names (network.awsEndpoints), each once. */

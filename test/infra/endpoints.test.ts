@@ -1,9 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SharedStack } from '../../src/infra/index.js';
-import { parsePlatform } from '../../src/platform/index.js';
+import { loadPlatform, parsePlatform } from '../../src/platform/index.js';
 import { platformYaml } from '../support/platform.js';
 
 /** The shared stack of a one-service platform whose platform.yaml names these `network.awsEndpoints`. */
@@ -49,9 +51,71 @@ describe('SharedStack interface endpoints from platform.yaml', () => {
     assert.deepEqual(egress.map((rule) => rule.CidrIp), ['255.255.255.255/32']);
   });
 
+  test('s3 gets private DNS for every resolver of the VPC, so pods resolve S3 to the endpoint subnets, not to the gateway', () => {
+    // GIVEN a platform whose pods call S3 and SQS (and the gateway endpoints kaji always makes)
+    const { template } = sharedStack(['s3', 'sqs']);
+    // THEN S3's interface endpoint says AllResolvers outright: AWS reads an unset choice as only-inbound when a gateway exists
+    const [s3] = interfaceEndpoints(template).filter((endpoint) => JSON.stringify(endpoint.Properties.ServiceName).includes('.s3'));
+    assert.ok(s3, 'an S3 interface endpoint');
+    assert.equal(s3.Properties.PrivateDnsEnabled, true);
+    assert.deepEqual(s3.Properties.DnsOptions, { PrivateDnsOnlyForInboundResolverEndpoint: 'AllResolvers' });
+    // AND the other endpoints keep AWS's plain private DNS
+    const [sqs] = interfaceEndpoints(template).filter((endpoint) => JSON.stringify(endpoint.Properties.ServiceName).includes('.sqs'));
+    assert.equal(sqs!.Properties.PrivateDnsEnabled, true);
+    assert.equal(sqs!.Properties.DnsOptions, undefined);
+    // AND the S3 gateway endpoint stays (free, for what S3's private zone does not name)
+    template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' }, 2);
+  });
+
+  test('dynamodb and dynamodb-streams, which AWS offers no private DNS, are made without it and their URLs are outputs', () => {
+    // GIVEN a platform whose pods call DynamoDB and its streams
+    const { template } = sharedStack(['dynamodb', 'dynamodb-streams']);
+    // THEN neither endpoint asks for private DNS (EC2 would refuse the stack)
+    const endpoints = interfaceEndpoints(template);
+    assert.equal(endpoints.length, 2);
+    for (const endpoint of endpoints) assert.equal(endpoint.Properties.PrivateDnsEnabled, false, JSON.stringify(endpoint.Properties.ServiceName));
+    // AND each endpoint's Regional URL is an output naming the SDKs' variable to set
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
+    assert.match(outputs.DynamodbEndpointUrl!.Description, /AWS_ENDPOINT_URL_DYNAMODB\b/);
+    assert.match(outputs.DynamodbStreamsEndpointUrl!.Description, /AWS_ENDPOINT_URL_DYNAMODB_STREAMS/);
+    const [id] = Object.keys(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface', ServiceName: Match.stringLikeRegexp('\\.dynamodb$') } }));
+    assert.ok(id, 'the DynamoDB interface endpoint');
+    assert.deepEqual(outputs.DynamodbEndpointUrl!.Value, {
+      'Fn::Join': ['', ['https://', { 'Fn::Select': [1, { 'Fn::Split': [':', { 'Fn::Select': [0, { 'Fn::GetAtt': [id, 'DnsEntries'] }] }] }] }]],
+    });
+  });
+
   test('without interface endpoints there is no endpoint security group', () => {
     const { template } = sharedStack([]);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2); // the S3 and DynamoDB gateway endpoints
     template.resourceCountIs('AWS::EC2::SecurityGroup', 0);
+  });
+});
+
+describe('the example reaches S3 and DynamoDB through its endpoint subnets', () => {
+  const labs = fileURLToPath(new URL('../../examples/labs/', import.meta.url));
+  /** The text of a service's base manifests (apps/<service>/base/). */
+  const baseOf = (service: string): string => {
+    const folder = `${labs}manifests/apps/${service}/base/`;
+    return readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => readFileSync(folder + entry.name, 'utf8'))
+      .join('\n');
+  };
+
+  test('s3 and dynamodb are endpoints; every service whose pods set AWS_ENDPOINT_URL_DYNAMODB may reach the endpoint subnets on 443', async () => {
+    const platform = await loadPlatform(`${labs}platform.yaml`);
+    assert.ok(platform.network.awsEndpoints.includes('s3') && platform.network.awsEndpoints.includes('dynamodb'));
+    const callers = platform.services.filter((service) => baseOf(service.name).includes('AWS_ENDPOINT_URL_DYNAMODB'));
+    assert.deepEqual(
+      callers.map((service) => service.name),
+      ['antenna', 'feed-crawler', 'feed-scheduler', 'blog-editor', 'bookmark-counter', 'star', 'notifications', 'hotentry'],
+    );
+    for (const service of callers) {
+      assert.ok(
+        service.egress.some((to) => to.kind === 'cidr' && to.cidr === '10.0.16.0/20' && to.ports.includes(443)),
+        `${service.name} may reach the endpoint subnets`,
+      );
+    }
   });
 });

@@ -377,7 +377,7 @@ export const PLATFORM_SCHEMA: Schema = {
           { minItems: 1, uniqueItems: true, default: [...D.loadBalancerCidrs] },
         ),
         awsEndpoints: list(
-          'AWS services the pods reach through interface VPC endpoints with private DNS, by endpoint service name (sts, sqs, sns, email, dynamodb, secretsmanager...); the CDK shared stack creates them in the endpoint subnets. @default []',
+          'AWS services the pods reach through interface VPC endpoints, by endpoint service name (sts, sqs, sns, email, s3, dynamodb, secretsmanager...); the CDK shared stack creates them in the endpoint subnets, with private DNS, so the SDKs\' default names lead there. s3: for every resolver of the VPC, so the nodes\' image layers pass it too (billed per GB) instead of the free gateway endpoint. dynamodb, dynamodb-streams: AWS offers them no private DNS, so the pods that call them set AWS_ENDPOINT_URL_DYNAMODB (_STREAMS) to the URL the shared stack outputs. @default []',
           { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'An endpoint service name, e.g. sqs (com.amazonaws.<region>.sqs).' },
           { uniqueItems: true, default: [] },
         ),
