@@ -30,9 +30,11 @@ export async function readSnapshotRecommendations(file: string, options: { reado
   await readInputs([file], sink, { readStdin: options.readStdin, maxFileBytes: MAX_INPUT_BYTES });
   if (sink.problems.length > 0) throw new CapacityInputError(sink.problems);
   const name = file === '-' ? STDIN_NAME : file;
-  const found = recommendationsOf(objects.map((object) => object.raw), name);
+  // The same rule as readClusterRecommendations' selector: `kubectl get vpa -A` wrote every VPA, a tenant's too.
+  const kajis = objects.filter((object) => (object.metadata.labels as Record<string, unknown> | undefined)?.[MANAGED_BY_LABEL] === MANAGED_BY);
+  const found = recommendationsOf(kajis.map((object) => object.raw), name);
   if (found.length === 0 && objects.length > 0) {
-    throw new CapacityInputError([{ file: name, message: `holds no VerticalPodAutoscaler; write the snapshot with ${VPA_SNAPSHOT_COMMAND}` }]);
+    throw new CapacityInputError([{ file: name, message: `holds no VerticalPodAutoscaler kaji synth wrote (${MANAGED_BY_LABEL}=${MANAGED_BY}); write the snapshot with ${VPA_SNAPSHOT_COMMAND}` }]);
   }
   return found;
 }

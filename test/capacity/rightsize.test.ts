@@ -144,11 +144,11 @@ describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
     writeFileSync(snapshots.path('pods.json'), list([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }]));
     const pods = await kaji(['rightsize', '--from', snapshots.path('pods.json'), '--platform', fixture.platformDir, '--dry-run']);
     assert.equal(pods.code, 2);
-    assert.match(pods.stderr, /pods\.json: holds no VerticalPodAutoscaler; write the snapshot with kubectl get vpa -A -o json\n$/);
+    assert.match(pods.stderr, /pods\.json: holds no VerticalPodAutoscaler kaji synth wrote \(app\.kubernetes\.io\/managed-by=kaji\); write the snapshot with kubectl get vpa -A -o json\n$/);
   });
 
   test('one cluster read: a value another cluster also runs is not sized on it (named, left alone); a VPA without its cluster is a note', async () => {
-    const unlabelled = BLUE_VPAS.map((vpa) => ({ ...vpa, metadata: { ...vpa.metadata, labels: { 'kaji.dev/service': vpa.metadata.namespace } } }));
+    const unlabelled = BLUE_VPAS.map((vpa) => ({ ...vpa, metadata: { ...vpa.metadata, labels: { 'app.kubernetes.io/managed-by': 'kaji', 'kaji.dev/service': vpa.metadata.namespace } } }));
     writeFileSync(snapshots.path('unlabelled.json'), list(unlabelled));
     const { code, stdout, stderr } = await kaji(['rightsize', '--from', snapshots.path('blue.json'), '--platform', fixture.platformDir, '--manifests', fixture.remote, '--dry-run', '-o', 'json']);
     assert.equal(code, 0, stderr);
