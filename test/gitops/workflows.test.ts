@@ -270,7 +270,13 @@ describe('example workflows', () => {
     assert.equal((workflow.permissions as Map)['pull-requests'], 'write');
     const steps = (workflow.jobs as Record<string, Map>).check!.steps as Map[];
     const runs = steps.map((step) => String(step.run ?? ''));
-    assert.ok(runs.some((run) => /synth \. --check-only/.test(run)));
+    // examples/labs has two repositories: the platform one in platform/, the pull request's in platform/manifests.
+    const checkouts = steps.filter((step) => String(step.uses).startsWith('actions/checkout@')).map((step) => step.with as Map);
+    assert.ok(checkouts.some((w) => w.repository === 'example-labs/platform' && w.path === 'platform'));
+    assert.ok(checkouts.some((w) => w.repository === undefined && w.path === 'platform/manifests'));
+    assert.ok(runs.some((run) => /synth platform --check-only/.test(run)));
+    assert.ok(runs.every((run) => !/--config polaris\.yaml/.test(run)), 'the policy is the platform repository\'s');
+    assert.ok(runs.some((run) => /--config platform\/polaris\.yaml/.test(run)));
     assert.ok(runs.some((run) => /check .* --format sarif -o kaji\.sarif/.test(run)));
     assert.ok(runs.some((run) => /check .* --format markdown .*-o kaji\.md/.test(run)));
     assert.ok(runs.some((run) => /gh pr comment "\$PR" --edit-last --body-file kaji\.md \|\| gh pr comment/.test(run)));
