@@ -44,6 +44,8 @@ export interface ClusterDefinition {
   readonly kubernetesVersion: string;
   /** Route 53 weight of this cluster's records, 0-255. */
   readonly weight: number;
+  /** Being retired (kaji upgrade finish): synth writes no service Applications for it. Weight 0. @default false */
+  readonly retiring: boolean;
 }
 
 /** Spare capacity kept ready: fixed units, or a share of the services' quota cpu and memory. */

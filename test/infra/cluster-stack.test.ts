@@ -656,7 +656,7 @@ describe('ClusterStack: cdk-nag and bad input', () => {
 
   test('a Kubernetes version without pins is an InfraError that lists the supported versions', () => {
     // GIVEN a platform whose cluster runs 1.31
-    const old = { name: 'old', kubernetesVersion: '1.31', weight: 0 };
+    const old = { name: 'old', kubernetesVersion: '1.31', weight: 0, retiring: false };
     const oldApp = new cdk.App();
     // WHEN / THEN
     assert.throws(

@@ -42,7 +42,7 @@ function clusterStack(id = 'Test'): { stack: Stack; cluster: eks.Cluster } {
 }
 
 function karpenterProps(cluster: eks.Cluster, overrides: Partial<KarpenterProps> = {}): KarpenterProps {
-  return { cluster, platform: platform(), clusterDefinition: { name: 'blue', kubernetesVersion: '1.32', weight: 255 }, ...overrides };
+  return { cluster, platform: platform(), clusterDefinition: { name: 'blue', kubernetesVersion: '1.32', weight: 255, retiring: false }, ...overrides };
 }
 
 // GIVEN one cluster with Karpenter WHEN synthesised (once for the file)
@@ -142,7 +142,7 @@ describe('Karpenter: pins', () => {
     // GIVEN a cluster definition on 1.31 WHEN Karpenter is built THEN
     const { stack: other, cluster: otherCluster } = clusterStack('Old');
     assert.throws(
-      () => new Karpenter(other, 'Karpenter', karpenterProps(otherCluster, { clusterDefinition: { name: 'old', kubernetesVersion: '1.31', weight: 0 } })),
+      () => new Karpenter(other, 'Karpenter', karpenterProps(otherCluster, { clusterDefinition: { name: 'old', kubernetesVersion: '1.31', weight: 0, retiring: false } })),
       (error: unknown) =>
         InfraError.isInfraError(error) &&
         error.field === 'clusterDefinition.kubernetesVersion' &&

@@ -78,7 +78,7 @@ const MINIMAL_RESULT: PlatformDefinition = {
   file: resolve(FILE),
   platform: { name: 'labs', region: 'eu-west-1', account: '111122223333', domain: 'labs.example.com', adminRoles: [] },
   manifests: { url: 'https://github.com/labs/manifests.git', branch: 'main', path: '.', localPath: 'manifests' },
-  clusters: [{ name: 'blue', kubernetesVersion: '1.32', weight: 255 }],
+  clusters: [{ name: 'blue', kubernetesVersion: '1.32', weight: 255, retiring: false }],
   capacity: {
     capacityTypes: ['spot', 'on-demand'],
     instanceCategories: ['c', 'm', 'r'],
@@ -135,6 +135,7 @@ clusters:
   - name: green
     kubernetesVersion: "1.35"
     weight: 0
+    retiring: true
 capacity:
   capacityTypes: [on-demand]
   instanceCategories: [m]
@@ -187,8 +188,8 @@ services:
       platform: { name: 'labs', region: 'us-gov-west-1', account: '011122223333', domain: 'labs.example.com', adminRoles: ['arn:aws-us-gov:iam::011122223333:role/platform-admins'] },
       manifests: { url: 'git@github.com:labs/manifests.git', branch: 'release', path: 'platform', localPath: '../manifests' },
       clusters: [
-        { name: 'blue', kubernetesVersion: '1.32', weight: 255 },
-        { name: 'green', kubernetesVersion: '1.35', weight: 0 },
+        { name: 'blue', kubernetesVersion: '1.32', weight: 255, retiring: false },
+        { name: 'green', kubernetesVersion: '1.35', weight: 0, retiring: true },
       ],
       capacity: {
         capacityTypes: ['on-demand'],
@@ -719,6 +720,27 @@ describe('errors: clusters', () => {
     // A version newer than the table is not called one EKS lacks: kaji lacks its pins
     assertProblems(edit('"1.32"', '"1.36"'), [`platform.yaml:10:24: clusters[0].kubernetesVersion: Kubernetes "1.36" is not a version this kaji has pinned add-ons, charts, a kubectl layer and an AMI for; ${supported}`]);
     assertProblems(edit('"1.32"', '"latest"'), [`platform.yaml:10:24: clusters[0].kubernetesVersion: Kubernetes "latest" is not a version this kaji has pinned add-ons, charts, a kubectl layer and an AMI for; ${supported}`]);
+  });
+
+  test('a retiring cluster with a weight, or a retiring that is not true or false: each names its field', () => {
+    const green = '  - name: green\n    kubernetesVersion: "1.35"\n';
+    assertProblems(edit('    weight: 255\n', `    weight: 200\n    retiring: true\n${green}    weight: 55\n`), [
+      'platform.yaml:11:13: clusters[0].weight: must be 0 while the cluster is retiring (its services are being pruned), not 200: give its weight to another cluster, or remove retiring: true',
+    ]);
+    assertProblems(edit('    weight: 255\n', `    weight: 0\n    retiring: true\n${green}    weight: 255\n    retiring: true\n`), [
+      'platform.yaml:15:13: clusters[1].weight: must be 0 while the cluster is retiring (its services are being pruned), not 255: give its weight to another cluster, or remove retiring: true',
+      'platform.yaml:16:15: clusters[1].retiring: every cluster is retiring: nothing would run the services; keep at least one cluster that is not retiring',
+    ]);
+    assertProblems(edit('    weight: 255\n', '    weight: 255\n    retiring: yes\n'), ['platform.yaml:12:15: clusters[0].retiring: must be true or false, found "yes"']);
+  });
+
+  test('every cluster retiring: at least one must stay to run the services', () => {
+    const text = edit('    weight: 255\n', '    weight: 0\n    retiring: true\n  - name: green\n    kubernetesVersion: "1.35"\n    weight: 10\n    retiring: false\n');
+    assert.deepEqual(problems(text), []);
+    assertProblems(text.replace('retiring: false', 'retiring: true').replace('weight: 10', 'weight: 0'), [
+      'platform.yaml:8:1: clusters: every cluster has weight 0: Route 53 would then split traffic evenly; give at least one cluster a weight above 0',
+      'platform.yaml:16:15: clusters[1].retiring: every cluster is retiring: nothing would run the services; keep at least one cluster that is not retiring',
+    ]);
   });
 
   test('weights that are all 0', () => {

@@ -38,8 +38,8 @@ const service = (overrides: Partial<ServiceDefinition> & Pick<ServiceDefinition,
   ...overrides,
 });
 
-const blue: ClusterDefinition = { name: 'blue', kubernetesVersion: '1.32', weight: 255 };
-const green: ClusterDefinition = { name: 'green', kubernetesVersion: '1.35', weight: 0 };
+const blue: ClusterDefinition = { name: 'blue', kubernetesVersion: '1.32', weight: 255, retiring: false };
+const green: ClusterDefinition = { name: 'green', kubernetesVersion: '1.35', weight: 0, retiring: false };
 
 const SERVICES: readonly ServiceDefinition[] = [
   service({ name: 'antenna', team: 'feeds', hosts: ['antenna.labs.example.com'], quota: { cpu: '6', memory: '12Gi', pods: 40, storage: '0', persistentVolumeClaims: 0 } }),

@@ -12,7 +12,7 @@ import { definePlatform } from '../support/platform.js';
 import { objectsFrom } from '../support/inputs.js';
 
 const LABS_POLICY = fileURLToPath(new URL('../../examples/labs/polaris.yaml', import.meta.url));
-const blue = { name: 'blue', kubernetesVersion: '1.32', weight: 255 };
+const blue = { name: 'blue', kubernetesVersion: '1.32', weight: 255, retiring: false };
 
 function service(name: string, cpu: string, memory: string): ServiceDefinition {
   return {

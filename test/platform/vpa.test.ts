@@ -27,7 +27,7 @@ const shop: ServiceDefinition = {
   egress: [],
 };
 const cart: ServiceDefinition = { ...shop, name: 'cart', namespace: 'cart' };
-const blue: ClusterDefinition = { name: 'blue', kubernetesVersion: '1.32', weight: 255 };
+const blue: ClusterDefinition = { name: 'blue', kubernetesVersion: '1.32', weight: 255, retiring: false };
 const platform = definePlatform({ clusters: [blue], services: [shop, cart] });
 
 const object = (apiVersion: string, kind: string, name: string): JsonObject => ({ apiVersion, kind, metadata: { name, namespace: 'shop-ns' } });

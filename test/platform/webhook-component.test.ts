@@ -25,7 +25,7 @@ import { objectsFrom } from '../support/inputs.js';
 
 const LABS_POLICY = fileURLToPath(new URL('../../examples/labs/polaris.yaml', import.meta.url));
 const POLICY_TEXT = 'checks:\n  runAsRootAllowed: danger\n';
-const blue = { name: 'blue', kubernetesVersion: '1.32', weight: 255 };
+const blue = { name: 'blue', kubernetesVersion: '1.32', weight: 255, retiring: false };
 const PLATFORM = definePlatform({
   platform: { name: 'labs', region: 'ap-northeast-1', account: '111122223333', domain: 'labs.example.com' },
   webhook: { enabled: true, failurePolicy: 'Ignore', timeoutSeconds: 7, image: '111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/kaji:0.1.0' },

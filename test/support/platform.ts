@@ -91,7 +91,7 @@ export function definePlatform(overrides: Partial<PlatformDefinition> = {}): Pla
     file: '/tmp/platform.yaml',
     platform: { name: 'shop', region: 'eu-west-1', account: '111122223333', domain: 'shop.example.com' },
     manifests: { url: 'https://git.example.com/shop/manifests.git', branch: 'main', path: '.', localPath: 'manifests' },
-    clusters: [{ name: 'blue', kubernetesVersion: '1.32', weight: 255 }],
+    clusters: [{ name: 'blue', kubernetesVersion: '1.32', weight: 255, retiring: false }],
     capacity: {
       capacityTypes: ['spot', 'on-demand'],
       instanceCategories: ['c', 'm', 'r'],

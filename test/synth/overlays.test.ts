@@ -7,9 +7,9 @@ import { definePlatform } from '../support/platform.js';
 
 const service = { name: 'antenna', team: 'blog', namespace: 'antenna' } as ServiceDefinition;
 const clusters = [
-  { name: 'green', kubernetesVersion: '1.35', weight: 0 },
-  { name: 'blue', kubernetesVersion: '1.32', weight: 255 },
-  { name: 'red', kubernetesVersion: '1.34', weight: 0 },
+  { name: 'green', kubernetesVersion: '1.35', weight: 0, retiring: false },
+  { name: 'blue', kubernetesVersion: '1.32', weight: 255, retiring: false },
+  { name: 'red', kubernetesVersion: '1.34', weight: 0, retiring: false },
 ];
 
 describe('planOverlays', () => {

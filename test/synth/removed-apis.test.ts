@@ -27,8 +27,8 @@ describe('removed APIs in kaji synth', () => {
     // platform.yaml offers only the versions EKS still runs (1.32 on); the clusters around 1.25 are made in code.
     const service = parsePlatform(platformYaml([{ name: 'jobs' }]), 'platform.yaml').services[0]!;
     const clusters = [
-      { name: 'old', kubernetesVersion: '1.24', weight: 0 },
-      { name: 'new', kubernetesVersion: '1.25', weight: 255 },
+      { name: 'old', kubernetesVersion: '1.24', weight: 0, retiring: false },
+      { name: 'new', kubernetesVersion: '1.25', weight: 255, retiring: false },
     ] as const;
     const objects = [toKubeObject({ apiVersion: 'batch/v1beta1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'jobs' } }, { file: '/m/apps/jobs/overlays/new/kustomization.yaml', line: 1 })];
     assert.deepEqual(removedApiViolations(clusters[0], service, objects), []);

@@ -334,6 +334,30 @@ function checkClusters(data: Raw, problems: ProblemList): void {
       message: 'every cluster has weight 0: Route 53 would then split traffic evenly; give at least one cluster a weight above 0',
     });
   }
+  checkRetiring(clusters, problems);
+}
+
+/**
+ * A retiring cluster's services are being pruned (kaji synth writes no
+ * Application for them), so it must serve nothing: weight 0, and some other
+ * cluster left to serve.
+ */
+function checkRetiring(clusters: readonly IndexedRecord[], problems: ProblemList): void {
+  const retiring = clusters.filter(({ value }) => value.retiring === true);
+  for (const { value: cluster, index } of retiring) {
+    if (typeof cluster.weight !== 'number' || cluster.weight === 0) continue;
+    problems.add({
+      path: ['clusters', index, 'weight'],
+      message: `must be 0 while the cluster is retiring (its services are being pruned), not ${cluster.weight}: give its weight to another cluster, or remove retiring: true`,
+    });
+  }
+  if (clusters.length > 0 && retiring.length === clusters.length) {
+    const last = retiring.at(-1)!;
+    problems.add({
+      path: ['clusters', last.index, 'retiring'],
+      message: 'every cluster is retiring: nothing would run the services; keep at least one cluster that is not retiring',
+    });
+  }
 }
 
 /** One IAM role, one EKS access entry per cluster: a platform admin role cannot also be a team's identity, nor one role two teams'. */
@@ -833,6 +857,7 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
       name: cluster.name as string,
       kubernetesVersion: cluster.kubernetesVersion as string,
       weight: cluster.weight as number,
+      retiring: (cluster.retiring as boolean | undefined) ?? false,
     })),
     capacity: {
       capacityTypes: (capacity.capacityTypes as CapacityType[] | undefined) ?? [...D.capacityTypes],

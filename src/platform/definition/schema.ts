@@ -259,6 +259,12 @@ export const PLATFORM_SCHEMA: Schema = {
             maximum: 255,
             description: 'Route 53 weight of this cluster\'s records, 0-255: the share of traffic is weight / sum of weights. At least one cluster needs a weight above 0.',
           },
+          retiring: {
+            type: 'boolean',
+            description:
+              'The cluster is being retired (kaji upgrade finish sets it): kaji synth no longer writes its service Applications (clusters/<name>/argocd/apps/), so its Argo CD prunes them, and with their Ingresses their load balancers and DNS records; the rest of clusters/<name>/ stays until the cluster is removed from this list. Needs weight 0, and another cluster that is not retiring. @default false',
+            default: false,
+          },
         },
         ['name', 'kubernetesVersion', 'weight'],
       ),
