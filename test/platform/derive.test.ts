@@ -429,6 +429,26 @@ describe('service Application', () => {
   });
 });
 
+describe('a retiring cluster', () => {
+  test('no service Application; every other file byte for byte as before (root, projects, platform Applications, tenants, components)', () => {
+    // The webhook and the headroom on: their files, and kaji-platform, stay too.
+    const platform = { ...PLATFORM, webhook: definePlatform().webhook, capacity: definePlatform().capacity };
+    const retiring = deriveClusterFiles(platform, { ...green, retiring: true }, { policyText: 'checks: {}\n' });
+    const serving = deriveClusterFiles(platform, green, { policyText: 'checks: {}\n' });
+    assert.ok(retiring.some((f) => f.path.startsWith('clusters/green/platform/webhook/')) && retiring.some((f) => f.path.startsWith('clusters/green/platform/headroom/')));
+    const apps = (path: string) => path.startsWith('clusters/green/argocd/apps/');
+    assert.deepEqual(
+      serving.filter((f) => apps(f.path)).map((f) => f.path),
+      SERVICES.map((s) => `clusters/green/argocd/apps/${s.name}.yaml`).sort(),
+    );
+    assert.deepEqual(retiring.filter((f) => apps(f.path)), []);
+    assert.deepEqual(retiring, serving.filter((f) => !apps(f.path)));
+    for (const kept of ['root.yaml', 'kaji-tenants.yaml', 'kaji-platform.yaml', 'projects/kaji-root.yaml', 'projects/kaji-platform.yaml', 'projects/antenna.yaml']) {
+      assert.ok(retiring.some((f) => f.path === `clusters/green/argocd/${kept}`), kept);
+    }
+  });
+});
+
 describe('root and platform applications', () => {
   test('the root application syncs the cluster argocd folder recursively, under a project limited to Argo CD objects', () => {
     const root = only(blueFiles, 'clusters/blue/argocd/root.yaml');

@@ -5,6 +5,7 @@ import { formatSynthTable, runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { platformTree, platformYaml, type TestService } from '../support/platform.js';
+import { snapshot } from '../support/synth-output.js';
 
 const shop: TestService = { name: 'shop', hosts: ['www.shop.example.com'], extra: `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -132,6 +133,30 @@ describe('kaji synth', { skip: !hasKubectl }, () => {
       assert.equal(fresh.code, 0, fresh.stdout);
       assert.match(fresh.stdout, /generated files: up to date/);
       assert.match(fresh.stderr, /rendered 2\/2/, 'progress goes to standard error');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test("a retiring cluster: synth deletes its service Applications and nothing else; --check-only then passes", async () => {
+    const tree = platformTree([shop, cart]);
+    try {
+      assert.equal((await kaji(['synth', tree.root, '--out', tree.path('out')])).code, 0);
+      const before = snapshot(tree.path('manifests'));
+      const retiring = readFileSync(tree.path('platform.yaml'), 'utf8').replace('weight: 0}', 'weight: 0, retiring: true}');
+      assert.match(retiring, /name: green, kubernetesVersion: "1.34", weight: 0, retiring: true/);
+      writeFileSync(tree.path('platform.yaml'), retiring);
+
+      const result = await runSynth({ directory: tree.root, outDirectory: tree.path('out') });
+      assert.deepEqual(result.fileChanges.map((change) => `${change.action} ${change.path}`), ['delete clusters/green/argocd/apps/cart.yaml', 'delete clusters/green/argocd/apps/shop.yaml']);
+      const expected = Object.fromEntries(Object.entries(before).filter(([path]) => !/^clusters\/green\/argocd\/apps(\/|$)/.test(path)));
+      assert.deepEqual(snapshot(tree.path('manifests')), expected, 'every other file (kaji-root, projects, tenants, platform) as it was; the empty apps/ folder gone');
+      // Its overlays are still rendered and checked: they stay until the cluster is removed.
+      assert.deepEqual(result.clusters.map((c) => [c.cluster, c.services.map((s) => s.rendered)]), [['blue', [true, true]], ['green', [true, true]]]);
+
+      const check = await kaji(['synth', tree.root, '--check-only']);
+      assert.equal(check.code, 0, check.stdout);
+      assert.match(check.stdout, /generated files: up to date/);
     } finally {
       tree.cleanup();
     }

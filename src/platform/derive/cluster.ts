@@ -13,6 +13,7 @@
 //       projects/kaji-platform.yaml  AppProject of kaji-tenants and kaji-platform
 //       projects/<service>.yaml      AppProject per tenant service (its namespace only)
 //       apps/<service>.yaml          Application per service: apps/<service>/overlays/<cluster>/
+//                                    (none while the cluster is retiring: see serviceApplications)
 //     tenants/<service>/             guardrails, synced by kaji-tenants
 //       namespace.yaml               Namespace (team label, Pod Security Admission)
 //       resourcequota.yaml           ResourceQuota
@@ -176,11 +177,35 @@ export function deriveClusterFiles(
   for (const service of services) {
     files.push(
       generatedFile(`${folder}/argocd/projects/${service.name}.yaml`, [tenantProject(platform, service)]),
-      generatedFile(`${folder}/argocd/apps/${service.name}.yaml`, [serviceApplication(platform, cluster, service)]),
+      ...serviceApplications(platform, cluster, service),
       ...tenantFiles(cluster, service, platform, options.workloads?.get(service.name) ?? []),
     );
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * A service's Application, none in a retiring cluster: its kaji-root prunes the
+ * Application, whose resources finalizer deletes the Ingresses; the Load
+ * Balancer Controller then deletes their load balancers and external-dns their
+ * records, before the cluster's stack is deleted (which would leave those
+ * behind: see src/upgrade/retire.ts). Nothing else of the cluster goes:
+ * kaji-root and every AppProject stay, as Argo CD prunes nothing once the root's
+ * path is gone (argoproj/argo-cd#5205) and an Application whose project goes
+ * with it is stuck deleting (argoproj/argo-cd#4369); kaji-tenants and
+ * kaji-platform stay, and what they sync: the tenants' namespaces hold the
+ * Ingresses being deleted (pruning them would race the Applications' own
+ * deletion), the webhook still guards the cluster, and the VPAs and the
+ * headroom make no AWS resource of their own (the headroom's Karpenter nodes
+ * are among the checks finish names once the stack is deleted). synth still
+ * renders and checks the cluster's overlays, which stay until its removal. So
+ * the commit that retires a cluster deletes its service Applications and
+ * changes nothing else it generates: small to review, and nothing the
+ * controllers must undo.
+ */
+function serviceApplications(platform: PlatformDefinition, cluster: ClusterDefinition, service: ServiceDefinition): GeneratedFile[] {
+  if (cluster.retiring) return [];
+  return [generatedFile(`${clusterFolder(cluster)}/argocd/apps/${service.name}.yaml`, [serviceApplication(platform, cluster, service)])];
 }
 
 /**
