@@ -75,7 +75,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         "then one DNS weight step per run (check the new cluster's Argo CD again, push, verify in Route 53, soak)\n" +
         '  status    where the upgrade stands\n' +
         "  rollback  all weight back to the old cluster, verified in Route 53, after a look at its Argo CD (--force: without)\n" +
-        "  finish    prune the old cluster's Applications and wait for its records to go, then remove it from platform.yaml, once the new one " +
+        "  finish    mark the old cluster retiring (its Applications pruned) and wait for its records to go, then remove it from platform.yaml, once the new one " +
         'has all the weight and its Argo CD is still all Synced and Healthy (--destroy: cdk destroy it before the removal)\n\n' +
         'Every step is idempotent and recorded only once verified: a run stopped anywhere (Ctrl-C included) is taken up by ' +
         'the next `kaji upgrade next`.',
@@ -188,7 +188,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
 
   withRun(upgrade.command('finish'))
     .description(
-      "Once the new cluster has all the weight and has soaked: prune the old one's service Applications (one commit; its Argo CD deletes " +
+      "Once the new cluster has all the weight and has soaked: mark the old one retiring in platform.yaml, which prunes its service Applications (one commit; its Argo CD deletes " +
         'their Ingresses, its Load Balancer Controller their load balancers, its external-dns their records), wait until Route 53 has no ' +
         'record of it, then remove it from platform.yaml and release. With --destroy, cdk destroy its stack before the removal, while ' +
         'platform.yaml still defines it (afterwards the CDK app has no such stack).',

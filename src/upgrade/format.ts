@@ -33,7 +33,7 @@ const STEP_TITLES: Record<string, (state: UpgradeState, step: StepId) => string>
   preflight: () => 'preflight (readiness plan)',
   deploy: (state) => `deploy ${state.to.name} (cdk deploy ${stackName({ platform: { name: state.platform } }, state.to.name)})`,
   sync: (state) => `${state.to.name}'s Argo CD: every Application Synced and Healthy`,
-  finish: (state) => `finish: prune ${state.from.name}'s Applications, wait until Route 53 has no record of it, remove it`,
+  finish: (state) => `finish: retire ${state.from.name} (its Applications pruned), wait until Route 53 has no record of it, remove it`,
 };
 
 export function stepTitle(state: UpgradeState, step: StepId): string {

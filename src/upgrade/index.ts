@@ -6,7 +6,7 @@ export { planUpgrade, chooseClusters, type UpgradePlan, type Blocker, type Block
 export { startUpgrade, nextStep, rollback, finish, expectedApplications, DEFAULT_SOAK_MS, DEFAULT_WEIGHT_STEPS, DEFAULT_DEGRADED_GRACE_MS } from './runbook.js';
 export type { RunbookOptions, StartOptions, RollbackOptions, FinishOptions, StepResult } from './runbook.js';
 export { readState, requireState, currentStep, stepsOf, weightsOf, statePath, STATE_FILE, type UpgradeState, type StepId } from './state.js';
-export { setClusterWeights, removeCluster } from './platform-edit.js';
+export { setClusterWeights, setClusterRetiring, removeCluster } from './platform-edit.js';
 export { listApplications, syncVerdict, ArgoCdRefusedError, ATTENTION_HEALTHS, type ArgoCdConnection, type ApplicationStatus, type SyncVerdict, type RevisionRequirement, type AttentionHealth } from './argocd.js';
 export { dnsVerdict, weightedRecords, hostedZoneOf, route53Client, type WeightedRecord, type DnsVerdict, type Route53Options } from './route53.js';
 export { formatDuration, parseDuration } from './wait.js';

@@ -71,13 +71,14 @@ export function chooseClusters(platform: PlatformDefinition, from: string | unde
   const named = (name: string, flag: string) => {
     const cluster = platform.clusters.find((candidate) => candidate.name === name);
     if (!cluster) throw new UpgradeError(`${flag} ${name}: no such cluster in ${displayPath(platform.file)}${didYouMean(name, names)}; clusters: ${names.join(', ')}`);
+    if (cluster.retiring) throw new UpgradeError(`${flag} ${name}: ${displayPath(platform.file)} marks ${name} retiring (its services are being pruned); finish its retirement (kaji upgrade finish), or remove retiring: true`);
     return cluster;
   };
   const source = from !== undefined ? named(from, '--from') : [...platform.clusters].sort((a, b) => b.weight - a.weight)[0]!;
   let target: ClusterDefinition | undefined;
   if (to !== undefined) target = named(to, '--to');
   else {
-    const candidates = platform.clusters.filter((cluster) => cluster.weight === 0 && cluster !== source);
+    const candidates = platform.clusters.filter((cluster) => cluster.weight === 0 && !cluster.retiring && cluster !== source);
     // The newest version; of equal ones, the one written last.
     target = candidates.reduce<ClusterDefinition | undefined>((best, cluster) => (!best || minor(cluster) >= minor(best) ? cluster : best), undefined);
     if (!target) {

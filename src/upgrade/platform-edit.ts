@@ -1,7 +1,8 @@
 // Byte-exact edits of platform.yaml for a blue/green upgrade: the clusters'
-// `weight:` values, and the removal of the old cluster at the end. Only the
-// bytes of the values (or the removed entry's lines) change; comments, quoting
-// and layout stay, so the diff a reviewer sees is the weight and nothing else.
+// `weight:` values, the old cluster's `retiring: true`, and its removal at the
+// end. Only the bytes of the values (or the added line, or the removed entry's
+// lines) change; comments, quoting and layout stay, so the diff a reviewer sees
+// is the change and nothing else.
 import { parse } from 'yaml';
 import { applyPatchToYaml, type YamlPatchOperation } from '../kube/index.js';
 import { UpgradeError } from './errors.js';
@@ -42,4 +43,18 @@ export function setClusterWeights(text: string, weights: Readonly<Record<string,
 export function removeCluster(text: string, name: string, file: string): string {
   const index = clusterIndexes(text, file).get(name);
   return index === undefined ? text : applyPatchToYaml(text, 0, [{ op: 'remove', path: `/clusters/${index}` }]);
+}
+
+/**
+ * `text` with the named cluster marked `retiring: true` (kaji synth then
+ * writes none of its service Applications); unchanged when it already is.
+ * Its weight is not looked at: a release edits a stale local copy too (when
+ * platform.yaml lives in the manifest repository), and the loader refuses a
+ * retiring cluster with weight.
+ */
+export function setClusterRetiring(text: string, name: string, file: string): string {
+  const index = indexOf(clusterIndexes(text, file), name, file);
+  const retiring = (parse(text) as { clusters: { retiring?: unknown }[] }).clusters[index]?.retiring;
+  if (retiring === true) return text;
+  return applyPatchToYaml(text, 0, [{ op: retiring === undefined ? 'add' : 'replace', path: `/clusters/${index}/retiring`, value: true }]);
 }

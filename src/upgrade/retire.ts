@@ -3,13 +3,21 @@
 // what controllers inside the cluster made: the load balancers, target groups
 // and security groups of the AWS Load Balancer Controller, and external-dns's
 // records (weight 0 by then) and their TXT ownership records. So the cluster's
-// own controllers delete those first: one commit removes the service
-// Applications (clusters/<old>/argocd/apps/), the old cluster's kaji-root
-// prunes them, their resources finalizer deletes their Ingresses, the Load
-// Balancer Controller lets an Ingress go only once it has deleted its load
-// balancer, and external-dns (policy sync) deletes the records of Ingresses
-// gone. finish waits until Route 53 holds no record of the old cluster, and
-// only then destroys or removes it.
+// own controllers delete those first: one commit marks the cluster `retiring:
+// true` in platform.yaml and, generated from it, deletes its service
+// Applications (clusters/<old>/argocd/apps/: kaji synth writes none for a
+// retiring cluster); the old cluster's kaji-root prunes them, their resources
+// finalizer deletes their Ingresses, the Load Balancer Controller lets an
+// Ingress go only once it has deleted its load balancer, and external-dns
+// (policy sync) deletes the records of Ingresses gone. finish waits until
+// Route 53 holds no record of the old cluster, and only then destroys or
+// removes it.
+//
+// A state in platform.yaml rather than files deleted by hand: the manifest
+// repository stays what kaji synth generates, so its CI (`kaji synth
+// --check-only`) passes at every point of the retirement, and nobody's `kaji
+// synth` brings the Applications (and with them the Ingresses, load balancers
+// and records) back while finish waits for them to go.
 //
 // Only the Applications go, not the folder: with clusters/<old>/ gone
 // kaji-root's path no longer exists, and Argo CD prunes nothing then
@@ -17,75 +25,52 @@
 // Application whose project is pruned with it is stuck deleting
 // (argoproj/argo-cd#4369). The platform Applications (kaji-tenants,
 // kaji-platform) stay too: they have no finalizer and make no AWS resources.
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { isUrl, redact, Workspace } from '../gitops/index.js';
-import { urlCredentials } from '../gitops/git.js';
+// What else of the cluster stays, and why: serviceApplications in
+// src/platform/derive/cluster.ts.
 import type { PlatformDefinition } from '../platform/index.js';
+import { displayPath } from '../kube/index.js';
 import { repositoryPath } from '../platform/derive/names.js';
 import { stackName } from '../platform/stack-name.js';
 import { branchWeights } from './branch-weights.js';
 import { StepFailedError, UpgradeError } from './errors.js';
-import { releaseSource, type ReleaseOptions } from './release.js';
+import { setClusterRetiring } from './platform-edit.js';
+import { releasePlatformChange, type ReleaseOptions, type ReleaseResult } from './release.js';
 import { hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
 import { formatDuration, waitUntil } from './wait.js';
 
-export interface DrainOptions extends Pick<ReleaseOptions, 'manifests' | 'base' | 'attempts' | 'author' | 'onProgress' | 'trailers'> {
-  /** The commit's first line. */
-  readonly title: string;
-}
-
-export interface DrainResult {
-  /** The commit pushed, or the base tip that had no Applications of the cluster left. */
-  readonly commit: string;
-  readonly pushed: boolean;
-  /** The Application files the commit removed, as paths in the repository. */
-  readonly files: readonly string[];
-}
+export type RetireOptions = Pick<ReleaseOptions, 'title' | 'trailers' | 'manifests' | 'base' | 'attempts' | 'kubectl' | 'author' | 'onProgress'>;
 
 /** Where a cluster's service Applications are, in the manifest repository. */
-export function serviceApplicationsFolder(platform: PlatformDefinition, cluster: string): string {
+function serviceApplicationsFolder(platform: PlatformDefinition, cluster: string): string {
   return repositoryPath(platform, 'clusters', cluster, 'argocd', 'apps');
 }
 
 /**
- * Pushes one commit removing `cluster`'s service Applications from the branch
- * Argo CD follows (a push, redone on the new tip when it loses a race, as a
- * weight step's release). Refused, nothing pushed, while the branch gives the
- * cluster any weight: its services would stop while serving.
+ * Releases `cluster`'s retirement: platform.yaml marks it retiring, and the
+ * one commit pushed to the branch Argo CD follows deletes its service
+ * Applications and changes nothing else kaji synth writes. The state already
+ * set (a run stopped after its push) is nothing to push. Refused, nothing
+ * pushed, while the branch gives the cluster any weight: its services would
+ * stop while serving.
  */
-export async function releaseDrain(platform: PlatformDefinition, cluster: string, options: DrainOptions): Promise<DrainResult> {
-  const source = releaseSource(platform, options.manifests);
-  const secrets = isUrl(source) ? urlCredentials(source).secrets : [];
-  const progress = (message: string) => options.onProgress?.(redact(message, secrets));
+export function releaseRetiring(platform: PlatformDefinition, cluster: string, options: RetireOptions): Promise<ReleaseResult> {
   const folder = serviceApplicationsFolder(platform, cluster);
-  progress(`cloning ${isUrl(source) ? source : 'the manifest repository'} (${options.base ?? platform.manifests.branch})`);
-  const workspace = await Workspace.open({ source, base: options.base ?? platform.manifests.branch, shallow: isUrl(source), ...(options.author ? { author: options.author } : {}) });
-  try {
-    const apply = async (w: Workspace): Promise<boolean> => {
-      const weights = (await branchWeights(w.root, platform.manifests.path, [cluster]))[cluster]!;
-      if (weights.some((weight) => weight !== 0)) {
-        throw new UpgradeError(
-          `${w.base} of the manifest repository gives ${cluster} weight ${weights.join(' and ')}, so its Applications were not removed: it may be serving. ` +
-            `Someone moved traffic back since the last weight step (a hand edit, a rollback run elsewhere); find out why before retiring ${cluster}`,
-        );
-      }
-      await rm(join(w.root, folder), { recursive: true, force: true });
-      return w.hasChanges();
-    };
-    progress(`removing ${folder}/ (${cluster}'s service Applications)`);
-    if (!(await apply(workspace))) {
-      progress(`${workspace.base} has no Applications in ${folder}/ already (${workspace.baseCommit.slice(0, 12)}): nothing to push`);
-      return { commit: workspace.baseCommit, pushed: false, files: [] };
-    }
-    const files = (await workspace.diff()).split('\n').filter((line) => line.startsWith('diff --git ')).map((line) => line.replace(/^diff --git a\/(.*) b\/.*$/, '$1'));
-    await workspace.commit(`${options.title}\n\n${files.map((file) => `- ${file}`).join('\n')}\n`, options.trailers);
-    progress(`pushing to ${workspace.base}`);
-    const result = await workspace.pushToBase({ attempts: options.attempts ?? 20, reapply: apply });
-    return { commit: result.commit, pushed: result.pushed, files };
-  } finally {
-    await workspace.dispose();
-  }
+  const checkBranch = async (clone: { root: string; base: string }): Promise<void> => {
+    const weights = (await branchWeights(clone.root, platform.manifests.path, [cluster]))[cluster]!;
+    if (weights.every((weight) => weight === 0)) return;
+    throw new UpgradeError(
+      `${clone.base} of the manifest repository gives ${cluster} weight ${weights.join(' and ')}, so it was not marked retiring and its Applications stay: it may be serving. ` +
+        `Someone moved traffic back since the last weight step (a hand edit, a rollback run elsewhere); find out why before retiring ${cluster}`,
+    );
+  };
+  return releasePlatformChange(platform, {
+    ...options,
+    platformFile: platform.file,
+    edit: (text) => setClusterRetiring(text, cluster, displayPath(platform.file)),
+    // Deleted files only: their diffs are all removed lines.
+    expected: { what: `the deletion of ${folder}/`, allows: (file, changed) => file.startsWith(`${folder}/`) && changed.every((line) => line.startsWith('-')) },
+    checkBranch,
+  });
 }
 
 export interface RecordsGoneOptions {
@@ -140,7 +125,7 @@ export async function waitUntilRecordsGone(platform: PlatformDefinition, cluster
   }
 }
 
-/** What neither cdk destroy nor the drain removes for sure: the checks to make once the old cluster's stack is deleted. */
+/** What neither cdk destroy nor the retirement removes for sure: the checks to make once the old cluster's stack is deleted. */
 export function leftoverChecks(platform: PlatformDefinition, cluster: string): string {
   // The EKS cluster is named as its stack (ClusterStack).
   const eksCluster = stackName(platform, cluster);

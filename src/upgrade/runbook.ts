@@ -37,7 +37,7 @@ import { removeCluster, setClusterWeights } from './platform-edit.js';
 import { planUpgrade, type UpgradePlan } from './plan.js';
 import { releasePlatformChange, releaseSource, type ReleaseOptions, type ReleaseResult } from './release.js';
 import { ManifestHistory } from './revision.js';
-import { leftoverChecks, releaseDrain, waitUntilRecordsGone } from './retire.js';
+import { leftoverChecks, releaseRetiring, waitUntilRecordsGone } from './retire.js';
 import { dnsVerdict, hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
 import { currentStep, readState, requireState, resumeCommand, statePath, STATE_FILE, weightsOf, writeState, type StepId, type UpgradeState } from './state.js';
 import { formatDuration, soakUntil, waitUntil, type Probe } from './wait.js';
@@ -663,9 +663,10 @@ export interface FinishOptions extends RunbookOptions {
 
 /**
  * Retires the old cluster once the new one has all the weight and has soaked.
- * First its service Applications are pruned, and Route 53 waited on until it
- * has no record of it (retire.ts: what the stack's deletion would leave
- * behind). With `destroy`, then `cdk destroy` of its stack, while platform.yaml
+ * First it is marked retiring in platform.yaml, released (kaji synth writes
+ * none of its service Applications, so its Argo CD prunes them), and Route 53
+ * waited on until it has no record of it (retire.ts: what the stack's deletion
+ * would leave behind). With `destroy`, then `cdk destroy` of its stack, while platform.yaml
  * still defines it (the CDK app builds its stacks from platform.yaml: once the
  * cluster is removed, cdk has no such stack and destroys nothing); then its
  * removal from platform.yaml, released.
@@ -690,19 +691,19 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
     const from = state.from.name;
     const trailers = { 'Kaji-Upgrade': `${from} -> ${state.to.name}` };
     if (step === 'finish' && state.destroyedAt === undefined) {
-      // Recorded first: from the drain on, a rollback would send traffic to services going away.
+      // Recorded first: from the retirement on, a rollback would send traffic to services going away.
       const resumed = state.inProgress?.step === 'finish';
       state = await record(options, { ...state, inProgress: { step: 'finish', since: now() } });
-      const title = `upgrade ${from} → ${state.to.name}: prune ${from}'s Applications before its removal`;
-      let drain;
+      const title = `upgrade ${from} → ${state.to.name}: retire ${from} (prune its service Applications before its removal)`;
+      let retirement: ReleaseResult;
       try {
-        drain = await releaseDrain(platform, from, { title, trailers, ...releaseSettings(options) });
+        retirement = await releaseRetiring(platform, from, { title, trailers, ...releaseSettings(options) });
       } catch (error) {
         // This run pushed nothing: unless an earlier run started finish, traffic may still go back (rollback).
         if (!resumed) await record(options, { ...state, inProgress: undefined });
         throw error;
       }
-      lines.push(`${title}: ${drain.pushed ? `pushed ${drain.commit.slice(0, 12)}` : `already in the manifest repository at ${drain.commit.slice(0, 12)}`}`);
+      lines.push(`${title}: ${releaseLine(retirement)}`);
       lines.push(await waitUntilRecordsGone(platform, from, { route53: options.route53, timeoutMs: options.timeoutMs ?? 30 * 60_000, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress }));
     }
     if (options.destroy && state.destroyedAt === undefined) {

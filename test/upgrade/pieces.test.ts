@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dnsVerdict, formatDuration, parseDuration, readState, removeCluster, setClusterWeights, syncVerdict, weightsOf, type UpgradeState } from '../../src/upgrade/index.js';
+import { dnsVerdict, formatDuration, parseDuration, readState, removeCluster, setClusterRetiring, setClusterWeights, syncVerdict, weightsOf, type UpgradeState } from '../../src/upgrade/index.js';
 import { argoCdServerUrl, getApplication, listApplications } from '../../src/upgrade/argocd.js';
 import { ManifestHistory } from '../../src/upgrade/revision.js';
 import { ARGOCD_TOKEN, startArgoCd } from './fixture.js';
@@ -43,8 +43,18 @@ describe('platform.yaml edits', () => {
     assert.equal(removeCluster(BLOCK, 'purple', 'platform.yaml'), BLOCK);
   });
 
+  test("retiring: one line added after the entry's last (its comment kept); already retiring, the same bytes; false turned true", () => {
+    const retired = setClusterRetiring(BLOCK, 'green', 'platform.yaml');
+    assert.equal(retired, BLOCK.replace("weight: 0\n", "weight: 0\n    retiring: true\n"));
+    assert.equal(setClusterRetiring(retired, 'green', 'platform.yaml'), retired);
+    assert.equal(setClusterRetiring(BLOCK.replace('weight: 0\n', 'weight: 0\n    retiring: false # not yet\n'), 'green', 'platform.yaml'), BLOCK.replace('weight: 0\n', 'weight: 0\n    retiring: true # not yet\n'));
+    const flow = 'clusters:\n  - {name: blue, kubernetesVersion: "1.32", weight: 0}  # old\n  - {name: green, kubernetesVersion: "1.35", weight: 255}\n';
+    assert.equal(setClusterRetiring(flow, 'blue', 'p.yaml'), flow.replace('weight: 0}', 'weight: 0, retiring: true}'));
+  });
+
   test('an unknown cluster is named', () => {
     assert.throws(() => setClusterWeights(BLOCK, { purple: 1 }, 'platform.yaml'), /platform\.yaml: clusters has no cluster named purple/);
+    assert.throws(() => setClusterRetiring(BLOCK, 'purple', 'platform.yaml'), /platform\.yaml: clusters has no cluster named purple/);
   });
 });
 

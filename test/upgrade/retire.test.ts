@@ -1,13 +1,18 @@
 // `kaji upgrade finish` retiring blue without leaving its AWS resources
-// behind: blue's service Applications pruned first (one commit), Route 53
-// waited on until it has no record of blue (its external-dns deletes them
+// behind: blue marked retiring in platform.yaml first (one commit, which
+// deletes its service Applications as kaji synth generates them then), Route
+// 53 waited on until it has no record of blue (its external-dns deletes them
 // once the Ingresses, and their load balancers, are gone), only then cdk
-// destroy and blue's removal. The fake Route 53 stands in for both
-// external-dns: its records follow the Applications on the remote's main.
+// destroy and blue's removal. The manifest repository is what kaji synth
+// generates at every point (`kaji synth --check-only` passes). The fake Route
+// 53 stands in for both external-dns: its records follow the Applications on
+// the remote's main.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { ARGOCD_TOKEN, createFixture, healthyApps, recordsFromRemote, startArgoCd, startRoute53, withAwsCredentials, type FakeServer, type Fixture, type Record53 } from './fixture.js';
 import { colleagueCommit, runUpgrade, upgradeState } from './run.js';
@@ -40,8 +45,8 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
   const blueRecords = () => recordsFromRemote(fixture).filter((record) => record.setIdentifier === 'blue');
 
   /** An upgrade with one weight step (100 %), made: green has all the traffic, finish is next. */
-  async function readyToFinish(): Promise<void> {
-    fixture = await createFixture();
+  async function readyToFinish(options: { inRepository?: boolean } = {}): Promise<void> {
+    fixture = await createFixture(options);
     records = () => recordsFromRemote(fixture);
     argocd = await startArgoCd(() => healthyApps(GREEN_APPS, tip()));
     route53 = await startRoute53(() => records());
@@ -53,7 +58,24 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.deepEqual(upgradeState(fixture).weights, { blue: 0, green: 255 });
   }
 
-  test("blue's service Applications go first, in a commit of their own; cdk destroy and blue's removal wait until Route 53 has no record of blue", async () => {
+  /** `kaji synth --check-only`, as the manifest repository's CI runs it, in a fresh clone of the remote's main (platform.yaml in the repository). */
+  async function checkOnlyOnMain(): Promise<void> {
+    const clone = mkdtempSync(join(fixture.root, 'ci-'));
+    execFileSync('git', ['clone', '--quiet', fixture.remote, clone], { stdio: 'pipe' });
+    const check = await kaji(['synth', clone, '--check-only']);
+    assert.equal(check.code, 0, `${check.stdout}${check.stderr}`);
+    assert.match(check.stdout, /generated files: up to date/);
+  }
+
+  /** The same in the fixture's own checkout (platform.yaml beside it), pulled: what `kaji synth --check-only` says there. */
+  async function checkOnlyInCheckout(): Promise<void> {
+    execFileSync('git', ['pull', '--quiet', '--ff-only', 'origin', 'main'], { cwd: join(fixture.platformDir, 'manifests'), stdio: 'pipe' });
+    const check = await kaji(['synth', fixture.platformDir, '--check-only']);
+    assert.equal(check.code, 0, `${check.stdout}${check.stderr}`);
+    assert.match(check.stdout, /generated files: up to date/);
+  }
+
+  test("blue is marked retiring first, in a commit of its own deleting its service Applications; cdk destroy and blue's removal wait until Route 53 has no record of blue", async () => {
     await readyToFinish();
     const main = tip();
     // Blue's external-dns takes a few listings to delete the records once its Argo CD has pruned the Applications.
@@ -62,38 +84,39 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     /** Listings of the zone so far (a listing's first page has no start name). */
     const listed = () => route53.requests.filter((request) => request.path.includes('/rrset') && !request.path.includes('name=')).length;
     const listedBefore = listed();
-    const listings: { blueApplications: boolean; destroyed: boolean; blueRecords: number }[] = [];
+    const listings: { blueApplications: boolean; retiring: boolean; destroyed: boolean; blueRecords: number }[] = [];
     records = () => {
       const blueApplications = fixture.show('clusters/blue/argocd/apps/shop.yaml') !== undefined;
       const lags = listed() - listedBefore <= 2;
       const now = blueApplications || lags ? [...recordsFromRemote(fixture).filter((record) => record.setIdentifier !== 'blue'), ...lingering] : recordsFromRemote(fixture);
-      listings.push({ blueApplications, destroyed: fixture.cdkRuns().some((run) => run.startsWith('destroy')), blueRecords: now.filter((record) => record.setIdentifier === 'blue').length });
+      const retiring = /name: blue\n\s+kubernetesVersion: "1.32"\n\s+weight: 0 # all traffic today\n\s+retiring: true\n/.test(fixture.readPlatform());
+      listings.push({ blueApplications, retiring, destroyed: fixture.cdkRuns().some((run) => run.startsWith('destroy')), blueRecords: now.filter((record) => record.setIdentifier === 'blue').length });
       return now;
     };
 
     const finish = await run('finish', '--destroy');
     assert.equal(finish.code, 0, finish.stderr);
-    // Two commits: the drain (blue's service Applications only; kaji-root, the projects and the platform's Applications stay), then the removal.
+    // Two commits: the retirement (blue's service Applications only; kaji-root, the projects and the platform's Applications stay), then the removal.
     assert.equal(fixture.git('rev-parse', 'main~2'), main);
-    assert.equal(fixture.git('log', '-1', '--format=%s', 'main~1'), "upgrade blue → green: prune blue's Applications before its removal");
+    assert.equal(fixture.git('log', '-1', '--format=%s', 'main~1'), 'upgrade blue → green: retire blue (prune its service Applications before its removal)');
     assert.deepEqual(fixture.git('show', '--name-status', '--format=', 'main~1').split('\n'), ['D\tclusters/blue/argocd/apps/cart.yaml', 'D\tclusters/blue/argocd/apps/shop.yaml']);
     assert.match(fixture.git('log', '-1', '--format=%B', 'main~1'), /\n\nKaji-Upgrade: blue -> green$/);
     for (const kept of ['root.yaml', 'projects/kaji-root.yaml', 'projects/shop.yaml', 'kaji-tenants.yaml']) {
-      assert.ok(fixture.git('ls-tree', '--name-only', 'main~1', `clusters/blue/argocd/${kept}`), `${kept} stays in the drain commit`);
+      assert.ok(fixture.git('ls-tree', '--name-only', 'main~1', `clusters/blue/argocd/${kept}`), `${kept} stays in the retirement commit`);
     }
     assert.equal(fixture.git('log', '-1', '--format=%s', 'main'), 'upgrade blue → green: remove blue');
     assert.equal(fixture.show('clusters/blue/argocd/root.yaml'), undefined);
     assert.doesNotMatch(fixture.readPlatform(), /name: blue/);
 
-    // Route 53 was asked only after the drain, and until blue's records were gone; cdk destroy came after that.
+    // Route 53 was asked only after the retirement (platform.yaml, beside the checkout, edited in place by then), and until blue's records were gone; cdk destroy came after that.
     assert.ok(listings.length >= 3, JSON.stringify(listings));
-    assert.ok(listings.every((listing) => !listing.blueApplications && !listing.destroyed), JSON.stringify(listings));
+    assert.ok(listings.every((listing) => !listing.blueApplications && listing.retiring && !listing.destroyed), JSON.stringify(listings));
     assert.deepEqual(listings.map((listing) => listing.blueRecords).slice(-1), [0]);
     assert.match(finish.stderr, /waiting for blue's Argo CD to prune its Applications and its external-dns to delete their records \(.*\): Route 53 zone Z0SHOPZONE1234: 4 record\(s\) of blue left; not yet: cart\.shop\.example\.com A blue \(weight 0\)/);
     assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list', 'destroy --force shop-blue']);
 
     const lines = finish.stdout.trim().split('\n');
-    assert.match(lines[0]!, /^upgrade blue → green: prune blue's Applications before its removal: pushed [0-9a-f]{12}$/);
+    assert.match(lines[0]!, /^upgrade blue → green: retire blue \(prune its service Applications before its removal\): pushed [0-9a-f]{12} \(platform\.yaml edited in place: commit it in its repository\)$/);
     assert.equal(lines[1], 'Route 53 zone Z0SHOPZONE1234 has no record of blue left: its Ingresses and their load balancers are gone');
     assert.match(lines[2]!, /^destroyed shop-blue /);
     assert.match(lines[3]!, /^upgrade blue → green: remove blue: pushed [0-9a-f]{12}/);
@@ -104,7 +127,7 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.ok(upgradeState(fixture).done.finish);
   });
 
-  test("blue's records staying: finish times out naming them, nothing destroyed or removed, rollback refused; the next finish pushes no second drain", async () => {
+  test("blue's records staying: finish times out naming them, nothing destroyed or removed, rollback refused, synth --check-only passes; the next finish pushes no second retirement", async () => {
     await readyToFinish();
     const stuck = blueRecords();
     // Blue's external-dns is down: its records stay whatever its Argo CD prunes.
@@ -115,9 +138,11 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
       held.stderr,
       /kaji: timed out after 3s waiting for blue's Argo CD to prune its Applications and its external-dns to delete their records: Route 53 zone Z0SHOPZONE1234: 4 record\(s\) of blue left\. Look at blue's Argo CD \(kaji-root Synced to the commit above\? an Application stuck deleting, and why\?\) and at its external-dns's logs, then run the same command again\n {2}cart\.shop\.example\.com A blue \(weight 0\)\n {2}cart\.shop\.example\.com TXT blue \(weight 0\)\n/,
     );
-    assert.equal(fixture.show('clusters/blue/argocd/apps/shop.yaml'), undefined, 'the drain is pushed');
+    assert.equal(fixture.show('clusters/blue/argocd/apps/shop.yaml'), undefined, 'the retirement is pushed');
     assert.ok(fixture.show('clusters/blue/argocd/root.yaml'));
-    assert.match(fixture.readPlatform(), /name: blue/);
+    assert.match(fixture.readPlatform(), /name: blue\n[^-]*retiring: true\n/);
+    // The checkout, pulled, is what synth generates from the platform.yaml edited in place: nobody's synth brings blue's Applications back.
+    await checkOnlyInCheckout();
     assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green'], 'nothing destroyed while blue has records');
     assert.equal(upgradeState(fixture).inProgress?.step, 'finish');
     const back = await run('rollback', '--force');
@@ -125,11 +150,14 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.match(back.stderr, /finish was started at .*: run kaji upgrade finish /);
 
     records = () => recordsFromRemote(fixture);
-    const drained = tip();
+    const retired = tip();
+    const platformText = fixture.readPlatform();
     const finish = await run('finish', '--destroy');
     assert.equal(finish.code, 0, finish.stderr);
-    assert.match(finish.stdout, /^upgrade blue → green: prune blue's Applications before its removal: already in the manifest repository at [0-9a-f]{12}\n/);
-    assert.equal(fixture.git('rev-parse', 'main~1'), drained, 'one commit more: the removal');
+    assert.ok(finish.stdout.startsWith(`upgrade blue → green: retire blue (prune its service Applications before its removal): already in the manifest repository at ${retired.slice(0, 12)}\n`), finish.stdout);
+    assert.equal(fixture.git('rev-parse', 'main~1'), retired, 'one commit more: the removal');
+    assert.equal(platformText.replace(/ {2}- name: blue\n( {4}.*\n)+/, ''), fixture.readPlatform(), 'platform.yaml: blue removed, nothing else changed');
+    await checkOnlyInCheckout();
     assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list', 'destroy --force shop-blue']);
     assert.ok(upgradeState(fixture).done.finish);
   });
@@ -141,16 +169,57 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
       writeFileSync(file, readFileSync(file, 'utf8').replace("aws-weight: '0'", "aws-weight: '255'"));
     });
     const main = tip();
+    const platformText = fixture.readPlatform();
     const refused = await run('finish');
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(
       refused.stderr,
-      /kaji: main of the manifest repository gives blue weight 0 and 255, so its Applications were not removed: it may be serving\. Someone moved traffic back since the last weight step .*; find out why before retiring blue\n/,
+      /kaji: main of the manifest repository gives blue weight 0 and 255, so it was not marked retiring and its Applications stay: it may be serving\. Someone moved traffic back since the last weight step .*; find out why before retiring blue\n/,
     );
     assert.equal(tip(), main, 'nothing pushed');
+    assert.equal(fixture.readPlatform(), platformText, 'platform.yaml not marked');
     assert.equal(upgradeState(fixture).inProgress, undefined, 'finish is not left started');
     const back = await run('rollback', '--force');
     assert.equal(back.code, 0, back.stderr);
     assert.deepEqual(upgradeState(fixture).weights, { blue: 255, green: 0 });
+  });
+  test('platform.yaml in the manifest repository: one commit marks blue retiring and deletes its Applications; a re-run pushes nothing; synth --check-only passes on main at every point', async () => {
+    await readyToFinish({ inRepository: true });
+    const local = fixture.readPlatform();
+    await checkOnlyOnMain();
+    const main = tip();
+    const before = fixture.show('platform.yaml')!;
+    // Blue's external-dns is slow: the first finish stops after the retirement's push, waiting for Route 53.
+    const stuck = blueRecords();
+    records = () => [...recordsFromRemote(fixture).filter((record) => record.setIdentifier !== 'blue'), ...stuck];
+    const held = await run('finish');
+    assert.equal(held.code, 1, held.stderr);
+    assert.equal(fixture.git('rev-parse', 'main~1'), main, 'one commit');
+    assert.deepEqual(fixture.git('show', '--name-status', '--format=', 'main').split('\n'), [
+      'D\tclusters/blue/argocd/apps/cart.yaml',
+      'D\tclusters/blue/argocd/apps/shop.yaml',
+      'M\tplatform.yaml',
+    ]);
+    // platform.yaml: one line added, comments and layout kept.
+    assert.equal(fixture.show('platform.yaml'), before.replace('weight: 0 # all traffic today\n', 'weight: 0 # all traffic today\n    retiring: true\n'));
+    assert.match(fixture.git('log', '-1', '--format=%B', 'main'), /^upgrade blue → green: retire blue \(prune its service Applications before its removal\)\n\n- clusters\/blue\/argocd\/apps\/cart\.yaml\n- clusters\/blue\/argocd\/apps\/shop\.yaml\n- platform\.yaml\n\nKaji-Upgrade: blue -> green$/);
+    assert.equal(fixture.readPlatform(), local, 'the checkout is left alone');
+    await checkOnlyOnMain();
+
+    // Run again while the records stay: the state is set already, nothing to push.
+    const again = await run('finish');
+    assert.equal(again.code, 1, again.stderr);
+    assert.match(again.stderr, /main already holds this change \([0-9a-f]{12}\): nothing to push/);
+    assert.equal(fixture.git('rev-parse', 'main~1'), main, 'no second commit');
+
+    records = () => recordsFromRemote(fixture);
+    const finish = await run('finish');
+    assert.equal(finish.code, 0, finish.stderr);
+    assert.match(finish.stdout, /^upgrade blue → green: retire blue \(prune its service Applications before its removal\): already in the manifest repository at [0-9a-f]{12}\n/);
+    assert.equal(fixture.git('log', '-1', '--format=%s', 'main'), 'upgrade blue → green: remove blue');
+    assert.equal(fixture.git('ls-tree', '-r', '--name-only', 'main', 'clusters/blue'), '');
+    assert.doesNotMatch(fixture.show('platform.yaml')!, /name: blue|retiring/);
+    await checkOnlyOnMain();
+    assert.ok(upgradeState(fixture).done.finish);
   });
 });

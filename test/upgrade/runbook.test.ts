@@ -193,6 +193,12 @@ spec:
         const named = await upgrade(fixture, ['plan', '--to', 'green', '-o', 'json']);
         assert.equal(named.code, 1);
         assert.match(JSON.parse(named.stdout).blockers[0].message, /green has weight 10: an upgrade starts with the new cluster at weight 0/);
+        // A retiring cluster is going away: no upgrade moves traffic to it (or from it).
+        writeFileSync(join(fixture.platformDir, 'platform.yaml'), fixture.readPlatform().replace('weight: 10', 'weight: 0\n    retiring: true'));
+        assert.match((await upgrade(fixture, ['plan'])).stderr, /has no cluster at weight 0 to upgrade to/);
+        const retiring = await upgrade(fixture, ['plan', '--to', 'green']);
+        assert.equal(retiring.code, 2);
+        assert.match(retiring.stderr, /--to green: .*platform\.yaml marks green retiring \(its services are being pruned\); finish its retirement \(kaji upgrade finish\), or remove retiring: true\n/);
       } finally {
         fixture.cleanup();
       }
