@@ -6,7 +6,7 @@
 import type { KubeObject } from '../kube/index.js';
 import { bareNodeNameFinding, claimedHosts, objectBoundaryFindings, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
-import { internalSchemeFindings, sharedGroupFindings } from './ingress-boundaries.js';
+import { ingressClassFindings, internalSchemeFindings, nodePortFindings, sharedGroupFindings, type GroupFinding } from './ingress-boundaries.js';
 
 /** What a violation breaks: a tenant boundary, or (removedApi, see removed-apis.ts) an apiVersion its cluster no longer serves. */
 export type ViolationRule = BoundaryRule | 'removedApi';
@@ -69,10 +69,18 @@ export function sharedHostViolations(
  * share (see ingress-boundaries.ts), for every service of a cluster.
  */
 export function sharedGroupViolations(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): BoundaryViolation[] {
-  return sharedGroupFindings(objectsByService).map(({ service, object, ...finding }) => violation(service, object, finding));
+  return violations(sharedGroupFindings(objectsByService));
 }
 
-/** Tenant ALBs that are not internet-facing (see ingress-boundaries.ts), for every service of a cluster. */
-export function internalSchemeViolations(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): BoundaryViolation[] {
-  return internalSchemeFindings(objectsByService).map(({ service, object, ...finding }) => violation(service, object, finding));
+/**
+ * Ingresses and Services that can never work on the platform (see
+ * ingress-boundaries.ts), for every service of a cluster: tenant ALBs that are
+ * not internet-facing, Ingresses of no class, and what needs node ports.
+ */
+export function unreachableViolations(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): BoundaryViolation[] {
+  return violations([...internalSchemeFindings(objectsByService), ...ingressClassFindings(objectsByService), ...nodePortFindings(objectsByService)]);
+}
+
+function violations(findings: readonly GroupFinding[]): BoundaryViolation[] {
+  return findings.map(({ service, object, ...finding }) => violation(service, object, finding));
 }

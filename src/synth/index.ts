@@ -25,14 +25,14 @@ import {
 } from '../platform/index.js';
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
 import { stageOutput } from './output.js';
-import { internalSchemeViolations, serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
+import { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, unreachableViolations, type BoundaryViolation } from './boundaries.js';
 import { removedApiViolations } from './removed-apis.js';
 import { applyFileChanges, planGeneratedFiles, type FileChange, type UnmarkedFile } from './files.js';
 import { createOverlays, overlayPath, planOverlays, type OverlayPlan, type OverlayProblem } from './overlays.js';
 import { renderAll, type RenderedService, type RenderJob } from './render.js';
 import { manifestState, type ManifestState } from './manifest-state.js';
 
-export { internalSchemeViolations, serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, type BoundaryViolation } from './boundaries.js';
+export { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, unreachableViolations, type BoundaryViolation } from './boundaries.js';
 export { CLUSTER_SCOPED_KINDS, imageAllowed, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
 export { planGeneratedFiles, applyFileChanges, type FileChange, type GeneratedFilesPlan, type UnmarkedFile } from './files.js';
 export { planOverlays, createOverlays, overlayPath, type OverlayPlan, type OverlayProblem } from './overlays.js';
@@ -279,7 +279,7 @@ function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, 
   const objects = rendered.flatMap((entry) => entry.objects);
   const audit = auditObjects(objects, policy, { sourceName: `cluster ${cluster.name}` });
   const objectsByService = new Map(rendered.map((entry) => [entry.job.service.name, entry.objects]));
-  const shared = [...sharedHostViolations(platform, objectsByService), ...sharedGroupViolations(objectsByService), ...internalSchemeViolations(objectsByService)];
+  const shared = [...sharedHostViolations(platform, objectsByService), ...sharedGroupViolations(objectsByService), ...unreachableViolations(objectsByService)];
   // The audit keeps input order, so each service's results are the next run of as many results as it has objects.
   let offset = 0;
   const services = rendered.map((entry): ServiceReport => {

@@ -3,9 +3,13 @@
 // addresses...) is for a group a service has to itself, and every tenant ALB
 // is internet-facing. They compare the Ingresses of several services, so only
 // `kaji synth` runs them (the per-object Ingress rules are in
-// platform/boundaries/ingress.ts).
-import { isObject, type KubeObject } from '../kube/index.js';
+// platform/boundaries/ingress.ts). Here too, the Ingresses and Services that
+// can never work on the platform (no IngressClass, node ports the tenant quota
+// forbids): the API server or the controller refuses those in the cluster
+// anyway, so the admission webhook leaves them alone; synth says so before merge.
+import { objectsAt, stringAt, type KubeObject } from '../kube/index.js';
 import { ALB, albAnnotations, type BoundaryFinding } from '../platform/boundaries/index.js';
+import { GUARDRAIL_NAMES } from '../platform/index.js';
 
 /** ALB annotations that shape only the annotated Ingress's own rules and target groups. */
 const PER_INGRESS = new Set([
@@ -28,7 +32,8 @@ const GROUP_AGREED = new Set(['scheme', 'ip-address-type', 'ssl-redirect']);
  * setting `scheme: internet-facing` would otherwise make the others' hosts
  * public, since the controller takes a setting given by one member alone.
  */
-const GROUP_DEFAULTS: Readonly<Record<string, string>> = { scheme: 'internal' };
+const DEFAULT_SCHEME = 'internal';
+const GROUP_DEFAULTS: Readonly<Record<string, string>> = { scheme: DEFAULT_SCHEME };
 
 /** An Ingress of a service in the cluster, for the cross-service group rules. */
 interface GroupMember {
@@ -51,14 +56,10 @@ export interface GroupFinding extends BoundaryFinding {
  */
 export function sharedGroupFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
   const groups = new Map<string, GroupMember[]>();
-  for (const [service, objects] of [...objectsByService].sort(([a], [b]) => a.localeCompare(b))) {
-    for (const object of objects) {
-      const group = object.kind === 'Ingress' ? albAnnotations(object).get('group.name') : undefined;
-      if (typeof group !== 'string' || group === '') continue;
-      const members = groups.get(group) ?? [];
-      members.push({ service, object });
-      groups.set(group, members);
-    }
+  for (const member of membersWhere(objectsByService, (object) => object.kind === 'Ingress')) {
+    const group = albAnnotations(member.object).get('group.name');
+    if (group === undefined || group === '') continue;
+    groups.set(group, [...(groups.get(group) ?? []), member]);
   }
   const findings: GroupFinding[] = [];
   for (const [group, members] of groups) {
@@ -92,16 +93,54 @@ function memberFindings(member: GroupMember, group: string, services: readonly s
   return findings;
 }
 
-/** The IngressClass the AWS Load Balancer Controller serves (its Helm chart's default, which kaji keeps). */
+/**
+ * The IngressClass the AWS Load Balancer Controller serves, and what it takes
+ * for an Ingress that sets no target type: its Helm chart's defaults, which
+ * kaji keeps. The chart marks no IngressClass the cluster's default, so an
+ * Ingress without a class is no controller's.
+ */
 const ALB_CLASS = 'alb';
+const DEFAULT_TARGET_TYPE = 'instance';
+const IP_TARGETS = 'ip';
 const INTERNET_FACING = 'internet-facing';
+const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
-/** Whether the AWS Load Balancer Controller builds an ALB for the object: an Ingress of its class (by ingressClassName, or the annotation from before it). */
+/** The Ingress's class: spec.ingressClassName, or the annotation from before it; undefined when it sets neither. */
+function ingressClass(object: KubeObject): string | undefined {
+  const className = stringAt(object.raw.spec, 'ingressClassName') || undefined;
+  return className ?? (stringAt(object.metadata.annotations, LEGACY_CLASS_ANNOTATION) || undefined);
+}
+
+/** Whether the AWS Load Balancer Controller builds an ALB for the object: an Ingress of its class. */
 function servedByAlb(object: KubeObject): boolean {
-  if (object.kind !== 'Ingress') return false;
-  const className = isObject(object.raw.spec) ? object.raw.spec.ingressClassName : undefined;
-  const annotations = isObject(object.metadata.annotations) ? object.metadata.annotations : {};
-  return (className ?? annotations['kubernetes.io/ingress.class']) === ALB_CLASS;
+  return object.kind === 'Ingress' && ingressClass(object) === ALB_CLASS;
+}
+
+/** Every service's objects that `keep` selects, each with its service, services in name order. */
+function membersWhere(objectsByService: ReadonlyMap<string, readonly KubeObject[]>, keep: (object: KubeObject) => boolean): GroupMember[] {
+  return [...objectsByService]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([service, objects]) => objects.filter(keep).map((object): GroupMember => ({ service, object })));
+}
+
+/** What is wrong with an ALB setting the controller needs one value of: unset (and its default is not that value), the wrong one, or none it knows. */
+interface SettingProblem {
+  readonly key: string;
+  readonly value: string | undefined;
+  /** How "not set" reads: the setting itself, or that of a whole group. */
+  readonly unset: string;
+  /** The value the controller takes when unset, which is a value it knows. */
+  readonly fallback: string;
+  /** What the setting is called in "which is not a … the controller knows". */
+  readonly noun: string;
+  readonly why: string;
+  readonly fix: string;
+}
+
+function settingMessage({ key, value, unset, fallback, noun, why, fix }: SettingProblem): string {
+  if (value === undefined) return `${unset}, and the AWS Load Balancer Controller's default is "${fallback}": ${why}; ${fix}`;
+  if (value === fallback) return `${ALB}${key} is "${value}": ${why}; ${fix}`;
+  return `${ALB}${key} is "${value}", which is not a ${noun} the AWS Load Balancer Controller knows; ${fix}`;
 }
 
 /**
@@ -115,9 +154,7 @@ function servedByAlb(object: KubeObject): boolean {
  * "internal" when none gives one.
  */
 export function internalSchemeFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
-  const members = [...objectsByService]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .flatMap(([service, objects]) => objects.filter(servedByAlb).map((object): GroupMember => ({ service, object })));
+  const members = membersWhere(objectsByService, servedByAlb);
   const groupSchemes = new Map<string, string>();
   for (const { object } of members) {
     const settings = albAnnotations(object);
@@ -129,18 +166,98 @@ export function internalSchemeFindings(objectsByService: ReadonlyMap<string, rea
     const group = settings.get('group.name') || undefined;
     const scheme = settings.get('scheme') ?? (group === undefined ? undefined : groupSchemes.get(group));
     if (scheme === INTERNET_FACING) return [];
-    const fix = `set ${ALB}scheme: ${INTERNET_FACING} on ${scheme === undefined && group !== undefined ? 'every Ingress of the group' : 'it'} (in apps/${service}/)`;
-    const why =
-      "an internal ALB takes its addresses in the node subnets, which the namespace's network policy does not let in (it would let every pod in), so no request or health check would reach the pods";
-    let message: string;
-    if (scheme === undefined) {
-      const unset = group === undefined ? `${ALB}scheme is not set` : `no Ingress of group "${group}" sets ${ALB}scheme`;
-      message = `${unset}, and the AWS Load Balancer Controller's default is "${GROUP_DEFAULTS.scheme}": ${why}; ${fix}`;
-    } else if (scheme === GROUP_DEFAULTS.scheme) {
-      message = `${ALB}scheme is "${scheme}": ${why}; ${fix}`;
-    } else {
-      message = `${ALB}scheme is "${scheme}", which is not a scheme the AWS Load Balancer Controller knows; ${fix}`;
-    }
+    const message = settingMessage({
+      key: 'scheme',
+      value: scheme,
+      unset: group === undefined ? `${ALB}scheme is not set` : `no Ingress of group "${group}" sets ${ALB}scheme`,
+      fallback: DEFAULT_SCHEME,
+      noun: 'scheme',
+      why: "an internal ALB takes its addresses in the node subnets, which the namespace's network policy does not let in (it would let every pod in), so no request or health check would reach the pods",
+      fix: `set ${ALB}scheme: ${INTERNET_FACING} on ${scheme === undefined && group !== undefined ? 'every Ingress of the group' : 'it'} (in apps/${service}/)`,
+    });
     return [{ rule: 'ingress', service, object, message }];
   });
+}
+
+/**
+ * Tenant Ingresses without a class. The platform's only Ingress controller is
+ * the AWS Load Balancer Controller, which serves the class "alb"; no
+ * IngressClass is the cluster's default (see ALB_CLASS), so the API server
+ * gives such an Ingress none and no load balancer is ever built for it.
+ */
+export function ingressClassFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
+  const unclassed = membersWhere(objectsByService, (object) => object.kind === 'Ingress' && ingressClass(object) === undefined);
+  return unclassed.map(({ service, object }) => ({
+    rule: 'ingress',
+    service,
+    object,
+    message:
+      `neither spec.ingressClassName nor the ${LEGACY_CLASS_ANNOTATION} annotation is set, and no IngressClass is the clusters' default, so no controller builds a load balancer for it; ` +
+      `set spec.ingressClassName: ${ALB_CLASS} (the AWS Load Balancer Controller's) on it (in apps/${service}/)`,
+  }));
+}
+
+/** Service types that need what the tenant quota (services.nodeports and services.loadbalancers: 0) allows none of. */
+const QUOTA_REFUSED_TYPES: ReadonlyMap<string, string> = new Map([
+  ['NodePort', 'no node ports (services.nodeports: 0)'],
+  ['LoadBalancer', 'no load balancers of its own (services.loadbalancers: 0)'],
+]);
+const NO_NODE_PORTS = `instance targets are the node ports of a NodePort Service, and the namespace's ResourceQuota ${GUARDRAIL_NAMES.quota} allows none (services.nodeports: 0), so the ALB would get no target to send requests to`;
+
+/**
+ * What needs node ports, which every tenant namespace's quota forbids (public
+ * traffic enters through the ALBs only, see derive/tenant.ts): a Service of
+ * type NodePort or LoadBalancer, which the API server refuses, and ALB
+ * Ingresses with instance targets, the controller's default (see ALB_CLASS).
+ * The target type of an Ingress's backend is its Service's annotation if it
+ * has one, else the Ingress's: each finding names the object that decides.
+ */
+export function nodePortFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
+  const findings: GroupFinding[] = [];
+  for (const { service, object } of membersWhere(objectsByService, (object) => object.kind === 'Service')) {
+    const type = stringAt(object.raw.spec, 'type') ?? '';
+    const refused = QUOTA_REFUSED_TYPES.get(type);
+    if (refused === undefined) continue;
+    const message = `spec.type is "${type}", and the namespace's ResourceQuota ${GUARDRAIL_NAMES.quota} allows ${refused}, so the API server refuses the Service; make it a ClusterIP Service behind an Ingress with ${ALB}target-type: ${IP_TARGETS} (in apps/${service}/)`;
+    findings.push({ rule: 'service', service, object, message });
+  }
+  const reported = new Set<KubeObject>();
+  for (const { service, object } of membersWhere(objectsByService, servedByAlb)) {
+    const services = objectsByService.get(service) ?? [];
+    for (const decider of targetTypeDeciders(object, services)) {
+      const value = albAnnotations(decider).get('target-type');
+      if (value === IP_TARGETS || reported.has(decider)) continue;
+      reported.add(decider);
+      const message = settingMessage({
+        key: 'target-type',
+        value,
+        unset: `${ALB}target-type is not set`,
+        fallback: DEFAULT_TARGET_TYPE,
+        noun: 'target type',
+        why: NO_NODE_PORTS,
+        fix: `set ${ALB}target-type: ${IP_TARGETS} on it (in apps/${service}/)`,
+      });
+      findings.push({ rule: decider.kind === 'Service' ? 'service' : 'ingress', service, object: decider, message });
+    }
+  }
+  return findings;
+}
+
+/**
+ * The objects whose target-type annotation decides an Ingress's target
+ * groups: per backend, its Service when that sets one (among the service's
+ * objects, in the Ingress's namespace), else the Ingress itself.
+ */
+function targetTypeDeciders(ingress: KubeObject, objects: readonly KubeObject[]): Set<KubeObject> {
+  const spec = ingress.raw.spec;
+  const backends = [
+    ...objectsAt(spec, 'rules').flatMap((rule) => objectsAt(rule, 'http', 'paths').map((path) => stringAt(path, 'backend', 'service', 'name'))),
+    stringAt(spec, 'defaultBackend', 'service', 'name'),
+  ].filter((name): name is string => name !== undefined);
+  const deciders = new Set<KubeObject>();
+  for (const name of backends) {
+    const backend = objects.find((object) => object.kind === 'Service' && object.name === name && object.namespace === ingress.namespace);
+    deciders.add(backend !== undefined && albAnnotations(backend).has('target-type') ? backend : ingress);
+  }
+  return deciders;
 }

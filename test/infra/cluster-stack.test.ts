@@ -517,6 +517,14 @@ describe('ClusterStack: blue and green cannot act on each other\'s AWS resources
     }
   });
 
+  test('the Load Balancer Controller keeps its chart\'s IngressClass (alb, not the default class) and default target type (instance), which synth\'s Ingress rules name', () => {
+    const values = JSON.stringify(chart(blue, 'aws-load-balancer-controller').Values);
+    for (const key of ['ingressClass', 'createIngressClassResource', 'ingressClassConfig', 'ingressClassParams', 'defaultTargetType']) {
+      assert.ok(!values.includes(`\\"${key}\\"`), `${key} is set: the rules in src/synth/ingress-boundaries.ts assume the chart's default`);
+    }
+    assert.ok(values.includes('\\"clusterName\\"'), 'the values are read as they are written');
+  });
+
   test('the Load Balancer Controller\'s EC2 and Elastic Load Balancing calls are limited to the stack\'s region; global IAM and Shield calls are not', () => {
     const statements = policyStatements(blue, 'LoadBalancerControllerPolicy');
     for (const statement of statements) {

@@ -9,8 +9,9 @@ import { snapshot } from '../support/synth-output.js';
 
 const shop: TestService = { name: 'shop', hosts: ['www.shop.example.com'], extra: `apiVersion: networking.k8s.io/v1
 kind: Ingress
-metadata: {name: shop, namespace: shop}
+metadata: {name: shop, namespace: shop, annotations: {alb.ingress.kubernetes.io/scheme: internet-facing}}
 spec:
+  ingressClassName: alb
   rules: [{host: www.shop.example.com}]
 ` };
 const cart: TestService = { name: 'cart' };
@@ -185,13 +186,14 @@ spec:
       assert.equal(code, 1);
       // Each service's row counts its own objects' results (one livenessProbe warning each) and its own violations.
       assert.match(stdout, /^\s+shop\s+shop\s+2\s+0\s+1\s+80$/m);
-      assert.match(stdout, /^\s+rogue\s+rogue\s+3\s+6\s+1\s+80$/m);
+      assert.match(stdout, /^\s+rogue\s+rogue\s+3\s+7\s+1\s+80$/m);
       for (const expected of [
         /rogue: Deployment\/shop\/rogue: namespace "shop" is not the service's namespace "rogue"/,
         /rogue: ClusterRole\/-\/rogue-admin: ClusterRole is cluster-scoped/,
         /rogue: Deployment\/shop\/rogue: image "nginx:1\.0\.0" is not from 111122223333/,
         /rogue: Ingress\/rogue\/rogue: host "evil\.example\.org" is not under the platform domain/,
         /rogue: Ingress\/rogue\/rogue: host "www\.shop\.example\.com" is already claimed by shop/,
+        /rogue: Ingress\/rogue\/rogue: neither spec\.ingressClassName nor the kubernetes\.io\/ingress\.class annotation is set/,
       ]) {
         assert.match(stdout, expected);
       }

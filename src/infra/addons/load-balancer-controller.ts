@@ -142,6 +142,8 @@ export class LoadBalancerController extends Construct {
       // Its webhooks must answer before Argo CD syncs the first Service or Ingress.
       wait: true,
       timeout: Duration.minutes(15),
+      // The chart's IngressClass (alb, not the cluster's default) and default target type (instance) are
+      // kept: synth's Ingress rules (synth/ingress-boundaries.ts) tell tenants what those defaults mean.
       values: {
         clusterName,
         region,

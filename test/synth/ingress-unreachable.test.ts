@@ -1,0 +1,181 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../../src/kube/index.js';
+import { violation } from '../../src/synth/boundaries.js';
+import { ingressClassFindings, internalSchemeFindings, nodePortFindings, type GroupFinding } from '../../src/synth/ingress-boundaries.js';
+import { kaji } from '../support/cli.js';
+import { hasKubectl } from '../support/files.js';
+import { objectsFrom } from '../support/inputs.js';
+import { platformTree } from '../support/platform.js';
+
+const ALB = 'alb.ingress.kubernetes.io/';
+const WHY =
+  "an internal ALB takes its addresses in the node subnets, which the namespace's network policy does not let in (it would let every pod in), so no request or health check would reach the pods";
+const NO_NODE_PORTS =
+  "instance targets are the node ports of a NodePort Service, and the namespace's ResourceQuota kaji-quota allows none (services.nodeports: 0), so the ALB would get no target to send requests to";
+
+/** An Ingress whose one rule sends everything to the Service named `backend` (by default, its own name). */
+function ingress(namespace: string, name: string, annotations: Record<string, string>, className: string | null = 'alb', backend = name): string {
+  return `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+  annotations: ${JSON.stringify(annotations)}
+spec:
+${className === null ? '' : `  ingressClassName: ${className}\n`}  rules:
+    - host: ${name}.${namespace}.shop.example.com
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ${backend}, port: {number: 80}}}}]}
+`;
+}
+
+function service(namespace: string, name: string, { type, annotations = {} }: { type?: string; annotations?: Record<string, string> } = {}): string {
+  return `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${namespace}, annotations: ${JSON.stringify(annotations)}}
+spec:
+${type === undefined ? '' : `  type: ${type}\n`}  selector: {app: ${name}}
+  ports: [{port: 80}]
+`;
+}
+
+type Rule = (objectsByService: ReadonlyMap<string, readonly KubeObject[]>) => GroupFinding[];
+
+/** What `rule` finds in the objects given per service as YAML, as `service: rule object: message`. */
+function violations(rule: Rule, byService: Record<string, readonly string[]>): string[] {
+  const objects = new Map(Object.entries(byService).map(([name, documents]) => [name, objectsFrom(documents.join('---\n'))]));
+  return rule(objects).map(({ service: name, object, ...finding }) => {
+    const found = violation(name, object, finding);
+    return `${found.service}: ${found.rule} ${found.object}: ${found.message}`;
+  });
+}
+
+describe('tenant Ingresses are internet-facing', () => {
+  test('an ALB Ingress without a scheme (the controller\'s default is internal), or with scheme internal, is refused, saying what to set', () => {
+    assert.deepEqual(
+      violations(internalSchemeFindings, {
+        shop: [ingress('shop', 'web', {}), ingress('shop', 'admin', { [`${ALB}scheme`]: 'internal' }), ingress('shop', 'api', { [`${ALB}scheme`]: 'internet-facing' })],
+      }),
+      [
+        `shop: ingress Ingress/shop/web: ${ALB}scheme is not set, and the AWS Load Balancer Controller's default is "internal": ${WHY}; set ${ALB}scheme: internet-facing on it (in apps/shop/)`,
+        `shop: ingress Ingress/shop/admin: ${ALB}scheme is "internal": ${WHY}; set ${ALB}scheme: internet-facing on it (in apps/shop/)`,
+      ],
+    );
+  });
+
+  test('in a group, one member\'s scheme is the whole load balancer\'s; a group where none sets it is internal', () => {
+    const group = (name: string) => ({ [`${ALB}group.name`]: name });
+    // The controller applies the scheme one member gives to every Ingress of the group.
+    assert.deepEqual(violations(internalSchemeFindings, { shop: [ingress('shop', 'web', group('shop-public')), ingress('shop', 'api', { ...group('shop-public'), [`${ALB}scheme`]: 'internet-facing' })] }), []);
+    assert.deepEqual(violations(internalSchemeFindings, { shop: [ingress('shop', 'web', group('shop-private'))], cart: [ingress('cart', 'web', group('shop-private'))] }), [
+      `cart: ingress Ingress/cart/web: no Ingress of group "shop-private" sets ${ALB}scheme, and the AWS Load Balancer Controller's default is "internal": ${WHY}; set ${ALB}scheme: internet-facing on every Ingress of the group (in apps/cart/)`,
+      `shop: ingress Ingress/shop/web: no Ingress of group "shop-private" sets ${ALB}scheme, and the AWS Load Balancer Controller's default is "internal": ${WHY}; set ${ALB}scheme: internet-facing on every Ingress of the group (in apps/shop/)`,
+    ]);
+  });
+
+  test('a scheme the controller does not know is refused too; Ingresses of another class (or none) are not the ALB\'s', () => {
+    assert.deepEqual(violations(internalSchemeFindings, { shop: [ingress('shop', 'web', { [`${ALB}scheme`]: 'public' })] }), [
+      `shop: ingress Ingress/shop/web: ${ALB}scheme is "public", which is not a scheme the AWS Load Balancer Controller knows; set ${ALB}scheme: internet-facing on it (in apps/shop/)`,
+    ]);
+    assert.deepEqual(violations(internalSchemeFindings, { shop: [ingress('shop', 'web', {}, 'nginx'), ingress('shop', 'api', {}, null)] }), []);
+    // The class annotation Kubernetes had before ingressClassName is the controller's too.
+    assert.equal(violations(internalSchemeFindings, { shop: [ingress('shop', 'web', { 'kubernetes.io/ingress.class': 'alb' }, null)] }).length, 1);
+  });
+});
+
+describe('tenant Ingresses have a class', () => {
+  test('an Ingress of no class is refused, saying which class to set; a class by ingressClassName or the older annotation is one, whichever', () => {
+    assert.deepEqual(violations(ingressClassFindings, { shop: [ingress('shop', 'web', {}, null), ingress('shop', 'api', {}, "''")], cart: [ingress('cart', 'web', {}, null)] }), [
+      'cart: ingress Ingress/cart/web: neither spec.ingressClassName nor the kubernetes.io/ingress.class annotation is set, and no IngressClass is the clusters\' default, so no controller builds a load balancer for it; set spec.ingressClassName: alb (the AWS Load Balancer Controller\'s) on it (in apps/cart/)',
+      'shop: ingress Ingress/shop/web: neither spec.ingressClassName nor the kubernetes.io/ingress.class annotation is set, and no IngressClass is the clusters\' default, so no controller builds a load balancer for it; set spec.ingressClassName: alb (the AWS Load Balancer Controller\'s) on it (in apps/shop/)',
+      'shop: ingress Ingress/shop/api: neither spec.ingressClassName nor the kubernetes.io/ingress.class annotation is set, and no IngressClass is the clusters\' default, so no controller builds a load balancer for it; set spec.ingressClassName: alb (the AWS Load Balancer Controller\'s) on it (in apps/shop/)',
+    ]);
+    assert.deepEqual(
+      violations(ingressClassFindings, {
+        shop: [ingress('shop', 'web', {}), ingress('shop', 'api', { 'kubernetes.io/ingress.class': 'alb' }, null), ingress('shop', 'other', {}, 'nginx'), service('shop', 'web')],
+      }),
+      [],
+    );
+  });
+});
+
+describe('nothing of a tenant needs node ports', () => {
+  const targetType = (value: string) => ({ [`${ALB}target-type`]: value });
+
+  test('an ALB Ingress without a target type (the controller\'s default is instance), or with instance, is refused: instance targets need node ports', () => {
+    assert.deepEqual(
+      violations(nodePortFindings, {
+        shop: [ingress('shop', 'web', {}), ingress('shop', 'admin', targetType('instance')), ingress('shop', 'api', targetType('ip')), ingress('shop', 'odd', targetType('pod'))],
+      }),
+      [
+        `shop: ingress Ingress/shop/web: ${ALB}target-type is not set, and the AWS Load Balancer Controller's default is "instance": ${NO_NODE_PORTS}; set ${ALB}target-type: ip on it (in apps/shop/)`,
+        `shop: ingress Ingress/shop/admin: ${ALB}target-type is "instance": ${NO_NODE_PORTS}; set ${ALB}target-type: ip on it (in apps/shop/)`,
+        `shop: ingress Ingress/shop/odd: ${ALB}target-type is "pod", which is not a target type the AWS Load Balancer Controller knows; set ${ALB}target-type: ip on it (in apps/shop/)`,
+      ],
+    );
+    // Another class's Ingress has no ALB target groups; one with no backend has none either.
+    const noBackend = ingress('shop', 'redirect', {}).replace(/ {6}http: .*\n/, '');
+    assert.deepEqual(violations(nodePortFindings, { shop: [ingress('shop', 'web', {}, 'nginx'), noBackend] }), []);
+  });
+
+  test("a backend Service's own target type decides for it: the Service is named when it is instance, once; elsewhere the Ingress's counts", () => {
+    assert.deepEqual(
+      violations(nodePortFindings, {
+        shop: [
+          // web's Service says ip: the Ingress's unset target type does not matter for it.
+          ingress('shop', 'web', {}),
+          service('shop', 'web', { annotations: targetType('ip') }),
+          // Two ip Ingresses send to api, whose Service says instance: the Service is reported, once.
+          ingress('shop', 'api', targetType('ip')),
+          ingress('shop', 'api-v2', targetType('ip'), 'alb', 'api'),
+          service('shop', 'api', { annotations: targetType('instance') }),
+        ],
+        // A Service of the same name in another namespace is not the Ingress's backend.
+        cart: [ingress('cart', 'web', {}), service('shop', 'web', { annotations: targetType('ip') })],
+      }),
+      [
+        `cart: ingress Ingress/cart/web: ${ALB}target-type is not set, and the AWS Load Balancer Controller's default is "instance": ${NO_NODE_PORTS}; set ${ALB}target-type: ip on it (in apps/cart/)`,
+        `shop: service Service/shop/api: ${ALB}target-type is "instance": ${NO_NODE_PORTS}; set ${ALB}target-type: ip on it (in apps/shop/)`,
+      ],
+    );
+  });
+
+  test('a Service of type NodePort or LoadBalancer is refused, as the quota would; ClusterIP and ExternalName are fine', () => {
+    assert.deepEqual(
+      violations(nodePortFindings, {
+        shop: [service('shop', 'debug', { type: 'NodePort' }), service('shop', 'public', { type: 'LoadBalancer' }), service('shop', 'web'), service('shop', 'db', { type: 'ClusterIP' })],
+        cart: [service('cart', 'payments', { type: 'ExternalName' })],
+      }),
+      [
+        `shop: service Service/shop/debug: spec.type is "NodePort", and the namespace's ResourceQuota kaji-quota allows no node ports (services.nodeports: 0), so the API server refuses the Service; make it a ClusterIP Service behind an Ingress with ${ALB}target-type: ip (in apps/shop/)`,
+        `shop: service Service/shop/public: spec.type is "LoadBalancer", and the namespace's ResourceQuota kaji-quota allows no load balancers of its own (services.loadbalancers: 0), so the API server refuses the Service; make it a ClusterIP Service behind an Ingress with ${ALB}target-type: ip (in apps/shop/)`,
+      ],
+    );
+  });
+});
+
+describe('kaji synth: Ingresses and Services that can never work', { skip: !hasKubectl }, () => {
+  test('each is a danger: synth --check-only fails and names it, in every cluster', async () => {
+    const host = (yaml: string) => yaml.replace(/host: \S+/, 'host: www.shop.example.com');
+    const documents = [
+      host(ingress('shop', 'www', { [`${ALB}scheme`]: 'internal', [`${ALB}target-type`]: 'ip' })),
+      host(ingress('shop', 'old', { [`${ALB}scheme`]: 'internet-facing', [`${ALB}target-type`]: 'ip' }, null)),
+      host(ingress('shop', 'api', { [`${ALB}scheme`]: 'internet-facing' })),
+      service('shop', 'debug', { type: 'NodePort' }),
+    ];
+    const tree = platformTree([{ name: 'shop', hosts: ['www.shop.example.com'], extra: documents.join('---\n') }]);
+    try {
+      const run = await kaji(['synth', tree.root, '--check-only']);
+      assert.equal(run.code, 1, run.stdout);
+      for (const cluster of ['blue', 'green']) {
+        assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Ingress/shop/www: alb\\.ingress\\.kubernetes\\.io/scheme is "internal": an internal ALB`));
+        assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Ingress/shop/old: neither spec\\.ingressClassName nor`));
+        assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Ingress/shop/api: alb\\.ingress\\.kubernetes\\.io/target-type is not set`));
+        assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Service/shop/debug: spec\\.type is "NodePort"`));
+      }
+      assert.match(run.stdout, /^8 dangers, /m);
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
