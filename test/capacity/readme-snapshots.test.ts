@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, KAJI_ROOT } from '../support/files.js';
+import { setEnv } from '../support/env.js';
 
 const README = readFileSync(join(KAJI_ROOT, 'README.md'), 'utf8');
 
@@ -51,8 +52,7 @@ describe("README's examples on the shipped snapshots", () => {
     const shown = lines.slice(lines.indexOf(command) + 1);
     const temp = mkdtempSync(join(tmpdir(), 'kaji-test-'));
     const manifests = join(temp, 'labs-manifests');
-    const token = process.env.GITHUB_TOKEN;
-    delete process.env.GITHUB_TOKEN; // a dry run needs none, and must not reach GitHub with one
+    const restoreEnv = setEnv({ GITHUB_TOKEN: undefined }); // a dry run needs none, and must not reach GitHub with one
     try {
       const identity = { GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.com' };
       for (const line of setup) {
@@ -63,7 +63,7 @@ describe("README's examples on the shipped snapshots", () => {
       assertShown(shown, stdout);
       assert.match(stdout, /^\+ {12}requests: \{cpu: 500m, memory: 1536Mi\}$/m, 'the diff is in the output');
     } finally {
-      if (token !== undefined) process.env.GITHUB_TOKEN = token;
+      restoreEnv();
       rmSync(temp, { recursive: true, force: true });
     }
   });

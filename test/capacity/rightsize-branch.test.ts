@@ -7,6 +7,7 @@ import { rightsizeBranch } from '../../src/capacity/rightsize.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
+import { setEnv } from '../support/env.js';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
 import { BLUE_VPAS, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs } from './rightsize-fixture.js';
 
@@ -33,18 +34,17 @@ describe('kaji rightsize --service: a branch per set', { skip: !hasKubectl && 'n
   let fixture: BumpFixture;
   let github: GitHubServer;
   let snapshots: ReturnType<typeof tempTree>;
-  const saved = process.env.GITHUB_TOKEN;
+  let restoreEnv: () => void;
   const run = (...more: string[]) => kaji([...rightsizeArgs(snapshots, fixture, github.url), ...more]);
 
   before(async () => {
     fixture = createRightsizeFixture();
     github = await startGitHubServer({ repositories: ['acme/manifests'] });
     snapshots = tempTree({ 'blue.json': list(BLUE_VPAS), 'green.json': list(GREEN_VPAS) });
-    process.env.GITHUB_TOKEN = github.token;
+    restoreEnv = setEnv({ GITHUB_TOKEN: github.token });
   });
   after(async () => {
-    if (saved === undefined) delete process.env.GITHUB_TOKEN;
-    else process.env.GITHUB_TOKEN = saved;
+    restoreEnv();
     await github.close();
     snapshots.cleanup();
     fixture.cleanup();

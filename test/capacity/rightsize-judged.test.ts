@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ECR } from '../gitops/bump-fixture.js';
-import { withEnv } from '../gitops/git-http-server.js';
+import { withEnv } from '../support/env.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { withToken } from '../support/github-server.js';
@@ -123,13 +123,13 @@ describe('kaji rightsize: its pull request holds values the run did not judge', 
         // green runs what its recommender says: nothing to change there.
         const greenOnly = [vpaObject('green', 'shop', 'shop', { app: { cpu: '410m', memory: '300Mi' } })];
         // Left open on purpose: a warning, exit 0 (outside GitHub Actions, no workflow command).
-        const result = await withEnv({ GITHUB_ACTIONS: '' }, undefined, () => runWith(stage, greenOnly));
+        const result = await withEnv({ GITHUB_ACTIONS: '' }, () => runWith(stage, greenOnly));
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stdout, LEFT_OPEN);
         const warning = `pull request #1 (kaji/rightsize) is left open: ${UNJUDGED} (apps/shop/overlays/blue/requests.yaml: Deployment/shop app cpu and memory (blue not read)), ${READ_ALL}`;
         assert.deepEqual(result.stderr.split('\n').filter((line) => /^(kaji:|::)/.test(line)), [`kaji: warning: ${warning}`]);
         // Under GitHub Actions, an annotation of the run too.
-        const annotated = await withEnv({ GITHUB_ACTIONS: 'true' }, undefined, () => runWith(stage, greenOnly));
+        const annotated = await withEnv({ GITHUB_ACTIONS: 'true' }, () => runWith(stage, greenOnly));
         assert.equal(annotated.code, 0, annotated.stderr);
         assert.deepEqual(annotated.stderr.split('\n').filter((line) => /^(kaji:|::)/.test(line)), [`::warning title=kaji rightsize::${warning}`, `kaji: warning: ${warning}`]);
         untouched(stage, tip);
@@ -173,7 +173,7 @@ describe('kaji rightsize: its pull request holds values the run did not judge', 
   test('a run that read one cluster of two, with a change to make: the branch is not rebuilt without the edits it did not judge; nothing pushed, the run fails (1)', async () => {
     await withOpenPullRequest(async (stage) => {
       const tip = stage.fixture.git('rev-parse', BRANCH);
-      const blueOnly = await withEnv({ GITHUB_ACTIONS: 'true' }, undefined, () => runWith(stage, BLUE_VPAS));
+      const blueOnly = await withEnv({ GITHUB_ACTIONS: 'true' }, () => runWith(stage, BLUE_VPAS));
       assert.equal(blueOnly.code, 1, blueOnly.stderr);
       assert.equal(blueOnly.stdout.trimEnd().split('\n').at(-1), 'not pushed: 1 request(s) would change, but kaji/rightsize and its pull request are left as they are (see the error).');
       const error =

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer } from '../support/github-server.js';
+import { setEnv } from '../support/env.js';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
 import { BLUE_VPAS, commitToRemote, createRightsizeFixture, GREEN_VPAS, list, rightsizeArgs } from './rightsize-fixture.js';
 
@@ -57,8 +58,7 @@ describe('kaji rightsize and the quota', { skip: !hasKubectl && 'needs kubectl' 
     assert.match(plan.diff, /^\+ {14}memory: 150Mi$/m);
 
     const github = await startGitHubServer({ repositories: ['acme/manifests'] });
-    const saved = process.env.GITHUB_TOKEN;
-    process.env.GITHUB_TOKEN = github.token;
+    const restoreEnv = setEnv({ GITHUB_TOKEN: github.token });
     try {
       const opened = await kaji(args('--github-repository', 'acme/manifests', '--github-api-url', github.url));
       assert.equal(opened.code, 0, opened.stderr);
@@ -68,8 +68,7 @@ describe('kaji rightsize and the quota', { skip: !hasKubectl && 'needs kubectl' 
       assert.ok(pull!.body.includes(`**Not changed** (and why):\n\n- shop: Deployment/shop app cpu 200m → 300m (+50%): ${held}\n`), pull!.body);
       assert.match(fixture.git('show', 'kaji/rightsize:apps/shop/base/deployment.yaml'), /requests: \{cpu: 200m, memory: 256Mi\}/);
     } finally {
-      if (saved === undefined) delete process.env.GITHUB_TOKEN;
-      else process.env.GITHUB_TOKEN = saved;
+      restoreEnv();
       await github.close();
     }
   });

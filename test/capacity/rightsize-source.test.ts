@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
-import { gitRecorder, withEnv } from '../gitops/git-http-server.js';
+import { gitRecorder } from '../gitops/git-http-server.js';
+import { pathFirst, withEnv } from '../support/env.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer, withToken, type GitHubServer } from '../support/github-server.js';
@@ -56,7 +57,7 @@ describe('kaji rightsize: the manifest repository by default', { skip: !hasKubec
     setByHand(fixture);
     const recorder = gitRecorder();
     let commands: string;
-    const closed = await withEnv({}, recorder.bin, () => run('-o', 'json')).finally(() => {
+    const closed = await withEnv(pathFirst(recorder.bin), () => run('-o', 'json')).finally(() => {
       commands = recorder.commands();
       recorder.cleanup();
     });

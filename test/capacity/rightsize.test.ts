@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { startGitHubServer, type GitHubServer, withToken } from '../support/github-server.js';
+import { setEnv } from '../support/env.js';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
 import { BLUE_VPAS, commitToRemote, createRightsizeFixture, EXPECTED_BASE, EXPECTED_PATCH, GREEN_VPAS, list, rightsizeArgs } from './rightsize-fixture.js';
 
@@ -16,16 +17,16 @@ describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
   let snapshots: ReturnType<typeof tempTree>;
   const args = (...more: string[]) => [...rightsizeArgs(snapshots, fixture, github.url), ...more];
   // No token from the environment: a dry run with nothing to change would look for a pull request on github.com.
-  const saved = process.env.GITHUB_TOKEN;
+  let restoreEnv: () => void;
 
   before(async () => {
-    delete process.env.GITHUB_TOKEN;
+    restoreEnv = setEnv({ GITHUB_TOKEN: undefined });
     fixture = createRightsizeFixture();
     github = await startGitHubServer({ repositories: ['acme/manifests'] });
     snapshots = tempTree({ 'blue.json': list(BLUE_VPAS), 'green.json': list(GREEN_VPAS), 'broken.json': '{"kind": "List", "items": [\n  {"kind": \n' });
   });
   after(async () => {
-    if (saved !== undefined) process.env.GITHUB_TOKEN = saved;
+    restoreEnv();
     await github.close();
     snapshots.cleanup();
     fixture.cleanup();

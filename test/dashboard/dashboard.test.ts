@@ -18,6 +18,7 @@ import { selfSignedLoopbackCertificate } from '../../src/webhook/index.js';
 import { run } from '../../src/cli/program.js';
 import { runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
+import { setEnv } from '../support/env.js';
 import { hasKubectl, KAJI_ROOT } from '../support/files.js';
 import { snapshotList } from '../capacity/cluster.js';
 import { ARGOCD_TOKEN, healthyApps, startArgoCd } from '../upgrade/fixture.js';
@@ -80,17 +81,6 @@ function containerImages(value: unknown): string[] {
   );
 }
 const MAIN = join(KAJI_ROOT, 'dist/cli/main.js');
-
-/** Saves the variables as they are; the function returned puts them back. */
-function savedEnv(...names: string[]): () => void {
-  const saved = names.map((name) => [name, process.env[name]] as const);
-  return () => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-}
 
 /**
  * `kaji dashboard --serve --port 0 …flags` run in this process in `cwd`, once
@@ -361,8 +351,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
     test('kaji dashboard --serve --argocd: the page shows Argo CD and reloads itself', async () => {
       const names = (await collect()).services.map((service) => service.service);
       const argocd = await startArgoCd(() => healthyApps(names, commit));
-      const restore = savedEnv('ARGOCD_AUTH_TOKEN_GREEN');
-      process.env.ARGOCD_AUTH_TOKEN_GREEN = ARGOCD_TOKEN;
+      const restore = setEnv({ ARGOCD_AUTH_TOKEN_GREEN: ARGOCD_TOKEN });
       try {
         const { port, exit } = await serveInProcess(root, '--argocd', `green=${argocd.url}`);
         const [page, data] = await Promise.all([call(port), call(port, { path: '/dashboard.json' })]);
@@ -446,9 +435,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       // blue runs everything at the commit; green's Argo CD refuses the token it is given.
       const blue = await startArgoCd(() => healthyApps(names, commit).map((app) => (app.name === 'antenna' ? { ...app, health: 'Degraded', message: 'Deployment "antenna" exceeded its progress deadline' } : app)));
       const green = await startArgoCd(() => [], 'green-token-9c2e');
-      const restore = savedEnv('ARGOCD_AUTH_TOKEN_BLUE', 'ARGOCD_AUTH_TOKEN');
-      process.env.ARGOCD_AUTH_TOKEN_BLUE = ARGOCD_TOKEN;
-      process.env.ARGOCD_AUTH_TOKEN = 'fallback-token-41d7';
+      const restore = setEnv({ ARGOCD_AUTH_TOKEN_BLUE: ARGOCD_TOKEN, ARGOCD_AUTH_TOKEN: 'fallback-token-41d7' });
       try {
         const argv = ['dashboard', '--platform', '.', '--argocd', `blue=${blue.url}`, '--argocd', `green=${green.url}`];
         const json = await kaji([...argv, '-o', 'json'], { cwd: root });
@@ -477,9 +464,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
     });
 
     test('--argocd without a token, twice for a cluster, for a cluster the platform lacks, or over plain http: exit 2, nothing read', async () => {
-      const restore = savedEnv('ARGOCD_AUTH_TOKEN', 'ARGOCD_AUTH_TOKEN_GREEN');
-      delete process.env.ARGOCD_AUTH_TOKEN;
-      delete process.env.ARGOCD_AUTH_TOKEN_GREEN;
+      const restore = setEnv({ ARGOCD_AUTH_TOKEN: undefined, ARGOCD_AUTH_TOKEN_GREEN: undefined });
       try {
         const noToken = await kaji(['dashboard', '--platform', '.', '--argocd', 'green=argocd.green.example.com'], { cwd: root });
         assert.deepEqual([noToken.code, noToken.stderr], [2, 'kaji: --argocd green=argocd.green.example.com: set $ARGOCD_AUTH_TOKEN_GREEN to an API token of its kaji-reader account, which an admin makes with argocd account generate-token --account kaji-reader (each cluster\'s Argo CD signs its own; an expired or deleted token is refused too)\n']);

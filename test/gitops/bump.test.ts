@@ -16,7 +16,8 @@ import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { startGitHubServer, withToken, type GitHubServer } from '../support/github-server.js';
 import { createBumpFixture, ECR, kustomization, type BumpFixture } from './bump-fixture.js';
-import { closedPort, gitRecorder, startGitHttpServer, withEnv } from './git-http-server.js';
+import { closedPort, gitRecorder, startGitHttpServer } from './git-http-server.js';
+import { pathFirst, withEnv } from '../support/env.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -320,7 +321,7 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     try {
       const start = fixture.head();
       const args = (token: string, ...rest: string[]) => ['bump', 'bookmark', ...rest, '--mode', 'push', '--manifests', `https://x-access-token:${token}@${host}/manifests.git`, '--platform', fixture.platformDir];
-      const result = await withEnv(server.clientEnv, recorder.bin, () => withToken(undefined, () => kaji(args(secret, '1.7.0'))));
+      const result = await withEnv({ ...server.clientEnv, ...pathFirst(recorder.bin) }, () => withToken(undefined, () => kaji(args(secret, '1.7.0'))));
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, new RegExp(`^kaji bump: opening https://\\*\\*\\*@${host.replace(/\./g, '\\.')}/manifests\\.git \\(main\\)$`, 'm'));
       assert.match(result.stdout, /bookmark: 1\.0\.0 → 1\.7\.0: pushed/);
@@ -330,7 +331,7 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
 
       // A refused credential: exit 1, one line, neither that token nor its header.
       const wrong = 'ghp_WrongManifestsSecret01234567';
-      const refused = await withEnv(server.clientEnv, recorder.bin, () => withToken(undefined, () => kaji(args(wrong, '1.8.0'))));
+      const refused = await withEnv({ ...server.clientEnv, ...pathFirst(recorder.bin) }, () => withToken(undefined, () => kaji(args(wrong, '1.8.0'))));
       assert.equal(refused.code, 1);
       const hostPattern = host.replace(/\./g, '\\.');
       assert.match(refused.stderr, new RegExp(`^kaji: cloning https://\\*\\*\\*@${hostPattern}/manifests\\.git \\(branch main\\): git clone failed: .*fatal: Authentication failed for 'https://${hostPattern}/manifests\\.git/'; check the credentials: GITHUB_TOKEN, or user:token in the manifests URL \\(a push needs write access\\)$`, 'm'));
@@ -386,7 +387,7 @@ describe('kaji bump: git failures', () => {
       // An ssh key the host refuses: GIT_SSH_COMMAND stands in for ssh, printing what OpenSSH prints then.
       const ssh = 'git@127.0.0.1:acme/manifests.git';
       const refusing = { GIT_SSH_COMMAND: "echo 'git@127.0.0.1: Permission denied (publickey).' >&2; exit 255; :" };
-      const refused = failure(await withEnv(refusing, undefined, () => kaji(['bump', 'antenna', '1.1.0', '--mode', 'push', '--manifests', ssh, '--platform', fixture.platformDir])));
+      const refused = failure(await withEnv(refusing, () => kaji(['bump', 'antenna', '1.1.0', '--mode', 'push', '--manifests', ssh, '--platform', fixture.platformDir])));
       assert.equal(
         refused,
         `kaji: cloning ${ssh} (branch main): git clone failed: git@127.0.0.1: Permission denied (publickey).; fatal: Could not read from remote repository.; ` +
@@ -548,7 +549,7 @@ describe('kaji bump --mode pr run again for the same tag', { skip: !hasKubectl }
       const pushed = branchTip();
 
       github.requests.length = 0;
-      const again = await withEnv(later, recorder.bin, () => withToken(github.token, () => kaji(args)));
+      const again = await withEnv({ ...later, ...pathFirst(recorder.bin) }, () => withToken(github.token, () => kaji(args)));
       assert.equal(again.code, 0, again.stderr);
       assert.equal(branchTip(), pushed, 'the branch is where the first run left it');
       assert.doesNotMatch(recorder.commands(), / push /, 'no push at all');
@@ -565,7 +566,7 @@ describe('kaji bump --mode pr run again for the same tag', { skip: !hasKubectl }
 
       // Someone edited the pull request's title: the re-run puts it back, and says so.
       github.pulls.get('acme/manifests')![0]!.title = 'edited by hand';
-      const edited = await withEnv(later, undefined, () => withToken(github.token, () => kaji(args)));
+      const edited = await withEnv(later, () => withToken(github.token, () => kaji(args)));
       assert.equal(edited.code, 0, edited.stderr);
       assert.equal(
         edited.stdout,
@@ -576,7 +577,7 @@ describe('kaji bump --mode pr run again for the same tag', { skip: !hasKubectl }
       // Another commit lands on main: the same tag again is rebuilt on it and pushed.
       const other = await kaji(bumpArgs(fixture, 'bookmark', '1.5.0', '--mode', 'push'));
       assert.equal(other.code, 0, other.stderr);
-      const rebuilt = await withEnv(later, undefined, () => withToken(github.token, () => kaji(args)));
+      const rebuilt = await withEnv(later, () => withToken(github.token, () => kaji(args)));
       assert.equal(rebuilt.code, 0, rebuilt.stderr);
       assert.match(rebuilt.stdout, /: pull request #1 updated: /);
       assert.notEqual(branchTip(), pushed);

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { generate } from 'selfsigned';
 
 export interface GitHttpServer {
@@ -146,24 +146,6 @@ exit $status
     configs: () => readFileSync(configsLog, 'utf8'),
     cleanup: () => rmSync(bin, { recursive: true, force: true }),
   };
-}
-
-/** Runs `body` with these environment variables set (PATH prepended with `pathFirst`), restored after. */
-export async function withEnv<T>(vars: Record<string, string>, pathFirst: string | undefined, body: () => Promise<T>): Promise<T> {
-  const saved = new Map<string, string | undefined>();
-  const all = { ...vars, ...(pathFirst ? { PATH: `${pathFirst}${delimiter}${process.env.PATH ?? ''}` } : {}) };
-  for (const [key, value] of Object.entries(all)) {
-    saved.set(key, process.env[key]);
-    process.env[key] = value;
-  }
-  try {
-    return await body();
-  } finally {
-    for (const [key, value] of saved) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
 }
 
 /** A port on 127.0.0.1 nothing listens on (listened on, then closed): a URL there is unreachable. */

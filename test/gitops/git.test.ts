@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BranchMovedError, ForeignCommitsError, GitError, Workspace, redact, remoteProblem, urlCredentials } from '../../src/gitops/git.js';
-import { closedPort, gitRecorder, startGitHttpServer, withEnv } from './git-http-server.js';
+import { closedPort, gitRecorder, startGitHttpServer } from './git-http-server.js';
+import { pathFirst, withEnv } from '../support/env.js';
 
 const ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: 'seed', GIT_AUTHOR_EMAIL: 'seed@example.com', GIT_COMMITTER_NAME: 'seed', GIT_COMMITTER_EMAIL: 'seed@example.com' };
 
@@ -562,7 +563,7 @@ child.on('exit', (code) => { process.exitCode = code ?? 1; });
     // kaji's identity wins over one in the environment: author and committer stay one, so its own commit stays its own.
     const f = fixture();
     try {
-      await withEnv({ GIT_COMMITTER_NAME: 'CI Runner', GIT_COMMITTER_EMAIL: 'ci@example.com' }, undefined, async () => {
+      await withEnv({ GIT_COMMITTER_NAME: 'CI Runner', GIT_COMMITTER_EMAIL: 'ci@example.com' }, async () => {
         await kajiRun(f.url, '1.5.0');
         await kajiRun(f.url, '1.6.0');
       });
@@ -600,7 +601,7 @@ child.on('exit', (code) => { process.exitCode = code ?? 1; });
     const f = fixture();
     const config = uploadPackWithout(f, 'deepen-not');
     try {
-      await withEnv(config, undefined, async () => {
+      await withEnv(config, async () => {
         await kajiRun(f.url, '1.5.0');
         mainMoves(f, 2);
         await kajiRun(f.url, '1.6.0'); // kaji's own commit on an older base: rebuilt
@@ -690,7 +691,7 @@ child.on('exit', (code) => { process.exitCode = code ?? 1; });
     const f = fixture();
     const server = await startGitHttpServer({ root: f.dir, username: 'x-access-token', password: secret });
     try {
-      await withEnv(server.clientEnv, undefined, async () => {
+      await withEnv(server.clientEnv, async () => {
         const source = `${server.origin}/remote.git`;
         const open = async (tag: string) => {
           const ws = await Workspace.open({ source, token: secret });
@@ -845,7 +846,7 @@ child.on('exit', (code) => { process.exitCode = code ?? 1; });
     try {
       await kajiRun(f.url, '1.5.0');
       mainMoves(f, 2);
-      await withEnv(uploadPackWithout(f, 'deepen-relative'), undefined, async () => {
+      await withEnv(uploadPackWithout(f, 'deepen-relative'), async () => {
         const ws = await Workspace.open({ source: f.url });
         try {
           assert.deepEqual(await ws.branchChanges(BRANCH), { tip: f.tip(BRANCH), files: [KUSTOMIZATION], trailers: ['Kaji-Service: antenna'] });
@@ -900,7 +901,7 @@ describe('remoteTipLikeHead (PR mode re-runs)', () => {
     const branch = 'kaji/bump/antenna';
     /** A shallow workspace of main (a URL source) with the 1.5.0 edit committed as `message` at `date`. */
     const edited = (message: string, date: string, tag = '1.5.0') =>
-      withEnv({ GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date }, undefined, async () => {
+      withEnv({ GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date }, async () => {
         const ws = await Workspace.open({ source: f.url });
         await ws.writeFile(KUSTOMIZATION, `images:\n  - name: antenna\n    newTag: ${tag}\n`);
         await ws.commit(message, { 'Kaji-Service': 'antenna' });
@@ -1203,7 +1204,7 @@ describe('credentials', () => {
     const recorder = gitRecorder();
     try {
       const leaks = (text: string) => text.includes(secret) || text.includes(base64);
-      await withEnv(server.clientEnv, recorder.bin, async () => {
+      await withEnv({ ...server.clientEnv, ...pathFirst(recorder.bin) }, async () => {
         const ws = await Workspace.open({ source: `${server.origin.replace('https://', `https://x-access-token:${secret}@`)}/remote.git` });
         try {
           assert.equal(ws.source, `https://***@${server.origin.slice('https://'.length)}/remote.git`);

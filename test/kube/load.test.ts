@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { KUBERNETES_YAML_SCHEMA, loadInputs, readInputs, type InputProblem, type KubeObject } from '../../src/kube/index.js';
 import { hasKubectl, tempTree } from '../support/files.js';
+import { setEnv } from '../support/env.js';
 
 const deployment = (name: string, extra = '') => `apiVersion: apps/v1
 kind: Deployment
@@ -229,7 +230,8 @@ describe('loadInputs', () => {
 
   test('says in one line how to proceed when kubectl is missing: where its name came from is what to change', async () => {
     const tree = tempTree({ 'k/kustomization.yaml': 'resources: []\n' });
-    const saved = { KAJI_KUBECTL: process.env.KAJI_KUBECTL, PATH: process.env.PATH };
+    // Set as they are, to be put back after the steps below change them.
+    const restoreEnv = setEnv({ KAJI_KUBECTL: process.env.KAJI_KUBECTL, PATH: process.env.PATH });
     try {
       const given = await loadInputs([tree.root], { kubectl: '/nonexistent/kubectl' });
       assert.equal(given.problems[0]!.message, 'kubectl not found: there is no program "/nonexistent/kubectl" (--kubectl); give the path of an installed kubectl');
@@ -245,10 +247,7 @@ describe('loadInputs', () => {
       assert.equal(missing.problems[0]!.message, 'kubectl not found: install it (it includes kustomize), or give its path in KAJI_KUBECTL (or --kubectl, where the command has it)');
       assert.ok(missing.problems.every((problem) => !problem.message.includes('kaji check -')), 'no advice that itself needs kubectl');
     } finally {
-      for (const [key, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
+      restoreEnv();
       tree.cleanup();
     }
   });

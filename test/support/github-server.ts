@@ -3,6 +3,7 @@
 // add labels and comments. Reached by the real Octokit through `baseUrl`; records every request.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { withEnv } from './env.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -242,14 +243,6 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
 }
 
 /** Runs `body` with GITHUB_TOKEN set to `token` (unset for undefined), then as it was. */
-export async function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
-  const saved = process.env.GITHUB_TOKEN;
-  if (token === undefined) delete process.env.GITHUB_TOKEN;
-  else process.env.GITHUB_TOKEN = token;
-  try {
-    return await body();
-  } finally {
-    if (saved === undefined) delete process.env.GITHUB_TOKEN;
-    else process.env.GITHUB_TOKEN = saved;
-  }
+export function withToken<T>(token: string | undefined, body: () => Promise<T>): Promise<T> {
+  return withEnv({ GITHUB_TOKEN: token }, body);
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parsePlatform } from '../../src/platform/index.js';
 import { synthesizeInfrastructure } from '../../src/synth/infrastructure.js';
 import { platformYaml } from '../support/platform.js';
+import { setEnv } from '../support/env.js';
 
 /** A platform of `count` services, each with its ECR repository and CI role in the shared stack. */
 function platformOf(count: number) {
@@ -16,15 +17,14 @@ function platformOf(count: number) {
 describe('synthesizeInfrastructure', () => {
   // os.tmpdir() at a private folder for the whole file (aws-cdk-lib keeps a staging folder
   // there for the process), so that what synthesis leaves in it can be listed.
-  const saved = process.env.TMPDIR;
   let tmp = '';
+  let restoreEnv: () => void;
   before(() => {
     tmp = mkdtempSync(join(tmpdir(), 'kaji-infra-test-'));
-    process.env.TMPDIR = tmp;
+    restoreEnv = setEnv({ TMPDIR: tmp });
   });
   after(() => {
-    if (saved === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = saved;
+    restoreEnv();
     rmSync(tmp, { recursive: true, force: true });
   });
   const assemblies = () => readdirSync(tmp).filter((name) => name.startsWith('kaji-cdk-'));

@@ -5,6 +5,7 @@ import { formatSynthTable, runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { platformTree, type TestService } from '../support/platform.js';
+import { setEnv } from '../support/env.js';
 
 const cart: TestService = { name: 'cart' };
 const hello: TestService = { name: 'hello' };
@@ -130,8 +131,7 @@ describe('kaji synth table: which checks failed', { skip: !hasKubectl }, () => {
 describe('kaji synth without kubectl', () => {
   test('one line naming where kubectl was looked for, exit 2, not a problem per service and cluster', async () => {
     const tree = platformTree([cart, hello]);
-    const saved = process.env.KAJI_KUBECTL;
-    process.env.KAJI_KUBECTL = tree.path('no-such-kubectl');
+    const restoreEnv = setEnv({ KAJI_KUBECTL: tree.path('no-such-kubectl') });
     try {
       const { code, stdout, stderr } = await kaji(['synth', tree.root, '--check-only', '--no-color']);
       assert.equal(code, 2, stdout + stderr);
@@ -140,8 +140,7 @@ describe('kaji synth without kubectl', () => {
         `kaji: kubectl not found: there is no program ${JSON.stringify(tree.path('no-such-kubectl'))} (KAJI_KUBECTL); set KAJI_KUBECTL to kubectl's path, or unset it to use kubectl from PATH`,
       ]);
     } finally {
-      if (saved === undefined) delete process.env.KAJI_KUBECTL;
-      else process.env.KAJI_KUBECTL = saved;
+      restoreEnv();
       tree.cleanup();
     }
   });

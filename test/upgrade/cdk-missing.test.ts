@@ -8,13 +8,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
-import { ARGOCD_TOKEN, createFixture, startArgoCd, startRoute53, withAwsCredentials } from './fixture.js';
+import { createFixture, setUpgradeEnv, startArgoCd, startRoute53 } from './fixture.js';
 
 describe('kaji upgrade next without the CDK CLI', { skip: !hasKubectl && 'needs kubectl' }, () => {
   test('exit 2 naming the program, what to install and --cdk; nothing recorded, and the step runs once it is there', async () => {
-    const restoreAws = withAwsCredentials();
-    const savedToken = process.env.ARGOCD_AUTH_TOKEN;
-    process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
+    const restoreEnv = setUpgradeEnv();
     const fixture = await createFixture();
     const argocd = await startArgoCd(() => []);
     const route53 = await startRoute53(() => []);
@@ -36,9 +34,7 @@ describe('kaji upgrade next without the CDK CLI', { skip: !hasKubectl && 'needs 
       await argocd.close();
       await route53.close();
       fixture.cleanup();
-      restoreAws();
-      if (savedToken === undefined) delete process.env.ARGOCD_AUTH_TOKEN;
-      else process.env.ARGOCD_AUTH_TOKEN = savedToken;
+      restoreEnv();
     }
   });
 });

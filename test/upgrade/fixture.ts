@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runSynth } from '../../src/synth/index.js';
+import { setEnv, type EnvChanges } from '../support/env.js';
 
 export const ECR = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
 export const ZONE_ID = 'Z0SHOPZONE1234';
@@ -370,16 +371,12 @@ export function healthyApps(names: readonly string[], revision: string): ArgoApp
   return names.map((name) => ({ name, sync: 'Synced', health: 'Healthy', revision }));
 }
 
-/** AWS credentials for the SDK's signer (the fake Route 53 only checks a signature is there). */
-export function withAwsCredentials(): () => void {
-  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, profile: process.env.AWS_PROFILE };
-  process.env.AWS_ACCESS_KEY_ID = 'AKIAUPGRADETEST';
-  process.env.AWS_SECRET_ACCESS_KEY = 'upgrade-test-secret';
-  delete process.env.AWS_PROFILE;
-  return () => {
-    for (const [key, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret], ['AWS_PROFILE', saved.profile]] as const) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  };
+/**
+ * What `kaji upgrade` reads from the environment, set for the fake servers:
+ * AWS credentials for the SDK's signer (the fake Route 53 only checks a
+ * signature is there) and green's Argo CD token, then `more`. The function
+ * returned puts each variable back.
+ */
+export function setUpgradeEnv(more: EnvChanges = {}): () => void {
+  return setEnv({ AWS_ACCESS_KEY_ID: 'AKIAUPGRADETEST', AWS_SECRET_ACCESS_KEY: 'upgrade-test-secret', AWS_PROFILE: undefined, ARGOCD_AUTH_TOKEN: ARGOCD_TOKEN, ...more });
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { formatPlan, upgradeCommand } from '../../src/upgrade/format.js';
 import type { UpgradePlan } from '../../src/upgrade/plan.js';
 import { kaji } from '../support/cli.js';
+import { setEnv } from '../support/env.js';
 import { hasKubectl } from '../support/files.js';
 import { ARGOCD_TOKEN, createFixture } from './fixture.js';
 
@@ -152,9 +153,7 @@ describe('kaji upgrade: the commands it suggests', () => {
 
   test('a failed step suggests status with every flag of next given, and status then suggests next with them; not the token, not $ARGOCD_SERVER, not a default', { skip: !hasKubectl }, async () => {
     const fixture = await createFixture();
-    const saved = { token: process.env.ARGOCD_AUTH_TOKEN, server: process.env.ARGOCD_SERVER };
-    process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
-    process.env.ARGOCD_SERVER = 'argocd.blue.example.com';
+    const restoreEnv = setEnv({ ARGOCD_AUTH_TOKEN: ARGOCD_TOKEN, ARGOCD_SERVER: 'argocd.blue.example.com' });
     try {
       assert.equal((await kaji(['upgrade', 'start', '--platform', fixture.platformDir])).code, 0);
       const ca = join(fixture.root, 'green ca.pem');
@@ -171,10 +170,7 @@ describe('kaji upgrade: the commands it suggests', () => {
       assert.deepEqual(suggested(shown.stdout, 'next'), ['upgrade', 'next', '--platform', fixture.platformDir, ...flags, '--interval', '15s']);
       for (const output of [failed.stderr, shown.stdout]) assert.ok(!output.includes(ARGOCD_TOKEN) && !output.includes('argocd.blue'), output);
     } finally {
-      for (const [name, value] of [['ARGOCD_AUTH_TOKEN', saved.token], ['ARGOCD_SERVER', saved.server]] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      restoreEnv();
       fixture.cleanup();
     }
   });

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSynth } from '../../src/synth/index.js';
 import { hasKubectl } from '../support/files.js';
-import { ARGOCD_TOKEN, createFixture, healthyApps, startArgoCd, startRoute53, withAwsCredentials, type Fixture, type Record53 } from './fixture.js';
+import { createFixture, healthyApps, setUpgradeEnv, startArgoCd, startRoute53, type Fixture, type Record53 } from './fixture.js';
 import { colleagueCommit, runUpgrade, upgradeState } from './run.js';
 
 const GREEN_APPS = ['cart', 'kaji-platform', 'kaji-root', 'kaji-tenants', 'shop'];
@@ -40,9 +40,7 @@ function recordsOf(fixture: Fixture): Record53[] {
 }
 
 test('manifests.path: a weight step refuses weights set by hand in deploy/clusters/; finish prunes and removes deploy/clusters/blue/', { skip: !hasKubectl && 'needs kubectl' }, async () => {
-  const restoreAws = withAwsCredentials();
-  const savedToken = process.env.ARGOCD_AUTH_TOKEN;
-  process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
+  const restoreEnv = setUpgradeEnv();
   const fixture = await createFixture();
   const tip = () => fixture.git('rev-parse', 'main');
   const argocd = await startArgoCd(() => healthyApps(GREEN_APPS, tip()));
@@ -82,8 +80,6 @@ test('manifests.path: a weight step refuses weights set by hand in deploy/cluste
     await argocd.close();
     await route53.close();
     fixture.cleanup();
-    restoreAws();
-    if (savedToken === undefined) delete process.env.ARGOCD_AUTH_TOKEN;
-    else process.env.ARGOCD_AUTH_TOKEN = savedToken;
+    restoreEnv();
   }
 });

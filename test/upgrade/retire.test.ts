@@ -14,27 +14,21 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
-import { ARGOCD_TOKEN, createFixture, healthyApps, recordsFromRemote, startArgoCd, startRoute53, withAwsCredentials, type FakeServer, type Fixture, type Record53 } from './fixture.js';
+import { createFixture, healthyApps, recordsFromRemote, setUpgradeEnv, startArgoCd, startRoute53, type FakeServer, type Fixture, type Record53 } from './fixture.js';
 import { colleagueCommit, runUpgrade, upgradeState } from './run.js';
 
 const GREEN_APPS = ['cart', 'kaji-platform', 'kaji-root', 'kaji-tenants', 'shop'];
 
 describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl && 'needs kubectl' }, () => {
-  let restoreAws: () => void;
-  const savedToken = process.env.ARGOCD_AUTH_TOKEN;
+  let restoreEnv: () => void;
   let fixture: Fixture;
   let argocd: FakeServer;
   let route53: FakeServer;
   let records: () => Record53[];
   before(() => {
-    restoreAws = withAwsCredentials();
-    process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
+    restoreEnv = setUpgradeEnv();
   });
-  after(() => {
-    restoreAws();
-    if (savedToken === undefined) delete process.env.ARGOCD_AUTH_TOKEN;
-    else process.env.ARGOCD_AUTH_TOKEN = savedToken;
-  });
+  after(() => restoreEnv());
   afterEach(async () => {
     await argocd?.close();
     await route53?.close();

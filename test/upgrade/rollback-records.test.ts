@@ -5,15 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasKubectl } from '../support/files.js';
-import { ARGOCD_TOKEN, createFixture, healthyApps, recordsFromRemote, startArgoCd, startRoute53, withAwsCredentials } from './fixture.js';
+import { createFixture, healthyApps, recordsFromRemote, setUpgradeEnv, startArgoCd, startRoute53 } from './fixture.js';
 import { runUpgrade, upgradeState } from './run.js';
 
 const GREEN_APPS = ['cart', 'kaji-platform', 'kaji-root', 'kaji-tenants', 'shop'];
 
 test('rollback after green never got a record in Route 53: verified with blue at full weight; next takes the upgrade up again', { skip: !hasKubectl && 'needs kubectl' }, async () => {
-  const restoreAws = withAwsCredentials();
-  const savedToken = process.env.ARGOCD_AUTH_TOKEN;
-  process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
+  const restoreEnv = setUpgradeEnv();
   const fixture = await createFixture();
   const tip = () => fixture.git('rev-parse', 'main');
   const argocd = await startArgoCd(() => healthyApps(GREEN_APPS, tip()));
@@ -42,8 +40,6 @@ test('rollback after green never got a record in Route 53: verified with blue at
     await argocd.close();
     await route53.close();
     fixture.cleanup();
-    restoreAws();
-    if (savedToken === undefined) delete process.env.ARGOCD_AUTH_TOKEN;
-    else process.env.ARGOCD_AUTH_TOKEN = savedToken;
+    restoreEnv();
   }
 });

@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kaji, type CliResult } from '../support/cli.js';
+import { withEnv } from '../support/env.js';
 import { hasKubectl } from '../support/files.js';
 import { nextStep } from '../../src/upgrade/index.js';
 import { withUpgradeLock } from '../../src/upgrade/lock.js';
@@ -21,9 +22,9 @@ import {
   createFixture,
   healthyApps,
   recordsFromRemote,
+  setUpgradeEnv,
   startArgoCd,
   startRoute53,
-  withAwsCredentials,
   type ArgoApp,
   type FakeServer,
   type Fixture,
@@ -88,19 +89,12 @@ function pushCommit(fixture: Fixture, path: string, text: string): string {
 }
 
 describe('kaji upgrade', { skip: !hasKubectl && 'needs kubectl' }, () => {
-  let restoreAws: () => void;
-  const saved = { green: process.env.ARGOCD_AUTH_TOKEN, blue: process.env.ARGOCD_AUTH_TOKEN_BLUE };
+  let restoreEnv: () => void;
   before(() => {
-    restoreAws = withAwsCredentials();
-    process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
-    process.env.ARGOCD_AUTH_TOKEN_BLUE = BLUE_TOKEN;
+    restoreEnv = setUpgradeEnv({ ARGOCD_AUTH_TOKEN_BLUE: BLUE_TOKEN });
   });
   after(() => {
-    restoreAws();
-    for (const [name, value] of [['ARGOCD_AUTH_TOKEN', saved.green], ['ARGOCD_AUTH_TOKEN_BLUE', saved.blue]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv();
     for (const output of outputs) assert.ok(!output.includes(ARGOCD_TOKEN) && !output.includes(BLUE_TOKEN), `an Argo CD token was printed:\n${output}`);
   });
 
@@ -443,15 +437,7 @@ spec:
       );
       unmoved();
 
-      const withToken = async (token: string | undefined): Promise<CliResult> => {
-        if (token === undefined) delete process.env.ARGOCD_AUTH_TOKEN_BLUE;
-        else process.env.ARGOCD_AUTH_TOKEN_BLUE = token;
-        try {
-          return await upgrade(fixture, ['rollback'], servers());
-        } finally {
-          process.env.ARGOCD_AUTH_TOKEN_BLUE = BLUE_TOKEN;
-        }
-      };
+      const withToken = (token: string | undefined): Promise<CliResult> => withEnv({ ARGOCD_AUTH_TOKEN_BLUE: token }, () => upgrade(fixture, ['rollback'], servers()));
       const tokenless = await withToken(undefined);
       assert.equal(tokenless.code, 2, tokenless.stderr);
       assert.match(tokenless.stderr, /^kaji: rollback looks at blue's Argo CD before moving all traffic there: set ARGOCD_AUTH_TOKEN_BLUE to an API token of its kaji-reader account/);
@@ -816,14 +802,9 @@ spec:
       );
       assert.equal(argocd.requests.length, 0);
       // On the command line, such a token is bad input, named as such.
-      process.env.ARGOCD_AUTH_TOKEN = `${ARGOCD_TOKEN}\n`;
-      try {
-        const bad = await upgrade(fixture, ['next'], servers());
-        assert.equal(bad.code, 2);
-        assert.equal(bad.stderr, 'kaji: $ARGOCD_AUTH_TOKEN holds a space, a line break or another character no token has: set it to the token alone\n');
-      } finally {
-        process.env.ARGOCD_AUTH_TOKEN = ARGOCD_TOKEN;
-      }
+      const bad = await withEnv({ ARGOCD_AUTH_TOKEN: `${ARGOCD_TOKEN}\n` }, () => upgrade(fixture, ['next'], servers()));
+      assert.equal(bad.code, 2);
+      assert.equal(bad.stderr, 'kaji: $ARGOCD_AUTH_TOKEN holds a space, a line break or another character no token has: set it to the token alone\n');
       assert.equal(state(fixture).done.sync, undefined);
     });
 
