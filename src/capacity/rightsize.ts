@@ -193,6 +193,16 @@ interface WalkedValue {
   readonly file?: string;
 }
 
+/**
+ * What the walk of the services' values found, value by value: every value walked, and whether its
+ * numbers were read on every cluster that runs it (judged) or not.
+ */
+interface ValueWalk {
+  readonly unread: UnreadValue[];
+  readonly judged: JudgedValue[];
+  readonly walked: WalkedValue[];
+}
+
 /** A set of services whose names joined make a longer branch name is named by a hash of the set. */
 const MAX_BRANCH_LENGTH = 100;
 
@@ -246,22 +256,20 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
   try {
     const manifestDir = join(workspace.root, platform.manifests.path);
     const changes: RequestChange[] = [];
-    const unread: UnreadValue[] = [];
-    const judgedValues: JudgedValue[] = [];
-    const walkedValues: WalkedValue[] = [];
+    const walk: ValueWalk = { unread: [], judged: [], walked: [] };
     for (const service of chosen) {
       const recommendations = byService.get(service.name) ?? [];
       if (recommendations.length === 0) {
-        unread.push({ service: service.name });
+        walk.unread.push({ service: service.name });
         continue;
       }
       progress(`rendering ${service.name}`);
-      const planned = await planService(workspace, manifestDir, platform, service, { recommendations, leftOut: leftOut.get(service.name) ?? [] }, threshold, notes, unread, judgedValues, walkedValues, options.kubectl);
+      const planned = await planService(workspace, manifestDir, platform, service, { recommendations, leftOut: leftOut.get(service.name) ?? [] }, threshold, notes, walk, options.kubectl);
       changes.push(...(await applyService(workspace, manifestDir, platform, service, planned, notes, options.kubectl)));
     }
     const plan: RightsizePlan = { threshold, changes, notes };
     const serviceOf = (file: string) => chosen.find((service) => file.startsWith(`${repositoryPath(workspace, serviceDir(manifestDir, service.name))}/`))?.name;
-    const judged: Judged = { changes, unread, values: judgedValues, walked: walkedValues, serviceOf, base };
+    const judged: Judged = { changes, unread: walk.unread, values: walk.judged, walked: walk.walked, serviceOf, base };
     const edited = changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
     const branch = rightsizeBranch(options.services);
     if (edited.length === 0) {
@@ -383,9 +391,7 @@ async function planService(
   { recommendations, leftOut }: { readonly recommendations: readonly WorkloadRecommendation[]; readonly leftOut: readonly WorkloadRecommendation[] },
   threshold: number,
   notes: RightsizeNote[],
-  unread: UnreadValue[],
-  judgedValues: JudgedValue[],
-  walkedValues: WalkedValue[],
+  walk: ValueWalk,
   kubectl: string | undefined,
 ): Promise<ServicePlan> {
   const values = new Map<string, PlannedValue>();
@@ -454,12 +460,12 @@ async function planService(
       return inputs;
     });
     const file = value.site === undefined ? undefined : repositoryPath(workspace, value.site.file);
-    walkedValues.push({ service: service.name, name: valueName(value), ...(file === undefined ? {} : { file }) });
+    walk.walked.push({ service: service.name, name: valueName(value), ...(file === undefined ? {} : { file }) });
     if (notRead.length > 0) {
       const named = { workload: value.workload, container: value.container, resource: value.resource, ...(value.site === undefined ? {} : { site: value.site }) };
-      unread.push({ service: service.name, clusters: notRead, ...(file === undefined ? {} : { file }), value: named, planned: vpa.length > 0 });
+      walk.unread.push({ service: service.name, clusters: notRead, ...(file === undefined ? {} : { file }), value: named, planned: vpa.length > 0 });
     } else if (value.site !== undefined && file !== undefined) {
-      judgedValues.push({ file, site: value.site, container: value.container, resource: value.resource });
+      walk.judged.push({ file, site: value.site, container: value.container, resource: value.resource });
     }
     // Nothing to size it from. Not read: a pull request editing it is not stale. Read, with no target: judged, nothing to change.
     if (vpa.length === 0) continue;
