@@ -59,7 +59,8 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
         "request's head. --dry-run says which it would close.\n\n" +
         "The VerticalPodAutoscalers come from each --context through kubectl (kaji's: kubectl get vpa -A -l app.kubernetes.io/managed-by=kaji; default: the current " +
         `context; KAJI_KUBECTL names another kubectl), or from snapshot files (--from, \`${VPA_SNAPSHOT_COMMAND}\`, - for ` +
-        'standard input). One without recommendations yet is reported, not an error.',
+        'standard input). One without recommendations yet is reported, not an error; a context or file with no VerticalPodAutoscaler of kaji\'s at all ' +
+        '(the wrong cluster, or one not synced) is an error.',
     )
     .option('--context <name>', 'a kubeconfig context to read (repeatable: every cluster; default: the current context)', collect)
     .option('--kubeconfig <file>', 'the kubeconfig file kubectl reads (default: KUBECONFIG or ~/.kube/config)')
@@ -76,7 +77,7 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
     .addHelpText(
       'after',
       `\nExit codes: ${RIGHTSIZE_EXIT.ok} pull request opened or updated, dry run, nothing to change, or a stale pull request left open on purpose (a warning says why); ` +
-        `${RIGHTSIZE_EXIT.failed} nothing pushed: the branch changes values the run did not judge (the error names them), or git or GitHub failed; ${RIGHTSIZE_EXIT.usage} bad flags, a snapshot that cannot be read, kubectl failed (its reason is printed), an ` +
+        `${RIGHTSIZE_EXIT.failed} nothing pushed: the branch changes values the run did not judge (the error names them), or git or GitHub failed; ${RIGHTSIZE_EXIT.usage} bad flags, a snapshot that cannot be read, kubectl failed (its reason is printed), a context or snapshot with no VerticalPodAutoscaler of kaji's, an ` +
         'unknown service, a --manifests that is no repository of its own, an overlay that does not render, an invalid platform.yaml (read before any cluster), no token for the pull request. ' +
         'Under GitHub Actions (GITHUB_ACTIONS=true) the error or warning is also written as a ::error:: or ::warning:: workflow command: an annotation of the run.\n\n' +
         'Examples:\n' +

@@ -84,13 +84,14 @@ describe('kaji rightsize through kubectl', { skip: !hasKubectl && 'needs kubectl
   let blue: Awaited<ReturnType<typeof apiServer>>;
   let green: Awaited<ReturnType<typeof apiServer>>;
   let denied: Awaited<ReturnType<typeof apiServer>>;
+  let empty: Awaited<ReturnType<typeof apiServer>>;
   let tree: ReturnType<typeof tempTree>;
   let fixture: BumpFixture;
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    [blue, green, denied] = await Promise.all([apiServer(BLUE_VPAS), apiServer(GREEN_VPAS), apiServer([], true)]);
-    tree = tempTree({ 'kubeconfig.yaml': kubeconfig({ blue: blue.url, green: green.url, denied: denied.url }), 'home/.keep': '' });
+    [blue, green, denied, empty] = await Promise.all([apiServer(BLUE_VPAS), apiServer(GREEN_VPAS), apiServer([], true), apiServer([])]);
+    tree = tempTree({ 'kubeconfig.yaml': kubeconfig({ blue: blue.url, green: green.url, denied: denied.url, empty: empty.url }), 'home/.keep': '' });
     fixture = createRightsizeFixture();
     const { KUBECONFIG: _ignored, KAJI_KUBECTL: _also, GITHUB_TOKEN: _token, ...rest } = process.env;
     env = { ...rest, HOME: tree.path('home') };
@@ -98,7 +99,7 @@ describe('kaji rightsize through kubectl', { skip: !hasKubectl && 'needs kubectl
   after(async () => {
     tree.cleanup();
     fixture.cleanup();
-    await Promise.all([blue, green, denied].map(({ server }) => new Promise((resolve) => server.close(resolve))));
+    await Promise.all([blue, green, denied, empty].map(({ server }) => new Promise((resolve) => server.close(resolve))));
   });
 
   const base = () => ['--kubeconfig', tree.path('kubeconfig.yaml'), '--platform', fixture.platformDir, '--manifests', fixture.remote, '--dry-run'];
@@ -136,6 +137,16 @@ describe('kaji rightsize through kubectl', { skip: !hasKubectl && 'needs kubectl
     assert.equal(code, 2);
     assert.equal(stdout, '');
     assert.match(stderr, /^kaji: kubectl get verticalpodautoscalers\.autoscaling\.k8s\.io --all-namespaces --selector app\.kubernetes\.io\/managed-by=kaji failed: .*cannot list resource "verticalpodautoscalers" in API group "autoscaling\.k8s\.io".* \(check the context: --context.*may list verticalpodautoscalers\.autoscaling\.k8s\.io\)\n$/);
+  });
+
+  test("a context with no VerticalPodAutoscaler of kaji's (the wrong cluster, or one not synced): exit 2 naming it, never \"nothing to change\"", async () => {
+    const { code, stdout, stderr } = await runKaji([...base(), '--context', 'blue', '--context', 'empty'], env);
+    assert.equal(code, 2, stdout);
+    assert.equal(stdout, '');
+    assert.equal(
+      stderr.split('\n').filter((line) => line.startsWith('kaji: ')).join('\n'),
+      "kaji: context empty has no VerticalPodAutoscaler kaji synth wrote (label app.kubernetes.io/managed-by=kaji): check that it is the cluster meant (--context per cluster) and that Argo CD has synced kaji synth's clusters/ folder there",
+    );
   });
 
   test('a typo in platform.yaml, or an unknown --service: told before any cluster is read, and not hidden by a kubectl error (exit 2)', async () => {

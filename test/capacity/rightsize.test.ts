@@ -145,10 +145,33 @@ describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
     writeFileSync(snapshots.path('pods.json'), list([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }]));
     const pods = await kaji(['rightsize', '--from', snapshots.path('pods.json'), '--platform', fixture.platformDir, '--dry-run']);
     assert.equal(pods.code, 2);
-    assert.match(pods.stderr, /pods\.json: holds no VerticalPodAutoscaler kaji synth wrote \(app\.kubernetes\.io\/managed-by=kaji\); write the snapshot with kubectl get vpa -A -o json\n$/);
+    assert.match(pods.stderr, /pods\.json: holds no VerticalPodAutoscaler; write the snapshot with kubectl get vpa -A -o json, of a cluster where Argo CD has synced kaji synth's clusters\/ folder\n$/);
+  });
+
+  test("a snapshot with no VerticalPodAutoscaler of kaji's is an error naming it, not \"nothing to change\"; a bad quantity names its file", async () => {
+    // A VerticalPodAutoscaler of someone else's: no managed-by label.
+    const tenants = { ...BLUE_VPAS[0]!, metadata: { ...BLUE_VPAS[0]!.metadata, labels: { 'kaji.dev/cluster': 'blue', 'kaji.dev/service': 'shop' } } };
+    const badQuantity = structuredClone(GREEN_VPAS[0]!);
+    (badQuantity.status as { recommendation: { containerRecommendations: { target: { memory: string } }[] } }).recommendation.containerRecommendations[0]!.target.memory = '12.5.3';
+    writeFileSync(snapshots.path('empty.json'), list([]));
+    writeFileSync(snapshots.path('tenants.json'), list([tenants]));
+    writeFileSync(snapshots.path('bad.json'), list([badQuantity]));
+    const run = (file: string) => kaji(['rightsize', '--from', snapshots.path('blue.json'), '--from', snapshots.path(file), '--platform', fixture.platformDir, '--manifests', fixture.remote, '--dry-run']);
+
+    const empty = await run('empty.json');
+    assert.equal(empty.code, 2, empty.stdout);
+    assert.equal(empty.stdout, '');
+    assert.match(empty.stderr, /empty\.json: holds no VerticalPodAutoscaler; write the snapshot with kubectl get vpa -A -o json, of a cluster where Argo CD has synced kaji synth's clusters\/ folder\n$/);
+    const theirs = await run('tenants.json');
+    assert.equal(theirs.code, 2, theirs.stdout);
+    assert.match(theirs.stderr, /tenants\.json: holds no VerticalPodAutoscaler kaji synth wrote \(label app\.kubernetes\.io\/managed-by=kaji\): write it with kubectl get vpa -A -o json of a cluster where /);
+    const bad = await run('bad.json');
+    assert.equal(bad.code, 2, bad.stdout);
+    assert.match(bad.stderr, /^kaji: .*bad\.json: VerticalPodAutoscaler shop\/kaji-deployment-shop: status\.recommendation\.containerRecommendations\[0\]\.target\.memory must be a Kubernetes quantity such as 512Mi, found "12\.5\.3"\n$/);
   });
 
   test('one cluster read: a value another cluster also runs is not sized on it (named, left alone); a VPA without its cluster is a note', async () => {
+    // As an older kaji synth wrote them: kaji's (managed-by), without the cluster label.
     const unlabelled = BLUE_VPAS.map((vpa) => ({ ...vpa, metadata: { ...vpa.metadata, labels: { 'app.kubernetes.io/managed-by': 'kaji', 'kaji.dev/service': vpa.metadata.namespace } } }));
     writeFileSync(snapshots.path('unlabelled.json'), list(unlabelled));
     const { code, stdout, stderr } = await kaji(['rightsize', '--from', snapshots.path('blue.json'), '--platform', fixture.platformDir, '--manifests', fixture.remote, '--dry-run', '-o', 'json']);
