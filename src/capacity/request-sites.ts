@@ -14,7 +14,9 @@
 //
 // What kaji cannot edit in place is reported, with where it is: a JSON 6902
 // patch of the container's resources, a patch written inline in a
-// kustomization, a patch whose target name is no RE2 pattern, and a file outside
+// kustomization, a patch whose target name is no RE2 pattern, a value written
+// under a YAML anchor that an alias repeats (the edit would change the other
+// value too) or through an alias or merge key, and a file outside
 // the service's own folder (apps/<service>/): an overlay may pull in another
 // service's base, but the service's recommendations must not rewrite it. Every
 // edit is then checked by rendering again (rightsize.ts).
@@ -22,7 +24,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { isMap, isSeq, parseAllDocuments } from 'yaml';
 import { goRegExp, type GoRegex } from '../policy/custom/goregex.js';
-import { applyPatchToYaml, findPodSpec, isInside, isObject, kustomizationFile, type JsonObject, type JsonValue } from '../kube/index.js';
+import { applyPatchToYaml, findPodSpec, isInside, isObject, kustomizationFile, sharedValueReason, type JsonObject, type JsonValue } from '../kube/index.js';
 import { RESOURCE_NAMES, type ResourceName } from './recommendations.js';
 
 /** A request as written in a file: the document and the JSON Pointer of the value. */
@@ -202,20 +204,35 @@ async function searchPatch(search: Search, directory: string, kustomizationPath:
     const pointer = requestPointer(value, search.container, search.resource);
     if (pointer === undefined) continue;
     if (file === undefined) return { kind: 'unsupported', reason: `it is set by a patch ${where}: move the patch into a file of its own (patches: - path: FILE) for kaji to edit it` };
-    return { kind: 'found', site: { file, document: index, pointer: pointer.pointer, written: pointer.written } };
+    return siteSearch(search, text, { file, document: index, pointer: pointer.pointer, written: pointer.written });
   }
   return NONE;
 }
 
 async function searchDefinition(search: Search, file: string, names: readonly string[]): Promise<SiteSearch> {
-  const documents = documentsOf(await readFile(file, 'utf8').catch(() => ''));
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const documents = documentsOf(text);
   for (const [index, { value }] of documents.entries()) {
     if (!isObject(value) || value.kind !== search.workload.kind || !names.includes(nameOf(value) ?? '')) continue;
     const pointer = requestPointer(value, search.container, search.resource);
     // The definition is the last word: below it there is nothing to look at.
-    return pointer === undefined ? NONE : { kind: 'found', site: { file, document: index, pointer: pointer.pointer, written: pointer.written } };
+    return pointer === undefined ? NONE : siteSearch(search, text, { file, document: index, pointer: pointer.pointer, written: pointer.written });
   }
   return NONE;
+}
+
+/**
+ * A site found in `text`, or unsupported where the value is not written there alone: an anchor
+ * another container's alias repeats would change that container too, and an alias or merge key
+ * cannot be edited in place.
+ */
+function siteSearch(search: Search, text: string, site: RequestSite): SiteSearch {
+  const shared = sharedValueReason(text, site.document, site.pointer);
+  if (shared === undefined) return { kind: 'found', site };
+  return {
+    kind: 'unsupported',
+    reason: `${shared} (${relative(search.root, site.file)}), so an edit of it would change more than this value: write ${search.container}'s resources out without the anchor or alias for kaji to edit it`,
+  };
 }
 
 /** Whether a patch applies to the workload: by its target (kind, name pattern, label and annotation selectors), or by its own kind and name. */

@@ -12,8 +12,9 @@
 //    cluster's limit, past the threshold); a resource an HPA scales the
 //    workload on is left alone;
 // 3. edit the values byte for byte, render again and check that every
-//    cluster runs exactly the proposed requests (a service whose render does
-//    not show them is left as it was, and reported), and that its pods still
+//    cluster runs exactly the proposed requests, and every other request and
+//    limit as before (a service whose render does not is left as it was, and
+//    reported: text shared through a YAML anchor, say), and that its pods still
 //    fit the namespace's ResourceQuota there (quota-fit.ts: replicas or the
 //    HPA's maxReplicas, plus the rolling update's surge); where they do not,
 //    the raises of that resource are left out, and reported;
@@ -369,10 +370,13 @@ function recommendationsByService(
 interface PlannedValue {
   readonly site: RequestSite | undefined;
   readonly skipped?: string;
+  /** As the first cluster that runs it names it. */
   readonly workload: { kind: string; name: string };
   readonly container: string;
   readonly resource: ResourceName;
   readonly clusters: string[];
+  /** Per cluster, the workload as its render names it (an overlay's namePrefix renames it there). */
+  readonly workloads: { kind: string; name: string }[];
   /** Per cluster, the rendered value and limit (millicores or bytes). */
   readonly rendered: { current?: bigint; limit?: bigint }[];
 }
@@ -380,7 +384,16 @@ interface PlannedValue {
 interface ServicePlan {
   readonly changes: RequestChange[];
   readonly sites: Map<RequestChange, RequestSite>;
+  /** Per change, the workload each cluster that runs it renders it in. */
+  readonly workloads: Map<RequestChange, ClusterWorkload[]>;
   readonly clusters: string[];
+  /** Per cluster, the render before any edit. */
+  readonly renders: Map<string, Rendered>;
+}
+
+interface ClusterWorkload {
+  readonly cluster: string;
+  readonly workload: { readonly kind: string; readonly name: string };
 }
 
 async function planService(
@@ -398,10 +411,12 @@ async function planService(
   const clusters = platform.clusters.map((c) => c.name).filter((cluster) => kustomizationFile(overlayDir(manifestDir, service.name, cluster)) !== undefined);
   // "blue#Deployment/web": what each cluster renders; a recommendation of a workload its own cluster does not run is noted.
   const renderedWorkloads = new Set<string>();
+  const renders = new Map<string, Rendered>();
   // Every cluster that runs a value is walked, read or not: a value is sized only when all of them were read.
   for (const cluster of clusters) {
     const overlay = overlayDir(manifestDir, service.name, cluster);
     const rendered = await render(workspace, overlay, kubectl);
+    renders.set(cluster, rendered);
     const scaled = hpaScaledResources(rendered.objects.map((object) => object.raw));
     // The workloads of the VPAs left out too, and of those not read at all: their values are walked to be known as not judged (unread).
     for (const [key, { targetRef, containers }] of walkedWorkloads(rendered.objects, [...recommendations, ...leftOut])) {
@@ -423,10 +438,12 @@ async function planService(
             container: name,
             resource,
             clusters: [],
+            workloads: [],
             rendered: [],
           };
           const withHpa: PlannedValue = hpa !== undefined && entry.skipped === undefined ? { ...entry, skipped: hpa } : entry;
           withHpa.clusters.push(cluster);
+          withHpa.workloads.push(targetRef);
           withHpa.rendered.push(renderedAmounts(container, resource));
           values.set(valueKey, withHpa);
         }
@@ -444,19 +461,26 @@ async function planService(
           ? `${recommendation.targetRef.kind} ${recommendation.targetRef.name} is not in ${service.name}'s overlay for ${own}: left out`
           : `${service.name} has no overlay for cluster ${own} (${clusters.join(', ') || 'none'}): left out`,
       });
+      continue;
+    }
+    for (const message of containersLeftOut(recommendation, renders.get(own)!)) {
+      notes.push({ service: service.name, vpa: `${recommendation.namespace}/${recommendation.name}`, source: recommendation.source, message });
     }
   }
 
   const changes: RequestChange[] = [];
   const sites = new Map<RequestChange, RequestSite>();
+  const workloads = new Map<RequestChange, ClusterWorkload[]>();
   for (const value of values.values()) {
     // A cluster where no VPA of the workload was read has not been read; one whose VPA was read but gives
     // this value no target has judged it unsized (a resource the VPA does not control, as the one an HPA scales on).
+    // Each cluster's VPA names the workload as that cluster renders it.
     const notRead: string[] = [];
     const unsized: string[] = [];
-    const vpa = value.clusters.flatMap((cluster) => {
-      const inputs = recommendationInputs(recommendations, cluster, value);
-      if (inputs.length === 0) (workloadRead(recommendations, cluster, value.workload) ? unsized : notRead).push(cluster);
+    const runs = value.clusters.map((cluster, index): ClusterWorkload => ({ cluster, workload: value.workloads[index]! }));
+    const vpa = runs.flatMap(({ cluster, workload }) => {
+      const inputs = recommendationInputs(recommendations, cluster, workload, value);
+      if (inputs.length === 0) (workloadRead(recommendations, cluster, workload) ? unsized : notRead).push(cluster);
       return inputs;
     });
     const file = value.site === undefined ? undefined : repositoryPath(workspace, value.site.file);
@@ -508,10 +532,31 @@ async function planService(
       vpa,
     };
     changes.push(change);
+    workloads.set(change, runs);
     if (value.site) sites.set(change, value.site);
   }
   changes.sort((a, b) => compareChanges(a, b));
-  return { changes, sites, clusters };
+  return { changes, sites, workloads, clusters, renders };
+}
+
+/**
+ * Why containers a VPA recommends are not sized, one message each: an init container (a native
+ * sidecar, which the VPA recommends for too) is not among those kaji edits, and a container the
+ * render of the VPA's own cluster does not run has nothing to edit.
+ */
+function containersLeftOut(recommendation: WorkloadRecommendation, rendered: Rendered): string[] {
+  const { kind, name } = recommendation.targetRef;
+  const workload = rendered.objects.find((object) => object.kind === kind && object.name === name);
+  const pod = workload ? findPodSpec(workload.raw) : undefined;
+  const named = (list: JsonValue | undefined) => new Set((Array.isArray(list) ? list : []).flatMap((entry) => (isObject(entry) && typeof entry.name === 'string' ? [entry.name] : [])));
+  const [apps, inits] = [named(pod?.spec.containers), named(pod?.spec.initContainers)];
+  return recommendation.containers.flatMap(({ container }) =>
+    apps.has(container)
+      ? []
+      : inits.has(container)
+        ? [`container ${container} of ${kind}/${name} is an init container (a sidecar), not an app container: left out; kaji rightsize edits the requests of spec.containers only, so size it by hand`]
+        : [`container ${container} is not in ${kind}/${name} as ${recommendation.cluster}'s overlay renders it: left out`],
+  );
 }
 
 /** A rendered object's labels and annotations (string values only). */
@@ -527,10 +572,10 @@ function workloadRead(recommendations: readonly WorkloadRecommendation[], cluste
   return recommendations.some((r) => r.cluster === cluster && r.targetRef.kind === workload.kind && r.targetRef.name === workload.name);
 }
 
-/** The targets (with bounds) the VPAs of one cluster give a value's container and resource. */
-function recommendationInputs(recommendations: readonly WorkloadRecommendation[], cluster: string, value: PlannedValue): RecommendationInput[] {
+/** The targets (with bounds) the VPAs of one cluster give a value's container and resource, in the workload as that cluster names it. */
+function recommendationInputs(recommendations: readonly WorkloadRecommendation[], cluster: string, workload: { kind: string; name: string }, value: PlannedValue): RecommendationInput[] {
   return recommendations
-    .filter((r) => r.cluster === cluster && r.targetRef.kind === value.workload.kind && r.targetRef.name === value.workload.name)
+    .filter((r) => r.cluster === cluster && r.targetRef.kind === workload.kind && r.targetRef.name === workload.name)
     .flatMap((r) => r.containers.filter((c) => c.container === value.container).map((c) => ({ source: r.source, container: c })))
     .flatMap(({ source, container }): RecommendationInput[] => {
       const target = container.target[value.resource];
@@ -575,8 +620,9 @@ function walkedWorkloads(objects: readonly KubeObject[], recommendations: readon
 
 /**
  * Edits the service's changes, renders again and keeps them only if every cluster then runs the
- * proposed requests; then leaves out the raises of a resource whose pods would no longer fit the
- * namespace's ResourceQuota in a cluster that runs them (lowering is always kept).
+ * proposed requests, and every other request and limit as it did; then leaves out the raises of a
+ * resource whose pods would no longer fit the namespace's ResourceQuota in a cluster that runs them
+ * (lowering is always kept).
  */
 async function applyService(
   workspace: Workspace,
@@ -602,27 +648,36 @@ async function applyService(
     }
   };
   await writeEdits(edits);
-  // The render must now show each proposed value in every cluster that runs it.
+  // The render must now show each proposed value in every cluster that runs it, and every other value as before.
   const wrong: string[] = [];
+  const alsoChanged: string[] = [];
   const overQuota: QuotaExcess[] = [];
   for (const cluster of planned.clusters) {
     const overlay = overlayDir(manifestDir, service.name, cluster);
     const rendered = await render(workspace, overlay, kubectl);
-    for (const change of edits.filter((c) => c.clusters.includes(cluster))) {
-      const workload = rendered.objects.find((object) => object.kind === change.workload.kind && object.name === change.workload.name);
-      const spec = workload ? findPodSpec(workload.raw) : undefined;
-      const container = (Array.isArray(spec?.spec.containers) ? spec.spec.containers : []).find((entry) => isObject(entry) && entry.name === change.container);
-      const now = isObject(container) ? renderedAmounts(container, change.resource) : {};
-      // The proposed request, and a limit (where there is one) that admits it.
-      if (now.current !== change.proposed || (now.limit !== undefined && now.limit < change.proposed)) {
-        wrong.push(`${cluster}: ${change.workload.kind}/${change.workload.name} ${change.container} ${change.resource}`);
+    const edited = new Set<string>();
+    for (const change of edits) {
+      for (const { workload: named } of planned.workloads.get(change)!.filter((run) => run.cluster === cluster)) {
+        const workload = rendered.objects.find((object) => object.kind === named.kind && object.name === named.name);
+        const spec = workload ? findPodSpec(workload.raw) : undefined;
+        const container = (Array.isArray(spec?.spec.containers) ? spec.spec.containers : []).find((entry) => isObject(entry) && entry.name === change.container);
+        const now = isObject(container) ? renderedAmounts(container, change.resource) : {};
+        edited.add(resourceKey(named, change.container, `requests.${change.resource}`));
+        // The proposed request, and a limit (where there is one) that admits it.
+        if (now.current !== change.proposed || (now.limit !== undefined && now.limit < change.proposed)) {
+          wrong.push(`${cluster}: ${named.kind}/${named.name} ${change.container} ${change.resource}`);
+        }
       }
     }
+    alsoChanged.push(...changedResources(planned.renders.get(cluster)!, rendered, edited).map((key) => `${cluster}: ${key}`));
     overQuota.push(...(await quotaExcess(workspace, manifestDir, platform, service, cluster, rendered, notes)));
   }
-  if (wrong.length > 0) {
+  if (wrong.length > 0 || alsoChanged.length > 0) {
     await writeEdits([]);
-    const reason = `after the edit the rendered overlay does not run the proposed value (${wrong.join('; ')}): another patch may set it; nothing of ${service.name} was changed`;
+    const reason =
+      wrong.length > 0
+        ? `after the edit the rendered overlay does not run the proposed value (${wrong.join('; ')}): another patch may set it; nothing of ${service.name} was changed`
+        : `the edit would also change what kaji did not propose (${alsoChanged.join('; ')}): the edited text is shared (a YAML anchor or a patch of several workloads); nothing of ${service.name} was changed`;
     return planned.changes.map((change) => (edits.includes(change) ? { ...change, skipped: reason } : change));
   }
   // A raise runs in the clusters of its value: it is left out where one of them has no room for it.
@@ -719,6 +774,34 @@ async function render(workspace: Workspace, overlay: string, kubectl?: string): 
   }
   addStream(loaded, text, posix.join(name, 'kustomization.yaml'), { fixedLine: 1 });
   return loaded;
+}
+
+/** "Deployment/web api requests.cpu": one value of a container's resources. */
+function resourceKey(workload: { kind: string; name: string }, container: string, field: string): string {
+  return `${workload.kind}/${workload.name} ${container} ${field}`;
+}
+
+/** The requests and limits (resourceKey) of every container of a render, as written. */
+function renderedResources(rendered: Rendered): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const object of rendered.objects) {
+    const pod = findPodSpec(object.raw);
+    const containers = pod ? [pod.spec.initContainers, pod.spec.containers].flatMap((list) => (Array.isArray(list) ? list : [])) : [];
+    for (const container of containers) {
+      if (!isObject(container) || typeof container.name !== 'string' || !isObject(container.resources)) continue;
+      for (const [field, list] of Object.entries(container.resources)) {
+        for (const [resource, value] of Object.entries(isObject(list) ? list : {})) found.set(resourceKey(object, container.name, `${field}.${resource}`), JSON.stringify(value));
+      }
+    }
+  }
+  return found;
+}
+
+/** What renders differently after the edits, besides the values edited (resourceKey). */
+function changedResources(before: Rendered, after: Rendered, edited: ReadonlySet<string>): string[] {
+  const [old, now] = [renderedResources(before), renderedResources(after)];
+  const keys = new Set([...old.keys(), ...now.keys()]);
+  return [...keys].filter((key) => !edited.has(key) && old.get(key) !== now.get(key)).sort();
 }
 
 function renderedAmounts(container: JsonObject, resource: ResourceName): { current?: bigint; limit?: bigint } {

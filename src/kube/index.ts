@@ -10,7 +10,7 @@ export { renderKustomization, kustomizationFile, readKustomization, isRemoteEntr
 export { parseQuantity, compareQuantities, canonicalQuantity, quantityFromNumber, exceedsInt64, ceilToScale } from './quantity.js';
 export type { Quantity, QuantityFormat } from './quantity.js';
 export { normalizeObject } from './normalize.js';
-export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, YamlEditError } from './yaml-edit.js';
+export { applyPatchToYaml, documentIndexAtLine, parseJsonPointer, nestUnderMissingParents, sharedValueReason, YamlEditError } from './yaml-edit.js';
 export type { YamlPatchOperation, DocumentRef } from './yaml-edit.js';
 export { KUBERNETES_YAML_SCHEMA, OVER_EXPANDED_MESSAGE, overExpandedPath } from './yaml-schema.js';
 export { displayPath, isInside, shellWord, fileLine, writeFileAtomically, makeFolders, fileErrorReason, removeTemporariesOnInterrupt, type ChunkedContent } from './files.js';

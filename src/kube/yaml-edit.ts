@@ -87,6 +87,30 @@ export function documentIndexAtLine(text: string, line: number): number {
   return index;
 }
 
+/**
+ * Why the value at `pointer` of one document is not written there alone, so that an edit in place
+ * would change other values too, or could not be made: its path goes through an alias (`*name`) or
+ * a merge key (`<<`), or through a node anchored (`&name`) that an alias of the document repeats.
+ * Undefined when an edit there changes that one value only (or when nothing is at the pointer).
+ */
+export function sharedValueReason(text: string, document: DocumentRef, pointer: string): string | undefined {
+  const index = typeof document === 'number' ? document : documentIndexAtLine(text, document.line);
+  const doc = parseStream(text)[index];
+  if (!doc?.contents || doc.errors.length > 0) return undefined;
+  const aliased = new Set<string>();
+  visit(doc, { Alias: (_, alias) => void aliased.add(alias.source) });
+  let node = doc.contents as Node;
+  for (const segment of [...parseJsonPointer(pointer), undefined]) {
+    if (node.anchor !== undefined && aliased.has(node.anchor)) return `it is written under the anchor &${node.anchor}, which *${node.anchor} repeats elsewhere in the document`;
+    if (segment === undefined) return undefined;
+    if (isAlias(node)) return `it is written through the alias *${node.source}`;
+    const child = childOf(node, segment);
+    if (!child) return isMap(node) && node.items.some((pair) => isScalar(pair.key) && typeof pair.key.value === 'symbol') ? 'it is written through a merge key (<<)' : undefined;
+    node = child.node;
+  }
+  return undefined;
+}
+
 /** Splits a JSON Pointer (RFC 6901) into unescaped segments; `""` is the whole document. */
 export function parseJsonPointer(pointer: string): string[] {
   if (pointer === '') return [];

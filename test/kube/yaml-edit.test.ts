@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import jsonpatch from 'fast-json-patch';
 import { load, loadAll } from 'js-yaml';
 import { KUBERNETES_YAML_SCHEMA } from '../../src/kube/index.js';
-import { applyPatchToYaml, documentIndexAtLine, YamlEditError, type YamlPatchOperation } from '../../src/kube/yaml-edit.js';
+import { applyPatchToYaml, documentIndexAtLine, sharedValueReason, YamlEditError, type YamlPatchOperation } from '../../src/kube/yaml-edit.js';
 import { applyMutations, expandWildcards } from '../../src/policy/mutate.js';
 import type { JsonValue } from '../../src/kube/index.js';
 
@@ -297,6 +297,43 @@ describe('applyPatchToYaml', () => {
   test('a path through an alias is refused rather than editing the anchor', () => {
     const text = 'base: &b\n  x: 1\nuse: *b\n';
     assert.throws(() => applyPatchToYaml(text, 0, [{ op: 'add', path: '/use/y', value: 2 }]), /alias/);
+  });
+});
+
+describe('sharedValueReason', () => {
+  const containers = `kind: Deployment
+spec:
+  containers:
+    - name: api
+      resources: &r
+        requests: {cpu: &c 250m, memory: 256Mi}
+        limits: {cpu: *c}
+    - name: sidecar
+      resources: *r
+    - name: merged
+      resources:
+        <<: *r
+    - name: own
+      resources: &unused
+        requests: {cpu: 10m}
+---
+plain: {a: 1}
+`;
+  const at = (container: number, resource: string) => sharedValueReason(containers, 0, `/spec/containers/${container}/resources/requests/${resource}`);
+
+  test('a value under an anchor an alias repeats, through an alias or a merge key, or itself anchored and repeated', () => {
+    assert.equal(at(0, 'memory'), 'it is written under the anchor &r, which *r repeats elsewhere in the document');
+    assert.equal(at(1, 'memory'), 'it is written through the alias *r');
+    assert.equal(at(2, 'memory'), 'it is written through a merge key (<<)');
+    // The value itself anchored (a limit written as *c would change with it).
+    assert.equal(sharedValueReason('a: {cpu: &c 250m}\nb: *c\n', 0, '/a/cpu'), 'it is written under the anchor &c, which *c repeats elsewhere in the document');
+  });
+
+  test('an anchor nothing repeats, a value of its own, or a document found by line: undefined', () => {
+    assert.equal(at(3, 'cpu'), undefined);
+    assert.equal(sharedValueReason(containers, { line: 17 }, '/plain/a'), undefined);
+    assert.equal(sharedValueReason(containers, 1, '/plain/missing'), undefined);
+    assert.equal(applyPatchToYaml(containers, 0, [{ op: 'replace', path: '/spec/containers/3/resources/requests/cpu', value: '20m' }]), containers.replace('cpu: 10m', 'cpu: 20m'));
   });
 });
 
