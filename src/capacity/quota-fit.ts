@@ -18,10 +18,12 @@
 //
 // Each pod at its effective request (requests.ts: init containers, sidecars,
 // overhead), after what admission gives a container that sets neither a
-// request nor a limit: the LimitRange's defaultRequest.
+// request nor a limit: the LimitRange's defaultRequest. The quota's `pods`
+// caps the count: past it the API server creates no pod, so at most that many
+// run at once, the largest first.
 import { isObject, type JsonObject, type JsonValue } from '../kube/index.js';
 import { formatAmount } from './propose.js';
-import { addResources, NO_RESOURCES, podRequest, scaledQuantity, type Resources } from './requests.js';
+import { podRequest, scaledQuantity, type Resources } from './requests.js';
 import { RESOURCE_NAMES, type ResourceName } from './recommendations.js';
 
 export interface NamespaceRequests {
@@ -36,11 +38,11 @@ const DEFAULT_MAX_SURGE = '25%';
 
 /**
  * The most the workloads among `objects` (one namespace's render) request at once. `defaults` are
- * the LimitRange's default requests; `where` names the render in messages. A quantity that is not
- * one is a CapacityError naming the workload and the field.
+ * the LimitRange's default requests; `maxPods` the quota's `pods` (quotaPods); `where` names the
+ * render in messages. A quantity that is not one is a CapacityError naming the workload and the field.
  */
-export function namespaceRequests(objects: readonly JsonObject[], defaults: Partial<Resources>, where: string): NamespaceRequests {
-  let total = NO_RESOURCES;
+export function namespaceRequests(objects: readonly JsonObject[], defaults: Partial<Resources>, where: string, maxPods?: number): NamespaceRequests {
+  const groups: { request: Resources; pods: number }[] = [];
   const uncounted: string[] = [];
   for (const object of objects) {
     const kind = typeof object.kind === 'string' ? object.kind : '';
@@ -52,10 +54,36 @@ export function namespaceRequests(objects: readonly JsonObject[], defaults: Part
       uncounted.push(`${kind}/${name}`);
       continue;
     }
-    const request = podRequest({ spec: withDefaultRequests(template, defaults) }, `${where}: ${kind} ${name}`);
-    total = addResources(total, { cpu: request.cpu * BigInt(pods), memory: request.memory * BigInt(pods) });
+    groups.push({ request: podRequest({ spec: withDefaultRequests(template, defaults) }, `${where}: ${kind} ${name}`), pods });
   }
-  return { total, uncounted };
+  return { total: { cpu: largestPods(groups, 'cpu', maxPods), memory: largestPods(groups, 'memory', maxPods) }, uncounted };
+}
+
+/** What the pods request together, of the largest `maxPods` of them when there are more. */
+function largestPods(groups: readonly { request: Resources; pods: number }[], resource: ResourceName, maxPods = Infinity): bigint {
+  let left = maxPods;
+  let sum = 0n;
+  const largestFirst = [...groups].sort((a, b) => (a.request[resource] < b.request[resource] ? 1 : a.request[resource] > b.request[resource] ? -1 : 0));
+  for (const { request, pods } of largestFirst) {
+    const taken = Math.min(pods, left);
+    sum += request[resource] * BigInt(taken);
+    left -= taken;
+  }
+  return sum;
+}
+
+/** The most pods the namespace may run: the smallest `pods` (or `count/pods`) over the ResourceQuotas that count every pod; undefined when none says. */
+export function quotaPods(objects: readonly JsonObject[], where: string): number | undefined {
+  let most: number | undefined;
+  for (const spec of unscopedQuotaSpecs(objects)) {
+    for (const key of ['pods', 'count/pods']) {
+      if (spec.hard[key] === undefined) continue;
+      // A count is a quantity in units of one, as bytes are.
+      const value = Number(scaledQuantity(spec.hard[key], 'memory', `${where}: ResourceQuota`, ['spec', 'hard', key]));
+      most = most === undefined || value < most ? value : most;
+    }
+  }
+  return most;
 }
 
 /**
@@ -64,10 +92,7 @@ export function namespaceRequests(objects: readonly JsonObject[], defaults: Part
  */
 export function quotaHard(objects: readonly JsonObject[], where: string): Partial<Record<ResourceName, bigint>> {
   const hard: Partial<Record<ResourceName, bigint>> = {};
-  for (const object of objects) {
-    if (object.kind !== 'ResourceQuota' || !isObject(object.spec)) continue;
-    const spec = object.spec;
-    if (spec.scopeSelector !== undefined || (Array.isArray(spec.scopes) && spec.scopes.length > 0) || !isObject(spec.hard)) continue;
+  for (const spec of unscopedQuotaSpecs(objects)) {
     for (const resource of RESOURCE_NAMES) {
       for (const key of [`requests.${resource}`, resource]) {
         if (spec.hard[key] === undefined) continue;
@@ -78,6 +103,15 @@ export function quotaHard(objects: readonly JsonObject[], where: string): Partia
     }
   }
   return hard;
+}
+
+/** The specs of the ResourceQuotas that count every pod (no scopes), with their `hard`. */
+function unscopedQuotaSpecs(objects: readonly JsonObject[]): (JsonObject & { hard: JsonObject })[] {
+  return objects.flatMap((object) => {
+    const spec = object.kind === 'ResourceQuota' && isObject(object.spec) ? object.spec : undefined;
+    if (spec === undefined || spec.scopeSelector !== undefined || (Array.isArray(spec.scopes) && spec.scopes.length > 0) || !isObject(spec.hard)) return [];
+    return [{ ...spec, hard: spec.hard }];
+  });
 }
 
 /** The default requests of the LimitRanges among `objects` (type Container, defaultRequest; the first one that sets a resource). */

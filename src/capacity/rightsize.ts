@@ -53,7 +53,7 @@ import { limitRangeObject, resourceQuotaObject, systemPriorityQuotaObject } from
 import { hpaScaledResources, recommendedWorkloads, VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
 import { amountOf, amountOrUndefined, DEFAULT_THRESHOLD, formatAmount, propose, signedPercent, type Proposal, type RecommendationInput } from './propose.js';
 import { RESOURCE_NAMES, type ResourceName, type WorkloadRecommendation } from './recommendations.js';
-import { limitRangeDefaults, namespaceRequests, quotaHard, type NamespaceRequests } from './quota-fit.js';
+import { limitRangeDefaults, namespaceRequests, quotaHard, quotaPods, type NamespaceRequests } from './quota-fit.js';
 import { changedRequests, editRequest, findRequestSite, siteWorkload, writtenRequests, type RequestSite, type WrittenRequest } from './request-sites.js';
 import { CapacityError } from './requests.js';
 
@@ -729,7 +729,8 @@ async function quotaExcess(
   let used: NamespaceRequests;
   let hard: Partial<Record<ResourceName, bigint>>;
   try {
-    used = namespaceRequests(rendered.objects.map((object) => object.raw), limitRangeDefaults(limitRangeFile.objects, limitRangeFile.name), overlay);
+    const maxPods = quotaPods(quotaFile.objects, quotaFile.name);
+    used = namespaceRequests(rendered.objects.map((object) => object.raw), limitRangeDefaults(limitRangeFile.objects, limitRangeFile.name), overlay, maxPods);
     hard = quotaHard(quotaFile.objects, quotaFile.name);
   } catch (error) {
     if (error instanceof CapacityError) throw new RightsizeError(`cannot count ${service.name}'s requests against its quota: ${error.message}`);

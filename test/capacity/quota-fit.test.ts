@@ -3,7 +3,7 @@
 // out by hand beside each case.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { limitRangeDefaults, namespaceRequests, quotaHard } from '../../src/capacity/quota-fit.js';
+import { limitRangeDefaults, namespaceRequests, quotaHard, quotaPods } from '../../src/capacity/quota-fit.js';
 import { CapacityError } from '../../src/capacity/index.js';
 import type { JsonObject } from '../../src/kube/index.js';
 
@@ -80,6 +80,20 @@ describe('namespaceRequests', () => {
     assert.deepEqual(total([pod({})]).total, { cpu: 0n, memory: 32n * MiB });
   });
 
+  test("the quota's pods caps the count: at most that many run at once, the largest first, per resource", () => {
+    const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 40 } };
+    const objects = [
+      workload('Deployment', 'web', { replicas: 2 }, { cpu: '100m', memory: '64Mi' }), // 40 + 10 surge = 50 pods
+      workload('StatefulSet', 'db', { replicas: 3 }, { cpu: '50m', memory: '1Gi' }), // 3 pods
+      hpa,
+    ];
+    // Uncapped: 50 × 100m + 3 × 50m; 50 × 64Mi + 3 × 1Gi.
+    assert.deepEqual(total(objects).total, { cpu: 5150n, memory: (50n * 64n + 3n * 1024n) * MiB });
+    // 20 pods: cpu the 20 largest (web's 100m), memory db's 3 × 1Gi then 17 of web's 64Mi.
+    assert.deepEqual(namespaceRequests(objects, {}, 'apps/shop/overlays/blue', 20).total, { cpu: 2000n, memory: (3n * 1024n + 17n * 64n) * MiB });
+    assert.deepEqual(namespaceRequests(objects, {}, 'apps/shop/overlays/blue', 0).total, { cpu: 0n, memory: 0n });
+  });
+
   test('a request that is no quantity is a CapacityError naming the render, the workload and the field', () => {
     assert.throws(
       () => total([workload('Deployment', 'web', {}, { cpu: 'lots' })]),
@@ -99,6 +113,13 @@ describe('quotaHard and limitRangeDefaults', () => {
     ];
     assert.deepEqual(quotaHard(objects, 'resourcequota.yaml'), { cpu: 3500n, memory: 8n * 1024n * MiB });
     assert.deepEqual(quotaHard([quota({ pods: '3' })], 'resourcequota.yaml'), {});
+  });
+
+  test("quotaPods: the smallest pods (or count/pods) of the quotas without scopes; none when no quota says", () => {
+    const quota = (hard: JsonObject, extra: JsonObject = {}): JsonObject => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard, ...extra } });
+    assert.equal(quotaPods([quota({ pods: '20' }), quota({ 'count/pods': 15 }), quota({ pods: '0' }, { scopes: ['BestEffort'] })], 'resourcequota.yaml'), 15);
+    assert.equal(quotaPods([quota({ 'requests.cpu': '4' })], 'resourcequota.yaml'), undefined);
+    assert.throws(() => quotaPods([quota({ pods: 'many' })], 'resourcequota.yaml'), /^CapacityError: resourcequota\.yaml: ResourceQuota: spec\.hard\.pods must be a Kubernetes quantity/);
   });
 
   test("a LimitRange's Container defaultRequest", () => {
