@@ -1006,6 +1006,11 @@ describe('errors: NodePool limits, node lifetime and disruption', () => {
       "platform.yaml:13:3: capacity.headroom.percent: 10 % (kaji's default headroom) of the services' memory quotas comes to 410Mi, above the NodePool's memory limit 429496730 (capacity.limits.memory): Karpenter launches no node past its limits, so the placeholders could never all run; lower the headroom, or raise capacity.limits.memory",
     ]);
     assert.equal(problems(withCapacity('  limits: {memory: 410Mi}\n')).length, 0);
+    // AND what the placeholders really hold: 250 cpu takes 250 pods, each holding 32Mi at least (8000Mi, not the 1Gi asked)
+    assertProblems(withCapacity('  headroom: {cpu: 250, memory: 1Gi}\n  limits: {memory: 4Gi}\n'), [
+      "platform.yaml:13:32: capacity.headroom.memory: 1Gi asked, the headroom takes 250 placeholder pods of 1 cpu and 32Mi memory (a placeholder holds at most 1 cpu and 4Gi, and at least 32Mi), which hold 8000Mi of memory, above the NodePool's memory limit 4Gi (capacity.limits.memory): Karpenter launches no node past its limits, so the placeholders could never all run; lower the headroom, or raise capacity.limits.memory",
+    ]);
+    assert.equal(problems(withCapacity('  headroom: {cpu: 250, memory: 1Gi}\n  limits: {memory: 8000Mi}\n')).length, 0);
     // AND headroom equal to the limits, or quotas whose share fits, pass
     assert.equal(problems(withCapacity('  headroom: {cpu: 2, memory: 4Gi}\n  limits: {cpu: 2, memory: 4Gi}\n')).length, 0);
     assert.equal(problems(withCapacity('  limits: {cpu: 300}\n', edit('quota: {cpu: 2,', 'quota: {cpu: 3000,'))).length, 0);

@@ -125,6 +125,18 @@ describe('headroom sizing', () => {
     );
     const fixed = headroomFiles(platformWith(units('4', '8Gi'))).find((f) => f.path.endsWith('/deployment.yaml'))!;
     assert.match(fixed.content, /^# 4 placeholder pods of 1 cpu and 2Gi memory \(capacity\.headroom: 4 cpu, 8Gi memory\)\.$/m);
+    assert.doesNotMatch(fixed.content, /Together they hold/, 'rounding alone is not stated');
+  });
+
+  test('lopsided headroom: the memory the placeholders really hold is stated where their 32Mi minimum lifts it', () => {
+    // 250 cpu → 250 pods; 1Gi / 250 = 4.1Mi → 5Mi, lifted to 32Mi: 250 × 32Mi = 8000Mi, not 1Gi.
+    const size = headroomSize(platformWith(units('250', '1Gi')))!;
+    assert.deepEqual([size.replicas, size.podMemory, size.heldMemory], [250, '32Mi', 8000n * 1024n * 1024n]);
+    const deployment = headroomFiles(platformWith(units('250', '1Gi'))).find((f) => f.path.endsWith('/deployment.yaml'))!;
+    assert.ok(
+      deployment.content.includes('\n# 250 placeholder pods of 1 cpu and 32Mi memory (capacity.headroom: 250 cpu, 1Gi memory).\n# Together they hold 8000Mi memory, more than asked: no placeholder holds less than 32Mi.\n'),
+      deployment.content,
+    );
   });
 
   test('no headroom (percent 0, cpu 0, memory 0, no quota at all): no files; the project still allows PriorityClass, so Argo CD prunes one left from before', () => {

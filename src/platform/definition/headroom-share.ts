@@ -1,6 +1,42 @@
 import { parseQuantity } from '../../kube/index.js';
 
 const MIB = 1024n * 1024n;
+const GIB = 1024n * MIB;
+/**
+ * The most one placeholder holds: 1 cpu and 4Gi (the m family's ratio). A
+ * pod preempts only the slices it needs, and Karpenter packs the pending
+ * slices onto a node, so a bigger pod still finds several slices together.
+ */
+const SLICE = { cpuMilli: 1000n, memory: 4n * GIB } as const;
+/** Two placeholders at least, spread over zones: a pod bound to a zone (an EBS volume) finds room there too. */
+const MIN_REPLICAS = 2n;
+/** A container needs some memory to start (runc's init runs inside its limit): no placeholder holds less. */
+export const MIN_PLACEHOLDER_MEMORY = 32n * MIB;
+
+/** How the headroom is split into placeholders, and what they hold together. */
+export interface HeadroomSplit {
+  readonly replicas: bigint;
+  /** Each placeholder's request (and limit): millicores, and bytes in whole Mi. */
+  readonly podCpuMilli: bigint;
+  readonly podMemory: bigint;
+  /** replicas × the pod's amounts: at least what was asked, more where rounding or the 32Mi minimum adds. */
+  readonly heldCpuMilli: bigint;
+  readonly heldMemory: bigint;
+}
+
+/**
+ * The placeholders for `cpuMilli` and `memory` of headroom: slices of at most
+ * 1 cpu and 4Gi (two at least), each an equal share rounded up (cpu to the
+ * millicore, memory to the Mi, and 32Mi at least). One rule for the loader's
+ * check against the NodePool's limits and for the placeholders themselves.
+ */
+export function headroomSplit(cpuMilli: bigint, memory: bigint): HeadroomSplit {
+  const replicas = [MIN_REPLICAS, ceilDiv(cpuMilli, SLICE.cpuMilli), ceilDiv(memory, SLICE.memory)].reduce((a, b) => (a > b ? a : b));
+  const podCpuMilli = ceilDiv(cpuMilli, replicas);
+  const share = ceilDiv(ceilDiv(memory, replicas), MIB) * MIB;
+  const podMemory = share > MIN_PLACEHOLDER_MEMORY ? share : MIN_PLACEHOLDER_MEMORY;
+  return { replicas, podCpuMilli, podMemory, heldCpuMilli: podCpuMilli * replicas, heldMemory: podMemory * replicas };
+}
 
 /**
  * What `percent` of the services' quotas comes to, as the headroom's

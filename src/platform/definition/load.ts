@@ -39,7 +39,7 @@ import type {
 import { cronScheduleProblem } from './cron.js';
 import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { PlatformError, PlatformErrors } from './errors.js';
-import { headroomShare } from './headroom-share.js';
+import { headroomShare, headroomSplit } from './headroom-share.js';
 import { positionedData, readPlainYaml, readPositionedYaml } from './yaml-readers.js';
 import { validate as generatedValidator } from './platform-validator.generated.js';
 import { CRON_SCHEDULE, defaultSsoClientSecretName, defaultWebhookImage, DNS_LABEL, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, QUANTITY } from './schema.js';
@@ -703,7 +703,9 @@ function checkQuantities(data: Raw, problems: ProblemList): Quantities {
  * launching at the limits, so placeholders beyond them would stay Pending for
  * ever. The headroom is the placeholders' requests and the limits count the
  * nodes' whole capacity, so only a headroom plainly above them is certain to
- * be wrong; one just under them still leaves tenants little room.
+ * be wrong; one just under them still leaves tenants little room. What the
+ * placeholders hold is checked too: lopsided headroom (250 cpu, 1Gi) takes a
+ * placeholder per cpu, each holding 32Mi at least, so more memory than asked.
  */
 function checkHeadroomFits(
   headroom: Raw | undefined,
@@ -716,31 +718,39 @@ function checkHeadroomFits(
   // No headroom written is kaji's default share.
   const percent = headroom === undefined ? PLATFORM_DEFAULTS.headroomPercent : headroom.percent;
   const share = typeof percent === 'number' && percent >= 0 && percent <= 100 ? percent : undefined;
+  const byUnits = headroom !== undefined && headroom.percent === undefined;
+  // What the placeholders will ask for, rounded as they round it.
+  const asked = (resource: 'cpu' | 'memory'): bigint | undefined => {
+    const unit = units[resource];
+    if (byUnits) return unit ? ceilToScale(unit, COUNTED_IN[resource].scale) : undefined;
+    return share === undefined ? undefined : headroomShare(resource, quotaTotals[resource], share);
+  };
+  const [cpu, memory] = [asked('cpu'), asked('memory')];
+  const split = cpu !== undefined && memory !== undefined && cpu > 0n && memory > 0n ? headroomSplit(cpu, memory) : undefined;
   for (const resource of ['cpu', 'memory'] as const) {
     const limit = limits[resource];
-    if (!limit) continue;
-    const scale = COUNTED_IN[resource].scale;
+    const amount = resource === 'cpu' ? cpu : memory;
+    if (!limit || amount === undefined) continue;
+    const ceiling = ceilToScale(limit, COUNTED_IN[resource].scale);
     const limitText = `${canonicalQuantity(limit)} (capacity.limits.${resource}${limitsWritten[resource] === undefined ? ", kaji's default" : ''})`;
-    const fix = `lower the headroom, or raise capacity.limits.${resource}`;
-    const unit = units[resource];
-    if (headroom && headroom.percent === undefined && unit && compareQuantities(unit, limit) > 0) {
-      problems.add({
-        path: ['capacity', 'headroom', resource],
-        message: `${canonicalQuantity(unit)} is above the NodePool's ${resource} limit ${limitText}: Karpenter launches no node past its limits, so the placeholders could never all run; ${fix}`,
-      });
-    } else if (share !== undefined) {
-      // What the placeholders will ask for, rounded as they round it.
-      const amount = headroomShare(resource, quotaTotals[resource], share);
-      if (amount > ceilToScale(limit, scale)) {
-        const text = canonicalQuantity({ mantissa: amount, exponent: scale, format: resource === 'memory' && amount % 1024n === 0n ? 'BinarySI' : 'DecimalSI' });
-        problems.add({
-          path: ['capacity', 'headroom', 'percent'],
-          ...(headroom === undefined ? { locate: ['capacity'] } : {}),
-          message: `${String(percent)} %${headroom === undefined ? " (kaji's default headroom)" : ''} of the services' ${resource} quotas comes to ${text}, above the NodePool's ${resource} limit ${limitText}: Karpenter launches no node past its limits, so the placeholders could never all run; ${fix}`,
-        });
-      }
+    const why = `Karpenter launches no node past its limits, so the placeholders could never all run; lower the headroom, or raise capacity.limits.${resource}`;
+    const where = byUnits
+      ? { path: ['capacity', 'headroom', resource] }
+      : { path: ['capacity', 'headroom', 'percent'], ...(headroom === undefined ? { locate: ['capacity'] } : {}) };
+    const written = byUnits ? canonicalQuantity(units[resource]!) : `${String(percent)} %${headroom === undefined ? " (kaji's default headroom)" : ''} of the services' ${resource} quotas comes to ${amountText(resource, amount)},`;
+    const held = split === undefined ? undefined : resource === 'cpu' ? split.heldCpuMilli : split.heldMemory;
+    if (amount > ceiling) {
+      problems.add({ ...where, message: `${written} ${byUnits ? 'is ' : ''}above the NodePool's ${resource} limit ${limitText}: ${why}` });
+    } else if (held !== undefined && held > ceiling) {
+      const pods = `${split!.replicas} placeholder pods of ${amountText('cpu', split!.podCpuMilli)} cpu and ${amountText('memory', split!.podMemory)} memory (a placeholder holds at most 1 cpu and 4Gi, and at least 32Mi)`;
+      problems.add({ ...where, message: `${byUnits ? `${written} asked,` : written} the headroom takes ${pods}, which hold ${amountText(resource, held)} of ${resource}, above the NodePool's ${resource} limit ${limitText}: ${why}` });
     }
   }
+}
+
+/** An amount in millicores (cpu) or bytes (memory) as a quantity: memory with a binary suffix when it is whole Ki. */
+function amountText(resource: 'cpu' | 'memory', amount: bigint): string {
+  return canonicalQuantity({ mantissa: amount, exponent: COUNTED_IN[resource].scale, format: resource === 'memory' && amount % 1024n === 0n ? 'BinarySI' : 'DecimalSI' });
 }
 
 /**

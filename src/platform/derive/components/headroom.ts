@@ -21,7 +21,7 @@
 // every release of a tenant would then make the generated files stale.
 import { canonicalQuantity, ceilToScale, parseQuantity, type JsonObject, type Quantity } from '../../../kube/index.js';
 import { PlatformError, PlatformErrors } from '../../definition/errors.js';
-import { headroomShare } from '../../definition/headroom-share.js';
+import { headroomShare, headroomSplit, MIN_PLACEHOLDER_MEMORY } from '../../definition/headroom-share.js';
 import { HEADROOM_NAME, KAJI_NAMESPACE, type ClusterDefinition, type PlatformDefinition } from '../../types.js';
 import type { GroupKind } from '../argocd.js';
 import type { PlatformComponent } from '../components.js';
@@ -39,19 +39,8 @@ export { HEADROOM_NAME };
 export const HEADROOM_PRIORITY = -10;
 
 const MIB = 1024n * 1024n;
-const GIB = 1024n * MIB;
-/**
- * The most one placeholder holds: 1 cpu and 4Gi (the m family's ratio). A
- * pod preempts only the slices it needs, and Karpenter packs the pending
- * slices onto a node, so a bigger pod still finds several slices together.
- */
-const SLICE = { cpuMilli: 1000n, memory: 4n * GIB } as const;
-/** Two placeholders at least, spread over zones: a pod bound to a zone (an EBS volume) finds room there too. */
-const MIN_REPLICAS = 2;
 /** More placeholders than this is a typo (cpu 4000 for 4), not headroom; Karpenter's NodePool limits would stop it anyway. */
 const MAX_REPLICAS = 1000;
-/** A container needs some memory to start (runc's init runs inside its limit): no placeholder holds less. */
-const MIN_POD_MEMORY = 32n * MIB;
 
 /** What capacity.headroom comes to in one cluster. */
 export interface HeadroomSize {
@@ -62,12 +51,10 @@ export interface HeadroomSize {
   readonly replicas: number;
   readonly podCpu: string;
   readonly podMemory: string;
+  /** What the placeholders hold together: more than asked where a placeholder's 32Mi minimum lifts its share (cpu-heavy headroom). */
+  readonly heldMemory: bigint;
   /** How platform.yaml asked for it, for the generated file's comment. */
   readonly source: string;
-}
-
-function ceilDiv(a: bigint, b: bigint): bigint {
-  return (a + b - 1n) / b;
 }
 
 /** A quantity of the definition, which the loader has checked. */
@@ -116,7 +103,8 @@ function requested(platform: PlatformDefinition): { cpuMilli: bigint; memory: bi
 /**
  * The headroom of one cluster, split into placeholders of at most 1 cpu and
  * 4Gi each (two at least), each holding an equal share rounded up (cpu to the
- * millicore, memory to the Mi), so together they hold at least what was asked.
+ * millicore, memory to the Mi, 32Mi at least: headroomSplit), so together they
+ * hold at least what was asked.
  * Undefined when cpu or memory is 0: a placeholder that holds only one of them
  * frees nothing a pod could start with (every tenant container requests both:
  * the LimitRange gives it defaults). Throws PlatformErrors for more than 1000
@@ -125,23 +113,14 @@ function requested(platform: PlatformDefinition): { cpuMilli: bigint; memory: bi
 export function headroomSize(platform: PlatformDefinition): HeadroomSize | undefined {
   const { cpuMilli, memory, source } = requested(platform);
   if (cpuMilli === 0n || memory === 0n) return undefined;
-  const slices = [BigInt(MIN_REPLICAS), ceilDiv(cpuMilli, SLICE.cpuMilli), ceilDiv(memory, SLICE.memory)];
-  const replicas = slices.reduce((a, b) => (a > b ? a : b));
+  const { replicas, podCpuMilli, podMemory, heldMemory } = headroomSplit(cpuMilli, memory);
   if (replicas > BigInt(MAX_REPLICAS)) {
     const message =
       `${cpuText(cpuMilli)} cpu and ${memoryText(memory)} memory of headroom would take ${replicas} placeholder pods of at most 1 cpu and 4Gi each, ` +
       `more than ${MAX_REPLICAS}: headroom is the room the next pods start in at once, not a share of the whole platform; lower it (or use percent: 0 for none)`;
     throw new PlatformErrors([new PlatformError(message, 'capacity.headroom', platform.file)]);
   }
-  const podMemory = ceilDiv(ceilDiv(memory, replicas), MIB) * MIB;
-  return {
-    cpuMilli,
-    memory,
-    replicas: Number(replicas),
-    podCpu: cpuText(ceilDiv(cpuMilli, replicas)),
-    podMemory: memoryText(podMemory > MIN_POD_MEMORY ? podMemory : MIN_POD_MEMORY),
-    source,
-  };
+  return { cpuMilli, memory, replicas: Number(replicas), podCpu: cpuText(podCpuMilli), podMemory: memoryText(podMemory), heldMemory, source };
 }
 
 /** Sync waves inside kaji-platform: the class and policy with the namespace, before any pod; the placeholders last (see deploymentObjects). */
@@ -274,10 +253,16 @@ function deriveHeadroom(platform: PlatformDefinition, _cluster: ClusterDefinitio
     generatedFile('networkpolicy.yaml', [networkPolicyObject()], ['Nothing reaches the headroom pods and they reach nothing but one another (and pause opens no socket).']),
     generatedFile('deployment.yaml', deploymentObjects(size, platform.capacity.headroom.image), [
       `${size.replicas} placeholder pods of ${size.podCpu} cpu and ${size.podMemory} memory (${size.source}).`,
+      ...(liftedByMinimum(size) ? [`Together they hold ${memoryText(size.heldMemory)} memory, more than asked: no placeholder holds less than ${memoryText(MIN_PLACEHOLDER_MEMORY)}.`] : []),
       'A pod that needs the room preempts them; they go Pending and Karpenter launches a node for them.',
     ]),
   );
   return files;
+}
+
+/** Whether the placeholders hold more memory than rounding each share up to the Mi explains (under 1Mi a pod): the 32Mi minimum lifted it. */
+function liftedByMinimum(size: HeadroomSize): boolean {
+  return size.heldMemory - size.memory >= BigInt(size.replicas) * MIB;
 }
 
 /** PriorityClass is cluster-scoped: the kaji-platform project allows it while the headroom has files. */
