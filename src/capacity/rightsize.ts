@@ -517,7 +517,7 @@ async function planService(
       (value.site !== undefined
         ? undefined
         : current === undefined
-          ? 'no manifest sets this request (the LimitRange default applies): add resources.requests to the container for kaji to right-size it'
+          ? noRequestWritten(value)
           : 'kaji cannot tell which file sets it (a patch selected by label or annotation, a component, a generator): edit it by hand');
     const change: RequestChange = {
       ...proposal,
@@ -557,6 +557,17 @@ function containersLeftOut(recommendation: WorkloadRecommendation, rendered: Ren
         ? [`container ${container} of ${kind}/${name} is an init container (a sidecar), not an app container: left out; kaji rightsize edits the requests of spec.containers only, so size it by hand`]
         : [`container ${container} is not in ${kind}/${name} as ${recommendation.cluster}'s overlay renders it: left out`],
   );
+}
+
+/**
+ * Why a value no manifest sets is left alone, and what it is instead: the API server sets a request
+ * the container leaves out to its limit where it has one, else the LimitRange's default applies.
+ */
+function noRequestWritten(value: PlannedValue): string {
+  const limit = value.rendered[0]!.limit;
+  const instead =
+    limit === undefined ? 'the LimitRange default applies' : `the API server sets it to the container's limit, ${formatAmount(value.resource, limit)}`;
+  return `no manifest sets this request (${instead}): add resources.requests to the container for kaji to right-size it`;
 }
 
 /** A rendered object's labels and annotations (string values only). */

@@ -14,12 +14,14 @@ export const HEADROOM_PRIORITY_CLASS = HEADROOM_NAME;
  * How a node is bought. Karpenter's `karpenter.sh/capacity-type` label says
  * spot, on-demand or reserved (a capacity reservation); an EKS managed node
  * group's `eks.amazonaws.com/capacityType` says SPOT, ON_DEMAND or
- * CAPACITY_BLOCK (a reservation too). Any other node is "unknown".
+ * CAPACITY_BLOCK (a reservation too); an EKS Fargate node
+ * (`eks.amazonaws.com/compute-type: fargate`, one per pod) is "fargate",
+ * billed on demand (EKS has no Fargate Spot). Any other node is "unknown".
  */
-export type CapacityType = 'spot' | 'on-demand' | 'reserved' | 'unknown';
+export type CapacityType = 'spot' | 'on-demand' | 'reserved' | 'fargate' | 'unknown';
 
 /** spot and on-demand are always listed (a script finds them even at 0 nodes); the others only when present. */
-const CAPACITY_TYPES: readonly CapacityType[] = ['spot', 'on-demand', 'reserved', 'unknown'];
+const CAPACITY_TYPES: readonly CapacityType[] = ['spot', 'on-demand', 'reserved', 'fargate', 'unknown'];
 const ALWAYS_LISTED: ReadonlySet<CapacityType> = new Set(['spot', 'on-demand']);
 
 const KARPENTER_CAPACITY_TYPES: ReadonlyMap<string, CapacityType> = new Map([
@@ -37,6 +39,7 @@ const NODE_GROUP_CAPACITY_TYPES: ReadonlyMap<string, CapacityType> = new Map([
 export const NODE_LABELS = {
   karpenterCapacityType: 'karpenter.sh/capacity-type',
   nodeGroupCapacityType: 'eks.amazonaws.com/capacityType',
+  computeType: 'eks.amazonaws.com/compute-type',
   nodePool: 'karpenter.sh/nodepool',
   nodeGroup: 'eks.amazonaws.com/nodegroup',
   instanceType: 'node.kubernetes.io/instance-type',
@@ -185,18 +188,20 @@ export function summarizeCapacity(input: { readonly nodes: readonly JsonObject[]
   };
 }
 
+/** A node's capacity type, from its labels (see CapacityType). */
+function capacityTypeOf(label: (key: string) => string | undefined): CapacityType {
+  if (label(NODE_LABELS.computeType) === 'fargate') return 'fargate';
+  const karpenterType = label(NODE_LABELS.karpenterCapacityType);
+  if (karpenterType !== undefined) return KARPENTER_CAPACITY_TYPES.get(karpenterType) ?? 'unknown';
+  const nodeGroupType = label(NODE_LABELS.nodeGroupCapacityType);
+  return nodeGroupType === undefined ? 'unknown' : (NODE_GROUP_CAPACITY_TYPES.get(nodeGroupType) ?? 'unknown');
+}
+
 function nodeFacts(node: JsonObject): NodeFacts {
   const name = stringAt(node, 'metadata', 'name') ?? '';
   const labels = isObject(node.metadata) && isObject(node.metadata.labels) ? node.metadata.labels : {};
   const label = (key: string): string | undefined => (typeof labels[key] === 'string' && labels[key] !== '' ? (labels[key] as string) : undefined);
-  const karpenterType = label(NODE_LABELS.karpenterCapacityType);
-  const nodeGroupType = label(NODE_LABELS.nodeGroupCapacityType);
-  const capacityType =
-    karpenterType !== undefined
-      ? (KARPENTER_CAPACITY_TYPES.get(karpenterType) ?? 'unknown')
-      : nodeGroupType !== undefined
-        ? (NODE_GROUP_CAPACITY_TYPES.get(nodeGroupType) ?? 'unknown')
-        : 'unknown';
+  const capacityType = capacityTypeOf(label);
   const nodePool = label(NODE_LABELS.nodePool);
   const nodeGroup = label(NODE_LABELS.nodeGroup);
   const pool = nodePool !== undefined ? { name: nodePool, kind: 'nodepool' as const } : nodeGroup !== undefined ? { name: nodeGroup, kind: 'nodegroup' as const } : { name: UNKNOWN, kind: 'none' as const };

@@ -1,7 +1,8 @@
 // kaji rightsize where one written value is not one container's alone: a YAML anchor another
 // container's alias repeats, a patch that also sets a workload with no VerticalPodAutoscaler; where an
 // overlay renames the workload (namePrefix), so each cluster's VPA names it differently; and a VPA
-// recommending a native sidecar (an init container). Real manifest repositories, rendered by kubectl.
+// recommending a native sidecar (an init container); a request only a limit sets. Real manifest
+// repositories, rendered by kubectl.
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kaji } from '../support/cli.js';
@@ -101,6 +102,19 @@ describe('kaji rightsize: values shared, workloads renamed', { skip: !hasKubectl
     assert.deepEqual(notes.filter((note) => note.vpa?.startsWith('shop/')), []);
     assert.match(diff, /^\+ {12}requests: \{cpu: 300m, memory: 256Mi\} {2}# see the capacity review$/m);
     assert.match(diff, /^\+ {14}memory: 150Mi$/m);
+  });
+
+  test("a container that sets only a limit: its request is the limit (the API server's default), not the LimitRange's", async () => {
+    const limitOnly = SHOP_BASE.replace('          resources:\n            requests: {cpu: 20m, memory: 32Mi}\n', '          resources:\n            limits: {cpu: 50m}\n');
+    commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': limitOnly }, 'shop: the log shipper sets a cpu limit only');
+    const blue = [vpaObject('blue', 'shop', 'shop', { app: { cpu: '320m', memory: '157286400' }, 'log-shipper': { cpu: '40m', memory: '64Mi' } })];
+    const { changes } = await plan(blue);
+    const byLimit = "no manifest sets this request (the API server sets it to the container's limit, 50m): add resources.requests to the container for kaji to right-size it";
+    const byDefault = 'no manifest sets this request (the LimitRange default applies): add resources.requests to the container for kaji to right-size it';
+    assert.deepEqual(
+      changes.filter((c) => c.container === 'log-shipper').map((c) => `${c.resource} ${c.clusters.join()} ${c.decision}: ${c.skipped}`),
+      [`cpu blue no request: ${byLimit}`, `cpu green no request: ${byLimit}`, `memory blue no request: ${byDefault}`, `memory green no request: ${byDefault}`],
+    );
   });
 
   test('a VPA recommending a native sidecar (an init container): a note, not a silent drop', async () => {

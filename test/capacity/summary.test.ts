@@ -164,6 +164,21 @@ describe('summarizeCapacity: capacity types, pools and labels', () => {
     assert.deepEqual(summary.spotShare, { nodes: 0.2, cpu: 0.2 });
   });
 
+  test('an EKS Fargate node (compute-type fargate) is its own capacity type, fargate, not unknown', () => {
+    const summary = summarizeCapacity({
+      nodes: [
+        node('fargate-ip-10-0-1-1.eu-west-1.compute.internal', { 'eks.amazonaws.com/compute-type': 'fargate', 'eks.amazonaws.com/fargate-profile': 'batch' }),
+        node('s', { 'karpenter.sh/capacity-type': 'spot', 'karpenter.sh/nodepool': 'default' }),
+      ],
+      pods: [],
+    });
+    assert.deepEqual(
+      summary.capacityTypes.map((g) => [g.name, g.nodes]),
+      [['spot', 1], ['on-demand', 0], ['fargate', 1]],
+    );
+    assert.deepEqual(summary.spotShare, { nodes: 0.5, cpu: 0.5 });
+  });
+
   test('no nodes: spot and on-demand still listed, shares null; no headroom pods', () => {
     const summary = summarizeCapacity({ nodes: [], pods: [] });
     assert.deepEqual(summary.capacityTypes.map((g) => [g.name, g.nodes, g.cpuMillicores.utilisation]), [['spot', 0, null], ['on-demand', 0, null]]);
