@@ -20,6 +20,7 @@ export function formatCapacityTable(summary: CapacitySummary): string {
       ? 'Spot: no nodes'
       : `Spot: ${percent(spotShare.nodes)} of nodes (${spot.nodes} of ${total.nodes}), ` +
         `${percent(spotShare.cpu)} of allocatable cpu (${cores(spot.cpuMillicores.allocatable)} of ${cores(total.cpuMillicores.allocatable)} cores)`,
+    ...noSpotHint(summary),
     '',
     ...groupTable('NODE POOL', summary.nodePools.map(poolRow), true),
     '',
@@ -32,6 +33,19 @@ export function formatCapacityTable(summary: CapacitySummary): string {
     ...headroomLines(summary.headroom),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Karpenter launched nodes, none of them spot: a NodePool that prefers spot (kaji's) falls back to
+ * on-demand when the account lacks EC2 Spot's service-linked role, and says so only in its log.
+ */
+function noSpotHint(summary: CapacitySummary): string[] {
+  const launched = summary.nodePools.filter((pool) => pool.kind === 'nodepool').reduce((sum, pool) => sum + pool.nodes, 0);
+  if (launched === 0 || summary.capacityTypes.some((group) => group.name === 'spot' && group.nodes > 0)) return [];
+  return [
+    `  No spot node, though Karpenter launched ${launched}: if its NodePool allows spot (kaji's does), check that the account has EC2 Spot's service-linked role ` +
+      '(Karpenter logs AuthFailure.ServiceLinkedRoleCreationNotPermitted without it); create it once: aws iam create-service-linked-role --aws-service-name spot.amazonaws.com',
+  ];
 }
 
 /** A pool's name with where it comes from: "default", "system (node group)". */

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CapacityError, podRequest, summarizeCapacity, type CapacityGroup } from '../../src/capacity/index.js';
+import { CapacityError, formatCapacityTable, podRequest, summarizeCapacity, type CapacityGroup } from '../../src/capacity/index.js';
 import type { JsonObject } from '../../src/kube/index.js';
 import { BIG_MESSAGE, EXPECTED, NODES, ON_DEMAND_LARGE, PODS, SPOT_LARGE, SPOT_XLARGE, SYSTEM } from './cluster.js';
 
@@ -162,6 +162,16 @@ describe('summarizeCapacity: capacity types, pools and labels', () => {
     );
     assert.deepEqual(summary.zones.map((g) => g.name), ['unknown']);
     assert.deepEqual(summary.spotShare, { nodes: 0.2, cpu: 0.2 });
+  });
+
+  test("Karpenter's nodes all on-demand: the table says how the missing Spot service-linked role shows, and how to create it", () => {
+    const onDemand = (name: string, pool: Record<string, string>) => node(name, { 'karpenter.sh/capacity-type': 'on-demand', ...pool });
+    const hint = /^ {2}No spot node, though Karpenter launched 2: if its NodePool allows spot \(kaji's does\), check that the account has EC2 Spot's service-linked role \(Karpenter logs AuthFailure\.ServiceLinkedRoleCreationNotPermitted without it\); create it once: aws iam create-service-linked-role --aws-service-name spot\.amazonaws\.com$/m;
+    const table = (nodes: JsonObject[]) => formatCapacityTable(summarizeCapacity({ nodes, pods: [] }));
+    assert.match(table([onDemand('a', { 'karpenter.sh/nodepool': 'default' }), onDemand('b', { 'karpenter.sh/nodepool': 'default' })]), hint);
+    // A node group's on-demand nodes are not Karpenter's; one spot node is spot working.
+    assert.doesNotMatch(table([node('s', { 'eks.amazonaws.com/capacityType': 'ON_DEMAND', 'eks.amazonaws.com/nodegroup': 'system' })]), /No spot node/);
+    assert.doesNotMatch(table([onDemand('a', { 'karpenter.sh/nodepool': 'default' }), node('b', { 'karpenter.sh/capacity-type': 'spot', 'karpenter.sh/nodepool': 'default' })]), /No spot node/);
   });
 
   test('an EKS Fargate node (compute-type fargate) is its own capacity type, fargate, not unknown', () => {
