@@ -2,7 +2,7 @@
 // and in a tenant namespace the tenant boundaries too. /validate-tenant is /validate for
 // what the webhook configuration sends from tenant namespaces only: a namespace missing
 // from the tenants file is denied there rather than let through unbounded.
-import { isObject, nestUnderMissingParents, normalizeObject, objectProblem, objectProblemAt, pathText, toKubeObject, type JsonObject, type JsonValue, type KubeObject, type ObjectProblem } from '../kube/index.js';
+import { apiGroupOf, isObject, nestUnderMissingParents, normalizeObject, objectProblem, objectProblemAt, pathText, toKubeObject, type JsonObject, type JsonValue, type KubeObject, type ObjectProblem } from '../kube/index.js';
 import { bareNodeNameFinding, objectBoundaryFindings, type BoundaryFinding, type TenantBoundary } from '../platform/boundaries/index.js';
 import { applyMutationsInPlace, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
 import { auditObject, enabledChecks, planChecks, type CheckPlan } from '../policy/engine.js';
@@ -136,12 +136,14 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
   // The API server sends this object alone: verdicts that need others are left out (kaji check judges them).
   const result = auditObject(judged, planFor(config), config, undefined);
   const failed = failedChecks(result);
-  const dangerFailures = failed.filter((f) => f.message.Severity === 'danger');
+  const dangerFailures = newOnUpdateOfDeleted(failed.filter((f) => f.message.Severity === 'danger'), judged, request, config);
   const warningFailures = failed.filter((f) => f.message.Severity === 'warning');
   const dangers = unique([...boundaryIds(crossed), ...dangerFailures.map((f) => f.message.ID)]);
   const decided = { ...who, operation, dangers, warnings: unique(warningFailures.map((f) => f.message.ID)) };
 
   if (endpoint === 'mutate') {
+    const unpatched = operation === 'UPDATE' ? unpatchedUpdate(object) : undefined;
+    if (unpatched) return { ...decided, response: { uid: request.uid, allowed: true }, verdict: 'allowed', reason: unpatched };
     const patch = safePatch(raw, mutationsOf(result));
     if (!patch.length) return { ...decided, response: { uid: request.uid, allowed: true }, verdict: 'allowed' };
     return {
@@ -194,11 +196,44 @@ function boundaryCrossings(object: KubeObject, request: AdmissionRequest, bounda
   const found = objectBoundaryFindings(object, boundary);
   const pinned = request.operation === 'CREATE' ? createdNodeNameFinding(object, request.username) : undefined;
   if (pinned) found.push(pinned);
-  const beingDeleted = object.metadata.deletionTimestamp != null;
-  if (!found.length || request.operation !== 'UPDATE' || !beingDeleted || objectProblem(request.oldObject)) return found;
+  if (!found.length || request.operation !== 'UPDATE' || !beingDeleted(object) || objectProblem(request.oldObject)) return found;
   const old = toKubeObject(request.oldObject as JsonObject, object.source);
   const before = new Set(objectBoundaryFindings({ ...old, namespace: object.namespace }, boundary).map(crossingKey));
   return found.filter((finding) => !before.has(crossingKey(finding)));
+}
+
+/**
+ * The policy's danger failures an UPDATE is denied for. As with the boundaries, an UPDATE of an
+ * object being deleted is held only to what its old version did not already fail: one admitted
+ * before the policy tightened must still lose its finalizers (the garbage collector removes
+ * foregroundDeletion, which Argo CD's foreground prune sets), or it stays Terminating for good.
+ * Allowing such UPDATEs outright would let a tenant whose own finalizer holds the object change it
+ * into anything; denying only new failures lets the finalizers go and nothing new in.
+ */
+function newOnUpdateOfDeleted(failures: Failure[], object: KubeObject, request: AdmissionRequest, config: PolicyConfig): Failure[] {
+  if (!failures.length || request.operation !== 'UPDATE' || !beingDeleted(object) || objectProblem(request.oldObject)) return failures;
+  const oldRaw = request.oldObject as JsonObject;
+  const old = { ...toKubeObject(oldRaw, object.source), raw: normalizeObject(oldRaw), namespace: object.namespace };
+  const before = new Set(failedChecks(auditObject(old, planFor(config), config, undefined)).map(failureKey));
+  return failures.filter((failure) => !before.has(failureKey(failure)));
+}
+
+function beingDeleted(object: KubeObject): boolean {
+  return object.metadata.deletionTimestamp != null;
+}
+
+/**
+ * Why /mutate leaves an UPDATE unpatched, if it does. A Pod's spec and a Job's pod template cannot
+ * change after creation (but for a few fields): a patch on an UPDATE of one (a label, an
+ * ownerReference, a finalizer's removal) would make the API server refuse the whole UPDATE. The
+ * generated MutatingWebhookConfiguration sends them on CREATE only; this covers any other. An
+ * object being deleted is on its way out: the UPDATE that removes a finalizer should change nothing else.
+ */
+function unpatchedUpdate(object: KubeObject): string | undefined {
+  if (beingDeleted(object)) return 'not patched: the object is being deleted';
+  const group = apiGroupOf(object.apiVersion);
+  const fixed = (object.kind === 'Pod' && group === '') || (object.kind === 'Job' && group === 'batch');
+  return fixed ? `not patched: a ${object.kind}'s pod spec cannot change after creation` : undefined;
 }
 
 /**
@@ -300,6 +335,10 @@ function failedChecks(result: Result): Failure[] {
     for (const container of result.PodResult.ContainerResults) collect(container.Results, container.Name);
   }
   return failures;
+}
+
+function failureKey({ message, container }: Failure): string {
+  return `${message.ID}\n${container}`;
 }
 
 function describeFailure({ message, container }: Failure): string {

@@ -12,6 +12,7 @@ import {
   deriveClusterFiles,
   DeriveError,
   GENERATED_MARKER,
+  MUTATE_RULES,
   SERVICE_LABEL,
   SERVING_CERTIFICATE,
   WEBHOOK_EXCLUDED_NAMESPACES,
@@ -60,7 +61,7 @@ describe('webhook component', () => {
     for (const f of files) assert.ok(f.content.startsWith(`${GENERATED_MARKER}\n`), f.path);
   });
 
-  test('both configurations: the workload rules (Argo Rollouts too), CREATE and UPDATE, the three namespaces excluded, platform.yaml failurePolicy and timeout', () => {
+  test('both configurations: the workload rules (Argo Rollouts too), CREATE and UPDATE (/mutate: Pods and Jobs on CREATE only), the three namespaces excluded, platform.yaml failurePolicy and timeout', () => {
     for (const [kind, path] of [
       ['ValidatingWebhookConfiguration', '/validate'],
       ['MutatingWebhookConfiguration', '/mutate'],
@@ -73,14 +74,20 @@ describe('webhook component', () => {
       assert.equal(hook.matchPolicy, 'Equivalent');
       assert.deepEqual(hook.admissionReviewVersions, ['v1', 'v1beta1']);
       assert.deepEqual(hook.clientConfig, { service: { name: 'kaji-webhook', namespace: 'kaji-system', path, port: 443 } });
-      assert.deepEqual(hook.rules, WEBHOOK_RULES);
+      assert.deepEqual(hook.rules, path === '/mutate' ? MUTATE_RULES : WEBHOOK_RULES);
       const resources = (hook.rules as JsonObject[]).flatMap((rule) => rule.resources as string[]).sort();
       assert.deepEqual(resources, ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'rollouts', 'statefulsets']);
       assert.deepEqual(
         (hook.rules as JsonObject[]).find((rule) => (rule.resources as string[]).includes('rollouts')),
         { apiGroups: ['argoproj.io'], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: ['rollouts'], scope: 'Namespaced' },
       );
-      for (const rule of hook.rules as JsonObject[]) assert.deepEqual(rule.operations, ['CREATE', 'UPDATE']);
+      // /mutate gets Pods and Jobs on CREATE only: the API server refuses a patched pod spec on their UPDATE.
+      const createOnly = path === '/mutate' ? ['jobs', 'pods'] : [];
+      for (const rule of hook.rules as JsonObject[]) {
+        const fixed = (rule.resources as string[]).some((resource) => createOnly.includes(resource));
+        assert.deepEqual(rule.operations, fixed ? ['CREATE'] : ['CREATE', 'UPDATE'], JSON.stringify(rule.resources));
+        if (fixed) assert.equal((rule.resources as string[]).length, 1, 'nothing else shares their CREATE-only rule');
+      }
       const expressions = (hook.namespaceSelector as JsonObject).matchExpressions as JsonObject[];
       // Every namespace the CDK stack installs into (test/infra/webhook-exclusions.test.ts), and the webhook's own.
       assert.deepEqual(expressions[0], { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['argocd', 'cert-manager', 'external-dns', 'external-secrets', 'kaji-system', 'kube-system'] });

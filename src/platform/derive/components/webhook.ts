@@ -62,6 +62,9 @@ const TLS_DIR = '/etc/kaji/tls';
  */
 export const WEBHOOK_EXCLUDED_NAMESPACES: readonly string[] = [...Object.values(CDK_NAMESPACES), KAJI_NAMESPACE].sort();
 
+/** Group/resource of the kinds whose pod spec is fixed at creation: mutated on CREATE only (MUTATE_RULES). */
+const CREATE_ONLY_RESOURCES: ReadonlySet<string> = new Set(['/pods', 'batch/jobs']);
+
 /** What the webhook judges: Pods and every workload kind that makes them (Argo Rollouts too), on CREATE and UPDATE. */
 export const WEBHOOK_RULES: readonly JsonObject[] = [
   { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'replicationcontrollers'], scope: 'Namespaced' },
@@ -78,6 +81,19 @@ export const WEBHOOK_RULES: readonly JsonObject[] = [
   // so in a cluster without the CRD the rule matches nothing; once the CRD is installed it applies.
   { apiGroups: ['argoproj.io'], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: ['rollouts'], scope: 'Namespaced' },
 ];
+
+/**
+ * What /mutate is sent: WEBHOOK_RULES, but Pods and Jobs on CREATE only. The API server refuses to
+ * change a Pod's spec or a Job's pod template after creation, so a patch on their UPDATE (a label,
+ * an ownerReference, a finalizer's removal, of one created before the mutation applied) would make
+ * it refuse the whole UPDATE.
+ */
+export const MUTATE_RULES: readonly JsonObject[] = WEBHOOK_RULES.flatMap((rule) => {
+  const fixed = (rule.resources as string[]).filter((resource) => CREATE_ONLY_RESOURCES.has(`${String((rule.apiGroups as string[])[0])}/${resource}`));
+  if (!fixed.length) return [rule];
+  const rest = (rule.resources as string[]).filter((resource) => !fixed.includes(resource));
+  return [{ ...rule, operations: ['CREATE'], resources: fixed }, ...(rest.length ? [{ ...rule, resources: rest }] : [])];
+});
 
 /**
  * What only the tenant boundaries judge, sent for tenant namespaces only (with WEBHOOK_RULES):
@@ -341,7 +357,7 @@ function webhookConfigurations(platform: PlatformDefinition): JsonObject[] {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',
       metadata: metadata(WEBHOOK_NAME, WAVE.registration, false, inject),
-      webhooks: [{ ...webhookEntry(platform, 'mutate.kaji.dev', '/mutate'), reinvocationPolicy: 'Never' }],
+      webhooks: [{ ...webhookEntry(platform, 'mutate.kaji.dev', '/mutate', MUTATE_RULES), reinvocationPolicy: 'Never' }],
     },
   ];
 }
