@@ -8,8 +8,11 @@ import { bareNodeNameFinding, claimedHosts, objectBoundaryFindings, serviceBound
 import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
 import { ingressClassFindings, internalSchemeFindings, nodePortFindings, sharedGroupFindings, type GroupFinding } from './ingress-boundaries.js';
 
-/** What a violation breaks: a tenant boundary, or (removedApi, see removed-apis.ts) an apiVersion its cluster no longer serves. */
-export type ViolationRule = BoundaryRule | 'removedApi';
+/**
+ * What a violation breaks: a tenant boundary, (removedApi, see removed-apis.ts) an apiVersion its
+ * cluster no longer serves, or (mutatedField, see mutated-fields.ts) a field the webhook's mutation changes.
+ */
+export type ViolationRule = BoundaryRule | 'removedApi' | 'mutatedField';
 
 export interface BoundaryViolation {
   readonly rule: ViolationRule;

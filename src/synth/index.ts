@@ -27,6 +27,7 @@ import { synthesizeInfrastructure, type InfrastructureResult } from './infrastru
 import { stageOutput } from './output.js';
 import { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, unreachableViolations, type BoundaryViolation } from './boundaries.js';
 import { removedApiViolations } from './removed-apis.js';
+import { mutatedFieldViolations } from './mutated-fields.js';
 import { applyFileChanges, planGeneratedFiles, type FileChange, type UnmarkedFile } from './files.js';
 import { createOverlays, overlayPath, planOverlays, type OverlayPlan, type OverlayProblem } from './overlays.js';
 import { renderAll, type RenderedService, type RenderJob } from './render.js';
@@ -289,6 +290,7 @@ function checkCluster(platform: PlatformDefinition, cluster: ClusterDefinition, 
     const boundaryViolations = [
       ...serviceBoundaryViolations(platform, entry.job.service, entry.objects),
       ...removedApiViolations(cluster, entry.job.service, entry.objects),
+      ...mutatedFieldViolations(platform, entry.job.service, entry.objects, results),
       ...shared.filter((violation) => violation.service === entry.job.service.name),
     ];
     return {
