@@ -19,6 +19,10 @@ const TOP_LEVEL_KEYS = [
   'disallowAnnotationExemptions',
   'mutations',
   'displayName',
+  // Polaris's settings for auditing a live cluster: accepted so a Polaris file works unchanged,
+  // and ignored, as kaji reads manifests and admission requests, not a cluster.
+  'kubeContext',
+  'namespace',
 ] as const;
 
 const EXEMPTION_KEYS = ['namespace', 'controllerNames', 'containerNames', 'rules'] as const;
@@ -124,6 +128,11 @@ export function mergeMaps(base: JsonObject, overrides: JsonObject): JsonObject {
 function validateConfig(raw: JsonObject, file: string): PolicyConfig {
   for (const key of Object.keys(raw)) {
     if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) throw unknownKey(key, key, TOP_LEVEL_KEYS);
+  }
+  for (const key of ['kubeContext', 'namespace'] as const) {
+    if (raw[key] !== undefined && raw[key] !== null && typeof raw[key] !== 'string') {
+      throw new ConfigError(`must be a text (Polaris's ${key}; kaji ignores it), found ${valueText(raw[key])}`, key);
+    }
   }
   const customChecks = compileCustomChecks(raw.customChecks);
   const checks = readSeverities(raw.checks, customChecks);

@@ -82,6 +82,14 @@ describe('policy configuration', () => {
     assert.match(error.message, /did you mean "controllerNames"/);
   });
 
+  test("Polaris's kubeContext and namespace (for auditing a live cluster) are accepted and ignored", () => {
+    const text = 'kubeContext: prod\nnamespace: apps\nchecks:\n  hostIPCSet: danger\n';
+    const config = parsePolicyConfig(text, 'polaris.yaml');
+    assert.deepEqual(config, { ...parsePolicyConfig('checks:\n  hostIPCSet: danger\n', 'polaris.yaml'), customChecks: config.customChecks });
+    const error = refusal('checks: {}\nnamespace: [apps]\n');
+    assert.equal(error.describe(), 'polaris.yaml:2: namespace: must be a text (Polaris\'s namespace; kaji ignores it), found ["apps"]');
+  });
+
   test('wrong types are refused with the key', () => {
     assert.equal(refusal('exemptions:\n  - rules: hostIPCSet\n').path, 'exemptions[0].rules');
     assert.equal(refusal('disallowExemptions: "no"\n').path, 'disallowExemptions');

@@ -181,6 +181,9 @@ describe('kaji webhook: validate', () => {
       assert.equal(samples.get('kaji_webhook_requests_total{path="/validate",verdict="denied"}'), 3);
       assert.equal(samples.get('kaji_webhook_requests_total{path="/mutate",verdict="allowed"}'), 2);
       assert.equal(samples.get('kaji_webhook_requests_total{path="/validate",verdict="bad_request"}'), undefined);
+      // A review with no object at all says so
+      const none = await admit(own, '/validate', review(undefined));
+      assert.equal(none.response.status?.message, 'kaji denied the object: the policy cannot judge it: expected a Kubernetes object (a mapping), found nothing');
     } finally {
       await own.close();
     }
