@@ -1,7 +1,8 @@
 // Applies check mutations to a manifest file's text, byte-exactly: only the
 // bytes the patches touch change (comments, quoting and layout stay).
 import { isDeepStrictEqual } from 'node:util';
-import { applyPatchToYaml, listItems, parseDocument, splitDocuments, type JsonValue, type KubeObject } from '../kube/index.js';
+import { applyPatchToYaml, listItems, parseDocument, splitDocuments, type DocumentText, type JsonValue, type KubeObject } from '../kube/index.js';
+import { parseDocument as parseYamlDocument, visit } from 'yaml';
 import { applyMutations, expandWildcards, type CheckMutation } from './mutate.js';
 import type { PatchOperation } from './types.js';
 
@@ -31,38 +32,73 @@ export function fixManifestText(original: string, fixables: readonly Fixable[]):
   let text = original;
   for (const line of lines) {
     const inDocument = fixables.filter((fixable) => fixable.object.source.line === line);
-    const before = documentAt(text, line);
-    const prefixes = itemPrefixes(before, inDocument);
-    inDocument.forEach((fixable, index) => {
-      for (const mutation of fixable.mutations) {
-        const what = `${mutation.check}${mutation.container ? ` (container ${mutation.container})` : ''}`;
+    const prefixes = itemPrefixes(documentAt(text, line), inDocument);
+    let pending = inDocument.flatMap((fixable, index) => fixable.mutations.map((mutation) => ({ mutation, prefix: prefixes[index] ?? '' })));
+    // A mutation refused because its edit shows through an alias (a container anchored and merged
+    // into another) may apply once the other's own have: refused ones are tried again while a pass
+    // applies any, so one run does what it can and a second finds nothing left.
+    for (;;) {
+      const refused: { mutation: CheckMutation; prefix: string; reason: string }[] = [];
+      for (const { mutation, prefix } of pending) {
         try {
-          const current = documentAt(text, line);
-          const operations = mutation.operations
-            .map((operation) => prefixed(operation, prefixes[index] ?? ''))
-            .flatMap((operation) => expandWildcards(current, operation));
-          if (operations.length === 0) continue;
-          const edited = applyPatchToYaml(text, { line }, operations);
-          const expected = applyMutations(current, operations);
-          if (!isDeepStrictEqual(documentAt(edited, line), expected)) {
-            throw new Error('the edited YAML does not read back as the patched object, so it was left unchanged (please report this)');
-          }
+          const edited = applyMutation(text, line, mutation, prefix);
+          if (edited === undefined) continue;
           text = edited;
           applied.set(mutation.check, (applied.get(mutation.check) ?? 0) + 1);
         } catch (error) {
-          failures.push({ line, message: `${what}: cannot apply the mutation: ${(error as Error).message}` });
+          refused.push({ mutation, prefix, reason: (error as Error).message });
         }
       }
-    });
+      if (refused.length === 0 || refused.length === pending.length) {
+        for (const { mutation, reason } of refused) {
+          const what = `${mutation.check}${mutation.container ? ` (container ${mutation.container})` : ''}`;
+          failures.push({ line, message: `${what}: cannot apply the mutation: ${reason}` });
+        }
+        break;
+      }
+      pending = refused;
+    }
   }
   return { text, applied, failures };
 }
 
+/** The text with one check's mutation applied to the document at `line`; undefined when it has nothing to do. Throws why it cannot. */
+function applyMutation(text: string, line: number, mutation: CheckMutation, prefix: string): string | undefined {
+  const current = documentAt(text, line);
+  const operations = mutation.operations.map((operation) => prefixed(operation, prefix)).flatMap((operation) => expandWildcards(current, operation));
+  if (operations.length === 0) return undefined;
+  const edited = applyPatchToYaml(text, { line }, operations);
+  if (isDeepStrictEqual(documentAt(edited, line), applyMutations(current, operations))) return edited;
+  if (usesAliases(documentTextAt(text, line).text)) {
+    throw new Error(
+      'the place it edits is anchored (&name) and used again through an alias (*name, or a merge <<: *name), so the edit would change the other place too; ' +
+        'it was left unchanged: write the anchored part out in each place',
+    );
+  }
+  throw new Error('the edited YAML does not read back as the patched object, so it was left unchanged (please report this)');
+}
+
+/** Whether a YAML document refers to an anchor anywhere. */
+function usesAliases(documentText: string): boolean {
+  let found = false;
+  visit(parseYamlDocument(documentText), {
+    Alias() {
+      found = true;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
 /** The parsed document whose first content line is `line`, as `loadInputs` read it. */
 function documentAt(text: string, line: number): JsonValue {
+  return parseDocument(documentTextAt(text, line)) as JsonValue;
+}
+
+function documentTextAt(text: string, line: number): DocumentText {
   const document = splitDocuments(text).find((candidate) => candidate.contentLine === line);
   if (!document) throw new Error(`no document starts at line ${line}`);
-  return parseDocument(document) as JsonValue;
+  return document;
 }
 
 /**

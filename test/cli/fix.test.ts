@@ -79,6 +79,48 @@ describe('kaji fix', () => {
     }
   });
 
+  test('a container anchored (&c) and merged into another (<<: *c) is fixed in one run, both; a second run changes nothing', async () => {
+    const anchored = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - &c
+          name: web   # main
+          image: "registry.example.com/web:1.0"
+        - <<: *c
+          name: worker
+`;
+    const tree = tempTree({ 'web.yaml': anchored, 'polaris.yaml': policy });
+    try {
+      const first = await kaji(['fix', tree.path('web.yaml'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(first.stderr, '');
+      assert.equal(first.code, 0);
+      assert.match(first.stdout, /kaji fix: changed 1 file, 4 mutations \(notReadOnlyRootFilesystem 2, pullPolicyNotAlways 2\)/);
+      const fields = 'securityContext:\n            readOnlyRootFilesystem: true\n          imagePullPolicy: Always\n';
+      const after = readFileSync(tree.path('web.yaml'), 'utf8');
+      assert.equal(after, anchored.replace('"registry.example.com/web:1.0"\n', `"registry.example.com/web:1.0"\n          ${fields}`).replace('name: worker\n', `name: worker\n          ${fields}`));
+      const second = await kaji(['fix', tree.path('web.yaml'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(second.stdout, 'kaji fix: nothing to fix\n');
+      assert.equal(readFileSync(tree.path('web.yaml'), 'utf8'), after);
+      // When the other container must not change (exempt from the check), the edit is refused, saying why.
+      writeFileSync(tree.path('web.yaml'), anchored);
+      writeFileSync(tree.path('exempt.yaml'), `${policy}exemptions:\n  - containerNames: [worker]\n    rules: [pullPolicyNotAlways]\n`);
+      const refused = await kaji(['fix', tree.path('web.yaml'), '--config', tree.path('exempt.yaml'), '--checks', 'pullPolicyNotAlways'], { cwd: tree.root });
+      assert.equal(refused.code, 1);
+      assert.match(
+        refused.stderr,
+        /web\.yaml:1: pullPolicyNotAlways \(container web\): cannot apply the mutation: the place it edits is anchored \(&name\) and used again through an alias \(\*name, or a merge <<: \*name\), so the edit would change the other place too; it was left unchanged: write the anchored part out in each place\n/,
+      );
+      assert.doesNotMatch(refused.stderr, /please report/);
+      assert.equal(readFileSync(tree.path('web.yaml'), 'utf8'), anchored);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('--checks selects mutations; --dry-run prints a diff and writes nothing', async () => {
     const tree = tempTree({ 'web.yaml': manifest, 'polaris.yaml': policy });
     try {
