@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { printable } from '../report/index.js';
 import { formatSynthTable, runSynth, type SynthProgress } from '../synth/index.js';
 import type { Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -43,6 +44,7 @@ export function registerSynth(program: Command, io: Io, outcome: Outcome): void 
         onProgress: progressPrinter(io),
       });
       io.out(formatSynthTable(result, { color: flags.color !== false && io.colorOut, checkOnly: flags.checkOnly }));
+      for (const note of result.notes) io.err(`kaji synth: note: ${printable(note)}\n`);
       const outOfDate = flags.checkOnly && (result.fileChanges.length > 0 || result.overlays.length > 0);
       if (result.dangers > 0 || result.problems > 0) outcome.exitCode = SYNTH_EXIT.failed;
       else if (outOfDate) outcome.exitCode = SYNTH_EXIT.outOfDate;

@@ -138,6 +138,8 @@ export interface SynthResult {
   readonly infrastructure: InfrastructureResult;
   /** The --out folder: written, or (with checkOnly) where a run without it would write. */
   readonly outDirectory: string;
+  /** What the run noticed that fails nothing but wants a look, one line each. */
+  readonly notes: readonly string[];
 }
 
 /** The manifest folder of a platform: the local checkout plus the path inside the repository. */
@@ -181,17 +183,18 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   const clusters = platform.clusters.map((cluster) =>
     checkCluster(platform, cluster, policy, rendered.filter((entry) => entry.job.cluster.name === cluster.name)),
   );
+  const notes = policyNotes(policy, policyFile);
   progress({ phase: 'cdk' });
   if (options.checkOnly) {
     const infrastructure = await synthesizeInfrastructure(platform, undefined);
-    return summarise(platform, root, out, fileChanges, overlays, overlayProblems, unmarked, clusters, infrastructure);
+    return { ...summarise(platform, root, out, fileChanges, overlays, overlayProblems, unmarked, clusters, infrastructure), notes };
   }
   // Written aside and put in place of the previous run's output only once complete (see output.ts).
   const staged = stageOutput(out);
   try {
     const assembly = await synthesizeInfrastructure(platform, join(staged.folder, 'cdk.out'));
     const infrastructure = assembly.outdir === undefined ? assembly : { ...assembly, outdir: join(out, 'cdk.out') };
-    const result = summarise(platform, root, out, fileChanges, overlays, overlayProblems, unmarked, clusters, infrastructure);
+    const result = { ...summarise(platform, root, out, fileChanges, overlays, overlayProblems, unmarked, clusters, infrastructure), notes };
     progress({ phase: 'write' });
     // After the generated files and overlays are written: the state kaji dashboard will find.
     const manifests = await manifestState(platform, root, policyFile, [out]);
@@ -201,6 +204,19 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   } finally {
     staged.discard();
   }
+}
+
+/**
+ * A policy that lets annotations exempt objects lets every tenant opt its own objects out of
+ * every check (the platform's custom checks included): said on each run, since policy files
+ * written before kaji init set disallowAnnotationExemptions do not.
+ */
+function policyNotes(policy: PolicyConfig, policyFile: string): string[] {
+  if (policy.disallowExemptions || policy.disallowAnnotationExemptions) return [];
+  return [
+    `${displayPath(policyFile)} allows annotation exemptions: a tenant can annotate its own objects (polaris.fairwinds.com/exempt: "true") out of every check, ` +
+      'in CI and at the webhook; add disallowAnnotationExemptions: true and list exemptions under exemptions:',
+  ];
 }
 
 /**
@@ -342,7 +358,7 @@ function summarise(
   unmarked: readonly UnmarkedFile[],
   clusters: readonly ClusterReport[],
   infrastructure: InfrastructureResult,
-): SynthResult {
+): Omit<SynthResult, 'notes'> {
   const services = clusters.flatMap((cluster) => cluster.services);
   return {
     platform,

@@ -65,21 +65,27 @@ describe('fields the webhook would mutate, in kaji synth', () => {
     assert.equal(violationsOf(deployment({ imagePullPolicy: 'IfNotPresent' }, {}, 'Pod')).length, 1);
   });
 
-  test('kaji synth counts it as a danger of the service, and setting the value the policy wants clears it', { skip: !hasKubectl }, async () => {
+  test('kaji synth counts it as a danger of the service, and setting the value the policy wants clears it (and notes a policy allowing annotation exemptions)', { skip: !hasKubectl }, async () => {
     const pinned = `${ECR}/shop`;
     const tree = platformTree([{ name: 'shop' }]);
     try {
       writeFileSync(tree.path('polaris.yaml'), 'checks:\n  pullPolicyNotAlways: warning\nmutations: [pullPolicyNotAlways]\n');
       const base = tree.path('manifests/apps/shop/base/resources.yaml');
       writeFileSync(base, readFileSync(base, 'utf8').replace(`image: ${pinned}\n`, `image: ${pinned}\n          imagePullPolicy: IfNotPresent\n`));
-      const { code, stdout } = await kaji(['synth', tree.root, '--out', tree.path('out')]);
+      const { code, stdout, stderr } = await kaji(['synth', tree.root, '--out', tree.path('out')]);
       assert.equal(code, 1, stdout);
+      assert.match(
+        stderr,
+        /^kaji synth: note: \S*polaris\.yaml allows annotation exemptions: a tenant can annotate its own objects \(polaris\.fairwinds\.com\/exempt: "true"\) out of every check, in CI and at the webhook; add disallowAnnotationExemptions: true and list exemptions under exemptions:$/m,
+      );
       assert.match(stdout, /✗ blue\/shop: Deployment\/shop\/shop: rendered by .*overlays\/blue\/kustomization\.yaml: the admission webhook's mutation for pullPolicyNotAlways \(container app\) changes spec\.template\.spec\.containers\[0\]\.imagePullPolicy from "IfNotPresent" to "Always"/);
       const summary = JSON.parse(readFileSync(tree.path('out/summary.json'), 'utf8'));
       assert.deepEqual(summary.clusters[0].services[0].boundaryViolations.map((v: { rule: string }) => v.rule), ['mutatedField']);
       writeFileSync(base, readFileSync(base, 'utf8').replace('imagePullPolicy: IfNotPresent', 'imagePullPolicy: Always'));
+      writeFileSync(tree.path('polaris.yaml'), `${readFileSync(tree.path('polaris.yaml'), 'utf8')}disallowAnnotationExemptions: true\n`);
       const fixed = await runSynth({ directory: tree.root, checkOnly: true });
       assert.equal(fixed.dangers, 0);
+      assert.deepEqual(fixed.notes, []);
     } finally {
       tree.cleanup();
     }
