@@ -62,6 +62,14 @@ const EXAMPLES =
   '  kaji upgrade rollback --platform examples/labs --old-argocd-server argocd.blue.labs.example.com   # all weight back to blue\n' +
   '  kaji upgrade finish --platform examples/labs [--destroy]   # (cdk destroy labs-blue first,) then remove blue\n';
 
+const STEP_FAILED = 'a step failed or timed out (nothing recorded: run it again)';
+
+/** A subcommand's exit codes, in the words of the other commands' --help; no 1 when it has none. */
+function exitCodes(done: string, notDone: string | undefined, usage: string): string {
+  const one = notDone === undefined ? '' : `${UPGRADE_EXIT.notDone} ${notDone}; `;
+  return `\nExit codes: ${UPGRADE_EXIT.ok} ${done}; ${one}${UPGRADE_EXIT.usage} bad flags, ${usage}.\n`;
+}
+
 export function registerUpgrade(program: Command, io: Io, outcome: Outcome): void {
   const upgrade = program
     .command('upgrade')
@@ -109,6 +117,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
 
   withPlatform(upgrade.command('plan'))
     .description('The readiness report: exit 1 when the upgrade is not ready.')
+    .addHelpText('after', exitCodes('ready', 'not ready (the report lists what blocks it)', 'an unknown cluster (--from, --to), an invalid platform.yaml'))
     .option('--from <cluster>', 'the cluster traffic moves away from (default: the one with the highest weight)')
     .option('--to <cluster>', 'the cluster traffic moves to (default: the newest at weight 0)')
     .option('--cdk-app <dir>', "the platform's CDK app (default: infra/ beside platform.yaml)")
@@ -124,6 +133,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
 
   withPlatform(upgrade.command('start'))
     .description('Check the readiness plan and record the upgrade (kaji-upgrade.json); nothing else changes.')
+    .addHelpText('after', exitCodes('recorded in kaji-upgrade.json', 'not ready (the plan is printed, nothing recorded)', 'an unknown cluster, bad --steps, an upgrade already recorded there, an invalid platform.yaml'))
     .option('--from <cluster>', 'the cluster traffic moves away from (default: the one with the highest weight)')
     .option('--to <cluster>', 'the cluster traffic moves to (default: the newest at weight 0)')
     .option('--cdk-app <dir>', "the platform's CDK app (default: infra/ beside platform.yaml)")
@@ -152,6 +162,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
   // The flags of next are read by nothing but the commands status suggests, which carry them as next needs them.
   withRun(upgrade.command('status'))
     .description('Where the upgrade stands. Of the flags of next it reads only --platform; the others given are carried into the command it suggests.')
+    .addHelpText('after', exitCodes('shown', undefined, 'no upgrade under way (no kaji-upgrade.json), a kaji-upgrade.json that cannot be read'))
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (flags: CommonFlags & { output: 'text' | 'json' }, command: Command) => {
       const { requireState, formatStatus } = await import('../upgrade/index.js');
@@ -167,6 +178,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         "the manifest branch's tip or a later commit, and Healthy); one weight step (after the previous step's soak, and only " +
         'while its Argo CD still has every Application Synced and Healthy). One step per run, so each move is a decision.',
     )
+    .addHelpText('after', exitCodes('the step made, verified and recorded', STEP_FAILED, `no upgrade under way, a step that needs --argocd-server and $${ARGOCD_TOKEN_ENV} without them, an invalid platform.yaml`))
     .action(async (flags: RunFlags, command: Command) => {
       const { nextStep } = await import('../upgrade/index.js');
       await guarded(io, outcome, command, async (io, address) => printStep(io, await nextStep(await runOptions(flags, io, address))));
@@ -177,6 +189,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
       "All weight back to the old cluster (released like a weight step, verified in Route 53); never held back by the new cluster's health. " +
         "First it reads the old cluster's Argo CD once (--old-argocd-server): one of its Applications gone, Degraded, Suspended, Missing or Unknown stops it before anything moves.",
     )
+    .addHelpText('after', exitCodes('all weight back on the old cluster, verified', `the old cluster's Argo CD is not well or cannot be read (nothing moved), or ${STEP_FAILED}`, "no upgrade under way, no --old-argocd-server or its token (without --force), an upgrade already finished, an invalid platform.yaml"))
     .option('--force', "move the traffic back without looking at the old cluster's Argo CD (when the new cluster is worse off still)")
     .action(async (flags: RunFlags & { force?: boolean }, command: Command) => {
       const { rollback } = await import('../upgrade/index.js');
@@ -193,6 +206,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         'record of it, then remove it from platform.yaml and release. With --destroy, cdk destroy its stack before the removal, while ' +
         'platform.yaml still defines it (afterwards the CDK app has no such stack).',
     )
+    .addHelpText('after', exitCodes('the old cluster removed and released', STEP_FAILED, 'no upgrade under way, weight steps still to make, an invalid platform.yaml'))
     .option('--destroy', "cdk destroy the old cluster's stack before removing it")
     .action(async (flags: RunFlags & { destroy?: boolean }, command: Command) => {
       const { finish } = await import('../upgrade/index.js');

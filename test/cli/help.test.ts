@@ -38,4 +38,15 @@ describe('--help', () => {
     assert.equal(webhook.code, 0);
     assert.match(webhook.stdout, /Exit codes: 0 stopped by SIGTERM or SIGINT.*; 2 bad flags/);
   });
+
+  test('every kaji upgrade subcommand --help lists its exit codes (1 only where a step can be not done)', async () => {
+    for (const subcommand of ['plan', 'start', 'status', 'next', 'rollback', 'finish']) {
+      const help = await kaji(['upgrade', subcommand, '--help']);
+      assert.equal(help.code, 0, help.stderr);
+      const codes = /^Exit codes: (.*)$/m.exec(help.stdout)?.[1];
+      assert.ok(codes, `kaji upgrade ${subcommand} --help has an Exit codes line:\n${help.stdout}`);
+      assert.match(codes, /^0 .*; 2 bad flags, /, subcommand);
+      assert.equal(/; 1 /.test(codes), subcommand !== 'status', `${subcommand}: ${codes}`);
+    }
+  });
 });
