@@ -76,7 +76,11 @@ export function registerInit(program: Command, io: Io, outcome: Outcome): void {
       const target = resolve(io.cwd, directory);
       const name = flags.name ?? platformNameOf(basename(target));
       if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name)) {
-        throw new UsageError(`"${name}" is not a valid platform name: use lowercase letters, digits and '-' (--name NAME)`);
+        throw new UsageError(
+          flags.name === undefined
+            ? `the folder name "${basename(target)}" makes no platform name (a DNS label: lowercase letters, digits and '-', at most 63): give one with --name NAME`
+            : `"${name}" is not a valid platform name: use lowercase letters, digits and '-' (--name NAME)`,
+        );
       }
       if (flags.kaji !== undefined && !/^\S+$/.test(flags.kaji)) {
         throw new UsageError(`--kaji "${flags.kaji}" is not an npm package spec: give one word, such as git+https://github.com/OWNER/kaji.git#v0.1.0`);
