@@ -14,10 +14,13 @@
 // removes it.
 //
 // A state in platform.yaml rather than files deleted by hand: the manifest
-// repository stays what kaji synth generates, so its CI (`kaji synth
-// --check-only`) passes at every point of the retirement, and nobody's `kaji
-// synth` brings the Applications (and with them the Ingresses, load balancers
-// and records) back while finish waits for them to go.
+// repository stays what kaji synth generates. With platform.yaml in the
+// manifest repository (one repository), the commit carries it, so CI (`kaji
+// synth --check-only`) passes at every point of the retirement and nobody's
+// `kaji synth` brings the Applications (and with them the Ingresses, load
+// balancers and records) back while finish waits for them to go. With two
+// repositories, platform.yaml is edited in place: that holds only once it is
+// committed, so finish says so as soon as the retirement is pushed.
 //
 // Only the Applications go, not the folder: with clusters/<old>/ gone
 // kaji-root's path no longer exists, and Argo CD prunes nothing then

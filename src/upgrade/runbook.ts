@@ -703,6 +703,12 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
         if (!resumed) await record(options, { ...state, inProgress: undefined });
         throw error;
       }
+      if (retirement.platformEdited === 'in-place') {
+        options.onProgress(
+          `platform.yaml, edited in place, marks ${from} retiring: commit and push it in its repository now; ` +
+            `until then a kaji synth from the platform.yaml committed there brings ${from}'s Applications back`,
+        );
+      }
       lines.push(`${title}: ${releaseLine(retirement)}`);
       lines.push(await waitUntilRecordsGone(platform, from, { route53: options.route53, timeoutMs: options.timeoutMs ?? 30 * 60_000, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress }));
     }

@@ -133,6 +133,9 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
       /kaji: timed out after 3s waiting for blue's Argo CD to prune its Applications and its external-dns to delete their records: Route 53 zone Z0SHOPZONE1234: 4 record\(s\) of blue left\. Look at blue's Argo CD \(kaji-root Synced to the commit above\? an Application stuck deleting, and why\?\) and at its external-dns's logs, then run the same command again\n {2}cart\.shop\.example\.com A blue \(weight 0\)\n {2}cart\.shop\.example\.com TXT blue \(weight 0\)\n/,
     );
     assert.equal(fixture.show('clusters/blue/argocd/apps/shop.yaml'), undefined, 'the retirement is pushed');
+    // Said while finish waits, not after: with two repositories the platform repository must get the edit before anyone synthesises.
+    const commitNow = held.stderr.indexOf('platform.yaml, edited in place, marks blue retiring: commit and push it in its repository now; until then a kaji synth');
+    assert.ok(commitNow >= 0 && commitNow < held.stderr.indexOf('waiting for blue'), held.stderr);
     assert.ok(fixture.show('clusters/blue/argocd/root.yaml'));
     assert.match(fixture.readPlatform(), /name: blue\n[^-]*retiring: true\n/);
     // The checkout, pulled, is what synth generates from the platform.yaml edited in place: nobody's synth brings blue's Applications back.
