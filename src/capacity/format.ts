@@ -43,7 +43,7 @@ function noSpotHint(summary: CapacitySummary): string[] {
   const launched = summary.nodePools.filter((pool) => pool.kind === 'nodepool').reduce((sum, pool) => sum + pool.nodes, 0);
   if (launched === 0 || summary.capacityTypes.some((group) => group.name === 'spot' && group.nodes > 0)) return [];
   return [
-    `  No spot node, though Karpenter launched ${launched}: if its NodePool allows spot (kaji's does), check that the account has EC2 Spot's service-linked role ` +
+    `  No spot node, though Karpenter launched ${launched}: if its NodePool allows spot (kaji's does unless capacity.capacityTypes leaves spot out), check that the account has EC2 Spot's service-linked role ` +
       '(Karpenter logs AuthFailure.ServiceLinkedRoleCreationNotPermitted without it); create it once: aws iam create-service-linked-role --aws-service-name spot.amazonaws.com',
   ];
 }

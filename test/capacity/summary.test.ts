@@ -166,7 +166,7 @@ describe('summarizeCapacity: capacity types, pools and labels', () => {
 
   test("Karpenter's nodes all on-demand: the table says how the missing Spot service-linked role shows, and how to create it", () => {
     const onDemand = (name: string, pool: Record<string, string>) => node(name, { 'karpenter.sh/capacity-type': 'on-demand', ...pool });
-    const hint = /^ {2}No spot node, though Karpenter launched 2: if its NodePool allows spot \(kaji's does\), check that the account has EC2 Spot's service-linked role \(Karpenter logs AuthFailure\.ServiceLinkedRoleCreationNotPermitted without it\); create it once: aws iam create-service-linked-role --aws-service-name spot\.amazonaws\.com$/m;
+    const hint = /^ {2}No spot node, though Karpenter launched 2: if its NodePool allows spot \(kaji's does unless capacity\.capacityTypes leaves spot out\), check that the account has EC2 Spot's service-linked role \(Karpenter logs AuthFailure\.ServiceLinkedRoleCreationNotPermitted without it\); create it once: aws iam create-service-linked-role --aws-service-name spot\.amazonaws\.com$/m;
     const table = (nodes: JsonObject[]) => formatCapacityTable(summarizeCapacity({ nodes, pods: [] }));
     assert.match(table([onDemand('a', { 'karpenter.sh/nodepool': 'default' }), onDemand('b', { 'karpenter.sh/nodepool': 'default' })]), hint);
     // A node group's on-demand nodes are not Karpenter's; one spot node is spot working.
