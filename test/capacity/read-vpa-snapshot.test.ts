@@ -29,7 +29,7 @@ describe('readSnapshotRecommendations: only the VPAs kaji synth wrote', () => {
     writeFileSync(file, list([tenantVpa('shop', 'worker')]));
     await assert.rejects(readSnapshotRecommendations(file), (error: unknown) => {
       assert.ok(error instanceof CapacityInputError);
-      assert.match(error.message, /holds no VerticalPodAutoscaler kaji synth wrote \(app\.kubernetes\.io\/managed-by=kaji\)/);
+      assert.match(error.message, /holds no VerticalPodAutoscaler kaji synth wrote \(label app\.kubernetes\.io\/managed-by=kaji\)/);
       return true;
     });
   });
