@@ -1,8 +1,7 @@
 // Applies check mutations to a manifest file's text, byte-exactly: only the
 // bytes the patches touch change (comments, quoting and layout stay).
 import { isDeepStrictEqual } from 'node:util';
-import { applyPatchToYaml, listItems, parseDocument, splitDocuments, type DocumentText, type JsonValue, type KubeObject } from '../kube/index.js';
-import { parseDocument as parseYamlDocument, visit } from 'yaml';
+import { applyPatchToYaml, listItems, parseDocument, sharedValueReason, splitDocuments, type DocumentText, type JsonValue, type KubeObject } from '../kube/index.js';
 import { applyMutations, expandWildcards, type CheckMutation } from './mutate.js';
 import type { PatchOperation } from './types.js';
 
@@ -69,25 +68,14 @@ function applyMutation(text: string, line: number, mutation: CheckMutation, pref
   if (operations.length === 0) return undefined;
   const edited = applyPatchToYaml(text, { line }, operations);
   if (isDeepStrictEqual(documentAt(edited, line), applyMutations(current, operations))) return edited;
-  if (usesAliases(documentTextAt(text, line).text)) {
+  // kube's rule for a value written in more than one place: only an alias on an edited path is the cause.
+  if (operations.some((operation) => sharedValueReason(text, { line }, operation.path) !== undefined)) {
     throw new Error(
       'the place it edits is anchored (&name) and used again through an alias (*name, or a merge <<: *name), so the edit would change the other place too; ' +
         'it was left unchanged: write the anchored part out in each place',
     );
   }
   throw new Error('the edited YAML does not read back as the patched object, so it was left unchanged (please report this)');
-}
-
-/** Whether a YAML document refers to an anchor anywhere. */
-function usesAliases(documentText: string): boolean {
-  let found = false;
-  visit(parseYamlDocument(documentText), {
-    Alias() {
-      found = true;
-      return visit.BREAK;
-    },
-  });
-  return found;
 }
 
 /** The parsed document whose first content line is `line`, as `loadInputs` read it. */
