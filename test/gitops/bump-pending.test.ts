@@ -34,6 +34,28 @@ describe('kaji bump --mode pr --cluster over a branch pinning other clusters', {
     withToken(github.token, () =>
       kaji(['bump', 'antenna', tag, ...flags, '--manifests', fixture.remote, '--platform', fixture.platformDir, '--github-api-url', github.url, '--github-repository', 'acme/manifests']),
     );
+  /** bump antenna 3.0.0 on blue, in process, with `race` run once when it checks the policy: after it read the branch, before its push. */
+  const bumpBlueRacing = (race: () => void) => {
+    let raced = false;
+    const run = withToken(github.token, () =>
+      bump({
+        service: 'antenna',
+        tag: '3.0.0',
+        clusters: ['blue'],
+        manifests: fixture.remote,
+        platformDirectory: fixture.platformDir,
+        githubApiUrl: github.url,
+        githubRepository: 'acme/manifests',
+        onProgress: (message) => {
+          if (!raced && message.startsWith('checking the policy')) {
+            raced = true;
+            race();
+          }
+        },
+      }),
+    );
+    return { run, raced: () => raced };
+  };
   /** The pinned tag of each overlay on the branch, and the files the branch changes against main. */
   const branch = () => ({
     blue: /newTag: "([^"]+)"/.exec(fixture.git('show', `${BRANCH}:${overlay('blue')}`))?.[1],
@@ -130,27 +152,10 @@ describe('kaji bump --mode pr --cluster over a branch pinning other clusters', {
     git('commit', '--quiet', '-am', 'antenna: 1.0.0 → 2.9.0', '--trailer', 'Kaji-Service: antenna');
     const moved = git('rev-parse', 'HEAD');
 
-    let raced = false;
-    const run = withToken(github.token, () =>
-      bump({
-        service: 'antenna',
-        tag: '3.0.0',
-        clusters: ['blue'],
-        manifests: fixture.remote,
-        platformDirectory: fixture.platformDir,
-        githubApiUrl: github.url,
-        githubRepository: 'acme/manifests',
-        onProgress: (message) => {
-          // After the pending pins were read (they are read before the edit), before the push.
-          if (!raced && message.startsWith('checking the policy')) {
-            raced = true;
-            git('push', '--quiet', '--force', 'origin', `HEAD:${BRANCH}`);
-          }
-        },
-      }),
-    );
+    // After the pending pins were read (they are read before the edit), before the push.
+    const { run, raced } = bumpBlueRacing(() => git('push', '--quiet', '--force', 'origin', `HEAD:${BRANCH}`));
     await assert.rejects(run, (error: unknown) => error instanceof BranchMovedError && /^kaji\/bump\/antenna of .* moved while kaji was working .*nothing was pushed; re-run$/.test(error.message));
-    assert.ok(raced);
+    assert.ok(raced());
     assert.equal(fixture.git('rev-parse', BRANCH), moved, 'the other run\'s commit is still there');
     // Re-run: the branch now pins green to another tag, so the run stops, naming it.
     const again = await pr('3.0.0', '--cluster', 'blue');
@@ -167,27 +172,10 @@ describe('kaji bump --mode pr --cluster over a branch pinning other clusters', {
     git('commit', '--quiet', '-m', 'a history of its own');
     const unrelated = git('rev-parse', 'HEAD');
 
-    let raced = false;
-    const run = withToken(github.token, () =>
-      bump({
-        service: 'antenna',
-        tag: '3.0.0',
-        clusters: ['blue'],
-        manifests: fixture.remote,
-        platformDirectory: fixture.platformDir,
-        githubApiUrl: github.url,
-        githubRepository: 'acme/manifests',
-        onProgress: (message) => {
-          // The branch was read (missing) before the edit; it appears before the push.
-          if (!raced && message.startsWith('checking the policy')) {
-            raced = true;
-            git('push', '--quiet', fixture.remote, `HEAD:refs/heads/${BRANCH}`);
-          }
-        },
-      }),
-    );
+    // The branch was read (missing) before the edit; it appears before the push.
+    const { run, raced } = bumpBlueRacing(() => git('push', '--quiet', fixture.remote, `HEAD:refs/heads/${BRANCH}`));
     await assert.rejects(run, (error: unknown) => error instanceof BranchMovedError && /moved while kaji was working \(it did not exist when kaji read it, and has changed since\): nothing was pushed; re-run$/.test(error.message));
-    assert.ok(raced);
+    assert.ok(raced());
     assert.equal(fixture.git('rev-parse', BRANCH), unrelated, 'the branch is where the other push left it');
     assert.deepEqual(github.requests, [], 'GitHub is not asked anything');
   });
