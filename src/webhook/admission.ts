@@ -196,9 +196,9 @@ function boundaryCrossings(object: KubeObject, request: AdmissionRequest, bounda
   const found = objectBoundaryFindings(object, boundary);
   const pinned = request.operation === 'CREATE' ? createdNodeNameFinding(object, request.username) : undefined;
   if (pinned) found.push(pinned);
-  if (!found.length || request.operation !== 'UPDATE' || !beingDeleted(object) || objectProblem(request.oldObject)) return found;
-  const old = toKubeObject(request.oldObject as JsonObject, object.source);
-  const before = new Set(objectBoundaryFindings({ ...old, namespace: object.namespace }, boundary).map(crossingKey));
+  const old = found.length ? oldOfDeletingUpdate(object, request) : undefined;
+  if (!old) return found;
+  const before = new Set(objectBoundaryFindings(old, boundary).map(crossingKey));
   return found.filter((finding) => !before.has(crossingKey(finding)));
 }
 
@@ -211,11 +211,21 @@ function boundaryCrossings(object: KubeObject, request: AdmissionRequest, bounda
  * into anything; denying only new failures lets the finalizers go and nothing new in.
  */
 function newOnUpdateOfDeleted(failures: Failure[], object: KubeObject, request: AdmissionRequest, config: PolicyConfig): Failure[] {
-  if (!failures.length || request.operation !== 'UPDATE' || !beingDeleted(object) || objectProblem(request.oldObject)) return failures;
-  const oldRaw = request.oldObject as JsonObject;
-  const old = { ...toKubeObject(oldRaw, object.source), raw: normalizeObject(oldRaw), namespace: object.namespace };
+  const old = failures.length ? oldOfDeletingUpdate(object, request) : undefined;
+  if (!old) return failures;
   const before = new Set(failedChecks(auditObject(old, planFor(config), config, undefined)).map(failureKey));
   return failures.filter((failure) => !before.has(failureKey(failure)));
+}
+
+/**
+ * The old version of an object an UPDATE is for, when the object is being deleted (and the old
+ * version reads): what the boundaries and the policy hold such an UPDATE against. In the new
+ * version's namespace, as the API server judges the request there.
+ */
+function oldOfDeletingUpdate(object: KubeObject, request: AdmissionRequest): KubeObject | undefined {
+  if (request.operation !== 'UPDATE' || !beingDeleted(object) || objectProblem(request.oldObject)) return undefined;
+  const raw = request.oldObject as JsonObject;
+  return { ...toKubeObject(raw, object.source), raw: normalizeObject(raw), namespace: object.namespace };
 }
 
 function beingDeleted(object: KubeObject): boolean {
