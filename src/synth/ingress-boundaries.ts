@@ -4,9 +4,10 @@
 // is internet-facing. They compare the Ingresses of several services, so only
 // `kaji synth` runs them (the per-object Ingress rules are in
 // platform/boundaries/ingress.ts). Here too, the Ingresses and Services that
-// can never work on the platform (no IngressClass, node ports the tenant quota
-// forbids): the API server or the controller refuses those in the cluster
-// anyway, so the admission webhook leaves them alone; synth says so before merge.
+// can never work on the platform (no class a controller serves, node ports the
+// tenant quota forbids): the API server or the controller refuses those in the
+// cluster anyway, so the admission webhook leaves them alone; synth says so
+// before merge.
 import { objectsAt, stringAt, type KubeObject } from '../kube/index.js';
 import { ALB, albAnnotations, type BoundaryFinding } from '../platform/boundaries/index.js';
 import { GUARDRAIL_NAMES } from '../platform/index.js';
@@ -97,9 +98,13 @@ function memberFindings(member: GroupMember, group: string, services: readonly s
  * The IngressClass the AWS Load Balancer Controller serves, and what it takes
  * for an Ingress that sets no target type: its Helm chart's defaults, which
  * kaji keeps. The chart marks no IngressClass the cluster's default, so an
- * Ingress without a class is no controller's.
+ * Ingress without a class is no controller's. The chart is kaji's only
+ * Ingress controller, installed outside the manifests: another class is
+ * served only if the cluster's manifests install it (see clusterClasses).
  */
 const ALB_CLASS = 'alb';
+/** What an IngressClass of the AWS Load Balancer Controller's has as spec.controller. */
+const ALB_CONTROLLER = 'ingress.k8s.aws/alb';
 const DEFAULT_TARGET_TYPE = 'instance';
 const IP_TARGETS = 'ip';
 const INTERNET_FACING = 'internet-facing';
@@ -111,9 +116,22 @@ function ingressClass(object: KubeObject): string | undefined {
   return className ?? (stringAt(object.metadata.annotations, LEGACY_CLASS_ANNOTATION) || undefined);
 }
 
-/** Whether the AWS Load Balancer Controller builds an ALB for the object: an Ingress of its class. */
-function servedByAlb(object: KubeObject): boolean {
-  return object.kind === 'Ingress' && ingressClass(object) === ALB_CLASS;
+/**
+ * The IngressClasses of the cluster, by name, each with whether it is the AWS
+ * Load Balancer Controller's: the chart's "alb", and those among the
+ * services' rendered objects (synth renders nothing else of the cluster).
+ */
+function clusterClasses(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): Map<string, boolean> {
+  const classes = new Map([[ALB_CLASS, true]]);
+  for (const object of [...objectsByService.values()].flat()) {
+    if (object.kind === 'IngressClass' && !classes.has(object.name)) classes.set(object.name, stringAt(object.raw.spec, 'controller') === ALB_CONTROLLER);
+  }
+  return classes;
+}
+
+/** Whether the AWS Load Balancer Controller builds an ALB for the object: an Ingress of one of its classes. */
+function servedByAlb(classes: ReadonlyMap<string, boolean>): (object: KubeObject) => boolean {
+  return (object) => object.kind === 'Ingress' && classes.get(ingressClass(object) ?? '') === true;
 }
 
 /** Every service's objects that `keep` selects, each with its service, services in name order. */
@@ -154,7 +172,7 @@ function settingMessage({ key, value, unset, fallback, noun, why, fix }: Setting
  * "internal" when none gives one.
  */
 export function internalSchemeFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
-  const members = membersWhere(objectsByService, servedByAlb);
+  const members = membersWhere(objectsByService, servedByAlb(clusterClasses(objectsByService)));
   const groupSchemes = new Map<string, string>();
   for (const { object } of members) {
     const settings = albAnnotations(object);
@@ -180,21 +198,37 @@ export function internalSchemeFindings(objectsByService: ReadonlyMap<string, rea
 }
 
 /**
- * Tenant Ingresses without a class. The platform's only Ingress controller is
- * the AWS Load Balancer Controller, which serves the class "alb"; no
- * IngressClass is the cluster's default (see ALB_CLASS), so the API server
- * gives such an Ingress none and no load balancer is ever built for it.
+ * Tenant Ingresses of no class the cluster has. The platform's only Ingress
+ * controller is the AWS Load Balancer Controller, which serves the class
+ * "alb"; no IngressClass is the cluster's default (see ALB_CLASS), so the API
+ * server gives an Ingress without a class none, and one of a class no
+ * controller serves (nginx, say) waits for a controller that never comes:
+ * no load balancer is ever built for either.
  */
 export function ingressClassFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
-  const unclassed = membersWhere(objectsByService, (object) => object.kind === 'Ingress' && ingressClass(object) === undefined);
-  return unclassed.map(({ service, object }) => ({
-    rule: 'ingress',
-    service,
-    object,
-    message:
-      `neither spec.ingressClassName nor the ${LEGACY_CLASS_ANNOTATION} annotation is set, and no IngressClass is the clusters' default, so no controller builds a load balancer for it; ` +
-      `set spec.ingressClassName: ${ALB_CLASS} (the AWS Load Balancer Controller's) on it (in apps/${service}/)`,
-  }));
+  const classes = clusterClasses(objectsByService);
+  return membersWhere(objectsByService, (object) => object.kind === 'Ingress').flatMap(({ service, object }): GroupFinding[] => {
+    const className = ingressClass(object);
+    if (className !== undefined && classes.has(className)) return [];
+    const message = className === undefined ? unclassedMessage(service) : unservedClassMessage(object, className, service);
+    return [{ rule: 'ingress', service, object, message }];
+  });
+}
+
+function unclassedMessage(service: string): string {
+  return (
+    `neither spec.ingressClassName nor the ${LEGACY_CLASS_ANNOTATION} annotation is set, and no IngressClass is the clusters' default, so no controller builds a load balancer for it; ` +
+    `set spec.ingressClassName: ${ALB_CLASS} (the AWS Load Balancer Controller's) on it (in apps/${service}/)`
+  );
+}
+
+function unservedClassMessage(object: KubeObject, className: string, service: string): string {
+  const byAnnotation = !stringAt(object.raw.spec, 'ingressClassName');
+  const where = byAnnotation ? `the ${LEGACY_CLASS_ANNOTATION} annotation` : 'spec.ingressClassName';
+  return (
+    `${where} is "${className}", and no IngressClass "${className}" is among the cluster's rendered manifests: the platform's only Ingress controller is the AWS Load Balancer Controller, of class "${ALB_CLASS}", so no controller builds a load balancer for it; ` +
+    `set spec.ingressClassName: ${ALB_CLASS} on it${byAnnotation ? ' in place of the annotation' : ''} (in apps/${service}/)`
+  );
 }
 
 /** Service types that need what the tenant quota (services.nodeports and services.loadbalancers: 0) allows none of. */
@@ -222,7 +256,7 @@ export function nodePortFindings(objectsByService: ReadonlyMap<string, readonly 
     findings.push({ rule: 'service', service, object, message });
   }
   const reported = new Set<KubeObject>();
-  for (const { service, object } of membersWhere(objectsByService, servedByAlb)) {
+  for (const { service, object } of membersWhere(objectsByService, servedByAlb(clusterClasses(objectsByService)))) {
     const services = objectsByService.get(service) ?? [];
     for (const decider of targetTypeDeciders(object, services)) {
       const value = albAnnotations(decider).get('target-type');

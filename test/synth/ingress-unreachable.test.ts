@@ -29,6 +29,15 @@ ${className === null ? '' : `  ingressClassName: ${className}\n`}  rules:
 `;
 }
 
+/** A cluster-scoped IngressClass `name` of `controller`. */
+function ingressClass(name: string, controller: string): string {
+  return `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: ${name}}
+spec: {controller: ${controller}}
+`;
+}
+
 function service(namespace: string, name: string, { type, annotations = {} }: { type?: string; annotations?: Record<string, string> } = {}): string {
   return `apiVersion: v1
 kind: Service
@@ -92,10 +101,38 @@ describe('tenant Ingresses have a class', () => {
     ]);
     assert.deepEqual(
       violations(ingressClassFindings, {
-        shop: [ingress('shop', 'web', {}), ingress('shop', 'api', { 'kubernetes.io/ingress.class': 'alb' }, null), ingress('shop', 'other', {}, 'nginx'), service('shop', 'web')],
+        shop: [ingress('shop', 'web', {}), ingress('shop', 'api', { 'kubernetes.io/ingress.class': 'alb' }, null), service('shop', 'web')],
       }),
       [],
     );
+  });
+
+  test('an Ingress of a class no IngressClass of the cluster has (nginx: kaji installs no such controller) is refused, saying to use alb', () => {
+    const unserved = (where: string, fix: string) =>
+      `${where} is "nginx", and no IngressClass "nginx" is among the cluster's rendered manifests: the platform's only Ingress controller is the AWS Load Balancer Controller, of class "alb", so no controller builds a load balancer for it; set spec.ingressClassName: alb on it${fix} (in apps/shop/)`;
+    assert.deepEqual(violations(ingressClassFindings, { shop: [ingress('shop', 'web', {}, 'nginx'), ingress('shop', 'old', { 'kubernetes.io/ingress.class': 'nginx' }, null)] }), [
+      `shop: ingress Ingress/shop/web: ${unserved('spec.ingressClassName', '')}`,
+      `shop: ingress Ingress/shop/old: ${unserved('the kubernetes.io/ingress.class annotation', ' in place of the annotation')}`,
+    ]);
+    // An IngressClass among any service's rendered objects of the cluster is a class some controller may serve.
+    assert.deepEqual(
+      violations(ingressClassFindings, {
+        shop: [ingress('shop', 'web', {}, 'nginx'), ingress('shop', 'old', { 'kubernetes.io/ingress.class': 'nginx' }, null)],
+        edge: [ingressClass('nginx', 'k8s.io/ingress-nginx')],
+      }),
+      [],
+    );
+  });
+
+  test("an IngressClass of the AWS Load Balancer Controller under another name is the ALB's: its Ingresses are checked as ALB Ingresses", () => {
+    const objects = { shop: [ingress('shop', 'web', {}, 'public'), ingressClass('public', 'ingress.k8s.aws/alb')] };
+    assert.deepEqual(violations(ingressClassFindings, objects), []);
+    assert.deepEqual(violations(internalSchemeFindings, objects), [
+      `shop: ingress Ingress/shop/web: ${ALB}scheme is not set, and the AWS Load Balancer Controller's default is "internal": ${WHY}; set ${ALB}scheme: internet-facing on it (in apps/shop/)`,
+    ]);
+    assert.equal(violations(nodePortFindings, objects).length, 1);
+    // Another controller's class is not the ALB's.
+    assert.deepEqual(violations(internalSchemeFindings, { shop: [ingress('shop', 'web', {}, 'public'), ingressClass('public', 'k8s.io/ingress-nginx')] }), []);
   });
 });
 
@@ -162,6 +199,7 @@ describe('kaji synth: Ingresses and Services that can never work', { skip: !hasK
       host(ingress('shop', 'old', { [`${ALB}scheme`]: 'internet-facing', [`${ALB}target-type`]: 'ip' }, null)),
       host(ingress('shop', 'api', { [`${ALB}scheme`]: 'internet-facing' })),
       service('shop', 'debug', { type: 'NodePort' }),
+      host(ingress('shop', 'nginx', { [`${ALB}scheme`]: 'internet-facing', [`${ALB}target-type`]: 'ip' }, 'nginx')),
     ];
     const tree = platformTree([{ name: 'shop', hosts: ['www.shop.example.com'], extra: documents.join('---\n') }]);
     try {
@@ -172,10 +210,12 @@ describe('kaji synth: Ingresses and Services that can never work', { skip: !hasK
         assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Ingress/shop/old: neither spec\\.ingressClassName nor`));
         assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Ingress/shop/api: alb\\.ingress\\.kubernetes\\.io/target-type is not set`));
         assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Service/shop/debug: spec\\.type is "NodePort"`));
+        assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Ingress/shop/nginx: spec\\.ingressClassName is "nginx", and no IngressClass "nginx"`));
       }
-      assert.match(run.stdout, /^8 dangers, /m);
+      assert.match(run.stdout, /^10 dangers, /m);
     } finally {
       tree.cleanup();
     }
   });
 });
+
