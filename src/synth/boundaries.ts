@@ -6,7 +6,7 @@
 import type { KubeObject } from '../kube/index.js';
 import { bareNodeNameFinding, claimedHosts, objectBoundaryFindings, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
-import { ingressClassFindings, internalSchemeFindings, nodePortFindings, sharedGroupFindings, type GroupFinding } from './ingress-boundaries.js';
+import { actionFindings, ingressClassFindings, internalSchemeFindings, nodePortFindings, sharedGroupFindings, type GroupFinding } from './ingress-boundaries.js';
 
 /**
  * What a violation breaks: a tenant boundary, (removedApi, see removed-apis.ts) an apiVersion its
@@ -78,10 +78,16 @@ export function sharedGroupViolations(objectsByService: ReadonlyMap<string, read
 /**
  * Ingresses and Services that can never work on the platform (see
  * ingress-boundaries.ts), for every service of a cluster: tenant ALBs that are
- * not internet-facing, Ingresses of no class, and what needs node ports.
+ * not internet-facing, Ingresses of no class the cluster serves, what needs
+ * node ports, and ALB actions the controller cannot read.
  */
 export function unreachableViolations(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): BoundaryViolation[] {
-  return violations([...internalSchemeFindings(objectsByService), ...ingressClassFindings(objectsByService), ...nodePortFindings(objectsByService)]);
+  return violations([
+    ...internalSchemeFindings(objectsByService),
+    ...ingressClassFindings(objectsByService),
+    ...nodePortFindings(objectsByService),
+    ...actionFindings(objectsByService),
+  ]);
 }
 
 function violations(findings: readonly GroupFinding[]): BoundaryViolation[] {

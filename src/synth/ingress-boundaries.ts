@@ -5,10 +5,10 @@
 // `kaji synth` runs them (the per-object Ingress rules are in
 // platform/boundaries/ingress.ts). Here too, the Ingresses and Services that
 // can never work on the platform (no class a controller serves, node ports the
-// tenant quota forbids): the API server or the controller refuses those in the
-// cluster anyway, so the admission webhook leaves them alone; synth says so
-// before merge.
-import { objectsAt, stringAt, type KubeObject } from '../kube/index.js';
+// tenant quota forbids, actions the controller cannot read): the API server or
+// the controller refuses those in the cluster anyway, so the admission webhook
+// leaves them alone; synth says so before merge.
+import { isObject, objectAt, objectsAt, stringAt, type JsonObject, type JsonValue, type KubeObject } from '../kube/index.js';
 import { ALB, albAnnotations, type BoundaryFinding } from '../platform/boundaries/index.js';
 import { GUARDRAIL_NAMES } from '../platform/index.js';
 
@@ -279,19 +279,112 @@ export function nodePortFindings(objectsByService: ReadonlyMap<string, readonly 
 
 /**
  * The objects whose target-type annotation decides an Ingress's target
- * groups: per backend, its Service when that sets one (among the service's
- * objects, in the Ingress's namespace), else the Ingress itself.
+ * groups: per Service it sends to (see targetServices), that Service when it
+ * sets one (among the service's objects, in the Ingress's namespace), else
+ * the Ingress itself.
  */
 function targetTypeDeciders(ingress: KubeObject, objects: readonly KubeObject[]): Set<KubeObject> {
-  const spec = ingress.raw.spec;
-  const backends = [
-    ...objectsAt(spec, 'rules').flatMap((rule) => objectsAt(rule, 'http', 'paths').map((path) => stringAt(path, 'backend', 'service', 'name'))),
-    stringAt(spec, 'defaultBackend', 'service', 'name'),
-  ].filter((name): name is string => name !== undefined);
   const deciders = new Set<KubeObject>();
-  for (const name of backends) {
+  for (const name of targetServices(ingress)) {
     const backend = objects.find((object) => object.kind === 'Service' && object.name === name && object.namespace === ingress.namespace);
     deciders.add(backend !== undefined && albAnnotations(backend).has('target-type') ? backend : ingress);
   }
   return deciders;
+}
+
+/**
+ * The port name by which a backend sends to the action in the annotation
+ * `actions.<backend service name>` rather than to a Service: the AWS Load
+ * Balancer Controller reads an action only when a backend names it so.
+ */
+const USE_ANNOTATION = 'use-annotation';
+
+interface Backend {
+  /** The Service's name, or for an action, the action's. */
+  readonly name: string;
+  readonly action: boolean;
+}
+
+function backendsOf(ingress: KubeObject): Backend[] {
+  const spec = ingress.raw.spec;
+  const services = [...objectsAt(spec, 'rules').flatMap((rule) => objectsAt(rule, 'http', 'paths').map((path) => objectAt(path, 'backend', 'service'))), objectAt(spec, 'defaultBackend', 'service')];
+  return services.flatMap((service) => {
+    const name = stringAt(service, 'name');
+    return name === undefined ? [] : [{ name, action: stringAt(service, 'port', 'name') === USE_ANNOTATION }];
+  });
+}
+
+/** The Services an Ingress sends requests to: its backends', and those its backends' forward actions name (a redirect or fixed response names none). */
+function targetServices(ingress: KubeObject): Set<string> {
+  const names = new Set<string>();
+  for (const backend of backendsOf(ingress)) {
+    if (!backend.action) names.add(backend.name);
+    else for (const name of actionOf(ingress, backend.name)?.services ?? []) names.add(name);
+  }
+  return names;
+}
+
+/** An action annotation as the controller reads it: the Services its forward config names, or why it cannot be read. */
+type ActionReading = { readonly services: readonly string[]; readonly problem?: undefined } | { readonly services?: undefined; readonly problem: string };
+
+/** The Ingress's action `name`; undefined when it has no such annotation. */
+function actionOf(ingress: KubeObject, name: string): ActionReading | undefined {
+  const json = albAnnotations(ingress).get(`actions.${name}`);
+  return json === undefined ? undefined : readAction(json);
+}
+
+/**
+ * An action's JSON as the controller documents it: `{"type": "forward",
+ * "forwardConfig": {"targetGroups": [{"serviceName": …, "servicePort": …}]}}`
+ * names Services; redirects, fixed responses and target groups by ARN or name
+ * (which the per-Ingress rules refuse) name none.
+ */
+function readAction(json: string): ActionReading {
+  let action: JsonValue;
+  try {
+    action = JSON.parse(json) as JsonValue;
+  } catch {
+    return { problem: 'is not valid JSON' };
+  }
+  if (!isObject(action)) return { problem: 'is not a JSON object' };
+  const forward = goField(action, 'forwardConfig');
+  if (forward === undefined || forward === null) return { services: [] };
+  if (!isObject(forward)) return { problem: 'has a forwardConfig that is not an object' };
+  const groups = goField(forward, 'targetGroups');
+  if (groups === undefined || groups === null) return { services: [] };
+  if (!Array.isArray(groups) || !groups.every(isObject)) return { problem: 'has a forwardConfig.targetGroups that is not a list of objects' };
+  const names = groups.map((group) => goField(group, 'serviceName'));
+  if (names.some((name) => name !== undefined && name !== null && typeof name !== 'string')) return { problem: 'has a forwardConfig.targetGroups[].serviceName that is not a string' };
+  return { services: names.filter((name): name is string => typeof name === 'string' && name !== '') };
+}
+
+/**
+ * A field of JSON the controller decodes with Go's encoding/json, which takes
+ * a key of any case when none matches exactly: its documentation shows both
+ * `forwardConfig` and the older `ForwardConfig`.
+ */
+function goField(object: JsonObject, name: string): JsonValue | undefined {
+  if (Object.hasOwn(object, name)) return object[name];
+  const key = Object.keys(object).find((key) => key.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : object[key];
+}
+
+/**
+ * ALB Ingresses with an action the controller cannot read, that a rule sends
+ * to: the controller fails to build the Ingress's load balancer model, so it
+ * changes nothing of that load balancer (the whole group's, in a group) until
+ * the annotation is fixed. An action no backend names is never read.
+ */
+export function actionFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
+  const findings: GroupFinding[] = [];
+  for (const { service, object } of membersWhere(objectsByService, servedByAlb(clusterClasses(objectsByService)))) {
+    const actions = new Set(backendsOf(object).flatMap((backend) => (backend.action ? [backend.name] : [])));
+    for (const name of actions) {
+      const problem = actionOf(object, name)?.problem;
+      if (problem === undefined) continue;
+      const message = `${ALB}actions.${name} ${problem}, so the AWS Load Balancer Controller cannot read the action a rule sends to and changes nothing of the Ingress's load balancer; write it as the controller documents, e.g. {"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"<Service>","servicePort":"<port>"}]}} (in apps/${service}/)`;
+      findings.push({ rule: 'ingress', service, object, message });
+    }
+  }
+  return findings;
 }

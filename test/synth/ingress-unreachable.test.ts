@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/kube/index.js';
 import { violation } from '../../src/synth/boundaries.js';
-import { ingressClassFindings, internalSchemeFindings, nodePortFindings, type GroupFinding } from '../../src/synth/ingress-boundaries.js';
+import { actionFindings, ingressClassFindings, internalSchemeFindings, nodePortFindings, type GroupFinding } from '../../src/synth/ingress-boundaries.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { objectsFrom } from '../support/inputs.js';
@@ -27,6 +27,11 @@ ${className === null ? '' : `  ingressClassName: ${className}\n`}  rules:
     - host: ${name}.${namespace}.shop.example.com
       http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ${backend}, port: {number: 80}}}}]}
 `;
+}
+
+/** The Ingress YAML with its backend sending to the action annotation of the backend's name, not to a Service. */
+function viaAction(yaml: string): string {
+  return yaml.replace('port: {number: 80}', 'port: {name: use-annotation}');
 }
 
 /** A cluster-scoped IngressClass `name` of `controller`. */
@@ -177,6 +182,40 @@ describe('nothing of a tenant needs node ports', () => {
     );
   });
 
+  test('a Service named only in a forward action (backend port use-annotation) decides its target type like a backend; a redirect sends to none', () => {
+    const forward = (...services: string[]) => JSON.stringify({ type: 'forward', forwardConfig: { targetGroups: services.map((name) => ({ serviceName: name, servicePort: '80', weight: 50 })) } });
+    assert.deepEqual(
+      violations(nodePortFindings, {
+        shop: [
+          // The Ingress says ip, but its action sends to api, whose Service says instance.
+          viaAction(ingress('shop', 'web', { ...targetType('ip'), [`${ALB}actions.canary`]: forward('web', 'api') }, 'alb', 'canary')),
+          service('shop', 'api', { annotations: targetType('instance') }),
+          // The older capitalised keys the controller's documentation shows name Services too.
+          viaAction(
+            ingress('shop', 'old', { [`${ALB}actions.split`]: JSON.stringify({ Type: 'forward', ForwardConfig: { TargetGroups: [{ ServiceName: 'legacy', ServicePort: '80' }] } }) }, 'alb', 'split'),
+          ),
+          service('shop', 'legacy', { annotations: targetType('instance') }),
+        ],
+      }),
+      [
+        `shop: service Service/shop/api: ${ALB}target-type is "instance": ${NO_NODE_PORTS}; set ${ALB}target-type: ip on it (in apps/shop/)`,
+        `shop: service Service/shop/legacy: ${ALB}target-type is "instance": ${NO_NODE_PORTS}; set ${ALB}target-type: ip on it (in apps/shop/)`,
+      ],
+    );
+    // A redirect sends to no Service, so no target group needs a target type; an ip Service behind an action decides for itself.
+    const redirect = JSON.stringify({ type: 'redirect', redirectConfig: { host: 'www.shop.example.com', statusCode: 'HTTP_301' } });
+    assert.deepEqual(
+      violations(nodePortFindings, {
+        shop: [
+          viaAction(ingress('shop', 'moved', { [`${ALB}actions.moved`]: redirect }, 'alb', 'moved')),
+          viaAction(ingress('shop', 'web', { [`${ALB}actions.canary`]: forward('web') }, 'alb', 'canary')),
+          service('shop', 'web', { annotations: targetType('ip') }),
+        ],
+      }),
+      [],
+    );
+  });
+
   test('a Service of type NodePort or LoadBalancer is refused, as the quota would; ClusterIP and ExternalName are fine', () => {
     assert.deepEqual(
       violations(nodePortFindings, {
@@ -200,6 +239,7 @@ describe('kaji synth: Ingresses and Services that can never work', { skip: !hasK
       host(ingress('shop', 'api', { [`${ALB}scheme`]: 'internet-facing' })),
       service('shop', 'debug', { type: 'NodePort' }),
       host(ingress('shop', 'nginx', { [`${ALB}scheme`]: 'internet-facing', [`${ALB}target-type`]: 'ip' }, 'nginx')),
+      viaAction(host(ingress('shop', 'split', { [`${ALB}scheme`]: 'internet-facing', [`${ALB}target-type`]: 'ip', [`${ALB}actions.split`]: '{"type":"forward",' }, 'alb', 'split'))),
     ];
     const tree = platformTree([{ name: 'shop', hosts: ['www.shop.example.com'], extra: documents.join('---\n') }]);
     try {
@@ -211,11 +251,53 @@ describe('kaji synth: Ingresses and Services that can never work', { skip: !hasK
         assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Ingress/shop/api: alb\\.ingress\\.kubernetes\\.io/target-type is not set`));
         assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Service/shop/debug: spec\\.type is "NodePort"`));
         assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Ingress/shop/nginx: spec\\.ingressClassName is "nginx", and no IngressClass "nginx"`));
+        assert.match(run.stdout, new RegExp(`✗ ${cluster}/shop: Ingress/shop/split: alb\\.ingress\\.kubernetes\\.io/actions\\.split is not valid JSON`));
       }
-      assert.match(run.stdout, /^10 dangers, /m);
+      assert.match(run.stdout, /^12 dangers, /m);
     } finally {
       tree.cleanup();
     }
   });
 });
 
+describe('ALB actions the controller can read', () => {
+  const fix =
+    'write it as the controller documents, e.g. {"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"<Service>","servicePort":"<port>"}]}} (in apps/shop/)';
+  const unreadable = (name: string, problem: string) =>
+    `shop: ingress Ingress/shop/${name}: ${ALB}actions.${name} ${problem}, so the AWS Load Balancer Controller cannot read the action a rule sends to and changes nothing of the Ingress's load balancer; ${fix}`;
+  const action = (name: string, json: string) => viaAction(ingress('shop', name, { [`${ALB}actions.${name}`]: json }, 'alb', name));
+
+  test('an action a rule sends to that is not JSON, not an object, or whose forward config is not the documented shape is refused, naming the annotation', () => {
+    assert.deepEqual(
+      violations(actionFindings, {
+        shop: [
+          action('cut', '{"type":"forward","forwardConfig":'),
+          action('list', '["forward"]'),
+          action('odd', JSON.stringify({ type: 'forward', forwardConfig: 'web' })),
+          action('flat', JSON.stringify({ type: 'forward', forwardConfig: { targetGroups: { serviceName: 'web' } } })),
+          action('num', JSON.stringify({ type: 'forward', forwardConfig: { targetGroups: [{ serviceName: 80 }] } })),
+          action('fine', JSON.stringify({ type: 'forward', forwardConfig: { targetGroups: [{ serviceName: 'web', servicePort: '80' }] } })),
+        ],
+      }),
+      [
+        unreadable('cut', 'is not valid JSON'),
+        unreadable('list', 'is not a JSON object'),
+        unreadable('odd', 'has a forwardConfig that is not an object'),
+        unreadable('flat', 'has a forwardConfig.targetGroups that is not a list of objects'),
+        unreadable('num', 'has a forwardConfig.targetGroups[].serviceName that is not a string'),
+      ],
+    );
+  });
+
+  test('an action no rule sends to is never read, and another class\'s Ingress has no ALB actions', () => {
+    assert.deepEqual(
+      violations(actionFindings, {
+        shop: [
+          ingress('shop', 'web', { [`${ALB}actions.spare`]: '{not json' }),
+          viaAction(ingress('shop', 'other', { [`${ALB}actions.other`]: '{not json' }, 'nginx', 'other')),
+        ],
+      }),
+      [],
+    );
+  });
+});
