@@ -227,6 +227,9 @@ spec:
     ]);
     assert.equal(forward('{"type":"forward","targetGroupARN":"arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/db/1"}').length, 1);
     assert.equal(forward('{"type":"forward","forwardConfig":{"targetGroups":[{"targetGroupName":"internal-admin"}]}}').length, 1);
+    // The controller reads keys of any case, as Go's encoding/json does: the older capitalised ones too.
+    assert.equal(forward('{"Type":"forward","TargetGroupArn":"arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/db/1"}').length, 1);
+    assert.equal(forward('{"Type":"forward","ForwardConfig":{"TargetGroups":[{"TARGETGROUPNAME":"internal-admin"}]}}').length, 1);
     assert.deepEqual(forward('{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"web","servicePort":"80"}]}}'), []);
     assert.deepEqual(forward('{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"503"}}'), []);
   });
