@@ -10,7 +10,13 @@ export function formatCapacityJson(summary: CapacitySummary): string {
   return `${JSON.stringify(summary, null, 2)}\n`;
 }
 
-export function formatCapacityTable(summary: CapacitySummary): string {
+/** What kaji knows of the cluster beyond its nodes and pods. */
+export interface CapacityContext {
+  /** platform.yaml's capacity.capacityTypes, when the command read it: the types kaji's NodePool allows. */
+  readonly capacityTypes?: readonly string[];
+}
+
+export function formatCapacityTable(summary: CapacitySummary, context: CapacityContext = {}): string {
   const { total, spotShare } = summary;
   const spot = summary.capacityTypes.find((group) => group.name === 'spot')!; // always listed
   const lines: string[] = [
@@ -20,7 +26,7 @@ export function formatCapacityTable(summary: CapacitySummary): string {
       ? 'Spot: no nodes'
       : `Spot: ${percent(spotShare.nodes)} of nodes (${spot.nodes} of ${total.nodes}), ` +
         `${percent(spotShare.cpu)} of allocatable cpu (${cores(spot.cpuMillicores.allocatable)} of ${cores(total.cpuMillicores.allocatable)} cores)`,
-    ...noSpotHint(summary),
+    ...noSpotHint(summary, context),
     '',
     ...groupTable('NODE POOL', summary.nodePools.map(poolRow), true),
     '',
@@ -38,8 +44,10 @@ export function formatCapacityTable(summary: CapacitySummary): string {
 /**
  * Karpenter launched nodes, none of them spot: a NodePool that prefers spot (kaji's) falls back to
  * on-demand when the account lacks EC2 Spot's service-linked role, and says so only in its log.
+ * Silent when platform.yaml leaves spot out: no spot node is then what the team asked for.
  */
-function noSpotHint(summary: CapacitySummary): string[] {
+function noSpotHint(summary: CapacitySummary, context: CapacityContext): string[] {
+  if (context.capacityTypes !== undefined && !context.capacityTypes.includes('spot')) return [];
   const launched = summary.nodePools.filter((pool) => pool.kind === 'nodepool').reduce((sum, pool) => sum + pool.nodes, 0);
   if (launched === 0 || summary.capacityTypes.some((group) => group.name === 'spot' && group.nodes > 0)) return [];
   return [

@@ -4,7 +4,7 @@ export { summarizeCapacity, HEADROOM_PRIORITY_CLASS, NODE_LABELS } from './summa
 export type { CapacitySummary, CapacityGroup, PoolGroup, PoolKind, CapacityType, ResourceUse, PodRequests, WaitingPod } from './summary.js';
 export { podRequest, CapacityError, type Resources } from './requests.js';
 export { readSnapshot, readCluster, CapacityInputError, SNAPSHOT_COMMAND, type ClusterObjects, type KubectlOptions } from './read.js';
-export { formatCapacityTable, formatCapacityJson } from './format.js';
+export { formatCapacityTable, formatCapacityJson, type CapacityContext } from './format.js';
 // Right-sizing: the VPA recommender's numbers as requests in the manifest repository.
 export { recommendationsOf, RESOURCE_NAMES, type WorkloadRecommendation, type ContainerRecommendation, type ResourceName, type Amounts } from './recommendations.js';
 export { readClusterRecommendations, readSnapshotRecommendations, VPA_SNAPSHOT_COMMAND } from './read-vpa.js';

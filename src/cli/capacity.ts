@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { join, resolve } from 'node:path';
 import {
   CapacityError,
   CapacityInputError,
@@ -11,6 +12,7 @@ import {
   summarizeCapacity,
 } from '../capacity/index.js';
 import { displayPath, STDIN_NAME } from '../kube/index.js';
+import { loadPlatform } from '../platform/index.js';
 import { printable } from '../report/index.js';
 import { reportProblems, UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
@@ -19,6 +21,7 @@ interface CapacityFlags {
   from?: string;
   context?: string;
   kubeconfig?: string;
+  platform?: string;
   output: 'table' | 'json';
 }
 
@@ -39,19 +42,23 @@ export function registerCapacity(program: Command, io: Io, outcome: Outcome): vo
         'running and pending.\n\n' +
         'The objects come from the cluster through kubectl (kubectl get nodes, kubectl get pods --all-namespaces; ' +
         'set KAJI_KUBECTL to use another kubectl binary), or with --from from a snapshot file that ' +
-        `\`${SNAPSHOT_COMMAND}\` wrote (JSON or YAML; - for standard input).`,
+        `\`${SNAPSHOT_COMMAND}\` wrote (JSON or YAML; - for standard input).\n\n` +
+        "With --platform, platform.yaml's capacity.capacityTypes says whether kaji's NodePool allows spot: " +
+        'without spot there, no spot node is what the platform asks for, and the hint about EC2 Spot\'s service-linked role is left out.',
     )
     .option('--from <file>', 'read a snapshot file instead of the cluster (- for standard input)')
     .option('--context <name>', 'the kubeconfig context kubectl uses (default: the current context)')
     .option('--kubeconfig <file>', 'the kubeconfig file kubectl reads (default: KUBECONFIG or ~/.kube/config)')
+    .option('--platform <dir>', 'the folder holding platform.yaml, for its capacity.capacityTypes (default: none read)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .addHelpText(
       'after',
-      `\nExit codes: ${CAPACITY_EXIT.usage} bad flags, a snapshot that cannot be read, or kubectl failed (its reason ` +
+      `\nExit codes: ${CAPACITY_EXIT.usage} bad flags, an invalid platform.yaml (--platform), a snapshot that cannot be read, or kubectl failed (its reason ` +
         `is printed: check the context, the kubeconfig and your credentials); ${CAPACITY_EXIT.ok} otherwise.\n\n` +
         'Examples:\n' +
         '  kaji capacity\n' +
         '  kaji capacity --context green -o json | jq .spotShare\n' +
+        '  kaji capacity --context green --platform examples/labs\n' +
         `  ${SNAPSHOT_COMMAND} > snapshot.json && kaji capacity --from snapshot.json\n` +
         `  ${SNAPSHOT_COMMAND} | kaji capacity --from -\n`,
     )
@@ -66,10 +73,12 @@ async function runCapacity(flags: CapacityFlags, io: Io): Promise<number> {
   }
   // Where the objects came from, for a problem found in them.
   const source = flags.from === undefined ? undefined : flags.from === '-' ? STDIN_NAME : displayPath(flags.from, io.cwd);
+  // platform.yaml first: a mistake in it is told before a slow cluster read.
+  const capacityTypes = flags.platform === undefined ? undefined : (await loadPlatform(join(resolve(io.cwd, flags.platform), 'platform.yaml'))).capacity.capacityTypes;
   try {
     const objects = flags.from === undefined ? await readCluster({ context: flags.context, kubeconfig: flags.kubeconfig }) : await readSnapshot(flags.from, { readStdin: io.readStdin });
     const summary = summarizeCapacity(objects);
-    io.out(flags.output === 'json' ? formatCapacityJson(summary) : formatCapacityTable(summary));
+    io.out(flags.output === 'json' ? formatCapacityJson(summary) : formatCapacityTable(summary, { capacityTypes }));
     return CAPACITY_EXIT.ok;
   } catch (error) {
     if (error instanceof CapacityInputError) {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
+import { platformYaml } from '../support/platform.js';
 import { BIG_MESSAGE, EXPECTED, NODES, snapshotList } from './cluster.js';
 
 const snapshot = `${JSON.stringify(snapshotList(), null, 4)}\n`;
@@ -84,6 +85,50 @@ describe('kaji capacity --from', () => {
       stdout,
       /\nHeadroom: none\. No pod of PriorityClass kaji-headroom is running or pending: no spare capacity is kept ready, so a new pod may wait for a node to be launched\.\n$/,
     );
+  });
+});
+
+describe("kaji capacity --platform: platform.yaml's capacity.capacityTypes decides the no-spot hint", () => {
+  // Karpenter launched one node, on-demand.
+  const onDemandOnly = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'ip-1', labels: { 'karpenter.sh/capacity-type': 'on-demand', 'karpenter.sh/nodepool': 'default' } }, status: { allocatable: { cpu: '2', memory: '4Gi' } } }],
+  });
+  const capacity = (platformYaml: string) => async () => {
+    const tree = tempTree({ 'platform/platform.yaml': platformYaml });
+    try {
+      return await kaji(['capacity', '--from', '-', '--platform', 'platform'], { stdin: onDemandOnly, cwd: tree.root });
+    } finally {
+      tree.cleanup();
+    }
+  };
+
+  test('capacityTypes without spot: no hint', async () => {
+    const { code, stdout, stderr } = await capacity(`${platformYaml([{ name: 'shop' }])}capacity: {capacityTypes: [on-demand]}\n`)();
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+    assert.match(stdout, /^Spot: 0% of nodes \(0 of 1\)/m);
+    assert.doesNotMatch(stdout, /No spot node/);
+  });
+
+  test('capacityTypes left to its default (spot first): the hint, as without --platform', async () => {
+    const { code, stdout } = await capacity(platformYaml([{ name: 'shop' }]))();
+    assert.equal(code, 0);
+    assert.match(stdout, /^ {2}No spot node, though Karpenter launched 1: /m);
+    assert.match((await kaji(['capacity', '--from', '-'], { stdin: onDemandOnly })).stdout, /^ {2}No spot node, though Karpenter launched 1: /m);
+  });
+
+  test('a folder without platform.yaml: exit 2, the folder named, nothing printed', async () => {
+    const tree = tempTree({});
+    try {
+      const { code, stdout, stderr } = await kaji(['capacity', '--from', '-', '--platform', 'nowhere'], { stdin: onDemandOnly, cwd: tree.root });
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+      assert.equal(stderr, "kaji: no platform.yaml in nowhere: run kaji in the platform's folder or give its folder (DIR / --platform)\n");
+    } finally {
+      tree.cleanup();
+    }
   });
 });
 

@@ -174,6 +174,13 @@ describe('summarizeCapacity: capacity types, pools and labels', () => {
     assert.doesNotMatch(table([onDemand('a', { 'karpenter.sh/nodepool': 'default' }), node('b', { 'karpenter.sh/capacity-type': 'spot', 'karpenter.sh/nodepool': 'default' })]), /No spot node/);
   });
 
+  test("platform.yaml's capacity.capacityTypes: without spot, Karpenter's on-demand nodes are what it asks for and the hint is left out", () => {
+    const summary = summarizeCapacity({ nodes: [node('a', { 'karpenter.sh/capacity-type': 'on-demand', 'karpenter.sh/nodepool': 'default' })], pods: [] });
+    assert.doesNotMatch(formatCapacityTable(summary, { capacityTypes: ['on-demand'] }), /No spot node/);
+    assert.match(formatCapacityTable(summary, { capacityTypes: ['spot', 'on-demand'] }), /\n {2}No spot node, though Karpenter launched 1: /);
+    assert.match(formatCapacityTable(summary, { capacityTypes: ['on-demand', 'spot'] }), /\n {2}No spot node, though Karpenter launched 1: /);
+  });
+
   test('an EKS Fargate node (compute-type fargate) is its own capacity type, fargate, not unknown', () => {
     const summary = summarizeCapacity({
       nodes: [
