@@ -1,4 +1,5 @@
-// Mutations: the JSON Patch operations failed checks carry, collected per object and applied to objects.
+// Mutations: the JSON Patch operations failed checks carry, collected per object, applied to objects,
+// and made into a patch valid against the object (safePatch: what /mutate answers, what synth compares).
 import { nestUnderMissingParents, parseJsonPointer, type JsonValue } from '../kube/index.js';
 import type { PatchOperation, Result, ResultSet } from './types.js';
 
@@ -78,7 +79,112 @@ export function expandWildcards(document: JsonValue, operation: PatchOperation):
   };
   walk(document, [], segments);
   if (operation.op === 'remove') paths.reverse();
-  return paths.map((path) => ({ ...operation, path: path.map((s) => '/' + s.replace(/~/g, '~0').replace(/\//g, '~1')).join('') }));
+  return paths.map((path) => ({ ...operation, path: pointer(path) }));
+}
+
+/**
+ * Turns the engine's mutations into a JSON Patch (RFC 6902) that is valid against
+ * `object` as the apiserver holds it: wildcards expanded, missing parents created
+ * with explicit `add` of `{}` (or `[]`), `replace` of a missing path made an `add`,
+ * and operations that still cannot apply (a `remove` of a missing path, a failed
+ * `test`, an index out of range) dropped. Each kept operation is applied to a
+ * working copy, so later operations are checked against the patched document.
+ */
+export function safePatch(object: JsonValue, operations: readonly PatchOperation[]): PatchOperation[] {
+  // One working copy, changed in place: a copy per operation made a pod with
+  // thousands of containers cost seconds. A failed operation changes nothing;
+  // a `move` (a removal, then an add) and a group of adds are undone from a snapshot.
+  let document = structuredClone(object);
+  const patch: PatchOperation[] = [];
+  const tryApply = (operation: PatchOperation): boolean => {
+    const snapshot = operation.op === 'move' ? structuredClone(document) : undefined;
+    try {
+      document = applyMutationsInPlace(document, [operation]);
+      // Only RFC 6902 members (the engine's operations may carry a comment for `kaji fix`).
+      const { op, path, value, from } = operation;
+      patch.push({ op, path, ...(value !== undefined ? { value } : {}), ...(from !== undefined ? { from } : {}) });
+      return true;
+    } catch (error) {
+      if (snapshot !== undefined) document = snapshot;
+      if (error instanceof PatchError) return false;
+      throw error;
+    }
+  };
+  for (const operation of operations) {
+    for (const concrete of expandWildcards(document, operation)) {
+      let step = concrete;
+      if (step.op === 'replace' && valueAt(document, step.path) === undefined) step = { ...step, op: 'add' };
+      if (step.op === 'add') {
+        const steps = withParents(document, step);
+        if (steps === undefined) continue;
+        if (steps.length === 1) {
+          tryApply(steps[0]!);
+          continue;
+        }
+        const before = { document: structuredClone(document), length: patch.length };
+        if (!steps.every(tryApply)) {
+          document = before.document;
+          patch.length = before.length;
+        }
+        continue;
+      }
+      tryApply(step);
+    }
+  }
+  return patch;
+}
+
+function pointer(segments: readonly string[]): string {
+  return segments.map((s) => '/' + s.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+function valueAt(document: JsonValue, path: string): JsonValue | undefined {
+  let node: JsonValue | undefined = document;
+  for (const segment of parseJsonPointer(path)) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = Array.isArray(node) ? (/^(0|[1-9][0-9]*)$/.test(segment) ? node[Number(segment)] : undefined) : node[segment];
+  }
+  return node;
+}
+
+/**
+ * An `add` preceded by the `add` operations that create its missing (or null) parents,
+ * outermost first; undefined when a parent cannot be created (a scalar in the way, a
+ * missing list item).
+ */
+function withParents(document: JsonValue, add: PatchOperation): PatchOperation[] | undefined {
+  const segments = parseJsonPointer(add.path);
+  const operations: PatchOperation[] = [];
+  let node: JsonValue | undefined = document;
+  for (let depth = 0; depth < segments.length - 1; depth++) {
+    const segment = segments[depth]!;
+    let child: JsonValue | undefined;
+    if (node === undefined || node === null) {
+      child = undefined;
+    } else if (Array.isArray(node)) {
+      child = /^(0|[1-9][0-9]*)$/.test(segment) ? node[Number(segment)] : undefined;
+      if (child === undefined || child === null) return undefined;
+    } else if (typeof node === 'object') {
+      child = node[segment];
+    } else {
+      return undefined;
+    }
+    if (child === undefined || child === null) {
+      const rest = segments.slice(depth + 1);
+      if (rest.slice(0, -1).some((s) => s === '-' || s === '0')) {
+        // A list would have to be created on the way: one `add` of the whole nested value
+        // replaces the operation (`{ "a": [ { "b": 1 } ] }` rather than `add /a/-/b`).
+        const nested = nestUnderMissingParents(rest, structuredClone(add.value ?? null));
+        return [...operations, { op: 'add', path: pointer(segments.slice(0, depth + 1)), value: nested }];
+      }
+      const next = segments[depth + 1]!;
+      operations.push({ op: 'add', path: pointer(segments.slice(0, depth + 1)), value: next === '-' || next === '0' ? [] : {} });
+      node = undefined;
+    } else {
+      node = child;
+    }
+  }
+  return [...operations, add];
 }
 
 type Container = JsonValue[] | { [key: string]: JsonValue };

@@ -6,8 +6,7 @@
 // matter: Argo CD does not compare what the manifest does not set.
 import { apiGroupOf, displayPath, pathText, valueText, type JsonValue, type KubeObject } from '../kube/index.js';
 import { MUTATE_RULES, WEBHOOK_EXCLUDED_NAMESPACES, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
-import { applyMutations, checkMutationsOf, type CheckMutation, type Result } from '../policy/index.js';
-import { safePatch } from '../webhook/admission.js';
+import { applyMutations, checkMutationsOf, safePatch, type CheckMutation, type Result } from '../policy/index.js';
 import { violation, type BoundaryViolation } from './boundaries.js';
 
 /** A field of the manifest a mutation changes: its path, and its value before and after (undefined: removed). */

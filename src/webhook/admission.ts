@@ -2,9 +2,9 @@
 // and in a tenant namespace the tenant boundaries too. /validate-tenant is /validate for
 // what the webhook configuration sends from tenant namespaces only: a namespace missing
 // from the tenants file is denied there rather than let through unbounded.
-import { apiGroupOf, isObject, nestUnderMissingParents, normalizeObject, objectProblem, objectProblemAt, pathText, toKubeObject, type JsonObject, type JsonValue, type KubeObject, type ObjectProblem } from '../kube/index.js';
+import { apiGroupOf, isObject, normalizeObject, objectProblem, objectProblemAt, pathText, toKubeObject, type JsonObject, type JsonValue, type KubeObject, type ObjectProblem } from '../kube/index.js';
 import { bareNodeNameFinding, objectBoundaryFindings, type BoundaryFinding, type TenantBoundary } from '../platform/boundaries/index.js';
-import { applyMutationsInPlace, expandWildcards, mutationsOf, PatchError, type PatchOperation, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
+import { mutationsOf, safePatch, type PolicyConfig, type Result, type ResultMessage } from '../policy/index.js';
 import { auditObject, enabledChecks, planChecks, type CheckPlan } from '../policy/engine.js';
 
 export const ADMISSION_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
@@ -357,113 +357,4 @@ function describeFailure({ message, container }: Failure): string {
 
 function unique(ids: string[]): string[] {
   return [...new Set(ids)];
-}
-
-/**
- * Turns the engine's mutations into a JSON Patch (RFC 6902) that is valid against
- * `object` as the apiserver holds it: wildcards expanded, missing parents created
- * with explicit `add` of `{}` (or `[]`), `replace` of a missing path made an `add`,
- * and operations that still cannot apply (a `remove` of a missing path, a failed
- * `test`, an index out of range) dropped. Each kept operation is applied to a
- * working copy, so later operations are checked against the patched document.
- */
-export function safePatch(object: JsonValue, operations: readonly PatchOperation[]): PatchOperation[] {
-  // One working copy, changed in place: a copy per operation made a pod with
-  // thousands of containers cost seconds. A failed operation changes nothing;
-  // a `move` (a removal, then an add) and a group of adds are undone from a snapshot.
-  let document = structuredClone(object);
-  const patch: PatchOperation[] = [];
-  const tryApply = (operation: PatchOperation): boolean => {
-    const snapshot = operation.op === 'move' ? structuredClone(document) : undefined;
-    try {
-      document = applyMutationsInPlace(document, [operation]);
-      // Only RFC 6902 members (the engine's operations may carry a comment for `kaji fix`).
-      const { op, path, value, from } = operation;
-      patch.push({ op, path, ...(value !== undefined ? { value } : {}), ...(from !== undefined ? { from } : {}) });
-      return true;
-    } catch (error) {
-      if (snapshot !== undefined) document = snapshot;
-      if (error instanceof PatchError) return false;
-      throw error;
-    }
-  };
-  for (const operation of operations) {
-    for (const concrete of expandWildcards(document, operation)) {
-      let step = concrete;
-      if (step.op === 'replace' && valueAt(document, step.path) === undefined) step = { ...step, op: 'add' };
-      if (step.op === 'add') {
-        const steps = withParents(document, step);
-        if (steps === undefined) continue;
-        if (steps.length === 1) {
-          tryApply(steps[0]!);
-          continue;
-        }
-        const before = { document: structuredClone(document), length: patch.length };
-        if (!steps.every(tryApply)) {
-          document = before.document;
-          patch.length = before.length;
-        }
-        continue;
-      }
-      tryApply(step);
-    }
-  }
-  return patch;
-}
-
-function segmentsOf(path: string): string[] {
-  return path === '' ? [] : path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function pointer(segments: readonly string[]): string {
-  return segments.map((s) => '/' + s.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
-}
-
-function valueAt(document: JsonValue, path: string): JsonValue | undefined {
-  let node: JsonValue | undefined = document;
-  for (const segment of segmentsOf(path)) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = Array.isArray(node) ? (/^(0|[1-9][0-9]*)$/.test(segment) ? node[Number(segment)] : undefined) : node[segment];
-  }
-  return node;
-}
-
-/**
- * An `add` preceded by the `add` operations that create its missing (or null) parents,
- * outermost first; undefined when a parent cannot be created (a scalar in the way, a
- * missing list item).
- */
-function withParents(document: JsonValue, add: PatchOperation): PatchOperation[] | undefined {
-  const segments = segmentsOf(add.path);
-  const operations: PatchOperation[] = [];
-  let node: JsonValue | undefined = document;
-  for (let depth = 0; depth < segments.length - 1; depth++) {
-    const segment = segments[depth]!;
-    let child: JsonValue | undefined;
-    if (node === undefined || node === null) {
-      child = undefined;
-    } else if (Array.isArray(node)) {
-      child = /^(0|[1-9][0-9]*)$/.test(segment) ? node[Number(segment)] : undefined;
-      if (child === undefined || child === null) return undefined;
-    } else if (typeof node === 'object') {
-      child = node[segment];
-    } else {
-      return undefined;
-    }
-    if (child === undefined || child === null) {
-      const rest = segments.slice(depth + 1);
-      if (rest.slice(0, -1).some((s) => s === '-' || s === '0')) {
-        // A list would have to be created on the way: one `add` of the whole nested value
-        // replaces the operation (`{ "a": [ { "b": 1 } ] }` rather than `add /a/-/b`).
-        const nested = nestUnderMissingParents(rest, structuredClone(add.value ?? null));
-        return [...operations, { op: 'add', path: pointer(segments.slice(0, depth + 1)), value: nested }];
-      }
-      const next = segments[depth + 1]!;
-      operations.push({ op: 'add', path: pointer(segments.slice(0, depth + 1)), value: next === '-' || next === '0' ? [] : {} });
-      node = undefined;
-    } else {
-      node = child;
-    }
-  }
-  return [...operations, add];
 }

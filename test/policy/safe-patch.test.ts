@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { safePatch } from '../../src/webhook/index.js';
+import { safePatch } from '../../src/policy/index.js';
 
 describe('safePatch', () => {
   it('a move whose add fails is undone: the later operations see the document as it was', () => {
