@@ -347,6 +347,20 @@ export function apiGroupOf(apiVersion: string): string {
   return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
 
+/**
+ * The resource (the plural a webhook rule or RBAC names) of a kind, as the API server forms it
+ * when the kind's definition does not choose another: lower case, English plural.
+ * "Deployment" → "deployments", "Ingress" → "ingresses", "NetworkPolicy" → "networkpolicies",
+ * "Gateway" → "gateways"; "Endpoints" is already plural.
+ */
+export function resourceOfKind(kind: string): string {
+  const name = kind.toLowerCase();
+  if (name.endsWith('endpoints')) return name;
+  if (/(s|x|z|ch|sh)$/.test(name)) return `${name}es`;
+  if (/[^aeiou]y$/.test(name)) return `${name.slice(0, -1)}ies`;
+  return `${name}s`;
+}
+
 /** Splits Polaris's "group/Kind" key ("policy/PodDisruptionBudget"; a bare "Kind" is the core group). */
 export function splitGroupKind(groupKind: string): { group: string; kind: string } {
   const slash = groupKind.lastIndexOf('/');

@@ -4,7 +4,7 @@
 // is never in sync. A danger of its service, like an apiVersion its cluster no longer serves; the
 // fix is in the manifest: the value the policy wants. Fields the manifest leaves out are no
 // matter: Argo CD does not compare what the manifest does not set.
-import { apiGroupOf, displayPath, pathText, valueText, type JsonValue, type KubeObject } from '../kube/index.js';
+import { apiGroupOf, displayPath, pathText, resourceOfKind, valueText, type JsonValue, type KubeObject } from '../kube/index.js';
 import { MUTATE_RULES, WEBHOOK_EXCLUDED_NAMESPACES, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { applyMutations, checkMutationsOf, safePatch, type CheckMutation, type Result } from '../policy/index.js';
 import { violation, type BoundaryViolation } from './boundaries.js';
@@ -41,8 +41,7 @@ export function mutatedFieldViolations(
 function sentToMutate(object: KubeObject, service: ServiceDefinition): boolean {
   if (WEBHOOK_EXCLUDED_NAMESPACES.includes(object.namespace || service.namespace)) return false;
   const group = apiGroupOf(object.apiVersion);
-  // The plural of every kind the rules name is its name in lower case with an "s".
-  const resource = `${object.kind.toLowerCase()}s`;
+  const resource = resourceOfKind(object.kind);
   return MUTATE_RULES.some((rule) => (rule.apiGroups as string[]).includes(group) && (rule.resources as string[]).includes(resource));
 }
 
