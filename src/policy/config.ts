@@ -147,7 +147,8 @@ function validateConfig(raw: JsonObject, file: string): PolicyConfig {
     exemptions: readExemptions(raw.exemptions),
     disallowExemptions: readBoolean(raw, 'disallowExemptions'),
     disallowConfigExemptions: readBoolean(raw, 'disallowConfigExemptions'),
-    disallowAnnotationExemptions: readBoolean(raw, 'disallowAnnotationExemptions'),
+    // Kept undefined when left out, so synth can tell a deliberate false from the default.
+    disallowAnnotationExemptions: raw.disallowAnnotationExemptions == null ? undefined : readBoolean(raw, 'disallowAnnotationExemptions'),
     mutations: readMutations(raw.mutations, checks),
     source: file,
   };

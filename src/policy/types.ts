@@ -133,7 +133,8 @@ export interface PolicyConfig {
   readonly exemptions: readonly Exemption[];
   readonly disallowExemptions: boolean;
   readonly disallowConfigExemptions: boolean;
-  readonly disallowAnnotationExemptions: boolean;
+  /** undefined when the file leaves it out: annotations exempt, as Polaris' default (false) has it. */
+  readonly disallowAnnotationExemptions: boolean | undefined;
   /** IDs of checks whose mutations `kaji fix` and the mutating webhook apply. */
   readonly mutations: readonly string[];
   /** Where the configuration came from, for messages. */

@@ -209,10 +209,11 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
 /**
  * A policy that lets annotations exempt objects lets every tenant opt its own objects out of
  * every check (the platform's custom checks included): said on each run, since policy files
- * written before kaji init set disallowAnnotationExemptions do not.
+ * written before kaji init set disallowAnnotationExemptions do not. A policy that sets it to
+ * false has chosen annotation exemptions and is not told again.
  */
 function policyNotes(policy: PolicyConfig, policyFile: string): string[] {
-  if (policy.disallowExemptions || policy.disallowAnnotationExemptions) return [];
+  if (policy.disallowExemptions || policy.disallowAnnotationExemptions !== undefined) return [];
   return [
     `${displayPath(policyFile)} allows annotation exemptions: a tenant can annotate its own objects (polaris.fairwinds.com/exempt: "true") out of every check, ` +
       'in CI and at the webhook; add disallowAnnotationExemptions: true and list exemptions under exemptions:',
