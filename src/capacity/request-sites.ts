@@ -40,8 +40,8 @@ export interface RequestSite {
 
 export type SiteSearch =
   | { readonly kind: 'found'; readonly site: RequestSite }
-  /** Written somewhere kaji does not edit; `reason` names it. */
-  | { readonly kind: 'unsupported'; readonly reason: string }
+  /** Written somewhere kaji does not edit; `reason` names it, `site` is where, when it is one value of one file. */
+  | { readonly kind: 'unsupported'; readonly reason: string; readonly site?: RequestSite }
   /** No manifest sets it: the namespace's LimitRange default applies. */
   | { readonly kind: 'none' };
 
@@ -66,6 +66,7 @@ export async function findRequestSite(overlay: string, workload: WorkloadName, c
   if (found.kind !== 'found' || isInside(editable, found.site.file)) return found;
   return {
     kind: 'unsupported',
+    site: found.site,
     reason: `it is written in ${relative(root, found.site.file)}, outside ${relative(root, editable) || '.'}/: kaji edits only the service's own files; change it there by hand`,
   };
 }
@@ -231,6 +232,7 @@ function siteSearch(search: Search, text: string, site: RequestSite): SiteSearch
   if (shared === undefined) return { kind: 'found', site };
   return {
     kind: 'unsupported',
+    site,
     reason: `${shared} (${relative(search.root, site.file)}), so an edit of it would change more than this value: write ${search.container}'s resources out without the anchor or alias for kaji to edit it`,
   };
 }

@@ -54,7 +54,7 @@ import { hpaScaledResources, recommendedWorkloads, VPA_CLUSTER_LABEL } from '../
 import { amountOf, amountOrUndefined, DEFAULT_THRESHOLD, formatAmount, propose, signedPercent, type Proposal, type RecommendationInput } from './propose.js';
 import { RESOURCE_NAMES, type ResourceName, type WorkloadRecommendation } from './recommendations.js';
 import { limitRangeDefaults, namespaceRequests, quotaHard, quotaPods, type NamespaceRequests } from './quota-fit.js';
-import { changedRequests, editRequest, findRequestSite, siteWorkload, writtenRequests, type RequestSite, type WrittenRequest } from './request-sites.js';
+import { changedRequests, editRequest, findRequestSite, siteWorkload, writtenRequests, type RequestSite, type SiteSearch, type WrittenRequest } from './request-sites.js';
 import { CapacityError } from './requests.js';
 
 export const RIGHTSIZE_LABEL = 'kaji/rightsize';
@@ -429,7 +429,7 @@ async function planService(
         if (!isObject(container)) continue;
         for (const resource of RESOURCE_NAMES) {
           const search = await findRequestSite(overlay, { ...targetRef, ...metadataOf(workload.raw) }, name, resource, workspace.root, serviceDir(manifestDir, service.name));
-          const valueKey = search.kind === 'found' ? `${search.site.file}#${search.site.document}#${search.site.pointer}` : `${cluster}#${key}#${name}#${resource}`;
+          const valueKey = valueKeyOf(search, cluster, `${key}#${name}#${resource}`);
           const hpa = scaled.get(key)?.has(resource) ? `a HorizontalPodAutoscaler scales ${key} on ${resource} in ${cluster}: the request is what its utilisation is measured against, so it is left to the team` : undefined;
           const entry: PlannedValue = values.get(valueKey) ?? {
             site: search.kind === 'found' ? search.site : undefined,
@@ -537,6 +537,18 @@ async function planService(
   }
   changes.sort((a, b) => compareChanges(a, b));
   return { changes, sites, workloads, clusters, renders };
+}
+
+/**
+ * What makes one value of the plan: the place it is written, so the clusters whose renders share
+ * it (a base) are one row, edited or not; one kaji cannot place (no manifest sets it) is each cluster's own.
+ */
+function valueKeyOf(search: SiteSearch, cluster: string, value: string): string {
+  const place = (site: RequestSite) => `${site.file}#${site.document}#${site.pointer}`;
+  if (search.kind === 'found') return place(search.site);
+  if (search.kind === 'none') return `${cluster}#${value}`;
+  // Written where kaji does not edit: at its place, or with no one place to name (a patch inside kustomization.yaml) where the reason says.
+  return search.site === undefined ? `${value}#${search.reason}` : place(search.site);
 }
 
 /**
@@ -1132,7 +1144,7 @@ export function pullRequestBody(plan: RightsizePlan): string {
   const skipped = plan.changes.filter((change) => change.decision === 'change' && change.skipped !== undefined);
   if (skipped.length > 0) {
     lines.push('', '**Not changed** (and why):', '');
-    for (const c of skipped) lines.push(`- ${c.service}: ${c.workload.kind}/${c.workload.name} ${c.container} ${changeText(c)}: ${c.skipped}`);
+    for (const c of skipped) lines.push(`- ${c.service}: ${c.workload.kind}/${c.workload.name} ${c.container} ${changeText(c)} in ${c.clusters.join(', ')}: ${c.skipped}`);
   }
   lines.push('', `Changes under ${Math.round(plan.threshold * 100)}% of the current request are left out.`, '', '<sub>Opened by `kaji rightsize`. The branch is rebuilt from the base on every run.</sub>');
   return `${lines.join('\n')}\n`;

@@ -192,7 +192,7 @@ export function formatRightsizeResult(result: RightsizeResult): string {
     lines.push(...alignedColumns(['SERVICE', 'WORKLOAD', 'CONTAINER', 'RESOURCE', 'OLD', 'NEW', 'CHANGE', 'VPA TARGET', 'CAP', 'ACTION'], rows, 'llllrrrlll'), '');
   }
   for (const c of result.changes.filter((change) => change.skipped !== undefined)) {
-    lines.push(`not changed: ${printable(c.service)} ${printable(`${c.workload.kind}/${c.workload.name}`)} ${printable(c.container)} ${c.resource}: ${printable(c.skipped!)}`);
+    lines.push(`not changed: ${printable(c.service)} ${printable(`${c.workload.kind}/${c.workload.name}`)} ${printable(c.container)} ${c.resource} in ${c.clusters.join(', ')}: ${printable(c.skipped!)}`);
   }
   for (const note of result.notes) lines.push(`note: ${printable(note.vpa === undefined ? (note.service ?? '') : `${note.vpa} (${note.source ?? ''})`)}: ${printable(note.message)}`);
   if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');

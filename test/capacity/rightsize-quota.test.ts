@@ -62,10 +62,10 @@ describe('kaji rightsize and the quota', { skip: !hasKubectl && 'needs kubectl' 
     try {
       const opened = await kaji(args('--github-repository', 'acme/manifests', '--github-api-url', github.url));
       assert.equal(opened.code, 0, opened.stderr);
-      assert.match(opened.stdout, /^not changed: shop Deployment\/shop app cpu: raising it does not fit the quota: in green, /m);
+      assert.match(opened.stdout, /^not changed: shop Deployment\/shop app cpu in blue, green: raising it does not fit the quota: in green, /m);
       assert.match(opened.stdout, /shop: right-size requests: 2 request\(s\); pull request #1 opened/);
       const [pull] = github.pulls.get('acme/manifests')!;
-      assert.ok(pull!.body.includes(`**Not changed** (and why):\n\n- shop: Deployment/shop app cpu 200m → 300m (+50%): ${held}\n`), pull!.body);
+      assert.ok(pull!.body.includes(`**Not changed** (and why):\n\n- shop: Deployment/shop app cpu 200m → 300m (+50%) in blue, green: ${held}\n`), pull!.body);
       assert.match(fixture.git('show', 'kaji/rightsize:apps/shop/base/deployment.yaml'), /requests: \{cpu: 200m, memory: 256Mi\}/);
     } finally {
       restoreEnv();

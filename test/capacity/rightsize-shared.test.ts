@@ -50,17 +50,21 @@ describe('kaji rightsize: values shared, workloads renamed', { skip: !hasKubectl
       `${what} (${base}), so an edit of it would change more than this value: write ${container}'s resources out without the anchor or alias for kaji to edit it`;
     const anchor = why('it is written under the anchor &shared, which *shared repeats elsewhere in the document', 'app');
     const alias = why('it is written through the alias *shared', 'log-shipper');
-    // Not found, so each cluster's value is its own row (as for any value kaji does not edit).
+    // One row per written value, naming the clusters that render it, edited or not: the base's anchor once for blue and green.
     assert.deepEqual(changes.map((c) => `${c.container} ${c.resource} ${c.clusters.join()} ${c.file} ${c.decision}: ${c.skipped}`), [
-      `app cpu blue null change: ${anchor}`,
-      `app cpu green null change: ${anchor}`,
+      `app cpu blue,green null change: ${anchor}`,
       'app memory blue apps/shop/overlays/blue/requests.yaml change: null',
       `app memory green null change: ${anchor}`,
-      `log-shipper cpu blue null change: ${alias}`,
-      `log-shipper cpu green null change: ${alias}`,
-      `log-shipper memory blue null change: ${alias}`,
-      `log-shipper memory green null change: ${alias}`,
+      `log-shipper cpu blue,green null change: ${alias}`,
+      `log-shipper memory blue,green null change: ${alias}`,
     ]);
+    // Sized on both clusters' numbers, as an edited base value is.
+    assert.deepEqual(changes[0]!.vpa.map((v) => v.source.replace(/.*\//, '')), ['blue.json', 'green.json']);
+    const table = await kaji([...rightsizeArgs(snapshots, fixture), '--dry-run']);
+    assert.deepEqual(
+      table.stdout.split('\n').filter((line) => line.startsWith('not changed: shop Deployment/shop app cpu')),
+      [`not changed: shop Deployment/shop app cpu in blue, green: ${anchor}`],
+    );
     // Only blue's own patch is edited; the base (and with it the log shipper) stays as it is.
     assert.doesNotMatch(diff, /deployment\.yaml/);
     assert.match(diff, /^\+ {14}memory: 150Mi$/m);

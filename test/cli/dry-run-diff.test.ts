@@ -30,7 +30,7 @@ test('kaji rightsize: a run whose moves were all left alone does not say there w
     resource: 'cpu', current: 200n, recommended: 410n, proposed: 410n, change: 1.05, decision: 'change', skipped: 'green runs this value too',
   } as const;
   const text = formatRightsizeResult({ status: 'unchanged', diff: '', threshold: 0.1, changes: [change], notes: [] });
-  assert.match(text, /^not changed: shop Deployment\/shop app cpu: green runs this value too$/m);
+  assert.match(text, /^not changed: shop Deployment\/shop app cpu in blue: green runs this value too$/m);
   assert.match(text, /nothing changed: 1 request\(s\) would move by 10% or more, but are not changed \(see above\)\.\n$/);
   assert.doesNotMatch(text, /nothing to change/);
 });
