@@ -201,7 +201,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
 
   withRun(upgrade.command('finish'))
     .description(
-      "Once the new cluster has all the weight and has soaked: mark the old one retiring in platform.yaml, which prunes its service Applications (one commit; its Argo CD deletes " +
+      "Once the new cluster has all the weight and has soaked: mark the old one retiring in platform.yaml, which prunes its service Applications and its headroom placeholders (one commit; its Argo CD deletes " +
         'their Ingresses, its Load Balancer Controller their load balancers, its external-dns their records), wait until Route 53 has no ' +
         'record of it, then remove it from platform.yaml and release. With --destroy, cdk destroy its stack before the removal, while ' +
         'platform.yaml still defines it (afterwards the CDK app has no such stack).',

@@ -9,7 +9,9 @@
 // retiring cluster); the old cluster's kaji-root prunes them, their resources
 // finalizer deletes their Ingresses, the Load Balancer Controller lets an
 // Ingress go only once it has deleted its load balancer, and external-dns
-// (policy sync) deletes the records of Ingresses gone. finish waits until
+// (policy sync) deletes the records of Ingresses gone. The same commit deletes
+// the headroom's placeholders (clusters/<old>/platform/headroom/deployment.yaml),
+// so Karpenter can let the old cluster's nodes go as its pods do. finish waits until
 // Route 53 holds no record of the old cluster, and only then destroys or
 // removes it.
 //
@@ -22,7 +24,7 @@
 // repositories, platform.yaml is edited in place: that holds only once it is
 // committed, so finish says so as soon as the retirement is pushed.
 //
-// Only the Applications go, not the folder: with clusters/<old>/ gone
+// Only the Applications (and the placeholders) go, not the folder: with clusters/<old>/ gone
 // kaji-root's path no longer exists, and Argo CD prunes nothing then
 // (argoproj/argo-cd#5205); kaji-root and every AppProject stay, as an
 // Application whose project is pruned with it is stuck deleting
@@ -33,6 +35,7 @@
 import type { PlatformDefinition } from '../platform/index.js';
 import { displayPath } from '../kube/index.js';
 import { repositoryPath } from '../platform/derive/names.js';
+import { headroomComponent, PLACEHOLDERS_FILE } from '../platform/derive/components/headroom.js';
 import { stackName } from '../platform/stack-name.js';
 import { branchWeights } from './branch-weights.js';
 import { StepFailedError, UpgradeError } from './errors.js';
@@ -48,16 +51,23 @@ function serviceApplicationsFolder(platform: PlatformDefinition, cluster: string
   return repositoryPath(platform, 'clusters', cluster, 'argocd', 'apps');
 }
 
+/** Where a cluster's headroom placeholders are, in the manifest repository (none with the headroom off). */
+function placeholdersFile(platform: PlatformDefinition, cluster: string): string {
+  return repositoryPath(platform, 'clusters', cluster, 'platform', headroomComponent.name, PLACEHOLDERS_FILE);
+}
+
 /**
  * Releases `cluster`'s retirement: platform.yaml marks it retiring, and the
  * one commit pushed to the branch Argo CD follows deletes its service
- * Applications and changes nothing else kaji synth writes. The state already
+ * Applications and its headroom placeholders, and changes nothing else kaji
+ * synth writes. The state already
  * set (a run stopped after its push) is nothing to push. Refused, nothing
  * pushed, while the branch gives the cluster any weight: its services would
  * stop while serving.
  */
 export function releaseRetiring(platform: PlatformDefinition, cluster: string, options: RetireOptions): Promise<ReleaseResult> {
   const folder = serviceApplicationsFolder(platform, cluster);
+  const placeholders = placeholdersFile(platform, cluster);
   const checkBranch = async (clone: { root: string; base: string }): Promise<void> => {
     const weights = (await branchWeights(clone.root, platform.manifests.path, [cluster]))[cluster]!;
     if (weights.every((weight) => weight === 0)) return;
@@ -71,7 +81,10 @@ export function releaseRetiring(platform: PlatformDefinition, cluster: string, o
     platformFile: platform.file,
     edit: (text) => setClusterRetiring(text, cluster, displayPath(platform.file)),
     // Deleted files only: their diffs are all removed lines.
-    expected: { what: `the deletion of ${folder}/`, allows: (file, changed) => file.startsWith(`${folder}/`) && changed.every((line) => line.startsWith('-')) },
+    expected: {
+      what: `the deletion of ${folder}/ and ${placeholders}`,
+      allows: (file, changed) => (file.startsWith(`${folder}/`) || file === placeholders) && changed.every((line) => line.startsWith('-')),
+    },
     checkBranch,
   });
 }

@@ -430,19 +430,21 @@ describe('service Application', () => {
 });
 
 describe('a retiring cluster', () => {
-  test('no service Application; every other file byte for byte as before (root, projects, platform Applications, tenants, components)', () => {
-    // The webhook and the headroom on: their files, and kaji-platform, stay too.
+  test('no service Application and no headroom placeholders; every other file byte for byte as before (root, projects, platform Applications, tenants, components)', () => {
+    // The webhook and the headroom on: their other files, and kaji-platform, stay.
     const platform = { ...PLATFORM, webhook: definePlatform().webhook, capacity: definePlatform().capacity };
     const retiring = deriveClusterFiles(platform, { ...green, retiring: true }, { policyText: 'checks: {}\n' });
     const serving = deriveClusterFiles(platform, green, { policyText: 'checks: {}\n' });
     assert.ok(retiring.some((f) => f.path.startsWith('clusters/green/platform/webhook/')) && retiring.some((f) => f.path.startsWith('clusters/green/platform/headroom/')));
     const apps = (path: string) => path.startsWith('clusters/green/argocd/apps/');
+    const placeholders = (path: string) => path === 'clusters/green/platform/headroom/deployment.yaml';
     assert.deepEqual(
       serving.filter((f) => apps(f.path)).map((f) => f.path),
       SERVICES.map((s) => `clusters/green/argocd/apps/${s.name}.yaml`).sort(),
     );
-    assert.deepEqual(retiring.filter((f) => apps(f.path)), []);
-    assert.deepEqual(retiring, serving.filter((f) => !apps(f.path)));
+    assert.ok(serving.some((f) => placeholders(f.path)));
+    assert.deepEqual(retiring.filter((f) => apps(f.path) || placeholders(f.path)), []);
+    assert.deepEqual(retiring, serving.filter((f) => !apps(f.path) && !placeholders(f.path)));
     for (const kept of ['root.yaml', 'kaji-tenants.yaml', 'kaji-platform.yaml', 'projects/kaji-root.yaml', 'projects/kaji-platform.yaml', 'projects/antenna.yaml']) {
       assert.ok(retiring.some((f) => f.path === `clusters/green/argocd/${kept}`), kept);
     }

@@ -293,6 +293,23 @@ describe('headroom in the cluster', () => {
     assert.deepEqual(deriveClusterFiles(platformWith(percent(0)), blue, { components: [webhookComponent, headroomComponent], policyText: '' }).filter((f) => f.path.includes('/headroom/')), []);
   });
 
+  test('a retiring cluster keeps no placeholders (no Deployment, no pods to hold nodes), but kaji-platform, the Namespace, the class and the policy stay', () => {
+    const retiring = { ...blue, retiring: true };
+    for (const webhook of [true, false]) {
+      const platform = platformWith(units('4', '8Gi'), { webhook });
+      const files = deriveClusterFiles(platform, retiring, { policyText: 'checks: {}\n' });
+      const headroom = files.filter((f) => f.path.startsWith('clusters/blue/platform/headroom/'));
+      assert.deepEqual(
+        objectsOf(headroom).map((o) => o.kind),
+        [...(webhook ? [] : ['Namespace']), 'NetworkPolicy', 'PriorityClass'],
+        `webhook ${webhook ? 'on' : 'off'}`,
+      );
+      // With the webhook off, the headroom's Namespace is what keeps kaji-platform's path: its Application has no finalizer, so pruning it would orphan the placeholders.
+      assert.ok(files.some((f) => f.path === 'clusters/blue/argocd/kaji-platform.yaml'), `webhook ${webhook ? 'on' : 'off'}`);
+      assert.equal(objectsOf(files).filter((o) => o.kind === 'Deployment' && (o.metadata as JsonObject).name === 'kaji-headroom').length, 0);
+    }
+  });
+
   test('a tenant pod at kaji-headroom is harmless, so not refused: it preempts nobody, everything preempts it, and it counts in its quota', () => {
     const platform = platformWith(units('4', '8Gi'));
     const shop = platform.services[0]!;

@@ -139,7 +139,7 @@ describe('kaji synth', { skip: !hasKubectl }, () => {
     }
   });
 
-  test("a retiring cluster: synth deletes its service Applications and nothing else; --check-only then passes", async () => {
+  test("a retiring cluster: synth deletes its service Applications and headroom placeholders and nothing else; --check-only then passes", async () => {
     const tree = platformTree([shop, cart]);
     try {
       assert.equal((await kaji(['synth', tree.root, '--out', tree.path('out')])).code, 0);
@@ -149,8 +149,13 @@ describe('kaji synth', { skip: !hasKubectl }, () => {
       writeFileSync(tree.path('platform.yaml'), retiring);
 
       const result = await runSynth({ directory: tree.root, outDirectory: tree.path('out') });
-      assert.deepEqual(result.fileChanges.map((change) => `${change.action} ${change.path}`), ['delete clusters/green/argocd/apps/cart.yaml', 'delete clusters/green/argocd/apps/shop.yaml']);
-      const expected = Object.fromEntries(Object.entries(before).filter(([path]) => !/^clusters\/green\/argocd\/apps(\/|$)/.test(path)));
+      assert.deepEqual(result.fileChanges.map((change) => `${change.action} ${change.path}`), [
+        'delete clusters/green/argocd/apps/cart.yaml',
+        'delete clusters/green/argocd/apps/shop.yaml',
+        'delete clusters/green/platform/headroom/deployment.yaml',
+      ]);
+      const gone = (path: string) => /^clusters\/green\/argocd\/apps(\/|$)/.test(path) || path === 'clusters/green/platform/headroom/deployment.yaml';
+      const expected = Object.fromEntries(Object.entries(before).filter(([path]) => !gone(path)));
       assert.deepEqual(snapshot(tree.path('manifests')), expected, 'every other file (kaji-root, projects, tenants, platform) as it was; the empty apps/ folder gone');
       // Its overlays are still rendered and checked: they stay until the cluster is removed.
       assert.deepEqual(result.clusters.map((c) => [c.cluster, c.services.map((s) => s.rendered)]), [['blue', [true, true]], ['green', [true, true]]]);

@@ -70,7 +70,11 @@ test('manifests.path: a weight step refuses weights set by hand in deploy/cluste
 
     const finish = await run('finish');
     assert.equal(finish.code, 0, finish.stderr);
-    assert.deepEqual(fixture.git('show', '--name-status', '--format=', 'main~1').split('\n'), ['D\tdeploy/clusters/blue/argocd/apps/cart.yaml', 'D\tdeploy/clusters/blue/argocd/apps/shop.yaml']);
+    assert.deepEqual(fixture.git('show', '--name-status', '--format=', 'main~1').split('\n'), [
+      'D\tdeploy/clusters/blue/argocd/apps/cart.yaml',
+      'D\tdeploy/clusters/blue/argocd/apps/shop.yaml',
+      'D\tdeploy/clusters/blue/platform/headroom/deployment.yaml',
+    ]);
     assert.equal(fixture.git('log', '-1', '--format=%s', 'main'), 'upgrade blue → green: remove blue');
     assert.equal(fixture.git('ls-tree', '-r', '--name-only', 'main', 'deploy/clusters/blue'), '');
     assert.ok(fixture.show('deploy/clusters/green/argocd/root.yaml'));

@@ -1,9 +1,9 @@
 // `kaji upgrade finish` retiring blue without leaving its AWS resources
 // behind: blue marked retiring in platform.yaml first (one commit, which
-// deletes its service Applications as kaji synth generates them then), Route
-// 53 waited on until it has no record of blue (its external-dns deletes them
-// once the Ingresses, and their load balancers, are gone), only then cdk
-// destroy and blue's removal. The manifest repository is what kaji synth
+// deletes its service Applications and headroom placeholders as kaji synth
+// generates them then), Route 53 waited on until it has no record of blue
+// (its external-dns deletes them once the Ingresses, and their load
+// balancers, are gone), only then cdk destroy and blue's removal. The manifest repository is what kaji synth
 // generates at every point (`kaji synth --check-only` passes). The fake Route
 // 53 stands in for both external-dns: its records follow the Applications on
 // the remote's main.
@@ -69,7 +69,7 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.match(check.stdout, /generated files: up to date/);
   }
 
-  test("blue is marked retiring first, in a commit of its own deleting its service Applications; cdk destroy and blue's removal wait until Route 53 has no record of blue", async () => {
+  test("blue is marked retiring first, in a commit of its own deleting its service Applications and headroom placeholders; cdk destroy and blue's removal wait until Route 53 has no record of blue", async () => {
     await readyToFinish();
     const main = tip();
     // Blue's external-dns takes a few listings to delete the records once its Argo CD has pruned the Applications.
@@ -90,14 +90,19 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
 
     const finish = await run('finish', '--destroy');
     assert.equal(finish.code, 0, finish.stderr);
-    // Two commits: the retirement (blue's service Applications only; kaji-root, the projects and the platform's Applications stay), then the removal.
+    // Two commits: the retirement (blue's service Applications and headroom placeholders only; kaji-root, the projects and the platform's Applications stay), then the removal.
     assert.equal(fixture.git('rev-parse', 'main~2'), main);
     assert.equal(fixture.git('log', '-1', '--format=%s', 'main~1'), 'upgrade blue → green: retire blue (prune its service Applications before its removal)');
-    assert.deepEqual(fixture.git('show', '--name-status', '--format=', 'main~1').split('\n'), ['D\tclusters/blue/argocd/apps/cart.yaml', 'D\tclusters/blue/argocd/apps/shop.yaml']);
+    assert.deepEqual(fixture.git('show', '--name-status', '--format=', 'main~1').split('\n'), [
+      'D\tclusters/blue/argocd/apps/cart.yaml',
+      'D\tclusters/blue/argocd/apps/shop.yaml',
+      'D\tclusters/blue/platform/headroom/deployment.yaml',
+    ]);
     assert.match(fixture.git('log', '-1', '--format=%B', 'main~1'), /\n\nKaji-Upgrade: blue -> green$/);
     for (const kept of ['root.yaml', 'projects/kaji-root.yaml', 'projects/shop.yaml', 'kaji-tenants.yaml']) {
       assert.ok(fixture.git('ls-tree', '--name-only', 'main~1', `clusters/blue/argocd/${kept}`), `${kept} stays in the retirement commit`);
     }
+    assert.ok(fixture.git('ls-tree', '--name-only', 'main~1', 'clusters/blue/platform/headroom/priorityclass.yaml'), 'the rest of the headroom stays');
     assert.equal(fixture.git('log', '-1', '--format=%s', 'main'), 'upgrade blue → green: remove blue');
     assert.equal(fixture.show('clusters/blue/argocd/root.yaml'), undefined);
     assert.doesNotMatch(fixture.readPlatform(), /name: blue/);
@@ -180,7 +185,7 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.equal(back.code, 0, back.stderr);
     assert.deepEqual(upgradeState(fixture).weights, { blue: 255, green: 0 });
   });
-  test('platform.yaml in the manifest repository: one commit marks blue retiring and deletes its Applications; a re-run pushes nothing; synth --check-only passes on main at every point', async () => {
+  test('platform.yaml in the manifest repository: one commit marks blue retiring and deletes its Applications and placeholders; a re-run pushes nothing; synth --check-only passes on main at every point', async () => {
     await readyToFinish({ inRepository: true });
     const local = fixture.readPlatform();
     await checkOnlyOnMain();
@@ -195,11 +200,12 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.deepEqual(fixture.git('show', '--name-status', '--format=', 'main').split('\n'), [
       'D\tclusters/blue/argocd/apps/cart.yaml',
       'D\tclusters/blue/argocd/apps/shop.yaml',
+      'D\tclusters/blue/platform/headroom/deployment.yaml',
       'M\tplatform.yaml',
     ]);
     // platform.yaml: one line added, comments and layout kept.
     assert.equal(fixture.show('platform.yaml'), before.replace('weight: 0 # all traffic today\n', 'weight: 0 # all traffic today\n    retiring: true\n'));
-    assert.match(fixture.git('log', '-1', '--format=%B', 'main'), /^upgrade blue → green: retire blue \(prune its service Applications before its removal\)\n\n- clusters\/blue\/argocd\/apps\/cart\.yaml\n- clusters\/blue\/argocd\/apps\/shop\.yaml\n- platform\.yaml\n\nKaji-Upgrade: blue -> green$/);
+    assert.match(fixture.git('log', '-1', '--format=%B', 'main'), /^upgrade blue → green: retire blue \(prune its service Applications before its removal\)\n\n- clusters\/blue\/argocd\/apps\/cart\.yaml\n- clusters\/blue\/argocd\/apps\/shop\.yaml\n- clusters\/blue\/platform\/headroom\/deployment\.yaml\n- platform\.yaml\n\nKaji-Upgrade: blue -> green$/);
     assert.equal(fixture.readPlatform(), local, 'the checkout is left alone');
     await checkOnlyOnMain();
 

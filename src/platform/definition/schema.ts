@@ -262,7 +262,7 @@ export const PLATFORM_SCHEMA: Schema = {
           retiring: {
             type: 'boolean',
             description:
-              'The cluster is being retired (kaji upgrade finish sets it): kaji synth no longer writes its service Applications (clusters/<name>/argocd/apps/), so its Argo CD prunes them, and with their Ingresses their load balancers and DNS records; the rest of clusters/<name>/ stays until the cluster is removed from this list. Needs weight 0, and another cluster that is not retiring. @default false',
+              'The cluster is being retired (kaji upgrade finish sets it): kaji synth no longer writes its service Applications (clusters/<name>/argocd/apps/), so its Argo CD prunes them, and with their Ingresses their load balancers and DNS records, nor its headroom placeholders (nothing holds nodes for services that no longer run there); the rest of clusters/<name>/ stays until the cluster is removed from this list. Needs weight 0, and another cluster that is not retiring. @default false',
             default: false,
           },
         },

@@ -23,6 +23,7 @@
 //       rbac.yaml                    Role and RoleBinding for the team's group
 //       verticalpodautoscalers.yaml  one recommendation-only VPA per workload (from the rendered overlay)
 //     platform/<component>/...       platform components (the admission webhook, headroom), synced by kaji-platform
+//                                    (no headroom placeholders while the cluster is retiring: see deriveHeadroom)
 //
 // Bootstrap (the CDK Argo CD add-on) applies `projects/kaji-root.yaml` and
 // `root.yaml` once — `bootstrapObjects` returns the same objects — and Argo CD
@@ -195,13 +196,14 @@ export function deriveClusterFiles(
  * with it is stuck deleting (argoproj/argo-cd#4369); kaji-tenants and
  * kaji-platform stay, and what they sync: the tenants' namespaces hold the
  * Ingresses being deleted (pruning them would race the Applications' own
- * deletion), the webhook still guards the cluster, and the VPAs and the
- * headroom make no AWS resource of their own (the headroom's Karpenter nodes
- * are among the checks finish names once the stack is deleted). synth still
- * renders and checks the cluster's overlays, which stay until its removal. So
- * the commit that retires a cluster deletes its service Applications and
- * changes nothing else it generates: small to review, and nothing the
- * controllers must undo.
+ * deletion), the webhook still guards the cluster, and the VPAs make no AWS
+ * resource of their own. Only the headroom's placeholders go too
+ * (deriveHeadroom): they would keep Karpenter's nodes for services that no
+ * longer run there. synth still renders and checks the cluster's overlays,
+ * which stay until its removal. So the commit that retires a cluster deletes
+ * its service Applications and the placeholders' Deployment, and changes
+ * nothing else it generates: small to review, and nothing the controllers
+ * must undo.
  */
 function serviceApplications(platform: PlatformDefinition, cluster: ClusterDefinition, service: ServiceDefinition): GeneratedFile[] {
   if (cluster.retiring) return [];

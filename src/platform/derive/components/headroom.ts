@@ -14,7 +14,8 @@
 //   namespace.yaml       kaji-system, only while the webhook is off (kaji-namespace.ts)
 //   priorityclass.yaml   PriorityClass kaji-headroom: value -10, preemptionPolicy Never
 //   networkpolicy.yaml   the placeholders' traffic: none beyond themselves
-//   deployment.yaml      the placeholders (Deployment) and their PodDisruptionBudget
+//   deployment.yaml      the placeholders (Deployment) and their PodDisruptionBudget;
+//                        none while the cluster is retiring (deriveHeadroom)
 //
 // Sizing comes from platform.yaml only: fixed units, or a percent of the sum of
 // the services' quota cpu and memory. Not from the rendered apps' requests:
@@ -122,6 +123,9 @@ export function headroomSize(platform: PlatformDefinition): HeadroomSize | undef
   }
   return { cpuMilli, memory, replicas: Number(replicas), podCpu: cpuText(podCpuMilli), podMemory: memoryText(podMemory), heldMemory, source };
 }
+
+/** The placeholders' file in the component's folder: what a retiring cluster no longer has (deriveHeadroom). */
+export const PLACEHOLDERS_FILE = 'deployment.yaml';
 
 /** Sync waves inside kaji-platform: the class and policy with the namespace, before any pod; the placeholders last (see deploymentObjects). */
 const WAVE = { early: KAJI_NAMESPACE_WAVE, placeholders: '2' } as const;
@@ -243,7 +247,15 @@ function deploymentObjects(size: HeadroomSize, image: string): JsonObject[] {
   return [deployment, budget];
 }
 
-function deriveHeadroom(platform: PlatformDefinition, _cluster: ClusterDefinition): GeneratedFile[] {
+/**
+ * No placeholders in a retiring cluster: it serves no traffic and its
+ * services are being pruned, so room for their next pods would only keep
+ * Karpenter's nodes alive (and paid for) until the cluster is deleted. Only
+ * PLACEHOLDERS_FILE goes: the rest holds no node, and with the webhook off the
+ * Namespace here keeps kaji-platform's path (its Application has no
+ * finalizer, so pruning it would leave the placeholders running).
+ */
+function deriveHeadroom(platform: PlatformDefinition, cluster: ClusterDefinition): GeneratedFile[] {
   const size = headroomSize(platform);
   if (!size) return [];
   const files: GeneratedFile[] = [];
@@ -251,7 +263,10 @@ function deriveHeadroom(platform: PlatformDefinition, _cluster: ClusterDefinitio
   files.push(
     generatedFile('priorityclass.yaml', [priorityClassObject()], [`Below every pod without a priority class (0): any of them preempts the headroom pods.`]),
     generatedFile('networkpolicy.yaml', [networkPolicyObject()], ['Nothing reaches the headroom pods and they reach nothing but one another (and pause opens no socket).']),
-    generatedFile('deployment.yaml', deploymentObjects(size, platform.capacity.headroom.image), [
+  );
+  if (cluster.retiring) return files;
+  files.push(
+    generatedFile(PLACEHOLDERS_FILE, deploymentObjects(size, platform.capacity.headroom.image), [
       `${size.replicas} placeholder pods of ${size.podCpu} cpu and ${size.podMemory} memory (${size.source}).`,
       ...(liftedByMinimum(size) ? [`Together they hold ${memoryText(size.heldMemory)} memory, more than asked: no placeholder holds less than ${memoryText(MIN_PLACEHOLDER_MEMORY)}.`] : []),
       'A pod that needs the room preempts them; they go Pending and Karpenter launches a node for them.',
