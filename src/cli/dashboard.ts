@@ -65,7 +65,7 @@ export function registerDashboard(program: Command, io: Io, outcome: Outcome): v
         'file:// and as a CI artifact) with a row per service (team, namespace) and a column per cluster (Kubernetes version, ' +
         'DNS weight). Each cell holds the images its containers run there, as kaji synth rendered the overlay (what Argo CD ' +
         'deploys), and what kaji synth found there (policy score, dangers, warnings, removed APIs, tenant boundaries); a ' +
-        'service running different images in different clusters, or missing from one, is highlighted. With --capacity, ' +
+        "service running different images in different clusters, or missing from one, is highlighted; a retiring cluster's cells say so. With --capacity, " +
         "each cluster's spot and on-demand nodes, utilisation and headroom.\n\n" +
         "All of it comes from kaji synth's summary.json: run `kaji synth` first. A summary.json written for other files " +
         '(platform.yaml, the policy or any file under the manifest folder changed since, by content) or other clusters ' +
@@ -202,8 +202,10 @@ async function runDashboard(flags: DashboardFlags, io: Io): Promise<number> {
     const counted = (value: number, one: string, many: string) => `${value} ${value === 1 ? one : many}`;
     // Said first, in a CI log too: the scores leave out what did not render (the page's cluster rows count them).
     const notWhole = dashboard.services.filter((service) => service.cells.some((cell) => cell.policy?.rendered !== true)).length;
+    const retiring = dashboard.clusters.filter((cluster) => cluster.retiring).map((cluster) => printable(cluster.name));
     io.err(
-      `kaji dashboard: wrote ${printable(displayPath(file, io.cwd))} (${counted(totals.services, 'service', 'services')} × ${counted(dashboard.clusters.length, 'cluster', 'clusters')}; ` +
+      `kaji dashboard: wrote ${printable(displayPath(file, io.cwd))} (${counted(totals.services, 'service', 'services')} × ${counted(dashboard.clusters.length, 'cluster', 'clusters')}` +
+        `${retiring.length > 0 ? `, ${retiring.join(', ')} retiring` : ''}; ` +
         (notWhole > 0 ? `${notWhole} not rendered whole by kaji synth (${notWhole === 1 ? 'its scores leave it' : 'the scores leave them'} out), ` : '') +
         `${totals.versionsDiffer} at different versions, ${totals.missing} missing from a cluster, ${counted(totals.dangers, 'danger', 'dangers')}` +
         `${options.argocd ? `, ${totals.argocdNotReady} not Synced and Healthy in Argo CD` : ''})\n`,

@@ -15,12 +15,16 @@ import type { SummaryService, SynthSummary } from './summary.js';
 
 /**
  * Raised when the JSON shape changes in a way a script would notice (2: cells hold the rendered images; 3: Argo CD's
- * state; 4: no score, null, where nothing rendered; 5: policy.rendered "partial" where part of it rendered).
+ * state; 4: no score, null, where nothing rendered; 5: policy.rendered "partial" where part of it rendered; 6: a
+ * retiring cluster, and the status 'retiring' of its cells).
  */
-export const DASHBOARD_FORMAT = 5;
+export const DASHBOARD_FORMAT = 6;
 
-/** How a cell looks at a glance: the worst of what it holds. */
-export type CellStatus = 'ok' | 'warning' | 'danger' | 'missing';
+/**
+ * How a cell looks at a glance: the worst of what it holds; 'retiring' in a retiring cluster, where kaji synth
+ * writes no Application for the service (its Argo CD prunes it), whatever the overlay holds.
+ */
+export type CellStatus = 'ok' | 'warning' | 'danger' | 'missing' | 'retiring';
 
 /** One image a cell's containers run, as rendered, with the containers running it. */
 export interface DashboardImage {
@@ -90,7 +94,7 @@ export interface DashboardArgoCdCluster {
   readonly readAt: string;
   /** Why it could not be read; null when it was. */
   readonly error: string | null;
-  /** Cells of the cluster whose Application is ready, of all; 0 and 0 when it could not be read. */
+  /** Cells of the cluster whose Application is ready, of all; 0 and 0 when it could not be read, or the cluster is retiring. */
   readonly ready: number;
   readonly total: number;
 }
@@ -100,9 +104,9 @@ export interface DashboardService {
   readonly team: string;
   readonly namespace: string;
   readonly image: string;
-  /** The clusters where it is rendered do not all run the same images. */
+  /** The clusters where it is rendered, retiring ones aside, do not all run the same images. */
   readonly versionsDiffer: boolean;
-  /** Clusters where kaji synth did not render it (no overlay to deploy it from). */
+  /** Clusters where kaji synth did not render it (no overlay to deploy it from), retiring ones aside. */
   readonly missingFrom: readonly string[];
   /** One per cluster, in the order of `clusters`. */
   readonly cells: readonly DashboardCell[];
@@ -113,6 +117,8 @@ export interface DashboardCluster {
   readonly kubernetesVersion: string;
   /** Route 53 weight, 0-255. */
   readonly weight: number;
+  /** platform.yaml's `retiring`: its services' Applications are being pruned, and its cells are 'retiring'. */
+  readonly retiring: boolean;
   /** weight / all clusters' weights, to 4 decimal places; null when all weights are 0. */
   readonly trafficShare: number | null;
   /** Services not rendered whole there (not at all, in part, or no overlay to render): `score` does not cover them. */
@@ -149,7 +155,7 @@ export interface Dashboard {
     readonly problems: number;
     readonly versionsDiffer: number;
     readonly missing: number;
-    /** Cells whose Application is not ready (not Synced, not Healthy, not at manifests.commit, or not found). */
+    /** Cells whose Application is not ready (not Synced, not Healthy, not at manifests.commit, or not found); retiring ones aside. */
     readonly argocdNotReady: number;
     /** Clusters whose Argo CD was asked and could not be read. */
     readonly argocdUnread: number;
@@ -178,9 +184,11 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
       const applications = reading && 'applications' in reading ? reading.applications : undefined;
       // Named as kaji synth names it, not guessed: the generated Application's own metadata.name.
       const application = (serviceApplication(platform, cluster, service).metadata as { name: string }).name;
-      return cellOf(cluster.name, reportOf(cluster.name, service.name), applications && argoCdCell(application, applications, summary.manifests.commit));
+      const cell = cellOf(cluster.name, reportOf(cluster.name, service.name), applications && argoCdCell(application, applications, summary.manifests.commit));
+      return cluster.retiring ? { ...cell, status: 'retiring' as const } : cell;
     });
-    const present = cells.filter((cell) => cell.status !== 'missing');
+    // A retiring cluster's overlay is no version anything runs: its Application is being pruned.
+    const present = cells.filter((cell) => cell.status !== 'missing' && cell.status !== 'retiring');
     const imagesOf = (cell: DashboardCell) => cell.images.map((image) => image.image).sort().join(' ');
     return {
       service: service.name,
@@ -202,6 +210,7 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
       name: cluster.name,
       kubernetesVersion: cluster.kubernetesVersion,
       weight: cluster.weight,
+      retiring: cluster.retiring,
       trafficShare: totalWeight === 0 ? null : Math.round((cluster.weight / totalWeight) * 10_000) / 10_000,
       notRenderedWhole: cells.filter((cell) => cell.policy?.rendered !== true).length,
       score: rendered ? (reported?.score ?? null) : null,
@@ -226,7 +235,7 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
       problems: summary.problems,
       versionsDiffer: services.filter((service) => service.versionsDiffer).length,
       missing: services.filter((service) => service.missingFrom.length > 0).length,
-      argocdNotReady: services.flatMap((service) => service.cells).filter((cell) => cell.argocd !== null && !cell.argocd.ready).length,
+      argocdNotReady: services.flatMap((service) => service.cells).filter((cell) => cell.status !== 'retiring' && cell.argocd !== null && !cell.argocd.ready).length,
       argocdUnread: clusters.filter((cluster) => cluster.argocd?.error != null).length,
     },
     clusters,
@@ -275,7 +284,8 @@ function argoCdCell(name: string, applications: readonly ApplicationStatus[], co
 
 function argoCdCluster(reading: ArgoCdReading | undefined, cells: readonly DashboardCell[]): DashboardArgoCdCluster | null {
   if (reading === undefined) return null;
-  const read = cells.filter((cell) => cell.argocd !== null);
+  // A retiring cluster's Applications are not meant to be ready: each cell's argocd.found says whether it is pruned yet.
+  const read = cells.filter((cell) => cell.argocd !== null && cell.status !== 'retiring');
   return {
     server: reading.server,
     readAt: reading.readAt.toISOString(),

@@ -23,9 +23,9 @@ th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; 
 thead th { position: sticky; top: 0; background: Canvas; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 code { font: 13px ui-monospace, monospace; overflow-wrap: anywhere; }
-.ok { color: var(--ok); } .warning { color: var(--warn); } .danger { color: var(--danger); } .muted, .missing { color: var(--muted); }
+.ok { color: var(--ok); } .warning { color: var(--warn); } .danger { color: var(--danger); } .muted, .missing, .retiring { color: var(--muted); }
 td.cell { min-width: 11rem; border-left: 4px solid var(--ok); }
-td.cell.warning { border-left-color: var(--warn); } td.cell.danger { border-left-color: var(--danger); } td.cell.missing { border-left-color: var(--muted); }
+td.cell.warning { border-left-color: var(--warn); } td.cell.danger { border-left-color: var(--danger); } td.cell.missing, td.cell.retiring { border-left-color: var(--muted); }
 tr.differs > * { background: var(--diff); }
 td.cell.not-ready { box-shadow: inset 0 0 0 2px var(--danger); }
 .badge { display: inline-block; font-size: 11px; padding: 0 .35rem; border-radius: .6rem; border: 1px solid currentColor; margin-left: .25rem; }
@@ -63,6 +63,7 @@ export function renderDashboardHtml(dashboard: Dashboard, options: RenderOptions
     count(totals.problems, 'problem', 'problems'),
     `${totals.versionsDiffer} at different versions between clusters`,
     `${totals.missing} missing from a cluster`,
+    ...retiringClusters(dashboard).map((name) => `<span class="retiring">${text(name)} retiring</span>`),
     ...(live ? [`<span class="${totals.argocdNotReady > 0 ? 'danger' : 'ok'}">${totals.argocdNotReady} not Synced and Healthy${dashboard.manifests.commit === null ? '' : ' at that commit'} in Argo CD</span>`] : []),
     ...(totals.argocdUnread > 0 ? [`<span class="danger">${count(totals.argocdUnread, "cluster's Argo CD", "clusters' Argo CD")} not read</span>`] : []),
   ];
@@ -98,7 +99,7 @@ function clustersSection(dashboard: Dashboard): string[] {
   const score = (cluster: DashboardCluster) =>
     cluster.score === null ? '<td class="num danger">— no service rendered</td>' : cluster.notRenderedWhole > 0 ? `<td class="num danger">${cluster.score} over what rendered</td>` : `<td class="num">${cluster.score}</td>`;
   const row = (cluster: DashboardCluster) =>
-    `<tr><th scope="row">${text(cluster.name)}${notWhole(cluster)}</th><td>${text(cluster.kubernetesVersion)}</td>` +
+    `<tr><th scope="row">${text(cluster.name)}${cluster.retiring ? RETIRING_BADGE : ''}${notWhole(cluster)}</th><td>${text(cluster.kubernetesVersion)}</td>` +
     `<td class="num">${cluster.weight}${cluster.trafficShare === null ? '' : ` (${percent(cluster.trafficShare)})`}</td>` +
     `${score(cluster)}<td class="num${cluster.dangers > 0 ? ' danger' : ''}">${cluster.dangers}</td>` +
     `<td class="num${cluster.warnings > 0 ? ' warning' : ''}">${cluster.warnings}</td>${live ? argoCdClusterHtml(cluster, dashboard.services) : ''}</tr>`;
@@ -117,6 +118,12 @@ function argoCdClusterHtml(cluster: DashboardCluster, services: readonly Dashboa
   if (argocd === null) return '<td class="muted">not asked (<code>--argocd</code>)</td>';
   const read = `read ${text(argocd.readAt)} from <code>${text(argocd.server)}</code>`;
   if (argocd.error !== null) return `<td><span class="danger">could not be read: ${text(argocd.error)}</span><br><span class="muted">${read}</span></td>`;
+  if (cluster.retiring) {
+    // What the retirement waits for: the Applications going, not being ready.
+    const left = services.filter((service) => service.cells.some((cell) => cell.cluster === cluster.name && cell.argocd?.found === true)).length;
+    const pruned = left === 0 ? 'retiring: every service Application pruned' : `retiring: ${left} of ${count(services.length, 'service Application', 'service Applications')} still there, being pruned`;
+    return `<td><span class="retiring">${pruned}</span><br><span class="muted">${read}</span></td>`;
+  }
   const ready = `<span class="${argocd.ready < argocd.total ? 'danger' : 'ok'}">${argocd.ready}/${argocd.total} services Synced and Healthy</span>`;
   // Argo CD lists only the Applications the token's account may get: none of them at all is more often RBAC than a cluster not synced yet.
   const noneFound = argocd.total > 0 && services.every((service) => service.cells.every((cell) => cell.cluster !== cluster.name || cell.argocd?.found === false));
@@ -125,10 +132,12 @@ function argoCdClusterHtml(cluster: DashboardCluster, services: readonly Dashboa
 }
 
 function servicesSection(dashboard: Dashboard): string[] {
-  const heads = dashboard.clusters.map((cluster) => `<th scope="col">${text(cluster.name)}<br><span class="muted">Kubernetes ${text(cluster.kubernetesVersion)} · weight ${cluster.weight}</span></th>`);
+  const heads = dashboard.clusters.map(
+    (cluster) => `<th scope="col">${text(cluster.name)}<br><span class="muted">Kubernetes ${text(cluster.kubernetesVersion)} · weight ${cluster.weight}${cluster.retiring ? ' · retiring' : ''}</span></th>`,
+  );
   return [
     '<h2>Services × clusters</h2>',
-    '<p class="meta">Each cell: the images its containers run in that cluster, as kaji synth rendered the overlay (what Argo CD deploys), and what kaji synth found there (policy score, dangers, warnings, the checks that failed, removed APIs, tenant boundaries). Highlighted: a service running different images in different clusters, or missing from one.' +
+    '<p class="meta">Each cell: the images its containers run in that cluster, as kaji synth rendered the overlay (what Argo CD deploys), and what kaji synth found there (policy score, dangers, warnings, the checks that failed, removed APIs, tenant boundaries). Highlighted: a service running different images in different clusters, or missing from one. Greyed: a retiring cluster, where kaji synth writes no Application for the services (its Argo CD prunes them); its overlays are still rendered and checked.' +
       (dashboard.clusters.some((cluster) => cluster.argocd !== null)
         ? ` With Argo CD read: its Application's sync status, health and revision; framed in red when not Synced, not Healthy or not at ${dashboard.manifests.commit === null ? 'the same commit' : `commit <code>${text(dashboard.manifests.commit.slice(0, 12))}</code>`}.`
         : '') +
@@ -156,7 +165,9 @@ function serviceRow(service: DashboardService, clusters: ReadonlyMap<string, Das
 
 function cellHtml(cell: DashboardCell, argocd: DashboardCluster['argocd'], commit: string | null): string {
   const lines: string[] = [];
-  if (cell.argocd !== null) lines.push(argoCdCellHtml(cell.argocd, commit));
+  const retiring = cell.status === 'retiring';
+  if (retiring) lines.push('<span class="retiring">retiring: no Application for it here (its Argo CD prunes it)</span>');
+  if (cell.argocd !== null) lines.push(retiring ? retiringArgoCdHtml(cell.argocd) : argoCdCellHtml(cell.argocd, commit));
   // Not read: the cluster's row says why, once.
   else if (argocd !== null) lines.push('<span class="muted">Argo CD not read</span>');
   if (cell.policy === null) lines.push('<span class="missing">not rendered by kaji synth: no overlay to deploy it from</span>');
@@ -181,7 +192,7 @@ function cellHtml(cell: DashboardCell, argocd: DashboardCluster['argocd'], commi
   lines.push(...findings('removed API', 'removed APIs', cell.removedApis.map((finding) => `${finding.object}: ${finding.message}`)));
   lines.push(...findings('tenant boundary', 'tenant boundaries', cell.boundaryViolations.map((violation) => `${violation.rule} ${violation.object}: ${violation.message}`)));
   lines.push(...findings('problem', 'problems', cell.problems.map((problem) => `${problem.file}: ${problem.message}`)));
-  const notReady = cell.argocd !== null && !cell.argocd.ready ? ' not-ready' : '';
+  const notReady = !retiring && cell.argocd !== null && !cell.argocd.ready ? ' not-ready' : '';
   return `<td class="cell ${cell.status}${notReady}">${lines.join('<br>')}</td>`;
 }
 
@@ -196,6 +207,13 @@ function argoCdCellHtml(argocd: DashboardArgoCdCell, commit: string | null): str
   return `Argo CD: ${sync} · ${health} · ${revision}${message}`;
 }
 
+/** A retiring cluster's Application: pruned yet, or still there (and how Argo CD shows it, as it may be stuck deleting). */
+function retiringArgoCdHtml(argocd: DashboardArgoCdCell): string {
+  if (!argocd.found) return '<span class="muted">Argo CD: Application pruned</span>';
+  const message = argocd.message === '' ? '' : `<br><span class="muted">${text(argocd.message)}</span>`;
+  return `<span class="warning">Argo CD: <code>${text(argocd.application)}</code> still there, being pruned (${text(argocd.sync ?? '')} · ${text(argocd.health ?? '')})</span>${message}`;
+}
+
 /** A list that stays folded (no script needed to open it); a message of several lines keeps them. */
 function findings(one: string, many: string, items: readonly string[], severity: 'danger' | 'warning' = 'danger'): string[] {
   if (items.length === 0) return [];
@@ -206,7 +224,9 @@ function findings(one: string, many: string, items: readonly string[], severity:
 function capacitySection(dashboard: Dashboard): string[] {
   const headroom = dashboard.headroom.kind === 'units' ? `${text(dashboard.headroom.cpu)} cpu and ${text(dashboard.headroom.memory)} memory` : `${dashboard.headroom.percent}% of the services' quota`;
   const measured = dashboard.clusters.filter((cluster): cluster is DashboardCluster & { capacity: CapacityFigures } => cluster.capacity !== null);
-  const intro = `<p class="meta">platform.yaml asks for headroom of ${headroom} in every cluster.</p>`;
+  const retiring = retiringClusters(dashboard);
+  const none = retiring.length === 0 ? '' : `, and none in ${retiring.map(text).join(', ')} (retiring: kaji synth writes no placeholders there)`;
+  const intro = `<p class="meta">platform.yaml asks for headroom of ${headroom} in every cluster${none}.</p>`;
   if (measured.length === 0) return ['<h2>Capacity</h2>', intro, '<p class="muted">No capacity given: add <code>--capacity CLUSTER=FILE</code> (the output of <code>kaji capacity -o json</code>, or a <code>kubectl get nodes,pods -A -o json</code> snapshot).</p>'];
   const rows: [string, (capacity: CapacityFigures) => string][] = [
     ['nodes (spot / on-demand)', (c) => `${c.nodes} (${c.spotNodes} / ${c.onDemandNodes})`],
@@ -223,7 +243,7 @@ function capacitySection(dashboard: Dashboard): string[] {
     '<h2>Capacity</h2>',
     intro,
     '<table>',
-    `<thead><tr><th scope="col"></th>${measured.map((cluster) => `<th scope="col">${text(cluster.name)}</th>`).join('')}</tr></thead>`,
+    `<thead><tr><th scope="col"></th>${measured.map((cluster) => `<th scope="col">${text(cluster.name)}${cluster.retiring ? RETIRING_BADGE : ''}</th>`).join('')}</tr></thead>`,
     // Every figure is escaped too: the capacity file is checked (capacity.ts), and the page does not rely on it.
     `<tbody>${rows.map(([label, value]) => `<tr><th scope="row">${label}</th>${measured.map((cluster) => `<td${warn(label, cluster.capacity)}>${text(value(cluster.capacity))}</td>`).join('')}</tr>`).join('')}` +
       `<tr><th scope="row">from</th>${measured.map((cluster) => `<td><code>${text(cluster.capacity.source)}</code></td>`).join('')}</tr></tbody>`,
@@ -238,6 +258,13 @@ function source({ commit, branch, dirty, followedBranch }: Dashboard['manifests'
   const otherBranch = branch !== null && branch !== followedBranch ? ` <span class="warning">(Argo CD follows <code>${text(followedBranch)}</code>)</span>` : '';
   const uncommitted = dirty ? ' <span class="warning">with uncommitted changes</span>' : '';
   return `the manifest repository at commit <code>${text(commit.slice(0, 12))}</code>${onBranch}${otherBranch}${uncommitted}`;
+}
+
+const RETIRING_BADGE = '<span class="badge retiring">retiring</span>';
+
+/** The names of the retiring clusters, in platform.yaml's order. */
+function retiringClusters(dashboard: Dashboard): string[] {
+  return dashboard.clusters.filter((cluster) => cluster.retiring).map((cluster) => cluster.name);
 }
 
 function count(value: number, one: string, many: string): string {

@@ -419,9 +419,9 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       assert.equal(stderr, '');
       const data = JSON.parse(stdout);
       assert.deepEqual(Object.keys(data), ['format', 'platform', 'generatedAt', 'manifests', 'headroom', 'totals', 'clusters', 'services']);
-      assert.equal(data.format, 5);
+      assert.equal(data.format, 6);
       assert.deepEqual(Object.keys(data.totals), ['services', 'dangers', 'warnings', 'problems', 'versionsDiffer', 'missing', 'argocdNotReady', 'argocdUnread']);
-      assert.deepEqual(Object.keys(data.clusters[0]), ['name', 'kubernetesVersion', 'weight', 'trafficShare', 'notRenderedWhole', 'score', 'dangers', 'warnings', 'capacity', 'argocd']);
+      assert.deepEqual(Object.keys(data.clusters[0]), ['name', 'kubernetesVersion', 'weight', 'retiring', 'trafficShare', 'notRenderedWhole', 'score', 'dangers', 'warnings', 'capacity', 'argocd']);
       assert.deepEqual(Object.keys(data.services[0]), ['service', 'team', 'namespace', 'image', 'versionsDiffer', 'missingFrom', 'cells']);
       assert.deepEqual(Object.keys(data.services[0].cells[0]), ['cluster', 'status', 'images', 'policy', 'failedChecks', 'removedApis', 'boundaryViolations', 'problems', 'argocd']);
       assert.equal(data.clusters[0].argocd, null, 'no --argocd');
