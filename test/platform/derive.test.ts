@@ -153,7 +153,7 @@ describe('generated files', () => {
     }
   });
 
-  test('the layout: argocd/ for Argo CD objects, tenants/<service>/ for guardrails, no platform app without components', () => {
+  test('the layout: argocd/ for Argo CD objects, tenants/<service>/ for guardrails, kaji-platform for kaji-system\'s Namespace even with both components off', () => {
     const paths = blueFiles.map((f) => f.path);
     assert.deepEqual(paths, [...paths].sort());
     assert.deepEqual(
@@ -162,6 +162,7 @@ describe('generated files', () => {
         'clusters/blue/argocd/apps/antenna.yaml',
         'clusters/blue/argocd/apps/diary.yaml',
         'clusters/blue/argocd/apps/feed-crawler.yaml',
+        'clusters/blue/argocd/kaji-platform.yaml',
         'clusters/blue/argocd/kaji-tenants.yaml',
         'clusters/blue/argocd/projects/antenna.yaml',
         'clusters/blue/argocd/projects/diary.yaml',
@@ -177,7 +178,7 @@ describe('generated files', () => {
         (name) => `clusters/blue/tenants/diary/${name}`,
       ),
     );
-    assert.ok(!paths.some((p) => p.startsWith('clusters/blue/platform/')));
+    assert.deepEqual(paths.filter((p) => p.startsWith('clusters/blue/platform/')), ['clusters/blue/platform/headroom/namespace.yaml']);
   });
 });
 
@@ -489,14 +490,14 @@ describe('root and platform applications', () => {
       (at(project, 'spec', 'destinations') as JsonObject[]).map((d) => [d.server, d.namespace]),
       ['anon-diary', 'antenna', 'feed-crawler', 'kaji-system'].map((ns) => ['https://kubernetes.default.svc', ns]),
     );
-    // The webhook and headroom write nothing here (both off), yet their kinds stay allowed: Argo CD prunes only what the project permits.
+    // The webhook and headroom are off (only kaji-system's Namespace is written), yet their kinds stay allowed: Argo CD prunes only what the project permits.
     assert.deepEqual(at(project, 'spec', 'clusterResourceWhitelist'), [
       { group: '', kind: 'Namespace' },
       { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
       { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
       { group: 'scheduling.k8s.io', kind: 'PriorityClass' },
     ]);
-    assert.equal(blueFiles.filter((file) => file.path.startsWith('clusters/blue/platform/')).length, 0);
+    assert.deepEqual(blueFiles.filter((file) => file.path.startsWith('clusters/blue/platform/')).map((file) => file.path), ['clusters/blue/platform/headroom/namespace.yaml']);
   });
 });
 

@@ -265,11 +265,12 @@ describe('headroom in the cluster', () => {
   const namespaces = (files: readonly GeneratedFile[]) =>
     files.filter((f) => f.path.includes('/platform/')).flatMap((f) => (loadAll(f.content) as JsonObject[]).filter((o) => o.kind === 'Namespace').map(() => f.path));
 
-  test('kaji-system\'s Namespace is written exactly once while a component has files: the webhook\'s, else headroom\'s', () => {
+  // Also with no headroom and no webhook: kaji-platform keeps a file, so its Application (no finalizer) stays and prunes what a component turned off leaves.
+  test('kaji-system\'s Namespace is written exactly once: the webhook\'s, else headroom\'s, with or without headroom', () => {
     assert.deepEqual(namespaces(clusterFiles(platformWith(units('4', '8Gi')))), ['clusters/blue/platform/webhook/namespace.yaml']);
     assert.deepEqual(namespaces(clusterFiles(platformWith(percent(0)))), ['clusters/blue/platform/webhook/namespace.yaml']);
     assert.deepEqual(namespaces(clusterFiles(platformWith(units('4', '8Gi'), { webhook: false }))), ['clusters/blue/platform/headroom/namespace.yaml']);
-    assert.deepEqual(namespaces(clusterFiles(platformWith(percent(0), { webhook: false }))), []);
+    assert.deepEqual(namespaces(clusterFiles(platformWith(percent(0), { webhook: false }))), ['clusters/blue/platform/headroom/namespace.yaml']);
     // The same object either way.
     const [fromWebhook] = objectsOf(clusterFiles(platformWith(units('4', '8Gi'))).filter((f) => f.path.endsWith('webhook/namespace.yaml')));
     const [fromHeadroom] = objectsOf(clusterFiles(platformWith(units('4', '8Gi'), { webhook: false })).filter((f) => f.path.endsWith('headroom/namespace.yaml')));

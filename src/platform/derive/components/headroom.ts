@@ -10,8 +10,9 @@
 // whatever their priority, and consolidation reschedules placeholders like any
 // other pod, so it moves the room to cheaper nodes but does not remove it.
 //
-// Files under clusters/<cluster>/platform/headroom/ (none when the headroom is 0):
-//   namespace.yaml       kaji-system, only while the webhook is off (kaji-namespace.ts)
+// Files under clusters/<cluster>/platform/headroom/ (only namespace.yaml when the headroom is 0):
+//   namespace.yaml       kaji-system, only while the webhook is off (kaji-namespace.ts), whatever
+//                        the headroom: kaji-platform always has a file (see deriveHeadroom)
 //   priorityclass.yaml   PriorityClass kaji-headroom: value -10, preemptionPolicy Never
 //   networkpolicy.yaml   the placeholders' traffic: none beyond themselves
 //   deployment.yaml      the placeholders (Deployment) and their PodDisruptionBudget;
@@ -257,9 +258,11 @@ function deploymentObjects(size: HeadroomSize, image: string): JsonObject[] {
  */
 function deriveHeadroom(platform: PlatformDefinition, cluster: ClusterDefinition): GeneratedFile[] {
   const size = headroomSize(platform);
-  if (!size) return [];
   const files: GeneratedFile[] = [];
   if (kajiNamespaceWriter(platform) === 'headroom') files.push(generatedFile('namespace.yaml', [kajiNamespaceObject()], ['Written here while the webhook is off (webhook.enabled: false).']));
+  // With no headroom the Namespace alone stays (webhook off): it keeps kaji-platform's path, so Argo CD
+  // prunes placeholders left from before instead of deleting their Application (no finalizer) over them.
+  if (!size) return files;
   files.push(
     generatedFile('priorityclass.yaml', [priorityClassObject()], [`Below every pod without a priority class (0): any of them preempts the headroom pods.`]),
     generatedFile('networkpolicy.yaml', [networkPolicyObject()], ['Nothing reaches the headroom pods and they reach nothing but one another (and pause opens no socket).']),
