@@ -131,7 +131,18 @@ function clusterClasses(objectsByService: ReadonlyMap<string, readonly KubeObjec
 
 /** Whether the AWS Load Balancer Controller builds an ALB for the object: an Ingress of one of its classes. */
 function servedByAlb(classes: ReadonlyMap<string, boolean>): (object: KubeObject) => boolean {
-  return (object) => object.kind === 'Ingress' && classes.get(ingressClass(object) ?? '') === true;
+  return (object) => object.kind === 'Ingress' && albClassProblem(object, classes) === undefined && classes.get(ingressClass(object) ?? '') === true;
+}
+
+/**
+ * The older annotation is matched by the controller against its own class
+ * name ("alb") only, never against IngressClass objects: an annotation naming
+ * an ALB IngressClass under another name is no controller's.
+ */
+function albClassProblem(object: KubeObject, classes: ReadonlyMap<string, boolean>): string | undefined {
+  const className = ingressClass(object);
+  if (stringAt(object.raw.spec, 'ingressClassName') || className === undefined || className === ALB_CLASS || classes.get(className) !== true) return undefined;
+  return className;
 }
 
 /** Every service's objects that `keep` selects, each with its service, services in name order. */
@@ -209,6 +220,8 @@ export function ingressClassFindings(objectsByService: ReadonlyMap<string, reado
   const classes = clusterClasses(objectsByService);
   return membersWhere(objectsByService, (object) => object.kind === 'Ingress').flatMap(({ service, object }): GroupFinding[] => {
     const className = ingressClass(object);
+    const annotatedAlb = albClassProblem(object, classes);
+    if (annotatedAlb !== undefined) return [{ rule: 'ingress', service, object, message: annotatedAlbClassMessage(annotatedAlb, service) }];
     if (className !== undefined && classes.has(className)) return [];
     const message = className === undefined ? unclassedMessage(service) : unservedClassMessage(object, className, service);
     return [{ rule: 'ingress', service, object, message }];
@@ -228,6 +241,13 @@ function unservedClassMessage(object: KubeObject, className: string, service: st
   return (
     `${where} is "${className}", and no IngressClass "${className}" is among the cluster's rendered manifests: the platform's only Ingress controller is the AWS Load Balancer Controller, of class "${ALB_CLASS}", so no controller builds a load balancer for it; ` +
     `set spec.ingressClassName: ${ALB_CLASS} on it${byAnnotation ? ' in place of the annotation' : ''} (in apps/${service}/)`
+  );
+}
+
+function annotatedAlbClassMessage(className: string, service: string): string {
+  return (
+    `the ${LEGACY_CLASS_ANNOTATION} annotation is "${className}", an IngressClass of the AWS Load Balancer Controller, but the controller reads that annotation only as "${ALB_CLASS}" (IngressClass objects count for spec.ingressClassName alone), so no controller builds a load balancer for it; ` +
+    `set spec.ingressClassName: ${className} on it in place of the annotation (in apps/${service}/)`
   );
 }
 

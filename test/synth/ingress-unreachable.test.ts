@@ -139,6 +139,16 @@ describe('tenant Ingresses have a class', () => {
     // Another controller's class is not the ALB's.
     assert.deepEqual(violations(internalSchemeFindings, { shop: [ingress('shop', 'web', {}, 'public'), ingressClass('public', 'k8s.io/ingress-nginx')] }), []);
   });
+
+  test('the older annotation naming an ALB IngressClass under another name is no controller\'s: the controller reads the annotation only as alb', () => {
+    const objects = { shop: [ingress('shop', 'old', { 'kubernetes.io/ingress.class': 'public' }, null), ingressClass('public', 'ingress.k8s.aws/alb')] };
+    assert.deepEqual(violations(ingressClassFindings, objects), [
+      'shop: ingress Ingress/shop/old: the kubernetes.io/ingress.class annotation is "public", an IngressClass of the AWS Load Balancer Controller, but the controller reads that annotation only as "alb" (IngressClass objects count for spec.ingressClassName alone), so no controller builds a load balancer for it; set spec.ingressClassName: public on it in place of the annotation (in apps/shop/)',
+    ]);
+    // Not an ALB Ingress, so the ALB's own checks do not judge it.
+    assert.deepEqual(violations(internalSchemeFindings, objects), []);
+    assert.deepEqual(violations(nodePortFindings, objects), []);
+  });
 });
 
 describe('nothing of a tenant needs node ports', () => {
