@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closedPort } from '../gitops/git-http-server.js';
+import { builtBin } from '../support/bin.js';
 import { hasKubectl, KAJI_ROOT, tempTree } from '../support/files.js';
 import { NODES, PODS } from './cluster.js';
 
@@ -76,7 +77,7 @@ current-context: gone
 
 function runKaji(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${KAJI_ROOT}src/cli/main.ts`, 'capacity', ...args], { cwd: KAJI_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtBin(), 'capacity', ...args], { cwd: KAJI_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = { stdout: '', stderr: '' };
     for (const name of ['stdout', 'stderr'] as const) child[name].on('data', (chunk: Buffer) => void (output[name] += chunk.toString()));
     child.on('error', reject);

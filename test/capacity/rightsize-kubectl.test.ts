@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
+import { builtBin } from '../support/bin.js';
 import { hasKubectl, KAJI_ROOT, tempTree } from '../support/files.js';
 import { BLUE_VPAS, createRightsizeFixture, GREEN_VPAS } from './rightsize-fixture.js';
 
@@ -72,7 +73,7 @@ current-context: ${names[0]}
 
 function runKaji(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${KAJI_ROOT}src/cli/main.ts`, 'rightsize', ...args], { cwd: KAJI_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtBin(), 'rightsize', ...args], { cwd: KAJI_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = { stdout: '', stderr: '' };
     for (const name of ['stdout', 'stderr'] as const) child[name].on('data', (chunk: Buffer) => void (output[name] += chunk.toString()));
     child.on('error', reject);

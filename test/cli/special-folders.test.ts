@@ -7,16 +7,16 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { builtBin } from '../support/bin.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 import { platformTree } from '../support/platform.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const MAIN = builtBin();
 /** Far longer than any of these runs takes; reached only when kaji hangs. */
 const HANG_GUARD_MS = 180_000;
 
 async function kajiChild(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: HANG_GUARD_MS, killSignal: 'SIGKILL' });
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: HANG_GUARD_MS, killSignal: 'SIGKILL' });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
   const [code] = (await once(child, 'close')) as [number | null];

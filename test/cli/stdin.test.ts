@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
+import { builtBin } from '../support/bin.js';
 import { KAJI_ROOT, tempTree } from '../support/files.js';
 import { readStandardInput, StandardInputError } from '../../src/kube/load.js';
 
@@ -22,7 +23,7 @@ spec:
 /** kaji check with these bytes on standard input, to its end. */
 function checkWithStdin(args: string[], stdin: Buffer): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${KAJI_ROOT}src/cli/main.ts`, 'check', ...args], { cwd: KAJI_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtBin(), 'check', ...args], { cwd: KAJI_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const output = { stdout: '', stderr: '' };
     for (const name of ['stdout', 'stderr'] as const) child[name].on('data', (chunk: Buffer) => void (output[name] += chunk.toString()));
     child.on('error', reject);

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { builtBin } from '../support/bin.js';
 import { KAJI_ROOT } from '../support/files.js';
 import { createBumpFixture } from './bump-fixture.js';
 
@@ -54,7 +55,7 @@ test('kaji bump stopped by SIGTERM while it works in its workspace: exit 143, no
   try {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', `${KAJI_ROOT}src/cli/main.ts`, 'bump', 'antenna', '1.0.1', '--mode', 'push', '--manifests', fixture.remote, '--platform', fixture.platformDir],
+      [builtBin(), 'bump', 'antenna', '1.0.1', '--mode', 'push', '--manifests', fixture.remote, '--platform', fixture.platformDir],
       { cwd: KAJI_ROOT, env: { ...process.env, TMPDIR: temp, KAJI_KUBECTL: kubectl }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -117,7 +118,7 @@ while [ $i -lt 300 ]; do mkdir -p "$destination/.git/objects"; sleep 0.1; i=$((i
   try {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', `${KAJI_ROOT}src/cli/main.ts`, 'bump', 'antenna', '1.0.1', '--mode', 'push', '--manifests', fixture.remote, '--platform', fixture.platformDir],
+      [builtBin(), 'bump', 'antenna', '1.0.1', '--mode', 'push', '--manifests', fixture.remote, '--platform', fixture.platformDir],
       { cwd: KAJI_ROOT, env: { ...process.env, TMPDIR: temp, PATH: `${bin}:${process.env.PATH ?? ''}` }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { builtBin } from '../support/bin.js';
 import { KAJI_ROOT, tempTree } from '../support/files.js';
 
 /** Whether a process is running (a zombie, exited but not yet reaped by whoever adopted it, is not). */
@@ -45,7 +46,7 @@ describe('an interrupted kaji and its kubectl', { skip: process.platform === 'wi
       const pidsFile = tree.path('pids');
       let pids: number[] = [];
       try {
-        const kaji = spawn(process.execPath, ['--import', 'tsx', `${KAJI_ROOT}src/cli/main.ts`, 'check', tree.path('k')], {
+        const kaji = spawn(process.execPath, [builtBin(), 'check', tree.path('k')], {
           cwd: KAJI_ROOT,
           env: { ...process.env, KAJI_KUBECTL: tree.path('kubectl'), PIDS: pidsFile },
           stdio: ['ignore', 'pipe', 'pipe'],

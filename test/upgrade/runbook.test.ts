@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtBin } from '../support/bin.js';
 import { kaji, type CliResult } from '../support/cli.js';
 import { withEnv } from '../support/env.js';
 import { hasKubectl } from '../support/files.js';
@@ -31,7 +32,7 @@ import {
   type Record53,
 } from './fixture.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const MAIN = builtBin();
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GREEN_APPS = ['cart', 'kaji-platform', 'kaji-root', 'kaji-tenants', 'shop'];
 const BLUE_APPS = GREEN_APPS;
@@ -1022,7 +1023,7 @@ spec:
       const before = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', MAIN, 'upgrade', 'next', '--platform', fixture.platformDir, '--cdk', fixture.cdk, '--route53-endpoint', route53.url, '--argocd-server', argocd.url, '--interval', '5ms'],
+        [MAIN, 'upgrade', 'next', '--platform', fixture.platformDir, '--cdk', fixture.cdk, '--route53-endpoint', route53.url, '--argocd-server', argocd.url, '--interval', '5ms'],
         { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
       );
       let stderr = '';
