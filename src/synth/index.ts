@@ -51,6 +51,11 @@ export interface SynthOptions {
    */
   readonly outDirectory?: string;
   readonly kubectl?: string;
+  /**
+   * Whether to synthesise the CDK app too. kaji upgrade's releases commit only the generated
+   * files, and loading aws-cdk-lib and synthesising would add seconds to every step. @default true
+   */
+  readonly infrastructure?: boolean;
   readonly onProgress?: (progress: SynthProgress) => void;
 }
 
@@ -148,6 +153,9 @@ export function manifestRoot(platform: PlatformDefinition): string {
   return join(base, platform.manifests.path);
 }
 
+/** The CDK result of a run told not to synthesise the CDK app. */
+const NOT_SYNTHESISED: InfrastructureResult = { stacks: [] };
+
 export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   const progress = options.onProgress ?? (() => undefined);
   progress({ phase: 'load' });
@@ -184,15 +192,16 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
     checkCluster(platform, cluster, policy, rendered.filter((entry) => entry.job.cluster.name === cluster.name)),
   );
   const notes = policyNotes(policy, policyFile);
+  const synthesize = options.infrastructure === false ? async () => NOT_SYNTHESISED : synthesizeInfrastructure;
   progress({ phase: 'cdk' });
   if (options.checkOnly) {
-    const infrastructure = await synthesizeInfrastructure(platform, undefined);
+    const infrastructure = await synthesize(platform, undefined);
     return { ...summarise(platform, root, out, fileChanges, overlays, overlayProblems, unmarked, clusters, infrastructure), notes };
   }
   // Written aside and put in place of the previous run's output only once complete (see output.ts).
   const staged = stageOutput(out);
   try {
-    const assembly = await synthesizeInfrastructure(platform, join(staged.folder, 'cdk.out'));
+    const assembly = await synthesize(platform, join(staged.folder, 'cdk.out'));
     const infrastructure = assembly.outdir === undefined ? assembly : { ...assembly, outdir: join(out, 'cdk.out') };
     const result = { ...summarise(platform, root, out, fileChanges, overlays, overlayProblems, unmarked, clusters, infrastructure), notes };
     progress({ phase: 'write' });

@@ -194,7 +194,7 @@ async function regenerate(text: string, root: string, policy: string, kubectl: s
     const directory = join(folder.path, ...Array.from({ length: climbs }, () => 'platform'));
     if (!isAbsolute(written)) await writeFileAtomically(resolve(directory, written), await readFile(policy, 'utf8'));
     await writeFileAtomically(join(directory, 'platform.yaml'), applyPatchToYaml(text, 0, [{ op: 'add', path: '/manifests/localPath', value: root }]));
-    await runSynth({ directory, outDirectory: join(folder.path, 'out'), kubectl });
+    await runSynth({ directory, outDirectory: join(folder.path, 'out'), kubectl, infrastructure: false });
   } finally {
     folder.remove();
   }

@@ -124,7 +124,8 @@ export async function createFixture(options: { services?: readonly FixtureServic
     }
   }
   // The generated clusters/ folders, as the team's last `kaji synth` left them.
-  await runSynth({ directory: platformDir, outDirectory: join(root, 'out') });
+  // Without the CDK app: only clusters/ is kept, and loading aws-cdk-lib would add seconds to every fixture.
+  await runSynth({ directory: platformDir, outDirectory: join(root, 'out'), infrastructure: false });
   rmSync(join(root, 'out'), { recursive: true, force: true });
   git(root, 'init', '--quiet', '--bare', remote);
   git(checkout, 'init', '--quiet');

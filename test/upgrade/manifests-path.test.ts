@@ -22,7 +22,7 @@ async function moveToDeploy(fixture: Fixture): Promise<void> {
   git('mv', 'apps', 'clusters', 'deploy');
   const file = join(fixture.platformDir, 'platform.yaml');
   writeFileSync(file, readFileSync(file, 'utf8').replace('  localPath: manifests\n', '  localPath: manifests\n  path: deploy\n'));
-  await runSynth({ directory: fixture.platformDir, outDirectory: join(fixture.root, 'out') });
+  await runSynth({ directory: fixture.platformDir, outDirectory: join(fixture.root, 'out'), infrastructure: false });
   rmSync(join(fixture.root, 'out'), { recursive: true, force: true });
   git('add', '--all');
   git('commit', '--quiet', '-m', 'the manifests move to deploy/');
