@@ -6,7 +6,7 @@
 import type { KubeObject } from '../kube/index.js';
 import { bareNodeNameFinding, claimedHosts, objectBoundaryFindings, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
-import { actionFindings, ingressClassFindings, internalSchemeFindings, nodePortFindings, sharedGroupFindings, type GroupFinding } from './ingress-boundaries.js';
+import { actionFindings, clusterClasses, ingressClassFindings, internalSchemeFindings, nodePortFindings, sharedGroupFindings, type GroupFinding } from './ingress-boundaries.js';
 
 /**
  * What a violation breaks: a tenant boundary, (removedApi, see removed-apis.ts) an apiVersion its
@@ -82,11 +82,12 @@ export function sharedGroupViolations(objectsByService: ReadonlyMap<string, read
  * node ports, and ALB actions the controller cannot read.
  */
 export function unreachableViolations(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): BoundaryViolation[] {
+  const classes = clusterClasses(objectsByService);
   return violations([
-    ...internalSchemeFindings(objectsByService),
-    ...ingressClassFindings(objectsByService),
-    ...nodePortFindings(objectsByService),
-    ...actionFindings(objectsByService),
+    ...internalSchemeFindings(objectsByService, classes),
+    ...ingressClassFindings(objectsByService, classes),
+    ...nodePortFindings(objectsByService, classes),
+    ...actionFindings(objectsByService, classes),
   ]);
 }
 

@@ -121,7 +121,7 @@ function ingressClass(object: KubeObject): string | undefined {
  * Load Balancer Controller's: the chart's "alb", and those among the
  * services' rendered objects (synth renders nothing else of the cluster).
  */
-function clusterClasses(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): Map<string, boolean> {
+export function clusterClasses(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): Map<string, boolean> {
   const classes = new Map([[ALB_CLASS, true]]);
   for (const object of [...objectsByService.values()].flat()) {
     if (object.kind === 'IngressClass' && !classes.has(object.name)) classes.set(object.name, stringAt(object.raw.spec, 'controller') === ALB_CONTROLLER);
@@ -131,7 +131,12 @@ function clusterClasses(objectsByService: ReadonlyMap<string, readonly KubeObjec
 
 /** Whether the AWS Load Balancer Controller builds an ALB for the object: an Ingress of one of its classes. */
 function servedByAlb(classes: ReadonlyMap<string, boolean>): (object: KubeObject) => boolean {
-  return (object) => object.kind === 'Ingress' && albClassProblem(object, classes) === undefined && classes.get(ingressClass(object) ?? '') === true;
+  return (object) => {
+    if (object.kind !== 'Ingress') return false;
+    const className = ingressClass(object);
+    // The annotation counts only as "alb" (see albClassProblem); spec.ingressClassName as any ALB class.
+    return classes.get(className ?? '') === true && (className === ALB_CLASS || Boolean(stringAt(object.raw.spec, 'ingressClassName')));
+  };
 }
 
 /**
@@ -182,8 +187,8 @@ function settingMessage({ key, value, unset, fallback, noun, why, fix }: Setting
  * of them (the shared-group rule above makes the members agree), and
  * "internal" when none gives one.
  */
-export function internalSchemeFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
-  const members = membersWhere(objectsByService, servedByAlb(clusterClasses(objectsByService)));
+export function internalSchemeFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>, classes = clusterClasses(objectsByService)): GroupFinding[] {
+  const members = membersWhere(objectsByService, servedByAlb(classes));
   const groupSchemes = new Map<string, string>();
   for (const { object } of members) {
     const settings = albAnnotations(object);
@@ -216,8 +221,7 @@ export function internalSchemeFindings(objectsByService: ReadonlyMap<string, rea
  * controller serves (nginx, say) waits for a controller that never comes:
  * no load balancer is ever built for either.
  */
-export function ingressClassFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
-  const classes = clusterClasses(objectsByService);
+export function ingressClassFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>, classes = clusterClasses(objectsByService)): GroupFinding[] {
   return membersWhere(objectsByService, (object) => object.kind === 'Ingress').flatMap(({ service, object }): GroupFinding[] => {
     const className = ingressClass(object);
     const annotatedAlb = albClassProblem(object, classes);
@@ -266,7 +270,7 @@ const NO_NODE_PORTS = `instance targets are the node ports of a NodePort Service
  * The target type of an Ingress's backend is its Service's annotation if it
  * has one, else the Ingress's: each finding names the object that decides.
  */
-export function nodePortFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
+export function nodePortFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>, classes = clusterClasses(objectsByService)): GroupFinding[] {
   const findings: GroupFinding[] = [];
   for (const { service, object } of membersWhere(objectsByService, (object) => object.kind === 'Service')) {
     const type = stringAt(object.raw.spec, 'type') ?? '';
@@ -276,7 +280,7 @@ export function nodePortFindings(objectsByService: ReadonlyMap<string, readonly 
     findings.push({ rule: 'service', service, object, message });
   }
   const reported = new Set<KubeObject>();
-  for (const { service, object } of membersWhere(objectsByService, servedByAlb(clusterClasses(objectsByService)))) {
+  for (const { service, object } of membersWhere(objectsByService, servedByAlb(classes))) {
     const services = objectsByService.get(service) ?? [];
     for (const decider of targetTypeDeciders(object, services)) {
       const value = albAnnotations(decider).get('target-type');
@@ -395,9 +399,9 @@ function goField(object: JsonObject, name: string): JsonValue | undefined {
  * changes nothing of that load balancer (the whole group's, in a group) until
  * the annotation is fixed. An action no backend names is never read.
  */
-export function actionFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>): GroupFinding[] {
+export function actionFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>, classes = clusterClasses(objectsByService)): GroupFinding[] {
   const findings: GroupFinding[] = [];
-  for (const { service, object } of membersWhere(objectsByService, servedByAlb(clusterClasses(objectsByService)))) {
+  for (const { service, object } of membersWhere(objectsByService, servedByAlb(classes))) {
     const actions = new Set(backendsOf(object).flatMap((backend) => (backend.action ? [backend.name] : [])));
     for (const name of actions) {
       const problem = actionOf(object, name)?.problem;
