@@ -4,7 +4,7 @@
 // summary.json describes, or not and why; a cluster whose Argo CD cannot be
 // read (refused token, nothing listening) said once; Argo CD's words escaped
 // on the page; --serve's readings shared for a short while.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +26,7 @@ import { parsePlatform } from '../../src/platform/index.js';
 import { selfSignedLoopbackCertificate } from '../../src/webhook/index.js';
 import { platformYaml } from '../support/platform.js';
 import { closedPort } from '../gitops/git-http-server.js';
-import { ARGOCD_TOKEN, startArgoCd, type ArgoApp, type FakeServer } from '../upgrade/fixture.js';
+import { ARGOCD_TOKEN, argoCdsAround } from '../upgrade/fixture.js';
 
 const COMMIT = '3f2a9c1e5b7d4a6f8e0c2b4d6f8a0c2e4b6d8f0a';
 const OLDER = '0b1c2d3e4f5061728394a5b6c7d8e9f00112233a';
@@ -53,29 +53,17 @@ async function dashboardWith(reader: ArgoCdReader, commit: string | null = COMMI
 }
 
 describe("the dashboard's Argo CD state", () => {
-  let blueApps: ArgoApp[] = [];
-  let greenApps: ArgoApp[] = [];
-  let blue: FakeServer;
-  let green: FakeServer;
-
-  before(async () => {
-    blue = await startArgoCd(() => blueApps);
-    green = await startArgoCd(() => greenApps);
-  });
-  after(async () => {
-    await blue.close();
-    await green.close();
-  });
+  const { blue, green } = argoCdsAround();
 
   test('each cell: sync status, health and whether Argo CD deployed the commit summary.json describes', async () => {
-    blueApps = [
+    blue.apps = [
       { name: 'shop', sync: 'Synced', health: 'Healthy', revision: COMMIT },
       // A multi-source Application: a chart version and the manifest repository's commit.
       { name: 'cart', sync: 'Synced', health: 'Healthy', revisions: ['1.4.2', COMMIT] },
       { name: 'billing', sync: 'Synced', health: 'Healthy', revision: COMMIT },
       { name: 'someone-elses-app', sync: 'OutOfSync', health: 'Degraded', revision: OLDER },
     ];
-    greenApps = [
+    green.apps = [
       // Synced and Healthy, but to an older commit: Argo CD has not fetched the branch since.
       { name: 'shop', sync: 'Synced', health: 'Healthy', revision: OLDER },
       { name: 'cart', sync: 'OutOfSync', health: 'Degraded', revision: COMMIT, message: HOSTILE_MESSAGE },
@@ -108,8 +96,8 @@ describe("the dashboard's Argo CD state", () => {
   });
 
   test('the page: each cell framed unless Synced, Healthy and at the commit; Argo CD text escaped; still no script', async () => {
-    blueApps = ['shop', 'cart', 'billing'].map((name) => ({ name, sync: 'Synced', health: 'Healthy', revision: COMMIT }));
-    greenApps = [
+    blue.apps = ['shop', 'cart', 'billing'].map((name) => ({ name, sync: 'Synced', health: 'Healthy', revision: COMMIT }));
+    green.apps = [
       { name: 'shop', sync: 'Synced', health: 'Healthy', revision: OLDER },
       { name: 'cart', sync: 'Synced', health: 'Degraded', revision: COMMIT, message: HOSTILE_MESSAGE },
     ];
@@ -135,13 +123,13 @@ describe("the dashboard's Argo CD state", () => {
     assert.ok(!html.includes('lists none'));
     assert.ok(renderDashboardHtml(await dashboardWith(new ArgoCdReader([target('blue', blue.url)]))).includes('<td class="muted">not asked (<code>--argocd</code>)</td>'), 'green not asked');
     // An Argo CD that lists none of them: the token's account may not see them (Argo CD lists only what it may get).
-    greenApps = [];
+    green.apps = [];
     const unseen = renderDashboardHtml(await dashboardWith(new ArgoCdReader([target('green', green.url)])));
     assert.ok(unseen.includes("<span class=\"danger\">0/3 services Synced and Healthy</span><br><span class=\"warning\">it lists none of the services' Applications: is this green's Argo CD, and may the token's account get its applications?</span>"));
   });
 
   test('a refused token and an Argo CD that does not answer: said once per cluster with the reason; the other cluster shown', async () => {
-    blueApps = ['shop', 'cart', 'billing'].map((name) => ({ name, sync: 'Synced', health: 'Healthy', revision: COMMIT }));
+    blue.apps = ['shop', 'cart', 'billing'].map((name) => ({ name, sync: 'Synced', health: 'Healthy', revision: COMMIT }));
     const port = await closedPort();
     const wrongToken = 'not-the-token-7f3a';
     const reader = new ArgoCdReader([target('blue', blue.url, wrongToken), target('green', `http://127.0.0.1:${port}`, ARGOCD_TOKEN, 'ARGOCD_AUTH_TOKEN')], { now: clock('2026-01-02T03:04:00Z') });
@@ -201,14 +189,14 @@ describe("the dashboard's Argo CD state", () => {
   });
 
   test('no commit to compare with (the manifest folder is not a git checkout): ready means Synced and Healthy', async () => {
-    blueApps = ['shop', 'cart', 'billing'].map((name) => ({ name, sync: 'Synced', health: 'Healthy', revision: OLDER }));
+    blue.apps = ['shop', 'cart', 'billing'].map((name) => ({ name, sync: 'Synced', health: 'Healthy', revision: OLDER }));
     const dashboard = await dashboardWith(new ArgoCdReader([target('blue', blue.url)]), null);
     const cells = dashboard.services.map((service) => service.cells[0]!.argocd!);
     assert.deepEqual(cells.map((cell) => [cell.atExpectedRevision, cell.ready]), [[null, true], [null, true], [null, true]]);
   });
 
   test('--serve: readings shared for cacheMs, so a refresh storm lists Argo CD once; the page reloads itself', async () => {
-    blueApps = ['shop', 'cart', 'billing'].map((name) => ({ name, sync: 'Synced', health: 'Healthy', revision: COMMIT }));
+    blue.apps = ['shop', 'cart', 'billing'].map((name) => ({ name, sync: 'Synced', health: 'Healthy', revision: COMMIT }));
     let now = Date.parse('2026-01-02T03:04:00Z');
     const reader = new ArgoCdReader([target('blue', blue.url)], { cacheMs: 15_000, now: () => new Date(now) });
     const before = blue.requests.length;
@@ -234,7 +222,7 @@ describe("the dashboard's Argo CD state", () => {
       assert.ok(!/<script/i.test(pages[0]!));
       assert.equal(JSON.parse(pages[2]!).clusters[0].argocd.readAt, '2026-01-02T03:04:00.000Z');
       now += 1;
-      blueApps = [];
+      blue.apps = [];
       const later = await get('/dashboard.json');
       assert.equal(blue.requests.length - before, 2, 'read again once the reading is 15 s old');
       assert.deepEqual(JSON.parse(later).clusters[0].argocd, { server: blue.url, readAt: '2026-01-02T03:04:15.000Z', error: null, ready: 0, total: 3 });

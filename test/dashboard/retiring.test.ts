@@ -4,7 +4,7 @@
 // version that differs and not an Application that is not ready; the page,
 // the JSON and the CI line say "retiring", and its Argo CD column counts the
 // Applications still to prune.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
@@ -22,7 +22,7 @@ import { parsePlatform } from '../../src/platform/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { ECR, platformTree, platformYaml } from '../support/platform.js';
-import { ARGOCD_TOKEN, startArgoCd, type ArgoApp, type FakeServer } from '../upgrade/fixture.js';
+import { ARGOCD_TOKEN, argoCdsAround } from '../upgrade/fixture.js';
 
 const COMMIT = '3f2a9c1e5b7d4a6f8e0c2b4d6f8a0c2e4b6d8f0a';
 const SERVICES = [{ name: 'shop' }, { name: 'cart' }, { name: 'billing' }];
@@ -103,18 +103,7 @@ describe('a retiring cluster on the dashboard', () => {
   });
 
   describe("with green's Argo CD read", () => {
-    let blueApps: ArgoApp[] = [];
-    let greenApps: ArgoApp[] = [];
-    let blue: FakeServer;
-    let green: FakeServer;
-    before(async () => {
-      blue = await startArgoCd(() => blueApps);
-      green = await startArgoCd(() => greenApps);
-    });
-    after(async () => {
-      await blue.close();
-      await green.close();
-    });
+    const { blue, green } = argoCdsAround();
 
     async function read(): Promise<ReadonlyMap<string, ArgoCdReading>> {
       const target = (cluster: string, server: string) => argoCdTarget(cluster, server, { token: ARGOCD_TOKEN, from: `ARGOCD_AUTH_TOKEN_${cluster.toUpperCase()}` });
@@ -122,9 +111,9 @@ describe('a retiring cluster on the dashboard', () => {
     }
 
     test('its Applications being pruned are not "not ready": the cluster counts those still there; a cell says pruned, or still there and how', async () => {
-      blueApps = SERVICES.map(({ name }) => ({ name, sync: 'Synced', health: 'Healthy', revision: COMMIT }));
+      blue.apps = SERVICES.map(({ name }) => ({ name, sync: 'Synced', health: 'Healthy', revision: COMMIT }));
       // shop is still being deleted (its Ingress waits for its load balancer); cart and billing are pruned.
-      greenApps = [{ name: 'shop', sync: 'OutOfSync', health: 'Progressing', revision: COMMIT, message: 'waiting for deletion of networking.k8s.io/Ingress/shop' }];
+      green.apps = [{ name: 'shop', sync: 'OutOfSync', health: 'Progressing', revision: COMMIT, message: 'waiting for deletion of networking.k8s.io/Ingress/shop' }];
       const readings = await read();
       const before = dashboardOf(serving, readings);
       assert.deepEqual([before.totals.argocdNotReady, before.clusters[1]!.argocd?.total], [3, 3], 'green serving: all three not ready');
@@ -154,7 +143,7 @@ describe('a retiring cluster on the dashboard', () => {
       for (const cell of cells.slice(1)) assert.ok(cell.includes('<span class="muted">Argo CD: Application pruned</span>'), cell);
 
       // All pruned: what the retirement waits for, and no question whether the token may see them.
-      greenApps = [];
+      green.apps = [];
       const done = renderDashboardHtml(dashboardOf(RETIRING_GREEN, await read()));
       assert.ok(done.includes('<td><span class="retiring">retiring: every service Application pruned</span>'), done);
       assert.ok(!done.includes('lists none'));

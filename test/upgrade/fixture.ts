@@ -10,6 +10,7 @@
 //   standing in for external-dns: its weighted records follow the weights the
 //   remote's main branch holds in clusters/<cluster>/argocd/apps/, as
 //   external-dns does once Argo CD has synced them.
+import { after, before } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -85,6 +86,11 @@ export interface Fixture {
   cdkRuns(): string[];
   /** `git --git-dir <remote> …`, trimmed. */
   git(...args: string[]): string;
+  /**
+   * The remote main's tip, read from the bare repository's ref file: the fakes ask for it on
+   * every poll, and a git process each time cost more than the steps they answer.
+   */
+  tip(): string;
   /** A file at the remote's main, or undefined. */
   show(path: string): string | undefined;
   readPlatform(): string;
@@ -170,6 +176,13 @@ exit ${options.cdkExit ?? 0}
       }
     },
     git: bareGit,
+    tip: () => {
+      try {
+        return readFileSync(join(remote, 'refs/heads/main'), 'utf8').trim(); // git renames a ref into place whole
+      } catch {
+        return bareGit('rev-parse', 'main'); // packed
+      }
+    },
     show: (path) => {
       try {
         return bareGit('show', `main:${path}`);
@@ -259,6 +272,34 @@ export async function startArgoCd(apps: () => readonly ArgoApp[], token = ARGOCD
     response.end(JSON.stringify({ metadata: { resourceVersion: '42' }, items: items.length ? items : null }));
   });
   return { url, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** A fake Argo CD started before the tests of a describe and closed after them, answering with `apps` as a test last set them. */
+export interface HookedArgoCd {
+  apps: ArgoApp[];
+  readonly url: string;
+  readonly requests: FakeServer['requests'];
+}
+
+/** Blue's and green's Argo CD (see HookedArgoCd), for the describe this is called in. */
+export function argoCdsAround(): { blue: HookedArgoCd; green: HookedArgoCd } {
+  const hooked = (): HookedArgoCd & { server?: FakeServer } => ({
+    apps: [],
+    get url() {
+      return this.server!.url;
+    },
+    get requests() {
+      return this.server!.requests;
+    },
+  });
+  const clusters = { blue: hooked(), green: hooked() };
+  before(async () => {
+    for (const cluster of Object.values(clusters)) cluster.server = await startArgoCd(() => cluster.apps);
+  });
+  after(async () => {
+    for (const cluster of Object.values(clusters)) await cluster.server?.close();
+  });
+  return clusters;
 }
 
 export interface Record53 {
@@ -351,7 +392,10 @@ function reversed(name: string): string {
  * host of each service, per cluster, at the weight of its generated Application (the TXT ones are
  * external-dns's ownership records, which kaji must ignore).
  */
-export function recordsFromRemote(fixture: Fixture, services: readonly FixtureService[] = SERVICES): Record53[] {
+export function recordsFromRemote(fixture: Fixture, services: readonly FixtureService[] = SERVICES): readonly Record53[] {
+  const key = [fixture.remote, fixture.tip(), ...services.map((service) => service.name)].join('\n');
+  const known = recordsAtTip.get(key);
+  if (known) return known;
   const records: Record53[] = [];
   for (const cluster of ['blue', 'green']) {
     for (const service of services) {
@@ -364,8 +408,12 @@ export function recordsFromRemote(fixture: Fixture, services: readonly FixtureSe
       }
     }
   }
+  recordsAtTip.set(key, records);
   return records;
 }
+
+/** recordsFromRemote's answers by remote, tip and services: Route 53 is listed on every poll, a page at a time. */
+const recordsAtTip = new Map<string, readonly Record53[]>();
 
 /** Every Application of green, Synced (to `revision`, a commit of the manifest repository) and Healthy. */
 export function healthyApps(names: readonly string[], revision: string): ArgoApp[] {

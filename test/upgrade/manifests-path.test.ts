@@ -42,7 +42,7 @@ function recordsOf(fixture: Fixture): Record53[] {
 test('manifests.path: a weight step refuses weights set by hand in deploy/clusters/; finish prunes and removes deploy/clusters/blue/', { skip: !hasKubectl && 'needs kubectl' }, async () => {
   const restoreEnv = setUpgradeEnv();
   const fixture = await createFixture();
-  const tip = () => fixture.git('rev-parse', 'main');
+  const tip = () => fixture.tip();
   const argocd = await startArgoCd(() => healthyApps(GREEN_APPS, tip()));
   const route53 = await startRoute53(() => recordsOf(fixture));
   const run = (...args: string[]) => runUpgrade(fixture, args, { argocd, route53 });

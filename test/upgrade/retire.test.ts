@@ -24,7 +24,7 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
   let fixture: Fixture;
   let argocd: FakeServer;
   let route53: FakeServer;
-  let records: () => Record53[];
+  let records: () => readonly Record53[];
   before(() => {
     restoreEnv = setUpgradeEnv();
   });
@@ -35,7 +35,7 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     fixture?.cleanup();
   });
   const run = (...args: string[]) => runUpgrade(fixture, args, { argocd, route53 });
-  const tip = () => fixture.git('rev-parse', 'main');
+  const tip = () => fixture.tip();
   const blueRecords = () => recordsFromRemote(fixture).filter((record) => record.setIdentifier === 'blue');
 
   /** An upgrade with one weight step (100 %), made: green has all the traffic, finish is next. */

@@ -13,7 +13,7 @@ const GREEN_APPS = ['cart', 'kaji-platform', 'kaji-root', 'kaji-tenants', 'shop'
 test('rollback after green never got a record in Route 53: verified with blue at full weight; next takes the upgrade up again', { skip: !hasKubectl && 'needs kubectl' }, async () => {
   const restoreEnv = setUpgradeEnv();
   const fixture = await createFixture();
-  const tip = () => fixture.git('rev-parse', 'main');
+  const tip = () => fixture.tip();
   const argocd = await startArgoCd(() => healthyApps(GREEN_APPS, tip()));
   // Only blue's external-dns writes.
   const route53 = await startRoute53(() => recordsFromRemote(fixture).filter((record) => record.setIdentifier === 'blue'));

@@ -208,7 +208,7 @@ spec:
     let blue: FakeServer | undefined;
     let apps: () => ArgoApp[];
     let blueApps: () => ArgoApp[];
-    let records: () => Record53[];
+    let records: () => readonly Record53[];
     afterEach(async () => {
       await argocd?.close();
       await route53?.close();
@@ -218,7 +218,7 @@ spec:
     });
     const servers = (): Servers => ({ argocd, route53, blue });
     /** The remote main's tip: what green's Argo CD has synced once it caught up. */
-    const tip = () => fixture.git('rev-parse', 'main');
+    const tip = () => fixture.tip();
 
     async function started(args: string[] = ['--soak', '0s']): Promise<void> {
       fixture = await createFixture();
