@@ -12,7 +12,7 @@
 //   external-dns does once Argo CD has synced them.
 import { after, before } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -108,9 +108,37 @@ const git = (cwd: string, ...args: string[]) =>
  * `inRepository`: platform.yaml at the root of the manifest repository (manifests.localPath ".")
  * rather than beside a checkout of it.
  */
-export async function createFixture(options: { services?: readonly FixtureService[]; clusters?: string; cdkExit?: number; inRepository?: boolean } = {}): Promise<Fixture> {
-  const services = options.services ?? SERVICES;
+export async function createFixture(options: FixtureOptions = {}): Promise<Fixture> {
+  const key = JSON.stringify(options);
+  const built = builtFixtures.get(key);
+  // A fixture's files name its own paths (the remote's URL in platform.yaml, in the generated
+  // Applications and in the commits), so a copy is only valid where it was made: a fixture is
+  // built once per options, and each later one is that copy put back at the same path, once the
+  // test before has removed it. A test that still holds it gets a fixture built afresh.
+  if (built && !existsSync(built.root)) {
+    cpSync(built.copy, built.root, { recursive: true, preserveTimestamps: true });
+    return fixtureAt(built.root);
+  }
   const root = mkdtempSync(join(tmpdir(), 'kaji-upgrade-test-'));
+  await buildFixture(root, options);
+  if (!built) {
+    const copy = `${root}.built`;
+    cpSync(root, copy, { recursive: true, preserveTimestamps: true });
+    builtFixtures.set(key, { root, copy });
+  }
+  return fixtureAt(root);
+}
+
+type FixtureOptions = { services?: readonly FixtureService[]; clusters?: string; cdkExit?: number; inRepository?: boolean };
+
+/** Each fixture built, by its options: where it was built and a copy of it as built. */
+const builtFixtures = new Map<string, { root: string; copy: string }>();
+process.on('exit', () => {
+  for (const { root, copy } of builtFixtures.values()) for (const path of [root, copy]) rmSync(path, { recursive: true, force: true });
+});
+
+async function buildFixture(root: string, options: FixtureOptions): Promise<void> {
+  const services = options.services ?? SERVICES;
   const write = (path: string, text: string) => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
@@ -161,6 +189,13 @@ exit ${options.cdkExit ?? 0}
 `,
   );
   chmodSync(cdk, 0o755);
+}
+
+function fixtureAt(root: string): Fixture {
+  const remote = join(root, 'manifests.git');
+  const platformDir = join(root, 'platform');
+  const cdkLog = join(root, 'cdk.log');
+  const cdk = join(root, 'bin', 'cdk');
   const bareGit = (...args: string[]) => git(root, '--git-dir', remote, ...args);
   return {
     root,
