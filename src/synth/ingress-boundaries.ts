@@ -394,21 +394,32 @@ function goField(object: JsonObject, name: string): JsonValue | undefined {
 }
 
 /**
- * ALB Ingresses with an action the controller cannot read, that a rule sends
- * to: the controller fails to build the Ingress's load balancer model, so it
- * changes nothing of that load balancer (the whole group's, in a group) until
- * the annotation is fixed. An action no backend names is never read.
+ * ALB Ingresses with an action that a rule sends to and the controller cannot
+ * use. One it cannot read fails the Ingress's load balancer model, so the
+ * controller changes nothing of that load balancer (the whole group's, in a
+ * group) until the annotation is fixed; one the Ingress does not have at all
+ * the controller answers, with its default --tolerate-non-existent-backend-action,
+ * by a fixed 503 for every request of the rule. An action no backend names is never read.
  */
 export function actionFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>, classes = clusterClasses(objectsByService)): GroupFinding[] {
   const findings: GroupFinding[] = [];
   for (const { service, object } of membersWhere(objectsByService, servedByAlb(classes))) {
     const actions = new Set(backendsOf(object).flatMap((backend) => (backend.action ? [backend.name] : [])));
     for (const name of actions) {
-      const problem = actionOf(object, name)?.problem;
-      if (problem === undefined) continue;
-      const message = `${ALB}actions.${name} ${problem}, so the AWS Load Balancer Controller cannot read the action a rule sends to and changes nothing of the Ingress's load balancer; write it as the controller documents, e.g. {"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"<Service>","servicePort":"<port>"}]}} (in apps/${service}/)`;
-      findings.push({ rule: 'ingress', service, object, message });
+      const reading = actionOf(object, name);
+      if (reading === undefined) findings.push({ rule: 'ingress', service, object, message: missingActionMessage(name, service) });
+      else if (reading.problem !== undefined) findings.push({ rule: 'ingress', service, object, message: unreadableActionMessage(name, reading.problem, service) });
     }
   }
   return findings;
 }
+
+function unreadableActionMessage(name: string, problem: string, service: string): string {
+  return `${ALB}actions.${name} ${problem}, so the AWS Load Balancer Controller cannot read the action a rule sends to and changes nothing of the Ingress's load balancer; write it as the controller documents, e.g. ${ACTION_EXAMPLE} (in apps/${service}/)`;
+}
+
+function missingActionMessage(name: string, service: string): string {
+  return `a rule sends to the action "${name}" (port name ${USE_ANNOTATION}), and the Ingress has no ${ALB}actions.${name} annotation, so the AWS Load Balancer Controller answers every request of that rule with a fixed 503 ("Backend action does not exist"); add the annotation, e.g. ${ACTION_EXAMPLE}, or send the rule to a Service and port (in apps/${service}/)`;
+}
+
+const ACTION_EXAMPLE = '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"<Service>","servicePort":"<port>"}]}}';

@@ -299,6 +299,17 @@ describe('ALB actions the controller can read', () => {
     );
   });
 
+  test('an action a rule sends to that the Ingress does not have: every request of the rule gets a 503, named with the annotation to add', () => {
+    assert.deepEqual(
+      violations(actionFindings, {
+        shop: [viaAction(ingress('shop', 'web', { [`${ALB}actions.other`]: '{"type":"fixed-response"}' }, 'alb', 'missing')), viaAction(ingress('shop', 'nginx-web', {}, 'nginx', 'missing'))],
+      }),
+      [
+        `shop: ingress Ingress/shop/web: a rule sends to the action "missing" (port name use-annotation), and the Ingress has no ${ALB}actions.missing annotation, so the AWS Load Balancer Controller answers every request of that rule with a fixed 503 ("Backend action does not exist"); add the annotation, e.g. {"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"<Service>","servicePort":"<port>"}]}}, or send the rule to a Service and port (in apps/shop/)`,
+      ],
+    );
+  });
+
   test('an action no rule sends to is never read, and another class\'s Ingress has no ALB actions', () => {
     assert.deepEqual(
       violations(actionFindings, {
