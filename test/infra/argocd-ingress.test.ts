@@ -1,12 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadPlatform, type ArgoCdIngress, type PlatformDefinition } from '../../src/platform/index.js';
 import { ClusterStack } from '../../src/infra/cluster-stack.js';
 import { kajiNagFindings } from '../../src/infra/nag.js';
-import { testNetwork } from './helpers.js';
+import { testApp, testNetwork } from './helpers.js';
 
 // GIVEN the example platform with Argo CD served at its URL, internet-facing
 // to two networks or internal (reached from the VPC), WHEN the blue cluster
@@ -17,7 +16,7 @@ function synthesized(ingress: ArgoCdIngress): { stack: ClusterStack; template: T
   const platform: PlatformDefinition = { ...example, argocd: { ingress } };
   const cluster = platform.clusters.find((candidate) => candidate.name === 'blue');
   assert.ok(cluster);
-  const app = new cdk.App();
+  const app = testApp();
   const stack = new ClusterStack(app, 'labs-blue', { platform, cluster, ...testNetwork(app, platform), platformAdminRoleArns: ['arn:aws:iam::111122223333:role/labs-platform-admins'] });
   return { stack, template: Template.fromStack(stack) };
 }

@@ -1,14 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { load } from 'js-yaml';
 import { loadPlatform, type PlatformDefinition } from '../../src/platform/index.js';
 import { ClusterStack, defaultRepositoryCredentialsSecretName } from '../../src/infra/cluster-stack.js';
 import { kajiNagFindings } from '../../src/infra/nag.js';
 import { InfraError } from '../../src/infra/errors.js';
-import { testNetwork } from './helpers.js';
+import { testApp, testNetwork } from './helpers.js';
 
 // GIVEN the example platform with Argo CD sign-in through an OIDC provider,
 // WHEN its blue cluster stack is synthesized (once for the whole file).
@@ -32,7 +31,7 @@ const platform: PlatformDefinition = {
 };
 const cluster = platform.clusters.find((candidate) => candidate.name === 'blue');
 assert.ok(cluster);
-const app = new cdk.App();
+const app = testApp();
 const stack = new ClusterStack(app, 'labs-blue', { platform, cluster, ...testNetwork(app, platform), platformAdminRoleArns: ['arn:aws:iam::111122223333:role/labs-platform-admins'] });
 const template = Template.fromStack(stack);
 const json = JSON.stringify(template.toJSON());
@@ -124,7 +123,7 @@ describe('ClusterStack with argocd.sso', () => {
   });
 
   test('an argoCdValues global that is not a map: an InfraError naming the construct, the field and the cluster stack\'s setting, before anything is built', () => {
-    const other = new cdk.App();
+    const other = testApp();
     assert.throws(
       () => new ClusterStack(other, 'labs-blue', { platform, cluster, ...testNetwork(other, platform), platformAdminRoleArns: ['arn:aws:iam::111122223333:role/labs-platform-admins'], argoCdValues: { global: 'mirror' } }),
       (error: unknown) =>
@@ -136,7 +135,7 @@ describe('ClusterStack with argocd.sso', () => {
   });
 
   test('an argoCdValues configs that is not a map: the same InfraError, naming values.configs', () => {
-    const other = new cdk.App();
+    const other = testApp();
     assert.throws(
       () => new ClusterStack(other, 'labs-blue', { platform, cluster, ...testNetwork(other, platform), platformAdminRoleArns: ['arn:aws:iam::111122223333:role/labs-platform-admins'], argoCdValues: { configs: null } }),
       (error: unknown) =>

@@ -5,12 +5,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import * as cdk from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { loadPlatform, type PlatformDefinition } from '../../src/platform/index.js';
 import { ClusterStack, type ClusterStackProps } from '../../src/infra/cluster-stack.js';
 import { InfraError } from '../../src/infra/errors.js';
-import { testNetwork } from './helpers.js';
+import { testApp, testNetwork } from './helpers.js';
 
 const platform = await loadPlatform(fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url)));
 const blue = platform.clusters.find((cluster) => cluster.name === 'blue')!;
@@ -19,7 +18,7 @@ const OTHER_ADMIN = 'arn:aws:iam::111122223333:role/break-glass';
 
 /** WHEN a cluster stack is built for blue from `definition` (its own app and stand-in network). */
 function build(definition: PlatformDefinition, props: Partial<ClusterStackProps> = {}): ClusterStack {
-  const app = new cdk.App();
+  const app = testApp();
   return new ClusterStack(app, 'labs-blue', { platform: definition, cluster: blue, ...testNetwork(app, platform), ...props });
 }
 

@@ -10,7 +10,7 @@ import { InfraError } from '../../src/infra/errors.js';
 import { kajiNagFindings } from '../../src/infra/nag.js';
 import { FLOOR } from '../../src/capacity/propose.js';
 import { CHARTS, PINNED_KUBERNETES_VERSIONS, versionPins } from '../../src/infra/versions.js';
-import { taggableResourceTags, testNetwork, trustStatementsOf } from './helpers.js';
+import { taggableResourceTags, testApp, testNetwork, trustStatementsOf } from './helpers.js';
 
 // GIVEN the example platform (blue on 1.32, green on 1.35, six teams), a VPC
 // and a hosted zone from a tiny stand-in for the shared stack, one admin role;
@@ -28,7 +28,7 @@ function clusterNamed(name: string): PlatformDefinition['clusters'][number] {
   return cluster;
 }
 
-const app = new cdk.App();
+const app = testApp();
 const shared = network(app);
 // WHEN
 // The platform admins come from platform.yaml's platform.adminRoles (ADMIN).
@@ -665,7 +665,7 @@ describe('ClusterStack: cdk-nag and bad input', () => {
   test('a Kubernetes version without pins is an InfraError that lists the supported versions', () => {
     // GIVEN a platform whose cluster runs 1.31
     const old = { name: 'old', kubernetesVersion: '1.31', weight: 0, retiring: false };
-    const oldApp = new cdk.App();
+    const oldApp = testApp();
     // WHEN / THEN
     assert.throws(
       () => new ClusterStack(oldApp, 'labs-old', { platform: { ...platform, clusters: [old] }, cluster: old, ...network(oldApp) }),
@@ -682,7 +682,7 @@ describe('ClusterStack: cdk-nag and bad input', () => {
   });
 
   test('an identity named twice, or a world-open endpoint, is refused with the field named', () => {
-    const badApp = new cdk.App();
+    const badApp = testApp();
     const net = network(badApp);
     assert.throws(
       () => new ClusterStack(badApp, 'dup', { platform, cluster: clusterNamed('blue'), ...net, platformAdminRoleArns: [platform.teams[1]!.identity] }),
@@ -695,7 +695,7 @@ describe('ClusterStack: cdk-nag and bad input', () => {
   });
 
   test('a public endpoint CIDR is a real block: every address written another way, or no CIDR at all, is refused', () => {
-    const badApp = new cdk.App();
+    const badApp = testApp();
     const net = network(badApp);
     const refused = (cidr: string, phrase: RegExp, id: string): void => {
       assert.throws(

@@ -2,17 +2,17 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SharedStack } from '../../src/infra/index.js';
 import { loadPlatform, parsePlatform } from '../../src/platform/index.js';
 import { platformYaml } from '../support/platform.js';
+import { testApp } from './helpers.js';
 
 /** The shared stack of a one-service platform whose platform.yaml names these `network.awsEndpoints`. */
 function sharedStack(awsEndpoints: readonly string[]): { stack: SharedStack; template: Template } {
   const network = awsEndpoints.length ? `network:\n  awsEndpoints: [${awsEndpoints.join(', ')}]\n` : '';
   const platform = parsePlatform(platformYaml([{ name: 'shop' }]).replace('manifests:', `${network}manifests:`), 'platform.yaml');
-  const stack = new SharedStack(new cdk.App(), 'shop-shared', { platform });
+  const stack = new SharedStack(testApp(), 'shop-shared', { platform });
   return { stack, template: Template.fromStack(stack) };
 }
 

@@ -6,6 +6,15 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import type { PlatformDefinition } from '../../src/platform/index.js';
 import type { ClusterStackProps } from '../../src/infra/cluster-stack.js';
 
+/**
+ * An App for a test's stacks, without aws-cdk-lib's validation of the templates against the
+ * CloudFormation resource schemas: it costs seconds per stack, and what the example platform and
+ * the scaffold build is validated by `cdk synth` itself (example-app.test.ts).
+ */
+export function testApp(props: cdk.AppProps = {}): cdk.App {
+  return new cdk.App({ builtinCloudFormationValidation: false, ...props });
+}
+
 /** A stand-in VPC (public and node subnets in three zones) and hosted zone, in a stack of their own in `app`. */
 export function testNetwork(app: cdk.App, platform: PlatformDefinition): Pick<ClusterStackProps, 'vpc' | 'hostedZone'> {
   const stack = new cdk.Stack(app, 'Network', { env: { account: platform.platform.account, region: platform.platform.region } });

@@ -3,7 +3,7 @@
 // synthesised for the whole file; the error cases fail while constructing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -14,6 +14,7 @@ import { kajiNagFindings } from '../../src/infra/nag.js';
 import { compareVersions } from '../../src/infra/private/karpenter-pins.js';
 import type { CapacityDefinition, PlatformDefinition } from '../../src/platform/index.js';
 import { definePlatform } from '../support/platform.js';
+import { testApp } from './helpers.js';
 
 const CLUSTER_NAME = 'shop-blue';
 
@@ -27,7 +28,7 @@ function platform(capacity: Partial<CapacityDefinition> = {}): PlatformDefinitio
 
 /** GIVEN a stack with an EKS cluster (explicit name, VPC in three zones, kubectl 1.32). */
 function clusterStack(id = 'Test'): { stack: Stack; cluster: eks.Cluster } {
-  const app = new App();
+  const app = testApp();
   const stack = new Stack(app, id, { env: { account: '111122223333', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], natGateways: 1 });
   const cluster = new eks.Cluster(stack, 'Cluster', {
@@ -458,7 +459,7 @@ describe('Karpenter: IAM', () => {
   });
 
   test('a cluster without an explicit name is refused', () => {
-    const app = new App();
+    const app = testApp();
     const other = new Stack(app, 'Unnamed', { env: { account: '111122223333', region: 'eu-west-1' } });
     const vpc = new ec2.Vpc(other, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1 });
     const unnamed = new eks.Cluster(other, 'Cluster', {

@@ -16,6 +16,7 @@ import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { buildPlatformApp } from '../../src/infra/app.js';
 import { awsCliLayerAsset, kubectlLayerAsset, linkLayerZips, stagedAssetPath } from '../../src/infra/private/layer-staging.js';
 import { loadPlatform } from '../../src/platform/index.js';
+import { testApp } from './helpers.js';
 
 const platform = await loadPlatform(fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url)));
 
@@ -60,7 +61,7 @@ describe('layer zips staged as hard links', () => {
       const zip = join(outdir, 'source.zip');
       writeFileSync(zip, 'PK\u0005\u0006'.padEnd(22, '\u0000'));
       const assembly = join(outdir, 'cdk.out');
-      const stack = new cdk.Stack(new cdk.App({ outdir: assembly }), 'Layer');
+      const stack = new cdk.Stack(testApp({ outdir: assembly }), 'Layer');
       // WHEN aws-cdk-lib stages it
       new lambda.LayerVersion(stack, 'Layer', { code: lambda.Code.fromAsset(zip, { assetHash: 'kaji-test-hash' }) });
       const staging = stack.node.findAll().find((construct): construct is cdk.AssetStaging => construct instanceof cdk.AssetStaging);
@@ -100,7 +101,7 @@ describe('layer zips staged as hard links', () => {
   test('a link aws-cdk-lib did not stage at is removed again', () => {
     withOutdir((outdir) => {
       // GIVEN a link under a name no asset is staged at (as if aws-cdk-lib named staged files differently)
-      const stack = new cdk.Stack(new cdk.App({ outdir }), 'Layers');
+      const stack = new cdk.Stack(testApp({ outdir }), 'Layers');
       const stray = { file: layers[0]!.file, assetHash: 'not-the-layer-hash' };
       const links = linkLayerZips(stack, [stray]);
       assert.ok(existsSync(stagedAssetPath(outdir, stray)));
@@ -115,7 +116,7 @@ describe('layer zips staged as hard links', () => {
 
   test('nothing is linked when the app disables asset staging', () => {
     withOutdir((outdir) => {
-      const stack = new cdk.Stack(new cdk.App({ outdir, context: { [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true } }), 'Layers');
+      const stack = new cdk.Stack(testApp({ outdir, context: { [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true } }), 'Layers');
       // (checked before keepStaged, which would remove any link again: no layer stages here)
       const links = linkLayerZips(stack, layers);
       assert.deepEqual(readdirSync(outdir).filter((name) => name.startsWith('asset.')), []);
@@ -134,7 +135,7 @@ describe('layer zips staged as hard links', () => {
         const zip = join(source, 'layer.zip');
         writeFileSync(zip, 'PK\u0005\u0006'.padEnd(22, '\u0000'));
         const asset = { file: zip, assetHash: 'kaji-test-hash' };
-        const stack = new cdk.Stack(new cdk.App({ outdir }), 'Layer');
+        const stack = new cdk.Stack(testApp({ outdir }), 'Layer');
         // WHEN kaji tries to link it and the layer stages it
         const links = linkLayerZips(stack, [asset]);
         assert.equal(existsSync(stagedAssetPath(outdir, asset)), false, 'no link across file systems');

@@ -8,6 +8,7 @@ import * as cdk from 'aws-cdk-lib/core';
 import { buildPlatformApp } from '../../src/infra/app.js';
 import { PlatformStack } from '../../src/infra/private/platform-stack.js';
 import { loadPlatform } from '../../src/platform/index.js';
+import { testApp } from './helpers.js';
 
 const platform = await loadPlatform(fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url)));
 
@@ -53,7 +54,7 @@ describe('PlatformStack: logical IDs', () => {
   });
 
   test('renameLogicalId and overrideLogicalId still apply to allocated IDs', () => {
-    const stack = new PlatformStack(new cdk.App(), 'Stack');
+    const stack = new PlatformStack(testApp(), 'Stack');
     const renamed = new cdk.CfnResource(stack, 'Renamed', { type: 'AWS::SQS::Queue' });
     const overridden = new cdk.CfnResource(stack, 'Overridden', { type: 'AWS::SQS::Queue' });
     const allocated = stack.getLogicalId(renamed);

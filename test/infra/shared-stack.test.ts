@@ -12,7 +12,7 @@ import { parsePlatform, type PlatformDefinition } from '../../src/platform/index
 import { SharedStack, type SharedStackProps } from '../../src/infra/shared-stack.js';
 import { applyKajiNag, kajiNagFindings, suppress } from '../../src/infra/nag.js';
 import { InfraError } from '../../src/infra/errors.js';
-import { taggableResourceTags, trustStatementsOf } from './helpers.js';
+import { taggableResourceTags, testApp, trustStatementsOf } from './helpers.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -38,7 +38,7 @@ function platform(options: { loadBalancerCidrs?: string; prefix?: string } = {})
 }
 
 function build(props: Omit<SharedStackProps, 'platform'> & { platform?: PlatformDefinition } = {}): { stack: SharedStack; template: Template } {
-  const app = new cdk.App();
+  const app = testApp();
   const stack = new SharedStack(app, 'shop-shared', { platform: platform(), ...props });
   return { stack, template: Template.fromStack(stack) };
 }
@@ -333,7 +333,7 @@ describe('SharedStack at scale: CloudFormation allows 200 outputs and 500 resour
 describe('cdk-nag AwsSolutions over the example platform', () => {
   // GIVEN the labs example (30 services) with kaji's nag applied
   const file = fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url));
-  const app = new cdk.App();
+  const app = testApp();
   const stack = new SharedStack(app, 'labs-shared', { platform: parsePlatform(readFileSync(file, 'utf8'), file) });
   applyKajiNag(stack);
 
@@ -356,7 +356,7 @@ describe('cdk-nag AwsSolutions over the example platform', () => {
 
   test('without the acknowledgement the finding is reported (the checks do run)', () => {
     // GIVEN a fresh stack whose CI role policy is inspected without acknowledgements
-    const bare = new cdk.Stack(new cdk.App(), 'bare');
+    const bare = new cdk.Stack(testApp(), 'bare');
     const role = new cdk.aws_iam.Role(bare, 'Role', { assumedBy: new cdk.aws_iam.AccountRootPrincipal() });
     role.addToPolicy(new cdk.aws_iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     assert.ok(kajiNagFindings(bare).some((finding) => finding.ruleName === 'AwsSolutions-IAM5[Resource::*]'));
@@ -366,7 +366,7 @@ describe('cdk-nag AwsSolutions over the example platform', () => {
   });
 
   test('a suppression without a real reason is refused', () => {
-    const bare = new cdk.Stack(new cdk.App(), 'bare');
+    const bare = new cdk.Stack(testApp(), 'bare');
     assert.throws(() => suppress(bare, [{ id: 'AwsSolutions-IAM5', reason: 'ok' }]), (error: unknown) => InfraError.isInfraError(error) && error.field === 'suppressions[0].reason');
     assert.throws(() => suppress(bare, [{ id: '', reason: 'a perfectly fine reason for it' }]), (error: unknown) => InfraError.isInfraError(error) && error.field === 'suppressions[0].id');
   });
@@ -375,7 +375,7 @@ describe('cdk-nag AwsSolutions over the example platform', () => {
 describe('SharedStack refuses bad input, naming the construct and the field', () => {
   const good = platform();
   const withInfo = (info: Partial<PlatformDefinition['platform']>): PlatformDefinition => ({ ...good, platform: { ...good.platform, ...info } });
-  const make = (definition: PlatformDefinition, props: Omit<SharedStackProps, 'platform'> = {}) => () => new SharedStack(new cdk.App(), 'shop-shared', { ...props, platform: definition });
+  const make = (definition: PlatformDefinition, props: Omit<SharedStackProps, 'platform'> = {}) => () => new SharedStack(testApp(), 'shop-shared', { ...props, platform: definition });
 
   test('a missing domain, account or region is named', () => {
     expectInfraError(make(withInfo({ domain: '' })), 'platform.platform.domain', /is missing/, /hosted zone/);

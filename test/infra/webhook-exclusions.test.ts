@@ -4,13 +4,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadPlatform } from '../../src/platform/index.js';
 import { WEBHOOK_EXCLUDED_NAMESPACES } from '../../src/platform/derive/components/webhook.js';
 import { CDK_NAMESPACES } from '../../src/platform/derive/names.js';
 import { ClusterStack } from '../../src/infra/cluster-stack.js';
-import { testNetwork } from './helpers.js';
+import { testApp, testNetwork } from './helpers.js';
 
 const platform = await loadPlatform(fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url)));
 
@@ -30,7 +29,7 @@ function installedNamespaces(template: Template): Set<string> {
 
 describe('the admission webhook and the cluster stack', () => {
   test('the webhook excludes exactly the namespaces the stack installs into (CDK_NAMESPACES), and kaji-system', () => {
-    const app = new cdk.App();
+    const app = testApp();
     const cluster = platform.clusters[0]!;
     const stack = new ClusterStack(app, `labs-${cluster.name}`, { platform, cluster, ...testNetwork(app, platform), platformAdminRoleArns: ['arn:aws:iam::111122223333:role/admins'] });
     const installed = [...installedNamespaces(Template.fromStack(stack))].sort();
