@@ -11,7 +11,7 @@ export async function runUpgrade(fixture: Fixture, args: readonly string[], serv
   const [command, ...rest] = args;
   const argv = ['upgrade', command!, '--platform', fixture.platformDir, ...rest];
   if (['next', 'rollback', 'finish'].includes(command!)) {
-    argv.push('--cdk', fixture.cdk, '--interval', '5ms', '--timeout', '3s');
+    argv.push('--cdk', fixture.cdk, '--interval', '25ms', '--timeout', '3s');
     if (servers.argocd) argv.push('--argocd-server', servers.argocd.url);
     if (servers.route53) argv.push('--route53-endpoint', servers.route53.url);
   }

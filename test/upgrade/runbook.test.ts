@@ -50,7 +50,7 @@ async function upgrade(fixture: Fixture, args: string[], servers: Servers = {}):
   const run = ['next', 'rollback', 'finish'].includes(command!);
   const argv = ['upgrade', command!, '--platform', fixture.platformDir, ...rest];
   if (run) {
-    argv.push('--cdk', fixture.cdk, '--interval', '5ms', '--timeout', '3s');
+    argv.push('--cdk', fixture.cdk, '--interval', '25ms', '--timeout', '3s');
     if (servers.argocd) argv.push('--argocd-server', servers.argocd.url);
     if (servers.blue) argv.push('--old-argocd-server', servers.blue.url);
     if (servers.route53) argv.push('--route53-endpoint', servers.route53.url);
@@ -63,7 +63,7 @@ async function upgrade(fixture: Fixture, args: string[], servers: Servers = {}):
 /** The flags `upgrade` gives a run command, as the commands it suggests carry them (in --help's order). */
 function carried(fixture: Fixture, servers: Servers): string {
   const urls = [servers.argocd && `--argocd-server ${servers.argocd.url}`, servers.blue && `--old-argocd-server ${servers.blue.url}`, servers.route53 && `--route53-endpoint ${servers.route53.url}`].filter(Boolean);
-  return [`--platform ${fixture.platformDir}`, `--cdk ${fixture.cdk}`, ...urls, '--timeout 3s', '--interval 5ms'].join(' ');
+  return [`--platform ${fixture.platformDir}`, `--cdk ${fixture.cdk}`, ...urls, '--timeout 3s', '--interval 25ms'].join(' ');
 }
 
 function state(fixture: Fixture): { done: Record<string, string>; weights: Record<string, number>; inProgress?: { step: string }; rollbacks: unknown[] } {
