@@ -607,7 +607,7 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
     const overlay = path('manifests/apps/blog-export/overlays/green/kustomization.yaml');
     rmSync(overlay);
     symlinkSync(path('ci-secret.txt'), overlay);
-    await runSynth({ directory: root, outDirectory: path('out') });
+    await runSynth({ directory: root, outDirectory: path('out'), infrastructure: false });
     const { code, stderr } = await kaji(['dashboard', '--platform', '.'], { cwd: root });
     assert.equal(code, 0, stderr);
     const html = readFileSync(path('out/dashboard.html'), 'utf8');
