@@ -74,6 +74,21 @@ spec:
     ]);
   });
 
+  test('cluster-scoped kinds of the add-ons the platform runs (the ALB controller, Karpenter) and of the API are refused, namespace or not', () => {
+    const kinds = [
+      ['elbv2.k8s.aws/v1beta1', 'IngressClassParams'],
+      ['karpenter.sh/v1', 'NodeClaim'],
+      ['gateway.networking.k8s.io/v1', 'GatewayClass'],
+      ['certificates.k8s.io/v1', 'CertificateSigningRequest'],
+      ['flowcontrol.apiserver.k8s.io/v1', 'FlowSchema'],
+    ];
+    const objects = objectsFrom(kinds.map(([apiVersion, kind]) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: mine, namespace: shop}\n`).join('---\n'));
+    assert.deepEqual(
+      serviceBoundaryViolations(platform, shop, objects).map((v) => `${v.rule} ${v.message}`),
+      kinds.map(([, kind]) => `clusterScoped ${kind} is cluster-scoped; tenants may only create objects in their namespace "shop"`),
+    );
+  });
+
   test("the guardrails' kinds, TargetGroupBindings and VerticalPodAutoscalers are refused in the service's own namespace too", () => {
     const objects = objectsFrom(`apiVersion: elbv2.k8s.aws/v1beta1
 kind: TargetGroupBinding
