@@ -129,25 +129,22 @@ export function clusterClasses(objectsByService: ReadonlyMap<string, readonly Ku
   return classes;
 }
 
-/** Whether the AWS Load Balancer Controller builds an ALB for the object: an Ingress of one of its classes. */
+/** Whether the AWS Load Balancer Controller builds an ALB for the object: an Ingress of one of its classes that it reads as such. */
 function servedByAlb(classes: ReadonlyMap<string, boolean>): (object: KubeObject) => boolean {
-  return (object) => {
-    if (object.kind !== 'Ingress') return false;
-    const className = ingressClass(object);
-    // The annotation counts only as "alb" (see albClassProblem); spec.ingressClassName as any ALB class.
-    return classes.get(className ?? '') === true && (className === ALB_CLASS || Boolean(stringAt(object.raw.spec, 'ingressClassName')));
-  };
+  return (object) => object.kind === 'Ingress' && albClassOf(object, classes)?.read === true;
 }
 
 /**
- * The older annotation is matched by the controller against its own class
- * name ("alb") only, never against IngressClass objects: an annotation naming
- * an ALB IngressClass under another name is no controller's.
+ * The Ingress's class when it is one of the AWS Load Balancer Controller's,
+ * and whether the controller reads it so. The older annotation is matched by
+ * the controller against its own class name ("alb") only, never against
+ * IngressClass objects: an annotation naming an ALB IngressClass under
+ * another name is no controller's.
  */
-function albClassProblem(object: KubeObject, classes: ReadonlyMap<string, boolean>): string | undefined {
+function albClassOf(object: KubeObject, classes: ReadonlyMap<string, boolean>): { readonly className: string; readonly read: boolean } | undefined {
   const className = ingressClass(object);
-  if (stringAt(object.raw.spec, 'ingressClassName') || className === undefined || className === ALB_CLASS || classes.get(className) !== true) return undefined;
-  return className;
+  if (className === undefined || classes.get(className) !== true) return undefined;
+  return { className, read: className === ALB_CLASS || Boolean(stringAt(object.raw.spec, 'ingressClassName')) };
 }
 
 /** Every service's objects that `keep` selects, each with its service, services in name order. */
@@ -224,8 +221,8 @@ export function internalSchemeFindings(objectsByService: ReadonlyMap<string, rea
 export function ingressClassFindings(objectsByService: ReadonlyMap<string, readonly KubeObject[]>, classes = clusterClasses(objectsByService)): GroupFinding[] {
   return membersWhere(objectsByService, (object) => object.kind === 'Ingress').flatMap(({ service, object }): GroupFinding[] => {
     const className = ingressClass(object);
-    const annotatedAlb = albClassProblem(object, classes);
-    if (annotatedAlb !== undefined) return [{ rule: 'ingress', service, object, message: annotatedAlbClassMessage(annotatedAlb, service) }];
+    const alb = albClassOf(object, classes);
+    if (alb?.read === false) return [{ rule: 'ingress', service, object, message: annotatedAlbClassMessage(alb.className, service) }];
     if (className !== undefined && classes.has(className)) return [];
     const message = className === undefined ? unclassedMessage(service) : unservedClassMessage(object, className, service);
     return [{ rule: 'ingress', service, object, message }];
