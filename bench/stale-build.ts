@@ -29,10 +29,17 @@ function staleBuild(): string[] {
  * import dist/ only after this (a static import would fail first, unexplained).
  */
 export function refuseStaleBuild(): void {
-  const stale = staleBuild();
-  if (stale.length === 0) return;
-  console.error(`dist/ is missing or older than src/ (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''}): run \`npm run build\` first`);
+  const problem = staleBuildProblem();
+  if (problem === undefined) return;
+  console.error(problem);
   process.exit(2);
+}
+
+/** What is stale in dist/, as one line saying what to run; undefined when dist/ is as src/ is. */
+export function staleBuildProblem(): string | undefined {
+  const stale = staleBuild();
+  if (stale.length === 0) return undefined;
+  return `dist/ is missing or older than src/ (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''}): run \`npm run build\` first`;
 }
 
 /** The compiled module of a src/ path ("kube/index.js"), loaded after refuseStaleBuild. */

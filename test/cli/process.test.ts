@@ -6,10 +6,11 @@ import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { scaffold } from '../../src/cli/init.js';
-import { hasKubectl, KAJI_ROOT, tempTree } from '../support/files.js';
+import { hasKubectl, tempTree } from '../support/files.js';
 import { nobodyCannotReach, tempTreeForOthers } from '../support/shared-temp.js';
+import { KAJI_BIN } from '../support/bin.js';
 
-const bin = `${KAJI_ROOT}dist/cli/main.js`;
+const bin = KAJI_BIN;
 
 /** kaji's temporary files (`.NAME.kaji-PID.tmp`) anywhere below a folder. */
 function temporariesIn(root: string): string[] {

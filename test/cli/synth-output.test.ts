@@ -11,8 +11,9 @@ import { hasKubectl, KAJI_ROOT } from '../support/files.js';
 import { platformTree, platformYaml, POLICY, serviceFiles } from '../support/platform.js';
 import { nobodyCannotReach, tempTreeForOthers } from '../support/shared-temp.js';
 import { greenOnly, snapshot, stagingIn } from '../support/synth-output.js';
+import { KAJI_BIN } from '../support/bin.js';
 
-const bin = `${KAJI_ROOT}dist/cli/main.js`;
+const bin = KAJI_BIN;
 const hasMachineId = existsSync('/etc/machine-id') && /^[0-9a-f]{32}$/.test(readFileSync('/etc/machine-id', 'utf8').trim());
 
 /** Runs the bin to its end, as nobody when the tests run as root (for whom every folder is writable). */

@@ -22,6 +22,7 @@ import { setEnv } from '../support/env.js';
 import { hasKubectl, KAJI_ROOT } from '../support/files.js';
 import { snapshotList } from '../capacity/cluster.js';
 import { ARGOCD_TOKEN, healthyApps, startArgoCd } from '../upgrade/fixture.js';
+import { KAJI_BIN } from '../support/bin.js';
 
 const ECR = '111122223333.dkr.ecr.ap-northeast-1.amazonaws.com';
 
@@ -80,7 +81,7 @@ function containerImages(value: unknown): string[] {
     (key === 'containers' || key === 'initContainers') && Array.isArray(field) ? field.map((container: { image: string }) => container.image) : containerImages(field),
   );
 }
-const MAIN = join(KAJI_ROOT, 'dist/cli/main.js');
+const MAIN = KAJI_BIN;
 
 /**
  * `kaji dashboard --serve --port 0 …flags` run in this process in `cwd`, once

@@ -15,9 +15,10 @@ import { tenantsDocument } from '../../src/platform/boundaries/index.js';
 import { parsePlatform } from '../../src/platform/index.js';
 import { ECR, platformYaml } from '../support/platform.js';
 import { admit, certificatePair, podSpec, review, servedFingerprint, TEST_CONFIG_YAML, waitFor, workload } from './helpers.js';
+import { KAJI_BIN } from '../support/bin.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const MAIN = KAJI_BIN;
 
 /** A port some other server holds on 127.0.0.1. */
 async function busyPort(): Promise<{ port: number; close: () => void }> {

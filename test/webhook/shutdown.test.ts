@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { call, podSpec, review, testCertificate, TEST_CONFIG_YAML, workload, type ReviewResponse } from './helpers.js';
+import { KAJI_BIN } from '../support/bin.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = join(ROOT, 'dist/cli/main.js');
+const MAIN = KAJI_BIN;
 const IN_FLIGHT = 4;
 
 /** `kaji webhook` as a child process, its standard output read as JSON lines. */
