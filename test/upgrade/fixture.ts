@@ -143,8 +143,7 @@ async function buildFixture(root: string, options: FixtureOptions): Promise<void
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
   };
-  const remote = join(root, 'manifests.git');
-  const platformDir = join(root, 'platform');
+  const { remote, platformDir, cdkLog, cdk } = fixturePaths(root);
   const manifests = options.inRepository ? 'platform' : 'platform/manifests';
   const checkout = join(root, manifests);
   write('platform/platform.yaml', platformYaml(`file://${remote}`, services, options.clusters, options.inRepository ? '.' : 'manifests'));
@@ -168,8 +167,6 @@ async function buildFixture(root: string, options: FixtureOptions): Promise<void
   git(checkout, 'remote', 'add', 'origin', remote);
   git(checkout, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
 
-  const cdkLog = join(root, 'cdk.log');
-  const cdk = join(root, 'bin', 'cdk');
   // Like the real CLI, it knows the stacks the app builds from ../platform.yaml (list), and destroys
   // a stack the app no longer defines by printing "No stacks match" and exiting 0 (logged as such).
   write(
@@ -191,11 +188,13 @@ exit ${options.cdkExit ?? 0}
   chmodSync(cdk, 0o755);
 }
 
+/** Where a fixture at `root` keeps the remote, platform.yaml's folder, the fake cdk and its log. */
+function fixturePaths(root: string): { remote: string; platformDir: string; cdk: string; cdkLog: string } {
+  return { remote: join(root, 'manifests.git'), platformDir: join(root, 'platform'), cdk: join(root, 'bin', 'cdk'), cdkLog: join(root, 'cdk.log') };
+}
+
 function fixtureAt(root: string): Fixture {
-  const remote = join(root, 'manifests.git');
-  const platformDir = join(root, 'platform');
-  const cdkLog = join(root, 'cdk.log');
-  const cdk = join(root, 'bin', 'cdk');
+  const { remote, platformDir, cdkLog, cdk } = fixturePaths(root);
   const bareGit = (...args: string[]) => git(root, '--git-dir', remote, ...args);
   return {
     root,
@@ -428,7 +427,7 @@ function reversed(name: string): string {
  * external-dns's ownership records, which kaji must ignore).
  */
 export function recordsFromRemote(fixture: Fixture, services: readonly FixtureService[] = SERVICES): readonly Record53[] {
-  const key = [fixture.remote, fixture.tip(), ...services.map((service) => service.name)].join('\n');
+  const key = [fixture.remote, fixture.tip(), JSON.stringify(services)].join('\n');
   const known = recordsAtTip.get(key);
   if (known) return known;
   const records: Record53[] = [];
