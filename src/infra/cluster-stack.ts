@@ -282,8 +282,7 @@ export class ClusterStack extends PlatformStack {
       hostedZone: props.hostedZone,
       vpcCidr: props.vpc.vpcCidrBlock,
     });
-    // Argo CD's own Ingress (argocd.ingress) is admitted by the controller's webhook, which must answer by then.
-    if (platform.argocd?.ingress !== undefined) this.argoCd.chart.node.addDependency(this.loadBalancerController.chart);
+    this.admitServicesAfterLoadBalancerController();
     // The first sync creates Services and Ingresses: the controller's webhooks must answer by then.
     this.argoCd.root.node.addDependency(this.loadBalancerController.chart);
     // kaji-platform's webhook certificates are cert-manager objects: its CRDs must exist before the first sync.
@@ -293,6 +292,21 @@ export class ClusterStack extends PlatformStack {
 
     new cdk.CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
     this.acknowledgeNagFindings(publicCidrs);
+  }
+
+  /**
+   * Once the controller's chart is applied, its Service webhook
+   * (mservice.elbv2.k8s.aws, failurePolicy Fail) admits every new Service of
+   * the cluster, and refuses them ("no endpoints available for service
+   * aws-load-balancer-webhook-service") until its pods are ready. Every other
+   * chart of the stack creates Services (webhooks, metrics, Argo CD's own, and
+   * the External Secrets Operator's after Argo CD's), so each is installed
+   * after the controller's chart, which waits for its pods, instead of racing
+   * it; Argo CD's Ingress (argocd.ingress) needs its Ingress webhook as well.
+   */
+  private admitServicesAfterLoadBalancerController(): void {
+    const charts = [this.karpenter.chart, this.externalDns.chart, this.resourceMetrics.metricsServer, this.resourceMetrics.vpa, this.certManager.chart, this.argoCd.chart];
+    for (const chart of charts) chart.node.addDependency(this.loadBalancerController.chart);
   }
 
   /**

@@ -291,6 +291,24 @@ describe('ClusterStack: add-ons and system nodes', () => {
     for (const name of ['cert-manager', 'aws-load-balancer-controller', 'vpa']) assert.ok(dependsOn.includes(idOf(name)), `${name}: ${dependsOn.join(', ')}`);
   });
 
+  test("every other chart is installed after the load balancer controller's, whose Service webhook refuses Services until its pods are ready", () => {
+    const template = blue.toJSON() as { Resources: Record<string, { Type: string; DependsOn?: string[]; Properties?: { Chart?: string } }> };
+    /** The logical IDs `id` waits for, directly or through others. */
+    const after = (id: string, seen = new Set<string>()): Set<string> => {
+      for (const dependency of template.Resources[id]?.DependsOn ?? []) {
+        if (!seen.has(dependency)) after(dependency, seen.add(dependency));
+      }
+      return seen;
+    };
+    const charts = resources(blue, 'Custom::AWSCDK-EKS-HelmChart');
+    const [controller] = charts.find(([, properties]) => properties.Chart === 'aws-load-balancer-controller')!;
+    const others = charts.filter(([id]) => id !== controller);
+    assert.equal(others.length, 7);
+    for (const [id, properties] of others) assert.ok(after(id).has(controller), `${String(properties.Chart)} does not wait for the load balancer controller`);
+    // The controller itself waits for its pods to be ready.
+    assert.equal(chart(blue, 'aws-load-balancer-controller').Wait, true);
+  });
+
   test('cert-manager is installed, pinned and with its CRDs, for the webhook certificates', () => {
     const certManager = chart(blue, 'cert-manager');
     assert.equal(certManager.Version, 'v1.20.4');
