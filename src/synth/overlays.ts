@@ -5,7 +5,7 @@
 import { cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterDefinition, PlatformDefinition, ServiceDefinition } from '../platform/index.js';
-import { kustomizationFile } from '../kube/index.js';
+import { displayPath, kustomizationFile } from '../kube/index.js';
 
 export interface OverlayPlan {
   readonly service: string;
@@ -50,10 +50,12 @@ export async function planOverlays(
     if (missing.length === 0) continue;
     const source = newestOverlay(existing, platform.clusters);
     if (!source) {
+      // The file to create is named from where kaji runs (manifests/apps/… in a kaji init platform), as kustomize's errors are.
+      const kustomization = displayPath(join(root, overlayPath(service.name, missing[0]!.name), 'kustomization.yaml'));
       problems.push({
         service: service.name,
         path: `apps/${service.name}/overlays/`,
-        message: `no overlay to deploy ${service.name} from: create apps/${service.name}/overlays/${missing[0]!.name}/kustomization.yaml (resources: [../../base])`,
+        message: `no overlay to deploy ${service.name} from: create ${kustomization} (resources: [../../base])`,
       });
       continue;
     }

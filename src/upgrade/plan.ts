@@ -145,7 +145,7 @@ export async function planUpgrade(options: PlanOptions): Promise<UpgradePlan> {
   for (const problem of problems) blockers.push({ kind: 'overlay', service: problem.service, message: problem.message });
   const pending = plans.filter((plan) => plan.cluster === to.name);
   for (const plan of pending) {
-    blockers.push({ kind: 'overlay', service: plan.service, message: `${plan.path} does not exist: run kaji synth (it copies ${plan.from}) and merge` });
+    blockers.push({ kind: 'overlay', service: plan.service, message: `${displayPath(join(root, plan.path))} does not exist: run kaji synth (it copies ${displayPath(join(root, plan.from))}) and merge` });
   }
 
   // Rendered as synth renders it; a missing overlay from the one synth would copy.
