@@ -85,6 +85,12 @@ function warningLines(result: SynthResult, checkOnly: boolean): string[] {
   });
 }
 
+/** Where the changes not printed are listed: the run's summary.json, which --check-only does not write. */
+function restListedIn(result: SynthResult, checkOnly: boolean): string {
+  const summary = displayPath(join(result.outDirectory, 'summary.json'));
+  return checkOnly ? `kaji synth without --check-only makes them all and lists them in ${summary}` : `all in ${summary}`;
+}
+
 function changeLines(result: SynthResult, checkOnly: boolean): string[] {
   const count = (action: string) => result.fileChanges.filter((change) => change.action === action).length;
   const lines: string[] = [];
@@ -95,7 +101,7 @@ function changeLines(result: SynthResult, checkOnly: boolean): string[] {
     lines.push(checkOnly ? `generated files OUT OF DATE: ${summary}` : `generated files: ${summary}`);
     const shown = result.fileChanges.slice(0, MAX_LISTED);
     for (const change of shown) lines.push(`  ${change.action.padEnd(6)} ${printable(change.path)}`);
-    if (result.fileChanges.length > shown.length) lines.push(`  … and ${result.fileChanges.length - shown.length} more (all in out/summary.json)`);
+    if (result.fileChanges.length > shown.length) lines.push(`  … and ${result.fileChanges.length - shown.length} more (${restListedIn(result, checkOnly)})`);
   }
   for (const overlay of result.overlays.slice(0, MAX_LISTED)) {
     lines.push(`${checkOnly ? 'overlay missing' : 'overlay created'}: ${printable(overlay.path)} (from ${printable(overlay.from)})`);

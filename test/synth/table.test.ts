@@ -128,6 +128,27 @@ describe('kaji synth table: which checks failed', { skip: !hasKubectl }, () => {
   });
 });
 
+describe('kaji synth table: many changed files', { skip: !hasKubectl }, () => {
+  test('beyond 20, a count names the summary.json of --out that lists them; with --check-only, which writes none, the run that does', async () => {
+    const tree = platformTree([cart, hello]);
+    try {
+      const out = tree.path('elsewhere');
+      const more = /^ {2}… and (\d+) more \((.*)\)$/m;
+      const checkOnly = await kaji(['synth', tree.root, '--check-only', '--out', out, '--no-color']);
+      assert.equal(checkOnly.code, 3, checkOnly.stdout + checkOnly.stderr);
+      assert.equal(checkOnly.stdout.match(more)?.[2], `kaji synth without --check-only makes them all and lists them in ${out}/summary.json`);
+      const written = await kaji(['synth', tree.root, '--out', out, '--no-color']);
+      assert.equal(written.code, 0, written.stdout + written.stderr);
+      const [, count, where] = written.stdout.match(more) ?? [];
+      assert.equal(where, `all in ${out}/summary.json`);
+      const summary = JSON.parse(readFileSync(`${out}/summary.json`, 'utf8')) as { generatedFiles: unknown[] };
+      assert.equal(summary.generatedFiles.length, 20 + Number(count), 'the 20 listed and the rest');
+    } finally {
+      tree.cleanup();
+    }
+  });
+});
+
 describe('kaji synth without kubectl', () => {
   test('one line naming where kubectl was looked for, exit 2, not a problem per service and cluster', async () => {
     const tree = platformTree([cart, hello]);
