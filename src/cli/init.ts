@@ -227,12 +227,17 @@ function targetName(file: string): string {
 /**
  * infra/package.json: what `npm install` there needs for `npx cdk synth` (cdk.json runs bin/app.mts
  * with tsx): kaji as `kajiSpec` says, and aws-cdk-lib, constructs, the CDK CLI and tsx pinned at the
- * versions kaji itself is built and tested with.
+ * versions kaji itself is built and tested with. kaji's own `overrides` and `allowScripts` come
+ * along: npm reads them from the project installed, never from a dependency, and the same tree
+ * needs them there (content-type 2.x, whose 3.x makes every install on Node 20 warn; esbuild's
+ * install script, through tsx).
  */
 async function infraPackage(name: string, kajiSpec: string): Promise<string> {
   const kaji = JSON.parse(await readFile(join(KAJI_ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
+    overrides?: Record<string, string>;
+    allowScripts?: Record<string, boolean>;
   };
   const pinned = (range: string | undefined, dependency: string): string => {
     if (range === undefined) throw new Error(`kaji's package.json names no ${dependency}`);
@@ -251,6 +256,8 @@ async function infraPackage(name: string, kajiSpec: string): Promise<string> {
       'aws-cdk': pinned(kaji.devDependencies['aws-cdk'], 'aws-cdk'),
       tsx: pinned(kaji.devDependencies.tsx, 'tsx'),
     },
+    ...(kaji.overrides ? { overrides: kaji.overrides } : {}),
+    ...(kaji.allowScripts ? { allowScripts: kaji.allowScripts } : {}),
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }

@@ -119,6 +119,10 @@ describe('kaji init', () => {
       const { app } = JSON.parse(readFileSync(join(infra, 'cdk.json'), 'utf8')) as { app: string };
       assert.match(app, /--import tsx /);
       assert.equal(devDependencies.tsx, exact(own.devDependencies!.tsx));
+      // npm reads overrides and allowScripts from the project it installs only: kaji's are repeated there.
+      assert.ok(own.overrides && own.allowScripts, "kaji's package.json has both");
+      assert.deepEqual(manifest.overrides, own.overrides);
+      assert.deepEqual(manifest.allowScripts, own.allowScripts);
       assert.doesNotMatch(readFileSync(join(infra, 'README.md'), 'utf8'), /npm install kaji/);
     } finally {
       tree.cleanup();
