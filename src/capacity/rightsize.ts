@@ -46,7 +46,7 @@ import {
   type KubeObject,
 } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
-import { BranchMovedError, foreignCommitsText, isUrl, redact, SourceNotFoundError, SourceNotRepositoryError, urlCredentials, Workspace, type BranchChanges } from '../gitops/git.js';
+import { BranchMovedError, foreignCommitsText, isUrl, redact, SourceNotFoundError, SourceNotRepositoryError, urlCredentials, withGitFix, Workspace, type BranchChanges } from '../gitops/git.js';
 import { GitHubError, GitHubForge, githubRepositoryOf, type FoundPullRequest, type PullRequestResult } from '../gitops/github.js';
 import { clusterFolder } from '../platform/derive/names.js';
 import { limitRangeObject, resourceQuotaObject, systemPriorityQuotaObject } from '../platform/derive/tenant.js';
@@ -252,7 +252,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
       throw new RightsizeError(`${resolve(source)} is not a directory: give --manifests a checkout of the manifest repository, or its clone URL`);
     }
     if (error instanceof SourceNotRepositoryError) throw new RightsizeError(error.message);
-    throw error;
+    throw withGitFix(error, options, source);
   });
   try {
     const manifestDir = join(workspace.root, platform.manifests.path);

@@ -25,14 +25,12 @@ import { GitHubForge, githubRepositoryOf, type PullRequestResult } from './githu
 import {
   BranchMovedError,
   checkedOutBranchRefusal,
-  GitError,
   isUrl,
   redact,
-  remoteProblem,
   SourceNotFoundError,
   urlCredentials,
+  withGitFix,
   Workspace,
-  type RemoteProblem,
 } from './git.js';
 import {
   formatVersion,
@@ -706,27 +704,6 @@ function findService(platform: PlatformDefinition, name: string): ServiceDefinit
   throw new BumpError(
     `unknown service "${name}"${suggestion || (close.length > 0 ? ` (closest: ${close.join(', ')})` : '')}; it is not in ${posix.basename(platform.file)}`,
   );
-}
-
-/**
- * A GitError with what to check added, when git says what kept it from the manifest repository:
- * the flag or platform.yaml field that named the branch or the repository, or the credentials.
- */
-function withGitFix(error: unknown, options: BumpOptions, source: string): unknown {
-  if (!(error instanceof GitError)) return error;
-  const problem = remoteProblem(error);
-  if (problem === undefined) return error;
-  const repository = options.manifests === undefined ? 'manifests.url in platform.yaml' : '--manifests';
-  const fixes: Record<RemoteProblem, string> = {
-    'no-branch': `check the base branch (${options.base === undefined ? 'manifests.branch in platform.yaml' : '--base'})`,
-    'no-repository': `check the repository URL (${repository}) and that the credentials can see it`,
-    unreachable: `check the repository URL (${repository}) and that its host can be reached from here`,
-    'checked-out': `${source} has the branch checked out, so git will not push into it: give ${repository} the repository's clone URL (or a bare repository)`,
-    refused: /^https?:/i.test(source)
-      ? 'check the credentials: GITHUB_TOKEN, or user:token in the manifests URL (a push needs write access)'
-      : 'check the ssh key (in ssh-agent, or without a passphrase) and the host in known_hosts',
-  };
-  return new GitError(`${error.message}; ${fixes[problem]}`, error.command, error.stderr, error.stdout);
 }
 
 function closestNames(word: string, names: readonly string[], count: number): string[] {

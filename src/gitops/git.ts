@@ -977,6 +977,28 @@ export function remoteProblem(error: GitError): RemoteProblem | undefined {
   return undefined;
 }
 
+/**
+ * A GitError with what to check added, when git says what kept it from the manifest repository:
+ * the flag or platform.yaml field that named the branch or the repository, or the credentials
+ * (kaji bump's and kaji rightsize's --manifests and --base, else platform.yaml's manifests).
+ */
+export function withGitFix(error: unknown, options: { readonly manifests?: string; readonly base?: string }, source: string): unknown {
+  if (!(error instanceof GitError)) return error;
+  const problem = remoteProblem(error);
+  if (problem === undefined) return error;
+  const repository = options.manifests === undefined ? 'manifests.url in platform.yaml' : '--manifests';
+  const fixes: Record<RemoteProblem, string> = {
+    'no-branch': `check the base branch (${options.base === undefined ? 'manifests.branch in platform.yaml' : '--base'})`,
+    'no-repository': `check the repository URL (${repository}) and that the credentials can see it`,
+    unreachable: `check the repository URL (${repository}) and that its host can be reached from here`,
+    'checked-out': `${source} has the branch checked out, so git will not push into it: give ${repository} the repository's clone URL (or a bare repository)`,
+    refused: /^https?:/i.test(source)
+      ? 'check the credentials: GITHUB_TOKEN, or user:token in the manifests URL (a push needs write access)'
+      : 'check the ssh key (in ssh-agent, or without a passphrase) and the host in known_hosts',
+  };
+  return new GitError(`${error.message}; ${fixes[problem]}`, error.command, error.stderr, error.stdout);
+}
+
 /** A push rejected because the ref moved under us (non-fast-forward, or lost the ref lock race). */
 function isRetryableRejection(stderr: string): boolean {
   return (

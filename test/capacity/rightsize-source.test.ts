@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BumpFixture } from '../gitops/bump-fixture.js';
-import { gitRecorder } from '../gitops/git-http-server.js';
+import { closedPort, gitRecorder } from '../gitops/git-http-server.js';
 import { pathFirst, withEnv } from '../support/env.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl, tempTree } from '../support/files.js';
@@ -78,5 +78,14 @@ describe('kaji rightsize: the manifest repository by default', { skip: !hasKubec
       result.stderr.trim().split('\n').at(-1),
       `kaji: ${folder} is a folder inside the git repository ${checkout}, not a repository of its own: give the manifest repository's own checkout or its clone URL`,
     );
+  });
+
+  test('a repository git cannot reach: exit 1, git\'s reason and what to check, as kaji bump says it', async () => {
+    const url = `https://127.0.0.1:${await closedPort()}/acme/manifests.git`;
+    const result = await run('--manifests', url, '--dry-run');
+    assert.equal(result.code, 1, result.stderr);
+    const last = result.stderr.trim().split('\n').at(-1)!;
+    assert.ok(last.startsWith(`kaji: cloning ${url} (branch main): git clone failed: fatal: unable to access '${url}/': `), last);
+    assert.ok(last.endsWith('; check the repository URL (--manifests) and that its host can be reached from here'), last);
   });
 });
