@@ -374,14 +374,21 @@ export class ClusterStack extends PlatformStack {
     // aws-node and the Pod Identity agent), as Karpenter's nodes have; and
     // the root volume (/dev/xvda on AL2023): encrypted (with the account's
     // default EBS key) whether or not the account encrypts new volumes by
-    // default, gp3, at the AMI's size. Instance types and AMI type stay on
-    // the node group (EKS refuses a setting made in both places). Platform
-    // pods get their region and VPC from their values instead
-    // (LoadBalancerController, Karpenter).
+    // default, gp3, at the AMI's size; the platform and cluster tags on the
+    // instances and their volumes, for cost allocation as on Karpenter's
+    // nodes (EKS copies no node group tag to its instances). Instance types
+    // and AMI type stay on the node group (EKS refuses a setting made in both
+    // places). Platform pods get their region and VPC from their values
+    // instead (LoadBalancerController, Karpenter).
+    const costTags = [
+      { key: PLATFORM_TAG, value: props.platform.platform.name },
+      { key: CLUSTER_TAG, value: props.cluster.name },
+    ];
     const launchTemplate = new ec2.CfnLaunchTemplate(this, 'SystemNodesLaunchTemplate', {
       launchTemplateData: {
         metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
         blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', deleteOnTermination: true } }],
+        tagSpecifications: ['instance', 'volume'].map((resourceType) => ({ resourceType, tags: costTags })),
       },
     });
     // A node group created without a launch template cannot be given one

@@ -595,17 +595,26 @@ describe('ClusterStack: blue and green cannot act on each other\'s AWS resources
     assert.match(JSON.stringify(tagReads[0]!.Resource), /:route53:::hostedzone\/",\{"Fn::ImportValue":"Network:ExportsOutputRefZone/);
   });
 
-  test('pods on the system nodes cannot reach the node role through instance metadata (IMDSv2, hop limit 1); their root volume is encrypted', () => {
+  test('pods on the system nodes cannot reach the node role through instance metadata (IMDSv2, hop limit 1); their root volume is encrypted; both carry the cost allocation tags', () => {
     const nodegroups = resources(blue, 'AWS::EKS::Nodegroup');
     assert.equal(nodegroups.length, 1);
     const launchTemplateRef = (nodegroups[0]![1].LaunchTemplate as { Id: { Ref: string } } | undefined)?.Id.Ref;
     assert.ok(launchTemplateRef, 'the system node group has a launch template of its own');
     const launchTemplate = blue.toJSON().Resources[launchTemplateRef] as { Type: string; Properties: { LaunchTemplateData: Record<string, unknown> } };
     assert.equal(launchTemplate.Type, 'AWS::EC2::LaunchTemplate');
-    // The metadata options and the root volume only: instance types and AMI type stay on the node group.
+    // The metadata options, the root volume and the instances' tags only: instance types and AMI type stay on the node group.
+    const costTags = [
+      { Key: 'kaji.dev/platform', Value: 'labs' },
+      { Key: 'kaji.dev/cluster', Value: 'blue' },
+    ];
     assert.deepEqual(launchTemplate.Properties.LaunchTemplateData, {
       MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', DeleteOnTermination: true } }],
+      // EKS copies no node group tag to its instances: without these, cost allocation would not see the system nodes.
+      TagSpecifications: [
+        { ResourceType: 'instance', Tags: costTags },
+        { ResourceType: 'volume', Tags: costTags },
+      ],
     });
     blue.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['m6i.large'], AmiType: 'AL2023_x86_64_STANDARD', DiskSize: Match.absent() });
     // The platform pods that call AWS get their region (and VPC) from their values, not from IMDS.
