@@ -51,7 +51,10 @@ export function registerWebhook(program: Command, io: Io, outcome: Outcome): voi
       '\nExit codes: 0 stopped by SIGTERM or SIGINT once the requests in flight were answered; 2 bad flags, a policy or ' +
         'tenants file that cannot be read or is invalid at start, a TLS certificate and key that cannot serve HTTPS, or a ' +
         'host and port it cannot listen on. (After the start, an invalid reload is refused and the last good version kept: ' +
-        'the webhook keeps serving.)\n',
+        'the webhook keeps serving.)\n\n' +
+        'Examples:\n' +
+        '  kaji webhook --self-signed --config examples/labs/polaris.yaml --port 8443\n' +
+        '  kaji webhook --tls-cert /etc/kaji/tls/tls.crt --tls-key /etc/kaji/tls/tls.key --config /etc/kaji/policy/polaris.yaml --tenants /etc/kaji/tenants/tenants.json\n',
     )
     .option('-c, --config <file>', "policy configuration (Polaris format); default: Polaris's built-in defaults")
     .option(

@@ -50,3 +50,30 @@ describe('--help', () => {
     }
   });
 });
+
+/** The command names a `--help` output lists under Commands: (none for a command without subcommands). */
+function commandNames(help: string): string[] {
+  const section = help.split(/^Commands:$/m)[1] ?? '';
+  return [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((match) => match[1]!).filter((name) => name !== 'help');
+}
+
+describe('--help examples', () => {
+  test('every command shows examples, and each example uses only options its command lists', async () => {
+    const commands = commandNames((await kaji(['--help'])).stdout);
+    assert.ok(commands.includes('webhook') && commands.length >= 10, commands.join(' '));
+    for (const command of commands) {
+      const help = (await kaji([command, '--help'])).stdout;
+      const examples = [...(help.split(/^Examples:$/m)[1] ?? '').matchAll(/^ {2}kaji (.*)$/gm)].map((match) => match[1]!.replace(/#.*/, ''));
+      assert.ok(examples.length > 0, `kaji ${command} --help shows examples:\n${help}`);
+      const subcommands = commandNames(help);
+      for (const example of examples) {
+        const words = example.split(/\s+/).filter(Boolean);
+        const sub = subcommands.includes(words[1] ?? '') ? [words[1]!] : [];
+        const options = (await kaji([command, ...sub, '--help'])).stdout;
+        for (const flag of example.matchAll(/(?<![\w-])(--[a-z][a-z-]*)/g)) {
+          assert.ok(new RegExp(`^ +(-\\w, )?${flag[1]}\\b`, 'm').test(options), `kaji ${example}: ${flag[1]} is not an option of kaji ${[command, ...sub].join(' ')}`);
+        }
+      }
+    }
+  });
+});
