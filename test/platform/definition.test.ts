@@ -418,6 +418,12 @@ describe('errors: schema', () => {
     ]);
   });
 
+  test('a quoted number or boolean where one is expected says to unquote it; a quoted value that is none unquoted does not', () => {
+    assertProblems(edit('weight: 255', 'weight: "255"'), ['platform.yaml:11:13: clusters[0].weight: must be a whole number, found "255"; unquote it: 255']);
+    assertProblems(edit('    weight: 255\n', '    weight: 255\n    retiring: "true"\n'), ['platform.yaml:12:15: clusters[0].retiring: must be true or false, found "true"; unquote it: true']);
+    assertProblems(edit('weight: 255', 'weight: "2.5"'), ['platform.yaml:11:13: clusters[0].weight: must be a whole number, found "2.5"']);
+  });
+
   test('a mapping or list where the Kubernetes version goes is reported by its type, even with a key named toString', () => {
     assertProblems(edit('"1.32"', '{toString: 1}'), ['platform.yaml:10:24: clusters[0].kubernetesVersion: must be a string, found a mapping']);
     assertProblems(edit('"1.32"', '[{valueOf: 1}]'), ['platform.yaml:10:24: clusters[0].kubernetesVersion: must be a string, found a list']);

@@ -242,7 +242,9 @@ function translateSchemaError(error: ErrorObject, data: Raw, text: string, docum
       const quote =
         types.length === 1 && types[0] === 'string' && typeof error.data === 'number'
           ? `; quote it: "${sourceOf(document, path, text) ?? String(error.data)}"`
-          : '';
+          : typeof error.data === 'string' && readsUnquotedAs(error.data, types)
+            ? `; unquote it: ${error.data}`
+            : '';
       return { path, message: `must be ${words}, found ${describeValue(error.data)}${quote}` };
     }
     case 'enum': {
@@ -1119,6 +1121,14 @@ function typeWord(type: string): string {
     null: 'empty',
   };
   return words[type] ?? type;
+}
+
+/** Whether `text`, written without quotes, is YAML for a value of one of `types` (a quoted 255 or true asked for a number or a boolean). */
+function readsUnquotedAs(text: string, types: readonly string[]): boolean {
+  if (types.includes('string')) return false;
+  if (types.includes('boolean') && (text === 'true' || text === 'false')) return true;
+  if (types.includes('integer') && /^-?[0-9]+$/.test(text)) return true;
+  return types.includes('number') && /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(text);
 }
 
 function describeValue(value: unknown): string {
