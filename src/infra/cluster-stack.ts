@@ -282,9 +282,9 @@ export class ClusterStack extends PlatformStack {
       hostedZone: props.hostedZone,
       vpcCidr: props.vpc.vpcCidrBlock,
     });
+    // The first sync creates Services and Ingresses: the controller's webhooks must answer by then (the root waits for
+    // Argo CD's chart, which waits for the controller's, as every chart does).
     this.admitServicesAfterLoadBalancerController();
-    // The first sync creates Services and Ingresses: the controller's webhooks must answer by then.
-    this.argoCd.root.node.addDependency(this.loadBalancerController.chart);
     // kaji-platform's webhook certificates are cert-manager objects: its CRDs must exist before the first sync.
     this.argoCd.root.node.addDependency(this.certManager.chart);
     // kaji-tenants holds a VerticalPodAutoscaler per workload: the VPA chart's CRDs must exist before the first sync too.

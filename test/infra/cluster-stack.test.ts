@@ -174,6 +174,15 @@ describe('ClusterStack: access entries', () => {
   });
 });
 
+/** The logical IDs the resource `id` of `template` waits for (DependsOn), directly or through others. */
+function waitsFor(template: Template, id: string, seen = new Set<string>()): Set<string> {
+  const resources = template.toJSON().Resources as Record<string, { DependsOn?: string[] }>;
+  for (const dependency of resources[id]?.DependsOn ?? []) {
+    if (!seen.has(dependency)) waitsFor(template, dependency, seen.add(dependency));
+  }
+  return seen;
+}
+
 describe('ClusterStack: add-ons and system nodes', () => {
   test('the EKS managed add-ons are at the versions pinned for the cluster\'s Kubernetes version', () => {
     for (const [template, version] of [
@@ -286,25 +295,17 @@ describe('ClusterStack: add-ons and system nodes', () => {
   test("Argo CD's root is created after the charts whose CRDs and webhooks the first sync needs: cert-manager, the load balancer controller, the VPA", () => {
     const charts = resources(blue, 'Custom::AWSCDK-EKS-HelmChart');
     const idOf = (name: string) => charts.find(([, properties]) => properties.Chart === name)![0];
-    const [, root] = Object.entries(blue.findResources('Custom::AWSCDK-EKS-KubernetesResource')).find(([, resource]) => JSON.stringify(resource).includes('kaji-root'))!;
-    const dependsOn = (root as { DependsOn?: string[] }).DependsOn ?? [];
-    for (const name of ['cert-manager', 'aws-load-balancer-controller', 'vpa']) assert.ok(dependsOn.includes(idOf(name)), `${name}: ${dependsOn.join(', ')}`);
+    const [root] = Object.entries(blue.findResources('Custom::AWSCDK-EKS-KubernetesResource')).find(([, resource]) => JSON.stringify(resource).includes('kaji-root'))!;
+    const waits = waitsFor(blue, root);
+    for (const name of ['cert-manager', 'aws-load-balancer-controller', 'vpa']) assert.ok(waits.has(idOf(name)), `${name}: ${[...waits].join(', ')}`);
   });
 
   test("every other chart is installed after the load balancer controller's, whose Service webhook refuses Services until its pods are ready", () => {
-    const template = blue.toJSON() as { Resources: Record<string, { Type: string; DependsOn?: string[]; Properties?: { Chart?: string } }> };
-    /** The logical IDs `id` waits for, directly or through others. */
-    const after = (id: string, seen = new Set<string>()): Set<string> => {
-      for (const dependency of template.Resources[id]?.DependsOn ?? []) {
-        if (!seen.has(dependency)) after(dependency, seen.add(dependency));
-      }
-      return seen;
-    };
     const charts = resources(blue, 'Custom::AWSCDK-EKS-HelmChart');
     const [controller] = charts.find(([, properties]) => properties.Chart === 'aws-load-balancer-controller')!;
     const others = charts.filter(([id]) => id !== controller);
     assert.equal(others.length, 7);
-    for (const [id, properties] of others) assert.ok(after(id).has(controller), `${String(properties.Chart)} does not wait for the load balancer controller`);
+    for (const [id, properties] of others) assert.ok(waitsFor(blue, id).has(controller), `${String(properties.Chart)} does not wait for the load balancer controller`);
     // The controller itself waits for its pods to be ready.
     assert.equal(chart(blue, 'aws-load-balancer-controller').Wait, true);
   });
