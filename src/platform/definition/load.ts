@@ -239,13 +239,13 @@ function translateSchemaError(error: ErrorObject, data: Raw, text: string, docum
       if (isEgressEntry(path)) return { path, message: `${EGRESS_ENTRY_WORDS}, found ${describeValue(error.data)}` };
       const types = String(error.params.type).split(',');
       const words = types.includes('string') && schema.pattern === QUANTITY ? QUANTITY_WORDS : types.map(typeWord).join(' or ');
-      const quote =
+      const hint =
         types.length === 1 && types[0] === 'string' && typeof error.data === 'number'
           ? `; quote it: "${sourceOf(document, path, text) ?? String(error.data)}"`
           : typeof error.data === 'string' && readsUnquotedAs(error.data, types)
             ? `; unquote it: ${error.data}`
             : '';
-      return { path, message: `must be ${words}, found ${describeValue(error.data)}${quote}` };
+      return { path, message: `must be ${words}, found ${describeValue(error.data)}${hint}` };
     }
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).map(String);
