@@ -35,13 +35,17 @@ export async function readSnapshot(file: string, options: { readonly readStdin?:
   const objects: KubeObject[] = [];
   const sink: LoadSink = { objects, problems: [] };
   await readInputs([file], sink, { readStdin: options.readStdin, maxFileBytes: MAX_INPUT_BYTES });
-  if (sink.problems.length > 0) throw new CapacityInputError(sink.problems);
   const found = clusterObjects(objects);
-  if (found.nodes.length === 0) {
-    const name = file === '-' ? STDIN_NAME : file;
+  const name = file === '-' ? STDIN_NAME : file;
+  if (sink.problems.length === 0) {
+    if (found.nodes.length > 0) return found;
     throw new CapacityInputError([{ file: name, message: `holds no Node objects; write the snapshot with ${SNAPSHOT_COMMAND}` }]);
   }
-  return found;
+  // Problems in the content (they have a line) of a file with no Node in it: maybe another file given by
+  // mistake (platform.yaml, a manifest), so say what a snapshot is too.
+  const inContent = sink.problems.some((problem) => problem.line !== undefined);
+  const notSnapshot = inContent && found.nodes.length === 0 ? [{ file: name, message: `no Node object could be read from it; a snapshot is what ${SNAPSHOT_COMMAND} writes` }] : [];
+  throw new CapacityInputError([...sink.problems, ...notSnapshot]);
 }
 
 export interface KubectlOptions {

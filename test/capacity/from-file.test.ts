@@ -140,7 +140,13 @@ describe('kaji capacity --from: input it cannot use (exit 2, the file named, no 
       name: 'broken JSON, with its line',
       files: { 's.json': '{\n  "kind": "List",\n  "items": [\n    {"kind": "Node",,}\n  ]\n}\n' },
       args: (path) => ['--from', path('s.json')],
-      stderr: /^kaji: .*s\.json:4: invalid YAML: /,
+      stderr: /^kaji: .*s\.json:4: invalid YAML: .*\nkaji: .*s\.json: no Node object could be read from it; a snapshot is what kubectl get nodes,pods -A -o json writes\n$/s,
+    },
+    {
+      name: 'platform.yaml given by mistake: its problem, then what a snapshot is',
+      files: { 'platform.yaml': 'platform:\n  name: labs\n' },
+      args: (path) => ['--from', path('platform.yaml')],
+      stderr: /^kaji: .*platform\.yaml:1: missing "kind": every object needs a kind such as Deployment\nkaji: .*platform\.yaml: no Node object could be read from it; a snapshot is what kubectl get nodes,pods -A -o json writes\n$/,
     },
     {
       name: 'a file without nodes',
