@@ -24,7 +24,7 @@ import {
   type WorkloadRef,
 } from '../platform/index.js';
 import { synthesizeInfrastructure, type InfrastructureResult } from './infrastructure.js';
-import { stageOutput } from './output.js';
+import { stageOutput, type StagedOutput } from './output.js';
 import { serviceBoundaryViolations, sharedGroupViolations, sharedHostViolations, unreachableViolations, type BoundaryViolation } from './boundaries.js';
 import { removedApiViolations } from './removed-apis.js';
 import { mutatedFieldViolations } from './mutated-fields.js';
@@ -160,7 +160,20 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   const progress = options.onProgress ?? (() => undefined);
   progress({ phase: 'load' });
   const out = resolve(options.outDirectory ?? 'out');
-  if (!options.checkOnly) await refuseFileInTheWay(out);
+  if (options.checkOnly) return synthesise(options, out, undefined);
+  // Staged before any work: an --out where no folder can be made (a file in the way, a
+  // read-only or special file system) fails now, not after every service is rendered.
+  const staged = stageOutput(out);
+  try {
+    return await synthesise(options, out, staged);
+  } finally {
+    staged.discard();
+  }
+}
+
+/** The run itself; with `staged` (not --check-only), written there and published into `out` once complete. */
+async function synthesise(options: SynthOptions, out: string, staged: StagedOutput | undefined): Promise<SynthResult> {
+  const progress = options.onProgress ?? (() => undefined);
   const platform = await loadPlatform(join(options.directory, 'platform.yaml'));
   const policyFile = resolve(options.directory, platform.policy);
   // Read once: the policy checked here is byte for byte the one shipped to the webhook.
@@ -183,7 +196,7 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
     generated.push(...deriveClusterFiles(platform, cluster, { policyText, workloads }), ...(await keptFiles(root, cluster, unknown)));
   }
   const { changes: fileChanges, unmarked } = await planGeneratedFiles(root, generated);
-  if (!options.checkOnly) {
+  if (staged !== undefined) {
     await createOverlays(root, overlays);
     await applyFileChanges(root, fileChanges);
   }
@@ -194,25 +207,20 @@ export async function runSynth(options: SynthOptions): Promise<SynthResult> {
   const notes = policyNotes(policy, policyFile);
   const synthesize = options.infrastructure === false ? async () => NOT_SYNTHESISED : synthesizeInfrastructure;
   progress({ phase: 'cdk' });
-  if (options.checkOnly) {
+  if (staged === undefined) {
     const infrastructure = await synthesize(platform, undefined);
     return { ...summarise(platform, root, out, fileChanges, overlays, overlayProblems, unmarked, clusters, infrastructure), notes };
   }
   // Written aside and put in place of the previous run's output only once complete (see output.ts).
-  const staged = stageOutput(out);
-  try {
-    const assembly = await synthesize(platform, join(staged.folder, 'cdk.out'));
-    const infrastructure = assembly.outdir === undefined ? assembly : { ...assembly, outdir: join(out, 'cdk.out') };
-    const result = { ...summarise(platform, root, out, fileChanges, overlays, overlayProblems, unmarked, clusters, infrastructure), notes };
-    progress({ phase: 'write' });
-    // After the generated files and overlays are written: the state kaji dashboard will find.
-    const manifests = await manifestState(platform, root, policyFile, [out]);
-    await writeOutput(staged.folder, result, rendered, manifests);
-    staged.publish();
-    return result;
-  } finally {
-    staged.discard();
-  }
+  const assembly = await synthesize(platform, join(staged.folder, 'cdk.out'));
+  const infrastructure = assembly.outdir === undefined ? assembly : { ...assembly, outdir: join(out, 'cdk.out') };
+  const result = { ...summarise(platform, root, out, fileChanges, overlays, overlayProblems, unmarked, clusters, infrastructure), notes };
+  progress({ phase: 'write' });
+  // After the generated files and overlays are written: the state kaji dashboard will find.
+  const manifests = await manifestState(platform, root, policyFile, [out]);
+  await writeOutput(staged.folder, result, rendered, manifests);
+  staged.publish();
+  return result;
 }
 
 /**
@@ -227,22 +235,6 @@ function policyNotes(policy: PolicyConfig, policyFile: string): string[] {
     `${displayPath(policyFile)} allows annotation exemptions: a tenant can annotate its own objects (polaris.fairwinds.com/exempt: "true") out of every check, ` +
       'in CI and at the webhook; add disallowAnnotationExemptions: true and list exemptions under exemptions:',
   ];
-}
-
-/**
- * --out is checked before any work: a file at it, or above it, would otherwise fail the run
- * only after every service is rendered and clusters/ is written. Then mkdir fails as it would
- * later (EEXIST or ENOTDIR, naming --out), creating nothing: a file is on its path.
- */
-async function refuseFileInTheWay(out: string): Promise<void> {
-  for (let path = out; ; path = dirname(path)) {
-    const info = await stat(path).catch(() => undefined);
-    if (info) {
-      if (!info.isDirectory()) await mkdir(out);
-      return;
-    }
-    if (dirname(path) === path) return;
-  }
 }
 
 /**

@@ -17,18 +17,22 @@ spec:
 const cart: TestService = { name: 'cart' };
 
 describe('kaji synth --out', () => {
-  test('a file in the way of --out is one line before any work: no overlay, no clusters/ written', async () => {
+  test('an --out where no folder can be made is one line before any work: no overlay, no clusters/ written', async () => {
     const tree = platformTree([cart]);
     try {
       writeFileSync(tree.path('taken'), 'a file\n');
-      for (const [out, reason] of [
-        ['taken', 'file already exists'],
-        ['taken/out', 'not a directory'],
-      ] as const) {
+      // The file in the way is named, --out itself or the folder above it that is a file.
+      for (const out of ['taken', 'taken/out']) {
         const { code, stdout, stderr } = await kaji(['synth', tree.root, '--out', tree.path(out)]);
         assert.equal(code, 2, stderr);
         assert.equal(stdout, '');
-        assert.equal(stderr, `kaji synth: reading platform.yaml\nkaji: cannot create the folder ${tree.path(out)}: ${reason}; a file is in the way: choose another path\n`);
+        assert.equal(stderr, `kaji synth: reading platform.yaml\nkaji: cannot create the folder ${tree.path('taken')}: file already exists; a file is in the way: choose another path\n`);
+      }
+      if (existsSync('/proc/self')) {
+        // A file system that takes no folders (denied permissions too, which root never meets) fails as early.
+        const { code, stderr } = await kaji(['synth', tree.root, '--out', '/proc/kaji-out']);
+        assert.equal(code, 2, stderr);
+        assert.equal(stderr, 'kaji synth: reading platform.yaml\nkaji: cannot create the folder /proc/kaji-out: /proc takes no new folders (is it a special file system, such as /proc?); choose another path\n');
       }
       assert.ok(!existsSync(tree.path('manifests/apps/cart/overlays/green')), 'no overlay created');
       assert.ok(!existsSync(tree.path('manifests/clusters')), 'no clusters/ written');
