@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { printable } from '../report/index.js';
 import { formatSynthTable, runSynth, type SynthProgress } from '../synth/index.js';
-import type { Io } from './common.js';
+import { UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface SynthFlags {
+  platform?: string;
   checkOnly?: boolean;
   out: string;
   color?: boolean;
@@ -23,9 +24,10 @@ export function registerSynth(program: Command, io: Io, outcome: Outcome): void 
         "touched, and those in a cluster's argocd/, tenants/ or platform/, which Argo CD applies with the platform's rights, are problems), " +
         'render every service for every cluster with kustomize, and check everything rendered with the ' +
         "platform's policy and the tenant boundaries.\n\n" +
-        'DIR is the folder holding platform.yaml (default: the current folder).',
+        'DIR (or --platform DIR, as the other commands take it) is the folder holding platform.yaml (default: the current folder).',
     )
-    .argument('[dir]', 'folder holding platform.yaml', '.')
+    .argument('[dir]', 'folder holding platform.yaml (default: the current folder)')
+    .option('--platform <dir>', 'the folder holding platform.yaml, as DIR')
     .option('--check-only', 'write nothing; fail if generated files or overlays are out of date (for CI)')
     .option('--out <dir>', 'where rendered manifests, summary.json and cdk.out/ go (relative to the current folder, not DIR)', 'out')
     .option('--no-color', 'no colours')
@@ -34,11 +36,14 @@ export function registerSynth(program: Command, io: Io, outcome: Outcome): void 
       `\nExit codes: ${SYNTH_EXIT.failed} a danger (policy or tenant boundary), a service that could not be rendered, or a file under clusters/ that synth did not write where Argo CD applies it; ` +
         `${SYNTH_EXIT.outOfDate} with --check-only, generated files or overlays are out of date; ` +
         `${SYNTH_EXIT.usage} bad flags, an invalid platform.yaml or policy, a file or folder that cannot be read or written, or no kubectl to render with; 0 otherwise.\n\n` +
-        'Examples:\n  kaji synth examples/labs\n  kaji synth . --check-only\n',
+        'Examples:\n  kaji synth examples/labs\n  kaji synth . --check-only\n  kaji synth --platform examples/labs --out /tmp/labs-out\n',
     )
-    .action(async (directory: string, flags: SynthFlags) => {
+    .action(async (directory: string | undefined, flags: SynthFlags) => {
+      if (directory !== undefined && flags.platform !== undefined) {
+        throw new UsageError(`DIR (${directory}) and --platform (${flags.platform}) both name the platform's folder: give one or the other`);
+      }
       const result = await runSynth({
-        directory,
+        directory: directory ?? flags.platform ?? '.',
         checkOnly: flags.checkOnly,
         outDirectory: flags.out,
         onProgress: progressPrinter(io),

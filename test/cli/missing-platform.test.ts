@@ -2,7 +2,7 @@
 // which folder it looked in and how to name the right one, in one line.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
@@ -16,6 +16,7 @@ describe('no platform.yaml where a command looks for it', () => {
       mkdirSync(tree.path('elsewhere'));
       const commands = [
         ['synth', tree.path('elsewhere'), '--out', tree.path('out')],
+        ['synth', '--platform', tree.path('elsewhere'), '--out', tree.path('out')],
         ['bump', 'hello', 'v2', '--platform', tree.path('elsewhere')],
         ['upgrade', 'plan', '--platform', tree.path('elsewhere')],
         ['upgrade', 'start', '--platform', tree.path('elsewhere')],
@@ -28,6 +29,18 @@ describe('no platform.yaml where a command looks for it', () => {
         assert.match(stderr, new RegExp(`(^|\\n)kaji: no platform\\.yaml in ${tree.path('elsewhere')}: ${ADVICE.replace(/[()/]/g, '\\$&')}\\n$`), argv.join(' '));
         assert.doesNotMatch(stderr, /invalid platform definition/);
       }
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('synth given its folder twice, as DIR and as --platform: exit 2, nothing read or written', async () => {
+    const tree = tempTree({});
+    try {
+      const { code, stderr } = await kaji(['synth', tree.path('a'), '--platform', tree.path('b'), '--out', tree.path('out')]);
+      assert.equal(code, 2, stderr);
+      assert.equal(stderr, `kaji: DIR (${tree.path('a')}) and --platform (${tree.path('b')}) both name the platform's folder: give one or the other\n`);
+      assert.ok(!existsSync(tree.path('out')), 'no --out folder made');
     } finally {
       tree.cleanup();
     }
