@@ -721,7 +721,7 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
         );
       }
       options.onProgress(`running cdk destroy ${stack} in ${displayPath(folder)}`);
-      await runCdk({ cdk: options.cdk, folder, args: ['destroy', '--force', stack], onOutput: options.onOutput });
+      await runCdk({ cdk: options.cdk, folder, args: ['destroy', '--force', '--exclusively', stack], onOutput: options.onOutput });
       state = await record(options, { ...state, destroyedAt: now() });
       lines.push(`destroyed ${stack} (cdk destroy succeeded; aws cloudformation describe-stacks --region ${platform.platform.region} --stack-name ${stack} now says it does not exist)`);
     }

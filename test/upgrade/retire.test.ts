@@ -112,7 +112,7 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.ok(listings.every((listing) => !listing.blueApplications && listing.retiring && !listing.destroyed), JSON.stringify(listings));
     assert.deepEqual(listings.map((listing) => listing.blueRecords).slice(-1), [0]);
     assert.match(finish.stderr, /waiting for blue's Argo CD to prune its Applications and its external-dns to delete their records \(.*\): Route 53 zone Z0SHOPZONE1234: 4 record\(s\) of blue left; not yet: cart\.shop\.example\.com A blue \(weight 0\)/);
-    assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list', 'destroy --force shop-blue']);
+    assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list', 'destroy --force --exclusively shop-blue']);
 
     const lines = finish.stdout.trim().split('\n');
     assert.match(lines[0]!, /^upgrade blue → green: retire blue \(prune its service Applications before its removal\): pushed [0-9a-f]{12} \(platform\.yaml edited in place: commit it in its repository\)$/);
@@ -160,7 +160,7 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.equal(fixture.git('rev-parse', 'main~1'), retired, 'one commit more: the removal');
     assert.equal(platformText.replace(/ {2}- name: blue\n( {4}.*\n)+/, ''), fixture.readPlatform(), 'platform.yaml: blue removed, nothing else changed');
     await checkOnlyInCheckout();
-    assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list', 'destroy --force shop-blue']);
+    assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list', 'destroy --force --exclusively shop-blue']);
     assert.ok(upgradeState(fixture).done.finish);
   });
 

@@ -866,7 +866,7 @@ spec:
       for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
       const finish = await upgrade(fixture, ['finish', '--destroy'], servers());
       assert.equal(finish.code, 0, finish.stderr);
-      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list', 'destroy --force shop-blue'], 'the stack existed when destroyed');
+      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list', 'destroy --force --exclusively shop-blue'], 'the stack existed when destroyed');
       assert.match(finish.stdout, /destroyed shop-blue/);
       assert.equal(fixture.show('clusters/blue/argocd/root.yaml'), undefined);
       assert.doesNotMatch(fixture.readPlatform(), /name: blue/);
