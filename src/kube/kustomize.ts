@@ -337,9 +337,25 @@ async function runKubectlKustomize(directory: string, given: string | undefined)
     throw new KubectlNotFoundError(given);
   }
   if (run.code === 0) return run.stdout;
-  const last = run.stderr.trim().split('\n').filter(Boolean).pop();
-  const reason = last === undefined ? (run.signal ? `stopped by ${run.signal}` : `exit code ${run.code}`) : kustomizeReason(last, resolve(directory));
+  const error = kubectlError(run.stderr);
+  const reason = error === undefined ? (run.signal ? `stopped by ${run.signal}` : `exit code ${run.code}`) : kustomizeReason(error, resolve(directory));
   throw new KustomizeError(`kubectl kustomize failed: ${reason}`);
+}
+
+/** klog's header of a multi-line error: `E1129 20:13:58.810325   10050 run.go:72] "command failed" err=<`. */
+const KLOG_BLOCK_START = /^[IWEF]\d{4} [\d:.]+\s+\d+ [^\]]*\] "command failed" err=<$/;
+
+/**
+ * kubectl's error from its standard error: its last line, or, when klog printed the error as a block
+ * (`err=<`, tab-indented lines, ` >`: kustomize's errors that quote a configuration), the block's lines
+ * joined into one.
+ */
+function kubectlError(stderr: string): string | undefined {
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  const start = lines.findLastIndex((line) => KLOG_BLOCK_START.test(line));
+  if (start < 0) return lines.pop();
+  const block = lines.slice(start + 1).filter((line) => line.trim() !== '>');
+  return block.map((line) => line.trim()).join(' ');
 }
 
 /** klog's line header (`E1129 20:13:58.810325   10050 run.go:72] `) and kubectl's `"command failed" err="…"` around kustomize's error. */
@@ -359,6 +375,9 @@ export function kustomizeReason(stderrLine: string, directory: string): string {
   const malformed = /MalformedYAMLError: yaml: line (\d+): (.*) in File: (.+)$/.exec(error);
   if (malformed) return `${fileLine(displayPath(resolve(folder, malformed[3]!)), Number(malformed[1]))}: ${malformed[2]}`;
   const kustomizationFile = displayPath(join(folder, KUSTOMIZATION_FILES.find((name) => existsSync(join(folder, name))) ?? KUSTOMIZATION_FILES[0]));
+  if (/must specify --enable-helm$/.test(error)) {
+    return `${kustomizationFile}: helmCharts needs kustomize's --enable-helm, which neither kaji nor the platform's Argo CD renders with: commit the chart's manifests (helm template) instead`;
+  }
   const invalid = /invalid Kustomization: (?:yaml: line (\d+): )?(.*)$/.exec(error);
   if (invalid) return `${fileLine(kustomizationFile, invalid[1] ? Number(invalid[1]) : undefined)}: ${invalid[2]}`;
   const missing = /accumulating resources from '([^']+)': evalsymlink failure on '([^']+)' : lstat [^:]+: (no such file or directory)/.exec(error);

@@ -59,6 +59,27 @@ describe("a failed render's message: file and line first, no klog header", { ski
   });
 });
 
+describe('a failed render whose error kubectl prints as a block of lines (err=<)', { skip: !hasKubectl }, () => {
+  test('helmCharts, which kustomize renders only with --enable-helm: the kustomization that has them and what to do', async () => {
+    const files = { 'overlay/kustomization.yaml': 'resources: [../base]\n', 'base/kustomization.yaml': 'helmCharts:\n- name: mini\n  releaseName: mini\n' };
+    const expected = "ROOT/base/kustomization.yaml: helmCharts needs kustomize's --enable-helm, which neither kaji nor the platform's Argo CD renders with: commit the chart's manifests (helm template) instead";
+    assert.equal(await failure(files), `kubectl kustomize failed: ${expected}`);
+    assert.equal(await failure(files, 'base'), `kubectl kustomize failed: ${expected}`);
+  });
+
+  test("another block error keeps kustomize's words, its lines joined into one", async () => {
+    const message = await failure({
+      'overlay/kustomization.yaml': 'resources: [cm.yaml]\nreplacements:\n- path: r.yaml\n',
+      'overlay/r.yaml': 'source:\n  kind: ConfigMap\n bad\n',
+      'overlay/cm.yaml': configMap,
+    });
+    assert.equal(
+      message,
+      'kubectl kustomize failed: trouble configuring builtin ReplacementTransformer with config: ` Replacements: - path: r.yaml `: error converting YAML to JSON: yaml: line 2: did not find expected key',
+    );
+  });
+});
+
 describe('kustomizeReason', () => {
   test("a line that is not klog's is kept as it is; klog's header alone is dropped", () => {
     assert.equal(kustomizeReason('error: something odd', '/m'), 'error: something odd');
