@@ -187,8 +187,8 @@ export interface RemovedApiFinding {
   readonly object: KubeObject;
   readonly apiVersion: string;
   readonly kind: string;
-  /** The Kubernetes version that stopped serving it, e.g. "1.25". */
-  readonly removedIn: string;
+  /** The Kubernetes version that stopped serving it, e.g. "1.25"; undefined for an alpha API, which EKS never serves. */
+  readonly removedIn: string | undefined;
   /** The apiVersion to write instead, served by the version checked against; undefined when the kind itself is gone. */
   readonly replacement: string | undefined;
   /** What was found and what to write instead. */
@@ -215,6 +215,7 @@ export function removedApiVerdict(version: string, object: KubeObject): RemovedA
   const minor = minorOf(version);
   if (!KNOWN_GROUPS.has(apiGroupOf(object.apiVersion))) return undefined;
   const removal = REMOVED.get(`${object.apiVersion} ${object.kind}`);
+  if (removal === undefined && isAlpha(object.apiVersion)) return alphaFinding(version, object);
   if (removal === undefined || removal.removedIn > minor) return 'served';
   const { replacement, notes } = successor(removal, object.kind, minor);
   const removedIn = `1.${removal.removedIn}`;
@@ -226,6 +227,22 @@ export function removedApiVerdict(version: string, object: KubeObject): RemovedA
     removedIn,
     replacement,
     message: `${object.apiVersion} ${object.kind} was removed in Kubernetes ${removedIn} and is not served by ${version}: ${fix}`,
+  };
+}
+
+/** An alpha version (v1alpha1, v2alpha1...): Kubernetes serves none unless a feature gate turns it on, which EKS does not allow. */
+function isAlpha(apiVersion: string): boolean {
+  return /^v\d+alpha\d+$/.test(apiVersion.slice(apiVersion.lastIndexOf('/') + 1));
+}
+
+function alphaFinding(version: string, object: KubeObject): RemovedApiFinding {
+  return {
+    object,
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    removedIn: undefined,
+    replacement: undefined,
+    message: `${object.apiVersion} ${object.kind} is an alpha API, which EKS does not serve (its clusters run with alpha APIs off), so ${version} does not either: write the kind's stable apiVersion`,
   };
 }
 

@@ -72,6 +72,21 @@ describe('removed APIs', () => {
     assert.deepEqual(removedApiFindings('1.35', [custom, object('apps/v1', 'Deployment')]), []);
   });
 
+  test("an alpha version of a Kubernetes group is not served at any version (EKS runs alpha APIs off); a custom resource's alpha is not judged", () => {
+    for (const [apiVersion, kind] of [['batch/v2alpha1', 'CronJob'], ['rbac.authorization.k8s.io/v1alpha1', 'Role'], ['v1alpha1', 'Pod']]) {
+      for (const version of ['1.20', '1.35']) {
+        const verdict = removedApiVerdict(version, object(apiVersion!, kind!));
+        assert.ok(verdict !== undefined && verdict !== 'served', `${apiVersion} ${kind} at ${version}`);
+        assert.equal(verdict.removedIn, undefined);
+        assert.equal(
+          verdict.message,
+          `${apiVersion} ${kind} is an alpha API, which EKS does not serve (its clusters run with alpha APIs off), so ${version} does not either: write the kind's stable apiVersion`,
+        );
+      }
+    }
+    assert.equal(removedApiVerdict('1.35', object('argoproj.io/v1alpha1', 'Application')), undefined);
+  });
+
   test('findings keep input order; the version must be a minor version 1.N', () => {
     const ingress = object('extensions/v1beta1', 'Ingress', 'web');
     assert.deepEqual(removedApiFindings('1.35', [ingress, object('v1', 'Service'), cronJob]).map((f) => f.object.name), ['web', 'nightly']);
