@@ -181,7 +181,7 @@ describe('example workflows', () => {
 
     const steps = jobs.image!.steps as Map[];
     const uses = steps.map((step) => String(step.uses ?? '').replace(/@.*/, ''));
-    const order = ['actions/checkout', 'aws-actions/configure-aws-credentials', 'aws-actions/amazon-ecr-login', 'docker/setup-buildx-action', 'docker/build-push-action'];
+    const order = ['actions/checkout', 'aws-actions/configure-aws-credentials', 'aws-actions/amazon-ecr-login', 'docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/build-push-action'];
     let last = -1;
     for (const name of order) {
       const at = uses.indexOf(name, last + 1);
@@ -199,6 +199,12 @@ describe('example workflows', () => {
     assert.equal((steps[build]!.with as Map).push, true);
     assert.match(String((steps[build]!.with as Map).tags), /\$\{\{ steps\.ecr\.outputs\.registry \}\}\/\$\{\{ env\.SERVICE \}\}:\$\{\{ github\.sha \}\}/);
     assert.equal(String((steps[pushed]!.env as Map).IMAGE), String((steps[build]!.with as Map).tags), 'the check looks for the tag the build pushes');
+    // The runners are amd64: every other platform built needs its QEMU emulation registered, from a binfmt image pinned by digest.
+    const qemu = steps[uses.indexOf('docker/setup-qemu-action')]!.with as Map;
+    const foreign = String((steps[build]!.with as Map).platforms).split(',').map((platform) => platform.replace(/^linux\//, '')).filter((arch) => arch !== 'amd64');
+    assert.deepEqual(foreign, ['arm64']);
+    assert.deepEqual(String(qemu.platforms).split(','), foreign);
+    assert.match(String(qemu.image), /^docker\.io\/tonistiigi\/binfmt:[\w.-]+@sha256:[0-9a-f]{64}$/);
     assert.equal((jobs.image!.outputs as Map).digest, '${{ steps.pushed.outputs.digest || steps.build.outputs.digest }}');
 
     const pinSteps = jobs.pin!.steps as Map[];
@@ -208,8 +214,13 @@ describe('example workflows', () => {
     for (const name of Object.keys(given)) assert.ok(name in inputs, `input ${name} exists in action.yml`);
     for (const [name, input] of Object.entries(inputs)) if (input.required === true) assert.ok(name in given, `required input ${name} is given`);
     assert.equal(given.digest, '${{ needs.image.outputs.digest }}');
-    // The token never sits in a job that runs the build's actions (one of them is not pinned to a commit).
+    // The write token never sits in a job that runs the build's actions, and within its job only kaji gets it:
+    // the platform repository is read with a read-only token. An environment restricted to main holds it.
     assert.doesNotMatch(JSON.stringify(jobs.image), /MANIFESTS_TOKEN/);
+    assert.deepEqual(pinSteps.filter((step) => JSON.stringify(step).includes('MANIFESTS_TOKEN')), [kaji]);
+    const platformCheckout = pinSteps.find((step) => String(step.uses).startsWith('actions/checkout@'))!.with as Map;
+    assert.equal(platformCheckout.token, '${{ secrets.PLATFORM_READ_TOKEN }}');
+    assert.equal(jobs.pin!.environment, 'manifests');
     for (const step of pinSteps) assert.match(String(step.uses), /^(actions\/checkout@[0-9a-f]{40}|example-labs\/kaji@[0-9a-f]{40})$/, `only pinned checkout and kaji in the token's job: ${String(step.uses)}`);
   });
 
