@@ -9,6 +9,19 @@ export interface GitHubOptions {
   readonly repository: string;
   /** @default https://api.github.com (GitHub Enterprise: https://HOST/api/v3) */
   readonly baseUrl?: string;
+  /**
+   * How long one request may wait for GitHub's answer: a host that accepts the connection and never
+   * answers would otherwise hold a release job until the job's own timeout.
+   * @default 60000 (60 s)
+   */
+  readonly requestTimeoutMs?: number;
+}
+
+/** A request GitHub did not answer within the timeout. */
+class RequestTimeout extends Error {
+  constructor(readonly milliseconds: number) {
+    super(`no answer within ${milliseconds / 1000} s`);
+  }
 }
 
 /** A GitHub request that failed. Its message never contains the token. */
@@ -58,6 +71,7 @@ export class GitHubForge {
   readonly #owner: string;
   readonly #repo: string;
   readonly #token: string;
+  readonly #baseUrl: string;
   readonly #octokit: Octokit;
 
   constructor(options: GitHubOptions) {
@@ -68,11 +82,23 @@ export class GitHubForge {
     this.#owner = match[1]!;
     this.#repo = match[2]!.replace(/\.git$/, '');
     this.#token = options.token;
+    this.#baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
     this.#octokit = new Octokit({
       auth: options.token,
-      baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
+      baseUrl: this.#baseUrl,
       userAgent: 'kaji',
       log: { debug: () => undefined, info: () => undefined, warn: (message: string) => console.warn(this.#redact(message)), error: () => undefined },
+    });
+    const timeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.#octokit.hook.wrap('request', async (request, requestOptions) => {
+      const signal = AbortSignal.timeout(timeoutMs);
+      // Set on the options given: Octokit's hook chain passes those on, not a copy made here.
+      requestOptions.request = Object.assign(requestOptions.request ?? {}, { signal });
+      try {
+        return await request(requestOptions);
+      } catch (error) {
+        throw signal.aborted ? new RequestTimeout(timeoutMs) : error;
+      }
     });
   }
 
@@ -162,6 +188,9 @@ export class GitHubForge {
   #error(error: unknown, doing: string): GitHubError {
     const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : undefined;
     const repo = this.repository;
+    if (error instanceof RequestTimeout) {
+      return new GitHubError(`GitHub (${this.#baseUrl}) gave ${error.message} when trying to ${doing} on ${repo}: check the API URL (--github-api-url, GITHUB_API_URL) and that its host can be reached from here`);
+    }
     if (status === 401 || status === 403) {
       const rate = status === 403 && /rate limit/i.test(messageOf(error)) ? ` (${this.#redact(messageOf(error))})` : '';
       return new GitHubError(`GitHub refused the token (HTTP ${status}): check GITHUB_TOKEN has contents:write and pull-requests:write on ${repo}${rate}`, status);

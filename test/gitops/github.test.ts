@@ -1,6 +1,8 @@
 // GitHubForge through the real Octokit against a local server speaking GitHub's REST wire format.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { GitHubError, GitHubForge, githubRepositoryOf } from '../../src/gitops/github.js';
 import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
 
@@ -110,6 +112,27 @@ describe('GitHubForge.upsertPullRequest', () => {
       const forge = new GitHubForge({ token: server.token, repository: 'acme/manifests', baseUrl: server.url });
       await assert.rejects(forge.upsertPullRequest({ ...REQUEST, title: '' }), (e: unknown) => e instanceof GitHubError && e.status === 422 && /Validation Failed/.test(e.message));
     });
+  });
+
+  test('a host that never answers: GitHubError after the request timeout, naming the API URL to check', { timeout: 20_000 }, async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer(() => undefined).on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const forge = new GitHubForge({ token: 'ghs_Fake0123456789', repository: 'acme/manifests', baseUrl: url, requestTimeoutMs: 300 });
+      await assert.rejects(forge.upsertPullRequest(REQUEST), (e: unknown) => {
+        assert.ok(e instanceof GitHubError);
+        assert.equal(
+          e.message,
+          `GitHub (${url}) gave no answer within 0.3 s when trying to list the open pull requests from acme:kaji/bump/antenna on acme/manifests: check the API URL (--github-api-url, GITHUB_API_URL) and that its host can be reached from here`,
+        );
+        return true;
+      });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((closed) => silent.close(closed));
+    }
   });
 
   test('bad options are refused before any request', () => {
