@@ -112,7 +112,7 @@ export interface WorkspaceOptions {
   readonly base?: string;
   /** Clone with `--depth 1`. @default true for URLs; false for local paths (cloned with hard links, no copy) */
   readonly shallow?: boolean;
-  /** Author and committer. @default "kaji" <kaji@users.noreply.github.com> */
+  /** Author and committer. @default "kaji" <kaji@kaji.invalid> */
   readonly author?: { name: string; email: string };
   /**
    * Token for http(s) sources, sent as `Authorization: basic base64("x-access-token:TOKEN")`.
@@ -144,7 +144,9 @@ export interface PushToBaseResult {
   readonly pushed: boolean;
 }
 
-const DEFAULT_AUTHOR = { name: 'kaji', email: 'kaji@users.noreply.github.com' } as const;
+// Under .invalid (RFC 2606), which no mail host or forge account can have: a users.noreply.github.com address
+// would credit every release commit to whoever owns the GitHub account of that name.
+const DEFAULT_AUTHOR = { name: 'kaji', email: 'kaji@kaji.invalid' } as const;
 /** The user name sent with a token in basic authentication (the one GitHub's docs give for tokens). */
 const TOKEN_USER = 'x-access-token';
 const MAX_BUFFER = 64 * 1024 * 1024;

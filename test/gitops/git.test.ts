@@ -209,7 +209,7 @@ describe('edits and commits', () => {
       assert.equal(await ws.hasChanges(), false);
       assert.equal(git(ws.root, 'log', '-1', '--format=%B'), 'antenna: 1.4.2 → 1.5.0\n\nBumped by kaji.\n\nSource-Commit: acme/antenna@0123abc\nKaji-Service: antenna');
       assert.equal(git(ws.root, 'log', '-1', '--format=%(trailers:key=Source-Commit,valueonly)'), 'acme/antenna@0123abc');
-      assert.equal(git(ws.root, 'log', '-1', '--format=%an <%ae>'), 'kaji <kaji@users.noreply.github.com>');
+      assert.equal(git(ws.root, 'log', '-1', '--format=%an <%ae>'), 'kaji <kaji@kaji.invalid>');
       await assert.rejects(ws.commit('again'), (e: unknown) => e instanceof GitError && /nothing to commit/.test(e.message));
       await assert.rejects(ws.writeFile('../escape.txt', 'x'), (e: unknown) => e instanceof GitError && /outside/.test(e.message));
       await assert.rejects(ws.writeFile('.git/config', 'x'), (e: unknown) => e instanceof GitError && /outside/.test(e.message));
@@ -567,7 +567,7 @@ child.on('exit', (code) => { process.exitCode = code ?? 1; });
         await kajiRun(f.url, '1.5.0');
         await kajiRun(f.url, '1.6.0');
       });
-      assert.equal(git(f.remote, 'log', '-1', '--format=%an <%ae>|%cn <%ce>', BRANCH), 'kaji <kaji@users.noreply.github.com>|kaji <kaji@users.noreply.github.com>');
+      assert.equal(git(f.remote, 'log', '-1', '--format=%an <%ae>|%cn <%ce>', BRANCH), 'kaji <kaji@kaji.invalid>|kaji <kaji@kaji.invalid>');
       assert.match(f.show(KUSTOMIZATION, BRANCH), /newTag: 1\.6\.0/);
     } finally {
       f.cleanup();
