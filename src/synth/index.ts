@@ -339,7 +339,8 @@ function failedChecks(results: readonly Result[]): FailedCheck[] {
   });
 }
 
-function renderedImages(objects: readonly KubeObject[]): RenderedImage[] {
+/** The image of each container (init containers too) in `objects`, in the order first met. */
+export function renderedImages(objects: readonly KubeObject[]): RenderedImage[] {
   return objects.flatMap((object) => {
     const found = findPodSpec(object.raw);
     if (!found) return [];

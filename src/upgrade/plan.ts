@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { kubernetesMinor } from '../apis/index.js';
 import { didYouMean, displayPath } from '../kube/index.js';
 import { argoCdUrl, eksVersion, loadPlatform, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
-import { manifestRoot, overlayPath, planOverlays } from '../synth/index.js';
-import { renderAll, type RenderJob } from '../synth/render.js';
+import { manifestRoot, overlayPath, planOverlays, renderedImages } from '../synth/index.js';
+import { renderAll, type RenderedService, type RenderJob } from '../synth/render.js';
 import { removedApiViolations } from '../synth/removed-apis.js';
 import { cdkAppFolder } from './cdk.js';
 import { UpgradeError } from './errors.js';
@@ -153,15 +153,46 @@ export async function planUpgrade(options: PlanOptions): Promise<UpgradePlan> {
   const jobs: RenderJob[] = platform.services
     .filter((service) => !unrenderable.has(service.name))
     .map((service) => ({ service, cluster: to, overlay: pending.find((plan) => plan.service === service.name)?.from ?? overlayPath(service.name, to.name) }));
-  const rendered = await renderAll(root, platform, jobs, { kubectl: options.kubectl, onRendered: (done, total) => options.onProgress?.(done, total) });
+  // The old cluster's overlay too, where the new one has its own: their images are compared (staleOverlayBlocker).
+  const ownOverlays = jobs.filter((job) => job.overlay === overlayPath(job.service.name, to.name) && !plans.some((plan) => plan.service === job.service.name && plan.cluster === from.name));
+  const oldJobs: RenderJob[] = ownOverlays.map((job) => ({ ...job, cluster: from, overlay: overlayPath(job.service.name, from.name) }));
+  const rendered = await renderAll(root, platform, [...jobs, ...oldJobs], { kubectl: options.kubectl, onRendered: (done, total) => options.onProgress?.(done, total) });
   const services: ServiceReadiness[] = platform.services.map((service) => {
-    const entry = rendered.find((candidate) => candidate.job.service.name === service.name);
+    const entry = rendered.find((candidate) => candidate.job.service.name === service.name && candidate.job.cluster === to);
     if (!entry) return { service: service.name, objects: 0, removedApis: 0, problems: 1 };
     for (const problem of entry.problems) blockers.push({ kind: 'render', service: service.name, message: `${displayPath(problem.file)}: ${problem.message}` });
+    const old = rendered.find((candidate) => candidate.job.service.name === service.name && candidate.job.cluster === from);
+    const stale = old && staleOverlayBlocker(root, entry, old);
+    if (stale) blockers.push(stale);
     const removed = removedApiViolations(to, service, entry.objects);
     for (const violation of removed) blockers.push({ kind: 'removedApi', service: service.name, object: violation.object, message: violation.message });
     return { service: service.name, objects: entry.objects.length, removedApis: removed.length, problems: entry.problems.length };
   });
 
   return { platform: platform.platform.name, from: summary(from), to: summary(to), skippedVersions, services, blockers, notes, ready: blockers.length === 0 };
+}
+
+/**
+ * The new cluster's own overlay rendering other images than the old
+ * cluster's, which it replaces: most often one left behind by a cluster of
+ * the same name retired earlier (blue/green naming), which `kaji bump` stopped
+ * updating once that cluster left platform.yaml, so the new cluster would run
+ * months-old images. Judged on what renders, not on the kustomization's text,
+ * and only when both render whole.
+ */
+function staleOverlayBlocker(root: string, incoming: RenderedService, old: RenderedService): Blocker | undefined {
+  if (incoming.problems.length > 0 || old.problems.length > 0) return undefined;
+  const imagesOf = (rendered: RenderedService) => [...new Set(renderedImages(rendered.objects).map((entry) => entry.image))].sort();
+  const [theirs, ours] = [imagesOf(old), imagesOf(incoming)];
+  if (theirs.join(' ') === ours.join(' ')) return undefined;
+  const [to, from] = [incoming.job.cluster.name, old.job.cluster.name];
+  const folder = (rendered: RenderedService) => displayPath(join(root, rendered.job.overlay));
+  return {
+    kind: 'overlay',
+    service: incoming.job.service.name,
+    message:
+      `${folder(incoming)}/ renders ${ours.join(', ') || 'no image'}, but ${from}'s ${folder(old)}/, which ${to} replaces, renders ${theirs.join(', ') || 'no image'} ` +
+      `(an overlay left by an earlier cluster named ${to}, which kaji bump no longer updated?): delete ${folder(incoming)}/ and run kaji synth (it copies ${from}'s) and merge, ` +
+      `or set its images to ${from}'s`,
+  };
 }

@@ -51,6 +51,8 @@ export interface ReleaseOptions {
   readonly title: string;
   /** What the edit may change in the generated files: a file's path and its changed lines (with their +/-). */
   readonly expected: { readonly what: string; readonly allows: (file: string, changed: readonly string[]) => boolean };
+  /** A change of the clone beside the regeneration (each attempt), such as deleting files kaji synth never deletes; `expected` must allow it. */
+  readonly alsoChange?: (clone: { readonly root: string }) => Promise<void>;
   /** Checked in the clone (each attempt, the new tip after a lost race) before the edit: throws to refuse the release, nothing pushed. */
   readonly checkBranch?: (clone: { readonly root: string; readonly base: string }) => Promise<void>;
   /** Commit trailers (`Kaji-Upgrade: blue→green`). */
@@ -113,6 +115,7 @@ export async function releasePlatformChange(platform: PlatformDefinition, option
       const text = options.edit(before.text);
       if (before.inClone) await w.writeFile(inRepository!, text);
       await regenerate(text, w.root, before.policy, options.kubectl);
+      await options.alsoChange?.({ root: w.root });
       const beyond = [...changedFiles(await w.diff())].filter(([file, changed]) => file !== inRepository && !options.expected.allows(file, changed)).map(([file]) => file);
       if (beyond.length > 0) await refuse(w, beyond);
       return w.hasChanges();

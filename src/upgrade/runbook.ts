@@ -3,14 +3,14 @@
 // weight one step), rollback (all weight back to the old cluster), finish
 // (remove the old cluster). Each step is made idempotently, verified, and only
 // then recorded in the state file.
-import { readdir, readFile, rename } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { displayPath } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition } from '../platform/index.js';
 import { repositoryPath } from '../platform/derive/names.js';
 import { stackName } from '../platform/stack-name.js';
-import { manifestRoot } from '../synth/index.js';
+import { manifestRoot, overlayPath } from '../synth/index.js';
 import {
   argoCdTokenVariable,
   ATTENTION_HEALTHS,
@@ -730,10 +730,12 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
       const title = `upgrade ${from} → ${state.to.name}: remove ${from}`;
       // The cluster's folder as a path in the repository: under manifests.path, when the manifests are not at its root.
       const clusterFolder = repositoryPath(platform, 'clusters', from);
+      const overlays = `${repositoryPath(platform, 'apps')}/*/overlays/${from}/`;
       const release = await releasePlatformChange(platform, {
         platformFile: platform.file,
         edit: (text) => removeCluster(text, from, displayPath(platform.file)),
-        expected: { what: `${clusterFolder}/`, allows: (file) => file.startsWith(`${clusterFolder}/`) },
+        alsoChange: (clone) => deleteOverlays(join(clone.root, platform.manifests.path), from),
+        expected: { what: `${clusterFolder}/ and ${overlays}`, allows: (file) => file.startsWith(`${clusterFolder}/`) || isOverlayOf(file, repositoryPath(platform, 'apps'), from) },
         title,
         trailers,
         ...releaseSettings(options),
@@ -741,7 +743,7 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
       state = await record(options, { ...state, done: { ...state.done, finish: now() }, inProgress: undefined });
       lines.push(
         `${title}: ${releaseLine(release)}`,
-        `${state.from.name}'s overlays (apps/*/overlays/${state.from.name}/) belong to the service teams and stay; delete them when you like`,
+        `${from}'s overlays (${overlays}) went with it: a cluster named ${from} again gets copies of the newest ones (kaji synth), not images ${from} ran`,
       );
     }
     if (state.destroyedAt === undefined) {
@@ -750,4 +752,24 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
     lines.push(leftoverChecks(platform, from));
     return { state, step: 'finish', lines };
   });
+}
+
+/**
+ * Deletes every apps/<service>/overlays/<cluster>/ under the manifest folder
+ * `manifests`, services gone from platform.yaml included. Left behind, kaji
+ * bump no longer updates them (the cluster is not in platform.yaml), and a
+ * cluster given the name again (blue/green naming) would deploy them as they
+ * are, months-old images and all, rather than copies of the newest overlays.
+ */
+async function deleteOverlays(manifests: string, cluster: string): Promise<void> {
+  const services = await readdir(join(manifests, 'apps'), { withFileTypes: true }).catch(() => []);
+  for (const service of services.filter((entry) => entry.isDirectory())) {
+    await rm(join(manifests, overlayPath(service.name, cluster)), { recursive: true, force: true });
+  }
+}
+
+/** Whether `file` (a path in the repository) lies in apps/<service>/overlays/<cluster>/ under `apps`. */
+function isOverlayOf(file: string, apps: string, cluster: string): boolean {
+  const [service, overlays, name, ...rest] = file.slice(apps.length + 1).split('/');
+  return file.startsWith(`${apps}/`) && service !== undefined && overlays === 'overlays' && name === cluster && rest.length > 0;
 }

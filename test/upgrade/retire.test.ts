@@ -105,6 +105,11 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.ok(fixture.git('ls-tree', '--name-only', 'main~1', 'clusters/blue/platform/headroom/priorityclass.yaml'), 'the rest of the headroom stays');
     assert.equal(fixture.git('log', '-1', '--format=%s', 'main'), 'upgrade blue → green: remove blue');
     assert.equal(fixture.show('clusters/blue/argocd/root.yaml'), undefined);
+    // Blue's overlays go with it: left behind, a cluster named blue again would deploy them, images bump no longer updated and all.
+    const removal = fixture.git('show', '--name-status', '--format=', 'main').split('\n');
+    assert.deepEqual(removal.filter((line) => line.includes('apps/')), ['D\tapps/cart/overlays/blue/kustomization.yaml', 'D\tapps/shop/overlays/blue/kustomization.yaml']);
+    assert.ok(removal.every((line) => /^D\t(clusters\/blue\/|apps\/\w+\/overlays\/blue\/)/.test(line)), removal.join('\n'));
+    assert.ok(fixture.show('apps/shop/overlays/green/kustomization.yaml'), "green's overlays stay");
     assert.doesNotMatch(fixture.readPlatform(), /name: blue/);
 
     // Route 53 was asked only after the retirement (platform.yaml, beside the checkout, edited in place by then), and until blue's records were gone; cdk destroy came after that.
@@ -119,6 +124,7 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.equal(lines[1], 'Route 53 zone Z0SHOPZONE1234 has no record of blue left: its Ingresses and their load balancers are gone');
     assert.match(lines[2]!, /^destroyed shop-blue /);
     assert.match(lines[3]!, /^upgrade blue → green: remove blue: pushed [0-9a-f]{12}/);
+    assert.equal(lines[4], "blue's overlays (apps/*/overlays/blue/) went with it: a cluster named blue again gets copies of the newest ones (kaji synth), not images blue ran");
     assert.match(
       lines.at(-1)!,
       /^once shop-blue is deleted, check that nothing of it is left: Karpenter's nodes \(aws ec2 describe-instances --region eu-west-1 --filters Name=tag:kaji\.dev\/platform,Values=shop Name=tag:kaji\.dev\/cluster,Values=blue .*\), the Load Balancer Controller's .*--tag-filters Key=elbv2\.k8s\.aws\/cluster,Values=shop-blue\), and, with argocd\.ingress, the Route 53 records of argocd\.blue\.shop\.example\.com$/,
@@ -221,6 +227,7 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.match(finish.stdout, /^upgrade blue → green: retire blue \(prune its service Applications before its removal\): already in the manifest repository at [0-9a-f]{12}\n/);
     assert.equal(fixture.git('log', '-1', '--format=%s', 'main'), 'upgrade blue → green: remove blue');
     assert.equal(fixture.git('ls-tree', '-r', '--name-only', 'main', 'clusters/blue'), '');
+    assert.equal(fixture.git('ls-tree', '-r', '--name-only', 'main', 'apps/shop/overlays/blue', 'apps/cart/overlays/blue'), '');
     assert.doesNotMatch(fixture.show('platform.yaml')!, /name: blue|retiring/);
     await checkOnlyOnMain();
     assert.ok(upgradeState(fixture).done.finish);

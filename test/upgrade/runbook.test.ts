@@ -21,6 +21,7 @@ import { selfSignedLoopbackCertificate } from '../../src/webhook/index.js';
 import {
   ARGOCD_TOKEN,
   createFixture,
+  ECR,
   healthyApps,
   recordsFromRemote,
   setUpgradeEnv,
@@ -151,6 +152,34 @@ spec:
         // start refuses too, and records nothing.
         const start = await upgrade(fixture, ['start']);
         assert.equal(start.code, 1);
+        assert.throws(() => state(fixture), /ENOENT/);
+      } finally {
+        fixture.cleanup();
+      }
+    });
+
+    test("not ready: green's own overlay rendering other images than blue's (one left by an earlier cluster named green) is a blocker naming both folders; start refuses", async () => {
+      const fixture = await createFixture();
+      try {
+        // kaji bump moved blue's shop to 2.0.0; green's overlay, left from an earlier green, still says 1.0.0. Cart agrees on both.
+        const blueShop = join(fixture.platformDir, 'manifests/apps/shop/overlays/blue/kustomization.yaml');
+        writeFileSync(blueShop, readFileSync(blueShop, 'utf8').replace('newTag: "1.0.0"', 'newTag: "2.0.0"'));
+        const json = await upgrade(fixture, ['plan', '-o', 'json']);
+        assert.equal(json.code, 1, json.stderr);
+        const plan = JSON.parse(json.stdout);
+        assert.deepEqual(plan.blockers.map((blocker: { kind: string; service: string }) => `${blocker.kind} ${blocker.service}`), ['overlay shop']);
+        const green = join(fixture.platformDir, 'manifests/apps/shop/overlays/green');
+        const blue = join(fixture.platformDir, 'manifests/apps/shop/overlays/blue');
+        assert.ok(
+          plan.blockers[0].message.endsWith(
+            `${green}/ renders ${ECR}/shop:1.0.0, but blue's ${blue}/, which green replaces, renders ${ECR}/shop:2.0.0 ` +
+              `(an overlay left by an earlier cluster named green, which kaji bump no longer updated?): delete ${green}/ and run kaji synth (it copies blue's) and merge, or set its images to blue's`,
+          ),
+          plan.blockers[0].message,
+        );
+        const start = await upgrade(fixture, ['start']);
+        assert.equal(start.code, 1);
+        assert.match(start.stdout, /✗ shop: .*overlays\/green\/ renders .*shop:1\.0\.0, but blue's/);
         assert.throws(() => state(fixture), /ENOENT/);
       } finally {
         fixture.cleanup();
