@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { kaji } from '../support/cli.js';
 
 /** The lines of `text` from the one starting with `first` up to (not including) the next line indented no deeper than it. */
@@ -47,6 +48,39 @@ describe('--help', () => {
       assert.ok(codes, `kaji upgrade ${subcommand} --help has an Exit codes line:\n${help.stdout}`);
       assert.match(codes, /^0 .*; 2 bad flags, /, subcommand);
       assert.equal(/; 1 /.test(codes), subcommand !== 'status', `${subcommand}: ${codes}`);
+    }
+  });
+});
+
+/** The long options a `--help` output lists under Options: (-h, --help left out). */
+function optionNames(help: string): string[] {
+  const section = help.split(/^Options:$/m)[1]?.split('\n\n')[0] ?? '';
+  return [...section.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((match) => match[1]!).filter((name) => name !== '--help');
+}
+
+/** The README's synopsis of each `kaji upgrade` subcommand: the long options its lines name (`-o` is --output). */
+function readmeUpgradeSynopses(): Map<string, Set<string>> {
+  const readme = readFileSync('README.md', 'utf8');
+  const block = readme.split('## `kaji upgrade`\n\n```\n')[1]!.split('\n```')[0]!;
+  const synopses = new Map<string, Set<string>>();
+  let current: Set<string> | undefined;
+  for (const line of block.split('\n')) {
+    const command = /^kaji upgrade (\w+)/.exec(line)?.[1];
+    if (command !== undefined) synopses.set(command, (current = new Set()));
+    for (const match of line.matchAll(/(?<![\w-])(--[a-z-]+|-o)\b/g)) current!.add(match[1] === '-o' ? '--output' : match[1]!);
+    if (line.includes('(the flags of next')) for (const flag of synopses.get('next')!) current!.add(flag);
+  }
+  return synopses;
+}
+
+describe("the README's synopses", () => {
+  test('each kaji upgrade subcommand names exactly the options its --help lists', async () => {
+    const synopses = readmeUpgradeSynopses();
+    assert.deepEqual([...synopses.keys()].sort(), ['finish', 'next', 'plan', 'rollback', 'start', 'status']);
+    for (const [subcommand, named] of synopses) {
+      const help = await kaji(['upgrade', subcommand, '--help']);
+      assert.equal(help.code, 0, help.stderr);
+      assert.deepEqual([...named].sort(), optionNames(help.stdout).sort(), `kaji upgrade ${subcommand}`);
     }
   });
 });
