@@ -162,10 +162,10 @@ export async function nextStep(options: RunbookOptions): Promise<StepResult> {
     const what = `weight step ${step.slice('weight-'.length)} (${seen.weightSteps[Number(step.slice('weight-'.length)) - 1]}%)`;
     await checkGreenStillReady(await platformOf(options.directory, seen), seen, step, options, what);
   }
+  if (weight) return weightStep(seen, step, options);
   return withUpgradeLock(options.directory, async () => {
     let state = await unchangedState(options, seen);
     const platform = await platformOf(options.directory, state);
-    if (weight) return weightStep(platform, state, step, options);
     state = await record(options, { ...state, inProgress: { step, since: now() } });
     const lines = step === 'deploy' ? await deployStep(platform, state, options) : await syncStep(platform, state, options);
     state = await record(options, { ...state, done: { ...state.done, [step]: now() }, inProgress: undefined });
@@ -191,7 +191,10 @@ function refuseOtherUnverifiedStep(state: UpgradeState, step: StepId | 'rollback
 async function unchangedState(options: RunbookOptions, seen: UpgradeState): Promise<UpgradeState> {
   const state = await requireState(options.directory, options.address);
   if (state.updatedAt !== seen.updatedAt) {
-    throw new UpgradeError(`the upgrade was changed by another run while this one waited (${STATE_FILE} updated at ${state.updatedAt}): see ${upgradeCommand('status', options.address)}, then run again`);
+    const rolledBack = state.inProgress?.step === 'rollback' || state.rollbacks.length > seen.rollbacks.length ? 'a rollback, ' : '';
+    throw new UpgradeError(
+      `the upgrade was changed by another run while this one waited (${rolledBack}${STATE_FILE} updated at ${state.updatedAt}): this run stopped, recording nothing; see ${upgradeCommand('status', options.address)}, then run again`,
+    );
   }
   return state;
 }
@@ -446,21 +449,27 @@ function heldBack(state: UpgradeState, step: StepId, branch: string): string {
   return `a run started it at ${started} and did not verify it: ${pushed}`;
 }
 
-async function weightStep(platform: PlatformDefinition, state: UpgradeState, step: StepId, options: RunbookOptions): Promise<StepResult> {
-  state = await record(options, { ...state, inProgress: { step, since: now() } });
+/**
+ * A weight step: the push under the lock; the wait for Route 53 without it,
+ * as the soak's, since traffic may be moving already and a rollback must not
+ * wait up to --timeout for this run. Each poll, and the lock taken again to
+ * record the step, check the state is still the one this run wrote: after a
+ * rollback (or any other run's change) it stops, recording nothing.
+ */
+async function weightStep(seen: UpgradeState, step: StepId, options: RunbookOptions): Promise<StepResult> {
   const index = Number(step.slice('weight-'.length));
-  const weights = weightsOf(state, index);
-  const percent = state.weightSteps[index - 1]!;
-  const title = `upgrade ${state.from.name} → ${state.to.name}: weight ${percent}% (${describeWeights(weights)})`;
-  const release = await releaseWeights(platform, state, weights, title, options);
-  await verifyDns(platform, weights, options);
-  const at = now();
-  const done = await record(options, {
-    ...state,
-    done: { ...state.done, [step]: at },
-    weights,
-    soakUntil: new Date(Date.now() + state.soakMs).toISOString(),
-    inProgress: undefined,
+  const weights = weightsOf(seen, index);
+  const title = `upgrade ${seen.from.name} → ${seen.to.name}: weight ${seen.weightSteps[index - 1]}% (${describeWeights(weights)})`;
+  const { platform, started, release } = await withUpgradeLock(options.directory, async () => {
+    const state = await unchangedState(options, seen);
+    const platform = await platformOf(options.directory, state);
+    const started = await record(options, { ...state, inProgress: { step, since: now() } });
+    return { platform, started, release: await releaseWeights(platform, started, weights, title, options) };
+  });
+  await verifyDns(platform, weights, options, async () => void (await unchangedState(options, started)));
+  const done = await withUpgradeLock(options.directory, async () => {
+    const state = await unchangedState(options, started);
+    return record(options, { ...state, done: { ...state.done, [step]: now() }, weights, soakUntil: new Date(Date.now() + state.soakMs).toISOString(), inProgress: undefined });
   });
   return { state: done, step, lines: [`${title}: ${releaseLine(release)}; Route 53 has the new weights`, soakLine(done, options.address)] };
 }
@@ -520,8 +529,12 @@ async function releaseWeights(platform: PlatformDefinition, state: UpgradeState,
   });
 }
 
-/** Waits until external-dns has written the weights to Route 53; a platform without hosts has nothing there to check. */
-async function verifyDns(platform: PlatformDefinition, weights: Record<string, number>, options: RunbookOptions): Promise<void> {
+/**
+ * Waits until external-dns has written the weights to Route 53; a platform
+ * without hosts has nothing there to check. `stillCurrent`, called each poll,
+ * throws to stop the wait (a weight step's, once a rollback was made).
+ */
+async function verifyDns(platform: PlatformDefinition, weights: Record<string, number>, options: RunbookOptions, stillCurrent?: () => Promise<void>): Promise<void> {
   if (!platform.services.some((service) => service.hosts.length > 0)) {
     options.onProgress('no service has hosts: nothing in Route 53 to verify');
     return;
@@ -532,6 +545,7 @@ async function verifyDns(platform: PlatformDefinition, weights: Record<string, n
     const zone = await hostedZoneOf(client, platform.platform.domain, route53);
     await waitUntil(
       async () => {
+        await stillCurrent?.();
         let records;
         try {
           records = await weightedRecords(client, zone);

@@ -1046,6 +1046,39 @@ spec:
       assert.equal(fixture.git('rev-parse', 'main'), main, 'nothing pushed');
     });
 
+    test('a weight step waits for Route 53 without the lock: a rollback made meanwhile goes through, and the waiting run stops, recording nothing', async () => {
+      await started();
+      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      // External-dns is slow: Route 53 keeps blue's weight, so weight step 1 waits there after its push.
+      records = () => recordsFromRemote(fixture).filter((record) => record.setIdentifier === 'blue').map((record) => ({ ...record, weight: 255 }));
+      let rollback: Promise<CliResult> | undefined;
+      await assert.rejects(
+        nextStep({
+          directory: fixture.platformDir,
+          cdk: fixture.cdk,
+          intervalMs: 5,
+          timeoutMs: 120_000,
+          route53: { endpoint: route53.url },
+          argocd: { server: argocd.url, token: ARGOCD_TOKEN },
+          onOutput: () => undefined,
+          onProgress: (message) => {
+            if (rollback === undefined && message.startsWith('waiting for external-dns')) rollback = upgrade(fixture, ['rollback'], servers());
+          },
+        }),
+        /the upgrade was changed by another run while this one waited \(a rollback, kaji-upgrade\.json updated at [^)]*\): this run stopped, recording nothing/,
+      );
+      assert.ok(rollback, 'the weight step waited for Route 53');
+      const back = await rollback;
+      assert.equal(back.code, 0, back.stderr);
+      assert.match(back.stdout, /rollback \(blue 255, green 0\): pushed/);
+      assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
+      const after = state(fixture);
+      assert.deepEqual(Object.keys(after.done).sort(), ['deploy', 'preflight'], 'weight step 1 not recorded');
+      assert.deepEqual(after.weights, { blue: 255, green: 0 });
+      assert.equal(after.inProgress, undefined);
+      assert.equal(after.rollbacks.length, 1);
+    });
+
     test('killed while it soaks between two weight steps: the state is as it was, and the next run goes on once the soak is over', async () => {
       await started(['--soak', '1h']);
       for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
