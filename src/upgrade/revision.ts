@@ -49,6 +49,11 @@ export class ManifestHistory {
     return this.#workspace.baseCommit;
   }
 
+  /** The clone's working tree: the branch at its tip when opened, until accept() fetches a later one. */
+  get root(): string {
+    return this.#workspace.root;
+  }
+
   get branch(): string {
     return this.#workspace.base;
   }

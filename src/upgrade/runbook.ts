@@ -6,11 +6,12 @@
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { isUrl, Workspace } from '../gitops/index.js';
 import { displayPath } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition } from '../platform/index.js';
 import { repositoryPath } from '../platform/derive/names.js';
 import { stackName } from '../platform/stack-name.js';
-import { manifestRoot, overlayPath } from '../synth/index.js';
+import { overlayPath } from '../synth/index.js';
 import {
   argoCdTokenVariable,
   ATTENTION_HEALTHS,
@@ -220,19 +221,37 @@ async function deployStep(platform: PlatformDefinition, state: UpgradeState, opt
   return [`deployed ${stack} (cdk deploy succeeded)`];
 }
 
-/** The Applications kaji generated for a cluster: what its Argo CD must show Synced and Healthy. */
-export async function expectedApplications(platform: PlatformDefinition, cluster: string): Promise<string[]> {
-  const folder = join(manifestRoot(platform), 'clusters', cluster, 'argocd');
-  const files = await readdir(folder, { recursive: true }).catch(() => undefined);
-  if (!files) throw new StepFailedError(`${displayPath(folder)} does not exist: run kaji synth and merge, so ${cluster}'s Argo CD has something to sync`);
+/**
+ * The Applications kaji generated for a cluster, what its Argo CD must show
+ * Synced and Healthy, as the manifest branch's tip has them in `clone` (a
+ * clone of it): not the local checkout, which may lack a service a colleague
+ * onboarded since, one the cluster would then never be checked for.
+ */
+export async function expectedApplications(platform: PlatformDefinition, clone: { readonly root: string; readonly base: string }, cluster: string): Promise<string[]> {
+  const folder = repositoryPath(platform, 'clusters', cluster, 'argocd');
+  const files = await readdir(join(clone.root, folder), { recursive: true }).catch(() => undefined);
+  if (!files) throw new StepFailedError(`${folder}/ is not on ${clone.base} of the manifest repository: run kaji synth and merge, so ${cluster}'s Argo CD has something to sync`);
   const names: string[] = [];
   for (const file of files.filter((name) => /\.ya?ml$/.test(name)).sort()) {
-    for (const document of parseAllDocuments(await readFile(join(folder, file), 'utf8'))) {
+    for (const document of parseAllDocuments(await readFile(join(clone.root, folder, file), 'utf8'))) {
       const object = document.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
       if (object?.kind === 'Application' && typeof object.metadata?.name === 'string') names.push(object.metadata.name);
     }
   }
   return names;
+}
+
+/** expectedApplications at the tip of the branch Argo CD follows, in a shallow clone made for it (the health checks before traffic moves). */
+async function applicationsOnBranch(platform: PlatformDefinition, cluster: string, options: RunbookOptions): Promise<string[]> {
+  const source = releaseSource(platform, options.manifests);
+  const base = options.base ?? platform.manifests.branch;
+  options.onProgress(`reading ${cluster}'s Applications at the tip of ${base} of the manifest repository`);
+  const workspace = await Workspace.open({ source, base, shallow: isUrl(source) });
+  try {
+    return await expectedApplications(platform, workspace, cluster);
+  } finally {
+    await workspace.dispose();
+  }
 }
 
 /** Green's Argo CD connection, or a usage error saying who needs it. */
@@ -252,10 +271,11 @@ function greenArgoCd(state: UpgradeState, options: RunbookOptions, who: string):
  */
 async function syncStep(platform: PlatformDefinition, state: UpgradeState, options: RunbookOptions): Promise<string[]> {
   const argocd = greenArgoCd(state, options, 'the sync step reads');
-  const expected = await expectedApplications(platform, state.to.name);
   const graceMs = options.degradedGraceMs ?? DEFAULT_DEGRADED_GRACE_MS;
   const history = await ManifestHistory.open(releaseSource(platform, options.manifests), options.base ?? platform.manifests.branch);
   try {
+    // Read before the first poll: accept() may move the clone to a later tip.
+    const expected = await expectedApplications(platform, { root: history.root, base: history.branch }, state.to.name);
     const tip = `${history.branch} at ${history.tip.slice(0, 12)}`;
     options.onProgress(`the manifest repository's ${tip}: every Application must be Synced to it or a later commit`);
     const degradedSince = new Map<string, number>();
@@ -381,7 +401,7 @@ function failWhenDegradedTooLong(verdict: SyncVerdict, degradedSince: Map<string
 async function checkGreenStillReady(platform: PlatformDefinition, state: UpgradeState, step: StepId, options: RunbookOptions, what: string): Promise<void> {
   const argocd = greenArgoCd(state, options, `${what} checks`);
   const unmoved = heldBack(state, step, options.base ?? platform.manifests.branch);
-  const expected = await expectedApplications(platform, state.to.name);
+  const expected = await applicationsOnBranch(platform, state.to.name, options);
   const patienceMs = Math.min(GATE_PATIENCE_MS, options.timeoutMs ?? GATE_PATIENCE_MS);
   const graceMs = Math.min(GATE_GRACE_MS, options.degradedGraceMs ?? GATE_GRACE_MS, patienceMs);
   const orRollback = step === 'finish' && state.inProgress?.step === 'finish' ? '' : `, or ${upgradeCommand('rollback', options.address)} to move all traffic back to ${state.from.name}`;
@@ -647,7 +667,7 @@ async function checkOldClusterServes(platform: PlatformDefinition, state: Upgrad
     ...(options.oldArgoCdCa === undefined ? {} : { ca: options.oldArgoCdCa }),
     names: { server: (value) => `--old-argocd-server ${value}`, token: variable },
   };
-  const expected = await expectedApplications(platform, old);
+  const expected = await applicationsOnBranch(platform, old, options);
   let applications: ApplicationStatus[];
   try {
     applications = await withResourceHealth(connection, expected, await listApplications(connection));

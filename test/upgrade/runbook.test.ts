@@ -519,6 +519,35 @@ spec:
       assert.ok(state(fixture).done.sync);
     });
 
+    test("sync, the gate and rollback's look at blue expect the Applications at the branch's tip, not the checkout's: a service a colleague onboarded since is waited for", async () => {
+      await started(['--soak', '0s', '--steps', '50,100']);
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy
+      /** A colleague onboards `name` on main for `cluster`: its generated Application, which this checkout has not pulled. */
+      const onboard = (cluster: string, name: string) =>
+        pushCommit(fixture, `clusters/${cluster}/argocd/apps/${name}.yaml`, fixture.show(`clusters/${cluster}/argocd/apps/shop.yaml`)!.replaceAll('shop', name));
+      onboard('green', 'search');
+      const sync = await upgrade(fixture, ['next'], servers());
+      assert.equal(sync.code, 1, sync.stderr);
+      assert.match(sync.stderr, /timed out after 3s waiting for green's Argo CD to sync every service: 5\/6 Applications Synced and Healthy.*\n {2}search: /);
+      assert.equal(state(fixture).done.sync, undefined);
+
+      apps = () => healthyApps([...GREEN_APPS, 'search'], tip());
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0, 'synced, search included');
+      onboard('green', 'orders');
+      const main = tip();
+      const held = await upgrade(fixture, ['next'], servers());
+      assert.equal(held.code, 1, held.stderr);
+      assert.match(held.stderr, /green's Argo CD has 6\/7 Applications Synced and Healthy, so weight step 1 \(50%\) was not made: no traffic moved .*\n {2}orders: /);
+      assert.equal(tip(), main, 'nothing pushed');
+
+      onboard('blue', 'billing');
+      const onboarded = tip();
+      const back = await upgrade(fixture, ['rollback'], servers());
+      assert.equal(back.code, 1, back.stderr);
+      assert.match(back.stderr, /blue's Argo CD has billing gone, so no traffic moved/);
+      assert.equal(tip(), onboarded, 'nothing pushed');
+    });
+
     test("each weight step and finish go ahead only while green's Argo CD has every Application Synced and Healthy; rollback always", async () => {
       await started(['--soak', '0s', '--steps', '50,100']);
       for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
