@@ -92,6 +92,16 @@ export class ForeignCommitsError extends GitError {
   }
 }
 
+/** A commit of the base's history, as commitsAfter lists it. */
+export interface BaseCommit {
+  readonly sha: string;
+  /** Its committer date (ISO 8601). */
+  readonly committed: string;
+  readonly subject: string;
+  /** The values of its trailers of the key asked for. */
+  readonly trailers: readonly string[];
+}
+
 /** PR mode: the branch moved on the remote between kaji reading it and pushing (the lease failed); nothing was pushed. */
 export class BranchMovedError extends GitError {}
 
@@ -362,6 +372,44 @@ export class Workspace {
     }
     if (from === undefined) throw new GitError(`cannot tell what ${branch} of ${this.source} changes: it shares no history with ${this.base}`, ['merge-base']);
     return from;
+  }
+
+  /**
+   * The commits of the base (HEAD) after `since`, newest first, each with the values of its
+   * trailers of key `trailer`: those after the commit `since.commit` when the base's history holds
+   * it, else (no commit given, or one not of the base) those committed after `since.time`. A
+   * shallow clone's history is deepened (`git fetch --deepen`, doubling) until it reaches there,
+   * or fetched whole when the server cannot deepen or sends nothing more.
+   */
+  async commitsAfter(since: { readonly commit?: string; readonly time: string }, trailer: string): Promise<BaseCommit[]> {
+    const present = async (commit: string) => (await this.#git(['cat-file', '-e', `${commit}^{commit}`]).then(() => true, () => false));
+    const committed = async (commit: string) => (await this.#git(['log', '-1', '--format=%cI', commit])).trim();
+    const reached = async () =>
+      since.commit !== undefined && (await present(since.commit))
+        ? true
+        : (await Promise.all((await this.#shallowFile()).commits.map(committed))).every((date) => Date.parse(date) < Date.parse(since.time));
+    const doing = `fetching the history of ${this.base} of ${this.source}`;
+    const base = `+refs/heads/${this.base}:refs/remotes/origin/${this.base}`;
+    for (let depth = 1; (await this.#isShallow()) && !(await reached()); depth *= 2) {
+      const before = (await this.#shallowFile()).commits.sort().join();
+      try {
+        await this.#git(['fetch', '--quiet', '--no-tags', `--deepen=${depth}`, 'origin', base], { doing });
+      } catch (error) {
+        if (!(error instanceof GitError) || !/does not support --deepen/.test(error.stderr)) throw error;
+      }
+      if ((await this.#shallowFile()).commits.sort().join() === before) await this.#git(['fetch', '--quiet', '--no-tags', '--unshallow', 'origin', base], { doing });
+    }
+    const ofBase = since.commit !== undefined && (await present(since.commit)) && (await this.#git(['merge-base', '--is-ancestor', since.commit, 'HEAD']).then(() => true, () => false));
+    const log = await this.#git(['log', `--format=%H%x00%cI%x00%s%x00%(trailers:key=${trailer},valueonly,separator=%x01)%x1e`, ofBase ? `${since.commit}..HEAD` : 'HEAD', '--']);
+    return log
+      .split('\x1e')
+      .map((entry) => entry.replace(/^\n/, ''))
+      .filter((entry) => entry !== '')
+      .map((entry) => {
+        const [sha = '', date = '', subject = '', values = ''] = entry.split('\0');
+        return { sha, committed: date, subject, trailers: values.split('\x01').map((value) => value.trim()).filter((value) => value !== '') };
+      })
+      .filter((commit) => ofBase || Date.parse(commit.committed) > Date.parse(since.time));
   }
 
   /** The text of `path` (in the repository) at `commit`, from what the clone holds (no network); undefined where git cannot read it there (no such file). */

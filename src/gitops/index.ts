@@ -1,7 +1,7 @@
 // The deploy flow: byte-exact image edits, git work, forges (GitHub), `kaji bump`.
 export type * from './types.js';
 export { GitError, Workspace, isUrl, redact } from './git.js';
-export type { WorkspaceOptions, PushToBaseOptions, PushToBaseResult } from './git.js';
+export type { BaseCommit, WorkspaceOptions, PushToBaseOptions, PushToBaseResult } from './git.js';
 export { GitHubError, GitHubForge, githubRepositoryOf } from './github.js';
 export type { GitHubOptions, PullRequestRequest, PullRequestResult } from './github.js';
 export { validateTag, validateDigest, formatVersion, parseImageReference, setKustomizeImage, setHelmValue, setImageFields, kustomizeImageEntries, pointerOfKeyPath, ImageEditError } from './image-edit.js';

@@ -54,7 +54,7 @@ export interface ReleaseOptions {
   /** A change of the clone beside the regeneration (each attempt), such as deleting files kaji synth never deletes; `expected` must allow it. */
   readonly alsoChange?: (clone: { readonly root: string }) => Promise<void>;
   /** Checked in the clone (each attempt, the new tip after a lost race) before the edit: throws to refuse the release, nothing pushed. */
-  readonly checkBranch?: (clone: { readonly root: string; readonly base: string }) => Promise<void>;
+  readonly checkBranch?: (clone: Workspace) => Promise<void>;
   /** Commit trailers (`Kaji-Upgrade: blue→green`). */
   readonly trailers: Record<string, string>;
   /** The manifest repository: a local path or a git URL. @default the platform's manifests.url */
@@ -110,7 +110,7 @@ export async function releasePlatformChange(platform: PlatformDefinition, option
     };
     // Made again on a new tip when a push loses a race: the edit is idempotent, synth is deterministic.
     const apply = async (w: Workspace): Promise<boolean> => {
-      await options.checkBranch?.({ root: w.root, base: w.base });
+      await options.checkBranch?.(w);
       const before = await unedited(w);
       const text = options.edit(before.text);
       if (before.inClone) await w.writeFile(inRepository!, text);

@@ -40,7 +40,7 @@ import { releasePlatformChange, releaseSource, type ReleaseOptions, type Release
 import { ManifestHistory } from './revision.js';
 import { leftoverChecks, releaseRetiring, waitUntilRecordsGone } from './retire.js';
 import { dnsVerdict, hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
-import { currentStep, readState, requireState, resumeCommand, statePath, STATE_FILE, weightsOf, writeState, type StepId, type UpgradeState } from './state.js';
+import { currentStep, lastVerified, readState, requireState, resumeCommand, statePath, STATE_FILE, weightsOf, writeState, type StepId, type UpgradeState } from './state.js';
 import { formatDuration, soakUntil, waitUntil, type Probe } from './wait.js';
 
 export const DEFAULT_WEIGHT_STEPS = [10, 50, 100] as const;
@@ -168,8 +168,10 @@ export async function nextStep(options: RunbookOptions): Promise<StepResult> {
     let state = await unchangedState(options, seen);
     const platform = await platformOf(options.directory, state);
     state = await record(options, { ...state, inProgress: { step, since: now() } });
-    const lines = step === 'deploy' ? await deployStep(platform, state, options) : await syncStep(platform, state, options);
-    state = await record(options, { ...state, done: { ...state.done, [step]: now() }, inProgress: undefined });
+    const made = step === 'deploy' ? { lines: await deployStep(platform, state, options) } : await syncStep(platform, state, options);
+    const commits = 'commit' in made ? { commits: { ...state.commits, [step]: made.commit } } : {};
+    state = await record(options, { ...state, done: { ...state.done, [step]: now() }, ...commits, inProgress: undefined });
+    const lines = made.lines;
     return { state, step, lines };
   });
 }
@@ -269,7 +271,8 @@ function greenArgoCd(state: UpgradeState, options: RunbookOptions, who: string):
  * Degraded only once its progress deadline passed, so it is rarely a matter of
  * waiting longer), rather than at the timeout.
  */
-async function syncStep(platform: PlatformDefinition, state: UpgradeState, options: RunbookOptions): Promise<string[]> {
+/** The sync step's lines, and the branch's tip it named (recorded: lastVerified). */
+async function syncStep(platform: PlatformDefinition, state: UpgradeState, options: RunbookOptions): Promise<{ lines: string[]; commit: string }> {
   const argocd = greenArgoCd(state, options, 'the sync step reads');
   const graceMs = options.degradedGraceMs ?? DEFAULT_DEGRADED_GRACE_MS;
   const history = await ManifestHistory.open(releaseSource(platform, options.manifests), options.base ?? platform.manifests.branch);
@@ -296,7 +299,8 @@ async function syncStep(platform: PlatformDefinition, state: UpgradeState, optio
       },
       { what: `${state.to.name}'s Argo CD to sync every service`, timeoutMs: options.timeoutMs ?? 30 * 60_000, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress },
     );
-    return [`${state.to.name}'s Argo CD: all ${expected.length} Applications Synced (to ${tip} or later) and Healthy${warnings.length ? ` but for their Jobs or CronJobs${warningLine(warnings)}` : ''}`];
+    const line = `${state.to.name}'s Argo CD: all ${expected.length} Applications Synced (to ${tip} or later) and Healthy${warnings.length ? ` but for their Jobs or CronJobs${warningLine(warnings)}` : ''}`;
+    return { lines: [line], commit: history.tip };
   } finally {
     await history.dispose();
   }
@@ -489,7 +493,8 @@ async function weightStep(seen: UpgradeState, step: StepId, options: RunbookOpti
   await verifyDns(platform, weights, options, async () => void (await unchangedState(options, started)));
   const done = await withUpgradeLock(options.directory, async () => {
     const state = await unchangedState(options, started);
-    return record(options, { ...state, done: { ...state.done, [step]: now() }, weights, soakUntil: new Date(Date.now() + state.soakMs).toISOString(), inProgress: undefined });
+    const commits = { ...state.commits, [step]: release.commit };
+    return record(options, { ...state, done: { ...state.done, [step]: now() }, commits, weights, soakUntil: new Date(Date.now() + state.soakMs).toISOString(), inProgress: undefined });
   });
   return { state: done, step, lines: [`${title}: ${releaseLine(release)}; Route 53 has the new weights`, soakLine(done, options.address)] };
 }
@@ -529,7 +534,8 @@ function releaseSettings(options: RunbookOptions): Pick<ReleaseOptions, 'manifes
  * branch as it is: traffic may always go back.
  */
 async function releaseWeights(platform: PlatformDefinition, state: UpgradeState, weights: Record<string, number>, title: string, options: RunbookOptions): Promise<ReleaseResult> {
-  const checkBranch = async (clone: { root: string; base: string }): Promise<void> => {
+  const checkBranch = async (clone: Workspace): Promise<void> => {
+    await refuseUnrecordedRollback(clone, state, options);
     const found = await branchWeights(clone.root, platform.manifests.path, [state.from.name, state.to.name]);
     if (weightsAgree(found, state.weights) || weightsAgree(found, weights)) return;
     throw new UpgradeError(
@@ -547,6 +553,27 @@ async function releaseWeights(platform: PlatformDefinition, state: UpgradeState,
     trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
     ...releaseSettings(options),
   });
+}
+
+/**
+ * A rollback of this upgrade on the branch after what it last verified
+ * (lastVerified) was made from another checkout, whose state file this one
+ * does not share: the branch may hold the weights this state last verified
+ * again (all traffic to the old cluster, as before the first weight step),
+ * which the weights check accepts, and the step would undo the rollback.
+ */
+async function refuseUnrecordedRollback(clone: Workspace, state: UpgradeState, options: RunbookOptions): Promise<void> {
+  const upgrade = `${state.from.name} -> ${state.to.name}`;
+  const since = lastVerified(state);
+  const commits = await clone.commitsAfter(since, 'Kaji-Upgrade');
+  const rollback = commits.find((commit) => commit.trailers.includes(upgrade) && commit.subject.startsWith(`upgrade ${state.from.name} → ${state.to.name}: rollback`));
+  if (!rollback) return;
+  const verified = since.commit === undefined ? `at ${since.time}` : `at ${since.commit.slice(0, 12)}`;
+  throw new UpgradeError(
+    `${clone.base} of the manifest repository has a rollback of this upgrade this checkout's ${STATE_FILE} does not record: ${rollback.sha.slice(0, 12)} "${rollback.subject}" (${rollback.committed}), ` +
+      `made after the upgrade here last verified the branch (${verified}), from another checkout. This step would undo it: nothing was pushed. ` +
+      `Find out why it was rolled back; ${upgradeCommand('rollback', options.address)} records it here too (the branch has its weights already), then next starts the weight steps over`,
+  );
 }
 
 /**
@@ -615,15 +642,16 @@ async function rollbackLocked(options: RollbackOptions): Promise<StepResult> {
   const title = `upgrade ${state.from.name} → ${state.to.name}: rollback (${describeWeights(weights)})`;
   const release = await releaseWeights(platform, state, weights, title, options);
   await verifyDns(platform, weights, options);
-  const done = Object.fromEntries(Object.entries(state.done).filter(([step]) => step === 'preflight' || step === 'deploy'));
+  const kept = (entries: Readonly<Partial<Record<StepId, string>>>) => Object.fromEntries(Object.entries(entries).filter(([step]) => step === 'preflight' || step === 'deploy'));
   const at = now();
   state = await record(options, {
     ...state,
-    done,
+    done: kept(state.done),
+    commits: kept(state.commits ?? {}),
     weights,
     soakUntil: undefined,
     inProgress: undefined,
-    rollbacks: [...state.rollbacks, { at, weights }],
+    rollbacks: [...state.rollbacks, { at, weights, commit: release.commit }],
   });
   return {
     state,

@@ -31,6 +31,12 @@ export interface UpgradeState {
   readonly updatedAt: string;
   /** When each step was verified and done. */
   readonly done: Readonly<Partial<Record<StepId, string>>>;
+  /**
+   * The manifest branch's commit each step done was verified at: the tip the
+   * sync step named, each weight step's release. Absent in state files of
+   * earlier kajis, and for a step done by one: unknown (lastVerified).
+   */
+  readonly commits?: Readonly<Partial<Record<StepId, string>>>;
   /** The weights platform.yaml and Route 53 were last verified at. */
   readonly weights: Readonly<Record<string, number>>;
   /** The next weight step (or finish) does not start before this. */
@@ -39,8 +45,23 @@ export interface UpgradeState {
   readonly inProgress?: { readonly step: StepId | 'rollback'; readonly since: string };
   /** When `finish --destroy` destroyed the old cluster's stack. */
   readonly destroyedAt?: string;
-  /** Rollbacks so far, newest last. */
-  readonly rollbacks: readonly { readonly at: string; readonly weights: Readonly<Record<string, number>> }[];
+  /** Rollbacks so far, newest last, each with the commit of its release (unknown in state files of earlier kajis). */
+  readonly rollbacks: readonly { readonly at: string; readonly weights: Readonly<Record<string, number>>; readonly commit?: string }[];
+}
+
+/**
+ * What this upgrade last verified on the manifest branch: the commit and
+ * time of its last step done after preflight and deploy (sync or a weight
+ * step), else of its last rollback, else its start. The commit is undefined
+ * when unknown (a state file of an earlier kaji): the time then stands in.
+ */
+export function lastVerified(state: UpgradeState): { readonly commit?: string; readonly time: string } {
+  const step = stepsOf(state)
+    .filter((id) => id !== 'preflight' && id !== 'deploy' && id !== 'finish' && state.done[id] !== undefined)
+    .at(-1);
+  if (step !== undefined) return { commit: state.commits?.[step], time: state.done[step]! };
+  const rollback = state.rollbacks.at(-1);
+  return rollback ? { commit: rollback.commit, time: rollback.at } : { time: state.startedAt };
 }
 
 export function statePath(directory: string): string {
@@ -99,6 +120,7 @@ const isTime: Check = (value) => typeof value === 'string' && !Number.isNaN(Date
 const isWeight: Check = (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 255;
 const isCluster: Check = (value) => isRecord(value) && isText(value.name) && isText(value.kubernetesVersion) && isWeight(value.weight);
 const isWeights: Check = (value) => isRecord(value) && Object.values(value).every(isWeight);
+const isCommit: Check = (value) => typeof value === 'string' && /^[0-9a-f]{40}$/.test(value);
 const isPercentages: Check = (value) =>
   Array.isArray(value) && value.length > 0 && value.every((step, index) => Number.isInteger(step) && step > 0 && step <= 100 && (index === 0 || step > value[index - 1])) && value.at(-1) === 100;
 
@@ -115,11 +137,12 @@ function stateProblem(state: Record<string, unknown>): string | undefined {
     ['updatedAt', isTime, 'a time'],
     ['done', (value) => isRecord(value) && Object.values(value).every(isTime), 'step: time, for each step done'],
     ['weights', isWeights, 'cluster: weight 0-255'],
-    ['rollbacks', (value) => Array.isArray(value) && value.every((item) => isRecord(item) && isTime(item.at) && isWeights(item.weights)), 'a list of {at, weights}'],
+    ['rollbacks', (value) => Array.isArray(value) && value.every((item) => isRecord(item) && isTime(item.at) && isWeights(item.weights) && (item.commit === undefined || isCommit(item.commit))), 'a list of {at, weights, commit}'],
   ];
   const optional: [string, Check, string][] = [
     ['soakUntil', isTime, 'a time'],
     ['destroyedAt', isTime, 'a time'],
+    ['commits', (value) => isRecord(value) && Object.values(value).every(isCommit), 'step: commit sha, for each step verified'],
     ['inProgress', (value) => isRecord(value) && isText(value.step) && isTime(value.since), '{step, since}'],
   ];
   for (const [field, check, want] of required) if (!check(state[field])) return `${field} is ${JSON.stringify(state[field]) ?? 'missing'}, not ${want}`;

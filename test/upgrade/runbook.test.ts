@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtBin } from '../support/bin.js';
@@ -67,7 +67,13 @@ function carried(fixture: Fixture, servers: Servers): string {
   return [`--platform ${fixture.platformDir}`, `--cdk ${fixture.cdk}`, ...urls, '--timeout 3s', '--interval 25ms'].join(' ');
 }
 
-function state(fixture: Fixture): { done: Record<string, string>; weights: Record<string, number>; inProgress?: { step: string }; rollbacks: unknown[] } {
+function state(fixture: Pick<Fixture, 'platformDir'>): {
+  done: Record<string, string>;
+  weights: Record<string, number>;
+  inProgress?: { step: string };
+  rollbacks: { commit?: string }[];
+  commits?: Record<string, string>;
+} {
   return JSON.parse(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'));
 }
 
@@ -1005,7 +1011,7 @@ spec:
       assert.match(handEdit.stderr, /main of the manifest repository routes traffic at blue 229, green 0 and 26: neither the weights this upgrade last verified \(blue 229, green 26\) nor this step's \(blue 127, green 128\)\. Someone moved traffic since/);
       assert.equal(tip(), drained, 'nothing pushed');
 
-      // A colleague rolls back from another checkout (with its own state file); this one still says weight 1 is done.
+      // A colleague rolls back from another checkout (with its own state file); this one still says weight 1 is done. Its commit is named.
       const back = await upgrade(fixture, ['rollback'], servers());
       assert.equal(back.code, 0, back.stderr);
       writeFileSync(join(fixture.platformDir, 'platform.yaml'), platformBefore);
@@ -1013,7 +1019,7 @@ spec:
       const rolledBack = tip();
       const stale = await upgrade(fixture, ['next'], servers());
       assert.equal(stale.code, 2, stale.stderr);
-      assert.match(stale.stderr, /routes traffic at blue 255, green 0: neither .*nothing was pushed\. Find out why; to go on from there, kaji upgrade rollback --platform \S+(?: --[\w-]+ \S+)* records a rollback here too/);
+      assert.match(stale.stderr, new RegExp(`has a rollback of this upgrade this checkout's kaji-upgrade\\.json does not record: ${rolledBack.slice(0, 12)} .*nothing was pushed\\. .*kaji upgrade rollback --platform \\S+(?: --[\\w-]+ \\S+)* records it here too`));
       assert.equal(tip(), rolledBack, 'the rollback stays');
       assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' });
       assert.equal(state(fixture).done['weight-2'], undefined);
@@ -1106,6 +1112,49 @@ spec:
       assert.deepEqual(after.weights, { blue: 255, green: 0 });
       assert.equal(after.inProgress, undefined);
       assert.equal(after.rollbacks.length, 1);
+    });
+
+    test("a rollback made from another checkout is not undone by this one's next, though the branch holds the weights this state last verified; rollback records it here", async () => {
+      await started();
+      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // deploy, sync
+      // B's checkout of the platform, its state as A's so far: both ran start, deploy and sync.
+      const other = { ...fixture, platformDir: `${fixture.platformDir}-B` };
+      cpSync(fixture.platformDir, other.platformDir, { recursive: true });
+      assert.match(state(other).commits?.sync ?? '', /^[0-9a-f]{40}$/, "the sync step records the tip it named");
+      assert.equal((await upgrade(fixture, ['next'], servers())).code, 0); // A: weight 10%
+      assert.equal((await upgrade(fixture, ['rollback'], servers())).code, 0); // A: an incident
+      const rolledBack = tip();
+      assert.equal(state(fixture).rollbacks.at(-1)?.commit, rolledBack);
+      assert.deepEqual(remoteWeights(fixture), { blue: '255', green: '0' }, "as B's state last verified them");
+      const before = readFileSync(join(other.platformDir, 'kaji-upgrade.json'), 'utf8');
+      const refused = await upgrade(other, ['next'], servers());
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(
+        refused.stderr,
+        new RegExp(
+          `main of the manifest repository has a rollback of this upgrade this checkout's kaji-upgrade\\.json does not record: ${rolledBack.slice(0, 12)} "upgrade blue → green: rollback \\(blue 255, green 0\\)" \\([^)]+\\), ` +
+            `made after the upgrade here last verified the branch \\(at [0-9a-f]{12}\\), from another checkout\\. This step would undo it: nothing was pushed\\. Find out why it was rolled back; kaji upgrade rollback --platform \\S+-B .*records it here too`,
+        ),
+      );
+      assert.equal(tip(), rolledBack, 'nothing pushed');
+      assert.equal(state(other).done['weight-1'], undefined, 'the step is not recorded');
+      assert.deepEqual(state(other).weights, { blue: 255, green: 0 });
+
+      // A state file of an earlier kaji, without commits: the time of the last step verified stands in.
+      const old = JSON.parse(before);
+      delete old.commits;
+      writeFileSync(join(other.platformDir, 'kaji-upgrade.json'), JSON.stringify(old));
+      const unknown = await upgrade(other, ['next'], servers());
+      assert.equal(unknown.code, 2, unknown.stderr);
+      assert.match(unknown.stderr, new RegExp(`has a rollback of this upgrade .*: ${rolledBack.slice(0, 12)} .*last verified the branch \\(at \\d{4}-\\d\\d-\\d\\dT`));
+      assert.equal(tip(), rolledBack, 'nothing pushed');
+
+      // Recorded here too, B goes on from there: sync again, then the weight steps over.
+      const recorded = await upgrade(other, ['rollback'], servers());
+      assert.equal(recorded.code, 0, recorded.stderr);
+      assert.match(recorded.stdout, new RegExp(`rollback \\(blue 255, green 0\\): already in the manifest repository at ${rolledBack.slice(0, 12)}`));
+      for (const step of ['sync', 'weight 10%']) assert.equal((await upgrade(other, ['next'], servers())).code, 0, step);
+      assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
     });
 
     test('killed while it soaks between two weight steps: the state is as it was, and the next run goes on once the soak is over', async () => {
