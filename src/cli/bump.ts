@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { refusalText, type BumpResult } from '../gitops/bump.js';
+import { refusalText, type BumpResult, type NotDeployed } from '../gitops/bump.js';
 import { formatVersion } from '../gitops/image-edit.js';
 import { fileLine } from '../kube/index.js';
 import { printable } from '../report/index.js';
@@ -35,7 +35,7 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
         "equal to the service's image repository; added when the overlay has none), Helm values (--helm-key, default " +
         'image.tag) or plain image: fields of the overlay\'s files. Only the tag (or digest) bytes change.\n\n' +
         'The edit happens in a temporary clone (your checkout is never touched), is rendered with kustomize and checked ' +
-        "with the platform's policy: a change that adds a danger is refused. Then:\n" +
+        "with the platform's policy: a change that adds a danger, or after which the overlay would not run TAG, is refused. Then:\n" +
         '  --mode pr    (default) force-push the branch kaji/bump/SERVICE, rebuilt from the base each time (left as it ' +
         'is when it already holds the same change on the same base; its pins of the same TAG on clusters left out by ' +
         '--cluster are kept, of another tag refused), and open or update its pull request (label kaji/bump); needs GITHUB_TOKEN.\n' +
@@ -65,7 +65,8 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
         `(push still rejected after the retries, a conflict, a refused token; in push mode, another release of the service landed meanwhile; in PR mode, the branch holds someone else's commit, ` +
         `pins another tag on a cluster left out by --cluster, or moved meanwhile: nothing pushed); ${BUMP_EXIT.usage} bad flags, an invalid tag, ` +
         `an unknown service or cluster, an image that is not pinned anywhere, a --manifests that is no repository of its own (or, with --mode push, a checkout that refuses pushes to its checked-out branch), an invalid platform.yaml or policy; ` +
-        `${BUMP_EXIT.refused} the change adds a danger, or a changed overlay renders an object kaji cannot read (nothing pushed).\n\n` +
+        `${BUMP_EXIT.refused} the change adds a danger, or a changed overlay renders an object kaji cannot read, or would not run TAG in every container of ` +
+        "the service's image (an edited file the kustomization does not load; nothing pushed).\n\n" +
         'Examples:\n' +
         '  kaji bump antenna 1.5.0                          # pull request on every cluster\n' +
         '  kaji bump antenna 1.5.0 --cluster green --dry-run\n' +
@@ -136,6 +137,7 @@ export function formatBumpResult(result: BumpResult): string {
       const lines = [
         ...result.addedDangers.map((d) => `  ${d.cluster}: ${d.object}: ${d.check}: ${d.message}`),
         ...result.uncheckedInputs.map((p) => `  ${p.cluster}: ${fileLine(p.file, p.line)}: ${p.message}`),
+        ...result.notDeployed.map((gap) => `  ${gap.cluster}: ${notDeployedText(gap)}`),
       ];
       const where = result.refusedOnTip ? ` on the new tip ${result.refusedOnTip.slice(0, 12)} (another push got there first; nothing was pushed)` : '';
       return `refused: pinning ${version} for ${result.service} ${refusalText(result)}${where}:\n${lines.join('\n')}\n`;
@@ -152,6 +154,17 @@ export function formatBumpResult(result: BumpResult): string {
       return `${result.title}: pull request #${result.pullRequest?.number} ${done}${kept}: ${result.pullRequest?.url}\n`;
     }
   }
+}
+
+/** What a changed overlay would still run, and why kaji's edit does not reach it. */
+function notDeployedText(gap: NotDeployed): string {
+  const runs = gap.containers.length > 0 ? gap.containers.join(', ') : "no container runs the service's image";
+  const why =
+    gap.unrenderedEdits.length > 0
+      ? `kaji edited ${gap.unrenderedEdits.join(', ')}, which the kustomization does not load (the edit changes nothing rendered): ` +
+        "delete what is left over (kaji then pins the image with an images: entry of the kustomization), or load it from the kustomization"
+      : "kaji's edits do not reach it: pin the image in the kustomization's images:";
+  return `${gap.overlay} rendered after the edit: ${runs}; ${why}`;
 }
 
 function changesLine(result: BumpResult): string {

@@ -104,6 +104,20 @@ export interface UncheckedInput {
   readonly message: string;
 }
 
+/**
+ * A changed cluster whose overlay, rendered after the edit, does not run the new version in every
+ * container of the service's image (or runs none): pushing would report a release that never deploys.
+ */
+export interface NotDeployed {
+  readonly cluster: string;
+  /** The overlay folder, as a path in the manifest repository. */
+  readonly overlay: string;
+  /** What runs instead ("Deployment/antenna/antenna container app runs 1.0.0"); empty when no container runs the image. */
+  readonly containers: readonly string[];
+  /** Files kaji edited whose edit changes nothing kustomize renders: the kustomization does not load them. */
+  readonly unrenderedEdits: readonly string[];
+}
+
 export interface ClusterPolicy {
   readonly cluster: string;
   readonly dangersBefore: number;
@@ -120,9 +134,10 @@ export interface BumpResult {
    *   first with the same change: `attempts` then counts the rejected push);
    * - `dry-run`: the diff was computed and checked, and in PR mode the branch read as a run reads it
    *   (what would stop the run throws here too); nothing was pushed or opened;
-   * - `refused`: the change adds a danger (see `addedDangers`), or a changed overlay renders objects
-   *   kaji cannot read, so cannot check (see `uncheckedInputs`), on the first tip or, in push mode,
-   *   on a newer tip it was re-made on (see `refusedOnTip`);
+   * - `refused`: the change adds a danger (see `addedDangers`), a changed overlay renders objects
+   *   kaji cannot read, so cannot check (see `uncheckedInputs`), or a changed overlay would still not
+   *   run the new version (see `notDeployed`), on the first tip or, in push mode, on a newer tip it
+   *   was re-made on (see `refusedOnTip`);
    * - `pushed`: committed to the base branch;
    * - `pull-request`: the branch was pushed (or already held this change: see `alreadyPushed`) and
    *   the pull request created or updated.
@@ -136,6 +151,8 @@ export interface BumpResult {
   readonly addedDangers: readonly AddedDanger[];
   /** The input problems of the changed overlays after the change: any refuses it, as a danger does. */
   readonly uncheckedInputs: readonly UncheckedInput[];
+  /** The changed clusters whose rendered overlay would not run the new version everywhere: any refuses the change. */
+  readonly notDeployed: readonly NotDeployed[];
   readonly commit?: string;
   readonly branch?: string;
   /**
@@ -233,7 +250,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
     }
     const first = await editAndCheck(workspace, plan, '', progress);
     const changes = first.changes;
-    const empty: Omit<BumpResult, 'status'> = { service: service.name, version, clusters: plan.clusters, pins: first.pins, changes, diff: '', policy: [], addedDangers: [], uncheckedInputs: [] };
+    const empty: Omit<BumpResult, 'status'> = { service: service.name, version, clusters: plan.clusters, pins: first.pins, changes, diff: '', policy: [], addedDangers: [], uncheckedInputs: [], notDeployed: [] };
     if (changes.length === 0) return { ...empty, status: 'unchanged', commit: workspace.baseCommit };
 
     const checked = await checkedResult(workspace, empty, first);
@@ -396,7 +413,7 @@ async function pushGated(workspace: Workspace, job: PushJob): Promise<BumpResult
   if (refusedOnTip !== undefined) return { ...latest, status: 'refused', refusedOnTip, attempts: pushed.attempts };
   if (!pushed.pushed) {
     // Nothing of ours landed: the tip (another run's commit) already pins the version everywhere.
-    return { ...latest, status: 'unchanged', pins: alreadyPinned ?? latest.pins, changes: [], diff: '', policy: [], addedDangers: [], uncheckedInputs: [], commit: pushed.commit, attempts: pushed.attempts };
+    return { ...latest, status: 'unchanged', pins: alreadyPinned ?? latest.pins, changes: [], diff: '', policy: [], addedDangers: [], uncheckedInputs: [], notDeployed: [], commit: pushed.commit, attempts: pushed.attempts };
   }
   return { ...latest, status: 'pushed', commit: pushed.commit, attempts: pushed.attempts, title };
 }
@@ -422,6 +439,8 @@ function otherReleases(plan: BumpPlan, first: readonly ImagePin[], now: readonly
 // --- the edit ------------------------------------------------------------------
 
 interface Rendered {
+  /** What kubectl kustomize printed. */
+  readonly text: string;
   readonly objects: KubeObject[];
   readonly problems: InputProblem[];
 }
@@ -449,18 +468,22 @@ interface CheckedEdit extends EditOutcome {
   readonly policy: ClusterPolicy[];
   readonly addedDangers: AddedDanger[];
   readonly uncheckedInputs: UncheckedInput[];
+  readonly notDeployed: NotDeployed[];
 }
 
-/** Whether the gate refuses a checked edit: it adds a danger, or renders what kaji cannot check. */
-function isRefused(edit: Pick<BumpResult, 'addedDangers' | 'uncheckedInputs'>): boolean {
-  return edit.addedDangers.length > 0 || edit.uncheckedInputs.length > 0;
+type Refusals = Pick<BumpResult, 'addedDangers' | 'uncheckedInputs' | 'notDeployed'>;
+
+/** Whether the gate refuses a checked edit: it adds a danger, renders what kaji cannot check, or does not deploy the version. */
+function isRefused(edit: Refusals): boolean {
+  return edit.addedDangers.length > 0 || edit.uncheckedInputs.length > 0 || edit.notDeployed.length > 0;
 }
 
-/** "adds 2 danger(s)", "renders 1 input problem(s) kaji cannot check", or both. */
-export function refusalText(edit: Pick<BumpResult, 'addedDangers' | 'uncheckedInputs'>): string {
+/** "adds 2 danger(s)", "renders 1 input problem(s) kaji cannot check", "would not deploy it on 1 cluster(s)", or several. */
+export function refusalText(edit: Refusals): string {
   const why: string[] = [];
   if (edit.addedDangers.length > 0) why.push(`adds ${edit.addedDangers.length} danger(s)`);
   if (edit.uncheckedInputs.length > 0) why.push(`renders ${edit.uncheckedInputs.length} input problem(s) kaji cannot check`);
+  if (edit.notDeployed.length > 0) why.push(`would not deploy it on ${edit.notDeployed.length} cluster(s)`);
   return why.join(' and ');
 }
 
@@ -473,14 +496,14 @@ async function editAndCheck(workspace: Workspace, plan: BumpPlan, where: string,
   const before = new Map<string, Rendered>();
   for (const cluster of plan.clusters) before.set(cluster, await render(workspace, plan, cluster));
   const edit = await applyEdits(workspace, { ...plan, before });
-  if (edit.changes.length === 0) return { ...edit, policy: [], addedDangers: [], uncheckedInputs: [] };
+  if (edit.changes.length === 0) return { ...edit, policy: [], addedDangers: [], uncheckedInputs: [], notDeployed: [] };
   progress(`checking the policy on the rendered overlays${where}`);
   return { ...edit, ...(await policyGate(workspace, plan, edit.changes, before)) };
 }
 
 /** A checked edit as a result (its status still to decide). */
 async function checkedResult(workspace: Workspace, base: Omit<BumpResult, 'status'>, edit: CheckedEdit): Promise<Omit<BumpResult, 'status'>> {
-  return { ...base, pins: edit.pins, changes: edit.changes, diff: await workspace.diff(), policy: edit.policy, addedDangers: edit.addedDangers, uncheckedInputs: edit.uncheckedInputs };
+  return { ...base, pins: edit.pins, changes: edit.changes, diff: await workspace.diff(), policy: edit.policy, addedDangers: edit.addedDangers, uncheckedInputs: edit.uncheckedInputs, notDeployed: edit.notDeployed };
 }
 
 interface EditOutcome {
@@ -603,10 +626,19 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function usesImage(objects: readonly KubeObject[], repository: string): boolean {
-  return objects.some((object) => {
+  return imageContainers(objects, repository).length > 0;
+}
+
+/** The containers (init containers too) of the rendered objects that run an image of `repository`. */
+function imageContainers(objects: readonly KubeObject[], repository: string): { object: string; container: string; image: string }[] {
+  return objects.flatMap((object) => {
     const found = findPodSpec(object.raw);
-    if (!found) return false;
-    return containersOf(found.spec).some(({ container }) => typeof container.image === 'string' && parseImageReference(container.image).repository === repository);
+    if (!found) return [];
+    return containersOf(found.spec).flatMap(({ container }) =>
+      typeof container.image === 'string' && parseImageReference(container.image).repository === repository
+        ? [{ object: `${object.kind}/${object.namespace || '-'}/${object.name}`, container: String(container.name), image: container.image }]
+        : [],
+    );
   });
 }
 
@@ -637,42 +669,93 @@ function repoPath(platform: PlatformDefinition, path: string): string {
 async function render(workspace: Workspace, plan: BumpPlan, cluster: string): Promise<Rendered> {
   const overlay = repoPath(plan.platform, overlayDir(plan.service.name, cluster));
   const directory = join(workspace.root, overlay);
-  const loaded = { objects: [] as KubeObject[], problems: [] as InputProblem[] };
   let text: string;
   try {
     text = await renderKustomization(directory, plan.kubectl);
   } catch (error) {
     throw new BumpError(`cannot render ${overlay} to check the policy: ${workspace.repositoryPaths((error as Error).message)}`);
   }
+  const loaded = { text, objects: [] as KubeObject[], problems: [] as InputProblem[] };
   addStream(loaded, text, posix.join(overlay, basename(kustomizationFile(directory) ?? 'kustomization.yaml')), { fixedLine: 1 });
   return loaded;
 }
 
 /**
  * The policy gate: the dangers the edit (now in the tree) adds to each changed cluster, against
- * `before`, and the input problems of the overlay after the edit. An object kaji cannot read is
- * left out of the audit, so the gate cannot tell what the change does to it (the new tag may be a
- * danger there): such a problem refuses the change whether it is new or not, as kaji check fails on it.
+ * `before`, the input problems of the overlay after the edit, and whether the overlay now runs the
+ * new version. An object kaji cannot read is left out of the audit, so the gate cannot tell what
+ * the change does to it (the new tag may be a danger there): such a problem refuses the change
+ * whether it is new or not, as kaji check fails on it.
  */
 async function policyGate(
   workspace: Workspace,
   plan: BumpPlan,
   changes: readonly PinChange[],
   before: ReadonlyMap<string, Rendered>,
-): Promise<{ policy: ClusterPolicy[]; addedDangers: AddedDanger[]; uncheckedInputs: UncheckedInput[] }> {
+): Promise<Pick<CheckedEdit, 'policy' | 'addedDangers' | 'uncheckedInputs' | 'notDeployed'>> {
   const policy: ClusterPolicy[] = [];
   const addedDangers: AddedDanger[] = [];
   const uncheckedInputs: UncheckedInput[] = [];
+  const notDeployed: NotDeployed[] = [];
   for (const cluster of new Set(changes.map((change) => change.cluster))) {
     const after = await render(workspace, plan, cluster);
     uncheckedInputs.push(...after.problems.map((problem) => ({ cluster, ...problem })));
+    const missed = await deploymentGap(workspace, plan, cluster, after, changes);
+    if (missed !== undefined) notDeployed.push(missed);
     const old = dangersOf(before.get(cluster)!, plan.policy, cluster);
     const now = dangersOf(after, plan.policy, cluster);
     const oldKeys = new Set(old.dangers.map(dangerKey));
     addedDangers.push(...now.dangers.filter((danger) => !oldKeys.has(dangerKey(danger))));
     policy.push({ cluster, dangersBefore: old.dangers.length, dangersAfter: now.dangers.length, warningsAfter: now.warnings });
   }
-  return { policy, addedDangers, uncheckedInputs };
+  return { policy, addedDangers, uncheckedInputs, notDeployed };
+}
+
+/**
+ * Whether the overlay, rendered after the edit, runs the new version in every container of the
+ * service's image: an edit of a file the kustomization does not load (a leftover values.yaml, a
+ * patch no longer listed) changes nothing kustomize renders, and Argo CD would keep the old version.
+ * Returns what runs instead, and which edits kustomize itself says change nothing (undefined: deployed).
+ */
+async function deploymentGap(workspace: Workspace, plan: BumpPlan, cluster: string, after: Rendered, changes: readonly PinChange[]): Promise<NotDeployed | undefined> {
+  const running = imageContainers(after.objects, plan.service.image);
+  const others = running.filter(({ image }) => !runsVersion(parseImageReference(image), plan.version));
+  // Objects kaji cannot read are not searched: the change is refused for them already (uncheckedInputs).
+  if (others.length === 0 && (running.length > 0 || after.problems.length > 0)) return undefined;
+  const edited = changes.filter((change) => change.cluster === cluster).map((change) => change.file);
+  return {
+    cluster,
+    overlay: repoPath(plan.platform, overlayDir(plan.service.name, cluster)),
+    containers: others.map(({ object, container, image }) => `${object} container ${container} runs ${formatVersion(parseImageReference(image))}`),
+    unrenderedEdits: await editsRenderingNothing(workspace, plan, cluster, after.text, edited),
+  };
+}
+
+/** kustomize sets a digest (with or without the tag) or a tag alone: either must be this version's. */
+function runsVersion(running: Partial<ImageVersion>, version: ImageVersion): boolean {
+  if (version.digest !== undefined) return running.digest === version.digest && (running.tag === undefined || running.tag === version.tag);
+  return running.tag === version.tag && running.digest === undefined;
+}
+
+/**
+ * The edited files whose edit changes nothing in the rendered overlay: each is put back as it was,
+ * the overlay rendered again and compared (kustomize, not kaji, says what it loads), then the edit restored.
+ */
+async function editsRenderingNothing(workspace: Workspace, plan: BumpPlan, cluster: string, renderedText: string, files: readonly string[]): Promise<string[]> {
+  const head = await workspace.head();
+  const unrendered: string[] = [];
+  for (const file of files) {
+    const original = await workspace.fileAt(head, file);
+    if (original === undefined) continue;
+    const edited = await workspace.readFile(file);
+    await workspace.writeFile(file, original);
+    try {
+      if ((await render(workspace, plan, cluster)).text === renderedText) unrendered.push(file);
+    } finally {
+      await workspace.writeFile(file, edited);
+    }
+  }
+  return unrendered;
 }
 
 function dangersOf(rendered: Rendered, policy: PolicyConfig, cluster: string): { dangers: AddedDanger[]; warnings: number } {

@@ -278,6 +278,35 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     }
   });
 
+  test('an edit kustomize does not render (a leftover values.yaml, a patch the kustomization does not list) is refused (exit 3, the file named, nothing pushed): the overlay would keep the old version', async () => {
+    const unlisted = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: unlisted, namespace: unlisted}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${ECR}/unlisted:1.0.0\n`;
+    const stale = createBumpFixture([
+      { name: 'leftover', overlay: () => 'resources:\n  - ../../base\n', overlayFiles: () => ({ 'values.yaml': '# from the Helm days\nimage:\n  tag: "1.0.0"\n' }) },
+      { name: 'unlisted', baseImage: `${ECR}/unlisted:1.0.0`, overlay: () => 'resources:\n  - ../../base\n', overlayFiles: () => ({ 'old-image-patch.yaml': unlisted }) },
+    ]);
+    const why = (file: string) =>
+      `kaji edited ${file}, which the kustomization does not load (the edit changes nothing rendered): delete what is left over (kaji then pins the image with an images: entry of the kustomization), or load it from the kustomization`;
+    try {
+      const start = stale.head();
+      const leftover = await kaji(bumpArgs(stale, 'leftover', '1.1.0', '--mode', 'push', '--cluster', 'blue'));
+      assert.equal(leftover.code, 3, leftover.stderr);
+      assert.equal(
+        leftover.stdout,
+        `refused: pinning 1.1.0 for leftover would not deploy it on 1 cluster(s):\n  blue: apps/leftover/overlays/blue rendered after the edit: Deployment/leftover/leftover container app runs (none); ${why('apps/leftover/overlays/blue/values.yaml')}\n`,
+      );
+      const patch = await kaji(bumpArgs(stale, 'unlisted', '1.1.0', '--dry-run'));
+      assert.equal(patch.code, 3, patch.stderr);
+      assert.equal(
+        patch.stdout,
+        'refused: pinning 1.1.0 for unlisted would not deploy it on 2 cluster(s):\n' +
+          ['blue', 'green'].map((c) => `  ${c}: apps/unlisted/overlays/${c} rendered after the edit: Deployment/unlisted/unlisted container app runs 1.0.0; ${why(`apps/unlisted/overlays/${c}/old-image-patch.yaml`)}\n`).join(''),
+      );
+      assert.equal(stale.head(), start, 'nothing pushed');
+    } finally {
+      stale.cleanup();
+    }
+  });
+
   test('bad input: unknown service (closest names), invalid tag, latest, unknown cluster, image not found', async () => {
     const unknown = await kaji(bumpArgs(fixture, 'antena', '1.0.1'));
     assert.equal(unknown.code, 2);
