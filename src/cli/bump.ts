@@ -54,7 +54,7 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
     .option('--source-commit <sha>', 'the app commit the image was built from (a Source-Commit: trailer)')
     .option('--dry-run', 'print the diff (and the policy verdict); change nothing')
     .option('--platform <dir>', 'the folder holding platform.yaml', '.')
-    .option('--github-repository <owner/name>', 'the manifest repository on GitHub (default: from the manifests URL)')
+    .option('--github-repository <owner/name>', 'the manifest repository on GitHub, where --mode pr opens the pull request (default: from the URL the branch is pushed to; needed with a local path)')
     .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise: https://HOST/api/v3)', process.env.GITHUB_API_URL)
     .option('--helm-key <path>', 'the Helm values key of the tag', 'image.tag')
     .option('--values <file>', 'a Helm values file of the overlay to look in (repeatable; values*.yaml and helmCharts valuesFile are found anyway)', commaList)
@@ -64,7 +64,7 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
       `\nExit codes: ${BUMP_EXIT.ok} pinned (or already pinned: nothing to do); ${BUMP_EXIT.failed} git or GitHub failed ` +
         `(push still rejected after the retries, a conflict, a refused token; in push mode, another release of the service landed meanwhile; in PR mode, the branch holds someone else's commit, ` +
         `pins another tag on a cluster left out by --cluster, or moved meanwhile: nothing pushed); ${BUMP_EXIT.usage} bad flags, an invalid tag, ` +
-        `an unknown service or cluster, an image that is not pinned anywhere, a --manifests that is no repository of its own (or, with --mode push, a checkout that refuses pushes to its checked-out branch), an invalid platform.yaml or policy; ` +
+        `an unknown service or cluster, an image that is not pinned anywhere, a --manifests that is no repository of its own (or, with --mode push, a checkout that refuses pushes to its checked-out branch), an invalid platform.yaml or policy, in PR mode a --manifests path (or URL with no OWNER/NAME) without --github-repository; ` +
         `${BUMP_EXIT.refused} the change adds a danger, or a changed overlay renders an object kaji cannot read, or would not run TAG in every container of ` +
         "the service's image (an edited file the kustomization does not load; nothing pushed).\n\n" +
         'Examples:\n' +

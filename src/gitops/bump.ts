@@ -66,7 +66,7 @@ export interface BumpOptions {
   /** The app commit the image was built from (a `Source-Commit:` trailer). */
   readonly sourceCommit?: string;
   readonly dryRun?: boolean;
-  /** owner/name of the manifest repository on GitHub. @default from the manifests URL */
+  /** owner/name of the manifest repository on GitHub (PR mode). @default from the URL pushed to (`manifests`, else manifests.url); required for a local path */
   readonly githubRepository?: string;
   /** @default https://api.github.com */
   readonly githubApiUrl?: string;
@@ -212,7 +212,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
   const secrets = isUrl(source) ? urlCredentials(source).secrets : [];
   const progress = (message: string) => report(redact(message, secrets));
   const base = options.base ?? platform.manifests.branch;
-  const forge = mode === 'pr' && !options.dryRun ? forgeFor(options, platform, secrets) : undefined;
+  const forge = mode === 'pr' && !options.dryRun ? forgeFor(options, source, secrets) : undefined;
   const policy = await loadPolicyConfig({ file: resolve(directory, platform.policy) });
   const sourceRepo = options.sourceRepo ?? service.sourceRepository;
 
@@ -798,11 +798,17 @@ function closestNames(word: string, names: readonly string[], count: number): st
   return [...names].sort((a, b) => score(b) - score(a) || a.localeCompare(b)).slice(0, count);
 }
 
-function forgeFor(options: BumpOptions, platform: PlatformDefinition, secrets: readonly string[]): GitHubForge {
-  const repository = options.githubRepository ?? (options.manifests ? githubRepositoryOf(options.manifests) : undefined) ?? githubRepositoryOf(platform.manifests.url);
+/**
+ * PR mode: the pull request must be opened on the repository the branch is pushed to, so the GitHub
+ * repository is read from that source only (never from manifests.url when --manifests names another):
+ * a local path, or a URL with no OWNER/NAME, needs --github-repository.
+ */
+function forgeFor(options: BumpOptions, source: string, secrets: readonly string[]): GitHubForge {
+  const repository = options.githubRepository ?? (isUrl(source) ? githubRepositoryOf(source) : undefined);
   if (!repository) {
+    const what = isUrl(source) ? `${redact(source, secrets)} is a URL with no GitHub OWNER/NAME` : `${source} is a local path`;
     throw new BumpError(
-      `cannot tell the GitHub repository of the manifests (${redact(options.manifests ?? platform.manifests.url, secrets)}): pass --github-repository OWNER/NAME, or use --mode push`,
+      `--mode pr opens the pull request on the repository the branch is pushed to, and ${what}: pass --github-repository OWNER/NAME (that repository on GitHub), or use --mode push`,
     );
   }
   const token = options.token ?? process.env.GITHUB_TOKEN;

@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { builtBin } from '../support/bin.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
@@ -195,6 +195,26 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     const result = await withToken(undefined, () => kaji(bumpArgs(fixture, 'bookmark', '1.4.0', '--github-repository', 'acme/manifests')));
     assert.equal(result.code, 2);
     assert.match(result.stderr, /needs a GitHub token: set GITHUB_TOKEN/);
+  });
+
+  test('pr mode opens the pull request where the branch is pushed: a local path or a URL with no OWNER/NAME needs --github-repository (exit 2, before any work)', async () => {
+    const asked = github.requests.length;
+    const branchBefore = fixture.git('for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/kaji/bump/bookmark');
+    const local = await withToken(github.token, () => kaji(bumpArgs(fixture, 'bookmark', '1.4.0', '--github-api-url', github.url)));
+    assert.equal(local.code, 2, local.stderr);
+    assert.equal(
+      local.stderr,
+      `kaji: --mode pr opens the pull request on the repository the branch is pushed to, and ${fixture.remote} is a local path: pass --github-repository OWNER/NAME (that repository on GitHub), or use --mode push\n`,
+      "not platform.yaml's manifests.url (github.com/acme/manifests), which the branch never reaches",
+    );
+    const url = pathToFileURL(fixture.remote).href;
+    const noOwner = await withToken(github.token, () =>
+      kaji(['bump', 'bookmark', '1.4.0', '--manifests', url, '--platform', fixture.platformDir, '--github-api-url', github.url]),
+    );
+    assert.equal(noOwner.code, 2, noOwner.stderr);
+    assert.match(noOwner.stderr, new RegExp(`and ${url.replaceAll('.', '\\.')} is a URL with no GitHub OWNER/NAME: pass --github-repository OWNER/NAME`));
+    assert.equal(fixture.git('for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/kaji/bump/bookmark'), branchBefore, 'nothing pushed');
+    assert.equal(github.requests.length, asked, 'nothing asked of GitHub');
   });
 
   test('a change that adds a danger is refused and reported; nothing is pushed', async () => {
