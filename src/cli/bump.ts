@@ -18,8 +18,6 @@ interface BumpFlags {
   platform: string;
   githubRepository?: string;
   githubApiUrl?: string;
-  helmKey: string;
-  values?: string[];
   attempts: number;
 }
 
@@ -32,8 +30,9 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
     .summary('pin a new image version of a service in the manifest repository (pull request or push)')
     .description(
       "Pin TAG for SERVICE in the manifest repository: the kustomize images: entry of each overlay (name or newName " +
-        "equal to the service's image repository; added when the overlay has none), Helm values (--helm-key, default " +
-        'image.tag) or plain image: fields of the overlay\'s files. Only the tag (or digest) bytes change.\n\n' +
+        "equal to the service's image repository; added when the overlay has none) or plain image: fields of the overlay's " +
+        'files. Only the tag (or digest) bytes change. No Helm values: kustomize reads them only through helmCharts, ' +
+        'which kaji renders without (no --enable-helm).\n\n' +
         'The edit happens in a temporary clone (your checkout is never touched), is rendered with kustomize and checked ' +
         "with the platform's policy: a change that adds a danger, or after which the overlay would not run TAG, is refused. Then:\n" +
         '  --mode pr    (default) force-push the branch kaji/bump/SERVICE, rebuilt from the base each time (left as it ' +
@@ -56,8 +55,6 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
     .option('--platform <dir>', 'the folder holding platform.yaml', '.')
     .option('--github-repository <owner/name>', 'the manifest repository on GitHub, where --mode pr opens the pull request (default: from the URL the branch is pushed to; needed with a local path)')
     .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise: https://HOST/api/v3)', process.env.GITHUB_API_URL)
-    .option('--helm-key <path>', 'the Helm values key of the tag', 'image.tag')
-    .option('--values <file>', 'a Helm values file of the overlay to look in (repeatable; values*.yaml and helmCharts valuesFile are found anyway)', commaList)
     .option('--attempts <n>', 'push attempts in push mode (bounded retries with backoff)', wholeNumber(1, 100), 20)
     .addHelpText(
       'after',
@@ -99,8 +96,6 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
           platformDirectory: flags.platform,
           githubRepository: flags.githubRepository,
           githubApiUrl: flags.githubApiUrl,
-          helmKey: flags.helmKey,
-          valuesFiles: flags.values,
           attempts: flags.attempts,
           onProgress: (message) => io.err(`kaji bump: ${oneLine(message)}\n`),
         });

@@ -6,7 +6,6 @@
 // there first) or proposed as a pull request from `kaji/bump/<service>`.
 import { readdir } from 'node:fs/promises';
 import { basename, join, posix, resolve } from 'node:path';
-import yaml from 'yaml';
 import {
   addStream,
   containersOf,
@@ -36,7 +35,6 @@ import {
   formatVersion,
   ImageEditError,
   parseImageReference,
-  setHelmValue,
   setImageFields,
   setKustomizeImage,
   validateTag,
@@ -72,10 +70,6 @@ export interface BumpOptions {
   readonly githubApiUrl?: string;
   /** @default process.env.GITHUB_TOKEN */
   readonly token?: string;
-  /** Helm values key path of the tag. @default "image.tag" */
-  readonly helmKey?: string;
-  /** Extra Helm values files (relative to each overlay) to look in. */
-  readonly valuesFiles?: readonly string[];
   /** Push attempts in push mode. @default 20 */
   readonly attempts?: number;
   readonly kubectl?: string;
@@ -238,7 +232,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
       }
     }
 
-    let plan: BumpPlan = { platform, service, clusters, version, helmKey: options.helmKey, valuesFiles: options.valuesFiles ?? [], policy, kubectl: options.kubectl };
+    let plan: BumpPlan = { platform, service, clusters, version, policy, kubectl: options.kubectl };
     const branch = bumpBranch(service.name);
     // PR mode: the branch is rebuilt from the base; the pins it holds for clusters left out here go along
     // (a dry run reads them too: it stops, or shows the clusters, as the run would).
@@ -452,8 +446,6 @@ interface EditOptions {
   readonly version: ImageVersion;
   /** The overlays rendered before the change: where an `images:` entry may be added. */
   readonly before: ReadonlyMap<string, Rendered>;
-  readonly helmKey?: string;
-  readonly valuesFiles: readonly string[];
   /** Read the files at this commit instead of the working tree, and write nothing: the pins are read, not changed. */
   readonly at?: string;
 }
@@ -550,23 +542,12 @@ async function applyEdits(workspace: Workspace, options: EditOptions): Promise<E
       found.set(file, entry);
     };
 
-    // 1. The kustomize images: entry, and Helm values inline in the kustomization or in its values files.
-    const kustomizationText = await read(kustomization);
+    // 1. The kustomize images: entry. No Helm values: kustomize reads them only through helmCharts,
+    // which kaji (and the platform's Argo CD) renders without (no --enable-helm), so an edit there never deploys.
     looked.push(`${overlay}/${kustomization} (images: name or newName ${service.image})`);
     await attempt(kustomization, 'kustomize', (text) => setKustomizeImage(text, service.image, version));
-    const helmKey = options.helmKey ?? 'image.tag';
-    const charts = helmChartsOf(kustomizationText);
-    for (const chart of charts.inline) {
-      await attempt(kustomization, 'helm', (text) => setHelmValue(text, service.image, version, { keyPath: helmKey, base: `/helmCharts/${chart}/valuesInline` }));
-    }
-    const valuesFiles = new Set([...charts.valuesFiles, ...options.valuesFiles, ...files.filter((file) => /^values[^/]*\.ya?ml$/.test(file))]);
-    for (const file of valuesFiles) {
-      if (!files.includes(file)) continue;
-      looked.push(`${overlay}/${file} (${helmKey})`);
-      await attempt(file, 'helm', (text) => setHelmValue(text, service.image, version, { keyPath: helmKey }));
-    }
     // 2. Plain image: fields in the overlay's other files.
-    const others = files.filter((file) => /\.ya?ml$/.test(file) && file !== kustomization && !valuesFiles.has(file));
+    const others = files.filter((file) => /\.ya?ml$/.test(file) && file !== kustomization);
     if (others.length > 0) looked.push(`image: fields of ${others.map((file) => `${overlay}/${file}`).join(', ')}`);
     for (const file of others) await attempt(file, 'yaml', (text) => setImageFields(text, service.image, version));
 
@@ -597,32 +578,6 @@ async function applyEdits(workspace: Workspace, options: EditOptions): Promise<E
     }
   }
   return { pins, changes };
-}
-
-function helmChartsOf(text: string): { inline: number[]; valuesFiles: string[] } {
-  let parsed: unknown;
-  try {
-    parsed = yaml.parse(text);
-  } catch {
-    return { inline: [], valuesFiles: [] };
-  }
-  const charts: unknown[] = isRecord(parsed) && Array.isArray(parsed.helmCharts) ? parsed.helmCharts : [];
-  const inline: number[] = [];
-  const valuesFiles: string[] = [];
-  charts.forEach((chart: unknown, index: number) => {
-    if (!isRecord(chart)) return;
-    const entry = chart;
-    if (isRecord(entry.valuesInline)) inline.push(index);
-    if (typeof entry.valuesFile === 'string') valuesFiles.push(posix.normalize(entry.valuesFile));
-    if (Array.isArray(entry.additionalValuesFiles)) {
-      for (const file of entry.additionalValuesFiles as unknown[]) if (typeof file === 'string') valuesFiles.push(posix.normalize(file));
-    }
-  });
-  return { inline, valuesFiles };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function usesImage(objects: readonly KubeObject[], repository: string): boolean {
@@ -713,8 +668,8 @@ async function policyGate(
 
 /**
  * Whether the overlay, rendered after the edit, runs the new version in every container of the
- * service's image: an edit of a file the kustomization does not load (a leftover values.yaml, a
- * patch no longer listed) changes nothing kustomize renders, and Argo CD would keep the old version.
+ * service's image: an edit of a file the kustomization does not load (a patch no longer listed,
+ * a leftover file) changes nothing kustomize renders, and Argo CD would keep the old version.
  * Returns what runs instead, and which edits kustomize itself says change nothing (undefined: deployed).
  */
 async function deploymentGap(workspace: Workspace, plan: BumpPlan, cluster: string, after: Rendered, changes: readonly PinChange[]): Promise<NotDeployed | undefined> {

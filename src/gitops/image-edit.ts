@@ -1,7 +1,6 @@
 // Where a service's image is pinned, and byte-exact edits of the pin: the
 // kustomize `images:` entry of an overlay (with `kustomize edit set image`
-// semantics), a Helm values key (default `image.tag`), or plain `image:` fields
-// of containers. Only the tag (or digest) bytes change; comments, quoting, key
+// semantics), or plain `image:` fields of containers. Only the tag (or digest) bytes change; comments, quoting, key
 // order, indentation and blank lines stay (the edits go through
 // `applyPatchToYaml`).
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
@@ -175,54 +174,6 @@ export function setKustomizeImage(text: string, repository: string, version: Ima
   };
 }
 
-// --- Helm values -----------------------------------------------------------
-
-/** The JSON Pointer of a dotted key path (`image.tag` → `/image/tag`). */
-export function pointerOfKeyPath(keyPath: string): string {
-  const segments = keyPath.split('.');
-  if (keyPath === '' || segments.some((segment) => segment === '')) throw new ImageEditError(`"${keyPath}" is not a key path (use dots: image.tag)`);
-  return segments.map((segment) => `/${segment.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-}
-
-/**
- * Sets a Helm values key (default `image.tag`) of one document. The pin is the
- * key's value; a sibling `repository` that names another image means the key
- * is not this service's (nothing changes); a sibling `digest` is set (or
- * emptied); without one a digest is written into the tag as `tag@sha256:…`.
- * `base` is a JSON Pointer prefix where the values sit (for `valuesInline`).
- */
-export function setHelmValue(
-  text: string,
-  repository: string,
-  version: ImageVersion,
-  options: { keyPath?: string; base?: string } = {},
-): FileEdit {
-  const pointer = (options.base ?? '') + pointerOfKeyPath(options.keyPath ?? 'image.tag');
-  const parentPointer = pointer.slice(0, pointer.lastIndexOf('/'));
-  const root = singleDocument(text);
-  const parent = nodeAt(root, parentPointer);
-  const current = nodeAt(root, pointer);
-  if (!isMap(parent) || current === undefined) return { text, before: [], added: false };
-  const siblingRepository = scalarText(parent.get('repository', true));
-  if (siblingRepository !== undefined && siblingRepository !== repository) return { text, before: [], added: false };
-  const where = pointer.slice(1).replaceAll('/', '.');
-  checkPlainPin(current, where);
-  if (current !== null && !isScalar(current)) return { text, before: [], added: false };
-  const hasDigest = parent.has('digest');
-  if (hasDigest) checkPlainPin(parent.get('digest', true), `${where.slice(0, where.lastIndexOf('.') + 1)}digest`);
-  const oldTagValue = scalarText(current);
-  const oldDigest = hasDigest ? scalarText(parent.get('digest', true)) || undefined : undefined;
-  const split: Partial<ImageReference> = oldTagValue === undefined ? {} : parseImageReference(`x:${oldTagValue}`);
-  const before = versionOf(split.tag, oldDigest ?? split.digest);
-  const newTagValue = version.digest && !hasDigest ? `${version.tag}@${version.digest}` : version.tag;
-  const operations: YamlPatchOperation[] = [];
-  if (oldTagValue !== newTagValue) operations.push({ op: 'replace', path: pointer, value: newTagValue });
-  if (hasDigest && (oldDigest ?? '') !== (version.digest ?? '')) {
-    operations.push({ op: 'replace', path: `${parentPointer}/digest`, value: version.digest ?? '' });
-  }
-  return { text: patch(text, operations), before: [before], added: false };
-}
-
 // --- plain image: fields -----------------------------------------------------
 
 /**
@@ -282,22 +233,6 @@ function singleDocument(text: string): Node | null | undefined {
   const doc = contentful[0];
   if (doc && doc.errors.length > 0) throw new ImageEditError(`the file is not valid YAML: ${doc.errors[0]!.message}`);
   return doc?.contents as Node | null | undefined;
-}
-
-function nodeAt(root: Node | null | undefined, pointer: string): Node | null | undefined {
-  let node: unknown = root;
-  for (const segment of pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) {
-    if (isMap(node)) {
-      if (!node.has(segment)) return undefined;
-      node = node.get(segment, true) ?? null;
-    } else if (isSeq(node) && /^\d+$/.test(segment)) {
-      node = node.items[Number(segment)];
-      if (node === undefined) return undefined;
-    } else {
-      return undefined;
-    }
-  }
-  return node as Node | null;
 }
 
 function patch(text: string, operations: readonly YamlPatchOperation[]): string {

@@ -2,7 +2,7 @@
 // a release changes. (Contract between image editing, git work and `kaji bump`.)
 
 /** How an image is pinned in a file of the manifest repository. */
-export type PinKind = 'kustomize' | 'helm' | 'yaml';
+export type PinKind = 'kustomize' | 'yaml';
 
 /** One place a service's image is pinned. */
 export interface ImagePin {

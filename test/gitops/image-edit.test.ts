@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import {
   ImageEditError,
   parseImageReference,
-  setHelmValue,
   setImageFields,
   setKustomizeImage,
   validateDigest,
@@ -146,53 +145,6 @@ describe('kustomize images: (kustomize edit set image semantics)', () => {
     const text = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../../base # the base\n`;
     const added = setKustomizeImage(text, REPO, { tag: '1.5', digest: B }, { add: true });
     assert.equal(added.text, `${text}images:\n- name: ${REPO}\n  newTag: "1.5"\n  digest: ${B}\n`);
-  });
-});
-
-describe('Helm values', () => {
-  test('image.tag with comments and quoting kept', () => {
-    const text = `# values for blue\nreplicaCount: 2\nimage:\n  repository: ${REPO}  # ECR\n  tag: '1.4.2'  # bumped\n  pullPolicy: IfNotPresent\n`;
-    const result = setHelmValue(text, REPO, { tag: '1.5.0' });
-    onlyTagBytes(text, result.text, [["'1.4.2'", "'1.5.0'"]]);
-    assert.deepEqual(result.before, [{ tag: '1.4.2' }]);
-  });
-
-  test('a configurable key path', () => {
-    const text = `app:\n  container:\n    version: "1.4.2"\n`;
-    assert.equal(setHelmValue(text, REPO, { tag: '1.5.0' }, { keyPath: 'app.container.version' }).text, `app:\n  container:\n    version: "1.5.0"\n`);
-  });
-
-  test('a sibling digest is set; without one the digest goes into the tag', () => {
-    const withDigest = `image:\n  tag: "1.4.2"\n  digest: ""\n`;
-    assert.equal(setHelmValue(withDigest, REPO, { tag: '1.5.0', digest: B }).text, `image:\n  tag: "1.5.0"\n  digest: "${B}"\n`);
-    const without = `image:\n  tag: 1.4.2\n`;
-    assert.equal(setHelmValue(without, REPO, { tag: '1.5.0', digest: B }).text, `image:\n  tag: 1.5.0@${B}\n`);
-  });
-
-  test("another image's repository, or no such key: no change", () => {
-    const other = `image:\n  repository: nginx\n  tag: "1.25"\n`;
-    assert.deepEqual(setHelmValue(other, REPO, { tag: '1.5.0' }), { text: other, before: [], added: false });
-    const none = `replicaCount: 2\n`;
-    assert.deepEqual(setHelmValue(none, REPO, { tag: '1.5.0' }), { text: none, before: [], added: false });
-  });
-
-  test('a tag or digest that is an alias or carries a YAML tag is refused, naming the key; !!str is kept; another image\'s is not looked at', () => {
-    const refused: Array<[string, RegExp]> = [
-      [`image:\n  tag: !!binary aGVsbG8=\n`, /^Error: image\.tag has the YAML tag tag:yaml\.org,2002:binary, which kaji bump does not edit/],
-      [`v: &v "1.4.2"\nimage:\n  tag: *v\n`, /^Error: image\.tag is an alias/],
-      [`d: &d ""\nimage:\n  tag: "1.4.2"\n  digest: *d\n`, /^Error: image\.digest is an alias/],
-    ];
-    for (const [text, message] of refused) assert.throws(() => setHelmValue(text, REPO, { tag: '1.5.0' }), message, text);
-    const str = `image:\n  tag: !!str 1.4.2\n`;
-    assert.equal(setHelmValue(str, REPO, { tag: '1.5.0' }).text, `image:\n  tag: !!str 1.5.0\n`);
-    const other = `v: &v "1.25"\nimage:\n  repository: nginx\n  tag: *v\n`;
-    assert.deepEqual(setHelmValue(other, REPO, { tag: '1.5.0' }), { text: other, before: [], added: false });
-  });
-
-  test('valuesInline of a kustomization helmCharts entry', () => {
-    const text = `helmCharts:\n  - name: antenna\n    valuesInline:\n      image:\n        tag: "1.4.2"\n`;
-    const result = setHelmValue(text, REPO, { tag: '1.5.0' }, { base: '/helmCharts/0/valuesInline' });
-    onlyTagBytes(text, result.text, [['1.4.2', '1.5.0']]);
   });
 });
 
