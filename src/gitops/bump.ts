@@ -288,7 +288,15 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
       head: branch,
       base,
       title,
-      body: pullRequestBody({ service: service.name, version, changes, policy: checked.policy, sourceRepo, sourceCommit: options.sourceCommit }),
+      body: pullRequestBody({
+        service: service.name,
+        version,
+        changes,
+        policy: checked.policy,
+        sourceRepo,
+        sourceCommit: options.sourceCommit,
+        webUrl: githubWebUrl(options.githubApiUrl, source),
+      }),
       labels: [BUMP_LABEL],
     });
     return { ...checked, status: 'pull-request', commit: kept ?? made, branch, pullRequest, title, ...(kept === undefined ? {} : { alreadyPushed: true }) };
@@ -771,6 +779,22 @@ function forgeFor(options: BumpOptions, source: string, secrets: readonly string
   return new GitHubForge({ token, repository, ...(options.githubApiUrl ? { baseUrl: options.githubApiUrl } : {}) });
 }
 
+/**
+ * The GitHub web address the links of the pull request body go to, matching the API in use:
+ * GITHUB_SERVER_URL where Actions set it beside that very GITHUB_API_URL; GitHub Enterprise
+ * Server's https://HOST for https://HOST/api/v3; https://NAME for https://api.NAME (github.com,
+ * GHE.com); else the host of an https manifests URL; else https://github.com.
+ */
+export function githubWebUrl(apiUrl: string | undefined, manifests: string, env: NodeJS.ProcessEnv = process.env): string {
+  const api = (apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+  if (env.GITHUB_SERVER_URL && env.GITHUB_API_URL?.replace(/\/+$/, '') === api) return env.GITHUB_SERVER_URL.replace(/\/+$/, '');
+  const parsed = URL.canParse(api) ? new URL(api) : undefined;
+  if (parsed?.pathname === '/api/v3') return parsed.origin;
+  if (parsed?.pathname === '/' && parsed.hostname.startsWith('api.')) return `${parsed.protocol}//${parsed.host.slice('api.'.length)}`;
+  const manifestsUrl = /^https?:\/\//i.test(manifests) && URL.canParse(manifests) ? new URL(manifests) : undefined;
+  return manifestsUrl ? manifestsUrl.origin : 'https://github.com';
+}
+
 function olds(changes: readonly PinChange[]): string {
   const versions = [...new Set(changes.map((change) => formatVersion(change.from)))];
   return versions.join(', ');
@@ -793,7 +817,10 @@ export function pullRequestBody(input: {
   policy: readonly ClusterPolicy[];
   sourceRepo?: string;
   sourceCommit?: string;
+  /** Where the compare and source links go. @default https://github.com */
+  webUrl?: string;
 }): string {
+  const web = input.webUrl ?? 'https://github.com';
   const lines = [`Pins **${input.service}** to \`${formatVersion(input.version)}\`.`, '', '| Cluster | From | To | File |', '|---|---|---|---|'];
   for (const change of input.changes) {
     lines.push(`| ${change.cluster} | \`${formatVersion(change.from)}\` | \`${formatVersion(change.to)}\` | \`${change.file}\` |`);
@@ -801,8 +828,8 @@ export function pullRequestBody(input: {
   if (input.sourceRepo) {
     const from = [...new Set(input.changes.map((change) => change.from.tag).filter(Boolean))];
     lines.push('');
-    if (from.length === 1) lines.push(`Changes: https://github.com/${input.sourceRepo}/compare/${from[0]}...${input.version.tag}`);
-    else lines.push(`Source: https://github.com/${input.sourceRepo}/tree/${input.sourceCommit ?? input.version.tag}`);
+    if (from.length === 1) lines.push(`Changes: ${web}/${input.sourceRepo}/compare/${from[0]}...${input.version.tag}`);
+    else lines.push(`Source: ${web}/${input.sourceRepo}/tree/${input.sourceCommit ?? input.version.tag}`);
   }
   if (input.sourceCommit) lines.push('', `Source commit: ${input.sourceRepo ? `${input.sourceRepo}@` : ''}${input.sourceCommit}`);
   lines.push('', '**Policy** (rendered overlays, checked before this pull request was opened): no new dangers.', '');

@@ -166,13 +166,16 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     assert.deepEqual(github.requests[2]!.body, { labels: ['kaji/bump'] });
 
     github.requests.length = 0;
-    const second = await withToken(github.token, () => kaji(bumpArgs(fixture, ...args.with(1, '1.3.0'))));
+    // In GitHub Actions on GitHub Enterprise, the links go to the server Actions names beside the API in use.
+    const enterprise = { GITHUB_SERVER_URL: 'https://ghe.example.com', GITHUB_API_URL: github.url };
+    const second = await withEnv(enterprise, () => withToken(github.token, () => kaji(bumpArgs(fixture, ...args.with(1, '1.3.0')))));
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /pull request #1 updated/);
     assert.deepEqual(
       github.requests.map((r) => `${r.method} ${r.path}`),
       ['GET /repos/acme/manifests/pulls', 'PATCH /repos/acme/manifests/pulls/1', 'POST /repos/acme/manifests/issues/1/labels'],
     );
+    assert.match((github.requests[1]!.body as { body: string }).body, /\nChanges: https:\/\/ghe\.example\.com\/acme\/antenna\/compare\/1\.1\.0\.\.\.1\.3\.0\n/);
     const pulls = github.pulls.get('acme/manifests')!;
     assert.equal(pulls.length, 1);
     assert.equal(pulls[0]!.title, 'antenna: 1.1.0 → 1.3.0', 'the branch is rebuilt from the base, so the old version is the base one');
