@@ -47,7 +47,7 @@ import {
 } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { BranchMovedError, foreignCommitsText, isUrl, redact, SourceNotFoundError, SourceNotRepositoryError, urlCredentials, withGitFix, Workspace, type BranchChanges } from '../gitops/git.js';
-import { GitHubError, GitHubForge, githubRepositoryOf, type FoundPullRequest, type PullRequestResult } from '../gitops/github.js';
+import { GitHubError, GitHubForge, pullRequestRepository, type FoundPullRequest, type PullRequestResult } from '../gitops/github.js';
 import { clusterFolder } from '../platform/derive/names.js';
 import { limitRangeObject, resourceQuotaObject, systemPriorityQuotaObject } from '../platform/derive/tenant.js';
 import { hpaScaledResources, recommendedWorkloads, VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
@@ -1090,11 +1090,14 @@ function compareChanges(a: RequestChange, b: RequestChange): number {
   return key(a).localeCompare(key(b));
 }
 
+/** The pull request goes to the repository the branch is pushed to (--manifests, else manifests.url), never to another. */
 function forgeFor(options: RightsizeOptions, platform: PlatformDefinition, secrets: readonly string[]): GitHubForge {
-  const repository = options.githubRepository ?? (options.manifests ? githubRepositoryOf(options.manifests) : undefined) ?? githubRepositoryOf(platform.manifests.url);
-  if (!repository) {
-    throw new RightsizeError(`cannot tell the GitHub repository of the manifests (${redact(options.manifests ?? platform.manifests.url, secrets)}): pass --github-repository OWNER/NAME, or use --dry-run`);
+  const source = options.manifests ?? platform.manifests.url;
+  const found = pullRequestRepository(source, redact(source, secrets), options.githubRepository);
+  if ('unnamed' in found) {
+    throw new RightsizeError(`the pull request is opened on the repository the branch is pushed to, and ${found.unnamed}: pass --github-repository OWNER/NAME (that repository on GitHub), or use --dry-run`);
   }
+  const { repository } = found;
   const token = options.token ?? process.env.GITHUB_TOKEN;
   if (!token) throw new RightsizeError('a pull request needs a GitHub token: set GITHUB_TOKEN (contents and pull requests: write), or use --dry-run');
   return new GitHubForge({ token, repository, ...(options.githubApiUrl ? { baseUrl: options.githubApiUrl } : {}) });

@@ -72,7 +72,7 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
     .option('--platform <dir>', 'the folder holding platform.yaml', '.')
     .option('--dry-run', 'print the plan and the diff; push nothing')
     .addOption(new Option('-o, --output <format>', 'output format: the plan as a table, or as JSON').choices(['table', 'json']).default('table'))
-    .option('--github-repository <owner/name>', 'the manifest repository on GitHub (default: from the manifests URL)')
+    .option('--github-repository <owner/name>', 'the manifest repository on GitHub, where the pull request is opened (default: from the URL the branch is pushed to; needed with a local path)')
     .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise: https://HOST/api/v3)', process.env.GITHUB_API_URL)
     .addHelpText(
       'after',

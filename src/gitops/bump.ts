@@ -20,7 +20,7 @@ import {
 } from '../kube/index.js';
 import { auditObjects, countResults, loadPolicyConfig, placedMessagesOf, type PolicyConfig } from '../policy/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
-import { GitHubForge, githubRepositoryOf, type PullRequestResult } from './github.js';
+import { GitHubForge, pullRequestRepository, type PullRequestResult } from './github.js';
 import {
   BranchMovedError,
   checkedOutBranchRefusal,
@@ -767,13 +767,11 @@ function closestNames(word: string, names: readonly string[], count: number): st
  * a local path, or a URL with no OWNER/NAME, needs --github-repository.
  */
 function forgeFor(options: BumpOptions, source: string, secrets: readonly string[]): GitHubForge {
-  const repository = options.githubRepository ?? (isUrl(source) ? githubRepositoryOf(source) : undefined);
-  if (!repository) {
-    const what = isUrl(source) ? `${redact(source, secrets)} is a URL with no GitHub OWNER/NAME` : `${source} is a local path`;
-    throw new BumpError(
-      `--mode pr opens the pull request on the repository the branch is pushed to, and ${what}: pass --github-repository OWNER/NAME (that repository on GitHub), or use --mode push`,
-    );
+  const found = pullRequestRepository(source, redact(source, secrets), options.githubRepository);
+  if ('unnamed' in found) {
+    throw new BumpError(`--mode pr opens the pull request on the repository the branch is pushed to, and ${found.unnamed}: pass --github-repository OWNER/NAME (that repository on GitHub), or use --mode push`);
   }
+  const { repository } = found;
   const token = options.token ?? process.env.GITHUB_TOKEN;
   if (!token) throw new BumpError('--mode pr needs a GitHub token: set GITHUB_TOKEN (or use --mode push, or --dry-run)');
   return new GitHubForge({ token, repository, ...(options.githubApiUrl ? { baseUrl: options.githubApiUrl } : {}) });

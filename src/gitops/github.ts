@@ -2,6 +2,7 @@
 // request of a bump, or close one no longer needed, through Octokit (REST), on
 // github.com or GitHub Enterprise.
 import { Octokit } from '@octokit/rest';
+import { isUrl } from './git.js';
 
 export interface GitHubOptions {
   readonly token: string;
@@ -205,6 +206,17 @@ export class GitHubForge {
   #redact(text: string): string {
     return this.#token.length >= 4 ? text.split(this.#token).join('***') : text;
   }
+}
+
+/**
+ * The GitHub repository (OWNER/NAME) a pull request is opened on: the one its branch is pushed to, so
+ * `given` (--github-repository), else the one `source` (what the branch is pushed to) names. When
+ * neither does, what `source` is (shown as `shown`, its credentials redacted), for the caller's error.
+ */
+export function pullRequestRepository(source: string, shown: string, given: string | undefined): { readonly repository: string } | { readonly unnamed: string } {
+  const repository = given ?? (isUrl(source) ? githubRepositoryOf(source) : undefined);
+  if (repository !== undefined) return { repository };
+  return { unnamed: isUrl(source) ? `${shown} is a URL with no GitHub OWNER/NAME` : `${shown} is a local path` };
 }
 
 /** The owner/name of a GitHub clone URL (https or ssh), or undefined. */

@@ -80,6 +80,21 @@ describe('kaji rightsize: the manifest repository by default', { skip: !hasKubec
     );
   });
 
+  test('--manifests a local path and no --github-repository: a usage error (2), nothing pushed, rather than a pull request on manifests.url', async () => {
+    const requests = github.requests.length;
+    const refs = fixture.git('for-each-ref', '--format=%(refname) %(objectname)');
+    const result = await withToken(github.token, () =>
+      kaji(['rightsize', '--from', snapshots.path('blue.json'), '--from', snapshots.path('green.json'), '--platform', fixture.platformDir, '--manifests', fixture.remote, '--github-api-url', github.url]),
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stderr.trim().split('\n').at(-1),
+      `kaji: the pull request is opened on the repository the branch is pushed to, and ${fixture.remote} is a local path: pass --github-repository OWNER/NAME (that repository on GitHub), or use --dry-run`,
+    );
+    assert.equal(github.requests.length, requests, 'GitHub is never asked');
+    assert.equal(fixture.git('for-each-ref', '--format=%(refname) %(objectname)'), refs, 'nothing pushed');
+  });
+
   test('a repository git cannot reach: exit 1, git\'s reason and what to check, as kaji bump says it', async () => {
     const url = `https://127.0.0.1:${await closedPort()}/acme/manifests.git`;
     const result = await run('--manifests', url, '--dry-run');
