@@ -1026,12 +1026,12 @@ spec:
     });
 
     /** `kaji upgrade next` in this process, against the fixture's fake AWS and Argo CD, with its progress lines seen by `onProgress`. */
-    const nextInProcess = (onProgress: (message: string) => void) =>
+    const nextInProcess = (onProgress: (message: string) => void, timeoutMs = 3000) =>
       nextStep({
         directory: fixture.platformDir,
         cdk: fixture.cdk,
         intervalMs: 5,
-        timeoutMs: 3000,
+        timeoutMs,
         route53: { endpoint: route53.url },
         argocd: { server: argocd.url, token: ARGOCD_TOKEN },
         onOutput: () => undefined,
@@ -1088,18 +1088,9 @@ spec:
       records = () => recordsFromRemote(fixture).filter((record) => record.setIdentifier === 'blue').map((record) => ({ ...record, weight: 255 }));
       let rollback: Promise<CliResult> | undefined;
       await assert.rejects(
-        nextStep({
-          directory: fixture.platformDir,
-          cdk: fixture.cdk,
-          intervalMs: 5,
-          timeoutMs: 120_000,
-          route53: { endpoint: route53.url },
-          argocd: { server: argocd.url, token: ARGOCD_TOKEN },
-          onOutput: () => undefined,
-          onProgress: (message) => {
-            if (rollback === undefined && message.startsWith('waiting for external-dns')) rollback = upgrade(fixture, ['rollback'], servers());
-          },
-        }),
+        nextInProcess((message) => {
+          if (rollback === undefined && message.startsWith('waiting for external-dns')) rollback = upgrade(fixture, ['rollback'], servers());
+        }, 120_000),
         /the upgrade was changed by another run while this one waited \(a rollback, kaji-upgrade\.json updated at [^)]*\): this run stopped, recording nothing/,
       );
       assert.ok(rollback, 'the weight step waited for Route 53');
