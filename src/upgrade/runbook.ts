@@ -164,15 +164,16 @@ export async function nextStep(options: RunbookOptions): Promise<StepResult> {
     await checkGreenStillReady(await platformOf(options.directory, seen), seen, step, options, what);
   }
   if (weight) return weightStep(seen, step, options);
+  // Asked before the step is recorded as started: without it, nothing starts.
+  if (step === 'sync') greenArgoCd(seen, options, 'the sync step reads');
   return withUpgradeLock(options.directory, async () => {
-    let state = await unchangedState(options, seen);
-    const platform = await platformOf(options.directory, state);
-    state = await record(options, { ...state, inProgress: { step, since: now() } });
-    const made = step === 'deploy' ? { lines: await deployStep(platform, state, options) } : await syncStep(platform, state, options);
-    const commits = 'commit' in made ? { commits: { ...state.commits, [step]: made.commit } } : {};
-    state = await record(options, { ...state, done: { ...state.done, [step]: now() }, ...commits, inProgress: undefined });
-    const lines = made.lines;
-    return { state, step, lines };
+    const unchanged = await unchangedState(options, seen);
+    const platform = await platformOf(options.directory, unchanged);
+    const make = (started: UpgradeState) => (step === 'deploy' ? deployStep(platform, started, options) : syncStep(platform, started, options));
+    const { started, made } = await recordedAsStarted(options, unchanged, step, make);
+    const commits = 'commit' in made ? { commits: { ...started.commits, [step]: made.commit } } : {};
+    const state = await record(options, { ...started, done: { ...started.done, [step]: now() }, ...commits, inProgress: undefined });
+    return { state, step, lines: made.lines };
   });
 }
 
@@ -188,6 +189,23 @@ function refuseOtherUnverifiedStep(state: UpgradeState, step: StepId | 'rollback
   throw new UpgradeError(
     `${started.step === 'rollback' ? 'a rollback' : `step ${started.step}`} was started at ${started.since} and not verified: run ${resumeCommand(started.step, address)} to complete it first`,
   );
+}
+
+/**
+ * Records `step` as started (inProgress), then makes it. A refusal before it
+ * changed anything (an UpgradeError: no CDK CLI, weights on the branch this
+ * upgrade did not set) puts inProgress back as it was: a step recorded as
+ * started tells status and the gate that its push may have landed and traffic
+ * may be moving, and sends the user back to it, which nothing here did.
+ */
+async function recordedAsStarted<T>(options: RunbookOptions, state: UpgradeState, step: StepId, make: (started: UpgradeState) => Promise<T>): Promise<{ started: UpgradeState; made: T }> {
+  const started = await record(options, { ...state, inProgress: { step, since: now() } });
+  try {
+    return { started, made: await make(started) };
+  } catch (error) {
+    if (error instanceof UpgradeError) await record(options, { ...started, inProgress: state.inProgress });
+    throw error;
+  }
 }
 
 /** The state again, under the lock: refused when another run recorded something since `seen` was read. */
@@ -215,12 +233,12 @@ async function platformOf(directory: string, state: UpgradeState): Promise<Platf
   return platform;
 }
 
-async function deployStep(platform: PlatformDefinition, state: UpgradeState, options: RunbookOptions): Promise<string[]> {
+async function deployStep(platform: PlatformDefinition, state: UpgradeState, options: RunbookOptions): Promise<{ lines: string[] }> {
   const stack = stackName(platform, state.to.name);
   const folder = cdkAppFolder(platform.file, options.cdkApp);
   options.onProgress(`running cdk deploy ${stack} in ${displayPath(folder)}`);
   await runCdk({ cdk: options.cdk, folder, args: ['deploy', stack], onOutput: options.onOutput });
-  return [`deployed ${stack} (cdk deploy succeeded)`];
+  return { lines: [`deployed ${stack} (cdk deploy succeeded)`] };
 }
 
 /**
@@ -487,8 +505,8 @@ async function weightStep(seen: UpgradeState, step: StepId, options: RunbookOpti
   const { platform, started, release } = await withUpgradeLock(options.directory, async () => {
     const state = await unchangedState(options, seen);
     const platform = await platformOf(options.directory, state);
-    const started = await record(options, { ...state, inProgress: { step, since: now() } });
-    return { platform, started, release: await releaseWeights(platform, started, weights, title, options) };
+    const { started, made } = await recordedAsStarted(options, state, step, (started) => releaseWeights(platform, started, weights, title, options));
+    return { platform, started, release: made };
   });
   await verifyDns(platform, weights, options, async () => void (await unchangedState(options, started)));
   const done = await withUpgradeLock(options.directory, async () => {

@@ -24,8 +24,9 @@ describe('kaji upgrade next without the CDK CLI', { skip: !hasKubectl && 'needs 
       const next = await kaji(['upgrade', 'next', ...common, '--cdk', missing]);
       assert.equal(next.code, 2, next.stderr);
       assert.ok(next.stderr.includes(`kaji: cannot run ${missing}: no such program; install the AWS CDK CLI (npm install -g aws-cdk) or pass --cdk PATH\n`), next.stderr);
-      const state = JSON.parse(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8')) as { done: Record<string, string> };
+      const state = JSON.parse(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8')) as { done: Record<string, string>; inProgress?: unknown };
       assert.equal(state.done.deploy, undefined);
+      assert.equal(state.inProgress, undefined, 'the deploy did not start: it is not recorded as started either');
 
       const deployed = await kaji(['upgrade', 'next', ...common, '--cdk', fixture.cdk]);
       assert.equal(deployed.code, 0, deployed.stderr);

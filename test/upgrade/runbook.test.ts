@@ -707,9 +707,12 @@ spec:
       );
       assert.equal(argocd.requests.length, 1, 'a refused token is not retried');
       assert.equal(state(fixture).done.sync, undefined);
+      // Without the server the step cannot start: the state is left as it was, not recorded as a sync started now.
+      const stateBefore = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
       const noServer = await upgrade(fixture, ['next'], { route53 });
       assert.equal(noServer.code, 2);
       assert.match(noServer.stderr, /pass --argocd-server URL and set ARGOCD_AUTH_TOKEN/);
+      assert.equal(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'), stateBefore);
     });
 
     /**
@@ -1010,6 +1013,10 @@ spec:
       assert.equal(handEdit.code, 2, handEdit.stderr);
       assert.match(handEdit.stderr, /main of the manifest repository routes traffic at blue 229, green 0 and 26: neither the weights this upgrade last verified \(blue 229, green 26\) nor this step's \(blue 127, green 128\)\. Someone moved traffic since/);
       assert.equal(tip(), drained, 'nothing pushed');
+      // Refused before anything moved: not recorded as started, so status does not say traffic may be moving.
+      assert.equal(state(fixture).inProgress, undefined);
+      const status = await upgrade(fixture, ['status']);
+      assert.doesNotMatch(status.stdout, /started and not verified/);
 
       // A colleague rolls back from another checkout (with its own state file); this one still says weight 1 is done. Its commit is named.
       const back = await upgrade(fixture, ['rollback'], servers());
