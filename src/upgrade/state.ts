@@ -5,7 +5,7 @@
 // so the one under way when a run stopped is simply made again.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { displayPath, writeFileAtomically } from '../kube/index.js';
+import { didYouMean, displayPath, writeFileAtomically } from '../kube/index.js';
 import { upgradeCommand, type UpgradeAddress } from './command.js';
 import { UpgradeError } from './errors.js';
 import type { ClusterSummary } from './plan.js';
@@ -118,7 +118,9 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 const isText: Check = (value) => typeof value === 'string' && value !== '';
 const isTime: Check = (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value));
 const isWeight: Check = (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 255;
-const isCluster: Check = (value) => isRecord(value) && isText(value.name) && isText(value.kubernetesVersion) && isWeight(value.weight);
+/** A record with no keys but `keys` (a misspelled optional one would otherwise be ignored). */
+const hasOnly = (value: Record<string, unknown>, keys: readonly string[]): boolean => Object.keys(value).every((key) => keys.includes(key));
+const isCluster: Check = (value) => isRecord(value) && hasOnly(value, ['name', 'kubernetesVersion', 'weight']) && isText(value.name) && isText(value.kubernetesVersion) && isWeight(value.weight);
 const isWeights: Check = (value) => isRecord(value) && Object.values(value).every(isWeight);
 const isCommit: Check = (value) => typeof value === 'string' && /^[0-9a-f]{40}$/.test(value);
 const isPercentages: Check = (value) =>
@@ -137,16 +139,47 @@ function stateProblem(state: Record<string, unknown>): string | undefined {
     ['updatedAt', isTime, 'a time'],
     ['done', (value) => isRecord(value) && Object.values(value).every(isTime), 'step: time, for each step done'],
     ['weights', isWeights, 'cluster: weight 0-255'],
-    ['rollbacks', (value) => Array.isArray(value) && value.every((item) => isRecord(item) && isTime(item.at) && isWeights(item.weights) && (item.commit === undefined || isCommit(item.commit))), 'a list of {at, weights, commit}'],
+    [
+      'rollbacks',
+      (value) => Array.isArray(value) && value.every((item) => isRecord(item) && hasOnly(item, ['at', 'weights', 'commit']) && isTime(item.at) && isWeights(item.weights) && (item.commit === undefined || isCommit(item.commit))),
+      'a list of {at, weights, commit}',
+    ],
   ];
   const optional: [string, Check, string][] = [
     ['soakUntil', isTime, 'a time'],
     ['destroyedAt', isTime, 'a time'],
     ['commits', (value) => isRecord(value) && Object.values(value).every(isCommit), 'step: commit sha, for each step verified'],
-    ['inProgress', (value) => isRecord(value) && isText(value.step) && isTime(value.since), '{step, since}'],
+    ['inProgress', (value) => isRecord(value) && hasOnly(value, ['step', 'since']) && isText(value.step) && isTime(value.since), '{step, since}'],
   ];
+  const known = ['kind', 'version', ...[...required, ...optional].map(([field]) => field)];
+  const unknown = Object.keys(state).find((field) => !known.includes(field));
+  if (unknown !== undefined) return `${unknown} is not a field kaji writes${didYouMean(unknown, known)}`;
   for (const [field, check, want] of required) if (!check(state[field])) return `${field} is ${JSON.stringify(state[field]) ?? 'missing'}, not ${want}`;
   for (const [field, check, want] of optional) if (state[field] !== undefined && !check(state[field])) return `${field} is ${JSON.stringify(state[field])}, not ${want}`;
+  return inconsistency(state as unknown as UpgradeState);
+}
+
+/**
+ * What a state whose fields are each well-formed says that kaji never wrote:
+ * the same cluster twice, steps or weights of another upgrade. Read as it is,
+ * it would send the user to a command that refuses it, over and over.
+ */
+function inconsistency(state: UpgradeState): string | undefined {
+  const { from, to } = state;
+  if (from.name === to.name) return `from and to are both ${from.name}, not the two clusters of the upgrade`;
+  const clusters = [from.name, to.name];
+  const otherWeights = (weights: Readonly<Record<string, number>>) => Object.keys(weights).length !== 2 || !clusters.every((name) => name in weights);
+  if (otherWeights(state.weights)) return `weights is ${JSON.stringify(state.weights)}, not a weight for each of ${from.name} and ${to.name}`;
+  const rollback = state.rollbacks.find((item) => otherWeights(item.weights));
+  if (rollback) return `rollbacks has ${JSON.stringify(rollback.weights)} at ${rollback.at}, not a weight for each of ${from.name} and ${to.name}`;
+  const steps = stepsOf(state);
+  for (const field of ['done', 'commits'] as const) {
+    const other = Object.keys(state[field] ?? {}).find((step) => !steps.includes(step as StepId));
+    if (other !== undefined) return `${field} has ${other}, not a step of this upgrade (${steps.join(', ')})`;
+  }
+  const startable: string[] = [...steps.filter((step) => step !== 'preflight'), 'rollback'];
+  const started = state.inProgress?.step;
+  if (started !== undefined && !startable.includes(started)) return `inProgress is step ${started}, not a step of this upgrade (${startable.join(', ')})`;
   return undefined;
 }
 

@@ -301,6 +301,19 @@ describe('the state file', () => {
       const file = join(directory, 'kaji-upgrade.json');
       writeFileSync(file, JSON.stringify(good));
       assert.deepEqual(await readState(directory), good);
+      // Every field kaji has written, rollbacks without a commit as earlier kajis wrote them included, is read.
+      const full = {
+        ...good,
+        done: { preflight: at, deploy: at, sync: at },
+        commits: { sync: 'a'.repeat(40) },
+        weights: { blue: 229, green: 26 },
+        soakUntil: at,
+        inProgress: { step: 'weight-1', since: at },
+        destroyedAt: at,
+        rollbacks: [{ at, weights: { blue: 255, green: 0 } }, { at, weights: { blue: 255, green: 0 }, commit: 'b'.repeat(40) }],
+      };
+      writeFileSync(file, JSON.stringify(full));
+      assert.deepEqual(await readState(directory), full);
       for (const [change, message] of [
         [{ done: null }, /kaji-upgrade\.json: done is null, not step: time, for each step done: restore it, or delete it to start over/],
         [{ weightSteps: [10, 'x'] }, /weightSteps is \[10,"x"\], not rising whole percentages ending at 100/],
@@ -308,6 +321,17 @@ describe('the state file', () => {
         [{ rollbacks: null }, /rollbacks is null/],
         [{ from: undefined }, /from is missing/],
         [{ inProgress: { step: 'weight-1' } }, /inProgress is \{"step":"weight-1"\}, not \{step, since\}/],
+        // Each field well-formed, yet not what kaji writes: read as it is, it would send the user to a command that refuses it.
+        [{ soakUntill: at }, /kaji-upgrade\.json: soakUntill is not a field kaji writes \(did you mean "soakUntil"\?\): restore it, or delete it to start over/],
+        [{ inProgress: { step: 'weight-1', since: at, sinse: at } }, /inProgress is .*, not \{step, since\}/],
+        [{ to: { ...good.to, wieght: 0 } }, /to is .*, not a cluster: \{name, kubernetesVersion, weight 0-255\}/],
+        [{ inProgress: { step: 'weight-9', since: at } }, /inProgress is step weight-9, not a step of this upgrade \(deploy, sync, weight-1, weight-2, finish, rollback\)/],
+        [{ done: { preflight: at, 'weight-7': at } }, /done has weight-7, not a step of this upgrade \(preflight, deploy, sync, weight-1, weight-2, finish\)/],
+        [{ commits: { sync: 'a'.repeat(40), 'weight-3': 'b'.repeat(40) } }, /commits has weight-3, not a step of this upgrade/],
+        [{ weights: { red: 3 } }, /weights is \{"red":3\}, not a weight for each of blue and green/],
+        [{ weights: { blue: 255, green: 0, red: 0 } }, /weights is .*, not a weight for each of blue and green/],
+        [{ rollbacks: [{ at, weights: { blue: 255 } }] }, /rollbacks has \{"blue":255\} at 2026-01-01T00:00:00\.000Z, not a weight for each of blue and green/],
+        [{ to: good.from }, /from and to are both blue, not the two clusters of the upgrade/],
       ] as const) {
         writeFileSync(file, JSON.stringify({ ...good, ...change }));
         await assert.rejects(readState(directory), message);
