@@ -535,7 +535,10 @@ function soakLine(state: UpgradeState, address: UpgradeAddress | undefined): str
 async function waitSoak(state: UpgradeState, options: RunbookOptions): Promise<void> {
   if (state.soakUntil === undefined) return;
   const until = Date.parse(state.soakUntil);
-  if (until > Date.now()) await soakUntil(until, `${describeWeights(state.weights)}`, options.onProgress);
+  if (until <= Date.now()) return;
+  // A rollback made meanwhile stops this run at once, before the gate looks at green again.
+  const stillCurrent = async () => void (await unchangedState(options, state));
+  await soakUntil(until, describeWeights(state.weights), { onProgress: options.onProgress, intervalMs: options.intervalMs ?? 15_000, stillCurrent });
 }
 
 /** Where and how the runbook's releases go, as the command was given them. */

@@ -54,12 +54,26 @@ export async function waitUntil(probe: () => Promise<Probe>, options: WaitOption
   }
 }
 
+export interface SoakOptions {
+  readonly onProgress: (message: string) => void;
+  /** Between two calls of stillCurrent. */
+  readonly intervalMs: number;
+  /** Called at each poll and once the soak is over: throws to stop it (a rollback was made meanwhile). */
+  readonly stillCurrent?: () => Promise<void>;
+}
+
 /** Sleeps until `until` (epoch ms), with a progress line at the start and about once a minute. */
-export async function soakUntil(until: number, what: string, onProgress: (message: string) => void): Promise<void> {
+export async function soakUntil(until: number, what: string, options: SoakOptions): Promise<void> {
+  let shownAt = -Infinity;
   for (let left = until - Date.now(); left > 0; left = until - Date.now()) {
-    onProgress(`soaking ${what}: ${formatDuration(left)} left (Ctrl-C is safe: the next run waits out the rest)`);
-    await sleep(Math.min(left, QUIET_MS));
+    await options.stillCurrent?.();
+    if (Date.now() - shownAt >= QUIET_MS) {
+      options.onProgress(`soaking ${what}: ${formatDuration(left)} left (Ctrl-C is safe: the next run waits out the rest)`);
+      shownAt = Date.now();
+    }
+    await sleep(Math.min(left, options.intervalMs));
   }
+  await options.stillCurrent?.();
 }
 
 /** "1h 5m", "4m 12s", "250ms". */

@@ -1063,6 +1063,24 @@ spec:
       assert.equal(JSON.parse(readFileSync(file, 'utf8')).inProgress.step, 'rollback');
     });
 
+    test('a rollback made while next soaks stops it at once, saying so, before the gate asks green again', async () => {
+      await started(['--soak', '1h']);
+      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      const file = join(fixture.platformDir, 'kaji-upgrade.json');
+      const soaking = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify({ ...soaking, soakUntil: new Date(Date.now() + 300).toISOString() }));
+      const asked = argocd.requests.length;
+      let soakLines = 0;
+      await assert.rejects(
+        nextInProcess((message) => {
+          if (message.startsWith('soaking') && ++soakLines === 1) writeFileSync(file, JSON.stringify({ ...soaking, updatedAt: new Date(Date.now() + 5).toISOString(), inProgress: { step: 'rollback', since: new Date().toISOString() } }));
+        }),
+        /the upgrade was changed by another run while this one waited \(a rollback, kaji-upgrade\.json updated at .*\): this run stopped, recording nothing/,
+      );
+      assert.equal(argocd.requests.length, asked, "green's Argo CD was not asked: the run stopped in the soak, not at the gate after it");
+      assert.equal(JSON.parse(readFileSync(file, 'utf8')).inProgress.step, 'rollback');
+    });
+
     test("the gate waits without the lock: a rollback can be made meanwhile, and the waiting run then stops", async () => {
       await started(['--soak', '0s', '--steps', '50,100']);
       for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
