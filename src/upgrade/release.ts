@@ -84,8 +84,8 @@ export function releaseSource(platform: PlatformDefinition, manifests: string | 
   return manifests ?? platform.manifests.url;
 }
 
-/** platform.yaml's path in the manifest repository, when it lies inside the checkout (manifests.localPath). */
-function platformPathInRepository(platform: PlatformDefinition): string | undefined {
+/** platform.yaml's path in the manifest repository, when it lies inside the checkout (manifests.localPath); else a release edits it in place. */
+export function platformPathInRepository(platform: PlatformDefinition): string | undefined {
   const checkout = resolve(dirname(platform.file), platform.manifests.localPath);
   const path = relative(checkout, platform.file);
   return path.startsWith('..') || isAbsolute(path) ? undefined : path.split('\\').join('/');

@@ -36,7 +36,7 @@ import { NetworkError } from './http.js';
 import { withUpgradeLock } from './lock.js';
 import { removeCluster, setClusterWeights } from './platform-edit.js';
 import { planUpgrade, type UpgradePlan } from './plan.js';
-import { releasePlatformChange, releaseSource, type ReleaseOptions, type ReleaseResult } from './release.js';
+import { platformPathInRepository, releasePlatformChange, releaseSource, type ReleaseOptions, type ReleaseResult } from './release.js';
 import { ManifestHistory } from './revision.js';
 import { leftoverChecks, releaseRetiring, waitUntilRecordsGone } from './retire.js';
 import { dnsVerdict, hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
@@ -745,6 +745,23 @@ export interface FinishOptions extends RunbookOptions {
 }
 
 /**
+ * A platform.yaml edited in place (not in the manifest repository) that lacks
+ * the weights this upgrade last verified is older than the weight steps (their
+ * in-place edits not committed, then a checkout): retiring from it would fail
+ * in kaji synth's validation of a copy, or release old weights. Named here,
+ * the user's file, with the weights to set.
+ */
+function refuseStaleWeights(platform: PlatformDefinition, state: UpgradeState, address: UpgradeAddress | undefined): void {
+  if (platformPathInRepository(platform) !== undefined) return;
+  const local = Object.fromEntries(platform.clusters.filter((cluster) => cluster.name in state.weights).map((cluster) => [cluster.name, cluster.weight]));
+  if (Object.entries(state.weights).every(([name, weight]) => local[name] === weight)) return;
+  throw new UpgradeError(
+    `${displayPath(platform.file)} gives ${describeWeights(local)}, not the weights this upgrade last verified (${describeWeights(state.weights)}, on the manifest branch and in Route 53): ` +
+      `it is older than the weight steps (their in-place edits not committed, then a checkout or pull?). Set the weights to ${describeWeights(state.weights)} in it (and commit them), then run ${upgradeCommand('finish', address)} again; nothing was pushed`,
+  );
+}
+
+/**
  * Retires the old cluster once the new one has all the weight and has soaked.
  * First it is marked retiring in platform.yaml, released (kaji synth writes
  * none of its service Applications, so its Argo CD prunes them), and Route 53
@@ -774,6 +791,7 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
     const from = state.from.name;
     const trailers = { 'Kaji-Upgrade': `${from} -> ${state.to.name}` };
     if (step === 'finish' && state.destroyedAt === undefined) {
+      refuseStaleWeights(platform, state, options.address);
       // Recorded first: from the retirement on, a rollback would send traffic to services going away.
       const resumed = state.inProgress?.step === 'finish';
       state = await record(options, { ...state, inProgress: { step: 'finish', since: now() } });

@@ -191,6 +191,32 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.equal(back.code, 0, back.stderr);
     assert.deepEqual(upgradeState(fixture).weights, { blue: 255, green: 0 });
   });
+  test("a platform.yaml older than the weight steps (their in-place edits undone by a checkout): finish names it and the weights to set, nothing pushed; once set, it retires blue", async () => {
+    await readyToFinish();
+    const file = join(fixture.platformDir, 'platform.yaml');
+    const verified = fixture.readPlatform();
+    const reverted = verified.replace('weight: 0 # all traffic today', 'weight: 255 # all traffic today').replace(/(name: green\n\s+kubernetesVersion: "1\.35"\n\s+weight: )255/, '$10');
+    assert.notEqual(reverted, verified);
+    writeFileSync(file, reverted);
+    const main = tip();
+    const refused = await run('finish');
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.ok(
+      refused.stderr.includes(
+        `kaji: ${file} gives blue 255, green 0, not the weights this upgrade last verified (blue 0, green 255, on the manifest branch and in Route 53): it is older than the weight steps`,
+      ),
+      refused.stderr,
+    );
+    assert.match(refused.stderr, /Set the weights to blue 0, green 255 in it \(and commit them\), then run kaji upgrade finish --platform \S+ .*again; nothing was pushed\n/);
+    assert.doesNotMatch(refused.stderr, /platform\.yaml:\d+:\d+|retiring: true/, "not synth's validation of a temporary copy, nor the flag kaji adds");
+    assert.equal(tip(), main, 'nothing pushed');
+    assert.equal(fixture.readPlatform(), reverted, 'platform.yaml not marked');
+    assert.equal(upgradeState(fixture).inProgress, undefined);
+    writeFileSync(file, verified);
+    const finished = await run('finish');
+    assert.equal(finished.code, 0, finished.stderr);
+  });
+
   test('platform.yaml in the manifest repository: one commit marks blue retiring and deletes its Applications and placeholders; a re-run pushes nothing; synth --check-only passes on main at every point', async () => {
     await readyToFinish({ inRepository: true });
     const local = fixture.readPlatform();
