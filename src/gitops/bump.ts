@@ -20,7 +20,7 @@ import {
 } from '../kube/index.js';
 import { auditObjects, countResults, loadPolicyConfig, placedMessagesOf, type PolicyConfig } from '../policy/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
-import { GitHubForge, pullRequestRepository, type PullRequestResult } from './github.js';
+import { GitHubForge, githubWebUrl, pullRequestRepository, type PullRequestResult } from './github.js';
 import {
   BranchMovedError,
   checkedOutBranchRefusal,
@@ -775,22 +775,6 @@ function forgeFor(options: BumpOptions, source: string, secrets: readonly string
   const token = options.token ?? process.env.GITHUB_TOKEN;
   if (!token) throw new BumpError('--mode pr needs a GitHub token: set GITHUB_TOKEN (or use --mode push, or --dry-run)');
   return new GitHubForge({ token, repository, ...(options.githubApiUrl ? { baseUrl: options.githubApiUrl } : {}) });
-}
-
-/**
- * The GitHub web address the links of the pull request body go to, matching the API in use:
- * GITHUB_SERVER_URL where Actions set it beside that very GITHUB_API_URL; GitHub Enterprise
- * Server's https://HOST for https://HOST/api/v3; https://NAME for https://api.NAME (github.com,
- * GHE.com); else the host of an https manifests URL; else https://github.com.
- */
-export function githubWebUrl(apiUrl: string | undefined, manifests: string, env: NodeJS.ProcessEnv = process.env): string {
-  const api = (apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
-  if (env.GITHUB_SERVER_URL && env.GITHUB_API_URL?.replace(/\/+$/, '') === api) return env.GITHUB_SERVER_URL.replace(/\/+$/, '');
-  const parsed = URL.canParse(api) ? new URL(api) : undefined;
-  if (parsed?.pathname === '/api/v3') return parsed.origin;
-  if (parsed?.pathname === '/' && parsed.hostname.startsWith('api.')) return `${parsed.protocol}//${parsed.host.slice('api.'.length)}`;
-  const manifestsUrl = /^https?:\/\//i.test(manifests) && URL.canParse(manifests) ? new URL(manifests) : undefined;
-  return manifestsUrl ? manifestsUrl.origin : 'https://github.com';
 }
 
 function olds(changes: readonly PinChange[]): string {

@@ -18,6 +18,9 @@ export interface GitHubOptions {
   readonly requestTimeoutMs?: number;
 }
 
+/** github.com's REST API, the one used when no other is given. */
+const DEFAULT_API_URL = 'https://api.github.com';
+
 /** A request GitHub did not answer within the timeout. */
 class RequestTimeout extends Error {
   constructor(readonly milliseconds: number) {
@@ -83,7 +86,7 @@ export class GitHubForge {
     this.#owner = match[1]!;
     this.#repo = match[2]!.replace(/\.git$/, '');
     this.#token = options.token;
-    this.#baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+    this.#baseUrl = (options.baseUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
     this.#octokit = new Octokit({
       auth: options.token,
       baseUrl: this.#baseUrl,
@@ -217,6 +220,22 @@ export function pullRequestRepository(source: string, shown: string, given: stri
   const repository = given ?? (isUrl(source) ? githubRepositoryOf(source) : undefined);
   if (repository !== undefined) return { repository };
   return { unnamed: isUrl(source) ? `${shown} is a URL with no GitHub OWNER/NAME` : `${shown} is a local path` };
+}
+
+/**
+ * The GitHub web address the links of the pull request body go to, matching the API in use:
+ * GITHUB_SERVER_URL where Actions set it beside that very GITHUB_API_URL; GitHub Enterprise
+ * Server's https://HOST for https://HOST/api/v3; https://NAME for https://api.NAME (github.com,
+ * GHE.com); else the host of an https manifests URL; else https://github.com.
+ */
+export function githubWebUrl(apiUrl: string | undefined, manifests: string, env: NodeJS.ProcessEnv = process.env): string {
+  const api = (apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
+  if (env.GITHUB_SERVER_URL && env.GITHUB_API_URL?.replace(/\/+$/, '') === api) return env.GITHUB_SERVER_URL.replace(/\/+$/, '');
+  const parsed = URL.canParse(api) ? new URL(api) : undefined;
+  if (parsed?.pathname === '/api/v3') return parsed.origin;
+  if (parsed?.pathname === '/' && parsed.hostname.startsWith('api.')) return `${parsed.protocol}//${parsed.host.slice('api.'.length)}`;
+  const manifestsUrl = /^https?:\/\//i.test(manifests) && URL.canParse(manifests) ? new URL(manifests) : undefined;
+  return manifestsUrl ? manifestsUrl.origin : 'https://github.com';
 }
 
 /** The owner/name of a GitHub clone URL (https or ssh), or undefined. */

@@ -2,7 +2,8 @@
 // not always to github.com (GitHub Enterprise Server, GHE.com, Actions there).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { githubWebUrl, pullRequestBody } from '../../src/gitops/bump.js';
+import { pullRequestBody } from '../../src/gitops/bump.js';
+import { githubWebUrl } from '../../src/gitops/github.js';
 
 describe('githubWebUrl', () => {
   const manifests = 'https://github.com/acme/manifests.git';
