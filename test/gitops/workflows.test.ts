@@ -80,14 +80,14 @@ describe('action.yml', () => {
     assert.equal(inputs['source-commit']!.default, '${{ github.sha }}');
   });
 
-  test('every ${{ inputs.X }} it uses is declared; Node 20; kaji is built from the action\'s own commit with no token, then run with it', () => {
+  test('every ${{ inputs.X }} it uses is declared; Node 24 (a Node.js in support); kaji is built from the action\'s own commit with no token, then run with it', () => {
     const used = expressionsOf(read('action.yml'))
       .flatMap((expression) => [...expression.matchAll(/\binputs\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]!));
     assert.ok(used.length > 0);
     for (const name of used) assert.ok(name in inputs, `inputs.${name} is declared`);
     const steps = (action.runs as Map).steps as Map[];
     const node = steps.find((step) => typeof step.uses === 'string' && step.uses.startsWith('actions/setup-node@'));
-    assert.equal(String((node!.with as Map)['node-version']), '20');
+    assert.equal(String((node!.with as Map)['node-version']), '24');
 
     assert.doesNotMatch(read('action.yml').replace(/^\s*#.*$/gm, ''), /\bnpx\b/, 'nothing is run through npx');
     const install = steps.findIndex((step) => typeof step.run === 'string' && step.run.includes('npm ci'));
@@ -293,7 +293,7 @@ describe('example workflows', () => {
     assert.ok(runs.some((run) => /gh pr comment "\$PR" --edit-last --body-file kaji\.md \|\| gh pr comment/.test(run)));
     const upload = steps.find((step) => String(step.uses).startsWith('github/codeql-action/upload-sarif@'))!;
     assert.equal((upload.with as Map).sarif_file, 'kaji.sarif');
-    assert.equal(String((steps.find((step) => String(step.uses).startsWith('actions/setup-node'))!.with as Map)['node-version']), '20');
+    assert.equal(String((steps.find((step) => String(step.uses).startsWith('actions/setup-node'))!.with as Map)['node-version']), '24');
   });
 });
 
