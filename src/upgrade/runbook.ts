@@ -169,8 +169,9 @@ export async function nextStep(options: RunbookOptions): Promise<StepResult> {
   return withUpgradeLock(options.directory, async () => {
     const unchanged = await unchangedState(options, seen);
     const platform = await platformOf(options.directory, unchanged);
-    const make = (started: UpgradeState) => (step === 'deploy' ? deployStep(platform, started, options) : syncStep(platform, started, options));
-    const { started, made } = await recordedAsStarted(options, unchanged, step, make);
+    // Only deploy changes something (the new cluster's stack); sync reads Argo CD, so nothing is recorded as started for it.
+    const { started, made } =
+      step === 'deploy' ? await recordedAsStarted(options, unchanged, step, (started) => deployStep(platform, started, options)) : { started: unchanged, made: await syncStep(platform, unchanged, options) };
     const commits = 'commit' in made ? { commits: { ...started.commits, [step]: made.commit } } : {};
     const state = await record(options, { ...started, done: { ...started.done, [step]: now() }, ...commits, inProgress: undefined });
     return { state, step, lines: made.lines };

@@ -167,11 +167,15 @@ function stateProblem(state: Record<string, unknown>): string | undefined {
 function inconsistency(state: UpgradeState): string | undefined {
   const { from, to } = state;
   if (from.name === to.name) return `from and to are both ${from.name}, not the two clusters of the upgrade`;
+  if (state.totalWeight !== from.weight + to.weight) return `totalWeight is ${state.totalWeight}, not the sum of from's and to's weights (${from.weight + to.weight})`;
   const clusters = [from.name, to.name];
-  const otherWeights = (weights: Readonly<Record<string, number>>) => Object.keys(weights).length !== 2 || !clusters.every((name) => name in weights);
-  if (otherWeights(state.weights)) return `weights is ${JSON.stringify(state.weights)}, not a weight for each of ${from.name} and ${to.name}`;
+  // Every step moves weight between the two clusters and keeps their total.
+  const otherWeights = (weights: Readonly<Record<string, number>>) =>
+    Object.keys(weights).length !== 2 || !clusters.every((name) => name in weights) || weights[from.name]! + weights[to.name]! !== state.totalWeight;
+  const wanted = `not a weight for each of ${from.name} and ${to.name} adding up to totalWeight ${state.totalWeight}`;
+  if (otherWeights(state.weights)) return `weights is ${JSON.stringify(state.weights)}, ${wanted}`;
   const rollback = state.rollbacks.find((item) => otherWeights(item.weights));
-  if (rollback) return `rollbacks has ${JSON.stringify(rollback.weights)} at ${rollback.at}, not a weight for each of ${from.name} and ${to.name}`;
+  if (rollback) return `rollbacks has ${JSON.stringify(rollback.weights)} at ${rollback.at}, ${wanted}`;
   const steps = stepsOf(state);
   for (const field of ['done', 'commits'] as const) {
     const other = Object.keys(state[field] ?? {}).find((step) => !steps.includes(step as StepId));

@@ -332,6 +332,9 @@ describe('the state file', () => {
         [{ weights: { blue: 255, green: 0, red: 0 } }, /weights is .*, not a weight for each of blue and green/],
         [{ rollbacks: [{ at, weights: { blue: 255 } }] }, /rollbacks has \{"blue":255\} at 2026-01-01T00:00:00\.000Z, not a weight for each of blue and green/],
         [{ to: good.from }, /from and to are both blue, not the two clusters of the upgrade/],
+        [{ totalWeight: 200 }, /totalWeight is 200, not the sum of from's and to's weights \(255\)/],
+        [{ weights: { blue: 200, green: 0 } }, /weights is \{"blue":200,"green":0\}, not a weight for each of blue and green adding up to totalWeight 255/],
+        [{ rollbacks: [{ at, weights: { blue: 255, green: 255 } }] }, /rollbacks has \{"blue":255,"green":255\} at .*, not a weight for each of blue and green adding up to totalWeight 255/],
       ] as const) {
         writeFileSync(file, JSON.stringify({ ...good, ...change }));
         await assert.rejects(readState(directory), message);

@@ -606,6 +606,8 @@ spec:
       assert.match(failed.stderr, /green's Argo CD: cart Degraded for 0ms or more \(--degraded-grace\): fix it, then run kaji upgrade next --platform \S+(?: --[\w-]+ \S+)* to wait again\n {2}cart: Synced, Degraded\n/);
       assert.doesNotMatch(failed.stderr, /timed out/);
       assert.equal(state(fixture).done.sync, undefined);
+      // The sync step only reads: failed, it leaves no step started for status and the gate to take as traffic moving.
+      assert.equal(state(fixture).inProgress, undefined);
 
       const waiting = health({ cart: 'Degraded', shop: 'Suspended', 'kaji-tenants': 'Missing' });
       // Two looks at the list (the Degraded and Suspended ones are asked for on their own too, for their resources' health).
