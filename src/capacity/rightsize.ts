@@ -47,7 +47,7 @@ import {
 } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { BranchMovedError, foreignCommitsText, isUrl, redact, SourceNotFoundError, SourceNotRepositoryError, urlCredentials, withGitFix, Workspace, type BranchChanges } from '../gitops/git.js';
-import { GitHubError, GitHubForge, pullRequestRepository, type FoundPullRequest, type PullRequestResult } from '../gitops/github.js';
+import { GitHubError, GitHubForge, githubApiUrlProblem, pullRequestRepository, type FoundPullRequest, type PullRequestResult } from '../gitops/github.js';
 import { clusterFolder } from '../platform/derive/names.js';
 import { limitRangeObject, resourceQuotaObject, systemPriorityQuotaObject } from '../platform/derive/tenant.js';
 import { hpaScaledResources, recommendedWorkloads, VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
@@ -1100,6 +1100,8 @@ function forgeFor(options: RightsizeOptions, platform: PlatformDefinition, secre
   const { repository } = found;
   const token = options.token ?? process.env.GITHUB_TOKEN;
   if (!token) throw new RightsizeError('a pull request needs a GitHub token: set GITHUB_TOKEN (contents and pull requests: write), or use --dry-run');
+  const apiUrlProblem = options.githubApiUrl ? githubApiUrlProblem(options.githubApiUrl) : undefined;
+  if (apiUrlProblem !== undefined) throw new RightsizeError(apiUrlProblem);
   return new GitHubForge({ token, repository, ...(options.githubApiUrl ? { baseUrl: options.githubApiUrl } : {}) });
 }
 

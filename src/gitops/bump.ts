@@ -20,7 +20,7 @@ import {
 } from '../kube/index.js';
 import { auditObjects, countResults, loadPolicyConfig, placedMessagesOf, type PolicyConfig } from '../policy/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
-import { GitHubForge, githubWebUrl, pullRequestRepository, type PullRequestResult } from './github.js';
+import { GitHubForge, githubApiUrlProblem, githubWebUrl, pullRequestRepository, type PullRequestResult } from './github.js';
 import {
   BranchMovedError,
   checkedOutBranchRefusal,
@@ -774,6 +774,8 @@ function forgeFor(options: BumpOptions, source: string, secrets: readonly string
   const { repository } = found;
   const token = options.token ?? process.env.GITHUB_TOKEN;
   if (!token) throw new BumpError('--mode pr needs a GitHub token: set GITHUB_TOKEN (or use --mode push, or --dry-run)');
+  const apiUrlProblem = options.githubApiUrl ? githubApiUrlProblem(options.githubApiUrl) : undefined;
+  if (apiUrlProblem !== undefined) throw new BumpError(apiUrlProblem);
   return new GitHubForge({ token, repository, ...(options.githubApiUrl ? { baseUrl: options.githubApiUrl } : {}) });
 }
 

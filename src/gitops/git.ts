@@ -50,6 +50,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { atExit, displayPath, runStoppable, shellWord, StoppableRunError, writeFileAtomically, type StoppableRun } from '../kube/index.js';
 import { isGitBranchName } from '../platform/definition/patterns.js';
+import { isLoopbackHost } from './loopback.js';
 
 /** A git command that failed. Its message, command and stderr never contain credentials. */
 export class GitError extends Error {
@@ -908,8 +909,7 @@ function tokenFor(source: string, explicit: string | undefined): string | undefi
     return undefined;
   }
   if (url.username !== '' || url.password !== '') return undefined;
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return undefined;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) return undefined;
   if (explicit !== undefined) return explicit === '' ? undefined : explicit;
   const env = process.env.GITHUB_TOKEN;
   if (env === undefined || env === '') return undefined;

@@ -3,6 +3,7 @@
 // github.com or GitHub Enterprise.
 import { Octokit } from '@octokit/rest';
 import { isUrl } from './git.js';
+import { isLoopbackHost } from './loopback.js';
 
 export interface GitHubOptions {
   readonly token: string;
@@ -20,6 +21,24 @@ export interface GitHubOptions {
 
 /** github.com's REST API, the one used when no other is given. */
 const DEFAULT_API_URL = 'https://api.github.com';
+
+/**
+ * What is wrong with a GitHub API URL, if anything: the token goes with every
+ * request, so it must not cross a network unencrypted (http:// anywhere but
+ * this machine). Commands check it before any work; GitHubForge refuses it too.
+ */
+export function githubApiUrlProblem(given: string): string | undefined {
+  const where = `the GitHub API URL ${JSON.stringify(given)} (--github-api-url, GITHUB_API_URL)`;
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    return `${where} is not a URL: give https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise`;
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return `${where}: the token would cross the network unencrypted; use https:// (http:// only to this machine)`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${where}: use an https:// URL`;
+  return undefined;
+}
 
 /** A request GitHub did not answer within the timeout. */
 class RequestTimeout extends Error {
@@ -86,6 +105,8 @@ export class GitHubForge {
     this.#owner = match[1]!;
     this.#repo = match[2]!.replace(/\.git$/, '');
     this.#token = options.token;
+    const problem = githubApiUrlProblem(options.baseUrl ?? DEFAULT_API_URL);
+    if (problem !== undefined) throw new GitHubError(problem);
     this.#baseUrl = (options.baseUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
     this.#octokit = new Octokit({
       auth: options.token,

@@ -2,8 +2,8 @@
 // /api/v1/applications, a bearer token): is every Application kaji generated
 // for the cluster there, Synced (to a recent enough commit) and Healthy, and
 // if not, why not (the status fields Argo CD's UI shows).
-import { isIP } from 'node:net';
 import { redact } from '../gitops/git.js';
+import { isLoopbackHost } from '../gitops/loopback.js';
 import { ARGOCD_READER_ACCOUNT } from '../platform/derive/argocd.js';
 import { ARGOCD_NAMESPACE } from '../platform/derive/names.js';
 import { printable } from '../report/index.js';
@@ -177,18 +177,11 @@ export function argoCdServerUrl(server: string, names: ArgoCdNames = UPGRADE_ARG
     throw new UpgradeError(`${setting} is neither a URL nor host[:port] (e.g. https://argocd.example.com)`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpgradeError(`${setting}: use an https:// URL`);
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new UpgradeError(`${setting}: the API token would cross the network unencrypted; use https:// (http:// only to this machine, e.g. a port-forward)`);
   }
   if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
   return url;
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
 }
 
 function applicationStatus(item: Json): ApplicationStatus {

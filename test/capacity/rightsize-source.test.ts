@@ -95,6 +95,18 @@ describe('kaji rightsize: the manifest repository by default', { skip: !hasKubec
     assert.equal(fixture.git('for-each-ref', '--format=%(refname) %(objectname)'), refs, 'nothing pushed');
   });
 
+  test('an http:// GitHub API URL off this machine: a usage error (2) before any work, as kaji bump says it', async () => {
+    const requests = github.requests.length;
+    const refs = fixture.git('for-each-ref', '--format=%(refname) %(objectname)');
+    const result = await withToken(github.token, () =>
+      kaji(['rightsize', '--from', snapshots.path('blue.json'), '--from', snapshots.path('green.json'), '--platform', fixture.platformDir, '--manifests', fixture.remote, '--github-repository', 'acme/manifests', '--github-api-url', 'http://10.0.0.7/api/v3']),
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr.trim().split('\n').at(-1)!, /^kaji: the GitHub API URL "http:\/\/10\.0\.0\.7\/api\/v3" \(--github-api-url, GITHUB_API_URL\): the token would cross the network unencrypted/);
+    assert.equal(github.requests.length, requests, 'GitHub is never asked');
+    assert.equal(fixture.git('for-each-ref', '--format=%(refname) %(objectname)'), refs, 'nothing pushed');
+  });
+
   test('a repository git cannot reach: exit 1, git\'s reason and what to check, as kaji bump says it', async () => {
     const url = `https://127.0.0.1:${await closedPort()}/acme/manifests.git`;
     const result = await run('--manifests', url, '--dry-run');

@@ -220,6 +220,22 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     assert.equal(github.requests.length, asked, 'nothing asked of GitHub');
   });
 
+  test('pr mode refuses an http:// GitHub API URL off this machine (the token would cross the network unencrypted): exit 2, before any work', async () => {
+    const asked = github.requests.length;
+    const branchBefore = fixture.git('for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/kaji/bump/bookmark');
+    const result = await withToken(github.token, () =>
+      kaji(bumpArgs(fixture, 'bookmark', '1.4.0', '--github-repository', 'acme/manifests', '--github-api-url', 'http://ghe.example.com/api/v3')),
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stderr,
+      'kaji: the GitHub API URL "http://ghe.example.com/api/v3" (--github-api-url, GITHUB_API_URL): the token would cross the network unencrypted; use https:// (http:// only to this machine)\n',
+    );
+    assert.ok(!result.stderr.includes(github.token));
+    assert.equal(fixture.git('for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/kaji/bump/bookmark'), branchBefore, 'nothing pushed');
+    assert.equal(github.requests.length, asked, 'nothing asked of GitHub');
+  });
+
   test('a change that adds a danger is refused and reported; nothing is pushed', async () => {
     const start = fixture.head();
     const result = await kaji(bumpArgs(fixture, 'bookmark', '1.4.0-debug', '--mode', 'push'));

@@ -138,6 +138,19 @@ describe('GitHubForge.upsertPullRequest', () => {
   test('bad options are refused before any request', () => {
     assert.throws(() => new GitHubForge({ token: 't', repository: 'not a repo' }), GitHubError);
     assert.throws(() => new GitHubForge({ token: '', repository: 'acme/manifests' }), /GITHUB_TOKEN/);
+    // The token goes over TLS, or over plain http to this machine only.
+    assert.throws(
+      () => new GitHubForge({ token: 't', repository: 'acme/manifests', baseUrl: 'http://ghe.example.com/api/v3' }),
+      (e: unknown) =>
+        e instanceof GitHubError &&
+        e.message === 'the GitHub API URL "http://ghe.example.com/api/v3" (--github-api-url, GITHUB_API_URL): the token would cross the network unencrypted; use https:// (http:// only to this machine)',
+    );
+    assert.throws(() => new GitHubForge({ token: 't', repository: 'acme/manifests', baseUrl: 'http://10.0.0.7:8080' }), /unencrypted/);
+    assert.throws(() => new GitHubForge({ token: 't', repository: 'acme/manifests', baseUrl: 'ftp://ghe.example.com' }), /use an https:\/\/ URL/);
+    assert.throws(() => new GitHubForge({ token: 't', repository: 'acme/manifests', baseUrl: 'ghe.example.com/api/v3' }), /is not a URL: give https:\/\/api\.github\.com/);
+    for (const local of ['http://127.0.0.1:8080', 'http://localhost:3000/api/v3/', 'http://[::1]:9000']) {
+      assert.doesNotThrow(() => new GitHubForge({ token: 't', repository: 'acme/manifests', baseUrl: local }), local);
+    }
   });
 });
 
