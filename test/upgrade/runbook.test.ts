@@ -1052,7 +1052,8 @@ spec:
       for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
       const file = join(fixture.platformDir, 'kaji-upgrade.json');
       const soaking = JSON.parse(readFileSync(file, 'utf8'));
-      writeFileSync(file, JSON.stringify({ ...soaking, soakUntil: new Date(Date.now() + 200).toISOString() }));
+      // Long enough that the run is still soaking when it first says so, however busy the machine: the change made then stops it.
+      writeFileSync(file, JSON.stringify({ ...soaking, soakUntil: new Date(Date.now() + 30_000).toISOString() }));
       const tip = fixture.git('rev-parse', 'main');
       await assert.rejects(
         // While it soaks, another run (a rollback) records its own step.
@@ -1070,7 +1071,8 @@ spec:
       for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
       const file = join(fixture.platformDir, 'kaji-upgrade.json');
       const soaking = JSON.parse(readFileSync(file, 'utf8'));
-      writeFileSync(file, JSON.stringify({ ...soaking, soakUntil: new Date(Date.now() + 300).toISOString() }));
+      // Long enough that the run is still soaking when it first says so, however busy the machine: the change made then stops it.
+      writeFileSync(file, JSON.stringify({ ...soaking, soakUntil: new Date(Date.now() + 30_000).toISOString() }));
       const asked = argocd.requests.length;
       let soakLines = 0;
       await assert.rejects(
