@@ -139,9 +139,10 @@ export interface ClusterStackProps extends cdk.StackProps {
    * kaji's, but `configs` merges section by section and `server` key by key,
    * down to `server.ingress.annotations`: a `server.resources` or one more
    * annotation keeps kaji's Ingress of `argocd.ingress`; a `global` here, which
-   * must be a map, keeps Argo CD's host (`global.domain`) and the pinned Argo
-   * CD image tag unless it sets `global.domain` or `global.image.tag` itself;
-   * see ArgoCdBootstrapProps.values).
+   * must be a map, merges key by key too: it keeps Argo CD's host
+   * (`global.domain`), the pinned Argo CD image tag, the system-node
+   * placement and the NetworkPolicies unless it sets them itself; see
+   * ArgoCdBootstrapProps.values).
    * @default {}
    */
   readonly argoCdValues?: Record<string, unknown>;

@@ -128,7 +128,7 @@ describe('ClusterStack with argocd.sso', () => {
         InfraError.isInfraError(error) &&
         error.field === 'values.global' &&
         error.message ===
-          'labs-blue/ArgoCd: values.global is the string "mirror", not a map: kaji merges it over Argo CD\'s host (global.domain) and the pinned image tag; give a map of the chart\'s global keys, or leave global out (a cluster stack\'s argoCdValues.global)',
+          'labs-blue/ArgoCd: values.global is the string "mirror", not a map: kaji merges it over Argo CD\'s host (global.domain), the pinned image tag, the system-node placement and the NetworkPolicies; give a map of the chart\'s global keys, or leave global out (a cluster stack\'s argoCdValues.global)',
     );
   });
 

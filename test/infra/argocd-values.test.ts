@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { argoCdIngressValues, argoCdValues, ArgoCdValuesError, type ArgoCdServerIngress } from '../../src/infra/addons/argocd.js';
+import { systemPlacement } from '../../src/infra/addons/system-nodes.js';
 import { CHARTS } from '../../src/infra/versions.js';
 
 // GIVEN kaji's pinned Argo CD chart and the settings of argocd.ingress and
@@ -37,15 +38,45 @@ describe('argoCdValues: global.domain, from which the chart derives argocd-cm\'s
   });
 
   test('a global of the overrides keeps its keys, gets the domain and the pinned image tag; a domain of its own wins', () => {
+    const kajiGlobal = argoCdValues(pin, {}, undefined, ingress).global as Record<string, unknown>;
     const mirror = { global: { image: { repository: 'mirror/argocd' }, logging: { format: 'json' } } };
     assert.deepEqual(argoCdValues(pin, mirror, undefined, ingress).global, {
+      ...kajiGlobal,
       domain: HOST,
       image: { repository: 'mirror/argocd', tag: pin.imageTag },
       logging: { format: 'json' },
     });
-    assert.deepEqual(argoCdValues(pin, { global: { domain: 'cd.example.org' } }, undefined, ingress).global, { domain: 'cd.example.org', image: { tag: pin.imageTag } });
+    assert.deepEqual(argoCdValues(pin, { global: { domain: 'cd.example.org' } }, undefined, ingress).global, { ...kajiGlobal, domain: 'cd.example.org', image: { tag: pin.imageTag } });
     // An image that is not a map is left as given, as before; the domain is still added.
-    assert.deepEqual(argoCdValues(pin, { global: { image: 'mirror/argocd:v3.4.99' } }, undefined, ingress).global, { domain: HOST, image: 'mirror/argocd:v3.4.99' });
+    assert.deepEqual(argoCdValues(pin, { global: { image: 'mirror/argocd:v3.4.99' } }, undefined, ingress).global, { ...kajiGlobal, domain: HOST, image: 'mirror/argocd:v3.4.99' });
+  });
+});
+
+describe('argoCdValues: a global of the overrides keeps Argo CD on the system nodes with its NetworkPolicies', () => {
+  const SYSTEM_SELECTOR = { 'kaji.dev/node-role': 'system' };
+
+  test('a global for logging keeps kaji\'s nodeSelector, tolerations and networkPolicy: the application controller (cluster admin) and the repo server (repository credentials) stay off tenant spot nodes', () => {
+    const global = argoCdValues(pin, { global: { logging: { format: 'json' } } }).global as Record<string, unknown>;
+    assert.deepEqual(global.nodeSelector, SYSTEM_SELECTOR);
+    assert.deepEqual(global.tolerations, systemPlacement().tolerations);
+    assert.deepEqual(global.networkPolicy, { create: true });
+    assert.deepEqual(global.logging, { format: 'json' });
+  });
+
+  test('its nodeSelector and networkPolicy keys merge over kaji\'s; a tolerations list of its own replaces kaji\'s, and a key set to null is there for Helm to drop', () => {
+    const global = argoCdValues(pin, {
+      global: {
+        nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+        networkPolicy: { defaultDenyIngress: true },
+        tolerations: [{ key: 'dedicated', operator: 'Exists' }],
+      },
+    }).global as Record<string, unknown>;
+    assert.deepEqual(global.nodeSelector, { ...SYSTEM_SELECTOR, 'kubernetes.io/arch': 'arm64' });
+    assert.deepEqual(global.networkPolicy, { create: true, defaultDenyIngress: true });
+    assert.deepEqual(global.tolerations, [{ key: 'dedicated', operator: 'Exists' }]);
+    const unselected = argoCdValues(pin, { global: { nodeSelector: { 'kaji.dev/node-role': null }, networkPolicy: { create: false } } }).global as Record<string, unknown>;
+    assert.deepEqual(unselected.nodeSelector, { 'kaji.dev/node-role': null });
+    assert.deepEqual(unselected.networkPolicy, { create: false });
   });
 });
 
@@ -63,7 +94,7 @@ describe('argoCdValues: a global of the overrides that is not a map', () => {
         (error: unknown) =>
           error instanceof ArgoCdValuesError &&
           error.field === 'global' &&
-          error.message === `global is ${said}, not a map: kaji merges it over Argo CD's host (global.domain) and the pinned image tag; give a map of the chart's global keys, or leave global out`,
+          error.message === `global is ${said}, not a map: kaji merges it over Argo CD's host (global.domain), the pinned image tag, the system-node placement and the NetworkPolicies; give a map of the chart's global keys, or leave global out`,
       );
     }
   });

@@ -372,18 +372,22 @@ describe('ClusterStack: Argo CD bootstrap', () => {
     assert.deepEqual(values.configs?.rbac, { 'policy.kaji.csv': 'p, role:kaji-reader, applications, get, */*, allow\ng, kaji-reader, role:kaji-reader\n', 'policy.default': '' });
   });
 
-  test('argoCdValues with a global of its own (a mirror, logging) replace kaji\'s global but keep the pinned image tag', () => {
+  test('argoCdValues with a global of its own (a mirror, logging) merge over kaji\'s global: the pinned image tag, the system nodes and the NetworkPolicies stay', () => {
     const values = JSON.parse(String(chart(green, 'argo-cd').Values)) as { global?: unknown };
+    const kajiGlobal = JSON.parse(String(chart(blue, 'argo-cd').Values)) as { global: Record<string, unknown> };
     assert.deepEqual(values.global, {
+      ...kajiGlobal.global,
       image: { tag: CHARTS.argoCd.imageTag, repository: 'registry.example.com/mirror/argocd' },
       logging: { format: 'json' },
     });
+    assert.deepEqual((values.global as { nodeSelector?: unknown }).nodeSelector, { 'kaji.dev/node-role': 'system' });
   });
 
   test('argoCdValues: a global that names its own image tag runs that tag; an image that is not a map is left as given', () => {
     const pin = CHARTS.argoCd;
-    assert.deepEqual(argoCdValues(pin, { global: { image: { repository: 'mirror/argocd', tag: 'v3.4.99' } } }).global, { image: { repository: 'mirror/argocd', tag: 'v3.4.99' } });
-    assert.deepEqual(argoCdValues(pin, { global: { image: 'mirror/argocd:v3.4.99' } }).global, { image: 'mirror/argocd:v3.4.99' });
+    const kajiGlobal = argoCdValues(pin).global as Record<string, unknown>;
+    assert.deepEqual(argoCdValues(pin, { global: { image: { repository: 'mirror/argocd', tag: 'v3.4.99' } } }).global, { ...kajiGlobal, image: { repository: 'mirror/argocd', tag: 'v3.4.99' } });
+    assert.deepEqual(argoCdValues(pin, { global: { image: 'mirror/argocd:v3.4.99' } }).global, { ...kajiGlobal, image: 'mirror/argocd:v3.4.99' });
     assert.deepEqual(argoCdValues(pin, { dex: { enabled: true } }).global, argoCdValues(pin).global, 'no global of its own: kaji\'s');
   });
 

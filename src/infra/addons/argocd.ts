@@ -78,9 +78,9 @@ export interface ArgoCdBootstrapProps {
    * `configs` merges section by section and `server` key by key, down to
    * `server.ingress.annotations`, so a `server.resources` or one more
    * annotation keeps kaji's Ingress; a `global` here, which must be a map,
-   * drops kaji's placement and NetworkPolicies, but keeps Argo CD's host
-   * (`global.domain`) and the pinned image tag unless it sets them itself;
-   * see argoCdValues).
+   * merges key by key too, so it keeps Argo CD's host (`global.domain`), the
+   * pinned image tag, the system-node placement and the NetworkPolicies
+   * unless it sets them itself; see argoCdValues).
    * @default {}
    */
   readonly values?: Record<string, unknown>;
@@ -147,10 +147,17 @@ export function argoCdIngressValues(ingress: ArgoCdServerIngress): Record<string
  *   `server.ingress` and of its `annotations` and `aws`: a `server.resources`
  *   must not silently drop the Ingress (and with it the ALB), nor one more
  *   annotation the certificate, the scheme or the inbound CIDRs;
- * - `global`, which keeps `global.domain` unless it sets one, and runs the
- *   pinned image tag unless it names a tag: the pin is a security fix, and a
- *   `global` set for anything else (a mirror's `image.repository`, logging)
- *   would otherwise put the chart's older appVersion back on every component.
+ * - `global`, whose keys merge over kaji's, and so do those of its maps
+ *   (`image`, `nodeSelector`, `networkPolicy`): it keeps `global.domain`
+ *   unless it sets one, runs the pinned image tag unless it names a tag (the
+ *   pin is a security fix, and a `global` set for anything else, a mirror's
+ *   `image.repository` or logging, would otherwise put the chart's older
+ *   appVersion back on every component), and keeps every component on the
+ *   system nodes with its NetworkPolicy unless it sets `nodeSelector`,
+ *   `tolerations` or `networkPolicy.create` itself (a `tolerations` list
+ *   replaces kaji's; a `nodeSelector` key set to null removes kaji's label).
+ *   Else the application controller (cluster admin) and the repo server
+ *   (repository credentials) would land on tenant spot nodes.
  * A `global` or `configs` that is not a map is refused (ArgoCdValuesError)
  * rather than merged or ignored: there is nothing to merge kaji's keys into,
  * and Helm would read it as dropping the chart's section (null) or ignore it
@@ -201,14 +208,14 @@ export function argoCdValues(
   // Down to the Ingress's annotations: one annotation of the user's must not drop the certificate or the inbound CIDRs.
   if (kajiServer !== undefined && isPlainObject(overrides.server)) values.server = mergeMaps(kajiServer, overrides.server, 2);
   const global = overrides.global;
-  if (global === undefined) {
-    values.global = kajiGlobal;
-  } else {
-    if (!isPlainObject(global)) throw new ArgoCdValuesError('global', `is ${describeNonMap(global)}, not a map: kaji merges it over Argo CD's host (global.domain) and the pinned image tag; give a map of the chart's global keys, or leave global out`);
-    const merged: Record<string, unknown> = { ...domain, ...global };
-    if (global.image === undefined || isPlainObject(global.image)) merged.image = { tag: chart.imageTag, ...global.image };
-    values.global = merged;
+  if (global !== undefined && !isPlainObject(global)) {
+    throw new ArgoCdValuesError('global', `is ${describeNonMap(global)}, not a map: kaji merges it over Argo CD's host (global.domain), the pinned image tag, the system-node placement and the NetworkPolicies; give a map of the chart's global keys, or leave global out`);
   }
+  // Key by key, and one level down (image, nodeSelector, networkPolicy): a
+  // global set for a mirror or logging must not move the application
+  // controller (cluster admin) and the repo server (repository credentials)
+  // off the system nodes, nor drop their NetworkPolicies.
+  values.global = global === undefined ? kajiGlobal : mergeMaps(kajiGlobal, global, 1);
   return values;
 }
 
