@@ -283,7 +283,7 @@ export class ClusterStack extends PlatformStack {
       hostedZone: props.hostedZone,
       vpcCidr: props.vpc.vpcCidrBlock,
     });
-    // The first sync creates Services and Ingresses: the controller's webhooks must answer by then (the root waits for
+    // The first sync creates Ingresses: the controller's Ingress webhook must answer by then (the root waits for
     // Argo CD's chart, which waits for the controller's, as every chart does).
     this.admitServicesAfterLoadBalancerController();
     // kaji-platform's webhook certificates are cert-manager objects: its CRDs must exist before the first sync.
@@ -296,14 +296,15 @@ export class ClusterStack extends PlatformStack {
   }
 
   /**
-   * Once the controller's chart is applied, its Service webhook
-   * (mservice.elbv2.k8s.aws, failurePolicy Fail) admits every new Service of
-   * the cluster, and refuses them ("no endpoints available for service
-   * aws-load-balancer-webhook-service") until its pods are ready. Every other
-   * chart of the stack creates Services (webhooks, metrics, Argo CD's own, and
-   * the External Secrets Operator's after Argo CD's), so each is installed
-   * after the controller's chart, which waits for its pods, instead of racing
-   * it; Argo CD's Ingress (argocd.ingress) needs its Ingress webhook as well.
+   * Once the controller's chart is applied, its Ingress webhook
+   * (vingress.elbv2.k8s.aws, failurePolicy Fail) refuses every Ingress ("no
+   * endpoints available for service aws-load-balancer-webhook-service") until
+   * its pods are ready: Argo CD's Ingress (argocd.ingress) and the first
+   * sync's need it. Its Service webhook, which refused every new Service the
+   * same way, is off (LoadBalancerController: enableServiceMutatorWebhook
+   * false); every other chart is still installed after the controller's,
+   * which waits for its pods, so that none races a webhook of the controller,
+   * at the cost of the controller's install time.
    */
   private admitServicesAfterLoadBalancerController(): void {
     const charts = [this.karpenter.chart, this.externalDns.chart, this.resourceMetrics.metricsServer, this.resourceMetrics.vpa, this.certManager.chart, this.argoCd.chart];

@@ -300,7 +300,7 @@ describe('ClusterStack: add-ons and system nodes', () => {
     for (const name of ['cert-manager', 'aws-load-balancer-controller', 'vpa']) assert.ok(waits.has(idOf(name)), `${name}: ${[...waits].join(', ')}`);
   });
 
-  test("every other chart is installed after the load balancer controller's, whose Service webhook refuses Services until its pods are ready", () => {
+  test("every other chart is installed after the load balancer controller's, whose webhooks refuse what they admit until its pods are ready", () => {
     const charts = resources(blue, 'Custom::AWSCDK-EKS-HelmChart');
     const [controller] = charts.find(([, properties]) => properties.Chart === 'aws-load-balancer-controller')!;
     const others = charts.filter(([id]) => id !== controller);
@@ -537,6 +537,14 @@ describe('ClusterStack: blue and green cannot act on each other\'s AWS resources
       }
       // The chart gives the controller the same value as its --cluster-name, which it writes into that tag.
       assert.ok(JSON.stringify(chart(template, 'aws-load-balancer-controller').Values).includes(JSON.stringify(clusterRef)));
+    }
+  });
+
+  test('the Load Balancer Controller has no Service mutator webhook: it would fail closed for every new Service while the controller is down, to serve LoadBalancer Services tenants may not create', () => {
+    for (const template of [blue, green]) {
+      // The values hold the cluster name's reference, so they are a Fn::Join of JSON pieces: read as they are written.
+      const values = JSON.stringify(chart(template, 'aws-load-balancer-controller').Values);
+      assert.ok(values.includes('\\"enableServiceMutatorWebhook\\":false'), values);
     }
   });
 

@@ -139,7 +139,7 @@ export class LoadBalancerController extends Construct {
       version: props.chart.version,
       namespace: LOAD_BALANCER_CONTROLLER.namespace,
       release: 'aws-load-balancer-controller',
-      // Its webhooks must answer before Argo CD syncs the first Service or Ingress.
+      // Its Ingress webhook must answer before Argo CD syncs the first Ingress.
       wait: true,
       timeout: Duration.minutes(15),
       // The chart's IngressClass (alb, not the cluster's default) and default target type (instance) are
@@ -149,6 +149,14 @@ export class LoadBalancerController extends Construct {
         region,
         vpcId: props.cluster.vpc.vpcId,
         serviceAccount: { create: true, name: LOAD_BALANCER_CONTROLLER.serviceAccount },
+        // No Service mutator webhook (on by default since v2.5; the value is
+        // the same in the v3.2 chart's docs): it sees every Service created,
+        // tenants' ClusterIP ones too, and fails closed (failurePolicy Fail)
+        // while the controller is down, only to set loadBalancerClass on
+        // LoadBalancer Services, which tenants may not create
+        // (services.loadbalancers: 0). A platform LoadBalancer Service names
+        // loadBalancerClass service.k8s.aws/nlb itself.
+        enableServiceMutatorWebhook: false,
         ...systemPlacement(),
       },
     });
