@@ -20,8 +20,8 @@
 //     dns (with IAM), metrics-server, the     kaji's in-cluster components
 //     VPA recommender, cert-manager (the         (webhook, headroom: clusters/<c>/platform)
 //     webhook's certificates)
-//   Argo CD, the External Secrets Operator    Argo CD's own later configuration
-//     (argocd namespace only) and the           (notifications)
+//   Argo CD, the External Secrets Operator
+//     (argocd namespace only) and the
 //     repository credentials, the root
 //     Application and its AppProject, SSO
 //     (oidc.config, RBAC, client secret),
