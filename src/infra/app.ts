@@ -8,6 +8,7 @@ import { SHARED_STACK_PART, stackName } from '../platform/stack-name.js';
 import { ClusterStack, type ClusterStackProps } from './cluster-stack.js';
 import { InfraError } from './errors.js';
 import { applyKajiNag, NAG_DISABLED_CONTEXT } from './nag.js';
+import { failAt, validatePlatformInfo } from './private/platform-info.js';
 import { SharedStack, type SharedStackProps } from './shared-stack.js';
 
 export interface PlatformAppOptions {
@@ -81,6 +82,8 @@ export function buildPlatformApp(platform: PlatformDefinition, options: Platform
       ...(stackTraces ? {} : { [cxapi.DISABLE_CREATION_STACK_TRACES]: true, [cxapi.DISABLE_METADATA_STACK_TRACE]: true }),
     },
   });
+  // A definition made by hand may lack what platform.yaml's loader guarantees: named before it is read here.
+  validatePlatformInfo(platform, undefined, failAt('buildPlatformApp'));
   // platform.yaml's loader refuses the name too; this covers a definition made by hand.
   const sharedName = platform.clusters?.findIndex((cluster) => cluster.name === SHARED_STACK_PART) ?? -1;
   if (sharedName >= 0) {

@@ -133,3 +133,34 @@ describe('buildPlatformApp: stack names', () => {
     );
   });
 });
+
+describe('buildPlatformApp: a definition made by hand without a section loadPlatform returns', () => {
+  const build = (definition: unknown) => () => buildPlatformApp(definition as typeof platform, { nag: false, cloudFormationValidation: false });
+  const refusal = (field: string, said: RegExp) => (error: unknown) => {
+    assert.ok(InfraError.isInfraError(error), `expected an InfraError, got ${String(error)}`);
+    assert.equal(error.constructPath, 'buildPlatformApp');
+    assert.equal(error.field, field);
+    assert.match(error.message, said);
+    assert.match(error.message, /a definition made by hand needs every section loadPlatform returns/);
+    return true;
+  };
+
+  test('a missing clusters, teams, services, capacity, network or manifests is named (an InfraError, not a TypeError from deep in a stack)', () => {
+    // GIVEN the example platform without one section; WHEN the app is built THEN the section is named
+    for (const section of ['clusters', 'teams', 'services', 'capacity', 'network', 'manifests']) {
+      assert.throws(build({ ...platform, [section]: undefined }), refusal(`platform.${section}`, new RegExp(`^buildPlatformApp: platform\\.${section} is missing: `)));
+    }
+  });
+
+  test('a list section that is not a list, or a map section that is not a map, is named with what it holds', () => {
+    assert.throws(build({ ...platform, teams: { platform: {} } }), refusal('platform.teams', /platform\.teams must be a list, found a mapping: .*; give its teams as a list \(\[\] for none\)$/));
+    assert.throws(build({ ...platform, capacity: [] }), refusal('platform.capacity', /must be a mapping, found a list/));
+    assert.throws(build({ ...platform, network: null }), refusal('platform.network', /must be a mapping, found null/));
+  });
+
+  test('empty lists are sections too: a platform with no clusters, teams or services builds its shared stack alone', () => {
+    const { clusters, shared } = buildPlatformApp({ ...platform, clusters: [], teams: [], services: [] }, { nag: false, cloudFormationValidation: false });
+    assert.equal(clusters.length, 0);
+    assert.equal(shared.stackName, 'labs-shared');
+  });
+});

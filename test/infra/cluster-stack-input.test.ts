@@ -46,6 +46,12 @@ describe('ClusterStack: the platform\'s account, region and domain', () => {
     expectInfraError(() => build({ ...platform, platform: undefined } as unknown as PlatformDefinition), 'platform.platform.name', /is missing/);
   });
 
+  test('a missing section the stack reads (teams, capacity, manifests) is named, not left to a TypeError', () => {
+    for (const section of ['teams', 'capacity', 'manifests']) {
+      expectInfraError(() => build({ ...platform, [section]: undefined } as unknown as PlatformDefinition), `platform.${section}`, /is missing: a definition made by hand needs every section loadPlatform returns/);
+    }
+  });
+
   test('empty values are named as missing, malformed ones with what was found', () => {
     expectInfraError(() => build(withInfo((info) => (info.account = ''))), 'platform.platform.account', /is missing/, /12-digit/);
     expectInfraError(() => build(withInfo((info) => (info.account = '12'))), 'platform.platform.account', /12-digit AWS account ID \(a string\); found "12"/);

@@ -1,9 +1,11 @@
-// The platform's name, account, region and domain, checked before a stack is
-// built from them. platform.yaml's loader guarantees them; a definition made
-// by hand in a user's CDK app may not, and aws-cdk-lib would then build an
-// environment-agnostic stack or fail later with an error naming none of them.
+// The platform's name, account, region and domain, and the sections the
+// stacks read, checked before a stack is built from them. platform.yaml's
+// loader guarantees them; a definition made by hand in a user's CDK app may
+// not, and aws-cdk-lib would then build an environment-agnostic stack or fail
+// later with an error naming none of them (a TypeError for a missing section).
 import type * as cdk from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
+import { describe } from '../../kube/shapes.js';
 import type { PlatformDefinition } from '../../platform/index.js';
 import { InfraError } from '../errors.js';
 
@@ -12,9 +14,14 @@ export function constructPathOf(scope: Construct, id: string): string {
   return scope.node.path === '' ? id : `${scope.node.path}/${id}`;
 }
 
+/** The sections of a definition the stacks read, as loadPlatform returns them: lists, and maps. */
+const LIST_SECTIONS = ['clusters', 'teams', 'services'] as const;
+const MAP_SECTIONS = ['capacity', 'network', 'manifests'] as const;
+
 /**
  * Refuses a missing or malformed platform name, account, region or domain,
- * and a stack `env` other than the platform's account and region.
+ * a missing section (clusters, teams, services, capacity, network,
+ * manifests), and a stack `env` other than the platform's account and region.
  */
 export function validatePlatformInfo(platform: PlatformDefinition, env: cdk.Environment | undefined, fail: (field: string, message: string) => never): void {
   const info: Partial<Record<keyof PlatformDefinition['platform'], unknown>> = platform?.platform ?? {};
@@ -31,11 +38,27 @@ export function validatePlatformInfo(platform: PlatformDefinition, env: cdk.Envi
   if (typeof info.domain !== 'string' || !/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(info.domain)) {
     fail('platform.platform.domain', `must be a lowercase DNS name such as "labs.example.com"; found ${JSON.stringify(info.domain)}`);
   }
+  validateSections(platform, fail);
   if (env?.account !== undefined && env.account !== info.account) {
     fail('env.account', `is ${env.account} but platform.yaml deploys to ${String(info.account)}: leave env out (the stack takes it from platform.yaml) or make them equal`);
   }
   if (env?.region !== undefined && env.region !== info.region) {
     fail('env.region', `is ${env.region} but platform.yaml runs in ${String(info.region)}: leave env out (the stack takes it from platform.yaml) or make them equal`);
+  }
+}
+
+function validateSections(platform: PlatformDefinition, fail: (field: string, message: string) => never): void {
+  const remedy = 'a definition made by hand needs every section loadPlatform returns';
+  const problem = (value: unknown, shape: string): string => (value === undefined ? 'is missing' : `must be ${shape}, found ${describe(value)}`);
+  for (const section of LIST_SECTIONS) {
+    const value: unknown = platform[section];
+    if (!Array.isArray(value)) fail(`platform.${section}`, `${problem(value, 'a list')}: ${remedy}; give its ${section} as a list ([] for none)`);
+  }
+  for (const section of MAP_SECTIONS) {
+    const value: unknown = platform[section];
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      fail(`platform.${section}`, `${problem(value, 'a mapping')}: ${remedy}; give its ${section} section as loadPlatform reads it from platform.yaml`);
+    }
   }
 }
 
