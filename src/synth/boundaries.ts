@@ -4,7 +4,7 @@
 // claimed twice, shared IngressGroups) that only synth, seeing every service
 // at once, can run.
 import type { KubeObject } from '../kube/index.js';
-import { bareNodeNameFinding, claimedHosts, objectBoundaryFindings, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
+import { bareNodeNameFinding, claimedHosts, describeClaim, objectBoundaryFindings, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
 import { actionFindings, clusterClasses, ingressClassFindings, internalSchemeFindings, nodePortFindings, sharedGroupFindings, type GroupFinding } from './ingress-boundaries.js';
 
@@ -55,11 +55,11 @@ export function sharedHostViolations(
   const violations: BoundaryViolation[] = [];
   for (const [service, objects] of [...objectsByService].sort(([a], [b]) => a.localeCompare(b))) {
     for (const object of objects) {
-      for (const host of claimedHosts(object)) {
-        const first = owner.get(host);
-        if (first === undefined) owner.set(host, service);
+      for (const claim of claimedHosts(object)) {
+        const first = owner.get(claim.host);
+        if (first === undefined) owner.set(claim.host, service);
         else if (first !== service) {
-          violations.push(violation(service, object, { rule: 'host', message: `host "${host}" is already claimed by ${first}` }));
+          violations.push(violation(service, object, { rule: 'host', message: `${describeClaim(claim)} is already claimed by ${first}` }));
         }
       }
     }

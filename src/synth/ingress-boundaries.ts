@@ -9,10 +9,14 @@
 // the controller refuses those in the cluster anyway, so the admission webhook
 // leaves them alone; synth says so before merge.
 import { isObject, objectAt, objectsAt, stringAt, type JsonObject, type JsonValue, type KubeObject } from '../kube/index.js';
-import { ALB, albAnnotations, type BoundaryFinding } from '../platform/boundaries/index.js';
+import { ALB, albAnnotations, goFields, type BoundaryFinding } from '../platform/boundaries/index.js';
 import { GUARDRAIL_NAMES } from '../platform/index.js';
 
-/** ALB annotations that shape only the annotated Ingress's own rules and target groups. */
+/**
+ * ALB annotations that shape only the annotated Ingress's own rules and
+ * target groups. The hosts a `conditions.*` annotation adds to its rules are
+ * host claims, held to the service's hosts like its rules' (claimedHosts).
+ */
 const PER_INGRESS = new Set([
   'group.name',
   'group.order',
@@ -385,9 +389,7 @@ function readAction(json: string): ActionReading {
  * `forwardConfig` and the older `ForwardConfig`.
  */
 function goField(object: JsonObject, name: string): JsonValue | undefined {
-  if (Object.hasOwn(object, name)) return object[name];
-  const key = Object.keys(object).find((key) => key.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : object[key];
+  return Object.hasOwn(object, name) ? object[name] : goFields(object, name)[0];
 }
 
 /**

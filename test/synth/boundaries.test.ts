@@ -249,6 +249,87 @@ spec:
     assert.deepEqual(forward('{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"503"}}'), []);
   });
 
+  describe('ALB conditions', () => {
+    /** shop's violations of an Ingress for its host whose backend web has the conditions `json`. */
+    const withConditions = (json: string) =>
+      shopViolations(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    alb.ingress.kubernetes.io/conditions.web: '${json}'
+spec:
+  rules: [{host: www.shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`);
+    const hostHeader = (values: readonly string[]) => JSON.stringify([{ field: 'host-header', hostHeaderConfig: { values } }]);
+
+    test("the hosts of a host-header condition are the rule's too: each must be declared for the service, no wildcard", () => {
+      assert.deepEqual(withConditions(hostHeader(['www.shop.example.com', 'cart.shop.example.com', '*.shop.example.com', '*'])), [
+        'host Ingress/shop/web: host "cart.shop.example.com" in alb.ingress.kubernetes.io/conditions.web is not declared for shop in platform.yaml (hosts: www.shop.example.com)',
+        'host Ingress/shop/web: host "*.shop.example.com" in alb.ingress.kubernetes.io/conditions.web is not declared for shop in platform.yaml (hosts: www.shop.example.com)',
+        'host Ingress/shop/web: host "*" in alb.ingress.kubernetes.io/conditions.web is not under the platform domain shop.example.com',
+      ]);
+      assert.deepEqual(withConditions(hostHeader(['www.shop.example.com'])), []);
+    });
+
+    test('keys of any case count, as the controller reads them, and every spelling of one', () => {
+      const json = '[{"Field":"host-header","HostHeaderConfig":{"Values":["cart.shop.example.com"]},"hostheaderconfig":{"VALUES":["api.shop.example.com"]}}]';
+      assert.deepEqual(
+        withConditions(json).map((v) => v.split(' in ')[0]),
+        ['host Ingress/shop/web: host "cart.shop.example.com"', 'host Ingress/shop/web: host "api.shop.example.com"'],
+      );
+      // Go folds case the Unicode way: a long s (ſ) is an s to it.
+      assert.deepEqual(
+        withConditions('[{"field":"host-header","hoſtHeaderConfig":{"valueſ":["*"]}}]').map((v) => v.split(' in ')[0]),
+        ['host Ingress/shop/web: host "*"'],
+      );
+      assert.equal(withConditions('[{"field":"host-header","hostHeaderConfig":{"regexValueſ":[".*"]}}]').length, 1);
+    });
+
+    test('conditions that only narrow the rule are the service\'s own', () => {
+      const narrowing = [
+        { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'X-Canary', values: ['*'] } },
+        { field: 'path-pattern', pathPatternConfig: { regexValues: ['^/api/.*'] } },
+        { field: 'query-string', queryStringConfig: { values: [{ key: 'v', value: '2' }] } },
+        { field: 'source-ip', sourceIPConfig: { values: ['0.0.0.0/0'] } },
+        { field: 'http-request-method', httpRequestMethodConfig: { values: ['GET'] } },
+      ];
+      assert.deepEqual(withConditions(JSON.stringify(narrowing)), []);
+    });
+
+    test('host regexes and conditions kaji cannot read are refused, naming the annotation', () => {
+      const refusal = (problem: string) =>
+        `ingress Ingress/shop/web: alb.ingress.kubernetes.io/conditions.web ${problem}, so kaji cannot tell which hosts its rules match on a shared ALB; name the hosts as [{"field":"host-header","hostHeaderConfig":{"values":["<host>"]}}], each one of the service's hosts`;
+      assert.deepEqual(withConditions('[{"field":"host-header","hostHeaderConfig":{"regexValues":["^(www|cart)[.]shop[.]example[.]com$"]}}]'), [
+        refusal('matches hosts by hostHeaderConfig.regexValues, which may match any host'),
+      ]);
+      assert.deepEqual(withConditions('[{"field":"host-header",'), [refusal('is not valid JSON')]);
+      assert.deepEqual(withConditions('{"field":"host-header"}'), [refusal('is not a JSON list of conditions')]);
+      assert.deepEqual(withConditions('[{"field":"host-header","hostHeaderConfig":["*"]}]'), [refusal('has a hostHeaderConfig that is not an object')]);
+      assert.deepEqual(withConditions('[{"field":"host-header","hostHeaderConfig":{"values":"*"}}]'), [refusal('has a hostHeaderConfig.values that is not a list of host names')]);
+      // An empty list of regexes matches nothing more.
+      assert.deepEqual(withConditions('[{"field":"host-header","hostHeaderConfig":{"values":["www.shop.example.com"],"regexValues":[]}}]'), []);
+    });
+
+    test("a condition host declared for another service is that service's", () => {
+      const cartIngress = objectsFrom(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: cart
+  annotations:
+    alb.ingress.kubernetes.io/conditions.web: '${hostHeader(['www.shop.example.com'])}'
+spec:
+  rules: [{host: cart.shop.example.com}]
+`);
+      assert.deepEqual(
+        sharedHostViolations(platform, new Map([['cart', cartIngress], ['shop', []]])).map((v) => [v.service, v.message]),
+        [['cart', 'host "www.shop.example.com" in alb.ingress.kubernetes.io/conditions.web is already claimed by shop']],
+      );
+    });
+  });
+
   test("a Service may not take other addresses' traffic: no externalIPs, no status written by a tenant Role", () => {
     const service = (spec: string) => shopViolations(`apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: ${spec}\n`);
     assert.deepEqual(service('{selector: {app: web}, ports: [{port: 80}], externalIPs: [10.0.32.15, 169.254.170.23]}'), [

@@ -73,6 +73,28 @@ describe('kaji webhook: tenant boundaries', () => {
     assert.match(fallback.status!.message, /spec\.defaultBackend answers every request no rule matches/);
   });
 
+  it('denies an Ingress whose ALB conditions add a host no service of its namespace declares, or a wildcard, to its rule, and one whose conditions it cannot read', async () => {
+    const conditions = (json: string) => ingress('shop', { rules: [rule('www.shop.example.com')] }, { 'alb.ingress.kubernetes.io/conditions.web': json });
+    const hostHeader = (values: string[]) => JSON.stringify([{ field: 'host-header', hostHeaderConfig: { values } }]);
+    const judged = async (json: string) => validate(running, conditions(json), 'shop', { path: '/validate-tenant' });
+    const taken = await judged(hostHeader(['admin.shop.example.com', '*']));
+    assert.equal(taken.allowed, false);
+    assert.equal(
+      taken.status?.message,
+      'kaji denied Ingress shop/web: tenant boundary (host): host "admin.shop.example.com" in alb.ingress.kubernetes.io/conditions.web is not declared for cart, shop in platform.yaml (hosts: cart.shop.example.com, www.shop.example.com); ' +
+        'tenant boundary (host): host "*" in alb.ingress.kubernetes.io/conditions.web is not under the platform domain shop.example.com',
+    );
+    const regex = await judged('[{"field":"host-header","hostHeaderConfig":{"regexValues":[".*"]}}]');
+    assert.equal(regex.allowed, false);
+    assert.match(regex.status!.message, /tenant boundary \(ingress\): alb\.ingress\.kubernetes\.io\/conditions\.web matches hosts by hostHeaderConfig\.regexValues/);
+    const unreadable = await judged('[{"field":');
+    assert.equal(unreadable.allowed, false);
+    assert.match(unreadable.status!.message, /conditions\.web is not valid JSON, so kaji cannot tell which hosts its rules match/);
+    // The hosts of the namespace's services, and conditions that only narrow the rule, are admitted.
+    assert.equal((await judged(hostHeader(['www.shop.example.com', 'cart.shop.example.com']))).allowed, true);
+    assert.equal((await judged(JSON.stringify([{ field: 'http-header', httpHeaderConfig: { httpHeaderName: 'X-Canary', values: ['1'] } }]))).allowed, true);
+  });
+
   it('denies an external-dns hostname on a Service outside the declared hosts', async () => {
     const service = {
       apiVersion: 'v1',

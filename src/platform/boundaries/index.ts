@@ -10,6 +10,6 @@ export {
   type BoundaryFinding,
   type TenantBoundary,
 } from './objects.js';
-export { claimedHosts, albAnnotations, ALB } from './ingress.js';
+export { claimedHosts, describeClaim, albAnnotations, goFields, ALB, type HostClaim } from './ingress.js';
 export { bareNodeNameFinding } from './workload.js';
 export { tenantsDocument, parseTenants, type TenantsDocument, type TenantService } from './tenants.js';

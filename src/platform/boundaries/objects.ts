@@ -5,7 +5,7 @@
 // the admission webhook (on each request) run the same code.
 import { apiGroupOf, containersOf, findPodSpec, objectsAt, type KubeObject } from '../../kube/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../types.js';
-import { claimedHosts, ingressFindings, serviceFindings } from './ingress.js';
+import { claimedHosts, describeClaim, ingressFindings, serviceFindings } from './ingress.js';
 import { HAND_WRITTEN_ENDPOINTS, workloadFindings } from './workload.js';
 
 export type BoundaryRule = 'namespace' | 'clusterScoped' | 'kind' | 'image' | 'host' | 'ingress' | 'service' | 'rbac' | 'scheduling';
@@ -129,11 +129,11 @@ export function objectBoundaryFindings(object: KubeObject, boundary: TenantBound
       report('image', `image "${image}" is not from ${boundary.repositories.join(', ')}${allowlist}`);
     }
   }
-  for (const host of claimedHosts(object)) {
-    if (!hostUnderDomain(host, boundary.domain)) {
-      report('host', `host "${host}" is not under the platform domain ${boundary.domain}`);
-    } else if (!boundary.hosts.includes(host)) {
-      report('host', `host "${host}" is not declared for ${boundary.services.join(', ')} in platform.yaml (hosts: ${boundary.hosts.join(', ') || 'none'})`);
+  for (const claim of claimedHosts(object)) {
+    if (!hostUnderDomain(claim.host, boundary.domain)) {
+      report('host', `${describeClaim(claim)} is not under the platform domain ${boundary.domain}`);
+    } else if (!boundary.hosts.includes(claim.host)) {
+      report('host', `${describeClaim(claim)} is not declared for ${boundary.services.join(', ')} in platform.yaml (hosts: ${boundary.hosts.join(', ') || 'none'})`);
     }
   }
   findings.push(...ingressFindings(object), ...serviceFindings(object), ...workloadFindings(object, boundary));
