@@ -207,6 +207,25 @@ spec:
     );
   });
 
+  test('the images of image volumes are checked like containers\'', () => {
+    assert.deepEqual(
+      shopViolations(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      containers: [{name: app, image: ${ECR}/shop:1.0}]
+      volumes:
+        - {name: tools, image: {reference: "docker.io/evil/tools:latest", pullPolicy: Always}}
+        - {name: models, image: {reference: ${ECR}/mirror/models:2024}}
+        - {name: own, image: {reference: ${ECR}/shop:data-1}}
+        - {name: scratch, emptyDir: {}}
+`),
+      [`image Deployment/shop/web: image "docker.io/evil/tools:latest" of volume "tools" is not from ${ECR}/shop or the allowlist (${ECR}/mirror/)`],
+    );
+  });
+
   test('an Ingress may not catch other hosts: no rule without a host, no default backend', () => {
     assert.deepEqual(
       shopViolations(`apiVersion: networking.k8s.io/v1

@@ -131,6 +131,15 @@ describe('kaji webhook: tenant boundaries', () => {
     }
   });
 
+  it("denies an image volume from outside the namespace's repositories, as it does a container's image", async () => {
+    const withVolume = (reference: string) =>
+      workload('Deployment', podSpec(container(`${ECR}/billing:1.0.0`), { volumes: [{ name: 'tools', image: { reference } }] }), { namespace: 'billing' });
+    const response = await validate(running, withVolume('docker.io/evil/tools:latest'), 'billing', { path: '/validate-tenant' });
+    assert.equal(response.allowed, false);
+    assert.match(response.status!.message, /tenant boundary \(image\): image "docker\.io\/evil\/tools:latest" of volume "tools" is not from /);
+    assert.equal((await validate(running, withVolume(`${ECR}/mirror/tools:1.0`), 'billing', { path: '/validate-tenant' })).allowed, true);
+  });
+
   it('lists boundary and policy dangers together in one denial', async () => {
     const object = workload('Pod', podSpec({ ...container(`${ECR}/shop:1.0.0`), securityContext: { runAsNonRoot: true, privileged: true } }, tolerating), { namespace: 'shop' });
     const response = await validate(running, object, 'shop');

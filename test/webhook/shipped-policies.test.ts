@@ -46,3 +46,32 @@ describe('the shipped policy files refuse annotation exemptions', () => {
     });
   }
 });
+
+describe('the shipped policy files hold image volumes to their registry rule, as containers are', () => {
+  /** A Deployment of an ECR image whose pods mount the image `reference` as a volume. */
+  const mounting = (reference: string) => workload('Deployment', podSpec({ image: ECR_IMAGE }, { volumes: [{ name: 'tools', image: { reference } }] }), { namespace: 'shop' });
+  const failedDangers = (object: Record<string, unknown>, config: ReturnType<typeof parsePolicyConfig>) =>
+    auditObjects(objectsFrom(JSON.stringify(object)), config).Results.flatMap((result) =>
+      Object.values(result.PodResult?.Results ?? {}).filter((message) => !message.Success && message.Severity === 'danger').map((message) => message.ID),
+    );
+
+  for (const file of SHIPPED) {
+    const config = parsePolicyConfig(readFileSync(file, 'utf8'), file);
+
+    it(`${file.split('/').slice(-2).join('/')}: an image volume from Docker Hub is a danger in CI and at admission; one from ECR is not`, async () => {
+      const fromDockerHub = failedDangers(mounting('docker.io/evil/tools:latest'), config);
+      assert.equal(fromDockerHub.length, 1, fromDockerHub.join(', '));
+      assert.match(fromDockerHub[0]!, /^imageVolumeFrom/);
+      assert.deepEqual(failedDangers(mounting('nginx:1.27'), config), fromDockerHub);
+      assert.deepEqual(failedDangers(mounting(ECR_IMAGE), config), []);
+      const running = await startWebhook({ config });
+      try {
+        const { response } = await admit(running, '/validate', review(mounting('docker.io/evil/tools:latest'), { namespace: 'shop' }));
+        assert.equal(response.allowed, false);
+        assert.match(response.status!.message, new RegExp(`${fromDockerHub[0]}\\b`));
+      } finally {
+        await running.close();
+      }
+    });
+  }
+});

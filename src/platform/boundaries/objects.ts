@@ -3,7 +3,7 @@
 // together, so every breach is a danger. Each check here looks at one object
 // and its tenant's boundary only, so `kaji synth` (on rendered manifests) and
 // the admission webhook (on each request) run the same code.
-import { apiGroupOf, containersOf, findPodSpec, objectsAt, type KubeObject } from '../../kube/index.js';
+import { apiGroupOf, containersOf, findPodSpec, objectsAt, stringAt, type KubeObject } from '../../kube/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../types.js';
 import { claimedHosts, describeClaim, ingressFindings, serviceFindings } from './ingress.js';
 import { HAND_WRITTEN_ENDPOINTS, workloadFindings } from './workload.js';
@@ -123,10 +123,11 @@ export function objectBoundaryFindings(object: KubeObject, boundary: TenantBound
   }
   const forbidden = TENANT_FORBIDDEN_KINDS.find(({ group, kind }) => kind === object.kind && group === apiGroupOf(object.apiVersion));
   if (forbidden) report('kind', `tenants may not create kind ${forbidden.kind}: ${forbidden.why}`);
-  for (const image of imagesOf(object)) {
+  for (const { image, volume } of imagesOf(object)) {
     if (!imageAllowed(image, boundary)) {
       const allowlist = boundary.imageAllowlist.length ? ` or the allowlist (${boundary.imageAllowlist.join(', ')})` : '';
-      report('image', `image "${image}" is not from ${boundary.repositories.join(', ')}${allowlist}`);
+      const what = volume === undefined ? `image "${image}"` : `image "${image}" of volume "${volume}"`;
+      report('image', `${what} is not from ${boundary.repositories.join(', ')}${allowlist}`);
     }
   }
   for (const claim of claimedHosts(object)) {
@@ -140,13 +141,21 @@ export function objectBoundaryFindings(object: KubeObject, boundary: TenantBound
   return findings;
 }
 
-/** The images of an object's containers (all kinds of containers). */
-function imagesOf(object: KubeObject): string[] {
+/**
+ * The images an object's pods pull: their containers' (all kinds of
+ * containers), and those of image volumes (`volumes[].image.reference`), which
+ * the kubelet pulls like a container's and mounts into the pod.
+ */
+function imagesOf(object: KubeObject): { readonly image: string; readonly volume?: string }[] {
   const found = findPodSpec(object.raw);
   if (!found) return [];
-  return [...containersOf(found.spec).map(({ container }) => container), ...objectsAt(found.spec, 'ephemeralContainers')]
-    .map((container) => container.image)
-    .filter((image): image is string => typeof image === 'string');
+  const containers = [...containersOf(found.spec).map(({ container }) => container), ...objectsAt(found.spec, 'ephemeralContainers')];
+  const ofContainers = containers.flatMap(({ image }) => (typeof image === 'string' ? [{ image }] : []));
+  const ofVolumes = objectsAt(found.spec, 'volumes').flatMap((volume) => {
+    const image = stringAt(volume, 'image', 'reference');
+    return image === undefined ? [] : [{ image, volume: stringAt(volume, 'name') ?? '' }];
+  });
+  return [...ofContainers, ...ofVolumes];
 }
 
 /** An image is allowed when it is from one of the boundary's repositories (any tag or digest) or under an allowlist entry. */
