@@ -10,6 +10,8 @@ const shop = platform.services[0]!;
 const cart = platform.services[1]!;
 const KAJI_VPAS =
   'kaji generates one per workload, and kaji rightsize proposes requests from its recommendations: written by a tenant, they (or their status) say what the tenant chose, and a second one on the same workload leaves the recommender choosing between them';
+const INGRESSES_FROM_GIT =
+  "an Ingress joins the ALB of its IngressGroup, whose other services' hosts and load-balancer-wide settings only kaji synth, seeing every service's Ingresses, can hold it to (the webhook sees one object at a time); commit the Ingress to the service's manifests instead";
 const HAND_WRITTEN =
   "Kubernetes fills a Service's endpoints from its selector; written by hand they send the Service's traffic, and an Ingress's, to any address, another namespace's pods too (CVE-2021-25740); use a selector, or an ExternalName Service for an outside host";
 
@@ -484,6 +486,7 @@ rules:
           `rules[3] may change endpointslices: ${HAND_WRITTEN}`,
           'rules[3] may change targetgroupbindings: a TargetGroupBinding puts pods into any target group of the account it names, and the webhook does not see it; publish the service through an Ingress',
           `rules[3] may change verticalpodautoscalers: ${KAJI_VPAS}`,
+          `rules[3] may change ingresses: ${INGRESSES_FROM_GIT}`,
         ],
       );
       assert.deepEqual(shopViolations('apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: shop}\nrules: [{apiGroups: [""], resources: [pods], verbs: ["*"]}]\n').length, 1);
@@ -535,6 +538,16 @@ rules:
         );
       assert.deepEqual(role('[get, patch]'), [`rules[0] may change verticalpodautoscalers: ${KAJI_VPAS}`]);
       assert.deepEqual(role('[get, list, watch]'), []);
+    });
+
+    test('a Role may not write Ingresses (they come from git, where synth holds them to the other services\' in their group), only read them', () => {
+      const role = (rule: string) =>
+        shopViolations(`apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: shop}\nrules: [${rule}]\n`).map((v) => v.replace('rbac Role/shop/r: ', ''));
+      const refused = [`rules[0] may change ingresses: ${INGRESSES_FROM_GIT}`];
+      assert.deepEqual(role('{apiGroups: [networking.k8s.io], resources: [ingresses], verbs: [get, create, update]}'), refused);
+      assert.deepEqual(role('{apiGroups: [networking.k8s.io], resources: [ingresses/status], verbs: [patch]}'), refused);
+      assert.deepEqual(role('{apiGroups: ["*"], resources: [ingresses], verbs: [patch]}'), refused);
+      assert.deepEqual(role('{apiGroups: [networking.k8s.io], resources: [ingresses], verbs: [get, list, watch]}'), []);
     });
 
     test("a RoleBinding may give the namespace's own service accounts a Role or view, nothing else to anyone else", () => {

@@ -280,6 +280,19 @@ describe('kaji webhook: /validate-tenant, where the generated configuration send
     assert.equal((await validate(running, role(['*/scale']), 'shop', tenantPath)).allowed, true);
   });
 
+  it("denies a Role that would let the namespace's pods write Ingresses, which come from git only", async () => {
+    const role = (verbs: string[]) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'ingress-writer', namespace: 'shop' },
+      rules: [{ apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs }],
+    });
+    const writer = await validate(running, role(['get', 'create', 'update']), 'shop', tenantPath);
+    assert.equal(writer.allowed, false);
+    assert.match(writer.status!.message, /^kaji denied Role shop\/ingress-writer: tenant boundary \(rbac\): rules\[0\] may change ingresses: .*commit the Ingress to the service's manifests instead$/);
+    assert.equal((await validate(running, role(['get', 'list', 'watch']), 'shop', tenantPath)).allowed, true);
+  });
+
   it('matches an allowlist entry without a trailing / at a path boundary: a longer repository name is not under it', async () => {
     const tenants = parseTenants(JSON.stringify({ ...tenantsDocument(PLATFORM), imageAllowlist: [`${ECR}/mirror`] }), 'tenants.json');
     const own = await startWebhook({ tenants });

@@ -59,6 +59,11 @@ const GUARDED_RESOURCES: readonly { readonly group: string; readonly resources: 
     why: 'a TargetGroupBinding puts pods into any target group of the account it names, and the webhook does not see it; publish the service through an Ingress',
   },
   { group: 'autoscaling.k8s.io', resources: ['verticalpodautoscalers'], why: KAJI_VPAS },
+  {
+    group: 'networking.k8s.io',
+    resources: ['ingresses'],
+    why: "an Ingress joins the ALB of its IngressGroup, whose other services' hosts and load-balancer-wide settings only kaji synth, seeing every service's Ingresses, can hold it to (the webhook sees one object at a time); commit the Ingress to the service's manifests instead",
+  },
 ];
 /** The only ClusterRole a tenant may bind in its namespace: read-only, without Secrets. */
 const BINDABLE_CLUSTER_ROLES = new Set(['view']);
