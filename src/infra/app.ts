@@ -54,9 +54,22 @@ export interface PlatformAppOptions {
    * @default true
    */
   readonly treeMetadata?: boolean;
-  /** Passed to the shared stack (e.g. an existing hosted zone). @default none */
+  /**
+   * Passed to the shared stack, over what it reads from platform.yaml (e.g.
+   * network.interfaceEndpoints; hostedZone, github.oidcProviderArn,
+   * network.vpcCidr and network.availabilityZones replace platform.yaml's
+   * fields). `kaji synth` builds the app without options: its out/cdk.out
+   * has none of these.
+   * @default none
+   */
   readonly shared?: Partial<Omit<SharedStackProps, 'platform'>>;
-  /** Passed to every cluster stack (e.g. publicEndpointCidrs; platformAdminRoleArns adds to platform.yaml's platform.adminRoles). @default none */
+  /**
+   * Passed to every cluster stack, over what it reads from platform.yaml
+   * (publicEndpointCidrs replaces platform.apiEndpointCidrs;
+   * platformAdminRoleArns adds to platform.adminRoles). `kaji synth` builds
+   * the app without options: its out/cdk.out has none of these.
+   * @default none
+   */
   readonly clusters?: Partial<Omit<ClusterStackProps, 'platform' | 'cluster' | 'vpc' | 'hostedZone'>>;
 }
 

@@ -40,7 +40,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
-import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, parseCidr, teamGroup, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
+import { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT, apiEndpointCidrProblem, teamGroup, type ClusterDefinition, type PlatformDefinition } from '../platform/index.js';
 import { ArgoCdBootstrap } from './addons/argocd.js';
 import { acknowledgeRuleFindings } from './addons/nag-findings.js';
 import { ExternalDns } from './addons/external-dns.js';
@@ -111,9 +111,10 @@ export interface ClusterStackProps extends cdk.StackProps {
   readonly repositoryCredentialsSecretName?: string;
   /**
    * CIDRs that may reach the cluster's public API endpoint (e.g. an office or
-   * VPN egress). Empty: the endpoint is private only, reachable from the VPC
-   * (and what is connected to it).
-   * @default [] (private endpoint only)
+   * VPN egress), instead of platform.yaml's platform.apiEndpointCidrs. Empty:
+   * the endpoint is private only, reachable from the VPC (and what is
+   * connected to it).
+   * @default platform.yaml's platform.apiEndpointCidrs ([]: private endpoint only)
    */
   readonly publicEndpointCidrs?: readonly string[];
   /**
@@ -198,7 +199,7 @@ export class ClusterStack extends PlatformStack {
     cdk.Tags.of(this).add(CLUSTER_TAG, definition.name);
     this.pins = versionPins(definition.kubernetesVersion, this.node.path);
     const subnets = props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    const publicCidrs = [...(props.publicEndpointCidrs ?? [])];
+    const publicCidrs = [...(props.publicEndpointCidrs ?? platform.platform.apiEndpointCidrs ?? [])];
 
     // The kubectl provider's two layer zips, staged as hard links rather than ~60 MB of copies (see private/layer-staging.ts).
     const layerLinks = linkLayerZips(this, [kubectlLayerAsset(this.pins.kubectlLayer), awsCliLayerAsset()]);
@@ -437,7 +438,7 @@ export class ClusterStack extends PlatformStack {
       suppress(this.cluster, [
         {
           id: 'AwsSolutions-EKS1',
-          reason: `The API endpoint is public only to the CIDRs the platform named (publicEndpointCidrs: ${publicCidrs.join(', ')}); private access stays on.`,
+          reason: `The API endpoint is public only to the CIDRs the platform named (${publicCidrs.join(', ')}); private access stays on.`,
         },
       ]);
     }
@@ -521,17 +522,10 @@ function validate(path: string, props: ClusterStackProps): void {
   }
   for (const [index, team] of platform.teams.entries()) claim(team.identity, `platform.teams[${index}].identity`);
   validateAccessAndSecret(path, props);
-  for (const [index, cidr] of (props.publicEndpointCidrs ?? []).entries()) {
-    const parsed = parseCidr(cidr, 'an IPv4 CIDR such as 203.0.113.0/24');
-    if (!parsed.ok) throw new InfraError(path, `publicEndpointCidrs[${index}]`, parsed.problem);
-    // Prefix length 0 is every address, however the address is written (0.0.0.0/0, ::/0, ::0/0).
-    if (parsed.cidr.prefix === 0) {
-      throw new InfraError(path, `publicEndpointCidrs[${index}]`, `is ${cidr}, every address: name the networks that may reach the API, or leave the list empty for a private endpoint`);
-    }
-    // EKS refuses IPv6 blocks in publicAccessCidrs of an IPv4 cluster, which kaji's clusters are: only at deployment, after the stack is half created.
-    if (parsed.cidr.family === 6) {
-      throw new InfraError(path, `publicEndpointCidrs[${index}]`, `is ${cidr}, an IPv6 block, but the cluster is an IPv4 cluster, whose public endpoint EKS opens to IPv4 CIDRs only: name the IPv4 addresses of those networks`);
-    }
+  const [field, cidrs] = props.publicEndpointCidrs !== undefined ? ['publicEndpointCidrs', props.publicEndpointCidrs] : ['platform.platform.apiEndpointCidrs', platform.platform.apiEndpointCidrs ?? []];
+  for (const [index, cidr] of cidrs.entries()) {
+    const problem = apiEndpointCidrProblem(cidr);
+    if (problem !== undefined) throw new InfraError(path, `${field}[${index}]`, problem);
   }
 }
 

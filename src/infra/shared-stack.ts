@@ -13,13 +13,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { isGitBranchName, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
+import { availabilityZonesProblem, defaultAvailabilityZones, isGitBranchName, PLATFORM_DEFAULTS, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
+import { GITHUB_OIDC_PROVIDER_ARN, HOSTED_ZONE_ID, PATTERN_MESSAGES } from '../platform/definition/schema.js';
 import { suppress } from './nag.js';
 import {
   GITHUB_OIDC_AUDIENCE,
   GITHUB_OIDC_ISSUER,
   ciRoleName,
-  defaultAvailabilityZones,
   ecrRegistry,
   githubBranchSubject,
   pascalCase,
@@ -30,17 +30,21 @@ import { PlatformStack } from './private/platform-stack.js';
 import { constructPathOf, failAt, validatePlatformInfo } from './private/platform-info.js';
 import { INTERNAL_ELB_TAG, KARPENTER_DISCOVERY_TAG, PLATFORM_TAG, PUBLIC_ELB_TAG } from './private/tags.js';
 
-/** The shared VPC's shape. Its public subnets are always platform.network.loadBalancerCidrs. */
+/**
+ * The shared VPC's shape. Its public subnets are always
+ * platform.network.loadBalancerCidrs; vpcCidr and availabilityZones given
+ * here override platform.yaml's network.vpcCidr and network.availabilityZones.
+ */
 export interface SharedNetworkProps {
   /**
    * The VPC's IPv4 CIDR; must hold every subnet below.
-   * @default "10.0.0.0/16"
+   * @default platform.yaml's network.vpcCidr ("10.0.0.0/16")
    */
   readonly vpcCidr?: string;
   /**
    * Three availability zones, in the order the subnets are cut (named, never
    * looked up at synthesis).
-   * @default the region's a, b and c zones (a, c and d in ap-northeast-1; a, b and d in ca-central-1)
+   * @default platform.yaml's network.availabilityZones (the region's a, b and c zones; a, c and d in ap-northeast-1; a, b and d in ca-central-1)
    */
   readonly availabilityZones?: readonly string[];
   /**
@@ -88,7 +92,7 @@ export interface SharedGitHubProps {
    * The ARN of the account's existing GitHub Actions OIDC provider (an
    * account holds one provider per URL), e.g.
    * arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com.
-   * @default a new provider for https://token.actions.githubusercontent.com
+   * @default platform.yaml's platform.githubOidcProviderArn; without it, a new provider for https://token.actions.githubusercontent.com
    */
   readonly oidcProviderArn?: string;
   /**
@@ -136,7 +140,7 @@ export interface SharedStackProps extends cdk.StackProps {
   readonly platform: PlatformDefinition;
   /**
    * An existing public hosted zone for platform.domain, imported by id.
-   * @default a new public hosted zone for platform.domain
+   * @default platform.yaml's platform.hostedZoneId; without it, a new public hosted zone for platform.domain
    */
   readonly hostedZone?: { readonly zoneId: string };
   /** @default see SharedGitHubProps */
@@ -147,7 +151,6 @@ export interface SharedStackProps extends cdk.StackProps {
   readonly images?: SharedImageProps;
 }
 
-const DEFAULT_VPC_CIDR = '10.0.0.0/16';
 const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_ISSUER}`;
 /** The ECR actions `docker push` needs on the repository it pushes to. */
 const ECR_PUSH_ACTIONS = [
@@ -199,11 +202,12 @@ export class SharedStack extends PlatformStack {
     validatePlatformInfo(platform, props.env, fail);
     super(scope, id, { ...props, env: { account: platform.platform.account, region: platform.platform.region } });
 
-    const zones = availabilityZones(platform.platform.region, props.network?.availabilityZones, fail);
+    const zones = availabilityZones(platform, props.network, fail);
     this.plannedZones = zones;
+    const vpcCidr = fromPropsOrPlatform(props.network?.vpcCidr, platform.network.vpcCidr, 'network.vpcCidr');
     this.subnetPlan = planSubnets(
       {
-        vpcCidr: props.network?.vpcCidr ?? DEFAULT_VPC_CIDR,
+        vpcCidr: vpcCidr.value ?? PLATFORM_DEFAULTS.vpcCidr,
         groups: {
           public: platform.network.loadBalancerCidrs,
           endpoints: props.network?.endpointCidrs,
@@ -211,7 +215,7 @@ export class SharedStack extends PlatformStack {
           nodes: props.network?.nodeCidrs,
         },
         fields: {
-          vpc: 'network.vpcCidr',
+          vpc: vpcCidr.field,
           public: 'platform.network.loadBalancerCidrs',
           endpoints: 'network.endpointCidrs',
           data: 'network.dataCidrs',
@@ -228,9 +232,11 @@ export class SharedStack extends PlatformStack {
 
     cdk.Tags.of(this).add(PLATFORM_TAG, platform.platform.name);
     this.vpc = this.createVpc(platform.platform.name, zones, withPlatformEndpoints(props.network, platform), fail);
-    this.hostedZone = this.createHostedZone(platform.platform.domain, props.hostedZone, images.removalPolicy, fail);
-    this.githubOidcProvider = props.github?.oidcProviderArn
-      ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidcProvider', checkOidcProviderArn(props.github.oidcProviderArn, fail))
+    const zoneId = fromPropsOrPlatform(props.hostedZone?.zoneId, platform.platform.hostedZoneId, 'hostedZone.zoneId', 'platform.platform.hostedZoneId');
+    this.hostedZone = this.createHostedZone(platform.platform.domain, zoneId, images.removalPolicy, fail);
+    const providerArn = fromPropsOrPlatform(props.github?.oidcProviderArn, platform.platform.githubOidcProviderArn, 'github.oidcProviderArn', 'platform.platform.githubOidcProviderArn');
+    this.githubOidcProvider = providerArn.value
+      ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidcProvider', checkOidcProviderArn(providerArn, platform.platform.account, fail))
       : new iam.OidcProviderNative(this, 'GitHubOidcProvider', { url: GITHUB_OIDC_URL, clientIds: [GITHUB_OIDC_AUDIENCE] });
 
     const repositories = new Map<string, ecr.IRepository>();
@@ -372,17 +378,10 @@ export class SharedStack extends PlatformStack {
     }
   }
 
-  private createHostedZone(
-    domain: string,
-    existing: SharedStackProps['hostedZone'],
-    removalPolicy: cdk.RemovalPolicy,
-    fail: (field: string, message: string) => never,
-  ): route53.IHostedZone {
-    if (existing) {
-      if (!/^Z[A-Z0-9]{1,31}$/.test(existing.zoneId)) {
-        fail('hostedZone.zoneId', `must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (without "/hostedzone/"); found ${JSON.stringify(existing.zoneId)}`);
-      }
-      const zone = route53.PublicHostedZone.fromHostedZoneAttributes(this, 'HostedZone', { hostedZoneId: existing.zoneId, zoneName: domain });
+  private createHostedZone(domain: string, existing: Sourced<string>, removalPolicy: cdk.RemovalPolicy, fail: (field: string, message: string) => never): route53.IHostedZone {
+    if (existing.value !== undefined) {
+      if (!HOSTED_ZONE_ID_SHAPE.test(existing.value)) fail(existing.field, `must be ${PATTERN_MESSAGES[HOSTED_ZONE_ID]}; found ${JSON.stringify(existing.value)}`);
+      const zone = route53.PublicHostedZone.fromHostedZoneAttributes(this, 'HostedZone', { hostedZoneId: existing.value, zoneName: domain });
       new cdk.CfnOutput(this, 'HostedZoneId', { value: zone.hostedZoneId, description: `Public hosted zone of ${domain} (imported)` });
       return zone;
     }
@@ -468,23 +467,36 @@ function resolveImageProps(images: SharedImageProps | undefined, fail: (field: s
   return resolved;
 }
 
-function availabilityZones(region: string, given: readonly string[] | undefined, fail: (field: string, message: string) => never): readonly string[] {
-  const zones = given ?? defaultAvailabilityZones(region);
-  if (zones === undefined) {
-    return fail('network.availabilityZones', `has no default in ${region} (its zone names differ between accounts): name three zones of the account, e.g. from "aws ec2 describe-availability-zones"`);
-  }
-  if (zones.length !== 3 || new Set(zones).size !== 3) fail('network.availabilityZones', `must name three different zones; found ${JSON.stringify(zones)}`);
-  for (const [index, zone] of zones.entries()) {
-    if (!new RegExp(`^${region}[a-z]$`).test(zone)) fail(`network.availabilityZones[${index}]`, `must be a zone of ${region} such as ${region}a; found ${JSON.stringify(zone)}`);
-  }
-  return zones;
+/** A value given as a prop, else platform.yaml's, with the field it came from (the prop's, or the platform definition's). */
+interface Sourced<T> {
+  readonly value: T | undefined;
+  readonly field: string;
 }
 
-function checkOidcProviderArn(arn: string, fail: (field: string, message: string) => never): string {
-  if (!/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(arn)) {
-    fail('github.oidcProviderArn', `must be the ARN of a GitHub Actions OIDC provider, arn:aws:iam::<account>:oidc-provider/${GITHUB_OIDC_ISSUER}; found ${JSON.stringify(arn)}`);
+function fromPropsOrPlatform<T>(prop: T | undefined, fromPlatform: T | undefined, propField: string, platformField = `platform.${propField}`): Sourced<T> {
+  return prop !== undefined ? { value: prop, field: propField } : { value: fromPlatform, field: platformField };
+}
+
+function availabilityZones(platform: PlatformDefinition, network: SharedNetworkProps | undefined, fail: (field: string, message: string) => never): readonly string[] {
+  const region = platform.platform.region;
+  const given = fromPropsOrPlatform(network?.availabilityZones, platform.network.availabilityZones, 'network.availabilityZones');
+  const problem = availabilityZonesProblem(region, given.value);
+  if (problem !== undefined) fail(problem.index === undefined ? given.field : `${given.field}[${problem.index}]`, problem.message);
+  return given.value ?? defaultAvailabilityZones(region)!;
+}
+
+const OIDC_PROVIDER_ARN_SHAPE = new RegExp(GITHUB_OIDC_PROVIDER_ARN);
+const HOSTED_ZONE_ID_SHAPE = new RegExp(HOSTED_ZONE_ID);
+
+/** The provider's ARN, checked: a GitHub Actions provider of the platform's account (a role trusts only its own account's providers). */
+function checkOidcProviderArn(arn: Sourced<string>, account: string, fail: (field: string, message: string) => never): string {
+  const value = arn.value!;
+  if (!OIDC_PROVIDER_ARN_SHAPE.test(value)) fail(arn.field, `must be ${PATTERN_MESSAGES[GITHUB_OIDC_PROVIDER_ARN]}; found ${JSON.stringify(value)}`);
+  const providerAccount = value.split(':')[4];
+  if (providerAccount !== account) {
+    fail(arn.field, `is in account ${providerAccount}, but the CI roles that trust it are in the platform's account ${account}, and a role trusts an OIDC provider of its own account only; name that account's provider`);
   }
-  return arn;
+  return value;
 }
 
 /** A service's image must be its repository in the platform's registry; its source repository must be owner/name. */

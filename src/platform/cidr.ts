@@ -107,3 +107,8 @@ export function cidrContains(cidr: Cidr, addressText: string): boolean {
   const mask = hostMask(cidr.family, cidr.prefix);
   return (address & ~mask) === (cidr.address & ~mask);
 }
+
+/** True when `outer` holds the whole block `inner` (false across families). */
+export function cidrCovers(outer: Cidr, inner: Cidr): boolean {
+  return outer.family === inner.family && outer.prefix <= inner.prefix && cidrContains(outer, formatAddress(inner.family, inner.address));
+}

@@ -24,6 +24,17 @@ export interface PlatformInfo {
    * @default []
    */
   readonly adminRoles?: readonly string[];
+  /**
+   * IPv4 CIDRs that may reach every cluster's public API endpoint; empty: the
+   * endpoint is private. The loader always fills it; optional for definitions
+   * made in code.
+   * @default []
+   */
+  readonly apiEndpointCidrs?: readonly string[];
+  /** The account's existing GitHub Actions OIDC provider. @default undefined: the shared stack creates one */
+  readonly githubOidcProviderArn?: string;
+  /** An existing public hosted zone of the domain, by id. @default undefined: the shared stack creates one */
+  readonly hostedZoneId?: string;
 }
 
 export interface ManifestRepository {
@@ -183,8 +194,20 @@ export interface ServiceDefinition {
 
 export interface NetworkDefinition {
   /**
+   * The shared VPC's IPv4 CIDR. The loader always fills it; optional for
+   * definitions made in code.
+   * @default "10.0.0.0/16"
+   */
+  readonly vpcCidr?: string;
+  /**
+   * The three availability zones the VPC spans. The loader always fills it;
+   * optional for definitions made in code.
+   * @default the region's a, b and c zones (see defaultAvailabilityZones)
+   */
+  readonly availabilityZones?: readonly string[];
+  /**
    * The CIDRs of the subnets the ALBs live in: public traffic reaches the pods
-   * of services with hosts from these addresses. @default ["10.0.0.0/20"]
+   * of services with hosts from these addresses. @default the first /20 of vpcCidr, ["10.0.0.0/20"]
    */
   readonly loadBalancerCidrs: readonly string[];
   /**
@@ -225,7 +248,7 @@ export interface PlatformDefinition {
   readonly manifests: ManifestRepository;
   readonly clusters: readonly ClusterDefinition[];
   readonly capacity: CapacityDefinition;
-  /** @default { loadBalancerCidrs: ["10.0.0.0/20"], awsEndpoints: [] } */
+  /** @default { vpcCidr: "10.0.0.0/16", availabilityZones: the region's three, loadBalancerCidrs: ["10.0.0.0/20"], awsEndpoints: [] } */
   readonly network: NetworkDefinition;
   /** The policy file (Polaris format), relative to platform.yaml. @default "polaris.yaml" */
   readonly policy: string;

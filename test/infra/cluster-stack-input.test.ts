@@ -5,6 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { loadPlatform, type PlatformDefinition } from '../../src/platform/index.js';
 import { ClusterStack, type ClusterStackProps } from '../../src/infra/cluster-stack.js';
@@ -67,8 +68,27 @@ describe('ClusterStack: the platform\'s account, region and domain', () => {
 });
 
 describe('ClusterStack: the public endpoint', () => {
+  /** The cluster's endpoint settings in the template. */
+  const endpoint = (stack: ClusterStack): Record<string, unknown> => {
+    const [cluster] = Object.values(Template.fromStack(stack).findResources('AWS::EKS::Cluster')) as { Properties: { ResourcesVpcConfig: Record<string, unknown> } }[];
+    const { EndpointPublicAccess, PublicAccessCidrs } = cluster!.Properties.ResourcesVpcConfig;
+    return { EndpointPublicAccess, PublicAccessCidrs };
+  };
+  const withApiCidrs = (cidrs: readonly string[]): PlatformDefinition => ({ ...platform, platform: { ...platform.platform, apiEndpointCidrs: cidrs } });
+
+  test('platform.yaml\'s platform.apiEndpointCidrs open the endpoint to those networks; publicEndpointCidrs overrides them', () => {
+    assert.deepEqual(endpoint(build(platform)), { EndpointPublicAccess: false, PublicAccessCidrs: undefined });
+    const office = withApiCidrs(['203.0.113.0/24']);
+    assert.deepEqual(endpoint(build(office)), { EndpointPublicAccess: true, PublicAccessCidrs: ['203.0.113.0/24'] });
+    assert.deepEqual(endpoint(build(office, { publicEndpointCidrs: ['198.51.100.0/24'] })), { EndpointPublicAccess: true, PublicAccessCidrs: ['198.51.100.0/24'] });
+    // AND an empty prop makes it private again, whatever platform.yaml says
+    assert.deepEqual(endpoint(build(office, { publicEndpointCidrs: [] })), { EndpointPublicAccess: false, PublicAccessCidrs: undefined });
+  });
+
   test('an IPv6 CIDR is refused: the cluster is IPv4 and EKS takes no IPv6 block for its public endpoint', () => {
     expectInfraError(() => build(platform, { publicEndpointCidrs: ['203.0.113.0/24', '2001:db8::/32'] }), 'publicEndpointCidrs[1]', /IPv6/, /IPv4 cluster/);
+    // AND from a definition made in code, the platform's field is named
+    expectInfraError(() => build(withApiCidrs(['0.0.0.0/0'])), 'platform.platform.apiEndpointCidrs[0]', /every address/);
   });
 });
 

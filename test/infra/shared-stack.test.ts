@@ -18,13 +18,23 @@ const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
 const ECR = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
 
-function platformYaml(options: { loadBalancerCidrs?: string; prefix?: string } = {}): string {
+interface YamlOptions {
+  readonly loadBalancerCidrs?: string;
+  readonly prefix?: string;
+  /** More keys of the platform mapping, e.g. "hostedZoneId: Z1". */
+  readonly platformKeys?: string;
+  /** The network mapping's keys, e.g. "vpcCidr: 172.20.0.0/16". */
+  readonly network?: string;
+}
+
+function platformYaml(options: YamlOptions = {}): string {
   const prefix = options.prefix ?? '';
-  return `platform: {name: shop, region: eu-west-1, account: "111122223333", domain: shop.example.com}
+  const network = options.network ?? (options.loadBalancerCidrs ? `loadBalancerCidrs: ${options.loadBalancerCidrs}` : undefined);
+  return `platform: {name: shop, region: eu-west-1, account: "111122223333", domain: shop.example.com${options.platformKeys ? `, ${options.platformKeys}` : ''}}
 manifests: {url: https://github.com/example-shop/manifests.git}
 clusters:
   - {name: blue, kubernetesVersion: "1.32", weight: 255}
-${options.loadBalancerCidrs ? `network: {loadBalancerCidrs: ${options.loadBalancerCidrs}}\n` : ''}teams:
+${network ? `network: {${network}}\n` : ''}teams:
   - {name: web, identity: "arn:aws:iam::111122223333:role/web"}
 services:
   - {name: cart, team: web, image: ${ECR}/${prefix}cart, sourceRepository: example-shop/cart, quota: {cpu: "2", memory: 2Gi, pods: 20}}
@@ -33,7 +43,7 @@ services:
 `;
 }
 
-function platform(options: { loadBalancerCidrs?: string; prefix?: string } = {}): PlatformDefinition {
+function platform(options: YamlOptions = {}): PlatformDefinition {
   return parsePlatform(platformYaml(options), '/tmp/shop/platform.yaml');
 }
 
@@ -295,6 +305,47 @@ describe('SharedStack with an imported hosted zone and OIDC provider, a branch, 
   });
 });
 
+describe('SharedStack from platform.yaml alone: its VPC CIDR and zones, an existing OIDC provider and hosted zone', () => {
+  // GIVEN a platform.yaml that names the VPC, its zones, the account's GitHub OIDC provider and an existing zone
+  const PROVIDER = 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com';
+  const fromYaml = platform({
+    platformKeys: `githubOidcProviderArn: "${PROVIDER}", hostedZoneId: Z0123456789ABCDEFGHIJ`,
+    network: 'vpcCidr: 172.20.0.0/16, availabilityZones: [eu-west-1c, eu-west-1a, eu-west-1b]',
+  });
+  // WHEN the shared stack is built with no props
+  const { stack, template } = build({ platform: fromYaml });
+
+  test('the VPC has platform.yaml\'s CIDR and zones; its subnets are cut from that CIDR in that zone order', () => {
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '172.20.0.0/16' });
+    assert.deepEqual(stack.vpc.availabilityZones, ['eu-west-1c', 'eu-west-1a', 'eu-west-1b']);
+    assert.deepEqual(subnets(template, 'Public').map((s) => s.Properties.AvailabilityZone), ['eu-west-1c', 'eu-west-1a', 'eu-west-1b']);
+    // The load balancer subnets default to the VPC's first /20.
+    assert.deepEqual(subnets(template, 'Public').map((s) => s.Properties.CidrBlock), ['172.20.0.0/22', '172.20.4.0/22', '172.20.8.0/22']);
+    assert.deepEqual(subnets(template, 'Nodes').map((s) => s.Properties.CidrBlock), ['172.20.64.0/20', '172.20.80.0/20', '172.20.96.0/20']);
+  });
+
+  test('the OIDC provider and the hosted zone are imported, not created; the CI roles trust that provider', () => {
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    template.resourceCountIs('AWS::Route53::HostedZone', 0);
+    template.hasOutput('HostedZoneId', { Value: 'Z0123456789ABCDEFGHIJ' });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'shop-cart-ci',
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Federated: PROVIDER } })] },
+    });
+  });
+
+  test('props still override platform.yaml: another CIDR, zones and hosted zone', () => {
+    const { template: overridden } = build({
+      platform: fromYaml,
+      network: { vpcCidr: '172.20.0.0/17', availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] },
+      hostedZone: { zoneId: 'Z9999999999ABCDEFGHIJ' },
+    });
+    overridden.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '172.20.0.0/17' });
+    assert.deepEqual(subnets(overridden, 'Nodes').map((s) => s.Properties.AvailabilityZone), ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    overridden.hasOutput('HostedZoneId', { Value: 'Z9999999999ABCDEFGHIJ' });
+  });
+});
+
 describe('SharedStack at scale: CloudFormation allows 200 outputs and 500 resources per stack', () => {
   // GIVEN 150 services, each released by CI (300 per-service resources)
   const many = platform();
@@ -409,7 +460,10 @@ describe('SharedStack refuses bad input, naming the construct and the field', ()
   });
 
   test('load balancer CIDRs outside the VPC, overlapping other subnets, or not one-or-three blocks', () => {
-    expectInfraError(make(platform({ loadBalancerCidrs: '[192.168.0.0/20]' })), 'platform.network.loadBalancerCidrs (subnet 192.168.0.0/22 of 192.168.0.0/20)', /not inside the VPC CIDR 10\.0\.0\.0\/16/);
+    // platform.yaml's loader refuses a block outside network.vpcCidr; a definition made in code meets the stack's check.
+    const outside = { ...good, network: { ...good.network, loadBalancerCidrs: ['192.168.0.0/20'] } };
+    expectInfraError(make(outside), 'platform.network.loadBalancerCidrs (subnet 192.168.0.0/22 of 192.168.0.0/20)', /not inside the VPC CIDR 10\.0\.0\.0\/16 \(platform\.network\.vpcCidr\)/);
+    expectInfraError(make(outside, { network: { vpcCidr: '10.8.0.0/16' } }), 'platform.network.loadBalancerCidrs (subnet 192.168.0.0/22 of 192.168.0.0/20)', /not inside the VPC CIDR 10\.8\.0\.0\/16 \(network\.vpcCidr\)/);
     expectInfraError(make(platform({ loadBalancerCidrs: '[10.0.64.0/20]' })), 'network.nodeCidrs (subnet 10.0.64.0/20 of 10.0.64.0/18)', /overlaps the public subnet 10\.0\.64\.0\/22/);
     expectInfraError(make(platform({ loadBalancerCidrs: '[10.0.0.0/24, 10.0.1.0/24]' })), 'platform.network.loadBalancerCidrs', /one block .* or 3 blocks/);
   });
@@ -429,6 +483,27 @@ describe('SharedStack refuses bad input, naming the construct and the field', ()
 
   test('a region whose zone names differ between accounts needs them named', () => {
     const services = good.services.map((service) => ({ ...service, image: service.image.replace('eu-west-1', 'us-west-1') }));
-    expectInfraError(make({ ...withInfo({ region: 'us-west-1' }), services }), 'network.availabilityZones', /no default in us-west-1/);
+    const { availabilityZones: _zones, ...network } = good.network;
+    expectInfraError(make({ ...withInfo({ region: 'us-west-1' }), services, network }), 'platform.network.availabilityZones', /is required in us-west-1/, /only two zones/);
+    // AND the zones of another region, from a definition made in code, are refused at the platform's field
+    expectInfraError(make({ ...withInfo({ region: 'us-west-1' }), services }), 'platform.network.availabilityZones[0]', /zone of us-west-1/);
+  });
+
+  test('platform.yaml\'s fields checked again in a definition made in code are named as platform fields', () => {
+    const withNetwork = (network: Partial<PlatformDefinition['network']>): PlatformDefinition => ({ ...good, network: { ...good.network, ...network } });
+    expectInfraError(make(withNetwork({ vpcCidr: '10.0.0.0/8' })), 'platform.network.vpcCidr', /\/16 to \/28/);
+    expectInfraError(make(withInfo({ hostedZoneId: 'hostedzone/Z1' })), 'platform.platform.hostedZoneId', /without "\/hostedzone\/"/);
+    expectInfraError(
+      make(withInfo({ githubOidcProviderArn: 'arn:aws:iam::999988887777:oidc-provider/token.actions.githubusercontent.com' })),
+      'platform.platform.githubOidcProviderArn',
+      /account 999988887777/,
+      /its own account/,
+    );
+    // AND a prop's value is named as the prop
+    expectInfraError(
+      make(good, { github: { oidcProviderArn: 'arn:aws:iam::999988887777:oidc-provider/token.actions.githubusercontent.com' } }),
+      'github.oidcProviderArn',
+      /account 999988887777/,
+    );
   });
 });

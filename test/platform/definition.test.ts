@@ -76,7 +76,7 @@ function assertProblems(text: string, expected: string[]): void {
 
 const MINIMAL_RESULT: PlatformDefinition = {
   file: resolve(FILE),
-  platform: { name: 'labs', region: 'eu-west-1', account: '111122223333', domain: 'labs.example.com', adminRoles: [] },
+  platform: { name: 'labs', region: 'eu-west-1', account: '111122223333', domain: 'labs.example.com', adminRoles: [], apiEndpointCidrs: [] },
   manifests: { url: 'https://github.com/labs/manifests.git', branch: 'main', path: '.', localPath: 'manifests' },
   clusters: [{ name: 'blue', kubernetesVersion: '1.32', weight: 255, retiring: false }],
   capacity: {
@@ -89,7 +89,7 @@ const MINIMAL_RESULT: PlatformDefinition = {
     expireAfter: '720h',
     disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m', budgets: [{ nodes: '10%' }] },
   },
-  network: { loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
+  network: { vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
   policy: 'polaris.yaml',
   imageAllowlist: [],
   webhook: { enabled: true, failurePolicy: 'Fail', timeoutSeconds: 5, image: `111122223333.dkr.ecr.eu-west-1.amazonaws.com/kaji:${kajiVersion()}` },
@@ -123,6 +123,9 @@ platform:
   account: "011122223333"
   domain: labs.example.com
   adminRoles: [arn:aws-us-gov:iam::011122223333:role/platform-admins]
+  apiEndpointCidrs: [203.0.113.0/24, 198.51.100.7/32]
+  githubOidcProviderArn: arn:aws-us-gov:iam::011122223333:oidc-provider/token.actions.githubusercontent.com
+  hostedZoneId: Z0123456789ABCDEFGHIJ
 manifests:
   url: git@github.com:labs/manifests.git
   branch: release
@@ -151,6 +154,8 @@ capacity:
       - {nodes: 2}
       - {nodes: "0", reasons: [Underutilized, Drifted], schedule: "0 9 * * mon-fri", duration: 8h30m}
 network:
+  vpcCidr: 10.1.0.0/16
+  availabilityZones: [us-gov-west-1c, us-gov-west-1a, us-gov-west-1b]
   loadBalancerCidrs: [10.1.0.0/22, 10.1.4.0/22, "2600:1f18:abcd:100::/56"]
   awsEndpoints: [sqs, sts]
 policy: policy/polaris.yaml
@@ -185,7 +190,16 @@ services:
 `;
     const expected: PlatformDefinition = {
       file: resolve(FILE),
-      platform: { name: 'labs', region: 'us-gov-west-1', account: '011122223333', domain: 'labs.example.com', adminRoles: ['arn:aws-us-gov:iam::011122223333:role/platform-admins'] },
+      platform: {
+        name: 'labs',
+        region: 'us-gov-west-1',
+        account: '011122223333',
+        domain: 'labs.example.com',
+        adminRoles: ['arn:aws-us-gov:iam::011122223333:role/platform-admins'],
+        apiEndpointCidrs: ['203.0.113.0/24', '198.51.100.7/32'],
+        githubOidcProviderArn: 'arn:aws-us-gov:iam::011122223333:oidc-provider/token.actions.githubusercontent.com',
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      },
       manifests: { url: 'git@github.com:labs/manifests.git', branch: 'release', path: 'platform', localPath: '../manifests' },
       clusters: [
         { name: 'blue', kubernetesVersion: '1.32', weight: 255, retiring: false },
@@ -205,7 +219,12 @@ services:
           budgets: [{ nodes: '2' }, { nodes: '0', reasons: ['Underutilized', 'Drifted'], schedule: '0 9 * * mon-fri', duration: '8h30m' }],
         },
       },
-      network: { loadBalancerCidrs: ['10.1.0.0/22', '10.1.4.0/22', '2600:1f18:abcd:100::/56'], awsEndpoints: ['sqs', 'sts'] },
+      network: {
+        vpcCidr: '10.1.0.0/16',
+        availabilityZones: ['us-gov-west-1c', 'us-gov-west-1a', 'us-gov-west-1b'],
+        loadBalancerCidrs: ['10.1.0.0/22', '10.1.4.0/22', '2600:1f18:abcd:100::/56'],
+        awsEndpoints: ['sqs', 'sts'],
+      },
       policy: 'policy/polaris.yaml',
       imageAllowlist: ['public.ecr.aws/labs/'],
       webhook: { enabled: false, failurePolicy: 'Ignore', timeoutSeconds: 10, image: `registry.example.com:5000/platform/kaji@sha256:${'a'.repeat(64)}` },
@@ -275,7 +294,7 @@ services:
   });
 });
 
-describe('the platform admins in the example and in kaji init\'s scaffold', () => {
+describe('the platform admins and the AWS keys in the example and in kaji init\'s scaffold', () => {
   const text = (path: string): Promise<string> => readFile(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8');
 
   test('the example names its admin role', async () => {
@@ -289,6 +308,25 @@ describe('the platform admins in the example and in kaji init\'s scaffold', () =
     const uncommented = scaffold.replace(/^ {2}# (adminRoles:\n) {2}# ( {2}- )/m, '  $1  $2');
     assert.notEqual(uncommented, scaffold, 'the scaffold has a commented adminRoles list');
     assert.deepEqual(parsePlatform(uncommented, 'platform.yaml').platform.adminRoles, ['arn:aws:iam::123456789012:role/acme-platform-admins']);
+  });
+
+  test('the scaffold\'s commented AWS keys (API networks, OIDC provider, hosted zone, VPC), uncommented, load as written', async () => {
+    const scaffold = fillTemplate(await text('templates/init/platform.yaml'), 'acme');
+    const uncommented = scaffold
+      .replace(/^ {2}# ((apiEndpointCidrs|githubOidcProviderArn|hostedZoneId): )/gm, '  $1')
+      .replace(/^# (network:\n)# ( {2}vpcCidr: .*\n)# ( {2}availabilityZones: .*\n)/m, '$1$2$3');
+    const parsed = parsePlatform(uncommented, 'platform.yaml');
+    assert.deepEqual(
+      { ...parsed.platform, network: parsed.network },
+      {
+        ...parsePlatform(scaffold, 'platform.yaml').platform,
+        apiEndpointCidrs: ['203.0.113.0/24'],
+        githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        network: { vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], loadBalancerCidrs: ['10.0.0.0/20'], awsEndpoints: [] },
+      },
+    );
+    assert.match(uncommented, /^network:\n {2}vpcCidr/m, 'the network block was uncommented');
   });
 });
 
@@ -862,7 +900,7 @@ describe('errors: network', () => {
     ]);
     assertProblems(edit('teams:\n', 'network:\n  loadBalancerCidrs: []\n  subnets: []\nteams:\n'), [
       'platform.yaml:13:3: network.loadBalancerCidrs: must list at least 1 item',
-      'platform.yaml:14:3: network.subnets: unknown key "subnets"; allowed: loadBalancerCidrs, awsEndpoints',
+      'platform.yaml:14:3: network.subnets: unknown key "subnets"; allowed: vpcCidr, availabilityZones, loadBalancerCidrs, awsEndpoints',
     ]);
   });
 });
@@ -1323,3 +1361,83 @@ function mutate(data: unknown, pick: number, value: unknown, key: string): void 
   if (value === undefined && !Array.isArray(slot.parent)) delete slot.parent[slot.key as string];
   else (slot.parent as Record<string | number, unknown>)[slot.key] = value ?? null;
 }
+
+describe('the AWS side in platform.yaml: the VPC, its zones, the API endpoint, an existing OIDC provider and hosted zone', () => {
+  const network = (lines: string, text = MINIMAL): string => edit('teams:\n', `network:\n${lines}teams:\n`, text);
+  const region = (name: string): string => edit('region: eu-west-1', `region: ${name}`);
+
+  test('GIVEN network.vpcCidr alone WHEN parsed THEN the load balancer subnets default to its first /20', () => {
+    const parsed = parsePlatform(network('  vpcCidr: 172.20.0.0/16\n'), FILE).network;
+    assert.equal(parsed.vpcCidr, '172.20.0.0/16');
+    assert.deepEqual(parsed.loadBalancerCidrs, ['172.20.0.0/20']);
+  });
+
+  test('GIVEN a region WHEN no zones are named THEN its three usual zones are filled in, named without a lookup', () => {
+    assert.deepEqual(parsePlatform(region('ap-northeast-1'), FILE).network.availabilityZones, ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d']);
+    assert.deepEqual(parsePlatform(region('us-east-2'), FILE).network.availabilityZones, ['us-east-2a', 'us-east-2b', 'us-east-2c']);
+  });
+
+  test('network.vpcCidr must be a private IPv4 /16 or /17, and hold the load balancer subnets', () => {
+    assertProblems(network('  vpcCidr: 10.1.0.0/24\n'), [
+      'platform.yaml:13:12: network.vpcCidr: must be a /16 or /17 block (AWS allows /16 at most; kaji places the endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18); found 10.1.0.0/24',
+    ]);
+    assertProblems(network('  vpcCidr: 8.8.0.0/16\n'), [
+      'platform.yaml:13:12: network.vpcCidr: must be inside a private range (10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16), which the services\' "internet" egress excludes; found 8.8.0.0/16',
+    ]);
+    assertProblems(network('  vpcCidr: "2600:1f18:abcd::/56"\n'), [
+      'platform.yaml:13:12: network.vpcCidr: must be an IPv4 CIDR such as 10.0.0.0/16 (the VPC is IPv4); found "2600:1f18:abcd::/56"',
+    ]);
+    assertProblems(network('  vpcCidr: 10.1.0.1/16\n'), ['platform.yaml:13:12: network.vpcCidr: "10.1.0.1/16" has host bits set: the block it names is 10.1.0.0/16; write that']);
+    assertProblems(network('  vpcCidr: 10.1.0.0/16\n  loadBalancerCidrs: [10.1.0.0/20, 10.0.0.0/20]\n'), [
+      'platform.yaml:14:36: network.loadBalancerCidrs[1]: 10.0.0.0/20 is not inside the VPC, 10.1.0.0/16 (network.vpcCidr): the load balancer subnets are the VPC\'s public subnets; name blocks inside it, or change vpcCidr',
+    ]);
+    // The default VPC, 10.0.0.0/16, holds the load balancer subnets as they were before vpcCidr existed, and no others.
+    assertProblems(network('  loadBalancerCidrs: [10.1.0.0/20]\n'), [
+      'platform.yaml:13:23: network.loadBalancerCidrs[0]: 10.1.0.0/20 is not inside the VPC, 10.0.0.0/16 (network.vpcCidr): the load balancer subnets are the VPC\'s public subnets; name blocks inside it, or change vpcCidr',
+    ]);
+  });
+
+  test('network.availabilityZones names three different zones of the region; us-west-1, whose names differ per account, needs them', () => {
+    assertProblems(network('  availabilityZones: [eu-west-1a, eu-west-1b]\n'), [
+      'platform.yaml:13:22: network.availabilityZones: must name three different zones (the VPC has one subnet of each group and a NAT gateway in each); found ["eu-west-1a","eu-west-1b"]',
+    ]);
+    assertProblems(network('  availabilityZones: [eu-west-1a, eu-west-1b, eu-west-2c]\n'), [
+      'platform.yaml:13:47: network.availabilityZones[2]: must be a zone of eu-west-1 (the platform\'s region) such as eu-west-1a; found "eu-west-2c"',
+    ]);
+    assertProblems(network('  availabilityZones: [eu-west-1a, eu-west-1b, eu-west-1a]\n'), [
+      'platform.yaml:13:47: network.availabilityZones[2]: repeats "eu-west-1a" (already item 0); list each once',
+    ]);
+    assertProblems(network('  availabilityZones: [eu-west-1a, eu-west-1b, west]\n'), [
+      'platform.yaml:13:47: network.availabilityZones[2]: must be an availability zone name such as eu-west-1a; found "west"',
+    ]);
+    // Reported at the region, which is what makes the list needed.
+    assertProblems(region('us-west-1'), [
+      'platform.yaml:3:11: network.availabilityZones: is required in us-west-1, whose zone names differ between accounts: name three zones of the account for the VPC (aws ec2 describe-availability-zones --region us-west-1); most accounts have only two zones in us-west-1: run the platform in a region with three',
+    ]);
+    assertProblems(network('  availabilityZones: [us-west-1b, us-west-1c]\n', region('us-west-1')), [
+      'platform.yaml:13:22: network.availabilityZones: must name three different zones (the VPC has one subnet of each group and a NAT gateway in each); found ["us-west-1b","us-west-1c"]; most accounts have only two zones in us-west-1: run the platform in a region with three',
+    ]);
+    const threeZones = parsePlatform(network('  availabilityZones: [us-west-1a, us-west-1b, us-west-1c]\n', region('us-west-1')), FILE);
+    assert.deepEqual(threeZones.network.availabilityZones, ['us-west-1a', 'us-west-1b', 'us-west-1c']);
+  });
+
+  test('platform.apiEndpointCidrs are IPv4 networks, not every address; the OIDC provider is one of the platform\'s account; the zone id is an id', () => {
+    const text = edit(
+      '  domain: labs.example.com\n',
+      '  domain: labs.example.com\n' +
+        '  apiEndpointCidrs: [203.0.113.0/24, 0.0.0.0/0, "2001:db8::/32", office]\n' +
+        '  githubOidcProviderArn: arn:aws:iam::999988887777:oidc-provider/token.actions.githubusercontent.com\n' +
+        '  hostedZoneId: /hostedzone/Z0123456789ABCDEFGHIJ\n',
+    );
+    assertProblems(text, [
+      'platform.yaml:6:38: platform.apiEndpointCidrs[1]: is 0.0.0.0/0, every address: name the networks that may reach the API, or leave the list empty for a private endpoint',
+      'platform.yaml:6:49: platform.apiEndpointCidrs[2]: is 2001:db8::/32, an IPv6 block, but the cluster is an IPv4 cluster, whose public endpoint EKS opens to IPv4 CIDRs only: name the IPv4 addresses of those networks',
+      'platform.yaml:6:66: platform.apiEndpointCidrs[3]: must be an IPv4 CIDR such as 203.0.113.0/24; found "office"',
+      'platform.yaml:7:26: platform.githubOidcProviderArn: is in account 999988887777, but the CI roles that trust it are in platform.account 111122223333, and a role trusts an OIDC provider of its own account only; name that account\'s provider, or leave it out for the shared stack to create one',
+      'platform.yaml:8:17: platform.hostedZoneId: must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (without "/hostedzone/"); found "/hostedzone/Z0123456789ABCDEFGHIJ"',
+    ]);
+    assertProblems(edit('  domain: labs.example.com\n', '  domain: labs.example.com\n  githubOidcProviderArn: arn:aws:iam::111122223333:oidc-provider/accounts.google.com\n'), [
+      'platform.yaml:6:26: platform.githubOidcProviderArn: must be the ARN of a GitHub Actions OIDC provider, such as arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com; found "arn:aws:iam::111122223333:oidc-provider/accounts.google.com"',
+    ]);
+  });
+});

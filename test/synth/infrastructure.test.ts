@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePlatform } from '../../src/platform/index.js';
@@ -54,4 +54,37 @@ describe('synthesizeInfrastructure', () => {
     assert.equal(result.outdir, outdir);
     assert.ok(existsSync(join(outdir, 'shop-shared.template.json')));
   });
+
+  test('the assembly is what platform.yaml says beyond the services: VPC CIDR and zones, API endpoint networks, existing OIDC provider and zone', async () => {
+    // GIVEN a platform.yaml that names them all (no CDK app options anywhere)
+    const provider = 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com';
+    const text = platformYaml([{ name: 'svc-0' }])
+      .replace(
+        'domain: shop.example.com}',
+        `domain: shop.example.com, apiEndpointCidrs: [203.0.113.0/24], githubOidcProviderArn: "${provider}", hostedZoneId: Z0123456789ABCDEFGHIJ}`,
+      )
+      .replace('teams:\n', 'network: {vpcCidr: 172.20.0.0/16, availabilityZones: [eu-west-1b, eu-west-1c, eu-west-1a]}\nteams:\n');
+    const outdir = join(tmp, 'from-yaml.out');
+    // WHEN kaji synth's synthesis writes the assembly
+    const parsed = parsePlatform(text, 'platform.yaml');
+    const result = await synthesizeInfrastructure({ ...parsed, services: parsed.services.map((service) => ({ ...service, sourceRepository: 'example-shop/svc-0' })) }, outdir);
+    assert.equal(result.problem, undefined);
+    // THEN the shared stack has that VPC in those zones, and imports the provider (which the CI role trusts) and the zone
+    const shared = resources(join(outdir, 'shop-shared.template.json'));
+    assert.deepEqual(shared.filter((r) => r.Type === 'AWS::EC2::VPC').map((r) => r.Properties?.CidrBlock), ['172.20.0.0/16']);
+    const zones = new Set(shared.filter((r) => r.Type === 'AWS::EC2::Subnet').map((r) => r.Properties?.AvailabilityZone));
+    assert.deepEqual([...zones].sort(), ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    assert.deepEqual(shared.filter((r) => r.Type === 'AWS::IAM::OIDCProvider' || r.Type === 'AWS::Route53::HostedZone'), []);
+    assert.match(JSON.stringify(shared.filter((r) => r.Type === 'AWS::IAM::Role')), new RegExp(provider.replaceAll('.', '\\.')));
+    // AND each cluster's API endpoint is public to the named network only
+    for (const cluster of ['shop-blue', 'shop-green']) {
+      const [eks] = resources(join(outdir, `${cluster}.template.json`)).filter((r) => r.Type === 'AWS::EKS::Cluster');
+      assert.deepEqual((eks?.Properties?.ResourcesVpcConfig as Record<string, unknown>).PublicAccessCidrs, ['203.0.113.0/24'], cluster);
+    }
+  });
 });
+
+/** The resources of a template file. */
+function resources(file: string): { Type: string; Properties?: Record<string, unknown> }[] {
+  return Object.values((JSON.parse(readFileSync(file, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }).Resources);
+}

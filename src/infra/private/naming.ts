@@ -1,5 +1,5 @@
 // Names derived from the platform definition: the ECR registry, image
-// repositories, CI roles, the GitHub OIDC subject, availability zones.
+// repositories, CI roles, the GitHub OIDC subject.
 
 /** The DNS suffix of AWS endpoints in a region's partition. */
 export function dnsSuffix(region: string): string {
@@ -35,28 +35,6 @@ export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
  */
 export function githubBranchSubject(repository: string, branch: string): string {
   return `repo:${repository}:ref:refs/heads/${branch}`;
-}
-
-/**
- * Zone letters of regions whose first three are not a, b, c for new
- * accounts. ap-northeast-1b and ca-central-1c are not offered to accounts
- * created in the last decade.
- */
-const ZONE_LETTERS: Readonly<Record<string, readonly string[]>> = {
-  'ap-northeast-1': ['a', 'c', 'd'],
-  'ca-central-1': ['a', 'b', 'd'],
-};
-
-/**
- * Regions with fewer than three zones for most accounts, where the zone names
- * also differ between accounts: the caller must name the zones.
- */
-const TWO_ZONE_REGIONS: readonly string[] = ['us-west-1'];
-
-/** Three availability zone names for a region, with no lookup; undefined where the names cannot be known offline. */
-export function defaultAvailabilityZones(region: string): readonly string[] | undefined {
-  if (TWO_ZONE_REGIONS.includes(region)) return undefined;
-  return (ZONE_LETTERS[region] ?? ['a', 'b', 'c']).map((letter) => `${region}${letter}`);
 }
 
 /** "feed-crawler" → "FeedCrawler", for construct ids and output names. */

@@ -15,7 +15,7 @@ import type { Alias, Document, Node as YamlNode } from 'yaml';
 import { canonicalQuantity, ceilToScale, compareQuantities, exceedsInt64, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
 import { didYouMean, fileErrorReason, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../../kube/index.js';
-import { parseCidr } from '../cidr.js';
+import { cidrCovers, formatCidr, parseCidr } from '../cidr.js';
 import { SHARED_STACK_PART } from '../stack-name.js';
 import { argoCdHost } from '../derive/argocd.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
@@ -29,6 +29,7 @@ import type {
   DisruptionBudget,
   EgressDestination,
   Headroom,
+  NetworkDefinition,
   NodeDisruption,
   PlatformDefinition,
   PodSecurityLevel,
@@ -36,13 +37,14 @@ import type {
   ServiceDefinition,
   WebhookFailurePolicy,
 } from '../types.js';
+import { apiEndpointCidrProblem, availabilityZonesProblem, defaultAvailabilityZones, defaultLoadBalancerCidrs, parseVpcCidr } from './aws-network.js';
 import { cronScheduleProblem } from './cron.js';
 import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { PlatformError, PlatformErrors } from './errors.js';
 import { headroomShare, headroomSplit } from './headroom-share.js';
 import { positionedData, readPlainYaml, readPositionedYaml } from './yaml-readers.js';
 import { validate as generatedValidator } from './platform-validator.generated.js';
-import { CRON_SCHEDULE, defaultSsoClientSecretName, defaultWebhookImage, DNS_LABEL, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, QUANTITY } from './schema.js';
+import { AVAILABILITY_ZONE, AWS_REGION, CRON_SCHEDULE, defaultSsoClientSecretName, defaultWebhookImage, DNS_LABEL, IMAGE_REPOSITORY, INTERNET, PATTERN_MESSAGES, PLATFORM_DEFAULTS, QUANTITY } from './schema.js';
 
 type Segment = string | number;
 type Raw = Record<string, unknown>;
@@ -168,6 +170,7 @@ function checkDefinition(data: Raw, schemaProblems: readonly (Problem | undefine
   checkTeamsAndServices(data, problems);
   checkImageAllowlist(data, problems);
   checkNetwork(data, problems);
+  checkPlatformAccess(data, problems);
   checkDisruption(data, problems);
   checkArgoCdSso(data, problems);
   checkArgoCdIngress(data, problems);
@@ -487,11 +490,59 @@ function checkEgress(service: Raw, index: number, problems: ProblemList): void {
 }
 
 function checkNetwork(data: Raw, problems: ProblemList): void {
-  const cidrs = isRecord(data.network) ? data.network.loadBalancerCidrs : undefined;
-  if (!Array.isArray(cidrs)) return;
-  cidrs.forEach((cidr, index) => {
-    if (typeof cidr === 'string') checkCidr(['network', 'loadBalancerCidrs', index], cidr, problems);
-  });
+  const network = isRecord(data.network) ? data.network : {};
+  const vpcText = network.vpcCidr ?? PLATFORM_DEFAULTS.vpcCidr;
+  const vpc = typeof vpcText === 'string' ? parseVpcCidr(vpcText) : undefined;
+  if (vpc?.ok === false) problems.add({ path: ['network', 'vpcCidr'], message: vpc.problem });
+  if (Array.isArray(network.loadBalancerCidrs)) {
+    network.loadBalancerCidrs.forEach((cidr, index) => {
+      if (typeof cidr !== 'string') return;
+      const path = ['network', 'loadBalancerCidrs', index];
+      const parsed = parseCidr(cidr);
+      if (!parsed.ok) problems.add({ path, message: parsed.problem });
+      // The shared stack makes these the VPC's public subnets: outside it, they are no subnet at all. (IPv6 blocks: the stack's to refuse.)
+      else if (vpc?.ok && parsed.cidr.family === 4 && !cidrCovers(vpc.cidr, parsed.cidr)) {
+        problems.add({ path, message: `${cidr} is not inside the VPC, ${formatCidr(vpc.cidr)} (network.vpcCidr): the load balancer subnets are the VPC's public subnets; name blocks inside it, or change vpcCidr` });
+      }
+    });
+  }
+  checkAvailabilityZones(data, network, problems);
+}
+
+/** The zones the VPC spans: three of platform.region, named where the region's cannot be known offline. */
+function checkAvailabilityZones(data: Raw, network: Raw, problems: ProblemList): void {
+  const region = isRecord(data.platform) ? data.platform.region : undefined;
+  const zones = network.availabilityZones;
+  if (typeof region !== 'string' || !AWS_REGION_SHAPE.test(region)) return;
+  // Repeats and malformed names are the schema's to report.
+  if (zones !== undefined && !(Array.isArray(zones) && zones.every((zone) => typeof zone === 'string' && ZONE_SHAPE.test(zone)) && new Set(zones).size === zones.length)) return;
+  const problem = availabilityZonesProblem(region, zones as string[] | undefined);
+  if (problem === undefined) return;
+  const path: Segment[] = ['network', 'availabilityZones', ...(problem.index === undefined ? [] : [problem.index])];
+  // A missing list is needed because of the region: point there.
+  problems.add(zones === undefined ? { path, locate: ['platform', 'region'], message: problem.message } : { path, message: problem.message });
+}
+
+const AWS_REGION_SHAPE = new RegExp(AWS_REGION);
+const ZONE_SHAPE = new RegExp(AVAILABILITY_ZONE);
+
+/** What the schema cannot say of the platform's API endpoint networks and its GitHub OIDC provider. */
+function checkPlatformAccess(data: Raw, problems: ProblemList): void {
+  const platform = isRecord(data.platform) ? data.platform : {};
+  if (Array.isArray(platform.apiEndpointCidrs)) {
+    platform.apiEndpointCidrs.forEach((cidr, index) => {
+      const problem = typeof cidr === 'string' ? apiEndpointCidrProblem(cidr) : undefined;
+      if (problem !== undefined) problems.add({ path: ['platform', 'apiEndpointCidrs', index], message: problem });
+    });
+  }
+  const arn = platform.githubOidcProviderArn;
+  const account = typeof arn === 'string' ? /^arn:[^:]+:iam::(\d{12}):oidc-provider\//.exec(arn)?.[1] : undefined;
+  if (account !== undefined && typeof platform.account === 'string' && account !== platform.account) {
+    problems.add({
+      path: ['platform', 'githubOidcProviderArn'],
+      message: `is in account ${account}, but the CI roles that trust it are in platform.account ${platform.account}, and a role trusts an OIDC provider of its own account only; name that account's provider, or leave it out for the shared stack to create one`,
+    });
+  }
 }
 
 const CRON_SHAPE = new RegExp(CRON_SCHEDULE);
@@ -858,6 +909,9 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
       account: platform.account as string,
       domain: platform.domain as string,
       adminRoles: [...((platform.adminRoles as string[] | undefined) ?? [])],
+      apiEndpointCidrs: [...((platform.apiEndpointCidrs as string[] | undefined) ?? [])],
+      ...(platform.githubOidcProviderArn === undefined ? {} : { githubOidcProviderArn: platform.githubOidcProviderArn as string }),
+      ...(platform.hostedZoneId === undefined ? {} : { hostedZoneId: platform.hostedZoneId as string }),
     },
     manifests: {
       url: manifests.url as string,
@@ -884,10 +938,7 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
       expireAfter: (capacity.expireAfter as string | undefined) ?? D.expireAfter,
       disruption: buildDisruption((capacity.disruption ?? {}) as Raw),
     },
-    network: {
-      loadBalancerCidrs: ((data.network as Raw | undefined)?.loadBalancerCidrs as string[] | undefined) ?? [...D.loadBalancerCidrs],
-      awsEndpoints: ((data.network as Raw | undefined)?.awsEndpoints as string[] | undefined) ?? [...D.awsEndpoints],
-    },
+    network: buildNetwork((data.network ?? {}) as Raw, platform.region as string),
     policy: (data.policy as string | undefined) ?? D.policy,
     imageAllowlist: (data.imageAllowlist as string[] | undefined) ?? [...D.imageAllowlist],
     webhook: {
@@ -907,6 +958,19 @@ function buildDefinition(data: Raw, file: string, quantities: Quantities): Platf
             ...(teamActions.length === 0 ? {} : { teamActions: [...teamActions] }),
           },
         }),
+  };
+}
+
+function buildNetwork(network: Raw, region: string): NetworkDefinition {
+  const D = PLATFORM_DEFAULTS;
+  const vpcCidr = (network.vpcCidr as string | undefined) ?? D.vpcCidr;
+  const vpc = parseVpcCidr(vpcCidr);
+  return {
+    vpcCidr,
+    // checkAvailabilityZones refused a region without default zones when none are named.
+    availabilityZones: [...((network.availabilityZones as string[] | undefined) ?? defaultAvailabilityZones(region)!)],
+    loadBalancerCidrs: (network.loadBalancerCidrs as string[] | undefined) ?? (vpc.ok ? defaultLoadBalancerCidrs(vpc.cidr) : [...D.loadBalancerCidrs]),
+    awsEndpoints: (network.awsEndpoints as string[] | undefined) ?? [...D.awsEndpoints],
   };
 }
 

@@ -33,6 +33,8 @@ export const PLATFORM_DEFAULTS = {
   podSecurity: 'restricted',
   allowFrom: [],
   egress: [],
+  vpcCidr: '10.0.0.0/16',
+  /** The first /20 of the default vpcCidr; another VPC's first /20 when vpcCidr is set. */
   loadBalancerCidrs: ['10.0.0.0/20'],
   awsEndpoints: [] as string[],
   webhookEnabled: true,
@@ -79,6 +81,12 @@ export const AWS_REGION = '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$';
 export const QUANTITY = '^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$';
 export const GIT_URL = '^(https://|ssh://|git@[^\\s:]+:|file://)\\S+$';
 export const IAM_ROLE_ARN = '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\\w+=,.@/-]+$';
+/** The account's IAM OIDC provider for GitHub Actions (an account holds one provider per URL). */
+export const GITHUB_OIDC_PROVIDER_ARN = '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$';
+/** A Route 53 hosted zone id, without the "/hostedzone/" of some API answers. */
+export const HOSTED_ZONE_ID = '^Z[A-Z0-9]{1,31}$';
+/** An availability zone's name: its region and a letter. */
+export const AVAILABILITY_ZONE = '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+[a-z]$';
 export const IMAGE_REPOSITORY =
   '^([a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$';
 /** An image reference with a tag or a digest (the webhook image: never an implicit latest). */
@@ -120,6 +128,9 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [QUANTITY]: 'a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"',
   [GIT_URL]: 'a git URL Argo CD can clone: https://..., ssh://... or git@host:owner/repo.git',
   [IAM_ROLE_ARN]: 'an IAM role ARN such as arn:aws:iam::111122223333:role/team-blog',
+  [GITHUB_OIDC_PROVIDER_ARN]: 'the ARN of a GitHub Actions OIDC provider, such as arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com',
+  [HOSTED_ZONE_ID]: 'a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (without "/hostedzone/")',
+  [AVAILABILITY_ZONE]: 'an availability zone name such as eu-west-1a',
   [IMAGE_REPOSITORY]: 'an image repository without tag or digest, such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna',
   [IMAGE_REFERENCE]: 'an image with its tag or digest, such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/kaji:0.1.0',
   [SOURCE_REPOSITORY]: 'a GitHub repository as owner/name, such as labs/antenna',
@@ -223,6 +234,19 @@ export const PLATFORM_SCHEMA: Schema = {
           'IAM roles whose members administer every cluster: each gets an EKS access entry with AmazonEKSClusterAdminPolicy at cluster scope. A cluster gives whoever deploys it no access, so without one no person can use kubectl there (kaji capacity, dashboard, rightsize, upgrade). A role here must not also be a team\'s identity. @default []',
           text(IAM_ROLE_ARN, 'An IAM role ARN, e.g. arn:aws:iam::111122223333:role/platform-admins.'),
           { uniqueItems: true, default: [] },
+        ),
+        apiEndpointCidrs: list(
+          'IPv4 networks that may reach every cluster\'s Kubernetes API from outside the VPC, such as an office or VPN egress: the endpoint is then public to these CIDRs only (private access stays on). Empty: the endpoint is private, reachable from the VPC and networks connected to it (peering, VPN, Direct Connect). @default []',
+          cidr('An IPv4 CIDR such as 203.0.113.0/24 (not 0.0.0.0/0).'),
+          { uniqueItems: true, default: [] },
+        ),
+        githubOidcProviderArn: text(
+          GITHUB_OIDC_PROVIDER_ARN,
+          'The account\'s existing IAM OIDC provider for GitHub Actions, which the services\' CI roles trust. IAM allows one provider per URL in an account: name it here when the account has one (aws iam list-open-id-connect-providers), or the shared stack\'s first deployment fails with "already exists". @default none: the shared stack creates the provider',
+        ),
+        hostedZoneId: text(
+          HOSTED_ZONE_ID,
+          'An existing Route 53 public hosted zone of the domain, by id, for the shared stack to use instead of creating one (aws route53 list-hosted-zones-by-name --dns-name <domain>). @default none: the shared stack creates the zone; delegate it from the parent zone before the cluster stacks are deployed',
         ),
       },
       ['name', 'region', 'account', 'domain'],
@@ -375,12 +399,23 @@ export const PLATFORM_SCHEMA: Schema = {
       [],
     ),
     network: object(
-      'The VPC addresses the generated network policies need.',
+      'The shared VPC: its addresses and zones, the load balancer subnets the generated network policies admit, and the AWS services reached through VPC endpoints.',
       {
+        vpcCidr: {
+          ...cidr(
+            `The VPC's IPv4 CIDR, a /16 or /17 in a private range: the public subnets are loadBalancerCidrs, the endpoint, data and node subnets are cut at VPC base + 16.0/20, 32.0/20 and 64.0/18 (e.g. 10.0.16.0/20). @default "${D.vpcCidr}"`,
+          ),
+          default: D.vpcCidr,
+        },
+        availabilityZones: list(
+          'The three availability zones the VPC spans, in the order its subnets are cut; named, never looked up, so synthesis needs no AWS account. @default the region\'s a, b and c zones (a, c and d in ap-northeast-1; a, b and d in ca-central-1); required in us-west-1, whose zone names differ between accounts',
+          text(AVAILABILITY_ZONE, 'A zone of platform.region, e.g. eu-west-1a.'),
+          { uniqueItems: true },
+        ),
         loadBalancerCidrs: list(
-          `The CIDRs of the subnets the ALBs live in (the VPC's public subnets, nothing else): public traffic reaches pods of services with hosts from these addresses (the AWS Load Balancer Controller with target-type ip). Never the whole VPC: every pod has a VPC address. @default ${JSON.stringify(D.loadBalancerCidrs)}`,
+          `The CIDRs of the subnets the ALBs live in (the VPC's public subnets, nothing else): public traffic reaches pods of services with hosts from these addresses (the AWS Load Balancer Controller with target-type ip). One block is cut into one subnet per zone; or one block per zone. Never the whole VPC: every pod has a VPC address. @default the first /20 of vpcCidr: ${JSON.stringify(D.loadBalancerCidrs)}`,
           cidr('A CIDR such as 10.0.0.0/20.'),
-          { minItems: 1, uniqueItems: true, default: [...D.loadBalancerCidrs] },
+          { minItems: 1, uniqueItems: true },
         ),
         awsEndpoints: list(
           'AWS services the pods reach through interface VPC endpoints, by endpoint service name (sts, sqs, sns, email, s3, dynamodb, secretsmanager...); the CDK shared stack creates them in the endpoint subnets, with private DNS, so the SDKs\' default names lead there. s3: for every resolver of the VPC, so the nodes\' image layers pass it too (billed per GB) instead of the free gateway endpoint. dynamodb, dynamodb-streams: AWS offers them no private DNS, so the pods that call them set AWS_ENDPOINT_URL_DYNAMODB (_STREAMS) to the URL the shared stack outputs. @default []',

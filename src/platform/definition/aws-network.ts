@@ -1,0 +1,104 @@
+// The AWS network values of platform.yaml (network.vpcCidr,
+// network.availabilityZones, platform.apiEndpointCidrs): their defaults and
+// checks, in one place for the loader (which reports them at file:line) and
+// the CDK stacks (which check a definition made in code, and their props).
+import { cidrCovers, formatCidr, parseCidr, type Cidr } from '../cidr.js';
+import { INTERNET_EXCEPT } from '../types.js';
+
+/**
+ * Zone letters of regions whose first three are not a, b, c for new
+ * accounts. ap-northeast-1b and ca-central-1c are not offered to accounts
+ * created in the last decade.
+ */
+const ZONE_LETTERS: Readonly<Record<string, readonly string[]>> = {
+  'ap-northeast-1': ['a', 'c', 'd'],
+  'ca-central-1': ['a', 'b', 'd'],
+};
+
+/**
+ * Regions with fewer than three zones for most accounts, where the zone names
+ * also differ between accounts: the zones must be named.
+ */
+const TWO_ZONE_REGIONS: readonly string[] = ['us-west-1'];
+
+/** The number of zones the shared VPC spans (the messages say "three"): every subnet group has one subnet per zone. */
+export const ZONE_COUNT = 3;
+
+/** Three availability zone names for a region, with no lookup; undefined where the names cannot be known offline. */
+export function defaultAvailabilityZones(region: string): readonly string[] | undefined {
+  if (TWO_ZONE_REGIONS.includes(region)) return undefined;
+  return (ZONE_LETTERS[region] ?? ['a', 'b', 'c']).map((letter) => `${region}${letter}`);
+}
+
+/** What is wrong with a list of zones (at one item, when `index` is set), worded to follow the field's name. */
+export interface ZoneProblem {
+  readonly index?: number;
+  readonly message: string;
+}
+
+/** The problem with `zones` (undefined: the region's default) for a VPC in `region`, if any. */
+export function availabilityZonesProblem(region: string, zones: readonly string[] | undefined): ZoneProblem | undefined {
+  const fewZones = TWO_ZONE_REGIONS.includes(region) ? `; most accounts have only two zones in ${region}: run the platform in a region with three` : '';
+  if (zones === undefined) {
+    if (defaultAvailabilityZones(region) !== undefined) return undefined;
+    return {
+      message: `is required in ${region}, whose zone names differ between accounts: name three zones of the account for the VPC (aws ec2 describe-availability-zones --region ${region})${fewZones}`,
+    };
+  }
+  if (zones.length !== ZONE_COUNT || new Set(zones).size !== zones.length) {
+    return { message: `must name three different zones (the VPC has one subnet of each group and a NAT gateway in each); found ${JSON.stringify(zones)}${fewZones}` };
+  }
+  const shape = new RegExp(`^${region}[a-z]$`);
+  const index = zones.findIndex((zone) => !shape.test(zone));
+  if (index >= 0) return { index, message: `must be a zone of ${region} (the platform's region) such as ${region}a; found ${JSON.stringify(zones[index])}` };
+  return undefined;
+}
+
+/** The private ranges a VPC may use: those the `internet` egress excludes (INTERNET_EXCEPT, but link-local). */
+const PRIVATE_RANGES = INTERNET_EXCEPT.filter((range) => !range.startsWith('169.254.'));
+
+/** VPCs in AWS are /16 to /28; kaji's default subnet places (up to VPC base + 127.255) need a /16 or /17. */
+const LARGEST_VPC = 16;
+const SMALLEST_VPC = 17;
+
+/** The shared VPC's CIDR parsed, or the problem with it (worded to follow the field's name). */
+export function parseVpcCidr(text: string): { readonly ok: true; readonly cidr: Cidr } | { readonly ok: false; readonly problem: string } {
+  const parsed = parseCidr(text, 'an IPv4 CIDR such as 10.0.0.0/16');
+  if (!parsed.ok) return parsed;
+  const { cidr } = parsed;
+  if (cidr.family !== 4) return { ok: false, problem: `must be an IPv4 CIDR such as 10.0.0.0/16 (the VPC is IPv4); found ${JSON.stringify(text)}` };
+  if (cidr.prefix < LARGEST_VPC || cidr.prefix > SMALLEST_VPC) {
+    return {
+      ok: false,
+      problem: `must be a /${LARGEST_VPC} or /${SMALLEST_VPC} block (AWS allows /16 at most; kaji places the endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18); found ${text}`,
+    };
+  }
+  // The `internet` egress excludes these ranges only: a VPC elsewhere would let it reach every pod.
+  if (!PRIVATE_RANGES.some((range) => rangeHolds(range, cidr))) {
+    return { ok: false, problem: `must be inside a private range (${PRIVATE_RANGES.join(', ')}), which the services' "internet" egress excludes; found ${text}` };
+  }
+  return parsed;
+}
+
+function rangeHolds(rangeText: string, cidr: Cidr): boolean {
+  const range = parseCidr(rangeText);
+  return range.ok && cidrCovers(range.cidr, cidr);
+}
+
+/** The load balancer subnets when platform.yaml names none: the VPC's first /20, as the default VPC 10.0.0.0/16 gives 10.0.0.0/20. */
+export function defaultLoadBalancerCidrs(vpc: Cidr): string[] {
+  return [formatCidr({ family: 4, address: vpc.address, prefix: 20 })];
+}
+
+/** The problem with one CIDR that may reach a cluster's public API endpoint, if any (worded to follow the field's name). */
+export function apiEndpointCidrProblem(text: string): string | undefined {
+  const parsed = parseCidr(text, 'an IPv4 CIDR such as 203.0.113.0/24');
+  if (!parsed.ok) return parsed.problem;
+  // Prefix length 0 is every address, however the address is written (0.0.0.0/0, ::/0, ::0/0).
+  if (parsed.cidr.prefix === 0) return `is ${text}, every address: name the networks that may reach the API, or leave the list empty for a private endpoint`;
+  // EKS refuses IPv6 blocks in publicAccessCidrs of an IPv4 cluster, which kaji's clusters are: only at deployment, after the stack is half created.
+  if (parsed.cidr.family === 6) {
+    return `is ${text}, an IPv6 block, but the cluster is an IPv4 cluster, whose public endpoint EKS opens to IPv4 CIDRs only: name the IPv4 addresses of those networks`;
+  }
+  return undefined;
+}
