@@ -1,5 +1,7 @@
 // Errors of kaji's CDK constructs: each names the construct (its path in the
-// construct tree), the field that is wrong, and what to do about it.
+// construct tree), the field that is wrong, and what to do about it; and how a
+// CDK app reports them and platform.yaml's problems.
+import { PlatformErrors } from '../platform/definition/errors.js';
 
 const INFRA_ERROR = Symbol.for('kaji.infra.InfraError');
 
@@ -22,4 +24,22 @@ export class InfraError extends Error {
   static isInfraError(value: unknown): value is InfraError {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[INFRA_ERROR] === true;
   }
+}
+
+/**
+ * For a CDK app's entry point (`bin/app.mts`): kaji's own errors, a
+ * platform.yaml problem (PlatformErrors, each at file:line) or props a
+ * construct refused (InfraError), are printed as their message, with no stack
+ * trace, and end the process with exit code 1; anything else is thrown again.
+ */
+export function exitOnKajiError(error: unknown): never {
+  if (error instanceof PlatformErrors) {
+    process.stderr.write(`kaji: invalid platform definition:\n${error.describe()}\n`);
+    process.exit(1);
+  }
+  if (InfraError.isInfraError(error)) {
+    process.stderr.write(`kaji: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
 }

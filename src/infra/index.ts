@@ -35,6 +35,6 @@ export { PodIdentityRole, type PodIdentityRoleProps } from './addons/pod-identit
 export { SYSTEM_NODE_LABEL, SYSTEM_NODE_TAINT } from '../platform/index.js';
 export { SharedStack, type SharedStackProps, type SharedNetworkProps, type SharedGitHubProps, type SharedImageProps } from './shared-stack.js';
 export { applyKajiNag, suppress, kajiNagFindings, type NagSuppression } from './nag.js';
-export { InfraError } from './errors.js';
+export { InfraError, exitOnKajiError } from './errors.js';
 export { KARPENTER_DISCOVERY_TAG, INTERNAL_ELB_TAG, PUBLIC_ELB_TAG, PLATFORM_TAG, CLUSTER_TAG } from './private/tags.js';
 export { Karpenter, KARPENTER_PINS, KARPENTER_CHART, KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, INTERRUPTION_EVENTS, type KarpenterProps, type KarpenterPin, type DisruptionBudget, type NodePoolLimits } from './karpenter.js';

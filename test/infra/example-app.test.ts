@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -74,5 +74,41 @@ describe('npx cdk synth with no AWS account', () => {
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the scaffolded app on bad input', () => {
+  /** Runs the app as its cdk.json says (node --import tsx bin/app.mts) after `edit` of its platform.yaml; its exit code and standard error. */
+  async function runApp(edit: (text: string) => string): Promise<{ code: number; stderr: string }> {
+    const home = mkdtempSync(join(tmpdir(), 'kaji-app-'));
+    try {
+      const platform = join(home, 'acme');
+      await scaffold(platform, 'acme');
+      installBeside(platform, ['tsx']);
+      writeFileSync(join(platform, 'platform.yaml'), edit(readFileSync(join(platform, 'platform.yaml'), 'utf8')));
+      const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/app.mts'], { cwd: join(platform, 'infra'), env: { PATH: process.env.PATH ?? '', HOME: home } });
+      const failure = await run.then(
+        () => assert.fail('the app accepted a bad platform.yaml'),
+        (error: { code: number; stderr: string }) => error,
+      );
+      return { code: failure.code, stderr: failure.stderr };
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+
+  test('a platform.yaml problem: its file:line and field, exit 1, no stack trace', async () => {
+    const { code, stderr } = await runApp((text) => text.replace(/^(platform:\n)/m, '$1  apiEndpointCidrs: [0.0.0.0/0]\n'));
+    assert.equal(code, 1);
+    assert.match(stderr, /^kaji: invalid platform definition:\n.*platform\.yaml:\d+:\d+: platform\.apiEndpointCidrs\[0\]: is 0\.0\.0\.0\/0, every address/);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+  });
+
+  test('props a construct refuses: the construct and field, exit 1, no stack trace', async () => {
+    // Two load balancer blocks for three zones: the loader leaves the count to the shared stack.
+    const { code, stderr } = await runApp((text) => `${text}network:\n  loadBalancerCidrs: [10.0.0.0/24, 10.0.1.0/24]\n`);
+    assert.equal(code, 1);
+    assert.match(stderr, /^kaji: acme-shared: platform\.network\.loadBalancerCidrs must hold one block .* or 3 blocks/);
+    assert.doesNotMatch(stderr, /\n\s+at /);
   });
 });

@@ -4,14 +4,21 @@
 // bootstrap, load balancer controller, external-dns, metrics-server, VPA).
 // `npx cdk synth` here needs no AWS account: nothing is looked up.
 //
-// The platform admins (cluster admin, for kubectl) are platform.adminRoles in
-// platform.yaml. The clusters' API endpoint is private (reachable from the VPC
-// and networks connected to it); to reach it from an office or VPN egress,
-// name those IPv4 networks:
-//   buildPlatformApp(platform, { clusters: { publicEndpointCidrs: ['203.0.113.0/24'] } });
+// Everything the stacks need is in platform.yaml: the platform admins
+// (platform.adminRoles), the networks that may reach the clusters' API
+// (platform.apiEndpointCidrs; private endpoint by default), an existing GitHub
+// OIDC provider and hosted zone (platform.githubOidcProviderArn,
+// platform.hostedZoneId), the VPC (network.vpcCidr, network.availabilityZones).
+// `kaji synth` builds this same app from platform.yaml into out/cdk.out. What
+// you add here beyond buildPlatformApp(platform) (options, constructs of your
+// own) is not in out/cdk.out: deploy such an app from this folder, with
+// `npx cdk deploy`.
 import { fileURLToPath } from 'node:url';
-import { buildPlatformApp } from 'kaji/infra';
+import { buildPlatformApp, exitOnKajiError } from 'kaji/infra';
 import { loadPlatform } from 'kaji/platform';
 
-const platform = await loadPlatform(fileURLToPath(new URL('../../platform.yaml', import.meta.url)));
-buildPlatformApp(platform);
+try {
+  buildPlatformApp(await loadPlatform(fileURLToPath(new URL('../../platform.yaml', import.meta.url))));
+} catch (error) {
+  exitOnKajiError(error); // platform.yaml's problems at file:line, not a stack trace
+}
