@@ -7,7 +7,16 @@ export { loadPlatform, parsePlatform } from './definition/load.js';
 export { PlatformError, PlatformErrors } from './definition/errors.js';
 export { PLATFORM_SCHEMA, PLATFORM_DEFAULTS, INTERNET, platformSchemaJson, defaultWebhookImage, kajiVersion } from './definition/schema.js';
 export { isGitBranchName } from './definition/patterns.js';
-export { apiEndpointCidrProblem, availabilityZonesProblem, defaultAvailabilityZones, parseVpcCidr, ZONE_COUNT, type ZoneProblem } from './definition/aws-network.js';
+export {
+  apiEndpointCidrProblem,
+  availabilityZonesProblem,
+  defaultAvailabilityZones,
+  defaultSubnetBlock,
+  parseVpcCidr,
+  ZONE_COUNT,
+  type PlacedSubnetGroup,
+  type ZoneProblem,
+} from './definition/aws-network.js';
 export { EKS_VERSIONS, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS, eksVersion } from './definition/eks-versions.js';
 export type { EksVersion } from './definition/eks-versions.js';
 export * from './derive/index.js';

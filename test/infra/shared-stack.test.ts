@@ -464,7 +464,8 @@ describe('SharedStack refuses bad input, naming the construct and the field', ()
     const outside = { ...good, network: { ...good.network, loadBalancerCidrs: ['192.168.0.0/20'] } };
     expectInfraError(make(outside), 'platform.network.loadBalancerCidrs (subnet 192.168.0.0/22 of 192.168.0.0/20)', /not inside the VPC CIDR 10\.0\.0\.0\/16 \(platform\.network\.vpcCidr\)/);
     expectInfraError(make(outside, { network: { vpcCidr: '10.8.0.0/16' } }), 'platform.network.loadBalancerCidrs (subnet 192.168.0.0/22 of 192.168.0.0/20)', /not inside the VPC CIDR 10\.8\.0\.0\/16 \(network\.vpcCidr\)/);
-    expectInfraError(make(platform({ loadBalancerCidrs: '[10.0.64.0/20]' })), 'network.nodeCidrs (subnet 10.0.64.0/20 of 10.0.64.0/18)', /overlaps the public subnet 10\.0\.64\.0\/22/);
+    const overNodes = { ...good, network: { ...good.network, loadBalancerCidrs: ['10.0.64.0/20'] } };
+    expectInfraError(make(overNodes), 'network.nodeCidrs (subnet 10.0.64.0/20 of 10.0.64.0/18)', /overlaps the public subnet 10\.0\.64\.0\/22/);
     expectInfraError(make(platform({ loadBalancerCidrs: '[10.0.0.0/24, 10.0.1.0/24]' })), 'platform.network.loadBalancerCidrs', /one block .* or 3 blocks/);
   });
 

@@ -1391,6 +1391,13 @@ describe('the AWS side in platform.yaml: the VPC, its zones, the API endpoint, a
     assertProblems(network('  vpcCidr: 10.1.0.0/16\n  loadBalancerCidrs: [10.1.0.0/20, 10.0.0.0/20]\n'), [
       'platform.yaml:14:36: network.loadBalancerCidrs[1]: 10.0.0.0/20 is not inside the VPC, 10.1.0.0/16 (network.vpcCidr): the load balancer subnets are the VPC\'s public subnets; name blocks inside it, or change vpcCidr',
     ]);
+    // AND clear of the endpoint, data and node subnets kaji places in the VPC (no field of platform.yaml moves them)
+    assertProblems(network('  vpcCidr: 10.1.0.0/16\n  loadBalancerCidrs: [10.1.0.0/20, 10.1.48.0/20, 10.1.128.0/17, 10.1.96.0/24]\n'), [
+      'platform.yaml:14:65: network.loadBalancerCidrs[3]: 10.1.96.0/24 overlaps the VPC\'s node subnets, 10.1.64.0/18: kaji places its endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18 (endpoint 10.1.16.0/20, data 10.1.32.0/20, node 10.1.64.0/18); name blocks clear of those, such as the VPC\'s first /20, 10.1.0.0/20',
+    ]);
+    assertProblems(network('  loadBalancerCidrs: [10.0.0.0/18]\n'), [
+      'platform.yaml:13:23: network.loadBalancerCidrs[0]: 10.0.0.0/18 overlaps the VPC\'s endpoint subnets, 10.0.16.0/20: kaji places its endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18 (endpoint 10.0.16.0/20, data 10.0.32.0/20, node 10.0.64.0/18); name blocks clear of those, such as the VPC\'s first /20, 10.0.0.0/20',
+    ]);
     // The default VPC, 10.0.0.0/16, holds the load balancer subnets as they were before vpcCidr existed, and no others.
     assertProblems(network('  loadBalancerCidrs: [10.1.0.0/20]\n'), [
       'platform.yaml:13:23: network.loadBalancerCidrs[0]: 10.1.0.0/20 is not inside the VPC, 10.0.0.0/16 (network.vpcCidr): the load balancer subnets are the VPC\'s public subnets; name blocks inside it, or change vpcCidr',

@@ -12,17 +12,11 @@
 // are the zones' subnets (10.0.0.0/20 → 10.0.0.0/22, 10.0.4.0/22, 10.0.8.0/22);
 // a group given as one block per zone is used as it is.
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { formatCidr, parseCidr, type Cidr } from '../../platform/index.js';
+import { defaultSubnetBlock, formatCidr, parseCidr, type Cidr } from '../../platform/index.js';
 
 export type SubnetGroup = 'public' | 'endpoints' | 'data' | 'nodes';
 export const SUBNET_GROUPS: readonly SubnetGroup[] = ['public', 'endpoints', 'data', 'nodes'];
 
-/** Where a group is placed by default: its offset from the VPC base address and its prefix length. */
-const DEFAULT_PLACES: Readonly<Record<Exclude<SubnetGroup, 'public'>, { readonly offset: bigint; readonly prefix: number }>> = {
-  endpoints: { offset: 16n << 8n, prefix: 20 },
-  data: { offset: 32n << 8n, prefix: 20 },
-  nodes: { offset: 64n << 8n, prefix: 18 },
-};
 
 /** VPCs and subnets in AWS are /16 to /28. */
 const LARGEST = 16;
@@ -87,8 +81,7 @@ export function planSubnets(input: SubnetPlanInput, fail: Fail): SubnetPlan {
     let blocks: Cidr[];
     if (given === undefined) {
       if (group === 'public') return fail(field, 'is required: the load balancer subnets are the public subnets');
-      const place = DEFAULT_PLACES[group];
-      blocks = [{ family: 4, address: vpc.address + place.offset, prefix: place.prefix }];
+      blocks = [defaultSubnetBlock(vpc, group)];
     } else {
       blocks = given.map((text, index) => parseIpv4(text, `${field}[${index}]`, fail));
     }

@@ -85,6 +85,31 @@ function rangeHolds(rangeText: string, cidr: Cidr): boolean {
   return range.ok && cidrCovers(range.cidr, cidr);
 }
 
+/** The VPC's subnet groups besides the public one (loadBalancerCidrs), which kaji places itself. */
+export type PlacedSubnetGroup = 'endpoints' | 'data' | 'nodes';
+
+/** Where each placed group is by default: its offset from the VPC base address and its prefix length. */
+const DEFAULT_PLACES: Readonly<Record<PlacedSubnetGroup, { readonly offset: bigint; readonly prefix: number }>> = {
+  endpoints: { offset: 16n << 8n, prefix: 20 },
+  data: { offset: 32n << 8n, prefix: 20 },
+  nodes: { offset: 64n << 8n, prefix: 18 },
+};
+
+/** The block a placed group takes in a VPC by default, e.g. 10.0.64.0/18 for the nodes of 10.0.0.0/16. */
+export function defaultSubnetBlock(vpc: Cidr, group: PlacedSubnetGroup): Cidr {
+  const place = DEFAULT_PLACES[group];
+  return { family: 4, address: vpc.address + place.offset, prefix: place.prefix };
+}
+
+/** The placed group a load balancer block overlaps in the VPC, with its block, if any. */
+export function placedSubnetOverlap(vpc: Cidr, block: Cidr): { readonly group: PlacedSubnetGroup; readonly block: Cidr } | undefined {
+  for (const group of Object.keys(DEFAULT_PLACES) as PlacedSubnetGroup[]) {
+    const placed = defaultSubnetBlock(vpc, group);
+    if (cidrCovers(placed, block) || cidrCovers(block, placed)) return { group, block: placed };
+  }
+  return undefined;
+}
+
 /** The load balancer subnets when platform.yaml names none: the VPC's first /20, as the default VPC 10.0.0.0/16 gives 10.0.0.0/20. */
 export function defaultLoadBalancerCidrs(vpc: Cidr): string[] {
   return [formatCidr({ family: 4, address: vpc.address, prefix: 20 })];

@@ -15,7 +15,7 @@ import type { Alias, Document, Node as YamlNode } from 'yaml';
 import { canonicalQuantity, ceilToScale, compareQuantities, exceedsInt64, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
 import { didYouMean, fileErrorReason, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../../kube/index.js';
-import { cidrCovers, formatCidr, parseCidr } from '../cidr.js';
+import { cidrCovers, formatCidr, parseCidr, type Cidr } from '../cidr.js';
 import { SHARED_STACK_PART } from '../stack-name.js';
 import { argoCdHost } from '../derive/argocd.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
@@ -37,7 +37,16 @@ import type {
   ServiceDefinition,
   WebhookFailurePolicy,
 } from '../types.js';
-import { apiEndpointCidrProblem, availabilityZonesProblem, defaultAvailabilityZones, defaultLoadBalancerCidrs, parseVpcCidr } from './aws-network.js';
+import {
+  apiEndpointCidrProblem,
+  availabilityZonesProblem,
+  defaultAvailabilityZones,
+  defaultLoadBalancerCidrs,
+  defaultSubnetBlock,
+  parseVpcCidr,
+  placedSubnetOverlap,
+  type PlacedSubnetGroup,
+} from './aws-network.js';
 import { cronScheduleProblem } from './cron.js';
 import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { PlatformError, PlatformErrors } from './errors.js';
@@ -501,13 +510,33 @@ function checkNetwork(data: Raw, problems: ProblemList): void {
       const parsed = parseCidr(cidr);
       if (!parsed.ok) problems.add({ path, message: parsed.problem });
       // The shared stack makes these the VPC's public subnets: outside it, they are no subnet at all. (IPv6 blocks: the stack's to refuse.)
-      else if (vpc?.ok && parsed.cidr.family === 4 && !cidrCovers(vpc.cidr, parsed.cidr)) {
-        problems.add({ path, message: `${cidr} is not inside the VPC, ${formatCidr(vpc.cidr)} (network.vpcCidr): the load balancer subnets are the VPC's public subnets; name blocks inside it, or change vpcCidr` });
-      }
+      else if (vpc?.ok && parsed.cidr.family === 4) checkLoadBalancerPlace(path, vpc.cidr, parsed.cidr, problems);
     });
   }
   checkAvailabilityZones(data, network, problems);
 }
+
+/** A load balancer block is one of the VPC's public subnets: inside the VPC, clear of the subnets kaji places there. */
+function checkLoadBalancerPlace(path: Segment[], vpc: Cidr, block: Cidr, problems: ProblemList): void {
+  const text = formatCidr(block);
+  if (!cidrCovers(vpc, block)) {
+    problems.add({ path, message: `${text} is not inside the VPC, ${formatCidr(vpc)} (network.vpcCidr): the load balancer subnets are the VPC's public subnets; name blocks inside it, or change vpcCidr` });
+    return;
+  }
+  const overlap = placedSubnetOverlap(vpc, block);
+  if (overlap === undefined) return;
+  const placed = PLACED_GROUPS.map(([group, word]) => `${word} ${formatCidr(defaultSubnetBlock(vpc, group))}`).join(', ');
+  problems.add({
+    path,
+    message: `${text} overlaps the VPC's ${new Map(PLACED_GROUPS).get(overlap.group)} subnets, ${formatCidr(overlap.block)}: kaji places its endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18 (${placed}); name blocks clear of those, such as the VPC's first /20, ${defaultLoadBalancerCidrs(vpc)[0]}`,
+  });
+}
+
+const PLACED_GROUPS: readonly (readonly [PlacedSubnetGroup, string])[] = [
+  ['endpoints', 'endpoint'],
+  ['data', 'data'],
+  ['nodes', 'node'],
+];
 
 /** The zones the VPC spans: three of platform.region, named where the region's cannot be known offline. */
 function checkAvailabilityZones(data: Raw, network: Raw, problems: ProblemList): void {
