@@ -28,13 +28,16 @@ const DEFAULT_API_URL = 'https://api.github.com';
  * this machine). Commands check it before any work; GitHubForge refuses it too.
  */
 export function githubApiUrlProblem(given: string): string | undefined {
-  const where = `the GitHub API URL ${JSON.stringify(given)} (--github-api-url, GITHUB_API_URL)`;
+  const flags = '(--github-api-url, GITHUB_API_URL)';
   let url: URL;
   try {
     url = new URL(given);
   } catch {
-    return `${where} is not a URL: give https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise`;
+    // Not quoted: a mistyped value may hold a token.
+    return `the GitHub API URL ${flags} is not a URL: give https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise`;
   }
+  if (url.username !== '' || url.password !== '') return `the GitHub API URL ${flags} carries credentials: remove them (the token comes from GITHUB_TOKEN only)`;
+  const where = `the GitHub API URL ${JSON.stringify(`${url.origin}${url.pathname}`)} ${flags}`;
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return `${where}: the token would cross the network unencrypted; use https:// (http:// only to this machine)`;
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${where}: use an https:// URL`;
   return undefined;

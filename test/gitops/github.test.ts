@@ -148,6 +148,13 @@ describe('GitHubForge.upsertPullRequest', () => {
     assert.throws(() => new GitHubForge({ token: 't', repository: 'acme/manifests', baseUrl: 'http://10.0.0.7:8080' }), /unencrypted/);
     assert.throws(() => new GitHubForge({ token: 't', repository: 'acme/manifests', baseUrl: 'ftp://ghe.example.com' }), /use an https:\/\/ URL/);
     assert.throws(() => new GitHubForge({ token: 't', repository: 'acme/manifests', baseUrl: 'ghe.example.com/api/v3' }), /is not a URL: give https:\/\/api\.github\.com/);
+    // A URL carrying a token is refused without being printed (CI logs keep messages).
+    for (const withSecret of ['https://x-access-token:ghp_SECRET123@ghe.example.com/api/v3', 'http://ghp_SECRET123@ghe.example.com/api/v3', 'ghp_SECRET123 ghe.example.com']) {
+      assert.throws(
+        () => new GitHubForge({ token: 't', repository: 'acme/manifests', baseUrl: withSecret }),
+        (e: unknown) => e instanceof GitHubError && /\(--github-api-url, GITHUB_API_URL\) (carries credentials|is not a URL)/.test(e.message) && !e.message.includes('SECRET'),
+      );
+    }
     for (const local of ['http://127.0.0.1:8080', 'http://localhost:3000/api/v3/', 'http://[::1]:9000']) {
       assert.doesNotThrow(() => new GitHubForge({ token: 't', repository: 'acme/manifests', baseUrl: local }), local);
     }
