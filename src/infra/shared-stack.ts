@@ -13,7 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { availabilityZonesProblem, defaultAvailabilityZones, isGitBranchName, PLATFORM_DEFAULTS, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
+import { arnPartitionProblem, availabilityZonesProblem, defaultAvailabilityZones, isGitBranchName, PLATFORM_DEFAULTS, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { GITHUB_OIDC_PROVIDER_ARN, HOSTED_ZONE_ID, PATTERN_MESSAGES } from '../platform/definition/schema.js';
 import { suppress } from './nag.js';
 import {
@@ -236,7 +236,7 @@ export class SharedStack extends PlatformStack {
     this.hostedZone = this.createHostedZone(platform.platform.domain, zoneId, images.removalPolicy, fail);
     const providerArn = fromPropsOrPlatform(props.github?.oidcProviderArn, platform.platform.githubOidcProviderArn, 'github.oidcProviderArn', 'platform.platform.githubOidcProviderArn');
     this.githubOidcProvider = providerArn.value
-      ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidcProvider', checkOidcProviderArn(providerArn, platform.platform.account, fail))
+      ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidcProvider', checkOidcProviderArn(providerArn, platform.platform, fail))
       : new iam.OidcProviderNative(this, 'GitHubOidcProvider', { url: GITHUB_OIDC_URL, clientIds: [GITHUB_OIDC_AUDIENCE] });
 
     const repositories = new Map<string, ecr.IRepository>();
@@ -489,9 +489,11 @@ const OIDC_PROVIDER_ARN_SHAPE = new RegExp(GITHUB_OIDC_PROVIDER_ARN);
 const HOSTED_ZONE_ID_SHAPE = new RegExp(HOSTED_ZONE_ID);
 
 /** The provider's ARN, checked: a GitHub Actions provider of the platform's account (a role trusts only its own account's providers). */
-function checkOidcProviderArn(arn: Sourced<string>, account: string, fail: (field: string, message: string) => never): string {
+function checkOidcProviderArn(arn: Sourced<string>, { account, region }: { account: string; region: string }, fail: (field: string, message: string) => never): string {
   const value = arn.value!;
   if (!OIDC_PROVIDER_ARN_SHAPE.test(value)) fail(arn.field, `must be ${PATTERN_MESSAGES[GITHUB_OIDC_PROVIDER_ARN]}; found ${JSON.stringify(value)}`);
+  const partitionProblem = arnPartitionProblem(value, region);
+  if (partitionProblem !== undefined) fail(arn.field, partitionProblem);
   const providerAccount = value.split(':')[4];
   if (providerAccount !== account) {
     fail(arn.field, `is in account ${providerAccount}, but the CI roles that trust it are in the platform's account ${account}, and a role trusts an OIDC provider of its own account only; name that account's provider`);

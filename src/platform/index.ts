@@ -9,6 +9,7 @@ export { PLATFORM_SCHEMA, PLATFORM_DEFAULTS, INTERNET, platformSchemaJson, defau
 export { isGitBranchName } from './definition/patterns.js';
 export {
   apiEndpointCidrProblem,
+  arnPartitionProblem,
   availabilityZonesProblem,
   defaultAvailabilityZones,
   defaultSubnetBlock,

@@ -500,6 +500,11 @@ describe('SharedStack refuses bad input, naming the construct and the field', ()
       /account 999988887777/,
       /its own account/,
     );
+    expectInfraError(
+      make(withInfo({ githubOidcProviderArn: `arn:aws-cn:iam::${good.platform.account}:oidc-provider/token.actions.githubusercontent.com` })),
+      'platform.platform.githubOidcProviderArn',
+      /is in partition aws-cn, but the platform's region \S+ is in aws/,
+    );
     // AND a prop's value is named as the prop
     expectInfraError(
       make(good, { github: { oidcProviderArn: 'arn:aws:iam::999988887777:oidc-provider/token.actions.githubusercontent.com' } }),

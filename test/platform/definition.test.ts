@@ -1443,6 +1443,10 @@ describe('the AWS side in platform.yaml: the VPC, its zones, the API endpoint, a
       'platform.yaml:7:26: platform.githubOidcProviderArn: is in account 999988887777, but the CI roles that trust it are in platform.account 111122223333, and a role trusts an OIDC provider of its own account only; name that account\'s provider, or leave it out for the shared stack to create one',
       'platform.yaml:8:17: platform.hostedZoneId: must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (without "/hostedzone/"); found "/hostedzone/Z0123456789ABCDEFGHIJ"',
     ]);
+    // A provider of another partition than the region's: IAM would refuse the trust only at deployment.
+    assertProblems(edit('  domain: labs.example.com\n', '  domain: labs.example.com\n  githubOidcProviderArn: arn:aws-cn:iam::111122223333:oidc-provider/token.actions.githubusercontent.com\n'), [
+      "platform.yaml:6:26: platform.githubOidcProviderArn: is in partition aws-cn, but the platform's region eu-west-1 is in aws, whose roles cannot trust it: name the provider of the platform's account there (arn:aws:iam::…)",
+    ]);
     assertProblems(edit('  domain: labs.example.com\n', '  domain: labs.example.com\n  githubOidcProviderArn: arn:aws:iam::111122223333:oidc-provider/accounts.google.com\n'), [
       'platform.yaml:6:26: platform.githubOidcProviderArn: must be the ARN of a GitHub Actions OIDC provider, such as arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com; found "arn:aws:iam::111122223333:oidc-provider/accounts.google.com"',
     ]);

@@ -127,3 +127,20 @@ export function apiEndpointCidrProblem(text: string): string | undefined {
   }
   return undefined;
 }
+
+/** The AWS partition of a region (the second field of its ARNs): aws-cn in China, aws-us-gov in GovCloud, aws-iso[-x] in the isolated regions. */
+export function awsPartition(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (/^[a-z]{2}-gov-/.test(region)) return 'aws-us-gov';
+  const isolated = /^[a-z]{2}-iso([a-z]?)-/.exec(region);
+  if (isolated) return isolated[1] ? `aws-iso-${isolated[1]}` : 'aws-iso';
+  return 'aws';
+}
+
+/** The problem with an ARN of another partition than the platform's region, if any: IAM refuses it only at deployment. */
+export function arnPartitionProblem(arn: string, region: string): string | undefined {
+  const partition = arn.split(':')[1];
+  const expected = awsPartition(region);
+  if (partition === expected) return undefined;
+  return `is in partition ${partition}, but the platform's region ${region} is in ${expected}, whose roles cannot trust it: name the provider of the platform's account there (arn:${expected}:iam::…)`;
+}

@@ -39,6 +39,7 @@ import type {
 } from '../types.js';
 import {
   apiEndpointCidrProblem,
+  arnPartitionProblem,
   availabilityZonesProblem,
   defaultAvailabilityZones,
   defaultLoadBalancerCidrs,
@@ -566,6 +567,8 @@ function checkPlatformAccess(data: Raw, problems: ProblemList): void {
   }
   const arn = platform.githubOidcProviderArn;
   const account = typeof arn === 'string' ? /^arn:[^:]+:iam::(\d{12}):oidc-provider\//.exec(arn)?.[1] : undefined;
+  const partitionProblem = account !== undefined && typeof platform.region === 'string' ? arnPartitionProblem(arn as string, platform.region) : undefined;
+  if (partitionProblem !== undefined) problems.add({ path: ['platform', 'githubOidcProviderArn'], message: partitionProblem });
   if (account !== undefined && typeof platform.account === 'string' && account !== platform.account) {
     problems.add({
       path: ['platform', 'githubOidcProviderArn'],
