@@ -14,6 +14,7 @@ export {
   defaultAvailabilityZones,
   defaultSubnetBlock,
   parseVpcCidr,
+  SMALLEST_SUBNET_PREFIX,
   ZONE_COUNT,
   type PlacedSubnetGroup,
   type ZoneProblem,

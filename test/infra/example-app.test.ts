@@ -78,14 +78,16 @@ describe('npx cdk synth with no AWS account', () => {
 });
 
 describe('the scaffolded app on bad input', () => {
-  /** Runs the app as its cdk.json says (node --import tsx bin/app.mts) after `edit` of its platform.yaml; its exit code and standard error. */
-  async function runApp(edit: (text: string) => string): Promise<{ code: number; stderr: string }> {
+  /** Runs the app as its cdk.json says (node --import tsx bin/app.mts) after `edit` of its platform.yaml (and `editApp` of bin/app.mts); its exit code and standard error. */
+  async function runApp(edit: (text: string) => string, editApp = (text: string) => text): Promise<{ code: number; stderr: string }> {
     const home = mkdtempSync(join(tmpdir(), 'kaji-app-'));
     try {
       const platform = join(home, 'acme');
       await scaffold(platform, 'acme');
       installBeside(platform, ['tsx']);
       writeFileSync(join(platform, 'platform.yaml'), edit(readFileSync(join(platform, 'platform.yaml'), 'utf8')));
+      const app = join(platform, 'infra', 'bin', 'app.mts');
+      writeFileSync(app, editApp(readFileSync(app, 'utf8')));
       const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/app.mts'], { cwd: join(platform, 'infra'), env: { PATH: process.env.PATH ?? '', HOME: home } });
       const failure = await run.then(
         () => assert.fail('the app accepted a bad platform.yaml'),
@@ -105,10 +107,15 @@ describe('the scaffolded app on bad input', () => {
   });
 
   test('props a construct refuses: the construct and field, exit 1, no stack trace', async () => {
-    // Two load balancer blocks for three zones: the loader leaves the count to the shared stack.
-    const { code, stderr } = await runApp((text) => `${text}network:\n  loadBalancerCidrs: [10.0.0.0/24, 10.0.1.0/24]\n`);
+    // A prop given in the app (not platform.yaml, which the loader checks): an endpoint open to every address.
+    const opened = (text: string) => {
+      const edited = text.replace(/buildPlatformApp\((await loadPlatform\([^;]*\))\);/, "buildPlatformApp($1, { clusters: { publicEndpointCidrs: ['0.0.0.0/0'] } });");
+      assert.notEqual(edited, text, 'the app calls buildPlatformApp(await loadPlatform(...))');
+      return edited;
+    };
+    const { code, stderr } = await runApp((text) => text, opened);
     assert.equal(code, 1);
-    assert.match(stderr, /^kaji: acme-shared: platform\.network\.loadBalancerCidrs must hold one block .* or 3 blocks/);
+    assert.match(stderr, /^kaji: acme-blue: publicEndpointCidrs\[0\] is 0\.0\.0\.0\/0, every address/);
     assert.doesNotMatch(stderr, /\n\s+at /);
   });
 });

@@ -156,7 +156,7 @@ capacity:
 network:
   vpcCidr: 10.1.0.0/16
   availabilityZones: [us-gov-west-1c, us-gov-west-1a, us-gov-west-1b]
-  loadBalancerCidrs: [10.1.0.0/22, 10.1.4.0/22, "2600:1f18:abcd:100::/56"]
+  loadBalancerCidrs: [10.1.0.0/22, 10.1.4.0/22, "10.1.8.0/22"]
   awsEndpoints: [sqs, sts]
 policy: policy/polaris.yaml
 imageAllowlist: [public.ecr.aws/labs/]
@@ -222,7 +222,7 @@ services:
       network: {
         vpcCidr: '10.1.0.0/16',
         availabilityZones: ['us-gov-west-1c', 'us-gov-west-1a', 'us-gov-west-1b'],
-        loadBalancerCidrs: ['10.1.0.0/22', '10.1.4.0/22', '2600:1f18:abcd:100::/56'],
+        loadBalancerCidrs: ['10.1.0.0/22', '10.1.4.0/22', '10.1.8.0/22'],
         awsEndpoints: ['sqs', 'sts'],
       },
       policy: 'policy/polaris.yaml',
@@ -1388,13 +1388,26 @@ describe('the AWS side in platform.yaml: the VPC, its zones, the API endpoint, a
       'platform.yaml:13:12: network.vpcCidr: must be an IPv4 CIDR such as 10.0.0.0/16 (the VPC is IPv4); found "2600:1f18:abcd::/56"',
     ]);
     assertProblems(network('  vpcCidr: 10.1.0.1/16\n'), ['platform.yaml:13:12: network.vpcCidr: "10.1.0.1/16" has host bits set: the block it names is 10.1.0.0/16; write that']);
-    assertProblems(network('  vpcCidr: 10.1.0.0/16\n  loadBalancerCidrs: [10.1.0.0/20, 10.0.0.0/20]\n'), [
+    assertProblems(network('  vpcCidr: 10.1.0.0/16\n  loadBalancerCidrs: [10.1.0.0/20, 10.0.0.0/20, 10.1.48.0/20]\n'), [
       'platform.yaml:14:36: network.loadBalancerCidrs[1]: 10.0.0.0/20 is not inside the VPC, 10.1.0.0/16 (network.vpcCidr): the load balancer subnets are the VPC\'s public subnets; name blocks inside it, or change vpcCidr',
     ]);
     // AND clear of the endpoint, data and node subnets kaji places in the VPC (no field of platform.yaml moves them)
-    assertProblems(network('  vpcCidr: 10.1.0.0/16\n  loadBalancerCidrs: [10.1.0.0/20, 10.1.48.0/20, 10.1.128.0/17, 10.1.96.0/24]\n'), [
-      'platform.yaml:14:65: network.loadBalancerCidrs[3]: 10.1.96.0/24 overlaps the VPC\'s node subnets, 10.1.64.0/18: kaji places its endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18 (endpoint 10.1.16.0/20, data 10.1.32.0/20, node 10.1.64.0/18); name blocks clear of those, such as the VPC\'s first /20, 10.1.0.0/20',
+    assertProblems(network('  vpcCidr: 10.1.0.0/16\n  loadBalancerCidrs: [10.1.0.0/20, 10.1.48.0/20, 10.1.96.0/24]\n'), [
+      'platform.yaml:14:50: network.loadBalancerCidrs[2]: 10.1.96.0/24 overlaps the VPC\'s node subnets, 10.1.64.0/18: kaji places its endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18 (endpoint 10.1.16.0/20, data 10.1.32.0/20, node 10.1.64.0/18); name blocks clear of those, such as the VPC\'s first /20, 10.1.0.0/20',
     ]);
+    // One block (cut into four: /26 at least) or one per zone, IPv4, apart from each other.
+    assertProblems(network('  loadBalancerCidrs: [10.0.0.0/21, 10.0.8.0/21]\n'), [
+      'platform.yaml:13:22: network.loadBalancerCidrs: must hold one block (cut into one subnet per availability zone) or 3 blocks (one per zone, in zone order); found 2',
+    ]);
+    assertProblems(network('  loadBalancerCidrs: [10.0.0.0/27]\n'), [
+      'platform.yaml:13:23: network.loadBalancerCidrs[0]: 10.0.0.0/27, cut into 4 for the zones, gives /29 subnets: smaller than /28, the smallest subnet AWS allows; give a larger block',
+    ]);
+    assertProblems(network('  loadBalancerCidrs: [10.0.0.0/24, 10.0.1.0/29, 10.0.0.128/25]\n'), [
+      'platform.yaml:13:36: network.loadBalancerCidrs[1]: 10.0.1.0/29: smaller than /28, the smallest subnet AWS allows; give a larger block',
+      'platform.yaml:13:49: network.loadBalancerCidrs[2]: 10.0.0.128/25 overlaps network.loadBalancerCidrs[0], 10.0.0.0/24: give each zone its own block',
+    ]);
+    assertProblems(network('  loadBalancerCidrs: ["fd00::/64"]\n'), ['platform.yaml:13:23: network.loadBalancerCidrs[0]: must be an IPv4 CIDR (the VPC is IPv4); found "fd00::/64"']);
+    assertProblems(network('  loadBalancerCidrs: [10.0.0.0/26]\n'), []);
     assertProblems(network('  loadBalancerCidrs: [10.0.0.0/18]\n'), [
       'platform.yaml:13:23: network.loadBalancerCidrs[0]: 10.0.0.0/18 overlaps the VPC\'s endpoint subnets, 10.0.16.0/20: kaji places its endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18 (endpoint 10.0.16.0/20, data 10.0.32.0/20, node 10.0.64.0/18); name blocks clear of those, such as the VPC\'s first /20, 10.0.0.0/20',
     ]);

@@ -12,7 +12,7 @@
 // are the zones' subnets (10.0.0.0/20 → 10.0.0.0/22, 10.0.4.0/22, 10.0.8.0/22);
 // a group given as one block per zone is used as it is.
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { defaultSubnetBlock, formatCidr, parseCidr, type Cidr } from '../../platform/index.js';
+import { defaultSubnetBlock, formatCidr, parseCidr, SMALLEST_SUBNET_PREFIX, type Cidr } from '../../platform/index.js';
 
 export type SubnetGroup = 'public' | 'endpoints' | 'data' | 'nodes';
 export const SUBNET_GROUPS: readonly SubnetGroup[] = ['public', 'endpoints', 'data', 'nodes'];
@@ -20,7 +20,7 @@ export const SUBNET_GROUPS: readonly SubnetGroup[] = ['public', 'endpoints', 'da
 
 /** VPCs and subnets in AWS are /16 to /28. */
 const LARGEST = 16;
-const SMALLEST = 28;
+const SMALLEST = SMALLEST_SUBNET_PREFIX;
 
 export interface SubnetPlanInput {
   readonly vpcCidr: string;

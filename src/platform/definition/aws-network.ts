@@ -24,6 +24,12 @@ const TWO_ZONE_REGIONS: readonly string[] = ['us-west-1'];
 /** The number of zones the shared VPC spans (the messages say "three"): every subnet group has one subnet per zone. */
 export const ZONE_COUNT = 3;
 
+/** The smallest subnet AWS allows (/28). */
+export const SMALLEST_SUBNET_PREFIX = 28;
+
+/** A subnet group given as one block is cut into this many equal parts (the next power of two of ZONE_COUNT), the first ZONE_COUNT used. */
+export const ONE_BLOCK_PARTS = 2 ** Math.ceil(Math.log2(ZONE_COUNT));
+
 /** Three availability zone names for a region, with no lookup; undefined where the names cannot be known offline. */
 export function defaultAvailabilityZones(region: string): readonly string[] | undefined {
   if (TWO_ZONE_REGIONS.includes(region)) return undefined;

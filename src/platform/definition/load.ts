@@ -45,7 +45,10 @@ import {
   defaultLoadBalancerCidrs,
   defaultSubnetBlock,
   parseVpcCidr,
+  ONE_BLOCK_PARTS,
   placedSubnetOverlap,
+  SMALLEST_SUBNET_PREFIX,
+  ZONE_COUNT,
   type PlacedSubnetGroup,
 } from './aws-network.js';
 import { cronScheduleProblem } from './cron.js';
@@ -504,17 +507,38 @@ function checkNetwork(data: Raw, problems: ProblemList): void {
   const vpcText = network.vpcCidr ?? PLATFORM_DEFAULTS.vpcCidr;
   const vpc = typeof vpcText === 'string' ? parseVpcCidr(vpcText) : undefined;
   if (vpc?.ok === false) problems.add({ path: ['network', 'vpcCidr'], message: vpc.problem });
-  if (Array.isArray(network.loadBalancerCidrs)) {
-    network.loadBalancerCidrs.forEach((cidr, index) => {
-      if (typeof cidr !== 'string') return;
-      const path = ['network', 'loadBalancerCidrs', index];
-      const parsed = parseCidr(cidr);
-      if (!parsed.ok) problems.add({ path, message: parsed.problem });
-      // The shared stack makes these the VPC's public subnets: outside it, they are no subnet at all. (IPv6 blocks: the stack's to refuse.)
-      else if (vpc?.ok && parsed.cidr.family === 4) checkLoadBalancerPlace(path, vpc.cidr, parsed.cidr, problems);
-    });
-  }
+  if (Array.isArray(network.loadBalancerCidrs)) checkLoadBalancerCidrs(network.loadBalancerCidrs, vpc?.ok ? vpc.cidr : undefined, problems);
   checkAvailabilityZones(data, network, problems);
+}
+
+/**
+ * The load balancer blocks become the VPC's public subnets (src/infra/private/network.ts): one block cut into a
+ * subnet per zone, or one block per zone; IPv4, each subnet /28 or larger, apart from each other, inside the VPC
+ * and clear of the subnets kaji places there.
+ */
+function checkLoadBalancerCidrs(texts: readonly unknown[], vpc: Cidr | undefined, problems: ProblemList): void {
+  const field = ['network', 'loadBalancerCidrs'];
+  if (texts.length !== 1 && texts.length !== ZONE_COUNT) {
+    problems.add({ path: field, message: `must hold one block (cut into one subnet per availability zone) or ${ZONE_COUNT} blocks (one per zone, in zone order); found ${texts.length}` });
+  }
+  const blocks: { index: number; cidr: Cidr }[] = [];
+  texts.forEach((text, index) => {
+    if (typeof text !== 'string') return;
+    const path = [...field, index];
+    const parsed = parseCidr(text);
+    if (!parsed.ok) return problems.add({ path, message: parsed.problem });
+    if (parsed.cidr.family !== 4) return problems.add({ path, message: `must be an IPv4 CIDR (the VPC is IPv4); found ${JSON.stringify(text)}` });
+    const subnetPrefix = texts.length === 1 ? parsed.cidr.prefix + Math.log2(ONE_BLOCK_PARTS) : parsed.cidr.prefix;
+    if (subnetPrefix > SMALLEST_SUBNET_PREFIX) {
+      const cut = texts.length === 1 ? `, cut into ${ONE_BLOCK_PARTS} for the zones, gives /${subnetPrefix} subnets` : '';
+      return problems.add({ path, message: `${text}${cut}: smaller than /${SMALLEST_SUBNET_PREFIX}, the smallest subnet AWS allows; give a larger block` });
+    }
+    const clash = blocks.find((other) => cidrCovers(other.cidr, parsed.cidr) || cidrCovers(parsed.cidr, other.cidr));
+    if (clash) return problems.add({ path, message: `${text} overlaps network.loadBalancerCidrs[${clash.index}], ${formatCidr(clash.cidr)}: give each zone its own block` });
+    blocks.push({ index, cidr: parsed.cidr });
+    // The shared stack makes these the VPC's public subnets: outside it, they are no subnet at all.
+    if (vpc) checkLoadBalancerPlace(path, vpc, parsed.cidr, problems);
+  });
 }
 
 /** A load balancer block is one of the VPC's public subnets: inside the VPC, clear of the subnets kaji places there. */
