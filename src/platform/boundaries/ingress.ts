@@ -112,12 +112,12 @@ export function albAnnotations(object: KubeObject): Map<string, string> {
 }
 
 /**
- * The keys that name a target group by ARN or name, lower-cased: the
- * controller decodes actions with Go's encoding/json, which takes a key of
- * any case (`TargetGroupArn`, as its older examples write it) when none
- * matches exactly.
+ * The keys that name a target group by ARN or name, folded as Go's
+ * encoding/json folds them (goFold): the controller decodes actions with it,
+ * which takes a key of any case (`TargetGroupArn`, as its older examples
+ * write it) when none matches exactly.
  */
-const TARGET_GROUP_KEYS = new Set(['targetgrouparn', 'targetgroupname']);
+const TARGET_GROUP_KEYS = new Set(['targetGroupArn', 'targetGroupName'].map(goFold));
 
 /** Whether an `actions.*` annotation's JSON forwards to a target group by ARN or name (anywhere in it: forwardConfig.targetGroups[], the legacy top level). */
 function forwardsToTargetGroup(json: string): boolean {
@@ -131,7 +131,7 @@ function forwardsToTargetGroup(json: string): boolean {
     if (Array.isArray(value)) return value.some(visit);
     if (!isObject(value)) return false;
     return Object.entries(value).some(
-      ([key, inner]) => (TARGET_GROUP_KEYS.has(key.toLowerCase()) && typeof inner === 'string' && inner !== '') || visit(inner),
+      ([key, inner]) => (TARGET_GROUP_KEYS.has(goFold(key)) && typeof inner === 'string' && inner !== '') || visit(inner),
     );
   };
   return visit(action);
