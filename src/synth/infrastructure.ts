@@ -4,6 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { PlatformDefinition } from '../platform/index.js';
 import { temporaryFolder } from './output.js';
 
@@ -32,17 +33,32 @@ export async function synthesizeInfrastructure(platform: PlatformDefinition, out
     // An assembly that is removed again needs no construct tree (tree.json).
     const assembly = buildPlatformApp(platform, { outdir: target, cloudFormationValidation: false, treeMetadata: outdir !== undefined }).app.synth();
     const stacks = assembly.stacks.map((stack) => stack.stackName);
-    // cdk-nag findings and construct errors arrive as error annotations, not exceptions.
-    const errors = assembly.stacks.flatMap((stack) =>
-      stack.messages.filter((message) => message.level === 'error').map((message) => `${message.id}: ${String(message.entry.data)}`),
-    );
-    const where = outdir ? { outdir } : {};
-    if (errors.length === 0) return { stacks, ...where };
-    return { stacks, ...where, problem: `the CDK app has ${errors.length} error(s), e.g. ${errors.slice(0, 3).join('; ')}` };
+    const problem = assemblyProblem(assembly);
+    return { stacks, ...(outdir ? { outdir } : {}), ...(problem ? { problem } : {}) };
   } catch (error) {
     if (outdir) await rm(outdir, { recursive: true, force: true });
     return { stacks: [], problem: `the CDK app does not synthesise: ${(error as Error).message}` };
   } finally {
     temporary?.remove();
   }
+}
+
+/**
+ * Why a synthesised assembly is not ready to deploy: error annotations
+ * (cdk-nag findings, construct errors arrive as those, not as exceptions), or
+ * a context lookup. A lookup is a value the CDK CLI would fetch from AWS and
+ * synthesise again with; kaji synthesises once, offline, so the templates it
+ * checked would not be the deployed ones.
+ */
+export function assemblyProblem(assembly: CloudAssembly): string | undefined {
+  const errors = assembly.stacks.flatMap((stack) =>
+    stack.messages.filter((message) => message.level === 'error').map((message) => `${message.id}: ${String(message.entry.data)}`),
+  );
+  if (errors.length > 0) return `the CDK app has ${errors.length} error(s), e.g. ${errors.slice(0, 3).join('; ')}`;
+  const lookups = (assembly.manifest.missing ?? []).map((missing) => missing.key);
+  if (lookups.length === 0) return undefined;
+  return (
+    `the CDK app looks values up in AWS at synthesis (${lookups.join(', ')}): cdk synth would need credentials for them, ` +
+    "and the templates kaji checked offline would not be the ones cdk deploy makes; kaji's constructs should make no lookup (a fault in kaji, not in platform.yaml)"
+  );
 }

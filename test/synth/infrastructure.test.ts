@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePlatform } from '../../src/platform/index.js';
-import { synthesizeInfrastructure } from '../../src/synth/infrastructure.js';
+import * as cdk from 'aws-cdk-lib';
+import { assemblyProblem, synthesizeInfrastructure } from '../../src/synth/infrastructure.js';
 import { platformYaml } from '../support/platform.js';
 import { setEnv } from '../support/env.js';
 
@@ -53,6 +54,18 @@ describe('synthesizeInfrastructure', () => {
     assert.equal(result.problem, undefined);
     assert.equal(result.outdir, outdir);
     assert.ok(existsSync(join(outdir, 'shop-shared.template.json')));
+  });
+
+  test('a context lookup in the app is a problem naming it, as an error annotation is', () => {
+    // GIVEN an app whose stack asks AWS for its zones (an environment with no zones given)
+    const app = new cdk.App({ outdir: join(tmp, 'lookup.out') });
+    const stack = new cdk.Stack(app, 'looks-up', { env: { account: '111122223333', region: 'eu-west-1' } });
+    new cdk.CfnOutput(stack, 'Zones', { value: cdk.Fn.join(',', stack.availabilityZones) });
+    // THEN the assembly is refused, naming the lookup
+    assert.match(assemblyProblem(app.synth())!, /looks values up in AWS at synthesis \(availability-zones:account=111122223333:region=eu-west-1\)/);
+    // AND an error annotation comes first, as before
+    cdk.Annotations.of(stack).addError('broken');
+    assert.match(assemblyProblem(app.synth({ force: true }))!, /^the CDK app has 1 error\(s\), e\.g\. \/looks-up: broken$/);
   });
 
   test('the assembly is what platform.yaml says beyond the services: VPC CIDR and zones, API endpoint networks, existing OIDC provider and zone', async () => {
