@@ -83,6 +83,7 @@ describe('kaji synth', { skip: !hasKubectl }, () => {
       assert.deepEqual(result.infrastructure.stacks, ['shop-shared', 'shop-blue', 'shop-green']);
       assert.equal(result.infrastructure.problem, undefined);
       assert.deepEqual(summary.cdk.stacks, ['shop-shared', 'shop-blue', 'shop-green']);
+      assert.ok(formatSynthTable(result).includes(`\nCDK app: 3 stacks (shop-shared, shop-blue, shop-green) in ${tree.path('out/cdk.out')}\n`), formatSynthTable(result));
       const green = JSON.parse(readFileSync(tree.path('out/cdk.out/shop-green.template.json'), 'utf8'));
       const clusters = Object.values(green.Resources as Record<string, { Type: string; Properties: { Version?: string } }>).filter((r) => r.Type === 'AWS::EKS::Cluster');
       assert.deepEqual(clusters.map((c) => c.Properties.Version), ['1.34']);
@@ -223,6 +224,7 @@ metadata: {name: "cm\\e[2K\\r\\e[32mall good\\nfake", namespace: "other\\e]0;tit
     try {
       const text = formatSynthTable(await runSynth({ directory: tree.root, checkOnly: true }), { checkOnly: true });
       assert.doesNotMatch(text, /(?!\n)\p{Cc}/u, 'no control character but the line ends');
+      assert.ok(text.includes('\nCDK app: 3 stacks (shop-shared, shop-blue, shop-green), synthesised and discarded\n'), text);
       assert.ok(
         text.includes('✗ blue/cart: ConfigMap/other\\x1b]0;title\\x07/cm\\x1b[2K\\x0d\\x1b[32mall good\\x0afake: namespace "other\\x1b]0;title\\x07" is not'),
         text,
