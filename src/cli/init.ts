@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, readFile, lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -85,6 +85,12 @@ export function registerInit(program: Command, io: Io, outcome: Outcome): void {
       if (flags.kaji !== undefined && !/^\S+$/.test(flags.kaji)) {
         throw new UsageError(`--kaji "${flags.kaji}" is not an npm package spec: give one word, such as git+https://github.com/OWNER/kaji.git#v0.1.0`);
       }
+      if (flags.kaji !== undefined && HTTP_USERINFO.test(flags.kaji)) {
+        // Not echoed: the part before @ is most often a token.
+        throw new UsageError(
+          '--kaji carries credentials (user:token@ in its URL), which infra/package.json would commit for everyone to read: give the URL without them; npm install then uses git\'s credential helper',
+        );
+      }
       const kaji: KajiDependency = flags.kaji === undefined ? await kajiDependency() : { spec: flags.kaji };
       const { created, ignoreRulesAdded, kept, guide } = await scaffold(target, name, kaji.spec);
       const named = flags.name === undefined && name !== basename(target) ? ` (platform name ${name}, from the folder name; --name NAME gives another)` : '';
@@ -154,15 +160,37 @@ export function platformNameOf(folder: string): string {
   return folder.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
+/** An http(s) URL (as npm takes a git one: `git+https://`) with a user, or user and password, before its host. */
+const HTTP_USERINFO = /^(?:git\+)?https?:\/\/[^/?#]*@/i;
+
+/** A .gitignore line as git reads it: a slash at its start or in its middle anchors it to the file's folder; one at its end matches folders only. */
+interface IgnoreRule {
+  readonly path: string;
+  readonly anchored: boolean;
+  readonly foldersOnly: boolean;
+}
+
+function ignoreRule(line: string): IgnoreRule {
+  const text = line.trim();
+  const body = text.replace(/\/$/, '');
+  return { path: body.replace(/^\//, ''), anchored: body.includes('/'), foldersOnly: text.endsWith('/') };
+}
+
+/** Whether `existing` ignores all that `wanted` does: the same path, anchored only if `wanted` is, folders only if `wanted` is. */
+function covers(existing: IgnoreRule, wanted: IgnoreRule): boolean {
+  return existing.path === wanted.path && (!existing.anchored || wanted.anchored) && (!existing.foldersOnly || wanted.foldersOnly);
+}
+
 /**
- * `existing` with the template's rules it lacks appended under a comment. A rule counts as there when a line
- * reads the same but for a leading or trailing slash: `node_modules`, `node_modules/` and `/node_modules` are one
- * entry to whoever reads the file, and a second one would only puzzle them.
+ * `existing` with the template's rules it lacks appended under a comment. A line of `existing` counts when it
+ * ignores at least what the template's rule does (`node_modules` for `node_modules/`; but `/node_modules`, the
+ * top folder's only, leaves infra/node_modules/ to be committed): a second line would only puzzle its reader.
  */
 function withIgnoreRules(existing: string, template: string): { text: string; added: string[] } {
-  const entry = (line: string) => line.trim().replace(/^\/|\/$/g, '');
-  const lines = new Set(existing.split(/\r?\n/).map(entry));
-  const added = template.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#') && !lines.has(entry(line)));
+  const rules = existing.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.trim().startsWith('#')).map(ignoreRule);
+  const added = template
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#') && !rules.some((rule) => covers(rule, ignoreRule(line))));
   const before = existing.trim() === '' ? '' : `${existing}${existing.endsWith('\n') ? '' : '\n'}\n`;
   const text = `${before}# Added by kaji init: what kaji synth, the CDK and npm write.\n${added.join('\n')}\n`;
   return { text, added };
@@ -274,8 +302,9 @@ async function listTemplate(directory: string, prefix = ''): Promise<string[]> {
   return files;
 }
 
+/** Whether anything is at `path`, a link to nothing too (writing there would fail half-way through the scaffold). */
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
+  return lstat(path).then(
     () => true,
     () => false,
   );

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { kajiDependency, scaffold } from '../../src/cli/init.js';
 import { loadPlatform, SUPPORTED_KUBERNETES_VERSIONS } from '../../src/platform/index.js';
@@ -396,6 +396,48 @@ describe('kaji init', () => {
       assert.match(stderr, /infra\/cdk\.json already exists; move it away or choose another folder\n$/);
       assert.equal(readFileSync(tree.path('.gitignore'), 'utf8'), 'node_modules/\n');
       assert.deepEqual(readdirSync(tree.root).sort(), ['.gitignore', 'infra']);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a link to nothing where init writes a file refuses before anything is written, as a file there does', async () => {
+    const tree = tempTree({});
+    try {
+      symlinkSync(tree.path('nowhere'), tree.path('polaris.yaml'));
+      const { code, stderr } = await kaji(['init', tree.root, '--name', 'acme', '--kaji', 'git+https://github.com/acme/kaji.git#v1']);
+      assert.equal(code, 2);
+      assert.match(stderr, /polaris\.yaml already exists; move it away or choose another folder\n$/);
+      assert.deepEqual(readdirSync(tree.root), ['polaris.yaml']);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a .gitignore line counts only when it ignores as much as the rule init adds: /node_modules (the top folder only) does not', async () => {
+    const tree = tempTree({ '.gitignore': '/node_modules\nout\n# infra/cdk.out/\ninfra/cdk.out\n' });
+    try {
+      const init = await kaji(['init', tree.root, '--name', 'acme', '--kaji', 'git+https://github.com/acme/kaji.git#v1']);
+      assert.equal(init.code, 0, init.stderr);
+      // out (any depth, files too) covers /out/; infra/cdk.out (anchored by its slash) covers /infra/cdk.out/
+      assert.match(init.stdout, /\n {2}\.gitignore was there: added node_modules\/\n/);
+      execFileSync('git', ['init', '--quiet'], { cwd: tree.root });
+      mkdirSync(tree.path('infra/node_modules/x'), { recursive: true });
+      writeFileSync(tree.path('infra/node_modules/x/a.js'), '\n');
+      assert.equal(execFileSync('git', ['check-ignore', 'infra/node_modules/x/a.js'], { cwd: tree.root, encoding: 'utf8' }), 'infra/node_modules/x/a.js\n');
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('--kaji with credentials in its URL is refused without printing them, exit 2, and nothing is written', async () => {
+    const tree = tempTree({});
+    try {
+      const { code, stdout, stderr } = await kaji(['init', join(tree.root, 'acme'), '--kaji', 'git+https://rita:ghp_secret123@github.com/acme/kaji.git#v1']);
+      assert.equal(code, 2);
+      assert.match(stderr, /^kaji: --kaji carries credentials \(user:token@ in its URL\).*give the URL without them/);
+      assert.doesNotMatch(stdout + stderr, /ghp_secret123/);
+      assert.ok(!existsSync(join(tree.root, 'acme')));
     } finally {
       tree.cleanup();
     }
