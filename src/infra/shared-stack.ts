@@ -13,7 +13,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { arnPartitionProblem, availabilityZonesProblem, defaultAvailabilityZones, isGitBranchName, PLATFORM_DEFAULTS, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
+import {
+  arnPartitionProblem,
+  availabilityZonesProblem,
+  defaultAvailabilityZones,
+  isGitBranchName,
+  planSubnets,
+  PLATFORM_DEFAULTS,
+  type PlatformDefinition,
+  type ServiceDefinition,
+  type SubnetPlan,
+} from '../platform/index.js';
 import { GITHUB_OIDC_PROVIDER_ARN, HOSTED_ZONE_ID, PATTERN_MESSAGES } from '../platform/definition/schema.js';
 import { suppress } from './nag.js';
 import {
@@ -25,7 +35,7 @@ import {
   pascalCase,
   repositoryName,
 } from './private/naming.js';
-import { PlannedIpAddresses, SUBNET_GROUP_NAMES, planSubnets, type SubnetPlan } from './private/network.js';
+import { PlannedIpAddresses, SUBNET_GROUP_NAMES } from './private/network.js';
 import { PlatformStack } from './private/platform-stack.js';
 import { constructPathOf, failAt, validatePlatformInfo } from './private/platform-info.js';
 import { INTERNAL_ELB_TAG, KARPENTER_DISCOVERY_TAG, PLATFORM_TAG, PUBLIC_ELB_TAG } from './private/tags.js';
@@ -204,27 +214,7 @@ export class SharedStack extends PlatformStack {
 
     const zones = availabilityZones(platform, props.network, fail);
     this.plannedZones = zones;
-    const vpcCidr = fromPropsOrPlatform(props.network?.vpcCidr, platform.network.vpcCidr, 'network.vpcCidr');
-    this.subnetPlan = planSubnets(
-      {
-        vpcCidr: vpcCidr.value ?? PLATFORM_DEFAULTS.vpcCidr,
-        groups: {
-          public: platform.network.loadBalancerCidrs,
-          endpoints: props.network?.endpointCidrs,
-          data: props.network?.dataCidrs,
-          nodes: props.network?.nodeCidrs,
-        },
-        fields: {
-          vpc: vpcCidr.field,
-          public: 'platform.network.loadBalancerCidrs',
-          endpoints: 'network.endpointCidrs',
-          data: 'network.dataCidrs',
-          nodes: 'network.nodeCidrs',
-        },
-        zoneCount: zones.length,
-      },
-      fail,
-    );
+    this.subnetPlan = subnetPlan(platform, props.network, fail);
     const images = resolveImageProps(props.images, fail);
     const services = platform.services.map((service, index) => checkService(service, index, platform, images.repositoryPrefix, props.github?.organization, fail));
     const branch = props.github?.branch ?? 'main';
@@ -483,6 +473,26 @@ function availabilityZones(platform: PlatformDefinition, network: SharedNetworkP
   const problem = availabilityZonesProblem(region, given.value);
   if (problem !== undefined) fail(problem.index === undefined ? given.field : `${given.field}[${problem.index}]`, problem.message);
   return given.value ?? defaultAvailabilityZones(region)!;
+}
+
+/** The VPC's subnets (src/platform/definition/subnet-plan.ts): platform.yaml's loader checked its values; props and a definition made in code meet the same plan here. */
+function subnetPlan(platform: PlatformDefinition, network: SharedNetworkProps | undefined, fail: (field: string, message: string) => never): SubnetPlan {
+  const vpcCidr = fromPropsOrPlatform(network?.vpcCidr, platform.network.vpcCidr, 'network.vpcCidr');
+  const fields = {
+    vpc: vpcCidr.field,
+    public: 'platform.network.loadBalancerCidrs',
+    endpoints: 'network.endpointCidrs',
+    data: 'network.dataCidrs',
+    nodes: 'network.nodeCidrs',
+  };
+  const planned = planSubnets({
+    vpcCidr: vpcCidr.value ?? PLATFORM_DEFAULTS.vpcCidr,
+    groups: { public: platform.network.loadBalancerCidrs, endpoints: network?.endpointCidrs, data: network?.dataCidrs, nodes: network?.nodeCidrs },
+    fields,
+  });
+  if (planned.ok) return planned.plan;
+  const { field, index, message } = planned.problems[0]!;
+  return fail(index === undefined ? fields[field] : `${fields[field]}[${index}]`, message);
 }
 
 const OIDC_PROVIDER_ARN_SHAPE = new RegExp(GITHUB_OIDC_PROVIDER_ARN);

@@ -112,3 +112,15 @@ export function cidrContains(cidr: Cidr, addressText: string): boolean {
 export function cidrCovers(outer: Cidr, inner: Cidr): boolean {
   return outer.family === inner.family && outer.prefix <= inner.prefix && cidrContains(outer, formatAddress(inner.family, inner.address));
 }
+
+/** True when the blocks share an address: one holds the other (CIDR blocks never partly overlap). */
+export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
+  return cidrCovers(a, b) || cidrCovers(b, a);
+}
+
+/** The block cut into `parts` equal blocks (a power of two), in address order. */
+export function splitCidr(cidr: Cidr, parts: number): Cidr[] {
+  const prefix = cidr.prefix + Math.log2(parts);
+  const size = 1n << BigInt(bits(cidr.family) - prefix);
+  return Array.from({ length: parts }, (_, index) => ({ family: cidr.family, address: cidr.address + BigInt(index) * size, prefix }));
+}

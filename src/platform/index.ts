@@ -12,13 +12,21 @@ export {
   arnPartitionProblem,
   availabilityZonesProblem,
   defaultAvailabilityZones,
-  defaultSubnetBlock,
-  parseVpcCidr,
-  SMALLEST_SUBNET_PREFIX,
   ZONE_COUNT,
-  type PlacedSubnetGroup,
   type ZoneProblem,
 } from './definition/aws-network.js';
+export {
+  defaultSubnetBlock,
+  parseVpcCidr,
+  planSubnets,
+  SMALLEST_SUBNET_PREFIX,
+  SUBNET_GROUPS,
+  type SubnetGroup,
+  type SubnetPlan,
+  type SubnetPlanInput,
+  type SubnetPlanResult,
+  type SubnetProblem,
+} from './definition/subnet-plan.js';
 export { EKS_VERSIONS, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS, eksVersion } from './definition/eks-versions.js';
 export type { EksVersion } from './definition/eks-versions.js';
 export * from './derive/index.js';

@@ -460,14 +460,13 @@ describe('SharedStack refuses bad input, naming the construct and the field', ()
     expectInfraError(make(good, { github: { organization: 'someone-else' } }), 'platform.services[0].sourceRepository', /outside the GitHub organization someone-else/);
   });
 
-  test('load balancer CIDRs outside the VPC, overlapping other subnets, or not one-or-three blocks', () => {
-    // platform.yaml's loader refuses a block outside network.vpcCidr; a definition made in code meets the stack's check.
+  test('a bad subnet plan made in code is refused at the field of its block: the loader refuses the same plan in platform.yaml first', () => {
     const outside = { ...good, network: { ...good.network, loadBalancerCidrs: ['192.168.0.0/20'] } };
-    expectInfraError(make(outside), 'platform.network.loadBalancerCidrs (subnet 192.168.0.0/22 of 192.168.0.0/20)', /not inside the VPC CIDR 10\.0\.0\.0\/16 \(platform\.network\.vpcCidr\)/);
-    expectInfraError(make(outside, { network: { vpcCidr: '10.8.0.0/16' } }), 'platform.network.loadBalancerCidrs (subnet 192.168.0.0/22 of 192.168.0.0/20)', /not inside the VPC CIDR 10\.8\.0\.0\/16 \(network\.vpcCidr\)/);
-    const overNodes = { ...good, network: { ...good.network, loadBalancerCidrs: ['10.0.64.0/20'] } };
-    expectInfraError(make(overNodes), 'network.nodeCidrs (subnet 10.0.64.0/20 of 10.0.64.0/18)', /overlaps the public subnet 10\.0\.64\.0\/22/);
-    // The loader refuses a count other than one or three at file:line too; a definition made in code meets the stack's check.
+    expectInfraError(make(outside), 'platform.network.loadBalancerCidrs[0]', /192\.168\.0\.0\/20 is not inside the VPC, 10\.0\.0\.0\/16 \(platform\.network\.vpcCidr\)/);
+    // AND the VPC CIDR a prop gives is named as the prop
+    expectInfraError(make(outside, { network: { vpcCidr: '10.8.0.0/16' } }), 'platform.network.loadBalancerCidrs[0]', /not inside the VPC, 10\.8\.0\.0\/16 \(network\.vpcCidr\)/);
+    // AND a block the props give, overlapping the load balancer block, is the one refused
+    expectInfraError(make(good, { network: { nodeCidrs: ['10.0.8.0/21'] } }), 'network.nodeCidrs[0]', /overlaps platform\.network\.loadBalancerCidrs\[0\], 10\.0\.0\.0\/20: give the node and load balancer subnets separate blocks/);
     const twoBlocks = { ...good, network: { ...good.network, loadBalancerCidrs: ['10.0.0.0/24', '10.0.1.0/24'] } };
     expectInfraError(make(twoBlocks), 'platform.network.loadBalancerCidrs', /one block .* or 3 blocks/);
   });

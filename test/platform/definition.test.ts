@@ -1406,7 +1406,10 @@ describe('the AWS side in platform.yaml: the VPC, its zones, the API endpoint, a
       'platform.yaml:13:36: network.loadBalancerCidrs[1]: 10.0.1.0/29: smaller than /28, the smallest subnet AWS allows; give a larger block',
       'platform.yaml:13:49: network.loadBalancerCidrs[2]: 10.0.0.128/25 overlaps network.loadBalancerCidrs[0], 10.0.0.0/24: give each zone its own block',
     ]);
-    assertProblems(network('  loadBalancerCidrs: ["fd00::/64"]\n'), ['platform.yaml:13:23: network.loadBalancerCidrs[0]: must be an IPv4 CIDR (the VPC is IPv4); found "fd00::/64"']);
+    assertProblems(network('  loadBalancerCidrs: ["fd00::/64"]\n'), ['platform.yaml:13:23: network.loadBalancerCidrs[0]: must be an IPv4 CIDR such as 10.0.0.0/20 (the VPC is IPv4); found "fd00::/64"']);
+    assertProblems(network('  loadBalancerCidrs: [10.0.0.0]\n'), [
+      'platform.yaml:13:23: network.loadBalancerCidrs[0]: must be an IPv4 CIDR such as 10.0.0.0/20; found "10.0.0.0", an address without a prefix length (write 10.0.0.0/32 for this one address)',
+    ]);
     assertProblems(network('  loadBalancerCidrs: [10.0.0.0/26]\n'), []);
     assertProblems(network('  loadBalancerCidrs: [10.0.0.0/18]\n'), [
       'platform.yaml:13:23: network.loadBalancerCidrs[0]: 10.0.0.0/18 overlaps the VPC\'s endpoint subnets, 10.0.16.0/20: kaji places its endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18 (endpoint 10.0.16.0/20, data 10.0.32.0/20, node 10.0.64.0/18); name blocks clear of those, such as the VPC\'s first /20, 10.0.0.0/20',

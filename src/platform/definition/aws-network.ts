@@ -1,9 +1,9 @@
-// The AWS network values of platform.yaml (network.vpcCidr,
-// network.availabilityZones, platform.apiEndpointCidrs): their defaults and
-// checks, in one place for the loader (which reports them at file:line) and
-// the CDK stacks (which check a definition made in code, and their props).
-import { cidrCovers, formatCidr, parseCidr, type Cidr } from '../cidr.js';
-import { INTERNET_EXCEPT } from '../types.js';
+// The AWS values of platform.yaml besides the VPC's addresses (subnet-plan.ts):
+// network.availabilityZones, platform.apiEndpointCidrs, ARN partitions; their
+// defaults and checks, in one place for the loader (which reports them at
+// file:line) and the CDK stacks (which check a definition made in code, and
+// their props).
+import { parseCidr } from '../cidr.js';
 
 /**
  * Zone letters of regions whose first three are not a, b, c for new
@@ -23,12 +23,6 @@ const TWO_ZONE_REGIONS: readonly string[] = ['us-west-1'];
 
 /** The number of zones the shared VPC spans (the messages say "three"): every subnet group has one subnet per zone. */
 export const ZONE_COUNT = 3;
-
-/** The smallest subnet AWS allows (/28). */
-export const SMALLEST_SUBNET_PREFIX = 28;
-
-/** A subnet group given as one block is cut into this many equal parts (the next power of two of ZONE_COUNT), the first ZONE_COUNT used. */
-export const ONE_BLOCK_PARTS = 2 ** Math.ceil(Math.log2(ZONE_COUNT));
 
 /** Three availability zone names for a region, with no lookup; undefined where the names cannot be known offline. */
 export function defaultAvailabilityZones(region: string): readonly string[] | undefined {
@@ -58,67 +52,6 @@ export function availabilityZonesProblem(region: string, zones: readonly string[
   const index = zones.findIndex((zone) => !shape.test(zone));
   if (index >= 0) return { index, message: `must be a zone of ${region} (the platform's region) such as ${region}a; found ${JSON.stringify(zones[index])}` };
   return undefined;
-}
-
-/** The private ranges a VPC may use: those the `internet` egress excludes (INTERNET_EXCEPT, but link-local). */
-const PRIVATE_RANGES = INTERNET_EXCEPT.filter((range) => !range.startsWith('169.254.'));
-
-/** VPCs in AWS are /16 to /28; kaji's default subnet places (up to VPC base + 127.255) need a /16 or /17. */
-const LARGEST_VPC = 16;
-const SMALLEST_VPC = 17;
-
-/** The shared VPC's CIDR parsed, or the problem with it (worded to follow the field's name). */
-export function parseVpcCidr(text: string): { readonly ok: true; readonly cidr: Cidr } | { readonly ok: false; readonly problem: string } {
-  const parsed = parseCidr(text, 'an IPv4 CIDR such as 10.0.0.0/16');
-  if (!parsed.ok) return parsed;
-  const { cidr } = parsed;
-  if (cidr.family !== 4) return { ok: false, problem: `must be an IPv4 CIDR such as 10.0.0.0/16 (the VPC is IPv4); found ${JSON.stringify(text)}` };
-  if (cidr.prefix < LARGEST_VPC || cidr.prefix > SMALLEST_VPC) {
-    return {
-      ok: false,
-      problem: `must be a /${LARGEST_VPC} or /${SMALLEST_VPC} block (AWS allows /16 at most; kaji places the endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18); found ${text}`,
-    };
-  }
-  // The `internet` egress excludes these ranges only: a VPC elsewhere would let it reach every pod.
-  if (!PRIVATE_RANGES.some((range) => rangeHolds(range, cidr))) {
-    return { ok: false, problem: `must be inside a private range (${PRIVATE_RANGES.join(', ')}), which the services' "internet" egress excludes; found ${text}` };
-  }
-  return parsed;
-}
-
-function rangeHolds(rangeText: string, cidr: Cidr): boolean {
-  const range = parseCidr(rangeText);
-  return range.ok && cidrCovers(range.cidr, cidr);
-}
-
-/** The VPC's subnet groups besides the public one (loadBalancerCidrs), which kaji places itself. */
-export type PlacedSubnetGroup = 'endpoints' | 'data' | 'nodes';
-
-/** Where each placed group is by default: its offset from the VPC base address and its prefix length. */
-const DEFAULT_PLACES: Readonly<Record<PlacedSubnetGroup, { readonly offset: bigint; readonly prefix: number }>> = {
-  endpoints: { offset: 16n << 8n, prefix: 20 },
-  data: { offset: 32n << 8n, prefix: 20 },
-  nodes: { offset: 64n << 8n, prefix: 18 },
-};
-
-/** The block a placed group takes in a VPC by default, e.g. 10.0.64.0/18 for the nodes of 10.0.0.0/16. */
-export function defaultSubnetBlock(vpc: Cidr, group: PlacedSubnetGroup): Cidr {
-  const place = DEFAULT_PLACES[group];
-  return { family: 4, address: vpc.address + place.offset, prefix: place.prefix };
-}
-
-/** The placed group a load balancer block overlaps in the VPC, with its block, if any. */
-export function placedSubnetOverlap(vpc: Cidr, block: Cidr): { readonly group: PlacedSubnetGroup; readonly block: Cidr } | undefined {
-  for (const group of Object.keys(DEFAULT_PLACES) as PlacedSubnetGroup[]) {
-    const placed = defaultSubnetBlock(vpc, group);
-    if (cidrCovers(placed, block) || cidrCovers(block, placed)) return { group, block: placed };
-  }
-  return undefined;
-}
-
-/** The load balancer subnets when platform.yaml names none: the VPC's first /20, as the default VPC 10.0.0.0/16 gives 10.0.0.0/20. */
-export function defaultLoadBalancerCidrs(vpc: Cidr): string[] {
-  return [formatCidr({ family: 4, address: vpc.address, prefix: 20 })];
 }
 
 /** The problem with one CIDR that may reach a cluster's public API endpoint, if any (worded to follow the field's name). */

@@ -15,7 +15,7 @@ import type { Alias, Document, Node as YamlNode } from 'yaml';
 import { canonicalQuantity, ceilToScale, compareQuantities, exceedsInt64, parseQuantity } from '../../kube/index.js';
 import type { Quantity } from '../../kube/index.js';
 import { didYouMean, fileErrorReason, OVER_EXPANDED_MESSAGE, overExpandedPath } from '../../kube/index.js';
-import { cidrCovers, formatCidr, parseCidr, type Cidr } from '../cidr.js';
+import { parseCidr } from '../cidr.js';
 import { SHARED_STACK_PART } from '../stack-name.js';
 import { argoCdHost } from '../derive/argocd.js';
 import { RESERVED_NAMESPACES, RESERVED_SERVICE_NAMES } from '../types.js';
@@ -37,21 +37,9 @@ import type {
   ServiceDefinition,
   WebhookFailurePolicy,
 } from '../types.js';
-import {
-  apiEndpointCidrProblem,
-  arnPartitionProblem,
-  availabilityZonesProblem,
-  defaultAvailabilityZones,
-  defaultLoadBalancerCidrs,
-  defaultSubnetBlock,
-  parseVpcCidr,
-  ONE_BLOCK_PARTS,
-  placedSubnetOverlap,
-  SMALLEST_SUBNET_PREFIX,
-  ZONE_COUNT,
-  type PlacedSubnetGroup,
-} from './aws-network.js';
+import { apiEndpointCidrProblem, arnPartitionProblem, availabilityZonesProblem, defaultAvailabilityZones } from './aws-network.js';
 import { cronScheduleProblem } from './cron.js';
+import { defaultLoadBalancerCidrs, parseVpcCidr, planSubnets, type SubnetPlanInput } from './subnet-plan.js';
 import { eksVersion, EKS_VERSIONS_CHECKED_ON, SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { PlatformError, PlatformErrors } from './errors.js';
 import { headroomShare, headroomSplit } from './headroom-share.js';
@@ -507,61 +495,33 @@ function checkNetwork(data: Raw, problems: ProblemList): void {
   const vpcText = network.vpcCidr ?? PLATFORM_DEFAULTS.vpcCidr;
   const vpc = typeof vpcText === 'string' ? parseVpcCidr(vpcText) : undefined;
   if (vpc?.ok === false) problems.add({ path: ['network', 'vpcCidr'], message: vpc.problem });
-  if (Array.isArray(network.loadBalancerCidrs)) checkLoadBalancerCidrs(network.loadBalancerCidrs, vpc?.ok ? vpc.cidr : undefined, problems);
+  // Items that are no string are the schema's to report.
+  const given = network.loadBalancerCidrs;
+  if (vpc?.ok && (given === undefined || (Array.isArray(given) && given.every((item) => typeof item === 'string')))) {
+    checkSubnetPlan(vpcText as string, (given as string[] | undefined) ?? defaultLoadBalancerCidrs(vpc.cidr), problems);
+  }
   checkAvailabilityZones(data, network, problems);
 }
 
-/**
- * The load balancer blocks become the VPC's public subnets (src/infra/private/network.ts): one block cut into a
- * subnet per zone, or one block per zone; IPv4, each subnet /28 or larger, apart from each other, inside the VPC
- * and clear of the subnets kaji places there.
- */
-function checkLoadBalancerCidrs(texts: readonly unknown[], vpc: Cidr | undefined, problems: ProblemList): void {
-  const field = ['network', 'loadBalancerCidrs'];
-  if (texts.length !== 1 && texts.length !== ZONE_COUNT) {
-    problems.add({ path: field, message: `must hold one block (cut into one subnet per availability zone) or ${ZONE_COUNT} blocks (one per zone, in zone order); found ${texts.length}` });
-  }
-  const blocks: { index: number; cidr: Cidr }[] = [];
-  texts.forEach((text, index) => {
-    if (typeof text !== 'string') return;
-    const path = [...field, index];
-    const parsed = parseCidr(text);
-    if (!parsed.ok) return problems.add({ path, message: parsed.problem });
-    if (parsed.cidr.family !== 4) return problems.add({ path, message: `must be an IPv4 CIDR (the VPC is IPv4); found ${JSON.stringify(text)}` });
-    const subnetPrefix = texts.length === 1 ? parsed.cidr.prefix + Math.log2(ONE_BLOCK_PARTS) : parsed.cidr.prefix;
-    if (subnetPrefix > SMALLEST_SUBNET_PREFIX) {
-      const cut = texts.length === 1 ? `, cut into ${ONE_BLOCK_PARTS} for the zones, gives /${subnetPrefix} subnets` : '';
-      return problems.add({ path, message: `${text}${cut}: smaller than /${SMALLEST_SUBNET_PREFIX}, the smallest subnet AWS allows; give a larger block` });
-    }
-    const clash = blocks.find((other) => cidrCovers(other.cidr, parsed.cidr) || cidrCovers(parsed.cidr, other.cidr));
-    if (clash) return problems.add({ path, message: `${text} overlaps network.loadBalancerCidrs[${clash.index}], ${formatCidr(clash.cidr)}: give each zone its own block` });
-    blocks.push({ index, cidr: parsed.cidr });
-    // The shared stack makes these the VPC's public subnets: outside it, they are no subnet at all.
-    if (vpc) checkLoadBalancerPlace(path, vpc, parsed.cidr, problems);
-  });
-}
+/** platform.yaml's side of the fields the subnet plan names: the endpoint, data and node subnets are at their default places. */
+const SUBNET_PLAN_FIELDS: SubnetPlanInput['fields'] = {
+  vpc: 'network.vpcCidr',
+  public: 'network.loadBalancerCidrs',
+  endpoints: 'network.vpcCidr',
+  data: 'network.vpcCidr',
+  nodes: 'network.vpcCidr',
+};
 
-/** A load balancer block is one of the VPC's public subnets: inside the VPC, clear of the subnets kaji places there. */
-function checkLoadBalancerPlace(path: Segment[], vpc: Cidr, block: Cidr, problems: ProblemList): void {
-  const text = formatCidr(block);
-  if (!cidrCovers(vpc, block)) {
-    problems.add({ path, message: `${text} is not inside the VPC, ${formatCidr(vpc)} (network.vpcCidr): the load balancer subnets are the VPC's public subnets; name blocks inside it, or change vpcCidr` });
-    return;
+/** The shared stack's subnet plan (subnet-plan.ts) of the load balancer blocks in the VPC, its problems at their fields. */
+function checkSubnetPlan(vpcCidr: string, loadBalancerCidrs: readonly string[], problems: ProblemList): void {
+  const planned = planSubnets({ vpcCidr, groups: { public: loadBalancerCidrs, endpoints: undefined, data: undefined, nodes: undefined }, fields: SUBNET_PLAN_FIELDS });
+  if (planned.ok) return;
+  for (const { field, index, message } of planned.problems) {
+    // The other groups are at kaji's places in the VPC: only the VPC CIDR moves them.
+    const path: Segment[] = field === 'public' ? ['network', 'loadBalancerCidrs'] : ['network', 'vpcCidr'];
+    problems.add({ path: index === undefined ? path : [...path, index], message });
   }
-  const overlap = placedSubnetOverlap(vpc, block);
-  if (overlap === undefined) return;
-  const placed = PLACED_GROUPS.map(([group, word]) => `${word} ${formatCidr(defaultSubnetBlock(vpc, group))}`).join(', ');
-  problems.add({
-    path,
-    message: `${text} overlaps the VPC's ${new Map(PLACED_GROUPS).get(overlap.group)} subnets, ${formatCidr(overlap.block)}: kaji places its endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18 (${placed}); name blocks clear of those, such as the VPC's first /20, ${defaultLoadBalancerCidrs(vpc)[0]}`,
-  });
 }
-
-const PLACED_GROUPS: readonly (readonly [PlacedSubnetGroup, string])[] = [
-  ['endpoints', 'endpoint'],
-  ['data', 'data'],
-  ['nodes', 'node'],
-];
 
 /** The zones the VPC spans: three of platform.region, named where the region's cannot be known offline. */
 function checkAvailabilityZones(data: Raw, network: Raw, problems: ProblemList): void {
