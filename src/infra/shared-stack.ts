@@ -24,7 +24,7 @@ import {
   type ServiceDefinition,
   type SubnetPlan,
 } from '../platform/index.js';
-import { GITHUB_OIDC_PROVIDER_ARN, HOSTED_ZONE_ID, PATTERN_MESSAGES } from '../platform/definition/schema.js';
+import { GITHUB_OIDC_PROVIDER_ARN, HOSTED_ZONE_ID, PATTERN_MESSAGES, SOURCE_REPOSITORY } from '../platform/definition/schema.js';
 import { suppress } from './nag.js';
 import {
   GITHUB_OIDC_AUDIENCE,
@@ -171,7 +171,6 @@ const ECR_PUSH_ACTIONS = [
   'ecr:PutImage',
   'ecr:BatchGetImage',
 ];
-const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 
 /**
  * Endpoint services AWS PrivateLink offers no private DNS for ("AWS
@@ -497,6 +496,7 @@ function subnetPlan(platform: PlatformDefinition, network: SharedNetworkProps | 
 
 const OIDC_PROVIDER_ARN_SHAPE = new RegExp(GITHUB_OIDC_PROVIDER_ARN);
 const HOSTED_ZONE_ID_SHAPE = new RegExp(HOSTED_ZONE_ID);
+const SOURCE_REPOSITORY_SHAPE = new RegExp(SOURCE_REPOSITORY);
 
 /** The provider's ARN, checked: a GitHub Actions provider of the platform's account (a role trusts only its own account's providers). */
 function checkOidcProviderArn(arn: Sourced<string>, { account, region }: { account: string; region: string }, fail: (field: string, message: string) => never): string {
@@ -532,7 +532,7 @@ function checkService(
     );
   }
   if (service.sourceRepository !== undefined) {
-    if (!GITHUB_REPOSITORY.test(service.sourceRepository)) {
+    if (!SOURCE_REPOSITORY_SHAPE.test(service.sourceRepository)) {
       fail(`${field}.sourceRepository`, `of service ${service.name} must be a GitHub repository as owner/name, e.g. "example-labs/${service.name}"; found ${JSON.stringify(service.sourceRepository)}`);
     }
     const owner = service.sourceRepository.split('/')[0]!;

@@ -10,6 +10,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { loadPlatform, type PlatformDefinition } from '../../src/platform/index.js';
 import { ClusterStack, type ClusterStackProps } from '../../src/infra/cluster-stack.js';
 import { InfraError } from '../../src/infra/errors.js';
+import { validatePlatformInfo } from '../../src/infra/private/platform-info.js';
 import { testApp, testNetwork } from './helpers.js';
 
 const platform = await loadPlatform(fileURLToPath(new URL('../../examples/labs/platform.yaml', import.meta.url)));
@@ -59,6 +60,16 @@ describe('ClusterStack: the platform\'s account, region and domain', () => {
     expectInfraError(() => build(withInfo((info) => (info.account = 111122223333))), 'platform.platform.account', /found 111122223333/);
     expectInfraError(() => build(withInfo((info) => (info.region = 'Tokyo'))), 'platform.platform.region', /AWS region such as "eu-west-1"; found "Tokyo"/);
     expectInfraError(() => build(withInfo((info) => (info.domain = 'Labs.Example.com.'))), 'platform.platform.domain', /lowercase DNS name/);
+  });
+
+  test('a region, account and domain platform.yaml accepts pass: the stacks check them by platform.yaml\'s rules', () => {
+    const accept = (field: string, value: string): void =>
+      validatePlatformInfo(withInfo((info) => (info[field] = value)), undefined, (at, message) => assert.fail(`${at} ${message}`));
+    accept('region', 'eu-west-10');
+    accept('region', 'us-isob-east-1');
+    accept('domain', 'labs.example.internal1');
+    // AND a label past DNS's 63 characters is refused there and here
+    expectInfraError(() => build(withInfo((info) => (info.domain = `${'a'.repeat(64)}.example.com`))), 'platform.platform.domain', /lowercase DNS name/);
   });
 
   test('an env other than platform.yaml\'s account and region is refused', () => {

@@ -488,11 +488,25 @@ describe('errors: schema', () => {
       'platform.yaml:2:9: platform.name: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; found "Labs"',
       'platform.yaml:3:11: platform.region: must be an AWS region such as eu-west-1 or us-east-2; found "Ireland"',
       'platform.yaml:4:12: platform.account: must be a 12-digit AWS account ID such as "111122223333" (quote it, so YAML keeps leading zeros); found "1111"',
-      'platform.yaml:5:11: platform.domain: must be a lowercase DNS name such as labs.example.com (labels of letters, digits and "-", separated by dots); found "https://labs.example.com"',
+      'platform.yaml:5:11: platform.domain: must be a lowercase DNS name such as labs.example.com (labels of at most 63 letters, digits and "-", separated by dots); found "https://labs.example.com"',
       'platform.yaml:7:8: manifests.url: must be a git URL Argo CD can clone: https://..., ssh://... or git@host:owner/repo.git; found "github.com/labs/manifests"',
       'platform.yaml:14:15: teams[0].identity: must be an IAM role ARN such as arn:aws:iam::111122223333:role/team-blog; found "arn:aws:iam::111122223333:user/blog"',
-      'platform.yaml:20:23: services[0].sourceRepository: must be a GitHub repository as owner/name, such as labs/antenna; found "https://github.com/labs/antenna"',
+      'platform.yaml:20:23: services[0].sourceRepository: must be a GitHub repository as owner/name, such as labs/antenna (an owner of at most 39 characters, a name of at most 100); found "https://github.com/labs/antenna"',
     ]);
+  });
+
+  test('a DNS label past 63 characters and a GitHub owner or repository name past GitHub\'s lengths are refused here, not by the shared stack', () => {
+    const label = 'a'.repeat(64);
+    assertProblems(edit('domain: labs.example.com', `domain: ${label}.example.com`), [
+      `platform.yaml:5:11: platform.domain: must be a lowercase DNS name such as labs.example.com (labels of at most 63 letters, digits and "-", separated by dots); found "${label}.example.com"`,
+    ]);
+    assertProblems(withServices(`    sourceRepository: ${'o'.repeat(40)}/antenna\n`), [
+      `platform.yaml:20:23: services[0].sourceRepository: must be a GitHub repository as owner/name, such as labs/antenna (an owner of at most 39 characters, a name of at most 100); found "${'o'.repeat(40)}/antenna"`,
+    ]);
+    // AND GitHub's longest names are kept
+    const longest = `${'o'.repeat(39)}/${'n'.repeat(100)}`;
+    assert.equal(parsePlatform(withServices(`    sourceRepository: ${longest}\n`), FILE).services[0]!.sourceRepository, longest);
+    assert.equal(parsePlatform(edit('domain: labs.example.com', `domain: ${'a'.repeat(63)}.example.com`), FILE).platform.domain, `${'a'.repeat(63)}.example.com`);
   });
 
   test('the branch is a git branch name and the path a folder inside the repository (never an option, never outside)', () => {

@@ -7,12 +7,18 @@ import type * as cdk from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
 import { describe } from '../../kube/shapes.js';
 import type { PlatformDefinition } from '../../platform/index.js';
+import { AWS_ACCOUNT, AWS_REGION, DNS_NAME } from '../../platform/definition/schema.js';
 import { InfraError } from '../errors.js';
 
 /** The path a construct `id` under `scope` will have, for errors raised before it exists (before super()). */
 export function constructPathOf(scope: Construct, id: string): string {
   return scope.node.path === '' ? id : `${scope.node.path}/${id}`;
 }
+
+// platform.yaml's own rules (schema.ts): a definition the loader accepts meets them.
+const ACCOUNT_SHAPE = new RegExp(AWS_ACCOUNT);
+const REGION_SHAPE = new RegExp(AWS_REGION);
+const DOMAIN_SHAPE = new RegExp(DNS_NAME);
 
 /** The sections of a definition the stacks read, as loadPlatform returns them: lists, and maps. */
 const LIST_SECTIONS = ['clusters', 'teams', 'services'] as const;
@@ -27,15 +33,15 @@ export function validatePlatformInfo(platform: PlatformDefinition, env: cdk.Envi
   const info: Partial<Record<keyof PlatformDefinition['platform'], unknown>> = platform?.platform ?? {};
   if (!info.name) fail('platform.platform.name', 'is missing: name the platform (a DNS label such as "labs"); it names the stacks, clusters, VPC, tags and roles');
   if (!info.account) fail('platform.platform.account', 'is missing: give the 12-digit AWS account ID the platform is deployed to');
-  if (typeof info.account !== 'string' || !/^\d{12}$/.test(info.account)) {
+  if (typeof info.account !== 'string' || !ACCOUNT_SHAPE.test(info.account)) {
     fail('platform.platform.account', `must be a 12-digit AWS account ID (a string); found ${JSON.stringify(info.account)}`);
   }
   if (!info.region) fail('platform.platform.region', 'is missing: give the AWS region the platform runs in, e.g. "eu-west-1"');
-  if (typeof info.region !== 'string' || !/^[a-z]{2}(?:-[a-z]+)+-\d$/.test(info.region)) {
+  if (typeof info.region !== 'string' || !REGION_SHAPE.test(info.region)) {
     fail('platform.platform.region', `must be an AWS region such as "eu-west-1"; found ${JSON.stringify(info.region)}`);
   }
   if (!info.domain) fail('platform.platform.domain', 'is missing: give the DNS domain the public hosts live under, e.g. "labs.example.com"; the shared stack creates or imports its hosted zone');
-  if (typeof info.domain !== 'string' || !/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(info.domain)) {
+  if (typeof info.domain !== 'string' || info.domain.length > 253 || !DOMAIN_SHAPE.test(info.domain)) {
     fail('platform.platform.domain', `must be a lowercase DNS name such as "labs.example.com"; found ${JSON.stringify(info.domain)}`);
   }
   validateSections(platform, fail);

@@ -75,7 +75,8 @@ export function defaultWebhookImage(account: string, region: string): string {
 export const INTERNET = 'internet';
 
 export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-export const DNS_NAME = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** Labels of at most 63 characters (DNS's limit; Kubernetes and Route 53 refuse longer ones). */
+export const DNS_NAME = '^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
 export const AWS_ACCOUNT = '^[0-9]{12}$';
 export const AWS_REGION = '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$';
 export const QUANTITY = '^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$';
@@ -91,7 +92,8 @@ export const IMAGE_REPOSITORY =
   '^([a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$';
 /** An image reference with a tag or a digest (the webhook image: never an implicit latest). */
 export const IMAGE_REFERENCE = `${IMAGE_REPOSITORY.slice(0, -1)}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$`;
-export const SOURCE_REPOSITORY = '^[A-Za-z0-9][-A-Za-z0-9]*/[A-Za-z0-9._-]+$';
+/** GitHub's limits: an owner of at most 39 characters, a repository name of at most 100. */
+export const SOURCE_REPOSITORY = '^[A-Za-z0-9][-A-Za-z0-9]{0,38}/[A-Za-z0-9._-]{1,100}$';
 export const INSTANCE_CATEGORY = '^[a-z]+$';
 export const INSTANCE_FAMILY = '^[a-z][a-z0-9-]*$';
 /** A Karpenter duration (Go's units s, m and h, e.g. 720h or 1h30m), or Never. */
@@ -122,7 +124,7 @@ export const CLAIM_NAME = '^\\S+$';
 /** What a value must look like, by the pattern it failed (said after "must be"). */
 export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [DNS_LABEL]: 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
-  [DNS_NAME]: 'a lowercase DNS name such as labs.example.com (labels of letters, digits and "-", separated by dots)',
+  [DNS_NAME]: 'a lowercase DNS name such as labs.example.com (labels of at most 63 letters, digits and "-", separated by dots)',
   [AWS_ACCOUNT]: 'a 12-digit AWS account ID such as "111122223333" (quote it, so YAML keeps leading zeros)',
   [AWS_REGION]: 'an AWS region such as eu-west-1 or us-east-2',
   [QUANTITY]: 'a Kubernetes quantity: cpu such as "500m" or 2, memory such as "512Mi" or "4Gi"',
@@ -133,7 +135,7 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [AVAILABILITY_ZONE]: 'an availability zone name such as eu-west-1a',
   [IMAGE_REPOSITORY]: 'an image repository without tag or digest, such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/antenna',
   [IMAGE_REFERENCE]: 'an image with its tag or digest, such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/kaji:0.1.0',
-  [SOURCE_REPOSITORY]: 'a GitHub repository as owner/name, such as labs/antenna',
+  [SOURCE_REPOSITORY]: 'a GitHub repository as owner/name, such as labs/antenna (an owner of at most 39 characters, a name of at most 100)',
   [INSTANCE_CATEGORY]: 'an EC2 instance category such as c, m or r',
   [INSTANCE_FAMILY]: 'an EC2 instance family such as m7g or c6i',
   [GIT_BRANCH]: 'a git branch name such as main or release/2026 (no spaces or ~^:?*[\\, no ".." or "@{"; not starting with "-" or ".", not ending with "/", "." or ".lock"; not HEAD)',
