@@ -393,6 +393,10 @@ describe('custom checks: configuration errors', () => {
     ['target: Controller\nschema: {}\nmutations: [{op: add, path: a, value: 1}]', 'customChecks.myCheck.mutations[0].path', /JSON Pointer/],
     ['target: Controller\nschema: {}\ncontrollers: {include: Deployment}', 'customChecks.myCheck.controllers.include', /list of strings/],
     ['target: Controller\nschema: {}\nsucessMessage: hi', 'customChecks.myCheck.sucessMessage', /unknown key/],
+    // A keyword Ajv does not know would check nothing (Polaris's validator ignores it): refused, with the likely one.
+    ['target: Container\nschema: {properties: {image: {patern: "^ecr"}}}', 'customChecks.myCheck.schema', /^unknown schema keyword "patern" \(did you mean "pattern"\?\): a misspelt keyword would check nothing/],
+    ['target: Controller\nschema: {requried: [spec]}', 'customChecks.myCheck.schema', /unknown schema keyword "requried" \(did you mean "required"\?\)/],
+    ['target: Container\nschema: {}\ncontainers: {exclude: [container, initcontainer]}', 'customChecks.myCheck.containers.exclude[1]', /^"initcontainer" is not a container type \(did you mean "initContainer"\?\): use container or initContainer$/],
     ['- a list', 'customChecks.myCheck', /must be a mapping/],
   ];
   for (const [yamlText, path, reason] of cases) {
@@ -409,5 +413,12 @@ describe('custom checks: configuration errors', () => {
     const [outcome] = outcomes(definition, deployment());
     assert.equal(outcome?.passed, false);
     assert.match(outcome?.details[0] ?? '', /invalid schema/);
+  });
+
+  test('a templated schema with an unknown keyword fails the object, naming the keyword, rather than passing it', () => {
+    const definition = check('target: Controller\nschemaString: "{{ if .metadata.name }}minProperties: 1\\nrequried: [nope]{{ end }}"');
+    const [outcome] = outcomes(definition, deployment());
+    assert.equal(outcome?.passed, false);
+    assert.match(outcome?.details[0] ?? '', /unknown schema keyword "requried" \(did you mean "required"\?\)/);
   });
 });

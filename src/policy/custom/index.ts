@@ -7,7 +7,7 @@
 // validated (JSON Schema 2019-09 with `resourceMinimum` / `resourceMaximum`).
 // `additionalSchemas` require, per kind, at least one object of that kind in
 // the same namespace that validates.
-import { apiGroupOf, isObject, splitGroupKind, valueText, type JsonObject, type JsonValue } from '../../kube/index.js';
+import { apiGroupOf, didYouMean, isObject, splitGroupKind, valueText, type JsonObject, type JsonValue } from '../../kube/index.js';
 import { ConfigError } from '../errors.js';
 import { HANDLED_TARGETS, type CheckDefinition, type CheckInput, type IncludeExclude, type PatchOperation, type RelatedObjects } from '../types.js';
 import { GoTemplateError, parseGoTemplate, type GoTemplate } from './gotemplate.js';
@@ -82,7 +82,7 @@ export function compileCustomCheck(id: string, raw: unknown, where: string, opti
   const main = readMainSchema(entry, where, compiler);
   const additional = readAdditionalSchemas(entry, where, compiler);
   const controllers = readIncludeExclude(entry.controllers, `${where}.controllers`);
-  const containers = readIncludeExclude(entry.containers, `${where}.containers`);
+  const containers = readIncludeExclude(entry.containers, `${where}.containers`, CONTAINER_TYPES);
   const mutations = readMutations(entry.mutations, `${where}.mutations`);
 
   // The main schema is judged when the object is checked; the additional
@@ -177,7 +177,11 @@ function readString(value: JsonValue | undefined, path: string): string | undefi
   return value;
 }
 
-function readIncludeExclude(value: JsonValue | undefined, path: string): IncludeExclude | undefined {
+/** What `containers.include` / `exclude` name, as the engine tells containers apart (case and all). */
+const CONTAINER_TYPES = ['container', 'initContainer'];
+
+/** An include/exclude mapping; with `known`, each value must be one of them (a misspelt one would include or exclude nothing). */
+function readIncludeExclude(value: JsonValue | undefined, path: string, known?: readonly string[]): IncludeExclude | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isObject(value)) throw new ConfigError(`must be a mapping with include and/or exclude lists, found ${describe(value)}`, path);
   const out: { include?: string[]; exclude?: string[] } = {};
@@ -186,6 +190,11 @@ function readIncludeExclude(value: JsonValue | undefined, path: string): Include
     if (list === null) continue;
     if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) {
       throw new ConfigError(`must be a list of strings, found ${describe(list)}`, `${path}.${key}`);
+    }
+    const unknown = known ? (list as string[]).findIndex((item) => !known.includes(item)) : -1;
+    if (unknown >= 0) {
+      const item = (list as string[])[unknown]!;
+      throw new ConfigError(`"${item}" is not a container type${didYouMean(item, known!)}: use ${known!.join(' or ')}`, `${path}.${key}[${unknown}]`);
     }
     out[key] = list as string[];
   }

@@ -5,7 +5,7 @@ import Ajv2019 from 'ajv/dist/2019.js';
 import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import { parse as parseYaml, type ParseOptions, type SchemaOptions, type DocumentOptions } from 'yaml';
-import { compareQuantities, jsonEqual, parseQuantity, pathText, setOwn, valueText, type JsonValue, type Quantity } from '../../kube/index.js';
+import { compareQuantities, didYouMean, jsonEqual, parseQuantity, pathText, setOwn, valueText, type JsonValue, type Quantity } from '../../kube/index.js';
 import { goRegExp, GoRegexError } from './goregex.js';
 import { formatFloat } from './gotemplate.js';
 
@@ -83,6 +83,8 @@ export class SchemaCompiler {
       validate = this.ajv.compile(schema);
     } catch (error) {
       if (error instanceof GoRegexError) throw new SchemaError('pattern', `invalid pattern: ${error.message}`);
+      const unknown = /^strict mode: unknown keyword: "(.*)"$/.exec((error as Error).message)?.[1];
+      if (unknown !== undefined) throw new SchemaError('schema', this.unknownKeywordMessage(unknown));
       throw new SchemaError('schema', `invalid schema: ${(error as Error).message}`);
     }
     return {
@@ -91,6 +93,15 @@ export class SchemaCompiler {
       },
     };
   }
+
+  /**
+   * Ajv refuses a keyword it does not know (strictSchema), where a JSON Schema validator such as Polaris's
+   * ignores it: a `patern:` would switch the check off, in CI and in the webhook, with nothing said.
+   */
+  private unknownKeywordMessage(keyword: string): string {
+    const known = Object.keys(this.ajv.RULES.keywords);
+    return `unknown schema keyword "${keyword}"${didYouMean(keyword, known)}: a misspelt keyword would check nothing; use JSON Schema's keywords (draft 2019-09) or resourceMinimum/resourceMaximum`;
+  }
 }
 
 const VALID: SchemaVerdict = { valid: true, errors: [] };
@@ -98,7 +109,9 @@ const VALID: SchemaVerdict = { valid: true, errors: [] };
 function createAjv(): Ajv {
   const regExp = Object.assign((pattern: string) => goRegExp(pattern), { code: 'goRegExp' });
   const ajv = new Ajv2019.default({
+    // Unknown keywords refused (see unknownKeywordMessage); Ajv's other strict rules would refuse schemas Polaris takes.
     strict: false,
+    strictSchema: true,
     allErrors: false,
     validateFormats: false,
     logger: false,
