@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { fileErrorReason } from '../kube/index.js';
-import { loadPolicyConfig, parsePolicyConfig, readPolicyText } from '../policy/index.js';
+import { loadPolicyConfig, parsePolicyFile, readPolicyText } from '../policy/index.js';
 import { parseTenants } from '../platform/boundaries/index.js';
 import {
   createWebhookServer,
@@ -21,6 +21,7 @@ import type { Outcome } from './program.js';
 
 interface WebhookFlags {
   config?: string;
+  mergeConfig?: boolean;
   tenants?: string;
   port: number;
   host: string;
@@ -57,6 +58,7 @@ export function registerWebhook(program: Command, io: Io, outcome: Outcome): voi
         '  kaji webhook --tls-cert /etc/kaji/tls/tls.crt --tls-key /etc/kaji/tls/tls.key --config /etc/kaji/policy/polaris.yaml --tenants /etc/kaji/tenants/tenants.json\n',
     )
     .option('-c, --config <file>', "policy configuration (Polaris format); default: Polaris's built-in defaults")
+    .option('--merge-config', 'merge --config into the defaults instead of replacing them, as kaji check --merge-config does (on reload too)')
     .option(
       '--tenants <file>',
       "tenant boundaries, per tenant namespace: the kaji-webhook-tenants ConfigMap kaji synth generates (clusters/<cluster>/platform/webhook/tenants.yaml) or its tenants.json; watched and reloaded like --config; default: the policy alone",
@@ -83,9 +85,10 @@ export function registerWebhook(program: Command, io: Io, outcome: Outcome): voi
 async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
   if (flags.selfSigned && (flags.tlsCert || flags.tlsKey)) throw new UsageError('use either --tls-cert and --tls-key, or --self-signed');
   if (!flags.selfSigned && !(flags.tlsCert && flags.tlsKey)) throw new UsageError('HTTPS needs --tls-cert FILE and --tls-key FILE (or --self-signed)');
+  if (flags.mergeConfig && !flags.config) throw new UsageError('--merge-config needs --config FILE');
   // The policy text is read once, and the watcher starts from it (a change in between is still seen).
   const policyText = flags.config ? await readPolicyText(flags.config) : undefined;
-  const initial = policyText === undefined ? await loadPolicyConfig() : parsePolicyConfig(policyText, flags.config!);
+  const initial = policyText === undefined ? await loadPolicyConfig() : parsePolicyFile(policyText, flags.config!, flags.mergeConfig);
   const tenantsText = flags.tenants ? await readText(flags.tenants, '--tenants') : undefined;
   let tenants = tenantsText === undefined ? undefined : readTenants(tenantsText, flags.tenants!);
   const tls = flags.selfSigned ? await selfSigned(io) : await readTlsPair(flags.tlsCert!, flags.tlsKey!);
@@ -124,7 +127,7 @@ async function runWebhook(flags: WebhookFlags, io: Io): Promise<number> {
           if ('config' in change) current = change.config;
           server.configReloaded('error' in change ? change.error : undefined);
         },
-        { initialText: policyText },
+        { initialText: policyText, merge: flags.mergeConfig },
       )
     : undefined;
   const tenantsWatcher: ConfigWatcher | undefined = flags.tenants

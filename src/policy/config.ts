@@ -37,8 +37,12 @@ export interface LoadConfigOptions {
 /** Loads, merges and validates a policy configuration. Throws ConfigError naming the file, line and key. */
 export async function loadPolicyConfig(options: LoadConfigOptions = {}): Promise<PolicyConfig> {
   if (!options.file) return defaultPolicyConfig();
-  const text = await readPolicyText(options.file);
-  return parsePolicyConfig(text, options.file, options.merge ? DEFAULT_CONFIG_YAML : undefined);
+  return parsePolicyFile(await readPolicyText(options.file), options.file, options.merge);
+}
+
+/** A configuration file's text read as `--config` (alone) or `--config` with `--merge-config` (`merge`: over the defaults) read it. */
+export function parsePolicyFile(text: string, file: string, merge = false): PolicyConfig {
+  return parsePolicyConfig(text, file, merge ? DEFAULT_CONFIG_YAML : undefined);
 }
 
 /** The text of a configuration file; ConfigError when it cannot be read. */

@@ -1,7 +1,7 @@
 export type * from './types.js';
 export { HANDLED_TARGETS } from './types.js';
 export { ConfigError } from './errors.js';
-export { loadPolicyConfig, parsePolicyConfig, readPolicyText, defaultPolicyConfig, mergeMaps, SEVERITIES } from './config.js';
+export { loadPolicyConfig, parsePolicyConfig, parsePolicyFile, readPolicyText, defaultPolicyConfig, mergeMaps, SEVERITIES } from './config.js';
 export { auditObjects, auditObject, startAudit, enabledChecks, appliesTo } from './engine.js';
 export type { StreamingAudit } from './engine.js';
 export { filterBySeverity, filterMessages, keepMessages } from './filter.js';

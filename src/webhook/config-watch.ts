@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
 import { parseTenants } from '../platform/boundaries/index.js';
-import { parsePolicyConfig, type PolicyConfig } from '../policy/index.js';
+import { parsePolicyFile, type PolicyConfig } from '../policy/index.js';
 import type { TenantBoundaries } from './admission.js';
 
 export type ConfigChange = { readonly config: PolicyConfig } | { readonly error: Error };
@@ -28,6 +28,11 @@ export interface WatchOptions {
    * watch is still delivered. @default read here
    */
   readonly initialText?: string;
+}
+
+export interface ConfigWatchOptions extends WatchOptions {
+  /** Read the file over the built-in defaults, as `--merge-config` does. @default false: the file alone */
+  readonly merge?: boolean;
 }
 
 export function watchFileText(
@@ -95,8 +100,8 @@ export function watchFileText(
  * Calls `onChange` with the parsed configuration each time the file's content
  * changes, or with the error when the new content is not a valid configuration.
  */
-export function watchConfig(file: string, onChange: (change: ConfigChange) => void, options: WatchOptions = {}): ConfigWatcher {
-  return watchParsed(file, (text) => ({ config: parsePolicyConfig(text, file) }), onChange, options);
+export function watchConfig(file: string, onChange: (change: ConfigChange) => void, options: ConfigWatchOptions = {}): ConfigWatcher {
+  return watchParsed(file, (text) => ({ config: parsePolicyFile(text, file, options.merge) }), onChange, options);
 }
 
 export type TenantsChange = { readonly tenants: TenantBoundaries } | { readonly error: Error };

@@ -260,6 +260,40 @@ describe('kaji webhook (command line)', () => {
     }
   });
 
+  it('--merge-config reads --config over the defaults, as kaji check --merge-config does, at start and on reload', { timeout: 30_000 }, async () => {
+    const pair = await certificatePair('localhost');
+    // One check only: alone it is the whole policy; merged, the defaults' hostNetworkSet (danger) stays on.
+    const tree = tempTree({ 'polaris.yaml': 'checks:\n  priorityClassNotSet: ignore\n', 'tls.crt': pair.cert, 'tls.key': pair.key });
+    const pod = workload('Pod', podSpec({}, { hostNetwork: true }));
+    const allowedWith = async (flags: string[], change?: () => Promise<void>) => {
+      const { io, lines } = jsonLinesIo();
+      const exited = run(['webhook', '--config', tree.path('polaris.yaml'), ...flags, '--tls-cert', tree.path('tls.crt'), '--tls-key', tree.path('tls.key'), '--host', '127.0.0.1', '--port', '0'], io);
+      try {
+        await waitFor(() => lines.some((line) => line.event === 'listening'), 'the listening line', 10_000);
+        const running = { port: lines.find((line) => line.event === 'listening')!.port as number, ca: pair.cert } as Parameters<typeof admit>[0];
+        if (change) {
+          await change();
+          await waitFor(() => lines.some((line) => line.event === 'config-reload'), 'the policy reload', 10_000);
+        }
+        return (await admit(running, '/validate', review(pod))).response.allowed;
+      } finally {
+        process.emit('SIGTERM');
+        assert.equal(await exited, 0);
+      }
+    };
+    try {
+      assert.equal(await allowedWith([]), true, 'the file alone has no hostNetwork check');
+      assert.equal(await allowedWith(['--merge-config']), false, 'merged, the default hostNetworkSet denies it');
+      const reloaded = await allowedWith(['--merge-config'], async () => writeFileSync(tree.path('polaris.yaml'), 'checks:\n  priorityClassNotSet: warning\n'));
+      assert.equal(reloaded, false, 'a reloaded file is merged too');
+      const alone = await kaji(['webhook', '--self-signed', '--merge-config']);
+      assert.equal(alone.code, 2);
+      assert.match(alone.stderr, /--merge-config needs --config FILE/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   it('is listed in the help', async () => {
     const help = await kaji(['webhook', '--help']);
     assert.equal(help.code, 0);
