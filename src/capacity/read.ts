@@ -34,7 +34,7 @@ export async function readSnapshot(file: string, options: { readonly readStdin?:
   }
   const objects: KubeObject[] = [];
   const sink: LoadSink = { objects, problems: [] };
-  await readInputs([file], sink, { readStdin: options.readStdin, maxFileBytes: MAX_INPUT_BYTES });
+  await readInputs([file], sink, { readStdin: options.readStdin, maxFileBytes: MAX_INPUT_BYTES, dump: true });
   const found = clusterObjects(objects);
   const name = file === '-' ? STDIN_NAME : file;
   if (sink.problems.length === 0) {
@@ -93,7 +93,7 @@ export async function kubectlGet(resources: readonly string[], options: KubectlO
   }
   const objects: KubeObject[] = [];
   const sink: LoadSink = { objects, problems: [] };
-  addStream(sink, run.stdout, command);
+  addStream(sink, run.stdout, command, { dump: true });
   if (sink.problems.length > 0) throw new CapacityInputError(sink.problems);
   return objects;
 }

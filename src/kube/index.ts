@@ -1,7 +1,7 @@
 export type { JsonValue, JsonObject, Source, KubeObject, InputProblem } from './types.js';
 export { findPodSpec, containersOf, isObject } from './podspec.js';
 export type { FoundPodSpec, PodSpecPath } from './podspec.js';
-export { objectProblem, objectProblemAt, toKubeObject, apiGroupOf, resourceOfKind, splitGroupKind, listItems, type ObjectProblem } from './object.js';
+export { objectProblem, objectProblemAt, namedProblem, toKubeObject, apiGroupOf, resourceOfKind, splitGroupKind, listItems, type ObjectProblem } from './object.js';
 export { loadInputs, readInputs, addStream, readStandardInput, walkManifestTree, generatedFolderOf, MANIFEST_EXTENSIONS, DEFAULT_MAX_FILE_BYTES, STDIN_NAME } from './load.js';
 export type { GeneratedFolder, LoadOptions, LoadResult, LoadSink, ManifestTree } from './load.js';
 export { splitDocuments, parseDocument, parseStream, YamlSyntaxError } from './documents.js';

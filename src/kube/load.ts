@@ -5,7 +5,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { parseDocument, parseStream, splitDocuments, YamlSyntaxError, type DocumentText, type ParsedDocument } from './documents.js';
 import { fileErrorReason } from './files.js';
 import { kustomizationFile, readKustomization, renderKustomization } from './kustomize.js';
-import { listItems, objectProblemAt, toKubeObject, type ObjectProblem } from './object.js';
+import { listItems, namedProblem, objectProblemAt, toKubeObject, type ObjectProblem } from './object.js';
 import { normalizeObject } from './normalize.js';
 import type { InputProblem, JsonObject, KubeObject } from './types.js';
 import { YamlLines } from './yaml-lines.js';
@@ -23,6 +23,8 @@ export interface LoadOptions {
   readonly kubectl?: string;
   /** Inputs that a folder walk found (walkManifestTree), not named by the user: read as a walked folder's files are. */
   readonly walkedFiles?: ReadonlySet<string>;
+  /** The inputs are a cluster's dump, as kaji capacity reads them (see StreamOptions.dump). @default false */
+  readonly dump?: boolean;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function readInputs(inputs: readonly string[], sink: LoadSink, opti
         sink.problems.push({ file: STDIN_NAME, message: error.message });
         continue;
       }
-      addStream(sink, text, STDIN_NAME);
+      addStream(sink, text, STDIN_NAME, { dump: options.dump });
     } else {
       await loadPath(sink, input, options);
     }
@@ -115,7 +117,7 @@ async function loadPath(result: LoadSink, path: string, options: LoadOptions): P
     return;
   }
   if (info.isDirectory()) return loadDirectory(result, path, options);
-  addFile(result, path, readManifest(path, options), options.walkedFiles?.has(path) ?? false);
+  addFile(result, path, readManifest(path, options), options.walkedFiles?.has(path) ?? false, options.dump);
 }
 
 type FileContent = { text: string } | { problem: string };
@@ -138,10 +140,10 @@ function readManifest(path: string, options: LoadOptions): FileContent {
   }
 }
 
-function addFile(result: LoadSink, path: string, content: FileContent, walked: boolean): void {
+function addFile(result: LoadSink, path: string, content: FileContent, walked: boolean, dump = false): void {
   if ('problem' in content) return void result.problems.push({ file: path, message: content.problem });
   result.fileText?.(path, content.text);
-  addStream(result, content.text, path, { skipUnlessManifest: walked });
+  addStream(result, content.text, path, { skipUnlessManifest: walked, dump });
 }
 
 async function loadDirectory(result: LoadSink, directory: string, options: LoadOptions): Promise<void> {
@@ -159,7 +161,7 @@ async function loadDirectory(result: LoadSink, directory: string, options: LoadO
       result.problems.push({ file: kustomization, message: (error as Error).message });
     }
   }
-  for (const file of tree.files) addFile(result, file, readManifest(file, options), true);
+  for (const file of tree.files) addFile(result, file, readManifest(file, options), true, options.dump);
 }
 
 export interface ManifestTree extends GeneratedFolders {
@@ -283,6 +285,12 @@ interface StreamOptions {
   readonly fixedLine?: number;
   /** Leave the stream out (into `skipped`) when no document of it has an apiVersion or a kind: a walked folder's file that is no manifest. */
   readonly skipUnlessManifest?: boolean;
+  /**
+   * The stream is a cluster's dump (`kubectl get ... -o json`, which kaji capacity reads): a problem names its
+   * object (the kind's namespace/name), as one line of compact JSON holds them all; and quantities stay as written,
+   * so a reader that judges them itself quotes the value the file holds. @default false
+   */
+  readonly dump?: boolean;
 }
 
 /** Whether a parsed document says it is meant as a Kubernetes object (or a List of them). */
@@ -315,12 +323,12 @@ export function addStream(result: LoadSink, text: string, file: string, options:
       const item = items ? items[index] : document.value;
       const problem = objectProblemAt(item);
       if (problem === undefined) {
-        result.objects.push(toKubeObject(normalizeObject(item as JsonObject), { file, line }));
+        result.objects.push(toKubeObject(options.dump ? (item as JsonObject) : normalizeObject(item as JsonObject), { file, line }));
         continue;
       }
       // The line of the field at fault, worked out only now: the text is read again for it.
       const at = options.fixedLine ?? (lines ??= new StreamLines(text)).lineOf(document.line, items ? ['items', index, ...problem.path] : problem.path);
-      result.problems.push({ file, line: at, message: problem.message });
+      result.problems.push({ file, line: at, message: options.dump ? namedProblem(item, problem.message) : problem.message });
     }
   }
 }

@@ -42,6 +42,20 @@ export function objectProblemAt(doc: unknown): ObjectProblem | undefined {
 
 const METADATA_PATH: readonly PathSegment[] = Object.freeze(['metadata']);
 
+/**
+ * A problem of `objectProblemAt` with the object's namespace/name after its kind ("Pod shop/web-1:
+ * spec.containers[0]..."), as kaji capacity names a pod whose numbers it cannot count; the message as
+ * it is for an object without a name, or one that does not start with its kind (no kind, no metadata).
+ */
+export function namedProblem(doc: unknown, message: string): string {
+  const object = isObject(doc as JsonObject) ? (doc as JsonObject) : {};
+  const metadata = isObject(object.metadata) ? object.metadata : {};
+  const kind = object.kind;
+  if (typeof kind !== 'string' || typeof metadata.name !== 'string' || metadata.name === '' || !message.startsWith(`${kind} `)) return message;
+  const name = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? `${metadata.namespace}/${metadata.name}` : metadata.name;
+  return `${kind} ${name}: ${message.slice(kind.length + 1)}`;
+}
+
 /** Where the built-in workload kinds (and Argo Rollouts) keep their pod spec: by kind, with the kind's API group. */
 interface PodSpecPlace {
   readonly group: string;

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
 import { kaji } from '../support/cli.js';
+import type { JsonObject } from '../../src/kube/index.js';
 import { tempTree } from '../support/files.js';
 import { platformYaml } from '../support/platform.js';
 import { BIG_MESSAGE, EXPECTED, NODES, snapshotList } from './cluster.js';
@@ -37,6 +38,18 @@ Unschedulable pods: 1, requesting cpu 8, memory 32Gi
 
 Headroom (PriorityClass kaji-headroom): 1 running (cpu 1, memory 2Gi), 1 pending (cpu 1, memory 2Gi)
 `;
+
+/** A node and a pod requesting `cpu`, as kubectl writes them without indentation. */
+function compactSnapshot(cpu: string): JsonObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'ip-1' }, status: { allocatable: { cpu: '2', memory: '4Gi' } } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'shop' }, spec: { nodeName: 'ip-1', containers: [{ name: 'web', resources: { requests: { cpu } } }] } },
+    ],
+  };
+}
 
 describe('kaji capacity --from', () => {
   test('a JSON snapshot file: the table', async () => {
@@ -159,6 +172,19 @@ describe('kaji capacity --from: input it cannot use (exit 2, the file named, no 
       files: { 's.json': JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'ip-1' }, status: { allocatable: { cpu: 'two' } } }) },
       args: (path) => ['--from', path('s.json')],
       stderr: /^kaji: .*s\.json: Node ip-1: status\.allocatable\.cpu must be a Kubernetes quantity such as 500m, found "two"\n$/,
+    },
+    {
+      // Compact JSON puts every object on line 1: the pod is named, as kaji capacity names one it cannot count.
+      name: "a pod's request that is not a quantity, in compact JSON: the pod is named",
+      files: { 's.json': JSON.stringify(compactSnapshot('abc')) },
+      args: (path) => ['--from', path('s.json')],
+      stderr: /^kaji: .*s\.json:1: Pod shop\/web-1: spec\.containers\[0\]\.resources\.requests\.cpu must be a Kubernetes quantity such as 500m or 2, found "abc"\n$/,
+    },
+    {
+      name: 'a request larger than Kubernetes counts: the value as the file writes it, not as Kubernetes would print it ("1E")',
+      files: { 's.json': JSON.stringify(compactSnapshot('1e18')) },
+      args: (path) => ['--from', path('s.json')],
+      stderr: /^kaji: .*s\.json: Pod shop\/web-1: spec\.containers\[0\]\.resources\.requests\.cpu is larger than Kubernetes counts, found "1e18"\n$/,
     },
     {
       name: '--from with --context',

@@ -164,6 +164,35 @@ describe('loadInputs', () => {
     }
   });
 
+  test("a cluster's dump (dump: true, as kaji capacity reads one): problems name the object after its kind, and quantities stay as written", async () => {
+    const workloads = [
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: shop}\nspec: {containers: 5}',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec: {template: 5}',
+      // no name to give, or no kind to put it after: the message as a manifest's
+      'apiVersion: v1\nkind: Pod\nmetadata: {generateName: c-}\nspec: {containers: 5}',
+      'apiVersion: v1\nkind: 5\nmetadata: {name: e}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: fine, namespace: shop}\nspec: {containers: [{name: a, resources: {requests: {cpu: "1.5", memory: 1e9}}}]}',
+    ];
+    const tree = tempTree({ 'dump.yaml': workloads.join('\n---\n') });
+    try {
+      const dump = await loadInputs([tree.path('dump.yaml')], { dump: true });
+      assert.deepEqual(dump.problems.map((problem) => problem.message), [
+        'Pod shop/a: spec.containers must be a list of containers, found a number',
+        'Deployment b: spec.template must be a mapping, found a number',
+        'Pod spec.containers must be a list of containers, found a number',
+        '"kind" must be a text such as Deployment, found a number',
+      ]);
+      const requestsOf = (objects: readonly KubeObject[]) => (objects[0]!.raw as { spec: { containers: { resources: { requests: unknown } }[] } }).spec.containers[0]!.resources.requests;
+      assert.deepEqual(requestsOf(dump.objects), { cpu: '1.5', memory: 1e9 });
+      // Read as manifests: the same file's first problem without the name, and the quantities as Kubernetes prints them.
+      const manifests = await loadInputs([tree.path('dump.yaml')]);
+      assert.equal(manifests.problems[0]!.message, 'Pod spec.containers must be a list of containers, found a number');
+      assert.deepEqual(requestsOf(manifests.objects), { cpu: '1500m', memory: '1G' });
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('refuses a file over the size limit without reading it', async () => {
     const tree = tempTree({ 'huge.yaml': deployment('huge') + '#'.repeat(4096) });
     try {
