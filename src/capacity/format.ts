@@ -27,6 +27,7 @@ export function formatCapacityTable(summary: CapacitySummary, context: CapacityC
       : `Spot: ${percent(spotShare.nodes)} of nodes (${spot.nodes} of ${total.nodes}), ` +
         `${percent(spotShare.cpu)} of allocatable cpu (${cores(spot.cpuMillicores.allocatable)} of ${cores(total.cpuMillicores.allocatable)} cores)`,
     ...noSpotHint(summary, context),
+    ...notSchedulableLines(summary),
     '',
     ...groupTable('NODE POOL', summary.nodePools.map(poolRow), true),
     '',
@@ -79,6 +80,29 @@ function groupTable(title: string, groups: readonly CapacityGroup[], withSpot: b
   return alignedColumns(columns, rows, `l${'r'.repeat(columns.length - 1)}`);
 }
 
+/** The most nodes named one per line; -o json lists them all. */
+const NODES_LISTED = 10;
+
+/**
+ * Nodes no new pod can land on (cordoned, NotReady, being disrupted): counted in the tables, which
+ * show what the nodes hold, but their room is no room for a new pod. Said only when there are any.
+ */
+function notSchedulableLines(summary: CapacitySummary): string[] {
+  const { total, notSchedulableNodes } = summary;
+  if (notSchedulableNodes.length === 0) return [];
+  const { notSchedulable } = total;
+  const schedulable = total.nodes - notSchedulable.nodes;
+  const rows = notSchedulableNodes.slice(0, NODES_LISTED).map((node) => [printable(node.name), printable(node.reasons.join(', '))]);
+  const more = notSchedulableNodes.length - rows.length;
+  return [
+    `Not schedulable: ${notSchedulable.nodes} of ${total.nodes} nodes, ${cores(notSchedulable.cpuMillicores)} cores and ${memory(notSchedulable.memoryBytes)} allocatable ` +
+      '(counted above, but no new pod lands there)',
+    ...alignedColumns(['NODE', 'WHY'], rows, 'll').map((line) => `  ${line}`),
+    ...(more > 0 ? [`  … and ${more} more (-o json lists them all)`] : []),
+    `Free for new pods on the ${schedulable} schedulable ${schedulable === 1 ? 'node' : 'nodes'}: ${cores(total.cpuMillicores.free)} cores, ${memory(total.memoryBytes.free)}`,
+  ];
+}
+
 function unschedulableLines(unschedulable: CapacitySummary['unschedulable']): string[] {
   if (unschedulable.pods === 0) return ['Unschedulable pods: none'];
   const rows = unschedulable.list.map((pod) => [
@@ -92,14 +116,16 @@ function unschedulableLines(unschedulable: CapacitySummary['unschedulable']): st
 }
 
 function headroomLines(headroom: CapacitySummary['headroom']): string[] {
-  const { running, pending, priorityClass } = headroom;
+  const { running, pending, stranded, priorityClass } = headroom;
   if (running.pods + pending.pods === 0) {
     return [
       `Headroom: none. No pod of PriorityClass ${printable(priorityClass)} is running or pending: no spare capacity is kept ready, so a new pod may wait for a node to be launched.`,
     ];
   }
-  const part = (what: string, tally: PodRequests) => `${tally.pods} ${what}${tally.pods > 0 ? ` (${requestsText(tally)})` : ''}`;
-  return [`Headroom (PriorityClass ${printable(priorityClass)}): ${part('running', running)}, ${part('pending', pending)}`];
+  const part = (what: string, tally: PodRequests, note = '') => `${tally.pods} ${what}${tally.pods > 0 ? ` (${requestsText(tally)}${note})` : ''}`;
+  // A placeholder on a node no new pod lands on holds nothing a pod could take by preempting it.
+  const strandedNote = stranded.pods === 0 ? '' : `; ${stranded.pods} of them on a node no new pod lands on, holding no room`;
+  return [`Headroom (PriorityClass ${printable(priorityClass)}): ${part('running', running, strandedNote)}, ${part('pending', pending)}`];
 }
 
 function requestsText(tally: PodRequests): string {

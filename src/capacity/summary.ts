@@ -56,6 +56,19 @@ export interface ResourceUse {
   readonly requested: number;
   /** requested / allocatable, to 4 decimal places; null without allocatable. */
   readonly utilisation: number | null;
+  /**
+   * The room a new pod may be given: what the pods leave of each schedulable
+   * node's allocatable (0 at least: a pod bound by name may overcommit one);
+   * a node no new pod can land on (NotSchedulableNode) adds nothing.
+   */
+  readonly free: number;
+}
+
+/** The nodes of a group no new pod can land on, and their allocatable (counted in the group's allocatable all the same). */
+export interface NotSchedulable {
+  readonly nodes: number;
+  readonly cpuMillicores: number;
+  readonly memoryBytes: number;
 }
 
 /** Nodes that share a capacity type, pool, instance type or zone (or all of them). */
@@ -67,6 +80,7 @@ export interface CapacityGroup {
   readonly pods: number;
   readonly cpuMillicores: ResourceUse;
   readonly memoryBytes: ResourceUse;
+  readonly notSchedulable: NotSchedulable;
 }
 
 /** Where a node's pool name comes from: a Karpenter NodePool, an EKS managed node group, or neither. */
@@ -94,6 +108,17 @@ export interface WaitingPod {
   readonly message: string;
 }
 
+/**
+ * A node no new pod can land on, and why: cordoned (spec.unschedulable, as a
+ * drain or Karpenter's disruption leaves it), not Ready, or a taint that keeps
+ * every new pod off while the node goes away or is unreachable (NOT_SCHEDULABLE_TAINTS).
+ */
+export interface NotSchedulableNode {
+  readonly name: string;
+  /** "cordoned", "Ready False", "Ready Unknown", "taint karpenter.sh/disrupted:NoSchedule". */
+  readonly reasons: readonly string[];
+}
+
 export interface CapacitySummary {
   readonly total: CapacityGroup;
   /** Fractions (4 decimal places) of the nodes and of the allocatable cpu that are spot; null without nodes (or cpu). */
@@ -104,9 +129,32 @@ export interface CapacitySummary {
   readonly zones: readonly CapacityGroup[];
   /** Pods the scheduler found no node for (PodScheduled False, reason Unschedulable), headroom pods aside. */
   readonly unschedulable: PodRequests & { readonly list: readonly WaitingPod[] };
-  /** The headroom pods: running on a node (holding capacity for the next real pod) or pending (waiting for a node). */
-  readonly headroom: { readonly priorityClass: string; readonly running: PodRequests; readonly pending: PodRequests };
+  /** The nodes no new pod can land on, by name. */
+  readonly notSchedulableNodes: readonly NotSchedulableNode[];
+  /**
+   * The headroom pods: running on a node (holding capacity for the next real pod) or pending (waiting for a node);
+   * `stranded`: those of the running ones on a node no new pod can land on, which hold no room a pod could take.
+   */
+  readonly headroom: { readonly priorityClass: string; readonly running: PodRequests; readonly pending: PodRequests; readonly stranded: PodRequests };
 }
+
+/**
+ * Taints that keep every new pod off a node (but DaemonSets', which tolerate
+ * them) while it goes away or cannot be reached: the node lifecycle
+ * controller's, Karpenter's disruption taint (v1, and the one before it) and
+ * the Cluster Autoscaler's. Other NoSchedule taints (CriticalAddonsOnly, a
+ * dedicated pool's) let the pods that tolerate them in: that room is real.
+ */
+const NOT_SCHEDULABLE_TAINTS: ReadonlySet<string> = new Set([
+  'node.kubernetes.io/unschedulable',
+  'node.kubernetes.io/not-ready',
+  'node.kubernetes.io/unreachable',
+  'node.kubernetes.io/out-of-service',
+  'node.kubernetes.io/network-unavailable',
+  'karpenter.sh/disrupted',
+  'karpenter.sh/disruption',
+  'ToBeDeletedByClusterAutoscaler',
+]);
 
 interface NodeFacts {
   readonly name: string;
@@ -115,6 +163,8 @@ interface NodeFacts {
   readonly instanceType: string;
   readonly zone: string;
   readonly allocatable: Resources;
+  /** Why no new pod can land on it; empty when one can. */
+  readonly notSchedulable: readonly string[];
 }
 
 interface Tally {
@@ -123,6 +173,9 @@ interface Tally {
   pods: number;
   allocatable: Resources;
   requested: Resources;
+  free: Resources;
+  notSchedulableNodes: number;
+  notSchedulable: Resources;
 }
 
 /** Summarises a cluster's Node and Pod objects (other kinds are not passed in). */
@@ -134,7 +187,7 @@ export function summarizeCapacity(input: { readonly nodes: readonly JsonObject[]
   }
   const requested = new Map<string, RequestTally>();
   const unschedulable: WaitingPod[] = [];
-  const headroom = { running: emptyRequests(), pending: emptyRequests() };
+  const headroom = { running: emptyRequests(), pending: emptyRequests(), stranded: emptyRequests() };
   for (const pod of input.pods) {
     const phase = stringAt(pod, 'status', 'phase');
     if (phase === 'Succeeded' || phase === 'Failed') continue; // its containers have stopped: it holds nothing
@@ -152,20 +205,30 @@ export function summarizeCapacity(input: { readonly nodes: readonly JsonObject[]
     const priorityClassName = stringAt(pod, 'spec', 'priorityClassName');
     if (isHeadroomPod(pod, namespace, priorityClassName)) {
       if (nodeName === undefined) addRequest(headroom.pending, request);
-      else if (onListedNode) addRequest(headroom.running, request);
+      else if (onListedNode) {
+        addRequest(headroom.running, request);
+        if (nodes.get(nodeName)!.notSchedulable.length > 0) addRequest(headroom.stranded, request);
+      }
     } else if (nodeName === undefined) {
       const message = unschedulableMessage(pod);
       if (message !== undefined) unschedulable.push({ namespace, name, ...numbers(request), priorityClassName: priorityClassName ?? null, message });
     }
   }
   const facts = [...nodes.values()];
-  const tallyOf = (node: NodeFacts): Tally => ({
-    nodes: 1,
-    spotNodes: node.capacityType === 'spot' ? 1 : 0,
-    pods: requested.get(node.name)?.pods ?? 0,
-    allocatable: node.allocatable,
-    requested: requested.get(node.name)?.requested ?? NO_RESOURCES,
-  });
+  const tallyOf = (node: NodeFacts): Tally => {
+    const onNode = requested.get(node.name)?.requested ?? NO_RESOURCES;
+    const schedulable = node.notSchedulable.length === 0;
+    return {
+      nodes: 1,
+      spotNodes: node.capacityType === 'spot' ? 1 : 0,
+      pods: requested.get(node.name)?.pods ?? 0,
+      allocatable: node.allocatable,
+      requested: onNode,
+      free: schedulable ? leftOf(node.allocatable, onNode) : NO_RESOURCES,
+      notSchedulableNodes: schedulable ? 0 : 1,
+      notSchedulable: schedulable ? NO_RESOURCES : node.allocatable,
+    };
+  };
   const byKey = <K>(key: (node: NodeFacts) => K) => tallyBy(facts, key, tallyOf);
   const total = facts.map(tallyOf).reduce(addTally, emptyTally());
   const byType = byKey((node) => node.capacityType);
@@ -184,7 +247,16 @@ export function summarizeCapacity(input: { readonly nodes: readonly JsonObject[]
     instanceTypes: sortedGroups(byKey((node) => node.instanceType)),
     zones: sortedGroups(byKey((node) => node.zone)),
     unschedulable: { ...totalOf(unschedulable), list: unschedulable },
-    headroom: { priorityClass: HEADROOM_PRIORITY_CLASS, running: finished(headroom.running), pending: finished(headroom.pending) },
+    notSchedulableNodes: facts
+      .filter((node) => node.notSchedulable.length > 0)
+      .map((node) => ({ name: node.name, reasons: node.notSchedulable }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    headroom: {
+      priorityClass: HEADROOM_PRIORITY_CLASS,
+      running: finished(headroom.running),
+      pending: finished(headroom.pending),
+      stranded: finished(headroom.stranded),
+    },
   };
 }
 
@@ -212,7 +284,32 @@ function nodeFacts(node: JsonObject): NodeFacts {
     instanceType: label(NODE_LABELS.instanceType) ?? UNKNOWN,
     zone: label(NODE_LABELS.zone) ?? UNKNOWN,
     allocatable: resourceList(isObject(node.status) ? node.status.allocatable : undefined, `Node ${name}`, ['status', 'allocatable']),
+    notSchedulable: notSchedulableReasons(node),
   };
+}
+
+/**
+ * Why the scheduler places no new pod on the node (see NotSchedulableNode); empty when it may.
+ * A node without a Ready condition (a hand-written snapshot) is taken as ready: nothing says otherwise.
+ */
+function notSchedulableReasons(node: JsonObject): string[] {
+  const reasons: string[] = [];
+  if (isObject(node.spec) && node.spec.unschedulable === true) reasons.push('cordoned');
+  const conditions = isObject(node.status) && Array.isArray(node.status.conditions) ? node.status.conditions : [];
+  const ready = conditions.find((condition) => isObject(condition) && condition.type === 'Ready');
+  if (isObject(ready) && ready.status !== 'True') reasons.push(`Ready ${typeof ready.status === 'string' ? ready.status : 'Unknown'}`);
+  const taints = isObject(node.spec) && Array.isArray(node.spec.taints) ? node.spec.taints : [];
+  for (const taint of taints) {
+    if (!isObject(taint) || typeof taint.key !== 'string' || !NOT_SCHEDULABLE_TAINTS.has(taint.key)) continue;
+    if (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') reasons.push(`taint ${taint.key}:${taint.effect}`);
+  }
+  return reasons;
+}
+
+/** What `requested` leaves of `allocatable`, 0 at least for each resource. */
+function leftOf(allocatable: Resources, requested: Resources): Resources {
+  const left = (resource: keyof Resources) => (allocatable[resource] > requested[resource] ? allocatable[resource] - requested[resource] : 0n);
+  return { cpu: left('cpu'), memory: left('memory') };
 }
 
 /**
@@ -238,7 +335,7 @@ function unschedulableMessage(pod: JsonObject): string | undefined {
 }
 
 function emptyTally(): Tally {
-  return { nodes: 0, spotNodes: 0, pods: 0, allocatable: NO_RESOURCES, requested: NO_RESOURCES };
+  return { nodes: 0, spotNodes: 0, pods: 0, allocatable: NO_RESOURCES, requested: NO_RESOURCES, free: NO_RESOURCES, notSchedulableNodes: 0, notSchedulable: NO_RESOURCES };
 }
 
 function addTally(a: Tally, b: Tally): Tally {
@@ -248,6 +345,9 @@ function addTally(a: Tally, b: Tally): Tally {
     pods: a.pods + b.pods,
     allocatable: addResources(a.allocatable, b.allocatable),
     requested: addResources(a.requested, b.requested),
+    free: addResources(a.free, b.free),
+    notSchedulableNodes: a.notSchedulableNodes + b.notSchedulableNodes,
+    notSchedulable: addResources(a.notSchedulable, b.notSchedulable),
   };
 }
 
@@ -269,8 +369,17 @@ function group(name: string, tally: Tally): CapacityGroup {
     allocatable: Number(tally.allocatable[resource]),
     requested: Number(tally.requested[resource]),
     utilisation: fraction(tally.requested[resource], tally.allocatable[resource]),
+    free: Number(tally.free[resource]),
   });
-  return { name, nodes: tally.nodes, spotNodes: tally.spotNodes, pods: tally.pods, cpuMillicores: use('cpu'), memoryBytes: use('memory') };
+  return {
+    name,
+    nodes: tally.nodes,
+    spotNodes: tally.spotNodes,
+    pods: tally.pods,
+    cpuMillicores: use('cpu'),
+    memoryBytes: use('memory'),
+    notSchedulable: { nodes: tally.notSchedulableNodes, ...numbers(tally.notSchedulable) },
+  };
 }
 
 /** part / whole to 4 decimal places, computed exactly; null when whole is 0. */

@@ -37,7 +37,9 @@ export function registerCapacity(program: Command, io: Io, outcome: Outcome): vo
         "Karpenter's karpenter.sh/capacity-type or a managed node group's eks.amazonaws.com/capacityType) the nodes, " +
         'their allocatable cpu and memory, what the pods bound to them request (effective requests: init and sidecar ' +
         'containers and overhead counted as Kubernetes does; Succeeded and Failed pods hold nothing) and the utilisation; ' +
-        'the spot share of nodes and of cpu; the same by NodePool (or node group), instance type and zone; the pods ' +
+        'the spot share of nodes and of cpu; the nodes no new pod can land on (cordoned, NotReady, or tainted while ' +
+        'Karpenter or the node lifecycle removes them), which add nothing to the room free for a new pod; ' +
+        'the same by NodePool (or node group), instance type and zone; the pods ' +
         `the scheduler found no node for, with their requests; and the headroom pods (PriorityClass ${HEADROOM_PRIORITY_CLASS}), ` +
         'running and pending.\n\n' +
         'The objects come from the cluster through kubectl (kubectl get nodes, kubectl get pods --all-namespaces; ' +

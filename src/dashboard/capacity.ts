@@ -3,10 +3,19 @@
 // kubectl snapshot (`kubectl get nodes,pods -A -o json`) that src/capacity
 // summarises as `kaji capacity --from` does.
 import { readFile, stat } from 'node:fs/promises';
-import { CapacityError, CapacityInputError, readSnapshot, SNAPSHOT_COMMAND, summarizeCapacity, type CapacitySummary } from '../capacity/index.js';
+import { CapacityError, CapacityInputError, readSnapshot, SNAPSHOT_COMMAND, summarizeCapacity, type CapacitySummary, type NotSchedulable, type PodRequests } from '../capacity/index.js';
 import { fileErrorReason, fileLine } from '../kube/index.js';
 import { DashboardInputError } from './errors.js';
 
+
+/** A resource's total: as `kaji capacity -o json` has it; `free` null in the output of a kaji capacity before it counted it. */
+export interface FiguresUse {
+  readonly allocatable: number;
+  readonly requested: number;
+  readonly utilisation: number | null;
+  /** The room a new pod may be given: schedulable nodes only (see ResourceUse.free). */
+  readonly free: number | null;
+}
 
 /** The figures the dashboard shows of one cluster's capacity. */
 export interface CapacityFigures {
@@ -15,12 +24,19 @@ export interface CapacityFigures {
   readonly nodes: number;
   readonly spotNodes: number;
   readonly onDemandNodes: number;
+  /** Nodes by capacity type, as `kaji capacity` lists them (spot and on-demand always, then reserved, fargate, unknown): they add up to `nodes`. */
+  readonly capacityTypes: readonly { readonly name: string; readonly nodes: number }[];
   /** Fractions (4 decimal places) of nodes and of allocatable cpu on spot; null without nodes. */
   readonly spotShare: CapacitySummary['spotShare'];
-  readonly cpuMillicores: CapacitySummary['total']['cpuMillicores'];
-  readonly memoryBytes: CapacitySummary['total']['memoryBytes'];
-  /** kaji's headroom placeholders: running (capacity held for the next real pod) and pending (waiting for a node). */
-  readonly headroom: CapacitySummary['headroom'];
+  readonly cpuMillicores: FiguresUse;
+  readonly memoryBytes: FiguresUse;
+  /** Nodes no new pod can land on (cordoned, NotReady, being disrupted) and their allocatable; null as for `free`. */
+  readonly notSchedulable: NotSchedulable | null;
+  /**
+   * kaji's headroom placeholders: running (capacity held for the next real pod) and pending (waiting for a node);
+   * `stranded`, those running on a node no new pod can land on (null as for `free`).
+   */
+  readonly headroom: { readonly priorityClass: string; readonly running: PodRequests; readonly pending: PodRequests; readonly stranded: PodRequests | null };
   /** Pods the scheduler found no node for. */
   readonly unschedulablePods: number;
 }
@@ -63,10 +79,17 @@ function summaryFigures(text: string, shown: string): CapacityFigures | undefine
     return typeof field === 'number' && Number.isFinite(field) && field >= 0 ? field : fail(`${path}${key}`, 'a number (0 or more)');
   };
   const fraction = (from: Record<string, unknown>, key: string, path: string): number | null => (from[key] === null ? null : count(from, key, path));
-  const use = (from: Record<string, unknown>, key: string) => {
+  // Fields a kaji capacity before them did not write: null when absent, checked when present.
+  const added = <T>(from: Record<string, unknown>, key: string, read: () => T): T | null => (from[key] === undefined ? null : read());
+  const use = (from: Record<string, unknown>, key: string): FiguresUse => {
     const field = record(from, key, 'total.');
     const path = `total.${key}.`;
-    return { allocatable: count(field, 'allocatable', path), requested: count(field, 'requested', path), utilisation: fraction(field, 'utilisation', path) };
+    return {
+      allocatable: count(field, 'allocatable', path),
+      requested: count(field, 'requested', path),
+      utilisation: fraction(field, 'utilisation', path),
+      free: added(field, 'free', () => count(field, 'free', path)),
+    };
   };
   const pods = (from: Record<string, unknown>, key: string) => {
     const field = record(from, key, 'headroom.');
@@ -76,23 +99,35 @@ function summaryFigures(text: string, shown: string): CapacityFigures | undefine
   const total = record(value, 'total', '');
   const spotShare = record(value, 'spotShare', '');
   const types = Array.isArray(value.capacityTypes) ? value.capacityTypes : fail('capacityTypes', 'a list');
-  const nodesOf = (type: string) => {
-    const index = types.findIndex((group) => isRecord(group) && group.name === type);
-    return index < 0 ? 0 : count(types[index] as Record<string, unknown>, 'nodes', `capacityTypes[${index}].`);
-  };
+  const capacityTypes = types.map((group, index) => {
+    const path = `capacityTypes[${index}].`;
+    const entry = isRecord(group) ? group : fail(`capacityTypes[${index}]`, 'an object');
+    return { name: typeof entry.name === 'string' ? entry.name : fail(`${path}name`, 'a string'), nodes: count(entry, 'nodes', path) };
+  });
   const headroom = record(value, 'headroom', '');
   const priorityClass = typeof headroom.priorityClass === 'string' ? headroom.priorityClass : fail('headroom.priorityClass', 'a string');
+  const notSchedulable = added(total, 'notSchedulable', () => {
+    const field = record(total, 'notSchedulable', 'total.');
+    const path = 'total.notSchedulable.';
+    return { nodes: count(field, 'nodes', path), cpuMillicores: count(field, 'cpuMillicores', path), memoryBytes: count(field, 'memoryBytes', path) };
+  });
   return {
     source: shown,
     nodes: count(total, 'nodes', 'total.'),
-    spotNodes: nodesOf('spot'),
-    onDemandNodes: nodesOf('on-demand'),
+    ...nodesByType(capacityTypes),
     spotShare: { nodes: fraction(spotShare, 'nodes', 'spotShare.'), cpu: fraction(spotShare, 'cpu', 'spotShare.') },
     cpuMillicores: use(total, 'cpuMillicores'),
     memoryBytes: use(total, 'memoryBytes'),
-    headroom: { priorityClass, running: pods(headroom, 'running'), pending: pods(headroom, 'pending') },
+    notSchedulable,
+    headroom: { priorityClass, running: pods(headroom, 'running'), pending: pods(headroom, 'pending'), stranded: added(headroom, 'stranded', () => pods(headroom, 'stranded')) },
     unschedulablePods: count(record(value, 'unschedulable', ''), 'pods', 'unschedulable.'),
   };
+}
+
+/** The node counts by capacity type, spot and on-demand on their own too (0 when not listed). */
+function nodesByType(capacityTypes: readonly { readonly name: string; readonly nodes: number }[]): Pick<CapacityFigures, 'capacityTypes' | 'spotNodes' | 'onDemandNodes'> {
+  const nodesOf = (type: string) => capacityTypes.find((group) => group.name === type)?.nodes ?? 0;
+  return { capacityTypes, spotNodes: nodesOf('spot'), onDemandNodes: nodesOf('on-demand') };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -116,15 +151,14 @@ async function summarizeSnapshot(file: string, shown: string): Promise<CapacityS
 }
 
 function figuresOf(summary: CapacitySummary, source: string): CapacityFigures {
-  const nodesOf = (type: string) => summary.capacityTypes.find((group) => group.name === type)?.nodes ?? 0;
   return {
     source,
     nodes: summary.total.nodes,
-    spotNodes: nodesOf('spot'),
-    onDemandNodes: nodesOf('on-demand'),
+    ...nodesByType(summary.capacityTypes.map(({ name, nodes }) => ({ name, nodes }))),
     spotShare: summary.spotShare,
     cpuMillicores: summary.total.cpuMillicores,
     memoryBytes: summary.total.memoryBytes,
+    notSchedulable: summary.total.notSchedulable,
     headroom: summary.headroom,
     unschedulablePods: summary.unschedulable.pods,
   };

@@ -228,27 +228,54 @@ function capacitySection(dashboard: Dashboard): string[] {
   const none = retiring.length === 0 ? '' : `, and none in ${retiring.map(text).join(', ')} (retiring: kaji synth writes no placeholders there)`;
   const intro = `<p class="meta">platform.yaml asks for headroom of ${headroom} in every cluster${none}.</p>`;
   if (measured.length === 0) return ['<h2>Capacity</h2>', intro, '<p class="muted">No capacity given: add <code>--capacity CLUSTER=FILE</code> (the output of <code>kaji capacity -o json</code>, or a <code>kubectl get nodes,pods -A -o json</code> snapshot).</p>'];
-  const rows: [string, (capacity: CapacityFigures) => string][] = [
-    ['nodes (spot / on-demand)', (c) => `${c.nodes} (${c.spotNodes} / ${c.onDemandNodes})`],
-    ['spot share of nodes / of cpu', (c) => `${percent(c.spotShare.nodes)} / ${percent(c.spotShare.cpu)}`],
-    ['cpu requested / allocatable', (c) => `${cores(c.cpuMillicores.requested)} / ${cores(c.cpuMillicores.allocatable)} cores (${percent(c.cpuMillicores.utilisation)})`],
-    ['memory requested / allocatable', (c) => `${gib(c.memoryBytes.requested)} / ${gib(c.memoryBytes.allocatable)} GiB (${percent(c.memoryBytes.utilisation)})`],
-    ['headroom running (holding capacity)', (c) => `${count(c.headroom.running.pods, 'pod', 'pods')}, ${cores(c.headroom.running.cpuMillicores)} cores, ${gib(c.headroom.running.memoryBytes)} GiB`],
-    ['headroom pending (waiting for a node)', (c) => count(c.headroom.pending.pods, 'pod', 'pods')],
-    ['pods waiting for a node', (c) => `${c.unschedulablePods}`],
+  // Each row: its label, the value of a cluster, and whether that value needs a look.
+  type Row = readonly [string, (cluster: MeasuredCluster) => string, (cluster: MeasuredCluster) => boolean];
+  const never = () => false;
+  const rows: Row[] = [
+    ['nodes by capacity type', ({ capacity: c }) => `${c.nodes}: ${c.capacityTypes.map((type) => `${type.name} ${type.nodes}`).join(', ')}`, never],
+    ['spot share of nodes / of cpu', ({ capacity: c }) => `${percent(c.spotShare.nodes)} / ${percent(c.spotShare.cpu)}`, never],
+    ['cpu requested / allocatable', ({ capacity: c }) => `${cores(c.cpuMillicores.requested)} / ${cores(c.cpuMillicores.allocatable)} cores (${percent(c.cpuMillicores.utilisation)})`, never],
+    ['memory requested / allocatable', ({ capacity: c }) => `${gib(c.memoryBytes.requested)} / ${gib(c.memoryBytes.allocatable)} GiB (${percent(c.memoryBytes.utilisation)})`, never],
+    ['not schedulable (cordoned, NotReady, being disrupted)', ({ capacity: c }) => notSchedulableText(c), ({ capacity: c }) => (c.notSchedulable?.nodes ?? 0) > 0],
+    ['free for new pods (schedulable nodes)', ({ capacity: c }) => (c.cpuMillicores.free === null || c.memoryBytes.free === null ? NOT_IN_FILE : `${cores(c.cpuMillicores.free)} cores, ${gib(c.memoryBytes.free)} GiB`), never],
+    ['headroom running (holding capacity)', ({ capacity: c }) => runningText(c), never],
+    ['headroom pending (waiting for a node)', ({ capacity: c }) => count(c.headroom.pending.pods, 'pod', 'pods'), ({ capacity: c }) => c.headroom.pending.pods > 0],
+    ['pods waiting for a node', ({ capacity: c }) => `${c.unschedulablePods}`, ({ capacity: c }) => c.unschedulablePods > 0],
   ];
-  const warn = (label: string, capacity: CapacityFigures) =>
-    (label.startsWith('headroom pending') && capacity.headroom.pending.pods > 0) || (label.startsWith('pods waiting') && capacity.unschedulablePods > 0) ? ' class="warning"' : '';
+  const cell = (value: string, warn: boolean) => `<td${warn ? ' class="warning"' : ''}>${text(value)}</td>`;
   return [
     '<h2>Capacity</h2>',
     intro,
     '<table>',
     `<thead><tr><th scope="col"></th>${measured.map((cluster) => `<th scope="col">${text(cluster.name)}${cluster.retiring ? RETIRING_BADGE : ''}</th>`).join('')}</tr></thead>`,
     // Every figure is escaped too: the capacity file is checked (capacity.ts), and the page does not rely on it.
-    `<tbody>${rows.map(([label, value]) => `<tr><th scope="row">${label}</th>${measured.map((cluster) => `<td${warn(label, cluster.capacity)}>${text(value(cluster.capacity))}</td>`).join('')}</tr>`).join('')}` +
+    `<tbody>${rows.map(([label, value, warn]) => `<tr><th scope="row">${label}</th>${measured.map((cluster) => cell(value(cluster), warn(cluster))).join('')}</tr>`).join('')}` +
       `<tr><th scope="row">from</th>${measured.map((cluster) => `<td><code>${text(cluster.capacity.source)}</code></td>`).join('')}</tr></tbody>`,
     '</table>',
   ];
+}
+
+type MeasuredCluster = DashboardCluster & { readonly capacity: CapacityFigures };
+
+/** A figure the capacity file lacks: the output of a kaji capacity before it counted it. */
+const NOT_IN_FILE = '– (not in this file: run kaji capacity again)';
+
+/** "3 pods, 3.0 cores, 12.0 GiB". */
+function amounts(pods: { readonly pods: number; readonly cpuMillicores: number; readonly memoryBytes: number }): string {
+  return `${count(pods.pods, 'pod', 'pods')}, ${cores(pods.cpuMillicores)} cores, ${gib(pods.memoryBytes)} GiB`;
+}
+
+function notSchedulableText(capacity: CapacityFigures): string {
+  const nodes = capacity.notSchedulable;
+  if (nodes === null) return NOT_IN_FILE;
+  return nodes.nodes === 0 ? 'none' : `${count(nodes.nodes, 'node', 'nodes')}, ${cores(nodes.cpuMillicores)} cores, ${gib(nodes.memoryBytes)} GiB allocatable left out of the free room`;
+}
+
+/** The running placeholders, and those of them on a node no new pod lands on (they hold no room a pod could take). */
+function runningText(capacity: CapacityFigures): string {
+  const { running, stranded } = capacity.headroom;
+  const note = stranded === null || stranded.pods === 0 ? '' : ` (${stranded.pods} of them on a node no new pod lands on)`;
+  return `${amounts(running)}${note}`;
 }
 
 /** The manifest checkout the page describes, and what makes it differ from what Argo CD deploys. */

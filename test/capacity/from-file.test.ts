@@ -69,9 +69,11 @@ describe('kaji capacity --from', () => {
     assert.equal(stderr, '');
     assert.equal(code, 0);
     const summary = JSON.parse(stdout);
-    assert.deepEqual(Object.keys(summary), ['total', 'spotShare', 'capacityTypes', 'nodePools', 'instanceTypes', 'zones', 'unschedulable', 'headroom']);
-    assert.deepEqual(summary.total.cpuMillicores, { allocatable: 9710, requested: 3725, utilisation: 0.3836 });
-    assert.deepEqual(summary.total.memoryBytes, { allocatable: EXPECTED.allocatable.xlarge.memory + 3 * EXPECTED.allocatable.large.memory, requested: 4198 * EXPECTED.MiB, utilisation: 0.1189 });
+    assert.deepEqual(Object.keys(summary), ['total', 'spotShare', 'capacityTypes', 'nodePools', 'instanceTypes', 'zones', 'unschedulable', 'notSchedulableNodes', 'headroom']);
+    assert.deepEqual(summary.total.cpuMillicores, { allocatable: 9710, requested: 3725, utilisation: 0.3836, free: 9710 - 3725 });
+    const allocatableMemory = EXPECTED.allocatable.xlarge.memory + 3 * EXPECTED.allocatable.large.memory;
+    assert.deepEqual(summary.total.memoryBytes, { allocatable: allocatableMemory, requested: 4198 * EXPECTED.MiB, utilisation: 0.1189, free: allocatableMemory - 4198 * EXPECTED.MiB });
+    assert.deepEqual(summary.total.notSchedulable, { nodes: 0, cpuMillicores: 0, memoryBytes: 0 });
     assert.deepEqual(summary.spotShare, { nodes: 0.5, cpu: 0.6025 });
     assert.equal(summary.unschedulable.list[0].message, BIG_MESSAGE);
     assert.deepEqual(summary.headroom.pending, { pods: 1, cpuMillicores: 1000, memoryBytes: 2 * EXPECTED.GiB });

@@ -114,7 +114,7 @@ describe('kaji capacity through kubectl', { skip: !hasKubectl && 'needs kubectl'
     // kubectl --request-timeout 60s: the server is told, and kubectl gives up, after a minute.
     assert.ok(api.urls.some((url) => url.startsWith('/api/v1/nodes?') && url.includes('timeout=1m0s')), api.urls.join('\n'));
     const summary = JSON.parse(stdout);
-    assert.deepEqual(summary.total.cpuMillicores, { allocatable: 9710, requested: 3725, utilisation: 0.3836 });
+    assert.deepEqual(summary.total.cpuMillicores, { allocatable: 9710, requested: 3725, utilisation: 0.3836, free: 9710 - 3725 });
     assert.deepEqual(summary.spotShare, { nodes: 0.5, cpu: 0.6025 });
     assert.deepEqual(summary.unschedulable.list.map((pod: { name: string }) => pod.name), ['big-0']);
     assert.deepEqual([summary.headroom.running.pods, summary.headroom.pending.pods], [1, 1]);

@@ -8,15 +8,19 @@ const { GiB, MiB } = EXPECTED;
 const XL = EXPECTED.allocatable.xlarge;
 const L = EXPECTED.allocatable.large;
 
-/** A group as the summary writes it, from hand-added totals. */
+/**
+ * A group as the summary writes it, from hand-added totals. Every node of the fixture is Ready, uncordoned and
+ * holds less than its allocatable, so what is free for a new pod is allocatable - requested.
+ */
 function group(name: string, nodes: number, spotNodes: number, pods: number, cpu: [number, number, number | null], memory: [number, number, number | null]): CapacityGroup {
   return {
     name,
     nodes,
     spotNodes,
     pods,
-    cpuMillicores: { allocatable: cpu[0], requested: cpu[1], utilisation: cpu[2] },
-    memoryBytes: { allocatable: memory[0], requested: memory[1], utilisation: memory[2] },
+    cpuMillicores: { allocatable: cpu[0], requested: cpu[1], utilisation: cpu[2], free: cpu[0] - cpu[1] },
+    memoryBytes: { allocatable: memory[0], requested: memory[1], utilisation: memory[2], free: memory[0] - memory[1] },
+    notSchedulable: { nodes: 0, cpuMillicores: 0, memoryBytes: 0 },
   };
 }
 
@@ -65,7 +69,9 @@ describe('summarizeCapacity on a cluster of Karpenter spot and on-demand nodes a
       priorityClass: 'kaji-headroom',
       running: { pods: 1, cpuMillicores: 1000, memoryBytes: 2 * GiB },
       pending: { pods: 1, cpuMillicores: 1000, memoryBytes: 2 * GiB },
+      stranded: { pods: 0, cpuMillicores: 0, memoryBytes: 0 },
     });
+    assert.deepEqual(summary.notSchedulableNodes, []);
   });
 
   test('per node, the requests add up to the hand-worked numbers (Succeeded and Failed pods hold nothing)', () => {
@@ -233,5 +239,93 @@ describe('summarizeCapacity: capacity types, pools and labels', () => {
     const summary = summarizeCapacity({ nodes: [node('a', {})], pods: [pod({ nodeName: 'gone', containers: [requests('1', '1Gi')] })] });
     assert.equal(summary.total.pods, 0);
     assert.equal(summary.total.cpuMillicores.requested, 0);
+  });
+});
+
+describe('summarizeCapacity: nodes no new pod can land on (cordoned, NotReady, being disrupted)', () => {
+  /** The fixture's nodes, each changed by `change` where it names the node. */
+  const nodesWith = (change: Record<string, (node: JsonObject) => JsonObject>) =>
+    NODES.map((node) => change[(node.metadata as { name: string }).name]?.(structuredClone(node)) ?? node);
+  const cordoned = (node: JsonObject): JsonObject => ({
+    ...node,
+    spec: { ...(node.spec as JsonObject), unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] },
+  });
+  const disrupted = (node: JsonObject): JsonObject => ({ ...node, spec: { ...(node.spec as JsonObject), taints: [{ key: 'karpenter.sh/disrupted', effect: 'NoSchedule' }] } });
+  const notReady = (status: string) => (node: JsonObject): JsonObject => ({ ...node, status: { ...(node.status as JsonObject), conditions: [{ type: 'Ready', status }] } });
+  const L = EXPECTED.allocatable.large;
+  const XL = EXPECTED.allocatable.xlarge;
+  const requested = EXPECTED.requested;
+
+  test('they stay in the node counts and the allocatable, but their room is not free for a new pod; each is named with why', () => {
+    // The spot large node (sandbox + the running headroom pod) is being consolidated; the on-demand large is cordoned.
+    const summary = summarizeCapacity({ nodes: nodesWith({ [SPOT_LARGE]: disrupted, [ON_DEMAND_LARGE]: cordoned }), pods: PODS });
+    assert.equal(summary.total.nodes, 4);
+    assert.equal(summary.total.cpuMillicores.allocatable, 9710);
+    assert.deepEqual(summary.total.notSchedulable, { nodes: 2, cpuMillicores: 2 * L.cpu, memoryBytes: 2 * L.memory });
+    // Free: the xlarge and the system node only.
+    assert.equal(summary.total.cpuMillicores.free, XL.cpu - requested[SPOT_XLARGE]!.cpu + L.cpu - requested[SYSTEM]!.cpu);
+    assert.equal(summary.total.memoryBytes.free, XL.memory - requested[SPOT_XLARGE]!.memory + L.memory - requested[SYSTEM]!.memory);
+    const spot = summary.capacityTypes.find((type) => type.name === 'spot')!;
+    assert.deepEqual([spot.notSchedulable.nodes, spot.cpuMillicores.free], [1, XL.cpu - requested[SPOT_XLARGE]!.cpu]);
+    assert.deepEqual(summary.notSchedulableNodes, [
+      { name: SPOT_LARGE, reasons: ['taint karpenter.sh/disrupted:NoSchedule'] },
+      { name: ON_DEMAND_LARGE, reasons: ['cordoned', 'taint node.kubernetes.io/unschedulable:NoSchedule'] },
+    ].sort((a, b) => a.name.localeCompare(b.name)));
+    // The headroom pod on the disrupted node holds no room a pod could take.
+    assert.deepEqual(summary.headroom.stranded, { pods: 1, cpuMillicores: 1000, memoryBytes: 2 * GiB });
+    assert.deepEqual(summary.headroom.running, { pods: 1, cpuMillicores: 1000, memoryBytes: 2 * GiB });
+  });
+
+  test('Ready False or Unknown, and the lifecycle taints, with NoSchedule or NoExecute; another NoSchedule taint (CriticalAddonsOnly) leaves the node schedulable', () => {
+    const tainted = (key: string, effect: string) => (node: JsonObject): JsonObject => ({ ...node, spec: { ...(node.spec as JsonObject), taints: [{ key, value: 'true', effect }] } });
+    const reasonsOf = (change: (node: JsonObject) => JsonObject) => summarizeCapacity({ nodes: nodesWith({ [SYSTEM]: change }), pods: [] }).notSchedulableNodes.map((node) => node.reasons);
+    assert.deepEqual(reasonsOf(notReady('False')), [['Ready False']]);
+    assert.deepEqual(reasonsOf(notReady('Unknown')), [['Ready Unknown']]);
+    assert.deepEqual(reasonsOf(tainted('node.kubernetes.io/unreachable', 'NoExecute')), [['taint node.kubernetes.io/unreachable:NoExecute']]);
+    assert.deepEqual(reasonsOf(tainted('ToBeDeletedByClusterAutoscaler', 'NoSchedule')), [['taint ToBeDeletedByClusterAutoscaler:NoSchedule']]);
+    assert.deepEqual(reasonsOf(tainted('karpenter.sh/disrupted', 'PreferNoSchedule')), []);
+    assert.deepEqual(reasonsOf(tainted('CriticalAddonsOnly', 'NoSchedule')), []);
+    assert.deepEqual(reasonsOf(notReady('True')), []);
+  });
+
+  test('a node whose pods request more than its allocatable (bound by name) has nothing free, and takes none from the others', () => {
+    const big = { metadata: { name: 'pinned', namespace: 'ops' }, spec: { nodeName: SYSTEM, containers: [requests('4', '16Gi')] }, status: { phase: 'Running' } };
+    const summary = summarizeCapacity({ nodes: nodesWith({}), pods: [...PODS, big] });
+    const system = summary.nodePools.find((pool) => pool.name === 'SystemNodes-4f8c2a')!;
+    assert.deepEqual([system.cpuMillicores.free, system.memoryBytes.free], [0, 0]);
+    assert.equal(summary.total.cpuMillicores.free, 9710 - 3725 - (L.cpu - requested[SYSTEM]!.cpu));
+  });
+
+  test('the table says how many nodes and how much room no new pod can have, names them, and what is free on the rest', () => {
+    const table = formatCapacityTable(summarizeCapacity({ nodes: nodesWith({ [SPOT_LARGE]: disrupted, [ON_DEMAND_LARGE]: cordoned }), pods: PODS }));
+    const [first, second] = [SPOT_LARGE, ON_DEMAND_LARGE].sort();
+    const why = { [SPOT_LARGE]: 'taint karpenter.sh/disrupted:NoSchedule', [ON_DEMAND_LARGE]: 'cordoned, taint node.kubernetes.io/unschedulable:NoSchedule' };
+    const width = Math.max(first!.length, second!.length);
+    assert.ok(
+      table.includes(
+        [
+          'Not schedulable: 2 of 4 nodes, 3.86 cores and 13.8Gi allocatable (counted above, but no new pod lands there)',
+          `  ${'NODE'.padEnd(width)}  WHY`,
+          `  ${first!.padEnd(width)}  ${why[first!]}`,
+          `  ${second!.padEnd(width)}  ${why[second!]}`,
+          // 3920m - 1100m + 1930m - 100m; 14481404Ki - 640Mi + 7220184Ki - 70Mi (20.003Gi)
+          'Free for new pods on the 2 schedulable nodes: 4.65 cores, 20Gi',
+        ].join('\n'),
+      ),
+      table,
+    );
+    assert.match(table, /\nHeadroom \(PriorityClass kaji-headroom\): 1 running \(cpu 1, memory 2Gi; 1 of them on a node no new pod lands on, holding no room\), 1 pending /);
+  });
+
+  test('every node schedulable: the table has no such lines', () => {
+    const table = formatCapacityTable(summarizeCapacity({ nodes: NODES, pods: PODS }));
+    assert.doesNotMatch(table, /Not schedulable|Free for new pods|holding no room/);
+  });
+
+  test('more than ten such nodes: ten are named, and the rest counted', () => {
+    const many = Array.from({ length: 12 }, (_, index) => cordoned({ metadata: { name: `n-${String(index).padStart(2, '0')}` }, spec: {}, status: { allocatable: { cpu: '1', memory: '1Gi' } } }));
+    const table = formatCapacityTable(summarizeCapacity({ nodes: many, pods: [] }));
+    assert.match(table, /\n {2}n-09 {2}cordoned, taint node\.kubernetes\.io\/unschedulable:NoSchedule\n {2}… and 2 more \(-o json lists them all\)\nFree for new pods on the 0 schedulable nodes: 0 cores, 0\n/);
+    assert.doesNotMatch(table, /n-10/);
   });
 });

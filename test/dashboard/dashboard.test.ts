@@ -270,7 +270,9 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
         [blue!.capacity!.nodes, blue!.capacity!.spotNodes, blue!.capacity!.onDemandNodes, blue!.capacity!.spotShare, blue!.capacity!.headroom.running.pods, blue!.capacity!.headroom.pending.pods, blue!.capacity!.unschedulablePods],
         [4, 2, 2, { nodes: 0.5, cpu: 0.6025 }, 1, 1, 1],
       );
-      assert.deepEqual(blue!.capacity!.cpuMillicores, { allocatable: 9710, requested: 3725, utilisation: 0.3836 });
+      assert.deepEqual(blue!.capacity!.cpuMillicores, { allocatable: 9710, requested: 3725, utilisation: 0.3836, free: 9710 - 3725 });
+      assert.deepEqual(blue!.capacity!.capacityTypes, [{ name: 'spot', nodes: 2 }, { name: 'on-demand', nodes: 2 }]);
+      assert.deepEqual([blue!.capacity!.notSchedulable, blue!.capacity!.headroom.stranded], [{ nodes: 0, cpuMillicores: 0, memoryBytes: 0 }, { pods: 0, cpuMillicores: 0, memoryBytes: 0 }]);
       // Both files describe the same cluster: the same figures, whichever form they came in.
       assert.deepEqual({ ...green!.capacity, source: '' }, { ...blue!.capacity, source: '' });
     } finally {

@@ -72,10 +72,17 @@ function hostileDashboard(capacity?: CapacityFigures): Dashboard {
     nodes: 2,
     spotNodes: 1,
     onDemandNodes: 1,
+    capacityTypes: [{ name: 'spot', nodes: 1 }, { name: 'on-demand', nodes: 1 }],
     spotShare: { nodes: 0.5, cpu: 0.5 },
-    cpuMillicores: { allocatable: 4000, requested: 1000, utilisation: 0.25 },
-    memoryBytes: { allocatable: 8 * 2 ** 30, requested: 2 ** 30, utilisation: 0.125 },
-    headroom: { priorityClass: 'kaji-headroom', running: { pods: 1, cpuMillicores: 1000, memoryBytes: 2 ** 31 }, pending: { pods: 0, cpuMillicores: 0, memoryBytes: 0 } },
+    cpuMillicores: { allocatable: 4000, requested: 1000, utilisation: 0.25, free: 3000 },
+    memoryBytes: { allocatable: 8 * 2 ** 30, requested: 2 ** 30, utilisation: 0.125, free: 7 * 2 ** 30 },
+    notSchedulable: { nodes: 0, cpuMillicores: 0, memoryBytes: 0 },
+    headroom: {
+      priorityClass: 'kaji-headroom',
+      running: { pods: 1, cpuMillicores: 1000, memoryBytes: 2 ** 31 },
+      pending: { pods: 0, cpuMillicores: 0, memoryBytes: 0 },
+      stranded: { pods: 0, cpuMillicores: 0, memoryBytes: 0 },
+    },
     unschedulablePods: 0,
   };
   return buildDashboard({ platform, summary, capacity: new Map([['blue', capacity ?? figures]]), now: new Date(0) });
@@ -237,6 +244,43 @@ describe('the dashboard page', () => {
   });
 });
 
+describe("the capacity table's figures", () => {
+  const base = hostileDashboard().clusters[0]!.capacity!;
+  /** The first cluster's cell of the row `label`: its text, and whether it is marked for a look. */
+  const cellOf = (figures: CapacityFigures, label: string) => {
+    const html = renderDashboardHtml(hostileDashboard(figures));
+    const match = new RegExp(`<tr><th scope="row">${label.replace(/[()]/g, '\\$&')}</th><td( class="warning")?>([^<]*)</td>`).exec(html);
+    assert.ok(match, `${label} in\n${html}`);
+    return { text: match[2], warning: match[1] !== undefined };
+  };
+
+  test('the nodes add up: every capacity type with nodes is listed, not only spot and on-demand', () => {
+    const figures: CapacityFigures = { ...base, nodes: 5, spotNodes: 2, onDemandNodes: 1, capacityTypes: [{ name: 'spot', nodes: 2 }, { name: 'on-demand', nodes: 1 }, { name: 'fargate', nodes: 1 }, { name: 'unknown', nodes: 1 }] };
+    assert.deepEqual(cellOf(figures, 'nodes by capacity type'), { text: '5: spot 2, on-demand 1, fargate 1, unknown 1', warning: false });
+  });
+
+  test('nodes no new pod can land on are counted and marked, and what is free on the others shown; a file without those figures says so', () => {
+    const draining: CapacityFigures = {
+      ...base,
+      notSchedulable: { nodes: 1, cpuMillicores: 2000, memoryBytes: 4 * 2 ** 30 },
+      cpuMillicores: { ...base.cpuMillicores, free: 1500 },
+      memoryBytes: { ...base.memoryBytes, free: 3 * 2 ** 30 },
+    };
+    assert.deepEqual(cellOf(draining, 'not schedulable (cordoned, NotReady, being disrupted)'), { text: '1 node, 2.0 cores, 4.0 GiB allocatable left out of the free room', warning: true });
+    assert.deepEqual(cellOf(draining, 'free for new pods (schedulable nodes)'), { text: '1.5 cores, 3.0 GiB', warning: false });
+    assert.deepEqual(cellOf(base, 'not schedulable (cordoned, NotReady, being disrupted)'), { text: 'none', warning: false });
+    const older: CapacityFigures = { ...base, notSchedulable: null, cpuMillicores: { ...base.cpuMillicores, free: null } };
+    assert.equal(cellOf(older, 'not schedulable (cordoned, NotReady, being disrupted)').text, '– (not in this file: run kaji capacity again)');
+    assert.equal(cellOf(older, 'free for new pods (schedulable nodes)').text, '– (not in this file: run kaji capacity again)');
+  });
+
+  test('placeholders running on a node no new pod lands on are said to hold no room', () => {
+    const one = { pods: 1, cpuMillicores: 1000, memoryBytes: 2 ** 31 };
+    const figures: CapacityFigures = { ...base, headroom: { ...base.headroom, running: { pods: 2, cpuMillicores: 2000, memoryBytes: 2 ** 32 }, stranded: one } };
+    assert.deepEqual(cellOf(figures, 'headroom running (holding capacity)'), { text: '2 pods, 2.0 cores, 4.0 GiB (1 of them on a node no new pod lands on)', warning: false });
+  });
+});
+
 describe('a capacity summary file', () => {
   const valid = {
     total: { nodes: 2, spotNodes: 1, pods: 3, cpuMillicores: { allocatable: 4000, requested: 1000, utilisation: 0.25 }, memoryBytes: { allocatable: 100, requested: 50, utilisation: null } },
@@ -244,6 +288,17 @@ describe('a capacity summary file', () => {
     capacityTypes: [{ name: 'spot', nodes: 1 }, { name: 'on-demand', nodes: 1 }],
     unschedulable: { pods: 0, cpuMillicores: 0, memoryBytes: 0, list: [] },
     headroom: { priorityClass: 'kaji-headroom', running: { pods: 1, cpuMillicores: 500, memoryBytes: 10 }, pending: { pods: 0, cpuMillicores: 0, memoryBytes: 0 } },
+  };
+
+  const newer = {
+    ...valid,
+    total: {
+      ...valid.total,
+      cpuMillicores: { ...valid.total.cpuMillicores, free: 3000 },
+      memoryBytes: { ...valid.total.memoryBytes, free: 50 },
+      notSchedulable: { nodes: 1, cpuMillicores: 1000, memoryBytes: 10 },
+    },
+    headroom: { ...valid.headroom, stranded: { pods: 1, cpuMillicores: 500, memoryBytes: 10 } },
   };
 
   test('every field the page shows is checked, and one that is wrong is named', async (t) => {
@@ -261,16 +316,27 @@ describe('a capacity summary file', () => {
       'spot.json': broken(['capacityTypes', 0, 'nodes'], '3'),
       'pods.json': broken(['unschedulable', 'pods'], -1),
       'share.json': broken(['spotShare', 'cpu'], 'all'),
+      'newer.json': JSON.stringify(newer),
+      'free.json': JSON.stringify({ ...newer, total: { ...newer.total, cpuMillicores: { ...newer.total.cpuMillicores, free: -1 } } }),
+      'cordoned.json': JSON.stringify({ ...newer, total: { ...newer.total, notSchedulable: { nodes: 'one', cpuMillicores: 0, memoryBytes: 0 } } }),
+      'stranded.json': JSON.stringify({ ...newer, headroom: { ...newer.headroom, stranded: null } }),
     });
     t.after(files.cleanup);
     const figures = await readCapacityFile(files.path('valid.json'), 'valid.json');
     assert.deepEqual([figures.nodes, figures.spotNodes, figures.onDemandNodes, figures.spotShare, figures.memoryBytes.utilisation, figures.headroom.running.pods], [2, 1, 1, { nodes: 0.5, cpu: null }, null, 1]);
+    // The output of a kaji capacity before it counted the nodes no pod can land on still reads: those figures are null.
+    assert.deepEqual([figures.cpuMillicores.free, figures.memoryBytes.free, figures.notSchedulable, figures.headroom.stranded], [null, null, null, null]);
+    const read = await readCapacityFile(files.path('newer.json'), 'newer.json');
+    assert.deepEqual([read.cpuMillicores.free, read.notSchedulable, read.headroom.stranded], [3000, newer.total.notSchedulable, newer.headroom.stranded]);
     for (const [file, field, expected] of [
       ['headroom.json', 'headroom.priorityClass', 'a string'],
       ['nodes.json', 'total.nodes', 'a number (0 or more)'],
       ['spot.json', 'capacityTypes[0].nodes', 'a number (0 or more)'],
       ['pods.json', 'unschedulable.pods', 'a number (0 or more)'],
       ['share.json', 'spotShare.cpu', 'a number (0 or more)'],
+      ['free.json', 'total.cpuMillicores.free', 'a number (0 or more)'],
+      ['cordoned.json', 'total.notSchedulable.nodes', 'a number (0 or more)'],
+      ['stranded.json', 'headroom.stranded', 'an object'],
     ]) {
       await assert.rejects(readCapacityFile(files.path(file!), file!), (error: Error) => {
         assert.ok(error instanceof DashboardInputError, error.stack);
