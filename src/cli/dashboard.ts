@@ -66,7 +66,8 @@ export function registerDashboard(program: Command, io: Io, outcome: Outcome): v
         'DNS weight). Each cell holds the images its containers run there, as kaji synth rendered the overlay (what Argo CD ' +
         'deploys), and what kaji synth found there (policy score, dangers, warnings, removed APIs, tenant boundaries); a ' +
         "service running different images in different clusters, or missing from one, is highlighted; a retiring cluster's cells say so. With --capacity, " +
-        "each cluster's spot and on-demand nodes, utilisation and headroom.\n\n" +
+        "each cluster's nodes by capacity type, utilisation, the nodes no new pod can land on and the room free on the others, " +
+        "and the headroom placeholders against the target kaji synth writes.\n\n" +
         "All of it comes from kaji synth's summary.json: run `kaji synth` first. A summary.json written for other files " +
         '(platform.yaml, the policy or any file under the manifest folder changed since, by content) or other clusters ' +
         "is refused (exit 2).\n\nWith --argocd, each cell also shows what runs: the service's Application in the cluster's Argo CD, " +

@@ -7,6 +7,7 @@
 // cell's Application's sync status, health and revision.
 import type { PlatformDefinition } from '../platform/index.js';
 import { serviceApplication } from '../platform/derive/argocd.js';
+import { headroomSize } from '../platform/derive/components/headroom.js';
 import type { ApplicationStatus } from '../upgrade/argocd.js';
 import type { ArgoCdReading } from './argocd.js';
 import type { ManifestState, RenderedState } from '../synth/index.js';
@@ -133,8 +134,13 @@ export interface DashboardCluster {
   readonly argocd: DashboardArgoCdCluster | null;
 }
 
-/** platform.yaml's capacity.headroom without the placeholders' image. */
-export type HeadroomTarget = { readonly kind: 'units'; readonly cpu: string; readonly memory: string } | { readonly kind: 'percent'; readonly percent: number };
+/**
+ * platform.yaml's capacity.headroom without the placeholders' image, and what kaji synth's placeholders come to in
+ * each cluster not retiring (`placeholders`: how many, and what they request together; null when the headroom is 0).
+ */
+export type HeadroomTarget = ({ readonly kind: 'units'; readonly cpu: string; readonly memory: string } | { readonly kind: 'percent'; readonly percent: number }) & {
+  readonly placeholders: { readonly pods: number; readonly cpuMillicores: number; readonly memoryBytes: number } | null;
+};
 
 export interface Dashboard {
   readonly format: typeof DASHBOARD_FORMAT;
@@ -221,7 +227,11 @@ export function buildDashboard(inputs: DashboardInputs): Dashboard {
     };
   });
   const target = platform.capacity.headroom;
-  const headroom: HeadroomTarget = target.kind === 'units' ? { kind: 'units', cpu: target.cpu, memory: target.memory } : { kind: 'percent', percent: target.percent };
+  // Sized as kaji synth sizes the placeholders it writes, so running is compared with what was deployed.
+  const size = headroomSize(platform);
+  const placeholders = size === undefined ? null : { pods: size.replicas, cpuMillicores: Number(size.heldCpuMilli), memoryBytes: Number(size.heldMemory) };
+  const headroom: HeadroomTarget =
+    target.kind === 'units' ? { kind: 'units', cpu: target.cpu, memory: target.memory, placeholders } : { kind: 'percent', percent: target.percent, placeholders };
   return {
     format: DASHBOARD_FORMAT,
     platform: platform.platform.name,

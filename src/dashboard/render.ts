@@ -222,11 +222,16 @@ function findings(one: string, many: string, items: readonly string[], severity:
 }
 
 function capacitySection(dashboard: Dashboard): string[] {
-  const headroom = dashboard.headroom.kind === 'units' ? `${text(dashboard.headroom.cpu)} cpu and ${text(dashboard.headroom.memory)} memory` : `${dashboard.headroom.percent}% of the services' quota`;
+  const { placeholders } = dashboard.headroom;
+  const asked = dashboard.headroom.kind === 'units' ? `${text(dashboard.headroom.cpu)} cpu and ${text(dashboard.headroom.memory)} memory` : `${dashboard.headroom.percent}% of the services' quota`;
+  const written =
+    placeholders === null
+      ? 'kaji synth writes no placeholder for it'
+      : `kaji synth writes ${count(placeholders.pods, 'placeholder pod', 'placeholder pods')} for it, requesting ${cores(placeholders.cpuMillicores)} cores and ${gib(placeholders.memoryBytes)} GiB together`;
   const measured = dashboard.clusters.filter((cluster): cluster is DashboardCluster & { capacity: CapacityFigures } => cluster.capacity !== null);
   const retiring = retiringClusters(dashboard);
   const none = retiring.length === 0 ? '' : `, and none in ${retiring.map(text).join(', ')} (retiring: kaji synth writes no placeholders there)`;
-  const intro = `<p class="meta">platform.yaml asks for headroom of ${headroom} in every cluster${none}.</p>`;
+  const intro = `<p class="meta">platform.yaml asks for headroom of ${asked} in every cluster${none}: ${written}.</p>`;
   if (measured.length === 0) return ['<h2>Capacity</h2>', intro, '<p class="muted">No capacity given: add <code>--capacity CLUSTER=FILE</code> (the output of <code>kaji capacity -o json</code>, or a <code>kubectl get nodes,pods -A -o json</code> snapshot).</p>'];
   // Each row: its label, the value of a cluster, and whether that value needs a look.
   type Row = readonly [string, (cluster: MeasuredCluster) => string, (cluster: MeasuredCluster) => boolean];
@@ -238,8 +243,9 @@ function capacitySection(dashboard: Dashboard): string[] {
     ['memory requested / allocatable', ({ capacity: c }) => `${gib(c.memoryBytes.requested)} / ${gib(c.memoryBytes.allocatable)} GiB (${percent(c.memoryBytes.utilisation)})`, never],
     ['not schedulable (cordoned, NotReady, being disrupted)', ({ capacity: c }) => notSchedulableText(c), ({ capacity: c }) => (c.notSchedulable?.nodes ?? 0) > 0],
     ['free for new pods (schedulable nodes)', ({ capacity: c }) => (c.cpuMillicores.free === null || c.memoryBytes.free === null ? NOT_IN_FILE : `${cores(c.cpuMillicores.free)} cores, ${gib(c.memoryBytes.free)} GiB`), never],
-    ['headroom running (holding capacity)', ({ capacity: c }) => runningText(c), never],
-    ['headroom pending (waiting for a node)', ({ capacity: c }) => count(c.headroom.pending.pods, 'pod', 'pods'), ({ capacity: c }) => c.headroom.pending.pods > 0],
+    ['headroom target (kaji synth\'s placeholders)', (cluster) => (cluster.retiring ? 'none (retiring)' : placeholders === null ? 'none' : amounts(placeholders)), never],
+    ['headroom running (holding capacity)', (cluster) => `${runningText(cluster.capacity)}${belowTarget(cluster, placeholders) ? ': below the target' : ''}`, (cluster) => belowTarget(cluster, placeholders)],
+    ['headroom pending (waiting for a node)', ({ capacity: c }) => amounts(c.headroom.pending), ({ capacity: c }) => c.headroom.pending.pods > 0],
     ['pods waiting for a node', ({ capacity: c }) => `${c.unschedulablePods}`, ({ capacity: c }) => c.unschedulablePods > 0],
   ];
   const cell = (value: string, warn: boolean) => `<td${warn ? ' class="warning"' : ''}>${text(value)}</td>`;
@@ -276,6 +282,14 @@ function runningText(capacity: CapacityFigures): string {
   const { running, stranded } = capacity.headroom;
   const note = stranded === null || stranded.pods === 0 ? '' : ` (${stranded.pods} of them on a node no new pod lands on)`;
   return `${amounts(running)}${note}`;
+}
+
+/** Fewer placeholders hold room than kaji synth writes, or they hold less cpu or memory: a new pod may wait for a node. */
+function belowTarget(cluster: MeasuredCluster, placeholders: Dashboard['headroom']['placeholders']): boolean {
+  if (cluster.retiring || placeholders === null) return false;
+  const { running, stranded } = cluster.capacity.headroom;
+  const holding = (key: 'pods' | 'cpuMillicores' | 'memoryBytes') => running[key] - (stranded?.[key] ?? 0);
+  return holding('pods') < placeholders.pods || holding('cpuMillicores') < placeholders.cpuMillicores || holding('memoryBytes') < placeholders.memoryBytes;
 }
 
 /** The manifest checkout the page describes, and what makes it differ from what Argo CD deploys. */

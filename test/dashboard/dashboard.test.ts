@@ -179,7 +179,8 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
       [['blue', '1.32', 255, 1], ['green', '1.35', 0, 0]],
     );
     assert.equal(dashboard.services.length, 30);
-    assert.deepEqual(dashboard.headroom, { kind: 'units', cpu: '4', memory: '8Gi' });
+    // 4 cpu and 8Gi in slices of at most 1 cpu and 4Gi: the 4 placeholders of 1 cpu and 2Gi kaji synth writes.
+    assert.deepEqual(dashboard.headroom, { kind: 'units', cpu: '4', memory: '8Gi', placeholders: { pods: 4, cpuMillicores: 4000, memoryBytes: 8 * 2 ** 30 } });
     // Team and namespace come from platform.yaml (nightly-report runs in "reports").
     const report = row(dashboard, 'nightly-report');
     assert.deepEqual([report.team, report.namespace], ['finance', 'reports']);

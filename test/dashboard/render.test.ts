@@ -247,12 +247,13 @@ describe('the dashboard page', () => {
 describe("the capacity table's figures", () => {
   const base = hostileDashboard().clusters[0]!.capacity!;
   /** The first cluster's cell of the row `label`: its text, and whether it is marked for a look. */
-  const cellOf = (figures: CapacityFigures, label: string) => {
-    const html = renderDashboardHtml(hostileDashboard(figures));
+  const cellIn = (dashboard: Dashboard, label: string) => {
+    const html = renderDashboardHtml(dashboard);
     const match = new RegExp(`<tr><th scope="row">${label.replace(/[()]/g, '\\$&')}</th><td( class="warning")?>([^<]*)</td>`).exec(html);
     assert.ok(match, `${label} in\n${html}`);
     return { text: match[2], warning: match[1] !== undefined };
   };
+  const cellOf = (figures: CapacityFigures, label: string) => cellIn(hostileDashboard(figures), label);
 
   test('the nodes add up: every capacity type with nodes is listed, not only spot and on-demand', () => {
     const figures: CapacityFigures = { ...base, nodes: 5, spotNodes: 2, onDemandNodes: 1, capacityTypes: [{ name: 'spot', nodes: 2 }, { name: 'on-demand', nodes: 1 }, { name: 'fargate', nodes: 1 }, { name: 'unknown', nodes: 1 }] };
@@ -274,10 +275,36 @@ describe("the capacity table's figures", () => {
     assert.equal(cellOf(older, 'free for new pods (schedulable nodes)').text, '– (not in this file: run kaji capacity again)');
   });
 
-  test('placeholders running on a node no new pod lands on are said to hold no room', () => {
-    const one = { pods: 1, cpuMillicores: 1000, memoryBytes: 2 ** 31 };
-    const figures: CapacityFigures = { ...base, headroom: { ...base.headroom, running: { pods: 2, cpuMillicores: 2000, memoryBytes: 2 ** 32 }, stranded: one } };
-    assert.deepEqual(cellOf(figures, 'headroom running (holding capacity)'), { text: '2 pods, 2.0 cores, 4.0 GiB (1 of them on a node no new pod lands on)', warning: false });
+  test("the headroom's target is kaji synth's placeholders; running below it is marked, placeholders on a node no pod lands on do not count, pending shows its requests", () => {
+    const target = hostileDashboard().headroom.placeholders!;
+    const held = { ...target };
+    const amounts = (pods: typeof target) => `${pods.pods} ${pods.pods === 1 ? 'pod' : 'pods'}, ${(pods.cpuMillicores / 1000).toFixed(1)} cores, ${(pods.memoryBytes / 2 ** 30).toFixed(1)} GiB`;
+    const withHeadroom = (headroom: Partial<CapacityFigures['headroom']>): CapacityFigures => ({ ...base, headroom: { ...base.headroom, ...headroom } });
+    assert.deepEqual(cellOf(base, "headroom target (kaji synth's placeholders)"), { text: amounts(target), warning: false });
+    assert.deepEqual(cellOf(withHeadroom({ running: held }), 'headroom running (holding capacity)'), { text: amounts(held), warning: false });
+    const short = { pods: target.pods - 1, cpuMillicores: target.cpuMillicores - 1, memoryBytes: target.memoryBytes };
+    assert.deepEqual(cellOf(withHeadroom({ running: short }), 'headroom running (holding capacity)'), { text: `${amounts(short)}: below the target`, warning: true });
+    const one = { pods: 1, cpuMillicores: 1, memoryBytes: 1 };
+    assert.deepEqual(cellOf(withHeadroom({ running: held, stranded: one }), 'headroom running (holding capacity)'), {
+      text: `${amounts(held)} (1 of them on a node no new pod lands on): below the target`,
+      warning: true,
+    });
+    const pending = { pods: 2, cpuMillicores: 1500, memoryBytes: 3 * 2 ** 30 };
+    assert.deepEqual(cellOf(withHeadroom({ pending }), 'headroom pending (waiting for a node)'), { text: '2 pods, 1.5 cores, 3.0 GiB', warning: true });
+  });
+
+  test('no headroom asked, or a retiring cluster: the target is none, and no running count is below it', () => {
+    const idle = { pods: 0, cpuMillicores: 0, memoryBytes: 0 };
+    const dashboard = hostileDashboard({ ...base, headroom: { ...base.headroom, running: idle } });
+    const none = { ...dashboard, headroom: { ...dashboard.headroom, placeholders: null } };
+    assert.match(renderDashboardHtml(none), /in every cluster: kaji synth writes no placeholder for it\.<\/p>/);
+    assert.deepEqual(cellIn(none, "headroom target (kaji synth's placeholders)"), { text: 'none', warning: false });
+    assert.deepEqual(cellIn(none, 'headroom running (holding capacity)'), { text: '0 pods, 0.0 cores, 0.0 GiB', warning: false });
+    const retiring = { ...dashboard, clusters: dashboard.clusters.map((cluster) => ({ ...cluster, retiring: true })) };
+    assert.deepEqual(cellIn(retiring, "headroom target (kaji synth's placeholders)"), { text: 'none (retiring)', warning: false });
+    assert.deepEqual(cellIn(retiring, 'headroom running (holding capacity)'), { text: '0 pods, 0.0 cores, 0.0 GiB', warning: false });
+    // The same cluster not retiring, with headroom asked: below it.
+    assert.deepEqual(cellIn(dashboard, 'headroom running (holding capacity)'), { text: '0 pods, 0.0 cores, 0.0 GiB: below the target', warning: true });
   });
 });
 

@@ -99,7 +99,7 @@ describe('a retiring cluster on the dashboard', () => {
     assert.ok(!html.includes('missing from green') && !html.includes('versions differ'), html);
     assert.ok(!html.includes('<tr class="differs">'));
     assert.ok(html.includes('.muted, .missing, .retiring { color: var(--muted); }'), 'greyed');
-    assert.ok(html.includes('platform.yaml asks for headroom of 10% of the services\' quota in every cluster, and none in green (retiring: kaji synth writes no placeholders there).'), html);
+    assert.ok(html.includes("platform.yaml asks for headroom of 10% of the services' quota in every cluster, and none in green (retiring: kaji synth writes no placeholders there): kaji synth writes 2 placeholder pods for it, requesting 0.6 cores and 0.6 GiB together."), html);
   });
 
   describe("with green's Argo CD read", () => {

@@ -53,7 +53,8 @@ export interface HeadroomSize {
   readonly replicas: number;
   readonly podCpu: string;
   readonly podMemory: string;
-  /** What the placeholders hold together: more than asked where a placeholder's 32Mi minimum lifts its share (cpu-heavy headroom). */
+  /** What the placeholders hold together: more than asked where rounding each share up, or a placeholder's 32Mi minimum, adds (kaji dashboard's target). */
+  readonly heldCpuMilli: bigint;
   readonly heldMemory: bigint;
   /** How platform.yaml asked for it, for the generated file's comment. */
   readonly source: string;
@@ -115,14 +116,14 @@ function requested(platform: PlatformDefinition): { cpuMilli: bigint; memory: bi
 export function headroomSize(platform: PlatformDefinition): HeadroomSize | undefined {
   const { cpuMilli, memory, source } = requested(platform);
   if (cpuMilli === 0n || memory === 0n) return undefined;
-  const { replicas, podCpuMilli, podMemory, heldMemory } = headroomSplit(cpuMilli, memory);
+  const { replicas, podCpuMilli, podMemory, heldCpuMilli, heldMemory } = headroomSplit(cpuMilli, memory);
   if (replicas > BigInt(MAX_REPLICAS)) {
     const message =
       `${cpuText(cpuMilli)} cpu and ${memoryText(memory)} memory of headroom would take ${replicas} placeholder pods of at most 1 cpu and 4Gi each, ` +
       `more than ${MAX_REPLICAS}: headroom is the room the next pods start in at once, not a share of the whole platform; lower it (or use percent: 0 for none)`;
     throw new PlatformErrors([new PlatformError(message, 'capacity.headroom', platform.file)]);
   }
-  return { cpuMilli, memory, replicas: Number(replicas), podCpu: cpuText(podCpuMilli), podMemory: memoryText(podMemory), heldMemory, source };
+  return { cpuMilli, memory, replicas: Number(replicas), podCpu: cpuText(podCpuMilli), podMemory: memoryText(podMemory), heldCpuMilli, heldMemory, source };
 }
 
 /** The placeholders' file in the component's folder: what a retiring cluster no longer has (deriveHeadroom). */
