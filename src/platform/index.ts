@@ -12,6 +12,7 @@ export {
   arnPartitionProblem,
   availabilityZonesProblem,
   defaultAvailabilityZones,
+  ecrRegistry,
   ZONE_COUNT,
   type ZoneProblem,
 } from './definition/aws-network.js';

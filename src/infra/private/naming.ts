@@ -1,15 +1,5 @@
-// Names derived from the platform definition: the ECR registry, image
-// repositories, CI roles, the GitHub OIDC subject.
-
-/** The DNS suffix of AWS endpoints in a region's partition. */
-export function dnsSuffix(region: string): string {
-  return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-}
-
-/** The account's private ECR registry in a region, e.g. 111122223333.dkr.ecr.ap-northeast-1.amazonaws.com. */
-export function ecrRegistry(account: string, region: string): string {
-  return `${account}.dkr.ecr.${region}.${dnsSuffix(region)}`;
-}
+// Names derived from the platform definition: image repositories, CI
+// roles, the GitHub OIDC subject (the ECR registry is src/platform's ecrRegistry).
 
 /** The ECR repository name of a service: the prefix (may be empty) and the service name. */
 export function repositoryName(prefix: string, service: string): string {

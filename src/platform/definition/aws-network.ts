@@ -76,10 +76,37 @@ export function awsPartition(region: string): string {
   return 'aws';
 }
 
-/** The problem with an ARN of another partition than the platform's region, if any: IAM refuses it only at deployment. */
-export function arnPartitionProblem(arn: string, region: string): string | undefined {
+/** The DNS suffix of each partition's service endpoints, where it is not amazonaws.com (aws, aws-us-gov). */
+const PARTITION_DNS_SUFFIXES: Readonly<Record<string, string>> = {
+  'aws-cn': 'amazonaws.com.cn',
+  'aws-iso': 'c2s.ic.gov',
+  'aws-iso-b': 'sc2s.sgov.gov',
+  'aws-iso-e': 'cloud.adc-e.uk',
+  'aws-iso-f': 'csp.hci.ic.gov',
+};
+
+/** The DNS suffix of AWS service endpoints in a region, e.g. amazonaws.com.cn in cn-north-1. */
+export function awsDnsSuffix(region: string): string {
+  return PARTITION_DNS_SUFFIXES[awsPartition(region)] ?? 'amazonaws.com';
+}
+
+/** The account's private ECR registry in a region, e.g. 111122223333.dkr.ecr.ap-northeast-1.amazonaws.com. */
+export function ecrRegistry(account: string, region: string): string {
+  return `${account}.dkr.ecr.${region}.${awsDnsSuffix(region)}`;
+}
+
+/** What an ARN of another partition than the platform's is: a provider its roles cannot trust, or a role EKS gives no access entry. */
+export type ArnKind = 'oidc-provider' | 'role';
+
+const OTHER_PARTITION: Readonly<Record<ArnKind, string>> = {
+  'oidc-provider': 'whose roles cannot trust it: name the provider of the platform\'s account there',
+  role: 'whose clusters cannot give it an access entry: name a role of that partition',
+};
+
+/** The problem with an ARN of another partition than the platform's region, if any: AWS refuses it only at deployment. */
+export function arnPartitionProblem(arn: string, region: string, kind: ArnKind = 'oidc-provider'): string | undefined {
   const partition = arn.split(':')[1];
   const expected = awsPartition(region);
   if (partition === expected) return undefined;
-  return `is in partition ${partition}, but the platform's region ${region} is in ${expected}, whose roles cannot trust it: name the provider of the platform's account there (arn:${expected}:iam::…)`;
+  return `is in partition ${partition}, but the platform's region ${region} is in ${expected}, ${OTHER_PARTITION[kind]} (arn:${expected}:iam::…)`;
 }

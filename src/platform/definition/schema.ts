@@ -9,6 +9,7 @@
 
 import { readFileSync } from 'node:fs';
 import { ARGOCD_TEAM_ACTIONS, INTERNET_EXCEPT, INTERNET_PORTS, RESERVED_NAMESPACES } from '../types.js';
+import { ecrRegistry } from './aws-network.js';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './eks-versions.js';
 import { GIT_BRANCH } from './patterns.js';
 
@@ -66,9 +67,9 @@ export function kajiVersion(): string {
   return version;
 }
 
-/** The default webhook image: kaji's repository in the platform's own ECR registry, tagged with this kaji's version. */
+/** The default webhook image: kaji's repository in the platform's own ECR registry (in its partition's domain), tagged with this kaji's version. */
 export function defaultWebhookImage(account: string, region: string): string {
-  return `${account}.dkr.ecr.${region}.amazonaws.com/kaji:${kajiVersion()}`;
+  return `${ecrRegistry(account, region)}/kaji:${kajiVersion()}`;
 }
 
 /** The one word an egress entry may be instead of a {cidr, ports} mapping. */
