@@ -163,7 +163,7 @@ imageAllowlist: [public.ecr.aws/labs/]
 webhook: {enabled: false, failurePolicy: Ignore, timeoutSeconds: 10, image: "registry.example.com:5000/platform/kaji@sha256:${'a'.repeat(64)}"}
 teams:
   - name: blog
-    identity: arn:aws:iam::111122223333:role/team-blog
+    identity: arn:aws-us-gov:iam::111122223333:role/team-blog
   - name: tools
     identity: arn:aws-us-gov:iam::111122223333:role/tools
 services:
@@ -229,7 +229,7 @@ services:
       imageAllowlist: ['public.ecr.aws/labs/'],
       webhook: { enabled: false, failurePolicy: 'Ignore', timeoutSeconds: 10, image: `registry.example.com:5000/platform/kaji@sha256:${'a'.repeat(64)}` },
       teams: [
-        { name: 'blog', identity: 'arn:aws:iam::111122223333:role/team-blog' },
+        { name: 'blog', identity: 'arn:aws-us-gov:iam::111122223333:role/team-blog' },
         { name: 'tools', identity: 'arn:aws-us-gov:iam::111122223333:role/tools' },
       ],
       services: [
@@ -1476,6 +1476,13 @@ describe('the AWS side in platform.yaml: the VPC, its zones, the API endpoint, a
     // A provider of another partition than the region's: IAM would refuse the trust only at deployment.
     assertProblems(edit('  domain: labs.example.com\n', '  domain: labs.example.com\n  githubOidcProviderArn: arn:aws-cn:iam::111122223333:oidc-provider/token.actions.githubusercontent.com\n'), [
       "platform.yaml:6:26: platform.githubOidcProviderArn: is in partition aws-cn, but the platform's region eu-west-1 is in aws, whose roles cannot trust it: name the provider of the platform's account there (arn:aws:iam::…)",
+    ]);
+    // Roles too: EKS refuses an access entry for a role of another partition, at deployment.
+    assertProblems(edit('  domain: labs.example.com\n', '  domain: labs.example.com\n  adminRoles: [arn:aws-cn:iam::111122223333:role/admins]\n'), [
+      "platform.yaml:6:16: platform.adminRoles[0]: is in partition aws-cn, but the platform's region eu-west-1 is in aws, whose clusters cannot give it an access entry: name a role of that partition (arn:aws:iam::…)",
+    ]);
+    assertProblems(edit('arn:aws:iam::111122223333:role/team-blog', 'arn:aws-us-gov:iam::111122223333:role/team-blog'), [
+      "platform.yaml:14:15: teams[0].identity: is in partition aws-us-gov, but the platform's region eu-west-1 is in aws, whose clusters cannot give it an access entry: name a role of that partition (arn:aws:iam::…)",
     ]);
     assertProblems(edit('  domain: labs.example.com\n', '  domain: labs.example.com\n  githubOidcProviderArn: arn:aws:iam::111122223333:oidc-provider/accounts.google.com\n'), [
       'platform.yaml:6:26: platform.githubOidcProviderArn: must be the ARN of a GitHub Actions OIDC provider, such as arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com; found "arn:aws:iam::111122223333:oidc-provider/accounts.google.com"',

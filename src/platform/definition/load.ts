@@ -366,14 +366,24 @@ function checkRetiring(clusters: readonly IndexedRecord[], problems: ProblemList
   }
 }
 
-/** One IAM role, one EKS access entry per cluster: a platform admin role cannot also be a team's identity, nor one role two teams'. */
+/** One IAM role, one EKS access entry per cluster: a platform admin role cannot also be a team's identity, nor one role two teams'; each in the platform's partition. */
 function checkAccessEntryRoles(data: Raw, problems: ProblemList): void {
   const seen = new Map<string, string>();
   const admins = isRecord(data.platform) && Array.isArray(data.platform.adminRoles) ? data.platform.adminRoles : [];
   // A role listed twice in adminRoles is the schema's to report (uniqueItems).
-  for (const [index, arn] of admins.entries()) if (typeof arn === 'string' && !seen.has(arn)) seen.set(arn, formatPath(['platform', 'adminRoles', index]));
+  const region = isRecord(data.platform) && typeof data.platform.region === 'string' ? data.platform.region : undefined;
+  const checkPartition = (arn: string, path: Segment[]) => {
+    const problem = region === undefined ? undefined : arnPartitionProblem(arn, region, 'role');
+    if (problem !== undefined) problems.add({ path, message: problem });
+  };
+  for (const [index, arn] of admins.entries()) {
+    if (typeof arn !== 'string') continue;
+    checkPartition(arn, ['platform', 'adminRoles', index]);
+    if (!seen.has(arn)) seen.set(arn, formatPath(['platform', 'adminRoles', index]));
+  }
   for (const { value: team, index } of records(data.teams)) {
     if (typeof team.identity !== 'string') continue;
+    checkPartition(team.identity, ['teams', index, 'identity']);
     const first = seen.get(team.identity);
     if (first === undefined) seen.set(team.identity, formatPath(['teams', index, 'identity']));
     else problems.add({ path: ['teams', index, 'identity'], message: `${team.identity} is already ${first}: one IAM role has one access entry per cluster, so give each team and the platform admins roles of their own` });
