@@ -11,6 +11,7 @@ import {
   readKustomization,
   shellWord,
   walkManifestTree,
+  FILE_CHANGED,
   writeFileAtomically,
   type GeneratedFolder,
   type InputProblem,
@@ -18,7 +19,7 @@ import {
   type LoadResult,
   type LoadSink,
 } from '../kube/index.js';
-import { auditObjects, checkMutationsOf, fixManifestText, type Fixable } from '../policy/index.js';
+import { auditObjects, checkMutationsOf, exemptEverywhere, fixManifestText, type Fixable, type PolicyConfig } from '../policy/index.js';
 import { printable, unifiedDiff } from '../report/index.js';
 import { reportWalkSkips } from './check.js';
 import { commaList, loadConfigForFlags, reportProblems, UsageError, type Io } from './common.js';
@@ -62,7 +63,8 @@ export function registerFix(program: Command, io: Io, outcome: Outcome): void {
     .option('--dry-run', 'print the changes as a unified diff and write nothing')
     .addHelpText(
       'after',
-      `\nExit codes: ${FIX_EXIT.inputProblem} an input (a file or a folder) could not be read, is generated output, or a mutation could not be applied ` +
+      `\nExit codes: ${FIX_EXIT.inputProblem} an input (a file or a folder) could not be read, is generated output, is JSON with mutations to apply (kaji fix edits YAML only), ` +
+        `changed while kaji fix ran (it is left with that change: run kaji fix again), or a mutation could not be applied ` +
         `(the rest is still fixed), ${FIX_EXIT.usage} bad flags or configuration, 0 otherwise.\n\nExamples:\n` +
         '  kaji fix apps/ --config polaris.yaml --dry-run\n' +
         '  kaji fix apps/antenna/deployment.yaml --config polaris.yaml --checks pullPolicyNotAlways\n',
@@ -102,11 +104,16 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
   // In a dry run the diff is the output; notes go to standard error.
   const note = (text: string) => (flags.dryRun ? io.err(text) : io.out(text));
   const totals = new Map<string, number>();
+  const notYaml = { files: 0, mutations: 0 };
   let changedFiles = 0;
   for (const [file, fixables] of byFile) {
     const shown = printable(displayPath(file, io.cwd));
     if (!['.yaml', '.yml'].includes(extname(file)) && extname(file) !== '') {
-      io.err(`kaji: skipping ${shown}: kaji fix edits YAML files only\n`);
+      // Told as an input problem: "nothing to fix" and exit 0 would pass a --dry-run gate with mutations left undone.
+      const count = fixables.reduce((sum, fixable) => sum + fixable.mutations.length, 0);
+      notYaml.files++;
+      notYaml.mutations += count;
+      problems.push({ file, message: `${count} mutation${count === 1 ? '' : 's'} not applied: kaji fix edits YAML files only; write it as YAML, or apply them by hand` });
       continue;
     }
     // The text the objects were read from: the patches' places are in it.
@@ -115,23 +122,56 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
     const fixed = fixManifestText(original, fixables);
     for (const failure of fixed.failures) problems.push({ file, ...failure });
     if (fixed.text === original) continue;
+    if (flags.dryRun) io.out(unifiedDiff(shown, original, fixed.text));
+    else if (!(await writeUnlessChanged(file, original, fixed.text, problems))) continue;
     changedFiles++;
     for (const [check, count] of fixed.applied) totals.set(check, (totals.get(check) ?? 0) + count);
-    if (flags.dryRun) io.out(unifiedDiff(shown, original, fixed.text));
-    else await writeFileAtomically(file, fixed.text);
     const count = [...fixed.applied.values()].reduce((sum, n) => sum + n, 0);
     note(`${flags.dryRun ? 'would fix' : 'fixed'} ${shown}: ${describeCounts(fixed.applied, count)}\n`);
   }
   reportProblems(problems, io);
   const total = [...totals.values()].reduce((sum, n) => sum + n, 0);
-  const summary = total
-    ? `kaji fix: ${flags.dryRun ? 'would change' : 'changed'} ${changedFiles} file${changedFiles === 1 ? '' : 's'}, ${describeCounts(totals, total)}\n`
-    : 'kaji fix: nothing to fix\n';
-  note(summary);
+  const done = total
+    ? `${flags.dryRun ? 'would change' : 'changed'} ${changedFiles} file${changedFiles === 1 ? '' : 's'}, ${describeCounts(totals, total)}`
+    : notYaml.files
+      ? 'nothing fixed'
+      : 'nothing to fix';
+  const left = notYaml.files ? `; ${notYaml.mutations} mutation${notYaml.mutations === 1 ? '' : 's'} left in ${notYaml.files} file${notYaml.files === 1 ? '' : 's'} that ${notYaml.files === 1 ? 'is' : 'are'} not YAML (above)` : '';
+  note(`kaji fix: ${done}${left}\n`);
+  for (const { id, why } of mutationsNeverRun(config, flags.checks)) {
+    io.err(`kaji fix: note: ${id} is under \`mutations:\` but ${why}, so its mutation is never applied\n`);
+  }
   if (total && followedAny) {
     note(`kaji fix: a kustomization's patches may set again what ${flags.dryRun ? 'would be' : 'was'} fixed; to judge what it renders, run: ${checkCommand(paths, flags, io.cwd)}\n`);
   }
   return problems.length ? FIX_EXIT.inputProblem : FIX_EXIT.ok;
+}
+
+/**
+ * Writes the fixed text unless the file changed since it was read (an edit made while kaji
+ * fix ran would be lost without a word): then it is left as it is, an input problem. Whether it was written.
+ */
+async function writeUnlessChanged(file: string, original: string, fixed: string, problems: InputProblem[]): Promise<boolean> {
+  try {
+    await writeFileAtomically(file, fixed, { unchangedFrom: Buffer.from(original, 'utf8') });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== FILE_CHANGED) throw error;
+    problems.push({ file, message: 'changed since kaji fix read it, so it was left as it is; run kaji fix again' });
+    return false;
+  }
+}
+
+/** The checks under `mutations:` (those --checks selects) that never run, so never mutate, and why: "nothing to fix" would hide them. */
+function mutationsNeverRun(config: PolicyConfig, only: readonly string[] | undefined): { id: string; why: string }[] {
+  return config.mutations
+    .filter((id) => !only || only.includes(id))
+    .flatMap((id) => {
+      if (!Object.hasOwn(config.checks, id)) return [{ id, why: 'not under `checks:`' }];
+      if (config.checks[id] === 'ignore') return [{ id, why: 'set to ignore under `checks:`' }];
+      if (exemptEverywhere(id, config)) return [{ id, why: 'an entry under `exemptions:` exempts every object from it' }];
+      return [];
+    });
 }
 
 /** The kaji check command that judges `paths` with the policy this fix used, ready to paste into a shell. */

@@ -38,6 +38,53 @@ export function splitDocuments(text: string): DocumentText[] {
   return documents;
 }
 
+/** A cut of a YAML stream: text that parses alone as it does in the stream, and its 1-based first line there. */
+export interface StreamPiece {
+  readonly text: string;
+  readonly startLine: number;
+}
+
+// As DOCUMENT_START and a `...` line, Windows line endings (\r before the \n split at) included.
+const PIECE_START = /^---(?:[ \t\r]|$)/;
+const DOCUMENT_END = /^\.\.\.(?:[ \t\r]|$)/;
+const DIRECTIVE = /^%/;
+
+/**
+ * Cuts a YAML stream at the lines where its documents start, as splitDocuments
+ * does, keeping every byte: the pieces joined are the text, each line ending
+ * with its piece. The directives before a `---` (`%YAML 1.2` after a `...`) go
+ * with the document they govern, so each piece parses alone as in the stream;
+ * an editor can then work on one document's piece without reading the others.
+ */
+export function splitStreamPieces(text: string): StreamPiece[] {
+  const lines = text.split('\n');
+  const starts = [0];
+  lines.forEach((line, index) => {
+    if (index > starts[starts.length - 1]! && PIECE_START.test(line)) starts.push(withDirectivesBefore(lines, index, starts[starts.length - 1]!));
+  });
+  const pieces: StreamPiece[] = [];
+  starts.forEach((start, i) => {
+    const end = starts[i + 1] ?? lines.length;
+    const last = end === lines.length;
+    pieces.push({ text: lines.slice(start, end).join('\n') + (last ? '' : '\n'), startLine: start + 1 });
+  });
+  return pieces;
+}
+
+/** Where the document whose `---` is at `index` starts, its directives included: the line after the `...` that ends the one before. */
+function withDirectivesBefore(lines: readonly string[], index: number, floor: number): number {
+  let first = index;
+  let directives = false;
+  for (let i = index - 1; i > floor; i--) {
+    const line = lines[i]!;
+    if (DOCUMENT_END.test(line)) return directives ? first : index;
+    if (DIRECTIVE.test(line)) directives = true;
+    else if (!CONTENT.test(line)) return index;
+    first = i;
+  }
+  return index;
+}
+
 /** A YAML parse error with the 1-based line of the file it points to. */
 export class YamlSyntaxError extends Error {
   constructor(

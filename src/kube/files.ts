@@ -1,5 +1,5 @@
 import { mkdirSync, statSync, unlinkSync, writevSync, writeSync } from 'node:fs';
-import { chmod, lstat, open, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { chmod, lstat, open, readFile, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
@@ -45,7 +45,7 @@ export function shellWord(text: string): string {
  * /dev/null, a pipe, a socket, a link to nothing) is refused with
  * NOT_REGULAR_FILE rather than replaced by a regular file.
  */
-export async function writeFileAtomically(given: string, content: string | ChunkedContent): Promise<void> {
+export async function writeFileAtomically(given: string, content: string | ChunkedContent, options: { readonly unchangedFrom?: Uint8Array } = {}): Promise<void> {
   const file = await writableTarget(given);
   makeFolders(dirname(file));
   const temporary = join(dirname(file), `.${basename(file)}.kaji-${process.pid}.tmp`);
@@ -58,6 +58,7 @@ export async function writeFileAtomically(given: string, content: string | Chunk
     if (typeof content === 'string') await writeFile(temporary, content, { mode });
     else await writeChunks(temporary, content, mode);
     await chmod(temporary, mode);
+    if (options.unchangedFrom !== undefined) await refuseIfChanged(file, options.unchangedFrom);
     await rename(temporary, file);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
@@ -71,6 +72,21 @@ export async function writeFileAtomically(given: string, content: string | Chunk
   } finally {
     temporaries.delete(temporary);
   }
+}
+
+/** The error code of a file writeFileAtomically leaves as it is: it no longer holds what it was read with (`unchangedFrom`). */
+export const FILE_CHANGED = 'ERR_KAJI_FILE_CHANGED';
+
+/**
+ * Refuses to replace a file that no longer holds `read`: an edit made since
+ * (in an editor, by another tool) would be lost without a word. Compared byte
+ * for byte just before the rename, as a size and mtime can stay the same
+ * across a quick edit; what is left is the moment between the read and the rename.
+ */
+async function refuseIfChanged(file: string, read: Uint8Array): Promise<void> {
+  const now = await readFile(file).catch(() => undefined);
+  if (now?.equals(read)) return;
+  throw Object.assign(new Error(`${file} changed since it was read`), { code: FILE_CHANGED, syscall: 'write', path: file });
 }
 
 /** The error code of a folder makeFolders cannot make because its parent takes no new folders (/proc). */

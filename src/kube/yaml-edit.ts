@@ -63,15 +63,23 @@ const YAML_VERSION = '1.1';
  * whole lines (with its trailing comment). Mappings and lists are written in
  * block style at the indentation the document uses, except inside a flow
  * collection (`{a: 1}`, `[a]`), which is rewritten as a whole in flow style.
- * Windows line endings are kept. The operations are all-or-nothing: on an error
- * nothing is returned.
+ * Windows line endings are kept (`eol` gives them when `text` is one document cut from a
+ * larger file, whose line endings are the file's). The operations are all-or-nothing: on an
+ * error nothing is returned.
  */
-export function applyPatchToYaml(text: string, document: DocumentRef, operations: readonly YamlPatchOperation[]): string {
+export function applyPatchToYaml(text: string, document: DocumentRef, operations: readonly YamlPatchOperation[], eol = lineEndingOf(text)): string {
   const index = typeof document === 'number' ? document : documentIndexAtLine(text, document.line);
   let result = text;
-  for (const operation of operations) result = applyOperation(result, index, operation);
+  for (const operation of operations) result = applyOperation(result, index, operation, eol);
   return result;
 }
+
+/** The line ending edits write: Windows' where the text has any, as an editor keeps a file's. */
+export function lineEndingOf(text: string): LineEnding {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+export type LineEnding = '\n' | '\r\n';
 
 /** The 0-based index (as `applyPatchToYaml` counts) of the document holding a 1-based line. */
 export function documentIndexAtLine(text: string, line: number): number {
@@ -172,29 +180,29 @@ function parseStream(text: string): Doc[] {
   return Array.isArray(docs) ? docs : [];
 }
 
-function applyOperation(text: string, index: number, operation: YamlPatchOperation): string {
+function applyOperation(text: string, index: number, operation: YamlPatchOperation, eol: LineEnding): string {
   if (operation.op === 'copy' || operation.op === 'move') {
     // As remove (for move) then add of the value at `from`.
     if (operation.from === undefined) throw new YamlEditError(`${operation.op} ${operation.path}: the operation has no "from"`);
-    const context = contextOf(text, index);
+    const context = contextOf(text, index, eol);
     const found = locate(context.doc, parseJsonPointer(operation.from), operation.from);
     const value = found.node.toJS(context.doc) as JsonValue;
-    const removed = operation.op === 'move' ? applyOperation(text, index, { op: 'remove', path: operation.from }) : text;
-    return applyOperation(removed, index, { op: 'add', path: operation.path, value, comment: operation.comment });
+    const removed = operation.op === 'move' ? applyOperation(text, index, { op: 'remove', path: operation.from }, eol) : text;
+    return applyOperation(removed, index, { op: 'add', path: operation.path, value, comment: operation.comment }, eol);
   }
-  const context = contextOf(text, index);
+  const context = contextOf(text, index, eol);
   const edit = editFor(context, operation);
   return text.slice(0, edit.start) + edit.text + text.slice(edit.end);
 }
 
-function contextOf(text: string, index: number): Context {
+function contextOf(text: string, index: number, eol: LineEnding): Context {
   const docs = parseStream(text);
   const doc = docs[index];
   if (!doc) throw new YamlEditError(`there is no document ${index} (the text has ${docs.length})`);
   const error = doc.errors[0];
   if (error) throw new YamlEditError(`document ${index} is not valid YAML: ${error.message}`);
   if (!doc.contents) throw new YamlEditError(`document ${index} is empty`);
-  return { text, doc, eol: text.includes('\r\n') ? '\r\n' : '\n', style: indentStyleOf(doc, text) };
+  return { text, doc, eol, style: indentStyleOf(doc, text) };
 }
 
 function editFor(context: Context, operation: YamlPatchOperation): Edit {

@@ -8,6 +8,15 @@ function matchesPrefix(prefixes: readonly string[] | undefined, name: string): b
   return !prefixes || prefixes.length === 0 || prefixes.some((prefix) => name.startsWith(prefix));
 }
 
+/** Whether the configured exemptions exempt every object and container from a check: it then never runs. */
+export function exemptEverywhere(checkId: string, config: PolicyConfig): boolean {
+  if (config.disallowExemptions || config.disallowConfigExemptions) return false;
+  return config.exemptions.some(
+    (exemption) =>
+      !exemption.namespace && !exemption.controllerNames?.length && !exemption.containerNames?.length && (!exemption.rules?.length || exemption.rules.includes(checkId)),
+  );
+}
+
 /** Says whether a check is exempt for one object (and container, "" for object- and pod-level checks). */
 export type ExemptionTest = (checkId: string, containerName: string) => boolean;
 

@@ -7,6 +7,6 @@ export type { StreamingAudit } from './engine.js';
 export { filterBySeverity, filterMessages, keepMessages } from './filter.js';
 export { countResults, scoreOf, messagesOf, placedMessagesOf, outcomeOf, resultSetsOf, type Counts, type Outcome, type MessagePlace } from './score.js';
 export { BUILTIN_CHECKS } from './checks/index.js';
-export { exemptionsFor, EXEMPT_ANNOTATION, type ExemptionTest } from './exemptions.js';
+export { exemptionsFor, exemptEverywhere, EXEMPT_ANNOTATION, type ExemptionTest } from './exemptions.js';
 export { checkMutationsOf, mutationsOf, applyMutations, safePatch, PatchError, type CheckMutation } from './mutate.js';
 export { fixManifestText, type Fixable, type FileFix } from './fix.js';

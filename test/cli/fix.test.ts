@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { run } from '../../src/cli/program.js';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
 
@@ -116,6 +117,108 @@ spec:
       );
       assert.doesNotMatch(refused.stderr, /please report/);
       assert.equal(readFileSync(tree.path('web.yaml'), 'utf8'), anchored);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a file of many documents: each is fixed in place, the others kept byte for byte, with Windows line endings and %YAML directives too', async () => {
+    const [deployment, service] = manifest.split('---\n') as [string, string];
+    const [fixedDeployment] = fixed.split('---\n') as [string];
+    const renamed = (text: string, name: string) => text.replaceAll('name: web   #', `name: ${name}   #`);
+    // Windows line endings throughout: each --- line ends with \r.
+    const crlf = (text: string) => text.replaceAll('\n', '\r\n');
+    const windows = crlf([deployment, service, renamed(deployment, 'api')].join('---\n'));
+    // A document ended with ... and the next one read under a %YAML directive.
+    const directives = `${deployment}...\n%YAML 1.1\n---\n${service}---\n${renamed(deployment, 'api')}`;
+    const tree = tempTree({ 'windows.yaml': windows, 'directives.yaml': directives, 'polaris.yaml': policy });
+    try {
+      const { code, stdout, stderr } = await kaji(['fix', tree.path('windows.yaml'), tree.path('directives.yaml'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(stderr, '');
+      assert.equal(code, 0);
+      assert.match(stdout, /kaji fix: changed 2 files, 16 mutations \(notReadOnlyRootFilesystem 8, pullPolicyNotAlways 8\)/);
+      assert.equal(readFileSync(tree.path('windows.yaml'), 'utf8'), crlf([fixedDeployment, service, renamed(fixedDeployment, 'api')].join('---\n')));
+      assert.equal(readFileSync(tree.path('directives.yaml'), 'utf8'), `${fixedDeployment}...\n%YAML 1.1\n---\n${service}---\n${renamed(fixedDeployment, 'api')}`);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a file edited while kaji fix runs is left with the edit, named, exit 1; the others are fixed', async () => {
+    const tree = tempTree({ 'apps/web.yaml': manifest, 'apps/api.yaml': manifest, 'apps/notes.yaml': 'title: not a manifest\n', 'polaris.yaml': policy });
+    try {
+      const edited = `${manifest}# edited meanwhile\n`;
+      let stdout = '';
+      let stderr = '';
+      const io = {
+        out: (text: string) => void (stdout += text),
+        err: (text: string) => {
+          stderr += text;
+          // The note on notes.yaml comes after the files are read and before any is written: the edit lands between.
+          if (text.includes('left out 1 file')) writeFileSync(tree.path('apps/web.yaml'), edited);
+        },
+        readStdin: async () => '',
+        colorOut: false,
+        cwd: tree.root,
+      };
+      const code = await run(['fix', tree.path('apps'), '--config', tree.path('polaris.yaml')], io);
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /^kaji: apps\/web\.yaml: changed since kaji fix read it, so it was left as it is; run kaji fix again$/m);
+      assert.equal(readFileSync(tree.path('apps/web.yaml'), 'utf8'), edited);
+      assert.equal(readFileSync(tree.path('apps/api.yaml'), 'utf8'), fixed);
+      assert.deepEqual(readdirSync(tree.path('apps')).sort(), ['api.yaml', 'notes.yaml', 'web.yaml'], 'no temporary file is left');
+      assert.match(stdout, /^kaji fix: changed 1 file, 4 mutations/m);
+      assert.doesNotMatch(stdout, /fixed apps\/web\.yaml/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a JSON manifest with mutations to apply is named and counted, exit 1, not "nothing to fix"; the YAML beside it is fixed', async () => {
+    const object = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: { template: { spec: { containers: [{ name: 'api', image: 'registry.example.com/api:1.0' }, { name: 'side', image: 'registry.example.com/side:2.1' }] } } },
+    };
+    const json = `${JSON.stringify(object, null, 2)}\n`;
+    const tree = tempTree({ 'apps/api.json': json, 'polaris.yaml': policy });
+    try {
+      const flags = ['--config', tree.path('polaris.yaml'), '--checks', 'pullPolicyNotAlways', '--dry-run'];
+      const alone = await kaji(['fix', tree.path('apps'), ...flags], { cwd: tree.root });
+      assert.equal(alone.code, 1);
+      assert.equal(alone.stdout, '');
+      assert.equal(
+        alone.stderr,
+        'kaji: apps/api.json: 2 mutations not applied: kaji fix edits YAML files only; write it as YAML, or apply them by hand\n' +
+          'kaji fix: nothing fixed; 2 mutations left in 1 file that is not YAML (above)\n',
+      );
+      writeFileSync(tree.path('apps/web.yaml'), manifest);
+      const beside = await kaji(['fix', tree.path('apps'), '--config', tree.path('polaris.yaml'), '--checks', 'pullPolicyNotAlways'], { cwd: tree.root });
+      assert.equal(beside.code, 1);
+      assert.match(beside.stdout, /^kaji fix: changed 1 file, 2 mutations \(pullPolicyNotAlways 2\); 2 mutations left in 1 file that is not YAML \(above\)$/m);
+      assert.equal(readFileSync(tree.path('apps/api.json'), 'utf8'), json);
+      assert.notEqual(readFileSync(tree.path('apps/web.yaml'), 'utf8'), manifest);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a check under mutations: that never runs (ignored, or exempted for every object) gets a note beside "nothing to fix"', async () => {
+    const tree = tempTree({ 'web.yaml': fixed });
+    const fix = async (config: string) => {
+      writeFileSync(tree.path('polaris.yaml'), config);
+      return kaji(['fix', tree.path('web.yaml'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+    };
+    const note = (id: string, why: string) => `kaji fix: note: ${id} is under \`mutations:\` but ${why}, so its mutation is never applied\n`;
+    try {
+      const ignored = await fix(policy.replace('pullPolicyNotAlways: warning', 'pullPolicyNotAlways: ignore'));
+      assert.deepEqual(ignored, { code: 0, stdout: 'kaji fix: nothing to fix\n', stderr: note('pullPolicyNotAlways', 'set to ignore under `checks:`') });
+      const exempted = await fix(`${policy}exemptions:\n  - rules: [notReadOnlyRootFilesystem]\n`);
+      assert.equal(exempted.stderr, note('notReadOnlyRootFilesystem', 'an entry under `exemptions:` exempts every object from it'));
+      // Exempt in one namespace only, or exemptions disallowed: the mutation runs elsewhere, and no note.
+      assert.equal((await fix(`${policy}exemptions:\n  - namespace: shop\n    rules: [notReadOnlyRootFilesystem]\n`)).stderr, '');
+      assert.equal((await fix(`${policy}disallowExemptions: true\nexemptions:\n  - rules: [notReadOnlyRootFilesystem]\n`)).stderr, '');
     } finally {
       tree.cleanup();
     }

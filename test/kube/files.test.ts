@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
-import { isInside, makeFolders, shellWord, writeFileAtomically } from '../../src/kube/index.js';
+import { FILE_CHANGED, isInside, makeFolders, shellWord, writeFileAtomically } from '../../src/kube/index.js';
 import { describeFileError } from '../../src/cli/common.js';
 import { tempTree } from '../support/files.js';
 
@@ -19,6 +19,23 @@ describe('writeFileAtomically', () => {
     const file = join(scratch(t), 'a', 'b', 'report.json');
     await writeFileAtomically(file, 'héllo\n');
     assert.equal(readFileSync(file, 'utf8'), 'héllo\n');
+  });
+
+  test('unchangedFrom: a file that no longer holds what was read is left as it is (FILE_CHANGED), no temporary file beside it; one that does is replaced', async (t) => {
+    const directory = scratch(t);
+    const file = join(directory, 'web.yaml');
+    writeFileSync(file, 'kind: Pod\n# edited meanwhile\n');
+    const read = Buffer.from('kind: Pod\n');
+    await assert.rejects(writeFileAtomically(file, 'kind: Pod\nfixed: true\n', { unchangedFrom: read }), (error: NodeJS.ErrnoException) => {
+      assert.equal(error.code, FILE_CHANGED);
+      assert.equal(error.path, file);
+      return true;
+    });
+    assert.equal(readFileSync(file, 'utf8'), 'kind: Pod\n# edited meanwhile\n');
+    assert.deepEqual(readdirSync(directory), ['web.yaml']);
+    writeFileSync(file, read); // the same bytes again: nothing was lost
+    await writeFileAtomically(file, 'kind: Pod\nfixed: true\n', { unchangedFrom: read });
+    assert.equal(readFileSync(file, 'utf8'), 'kind: Pod\nfixed: true\n');
   });
 
   test('a write that fails names the file asked for, not kaji\'s temporary file beside it', async (t) => {
