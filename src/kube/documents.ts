@@ -10,7 +10,7 @@ export interface DocumentText {
   readonly contentLine: number;
 }
 
-const DOCUMENT_START = /^---(?:[ \t]|$)/;
+const DOCUMENT_START = /^---(?:[ \t\r]|$)/;
 const CONTENT = /^\s*(?:#|$)/;
 
 /**

@@ -130,6 +130,14 @@ describe('lines of pod-spec problems', () => {
     assert.equal(problems[1], 'mixed.yaml:7 Pod spec.containers must be a list of containers, found a number');
   });
 
+  test('Windows line endings: a syntax error in one document keeps the others, and the lines', async () => {
+    const text = `kind: [unclosed\r\n---\r\napiVersion: v1\r\nkind: Pod\r\nmetadata: {name: p}\r\nspec:\r\n  containers: 5\r\n`;
+    const problems = await problemsOf({ 'mixed.yaml': text });
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0]!, /^mixed\.yaml:1 invalid YAML/);
+    assert.equal(problems[1], 'mixed.yaml:7 Pod spec.containers must be a list of containers, found a number');
+  });
+
   test('when the path goes through a merge key, the line of the deepest field written there', async () => {
     const text = [
       'apiVersion: v1',
