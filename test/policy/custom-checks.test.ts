@@ -415,6 +415,20 @@ describe('custom checks: configuration errors', () => {
     assert.match(outcome?.details[0] ?? '', /invalid schema/);
   });
 
+  test("schemas Polaris takes stay valid: keywords Ajv's strict mode would only ignore, $anchor and x- extensions", () => {
+    const schema = [
+      'target: Container',
+      'schema:',
+      '  $anchor: container',
+      '  x-owner: platform-team',
+      '  properties:',
+      '    args: {type: array, items: {type: string}, additionalItems: false, maxContains: 3}',
+      '    image: {then: {pattern: "^ecr"}}',
+    ].join('\n');
+    const [outcome] = outcomes(check(schema), deployment());
+    assert.equal(outcome?.passed, true);
+  });
+
   test('a templated schema with an unknown keyword fails the object, naming the keyword, rather than passing it', () => {
     const definition = check('target: Controller\nschemaString: "{{ if .metadata.name }}minProperties: 1\\nrequried: [nope]{{ end }}"');
     const [outcome] = outcomes(definition, deployment());

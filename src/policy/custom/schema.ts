@@ -45,10 +45,12 @@ export class SchemaCompiler {
   private readonly ajv: Ajv;
   private readonly cache = new Map<string, { schema: SchemaObject; compiled: CompiledSchema }>();
   private readonly maxCached: number;
+  /** The keywords Ajv did not know in the schema being compiled (its logger reports them). */
+  private readonly unknownKeywords: string[] = [];
 
   constructor(options: SchemaCompilerOptions = {}) {
     this.maxCached = options.maxCached ?? 500;
-    this.ajv = createAjv();
+    this.ajv = createAjv((keyword) => this.unknownKeywords.push(keyword));
   }
 
   /** Parses (YAML, or JSON when it starts with `{`) and compiles a schema; throws SchemaError. */
@@ -79,13 +81,17 @@ export class SchemaCompiler {
     }
     const schema = withoutMetaSchema(parsed) as SchemaObject;
     let validate: ValidateFunction;
+    this.unknownKeywords.length = 0;
     try {
       validate = this.ajv.compile(schema);
     } catch (error) {
       if (error instanceof GoRegexError) throw new SchemaError('pattern', `invalid pattern: ${error.message}`);
-      const unknown = /^strict mode: unknown keyword: "(.*)"$/.exec((error as Error).message)?.[1];
-      if (unknown !== undefined) throw new SchemaError('schema', this.unknownKeywordMessage(unknown));
       throw new SchemaError('schema', `invalid schema: ${(error as Error).message}`);
+    }
+    const [unknown] = this.unknownKeywords;
+    if (unknown !== undefined) {
+      this.ajv.removeSchema(schema);
+      throw new SchemaError('schema', this.unknownKeywordMessage(unknown));
     }
     return {
       compiled: {
@@ -95,26 +101,41 @@ export class SchemaCompiler {
   }
 
   /**
-   * Ajv refuses a keyword it does not know (strictSchema), where a JSON Schema validator such as Polaris's
-   * ignores it: a `patern:` would switch the check off, in CI and in the webhook, with nothing said.
+   * kaji refuses a keyword Ajv does not know (its strict mode logs it), where a JSON Schema validator such as
+   * Polaris's ignores it: a `patern:` would switch the check off, in CI and in the webhook, with nothing said.
    */
   private unknownKeywordMessage(keyword: string): string {
     const known = Object.keys(this.ajv.RULES.keywords);
-    return `unknown schema keyword "${keyword}"${didYouMean(keyword, known)}: a misspelt keyword would check nothing; use JSON Schema's keywords (draft 2019-09) or resourceMinimum/resourceMaximum`;
+    return `unknown schema keyword "${keyword}"${didYouMean(keyword, known)}: a misspelt keyword would check nothing; use JSON Schema's keywords (draft 2019-09), resourceMinimum/resourceMaximum, or x- for a note of your own`;
   }
 }
 
 const VALID: SchemaVerdict = { valid: true, errors: [] };
 
-function createAjv(): Ajv {
+/** `$anchor` (JSON Schema 2019-09, which Ajv leaves to its `$id` handling) and `x-…` extensions: not typos. */
+const TOLERATED_KEYWORD = /^(\$anchor|x-.*)$/;
+
+/**
+ * Ajv with its strict schema rules logged, not thrown: Polaris takes what
+ * they refuse (`additionalItems` beside a single `items`, `then` without
+ * `if`...). Of what they log, an unknown keyword alone goes to
+ * `onUnknownKeyword` (see unknownKeywordMessage).
+ */
+function createAjv(onUnknownKeyword: (keyword: string) => void): Ajv {
   const regExp = Object.assign((pattern: string) => goRegExp(pattern), { code: 'goRegExp' });
   const ajv = new Ajv2019.default({
-    // Unknown keywords refused (see unknownKeywordMessage); Ajv's other strict rules would refuse schemas Polaris takes.
     strict: false,
-    strictSchema: true,
+    strictSchema: 'log',
     allErrors: false,
     validateFormats: false,
-    logger: false,
+    logger: {
+      log: () => undefined,
+      warn: (message: unknown) => {
+        const keyword = /^strict mode: unknown keyword: "(.*)"$/.exec(String(message))?.[1];
+        if (keyword !== undefined && !TOLERATED_KEYWORD.test(keyword)) onUnknownKeyword(keyword);
+      },
+      error: () => undefined,
+    },
     addUsedSchema: false,
     // Objects read from YAML may have any key: `required: [constructor]` must not find Object's.
     ownProperties: true,
