@@ -106,6 +106,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     onlyFailed: flags.onlyShowFailedTests,
     toolVersion: kajiVersion(),
     cwd: io.cwd,
+    problems,
   };
   const report = (emit: (chunk: ReportChunk) => void) => printAudit(audit, flags.format, options, emit);
   if (flags.outputFile) await writeFileAtomically(flags.outputFile, report);

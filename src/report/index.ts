@@ -1,4 +1,5 @@
 // The output formats of `kaji check`: each a pure function from an audit to a string.
+import type { InputProblem } from '../kube/index.js';
 import type { AuditData } from '../policy/types.js';
 import { formatJson, printJson } from './json.js';
 import { formatJunit } from './junit.js';
@@ -53,6 +54,13 @@ export interface ReportOptions {
    * @default 50
    */
   readonly maxRows?: number;
+  /**
+   * Inputs that could not be read or parsed: errors in the junit report, the
+   * invocation's notifications in SARIF. The other formats leave them to
+   * standard error (Polaris's JSON and YAML have no place for them).
+   * @default none
+   */
+  readonly problems?: readonly InputProblem[];
 }
 
 /** What the json, yaml and junit formats show: without passed checks under `onlyFailed`. */
@@ -77,9 +85,10 @@ export function formatAudit(audit: AuditData, format: ReportFormat, options: Rep
         ...(options.informationUri !== undefined ? { informationUri: options.informationUri } : {}),
         ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
         ...(options.helpUri !== undefined ? { helpUri: options.helpUri } : {}),
+        ...(options.problems !== undefined ? { problems: options.problems } : {}),
       });
     case 'junit':
-      return formatJunit(shownOf(audit, options));
+      return formatJunit(shownOf(audit, options), options.problems);
     case 'markdown':
       return formatMarkdown(audit, options.maxRows !== undefined ? { maxRows: options.maxRows } : {});
     default: {

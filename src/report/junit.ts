@@ -1,5 +1,8 @@
 // `--format junit`: JUnit XML for CI test reports. One testsuite per object, one
 // testcase per check result; failed checks are <failure> with their severity as type.
+// Inputs that could not be read are <error>s in a testsuite of their own, so a CI
+// test report is not all green when part of the input was never checked.
+import { fileLine, type InputProblem } from '../kube/index.js';
 import type { AuditData, Result } from '../policy/types.js';
 import { countResults, objectLabel, outcomeOf, resultEntries, sourceLabel, type ResultEntry } from './summary.js';
 
@@ -71,15 +74,37 @@ function testsuite(result: Result): string {
   return [`${open}>`, ...cases, '  </testsuite>'].join('\n');
 }
 
-/** The audit as a JUnit XML document (`<testsuites>` with one `<testsuite>` per object). */
-export function formatJunit(audit: AuditData): string {
+/** The name of the testsuite of input problems. */
+const INPUTS_SUITE = 'inputs';
+
+function problemTestcase(problem: InputProblem): string {
+  const where = fileLine(problem.file, problem.line);
+  return [
+    `    <testcase${attributes({ classname: INPUTS_SUITE, name: where, file: problem.file, line: problem.line })}>`,
+    `      <error${attributes({ message: problem.message, type: 'input' })}>${escapeXmlText(`${where}: ${problem.message}`)}</error>`,
+    '    </testcase>',
+  ].join('\n');
+}
+
+/** Inputs that could not be read or parsed: one erroring testcase each (none without problems). */
+function problemsTestsuite(problems: readonly InputProblem[]): string[] {
+  if (problems.length === 0) return [];
+  const open = `  <testsuite${attributes({ name: INPUTS_SUITE, tests: problems.length, failures: 0, errors: problems.length, skipped: 0 })}>`;
+  return [[open, ...problems.map(problemTestcase), '  </testsuite>'].join('\n')];
+}
+
+/**
+ * The audit as a JUnit XML document (`<testsuites>` with one `<testsuite>` per
+ * object), after a testsuite of the input `problems` when there are any.
+ */
+export function formatJunit(audit: AuditData, problems: readonly InputProblem[] = []): string {
   const counts = countResults(audit);
-  const suites = (audit.Results ?? []).map(testsuite);
+  const suites = [...problemsTestsuite(problems), ...(audit.Results ?? []).map(testsuite)];
   const open = `<testsuites${attributes({
     name: 'kaji',
-    tests: counts.total,
+    tests: counts.total + problems.length,
     failures: counts.warnings + counts.dangers,
-    errors: 0,
+    errors: problems.length,
   })}`;
   const root = suites.length === 0 ? `${open}/>` : [`${open}>`, ...suites, '</testsuites>'].join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n${root}\n`;

@@ -1,7 +1,9 @@
 // `--format sarif`: SARIF 2.1.0 for GitHub code scanning. Only failed checks are
 // results (SARIF reports findings); each points at the object's file and line.
+// Inputs that could not be read are the run's invocation's error notifications.
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { displayPath, fileLine, type InputProblem } from '../kube/index.js';
 import type { AuditData, Result, Severity } from '../policy/types.js';
 import { compareCodePoints, failedEntries, objectLabel, type ResultEntry } from './summary.js';
 import { REMOVED_API_CHECK } from './removed-apis.js';
@@ -30,6 +32,12 @@ export interface SarifOptions {
    * @default no helpUri
    */
   readonly helpUri?: (checkId: string, category: string) => string | undefined;
+  /**
+   * Inputs that could not be read or parsed: with any, the run gets an
+   * `invocations` entry that says the execution did not succeed and names each.
+   * @default none (and no `invocations`)
+   */
+  readonly problems?: readonly InputProblem[];
 }
 
 export type SarifLevel = 'error' | 'warning' | 'note';
@@ -44,19 +52,34 @@ export interface SarifRule {
   properties: { category: string; tags: string[] };
 }
 
+export interface SarifPhysicalLocation {
+  artifactLocation: { uri: string; uriBaseId: string };
+  region?: { startLine: number };
+}
+
 export interface SarifResult {
   ruleId: string;
   ruleIndex: number;
   level: SarifLevel;
   message: { text: string };
   locations: Array<{
-    physicalLocation?: {
-      artifactLocation: { uri: string; uriBaseId: string };
-      region: { startLine: number };
-    };
+    physicalLocation?: SarifPhysicalLocation & { region: { startLine: number } };
     logicalLocations?: Array<{ fullyQualifiedName: string; kind: string }>;
   }>;
   partialFingerprints: Record<string, string>;
+}
+
+/** SARIF §3.58: a condition of the tool's run rather than a finding in the input. */
+export interface SarifNotification {
+  level: SarifLevel;
+  message: { text: string };
+  locations?: Array<{ physicalLocation: SarifPhysicalLocation }>;
+}
+
+/** SARIF §3.20: how the run went; `executionSuccessful` is required. */
+export interface SarifInvocation {
+  executionSuccessful: boolean;
+  toolExecutionNotifications: SarifNotification[];
 }
 
 export interface SarifLog {
@@ -65,6 +88,7 @@ export interface SarifLog {
   runs: Array<{
     tool: { driver: { name: string; informationUri?: string; version: string; rules: SarifRule[] } };
     results: SarifResult[];
+    invocations?: SarifInvocation[];
   }>;
 }
 
@@ -163,6 +187,30 @@ function buildResult(entry: ResultEntry, ruleIndex: number, cwd: string): SarifR
   };
 }
 
+/**
+ * An input problem as an error notification (SARIF Appendix I: an error there
+ * says the results may be incomplete), located at its file unless it has none.
+ */
+function problemNotification(problem: InputProblem, cwd: string): SarifNotification {
+  const notification: SarifNotification = {
+    level: 'error',
+    message: { text: `${fileLine(displayPath(problem.file, cwd), problem.line)}: ${problem.message}` },
+  };
+  if (isPseudoFile(problem.file)) return notification;
+  const physicalLocation: SarifPhysicalLocation = { artifactLocation: { uri: artifactUri(problem.file, cwd), uriBaseId: '%SRCROOT%' } };
+  if (problem.line !== undefined) physicalLocation.region = { startLine: Math.max(1, problem.line) };
+  return { ...notification, locations: [{ physicalLocation }] };
+}
+
+/**
+ * The run's invocation when inputs could not be read: not successful, one
+ * notification per problem. None otherwise: a clean run's log stays as it was.
+ */
+function invocationsOf(problems: readonly InputProblem[], cwd: string): { invocations?: SarifInvocation[] } {
+  if (problems.length === 0) return {};
+  return { invocations: [{ executionSuccessful: false, toolExecutionNotifications: problems.map((problem) => problemNotification(problem, cwd)) }] };
+}
+
 /** The audit's failed checks as a SARIF 2.1.0 log with one run (a JSON object). */
 export function sarifLog(audit: AuditData, options: SarifOptions): SarifLog {
   const cwd = options.cwd ?? process.cwd();
@@ -183,6 +231,7 @@ export function sarifLog(audit: AuditData, options: SarifOptions): SarifLog {
           },
         },
         results: failed.map((entry) => buildResult(entry, ruleIndex.get(entry.message.ID) as number, cwd)),
+        ...invocationsOf(options.problems ?? [], cwd),
       },
     ],
   };

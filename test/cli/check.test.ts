@@ -5,6 +5,7 @@ import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
+import { parseXml } from '../support/xml.js';
 
 const good = `apiVersion: apps/v1
 kind: Deployment
@@ -171,6 +172,44 @@ customChecks:
           'unknown check "removedApiVersoin" (did you mean "removedApiVersion"?, which runs only in kaji check with --kubernetes-version 1.N); ' +
           "the configuration's checks: runAsPrivileged, tagNotSpecified\n",
       );
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('inputs that cannot be parsed are errors in the junit report and error notifications in SARIF, exit 1', async () => {
+    const broken = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n';
+    const tree = tempTree({ 'm/a.yaml': root, 'm/broken.yaml': broken, 'p.yaml': policy });
+    try {
+      const args = ['check', tree.path('m'), '--config', tree.path('p.yaml')];
+      const junit = await kaji([...args, '--format', 'junit'], { cwd: tree.root });
+      assert.equal(junit.code, 1);
+      assert.match(junit.stderr, /^kaji: m\/broken\.yaml:4: invalid YAML/);
+      const suites = parseXml(junit.stdout);
+      assert.deepEqual([suites.attributes.errors, suites.attributes.failures], ['1', '1']);
+      assert.deepEqual(suites.children.map((suite) => [suite.attributes.name, suite.attributes.errors]), [
+        ['inputs', '1'],
+        ['Deployment/shop/root', '0'],
+      ]);
+      const [testcase] = suites.children[0]!.children;
+      assert.deepEqual([testcase?.attributes.file, testcase?.attributes.line], [tree.path('m/broken.yaml'), '4']);
+      const error = testcase?.children[0];
+      assert.deepEqual([error?.name, error?.attributes.type], ['error', 'input']);
+      assert.match(error?.attributes.message ?? '', /^invalid YAML/);
+      assert.equal(error?.text, `${tree.path('m/broken.yaml')}:4: ${error?.attributes.message}`);
+
+      const sarif = await kaji([...args, '--format', 'sarif'], { cwd: tree.root });
+      assert.equal(sarif.code, 1);
+      const run = JSON.parse(sarif.stdout).runs[0];
+      assert.deepEqual(run.results.map((result: { ruleId: string }) => result.ruleId), ['runAsPrivileged']);
+      assert.equal(run.invocations[0].executionSuccessful, false);
+      const [notification] = run.invocations[0].toolExecutionNotifications;
+      assert.equal(notification.level, 'error');
+      assert.match(notification.message.text, /^m\/broken\.yaml:4: invalid YAML/);
+      assert.deepEqual(notification.locations[0].physicalLocation, {
+        artifactLocation: { uri: 'm/broken.yaml', uriBaseId: '%SRCROOT%' },
+        region: { startLine: 4 },
+      });
     } finally {
       tree.cleanup();
     }

@@ -2,66 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatAudit, formatJunit } from '../../src/report/index.js';
 import { escapeXmlAttribute, escapeXmlText } from '../../src/report/junit.js';
+import { parseXml } from '../support/xml.js';
 import { sampleAudit } from './fixture.js';
-
-interface XmlElement {
-  name: string;
-  attributes: Record<string, string>;
-  children: XmlElement[];
-  text: string;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decode(text: string): string {
-  assert.ok(!/&(?!(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/.test(text), `bare & in ${JSON.stringify(text)}`);
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (_, ref: string) =>
-    ref.startsWith('#x') ? String.fromCodePoint(parseInt(ref.slice(2), 16)) : ref.startsWith('#') ? String.fromCodePoint(Number(ref.slice(1))) : (ENTITIES[ref] as string),
-  );
-}
-
-/** A small strict XML parser: enough to prove the document is well-formed and to read it back. */
-function parseXml(xml: string): XmlElement {
-  let pos = 0;
-  const declaration = /^<\?xml [^?]*\?>\n/.exec(xml);
-  assert.ok(declaration, 'XML declaration');
-  pos = declaration[0].length;
-  const stack: XmlElement[] = [];
-  let root: XmlElement | undefined;
-  while (pos < xml.length) {
-    const next = xml.indexOf('<', pos);
-    const text = xml.slice(pos, next === -1 ? xml.length : next);
-    assert.ok(!text.includes('>'), `raw > in text ${JSON.stringify(text)}`);
-    if (stack.length > 0) (stack[stack.length - 1] as XmlElement).text += decode(text);
-    else assert.equal(text.trim(), '', 'nothing outside the root');
-    if (next === -1) break;
-    const close = /^<\/([A-Za-z]+)>/.exec(xml.slice(next));
-    if (close) {
-      const open = stack.pop();
-      assert.equal(open?.name, close[1], 'tags balance');
-      pos = next + close[0].length;
-      continue;
-    }
-    const tag = /^<([A-Za-z]+)((?:\s+[A-Za-z]+="[^"<]*")*)\s*(\/?)>/.exec(xml.slice(next));
-    assert.ok(tag, `a well-formed tag at ${xml.slice(next, next + 40)}`);
-    const attributes: Record<string, string> = {};
-    for (const [, name, value] of (tag[2] ?? '').matchAll(/([A-Za-z]+)="([^"]*)"/g)) {
-      assert.ok(!(name! in attributes), `attribute ${name} once`);
-      attributes[name!] = decode(value!);
-    }
-    const element: XmlElement = { name: tag[1]!, attributes, children: [], text: '' };
-    if (stack.length > 0) (stack[stack.length - 1] as XmlElement).children.push(element);
-    else {
-      assert.equal(root, undefined, 'one root');
-      root = element;
-    }
-    if (tag[3] !== '/') stack.push(element);
-    pos = next + tag[0].length;
-  }
-  assert.equal(stack.length, 0, 'every tag closed');
-  assert.ok(root);
-  return root;
-}
 
 describe('formatJunit', () => {
   test('is well-formed, one testsuite per object and one testcase per check result', () => {
@@ -128,5 +70,38 @@ describe('formatJunit', () => {
   test('an empty audit is an empty <testsuites/>', () => {
     const root = parseXml(formatJunit({ ...sampleAudit(), Results: [] }));
     assert.deepEqual([root.attributes.tests, root.children.length], ['0', 0]);
+  });
+
+  test('inputs that could not be read are erroring testcases in an "inputs" testsuite, counted as errors', () => {
+    const problems = [
+      { file: 'deploy/bad.yaml', line: 4, message: 'invalid YAML: bad <indentation> & more' },
+      { file: 'deploy/gone', message: 'no such file or directory' },
+    ];
+    const root = parseXml(formatAudit(sampleAudit(), 'junit', { problems }));
+    assert.deepEqual(root.attributes, { name: 'kaji', tests: '11', failures: '5', errors: '2' });
+    const [inputs, ...objects] = root.children;
+    assert.deepEqual(inputs?.attributes, { name: 'inputs', tests: '2', failures: '0', errors: '2', skipped: '0' });
+    assert.deepEqual(objects.map((suite) => [suite.attributes.name, suite.attributes.errors]), [
+      ['Deployment/shop/web', '0'],
+      ['Service/shop/web', '0'],
+    ]);
+    const [bad, gone] = inputs!.children;
+    assert.deepEqual(bad?.attributes, { classname: 'inputs', name: 'deploy/bad.yaml:4', file: 'deploy/bad.yaml', line: '4' });
+    assert.equal(bad?.children.length, 1);
+    assert.equal(bad?.children[0]?.name, 'error');
+    assert.deepEqual(bad?.children[0]?.attributes, { message: 'invalid YAML: bad <indentation> & more', type: 'input' });
+    assert.equal(bad?.children[0]?.text, 'deploy/bad.yaml:4: invalid YAML: bad <indentation> & more');
+    assert.deepEqual(gone?.attributes, { classname: 'inputs', name: 'deploy/gone', file: 'deploy/gone' });
+    assert.equal(gone?.children[0]?.text, 'deploy/gone: no such file or directory');
+  });
+
+  test('input problems are kept under onlyFailed and when nothing was audited; none leaves the report as it was', () => {
+    const problems = [{ file: 'a.yaml', line: 1, message: 'invalid YAML' }];
+    const onlyFailed = parseXml(formatAudit(sampleAudit(), 'junit', { onlyFailed: true, problems }));
+    assert.deepEqual([onlyFailed.attributes.tests, onlyFailed.attributes.errors, onlyFailed.children[0]?.attributes.name], ['6', '1', 'inputs']);
+    const nothingRead = parseXml(formatJunit({ ...sampleAudit(), Results: [] }, problems));
+    assert.deepEqual(nothingRead.attributes, { name: 'kaji', tests: '1', failures: '0', errors: '1' });
+    assert.equal(nothingRead.children.length, 1);
+    assert.equal(formatAudit(sampleAudit(), 'junit', { problems: [] }), formatJunit(sampleAudit()));
   });
 });

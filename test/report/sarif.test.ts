@@ -40,6 +40,19 @@ function assertValidSarif(log: unknown): void {
     assert.ok(Number.isInteger(physical.region.startLine) && physical.region.startLine >= 1);
     for (const value of Object.values(result.partialFingerprints)) assert.equal(typeof value, 'string');
   }
+  for (const invocation of run.invocations ?? []) {
+    assert.equal(typeof invocation.executionSuccessful, 'boolean', 'executionSuccessful is required (§3.20.14)');
+    for (const notification of invocation.toolExecutionNotifications ?? []) {
+      assert.equal(typeof notification.message?.text, 'string');
+      assert.ok(LEVELS.includes(notification.level));
+      for (const location of notification.locations ?? []) {
+        const uri: string = location.physicalLocation.artifactLocation.uri;
+        assert.ok(!uri.startsWith('/') && !uri.includes('\\'), 'relative URI');
+        const line = location.physicalLocation.region?.startLine;
+        if (line !== undefined) assert.ok(Number.isInteger(line) && line >= 1);
+      }
+    }
+  }
 }
 
 const OPTIONS = { toolVersion: '1.2.3', cwd: '/repo' };
@@ -121,6 +134,38 @@ describe('formatSarif', () => {
     assert.equal(driver.rules.find((r) => r.id === 'runAsRootAllowed')?.helpUri, 'https://polaris.docs.fairwinds.com/checks/security/');
     assert.equal(driver.rules.find((r) => r.id === 'customNote')?.helpUri, undefined);
     assert.equal(polarisHelpUri('Custom'), undefined);
+  });
+
+  test('inputs that could not be read make the invocation unsuccessful, one error notification each', () => {
+    const problems = [
+      { file: '/repo/deploy/bad file.yaml', line: 7, message: 'invalid YAML: bad indentation' },
+      { file: '/repo/deploy/gone', message: 'no such file or directory' },
+      { file: '<stdin>', line: 2, message: 'invalid YAML: unexpected end' },
+    ];
+    const log = JSON.parse(formatAudit(sampleAudit(), 'sarif', { cwd: '/repo', problems }));
+    assertValidSarif(log);
+    assert.equal(log.runs[0].results.length, 5, 'the findings are still reported');
+    assert.equal(log.runs[0].invocations.length, 1);
+    const [invocation] = log.runs[0].invocations;
+    assert.equal(invocation.executionSuccessful, false);
+    assert.deepEqual(invocation.toolExecutionNotifications, [
+      {
+        level: 'error',
+        message: { text: 'deploy/bad file.yaml:7: invalid YAML: bad indentation' },
+        locations: [{ physicalLocation: { artifactLocation: { uri: 'deploy/bad%20file.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 7 } } }],
+      },
+      {
+        level: 'error',
+        message: { text: 'deploy/gone: no such file or directory' },
+        locations: [{ physicalLocation: { artifactLocation: { uri: 'deploy/gone', uriBaseId: '%SRCROOT%' } } }],
+      },
+      { level: 'error', message: { text: '<stdin>:2: invalid YAML: unexpected end' } },
+    ]);
+  });
+
+  test('without input problems there is no invocations entry (the log is as it was)', () => {
+    assert.equal(sarifLog(sampleAudit(), OPTIONS).runs[0]!.invocations, undefined);
+    assert.equal(formatSarif(sampleAudit(), { ...OPTIONS, problems: [] }), formatSarif(sampleAudit(), OPTIONS));
   });
 
   test('an audit without failures gives empty rules and results, not null', () => {
