@@ -12,6 +12,8 @@ export interface DocumentText {
 
 const DOCUMENT_START = /^---(?:[ \t\r]|$)/;
 const CONTENT = /^\s*(?:#|$)/;
+/** A `---` line with nothing after it but a comment: no content of the document is on it. */
+const BARE_DOCUMENT_START = /^---(?:\s+#.*)?\s*$/;
 
 /**
  * Splits a YAML stream at `---` lines. A `---` at column 0 always starts a new
@@ -25,7 +27,7 @@ export function splitDocuments(text: string): DocumentText[] {
   const flush = (end: number) => {
     if (end <= start) return;
     const chunk = lines.slice(start, end);
-    const offset = chunk.findIndex((line, i) => !CONTENT.test(line) && !(i === 0 && /^---\s*$/.test(line)));
+    const offset = chunk.findIndex((line, i) => !CONTENT.test(line) && !(i === 0 && BARE_DOCUMENT_START.test(line)));
     if (offset >= 0) documents.push({ text: chunk.join('\n'), startLine: start + 1, contentLine: start + offset + 1 });
   };
   lines.forEach((line, index) => {

@@ -144,6 +144,22 @@ spec:
     }
   });
 
+  test('a --- line with a comment on it, the first line of the file or between documents, is a document start like any other', async () => {
+    const [deployment] = manifest.split('---\n') as [string];
+    const [fixedDeployment] = fixed.split('---\n') as [string];
+    const api = (text: string) => text.replaceAll('name: web   #', 'name: api   #');
+    const tree = tempTree({ 'commented.yaml': `--- # web\n${deployment}--- # api\n${api(deployment)}`, 'polaris.yaml': policy });
+    try {
+      const { code, stdout, stderr } = await kaji(['fix', tree.path('commented.yaml'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(stderr, '');
+      assert.equal(code, 0);
+      assert.match(stdout, /kaji fix: changed 1 file, 8 mutations/);
+      assert.equal(readFileSync(tree.path('commented.yaml'), 'utf8'), `--- # web\n${fixedDeployment}--- # api\n${api(fixedDeployment)}`);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('a file edited while kaji fix runs is left with the edit, named, exit 1; the others are fixed', async () => {
     const tree = tempTree({ 'apps/web.yaml': manifest, 'apps/api.yaml': manifest, 'apps/notes.yaml': 'title: not a manifest\n', 'polaris.yaml': policy });
     try {
