@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile, lstat, realpath } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -124,6 +124,10 @@ export async function scaffold(target: string, name: string, kajiSpec?: string):
   for (const file of files) {
     if (!(await exists(join(target, file)))) continue;
     if (file !== README && file !== GITIGNORE) throw new UsageError(`${join(target, file)} already exists; move it away or choose another folder`);
+    // Kept (README.md) or completed (.gitignore), so it must be read: a link to nothing would stop init half-way.
+    if (!(await stat(join(target, file)).then((found) => found.isFile(), () => false))) {
+      throw new UsageError(`${join(target, file)} is there but is no file kaji init can read (a link to nothing, a folder); make it a file, or move it away`);
+    }
     present.add(file);
   }
   const guide = present.has(README) ? GUIDE_BESIDE_README : README;
@@ -163,7 +167,7 @@ export function platformNameOf(folder: string): string {
 /** An http(s) URL (as npm takes a git one: `git+https://`) with a user, or user and password, before its host. */
 const HTTP_USERINFO = /^(?:git\+)?https?:\/\/[^/?#]*@/i;
 
-/** A .gitignore line as git reads it: a slash at its start or in its middle anchors it to the file's folder; one at its end matches folders only. */
+/** A .gitignore line as git reads it: a slash at its start or in its middle anchors it to the file's folder (but a leading `**` + `/`); one at its end matches folders only. */
 interface IgnoreRule {
   readonly path: string;
   readonly anchored: boolean;
@@ -172,25 +176,33 @@ interface IgnoreRule {
 
 function ignoreRule(line: string): IgnoreRule {
   const text = line.trim();
-  const body = text.replace(/\/$/, '');
+  const body = text.replace(/\/$/, '').replace(/^\*\*\//, '');
   return { path: body.replace(/^\//, ''), anchored: body.includes('/'), foldersOnly: text.endsWith('/') };
 }
 
-/** Whether `existing` ignores all that `wanted` does: the same path, anchored only if `wanted` is, folders only if `wanted` is. */
+/** Whether `existing` ignores all that `wanted` does: anchored only if `wanted` is (then the same path; else the same last name), folders only if `wanted` is. */
 function covers(existing: IgnoreRule, wanted: IgnoreRule): boolean {
-  return existing.path === wanted.path && (!existing.anchored || wanted.anchored) && (!existing.foldersOnly || wanted.foldersOnly);
+  const samePath = existing.anchored ? wanted.anchored && existing.path === wanted.path : existing.path === wanted.path.split('/').at(-1);
+  return samePath && (!existing.foldersOnly || wanted.foldersOnly);
 }
 
 /**
  * `existing` with the template's rules it lacks appended under a comment. A line of `existing` counts when it
- * ignores at least what the template's rule does (`node_modules` for `node_modules/`; but `/node_modules`, the
- * top folder's only, leaves infra/node_modules/ to be committed): a second line would only puzzle its reader.
+ * ignores at least what the template's rule does (`node_modules` for `node_modules/`, `cdk.out` for `/infra/cdk.out/`;
+ * but `/node_modules`, the top folder's only, leaves infra/node_modules/ to be committed), unless a `!` line
+ * of the same path follows it: a second line would only puzzle its reader.
  */
 function withIgnoreRules(existing: string, template: string): { text: string; added: string[] } {
-  const rules = existing.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.trim().startsWith('#')).map(ignoreRule);
+  const lines = existing.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
   const added = template
     .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('#') && !rules.some((rule) => covers(rule, ignoreRule(line))));
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .filter((line) => {
+      const wanted = ignoreRule(line);
+      // git reads the lines in order: the last one naming the path decides.
+      const last = lines.findLast((other) => covers(ignoreRule(other.replace(/^!/, '')), wanted));
+      return last === undefined || last.startsWith('!');
+    });
   const before = existing.trim() === '' ? '' : `${existing}${existing.endsWith('\n') ? '' : '\n'}\n`;
   const text = `${before}# Added by kaji init: what kaji synth, the CDK and npm write.\n${added.join('\n')}\n`;
   return { text, added };

@@ -430,6 +430,35 @@ describe('kaji init', () => {
     }
   });
 
+  test('.gitignore lines as git reads them: a later ! line undoes one, **/ and a bare name match at any depth', async () => {
+    const added = async (gitignore: string) => {
+      const tree = tempTree({ '.gitignore': gitignore });
+      try {
+        const init = await kaji(['init', tree.root, '--name', 'acme', '--kaji', 'git+https://github.com/acme/kaji.git#v1']);
+        assert.equal(init.code, 0, init.stderr);
+        return /\.gitignore was there: added (.*)\n/.exec(init.stdout)?.[1] ?? '';
+      }  finally {
+        tree.cleanup();
+      }
+    };
+    assert.equal(await added('node_modules/\n!node_modules/\nout/\ncdk.out\n'), 'node_modules/');
+    assert.equal(await added('**/node_modules\n/out\ninfra/cdk.out/\n'), '');
+    assert.equal(await added('node_modules/\ncdk.out/\n/out/\n!/out/\n'), '/out/');
+  });
+
+  test('a .gitignore or README.md that is a link to nothing refuses before anything is written', async () => {
+    const tree = tempTree({});
+    try {
+      symlinkSync(tree.path('nowhere'), tree.path('.gitignore'));
+      const { code, stderr } = await kaji(['init', tree.root, '--name', 'acme', '--kaji', 'git+https://github.com/acme/kaji.git#v1']);
+      assert.equal(code, 2);
+      assert.match(stderr, /\.gitignore is there but is no file kaji init can read \(a link to nothing, a folder\)/);
+      assert.deepEqual(readdirSync(tree.root), ['.gitignore']);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('--kaji with credentials in its URL is refused without printing them, exit 2, and nothing is written', async () => {
     const tree = tempTree({});
     try {
