@@ -15,6 +15,18 @@ const CONTENT = /^\s*(?:#|$)/;
 /** A `---` line with nothing after it but a comment: no content of the document is on it. */
 const BARE_DOCUMENT_START = /^---(?:\s+#.*)?\s*$/;
 
+/** The index of the last of `parts` (in file order) that starts at or before a 1-based line: the one holding it. */
+export function partIndexAt(parts: readonly { readonly startLine: number }[], line: number): number {
+  let low = 0;
+  let high = parts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (parts[middle]!.startLine <= line) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
 /**
  * Splits a YAML stream at `---` lines. A `---` at column 0 always starts a new
  * document (YAML ends any block scalar there), so no full parse is needed to

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
-import { parseDocument, parseStream, splitDocuments, YamlSyntaxError, type DocumentText, type ParsedDocument } from './documents.js';
+import { parseDocument, parseStream, partIndexAt, splitDocuments, YamlSyntaxError, type DocumentText, type ParsedDocument } from './documents.js';
 import { fileErrorReason } from './files.js';
 import { kustomizationFile, readKustomization, renderKustomization } from './kustomize.js';
 import { listItems, namedProblem, objectProblemAt, toKubeObject, type ObjectProblem } from './object.js';
@@ -349,15 +349,7 @@ class StreamLines {
   lineOf(documentLine: number, path: ObjectProblem['path']): number {
     if (path.length === 0) return documentLine;
     const documents = (this.documents ??= splitDocuments(this.text));
-    // The last document starting at or before the line: the one holding it.
-    let low = 0;
-    let high = documents.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (documents[middle]!.startLine <= documentLine) low = middle;
-      else high = middle - 1;
-    }
-    const document = documents[low];
+    const document = documents[partIndexAt(documents, documentLine)];
     if (!document) return documentLine;
     if (this.last?.document !== document) this.last = { document, lines: new YamlLines(document.text) };
     const found = this.last.lines.lineOf(path);

@@ -7,6 +7,7 @@ import {
   listItems,
   parseDocument,
   sharedValueReason,
+  partIndexAt,
   splitDocuments,
   splitStreamPieces,
   type DocumentText,
@@ -46,24 +47,12 @@ export function fixManifestText(original: string, fixables: readonly Fixable[]):
   const texts = pieces.map((piece) => piece.text);
   const byPiece = new Map<number, Fixable[]>();
   for (const fixable of fixables) {
-    const index = pieceIndexAt(pieces, fixable.object.source.line);
+    const index = partIndexAt(pieces, fixable.object.source.line);
     byPiece.set(index, [...(byPiece.get(index) ?? []), fixable]);
   }
   // From the bottom up, as the failures have always been told.
   for (const index of [...byPiece.keys()].sort((a, b) => b - a)) texts[index] = fixPiece(pieces[index]!, byPiece.get(index)!, eol, fix);
   return { ...fix, text: texts.join('') };
-}
-
-/** The index of the piece holding a 1-based line of the file: the last one starting at or before it. */
-function pieceIndexAt(pieces: readonly StreamPiece[], line: number): number {
-  let low = 0;
-  let high = pieces.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (pieces[middle]!.startLine <= line) low = middle;
-    else high = middle - 1;
-  }
-  return low;
 }
 
 /** One piece's text with its objects' mutations applied, counted in `fix`; lines are the file's in failures. */
