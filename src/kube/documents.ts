@@ -58,8 +58,7 @@ export interface StreamPiece {
   readonly startLine: number;
 }
 
-// As DOCUMENT_START and a `...` line, Windows line endings (\r before the \n split at) included.
-const PIECE_START = /^---(?:[ \t\r]|$)/;
+// A `...` line, as DOCUMENT_START a `---` one, Windows line endings (\r before the \n split at) included.
 const DOCUMENT_END = /^\.\.\.(?:[ \t\r]|$)/;
 const DIRECTIVE = /^%/;
 
@@ -74,7 +73,7 @@ export function splitStreamPieces(text: string): StreamPiece[] {
   const lines = text.split('\n');
   const starts = [0];
   lines.forEach((line, index) => {
-    if (index > starts[starts.length - 1]! && PIECE_START.test(line)) starts.push(withDirectivesBefore(lines, index, starts[starts.length - 1]!));
+    if (index > starts[starts.length - 1]! && DOCUMENT_START.test(line)) starts.push(withDirectivesBefore(lines, index, starts[starts.length - 1]!));
   });
   const pieces: StreamPiece[] = [];
   starts.forEach((start, i) => {

@@ -47,6 +47,9 @@ const GROUPS: Readonly<Record<SubnetGroup, GroupShape>> = {
   nodes: { offset: 64n << 8n, prefix: 18, place: 'VPC base + 64.0/18', word: 'node', kind: 'private' },
 };
 
+/** Where kaji places the groups platform.yaml gives no blocks for (GROUPS' offsets), as messages say it. */
+const PLACED_GROUPS = 'endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18';
+
 /** The block a group takes in a VPC by default, e.g. 10.0.64.0/18 for the nodes of 10.0.0.0/16. */
 export function defaultSubnetBlock(vpc: Cidr, group: SubnetGroup): Cidr {
   const { offset, prefix } = GROUPS[group];
@@ -79,7 +82,7 @@ export function parseVpcCidr(text: string): CidrParse {
   if (cidr.prefix < LARGEST_VPC_PREFIX || cidr.prefix > SMALLEST_PLATFORM_VPC_PREFIX) {
     return {
       ok: false,
-      problem: `must be a /${LARGEST_VPC_PREFIX} or /${SMALLEST_PLATFORM_VPC_PREFIX} block (AWS allows /16 at most; kaji places the endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18); found ${text}`,
+      problem: `must be a /${LARGEST_VPC_PREFIX} or /${SMALLEST_PLATFORM_VPC_PREFIX} block (AWS allows /16 at most; kaji places the ${PLACED_GROUPS}); found ${text}`,
     };
   }
   // The `internet` egress excludes these ranges only: a VPC elsewhere would let it reach every pod.
@@ -224,7 +227,7 @@ class Planner {
     if (other.index !== undefined) return `give the ${GROUPS[group].word} and ${GROUPS[other.group].word} subnets separate blocks`;
     const places = (['endpoints', 'data', 'nodes'] as const).map((placed) => `${GROUPS[placed].word} ${formatCidr(defaultSubnetBlock(this.vpc, placed))}`);
     return (
-      `kaji places its endpoint, data and node subnets at VPC base + 16.0/20, 32.0/20 and 64.0/18 (${places.join(', ')}); ` +
+      `kaji places its ${PLACED_GROUPS} (${places.join(', ')}); ` +
       `name blocks clear of those, such as ${GROUPS[group].place}, ${formatCidr(defaultSubnetBlock(this.vpc, group))}`
     );
   }
