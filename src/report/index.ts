@@ -40,7 +40,7 @@ export interface ReportOptions {
    */
   readonly informationUri?: string;
   /**
-   * Directory SARIF artifact URIs are relative to.
+   * Directory SARIF artifact URIs, and Markdown's names of inputs that could not be read, are relative to.
    * @default process.cwd()
    */
   readonly cwd?: string;
@@ -56,8 +56,8 @@ export interface ReportOptions {
   readonly maxRows?: number;
   /**
    * Inputs that could not be read or parsed: errors in the junit report, the
-   * invocation's notifications in SARIF. The other formats leave them to
-   * standard error (Polaris's JSON and YAML have no place for them).
+   * invocation's notifications in SARIF, a table above the counts in Markdown.
+   * The other formats leave them to standard error (Polaris's JSON and YAML have no place for them).
    * @default none
    */
   readonly problems?: readonly InputProblem[];
@@ -90,7 +90,11 @@ export function formatAudit(audit: AuditData, format: ReportFormat, options: Rep
     case 'junit':
       return formatJunit(shownOf(audit, options), options.problems);
     case 'markdown':
-      return formatMarkdown(audit, options.maxRows !== undefined ? { maxRows: options.maxRows } : {});
+      return formatMarkdown(audit, {
+        ...(options.maxRows !== undefined ? { maxRows: options.maxRows } : {}),
+        ...(options.problems !== undefined ? { problems: options.problems } : {}),
+        ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+      });
     default: {
       const unknown: never = format;
       throw new Error(`unknown report format "${String(unknown)}"; expected one of ${REPORT_FORMATS.join(', ')}`);

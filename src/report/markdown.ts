@@ -1,5 +1,7 @@
-// `--format markdown`: a short summary for a pull-request comment: score and
-// counts, then a table of the failed checks, dangers first.
+// `--format markdown`: a short summary for a pull-request comment: score, the
+// inputs that could not be read (if any), counts, then a table of the failed
+// checks, dangers first.
+import { displayPath, fileLine, type InputProblem } from '../kube/index.js';
 import type { AuditData } from '../policy/types.js';
 import { printable } from './pretty.js';
 import { countResults, failedEntries, objectLabel, outcomeOf, sourceLabel, type ResultEntry } from './summary.js';
@@ -10,6 +12,17 @@ export interface MarkdownOptions {
    * @default 50
    */
   readonly maxRows?: number;
+  /**
+   * Inputs that could not be read or parsed: a table of their own, above the
+   * counts, so a job summary does not read as clean while part of the input was never checked.
+   * @default none
+   */
+  readonly problems?: readonly InputProblem[];
+  /**
+   * Directory the problems' file names are shown relative to, as on standard error.
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
 }
 
 export const DEFAULT_MARKDOWN_ROWS = 50;
@@ -54,6 +67,21 @@ function byDangerFirst(entries: ResultEntry[]): ResultEntry[] {
   return [...entries].sort((a, b) => rank(a) - rank(b)); // a stable sort keeps the audit's order within each rank
 }
 
+/** The input problems as a table (at most `maxRows` rows, then "and N more"), or nothing without problems. */
+function problemLines(problems: readonly InputProblem[], maxRows: number, cwd: string | undefined): string[] {
+  if (problems.length === 0) return [];
+  const lines = [`⚠️ ${plural(problems.length, 'input')} could not be checked:`, ''];
+  const shown = problems.slice(0, maxRows);
+  if (shown.length > 0) {
+    lines.push('| Input | Problem |', '| --- | --- |');
+    for (const problem of shown) lines.push(`| ${code(fileLine(displayPath(problem.file, cwd), problem.line))} | ${escapeCell(problem.message)} |`);
+    lines.push('');
+  }
+  const rest = problems.length - shown.length;
+  if (rest > 0) lines.push(`…and ${plural(rest, 'more input')}.`, '');
+  return lines;
+}
+
 /** The audit as Markdown for a pull-request comment. */
 export function formatMarkdown(audit: AuditData, options: MarkdownOptions = {}): string {
   const maxRows = Math.max(0, Math.floor(options.maxRows ?? DEFAULT_MARKDOWN_ROWS));
@@ -62,6 +90,7 @@ export function formatMarkdown(audit: AuditData, options: MarkdownOptions = {}):
   const lines = [
     `### kaji check: score ${audit.Score}`,
     '',
+    ...problemLines(options.problems ?? [], maxRows, options.cwd),
     `${plural(counts.dangers, 'danger')}, ${plural(counts.warnings, 'warning')}, ${counts.successes} passed`,
     '',
   ];

@@ -177,7 +177,7 @@ customChecks:
     }
   });
 
-  test('inputs that cannot be parsed are errors in the junit report and error notifications in SARIF, exit 1', async () => {
+  test('inputs that cannot be parsed are errors in the junit report, error notifications in SARIF and a table in Markdown, exit 1', async () => {
     const broken = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n';
     const tree = tempTree({ 'm/a.yaml': root, 'm/broken.yaml': broken, 'p.yaml': policy });
     try {
@@ -210,6 +210,10 @@ customChecks:
         artifactLocation: { uri: 'm/broken.yaml', uriBaseId: '%SRCROOT%' },
         region: { startLine: 4 },
       });
+
+      const markdown = await kaji([...args, '--format', 'markdown'], { cwd: tree.root });
+      assert.equal(markdown.code, 1);
+      assert.match(markdown.stdout, /^### kaji check: score \d+\n\n⚠️ 1 input could not be checked:\n\n\| Input \| Problem \|\n\| --- \| --- \|\n\| `m\/broken\.yaml:4` \| invalid YAML[^\n]* \|\n\n1 danger, 0 warnings, 1 passed\n/u);
     } finally {
       tree.cleanup();
     }

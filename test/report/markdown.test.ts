@@ -71,4 +71,26 @@ describe('formatMarkdown', () => {
     assert.ok(row.includes('`Service/shop/we\\|b`'));
     assert.ok(row.endsWith('| a \\| b c |'));
   });
+
+  test('inputs that could not be checked are a table above the counts, paths relative to cwd, cells escaped, capped by maxRows', () => {
+    const problems = [
+      { file: '/repo/m/broken.yaml', line: 4, message: 'invalid YAML: a | b\nc <x>' },
+      { file: '/repo/m/gone.yaml', message: 'cannot read: no such file' },
+      { file: '/elsewhere/x.yaml', line: 1, message: 'not UTF-8 text' },
+    ];
+    const text = formatMarkdown(sampleAudit(), { problems, cwd: '/repo' });
+    assert.ok(
+      text.startsWith(
+        '### kaji check: score 53\n\n⚠️ 3 inputs could not be checked:\n\n| Input | Problem |\n| --- | --- |\n' +
+          '| `m/broken.yaml:4` | invalid YAML: a \\| b c &lt;x&gt; |\n| `m/gone.yaml` | cannot read: no such file |\n| `/elsewhere/x.yaml:1` | not UTF-8 text |\n\n' +
+          '2 dangers, 3 warnings, 4 passed\n\n| Severity |',
+      ),
+    );
+    assert.equal(tableRows(text).filter((row) => /^\| (🔴|🟡) /u.test(row)).length, 5, 'the failed checks are still all listed');
+    const capped = formatAudit(sampleAudit(), 'markdown', { problems, cwd: '/repo', maxRows: 1 });
+    assert.match(capped, /\| `m\/broken\.yaml:4` \|[^\n]*\n\n…and 2 more inputs\.\n\n2 dangers/);
+    const passing = formatMarkdown({ ...sampleAudit(), Results: [], Score: 100 }, { problems: problems.slice(1, 2), cwd: '/repo' });
+    assert.equal(passing, '### kaji check: score 100\n\n⚠️ 1 input could not be checked:\n\n| Input | Problem |\n| --- | --- |\n| `m/gone.yaml` | cannot read: no such file |\n\n0 dangers, 0 warnings, 0 passed\n\nNo checks ran.\n');
+    assert.equal(formatMarkdown(sampleAudit(), { problems: [] }), formatMarkdown(sampleAudit()), 'no section without problems');
+  });
 });
