@@ -105,6 +105,7 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
   const note = (text: string) => (flags.dryRun ? io.err(text) : io.out(text));
   const totals = new Map<string, number>();
   const notYaml = { files: 0, mutations: 0 };
+  let notApplied = 0; // mutations refused in a YAML file (each named above the summary)
   let changedFiles = 0;
   for (const [file, fixables] of byFile) {
     const shown = printable(displayPath(file, io.cwd));
@@ -121,6 +122,7 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
     if (original === undefined) continue;
     const fixed = fixManifestText(original, fixables);
     for (const failure of fixed.failures) problems.push({ file, ...failure });
+    notApplied += fixed.failures.length;
     if (fixed.text === original) continue;
     if (flags.dryRun) io.out(unifiedDiff(shown, original, fixed.text));
     else if (!(await writeUnlessChanged(file, original, fixed.text, problems))) continue;
@@ -131,13 +133,15 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
   }
   reportProblems(problems, io);
   const total = [...totals.values()].reduce((sum, n) => sum + n, 0);
+  // "nothing to fix" only when nothing was left undone: refused mutations are no clean file.
   const done = total
     ? `${flags.dryRun ? 'would change' : 'changed'} ${changedFiles} file${changedFiles === 1 ? '' : 's'}, ${describeCounts(totals, total)}`
-    : notYaml.files
+    : notYaml.files || notApplied
       ? 'nothing fixed'
       : 'nothing to fix';
+  const refused = notApplied ? `; ${notApplied} mutation${notApplied === 1 ? '' : 's'} could not be applied (above)` : '';
   const left = notYaml.files ? `; ${notYaml.mutations} mutation${notYaml.mutations === 1 ? '' : 's'} left in ${notYaml.files} file${notYaml.files === 1 ? '' : 's'} that ${notYaml.files === 1 ? 'is' : 'are'} not YAML (above)` : '';
-  note(`kaji fix: ${done}${left}\n`);
+  note(`kaji fix: ${done}${refused}${left}\n`);
   for (const { id, why } of mutationsNeverRun(config, flags.checks)) {
     io.err(`kaji fix: note: ${id} is under \`mutations:\` but ${why}, so its mutation is never applied\n`);
   }

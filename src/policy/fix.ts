@@ -64,26 +64,27 @@ function fixPiece(piece: StreamPiece, fixables: readonly Fixable[], eol: LineEnd
   for (const line of lines) {
     const inDocument = fixables.filter((fixable) => fixable.object.source.line - toFile === line);
     const prefixes = itemPrefixes(documentAt(text, line), inDocument);
-    let pending = inDocument.flatMap((fixable, index) => fixable.mutations.map((mutation) => ({ mutation, prefix: prefixes[index] ?? '' })));
+    let pending = inDocument.flatMap((fixable, index) => fixable.mutations.map((mutation) => ({ mutation, object: fixable.object, prefix: prefixes[index] ?? '' })));
     // A mutation refused because its edit shows through an alias (a container anchored and merged
     // into another) may apply once the other's own have: refused ones are tried again while a pass
     // applies any, so one run does what it can and a second finds nothing left.
     for (;;) {
-      const refused: { mutation: CheckMutation; prefix: string; reason: string }[] = [];
-      for (const { mutation, prefix } of pending) {
+      const refused: { mutation: CheckMutation; object: KubeObject; prefix: string; reason: string }[] = [];
+      for (const { mutation, object, prefix } of pending) {
         try {
           const edited = applyMutation(text, line, mutation, prefix, eol);
           if (edited === undefined) continue;
           text = edited;
           fix.applied.set(mutation.check, (fix.applied.get(mutation.check) ?? 0) + 1);
         } catch (error) {
-          refused.push({ mutation, prefix, reason: (error as Error).message });
+          refused.push({ mutation, object, prefix, reason: (error as Error).message });
         }
       }
       if (refused.length === 0 || refused.length === pending.length) {
-        for (const { mutation, reason } of refused) {
-          const what = `${mutation.check}${mutation.container ? ` (container ${mutation.container})` : ''}`;
-          fix.failures.push({ line: line + toFile, message: `${what}: cannot apply the mutation: ${reason}` });
+        for (const { mutation, object, reason } of refused) {
+          // The object too: a line of a List, or of a file of many documents, holds more than one.
+          const where = `${objectName(object)}${mutation.container ? `, container ${mutation.container}` : ''}`;
+          fix.failures.push({ line: line + toFile, message: `${mutation.check} (${where}): cannot apply the mutation: ${reason}` });
         }
         break;
       }
@@ -91,6 +92,11 @@ function fixPiece(piece: StreamPiece, fixables: readonly Fixable[], eol: LineEnd
     }
   }
   return text;
+}
+
+/** "Deployment/shop/web", or "ClusterRole/admin" for a cluster-scoped object, as the reports name objects. */
+function objectName(object: KubeObject): string {
+  return object.namespace ? `${object.kind}/${object.namespace}/${object.name}` : `${object.kind}/${object.name}`;
 }
 
 /** The text with one check's mutation applied to the document at `line`; undefined when it has nothing to do. Throws why it cannot. */

@@ -113,10 +113,19 @@ spec:
       assert.equal(refused.code, 1);
       assert.match(
         refused.stderr,
-        /web\.yaml:1: pullPolicyNotAlways \(container web\): cannot apply the mutation: the place it edits is anchored \(&name\) and used again through an alias \(\*name, or a merge <<: \*name\), so the edit would change the other place too; it was left unchanged: write the anchored part out in each place\n/,
+        /web\.yaml:1: pullPolicyNotAlways \(Deployment\/shop\/web, container web\): cannot apply the mutation: the place it edits is anchored \(&name\) and used again through an alias \(\*name, or a merge <<: \*name\), so the edit would change the other place too; it was left unchanged: write the anchored part out in each place\n/,
       );
       assert.doesNotMatch(refused.stderr, /please report/);
       assert.equal(readFileSync(tree.path('web.yaml'), 'utf8'), anchored);
+      // Refused is not clean: the summary counts it, whether nothing else was fixed, or something was.
+      assert.equal(refused.stdout, 'kaji fix: nothing fixed; 1 mutation could not be applied (above)\n');
+      const dryRun = await kaji(['fix', tree.path('web.yaml'), '--config', tree.path('exempt.yaml'), '--checks', 'pullPolicyNotAlways', '--dry-run'], { cwd: tree.root });
+      assert.equal(dryRun.code, 1);
+      assert.equal(dryRun.stdout, '');
+      assert.match(dryRun.stderr, /^kaji: web\.yaml:1: pullPolicyNotAlways \(Deployment\/shop\/web, container web\): cannot apply the mutation: [^\n]+\nkaji fix: nothing fixed; 1 mutation could not be applied \(above\)\n$/);
+      const partly = await kaji(['fix', tree.path('web.yaml'), '--config', tree.path('exempt.yaml')], { cwd: tree.root });
+      assert.equal(partly.code, 1);
+      assert.match(partly.stdout, /^kaji fix: changed 1 file, 2 mutations \(notReadOnlyRootFilesystem 2\); 1 mutation could not be applied \(above\)$/m);
     } finally {
       tree.cleanup();
     }
