@@ -16,7 +16,7 @@ import {
   type LineEnding,
   type StreamPiece,
 } from '../kube/index.js';
-import { applyMutations, expandWildcards, type CheckMutation } from './mutate.js';
+import { applyMutations, expandWildcards, replaceMissingAsAdd, type CheckMutation } from './mutate.js';
 import type { PatchOperation } from './types.js';
 
 /** One object of a file whose failed checks carry mutations. */
@@ -102,7 +102,10 @@ function objectName(object: KubeObject): string {
 /** The text with one check's mutation applied to the document at `line`; undefined when it has nothing to do. Throws why it cannot. */
 function applyMutation(text: string, line: number, mutation: CheckMutation, prefix: string, eol: LineEnding): string | undefined {
   const current = documentAt(text, line);
-  const operations = mutation.operations.map((operation) => prefixed(operation, prefix)).flatMap((operation) => expandWildcards(current, operation));
+  const operations = mutation.operations
+    .map((operation) => prefixed(operation, prefix))
+    .flatMap((operation) => expandWildcards(current, operation))
+    .map((operation) => replaceMissingAsAdd(current, operation)); // as Polaris, and the webhook's safePatch, apply it
   if (operations.length === 0) return undefined;
   const edited = applyPatchToYaml(text, { line }, operations, eol);
   if (isDeepStrictEqual(documentAt(edited, line), applyMutations(current, operations))) return edited;

@@ -113,7 +113,7 @@ export function safePatch(object: JsonValue, operations: readonly PatchOperation
   for (const operation of operations) {
     for (const concrete of expandWildcards(document, operation)) {
       let step = concrete;
-      if (step.op === 'replace' && valueAt(document, step.path) === undefined) step = { ...step, op: 'add' };
+      step = replaceMissingAsAdd(document, step);
       if (step.op === 'add') {
         const steps = withParents(document, step);
         if (steps === undefined) continue;
@@ -132,6 +132,15 @@ export function safePatch(object: JsonValue, operations: readonly PatchOperation
     }
   }
   return patch;
+}
+
+/**
+ * A `replace` of a path `document` does not have, as an `add` (which creates missing parents):
+ * Polaris applies the two alike, and its insecureCapabilities replaces securityContext.capabilities
+ * on containers that have none. Other operations as they are.
+ */
+export function replaceMissingAsAdd(document: JsonValue, operation: PatchOperation): PatchOperation {
+  return operation.op === 'replace' && valueAt(document, operation.path) === undefined ? { ...operation, op: 'add' } : operation;
 }
 
 function pointer(segments: readonly string[]): string {

@@ -131,6 +131,55 @@ spec:
     }
   });
 
+  test('insecureCapabilities on containers with no capabilities (or no securityContext) sets drop: [ALL], and kaji check then passes them', async () => {
+    const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: shell, namespace: shop}
+spec:
+  containers:
+    - name: bare   # no securityContext
+      image: "registry.example.com/shell:1.0"
+    - name: nonroot
+      image: "registry.example.com/shell:1.0"
+      securityContext:
+        runAsNonRoot: true
+    - name: some
+      image: "registry.example.com/shell:1.0"
+      securityContext:
+        capabilities:
+          drop: [NET_RAW]
+`;
+    const tree = tempTree({ 'pod.yaml': pod, 'policy.yaml': 'checks:\n  insecureCapabilities: warning\nmutations:\n  - insecureCapabilities\n' });
+    try {
+      const args = [tree.path('pod.yaml'), '--config', tree.path('policy.yaml')];
+      const fixed = await kaji(['fix', ...args], { cwd: tree.root });
+      assert.equal(fixed.stderr, '');
+      assert.equal(fixed.code, 0);
+      assert.match(fixed.stdout, /^kaji fix: changed 1 file, 3 mutations \(insecureCapabilities 3\)$/m);
+      // Sequences indented under their key, as the file writes them.
+      const drop = '        capabilities:\n          drop:\n            - ALL\n';
+      assert.equal(
+        readFileSync(tree.path('pod.yaml'), 'utf8'),
+        pod
+          .replace('image: "registry.example.com/shell:1.0"\n    - name: nonroot', `image: "registry.example.com/shell:1.0"\n      securityContext:\n${drop}    - name: nonroot`)
+          .replace('runAsNonRoot: true\n', `runAsNonRoot: true\n${drop}`)
+          .replace('drop: [NET_RAW]\n', 'drop:\n            - ALL\n'),
+      );
+      const check = await kaji(['check', ...args, '--format', 'json'], { cwd: tree.root });
+      assert.equal(check.code, 0);
+      const containers = JSON.parse(check.stdout).Results[0].PodResult.ContainerResults;
+      assert.deepEqual(containers.map((c: { Name: string; Results: Record<string, { Success: boolean }> }) => [c.Name, c.Results.insecureCapabilities?.Success]), [
+        ['bare', true],
+        ['nonroot', true],
+        ['some', true],
+      ]);
+      const again = await kaji(['fix', ...args], { cwd: tree.root });
+      assert.deepEqual([again.code, again.stdout], [0, 'kaji fix: nothing to fix\n']);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('a file of many documents: each is fixed in place, the others kept byte for byte, with Windows line endings and %YAML directives too', async () => {
     const [deployment, service] = manifest.split('---\n') as [string, string];
     const [fixedDeployment] = fixed.split('---\n') as [string];
