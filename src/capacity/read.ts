@@ -34,7 +34,7 @@ export async function readSnapshot(file: string, options: { readonly readStdin?:
   }
   const objects: KubeObject[] = [];
   const sink: LoadSink = { objects, problems: [] };
-  await readInputs([file], sink, { readStdin: options.readStdin, maxFileBytes: MAX_INPUT_BYTES, dump: true });
+  await readInputs([file], sink, { readStdin: options.readStdin, maxFileBytes: MAX_INPUT_BYTES, dump: SNAPSHOT_COMMAND });
   const found = clusterObjects(objects);
   const name = file === '-' ? STDIN_NAME : file;
   if (sink.problems.length === 0) {
@@ -42,9 +42,11 @@ export async function readSnapshot(file: string, options: { readonly readStdin?:
     throw new CapacityInputError([{ file: name, message: `holds no Node objects; write the snapshot with ${SNAPSHOT_COMMAND}` }]);
   }
   // Problems in the content (they have a line) of a file with no Node in it: maybe another file given by
-  // mistake (platform.yaml, a manifest), so say what a snapshot is too.
+  // mistake (platform.yaml, a manifest), so say what a snapshot is too, unless a problem says it already
+  // (two JSON values in the file: one run of the command is the remedy).
   const inContent = sink.problems.some((problem) => problem.line !== undefined);
-  const notSnapshot = inContent && found.nodes.length === 0 ? [{ file: name, message: `no Node object could be read from it; a snapshot is what ${SNAPSHOT_COMMAND} writes` }] : [];
+  const told = sink.problems.some((problem) => problem.message.includes(SNAPSHOT_COMMAND));
+  const notSnapshot = inContent && !told && found.nodes.length === 0 ? [{ file: name, message: `no Node object could be read from it; a snapshot is what ${SNAPSHOT_COMMAND} writes` }] : [];
   throw new CapacityInputError([...sink.problems, ...notSnapshot]);
 }
 
@@ -93,7 +95,7 @@ export async function kubectlGet(resources: readonly string[], options: KubectlO
   }
   const objects: KubeObject[] = [];
   const sink: LoadSink = { objects, problems: [] };
-  addStream(sink, run.stdout, command, { dump: true });
+  addStream(sink, run.stdout, command, { dump: command });
   if (sink.problems.length > 0) throw new CapacityInputError(sink.problems);
   return objects;
 }

@@ -141,9 +141,9 @@ async function summarizeSnapshot(file: string, shown: string): Promise<CapacityS
     if (error instanceof CapacityInputError) {
       const first = error.problems[0]!;
       const more = error.problems.length > 1 ? ` (and ${error.problems.length - 1} more)` : '';
-      throw new DashboardInputError(
-        `${fileLine(shown, first.line)}: ${first.message}${more}; give the output of \`kaji capacity -o json\` or of \`${SNAPSHOT_COMMAND}\``,
-      );
+      // A problem that names the snapshot's command already says what to give.
+      const give = first.message.includes(SNAPSHOT_COMMAND) ? '' : `; give the output of \`kaji capacity -o json\` or of \`${SNAPSHOT_COMMAND}\``;
+      throw new DashboardInputError(`${fileLine(shown, first.line)}: ${first.message}${more}${give}`);
     }
     if (error instanceof CapacityError) throw new DashboardInputError(`${shown}: ${error.message}`);
     throw error;

@@ -109,6 +109,79 @@ export class YamlSyntaxError extends Error {
 }
 
 /**
+ * A file that holds two JSON values one after the other, as `kubectl get nodes
+ * -o json; kubectl get pods -A -o json` writes into one file: YAML's own
+ * message ("end of the stream or a document separator is expected") does not
+ * say that. Lines and column are the file's, 1-based.
+ */
+export class SecondJsonValueError extends YamlSyntaxError {
+  constructor(
+    line: number,
+    readonly column: number,
+    /** The line where the first value ends. */
+    readonly firstEndLine: number,
+  ) {
+    super(`${secondValueFound(line, column, firstEndLine)}: a file holds one JSON value; put the objects in one List, or separate the values with --- lines (YAML documents)`, line);
+  }
+
+  /** The message for a file that `command` writes: kubectl writes one value per run, so one run is the remedy. */
+  writtenBy(command: string): string {
+    return `${secondValueFound(this.line, this.column, this.firstEndLine)}: give the output of one command, \`${command}\`, rather than of several one after the other`;
+  }
+}
+
+function secondValueFound(line: number, column: number, firstEndLine: number): string {
+  return `a second JSON value starts at line ${line}, column ${column}, after the one that ends at line ${firstEndLine}`;
+}
+
+/**
+ * Where a second JSON object or array starts after a whole first one (1-based
+ * line and column in `text`, and the line the first ends on); undefined when
+ * the text is anything else. Called only for text YAML could not parse.
+ */
+function secondJsonValue(text: string): { readonly line: number; readonly column: number; readonly firstEndLine: number } | undefined {
+  const start = BEFORE_CONTENT.exec(text)![0].length;
+  const end = jsonContainerEnd(text, start);
+  if (end === undefined) return undefined;
+  const gap = text.slice(end).search(/\S/);
+  const next = end + gap;
+  if (gap < 0 || (text[next] !== '{' && text[next] !== '[')) return undefined;
+  try {
+    JSON.parse(text.slice(start, end));
+  } catch {
+    return undefined; // the first is no JSON either: YAML's message stands
+  }
+  return { line: lineAt(text, next), column: next - text.lastIndexOf('\n', next - 1), firstEndLine: lineAt(text, end - 1) };
+}
+
+/** The 1-based line of `text` that the character at `index` is on. */
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < index; at = text.indexOf('\n', at + 1)) line++;
+  return line;
+}
+
+/** What may come before a document's first value: blanks (a byte order mark too: \s takes it), comments, and its `---`. */
+const BEFORE_CONTENT = /^(?:\s|#.*)*(?:---(?=\s|$))?(?:\s|#.*)*/;
+
+/** The index just past the `}` or `]` that closes the object or array opened at `start`; undefined when there is none. */
+function jsonContainerEnd(text: string, start: number): number | undefined {
+  if (text[start] !== '{' && text[start] !== '[') return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth++;
+    else if ((char === '}' || char === ']') && --depth === 0) return i + 1;
+  }
+  return undefined;
+}
+
+/**
  * Parses one document the way Kubernetes' YAML reader does: YAML 1.1 scalars
  * (`yes`/`on` are booleans, `010` is octal), as sigs.k8s.io/yaml resolves them.
  */
@@ -116,6 +189,8 @@ export function parseDocument(document: DocumentText): unknown {
   try {
     return yaml.load(document.text, { schema: KUBERNETES_YAML_SCHEMA });
   } catch (error) {
+    const second = secondJsonValue(document.text);
+    if (second) throw new SecondJsonValueError(document.startLine + second.line - 1, second.column, document.startLine + second.firstEndLine - 1);
     const mark = (error as { mark?: { line?: number } }).mark;
     const reason = (error as { reason?: string }).reason ?? (error as Error).message;
     // js-yaml may point one line past the end of the text (end of stream): keep the line inside the document.

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
-import { parseDocument, parseStream, partIndexAt, splitDocuments, YamlSyntaxError, type DocumentText, type ParsedDocument } from './documents.js';
+import { parseDocument, parseStream, partIndexAt, SecondJsonValueError, splitDocuments, YamlSyntaxError, type DocumentText, type ParsedDocument } from './documents.js';
 import { fileErrorReason } from './files.js';
 import { kustomizationFile, readKustomization, renderKustomization } from './kustomize.js';
 import { listItems, namedProblem, objectProblemAt, toKubeObject, type ObjectProblem } from './object.js';
@@ -23,8 +23,8 @@ export interface LoadOptions {
   readonly kubectl?: string;
   /** Inputs that a folder walk found (walkManifestTree), not named by the user: read as a walked folder's files are. */
   readonly walkedFiles?: ReadonlySet<string>;
-  /** The inputs are a cluster's dump, as kaji capacity reads them (see StreamOptions.dump). @default false */
-  readonly dump?: boolean;
+  /** The inputs are a cluster's dump that this command writes, as kaji capacity reads them (see StreamOptions.dump). @default none: manifests */
+  readonly dump?: string;
 }
 
 /**
@@ -140,7 +140,7 @@ function readManifest(path: string, options: LoadOptions): FileContent {
   }
 }
 
-function addFile(result: LoadSink, path: string, content: FileContent, walked: boolean, dump = false): void {
+function addFile(result: LoadSink, path: string, content: FileContent, walked: boolean, dump?: string): void {
   if ('problem' in content) return void result.problems.push({ file: path, message: content.problem });
   result.fileText?.(path, content.text);
   addStream(result, content.text, path, { skipUnlessManifest: walked, dump });
@@ -286,11 +286,12 @@ interface StreamOptions {
   /** Leave the stream out (into `skipped`) when no document of it has an apiVersion or a kind: a walked folder's file that is no manifest. */
   readonly skipUnlessManifest?: boolean;
   /**
-   * The stream is a cluster's dump (`kubectl get ... -o json`, which kaji capacity reads): a problem names its
-   * object (the kind's namespace/name), as one line of compact JSON holds them all; and quantities stay as written,
-   * so a reader that judges them itself quotes the value the file holds. @default false
+   * The stream is a cluster's dump that this command writes (`kubectl get nodes,pods -A -o json`, which kaji
+   * capacity reads): a problem names its object (the kind's namespace/name), as one line of compact JSON holds them
+   * all; quantities stay as written, so a reader that judges them itself quotes the value the file holds; and a file
+   * holding two JSON values is told to be written by one run of the command. @default none: manifests
    */
-  readonly dump?: boolean;
+  readonly dump?: string;
 }
 
 /** Whether a parsed document says it is meant as a Kubernetes object (or a List of them). */
@@ -365,7 +366,8 @@ function parseEachDocument(result: LoadSink, text: string, file: string, options
       parsed.push({ value: parseDocument(document), line: document.contentLine });
     } catch (error) {
       const at = error instanceof YamlSyntaxError ? error.line : document.contentLine;
-      result.problems.push({ file, line: options.fixedLine ?? at, message: (error as Error).message });
+      const message = error instanceof SecondJsonValueError && options.dump ? error.writtenBy(options.dump) : (error as Error).message;
+      result.problems.push({ file, line: options.fixedLine ?? at, message });
     }
   }
   return parsed;

@@ -147,6 +147,13 @@ describe("kaji capacity --platform: platform.yaml's capacity.capacityTypes decid
   });
 });
 
+/** The fixture's nodes and its pods as two kubectl runs write them, one after the other into one file. */
+const twoRuns = (['Node', 'Pod'] as const)
+  .map((kind) => `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: (snapshotList().items as JsonObject[]).filter((item) => item.kind === kind) }, null, 4)}\n`)
+  .join('');
+/** The line the pods' List starts on. */
+const twoRunsSecond = twoRuns.split('\n').indexOf('{', 1) + 1;
+
 describe('kaji capacity --from: input it cannot use (exit 2, the file named, no stack trace)', () => {
   const cases: { name: string; files: Record<string, string>; args: (path: (p: string) => string) => string[]; stderr: string | RegExp }[] = [
     { name: 'a missing file', files: {}, args: (path) => ['--from', path('gone.json')], stderr: /^kaji: .*gone\.json: no such file or directory\n$/ },
@@ -156,6 +163,16 @@ describe('kaji capacity --from: input it cannot use (exit 2, the file named, no 
       files: { 's.json': '{\n  "kind": "List",\n  "items": [\n    {"kind": "Node",,}\n  ]\n}\n' },
       args: (path) => ['--from', path('s.json')],
       stderr: /^kaji: .*s\.json:4: invalid YAML: .*\nkaji: .*s\.json: no Node object could be read from it; a snapshot is what kubectl get nodes,pods -A -o json writes\n$/s,
+    },
+    {
+      // `kubectl get nodes -o json; kubectl get pods -A -o json` into one file: one line, not "no Node object".
+      name: 'two JSON values, as two kubectl runs write them into one file: where the second starts, and the one command to use',
+      files: { 's.json': twoRuns },
+      args: (path) => ['--from', path('s.json')],
+      stderr: new RegExp(
+        `^kaji: .*s\\.json:${twoRunsSecond}: a second JSON value starts at line ${twoRunsSecond}, column 1, after the one that ends at line ${twoRunsSecond - 1}: ` +
+          'give the output of one command, `kubectl get nodes,pods -A -o json`, rather than of several one after the other\n$',
+      ),
     },
     {
       name: 'platform.yaml given by mistake: its problem, then what a snapshot is',

@@ -599,8 +599,19 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
         const unknown = await kaji(['dashboard', '--platform', '.', '--capacity', 'purple=broken.json'], { cwd: root });
         assert.equal(unknown.code, 2);
         assert.equal(unknown.stderr, 'kaji: --capacity purple=broken.json: platform.yaml has no cluster "purple" (its clusters: blue, green)\n');
+        // Two kubectl runs into one file: where the second value starts, and the one command, said once.
+        const runs = ['Node', 'Pod'].map((kind) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: (snapshotList().items as { kind: string }[]).filter((item) => item.kind === kind) }));
+        writeFileSync(path('two-runs.json'), `${runs.join('\n')}\n`);
+        const twoRuns = await kaji(['dashboard', '--platform', '.', '--capacity', 'blue=two-runs.json', '-o', 'json'], { cwd: root });
+        assert.equal(twoRuns.code, 2);
+        assert.equal(
+          twoRuns.stderr,
+          'kaji: two-runs.json:2: a second JSON value starts at line 2, column 1, after the one that ends at line 1: ' +
+            'give the output of one command, `kubectl get nodes,pods -A -o json`, rather than of several one after the other\n',
+        );
       } finally {
         rmSync(path('broken.json'));
+        rmSync(path('two-runs.json'), { force: true });
       }
     });
   });

@@ -132,6 +132,45 @@ describe('loadInputs', () => {
     }
   });
 
+  test('a file holding two JSON values (two kubectl runs into one file): where the second starts, and what to do', async () => {
+    const list = (items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items }, null, 4);
+    // Braces inside strings, an escaped quote among them, do not end the first value early.
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'braces' }, data: { text: 'a}]"{' } };
+    const tree = tempTree({
+      'two.json': `${list([configMap])}\n${list([])}\n`,
+      // After a YAML document: lines counted in the file; on one line, the column says where.
+      'mixed.yaml': `${deployment('good')}---\n  {"kind": "List", "items": []} [1]\n`,
+      // Neither is two values: YAML's own message stands.
+      'broken-first.json': '{"kind": "List", "items": [}\n{"kind": "List"}\n',
+      'text-after.json': '{"kind": "List", "items": []}\nkind: List\n',
+    });
+    try {
+      const manifests = await loadInputs(['two.json', 'mixed.yaml', 'broken-first.json', 'text-after.json'].map((file) => tree.path(file)));
+      const seen = manifests.problems.map((p) => `${p.file.replace(tree.root, '')}:${p.line} ${p.message}`);
+      const found = list([configMap]).split('\n').length;
+      assert.deepEqual(seen.slice(0, 2), [
+        `/two.json:${found + 1} a second JSON value starts at line ${found + 1}, column 1, after the one that ends at line ${found}: ` +
+          'a file holds one JSON value; put the objects in one List, or separate the values with --- lines (YAML documents)',
+        '/mixed.yaml:13 a second JSON value starts at line 13, column 33, after the one that ends at line 13: ' +
+          'a file holds one JSON value; put the objects in one List, or separate the values with --- lines (YAML documents)',
+      ]);
+      assert.match(seen[2]!, /^\/broken-first\.json:1 invalid YAML: /);
+      assert.match(seen[3]!, /^\/text-after\.json:\d invalid YAML: /);
+      assert.deepEqual(manifests.objects.map((object) => object.name), ['good']);
+      // A cluster's dump: one run of the command that writes it is the remedy.
+      const dump = await loadInputs(['-'], { readStdin: async () => `${list([])}${list([])}`, dump: 'kubectl get nodes,pods -A -o json' });
+      assert.deepEqual(dump.problems, [
+        {
+          file: '<stdin>',
+          line: 5,
+          message: 'a second JSON value starts at line 5, column 2, after the one that ends at line 5: give the output of one command, `kubectl get nodes,pods -A -o json`, rather than of several one after the other',
+        },
+      ]);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('a built-in workload whose pod spec has the wrong shape is a problem; a partial one (a patch) is not', async () => {
     const workloads = [
       'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: 5}',
@@ -164,7 +203,7 @@ describe('loadInputs', () => {
     }
   });
 
-  test("a cluster's dump (dump: true, as kaji capacity reads one): problems name the object after its kind, and quantities stay as written", async () => {
+  test("a cluster's dump (dump: the command that writes it, as kaji capacity reads one): problems name the object after its kind, and quantities stay as written", async () => {
     const workloads = [
       'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: shop}\nspec: {containers: 5}',
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec: {template: 5}',
@@ -175,7 +214,7 @@ describe('loadInputs', () => {
     ];
     const tree = tempTree({ 'dump.yaml': workloads.join('\n---\n') });
     try {
-      const dump = await loadInputs([tree.path('dump.yaml')], { dump: true });
+      const dump = await loadInputs([tree.path('dump.yaml')], { dump: 'kubectl get nodes,pods -A -o json' });
       assert.deepEqual(dump.problems.map((problem) => problem.message), [
         'Pod shop/a: spec.containers must be a list of containers, found a number',
         'Deployment b: spec.template must be a mapping, found a number',
