@@ -3,6 +3,7 @@
 export { summarizeCapacity, HEADROOM_PRIORITY_CLASS, NODE_LABELS } from './summary.js';
 export type { CapacitySummary, CapacityGroup, PoolGroup, PoolKind, CapacityType, ResourceUse, PodRequests, WaitingPod, NotSchedulable, NotSchedulableNode } from './summary.js';
 export { podRequest, CapacityError, type Resources } from './requests.js';
+export { eksClustersOf, type EksClusterEvidence } from './eks-cluster.js';
 export { readSnapshot, readCluster, CapacityInputError, SNAPSHOT_COMMAND, type ClusterObjects, type KubectlOptions } from './read.js';
 export { formatCapacityTable, formatCapacityJson, type CapacityContext } from './format.js';
 // Right-sizing: the VPA recommender's numbers as requests in the manifest repository.

@@ -5,6 +5,7 @@
 // millicores, memory in bytes) until the output rounds them.
 import { isObject, stringAt, type JsonObject } from '../kube/index.js';
 import { HEADROOM_NAME, KAJI_NAMESPACE } from '../platform/index.js';
+import { eksClustersOf, type EksClusterEvidence } from './eks-cluster.js';
 import { addResources, NO_RESOURCES, podRequest, resourceList, type Resources } from './requests.js';
 
 /** The PriorityClass of kaji's headroom pods (pause pods that any real pod preempts). */
@@ -136,6 +137,8 @@ export interface CapacitySummary {
    * `stranded`: those of the running ones on a node no new pod can land on, which hold no room a pod could take.
    */
   readonly headroom: { readonly priorityClass: string; readonly running: PodRequests; readonly pending: PodRequests; readonly stranded: PodRequests };
+  /** The EKS cluster the pods say they run in (kaji's Karpenter and AWS Load Balancer Controller are told it): empty when none does. */
+  readonly eksClusters: readonly EksClusterEvidence[];
 }
 
 /**
@@ -257,6 +260,7 @@ export function summarizeCapacity(input: { readonly nodes: readonly JsonObject[]
       pending: finished(headroom.pending),
       stranded: finished(headroom.stranded),
     },
+    eksClusters: eksClustersOf(input.pods),
   };
 }
 

@@ -95,7 +95,7 @@ export function registerDashboard(program: Command, io: Io, outcome: Outcome): v
     .addHelpText(
       'after',
       `\nExit codes: ${DASHBOARD_EXIT.usage} bad flags, an invalid platform.yaml, summary.json missing or out of date ` +
-        `(run kaji synth), or a capacity file that cannot be read; ${DASHBOARD_EXIT.ok} otherwise (dangers are shown, not an error). ` +
+        `(run kaji synth), or a capacity file that cannot be read or whose pods name another EKS cluster; ${DASHBOARD_EXIT.ok} otherwise (dangers are shown, not an error). ` +
         '--serve stops gracefully on Ctrl-C or SIGTERM (exit 0), at once on a second one (exit 130 or 143).\n\n' +
         'Examples:\n' +
         '  kaji synth . && kaji dashboard\n' +

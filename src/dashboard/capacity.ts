@@ -3,7 +3,17 @@
 // kubectl snapshot (`kubectl get nodes,pods -A -o json`) that src/capacity
 // summarises as `kaji capacity --from` does.
 import { readFile, stat } from 'node:fs/promises';
-import { CapacityError, CapacityInputError, readSnapshot, SNAPSHOT_COMMAND, summarizeCapacity, type CapacitySummary, type NotSchedulable, type PodRequests } from '../capacity/index.js';
+import {
+  CapacityError,
+  CapacityInputError,
+  readSnapshot,
+  SNAPSHOT_COMMAND,
+  summarizeCapacity,
+  type CapacitySummary,
+  type EksClusterEvidence,
+  type NotSchedulable,
+  type PodRequests,
+} from '../capacity/index.js';
 import { fileErrorReason, fileLine } from '../kube/index.js';
 import { DashboardInputError } from './errors.js';
 
@@ -44,13 +54,37 @@ export interface CapacityFigures {
 /** Larger capacity summaries are not `kaji capacity -o json` output; a snapshot is read by readSnapshot, which has its own limit. */
 const MAX_SUMMARY_BYTES = 16 * 1024 * 1024;
 
-export async function readCapacityFile(file: string, shown: string): Promise<CapacityFigures> {
+/** The cluster a capacity file is given for (`--capacity CLUSTER=FILE`), and the name EKS knows it by. */
+export interface CapacityCluster {
+  readonly name: string;
+  readonly eksName: string;
+}
+
+/**
+ * The figures of a capacity file; given its cluster, a file whose pods say they run in another EKS cluster
+ * (another cluster's snapshot, given by mistake) is refused. A file that names none is taken at its word.
+ */
+export async function readCapacityFile(file: string, shown: string, cluster?: CapacityCluster): Promise<CapacityFigures> {
   const info = await stat(file).catch((error: Error) => {
     throw new DashboardInputError(`cannot read the capacity file ${shown}: ${fileErrorReason(error)}`);
   });
   if (info.isDirectory()) throw new DashboardInputError(`${shown}: is a folder; give the file \`kaji capacity -o json\` or \`${SNAPSHOT_COMMAND}\` wrote`);
   const summary = info.size <= MAX_SUMMARY_BYTES ? summaryFigures(await readFile(file, 'utf8'), shown) : undefined;
-  return summary ?? figuresOf(await summarizeSnapshot(file, shown), shown);
+  const read = summary ?? (await snapshotFigures(file, shown));
+  const other = cluster === undefined ? undefined : read.eksClusters.find((found) => found.name !== cluster.eksName);
+  if (cluster !== undefined && other !== undefined) {
+    throw new DashboardInputError(
+      `--capacity ${cluster.name}=${shown}: the file is of EKS cluster ${other.name} (pod ${other.pod}, ${other.field}), not of ${cluster.name} (${cluster.eksName}): ` +
+        `give ${cluster.name}'s, the output of \`kaji capacity -o json\` or of \`${SNAPSHOT_COMMAND}\` with its context (--context)`,
+    );
+  }
+  return read.figures;
+}
+
+/** A file's figures and the EKS cluster names it holds (see eksClustersOf). */
+interface FileFigures {
+  readonly figures: CapacityFigures;
+  readonly eksClusters: readonly EksClusterEvidence[];
 }
 
 /**
@@ -59,7 +93,7 @@ export async function readCapacityFile(file: string, shown: string): Promise<Cap
  * snapshot, whose reader names its problems). Every field shown is checked,
  * and one missing or of another type is named: the page shows them.
  */
-function summaryFigures(text: string, shown: string): CapacityFigures | undefined {
+function summaryFigures(text: string, shown: string): FileFigures | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -111,7 +145,14 @@ function summaryFigures(text: string, shown: string): CapacityFigures | undefine
     const path = 'total.notSchedulable.';
     return { nodes: count(field, 'nodes', path), cpuMillicores: count(field, 'cpuMillicores', path), memoryBytes: count(field, 'memoryBytes', path) };
   });
-  return {
+  // A kaji capacity before it named the cluster: none to check.
+  const listed = added(value, 'eksClusters', () => (Array.isArray(value.eksClusters) ? value.eksClusters : fail('eksClusters', 'a list'))) ?? [];
+  const eksClusters = listed.map((entry, index) => {
+    const found = isRecord(entry) ? entry : fail(`eksClusters[${index}]`, 'an object');
+    const text = (key: string) => (typeof found[key] === 'string' ? found[key] : fail(`eksClusters[${index}].${key}`, 'a string'));
+    return { name: text('name'), pod: text('pod'), field: text('field') };
+  });
+  const figures: CapacityFigures = {
     source: shown,
     nodes: count(total, 'nodes', 'total.'),
     ...nodesByType(capacityTypes),
@@ -122,6 +163,7 @@ function summaryFigures(text: string, shown: string): CapacityFigures | undefine
     headroom: { priorityClass, running: pods(headroom, 'running'), pending: pods(headroom, 'pending'), stranded: added(headroom, 'stranded', () => pods(headroom, 'stranded')) },
     unschedulablePods: count(record(value, 'unschedulable', ''), 'pods', 'unschedulable.'),
   };
+  return { figures, eksClusters };
 }
 
 /** The node counts by capacity type, spot and on-demand on their own too (0 when not listed). */
@@ -134,9 +176,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-async function summarizeSnapshot(file: string, shown: string): Promise<CapacitySummary> {
+async function snapshotFigures(file: string, shown: string): Promise<FileFigures> {
   try {
-    return summarizeCapacity(await readSnapshot(file));
+    const summary = summarizeCapacity(await readSnapshot(file));
+    return { figures: figuresOf(summary, shown), eksClusters: summary.eksClusters };
   } catch (error) {
     if (error instanceof CapacityInputError) {
       const first = error.problems[0]!;

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { displayPath } from '../kube/index.js';
 import { loadPlatform } from '../platform/index.js';
+import { eksClusterName } from '../platform/stack-name.js';
 import { inputsFingerprint, manifestRoot } from '../synth/index.js';
 import type { ArgoCdReader, ArgoCdReading } from './argocd.js';
 import { readCapacityFile, type CapacityFigures } from './capacity.js';
@@ -31,7 +32,7 @@ export {
 export { renderDashboardHtml, DASHBOARD_CSP, type RenderOptions } from './render.js';
 export { ArgoCdReader, argoCdTarget, argoCdToken, readArgoCd, ARGOCD_CACHE_MS, type ArgoCdReading, type ArgoCdTarget } from './argocd.js';
 export { readSummary, parseSummary, type SynthSummary, type SummaryCluster, type SummaryService } from './summary.js';
-export { readCapacityFile, type CapacityFigures } from './capacity.js';
+export { readCapacityFile, type CapacityFigures, type CapacityCluster } from './capacity.js';
 export { serveDashboard, DASHBOARD_GRACE_MS, DASHBOARD_HOST, type DashboardServer, type DashboardServerOptions } from './serve.js';
 
 export interface DashboardOptions {
@@ -80,7 +81,10 @@ export async function collectDashboard(options: DashboardOptions): Promise<Dashb
   if (stale !== undefined) throw new DashboardInputError(staleMessage(shown(summaryFile), stale));
 
   const capacity = new Map<string, CapacityFigures>();
-  for (const request of capacityRequests) capacity.set(request.cluster, await readCapacityFile(resolve(cwd, request.file), request.file));
+  for (const request of capacityRequests) {
+    const cluster = { name: request.cluster, eksName: eksClusterName(platform, request.cluster) };
+    capacity.set(request.cluster, await readCapacityFile(resolve(cwd, request.file), request.file, cluster));
+  }
   return buildDashboard({ platform, summary, capacity, argocd: await live, now: options.now ?? new Date() });
 }
 

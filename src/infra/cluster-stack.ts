@@ -53,6 +53,7 @@ import { awsCliLayerAsset, kubectlLayerAsset, linkLayerZips } from './private/la
 import { constructPathOf, failAt, validatePlatformInfo } from './private/platform-info.js';
 import { PlatformStack } from './private/platform-stack.js';
 import { CLUSTER_TAG, PLATFORM_TAG } from './private/tags.js';
+import { eksClusterName } from '../platform/stack-name.js';
 import { IAM_ROLE_ARN, SECRET_NAME } from '../platform/definition/schema.js';
 import { suppress, type NagSuppression } from './nag.js';
 import { versionPins, type VersionPins } from './versions.js';
@@ -203,7 +204,7 @@ export class ClusterStack extends PlatformStack {
 
     // The kubectl provider's two layer zips, staged as hard links rather than ~60 MB of copies (see private/layer-staging.ts).
     const layerLinks = linkLayerZips(this, [kubectlLayerAsset(this.pins.kubectlLayer), awsCliLayerAsset()]);
-    const clusterName = `${platform.platform.name}-${definition.name}`;
+    const clusterName = eksClusterName(platform, definition.name);
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName,
       version: this.pins.eksVersion,

@@ -183,3 +183,38 @@ export function snapshotList(): JsonObject {
     items: [...NODES.map((n) => ({ apiVersion: 'v1', kind: 'Node', ...n })), ...PODS.map((p) => ({ apiVersion: 'v1', kind: 'Pod', ...p }))],
   };
 }
+
+/**
+ * The pods of the two controllers kaji installs in kube-system that are told the EKS cluster's name: Karpenter
+ * (its chart's settings.clusterName as CLUSTER_NAME) and the AWS Load Balancer Controller (clusterName as
+ * --cluster-name), as their charts write them; on the system node.
+ */
+export function namingControllers(eksName: { karpenter?: string; loadBalancer?: string }): JsonObject[] {
+  const controller = (name: string, app: string, container: JsonObject): JsonObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'kube-system', labels: { 'app.kubernetes.io/name': app, 'app.kubernetes.io/instance': app } },
+    spec: { nodeName: SYSTEM, containers: [container] },
+    status: { phase: 'Running' },
+  });
+  const pods: JsonObject[] = [];
+  if (eksName.karpenter !== undefined) {
+    pods.push(
+      controller('karpenter-6b9f7c8d4-x2k4p', 'karpenter', {
+        name: 'controller',
+        env: [{ name: 'KUBERNETES_MIN_VERSION', value: '1.19.0-0' }, { name: 'CLUSTER_NAME', value: eksName.karpenter }, { name: 'AWS_REGION', value: 'eu-west-1' }],
+        resources: { requests: { cpu: '500m', memory: '512Mi' } },
+      }),
+    );
+  }
+  if (eksName.loadBalancer !== undefined) {
+    pods.push(
+      controller('aws-load-balancer-controller-7d5c9b6f4-q8w2e', 'aws-load-balancer-controller', {
+        name: 'aws-load-balancer-controller',
+        args: [`--cluster-name=${eksName.loadBalancer}`, '--ingress-class=alb', '--aws-region=eu-west-1'],
+        resources: { requests: { cpu: '100m', memory: '128Mi' } },
+      }),
+    );
+  }
+  return pods;
+}

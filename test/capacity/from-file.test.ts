@@ -69,7 +69,7 @@ describe('kaji capacity --from', () => {
     assert.equal(stderr, '');
     assert.equal(code, 0);
     const summary = JSON.parse(stdout);
-    assert.deepEqual(Object.keys(summary), ['total', 'spotShare', 'capacityTypes', 'nodePools', 'instanceTypes', 'zones', 'unschedulable', 'notSchedulableNodes', 'headroom']);
+    assert.deepEqual(Object.keys(summary), ['total', 'spotShare', 'capacityTypes', 'nodePools', 'instanceTypes', 'zones', 'unschedulable', 'notSchedulableNodes', 'headroom', 'eksClusters']);
     assert.deepEqual(summary.total.cpuMillicores, { allocatable: 9710, requested: 3725, utilisation: 0.3836, free: 9710 - 3725 });
     const allocatableMemory = EXPECTED.allocatable.xlarge.memory + 3 * EXPECTED.allocatable.large.memory;
     assert.deepEqual(summary.total.memoryBytes, { allocatable: allocatableMemory, requested: 4198 * EXPECTED.MiB, utilisation: 0.1189, free: allocatableMemory - 4198 * EXPECTED.MiB });

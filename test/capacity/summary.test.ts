@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CapacityError, formatCapacityTable, podRequest, summarizeCapacity, type CapacityGroup } from '../../src/capacity/index.js';
 import type { JsonObject } from '../../src/kube/index.js';
-import { BIG_MESSAGE, EXPECTED, NODES, ON_DEMAND_LARGE, PODS, SPOT_LARGE, SPOT_XLARGE, SYSTEM } from './cluster.js';
+import { BIG_MESSAGE, EXPECTED, namingControllers, NODES, ON_DEMAND_LARGE, PODS, SPOT_LARGE, SPOT_XLARGE, SYSTEM } from './cluster.js';
 
 const { GiB, MiB } = EXPECTED;
 const XL = EXPECTED.allocatable.xlarge;
@@ -327,5 +327,25 @@ describe('summarizeCapacity: nodes no new pod can land on (cordoned, NotReady, b
     const table = formatCapacityTable(summarizeCapacity({ nodes: many, pods: [] }));
     assert.match(table, /\n {2}n-09 {2}cordoned, taint node\.kubernetes\.io\/unschedulable:NoSchedule\n {2}… and 2 more \(-o json lists them all\)\nFree for new pods on the 0 schedulable nodes: 0 cores, 0\n/);
     assert.doesNotMatch(table, /n-10/);
+  });
+});
+
+describe('summarizeCapacity: the EKS cluster the pods say they run in', () => {
+  test("Karpenter's CLUSTER_NAME and the AWS Load Balancer Controller's --cluster-name, each name once; none without those controllers", () => {
+    assert.deepEqual(summarizeCapacity({ nodes: NODES, pods: PODS }).eksClusters, []);
+    assert.deepEqual(summarizeCapacity({ nodes: NODES, pods: [...PODS, ...namingControllers({ karpenter: 'labs-blue', loadBalancer: 'labs-blue' })] }).eksClusters, [
+      { name: 'labs-blue', pod: 'kube-system/aws-load-balancer-controller-7d5c9b6f4-q8w2e', field: 'arg --cluster-name' },
+    ]);
+    assert.deepEqual(
+      summarizeCapacity({ nodes: NODES, pods: [...namingControllers({ karpenter: 'labs-green', loadBalancer: 'labs-blue' })] }).eksClusters.map((found) => [found.name, found.field]),
+      [['labs-blue', 'arg --cluster-name'], ['labs-green', 'env CLUSTER_NAME']],
+    );
+  });
+
+  test("the same variable in a tenant's pod, or a controller's pod outside kube-system, names nothing", () => {
+    const [karpenter] = namingControllers({ karpenter: 'labs-green' });
+    const elsewhere = { ...karpenter, metadata: { ...(karpenter!.metadata as JsonObject), namespace: 'shop' } };
+    const tenant = { ...karpenter, metadata: { name: 'web-1', namespace: 'kube-system', labels: { 'app.kubernetes.io/name': 'web' } } };
+    assert.deepEqual(summarizeCapacity({ nodes: NODES, pods: [elsewhere, tenant] }).eksClusters, []);
   });
 });

@@ -15,12 +15,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import yaml from 'js-yaml';
 import { collectDashboard, DashboardInputError, serveDashboard, type Dashboard } from '../../src/dashboard/index.js';
 import { selfSignedLoopbackCertificate } from '../../src/webhook/index.js';
+import type { JsonObject } from '../../src/kube/index.js';
 import { run } from '../../src/cli/program.js';
 import { runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
 import { setEnv } from '../support/env.js';
 import { hasKubectl, KAJI_ROOT } from '../support/files.js';
-import { snapshotList } from '../capacity/cluster.js';
+import { namingControllers, snapshotList } from '../capacity/cluster.js';
 import { ARGOCD_TOKEN, healthyApps, startArgoCd } from '../upgrade/fixture.js';
 import { KAJI_BIN } from '../support/bin.js';
 
@@ -279,6 +280,42 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
     } finally {
       rmSync(snapshot);
       rmSync(path('green-capacity.json'));
+    }
+  });
+
+  test("a capacity file of another cluster (its pods name blue's EKS cluster, given as green=) is refused; one naming its own, or none, is read", async () => {
+    const withControllers = (eksName: Parameters<typeof namingControllers>[0]) => {
+      const list = snapshotList();
+      return JSON.stringify({ ...list, items: [...(list.items as JsonObject[]), ...namingControllers(eksName)] });
+    };
+    writeFileSync(path('blue-snapshot.json'), withControllers({ karpenter: 'labs-blue', loadBalancer: 'labs-blue' }));
+    writeFileSync(path('lb-only.json'), withControllers({ loadBalancer: 'labs-blue' }));
+    try {
+      const refused = await kaji(['dashboard', '--platform', '.', '--capacity', 'green=blue-snapshot.json', '-o', 'json'], { cwd: root });
+      assert.equal(refused.code, 2);
+      assert.equal(refused.stdout, '');
+      assert.equal(
+        refused.stderr,
+        'kaji: --capacity green=blue-snapshot.json: the file is of EKS cluster labs-blue (pod kube-system/aws-load-balancer-controller-7d5c9b6f4-q8w2e, arg --cluster-name), ' +
+          "not of green (labs-green): give green's, the output of `kaji capacity -o json` or of `kubectl get nodes,pods -A -o json` with its context (--context)\n",
+      );
+      // kaji capacity -o json carries the names: the same check, here on Karpenter's CLUSTER_NAME.
+      const json = await kaji(['capacity', '--from', path('blue-snapshot.json'), '-o', 'json']);
+      assert.equal(json.code, 0, json.stderr);
+      assert.deepEqual(JSON.parse(json.stdout).eksClusters.map((found: { name: string }) => found.name), ['labs-blue']);
+      const karpenterOnly = await kaji(['capacity', '--from', '-', '-o', 'json'], { stdin: withControllers({ karpenter: 'labs-blue' }) });
+      writeFileSync(path('blue-capacity.json'), karpenterOnly.stdout);
+      const refusedJson = await kaji(['dashboard', '--platform', '.', '--capacity', 'blue=lb-only.json', '--capacity', 'green=blue-capacity.json', '-o', 'json'], { cwd: root });
+      assert.equal(refusedJson.code, 2);
+      assert.match(refusedJson.stderr, /^kaji: --capacity green=blue-capacity\.json: the file is of EKS cluster labs-blue \(pod kube-system\/karpenter-6b9f7c8d4-x2k4p, env CLUSTER_NAME\), not of green \(labs-green\)/);
+      // Each file given for its own cluster is read; the fixture without the controllers names no cluster, so green may have it.
+      writeFileSync(path('unnamed.json'), JSON.stringify(snapshotList()));
+      const dashboard = await collect([{ cluster: 'blue', file: path('blue-capacity.json') }, { cluster: 'green', file: path('unnamed.json') }]);
+      assert.deepEqual(dashboard.clusters.map((cluster) => cluster.capacity?.nodes), [4, 4]);
+      const both = await kaji(['dashboard', '--platform', '.', '--capacity', 'blue=blue-snapshot.json', '--capacity', 'green=unnamed.json', '-o', 'json'], { cwd: root });
+      assert.equal(both.code, 0, both.stderr);
+    } finally {
+      for (const file of ['blue-snapshot.json', 'lb-only.json', 'blue-capacity.json', 'unnamed.json']) rmSync(path(file), { force: true });
     }
   });
 

@@ -347,6 +347,8 @@ describe('a capacity summary file', () => {
       'free.json': JSON.stringify({ ...newer, total: { ...newer.total, cpuMillicores: { ...newer.total.cpuMillicores, free: -1 } } }),
       'cordoned.json': JSON.stringify({ ...newer, total: { ...newer.total, notSchedulable: { nodes: 'one', cpuMillicores: 0, memoryBytes: 0 } } }),
       'stranded.json': JSON.stringify({ ...newer, headroom: { ...newer.headroom, stranded: null } }),
+      'eks.json': JSON.stringify({ ...newer, eksClusters: [{ name: 'labs-blue', pod: 'kube-system/karpenter-1', field: 5 }] }),
+      'eks-list.json': JSON.stringify({ ...newer, eksClusters: 'labs-blue' }),
     });
     t.after(files.cleanup);
     const figures = await readCapacityFile(files.path('valid.json'), 'valid.json');
@@ -364,6 +366,8 @@ describe('a capacity summary file', () => {
       ['free.json', 'total.cpuMillicores.free', 'a number (0 or more)'],
       ['cordoned.json', 'total.notSchedulable.nodes', 'a number (0 or more)'],
       ['stranded.json', 'headroom.stranded', 'an object'],
+      ['eks.json', 'eksClusters[0].field', 'a string'],
+      ['eks-list.json', 'eksClusters', 'a list'],
     ]) {
       await assert.rejects(readCapacityFile(files.path(file!), file!), (error: Error) => {
         assert.ok(error instanceof DashboardInputError, error.stack);
