@@ -155,7 +155,7 @@ function secondJsonValue(text: string): { readonly line: number; readonly column
 }
 
 /** The 1-based line of `text` that the character at `index` is on. */
-function lineAt(text: string, index: number): number {
+export function lineAt(text: string, index: number): number {
   let line = 1;
   for (let at = text.indexOf('\n'); at !== -1 && at < index; at = text.indexOf('\n', at + 1)) line++;
   return line;

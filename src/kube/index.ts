@@ -4,7 +4,7 @@ export type { FoundPodSpec, PodSpecPath } from './podspec.js';
 export { objectProblem, objectProblemAt, namedProblem, toKubeObject, apiGroupOf, resourceOfKind, splitGroupKind, listItems, type ObjectProblem } from './object.js';
 export { loadInputs, readInputs, addStream, readStandardInput, walkManifestTree, generatedFolderOf, MANIFEST_EXTENSIONS, DEFAULT_MAX_FILE_BYTES, STDIN_NAME } from './load.js';
 export type { GeneratedFolder, LoadOptions, LoadResult, LoadSink, ManifestTree } from './load.js';
-export { partIndexAt, splitDocuments, splitStreamPieces, parseDocument, parseStream, YamlSyntaxError } from './documents.js';
+export { lineAt, partIndexAt, splitDocuments, splitStreamPieces, parseDocument, parseStream, YamlSyntaxError } from './documents.js';
 export type { DocumentText, StreamPiece } from './documents.js';
 export { renderKustomization, kustomizationFile, readKustomization, isRemoteEntry, KustomizeError, KubectlNotFoundError, RemoteLoadsError, KUSTOMIZATION_FILES } from './kustomize.js';
 export { parseQuantity, compareQuantities, canonicalQuantity, quantityFromNumber, exceedsInt64, ceilToScale } from './quantity.js';

@@ -8,6 +8,8 @@
 // `null` for nil; strings, numbers, booleans, arrays and plain objects map to
 // Go's string, int/float64, bool, []interface{} and map[string]interface{}.
 
+import { lineAt } from '../../kube/index.js';
+
 /** A template that Go would refuse to parse, with the 1-based line of the problem. */
 export class GoTemplateError extends Error {
   override readonly name = 'GoTemplateError';
@@ -91,12 +93,6 @@ type Item = { kind: 'text'; text: string; line: number } | { kind: 'action'; tok
 
 const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'break', 'continue', 'define', 'template', 'block']);
 const SPACE = /[ \t\r\n]/;
-
-function lineAt(text: string, pos: number): number {
-  let line = 1;
-  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
 
 function lex(text: string): Item[] {
   const items: Item[] = [];
