@@ -55,6 +55,13 @@ export interface ReleaseOptions {
   readonly alsoChange?: (clone: { readonly root: string }) => Promise<void>;
   /** Checked in the clone (each attempt, the new tip after a lost race) before the edit: throws to refuse the release, nothing pushed. */
   readonly checkBranch?: (clone: Workspace) => Promise<void>;
+  /**
+   * Called once the change is about to reach the branch (committed, before the
+   * push) or is found there already: from then on it may be live. A refusal or
+   * a failed clone before that has changed nothing (a rollback records itself
+   * as started here, not before).
+   */
+  readonly beforeLive?: () => Promise<void>;
   /** Commit trailers (`Kaji-Upgrade: blue→green`). */
   readonly trailers: Record<string, string>;
   /** The manifest repository: a local path or a git URL. @default the platform's manifests.url */
@@ -143,11 +150,13 @@ export async function releasePlatformChange(platform: PlatformDefinition, option
     if (changed) {
       files = (await workspace.diff()).split('\n').filter((line) => line.startsWith('diff --git ')).map((line) => line.replace(/^diff --git a\/(.*) b\/.*$/, '$1'));
       await workspace.commit(`${options.title}\n\n${files.map((file) => `- ${file}`).join('\n')}\n`, options.trailers);
+      await options.beforeLive?.();
       progress(`pushing to ${workspace.base}`);
       const result = await workspace.pushToBase({ attempts: options.attempts ?? 20, reapply: apply });
       commit = result.commit;
       pushed = result.pushed;
     } else {
+      await options.beforeLive?.();
       progress(`${workspace.base} already holds this change (${commit.slice(0, 12)}): nothing to push`);
     }
     let platformEdited: ReleaseResult['platformEdited'] = inRepository !== undefined ? 'in-commit' : 'unchanged';

@@ -552,10 +552,18 @@ function releaseSettings(options: RunbookOptions): Pick<ReleaseOptions, 'manifes
  * Releases `weights`. A weight step first reads the weights on the branch: the
  * ones this upgrade last verified, or the step's own (a run stopped after its
  * push); any others were set by someone else (a rollback run elsewhere, a hand
- * edit draining green), and pushing would undo that. A rollback takes the
- * branch as it is: traffic may always go back.
+ * edit draining green), and pushing would undo that. A rollback (`rollback`:
+ * what it does once its commit goes live) takes the branch as it is: traffic
+ * may always go back.
  */
-async function releaseWeights(platform: PlatformDefinition, state: UpgradeState, weights: Record<string, number>, title: string, options: RunbookOptions): Promise<ReleaseResult> {
+async function releaseWeights(
+  platform: PlatformDefinition,
+  state: UpgradeState,
+  weights: Record<string, number>,
+  title: string,
+  options: RunbookOptions,
+  rollback?: Pick<ReleaseOptions, 'beforeLive'>,
+): Promise<ReleaseResult> {
   const checkBranch = async (clone: Workspace): Promise<void> => {
     await refuseUnrecordedRollback(clone, state, options);
     const found = await branchWeights(clone.root, platform.manifests.path, [state.from.name, state.to.name]);
@@ -570,7 +578,7 @@ async function releaseWeights(platform: PlatformDefinition, state: UpgradeState,
     platformFile: platform.file,
     edit: (text) => setClusterWeights(text, weights, displayPath(platform.file)),
     expected: { what: 'the external-dns aws-weight annotations', allows: (_file, changed) => changed.every((line) => /^[-+]\s*external-dns\.alpha\.kubernetes\.io\/aws-weight: /.test(line)) },
-    ...(state.inProgress?.step === 'rollback' ? {} : { checkBranch }),
+    ...(rollback ?? { checkBranch }),
     title,
     trailers: { 'Kaji-Upgrade': `${state.from.name} -> ${state.to.name}` },
     ...releaseSettings(options),
@@ -658,11 +666,15 @@ async function rollbackLocked(options: RollbackOptions): Promise<StepResult> {
   if (state.inProgress?.step === 'finish') throw new UpgradeError(`finish was started at ${state.inProgress.since} (${state.from.name}'s removal may be released already): run ${upgradeCommand('finish', options.address)} to complete it`);
   const platform = await platformOf(options.directory, state);
   // A rollback already started may have pushed its weights, and traffic may be moving: it is completed, not judged again.
-  if (state.inProgress?.step !== 'rollback') await checkOldClusterServes(platform, state, options);
-  state = await record(options, { ...state, inProgress: { step: 'rollback', since: now() } });
+  const resumed = state.inProgress?.step === 'rollback';
+  if (!resumed) await checkOldClusterServes(platform, state, options);
   const weights = { [state.from.name]: state.totalWeight, [state.to.name]: 0 };
   const title = `upgrade ${state.from.name} → ${state.to.name}: rollback (${describeWeights(weights)})`;
-  const release = await releaseWeights(platform, state, weights, title, options);
+  // Recorded as started only once its commit is about to land (or is there): a refusal or a failed clone before that moved nothing.
+  const markStarted = async () => {
+    if (!resumed) state = await record(options, { ...state, inProgress: { step: 'rollback', since: now() } });
+  };
+  const release = await releaseWeights(platform, state, weights, title, options, { beforeLive: markStarted });
   await verifyDns(platform, weights, options);
   const kept = (entries: Readonly<Partial<Record<StepId, string>>>) => Object.fromEntries(Object.entries(entries).filter(([step]) => step === 'preflight' || step === 'deploy'));
   const at = now();

@@ -971,6 +971,36 @@ spec:
       assert.equal(state(fixture).rollbacks.length, 1);
     });
 
+    test('a rollback refused before its commit (a branch this platform.yaml did not generate) is not recorded as started: next is not sent to rollback, and the next rollback looks at blue again', async () => {
+      await started();
+      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      const before = state(fixture);
+      // A colleague onboarded api with a newer platform.yaml: the rollback's regeneration would delete it.
+      const clone = join(fixture.root, 'colleague');
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=c', '-c', 'user.email=c@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: clone, stdio: 'pipe' });
+      execFileSync('git', ['clone', '--quiet', fixture.remote, clone], { stdio: 'pipe' });
+      writeFileSync(join(clone, 'clusters/blue/argocd/apps/api.yaml'), readFileSync(join(clone, 'clusters/blue/argocd/apps/cart.yaml'), 'utf8').replaceAll('cart', 'api'));
+      git('add', '.');
+      git('commit', '--quiet', '-m', 'onboard api');
+      git('push', '--quiet', 'origin', 'HEAD:main');
+      const tip = fixture.git('rev-parse', 'main');
+      const refused = await upgrade(fixture, ['rollback', '--force'], servers());
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /kaji synth would change clusters\/blue\/argocd\/apps\/api\.yaml before any edit/);
+      assert.equal(fixture.git('rev-parse', 'main'), tip, 'nothing pushed');
+      assert.equal(state(fixture).inProgress, undefined);
+      assert.deepEqual(state(fixture).done, before.done);
+      const forward = await upgrade(fixture, ['next'], servers());
+      assert.doesNotMatch(forward.stderr, /a rollback was started/);
+      assert.match(forward.stderr, /kaji synth would change clusters\/blue\/argocd\/apps\/api\.yaml before any edit/);
+      // Nothing moved, so the next rollback without --force is judged afresh: blue's Argo CD is read again (and lacks api).
+      const asked = blue!.requests.length;
+      const again = await upgrade(fixture, ['rollback'], servers());
+      assert.equal(again.code, 1, again.stderr);
+      assert.match(again.stderr, /blue's Argo CD has api gone, so no traffic moved/);
+      assert.ok(blue!.requests.length > asked, "blue's Argo CD is asked again");
+    });
+
     test('Route 53 throttling (shared with external-dns) is waited out, not a failed step', async () => {
       await started();
       for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
