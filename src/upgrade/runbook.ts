@@ -112,6 +112,7 @@ export async function startUpgrade(options: StartOptions): Promise<{ plan: Upgra
   checkWeightSteps(weightSteps);
   const plan = await planUpgrade({ directory: options.directory, from: options.from, to: options.to, kubectl: options.kubectl, cdkApp: options.cdkApp });
   if (!plan.ready) return { plan };
+  checkStepsMoveWeight(plan, weightSteps, options.address);
   const at = now();
   const state: UpgradeState = {
     kind: 'kaji-upgrade',
@@ -144,6 +145,23 @@ function checkWeightSteps(steps: readonly number[]): void {
   if (steps.length === 0 || !rising || steps[steps.length - 1] !== 100) {
     throw new UpgradeError(`--steps ${steps.join(',')}: give rising whole percentages ending at 100, e.g. 10,50,100`);
   }
+}
+
+/**
+ * Route 53 weights are whole numbers: with a small total weight (the schema
+ * allows blue at 1), shares round together, and 10,50,100 of 1 would be a step
+ * moving nothing, then all the traffic at once. Refused at the start, before
+ * anything is recorded, naming the step and the weight to raise.
+ */
+function checkStepsMoveWeight(plan: UpgradePlan, steps: readonly number[], address: UpgradeAddress | undefined): void {
+  const total = plan.from.weight + plan.to.weight;
+  const shares = steps.map((_, index) => weightsOf({ from: plan.from, to: plan.to, totalWeight: total, weightSteps: steps }, index + 1)[plan.to.name]!);
+  const still = shares.findIndex((share, index) => share === (index === 0 ? plan.to.weight : shares[index - 1]));
+  if (still === -1) return;
+  throw new UpgradeError(
+    `--steps ${steps.join(',')}: weight step ${still + 1} (${steps[still]}%) would give ${plan.to.name} ${shares[still]} of the total weight ${total}, as ${still === 0 ? 'it has now' : `step ${still} did`}, moving no traffic ` +
+      `(Route 53 weights are whole numbers). Give ${plan.from.name} a higher weight in platform.yaml (255, the most Route 53 takes, lets each step come close to its share), run kaji synth and merge, then ${upgradeCommand('start', address)}; or give fewer --steps`,
+  );
 }
 
 /** Makes the current step (deploy, sync or a weight step); finish has its own command. */

@@ -72,6 +72,7 @@ function state(fixture: Pick<Fixture, 'platformDir'>): {
   weights: Record<string, number>;
   inProgress?: { step: string };
   rollbacks: { commit?: string }[];
+  weightSteps: number[];
   commits?: Record<string, string>;
 } {
   return JSON.parse(readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8'));
@@ -229,6 +230,29 @@ spec:
         const retiring = await upgrade(fixture, ['plan', '--to', 'green']);
         assert.equal(retiring.code, 2);
         assert.match(retiring.stderr, /--to green: .*platform\.yaml marks green retiring \(its services are being pruned\); finish its retirement \(kaji upgrade finish\), or remove retiring: true\n/);
+      } finally {
+        fixture.cleanup();
+      }
+    });
+    test('bad input: weight steps that round to no move of traffic (a small total weight) are refused at start, naming the step and what to raise', async () => {
+      const fixture = await createFixture();
+      try {
+        writeFileSync(join(fixture.platformDir, 'platform.yaml'), fixture.readPlatform().replace('weight: 255 # all traffic today', 'weight: 3'));
+        const refused = await upgrade(fixture, ['start']);
+        assert.equal(refused.code, 2, refused.stderr);
+        assert.match(
+          refused.stderr,
+          /--steps 10,50,100: weight step 1 \(10%\) would give green 0 of the total weight 3, as it has now, moving no traffic \(Route 53 weights are whole numbers\)\. Give blue a higher weight in platform\.yaml \(255, .*then kaji upgrade start --platform \S+; or give fewer --steps\n/,
+        );
+        assert.throws(() => state(fixture), /ENOENT/);
+        // 50% and 60% of 3 both round to 2: the second step would move nothing.
+        const same = await upgrade(fixture, ['start', '--steps', '50,60,100']);
+        assert.equal(same.code, 2, same.stderr);
+        assert.match(same.stderr, /weight step 2 \(60%\) would give green 2 of the total weight 3, as step 1 did/);
+        // Each step of 3 moving one: recorded.
+        const ok = await upgrade(fixture, ['start', '--steps', '33,67,100']);
+        assert.equal(ok.code, 0, ok.stderr);
+        assert.deepEqual(state(fixture).weightSteps, [33, 67, 100]);
       } finally {
         fixture.cleanup();
       }
