@@ -47,13 +47,14 @@ export function removeCluster(text: string, name: string, file: string): string 
 
 /**
  * `text` with the named cluster marked `retiring: true` (kaji synth then
- * writes none of its service Applications); unchanged when it already is.
- * Its weight is not looked at: a release edits a stale local copy too (when
+ * writes none of its service Applications); unchanged when it already is, or
+ * is gone: removed, by a finish whose run stopped before recording it. Its weight is not looked at: a release edits a stale local copy too (when
  * platform.yaml lives in the manifest repository), and the loader refuses a
  * retiring cluster with weight.
  */
 export function setClusterRetiring(text: string, name: string, file: string): string {
-  const index = indexOf(clusterIndexes(text, file), name, file);
+  const index = clusterIndexes(text, file).get(name);
+  if (index === undefined) return text;
   const retiring = (parse(text) as { clusters: { retiring?: unknown }[] }).clusters[index]?.retiring;
   if (retiring === true) return text;
   return applyPatchToYaml(text, 0, [{ op: retiring === undefined ? 'add' : 'replace', path: `/clusters/${index}/retiring`, value: true }]);

@@ -783,7 +783,8 @@ export interface FinishOptions extends RunbookOptions {
  * the user's file, with the weights to set.
  */
 function refuseStaleWeights(platform: PlatformDefinition, state: UpgradeState, address: UpgradeAddress | undefined): void {
-  if (platformPathInRepository(platform) !== undefined) return;
+  // Without the old cluster, it was edited by the removal's release: a finish that stopped before recording it is completed.
+  if (platformPathInRepository(platform) !== undefined || !platform.clusters.some((cluster) => cluster.name === state.from.name)) return;
   const local = Object.fromEntries(platform.clusters.filter((cluster) => cluster.name in state.weights).map((cluster) => [cluster.name, cluster.weight]));
   if (Object.entries(state.weights).every(([name, weight]) => local[name] === weight)) return;
   throw new UpgradeError(

@@ -258,4 +258,27 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     await checkOnlyOnMain();
     assert.ok(upgradeState(fixture).done.finish);
   });
+
+  for (const inRepository of [false, true]) {
+    test(`a finish stopped after blue's removal landed, before recording it, is completed by finish: nothing pushed again (platform.yaml ${inRepository ? 'in the manifest repository' : 'beside it, edited in place'})`, async () => {
+      await readyToFinish({ inRepository });
+      const file = join(fixture.platformDir, 'kaji-upgrade.json');
+      const before = JSON.parse(readFileSync(file, 'utf8'));
+      assert.equal((await run('finish')).code, 0);
+      const removed = tip();
+      // As a run killed between the removal's push and its record leaves the state.
+      writeFileSync(file, JSON.stringify({ ...before, inProgress: { step: 'finish', since: before.updatedAt }, updatedAt: new Date().toISOString() }));
+      const rollback = await run('rollback', '--force');
+      assert.equal(rollback.code, 2, rollback.stderr);
+      assert.match(rollback.stderr, /finish was started at .*: run kaji upgrade finish/);
+      const again = await run('finish');
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(tip(), removed, 'nothing pushed twice');
+      assert.match(again.stdout, /retire blue \(prune its service Applications before its removal\): already in the manifest repository at [0-9a-f]{12}\n/);
+      assert.match(again.stdout, /remove blue: already in the manifest repository at [0-9a-f]{12}\n/);
+      const state = upgradeState(fixture);
+      assert.ok(state.done.finish);
+      assert.equal(state.inProgress, undefined);
+    });
+  }
 });
