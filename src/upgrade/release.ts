@@ -29,18 +29,19 @@
 // committed with the files it generates, so the repository's CI (`kaji synth
 // --check-only`) sees them agree; your checkout is left alone (pull it).
 // Otherwise it is edited in place, once the push has landed, and you commit it
-// in its own repository.
+// in its own repository: the edit is made again to the file as it is then, so
+// what was changed in it meanwhile stays.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
-import { applyPatchToYaml, displayPath, writeFileAtomically } from '../kube/index.js';
+import { applyPatchToYaml, displayPath, FILE_CHANGED, fileErrorReason, writeFileAtomically } from '../kube/index.js';
 import { isUrl, redact, Workspace } from '../gitops/index.js';
 import { urlCredentials } from '../gitops/git.js';
 import { parsePlatform, type PlatformDefinition } from '../platform/index.js';
 import { runSynth } from '../synth/index.js';
 import { temporaryFolder } from '../synth/output.js';
-import { UpgradeError } from './errors.js';
+import { StepFailedError, UpgradeError } from './errors.js';
 
 export interface ReleaseOptions {
   /** The local platform.yaml (absolute). */
@@ -161,13 +162,49 @@ export async function releasePlatformChange(platform: PlatformDefinition, option
     }
     let platformEdited: ReleaseResult['platformEdited'] = inRepository !== undefined ? 'in-commit' : 'unchanged';
     if (inRepository === undefined && localEdited !== localText) {
-      await writeFileAtomically(options.platformFile, localEdited);
+      await editInPlace(options, `the release landed (${workspace.base} of the manifest repository has it at ${commit.slice(0, 12)})`);
       platformEdited = 'in-place';
     }
     return { commit, pushed, files, platformEdited };
   } finally {
     await workspace.dispose();
   }
+}
+
+/**
+ * The edit made to platform.yaml in place, once the push has landed: to the
+ * text the file holds now, not the one read at the start, since a clone, kaji
+ * synth and a push take a while and an edit made meanwhile (a colleague adding
+ * a service in an editor) must not be undone. Written only over the text it
+ * was made from (unchangedFrom); an edit landing in between is read again.
+ * When the edit no longer applies, the file is left as it is and the message
+ * says what to set by hand: a StepFailedError, not an UpgradeError, since the
+ * release has landed and the runbook must keep its step as started.
+ */
+async function editInPlace(options: ReleaseOptions, landed: string): Promise<void> {
+  const byHand = (why: string) =>
+    new StepFailedError(
+      `${landed}, but ${displayPath(options.platformFile)} ${why}, so it was left as it is: make the change in it by hand (${options.title}), then commit it in its repository`,
+    );
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const text = await readFile(options.platformFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw byHand(`could not be read again: ${fileErrorReason(error)}`);
+    });
+    let edited: string;
+    try {
+      edited = options.edit(text);
+    } catch (error) {
+      throw byHand(`was changed while the release ran and the edit no longer applies to it (${(error as Error).message})`);
+    }
+    if (edited === text) return; // made meanwhile, by hand
+    try {
+      await writeFileAtomically(options.platformFile, edited, { unchangedFrom: Buffer.from(text, 'utf8') });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== FILE_CHANGED) throw byHand(`could not be written: ${fileErrorReason(error as NodeJS.ErrnoException)}`);
+    }
+  }
+  throw byHand('kept changing while kaji wrote it');
 }
 
 /** The files of a unified diff (new and deleted ones included), each with its changed lines (their +/- kept). */
