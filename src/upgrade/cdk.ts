@@ -19,12 +19,17 @@ export interface CdkRun {
   readonly cdk?: string;
   readonly folder: string;
   readonly args: readonly string[];
-  readonly onOutput: (text: string) => void;
+  /** Its output, as it comes. @default not shown: a failure's message ends with its last lines of standard error instead */
+  readonly onOutput?: (text: string) => void;
 }
+
+/** How much of a quiet run's standard error a failure's message keeps: the CLI's own account of it is at the end. */
+const ERROR_TAIL_LINES = 15;
 
 /**
  * Runs the CDK CLI to its end and returns its standard output; a failure names
- * the command and its exit code (its own account is in the output above). Its
+ * the command and its exit code, and the CLI's own account of it: in the
+ * output above, or the last lines of its standard error when not shown. Its
  * environment is kaji's without the Argo CD tokens: the CDK app and its
  * plugins have no use for them.
  */
@@ -37,15 +42,19 @@ export async function runCdk(run: CdkRun): Promise<string> {
   const command = `${cdk} ${run.args.join(' ')}`;
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !isArgoCdTokenVariable(name)));
   let stdout = '';
+  let stderr = '';
   await new Promise<void>((resolve, reject) => {
     const child = spawn(cdk, run.args, { cwd: run.folder, env, stdio: ['inherit', 'pipe', 'pipe'] });
     // A SIGTERM to kaji alone would leave the deploy running for nobody.
     const forget = atExit('stop processes', () => void child.kill('SIGTERM'));
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
-      run.onOutput(chunk.toString('utf8'));
+      run.onOutput?.(chunk.toString('utf8'));
     });
-    child.stderr.on('data', (chunk: Buffer) => run.onOutput(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (run.onOutput) run.onOutput(chunk.toString('utf8'));
+      else stderr = lastLines(stderr + chunk.toString('utf8'), ERROR_TAIL_LINES);
+    });
     child.on('error', (error: NodeJS.ErrnoException) => {
       forget();
       reject(
@@ -56,9 +65,16 @@ export async function runCdk(run: CdkRun): Promise<string> {
     });
     child.on('close', (code, signal) => {
       forget();
-      if (code === 0) resolve();
-      else reject(new StepFailedError(`${command} failed (${signal ? `stopped by ${signal}` : `exit code ${code}`}) in ${run.folder}: see its output above`));
+      const output = run.onOutput ? 'see its output above' : stderr.trim() ? `it said:\n${stderr.trimEnd().replace(/^/gm, '  ')}` : 'it printed no error';
+      if (code !== 0) reject(new StepFailedError(`${command} failed (${signal ? `stopped by ${signal}` : `exit code ${code}`}) in ${run.folder}: ${output}`));
+      else resolve();
     });
   });
   return stdout;
+}
+
+/** The last `count` lines of `text` (a partial last line counts as one). */
+function lastLines(text: string, count: number): string {
+  const lines = text.split('\n');
+  return lines.slice(-count - (text.endsWith('\n') ? 1 : 0)).join('\n');
 }

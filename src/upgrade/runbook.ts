@@ -847,7 +847,7 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
     }
     if (options.destroy && state.destroyedAt === undefined) {
       options.onProgress(`checking that the CDK app in ${displayPath(folder)} still defines ${stack} (cdk list)`);
-      const listed = await runCdk({ cdk: options.cdk, folder, args: ['list'], onOutput: () => undefined });
+      const listed = await runCdk({ cdk: options.cdk, folder, args: ['list'] });
       if (!listed.split('\n').some((line) => line.trim() === stack)) {
         throw new UpgradeError(
           `the CDK app in ${displayPath(folder)} does not define ${stack} (${state.from.name} is no longer in the platform.yaml it reads), so cdk destroy would destroy nothing: delete the stack with ${deleteStack}`,

@@ -281,4 +281,22 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
       assert.equal(state.inProgress, undefined);
     });
   }
+
+  test("finish --destroy whose cdk list fails names the CLI's own error (its output is not shown), destroys nothing, and goes on once it works", async () => {
+    await readyToFinish();
+    const working = readFileSync(fixture.cdk, 'utf8');
+    // As the real CLI fails without credentials for an app that looks them up.
+    writeFileSync(fixture.cdk, '#!/bin/sh\necho "Synthesizing..." >&2\necho "Need to perform AWS calls for account 111122223333, but no credentials have been configured" >&2\nexit 1\n');
+    const failed = await run('finish', '--destroy');
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /cdk list failed \(exit code 1\) in \S+: it said:\n {2}Synthesizing\.\.\.\n {2}Need to perform AWS calls for account 111122223333, but no credentials have been configured\n/);
+    assert.doesNotMatch(failed.stderr, /see its output above/);
+    assert.equal(upgradeState(fixture).destroyedAt, undefined);
+    assert.match(fixture.readPlatform(), /name: blue/);
+    writeFileSync(fixture.cdk, working);
+    const again = await run('finish', '--destroy');
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list', 'destroy --force --exclusively shop-blue']);
+    assert.ok(upgradeState(fixture).done.finish);
+  });
 });
