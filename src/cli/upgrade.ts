@@ -101,7 +101,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     withPlatform(command)
       .option('--cdk <path>', "the AWS CDK CLI (default: the CDK app's node_modules/.bin/cdk, else cdk from PATH)")
       .option('--cdk-app <dir>', "the platform's CDK app (default: infra/ beside platform.yaml)")
-      .option('--argocd-server <url>', `the new cluster's Argo CD: https://host, or host[:port] as $ARGOCD_SERVER (token: $${ARGOCD_TOKEN_ENV})`, process.env.ARGOCD_SERVER)
+      .addOption(new Option('--argocd-server <url>', `the new cluster's Argo CD: https://host, or host[:port] as the argocd CLI takes it (token: $${ARGOCD_TOKEN_ENV})`).env('ARGOCD_SERVER'))
       .option('--old-argocd-server <url>', `the old cluster's Argo CD, which rollback looks at first (token: $${ARGOCD_TOKEN_ENV}_<OLD CLUSTER>, e.g. $${ARGOCD_TOKEN_ENV}_BLUE)`)
       .option('--ca-file <file>', "CA bundle (PEM) for the Argo CD servers' TLS certificates")
       .option('--hosted-zone-id <id>', 'the Route 53 zone external-dns writes to (default: the public zone named after platform.domain)')
@@ -178,10 +178,10 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         "the manifest branch's tip or a later commit, and Healthy); one weight step (after the previous step's soak, and only " +
         'while its Argo CD still has every Application Synced and Healthy). One step per run, so each move is a decision.',
     )
-    .addHelpText('after', exitCodes('the step made, verified and recorded', STEP_FAILED, `no upgrade under way, a step that needs --argocd-server and $${ARGOCD_TOKEN_ENV} without them, an invalid platform.yaml`))
+    .addHelpText('after', exitCodes('the step made, verified and recorded', STEP_FAILED, `no upgrade under way, a step that reads the new cluster's Argo CD without --argocd-server (or $ARGOCD_SERVER) and $${ARGOCD_TOKEN_ENV}, an invalid platform.yaml`))
     .action(async (flags: RunFlags, command: Command) => {
       const { nextStep } = await import('../upgrade/index.js');
-      await guarded(io, outcome, command, async (io, address) => printStep(io, await nextStep(await runOptions(flags, io, address))));
+      await guarded(io, outcome, command, async (io, address) => printStep(io, await nextStep(await runOptions(flags, io, address, command))));
     });
 
   withRun(upgrade.command('rollback'))
@@ -194,7 +194,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     .action(async (flags: RunFlags & { force?: boolean }, command: Command) => {
       const { rollback } = await import('../upgrade/index.js');
       await guarded(io, outcome, command, async (io, address) => {
-        const options = await runOptions(flags, io, address);
+        const options = await runOptions(flags, io, address, command);
         printStep(io, await rollback({ ...options, oldArgoCdServer: flags.oldArgocdServer, oldArgoCdCa: options.argocdCa, force: flags.force }));
       });
     });
@@ -206,11 +206,11 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         'record of it, then remove it from platform.yaml and release. With --destroy, cdk destroy its stack before the removal, while ' +
         'platform.yaml still defines it (afterwards the CDK app has no such stack).',
     )
-    .addHelpText('after', exitCodes('the old cluster removed and released', STEP_FAILED, 'no upgrade under way, weight steps still to make, an invalid platform.yaml'))
+    .addHelpText('after', exitCodes('the old cluster removed and released', STEP_FAILED, `no upgrade under way, weight steps still to make, no --argocd-server (or $ARGOCD_SERVER) or $${ARGOCD_TOKEN_ENV} when the new cluster's Argo CD is to be read, an invalid platform.yaml`))
     .option('--destroy', "cdk destroy the old cluster's stack before removing it")
     .action(async (flags: RunFlags & { destroy?: boolean }, command: Command) => {
       const { finish } = await import('../upgrade/index.js');
-      await guarded(io, outcome, command, async (io, address) => printStep(io, await finish({ ...(await runOptions(flags, io, address)), destroy: flags.destroy })));
+      await guarded(io, outcome, command, async (io, address) => printStep(io, await finish({ ...(await runOptions(flags, io, address, command)), destroy: flags.destroy })));
     });
 }
 
@@ -224,18 +224,21 @@ function baseOptions(flags: CommonFlags, io: Io, address: UpgradeAddress) {
   };
 }
 
-async function runOptions(flags: RunFlags, io: Io, address: UpgradeAddress) {
+async function runOptions(flags: RunFlags, io: Io, address: UpgradeAddress, command: Command) {
   const token = process.env[ARGOCD_TOKEN_ENV];
-  const { UpgradeError } = await import('../upgrade/index.js');
-  if (flags.argocdServer !== undefined && !token) throw new UpgradeError(`--argocd-server needs a token: ${readerTokenAdvice(`$${ARGOCD_TOKEN_ENV}`)}`);
-  if (flags.argocdServer !== undefined) checkTokenText(`$${ARGOCD_TOKEN_ENV}`, token!);
+  const server = flags.argocdServer || undefined; // an empty $ARGOCD_SERVER is none
+  if (server !== undefined && token) checkTokenText(`$${ARGOCD_TOKEN_ENV}`, token);
+  // A server without a token is refused only by a step that reads green's Argo CD, as the runbook says why: rollback never does.
+  const setting = command.getOptionValueSource('argocdServer') === 'env' ? '$ARGOCD_SERVER is set' : '--argocd-server is given';
+  const argocdMissing = server !== undefined && !token ? `${setting} but $${ARGOCD_TOKEN_ENV} is not: ${readerTokenAdvice(`$${ARGOCD_TOKEN_ENV}`)}` : undefined;
   const ca = flags.caFile === undefined ? undefined : await readFile(resolve(flags.caFile), 'utf8');
   return {
     ...baseOptions(flags, io, address),
     argocdCa: ca,
     cdk: flags.cdk,
     cdkApp: flags.cdkApp,
-    argocd: flags.argocdServer !== undefined && token ? { server: flags.argocdServer, token, ca } : undefined,
+    argocd: server !== undefined && token ? { server, token, ca } : undefined,
+    argocdMissing,
     route53: { hostedZoneId: flags.hostedZoneId, endpoint: flags.route53Endpoint },
     manifests: flags.manifests,
     base: flags.base,

@@ -61,6 +61,8 @@ export interface RunbookOptions {
   readonly cdkApp?: string;
   /** Green's Argo CD: the sync step waits for it; each weight step and finish check it first. */
   readonly argocd?: ArgoCdConnection;
+  /** Without `argocd`: what is missing, as the command was given (a server without its token), said by a step that needs it. */
+  readonly argocdMissing?: string;
   readonly route53?: Route53Options;
   /** The manifest repository to release to. @default platform.yaml's manifests.url */
   readonly manifests?: string;
@@ -295,7 +297,7 @@ async function applicationsOnBranch(platform: PlatformDefinition, cluster: strin
 
 /** Green's Argo CD connection, or a usage error saying who needs it. */
 function greenArgoCd(state: UpgradeState, options: RunbookOptions, who: string): ArgoCdConnection {
-  if (!options.argocd) throw new UpgradeError(`${who} ${state.to.name}'s Argo CD: pass --argocd-server URL and set ARGOCD_AUTH_TOKEN`);
+  if (!options.argocd) throw new UpgradeError(`${who} ${state.to.name}'s Argo CD: ${options.argocdMissing ?? 'pass --argocd-server URL and set ARGOCD_AUTH_TOKEN'}`);
   return options.argocd;
 }
 
