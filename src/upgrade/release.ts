@@ -59,8 +59,8 @@ export interface ReleaseOptions {
   /**
    * Called once the change is about to reach the branch (committed, before the
    * push) or is found there already: from then on it may be live. A refusal or
-   * a failed clone before that has changed nothing (a rollback records itself
-   * as started here, not before).
+   * a failed clone before that has changed nothing (a rollback, and finish's
+   * retirement, record themselves as started here, not before).
    */
   readonly beforeLive?: () => Promise<void>;
   /** Commit trailers (`Kaji-Upgrade: blue→green`). */

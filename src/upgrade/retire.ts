@@ -44,7 +44,7 @@ import { releasePlatformChange, type ReleaseOptions, type ReleaseResult } from '
 import { hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
 import { formatDuration, waitUntil } from './wait.js';
 
-export type RetireOptions = Pick<ReleaseOptions, 'title' | 'trailers' | 'manifests' | 'base' | 'attempts' | 'kubectl' | 'author' | 'onProgress'>;
+export type RetireOptions = Pick<ReleaseOptions, 'title' | 'trailers' | 'manifests' | 'base' | 'attempts' | 'kubectl' | 'author' | 'onProgress' | 'beforeLive'>;
 
 /** Where a cluster's service Applications are, in the manifest repository. */
 function serviceApplicationsFolder(platform: PlatformDefinition, cluster: string): string {

@@ -826,18 +826,13 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
     const trailers = { 'Kaji-Upgrade': `${from} -> ${state.to.name}` };
     if (step === 'finish' && state.destroyedAt === undefined) {
       refuseStaleWeights(platform, state, options.address);
-      // Recorded first: from the retirement on, a rollback would send traffic to services going away.
-      const resumed = state.inProgress?.step === 'finish';
-      state = await record(options, { ...state, inProgress: { step: 'finish', since: now() } });
+      // Recorded as started once the retirement's commit is about to land (or is there): from then on a rollback would
+      // send traffic to services going away. A refusal or a failed clone before that leaves rollback open.
+      const markStarted = async () => {
+        if (state.inProgress?.step !== 'finish') state = await record(options, { ...state, inProgress: { step: 'finish', since: now() } });
+      };
       const title = `upgrade ${from} → ${state.to.name}: retire ${from} (prune its service Applications before its removal)`;
-      let retirement: ReleaseResult;
-      try {
-        retirement = await releaseRetiring(platform, from, { title, trailers, ...releaseSettings(options) });
-      } catch (error) {
-        // This run pushed nothing: unless an earlier run started finish, traffic may still go back (rollback).
-        if (!resumed) await record(options, { ...state, inProgress: undefined });
-        throw error;
-      }
+      const retirement = await releaseRetiring(platform, from, { title, trailers, ...releaseSettings(options), beforeLive: markStarted });
       if (retirement.platformEdited === 'in-place') {
         options.onProgress(
           `platform.yaml, edited in place, marks ${from} retiring: commit and push it in its repository now; ` +

@@ -14,7 +14,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
-import { createFixture, healthyApps, recordsFromRemote, setUpgradeEnv, startArgoCd, startRoute53, type FakeServer, type Fixture, type Record53 } from './fixture.js';
+import { StepFailedError, finish } from '../../src/upgrade/index.js';
+import { ARGOCD_TOKEN, createFixture, healthyApps, recordsFromRemote, setUpgradeEnv, startArgoCd, startRoute53, type FakeServer, type Fixture, type Record53 } from './fixture.js';
 import { colleagueCommit, runUpgrade, upgradeState } from './run.js';
 
 const GREEN_APPS = ['cart', 'kaji-platform', 'kaji-root', 'kaji-tenants', 'shop'];
@@ -191,6 +192,38 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.equal(back.code, 0, back.stderr);
     assert.deepEqual(upgradeState(fixture).weights, { blue: 255, green: 0 });
   });
+  test('the retirement landed, but platform.yaml was changed meanwhile so that its in-place edit no longer applies: finish stays started and rollback is refused', async () => {
+    await readyToFinish();
+    const file = join(fixture.platformDir, 'platform.yaml');
+    // Saved half-way through an edit: not YAML.
+    const halfEdited = `${fixture.readPlatform()}  - {name: purple\n`;
+    const options = {
+      directory: fixture.platformDir,
+      cdk: fixture.cdk,
+      argocd: { server: argocd.url, token: ARGOCD_TOKEN },
+      route53: { endpoint: route53.url },
+      timeoutMs: 3000,
+      intervalMs: 25,
+      onOutput: () => undefined,
+      // A colleague saves platform.yaml half-edited while the retirement is pushed: marking blue retiring in place fails afterwards.
+      onProgress: (message: string) => {
+        if (message.startsWith('pushing to')) writeFileSync(file, halfEdited);
+      },
+    };
+    const failure = await finish(options).then(
+      () => assert.fail('finish should stop'),
+      (error: unknown) => error,
+    );
+    assert.ok(failure instanceof StepFailedError, String(failure));
+    assert.match(failure.message, /^the release landed \(main of the manifest repository has it at [0-9a-f]{12}\), but .*platform\.yaml was changed while the release ran and the edit no longer applies to it/);
+    assert.equal(fixture.show('clusters/blue/argocd/apps/shop.yaml'), undefined, 'the retirement is pushed');
+    assert.equal(upgradeState(fixture).inProgress?.step, 'finish');
+    const back = await run('rollback', '--force');
+    assert.equal(back.code, 2, back.stderr);
+    assert.match(back.stderr, /finish was started at .*: run kaji upgrade finish /);
+    assert.deepEqual(upgradeState(fixture).weights, { blue: 0, green: 255 });
+  });
+
   test("a platform.yaml older than the weight steps (their in-place edits undone by a checkout): finish names it and the weights to set, nothing pushed; once set, it retires blue", async () => {
     await readyToFinish();
     const file = join(fixture.platformDir, 'platform.yaml');
