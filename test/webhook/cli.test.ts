@@ -14,7 +14,7 @@ import { tempTree } from '../support/files.js';
 import { tenantsDocument } from '../../src/platform/boundaries/index.js';
 import { parsePlatform } from '../../src/platform/index.js';
 import { ECR, platformYaml } from '../support/platform.js';
-import { admit, certificatePair, podSpec, review, servedFingerprint, TEST_CONFIG_YAML, waitFor, workload } from './helpers.js';
+import { admit, certificatePair, podSpec, replaceFile, review, servedFingerprint, TEST_CONFIG_YAML, waitFor, workload } from './helpers.js';
 import { KAJI_BIN } from '../support/bin.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -166,7 +166,7 @@ describe('kaji webhook (command line)', () => {
       }
 
       // The policy reloads.
-      writeFileSync(files[0]!, `${TEST_CONFIG_YAML}\n# edited\n`);
+      replaceFile(files[0]!, `${TEST_CONFIG_YAML}\n# edited\n`);
       await waitFor(() => lines.some((line) => line.event === 'config-reload'), 'the config reload', 10_000);
       assert.equal(lines.find((line) => line.event === 'config-reload')!.result, 'ok');
 
@@ -284,7 +284,7 @@ describe('kaji webhook (command line)', () => {
     try {
       assert.equal(await allowedWith([]), true, 'the file alone has no hostNetwork check');
       assert.equal(await allowedWith(['--merge-config']), false, 'merged, the default hostNetworkSet denies it');
-      const reloaded = await allowedWith(['--merge-config'], async () => writeFileSync(tree.path('polaris.yaml'), 'checks:\n  priorityClassNotSet: warning\n'));
+      const reloaded = await allowedWith(['--merge-config'], async () => replaceFile(tree.path('polaris.yaml'), 'checks:\n  priorityClassNotSet: warning\n'));
       assert.equal(reloaded, false, 'a reloaded file is merged too');
       const alone = await kaji(['webhook', '--self-signed', '--merge-config']);
       assert.equal(alone.code, 2);
@@ -345,7 +345,7 @@ describe('kaji webhook (command line)', () => {
       assert.equal(podDenied.allowed, false);
       assert.match(podDenied.status!.message, /tenant boundary \(scheduling\): tolerations\[0\] tolerates the system nodes' taint CriticalAddonsOnly/);
 
-      writeFileSync(file, tenants(['www.shop.example.com', 'api.shop.example.com']));
+      replaceFile(file, tenants(['www.shop.example.com', 'api.shop.example.com']));
       await waitFor(() => lines.some((line) => line.event === 'config-reload' && line.file === 'tenants'), 'the tenants reload', 10_000);
       assert.equal(lines.find((line) => line.event === 'config-reload')!.result, 'ok');
       assert.equal((await admit(running, '/validate', review(ingress, { namespace: 'shop' }))).response.allowed, true);

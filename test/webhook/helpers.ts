@@ -1,4 +1,5 @@
 // A real webhook on 127.0.0.1 with a certificate made for the test, and a client that trusts it.
+import { renameSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
@@ -185,4 +186,15 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Gives `file` new content as kubelet updates a mounted ConfigMap: whole, in one
+ * step (a sibling written, then renamed over it). writeFileSync would truncate
+ * first, and a watcher reading in between sees an empty file, a reload that
+ * fails (as it should) before the one that succeeds.
+ */
+export function replaceFile(file: string, text: string): void {
+  writeFileSync(`${file}.new`, text);
+  renameSync(`${file}.new`, file);
 }
