@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
+import { hasKubectl } from '../test/support/files.ts';
 
 function allTestFiles() {
   return readdirSync('test', { recursive: true, encoding: 'utf8' })
@@ -18,6 +19,8 @@ function allTestFiles() {
 
 const given = process.argv.slice(2);
 const files = (given.length > 0 ? given : allTestFiles()).sort((a, b) => statSync(b).size - statSync(a).size || a.localeCompare(b));
+// Asked here once rather than by each of the ~100 files that skip without kubectl (test/support/files.ts).
+process.env.KAJI_TEST_HAS_KUBECTL ??= hasKubectl ? 'yes' : 'no';
 const tests = run({ files, concurrency: Math.max(2, availableParallelism()) });
 tests.on('test:fail', () => {
   process.exitCode = 1;

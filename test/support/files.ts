@@ -28,12 +28,18 @@ export function tempTree(files: Record<string, string>, base = tmpdir()): { root
   return { root, path: (p) => join(root, p), cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-/** Whether kubectl (with kustomize) is on this machine. */
-export const hasKubectl = (() => {
+/**
+ * Whether kubectl (with kustomize) is on this machine. scripts/test.mjs asks once and passes the
+ * answer to every test file's process ($KAJI_TEST_HAS_KUBECTL): ~100 files need it.
+ */
+export const hasKubectl = process.env.KAJI_TEST_HAS_KUBECTL !== undefined ? process.env.KAJI_TEST_HAS_KUBECTL === 'yes' : kubectlRuns();
+
+function kubectlRuns(): boolean {
   try {
     execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
-})();
+}
+
