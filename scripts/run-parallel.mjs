@@ -1,7 +1,7 @@
 // Runs npm scripts at once (`node scripts/run-parallel.mjs typecheck lint build`): npm test's
 // checks are independent of each other, and on a 2-core CI machine one after another they
 // leave a core idle for most of their minute. Each script's output is printed whole when it
-// ends, so two never interleave; the exit status is the first failure's, else 0.
+// ends, so two never interleave; the exit status is that of the first script given that failed, else 0.
 import { spawn } from 'node:child_process';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
