@@ -108,33 +108,50 @@ const git = (cwd: string, ...args: string[]) =>
  * `inRepository`: platform.yaml at the root of the manifest repository (manifests.localPath ".")
  * rather than beside a checkout of it.
  */
-export async function createFixture(options: FixtureOptions = {}): Promise<Fixture> {
-  const key = JSON.stringify(options);
-  const built = builtFixtures.get(key);
-  // A fixture's files name its own paths (the remote's URL in platform.yaml, in the generated
-  // Applications and in the commits), so a copy is only valid where it was made: a fixture is
-  // built once per options, and each later one is that copy put back at the same path, once the
-  // test before has removed it. A test that still holds it gets a fixture built afresh.
-  if (built && !existsSync(built.root)) {
-    cpSync(built.copy, built.root, { recursive: true, preserveTimestamps: true });
-    return fixtureAt(built.root);
+export function createFixture(options: FixtureOptions = {}): Promise<Fixture> {
+  return madeOnce(JSON.stringify(options), async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kaji-upgrade-test-'));
+    await buildFixture(root, options);
+    return fixtureAt(root);
+  });
+}
+
+/**
+ * A fixture `reach` brings to a stage of an upgrade (started, steps made), made once per key as
+ * createFixture makes one per options: the commands that reach it run once per test file, and each
+ * later test starts from a copy of what they left.
+ */
+export function fixtureAtStage(key: string, reach: () => Promise<Fixture>): Promise<Fixture> {
+  return madeOnce(`stage: ${key}`, reach);
+}
+
+/**
+ * A fixture's files name its own paths (the remote's URL in platform.yaml, in the generated
+ * Applications and in the commits), so a copy is only valid where it was made: `make` runs once
+ * per key, and each later call gets that copy put back at the same path, once the test before has
+ * removed it. A test that still holds it gets one made afresh.
+ */
+async function madeOnce(key: string, make: () => Promise<Fixture>): Promise<Fixture> {
+  const made = madeFixtures.get(key);
+  if (made && !existsSync(made.root)) {
+    cpSync(made.copy, made.root, { recursive: true, preserveTimestamps: true });
+    return fixtureAt(made.root);
   }
-  const root = mkdtempSync(join(tmpdir(), 'kaji-upgrade-test-'));
-  await buildFixture(root, options);
-  if (!built) {
-    const copy = `${root}.built`;
-    cpSync(root, copy, { recursive: true, preserveTimestamps: true });
-    builtFixtures.set(key, { root, copy });
+  const fixture = await make();
+  if (!made) {
+    const copy = `${fixture.root}.copy-${madeFixtures.size}`;
+    cpSync(fixture.root, copy, { recursive: true, preserveTimestamps: true });
+    madeFixtures.set(key, { root: fixture.root, copy });
   }
-  return fixtureAt(root);
+  return fixture;
 }
 
 type FixtureOptions = { services?: readonly FixtureService[]; clusters?: string; cdkExit?: number; inRepository?: boolean };
 
-/** Each fixture built, by its options: where it was built and a copy of it as built. */
-const builtFixtures = new Map<string, { root: string; copy: string }>();
+/** Each fixture made, by its key: where it was made and a copy of it as made. */
+const madeFixtures = new Map<string, { root: string; copy: string }>();
 process.on('exit', () => {
-  for (const { root, copy } of builtFixtures.values()) for (const path of [root, copy]) rmSync(path, { recursive: true, force: true });
+  for (const { root, copy } of madeFixtures.values()) for (const path of [root, copy]) rmSync(path, { recursive: true, force: true });
 });
 
 async function buildFixture(root: string, options: FixtureOptions): Promise<void> {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
 import { StepFailedError, finish } from '../../src/upgrade/index.js';
-import { ARGOCD_TOKEN, createFixture, healthyApps, recordsFromRemote, setUpgradeEnv, startArgoCd, startRoute53, type FakeServer, type Fixture, type Record53 } from './fixture.js';
+import { ARGOCD_TOKEN, createFixture, fixtureAtStage, healthyApps, recordsFromRemote, setUpgradeEnv, startArgoCd, startRoute53, type FakeServer, type Fixture, type Record53 } from './fixture.js';
 import { colleagueCommit, runUpgrade, upgradeState } from './run.js';
 
 const GREEN_APPS = ['cart', 'kaji-platform', 'kaji-root', 'kaji-tenants', 'shop'];
@@ -39,17 +39,20 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
   const tip = () => fixture.tip();
   const blueRecords = () => recordsFromRemote(fixture).filter((record) => record.setIdentifier === 'blue');
 
-  /** An upgrade with one weight step (100 %), made: green has all the traffic, finish is next. */
+  /** An upgrade with one weight step (100 %), made (once per file and options; later tests get a copy): green has all the traffic, finish is next. */
   async function readyToFinish(options: { inRepository?: boolean } = {}): Promise<void> {
-    fixture = await createFixture(options);
     records = () => recordsFromRemote(fixture);
     argocd = await startArgoCd(() => healthyApps(GREEN_APPS, tip()));
     route53 = await startRoute53(() => records());
-    assert.equal((await runUpgrade(fixture, ['start', '--soak', '0s', '--steps', '100'])).code, 0);
-    for (const step of ['deploy', 'sync', 'weight 100%']) {
-      const made = await run('next');
-      assert.equal(made.code, 0, `${step}: ${made.stderr}`);
-    }
+    fixture = await fixtureAtStage(`ready to finish ${JSON.stringify(options)}`, async () => {
+      fixture = await createFixture(options);
+      assert.equal((await runUpgrade(fixture, ['start', '--soak', '0s', '--steps', '100'])).code, 0);
+      for (const step of ['deploy', 'sync', 'weight 100%']) {
+        const made = await run('next');
+        assert.equal(made.code, 0, `${step}: ${made.stderr}`);
+      }
+      return fixture;
+    });
     assert.deepEqual(upgradeState(fixture).weights, { blue: 0, green: 255 });
   }
 
