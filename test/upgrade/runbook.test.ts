@@ -20,7 +20,7 @@ import { withUpgradeLock } from '../../src/upgrade/lock.js';
 import { selfSignedLoopbackCertificate } from '../../src/webhook/index.js';
 import {
   ARGOCD_TOKEN,
-  createFixture,
+  createFixture, fixtureAtStage,
   ECR,
   healthyApps,
   recordsFromRemote,
@@ -279,16 +279,27 @@ spec:
     /** The remote main's tip: what green's Argo CD has synced once it caught up. */
     const tip = () => fixture.tip();
 
-    async function started(args: string[] = ['--soak', '0s']): Promise<void> {
-      fixture = await createFixture();
+    /**
+     * kaji upgrade start with `args`, then `steps` steps made with next (each exit 0), the servers healthy:
+     * made once per file for these arguments; later tests start from a copy of what they left (fixtureAtStage).
+     */
+    async function started(args: string[] = ['--soak', '0s'], steps = 0): Promise<void> {
       apps = () => healthyApps(GREEN_APPS, tip());
       blueApps = () => healthyApps(BLUE_APPS, tip());
       records = () => recordsFromRemote(fixture);
       argocd = await startArgoCd(() => apps());
       route53 = await startRoute53(() => records());
       blue = await startArgoCd(() => blueApps(), BLUE_TOKEN);
-      const start = await upgrade(fixture, ['start', ...args]);
-      assert.equal(start.code, 0, start.stderr);
+      fixture = await fixtureAtStage(`start ${args.join(' ')}, then ${steps} step(s)`, async () => {
+        fixture = await createFixture();
+        const start = await upgrade(fixture, ['start', ...args]);
+        assert.equal(start.code, 0, start.stderr);
+        for (let step = 0; step < steps; step++) {
+          const made = await upgrade(fixture, ['next'], servers());
+          assert.equal(made.code, 0, made.stderr);
+        }
+        return fixture;
+      });
     }
 
     test('start → deploy → sync → three weight steps → finish, each verified; platform.yaml edited byte-exactly', async () => {
@@ -425,8 +436,7 @@ spec:
     });
 
     test('rollback: all weight back to blue, verified; next checks sync again, then the weight steps start over', async () => {
-      await started();
-      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(undefined, 3);
       assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
       const back = await upgrade(fixture, ['rollback'], servers());
       assert.equal(back.code, 0, back.stderr);
@@ -446,8 +456,7 @@ spec:
     });
 
     test("rollback looks at blue's Argo CD first: one Degraded or gone stops it before anything moves; --force moves the traffic anyway", async () => {
-      await started();
-      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(undefined, 3);
       assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
       const stateBefore = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
       const main = tip();
@@ -479,8 +488,7 @@ spec:
     });
 
     test("rollback: blue syncing does not stop it; blue's Argo CD not given, without its token, or refusing it stops it before anything moves", async () => {
-      await started();
-      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(undefined, 3);
       const stateBefore = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
       const main = tip();
       const unmoved = () => {
@@ -579,8 +587,7 @@ spec:
     });
 
     test("each weight step and finish go ahead only while green's Argo CD has every Application Synced and Healthy; rollback always", async () => {
-      await started(['--soak', '0s', '--steps', '50,100']);
-      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(['--soak', '0s', '--steps', '50,100'], 2);
       const degraded = () => healthyApps(GREEN_APPS, tip()).map((app) => (app.name === 'cart' ? { ...app, health: 'Degraded', message: 'Deployment cart: 0/2 ready' } : app));
       apps = degraded;
       const before = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
@@ -647,8 +654,7 @@ spec:
     });
 
     test("the gate waits while an auto-sync makes Applications OutOfSync or Progressing; a CronJob's failed run is a warning; a Degraded Deployment holds the step", async () => {
-      await started(['--soak', '0s', '--steps', '50,100']);
-      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(['--soak', '0s', '--steps', '50,100'], 2);
       // A merge on main a moment ago: cart syncs, shop's Deployment rolls.
       let polls = 0;
       apps = () =>
@@ -694,8 +700,7 @@ spec:
     });
 
     test('a weight step runs kaji synth once; one whose push landed before its in-place edit of platform.yaml is taken up', async () => {
-      await started();
-      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(undefined, 2);
       // kubectl, logging each kustomize run: one synth renders each service for each cluster once.
       const log = join(fixture.root, 'kubectl.log');
       const kubectl = join(fixture.root, 'bin', 'kubectl');
@@ -955,8 +960,7 @@ spec:
     });
 
     test('finish --destroy: cdk destroy while platform.yaml still defines blue, then blue is removed', async () => {
-      await started(['--soak', '0s', '--steps', '100']);
-      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(['--soak', '0s', '--steps', '100'], 3);
       const finish = await upgrade(fixture, ['finish', '--destroy'], servers());
       assert.equal(finish.code, 0, finish.stderr);
       assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green', 'list', 'destroy --force --exclusively shop-blue'], 'the stack existed when destroyed');
@@ -967,8 +971,7 @@ spec:
     });
 
     test('a rollback started and not verified is completed by rollback; next and finish refuse to move traffic forward meanwhile', async () => {
-      await started();
-      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(undefined, 3);
       const frozen = recordsFromRemote(fixture);
       records = () => frozen; // external-dns has not caught up with the rollback
       const stuck = await upgrade(fixture, ['rollback'], servers());
@@ -996,8 +999,7 @@ spec:
     });
 
     test('a rollback refused before its commit (a branch this platform.yaml did not generate) is not recorded as started: next is not sent to rollback, and the next rollback looks at blue again', async () => {
-      await started();
-      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(undefined, 3);
       const before = state(fixture);
       // A colleague onboarded api with a newer platform.yaml: the rollback's regeneration would delete it.
       const clone = join(fixture.root, 'colleague');
@@ -1026,8 +1028,7 @@ spec:
     });
 
     test('Route 53 throttling (shared with external-dns) is waited out, not a failed step', async () => {
-      await started();
-      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(undefined, 2);
       await route53.close();
       route53 = await startRoute53(() => records(), 3, 4); // more refusals than the SDK's own 3 attempts
       const step = await upgrade(fixture, ['next'], servers());
@@ -1037,8 +1038,7 @@ spec:
     });
 
     test('a weight step refuses a manifest repository its platform.yaml did not generate (a service onboarded since): nothing is pushed', async () => {
-      await started();
-      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(undefined, 2);
       // A colleague onboarded api with a newer platform.yaml: its Application is on main, not in this platform.yaml.
       const clone = join(fixture.root, 'colleague');
       const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=c', '-c', 'user.email=c@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: clone, stdio: 'pipe' });
@@ -1057,8 +1057,7 @@ spec:
     });
 
     test('a weight step refuses weights on the branch it did not set (a hand edit, a rollback run elsewhere): nothing is pushed', async () => {
-      await started();
-      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(undefined, 3);
       const platformBefore = fixture.readPlatform();
       const stateBefore = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
       // On call, someone drains green for shop by hand.
@@ -1102,8 +1101,7 @@ spec:
       });
 
     test('a run waiting out the soak stops when another run recorded something meanwhile', async () => {
-      await started(['--soak', '1h']);
-      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(['--soak', '1h'], 3);
       const file = join(fixture.platformDir, 'kaji-upgrade.json');
       const soaking = JSON.parse(readFileSync(file, 'utf8'));
       // Long enough that the run is still soaking when it first says so, however busy the machine: the change made then stops it.
@@ -1121,8 +1119,7 @@ spec:
     });
 
     test('a rollback made while next soaks stops it at once, saying so, before the gate asks green again', async () => {
-      await started(['--soak', '1h']);
-      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(['--soak', '1h'], 3);
       const file = join(fixture.platformDir, 'kaji-upgrade.json');
       const soaking = JSON.parse(readFileSync(file, 'utf8'));
       // Long enough that the run is still soaking when it first says so, however busy the machine: the change made then stops it.
@@ -1140,8 +1137,7 @@ spec:
     });
 
     test("the gate waits without the lock: a rollback can be made meanwhile, and the waiting run then stops", async () => {
-      await started(['--soak', '0s', '--steps', '50,100']);
-      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(['--soak', '0s', '--steps', '50,100'], 2);
       let polls = 0;
       apps = () => (++polls <= 2 ? healthyApps(GREEN_APPS, tip()).map((app) => (app.name === 'cart' ? { ...app, sync: 'OutOfSync', health: 'Progressing' } : app)) : healthyApps(GREEN_APPS, tip()));
       const file = join(fixture.platformDir, 'kaji-upgrade.json');
@@ -1165,8 +1161,7 @@ spec:
     });
 
     test('a weight step waits for Route 53 without the lock: a rollback made meanwhile goes through, and the waiting run stops, recording nothing', async () => {
-      await started();
-      for (let step = 0; step < 2; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(undefined, 2);
       // External-dns is slow: Route 53 keeps blue's weight, so weight step 1 waits there after its push.
       records = () => recordsFromRemote(fixture).filter((record) => record.setIdentifier === 'blue').map((record) => ({ ...record, weight: 255 }));
       let rollback: Promise<CliResult> | undefined;
@@ -1232,8 +1227,7 @@ spec:
     });
 
     test('killed while it soaks between two weight steps: the state is as it was, and the next run goes on once the soak is over', async () => {
-      await started(['--soak', '1h']);
-      for (let step = 0; step < 3; step++) assert.equal((await upgrade(fixture, ['next'], servers())).code, 0);
+      await started(['--soak', '1h'], 3);
       const before = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
       const child = spawn(
         process.execPath,
