@@ -824,13 +824,13 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
     const lines: string[] = [];
     const from = state.from.name;
     const trailers = { 'Kaji-Upgrade': `${from} -> ${state.to.name}` };
+    // Recorded as started once the retirement's commit is about to land (or is there): from then on a rollback would
+    // send traffic to services going away. A refusal or a failed clone before that leaves rollback open.
+    const markStarted = async () => {
+      if (state.inProgress?.step !== 'finish') state = await record(options, { ...state, inProgress: { step: 'finish', since: now() } });
+    };
     if (step === 'finish' && state.destroyedAt === undefined) {
       refuseStaleWeights(platform, state, options.address);
-      // Recorded as started once the retirement's commit is about to land (or is there): from then on a rollback would
-      // send traffic to services going away. A refusal or a failed clone before that leaves rollback open.
-      const markStarted = async () => {
-        if (state.inProgress?.step !== 'finish') state = await record(options, { ...state, inProgress: { step: 'finish', since: now() } });
-      };
       const title = `upgrade ${from} → ${state.to.name}: retire ${from} (prune its service Applications before its removal)`;
       const retirement = await releaseRetiring(platform, from, { title, trailers, ...releaseSettings(options), beforeLive: markStarted });
       if (retirement.platformEdited === 'in-place') {
@@ -856,7 +856,7 @@ export async function finish(options: FinishOptions): Promise<StepResult> {
       lines.push(`destroyed ${stack} (cdk destroy succeeded; aws cloudformation describe-stacks --region ${platform.platform.region} --stack-name ${stack} now says it does not exist)`);
     }
     if (step === 'finish') {
-      if (state.inProgress?.step !== 'finish') state = await record(options, { ...state, inProgress: { step: 'finish', since: now() } });
+      await markStarted();
       const title = `upgrade ${from} → ${state.to.name}: remove ${from}`;
       // The cluster's folder as a path in the repository: under manifests.path, when the manifests are not at its root.
       const clusterFolder = repositoryPath(platform, 'clusters', from);

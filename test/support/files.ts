@@ -42,4 +42,3 @@ function kubectlRuns(): boolean {
     return false;
   }
 }
-

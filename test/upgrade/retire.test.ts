@@ -45,7 +45,7 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     argocd = await startArgoCd(() => healthyApps(GREEN_APPS, tip()));
     route53 = await startRoute53(() => records());
     fixture = await fixtureAtStage(`ready to finish ${JSON.stringify(options)}`, async () => {
-      fixture = await createFixture(options);
+      fixture = await createFixture(options); // run() and the servers read it
       assert.equal((await runUpgrade(fixture, ['start', '--soak', '0s', '--steps', '100'])).code, 0);
       for (const step of ['deploy', 'sync', 'weight 100%']) {
         const made = await run('next');

@@ -20,7 +20,8 @@ import { withUpgradeLock } from '../../src/upgrade/lock.js';
 import { selfSignedLoopbackCertificate } from '../../src/webhook/index.js';
 import {
   ARGOCD_TOKEN,
-  createFixture, fixtureAtStage,
+  createFixture,
+  fixtureAtStage,
   ECR,
   healthyApps,
   recordsFromRemote,
@@ -278,12 +279,14 @@ spec:
     const servers = (): Servers => ({ argocd, route53, blue });
     /** The remote main's tip: what green's Argo CD has synced once it caught up. */
     const tip = () => fixture.tip();
+    /** start's arguments when a test does not care how long a weight step soaks. */
+    const NO_SOAK = ['--soak', '0s'];
 
     /**
      * kaji upgrade start with `args`, then `steps` steps made with next (each exit 0), the servers healthy:
      * made once per file for these arguments; later tests start from a copy of what they left (fixtureAtStage).
      */
-    async function started(args: string[] = ['--soak', '0s'], steps = 0): Promise<void> {
+    async function started(args: readonly string[] = NO_SOAK, steps = 0): Promise<void> {
       apps = () => healthyApps(GREEN_APPS, tip());
       blueApps = () => healthyApps(BLUE_APPS, tip());
       records = () => recordsFromRemote(fixture);
@@ -436,7 +439,7 @@ spec:
     });
 
     test('rollback: all weight back to blue, verified; next checks sync again, then the weight steps start over', async () => {
-      await started(undefined, 3);
+      await started(NO_SOAK, 3);
       assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
       const back = await upgrade(fixture, ['rollback'], servers());
       assert.equal(back.code, 0, back.stderr);
@@ -456,7 +459,7 @@ spec:
     });
 
     test("rollback looks at blue's Argo CD first: one Degraded or gone stops it before anything moves; --force moves the traffic anyway", async () => {
-      await started(undefined, 3);
+      await started(NO_SOAK, 3);
       assert.deepEqual(remoteWeights(fixture), { blue: '229', green: '26' });
       const stateBefore = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
       const main = tip();
@@ -488,7 +491,7 @@ spec:
     });
 
     test("rollback: blue syncing does not stop it; blue's Argo CD not given, without its token, or refusing it stops it before anything moves", async () => {
-      await started(undefined, 3);
+      await started(NO_SOAK, 3);
       const stateBefore = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
       const main = tip();
       const unmoved = () => {
@@ -700,7 +703,7 @@ spec:
     });
 
     test('a weight step runs kaji synth once; one whose push landed before its in-place edit of platform.yaml is taken up', async () => {
-      await started(undefined, 2);
+      await started(NO_SOAK, 2);
       // kubectl, logging each kustomize run: one synth renders each service for each cluster once.
       const log = join(fixture.root, 'kubectl.log');
       const kubectl = join(fixture.root, 'bin', 'kubectl');
@@ -971,7 +974,7 @@ spec:
     });
 
     test('a rollback started and not verified is completed by rollback; next and finish refuse to move traffic forward meanwhile', async () => {
-      await started(undefined, 3);
+      await started(NO_SOAK, 3);
       const frozen = recordsFromRemote(fixture);
       records = () => frozen; // external-dns has not caught up with the rollback
       const stuck = await upgrade(fixture, ['rollback'], servers());
@@ -999,7 +1002,7 @@ spec:
     });
 
     test('a rollback refused before its commit (a branch this platform.yaml did not generate) is not recorded as started: next is not sent to rollback, and the next rollback looks at blue again', async () => {
-      await started(undefined, 3);
+      await started(NO_SOAK, 3);
       const before = state(fixture);
       // A colleague onboarded api with a newer platform.yaml: the rollback's regeneration would delete it.
       const clone = join(fixture.root, 'colleague');
@@ -1028,7 +1031,7 @@ spec:
     });
 
     test('Route 53 throttling (shared with external-dns) is waited out, not a failed step', async () => {
-      await started(undefined, 2);
+      await started(NO_SOAK, 2);
       await route53.close();
       route53 = await startRoute53(() => records(), 3, 4); // more refusals than the SDK's own 3 attempts
       const step = await upgrade(fixture, ['next'], servers());
@@ -1038,7 +1041,7 @@ spec:
     });
 
     test('a weight step refuses a manifest repository its platform.yaml did not generate (a service onboarded since): nothing is pushed', async () => {
-      await started(undefined, 2);
+      await started(NO_SOAK, 2);
       // A colleague onboarded api with a newer platform.yaml: its Application is on main, not in this platform.yaml.
       const clone = join(fixture.root, 'colleague');
       const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=c', '-c', 'user.email=c@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: clone, stdio: 'pipe' });
@@ -1057,7 +1060,7 @@ spec:
     });
 
     test('a weight step refuses weights on the branch it did not set (a hand edit, a rollback run elsewhere): nothing is pushed', async () => {
-      await started(undefined, 3);
+      await started(NO_SOAK, 3);
       const platformBefore = fixture.readPlatform();
       const stateBefore = readFileSync(join(fixture.platformDir, 'kaji-upgrade.json'), 'utf8');
       // On call, someone drains green for shop by hand.
@@ -1161,7 +1164,7 @@ spec:
     });
 
     test('a weight step waits for Route 53 without the lock: a rollback made meanwhile goes through, and the waiting run stops, recording nothing', async () => {
-      await started(undefined, 2);
+      await started(NO_SOAK, 2);
       // External-dns is slow: Route 53 keeps blue's weight, so weight step 1 waits there after its push.
       records = () => recordsFromRemote(fixture).filter((record) => record.setIdentifier === 'blue').map((record) => ({ ...record, weight: 255 }));
       let rollback: Promise<CliResult> | undefined;
