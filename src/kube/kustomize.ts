@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { splitDocuments } from './documents.js';
+import { renderedOnce } from './render-cache.js';
 import { runStoppable, StoppableRunError, type StoppableRun } from './stoppable.js';
 import { displayPath, fileLine } from './files.js';
 import { isObject } from './podspec.js';
@@ -183,7 +184,13 @@ export interface RemoteLoad extends LoadedValue {
  * reports it when it renders.
  */
 export async function remoteLoads(directory: string): Promise<RemoteLoad[]> {
+  return (await walkKustomizations(directory)).remote;
+}
+
+/** remoteLoads, and the local kustomization folders kustomize would build from (all it reads is in them: see render-cache.ts). */
+async function walkKustomizations(directory: string): Promise<{ remote: RemoteLoad[]; folders: string[] }> {
   const found: RemoteLoad[] = [];
+  const folders: string[] = [];
   // configurations: a kustomization reached through generators, transformers or validators, whose files configure them
   const pending = [{ directory: resolve(directory), configurations: false }];
   const seen = new Set<string>();
@@ -192,6 +199,7 @@ export async function remoteLoads(directory: string): Promise<RemoteLoad[]> {
     const file = kustomizationFile(current);
     if (seen.has(`${configurations} ${current}`) || !file) continue; // a manifest file, or a missing folder kubectl reports
     seen.add(`${configurations} ${current}`);
+    folders.push(current);
     const kustomization = await readKustomization(file);
     if (!kustomization) continue;
     const lines = new YamlLines(kustomization.text); // parsed only when something is found
@@ -217,7 +225,7 @@ export async function remoteLoads(directory: string): Promise<RemoteLoad[]> {
     }
     found.push(...here.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).flatMap(({ remote }) => remote));
   }
-  return found;
+  return { remote: found, folders };
 }
 
 /** A generators, transformers or validators entry written as YAML in place (kustomize reads it so before trying a path). */
@@ -302,10 +310,13 @@ export class RemoteLoadsError extends KustomizeError {
  * what it checks is what the repository holds.
  */
 export async function renderKustomization(directory: string, kubectl?: string): Promise<string> {
-  const remote = await remoteLoads(directory);
+  const { remote, folders } = await walkKustomizations(directory);
   if (remote.length > 0) throw new RemoteLoadsError(remote);
-  return runKubectlKustomize(directory, kubectl);
+  return renderedOnce(directory, folders, kubectlProgram(kubectl), () => runKubectlKustomize(directory, kubectl));
 }
+
+/** The kubectl that renders: --kubectl, else KAJI_KUBECTL, else kubectl from PATH. */
+const kubectlProgram = (given: string | undefined): string => given ?? process.env.KAJI_KUBECTL ?? 'kubectl';
 
 /**
  * kubectl is not there: the same for every kustomization, so a caller rendering many may stop at the first.
@@ -330,7 +341,7 @@ const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 async function runKubectlKustomize(directory: string, given: string | undefined): Promise<string> {
   let run: StoppableRun;
   try {
-    run = await runStoppable(given ?? process.env.KAJI_KUBECTL ?? 'kubectl', ['kustomize', directory], { maxOutputBytes: MAX_OUTPUT_BYTES });
+    run = await runStoppable(kubectlProgram(given), ['kustomize', directory], { maxOutputBytes: MAX_OUTPUT_BYTES });
   } catch (error) {
     if (!(error instanceof StoppableRunError)) throw error;
     if (error.errorCode !== 'ENOENT') throw new KustomizeError(`kubectl kustomize failed: ${error.message}`);

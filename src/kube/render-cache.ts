@@ -1,0 +1,102 @@
+// A kaji run renders the same kustomization more than once: blue's and green's
+// overlays are copies of each other, a release pushed after another re-checks
+// the service on the new base, each upgrade step renders the same commit again.
+// Within one process, a render is kept by what kustomize reads, and kubectl runs
+// only for what it has not rendered yet.
+//
+// What kustomize reads: under kubectl's load restrictor (root only, which kaji
+// never changes) a kustomization loads files only from its own folder and below,
+// and other folders only as kustomizations of their own. So the files under
+// each local kustomization folder reached, with each folder's place relative to
+// the one rendered, decide the output; where the tree is on disk does not (the
+// origin annotations kustomize can add name relative paths). A folder holding a
+// symbolic link or something other than files and folders, or too large to
+// read quickly, is rendered each time. A failed render is not kept: its message
+// names absolute paths, and it may have failed for a reason outside the files.
+import { createHash, type Hash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+
+/** Past these, reading the folders would cost more than kubectl saves. */
+const MAX_FILES = 2000;
+const MAX_BYTES = 32 * 1024 * 1024;
+/** The renders kept, in characters; the oldest go first. */
+const MAX_KEPT_CHARS = 64 * 1024 * 1024;
+
+const kept = new Map<string, Promise<string>>();
+const keptChars = new Map<string, number>();
+let totalKeptChars = 0;
+
+/**
+ * `render()`'s output for the kustomization in `directory` (building on
+ * `folders`, as the walk found them) with kubectl `program`: kept from an
+ * earlier render of the same files by the same program, or rendered now.
+ */
+export async function renderedOnce(directory: string, folders: readonly string[], program: string, render: () => Promise<string>): Promise<string> {
+  const key = await inputsDigest(directory, folders, program);
+  if (key === undefined) return render();
+  const earlier = kept.get(key);
+  if (earlier) return earlier;
+  const rendering = render();
+  kept.set(key, rendering); // a second render of the same files meanwhile waits for this one
+  try {
+    keep(key, (await rendering).length);
+  } catch (error) {
+    kept.delete(key);
+    throw error;
+  }
+  return rendering;
+}
+
+function keep(key: string, chars: number): void {
+  keptChars.set(key, chars);
+  totalKeptChars += chars;
+  for (const [oldest, size] of keptChars) {
+    if (totalKeptChars <= MAX_KEPT_CHARS) break;
+    kept.delete(oldest);
+    keptChars.delete(oldest);
+    totalKeptChars -= size;
+  }
+}
+
+/** A digest of the program and of every file under the folders, by path relative to `directory`; undefined: not to be kept. */
+async function inputsDigest(directory: string, folders: readonly string[], program: string): Promise<string | undefined> {
+  // A program named without a folder is found on PATH.
+  const hash = createHash('sha256').update(`${program}\0${program.includes(sep) ? '' : process.env.PATH}\0`);
+  const budget = { files: MAX_FILES, bytes: MAX_BYTES };
+  const places = folders.map((folder) => ({ folder, place: relative(resolve(directory), folder) })).sort((a, b) => (a.place < b.place ? -1 : a.place > b.place ? 1 : 0));
+  for (const { folder, place } of places) {
+    hash.update(`folder ${place}\0`);
+    if (!(await hashTree(hash, folder, '', budget))) return undefined;
+  }
+  return hash.digest('hex');
+}
+
+/** Adds each file under `folder` (its path under it and its bytes) to `hash`; false when the tree cannot be kept. */
+async function hashTree(hash: Hash, folder: string, under: string, budget: { files: number; bytes: number }): Promise<boolean> {
+  let entries;
+  try {
+    entries = await readdir(join(folder, under), { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = join(under, entry.name);
+    if (entry.isDirectory()) {
+      hash.update(`dir ${path}\0`);
+      if (!(await hashTree(hash, folder, path, budget))) return false;
+      continue;
+    }
+    if (!entry.isFile() || --budget.files < 0) return false;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(join(folder, path));
+    } catch {
+      return false;
+    }
+    budget.bytes -= bytes.length;
+    if (budget.bytes < 0) return false;
+    hash.update(`file ${path} ${bytes.length}\0`).update(bytes);
+  }
+  return true;
+}
