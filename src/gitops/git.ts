@@ -42,8 +42,8 @@
 // fatal: …"), not as git's argument list: that holds the temporary folder, gone by the
 // time the message is read, and flags that say nothing to the user (GitError.command
 // keeps it). Paths into the working tree are written as paths in the repository.
-import { realpathSync, rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -216,7 +216,8 @@ export class Workspace {
         ? { header: `basic ${basicAuth(TOKEN_USER, token)}`, secrets: [token] }
         : undefined;
     const context = gitContext(options.author ?? DEFAULT_AUTHOR, remote, auth, options.token);
-    const dir = await mkdtemp(join(tmpdir(), 'kaji-ws-'));
+    // Made synchronously: an interrupt between an asynchronous mkdtemp and removedAtExit would leave it behind.
+    const dir = mkdtempSync(join(tmpdir(), 'kaji-ws-'));
     const remove = removedAtExit(dir);
     const root = join(dir, 'tree');
     const shown = redact(options.source, context.secrets);

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync, unlinkSync, writevSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, unlinkSync, writevSync, writeSync } from 'node:fs';
 import { chmod, lstat, open, readFile, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -55,8 +55,12 @@ export async function writeFileAtomically(given: string, content: string | Chunk
   );
   temporaries.add(temporary);
   try {
-    if (typeof content === 'string') await writeFile(temporary, content, { mode });
-    else await writeChunks(temporary, content, mode);
+    // Made here, on the main thread, and only opened (never created) below: an interrupt's
+    // removal of temporaries runs on this thread too, so it either finds the file or comes
+    // before it, whereas a file created on libuv's threads could appear after that removal.
+    closeSync(openSync(temporary, 'w', mode));
+    if (typeof content === 'string') await writeFile(temporary, content, { flag: 'r+' });
+    else await writeChunks(temporary, content);
     await chmod(temporary, mode);
     if (options.unchangedFrom !== undefined) await refuseIfChanged(file, options.unchangedFrom);
     await rename(temporary, file);
@@ -182,8 +186,8 @@ const MAX_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
  * write per small chunk cost more in round trips than it gained. Pieces must
  * not change once handed on.
  */
-async function writeChunks(file: string, content: ChunkedContent, mode: number): Promise<void> {
-  const handle = await open(file, 'w', mode);
+async function writeChunks(file: string, content: ChunkedContent): Promise<void> {
+  const handle = await open(file, 'r+'); // made empty by the caller
   const writes: Promise<void>[] = [];
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
