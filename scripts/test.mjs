@@ -2,6 +2,8 @@
 // files of one folder together in one process, as many processes at a time as the machine
 // has cores. A process of its own per file cost 1-2 s of CPU before its first test (node,
 // tsx, kaji's modules), for 160 files, on a 2-core CI machine; a folder's files share that.
+// They share the process too: a test puts back what it changes in it (environment variables,
+// the working folder), and a module's state (kustomize's kept renders) outlives a file.
 // Node 20's default is one fewer process than cores: one at a time on a 2-core machine, while
 // much of a test's time is spent waiting on the git and kubectl processes it starts. Larger
 // folders start first: the last to start are short, so both cores stay busy to the end.
