@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { splitDocuments } from './documents.js';
@@ -7,7 +7,7 @@ import { renderedOnce } from './render-cache.js';
 import { runStoppable, StoppableRunError, type StoppableRun } from './stoppable.js';
 import { displayPath, fileLine } from './files.js';
 import { isObject } from './podspec.js';
-import type { JsonValue } from './types.js';
+import type { JsonObject, JsonValue } from './types.js';
 import { pathText, YamlLines, type PathSegment } from './yaml-lines.js';
 
 /** The file names kustomize accepts for a kustomization, in its order of preference. */
@@ -106,16 +106,29 @@ export async function readKustomization(
   let kustomization: JsonValue;
   try {
     text = await readFile(file, 'utf8');
-    kustomization = load(text) as JsonValue;
+    // As kustomize reads it: the first document, a key given twice holds its last value.
+    kustomization = loadAll(text, undefined, { json: true })[0] as JsonValue;
   } catch {
     return undefined;
   }
   if (!isObject(kustomization)) return undefined;
   const loads = loadedValues(kustomization, KUSTOMIZATION_LOADS);
-  const entries = loads.flatMap(({ path: [field, index], value }) =>
-    KUSTOMIZATION_ENTRY_FIELDS.some((name) => name === field) ? [{ field: field as KustomizationEntry['field'], index: index as number, entry: value }] : [],
-  );
-  return { text, component: kustomization.kind === 'Component', entries, loads };
+  const entries = loads.flatMap(({ path: [written, index], value }) => {
+    const field = KUSTOMIZATION_ENTRY_FIELDS.find((name) => sameField(name, String(written)));
+    return field ? [{ field, index: index as number, entry: value }] : [];
+  });
+  return { text, component: fieldOf(kustomization, 'kind')?.[1] === 'Component', entries, loads };
+}
+
+/**
+ * kustomize decodes a kustomization as Go's encoding/json does: a key names a field whatever
+ * its letter case (`Resources:` is `resources:`), and of two such keys the later one holds.
+ */
+const sameField = (field: string, key: string): boolean => field.toLowerCase() === key.toLowerCase();
+
+/** A mapping's key (as written) and value for `field`, matched as kustomize matches it (see sameField). */
+function fieldOf(node: JsonObject, field: string): [string, JsonValue] | undefined {
+  return Object.entries(node).findLast(([key]) => sameField(field, key));
 }
 
 function loadedValues(root: JsonValue, fields: readonly LoadedField[]): LoadedValue[] {
@@ -126,9 +139,9 @@ function loadedValues(root: JsonValue, fields: readonly LoadedField[]): LoadedVa
 function stringsUnder(node: JsonValue | undefined, steps: readonly string[], path: PathSegment[]): { path: PathSegment[]; value: string }[] {
   const [step, ...rest] = steps;
   if (step === undefined) return typeof node === 'string' ? [{ path, value: node }] : [];
-  const key = step.endsWith('[]') ? step.slice(0, -2) : step;
-  const child = isObject(node) ? node[key] : undefined;
-  if (key === step) return stringsUnder(child, rest, [...path, key]);
+  const field = step.endsWith('[]') ? step.slice(0, -2) : step;
+  const [key, child] = (isObject(node) ? fieldOf(node, field) : undefined) ?? [field, undefined];
+  if (field === step) return stringsUnder(child, rest, [...path, key]);
   return Array.isArray(child) ? child.flatMap((item, index) => stringsUnder(item, rest, [...path, key, index])) : [];
 }
 
@@ -187,12 +200,25 @@ export async function remoteLoads(directory: string): Promise<RemoteLoad[]> {
   return (await walkKustomizations(directory)).remote;
 }
 
-/** remoteLoads, and the local kustomization folders kustomize would build from (all it reads is in them: see render-cache.ts). */
-async function walkKustomizations(directory: string): Promise<{ remote: RemoteLoad[]; folders: string[] }> {
+/**
+ * What the walk of a kustomization found: remoteLoads; the local kustomization folders kustomize
+ * builds from (all it reads is in them: see render-cache.ts), by their real paths, as kustomize
+ * follows symbolic links before it climbs `..`; and whether that list is certain to be whole.
+ */
+interface KustomizationWalk {
+  readonly remote: RemoteLoad[];
+  readonly root: string;
+  readonly folders: string[];
+  readonly whole: boolean;
+}
+
+async function walkKustomizations(directory: string): Promise<KustomizationWalk> {
   const found: RemoteLoad[] = [];
   const folders: string[] = [];
+  let whole = true;
+  const root = await realpath(directory).catch(() => resolve(directory));
   // configurations: a kustomization reached through generators, transformers or validators, whose files configure them
-  const pending = [{ directory: resolve(directory), configurations: false }];
+  const pending = [{ directory: root, configurations: false }];
   const seen = new Set<string>();
   while (pending.length > 0) {
     const { directory: current, configurations } = pending.shift()!;
@@ -201,21 +227,30 @@ async function walkKustomizations(directory: string): Promise<{ remote: RemoteLo
     seen.add(`${configurations} ${current}`);
     folders.push(current);
     const kustomization = await readKustomization(file);
-    if (!kustomization) continue;
+    if (!kustomization) {
+      whole = false; // what it builds on is not known (kubectl reports it, or renders it after all)
+      continue;
+    }
     const lines = new YamlLines(kustomization.text); // parsed only when something is found
     // What this kustomization has fetched, in the order of the lines that name it.
     const here: { line?: number; remote: RemoteLoad[] }[] = [];
     for (const loaded of kustomization.loads) {
-      const configures = loaded.loads === 'kustomization' && (configurations || PLUGIN_ENTRY_FIELDS.some((field) => field === loaded.path[0]));
+      const configures = loaded.loads === 'kustomization' && (configurations || PLUGIN_ENTRY_FIELDS.some((field) => sameField(field, String(loaded.path[0]))));
       // Written in place, a configuration may hold a URL of its own: only its fields are judged.
       const inline = configures ? configurationsWrittenIn(loaded.value) : undefined;
+      // An entry that reads as YAML and names a path too: kustomize may take either.
+      if (inline && existsSync(resolve(current, loaded.value))) whole = false;
       let remote: RemoteLoad[];
       if (inline) {
         remote = inline.flatMap((configuration) => remoteLoadsOf(configuration).map((value) => ({ ...value, file, line: lines.lineOf(loaded.path) })));
       } else if (isFetched(loaded)) {
         remote = [{ ...loaded, file, line: lines.lineOf(loaded.path), field: fieldName(loaded.path) }];
       } else if (loaded.loads === 'kustomization') {
-        const target = resolve(current, loaded.value);
+        const target = await realpath(resolve(current, loaded.value)).catch(() => undefined);
+        if (target === undefined) {
+          whole = false; // nothing there (kubectl reports it), or a link to nothing
+          continue;
+        }
         pending.push({ directory: target, configurations: configures });
         remote = configures ? await remoteLoadsInConfigurationFile(target) : [];
       } else {
@@ -225,7 +260,7 @@ async function walkKustomizations(directory: string): Promise<{ remote: RemoteLo
     }
     found.push(...here.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).flatMap(({ remote }) => remote));
   }
-  return { remote: found, folders };
+  return { remote: found, root, folders, whole };
 }
 
 /** A generators, transformers or validators entry written as YAML in place (kustomize reads it so before trying a path). */
@@ -310,9 +345,10 @@ export class RemoteLoadsError extends KustomizeError {
  * what it checks is what the repository holds.
  */
 export async function renderKustomization(directory: string, kubectl?: string): Promise<string> {
-  const { remote, folders } = await walkKustomizations(directory);
-  if (remote.length > 0) throw new RemoteLoadsError(remote);
-  return renderedOnce(directory, folders, kubectlProgram(kubectl), () => runKubectlKustomize(directory, kubectl));
+  const walk = await walkKustomizations(directory);
+  if (walk.remote.length > 0) throw new RemoteLoadsError(walk.remote);
+  const render = () => runKubectlKustomize(directory, kubectl);
+  return walk.whole ? renderedOnce(walk.root, walk.folders, kubectlProgram(kubectl), render) : render();
 }
 
 /** The kubectl that renders: --kubectl, else KAJI_KUBECTL, else kubectl from PATH. */

@@ -9,13 +9,15 @@
 // and other folders only as kustomizations of their own. So the files under
 // each local kustomization folder reached, with each folder's place relative to
 // the one rendered, decide the output; where the tree is on disk does not (the
-// origin annotations kustomize can add name relative paths). A folder holding a
-// symbolic link or something other than files and folders, or too large to
-// read quickly, is rendered each time. A failed render is not kept: its message
-// names absolute paths, and it may have failed for a reason outside the files.
+// origin annotations kustomize can add name relative paths). Rendered each time:
+// a folder holding a symbolic link or something other than files and folders,
+// or too large to read quickly; a kustomization whose folders the walk cannot
+// be sure of (kustomize.ts: walkKustomizations). Not kept: a failed render
+// (its message names absolute paths, and it may have failed for a reason
+// outside the files), and one whose files changed while kubectl read them.
 import { createHash, type Hash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** Past these, reading the folders would cost more than kubectl saves. */
 const MAX_FILES = 2000;
@@ -29,8 +31,9 @@ let totalKeptChars = 0;
 
 /**
  * `render()`'s output for the kustomization in `directory` (building on
- * `folders`, as the walk found them) with kubectl `program`: kept from an
- * earlier render of the same files by the same program, or rendered now.
+ * `folders`, as the walk found them, all by their real paths) with kubectl
+ * `program`: kept from an earlier render of the same files by the same
+ * program, or rendered now.
  */
 export async function renderedOnce(directory: string, folders: readonly string[], program: string, render: () => Promise<string>): Promise<string> {
   const key = await inputsDigest(directory, folders, program);
@@ -39,13 +42,17 @@ export async function renderedOnce(directory: string, folders: readonly string[]
   if (earlier) return earlier;
   const rendering = render();
   kept.set(key, rendering); // a second render of the same files meanwhile waits for this one
+  let output: string;
   try {
-    keep(key, (await rendering).length);
+    output = await rendering;
   } catch (error) {
     kept.delete(key);
     throw error;
   }
-  return rendering;
+  // Files changed while kubectl read them: its output may be of either content, so none is kept.
+  if ((await inputsDigest(directory, folders, program)) === key) keep(key, output.length);
+  else kept.delete(key);
+  return output;
 }
 
 function keep(key: string, chars: number): void {
@@ -61,8 +68,9 @@ function keep(key: string, chars: number): void {
 
 /** A digest of the program and of every file under the folders, by path relative to `directory`; undefined: not to be kept. */
 async function inputsDigest(directory: string, folders: readonly string[], program: string): Promise<string | undefined> {
-  // A program named without a folder is found on PATH.
-  const hash = createHash('sha256').update(`${program}\0${program.includes(sep) ? '' : process.env.PATH}\0`);
+  // A program named without a folder is found on PATH; one with a relative folder, from the working folder.
+  const found = isAbsolute(program) ? '' : program.includes(sep) ? process.cwd() : `${process.env.PATH} ${process.cwd()}`;
+  const hash = createHash('sha256').update(`${program}\0${found}\0`);
   const budget = { files: MAX_FILES, bytes: MAX_BYTES };
   const places = folders.map((folder) => ({ folder, place: relative(resolve(directory), folder) })).sort((a, b) => (a.place < b.place ? -1 : a.place > b.place ? 1 : 0));
   for (const { folder, place } of places) {

@@ -2,9 +2,9 @@
 // a kubectl that logs each run, then runs the real one, counts them.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { renderKustomization, KustomizeError } from '../../src/kube/kustomize.js';
+import { renderKustomization, KustomizeError, RemoteLoadsError } from '../../src/kube/kustomize.js';
 import { hasKubectl, tempTree } from '../support/files.js';
 
 const CONFIG_MAP = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {key: value}\n`;
@@ -85,6 +85,35 @@ describe('renderKustomization keeps what it rendered', { skip: !hasKubectl && 'n
       const first = await renderKustomization(overlay, kubectl);
       assert.equal(await renderKustomization(overlay, kubectl), first);
       assert.equal(runs().length, 4);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('kustomizations as kustomize reads them: keys in any letter case, a key given twice, a second document; a folder reached through a link', async () => {
+    const { tree, kubectl, runs } = platformTree('spelled');
+    const overlay = tree.path('apps/web/overlays/blue');
+    const editBase = (name: string) => writeFileSync(tree.path('apps/web/base/config.yaml'), CONFIG_MAP(name));
+    try {
+      for (const [i, text] of ['Resources: [../../base]\n', 'resources: []\nnamePrefix: x-\nresources: [../../base]\n', 'resources: [../../base]\n---\nnamePrefix: x-\n'].entries()) {
+        writeFileSync(tree.path('apps/web/overlays/blue/kustomization.yaml'), text);
+        editBase(`before-${i}`);
+        await renderKustomization(overlay, kubectl);
+        editBase(`after-${i}`);
+        assert.match(await renderKustomization(overlay, kubectl), new RegExp(`name: (x-)?after-${i}`), text);
+      }
+      assert.equal(runs().length, 6, 'each edit of the base renders again');
+      writeFileSync(tree.path('apps/web/overlays/blue/kustomization.yaml'), 'RESOURCES: [http://127.0.0.1:9/more.yaml]\n');
+      await assert.rejects(renderKustomization(overlay, kubectl), RemoteLoadsError);
+      assert.equal(runs().length, 6, 'refused, not fetched');
+
+      // kustomize climbs `..` from where a link leads, not from the link.
+      writeFileSync(tree.path('apps/web/overlays/blue/kustomization.yaml'), 'resources: [../../base]\n');
+      mkdirSync(tree.path('links'));
+      symlinkSync(overlay, tree.path('links/blue'));
+      await renderKustomization(tree.path('links/blue'), kubectl);
+      editBase('through-the-link');
+      assert.match(await renderKustomization(tree.path('links/blue'), kubectl), /name: through-the-link/);
     } finally {
       tree.cleanup();
     }
