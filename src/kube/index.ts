@@ -17,7 +17,7 @@ export { displayPath, isInside, shellWord, fileLine, writeFileAtomically, FILE_C
 export { atExit, type ExitStep } from './exit.js';
 export { runStoppable, StoppableRunError, type StoppableRun, type StoppableOptions } from './stoppable.js';
 export { didYouMean } from './suggest.js';
-export { setOwn, emptyRecord } from './records.js';
+export { setOwn, emptyRecord, compareCodePoints } from './records.js';
 export { jsonEqual } from './json-equal.js';
 export { valueAt, objectAt, arrayAt, stringAt, objectsAt, stringsAt, valueText } from './fields.js';
 export { YamlLines, lineOfPath, pathText } from './yaml-lines.js';

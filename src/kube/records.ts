@@ -12,3 +12,8 @@ export function setOwn<T>(record: { [key: string]: T }, key: string, value: T): 
 export function emptyRecord<T>(): { [key: string]: T } {
   return Object.create(null) as { [key: string]: T };
 }
+
+/** Code-point order, as Go sorts map keys (independent of locale). */
+export function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

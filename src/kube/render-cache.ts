@@ -18,6 +18,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { compareCodePoints } from './records.js';
 
 /** Past these, reading the folders would cost more than kubectl saves. */
 const MAX_FILES = 2000;
@@ -25,9 +26,9 @@ const MAX_BYTES = 32 * 1024 * 1024;
 /** The renders kept, in characters; the oldest go first. */
 const MAX_KEPT_CHARS = 64 * 1024 * 1024;
 
-const kept = new Map<string, Promise<string>>();
-const keptChars = new Map<string, number>();
-let totalKeptChars = 0;
+/** Renders under way and kept, by key, oldest first; `chars` is set once one is kept. */
+const renders = new Map<string, { readonly output: Promise<string>; chars?: number }>();
+let keptChars = 0;
 
 /**
  * `render()`'s output for the kustomization in `directory` (building on
@@ -38,31 +39,32 @@ let totalKeptChars = 0;
 export async function renderedOnce(directory: string, folders: readonly string[], program: string, render: () => Promise<string>): Promise<string> {
   const key = await inputsDigest(directory, folders, program);
   if (key === undefined) return render();
-  const earlier = kept.get(key);
-  if (earlier) return earlier;
-  const rendering = render();
-  kept.set(key, rendering); // a second render of the same files meanwhile waits for this one
+  const earlier = renders.get(key);
+  if (earlier) return earlier.output;
+  const rendering: { readonly output: Promise<string>; chars?: number } = { output: render() };
+  renders.set(key, rendering); // a second render of the same files meanwhile waits for this one
   let output: string;
   try {
-    output = await rendering;
+    output = await rendering.output;
   } catch (error) {
-    kept.delete(key);
+    renders.delete(key);
     throw error;
   }
   // Files changed while kubectl read them: its output may be of either content, so none is kept.
-  if ((await inputsDigest(directory, folders, program)) === key) keep(key, output.length);
-  else kept.delete(key);
+  if ((await inputsDigest(directory, folders, program)) !== key) renders.delete(key);
+  else keep(rendering, output.length);
   return output;
 }
 
-function keep(key: string, chars: number): void {
-  keptChars.set(key, chars);
-  totalKeptChars += chars;
-  for (const [oldest, size] of keptChars) {
-    if (totalKeptChars <= MAX_KEPT_CHARS) break;
-    kept.delete(oldest);
-    keptChars.delete(oldest);
-    totalKeptChars -= size;
+/** Counts a render as kept, then lets the oldest kept ones go while past MAX_KEPT_CHARS. */
+function keep(rendering: { chars?: number }, chars: number): void {
+  rendering.chars = chars;
+  keptChars += chars;
+  for (const [key, { chars: size }] of renders) {
+    if (keptChars <= MAX_KEPT_CHARS) break;
+    if (size === undefined) continue; // under way
+    renders.delete(key);
+    keptChars -= size;
   }
 }
 
@@ -72,7 +74,7 @@ async function inputsDigest(directory: string, folders: readonly string[], progr
   const found = isAbsolute(program) ? '' : program.includes(sep) ? process.cwd() : `${process.env.PATH} ${process.cwd()}`;
   const hash = createHash('sha256').update(`${program}\0${found}\0`);
   const budget = { files: MAX_FILES, bytes: MAX_BYTES };
-  const places = folders.map((folder) => ({ folder, place: relative(resolve(directory), folder) })).sort((a, b) => (a.place < b.place ? -1 : a.place > b.place ? 1 : 0));
+  const places = folders.map((folder) => ({ folder, place: relative(resolve(directory), folder) })).sort((a, b) => compareCodePoints(a.place, b.place));
   for (const { folder, place } of places) {
     hash.update(`folder ${place}\0`);
     if (!(await hashTree(hash, folder, '', budget))) return undefined;
@@ -88,7 +90,7 @@ async function hashTree(hash: Hash, folder: string, under: string, budget: { fil
   } catch {
     return false;
   }
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const entry of entries.sort((a, b) => compareCodePoints(a.name, b.name))) {
     const path = join(under, entry.name);
     if (entry.isDirectory()) {
       hash.update(`dir ${path}\0`);

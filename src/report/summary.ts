@@ -2,6 +2,7 @@
 // an audit, counts as Polaris makes them, and `--only-show-failed-tests`.
 import { countResults as countPolicyResults, outcomeOf, type Outcome } from '../policy/score.js';
 import { keepMessages } from '../policy/filter.js';
+import { compareCodePoints } from '../kube/records.js';
 import type { AuditData, Result, ResultMessage, ResultSet } from '../policy/types.js';
 
 export { outcomeOf, type Outcome };
@@ -27,10 +28,7 @@ export interface ResultCounts {
   readonly total: number;
 }
 
-/** Code-point order, as Go sorts map keys (independent of locale). */
-export function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareCodePoints };
 
 /** The messages of a result set, ordered by check ID (the order Polaris's JSON lists them in). */
 export function sortedMessages(set: ResultSet | null | undefined): ResultMessage[] {
