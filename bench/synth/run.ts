@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
+import { parseSummary } from '../../src/dashboard/index.js';
 import { refuseStaleBuild } from '../stale-build.js';
 
 const servicesArg = process.argv.indexOf('--services');
@@ -28,14 +29,6 @@ interface Timed {
   readonly findings: string;
 }
 
-/** What the bench reads of out/summary.json. */
-interface Summary {
-  readonly clusters: readonly { readonly services: readonly unknown[] }[];
-  readonly dangers: number;
-  readonly problems: number;
-  readonly cdk?: { readonly problem?: string | null };
-}
-
 async function timeSynth(directory: string, out: string): Promise<Timed> {
   const started = performance.now();
   const child = spawn(process.execPath, [KAJI, 'synth', directory, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -44,9 +37,10 @@ async function timeSynth(directory: string, out: string): Promise<Timed> {
   const [code] = (await once(child, 'close')) as [number | null];
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0 && code !== 1) throw new Error(`kaji synth ${directory} exited ${code}: ${stderr}`);
-  const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as Summary;
-  const problem = summary.cdk?.problem;
-  const cdk = problem === undefined || problem === null ? '' : ` (one is the CDK app's: ${problem.slice(0, 160)})`;
+  const written: { cdk?: { problem?: string | null } } = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+  const summary = parseSummary(written, 'summary.json');
+  const problem = written.cdk?.problem;
+  const cdk = problem ? ` (one is the CDK app's: ${problem.slice(0, 160)})` : '';
   const findings = `${summary.dangers} dangers, ${summary.problems} problems${cdk}`;
   return { seconds, services: summary.clusters[0]?.services.length ?? 0, clusters: summary.clusters.length, findings };
 }
