@@ -48,6 +48,9 @@ process.on('exit', () => rmSync(entries, { recursive: true, force: true }));
 const files = byFolder(given.length > 0 ? given : allTestFiles()).map((folder) => entryOf(folder, entries));
 // Asked here once rather than by each of the ~100 files that skip without kubectl (test/support/files.ts).
 process.env.KAJI_TEST_HAS_KUBECTL ??= hasKubectl ? 'yes' : 'no';
+// Started from inside a test (`node --test`, npm test from a test), the variable that marks a
+// test's process would make run() run nothing and pass; this script is always a top-level run.
+delete process.env.NODE_TEST_CONTEXT;
 const tests = run({ files, concurrency: Math.max(2, availableParallelism()) });
 tests.on('test:fail', () => {
   process.exitCode = 1;
