@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { load, loadAll } from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
 import { splitDocuments } from './documents.js';
 import { renderedOnce } from './render-cache.js';
 import { runStoppable, StoppableRunError, type StoppableRun } from './stoppable.js';
@@ -93,6 +94,18 @@ export interface KustomizationEntry {
 }
 
 /**
+ * A kustomization's value as kustomize reads it: its first document only (what
+ * follows is never parsed, so it may even be broken YAML), a key given twice
+ * holding its last value, `<<` merging. Throws when that document is not YAML.
+ */
+function firstDocument(text: string): JsonValue {
+  const [first] = parseAllDocuments(text, { uniqueKeys: false, merge: true });
+  if (first === undefined) return null;
+  if (first.errors.length > 0) throw first.errors[0];
+  return first.toJS() as JsonValue;
+}
+
+/**
  * A kustomization file's text, whether it is a Component (`kind: Component`:
  * kustomize takes it under components only, and other kustomizations never
  * there), its resources, bases and components entries, and every value it has
@@ -106,8 +119,7 @@ export async function readKustomization(
   let kustomization: JsonValue;
   try {
     text = await readFile(file, 'utf8');
-    // As kustomize reads it: the first document, a key given twice holds its last value.
-    kustomization = loadAll(text, undefined, { json: true })[0] as JsonValue;
+    kustomization = firstDocument(text);
   } catch {
     return undefined;
   }

@@ -90,22 +90,22 @@ describe('renderKustomization keeps what it rendered', { skip: !hasKubectl && 'n
     }
   });
 
-  test('kustomizations as kustomize reads them: keys in any letter case, a key given twice, a second document; a folder reached through a link', async () => {
+  test('kustomizations as kustomize reads them: keys in any letter case, a key given twice, a second document (not even YAML); a folder reached through a link', async () => {
     const { tree, kubectl, runs } = platformTree('spelled');
     const overlay = tree.path('apps/web/overlays/blue');
     const editBase = (name: string) => writeFileSync(tree.path('apps/web/base/config.yaml'), CONFIG_MAP(name));
     try {
-      for (const [i, text] of ['Resources: [../../base]\n', 'resources: []\nnamePrefix: x-\nresources: [../../base]\n', 'resources: [../../base]\n---\nnamePrefix: x-\n'].entries()) {
+      for (const [i, text] of ['Resources: [../../base]\n', 'resources: []\nnamePrefix: x-\nresources: [../../base]\n', 'resources: [../../base]\n---\nnamePrefix: x-\n', 'resources: [../../base]\n---\n: [not yaml\n'].entries()) {
         writeFileSync(tree.path('apps/web/overlays/blue/kustomization.yaml'), text);
         editBase(`before-${i}`);
         await renderKustomization(overlay, kubectl);
         editBase(`after-${i}`);
         assert.match(await renderKustomization(overlay, kubectl), new RegExp(`name: (x-)?after-${i}`), text);
       }
-      assert.equal(runs().length, 6, 'each edit of the base renders again');
-      writeFileSync(tree.path('apps/web/overlays/blue/kustomization.yaml'), 'RESOURCES: [http://127.0.0.1:9/more.yaml]\n');
+      assert.equal(runs().length, 8, 'each edit of the base renders again');
+      writeFileSync(tree.path('apps/web/overlays/blue/kustomization.yaml'), 'RESOURCES: [http://127.0.0.1:9/more.yaml]\n---\n: [not yaml\n');
       await assert.rejects(renderKustomization(overlay, kubectl), RemoteLoadsError);
-      assert.equal(runs().length, 6, 'refused, not fetched');
+      assert.equal(runs().length, 8, 'refused, not fetched');
 
       // kustomize climbs `..` from where a link leads, not from the link.
       writeFileSync(tree.path('apps/web/overlays/blue/kustomization.yaml'), 'resources: [../../base]\n');
