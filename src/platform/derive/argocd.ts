@@ -14,7 +14,7 @@
 //   are deployed, each bound to its own project;
 // - removing a service removes its file; the root application prunes the
 //   Application, whose finalizer removes the service's objects.
-import type { JsonObject } from '../../kube/index.js';
+import { compareCodePoints, type JsonObject } from '../../kube/index.js';
 import { TENANT_FORBIDDEN_KINDS } from '../boundaries/index.js';
 import { ARGOCD_TEAM_ACTIONS, KAJI_NAMESPACE, type ArgoCdTeamAction, type ClusterDefinition, type PlatformDefinition, type ServiceDefinition } from '../types.js';
 import { WEBHOOK_KINDS } from './components/webhook.js';
@@ -224,7 +224,7 @@ export function platformProject(
 ): JsonObject {
   const kinds = new Map<string, GroupKind>();
   for (const kind of [{ group: '', kind: 'Namespace' }, ...clusterScopedKinds]) kinds.set(`${kind.group}/${kind.kind}`, kind);
-  const sortedKinds = [...kinds.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, kind]) => kind);
+  const sortedKinds = [...kinds.entries()].sort(([a], [b]) => compareCodePoints(a, b)).map(([, kind]) => kind);
   const destinations = [...new Set([KAJI_NAMESPACE, ...namespaces])].sort();
   return {
     apiVersion: 'argoproj.io/v1alpha1',

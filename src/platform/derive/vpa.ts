@@ -21,7 +21,7 @@
 // Each VPA carries `kaji.dev/cluster`: `kaji rightsize` sizes a value only on
 // the recommendations of the clusters whose overlay runs it.
 import { createHash } from 'node:crypto';
-import { isObject, type JsonObject, type JsonValue } from '../../kube/index.js';
+import { compareCodePoints, isObject, type JsonObject, type JsonValue } from '../../kube/index.js';
 import type { ClusterDefinition, ServiceDefinition } from '../types.js';
 import type { GroupKind } from './argocd.js';
 import { serviceLabels } from './names.js';
@@ -69,7 +69,7 @@ export function recommendedWorkloads(objects: readonly JsonObject[]): WorkloadRe
     if (scaledOn.length === VPA_RESOURCES.length) continue;
     found.set(`${kind}/${name}`, { apiVersion: 'apps/v1', kind, name, ...(scaledOn.length > 0 ? { scaledOn } : {}) });
   }
-  return [...found.values()].sort((a, b) => compare(a.kind, b.kind) || compare(a.name, b.name));
+  return [...found.values()].sort((a, b) => compareCodePoints(a.kind, b.kind) || compareCodePoints(a.name, b.name));
 }
 
 /**
@@ -142,8 +142,4 @@ export function verticalPodAutoscalerObject(service: ServiceDefinition, cluster:
       },
     },
   };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

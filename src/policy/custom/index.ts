@@ -7,7 +7,7 @@
 // validated (JSON Schema 2019-09 with `resourceMinimum` / `resourceMaximum`).
 // `additionalSchemas` require, per kind, at least one object of that kind in
 // the same namespace that validates.
-import { apiGroupOf, didYouMean, isObject, splitGroupKind, valueText, type JsonObject, type JsonValue } from '../../kube/index.js';
+import { apiGroupOf, compareCodePoints, didYouMean, isObject, splitGroupKind, valueText, type JsonObject, type JsonValue } from '../../kube/index.js';
 import { ConfigError } from '../errors.js';
 import { HANDLED_TARGETS, type CheckDefinition, type CheckInput, type IncludeExclude, type PatchOperation, type RelatedObjects } from '../types.js';
 import { GoTemplateError, parseGoTemplate, type GoTemplate } from './gotemplate.js';
@@ -274,7 +274,7 @@ function readAdditionalSchemas(entry: JsonObject, where: string, compiler: Schem
       }
     }
   }
-  return [...sources.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...sources.entries()].sort(([a], [b]) => compareCodePoints(a, b));
 }
 
 /** Parses the template; a schema without template actions is also compiled now, so its problems surface at load time. */
