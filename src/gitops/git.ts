@@ -379,17 +379,20 @@ export class Workspace {
   /**
    * The commits of the base (HEAD) after `since`, newest first, each with the values of its
    * trailers of key `trailer`: those after the commit `since.commit` when the base's history holds
-   * it, else (no commit given, or one not of the base) those committed after `since.time`. A
+   * it, else (no commit given, or one not of the base) those committed after `since.time` or in
+   * its second (committer dates have whole seconds; one commit too many errs on the safe side). A
    * shallow clone's history is deepened (`git fetch --deepen`, doubling) until it reaches there,
    * or fetched whole when the server cannot deepen or sends nothing more.
    */
   async commitsAfter(since: { readonly commit?: string; readonly time: string }, trailer: string): Promise<BaseCommit[]> {
     const present = async (commit: string) => (await this.#git(['cat-file', '-e', `${commit}^{commit}`]).then(() => true, () => false));
     const committed = async (commit: string) => (await this.#git(['log', '-1', '--format=%cI', commit])).trim();
+    // Committer dates are whole seconds: a commit of the second `since.time` falls in may be later, so it counts as after.
+    const sinceSecond = Math.floor(Date.parse(since.time) / 1000) * 1000;
     const reached = async () =>
       since.commit !== undefined && (await present(since.commit))
         ? true
-        : (await Promise.all((await this.#shallowFile()).commits.map(committed))).every((date) => Date.parse(date) < Date.parse(since.time));
+        : (await Promise.all((await this.#shallowFile()).commits.map(committed))).every((date) => Date.parse(date) < sinceSecond);
     const doing = `fetching the history of ${this.base} of ${this.source}`;
     const base = `+refs/heads/${this.base}:refs/remotes/origin/${this.base}`;
     for (let depth = 1; (await this.#isShallow()) && !(await reached()); depth *= 2) {
@@ -411,7 +414,7 @@ export class Workspace {
         const [sha = '', date = '', subject = '', values = ''] = entry.split('\0');
         return { sha, committed: date, subject, trailers: values.split('\x01').map((value) => value.trim()).filter((value) => value !== '') };
       })
-      .filter((commit) => ofBase || Date.parse(commit.committed) > Date.parse(since.time));
+      .filter((commit) => ofBase || Date.parse(commit.committed) >= sinceSecond);
   }
 
   /** The text of `path` (in the repository) at `commit`, from what the clone holds (no network); undefined where git cannot read it there (no such file). */

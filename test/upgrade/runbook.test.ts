@@ -1212,9 +1212,11 @@ spec:
       assert.equal(state(other).done['weight-1'], undefined, 'the step is not recorded');
       assert.deepEqual(state(other).weights, { blue: 255, green: 0 });
 
-      // A state file of an earlier kaji, without commits: the time of the last step verified stands in.
+      // A state file of an earlier kaji, without commits: the time of the last step verified stands in,
+      // here in the second the rollback was committed in, after it by the clock (committer dates are whole seconds).
       const old = JSON.parse(before);
       delete old.commits;
+      old.done.sync = new Date(Date.parse(fixture.git('log', '-1', '--format=%cI', rolledBack)) + 999).toISOString();
       writeFileSync(join(other.platformDir, 'kaji-upgrade.json'), JSON.stringify(old));
       const unknown = await upgrade(other, ['next'], servers());
       assert.equal(unknown.code, 2, unknown.stderr);
