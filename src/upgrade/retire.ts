@@ -41,7 +41,7 @@ import { branchWeights } from './branch-weights.js';
 import { StepFailedError, UpgradeError } from './errors.js';
 import { setClusterRetiring } from './platform-edit.js';
 import { releasePlatformChange, type ReleaseOptions, type ReleaseResult } from './release.js';
-import { hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
+import { route53Client, zoneRecordsPoller, type Route53Options } from './route53.js';
 import { formatDuration, waitUntil } from './wait.js';
 
 export type RetireOptions = Pick<ReleaseOptions, 'title' | 'trailers' | 'manifests' | 'base' | 'attempts' | 'kubectl' | 'author' | 'onProgress' | 'beforeLive'>;
@@ -109,17 +109,14 @@ export async function waitUntilRecordsGone(platform: PlatformDefinition, cluster
   const what = `${cluster}'s Argo CD to prune its Applications and its external-dns to delete their records`;
   const client = route53Client(options.route53 ?? {});
   try {
-    const zone = await hostedZoneOf(client, platform.platform.domain, options.route53 ?? {});
+    const poll = zoneRecordsPoller(client, platform.platform.domain, { ...options.route53, ownership: true });
+    let zone = '';
     await waitUntil(
       async () => {
-        let records;
-        try {
-          records = await weightedRecords(client, zone, { ownership: true });
-        } catch (error) {
-          if (error instanceof Route53BusyError) return { done: false, summary: `Route 53 is throttling (${error.message}): asking again`, waiting: [] };
-          throw error;
-        }
-        const left = records.filter((record) => record.setIdentifier === cluster).map((record) => `${record.name} ${record.type} ${cluster} (weight ${record.weight})`);
+        const seen = await poll();
+        if (!('records' in seen)) return seen;
+        zone = seen.zone;
+        const left = seen.records.filter((record) => record.setIdentifier === cluster).map((record) => `${record.name} ${record.type} ${cluster} (weight ${record.weight})`);
         return { done: left.length === 0, summary: `Route 53 zone ${zone}: ${left.length} record(s) of ${cluster} left`, waiting: left };
       },
       {

@@ -4,6 +4,7 @@
 // has a record of each, at the weights platform.yaml now says.
 import { ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client, type RRType } from '@aws-sdk/client-route-53';
 import { StepFailedError, UpgradeError } from './errors.js';
+import type { Probe } from './wait.js';
 
 export interface Route53Options {
   /** The hosted zone id (Z…); @default the public zone named after the platform domain */
@@ -58,6 +59,30 @@ export async function weightedRecords(client: Route53Client, zoneId: string, opt
     if (!page.IsTruncated) return records;
     next = { StartRecordName: page.NextRecordName, StartRecordType: page.NextRecordType, StartRecordIdentifier: page.NextRecordIdentifier };
   }
+}
+
+/** What one poll of a wait read: the zone and its weighted records. */
+export interface ZoneRecords {
+  readonly zone: string;
+  readonly records: readonly WeightedRecord[];
+}
+
+/**
+ * One poll after another of the platform zone's weighted records, for a wait:
+ * the zone is looked up on the first poll Route 53 answers, and a poll it
+ * throttles (either request) is a Probe not done, for the wait to ask again.
+ */
+export function zoneRecordsPoller(client: Route53Client, domain: string, options: Route53Options & { readonly ownership?: boolean }): () => Promise<ZoneRecords | Probe> {
+  let zone: string | undefined;
+  return async () => {
+    try {
+      zone ??= await hostedZoneOf(client, domain, options);
+      return { zone, records: await weightedRecords(client, zone, { ownership: options.ownership }) };
+    } catch (error) {
+      if (error instanceof Route53BusyError) return { done: false, summary: `Route 53 is throttling (${error.message}): asking again`, waiting: [] };
+      throw error;
+    }
+  };
 }
 
 /** Route 53 writes names with a final dot and `*` as `\052`. */

@@ -39,7 +39,7 @@ import { planUpgrade, type UpgradePlan } from './plan.js';
 import { platformPathInRepository, releasePlatformChange, releaseSource, type ReleaseOptions, type ReleaseResult } from './release.js';
 import { ManifestHistory } from './revision.js';
 import { leftoverChecks, releaseRetiring, waitUntilRecordsGone } from './retire.js';
-import { dnsVerdict, hostedZoneOf, Route53BusyError, route53Client, weightedRecords, type Route53Options } from './route53.js';
+import { dnsVerdict, route53Client, zoneRecordsPoller, type Route53Options } from './route53.js';
 import { currentStep, lastVerified, readState, requireState, resumeCommand, statePath, STATE_FILE, weightsOf, writeState, type StepId, type UpgradeState } from './state.js';
 import { formatDuration, soakUntil, waitUntil, type Probe } from './wait.js';
 
@@ -639,19 +639,14 @@ async function verifyDns(platform: PlatformDefinition, weights: Record<string, n
   const route53 = options.route53 ?? {};
   const client = route53Client(route53);
   try {
-    const zone = await hostedZoneOf(client, platform.platform.domain, route53);
+    const poll = zoneRecordsPoller(client, platform.platform.domain, route53);
     await waitUntil(
       async () => {
         await stillCurrent?.();
-        let records;
-        try {
-          records = await weightedRecords(client, zone);
-        } catch (error) {
-          if (error instanceof Route53BusyError) return { done: false, summary: `Route 53 is throttling (${error.message}): asking again`, waiting: [] };
-          throw error;
-        }
-        const verdict = dnsVerdict(records, weights);
-        return { done: verdict.converged, summary: `Route 53 zone ${zone}: ${verdict.pending.length} record(s) not at ${describeWeights(weights)} yet`, waiting: verdict.pending };
+        const seen = await poll();
+        if (!('records' in seen)) return seen;
+        const verdict = dnsVerdict(seen.records, weights);
+        return { done: verdict.converged, summary: `Route 53 zone ${seen.zone}: ${verdict.pending.length} record(s) not at ${describeWeights(weights)} yet`, waiting: verdict.pending };
       },
       { what: `external-dns to set ${describeWeights(weights)} in Route 53`, timeoutMs: options.timeoutMs ?? 30 * 60_000, intervalMs: options.intervalMs ?? 15_000, onProgress: options.onProgress },
     );

@@ -362,12 +362,13 @@ export interface Record53 {
 
 /**
  * Route 53's REST API (2013-04-01, XML) for ListHostedZonesByName and ListResourceRecordSets
- * (paged: `pageSize` records a page). `records()` is called on each listing. The first `throttled`
- * record listings are refused as Route 53 does past its rate limit (HTTP 400, Throttling).
+ * (paged: `pageSize` records a page). `records()` is called on each listing. The first
+ * `throttled.zones` zone lookups and `throttled.records` record listings are refused as Route 53
+ * does past its rate limit (HTTP 400, Throttling).
  */
-export async function startRoute53(records: () => readonly Record53[], pageSize = 3, throttled = 0): Promise<FakeServer> {
+export async function startRoute53(records: () => readonly Record53[], pageSize = 3, throttled: { zones?: number; records?: number } = {}): Promise<FakeServer> {
   const requests: FakeServer['requests'] = [];
-  let refused = 0;
+  const refused = { zones: 0, records: 0 };
   const ns = 'https://route53.amazonaws.com/doc/2013-04-01/';
   const { server, url } = await listen((request, response) => {
     requests.push({ method: request.method ?? '', path: request.url ?? '', authorization: request.headers.authorization });
@@ -376,6 +377,13 @@ export async function startRoute53(records: () => readonly Record53[], pageSize 
     if (!String(request.headers.authorization).startsWith('AWS4-HMAC-SHA256 ')) {
       response.statusCode = 403;
       response.end(`<?xml version="1.0"?>\n<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>MissingAuthenticationToken</Code><Message>Missing Authentication Token</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`);
+      return;
+    }
+    const kind = parsed.pathname === '/2013-04-01/hostedzonesbyname' ? 'zones' : 'records';
+    if (refused[kind] < (throttled[kind] ?? 0)) {
+      refused[kind]++;
+      response.statusCode = 400;
+      response.end(`<?xml version="1.0"?>\n<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r-3</RequestId></ErrorResponse>`);
       return;
     }
     if (parsed.pathname === '/2013-04-01/hostedzonesbyname') {
@@ -391,12 +399,6 @@ export async function startRoute53(records: () => readonly Record53[], pageSize 
       return;
     }
     const rrset = /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset$/.exec(parsed.pathname);
-    if (rrset && refused < throttled) {
-      refused++;
-      response.statusCode = 400;
-      response.end(`<?xml version="1.0"?>\n<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r-3</RequestId></ErrorResponse>`);
-      return;
-    }
     if (!rrset || rrset[1] !== ZONE_ID) {
       response.statusCode = 404;
       response.end(`<?xml version="1.0"?>\n<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: ${rrset?.[1] ?? ''}</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`);

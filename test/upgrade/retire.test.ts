@@ -136,6 +136,20 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     assert.ok(upgradeState(fixture).done.finish);
   });
 
+  test("Route 53 throttling (shared with external-dns) while finish waits for blue's records to go is waited out, not a failed step", async () => {
+    await readyToFinish();
+    await route53.close();
+    // As often as the SDK tries (3 times): the zone lookup fails a poll, then the records' listing the next.
+    route53 = await startRoute53(() => records(), 3, { zones: 3, records: 3 });
+    // The SDK backs off up to seconds between its attempts at a throttled request.
+    const finished = await run('finish', '--timeout', '60s');
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.match(finished.stderr, /Route 53 is throttling \(listing the hosted zones in Route 53 failed: Throttling: Rate exceeded\): asking again/);
+    assert.match(finished.stderr, /Route 53 is throttling \(listing the records of hosted zone Z0SHOPZONE1234 in Route 53 failed: Throttling: Rate exceeded\): asking again/);
+    assert.match(finished.stdout, /Route 53 zone Z0SHOPZONE1234 has no record of blue left/);
+    assert.ok(upgradeState(fixture).done.finish);
+  });
+
   test("blue's records staying: finish times out naming them, nothing destroyed or removed, rollback refused, synth --check-only passes; the next finish pushes no second retirement", async () => {
     await readyToFinish();
     const stuck = blueRecords();

@@ -9,12 +9,13 @@ import type { FakeServer, Fixture } from './fixture.js';
 /** `kaji upgrade <command>`; next, rollback and finish get the fake cdk, quick polls, a 3 s timeout and the servers given. */
 export async function runUpgrade(fixture: Fixture, args: readonly string[], servers: { argocd?: FakeServer; route53?: FakeServer } = {}): Promise<CliResult> {
   const [command, ...rest] = args;
-  const argv = ['upgrade', command!, '--platform', fixture.platformDir, ...rest];
+  const argv = ['upgrade', command!, '--platform', fixture.platformDir];
   if (['next', 'rollback', 'finish'].includes(command!)) {
     argv.push('--cdk', fixture.cdk, '--interval', '25ms', '--timeout', '3s');
     if (servers.argocd) argv.push('--argocd-server', servers.argocd.url);
     if (servers.route53) argv.push('--route53-endpoint', servers.route53.url);
   }
+  argv.push(...rest); // last, so that a test's own --timeout wins
   return kaji(argv);
 }
 

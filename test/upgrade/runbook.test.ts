@@ -50,13 +50,14 @@ const outputs: string[] = [];
 async function upgrade(fixture: Fixture, args: string[], servers: Servers = {}): Promise<CliResult> {
   const [command, ...rest] = args;
   const run = ['next', 'rollback', 'finish'].includes(command!);
-  const argv = ['upgrade', command!, '--platform', fixture.platformDir, ...rest];
+  const argv = ['upgrade', command!, '--platform', fixture.platformDir];
   if (run) {
     argv.push('--cdk', fixture.cdk, '--interval', '25ms', '--timeout', '3s');
     if (servers.argocd) argv.push('--argocd-server', servers.argocd.url);
     if (servers.blue) argv.push('--old-argocd-server', servers.blue.url);
     if (servers.route53) argv.push('--route53-endpoint', servers.route53.url);
   }
+  argv.push(...rest); // last, so that a test's own --timeout wins
   const result = await kaji(argv);
   outputs.push(result.stdout, result.stderr);
   return result;
@@ -1033,9 +1034,12 @@ spec:
     test('Route 53 throttling (shared with external-dns) is waited out, not a failed step', async () => {
       await started(NO_SOAK, 2);
       await route53.close();
-      route53 = await startRoute53(() => records(), 3, 4); // more refusals than the SDK's own 3 attempts
-      const step = await upgrade(fixture, ['next'], servers());
+      // As often as the SDK tries (3 times): the zone lookup fails a poll, then the records' listing the next.
+      route53 = await startRoute53(() => records(), 3, { zones: 3, records: 3 });
+      // The SDK backs off up to seconds between its attempts at a throttled request.
+      const step = await upgrade(fixture, ['next', '--timeout', '60s'], servers());
       assert.equal(step.code, 0, step.stderr);
+      assert.match(step.stderr, /Route 53 is throttling \(listing the hosted zones in Route 53 failed: Throttling: Rate exceeded\): asking again/);
       assert.match(step.stderr, /Route 53 is throttling \(listing the records of hosted zone Z0SHOPZONE1234 in Route 53 failed: Throttling: Rate exceeded\): asking again/);
       assert.ok(state(fixture).done['weight-1']);
     });
