@@ -67,6 +67,10 @@ const STEP_FAILED = 'a step failed or timed out (nothing recorded: run it again)
 const LOCKED = 'another kaji upgrade run holding the lock (kaji-upgrade.lock)';
 /** Exit 2 of the commands that wait without the lock and find the state changed (runbook unchangedState: a rollback meanwhile). */
 const CHANGED = 'the upgrade changed by another run while this one waited (a rollback made during the soak or the wait)';
+/** Exit 2 of the steps that run the CDK CLI: nothing started, nothing recorded. */
+const NO_CDK = 'a CDK app folder without cdk.json, or no CDK CLI to run (install it, or pass --cdk)';
+/** Exit 2 of the steps that read Route 53. */
+const NO_ZONE = 'no public hosted zone named after the domain, or several (pass --hosted-zone-id)';
 
 /** A subcommand's exit codes, in the words of the other commands' --help; no 1 when it has none. */
 function exitCodes(done: string, notDone: string | undefined, usage: string): string {
@@ -95,7 +99,8 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
     .addHelpText(
       'after',
       `\nExit codes: ${UPGRADE_EXIT.ok} done; ${UPGRADE_EXIT.notDone} not ready (plan, start), or a step failed or timed out ` +
-        `(nothing recorded: run it again); ${UPGRADE_EXIT.usage} bad flags, an unknown cluster, no upgrade under way, ${LOCKED}, an invalid platform.yaml.\n` +
+        `(nothing recorded: run it again); ${UPGRADE_EXIT.usage} bad flags, an unknown cluster, no cluster at weight 0 to move to, no upgrade under way, ` +
+        `a step out of order, ${LOCKED}, an invalid platform.yaml, ${NO_CDK}, ${NO_ZONE}.\n` +
         EXAMPLES,
     );
 
@@ -182,7 +187,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         "the manifest branch's tip or a later commit, and Healthy); one weight step (after the previous step's soak, and only " +
         'while its Argo CD still has every Application Synced and Healthy). One step per run, so each move is a decision.',
     )
-    .addHelpText('after', exitCodes('the step made, verified and recorded', STEP_FAILED, `no upgrade under way, a step that reads the new cluster's Argo CD without --argocd-server (or $ARGOCD_SERVER) and $${ARGOCD_TOKEN_ENV}, ${LOCKED}, ${CHANGED}, an invalid platform.yaml`))
+    .addHelpText('after', exitCodes('the step made, verified and recorded', STEP_FAILED, `no upgrade under way, a step that reads the new cluster's Argo CD without --argocd-server (or $ARGOCD_SERVER) and $${ARGOCD_TOKEN_ENV}, ${LOCKED}, ${CHANGED}, an invalid platform.yaml, ${NO_CDK} (the deploy step), ${NO_ZONE}`))
     .action(async (flags: RunFlags, command: Command) => {
       const { nextStep } = await import('../upgrade/index.js');
       await guarded(io, outcome, command, async (io, address) => printStep(io, await nextStep(await runOptions(flags, io, address, command))));
@@ -193,7 +198,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
       "All weight back to the old cluster (released like a weight step, verified in Route 53); never held back by the new cluster's health. " +
         "First it reads the old cluster's Argo CD once (--old-argocd-server): one of its Applications gone, Degraded, Suspended, Missing or Unknown stops it before anything moves.",
     )
-    .addHelpText('after', exitCodes('all weight back on the old cluster, verified', `the old cluster's Argo CD is not well or cannot be read (nothing moved), or ${STEP_FAILED}`, `no upgrade under way, no --old-argocd-server or its token (without --force), an upgrade already finished, ${LOCKED}, an invalid platform.yaml`))
+    .addHelpText('after', exitCodes('all weight back on the old cluster, verified', `the old cluster's Argo CD is not well or cannot be read (nothing moved), or ${STEP_FAILED}`, `no upgrade under way, no --old-argocd-server or its token (without --force), an upgrade already finished, ${LOCKED}, an invalid platform.yaml, ${NO_ZONE}`))
     .option('--force', "move the traffic back without looking at the old cluster's Argo CD (when the new cluster is worse off still)")
     .action(async (flags: RunFlags & { force?: boolean }, command: Command) => {
       const { rollback } = await import('../upgrade/index.js');
@@ -210,7 +215,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
         'record of it, then remove it from platform.yaml and release. With --destroy, cdk destroy its stack before the removal, while ' +
         'platform.yaml still defines it (afterwards the CDK app has no such stack).',
     )
-    .addHelpText('after', exitCodes('the old cluster removed and released', STEP_FAILED, `no upgrade under way, weight steps still to make, no --argocd-server (or $ARGOCD_SERVER) or $${ARGOCD_TOKEN_ENV} when the new cluster's Argo CD is to be read, ${LOCKED}, ${CHANGED}, an invalid platform.yaml`))
+    .addHelpText('after', exitCodes('the old cluster removed and released', STEP_FAILED, `no upgrade under way, weight steps still to make, no --argocd-server (or $ARGOCD_SERVER) or $${ARGOCD_TOKEN_ENV} when the new cluster's Argo CD is to be read, ${LOCKED}, ${CHANGED}, an invalid platform.yaml, ${NO_CDK} (--destroy), ${NO_ZONE}`))
     .option('--destroy', "cdk destroy the old cluster's stack before removing it")
     .action(async (flags: RunFlags & { destroy?: boolean }, command: Command) => {
       const { finish } = await import('../upgrade/index.js');

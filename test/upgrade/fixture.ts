@@ -360,13 +360,34 @@ export interface Record53 {
   readonly weight: number;
 }
 
+/** A hosted zone of the fake Route 53: its name with the final dot, as Route 53 writes it. */
+export interface FakeZone {
+  readonly name: string;
+  readonly id: string;
+  readonly isPrivate?: boolean;
+}
+
+const DEFAULT_ZONES: readonly FakeZone[] = [
+  { name: 'shop.example.com.', id: 'ZPRIVATE0001', isPrivate: true },
+  { name: 'shop.example.com.', id: ZONE_ID },
+  { name: 'zzz.example.com.', id: 'ZOTHER0001' },
+];
+
+export interface Route53Fake {
+  readonly pageSize?: number;
+  readonly throttled?: { readonly zones?: number; readonly records?: number };
+  readonly zones?: readonly FakeZone[];
+}
+
 /**
  * Route 53's REST API (2013-04-01, XML) for ListHostedZonesByName and ListResourceRecordSets
  * (paged: `pageSize` records a page). `records()` is called on each listing. The first
  * `throttled.zones` zone lookups and `throttled.records` record listings are refused as Route 53
- * does past its rate limit (HTTP 400, Throttling).
+ * does past its rate limit (HTTP 400, Throttling). `zones`: the account's hosted zones (default: a
+ * private and a public shop.example.com, the public one ZONE_ID, and another domain's).
  */
-export async function startRoute53(records: () => readonly Record53[], pageSize = 3, throttled: { zones?: number; records?: number } = {}): Promise<FakeServer> {
+export async function startRoute53(records: () => readonly Record53[], options: Route53Fake = {}): Promise<FakeServer> {
+  const { pageSize = 3, throttled = {}, zones = DEFAULT_ZONES } = options;
   const requests: FakeServer['requests'] = [];
   const refused = { zones: 0, records: 0 };
   const ns = 'https://route53.amazonaws.com/doc/2013-04-01/';
@@ -387,13 +408,11 @@ export async function startRoute53(records: () => readonly Record53[], pageSize 
       return;
     }
     if (parsed.pathname === '/2013-04-01/hostedzonesbyname') {
-      const zone = (name: string, id: string, isPrivate: boolean) =>
+      const zone = ({ name, id, isPrivate = false }: FakeZone) =>
         `<HostedZone><Id>/hostedzone/${id}</Id><Name>${name}</Name><CallerReference>ref-${id}</CallerReference><Config><Comment>kaji</Comment><PrivateZone>${isPrivate}</PrivateZone></Config><ResourceRecordSetCount>12</ResourceRecordSetCount></HostedZone>`;
       response.end(
         `<?xml version="1.0" encoding="UTF-8"?>\n<ListHostedZonesByNameResponse xmlns="${ns}"><HostedZones>` +
-          zone('shop.example.com.', 'ZPRIVATE0001', true) +
-          zone('shop.example.com.', ZONE_ID, false) +
-          zone('zzz.example.com.', 'ZOTHER0001', false) +
+          zones.map(zone).join('') +
           `</HostedZones><DNSName>${parsed.searchParams.get('dnsname') ?? ''}</DNSName><IsTruncated>false</IsTruncated><MaxItems>${parsed.searchParams.get('maxitems') ?? '100'}</MaxItems></ListHostedZonesByNameResponse>`,
       );
       return;

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { dnsVerdict, formatDuration, parseDuration, readState, removeCluster, setClusterRetiring, setClusterWeights, syncVerdict, weightsOf, type UpgradeState } from '../../src/upgrade/index.js';
 import { argoCdServerUrl, getApplication, listApplications } from '../../src/upgrade/argocd.js';
 import { ManifestHistory } from '../../src/upgrade/revision.js';
-import { ARGOCD_TOKEN, startArgoCd } from './fixture.js';
+import { ARGOCD_TOKEN, setUpgradeEnv, startArgoCd, startRoute53, ZONE_ID, type FakeZone } from './fixture.js';
+import { hostedZoneOf, route53Client } from '../../src/upgrade/route53.js';
+import { UpgradeError } from '../../src/upgrade/errors.js';
 import { withUpgradeLock } from '../../src/upgrade/lock.js';
 import { writeState } from '../../src/upgrade/state.js';
 
@@ -57,6 +59,33 @@ describe('platform.yaml edits', () => {
     // Gone: removed by a finish that stopped before recording it; nothing left to retire.
     assert.equal(setClusterRetiring(BLOCK, 'purple', 'platform.yaml'), BLOCK);
   });
+});
+
+test("Route 53's zone: the one public zone named after the domain; none or several refused, naming --hosted-zone-id; a zone given is not looked up", async () => {
+  const restoreEnv = setUpgradeEnv();
+  const lookUp = async (zones: readonly FakeZone[], hostedZoneId?: string) => {
+    const route53 = await startRoute53(() => [], { zones });
+    const client = route53Client({ endpoint: route53.url });
+    try {
+      return { zone: await hostedZoneOf(client, 'shop.example.com', { hostedZoneId }).catch((error: unknown) => error), requests: route53.requests.length };
+    } finally {
+      client.destroy();
+      await route53.close();
+    }
+  };
+  try {
+    const privateOnly = [{ name: 'shop.example.com.', id: 'ZPRIVATE0001', isPrivate: true }];
+    assert.deepEqual(await lookUp([...privateOnly, { name: 'SHOP.example.com.', id: ZONE_ID }]), { zone: ZONE_ID, requests: 1 });
+    const none = await lookUp([...privateOnly, { name: 'other.example.com.', id: 'ZOTHER0001' }]);
+    assert.ok(none.zone instanceof UpgradeError);
+    assert.equal(none.zone.message, 'Route 53 has no public hosted zone named shop.example.com: pass --hosted-zone-id');
+    const several = await lookUp([{ name: 'shop.example.com.', id: 'ZONE0001' }, { name: 'shop.example.com.', id: 'ZONE0002' }]);
+    assert.ok(several.zone instanceof UpgradeError);
+    assert.equal(several.zone.message, 'Route 53 has 2 public hosted zones named shop.example.com: pass --hosted-zone-id (the one external-dns writes to)');
+    assert.deepEqual(await lookUp(privateOnly, '/hostedzone/ZGIVEN0001'), { zone: 'ZGIVEN0001', requests: 0 });
+  } finally {
+    restoreEnv();
+  }
 });
 
 describe('Route 53 verdict', () => {

@@ -140,7 +140,7 @@ describe('kaji upgrade finish: prune first, then destroy', { skip: !hasKubectl &
     await readyToFinish();
     await route53.close();
     // As often as the SDK tries (3 times): the zone lookup fails a poll, then the records' listing the next.
-    route53 = await startRoute53(() => records(), 3, { zones: 3, records: 3 });
+    route53 = await startRoute53(() => records(), { throttled: { zones: 3, records: 3 } });
     // The SDK backs off up to seconds between its attempts at a throttled request.
     const finished = await run('finish', '--timeout', '60s');
     assert.equal(finished.code, 0, finished.stderr);

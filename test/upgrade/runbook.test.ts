@@ -1035,7 +1035,7 @@ spec:
       await started(NO_SOAK, 2);
       await route53.close();
       // As often as the SDK tries (3 times): the zone lookup fails a poll, then the records' listing the next.
-      route53 = await startRoute53(() => records(), 3, { zones: 3, records: 3 });
+      route53 = await startRoute53(() => records(), { throttled: { zones: 3, records: 3 } });
       // The SDK backs off up to seconds between its attempts at a throttled request.
       const step = await upgrade(fixture, ['next', '--timeout', '60s'], servers());
       assert.equal(step.code, 0, step.stderr);
