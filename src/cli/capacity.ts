@@ -55,7 +55,7 @@ export function registerCapacity(program: Command, io: Io, outcome: Outcome): vo
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .addHelpText(
       'after',
-      `\nExit codes: ${CAPACITY_EXIT.usage} bad flags, an invalid platform.yaml (--platform), a snapshot that cannot be read, or kubectl failed (its reason ` +
+      `\nExit codes: ${CAPACITY_EXIT.usage} bad flags, an invalid platform.yaml (--platform), a snapshot that cannot be read or holds no Node, or kubectl failed (its reason ` +
         `is printed: check the context, the kubeconfig and your credentials); ${CAPACITY_EXIT.ok} otherwise.\n\n` +
         'Examples:\n' +
         '  kaji capacity\n' +
