@@ -1,10 +1,11 @@
 // kaji upgrade next when the AWS CDK CLI is not there: the deploy step cannot
 // run as asked (like a missing cdk.json), so it is a usage error (exit 2)
 // saying what to install or pass, not a failed step (exit 1), and nothing is
-// recorded: once the CLI is there, the same command deploys.
+// recorded: once the CLI is there, the same command deploys. So is a CDK app
+// folder without cdk.json.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
@@ -29,6 +30,46 @@ describe('kaji upgrade next without the CDK CLI', { skip: !hasKubectl && 'needs 
       assert.equal(state.inProgress, undefined, 'the deploy did not start: it is not recorded as started either');
 
       const deployed = await kaji(['upgrade', 'next', ...common, '--cdk', fixture.cdk]);
+      assert.equal(deployed.code, 0, deployed.stderr);
+      assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green']);
+    } finally {
+      await argocd.close();
+      await route53.close();
+      fixture.cleanup();
+      restoreEnv();
+    }
+  });
+});
+
+describe('kaji upgrade next in a CDK app folder without cdk.json', { skip: !hasKubectl && 'needs kubectl' }, () => {
+  test('exit 2 naming the folder and --cdk-app; cdk is not run, nothing recorded, and the step runs once cdk.json is back', async () => {
+    const restoreEnv = setUpgradeEnv();
+    const fixture = await createFixture();
+    const argocd = await startArgoCd(() => []);
+    const route53 = await startRoute53(() => []);
+    try {
+      const common = ['--platform', fixture.platformDir, '--argocd-server', argocd.url, '--route53-endpoint', route53.url, '--interval', '5ms', '--timeout', '3s', '--cdk', fixture.cdk];
+      const start = await kaji(['upgrade', 'start', '--platform', fixture.platformDir]);
+      assert.equal(start.code, 0, start.stderr);
+      const stateFile = join(fixture.platformDir, 'kaji-upgrade.json');
+      const { updatedAt: _, ...before } = JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
+      const infra = join(fixture.platformDir, 'infra');
+      const cdkJson = readFileSync(join(infra, 'cdk.json'), 'utf8');
+      rmSync(join(infra, 'cdk.json'));
+
+      const next = await kaji(['upgrade', 'next', ...common]);
+      assert.equal(next.code, 2, next.stderr);
+      assert.ok(next.stderr.endsWith(`kaji: ${infra} has no cdk.json: it is not the platform's CDK app (kaji init scaffolds it as infra/ beside platform.yaml); pass --cdk-app DIR\n`), next.stderr);
+      // --cdk-app naming a folder without one: the same, naming that folder.
+      const elsewhere = await kaji(['upgrade', 'next', ...common, '--cdk-app', fixture.root]);
+      assert.equal(elsewhere.code, 2, elsewhere.stderr);
+      assert.ok(elsewhere.stderr.endsWith(`kaji: ${fixture.root} has no cdk.json: it is not the platform's CDK app (kaji init scaffolds it as infra/ beside platform.yaml); pass --cdk-app DIR\n`), elsewhere.stderr);
+      assert.deepEqual(fixture.cdkRuns(), [], 'cdk was not run');
+      const { updatedAt: __, ...after } = JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
+      assert.deepEqual(after, before, 'neither done nor in progress: the deploy is still the next step');
+
+      writeFileSync(join(infra, 'cdk.json'), cdkJson);
+      const deployed = await kaji(['upgrade', 'next', ...common]);
       assert.equal(deployed.code, 0, deployed.stderr);
       assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green']);
     } finally {
