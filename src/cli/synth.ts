@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { printable } from '../report/index.js';
-import { formatSynthTable, runSynth, type SynthProgress } from '../synth/index.js';
+import { formatSynthTable, OutputInTheWayError, runSynth, type SynthProgress } from '../synth/index.js';
 import { UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
@@ -47,6 +47,8 @@ export function registerSynth(program: Command, io: Io, outcome: Outcome): void 
         checkOnly: flags.checkOnly,
         outDirectory: flags.out,
         onProgress: progressPrinter(io),
+      }).catch((error: unknown) => {
+        throw error instanceof OutputInTheWayError ? new UsageError(error.message) : error;
       });
       io.out(formatSynthTable(result, { color: flags.color !== false && io.colorOut, checkOnly: flags.checkOnly }));
       for (const note of result.notes) io.err(`kaji synth: note: ${printable(note)}\n`);

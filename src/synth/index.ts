@@ -38,6 +38,7 @@ export { CLUSTER_SCOPED_KINDS, imageAllowed, serviceBoundary, type BoundaryRule 
 export { planGeneratedFiles, applyFileChanges, type FileChange, type GeneratedFilesPlan, type UnmarkedFile } from './files.js';
 export { planOverlays, createOverlays, overlayPath, type OverlayPlan, type OverlayProblem } from './overlays.js';
 export { formatSynthTable } from './table.js';
+export { OutputInTheWayError } from './output.js';
 export { inputsFingerprint, type ManifestState } from './manifest-state.js';
 
 export interface SynthOptions {
@@ -181,6 +182,7 @@ async function synthesise(options: SynthOptions, out: string, staged: StagedOutp
   const policy = parsePolicyConfig(policyText, policyFile);
   const root = manifestRoot(platform);
   await requireManifestFolder(platform, root);
+  staged?.claim(platform.clusters.map((cluster) => cluster.name));
 
   progress({ phase: 'generate' });
   const { plans: overlays, problems: overlayProblems } = await planOverlays(root, platform);

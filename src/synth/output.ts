@@ -12,10 +12,10 @@
 // it knows its owner is gone (see ownerGone), never a folder another synth is
 // still writing into the same <out> (two terminals, or two machines sharing it).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { atExit, makeFolders } from '../kube/index.js';
+import { atExit, displayPath, makeFolders } from '../kube/index.js';
 
 /** What every run writes in <out>; besides these, one folder per cluster. */
 const RUN_ENTRIES = ['cdk.out', 'summary.json'];
@@ -25,9 +25,18 @@ const STAGING_PREFIX = '.kaji-synth-';
 /** In a staging folder: who writes it (StagingOwner as JSON). */
 const OWNER_FILE = 'owner.json';
 
+/** <out> holds a folder the run would write, and replace, that no earlier run wrote: someone's own files. */
+export class OutputInTheWayError extends Error {}
+
 export interface StagedOutput {
   /** Where the run writes its entries, named as they will be in <out>. */
   readonly folder: string;
+  /**
+   * Refuses (OutputInTheWayError) before any work when <out> holds an entry
+   * named as one of these clusters' folders that no earlier run wrote: the
+   * publish would replace it, and with it whatever it holds.
+   */
+  claim(clusters: readonly string[]): void;
   /** Puts the staged entries in place of all the previous run wrote in <out> (other files stay), then removes the staging folder. */
   publish(): void;
   /** Removes the staging folder, leaving <out> as it was; nothing to do after publish. */
@@ -55,8 +64,25 @@ export function stageOutput(out: string): StagedOutput {
       }
     }
   };
+  /** What earlier runs wrote in <out>, by their summary.json (a killed publish's included: see publish). */
+  const ownedBefore = (abandoned: readonly string[]): Set<string> => {
+    const summaries = [out, ...abandoned.flatMap((path) => [join(path, 'replaced'), join(path, 'run')])].map((where) => join(where, 'summary.json'));
+    return new Set([...RUN_ENTRIES, ...summaries.flatMap(clustersNamedIn)]);
+  };
+  const refuseEntriesInTheWay = (names: readonly string[], abandoned: readonly string[]) => {
+    const owned = ownedBefore(abandoned);
+    const inTheWay = names.filter((name) => !owned.has(name) && lstatSync(join(out, name), { throwIfNoEntry: false }) !== undefined);
+    if (inTheWay.length === 0) return;
+    const paths = inTheWay.map((name) => displayPath(join(out, name))).join(', ');
+    throw new OutputInTheWayError(
+      `${paths} ${inTheWay.length === 1 ? 'is' : 'are'} in the way: kaji synth writes each cluster's rendered manifests in a folder of its name in ${displayPath(out)}, ` +
+        `replacing what an earlier run wrote there, and no earlier run wrote ${inTheWay.length === 1 ? 'this one' : 'these'} (${displayPath(join(out, 'summary.json'))} does not name ${inTheWay.length === 1 ? 'it' : 'them'}). ` +
+        'Nothing was written: move it away, or give another --out',
+    );
+  };
   return {
     folder,
+    claim: (clusters) => refuseEntriesInTheWay(clusters, abandonedStagingFolders(out, staging.path, owner)),
     // Synchronous: the signal handlers run on the event loop, so Ctrl-C lands
     // before or after these renames, never between them.
     publish() {
@@ -67,8 +93,8 @@ export function stageOutput(out: string): StagedOutput {
       // back: this publish replaces every entry a run owns.
       const abandoned = abandonedStagingFolders(out, staging.path, owner);
       const staged = readdirSync(folder);
-      const summaries = [out, ...abandoned.flatMap((path) => [join(path, 'replaced'), join(path, 'run')])].map((where) => join(where, 'summary.json'));
-      const owned = [...new Set([...RUN_ENTRIES, ...summaries.flatMap(clustersNamedIn), ...staged])];
+      refuseEntriesInTheWay(staged, abandoned); // claimed at the start; something may have come since
+      const owned = [...new Set([...ownedBefore(abandoned), ...staged])];
       moveEntries(owned, out, replaced);
       try {
         moveEntries(staged, folder, out);

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +14,7 @@ import { stageOutput } from '../../src/synth/output.js';
 import { hasKubectl, KAJI_ROOT, tempTree } from '../support/files.js';
 import { platformTree, platformYaml, type TestService } from '../support/platform.js';
 import { greenOnly, snapshot, stagingIn } from '../support/synth-output.js';
+import { kaji } from '../support/cli.js';
 
 const shop: TestService = { name: 'shop' };
 const cart: TestService = { name: 'cart' };
@@ -133,6 +134,32 @@ describe('kaji synth output', { skip: !hasKubectl }, () => {
         assert.ok(zips.length >= 2 && zips.every((zip) => statSync(join(assembly, zip)).nlink > 1), zips.join(', '));
       }
       assert.deepEqual(stagingIn(out), []);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test("a folder in --out named as a cluster that no earlier run wrote is someone's: refused before anything is written (exit 2), kept as it was", async () => {
+    const tree = platformTree([shop]);
+    try {
+      // Say a cluster named like a folder of the platform's own, with --out at the platform's folder.
+      const out = tree.path('out');
+      mkdirSync(join(out, 'blue'), { recursive: true });
+      writeFileSync(join(out, 'blue/notes.txt'), 'mine\n');
+      const manifestsBefore = snapshot(tree.path('manifests'));
+      const refused = await kaji(['synth', tree.root, '--out', out]);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /\nkaji: \S*out\/blue is in the way: kaji synth writes each cluster's rendered manifests in a folder of its name in \S*out, .*Nothing was written: move it away, or give another --out\n$/);
+      assert.deepEqual(readdirSync(out), ['blue']);
+      assert.equal(readFileSync(join(out, 'blue/notes.txt'), 'utf8'), 'mine\n');
+      assert.deepEqual(snapshot(tree.path('manifests')), manifestsBefore, 'the manifest repository as it was');
+
+      // Once kaji's own (a run wrote it, and its summary.json names it), the next run replaces it.
+      rmSync(join(out, 'blue'), { recursive: true });
+      assert.equal((await kaji(['synth', tree.root, '--out', out])).code, 0);
+      writeFileSync(join(out, 'blue/left-by-hand.txt'), 'x\n');
+      assert.equal((await kaji(['synth', tree.root, '--out', out])).code, 0);
+      assert.deepEqual(readdirSync(join(out, 'blue')), ['shop.yaml']);
     } finally {
       tree.cleanup();
     }
