@@ -12,6 +12,7 @@ import {
   shellWord,
   walkManifestTree,
   FILE_CHANGED,
+  fileErrorReason,
   writeFileAtomically,
   type GeneratedFolder,
   type InputProblem,
@@ -136,7 +137,7 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
   // "nothing to fix" only when nothing was left undone: refused mutations are no clean file.
   const done = total
     ? `${flags.dryRun ? 'would change' : 'changed'} ${changedFiles} file${changedFiles === 1 ? '' : 's'}, ${describeCounts(totals, total)}`
-    : notYaml.files || notApplied
+    : notYaml.files || notApplied || problems.length
       ? 'nothing fixed'
       : 'nothing to fix';
   const refused = notApplied ? `; ${notApplied} mutation${notApplied === 1 ? '' : 's'} could not be applied (above)` : '';
@@ -153,15 +154,18 @@ async function runFix(paths: string[], flags: FixFlags, io: Io): Promise<number>
 
 /**
  * Writes the fixed text unless the file changed since it was read (an edit made while kaji
- * fix ran would be lost without a word): then it is left as it is, an input problem. Whether it was written.
+ * fix ran would be lost without a word) or cannot be written (read-only, a full disk): then it
+ * is left as it is, an input problem, and the other files are fixed all the same. Whether it was written.
  */
 async function writeUnlessChanged(file: string, original: string, fixed: string, problems: InputProblem[]): Promise<boolean> {
   try {
     await writeFileAtomically(file, fixed, { unchangedFrom: Buffer.from(original, 'utf8') });
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== FILE_CHANGED) throw error;
-    problems.push({ file, message: 'changed since kaji fix read it, so it was left as it is; run kaji fix again' });
+    const failed = error as NodeJS.ErrnoException;
+    if (failed.code === FILE_CHANGED) problems.push({ file, message: 'changed since kaji fix read it, so it was left as it is; run kaji fix again' });
+    else if (failed.syscall !== undefined) problems.push({ file, message: `cannot be written, so it was left as it is: ${fileErrorReason(failed)}` });
+    else throw error;
     return false;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { run } from '../../src/cli/program.js';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
@@ -611,6 +611,23 @@ spec:
     }
   });
 
+  test('a file that cannot be written is named and left as it is; the files after it are still fixed, exit 1', async () => {
+    const tree = tempTree({ 'a.yaml': manifest, 'b.yaml': manifest, 'c.yaml': manifest, 'polaris.yaml': policy });
+    try {
+      // b.yaml's temporary file (kaji fix runs in this process) cannot be made: a folder holds its name.
+      // A read-only file or folder would do for other users, but not for root, whom tests may run as.
+      mkdirSync(tree.path(`.b.yaml.kaji-${process.pid}.tmp`));
+      const { code, stdout, stderr } = await kaji(['fix', ...['a.yaml', 'b.yaml', 'c.yaml'].map(tree.path), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /^kaji: b\.yaml: cannot be written, so it was left as it is: .*$/m);
+      assert.equal(readFileSync(tree.path('b.yaml'), 'utf8'), manifest);
+      for (const file of ['a.yaml', 'c.yaml']) assert.notEqual(readFileSync(tree.path(file), 'utf8'), manifest, file);
+      assert.match(stdout + stderr, /kaji fix: changed 2 files, /);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('an unreadable input exits 1 and the rest is still fixed', async () => {
     const tree = tempTree({ 'web.yaml': manifest, 'polaris.yaml': policy });
     try {
@@ -618,6 +635,10 @@ spec:
       assert.equal(code, 1);
       assert.match(stderr, /missing.yaml: no such file or directory/);
       assert.notEqual(readFileSync(tree.path('web.yaml'), 'utf8'), manifest);
+      // Alone, it leaves nothing fixed, which is not "nothing to fix".
+      const alone = await kaji(['fix', tree.path('missing.yaml'), '--config', tree.path('polaris.yaml')], { cwd: tree.root });
+      assert.equal(alone.code, 1);
+      assert.match(alone.stdout + alone.stderr, /kaji fix: nothing fixed\n/);
     } finally {
       tree.cleanup();
     }
