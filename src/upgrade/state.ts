@@ -5,7 +5,7 @@
 // so the one under way when a run stopped is simply made again.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { didYouMean, displayPath, writeFileAtomically } from '../kube/index.js';
+import { didYouMean, displayPath, fileErrorReason, writeFileAtomically } from '../kube/index.js';
 import { upgradeCommand, type UpgradeAddress } from './command.js';
 import { UpgradeError } from './errors.js';
 import type { ClusterSummary } from './plan.js';
@@ -96,7 +96,8 @@ export async function readState(directory: string): Promise<UpgradeState | undef
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    // Named here: a read of a folder (EISDIR) fails without the path.
+    throw new UpgradeError(`cannot read ${displayPath(file)}: ${fileErrorReason(error as NodeJS.ErrnoException)}`);
   }
   let state: unknown;
   try {

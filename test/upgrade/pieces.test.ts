@@ -3,12 +3,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dnsVerdict, formatDuration, parseDuration, readState, removeCluster, setClusterRetiring, setClusterWeights, syncVerdict, weightsOf, type UpgradeState } from '../../src/upgrade/index.js';
 import { argoCdServerUrl, getApplication, listApplications } from '../../src/upgrade/argocd.js';
 import { ManifestHistory } from '../../src/upgrade/revision.js';
+import { kaji } from '../support/cli.js';
 import { ARGOCD_TOKEN, setUpgradeEnv, startArgoCd, startRoute53, ZONE_ID, type FakeZone } from './fixture.js';
 import { hostedZoneOf, route53Client } from '../../src/upgrade/route53.js';
 import { UpgradeError } from '../../src/upgrade/errors.js';
@@ -323,6 +324,18 @@ describe('one run at a time', () => {
 });
 
 describe('the state file', () => {
+  test('one that cannot be read (a folder in its place) is named, exit 2, not an internal error', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'kaji-upgrade-state-'));
+    try {
+      mkdirSync(join(directory, 'kaji-upgrade.json'));
+      const status = await kaji(['upgrade', 'status', '--platform', directory]);
+      assert.equal(status.code, 2, status.stderr);
+      assert.match(status.stderr, /^kaji: cannot read \S*kaji-upgrade\.json: .*\n$/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   test('every field is checked, and a wrong one named', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'kaji-upgrade-state-'));
     try {
