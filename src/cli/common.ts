@@ -1,3 +1,6 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { didYouMean, displayPath, fileErrorReason, fileLine, readStandardInput, type InputProblem } from '../kube/index.js';
 import { BUILTIN_CHECKS, loadPolicyConfig, type PolicyConfig } from '../policy/index.js';
@@ -35,6 +38,35 @@ export function describeFileError(error: unknown, cwd: string): string | undefin
   const operation = syscall === undefined ? undefined : FILE_OPERATIONS[syscall];
   if (operation === undefined || code === undefined || path === undefined) return undefined;
   return `cannot ${operation} ${displayPath(path, cwd)}: ${fileErrorReason(error)}`;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * A CA bundle given with `flag`: the file's text, once it holds at least one
+ * PEM certificate that parses. Anything else (a wrong file, a key, an empty
+ * one) would only show later as a TLS failure that seems to say the flag is
+ * missing. Unreadable or without a certificate: a UsageError naming the file.
+ */
+export async function readCaBundle(flag: string, file: string, cwd: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (error) {
+    throw new UsageError(`${flag}: ${describeFileError(error, cwd) ?? (error as Error).message}`);
+  }
+  const parses = (pem: string) => {
+    try {
+      new X509Certificate(pem);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!(text.match(PEM_CERTIFICATE) ?? []).some(parses)) {
+    throw new UsageError(`${flag} ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate, or bundle, that signed the server's certificate`);
+  }
+  return text;
 }
 
 /** Commander parser for an option that takes one of a fixed set of words. */

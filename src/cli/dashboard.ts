@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { constants } from 'node:os';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   ARGOCD_CACHE_MS,
@@ -22,7 +21,7 @@ import { displayPath, writeFileAtomically } from '../kube/index.js';
 import { printable } from '../report/index.js';
 import { selfSignedLoopbackCertificate } from '../webhook/index.js';
 import { argoCdTokenVariable, ARGOCD_TOKEN_ENV, readerTokenAdvice } from '../upgrade/argocd.js';
-import { describeFileError, UsageError, wholeNumber, type Io } from './common.js';
+import { readCaBundle, UsageError, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface DashboardFlags {
@@ -158,14 +157,7 @@ async function argoCdReader(flags: DashboardFlags, io: Io): Promise<ArgoCdReader
       throw new UsageError(`--argocd ${name}=${printable(server)}: ${readerTokenAdvice(`$${argoCdTokenVariable(name)}`)}`);
     }
     const caFile = caFiles.get(name) ?? caFiles.get(undefined);
-    let ca: string | undefined;
-    if (caFile !== undefined) {
-      try {
-        ca = await readFile(resolve(io.cwd, caFile), 'utf8');
-      } catch (error) {
-        throw new UsageError(`--argocd-ca: ${describeFileError(error, io.cwd) ?? (error as Error).message}`);
-      }
-    }
+    const ca = caFile === undefined ? undefined : await readCaBundle('--argocd-ca', caFile, io.cwd);
     targets.push(argoCdTarget(name, server, token, ca));
   }
   return new ArgoCdReader(targets, { cacheMs: flags.serve ? ARGOCD_CACHE_MS : 0 });

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ARGOCD_TOKEN_ENV, checkTokenText, isArgoCdTokenVariable, readerTokenAdvice } from '../upgrade/argocd.js';
 import { parseDuration } from '../upgrade/wait.js';
-import { wholeNumber, type Io } from './common.js';
+import { readCaBundle, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 import type { UpgradeAddress } from '../upgrade/index.js';
 
@@ -240,7 +239,7 @@ async function runOptions(flags: RunFlags, io: Io, address: UpgradeAddress, comm
   // A server without a token is refused only by a step that reads green's Argo CD, as the runbook says why: rollback never does.
   const setting = command.getOptionValueSource('argocdServer') === 'env' ? '$ARGOCD_SERVER is set' : '--argocd-server is given';
   const argocdMissing = server !== undefined && !token ? `${setting} but $${ARGOCD_TOKEN_ENV} is not: ${readerTokenAdvice(`$${ARGOCD_TOKEN_ENV}`)}` : undefined;
-  const ca = flags.caFile === undefined ? undefined : await readFile(resolve(flags.caFile), 'utf8');
+  const ca = flags.caFile === undefined ? undefined : await readCaBundle('--ca-file', flags.caFile, io.cwd);
   return {
     ...baseOptions(flags, io, address),
     argocdCa: ca,

@@ -524,6 +524,12 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
         const ca = await kaji(['dashboard', '--platform', '.', '--argocd', 'green=argocd.example.com', '--argocd-ca', 'green=absent-ca.pem'], { cwd: root });
         assert.equal(ca.code, 2);
         assert.match(ca.stderr, /^kaji: --argocd-ca: cannot open absent-ca\.pem: /);
+        // A file with no certificate in it would only show as a TLS failure, as if the flag were missing.
+        writeFileSync(path('not-a-ca.pem'), '-----BEGIN CERTIFICATE-----\nnot base64 DER\n-----END CERTIFICATE-----\n');
+        for (const file of [path('not-a-ca.pem'), '/dev/null']) {
+          const notCa = await kaji(['dashboard', '--platform', '.', '--argocd', 'green=argocd.example.com', '--argocd-ca', `green=${file}`], { cwd: root });
+          assert.deepEqual([notCa.code, notCa.stderr], [2, `kaji: --argocd-ca ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate, or bundle, that signed the server's certificate\n`]);
+        }
         for (const result of [noToken, twice, purple, plain, unnamed, ca]) assert.ok(!result.stderr.includes('some-token-5a5a'));
       } finally {
         restore();

@@ -11,6 +11,7 @@ import { kaji } from '../support/cli.js';
 import { setEnv } from '../support/env.js';
 import { hasKubectl } from '../support/files.js';
 import { ARGOCD_TOKEN, createFixture } from './fixture.js';
+import { selfSignedLoopbackCertificate } from '../../src/webhook/index.js';
 
 /** How a POSIX shell splits a command line into words. */
 function shellWords(command: string): string[] {
@@ -157,7 +158,8 @@ describe('kaji upgrade: the commands it suggests', () => {
     try {
       assert.equal((await kaji(['upgrade', 'start', '--platform', fixture.platformDir])).code, 0);
       const ca = join(fixture.root, 'green ca.pem');
-      writeFileSync(ca, 'a CA bundle, read only over https\n');
+      // Not Argo CD's CA: --ca-file is read (it must hold a certificate), and used only over https.
+      writeFileSync(ca, (await selfSignedLoopbackCertificate('some-ca')).cert);
       const flags = ['--cdk', 'false', '--argocd-server', 'https://argocd.green.example.com', '--ca-file', ca, '--hosted-zone-id', 'Z0SHOPZONE1234', '--manifests', fixture.remote, '--base', 'main', '--attempts', '3', '--timeout', '90s'];
       const failed = await kaji(['upgrade', 'next', '--platform', fixture.platformDir, ...flags, '--interval', '15s']);
       assert.equal(failed.code, 1, failed.stderr);

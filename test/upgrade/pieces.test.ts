@@ -398,3 +398,13 @@ describe('Argo CD server', () => {
     assert.throws(() => argoCdServerUrl('ftp://argocd.example.com'), /use an https:\/\/ URL/);
   });
 });
+
+test('--ca-file holding no certificate is refused before anything is read, exit 2', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'kaji-upgrade-ca-'));
+  try {
+    const next = await kaji(['upgrade', 'next', '--platform', directory, '--ca-file', '/dev/null']);
+    assert.deepEqual([next.code, next.stderr], [2, "kaji: --ca-file /dev/null holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate, or bundle, that signed the server's certificate\n"]);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
