@@ -3,7 +3,7 @@ import { refusalText, type BumpResult, type NotDeployed } from '../gitops/bump.j
 import { formatVersion } from '../gitops/image-edit.js';
 import { fileLine } from '../kube/index.js';
 import { printable } from '../report/index.js';
-import { commaList, wholeNumber, type Io } from './common.js';
+import { branchName, commaList, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface BumpFlags {
@@ -47,7 +47,7 @@ export function registerBump(program: Command, io: Io, outcome: Outcome): void {
     .option('--digest <sha256:hex>', 'also pin this digest')
     .option('--cluster <name>', 'only these clusters (comma-separated, repeatable); default: every cluster with an overlay', commaList)
     .option('--manifests <path-or-url>', "the manifest repository: a local path or a git URL (default: platform.yaml's manifests.url, the repository Argo CD pulls from)")
-    .option('--base <branch>', "the base branch (default: platform.yaml's manifests.branch)")
+    .option('--base <branch>', "the base branch (default: platform.yaml's manifests.branch)", branchName)
     .addOption(new Option('--mode <mode>', 'open a pull request or push to the base branch').choices(['pr', 'push']).default('pr'))
     .option('--source-repo <owner/name>', "the app repository, for the compare link (default: the service's sourceRepository)")
     .option('--source-commit <sha>', 'the app commit the image was built from (a Source-Commit: trailer)')

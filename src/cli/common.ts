@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { didYouMean, displayPath, fileErrorReason, fileLine, readStandardInput, type InputProblem } from '../kube/index.js';
+import { isGitBranchName } from '../platform/definition/patterns.js';
 import { BUILTIN_CHECKS, loadPolicyConfig, type PolicyConfig } from '../policy/index.js';
 import { printable, REMOVED_API_CHECK } from '../report/index.js';
 
@@ -77,6 +78,12 @@ export function oneOf<T extends string>(allowed: readonly T[]) {
     }
     return value as T;
   };
+}
+
+/** Commander parser for a git branch name (--base): one git would refuse is a usage error, not a failed git. */
+export function branchName(value: string): string {
+  if (!isGitBranchName(value)) throw new InvalidArgumentError('it is not a branch name git accepts (no spaces, "..", "~^:?*[\\", leading "-" or ".", or trailing "/", "." or ".lock").');
+  return value;
 }
 
 /** Commander parser for a whole number within a range. */

@@ -13,7 +13,7 @@ import {
 import type { RequestChange, RightsizeResult } from '../capacity/rightsize.js';
 import { displayPath, STDIN_NAME } from '../kube/index.js';
 import { alignedColumns, printable } from '../report/index.js';
-import { commaList, reportProblems, UsageError, type Io } from './common.js';
+import { branchName, commaList, reportProblems, UsageError, type Io } from './common.js';
 import type { Outcome } from './program.js';
 
 interface RightsizeFlags {
@@ -68,7 +68,7 @@ export function registerRightsize(program: Command, io: Io, outcome: Outcome): v
     .option('--service <name>', 'only these services (comma-separated, repeatable); default: every service with recommendations', commaList)
     .addOption(new Option('--threshold <percent>', 'leave out changes smaller than this share of the current request').argParser(percent).default(DEFAULT_THRESHOLD, `${DEFAULT_THRESHOLD * 100}%`))
     .option('--manifests <path-or-url>', "the manifest repository: a local path or a git URL (default: platform.yaml's manifests.url, the repository Argo CD pulls from)")
-    .option('--base <branch>', "the base branch (default: platform.yaml's manifests.branch)")
+    .option('--base <branch>', "the base branch (default: platform.yaml's manifests.branch)", branchName)
     .option('--platform <dir>', 'the folder holding platform.yaml', '.')
     .option('--dry-run', 'print the plan and the diff; push nothing')
     .addOption(new Option('-o, --output <format>', 'output format: the plan as a table, or as JSON').choices(['table', 'json']).default('table'))

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ARGOCD_TOKEN_ENV, checkTokenText, isArgoCdTokenVariable, readerTokenAdvice } from '../upgrade/argocd.js';
 import { parseDuration } from '../upgrade/wait.js';
-import { readCaBundle, wholeNumber, type Io } from './common.js';
+import { branchName, readCaBundle, wholeNumber, type Io } from './common.js';
 import type { Outcome } from './program.js';
 import type { UpgradeAddress } from '../upgrade/index.js';
 
@@ -115,7 +115,7 @@ export function registerUpgrade(program: Command, io: Io, outcome: Outcome): voi
       .option('--hosted-zone-id <id>', 'the Route 53 zone external-dns writes to (default: the public zone named after platform.domain)')
       .addOption(new Option('--route53-endpoint <url>', 'another Route 53 endpoint (tests)').hideHelp())
       .option('--manifests <path-or-url>', "the manifest repository to push to (default: platform.yaml's manifests.url)")
-      .option('--base <branch>', "the branch Argo CD follows (default: platform.yaml's manifests.branch)")
+      .option('--base <branch>', "the branch Argo CD follows (default: platform.yaml's manifests.branch)", branchName)
       .option('--attempts <n>', 'push attempts when other pushes get there first', wholeNumber(1, 100), 20)
       .addOption(new Option('--timeout <duration>', 'how long to wait for Argo CD or Route 53').argParser(duration).default(30 * 60_000, '30m'))
       .addOption(new Option('--interval <duration>', 'between two polls').argParser(duration).default(15_000, '15s'))

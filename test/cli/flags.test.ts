@@ -43,3 +43,13 @@ describe('list flags', () => {
     }
   });
 });
+
+test('--base takes only a branch name git accepts: anything else is a usage error (exit 2), before any git runs', async () => {
+  for (const command of [['bump', 'antenna', '1.7.0'], ['rightsize'], ['upgrade', 'next']]) {
+    for (const base of ['-x', 'a..b', 'main.lock', 'a b']) {
+      const refused = await kaji([...command, '--platform', '/nonexistent', '--base', base]);
+      assert.equal(refused.code, 2, `${command.join(' ')} --base ${base}`);
+      assert.match(refused.stderr, new RegExp(`option '--base <branch>' argument '${base.replace('.', '\\.')}' is invalid\\. it is not a branch name git accepts`));
+    }
+  }
+});
