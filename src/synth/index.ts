@@ -245,11 +245,17 @@ function policyNotes(policy: PolicyConfig, policyFile: string): string[] {
  * service "no overlay"), and a file there ended in ENOTDIR.
  */
 async function requireManifestFolder(platform: PlatformDefinition, root: string): Promise<void> {
-  const info = await stat(root).catch(() => undefined);
-  if (info?.isDirectory()) return;
+  const isFolder = async (path: string) => (await stat(path).catch(() => undefined))?.isDirectory() === true;
   const fields = platform.manifests.path === '.' ? 'manifests.localPath' : 'manifests.localPath and manifests.path';
-  const message = `${displayPath(root)} ${info ? 'is not a folder' : 'does not exist'}: check out the manifest repository there, or set ${fields} to where its checkout is`;
-  throw new PlatformErrors([new PlatformError(message, 'manifests.localPath', platform.file)]);
+  const refuse = (problem: string) => {
+    throw new PlatformErrors([new PlatformError(`${displayPath(root)} ${problem}: check out the manifest repository there, or set ${fields} to where its checkout is`, 'manifests.localPath', platform.file)]);
+  };
+  if (!(await isFolder(root))) refuse((await stat(root).catch(() => undefined)) ? 'is not a folder' : 'does not exist');
+  // Services but neither their overlays (apps/) nor generated files (clusters/): some other folder, which
+  // kaji synth would fill with clusters/ for nothing (every service lacks its overlay).
+  if (platform.services.length > 0 && !(await isFolder(join(root, 'apps'))) && !(await isFolder(join(root, 'clusters')))) {
+    refuse('holds neither apps/ (the services\' overlays) nor clusters/, so it is no manifest repository kaji synth would write clusters/ into');
+  }
 }
 
 /** One render per service and cluster; a missing overlay renders from the overlay it would be copied from. */

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { formatSynthTable, runSynth } from '../../src/synth/index.js';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
@@ -246,7 +246,7 @@ metadata: {name: "cm\\e[2K\\r\\e[32mall good\\nfake", namespace: "other\\e]0;tit
     }
   });
 
-  test('a manifests.localPath that is missing or a file is refused before anything is written, exit 2', async () => {
+  test('a manifests.localPath that is missing, a file, or a folder with neither apps/ nor clusters/ is refused before anything is written, exit 2', async () => {
     const tree = platformTree([cart]);
     try {
       const withLocalPath = (localPath: string) =>
@@ -261,6 +261,15 @@ metadata: {name: "cm\\e[2K\\r\\e[32mall good\\nfake", namespace: "other\\e]0;tit
       assert.equal(file.code, 2, file.stderr);
       assert.match(file.stderr, /manifests\.localPath: .*polaris\.yaml is not a folder/);
       assert.doesNotMatch(file.stderr, /unexpected error/);
+      assert.equal(existsSync(tree.path('out')), false);
+      // Some other folder (a typo that exists, an absolute path): not filled with clusters/.
+      mkdirSync(tree.path('elsewhere'));
+      writeFileSync(tree.path('elsewhere/notes.txt'), 'mine\n');
+      writeFileSync(tree.path('platform.yaml'), withLocalPath('elsewhere'));
+      const other = await kaji(['synth', tree.root, '--out', tree.path('out')]);
+      assert.equal(other.code, 2, other.stderr);
+      assert.match(other.stderr, /manifests\.localPath: .*elsewhere holds neither apps\/ \(the services' overlays\) nor clusters\/, so it is no manifest repository kaji synth would write clusters\/ into: check out the manifest repository there/);
+      assert.deepEqual(readdirSync(tree.path('elsewhere')), ['notes.txt']);
       assert.equal(existsSync(tree.path('out')), false);
     } finally {
       tree.cleanup();
