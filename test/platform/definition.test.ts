@@ -445,7 +445,7 @@ describe('errors: schema', () => {
 
   test('a missing key is reported at the mapping that lacks it', () => {
     assertProblems(edit(', pods: 20}', '}'), [
-      'platform.yaml:19:5: services[0].quota.pods: is required (most pods the namespace may run)',
+      'platform.yaml:19:5: services[0].quota.pods: is required (most pods the namespace may run, up to 150000)',
     ]);
   });
 
@@ -525,6 +525,15 @@ describe('errors: schema', () => {
   test('a weight out of range', () => {
     assertProblems(edit('weight: 255', 'weight: 256'), ['platform.yaml:11:13: clusters[0].weight: must be between 0 and 255; found 256']);
     assertProblems(edit('weight: 255', 'weight: 1.5'), ['platform.yaml:11:13: clusters[0].weight: must be a whole number, found 1.5']);
+  });
+
+  test('a quota of pods or claims past what a cluster can hold (150,000 pods), as a typo or a number YAML already rounded', () => {
+    const pods = 'quota: {cpu: 2, memory: 4Gi, pods: 20}';
+    assertProblems(edit(pods, 'quota: {cpu: 2, memory: 4Gi, pods: 9007199254740993}'), ['platform.yaml:19:40: services[0].quota.pods: must be between 1 and 150000; found 9007199254740992']);
+    assertProblems(edit(pods, 'quota: {cpu: 2, memory: 4Gi, pods: 150001}'), ['platform.yaml:19:40: services[0].quota.pods: must be between 1 and 150000; found 150001']);
+    assertProblems(edit(pods, 'quota: {cpu: 2, memory: 4Gi, pods: 150000, storage: 1Ti, persistentVolumeClaims: 1e23}'), [
+      'platform.yaml:19:86: services[0].quota.persistentVolumeClaims: must be between 0 and 150000; found 1e+23',
+    ]);
   });
 
   test('no clusters', () => {
@@ -720,7 +729,7 @@ describe('errors: quantities', () => {
 
   test('claims must be a whole number of at least 0; a malformed storage is reported alone', () => {
     assertProblems(edit('pods: 20}', 'pods: 20, storage: 1Gi, persistentVolumeClaims: -1}'), [
-      'platform.yaml:19:82: services[0].quota.persistentVolumeClaims: must be at least 0; found -1',
+      'platform.yaml:19:82: services[0].quota.persistentVolumeClaims: must be between 0 and 150000; found -1',
     ]);
     assertProblems(edit('pods: 20}', 'pods: 20, storage: 1Gi, persistentVolumeClaims: 1.5}'), [
       'platform.yaml:19:82: services[0].quota.persistentVolumeClaims: must be a whole number, found 1.5',

@@ -187,6 +187,13 @@ function amounts(description: string, what: 'request' | 'limit', defaults: { cpu
 }
 
 const D = PLATFORM_DEFAULTS;
+/**
+ * The most pods (and claims) a service's quota may allow: Kubernetes' own
+ * limit for a whole cluster (150,000 pods, "Considerations for large
+ * clusters"). Past it a number only hides a typo, and past 2^53 YAML's
+ * reading of it already changed it.
+ */
+const MOST_PODS = 150_000;
 
 /** A CIDR: its form is checked by load.ts (IPv4 and IPv6 are beyond a readable pattern). */
 function cidr(description: string): Schema {
@@ -578,7 +585,7 @@ export const PLATFORM_SCHEMA: Schema = {
             {
               cpu: quantity('Total cpu of the namespace, e.g. 4 or "2500m".'),
               memory: quantity('Total memory of the namespace, e.g. "8Gi".'),
-              pods: { type: 'integer', minimum: 1, description: 'Most pods the namespace may run.' },
+              pods: { type: 'integer', minimum: 1, maximum: MOST_PODS, description: `Most pods the namespace may run, up to ${MOST_PODS}.` },
               storage: {
                 ...quantity(
                   `Total storage the namespace's PersistentVolumeClaims may request, e.g. "50Gi" (each claim is an EBS volume). 0: no claims at all. @default "${D.storage}"`,
@@ -588,6 +595,7 @@ export const PLATFORM_SCHEMA: Schema = {
               persistentVolumeClaims: {
                 type: 'integer',
                 minimum: 0,
+                maximum: MOST_PODS,
                 description:
                   'Most PersistentVolumeClaims the namespace may hold, e.g. 40 for 20 pods that mount two claims each. Above 0 only with storage; 0 only without it. @default the pods quota when storage is above 0, else 0',
               },
