@@ -1,5 +1,5 @@
 // kaji's command line: parses flags, calls one capability, prints. No logic of its own.
-import { existsSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../policy/index.js';
@@ -95,7 +95,9 @@ function reportError(error: unknown, io: Io): number {
   if (error instanceof PlatformErrors) {
     const folder = folderWithoutPlatform(error);
     if (folder !== undefined) {
-      io.err(`kaji: no platform.yaml in ${displayPath(resolve(io.cwd, folder), io.cwd)}: run kaji in the platform's folder or give its folder (DIR / --platform)\n`);
+      const shown = displayPath(resolve(io.cwd, folder), io.cwd);
+      const given = statSync(resolve(io.cwd, folder), { throwIfNoEntry: false })?.isFile() ? `${shown} is a file: give the platform's folder, the one holding platform.yaml` : `no platform.yaml in ${shown}: run kaji in the platform's folder or give its folder`;
+      io.err(`kaji: ${given} (DIR / --platform)\n`);
     } else {
       io.err(`kaji: invalid platform definition:\n${error.describe()}\n`);
     }
@@ -122,5 +124,15 @@ function reportError(error: unknown, io: Io): number {
 function folderWithoutPlatform(error: PlatformErrors): string | undefined {
   const [only, ...more] = error.errors;
   if (!only || more.length > 0 || only.line !== undefined || only.path !== '') return undefined;
-  return basename(only.file) === 'platform.yaml' && !existsSync(only.file) ? dirname(only.file) : undefined;
+  // lstat: a link to nothing, or a loop, is a platform.yaml that cannot be read, not none.
+  return basename(only.file) === 'platform.yaml' && !entryExists(only.file) ? dirname(only.file) : undefined;
+}
+
+function entryExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -2,7 +2,7 @@
 // which folder it looked in and how to name the right one, in one line.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { tempTree } from '../support/files.js';
@@ -64,6 +64,30 @@ describe('no platform.yaml where a command looks for it', () => {
       const { code, stderr } = await kaji(['upgrade', 'plan', '--platform', tree.root]);
       assert.equal(code, 2, stderr);
       assert.match(stderr, /kaji: invalid platform definition:\n\S+platform\.yaml: cannot read the platform definition: illegal operation on a directory/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('so is a platform.yaml that is a link to nothing: it is there, named as the file that cannot be read', async () => {
+    const tree = tempTree({});
+    try {
+      symlinkSync(join(tree.root, 'gone.yaml'), join(tree.root, 'platform.yaml'));
+      const { code, stderr } = await kaji(['upgrade', 'plan', '--platform', tree.root]);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /kaji: invalid platform definition:\n\S+platform\.yaml: cannot read the platform definition: no such file or directory/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('platform.yaml itself given for the folder: named as a file, with the folder to give', async () => {
+    const tree = tempTree({ 'platform.yaml': 'platform: {name: shop}\n' });
+    try {
+      const { code, stderr } = await kaji(['synth', tree.path('platform.yaml'), '--out', tree.path('out')]);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, new RegExp(`\nkaji: ${tree.path('platform.yaml')} is a file: give the platform's folder, the one holding platform\\.yaml \\(DIR / --platform\\)\n$`));
+      assert.ok(!existsSync(tree.path('out')), 'no --out folder made');
     } finally {
       tree.cleanup();
     }
