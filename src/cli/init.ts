@@ -79,7 +79,7 @@ export function registerInit(program: Command, io: Io, outcome: Outcome): void {
         throw new UsageError(
           flags.name === undefined
             ? `the folder name "${basename(target)}" makes no platform name (a DNS label: lowercase letters, digits and '-', at most 63): give one with --name NAME`
-            : `"${name}" is not a valid platform name: use lowercase letters, digits and '-' (--name NAME)`,
+            : `"${name}" is not a valid platform name: a DNS label, lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 (--name NAME)`,
         );
       }
       if (flags.kaji !== undefined && !/^\S+$/.test(flags.kaji)) {

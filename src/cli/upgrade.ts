@@ -44,9 +44,10 @@ function duration(value: string): number {
 }
 
 function percentages(value: string): number[] {
-  const steps = value.split(',').map((item) => Number(item.trim().replace(/%$/, '')));
-  if (steps.some((step) => !Number.isInteger(step))) throw new InvalidArgumentError('use whole percentages, e.g. 10,50,100.');
-  return steps;
+  const items = value.split(',').map((item) => item.trim());
+  // Number('') is 0: an empty value or item would pass as a step of 0 %.
+  if (!items.every((item) => /^\d+%?$/.test(item))) throw new InvalidArgumentError('use whole percentages, e.g. 10,50,100.');
+  return items.map((item) => Number(item.replace(/%$/, '')));
 }
 
 const EXAMPLES =

@@ -53,3 +53,14 @@ test('--base takes only a branch name git accepts: anything else is a usage erro
     }
   }
 });
+
+test('upgrade --steps: an empty value or item is refused as not a percentage (exit 2), not read as a step of 0 %', async () => {
+  for (const steps of ['', '10,,100', '10, ,100', 'ten,100', '1.5,100']) {
+    const refused = await kaji(['upgrade', 'start', '--platform', '/nonexistent', '--steps', steps]);
+    assert.equal(refused.code, 2, steps);
+    assert.match(refused.stderr, /option '--steps <percentages>' argument '.*' is invalid\. use whole percentages, e\.g\. 10,50,100\./, steps);
+  }
+  // Well formed, it reaches the platform (here: none there).
+  const read = await kaji(['upgrade', 'start', '--platform', '/nonexistent', '--steps', ' 10%, 50,100']);
+  assert.match(read.stderr, /no platform\.yaml in \/nonexistent/);
+});

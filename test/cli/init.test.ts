@@ -183,6 +183,9 @@ describe('kaji init', () => {
       const { code, stderr } = await kaji(['init', join(tree.root, 'x'), '--name', 'Not_Valid']);
       assert.equal(code, 2);
       assert.match(stderr, /"Not_Valid" is not a valid platform name/);
+      const long = await kaji(['init', join(tree.root, 'x'), '--name', 'a'.repeat(64)]);
+      assert.equal(long.code, 2);
+      assert.match(long.stderr, /is not a valid platform name: a DNS label, .*at most 63 \(--name NAME\)\n$/);
       const fromFolder = await kaji(['init', join(tree.root, '___')]);
       assert.equal(fromFolder.code, 2);
       assert.equal(fromFolder.stderr, `kaji: the folder name "___" makes no platform name (a DNS label: lowercase letters, digits and '-', at most 63): give one with --name NAME\n`);
