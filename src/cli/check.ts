@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { kubernetesMinor, removedApiVerdict, REMOVED_APIS_CHECKED_THROUGH, type RemovedApiVerdict } from '../apis/index.js';
 import { displayPath, readInputs, shellWord, writeFileAtomically, type InputProblem, type KubeObject, type LoadSink } from '../kube/index.js';
@@ -94,7 +95,10 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     if (version) verdicts.push(removedApiVerdict(version, object));
     auditing.add(object);
   };
-  await readInputs(paths, { objects: { push: add }, problems, skipped }, { readStdin: io.readStdin });
+  // A path given twice (a shell glob and a name) is read once: its objects would count twice in the score.
+  const seen = new Set<string>();
+  const once = paths.filter((path) => !seen.has(resolve(path)) && seen.add(resolve(path)));
+  await readInputs(once, { objects: { push: add }, problems, skipped }, { readStdin: io.readStdin });
   reportProblems(problems, io);
   reportWalkSkips(skipped, io);
   let audit = auditing.finish();

@@ -39,6 +39,18 @@ describe('kaji check', () => {
     }
   });
 
+  test('a path given twice (as itself and through ./) is read once: each object reported and scored once', async () => {
+    const tree = tempTree({ 'm/a.yaml': `${good}---\n${root}`, 'p.yaml': policy });
+    try {
+      const { code, stdout, stderr } = await kaji(['check', tree.path('m/a.yaml'), tree.path('m/./a.yaml'), '--config', tree.path('p.yaml'), '--format', 'json']);
+      assert.equal(code, 0, stderr);
+      const report = JSON.parse(stdout);
+      assert.deepEqual(report.Results.map((r: { Name: string }) => r.Name), ['good', 'root']);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('exit codes: 3 on danger, 4 below score, 1 when an input is unreadable, 2 for bad flags', async () => {
     const tree = tempTree({ 'a.yaml': root, 'p.yaml': policy, 'bad.yaml': 'kind: [' });
     try {
