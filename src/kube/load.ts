@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { readFileSync, statSync } from 'node:fs';
+import { constants, openSync, readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parseDocument, parseStream, partIndexAt, SecondJsonValueError, splitDocuments, YamlSyntaxError, type DocumentText, type ParsedDocument } from './documents.js';
 import { fileErrorReason } from './files.js';
@@ -117,7 +118,36 @@ async function loadPath(result: LoadSink, path: string, options: LoadOptions): P
     return;
   }
   if (info.isDirectory()) return loadDirectory(result, path, options);
-  addFile(result, path, readManifest(path, options), options.walkedFiles?.has(path) ?? false, options.dump);
+  const content = info.isFIFO() ? await readPipe(path, options) : readManifest(path, options);
+  addFile(result, path, content, options.walkedFiles?.has(path) ?? false, options.dump);
+}
+
+/**
+ * Reads a pipe named as an input (`<(kustomize build …)`, a named pipe) on the
+ * event loop, as a socket of a descriptor opened without blocking: read like
+ * a file, the wait for its writer would hold kaji's only thread, and Ctrl-C
+ * or SIGTERM would not stop it (the exit waits for libuv's threads too).
+ */
+async function readPipe(path: string, options: LoadOptions): Promise<FileContent> {
+  const limit = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  let socket: Socket;
+  try {
+    socket = new Socket({ fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false });
+  } catch (error) {
+    return { problem: `cannot read the file: ${fileErrorReason(error as NodeJS.ErrnoException)}` };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of socket as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      socket.destroy();
+      return { problem: `holds over the ${formatMiB(limit)} limit; split it into smaller files` };
+    }
+    chunks.push(chunk);
+  }
+  const text = utf8Text(Buffer.concat(chunks));
+  return text === undefined ? { problem: `not ${NOT_UTF8}; save it as UTF-8` } : { text };
 }
 
 type FileContent = { text: string } | { problem: string };

@@ -1,8 +1,8 @@
 // The kaji process as a shell or CI runs it: the built bin, real pipes, real files.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { scaffold } from '../../src/cli/init.js';
@@ -11,6 +11,15 @@ import { nobodyCannotReach, tempTreeForOthers } from '../support/shared-temp.js'
 import { KAJI_BIN } from '../support/bin.js';
 
 const bin = KAJI_BIN;
+
+/** Where a link leads; undefined once it is gone (a descriptor closed meanwhile). */
+function readlinkOrNone(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 /** kaji's temporary files (`.NAME.kaji-PID.tmp`) anywhere below a folder. */
 function temporariesIn(root: string): string[] {
@@ -70,6 +79,34 @@ describe('the kaji process', { skip: !existsSync(bin) && 'dist/ is built by npm 
       assert.equal(fixedCount + untouched, count, 'every file is either fixed or as it was');
       assert.ok(fixedCount >= 1 && untouched >= 1, `interrupted halfway (${fixedCount} fixed); if kaji finished first, raise the count`);
     } finally {
+      tree.cleanup();
+    }
+  });
+
+  test('a named pipe given as an input is read once its writer comes; SIGTERM while kaji waits for one ends it, exit 143', { timeout: 20_000, skip: !existsSync('/proc/self/fd') && 'needs /proc' }, async () => {
+    const tree = tempTree({});
+    let waiting: ChildProcess | undefined;
+    try {
+      const pipe = tree.path('pipe.yaml');
+      execFileSync('mkfifo', [pipe]);
+      const read = runBin(['check', pipe, '--format', 'json']);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // kaji is started and waits (not required: the write waits for it)
+      writeFileSync(pipe, pullPolicy(1));
+      const { code, stdout, stderr } = await read;
+      assert.equal(code, 0, stderr);
+      assert.deepEqual((JSON.parse(stdout) as { Results: { Name: string }[] }).Results.map((result) => result.Name), ['d1']);
+
+      const child = spawn(process.execPath, [bin, 'check', pipe], { stdio: ['ignore', 'pipe', 'pipe'] });
+      waiting = child;
+      const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+      // Once it has the pipe open, it waits for a writer that never comes.
+      const opened = () => readdirSync(`/proc/${child.pid}/fd`).some((fd) => readlinkOrNone(`/proc/${child.pid}/fd/${fd}`) === pipe);
+      while (child.exitCode === null && !opened()) await new Promise((resolve) => setTimeout(resolve, 10));
+      child.kill('SIGTERM');
+      const [waitedCode, signal] = await exited;
+      assert.deepEqual({ code: waitedCode, signal }, { code: 143, signal: null });
+    } finally {
+      waiting?.kill('SIGKILL'); // one still blocked (the test failed) would never end by itself
       tree.cleanup();
     }
   });
