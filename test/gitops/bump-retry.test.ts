@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bump, BumpConflictError, type BumpResult } from '../../src/gitops/bump.js';
 import { formatBumpResult } from '../../src/cli/bump.js';
@@ -48,17 +48,19 @@ function concurrentCommit(fixture: BumpFixture, files: Record<string, string>): 
     mkdirSync(dirname(join(clone, path)), { recursive: true });
     writeFileSync(join(clone, path), text);
   }
-  git('commit', '--quiet', '-am', 'someone else changes antenna');
+  git('add', '-A');
+  git('commit', '--quiet', '-m', 'someone else changes antenna');
   return { sha: git('rev-parse', 'HEAD'), push: () => git('push', '--quiet', 'origin', 'HEAD:main') };
 }
 
 /** Bumps antenna in push mode; the concurrent commit lands just before bump's first push. */
-async function bumpRacing(fixture: BumpFixture, tag: string, concurrent: Concurrent): Promise<{ result: BumpResult; progress: string[] }> {
+async function bumpRacing(fixture: BumpFixture, tag: string, concurrent: Concurrent, kubectl?: string): Promise<{ result: BumpResult; progress: string[] }> {
   const progress: string[] = [];
   const result = await bump({
     service: 'antenna',
     tag,
     mode: 'push',
+    kubectl,
     manifests: fixture.remote,
     platformDirectory: fixture.platformDir,
     onProgress: (message) => {
@@ -138,6 +140,28 @@ describe('kaji bump: the push retry checks the policy again on the new tip', { s
     assert.equal(result.commit, fixture.head());
     assert.equal(fixture.show(DEPLOYMENT), withDebugSidecar);
     for (const cluster of ['blue', 'green']) assert.equal(fixture.show(`apps/antenna/overlays/${cluster}/kustomization.yaml`), kustomization('antenna', '2.1.0'));
+  });
+
+  test("the retry renders again with kubectl only the overlays whose files the concurrent commit changed", async () => {
+    // A kubectl that logs each run (its own, so no other test's renders are kept for it), then runs the real one.
+    const real = execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
+    const kubectl = join(fixture.root, 'kubectl');
+    writeFileSync(kubectl, `#!/bin/sh\necho "$2" >> '${join(fixture.root, 'runs.log')}'\nexec '${real}' "$@"\n`);
+    chmodSync(kubectl, 0o755);
+    const runs = () => (existsSync(join(fixture.root, 'runs.log')) ? readFileSync(join(fixture.root, 'runs.log'), 'utf8').trim().split('\n').length : 0);
+
+    // Elsewhere in the repository: the new tip renders antenna's overlays from the same files, before and after the edit.
+    const elsewhere = await bumpRacing(fixture, '2.1.0', concurrentCommit(fixture, { 'docs/notes.md': 'a note\n' }), kubectl);
+    assert.equal(elsewhere.result.status, 'pushed');
+    assert.equal(elsewhere.result.attempts, 2);
+    // One run before the edit and one after (green's overlay is a copy of blue's: rendered once), none for the retry.
+    assert.equal(runs(), 2);
+    // antenna's base: every overlay renders again, so the gate judges what the new tip holds.
+    const base = await bumpRacing(fixture, '2.2.0', concurrentCommit(fixture, { [DEPLOYMENT]: withDebugSidecar }), kubectl);
+    assert.equal(base.result.status, 'pushed');
+    assert.deepEqual(base.result.policy.map((p) => [p.cluster, p.dangersBefore, p.dangersAfter]), [['blue', 1, 1], ['green', 1, 1]], 'judged on the new base');
+    // The first attempt renders after its edit only (before it, the tip is what the last bump left, kept); the retry, both.
+    assert.equal(runs(), 2 + 1 + 2);
   });
 
   test('the concurrent commit already made the bump: unchanged (not pushed), with the commit that pins it', async () => {
