@@ -455,8 +455,7 @@ export class Workspace {
       // A branch named as a folder of this one, or this one's folder (git keeps refs as paths).
       const taken = /'refs\/heads\/([^']+)' exists; cannot create 'refs\/heads\//.exec(error.stderr)?.[1];
       if (taken !== undefined) throw await this.#nameTakenError(branch, taken, error);
-      // Refused by git before sending (stale info), or by the server, which lost the race to lock the ref.
-      if (!(/\(stale info\)/.test(error.stderr) || isRetryableRejection(error.stderr))) throw error;
+      if (!isRetryableRejection(error.stderr)) throw error;
       const was = seen === undefined ? 'did not exist' : `was at ${seen.tip.slice(0, 12)}`;
       // A push is made again from the new tip by a re-run; a deletion is not: the push that moved it is someone's.
       throw new BranchMovedError(
@@ -668,8 +667,13 @@ export class Workspace {
     let message: string | undefined; // the pending commit's message, read at the first retry (HEAD is still that commit)
     for (let attempt = 1; ; attempt++) {
       const commit = await this.head();
+      const builtOn = await this.#builtOn();
       try {
-        await this.#git(['push', 'origin', `HEAD:refs/heads/${this.base}`], { doing: `pushing to ${this.base} of ${this.source}` });
+        // Leased to the tip the commits were made on, which the base must still be at: a fast-forward
+        // check alone lets a push land on a base someone moved back meanwhile (a bad release taken out
+        // by a force-push) whenever this clone holds what was taken out (a full clone of a local path),
+        // and would put it back. Not a force: HEAD descends from that tip (#builtOn).
+        await this.#git(['push', `--force-with-lease=refs/heads/${this.base}:${builtOn}`, 'origin', `HEAD:refs/heads/${this.base}`], { doing: `pushing to ${this.base} of ${this.source}` });
         return { attempts: attempt, commit, pushed: true };
       } catch (error) {
         if (!(error instanceof GitError) || !isRetryableRejection(error.stderr)) throw error;
@@ -690,9 +694,17 @@ export class Workspace {
         if (await this.hasChanges()) await this.commit(message ?? 'kaji: reapply');
       } else {
         await this.#fetchBase();
-        await this.#rebase();
+        await this.#rebase(builtOn);
       }
     }
+  }
+
+  /** The base's tip as last fetched, which HEAD's commits are made on (checked: a push leased to it must be no force). */
+  async #builtOn(): Promise<string> {
+    const tip = (await this.#git(['rev-parse', '--verify', `refs/remotes/origin/${this.base}^{commit}`])).trim();
+    const descends = await this.#git(['merge-base', '--is-ancestor', tip, 'HEAD']).then(() => true, () => false);
+    if (!descends) throw new GitError(`refusing to push to ${this.base} of ${this.source}: the commit is not on top of the base's tip ${tip.slice(0, 12)}`, ['push']);
+    return tip;
   }
 
   /** Resets the tree to a fresh base tip (fetching first); used by reapply loops. */
@@ -715,9 +727,10 @@ export class Workspace {
     });
   }
 
-  async #rebase(): Promise<void> {
+  /** Moves the commits made on `builtOn` onto the base's new tip: only those, should the base have moved back. */
+  async #rebase(builtOn: string): Promise<void> {
     try {
-      await this.#git(['rebase', '--quiet', `refs/remotes/origin/${this.base}`]);
+      await this.#git(['rebase', '--quiet', '--onto', `refs/remotes/origin/${this.base}`, builtOn]);
     } catch (error) {
       await this.#git(['rebase', '--abort']).catch(() => undefined);
       const detail = error instanceof GitError ? `${error.stdout}\n${error.stderr}`.trim() : String(error);
@@ -1055,11 +1068,15 @@ export function withGitFix(error: unknown, options: { readonly manifests?: strin
 
 /** A push rejected because the ref moved under us (non-fast-forward, or lost the ref lock race). */
 function isRetryableRejection(stderr: string): boolean {
+  // git's own lines only: a hook's ("remote: …") may say anything, non-fast-forward included.
+  const own = stderr.split('\n').filter((line) => !/^remote:/.test(line)).join('\n');
   return (
-    /\[rejected\].*\((fetch first|non-fast-forward)\)/.test(stderr) ||
-    /\[remote rejected\].*\((cannot lock ref|failed to update ref|failed to lock|incorrect old value)/.test(stderr) ||
-    /\bnon-fast-forward\b/.test(stderr) ||
-    /\bcannot lock ref\b/.test(stderr)
+    // Refused by git before sending: the lease's expected tip is not the remote's (stale info).
+    /\[rejected\].*\((fetch first|non-fast-forward|stale info)\)/.test(own) ||
+    // Refused by the server, which lost the race to lock the ref.
+    /\[remote rejected\].*\((cannot lock ref|failed to update ref|failed to lock|incorrect old value)/.test(own) ||
+    /\bnon-fast-forward\b/.test(own) ||
+    /\bcannot lock ref\b/.test(own)
   );
 }
 

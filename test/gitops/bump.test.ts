@@ -411,7 +411,7 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
 
       assert.ok(server.authorizations.includes(`basic ${encoded[1]}`));
       assert.match(recorder.commands(), /clone .*manifests\.git/);
-      assert.match(recorder.commands(), /push origin HEAD:refs\/heads\/main/);
+      assert.match(recorder.commands(), /push --force-with-lease=refs\/heads\/main:[0-9a-f]{40} origin HEAD:refs\/heads\/main/);
       assert.ok(!leaks(recorder.commands()) && !recorder.commands().includes(wrong), recorder.commands());
       assert.match(recorder.configs(), new RegExp(`url = ${server.origin.replace(/\./g, '\\.')}/manifests\\.git`));
       assert.ok(!leaks(recorder.configs()) && !recorder.configs().includes(wrong), recorder.configs());

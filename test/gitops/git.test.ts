@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -1091,6 +1091,56 @@ describe('pushToBase (push mode)', () => {
     }
   });
 
+  test('the base moved back meanwhile (a bad commit taken out by a force-push): the push is leased to the tip it was made on, so the commit stays out', async () => {
+    const f = fixture({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+    // A bad commit lands, then kaji clones (a local path: a full clone, which holds it).
+    git(f.checkout, 'pull', '--quiet');
+    writeFileSync(join(f.checkout, 'b.txt'), 'bad\n');
+    git(f.checkout, '-c', 'user.name=u', '-c', 'user.email=u@example.com', 'commit', '--quiet', '-am', 'bad release');
+    git(f.checkout, 'push', '--quiet', 'origin', 'HEAD:main');
+    const good = f.tip('main~1');
+    for (const reapply of [false, true]) {
+      const ws = await Workspace.open({ source: f.remote });
+      try {
+        const edit = async (w: Workspace) => (await w.writeFile('a.txt', `a ${reapply}\n`), true);
+        await edit(ws);
+        await ws.commit(`kaji's change (reapply ${reapply})`);
+        git(f.remote, 'update-ref', 'refs/heads/main', good); // the bad release taken out
+        const result = await ws.pushToBase({ backoff: { minMs: 1, maxMs: 5 }, ...(reapply ? { reapply: edit } : {}) });
+        assert.equal(result.attempts, 2, `refused once, made again on the tip it is now (reapply ${reapply})`);
+        assert.deepEqual(f.log().map((line) => line.split(' ').slice(2).join(' ')), [`kaji's change (reapply ${reapply})`, 'seed']);
+        assert.equal(f.show('b.txt'), 'b', 'the bad release stays out');
+      } finally {
+        await ws.dispose();
+      }
+      // The next round starts from the bad release again.
+      git(f.checkout, 'push', '--quiet', '--force', 'origin', 'HEAD:main');
+    }
+    f.cleanup();
+  });
+
+  test('a hook refusing the push is reported at once, whatever its words (non-fast-forward included): not retried as a race', async () => {
+    const f = fixture();
+    const hook = join(f.remote, 'hooks', 'pre-receive');
+    writeFileSync(hook, `#!/bin/sh\necho run >> '${join(f.dir, 'hook.log')}'\necho 'non-fast-forward pushes are not allowed here; cannot lock ref' >&2\nexit 1\n`);
+    chmodSync(hook, 0o755);
+    const ws = await Workspace.open({ source: f.url });
+    try {
+      await ws.writeFile(KUSTOMIZATION, 'images:\n  - name: antenna\n    newTag: 1.5.0\n');
+      await ws.commit('antenna: 1.4.2 → 1.5.0');
+      await assert.rejects(ws.pushToBase({ attempts: 5, backoff: { minMs: 1, maxMs: 5 } }), (error: unknown) => {
+        assert.ok(error instanceof GitError);
+        assert.match(error.message, /pre-receive hook declined/);
+        assert.doesNotMatch(error.message, /still rejected after/);
+        return true;
+      });
+      assert.equal(readFileSync(join(f.dir, 'hook.log'), 'utf8'), 'run\n', 'one push');
+    } finally {
+      await ws.dispose();
+      f.cleanup();
+    }
+  });
+
   test('bounded attempts: gives up with a GitError when the base keeps moving', async () => {
     const f = fixture({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
     const a = await Workspace.open({ source: f.url });
@@ -1231,7 +1281,7 @@ describe('credentials', () => {
       assert.ok(server.authorizations.includes(`basic ${base64}`), 'sent as basic authentication');
       assert.ok(server.served() > 0);
       assert.match(recorder.commands(), /^.*clone .*remote\.git/m, 'the wrapper saw the clone');
-      assert.match(recorder.commands(), /\bpush origin\b/m);
+      assert.match(recorder.commands(), /\bpush (--force-with-lease=\S+ )?origin\b/m);
       assert.ok(!leaks(recorder.commands()), recorder.commands());
       assert.match(recorder.configs(), /\[remote "origin"\]/);
       assert.ok(!leaks(recorder.configs()), recorder.configs());
