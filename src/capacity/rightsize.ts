@@ -47,7 +47,7 @@ import {
 } from '../kube/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
 import { BranchMovedError, foreignCommitsText, isUrl, redact, SourceNotFoundError, SourceNotRepositoryError, urlCredentials, withGitFix, Workspace, type BranchChanges } from '../gitops/git.js';
-import { GitHubError, GitHubForge, githubApiUrlProblem, pullRequestRepository, type FoundPullRequest, type PullRequestResult } from '../gitops/github.js';
+import { GitHubError, GitHubForge, githubApiUrlProblem, pullRequestBranch, pullRequestRepository, type FoundPullRequest, type PullRequestResult } from '../gitops/github.js';
 import { clusterFolder } from '../platform/derive/names.js';
 import { limitRangeObject, resourceQuotaObject, systemPriorityQuotaObject } from '../platform/derive/tenant.js';
 import { hpaScaledResources, recommendedWorkloads, VPA_CLUSTER_LABEL } from '../platform/derive/vpa.js';
@@ -272,7 +272,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     const serviceOf = (file: string) => chosen.find((service) => file.startsWith(`${repositoryPath(workspace, serviceDir(manifestDir, service.name))}/`))?.name;
     const judged: Judged = { changes, unread: walk.unread, values: walk.judged, walked: walk.walked, serviceOf, base };
     const edited = changes.filter((change) => change.decision === 'change' && change.skipped === undefined);
-    const branch = rightsizeBranch(options.services);
+    const branch = pullRequestBranch(rightsizeBranch(options.services), base, platform.manifests.branch);
     if (edited.length === 0) {
       const stale = await settleStalePullRequest(workspace, forge ?? dryRunForge(options, platform, secrets, progress), plan, judged, notes, branch, base, options.dryRun === true, progress);
       return { ...plan, status: 'unchanged', diff: '', ...(stale === undefined ? {} : { stalePullRequest: stale }) };

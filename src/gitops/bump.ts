@@ -20,7 +20,7 @@ import {
 } from '../kube/index.js';
 import { auditObjects, countResults, loadPolicyConfig, placedMessagesOf, type PolicyConfig } from '../policy/index.js';
 import { loadPlatform, type PlatformDefinition, type ServiceDefinition } from '../platform/index.js';
-import { GitHubForge, githubApiUrlProblem, githubWebUrl, pullRequestRepository, type PullRequestResult } from './github.js';
+import { GitHubForge, githubApiUrlProblem, githubWebUrl, pullRequestBranch, pullRequestRepository, type PullRequestResult } from './github.js';
 import {
   BranchMovedError,
   checkedOutBranchRefusal,
@@ -233,7 +233,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
     }
 
     let plan: BumpPlan = { platform, service, clusters, version, policy, kubectl: options.kubectl };
-    const branch = bumpBranch(service.name);
+    const branch = pullRequestBranch(bumpBranch(service.name), base, platform.manifests.branch);
     // PR mode: the branch is rebuilt from the base; the pins it holds for clusters left out here go along
     // (a dry run reads them too: it stops, or shows the clusters, as the run would).
     const pending = mode === 'pr' ? await pendingPins(workspace, plan, branch) : undefined;

@@ -236,6 +236,16 @@ export class GitHubForge {
 }
 
 /**
+ * The branch of kaji's pull request `name` (kaji/bump/antenna, kaji/rightsize) into `base`: `name`
+ * itself into the platform's own branch (manifests.branch), else `kaji/into-<base>/…`. A pull request
+ * into another branch (a release branch's fix) then never rebuilds the one into the platform's branch,
+ * which would carry that branch's commits into it.
+ */
+export function pullRequestBranch(name: string, base: string, platformBranch: string): string {
+  return base === platformBranch ? name : `kaji/into-${base}/${name.replace(/^kaji\//, '')}`;
+}
+
+/**
  * The GitHub repository (OWNER/NAME) a pull request is opened on: the one its branch is pushed to, so
  * `given` (--github-repository), else the one `source` (what the branch is pushed to) names. When
  * neither does, what `source` is (shown as `shown`, its credentials redacted), for the caller's error.

@@ -183,6 +183,31 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     assert.deepEqual(pulls[0]!.labels, ['kaji/bump']);
   });
 
+  test("pr mode into another branch (--base release): its own branch and pull request; the one into the platform's branch is left as it is", async () => {
+    const args = ['antenna', '1.2.0', '--github-api-url', github.url, '--github-repository', 'acme/manifests', '--source-repo', 'acme/antenna'];
+    assert.equal((await withToken(github.token, () => kaji(bumpArgs(fixture, ...args)))).code, 0);
+    const intoMain = fixture.git('rev-parse', 'kaji/bump/antenna');
+    // A release branch with a fix of its own, which the pull request into main must not carry.
+    const clone = mkdtempSync(join(fixture.root, 'release-'));
+    const git = (...more: string[]) => execFileSync('git', ['-c', 'user.name=u', '-c', 'user.email=u@example.com', ...more], { cwd: clone, encoding: 'utf8' }).trim();
+    git('clone', '--quiet', fixture.remote, '.');
+    writeFileSync(join(clone, 'release-fix.txt'), 'a fix for the release only\n');
+    git('add', '-A');
+    git('commit', '--quiet', '-m', 'release fix');
+    git('push', '--quiet', 'origin', 'HEAD:refs/heads/release');
+    const fix = git('rev-parse', 'HEAD');
+
+    const release = await withToken(github.token, () => kaji(bumpArgs(fixture, ...args.with(1, '1.1.1'), '--base', 'release')));
+    assert.equal(release.code, 0, release.stderr);
+    assert.equal(fixture.git('rev-parse', 'kaji/bump/antenna'), intoMain, "main's pull request branch untouched");
+    assert.equal(fixture.git('rev-parse', 'kaji/into-release/bump/antenna~1'), fix, 'one commit on the release branch');
+    const pulls = github.pulls.get('acme/manifests')!;
+    assert.deepEqual(pulls.map((pull) => [pull.head, pull.base, pull.title.replace(/: \S+ →/, ': … →')]), [
+      ['kaji/bump/antenna', 'main', 'antenna: … → 1.2.0'],
+      ['kaji/into-release/bump/antenna', 'release', 'antenna: … → 1.1.1'],
+    ]);
+  });
+
   test('authentication failure: a clear message, exit 1, the token never printed', async () => {
     const token = 'ghp_wrong0123456789secret';
     const result = await withToken(token, () =>
