@@ -152,8 +152,8 @@ export function decide(endpoint: Endpoint, request: AdmissionRequest, config: Po
       verdict: 'patched',
     };
   }
-  const warnings = warningFailures.map(describeFailure);
-  if (dangers.length) return deny(request.uid, decided, [...crossed.map(describeCrossing), ...dangerFailures.map(describeFailure)], warnings.length ? { warnings } : {});
+  const warnings = listed(warningFailures.map(describeFailure));
+  if (dangers.length) return deny(request.uid, decided, listed([...crossed.map(describeCrossing), ...dangerFailures.map(describeFailure)]), warnings.length ? { warnings } : {});
   const response: AdmissionResponse = { uid: request.uid, allowed: true };
   if (warnings.length) response.warnings = warnings;
   return { ...decided, response, verdict: 'allowed' };
@@ -353,6 +353,18 @@ function failureKey({ message, container }: Failure): string {
 
 function describeFailure({ message, container }: Failure): string {
   return `${message.ID}${container ? ` (container ${container})` : ''}: ${message.Message}`;
+}
+
+/**
+ * The most findings an answer lists, each kind. One object's findings grow with its containers (a
+ * Pod of 100,000 in a 3 MiB request made an answer of over 100 MB), and the API server keeps only
+ * 4 KiB of warnings anyway: the rest is counted, and `kaji check` lists them all.
+ */
+const MOST_LISTED = 20;
+
+function listed(lines: readonly string[]): string[] {
+  if (lines.length <= MOST_LISTED) return [...lines];
+  return [...lines.slice(0, MOST_LISTED), `… and ${lines.length - MOST_LISTED} more (kaji check lists them all)`];
 }
 
 function unique(ids: string[]): string[] {

@@ -47,6 +47,20 @@ describe('kaji webhook: validate', () => {
     assert.match(response.warnings![1]!, /^runAsRootAllowed \(container app\): /);
   });
 
+  it('an object of many containers: the answer lists 20 findings of each kind and counts the rest, so it stays small', async () => {
+    const container = (i: number, extra: Record<string, unknown>) => ({ ...podSpec(extra).containers[0], name: `c${i}` });
+    const many = (extra: Record<string, unknown>) => workload('Deployment', { containers: Array.from({ length: 500 }, (_, i) => container(i, extra)) });
+    const warned = await admit(running, '/validate', review(many({ imagePullPolicy: 'IfNotPresent' })));
+    assert.equal(warned.response.allowed, true);
+    assert.equal(warned.response.warnings?.length, 21);
+    assert.match(warned.response.warnings![0]!, /^pullPolicyNotAlways \(container c0\): /);
+    assert.equal(warned.response.warnings![20], '… and 480 more (kaji check lists them all)');
+    const denied = await admit(running, '/validate', review(many({ image: 'nginx' })));
+    assert.equal(denied.response.allowed, false);
+    assert.equal(denied.response.status!.message.match(/tagNotSpecified \(container c\d+\)/g)?.length, 20);
+    assert.match(denied.response.status!.message, /; … and 480 more \(kaji check lists them all\)$/);
+  });
+
   it('applies config exemptions (the namespace from the object or the request)', async () => {
     const object = workload('Deployment', podSpec({}, { hostNetwork: true }), { namespace: 'legacy' });
     assert.equal((await admit(running, '/validate', review(object))).response.allowed, true);
