@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gracefulClose } from '../webhook/index.js';
+import { PlatformErrors } from '../platform/index.js';
 import { DashboardInputError } from './errors.js';
 import { formatDashboardJson, type Dashboard } from './model.js';
 import { DASHBOARD_CSP, renderDashboardHtml } from './render.js';
@@ -119,9 +120,11 @@ async function handle(request: IncomingMessage, response: ServerResponse, curren
   try {
     dashboard = await current();
   } catch (error) {
-    if (!(error instanceof DashboardInputError)) throw error;
-    // What the command line would say (summary.json out of date: run kaji synth), as text: never markup.
-    send(response, 503, 'text/plain', `kaji dashboard: ${error.message}\n`, head);
+    // What the command line would say (summary.json out of date: run kaji synth; platform.yaml
+    // broken since the server started), as text: never markup.
+    if (error instanceof DashboardInputError) send(response, 503, 'text/plain', `kaji dashboard: ${error.message}\n`, head);
+    else if (error instanceof PlatformErrors) send(response, 503, 'text/plain', `kaji dashboard: invalid platform definition:\n${error.describe()}\n`, head);
+    else throw error;
     return;
   }
   if (path === '/dashboard.json') send(response, 200, 'application/json', formatDashboardJson(dashboard), head);

@@ -26,11 +26,13 @@ export class NetworkError extends Error {
   }
 }
 
+/** One GET, answered whole within `timeoutMs` (the whole exchange: an answer trickling in a byte at a time is no answer either). */
 export function httpGet(url: URL, options: { headers?: Record<string, string>; ca?: string; timeoutMs: number }): Promise<HttpResponse> {
-  return new Promise((resolve, reject) => {
+  let deadline: NodeJS.Timeout | undefined;
+  return new Promise<HttpResponse>((resolve, reject) => {
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
       url,
-      { method: 'GET', headers: options.headers, ...(options.ca === undefined ? {} : { ca: options.ca }), timeout: options.timeoutMs },
+      { method: 'GET', headers: options.headers, ...(options.ca === undefined ? {} : { ca: options.ca }) },
       (response) => {
         const chunks: Buffer[] = [];
         let bytes = 0;
@@ -43,8 +45,8 @@ export function httpGet(url: URL, options: { headers?: Record<string, string>; c
         response.on('error', (error) => reject(new NetworkError(error)));
       },
     );
-    request.on('timeout', () => request.destroy(new Error(`no answer within ${options.timeoutMs / 1000} s`)));
+    deadline = setTimeout(() => request.destroy(new Error(`no answer within ${options.timeoutMs / 1000} s`)), options.timeoutMs);
     request.on('error', (error) => reject(new NetworkError(error)));
     request.end();
-  });
+  }).finally(() => clearTimeout(deadline));
 }

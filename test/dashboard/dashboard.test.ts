@@ -24,6 +24,7 @@ import { hasKubectl, KAJI_ROOT } from '../support/files.js';
 import { namingControllers, snapshotList } from '../capacity/cluster.js';
 import { ARGOCD_TOKEN, healthyApps, startArgoCd } from '../upgrade/fixture.js';
 import { KAJI_BIN } from '../support/bin.js';
+import { PlatformError, PlatformErrors } from '../../src/platform/index.js';
 
 const ECR = '111122223333.dkr.ecr.ap-northeast-1.amazonaws.com';
 
@@ -366,6 +367,11 @@ describe('kaji dashboard on the example platform', { skip: !hasKubectl }, () => 
         const stale = await call(served.port, { ca: tls.cert });
         assert.deepEqual([stale.status, stale.headers['content-type']], [503, 'text/plain; charset=utf-8']);
         assert.equal(stale.body, 'kaji dashboard: out/summary.json is out of date: <b>platform.yaml</b> changed; run `kaji synth`\n');
+        // platform.yaml broken (or gone) since the server started: what the command line says, as text.
+        fail = new PlatformErrors([new PlatformError('cannot read the platform definition: no such file or directory; check the path', '', 'labs/platform.yaml')]);
+        const unread = await call(served.port, { ca: tls.cert });
+        assert.deepEqual([unread.status, unread.body], [503, `kaji dashboard: invalid platform definition:\n${(fail as PlatformErrors).describe()}\n`]);
+        assert.match(unread.body, /labs\/platform\.yaml: cannot read the platform definition/);
         fail = new Error('a bug');
         const broken = await call(served.port, { ca: tls.cert });
         assert.deepEqual([broken.status, broken.body], [500, "internal error: see kaji's standard error\n"]);
