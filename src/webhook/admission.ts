@@ -293,8 +293,12 @@ function describeCrossing(finding: BoundaryFinding): string {
   return `tenant boundary (${finding.rule}): ${finding.message}`;
 }
 
-/** Answer for a request the engine could not judge. See the server for why this denies. */
-export function internalError(request: AdmissionRequest): Decision {
+/**
+ * Answer for a request the engine could not judge. See the server for why a validation denies; a
+ * mutation never does (the validating webhooks, which run after every mutation, judge the object).
+ */
+export function internalError(request: AdmissionRequest, endpoint: Endpoint): Decision {
+  const response = endpoint === 'mutate' ? { uid: request.uid, allowed: true } : { uid: request.uid, allowed: false, status: { code: 500, message: 'kaji webhook internal error' } };
   return {
     kind: '',
     namespace: request.namespace,
@@ -303,7 +307,7 @@ export function internalError(request: AdmissionRequest): Decision {
     dangers: [],
     warnings: [],
     verdict: 'error',
-    response: { uid: request.uid, allowed: false, status: { code: 500, message: 'kaji webhook internal error' } },
+    response,
   };
 }
 

@@ -208,7 +208,7 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
       // is always obeyed. kaji denies here: an unjudged object must not slip past the
       // policy because of a bug, and the message says why so it can be reported.
       log({ time: new Date().toISOString(), level: 'error', uid: review.request.uid, path, error: (error as Error).message });
-      decision = internalError(review.request);
+      decision = internalError(review.request, endpoint!);
     }
     send(res, 200, 'application/json', JSON.stringify({ apiVersion: review.apiVersion, kind: 'AdmissionReview', response: decision.response }));
     done(decision.verdict);
