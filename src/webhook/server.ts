@@ -81,7 +81,13 @@ export interface WebhookServer extends Server {
    * error shown by /readyz and kaji_webhook_config_valid until the next good version of that file.
    */
   configReloaded(error?: Error, file?: 'policy' | 'tenants'): void;
-  /** Stops accepting connections, lets in-flight requests finish, resolves when all connections are closed. */
+  /**
+   * Stops accepting connections, lets in-flight requests finish, resolves when all connections are
+   * closed; what is still open after `graceMs` is cut. The default is the request time limit: no
+   * request may take longer anyway, and node's own checks of the limits stop once the server
+   * closes, so a client stalling its headers or body would otherwise hold the exit.
+   * @default the request time limit (timeouts.request)
+   */
   shutdown(graceMs?: number): Promise<void>;
 }
 
@@ -242,7 +248,7 @@ export function createWebhookServer(options: WebhookOptions): WebhookServer {
       const detail = file === 'policy' ? {} : { file };
       log({ time: new Date().toISOString(), level: error ? 'error' : 'info', event: 'config-reload', ...detail, result: error ? 'error' : 'ok', ...(error ? { error: error.message } : {}) });
     },
-    shutdown(graceMs = 25_000): Promise<void> {
+    shutdown(graceMs = timeouts.request): Promise<void> {
       return shutdown.close(graceMs);
     },
   });

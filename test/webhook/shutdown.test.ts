@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request, type RequestOptions } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,4 +153,30 @@ describe('kaji webhook (the process): SIGTERM', { skip: !existsSync(MAIN) && 'ne
       }
     });
   }
+
+  it('a client stalling its request holds the exit no longer than the request time limit (node stops checking its limits once the server closes)', { timeout: 30_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kaji-shutdown-'));
+    const config = join(dir, 'polaris.yaml');
+    await writeFile(config, TEST_CONFIG_YAML);
+    const cli = startCli(['--config', config, '--self-signed', '--request-timeout', '2']);
+    let stalled: TLSSocket | undefined;
+    try {
+      const port = (await cli.event('listening')).port as number;
+      // Headers begun and never ended, as a client gone quiet mid-request.
+      stalled = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+      await new Promise<void>((resolve, reject) => stalled!.once('secureConnect', resolve).once('error', reject));
+      stalled.on('error', () => undefined);
+      stalled.write('POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n');
+      cli.child.kill('SIGTERM');
+      await cli.event('shutdown');
+      // The old grace (25 s) is past this test's patience: it would fail here, not hang.
+      const exit = await Promise.race([cli.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 15_000).unref())]);
+      assert.ok(exit, 'exited well before 25 s');
+      assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, cli.stderr());
+    } finally {
+      stalled?.destroy();
+      if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
