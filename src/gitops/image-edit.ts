@@ -127,6 +127,8 @@ const STRING_TAG = 'tag:yaml.org,2002:str';
 /** Refuses a pin that is an alias or carries a YAML tag other than `!!str`. */
 function checkPlainPin(value: unknown, where: string): void {
   if (isAlias(value)) throw notPlain(where, 'is an alias');
+  // An anchored value may be repeated elsewhere (another image's tag, an annotation): editing it would change those too.
+  if (isScalar(value) && value.anchor) throw notPlain(where, `has the anchor &${value.anchor}, which other values may repeat`);
   if (isScalar(value) && value.tag !== undefined && value.tag !== STRING_TAG) throw notPlain(where, `has the YAML tag ${value.tag}`);
 }
 

@@ -124,7 +124,7 @@ describe('kustomize images: (kustomize edit set image semantics)', () => {
     assert.equal(setKustomizeImage('images:\n', REPO, { tag: '1.5.0' }, { add: true }).text, `images:\n  - name: ${REPO}\n    newTag: 1.5.0\n`);
   });
 
-  test('an entry hidden behind an alias or merge key, or a pin with a YAML tag, is refused, not duplicated or rewritten under its tag', () => {
+  test('an entry hidden behind an alias or merge key, a pin with a YAML tag or an anchor, is refused, not duplicated or rewritten under its tag', () => {
     const refused: Array<[string, RegExp]> = [
       [`base: &b {name: ${REPO}, newTag: "1.4.2"}\nimages:\n  - *b\n`, /^Error: images\[0\] is an alias, which kaji bump does not edit/],
       [`base: &b {name: ${REPO}}\nimages:\n  - <<: *b\n    newTag: "1.4.2"\n`, /^Error: images\[0\] has a merge key \(<<\)/],
@@ -132,6 +132,8 @@ describe('kustomize images: (kustomize edit set image semantics)', () => {
       [`list: &l [{name: ${REPO}}]\nimages: *l\n`, /^Error: images is an alias/],
       [`v: &v "1.4.2"\nimages:\n  - name: ${REPO}\n    newTag: *v\n`, /^Error: images\[0\]\.newTag is an alias/],
       [`images:\n  - name: ${REPO}\n    newTag: !!binary aGVsbG8=\n`, /^Error: images\[0\]\.newTag has the YAML tag tag:yaml\.org,2002:binary/],
+      // The anchor of what another value repeats (a sidecar's tag, an annotation): the edit would change that too.
+      [`images:\n  - name: ${REPO}\n    newTag: &release "1.4.2"\n  - name: mirror/envoy\n    newTag: *release\n`, /^Error: images\[0\]\.newTag has the anchor &release, which other values may repeat/],
     ];
     for (const [text, message] of refused) {
       for (const add of [false, true]) assert.throws(() => setKustomizeImage(text, REPO, { tag: '1.5.0' }, { add }), message, text);
