@@ -157,7 +157,8 @@ async function getJson(connection: ArgoCdConnection, path: string, gone?: (origi
     throw new StepFailedError(`Argo CD at ${url.origin} answered HTTP ${response.status}: ${printable(excerpt)}`);
   }
   try {
-    return JSON.parse(response.body);
+    // Redacted too: whatever a server echoes back (a message quoting the request) reaches a page or a terminal.
+    return JSON.parse(redact(response.body, [connection.token]));
   } catch {
     throw new ArgoCdRefusedError(`Argo CD at ${url.origin} did not answer JSON: is ${server} the Argo CD server?`);
   }

@@ -152,16 +152,26 @@ describe("the dashboard's Argo CD state", () => {
     assert.ok(!html.includes(wrongToken) && !JSON.stringify(dashboard).includes(wrongToken), 'the token is never shown');
   });
 
-  test('an Argo CD that echoes the token back never gets it onto the page', async () => {
+  test('an Argo CD that echoes the token back never gets it onto the page, in an error or in its data', async () => {
     const echo = createServer((request, response) => {
+      if (echoData) {
+        const health = { status: 'Degraded', message: `token is ${request.headers.authorization}` };
+        response.end(JSON.stringify({ items: [{ metadata: { name: 'antenna', namespace: 'argocd' }, status: { sync: { status: 'Synced' }, health } }] }));
+        return;
+      }
       response.statusCode = 500;
       response.end(`internal error for ${request.headers.authorization}`);
     });
+    let echoData = false;
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
       const [reading] = (await new ArgoCdReader([target('blue', url, 'secret-token-in-echo')]).read()).values();
       assert.equal((reading as { error: string }).error, `Argo CD at ${url} answered HTTP 500: internal error for Bearer ***`);
+      echoData = true;
+      const [data] = (await new ArgoCdReader([target('blue', url, 'secret-token-in-echo')]).read()).values();
+      assert.ok(!JSON.stringify(data).includes('secret-token-in-echo'), JSON.stringify(data));
+      assert.match(JSON.stringify(data), /token is Bearer \*\*\*/);
     } finally {
       await new Promise((resolve) => echo.close(resolve));
     }
