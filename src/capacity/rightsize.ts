@@ -297,6 +297,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     } else {
       progress(`${branch} already has this change on ${base} (${kept.slice(0, 12)}): nothing to push`);
     }
+    await workspace.refuseMovedSince(branch, kept ?? made);
     progress('opening the pull request');
     const pullRequest = await forge!.upsertPullRequest({ head: branch, base, title, body: pullRequestBody(plan), labels: [RIGHTSIZE_LABEL] });
     return { ...plan, status: 'pull-request', diff, branch, commit: kept ?? made, pullRequest, title, ...(kept === undefined ? {} : { alreadyPushed: true }) };

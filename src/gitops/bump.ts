@@ -283,6 +283,7 @@ export async function bump(options: BumpOptions): Promise<BumpResult> {
       progress(`${branch} already has this change on ${base} (${kept.slice(0, 12)}): nothing to push`);
     }
     if (options.dryRun) return { ...checked, status: 'dry-run' };
+    await workspace.refuseMovedSince(branch, kept ?? made);
     progress(`opening the pull request`);
     const pullRequest = await forge!.upsertPullRequest({
       head: branch,

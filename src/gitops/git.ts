@@ -315,6 +315,23 @@ export class Workspace {
     this.#branches.set(branch, { tip: await this.head(), onBase: false });
   }
 
+  /**
+   * PR mode: throws BranchMovedError when `branch` on the remote (asked now) is no longer at `tip`,
+   * the commit this run pushed or kept there: another run pushed since, and the pull request's text
+   * is that run's to write. Called just before the text is written, so a slower run does not put
+   * its own over the branch another run's push now holds.
+   */
+  async refuseMovedSince(branch: string, tip: string): Promise<void> {
+    checkBranch(branch);
+    const listed = await this.#git(['ls-remote', 'origin', `refs/heads/${branch}`], { doing: `reading ${branch} of ${this.source}` });
+    const now = listed.split(/\s/)[0] || undefined;
+    if (now === tip) return;
+    throw new BranchMovedError(
+      `${branch} of ${this.source} moved after kaji pushed ${tip.slice(0, 12)} (${now === undefined ? 'it is gone' : `it is at ${now.slice(0, 12)}`}: another run's push, or someone's), so its pull request was left for that push to describe; re-run if this change is still wanted`,
+      ['ls-remote'],
+    );
+  }
+
   /** PR mode: throws the ForeignCommitsError pushBranch would, when `branch` (at the tip read) holds commits kaji did not make; pushes nothing. */
   async refuseForeignCommits(branch: string): Promise<void> {
     const foreign = await this.foreignCommits(branch);

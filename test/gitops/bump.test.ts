@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -206,6 +206,19 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
       ['kaji/bump/antenna', 'main', 'antenna: … → 1.2.0'],
       ['kaji/into-release/bump/antenna', 'release', 'antenna: … → 1.1.1'],
     ]);
+  });
+
+  test('pr mode: the branch moved by another push right after this one (a slower run of the same service): its pull request is left for that push to describe, exit 1', async () => {
+    // A hook the remote runs once after kaji's push: another run's push lands just then (here: the branch set to main).
+    const hook = join(fixture.remote, 'hooks', 'post-receive');
+    writeFileSync(hook, `#!/bin/sh\nrm -f "$0"\ngit update-ref refs/heads/kaji/bump/bookmark refs/heads/main\n`);
+    chmodSync(hook, 0o755);
+    const before = github.requests.length;
+    const raced = await withToken(github.token, () => kaji(bumpArgs(fixture, 'bookmark', '2.5.0', '--github-api-url', github.url, '--github-repository', 'acme/manifests')));
+    assert.equal(raced.code, 1, raced.stderr);
+    assert.match(raced.stderr, /kaji: kaji\/bump\/bookmark of \S+ moved after kaji pushed [0-9a-f]{12} \(it is at [0-9a-f]{12}: another run's push, or someone's\), so its pull request was left for that push to describe/);
+    assert.deepEqual(github.requests.slice(before).filter((request) => request.method !== 'GET'), [], 'no pull request written');
+    assert.equal(fixture.git('rev-parse', 'kaji/bump/bookmark'), fixture.head());
   });
 
   test('authentication failure: a clear message, exit 1, the token never printed', async () => {
