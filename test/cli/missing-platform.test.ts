@@ -57,27 +57,21 @@ describe('no platform.yaml where a command looks for it', () => {
     }
   });
 
-  test('a platform.yaml that is there but cannot be read is still an invalid platform definition', async () => {
-    const tree = tempTree({});
-    try {
-      mkdirSync(join(tree.root, 'platform.yaml'));
-      const { code, stderr } = await kaji(['upgrade', 'plan', '--platform', tree.root]);
-      assert.equal(code, 2, stderr);
-      assert.match(stderr, /kaji: invalid platform definition:\n\S+platform\.yaml: cannot read the platform definition: illegal operation on a directory/);
-    } finally {
-      tree.cleanup();
-    }
-  });
-
-  test('so is a platform.yaml that is a link to nothing: it is there, named as the file that cannot be read', async () => {
-    const tree = tempTree({});
-    try {
-      symlinkSync(join(tree.root, 'gone.yaml'), join(tree.root, 'platform.yaml'));
-      const { code, stderr } = await kaji(['upgrade', 'plan', '--platform', tree.root]);
-      assert.equal(code, 2, stderr);
-      assert.match(stderr, /kaji: invalid platform definition:\n\S+platform\.yaml: cannot read the platform definition: no such file or directory/);
-    } finally {
-      tree.cleanup();
+  test('a platform.yaml that is there but cannot be read (a folder, a link to nothing) is still an invalid platform definition, naming the file', async () => {
+    const made: [(path: string, tree: string) => void, RegExp][] = [
+      [(path) => mkdirSync(path), /illegal operation on a directory/],
+      [(path, tree) => symlinkSync(join(tree, 'gone.yaml'), path), /no such file or directory/],
+    ];
+    for (const [make, reason] of made) {
+      const tree = tempTree({});
+      try {
+        make(join(tree.root, 'platform.yaml'), tree.root);
+        const { code, stderr } = await kaji(['upgrade', 'plan', '--platform', tree.root]);
+        assert.equal(code, 2, stderr);
+        assert.match(stderr, new RegExp(`kaji: invalid platform definition:\\n\\S+platform\\.yaml: cannot read the platform definition: ${reason.source}`));
+      } finally {
+        tree.cleanup();
+      }
     }
   });
 

@@ -9,18 +9,29 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kaji } from '../support/cli.js';
 import { hasKubectl } from '../support/files.js';
-import { createFixture, setUpgradeEnv, startArgoCd, startRoute53 } from './fixture.js';
+import { createFixture, setUpgradeEnv, startArgoCd, startRoute53, type Fixture } from './fixture.js';
+
+/** An upgrade started on a fresh fixture (Argo CD and Route 53 with nothing in them); `run` gets it and the flags next needs. */
+async function withStartedUpgrade(run: (fixture: Fixture, common: string[]) => Promise<void>): Promise<void> {
+  const restoreEnv = setUpgradeEnv();
+  const fixture = await createFixture();
+  const argocd = await startArgoCd(() => []);
+  const route53 = await startRoute53(() => []);
+  try {
+    const start = await kaji(['upgrade', 'start', '--platform', fixture.platformDir]);
+    assert.equal(start.code, 0, start.stderr);
+    await run(fixture, ['--platform', fixture.platformDir, '--argocd-server', argocd.url, '--route53-endpoint', route53.url, '--interval', '5ms', '--timeout', '3s']);
+  } finally {
+    await argocd.close();
+    await route53.close();
+    fixture.cleanup();
+    restoreEnv();
+  }
+}
 
 describe('kaji upgrade next without the CDK CLI', { skip: !hasKubectl && 'needs kubectl' }, () => {
-  test('exit 2 naming the program, what to install and --cdk; nothing recorded, and the step runs once it is there', async () => {
-    const restoreEnv = setUpgradeEnv();
-    const fixture = await createFixture();
-    const argocd = await startArgoCd(() => []);
-    const route53 = await startRoute53(() => []);
-    try {
-      const common = ['--platform', fixture.platformDir, '--argocd-server', argocd.url, '--route53-endpoint', route53.url, '--interval', '5ms', '--timeout', '3s'];
-      const start = await kaji(['upgrade', 'start', '--platform', fixture.platformDir]);
-      assert.equal(start.code, 0, start.stderr);
+  test('exit 2 naming the program, what to install and --cdk; nothing recorded, and the step runs once it is there', () =>
+    withStartedUpgrade(async (fixture, common) => {
       const missing = join(fixture.root, 'no-such-bin', 'cdk');
       const next = await kaji(['upgrade', 'next', ...common, '--cdk', missing]);
       assert.equal(next.code, 2, next.stderr);
@@ -32,25 +43,13 @@ describe('kaji upgrade next without the CDK CLI', { skip: !hasKubectl && 'needs 
       const deployed = await kaji(['upgrade', 'next', ...common, '--cdk', fixture.cdk]);
       assert.equal(deployed.code, 0, deployed.stderr);
       assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green']);
-    } finally {
-      await argocd.close();
-      await route53.close();
-      fixture.cleanup();
-      restoreEnv();
-    }
-  });
+    }));
 });
 
 describe('kaji upgrade next in a CDK app folder without cdk.json', { skip: !hasKubectl && 'needs kubectl' }, () => {
-  test('exit 2 naming the folder and --cdk-app; cdk is not run, nothing recorded, and the step runs once cdk.json is back', async () => {
-    const restoreEnv = setUpgradeEnv();
-    const fixture = await createFixture();
-    const argocd = await startArgoCd(() => []);
-    const route53 = await startRoute53(() => []);
-    try {
-      const common = ['--platform', fixture.platformDir, '--argocd-server', argocd.url, '--route53-endpoint', route53.url, '--interval', '5ms', '--timeout', '3s', '--cdk', fixture.cdk];
-      const start = await kaji(['upgrade', 'start', '--platform', fixture.platformDir]);
-      assert.equal(start.code, 0, start.stderr);
+  test('exit 2 naming the folder and --cdk-app; cdk is not run, nothing recorded, and the step runs once cdk.json is back', () =>
+    withStartedUpgrade(async (fixture, flags) => {
+      const common = [...flags, '--cdk', fixture.cdk];
       const stateFile = join(fixture.platformDir, 'kaji-upgrade.json');
       const { updatedAt: _, ...before } = JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
       const infra = join(fixture.platformDir, 'infra');
@@ -72,11 +71,5 @@ describe('kaji upgrade next in a CDK app folder without cdk.json', { skip: !hasK
       const deployed = await kaji(['upgrade', 'next', ...common]);
       assert.equal(deployed.code, 0, deployed.stderr);
       assert.deepEqual(fixture.cdkRuns(), ['deploy shop-green']);
-    } finally {
-      await argocd.close();
-      await route53.close();
-      fixture.cleanup();
-      restoreEnv();
-    }
-  });
+    }));
 });
