@@ -69,5 +69,14 @@ describe('kaji rightsize --service: a branch per set', { skip: !hasKubectl && 'n
     assert.match(again.stdout, /pull request #3 kept \(kaji\/rightsize-cart\+shop already had this change at [0-9a-f]{12}: nothing pushed\)/);
     assert.equal(fixture.git('rev-parse', 'kaji/rightsize-cart+shop'), tip);
     assert.equal(github.pulls.get('acme/manifests')!.length, 3);
+
+    // Into another branch (--base release): a branch of its own; the pull request into main is left as it is.
+    fixture.git('branch', 'release', 'main');
+    const intoMain = fixture.git('rev-parse', 'kaji/rightsize');
+    const release = await run('--base', 'release');
+    assert.equal(release.code, 0, release.stderr);
+    assert.equal(fixture.git('rev-parse', 'kaji/rightsize'), intoMain);
+    assert.equal(fixture.git('rev-parse', 'kaji/into-release/rightsize~1'), fixture.git('rev-parse', 'release'));
+    assert.deepEqual(github.pulls.get('acme/manifests')!.map((pull) => [pull.head, pull.base]).at(-1), ['kaji/into-release/rightsize', 'release']);
   });
 });
