@@ -582,7 +582,9 @@ async function applyEdits(workspace: Workspace, options: EditOptions): Promise<E
       const text = texts.get(file)!;
       if (text !== originals.get(file)) {
         if (options.at === undefined) await workspace.writeFile(path, text);
-        changes.push({ cluster, file: path, from: before[0] ?? {}, to: version });
+        // One change per version the file pinned (two entries may pin two): each is named where it is shown.
+        const pinned = [...new Map(before.map((old) => [formatVersion(old), old])).values()];
+        for (const from of pinned.length > 0 ? pinned : [{}]) changes.push({ cluster, file: path, from, to: version });
       }
     }
   }
@@ -686,7 +688,7 @@ async function deploymentGap(workspace: Workspace, plan: BumpPlan, cluster: stri
   const others = running.filter(({ image }) => !runsVersion(parseImageReference(image), plan.version));
   // Objects kaji cannot read are not searched: the change is refused for them already (uncheckedInputs).
   if (others.length === 0 && (running.length > 0 || after.problems.length > 0)) return undefined;
-  const edited = changes.filter((change) => change.cluster === cluster).map((change) => change.file);
+  const edited = [...new Set(changes.filter((change) => change.cluster === cluster).map((change) => change.file))];
   return {
     cluster,
     overlay: repoPath(plan.platform, overlayDir(plan.service.name, cluster)),

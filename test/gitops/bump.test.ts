@@ -310,6 +310,20 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     }
   });
 
+  test('an overlay pinning the image twice (an entry named after it, one renaming another image to it) at two versions: both edited, both named in the title and the commit', async () => {
+    const twice = `${kustomization('antenna')}  - name: ${ECR}/antenna-legacy\n    newName: ${ECR}/antenna\n    newTag: "0.9.0"\n`;
+    const pinnedTwice = createBumpFixture([{ name: 'antenna', overlay: () => twice }]);
+    try {
+      const result = await kaji(bumpArgs(pinnedTwice, 'antenna', '2.0.0', '--mode', 'push'));
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(pinnedTwice.git('log', '-1', '--format=%s', 'main'), 'antenna: 1.0.0, 0.9.0 → 2.0.0');
+      assert.match(pinnedTwice.git('log', '-1', '--format=%b', 'main'), /- blue: 1\.0\.0 → 2\.0\.0 \(apps\/antenna\/overlays\/blue\/kustomization\.yaml\)\n- blue: 0\.9\.0 → 2\.0\.0 \(apps\/antenna\/overlays\/blue\/kustomization\.yaml\)/);
+      assert.equal(pinnedTwice.show('apps/antenna/overlays/blue/kustomization.yaml').match(/newTag: "2\.0\.0"/g)?.length, 2);
+    } finally {
+      pinnedTwice.cleanup();
+    }
+  });
+
   test('an overlay kubectl cannot render: its error names the files by their paths in the repository, not in the temporary clone', async () => {
     const broken = createBumpFixture([{ name: 'antenna', overlay: () => kustomization('antenna').replace('  - ../../base\n', '  - ../../base\n  - missing.yaml\n') }]);
     try {
