@@ -34,6 +34,7 @@ import {
 import {
   formatVersion,
   ImageEditError,
+  kustomizeImageEntries,
   parseImageReference,
   setImageFields,
   setKustomizeImage,
@@ -684,7 +685,8 @@ async function policyGate(
  * Returns what runs instead, and which edits kustomize itself says change nothing (undefined: deployed).
  */
 async function deploymentGap(workspace: Workspace, plan: BumpPlan, cluster: string, after: Rendered, changes: readonly PinChange[]): Promise<NotDeployed | undefined> {
-  const running = imageContainers(after.objects, plan.service.image);
+  const repositories = [plan.service.image, ...(await renamedTo(workspace, plan, cluster, changes))];
+  const running = repositories.flatMap((repository) => imageContainers(after.objects, repository));
   const others = running.filter(({ image }) => !runsVersion(parseImageReference(image), plan.version));
   // Objects kaji cannot read are not searched: the change is refused for them already (uncheckedInputs).
   if (others.length === 0 && (running.length > 0 || after.problems.length > 0)) return undefined;
@@ -695,6 +697,17 @@ async function deploymentGap(workspace: Workspace, plan: BumpPlan, cluster: stri
     containers: others.map(({ object, container, image }) => `${object} container ${container} runs ${formatVersion(parseImageReference(image))}`),
     unrenderedEdits: await editsRenderingNothing(workspace, plan, cluster, after.text, edited),
   };
+}
+
+/**
+ * The repositories the cluster's edited kustomizations rename the service's image to (an `images:`
+ * entry named after it with a `newName`): its containers run those, at the version bumped.
+ */
+async function renamedTo(workspace: Workspace, plan: BumpPlan, cluster: string, changes: readonly PinChange[]): Promise<string[]> {
+  const edited = new Set(changes.filter((change) => change.cluster === cluster).map((change) => change.file));
+  const kustomizations = [...edited].filter((file) => (KUSTOMIZATION_FILES as readonly string[]).includes(basename(file)));
+  const entries = await Promise.all(kustomizations.map(async (file) => kustomizeImageEntries(await workspace.readFile(file), plan.service.image)));
+  return [...new Set(entries.flat().flatMap((entry) => (entry.name === plan.service.image && entry.newName ? [entry.newName] : [])))];
 }
 
 /** kustomize sets a digest (with or without the tag) or a tag alone: either must be this version's. */

@@ -324,6 +324,18 @@ describe('kaji bump', { skip: !hasKubectl }, () => {
     }
   });
 
+  test("an overlay renaming the image (newName: a mirror): its pin is bumped, and the containers running the mirror at the new version count as deployed", async () => {
+    const renamed = kustomization('antenna').replace('    newTag: "1.0.0"', `    newName: ${ECR}/antenna-mirror\n    newTag: "1.0.0"`);
+    const mirrored = createBumpFixture([{ name: 'antenna', overlay: () => renamed }]);
+    try {
+      const result = await kaji(bumpArgs(mirrored, 'antenna', '2.0.0', '--mode', 'push'));
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(mirrored.show('apps/antenna/overlays/green/kustomization.yaml'), renamed.replace('"1.0.0"', '"2.0.0"'));
+    } finally {
+      mirrored.cleanup();
+    }
+  });
+
   test('an overlay kubectl cannot render: its error names the files by their paths in the repository, not in the temporary clone', async () => {
     const broken = createBumpFixture([{ name: 'antenna', overlay: () => kustomization('antenna').replace('  - ../../base\n', '  - ../../base\n  - missing.yaml\n') }]);
     try {
