@@ -168,6 +168,13 @@ interface NodeFacts {
   readonly allocatable: Resources;
   /** Why no new pod can land on it; empty when one can. */
   readonly notSchedulable: readonly string[];
+  /**
+   * Whether its room is never a new pod's: a Fargate node runs the one pod it was made for. Not a
+   * reason to list it as not schedulable: nothing is wrong with it.
+   */
+  readonly fargate: boolean;
+  /** The most pods it takes (status.allocatable.pods); undefined when the snapshot does not say. */
+  readonly maxPods?: number;
 }
 
 interface Tally {
@@ -220,14 +227,17 @@ export function summarizeCapacity(input: { readonly nodes: readonly JsonObject[]
   const facts = [...nodes.values()];
   const tallyOf = (node: NodeFacts): Tally => {
     const onNode = requested.get(node.name)?.requested ?? NO_RESOURCES;
+    const pods = requested.get(node.name)?.pods ?? 0;
     const schedulable = node.notSchedulable.length === 0;
+    // Room a new pod can have: on a node it may land on, which is not Fargate's and not at its pod limit.
+    const takesPods = schedulable && !node.fargate && (node.maxPods === undefined || pods < node.maxPods);
     return {
       nodes: 1,
       spotNodes: node.capacityType === 'spot' ? 1 : 0,
-      pods: requested.get(node.name)?.pods ?? 0,
+      pods,
       allocatable: node.allocatable,
       requested: onNode,
-      free: schedulable ? leftOf(node.allocatable, onNode) : NO_RESOURCES,
+      free: takesPods ? leftOf(node.allocatable, onNode) : NO_RESOURCES,
       notSchedulableNodes: schedulable ? 0 : 1,
       notSchedulable: schedulable ? NO_RESOURCES : node.allocatable,
     };
@@ -289,7 +299,20 @@ function nodeFacts(node: JsonObject): NodeFacts {
     zone: label(NODE_LABELS.zone) ?? UNKNOWN,
     allocatable: resourceList(isObject(node.status) ? node.status.allocatable : undefined, `Node ${name}`, ['status', 'allocatable']),
     notSchedulable: notSchedulableReasons(node),
+    fargate: label(FARGATE_LABEL.key) === FARGATE_LABEL.value,
+    ...maxPodsOf(node),
   };
+}
+
+/** The label EKS gives a Fargate node. */
+const FARGATE_LABEL = { key: 'eks.amazonaws.com/compute-type', value: 'fargate' } as const;
+
+/** status.allocatable.pods, when it is a whole number (kubelet writes it so). */
+function maxPodsOf(node: JsonObject): { maxPods?: number } {
+  const allocatable = isObject(node.status) && isObject(node.status.allocatable) ? node.status.allocatable : {};
+  const pods = allocatable.pods;
+  const count = typeof pods === 'string' && /^\d+$/.test(pods) ? Number(pods) : typeof pods === 'number' && Number.isInteger(pods) ? pods : undefined;
+  return count === undefined ? {} : { maxPods: count };
 }
 
 /**

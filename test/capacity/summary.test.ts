@@ -296,6 +296,23 @@ describe('summarizeCapacity: nodes no new pod can land on (cordoned, NotReady, b
     assert.equal(summary.total.cpuMillicores.free, 9710 - 3725 - (L.cpu - requested[SYSTEM]!.cpu));
   });
 
+  test("room no new pod can have although the node takes pods: a Fargate node's (it runs the pod it was made for), and a node at its pod limit's", () => {
+    const withPodLimit = (pods: string) => (node: JsonObject): JsonObject => ({ ...node, status: { ...(node.status as JsonObject), allocatable: { ...((node.status as JsonObject).allocatable as JsonObject), pods } } });
+    const before = summarizeCapacity({ nodes: nodesWith({}), pods: PODS }).total;
+    const podsOnSystem = PODS.filter((pod) => (pod.spec as JsonObject).nodeName === SYSTEM && (pod.status as JsonObject).phase !== 'Succeeded' && (pod.status as JsonObject).phase !== 'Failed').length;
+    const full = summarizeCapacity({ nodes: nodesWith({ [SYSTEM]: withPodLimit(String(podsOnSystem)) }), pods: PODS }).total;
+    assert.equal(full.cpuMillicores.free, before.cpuMillicores.free - (L.cpu - requested[SYSTEM]!.cpu), 'the system node at its pod limit: none of its room');
+    assert.deepEqual(full.notSchedulable, before.notSchedulable, 'not listed as not schedulable: nothing is wrong with it');
+    const roomy = summarizeCapacity({ nodes: nodesWith({ [SYSTEM]: withPodLimit(String(podsOnSystem + 1)) }), pods: PODS }).total;
+    assert.equal(roomy.cpuMillicores.free, before.cpuMillicores.free);
+
+    const fargate = { metadata: { name: 'fargate-ip-10-0-1-1', labels: { 'eks.amazonaws.com/compute-type': 'fargate' } }, status: { allocatable: { cpu: '2', memory: '4Gi', pods: '1' } } };
+    const withFargate = summarizeCapacity({ nodes: [...nodesWith({}), fargate], pods: PODS });
+    assert.equal(withFargate.total.cpuMillicores.free, before.cpuMillicores.free, "the Fargate node's room is no new pod's");
+    assert.equal(withFargate.total.cpuMillicores.allocatable, before.cpuMillicores.allocatable + 2000, 'its capacity counted all the same');
+    assert.deepEqual(withFargate.notSchedulableNodes, []);
+  });
+
   test('the table says how many nodes and how much room no new pod can have, names them, and what is free on the rest', () => {
     const table = formatCapacityTable(summarizeCapacity({ nodes: nodesWith({ [SPOT_LARGE]: disrupted, [ON_DEMAND_LARGE]: cordoned }), pods: PODS }));
     const [first, second] = [SPOT_LARGE, ON_DEMAND_LARGE].sort();
