@@ -233,6 +233,8 @@ describe('tenant AppProject', () => {
         { group: '', kind: 'LimitRange' },
         { group: '', kind: 'ResourceQuota' },
         { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+        // The VPC CNI's agent enforces every PolicyEndpoint in the namespace: a tenant's own would open the NetworkPolicies.
+        { group: 'networking.k8s.aws', kind: 'PolicyEndpoint' },
         // Hand-written endpoints send a Service's (and an Ingress's) traffic to any pod (CVE-2021-25740).
         { group: '', kind: 'Endpoints' },
         { group: 'discovery.k8s.io', kind: 'EndpointSlice' },

@@ -22,6 +22,18 @@ const GUARDRAILS = "the platform's guardrails and RBAC in the namespace are gene
 const KAJI_VPAS =
   'kaji generates one per workload, and kaji rightsize proposes requests from its recommendations: written by a tenant, they (or their status) say what the tenant chose, and a second one on the same workload leaves the recommender choosing between them';
 /**
+ * The VPC CNI's form of the NetworkPolicies: its controller writes one per policy, and the node
+ * agent enforces every one in the namespace, whoever wrote it, adding up their rules; a tenant's
+ * own would open what the guardrail closes.
+ */
+export const POLICY_ENDPOINT = {
+  group: 'networking.k8s.aws',
+  kind: 'PolicyEndpoint',
+  resource: 'policyendpoints',
+  why: "the VPC CNI's network policy agent enforces every PolicyEndpoint in the namespace, whoever wrote it, so one would open what the platform's NetworkPolicies close; its controller writes them from the NetworkPolicies",
+} as const;
+
+/**
  * What no tenant Role may change, by API group, and why (said in the
  * message): the guardrails, RBAC, the Namespace (a Role reaches the one it is
  * in: the API server authorizes /api/v1/namespaces/NAME as a request in
@@ -30,6 +42,7 @@ const KAJI_VPAS =
 const GUARDED_RESOURCES: readonly { readonly group: string; readonly resources: readonly string[]; readonly why: string }[] = [
   { group: '', resources: ['resourcequotas', 'limitranges'], why: GUARDRAILS },
   { group: 'networking.k8s.io', resources: ['networkpolicies'], why: GUARDRAILS },
+  { group: POLICY_ENDPOINT.group, resources: [POLICY_ENDPOINT.resource], why: POLICY_ENDPOINT.why },
   { group: RBAC_GROUP, resources: ['roles', 'rolebindings'], why: GUARDRAILS },
   {
     group: '',
