@@ -4,7 +4,7 @@
 // claimed twice, shared IngressGroups) that only synth, seeing every service
 // at once, can run.
 import type { KubeObject } from '../kube/index.js';
-import { bareNodeNameFinding, claimedHosts, describeClaim, objectBoundaryFindings, serviceBoundary, type BoundaryRule } from '../platform/boundaries/index.js';
+import { bareNodeNameFinding, claimedHosts, describeClaim, objectBoundaryFindings, serviceBoundary, teamRoleNameFinding, type BoundaryRule } from '../platform/boundaries/index.js';
 import type { PlatformDefinition, ServiceDefinition } from '../platform/index.js';
 import { actionFindings, clusterClasses, ingressClassFindings, internalSchemeFindings, nodePortFindings, sharedGroupFindings, type GroupFinding } from './ingress-boundaries.js';
 
@@ -36,9 +36,8 @@ export function serviceBoundaryViolations(
 ): BoundaryViolation[] {
   const boundary = serviceBoundary(platform, service);
   return objects.flatMap((object) => {
-    const pinned = bareNodeNameFinding(object);
-    const findings = objectBoundaryFindings(object, boundary);
-    return (pinned ? [...findings, pinned] : findings).map((finding) => violation(service.name, object, finding));
+    const findings = [...objectBoundaryFindings(object, boundary), bareNodeNameFinding(object), teamRoleNameFinding(object)].filter((finding) => finding !== undefined);
+    return findings.map((finding) => violation(service.name, object, finding));
   });
 }
 

@@ -501,6 +501,18 @@ rules:
       assert.deepEqual(shopViolations('apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: shop}\nrules: [{apiGroups: [""], resources: [pods], verbs: ["*"]}]\n').length, 1);
     });
 
+    test("a Role or RoleBinding named as the team's own (kaji-team) is refused from the service's manifests: it would take the platform's over", () => {
+      const named = (kind: string, name: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ${kind}\nmetadata: {name: ${name}, namespace: shop}\n`;
+      const role = `${named('Role', 'kaji-team')}rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]\n`;
+      // Even the binding kaji itself writes, word for word (the webhook lets that one through: it cannot tell who sends it).
+      const binding = `${named('RoleBinding', 'kaji-team')}roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: kaji-team}\nsubjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: "kaji:team:web"}]\n`;
+      assert.deepEqual(shopViolations(`${role}---\n${binding}`), [
+        "rbac Role/shop/kaji-team: Role kaji-team is the platform's own in every tenant namespace (the team's rights, from platform.yaml); one from the service's manifests would take it over: name yours otherwise",
+        "rbac RoleBinding/shop/kaji-team: RoleBinding kaji-team is the platform's own in every tenant namespace (the team's rights, from platform.yaml); one from the service's manifests would take it over: name yours otherwise",
+      ]);
+      assert.deepEqual(shopViolations(role.replace('name: kaji-team', 'name: reader')), [], 'another name is fine');
+    });
+
     test('a Role may not change its own Namespace (its labels), nor a guardrail through a subresource', () => {
       const role = (rule: string) =>
         shopViolations(`apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: shop}\nrules: [${rule}]\n`).map((v) => v.replace('rbac Role/shop/r: ', ''));

@@ -11,5 +11,5 @@ export {
   type TenantBoundary,
 } from './objects.js';
 export { claimedHosts, describeClaim, albAnnotations, goFields, ALB, type HostClaim } from './ingress.js';
-export { bareNodeNameFinding } from './workload.js';
+export { bareNodeNameFinding, teamRoleNameFinding } from './workload.js';
 export { tenantsDocument, parseTenants, type TenantsDocument, type TenantService } from './tenants.js';

@@ -6,7 +6,7 @@
 // API server's escalation check does not stop a Role that grants what its
 // author lacks: these rules do, before merge (kaji synth) and at admission
 // (kaji webhook --tenants).
-import { findPodSpec, isObject, objectsAt, stringsAt, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
+import { apiGroupOf, findPodSpec, isObject, objectsAt, stringsAt, type JsonObject, type JsonValue, type KubeObject } from '../../kube/index.js';
 import { SYSTEM_NODE_TAINT, teamGroup } from '../derive/names.js';
 import { GUARDRAIL_NAMES } from '../derive/tenant.js';
 import type { BoundaryFinding, TenantBoundary } from './objects.js';
@@ -213,6 +213,21 @@ function nodeNameFinding(spec: JsonObject): BoundaryFinding | undefined {
 export function bareNodeNameFinding(object: KubeObject): BoundaryFinding | undefined {
   const found = object.kind === 'Pod' ? findPodSpec(object.raw) : undefined;
   return found?.path === '/spec' ? nodeNameFinding(found.spec) : undefined;
+}
+
+/**
+ * A Role or RoleBinding of the service's manifests named as the team's own (kaji-team), which
+ * kaji-tenants applies in every tenant namespace. Argo CD's FailOnSharedResource keeps the service's
+ * Application from taking it over, but a sync may be asked without that option; held to the Role
+ * checks alone, a tenant's kaji-team could then grant the team's people Secrets and exec. kaji synth
+ * only: the webhook cannot tell kaji-tenants' objects from a tenant's (isTeamBinding).
+ */
+export function teamRoleNameFinding(object: KubeObject): BoundaryFinding | undefined {
+  if (apiGroupOf(object.apiVersion) !== RBAC_GROUP || (object.kind !== 'Role' && object.kind !== 'RoleBinding') || object.name !== GUARDRAIL_NAMES.role) return undefined;
+  return {
+    rule: 'rbac',
+    message: `${object.kind} ${GUARDRAIL_NAMES.role} is the platform's own in every tenant namespace (the team's rights, from platform.yaml); one from the service's manifests would take it over: name yours otherwise`,
+  };
 }
 
 /** Whether a toleration lets a pod onto the system nodes, as the scheduler matches it (an empty key with Exists tolerates every taint). */
