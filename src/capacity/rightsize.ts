@@ -32,13 +32,16 @@
 //    pull request's head (settleStalePullRequest).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import {
   addStream,
   didYouMean,
   findPodSpec,
+  isInside,
   isObject,
   kustomizationFile,
+  kustomizationFolders,
   renderKustomization,
   type InputProblem,
   type JsonObject,
@@ -258,6 +261,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
     const manifestDir = join(workspace.root, platform.manifests.path);
     const changes: RequestChange[] = [];
     const walk: ValueWalk = { unread: [], judged: [], walked: [] };
+    const readers = await overlayReaders(manifestDir, platform);
     for (const service of chosen) {
       const recommendations = byService.get(service.name) ?? [];
       if (recommendations.length === 0) {
@@ -265,7 +269,7 @@ export async function rightsize(options: RightsizeOptions): Promise<RightsizeRes
         continue;
       }
       progress(`rendering ${service.name}`);
-      const planned = await planService(workspace, manifestDir, platform, service, { recommendations, leftOut: leftOut.get(service.name) ?? [] }, threshold, notes, walk, options.kubectl);
+      const planned = await planService(workspace, manifestDir, platform, service, { recommendations, leftOut: leftOut.get(service.name) ?? [] }, threshold, notes, walk, options.kubectl, readers);
       changes.push(...(await applyService(workspace, manifestDir, platform, service, planned, notes, options.kubectl)));
     }
     const plan: RightsizePlan = { threshold, changes, notes };
@@ -407,6 +411,7 @@ async function planService(
   notes: RightsizeNote[],
   walk: ValueWalk,
   kubectl: string | undefined,
+  readers: OverlayReaders,
 ): Promise<ServicePlan> {
   const values = new Map<string, PlannedValue>();
   const clusters = platform.clusters.map((c) => c.name).filter((cluster) => kustomizationFile(overlayDir(manifestDir, service.name, cluster)) !== undefined);
@@ -429,7 +434,12 @@ async function planService(
         const container = (Array.isArray(spec.spec.containers) ? spec.spec.containers : []).find((entry) => isObject(entry) && entry.name === name);
         if (!isObject(container)) continue;
         for (const resource of RESOURCE_NAMES) {
-          const search = await findRequestSite(overlay, { ...targetRef, ...metadataOf(workload.raw) }, name, resource, workspace.root, serviceDir(manifestDir, service.name));
+          const search = await notShared(
+            await findRequestSite(overlay, { ...targetRef, ...metadataOf(workload.raw) }, name, resource, workspace.root, serviceDir(manifestDir, service.name)),
+            readers,
+            service.name,
+            workspace.root,
+          );
           const valueKey = valueKeyOf(search, cluster, `${key}#${name}#${resource}`);
           const hpa = scaled.get(key)?.has(resource) ? `a HorizontalPodAutoscaler scales ${key} on ${resource} in ${cluster}: the request is what its utilisation is measured against, so it is left to the team` : undefined;
           const entry: PlannedValue = values.get(valueKey) ?? {
@@ -842,6 +852,40 @@ function repositoryPath(workspace: Workspace, file: string): string {
 }
 
 /** apps/<service>: the only files kaji edits for the service. */
+/** The services whose overlays (any cluster's) build from a file: kustomize reads it through one of their folders. */
+type OverlayReaders = (file: string) => Promise<string[]>;
+
+/** Reads every service's overlays once, for notShared: which folders each builds from. */
+async function overlayReaders(manifestDir: string, platform: PlatformDefinition): Promise<OverlayReaders> {
+  const folders = new Map<string, Set<string>>();
+  for (const service of platform.services) {
+    for (const cluster of platform.clusters) {
+      const overlay = overlayDir(manifestDir, service.name, cluster.name);
+      if (kustomizationFile(overlay) === undefined) continue;
+      for (const folder of await kustomizationFolders(overlay)) folders.set(folder, (folders.get(folder) ?? new Set()).add(service.name));
+    }
+  }
+  return async (file) => {
+    const real = await realpath(file).catch(() => file);
+    return [...new Set([...folders].filter(([folder]) => isInside(folder, real)).flatMap(([, services]) => [...services]))].sort();
+  };
+}
+
+/**
+ * A site in a folder another service's overlays build from too (its base included by theirs):
+ * an edit would change that service's pods, whose numbers, limits and quota this run does not judge.
+ */
+async function notShared(search: SiteSearch, readers: OverlayReaders, service: string, root: string): Promise<SiteSearch> {
+  if (search.kind !== 'found') return search;
+  const others = (await readers(search.site.file)).filter((name) => name !== service);
+  if (others.length === 0) return search;
+  return {
+    kind: 'unsupported',
+    site: search.site,
+    reason: `it is written in ${relative(root, search.site.file)}, which the overlays of ${others.join(', ')} build from too: an edit would change their pods as well, which this run does not judge; change it by hand`,
+  };
+}
+
 function serviceDir(manifestDir: string, service: string): string {
   return join(manifestDir, 'apps', service);
 }

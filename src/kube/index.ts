@@ -6,7 +6,7 @@ export { loadInputs, readInputs, addStream, readStandardInput, walkManifestTree,
 export type { GeneratedFolder, LoadOptions, LoadResult, LoadSink, ManifestTree } from './load.js';
 export { lineAt, partIndexAt, splitDocuments, splitStreamPieces, parseDocument, parseStream, YamlSyntaxError } from './documents.js';
 export type { DocumentText, StreamPiece } from './documents.js';
-export { renderKustomization, kustomizationFile, readKustomization, isRemoteEntry, KustomizeError, KubectlNotFoundError, RemoteLoadsError, KUSTOMIZATION_FILES } from './kustomize.js';
+export { renderKustomization, kustomizationFile, kustomizationFolders, readKustomization, isRemoteEntry, KustomizeError, KubectlNotFoundError, RemoteLoadsError, KUSTOMIZATION_FILES } from './kustomize.js';
 export { parseQuantity, compareQuantities, canonicalQuantity, quantityFromNumber, exceedsInt64, ceilToScale } from './quantity.js';
 export type { Quantity, QuantityFormat } from './quantity.js';
 export { normalizeObject } from './normalize.js';

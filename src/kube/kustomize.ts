@@ -213,6 +213,14 @@ export async function remoteLoads(directory: string): Promise<RemoteLoad[]> {
 }
 
 /**
+ * The local kustomization folders (real paths) the kustomization in `directory` builds from, its
+ * own first: all kustomize reads for it is in them (it refuses other files outside a folder).
+ */
+export async function kustomizationFolders(directory: string): Promise<string[]> {
+  return (await walkKustomizations(directory)).folders;
+}
+
+/**
  * What the walk of a kustomization found: remoteLoads; the local kustomization folders kustomize
  * builds from (all it reads is in them: see render-cache.ts), by their real paths, as kustomize
  * follows symbolic links before it climbs `..`; and whether that list is certain to be whole.
