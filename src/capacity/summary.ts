@@ -6,7 +6,7 @@
 import { isObject, stringAt, type JsonObject } from '../kube/index.js';
 import { HEADROOM_NAME, KAJI_NAMESPACE } from '../platform/index.js';
 import { eksClustersOf, type EksClusterEvidence } from './eks-cluster.js';
-import { addResources, NO_RESOURCES, podRequest, resourceList, type Resources } from './requests.js';
+import { addResources, CapacityError, NO_RESOURCES, podRequest, resourceList, type Resources } from './requests.js';
 
 /** The PriorityClass of kaji's headroom pods (pause pods that any real pod preempts). */
 export const HEADROOM_PRIORITY_CLASS = HEADROOM_NAME;
@@ -193,6 +193,8 @@ export function summarizeCapacity(input: { readonly nodes: readonly JsonObject[]
   const nodes = new Map<string, NodeFacts>();
   for (const node of input.nodes) {
     const facts = nodeFacts(node);
+    // One `kubectl get` lists a node once: twice is a snapshot put together by hand, whose counts would be a guess.
+    if (nodes.has(facts.name)) throw new CapacityError(`Node ${facts.name} is listed twice; write the snapshot with one kubectl get nodes,pods -A -o json`);
     nodes.set(facts.name, facts);
   }
   const requested = new Map<string, RequestTally>();

@@ -187,6 +187,18 @@ describe('kaji capacity --from: input it cannot use (exit 2, the file named, no 
       stderr: /^kaji: .*s\.json: holds no Node objects; write the snapshot with kubectl get nodes,pods -A -o json\n$/,
     },
     {
+      name: 'a node listed twice (a snapshot put together by hand)',
+      files: {
+        's.json': JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [1, 2].map(() => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'ip-1' }, status: { allocatable: { cpu: '2', memory: '4Gi' } } })),
+        }),
+      },
+      args: (path) => ['--from', path('s.json')],
+      stderr: /^kaji: .*s\.json: Node ip-1 is listed twice; write the snapshot with one kubectl get nodes,pods -A -o json\n$/,
+    },
+    {
       name: "a node's allocatable that is not a quantity",
       files: { 's.json': JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'ip-1' }, status: { allocatable: { cpu: 'two' } } }) },
       args: (path) => ['--from', path('s.json')],
