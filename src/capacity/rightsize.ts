@@ -573,11 +573,14 @@ function containersLeftOut(recommendation: WorkloadRecommendation, rendered: Ren
   const pod = workload ? findPodSpec(workload.raw) : undefined;
   const named = (list: JsonValue | undefined) => new Set((Array.isArray(list) ? list : []).flatMap((entry) => (isObject(entry) && typeof entry.name === 'string' ? [entry.name] : [])));
   const [apps, inits] = [named(pod?.spec.containers), named(pod?.spec.initContainers)];
+  const sidecars = named((Array.isArray(pod?.spec.initContainers) ? pod.spec.initContainers : []).filter((entry) => isObject(entry) && entry.restartPolicy === 'Always'));
   return recommendation.containers.flatMap(({ container }) =>
     apps.has(container)
       ? []
       : inits.has(container)
-        ? [`container ${container} of ${kind}/${name} is an init container (a sidecar), not an app container: left out; kaji rightsize edits the requests of spec.containers only, so size it by hand`]
+        ? [
+            `container ${container} of ${kind}/${name} is ${sidecars.has(container) ? 'a sidecar (an init container that keeps running)' : 'an init container'}, not an app container: left out; kaji rightsize edits the requests of spec.containers only, so size it by hand`,
+          ]
         : [`container ${container} is not in ${kind}/${name} as ${recommendation.cluster}'s overlay renders it: left out`],
   );
 }

@@ -122,14 +122,17 @@ describe('kaji rightsize: values shared, workloads renamed', { skip: !hasKubectl
   });
 
   test('a VPA recommending a native sidecar (an init container): a note, not a silent drop', async () => {
-    const sidecar = SHOP_BASE.replace('      containers:\n', `      initContainers:\n        - name: proxy\n          image: proxy:1\n          restartPolicy: Always\n          resources:\n            requests: {cpu: 50m, memory: 64Mi}\n      containers:\n`);
+    const sidecar = SHOP_BASE.replace('      containers:\n', `      initContainers:\n        - name: migrate\n          image: migrate:1\n        - name: proxy\n          image: proxy:1\n          restartPolicy: Always\n          resources:\n            requests: {cpu: 50m, memory: 64Mi}\n      containers:\n`);
     commitToRemote(fixture, { 'apps/shop/base/deployment.yaml': sidecar }, 'shop: a proxy sidecar');
-    const green = [vpaObject('green', 'shop', 'shop', { app: { cpu: '410m', memory: '300Mi' }, 'log-shipper': { cpu: '21m', memory: '30Mi' }, proxy: { cpu: '500m', memory: '1Gi' } })];
+    const green = [vpaObject('green', 'shop', 'shop', { app: { cpu: '410m', memory: '300Mi' }, 'log-shipper': { cpu: '21m', memory: '30Mi' }, proxy: { cpu: '500m', memory: '1Gi' }, migrate: { cpu: '100m', memory: '64Mi' } })];
     const { changes, notes } = await plan(BLUE_VPAS, green);
     assert.deepEqual(changes.filter((c) => c.container === 'proxy'), []);
     assert.deepEqual(
       notes.filter((note) => note.vpa === 'shop/kaji-deployment-shop').map((note) => note.message),
-      ['container proxy of Deployment/shop is an init container (a sidecar), not an app container: left out; kaji rightsize edits the requests of spec.containers only, so size it by hand'],
+      [
+        'container proxy of Deployment/shop is a sidecar (an init container that keeps running), not an app container: left out; kaji rightsize edits the requests of spec.containers only, so size it by hand',
+        'container migrate of Deployment/shop is an init container, not an app container: left out; kaji rightsize edits the requests of spec.containers only, so size it by hand',
+      ],
     );
   });
 });
