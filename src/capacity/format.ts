@@ -17,15 +17,15 @@ export interface CapacityContext {
 }
 
 export function formatCapacityTable(summary: CapacitySummary, context: CapacityContext = {}): string {
-  const { total, spotShare } = summary;
+  const { total } = summary;
   const spot = summary.capacityTypes.find((group) => group.name === 'spot')!; // always listed
   const lines: string[] = [
     ...groupTable('CAPACITY TYPE', [...summary.capacityTypes, total], false),
     '',
     total.nodes === 0
       ? 'Spot: no nodes'
-      : `Spot: ${percent(spotShare.nodes)} of nodes (${spot.nodes} of ${total.nodes}), ` +
-        `${percent(spotShare.cpu)} of allocatable cpu (${cores(spot.cpuMillicores.allocatable)} of ${cores(total.cpuMillicores.allocatable)} cores)`,
+      : `Spot: ${percentOf(spot.nodes, total.nodes)} of nodes (${spot.nodes} of ${total.nodes}), ` +
+        `${percentOf(spot.cpuMillicores.allocatable, total.cpuMillicores.allocatable)} of allocatable cpu (${cores(spot.cpuMillicores.allocatable)} of ${cores(total.cpuMillicores.allocatable)} cores)`,
     ...noSpotHint(summary, context),
     ...notSchedulableLines(summary),
     '',
@@ -72,10 +72,10 @@ function groupTable(title: string, groups: readonly CapacityGroup[], withSpot: b
     String(group.pods),
     cores(group.cpuMillicores.allocatable),
     cores(group.cpuMillicores.requested),
-    percent(group.cpuMillicores.utilisation),
+    percentOf(group.cpuMillicores.requested, group.cpuMillicores.allocatable),
     memory(group.memoryBytes.allocatable),
     memory(group.memoryBytes.requested),
-    percent(group.memoryBytes.utilisation),
+    percentOf(group.memoryBytes.requested, group.memoryBytes.allocatable),
   ]);
   return alignedColumns(columns, rows, `l${'r'.repeat(columns.length - 1)}`);
 }
@@ -153,6 +153,11 @@ function bytes(value: number): string {
   return canonicalQuantity({ mantissa: BigInt(value), exponent: 0, format: 'BinarySI' });
 }
 
-function percent(fraction: number | null): string {
-  return fraction === null ? '-' : `${Math.round(fraction * 100)}%`;
+/**
+ * `part` of `whole` as a whole percent, from the numbers themselves: the JSON's fractions are
+ * already rounded to four places, and rounding those again can be a point off (44.495 % is 44 %,
+ * its 0.445 would be 45 %).
+ */
+function percentOf(part: number, whole: number): string {
+  return whole === 0 ? '-' : `${Math.round((part * 100) / whole)}%`;
 }

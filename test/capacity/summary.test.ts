@@ -202,6 +202,17 @@ describe('summarizeCapacity: capacity types, pools and labels', () => {
     assert.deepEqual(summary.spotShare, { nodes: 0.5, cpu: 0.5 });
   });
 
+  test('the table rounds each percentage once, from the numbers: 44.495 % is 44 %, though the JSON says 0.445', () => {
+    const summary = summarizeCapacity({
+      nodes: [node('n', { 'karpenter.sh/capacity-type': 'spot' }, { cpu: '20', memory: '4Gi' })],
+      pods: [{ metadata: { name: 'p', namespace: 'shop' }, spec: { nodeName: 'n', containers: [requests('8899m', '1Gi')] }, status: { phase: 'Running' } }],
+    });
+    assert.equal(summary.total.cpuMillicores.utilisation, 0.445);
+    const row = formatCapacityTable(summary).split('\n').find((line) => line.startsWith('total'));
+    assert.match(row ?? '', /\b44%/, row);
+    assert.doesNotMatch(row ?? '', /\b45%/, row);
+  });
+
   test('no nodes: spot and on-demand still listed, shares null; no headroom pods', () => {
     const summary = summarizeCapacity({ nodes: [], pods: [] });
     assert.deepEqual(summary.capacityTypes.map((g) => [g.name, g.nodes, g.cpuMillicores.utilisation]), [['spot', 0, null], ['on-demand', 0, null]]);
