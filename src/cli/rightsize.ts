@@ -97,10 +97,10 @@ function collect(value: string, previous: string[] = []): string[] {
 
 /** "10", "10%" or "12.5" (percent, 0 to 100) as a share. */
 function percent(value: string): number {
-  const written = value.trim().replace(/%$/, '');
+  const written = value.trim().replace(/\s*%$/, '');
   const number = Number(written);
-  // Decimal only: Number() also reads 0x10 as 16 and 1e1 as 10.
-  if (!/^\d+(\.\d+)?$/.test(written) || number > 100) throw new InvalidArgumentError('use a percentage from 0 to 100, such as 10 or 10%.');
+  // Decimal only (10, 10.5, .5): Number() also reads 0x10 as 16 and 1e1 as 10.
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(written) || number > 100) throw new InvalidArgumentError('use a percentage from 0 to 100, such as 10 or 10%.');
   return number / 100;
 }
 

@@ -46,8 +46,8 @@ function duration(value: string): number {
 function percentages(value: string): number[] {
   const items = value.split(',').map((item) => item.trim());
   // Number('') is 0: an empty value or item would pass as a step of 0 %.
-  if (!items.every((item) => /^\d+%?$/.test(item))) throw new InvalidArgumentError('use whole percentages, e.g. 10,50,100.');
-  return items.map((item) => Number(item.replace(/%$/, '')));
+  if (!items.every((item) => /^\d+(\.0*)?\s*%?$/.test(item))) throw new InvalidArgumentError('use whole percentages, e.g. 10,50,100.');
+  return items.map((item) => Number(item.replace(/\s*%$/, '')));
 }
 
 const EXAMPLES =

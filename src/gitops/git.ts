@@ -184,6 +184,12 @@ export class Workspace {
   readonly base: string;
   /** The sha the workspace started from. */
   readonly baseCommit: string;
+  /**
+   * The base's tip HEAD's own commits are made on: baseCommit, then the tip a reset or a rebase
+   * moved them to. Kept, not read from refs/remotes/origin/<base>, which a fetch of the base's
+   * history (commitsAfter) moves on without moving HEAD.
+   */
+  #madeOn: string;
   /** The source as given (a path or a URL with credentials redacted). */
   readonly source: string;
   /** Removes the temporary directory (and forgets its removal at exit). */
@@ -198,6 +204,7 @@ export class Workspace {
     this.root = root;
     this.base = base;
     this.baseCommit = baseCommit;
+    this.#madeOn = baseCommit;
     this.source = source;
     this.#context = context;
   }
@@ -718,7 +725,7 @@ export class Workspace {
 
   /** The base's tip as last fetched, which HEAD's commits are made on (checked: a push leased to it must be no force). */
   async #builtOn(): Promise<string> {
-    const tip = (await this.#git(['rev-parse', '--verify', `refs/remotes/origin/${this.base}^{commit}`])).trim();
+    const tip = this.#madeOn;
     const descends = await this.#git(['merge-base', '--is-ancestor', tip, 'HEAD']).then(() => true, () => false);
     if (!descends) throw new GitError(`refusing to push to ${this.base} of ${this.source}: the commit is not on top of the base's tip ${tip.slice(0, 12)}`, ['push']);
     return tip;
@@ -729,6 +736,7 @@ export class Workspace {
     await this.#fetchBase();
     await this.#git(['reset', '--quiet', '--hard', `refs/remotes/origin/${this.base}`]);
     await this.#git(['clean', '-fdxq']);
+    this.#madeOn = await this.head();
   }
 
   /** Removes the temporary tree. Safe to call more than once. */
@@ -748,6 +756,7 @@ export class Workspace {
   async #rebase(builtOn: string): Promise<void> {
     try {
       await this.#git(['rebase', '--quiet', '--onto', `refs/remotes/origin/${this.base}`, builtOn]);
+      this.#madeOn = (await this.#git(['rev-parse', '--verify', `refs/remotes/origin/${this.base}^{commit}`])).trim();
     } catch (error) {
       await this.#git(['rebase', '--abort']).catch(() => undefined);
       const detail = error instanceof GitError ? `${error.stdout}\n${error.stderr}`.trim() : String(error);

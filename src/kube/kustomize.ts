@@ -102,7 +102,9 @@ function firstDocument(text: string): JsonValue {
   const [first] = parseAllDocuments(text, { uniqueKeys: false, merge: true });
   if (first === undefined) return null;
   if (first.errors.length > 0) throw first.errors[0];
-  return first.toJS() as JsonValue;
+  // No cap on aliases, as kustomize and js-yaml have none: a kustomization of 100 patches sharing one
+  // anchored target is ordinary, and one the reader gave up on would hide its remote entries.
+  return first.toJS({ maxAliasCount: -1 }) as JsonValue;
 }
 
 /**

@@ -139,10 +139,14 @@ describe('kaji rightsize', { skip: !hasKubectl && 'needs kubectl' }, () => {
     const broken = await kaji(['rightsize', '--from', snapshots.path('broken.json'), '--platform', fixture.platformDir, '--dry-run']);
     assert.equal(broken.code, 2);
     assert.match(broken.stderr, /^kaji: .*broken\.json:\d+: /);
-    for (const value of ['150', '0x10', '1e1', '-5', '', ' %']) {
+    for (const value of ['150', '0x10', '1e1', '-5', '', ' %', '.']) {
       const threshold = await kaji(['rightsize', '--from', snapshots.path('blue.json'), '--threshold', value]);
       assert.equal(threshold.code, 2, value);
       assert.match(threshold.stderr, /--threshold.*use a percentage from 0 to 100/, value);
+    }
+    for (const value of ['.5', '10 %', '12.5%']) {
+      const threshold = await kaji(['rightsize', '--from', snapshots.path('blue.json'), '--platform', fixture.platformDir, '--dry-run', '--threshold', value]);
+      assert.doesNotMatch(threshold.stderr, /use a percentage/, value);
     }
     writeFileSync(snapshots.path('pods.json'), list([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }]));
     const pods = await kaji(['rightsize', '--from', snapshots.path('pods.json'), '--platform', fixture.platformDir, '--dry-run']);

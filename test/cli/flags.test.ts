@@ -61,6 +61,6 @@ test('upgrade --steps: an empty value or item is refused as not a percentage (ex
     assert.match(refused.stderr, /option '--steps <percentages>' argument '.*' is invalid\. use whole percentages, e\.g\. 10,50,100\./, steps);
   }
   // Well formed, it reaches the platform (here: none there).
-  const read = await kaji(['upgrade', 'start', '--platform', '/nonexistent', '--steps', ' 10%, 50,100']);
+  const read = await kaji(['upgrade', 'start', '--platform', '/nonexistent', '--steps', ' 10%, 50.0 %,100']);
   assert.match(read.stderr, /no platform\.yaml in \/nonexistent/);
 });

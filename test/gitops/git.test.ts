@@ -1119,6 +1119,30 @@ describe('pushToBase (push mode)', () => {
     f.cleanup();
   });
 
+  test("the base's history fetched after a concurrent push (commitsAfter moves origin/<base>, not HEAD): the push is still leased to the tip the commit was made on, refused, and made again", async () => {
+    for (const reapply of [true, false]) {
+      const f = fixture({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+      const ws = await Workspace.open({ source: f.url });
+      try {
+        git(f.checkout, 'pull', '--quiet');
+        writeFileSync(join(f.checkout, 'b.txt'), 'b, by someone else\n');
+        git(f.checkout, '-c', 'user.name=u', '-c', 'user.email=u@example.com', 'commit', '--quiet', '-am', 'someone else');
+        git(f.checkout, 'push', '--quiet', 'origin', 'HEAD:main');
+        // The shallow clone's history is deepened from the remote, whose base has moved on meanwhile.
+        await ws.commitsAfter({ time: '2000-01-01T00:00:00Z' }, 'Kaji-Upgrade');
+        const edit = async (w: Workspace) => (await w.writeFile('a.txt', 'a, by kaji\n'), true);
+        await edit(ws);
+        await ws.commit('kaji');
+        const result = await ws.pushToBase({ backoff: { minMs: 1, maxMs: 5 }, ...(reapply ? { reapply: edit } : {}) });
+        assert.deepEqual([result.attempts, result.pushed], [2, true], `reapply ${reapply}`);
+        assert.deepEqual(f.log().map((line) => line.split(' ').slice(2).join(' ')), ['kaji', 'someone else', 'seed']);
+      } finally {
+        await ws.dispose();
+        f.cleanup();
+      }
+    }
+  });
+
   test('a hook refusing the push is reported at once, whatever its words (non-fast-forward included): not retried as a race', async () => {
     const f = fixture();
     const hook = join(f.remote, 'hooks', 'pre-receive');

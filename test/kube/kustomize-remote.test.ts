@@ -140,6 +140,16 @@ describe('remote values in a kustomization', () => {
     }
   });
 
+  test('a kustomization repeating one anchor more than 100 times (patches sharing a target) is still read: its remote entry is found', async () => {
+    const patches = Array.from({ length: 120 }, (_, i) => (i === 0 ? '  - patch: "[]"\n    target: &t {kind: ConfigMap, name: x}' : '  - patch: "[]"\n    target: *t'));
+    const tree = tempTree({ 'app/kustomization.yaml': ['resources:', '  - https://example.com/remote.yaml', 'patches:', ...patches, ''].join('\n') });
+    try {
+      assert.deepEqual((await remoteLoads(tree.path('app'))).map((load) => `${load.line} ${load.field} ${load.value}`), ['2 resources entry https://example.com/remote.yaml']);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   test('local uses of the same fields are not remote, and kubectl renders them without a request', async () => {
     const tree = tempTree({
       'app/kustomization.yaml': [
