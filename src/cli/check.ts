@@ -96,9 +96,9 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     auditing.add(object);
   };
   // A path given twice (a shell glob and a name) is read once: its objects would count twice in the score.
-  const seen = new Set<string>();
-  const once = paths.filter((path) => !seen.has(resolve(path)) && seen.add(resolve(path)));
-  await readInputs(once, { objects: { push: add }, problems, skipped }, { readStdin: io.readStdin });
+  const once = new Map<string, string>();
+  for (const path of paths) if (!once.has(resolve(path))) once.set(resolve(path), path);
+  await readInputs([...once.values()], { objects: { push: add }, problems, skipped }, { readStdin: io.readStdin });
   reportProblems(problems, io);
   reportWalkSkips(skipped, io);
   let audit = auditing.finish();

@@ -134,7 +134,7 @@ async function readPipe(path: string, options: LoadOptions): Promise<FileContent
   try {
     socket = new Socket({ fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false });
   } catch (error) {
-    return { problem: `cannot read the file: ${fileErrorReason(error as NodeJS.ErrnoException)}` };
+    return unreadable(error);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -146,11 +146,20 @@ async function readPipe(path: string, options: LoadOptions): Promise<FileContent
     }
     chunks.push(chunk);
   }
-  const text = utf8Text(Buffer.concat(chunks));
-  return text === undefined ? { problem: `not ${NOT_UTF8}; save it as UTF-8` } : { text };
+  return manifestContent(Buffer.concat(chunks));
 }
 
 type FileContent = { text: string } | { problem: string };
+
+/** A manifest file's bytes as its text, or why they are none (not UTF-8). */
+function manifestContent(bytes: Buffer): FileContent {
+  const text = utf8Text(bytes);
+  return text === undefined ? { problem: `not ${NOT_UTF8}; save it as UTF-8` } : { text };
+}
+
+function unreadable(error: unknown): FileContent {
+  return { problem: `cannot read the file: ${fileErrorReason(error as NodeJS.ErrnoException)}` };
+}
 
 /**
  * Reads a manifest file, refusing one over the size limit without reading it.
@@ -163,10 +172,9 @@ function readManifest(path: string, options: LoadOptions): FileContent {
   try {
     const { size } = statSync(path);
     if (size > limit) return { problem: `file is ${formatMiB(size)}, over the ${formatMiB(limit)} limit; split it into smaller files` };
-    const text = utf8Text(readFileSync(path));
-    return text === undefined ? { problem: `not ${NOT_UTF8}; save it as UTF-8` } : { text };
+    return manifestContent(readFileSync(path));
   } catch (error) {
-    return { problem: `cannot read the file: ${fileErrorReason(error as NodeJS.ErrnoException)}` };
+    return unreadable(error);
   }
 }
 
