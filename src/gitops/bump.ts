@@ -685,12 +685,12 @@ async function policyGate(
  * Returns what runs instead, and which edits kustomize itself says change nothing (undefined: deployed).
  */
 async function deploymentGap(workspace: Workspace, plan: BumpPlan, cluster: string, after: Rendered, changes: readonly PinChange[]): Promise<NotDeployed | undefined> {
-  const repositories = [plan.service.image, ...(await renamedTo(workspace, plan, cluster, changes))];
+  const edited = [...new Set(changes.filter((change) => change.cluster === cluster).map((change) => change.file))];
+  const repositories = [plan.service.image, ...(await renamedTo(workspace, plan, edited))];
   const running = repositories.flatMap((repository) => imageContainers(after.objects, repository));
   const others = running.filter(({ image }) => !runsVersion(parseImageReference(image), plan.version));
   // Objects kaji cannot read are not searched: the change is refused for them already (uncheckedInputs).
   if (others.length === 0 && (running.length > 0 || after.problems.length > 0)) return undefined;
-  const edited = [...new Set(changes.filter((change) => change.cluster === cluster).map((change) => change.file))];
   return {
     cluster,
     overlay: repoPath(plan.platform, overlayDir(plan.service.name, cluster)),
@@ -700,12 +700,11 @@ async function deploymentGap(workspace: Workspace, plan: BumpPlan, cluster: stri
 }
 
 /**
- * The repositories the cluster's edited kustomizations rename the service's image to (an `images:`
+ * The repositories the cluster's edited files (its kustomizations among them) rename the service's image to (an `images:`
  * entry named after it with a `newName`): its containers run those, at the version bumped.
  */
-async function renamedTo(workspace: Workspace, plan: BumpPlan, cluster: string, changes: readonly PinChange[]): Promise<string[]> {
-  const edited = new Set(changes.filter((change) => change.cluster === cluster).map((change) => change.file));
-  const kustomizations = [...edited].filter((file) => (KUSTOMIZATION_FILES as readonly string[]).includes(basename(file)));
+async function renamedTo(workspace: Workspace, plan: BumpPlan, edited: readonly string[]): Promise<string[]> {
+  const kustomizations = edited.filter((file) => (KUSTOMIZATION_FILES as readonly string[]).includes(basename(file)));
   const entries = await Promise.all(kustomizations.map(async (file) => kustomizeImageEntries(await workspace.readFile(file), plan.service.image)));
   return [...new Set(entries.flat().flatMap((entry) => (entry.name === plan.service.image && entry.newName ? [entry.newName] : [])))];
 }
